@@ -1,0 +1,91 @@
+import { z } from "zod";
+import { Id, LocalDate } from "./site.js";
+
+/** An instant with an explicit offset or `Z`, e.g. `2026-11-01T10:15:00+01:00`. */
+export const Instant = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i, {
+    error: "expected an instant with an offset, e.g. 2026-11-01T10:15:00+01:00",
+  })
+  .refine((s) => Number.isFinite(Date.parse(s)), { error: "not a real instant" });
+
+export const CardStatus = z.enum(["active", "blocked", "lost"]);
+
+export const Card = z
+  .strictObject({
+    number: z.union([z.string(), z.number().int().nonnegative()]).transform((n) => String(n)),
+    status: CardStatus.default("active"),
+    validFrom: LocalDate.optional(),
+    validTo: LocalDate.optional(),
+  })
+  .refine((c) => c.number.trim().length > 0, { error: "empty card number", path: ["number"] });
+export type Card = z.infer<typeof Card>;
+
+export const MemberCardModel = z.strictObject({
+  model: Id,
+  validFrom: LocalDate.optional(),
+  validTo: LocalDate.optional(),
+});
+export type MemberCardModel = z.infer<typeof MemberCardModel>;
+
+export const Suspension = z
+  .strictObject({ from: LocalDate, to: LocalDate })
+  .refine((s) => s.from <= s.to, { error: "from is after to" });
+export type Suspension = z.infer<typeof Suspension>;
+
+/**
+ * R16: usage is positive, refunds negative. `kind` says what the entry is; `addition` raises the
+ * multipack's total instead of lowering what remains.
+ */
+export const LedgerEntry = z
+  .strictObject({
+    id: z.string().min(1).max(200),
+    amount: z.number().int(),
+    at: Instant,
+    area: Id.optional(),
+    accessType: Id.optional(),
+    kind: z.enum(["usage", "refund", "deduction", "addition"]).optional(),
+  })
+  .refine((e) => e.kind !== "addition" || e.amount > 0, { error: "an addition must be positive" })
+  .refine((e) => e.kind !== "refund" || e.amount < 0, { error: "a refund must be negative" });
+export type LedgerEntry = z.infer<typeof LedgerEntry>;
+
+export const Multipack = z.strictObject({
+  id: Id,
+  product: Id,
+  purchasedAt: Instant,
+  validFrom: LocalDate.optional(),
+  validUntil: LocalDate.optional(),
+  creditsTotal: z.number().int().nonnegative().optional(),
+  status: z.enum(["active", "stored"]).default("active"),
+  suspensions: z.array(Suspension).default([]),
+  ledger: z.array(LedgerEntry).default([]),
+});
+export type Multipack = z.infer<typeof Multipack>;
+
+export const Booking = z
+  .strictObject({ id: Id, area: Id, start: Instant, end: Instant })
+  .refine((b) => Date.parse(b.start) < Date.parse(b.end), { error: "start is not before end" });
+export type Booking = z.infer<typeof Booking>;
+
+export const Block = z
+  .strictObject({
+    reason: z.string().min(1),
+    from: LocalDate,
+    to: LocalDate.optional(),
+    message: z.string().optional(),
+  })
+  .refine((b) => !b.to || b.from <= b.to, { error: "from is after to" });
+export type Block = z.infer<typeof Block>;
+
+export const Member = z.strictObject({
+  id: Id,
+  name: z.string().optional(),
+  homeSite: Id.optional(),
+  cards: z.array(Card).default([]),
+  cardModels: z.array(MemberCardModel).default([]),
+  multipacks: z.array(Multipack).default([]),
+  bookings: z.array(Booking).default([]),
+  blocks: z.array(Block).default([]),
+});
+export type Member = z.infer<typeof Member>;

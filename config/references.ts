@@ -1,0 +1,180 @@
+import { canonicalCard } from "./cardNumber.js";
+import type { LoadedFile } from "./dataFile.js";
+import type { SiteConfig } from "./site.js";
+
+type Kind = "areas" | "accessTypes" | "products" | "limits" | "cardModels";
+const KINDS: Kind[] = ["areas", "accessTypes", "products", "limits", "cardModels"];
+const SINGULAR: Record<Kind, string> = {
+  areas: "area",
+  accessTypes: "access type",
+  products: "product",
+  limits: "limit",
+  cardModels: "card model",
+};
+
+/** Merges stored configuration with the files' sections, later files winning by id (upsert). */
+export function mergeSiteConfig(stored: SiteConfig | null, files: LoadedFile[]): SiteConfig | null {
+  let site = stored?.site ?? null;
+  const maps = Object.fromEntries(
+    KINDS.map((k) => [k, new Map((stored?.[k] ?? []).map((r: { id: string }) => [r.id, r]))]),
+  ) as Record<Kind, Map<string, { id: string }>>;
+  for (const f of files) {
+    if (f.data.site) site = f.data.site;
+    for (const k of KINDS) for (const r of f.data[k] ?? []) maps[k].set(r.id, r);
+  }
+  if (!site) return null;
+  return {
+    site,
+    areas: [...maps.areas.values()],
+    accessTypes: [...maps.accessTypes.values()],
+    products: [...maps.products.values()],
+    limits: [...maps.limits.values()],
+    cardModels: [...maps.cardModels.values()],
+  } as SiteConfig;
+}
+
+/** Cross-reference checks over the files and what is stored; returns problems naming file and path. */
+export function checkReferences(
+  files: LoadedFile[],
+  stored: SiteConfig | null,
+  multipackOwner?: (multipackId: string) => string | undefined,
+): string[] {
+  const problems: string[] = [];
+  const merged = mergeSiteConfig(stored, files);
+  const hasConfigSections = files.some((f) => KINDS.some((k) => f.data[k]) || f.data.members);
+  if (!merged && hasConfigSections) {
+    const f = files[0] as LoadedFile;
+    problems.push(`${f.name}: site: missing (no site is stored yet: the first import needs a site section)`);
+    return problems;
+  }
+  if (!merged) return problems;
+
+  const areas = new Set(merged.areas.map((a) => a.id));
+  const accessTypes = new Map(merged.accessTypes.map((a) => [a.id, a]));
+  const products = new Set(merged.products.map((p) => p.id));
+  const declaredModels = new Set(merged.cardModels.map((m) => m.id));
+  const knownModels = new Set([...declaredModels, ...merged.products.flatMap((p) => p.cardModels)]);
+  const unknown = (what: string, id: string) => `unknown ${what} "${id}"`;
+
+  // Duplicates across the files of one import.
+  for (const k of KINDS) {
+    const seen = new Map<string, string>();
+    for (const f of files)
+      (f.data[k] ?? []).forEach((r: { id: string }, i: number) => {
+        const where = `${f.name}: ${k}[${i}].id`;
+        const first = seen.get(r.id);
+        if (first) problems.push(`${where}: duplicate ${SINGULAR[k]} id "${r.id}" (first at ${first})`);
+        else seen.set(r.id, `${f.name}: ${k}[${i}]`);
+      });
+  }
+
+  for (const f of files) {
+    const at = (path: string, msg: string) => problems.push(`${f.name}: ${path}: ${msg}`);
+    f.data.areas?.forEach((a, i) => {
+      if (a.antiPassback?.mode === "timed" && !a.antiPassback.minutes)
+        at(`areas[${i}].antiPassback.minutes`, 'missing (required when mode is "timed")');
+    });
+    f.data.accessTypes?.forEach((t, i) => {
+      t.areas.forEach((a, j) => {
+        if (!areas.has(a)) at(`accessTypes[${i}].areas[${j}]`, unknown("area", a));
+      });
+    });
+    f.data.products?.forEach((p, i) => {
+      const seenTypes = new Set<string>();
+      p.items.forEach((item, j) => {
+        const t = accessTypes.get(item.accessType);
+        if (!t) at(`products[${i}].items[${j}].accessType`, unknown("access type", item.accessType));
+        else if (t.requiresCardModel && p.cardModels.length === 0)
+          at(
+            `products[${i}].cardModels`,
+            `access type "${t.id}" requires a card model but the product lists none`,
+          );
+        if (seenTypes.has(item.accessType))
+          at(`products[${i}].items[${j}].accessType`, `access type "${item.accessType}" is listed twice`);
+        seenTypes.add(item.accessType);
+        if (item.allowance?.period === "chargePeriod" && !p.chargePeriod)
+          at(
+            `products[${i}].items[${j}].allowance.period`,
+            "chargePeriod used but the product has no chargePeriod",
+          );
+      });
+      p.cardModels.forEach((m, j) => {
+        if (declaredModels.size > 0 && !declaredModels.has(m))
+          at(`products[${i}].cardModels[${j}]`, unknown("card model", m));
+      });
+    });
+    f.data.limits?.forEach((l, i) => {
+      l.accessTypes.forEach((a, j) => {
+        if (!accessTypes.has(a)) at(`limits[${i}].accessTypes[${j}]`, unknown("access type", a));
+      });
+      l.areas.forEach((a, j) => {
+        if (!areas.has(a)) at(`limits[${i}].areas[${j}]`, unknown("area", a));
+      });
+      l.products.forEach((p, j) => {
+        if (!products.has(p)) at(`limits[${i}].products[${j}]`, unknown("product", p));
+      });
+    });
+  }
+  problems.push(...checkMembers(files, { areas, accessTypes, products, knownModels }, multipackOwner));
+  return problems;
+}
+
+interface Known {
+  areas: Set<string>;
+  accessTypes: Map<string, unknown>;
+  products: Set<string>;
+  knownModels: Set<string>;
+}
+
+function checkMembers(
+  files: LoadedFile[],
+  known: Known,
+  multipackOwner?: (multipackId: string) => string | undefined,
+): string[] {
+  const problems: string[] = [];
+  const seen = { members: new Map<string, string>(), cards: new Map<string, string>() };
+  const mpSeen = new Map<string, string>();
+  const ledgerSeen = new Map<string, string>();
+  const bookingSeen = new Map<string, string>();
+  const once = (map: Map<string, string>, key: string, where: string, what: string) => {
+    const first = map.get(key);
+    if (first) problems.push(`${where}: duplicate ${what} "${key}" (first at ${first})`);
+    else map.set(key, where);
+  };
+  for (const f of files) {
+    f.data.members?.forEach((m, i) => {
+      const base = `${f.name}: members[${i}]`;
+      once(seen.members, m.id, `${base}.id`, "member id");
+      m.cards.forEach((c, j) => {
+        once(seen.cards, canonicalCard(c.number), `${base}.cards[${j}].number`, "card number");
+      });
+      m.cardModels.forEach((cm, j) => {
+        if (!known.knownModels.has(cm.model))
+          problems.push(`${base}.cardModels[${j}].model: unknown card model "${cm.model}"`);
+      });
+      m.bookings.forEach((b, j) => {
+        once(bookingSeen, b.id, `${base}.bookings[${j}].id`, "booking id");
+        if (!known.areas.has(b.area)) problems.push(`${base}.bookings[${j}].area: unknown area "${b.area}"`);
+      });
+      m.multipacks.forEach((mp, j) => {
+        const mpBase = `${base}.multipacks[${j}]`;
+        once(mpSeen, mp.id, `${mpBase}.id`, "multipack id");
+        const owner = multipackOwner?.(mp.id);
+        if (owner !== undefined && owner !== m.id)
+          problems.push(`${mpBase}.id: multipack "${mp.id}" already belongs to member "${owner}"`);
+        if (!known.products.has(mp.product))
+          problems.push(`${mpBase}.product: unknown product "${mp.product}"`);
+        if (mp.validFrom && mp.validUntil && mp.validFrom > mp.validUntil)
+          problems.push(`${mpBase}.validUntil: before validFrom (${mp.validUntil} < ${mp.validFrom})`);
+        mp.ledger.forEach((e, k) => {
+          once(ledgerSeen, e.id, `${mpBase}.ledger[${k}].id`, "ledger entry id");
+          if (e.area && !known.areas.has(e.area))
+            problems.push(`${mpBase}.ledger[${k}].area: unknown area "${e.area}"`);
+          if (e.accessType && !known.accessTypes.has(e.accessType))
+            problems.push(`${mpBase}.ledger[${k}].accessType: unknown access type "${e.accessType}"`);
+        });
+      });
+    });
+  }
+  return problems;
+}

@@ -1,0 +1,153 @@
+import { z } from "zod";
+
+/** Local calendar date `YYYY-MM-DD` (a real date). */
+export const LocalDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: "expected a date YYYY-MM-DD" })
+  .refine((s) => isRealDate(s), { error: "not a real calendar date" });
+
+/** Wall-clock time `HH:MM`, 00:00 … 24:00. */
+export const WallTime = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, { error: 'expected a time "HH:MM" between 00:00 and 24:00' });
+
+/** An identifier as used for areas, products, access types… */
+export const Id = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/, { error: "expected an id of letters, digits and . _ : @ -" });
+
+export const DayKey = z.enum(["mon", "tue", "wed", "thu", "fri", "sat", "sun", "hol"]);
+export type DayKey = z.infer<typeof DayKey>;
+
+export const Window = z
+  .strictObject({ days: z.array(DayKey).min(1), from: WallTime, to: WallTime })
+  .refine((w) => w.from !== w.to, { error: "from and to are equal: use 00:00–24:00 for a whole day" })
+  .refine((w) => w.from !== "24:00", { error: "from cannot be 24:00", path: ["from"] });
+export type Window = z.infer<typeof Window>;
+
+export const DateRange = z
+  .strictObject({ from: LocalDate.optional(), to: LocalDate.optional() })
+  .refine((r) => !r.from || !r.to || r.from <= r.to, { error: "from is after to" });
+
+export const AntiPassback = z.strictObject({
+  mode: z.enum(["none", "hard", "timed"]),
+  minutes: z.number().int().positive().optional(),
+});
+
+export const Area = z.strictObject({
+  id: Id,
+  name: z.string().optional(),
+  antiPassback: AntiPassback.optional(),
+  capacity: z.number().int().positive().optional(),
+});
+export type Area = z.infer<typeof Area>;
+
+export const AccessType = z.strictObject({
+  id: Id,
+  name: z.string().optional(),
+  areas: z.array(Id).min(1),
+  windows: z.array(Window).min(1),
+  dates: DateRange.optional(),
+  requiresCardModel: z.boolean().default(false),
+});
+export type AccessType = z.infer<typeof AccessType>;
+
+export const PeriodName = z.enum(["day", "week", "month", "year", "chargePeriod"]);
+export type PeriodName = z.infer<typeof PeriodName>;
+
+export const Allowance = z.strictObject({
+  count: z.number().int().nonnegative(),
+  period: PeriodName,
+  rollover: z.boolean().default(false),
+});
+export type Allowance = z.infer<typeof Allowance>;
+
+const positive = z.number().int().positive();
+export const Duration = z.union([
+  z.strictObject({ days: positive }),
+  z.strictObject({ weeks: positive }),
+  z.strictObject({ months: positive }),
+  z.strictObject({ years: positive }),
+]);
+export type Duration = z.infer<typeof Duration>;
+
+export const Validity = z.union([
+  Duration,
+  z.strictObject({ until: LocalDate }),
+  z.strictObject({ fromFirstUse: Duration }),
+  z.strictObject({ indefinite: z.literal(true) }),
+]);
+export type Validity = z.infer<typeof Validity>;
+
+export const Item = z.strictObject({
+  accessType: Id,
+  credits: z.number().int().nonnegative(),
+  priority: z.number().int().default(1),
+  allowance: Allowance.optional(),
+  deductionIntervalMinutes: z.number().int().nonnegative().optional(),
+});
+export type Item = z.infer<typeof Item>;
+
+export const Product = z.strictObject({
+  id: Id,
+  name: z.string().optional(),
+  credits: z.number().int().nonnegative(),
+  validity: Validity.optional(),
+  chargePeriod: Duration.optional(),
+  deductionIntervalMinutes: z.number().int().nonnegative().optional(),
+  cardModels: z.array(Id).default([]),
+  items: z.array(Item).min(1),
+});
+export type Product = z.infer<typeof Product>;
+
+export const Limit = z.strictObject({
+  id: Id,
+  amount: z.number().int().nonnegative(),
+  period: z.enum(["day", "week", "month", "year", "chargePeriod", "validity"]),
+  accessTypes: z.array(Id).default([]),
+  areas: z.array(Id).default([]),
+  products: z.array(Id).default([]),
+});
+export type Limit = z.infer<typeof Limit>;
+
+export const CardModel = z.strictObject({ id: Id, name: z.string().optional() });
+export type CardModel = z.infer<typeof CardModel>;
+
+export const SiteInfo = z.strictObject({
+  id: Id,
+  name: z.string().optional(),
+  timezone: z.string().refine((tz) => isIanaZone(tz), { error: "not an IANA time zone" }),
+  holidays: z.array(LocalDate).default([]),
+  tieBreak: z.enum(["fifo", "expiresFirst"]).default("fifo"),
+  deductionIntervalMinutes: z.number().int().nonnegative().default(0),
+  bookingEarlyMinutes: z.number().int().nonnegative().default(30),
+});
+export type SiteInfo = z.infer<typeof SiteInfo>;
+
+/** The whole site configuration as the engine sees it. */
+export interface SiteConfig {
+  site: SiteInfo;
+  areas: Area[];
+  accessTypes: AccessType[];
+  products: Product[];
+  limits: Limit[];
+  cardModels: CardModel[];
+}
+
+function isRealDate(s: string): boolean {
+  const [y, m, d] = s.split("-").map(Number) as [number, number, number];
+  const t = new Date(Date.UTC(y, m - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+}
+
+function isIanaZone(tz: string): boolean {
+  if (!tz.includes("/") && tz !== "UTC") return false;
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,113 @@
+import { canonicalCard } from "../config/cardNumber.js";
+import { AccessGwError } from "../config/errors.js";
+import type { SiteConfig } from "../config/site.js";
+import {
+  balances,
+  compileSite,
+  decide,
+  historyStart,
+  localNow,
+  type MultipackBalance,
+} from "./engine/index.js";
+import type { Decision, DecisionRequest, Facts, SiteModel } from "./engine/types.js";
+import type { Store } from "./store/db.js";
+import { type RecordedEvent, recordDecision } from "./store/events.js";
+import {
+  countPresent,
+  findCard,
+  loadMember,
+  loadMultipacks,
+  loadPresence,
+  loadVisits,
+} from "./store/facts.js";
+
+const compiled = new WeakMap<SiteConfig, SiteModel>();
+
+/** The stored site, compiled for the engine; refuses when no site has been imported yet. */
+export function siteModel(store: Store): SiteModel {
+  const config = store.siteConfig();
+  if (!config)
+    throw new AccessGwError(
+      "NO_SITE",
+      `no site configuration in ${store.dir}: run "accessgw import site.yaml" first`,
+    );
+  let model = compiled.get(config);
+  if (!model) {
+    model = compileSite(config);
+    compiled.set(config, model);
+  }
+  return model;
+}
+
+/** Loads everything one decision needs for the scanned card, and nothing more. */
+export function loadFacts(store: Store, site: SiteModel, req: DecisionRequest, now: number): Facts {
+  const card = findCard(store, canonicalCard(req.card));
+  const empty: Facts = {
+    site,
+    card,
+    member: null,
+    multipacks: [],
+    visits: [],
+    presence: null,
+    presentCount: 0,
+  };
+  if (!card) return empty;
+  const member = loadMember(store, card.memberId, now, site.site.bookingEarlyMinutes * 60_000);
+  if (!member) return empty;
+  const multipacks = loadMultipacks(store, site, member.id);
+  const ln = localNow(now, site.zone);
+  const visits = loadVisits(store, member.id, historyStart(site, multipacks, now, ln));
+  const presence = loadPresence(store, member.id, req.area);
+  const area = site.areas.get(req.area);
+  const presentCount =
+    area?.capacity !== undefined && req.direction === "in"
+      ? countPresent(store, req.area, ln.startOfDay, now, member.id)
+      : 0;
+  return { site, card, member, multipacks, visits, presence, presentCount };
+}
+
+/** Checks that the area exists in the site (bad input otherwise). */
+function checkArea(site: SiteModel, area: string): void {
+  if (!site.areas.has(area))
+    throw new AccessGwError(
+      "UNKNOWN_AREA",
+      `unknown area "${area}" (the site has: ${[...site.areas.keys()].join(", ") || "no areas"})`,
+    );
+}
+
+/** What would happen if the card were scanned there and then: changes nothing. */
+export function explain(store: Store, req: DecisionRequest, now: number): Decision {
+  const site = siteModel(store);
+  checkArea(site, req.area);
+  return decide(req, loadFacts(store, site, req, now), now);
+}
+
+/** Decides and records a scan in one transaction (R14): event, ledger entry and outbox row together. */
+export function scan(store: Store, req: DecisionRequest, now: number, gatewayId: string): RecordedEvent {
+  const site = siteModel(store);
+  checkArea(site, req.area);
+  return store.db
+    .transaction(() => recordDecision(store, decide(req, loadFacts(store, site, req, now), now), gatewayId))
+    .immediate();
+}
+
+/** A member's multipacks as `balance` shows them. */
+export function memberBalance(
+  store: Store,
+  by: { card?: string; member?: string },
+  now: number,
+): { memberId: string; name: string | null; multipacks: MultipackBalance[] } {
+  const site = siteModel(store);
+  let memberId = by.member;
+  if (by.card !== undefined) {
+    const card = findCard(store, canonicalCard(by.card));
+    if (!card) throw new AccessGwError("UNKNOWN_MEMBER", `unknown card "${canonicalCard(by.card)}"`);
+    memberId = card.memberId;
+  }
+  const member = memberId ? loadMember(store, memberId, now, 0) : null;
+  if (!member || !memberId) throw new AccessGwError("UNKNOWN_MEMBER", `unknown member "${memberId}"`);
+  const multipacks = loadMultipacks(store, site, memberId);
+  const visits = loadVisits(store, memberId, historyStart(site, multipacks, now));
+  const facts: Facts = { site, card: null, member, multipacks, visits, presence: null, presentCount: 0 };
+  return { memberId, name: member.name, multipacks: balances(facts, now) };
+}

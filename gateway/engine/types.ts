@@ -1,0 +1,152 @@
+import type { Block, MemberCardModel, Suspension } from "../../config/members.js";
+import type { AccessType, Area, Limit, Product, SiteInfo } from "../../config/site.js";
+
+export type Direction = "in" | "out";
+
+/** What was scanned where: the engine's question. */
+export interface DecisionRequest {
+  /** The card number as read (canonicalised by the engine, R1). */
+  card: string;
+  area: string;
+  direction: Direction;
+  /** null when the scan names an area rather than a reader (`--area`). */
+  readerId: string | null;
+}
+
+/** Grant reasons and deny reasons (cli.md). */
+export type GrantReason = "ok" | "reentry" | "booking" | "exit";
+export type DenyReason =
+  | "unknown_card"
+  | "card_blocked"
+  | "card_expired"
+  | "member_blocked"
+  | "no_entitlement"
+  | "inactive"
+  | "not_yet_valid"
+  | "expired"
+  | "suspended"
+  | "wrong_area"
+  | "outside_time_window"
+  | "card_model_missing"
+  | "no_credits"
+  | "allowance_used"
+  | "limit_reached"
+  | "anti_passback"
+  | "area_full";
+export type Reason = GrantReason | DenyReason;
+
+/** One row of the trace: a multipack (and item) the engine looked at, and why it was chosen or skipped. */
+export interface TraceRow {
+  multipackId: string | null;
+  accessTypeId: string | null;
+  outcome: "chosen" | "skipped";
+  reason: Reason;
+  /** Human words for a technician: which rule, which numbers. */
+  detail: string;
+}
+
+/** The decision JSON of cli.md (recorded events add `id` and `seq`). */
+export interface Decision {
+  decision: "grant" | "deny";
+  reason: Reason;
+  at: string;
+  card: string;
+  memberId: string | null;
+  area: string;
+  direction: Direction;
+  readerId: string | null;
+  multipackId: string | null;
+  productId: string | null;
+  accessTypeId: string | null;
+  creditsDeducted: number;
+  creditsRemaining: number | null;
+  creditsTotal: number | null;
+  message: string;
+  trace: TraceRow[];
+}
+
+/** The site configuration, indexed for the engine. */
+export interface SiteModel {
+  site: SiteInfo;
+  zone: string;
+  holidays: Set<string>;
+  areas: Map<string, Area>;
+  accessTypes: Map<string, AccessType>;
+  products: Map<string, Product>;
+  limits: Limit[];
+  /** Longest deduction interval of any product or item, ms (bounds the history a decision needs). */
+  maxIntervalMs: number;
+}
+
+export interface CardFact {
+  /** Canonical number (R1). */
+  number: string;
+  status: "active" | "blocked" | "lost";
+  validFrom: string | null;
+  validTo: string | null;
+  memberId: string;
+}
+
+export interface BookingFact {
+  id: string;
+  area: string;
+  start: number;
+  end: number;
+}
+
+export interface MemberFact {
+  id: string;
+  name: string | null;
+  cardModels: MemberCardModel[];
+  blocks: Block[];
+  bookings: BookingFact[];
+}
+
+export interface MultipackFact {
+  id: string;
+  productId: string;
+  purchasedAt: number;
+  /** Explicit dates from member data; null: computed from the product (R2). */
+  validFrom: string | null;
+  validUntil: string | null;
+  /** Total credits including manual additions (R16). */
+  creditsTotal: number;
+  /** Sum of usage, deductions and refunds (R16). */
+  used: number;
+  status: "active" | "stored";
+  suspensions: Suspension[];
+  /** The first granted entry, for `fromFirstUse` validity. */
+  firstUseAt: number | null;
+}
+
+/** A counted visit: a granted entry through a multipack (or a usage ledger entry from elsewhere). */
+export interface VisitFact {
+  id: string;
+  multipackId: string | null;
+  productId: string | null;
+  accessTypeId: string | null;
+  area: string;
+  at: number;
+  /** Charged credits (> 0), or a counted free entry (0). */
+  credits: number;
+}
+
+/** The member's last movement in the requested area. */
+export interface PresenceFact {
+  lastDirection: Direction;
+  lastAt: number;
+  lastInAt: number | null;
+}
+
+/** Everything one decision may look at, loaded by the store for one member. */
+export interface Facts {
+  site: SiteModel;
+  card: CardFact | null;
+  member: MemberFact | null;
+  multipacks: MultipackFact[];
+  /** Visits since `historyStart(...)`; later ones are ignored. */
+  visits: VisitFact[];
+  presence: PresenceFact | null;
+  /** Other members present in the requested area today (only needed when it has a capacity). */
+  presentCount: number;
+}

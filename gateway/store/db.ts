@@ -1,0 +1,110 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { AccessGwError } from "../../config/errors.js";
+import type { AccessType, Area, CardModel, Limit, Product, SiteConfig, SiteInfo } from "../../config/site.js";
+import { migrate } from "./migrations.js";
+
+export type Synchronous = "FULL" | "NORMAL" | "OFF";
+
+export interface StoreOptions {
+  /** SQLite `synchronous`: FULL (default) so that a granted entry survives a power cut. */
+  synchronous?: Synchronous;
+  readonly?: boolean;
+}
+
+/** The file name of the cache inside a data folder. */
+export const DB_FILE = "accessgw.db";
+
+/**
+ * The SQLite cache of one data folder: WAL mode, `synchronous=FULL` by default, migrated on open.
+ * Queries live in the modules beside this one and use `prepare`, which caches statements.
+ */
+export class Store {
+  readonly db: Database.Database;
+  readonly dir: string;
+  private readonly statements = new Map<string, Database.Statement>();
+  private siteCache: SiteConfig | null | undefined;
+
+  private constructor(dir: string, db: Database.Database) {
+    this.dir = dir;
+    this.db = db;
+  }
+
+  /** Opens (creating when missing) the cache in `dir`. */
+  static open(dir: string, options: StoreOptions = {}): Store {
+    try {
+      mkdirSync(dir, { recursive: true });
+      const db = new Database(join(dir, DB_FILE));
+      db.pragma("journal_mode = WAL");
+      db.pragma(`synchronous = ${options.synchronous ?? "FULL"}`);
+      db.pragma("foreign_keys = ON");
+      db.pragma("busy_timeout = 5000");
+      migrate(db);
+      return new Store(dir, db);
+    } catch (err) {
+      if (err instanceof AccessGwError) throw err;
+      throw new AccessGwError("STORE", `cannot open the cache in ${dir}: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+  }
+
+  /** A prepared statement for `sql`, prepared once per store. */
+  prepare(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  /** A value of the `meta` table. */
+  meta(key: string): string | undefined {
+    const row = this.prepare("SELECT value FROM meta WHERE key = ?").get(key) as
+      | { value: string }
+      | undefined;
+    return row?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.prepare(
+      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    ).run(key, value);
+  }
+
+  /** The stored site configuration, or null before the first import of a site. */
+  siteConfig(): SiteConfig | null {
+    if (this.siteCache !== undefined) return this.siteCache;
+    const site = this.prepare("SELECT doc FROM site WHERE singleton = 1").get() as
+      | { doc: string }
+      | undefined;
+    if (!site) {
+      this.siteCache = null;
+      return null;
+    }
+    const all = <T>(table: string) =>
+      (this.prepare(`SELECT doc FROM ${table} ORDER BY id`).all() as { doc: string }[]).map(
+        (r) => JSON.parse(r.doc) as T,
+      );
+    this.siteCache = {
+      site: JSON.parse(site.doc) as SiteInfo,
+      areas: all<Area>("areas"),
+      accessTypes: all<AccessType>("access_types"),
+      products: all<Product>("products"),
+      limits: all<Limit>("limits"),
+      cardModels: all<CardModel>("card_models"),
+    };
+    return this.siteCache;
+  }
+
+  /** Forgets the cached site configuration (after an import). */
+  invalidateSite(): void {
+    this.siteCache = undefined;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

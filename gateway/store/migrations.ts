@@ -1,0 +1,145 @@
+import type Database from "better-sqlite3";
+
+/**
+ * Versioned migrations: each runs once, in order, inside a transaction, and sets `user_version`.
+ * Never edit a released migration; add the next one.
+ */
+export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: "initial cache",
+    sql: `
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+
+      -- Site configuration, one JSON document per record, upserted by id.
+      CREATE TABLE site (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), id TEXT NOT NULL, doc TEXT NOT NULL);
+      CREATE TABLE areas (id TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE access_types (id TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE products (id TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE limits (id TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE card_models (id TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID;
+
+      CREATE TABLE members (
+        id TEXT PRIMARY KEY,
+        name TEXT,
+        home_site TEXT,
+        card_models TEXT NOT NULL DEFAULT '[]'
+      ) WITHOUT ROWID;
+
+      -- R1: cards are found by their canonical number.
+      CREATE TABLE cards (
+        canonical TEXT PRIMARY KEY,
+        number TEXT NOT NULL,
+        member_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        valid_from TEXT,
+        valid_to TEXT
+      ) WITHOUT ROWID;
+      CREATE INDEX cards_member ON cards (member_id);
+
+      CREATE TABLE multipacks (
+        id TEXT PRIMARY KEY,
+        member_id TEXT NOT NULL,
+        product_id TEXT NOT NULL,
+        purchased_at INTEGER NOT NULL,
+        valid_from TEXT,
+        valid_until TEXT,
+        credits_base INTEGER,
+        status TEXT NOT NULL,
+        suspensions TEXT NOT NULL DEFAULT '[]',
+        first_use_at INTEGER,
+        used INTEGER NOT NULL DEFAULT 0,
+        added INTEGER NOT NULL DEFAULT 0
+      ) WITHOUT ROWID;
+      CREATE INDEX multipacks_member ON multipacks (member_id);
+
+      -- R16: entries merge by their globally unique id; refunds are negative entries, never deletions.
+      CREATE TABLE ledger (
+        id TEXT PRIMARY KEY,
+        multipack_id TEXT NOT NULL,
+        amount INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        area TEXT,
+        access_type_id TEXT,
+        kind TEXT NOT NULL,
+        origin TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX ledger_multipack ON ledger (multipack_id);
+
+      CREATE TABLE bookings (
+        id TEXT PRIMARY KEY,
+        member_id TEXT NOT NULL,
+        area TEXT NOT NULL,
+        start_at INTEGER NOT NULL,
+        end_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX bookings_member ON bookings (member_id, end_at);
+
+      CREATE TABLE blocks (
+        member_id TEXT NOT NULL,
+        pos INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        date_from TEXT NOT NULL,
+        date_to TEXT,
+        message TEXT,
+        PRIMARY KEY (member_id, pos)
+      ) WITHOUT ROWID;
+
+      -- Counted visits (R5 anchors, R7 allowances, R8 limits): local grants and usage entries from elsewhere.
+      CREATE TABLE visits (
+        id TEXT PRIMARY KEY,
+        member_id TEXT NOT NULL,
+        multipack_id TEXT,
+        product_id TEXT,
+        access_type_id TEXT,
+        area TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        credits INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX visits_member_at ON visits (member_id, at);
+
+      -- R12: each member's last movement per area.
+      CREATE TABLE presence (
+        member_id TEXT NOT NULL,
+        area TEXT NOT NULL,
+        last_direction TEXT NOT NULL,
+        last_at INTEGER NOT NULL,
+        last_in_at INTEGER,
+        PRIMARY KEY (member_id, area)
+      ) WITHOUT ROWID;
+      CREATE INDEX presence_area ON presence (area, last_direction, last_at);
+
+      -- R14: every decision. AUTOINCREMENT: a seq is never reused, even after deletes or a crash.
+      CREATE TABLE events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        at INTEGER NOT NULL,
+        member_id TEXT,
+        decision TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        doc TEXT NOT NULL
+      );
+      CREATE INDEX events_at ON events (at);
+
+      -- Events not yet acknowledged by a central server (sync).
+      CREATE TABLE outbox (seq INTEGER PRIMARY KEY);
+    `,
+  },
+];
+
+/** Brings a database to the newest schema version; refuses one newer than this program knows. */
+export function migrate(db: Database.Database): void {
+  const current = db.pragma("user_version", { simple: true }) as number;
+  const newest = MIGRATIONS.at(-1)?.version ?? 0;
+  if (current > newest)
+    throw new Error(
+      `the cache was written by a newer accessgw (schema ${current}, this program knows ${newest})`,
+    );
+  for (const m of MIGRATIONS) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    }).immediate();
+  }
+}
