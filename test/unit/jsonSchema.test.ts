@@ -1,0 +1,19 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { jsonSchemas, jsonSchemaText } from "../../config/jsonSchema.js";
+
+describe("JSON Schema for editors", () => {
+  it("config/jsonschema/*.json are generated from the current zod schemas (run `npm run schemas`)", () => {
+    for (const [name, schema] of Object.entries(jsonSchemas())) {
+      const committed = readFileSync(join("config/jsonschema", name), "utf8");
+      expect(committed, `${name} is stale: run npm run schemas`).toBe(jsonSchemaText(schema));
+    }
+  });
+
+  it("describes the fields of domain.md, e.g. a window's from/to and a multipack's product", () => {
+    const text = JSON.stringify(jsonSchemas()["data-file.schema.json"]);
+    for (const field of ["accessTypes", "windows", "purchasedAt", "deductionIntervalMinutes", "antiPassback"])
+      expect(text).toContain(`"${field}"`);
+  });
+});
