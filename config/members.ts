@@ -6,8 +6,12 @@ export const Instant = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i, {
     error: "expected an instant with an offset, e.g. 2026-11-01T10:15:00+01:00",
+    abort: true,
   })
-  .refine((s) => Number.isFinite(Date.parse(s)), { error: "not a real instant" });
+  // Date.parse rolls "2027-02-30T…" over to 2 March: the date part must be a real date too.
+  .refine((s) => Number.isFinite(Date.parse(s)) && LocalDate.safeParse(s.slice(0, 10)).success, {
+    error: "not a real instant",
+  });
 
 export const CardStatus = z.enum(["active", "blocked", "lost"]);
 
@@ -18,7 +22,12 @@ export const Card = z
     validFrom: LocalDate.optional(),
     validTo: LocalDate.optional(),
   })
-  .refine((c) => c.number.trim().length > 0, { error: "empty card number", path: ["number"] });
+  // The guard: zod still runs this check when `number` itself was refused (e.g. `true`, or a number
+  // too large to be exact), and then it is not a string.
+  .refine((c) => typeof c.number !== "string" || c.number.trim().length > 0, {
+    error: "empty card number",
+    path: ["number"],
+  });
 export type Card = z.infer<typeof Card>;
 
 export const MemberCardModel = z.strictObject({

@@ -3,7 +3,7 @@ import { z } from "zod";
 /** Local calendar date `YYYY-MM-DD` (a real date). */
 export const LocalDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: "expected a date YYYY-MM-DD" })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: "expected a date YYYY-MM-DD", abort: true })
   .refine((s) => isRealDate(s), { error: "not a real calendar date" });
 
 /** Wall-clock time `HH:MM`, 00:00 … 24:00. */

@@ -10,7 +10,6 @@ export type Synchronous = "FULL" | "NORMAL" | "OFF";
 export interface StoreOptions {
   /** SQLite `synchronous`: FULL (default) so that a granted entry survives a power cut. */
   synchronous?: Synchronous;
-  readonly?: boolean;
 }
 
 /** The file name of the cache inside a data folder. */
@@ -33,9 +32,10 @@ export class Store {
 
   /** Opens (creating when missing) the cache in `dir`. */
   static open(dir: string, options: StoreOptions = {}): Store {
+    let db: Database.Database | undefined;
     try {
       mkdirSync(dir, { recursive: true });
-      const db = new Database(join(dir, DB_FILE));
+      db = new Database(join(dir, DB_FILE));
       db.pragma("journal_mode = WAL");
       db.pragma(`synchronous = ${options.synchronous ?? "FULL"}`);
       db.pragma("foreign_keys = ON");
@@ -43,6 +43,7 @@ export class Store {
       migrate(db);
       return new Store(dir, db);
     } catch (err) {
+      db?.close();
       if (err instanceof AccessGwError) throw err;
       throw new AccessGwError("STORE", `cannot open the cache in ${dir}: ${(err as Error).message}`, {
         cause: err,
