@@ -1,4 +1,5 @@
 import { canonicalCard } from "../../config/cardNumber.js";
+import type { AccessType } from "../../config/site.js";
 import { isoWeekday } from "./calendar.js";
 import { type Candidate, type Ctx, evaluateMultipack, type Failure, STAGE } from "./candidates.js";
 import { type LocalNow, localNow, localParts } from "./clock.js";
@@ -37,15 +38,16 @@ export function decide(req: DecisionRequest, facts: Facts, now: number): Decisio
   if (!c || c.number !== card || !member || member.id !== c.memberId) return base;
   base.memberId = member.id;
   if (c.status !== "active") return deny(base, "card_blocked", "Card blocked — please see reception");
+  // R11: an exit by a known, unblocked card is always granted: member blocks and
+  // a card's own validity dates stop entries, never exits.
+  if (req.direction === "out") {
+    base.trace.push(row(null, null, "chosen", "exit", "exit reader (R11)"));
+    return grant(base, "exit", grantMessage("exit", member.name, null));
+  }
   if ((c.validFrom && ln.date < c.validFrom) || (c.validTo && ln.date > c.validTo)) {
     const msg =
       c.validTo && ln.date > c.validTo ? `Card expired on ${displayDate(c.validTo)}` : "Card not valid yet";
     return deny(base, "card_expired", msg);
-  }
-  // R11: an exit by a known, unblocked card is always granted (member blocks stop entries, never exits).
-  if (req.direction === "out") {
-    base.trace.push(row(null, null, "chosen", "exit", "exit reader (R11)"));
-    return grant(base, "exit", grantMessage("exit", member.name, null));
   }
   const block = member.blocks.find((b) => b.from <= ln.date && (!b.to || ln.date <= b.to));
   if (block) return deny(base, "member_blocked", block.message ?? "Access blocked — please see reception");
@@ -192,12 +194,21 @@ function denyFurthest(
   areaId: string,
 ): Decision {
   let best = failures[0] as Failure;
-  for (const f of failures) if ((STAGE[f.reason] ?? 0) > (STAGE[best.reason] ?? 0)) best = f;
-  return deny(base, best.reason, failureMessage(best, ln, facts, areaId));
+  for (const f of failures) {
+    const stage = STAGE[f.reason] ?? 0;
+    const bestStage = STAGE[best.reason] ?? 0;
+    // Among expired multipacks the latest expiry is the one staff want to hear about.
+    const laterExpiry =
+      f.reason === "expired" &&
+      best.reason === "expired" &&
+      (f.dates?.until ?? "") > (best.dates?.until ?? "");
+    if (stage > bestStage || laterExpiry) best = f;
+  }
+  return deny(base, best.reason, failureMessage(best, failures, ln, facts, areaId));
 }
 
-/** R15: the words for a deny, from the failure that decided it. */
-function failureMessage(f: Failure, ln: LocalNow, facts: Facts, areaId: string): string {
+/** R15: the words for a deny, from the failure that decided it (and its peers, for opening times). */
+function failureMessage(f: Failure, all: Failure[], ln: LocalNow, facts: Facts, areaId: string): string {
   const area = facts.site.areas.get(areaId);
   switch (f.reason) {
     case "inactive":
@@ -212,9 +223,15 @@ function failureMessage(f: Failure, ln: LocalNow, facts: Facts, areaId: string):
     case "wrong_area":
       return "Not valid for this area";
     case "outside_time_window": {
-      const t = f.accessType;
-      if (!t) return "Not valid at this time";
-      const next = nextOpening(t, ln, facts.site.holidays);
+      // R15: the area opens for this member at the earliest opening of any closed item, not only
+      // at the next opening of the first item tried.
+      const closed = all.filter((g) => g.reason === "outside_time_window" && g.accessType);
+      if (closed.length === 0) return "Not valid at this time";
+      let next: { date: string; time: string } | null = null;
+      for (const g of closed) {
+        const n = nextOpening(g.accessType as AccessType, ln, facts.site.holidays);
+        if (n && (!next || n.date < next.date || (n.date === next.date && n.time < next.time))) next = n;
+      }
       const name = areaName(areaId, area?.name);
       return opensText(name, ln.date, next ? { ...next, weekday: isoWeekday(next.date) } : null);
     }
