@@ -22,11 +22,25 @@ export class AccessGwError extends Error {
     this.problems = options?.problems ?? [message];
   }
 
-  /** Bad input (usage, file, config, unknown reader) — exit code 2 on the command line. */
-  get isBadInput(): boolean {
-    return this.code !== "STORE";
+  /** The command line's exit code: 2 for bad input, 1 for anything else (cli.md). */
+  get exitCode(): 1 | 2 {
+    return BAD_INPUT.has(this.code) ? 2 : 1;
   }
 }
+
+/**
+ * cli.md: 2 for bad input (usage, file, config, unknown reader…). A data folder without a site is
+ * not bad input on the command line (the cache is not ready yet), nor is a failing store.
+ */
+const BAD_INPUT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  "USAGE",
+  "CONFIG_INVALID",
+  "DATA_INVALID",
+  "UNKNOWN_READER",
+  "UNKNOWN_AREA",
+  "UNKNOWN_MEMBER",
+  "GATEWAY_ID_MISMATCH",
+]);
 
 /** Formats a zod/record path as `members[3].multipacks[0].product`. */
 export function formatPath(path: readonly PropertyKey[]): string {

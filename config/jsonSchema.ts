@@ -10,7 +10,10 @@ export function jsonSchemas(): Record<string, unknown> {
       title: "accessgw site configuration and/or member data",
       ...z.toJSONSchema(DataFile, opts),
     },
-    "gateway-config.schema.json": { title: "accessgw gateway configuration", ...z.toJSONSchema(GatewayConfig, opts) },
+    "gateway-config.schema.json": {
+      title: "accessgw gateway configuration",
+      ...z.toJSONSchema(GatewayConfig, opts),
+    },
   };
 }
 

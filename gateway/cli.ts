@@ -1,14 +1,21 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { loadDataFiles } from "../config/dataFile.js";
 import { AccessGwError } from "../config/errors.js";
-import { type GatewayConfig, loadGatewayConfig } from "../config/gateway.js";
+import {
+  checkGatewayConfig,
+  declaredGatewayId,
+  type GatewayConfig,
+  type GatewayConfigCheck,
+  readerAreaProblems,
+} from "../config/gateway.js";
 import { formatBalance, formatDecision, formatEvent, formatImport } from "./cliFormat.js";
 import { explain, memberBalance, scan, siteModel } from "./decisions.js";
 import { parseAt } from "./engine/clock.js";
 import type { DecisionRequest } from "./engine/types.js";
-import { Store } from "./store/db.js";
+import { DB_FILE, Store } from "./store/db.js";
 import { listEvents } from "./store/events.js";
 import { multipackOwner } from "./store/facts.js";
 import { importFiles } from "./store/importer.js";
@@ -22,10 +29,15 @@ verbs:
   scan    (same flags as explain)                  decide and record, as a real reader would
   balance (--card N | --member ID) [--at T]        the member's multipacks and credits
   events  [--since T] [--limit N]                  recorded decisions, oldest first
-  check   --config FILE                            validate a gateway configuration
+  check   --config FILE                            validate a gateway configuration (and its readers'
+                                                   areas against the site stored in --data, if any)
+  help                                             this text (also --help, -h)
 
 common flags: --data DIR (default $ACCESSGW_DATA, else ./data), --config FILE, --json
-times (--at, --since): ISO 8601; with an offset or Z an instant, without one local time at the site`;
+times (--at, --since): ISO 8601; with an offset or Z an instant, without one local time at the site
+exit codes: 0 done (a deny is an answer), 2 bad input, 1 anything else`;
+
+const VERBS = new Set(["import", "explain", "scan", "balance", "events", "check"]);
 
 const FLAGS = {
   data: { type: "string" },
@@ -61,8 +73,18 @@ const processIo: Io = {
   env: process.env,
 };
 
+/** `accessgw events | head`: the reader went away early; that deserves no stack trace. */
+function quietOnClosedPipe(): void {
+  if (process.stdout.listenerCount("error") > 0) return;
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE") throw err;
+    process.exit(typeof process.exitCode === "number" ? process.exitCode : 0);
+  });
+}
+
 /** Runs the command line; returns the exit code (0 done, 2 bad input, 1 anything else). */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  if (io === processIo) quietOnClosedPipe();
   let flags: Flags;
   let positionals: string[];
   try {
@@ -72,16 +94,20 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     return 2;
   }
   const [verb, ...rest] = positionals;
-  if (flags.help || !verb) {
-    (flags.help ? io.out : io.err)(USAGE);
-    return flags.help ? 0 : 2;
+  if (flags.help || verb === "help") {
+    io.out(USAGE);
+    return 0;
+  }
+  if (!verb || !VERBS.has(verb)) {
+    io.err(`accessgw: ${verb ? `unknown verb "${verb}"` : "no verb given"}\n\n${USAGE}`);
+    return 2;
   }
   try {
     return run(verb, rest, flags, io);
   } catch (err) {
     if (err instanceof AccessGwError) {
       io.err(`accessgw ${verb}: ${err.message}`);
-      return err.isBadInput ? 2 : 1;
+      return err.exitCode;
     }
     io.err(`accessgw ${verb}: unexpected error: ${(err as Error).stack ?? err}`);
     return 1;
@@ -89,10 +115,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
 }
 
 function run(verb: string, rest: string[], flags: Flags, io: Io): number {
+  if (verb === "check") return runCheck(rest, flags, io);
   const config = flags.config ? readGatewayConfig(flags.config) : null;
-  const dataDir = flags.data ?? config?.gateway.data ?? io.env.ACCESSGW_DATA ?? "./data";
   const withStore = <T>(fn: (store: Store) => T): T => {
-    const store = Store.open(dataDir);
+    const store = Store.open(dataDir(flags, config, io.env));
     try {
       return fn(store);
     } finally {
@@ -116,10 +142,12 @@ function run(verb: string, rest: string[], flags: Flags, io: Io): number {
     case "explain":
     case "scan": {
       noPositionals(verb, rest);
+      // Bad flags are refused before the data folder is touched.
+      const req = scanRequest(flags, config);
+      const at = timeFlag(flags.at, "--at");
       return withStore((store) => {
         const site = siteModel(store);
-        const req = scanRequest(flags, config);
-        const now = atFlag(flags.at, site.zone, "--at");
+        const now = at(site.zone);
         const d =
           verb === "scan" ? scan(store, req, now, gatewayId(config, io.env)) : explain(store, req, now);
         io.out(flags.json ? JSON.stringify(d) : formatDecision(d, site, verb));
@@ -129,39 +157,81 @@ function run(verb: string, rest: string[], flags: Flags, io: Io): number {
     case "balance": {
       noPositionals(verb, rest);
       if ((flags.card === undefined) === (flags.member === undefined))
-        throw usage("balance needs --card N or --member ID");
+        throw usage("balance needs --card N or --member ID (one of them)");
+      const at = timeFlag(flags.at, "--at");
       return withStore((store) => {
         const site = siteModel(store);
-        const now = atFlag(flags.at, site.zone, "--at");
-        const b = memberBalance(store, { card: flags.card, member: flags.member }, now);
+        const b = memberBalance(store, { card: flags.card, member: flags.member }, at(site.zone));
         io.out(flags.json ? JSON.stringify(b) : formatBalance(b));
         return 0;
       });
     }
     case "events": {
       noPositionals(verb, rest);
-      const limit = flags.limit === undefined ? undefined : Number(flags.limit);
-      if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0))
+      if (flags.limit !== undefined && !/^\d+$/.test(flags.limit))
         throw usage(`--limit must be a whole number ≥ 0 (found "${flags.limit}")`);
+      const limit = flags.limit === undefined ? undefined : Number(flags.limit);
+      const since = flags.since === undefined ? undefined : timeFlag(flags.since, "--since");
       return withStore((store) => {
         const zone = store.siteConfig()?.site.timezone ?? "UTC";
-        const since = flags.since === undefined ? undefined : atFlag(flags.since, zone, "--since");
-        const events = listEvents(store, { since, limit });
+        const events = listEvents(store, { since: since?.(zone), limit });
         if (flags.json) for (const e of events) io.out(JSON.stringify(e));
         else if (events.length === 0) io.out("no events recorded");
         else for (const e of events) io.out(formatEvent(e, zone));
         return 0;
       });
     }
-    case "check": {
-      noPositionals(verb, rest);
-      if (!flags.config) throw usage("check needs --config FILE");
-      io.out(flags.json ? JSON.stringify({ ok: true, problems: [] }) : `${flags.config}: no problems found`);
-      return 0;
-    }
     default:
       throw usage(`unknown verb "${verb}"`);
   }
+}
+
+/**
+ * `check --config FILE`: every problem at once — syntax, schema, duplicate reader ids, and, when the
+ * data folder already holds a cache, reader areas unknown to the stored site and a gateway id that
+ * the folder would refuse. Never creates a data folder.
+ */
+function runCheck(rest: string[], flags: Flags, io: Io): number {
+  noPositionals("check", rest);
+  const file = flags.config;
+  if (!file) throw usage("check needs --config FILE");
+  const checked = readConfigText(file);
+  const problems = [...checked.problems];
+  const dir = dataDir(flags, checked.config, io.env);
+  let areasChecked = false;
+  if (existsSync(join(dir, DB_FILE))) {
+    const store = Store.open(dir);
+    try {
+      const site = store.siteConfig();
+      if (site) {
+        areasChecked = true;
+        problems.push(
+          ...readerAreaProblems(
+            file,
+            checked.raw,
+            site.areas.map((a) => a.id),
+          ),
+        );
+      }
+      const recordedAs = store.meta("gateway_id");
+      const id = declaredGatewayId(checked.raw);
+      if (recordedAs !== undefined && id !== undefined && id !== recordedAs)
+        problems.push(
+          `${file}: gateway.id: "${id}", but the data folder ${dir} records events as gateway "${recordedAs}"`,
+        );
+    } finally {
+      store.close();
+    }
+  }
+  if (flags.json) io.out(JSON.stringify({ ok: problems.length === 0, problems, areasChecked }));
+  else if (problems.length > 0) {
+    for (const p of problems) io.err(p);
+    io.err(`${problems.length} problem${problems.length === 1 ? "" : "s"} found`);
+  } else {
+    io.out(`${file}: no problems found`);
+    if (!areasChecked) io.err(`(reader areas not checked: no site imported in ${dir})`);
+  }
+  return problems.length > 0 ? 2 : 0;
 }
 
 function usage(message: string): AccessGwError {
@@ -172,36 +242,60 @@ function noPositionals(verb: string, rest: string[]): void {
   if (rest.length > 0) throw usage(`${verb} takes no arguments besides flags (found "${rest.join(" ")}")`);
 }
 
-function readGatewayConfig(file: string): GatewayConfig {
+/** An environment variable, treating an empty value as unset. */
+function envVar(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v === "" ? undefined : v;
+}
+
+/** cli.md: --data, else (our addition) the config's gateway.data, else $ACCESSGW_DATA, else ./data. */
+function dataDir(flags: Flags, config: GatewayConfig | null, env: NodeJS.ProcessEnv): string {
+  return flags.data ?? config?.gateway.data ?? envVar(env, "ACCESSGW_DATA") ?? "./data";
+}
+
+function readConfigText(file: string): GatewayConfigCheck {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (err) {
-    throw new AccessGwError(
-      "CONFIG_INVALID",
-      `${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? err})`,
-    );
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    return { config: null, raw: undefined, problems: [`${file}: cannot read the file (${code})`] };
   }
-  return loadGatewayConfig(file, text);
+  return checkGatewayConfig(file, text);
+}
+
+function readGatewayConfig(file: string): GatewayConfig {
+  const { config, problems } = readConfigText(file);
+  if (config) return config;
+  throw new AccessGwError("CONFIG_INVALID", `invalid gateway configuration:\n  ${problems.join("\n  ")}`, {
+    problems,
+  });
 }
 
 /** cli.md: the config's gateway.id, else $ACCESSGW_GATEWAY_ID, else the host name. */
 function gatewayId(config: GatewayConfig | null, env: NodeJS.ProcessEnv): string {
-  return config?.gateway.id ?? env.ACCESSGW_GATEWAY_ID ?? hostname();
+  return config?.gateway.id ?? envVar(env, "ACCESSGW_GATEWAY_ID") ?? hostname();
 }
 
-function atFlag(text: string | undefined, zone: string, flag: string): number {
-  if (text === undefined) return Date.now();
-  const ms = parseAt(text, zone);
-  if (ms === null)
+/**
+ * Checks a time flag's syntax now (bad input before anything is opened) and returns how to read
+ * it once the site's zone is known; absent means now.
+ */
+function timeFlag(text: string | undefined, flag: string): (zone: string) => number {
+  if (text === undefined) return () => Date.now();
+  if (parseAt(text, "UTC") === null)
     throw usage(`${flag} "${text}" is not an ISO 8601 time (e.g. 2026-11-23T18:05 or 2026-11-23T17:05:00Z)`);
-  return ms;
+  return (zone) => {
+    const ms = parseAt(text, zone);
+    if (ms === null) throw usage(`${flag} "${text}" is not a valid time in ${zone}`);
+    return ms;
+  };
 }
 
 function scanRequest(flags: Flags, config: GatewayConfig | null): DecisionRequest {
   if (flags.card === undefined || flags.card.trim() === "") throw usage("--card N is required");
   if ((flags.reader === undefined) === (flags.area === undefined))
-    throw usage("give either --reader ID or --area A");
+    throw usage("give either --reader ID or --area A (one of them)");
   if (flags.reader !== undefined) {
     if (flags.direction !== undefined)
       throw usage("--direction goes with --area; a reader has its own direction");

@@ -168,7 +168,7 @@ describe("the refusal", () => {
     expect(caught).toBeInstanceOf(AccessGwError);
     const err = caught as AccessGwError;
     expect(err.code).toBe("DATA_INVALID");
-    expect(err.isBadInput).toBe(true);
+    expect(err.exitCode).toBe(2);
     expect(err.message).toMatch(
       /^refused, nothing was imported \(\d+ problems?\):\n {2}a\.yaml: members\[0\]\.id: /,
     );

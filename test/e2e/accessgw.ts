@@ -1,0 +1,141 @@
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
+import { tempDir } from "../helpers/build.js";
+
+/** The repository root: the e2e tests run the real binary from here. */
+export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const BIN = join(ROOT, "bin", "accessgw.js");
+export const EXAMPLES = join(ROOT, "test", "fixtures", "examples");
+/** The gateway id every run gets through $ACCESSGW_GATEWAY_ID unless a test says otherwise. */
+export const GATEWAY_ID = "gw-e2e";
+
+/** The decision JSON fields of cli.md: present on every decision, null (never absent) when not applicable. */
+export const DECISION_FIELDS = [
+  "decision",
+  "reason",
+  "at",
+  "card",
+  "memberId",
+  "area",
+  "direction",
+  "readerId",
+  "multipackId",
+  "productId",
+  "accessTypeId",
+  "creditsDeducted",
+  "creditsRemaining",
+  "creditsTotal",
+  "message",
+  "trace",
+] as const;
+
+/** One finished run of the binary. */
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  /** Variables to set (a string) or remove (undefined) on top of the test environment. */
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  /** Runs `npx --no-install accessgw` instead of `node bin/accessgw.js`. */
+  npx?: boolean;
+}
+
+if (!existsSync(join(ROOT, "dist", "gateway", "cli.js")))
+  throw new Error("dist/gateway/cli.js is missing: run `npm run build` before the e2e tests");
+
+/** Spawns the real command line and collects its output; ACCESSGW_DATA is never inherited. */
+export function accessgw(args: string[], options: RunOptions = {}): Promise<Run> {
+  const env: NodeJS.ProcessEnv = { ...process.env, ACCESSGW_GATEWAY_ID: GATEWAY_ID };
+  delete env.ACCESSGW_DATA;
+  for (const [k, v] of Object.entries(options.env ?? {})) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  const [command, argv] = options.npx
+    ? ["npx", ["--no-install", "accessgw", ...args]]
+    : [process.execPath, [BIN, ...args]];
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, argv, { cwd: options.cwd ?? ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** The one JSON document a successful `--json` run printed; nothing may have gone to stderr. */
+export function jsonOf<T = Record<string, unknown>>(run: Run): T {
+  expect(run.stderr).toBe("");
+  expect(run.code).toBe(0);
+  return JSON.parse(run.stdout) as T;
+}
+
+/** The JSON objects of a one-per-line `--json` output. */
+export function jsonLines<T = Record<string, unknown>>(run: Run): T[] {
+  expect(run.stderr).toBe("");
+  expect(run.code).toBe(0);
+  return run.stdout
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => JSON.parse(l) as T);
+}
+
+/** Imports the worked example (site.yaml, members.yaml) into a data folder. */
+export async function importExamples(data: string): Promise<void> {
+  const r = await accessgw([
+    "import",
+    join(EXAMPLES, "site.yaml"),
+    join(EXAMPLES, "members.yaml"),
+    "--data",
+    data,
+  ]);
+  expect(r.stderr).toBe("");
+  expect(r.code).toBe(0);
+}
+
+/** Asserts every decision field of cli.md is present (null, never absent, when it does not apply). */
+export function expectAllDecisionFields(d: Record<string, unknown>): void {
+  for (const field of DECISION_FIELDS) {
+    expect(d, `field ${field}`).toHaveProperty(field);
+    expect(d[field], `field ${field}`).not.toBeUndefined();
+  }
+  for (const row of d.trace as Record<string, unknown>[])
+    for (const field of ["multipackId", "accessTypeId", "outcome", "reason"]) {
+      expect(row, `trace field ${field}`).toHaveProperty(field);
+      expect(row[field], `trace field ${field}`).not.toBeUndefined();
+    }
+}
+
+/** A folder of one test: `dir` for files, `data` (not yet created) for --data. */
+export interface Folder {
+  dir: string;
+  data: string;
+}
+
+/**
+ * Wraps a test body so that it gets a fresh temporary folder, removed afterwards; safe for
+ * concurrent tests (no shared hook state).
+ */
+export function inFolder(body: (folder: Folder) => Promise<void>): () => Promise<void> {
+  return async () => {
+    const t = tempDir("accessgw-e2e-");
+    try {
+      await body({ dir: t.dir, data: join(t.dir, "data") });
+    } finally {
+      t.cleanup();
+    }
+  };
+}

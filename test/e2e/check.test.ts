@@ -1,0 +1,128 @@
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { accessgw, importExamples, inFolder, jsonOf } from "./accessgw.js";
+
+const GOOD = [
+  "readers:",
+  "  - { id: pool-in, area: pool, direction: in }",
+  "  - { id: gym-in, area: gym, direction: in }",
+];
+
+/** Writes `gateway.yaml` in `dir`; the runs use cwd = dir, so messages name the file as given. */
+function gatewayYaml(dir: string, lines: string[]): string {
+  writeFileSync(join(dir, "gateway.yaml"), `${lines.join("\n")}\n`);
+  return "gateway.yaml";
+}
+
+describe.concurrent("check --config FILE", () => {
+  it(
+    'says "no problems found" (exit 0) and creates no data folder when none exists',
+    inFolder(async ({ dir, data }) => {
+      const file = gatewayYaml(dir, GOOD);
+      const [human, json] = await Promise.all([
+        accessgw(["check", "--config", file, "--data", data], { cwd: dir }),
+        accessgw(["check", "--config", file, "--json", "--data", data], { cwd: dir }),
+      ]);
+      expect(human.code).toBe(0);
+      expect(human.stdout).toMatch(/no problems found/);
+      expect(jsonOf(json)).toMatchObject({ ok: true, problems: [] });
+      expect(existsSync(data)).toBe(false);
+    }),
+  );
+
+  it(
+    "reports every problem at once, one per line naming file and path, and exits 2",
+    inFolder(async ({ dir, data }) => {
+      await importExamples(data);
+      const file = gatewayYaml(dir, [
+        ...GOOD,
+        "  - { id: spa-in, area: spa, direction: in }",
+        "  - { id: pool-in, area: pool, direction: out }",
+        "  - { id: sauna-out, area: sauna, direction: sideways }",
+        "log: { level: chatty }",
+      ]);
+      const [r, json] = await Promise.all([
+        accessgw(["check", "--config", file, "--data", data], { cwd: dir }),
+        accessgw(["check", "--config", file, "--json", "--data", data], { cwd: dir }),
+      ]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe("");
+      const lines = r.stderr.trimEnd().split("\n");
+      for (const expected of [
+        /^gateway\.yaml: readers\[2\]\.area: unknown area "spa"/,
+        /^gateway\.yaml: readers\[3\]\.id: duplicate reader id "pool-in"/,
+        /^gateway\.yaml: readers\[4\]\.area: unknown area "sauna"/,
+        /^gateway\.yaml: readers\[4\]\.direction: /,
+        /^gateway\.yaml: log\.level: /,
+      ])
+        expect(
+          lines.some((l) => expected.test(l)),
+          `a line matching ${expected}`,
+        ).toBe(true);
+
+      expect(json.code).toBe(2);
+      const doc = JSON.parse(json.stdout) as { ok: boolean; problems: string[] };
+      expect(doc.ok).toBe(false);
+      expect(doc.problems).toHaveLength(5);
+      expect(doc.problems).toContain(
+        'gateway.yaml: readers[2].area: unknown area "spa" (the site has: gym, pool, studio)',
+      );
+    }),
+  );
+
+  it(
+    "checks reader areas only against a stored site: without one, an unknown area passes",
+    inFolder(async ({ dir, data }) => {
+      const file = gatewayYaml(dir, ["readers: [{ id: spa-in, area: spa, direction: in }]"]);
+      const doc = jsonOf(await accessgw(["check", "--config", file, "--json", "--data", data], { cwd: dir }));
+      expect(doc).toEqual({ ok: true, problems: [], areasChecked: false });
+      expect(existsSync(data)).toBe(false);
+    }),
+  );
+
+  it(
+    "reports a gateway.id that the data folder would refuse to record under",
+    inFolder(async ({ dir, data }) => {
+      await importExamples(data);
+      const scan = [
+        "scan",
+        "--card",
+        "1",
+        "--area",
+        "gym",
+        "--at",
+        "2027-03-22T10:00",
+        "--json",
+        "--data",
+        data,
+      ];
+      jsonOf(await accessgw(scan));
+      const file = gatewayYaml(dir, ["gateway: { id: gw-other }", ...GOOD]);
+      const r = await accessgw(["check", "--config", file, "--data", data], { cwd: dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(
+        /^gateway\.yaml: gateway\.id: "gw-other", but .* records events as gateway "gw-e2e"/m,
+      );
+    }),
+  );
+
+  it(
+    "exits 2 on a file that does not parse, naming file and line, and on a missing file",
+    inFolder(async ({ dir, data }) => {
+      const file = gatewayYaml(dir, ["readers:", "  - { id: pool-in, area: pool"]);
+      const [r, missing] = await Promise.all([
+        accessgw(["check", "--config", file, "--json", "--data", data], { cwd: dir }),
+        accessgw(["check", "--config", "nope.yaml", "--data", data], { cwd: dir }),
+      ]);
+      expect(r.code).toBe(2);
+      const doc = JSON.parse(r.stdout) as { ok: boolean; problems: string[] };
+      expect(doc.ok).toBe(false);
+      expect(doc.problems[0]).toMatch(/^gateway\.yaml \(line \d+, column \d+\)/);
+
+      expect(missing.code).toBe(2);
+      expect(missing.stdout).toBe("");
+      expect(missing.stderr).toMatch(/^nope\.yaml: cannot read the file/);
+    }),
+  );
+});
