@@ -4,33 +4,16 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
 import { tempDir } from "../helpers/build.js";
+import { DECISION_FIELDS } from "../helpers/decisionFields.js";
 
 /** The repository root: the e2e tests run the real binary from here. */
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const BIN = join(ROOT, "bin", "accessgw.js");
 export const EXAMPLES = join(ROOT, "test", "fixtures", "examples");
+/** The decision JSON fields of cli.md (re-exported for the end-to-end suites). */
+export { DECISION_FIELDS };
 /** The gateway id every run gets through $ACCESSGW_GATEWAY_ID unless a test says otherwise. */
 export const GATEWAY_ID = "gw-e2e";
-
-/** The decision JSON fields of cli.md: present on every decision, null (never absent) when not applicable. */
-export const DECISION_FIELDS = [
-  "decision",
-  "reason",
-  "at",
-  "card",
-  "memberId",
-  "area",
-  "direction",
-  "readerId",
-  "multipackId",
-  "productId",
-  "accessTypeId",
-  "creditsDeducted",
-  "creditsRemaining",
-  "creditsTotal",
-  "message",
-  "trace",
-] as const;
 
 /** One finished run of the binary. */
 export interface Run {

@@ -13,6 +13,7 @@ import type {
   VisitFact,
 } from "../../gateway/engine/types.js";
 import { facts } from "../helpers/build.js";
+import { DECISION_FIELDS } from "../helpers/decisionFields.js";
 import { rome } from "./engineFixture.js";
 
 const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"];
@@ -260,24 +261,7 @@ const DENY = [
   "anti_passback",
   "area_full",
 ];
-const FIELDS = [
-  "decision",
-  "reason",
-  "at",
-  "card",
-  "memberId",
-  "area",
-  "direction",
-  "readerId",
-  "multipackId",
-  "productId",
-  "accessTypeId",
-  "creditsDeducted",
-  "creditsRemaining",
-  "creditsTotal",
-  "message",
-  "trace",
-];
+const FIELDS = DECISION_FIELDS;
 const RUNS = { numRuns: 400 };
 
 describe("engine properties (fast-check)", () => {
