@@ -15,6 +15,7 @@ import { type RecordedEvent, recordDecision } from "./store/events.js";
 import {
   countPresent,
   findCard,
+  loadHolder,
   loadMember,
   loadMultipacks,
   loadPresence,
@@ -41,7 +42,12 @@ export function siteModel(store: Store): SiteModel {
 
 /** Loads everything one decision needs for the scanned card, and nothing more. */
 export function loadFacts(store: Store, site: SiteModel, req: DecisionRequest, now: number): Facts {
-  const card = findCard(store, canonicalCard(req.card));
+  const { card, member } = loadHolder(
+    store,
+    canonicalCard(req.card),
+    now,
+    site.site.bookingEarlyMinutes * 60_000,
+  );
   const empty: Facts = {
     site,
     card,
@@ -51,9 +57,7 @@ export function loadFacts(store: Store, site: SiteModel, req: DecisionRequest, n
     presence: null,
     presentCount: 0,
   };
-  if (!card) return empty;
-  const member = loadMember(store, card.memberId, now, site.site.bookingEarlyMinutes * 60_000);
-  if (!member) return empty;
+  if (!card || !member) return empty;
   const multipacks = loadMultipacks(store, site, member.id);
   const ln = localNow(now, site.zone);
   const visits = loadVisits(store, member.id, historyStart(site, multipacks, now, ln));

@@ -11,9 +11,23 @@ export function dayNumber(date: string): number {
   return Math.floor(Date.UTC(y, m - 1, d) / 86_400_000);
 }
 
+/*
+ * Performance: formatting a date (`toISOString`) is the costly step here, and decisions keep asking
+ * for the same few dates; these pure results are memoised (bounded).
+ */
+const MEMO_MAX = 20_000;
+const dates = new Map<number, string>();
+const monthsLater = new Map<string, string>();
+
 /** The local date for a day number. */
 export function fromDayNumber(n: number): string {
-  return new Date(n * 86_400_000).toISOString().slice(0, 10);
+  let date = dates.get(n);
+  if (date === undefined) {
+    date = new Date(n * 86_400_000).toISOString().slice(0, 10);
+    if (dates.size >= MEMO_MAX) dates.clear();
+    dates.set(n, date);
+  }
+  return date;
 }
 
 /** `date` plus `n` days (n may be negative). */
@@ -28,6 +42,17 @@ export function daysInclusive(from: string, to: string): number {
 
 /** R2: `date` plus `n` months; a day that does not exist in the target month is clamped to its last day. */
 export function addMonths(date: string, n: number): string {
+  const key = `${date} ${n}`;
+  let later = monthsLater.get(key);
+  if (later === undefined) {
+    later = computeAddMonths(date, n);
+    if (monthsLater.size >= MEMO_MAX) monthsLater.clear();
+    monthsLater.set(key, later);
+  }
+  return later;
+}
+
+function computeAddMonths(date: string, n: number): string {
   const y = Number(date.slice(0, 4));
   const m = Number(date.slice(5, 7)) - 1 + n;
   const d = Number(date.slice(8, 10));

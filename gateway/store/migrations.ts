@@ -37,8 +37,10 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ) WITHOUT ROWID;
       CREATE INDEX cards_member ON cards (member_id);
 
+      -- Stored by member, in the order decisions want them (oldest purchase first), so a decision
+      -- reads a member's multipacks in one range scan; ids stay unique through their own index.
       CREATE TABLE multipacks (
-        id TEXT PRIMARY KEY,
+        id TEXT NOT NULL,
         member_id TEXT NOT NULL,
         product_id TEXT NOT NULL,
         purchased_at INTEGER NOT NULL,
@@ -49,9 +51,10 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
         suspensions TEXT NOT NULL DEFAULT '[]',
         first_use_at INTEGER,
         used INTEGER NOT NULL DEFAULT 0,
-        added INTEGER NOT NULL DEFAULT 0
+        added INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (member_id, purchased_at, id)
       ) WITHOUT ROWID;
-      CREATE INDEX multipacks_member ON multipacks (member_id);
+      CREATE UNIQUE INDEX multipacks_id ON multipacks (id);
 
       -- R16: entries merge by their globally unique id; refunds are negative entries, never deletions.
       CREATE TABLE ledger (
@@ -64,7 +67,8 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
         kind TEXT NOT NULL,
         origin TEXT NOT NULL
       ) WITHOUT ROWID;
-      CREATE INDEX ledger_multipack ON ledger (multipack_id);
+      -- No index on multipack_id: decisions read the running totals kept in multipacks, and an
+      -- index would cost every imported or recorded entry one more B-tree insert.
 
       CREATE TABLE bookings (
         id TEXT PRIMARY KEY,
@@ -86,17 +90,20 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ) WITHOUT ROWID;
 
       -- Counted visits (R5 anchors, R7 allowances, R8 limits): local grants and usage entries from elsewhere.
+      -- Stored in (member, time) order, so a decision reads a member's recent visits in one range
+      -- scan; ids stay unique through their own index.
       CREATE TABLE visits (
-        id TEXT PRIMARY KEY,
+        id TEXT NOT NULL,
         member_id TEXT NOT NULL,
         multipack_id TEXT,
         product_id TEXT,
         access_type_id TEXT,
         area TEXT NOT NULL,
         at INTEGER NOT NULL,
-        credits INTEGER NOT NULL
+        credits INTEGER NOT NULL,
+        PRIMARY KEY (member_id, at, id)
       ) WITHOUT ROWID;
-      CREATE INDEX visits_member_at ON visits (member_id, at);
+      CREATE UNIQUE INDEX visits_id ON visits (id);
 
       -- R12: each member's last movement per area.
       CREATE TABLE presence (
