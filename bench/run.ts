@@ -1,0 +1,128 @@
+/**
+ * The benchmark of the decision path and the import (`npm run bench`): for each size, a fresh child
+ * process generates the members, imports them, measures, and reports; this process prints the
+ * figures next to their targets and writes them to docs/benchmarks.md.
+ *
+ *   npm run bench                          # 100k, 1M and 2M members (long)
+ *   npm run bench -- --sizes 100k          # quick
+ *   npm run bench -- --sizes 1M --keep     # keep the cache in bench/.cache/ (then --reuse it)
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { release } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import type { SizeResult } from "./measure.js";
+import { type Row, renderMarkdown, renderText, rows } from "./report.js";
+import { machine } from "./stats.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "../..");
+const argv = process.argv.slice(2);
+const { values: opt } = parseArgs({
+  args: argv,
+  options: {
+    sizes: { type: "string", default: "100k,1M,2M" },
+    seed: { type: "string", default: "20261207" },
+    decisions: { type: "string", default: "20000" },
+    scans: { type: "string", default: "10000" },
+    chunk: { type: "string", default: "1000" },
+    "cache-dir": { type: "string", default: join(root, "bench/.cache") },
+    keep: { type: "boolean", default: false },
+    reuse: { type: "boolean", default: false },
+    out: { type: "string", default: join(root, "docs/benchmarks.md") },
+    "no-write": { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  },
+});
+if (opt.help) {
+  process.stdout.write(
+    "usage: npm run bench -- [--sizes 100k,1M,2M] [--decisions N] [--scans N] [--chunk N] [--seed N]\n" +
+      "                        [--cache-dir DIR] [--keep] [--reuse] [--out FILE | --no-write]\n",
+  );
+  process.exit(0);
+}
+
+/** `100k` → 100000, `2M` → 2000000. */
+function parseSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(text.trim());
+  if (!m) throw new Error(`bad size "${text}" (e.g. 100k, 1M, 2M)`);
+  const mult = m[2]?.toLowerCase() === "k" ? 1e3 : m[2]?.toLowerCase() === "m" ? 1e6 : 1;
+  return Math.round(Number(m[1]) * mult);
+}
+
+const sizes = (opt.sizes as string).split(",").map((s) => ({ label: s.trim(), n: parseSize(s) }));
+const cacheDir = resolve(opt["cache-dir"] as string);
+mkdirSync(cacheDir, { recursive: true });
+const results: { label: string; r: SizeResult }[] = [];
+const started = new Date();
+for (const { label, n } of sizes) {
+  const dir = join(cacheDir, `members-${label}`);
+  const out = join(cacheDir, `result-${label}.json`);
+  if (!opt.reuse) rmSync(dir, { recursive: true, force: true });
+  process.stderr.write(
+    `\n${label} members: ${opt.reuse && existsSync(dir) ? "reusing" : "generating"} ${dir}\n`,
+  );
+  const child = spawnSync(
+    process.execPath,
+    [
+      "--expose-gc",
+      join(here, "measure.js"),
+      ...["--size", String(n), "--dir", dir, "--out", out, "--seed", opt.seed as string],
+      ...[
+        "--decisions",
+        opt.decisions as string,
+        "--scans",
+        opt.scans as string,
+        "--chunk",
+        opt.chunk as string,
+      ],
+      ...(opt.reuse ? ["--reuse"] : []),
+    ],
+    { stdio: ["ignore", "inherit", "inherit"] },
+  );
+  if (child.status !== 0) {
+    process.stderr.write(`${label}: the measuring process failed (${child.status ?? child.signal})\n`);
+    process.exit(1);
+  }
+  results.push({ label, r: JSON.parse(readFileSync(out, "utf8")) as SizeResult });
+  rmSync(out, { force: true });
+  if (!opt.keep) rmSync(dir, { recursive: true, force: true });
+}
+
+const table: Row[] = rows(results);
+process.stdout.write(
+  `\n${renderText(
+    results.map((x) => x.label),
+    table,
+  )}\n`,
+);
+
+if (!opt["no-write"]) {
+  const m = machine(cacheDir);
+  const viaNpm = process.env.npm_lifecycle_event === "bench";
+  const command = viaNpm
+    ? `npm run bench${argv.length > 0 ? ` -- ${argv.join(" ")}` : ""}`
+    : `node --expose-gc dist/bench/run.js ${argv.join(" ")}`.trim();
+  const generated = renderMarkdown({
+    machine: { ...m, os: `Linux ${release()}` },
+    date: started.toISOString(),
+    command,
+    labels: results.map((x) => x.label),
+    table,
+    results,
+  });
+  const file = resolve(opt.out as string);
+  const begin = "<!-- bench:begin -->";
+  const end = "<!-- bench:end -->";
+  let doc = existsSync(file) ? readFileSync(file, "utf8") : "";
+  const block = `${begin}\n${generated}\n${end}`;
+  if (doc.includes(begin) && doc.includes(end))
+    doc = doc.slice(0, doc.indexOf(begin)) + block + doc.slice(doc.indexOf(end) + end.length);
+  else
+    doc = `# Benchmarks\n\n\`npm run bench\` rewrites the block between the markers; what follows it is written by hand and kept.\n\n${block}\n\n## Analysis\n\n(to be written)\n`;
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, doc);
+  process.stderr.write(`written to ${file}\n`);
+}
