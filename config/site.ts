@@ -136,7 +136,8 @@ export interface SiteConfig {
   cardModels: CardModel[];
 }
 
-function isRealDate(s: string): boolean {
+/** A `YYYY-MM-DD` string (already matching the pattern) names a real calendar date. */
+export function isRealDate(s: string): boolean {
   const [y, m, d] = s.split("-").map(Number) as [number, number, number];
   const t = new Date(Date.UTC(y, m - 1, d));
   return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
