@@ -108,7 +108,7 @@ function ledgerBatchSql(n: number): string {
 function visitBatchSql(n: number): string {
   let sql = visitSql[n];
   if (sql === undefined) {
-    sql = `${VISIT_INSERT}${Array(n).fill(ROW8).join(", ")} ON CONFLICT (id) DO NOTHING`;
+    sql = `${VISIT_INSERT}${Array(n).fill(ROW8).join(", ")}`;
     visitSql[n] = sql;
   }
   return sql;
@@ -280,7 +280,7 @@ export function mergeLedgerEntry(
     store
       .prepare(
         `INSERT INTO visits (id, member_id, multipack_id, product_id, access_type_id, area, at, credits)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(e.id, memberId, multipackId, productId, e.accessType ?? null, e.area, at, e.amount);
     store

@@ -91,7 +91,8 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
 
       -- Counted visits (R5 anchors, R7 allowances, R8 limits): local grants and usage entries from elsewhere.
       -- Stored in (member, time) order, so a decision reads a member's recent visits in one range
-      -- scan; ids stay unique through their own index.
+      -- scan. The id needs no index of its own: a visit is written only with a new event (unique
+      -- seq) or with a ledger entry that was new (the ledger's key dedupes it, R16).
       CREATE TABLE visits (
         id TEXT NOT NULL,
         member_id TEXT NOT NULL,
@@ -103,7 +104,6 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
         credits INTEGER NOT NULL,
         PRIMARY KEY (member_id, at, id)
       ) WITHOUT ROWID;
-      CREATE UNIQUE INDEX visits_id ON visits (id);
 
       -- R12: each member's last movement per area.
       CREATE TABLE presence (
