@@ -1,0 +1,81 @@
+/**
+ * Per-reader `cardNumber` conversion: from what a reader delivered (a {@link RawRead}) to the
+ * card number string the gateway looks up. The gateway canonicalises further (R1: trim,
+ * upper-case, strip leading zeros of all-digit strings), so these strings need not be canonical.
+ */
+import type { WiegandFormatName } from "./wiegand.js";
+
+/** How a reader's raw reads become card numbers. */
+export type CardNumberMode = "as-is" | "decimal" | "hex" | "wiegand-fc-cn";
+
+/** All modes, for config schemas. */
+export const cardNumberModes: readonly CardNumberMode[] = ["as-is", "decimal", "hex", "wiegand-fc-cn"];
+
+/**
+ * One read as the reader delivered it. `text` is always the reader's own spelling of it.
+ * - `hex`: a UID or tag in hex digits (PN532, RDM6300, esp-rfid, serial `hex`).
+ * - `decimal`: a number in decimal digits (serial `decimal`, JSON numbers).
+ * - `wiegand`: a decoded Wiegand credential; `data` is the value with parity bits removed.
+ * - `fc-cn`: a facility code and card number from a serial `fc-cn` line (no bit sizes known).
+ * - `text`: anything else (a JSON string that is not hex); only `as-is` accepts it.
+ */
+export type RawRead =
+  | { kind: "hex"; text: string }
+  | { kind: "decimal"; text: string }
+  | {
+      kind: "wiegand";
+      text: string;
+      format: WiegandFormatName;
+      facilityCode: number | null;
+      cardNumber: number;
+      data: bigint;
+    }
+  | { kind: "fc-cn"; text: string; facilityCode: number; cardNumber: number }
+  | { kind: "text"; text: string };
+
+/** The card number, or why this read cannot be expressed in the reader's mode. */
+export type CardNumberResult =
+  | { ok: true; card: string }
+  | { ok: false; error: "unsupported"; detail: string };
+
+function unsupported(read: RawRead, mode: CardNumberMode): CardNumberResult {
+  return { ok: false, error: "unsupported", detail: `a ${read.kind} read cannot be converted to ${mode}` };
+}
+
+/** The numeric value of a read, when it has a single one. */
+function numericValue(read: RawRead): bigint | null {
+  const s = read.text.trim();
+  switch (read.kind) {
+    case "hex":
+      return /^[0-9A-Fa-f]+$/.test(s) ? BigInt(`0x${s}`) : null;
+    case "decimal":
+      return /^\d+$/.test(s) ? BigInt(s) : null;
+    case "wiegand":
+      return read.data;
+    default:
+      return null;
+  }
+}
+
+/**
+ * Converts a raw read to the card number for a reader's `cardNumber` mode:
+ * - `as-is`: `text` unchanged (the gateway still trims and upper-cases it).
+ * - `decimal`: the read's value in decimal without leading zeros ("008EC793" → "9357203";
+ *   Wiegand → the data bits without parity, as Tasmota prints them).
+ * - `hex`: the read's value in upper-case hex with leading zeros removed ("008EC793" → "8EC793",
+ *   4215834 → "40541A"), so a card gives the same string whether the reader spoke hex or decimal.
+ * - `wiegand-fc-cn`: "FC:CN" in decimal without padding ("123:4567"); just "CN" for formats
+ *   without a facility code (H10302); also accepts serial `fc-cn` lines.
+ */
+export function toCardNumber(read: RawRead, mode: CardNumberMode): CardNumberResult {
+  if (mode === "as-is") return { ok: true, card: read.text };
+  if (mode === "wiegand-fc-cn") {
+    if (read.kind !== "wiegand" && read.kind !== "fc-cn") return unsupported(read, mode);
+    const card =
+      read.facilityCode === null ? `${read.cardNumber}` : `${read.facilityCode}:${read.cardNumber}`;
+    return { ok: true, card };
+  }
+  const value = numericValue(read);
+  if (value === null) return unsupported(read, mode);
+  return { ok: true, card: mode === "decimal" ? value.toString(10) : value.toString(16).toUpperCase() };
+}

@@ -1,0 +1,168 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  parseEspRfidMessage,
+  parseJsonReaderMessage,
+  parseTasmotaMessage,
+} from "../../drivers/codecs/mqttReaders.js";
+
+const time = '"Time":"2026-11-25T10:00:00"';
+const SENSOR = "tele/door1/SENSOR";
+
+describe("Tasmota reader messages", () => {
+  it.each([
+    ["a PN532 read with DATA", `{${time},"PN532":{"UID":"94D8FC5F","DATA":""}}`, "94D8FC5F"],
+    [
+      "a PN532 read with Data (newer firmware)",
+      `{${time},"PN532":{"UID":"94D8FC5F","Data":"x"}}`,
+      "94D8FC5F",
+    ],
+    ["an RDM6300 read", `{${time},"RDM6300":{"UID":"008EC793"}}`, "008EC793"],
+  ])("turn %s into a hex card read", (_name, payload, uid) => {
+    expect(parseTasmotaMessage(SENSOR, payload, "door1")).toEqual({
+      kind: "card",
+      raw: { kind: "hex", text: uid },
+    });
+  });
+
+  it("turns a 26-bit Wiegand read into facility code and card number", () => {
+    const payload = new TextEncoder().encode(`{${time},"Wiegand":{"UID":7748328,"Size":26}}`);
+    expect(parseTasmotaMessage(SENSOR, payload, "door1")).toEqual({
+      kind: "card",
+      raw: {
+        kind: "wiegand",
+        text: "7748328",
+        format: "H10301",
+        facilityCode: 118,
+        cardNumber: 15080,
+        data: 7748328n,
+      },
+    });
+  });
+
+  it("accepts a Wiegand UID printed as a hex string", () => {
+    const payload = `{${time},"Wiegand":{"UID":"0x7B11D7","Size":34}}`;
+    expect(parseTasmotaMessage(SENSOR, payload, "door1")).toMatchObject({
+      kind: "card",
+      raw: { format: "H10306", facilityCode: 123, cardNumber: 4567, text: "8065495" },
+    });
+  });
+
+  it("ignores Wiegand keypad keys of 4 and 8 bits", () => {
+    expect(parseTasmotaMessage(SENSOR, `{"Wiegand":{"UID":5,"Size":4}}`, "door1")).toEqual({
+      kind: "ignored",
+    });
+  });
+
+  it("reports a Wiegand size it cannot decode", () => {
+    expect(parseTasmotaMessage(SENSOR, `{"Wiegand":{"UID":5,"Size":30}}`, "door1")).toMatchObject({
+      kind: "error",
+      error: expect.stringContaining("Size 30"),
+    });
+  });
+
+  it("reports a Wiegand UID too wide for its size", () => {
+    expect(parseTasmotaMessage(SENSOR, `{"Wiegand":{"UID":16777216,"Size":26}}`, "door1")).toMatchObject({
+      kind: "error",
+    });
+  });
+
+  it("ignores other devices' topics and other sensors", () => {
+    expect(parseTasmotaMessage("tele/door2/SENSOR", `{"RDM6300":{"UID":"01"}}`, "door1")).toEqual({
+      kind: "ignored",
+    });
+    expect(parseTasmotaMessage("tele/door1/STATE", `{"RDM6300":{"UID":"01"}}`, "door1")).toEqual({
+      kind: "ignored",
+    });
+    expect(parseTasmotaMessage(SENSOR, `{${time},"DS18B20":{"Temperature":21.5}}`, "door1")).toEqual({
+      kind: "ignored",
+    });
+  });
+
+  it("reports bad JSON and a UID that is not hex, naming the field", () => {
+    expect(parseTasmotaMessage(SENSOR, "{not json", "door1")).toEqual({
+      kind: "error",
+      error: "payload is not valid JSON",
+    });
+    expect(parseTasmotaMessage(SENSOR, `{"PN532":{"UID":"XYZ"}}`, "door1")).toMatchObject({
+      kind: "error",
+      error: expect.stringContaining("PN532.UID"),
+    });
+  });
+});
+
+describe("esp-rfid reader messages", () => {
+  it("turn an access message into a hex card read", () => {
+    const payload = `{"type":"access","time":1732528800,"isKnown":"false","access":"Denied","uid":"a1b2c3d4"}`;
+    expect(parseEspRfidMessage("lobby/send", payload, "lobby")).toEqual({
+      kind: "card",
+      raw: { kind: "hex", text: "a1b2c3d4" },
+    });
+  });
+
+  it("ignore other message types and other topics", () => {
+    expect(parseEspRfidMessage("lobby/send", `{"type":"heartbeat","uptime":5}`, "lobby")).toEqual({
+      kind: "ignored",
+    });
+    expect(parseEspRfidMessage("lobby/sync", `{"type":"access","uid":"01"}`, "lobby")).toEqual({
+      kind: "ignored",
+    });
+  });
+
+  it("report an access message without a uid", () => {
+    expect(parseEspRfidMessage("lobby/send", `{"type":"access"}`, "lobby")).toMatchObject({
+      kind: "error",
+      error: expect.stringContaining("uid"),
+    });
+  });
+
+  it("report a payload without a type", () => {
+    expect(parseEspRfidMessage("lobby/send", `[1,2]`, "lobby")).toMatchObject({ kind: "error" });
+  });
+});
+
+describe("generic JSON reader messages", () => {
+  it("take the card from a top-level field", () => {
+    expect(parseJsonReaderMessage(`{"card":"94D8FC5F"}`, "card")).toEqual({
+      kind: "card",
+      raw: { kind: "hex", text: "94D8FC5F" },
+    });
+  });
+
+  it("take the card from a nested field path", () => {
+    expect(parseJsonReaderMessage(`{"data":{"uid":4215834}}`, "data.uid")).toEqual({
+      kind: "card",
+      raw: { kind: "decimal", text: "4215834" },
+    });
+  });
+
+  it("treat a non-hex string as text", () => {
+    expect(parseJsonReaderMessage(`{"card":"member-7"}`, "card")).toEqual({
+      kind: "card",
+      raw: { kind: "text", text: "member-7" },
+    });
+  });
+
+  it.each([
+    ["a missing field", `{"data":{}}`, "data.uid", 'field "data.uid" is missing'],
+    ["a path through a non-object", `{"data":5}`, "data.uid", 'field "data.uid" is missing'],
+    ["a boolean", `{"card":true}`, "card", 'field "card" must be a string or number'],
+    ["an empty string", `{"card":"  "}`, "card", 'field "card" is empty'],
+    ["a fractional number", `{"card":1.5}`, "card", 'field "card" is not a card number'],
+    ["bad JSON", `{"card":`, "card", "payload is not valid JSON"],
+  ])("report %s", (_name, payload, path, error) => {
+    expect(parseJsonReaderMessage(payload, path)).toEqual({ kind: "error", error });
+  });
+});
+
+describe("MQTT payload properties", () => {
+  it("never throw on random payloads", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.json(), fc.uint8Array({ maxLength: 64 })), (payload) => {
+        parseTasmotaMessage(SENSOR, payload, "door1");
+        parseEspRfidMessage("lobby/send", payload, "lobby");
+        parseJsonReaderMessage(payload, "data.uid");
+      }),
+    );
+  });
+});
