@@ -58,6 +58,8 @@ export function loadFacts(store: Store, site: SiteModel, req: DecisionRequest, n
     presentCount: 0,
   };
   if (!card || !member) return empty;
+  // R11: an exit looks at the card and the member only.
+  if (req.direction === "out") return { ...empty, member };
   const multipacks = loadMultipacks(store, site, member.id);
   const ln = localNow(now, site.zone);
   const visits = loadVisits(store, member.id, historyStart(site, multipacks, now, ln));
