@@ -2,29 +2,189 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import { parseText } from "./dataFile.js";
 import { AccessGwError, formatPath } from "./errors.js";
+import { crossProblems, mqttUrlProblem, rawReaders, serialPortProblem } from "./gatewayChecks.js";
 import { Id } from "./site.js";
 
-/**
- * A reader as the gateway configuration declares it. Only what the command line needs is checked
- * here; the hardware fields (driver, port, format…) belong to the daemon's drivers.
- */
-export const Reader = z.looseObject({
+/** A string checked by `problem` (undefined when fine), so the message says what was expected. */
+function checkedString(problem: (s: string) => string | undefined) {
+  return z.string().superRefine((s, ctx) => {
+    const message = problem(s);
+    if (message !== undefined) ctx.addIssue({ code: "custom", message });
+  });
+}
+
+/** Where a serial driver's bytes come from: a device path, or `tcp://host:port` (device server, simulator). */
+const SerialPort = checkedString(serialPortProblem).describe(
+  "a serial device path (/dev/serial/by-id/…, /dev/ttyUSB0, COM3) or tcp://host:port",
+);
+const BaudRate = z.number().int().min(50).max(4_000_000).default(9600);
+/** An MQTT topic to publish to or subscribe under: no wildcards, no spaces. */
+const Topic = z
+  .string()
+  .min(1)
+  .regex(/^[^#+\s]+$/, { error: "expected an MQTT topic without wildcards (+, #) or spaces" });
+/** A dotted path into a JSON payload, e.g. "data.uid". */
+const FieldPath = z.string().regex(/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/, {
+  error: 'expected a dotted field path such as "data.uid"',
+});
+
+/** A discriminated union on `driver` whose message for an unknown driver lists the known ones. */
+function byDriver<const T extends readonly [z.core.$ZodTypeDiscriminable, ...z.core.$ZodTypeDiscriminable[]]>(
+  options: T,
+  known: readonly string[],
+) {
+  return z.discriminatedUnion("driver", options, {
+    error: (iss) => {
+      if (iss.code !== "invalid_union") return undefined;
+      const found = (iss.input as { driver?: unknown } | undefined)?.driver;
+      const expected = `expected one of ${known.join(" | ")}`;
+      return found === undefined
+        ? `missing driver: ${expected}`
+        : `unknown driver ${JSON.stringify(found)}: ${expected}`;
+    },
+  });
+}
+
+/** What every reader declares, whatever its driver. */
+const readerCommon = {
   id: Id,
   area: Id,
   direction: z.enum(["in", "out"]),
+  /** The door that opens on a grant; an `out` reader opens its `channelB` side when it has one. */
+  door: Id.optional(),
+  /** R17: a second read of the same card within this time is ignored. */
   debounceMs: z.number().int().nonnegative().default(2000),
-});
+  /** How the raw read becomes the card number the site knows. */
+  cardNumber: z.enum(["as-is", "decimal", "hex", "wiegand-fc-cn"]).default("as-is"),
+};
+
+export const READER_DRIVERS = [
+  "serial-line",
+  "rdm6300",
+  "mqtt-tasmota",
+  "mqtt-esp-rfid",
+  "mqtt-json",
+] as const;
+
+/** A reader as the gateway configuration declares it; `driver` says which fields follow. */
+export const Reader = byDriver(
+  [
+    z.strictObject({
+      ...readerCommon,
+      driver: z.literal("serial-line"),
+      port: SerialPort,
+      baudRate: BaudRate,
+      /** "123:04567" and "123 04567" are fc-cn; lines end with CR, LF or CRLF. */
+      format: z.enum(["decimal", "hex", "fc-cn"]).default("decimal"),
+    }),
+    z.strictObject({ ...readerCommon, driver: z.literal("rdm6300"), port: SerialPort, baudRate: BaudRate }),
+    /** The Tasmota device topic (e.g. "pool-reader"); reads come on tele/<topic>/RESULT. */
+    z.strictObject({ ...readerCommon, driver: z.literal("mqtt-tasmota"), topic: Topic }),
+    /** The esp-rfid base topic; reads come on <topic>/send. */
+    z.strictObject({ ...readerCommon, driver: z.literal("mqtt-esp-rfid"), topic: Topic }),
+    /** Any device publishing JSON on the full `topic`; the card is at `field`. */
+    z.strictObject({
+      ...readerCommon,
+      driver: z.literal("mqtt-json"),
+      topic: z
+        .string()
+        .min(1)
+        .regex(/^[^#\s]+$/, { error: "expected an MQTT topic without # or spaces" }),
+      field: FieldPath,
+    }),
+  ],
+  READER_DRIVERS,
+);
 export type Reader = z.infer<typeof Reader>;
 
+export const RELAY_DRIVERS = [
+  "lcus-serial",
+  "modbus-rtu",
+  "mqtt-tasmota",
+  "mqtt-shelly-gen2",
+  "mqtt-shelly-gen1",
+] as const;
+
+/** A relay board; doors name it and say which of its channels to pulse. */
+export const Relay = byDriver(
+  [
+    z.strictObject({ id: Id, driver: z.literal("lcus-serial"), port: SerialPort, baudRate: BaudRate }),
+    z.strictObject({
+      id: Id,
+      driver: z.literal("modbus-rtu"),
+      port: SerialPort,
+      unitId: z.number().int().min(1).max(247).default(1),
+      baudRate: BaudRate,
+    }),
+    /** The Tasmota device topic; commands go to cmnd/<topic>/POWER<channel>. */
+    z.strictObject({ id: Id, driver: z.literal("mqtt-tasmota"), topic: Topic }),
+    /** The Gen2 RPC topic prefix, e.g. "shellyplus1-a8032ab12345" (requests go to <device>/rpc). */
+    z.strictObject({ id: Id, driver: z.literal("mqtt-shelly-gen2"), device: Topic }),
+    /** The Gen1 Shelly id, e.g. "shelly1-98CDAC1F2E3A" (commands go to shellies/<device>/relay/…). */
+    z.strictObject({ id: Id, driver: z.literal("mqtt-shelly-gen1"), device: Topic }),
+  ],
+  RELAY_DRIVERS,
+);
+export type Relay = z.infer<typeof Relay>;
+
+/**
+ * A door (gate, turnstile) and the relay channel that opens it. What `channel` means depends on the
+ * relay's driver (checked by `checkGatewayConfig`): lcus-serial the board's relay number 1..255;
+ * mqtt-tasmota POWER1..POWER32 (1..32); mqtt-shelly-gen1 relay 1.. (relay/0 is channel 1);
+ * modbus-rtu the coil address 0..65535; mqtt-shelly-gen2 the switch id 0.. .
+ */
+export const Door = z.strictObject({
+  id: Id,
+  relay: Id,
+  /** Direction A (`in` readers), and direction B too when there is no `channelB`. */
+  channel: z
+    .number()
+    .int()
+    .nonnegative()
+    .describe(
+      "relay channel for direction A: lcus-serial relay 1..255, mqtt-tasmota POWER 1..32, mqtt-shelly-gen1 relay 1.. (1 = relay/0), modbus-rtu coil 0..65535, mqtt-shelly-gen2 switch id 0..",
+    ),
+  /** Direction B of a turnstile, pulsed for `out` readers. */
+  channelB: z
+    .number()
+    .int()
+    .nonnegative()
+    .optional()
+    .describe("relay channel for direction B (out readers); without it, out readers pulse `channel`"),
+  pulseMs: z.number().int().min(100).max(60_000).default(1000),
+});
+export type Door = z.infer<typeof Door>;
+
+/** The MQTT broker, needed by the mqtt-* drivers (and by sync later). */
+export const Mqtt = z.strictObject({
+  url: checkedString(mqttUrlProblem).describe("mqtt://, mqtts://, ws:// or wss:// URL of the broker"),
+  username: z.string().optional(),
+  password: z.string().optional(),
+  /** TLS files; relative paths are relative to the configuration file. */
+  ca: z.string().min(1).optional(),
+  cert: z.string().min(1).optional(),
+  key: z.string().min(1).optional(),
+  clientId: z.string().min(1).optional(),
+});
+export type Mqtt = z.infer<typeof Mqtt>;
+
 /** The gateway configuration file (hardware, sync, logging). */
-export const GatewayConfig = z.looseObject({
+export const GatewayConfig = z.strictObject({
   gateway: z.strictObject({ id: Id.optional(), data: z.string().min(1).optional() }).default({}),
   log: z
     .strictObject({ level: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info") })
     .default({ level: "info" }),
   readers: z.array(Reader).default([]),
+  doors: z.array(Door).default([]),
+  relays: z.array(Relay).default([]),
+  mqtt: Mqtt.optional(),
 });
 export type GatewayConfig = z.infer<typeof GatewayConfig>;
+
+/** The relay channel a reader's grant pulses: an `out` reader uses `channelB`, else `channel`. */
+export function doorChannel(door: Door, direction: Reader["direction"]): number {
+  return direction === "out" ? (door.channelB ?? door.channel) : door.channel;
+}
 
 /** The outcome of checking a configuration: the config when it is valid, and every problem found. */
 export interface GatewayConfigCheck {
@@ -36,7 +196,7 @@ export interface GatewayConfigCheck {
 
 /**
  * Parses and validates a gateway configuration without throwing: every problem (syntax, schema,
- * duplicate reader ids) names the file and the path.
+ * duplicate ids, unknown doors and relays, shared ports…) names the file and the path.
  */
 export function checkGatewayConfig(file: string, text: string): GatewayConfigCheck {
   const parsed = parseText(file, text);
@@ -46,12 +206,18 @@ export function checkGatewayConfig(file: string, text: string): GatewayConfigChe
   const problems = result.success
     ? []
     : result.error.issues.map((i) => `${file}: ${formatPath(i.path) || "(top level)"}: ${i.message}`);
-  problems.push(...duplicateReaderProblems(file, raw));
+  // Cross checks work on the parsed document, so they report alongside schema problems.
+  problems.push(...crossProblems(raw).map((p) => `${file}: ${p}`));
   if (!result.success || problems.length > 0) return { config: null, raw, problems };
   const config = result.data;
-  // gateway.data may be relative to the configuration file.
-  if (config.gateway.data && !isAbsolute(config.gateway.data))
-    config.gateway.data = resolve(dirname(file), config.gateway.data);
+  // gateway.data and the TLS files may be relative to the configuration file.
+  const near = (p: string) => (isAbsolute(p) ? p : resolve(dirname(file), p));
+  if (config.gateway.data) config.gateway.data = near(config.gateway.data);
+  if (config.mqtt)
+    for (const k of ["ca", "cert", "key"] as const) {
+      const p = config.mqtt[k];
+      if (p !== undefined) config.mqtt[k] = near(p);
+    }
   return { config, raw, problems };
 }
 
@@ -65,32 +231,6 @@ export function loadGatewayConfig(file: string, text: string): GatewayConfig {
       { problems },
     );
   return config;
-}
-
-/** The readers of a parsed (possibly invalid) document whose fields are well-formed ids. */
-function rawReaders(raw: unknown): { index: number; id?: string; area?: string }[] {
-  const readers = (raw as { readers?: unknown } | null)?.readers;
-  if (!Array.isArray(readers)) return [];
-  const valid = (v: unknown) => (Id.safeParse(v).success ? (v as string) : undefined);
-  return readers.map((r: unknown, index) => {
-    const o = r !== null && typeof r === "object" ? (r as Record<string, unknown>) : {};
-    return { index, id: valid(o.id), area: valid(o.area) };
-  });
-}
-
-function duplicateReaderProblems(file: string, raw: unknown): string[] {
-  const problems: string[] = [];
-  const seen = new Map<string, number>();
-  for (const r of rawReaders(raw)) {
-    if (r.id === undefined) continue;
-    const first = seen.get(r.id);
-    if (first !== undefined)
-      problems.push(
-        `${file}: readers[${r.index}].id: duplicate reader id "${r.id}" (first at readers[${first}])`,
-      );
-    else seen.set(r.id, r.index);
-  }
-  return problems;
 }
 
 /**

@@ -1,12 +1,16 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { accessgw, importExamples, inFolder, jsonOf } from "./accessgw.js";
+import { accessgw, importExamples, inFolder, jsonOf, ROOT } from "./accessgw.js";
+
+/** A reader in YAML flow syntax, on a simulated serial device of its own. */
+const rd = (fields: string, port: number) =>
+  `  - { ${fields}, driver: rdm6300, port: "tcp://127.0.0.1:${port}" }`;
 
 const GOOD = [
   "readers:",
-  "  - { id: pool-in, area: pool, direction: in }",
-  "  - { id: gym-in, area: gym, direction: in }",
+  rd("id: pool-in, area: pool, direction: in", 4001),
+  rd("id: gym-in, area: gym, direction: in", 4002),
 ];
 
 /** Writes `gateway.yaml` in `dir`; the runs use cwd = dir, so messages name the file as given. */
@@ -37,9 +41,9 @@ describe.concurrent("check --config FILE", () => {
       await importExamples(data);
       const file = gatewayYaml(dir, [
         ...GOOD,
-        "  - { id: spa-in, area: spa, direction: in }",
-        "  - { id: pool-in, area: pool, direction: out }",
-        "  - { id: sauna-out, area: sauna, direction: sideways }",
+        rd("id: spa-in, area: spa, direction: in", 4003),
+        rd("id: pool-in, area: pool, direction: out", 4004),
+        rd("id: sauna-out, area: sauna, direction: sideways", 4005),
         "log: { level: chatty }",
       ]);
       const [r, json] = await Promise.all([
@@ -72,9 +76,28 @@ describe.concurrent("check --config FILE", () => {
   );
 
   it(
+    "passes the demo gateway.yaml (every driver kind, simulated devices) against the demo site",
+    inFolder(async ({ data }) => {
+      const site = join(ROOT, "config", "demo", "site.yaml");
+      const imported = await accessgw(["import", site, "--data", data]);
+      expect(imported.stderr).toBe("");
+      expect(imported.code).toBe(0);
+      const config = join("config", "demo", "gateway.yaml");
+      const [human, json] = await Promise.all([
+        accessgw(["check", "--config", config, "--data", data]),
+        accessgw(["check", "--config", config, "--json", "--data", data]),
+      ]);
+      expect(human.stderr).toBe("");
+      expect(human.stdout).toBe("config/demo/gateway.yaml: no problems found\n");
+      expect(human.code).toBe(0);
+      expect(jsonOf(json)).toEqual({ ok: true, problems: [], areasChecked: true });
+    }),
+  );
+
+  it(
     "checks reader areas only against a stored site: without one, an unknown area passes",
     inFolder(async ({ dir, data }) => {
-      const file = gatewayYaml(dir, ["readers: [{ id: spa-in, area: spa, direction: in }]"]);
+      const file = gatewayYaml(dir, ["readers:", rd("id: spa-in, area: spa, direction: in", 4001)]);
       const doc = jsonOf(await accessgw(["check", "--config", file, "--json", "--data", data], { cwd: dir }));
       expect(doc).toEqual({ ok: true, problems: [], areasChecked: false });
       expect(existsSync(data)).toBe(false);

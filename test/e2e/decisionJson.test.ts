@@ -17,8 +17,8 @@ function poolReaders(dir: string): string {
     file,
     [
       "readers:",
-      "  - { id: pool-in, area: pool, direction: in }",
-      "  - { id: pool-out, area: pool, direction: out }",
+      '  - { id: pool-in, area: pool, direction: in, driver: rdm6300, port: "tcp://127.0.0.1:4001" }',
+      '  - { id: pool-out, area: pool, direction: out, driver: rdm6300, port: "tcp://127.0.0.1:4002" }',
       "",
     ].join("\n"),
   );

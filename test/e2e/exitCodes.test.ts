@@ -38,9 +38,15 @@ describe.concurrent("exit codes: 2 for bad input, 1 for anything else, errors on
     data = join(folder.dir, "data");
     await importExamples(data);
     config = join(folder.dir, "gateway.yaml");
-    writeFileSync(config, "readers: [{ id: pool-in, area: pool, direction: in }]\n");
+    writeFileSync(
+      config,
+      "readers: [{ id: pool-in, area: pool, direction: in, driver: rdm6300, port: /dev/ttyS0 }]\n",
+    );
     brokenConfig = join(folder.dir, "broken.yaml");
-    writeFileSync(brokenConfig, "readers: [{ id: pool-in, area: pool, direction: sideways }]\n");
+    writeFileSync(
+      brokenConfig,
+      "readers: [{ id: pool-in, area: pool, direction: sideways, driver: rdm6300, port: /dev/ttyS0 }]\n",
+    );
   });
   afterAll(() => folder.cleanup());
 

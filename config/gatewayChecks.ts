@@ -1,0 +1,190 @@
+/**
+ * Checks of the gateway configuration that span fields or sections (ids, references, shared ports,
+ * channel ranges), and the string checks the schema uses. The cross checks work on the parsed,
+ * possibly invalid document: each looks only at fields that are well-formed, so every problem is
+ * reported at once and none twice.
+ */
+import { Id } from "./site.js";
+
+const TCP = /^tcp:\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d+)$/i;
+
+/** Why `s` is not a serial port (a device path or tcp://host:port with port 1..65535), or undefined. */
+export function serialPortProblem(s: string): string | undefined {
+  if (/^tcp:/i.test(s)) {
+    const m = TCP.exec(s);
+    if (!m) return `expected tcp://host:port (found "${s}")`;
+    const port = Number(m[2]);
+    if (port < 1 || port > 65535) return `TCP port must be 1..65535 (found ${m[2]} in "${s}")`;
+    return undefined;
+  }
+  if (s.startsWith("/") || /^COM\d+$/i.test(s) || /^\\\\\.\\COM\d+$/i.test(s)) return undefined;
+  return `expected a serial device path (/dev/ttyUSB0, /dev/serial/by-id/…, COM3) or tcp://host:port (found "${s}")`;
+}
+
+const MQTT_PROTOCOLS = new Set(["mqtt:", "mqtts:", "ws:", "wss:"]);
+
+/** Why `s` is not a broker URL (mqtt://, mqtts://, ws://, wss:// with a host), or undefined. */
+export function mqttUrlProblem(s: string): string | undefined {
+  const expected = `expected an mqtt://, mqtts://, ws:// or wss:// URL such as mqtt://127.0.0.1:1883 (found "${s}")`;
+  let url: URL;
+  try {
+    url = new URL(s);
+  } catch {
+    return expected;
+  }
+  if (!MQTT_PROTOCOLS.has(url.protocol) || url.hostname === "" || url.port === "0") return expected;
+  return undefined;
+}
+
+type Section = "readers" | "doors" | "relays";
+const NOUN: Record<Section, string> = { readers: "reader", doors: "door", relays: "relay" };
+
+/** One element of a section of the parsed document, with its well-formed fields only. */
+interface RawItem {
+  index: number;
+  id?: string;
+  area?: string;
+  door?: string;
+  relay?: string;
+  driver?: string;
+  port?: string;
+  channel?: number;
+  channelB?: number;
+}
+
+const wellFormedId = (v: unknown) => (Id.safeParse(v).success ? (v as string) : undefined);
+const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+const channel = (v: unknown) => (Number.isInteger(v) && (v as number) >= 0 ? (v as number) : undefined);
+
+/** The elements of `readers`, `doors` or `relays` in a parsed (possibly invalid) document. */
+export function rawItems(raw: unknown, section: Section): RawItem[] {
+  const items = (raw as Record<string, unknown> | null)?.[section];
+  if (!Array.isArray(items)) return [];
+  return items.map((r: unknown, index) => {
+    const o = r !== null && typeof r === "object" ? (r as Record<string, unknown>) : {};
+    const port = str(o.port);
+    return {
+      index,
+      id: wellFormedId(o.id),
+      area: wellFormedId(o.area),
+      door: wellFormedId(o.door),
+      relay: wellFormedId(o.relay),
+      driver: str(o.driver),
+      port: port !== undefined && serialPortProblem(port) === undefined ? port : undefined,
+      channel: channel(o.channel),
+      channelB: channel(o.channelB),
+    };
+  });
+}
+
+/** The readers of a parsed (possibly invalid) document. */
+export function rawReaders(raw: unknown): RawItem[] {
+  return rawItems(raw, "readers");
+}
+
+/**
+ * What `channel` means for each relay driver and its range. Gen1 relays are numbered from 1 like
+ * LCUS and Tasmota (channel 1 is the device's relay/0); Modbus coils and Gen2 switch ids keep the
+ * device's own 0-based numbers, so the config matches what the device's documentation says.
+ */
+export const CHANNELS: Record<string, { what: string; min: number; max: number }> = {
+  "lcus-serial": { what: "relay number", min: 1, max: 255 },
+  "mqtt-tasmota": { what: "POWER number", min: 1, max: 32 },
+  "mqtt-shelly-gen1": { what: "relay number, 1 = relay/0", min: 1, max: 255 },
+  "modbus-rtu": { what: "coil address", min: 0, max: 65535 },
+  "mqtt-shelly-gen2": { what: "switch id", min: 0, max: 65535 },
+};
+
+/** Every cross-field problem, as `path: message` (the caller prefixes the file). */
+export function crossProblems(raw: unknown): string[] {
+  const readers = rawItems(raw, "readers");
+  const doors = rawItems(raw, "doors");
+  const relays = rawItems(raw, "relays");
+  return [
+    ...duplicateIds("readers", readers),
+    ...duplicateIds("doors", doors),
+    ...duplicateIds("relays", relays),
+    ...unknownRefs("readers", readers, "door", doors),
+    ...unknownRefs("doors", doors, "relay", relays),
+    ...sharedPorts(readers, relays),
+    ...missingMqtt(raw, readers, relays),
+    ...channelRanges(doors, relays),
+  ];
+}
+
+function duplicateIds(section: Section, items: RawItem[]): string[] {
+  const problems: string[] = [];
+  const seen = new Map<string, number>();
+  for (const r of items) {
+    if (r.id === undefined) continue;
+    const first = seen.get(r.id);
+    if (first !== undefined)
+      problems.push(
+        `${section}[${r.index}].id: duplicate ${NOUN[section]} id "${r.id}" (first at ${section}[${first}])`,
+      );
+    else seen.set(r.id, r.index);
+  }
+  return problems;
+}
+
+function unknownRefs(
+  section: Section,
+  items: RawItem[],
+  field: "door" | "relay",
+  targets: RawItem[],
+): string[] {
+  const known = new Set(targets.map((t) => t.id));
+  return items
+    .filter((r) => r[field] !== undefined && !known.has(r[field]))
+    .map((r) => `${section}[${r.index}].${field}: unknown ${field} "${r[field]}"`);
+}
+
+/** A serial line has one owner: two drivers on one port would steal each other's bytes. */
+function sharedPorts(readers: RawItem[], relays: RawItem[]): string[] {
+  const problems: string[] = [];
+  const owner = new Map<string, string>();
+  const all = [
+    ...readers.map((r) => ({ ...r, at: `readers[${r.index}]` })),
+    ...relays.map((r) => ({ ...r, at: `relays[${r.index}]` })),
+  ];
+  for (const item of all) {
+    if (item.port === undefined) continue;
+    // Host names and the scheme are case-insensitive; device paths are not.
+    const key = /^tcp:/i.test(item.port) ? item.port.toLowerCase() : item.port;
+    const first = owner.get(key);
+    if (first !== undefined) problems.push(`${item.at}.port: port ${item.port} is also used by ${first}`);
+    else owner.set(key, item.at);
+  }
+  return problems;
+}
+
+function missingMqtt(raw: unknown, readers: RawItem[], relays: RawItem[]): string[] {
+  if ((raw as Record<string, unknown> | null)?.mqtt !== undefined) return [];
+  const needs = (section: Section, items: RawItem[]) =>
+    items
+      .filter((r) => r.driver?.startsWith("mqtt-"))
+      .map(
+        (r) =>
+          `${section}[${r.index}].driver: ${r.driver} needs an mqtt section (mqtt: { url: mqtt://host:1883 })`,
+      );
+  return [...needs("readers", readers), ...needs("relays", relays)];
+}
+
+function channelRanges(doors: RawItem[], relays: RawItem[]): string[] {
+  const problems: string[] = [];
+  const relayById = new Map<string, RawItem>();
+  for (const r of relays) if (r.id !== undefined && !relayById.has(r.id)) relayById.set(r.id, r);
+  for (const d of doors) {
+    const relay = d.relay === undefined ? undefined : relayById.get(d.relay);
+    const range = relay?.driver === undefined ? undefined : CHANNELS[relay.driver];
+    if (!relay || !range) continue;
+    for (const field of ["channel", "channelB"] as const) {
+      const ch = d[field];
+      if (ch === undefined || (ch >= range.min && ch <= range.max)) continue;
+      problems.push(
+        `doors[${d.index}].${field}: ${ch} is out of range for relay "${relay.id}" (${relay.driver}: ${range.what} ${range.min}..${range.max})`,
+      );
+    }
+  }
+  return problems;
+}
