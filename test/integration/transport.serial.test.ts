@@ -1,0 +1,116 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SerialPort } from "serialport";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { ReconnectingTransport } from "../../drivers/transport/reconnecting.js";
+import { type CloseReason, openTransport, type Transport } from "../../drivers/transport/transport.js";
+import { type PtyPair, requireSocat, startPtyPair } from "../helpers/socat.js";
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** Opens the far end of a pty pair with serialport directly, as a device would sit there. */
+async function openPeer(path: string): Promise<{ port: SerialPort; received: number[] }> {
+  const port = new SerialPort({ path, baudRate: 9600, autoOpen: false });
+  const received: number[] = [];
+  port.on("data", (b: Buffer) => received.push(...b));
+  port.on("error", () => {});
+  await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+  cleanups.push(
+    () => new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve())),
+  );
+  return { port, received };
+}
+
+async function pair(links?: { a: string; b: string }): Promise<PtyPair> {
+  const p = await startPtyPair(links);
+  cleanups.push(() => p.stop());
+  return p;
+}
+
+function closes(t: Transport): Promise<{ reason: CloseReason; err: Error | undefined }> {
+  return new Promise((resolve) => t.on("close", (reason, err) => resolve({ reason, err })));
+}
+
+describe("serial transport over socat pseudo-terminals", () => {
+  beforeAll(() => {
+    requireSocat();
+  });
+
+  it("carries bytes both ways at 9600 baud", async () => {
+    const { a, b } = await pair();
+    const t = await openTransport(a, { baudRate: 9600 });
+    cleanups.push(() => t.close());
+    const peer = await openPeer(b);
+    const got: number[] = [];
+    t.on("data", (bytes) => got.push(...bytes));
+
+    await t.write(Uint8Array.of(0x02, 0x31, 0x32, 0x03));
+    await vi.waitFor(() => expect(peer.received).toEqual([0x02, 0x31, 0x32, 0x03]), { timeout: 3000 });
+    await new Promise<void>((resolve, reject) =>
+      peer.port.write(Buffer.from("0004318976\r\n"), (err) => (err ? reject(err) : resolve())),
+    );
+    await vi.waitFor(() => expect(Buffer.from(got).toString()).toBe("0004318976\r\n"), { timeout: 3000 });
+  });
+
+  it("reports 'canceled' when we close the port ourselves", async () => {
+    const { a } = await pair();
+    const t = await openTransport(a);
+    const closed = closes(t);
+    await t.close();
+    await expect(closed).resolves.toEqual({ reason: "canceled", err: undefined });
+    expect(t.isOpen).toBe(false);
+  });
+
+  it("reports 'disconnected' when the device goes away (socat killed)", async () => {
+    const p = await pair();
+    const t = await openTransport(p.a);
+    cleanups.push(() => t.close());
+    const closed = closes(t);
+    await p.stop();
+    const { reason, err } = await closed;
+    expect(reason).toBe("disconnected");
+    expect(err).toMatchObject({ code: "TRANSPORT_DISCONNECTED", target: p.a });
+  });
+
+  it("reopens the same linked path after the device comes back and data flows again", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "accessgw-pty-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const links = { a: join(dir, "reader"), b: join(dir, "device") };
+    let p = await startPtyPair(links);
+    cleanups.push(() => p.stop());
+
+    const rt = new ReconnectingTransport({
+      target: links.a,
+      factory: openTransport,
+      transportOptions: { baudRate: 9600 },
+      backoff: { baseMs: 20, factor: 2, capMs: 200, jitter: "equal" },
+    });
+    cleanups.push(() => rt.stop());
+    const got: number[] = [];
+    rt.on("data", (bytes) => got.push(...bytes));
+    rt.start();
+    await vi.waitFor(() => expect(rt.health().state).toBe("open"), { timeout: 3000 });
+
+    const first = await openPeer(links.b);
+    first.port.write(Buffer.of(0x11));
+    await vi.waitFor(() => expect(got).toEqual([0x11]), { timeout: 3000 });
+
+    // Closed first: the plain serialport binding would spin on the hung-up pty until closed.
+    await new Promise<void>((resolve) => first.port.close(() => resolve()));
+    await p.stop();
+    await vi.waitFor(() => expect(rt.health().state).not.toBe("open"), { timeout: 3000 });
+    expect(rt.health().lastError).toBeDefined();
+
+    p = await startPtyPair(links);
+    await vi.waitFor(() => expect(rt.health().state).toBe("open"), { timeout: 5000 });
+    const second = await openPeer(links.b);
+    second.port.write(Buffer.of(0x22));
+    await vi.waitFor(() => expect(got).toEqual([0x11, 0x22]), { timeout: 3000 });
+    await rt.write(Uint8Array.of(0x33));
+    await vi.waitFor(() => expect(second.received).toEqual([0x33]), { timeout: 3000 });
+  });
+});
