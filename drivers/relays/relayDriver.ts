@@ -1,0 +1,196 @@
+/**
+ * What every relay driver offers the gateway, and the shared serial machinery: one reconnecting
+ * transport, a per-channel pulse queue, health and counters. Subclasses only say how to switch a
+ * channel on or off.
+ *
+ * Pulses on one channel never overlap: a pulse asked for while another runs on that channel is
+ * queued behind it (not merged or extended), so every caller gets its own full on…off.
+ */
+import type { BackoffOptions } from "../transport/backoff.js";
+import { TransportError } from "../transport/errors.js";
+import { Listeners } from "../transport/listeners.js";
+import {
+  type Health,
+  type HealthState,
+  ReconnectingTransport,
+  type Scheduler,
+} from "../transport/reconnecting.js";
+import type { TransportFactory } from "../transport/transport.js";
+import { RelayError } from "./errors.js";
+import { KeyedQueue } from "./keyedQueue.js";
+
+/** A relay's health: the state of its link to the board and why it is not open. */
+export interface RelayHealth {
+  relayId: string;
+  state: HealthState;
+  /** When this state began (ms). */
+  since: number;
+  lastError: Error | undefined;
+}
+
+/** What a relay driver reports. */
+export interface RelayEvents {
+  state: (health: RelayHealth) => void;
+}
+
+/** Running totals since start, for metrics and the status page. */
+export interface RelayCounters {
+  /** Pulses accepted (queued or run). */
+  pulses: number;
+  completed: number;
+  failed: number;
+  /** Pulses queued or running right now. */
+  inFlight: number;
+  /** Failures because the device did not answer in time (reply-based drivers). */
+  timeouts: number;
+  /** Failures because the device answered with an exception (reply-based drivers). */
+  exceptions: number;
+}
+
+/** A relay board: pulse a channel on for some milliseconds, then off again. */
+export interface RelayDriver {
+  readonly id: string;
+  /** Starts connecting to the board; later calls do nothing. */
+  start(): void;
+  /** Rejects queued pulses, lets a running pulse finish (so no relay stays on), then closes. */
+  stop(): Promise<void>;
+  /** Switches `channel` on, waits `ms`, switches it off; rejects with a RelayError RELAY_FAILED. */
+  pulse(channel: number, ms: number): Promise<void>;
+  /** The current health (a copy). */
+  health(): RelayHealth;
+  /** Subscribes to "state"; returns a function that unsubscribes. */
+  on<K extends keyof RelayEvents>(event: K, listener: RelayEvents[K]): () => void;
+  /** The running totals (a copy). */
+  counters(): RelayCounters;
+}
+
+/** What every serial relay driver is handed. */
+export interface SerialRelayOptions {
+  id: string;
+  /** Device path (or `tcp://host:port` for a serial server). */
+  port: string;
+  baudRate?: number;
+  transportFactory: TransportFactory;
+  scheduler: Scheduler;
+  backoff?: BackoffOptions;
+}
+
+/** The shared part of the serial drivers; the constructor only assigns, `start()` connects. */
+export abstract class SerialRelay implements RelayDriver {
+  readonly id: string;
+  protected readonly scheduler: Scheduler;
+  protected readonly transport: ReconnectingTransport;
+  private readonly listeners = new Listeners<RelayEvents>();
+  private readonly channels = new KeyedQueue<number>();
+  private readonly totals = { pulses: 0, completed: 0, failed: 0, timeouts: 0, exceptions: 0 };
+  private started = false;
+  private stopping = false;
+
+  constructor(options: SerialRelayOptions) {
+    this.id = options.id;
+    this.scheduler = options.scheduler;
+    this.transport = new ReconnectingTransport({
+      target: options.port,
+      factory: options.transportFactory,
+      transportOptions: options.baudRate === undefined ? {} : { baudRate: options.baudRate },
+      scheduler: options.scheduler,
+      ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
+    });
+  }
+
+  /** Throws a RangeError when `channel` does not exist on this kind of board. */
+  protected abstract checkChannel(channel: number): void;
+
+  /** Switches one channel; resolves once the board has it (written, or confirmed if it replies). */
+  protected abstract switchChannel(channel: number, on: boolean): Promise<void>;
+
+  /** Bytes from the board; boards that never answer ignore them. */
+  protected received(_bytes: Uint8Array): void {}
+
+  start(): void {
+    if (this.started || this.stopping) return;
+    this.started = true;
+    this.transport.on("data", (bytes) => this.received(bytes));
+    this.transport.on("health", () => this.listeners.emit("state", this.health()));
+    this.transport.start();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    await this.channels.idle();
+    await this.transport.stop();
+  }
+
+  health(): RelayHealth {
+    const h: Health = this.transport.health();
+    return { relayId: this.id, state: h.state, since: h.since, lastError: h.lastError };
+  }
+
+  on<K extends keyof RelayEvents>(event: K, listener: RelayEvents[K]): () => void {
+    return this.listeners.on(event, listener);
+  }
+
+  counters(): RelayCounters {
+    return { ...this.totals, inFlight: this.channels.pending() };
+  }
+
+  pulse(channel: number, ms: number): Promise<void> {
+    const fail = (failure: RelayError["failure"], message: string, cause?: unknown) =>
+      Promise.reject(
+        new RelayError("RELAY_FAILED", { relayId: this.id, channel, failure }, message, { cause }),
+      );
+    if (this.stopping || !this.started) return fail("stopped", "the relay driver is not running");
+    try {
+      this.checkChannel(channel);
+    } catch (err) {
+      return fail("bad_channel", (err as Error).message, err);
+    }
+    if (!Number.isInteger(ms) || ms <= 0) return fail("bad_channel", `expected pulse ms > 0, found ${ms}`);
+    const health = this.transport.health();
+    // Fail fast while the board is unreachable: a queued door pulse that fires minutes later
+    // (when the link comes back) would open a door for nobody.
+    if (health.state !== "open") {
+      return fail("transport_down", `the link to the board is ${health.state}`, health.lastError);
+    }
+    this.totals.pulses += 1;
+    return this.channels
+      .run(channel, () => this.runPulse(channel, ms))
+      .then(
+        () => {
+          this.totals.completed += 1;
+        },
+        (err: unknown) => {
+          const error = this.wrap(err, channel);
+          this.totals.failed += 1;
+          if (error.failure === "timeout") this.totals.timeouts += 1;
+          if (error.failure === "exception") this.totals.exceptions += 1;
+          throw error;
+        },
+      );
+  }
+
+  private async runPulse(channel: number, ms: number): Promise<void> {
+    if (this.stopping) {
+      throw new RelayError("RELAY_FAILED", { relayId: this.id, channel, failure: "stopped" }, "stopped");
+    }
+    await this.switchChannel(channel, true);
+    await new Promise<void>((resolve) => this.scheduler.setTimeout(resolve, ms));
+    await this.switchChannel(channel, false);
+  }
+
+  /** Turns whatever a switch threw into a RelayError naming this relay and the channel. */
+  private wrap(err: unknown, channel: number): RelayError {
+    if (err instanceof RelayError) return err;
+    const where = { relayId: this.id, channel };
+    if (err instanceof TransportError && err.code === "TRANSPORT_NOT_OPEN") {
+      return new RelayError("RELAY_FAILED", { ...where, failure: "transport_down" }, err.message, {
+        cause: err,
+      });
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    return new RelayError("RELAY_FAILED", { ...where, failure: "write_failed" }, `write failed: ${message}`, {
+      cause: err,
+    });
+  }
+}
