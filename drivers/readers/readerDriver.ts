@@ -1,0 +1,107 @@
+/**
+ * What every card reader driver offers the gateway: typed `card`, `rejected` and `state` events,
+ * start()/stop(), and counters. Drivers know nothing about members, rules or debounce (R17).
+ */
+import type { HealthState } from "../transport/reconnecting.js";
+
+/** A card presented at a reader; `card` is already converted per the reader's `cardNumber` mode. */
+export interface CardEvent {
+  readerId: string;
+  card: string;
+  /** When the read was decoded (ms, from the injected clock). */
+  at: number;
+}
+
+/** Why a read was dropped: a codec error code, or "unsupported" when `cardNumber` cannot express it. */
+export type ReaderRejectCode =
+  | "empty"
+  | "too_long"
+  | "bad_characters"
+  | "bad_format"
+  | "bad_checksum"
+  | "zero_tag"
+  | "bad_frame"
+  | "unsupported";
+
+/** A read (line or frame) the driver dropped, with a readable detail. */
+export interface RejectedEvent {
+  readerId: string;
+  error: ReaderRejectCode;
+  detail: string;
+}
+
+/** The health of the reader's transport and why it is in that state. */
+export interface ReaderStateEvent {
+  readerId: string;
+  state: HealthState;
+  /** When this state began (ms, from the injected clock). */
+  since: number;
+  /** Why it is not open (the last open failure or disconnect); undefined while open. */
+  reason: string | undefined;
+  /** Open attempts since it was last open. */
+  attempts: number;
+  /** When waiting: the delay before the next attempt, in ms. */
+  retryInMs?: number;
+}
+
+/** What a reader driver reports. */
+export interface ReaderEvents {
+  card: (event: CardEvent) => void;
+  rejected: (event: RejectedEvent) => void;
+  state: (event: ReaderStateEvent) => void;
+}
+
+/** Running totals of one reader. */
+export interface ReaderCounters {
+  /** Card events emitted. */
+  cards: number;
+  /** Dropped reads by error code. */
+  rejected: Partial<Record<ReaderRejectCode, number>>;
+  /** Bytes received from the transport. */
+  bytes: number;
+  /** Times the transport opened again after having been open before. */
+  reconnects: number;
+}
+
+/** A card reader: constructed idle, connects on start(), silent after stop(). */
+export interface ReaderDriver {
+  readonly id: string;
+  /** Starts connecting; later calls do nothing. */
+  start(): void;
+  /** Stops and closes the transport; no events follow once it resolves. */
+  stop(): Promise<void>;
+  /** Subscribes to an event; returns a function that unsubscribes. */
+  on<K extends keyof ReaderEvents>(event: K, listener: ReaderEvents[K]): () => void;
+  /** A snapshot of the counters. */
+  counters(): ReaderCounters;
+}
+
+/** The subset of a pino logger drivers use: object first, message second. */
+export interface ReaderLogger {
+  debug(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+/** A logger that drops everything, for when none is handed in. */
+export const silentLogger: ReaderLogger = {
+  debug: () => {},
+  info: () => {},
+  warn: () => {},
+};
+
+/** Why a reader could not be created. */
+export type ReaderErrorCode = "READER_DRIVER_UNSUPPORTED";
+
+/** The reader layer's error: a code, the reader it concerns, and what was expected. */
+export class ReaderError extends Error {
+  readonly code: ReaderErrorCode;
+  readonly readerId: string;
+
+  constructor(code: ReaderErrorCode, readerId: string, message: string) {
+    super(`reader ${readerId}: ${message}`);
+    this.name = "ReaderError";
+    this.code = code;
+    this.readerId = readerId;
+  }
+}

@@ -1,0 +1,134 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SerialPort } from "serialport";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Reader } from "../../config/gateway.js";
+import { encodeRdm6300Frame } from "../../drivers/codecs/rdm6300.js";
+import { createReader } from "../../drivers/readers/createReader.js";
+import type { CardEvent, ReaderDriver, ReaderStateEvent } from "../../drivers/readers/readerDriver.js";
+import { realScheduler } from "../../drivers/transport/reconnecting.js";
+import { openTransport } from "../../drivers/transport/transport.js";
+import { type PtyPair, requireSocat, startPtyPair } from "../helpers/socat.js";
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** Opens the device end of a pty pair with serialport, as the reader hardware would sit there. */
+async function openDevice(path: string): Promise<SerialPort> {
+  const port = new SerialPort({ path, baudRate: 9600, autoOpen: false });
+  port.on("error", () => {});
+  await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+  cleanups.push(() => closeDevice(port));
+  return port;
+}
+
+function closeDevice(port: SerialPort): Promise<void> {
+  return new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve()));
+}
+
+function send(port: SerialPort, bytes: Uint8Array | string): Promise<void> {
+  return new Promise<void>((resolve, reject) =>
+    port.write(Buffer.from(bytes), (err) => (err ? reject(err) : resolve())),
+  );
+}
+
+async function pair(links?: { a: string; b: string }): Promise<PtyPair> {
+  const p = await startPtyPair(links);
+  cleanups.push(() => p.stop());
+  return p;
+}
+
+interface Running {
+  reader: ReaderDriver;
+  cards: CardEvent[];
+  states: ReaderStateEvent[];
+}
+
+/** Starts a reader on the real serial transport and waits until its port is open. */
+async function startReader(config: Reader): Promise<Running> {
+  const made = createReader(config, {
+    transportFactory: openTransport,
+    clock: Date.now,
+    scheduler: realScheduler,
+    backoff: { baseMs: 20, factor: 2, capMs: 200, jitter: "equal" },
+  });
+  if (!made.ok) throw made.error;
+  const running: Running = { reader: made.reader, cards: [], states: [] };
+  running.reader.on("card", (e) => running.cards.push(e));
+  running.reader.on("state", (e) => running.states.push(e));
+  running.reader.start();
+  cleanups.push(() => running.reader.stop());
+  await vi.waitFor(() => expect(running.states.at(-1)?.state).toBe("open"), { timeout: 3000 });
+  return running;
+}
+
+const common = { area: "gym", direction: "in", debounceMs: 2000, baudRate: 9600 } as const;
+
+describe("serial readers over socat pseudo-terminals", () => {
+  beforeAll(() => {
+    requireSocat();
+  });
+
+  it("reads a card line from a serial-line reader", async () => {
+    const { a, b } = await pair();
+    const r = await startReader({
+      ...common,
+      id: "desk",
+      driver: "serial-line",
+      port: a,
+      format: "hex",
+      cardNumber: "decimal",
+    });
+    const device = await openDevice(b);
+    await send(device, "008EC793\r\n");
+    await vi.waitFor(() => expect(r.cards.map((c) => c.card)).toEqual(["9357203"]), { timeout: 3000 });
+    expect(r.cards[0]).toMatchObject({ readerId: "desk", at: expect.any(Number) });
+  });
+
+  it("reads a card frame from an RDM6300 reader", async () => {
+    const { a, b } = await pair();
+    const r = await startReader({ ...common, id: "gate", driver: "rdm6300", port: a, cardNumber: "decimal" });
+    const device = await openDevice(b);
+    await send(device, encodeRdm6300Frame(0x94d8fc5f, 1));
+    await vi.waitFor(() => expect(r.cards.map((c) => c.card)).toEqual(["2497248351"]), { timeout: 3000 });
+    expect(r.reader.counters()).toMatchObject({ cards: 1, bytes: 14, reconnects: 0 });
+  });
+
+  it("reconnects after the reader is unplugged and replugged, then decodes again", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "accessgw-reader-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const links = { a: join(dir, "reader"), b: join(dir, "device") };
+    let p = await startPtyPair(links);
+    cleanups.push(() => p.stop());
+    const r = await startReader({
+      ...common,
+      id: "pool",
+      driver: "rdm6300",
+      port: links.a,
+      cardNumber: "hex",
+    });
+
+    const first = await openDevice(links.b);
+    await send(first, encodeRdm6300Frame(0x8ec793, 0x14));
+    await vi.waitFor(() => expect(r.cards.map((c) => c.card)).toEqual(["8EC793"]), { timeout: 3000 });
+
+    // Unplug: the device end is closed first, since serialport would spin on a hung-up pty.
+    await closeDevice(first);
+    await p.stop();
+    await vi.waitFor(() => expect(r.states.at(-1)?.state).toBe("waiting"), { timeout: 3000 });
+    expect(r.states.at(-1)?.reason).toBeDefined();
+
+    p = await startPtyPair(links);
+    await vi.waitFor(() => expect(r.states.at(-1)?.state).toBe("open"), { timeout: 5000 });
+    const second = await openDevice(links.b);
+    await send(second, encodeRdm6300Frame(42));
+    await vi.waitFor(() => expect(r.cards.map((c) => c.card)).toEqual(["8EC793", "2A"]), { timeout: 3000 });
+    expect(r.reader.counters().reconnects).toBe(1);
+
+    await r.reader.stop();
+    expect(r.states.at(-1)?.state).toBe("stopped");
+  });
+});
