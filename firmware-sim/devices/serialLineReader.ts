@@ -1,0 +1,80 @@
+/**
+ * A simulated text-line card reader (keyboard-wedge / TTL style): prints one card per line on
+ * its serial line, as the `serial-line` driver expects.
+ */
+import { applyFaults, type Fault } from "./faults.js";
+import type { DeviceLink } from "./serialDeviceServer.js";
+
+/** How the simulated reader ends its lines. */
+export type LineEnding = "CR" | "LF" | "CRLF";
+
+/** How a numeric card is printed; strings are always printed as given. */
+export type SimLineFormat = "decimal" | "hex" | "fc-cn";
+
+/** What a SimSerialLineReader is handed. */
+export interface SimSerialLineReaderOptions {
+  link: DeviceLink;
+  /** Default "decimal". */
+  format?: SimLineFormat;
+  /** Default "CRLF". */
+  lineEnding?: LineEnding;
+  /** Applied to every write, in order. */
+  faults?: readonly Fault[];
+}
+
+const ENDINGS: Record<LineEnding, string> = { CR: "\r", LF: "\n", CRLF: "\r\n" };
+
+/** Formats a numeric card the way a reader configured for `format` prints it. */
+export function formatCardLine(card: number, format: SimLineFormat): string {
+  if (format === "hex") return card.toString(16).toUpperCase().padStart(8, "0");
+  if (format === "fc-cn") {
+    // Wiegand-26 layout: facility is bits 16..23, card number the low 16 bits.
+    const fc = String((card >>> 16) & 0xff).padStart(3, "0");
+    const cn = String(card & 0xffff).padStart(5, "0");
+    return `${fc}:${cn}`;
+  }
+  return String(card);
+}
+
+/** A line reader on a DeviceLink; it only writes, so start()/stop() only gate writing. */
+export class SimSerialLineReader {
+  private readonly link: DeviceLink;
+  private readonly format: SimLineFormat;
+  private readonly ending: string;
+  private readonly faults: readonly Fault[];
+  private running = false;
+
+  constructor(options: SimSerialLineReaderOptions) {
+    this.link = options.link;
+    this.format = options.format ?? "decimal";
+    this.ending = ENDINGS[options.lineEnding ?? "CRLF"];
+    this.faults = options.faults ?? [];
+  }
+
+  /** Powers the reader on: present() and garbage() write from now on. */
+  start(): void {
+    this.running = true;
+  }
+
+  /** Powers it off: writes are ignored. */
+  stop(): void {
+    this.running = false;
+  }
+
+  /** Prints `card` and the line ending; returns whether the bytes went out. */
+  present(card: string | number): boolean {
+    const text = typeof card === "number" ? formatCardLine(card, this.format) : card;
+    return this.send(new TextEncoder().encode(text + this.ending));
+  }
+
+  /** Writes raw bytes (line noise, a half line); returns whether they went out. */
+  garbage(bytes: Uint8Array | string): boolean {
+    return this.send(typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes);
+  }
+
+  private send(bytes: Uint8Array): boolean {
+    if (!this.running) return false;
+    const out = applyFaults(this.faults, bytes);
+    return out === null ? false : this.link.write(out);
+  }
+}

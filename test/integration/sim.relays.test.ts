@@ -1,0 +1,107 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { Relay } from "../../config/gateway.js";
+import { createRelay } from "../../drivers/relays/createRelay.js";
+import { RelayError } from "../../drivers/relays/errors.js";
+import type { RelayDriver } from "../../drivers/relays/relayDriver.js";
+import { realScheduler } from "../../drivers/transport/reconnecting.js";
+import { openTransport } from "../../drivers/transport/transport.js";
+import { SimLcusBoard } from "../../firmware-sim/devices/lcusBoard.js";
+import { SimModbusBoard } from "../../firmware-sim/devices/modbusBoard.js";
+import { SerialDeviceServer } from "../../firmware-sim/devices/serialDeviceServer.js";
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function startServer(): Promise<SerialDeviceServer> {
+  const server = new SerialDeviceServer();
+  await server.start();
+  cleanups.push(() => server.stop());
+  return server;
+}
+
+/** Starts the real relay driver against the server and waits until its link is open. */
+async function startRelay(config: Relay): Promise<RelayDriver> {
+  const relay = createRelay(config, {
+    transportFactory: openTransport,
+    scheduler: realScheduler,
+    backoff: { baseMs: 20, factor: 2, capMs: 100, jitter: "none" },
+    replyTimeoutMs: 500,
+  });
+  relay.start();
+  cleanups.push(() => relay.stop());
+  await vi.waitFor(() => expect(relay.health().state).toBe("open"), { timeout: 3000 });
+  return relay;
+}
+
+describe("simulated relay boards on a TCP serial server, driven by the real drivers", () => {
+  it("records relay 1 on then off, about 200 ms apart, when the lcus-serial driver pulses it", async () => {
+    const server = await startServer();
+    const board = new SimLcusBoard({ link: server });
+    board.start();
+    const relay = await startRelay({
+      id: "doors",
+      driver: "lcus-serial",
+      port: server.target,
+      baudRate: 9600,
+    });
+
+    await relay.pulse(1, 200);
+
+    await vi.waitFor(() =>
+      expect(board.history.map((c) => [c.channel, c.on])).toEqual([
+        [1, true],
+        [1, false],
+      ]),
+    );
+    const [on, off] = board.history;
+    expect((off?.at ?? 0) - (on?.at ?? 0)).toBeGreaterThanOrEqual(150);
+    expect(board.badFrames).toBe(0);
+  });
+
+  it("records coil 0 on then off when the modbus-rtu driver pulses it", async () => {
+    const server = await startServer();
+    const board = new SimModbusBoard({ link: server, unitId: 3 });
+    board.start();
+    const relay = await startRelay({
+      id: "gates",
+      driver: "modbus-rtu",
+      port: server.target,
+      unitId: 3,
+      baudRate: 9600,
+    });
+
+    await relay.pulse(0, 50);
+
+    expect(board.history.map((c) => [c.channel, c.on])).toEqual([
+      [0, true],
+      [0, false],
+    ]);
+    expect(board.isOn(0)).toBe(false);
+  });
+
+  it("rejects a pulse on coil 9 of an 8-coil board with the board's illegal data address exception", async () => {
+    const server = await startServer();
+    const board = new SimModbusBoard({ link: server });
+    board.start();
+    const relay = await startRelay({
+      id: "gates",
+      driver: "modbus-rtu",
+      port: server.target,
+      unitId: 1,
+      baudRate: 9600,
+    });
+
+    const err = await relay.pulse(9, 50).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+
+    expect(err).toBeInstanceOf(RelayError);
+    expect((err as RelayError).failure).toBe("exception");
+    expect((err as RelayError).message).toContain("illegal_data_address");
+    expect((err as RelayError).cause).toMatchObject({ code: 2, name: "illegal_data_address" });
+    expect(board.history).toEqual([]);
+  });
+});
