@@ -1,0 +1,321 @@
+/**
+ * The gateway daemon: wires readers → debounce (R17) → decision (R14) → door relay. Small on
+ * purpose: the rules live in the engine, the recording in the store, the bytes in the drivers.
+ */
+import type { Logger } from "pino";
+import { type Door, doorChannel, type GatewayConfig, type Reader, type Relay } from "../config/gateway.js";
+import { createReader, type ReaderDeps } from "../drivers/readers/createReader.js";
+import type { CardEvent, ReaderDriver } from "../drivers/readers/readerDriver.js";
+import { createRelay, type RelayDeps } from "../drivers/relays/createRelay.js";
+import { RelayError } from "../drivers/relays/errors.js";
+import type { RelayDriver } from "../drivers/relays/relayDriver.js";
+import type { BackoffOptions } from "../drivers/transport/backoff.js";
+import { type HealthState, realScheduler, type Scheduler } from "../drivers/transport/reconnecting.js";
+import { openTransport, type TransportFactory } from "../drivers/transport/transport.js";
+import { Debouncer } from "./debounce.js";
+import { scan } from "./decisions.js";
+import type { Store } from "./store/db.js";
+import type { RecordedEvent } from "./store/events.js";
+import { recordRelayFailure } from "./store/relayFailure.js";
+
+/** How long stop() waits for decisions and door pulses still running. */
+export const STOP_GRACE_MS = 4000;
+
+/** What a Gateway is handed. */
+export interface GatewayOptions {
+  config: GatewayConfig;
+  store: Store;
+  gatewayId: string;
+  logger: Logger;
+  clock: () => number;
+  readerFactory?: typeof createReader;
+  relayFactory?: typeof createRelay;
+  /** Opens serial ports and tcp:// serial servers; `openTransport` by default. */
+  transportFactory?: TransportFactory;
+  scheduler?: Scheduler;
+  /** Reconnect backoff for every driver; each driver's default when left out. */
+  backoff?: BackoffOptions;
+}
+
+/** Running totals of one reader's decisions. */
+export interface DecisionCounters {
+  scans: number;
+  grants: number;
+  denies: number;
+  /** Scans that threw (logged, never fatal). */
+  errors: number;
+  /** Grants whose door pulse failed (and were undone). */
+  relayFailures: number;
+}
+
+/** A reader as status() shows it. */
+export interface ReaderStatus extends DecisionCounters {
+  readerId: string;
+  driver: Reader["driver"];
+  /** "unavailable" when no driver could be made (see `problem`). */
+  state: HealthState | "unavailable";
+  problem?: string;
+}
+
+/** A relay as status() shows it. */
+export interface RelayStatus {
+  relayId: string;
+  driver: Relay["driver"];
+  state: HealthState | "unavailable";
+  problem?: string;
+  pulses: number;
+  relayFailures: number;
+}
+
+/** The daemon's health and counters. */
+export interface GatewayStatus {
+  running: boolean;
+  readers: ReaderStatus[];
+  relays: RelayStatus[];
+  totals: DecisionCounters;
+  /** Everything that keeps part of the configuration from working. */
+  problems: string[];
+}
+
+interface ReaderSlot {
+  config: Reader;
+  door: Door | undefined;
+  driver: ReaderDriver | undefined;
+  problem: string | undefined;
+  state: HealthState | "unavailable";
+  debouncer: Debouncer;
+  counters: DecisionCounters;
+  unsubscribe: (() => void)[];
+}
+
+interface RelaySlot {
+  config: Relay;
+  driver: RelayDriver | undefined;
+  problem: string | undefined;
+  pulses: number;
+  relayFailures: number;
+}
+
+const zero = (): DecisionCounters => ({ scans: 0, grants: 0, denies: 0, errors: 0, relayFailures: 0 });
+
+/** A card number safe for info-level logs: its last 4 characters only. */
+export function maskCard(card: string): string {
+  return card.length <= 4 ? "…" : `…${card.slice(-4)}`;
+}
+
+/** The access-control gateway: start() connects readers and relays, stop() shuts down in order. */
+export class Gateway {
+  private readonly options: GatewayOptions;
+  private readonly log: Logger;
+  private readonly readers: ReaderSlot[] = [];
+  private readonly relays = new Map<string, RelaySlot>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private running = false;
+  private stopping = false;
+
+  constructor(options: GatewayOptions) {
+    this.options = options;
+    this.log = options.logger.child({ component: "gateway" });
+  }
+
+  /** Creates and starts the relays, then the readers (so the first grant finds its door). */
+  start(): void {
+    if (this.running || this.stopping) return;
+    this.running = true;
+    const { config } = this.options;
+    for (const relay of config.relays) this.relays.set(relay.id, this.makeRelay(relay));
+    for (const reader of config.readers) this.readers.push(this.makeReader(reader));
+    for (const slot of this.relays.values()) slot.driver?.start();
+    for (const slot of this.readers) slot.driver?.start();
+    this.log.info({ readers: this.readers.length, relays: this.relays.size }, "gateway started");
+  }
+
+  /** Stops readers, waits (≤ 4 s) for decisions and pulses in flight, stops relays. */
+  async stop(): Promise<void> {
+    if (!this.running || this.stopping) return;
+    this.stopping = true;
+    for (const slot of this.readers) for (const off of slot.unsubscribe.splice(0)) off();
+    await Promise.allSettled(this.readers.map((slot) => slot.driver?.stop()));
+    await this.drain();
+    await Promise.allSettled([...this.relays.values()].map((slot) => slot.driver?.stop()));
+    this.running = false;
+    this.log.info({}, "gateway stopped");
+  }
+
+  /** Per reader and relay health and counters. */
+  status(): GatewayStatus {
+    const totals = zero();
+    const readers = this.readers.map((slot): ReaderStatus => {
+      for (const k of Object.keys(totals) as (keyof DecisionCounters)[]) totals[k] += slot.counters[k];
+      return {
+        readerId: slot.config.id,
+        driver: slot.config.driver,
+        state: slot.state,
+        ...(slot.problem === undefined ? {} : { problem: slot.problem }),
+        ...slot.counters,
+      };
+    });
+    const relays = [...this.relays.values()].map(
+      (slot): RelayStatus => ({
+        relayId: slot.config.id,
+        driver: slot.config.driver,
+        state: slot.driver ? slot.driver.health().state : "unavailable",
+        ...(slot.problem === undefined ? {} : { problem: slot.problem }),
+        pulses: slot.pulses,
+        relayFailures: slot.relayFailures,
+      }),
+    );
+    const problems = [...readers, ...relays].flatMap((s) => (s.problem === undefined ? [] : [s.problem]));
+    return { running: this.running && !this.stopping, readers, relays, totals, problems };
+  }
+
+  private deps(): ReaderDeps & RelayDeps {
+    const { transportFactory, scheduler, backoff, clock } = this.options;
+    return {
+      transportFactory: transportFactory ?? openTransport,
+      scheduler: scheduler ?? realScheduler,
+      clock,
+      ...(backoff === undefined ? {} : { backoff }),
+    };
+  }
+
+  private makeRelay(config: Relay): RelaySlot {
+    const slot: RelaySlot = { config, driver: undefined, problem: undefined, pulses: 0, relayFailures: 0 };
+    try {
+      slot.driver = (this.options.relayFactory ?? createRelay)(config, this.deps());
+    } catch (err) {
+      slot.problem = err instanceof Error ? err.message : String(err);
+      this.log.error({ err, relayId: config.id, driver: config.driver }, "relay not started");
+    }
+    return slot;
+  }
+
+  private makeReader(config: Reader): ReaderSlot {
+    const door =
+      config.door === undefined ? undefined : this.options.config.doors.find((d) => d.id === config.door);
+    const slot: ReaderSlot = {
+      config,
+      door,
+      driver: undefined,
+      problem: undefined,
+      state: "unavailable",
+      debouncer: new Debouncer(config.debounceMs),
+      counters: zero(),
+      unsubscribe: [],
+    };
+    const logger = this.options.logger.child({ component: "reader", readerId: config.id });
+    const made = (this.options.readerFactory ?? createReader)(config, { ...this.deps(), logger });
+    if (!made.ok) {
+      slot.problem = made.error.message;
+      this.log.error({ err: made.error, readerId: config.id, driver: config.driver }, "reader not started");
+      return slot;
+    }
+    slot.driver = made.reader;
+    slot.state = "connecting";
+    slot.unsubscribe.push(
+      made.reader.on("card", (e) => this.onCard(slot, e)),
+      made.reader.on("state", (e) => {
+        slot.state = e.state;
+        slot.debouncer.reset(config.id);
+      }),
+    );
+    return slot;
+  }
+
+  /** R17 → R14 → door: decides synchronously (one transaction), then pulses without blocking others. */
+  private onCard(slot: ReaderSlot, e: CardEvent): void {
+    if (this.stopping) return;
+    const readerId = slot.config.id;
+    const card = maskCard(e.card);
+    const now = this.options.clock();
+    if (!slot.debouncer.accept(readerId, e.card, now)) {
+      this.log.debug({ readerId, card }, "repeated card ignored (R17)");
+      return;
+    }
+    slot.counters.scans++;
+    let event: RecordedEvent;
+    try {
+      const { area, direction } = slot.config;
+      event = scan(
+        this.options.store,
+        { card: e.card, area, direction, readerId },
+        now,
+        this.options.gatewayId,
+      );
+    } catch (err) {
+      slot.counters.errors++;
+      this.log.error({ err, readerId, card }, "scan failed");
+      return;
+    }
+    const fields = { readerId, card, eventId: event.id, memberId: event.memberId, reason: event.reason };
+    if (event.decision !== "grant") {
+      slot.counters.denies++;
+      this.log.info(fields, "scan denied");
+      return;
+    }
+    slot.counters.grants++;
+    this.log.info({ ...fields, creditsDeducted: event.creditsDeducted }, "scan granted");
+    // R14: the event is committed; only now is the door signalled.
+    this.track(this.openDoor(slot, event));
+  }
+
+  private async openDoor(slot: ReaderSlot, event: RecordedEvent): Promise<void> {
+    const door = slot.door;
+    if (!door) return;
+    const relay = this.relays.get(door.relay);
+    const channel = doorChannel(door, slot.config.direction);
+    try {
+      if (!relay?.driver)
+        throw new RelayError(
+          "RELAY_FAILED",
+          { relayId: door.relay, channel, failure: "unsupported" },
+          relay?.problem ?? "no such relay",
+        );
+      relay.pulses++;
+      await relay.driver.pulse(channel, door.pulseMs);
+      this.log.debug(
+        { readerId: slot.config.id, doorId: door.id, relayId: door.relay, channel },
+        "door pulsed",
+      );
+    } catch (err) {
+      slot.counters.relayFailures++;
+      if (relay) relay.relayFailures++;
+      this.log.error(
+        { err, readerId: slot.config.id, doorId: door.id, relayId: door.relay, channel, eventId: event.id },
+        "door did not open: relay failed",
+      );
+      this.undoGrant(event);
+    }
+  }
+
+  /** The member did not get in: refund, unrecord the visit, mark the event for sync. */
+  private undoGrant(event: RecordedEvent): void {
+    try {
+      const outcome = recordRelayFailure(this.options.store, event, this.options.clock());
+      this.log.warn({ eventId: event.id, refunded: outcome.refunded }, "grant undone after relay failure");
+    } catch (err) {
+      this.log.error({ err, eventId: event.id }, "could not record the relay failure");
+    }
+  }
+
+  private track(p: Promise<void>): void {
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+  }
+
+  /** Waits for work in flight, at most STOP_GRACE_MS. */
+  private async drain(): Promise<void> {
+    if (this.inFlight.size === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), STOP_GRACE_MS);
+    });
+    const done = await Promise.race([
+      Promise.allSettled([...this.inFlight]).then(() => "done" as const),
+      timeout,
+    ]);
+    clearTimeout(timer);
+    if (done === "timeout")
+      this.log.warn({ inFlight: this.inFlight.size }, "stopping with pulses still in flight");
+  }
+}

@@ -1,0 +1,86 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { memberBalance, scan } from "../../gateway/decisions.js";
+import type { Store } from "../../gateway/store/db.js";
+import { listEvents } from "../../gateway/store/events.js";
+import { recordRelayFailure, refundId } from "../../gateway/store/relayFailure.js";
+import { at } from "../helpers/build.js";
+import { freshStore, importExamples, scanReq, type TestStore } from "../store/storeHelpers.js";
+
+const MONDAY_10 = at("2027-03-22T10:00");
+const ANNA = "1234567";
+const BRUNO = "7654321";
+
+let t: TestStore;
+afterEach(() => t?.close());
+
+function exampleStore(): Store {
+  t = freshStore();
+  importExamples(t.store);
+  return t.store;
+}
+
+const rows = (store: Store, sql: string, ...params: unknown[]) => store.db.prepare(sql).all(...params);
+const swim = (store: Store, card: string) =>
+  memberBalance(store, { card }, MONDAY_10).multipacks.find((m) => m.productId === "swim10");
+
+describe("recordRelayFailure: a grant whose door did not open is undone", () => {
+  it("refunds the credit with a negative ledger entry <event id>:refund, back to 10/10", () => {
+    const store = exampleStore();
+    const e = scan(store, scanReq(ANNA, "pool"), MONDAY_10, "gw-1");
+    expect(swim(store, ANNA)).toMatchObject({ creditsRemaining: 9, creditsTotal: 10 });
+
+    expect(recordRelayFailure(store, e, MONDAY_10 + 1500)).toEqual({ refunded: 1, marked: true });
+
+    expect(swim(store, ANNA)).toMatchObject({ creditsRemaining: 10, creditsTotal: 10 });
+    expect(rows(store, "SELECT id, amount, kind, area, at FROM ledger WHERE id = ?", refundId(e.id))).toEqual(
+      [{ id: "gw-1:1:refund", amount: -1, kind: "refund", area: "pool", at: MONDAY_10 + 1500 }],
+    );
+  });
+
+  it("removes the visit and the presence, marks the event relayFailed and queues it again for sync", () => {
+    const store = exampleStore();
+    const e = scan(store, scanReq(ANNA, "pool"), MONDAY_10, "gw-1");
+    store.prepare("DELETE FROM outbox").run(); // as if sync had already sent it
+
+    recordRelayFailure(store, e, MONDAY_10);
+
+    expect(rows(store, "SELECT * FROM visits WHERE id = ?", e.id)).toEqual([]);
+    expect(rows(store, "SELECT * FROM presence WHERE member_id = 'm-anna' AND area = 'pool'")).toEqual([]);
+    expect(listEvents(store)).toEqual([{ ...e, relayFailed: true }]);
+    expect(rows(store, "SELECT seq FROM outbox")).toEqual([{ seq: e.seq }]);
+    // R13 hard anti-passback no longer sees Anna inside: she can scan in again.
+    expect(scan(store, scanReq(ANNA, "pool"), MONDAY_10 + 60_000, "gw-1").decision).toBe("grant");
+  });
+
+  it("keeps presence when a later movement has replaced it", () => {
+    const store = exampleStore();
+    const e = scan(store, scanReq(ANNA, "pool"), MONDAY_10, "gw-1");
+    scan(store, scanReq(ANNA, "pool", "out"), MONDAY_10 + 60_000, "gw-1");
+
+    recordRelayFailure(store, e, MONDAY_10 + 120_000);
+
+    expect(rows(store, "SELECT last_direction FROM presence WHERE member_id = 'm-anna'")).toEqual([
+      { last_direction: "out" },
+    ]);
+  });
+
+  it("changes nothing the second time", () => {
+    const store = exampleStore();
+    const e = scan(store, scanReq(ANNA, "pool"), MONDAY_10, "gw-1");
+    recordRelayFailure(store, e, MONDAY_10);
+
+    expect(recordRelayFailure(store, e, MONDAY_10 + 1000)).toEqual({ refunded: 0, marked: false });
+    expect(swim(store, ANNA)).toMatchObject({ creditsRemaining: 10, creditsTotal: 10 });
+    expect(rows(store, "SELECT id FROM ledger WHERE id LIKE '%:refund'")).toEqual([{ id: "gw-1:1:refund" }]);
+  });
+
+  it("writes no refund for a grant that cost nothing, but still marks the event", () => {
+    const store = exampleStore();
+    const e = scan(store, scanReq(BRUNO, "gym"), MONDAY_10, "gw-1");
+    expect(e).toMatchObject({ decision: "grant", creditsDeducted: 0 });
+
+    expect(recordRelayFailure(store, e, MONDAY_10)).toEqual({ refunded: 0, marked: true });
+    expect(rows(store, "SELECT id FROM ledger WHERE id LIKE '%:refund'")).toEqual([]);
+    expect(listEvents(store)[0]).toMatchObject({ relayFailed: true });
+  });
+});
