@@ -15,6 +15,7 @@ import { formatBalance, formatDecision, formatEvent, formatImport } from "./cliF
 import { explain, memberBalance, scan, siteModel } from "./decisions.js";
 import { parseAt } from "./engine/clock.js";
 import type { DecisionRequest } from "./engine/types.js";
+import { runStart } from "./startCommand.js";
 import { DB_FILE, Store } from "./store/db.js";
 import { listEvents } from "./store/events.js";
 import { multipackOwner } from "./store/facts.js";
@@ -31,13 +32,15 @@ verbs:
   events  [--since T] [--limit N]                  recorded decisions, oldest first
   check   --config FILE                            validate a gateway configuration (and its readers'
                                                    areas against the site stored in --data, if any)
+  start   --config FILE                            run the gateway daemon until SIGINT/SIGTERM
+                                                   (logs: JSON lines on stderr)
   help                                             this text (also --help, -h)
 
 common flags: --data DIR (default $ACCESSGW_DATA, else ./data), --config FILE, --json
 times (--at, --since): ISO 8601; with an offset or Z an instant, without one local time at the site
 exit codes: 0 done (a deny is an answer), 2 bad input, 1 anything else`;
 
-const VERBS = new Set(["import", "explain", "scan", "balance", "events", "check"]);
+const VERBS = new Set(["import", "explain", "scan", "balance", "events", "check", "start"]);
 
 const FLAGS = {
   data: { type: "string" },
@@ -103,6 +106,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     return 2;
   }
   try {
+    if (verb === "start") return await runStartVerb(rest, flags, io);
     return run(verb, rest, flags, io);
   } catch (err) {
     if (err instanceof AccessGwError) {
@@ -232,6 +236,35 @@ function runCheck(rest: string[], flags: Flags, io: Io): number {
     if (!areasChecked) io.err(`(reader areas not checked: no site imported in ${dir})`);
   }
   return problems.length > 0 ? 2 : 0;
+}
+
+/**
+ * `start --config FILE`: a bad configuration is refused (exit 2, every problem as `check` prints
+ * it) before the data folder is opened; then the daemon runs until SIGINT/SIGTERM.
+ */
+async function runStartVerb(rest: string[], flags: Flags, io: Io): Promise<number> {
+  noPositionals("start", rest);
+  const file = flags.config;
+  if (!file) throw usage("start needs --config FILE");
+  const checked = readConfigText(file);
+  if (!checked.config) {
+    for (const p of checked.problems) io.err(p);
+    const n = checked.problems.length;
+    io.err(`${n} problem${n === 1 ? "" : "s"} found`);
+    return 2;
+  }
+  const config = checked.config;
+  const code = await runStart({
+    file,
+    config,
+    raw: checked.raw,
+    dataDir: dataDir(flags, config, io.env),
+    gatewayId: gatewayId(config, io.env),
+    err: io.err,
+  });
+  // The daemon is stopped and the store closed; should a stray handle remain, do not hang.
+  if (io === processIo) setTimeout(() => process.exit(code), 2000).unref();
+  return code;
 }
 
 function usage(message: string): AccessGwError {

@@ -1,0 +1,208 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { SimLcusBoard } from "../../firmware-sim/devices/lcusBoard.js";
+import { SerialDeviceServer } from "../../firmware-sim/devices/serialDeviceServer.js";
+import { SimSerialLineReader } from "../../firmware-sim/devices/serialLineReader.js";
+import { accessgw, BIN, GATEWAY_ID, inFolder, jsonLines, ROOT, type Run } from "./accessgw.js";
+
+/** A site open around the clock and a member whose multipack never expires: grants at any real time. */
+const SITE = `site: { id: e2e-site, timezone: UTC }
+areas:
+  - id: pool
+accessTypes:
+  - id: pool-any
+    areas: [pool]
+    windows: [{ days: [mon, tue, wed, thu, fri, sat, sun, hol], from: "00:00", to: "24:00" }]
+products:
+  - id: forever10
+    name: Ten swims, no expiry
+    credits: 10
+    validity: { indefinite: true }
+    items:
+      - { accessType: pool-any, credits: 1, priority: 1 }
+`;
+
+const MEMBERS = `members:
+  - id: m-e2e
+    name: Eve
+    cards: [{ number: "1234567", status: active }]
+    multipacks:
+      - { id: mp-e2e, product: forever10, purchasedAt: "2020-01-01T10:00:00Z", status: active }
+`;
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function startServer(): Promise<SerialDeviceServer> {
+  const server = new SerialDeviceServer();
+  await server.start();
+  cleanups.push(() => server.stop());
+  return server;
+}
+
+async function importSite(dir: string, data: string): Promise<void> {
+  writeFileSync(join(dir, "site.yaml"), SITE);
+  writeFileSync(join(dir, "members.yaml"), MEMBERS);
+  const r = await accessgw(["import", join(dir, "site.yaml"), join(dir, "members.yaml"), "--data", data]);
+  expect(r.stderr).toBe("");
+  expect(r.code).toBe(0);
+}
+
+/** The daemon as a child process, with its output collected and its exit awaited. */
+function spawnStart(args: string[]): { child: ChildProcess; output: Run; exited: Promise<Run> } {
+  const env: NodeJS.ProcessEnv = { ...process.env, ACCESSGW_GATEWAY_ID: GATEWAY_ID };
+  delete env.ACCESSGW_DATA;
+  const child = spawn(process.execPath, [BIN, "start", ...args], {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const output: Run = { code: -1, stdout: "", stderr: "" };
+  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+    output.stdout += chunk;
+  });
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+    output.stderr += chunk;
+  });
+  const exited = new Promise<Run>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => {
+      output.code = code ?? -1;
+      resolve(output);
+    });
+  });
+  cleanups.push(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  });
+  return { child, output, exited };
+}
+
+describe("start --config FILE", () => {
+  it(
+    "runs the daemon: a card at the simulated reader opens the door, SIGTERM stops it (exit 0, stdout empty)",
+    inFolder(async ({ dir, data }) => {
+      await importSite(dir, data);
+      const readerServer = await startServer();
+      const relayServer = await startServer();
+      const reader = new SimSerialLineReader({ link: readerServer, lineEnding: "CR" });
+      reader.start();
+      const board = new SimLcusBoard({ link: relayServer });
+      board.start();
+      const config = join(dir, "gateway.yaml");
+      writeFileSync(
+        config,
+        [
+          "readers:",
+          `  - { id: pool-in, driver: serial-line, area: pool, direction: in, door: pool-gate, port: "${readerServer.target}", format: decimal }`,
+          "doors:",
+          "  - { id: pool-gate, relay: board-1, channel: 1, pulseMs: 200 }",
+          "relays:",
+          `  - { id: board-1, driver: lcus-serial, port: "${relayServer.target}" }`,
+          "",
+        ].join("\n"),
+      );
+
+      const { child, output, exited } = spawnStart(["--config", config, "--data", data]);
+      await vi.waitFor(
+        () => {
+          expect(readerServer.connected).toBe(true);
+          expect(relayServer.connected).toBe(true);
+          expect(output.stderr).toMatch(/"gateway started"/);
+        },
+        { timeout: 5000, interval: 20 },
+      );
+      const started = output.stderr
+        .split("\n")
+        .filter((l) => l.includes('"gateway started"'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(started).toEqual([expect.objectContaining({ readers: 1, relays: 1 })]);
+
+      expect(reader.present("1234567")).toBe(true);
+      await vi.waitFor(
+        () =>
+          expect(board.history.map((c) => [c.channel, c.on])).toEqual([
+            [1, true],
+            [1, false],
+          ]),
+        { timeout: 3000, interval: 20 },
+      );
+
+      const t0 = Date.now();
+      child.kill("SIGTERM");
+      const run = await exited;
+      expect(Date.now() - t0).toBeLessThan(5000);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toBe("");
+      expect(run.stderr).toMatch(/"gateway stopped"/);
+
+      const events = jsonLines(await accessgw(["events", "--json", "--data", data]));
+      expect(events).toEqual([
+        expect.objectContaining({
+          decision: "grant",
+          readerId: "pool-in",
+          card: "1234567",
+          memberId: "m-e2e",
+          creditsDeducted: 1,
+          creditsRemaining: 9,
+          id: `${GATEWAY_ID}:1`,
+        }),
+      ]);
+    }),
+    15_000,
+  );
+
+  it(
+    "refuses a bad configuration with exit 2, naming the problem, before opening the data folder",
+    inFolder(async ({ dir, data }) => {
+      const config = join(dir, "gateway.yaml");
+      writeFileSync(
+        config,
+        'readers:\n  - { id: pool-in, driver: serial-line, area: pool, direction: sideways, port: "tcp://127.0.0.1:1" }\n',
+      );
+      const { exited } = spawnStart(["--config", config, "--data", data]);
+      const run = await exited;
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe("");
+      expect(run.stderr).toMatch(/readers\[0\]\.direction/);
+      expect(run.stderr).toMatch(/1 problem found/);
+    }),
+    10_000,
+  );
+
+  it(
+    "refuses a reader whose area the stored site does not have (exit 2)",
+    inFolder(async ({ dir, data }) => {
+      await importSite(dir, data);
+      const config = join(dir, "gateway.yaml");
+      writeFileSync(
+        config,
+        'readers:\n  - { id: gym-in, driver: serial-line, area: gym, direction: in, port: "tcp://127.0.0.1:1" }\n',
+      );
+      const run = await spawnStart(["--config", config, "--data", data]).exited;
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe("");
+      expect(run.stderr).toMatch(/readers\[0\]\.area: unknown area "gym"/);
+    }),
+    10_000,
+  );
+
+  it(
+    "refuses to run without an imported site (exit 1)",
+    inFolder(async ({ dir, data }) => {
+      const config = join(dir, "gateway.yaml");
+      writeFileSync(
+        config,
+        'readers:\n  - { id: pool-in, driver: serial-line, area: pool, direction: in, port: "tcp://127.0.0.1:1" }\n',
+      );
+      const run = await spawnStart(["--config", config, "--data", data]).exited;
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe("");
+      expect(run.stderr).toMatch(/no site configuration/);
+    }),
+    10_000,
+  );
+});
