@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server, Socket } from "node:net";
+import { createServer, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -138,7 +138,6 @@ class MosquittoBroker implements TestBroker {
 class AedesBroker implements TestBroker {
   readonly kind = "aedes" as const;
   readonly url: string;
-  private server: Server | undefined;
   private close: (() => Promise<void>) | undefined;
 
   constructor(readonly port: number) {
@@ -160,7 +159,6 @@ class AedesBroker implements TestBroker {
       server.once("error", reject);
       server.listen(this.port, "127.0.0.1", () => resolve());
     });
-    this.server = server;
     this.close = async () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -171,7 +169,6 @@ class AedesBroker implements TestBroker {
   async stop(): Promise<void> {
     const close = this.close;
     this.close = undefined;
-    this.server = undefined;
     await close?.();
   }
 
