@@ -2,8 +2,11 @@ import { AccessGwError } from "../../config/errors.js";
 import type { Decision } from "../engine/types.js";
 import type { Store } from "./db.js";
 
-/** A decision as recorded (R14): the decision JSON plus its gateway-wide id and seq. */
-export type RecordedEvent = Decision & { id: string; seq: number };
+/**
+ * A decision as recorded (R14): the decision JSON plus its gateway-wide id and seq, and
+ * `relayFailed` (cli.md: present on every event; true once the door pulse of a grant failed).
+ */
+export type RecordedEvent = Decision & { id: string; seq: number; relayFailed: boolean };
 
 /**
  * R14: records a decision with its ledger entry, visit, presence and outbox row. Call inside the
@@ -16,7 +19,7 @@ export function recordDecision(store: Store, d: Decision, gatewayId: string): Re
     | undefined;
   const seq = (last?.seq ?? 0) + 1;
   const id = `${gatewayId}:${seq}`;
-  const event: RecordedEvent = { id, seq, ...d };
+  const event: RecordedEvent = { id, seq, ...d, relayFailed: false };
   const at = Date.parse(d.at);
   store
     .prepare(
@@ -81,5 +84,10 @@ export function listEvents(store: Store, options: { since?: number; limit?: numb
   const rows = store
     .prepare("SELECT doc FROM events WHERE at >= ? ORDER BY at, seq LIMIT ?")
     .all(options.since ?? -8.64e15, options.limit ?? -1) as { doc: string }[];
-  return rows.map((r) => JSON.parse(r.doc) as RecordedEvent);
+  return rows.map((r) => withRelayFailed(JSON.parse(r.doc) as Partial<RecordedEvent>));
+}
+
+/** Events recorded before `relayFailed` existed lack it; cli.md wants it on every event. */
+function withRelayFailed(doc: Partial<RecordedEvent>): RecordedEvent {
+  return { ...doc, relayFailed: doc.relayFailed === true } as RecordedEvent;
 }
