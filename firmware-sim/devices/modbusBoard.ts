@@ -1,15 +1,50 @@
 /**
- * A simulated Modbus RTU relay board: coils 0..N-1 answer FC05 with the echo; coils >= N get
- * exception 02 (illegal data address), other function codes exception 01, bad values exception
+ * A simulated Modbus RTU relay board, as the common 1–16 channel boards behave: FC05 (write one
+ * coil) answers with the echo, FC15 (write several coils) with start and quantity, FC01 (read
+ * coils) with the states, so a technician's mbpoll can drive and read it. Coils >= N get exception
+ * 02 (illegal data address), other function codes exception 01, bad values or quantities exception
  * 03; requests for other unit ids are ignored, broadcasts (unit 0) applied without a reply.
  */
-import { decodeRequest, encodeException, rtuFrameLength } from "../../drivers/codecs/modbusRtu.js";
+import { crc16modbus, decodeRequest, encodeException } from "../../drivers/codecs/modbusRtu.js";
 import { applyFaults, type Fault } from "./faults.js";
 import { type RelayBoardEvents, type RelayChange, RelayStateRecorder } from "./relayState.js";
 import type { DeviceLink } from "./serialDeviceServer.js";
 
 /** Requests of the single-register/coil functions (01..06) are all this long. */
 const FIXED_REQUEST_LENGTH = 8;
+const FC_READ_COILS = 0x01;
+const FC_WRITE_MULTIPLE_COILS = 0x0f;
+const FC_WRITE_MULTIPLE_REGISTERS = 0x10;
+/** Modbus limits on the quantity of coils in one read (FC01) and one write (FC15). */
+const MAX_READ_COILS = 2000;
+const MAX_WRITE_COILS = 1968;
+
+/**
+ * Length of the request starting at `head[0]`: 8 for functions 01..06, 9 + byte count for 15 and
+ * 16, "need_more" until that is known, "unknown" for functions a relay board never sees.
+ */
+function requestLength(head: Uint8Array): number | "need_more" | "unknown" {
+  if (head.length < 2) return "need_more";
+  const fc = head[1] ?? 0;
+  if (fc >= 0x01 && fc <= 0x06) return FIXED_REQUEST_LENGTH;
+  if (fc === FC_WRITE_MULTIPLE_COILS || fc === FC_WRITE_MULTIPLE_REGISTERS) {
+    return head.length < 7 ? "need_more" : 9 + (head[6] ?? 0);
+  }
+  return "unknown";
+}
+
+function crcValid(frame: Uint8Array): boolean {
+  const n = frame.length;
+  const crc = crc16modbus(frame.subarray(0, n - 2));
+  return frame[n - 2] === (crc & 0xff) && frame[n - 1] === crc >> 8;
+}
+
+function withCrc(body: number[]): Uint8Array {
+  const crc = crc16modbus(Uint8Array.from(body));
+  return Uint8Array.from([...body, crc & 0xff, crc >> 8]);
+}
+
+const word = (frame: Uint8Array, at: number) => ((frame[at] ?? 0) << 8) | (frame[at + 1] ?? 0);
 
 /** What a SimModbusBoard is handed. */
 export interface SimModbusBoardOptions {
@@ -97,43 +132,74 @@ export class SimModbusBoard {
     this.buffer.push(...bytes);
     for (;;) {
       const head = Uint8Array.from(this.buffer);
-      const length = rtuFrameLength(head);
+      const length = requestLength(head);
       if (length === "need_more") return;
-      // Requests never carry the exception bit, so a 5-byte "frame" here is noise.
-      const size = length === "unknown" || length < FIXED_REQUEST_LENGTH ? FIXED_REQUEST_LENGTH : length;
+      // Functions a relay board never sees are framed like 01..06 so that a valid one still gets
+      // its exception 01; if the CRC does not hold there, the bytes are noise.
+      const size = length === "unknown" ? FIXED_REQUEST_LENGTH : length;
       if (head.length < size) return;
-      const decoded = decodeRequest(head.subarray(0, size));
-      if (!decoded.ok && (decoded.error === "bad_crc" || decoded.error === "short")) {
+      const frame = head.subarray(0, size);
+      if (!crcValid(frame)) {
         // No inter-frame silence over TCP: drop one byte and look for the next frame start.
         this.buffer.shift();
         this.totals.discarded += 1;
         continue;
       }
       this.buffer.splice(0, size);
-      this.handle(decoded, head.subarray(0, size));
+      this.handle(frame);
     }
   }
 
-  private handle(decoded: ReturnType<typeof decodeRequest>, frame: Uint8Array): void {
-    if (!("unit" in decoded)) return;
-    if (decoded.unit !== this.unitId && decoded.unit !== 0) {
+  private handle(frame: Uint8Array): void {
+    const unit = frame[0] ?? 0;
+    const fc = frame[1] ?? 0;
+    if (unit !== this.unitId && unit !== 0) {
       this.totals.foreign += 1;
       return;
     }
     this.totals.requests += 1;
-    const broadcast = decoded.unit === 0;
-    if (!decoded.ok) {
-      const code = decoded.error === "unsupported_function" ? 1 : 3;
-      if (!broadcast) this.reply(encodeException(this.unitId, decoded.fc, code), true);
-      return;
+    const broadcast = unit === 0;
+    const answer = (bytes: Uint8Array, exception: boolean) => {
+      if (!broadcast) this.reply(bytes, exception);
+    };
+    const exception = (code: number) => answer(encodeException(this.unitId, fc, code), true);
+    switch (fc) {
+      case 0x05: {
+        const decoded = decodeRequest(frame);
+        if (!decoded.ok) return exception(3);
+        if (decoded.coil >= this.coilCount) return exception(2);
+        this.relays.set(decoded.coil, decoded.on);
+        // FC05: the normal reply is an exact echo of the request.
+        return answer(Uint8Array.from(frame), false);
+      }
+      case FC_READ_COILS: {
+        if (broadcast) return; // a read cannot be broadcast
+        const start = word(frame, 2);
+        const quantity = word(frame, 4);
+        if (quantity < 1 || quantity > MAX_READ_COILS) return exception(3);
+        if (start + quantity > this.coilCount) return exception(2);
+        const data = new Array<number>(Math.ceil(quantity / 8)).fill(0);
+        for (let i = 0; i < quantity; i++) {
+          if (this.relays.isOn(start + i)) data[i >> 3] = (data[i >> 3] ?? 0) | (1 << (i & 7));
+        }
+        return answer(withCrc([this.unitId, fc, data.length, ...data]), false);
+      }
+      case FC_WRITE_MULTIPLE_COILS: {
+        const start = word(frame, 2);
+        const quantity = word(frame, 4);
+        const byteCount = frame[6] ?? 0;
+        if (quantity < 1 || quantity > MAX_WRITE_COILS || byteCount !== Math.ceil(quantity / 8)) {
+          return exception(3);
+        }
+        if (start + quantity > this.coilCount) return exception(2);
+        for (let i = 0; i < quantity; i++) {
+          this.relays.set(start + i, (((frame[7 + (i >> 3)] ?? 0) >> (i & 7)) & 1) === 1);
+        }
+        return answer(withCrc([this.unitId, fc, ...frame.subarray(2, 6)]), false);
+      }
+      default:
+        return exception(1);
     }
-    if (decoded.coil >= this.coilCount) {
-      if (!broadcast) this.reply(encodeException(this.unitId, 0x05, 2), true);
-      return;
-    }
-    this.relays.set(decoded.coil, decoded.on);
-    // FC05: the normal reply is an exact echo of the request.
-    if (!broadcast) this.reply(Uint8Array.from(frame), false);
   }
 
   private reply(bytes: Uint8Array, exception: boolean): void {

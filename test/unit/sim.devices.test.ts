@@ -279,13 +279,38 @@ describe("SimModbusBoard", () => {
 
   it.each([
     ["a coil beyond the count", encodeWriteCoil(1, 8, true), encodeException(1, 5, 2)],
-    ["another function code", withCrc([1, 0x01, 0, 0, 0, 8]), encodeException(1, 1, 1)],
+    ["a function a relay board lacks (FC03)", withCrc([1, 0x03, 0, 0, 0, 8]), encodeException(1, 3, 1)],
+    ["a read of coils past the last one", withCrc([1, 0x01, 0, 6, 0, 3]), encodeException(1, 1, 2)],
+    ["a read of 0 coils", withCrc([1, 0x01, 0, 0, 0, 0]), encodeException(1, 1, 3)],
+    [
+      "an FC15 whose byte count does not fit",
+      withCrc([1, 0x0f, 0, 0, 0, 9, 1, 0xff]),
+      encodeException(1, 15, 3),
+    ],
     ["a value other than FF00/0000", withCrc([1, 0x05, 0, 1, 0x12, 0x34]), encodeException(1, 5, 3)],
   ])("answers %s with an exception", (_what, request, reply) => {
     const { link, sim } = board();
     link.push(request);
     expect(link.written.map(hex)).toEqual([hex(reply)]);
     expect(sim.history).toEqual([]);
+  });
+
+  it("writes several coils with FC15 (bits LSB first) and answers with start and quantity", () => {
+    const { link, sim } = board();
+    // Coils 2..4 := on, off, on (0b101).
+    link.push(withCrc([1, 0x0f, 0, 2, 0, 3, 1, 0b101]));
+    expect(link.written.map(hex)).toEqual([hex(withCrc([1, 0x0f, 0, 2, 0, 3]))]);
+    expect(sim.history.map((c) => [c.channel, c.on])).toEqual([
+      [2, true],
+      [4, true],
+    ]);
+  });
+
+  it("reads coil states with FC01, LSB first, after an FC05 turned coil 1 on", () => {
+    const { link } = board();
+    link.push(encodeWriteCoil(1, 1, true));
+    link.push(withCrc([1, 0x01, 0, 0, 0, 8]));
+    expect(link.written.map(hex).slice(1)).toEqual([hex(withCrc([1, 0x01, 1, 0b10]))]);
   });
 
   it("honours a configured coil count", () => {
