@@ -6,7 +6,7 @@
  * 03; requests for other unit ids are ignored, broadcasts (unit 0) applied without a reply.
  */
 import { crc16modbus, decodeRequest, encodeException } from "../../drivers/codecs/modbusRtu.js";
-import { applyFaults, type Fault } from "./faults.js";
+import { deliver, type LineFault } from "./faults.js";
 import { type RelayBoardEvents, type RelayChange, RelayStateRecorder } from "./relayState.js";
 import type { DeviceLink } from "./serialDeviceServer.js";
 
@@ -56,7 +56,7 @@ export interface SimModbusBoardOptions {
   /** Stamps changes (ms); default Date.now. */
   clock?: () => number;
   /** Applied to every reply, in order. */
-  faults?: readonly Fault[];
+  faults?: readonly LineFault[];
 }
 
 /** Running totals of a simulated Modbus board. */
@@ -75,7 +75,7 @@ export class SimModbusBoard {
   private readonly link: DeviceLink;
   private readonly unitId: number;
   private readonly coilCount: number;
-  private readonly faults: readonly Fault[];
+  private readonly faults: readonly LineFault[];
   private readonly relays: RelayStateRecorder;
   private readonly totals: SimModbusCounters = {
     requests: 0,
@@ -151,17 +151,21 @@ export class SimModbusBoard {
   }
 
   private handle(frame: Uint8Array): void {
+    const reply = this.respond(frame);
+    if (reply !== null) this.reply(reply.bytes, reply.exception);
+  }
+
+  /** The reply to a valid frame (null: none, for other units and broadcasts); applies writes. */
+  private respond(frame: Uint8Array): { bytes: Uint8Array; exception: boolean } | null {
     const unit = frame[0] ?? 0;
     const fc = frame[1] ?? 0;
     if (unit !== this.unitId && unit !== 0) {
       this.totals.foreign += 1;
-      return;
+      return null;
     }
     this.totals.requests += 1;
     const broadcast = unit === 0;
-    const answer = (bytes: Uint8Array, exception: boolean) => {
-      if (!broadcast) this.reply(bytes, exception);
-    };
+    const answer = (bytes: Uint8Array, exception: boolean) => (broadcast ? null : { bytes, exception });
     const exception = (code: number) => answer(encodeException(this.unitId, fc, code), true);
     switch (fc) {
       case 0x05: {
@@ -173,7 +177,7 @@ export class SimModbusBoard {
         return answer(Uint8Array.from(frame), false);
       }
       case FC_READ_COILS: {
-        if (broadcast) return; // a read cannot be broadcast
+        if (broadcast) return null; // a read cannot be broadcast
         const start = word(frame, 2);
         const quantity = word(frame, 4);
         if (quantity < 1 || quantity > MAX_READ_COILS) return exception(3);
@@ -204,7 +208,7 @@ export class SimModbusBoard {
 
   private reply(bytes: Uint8Array, exception: boolean): void {
     if (exception) this.totals.exceptions += 1;
-    const out = applyFaults(this.faults, bytes);
-    if (out !== null && this.link.write(out)) this.totals.replies += 1;
+    // A delayed reply counts once it is handed to the line (as a real board's would have been sent).
+    if (deliver(this.faults, bytes, (b) => this.link.write(b))) this.totals.replies += 1;
   }
 }

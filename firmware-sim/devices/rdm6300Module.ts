@@ -4,7 +4,7 @@
  */
 import { encodeRdm6300Frame } from "../../drivers/codecs/rdm6300.js";
 import type { Scheduler } from "../../drivers/transport/reconnecting.js";
-import { applyFaults, type Fault } from "./faults.js";
+import { deliver, type LineFault } from "./faults.js";
 import type { DeviceLink } from "./serialDeviceServer.js";
 
 /** What a SimRdm6300Module is handed. */
@@ -13,8 +13,8 @@ export interface SimRdm6300ModuleOptions {
   scheduler: Scheduler;
   /** The version byte in every frame; default 0. */
   version?: number;
-  /** Applied to every frame, in order. */
-  faults?: readonly Fault[];
+  /** Applied to every frame, in order (a delay fault writes later). */
+  faults?: readonly LineFault[];
 }
 
 interface Hold {
@@ -27,7 +27,7 @@ export class SimRdm6300Module {
   private readonly link: DeviceLink;
   private readonly scheduler: Scheduler;
   private readonly version: number;
-  private readonly faults: readonly Fault[];
+  private readonly faults: readonly LineFault[];
   private running = false;
   private holding: Hold | undefined;
   private sent = 0;
@@ -60,13 +60,14 @@ export class SimRdm6300Module {
     this.running = false;
   }
 
-  /** Writes one frame for `tag`; returns whether it went out. */
+  /** Writes one frame for `tag`; returns whether it went out (or, delayed, will be written). */
   present(tag: number): boolean {
     if (!this.running) return false;
-    const out = applyFaults(this.faults, encodeRdm6300Frame(tag, this.version));
-    if (out === null || !this.link.write(out)) return false;
-    this.sent += 1;
-    return true;
+    return deliver(this.faults, encodeRdm6300Frame(tag, this.version), (out) => {
+      if (!this.link.write(out)) return false;
+      this.sent += 1;
+      return true;
+    });
   }
 
   /**

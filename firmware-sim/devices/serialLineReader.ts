@@ -2,7 +2,7 @@
  * A simulated text-line card reader (keyboard-wedge / TTL style): prints one card per line on
  * its serial line, as the `serial-line` driver expects.
  */
-import { applyFaults, type Fault } from "./faults.js";
+import { deliver, type LineFault } from "./faults.js";
 import type { DeviceLink } from "./serialDeviceServer.js";
 
 /** How the simulated reader ends its lines. */
@@ -18,8 +18,8 @@ export interface SimSerialLineReaderOptions {
   format?: SimLineFormat;
   /** Default "CRLF". */
   lineEnding?: LineEnding;
-  /** Applied to every write, in order. */
-  faults?: readonly Fault[];
+  /** Applied to every write, in order (a delay fault writes later). */
+  faults?: readonly LineFault[];
 }
 
 const ENDINGS: Record<LineEnding, string> = { CR: "\r", LF: "\n", CRLF: "\r\n" };
@@ -41,7 +41,7 @@ export class SimSerialLineReader {
   private readonly link: DeviceLink;
   private readonly format: SimLineFormat;
   private readonly ending: string;
-  private readonly faults: readonly Fault[];
+  private readonly faults: readonly LineFault[];
   private running = false;
 
   constructor(options: SimSerialLineReaderOptions) {
@@ -61,7 +61,7 @@ export class SimSerialLineReader {
     this.running = false;
   }
 
-  /** Prints `card` and the line ending; returns whether the bytes went out. */
+  /** Prints `card` and the line ending; returns whether the bytes went out (or, delayed, will). */
   present(card: string | number): boolean {
     const text = typeof card === "number" ? formatCardLine(card, this.format) : card;
     return this.send(new TextEncoder().encode(text + this.ending));
@@ -74,7 +74,6 @@ export class SimSerialLineReader {
 
   private send(bytes: Uint8Array): boolean {
     if (!this.running) return false;
-    const out = applyFaults(this.faults, bytes);
-    return out === null ? false : this.link.write(out);
+    return deliver(this.faults, bytes, (out) => this.link.write(out));
   }
 }

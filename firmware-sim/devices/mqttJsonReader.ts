@@ -1,0 +1,102 @@
+/**
+ * A simulated generic JSON reader (an ESPHome `mqtt.publish` setup): publishes an object with
+ * the card at a configured dot-separated field path on a configured topic, e.g. field
+ * "data.uid" gives `{"data":{"uid":"…"}}`. Numbers go out as JSON numbers (a decimal read on
+ * the gateway side), strings as strings (hex when all hex digits).
+ */
+import { type SimMqttBrokerOptions, SimMqttConnection, simClientId } from "./mqttDeviceClient.js";
+
+/** What a SimMqttJsonReader is handed. */
+export interface SimMqttJsonReaderOptions extends SimMqttBrokerOptions {
+  /** Where reads are published, e.g. "esphome/pool-in/card". */
+  topic: string;
+  /** Dot-separated path of the card field, e.g. "card" or "data.uid". */
+  field: string;
+  /** Extra fields sent with every read (merged under the card field), e.g. {"reader":"pool"}. */
+  extra?: Record<string, unknown>;
+  /** Availability topic (online/offline, retained); default `<topic>/status`. */
+  statusTopic?: string;
+}
+
+/** A JSON-over-MQTT reader; start() connects, stop() disconnects cleanly. */
+export class SimMqttJsonReader {
+  private readonly topic: string;
+  private readonly path: readonly string[];
+  private readonly extra: Record<string, unknown>;
+  private readonly connection: SimMqttConnection;
+
+  constructor(options: SimMqttJsonReaderOptions) {
+    const path = options.field.split(".");
+    if (path.some((key) => key === "")) {
+      throw new RangeError(`field must be a dot-separated path like "data.uid", found "${options.field}"`);
+    }
+    this.topic = options.topic;
+    this.path = path;
+    this.extra = options.extra ?? {};
+    const statusTopic = options.statusTopic ?? `${options.topic}/status`;
+    this.connection = new SimMqttConnection({
+      ...options,
+      clientId: options.clientId ?? simClientId("esphome"),
+      availability: { topic: statusTopic, online: "online", offline: "offline" },
+      subscriptions: [],
+      onMessage: () => {},
+    });
+  }
+
+  /** Whether it is plugged in (started, not unplugged or stopped). */
+  get plugged(): boolean {
+    return this.connection.plugged;
+  }
+
+  /** Whether it is connected to the broker. */
+  get connected(): boolean {
+    return this.connection.connected;
+  }
+
+  /** Connects and publishes online (retained). */
+  start(): Promise<void> {
+    return this.connection.start();
+  }
+
+  /** Publishes offline itself and disconnects. */
+  stop(): Promise<void> {
+    return this.connection.stop();
+  }
+
+  /** Drops the connection abruptly: the broker publishes offline. */
+  unplug(): Promise<void> {
+    return this.connection.unplug();
+  }
+
+  /** Reconnects; resolves once online is published again. */
+  replug(): Promise<void> {
+    return this.connection.replug();
+  }
+
+  /** Publishes one read with `card` at the field path; returns false when not connected. */
+  present(card: string | number): boolean {
+    return this.connection.publish(this.topic, JSON.stringify(this.payload(card)));
+  }
+
+  /** Publishes raw text or bytes on the topic (garbage, a payload without the field); false when offline. */
+  garbage(payload: string | Uint8Array): boolean {
+    return this.connection.publish(this.topic, payload);
+  }
+
+  /** The object present() publishes for `card`. */
+  payload(card: string | number): Record<string, unknown> {
+    const root: Record<string, unknown> = structuredClone(this.extra);
+    let node = root;
+    for (const key of this.path.slice(0, -1)) {
+      const next = node[key];
+      const child: Record<string, unknown> =
+        typeof next === "object" && next !== null && !Array.isArray(next)
+          ? (next as Record<string, unknown>)
+          : {};
+      node[key] = child;
+      node = child;
+    }
+    node[this.path[this.path.length - 1] ?? ""] = card;
+    return root;
+  }
+}

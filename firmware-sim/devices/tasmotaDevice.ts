@@ -1,0 +1,250 @@
+/**
+ * A simulated Tasmota device (default FullTopic `%prefix%/%topic%/`): relays switched by
+ * `cmnd/<topic>/POWER<n>` that honour `PulseTime<n>` (switching themselves off on the injected
+ * scheduler), and a card reader part that publishes `tele/<topic>/SENSOR` like the PN532, RDM6300
+ * and Wiegand drivers do. Commands are case-insensitive, as in Tasmota; bad ones are counted and
+ * answered with `{"Command":"Unknown"}` or `{"Command":"Error"}`, never a crash.
+ */
+import { parsePowerCommand, parsePulseTimePayload, pulseTimeMs } from "../../drivers/codecs/tasmotaRelay.js";
+import type { Scheduler } from "../../drivers/transport/reconnecting.js";
+import { cardValue, type SimMqttBrokerOptions, SimMqttConnection, simClientId } from "./mqttDeviceClient.js";
+import { type RelayBoardEvents, type RelayChange, RelayStateRecorder } from "./relayState.js";
+
+/** One card read as a Tasmota sensor driver reports it. */
+export type TasmotaRead =
+  | { sensor: "PN532"; uid: string; dataKey?: "DATA" | "Data" }
+  | { sensor: "RDM6300"; uid: string }
+  | { sensor: "Wiegand"; uid: number; size: 26 | 34 | 35 | 37 | 48 };
+
+/** Which sensor presentCard() reads with. */
+export type TasmotaCardSensor = TasmotaRead["sensor"];
+
+/** What a SimTasmotaDevice is handed. */
+export interface SimTasmotaDeviceOptions extends SimMqttBrokerOptions {
+  /** The device topic (%topic%), e.g. "tasmota_8A3F1C". */
+  topic: string;
+  /** Relays POWER1..POWERn; default 1, 0 for a reader-only device. */
+  relays?: number;
+  /** Times PulseTime; handed in so tests can run it by hand. */
+  scheduler: Scheduler;
+  /** Stamps relay changes and the SENSOR "Time" (ms); default Date.now. */
+  clock?: () => number;
+  /** The sensor presentCard() uses; default "PN532". */
+  cardSensor?: TasmotaCardSensor;
+}
+
+const COMMAND = /^(power|pulsetime)(\d*)$/i;
+
+/** A Tasmota relay + reader on MQTT; start() connects, stop() disconnects cleanly. */
+export class SimTasmotaDevice {
+  private readonly topic: string;
+  private readonly relayCount: number;
+  private readonly scheduler: Scheduler;
+  private readonly clock: () => number;
+  private readonly cardSensor: TasmotaCardSensor;
+  private readonly relays: RelayStateRecorder;
+  private readonly connection: SimMqttConnection;
+  private readonly pulseValues = new Map<number, number>();
+  private readonly pulseTimers = new Map<number, unknown>();
+  private bad = 0;
+
+  constructor(options: SimTasmotaDeviceOptions) {
+    this.topic = options.topic;
+    this.relayCount = options.relays ?? 1;
+    this.scheduler = options.scheduler;
+    this.clock = options.clock ?? Date.now;
+    this.cardSensor = options.cardSensor ?? "PN532";
+    this.relays = new RelayStateRecorder(this.clock);
+    this.connection = new SimMqttConnection({
+      ...options,
+      clientId: options.clientId ?? simClientId(`DVES_${options.topic}`),
+      availability: { topic: `tele/${options.topic}/LWT`, online: "Online", offline: "Offline" },
+      subscriptions: this.relayCount > 0 ? [`cmnd/${options.topic}/+`] : [],
+      onMessage: (topic, payload) => this.receive(topic, payload),
+    });
+  }
+
+  /** Every relay change, oldest first (`channel` is the POWER index, 1-based). */
+  get history(): readonly RelayChange[] {
+    return this.relays.history;
+  }
+
+  /** Commands that were not understood (unknown command, bad payload, relay index out of range). */
+  get badCommands(): number {
+    return this.bad;
+  }
+
+  /** Whether it is plugged in (started, not unplugged or stopped). */
+  get plugged(): boolean {
+    return this.connection.plugged;
+  }
+
+  /** Whether it is connected to the broker. */
+  get connected(): boolean {
+    return this.connection.connected;
+  }
+
+  /** Whether relay POWER<channel> is on. */
+  isOn(channel: number): boolean {
+    return this.relays.isOn(channel);
+  }
+
+  /** The PulseTime value last set for relay `channel` (0 = no pulse) and the duration it stands for. */
+  pulseTime(channel: number): { value: number; ms: number } {
+    const value = this.pulseValues.get(channel) ?? 0;
+    return { value, ms: pulseTimeMs(value) };
+  }
+
+  /** Subscribes to "change"; returns a function that unsubscribes. */
+  on<K extends keyof RelayBoardEvents>(event: K, listener: RelayBoardEvents[K]): () => void {
+    return this.relays.on(event, listener);
+  }
+
+  /** Connects, subscribes to its commands and publishes `tele/<topic>/LWT` Online (retained). */
+  start(): Promise<void> {
+    return this.connection.start();
+  }
+
+  /** Publishes Offline itself and disconnects; pending pulses are cancelled (relays stay as they are). */
+  async stop(): Promise<void> {
+    this.cancelPulses();
+    await this.connection.stop();
+  }
+
+  /** Drops the connection abruptly: the broker publishes the LWT "Offline". */
+  unplug(): Promise<void> {
+    return this.connection.unplug();
+  }
+
+  /** Reconnects; resolves once Online is published again. */
+  replug(): Promise<void> {
+    return this.connection.replug();
+  }
+
+  /** Publishes one card read on `tele/<topic>/SENSOR`; returns false when not connected. */
+  present(read: TasmotaRead): boolean {
+    return this.connection.publish(`tele/${this.topic}/SENSOR`, tasmotaSensorPayload(read, this.clock()));
+  }
+
+  /**
+   * Presents a card number with the configured sensor. PN532 and RDM6300 send it as an 8-digit
+   * upper-case hex UID (9357203 → "008EC793", so a reader with `cardNumber: decimal` gets the
+   * number back); Wiegand sends it as a 26-bit read whose parity-free value is the number
+   * (FC << 16 | CN), which must then fit in 24 bits. A string must be decimal digits. Throws
+   * RangeError for cards it cannot send.
+   */
+  presentCard(cardNumber: number | string): boolean {
+    const card = cardValue(cardNumber);
+    if (this.cardSensor === "Wiegand") {
+      if (card >= 2 ** 24)
+        throw new RangeError(`a 26-bit Wiegand read carries at most 24 data bits, found ${card}`);
+      return this.present({ sensor: "Wiegand", uid: card, size: 26 });
+    }
+    if (card >= 2 ** 32) throw new RangeError(`a 4-byte UID carries at most 32 bits, found ${card}`);
+    const uid = card.toString(16).toUpperCase().padStart(8, "0");
+    return this.present(this.cardSensor === "PN532" ? { sensor: "PN532", uid } : { sensor: "RDM6300", uid });
+  }
+
+  /** Publishes raw text or bytes on `tele/<topic>/SENSOR` (what the gateway reads); false when offline. */
+  garbage(payload: string | Uint8Array): boolean {
+    return this.connection.publish(`tele/${this.topic}/SENSOR`, payload);
+  }
+
+  /** Handles one command message (also what the connection feeds it). */
+  receive(topic: string, payload: Buffer | string): void {
+    const prefix = `cmnd/${this.topic}/`;
+    if (!topic.startsWith(prefix)) return;
+    const match = COMMAND.exec(topic.slice(prefix.length));
+    // Tasmota treats POWER as POWER1.
+    const channel = match?.[2] === "" ? 1 : Number(match?.[2]);
+    if (match === null || channel < 1 || channel > this.relayCount) {
+      this.reject("Unknown");
+      return;
+    }
+    const text = payload.toString();
+    if (match[1]?.toLowerCase() === "power") this.power(channel, text);
+    else this.setPulseTime(channel, text);
+  }
+
+  private power(channel: number, text: string): void {
+    if (text.trim() === "") {
+      this.report(channel);
+      return;
+    }
+    const parsed = parsePowerCommand(text);
+    if (!parsed.ok) {
+      this.reject("Error");
+      return;
+    }
+    const on = parsed.action === "toggle" ? !this.isOn(channel) : parsed.action === "on";
+    this.switchTo(channel, on);
+  }
+
+  private setPulseTime(channel: number, text: string): void {
+    if (text.trim() !== "") {
+      const parsed = parsePulseTimePayload(text);
+      if (!parsed.ok) {
+        this.reject("Error");
+        return;
+      }
+      this.pulseValues.set(channel, parsed.value);
+    }
+    const value = this.pulseTime(channel).value;
+    this.publishResult({ [`PulseTime${channel}`]: { Set: value, Remaining: 0 } });
+  }
+
+  /** Switches and reports; an ON with a PulseTime (re)arms the automatic OFF, as Tasmota does. */
+  private switchTo(channel: number, on: boolean): void {
+    this.cancelPulse(channel);
+    this.relays.set(channel, on);
+    this.report(channel);
+    const value = this.pulseValues.get(channel) ?? 0;
+    if (!on || value === 0) return;
+    const timer = this.scheduler.setTimeout(() => {
+      if (this.pulseTimers.get(channel) !== timer) return;
+      this.pulseTimers.delete(channel);
+      this.relays.set(channel, false);
+      this.report(channel);
+    }, pulseTimeMs(value));
+    this.pulseTimers.set(channel, timer);
+  }
+
+  private report(channel: number): void {
+    const state = this.isOn(channel) ? "ON" : "OFF";
+    this.publishResult({ [`POWER${channel}`]: state });
+    this.connection.publish(`stat/${this.topic}/POWER${channel}`, state);
+  }
+
+  private reject(command: "Unknown" | "Error"): void {
+    this.bad += 1;
+    this.publishResult({ Command: command });
+  }
+
+  private publishResult(result: Record<string, unknown>): void {
+    this.connection.publish(`stat/${this.topic}/RESULT`, JSON.stringify(result));
+  }
+
+  private cancelPulse(channel: number): void {
+    const timer = this.pulseTimers.get(channel);
+    if (timer === undefined) return;
+    this.pulseTimers.delete(channel);
+    this.scheduler.clearTimeout(timer);
+  }
+
+  private cancelPulses(): void {
+    for (const channel of [...this.pulseTimers.keys()]) this.cancelPulse(channel);
+  }
+}
+
+/** The `tele/<topic>/SENSOR` payload for a read; `Time` is local-format ISO without zone, as Tasmota prints it. */
+export function tasmotaSensorPayload(read: TasmotaRead, at: number): string {
+  const Time = new Date(at).toISOString().slice(0, 19);
+  switch (read.sensor) {
+    case "PN532":
+      return JSON.stringify({ Time, PN532: { UID: read.uid, [read.dataKey ?? "DATA"]: "" } });
+    case "RDM6300":
+      return JSON.stringify({ Time, RDM6300: { UID: read.uid } });
+    case "Wiegand":
+      return JSON.stringify({ Time, Wiegand: { UID: read.uid, Size: read.size } });
+  }
+}
