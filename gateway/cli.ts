@@ -11,11 +11,12 @@ import {
   type GatewayConfigCheck,
   readerAreaProblems,
 } from "../config/gateway.js";
-import { formatBalance, formatDecision, formatEvent, formatImport } from "./cliFormat.js";
+import { formatBalance, formatDecision, formatEvent, formatImport, formatStatus } from "./cliFormat.js";
 import { explain, memberBalance, scan, siteModel } from "./decisions.js";
 import { parseAt } from "./engine/clock.js";
 import type { DecisionRequest } from "./engine/types.js";
-import { runStart } from "./startCommand.js";
+import { type LogFormat, runStart } from "./startCommand.js";
+import { readStatus } from "./statusFile.js";
 import { DB_FILE, Store } from "./store/db.js";
 import { listEvents } from "./store/events.js";
 import { multipackOwner } from "./store/facts.js";
@@ -32,15 +33,18 @@ verbs:
   events  [--since T] [--limit N]                  recorded decisions, oldest first
   check   --config FILE                            validate a gateway configuration (and its readers'
                                                    areas against the site stored in --data, if any)
-  start   --config FILE                            run the gateway daemon until SIGINT/SIGTERM
-                                                   (logs: JSON lines on stderr)
+  start   --config FILE [--log-format json|pretty]
+                                                   run the gateway daemon until SIGINT/SIGTERM (logs on
+                                                   stderr: pretty on a terminal, else JSON lines)
+  status  --config FILE                            is the daemon running? each reader's and relay's
+                                                   state, last scan and counters (exit 1: not running)
   help                                             this text (also --help, -h)
 
 common flags: --data DIR (default $ACCESSGW_DATA, else ./data), --config FILE, --json
 times (--at, --since): ISO 8601; with an offset or Z an instant, without one local time at the site
 exit codes: 0 done (a deny is an answer), 2 bad input, 1 anything else`;
 
-const VERBS = new Set(["import", "explain", "scan", "balance", "events", "check", "start"]);
+const VERBS = new Set(["import", "explain", "scan", "balance", "events", "check", "start", "status"]);
 
 const FLAGS = {
   data: { type: "string" },
@@ -54,6 +58,7 @@ const FLAGS = {
   member: { type: "string" },
   since: { type: "string" },
   limit: { type: "string" },
+  "log-format": { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -120,6 +125,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
 
 function run(verb: string, rest: string[], flags: Flags, io: Io): number {
   if (verb === "check") return runCheck(rest, flags, io);
+  if (verb === "status") return runStatus(rest, flags, io);
   const config = flags.config ? readGatewayConfig(flags.config) : null;
   const withStore = <T>(fn: (store: Store) => T): T => {
     const store = Store.open(dataDir(flags, config, io.env));
@@ -239,6 +245,20 @@ function runCheck(rest: string[], flags: Flags, io: Io): number {
 }
 
 /**
+ * `status --config FILE`: reads the status file the running daemon keeps in its data folder (found
+ * as `start` finds it). Exit 0 when the daemon runs, 1 when it does not (cli.md: "anything else").
+ */
+function runStatus(rest: string[], flags: Flags, io: Io): number {
+  noPositionals("status", rest);
+  // Without either, ./data would be guessed, and "not running" there could mislead a technician.
+  if (flags.config === undefined && flags.data === undefined) throw usage("status needs --config FILE");
+  const config = flags.config === undefined ? null : readGatewayConfig(flags.config);
+  const reading = readStatus(dataDir(flags, config, io.env));
+  io.out(flags.json ? JSON.stringify(reading) : formatStatus(reading, Date.now()));
+  return reading.running ? 0 : 1;
+}
+
+/**
  * `start --config FILE`: a bad configuration is refused (exit 2, every problem as `check` prints
  * it) before the data folder is opened; then the daemon runs until SIGINT/SIGTERM.
  */
@@ -246,6 +266,9 @@ async function runStartVerb(rest: string[], flags: Flags, io: Io): Promise<numbe
   noPositionals("start", rest);
   const file = flags.config;
   if (!file) throw usage("start needs --config FILE");
+  const logFormat = flags["log-format"];
+  if (logFormat !== undefined && logFormat !== "json" && logFormat !== "pretty")
+    throw usage(`--log-format must be json or pretty (found "${logFormat}")`);
   const checked = readConfigText(file);
   if (!checked.config) {
     for (const p of checked.problems) io.err(p);
@@ -261,6 +284,7 @@ async function runStartVerb(rest: string[], flags: Flags, io: Io): Promise<numbe
     dataDir: dataDir(flags, config, io.env),
     gatewayId: gatewayId(config, io.env),
     err: io.err,
+    ...(logFormat === undefined ? {} : { logFormat: logFormat as LogFormat }),
   });
   // The daemon is stopped and the store closed; should a stray handle remain, do not hang.
   if (io === processIo) setTimeout(() => process.exit(code), 2000).unref();

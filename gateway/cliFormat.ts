@@ -1,6 +1,7 @@
 import { DateTime } from "luxon";
 import type { MultipackBalance } from "./engine/balance.js";
 import type { Decision, Reason, SiteModel } from "./engine/types.js";
+import type { StatusReading } from "./statusFile.js";
 import type { RecordedEvent } from "./store/events.js";
 import type { ImportSummary } from "./store/importer.js";
 
@@ -75,6 +76,7 @@ export function formatEvent(e: RecordedEvent, zone: string): string {
     `member ${e.memberId ?? "-"}`,
     `${e.area} ${e.direction}`,
     `${e.multipackId ?? "-"}${credits}${left}`,
+    ...(e.relayFailed ? ["RELAY FAILED (door did not open, grant undone)"] : []),
   ].join("  ");
 }
 
@@ -115,4 +117,130 @@ export function formatImport(files: string[], s: ImportSummary): string {
       : null,
   ].filter(Boolean);
   return `imported ${files.join(", ")}: ${parts.join(", ") || "nothing"}`;
+}
+
+/** "2h 03m 05s": how long something has been going on. */
+function duration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const [h, m, sec] = [Math.floor(s / 3600), Math.floor((s % 3600) / 60), s % 60];
+  const two = (n: number) => String(n).padStart(2, "0");
+  if (h > 0) return `${h}h ${two(m)}m ${two(sec)}s`;
+  return m > 0 ? `${m}m ${two(sec)}s` : `${sec}s`;
+}
+
+function counts(pairs: [string, number][]): string {
+  return pairs.map(([k, v]) => `${k} ${v}`).join("  ");
+}
+
+function rejectedText(rejected: Record<string, number>): string {
+  const parts = Object.entries(rejected).filter(([, n]) => n > 0);
+  const total = parts.reduce((sum, [, n]) => sum + n, 0);
+  return parts.length === 0
+    ? "rejected 0"
+    : `rejected ${total} (${parts.map(([k, n]) => `${k} ${n}`).join(", ")})`;
+}
+
+/** The state column: GOOD only when the link is open; why and since when otherwise. */
+function deviceHead(
+  d: { id: string; driver: string; state: string; since: string | null; reason: string | null },
+  width: number,
+  zone: string,
+  extra = "",
+): string {
+  const mark = d.state === "open" ? "GOOD" : "BAD ";
+  const since = d.since ? ` since ${local(d.since, zone)}` : "";
+  // Driver errors start with "reader <id>: " or "relay <id>: "; the line already names the device.
+  const reason = d.reason?.replace(/^(reader|relay) [^:]+: /, "");
+  const why = d.state !== "open" && reason ? `: ${reason}` : "";
+  return `  ${mark}  ${d.id.padEnd(width)}  ${d.driver}  ${d.state}${since}${extra}${why}`;
+}
+
+/** The human output of `status`: RUNNING / NOT RUNNING first, problems, then each device. */
+export function formatStatus(reading: StatusReading, now: number): string {
+  if (!reading.running) {
+    const s = reading.status;
+    const lines = [`NOT RUNNING  ${reading.reason}`];
+    if (s)
+      lines.push(
+        `  last seen: gateway ${s.gatewayId}, pid ${s.pid}, started ${s.startedAt}, last update ${s.updatedAt}`,
+      );
+    return lines.join("\n");
+  }
+  const s = reading.status;
+  const zone = s.zone ?? "UTC";
+  const up = duration(now - Date.parse(s.startedAt));
+  const age = duration(now - Date.parse(s.updatedAt));
+  const stopping = s.state === "stopping" ? " (stopping)" : "";
+  const lines = [
+    `RUNNING${stopping}  gateway ${s.gatewayId}  pid ${s.pid}  up ${up} (since ${local(s.startedAt, zone)} ${zone})  updated ${age} ago`,
+  ];
+  if (s.problems.length === 0) lines.push("no problems");
+  else {
+    lines.push(`${s.problems.length} problem${s.problems.length === 1 ? "" : "s"}:`);
+    for (const p of s.problems) lines.push(`  ${p}`);
+  }
+  const width = Math.max(0, ...s.readers.map((r) => r.id.length), ...s.relays.map((r) => r.id.length));
+  lines.push(`readers (${s.readers.length}):`);
+  for (const r of s.readers) {
+    // retryInMs counts from when waiting began; show what is left of it now.
+    const left = r.since && r.retryInMs !== null ? Date.parse(r.since) + r.retryInMs - now : null;
+    const retry =
+      r.state === "waiting" && left !== null ? `, next try in ${Math.max(0, Math.ceil(left / 1000))}s` : "";
+    const attempts = r.state !== "open" && r.attempts > 0 ? ` (attempt ${r.attempts}${retry})` : "";
+    lines.push(deviceHead(r, width, zone, attempts));
+    const c = r.counters;
+    const dc = r.driverCounters;
+    lines.push(
+      `        ${counts([
+        ["scans", c.scans],
+        ["grants", c.grants],
+        ["denies", c.denies],
+        ["errors", c.errors],
+        ["relay failures", c.relayFailures],
+      ])}${
+        dc
+          ? `  ${rejectedText(dc.rejected)}  ${counts([
+              ["bytes", dc.bytes],
+              ["reconnects", dc.reconnects],
+            ])}`
+          : ""
+      }`,
+    );
+    const l = r.lastScan;
+    lines.push(
+      l
+        ? `        last scan ${local(l.at, zone)}  ${l.decision === "grant" ? "GRANT" : "DENY"} ${l.reason}  card ${l.card}  member ${l.memberId ?? "-"}  event ${l.eventId}${l.relayFailed ? "  RELAY FAILED" : ""}`
+        : "        last scan: none yet",
+    );
+  }
+  lines.push(`relays (${s.relays.length}):`);
+  for (const r of s.relays) {
+    lines.push(deviceHead(r, width, zone));
+    const dc = r.driverCounters;
+    lines.push(
+      `        ${counts([
+        ["pulses", r.pulses],
+        ["relay failures", r.relayFailures],
+        ...(dc
+          ? ([
+              ["completed", dc.completed],
+              ["in flight", dc.inFlight],
+              ["timeouts", dc.timeouts],
+              ["exceptions", dc.exceptions],
+            ] as [string, number][])
+          : []),
+      ])}`,
+    );
+  }
+  const t = s.totals;
+  lines.push(
+    `totals: ${counts([
+      ["scans", t.scans],
+      ["grants", t.grants],
+      ["denies", t.denies],
+      ["errors", t.errors],
+      ["relay failures", t.relayFailures],
+    ])}`,
+  );
+  return lines.join("\n");
 }

@@ -5,7 +5,7 @@
 import type { Logger } from "pino";
 import { type Door, doorChannel, type GatewayConfig, type Reader, type Relay } from "../config/gateway.js";
 import { createReader, type ReaderDeps } from "../drivers/readers/createReader.js";
-import type { CardEvent, ReaderDriver } from "../drivers/readers/readerDriver.js";
+import type { CardEvent, ReaderDriver, ReaderStateEvent } from "../drivers/readers/readerDriver.js";
 import { createRelay, type RelayDeps } from "../drivers/relays/createRelay.js";
 import { RelayError } from "../drivers/relays/errors.js";
 import type { RelayDriver } from "../drivers/relays/relayDriver.js";
@@ -14,9 +14,19 @@ import { type HealthState, realScheduler, type Scheduler } from "../drivers/tran
 import { openTransport, type TransportFactory } from "../drivers/transport/transport.js";
 import { Debouncer } from "./debounce.js";
 import { scan } from "./decisions.js";
+import {
+  type DecisionCounters,
+  downProblem,
+  type GatewayStatus,
+  type LastScan,
+  type ReaderStatus,
+  type RelayStatus,
+} from "./deviceStatus.js";
 import type { Store } from "./store/db.js";
 import type { RecordedEvent } from "./store/events.js";
 import { recordRelayFailure } from "./store/relayFailure.js";
+
+export type { DecisionCounters, GatewayStatus, LastScan, ReaderStatus, RelayStatus } from "./deviceStatus.js";
 
 /** How long stop() waits for decisions and door pulses still running. */
 export const STOP_GRACE_MS = 4000;
@@ -35,46 +45,8 @@ export interface GatewayOptions {
   scheduler?: Scheduler;
   /** Reconnect backoff for every driver; each driver's default when left out. */
   backoff?: BackoffOptions;
-}
-
-/** Running totals of one reader's decisions. */
-export interface DecisionCounters {
-  scans: number;
-  grants: number;
-  denies: number;
-  /** Scans that threw (logged, never fatal). */
-  errors: number;
-  /** Grants whose door pulse failed (and were undone). */
-  relayFailures: number;
-}
-
-/** A reader as status() shows it. */
-export interface ReaderStatus extends DecisionCounters {
-  readerId: string;
-  driver: Reader["driver"];
-  /** "unavailable" when no driver could be made (see `problem`). */
-  state: HealthState | "unavailable";
-  problem?: string;
-}
-
-/** A relay as status() shows it. */
-export interface RelayStatus {
-  relayId: string;
-  driver: Relay["driver"];
-  state: HealthState | "unavailable";
-  problem?: string;
-  pulses: number;
-  relayFailures: number;
-}
-
-/** The daemon's health and counters. */
-export interface GatewayStatus {
-  running: boolean;
-  readers: ReaderStatus[];
-  relays: RelayStatus[];
-  totals: DecisionCounters;
-  /** Everything that keeps part of the configuration from working. */
-  problems: string[];
+  /** Called when status() would show something new (a state change, a scan); the status file hooks in here. */
+  onChange?: () => void;
 }
 
 interface ReaderSlot {
@@ -83,6 +55,8 @@ interface ReaderSlot {
   driver: ReaderDriver | undefined;
   problem: string | undefined;
   state: HealthState | "unavailable";
+  health: Omit<ReaderStateEvent, "readerId" | "state"> | undefined;
+  lastScan: LastScan | null;
   debouncer: Debouncer;
   counters: DecisionCounters;
   unsubscribe: (() => void)[];
@@ -94,6 +68,7 @@ interface RelaySlot {
   problem: string | undefined;
   pulses: number;
   relayFailures: number;
+  unsubscribe: (() => void)[];
 }
 
 const zero = (): DecisionCounters => ({ scans: 0, grants: 0, denies: 0, errors: 0, relayFailures: 0 });
@@ -138,6 +113,7 @@ export class Gateway {
     await Promise.allSettled(this.readers.map((slot) => slot.driver?.stop()));
     await this.drain();
     await Promise.allSettled([...this.relays.values()].map((slot) => slot.driver?.stop()));
+    for (const slot of this.relays.values()) for (const off of slot.unsubscribe.splice(0)) off();
     this.running = false;
     this.log.info({}, "gateway stopped");
   }
@@ -147,25 +123,39 @@ export class Gateway {
     const totals = zero();
     const readers = this.readers.map((slot): ReaderStatus => {
       for (const k of Object.keys(totals) as (keyof DecisionCounters)[]) totals[k] += slot.counters[k];
+      const h = slot.health;
       return {
         readerId: slot.config.id,
         driver: slot.config.driver,
         state: slot.state,
         ...(slot.problem === undefined ? {} : { problem: slot.problem }),
+        ...(h === undefined ? {} : { since: h.since }),
+        ...(h?.reason === undefined ? {} : { reason: h.reason }),
+        attempts: h?.attempts ?? 0,
+        ...(h?.retryInMs === undefined ? {} : { retryInMs: h.retryInMs }),
         ...slot.counters,
+        lastScan: slot.lastScan === null ? null : { ...slot.lastScan },
+        driverCounters: slot.driver ? slot.driver.counters() : null,
       };
     });
-    const relays = [...this.relays.values()].map(
-      (slot): RelayStatus => ({
+    const relays = [...this.relays.values()].map((slot): RelayStatus => {
+      const h = slot.driver?.health();
+      return {
         relayId: slot.config.id,
         driver: slot.config.driver,
-        state: slot.driver ? slot.driver.health().state : "unavailable",
+        state: h ? h.state : "unavailable",
         ...(slot.problem === undefined ? {} : { problem: slot.problem }),
+        ...(h === undefined ? {} : { since: h.since }),
+        ...(h?.lastError === undefined ? {} : { reason: h.lastError.message }),
         pulses: slot.pulses,
         relayFailures: slot.relayFailures,
-      }),
-    );
-    const problems = [...readers, ...relays].flatMap((s) => (s.problem === undefined ? [] : [s.problem]));
+        driverCounters: slot.driver ? slot.driver.counters() : null,
+      };
+    });
+    const problems = [
+      ...readers.map((r) => r.problem ?? downProblem(`reader ${r.readerId}`, r)),
+      ...relays.map((r) => r.problem ?? downProblem(`relay ${r.relayId}`, r)),
+    ].filter((p): p is string => p !== undefined);
     return { running: this.running && !this.stopping, readers, relays, totals, problems };
   }
 
@@ -179,10 +169,23 @@ export class Gateway {
     };
   }
 
+  /** The status changed; the listener (the status file) throttles. */
+  private changed(): void {
+    this.options.onChange?.();
+  }
+
   private makeRelay(config: Relay): RelaySlot {
-    const slot: RelaySlot = { config, driver: undefined, problem: undefined, pulses: 0, relayFailures: 0 };
+    const slot: RelaySlot = {
+      config,
+      driver: undefined,
+      problem: undefined,
+      pulses: 0,
+      relayFailures: 0,
+      unsubscribe: [],
+    };
     try {
       slot.driver = (this.options.relayFactory ?? createRelay)(config, this.deps());
+      slot.unsubscribe.push(slot.driver.on("state", () => this.changed()));
     } catch (err) {
       slot.problem = err instanceof Error ? err.message : String(err);
       this.log.error({ err, relayId: config.id, driver: config.driver }, "relay not started");
@@ -199,6 +202,8 @@ export class Gateway {
       driver: undefined,
       problem: undefined,
       state: "unavailable",
+      health: undefined,
+      lastScan: null,
       debouncer: new Debouncer(config.debounceMs),
       counters: zero(),
       unsubscribe: [],
@@ -216,8 +221,13 @@ export class Gateway {
       made.reader.on("card", (e) => this.onCard(slot, e)),
       made.reader.on("state", (e) => {
         slot.state = e.state;
+        const { readerId: _id, state: _state, ...health } = e;
+        slot.health = health;
         slot.debouncer.reset(config.id);
+        this.changed();
       }),
+      // Counted by the driver; the status file shows the new count soon.
+      made.reader.on("rejected", () => this.changed()),
     );
     return slot;
   }
@@ -233,6 +243,7 @@ export class Gateway {
       return;
     }
     slot.counters.scans++;
+    this.changed();
     let event: RecordedEvent;
     try {
       const { area, direction } = slot.config;
@@ -247,6 +258,15 @@ export class Gateway {
       this.log.error({ err, readerId, card }, "scan failed");
       return;
     }
+    slot.lastScan = {
+      at: now,
+      card,
+      decision: event.decision,
+      reason: event.reason,
+      eventId: event.id,
+      memberId: event.memberId,
+      relayFailed: false,
+    };
     const fields = { readerId, card, eventId: event.id, memberId: event.memberId, reason: event.reason };
     if (event.decision !== "grant") {
       slot.counters.denies++;
@@ -280,6 +300,8 @@ export class Gateway {
     } catch (err) {
       slot.counters.relayFailures++;
       if (relay) relay.relayFailures++;
+      if (slot.lastScan?.eventId === event.id) slot.lastScan.relayFailed = true;
+      this.changed();
       this.log.error(
         { err, readerId: slot.config.id, doorId: door.id, relayId: door.relay, channel, eventId: event.id },
         "door did not open: relay failed",

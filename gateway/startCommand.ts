@@ -1,11 +1,21 @@
 /**
  * `start --config FILE`: runs the gateway daemon until SIGINT/SIGTERM, then stops cleanly (cli.md).
- * Logs are JSON lines on stderr; stdout stays empty.
+ * Logs go to stderr (pretty on a terminal, JSON lines otherwise); stdout stays empty. While it runs,
+ * `<data>/status.json` says how it is doing (see statusFile.ts).
  */
+import { resolve } from "node:path";
 import { type Logger, pino } from "pino";
+import PinoPretty from "pino-pretty";
 import { type GatewayConfig, readerAreaProblems } from "../config/gateway.js";
 import { Gateway } from "./daemon.js";
 import { siteModel } from "./decisions.js";
+import {
+  readStatus,
+  type StatusDocument,
+  StatusWriter,
+  statusFilePath,
+  toStatusDocument,
+} from "./statusFile.js";
 import { Store } from "./store/db.js";
 
 /** How long the daemon waits for gateway.stop() after a signal. */
@@ -23,8 +33,33 @@ export interface StartOptions {
   err: (text: string) => void;
   /** Resolves when the daemon should stop; SIGINT or SIGTERM by default. */
   stopSignal?: () => Promise<string>;
-  /** Defaults to JSON lines on stderr at config.log.level. */
+  /** Defaults to a logger on stderr at config.log.level, formatted per `logFormat`. */
   logger?: Logger;
+  /** Pretty lines for people or JSON lines for machines; default: pretty when stderr is a terminal. */
+  logFormat?: LogFormat;
+}
+
+/** How the daemon's logs look on stderr. */
+export type LogFormat = "json" | "pretty";
+
+/** The log format when none is asked for: pretty for a person at a terminal, JSON lines for journald & co. */
+export function defaultLogFormat(stderrIsTty: boolean | undefined): LogFormat {
+  return stderrIsTty ? "pretty" : "json";
+}
+
+/** The daemon's logger on stderr (fd 2), synchronous so nothing is lost when it exits. */
+export function makeLogger(level: GatewayConfig["log"]["level"], format: LogFormat): Logger {
+  if (format === "json") return pino({ level }, pino.destination({ fd: 2, sync: true }));
+  const pretty = PinoPretty({
+    destination: 2,
+    sync: true,
+    colorize: PinoPretty.isColorSupported,
+    translateTime: "SYS:yyyy-mm-dd HH:MM:ss.l",
+    ignore: "pid,hostname",
+    // One line per entry, so a technician can follow it with `tail -f` or scroll a terminal.
+    singleLine: true,
+  });
+  return pino({ level }, pretty);
 }
 
 /** Resolves with the name of the first SIGINT or SIGTERM; the handlers are removed then. */
@@ -45,6 +80,8 @@ export async function runStart(options: StartOptions): Promise<number> {
   const { file, config, raw, dataDir, gatewayId, err } = options;
   const store = Store.open(dataDir);
   let gateway: Gateway | undefined;
+  // Assigned before the gateway starts; the gateway's onChange only runs after that.
+  let writer: StatusWriter | undefined;
   try {
     const site = store.siteConfig();
     if (!site) siteModel(store); // throws NO_SITE with the usual message
@@ -63,15 +100,53 @@ export async function runStart(options: StartOptions): Promise<number> {
       err(`${problems.length} problem${problems.length === 1 ? "" : "s"} found`);
       return 2;
     }
+    // Two daemons on one data folder would both pulse the doors and fight over the status file.
+    const other = readStatus(dataDir);
+    if (other.running && other.status.pid !== process.pid) {
+      err(
+        `another accessgw daemon (pid ${other.status.pid}, gateway ${other.status.gatewayId}) is running on ${dataDir}; stop it first`,
+      );
+      return 1;
+    }
     const logger =
-      options.logger ?? pino({ level: config.log.level }, pino.destination({ fd: 2, sync: true }));
+      options.logger ??
+      makeLogger(config.log.level, options.logFormat ?? defaultLogFormat(process.stderr.isTTY));
     const stopSignal = (options.stopSignal ?? waitForSignal)();
-    gateway = new Gateway({ config, store, gatewayId, logger, clock: Date.now });
+    const startedAt = Date.now();
+    let state: StatusDocument["state"] = "running";
+    const facts = {
+      gatewayId,
+      pid: process.pid,
+      startedAt,
+      config: resolve(file),
+      dataDir: resolve(dataDir),
+      zone: site?.site.timezone ?? null,
+    };
+    const gw = new Gateway({
+      config,
+      store,
+      gatewayId,
+      logger,
+      clock: Date.now,
+      onChange: () => writer?.changed(),
+    });
+    writer = new StatusWriter({
+      path: statusFilePath(dataDir),
+      clock: Date.now,
+      snapshot: () => toStatusDocument(gw.status(), { ...facts, state, now: Date.now() }),
+      onError: (err) => logger.warn({ err }, "could not write the status file"),
+    });
+    gateway = gw;
     gateway.start(); // logs "gateway started" with the reader and relay counts
+    writer.start();
     const signal = await stopSignal;
     logger.info({ signal }, "stopping");
+    state = "stopping";
+    writer.changed();
     const stopped = await withTimeout(gateway.stop(), STOP_TIMEOUT_MS);
     gateway = undefined;
+    state = "stopped";
+    writer.stop();
     if (!stopped) {
       logger.error({ timeoutMs: STOP_TIMEOUT_MS }, "gateway did not stop in time");
       return 1;
@@ -81,6 +156,9 @@ export async function runStart(options: StartOptions): Promise<number> {
     if (gateway) await withTimeout(gateway.stop(), STOP_TIMEOUT_MS);
     throw e;
   } finally {
+    // Normally already stopped with state "stopped". After a failure the last document stays as
+    // it was, naming a pid about to be gone, which `status` reads as "did not stop cleanly".
+    writer?.stop(false);
     store.close();
   }
 }

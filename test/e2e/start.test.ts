@@ -149,8 +149,61 @@ describe("start --config FILE", () => {
           creditsDeducted: 1,
           creditsRemaining: 9,
           id: `${GATEWAY_ID}:1`,
+          relayFailed: false,
         }),
       ]);
+    }),
+    15_000,
+  );
+
+  it(
+    "cli.md: scan --json and events --json carry relayFailed (false when the door was not involved)",
+    inFolder(async ({ dir, data }) => {
+      await importSite(dir, data);
+      const scanned = jsonLines(
+        await accessgw(["scan", "--card", "1234567", "--area", "pool", "--json", "--data", data]),
+      );
+      expect(scanned).toEqual([expect.objectContaining({ decision: "grant", relayFailed: false })]);
+      const events = jsonLines(await accessgw(["events", "--json", "--data", data]));
+      expect(events).toEqual([expect.objectContaining({ id: `${GATEWAY_ID}:1`, relayFailed: false })]);
+    }),
+    10_000,
+  );
+
+  it(
+    "--log-format pretty writes one readable line per entry instead of JSON; an unknown format is refused (exit 2)",
+    inFolder(async ({ dir, data }) => {
+      await importSite(dir, data);
+      const config = join(dir, "gateway.yaml");
+      writeFileSync(
+        config,
+        'readers:\n  - { id: pool-in, driver: serial-line, area: pool, direction: in, port: "tcp://127.0.0.1:1" }\n',
+      );
+      const bad = await spawnStart(["--config", config, "--data", data, "--log-format", "xml"]).exited;
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/--log-format must be json or pretty \(found "xml"\)/);
+
+      const { child, output, exited } = spawnStart([
+        "--config",
+        config,
+        "--data",
+        data,
+        "--log-format",
+        "pretty",
+      ]);
+      await vi.waitFor(() => expect(output.stderr).toMatch(/INFO: gateway started/), {
+        timeout: 5000,
+        interval: 20,
+      });
+      child.kill("SIGTERM");
+      const run = await exited;
+      expect(run.code).toBe(0);
+      expect(run.stdout).toBe("");
+      const started = run.stderr.split("\n").find((l) => l.includes("gateway started"));
+      expect(started).toMatch(
+        /^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\] INFO: gateway started \{.*"readers":1/,
+      );
+      expect(run.stderr).toMatch(/INFO: gateway stopped/);
     }),
     15_000,
   );

@@ -77,13 +77,22 @@ describe("the gateway with the real drivers against simulated devices over tcp:/
     expect(listEvents(t.store)).toEqual([
       expect.objectContaining({ decision: "grant", readerId: "pool-in", creditsDeducted: 1 }),
     ]);
-    expect(listEvents(t.store)[0]).not.toHaveProperty("relayFailed");
+    expect(listEvents(t.store)[0]).toHaveProperty("relayFailed", false);
     expect(gateway.status().readers[0]).toMatchObject({
       state: "open",
       scans: 1,
       grants: 1,
       relayFailures: 0,
+      lastScan: { card: "…4567", decision: "grant", reason: "ok", relayFailed: false },
+      driverCounters: { cards: 1, bytes: 8, rejected: {} },
     });
+    await vi.waitFor(() =>
+      expect(gateway.status().relays[0]).toMatchObject({
+        state: "open",
+        pulses: 1,
+        driverCounters: { pulses: 1, completed: 1, failed: 0, inFlight: 0 },
+      }),
+    );
     await gateway.stop();
     expect(gateway.status().running).toBe(false);
   });

@@ -3,7 +3,12 @@ import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { GatewayConfig, type Reader, type Relay } from "../../config/gateway.js";
 import type { CreateReaderResult } from "../../drivers/readers/createReader.js";
-import type { CardEvent, ReaderDriver, ReaderEvents } from "../../drivers/readers/readerDriver.js";
+import type {
+  CardEvent,
+  ReaderDriver,
+  ReaderEvents,
+  ReaderStateEvent,
+} from "../../drivers/readers/readerDriver.js";
 import { ReaderError } from "../../drivers/readers/readerDriver.js";
 import { RelayError } from "../../drivers/relays/errors.js";
 import type { RelayDriver, RelayEvents } from "../../drivers/relays/relayDriver.js";
@@ -34,7 +39,18 @@ class FakeReader implements ReaderDriver {
     return this.listeners.on(event, listener);
   }
   counters() {
-    return { cards: 0, rejected: {}, bytes: 0, reconnects: 0 };
+    return { cards: 3, rejected: { too_long: 2 }, bytes: 42, reconnects: 1 };
+  }
+  /** Reports a transport state, as the real drivers do. */
+  state(state: ReaderStateEvent["state"], extra: Partial<ReaderStateEvent> = {}): void {
+    this.listeners.emit("state", {
+      readerId: this.id,
+      state,
+      since: 0,
+      reason: undefined,
+      attempts: 0,
+      ...extra,
+    });
   }
   present(card: string): void {
     const e: CardEvent = { readerId: this.id, card, at: 0 };
@@ -48,6 +64,7 @@ class FakeRelay implements RelayDriver {
   failing = false;
   stopped = false;
   onPulse: () => void = () => {};
+  readonly listeners = new Listeners<RelayEvents>();
   constructor(readonly id: string) {}
   start(): void {}
   async stop(): Promise<void> {
@@ -65,8 +82,8 @@ class FakeRelay implements RelayDriver {
   health() {
     return { relayId: this.id, state: "open" as const, since: 0, lastError: undefined };
   }
-  on<K extends keyof RelayEvents>(_event: K, _listener: RelayEvents[K]): () => void {
-    return () => {};
+  on<K extends keyof RelayEvents>(event: K, listener: RelayEvents[K]): () => void {
+    return this.listeners.on(event, listener);
   }
   counters() {
     return { pulses: this.pulses.length, completed: 0, failed: 0, inFlight: 0, timeouts: 0, exceptions: 0 };
@@ -107,6 +124,8 @@ interface Rig {
   reader: FakeReader;
   relay: FakeRelay;
   logs: Record<string, unknown>[];
+  /** How often the gateway said its status changed. */
+  changes: () => number;
 }
 
 function rig(cfg: GatewayConfig = config): Rig {
@@ -115,6 +134,7 @@ function rig(cfg: GatewayConfig = config): Rig {
   const readers = new Map<string, FakeReader>();
   const relay = new FakeRelay("board");
   const logs: Record<string, unknown>[] = [];
+  let changes = 0;
   const sink = new Writable({
     write(chunk, _enc, cb) {
       logs.push(JSON.parse(String(chunk)));
@@ -127,6 +147,7 @@ function rig(cfg: GatewayConfig = config): Rig {
     gatewayId: "gw-1",
     logger: pino({ level: "debug" }, sink),
     clock: () => MONDAY_10,
+    onChange: () => changes++,
     readerFactory: (c: Reader): CreateReaderResult => {
       if (c.driver !== "serial-line")
         return {
@@ -150,7 +171,7 @@ function rig(cfg: GatewayConfig = config): Rig {
   gateway.start();
   const reader = readers.get("pool-in");
   if (!reader) throw new Error("pool-in reader not created");
-  return { store: t.store, gateway, reader, relay, logs };
+  return { store: t.store, gateway, reader, relay, logs, changes: () => changes };
 }
 
 /** Lets pending promise callbacks (pulse results) run. */
@@ -285,5 +306,106 @@ describe("Gateway: reader → debounce → decision → door", () => {
 
     expect(order).toEqual(["pulse done", "relay stopped"]);
     expect(gw.status().running).toBe(false);
+  });
+});
+
+describe("Gateway.status(): what `accessgw status` shows", () => {
+  it("shows each reader's link state, since when, why and the retry, and lists a waiting reader as a problem", () => {
+    const { reader, gateway, changes } = rig();
+    const before = changes();
+    reader.state("waiting", {
+      since: MONDAY_10 - 3000,
+      reason: "connect ECONNREFUSED 127.0.0.1:1",
+      attempts: 4,
+      retryInMs: 8000,
+    });
+
+    expect(changes()).toBe(before + 1);
+    expect(gateway.status().readers[0]).toMatchObject({
+      readerId: "pool-in",
+      state: "waiting",
+      since: MONDAY_10 - 3000,
+      reason: "connect ECONNREFUSED 127.0.0.1:1",
+      attempts: 4,
+      retryInMs: 8000,
+    });
+    expect(gateway.status().problems).toContain(
+      "reader pool-in: not connected (connect ECONNREFUSED 127.0.0.1:1), retrying",
+    );
+
+    // Trying again after a failure is still a problem; the reason says why.
+    reader.state("connecting", { since: MONDAY_10, reason: "connect ECONNREFUSED 127.0.0.1:1", attempts: 4 });
+    expect(gateway.status().problems).toContain(
+      "reader pool-in: not connected (connect ECONNREFUSED 127.0.0.1:1), retrying",
+    );
+
+    reader.state("open", { since: MONDAY_10 });
+    const open = gateway.status().readers[0];
+    expect(open).toMatchObject({ state: "open", since: MONDAY_10, attempts: 0 });
+    expect(open).not.toHaveProperty("reason");
+    expect(gateway.status().problems.some((p) => p.startsWith("reader pool-in"))).toBe(false);
+  });
+
+  it("keeps each reader's last scan with the card masked, and the driver's counters", async () => {
+    const { reader, gateway, changes } = rig();
+    expect(gateway.status().readers[0]?.lastScan).toBeNull();
+    const before = changes();
+
+    reader.present("9999999");
+    await settle();
+
+    expect(changes()).toBeGreaterThan(before);
+    const status = gateway.status().readers[0];
+    expect(status?.lastScan).toEqual({
+      at: MONDAY_10,
+      card: "…9999",
+      decision: "deny",
+      reason: "unknown_card",
+      eventId: "gw-1:1",
+      memberId: null,
+      relayFailed: false,
+    });
+    expect(status?.driverCounters).toEqual({ cards: 3, rejected: { too_long: 2 }, bytes: 42, reconnects: 1 });
+    expect(gateway.status().readers[1]).toMatchObject({
+      readerId: "gym-in",
+      driverCounters: null,
+      lastScan: null,
+    });
+  });
+
+  it("marks the last scan relayFailed when its door did not open", async () => {
+    const { reader, relay, gateway } = rig();
+    relay.failing = true;
+
+    reader.present(ANNA);
+    await settle();
+
+    expect(gateway.status().readers[0]?.lastScan).toMatchObject({
+      decision: "grant",
+      card: "…4567",
+      relayFailed: true,
+    });
+  });
+
+  it("shows relays with their link state, the driver's counters, and reports their state changes", () => {
+    const { relay, gateway, changes } = rig();
+    const before = changes();
+    relay.listeners.emit("state", relay.health());
+
+    expect(changes()).toBe(before + 1);
+    expect(gateway.status().relays[0]).toEqual({
+      relayId: "board",
+      driver: "lcus-serial",
+      state: "open",
+      since: 0,
+      pulses: 0,
+      relayFailures: 0,
+      driverCounters: { pulses: 0, completed: 0, failed: 0, inFlight: 0, timeouts: 0, exceptions: 0 },
+    });
+    expect(gateway.status().relays[1]).toMatchObject({
+      relayId: "shelly",
+      state: "unavailable",
+      driverCounters: null,
+    });
   });
 });

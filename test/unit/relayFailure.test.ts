@@ -84,3 +84,26 @@ describe("recordRelayFailure: a grant whose door did not open is undone", () => 
     expect(listEvents(store)[0]).toMatchObject({ relayFailed: true });
   });
 });
+
+describe("relayFailed is on every recorded event (cli.md: null or false, never absent)", () => {
+  it("is false on a grant and a deny as scan returns them and as events lists them", () => {
+    const store = exampleStore();
+    const grant = scan(store, scanReq(ANNA, "pool"), MONDAY_10, "gw-1");
+    const deny = scan(store, scanReq("9999999", "pool"), MONDAY_10, "gw-1");
+
+    expect(grant).toMatchObject({ decision: "grant", relayFailed: false });
+    expect(deny).toMatchObject({ decision: "deny", relayFailed: false });
+    expect(listEvents(store).map((e) => e.relayFailed)).toEqual([false, false]);
+  });
+
+  it("reads false for an event recorded before the field existed, and true once marked", () => {
+    const store = exampleStore();
+    const e = scan(store, scanReq(ANNA, "pool"), MONDAY_10, "gw-1");
+    const { relayFailed: _, ...old } = e;
+    store.prepare("UPDATE events SET doc = ? WHERE seq = ?").run(JSON.stringify(old), e.seq);
+    expect(listEvents(store)[0]).toHaveProperty("relayFailed", false);
+
+    expect(recordRelayFailure(store, e, MONDAY_10)).toMatchObject({ marked: true });
+    expect(listEvents(store)[0]).toHaveProperty("relayFailed", true);
+  });
+});

@@ -1,0 +1,356 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Scheduler } from "../../drivers/transport/reconnecting.js";
+import { formatStatus } from "../../gateway/cliFormat.js";
+import type { GatewayStatus } from "../../gateway/daemon.js";
+import {
+  pidAlive,
+  readStatus,
+  STATUS_STALE_MS,
+  StatusDocument,
+  type StatusProbe,
+  StatusWriter,
+  statusFilePath,
+  toStatusDocument,
+  writeStatusFile,
+} from "../../gateway/statusFile.js";
+import { tempDir } from "../helpers/build.js";
+
+const T0 = Date.parse("2026-11-25T10:00:00.000Z");
+
+let cleanup: (() => void) | undefined;
+afterEach(() => {
+  cleanup?.();
+  cleanup = undefined;
+});
+
+function folder(): string {
+  const t = tempDir("accessgw-status-");
+  cleanup = t.cleanup;
+  return t.dir;
+}
+
+/** A daemon's status as the gateway reports it: one reader waiting, one relay open. */
+const gatewayStatus: GatewayStatus = {
+  running: true,
+  readers: [
+    {
+      readerId: "pool-in",
+      driver: "serial-line",
+      state: "waiting",
+      since: T0 - 5000,
+      reason: "connect ECONNREFUSED 127.0.0.1:4001",
+      attempts: 3,
+      retryInMs: 4000,
+      scans: 2,
+      grants: 1,
+      denies: 1,
+      errors: 0,
+      relayFailures: 0,
+      lastScan: {
+        at: T0 - 60_000,
+        card: "…4567",
+        decision: "grant",
+        reason: "ok",
+        eventId: "gw-1:7",
+        memberId: "m-anna",
+        relayFailed: false,
+      },
+      driverCounters: { cards: 2, rejected: { bad_checksum: 3 }, bytes: 120, reconnects: 1 },
+    },
+  ],
+  relays: [
+    {
+      relayId: "board-1",
+      driver: "lcus-serial",
+      state: "open",
+      since: T0 - 90_000,
+      pulses: 1,
+      relayFailures: 0,
+      driverCounters: { pulses: 1, completed: 1, failed: 0, inFlight: 0, timeouts: 0, exceptions: 0 },
+    },
+  ],
+  totals: { scans: 2, grants: 1, denies: 1, errors: 0, relayFailures: 0 },
+  problems: ["reader pool-in: not connected (connect ECONNREFUSED 127.0.0.1:4001), retrying"],
+};
+
+function doc(overrides: Partial<StatusDocument> = {}): StatusDocument {
+  return {
+    ...toStatusDocument(gatewayStatus, {
+      gatewayId: "gw-1",
+      pid: 4242,
+      state: "running",
+      startedAt: T0 - 120_000,
+      now: T0,
+      config: "/etc/accessgw/gateway.yaml",
+      dataDir: "/var/lib/accessgw",
+      zone: "Europe/Rome",
+    }),
+    ...overrides,
+  };
+}
+
+const alive = (now: number): StatusProbe => ({ now: () => now, pidAlive: () => true });
+
+describe("toStatusDocument", () => {
+  it("turns the gateway's status into a version 1 document with ISO times and the reason per device", () => {
+    const d = doc();
+    expect(StatusDocument.parse(d)).toEqual(d);
+    expect(d).toMatchObject({
+      version: 1,
+      gatewayId: "gw-1",
+      pid: 4242,
+      startedAt: "2026-11-25T09:58:00.000Z",
+      updatedAt: "2026-11-25T10:00:00.000Z",
+    });
+    expect(d.readers[0]).toEqual({
+      id: "pool-in",
+      driver: "serial-line",
+      state: "waiting",
+      since: "2026-11-25T09:59:55.000Z",
+      reason: "connect ECONNREFUSED 127.0.0.1:4001",
+      attempts: 3,
+      retryInMs: 4000,
+      lastScan: {
+        at: "2026-11-25T09:59:00.000Z",
+        card: "…4567",
+        decision: "grant",
+        reason: "ok",
+        eventId: "gw-1:7",
+        memberId: "m-anna",
+        relayFailed: false,
+      },
+      counters: { scans: 2, grants: 1, denies: 1, errors: 0, relayFailures: 0 },
+      driverCounters: { cards: 2, rejected: { bad_checksum: 3 }, bytes: 120, reconnects: 1 },
+    });
+    expect(d.relays[0]).toMatchObject({ id: "board-1", state: "open", reason: null, pulses: 1 });
+  });
+});
+
+describe("readStatus: is the daemon of this data folder running?", () => {
+  it("says running while the pid lives and the file was updated within 10 s (the boundary included)", () => {
+    const dir = folder();
+    writeStatusFile(statusFilePath(dir), doc());
+    expect(readStatus(dir, alive(T0 + STATUS_STALE_MS))).toEqual({
+      running: true,
+      reason: null,
+      status: doc(),
+    });
+  });
+
+  it("says not running when there is no status file", () => {
+    expect(readStatus(folder(), alive(T0))).toMatchObject({
+      running: false,
+      reason: expect.stringMatching(/^no status file in /),
+      status: null,
+    });
+  });
+
+  it("says not running when the file is older than 10 s (a hung daemon)", () => {
+    const dir = folder();
+    writeStatusFile(statusFilePath(dir), doc());
+    const r = readStatus(dir, alive(T0 + STATUS_STALE_MS + 1));
+    expect(r).toMatchObject({ running: false, status: { pid: 4242 } });
+    expect(r.reason).toMatch(/process 4242 has not updated its status for 10 s/);
+  });
+
+  it("says not running when the pid is gone, whatever the file's age", () => {
+    const dir = folder();
+    writeStatusFile(statusFilePath(dir), doc());
+    const seen: number[] = [];
+    const r = readStatus(dir, {
+      now: () => T0,
+      pidAlive: (pid) => {
+        seen.push(pid);
+        return false;
+      },
+    });
+    expect(seen).toEqual([4242]);
+    expect(r).toMatchObject({ running: false, reason: "process 4242 is gone (it did not stop cleanly)" });
+  });
+
+  it("says not running after a clean stop, without asking about the pid", () => {
+    const dir = folder();
+    writeStatusFile(statusFilePath(dir), doc({ state: "stopped" }));
+    const r = readStatus(dir, {
+      now: () => T0,
+      pidAlive: () => {
+        throw new Error("must not be asked");
+      },
+    });
+    expect(r).toMatchObject({ running: false, reason: "stopped cleanly at 2026-11-25T10:00:00.000Z" });
+  });
+
+  it("reports a corrupt or foreign file as not running with a clear message, never throws", () => {
+    const dir = folder();
+    writeFileSync(statusFilePath(dir), "{ not json");
+    expect(readStatus(dir, alive(T0)).reason).toMatch(/status\.json is not JSON/);
+    writeFileSync(statusFilePath(dir), JSON.stringify({ ...doc(), version: 2 }));
+    expect(readStatus(dir, alive(T0)).reason).toMatch(/is not a version 1 status file \(version: /);
+  });
+});
+
+describe("writeStatusFile", () => {
+  it("replaces the file atomically and leaves no temp file behind", () => {
+    const dir = folder();
+    writeStatusFile(statusFilePath(dir), doc());
+    writeStatusFile(statusFilePath(dir), doc({ state: "stopping" }));
+    expect(readdirSync(dir)).toEqual(["status.json"]);
+    expect(JSON.parse(readFileSync(statusFilePath(dir), "utf8"))).toMatchObject({ state: "stopping" });
+  });
+});
+
+describe("pidAlive", () => {
+  it("is true for this process and false for a process that has exited", () => {
+    expect(pidAlive(process.pid)).toBe(true);
+    const child = spawnSync(process.execPath, ["-e", ""]);
+    expect(child.status).toBe(0);
+    expect(pidAlive(child.pid as number)).toBe(false);
+  });
+});
+
+/** Timers the test advances by hand. */
+class ManualScheduler implements Scheduler {
+  now = T0;
+  private timers = new Map<number, { at: number; fn: () => void }>();
+  private next = 1;
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = this.next++;
+    this.timers.set(id, { at: this.now + ms, fn });
+    return id;
+  }
+  clearTimeout(handle: unknown): void {
+    this.timers.delete(handle as number);
+  }
+  pending(): number {
+    return this.timers.size;
+  }
+  advance(ms: number): void {
+    const end = this.now + ms;
+    for (;;) {
+      const due = [...this.timers.entries()].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at);
+      const first = due[0];
+      if (!first) break;
+      this.timers.delete(first[0]);
+      this.now = first[1].at;
+      first[1].fn();
+    }
+    this.now = end;
+  }
+}
+
+function writerRig(path?: string) {
+  const dir = folder();
+  const scheduler = new ManualScheduler();
+  const writes: number[] = [];
+  const errors: unknown[] = [];
+  let state: StatusDocument["state"] = "running";
+  const writer = new StatusWriter({
+    path: path ?? statusFilePath(dir),
+    scheduler,
+    clock: () => scheduler.now,
+    snapshot: () => {
+      writes.push(scheduler.now - T0);
+      return doc({ state, updatedAt: new Date(scheduler.now).toISOString() });
+    },
+    onError: (err) => errors.push(err),
+  });
+  return { dir, scheduler, writes, errors, writer, setState: (s: typeof state) => (state = s) };
+}
+
+describe("StatusWriter", () => {
+  it("writes at start and then every second, as the daemon's heartbeat", () => {
+    const { writer, scheduler, writes, dir } = writerRig();
+    writer.start();
+    scheduler.advance(3500);
+    expect(writes).toEqual([0, 1000, 2000, 3000]);
+    expect(readStatus(dir, alive(scheduler.now)).running).toBe(true);
+  });
+
+  it("writes soon after a change, at most once per 200 ms, never synchronously", () => {
+    const { writer, scheduler, writes } = writerRig();
+    writer.start();
+    scheduler.advance(50);
+    writer.changed();
+    writer.changed();
+    expect(writes).toEqual([0]);
+    scheduler.advance(150);
+    expect(writes).toEqual([0, 200]);
+    scheduler.advance(500);
+    writer.changed();
+    expect(writes).toEqual([0, 200]);
+    scheduler.advance(0);
+    expect(writes).toEqual([0, 200, 700]);
+    // The heartbeat counts from the last write.
+    scheduler.advance(1000);
+    expect(writes).toEqual([0, 200, 700, 1700]);
+  });
+
+  it("writes a last document on stop and leaves no timer running", () => {
+    const { writer, scheduler, writes, dir, setState } = writerRig();
+    writer.start();
+    scheduler.advance(400);
+    setState("stopped");
+    writer.stop();
+    writer.changed();
+    scheduler.advance(5000);
+    expect(writes).toEqual([0, 400]);
+    expect(scheduler.pending()).toBe(0);
+    expect(readStatus(dir, alive(scheduler.now))).toMatchObject({
+      running: false,
+      status: { state: "stopped" },
+    });
+  });
+
+  it("can stop without a last write (after a failure the old document stays)", () => {
+    const { writer, scheduler, writes } = writerRig();
+    writer.start();
+    writer.stop(false);
+    scheduler.advance(2000);
+    expect(writes).toEqual([0]);
+  });
+
+  it("reports a failing write once per failure streak and keeps trying", () => {
+    const { writer, scheduler, writes, errors, dir } = writerRig(
+      join("/nonexistent-accessgw-dir", "status.json"),
+    );
+    writer.start();
+    scheduler.advance(2000);
+    expect(writes).toEqual([0, 1000, 2000]);
+    expect(errors).toHaveLength(1);
+    expect(String(errors[0])).toMatch(/ENOENT/);
+    expect(existsSync(statusFilePath(dir))).toBe(false);
+  });
+});
+
+describe("formatStatus: what a technician reads", () => {
+  it("puts RUNNING, the problems and GOOD/BAD per device first, in the site's time zone", () => {
+    const text = formatStatus({ running: true, reason: null, status: doc() }, T0 + 2000);
+    expect(text.split("\n")).toEqual([
+      "RUNNING  gateway gw-1  pid 4242  up 2m 02s (since 2026-11-25 10:58:00 Europe/Rome)  updated 2s ago",
+      "1 problem:",
+      "  reader pool-in: not connected (connect ECONNREFUSED 127.0.0.1:4001), retrying",
+      "readers (1):",
+      "  BAD   pool-in  serial-line  waiting since 2026-11-25 10:59:55 (attempt 3, next try in 0s): connect ECONNREFUSED 127.0.0.1:4001",
+      "        scans 2  grants 1  denies 1  errors 0  relay failures 0  rejected 3 (bad_checksum 3)  bytes 120  reconnects 1",
+      "        last scan 2026-11-25 10:59:00  GRANT ok  card …4567  member m-anna  event gw-1:7",
+      "relays (1):",
+      "  GOOD  board-1  lcus-serial  open since 2026-11-25 10:58:30",
+      "        pulses 1  relay failures 0  completed 1  in flight 0  timeouts 0  exceptions 0",
+      "totals: scans 2  grants 1  denies 1  errors 0  relay failures 0",
+    ]);
+  });
+
+  it("says NOT RUNNING and why, with what was last seen", () => {
+    const text = formatStatus(
+      { running: false, reason: "process 4242 is gone (it did not stop cleanly)", status: doc() },
+      T0,
+    );
+    expect(text.split("\n")).toEqual([
+      "NOT RUNNING  process 4242 is gone (it did not stop cleanly)",
+      "  last seen: gateway gw-1, pid 4242, started 2026-11-25T09:58:00.000Z, last update 2026-11-25T10:00:00.000Z",
+    ]);
+  });
+});
