@@ -1,8 +1,10 @@
 /** Picks a reader driver for a configured reader. */
 import type { Reader } from "../../config/gateway.js";
+import type { MqttLink } from "../mqtt/mqttTypes.js";
 import type { BackoffOptions } from "../transport/backoff.js";
 import type { Scheduler } from "../transport/reconnecting.js";
 import type { TransportFactory } from "../transport/transport.js";
+import { MqttReader } from "./mqttReader.js";
 import { Rdm6300Reader } from "./rdm6300Reader.js";
 import { type ReaderDriver, ReaderError, type ReaderLogger, silentLogger } from "./readerDriver.js";
 import { SerialLineReader } from "./serialLineReader.js";
@@ -16,12 +18,14 @@ export interface ReaderDeps {
   /** Reconnect backoff; the transport's default when left out. */
   backoff?: BackoffOptions;
   random?: () => number;
+  /** The gateway's shared broker connection (from the `mqtt:` section); needed by mqtt-* readers. */
+  mqtt?: MqttLink;
 }
 
 /** A driver, or a typed error saying why there is none. */
 export type CreateReaderResult = { ok: true; reader: ReaderDriver } | { ok: false; error: ReaderError };
 
-/** Makes the driver for `config.driver` (not started); mqtt-* drivers are not built yet. */
+/** Makes the driver for `config.driver` (not started); mqtt-* drivers need `deps.mqtt`. */
 export function createReader(config: Reader, deps: ReaderDeps): CreateReaderResult {
   const common = {
     transportFactory: deps.transportFactory,
@@ -36,14 +40,22 @@ export function createReader(config: Reader, deps: ReaderDeps): CreateReaderResu
       return { ok: true, reader: new SerialLineReader(config, common) };
     case "rdm6300":
       return { ok: true, reader: new Rdm6300Reader(config, common) };
-    default:
+    case "mqtt-tasmota":
+    case "mqtt-esp-rfid":
+    case "mqtt-json":
+      if (deps.mqtt === undefined) {
+        return {
+          ok: false,
+          error: new ReaderError(
+            "READER_DRIVER_UNSUPPORTED",
+            config.id,
+            `driver ${config.driver} needs a broker, but the configuration has no mqtt: section (add mqtt: { url: mqtt://host:1883 })`,
+          ),
+        };
+      }
       return {
-        ok: false,
-        error: new ReaderError(
-          "READER_DRIVER_UNSUPPORTED",
-          config.id,
-          `expected driver serial-line or rdm6300, found ${config.driver} (mqtt readers are not supported yet)`,
-        ),
+        ok: true,
+        reader: new MqttReader(config, { connection: deps.mqtt, clock: deps.clock, logger: common.logger }),
       };
   }
 }

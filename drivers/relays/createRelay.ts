@@ -1,11 +1,13 @@
-/** Builds the driver a relay's config names; the serial drivers only, MQTT ones come later. */
+/** Builds the driver a relay's config names: serial boards, or MQTT devices on the shared broker connection. */
 import type { Relay } from "../../config/gateway.js";
+import type { MqttLink, MqttLogger } from "../mqtt/mqttTypes.js";
 import type { BackoffOptions } from "../transport/backoff.js";
 import type { Scheduler } from "../transport/reconnecting.js";
 import type { TransportFactory } from "../transport/transport.js";
 import { RelayError } from "./errors.js";
 import { LcusRelay } from "./lcusRelay.js";
 import { ModbusRelay } from "./modbusRelay.js";
+import { ShellyGen1Relay, ShellyGen2Relay, TasmotaRelay } from "./mqttRelays.js";
 import type { RelayDriver } from "./relayDriver.js";
 
 /** What createRelay hands to every driver. */
@@ -13,11 +15,16 @@ export interface RelayDeps {
   transportFactory: TransportFactory;
   scheduler: Scheduler;
   backoff?: BackoffOptions;
-  /** Modbus reply timeout; default 500 ms. */
+  /** Reply timeout: Modbus default 500 ms; MQTT devices (switch confirmation) default 2000 ms. */
   replyTimeoutMs?: number;
+  /** The gateway's shared broker connection (from the `mqtt:` section); needed by mqtt-* relays. */
+  mqtt?: MqttLink;
+  /** The gateway id: Shelly Gen2 answers on `<gatewayId>/rpc` (made topic-safe). */
+  gatewayId?: string;
+  logger?: MqttLogger;
 }
 
-/** Creates (does not start) the driver for `config`; throws RelayError RELAY_UNSUPPORTED for mqtt-*. */
+/** Creates (does not start) the driver for `config`; throws RelayError RELAY_UNSUPPORTED when mqtt-* has no broker. */
 export function createRelay(config: Relay, deps: RelayDeps): RelayDriver {
   const common = {
     id: config.id,
@@ -36,11 +43,25 @@ export function createRelay(config: Relay, deps: RelayDeps): RelayDriver {
         unitId: config.unitId,
         ...(deps.replyTimeoutMs === undefined ? {} : { replyTimeoutMs: deps.replyTimeoutMs }),
       });
-    default:
-      throw new RelayError(
-        "RELAY_UNSUPPORTED",
-        { relayId: config.id, failure: "unsupported" },
-        `expected a serial driver (lcus-serial, modbus-rtu), found ${config.driver}: MQTT relays are not built yet`,
-      );
+    case "mqtt-tasmota":
+    case "mqtt-shelly-gen2":
+    case "mqtt-shelly-gen1": {
+      if (deps.mqtt === undefined) {
+        throw new RelayError(
+          "RELAY_UNSUPPORTED",
+          { relayId: config.id, failure: "unsupported" },
+          `driver ${config.driver} needs a broker, but the configuration has no mqtt: section (add mqtt: { url: mqtt://host:1883 })`,
+        );
+      }
+      const mqttDeps = {
+        connection: deps.mqtt,
+        scheduler: deps.scheduler,
+        ...(deps.replyTimeoutMs === undefined ? {} : { replyTimeoutMs: deps.replyTimeoutMs }),
+        ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+      };
+      if (config.driver === "mqtt-tasmota") return new TasmotaRelay(config, mqttDeps);
+      if (config.driver === "mqtt-shelly-gen1") return new ShellyGen1Relay(config, mqttDeps);
+      return new ShellyGen2Relay({ ...config, gatewayId: deps.gatewayId ?? "accessgw" }, mqttDeps);
+    }
   }
 }

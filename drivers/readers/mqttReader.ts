@@ -1,0 +1,167 @@
+/**
+ * Card readers that publish over MQTT: Tasmota (`tele/<topic>/SENSOR`), esp-rfid (`<topic>/send`)
+ * and generic JSON (any topic, a field path). They share the gateway's one broker connection:
+ * start() subscribes, stop() unsubscribes, and `state` mirrors the connection's health.
+ */
+import type { Reader } from "../../config/gateway.js";
+import { toCardNumber } from "../codecs/cardNumber.js";
+import {
+  parseEspRfidMessage,
+  parseJsonReaderMessage,
+  parseTasmotaMessage,
+  type ReaderMessage,
+} from "../codecs/mqttReaders.js";
+import type { MqttLink, MqttMessage } from "../mqtt/mqttTypes.js";
+import { Listeners } from "../transport/listeners.js";
+import type { Health } from "../transport/reconnecting.js";
+import type {
+  ReaderCounters,
+  ReaderDriver,
+  ReaderEvents,
+  ReaderLogger,
+  ReaderRejectCode,
+} from "./readerDriver.js";
+
+/** A reader config whose driver speaks MQTT. */
+export type MqttReaderConfig = Extract<Reader, { driver: "mqtt-tasmota" | "mqtt-esp-rfid" | "mqtt-json" }>;
+
+/** What an MQTT reader is handed besides its config. */
+export interface MqttReaderDeps {
+  connection: MqttLink;
+  /** Stamps `card` events (ms). */
+  clock: () => number;
+  logger: ReaderLogger;
+  /** Larger payloads are rejected unread ("too_long"); default 4096 bytes. */
+  maxPayloadBytes?: number;
+}
+
+/** Card payloads are a few hundred bytes; anything far larger is garbage or an attack. */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 4096;
+
+/** The topic filter a reader config listens on. */
+export function readerTopicFilter(config: MqttReaderConfig): string {
+  switch (config.driver) {
+    case "mqtt-tasmota":
+      return `tele/${config.topic}/SENSOR`;
+    case "mqtt-esp-rfid":
+      return `${config.topic}/send`;
+    case "mqtt-json":
+      return config.topic;
+  }
+}
+
+/** Parses one message for a reader config with the matching codec; never throws. */
+export function parseReaderMessage(
+  config: MqttReaderConfig,
+  topic: string,
+  payload: Uint8Array,
+): ReaderMessage {
+  switch (config.driver) {
+    case "mqtt-tasmota":
+      return parseTasmotaMessage(topic, payload, config.topic);
+    case "mqtt-esp-rfid":
+      return parseEspRfidMessage(topic, payload, config.topic);
+    case "mqtt-json":
+      return parseJsonReaderMessage(payload, config.field);
+  }
+}
+
+/** An MQTT card reader; the constructor only assigns, start() subscribes. */
+export class MqttReader implements ReaderDriver {
+  readonly id: string;
+  private readonly config: MqttReaderConfig;
+  private readonly deps: MqttReaderDeps;
+  private readonly listeners = new Listeners<ReaderEvents>();
+  private readonly totals: ReaderCounters = { cards: 0, rejected: {}, bytes: 0, reconnects: 0 };
+  private unsubscribe: (() => void)[] = [];
+  private running = false;
+  private stopped = false;
+  private wasOpen = false;
+
+  constructor(config: MqttReaderConfig, deps: MqttReaderDeps) {
+    this.id = config.id;
+    this.config = config;
+    this.deps = deps;
+  }
+
+  /** Subscribes to "card", "rejected" or "state"; returns a function that unsubscribes. */
+  on<K extends keyof ReaderEvents>(event: K, listener: ReaderEvents[K]): () => void {
+    return this.listeners.on(event, listener);
+  }
+
+  /** A snapshot of the counters. */
+  counters(): ReaderCounters {
+    return { ...this.totals, rejected: { ...this.totals.rejected } };
+  }
+
+  /** Subscribes on the shared connection and reports its current health; later calls do nothing. */
+  start(): void {
+    if (this.running || this.stopped) return;
+    this.running = true;
+    const { connection } = this.deps;
+    this.unsubscribe = [
+      connection.on("state", (health) => this.onHealth(health)),
+      connection.subscribe(readerTopicFilter(this.config), (message) => this.onMessage(message)),
+    ];
+    this.onHealth(connection.health());
+  }
+
+  /** Unsubscribes; the shared connection stays up for the others. No events follow. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.running = false;
+    for (const off of this.unsubscribe.splice(0)) off();
+  }
+
+  private onMessage(message: MqttMessage): "rejected" | undefined {
+    if (this.stopped) return undefined;
+    // A retained message is an old read the broker replays on subscribe: it must never open a door.
+    if (message.retain) {
+      this.deps.logger.debug({ readerId: this.id, topic: message.topic }, "retained message ignored");
+      return undefined;
+    }
+    const { payload } = message;
+    this.totals.bytes += payload.length;
+    const max = this.deps.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+    if (payload.length > max) {
+      return this.reject(
+        "too_long",
+        `payload of ${payload.length} bytes on ${message.topic}, expected ≤ ${max}`,
+      );
+    }
+    const parsed = parseReaderMessage(this.config, message.topic, payload);
+    if (parsed.kind === "ignored") return undefined;
+    if (parsed.kind === "error") return this.reject("bad_format", `${message.topic}: ${parsed.error}`);
+    const converted = toCardNumber(parsed.raw, this.config.cardNumber);
+    if (!converted.ok) return this.reject(converted.error, converted.detail);
+    this.totals.cards++;
+    // Card numbers only at debug: never in clear text at info level.
+    this.deps.logger.debug({ readerId: this.id, card: converted.card }, "card read");
+    this.listeners.emit("card", { readerId: this.id, card: converted.card, at: this.deps.clock() });
+    return undefined;
+  }
+
+  private reject(error: ReaderRejectCode, detail: string): "rejected" {
+    this.totals.rejected[error] = (this.totals.rejected[error] ?? 0) + 1;
+    // The detail may quote the payload, so it stays at debug.
+    this.deps.logger.debug({ readerId: this.id, error, detail }, "read rejected");
+    this.listeners.emit("rejected", { readerId: this.id, error, detail });
+    return "rejected";
+  }
+
+  private onHealth(health: Health): void {
+    if (this.stopped) return;
+    if (health.state === "open") {
+      if (this.wasOpen) this.totals.reconnects++;
+      this.wasOpen = true;
+    }
+    this.listeners.emit("state", {
+      readerId: this.id,
+      state: health.state,
+      since: health.since,
+      reason: health.lastError?.message,
+      attempts: health.attempts,
+      ...(health.retryInMs === undefined ? {} : { retryInMs: health.retryInMs }),
+    });
+  }
+}

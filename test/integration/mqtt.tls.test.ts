@@ -1,0 +1,213 @@
+/**
+ * The shared connection against a Mosquitto this file starts itself: a TLS listener that requires a
+ * client certificate (certificates made with openssl) and a plain listener that requires a password.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { MqttConnection, type MqttMessage } from "../../drivers/mqtt/connection.js";
+import type { Health } from "../../drivers/transport/reconnecting.js";
+import { freePort } from "../helpers/mosquitto.js";
+
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+function connection(config: ConstructorParameters<typeof MqttConnection>[0]["config"]): MqttConnection {
+  const c = new MqttConnection({
+    config,
+    gatewayId: "gw-tls",
+    backoff: { baseMs: 50, factor: 2, capMs: 200, jitter: "none" },
+  });
+  cleanup.push(() => c.stop());
+  return c;
+}
+
+function reaches(c: MqttConnection, state: Health["state"]): Promise<Health> {
+  if (c.health().state === state) return Promise.resolve(c.health());
+  return new Promise((resolve) => {
+    const off = c.on("state", (h) => {
+      if (h.state !== state) return;
+      off();
+      resolve(h);
+    });
+  });
+}
+
+/** Runs openssl; throws with its output when it fails. */
+function openssl(dir: string, args: string[]): void {
+  const r = spawnSync("openssl", args, { cwd: dir, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`openssl ${args.join(" ")} failed: ${r.stderr}`);
+}
+
+/** A CA, a server certificate for 127.0.0.1 and a client certificate, in a fresh folder. */
+function makeCertificates(dir: string): void {
+  openssl(dir, [
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.crt",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=accessgw-test-ca",
+  ]);
+  writeFileSync(join(dir, "server.ext"), "subjectAltName=IP:127.0.0.1\n");
+  for (const name of ["server", "client"]) {
+    openssl(dir, [
+      "req",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      `${name}.key`,
+      "-out",
+      `${name}.csr`,
+      "-subj",
+      `/CN=${name}`,
+    ]);
+    const ext = name === "server" ? ["-extfile", "server.ext"] : [];
+    openssl(dir, [
+      "x509",
+      "-req",
+      "-in",
+      `${name}.csr`,
+      "-CA",
+      "ca.crt",
+      "-CAkey",
+      "ca.key",
+      "-CAcreateserial",
+      "-out",
+      `${name}.crt`,
+      "-days",
+      "2",
+      ...ext,
+    ]);
+  }
+}
+
+async function listening(port: number): Promise<void> {
+  for (let i = 0; i < 250; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = new Socket();
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once("error", () => resolve(false));
+      socket.connect(port, "127.0.0.1");
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`mosquitto (TLS) did not listen on ${port}`);
+}
+
+describe("MqttConnection against a Mosquitto with a TLS listener (client certificate) and a password listener", () => {
+  let dir: string;
+  let child: ChildProcess;
+  let url: string;
+  let passwordUrl: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "accessgw-mqtts-"));
+    makeCertificates(dir);
+    // Mosquitto started as root reads its TLS files after dropping to its own user: throwaway test
+    // keys, so they may be world-readable.
+    chmodSync(dir, 0o755);
+    for (const f of readdirSync(dir)) chmodSync(join(dir, f), 0o644);
+    const port = await freePort();
+    const passwordPort = await freePort();
+    url = `mqtts://127.0.0.1:${port}`;
+    passwordUrl = `mqtt://127.0.0.1:${passwordPort}`;
+    writeFileSync(join(dir, "passwords"), "");
+    const passwd = spawnSync("mosquitto_passwd", ["-b", join(dir, "passwords"), "gw", "s3cret"], {
+      encoding: "utf8",
+    });
+    if (passwd.status !== 0) throw new Error(`mosquitto_passwd failed: ${passwd.stderr}`);
+    writeFileSync(
+      join(dir, "mosquitto.conf"),
+      [
+        "per_listener_settings true",
+        `listener ${passwordPort} 127.0.0.1`,
+        "allow_anonymous false",
+        `password_file ${join(dir, "passwords")}`,
+        `listener ${port} 127.0.0.1`,
+        `cafile ${join(dir, "ca.crt")}`,
+        `certfile ${join(dir, "server.crt")}`,
+        `keyfile ${join(dir, "server.key")}`,
+        "require_certificate true",
+        "allow_anonymous true",
+        "persistence false",
+        "",
+      ].join("\n"),
+    );
+    const binary = ["mosquitto", "/usr/sbin/mosquitto"].find((b) => spawnSync(b, ["-h"]).error === undefined);
+    if (binary === undefined)
+      throw new Error("the TLS tests need the mosquitto binary (apt-get install -y mosquitto)");
+    child = spawn(binary, ["-c", join(dir, "mosquitto.conf")], { stdio: ["ignore", "ignore", "pipe"] });
+    let said = "";
+    child.stderr?.on("data", (b: Buffer) => {
+      said += b.toString();
+    });
+    await Promise.all([listening(port), listening(passwordPort)]).catch((err: Error) => {
+      throw new Error(`${err.message}; mosquitto said: ${said}`);
+    });
+  });
+  afterAll(() => {
+    child.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("connects with the CA, client certificate and key read from disk, and publishes", async () => {
+    const c = connection({
+      url,
+      ca: join(dir, "ca.crt"),
+      cert: join(dir, "client.crt"),
+      key: join(dir, "client.key"),
+    });
+    c.start();
+    await reaches(c, "open");
+    const got = new Promise<MqttMessage>((resolve) => c.subscribe("tls/echo", resolve));
+    await c.whenSubscribed();
+    await c.publish("tls/echo", "over tls", { qos: 1 });
+    expect((await got).payload.toString()).toBe("over tls");
+  });
+
+  it("logs in with the configured username and password", async () => {
+    const c = connection({ url: passwordUrl, username: "gw", password: "s3cret" });
+    c.start();
+    await reaches(c, "open");
+    await c.publish("auth/ok", "1", { qos: 1 });
+  });
+
+  it("keeps waiting and says why when the password is wrong", async () => {
+    const c = connection({ url: passwordUrl, username: "gw", password: "wrong" });
+    c.start();
+    const waiting = await reaches(c, "waiting");
+    expect(waiting.lastError?.message).toMatch(/not authori[sz]ed/i);
+  });
+
+  it("keeps waiting and says why when a TLS file is missing", async () => {
+    const c = connection({ url, ca: join(dir, "missing-ca.crt") });
+    c.start();
+    const waiting = await reaches(c, "waiting");
+    expect(waiting.lastError?.message).toContain("missing-ca.crt");
+  });
+
+  it("keeps waiting and says why when the broker's certificate is not trusted", async () => {
+    const c = connection({ url, cert: join(dir, "client.crt"), key: join(dir, "client.key") });
+    c.start();
+    const waiting = await reaches(c, "waiting");
+    expect(waiting.lastError?.message).toMatch(/certificate/i);
+  });
+});

@@ -1,0 +1,210 @@
+import { describe, expect, it } from "vitest";
+import { MqttError, type MqttHandler, type MqttLink } from "../../drivers/mqtt/mqttTypes.js";
+import { topicMatches } from "../../drivers/mqtt/topics.js";
+import { RelayError } from "../../drivers/relays/errors.js";
+import { ShellyGen1Relay, ShellyGen2Relay, TasmotaRelay } from "../../drivers/relays/mqttRelays.js";
+import { Listeners } from "../../drivers/transport/listeners.js";
+import type { Health } from "../../drivers/transport/reconnecting.js";
+import { ManualScheduler } from "../helpers/fakeTransport.js";
+
+/** An in-memory broker link: records publishes, lets the test deliver messages and drop the link. */
+class FakeLink implements MqttLink {
+  readonly published: string[] = [];
+  /** Called on each publish, to play the device. */
+  device: (topic: string, payload: string) => void = () => {};
+  private readonly handlers = new Set<[string, MqttHandler]>();
+  private readonly listeners = new Listeners<{ state: (h: Health) => void }>();
+  private open = true;
+  private id = 0;
+
+  subscribe(filter: string, handler: MqttHandler): () => void {
+    const entry: [string, MqttHandler] = [filter, handler];
+    this.handlers.add(entry);
+    return () => this.handlers.delete(entry);
+  }
+
+  publish(topic: string, payload: string | Uint8Array): Promise<void> {
+    if (!this.open) return Promise.reject(new MqttError("MQTT_NOT_CONNECTED", "fake", "not connected"));
+    const text = typeof payload === "string" ? payload : Buffer.from(payload).toString();
+    this.published.push(`${topic} ${text}`);
+    this.device(topic, text);
+    return Promise.resolve();
+  }
+
+  deliver(topic: string, payload: string, retain = false): void {
+    for (const [filter, handler] of [...this.handlers])
+      if (topicMatches(filter, topic)) handler({ topic, payload: Buffer.from(payload), retain });
+  }
+
+  setOpen(open: boolean): void {
+    this.open = open;
+    this.listeners.emit("state", this.health());
+  }
+
+  health(): Health {
+    return { state: this.open ? "open" : "waiting", since: 0, lastError: undefined, attempts: 0 };
+  }
+
+  isOpen(): boolean {
+    return this.open;
+  }
+
+  on<K extends "state">(event: K, listener: (h: Health) => void): () => void {
+    return this.listeners.on(event, listener);
+  }
+
+  nextRequestId(): number {
+    return ++this.id;
+  }
+}
+
+const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+function setup<R extends { start(): void }>(make: (link: FakeLink, scheduler: ManualScheduler) => R) {
+  const link = new FakeLink();
+  const scheduler = new ManualScheduler();
+  const relay = make(link, scheduler);
+  relay.start();
+  return { link, scheduler, relay };
+}
+
+/** A Tasmota device that confirms ON (or not) and never reports OFF by itself. */
+function tasmota(link: FakeLink, confirm = true) {
+  link.device = (topic, payload) => {
+    const m = /^cmnd\/([^/]+)\/(POWER\d+)$/.exec(topic);
+    if (m && confirm) queueMicrotask(() => link.deliver(`stat/${m[1]}/${m[2]}`, payload));
+  };
+}
+
+describe("TasmotaRelay (fake link, manual timers)", () => {
+  it("fails with timeout when the reply timeout fires before ON, and sends OFF", async () => {
+    const { link, scheduler, relay } = setup(
+      (l, s) => new TasmotaRelay({ id: "t", topic: "d" }, { connection: l, scheduler: s }),
+    );
+    tasmota(link, false);
+    const pulse = relay.pulse(2, 1000).catch((e: unknown) => e);
+    await flush();
+    expect(link.published).toEqual(["cmnd/d/PulseTime2 10", "cmnd/d/POWER2 ON"]);
+    scheduler.runNext();
+    const err = await pulse;
+    expect(err).toBeInstanceOf(RelayError);
+    expect(err).toMatchObject({ failure: "timeout", channel: 2 });
+    await flush();
+    expect(link.published.at(-1)).toBe("cmnd/d/POWER2 OFF");
+    expect(scheduler.pending).toBe(0);
+  });
+
+  it("does not take a retained ON as the confirmation", async () => {
+    const { link, scheduler, relay } = setup(
+      (l, s) => new TasmotaRelay({ id: "t", topic: "d" }, { connection: l, scheduler: s }),
+    );
+    const pulse = relay.pulse(1, 1000).catch((e: unknown) => e);
+    await flush();
+    link.deliver("stat/d/POWER1", "ON", true);
+    scheduler.runNext();
+    expect(await pulse).toMatchObject({ failure: "timeout" });
+  });
+
+  it("resolves on the device's OFF, and sets PulseTime again after the broker reconnects", async () => {
+    const { link, relay } = setup(
+      (l, s) => new TasmotaRelay({ id: "t", topic: "d" }, { connection: l, scheduler: s }),
+    );
+    tasmota(link);
+    const first = relay.pulse(1, 500);
+    await flush();
+    link.deliver("stat/d/POWER1", "OFF");
+    await first;
+    link.setOpen(false);
+    link.setOpen(true);
+    const second = relay.pulse(1, 500);
+    await flush();
+    link.deliver("stat/d/POWER1", "OFF");
+    await second;
+    expect(link.published).toEqual([
+      "cmnd/d/PulseTime1 5",
+      "cmnd/d/POWER1 ON",
+      "cmnd/d/PulseTime1 5",
+      "cmnd/d/POWER1 ON",
+    ]);
+  });
+
+  it("fails a queued pulse with transport_down when the broker went away while it waited", async () => {
+    const { link, scheduler, relay } = setup(
+      (l, s) => new TasmotaRelay({ id: "t", topic: "d" }, { connection: l, scheduler: s }),
+    );
+    tasmota(link);
+    const first = relay.pulse(1, 500);
+    const second = relay.pulse(1, 500).catch((e: unknown) => e);
+    await flush();
+    link.setOpen(false);
+    link.deliver("stat/d/POWER1", "OFF");
+    await first;
+    expect(await second).toMatchObject({ failure: "transport_down" });
+    expect(relay.counters()).toMatchObject({ pulses: 2, completed: 1, failed: 1, inFlight: 0 });
+    expect(scheduler.pending).toBe(0);
+  });
+
+  it("stop() lets the running pulse finish, refuses new ones, and reports stopped", async () => {
+    const { link, relay } = setup(
+      (l, s) => new TasmotaRelay({ id: "t", topic: "d" }, { connection: l, scheduler: s }),
+    );
+    tasmota(link);
+    const running = relay.pulse(1, 500);
+    await flush();
+    const stopped = relay.stop();
+    expect(await relay.pulse(1, 500).catch((e: unknown) => e)).toMatchObject({ failure: "stopped" });
+    link.deliver("stat/d/POWER1", "OFF");
+    await running;
+    await stopped;
+    expect(relay.health().state).toBe("stopped");
+  });
+});
+
+describe("ShellyGen2Relay (fake link, manual timers)", () => {
+  it("ignores garbage and other ids on the reply topic, then resolves after the pulse time", async () => {
+    const { link, scheduler, relay } = setup(
+      (l, s) =>
+        new ShellyGen2Relay({ id: "g", device: "sh", gatewayId: "gw 1" }, { connection: l, scheduler: s }),
+    );
+    let done = false;
+    const pulse = relay.pulse(0, 700).then(() => {
+      done = true;
+    });
+    await flush();
+    expect(link.published).toEqual([
+      'sh/rpc {"id":1,"src":"gw-1","method":"Switch.Set","params":{"id":0,"on":true,"toggle_after":0.7}}',
+    ]);
+    link.deliver("gw-1/rpc", "{oops");
+    link.deliver("gw-1/rpc", '{"id":99,"src":"sh","error":{"code":-1,"message":"not ours"}}');
+    link.deliver("gw-1/rpc", '{"id":1,"src":"sh","result":{"was_on":false}}');
+    await flush();
+    expect(done).toBe(false);
+    expect(scheduler.pending).toBe(1);
+    scheduler.runNext();
+    await pulse;
+    expect(done).toBe(true);
+  });
+});
+
+describe("ShellyGen1Relay (fake link, manual timers)", () => {
+  it("sends the off it owes as soon as the broker is back", async () => {
+    const { link, scheduler, relay } = setup(
+      (l, s) => new ShellyGen1Relay({ id: "s", device: "sh1" }, { connection: l, scheduler: s }),
+    );
+    link.device = (topic, payload) => {
+      if (topic.endsWith("/command"))
+        queueMicrotask(() => link.deliver(topic.replace("/command", ""), payload));
+    };
+    const pulse = relay.pulse(1, 1000);
+    await flush();
+    expect(link.published).toEqual(["shellies/sh1/relay/0/command on"]);
+    link.setOpen(false);
+    scheduler.runNext();
+    // The member got in (the relay confirmed "on"), so the pulse still resolves.
+    await pulse;
+    expect(link.published).toEqual(["shellies/sh1/relay/0/command on"]);
+    link.setOpen(true);
+    await flush();
+    expect(link.published).toEqual(["shellies/sh1/relay/0/command on", "shellies/sh1/relay/0/command off"]);
+  });
+});
