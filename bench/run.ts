@@ -1,11 +1,15 @@
 /**
  * The benchmark of the decision path and the import (`npm run bench`): for each size, a fresh child
  * process generates the members, imports them, measures, and reports; this process prints the
- * figures next to their targets and writes them to docs/benchmarks.md.
+ * figures next to their targets and writes them to docs/benchmarks.md. Before the sizes, the
+ * end-to-end latency benchmark (e2eMain.ts: readers → gateway → relays on ptys) runs in its own
+ * child process and gets its own block in the same file.
  *
- *   npm run bench                          # 100k, 1M and 2M members (long)
+ *   npm run bench                          # the end-to-end figure, then 100k, 1M and 2M members (long)
  *   npm run bench -- --sizes 100k          # quick
  *   npm run bench -- --sizes 1M --keep     # keep the cache in bench/.cache/ (then --reuse it)
+ *   npm run bench -- --only e2e            # only the end-to-end figure (--e2e-quick: a 5 s smoke)
+ *   npm run bench -- --no-e2e              # only the sizes
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -13,10 +17,14 @@ import { release } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { editDoc, replaceBlock } from "./docBlock.js";
+import { type E2eRun, e2eRows, renderE2eMarkdown, renderE2eText } from "./e2eReport.js";
 import type { SizeResult } from "./measure.js";
 import { type Row, renderMarkdown, renderText, rows } from "./report.js";
 import { machine } from "./stats.js";
 
+const E2E_BEGIN = "<!-- bench:e2e:begin -->";
+const E2E_END = "<!-- bench:e2e:end -->";
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
 const argv = process.argv.slice(2);
@@ -33,13 +41,22 @@ const { values: opt } = parseArgs({
     reuse: { type: "boolean", default: false },
     out: { type: "string", default: join(root, "docs/benchmarks.md") },
     "no-write": { type: "boolean", default: false },
+    only: { type: "string" },
+    "no-e2e": { type: "boolean", default: false },
+    "e2e-seconds": { type: "string", default: "30" },
+    "e2e-readers": { type: "string", default: "16" },
+    "e2e-boards": { type: "string", default: "4" },
+    "e2e-control-seconds": { type: "string", default: "10" },
+    "e2e-quick": { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
 });
 if (opt.help) {
   process.stdout.write(
     "usage: npm run bench -- [--sizes 100k,1M,2M] [--decisions N] [--scans N] [--chunk N] [--seed N]\n" +
-      "                        [--cache-dir DIR] [--keep] [--reuse] [--out FILE | --no-write]\n",
+      "                        [--cache-dir DIR] [--keep] [--reuse] [--out FILE | --no-write]\n" +
+      "                        [--only sizes|e2e | --no-e2e] [--e2e-seconds 30] [--e2e-readers 16]\n" +
+      "                        [--e2e-boards 4] [--e2e-control-seconds 10] [--e2e-quick]\n",
   );
   process.exit(0);
 }
@@ -52,11 +69,52 @@ function parseSize(text: string): number {
   return Math.round(Number(m[1]) * mult);
 }
 
-const sizes = (opt.sizes as string).split(",").map((s) => ({ label: s.trim(), n: parseSize(s) }));
+if (opt.only !== undefined && opt.only !== "sizes" && opt.only !== "e2e") {
+  process.stderr.write(`--only: expected sizes or e2e, found "${opt.only}"\n`);
+  process.exit(2);
+}
+const runSizes = opt.only !== "e2e";
+const runE2e = opt.only !== "sizes" && !opt["no-e2e"];
+const sizes = runSizes
+  ? (opt.sizes as string).split(",").map((s) => ({ label: s.trim(), n: parseSize(s) }))
+  : [];
 const cacheDir = resolve(opt["cache-dir"] as string);
 mkdirSync(cacheDir, { recursive: true });
 const results: { label: string; r: SizeResult }[] = [];
 const started = new Date();
+const viaNpm = process.env.npm_lifecycle_event === "bench";
+const command = viaNpm
+  ? `npm run bench${argv.length > 0 ? ` -- ${argv.join(" ")}` : ""}`
+  : `node --expose-gc dist/bench/run.js ${argv.join(" ")}`.trim();
+// First, while the machine is quiet: the end-to-end figure needs no cache.
+const e2e = runE2e ? runEndToEnd() : undefined;
+if (e2e) {
+  process.stdout.write(`\nend to end\n${renderE2eText(e2eRows(e2e.result, e2e.control))}\n`);
+}
+
+/** Runs e2eMain.js in a child process and reads its figures. */
+function runEndToEnd(): E2eRun {
+  const out = join(cacheDir, "result-e2e.json");
+  const args = opt["e2e-quick"]
+    ? ["--quick"]
+    : [
+        ...["--seconds", opt["e2e-seconds"] as string],
+        ...["--control-seconds", opt["e2e-control-seconds"] as string],
+      ];
+  args.push("--readers", opt["e2e-readers"] as string, "--boards", opt["e2e-boards"] as string, "--out", out);
+  process.stderr.write("\nend to end: readers → gateway → relays on socat ptys\n");
+  const child = spawnSync(process.execPath, [join(here, "e2eMain.js"), ...args], {
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  if (child.status !== 0) {
+    process.stderr.write(`end to end: the benchmark process failed (${child.status ?? child.signal})\n`);
+    process.exit(1);
+  }
+  const run = JSON.parse(readFileSync(out, "utf8")) as E2eRun;
+  rmSync(out, { force: true });
+  return run;
+}
+
 for (const { label, n } of sizes) {
   const dir = join(cacheDir, `members-${label}`);
   const out = join(cacheDir, `result-${label}.json`);
@@ -92,19 +150,16 @@ for (const { label, n } of sizes) {
 }
 
 const table: Row[] = rows(results);
-process.stdout.write(
-  `\n${renderText(
-    results.map((x) => x.label),
-    table,
-  )}\n`,
-);
+if (runSizes)
+  process.stdout.write(
+    `\n${renderText(
+      results.map((x) => x.label),
+      table,
+    )}\n`,
+  );
 
-if (!opt["no-write"]) {
+if (runSizes && !opt["no-write"]) {
   const m = machine(cacheDir);
-  const viaNpm = process.env.npm_lifecycle_event === "bench";
-  const command = viaNpm
-    ? `npm run bench${argv.length > 0 ? ` -- ${argv.join(" ")}` : ""}`
-    : `node --expose-gc dist/bench/run.js ${argv.join(" ")}`.trim();
   const generated = renderMarkdown({
     machine: { ...m, os: `Linux ${release()}` },
     date: started.toISOString(),
@@ -125,4 +180,27 @@ if (!opt["no-write"]) {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, doc);
   process.stderr.write(`written to ${file}\n`);
+}
+
+// Written after the sizes' block, which may (re)create the file.
+if (e2e && !opt["no-write"]) {
+  // The disk of the folder the gateway's database was in.
+  const m = machine(dirname(e2e.result.dir));
+  const body = renderE2eMarkdown({
+    ...e2e,
+    date: started.toISOString(),
+    command,
+    machine: { ...m, os: `Linux ${release()}` },
+  });
+  const file = resolve(opt.out as string);
+  editDoc(file, (doc) =>
+    replaceBlock(
+      doc,
+      E2E_BEGIN,
+      E2E_END,
+      body,
+      (d, block) => `${d.trimEnd()}\n\n## End-to-end latency\n\n${block}\n`,
+    ),
+  );
+  process.stderr.write(`end-to-end figures written to ${file}\n`);
 }
