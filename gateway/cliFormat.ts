@@ -232,6 +232,19 @@ export function formatStatus(reading: StatusReading, now: number): string {
       ])}`,
     );
   }
+  if (s.mqtt) {
+    const m = s.mqtt;
+    lines.push(`mqtt broker:`);
+    lines.push(deviceHead({ ...m, id: m.url, driver: m.clientId }, width, zone));
+    lines.push(
+      `        ${counts([
+        ["messages in", m.messagesIn],
+        ["out", m.messagesOut],
+        ["bad payloads", m.badPayloads],
+        ["reconnects", m.reconnects],
+      ])}`,
+    );
+  }
   const t = s.totals;
   lines.push(
     `totals: ${counts([

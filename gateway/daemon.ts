@@ -4,6 +4,7 @@
  */
 import type { Logger } from "pino";
 import { type Door, doorChannel, type GatewayConfig, type Reader, type Relay } from "../config/gateway.js";
+import { MqttConnection } from "../drivers/mqtt/connection.js";
 import { createReader, type ReaderDeps } from "../drivers/readers/createReader.js";
 import type { CardEvent, ReaderDriver, ReaderStateEvent } from "../drivers/readers/readerDriver.js";
 import { createRelay, type RelayDeps } from "../drivers/relays/createRelay.js";
@@ -19,6 +20,7 @@ import {
   downProblem,
   type GatewayStatus,
   type LastScan,
+  type MqttStatus,
   type ReaderStatus,
   type RelayStatus,
 } from "./deviceStatus.js";
@@ -85,6 +87,8 @@ export class Gateway {
   private readonly readers: ReaderSlot[] = [];
   private readonly relays = new Map<string, RelaySlot>();
   private readonly inFlight = new Set<Promise<void>>();
+  /** The one broker connection shared by every mqtt-* reader and relay (when `config.mqtt` is set). */
+  private mqtt: MqttConnection | undefined;
   private running = false;
   private stopping = false;
 
@@ -98,6 +102,7 @@ export class Gateway {
     if (this.running || this.stopping) return;
     this.running = true;
     const { config } = this.options;
+    if (config.mqtt !== undefined) this.startMqtt(config.mqtt);
     for (const relay of config.relays) this.relays.set(relay.id, this.makeRelay(relay));
     for (const reader of config.readers) this.readers.push(this.makeReader(reader));
     for (const slot of this.relays.values()) slot.driver?.start();
@@ -114,6 +119,7 @@ export class Gateway {
     await this.drain();
     await Promise.allSettled([...this.relays.values()].map((slot) => slot.driver?.stop()));
     for (const slot of this.relays.values()) for (const off of slot.unsubscribe.splice(0)) off();
+    await this.mqtt?.stop();
     this.running = false;
     this.log.info({}, "gateway stopped");
   }
@@ -156,7 +162,52 @@ export class Gateway {
       ...readers.map((r) => r.problem ?? downProblem(`reader ${r.readerId}`, r)),
       ...relays.map((r) => r.problem ?? downProblem(`relay ${r.relayId}`, r)),
     ].filter((p): p is string => p !== undefined);
-    return { running: this.running && !this.stopping, readers, relays, totals, problems };
+    const mqtt = this.mqttStatus();
+    if (mqtt !== undefined) {
+      const problem = downProblem(`mqtt broker ${mqtt.url}`, mqtt);
+      if (problem !== undefined) problems.push(problem);
+    }
+    return {
+      running: this.running && !this.stopping,
+      readers,
+      relays,
+      totals,
+      problems,
+      ...(mqtt === undefined ? {} : { mqtt }),
+    };
+  }
+
+  /** Opens the shared broker connection before the drivers that subscribe and publish on it. */
+  private startMqtt(config: NonNullable<GatewayConfig["mqtt"]>): void {
+    const { gatewayId, logger, clock, scheduler, backoff } = this.options;
+    const mqtt = new MqttConnection({
+      config,
+      gatewayId,
+      logger: logger.child({ component: "mqtt" }),
+      now: clock,
+      ...(scheduler === undefined ? {} : { scheduler }),
+      ...(backoff === undefined ? {} : { backoff }),
+    });
+    mqtt.on("state", () => this.changed());
+    this.mqtt = mqtt;
+    mqtt.start();
+  }
+
+  /** The broker connection as status() shows it (the URL with any password masked). */
+  private mqttStatus(): MqttStatus | undefined {
+    const mqtt = this.mqtt;
+    if (mqtt === undefined) return undefined;
+    const h = mqtt.health();
+    return {
+      url: mqtt.url,
+      clientId: mqtt.clientId,
+      state: h.state,
+      since: h.since,
+      ...(h.lastError === undefined ? {} : { reason: h.lastError.message }),
+      attempts: h.attempts,
+      ...(h.retryInMs === undefined ? {} : { retryInMs: h.retryInMs }),
+      counters: mqtt.counters(),
+    };
   }
 
   private deps(): ReaderDeps & RelayDeps {
@@ -165,7 +216,9 @@ export class Gateway {
       transportFactory: transportFactory ?? openTransport,
       scheduler: scheduler ?? realScheduler,
       clock,
+      gatewayId: this.options.gatewayId,
       ...(backoff === undefined ? {} : { backoff }),
+      ...(this.mqtt === undefined ? {} : { mqtt: this.mqtt }),
     };
   }
 

@@ -3,6 +3,7 @@
  * module so the daemon stays about wiring; `accessgw status` turns it into the status file.
  */
 import type { Reader, Relay } from "../config/gateway.js";
+import type { MqttCounters } from "../drivers/mqtt/connection.js";
 import type { ReaderCounters } from "../drivers/readers/readerDriver.js";
 import type { RelayCounters } from "../drivers/relays/relayDriver.js";
 import type { HealthState } from "../drivers/transport/reconnecting.js";
@@ -74,6 +75,20 @@ export interface GatewayStatus {
   totals: DecisionCounters;
   /** Everything that keeps part of the configuration from working. */
   problems: string[];
+  /** The shared broker connection; absent when the configuration has no mqtt: section. */
+  mqtt?: MqttStatus;
+}
+
+/** The broker connection as status() shows it (the URL with any password masked). */
+export interface MqttStatus {
+  url: string;
+  clientId: string;
+  state: HealthState;
+  since: number;
+  reason?: string;
+  attempts: number;
+  retryInMs?: number;
+  counters: MqttCounters;
 }
 
 /**

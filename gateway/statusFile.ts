@@ -93,6 +93,21 @@ export const StatusRelay = z.object({
     .nullable(),
 });
 
+/** The shared MQTT broker connection (mqtt-* readers and relays) in the status file. */
+export const StatusMqtt = z.object({
+  /** The broker URL, any password masked. */
+  url: z.string(),
+  clientId: z.string(),
+  state: DeviceState,
+  since: Iso.nullable(),
+  reason: z.string().nullable(),
+  attempts: z.number(),
+  messagesIn: z.number(),
+  messagesOut: z.number(),
+  badPayloads: z.number(),
+  reconnects: z.number(),
+});
+
 /**
  * The document, version 1. Objects are not strict on purpose: later versions add sections (the
  * sync status of sync.md: broker link, lastRev, configRev, outboxPending) that an older `status`
@@ -113,6 +128,8 @@ export const StatusDocument = z.object({
   zone: z.string().nullable(),
   readers: z.array(StatusReader),
   relays: z.array(StatusRelay),
+  /** The broker link; null when the configuration has no mqtt: section (absent in older files). */
+  mqtt: StatusMqtt.nullable().default(null),
   totals: StatusCounters,
   /** Everything that keeps part of the configuration from working, in words. */
   problems: z.array(z.string()),
@@ -120,6 +137,7 @@ export const StatusDocument = z.object({
 export type StatusDocument = z.infer<typeof StatusDocument>;
 export type StatusReader = z.infer<typeof StatusReader>;
 export type StatusRelay = z.infer<typeof StatusRelay>;
+export type StatusMqtt = z.infer<typeof StatusMqtt>;
 
 /** What the daemon knows about itself besides its devices. */
 export interface DaemonFacts {
@@ -179,6 +197,21 @@ export function toStatusDocument(s: GatewayStatus, d: DaemonFacts): StatusDocume
         driverCounters: r.driverCounters,
       }),
     ),
+    mqtt:
+      s.mqtt === undefined
+        ? null
+        : {
+            url: s.mqtt.url,
+            clientId: s.mqtt.clientId,
+            state: s.mqtt.state,
+            since: iso(s.mqtt.since),
+            reason: s.mqtt.reason ?? null,
+            attempts: s.mqtt.attempts,
+            messagesIn: s.mqtt.counters.messagesIn,
+            messagesOut: s.mqtt.counters.messagesOut,
+            badPayloads: s.mqtt.counters.badPayloads,
+            reconnects: s.mqtt.counters.reconnects,
+          },
     totals: { ...s.totals },
     problems: [...s.problems],
   };

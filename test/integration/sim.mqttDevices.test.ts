@@ -15,7 +15,7 @@ import { ManualScheduler } from "../helpers/fakeTransport.js";
 import { mqttTestBed, RecordingScheduler } from "../helpers/simMqtt.js";
 
 // The Shelly Gen2/Gen1, esp-rfid and JSON reader devices against a real broker; Tasmota is in
-// sim.mqtt.test.ts.
+// sim.tasmota.test.ts.
 const { watcher, started, broker: currentBroker } = mqttTestBed();
 
 describe("SimShellyGen2", () => {
