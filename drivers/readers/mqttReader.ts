@@ -117,7 +117,7 @@ export class MqttReader implements ReaderDriver {
     if (this.stopped) return undefined;
     // A retained message is an old read the broker replays on subscribe: it must never open a door.
     if (message.retain) {
-      this.deps.logger.debug({ readerId: this.id, topic: message.topic }, "retained message ignored");
+      this.deps.logger.debug({ topic: message.topic }, "retained message ignored");
       return undefined;
     }
     const { payload } = message;
@@ -136,7 +136,7 @@ export class MqttReader implements ReaderDriver {
     if (!converted.ok) return this.reject(converted.error, converted.detail);
     this.totals.cards++;
     // Card numbers only at debug: never in clear text at info level.
-    this.deps.logger.debug({ readerId: this.id, card: converted.card }, "card read");
+    this.deps.logger.debug({ card: converted.card }, "card read");
     this.listeners.emit("card", { readerId: this.id, card: converted.card, at: this.deps.clock() });
     return undefined;
   }
@@ -144,7 +144,7 @@ export class MqttReader implements ReaderDriver {
   private reject(error: ReaderRejectCode, detail: string): "rejected" {
     this.totals.rejected[error] = (this.totals.rejected[error] ?? 0) + 1;
     // The detail may quote the payload, so it stays at debug.
-    this.deps.logger.debug({ readerId: this.id, error, detail }, "read rejected");
+    this.deps.logger.debug({ error, detail }, "read rejected");
     this.listeners.emit("rejected", { readerId: this.id, error, detail });
     return "rejected";
   }

@@ -127,7 +127,7 @@ export abstract class SerialReader implements ReaderDriver {
       }
       this.totals.cards++;
       // Card numbers only at debug: never in clear text at info level.
-      this.deps.logger.debug({ readerId: this.id, card: converted.card }, "card read");
+      this.deps.logger.debug({ card: converted.card }, "card read");
       this.listeners.emit("card", { readerId: this.id, card: converted.card, at: this.deps.clock() });
     }
   }
@@ -135,7 +135,7 @@ export abstract class SerialReader implements ReaderDriver {
   private reject(error: ReaderRejectCode, detail: string): void {
     this.totals.rejected[error] = (this.totals.rejected[error] ?? 0) + 1;
     // The detail may quote the line, so it stays at debug too.
-    this.deps.logger.debug({ readerId: this.id, error, detail }, "read rejected");
+    this.deps.logger.debug({ error, detail }, "read rejected");
     this.listeners.emit("rejected", { readerId: this.id, error, detail });
   }
 
@@ -149,7 +149,7 @@ export abstract class SerialReader implements ReaderDriver {
     const log = health.state === "waiting" ? this.deps.logger.warn : this.deps.logger.info;
     log.call(
       this.deps.logger,
-      { readerId: this.id, state: health.state, reason, retryInMs: health.retryInMs },
+      { state: health.state, reason, retryInMs: health.retryInMs },
       "reader transport",
     );
     this.listeners.emit("state", {

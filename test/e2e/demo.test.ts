@@ -1,19 +1,48 @@
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
-describe("npm start: the demo tour", () => {
-  it("runs real commands on the demo site and shows grants, a peak charge, a re-entry and denies with reasons", () => {
-    const r = spawnSync(process.execPath, ["dist/gateway/demo.js"], { encoding: "utf8" });
-    expect(r.status, r.stderr).toBe(0);
-    const out = r.stdout;
-    expect(out).toContain("Welcome Ada — 7/10 left"); // R4: peak costs 2
-    expect(out).toContain("GRANTED  reentry"); // R5
-    expect(out).toContain("DENIED  anti_passback"); // R12
-    expect(out).toContain("GRANTED  booking"); // R10
-    expect(out).toContain("Pool opens Tue 07:00"); // R15
-    for (const reason of ["wrong_area", "expired", "card_blocked", "member_blocked", "unknown_card"])
-      expect(out).toContain(`DENIED  ${reason}`);
-    expect(out).toMatch(/mp-ada-pool +10 pool entries +active +2026-11-01 … 2027-04-30 +7\/10 credits left/);
-    expect(out).toContain("(removed; run with --keep to keep it)");
+/** Runs `npm start`'s script without a terminal: the scripted tour, then exit. */
+function runDemo(): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["dist/gateway/demo.js"], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+describe("npm start: the live demo (daemon + simulator)", () => {
+  it("runs the real gateway on the demo's simulated serial and MQTT devices and every door does what the rules say", async () => {
+    const { code, stdout, stderr } = await runDemo();
+    expect(code, `${stdout}\n${stderr}`).toBe(0);
+    // The simulator's devices and where the gateway finds them.
+    expect(stdout).toMatch(/pool-in +serial-line-reader +tcp:\/\/127\.0\.0\.1:4001/);
+    expect(stdout).toMatch(/studio-relay +shelly-gen2/);
+    // R4 peak price through the serial-line reader, the LCUS board pulsing relay 1 then off.
+    expect(stdout).toContain("GRANTED  ok  Welcome Ada — 7/10 left");
+    expect(stdout).toMatch(/board-1 ch1 ON\n.*board-1 ch1 OFF \(held \d+ ms\)/);
+    // R11 exit through the RDM6300 reader opens the turnstile's B side (relay 2).
+    expect(stdout).toContain("GRANTED  exit");
+    expect(stdout).toContain("board-1 ch2 ON");
+    // MQTT: a Tasmota reader and relay, a JSON reader and a Shelly Gen2 relay.
+    expect(stdout).toMatch(/gym-relay ch1 OFF \(held \d+ ms\)/);
+    expect(stdout).toContain("GRANTED  booking  Welcome Bruno — booked 18:00–19:00");
+    expect(stdout).toMatch(/studio-relay ch0 OFF/);
+    expect(stdout).toContain("DENIED  card_blocked");
+    expect(stdout).toContain("DENIED  unknown_card");
+    expect(stdout).toContain("Every door did what the rules say.");
+    // Card numbers never appear in clear in the info-level logs.
+    expect(stderr).toContain('"msg":"scan granted"');
+    expect(stderr).not.toContain("4215834");
+    const folder = /Demo data folder: (\S+) \(removed/.exec(stdout)?.[1];
+    expect(folder).toBeDefined();
+    expect(existsSync(folder as string)).toBe(false);
+  }, 30_000);
 });
