@@ -4,14 +4,14 @@
  * Both ends are stable symlinks (`link=`), so unplug() (kill socat: the gateway's port sees a
  * hang-up) and replug() (start socat again) keep the paths the gateway knows.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { lstatSync, mkdtempSync, rmSync, unlinkSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Listeners } from "../../drivers/transport/listeners.js";
 import { openSerialTransport } from "../../drivers/transport/serialTransport.js";
 import type { Transport } from "../../drivers/transport/transport.js";
 import type { DeviceLink } from "./serialDeviceServer.js";
+import { type SocatPair, requireSocat as socatRequired, startSocatPair } from "./socatPair.js";
 
 /** What a PtyLink is handed. */
 export interface PtyLinkOptions {
@@ -34,13 +34,9 @@ export interface PtyLinkEvents {
 
 /** Throws a clear error when socat is not installed. */
 export function requireSocat(): void {
-  const probe = spawnSync("socat", ["-V"], { stdio: "ignore" });
-  if (probe.error !== undefined) {
-    throw new Error(
-      "socat is not installed: the simulator needs it to expose serial devices on pseudo-terminals " +
-        "(apt-get install socat), or expose them over tcp:// instead",
-    );
-  }
+  socatRequired(
+    "the simulator needs it to expose serial devices on pseudo-terminals, or expose them over tcp:// instead",
+  );
 }
 
 /** A serial line on a socat pty pair; start() makes it, stop() removes it. */
@@ -51,7 +47,7 @@ export class PtyLink implements DeviceLink {
   private readonly startTimeoutMs: number;
   private readonly tempDir: string | undefined;
   private readonly listeners = new Listeners<PtyLinkEvents>();
-  private socat: { child: ChildProcess; exited: Promise<void> } | undefined;
+  private socat: SocatPair | undefined;
   private port: Transport | undefined;
   private stopped = false;
 
@@ -139,68 +135,26 @@ export class PtyLink implements DeviceLink {
     if (this.tempDir !== undefined) rmSync(this.tempDir, { recursive: true, force: true });
   }
 
-  private spawnSocat(): Promise<{ child: ChildProcess; exited: Promise<void> }> {
-    // A link left behind by a socat that was killed hard would make socat fail; only symlinks go.
-    for (const path of [this.deviceEnd, this.gatewayEnd]) removeSymlink(path);
-    const end = (link: string) => `pty,raw,echo=0,link=${link}`;
-    const child = spawn("socat", ["-d", "-d", end(this.deviceEnd), end(this.gatewayEnd)], {
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    return new Promise((resolve, reject) => {
-      let stderr = "";
-      let ptys = 0;
-      const fail = (why: string) => {
-        clearTimeout(timer);
-        child.kill("SIGKILL");
-        reject(
-          new Error(
-            `socat could not make the pty pair for ${this.gatewayEnd}: ${why}\nsocat said:\n${stderr}`,
-          ),
-        );
-      };
-      const timer = setTimeout(() => fail(`no ptys after ${this.startTimeoutMs} ms`), this.startTimeoutMs);
-      const early = (code: number | null) => fail(`socat exited early (code ${String(code)})`);
-      const error = (err: Error) => fail(err.message);
-      child.once("exit", early);
-      child.once("error", error);
-      child.stderr?.setEncoding("utf8");
-      child.stderr?.on("data", (chunk: string) => {
-        stderr += chunk;
-        ptys += [...chunk.matchAll(/PTY is \/dev\/\S+/g)].length;
-        // "starting data transfer loop" comes after both ptys and their links exist.
-        if (ptys < 2 || !/starting data transfer loop/.test(stderr)) return;
-        clearTimeout(timer);
-        child.off("exit", early);
-        child.off("error", error);
-        child.stderr?.removeAllListeners("data");
-        child.stderr?.resume();
-        child.once("exit", () => this.socatDied(child));
-        resolve({ child, exited });
+  private async spawnSocat(): Promise<SocatPair> {
+    let pair: SocatPair;
+    try {
+      pair = await startSocatPair({
+        links: { a: this.deviceEnd, b: this.gatewayEnd },
+        timeoutMs: this.startTimeoutMs,
       });
+    } catch (err) {
+      throw new Error(`pty pair for ${this.gatewayEnd}: ${(err as Error).message}`);
+    }
+    // socat going away by itself means the line is down until replug().
+    void pair.exited.then(() => {
+      if (this.socat === pair) this.socat = undefined;
     });
-  }
-
-  /** socat went away by itself: the line is down until replug(). */
-  private socatDied(child: ChildProcess): void {
-    if (this.socat?.child !== child) return;
-    this.socat = undefined;
+    return pair;
   }
 
   private async killSocat(): Promise<void> {
     const socat = this.socat;
     this.socat = undefined;
-    if (socat === undefined) return;
-    const { child, exited } = socat;
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-    await exited;
-  }
-}
-
-function removeSymlink(path: string): void {
-  try {
-    if (lstatSync(path).isSymbolicLink()) unlinkSync(path);
-  } catch {
-    // Not there: nothing to remove.
+    await socat?.stop();
   }
 }

@@ -103,7 +103,7 @@ describe("PtyLink", () => {
     const path = process.env.PATH;
     process.env.PATH = "/nonexistent";
     try {
-      expect(() => requireSocat()).toThrow(/socat is not installed.*apt-get install socat/);
+      expect(() => requireSocat()).toThrow(/socat is not installed.*apt-get install -y socat/);
     } finally {
       process.env.PATH = path;
     }
