@@ -343,6 +343,60 @@ describe("formatStatus: what a technician reads", () => {
     ]);
   });
 
+  it("shows the MQTT broker link, GOOD when open, with its message counters", () => {
+    const withMqtt: GatewayStatus = {
+      ...gatewayStatus,
+      mqtt: {
+        url: "mqtt://127.0.0.1:1883",
+        clientId: "accessgw-gw-1",
+        state: "open",
+        since: T0 - 30_000,
+        attempts: 0,
+        counters: {
+          messagesIn: 12,
+          messagesOut: 4,
+          badPayloads: 1,
+          handlerErrors: 0,
+          publishFailures: 0,
+          reconnects: 2,
+        },
+      },
+    };
+    const d = toStatusDocument(withMqtt, {
+      gatewayId: "gw-1",
+      pid: 4242,
+      state: "running",
+      startedAt: T0 - 120_000,
+      now: T0,
+      config: "/etc/accessgw/gateway.yaml",
+      dataDir: "/var/lib/accessgw",
+      zone: "Europe/Rome",
+    });
+    expect(d.mqtt).toEqual({
+      url: "mqtt://127.0.0.1:1883",
+      clientId: "accessgw-gw-1",
+      state: "open",
+      since: new Date(T0 - 30_000).toISOString(),
+      reason: null,
+      attempts: 0,
+      messagesIn: 12,
+      messagesOut: 4,
+      badPayloads: 1,
+      reconnects: 2,
+    });
+    expect(StatusDocument.parse(JSON.parse(JSON.stringify(d)))).toEqual(d);
+    const lines = formatStatus({ running: true, reason: null, status: d }, T0 + 2000).split("\n");
+    expect(lines).toContain("mqtt broker:");
+    expect(lines).toContain("        messages in 12  out 4  bad payloads 1  reconnects 2");
+    expect(
+      lines.some((l) => /^ {2}GOOD {2}mqtt:\/\/127\.0\.0\.1:1883 {2}accessgw-gw-1 {2}open since/.test(l)),
+    ).toBe(true);
+    // Without an mqtt: section the document says null, and older files without the key still read.
+    expect(doc().mqtt).toBeNull();
+    const { mqtt: _mqtt, ...older } = doc();
+    expect(StatusDocument.parse(older).mqtt).toBeNull();
+  });
+
   it("says NOT RUNNING and why, with what was last seen", () => {
     const text = formatStatus(
       { running: false, reason: "process 4242 is gone (it did not stop cleanly)", status: doc() },
