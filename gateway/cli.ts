@@ -38,6 +38,8 @@ verbs:
                                                    stderr: pretty on a terminal, else JSON lines)
   status  --config FILE                            is the daemon running? each reader's and relay's
                                                    state, last scan and counters (exit 1: not running)
+  sim     --config sim.yaml [--scenario FILE]      the hardware simulator (docs/simulator.md; also
+                                                   installed as accessgw-sim)
   help                                             this text (also --help, -h)
 
 common flags: --data DIR (default $ACCESSGW_DATA, else ./data), --config FILE, --json
@@ -92,6 +94,8 @@ function quietOnClosedPipe(): void {
 
 /** Runs the command line; returns the exit code (0 done, 2 bad input, 1 anything else). */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  // The simulator has its own flags and prompt; it is loaded only when asked for.
+  if (argv[0] === "sim") return (await import("../firmware-sim/cli.js")).main(argv.slice(1));
   if (io === processIo) quietOnClosedPipe();
   let flags: Flags;
   let positionals: string[];

@@ -174,7 +174,7 @@ describe.concurrent("help", () => {
     const r = await accessgw(["--help"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^usage: accessgw <verb>/);
-    for (const verb of ["import", "explain", "scan", "balance", "events", "check"])
+    for (const verb of ["import", "explain", "scan", "balance", "events", "check", "start", "status", "sim"])
       expect(r.stdout).toContain(`  ${verb} `);
   });
 
@@ -182,5 +182,14 @@ describe.concurrent("help", () => {
     const r = await accessgw(["--help"], { npx: true });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^usage: accessgw <verb>/);
+  });
+
+  it("starts the simulator as `npx accessgw sim`, with its own usage and exit codes", async () => {
+    const help = await accessgw(["sim", "--help"], { npx: true });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage: accessgw-sim --config sim.yaml/);
+    const bad = await accessgw(["sim", "--config", "no-such-sim.yaml"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("no-such-sim.yaml: cannot read the file");
   });
 });
