@@ -10,7 +10,7 @@ import type { Mqtt } from "../../config/gateway.js";
 import { type BackoffOptions, backoffDelay, defaultBackoff } from "../transport/backoff.js";
 import { Listeners } from "../transport/listeners.js";
 import { type Health, realScheduler, type Scheduler } from "../transport/reconnecting.js";
-import { clientOptions, redactUrl } from "./clientOptions.js";
+import { clientOptions, type MqttSession, redactUrl } from "./clientOptions.js";
 import {
   type MqttConnectionEvents,
   type MqttCounters,
@@ -23,7 +23,7 @@ import {
 } from "./mqttTypes.js";
 import { topicFilterProblem, topicMatches, topicNameProblem } from "./topics.js";
 
-export { redactUrl } from "./clientOptions.js";
+export { type MqttSession, redactUrl } from "./clientOptions.js";
 export {
   type MqttConnectionEvents,
   type MqttCounters,
@@ -54,6 +54,13 @@ export interface MqttConnectionOptions {
   keepaliveSeconds?: number;
   /** How long one connection attempt may take, in ms (default 10 s). */
   connectTimeoutMs?: number;
+  /** Overrides the client id (config.clientId, else `accessgw-<gatewayId>`). */
+  clientId?: string;
+  /**
+   * A persistent MQTT 5 session with a last will (the sync link). Without it the session is clean,
+   * so card reads queued while the gateway was away never arrive late and open a door for nobody.
+   */
+  session?: MqttSession;
 }
 
 /** Subscriptions are QoS 1 so the broker retries a read that a flaky link dropped. */
@@ -99,7 +106,7 @@ export class MqttConnection implements MqttLink {
   constructor(options: MqttConnectionOptions) {
     this.options = options;
     this.url = redactUrl(options.config.url);
-    this.clientId = options.config.clientId ?? `accessgw-${options.gatewayId}`;
+    this.clientId = options.clientId ?? options.config.clientId ?? `accessgw-${options.gatewayId}`;
     this.log = options.logger ?? silent;
     this.now = options.now ?? Date.now;
     this.scheduler = options.scheduler ?? realScheduler;
@@ -269,10 +276,15 @@ export class MqttConnection implements MqttLink {
     }
     let client: MqttClient;
     try {
-      const options = clientOptions(this.options.config, this.clientId, {
-        keepaliveSeconds: this.options.keepaliveSeconds ?? 30,
-        connectTimeoutMs: this.options.connectTimeoutMs ?? 10_000,
-      });
+      const options = clientOptions(
+        this.options.config,
+        this.clientId,
+        {
+          keepaliveSeconds: this.options.keepaliveSeconds ?? 30,
+          connectTimeoutMs: this.options.connectTimeoutMs ?? 10_000,
+        },
+        this.options.session,
+      );
       client = connect(this.options.config.url, options);
     } catch (err) {
       // A TLS file that cannot be read yet (not mounted, wrong permissions), or a URL MQTT.js
@@ -293,7 +305,8 @@ export class MqttConnection implements MqttLink {
     this.everOpen = true;
     this.failures = 0;
     this.log.info({ url: this.url, clientId: this.clientId }, "mqtt connected");
-    // Clean session: the broker forgot our subscriptions, so every filter is sent again.
+    // Clean session: the broker forgot our subscriptions, so every filter is sent again. (With a
+    // persistent session they may still be there; subscribing again is harmless.)
     this.unsubscribing.clear();
     for (const filter of this.handlers.keys()) this.unacked.add(filter);
     this.setState({ state: "open", since: this.now(), lastError: undefined, attempts: 0 });
