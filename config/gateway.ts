@@ -4,6 +4,7 @@ import { parseText } from "./dataFile.js";
 import { AccessGwError, formatPath } from "./errors.js";
 import { crossProblems, mqttUrlProblem, rawReaders, serialPortProblem } from "./gatewayChecks.js";
 import { Id } from "./site.js";
+import { SyncSettings, syncConfigProblems } from "./sync.js";
 
 /** A string checked by `problem` (undefined when fine), so the message says what was expected. */
 function checkedString(problem: (s: string) => string | undefined) {
@@ -170,7 +171,14 @@ export type Mqtt = z.infer<typeof Mqtt>;
 
 /** The gateway configuration file (hardware, sync, logging). */
 export const GatewayConfig = z.strictObject({
-  gateway: z.strictObject({ id: Id.optional(), data: z.string().min(1).optional() }).default({}),
+  gateway: z
+    .strictObject({
+      id: Id.optional(),
+      /** The site this gateway belongs to (sync.md `S`); needed when sync is enabled. */
+      site: Id.optional(),
+      data: z.string().min(1).optional(),
+    })
+    .default({}),
   log: z
     .strictObject({ level: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info") })
     .default({ level: "info" }),
@@ -178,6 +186,8 @@ export const GatewayConfig = z.strictObject({
   doors: z.array(Door).default([]),
   relays: z.array(Relay).default([]),
   mqtt: Mqtt.optional(),
+  /** Central sync over MQTT (sync.md); off unless enabled. */
+  sync: SyncSettings,
 });
 export type GatewayConfig = z.infer<typeof GatewayConfig>;
 
@@ -207,7 +217,7 @@ export function checkGatewayConfig(file: string, text: string): GatewayConfigChe
     ? []
     : result.error.issues.map((i) => `${file}: ${formatPath(i.path) || "(top level)"}: ${i.message}`);
   // Cross checks work on the parsed document, so they report alongside schema problems.
-  problems.push(...crossProblems(raw).map((p) => `${file}: ${p}`));
+  problems.push(...[...crossProblems(raw), ...syncConfigProblems(raw)].map((p) => `${file}: ${p}`));
   if (!result.success || problems.length > 0) return { config: null, raw, problems };
   const config = result.data;
   // gateway.data and the TLS files may be relative to the configuration file.

@@ -7,6 +7,7 @@ import { jsonSchemas, jsonSchemaText } from "./jsonSchema.js";
 const out = resolve(dirname(fileURLToPath(import.meta.url)), "../../config/jsonschema");
 mkdirSync(out, { recursive: true });
 for (const [name, schema] of Object.entries(jsonSchemas())) {
+  mkdirSync(dirname(join(out, name)), { recursive: true });
   writeFileSync(join(out, name), jsonSchemaText(schema));
   process.stdout.write(`wrote config/jsonschema/${name}\n`);
 }

@@ -55,13 +55,22 @@ mqtt: { url: "mqtt://127.0.0.1:1883", username: gw, password: secret, ca: tls/ca
 `;
 
 describe("the gateway configuration", () => {
-  it("applies defaults: info logging, no readers, doors or relays", () => {
+  it("applies defaults: info logging, no readers, doors or relays, sync off", () => {
     expect(loadGatewayConfig("/etc/gw.yaml", "")).toEqual({
       gateway: {},
       log: { level: "info" },
       readers: [],
       doors: [],
       relays: [],
+      sync: {
+        enabled: false,
+        topicPrefix: "accessgw/v1",
+        maxMessageBytes: 16777216,
+        outboxAlarm: 1000000,
+        ackTimeoutMs: 10000,
+        batchSize: 500,
+        offline: { maxStaleHours: 72, after: "keep-deciding" },
+      },
     });
   });
 
@@ -360,5 +369,71 @@ describe("the gateway configuration", () => {
       "gateway.yaml: relays[0].port: port /dev/ttyUSB1 is also used by readers[0]",
       "gateway.yaml: readers[1].driver: mqtt-tasmota needs an mqtt section (mqtt: { url: mqtt://host:1883 })",
     ]);
+  });
+
+  /** The gateway configuration of sync.md, verbatim. */
+  const SYNC_MD = `
+gateway: { id: gw-rome-1, site: rome-center, data: /var/lib/accessgw }
+mqtt:                                   # the broker (also used by mqtt-* reader and relay drivers)
+  url: mqtts://broker.example:8883      # mqtt:// mqtts:// ws:// wss://
+  username: gw-rome-1                   # or ACCESSGW_MQTT_USERNAME / ACCESSGW_MQTT_PASSWORD
+  ca: /etc/accessgw/ca.pem              # optional TLS files
+  cert: /etc/accessgw/gw.pem
+  key: /etc/accessgw/gw.key
+sync:
+  enabled: true
+  topicPrefix: accessgw/v1
+  maxMessageBytes: 16777216
+  outboxAlarm: 1000000                  # events waiting before the status reports a problem
+  ackTimeoutMs: 10000                   # re-publish unacked events after this long
+  offline: { maxStaleHours: 72, after: keep-deciding }   # or deny-paid
+`;
+
+  it("parses the gateway configuration of sync.md", () => {
+    const config = loadGatewayConfig("/etc/accessgw/gateway.yaml", SYNC_MD);
+    expect(config.gateway).toEqual({ id: "gw-rome-1", site: "rome-center", data: "/var/lib/accessgw" });
+    expect(config.sync).toEqual({
+      enabled: true,
+      topicPrefix: "accessgw/v1",
+      maxMessageBytes: 16777216,
+      outboxAlarm: 1000000,
+      ackTimeoutMs: 10000,
+      batchSize: 500,
+      offline: { maxStaleHours: 72, after: "keep-deciding" },
+    });
+  });
+
+  it("refuses sync.enabled without an mqtt section or gateway.site, naming file and path", () => {
+    expect(refusal("sync: { enabled: true }", "gateway.yaml").problems).toEqual([
+      "gateway.yaml: sync.enabled: sync needs an mqtt section (mqtt: { url: mqtts://broker:8883 })",
+      "gateway.yaml: sync.enabled: sync needs the site id in gateway.site (gateway: { site: rome-center })",
+    ]);
+    expect(refusal(`gateway: { id: g }\n${MQTT}\nsync: { enabled: true }`, "gateway.yaml").problems).toEqual([
+      "gateway.yaml: sync.enabled: sync needs the site id in gateway.site (gateway: { site: rome-center })",
+    ]);
+  });
+
+  it("accepts a sync section that is off without mqtt or gateway.site", () => {
+    expect(checkGatewayConfig("gw.yaml", "sync: { enabled: false, batchSize: 100 }").problems).toEqual([]);
+  });
+
+  it.each<[string, string, string]>([
+    [
+      "a wildcard in the topic prefix",
+      "sync: { topicPrefix: 'accessgw/#' }",
+      "sync.topicPrefix: expected MQTT topic levels",
+    ],
+    ["a batch above 500", "sync: { batchSize: 501 }", "sync.batchSize: Too big: expected number to be <=500"],
+    [
+      "an unknown offline policy",
+      "sync: { offline: { after: deny-all } }",
+      "sync.offline.after: Invalid option",
+    ],
+    ["a typo in the sync section", "sync: { enable: true }", 'sync: Unrecognized key: "enable"'],
+    ["a site id that is no id", "gateway: { site: 'rome center' }", "gateway.site: expected an id"],
+  ])("refuses %s", (_what, text, expected) => {
+    const [problem, ...rest] = refusal(text, "gateway.yaml").problems;
+    expect(rest).toEqual([]);
+    expect(problem?.startsWith(`gateway.yaml: ${expected}`)).toBe(true);
   });
 });

@@ -16,4 +16,15 @@ describe("JSON Schema for editors", () => {
     for (const field of ["accessTypes", "windows", "purchasedAt", "deductionIntervalMinutes", "antiPassback"])
       expect(text).toContain(`"${field}"`);
   });
+
+  it("has one schema per sync.md payload under sync/, e.g. hello's outbox and an event's ledger", () => {
+    const schemas = jsonSchemas();
+    const kinds = ["config", "changes", "sync", "acks", "hello", "events", "status"];
+    expect(Object.keys(schemas).filter((n) => n.startsWith("sync/"))).toEqual(
+      kinds.map((k) => `sync/${k}.schema.json`),
+    );
+    expect(JSON.stringify(schemas["sync/hello.schema.json"])).toContain('"firstSeq"');
+    expect(JSON.stringify(schemas["sync/events.schema.json"])).toContain('"relayFailed"');
+    expect(JSON.stringify(schemas["sync/events.schema.json"])).toContain('"multipackId"');
+  });
 });

@@ -1,0 +1,386 @@
+/**
+ * The payloads of sync.md (central ↔ gateway over MQTT) and the `sync:` section of the gateway
+ * configuration. The zod schemas are the types, the defaults and (via z.toJSONSchema) the JSON Schemas
+ * integrators read.
+ *
+ * Unknown keys: what the gateway sends (hello, events, status) is strict, because we own that shape
+ * and a stray key would be a bug here. What it receives (config, changes, sync, acks) ignores unknown
+ * keys on the envelope, because integrators add fields over time (a `sentAt`, a trace id) and refusing
+ * them would turn every such addition into dropped changes and endless resyncs. The documents inside
+ * (the site configuration and members of domain.md) stay strict, as on `accessgw import`: a misspelt
+ * member field silently ignored would grant or deny the wrong people.
+ */
+import { z } from "zod";
+import type { Decision } from "../gateway/engine/types.js";
+import { formatPath } from "./errors.js";
+import type { Mqtt } from "./gateway.js";
+import { Instant, LedgerEntry, Member } from "./members.js";
+import { checkReferences } from "./references.js";
+import { AccessType, Area, CardModel, Id, Limit, Product, SiteInfo } from "./site.js";
+
+/** A site revision, config revision or event seq: a non-negative safe integer (0: nothing yet). */
+export const Rev = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const PositiveRev = Rev.min(1);
+
+/** At most this many events go in one `events` message (sync.md: batches of at most 500). */
+export const MAX_BATCH = 500;
+/** sync.md: messages larger than this are refused (16 MiB) unless `sync.maxMessageBytes` says otherwise. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 16_777_216;
+export const DEFAULT_TOPIC_PREFIX = "accessgw/v1";
+
+// ---------------------------------------------------------------------------------------------
+// Gateway configuration: the `sync:` section (sync.md "Gateway configuration").
+
+/** A topic prefix: one or more MQTT topic levels, no wildcards, no empty levels, no `$` start. */
+export const TopicPrefix = z
+  .string()
+  .max(200)
+  .regex(/^[^/#+\s$][^/#+\s]*(\/[^/#+\s]+)*$/, {
+    error: 'expected MQTT topic levels such as "accessgw/v1" (no +, #, spaces, empty levels or leading $)',
+  });
+
+const OFFLINE_DEFAULT = { maxStaleHours: 72, after: "keep-deciding" } as const;
+
+/** How the gateway behaves when it has not synced for a while (issue 4 §3). */
+export const SyncOffline = z.strictObject({
+  /** How long the cache may be trusted without a successful sync. */
+  maxStaleHours: z.number().positive().default(OFFLINE_DEFAULT.maxStaleHours),
+  /** After that: keep deciding, or deny entries that would charge credits. */
+  after: z.enum(["keep-deciding", "deny-paid"]).default(OFFLINE_DEFAULT.after),
+});
+
+const SYNC_DEFAULT = {
+  enabled: false,
+  topicPrefix: DEFAULT_TOPIC_PREFIX,
+  maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
+  outboxAlarm: 1_000_000,
+  ackTimeoutMs: 10_000,
+  batchSize: MAX_BATCH,
+  offline: { ...OFFLINE_DEFAULT },
+};
+
+/** The `sync:` section of the gateway configuration (sync.md). */
+export const SyncSettings = z
+  .strictObject({
+    enabled: z.boolean().default(SYNC_DEFAULT.enabled),
+    topicPrefix: TopicPrefix.default(SYNC_DEFAULT.topicPrefix),
+    // MQTT's own ceiling is 256 MiB − 1 per packet; below 1 KiB not even a hello fits.
+    maxMessageBytes: z.number().int().min(1024).max(268_435_455).default(SYNC_DEFAULT.maxMessageBytes),
+    /** Events waiting before the status reports a problem (an alarm, the gateway keeps deciding). */
+    outboxAlarm: z.number().int().positive().default(SYNC_DEFAULT.outboxAlarm),
+    /** Re-publish unacked events after this long. */
+    ackTimeoutMs: z.number().int().min(100).default(SYNC_DEFAULT.ackTimeoutMs),
+    batchSize: z.number().int().min(1).max(MAX_BATCH).default(SYNC_DEFAULT.batchSize),
+    offline: SyncOffline.default({ ...OFFLINE_DEFAULT }),
+  })
+  .default(() => structuredClone(SYNC_DEFAULT));
+export type SyncSettings = z.infer<typeof SyncSettings>;
+
+/**
+ * sync.md: `sync.enabled` needs a broker (`mqtt:`) and the site it syncs (`gateway.site`). Works on the
+ * parsed, possibly invalid document so it reports alongside schema problems (`path: message`).
+ */
+export function syncConfigProblems(raw: unknown): string[] {
+  const doc = raw !== null && typeof raw === "object" ? (raw as Record<string, unknown>) : {};
+  const sync = doc.sync as { enabled?: unknown } | null | undefined;
+  if (sync?.enabled !== true) return [];
+  const problems: string[] = [];
+  if (doc.mqtt === undefined || doc.mqtt === null)
+    problems.push("sync.enabled: sync needs an mqtt section (mqtt: { url: mqtts://broker:8883 })");
+  const gateway = doc.gateway as { site?: unknown } | null | undefined;
+  if (gateway?.site === undefined || gateway.site === null)
+    problems.push("sync.enabled: sync needs the site id in gateway.site (gateway: { site: rome-center })");
+  return problems;
+}
+
+/**
+ * sync.md Security: broker credentials come from the config or the environment
+ * (ACCESSGW_MQTT_USERNAME / ACCESSGW_MQTT_PASSWORD), never from the command line. The config wins.
+ */
+export function mqttCredentials(
+  mqtt: Pick<Mqtt, "username" | "password"> | undefined,
+  env: Record<string, string | undefined>,
+): { username?: string; password?: string } {
+  const nonEmpty = (s: string | undefined) => (s === undefined || s === "" ? undefined : s);
+  const username = mqtt?.username ?? nonEmpty(env.ACCESSGW_MQTT_USERNAME);
+  const password = mqtt?.password ?? nonEmpty(env.ACCESSGW_MQTT_PASSWORD);
+  return {
+    ...(username === undefined ? {} : { username }),
+    ...(password === undefined ? {} : { password }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Central → gateway (received: unknown envelope keys are ignored, see the file comment).
+
+/** The whole site configuration in the shape of domain.md; members travel in changes and sync. */
+export const SiteConfigDocument = z
+  .strictObject({
+    site: SiteInfo,
+    areas: z.array(Area).default([]),
+    accessTypes: z.array(AccessType).default([]),
+    products: z.array(Product).default([]),
+    limits: z.array(Limit).default([]),
+    cardModels: z.array(CardModel).default([]),
+  })
+  // A config that points at an unknown area or product is rejected whole like any other bad config.
+  .superRefine((config, ctx) => {
+    const problems = checkReferences([{ name: "config", data: config }], null);
+    for (const p of problems) ctx.addIssue({ code: "custom", message: p.replace(/^config: /, "") });
+  });
+
+/** `P/sites/S/config` (retained): applied whole when `rev` is higher than the applied one. */
+export const ConfigMessage = z.object({ rev: PositiveRev, config: SiteConfigDocument });
+export type ConfigMessage = z.infer<typeof ConfigMessage>;
+
+/** Members replaced and members deleted; one id may not be both, nor appear twice. */
+function memberSetIssues(
+  m: { members: { id: string }[]; deletedMembers: string[] },
+  ctx: z.core.$RefinementCtx,
+): void {
+  const seen = new Map<string, number>();
+  m.members.forEach((member, i) => {
+    const first = seen.get(member.id);
+    if (first !== undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["members", i, "id"],
+        message: `member "${member.id}" is given twice (first at members[${first}])`,
+      });
+    else seen.set(member.id, i);
+  });
+  m.deletedMembers.forEach((id, i) => {
+    if (seen.has(id))
+      ctx.addIssue({
+        code: "custom",
+        path: ["deletedMembers", i],
+        message: `member "${id}" is both updated and deleted`,
+      });
+  });
+}
+
+/** `P/sites/S/changes`: the next site revision (`rev` = last applied + 1). */
+export const ChangesMessage = z
+  .object({ rev: PositiveRev, members: z.array(Member), deletedMembers: z.array(Id) })
+  .superRefine(memberSetIssues);
+export type ChangesMessage = z.infer<typeof ChangesMessage>;
+
+/** `P/gateways/G/sync`: part `part` of `parts` of the answer to a hello. */
+export const SyncMessage = z
+  .object({
+    fromRev: Rev,
+    toRev: Rev,
+    snapshot: z.boolean(),
+    part: z.number().int().min(1),
+    parts: z.number().int().min(1),
+    members: z.array(Member),
+    deletedMembers: z.array(Id),
+  })
+  .superRefine((m, ctx) => {
+    if (m.fromRev > m.toRev)
+      ctx.addIssue({ code: "custom", path: ["fromRev"], message: `fromRev ${m.fromRev} > toRev ${m.toRev}` });
+    if (m.part > m.parts)
+      ctx.addIssue({ code: "custom", path: ["part"], message: `part ${m.part} > parts ${m.parts}` });
+    memberSetIssues(m, ctx);
+  });
+export type SyncMessage = z.infer<typeof SyncMessage>;
+
+/** `P/gateways/G/acks`: every event of G with `seq` ≤ `upTo` is durably stored at the central. */
+export const AcksMessage = z.object({ upTo: Rev });
+export type AcksMessage = z.infer<typeof AcksMessage>;
+
+// ---------------------------------------------------------------------------------------------
+// Gateway → central (sent: strict).
+
+/**
+ * The unacked part of the outbox: the lowest and highest `seq` still waiting for an ack. Empty outbox:
+ * both `null` (house rule: null, never absent), so a central can tell "nothing pending" at a glance.
+ */
+export const OutboxRange = z.union([
+  z
+    .strictObject({ firstSeq: PositiveRev, lastSeq: PositiveRev })
+    .refine((o) => o.firstSeq <= o.lastSeq, { error: "firstSeq is after lastSeq", path: ["firstSeq"] }),
+  z.strictObject({ firstSeq: z.null(), lastSeq: z.null() }),
+]);
+export type OutboxRange = z.infer<typeof OutboxRange>;
+
+/** `P/gateways/G/hello`: sent on every (re)connect and on a revision gap. */
+export const HelloMessage = z.strictObject({
+  gatewayId: Id,
+  siteId: Id,
+  lastRev: Rev,
+  configRev: Rev,
+  version: z.string().min(1),
+  outbox: OutboxRange,
+});
+export type HelloMessage = z.infer<typeof HelloMessage>;
+
+const GRANT_REASONS = ["ok", "reentry", "booking", "exit"] as const;
+const DENY_REASONS = [
+  "unknown_card",
+  "card_blocked",
+  "card_expired",
+  "member_blocked",
+  "no_entitlement",
+  "inactive",
+  "not_yet_valid",
+  "expired",
+  "suspended",
+  "wrong_area",
+  "outside_time_window",
+  "card_model_missing",
+  "no_credits",
+  "allowance_used",
+  "limit_reached",
+  "anti_passback",
+  "area_full",
+] as const;
+/** cli.md: the reason codes of grants and denies. */
+export const Reason = z.enum([...GRANT_REASONS, ...DENY_REASONS]);
+
+const TraceRow = z.strictObject({
+  multipackId: Id.nullable(),
+  accessTypeId: Id.nullable(),
+  outcome: z.enum(["chosen", "skipped"]),
+  reason: Reason,
+  /** The engine always writes it; cli.md's example leaves it out. */
+  detail: z.string().optional(),
+});
+
+/** A ledger entry an event wrote, with the multipack it belongs to (R14: its id is the event id). */
+export const EventLedgerEntry = LedgerEntry.safeExtend({ multipackId: Id });
+export type EventLedgerEntry = z.infer<typeof EventLedgerEntry>;
+
+/** One recorded decision: the decision JSON of cli.md plus id, seq, relayFailed and its ledger entries. */
+export const SyncEvent = z.strictObject({
+  id: z.string().min(3),
+  seq: PositiveRev,
+  decision: z.enum(["grant", "deny"]),
+  reason: Reason,
+  at: Instant,
+  card: z.string(),
+  memberId: Id.nullable(),
+  area: Id,
+  direction: z.enum(["in", "out"]),
+  readerId: Id.nullable(),
+  multipackId: Id.nullable(),
+  productId: Id.nullable(),
+  accessTypeId: Id.nullable(),
+  creditsDeducted: z.number().int().nonnegative(),
+  creditsRemaining: z.number().int().nullable(),
+  creditsTotal: z.number().int().nullable(),
+  message: z.string(),
+  trace: z.array(TraceRow),
+  relayFailed: z.boolean(),
+  /** Empty when the decision charged nothing. */
+  ledger: z.array(EventLedgerEntry),
+});
+export type SyncEvent = z.infer<typeof SyncEvent>;
+
+/** `P/gateways/G/events`: a batch of at most 500 events of G, in `seq` order. */
+export const EventsMessage = z
+  .strictObject({ gatewayId: Id, events: z.array(SyncEvent).min(1).max(MAX_BATCH) })
+  .superRefine((m, ctx) => {
+    let previous = 0;
+    m.events.forEach((e, i) => {
+      if (e.id !== `${m.gatewayId}:${e.seq}`)
+        ctx.addIssue({
+          code: "custom",
+          path: ["events", i, "id"],
+          message: `expected "${m.gatewayId}:${e.seq}" (gatewayId:seq), found "${e.id}"`,
+        });
+      if (e.seq <= previous)
+        ctx.addIssue({ code: "custom", path: ["events", i, "seq"], message: "events are not in seq order" });
+      previous = e.seq;
+    });
+  });
+export type EventsMessage = z.infer<typeof EventsMessage>;
+
+/** `P/gateways/G/status` (retained), refreshed on change, while the gateway is online. */
+export const GatewayStatusMessage = z.strictObject({
+  online: z.literal(true),
+  at: Instant,
+  version: z.string().min(1),
+  lastRev: Rev,
+  configRev: Rev,
+  outboxPending: z.number().int().nonnegative(),
+  readers: z.array(z.strictObject({ id: Id, connected: z.boolean() })),
+  /** In words, each starting with a stable code, e.g. "configRejected: config rev 13: …". */
+  problems: z.array(z.string()),
+});
+/**
+ * The last will on the status topic: `{ "online": false }`, also what a gateway publishes itself when
+ * it stops cleanly. Offline is only ever this: nothing else it says would still be true.
+ */
+export const LastWillMessage = z.strictObject({ online: z.literal(false) });
+/** The status topic's payload: the full status while online, or the last will. */
+export const StatusMessage = z.discriminatedUnion("online", [GatewayStatusMessage, LastWillMessage]);
+export type StatusMessage = z.infer<typeof StatusMessage>;
+
+// ---------------------------------------------------------------------------------------------
+// Parsing what arrives.
+
+/** Every payload of sync.md by message kind. */
+export const SYNC_PAYLOADS = {
+  config: ConfigMessage,
+  changes: ChangesMessage,
+  sync: SyncMessage,
+  acks: AcksMessage,
+  hello: HelloMessage,
+  events: EventsMessage,
+  status: StatusMessage,
+} as const;
+export type SyncKind = keyof typeof SYNC_PAYLOADS;
+export type SyncPayload<K extends SyncKind> = z.infer<(typeof SYNC_PAYLOADS)[K]>;
+
+export type SyncParse<K extends SyncKind> =
+  | { ok: true; value: SyncPayload<K> }
+  | { ok: false; problem: string };
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Decodes and validates one payload without throwing: too large, not UTF-8, not JSON or the wrong
+ * shape each give a problem that names the topic (and the first 3 zod issues with their paths).
+ */
+export function parseSyncPayload<K extends SyncKind>(
+  kind: K,
+  topic: string,
+  bytes: Uint8Array,
+  maxBytes: number = DEFAULT_MAX_MESSAGE_BYTES,
+): SyncParse<K> {
+  const refuse = (why: string): SyncParse<K> => ({ ok: false, problem: `${topic}: ${kind} refused: ${why}` });
+  if (bytes.byteLength > maxBytes)
+    return refuse(`${bytes.byteLength} bytes is more than sync.maxMessageBytes (${maxBytes})`);
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return refuse("the payload is not UTF-8 text");
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return refuse(`not JSON (${(err as Error).message})`);
+  }
+  const result = SYNC_PAYLOADS[kind].safeParse(value);
+  if (result.success) return { ok: true, value: result.data as SyncPayload<K> };
+  const issues = result.error.issues;
+  const shown = issues.slice(0, 3).map((i) => `${formatPath(i.path) || "(top level)"}: ${issueMessage(i)}`);
+  const more = issues.length > 3 ? ` (and ${issues.length - 3} more)` : "";
+  return refuse(`${shown.join("; ")}${more}`);
+}
+
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === "unrecognized_keys")
+    return `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+  return issue.message;
+}
+
+// The event schema and the engine's Decision must not drift apart: a compile error here says they did.
+type DecisionOfEvent = Omit<SyncEvent, "id" | "seq" | "relayFailed" | "ledger">;
+const _eventCoversDecision = (d: Decision): DecisionOfEvent => d;
+const _decisionCoversEvent = (e: DecisionOfEvent): Omit<Decision, "trace"> => e;
+void _eventCoversDecision;
+void _decisionCoversEvent;
