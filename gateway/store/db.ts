@@ -109,3 +109,47 @@ export class Store {
     this.db.close();
   }
 }
+
+/** The sync revisions and times kept in the cache (migration 2). */
+export interface SyncState {
+  lastRev: number;
+  configRev: number;
+  /** Last successful sync (ms), or null: the offline policy counts staleness from it. */
+  lastSyncAt: number | null;
+  configRejected: { rev: number; problems: string[] } | null;
+}
+
+/** The sync state stored in the cache. */
+export function syncState(store: Store): SyncState {
+  const r = store
+    .prepare("SELECT last_rev, config_rev, last_sync_at, config_rejected FROM sync_state")
+    .get() as {
+    last_rev: number;
+    config_rev: number;
+    last_sync_at: number | null;
+    config_rejected: string | null;
+  };
+  return {
+    lastRev: r.last_rev,
+    configRev: r.config_rev,
+    lastSyncAt: r.last_sync_at,
+    configRejected: r.config_rejected === null ? null : JSON.parse(r.config_rejected),
+  };
+}
+
+/** Records the applied config revision (clears a rejection); call in the config's transaction. */
+export function setConfigRev(store: Store, rev: number, now: number): void {
+  store
+    .prepare("UPDATE sync_state SET config_rev = ?, config_rejected = NULL, last_sync_at = ?")
+    .run(rev, now);
+}
+
+/** Records a config refused whole (the previous one stays in force) for the status. */
+export function setConfigRejected(store: Store, rev: number, problems: string[]): void {
+  store.prepare("UPDATE sync_state SET config_rejected = ?").run(JSON.stringify({ rev, problems }));
+}
+
+/** Records a successful exchange with the central (e.g. a hello answered with nothing to do). */
+export function markSynced(store: Store, now: number): void {
+  store.prepare("UPDATE sync_state SET last_sync_at = ?").run(now);
+}

@@ -132,6 +132,48 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE TABLE outbox (seq INTEGER PRIMARY KEY);
     `,
   },
+  {
+    version: 2,
+    name: "central sync",
+    sql: `
+      -- Sync revisions (sync.md): the applied site and config revisions, the last successful sync
+      -- (offline policy) and the last config refused whole (status).
+      CREATE TABLE sync_state (
+        singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+        last_rev INTEGER NOT NULL,
+        config_rev INTEGER NOT NULL,
+        last_sync_at INTEGER,
+        config_rejected TEXT
+      );
+      INSERT INTO sync_state (singleton, last_rev, config_rev) VALUES (1, 0, 0);
+
+      -- The sync answer being applied, so a restart in the middle knows where it is.
+      CREATE TABLE sync_answer (
+        singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+        from_rev INTEGER NOT NULL,
+        to_rev INTEGER NOT NULL,
+        snapshot INTEGER NOT NULL,
+        parts INTEGER NOT NULL
+      );
+      CREATE TABLE sync_answer_parts (part INTEGER PRIMARY KEY);
+      -- Snapshot answers: every member named in any part; the others are deleted after the last part.
+      CREATE TABLE sync_named (member_id TEXT PRIMARY KEY) WITHOUT ROWID;
+
+      -- A multipack the central drops or a deleted member must lose the entries the central sent
+      -- (keeping those recorded here): that needs a multipack's entries without a full scan.
+      CREATE INDEX ledger_multipack ON ledger (multipack_id);
+
+      -- An event queued again (relay failure: refund, relayFailed) after it was published must not
+      -- be forgotten by an ack meant for its first copy: the first ack after a requeue only clears
+      -- the flag; the next one deletes the row. (Only an event updated while still in the outbox is
+      -- flagged: one already acked is simply queued again by recordRelayFailure.)
+      CREATE TABLE outbox_requeued (seq INTEGER PRIMARY KEY);
+      CREATE TRIGGER outbox_requeue AFTER UPDATE OF doc ON events
+      WHEN EXISTS (SELECT 1 FROM outbox WHERE seq = NEW.seq) BEGIN
+        INSERT OR IGNORE INTO outbox_requeued (seq) VALUES (NEW.seq);
+      END;
+    `,
+  },
 ];
 
 /** Brings a database to the newest schema version; refuses one newer than this program knows. */

@@ -1,0 +1,106 @@
+/**
+ * The outbox (R14, sync.md): events not yet acknowledged by the central, in `seq` order, with the
+ * ledger entries they wrote. Events themselves stay in the history after an ack.
+ */
+import type { Store } from "./db.js";
+import type { RecordedEvent } from "./events.js";
+import { refundId } from "./relayFailure.js";
+
+/** A ledger entry as it travels with its event (R16: the central merges it by id). */
+export interface OutboxLedgerEntry {
+  multipackId: string;
+  id: string;
+  amount: number;
+  at: string;
+  area: string | null;
+  accessType: string | null;
+  kind: string;
+}
+
+/** An event as published: the recorded decision plus the ledger entries it wrote. */
+export type OutboxEvent = RecordedEvent & { ledger: OutboxLedgerEntry[] };
+
+/** Most events per batch (sync.md). */
+export const MAX_BATCH = 500;
+
+/**
+ * Unacked events after `afterSeq` (default: from the first), oldest first, at most `limit` (≤ 500).
+ * Each carries its ledger entries: the usage whose id is the event id (R14) and, after a failed door
+ * pulse, the refund `<id>:refund`. An event queued again after a relay failure is published again
+ * whole, so the central receives the refund with it and merges both entries by id: once each.
+ */
+export function pendingEvents(
+  store: Store,
+  options: { afterSeq?: number; limit?: number } = {},
+): OutboxEvent[] {
+  const limit = Math.max(0, Math.min(MAX_BATCH, options.limit ?? MAX_BATCH));
+  const rows = store
+    .prepare(
+      "SELECT e.doc FROM outbox o JOIN events e ON e.seq = o.seq WHERE o.seq > ? ORDER BY o.seq LIMIT ?",
+    )
+    .pluck()
+    .all(options.afterSeq ?? 0, limit) as string[];
+  const entry = store.prepare(
+    "SELECT multipack_id, id, amount, at, area, access_type_id, kind FROM ledger WHERE id = ?",
+  );
+  return rows.map((doc) => {
+    const e = JSON.parse(doc) as RecordedEvent;
+    const ledger: OutboxLedgerEntry[] = [];
+    for (const id of [e.id, refundId(e.id)]) {
+      const r = entry.get(id) as LedgerRow | undefined;
+      if (r)
+        ledger.push({
+          multipackId: r.multipack_id,
+          id: r.id,
+          amount: r.amount,
+          at: new Date(r.at).toISOString(),
+          area: r.area,
+          accessType: r.access_type_id,
+          kind: r.kind,
+        });
+    }
+    // Events recorded before `relayFailed` existed lack it; cli.md wants it on every event.
+    return { ...e, relayFailed: e.relayFailed === true, ledger };
+  });
+}
+
+interface LedgerRow {
+  multipack_id: string;
+  id: string;
+  amount: number;
+  at: number;
+  area: string | null;
+  access_type_id: string | null;
+  kind: string;
+}
+
+/**
+ * sync.md acks: forgets outbox rows with `seq` ≤ `upTo`; returns how many. A row queued again after
+ * it was published (relay failure) survives the first such ack, which may be for its first copy:
+ * that ack only clears its flag, and a later one (after it was re-published) deletes it.
+ */
+export function ackUpTo(store: Store, upTo: number): number {
+  return store.db
+    .transaction(() => {
+      const n = store
+        .prepare("DELETE FROM outbox WHERE seq <= ? AND seq NOT IN (SELECT seq FROM outbox_requeued)")
+        .run(upTo).changes;
+      store.prepare("DELETE FROM outbox_requeued WHERE seq <= ?").run(upTo);
+      return n;
+    })
+    .immediate();
+}
+
+/** Events waiting for an ack (status `outboxPending`, the outbox alarm). */
+export function outboxDepth(store: Store): number {
+  return store.prepare("SELECT count(*) FROM outbox").pluck().get() as number;
+}
+
+/** The first and last unacked seq (hello's `outbox`), or nulls when the outbox is empty. */
+export function outboxRange(store: Store): { firstSeq: number | null; lastSeq: number | null } {
+  const r = store.prepare("SELECT min(seq) AS firstSeq, max(seq) AS lastSeq FROM outbox").get() as {
+    firstSeq: number | null;
+    lastSeq: number | null;
+  };
+  return { firstSeq: r.firstSeq, lastSeq: r.lastSeq };
+}
