@@ -32,19 +32,7 @@ const CONFIG_TABLES = [
  * dropped by a re-import and an entry received twice changes nothing.
  */
 export function importFiles(store: Store, files: LoadedFile[], origin = "import"): ImportSummary {
-  const sum: ImportSummary = {
-    files: files.length,
-    site: false,
-    areas: 0,
-    accessTypes: 0,
-    products: 0,
-    limits: 0,
-    cardModels: 0,
-    members: 0,
-    multipacks: 0,
-    ledgerAdded: 0,
-    ledgerKnown: 0,
-  };
+  const sum = emptySummary(files.length);
   store.db
     .transaction(() => {
       for (const f of files) {
@@ -75,6 +63,33 @@ export function importFiles(store: Store, files: LoadedFile[], origin = "import"
     .immediate();
   store.invalidateSite();
   return sum;
+}
+
+function emptySummary(files: number): ImportSummary {
+  return {
+    files,
+    site: false,
+    areas: 0,
+    accessTypes: 0,
+    products: 0,
+    limits: 0,
+    cardModels: 0,
+    members: 0,
+    multipacks: 0,
+    ledgerAdded: 0,
+    ledgerKnown: 0,
+  };
+}
+
+/**
+ * Upserts members only, inside the caller's transaction (sync applies parts in its own chunks).
+ * Unlike importFiles it leaves the cached site configuration alone: members are not part of it,
+ * so scans decided between sync chunks keep the compiled site instead of rebuilding it each time.
+ */
+export function importMembers(store: Store, members: Member[], origin: string): number {
+  const sum = emptySummary(0);
+  for (const m of members) upsertMember(store, m, origin, sum);
+  return members.length;
 }
 
 /*

@@ -6,7 +6,7 @@ import type { Member } from "../../config/members.js";
 import { checkReferences } from "../../config/references.js";
 import { type Store, syncState } from "./db.js";
 import { multipackOwner } from "./facts.js";
-import { importFiles } from "./importer.js";
+import { importMembers } from "./importer.js";
 
 /** Options of member application. */
 export interface ApplyOptions {
@@ -139,7 +139,7 @@ function writeMembers(
   const mpOf = store.prepare("SELECT id FROM multipacks WHERE member_id = ?").pluck();
   for (const m of docs) before.set(m.id, mpOf.all(m.id) as string[]);
   // The importer's upsert: fields and cards/blocks/bookings replaced, multipacks upserted, ledgers merged.
-  importFiles(store, [{ name: options.name ?? "sync", data: { members: docs } }], options.origin ?? "sync");
+  importMembers(store, docs, options.origin ?? "sync");
   for (const m of docs) {
     const stored = new Set(before.get(m.id));
     const sent = new Set(m.multipacks.map((mp) => mp.id));

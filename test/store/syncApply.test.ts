@@ -102,6 +102,14 @@ describe("sync.md: a member document replaces the stored member, ledgers merge b
     ]);
   });
 
+  it("keeps the compiled site configuration cached: members are not part of it", async () => {
+    const store = examples();
+    const site = store.siteConfig();
+    applyMembers(store, [anna({ card: "999", swim: [] })], []);
+    await applyMembersChunked(store, [anna({ card: "998", swim: [] })], [], { chunkSize: 1 });
+    expect(store.siteConfig()).toBe(site);
+  });
+
   it("counts the central's echo of an entry recorded here once, however often it comes", () => {
     const store = examples();
     const e = scan(store, scanReq(ANNA_CARD, "pool"), MONDAY_10, "gw-1");
