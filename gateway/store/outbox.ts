@@ -12,8 +12,9 @@ export interface OutboxLedgerEntry {
   id: string;
   amount: number;
   at: string;
-  area: string | null;
-  accessType: string | null;
+  /** Absent, not null, when unknown: the central echoes entries into strict member documents. */
+  area?: string;
+  accessType?: string;
   kind: string;
 }
 
@@ -54,8 +55,8 @@ export function pendingEvents(
           id: r.id,
           amount: r.amount,
           at: new Date(r.at).toISOString(),
-          area: r.area,
-          accessType: r.access_type_id,
+          ...(r.area === null ? {} : { area: r.area }),
+          ...(r.access_type_id === null ? {} : { accessType: r.access_type_id }),
           kind: r.kind,
         });
     }
