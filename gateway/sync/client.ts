@@ -1,0 +1,372 @@
+/**
+ * The gateway's side of sync.md: its own persistent MQTT 5 session with a last will, hello and status
+ * on every connect, config / changes / sync answers / acks applied from the central, and the outbox
+ * published. Every store write goes through one serial queue, so messages apply in arrival order and
+ * a multi-chunk sync part never interleaves with a change.
+ */
+import type { GatewayConfig } from "../../config/gateway.js";
+import { mqttCredentials, parseSyncPayload, type StatusMessage, type SyncKind } from "../../config/sync.js";
+import { MqttConnection } from "../../drivers/mqtt/connection.js";
+import type { MqttMessage } from "../../drivers/mqtt/mqttTypes.js";
+import type { BackoffOptions } from "../../drivers/transport/backoff.js";
+import type { Health, Scheduler } from "../../drivers/transport/reconnecting.js";
+import { markSynced, type Store, syncState } from "../store/db.js";
+import { outboxRange } from "../store/outbox.js";
+import { applyChanges, applySyncPart, finishSyncAnswer } from "../store/syncApply.js";
+import { applyConfig, rejectInvalidConfig } from "./inbound.js";
+import { OutboxPublisher } from "./outboxPublisher.js";
+import { gatewaySubscriptions, SYNC_QOS, syncTopics } from "./topics.js";
+
+/** The subset of a pino logger the client uses: object first, message second. */
+export interface SyncLogger {
+  debug(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** A reader as the status reports it. */
+export interface ReaderStatus {
+  id: string;
+  connected: boolean;
+}
+
+/** What a SyncClient is handed. */
+export interface SyncClientOptions {
+  store: Store;
+  /** Needs `mqtt`, `gateway.site` and `sync` (syncConfigProblems has checked them). */
+  config: GatewayConfig;
+  gatewayId: string;
+  /** The gateway's version, for hello and status. */
+  version: string;
+  clock: () => number;
+  scheduler: Scheduler;
+  logger: SyncLogger;
+  /** The readers and whether they are connected, for the status (none by default). */
+  readers?: () => ReaderStatus[];
+  /** Where ACCESSGW_MQTT_USERNAME / _PASSWORD are read (process.env by default). */
+  env?: Record<string, string | undefined>;
+  backoff?: BackoffOptions;
+  /** At most one hello per this many ms while a gap persists (default 5000). */
+  helloIntervalMs?: number;
+  /** At most one status publish per this many ms (default 1000). */
+  statusIntervalMs?: number;
+}
+
+/** Running totals since construction. */
+export interface SyncCounters {
+  badPayloads: number;
+  hellos: number;
+  /** Gap hellos held back by helloIntervalMs (one is sent when the interval has passed). */
+  hellosDeferred: number;
+  configsApplied: number;
+  configsRejected: number;
+  changesApplied: number;
+  duplicates: number;
+  gaps: number;
+  changesRejected: number;
+  partsApplied: number;
+  syncsCompleted: number;
+  acks: number;
+  statusPublished: number;
+}
+
+/** sync.md: the session outlives a week away (≥ 1 day asked). */
+const SESSION_EXPIRY_SECONDS = 86_400 * 7;
+const OFFLINE = JSON.stringify({ online: false });
+
+/** The sync client; the constructor only assigns, `start()` connects, `stop()` says goodbye. */
+export class SyncClient {
+  readonly link: MqttConnection;
+  readonly publisher: OutboxPublisher;
+  private readonly o: SyncClientOptions;
+  private readonly siteId: string;
+  private readonly topics: Record<SyncKind, string>;
+  private readonly totals: SyncCounters = {
+    badPayloads: 0,
+    hellos: 0,
+    hellosDeferred: 0,
+    configsApplied: 0,
+    configsRejected: 0,
+    changesApplied: 0,
+    duplicates: 0,
+    gaps: 0,
+    changesRejected: 0,
+    partsApplied: 0,
+    syncsCompleted: 0,
+    acks: 0,
+    statusPublished: 0,
+  };
+  private queue: Promise<void> = Promise.resolve();
+  private unsubscribers: (() => void)[] = [];
+  private wasOpen = false;
+  private started = false;
+  private stopped = false;
+  private lastHelloAt = Number.NEGATIVE_INFINITY;
+  private helloTimer: unknown;
+  private lastStatusAt = Number.NEGATIVE_INFINITY;
+  private statusTimer: unknown;
+  private lastStatusKey = "";
+  /** The last refused change, shown in the status until a change or sync applies. */
+  private changesProblem: string | undefined;
+
+  constructor(options: SyncClientOptions) {
+    this.o = options;
+    const { config, gatewayId } = options;
+    if (!config.mqtt) throw new Error("sync: the mqtt section is missing");
+    if (!config.gateway.site) throw new Error("sync: gateway.site is missing");
+    this.siteId = config.gateway.site;
+    this.topics = syncTopics(config.sync.topicPrefix, this.siteId, gatewayId);
+    this.link = new MqttConnection({
+      config: { ...config.mqtt, ...mqttCredentials(config.mqtt, options.env ?? process.env) },
+      gatewayId,
+      clientId: `${config.mqtt.clientId ?? `accessgw-${gatewayId}`}-sync`,
+      session: {
+        expirySeconds: SESSION_EXPIRY_SECONDS,
+        will: { topic: this.topics.status, payload: OFFLINE, qos: SYNC_QOS, retain: true },
+        maximumPacketSize: config.sync.maxMessageBytes,
+      },
+      logger: options.logger,
+      now: options.clock,
+      scheduler: options.scheduler,
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+    });
+    this.publisher = new OutboxPublisher({
+      store: options.store,
+      link: this.link,
+      gatewayId,
+      topic: this.topics.events,
+      settings: config.sync,
+      scheduler: options.scheduler,
+      clock: options.clock,
+      logger: options.logger,
+    });
+  }
+
+  /** Finishes an answer a crash interrupted, then subscribes, connects and publishes the outbox. */
+  start(): void {
+    if (this.started || this.stopped) return;
+    this.started = true;
+    this.enqueue("finish sync answer", async () => {
+      if (await finishSyncAnswer(this.o.store, { now: this.o.clock() })) this.totals.syncsCompleted++;
+    });
+    const { topicPrefix } = this.o.config.sync;
+    for (const filter of gatewaySubscriptions(topicPrefix, this.siteId, this.o.gatewayId))
+      this.unsubscribers.push(this.link.subscribe(filter, (m) => this.onMessage(m)));
+    this.unsubscribers.push(this.link.on("state", (h) => this.onState(h)));
+    this.link.start();
+    this.publisher.start();
+  }
+
+  /** Publishes the retained `{ "online": false }`, then disconnects. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const u of this.unsubscribers.splice(0)) u();
+    this.publisher.stop();
+    this.o.scheduler.clearTimeout(this.helloTimer);
+    this.o.scheduler.clearTimeout(this.statusTimer);
+    if (this.link.isOpen())
+      await this.link
+        .publish(this.topics.status, OFFLINE, { qos: SYNC_QOS, retain: true })
+        .catch((err: unknown) => this.o.logger.warn({ err }, "sync: could not publish the offline status"));
+    await this.queue;
+    await this.link.stop();
+  }
+
+  /** A decision was recorded: publish the outbox soon and refresh the status. */
+  poke(): void {
+    this.publisher.poke();
+    this.statusChanged();
+  }
+
+  /** Something the status shows changed (a reader came or went): republish it, throttled. */
+  statusChanged(): void {
+    if (this.stopped || !this.started || this.statusTimer !== undefined) return;
+    const wait = Math.max(0, this.lastStatusAt + (this.o.statusIntervalMs ?? 1000) - this.o.clock());
+    this.statusTimer = this.o.scheduler.setTimeout(() => {
+      this.statusTimer = undefined;
+      void this.publishStatus(false);
+    }, wait);
+  }
+
+  /** Resolves when every message received so far has been applied (tests, shutdown). */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
+  /** The running totals (a copy). */
+  counters(): SyncCounters {
+    return { ...this.totals };
+  }
+
+  /** The status as it would be published now (GatewayStatusMessage). */
+  status(): Extract<StatusMessage, { online: true }> {
+    const state = syncState(this.o.store);
+    const problems: string[] = [];
+    if (state.configRejected)
+      problems.push(
+        `configRejected: config rev ${state.configRejected.rev}: ${state.configRejected.problems.join("; ")}`,
+      );
+    if (this.publisher.alarm())
+      problems.push(
+        `outboxAlarm: ${this.publisher.depth()} events wait for the central (sync.outboxAlarm ${this.o.config.sync.outboxAlarm})`,
+      );
+    if (this.changesProblem !== undefined) problems.push(`changesRejected: ${this.changesProblem}`);
+    return {
+      online: true,
+      at: new Date(this.o.clock()).toISOString(),
+      version: this.o.version,
+      lastRev: state.lastRev,
+      configRev: state.configRev,
+      outboxPending: this.publisher.depth(),
+      readers: this.o.readers?.() ?? [],
+      problems,
+    };
+  }
+
+  private onState(h: Health): void {
+    const open = h.state === "open";
+    if (open && !this.wasOpen)
+      this.enqueue("announce", async () => {
+        await this.publishStatus(true);
+        await this.sendHello("connect");
+      });
+    this.wasOpen = open;
+  }
+
+  private enqueue(what: string, task: () => Promise<void> | void): void {
+    this.queue = this.queue
+      .then(task)
+      .catch((err: unknown) => this.o.logger.error({ err }, `sync: ${what} failed`));
+  }
+
+  private onMessage(m: MqttMessage): void {
+    const kind = (Object.keys(this.topics) as SyncKind[]).find((k) => this.topics[k] === m.topic);
+    if (kind === undefined) return;
+    const parsed = parseSyncPayload(kind, m.topic, m.payload, this.o.config.sync.maxMessageBytes);
+    if (!parsed.ok) {
+      this.totals.badPayloads++;
+      this.o.logger.warn({ topic: m.topic, problem: parsed.problem }, "sync: payload dropped");
+      if (kind === "config")
+        this.enqueue("config", () => {
+          if (rejectInvalidConfig(this.o.store, m.payload, parsed.problem)) {
+            this.totals.configsRejected++;
+            this.statusChanged();
+          }
+        });
+      return;
+    }
+    const value = parsed.value;
+    if (kind === "acks") {
+      this.totals.acks++;
+      this.publisher.acked((value as { upTo: number }).upTo);
+      this.statusChanged();
+      return;
+    }
+    this.enqueue(kind, async () => {
+      if (kind === "config") this.onConfig(parsed.value as Parameters<typeof applyConfig>[1]);
+      else if (kind === "changes") this.onChanges(value as Parameters<typeof applyChanges>[1]);
+      else if (kind === "sync") await this.onSyncPart(value as Parameters<typeof applySyncPart>[1]);
+      this.statusChanged();
+    });
+  }
+
+  private onConfig(msg: Parameters<typeof applyConfig>[1]): void {
+    const out = applyConfig(this.o.store, msg, this.siteId, this.o.clock());
+    if (out.status === "applied") {
+      this.totals.configsApplied++;
+      this.o.logger.info({ rev: msg.rev }, "sync: config applied");
+    } else if (out.status === "rejected") {
+      this.totals.configsRejected++;
+      this.o.logger.error(
+        { rev: msg.rev, problems: out.problems },
+        "sync: config rejected, the previous stays",
+      );
+    }
+  }
+
+  private onChanges(change: Parameters<typeof applyChanges>[1]): void {
+    const out = applyChanges(this.o.store, change, { now: this.o.clock(), origin: "central" });
+    if (out.status === "applied") {
+      this.totals.changesApplied++;
+      this.changesProblem = undefined;
+    } else if (out.status === "duplicate") this.totals.duplicates++;
+    else if (out.status === "gap") {
+      this.totals.gaps++;
+      void this.sendHello("gap");
+    } else {
+      this.totals.changesRejected++;
+      this.changesProblem = `changes rev ${change.rev}: ${out.problems.slice(0, 3).join("; ")}`;
+      this.o.logger.error({ rev: change.rev, problems: out.problems }, "sync: changes rejected");
+    }
+  }
+
+  private async onSyncPart(part: Parameters<typeof applySyncPart>[1]): Promise<void> {
+    const out = await applySyncPart(this.o.store, part, { now: this.o.clock(), origin: "central" });
+    const where = { part: part.part, parts: part.parts, toRev: part.toRev };
+    if (out.status === "applied" || out.status === "complete") this.totals.partsApplied++;
+    if (out.status === "complete") {
+      this.totals.syncsCompleted++;
+      this.changesProblem = undefined;
+      markSynced(this.o.store, this.o.clock());
+      this.o.logger.info(where, "sync: answer complete");
+    } else if (out.status === "gap") void this.sendHello("gap");
+    else if (out.status === "rejected")
+      this.o.logger.error({ ...where, problems: out.problems }, "sync: part rejected");
+  }
+
+  /** Hello on connect always; on a gap at most once per helloIntervalMs (later ones are deferred). */
+  private async sendHello(why: "connect" | "gap"): Promise<void> {
+    const now = this.o.clock();
+    const interval = this.o.helloIntervalMs ?? 5000;
+    if (why === "gap" && now - this.lastHelloAt < interval) {
+      this.totals.hellosDeferred++;
+      if (this.helloTimer === undefined)
+        this.helloTimer = this.o.scheduler.setTimeout(
+          () => {
+            this.helloTimer = undefined;
+            if (!this.stopped) void this.sendHello("gap");
+          },
+          this.lastHelloAt + interval - now,
+        );
+      return;
+    }
+    this.lastHelloAt = now;
+    this.o.scheduler.clearTimeout(this.helloTimer);
+    this.helloTimer = undefined;
+    const state = syncState(this.o.store);
+    const hello = {
+      gatewayId: this.o.gatewayId,
+      siteId: this.siteId,
+      lastRev: state.lastRev,
+      configRev: state.configRev,
+      version: this.o.version,
+      outbox: outboxRange(this.o.store),
+    };
+    try {
+      await this.link.publish(this.topics.hello, JSON.stringify(hello), { qos: SYNC_QOS });
+      this.totals.hellos++;
+      this.o.logger.info({ why, lastRev: state.lastRev }, "sync: hello sent");
+    } catch (err) {
+      // The next connect says hello again.
+      this.o.logger.warn({ err, why }, "sync: could not send hello");
+    }
+  }
+
+  /** Publishes the retained status when it differs from the last one (or always, on connect). */
+  private async publishStatus(always: boolean): Promise<void> {
+    if (this.stopped || !this.link.isOpen()) return;
+    const status = this.status();
+    const key = JSON.stringify({ ...status, at: "" });
+    if (!always && key === this.lastStatusKey) return;
+    this.lastStatusAt = this.o.clock();
+    try {
+      await this.link.publish(this.topics.status, JSON.stringify(status), { qos: SYNC_QOS, retain: true });
+      this.lastStatusKey = key;
+      this.totals.statusPublished++;
+    } catch (err) {
+      this.o.logger.warn({ err }, "sync: could not publish the status");
+    }
+  }
+}
