@@ -27,6 +27,7 @@ import {
 import type { Store } from "./store/db.js";
 import type { RecordedEvent } from "./store/events.js";
 import { recordRelayFailure } from "./store/relayFailure.js";
+import { SyncClient } from "./sync/client.js";
 
 export type { DecisionCounters, GatewayStatus, LastScan, ReaderStatus, RelayStatus } from "./deviceStatus.js";
 
@@ -49,6 +50,8 @@ export interface GatewayOptions {
   backoff?: BackoffOptions;
   /** Called when status() would show something new (a state change, a scan); the status file hooks in here. */
   onChange?: () => void;
+  /** The gateway's software version, for the sync hello and status. */
+  version?: string;
 }
 
 interface ReaderSlot {
@@ -89,6 +92,8 @@ export class Gateway {
   private readonly inFlight = new Set<Promise<void>>();
   /** The one broker connection shared by every mqtt-* reader and relay (when `config.mqtt` is set). */
   private mqtt: MqttConnection | undefined;
+  /** The link to the central server (sync.md), when `sync.enabled`. */
+  private sync: SyncClient | undefined;
   private running = false;
   private stopping = false;
 
@@ -103,6 +108,7 @@ export class Gateway {
     this.running = true;
     const { config } = this.options;
     if (config.mqtt !== undefined) this.startMqtt(config.mqtt);
+    if (config.sync.enabled) this.startSync();
     for (const relay of config.relays) this.relays.set(relay.id, this.makeRelay(relay));
     for (const reader of config.readers) this.readers.push(this.makeReader(reader));
     for (const slot of this.relays.values()) slot.driver?.start();
@@ -119,6 +125,7 @@ export class Gateway {
     await this.drain();
     await Promise.allSettled([...this.relays.values()].map((slot) => slot.driver?.stop()));
     for (const slot of this.relays.values()) for (const off of slot.unsubscribe.splice(0)) off();
+    await this.sync?.stop();
     await this.mqtt?.stop();
     this.running = false;
     this.log.info({}, "gateway stopped");
@@ -177,6 +184,25 @@ export class Gateway {
     };
   }
 
+  /** Starts the link to the central server: its own persistent session, hello, outbox, status. */
+  private startSync(): void {
+    const { config, store, gatewayId, logger, clock, scheduler, backoff, version } = this.options;
+    const sync = new SyncClient({
+      store,
+      config,
+      gatewayId,
+      version: version ?? "0.0.0",
+      clock,
+      scheduler: scheduler ?? realScheduler,
+      logger: logger.child({ component: "sync" }),
+      readers: () => this.readers.map((r) => ({ id: r.config.id, connected: r.state === "open" })),
+      ...(backoff === undefined ? {} : { backoff }),
+    });
+    this.sync = sync;
+    sync.link.on("state", () => this.changed());
+    sync.start();
+  }
+
   /** Opens the shared broker connection before the drivers that subscribe and publish on it. */
   private startMqtt(config: NonNullable<GatewayConfig["mqtt"]>): void {
     const { gatewayId, logger, clock, scheduler, backoff } = this.options;
@@ -224,6 +250,7 @@ export class Gateway {
 
   /** The status changed; the listener (the status file) throttles. */
   private changed(): void {
+    this.sync?.statusChanged();
     this.options.onChange?.();
   }
 
@@ -311,6 +338,8 @@ export class Gateway {
       this.log.error({ err, readerId, card }, "scan failed");
       return;
     }
+    // The event is in the outbox (R14): let the sync link send it.
+    this.sync?.poke();
     slot.lastScan = {
       at: now,
       card,
@@ -367,6 +396,7 @@ export class Gateway {
   private undoGrant(event: RecordedEvent): void {
     try {
       const outcome = recordRelayFailure(this.options.store, event, this.options.clock());
+      this.sync?.poke();
       this.log.warn({ eventId: event.id, refunded: outcome.refunded }, "grant undone after relay failure");
     } catch (err) {
       this.log.error({ err, eventId: event.id }, "could not record the relay failure");

@@ -17,6 +17,7 @@ import {
   toStatusDocument,
 } from "./statusFile.js";
 import { Store } from "./store/db.js";
+import { gatewayVersion } from "./version.js";
 
 /** How long the daemon waits for gateway.stop() after a signal. */
 export const STOP_TIMEOUT_MS = 5000;
@@ -84,7 +85,8 @@ export async function runStart(options: StartOptions): Promise<number> {
   let writer: StatusWriter | undefined;
   try {
     const site = store.siteConfig();
-    if (!site) siteModel(store); // throws NO_SITE with the usual message
+    // sync.md: with sync on, a gateway with an empty cache starts and waits for the central's config.
+    if (!site && !config.sync.enabled) siteModel(store); // throws NO_SITE with the usual message
     const problems = readerAreaProblems(
       file,
       raw,
@@ -129,6 +131,7 @@ export async function runStart(options: StartOptions): Promise<number> {
       logger,
       clock: Date.now,
       onChange: () => writer?.changed(),
+      version: gatewayVersion(),
     });
     writer = new StatusWriter({
       path: statusFilePath(dataDir),

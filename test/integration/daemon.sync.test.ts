@@ -1,0 +1,122 @@
+/**
+ * The daemon with `sync.enabled`: a scan at a simulated reader becomes an event at the central
+ * (a plain MQTT client playing it here), the central's ack empties the outbox, and the retained
+ * status says online with the reader connected, then offline after a clean stop.
+ */
+import mqtt from "mqtt";
+import { pino } from "pino";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { GatewayConfig } from "../../config/gateway.js";
+import { EventsMessage } from "../../config/sync.js";
+import { SerialDeviceServer } from "../../firmware-sim/devices/serialDeviceServer.js";
+import { SimSerialLineReader } from "../../firmware-sim/devices/serialLineReader.js";
+import { Gateway } from "../../gateway/daemon.js";
+import { outboxDepth } from "../../gateway/store/outbox.js";
+import { at } from "../helpers/build.js";
+import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
+import { freshStore, importExamples } from "../store/storeHelpers.js";
+
+let broker: TestBroker & { dispose(): Promise<void> };
+beforeAll(async () => {
+  broker = await startBroker();
+});
+afterAll(() => broker.dispose());
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+describe("the daemon with central sync enabled", () => {
+  it("sends each decision to the central, forgets it on ack, and keeps a retained status", async () => {
+    const t = freshStore();
+    cleanups.push(() => t.close());
+    importExamples(t.store);
+    const line = new SerialDeviceServer();
+    await line.start();
+    cleanups.push(() => line.stop());
+    const reader = new SimSerialLineReader({ link: line, lineEnding: "CR" });
+    reader.start();
+
+    const central = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
+    cleanups.push(() => central.endAsync());
+    const seen: { topic: string; payload: string; retain: boolean }[] = [];
+    central.on("message", (topic, payload, packet) =>
+      seen.push({ topic, payload: payload.toString(), retain: packet.retain }),
+    );
+    await central.subscribeAsync("accessgw/v1/gateways/+/+", { qos: 1 });
+
+    const config = GatewayConfig.parse({
+      gateway: { id: "gw-sync", site: "rome-center" },
+      readers: [{ id: "pool-in", driver: "serial-line", port: line.target, area: "pool", direction: "in" }],
+      mqtt: { url: broker.url },
+      sync: { enabled: true },
+    });
+    const start = Date.now();
+    const gateway = new Gateway({
+      config,
+      store: t.store,
+      gatewayId: "gw-sync",
+      logger: pino({ level: "silent" }),
+      clock: () => at("2027-03-22T10:00") + (Date.now() - start),
+      version: "9.9.9-test",
+    });
+    gateway.start();
+    cleanups.push(() => gateway.stop());
+
+    // On connect: hello with the gateway's revisions and an empty outbox.
+    await vi.waitFor(() => expect(seen.some((m) => m.topic.endsWith("/gw-sync/hello"))).toBe(true), {
+      timeout: 5000,
+    });
+    const hello = JSON.parse(seen.find((m) => m.topic.endsWith("/hello"))?.payload ?? "{}");
+    expect(hello).toEqual({
+      gatewayId: "gw-sync",
+      siteId: "rome-center",
+      lastRev: 0,
+      configRev: 0,
+      version: "9.9.9-test",
+      outbox: { firstSeq: null, lastSeq: null },
+    });
+    await vi.waitFor(() => expect(gateway.status().readers[0]?.state).toBe("open"), { timeout: 5000 });
+
+    // Anna swims: the event, with its ledger entry, reaches the central.
+    reader.present("1234567");
+    await vi.waitFor(() => expect(seen.some((m) => m.topic.endsWith("/gw-sync/events"))).toBe(true), {
+      timeout: 5000,
+    });
+    const batch = EventsMessage.parse(
+      JSON.parse(seen.find((m) => m.topic.endsWith("/events"))?.payload ?? ""),
+    );
+    expect(batch.events.map((e) => [e.id, e.decision, e.creditsDeducted])).toEqual([
+      ["gw-sync:1", "grant", 1],
+    ]);
+    expect(batch.events[0]?.ledger.map((l) => [l.id, l.multipackId, l.amount])).toEqual([
+      ["gw-sync:1", "mp-anna-swim", 1],
+    ]);
+    expect(outboxDepth(t.store)).toBe(1);
+
+    // The central has stored it: its ack empties the outbox.
+    await central.publishAsync("accessgw/v1/gateways/gw-sync/acks", JSON.stringify({ upTo: 1 }), { qos: 1 });
+    await vi.waitFor(() => expect(outboxDepth(t.store)).toBe(0), { timeout: 5000 });
+
+    // The retained status says online with the reader connected; a clean stop leaves offline.
+    await vi.waitFor(
+      () => {
+        const last = seen.filter((m) => m.topic.endsWith("/gw-sync/status")).at(-1);
+        expect(JSON.parse(last?.payload ?? "{}")).toMatchObject({
+          online: true,
+          version: "9.9.9-test",
+          readers: [{ id: "pool-in", connected: true }],
+        });
+      },
+      { timeout: 5000 },
+    );
+    await gateway.stop();
+    await vi.waitFor(
+      () => {
+        const last = seen.filter((m) => m.topic.endsWith("/gw-sync/status")).at(-1);
+        expect(JSON.parse(last?.payload ?? "{}")).toEqual({ online: false });
+      },
+      { timeout: 5000 },
+    );
+  });
+});
