@@ -18,16 +18,22 @@ export interface MqttSession {
   maximumPacketSize?: number;
 }
 
+/** The MQTT protocol levels a persistent session can use: 5, or 3.1.1 (4) for brokers without MQTT 5. */
+export type SessionProtocol = 4 | 5;
+
 /**
  * The options for MQTT.js: a clean session (or, with `session`, a persistent MQTT 5 one), no MQTT.js reconnect (the connection reconnects itself
  * with jittered backoff), no offline queue, and the TLS files read from disk now (so a missing
  * file is a retryable connect failure, not a crash). Throws the fs error when a file is unreadable.
+ * With `protocol: 4` a session is an MQTT 3.1.1 persistent one (clean false, kept until the broker
+ * forgets it; no expiry or packet size properties exist in 3.1.1).
  */
 export function clientOptions(
   config: Mqtt,
   clientId: string,
   timing: { keepaliveSeconds: number; connectTimeoutMs: number },
   session?: MqttSession,
+  protocol: SessionProtocol = 5,
 ): IClientOptions {
   const options: IClientOptions = {
     clientId,
@@ -38,7 +44,10 @@ export function clientOptions(
     keepalive: timing.keepaliveSeconds,
     connectTimeout: timing.connectTimeoutMs,
   };
-  if (session !== undefined) {
+  if (session !== undefined && protocol === 4) {
+    options.protocolVersion = 4;
+    if (session.will !== undefined) options.will = { ...session.will };
+  } else if (session !== undefined) {
     options.protocolVersion = 5;
     options.properties = {
       sessionExpiryInterval: session.expirySeconds,

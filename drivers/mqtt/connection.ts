@@ -10,7 +10,7 @@ import type { Mqtt } from "../../config/gateway.js";
 import { type BackoffOptions, backoffDelay, defaultBackoff } from "../transport/backoff.js";
 import { Listeners } from "../transport/listeners.js";
 import { type Health, realScheduler, type Scheduler } from "../transport/reconnecting.js";
-import { clientOptions, type MqttSession, redactUrl } from "./clientOptions.js";
+import { clientOptions, type MqttSession, redactUrl, type SessionProtocol } from "./clientOptions.js";
 import {
   type MqttConnectionEvents,
   type MqttCounters,
@@ -23,7 +23,7 @@ import {
 } from "./mqttTypes.js";
 import { topicFilterProblem, topicMatches, topicNameProblem } from "./topics.js";
 
-export { type MqttSession, redactUrl } from "./clientOptions.js";
+export { type MqttSession, redactUrl, type SessionProtocol } from "./clientOptions.js";
 export {
   type MqttConnectionEvents,
   type MqttCounters,
@@ -65,6 +65,12 @@ export interface MqttConnectionOptions {
 
 /** Subscriptions are QoS 1 so the broker retries a read that a flaky link dropped. */
 const SUBSCRIBE_QOS = 1;
+/**
+ * CONNACK codes of a broker that does not speak the protocol asked for: 1 is MQTT 3.1.1's
+ * "unacceptable protocol version" (aedes, older brokers), 132 (0x84) MQTT 5's "unsupported
+ * protocol version".
+ */
+const UNSUPPORTED_PROTOCOL = new Set([1, 132]);
 /** How long stop() waits for a graceful DISCONNECT (unacknowledged QoS 1 publishes) before dropping the socket. */
 const STOP_GRACE_MS = 1000;
 
@@ -102,6 +108,10 @@ export class MqttConnection implements MqttLink {
   private stopping: Promise<void> | undefined;
   private requestId = 0;
   private state: Health;
+  /** The protocol a persistent session uses: MQTT 5 until a broker refuses it, then 3.1.1. */
+  private sessionProtocol: SessionProtocol = 5;
+  /** The broker refused MQTT 5: the next attempt builds a new client that speaks 3.1.1. */
+  private downgrade = false;
 
   constructor(options: MqttConnectionOptions) {
     this.options = options;
@@ -116,6 +126,11 @@ export class MqttConnection implements MqttLink {
   /** The current health (a copy), in the vocabulary of the serial transports. */
   health(): Health {
     return { ...this.state };
+  }
+
+  /** The MQTT protocol of this connection: "5" or "3.1.1" (a persistent session on a broker without MQTT 5, or a clean one). */
+  protocol(): "5" | "3.1.1" {
+    return this.options.session !== undefined && this.sessionProtocol === 5 ? "5" : "3.1.1";
   }
 
   /** True while connected to the broker. */
@@ -270,6 +285,7 @@ export class MqttConnection implements MqttLink {
       lastError: this.state.lastError,
       attempts: this.state.attempts + 1,
     });
+    if (this.client !== undefined && this.downgrade) this.discardClient(this.client);
     if (this.client !== undefined) {
       this.client.reconnect();
       return;
@@ -284,6 +300,7 @@ export class MqttConnection implements MqttLink {
           connectTimeoutMs: this.options.connectTimeoutMs ?? 10_000,
         },
         this.options.session,
+        this.sessionProtocol,
       );
       client = connect(this.options.config.url, options);
     } catch (err) {
@@ -326,6 +343,30 @@ export class MqttConnection implements MqttLink {
     if (this.stopped) return;
     this.log.debug({ url: this.url, err }, "mqtt error");
     this.state = { ...this.state, lastError: err };
+    const code = (err as { code?: unknown }).code;
+    if (
+      this.options.session !== undefined &&
+      this.sessionProtocol === 5 &&
+      UNSUPPORTED_PROTOCOL.has(code as number)
+    ) {
+      // A broker without MQTT 5 (aedes, older Mosquitto): keep the session persistent the 3.1.1
+      // way (clean false, no expiry, no packet size limit from the broker's side).
+      this.sessionProtocol = 4;
+      this.downgrade = true;
+      this.log.warn(
+        { url: this.url, clientId: this.clientId },
+        "mqtt broker refused MQTT 5; using an MQTT 3.1.1 persistent session (no session expiry)",
+      );
+    }
+  }
+
+  /** Drops a client for good (its options cannot change), so the next attempt builds a new one. */
+  private discardClient(client: MqttClient): void {
+    this.downgrade = false;
+    this.client = undefined;
+    client.removeAllListeners();
+    client.on("error", () => {});
+    client.end(true);
   }
 
   private scheduleRetry(err: Error): void {

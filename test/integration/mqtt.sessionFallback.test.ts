@@ -1,0 +1,62 @@
+/**
+ * A persistent session on a broker without MQTT 5 (aedes, the simulator's embedded broker): the
+ * connection falls back to an MQTT 3.1.1 persistent session (clean false) instead of retrying MQTT 5
+ * forever, and still receives the QoS 1 messages published while it was away.
+ */
+import mqtt from "mqtt";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { MqttConnection, type MqttMessage } from "../../drivers/mqtt/connection.js";
+import { type EmbeddedBroker, startEmbeddedBroker } from "../../firmware-sim/embeddedBroker.js";
+import { freePort } from "../helpers/mosquitto.js";
+
+let broker: EmbeddedBroker;
+beforeAll(async () => {
+  broker = await startEmbeddedBroker(`mqtt://127.0.0.1:${await freePort()}`);
+});
+afterAll(() => broker.close());
+const cleanup: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+function persistent(clientId: string): MqttConnection {
+  const c = new MqttConnection({
+    config: { url: broker.url },
+    gatewayId: "gw-fallback",
+    clientId,
+    backoff: { baseMs: 20, factor: 2, capMs: 100, jitter: "none" },
+    session: {
+      expirySeconds: 3600,
+      will: { topic: "fallback/status", payload: '{"online":false}', qos: 1, retain: true },
+    },
+  });
+  cleanup.push(() => c.stop());
+  return c;
+}
+
+describe("a persistent session on a broker that refuses MQTT 5", () => {
+  it("connects with MQTT 3.1.1 and clean false, and gets what was published while it was away", async () => {
+    const first = persistent("gw-fallback");
+    first.subscribe("fallback/test", () => {});
+    first.start();
+    await vi.waitFor(() => expect(first.isOpen()).toBe(true), { timeout: 5000 });
+    expect(first.protocol()).toBe("3.1.1");
+    await first.whenSubscribed();
+    await first.stop();
+
+    const peer = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
+    cleanup.push(() => peer.endAsync());
+    await peer.publishAsync("fallback/test", "sent while away", { qos: 1 });
+
+    const seen: MqttMessage[] = [];
+    const again = persistent("gw-fallback");
+    again.subscribe("fallback/test", (m) => {
+      seen.push(m);
+    });
+    again.start();
+    await vi.waitFor(() => expect(seen.map((m) => m.payload.toString())).toEqual(["sent while away"]), {
+      timeout: 5000,
+    });
+    expect(again.counters().reconnects).toBe(0);
+  });
+});
