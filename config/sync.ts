@@ -232,6 +232,7 @@ const DENY_REASONS = [
   "no_credits",
   "allowance_used",
   "limit_reached",
+  "offline_stale",
   "anti_passback",
   "area_full",
 ] as const;

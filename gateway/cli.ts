@@ -162,8 +162,12 @@ function run(verb: string, rest: string[], flags: Flags, io: Io): number {
       return withStore((store) => {
         const site = siteModel(store);
         const now = at(site.zone);
+        // A gateway that syncs judges its cache by sync.offline, on the command line as in the daemon.
+        const options = { offline: config?.sync.enabled ? config.sync.offline : null };
         const d =
-          verb === "scan" ? scan(store, req, now, gatewayId(config, io.env)) : explain(store, req, now);
+          verb === "scan"
+            ? scan(store, req, now, gatewayId(config, io.env), options)
+            : explain(store, req, now, options);
         io.out(flags.json ? JSON.stringify(d) : formatDecision(d, site, verb));
         return 0;
       });

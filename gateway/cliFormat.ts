@@ -26,6 +26,7 @@ export const REASON_WORDS: Record<Reason, string> = {
   no_credits: "not enough credits",
   allowance_used: "included visits used up for this period",
   limit_reached: "usage limit reached",
+  offline_stale: "offline too long: paid entries denied (sync.offline deny-paid)",
   anti_passback: "anti-passback: already inside or too soon",
   area_full: "area full",
 };

@@ -332,6 +332,7 @@ export class Gateway {
         { card: e.card, area, direction, readerId },
         now,
         this.options.gatewayId,
+        { offline: this.options.config.sync.enabled ? this.options.config.sync.offline : null },
       );
     } catch (err) {
       slot.counters.errors++;

@@ -9,8 +9,8 @@ import {
   localNow,
   type MultipackBalance,
 } from "./engine/index.js";
-import type { Decision, DecisionRequest, Facts, SiteModel } from "./engine/types.js";
-import type { Store } from "./store/db.js";
+import type { Decision, DecisionRequest, Facts, OfflineFact, SiteModel } from "./engine/types.js";
+import { type Store, syncState } from "./store/db.js";
 import { type RecordedEvent, recordDecision } from "./store/events.js";
 import {
   countPresent,
@@ -81,19 +81,87 @@ function checkArea(site: SiteModel, area: string): void {
     );
 }
 
-/** What would happen if the card were scanned there and then: changes nothing. */
-export function explain(store: Store, req: DecisionRequest, now: number): Decision {
-  const site = siteModel(store);
-  checkArea(site, req.area);
-  return decide(req, loadFacts(store, site, req, now), now);
+/** sync.offline of a gateway that syncs (`sync.enabled`); without it the cache is always trusted. */
+export type OfflinePolicy = Omit<OfflineFact, "lastSyncAt">;
+
+/** How a decision is taken beyond its request: the offline policy of a gateway that syncs. */
+export interface DecideOptions {
+  /**
+   * Given (even with the defaults) for a gateway with `sync.enabled`: its cache is judged by its last
+   * sync, and an empty cache (no site yet) denies every scan `unknown_card` instead of failing.
+   */
+  offline?: OfflinePolicy | null;
 }
 
-/** Decides and records a scan in one transaction (R14): event, ledger entry and outbox row together. */
-export function scan(store: Store, req: DecisionRequest, now: number, gatewayId: string): RecordedEvent {
+/**
+ * sync.md: a gateway that syncs and has an empty cache denies every scan `unknown_card` until the
+ * central's data arrive. A site with nothing in it decides exactly that (no card is known).
+ */
+const EMPTY_SITE = compileSite({
+  site: {
+    id: "(empty cache)",
+    timezone: "UTC",
+    holidays: [],
+    tieBreak: "fifo",
+    deductionIntervalMinutes: 0,
+    bookingEarlyMinutes: 30,
+  },
+  areas: [],
+  accessTypes: [],
+  products: [],
+  limits: [],
+  cardModels: [],
+});
+
+/** The site to decide with: the stored one, or for a syncing gateway with an empty cache the empty one. */
+function decidingSite(store: Store, req: DecisionRequest, options: DecideOptions): SiteModel {
+  if (options.offline && !store.siteConfig()) return EMPTY_SITE;
   const site = siteModel(store);
   checkArea(site, req.area);
+  return site;
+}
+
+/** The facts of a decision with the offline policy's view of the cache (its last successful sync). */
+function factsFor(
+  store: Store,
+  site: SiteModel,
+  req: DecisionRequest,
+  now: number,
+  offline: OfflinePolicy | null,
+): Facts {
+  const facts = loadFacts(store, site, req, now);
+  if (offline) facts.offline = { ...offline, lastSyncAt: syncState(store).lastSyncAt };
+  return facts;
+}
+
+/** What would happen if the card were scanned there and then: changes nothing. */
+export function explain(
+  store: Store,
+  req: DecisionRequest,
+  now: number,
+  options: DecideOptions = {},
+): Decision {
+  const site = decidingSite(store, req, options);
+  return decide(req, factsFor(store, site, req, now, options.offline ?? null), now);
+}
+
+/**
+ * Decides and records a scan in one transaction (R14): event, ledger entry and outbox row together.
+ * `options.offline` is the gateway's sync.offline policy when it syncs with a central.
+ */
+export function scan(
+  store: Store,
+  req: DecisionRequest,
+  now: number,
+  gatewayId: string,
+  options: DecideOptions = {},
+): RecordedEvent {
+  const site = decidingSite(store, req, options);
+  const offline = options.offline ?? null;
   return store.db
-    .transaction(() => recordDecision(store, decide(req, loadFacts(store, site, req, now), now), gatewayId))
+    .transaction(() =>
+      recordDecision(store, decide(req, factsFor(store, site, req, now, offline), now), gatewayId),
+    )
     .immediate();
 }
 

@@ -1,5 +1,6 @@
 import { allowanceLeft, type Ctx } from "./candidates.js";
 import { localNow } from "./clock.js";
+import { offlineState } from "./offline.js";
 import type { PeriodAnchor } from "./periods.js";
 import type { Facts } from "./types.js";
 import { usability } from "./validity.js";
@@ -36,6 +37,7 @@ export function balances(facts: Facts, now: number): MultipackBalance[] {
     area: "",
     visits: facts.visits.filter((v) => v.at <= now),
     cache: new Map(),
+    offline: offlineState(null, now),
   };
   return facts.multipacks.map((mp) => {
     const product = facts.site.products.get(mp.productId);

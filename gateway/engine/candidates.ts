@@ -1,5 +1,6 @@
 import type { AccessType, Item, Limit, Product } from "../../config/site.js";
 import type { LocalNow } from "./clock.js";
+import type { OfflineState } from "./offline.js";
 import { type PeriodAnchor, periodAround } from "./periods.js";
 import type { DenyReason, Facts, MultipackFact, VisitFact } from "./types.js";
 import { usability, type ValidityDates } from "./validity.js";
@@ -17,8 +18,9 @@ export const STAGE: Partial<Record<DenyReason, number>> = {
   no_credits: 7,
   allowance_used: 8,
   limit_reached: 9,
-  anti_passback: 10,
-  area_full: 11,
+  offline_stale: 10,
+  anti_passback: 11,
+  area_full: 12,
 };
 
 /** A (usable multipack, matching item) pair that survived R2–R8 (R4). */
@@ -59,6 +61,8 @@ export interface Ctx {
   area: string;
   visits: VisitFact[];
   cache: Map<string, number>;
+  /** Whether the cache is stale under sync.offline (computed once per decision). */
+  offline: OfflineState;
 }
 
 /** R2–R8 for one multipack: its candidates, and the failures of what did not survive. */
@@ -157,6 +161,12 @@ export function evaluateMultipack(
         });
         continue;
       }
+    }
+    if (cost > 0 && ctx.offline.stale && ctx.offline.after === "deny-paid") {
+      // sync.offline deny-paid: a cache too old to trust may not charge credits; free entries
+      // (unlimited packs, re-entries, bookings, exits) still pass.
+      fail("offline_stale", `would charge ${cost}, but ${ctx.offline.words} (sync.offline: deny-paid)`);
+      continue;
     }
     candidates.push({ mp, product, item, accessType: t, cost, reentry, remaining, dates: u.dates });
   }

@@ -4,6 +4,7 @@ import { isoWeekday } from "./calendar.js";
 import { type Candidate, type Ctx, evaluateMultipack, type Failure, STAGE } from "./candidates.js";
 import { type LocalNow, localNow, localParts } from "./clock.js";
 import { areaName, creditsText, displayDate, grantMessage, opensText } from "./message.js";
+import { offlineState } from "./offline.js";
 import type { Decision, DecisionRequest, DenyReason, Facts, TraceRow } from "./types.js";
 import { nextOpening } from "./windows.js";
 
@@ -77,6 +78,7 @@ export function decide(req: DecisionRequest, facts: Facts, now: number): Decisio
     area: req.area,
     visits: facts.visits.filter((v) => v.at <= now),
     cache: new Map(),
+    offline: offlineState(facts.offline, now),
   };
   const candidates: Candidate[] = [];
   const failures: Failure[] = [];
@@ -97,11 +99,19 @@ export function decide(req: DecisionRequest, facts: Facts, now: number): Decisio
     const why = cand.reentry ? "re-entry within the deduction interval (R5)" : `costs ${cand.cost} (R4)`;
     if (i === 0 && areaDeny)
       base.trace.push(row(cand.mp.id, cand.accessType.id, "skipped", areaDeny.reason, areaDeny.detail));
-    else if (i === 0)
+    else if (i === 0) {
+      // sync.offline keep-deciding: the trace says the cache was stale when it decided.
+      const stale = ctx.offline.stale ? `; ${ctx.offline.words}, decided anyway (${ctx.offline.after})` : "";
       base.trace.push(
-        row(cand.mp.id, cand.accessType.id, "chosen", reason, `${why}, priority ${cand.item.priority}`),
+        row(
+          cand.mp.id,
+          cand.accessType.id,
+          "chosen",
+          reason,
+          `${why}, priority ${cand.item.priority}${stale}`,
+        ),
       );
-    else
+    } else
       base.trace.push(
         row(
           cand.mp.id,
@@ -243,6 +253,8 @@ function failureMessage(f: Failure, all: Failure[], ln: LocalNow, facts: Facts, 
       return `Included visits used up this ${f.info?.period === "chargePeriod" ? "period" : f.info?.period}`;
     case "limit_reached":
       return `Limit reached: ${f.info?.count} per ${f.info?.period === "chargePeriod" ? "period" : f.info?.period}`;
+    case "offline_stale":
+      return "Offline too long — paid entry needs reception";
     default:
       return "Access denied";
   }

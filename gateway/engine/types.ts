@@ -31,6 +31,7 @@ export type DenyReason =
   | "no_credits"
   | "allowance_used"
   | "limit_reached"
+  | "offline_stale"
   | "anti_passback"
   | "area_full";
 export type Reason = GrantReason | DenyReason;
@@ -149,4 +150,14 @@ export interface Facts {
   presence: PresenceFact | null;
   /** Other members present in the requested area today (only needed when it has a capacity). */
   presentCount: number;
+  /** The offline policy of a gateway that syncs with a central (absent: no policy, always decide). */
+  offline?: OfflineFact | null;
+}
+
+/** sync.offline: how long the cache may be trusted without a successful sync, and what happens after. */
+export interface OfflineFact {
+  /** The last successful sync (ms), or null when the cache never synced. */
+  lastSyncAt: number | null;
+  maxStaleHours: number;
+  after: "keep-deciding" | "deny-paid";
 }

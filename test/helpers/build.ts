@@ -65,6 +65,7 @@ export function facts(
     card?: Partial<Facts["card"] & object>;
     presence?: Facts["presence"];
     presentCount?: number;
+    offline?: Facts["offline"];
   } = {},
 ): Facts {
   return {
@@ -82,6 +83,7 @@ export function facts(
     visits: p.visits ?? [],
     presence: p.presence ?? null,
     presentCount: p.presentCount ?? 0,
+    ...(p.offline === undefined ? {} : { offline: p.offline }),
   };
 }
 
