@@ -1,7 +1,7 @@
 import { DateTime } from "luxon";
 import type { MultipackBalance } from "./engine/balance.js";
 import type { Decision, Reason, SiteModel } from "./engine/types.js";
-import type { StatusReading } from "./statusFile.js";
+import type { StatusReading, StatusSync } from "./statusFile.js";
 import type { RecordedEvent } from "./store/events.js";
 import type { ImportSummary } from "./store/importer.js";
 
@@ -156,6 +156,30 @@ function deviceHead(
   return `  ${mark}  ${d.id.padEnd(width)}  ${d.driver}  ${d.state}${since}${extra}${why}`;
 }
 
+/** The sync link in `status`: link, revisions, last sync and staleness, outbox. */
+function syncLines(y: StatusSync, width: number, zone: string, now: number): string[] {
+  const lines = ["sync with the central:"];
+  lines.push(deviceHead({ ...y, id: y.url, driver: `${y.clientId} (MQTT ${y.protocol})` }, width, zone));
+  const last = y.lastSyncAt
+    ? `${local(y.lastSyncAt, zone)} (${duration(now - Date.parse(y.lastSyncAt))} ago)`
+    : "never";
+  const step = y.inStep ? "in step" : "not in step";
+  const stale = y.stale ? `  STALE (over ${y.offline.maxStaleHours} h: ${y.offline.after})` : "";
+  lines.push(`        ${step}  rev ${y.lastRev}  config rev ${y.configRev}  last sync ${last}${stale}`);
+  const o = y.outbox;
+  const range = o.firstSeq === null ? "" : ` (seq ${o.firstSeq}–${o.lastSeq})`;
+  const acked = o.lastAckAt ? `, last ack ${local(o.lastAckAt, zone)}` : "";
+  lines.push(
+    `        outbox ${o.pending} waiting${range}, acked up to ${o.ackedUpTo}${acked}  ${counts([
+      ["batches", o.batches],
+      ["events sent", o.eventsPublished],
+      ["re-sends", o.republishes],
+      ["bad payloads", y.counters.badPayloads ?? 0],
+    ])}`,
+  );
+  return lines;
+}
+
 /** The human output of `status`: RUNNING / NOT RUNNING first, problems, then each device. */
 export function formatStatus(reading: StatusReading, now: number): string {
   if (!reading.running) {
@@ -246,6 +270,7 @@ export function formatStatus(reading: StatusReading, now: number): string {
       ])}`,
     );
   }
+  if (s.sync) lines.push(...syncLines(s.sync, width, zone, now));
   const t = s.totals;
   lines.push(
     `totals: ${counts([

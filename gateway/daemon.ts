@@ -131,8 +131,20 @@ export class Gateway {
     this.log.info({}, "gateway stopped");
   }
 
-  /** Per reader and relay health and counters. */
+  /** Per reader and relay health and counters, the broker links and every problem. */
   status(): GatewayStatus {
+    const devices = this.deviceStatus();
+    const sync = this.sync?.report();
+    if (sync === undefined) return devices;
+    const problems = [...devices.problems];
+    const down = downProblem(`sync link ${sync.url}`, sync);
+    if (down !== undefined) problems.push(down);
+    problems.push(...sync.problems);
+    return { ...devices, problems, sync };
+  }
+
+  /** The readers, relays and device broker with their problems (the sync link aside). */
+  private deviceStatus(): GatewayStatus {
     const totals = zero();
     const readers = this.readers.map((slot): ReaderStatus => {
       for (const k of Object.keys(totals) as (keyof DecisionCounters)[]) totals[k] += slot.counters[k];
@@ -196,6 +208,7 @@ export class Gateway {
       scheduler: scheduler ?? realScheduler,
       logger: logger.child({ component: "sync" }),
       readers: () => this.readers.map((r) => ({ id: r.config.id, connected: r.state === "open" })),
+      problems: () => this.deviceStatus().problems,
       ...(backoff === undefined ? {} : { backoff }),
     });
     this.sync = sync;

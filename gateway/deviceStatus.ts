@@ -7,6 +7,7 @@ import type { MqttCounters } from "../drivers/mqtt/connection.js";
 import type { ReaderCounters } from "../drivers/readers/readerDriver.js";
 import type { RelayCounters } from "../drivers/relays/relayDriver.js";
 import type { HealthState } from "../drivers/transport/reconnecting.js";
+import type { SyncReport } from "./sync/syncReport.js";
 
 /** Running totals of one reader's decisions. */
 export interface DecisionCounters {
@@ -77,6 +78,8 @@ export interface GatewayStatus {
   problems: string[];
   /** The shared broker connection; absent when the configuration has no mqtt: section. */
   mqtt?: MqttStatus;
+  /** The link to the central (sync.md); absent unless `sync.enabled`. */
+  sync?: SyncReport;
 }
 
 /** The broker connection as status() shows it (the URL with any password masked). */

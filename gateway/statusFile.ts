@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { realScheduler, type Scheduler } from "../drivers/transport/reconnecting.js";
 import type { GatewayStatus } from "./deviceStatus.js";
+import type { SyncReport } from "./sync/syncReport.js";
 
 /** The status file's name inside the data folder. */
 export const STATUS_FILE = "status.json";
@@ -108,6 +109,41 @@ export const StatusMqtt = z.object({
   reconnects: z.number(),
 });
 
+/** The link to the central (sync.md) in the status file: what `status` shows under "sync". */
+export const StatusSync = z.object({
+  url: z.string(),
+  clientId: z.string(),
+  /** "5", or "3.1.1" on a broker without MQTT 5. */
+  protocol: z.string(),
+  state: DeviceState,
+  since: Iso.nullable(),
+  reason: z.string().nullable(),
+  attempts: z.number(),
+  /** Connected and answered: changes reach the cache as the central makes them. */
+  inStep: z.boolean(),
+  lastRev: z.number(),
+  configRev: z.number(),
+  /** The last successful sync; null when the cache never synced. */
+  lastSyncAt: Iso.nullable(),
+  /** Older than sync.offline.maxStaleHours (the offline policy applies). */
+  stale: z.boolean(),
+  offline: z.object({ maxStaleHours: z.number(), after: z.string() }),
+  outbox: z.object({
+    pending: z.number(),
+    firstSeq: z.number().nullable(),
+    lastSeq: z.number().nullable(),
+    alarmAt: z.number(),
+    batches: z.number(),
+    eventsPublished: z.number(),
+    republishes: z.number(),
+    failures: z.number(),
+    ackedUpTo: z.number(),
+    lastAckAt: Iso.nullable(),
+  }),
+  counters: z.record(z.string(), z.number()),
+  problems: z.array(z.string()),
+});
+
 /**
  * The document, version 1. Objects are not strict on purpose: later versions add sections (the
  * sync status of sync.md: broker link, lastRev, configRev, outboxPending) that an older `status`
@@ -130,6 +166,8 @@ export const StatusDocument = z.object({
   relays: z.array(StatusRelay),
   /** The broker link; null when the configuration has no mqtt: section (absent in older files). */
   mqtt: StatusMqtt.nullable().default(null),
+  /** The link to the central; null unless sync.enabled (absent in older files). */
+  sync: StatusSync.nullable().default(null),
   totals: StatusCounters,
   /** Everything that keeps part of the configuration from working, in words. */
   problems: z.array(z.string()),
@@ -138,6 +176,7 @@ export type StatusDocument = z.infer<typeof StatusDocument>;
 export type StatusReader = z.infer<typeof StatusReader>;
 export type StatusRelay = z.infer<typeof StatusRelay>;
 export type StatusMqtt = z.infer<typeof StatusMqtt>;
+export type StatusSync = z.infer<typeof StatusSync>;
 
 /** What the daemon knows about itself besides its devices. */
 export interface DaemonFacts {
@@ -212,7 +251,30 @@ export function toStatusDocument(s: GatewayStatus, d: DaemonFacts): StatusDocume
             badPayloads: s.mqtt.counters.badPayloads,
             reconnects: s.mqtt.counters.reconnects,
           },
+    sync: s.sync === undefined ? null : toStatusSync(s.sync),
     totals: { ...s.totals },
+    problems: [...s.problems],
+  };
+}
+
+function toStatusSync(s: SyncReport): StatusSync {
+  const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return {
+    url: s.url,
+    clientId: s.clientId,
+    protocol: s.protocol,
+    state: s.state,
+    since: iso(s.since),
+    reason: s.reason ?? null,
+    attempts: s.attempts,
+    inStep: s.inStep,
+    lastRev: s.lastRev,
+    configRev: s.configRev,
+    lastSyncAt: isoOrNull(s.lastSyncAt),
+    stale: s.stale,
+    offline: { ...s.offline },
+    outbox: { ...s.outbox, lastAckAt: isoOrNull(s.outbox.lastAckAt) },
+    counters: { ...s.counters },
     problems: [...s.problems],
   };
 }

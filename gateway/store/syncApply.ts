@@ -284,9 +284,12 @@ export function syncAnswer(store: Store): SyncAnswerState | null {
   return { fromRev: r.from_rev, toRev: r.to_rev, snapshot: r.snapshot === 1, parts: r.parts, received };
 }
 
-/** What became of a sync part: `complete` when it was the answer's last missing part. */
+/**
+ * What became of a sync part: `complete` when it was the answer's last missing part; `current` when
+ * it carries changes up to exactly the applied revision (the central's "you are in step" answer).
+ */
 export interface PartOutcome {
-  status: "applied" | "complete" | "duplicate" | "gap" | "rejected";
+  status: "applied" | "complete" | "current" | "duplicate" | "gap" | "rejected";
   problems: string[];
 }
 
@@ -296,8 +299,8 @@ export interface PartOutcome {
  * unfinished one (other revisions or part count) starts a new answer and discards the old one's
  * progress. Each part is applied in chunks (see applyMembersChunked) and counts as received with its
  * last chunk. When every part is in: a snapshot deletes the members no part named, and the
- * revision becomes `toRev`. An answer older than what is applied is a duplicate; changes that start
- * after the applied revision are a gap.
+ * revision becomes `toRev`. Changes up to the applied revision say the gateway is in step (`current`);
+ * an answer older than that is a duplicate; changes that start after the applied revision are a gap.
  */
 export async function applySyncPart(
   store: Store,
@@ -317,9 +320,10 @@ export async function applySyncPart(
     answer.snapshot === p.snapshot &&
     answer.parts === p.parts;
   if (!same) {
+    // Nothing newer than what is applied: the central confirms this gateway is in step.
+    if (!p.snapshot && p.toRev === lastRev) return { status: "current", problems: [] };
     // An answer we are past would roll members back; a snapshot of the applied revision is harmless.
-    if (p.toRev < lastRev || (!p.snapshot && p.toRev === lastRev))
-      return { status: "duplicate", problems: [] };
+    if (p.toRev < lastRev) return { status: "duplicate", problems: [] };
     if (!p.snapshot && p.fromRev > lastRev) return { status: "gap", problems: [] };
     answer = { fromRev: p.fromRev, toRev: p.toRev, snapshot: p.snapshot, parts: p.parts, received: [] };
     startAnswer(store, answer);

@@ -15,7 +15,10 @@ import { outboxRange } from "../store/outbox.js";
 import { applyChanges, applySyncPart, finishSyncAnswer } from "../store/syncApply.js";
 import { applyConfig, rejectInvalidConfig } from "./inbound.js";
 import { OutboxPublisher } from "./outboxPublisher.js";
+import { isStale, type SyncCounters, type SyncReport, syncProblems } from "./syncReport.js";
 import { gatewaySubscriptions, SYNC_QOS, syncTopics } from "./topics.js";
+
+export type { SyncCounters, SyncReport } from "./syncReport.js";
 
 /** The subset of a pino logger the client uses: object first, message second. */
 export interface SyncLogger {
@@ -44,6 +47,8 @@ export interface SyncClientOptions {
   logger: SyncLogger;
   /** The readers and whether they are connected, for the status (none by default). */
   readers?: () => ReaderStatus[];
+  /** The gateway's other problems (a reader or relay down), for the retained status. */
+  problems?: () => string[];
   /** Where ACCESSGW_MQTT_USERNAME / _PASSWORD are read (process.env by default). */
   env?: Record<string, string | undefined>;
   backoff?: BackoffOptions;
@@ -51,24 +56,8 @@ export interface SyncClientOptions {
   helloIntervalMs?: number;
   /** At most one status publish per this many ms (default 1000). */
   statusIntervalMs?: number;
-}
-
-/** Running totals since construction. */
-export interface SyncCounters {
-  badPayloads: number;
-  hellos: number;
-  /** Gap hellos held back by helloIntervalMs (one is sent when the interval has passed). */
-  hellosDeferred: number;
-  configsApplied: number;
-  configsRejected: number;
-  changesApplied: number;
-  duplicates: number;
-  gaps: number;
-  changesRejected: number;
-  partsApplied: number;
-  syncsCompleted: number;
-  acks: number;
-  statusPublished: number;
+  /** While in step, the last sync time is refreshed this often (default 60 s). */
+  freshnessIntervalMs?: number;
 }
 
 /** sync.md: the session outlives a week away (≥ 1 day asked). */
@@ -93,6 +82,7 @@ export class SyncClient {
     gaps: 0,
     changesRejected: 0,
     partsApplied: 0,
+    partsRejected: 0,
     syncsCompleted: 0,
     acks: 0,
     statusPublished: 0,
@@ -107,8 +97,16 @@ export class SyncClient {
   private lastStatusAt = Number.NEGATIVE_INFINITY;
   private statusTimer: unknown;
   private lastStatusKey = "";
-  /** The last refused change, shown in the status until a change or sync applies. */
+  /** The last refused change or sync part, shown in the status until a change or sync applies. */
   private changesProblem: string | undefined;
+  /**
+   * Connected, and the central answered the last hello (or a change applied since): the cache
+   * follows the central, so its last sync time is kept current (sync.offline counts from it).
+   */
+  private inStep = false;
+  private freshnessTimer: unknown;
+  /** A sync part was refused (e.g. members before their config): ask again once a config applies. */
+  private resyncAfterConfig = false;
 
   constructor(options: SyncClientOptions) {
     this.o = options;
@@ -164,6 +162,7 @@ export class SyncClient {
     this.stopped = true;
     for (const u of this.unsubscribers.splice(0)) u();
     this.publisher.stop();
+    this.leaveStep();
     this.o.scheduler.clearTimeout(this.helloTimer);
     this.o.scheduler.clearTimeout(this.statusTimer);
     if (this.link.isOpen())
@@ -200,19 +199,22 @@ export class SyncClient {
     return { ...this.totals };
   }
 
-  /** The status as it would be published now (GatewayStatusMessage). */
+  /** The sync link's own problems now (configRejected, outboxAlarm, syncRejected, offlineStale). */
+  problems(): string[] {
+    const pending = this.publisher.depth();
+    return syncProblems({
+      state: syncState(this.o.store),
+      now: this.o.clock(),
+      settings: this.o.config.sync,
+      outboxPending: pending,
+      outboxAlarm: this.publisher.alarm(),
+      refused: this.changesProblem,
+    });
+  }
+
+  /** The status as it would be published now (GatewayStatusMessage): the gateway's problems too. */
   status(): Extract<StatusMessage, { online: true }> {
     const state = syncState(this.o.store);
-    const problems: string[] = [];
-    if (state.configRejected)
-      problems.push(
-        `configRejected: config rev ${state.configRejected.rev}: ${state.configRejected.problems.join("; ")}`,
-      );
-    if (this.publisher.alarm())
-      problems.push(
-        `outboxAlarm: ${this.publisher.depth()} events wait for the central (sync.outboxAlarm ${this.o.config.sync.outboxAlarm})`,
-      );
-    if (this.changesProblem !== undefined) problems.push(`changesRejected: ${this.changesProblem}`);
     return {
       online: true,
       at: new Date(this.o.clock()).toISOString(),
@@ -221,7 +223,46 @@ export class SyncClient {
       configRev: state.configRev,
       outboxPending: this.publisher.depth(),
       readers: this.o.readers?.() ?? [],
-      problems,
+      problems: [...(this.o.problems?.() ?? []), ...this.problems()],
+    };
+  }
+
+  /** The link, revisions, last sync, outbox and counters, for `accessgw status`. */
+  report(): SyncReport {
+    const h = this.link.health();
+    const state = syncState(this.o.store);
+    const range = outboxRange(this.o.store);
+    const p = this.publisher.counters();
+    const { offline, outboxAlarm } = this.o.config.sync;
+    return {
+      url: this.link.url,
+      clientId: this.link.clientId,
+      protocol: this.link.protocol(),
+      state: h.state,
+      since: h.since,
+      ...(h.lastError === undefined ? {} : { reason: h.lastError.message }),
+      attempts: h.attempts,
+      ...(h.retryInMs === undefined ? {} : { retryInMs: h.retryInMs }),
+      inStep: this.inStep,
+      lastRev: state.lastRev,
+      configRev: state.configRev,
+      lastSyncAt: state.lastSyncAt,
+      stale: isStale(state, offline, this.o.clock()),
+      offline: { ...offline },
+      outbox: {
+        pending: this.publisher.depth(),
+        firstSeq: range.firstSeq,
+        lastSeq: range.lastSeq,
+        alarmAt: outboxAlarm,
+        batches: p.batches,
+        eventsPublished: p.eventsPublished,
+        republishes: p.republishes,
+        failures: p.failures,
+        ackedUpTo: p.ackedUpTo,
+        lastAckAt: p.lastAckAt,
+      },
+      counters: this.counters(),
+      problems: this.problems(),
     };
   }
 
@@ -232,7 +273,40 @@ export class SyncClient {
         await this.publishStatus(true);
         await this.sendHello("connect");
       });
+    // Away from the broker, changes may be missed: the cache was current until now.
+    if (!open && this.wasOpen) this.leaveStep();
     this.wasOpen = open;
+  }
+
+  /** The central answered (or a change applied in order): the cache is current as of now. */
+  private enterStep(): void {
+    this.inStep = true;
+    this.touch();
+    if (this.freshnessTimer !== undefined || this.stopped) return;
+    const every = this.o.freshnessIntervalMs ?? 60_000;
+    const tick = () => {
+      this.freshnessTimer = undefined;
+      if (!this.inStep || this.stopped) return;
+      this.touch();
+      this.freshnessTimer = this.o.scheduler.setTimeout(tick, every);
+    };
+    this.freshnessTimer = this.o.scheduler.setTimeout(tick, every);
+  }
+
+  /** Not in step any more (link down, gap, stop): the last sync time stays where it was now. */
+  private leaveStep(): void {
+    if (this.inStep) this.touch();
+    this.inStep = false;
+    this.o.scheduler.clearTimeout(this.freshnessTimer);
+    this.freshnessTimer = undefined;
+  }
+
+  private touch(): void {
+    try {
+      markSynced(this.o.store, this.o.clock());
+    } catch (err) {
+      this.o.logger.warn({ err }, "sync: could not record the last sync time");
+    }
   }
 
   private enqueue(what: string, task: () => Promise<void> | void): void {
@@ -277,6 +351,11 @@ export class SyncClient {
     if (out.status === "applied") {
       this.totals.configsApplied++;
       this.o.logger.info({ rev: msg.rev }, "sync: config applied");
+      if (this.resyncAfterConfig) {
+        // Members refused for want of this config (products, areas) can be asked for again.
+        this.resyncAfterConfig = false;
+        void this.sendHello("config");
+      }
     } else if (out.status === "rejected") {
       this.totals.configsRejected++;
       this.o.logger.error(
@@ -291,9 +370,12 @@ export class SyncClient {
     if (out.status === "applied") {
       this.totals.changesApplied++;
       this.changesProblem = undefined;
+      // A change that follows the last one in order keeps the cache current.
+      if (this.inStep) this.touch();
     } else if (out.status === "duplicate") this.totals.duplicates++;
     else if (out.status === "gap") {
       this.totals.gaps++;
+      this.leaveStep();
       void this.sendHello("gap");
     } else {
       this.totals.changesRejected++;
@@ -309,15 +391,22 @@ export class SyncClient {
     if (out.status === "complete") {
       this.totals.syncsCompleted++;
       this.changesProblem = undefined;
-      markSynced(this.o.store, this.o.clock());
+      this.enterStep();
       this.o.logger.info(where, "sync: answer complete");
+    } else if (out.status === "current") {
+      this.enterStep();
+      this.o.logger.info({ lastRev: part.toRev }, "sync: in step with the central");
     } else if (out.status === "gap") void this.sendHello("gap");
-    else if (out.status === "rejected")
+    else if (out.status === "rejected") {
+      this.totals.partsRejected++;
+      this.resyncAfterConfig = true;
+      this.changesProblem = `sync part ${part.part}/${part.parts}: ${out.problems.slice(0, 3).join("; ")}`;
       this.o.logger.error({ ...where, problems: out.problems }, "sync: part rejected");
+    }
   }
 
   /** Hello on connect always; on a gap at most once per helloIntervalMs (later ones are deferred). */
-  private async sendHello(why: "connect" | "gap"): Promise<void> {
+  private async sendHello(why: "connect" | "gap" | "config"): Promise<void> {
     const now = this.o.clock();
     const interval = this.o.helloIntervalMs ?? 5000;
     if (why === "gap" && now - this.lastHelloAt < interval) {

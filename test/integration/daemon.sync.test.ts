@@ -97,6 +97,15 @@ describe("the daemon with central sync enabled", () => {
     // The central has stored it: its ack empties the outbox.
     await central.publishAsync("accessgw/v1/gateways/gw-sync/acks", JSON.stringify({ upTo: 1 }), { qos: 1 });
     await vi.waitFor(() => expect(outboxDepth(t.store)).toBe(0), { timeout: 5000 });
+    // `accessgw status` sees the sync link: connected, not in step yet (the central never answered
+    // the hello), the outbox empty and acked up to 1.
+    expect(gateway.status().sync).toMatchObject({
+      state: "open",
+      inStep: false,
+      lastRev: 0,
+      outbox: { pending: 0, firstSeq: null, ackedUpTo: 1 },
+      counters: { hellos: 1, acks: 1 },
+    });
 
     // The retained status says online with the reader connected; a clean stop leaves offline.
     await vi.waitFor(

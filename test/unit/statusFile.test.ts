@@ -397,6 +397,92 @@ describe("formatStatus: what a technician reads", () => {
     expect(StatusDocument.parse(older).mqtt).toBeNull();
   });
 
+  it("shows the sync link: in step or not, revisions, last sync, staleness and the outbox", () => {
+    const withSync: GatewayStatus = {
+      ...gatewayStatus,
+      problems: [
+        "offlineStale: the cache has not synced for 80 h (more than sync.offline.maxStaleHours 72); paid entries are denied (deny-paid)",
+      ],
+      sync: {
+        url: "mqtts://broker.example:8883",
+        clientId: "accessgw-gw-1-sync",
+        protocol: "5",
+        state: "waiting",
+        since: T0 - 10_000,
+        reason: "connect ECONNREFUSED",
+        attempts: 4,
+        retryInMs: 8000,
+        inStep: false,
+        lastRev: 4711,
+        configRev: 12,
+        lastSyncAt: T0 - 80 * 3_600_000,
+        stale: true,
+        offline: { maxStaleHours: 72, after: "deny-paid" },
+        outbox: {
+          pending: 33,
+          firstSeq: 1201,
+          lastSeq: 1233,
+          alarmAt: 1_000_000,
+          batches: 7,
+          eventsPublished: 1200,
+          republishes: 1,
+          failures: 2,
+          ackedUpTo: 1200,
+          lastAckAt: T0 - 80 * 3_600_000,
+        },
+        counters: {
+          badPayloads: 3,
+          hellos: 2,
+          hellosDeferred: 0,
+          configsApplied: 1,
+          configsRejected: 0,
+          changesApplied: 5,
+          duplicates: 0,
+          gaps: 0,
+          changesRejected: 0,
+          partsApplied: 1,
+          partsRejected: 0,
+          syncsCompleted: 1,
+          acks: 3,
+          statusPublished: 9,
+        },
+        problems: [
+          "offlineStale: the cache has not synced for 80 h (more than sync.offline.maxStaleHours 72); paid entries are denied (deny-paid)",
+        ],
+      },
+    };
+    const d = toStatusDocument(withSync, {
+      gatewayId: "gw-1",
+      pid: 4242,
+      state: "running",
+      startedAt: T0 - 120_000,
+      now: T0,
+      config: "/etc/accessgw/gateway.yaml",
+      dataDir: "/var/lib/accessgw",
+      zone: "Europe/Rome",
+    });
+    expect(d.sync).toMatchObject({
+      state: "waiting",
+      lastRev: 4711,
+      lastSyncAt: new Date(T0 - 80 * 3_600_000).toISOString(),
+      stale: true,
+      outbox: { pending: 33, firstSeq: 1201, lastAckAt: new Date(T0 - 80 * 3_600_000).toISOString() },
+    });
+    expect(StatusDocument.parse(JSON.parse(JSON.stringify(d)))).toEqual(d);
+    const lines = formatStatus({ running: true, reason: null, status: d }, T0).split("\n");
+    const at = lines.indexOf("sync with the central:");
+    expect(lines.slice(at, at + 4)).toEqual([
+      "sync with the central:",
+      "  BAD   mqtts://broker.example:8883  accessgw-gw-1-sync (MQTT 5)  waiting since 2026-11-25 10:59:50: connect ECONNREFUSED",
+      "        not in step  rev 4711  config rev 12  last sync 2026-11-22 03:00:00 (80h 00m 00s ago)  STALE (over 72 h: deny-paid)",
+      "        outbox 33 waiting (seq 1201–1233), acked up to 1200, last ack 2026-11-22 03:00:00  batches 7  events sent 1200  re-sends 1  bad payloads 3",
+    ]);
+    // Without sync the document says null, and older files without the key still read.
+    expect(doc().sync).toBeNull();
+    const { sync: _sync, ...older } = doc();
+    expect(StatusDocument.parse(older).sync).toBeNull();
+  });
+
   it("says NOT RUNNING and why, with what was last seen", () => {
     const text = formatStatus(
       { running: false, reason: "process 4242 is gone (it did not stop cleanly)", status: doc() },

@@ -1,0 +1,100 @@
+/**
+ * What the sync link reports: the problems of the retained status topic (sync.md) and the fuller
+ * report `accessgw status` shows (link, revisions, last sync, staleness, outbox, counters).
+ */
+import type { SyncSettings } from "../../config/sync.js";
+import type { HealthState } from "../../drivers/transport/reconnecting.js";
+import { offlineState } from "../engine/offline.js";
+import type { SyncState } from "../store/db.js";
+import type { OutboxCounters } from "./outboxPublisher.js";
+
+/** Running totals of the sync client since it started. */
+export interface SyncCounters {
+  badPayloads: number;
+  hellos: number;
+  /** Gap hellos held back by helloIntervalMs (one is sent when the interval has passed). */
+  hellosDeferred: number;
+  configsApplied: number;
+  configsRejected: number;
+  changesApplied: number;
+  duplicates: number;
+  gaps: number;
+  changesRejected: number;
+  partsApplied: number;
+  partsRejected: number;
+  syncsCompleted: number;
+  acks: number;
+  statusPublished: number;
+}
+
+/** The sync link as `accessgw status` shows it. */
+export interface SyncReport {
+  /** The broker URL (any password masked) and the link's own client id. */
+  url: string;
+  clientId: string;
+  protocol: "5" | "3.1.1";
+  state: HealthState;
+  since: number;
+  reason?: string;
+  attempts: number;
+  retryInMs?: number;
+  /** Connected and answered since: the cache follows the central as changes come. */
+  inStep: boolean;
+  lastRev: number;
+  configRev: number;
+  lastSyncAt: number | null;
+  /** Older than sync.offline.maxStaleHours (or never synced). */
+  stale: boolean;
+  offline: SyncSettings["offline"];
+  outbox: {
+    pending: number;
+    firstSeq: number | null;
+    lastSeq: number | null;
+    alarmAt: number;
+  } & Pick<
+    OutboxCounters,
+    "batches" | "eventsPublished" | "republishes" | "failures" | "ackedUpTo" | "lastAckAt"
+  >;
+  counters: SyncCounters;
+  /** The sync link's own problems (also in the gateway's problems and the retained status). */
+  problems: string[];
+}
+
+/** What the problems are computed from. */
+export interface ProblemFacts {
+  state: SyncState;
+  now: number;
+  settings: Pick<SyncSettings, "offline" | "outboxAlarm">;
+  outboxPending: number;
+  outboxAlarm: boolean;
+  /** The last refused change or sync part, until one applies. */
+  refused: string | undefined;
+}
+
+/** The sync link's problems, each starting with a stable code (sync.md status `problems`). */
+export function syncProblems(f: ProblemFacts): string[] {
+  const problems: string[] = [];
+  const { configRejected } = f.state;
+  if (configRejected)
+    problems.push(`configRejected: config rev ${configRejected.rev}: ${configRejected.problems.join("; ")}`);
+  if (f.outboxAlarm)
+    problems.push(
+      `outboxAlarm: ${f.outboxPending} events wait for the central (sync.outboxAlarm ${f.settings.outboxAlarm})`,
+    );
+  if (f.refused !== undefined) problems.push(`syncRejected: ${f.refused}`);
+  const offline = offlineState({ lastSyncAt: f.state.lastSyncAt, ...f.settings.offline }, f.now);
+  if (offline.stale)
+    problems.push(
+      `offlineStale: ${offline.words}; ${
+        offline.after === "deny-paid"
+          ? "paid entries are denied (deny-paid)"
+          : "still deciding (keep-deciding)"
+      }`,
+    );
+  return problems;
+}
+
+/** Whether the cache is stale now under sync.offline. */
+export function isStale(state: SyncState, offline: SyncSettings["offline"], now: number): boolean {
+  return offlineState({ lastSyncAt: state.lastSyncAt, ...offline }, now).stale;
+}

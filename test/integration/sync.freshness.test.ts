@@ -1,0 +1,214 @@
+/**
+ * How the sync client knows its cache can be trusted (sync.offline): the central's answer to hello
+ * puts it in step, the last sync time is kept current while it stays connected and in step, and it
+ * stops moving when the link drops or a gap appears. The status reports a stale cache; members
+ * refused for want of their config are asked for again once the config arrives.
+ */
+import mqtt, { type MqttClient } from "mqtt";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { GatewayConfig } from "../../config/gateway.js";
+import { StatusMessage } from "../../config/sync.js";
+import { realScheduler } from "../../drivers/transport/reconnecting.js";
+import { scan } from "../../gateway/decisions.js";
+import { syncState } from "../../gateway/store/db.js";
+import { SyncClient, type SyncClientOptions } from "../../gateway/sync/client.js";
+import { at } from "../helpers/build.js";
+import { exampleDoc } from "../helpers/examples.js";
+import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
+import { freshStore, importExamples, scanReq, type TestStore } from "../store/storeHelpers.js";
+
+const SITE = "rome-center";
+const HOUR = 3_600_000;
+const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+let broker: TestBroker & { dispose(): Promise<void> };
+beforeAll(async () => {
+  broker = await startBroker();
+});
+afterAll(() => broker.dispose());
+const cleanup: (() => Promise<unknown> | unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+const wait = (fn: () => void) => vi.waitFor(fn, { timeout: 10_000, interval: 20 });
+
+async function central(prefix: string, g: string) {
+  const client: MqttClient = await mqtt.connectAsync(broker.url, { clientId: `central-${g}` });
+  cleanup.push(() => client.endAsync(true));
+  const got = { hello: [] as { lastRev: number }[], status: [] as unknown[] };
+  client.on("message", (topic, payload) => {
+    const leaf = topic.split("/").at(-1) as string;
+    if (leaf === "hello" || leaf === "status")
+      (got[leaf] as unknown[]).push(JSON.parse(payload.toString("utf8")));
+  });
+  await client.subscribeAsync(`${prefix}/gateways/${g}/#`, { qos: 1 });
+  const send = (topic: string, payload: unknown, retain = false) =>
+    client.publishAsync(`${prefix}/${topic}`, JSON.stringify(payload), { qos: 1, retain });
+  /** The answer of a central with nothing new: changes up to exactly the gateway's revision. */
+  const inStep = (rev: number) =>
+    send(`gateways/${g}/sync`, {
+      fromRev: rev,
+      toRev: rev,
+      snapshot: false,
+      part: 1,
+      parts: 1,
+      members: [],
+      deletedMembers: [],
+    });
+  return { got, send, inStep };
+}
+
+function startClient(
+  t: TestStore,
+  prefix: string,
+  g: string,
+  clock: () => number,
+  offline: { maxStaleHours: number; after: "keep-deciding" | "deny-paid" },
+  more: Partial<SyncClientOptions> = {},
+) {
+  const config = GatewayConfig.parse({
+    gateway: { id: g, site: SITE },
+    mqtt: { url: broker.url },
+    sync: { enabled: true, topicPrefix: prefix, offline },
+  });
+  const client = new SyncClient({
+    store: t.store,
+    config,
+    gatewayId: g,
+    version: "1.0.0-test",
+    clock,
+    scheduler: realScheduler,
+    logger: silent,
+    env: {},
+    backoff: { baseMs: 50, factor: 2, capMs: 200, jitter: "none" },
+    helloIntervalMs: 0,
+    statusIntervalMs: 10,
+    freshnessIntervalMs: 30,
+    ...more,
+  });
+  cleanup.push(() => client.stop());
+  client.start();
+  return client;
+}
+
+describe("the sync client's trust in its cache", () => {
+  it("is in step once the central answers, keeps the last sync current, and stops when the link drops", async () => {
+    const t = freshStore();
+    cleanup.push(() => t.close());
+    importExamples(t.store);
+    let now = at("2027-03-22T10:00");
+    const c = await central("f1/v1", "gw-fresh");
+    const client = startClient(t, "f1/v1", "gw-fresh", () => now, { maxStaleHours: 72, after: "deny-paid" });
+    await wait(() => expect(c.got.hello).toHaveLength(1));
+    // Imported, never synced: stale until the central answers.
+    expect(syncState(t.store).lastSyncAt).toBeNull();
+    expect(client.report()).toMatchObject({ inStep: false, stale: true });
+    expect(client.problems()).toEqual([
+      "offlineStale: the cache never synced with the central; paid entries are denied (deny-paid)",
+    ]);
+
+    await c.inStep(0);
+    await wait(() => expect(client.report().inStep).toBe(true));
+    expect(syncState(t.store).lastSyncAt).toBe(now);
+    expect(client.problems()).toEqual([]);
+    // Days pass with nothing to change: in step, the last sync follows the clock.
+    now += 100 * HOUR;
+    await wait(() => expect(syncState(t.store).lastSyncAt).toBe(now));
+    expect(client.report().stale).toBe(false);
+
+    // The link drops: the last sync stays at the moment it dropped.
+    const dropped = now;
+    const inner = (client.link as unknown as { client: { stream: { destroy(): void } } }).client;
+    await broker.stop();
+    inner?.stream.destroy();
+    await wait(() => expect(client.report().inStep).toBe(false));
+    now += 73 * HOUR;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(syncState(t.store).lastSyncAt).toBe(dropped);
+    expect(client.report()).toMatchObject({ stale: true, inStep: false });
+    expect(client.problems()).toEqual([
+      "offlineStale: the cache has not synced for 73 h (more than sync.offline.maxStaleHours 72); paid entries are denied (deny-paid)",
+    ]);
+    // The daemon's decisions see the same: a paid swim is refused, the unlimited gym is not.
+    const offline = { maxStaleHours: 72, after: "deny-paid" as const };
+    expect(scan(t.store, scanReq("0001234567", "pool"), now, "gw-fresh", { offline }).reason).toBe(
+      "offline_stale",
+    );
+
+    // Back online: hello again, and the answer makes it current.
+    await broker.restart();
+    const c2 = await central("f1/v1", "gw-fresh");
+    await wait(() => expect(c2.got.hello.length).toBeGreaterThan(0));
+    await c2.inStep(syncState(t.store).lastRev);
+    await wait(() => expect(client.report()).toMatchObject({ inStep: true, stale: false }));
+    expect(syncState(t.store).lastSyncAt).toBe(now);
+  });
+
+  it("leaves step on a gap until the answer to its hello", async () => {
+    const t = freshStore();
+    cleanup.push(() => t.close());
+    importExamples(t.store);
+    let now = at("2027-03-22T10:00");
+    const c = await central("f2/v1", "gw-gap");
+    const client = startClient(t, "f2/v1", "gw-gap", () => now, {
+      maxStaleHours: 72,
+      after: "keep-deciding",
+    });
+    await wait(() => expect(c.got.hello).toHaveLength(1));
+    await c.inStep(0);
+    await wait(() => expect(client.report().inStep).toBe(true));
+    await c.send(`sites/${SITE}/changes`, { rev: 1, members: [], deletedMembers: [] });
+    await wait(() => expect(client.counters().changesApplied).toBe(1));
+    expect(client.report().inStep).toBe(true);
+
+    await c.send(`sites/${SITE}/changes`, { rev: 3, members: [], deletedMembers: [] });
+    await wait(() => expect(c.got.hello).toHaveLength(2));
+    expect(client.report().inStep).toBe(false);
+    const left = syncState(t.store).lastSyncAt;
+    now += 2 * HOUR;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(syncState(t.store).lastSyncAt).toBe(left);
+    await c.send(`gateways/gw-gap/sync`, {
+      fromRev: 1,
+      toRev: 3,
+      snapshot: false,
+      part: 1,
+      parts: 1,
+      members: [],
+      deletedMembers: [],
+    });
+    await wait(() => expect(client.report()).toMatchObject({ inStep: true, lastRev: 3 }));
+    expect(syncState(t.store).lastSyncAt).toBe(now);
+  });
+
+  it("asks again for members it refused once their config has arrived", async () => {
+    const t = freshStore();
+    cleanup.push(() => t.close());
+    const c = await central("f3/v1", "gw-order");
+    const client = startClient(t, "f3/v1", "gw-order", Date.now, {
+      maxStaleHours: 72,
+      after: "keep-deciding",
+    });
+    await wait(() => expect(c.got.hello).toHaveLength(1));
+    // The snapshot arrives before any config: its members name products the gateway does not know.
+    const members = exampleDoc<{ members: unknown[] }>("members.yaml").members;
+    const snapshot = { fromRev: 0, toRev: 5, snapshot: true, part: 1, parts: 1, members, deletedMembers: [] };
+    await c.send("gateways/gw-order/sync", snapshot);
+    await wait(() => expect(client.counters().partsRejected).toBe(1));
+    expect(client.problems()[0]).toMatch(/^syncRejected: sync part 1\/1: /);
+    await wait(() => {
+      const last = StatusMessage.parse(c.got.status.at(-1));
+      expect(last.online && last.problems.some((p) => p.startsWith("syncRejected"))).toBe(true);
+    });
+
+    const site = exampleDoc<Record<string, unknown>>("site.yaml");
+    await c.send(`sites/${SITE}/config`, { rev: 1, config: site });
+    await wait(() => expect(c.got.hello).toHaveLength(2));
+    await c.send("gateways/gw-order/sync", snapshot);
+    await wait(() => expect(client.counters().syncsCompleted).toBe(1));
+    expect(client.problems()).toEqual([]);
+    expect(scan(t.store, scanReq("0001234567", "pool"), at("2027-03-22T10:00"), "gw-order").memberId).toBe(
+      "m-anna",
+    );
+  });
+});
