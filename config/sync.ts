@@ -351,26 +351,113 @@ export function parseSyncPayload<K extends SyncKind>(
   maxBytes: number = DEFAULT_MAX_MESSAGE_BYTES,
 ): SyncParse<K> {
   const refuse = (why: string): SyncParse<K> => ({ ok: false, problem: `${topic}: ${kind} refused: ${why}` });
-  if (bytes.byteLength > maxBytes)
-    return refuse(`${bytes.byteLength} bytes is more than sync.maxMessageBytes (${maxBytes})`);
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    return refuse("the payload is not UTF-8 text");
-  }
+  const text = decodeSized(bytes, maxBytes);
+  if (!text.ok) return refuse(text.why);
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(text.text);
   } catch (err) {
     return refuse(`not JSON (${(err as Error).message})`);
   }
   const result = SYNC_PAYLOADS[kind].safeParse(value);
   if (result.success) return { ok: true, value: result.data as SyncPayload<K> };
-  const issues = result.error.issues;
+  return refuse(describeIssues(result.error.issues));
+}
+
+/** The envelopes of the member-carrying payloads, with the members left for slice-wise validation. */
+const LOOSE_MEMBERS = { members: z.array(z.unknown()), deletedMembers: z.array(Id) };
+const SLICED = {
+  changes: z.object({ rev: PositiveRev, ...LOOSE_MEMBERS }),
+  sync: z
+    .object({
+      fromRev: Rev,
+      toRev: Rev,
+      snapshot: z.boolean(),
+      part: z.number().int().min(1),
+      parts: z.number().int().min(1),
+      ...LOOSE_MEMBERS,
+    })
+    .superRefine((m, ctx) => {
+      if (m.fromRev > m.toRev)
+        ctx.addIssue({
+          code: "custom",
+          path: ["fromRev"],
+          message: `fromRev ${m.fromRev} > toRev ${m.toRev}`,
+        });
+      if (m.part > m.parts)
+        ctx.addIssue({ code: "custom", path: ["part"], message: `part ${m.part} > parts ${m.parts}` });
+    }),
+} as const;
+
+/** Members validated between two pauses: about a millisecond of zod work. */
+const SLICE = 25;
+
+/**
+ * Like parseSyncPayload, for `changes` and `sync` payloads that carry thousands of members: the
+ * members are validated a slice at a time with `pause()` between slices, so scans keep being
+ * decided while a big part is checked. Gives the same result and problems as parseSyncPayload.
+ */
+export async function parseSyncPayloadInSlices<K extends "changes" | "sync">(
+  kind: K,
+  topic: string,
+  bytes: Uint8Array,
+  maxBytes: number,
+  pause: () => Promise<void>,
+): Promise<SyncParse<K>> {
+  const refuse = (why: string): SyncParse<K> => ({ ok: false, problem: `${topic}: ${kind} refused: ${why}` });
+  const text = decodeSized(bytes, maxBytes);
+  if (!text.ok) return refuse(text.why);
+  let value: unknown;
+  try {
+    value = JSON.parse(text.text);
+  } catch (err) {
+    return refuse(`not JSON (${(err as Error).message})`);
+  }
+  const envelope = SLICED[kind].safeParse(value);
+  if (!envelope.success) return refuse(describeIssues(envelope.error.issues));
+  const raw = envelope.data.members;
+  const members: Member[] = [];
+  const issues: z.core.$ZodIssue[] = [];
+  for (let start = 0; start < raw.length; start += SLICE) {
+    if (start > 0) await pause();
+    const end = Math.min(raw.length, start + SLICE);
+    for (let i = start; i < end; i++) {
+      const m = Member.safeParse(raw[i]);
+      if (m.success) members.push(m.data);
+      else for (const issue of m.error.issues) issues.push({ ...issue, path: ["members", i, ...issue.path] });
+    }
+    // The first problems are enough to refuse the whole payload.
+    if (issues.length >= 3) break;
+  }
+  if (issues.length > 0) return refuse(describeIssues(issues));
+  const whole = { ...envelope.data, members };
+  const sets = z
+    .object({ members: z.array(z.object({ id: z.string() })), deletedMembers: z.array(Id) })
+    .superRefine(memberSetIssues)
+    .safeParse(whole);
+  if (!sets.success) return refuse(describeIssues(sets.error.issues));
+  return { ok: true, value: whole as unknown as SyncPayload<K> };
+}
+
+/** The payload as text when it is small enough and UTF-8. */
+function decodeSized(
+  bytes: Uint8Array,
+  maxBytes: number,
+): { ok: true; text: string } | { ok: false; why: string } {
+  if (bytes.byteLength > maxBytes)
+    return { ok: false, why: `${bytes.byteLength} bytes is more than sync.maxMessageBytes (${maxBytes})` };
+  try {
+    return { ok: true, text: utf8.decode(bytes) };
+  } catch {
+    return { ok: false, why: "the payload is not UTF-8 text" };
+  }
+}
+
+/** The first 3 zod issues with their paths, and how many more. */
+function describeIssues(issues: z.core.$ZodIssue[]): string {
   const shown = issues.slice(0, 3).map((i) => `${formatPath(i.path) || "(top level)"}: ${issueMessage(i)}`);
   const more = issues.length > 3 ? ` (and ${issues.length - 3} more)` : "";
-  return refuse(`${shown.join("; ")}${more}`);
+  return `${shown.join("; ")}${more}`;
 }
 
 function issueMessage(issue: z.core.$ZodIssue): string {

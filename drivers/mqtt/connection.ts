@@ -61,6 +61,14 @@ export interface MqttConnectionOptions {
    * so card reads queued while the gateway was away never arrive late and open a door for nobody.
    */
   session?: MqttSession;
+  /**
+   * Flow control (the sync link): a message is acknowledged to the broker, and the next one read
+   * from the socket, only once the promises its handlers returned have settled. A snapshot of a
+   * million members then arrives as fast as it is applied instead of piling up in memory; the
+   * broker keeps the rest. Handlers must not wait for the network themselves (a publish's PUBACK
+   * is read from the same socket).
+   */
+  flowControl?: boolean;
 }
 
 /** Subscriptions are QoS 1 so the broker retries a read that a flaky link dropped. */
@@ -112,6 +120,8 @@ export class MqttConnection implements MqttLink {
   private sessionProtocol: SessionProtocol = 5;
   /** The broker refused MQTT 5: the next attempt builds a new client that speaks 3.1.1. */
   private downgrade = false;
+  /** Flow control: what the handlers of the message being delivered are still doing. */
+  private hold: Promise<unknown> | undefined;
 
   constructor(options: MqttConnectionOptions) {
     this.options = options;
@@ -310,6 +320,16 @@ export class MqttConnection implements MqttLink {
       return;
     }
     this.client = client;
+    if (this.options.flowControl === true) {
+      // MQTT.js emits "message" and then calls handleMessage for the same packet; its callback
+      // sends the PUBACK and lets the next packet in.
+      client.handleMessage = (_packet, callback) => {
+        const hold = this.hold;
+        this.hold = undefined;
+        if (hold === undefined) callback();
+        else void hold.then(() => callback());
+      };
+    }
     client.on("connect", () => this.onConnect());
     client.on("close", () => this.onClose());
     client.on("error", (err) => this.onError(err));
@@ -428,17 +448,21 @@ export class MqttConnection implements MqttLink {
     if (this.stopped) return;
     this.totals.messagesIn++;
     const message: MqttMessage = { topic, payload, retain };
+    const pending: Promise<unknown>[] = [];
     for (const [filter, set] of [...this.handlers]) {
       if (!topicMatches(filter, topic)) continue;
       for (const handler of [...set]) {
         try {
-          if (handler(message) === "rejected") this.totals.badPayloads++;
+          const result = handler(message);
+          if (result === "rejected") this.totals.badPayloads++;
+          else if (result instanceof Promise) pending.push(result);
         } catch (err) {
           this.totals.handlerErrors++;
           this.log.warn({ url: this.url, topic, err }, "mqtt message handler threw");
         }
       }
     }
+    if (this.options.flowControl === true && pending.length > 0) this.hold = Promise.allSettled(pending);
   }
 
   private refuse(err: MqttError): Promise<never> {

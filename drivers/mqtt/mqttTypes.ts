@@ -24,7 +24,10 @@ export interface MqttMessage {
   retain: boolean;
 }
 
-/** A subscriber; returning "rejected" counts the message as a bad payload. Throwing is caught and counted. */
+/**
+ * A subscriber; returning "rejected" counts the message as a bad payload. Throwing is caught and
+ * counted. A returned promise holds the message's acknowledgement on a flow-controlled connection.
+ */
 export type MqttHandler = (message: MqttMessage) => unknown;
 
 /** Publish options; QoS 0 and not retained by default. */

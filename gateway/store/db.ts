@@ -22,12 +22,15 @@ export const DB_FILE = "accessgw.db";
 export class Store {
   readonly db: Database.Database;
   readonly dir: string;
+  /** The `synchronous` level decisions commit with (FULL unless the caller chose otherwise). */
+  readonly synchronous: Synchronous;
   private readonly statements = new Map<string, Database.Statement>();
   private siteCache: SiteConfig | null | undefined;
 
-  private constructor(dir: string, db: Database.Database) {
+  private constructor(dir: string, db: Database.Database, synchronous: Synchronous) {
     this.dir = dir;
     this.db = db;
+    this.synchronous = synchronous;
   }
 
   /** Opens (creating when missing) the cache in `dir`. */
@@ -41,7 +44,7 @@ export class Store {
       db.pragma("foreign_keys = ON");
       db.pragma("busy_timeout = 5000");
       migrate(db);
-      return new Store(dir, db);
+      return new Store(dir, db, options.synchronous ?? "FULL");
     } catch (err) {
       db?.close();
       if (err instanceof AccessGwError) throw err;
@@ -59,6 +62,22 @@ export class Store {
       this.statements.set(sql, s);
     }
     return s;
+  }
+
+  /**
+   * Runs one transaction of bulk sync work with `synchronous = NORMAL`, then restores the level
+   * decisions use. In WAL mode a power cut may then lose the last such transactions, never corrupt
+   * anything; sync work is re-sent by the central, and the next FULL commit (a decision) makes
+   * everything before it durable too. An fsync per small chunk would otherwise halve the apply rate.
+   */
+  bulk<T>(fn: () => T): T {
+    if (this.synchronous !== "FULL") return this.db.transaction(fn).immediate();
+    this.db.pragma("synchronous = NORMAL");
+    try {
+      return this.db.transaction(fn).immediate();
+    } finally {
+      this.db.pragma("synchronous = FULL");
+    }
   }
 
   /** A value of the `meta` table. */

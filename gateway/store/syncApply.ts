@@ -8,6 +8,13 @@ import { type Store, syncState } from "./db.js";
 import { multipackOwner } from "./facts.js";
 import { importMembers } from "./importer.js";
 
+/** A chunk commits once it has written for this long: scans wait at most about this much. */
+const CHUNK_MS = 4;
+/** Members written between two looks at the clock. */
+const STEP = 8;
+/** Members looked at (and, when no snapshot part named them, deleted) per transaction. */
+const DELETE_PAGE = 100;
+
 /** Options of member application. */
 export interface ApplyOptions {
   /** Names the payload in problems, e.g. `sync part 3/40`. */
@@ -16,8 +23,10 @@ export interface ApplyOptions {
   origin?: string;
   /** Instant of the apply (ms) for `lastSyncAt`. */
   now?: number;
-  /** Members per transaction for chunked application. */
+  /** Most members per transaction for chunked application (default 1000). */
   chunkSize?: number;
+  /** How long one chunk's transaction may write before it commits and lets scans in (default 4 ms). */
+  chunkMs?: number;
   /** Called after each committed chunk with the members applied so far (progress, metrics). */
   onProgress?: (applied: number) => void;
 }
@@ -69,8 +78,8 @@ export function applyMembers(
 }
 
 /**
- * Applies like `applyMembers`, one transaction per `chunkSize` members (deletions first), yielding
- * to the event loop between chunks so scans keep being decided. The payload is checked whole before
+ * Applies like `applyMembers`, in chunks (deletions first) of at most `chunkSize` members that each
+ * write for about `chunkMs`, yielding to the event loop between chunks so scans keep being decided. The payload is checked whole before
  * the first chunk, so a bad one still changes nothing. `inChunk` runs inside each chunk's
  * transaction: what marks the payload applied commits with its last members. A crash between chunks
  * leaves some members new and others old — each one whole — and the payload not marked applied, so
@@ -85,27 +94,34 @@ export async function applyMembersChunked(
 ): Promise<MembersOutcome> {
   const problems = checkMembers(store, members, options.name);
   if (problems.length > 0) return rejected(problems);
-  const size = Math.max(1, options.chunkSize ?? 500);
+  const size = Math.max(1, options.chunkSize ?? 1000);
+  const budget = options.chunkMs ?? CHUNK_MS;
+  const step = Math.min(size, STEP);
   const kept: string[] = [];
   const total = deletedMembers.length + members.length;
   let done = 0;
   do {
-    const end = Math.min(total, done + size);
-    const dels = deletedMembers.slice(
-      Math.min(done, deletedMembers.length),
-      Math.min(end, deletedMembers.length),
-    );
-    const docs = members.slice(
-      Math.max(0, done - deletedMembers.length),
-      Math.max(0, end - deletedMembers.length),
-    );
-    store.db
-      .transaction(() => {
+    // One transaction takes members a few at a time until its time budget (or size) is used up.
+    store.bulk(() => {
+      const started = performance.now();
+      const written: Member[] = [];
+      const limit = Math.min(total, done + size);
+      do {
+        const end = Math.min(limit, done + step);
+        const dels = deletedMembers.slice(
+          Math.min(done, deletedMembers.length),
+          Math.min(end, deletedMembers.length),
+        );
+        const docs = members.slice(
+          Math.max(0, done - deletedMembers.length),
+          Math.max(0, end - deletedMembers.length),
+        );
         writeMembers(store, docs, dels, options, kept);
-        inChunk?.(docs, end === total);
-      })
-      .immediate();
-    done = end;
+        written.push(...docs);
+        done = end;
+      } while (done < limit && performance.now() - started < budget);
+      inChunk?.(written, done === total);
+    });
     options.onProgress?.(done);
     if (done < total) await new Promise<void>((resolve) => setImmediate(resolve));
   } while (done < total);
@@ -138,14 +154,23 @@ function writeMembers(
   const before = new Map<string, string[]>();
   const mpOf = store.prepare("SELECT id FROM multipacks WHERE member_id = ?").pluck();
   for (const m of docs) before.set(m.id, mpOf.all(m.id) as string[]);
+  // A multipack new to the store that already has entries (recorded here, kept when it was
+  // dropped): the importer counts only entries new to the ledger, so it is recounted after. Most
+  // new multipacks have none, and one indexed probe is far cheaper than recounting every one.
+  const hasEntries = store.prepare("SELECT 1 FROM ledger WHERE multipack_id = ? LIMIT 1").pluck();
+  const recounts: string[] = [];
+  for (const m of docs) {
+    const stored = new Set(before.get(m.id));
+    for (const mp of m.multipacks) if (!stored.has(mp.id) && hasEntries.get(mp.id)) recounts.push(mp.id);
+  }
   // The importer's upsert: fields and cards/blocks/bookings replaced, multipacks upserted, ledgers merged.
   importMembers(store, docs, options.origin ?? "sync");
   for (const m of docs) {
     const stored = new Set(before.get(m.id));
     const sent = new Set(m.multipacks.map((mp) => mp.id));
     for (const id of stored) if (!sent.has(id)) dropMultipack(store, m.id, id, kept);
-    for (const id of sent) if (!stored.has(id)) recount(store, id);
   }
+  for (const id of recounts) recount(store, id);
 }
 
 /** Is an entry recorded here (usage `G:seq` or refund `G:seq:refund`) still waiting for an ack? */
@@ -377,7 +402,7 @@ export async function finishSyncAnswer(store: Store, options: ApplyOptions = {})
       `SELECT m.id, EXISTS (SELECT 1 FROM sync_named n WHERE n.member_id = m.id) AS named
        FROM members m WHERE m.id > ? ORDER BY m.id LIMIT ?`,
     );
-    const size = Math.max(1, options.chunkSize ?? 500);
+    const size = Math.max(1, Math.min(options.chunkSize ?? DELETE_PAGE, DELETE_PAGE));
     let after = "";
     for (;;) {
       const rows = page.all(after, size) as { id: string; named: number }[];
@@ -385,11 +410,9 @@ export async function finishSyncAnswer(store: Store, options: ApplyOptions = {})
       after = (rows.at(-1) as { id: string }).id;
       const unnamed = rows.filter((r) => r.named === 0);
       if (unnamed.length > 0)
-        store.db
-          .transaction(() => {
-            for (const r of unnamed) deleteMember(store, r.id);
-          })
-          .immediate();
+        store.bulk(() => {
+          for (const r of unnamed) deleteMember(store, r.id);
+        });
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }

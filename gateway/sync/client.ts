@@ -5,7 +5,13 @@
  * a multi-chunk sync part never interleaves with a change.
  */
 import type { GatewayConfig } from "../../config/gateway.js";
-import { mqttCredentials, parseSyncPayload, type StatusMessage, type SyncKind } from "../../config/sync.js";
+import {
+  mqttCredentials,
+  parseSyncPayload,
+  parseSyncPayloadInSlices,
+  type StatusMessage,
+  type SyncKind,
+} from "../../config/sync.js";
 import { MqttConnection } from "../../drivers/mqtt/connection.js";
 import type { MqttMessage } from "../../drivers/mqtt/mqttTypes.js";
 import type { BackoffOptions } from "../../drivers/transport/backoff.js";
@@ -58,7 +64,15 @@ export interface SyncClientOptions {
   statusIntervalMs?: number;
   /** While in step, the last sync time is refreshed this often (default 60 s). */
   freshnessIntervalMs?: number;
+  /**
+   * An answer whose parts stop coming for this long (a broker that dropped queued parts, a central
+   * that restarted mid-answer) is asked for again with a hello (default 60 s).
+   */
+  answerStallMs?: number;
 }
+
+/** Lets the event loop run (scans, reader bytes) between two slices of sync work. */
+const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** sync.md: the session outlives a week away (≥ 1 day asked). */
 const SESSION_EXPIRY_SECONDS = 86_400 * 7;
@@ -107,6 +121,7 @@ export class SyncClient {
   private freshnessTimer: unknown;
   /** A sync part was refused (e.g. members before their config): ask again once a config applies. */
   private resyncAfterConfig = false;
+  private stallTimer: unknown;
 
   constructor(options: SyncClientOptions) {
     this.o = options;
@@ -127,6 +142,7 @@ export class SyncClient {
       logger: options.logger,
       now: options.clock,
       scheduler: options.scheduler,
+      flowControl: true,
       ...(options.backoff ? { backoff: options.backoff } : {}),
     });
     this.publisher = new OutboxPublisher({
@@ -145,7 +161,7 @@ export class SyncClient {
   start(): void {
     if (this.started || this.stopped) return;
     this.started = true;
-    this.enqueue("finish sync answer", async () => {
+    void this.enqueue("finish sync answer", async () => {
       if (await finishSyncAnswer(this.o.store, { now: this.o.clock() })) this.totals.syncsCompleted++;
     });
     const { topicPrefix } = this.o.config.sync;
@@ -165,6 +181,7 @@ export class SyncClient {
     this.leaveStep();
     this.o.scheduler.clearTimeout(this.helloTimer);
     this.o.scheduler.clearTimeout(this.statusTimer);
+    this.o.scheduler.clearTimeout(this.stallTimer);
     if (this.link.isOpen())
       await this.link
         .publish(this.topics.status, OFFLINE, { qos: SYNC_QOS, retain: true })
@@ -268,10 +285,11 @@ export class SyncClient {
 
   private onState(h: Health): void {
     const open = h.state === "open";
+    // Not awaited inside the queue: their PUBACKs come in on the flow-controlled socket.
     if (open && !this.wasOpen)
-      this.enqueue("announce", async () => {
-        await this.publishStatus(true);
-        await this.sendHello("connect");
+      void this.enqueue("announce", () => {
+        void this.publishStatus(true);
+        void this.sendHello("connect");
       });
     // Away from the broker, changes may be missed: the cache was current until now.
     if (!open && this.wasOpen) this.leaveStep();
@@ -309,41 +327,56 @@ export class SyncClient {
     }
   }
 
-  private enqueue(what: string, task: () => Promise<void> | void): void {
+  /** Runs `task` after everything queued before it; resolves when it is done (never rejects). */
+  private enqueue(what: string, task: () => Promise<void> | void): Promise<void> {
     this.queue = this.queue
       .then(task)
       .catch((err: unknown) => this.o.logger.error({ err }, `sync: ${what} failed`));
+    return this.queue;
   }
 
-  private onMessage(m: MqttMessage): void {
+  /**
+   * One message from the central. The link is flow-controlled: the promise returned holds the
+   * message's PUBACK (and the next message) until it has been applied, so a big snapshot waits at
+   * the broker rather than in memory. Nothing queued here may wait for the network.
+   */
+  private onMessage(m: MqttMessage): Promise<void> | undefined {
     const kind = (Object.keys(this.topics) as SyncKind[]).find((k) => this.topics[k] === m.topic);
-    if (kind === undefined) return;
-    const parsed = parseSyncPayload(kind, m.topic, m.payload, this.o.config.sync.maxMessageBytes);
-    if (!parsed.ok) {
-      this.totals.badPayloads++;
-      this.o.logger.warn({ topic: m.topic, problem: parsed.problem }, "sync: payload dropped");
-      if (kind === "config")
-        this.enqueue("config", () => {
-          if (rejectInvalidConfig(this.o.store, m.payload, parsed.problem)) {
-            this.totals.configsRejected++;
-            this.statusChanged();
-          }
-        });
-      return;
-    }
-    const value = parsed.value;
+    if (kind === undefined) return undefined;
+    const max = this.o.config.sync.maxMessageBytes;
     if (kind === "acks") {
+      const parsed = parseSyncPayload(kind, m.topic, m.payload, max);
+      if (!parsed.ok) return void this.dropped(m, parsed.problem);
       this.totals.acks++;
-      this.publisher.acked((value as { upTo: number }).upTo);
+      this.publisher.acked(parsed.value.upTo);
       this.statusChanged();
-      return;
+      return undefined;
     }
-    this.enqueue(kind, async () => {
-      if (kind === "config") this.onConfig(parsed.value as Parameters<typeof applyConfig>[1]);
+    return this.enqueue(kind, async () => {
+      // Members are validated a slice at a time, with scans decided in between.
+      const parsed =
+        kind === "changes" || kind === "sync"
+          ? await parseSyncPayloadInSlices(kind, m.topic, m.payload, max, pause)
+          : parseSyncPayload(kind, m.topic, m.payload, max);
+      if (!parsed.ok) {
+        this.dropped(m, parsed.problem);
+        if (kind === "config" && rejectInvalidConfig(this.o.store, m.payload, parsed.problem))
+          this.totals.configsRejected++;
+        this.statusChanged();
+        return;
+      }
+      const value = parsed.value;
+      if (kind === "config") this.onConfig(value as Parameters<typeof applyConfig>[1]);
       else if (kind === "changes") this.onChanges(value as Parameters<typeof applyChanges>[1]);
       else if (kind === "sync") await this.onSyncPart(value as Parameters<typeof applySyncPart>[1]);
       this.statusChanged();
     });
+  }
+
+  /** sync.md: a payload that fails validation is logged with its topic, counted and dropped. */
+  private dropped(m: MqttMessage, problem: string): void {
+    this.totals.badPayloads++;
+    this.o.logger.warn({ topic: m.topic, problem }, "sync: payload dropped");
   }
 
   private onConfig(msg: Parameters<typeof applyConfig>[1]): void {
@@ -388,6 +421,7 @@ export class SyncClient {
     const out = await applySyncPart(this.o.store, part, { now: this.o.clock(), origin: "central" });
     const where = { part: part.part, parts: part.parts, toRev: part.toRev };
     if (out.status === "applied" || out.status === "complete") this.totals.partsApplied++;
+    this.watchStall(out.status === "applied");
     if (out.status === "complete") {
       this.totals.syncsCompleted++;
       this.changesProblem = undefined;
@@ -405,8 +439,21 @@ export class SyncClient {
     }
   }
 
+  /** While an answer is unfinished, a hello follows when its parts stop coming for answerStallMs. */
+  private watchStall(waiting: boolean): void {
+    this.o.scheduler.clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
+    if (!waiting || this.stopped) return;
+    this.stallTimer = this.o.scheduler.setTimeout(() => {
+      this.stallTimer = undefined;
+      if (this.stopped || !this.link.isOpen()) return;
+      this.o.logger.warn({ answerStallMs: this.o.answerStallMs ?? 60_000 }, "sync: answer stalled, asking again");
+      void this.sendHello("stall");
+    }, this.o.answerStallMs ?? 60_000);
+  }
+
   /** Hello on connect always; on a gap at most once per helloIntervalMs (later ones are deferred). */
-  private async sendHello(why: "connect" | "gap" | "config"): Promise<void> {
+  private async sendHello(why: "connect" | "gap" | "config" | "stall"): Promise<void> {
     const now = this.o.clock();
     const interval = this.o.helloIntervalMs ?? 5000;
     if (why === "gap" && now - this.lastHelloAt < interval) {

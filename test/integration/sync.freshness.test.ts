@@ -211,4 +211,42 @@ describe("the sync client's trust in its cache", () => {
       "m-anna",
     );
   });
+
+  it("asks again when the parts of an answer stop coming", async () => {
+    const t = freshStore();
+    cleanup.push(() => t.close());
+    importExamples(t.store);
+    const c = await central("f4/v1", "gw-stall");
+    const client = startClient(
+      t,
+      "f4/v1",
+      "gw-stall",
+      Date.now,
+      { maxStaleHours: 72, after: "keep-deciding" },
+      {
+        answerStallMs: 150,
+      },
+    );
+    await wait(() => expect(c.got.hello).toHaveLength(1));
+    const members = exampleDoc<{ members: unknown[] }>("members.yaml").members;
+    const part = (n: number) => ({
+      fromRev: 0,
+      toRev: 4,
+      snapshot: true,
+      part: n,
+      parts: 2,
+      members: n === 1 ? members.slice(0, 2) : members.slice(2),
+      deletedMembers: [],
+    });
+    // Part 2 of 2 never comes (a broker dropped it): the gateway says hello again, and the central
+    // answers again; the part already applied counts, and the answer completes.
+    await c.send("gateways/gw-stall/sync", part(1));
+    await wait(() => expect(c.got.hello).toHaveLength(2));
+    expect(client.report().inStep).toBe(false);
+    await c.send("gateways/gw-stall/sync", part(2));
+    await wait(() => expect(client.counters().syncsCompleted).toBe(1));
+    expect(syncState(t.store).lastRev).toBe(4);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(c.got.hello).toHaveLength(2);
+  });
 });
