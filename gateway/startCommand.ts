@@ -3,7 +3,7 @@
  * Logs go to stderr (pretty on a terminal, JSON lines otherwise); stdout stays empty. While it runs,
  * `<data>/status.json` says how it is doing (see statusFile.ts).
  */
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { type Logger, pino } from "pino";
 import PinoPretty from "pino-pretty";
 import { type GatewayConfig, readerAreaProblems } from "../config/gateway.js";
@@ -16,7 +16,8 @@ import {
   statusFilePath,
   toStatusDocument,
 } from "./statusFile.js";
-import { Store } from "./store/db.js";
+import { Checkpointer } from "./store/checkpointer.js";
+import { DB_FILE, Store } from "./store/db.js";
 import { gatewayVersion } from "./version.js";
 
 /** How long the daemon waits for gateway.stop() after a signal. */
@@ -83,15 +84,21 @@ export async function runStart(options: StartOptions): Promise<number> {
   let gateway: Gateway | undefined;
   // Assigned before the gateway starts; the gateway's onChange only runs after that.
   let writer: StatusWriter | undefined;
+  // WAL checkpoints on a worker thread, so no decision waits for one (store/checkpointer.ts).
+  let checkpointer: Checkpointer | undefined;
   try {
     const site = store.siteConfig();
     // sync.md: with sync on, a gateway with an empty cache starts and waits for the central's config.
     if (!site && !config.sync.enabled) siteModel(store); // throws NO_SITE with the usual message
-    const problems = readerAreaProblems(
-      file,
-      raw,
-      (site?.areas ?? []).map((a) => a.id),
-    );
+    // With an empty cache there is no site to check the readers' areas against yet (sync.md: the
+    // central's config comes after the start); scans are denied unknown_card until it has come.
+    const problems = site
+      ? readerAreaProblems(
+          file,
+          raw,
+          site.areas.map((a) => a.id),
+        )
+      : [];
     const recordedAs = store.meta("gateway_id");
     if (recordedAs !== undefined && recordedAs !== gatewayId)
       problems.push(
@@ -140,6 +147,8 @@ export async function runStart(options: StartOptions): Promise<number> {
       onError: (err) => logger.warn({ err }, "could not write the status file"),
     });
     gateway = gw;
+    checkpointer = new Checkpointer(store, join(dataDir, DB_FILE), logger.child({ component: "store" }));
+    checkpointer.start();
     gateway.start(); // logs "gateway started" with the reader and relay counts
     writer.start();
     const signal = await stopSignal;
@@ -162,6 +171,7 @@ export async function runStart(options: StartOptions): Promise<number> {
     // Normally already stopped with state "stopped". After a failure the last document stays as
     // it was, naming a pid about to be gone, which `status` reads as "did not stop cleanly".
     writer?.stop(false);
+    await checkpointer?.stop();
     store.close();
   }
 }

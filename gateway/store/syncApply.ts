@@ -9,7 +9,7 @@ import { multipackOwner } from "./facts.js";
 import { importMembers } from "./importer.js";
 
 /** A chunk commits once it has written for this long: scans wait at most about this much. */
-const CHUNK_MS = 4;
+const CHUNK_MS = 3;
 /** Members written between two looks at the clock. */
 const STEP = 8;
 /** Members looked at (and, when no snapshot part named them, deleted) per transaction. */
@@ -25,7 +25,7 @@ export interface ApplyOptions {
   now?: number;
   /** Most members per transaction for chunked application (default 1000). */
   chunkSize?: number;
-  /** How long one chunk's transaction may write before it commits and lets scans in (default 4 ms). */
+  /** How long one chunk's transaction may write before it commits and lets scans in (default 3 ms). */
   chunkMs?: number;
   /** Called after each committed chunk with the members applied so far (progress, metrics). */
   onProgress?: (applied: number) => void;

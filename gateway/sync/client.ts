@@ -447,7 +447,10 @@ export class SyncClient {
     this.stallTimer = this.o.scheduler.setTimeout(() => {
       this.stallTimer = undefined;
       if (this.stopped || !this.link.isOpen()) return;
-      this.o.logger.warn({ answerStallMs: this.o.answerStallMs ?? 60_000 }, "sync: answer stalled, asking again");
+      this.o.logger.warn(
+        { answerStallMs: this.o.answerStallMs ?? 60_000 },
+        "sync: answer stalled, asking again",
+      );
       void this.sendHello("stall");
     }, this.o.answerStallMs ?? 60_000);
   }

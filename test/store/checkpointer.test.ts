@@ -1,0 +1,45 @@
+/**
+ * WAL checkpoints on a worker thread (the daemon's): the connection that decides stops
+ * checkpointing inside its commits, the worker keeps the WAL from growing, and stopping hands
+ * checkpoints back to the connection.
+ */
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { Checkpointer } from "../../gateway/store/checkpointer.js";
+import { DB_FILE } from "../../gateway/store/db.js";
+import { freshStore, type TestStore } from "./storeHelpers.js";
+
+let t: TestStore | undefined;
+afterEach(() => t?.close());
+
+const walPages = (s: TestStore) => Math.ceil(statSync(join(s.dir, `${DB_FILE}-wal`)).size / 4096);
+
+describe("Checkpointer", () => {
+  it("checkpoints from a worker thread while the connection writes, and hands back on stop", async () => {
+    t = freshStore();
+    const { store } = t;
+    store.db.exec("CREATE TABLE filler (x BLOB)");
+    const warnings: string[] = [];
+    const c = new Checkpointer(store, join(t.dir, DB_FILE), { warn: (_o, m) => warnings.push(m) }, 50);
+    c.start();
+    expect(store.db.pragma("wal_autocheckpoint", { simple: true })).toBe(0);
+    const insert = store.db.prepare("INSERT INTO filler (x) VALUES (randomblob(4000))");
+    const write = (pages: number) =>
+      store.db.transaction(() => {
+        for (let j = 0; j < pages; j++) insert.run();
+      })();
+    // 3000 pages, then 3000 more once the worker has checkpointed: the WAL's frames are reused
+    // from its start, so the file does not grow to hold both (without checkpoints it would).
+    for (let i = 0; i < 30; i++) write(100);
+    const first = walPages(t);
+    expect(first).toBeGreaterThan(3000);
+    const before = c.count();
+    await vi.waitFor(() => expect(c.count()).toBeGreaterThan(before + 1), { timeout: 5000 });
+    for (let i = 0; i < 30; i++) write(100);
+    expect(walPages(t)).toBeLessThan(first + 500);
+    await c.stop();
+    expect(store.db.pragma("wal_autocheckpoint", { simple: true })).toBe(1000);
+    expect(warnings).toEqual([]);
+  });
+});
