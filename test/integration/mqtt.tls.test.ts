@@ -1,16 +1,21 @@
 /**
- * The shared connection against a Mosquitto this file starts itself: a TLS listener that requires a
- * client certificate (certificates made with openssl) and a plain listener that requires a password.
+ * The shared connection and the sync link against a Mosquitto this file starts itself: a TLS
+ * listener that requires a client certificate (certificates made with openssl), a plain listener
+ * that requires a password, and a WebSocket listener (sync.md: mqtt://, mqtts://, ws://).
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import mqttjs from "mqtt";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { GatewayConfig } from "../../config/gateway.js";
 import { MqttConnection, type MqttMessage } from "../../drivers/mqtt/connection.js";
-import type { Health } from "../../drivers/transport/reconnecting.js";
+import { type Health, realScheduler } from "../../drivers/transport/reconnecting.js";
+import { SyncClient } from "../../gateway/sync/client.js";
 import { freePort } from "../helpers/mosquitto.js";
+import { freshStore } from "../store/storeHelpers.js";
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -117,6 +122,7 @@ describe("MqttConnection against a Mosquitto with a TLS listener (client certifi
   let child: ChildProcess;
   let url: string;
   let passwordUrl: string;
+  let wsUrl: string;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "accessgw-mqtts-"));
@@ -127,8 +133,10 @@ describe("MqttConnection against a Mosquitto with a TLS listener (client certifi
     for (const f of readdirSync(dir)) chmodSync(join(dir, f), 0o644);
     const port = await freePort();
     const passwordPort = await freePort();
+    const wsPort = await freePort();
     url = `mqtts://127.0.0.1:${port}`;
     passwordUrl = `mqtt://127.0.0.1:${passwordPort}`;
+    wsUrl = `ws://127.0.0.1:${wsPort}`;
     writeFileSync(join(dir, "passwords"), "");
     const passwd = spawnSync("mosquitto_passwd", ["-b", join(dir, "passwords"), "gw", "s3cret"], {
       encoding: "utf8",
@@ -147,6 +155,9 @@ describe("MqttConnection against a Mosquitto with a TLS listener (client certifi
         `keyfile ${join(dir, "server.key")}`,
         "require_certificate true",
         "allow_anonymous true",
+        `listener ${wsPort} 127.0.0.1`,
+        "protocol websockets",
+        "allow_anonymous true",
         "persistence false",
         "",
       ].join("\n"),
@@ -159,7 +170,7 @@ describe("MqttConnection against a Mosquitto with a TLS listener (client certifi
     child.stderr?.on("data", (b: Buffer) => {
       said += b.toString();
     });
-    await Promise.all([listening(port), listening(passwordPort)]).catch((err: Error) => {
+    await Promise.all([listening(port), listening(passwordPort), listening(wsPort)]).catch((err: Error) => {
       throw new Error(`${err.message}; mosquitto said: ${said}`);
     });
   });
@@ -209,5 +220,73 @@ describe("MqttConnection against a Mosquitto with a TLS listener (client certifi
     c.start();
     const waiting = await reaches(c, "waiting");
     expect(waiting.lastError?.message).toMatch(/certificate/i);
+  });
+
+  it("connects over WebSockets (ws://)", async () => {
+    const c = connection({ url: wsUrl });
+    c.start();
+    await reaches(c, "open");
+    const got = new Promise<MqttMessage>((resolve) => c.subscribe("ws/echo", resolve));
+    await c.whenSubscribed();
+    await c.publish("ws/echo", "over websockets", { qos: 1 });
+    expect((await got).payload.toString()).toBe("over websockets");
+  });
+
+  describe("the sync link", () => {
+    const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+    /** A sync client with an empty cache on `mqtt`; resolves with its hello as the broker saw it. */
+    async function hello(mqtt: Record<string, unknown>, env: Record<string, string>, watchUrl: string) {
+      const t = freshStore();
+      cleanup.push(async () => t.close());
+      const watcher = await mqttjs.connectAsync(watchUrl, {
+        reconnectPeriod: 0,
+        ...(watchUrl.startsWith("mqtts")
+          ? {
+              ca: readFileSync(join(dir, "ca.crt")),
+              cert: readFileSync(join(dir, "client.crt")),
+              key: readFileSync(join(dir, "client.key")),
+            }
+          : { username: "gw", password: "s3cret" }),
+      });
+      cleanup.push(() => watcher.endAsync());
+      const said = new Promise<string>((resolve) => watcher.on("message", (_t, p) => resolve(p.toString())));
+      await watcher.subscribeAsync("accessgw/v1/gateways/gw-secure/hello", { qos: 1 });
+      const client = new SyncClient({
+        store: t.store,
+        config: GatewayConfig.parse({
+          gateway: { id: "gw-secure", site: "rome-center" },
+          mqtt,
+          sync: { enabled: true },
+        }),
+        gatewayId: "gw-secure",
+        version: "1.0.0-test",
+        clock: Date.now,
+        scheduler: realScheduler,
+        logger: silent,
+        env,
+        backoff: { baseMs: 50, factor: 2, capMs: 200, jitter: "none" },
+      });
+      cleanup.push(() => client.stop());
+      client.start();
+      return JSON.parse(await said) as { gatewayId: string; lastRev: number };
+    }
+
+    it("says hello over mqtts:// with the CA, certificate and key files of the config", async () => {
+      const h = await hello(
+        { url, ca: join(dir, "ca.crt"), cert: join(dir, "client.crt"), key: join(dir, "client.key") },
+        {},
+        url,
+      );
+      expect(h).toMatchObject({ gatewayId: "gw-secure", lastRev: 0 });
+    });
+
+    it("logs in with ACCESSGW_MQTT_USERNAME / ACCESSGW_MQTT_PASSWORD when the config has none", async () => {
+      const h = await hello(
+        { url: passwordUrl },
+        { ACCESSGW_MQTT_USERNAME: "gw", ACCESSGW_MQTT_PASSWORD: "s3cret" },
+        passwordUrl,
+      );
+      expect(h.gatewayId).toBe("gw-secure");
+    });
   });
 });
