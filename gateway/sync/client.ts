@@ -74,6 +74,15 @@ export interface SyncClientOptions {
 /** Lets the event loop run (scans, reader bytes) between two slices of sync work. */
 const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/**
+ * The MQTT 5 Maximum Packet Size the link asks of the broker: twice sync.maxMessageBytes (at least
+ * 1 MiB more). A message just over the limit still arrives, so the gateway can refuse it itself —
+ * logged with its topic and counted (sync.md) — while a runaway one never reaches its memory.
+ */
+function packetGuard(maxMessageBytes: number): number {
+  return Math.min(268_435_455, Math.max(2 * maxMessageBytes, maxMessageBytes + 1_048_576));
+}
+
 /** sync.md: the session outlives a week away (≥ 1 day asked). */
 const SESSION_EXPIRY_SECONDS = 86_400 * 7;
 const OFFLINE = JSON.stringify({ online: false });
@@ -137,7 +146,7 @@ export class SyncClient {
       session: {
         expirySeconds: SESSION_EXPIRY_SECONDS,
         will: { topic: this.topics.status, payload: OFFLINE, qos: SYNC_QOS, retain: true },
-        maximumPacketSize: config.sync.maxMessageBytes,
+        maximumPacketSize: packetGuard(config.sync.maxMessageBytes),
       },
       logger: options.logger,
       now: options.clock,
