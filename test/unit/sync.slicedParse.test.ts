@@ -36,7 +36,11 @@ const CASES: [string, "sync" | "changes", unknown][] = [
   ["a valid part of 120 members", "sync", part(many(120))],
   ["an empty part", "sync", part([])],
   ["a valid change", "changes", { rev: 3, members: many(30), deletedMembers: ["m-999"] }],
-  ["a bad field in the 70th member", "sync", part([...many(69), member(69, { colour: "red" }), member(70), member(71)])],
+  [
+    "a bad field in the 70th member",
+    "sync",
+    part([...many(69), member(69, { colour: "red" }), member(70), member(71)]),
+  ],
   [
     "bad members in three slices",
     "sync",
