@@ -40,6 +40,9 @@ verbs:
                                                    state, last scan and counters (exit 1: not running)
   sim     --config sim.yaml [--scenario FILE]      the hardware simulator (docs/simulator.md; also
                                                    installed as accessgw-sim)
+  central --site S --site-config FILE [--members FILE] --broker URL
+                                                   the reference central server of sync.md, until
+                                                   SIGINT/SIGTERM (docs/central.md; central --help)
   help                                             this text (also --help, -h)
 
 common flags: --data DIR (default $ACCESSGW_DATA, else ./data), --config FILE, --json
@@ -96,6 +99,7 @@ function quietOnClosedPipe(): void {
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   // The simulator has its own flags and prompt; it is loaded only when asked for.
   if (argv[0] === "sim") return (await import("../firmware-sim/cli.js")).main(argv.slice(1));
+  if (argv[0] === "central") return (await import("../firmware-sim/central/cli.js")).main(argv.slice(1));
   if (io === processIo) quietOnClosedPipe();
   let flags: Flags;
   let positionals: string[];

@@ -1,0 +1,407 @@
+/**
+ * The reference central server of sync.md: the central side of the contract for one site, fed by a
+ * site configuration file and a members file instead of a back office. Technicians commission a site
+ * with it, tests use it as the central, the demo runs it next to the gateway.
+ *
+ * The files are validated as `accessgw import` validates them; every accepted edit becomes a new
+ * config revision (retained) and/or the next `changes`; hellos are answered with a snapshot, a replay
+ * or one empty part; events are stored idempotently and acked up to the first gap; the ledger entries
+ * they carry are echoed in later member documents. All work goes through one queue, so revisions are
+ * taken and published strictly in order. State lives in SQLite in the data folder (see centralStore.ts).
+ */
+
+import { AccessGwError } from "../../config/errors.js";
+import type { Member } from "../../config/members.js";
+import {
+  DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_TOPIC_PREFIX,
+  mqttCredentials,
+  type SyncEvent,
+  type SyncPayload,
+} from "../../config/sync.js";
+import { MqttConnection } from "../../drivers/mqtt/connection.js";
+import type { MqttMessage } from "../../drivers/mqtt/mqttTypes.js";
+import { centralSubscriptions, matchTopic } from "../../gateway/sync/topics.js";
+import {
+  type GatewayKind,
+  type InboundContext,
+  onEvents,
+  onHello,
+  onStatus,
+  parseGatewayPayload,
+} from "./centralInbound.js";
+import { CentralPublisher } from "./centralPublisher.js";
+import { CentralStore } from "./centralStore.js";
+import {
+  type CentralCounters,
+  type CentralLogger,
+  type CentralOptions,
+  newCounters,
+  type ReloadOutcome,
+} from "./centralTypes.js";
+import { acquireLock } from "./dataLock.js";
+import { storedEvents } from "./eventIntake.js";
+import { FileWatcher } from "./fileWatcher.js";
+import { type GatewayInfo, listGateways, watermark } from "./gatewayStore.js";
+import { creditsRemaining, type SiteConfigDoc } from "./memberDocs.js";
+import { countMembers, type MessageLimits, memberDoc, multipackOwner } from "./memberStore.js";
+import { DEFAULT_PART_BYTES, DEFAULT_PART_MEMBERS, DEFAULT_REPLAY_LIMIT } from "./messages.js";
+import { type ConfigToPublish, reconcile } from "./reconcile.js";
+import { loadSources, type SourceData } from "./sourceFiles.js";
+
+/** sync.md: the session outlives a week away, so QoS 1 messages from the gateways wait for the central. */
+const SESSION_EXPIRY_SECONDS = 86_400 * 7;
+
+const silent: CentralLogger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+/** The central; the constructor only assigns, `start()` loads and connects, `stop()` disconnects. */
+export class Central {
+  private readonly o: CentralOptions;
+  private readonly log: CentralLogger;
+  private readonly prefix: string;
+  private readonly limits: MessageLimits;
+  private readonly totals: CentralCounters = newCounters();
+  private store: CentralStore | undefined;
+  private connection: MqttConnection | undefined;
+  private publisher: CentralPublisher | undefined;
+  private watcher: FileWatcher | undefined;
+  private releaseLock: (() => void) | undefined;
+  private config: SiteConfigDoc | undefined;
+  /** A config to publish before the pending changes (see ReconcileOutcome.before). */
+  private before: ConfigToPublish | null = null;
+  /** The config revision published on the current connection (0: none yet). */
+  private configPublished = 0;
+  private queue: Promise<void> = Promise.resolve();
+  private wasOpen = false;
+  private started = false;
+  private stopped = false;
+
+  constructor(options: CentralOptions) {
+    this.o = options;
+    this.log = options.logger ?? silent;
+    this.prefix = options.topicPrefix ?? DEFAULT_TOPIC_PREFIX;
+    this.limits = {
+      partMembers: options.partMembers ?? DEFAULT_PART_MEMBERS,
+      partBytes: options.partBytes ?? DEFAULT_PART_BYTES,
+    };
+  }
+
+  /**
+   * Opens the store, loads and validates the files (AccessGwError DATA_INVALID with every problem when
+   * they are bad), brings the store in line with them, then connects and watches the files.
+   */
+  async start(): Promise<void> {
+    if (this.started) return;
+    const mqtt = this.o.mqtt ?? (this.o.brokerUrl === undefined ? undefined : { url: this.o.brokerUrl });
+    if (mqtt === undefined)
+      throw new AccessGwError("USAGE", "the central needs a broker (brokerUrl or mqtt)");
+    this.started = true;
+    const store = CentralStore.open(this.o.dataDir);
+    try {
+      this.releaseLock = acquireLock(this.o.dataDir);
+      const storedSite = store.meta("site_id");
+      if (storedSite !== undefined && storedSite !== this.o.siteId)
+        throw new AccessGwError(
+          "DATA_INVALID",
+          `the data folder ${this.o.dataDir} belongs to site "${storedSite}", not "${this.o.siteId}" (--site); use another --data`,
+        );
+      this.takeFiles(store, this.load(store));
+    } catch (err) {
+      store.close();
+      this.releaseLock?.();
+      // Nothing was started: start() may be called again (after the files are fixed).
+      this.started = false;
+      throw err;
+    }
+    this.store = store;
+    const link = new MqttConnection({
+      config: { ...mqtt, ...mqttCredentials(mqtt, this.o.env ?? process.env) },
+      gatewayId: `central-${this.o.siteId}`,
+      clientId: mqtt.clientId ?? `accessgw-central-${this.o.siteId}`,
+      session: {
+        expirySeconds: SESSION_EXPIRY_SECONDS,
+        maximumPacketSize: this.o.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+      },
+      logger: this.log,
+      ...(this.o.backoff ? { backoff: this.o.backoff } : {}),
+    });
+    this.connection = link;
+    this.publisher = new CentralPublisher({
+      store,
+      link,
+      topicPrefix: this.prefix,
+      siteId: this.o.siteId,
+      logger: this.log,
+      counters: this.totals,
+    });
+    // Never unsubscribed: the persistent session keeps the subscriptions while the central is away.
+    for (const filter of centralSubscriptions(this.prefix)) link.subscribe(filter, (m) => this.onMessage(m));
+    link.on("state", (h) => {
+      const open = h.state === "open";
+      if (open && !this.wasOpen) {
+        this.configPublished = 0;
+        void this.enqueue("publish after connect", () => this.publishAll(), undefined);
+      }
+      this.wasOpen = open;
+    });
+    link.start();
+    if (this.o.watch !== false) {
+      const files = [
+        this.o.siteConfigFile,
+        ...(this.o.membersFile === undefined ? [] : [this.o.membersFile]),
+      ];
+      this.watcher = new FileWatcher({
+        files,
+        intervalMs: this.o.watchIntervalMs ?? 300,
+        onChange: (changed) => {
+          this.log.info({ files: changed }, "files changed: reloading");
+          void this.reload();
+        },
+      });
+      this.watcher.start();
+    }
+  }
+
+  /** Stops watching, finishes queued work, disconnects (the broker keeps the session) and closes the store. */
+  async stop(): Promise<void> {
+    if (!this.started || this.stopped) return;
+    this.stopped = true;
+    this.watcher?.stop();
+    await this.idle();
+    await this.connection?.stop();
+    // Messages that arrived while stopping are handled (their publishes fail; the gateways resend).
+    await this.idle();
+    this.store?.close();
+    this.releaseLock?.();
+  }
+
+  /**
+   * Reads the files again: a valid edit becomes a new config revision and/or the next `changes`
+   * (published at once); an invalid one is refused whole with its problems logged, and nothing changes.
+   */
+  reload(): Promise<ReloadOutcome> {
+    const refused = (problems: string[], configRev: number): ReloadOutcome => ({
+      accepted: false,
+      problems,
+      configRev,
+      revs: [],
+    });
+    if (this.store === undefined || this.stopped)
+      return Promise.resolve(refused(["the central is not running"], 0));
+    return this.enqueue(
+      "reload",
+      async () => {
+        const store = this.requireStore();
+        let data: SourceData;
+        try {
+          data = this.load(store);
+        } catch (err) {
+          const problems = err instanceof AccessGwError ? err.problems : [String(err)];
+          this.totals.reloadsRefused++;
+          this.log.error({ problems }, "file edit refused: the previous data stays in force");
+          return refused(problems, store.configRev());
+        }
+        const out = this.takeFiles(store, data);
+        this.totals.reloadsAccepted++;
+        await this.publishAll();
+        return { accepted: true, problems: [], configRev: out.configRev, revs: out.revs };
+      },
+      refused(["the reload failed (see the log)"], 0),
+    );
+  }
+
+  /** Resolves when every message received and every reload asked for so far has been handled. */
+  async idle(): Promise<void> {
+    for (;;) {
+      const q = this.queue;
+      await q;
+      if (q === this.queue) return;
+    }
+  }
+
+  /** True while connected to the broker. */
+  isConnected(): boolean {
+    return this.connection?.isOpen() === true;
+  }
+
+  /** Resolves once the broker has acknowledged the central's subscriptions. */
+  whenSubscribed(): Promise<void> {
+    return this.connection?.whenSubscribed() ?? Promise.resolve();
+  }
+
+  /** The member document as published (ledger entries from the gateways folded in), or null. */
+  memberDoc(id: string): Member | null {
+    return memberDoc(this.requireStore(), id);
+  }
+
+  /** How many members the central publishes. */
+  memberCount(): number {
+    return countMembers(this.requireStore());
+  }
+
+  /** R16: the multipack's remaining credits as published; null when unknown or unlimited. */
+  remaining(multipackId: string): number | null {
+    const store = this.requireStore();
+    const owner = multipackOwner(store, multipackId);
+    const doc = owner === undefined ? null : memberDoc(store, owner);
+    return doc === null || this.config === undefined ? null : creditsRemaining(doc, multipackId, this.config);
+  }
+
+  /** The events stored, in gateway and seq order; of one gateway when given. */
+  events(gatewayId?: string): SyncEvent[] {
+    return storedEvents(this.requireStore(), gatewayId);
+  }
+
+  /** Every event of the gateway with seq ≤ this is stored here (what the acks say). */
+  watermark(gatewayId: string): number {
+    return watermark(this.requireStore(), gatewayId);
+  }
+
+  /** The gateways heard of: site, watermark, last hello and status. */
+  gateways(): GatewayInfo[] {
+    return listGateways(this.requireStore());
+  }
+
+  /** The site revision (the rev of the last `changes`). */
+  siteRev(): number {
+    return this.requireStore().siteRev();
+  }
+
+  /** The config revision. */
+  configRev(): number {
+    return this.requireStore().configRev();
+  }
+
+  /** The running totals (a copy). */
+  counters(): CentralCounters {
+    return { ...this.totals };
+  }
+
+  private requireStore(): CentralStore {
+    if (this.store === undefined) throw new Error("the central is not started");
+    return this.store;
+  }
+
+  /** Reads and validates the files; throws AccessGwError DATA_INVALID listing every problem. */
+  private load(store: CentralStore): SourceData {
+    const { data, problems } = loadSources(
+      {
+        siteConfigFile: this.o.siteConfigFile,
+        ...(this.o.membersFile ? { membersFile: this.o.membersFile } : {}),
+      },
+      this.o.siteId,
+      (id) => multipackOwner(store, id),
+    );
+    if (data !== null) return data;
+    const head = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
+    throw new AccessGwError("DATA_INVALID", `refused (${head}):\n  ${problems.join("\n  ")}`, { problems });
+  }
+
+  /** Applies validated files to the store and logs what changed. */
+  private takeFiles(store: CentralStore, data: SourceData): { configRev: number; revs: number[] } {
+    const out = reconcile(store, data, this.limits);
+    this.config = data.config;
+    if (out.before !== null) this.before = out.before;
+    const what = {
+      configRev: out.configRev,
+      configChanged: out.configChanged,
+      siteRev: store.siteRev(),
+      changedMembers: out.changed.length,
+      deletedMembers: out.deleted.length,
+      revs: out.revs,
+    };
+    if (out.configChanged || out.revs.length > 0) this.log.info(what, "files accepted");
+    else this.log.info(what, "files accepted: nothing changed");
+    return out;
+  }
+
+  /**
+   * Publishes what is due, in the order gateways can apply it: a config that must come before the
+   * pending changes, the changes in rev order, then the config in force (always after a connect).
+   */
+  private async publishAll(): Promise<void> {
+    const publisher = this.publisher;
+    const store = this.store;
+    // Tried even while the broker is away: the failure is logged, and the next connect publishes it.
+    if (publisher === undefined || store === undefined) return;
+    if (this.before !== null) {
+      if (!(await publisher.config(this.before))) return;
+      this.configPublished = this.before.rev;
+      this.before = null;
+    }
+    if (!(await publisher.pendingChanges())) return;
+    await this.publishConfig();
+  }
+
+  private async publishConfig(): Promise<void> {
+    const store = this.requireStore();
+    const rev = store.configRev();
+    if (this.publisher === undefined || this.config === undefined || this.configPublished >= rev) return;
+    if (await this.publisher.config({ rev, config: this.config })) this.configPublished = rev;
+  }
+
+  private inbound(): InboundContext {
+    return {
+      store: this.requireStore(),
+      siteId: this.o.siteId,
+      logger: this.log,
+      counters: this.totals,
+      publisher: this.publisher as CentralPublisher,
+      limits: this.limits,
+      replayLimit: this.o.replayLimit ?? DEFAULT_REPLAY_LIMIT,
+      clock: this.o.clock ?? Date.now,
+      config: () => this.config as SiteConfigDoc,
+      publishConfig: () => this.publishConfig(),
+    };
+  }
+
+  /** Validates a gateway's message and queues its handling; a bad payload is logged, counted, dropped. */
+  private onMessage(m: MqttMessage): unknown {
+    const match = matchTopic(m.topic, this.prefix);
+    if (match === null || match.scope !== "gateways") return undefined;
+    const g = match.gatewayId;
+    if (match.kind === "hello") {
+      const hello = this.parse("hello", m, g);
+      if (hello === "rejected") return hello;
+      void this.enqueue("hello", () => onHello(this.inbound(), hello), undefined);
+    } else if (match.kind === "events") {
+      const events = this.parse("events", m, g);
+      if (events === "rejected") return events;
+      void this.enqueue("events", () => onEvents(this.inbound(), events), undefined);
+    } else if (match.kind === "status") {
+      // An empty retained payload clears the status topic: nothing to record.
+      if (m.payload.byteLength === 0) return undefined;
+      const status = this.parse("status", m, g);
+      if (status === "rejected") return status;
+      void this.enqueue("status", () => onStatus(this.inbound(), g, status), undefined);
+    }
+    return undefined;
+  }
+
+  /** The payload validated (and its gatewayId checked against the topic's), or "rejected". */
+  private parse<K extends GatewayKind>(
+    kind: K,
+    m: MqttMessage,
+    gatewayId: string,
+  ): SyncPayload<K> | "rejected" {
+    const max = this.o.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    const parsed = parseGatewayPayload(kind, m.topic, m.payload, gatewayId, max);
+    return parsed.ok ? parsed.value : this.refuse(m.topic, parsed.problem);
+  }
+
+  private refuse(topic: string, problem: string): "rejected" {
+    this.totals.badPayloads++;
+    this.log.warn({ topic, problem }, "payload dropped");
+    return "rejected";
+  }
+
+  /** Runs `task` after everything queued before it; a failure is logged and gives `fallback`. */
+  private enqueue<T>(what: string, task: () => Promise<T> | T, fallback: T): Promise<T> {
+    const run = this.queue.then(task).catch((err: unknown) => {
+      this.log.error({ err }, `central: ${what} failed`);
+      return fallback;
+    });
+    this.queue = run.then(() => undefined);
+    return run;
+  }
+}

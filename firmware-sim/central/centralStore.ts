@@ -1,0 +1,149 @@
+/**
+ * The reference central's SQLite store (`central.db` in its data folder): the site and config
+ * revisions, the members as the files give them and as they are published, tombstones of deleted
+ * members, the ledger entries and events received from gateways, and each gateway's ack watermark
+ * and last status. WAL with `synchronous=FULL`: what the central acks must survive a power cut
+ * (sync.md: acks mean "durably stored"). No MQTT here, so every query is unit-testable.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { AccessGwError } from "../../config/errors.js";
+
+/** The file name of the central's database inside its data folder. */
+export const CENTRAL_DB_FILE = "central.db";
+
+/** Migrations in order; `user_version` counts the ones applied. */
+const MIGRATIONS: string[][] = [
+  [
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    // base: the member as the files give it; doc: as published (ledgers folded); rev: of its last change.
+    `CREATE TABLE members (id TEXT PRIMARY KEY, base TEXT NOT NULL, doc TEXT NOT NULL,
+       bytes INTEGER NOT NULL, rev INTEGER NOT NULL)`,
+    "CREATE INDEX members_rev ON members (rev)",
+    "CREATE TABLE tombstones (id TEXT PRIMARY KEY, rev INTEGER NOT NULL)",
+    "CREATE INDEX tombstones_rev ON tombstones (rev)",
+    // Which member owns a multipack in the files: where a received ledger entry is folded.
+    "CREATE TABLE multipacks (id TEXT PRIMARY KEY, member_id TEXT NOT NULL)",
+    "CREATE INDEX multipacks_member ON multipacks (member_id)",
+    // Ledger entry ids the files hold: a received entry with such an id is never folded twice.
+    "CREATE TABLE file_ledger (id TEXT PRIMARY KEY, member_id TEXT NOT NULL)",
+    "CREATE INDEX file_ledger_member ON file_ledger (member_id)",
+    `CREATE TABLE ledger (id TEXT PRIMARY KEY, multipack_id TEXT NOT NULL, member_id TEXT,
+       gateway_id TEXT NOT NULL, entry TEXT NOT NULL, received_at INTEGER NOT NULL)`,
+    "CREATE INDEX ledger_multipack ON ledger (multipack_id)",
+    `CREATE TABLE events (id TEXT PRIMARY KEY, gateway_id TEXT NOT NULL, seq INTEGER NOT NULL,
+       relay_failed INTEGER NOT NULL, doc TEXT NOT NULL, received_at INTEGER NOT NULL,
+       UNIQUE (gateway_id, seq))`,
+    // site_id: from the gateway's hello (null until one arrives); online: null until a status arrives.
+    `CREATE TABLE gateways (id TEXT PRIMARY KEY, site_id TEXT, watermark INTEGER NOT NULL DEFAULT 0,
+       online INTEGER, status TEXT, status_at INTEGER, hello TEXT, hello_at INTEGER)`,
+  ],
+];
+
+/** Keys of the `meta` table. */
+type MetaKey = "site_id" | "config_rev" | "config" | "site_rev" | "published_rev";
+
+/** The central's database; constructed by `open`, which creates and migrates it. */
+export class CentralStore {
+  readonly db: Database.Database;
+  readonly dir: string;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  private constructor(dir: string, db: Database.Database) {
+    this.dir = dir;
+    this.db = db;
+  }
+
+  /** Opens (creating when missing) the store in `dir`; throws AccessGwError STORE when it cannot. */
+  static open(dir: string): CentralStore {
+    let db: Database.Database | undefined;
+    try {
+      mkdirSync(dir, { recursive: true });
+      db = new Database(join(dir, CENTRAL_DB_FILE));
+      db.pragma("journal_mode = WAL");
+      db.pragma("synchronous = FULL");
+      db.pragma("busy_timeout = 5000");
+      migrate(db);
+      return new CentralStore(dir, db);
+    } catch (err) {
+      db?.close();
+      throw new AccessGwError(
+        "STORE",
+        `cannot open the central's store in ${dir}: ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      );
+    }
+  }
+
+  /** A prepared statement for `sql`, prepared once per store. */
+  prepare(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  /** Runs `fn` in one IMMEDIATE transaction (nested calls become savepoints). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  /** A value of the `meta` table. */
+  meta(key: MetaKey): string | undefined {
+    const row = this.prepare("SELECT value FROM meta WHERE key = ?").get(key) as
+      | { value: string }
+      | undefined;
+    return row?.value;
+  }
+
+  /** Sets a value of the `meta` table. */
+  setMeta(key: MetaKey, value: string | number): void {
+    this.prepare(
+      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    ).run(key, String(value));
+  }
+
+  /** The site revision: the rev of the last `changes` taken (0: none yet). */
+  siteRev(): number {
+    return Number(this.meta("site_rev") ?? 0);
+  }
+
+  /** The highest rev whose `changes` message the broker has acknowledged (or that needs no message). */
+  publishedRev(): number {
+    return Number(this.meta("published_rev") ?? 0);
+  }
+
+  /** The config revision (0: no config stored yet). */
+  configRev(): number {
+    return Number(this.meta("config_rev") ?? 0);
+  }
+
+  /** The stored config document as JSON text, or undefined before the first start. */
+  configJson(): string | undefined {
+    return this.meta("config");
+  }
+
+  /** Closes the database. */
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function migrate(db: Database.Database): void {
+  const version = db.pragma("user_version", { simple: true }) as number;
+  if (version > MIGRATIONS.length)
+    throw new Error(
+      `the store is from a newer accessgw (schema ${version}, this one knows ${MIGRATIONS.length})`,
+    );
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      for (const sql of MIGRATIONS[v] as string[]) db.exec(sql);
+      db.pragma(`user_version = ${v + 1}`);
+    }).immediate();
+  }
+}

@@ -1,0 +1,112 @@
+/** The reference central's vocabulary: its options, logger, counters, and what a reload reports. */
+import type { Mqtt } from "../../config/gateway.js";
+import type { BackoffOptions } from "../../drivers/transport/backoff.js";
+
+/** What a Central is handed. */
+export interface CentralOptions {
+  /** The site it serves (sync.md `S`); the site configuration's site.id must be this. */
+  siteId: string;
+  siteConfigFile: string;
+  membersFile?: string;
+  /** The broker: a URL, or an `mqtt:` section (TLS files, client id). One of the two is needed. */
+  brokerUrl?: string;
+  mqtt?: Mqtt;
+  /** The data folder (created when missing). */
+  dataDir: string;
+  /** sync.md `P` (default accessgw/v1). */
+  topicPrefix?: string;
+  /** At most this many members (and deleted ids) per sync part or changes message (default 500). */
+  partMembers?: number;
+  /** At most this many bytes of JSON per sync part or changes message (default 262144). */
+  partBytes?: number;
+  /** A gateway more revisions behind than this gets a snapshot (default 10000). */
+  replayLimit?: number;
+  /** Payloads larger than this are refused (default 16 MiB, as sync.maxMessageBytes). */
+  maxMessageBytes?: number;
+  logger?: CentralLogger;
+  /** Where ACCESSGW_MQTT_USERNAME / _PASSWORD are read (process.env by default). */
+  env?: Record<string, string | undefined>;
+  clock?: () => number;
+  /** Reload when the files change (default true). */
+  watch?: boolean;
+  /** How often the files are polled, in ms (default 300). */
+  watchIntervalMs?: number;
+  backoff?: BackoffOptions;
+}
+
+/** The subset of a pino logger the central uses: object first, message second. */
+export interface CentralLogger {
+  debug(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** Running totals since start. */
+export interface CentralCounters {
+  /** Payloads that failed validation (logged with topic and problem, dropped). */
+  badPayloads: number;
+  hellos: number;
+  /** Hellos of gateways of another site (ignored). */
+  hellosOtherSite: number;
+  snapshots: number;
+  replays: number;
+  /** Hellos answered with one empty part: the gateway was in step. */
+  inStep: number;
+  partsSent: number;
+  eventBatches: number;
+  eventsStored: number;
+  eventsDuplicate: number;
+  /** Events stored again because they came back with `relayFailed: true`. */
+  eventsReplaced: number;
+  /** Events of gateways not known to belong to this site (not stored, not acked). */
+  eventsIgnored: number;
+  ledgerEntries: number;
+  /** Ledger entries for a multipack the files do not have (kept). */
+  unknownEntries: number;
+  acksSent: number;
+  changesPublished: number;
+  configsPublished: number;
+  /** Publishes that failed (broker away); what they carried stays stored. */
+  publishFailures: number;
+  statuses: number;
+  reloadsAccepted: number;
+  reloadsRefused: number;
+}
+
+/** Fresh counters, all zero. */
+export function newCounters(): CentralCounters {
+  return {
+    badPayloads: 0,
+    hellos: 0,
+    hellosOtherSite: 0,
+    snapshots: 0,
+    replays: 0,
+    inStep: 0,
+    partsSent: 0,
+    eventBatches: 0,
+    eventsStored: 0,
+    eventsDuplicate: 0,
+    eventsReplaced: 0,
+    eventsIgnored: 0,
+    ledgerEntries: 0,
+    unknownEntries: 0,
+    acksSent: 0,
+    changesPublished: 0,
+    configsPublished: 0,
+    publishFailures: 0,
+    statuses: 0,
+    reloadsAccepted: 0,
+    reloadsRefused: 0,
+  };
+}
+
+/** What a reload of the files did. */
+export interface ReloadOutcome {
+  /** False when the files had a problem: nothing changed and nothing was published. */
+  accepted: boolean;
+  problems: string[];
+  configRev: number;
+  /** The site revisions the edit took (none when no member changed). */
+  revs: number[];
+}

@@ -1,0 +1,301 @@
+/**
+ * `accessgw central`: the reference central server for one site, until SIGINT/SIGTERM (exit 0).
+ * Bad flags or files are refused before anything connects (exit 2, every problem named); anything
+ * else that stops it is exit 1. Logs on stderr (pretty on a terminal, else JSON lines); stdout has a
+ * line when it is ready (JSON with --json) and, with --json, one when it stopped.
+ */
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { AccessGwError } from "../../config/errors.js";
+import { Mqtt } from "../../config/gateway.js";
+import { Id } from "../../config/site.js";
+import { DEFAULT_TOPIC_PREFIX, TopicPrefix } from "../../config/sync.js";
+import { redactUrl } from "../../drivers/mqtt/connection.js";
+import { defaultLogFormat, type LogFormat, makeLogger } from "../../gateway/startCommand.js";
+import { Central } from "./central.js";
+import type { CentralLogger, CentralOptions } from "./centralTypes.js";
+import {
+  DEFAULT_PART_BYTES,
+  DEFAULT_PART_MEMBERS,
+  DEFAULT_REPLAY_LIMIT,
+  MIN_PART_BYTES,
+} from "./messages.js";
+
+const USAGE = `usage: accessgw central --site S --site-config FILE [--members FILE] --broker URL [flags]
+
+The reference central server of sync.md for one site (docs/central.md): publishes the site
+configuration and the members of the files to the gateways, answers their hellos, stores and acks
+their events. Edits of the files are picked up while it runs (and on SIGHUP).
+
+  --site S                the site it serves (the site configuration's site.id)
+  --site-config FILE      the site configuration, YAML or JSON (domain.md); may hold members too
+  --members FILE          the members, YAML or JSON (domain.md)
+  --broker URL            mqtt://, mqtts://, ws:// or wss://; credentials only from
+                          ACCESSGW_MQTT_USERNAME / ACCESSGW_MQTT_PASSWORD
+  --ca FILE --cert FILE --key FILE
+                          TLS files for mqtts:// and wss://
+  --data DIR              where it keeps its state (default ./central-data)
+  --topic-prefix P        sync.md P (default ${DEFAULT_TOPIC_PREFIX})
+  --part-members N        members per sync part or changes message (default ${DEFAULT_PART_MEMBERS})
+  --part-bytes N          bytes of JSON per sync part or changes message (default ${DEFAULT_PART_BYTES})
+  --replay-limit N        a gateway more revisions behind than N gets a snapshot (default ${DEFAULT_REPLAY_LIMIT})
+  --log-format json|pretty
+                          logs on stderr (default: pretty on a terminal, else JSON lines)
+  --json                  a JSON line on stdout when ready and one when stopped
+  --help                  this text
+
+SIGINT/SIGTERM stop it; SIGHUP reads the files again.
+exit codes: 0 stopped cleanly, 2 bad input (flags, files), 1 anything else`;
+
+const FLAGS = {
+  site: { type: "string" },
+  "site-config": { type: "string" },
+  members: { type: "string" },
+  broker: { type: "string" },
+  ca: { type: "string" },
+  cert: { type: "string" },
+  key: { type: "string" },
+  data: { type: "string" },
+  "topic-prefix": { type: "string" },
+  "part-members": { type: "string" },
+  "part-bytes": { type: "string" },
+  "replay-limit": { type: "string" },
+  "log-format": { type: "string" },
+  json: { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+type Flags = ReturnType<typeof parseFlags>["values"];
+
+function parseFlags(args: string[]) {
+  return parseArgs({ args, options: FLAGS, allowPositionals: true, strict: true });
+}
+
+/** The process parts the command uses, handed in so tests can run it in-process. */
+export interface CentralCliIo {
+  out(text: string): void;
+  err(text: string): void;
+  env: Record<string, string | undefined>;
+  /** Calls `listener` on SIGINT, SIGTERM or SIGHUP; returns a function that unsubscribes. */
+  onSignal(listener: (signal: NodeJS.Signals) => void): () => void;
+  stderrIsTty: boolean;
+  /** Overrides the logger made from --log-format (tests). */
+  logger?: CentralLogger;
+  /** Called with the exit code once stopped: the process's own io ends the process soon after. */
+  exited?: (code: number) => void;
+}
+
+/** How long a stop may take (finishing queued work, disconnecting) before the command gives up. */
+export const STOP_TIMEOUT_MS = 5000;
+
+function processIo(): CentralCliIo {
+  return {
+    out: (t) => process.stdout.write(`${t}\n`),
+    err: (t) => process.stderr.write(`${t}\n`),
+    env: process.env,
+    onSignal(listener) {
+      const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+      for (const s of signals) process.on(s, listener);
+      return () => {
+        for (const s of signals) process.off(s, listener);
+      };
+    },
+    stderrIsTty: process.stderr.isTTY === true,
+    // Stopped and closed; should a stray handle remain, do not hang (as `accessgw start`).
+    exited: (code) => setTimeout(() => process.exit(code), 2000).unref(),
+  };
+}
+
+/** Runs `accessgw central`; resolves with the exit code. */
+export async function main(argv: string[], io: CentralCliIo = processIo()): Promise<number> {
+  const code = await run(argv, io);
+  io.exited?.(code);
+  return code;
+}
+
+async function run(argv: string[], io: CentralCliIo): Promise<number> {
+  let flags: Flags;
+  let positionals: string[];
+  try {
+    ({ values: flags, positionals } = parseFlags(argv));
+  } catch (err) {
+    io.err(`accessgw central: ${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (flags.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  const checked = checkFlags(flags, positionals);
+  if (checked.options === null) {
+    for (const p of checked.problems) io.err(`accessgw central: ${p}`);
+    io.err(`\n${USAGE}`);
+    return 2;
+  }
+  const logger = io.logger ?? makeLogger("info", checked.logFormat ?? defaultLogFormat(io.stderrIsTty));
+  const central = new Central({ ...checked.options, logger, env: io.env });
+
+  // Signals are taken before start so a Ctrl-C during start still stops cleanly.
+  let stop: (signal: string) => void = () => {};
+  const stopped = new Promise<string>((resolve) => {
+    stop = resolve;
+  });
+  const offSignal = io.onSignal((signal) => {
+    if (signal === "SIGHUP") void central.reload();
+    else stop(signal);
+  });
+  try {
+    try {
+      await central.start();
+    } catch (err) {
+      return reportStartFailure(err, io);
+    }
+    const ready = {
+      siteId: checked.options.siteId,
+      configRev: central.configRev(),
+      siteRev: central.siteRev(),
+      members: central.memberCount(),
+      broker: redactUrl(checked.options.mqtt?.url ?? ""),
+      topicPrefix: checked.options.topicPrefix,
+      dataDir: checked.options.dataDir,
+    };
+    if (flags.json) io.out(JSON.stringify({ ready: true, ...ready }));
+    else
+      io.out(
+        `accessgw central: site ${ready.siteId}, config rev ${ready.configRev}, site rev ${ready.siteRev}, ` +
+          `${ready.members} member${ready.members === 1 ? "" : "s"}; broker ${ready.broker} (${ready.topicPrefix}); data ${ready.dataDir}`,
+      );
+    const signal = await stopped;
+    logger.info({ signal }, "stopping");
+    if (!(await withTimeout(central.stop(), STOP_TIMEOUT_MS))) {
+      logger.error({ timeoutMs: STOP_TIMEOUT_MS }, "the central did not stop in time");
+      return 1;
+    }
+    if (flags.json) io.out(JSON.stringify({ stopped: true, signal, counters: central.counters() }));
+    return 0;
+  } catch (err) {
+    io.err(`accessgw central: unexpected error: ${(err as Error).stack ?? err}`);
+    await central.stop().catch(() => undefined);
+    return 1;
+  } finally {
+    offSignal();
+  }
+}
+
+/** True when `p` settled within `ms`; the timer never keeps the process alive. */
+async function withTimeout(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([p.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Every problem of a start that failed, like `accessgw import` prints them; the exit code. */
+function reportStartFailure(err: unknown, io: CentralCliIo): number {
+  if (err instanceof AccessGwError) {
+    if (err.code === "DATA_INVALID" && err.problems.length > 0 && err.problems[0] !== err.message) {
+      for (const p of err.problems) io.err(p);
+      io.err(
+        `${err.problems.length} problem${err.problems.length === 1 ? "" : "s"} found, the central did not start`,
+      );
+    } else io.err(`accessgw central: ${err.message}`);
+    return err.exitCode;
+  }
+  io.err(`accessgw central: cannot start: ${(err as Error).stack ?? err}`);
+  return 1;
+}
+
+/** A whole number flag within bounds, or a problem. */
+function wholeNumber(flags: Flags, name: keyof Flags, min: number, max: number, problems: string[]) {
+  const text = flags[name];
+  if (text === undefined) return undefined;
+  const n = typeof text === "string" && /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    problems.push(`--${name} must be a whole number from ${min} to ${max} (found "${text}")`);
+    return undefined;
+  }
+  return n;
+}
+
+/** The flags checked all at once: the Central's options, or every problem. */
+export function checkFlags(
+  flags: Flags,
+  positionals: string[],
+): {
+  options: (CentralOptions & { mqtt: Mqtt; topicPrefix: string }) | null;
+  logFormat?: LogFormat;
+  problems: string[];
+} {
+  const problems: string[] = [];
+  if (positionals.length > 0)
+    problems.push(`unexpected arguments "${positionals.join(" ")}" (every input is a flag)`);
+  const site = flags.site;
+  if (site === undefined) problems.push("--site S is required (the site this central serves)");
+  else if (!Id.safeParse(site).success)
+    problems.push(`--site "${site}" is not an id (letters, digits and . _ : @ -)`);
+  if (flags["site-config"] === undefined) problems.push("--site-config FILE is required");
+  const prefix = flags["topic-prefix"] ?? DEFAULT_TOPIC_PREFIX;
+  const prefixCheck = TopicPrefix.safeParse(prefix);
+  if (!prefixCheck.success)
+    problems.push(`--topic-prefix "${prefix}": ${prefixCheck.error.issues[0]?.message}`);
+  const partMembers = wholeNumber(flags, "part-members", 1, 1_000_000, problems);
+  const partBytes = wholeNumber(flags, "part-bytes", MIN_PART_BYTES, 268_435_455, problems);
+  const replayLimit = wholeNumber(flags, "replay-limit", 0, Number.MAX_SAFE_INTEGER, problems);
+  const logFormat = flags["log-format"];
+  if (logFormat !== undefined && logFormat !== "json" && logFormat !== "pretty")
+    problems.push(`--log-format must be json or pretty (found "${logFormat}")`);
+  const mqtt = brokerFlags(flags, problems);
+  if (problems.length > 0 || mqtt === null || site === undefined) return { options: null, problems };
+  return {
+    options: {
+      siteId: site,
+      siteConfigFile: flags["site-config"] as string,
+      ...(flags.members === undefined ? {} : { membersFile: flags.members }),
+      mqtt,
+      dataDir: flags.data ?? "./central-data",
+      topicPrefix: prefix,
+      ...(partMembers === undefined ? {} : { partMembers }),
+      ...(partBytes === undefined ? {} : { partBytes }),
+      ...(replayLimit === undefined ? {} : { replayLimit }),
+    },
+    ...(logFormat === undefined ? {} : { logFormat: logFormat as LogFormat }),
+    problems,
+  };
+}
+
+/** --broker and the TLS files: a valid URL without credentials (sync.md Security), readable files. */
+function brokerFlags(flags: Flags, problems: string[]): Mqtt | null {
+  const url = flags.broker;
+  if (url === undefined) {
+    problems.push("--broker URL is required (e.g. mqtt://127.0.0.1:1883)");
+    return null;
+  }
+  const before = problems.length;
+  const parsed = Mqtt.safeParse({ url, ca: flags.ca, cert: flags.cert, key: flags.key });
+  if (!parsed.success) for (const i of parsed.error.issues) problems.push(`--broker: ${i.message}`);
+  else {
+    const u = new URL(url);
+    if (u.username !== "" || u.password !== "")
+      problems.push(
+        `--broker ${redactUrl(url)}: credentials are never taken from the command line; set ACCESSGW_MQTT_USERNAME and ACCESSGW_MQTT_PASSWORD`,
+      );
+  }
+  for (const name of ["ca", "cert", "key"] as const) {
+    const file = flags[name];
+    if (file === undefined) continue;
+    try {
+      readFileSync(file);
+    } catch (err) {
+      problems.push(
+        `--${name} ${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? err})`,
+      );
+    }
+  }
+  return problems.length > before || !parsed.success ? null : parsed.data;
+}

@@ -1,0 +1,99 @@
+/**
+ * The central's two input files: the site configuration (`--site-config`) and the members
+ * (`--members`), read and validated together exactly as `accessgw import` validates them, so a file
+ * the gateways would refuse is refused here first, whole, with every problem naming file and field.
+ */
+import { readFileSync } from "node:fs";
+import { type LoadedFile, parseText, validateDocument } from "../../config/dataFile.js";
+import { formatPath } from "../../config/errors.js";
+import type { Member } from "../../config/members.js";
+import { checkReferences } from "../../config/references.js";
+import { SiteConfigDocument } from "../../config/sync.js";
+import type { SiteConfigDoc } from "./memberDocs.js";
+
+/** Where the central's data comes from. */
+export interface SourceFiles {
+  siteConfigFile: string;
+  /** Optional: members may also sit in the site configuration file (one file may hold both). */
+  membersFile?: string;
+}
+
+/** The validated content of the files. */
+export interface SourceData {
+  config: SiteConfigDoc;
+  members: Member[];
+}
+
+const CONFIG_SECTIONS = ["site", "areas", "accessTypes", "products", "limits", "cardModels"] as const;
+
+/** Reads, parses and validates one file; problems name the file. */
+function readOne(name: string): { file?: LoadedFile; problems: string[] } {
+  let text: string;
+  try {
+    text = readFileSync(name, "utf8");
+  } catch (err) {
+    return { problems: [`${name}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? err})`] };
+  }
+  const parsed = parseText(name, text);
+  if (parsed.problems.length > 0) return { problems: parsed.problems };
+  const checked = validateDocument(name, parsed.value);
+  if (!checked.data) return { problems: checked.problems };
+  return { file: { name, data: checked.data }, problems: [] };
+}
+
+/**
+ * Loads both files and checks them as one import: shapes, the site id (`siteId`, the central's
+ * `--site`), cross-references, and that no multipack moves to another member (`owner`: who owns it
+ * now), which the gateways would refuse. Returns the data, or every problem found.
+ */
+export function loadSources(
+  files: SourceFiles,
+  siteId: string,
+  owner: (multipackId: string) => string | undefined,
+): { data: SourceData | null; problems: string[] } {
+  const problems: string[] = [];
+  const site = readOne(files.siteConfigFile);
+  problems.push(...site.problems);
+  const members = files.membersFile === undefined ? { problems: [] } : readOne(files.membersFile);
+  problems.push(...members.problems);
+  if (site.file && site.file.data.site === undefined)
+    problems.push(
+      `${site.file.name}: site: missing (the site configuration needs a site section with its id)`,
+    );
+  if (site.file?.data.site && site.file.data.site.id !== siteId)
+    problems.push(
+      `${site.file.name}: site.id: "${site.file.data.site.id}" is not the site this central serves ("${siteId}", --site)`,
+    );
+  if (members.file) {
+    const data = members.file.data;
+    for (const section of CONFIG_SECTIONS)
+      if (data[section] !== undefined)
+        problems.push(
+          `${members.file.name}: ${section}: the site configuration belongs in --site-config (${files.siteConfigFile})`,
+        );
+  }
+  if (problems.length > 0 || !site.file) return { data: null, problems };
+  const loaded = members.file ? [site.file, members.file] : [site.file];
+  problems.push(...checkReferences(loaded, null, owner));
+  if (problems.length > 0) return { data: null, problems };
+  const d = site.file.data;
+  const config = SiteConfigDocument.safeParse({
+    site: d.site,
+    areas: d.areas ?? [],
+    accessTypes: d.accessTypes ?? [],
+    products: d.products ?? [],
+    limits: d.limits ?? [],
+    cardModels: d.cardModels ?? [],
+  });
+  if (!config.success)
+    return {
+      data: null,
+      problems: config.error.issues.map(
+        (i) => `${site.file?.name}: ${formatPath(i.path) || "(top level)"}: ${i.message}`,
+      ),
+    };
+  return {
+    data: { config: config.data, members: [...(d.members ?? []), ...(members.file?.data.members ?? [])] },
+    problems: [],
+  };
+}

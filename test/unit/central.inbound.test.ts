@@ -1,0 +1,327 @@
+/**
+ * The reference central's handling of what gateways send, with a fake broker link that records what
+ * is published: hello → answer then acks (snapshot, in step, a gateway ahead of the central, the
+ * watermark raised by the outbox range), events → stored, acked, the changed member published as the
+ * next revision; other sites ignored; a change the broker missed published later in rev order; status
+ * transitions logged.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  AcksMessage,
+  ChangesMessage,
+  ConfigMessage,
+  EventsMessage,
+  type StatusMessage,
+  type SyncEvent,
+  SyncMessage,
+} from "../../config/sync.js";
+import type { MqttLink } from "../../drivers/mqtt/mqttTypes.js";
+import {
+  type InboundContext,
+  onEvents,
+  onHello,
+  onStatus,
+} from "../../firmware-sim/central/centralInbound.js";
+import { CentralPublisher } from "../../firmware-sim/central/centralPublisher.js";
+import { CentralStore } from "../../firmware-sim/central/centralStore.js";
+import { newCounters } from "../../firmware-sim/central/centralTypes.js";
+import { gatewayInfo, watermark } from "../../firmware-sim/central/gatewayStore.js";
+import { multipackOwner } from "../../firmware-sim/central/memberStore.js";
+import { reconcile } from "../../firmware-sim/central/reconcile.js";
+import { loadSources } from "../../firmware-sim/central/sourceFiles.js";
+import { tempDir } from "../helpers/build.js";
+import { exampleText } from "../helpers/examples.js";
+
+const P = "t/v1";
+const LIMITS = { partMembers: 2, partBytes: 262_144 };
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0).reverse()) c();
+});
+
+interface Sent {
+  topic: string;
+  payload: unknown;
+  retain: boolean;
+}
+
+/** A broker link that records publishes, and refuses them while `open` is false. */
+function fakeLink() {
+  const sent: Sent[] = [];
+  const state = { open: true };
+  const link: MqttLink = {
+    subscribe: () => () => {},
+    publish: (topic, payload, options) => {
+      if (!state.open) return Promise.reject(new Error("not connected to the broker"));
+      sent.push({ topic, payload: JSON.parse(String(payload)), retain: options?.retain === true });
+      return Promise.resolve();
+    },
+    health: () => ({ state: state.open ? "open" : "waiting", since: 0, lastError: undefined, attempts: 0 }),
+    isOpen: () => state.open,
+    on: () => () => {},
+    nextRequestId: () => 1,
+  };
+  return { link, sent, state, leaf: (l: string) => sent.filter((s) => s.topic.endsWith(`/${l}`)) };
+}
+
+/** A logger that keeps every line. */
+function recordingLogger() {
+  const lines: { level: string; msg: string; obj: Record<string, unknown> }[] = [];
+  const at = (level: string) => (obj: object, msg: string) =>
+    lines.push({ level, msg, obj: obj as Record<string, unknown> });
+  return { lines, logger: { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") } };
+}
+
+function setup() {
+  const t = tempDir("accessgw-central-");
+  const siteFile = join(t.dir, "site.yaml");
+  const membersFile = join(t.dir, "members.yaml");
+  writeFileSync(siteFile, exampleText("site.yaml"));
+  writeFileSync(membersFile, exampleText("members.yaml"));
+  const store = CentralStore.open(join(t.dir, "data"));
+  cleanups.push(() => {
+    store.close();
+    t.cleanup();
+  });
+  const loaded = loadSources({ siteConfigFile: siteFile, membersFile }, "rome-center", (id) =>
+    multipackOwner(store, id),
+  );
+  if (loaded.data === null) throw new Error(loaded.problems.join("\n"));
+  const config = loaded.data.config;
+  // One changes rev for the files (parts of 2 members only for the answers below).
+  reconcile(store, loaded.data, { partMembers: 500, partBytes: 262_144 });
+  store.setMeta("published_rev", store.siteRev());
+  const fake = fakeLink();
+  const log = recordingLogger();
+  const counters = newCounters();
+  const publisher = new CentralPublisher({
+    store,
+    link: fake.link,
+    topicPrefix: P,
+    siteId: "rome-center",
+    logger: log.logger,
+    counters,
+  });
+  let configPublished = 0;
+  const ctx: InboundContext = {
+    store,
+    siteId: "rome-center",
+    logger: log.logger,
+    counters,
+    publisher,
+    limits: LIMITS,
+    replayLimit: 100,
+    clock: () => 1_000,
+    config: () => config,
+    publishConfig: async () => {
+      const rev = store.configRev();
+      if (configPublished < rev && (await publisher.config({ rev, config }))) configPublished = rev;
+    },
+  };
+  return { store, ctx, fake, log, counters, publisher };
+}
+
+function hello(g: string, lastRev: number, more: Record<string, unknown> = {}) {
+  return {
+    gatewayId: g,
+    siteId: "rome-center",
+    lastRev,
+    configRev: 1,
+    version: "1.0.0",
+    outbox: { firstSeq: null, lastSeq: null },
+    ...more,
+  } as Parameters<typeof onHello>[1];
+}
+
+function events(g: string, seqs: number[], ledger = true) {
+  return EventsMessage.parse({
+    gatewayId: g,
+    events: seqs.map((seq) => ({
+      id: `${g}:${seq}`,
+      seq,
+      decision: "grant",
+      reason: "ok",
+      at: "2027-03-22T09:00:00.000Z",
+      card: "1234567",
+      memberId: "m-anna",
+      area: "pool",
+      direction: "in",
+      readerId: "pool-in",
+      multipackId: "mp-anna-swim",
+      productId: "swim10",
+      accessTypeId: "pool-offpeak",
+      creditsDeducted: ledger ? 1 : 0,
+      creditsRemaining: 9,
+      creditsTotal: 10,
+      message: "Welcome Anna",
+      trace: [],
+      relayFailed: false,
+      ledger: ledger
+        ? [
+            {
+              id: `${g}:${seq}`,
+              multipackId: "mp-anna-swim",
+              amount: 1,
+              at: "2027-03-22T09:00:00.000Z",
+              area: "pool",
+              kind: "usage",
+            },
+          ]
+        : [],
+    })) satisfies Partial<SyncEvent>[],
+  });
+}
+
+describe("the central's handling of gateway messages", () => {
+  it("answers a new gateway's hello with a snapshot in parts, then re-sends its acks", async () => {
+    const c = setup();
+    await onHello(c.ctx, hello("gw-1", 0));
+    const parts = c.fake.leaf("sync").map((s) => SyncMessage.parse(s.payload));
+    expect(parts.map((p) => [p.part, p.parts, p.snapshot, p.fromRev, p.toRev])).toEqual([
+      [1, 2, true, 0, 1],
+      [2, 2, true, 0, 1],
+    ]);
+    expect(parts.flatMap((p) => p.members.map((m) => m.id))).toEqual([
+      "m-anna",
+      "m-bruno",
+      "m-carla",
+      "m-dario",
+    ]);
+    expect(c.fake.sent.map((s) => s.topic)).toEqual([
+      `${P}/gateways/gw-1/sync`,
+      `${P}/gateways/gw-1/sync`,
+      `${P}/gateways/gw-1/acks`,
+    ]);
+    expect(AcksMessage.parse(c.fake.leaf("acks")[0]?.payload)).toEqual({ upTo: 0 });
+    expect(gatewayInfo(c.store, "gw-1")?.siteId).toBe("rome-center");
+    expect(c.log.lines.find((l) => l.msg === "hello answered")?.obj).toMatchObject({
+      gatewayId: "gw-1",
+      answer: "snapshot",
+      parts: 2,
+    });
+  });
+
+  it("answers a gateway in step with one empty part", async () => {
+    const c = setup();
+    await onHello(c.ctx, hello("gw-1", 1));
+    expect(c.fake.leaf("sync").map((s) => s.payload)).toEqual([
+      { fromRev: 1, toRev: 1, snapshot: false, part: 1, parts: 1, members: [], deletedMembers: [] },
+    ]);
+    expect(c.counters).toMatchObject({ hellos: 1, inStep: 1, snapshots: 0 });
+  });
+
+  it("moves up to a gateway that is ahead (another central's revisions) and sends a snapshot it will apply", async () => {
+    const c = setup();
+    await onHello(c.ctx, hello("gw-1", 40, { configRev: 7 }));
+    expect(c.store.siteRev()).toBe(40);
+    expect(c.store.configRev()).toBe(8);
+    expect(ConfigMessage.parse(c.fake.leaf("config")[0]?.payload).rev).toBe(8);
+    expect(c.fake.leaf("config")[0]?.retain).toBe(true);
+    const parts = c.fake.leaf("sync").map((s) => SyncMessage.parse(s.payload));
+    expect(parts.every((p) => p.snapshot && p.toRev === 40)).toBe(true);
+    // The next change follows the gateway's revision; the empty ones in between are never published.
+    expect(c.store.publishedRev()).toBe(40);
+  });
+
+  it("raises the watermark to the gateway's first unacked seq − 1 and acks it", async () => {
+    const c = setup();
+    await onHello(c.ctx, hello("gw-1", 1, { outbox: { firstSeq: 31, lastSeq: 40 } }));
+    expect(watermark(c.store, "gw-1")).toBe(30);
+    expect(c.fake.leaf("acks").map((s) => s.payload)).toEqual([{ upTo: 30 }]);
+    expect(c.log.lines.some((l) => l.msg.startsWith("watermark raised"))).toBe(true);
+  });
+
+  it("stores events, acks them, then publishes the member they changed as the next revision", async () => {
+    const c = setup();
+    await onHello(c.ctx, hello("gw-1", 1));
+    c.fake.sent.length = 0;
+    await onEvents(c.ctx, events("gw-1", [1, 2]));
+    expect(c.fake.sent.map((s) => s.topic)).toEqual([
+      `${P}/gateways/gw-1/acks`,
+      `${P}/sites/rome-center/changes`,
+    ]);
+    expect(c.fake.sent[0]?.payload).toEqual({ upTo: 2 });
+    const change = ChangesMessage.parse(c.fake.sent[1]?.payload);
+    expect(change.rev).toBe(2);
+    expect(change.members.map((m) => m.id)).toEqual(["m-anna"]);
+    expect(change.members[0]?.multipacks[0]?.ledger.map((e) => e.id)).toEqual(["gw-1:1", "gw-1:2"]);
+
+    // Again: nothing new, no change, but the acks go out anyway (they clear a re-queued event).
+    c.fake.sent.length = 0;
+    await onEvents(c.ctx, events("gw-1", [1, 2]));
+    expect(c.fake.sent.map((s) => s.payload)).toEqual([{ upTo: 2 }]);
+    expect(c.counters).toMatchObject({ eventsStored: 2, eventsDuplicate: 2, acksSent: 3 });
+  });
+
+  it("never acks past a missing batch", async () => {
+    const c = setup();
+    await onHello(c.ctx, hello("gw-1", 1));
+    await onEvents(c.ctx, events("gw-1", [1, 2], false));
+    await onEvents(c.ctx, events("gw-1", [5, 6], false));
+    expect(c.fake.leaf("acks").map((s) => s.payload)).toEqual([{ upTo: 0 }, { upTo: 2 }, { upTo: 2 }]);
+    expect(c.log.lines.some((l) => l.msg.startsWith("events missing before this batch"))).toBe(true);
+  });
+
+  it("ignores hellos of another site and stores no events of a gateway it has not heard a hello from", async () => {
+    const c = setup();
+    await onHello(c.ctx, hello("gw-milan", 0, { siteId: "milan" }));
+    await onHello(c.ctx, hello("gw-milan", 0, { siteId: "milan" }));
+    await onEvents(c.ctx, events("gw-milan", [1]));
+    await onEvents(c.ctx, events("gw-new", [1]));
+    expect(c.fake.sent).toEqual([]);
+    expect(c.counters).toMatchObject({ hellosOtherSite: 2, eventsIgnored: 2, eventsStored: 0 });
+    expect(c.store.siteRev()).toBe(1);
+    expect(gatewayInfo(c.store, "gw-milan")?.siteId).toBe("milan");
+    // Said once at info level (a typo in gateway.site shows), then quietly.
+    const said = c.log.lines.filter((l) => l.msg.startsWith("hello from a gateway of another site"));
+    expect(said.map((l) => l.level)).toEqual(["info", "debug"]);
+    expect(
+      c.log.lines.find((l) => l.msg.startsWith("events from a gateway that has not said hello"))?.obj,
+    ).toMatchObject({
+      gatewayId: "gw-new",
+    });
+  });
+
+  it("publishes a change the broker missed on the next try, in rev order", async () => {
+    const c = setup();
+    await onHello(c.ctx, hello("gw-1", 1));
+    c.fake.sent.length = 0;
+    c.fake.state.open = false;
+    await onEvents(c.ctx, events("gw-1", [1]));
+    await onEvents(c.ctx, events("gw-1", [2]));
+    expect(c.store.siteRev()).toBe(3);
+    expect(c.store.publishedRev()).toBe(1);
+    expect(c.counters.publishFailures).toBeGreaterThan(0);
+    c.fake.state.open = true;
+    expect(await c.publisher.pendingChanges()).toBe(true);
+    expect(c.fake.leaf("changes").map((s) => ChangesMessage.parse(s.payload).rev)).toEqual([2, 3]);
+    expect(c.store.publishedRev()).toBe(3);
+  });
+
+  it("records statuses and logs a gateway going online and offline once each", async () => {
+    const c = setup();
+    const online = {
+      online: true,
+      at: "2027-03-22T09:00:00.000Z",
+      version: "1.0.0",
+      lastRev: 1,
+      configRev: 1,
+      outboxPending: 0,
+      readers: [],
+      problems: [],
+    } satisfies StatusMessage;
+    onStatus(c.ctx, "gw-1", online);
+    onStatus(c.ctx, "gw-1", { ...online, outboxPending: 3 });
+    onStatus(c.ctx, "gw-1", { ...online, problems: ["configRejected: config rev 2: …"] });
+    onStatus(c.ctx, "gw-1", { online: false });
+    onStatus(c.ctx, "gw-1", { online: false });
+    expect(c.log.lines.filter((l) => l.msg.startsWith("gateway")).map((l) => l.msg)).toEqual([
+      "gateway online",
+      "gateway reports problems",
+      "gateway offline",
+    ]);
+    expect(gatewayInfo(c.store, "gw-1")).toMatchObject({ online: false, status: { online: false } });
+  });
+});
