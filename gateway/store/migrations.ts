@@ -174,6 +174,16 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       END;
     `,
   },
+  {
+    version: 3,
+    name: "products in use",
+    sql: `
+      -- A config from the central that drops a product still sold here is applied (refusing it
+      -- would leave a gateway that missed the rename stuck for good); the status names the products
+      -- still in use, found through this index without reading every multipack.
+      CREATE INDEX multipacks_product ON multipacks (product_id);
+    `,
+  },
 ];
 
 /** Brings a database to the newest schema version; refuses one newer than this program knows. */

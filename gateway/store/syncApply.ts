@@ -5,7 +5,6 @@
 import type { Member } from "../../config/members.js";
 import { checkReferences } from "../../config/references.js";
 import { type Store, syncState } from "./db.js";
-import { multipackOwner } from "./facts.js";
 import { importMembers } from "./importer.js";
 
 /** A chunk commits once it has written for this long: scans wait at most about this much. */
@@ -41,11 +40,14 @@ export interface MembersOutcome {
   keptMultipacks: string[];
 }
 
-/** Checks member documents against the stored site exactly as `accessgw import` does. */
+/**
+ * Checks member documents against the stored site as `accessgw import` does, except that a
+ * multipack may move to another member: the central is the authority (a pack handed over within a
+ * family), and refusing the move would refuse every later answer that carries it too. The moved
+ * pack's past visits stay with its former holder.
+ */
 export function checkMembers(store: Store, members: Member[], name = "sync"): string[] {
-  return checkReferences([{ name, data: { members } }], store.siteConfig(), (id) =>
-    multipackOwner(store, id),
-  );
+  return checkReferences([{ name, data: { members } }], store.siteConfig());
 }
 
 /**

@@ -19,7 +19,7 @@ import type { Health, Scheduler } from "../../drivers/transport/reconnecting.js"
 import { markSynced, type Store, syncState } from "../store/db.js";
 import { outboxRange } from "../store/outbox.js";
 import { applyChanges, applySyncPart, finishSyncAnswer } from "../store/syncApply.js";
-import { applyConfig, rejectInvalidConfig } from "./inbound.js";
+import { applyConfig, productsInUse, rejectInvalidConfig } from "./inbound.js";
 import { OutboxPublisher } from "./outboxPublisher.js";
 import { isStale, type SyncCounters, type SyncReport, syncProblems } from "./syncReport.js";
 import { gatewaySubscriptions, SYNC_QOS, syncTopics } from "./topics.js";
@@ -130,6 +130,8 @@ export class SyncClient {
   private freshnessTimer: unknown;
   /** A sync part was refused (e.g. members before their config): ask again once a config applies. */
   private resyncAfterConfig = false;
+  /** Products the last config dropped that stored multipacks still used (status configStranded). */
+  private stranded: { rev: number; products: string[] } | undefined;
   private stallTimer: unknown;
 
   constructor(options: SyncClientOptions) {
@@ -163,6 +165,7 @@ export class SyncClient {
       scheduler: options.scheduler,
       clock: options.clock,
       logger: options.logger,
+      waitForHello: true,
     });
   }
 
@@ -235,6 +238,7 @@ export class SyncClient {
       outboxPending: pending,
       outboxAlarm: this.publisher.alarm(),
       refused: this.changesProblem,
+      stranded: this.stranded,
     });
   }
 
@@ -392,7 +396,13 @@ export class SyncClient {
     const out = applyConfig(this.o.store, msg, this.siteId, this.o.clock());
     if (out.status === "applied") {
       this.totals.configsApplied++;
+      this.stranded = out.stranded.length > 0 ? { rev: msg.rev, products: out.stranded } : undefined;
       this.o.logger.info({ rev: msg.rev }, "sync: config applied");
+      if (this.stranded)
+        this.o.logger.warn(
+          { rev: msg.rev, products: out.stranded },
+          "sync: the config dropped products that stored multipacks use; they are refused until their members are updated",
+        );
       if (this.resyncAfterConfig) {
         // Members refused for want of this config (products, areas) can be asked for again.
         this.resyncAfterConfig = false;
@@ -412,6 +422,7 @@ export class SyncClient {
     if (out.status === "applied") {
       this.totals.changesApplied++;
       this.changesProblem = undefined;
+      this.recheckStranded();
       // A change that follows the last one in order keeps the cache current.
       if (this.inStep) this.touch();
     } else if (out.status === "duplicate") this.totals.duplicates++;
@@ -421,6 +432,8 @@ export class SyncClient {
       void this.sendHello("gap");
     } else {
       this.totals.changesRejected++;
+      // Members naming what the site lacks may be fine once a newer config has arrived.
+      this.resyncAfterConfig = true;
       this.changesProblem = `changes rev ${change.rev}: ${out.problems.slice(0, 3).join("; ")}`;
       this.o.logger.error({ rev: change.rev, problems: out.problems }, "sync: changes rejected");
     }
@@ -434,6 +447,7 @@ export class SyncClient {
     if (out.status === "complete") {
       this.totals.syncsCompleted++;
       this.changesProblem = undefined;
+      this.recheckStranded();
       this.enterStep();
       this.o.logger.info(where, "sync: answer complete");
     } else if (out.status === "current") {
@@ -446,6 +460,13 @@ export class SyncClient {
       this.changesProblem = `sync part ${part.part}/${part.parts}: ${out.problems.slice(0, 3).join("; ")}`;
       this.o.logger.error({ ...where, problems: out.problems }, "sync: part rejected");
     }
+  }
+
+  /** Drops the stranded products no stored multipack uses any more (members were updated). */
+  private recheckStranded(): void {
+    if (!this.stranded) return;
+    const still = productsInUse(this.o.store, this.stranded.products);
+    this.stranded = still.length > 0 ? { ...this.stranded, products: still } : undefined;
   }
 
   /** While an answer is unfinished, a hello follows when its parts stop coming for answerStallMs. */
@@ -492,8 +513,11 @@ export class SyncClient {
       version: this.o.version,
       outbox: outboxRange(this.o.store),
     };
+    const sent = this.link.publish(this.topics.hello, JSON.stringify(hello), { qos: SYNC_QOS });
+    // The hello is on the wire ahead of them: the outbox may go now (sync.md: events after hello).
+    this.publisher.helloSent();
     try {
-      await this.link.publish(this.topics.hello, JSON.stringify(hello), { qos: SYNC_QOS });
+      await sent;
       this.totals.hellos++;
       this.o.logger.info({ why, lastRev: state.lastRev }, "sync: hello sent");
     } catch (err) {

@@ -1,57 +1,52 @@
 /**
- * Applying a `config` message whole (sync.md "Config"): checked against the gateway's site and the
- * stored members, then stored the way `accessgw import` stores a site configuration, except that
- * records the new config no longer names are removed (whole, not upserted).
+ * Applying a `config` message whole (sync.md "Config"): checked against the gateway's site, then
+ * stored the way `accessgw import` stores a site configuration, except that records the new config
+ * no longer names are removed (whole, not upserted).
  */
 import type { ConfigMessage } from "../../config/sync.js";
 import { type Store, setConfigRejected, setConfigRev, syncState } from "../store/db.js";
 import { importFiles } from "../store/importer.js";
 
-/** What became of a config message. */
+/** What became of a config message; `stranded`: products it dropped that stored multipacks use. */
 export interface ConfigOutcome {
   status: "applied" | "old" | "rejected";
   problems: string[];
+  stranded: string[];
 }
 
 const CONFIG_TABLES = ["areas", "access_types", "products", "limits", "card_models"] as const;
 
-/**
- * Problems of `config` against what the gateway holds: the site id it syncs, and the products and
- * card models its stored members refer to (a config that strands a member's multipack is refused).
- */
-export function configProblems(store: Store, config: ConfigMessage["config"], siteId: string): string[] {
-  const problems: string[] = [];
-  if (config.site.id !== siteId)
-    problems.push(`site.id: "${config.site.id}" is not this gateway's site "${siteId}" (gateway.site)`);
-  const products = new Set(config.products.map((p) => p.id));
-  const models = new Set([
-    ...config.cardModels.map((m) => m.id),
-    ...config.products.flatMap((p) => p.cardModels),
-  ]);
-  const usedProducts = store.prepare("SELECT DISTINCT product_id FROM multipacks").pluck().all() as string[];
-  for (const id of usedProducts)
-    if (!products.has(id)) problems.push(`products: product "${id}" is gone but stored multipacks use it`);
-  const usedModels = store
-    .prepare("SELECT DISTINCT j.value FROM members m, json_each(m.card_models) j")
-    .pluck()
-    .all() as string[];
-  for (const id of usedModels)
-    if (!models.has(id)) problems.push(`cardModels: card model "${id}" is gone but stored members use it`);
-  return problems;
+/** Problems that refuse a config whole: it is for another site. */
+export function configProblems(config: ConfigMessage["config"], siteId: string): string[] {
+  return config.site.id === siteId
+    ? []
+    : [`site.id: "${config.site.id}" is not this gateway's site "${siteId}" (gateway.site)`];
+}
+
+/** Of `products`, those some stored multipack still uses (one indexed probe each). */
+export function productsInUse(store: Store, products: Iterable<string>): string[] {
+  const used = store.prepare("SELECT 1 FROM multipacks WHERE product_id = ? LIMIT 1").pluck();
+  return [...products].filter((id) => used.get(id) !== undefined);
 }
 
 /**
- * sync.md: a config is applied whole when its `rev` is higher than the applied one; a refused one is
- * recorded (status `configRejected`) and the previous one stays in force.
+ * sync.md: a config is applied whole when its `rev` is higher than the applied one; one for another
+ * site is refused and recorded (status `configRejected`), the previous one staying in force. A config
+ * that drops products stored multipacks still use is applied all the same: those multipacks are
+ * then unusable (the engine traces the unknown product) until the central sends their members again
+ * — refusing it instead would leave a gateway that was offline during a rename unable to take
+ * either the config or the members that follow it.
  */
 export function applyConfig(store: Store, msg: ConfigMessage, siteId: string, now: number): ConfigOutcome {
   const state = syncState(store);
-  if (msg.rev <= state.configRev) return { status: "old", problems: [] };
-  const problems = configProblems(store, msg.config, siteId);
+  if (msg.rev <= state.configRev) return { status: "old", problems: [], stranded: [] };
+  const problems = configProblems(msg.config, siteId);
   if (problems.length > 0) {
     setConfigRejected(store, msg.rev, problems);
-    return { status: "rejected", problems };
+    return { status: "rejected", problems, stranded: [] };
   }
+  const kept = new Set(msg.config.products.map((p) => p.id));
+  const dropped = (store.siteConfig()?.products ?? []).map((p) => p.id).filter((id) => !kept.has(id));
   store.db
     .transaction(() => {
       for (const table of CONFIG_TABLES) store.prepare(`DELETE FROM ${table}`).run();
@@ -61,7 +56,7 @@ export function applyConfig(store: Store, msg: ConfigMessage, siteId: string, no
     })
     .immediate();
   store.invalidateSite();
-  return { status: "applied", problems: [] };
+  return { status: "applied", problems: [], stranded: productsInUse(store, dropped) };
 }
 
 /** The `rev` of a config payload that failed validation, if it has a usable one (for the rejection). */

@@ -31,6 +31,11 @@ export interface OutboxPublisherOptions {
   /** ms since the epoch, for the counters' timestamps. */
   clock: () => number;
   logger: OutboxLogger;
+  /**
+   * After each (re)connect, publish only once `helloSent()` is called: a central answers and acks a
+   * gateway it has heard say hello, so events sent before it would wait for the ack timeout.
+   */
+  waitForHello?: boolean;
 }
 
 /** Running totals since construction. */
@@ -74,10 +79,20 @@ export class OutboxPublisher {
   private alarmRaised = false;
   private started = false;
   private stopped = false;
+  /** False from a (re)connect until the hello has gone out, when `waitForHello` is set. */
+  private released: boolean;
   private unsubscribe: (() => void) | undefined;
 
   constructor(options: OutboxPublisherOptions) {
     this.o = options;
+    this.released = options.waitForHello !== true;
+  }
+
+  /** The hello of this connection is on its way: publish what waits (from the first unacked event). */
+  helloSent(): void {
+    if (this.released || this.stopped) return;
+    this.released = true;
+    this.restart();
   }
 
   /** Listens for the link opening and publishes what is waiting. Later calls do nothing. */
@@ -157,8 +172,9 @@ export class OutboxPublisher {
   private onState(health: Health): void {
     if (this.stopped) return;
     if (health.state === "open") {
-      // sync.md: after a reconnect, re-publish everything unacked.
-      this.restart();
+      // sync.md: after a reconnect, re-publish everything unacked (once the hello is out).
+      if (this.o.waitForHello === true) this.released = false;
+      else this.restart();
       return;
     }
     // Down: the open that follows restarts from the first unacked event; no timer needed meanwhile.
@@ -176,7 +192,7 @@ export class OutboxPublisher {
 
   /** Publishes the next batch after the cursor, unless one is in flight or the link is down. */
   private pump(): void {
-    if (this.stopped || this.inFlight || !this.o.link.isOpen()) return;
+    if (this.stopped || this.inFlight || !this.released || !this.o.link.isOpen()) return;
     let batch: ReturnType<typeof pendingEvents>;
     try {
       batch = pendingEvents(this.o.store, { afterSeq: this.cursor, limit: this.o.settings.batchSize });

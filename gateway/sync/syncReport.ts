@@ -69,6 +69,8 @@ export interface ProblemFacts {
   outboxAlarm: boolean;
   /** The last refused change or sync part, until one applies. */
   refused: string | undefined;
+  /** Products the last config dropped that stored multipacks still use. */
+  stranded?: { rev: number; products: string[] } | undefined;
 }
 
 /** The sync link's problems, each starting with a stable code (sync.md status `problems`). */
@@ -82,6 +84,10 @@ export function syncProblems(f: ProblemFacts): string[] {
       `outboxAlarm: ${f.outboxPending} events wait for the central (sync.outboxAlarm ${f.settings.outboxAlarm})`,
     );
   if (f.refused !== undefined) problems.push(`syncRejected: ${f.refused}`);
+  if (f.stranded)
+    problems.push(
+      `configStranded: config rev ${f.stranded.rev} dropped products stored multipacks still use (${f.stranded.products.join(", ")}); those multipacks are refused until the central sends their members again`,
+    );
   const offline = offlineState({ lastSyncAt: f.state.lastSyncAt, ...f.settings.offline }, f.now);
   if (offline.stale)
     problems.push(

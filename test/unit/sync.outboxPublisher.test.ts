@@ -123,7 +123,10 @@ function setup(events: number, settings: { batchSize?: number; outboxAlarm?: num
 }
 
 /** A publisher on `store` with a fake link and a step scheduler. */
-function withPublisher(store: Store, settings: { batchSize?: number; outboxAlarm?: number } = {}) {
+function withPublisher(
+  store: Store,
+  settings: { batchSize?: number; outboxAlarm?: number; waitForHello?: boolean } = {},
+) {
   const link = new FakeLink();
   const scheduler = new StepScheduler();
   const p = new OutboxPublisher({
@@ -139,6 +142,7 @@ function withPublisher(store: Store, settings: { batchSize?: number; outboxAlarm
     scheduler,
     clock: () => MONDAY_10,
     logger,
+    ...(settings.waitForHello === undefined ? {} : { waitForHello: settings.waitForHello }),
   });
   publisher = p;
   return { link, scheduler, publisher: p };
@@ -160,6 +164,33 @@ async function ackLast(link: FakeLink, scheduler: StepScheduler): Promise<void> 
   link.sent.at(-1)?.resolve();
   await drain(scheduler);
 }
+
+describe("OutboxPublisher: waiting for the hello", () => {
+  it("publishes after each (re)connect only once the hello has gone out", async () => {
+    t = freshStore();
+    importExamples(t.store);
+    record(t.store, 3);
+    const { link, scheduler, publisher } = withPublisher(t.store, { waitForHello: true });
+    publisher.start();
+    link.setOpen(true);
+    await drain(scheduler);
+    expect(link.sent).toHaveLength(0);
+    publisher.helloSent();
+    await drain(scheduler);
+    expect(link.seqs(0)).toEqual([1, 2, 3]);
+    // The link drops before the PUBACK; reconnected, nothing is sent until this connection's hello.
+    link.setOpen(false);
+    link.sent[0]?.reject(new MqttError("MQTT_NOT_CONNECTED", "mqtt://fake", "lost"));
+    await settle();
+    link.setOpen(true);
+    await drain(scheduler);
+    expect(link.sent).toHaveLength(1);
+    publisher.helloSent();
+    await drain(scheduler);
+    expect(link.sent).toHaveLength(2);
+    expect(link.seqs(1)).toEqual([1, 2, 3]);
+  });
+});
 
 describe("OutboxPublisher: order, batching, one in flight", () => {
   it("publishes 1,203 events as 500, 500 and 203 in seq order, the next batch only after PUBACK", async () => {

@@ -1,0 +1,136 @@
+/**
+ * A config and the member changes that go with it, as a gateway that was offline during a product
+ * rename receives them: the retained config first (it drops a product stored multipacks still use),
+ * then the members moved to the new product. Both must apply; refusing the config would refuse the
+ * members too, for good. And a multipack handed from one member to another.
+ */
+import mqtt from "mqtt";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { GatewayConfig } from "../../config/gateway.js";
+import { realScheduler } from "../../drivers/transport/reconnecting.js";
+import { explain } from "../../gateway/decisions.js";
+import { syncState } from "../../gateway/store/db.js";
+import { SyncClient } from "../../gateway/sync/client.js";
+import { at } from "../helpers/build.js";
+import { exampleDoc } from "../helpers/examples.js";
+import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
+import { freshStore, importExamples, scanReq } from "../store/storeHelpers.js";
+
+let broker: TestBroker & { dispose(): Promise<void> };
+beforeAll(async () => {
+  broker = await startBroker();
+});
+afterAll(() => broker.dispose());
+const cleanup: (() => Promise<unknown> | unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+const wait = (fn: () => void) => vi.waitFor(fn, { timeout: 10_000, interval: 20 });
+const SITE = "rome-center";
+const MONDAY_10 = at("2027-03-22T10:00");
+
+interface Doc {
+  id: string;
+  multipacks: { id: string; product: string }[];
+  [k: string]: unknown;
+}
+
+async function setup(prefix: string, g: string) {
+  const t = freshStore();
+  cleanup.push(() => t.close());
+  importExamples(t.store);
+  const central = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
+  cleanup.push(() => central.endAsync());
+  const hellos: unknown[] = [];
+  central.on("message", (_t, p) => hellos.push(JSON.parse(p.toString())));
+  await central.subscribeAsync(`${prefix}/gateways/${g}/hello`, { qos: 1 });
+  const client = new SyncClient({
+    store: t.store,
+    config: GatewayConfig.parse({
+      gateway: { id: g, site: SITE },
+      mqtt: { url: broker.url },
+      sync: { enabled: true, topicPrefix: prefix },
+    }),
+    gatewayId: g,
+    version: "1.0.0-test",
+    clock: Date.now,
+    scheduler: realScheduler,
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
+    env: {},
+    helloIntervalMs: 0,
+    statusIntervalMs: 10,
+  });
+  cleanup.push(() => client.stop());
+  client.start();
+  await wait(() => expect(hellos).toHaveLength(1));
+  const send = (leaf: string, payload: unknown) =>
+    central.publishAsync(`${prefix}/${leaf}`, JSON.stringify(payload), { qos: 1 });
+  return { t, client, send };
+}
+
+describe("config and members from the central", () => {
+  it("applies a config that renames a product still in use, then the members moved to it", async () => {
+    const { t, client, send } = await setup("cfg1/v1", "gw-rename");
+    const site = exampleDoc<{ products: { id: string }[] } & Record<string, unknown>>("site.yaml");
+    const renamed = {
+      ...site,
+      products: site.products.map((p) => (p.id === "swim10" ? { ...p, id: "swim-ten" } : p)),
+    };
+    await send(`sites/${SITE}/config`, { rev: 1, config: renamed });
+    await wait(() => expect(client.counters().configsApplied).toBe(1));
+    // Anna's pack names a product the site no longer has: refused (inactive) and reported.
+    expect(client.problems()).toEqual([
+      "configStranded: config rev 1 dropped products stored multipacks still use (swim10); those multipacks are refused until the central sends their members again",
+    ]);
+    expect(explain(t.store, scanReq("0001234567", "pool"), MONDAY_10).reason).toBe("inactive");
+
+    const members = exampleDoc<{ members: Doc[] }>("members.yaml").members;
+    const moved = members
+      .filter((m) => m.multipacks.some((mp) => mp.product === "swim10"))
+      .map((m) => ({
+        ...m,
+        multipacks: m.multipacks.map((mp) => (mp.product === "swim10" ? { ...mp, product: "swim-ten" } : mp)),
+      }));
+    await send(`sites/${SITE}/changes`, { rev: 1, members: moved, deletedMembers: [] });
+    await wait(() => expect(client.counters().changesApplied).toBe(1));
+    expect(client.problems()).toEqual([]);
+    expect(explain(t.store, scanReq("0001234567", "pool"), MONDAY_10)).toMatchObject({
+      decision: "grant",
+      productId: "swim-ten",
+    });
+  });
+
+  it("asks again after a refused change once a config that makes it valid has come", async () => {
+    const { client, send } = await setup("cfg2/v1", "gw-order");
+    const members = exampleDoc<{ members: Doc[] }>("members.yaml").members;
+    const anna = members.find((m) => m.id === "m-anna") as Doc;
+    const onNew = { ...anna, multipacks: anna.multipacks.map((mp) => ({ ...mp, product: "swim-ten" })) };
+    await send(`sites/${SITE}/changes`, { rev: 1, members: [onNew], deletedMembers: [] });
+    await wait(() => expect(client.counters().changesRejected).toBe(1));
+    expect(client.problems()[0]).toMatch(/^syncRejected: changes rev 1: .*unknown product "swim-ten"/);
+    const site = exampleDoc<{ products: { id: string }[] } & Record<string, unknown>>("site.yaml");
+    await send(`sites/${SITE}/config`, {
+      rev: 1,
+      config: { ...site, products: [...site.products, { ...site.products[0], id: "swim-ten" }] },
+    });
+    await wait(() => expect(client.counters().hellos).toBe(2));
+  });
+
+  it("moves a multipack from one member to another when the central says so", async () => {
+    const { t, client, send } = await setup("cfg3/v1", "gw-move");
+    const members = exampleDoc<{ members: Doc[] }>("members.yaml").members;
+    const anna = members.find((m) => m.id === "m-anna") as Doc;
+    const carla = members.find((m) => m.id === "m-carla") as Doc;
+    // Anna hands her swim pack to Carla; only Carla's document is sent.
+    const carlaWith = { ...carla, multipacks: [...carla.multipacks, ...anna.multipacks] };
+    await send(`sites/${SITE}/changes`, { rev: 1, members: [carlaWith], deletedMembers: [] });
+    await wait(() => expect(client.counters().changesApplied).toBe(1));
+    expect(syncState(t.store).lastRev).toBe(1);
+    expect(explain(t.store, scanReq("5550001", "pool"), MONDAY_10)).toMatchObject({
+      decision: "grant",
+      memberId: "m-carla",
+      multipackId: "mp-anna-swim",
+    });
+    expect(explain(t.store, scanReq("0001234567", "pool"), MONDAY_10).reason).toBe("no_entitlement");
+  });
+});
