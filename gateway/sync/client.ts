@@ -128,6 +128,8 @@ export class SyncClient {
    */
   private inStep = false;
   private freshnessTimer: unknown;
+  /** Whether an ack or an answer came since the last hello: the central heard it (onAckTimeout). */
+  private heardSinceHello = false;
   /** A sync part was refused (e.g. members before their config): ask again once a config applies. */
   private resyncAfterConfig = false;
   /** Products the last config dropped that stored multipacks still used (status configStranded). */
@@ -166,6 +168,7 @@ export class SyncClient {
       clock: options.clock,
       logger: options.logger,
       waitForHello: true,
+      onAckTimeout: () => this.onAckTimeout(),
     });
   }
 
@@ -360,6 +363,7 @@ export class SyncClient {
     if (kind === "acks") {
       const parsed = parseSyncPayload(kind, m.topic, m.payload, max);
       if (!parsed.ok) return void this.dropped(m, parsed.problem);
+      this.heardSinceHello = true;
       this.totals.acks++;
       this.publisher.acked(parsed.value.upTo);
       this.statusChanged();
@@ -379,6 +383,8 @@ export class SyncClient {
         return;
       }
       const value = parsed.value;
+      // An answer proves the central heard the hello; a change or config does not.
+      if (kind === "sync") this.heardSinceHello = true;
       if (kind === "config") this.onConfig(value as Parameters<typeof applyConfig>[1]);
       else if (kind === "changes") this.onChanges(value as Parameters<typeof applyChanges>[1]);
       else if (kind === "sync") await this.onSyncPart(value as Parameters<typeof applySyncPart>[1]);
@@ -485,11 +491,22 @@ export class SyncClient {
     }, this.o.answerStallMs ?? 60_000);
   }
 
+  /**
+   * Events went unacked. When neither an ack nor an answer has come since the last hello, the
+   * central may not have heard that hello (it started after the gateway, or lost its session): a
+   * central answers and acks the gateways it has heard say hello, so say it again (at most once per
+   * helloIntervalMs).
+   */
+  private onAckTimeout(): void {
+    if (this.heardSinceHello || this.stopped) return;
+    void this.sendHello("silent");
+  }
+
   /** Hello on connect always; on a gap at most once per helloIntervalMs (later ones are deferred). */
-  private async sendHello(why: "connect" | "gap" | "config" | "stall"): Promise<void> {
+  private async sendHello(why: "connect" | "gap" | "config" | "stall" | "silent"): Promise<void> {
     const now = this.o.clock();
     const interval = this.o.helloIntervalMs ?? 5000;
-    if (why === "gap" && now - this.lastHelloAt < interval) {
+    if ((why === "gap" || why === "silent") && now - this.lastHelloAt < interval) {
       this.totals.hellosDeferred++;
       if (this.helloTimer === undefined)
         this.helloTimer = this.o.scheduler.setTimeout(
@@ -502,6 +519,7 @@ export class SyncClient {
       return;
     }
     this.lastHelloAt = now;
+    this.heardSinceHello = false;
     this.o.scheduler.clearTimeout(this.helloTimer);
     this.helloTimer = undefined;
     const state = syncState(this.o.store);

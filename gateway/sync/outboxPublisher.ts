@@ -36,6 +36,8 @@ export interface OutboxPublisherOptions {
    * gateway it has heard say hello, so events sent before it would wait for the ack timeout.
    */
   waitForHello?: boolean;
+  /** Called when published events went unacked for ackTimeoutMs (before they are re-published). */
+  onAckTimeout?: () => void;
 }
 
 /** Running totals since construction. */
@@ -264,6 +266,7 @@ export class OutboxPublisher {
         { ackTimeoutMs: this.o.settings.ackTimeoutMs, cursor: this.cursor },
         "outbox: no ack in time; re-publishing from the first unacked event",
       );
+      this.o.onAckTimeout?.();
       this.restart();
     }, this.o.settings.ackTimeoutMs);
   }
