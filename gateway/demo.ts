@@ -1,14 +1,17 @@
 /**
  * `npm start`: the real gateway daemon on the built-in demo (config/demo/), with the simulator
- * playing its hardware: serial readers and an LCUS board on tcp://127.0.0.1:4001–4003, Tasmota,
- * Shelly and JSON devices on an MQTT broker (an embedded one unless 127.0.0.1:1883 already has one).
+ * playing its hardware — serial readers and an LCUS board on tcp://127.0.0.1:4001–4003, Tasmota,
+ * Shelly and JSON devices on an MQTT broker (an embedded one unless 127.0.0.1:1883 already has one)
+ * — and the reference central serving the site and members from copies of the demo files in the
+ * data folder. The gateway starts with an empty cache and gets everything from the central.
  *
  * At a terminal it opens the simulator's prompt: type a card number and watch the decision and the
- * relay. Without a terminal (or with --tour) it walks through six scans and exits 0 when every door
- * did what the rules say. The demo clock starts on Monday 14 Dec 2026 at 17:35, site time, and
- * runs in real time, so the demo members' packs are valid and the pool is at peak.
+ * relay; edit the members file and watch the change arrive. Without a terminal (or with --tour) it
+ * walks through scans, a live edit and a look at the central, and exits 0 when all went as the rules
+ * say. The demo clock starts on Monday 14 Dec 2026 at 17:35, site time, and runs in real time, so
+ * the demo members' packs are valid and the pool is at peak.
  */
-import { readFileSync, rmSync } from "node:fs";
+import { copyFileSync, readFileSync, rmSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -17,15 +20,15 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { DateTime } from "luxon";
 import type { Logger } from "pino";
-import { type GatewayConfig, loadGatewayConfig } from "../config/gateway.js";
+import { loadGatewayConfig } from "../config/gateway.js";
+import { Central } from "../firmware-sim/central/central.js";
 import { loadSimConfig } from "../firmware-sim/config.js";
-import { relayLine, SimConsole } from "../firmware-sim/console.js";
-import { type RelayEvent, Simulator } from "../firmware-sim/simulator.js";
-import { main as cli } from "./cli.js";
+import { SimConsole } from "../firmware-sim/console.js";
+import { Simulator } from "../firmware-sim/simulator.js";
 import { Gateway } from "./daemon.js";
+import { tour, waitFor } from "./demoTour.js";
 import { defaultLogFormat, makeLogger } from "./startCommand.js";
 import { Store } from "./store/db.js";
-import { listEvents, type RecordedEvent } from "./store/events.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const demoDir = resolve(here, "../../config/demo");
@@ -33,42 +36,14 @@ const demoDir = resolve(here, "../../config/demo");
 export const DEMO_START = "2026-12-14T17:35:00";
 const ZONE = "Europe/Rome";
 
-/** One scripted scan of the non-interactive tour and what the doors must do. */
-interface TourStep {
-  title: string;
-  reader: string;
-  card: string;
-  decision: "grant" | "deny";
-}
-
-const TOUR: TourStep[] = [
-  { title: "Ada swims at peak time (2 credits)", reader: "pool-in", card: "4215834", decision: "grant" },
-  {
-    title: "Ada leaves through the RDM6300 exit reader",
-    reader: "pool-out",
-    card: "4215834",
-    decision: "grant",
-  },
-  {
-    title: "Bruno's premium membership opens the gym (Tasmota)",
-    reader: "gym-in",
-    card: "7654321",
-    decision: "grant",
-  },
-  {
-    title: "Bruno's 18:00 yoga booking opens the studio (Shelly)",
-    reader: "studio-in",
-    card: "7654321",
-    decision: "grant",
-  },
-  { title: "Dario's card was reported lost", reader: "gym-in", card: "5550002", decision: "deny" },
-  { title: "A card nobody knows", reader: "pool-in", card: "99999", decision: "deny" },
-];
-
-const BANNER = `Cards to try (members.yaml): 4215834 Ada (10 swims), 7654321 Bruno (premium, yoga at 18:00),
+const BANNER = (
+  members: string,
+) => `Cards to try (members.yaml): 4215834 Ada (10 swims), 7654321 Bruno (premium, yoga at 18:00),
 5550001 Carla (an expired day pass), 5550002 Dario (lost card), 5550003 Elena (blocked).
 At the sim> prompt: "4215834" presents at pool-in; "present gym-in 7654321"; "use pool-out";
-"unplug board-1" / "replug board-1"; "relays"; "help"; "quit". Decisions are logged on stderr.`;
+"unplug board-1" / "replug board-1"; "relays"; "help"; "quit". Decisions are logged on stderr.
+The central serves ${members}: edit it and save (block Ada, add a card, give Carla
+a new pack) and the gateway decides with the change within a second.`;
 
 /** Whether something accepts TCP connections on 127.0.0.1:port. */
 function listening(port: number): Promise<boolean> {
@@ -87,77 +62,6 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
-/** The door relay (sim device id) and channel that a grant at `readerId` pulses. */
-function doorOf(config: GatewayConfig, readerId: string): { relay: string; channel: number } | undefined {
-  const reader = config.readers.find((r) => r.id === readerId);
-  const door = config.doors.find((d) => d.id === reader?.door);
-  if (!reader || !door) return undefined;
-  return {
-    relay: door.relay,
-    channel: reader.direction === "out" ? (door.channelB ?? door.channel) : door.channel,
-  };
-}
-
-async function waitFor<T>(probe: () => T | undefined, ms: number): Promise<T | undefined> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** Runs the scripted tour; returns how many steps did not go as the rules say. */
-async function tour(
-  sim: Simulator,
-  store: Store,
-  config: GatewayConfig,
-  out: (line: string) => void,
-): Promise<number> {
-  const relays: RelayEvent[] = [];
-  const off = sim.on("relay", (e) => relays.push(e));
-  let failures = 0;
-  try {
-    for (const step of TOUR) {
-      out(`\n# ${step.title}\n> present ${step.reader} ${step.card}`);
-      const before = listEvents(store).length;
-      const seenRelays = relays.length;
-      if (!sim.present(step.reader, step.card)) {
-        out("  the simulated reader could not send the card");
-        failures++;
-        continue;
-      }
-      const event: RecordedEvent | undefined = await waitFor(() => listEvents(store)[before], 5000);
-      if (!event) {
-        out("  no decision within 5 s");
-        failures++;
-        continue;
-      }
-      const verdict = event.decision === "grant" ? "GRANTED" : "DENIED";
-      out(`  ${verdict}  ${event.reason}  ${event.message ?? ""}`.trimEnd());
-      const door = doorOf(config, step.reader);
-      const pulse =
-        event.decision === "grant" && door
-          ? await waitFor(() => {
-              const mine = relays
-                .slice(seenRelays)
-                .filter((r) => r.deviceId === door.relay && r.channel === door.channel);
-              return mine.some((r) => !r.on) ? mine : undefined;
-            }, 8000)
-          : undefined;
-      for (const r of pulse ?? []) out(`  ${relayLine(r, ZONE)}`);
-      const ok = event.decision === step.decision && (step.decision === "deny" || pulse !== undefined);
-      if (!ok) {
-        out(`  expected ${step.decision}${step.decision === "grant" ? " and a door pulse" : ""}`);
-        failures++;
-      }
-    }
-  } finally {
-    off();
-  }
-  return failures;
-}
-
 async function run(): Promise<number> {
   const { values: args } = parseArgs({
     options: { keep: { type: "boolean" }, tour: { type: "boolean" }, data: { type: "string" } },
@@ -169,12 +73,11 @@ async function run(): Promise<number> {
   const cleanups: (() => Promise<void> | void)[] = [];
   if (!keep) cleanups.push(() => rmSync(data, { recursive: true, force: true }));
   try {
-    const quiet = { out: () => {}, err: (t: string) => process.stderr.write(`${t}\n`), env: process.env };
-    const imported = await cli(
-      ["import", join(demoDir, "site.yaml"), join(demoDir, "members.yaml"), "--data", data],
-      quiet,
-    );
-    if (imported !== 0) return imported;
+    // The central's files: copies the newcomer may edit while the demo runs.
+    const siteFile = join(data, "site.yaml");
+    const membersFile = join(data, "members.yaml");
+    copyFileSync(join(demoDir, "site.yaml"), siteFile);
+    copyFileSync(join(demoDir, "members.yaml"), membersFile);
 
     const simFile = join(demoDir, "sim.yaml");
     const simConfig = loadSimConfig(simFile, readFileSync(simFile, "utf8"));
@@ -200,29 +103,54 @@ async function run(): Promise<number> {
 
     const gatewayFile = join(demoDir, "gateway.yaml");
     const config = loadGatewayConfig(gatewayFile, readFileSync(gatewayFile, "utf8"));
-    const store = Store.open(data);
-    cleanups.push(() => store.close());
     const logger: Logger = makeLogger(config.log.level, defaultLogFormat(process.stderr.isTTY));
-    const gateway = new Gateway({ config, store, gatewayId: config.gateway.id ?? "gw-demo", logger, clock });
+    const brokerUrl = config.mqtt?.url ?? "mqtt://127.0.0.1:1883";
+    const central = new Central({
+      siteId: config.gateway.site ?? "demo-rome",
+      siteConfigFile: siteFile,
+      membersFile,
+      mqtt: { url: brokerUrl, clientId: "accessgw-demo-central" },
+      dataDir: join(data, "central"),
+      logger: logger.child({ component: "central" }),
+      clock,
+    });
+    await central.start();
+    cleanups.push(() => central.stop());
+    // Listening before the gateway says hello (the central answers gateways it has heard).
+    await waitFor(() => (central.isConnected() ? true : undefined), 5000);
+    await central.whenSubscribed();
+
+    // An empty cache: the site and members come from the central.
+    const store = Store.open(join(data, "gateway"));
+    cleanups.push(() => store.close());
+    const gatewayId = config.gateway.id ?? "gw-demo";
+    const gateway = new Gateway({ config, store, gatewayId, logger, clock, version: "demo" });
     gateway.start();
     cleanups.push(() => gateway.stop());
 
-    out(`accessgw demo: the gateway daemon and its simulated hardware (config/demo/)`);
+    out(`accessgw demo: the gateway daemon, its simulated hardware and the reference central (config/demo/)`);
     for (const d of sim.list()) out(`  ${d.id.padEnd(13)} ${d.kind.padEnd(19)} ${d.where}`);
     if (sim.brokerDescription) out(`  MQTT: ${sim.brokerDescription}`);
+    out(`  central       ${config.gateway.site}: ${central.memberCount()} members from ${membersFile}`);
     out(`Demo clock: Mon 14 Dec 2026 17:35 in ${ZONE}, running. Data folder: ${data}`);
     const ready = await waitFor(() => {
       const s = gateway.status();
       const all = [...s.readers, ...s.relays];
-      return all.every((d) => d.state === "open") ? true : undefined;
-    }, 10_000);
+      return all.every((d) => d.state === "open") && s.sync?.inStep ? true : undefined;
+    }, 15_000);
     if (!ready) {
-      out("demo: some devices did not connect within 10 s:");
+      out("demo: some devices did not connect, or the central's data did not arrive, within 15 s:");
       for (const p of gateway.status().problems) out(`  ${p}`);
+    } else {
+      const y = gateway.status().sync;
+      out(`The gateway started empty and synced: config rev ${y?.configRev}, members at rev ${y?.lastRev}.`);
     }
 
     if (!interactive) {
-      const failures = await tour(sim, store, config, out);
+      const failures = await tour(
+        { sim, store, config, central, membersFile, clock, zone: ZONE, out },
+        gatewayId,
+      );
       out(
         failures === 0
           ? "\nEvery door did what the rules say. Run `npm start` at a terminal to type cards yourself."
@@ -230,7 +158,7 @@ async function run(): Promise<number> {
       );
       return failures === 0 ? 0 : 1;
     }
-    out(`\n${BANNER}`);
+    out(`\n${BANNER(membersFile)}`);
     const prompt = new SimConsole({
       sim,
       input: process.stdin,

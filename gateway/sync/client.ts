@@ -429,8 +429,8 @@ export class SyncClient {
       this.totals.changesApplied++;
       this.changesProblem = undefined;
       this.recheckStranded();
-      // A change that follows the last one in order keeps the cache current.
-      if (this.inStep) this.touch();
+      // A change that follows the last one applied in order: the cache is current as of now.
+      this.enterStep();
     } else if (out.status === "duplicate") this.totals.duplicates++;
     else if (out.status === "gap") {
       this.totals.gaps++;

@@ -37,6 +37,13 @@ describe("npm start: the live demo (daemon + simulator)", () => {
     expect(stdout).toMatch(/studio-relay ch0 OFF/);
     expect(stdout).toContain("DENIED  card_blocked");
     expect(stdout).toContain("DENIED  unknown_card");
+    // The gateway started empty and got the site and members from the reference central; an edit
+    // of the central's members file reaches it live; every event reaches the central, once.
+    expect(stdout).toMatch(/The gateway started empty and synced: config rev 1, members at rev \d+\./);
+    expect(stdout).toMatch(/the central published revision \d+; the gateway had it \d+ ms after the save/);
+    expect(stdout).toContain("DENIED  member_blocked  Locker fee unpaid — see reception");
+    expect(stdout).toContain("7 of 7 events stored at the central, acked up to 7");
+    expect(stdout).toContain("Ada's pool pack: 7/10 at the gate, 7 left at the central");
     expect(stdout).toContain("Every door did what the rules say.");
     // Card numbers never appear in clear in the info-level logs.
     expect(stderr).toContain('"msg":"scan granted"');
