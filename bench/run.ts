@@ -10,6 +10,9 @@
  *   npm run bench -- --sizes 1M --keep     # keep the cache in bench/.cache/ (then --reuse it)
  *   npm run bench -- --only e2e            # only the end-to-end figure (--e2e-quick: a 5 s smoke)
  *   npm run bench -- --no-e2e              # only the sizes
+ *   npm run bench -- --only sync           # only the sync figures (issue 4): a 1M-member snapshot
+ *                                          # applied while scans go on, change latency, an offline outbox
+ *   npm run bench -- --only sync --sync-members 100k   # a quicker snapshot
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -22,9 +25,12 @@ import { type E2eRun, e2eRows, renderE2eMarkdown, renderE2eText } from "./e2eRep
 import type { SizeResult } from "./measure.js";
 import { type Row, renderMarkdown, renderText, rows } from "./report.js";
 import { machine } from "./stats.js";
+import { renderSyncMarkdown, renderSyncText, type SyncRun, syncRows } from "./syncReport.js";
 
 const E2E_BEGIN = "<!-- bench:e2e:begin -->";
 const E2E_END = "<!-- bench:e2e:end -->";
+const SYNC_BEGIN = "<!-- bench:sync:begin -->";
+const SYNC_END = "<!-- bench:sync:end -->";
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
 const argv = process.argv.slice(2);
@@ -48,6 +54,8 @@ const { values: opt } = parseArgs({
     "e2e-boards": { type: "string", default: "4" },
     "e2e-control-seconds": { type: "string", default: "10" },
     "e2e-quick": { type: "boolean", default: false },
+    "no-sync": { type: "boolean", default: false },
+    "sync-members": { type: "string", default: "1M" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -56,7 +64,8 @@ if (opt.help) {
     "usage: npm run bench -- [--sizes 100k,1M,2M] [--decisions N] [--scans N] [--chunk N] [--seed N]\n" +
       "                        [--cache-dir DIR] [--keep] [--reuse] [--out FILE | --no-write]\n" +
       "                        [--only sizes|e2e | --no-e2e] [--e2e-seconds 30] [--e2e-readers 16]\n" +
-      "                        [--e2e-boards 4] [--e2e-control-seconds 10] [--e2e-quick]\n",
+      "                        [--e2e-boards 4] [--e2e-control-seconds 10] [--e2e-quick]\n" +
+      "                        [--only sync | --no-sync] [--sync-members 1M]\n",
   );
   process.exit(0);
 }
@@ -69,12 +78,13 @@ function parseSize(text: string): number {
   return Math.round(Number(m[1]) * mult);
 }
 
-if (opt.only !== undefined && opt.only !== "sizes" && opt.only !== "e2e") {
-  process.stderr.write(`--only: expected sizes or e2e, found "${opt.only}"\n`);
+if (opt.only !== undefined && !["sizes", "e2e", "sync"].includes(opt.only)) {
+  process.stderr.write(`--only: expected sizes, e2e or sync, found "${opt.only}"\n`);
   process.exit(2);
 }
-const runSizes = opt.only !== "e2e";
-const runE2e = opt.only !== "sizes" && !opt["no-e2e"];
+const runSizes = opt.only === undefined || opt.only === "sizes";
+const runE2e = (opt.only === undefined || opt.only === "e2e") && !opt["no-e2e"];
+const runSyncBench = (opt.only === undefined || opt.only === "sync") && !opt["no-sync"];
 const sizes = runSizes
   ? (opt.sizes as string).split(",").map((s) => ({ label: s.trim(), n: parseSize(s) }))
   : [];
@@ -90,6 +100,30 @@ const command = viaNpm
 const e2e = runE2e ? runEndToEnd() : undefined;
 if (e2e) {
   process.stdout.write(`\nend to end\n${renderE2eText(e2eRows(e2e.result, e2e.control))}\n`);
+}
+const sync = runSyncBench ? runSync() : undefined;
+if (sync) process.stdout.write(`\nsync\n${renderSyncText(syncRows(sync))}\n`);
+
+/** Runs syncMain.js in a child process and reads its figures. */
+function runSync(): SyncRun {
+  const out = join(cacheDir, "result-sync.json");
+  process.stderr.write("\nsync: snapshot, change latency, offline outbox (a real Mosquitto on 127.0.0.1)\n");
+  const child = spawnSync(
+    process.execPath,
+    [
+      join(here, "syncMain.js"),
+      ...["--members", opt["sync-members"] as string, "--dir", join(cacheDir, "sync"), "--out", out],
+    ],
+    { stdio: ["ignore", "ignore", "inherit"] },
+  );
+  if (child.status !== 0) {
+    process.stderr.write(`sync: the benchmark process failed (${child.status ?? child.signal})\n`);
+    process.exit(1);
+  }
+  const run = JSON.parse(readFileSync(out, "utf8")) as SyncRun;
+  rmSync(out, { force: true });
+  rmSync(join(cacheDir, "sync"), { recursive: true, force: true });
+  return run;
 }
 
 /** Runs e2eMain.js in a child process and reads its figures. */
@@ -203,4 +237,25 @@ if (e2e && !opt["no-write"]) {
     ),
   );
   process.stderr.write(`end-to-end figures written to ${file}\n`);
+}
+
+if (sync && !opt["no-write"]) {
+  const m = machine(cacheDir);
+  const body = renderSyncMarkdown({
+    run: sync,
+    date: started.toISOString(),
+    command,
+    machine: { ...m, os: `Linux ${release()}` },
+  });
+  const file = resolve(opt.out as string);
+  editDoc(file, (doc) =>
+    replaceBlock(
+      doc,
+      SYNC_BEGIN,
+      SYNC_END,
+      body,
+      (d, block) => `${d.trimEnd()}\n\n## Central sync\n\n${block}\n`,
+    ),
+  );
+  process.stderr.write(`sync figures written to ${file}\n`);
 }

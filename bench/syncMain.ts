@@ -9,13 +9,18 @@ import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { runCentral } from "./syncCentral.js";
 import { benchBroker, runSnapshot } from "./syncSnapshot.js";
 
 const { values: opt } = parseArgs({
   options: {
     members: { type: "string", default: "1M" },
-    part: { type: "string", default: "500" },
+    part: { type: "string", default: "160" },
     "scan-rate": { type: "string", default: "50" },
+    "central-members": { type: "string", default: "1000" },
+    changes: { type: "string", default: "200" },
+    "offline-events": { type: "string", default: "100k" },
+    only: { type: "string" },
     seed: { type: "string", default: "20261207" },
     dir: { type: "string", default: join(tmpdir(), "accessgw-bench-sync") },
     out: { type: "string" },
@@ -31,18 +36,35 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 
 const broker = await benchBroker();
 try {
-  const snapshot = await runSnapshot(
-    {
-      members: count(opt.members as string),
-      partSize: Number(opt.part),
-      scansPerSecond: Number(opt["scan-rate"]),
-      dir: join(opt.dir as string, "snapshot"),
-      seed: Number(opt.seed),
-      log,
-    },
-    broker,
-  );
-  const result = { snapshot };
+  const snapshot =
+    opt.only === "central"
+      ? null
+      : await runSnapshot(
+          {
+            members: count(opt.members as string),
+            partSize: Number(opt.part),
+            scansPerSecond: Number(opt["scan-rate"]),
+            dir: join(opt.dir as string, "snapshot"),
+            seed: Number(opt.seed),
+            log,
+          },
+          broker,
+        );
+  const central =
+    opt.only === "snapshot"
+      ? null
+      : await runCentral(
+          {
+            members: count(opt["central-members"] as string),
+            changes: Number(opt.changes),
+            offlineEvents: count(opt["offline-events"] as string),
+            dir: join(opt.dir as string, "central"),
+            seed: Number(opt.seed),
+            log,
+          },
+          broker,
+        );
+  const result = { snapshot, central };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   if (opt.out) writeFileSync(opt.out, JSON.stringify(result));
 } finally {

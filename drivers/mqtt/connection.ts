@@ -62,11 +62,12 @@ export interface MqttConnectionOptions {
    */
   session?: MqttSession;
   /**
-   * Flow control (the sync link): a message is acknowledged to the broker, and the next one read
-   * from the socket, only once the promises its handlers returned have settled. A snapshot of a
-   * million members then arrives as fast as it is applied instead of piling up in memory; the
-   * broker keeps the rest. Handlers must not wait for the network themselves (a publish's PUBACK
-   * is read from the same socket).
+   * Flow control (the sync link): while a message's handlers are still working on it (the promises
+   * they returned have not settled), at most one more message is read from the socket; the next
+   * waits, and with it the acknowledgement of that one. A snapshot of a million members then
+   * arrives as fast as it is applied, one message ahead, instead of piling up in memory; the broker
+   * keeps the rest. Handlers must not wait for the network themselves (a publish's PUBACK is read
+   * from the same socket).
    */
   flowControl?: boolean;
 }
@@ -122,6 +123,8 @@ export class MqttConnection implements MqttLink {
   private downgrade = false;
   /** Flow control: what the handlers of the message being delivered are still doing. */
   private hold: Promise<unknown> | undefined;
+  /** Flow control: what the handlers of the message before it are still doing. */
+  private previous: Promise<unknown> = Promise.resolve();
 
   constructor(options: MqttConnectionOptions) {
     this.options = options;
@@ -324,10 +327,12 @@ export class MqttConnection implements MqttLink {
       // MQTT.js emits "message" and then calls handleMessage for the same packet; its callback
       // sends the PUBACK and lets the next packet in.
       client.handleMessage = (_packet, callback) => {
-        const hold = this.hold;
+        // This message is taken (acknowledged, the next one read) once the one before it is done:
+        // one message is applied while the next waits in memory, parsed and ready.
+        const before = this.previous;
+        this.previous = this.hold ?? Promise.resolve();
         this.hold = undefined;
-        if (hold === undefined) callback();
-        else void hold.then(() => callback());
+        void before.then(() => callback());
       };
     }
     client.on("connect", () => this.onConnect());

@@ -65,19 +65,12 @@ export class Store {
   }
 
   /**
-   * Runs one transaction of bulk sync work with `synchronous = NORMAL`, then restores the level
-   * decisions use. In WAL mode a power cut may then lose the last such transactions, never corrupt
-   * anything; sync work is re-sent by the central, and the next FULL commit (a decision) makes
-   * everything before it durable too. An fsync per small chunk would otherwise halve the apply rate.
+   * Runs one transaction of bulk sync work (a chunk of a sync part). Committed with the level
+   * decisions use: measured, `synchronous = NORMAL` here saved little with chunks of a few ms, and
+   * the next decision's FULL commit then had to flush every chunk's WAL pages, slowing it down.
    */
   bulk<T>(fn: () => T): T {
-    if (this.synchronous !== "FULL") return this.db.transaction(fn).immediate();
-    this.db.pragma("synchronous = NORMAL");
-    try {
-      return this.db.transaction(fn).immediate();
-    } finally {
-      this.db.pragma("synchronous = FULL");
-    }
+    return this.db.transaction(fn).immediate();
   }
 
   /** A value of the `meta` table. */

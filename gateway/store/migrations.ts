@@ -176,12 +176,16 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
   },
   {
     version: 3,
-    name: "products in use",
+    name: "products in use, snapshot sweep",
     sql: `
       -- A config from the central that drops a product still sold here is applied (refusing it
       -- would leave a gateway that missed the rename stuck for good); the status names the products
       -- still in use, found through this index without reading every multipack.
       CREATE INDEX multipacks_product ON multipacks (product_id);
+
+      -- A snapshot's deletions walk the members in id order, a page per transaction; the page
+      -- reached is kept so a restart resumes the walk instead of reading forgotten names as none.
+      ALTER TABLE sync_answer ADD COLUMN swept_to TEXT;
     `,
   },
 ];

@@ -7,10 +7,15 @@ import { checkReferences } from "../../config/references.js";
 import { type Store, syncState } from "./db.js";
 import { importMembers } from "./importer.js";
 
-/** A chunk commits once it has written for this long: scans wait at most about this much. */
-const CHUNK_MS = 3;
+/**
+ * What one chunk may take, its commit (WAL writes and an fsync) included: what a waiting scan sits
+ * behind at most, give or take one member.
+ */
+const CHUNK_MS = 4;
+/** A chunk writes for at least this long, however slow the commits get. */
+const MIN_WRITE_MS = 0.5;
 /** Members written between two looks at the clock. */
-const STEP = 8;
+const STEP = 1;
 /** Members looked at (and, when no snapshot part named them, deleted) per transaction. */
 const DELETE_PAGE = 100;
 
@@ -24,7 +29,7 @@ export interface ApplyOptions {
   now?: number;
   /** Most members per transaction for chunked application (default 1000). */
   chunkSize?: number;
-  /** How long one chunk's transaction may write before it commits and lets scans in (default 3 ms). */
+  /** How long one chunk may take, its commit included, before scans get in (default 4 ms). */
   chunkMs?: number;
   /** Called after each committed chunk with the members applied so far (progress, metrics). */
   onProgress?: (applied: number) => void;
@@ -96,16 +101,23 @@ export async function applyMembersChunked(
 ): Promise<MembersOutcome> {
   const problems = checkMembers(store, members, options.name);
   if (problems.length > 0) return rejected(problems);
+  // The check took a few ms of its own: let waiting scans in before the first chunk.
+  await new Promise<void>((resolve) => setImmediate(resolve));
   const size = Math.max(1, options.chunkSize ?? 1000);
   const budget = options.chunkMs ?? CHUNK_MS;
   const step = Math.min(size, STEP);
   const kept: string[] = [];
   const total = deletedMembers.length + members.length;
   let done = 0;
+  // The commit (WAL writes, an fsync) is part of what a waiting scan sits behind, and grows with the
+  // cache: the writing stops early by what the last commits took.
+  let commitMs = 1;
   do {
-    // One transaction takes members a few at a time until its time budget (or size) is used up.
+    // One transaction takes members one at a time until its time budget (or size) is used up.
+    let wrote = 0;
     store.bulk(() => {
       const started = performance.now();
+      const writeFor = Math.max(MIN_WRITE_MS, budget - commitMs);
       const written: Member[] = [];
       const limit = Math.min(total, done + size);
       do {
@@ -121,9 +133,11 @@ export async function applyMembersChunked(
         writeMembers(store, docs, dels, options, kept);
         written.push(...docs);
         done = end;
-      } while (done < limit && performance.now() - started < budget);
+      } while (done < limit && performance.now() - started < writeFor);
       inChunk?.(written, done === total);
+      wrote = performance.now();
     });
+    commitMs = 0.7 * commitMs + 0.3 * (performance.now() - wrote);
     options.onProgress?.(done);
     if (done < total) await new Promise<void>((resolve) => setImmediate(resolve));
   } while (done < total);
@@ -295,20 +309,27 @@ export interface SyncAnswerState {
   toRev: number;
   snapshot: boolean;
   parts: number;
-  received: number[];
+  /** How many distinct parts have been applied (counted, not listed: an answer may have thousands). */
+  received: number;
+  /** The snapshot sweep's progress: members up to this id have been kept or deleted (crash-safe). */
+  sweptTo: string | null;
 }
 
 /** The unfinished sync answer, or null. */
 export function syncAnswer(store: Store): SyncAnswerState | null {
-  const r = store.prepare("SELECT from_rev, to_rev, snapshot, parts FROM sync_answer").get() as
-    | { from_rev: number; to_rev: number; snapshot: number; parts: number }
+  const r = store.prepare("SELECT from_rev, to_rev, snapshot, parts, swept_to FROM sync_answer").get() as
+    | { from_rev: number; to_rev: number; snapshot: number; parts: number; swept_to: string | null }
     | undefined;
   if (!r) return null;
-  const received = store
-    .prepare("SELECT part FROM sync_answer_parts ORDER BY part")
-    .pluck()
-    .all() as number[];
-  return { fromRev: r.from_rev, toRev: r.to_rev, snapshot: r.snapshot === 1, parts: r.parts, received };
+  const received = store.prepare("SELECT count(*) FROM sync_answer_parts").pluck().get() as number;
+  return {
+    fromRev: r.from_rev,
+    toRev: r.to_rev,
+    snapshot: r.snapshot === 1,
+    parts: r.parts,
+    received,
+    sweptTo: r.swept_to,
+  };
 }
 
 /**
@@ -352,7 +373,14 @@ export async function applySyncPart(
     // An answer we are past would roll members back; a snapshot of the applied revision is harmless.
     if (p.toRev < lastRev) return { status: "duplicate", problems: [] };
     if (!p.snapshot && p.fromRev > lastRev) return { status: "gap", problems: [] };
-    answer = { fromRev: p.fromRev, toRev: p.toRev, snapshot: p.snapshot, parts: p.parts, received: [] };
+    answer = {
+      fromRev: p.fromRev,
+      toRev: p.toRev,
+      snapshot: p.snapshot,
+      parts: p.parts,
+      received: 0,
+      sweptTo: null,
+    };
     startAnswer(store, answer);
   }
   const out = await applyMembersChunked(
@@ -396,35 +424,38 @@ function startAnswer(store: Store, a: SyncAnswerState): void {
  */
 export async function finishSyncAnswer(store: Store, options: ApplyOptions = {}): Promise<boolean> {
   const answer = syncAnswer(store);
-  if (!answer || answer.received.length < answer.parts) return false;
+  if (!answer || answer.received < answer.parts) return false;
   if (answer.snapshot) {
-    // Walks the members a page at a time (one short transaction each), so that a million members
-    // never hold the event loop or the write lock in one step.
+    // Walks the members a page at a time in id order (one short transaction each), so that a
+    // million members never hold the event loop or the write lock in one step. Each page deletes
+    // its unnamed members and forgets its names, and records how far the sweep got: after a crash
+    // it resumes there (the names of the pages already swept are gone, and must not be needed).
     const page = store.prepare(
       `SELECT m.id, EXISTS (SELECT 1 FROM sync_named n WHERE n.member_id = m.id) AS named
        FROM members m WHERE m.id > ? ORDER BY m.id LIMIT ?`,
     );
     const size = Math.max(1, Math.min(options.chunkSize ?? DELETE_PAGE, DELETE_PAGE));
-    let after = "";
+    let after = answer.sweptTo ?? "";
     for (;;) {
       const rows = page.all(after, size) as { id: string; named: number }[];
       if (rows.length === 0) break;
-      after = (rows.at(-1) as { id: string }).id;
-      const unnamed = rows.filter((r) => r.named === 0);
-      if (unnamed.length > 0)
-        store.bulk(() => {
-          for (const r of unnamed) deleteMember(store, r.id);
-        });
+      const from = after;
+      const to = (rows.at(-1) as { id: string }).id;
+      store.bulk(() => {
+        for (const r of rows) if (r.named === 0) deleteMember(store, r.id);
+        store.prepare("DELETE FROM sync_named WHERE member_id > ? AND member_id <= ?").run(from, to);
+        store.prepare("UPDATE sync_answer SET swept_to = ?").run(to);
+      });
+      after = to;
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
-  store.db
-    .transaction(() => {
-      setRev(store, answer.toRev, options.now);
-      store.prepare("DELETE FROM sync_answer").run();
-      store.prepare("DELETE FROM sync_answer_parts").run();
-      store.prepare("DELETE FROM sync_named").run();
-    })
-    .immediate();
+  store.bulk(() => {
+    setRev(store, answer.toRev, options.now);
+    store.prepare("DELETE FROM sync_answer").run();
+    store.prepare("DELETE FROM sync_answer_parts").run();
+    // What is left names no stored member: a few rows at most.
+    store.prepare("DELETE FROM sync_named").run();
+  });
   return true;
 }

@@ -249,7 +249,14 @@ describe("sync.md sync answers: part by part, snapshot deletion at the end", () 
     const store = examples();
     await applySyncPart(store, part({ part: 1, members: [anna()] }));
     const reopened = t.reopen();
-    expect(syncAnswer(reopened)).toEqual({ fromRev: 0, toRev: 10, snapshot: true, parts: 2, received: [1] });
+    expect(syncAnswer(reopened)).toEqual({
+      fromRev: 0,
+      toRev: 10,
+      snapshot: true,
+      parts: 2,
+      received: 1,
+      sweptTo: null,
+    });
     expect((await applySyncPart(reopened, part({ part: 2, members: [] }))).status).toBe("complete");
     expect(memberIds(reopened)).toEqual(["m-anna"]);
   });
@@ -264,6 +271,24 @@ describe("sync.md sync answers: part by part, snapshot deletion at the end", () 
     expect(memberIds(reopened)).toEqual(["m-anna"]);
     expect(syncState(reopened)).toMatchObject({ lastRev: 10, lastSyncAt: 7 });
     expect(await finishSyncAnswer(reopened)).toBe(false);
+  });
+
+  it("resumes the snapshot's deletions where a crash stopped them, without deleting what was named", async () => {
+    const store = examples();
+    const many = Array.from({ length: 250 }, (_, i) => simple(`m-${String(i).padStart(3, "0")}`, `9${i}`));
+    await applySyncPart(store, part({ part: 1, members: [anna(), ...many] }));
+    store.db.prepare("INSERT INTO sync_answer_parts (part) VALUES (2)").run();
+    // A crash after the sweep's first page: its names are forgotten, the page reached is kept.
+    const firstPage = (
+      store.prepare("SELECT id FROM members ORDER BY id LIMIT 100").pluck().all() as string[]
+    ).at(-1) as string;
+    store.db.prepare("DELETE FROM sync_named WHERE member_id <= ?").run(firstPage);
+    store.db.prepare("UPDATE sync_answer SET swept_to = ?").run(firstPage);
+    const reopened = t.reopen();
+    expect(await finishSyncAnswer(reopened, { now: 7 })).toBe(true);
+    // The example members no part named are gone; every named one stays.
+    expect(memberIds(reopened)).toEqual(["m-anna", ...many.map((m) => m.id)].sort());
+    expect(reopened.prepare("SELECT count(*) FROM sync_named").pluck().get()).toBe(0);
   });
 
   it("accepts parts out of order and repeated", async () => {
