@@ -1,5 +1,6 @@
 /** The end-to-end latency figures next to their targets, as text for the terminal and Markdown for the docs. */
 import type { E2eResult } from "./e2eLatency.js";
+import { renderTargetMarkdown, renderTargetText, type TargetRow } from "./targetTable.js";
 
 /** What e2eMain.ts hands run.ts: the gateway's run, and the null-gateway control when one ran. */
 export interface E2eRun {
@@ -8,13 +9,7 @@ export interface E2eRun {
 }
 
 /** One line of the end-to-end table. */
-export interface E2eRow {
-  name: string;
-  target: string;
-  value: string;
-  /** PASS/MISS; null when the row has no target. */
-  pass: boolean | null;
-}
+export type E2eRow = TargetRow;
 
 /** The overhead target of issue 3: p99 of (measured − wire floor) at most 5 ms. */
 export const OVERHEAD_P99_TARGET_MS = 5;
@@ -103,15 +98,9 @@ export function e2ePassed(rows: E2eRow[]): boolean {
   return rows.every((row) => row.pass !== false);
 }
 
-const cell = (row: E2eRow) => (row.pass === null ? row.value : `${row.value} ${row.pass ? "PASS" : "MISS"}`);
-
 /** A plain-text table for the terminal. */
 export function renderE2eText(rows: E2eRow[]): string {
-  const body = [["figure", "target", "value"], ...rows.map((row) => [row.name, row.target, cell(row)])];
-  const widths = [0, 1, 2].map((c) => Math.max(...body.map((r) => (r[c] ?? "").length)));
-  return body
-    .map((r) => r.map((v, c) => (c < 2 ? v.padEnd(widths[c] ?? 0) : v.padStart(widths[c] ?? 0))).join("  "))
-    .join("\n");
+  return renderTargetText(rows);
 }
 
 /** The Markdown block written between the e2e markers of docs/benchmarks.md. */
@@ -124,11 +113,6 @@ export function renderE2eMarkdown(d: {
 }): string {
   const r = d.result;
   const rows = e2eRows(r, d.control);
-  const body = [["figure", "target", "value"], ...rows.map((row) => [row.name, row.target, cell(row)])];
-  const widths = [0, 1, 2].map((c) => Math.max(3, ...body.map((x) => (x[c] ?? "").length)));
-  const line = (x: string[]) =>
-    `| ${x.map((v, c) => (c === 2 ? v.padStart(widths[c] ?? 0) : v.padEnd(widths[c] ?? 0))).join(" | ")} |`;
-  const rule = `| ${widths.map((w, c) => (c === 2 ? `${"-".repeat(w - 1)}:` : "-".repeat(w))).join(" | ")} |`;
   return [
     "### Latest end-to-end run",
     "",
@@ -139,9 +123,7 @@ export function renderE2eMarkdown(d: {
     `- Node ${d.machine.node}`,
     `- ${r.seconds} s measured after a ${r.warmupSeconds} s warm-up; a card every ${r.intervalMs} ms per reader, staggered; door pulses ${r.pulseMs} ms`,
     "",
-    line(body[0] as string[]),
-    rule,
-    ...body.slice(1).map(line),
+    ...renderTargetMarkdown(rows),
     "",
     `Result: ${e2ePassed(rows) ? "PASS" : "MISS"}.`,
   ].join("\n");

@@ -1,6 +1,7 @@
 /** The sync benchmark's figures next to issue 4's targets: text for the terminal, Markdown for the docs. */
 import type { CentralResult } from "./syncCentral.js";
 import type { SnapshotResult } from "./syncSnapshot.js";
+import { renderTargetMarkdown, renderTargetText, type TargetRow } from "./targetTable.js";
 
 /** What syncMain.ts writes with --out. */
 export interface SyncRun {
@@ -8,13 +9,8 @@ export interface SyncRun {
   central: CentralResult | null;
 }
 
-/** One line of the table; `pass` is null for a row without a target. */
-export interface SyncRow {
-  name: string;
-  target: string;
-  value: string;
-  pass: boolean | null;
-}
+/** One line of the table. */
+export type SyncRow = TargetRow;
 
 /** Issue 4's targets. */
 export const SYNC_TARGETS = {
@@ -71,20 +67,20 @@ export function syncRows(r: SyncRun): SyncRow[] {
   }
   const c = r.central;
   if (c) {
+    const change = "member change → visible in a decision";
     add(
-      `member change at the central → visible in a decision (${c.saveToDecision.n} changes, ${int(c.members)} members)`,
+      `${change}, from its publish, p50 (ms; ${c.saveToDecision.n} changes, ${int(c.members)} members)`,
       "",
-      "",
+      ms(c.publishToDecision.p50),
     );
-    add("  from the change's publish, p50 (ms)", "", ms(c.publishToDecision.p50));
     add(
-      "  from the change's publish, p99 (ms)",
+      `${change}, from its publish, p99 (ms)`,
       `≤ ${SYNC_TARGETS.changeP99Ms}`,
       ms(c.publishToDecision.p99),
       c.publishToDecision.p99 <= SYNC_TARGETS.changeP99Ms,
     );
     add(
-      "  from the save of the members file, p50 / p99 (ms)",
+      `${change}, from the save of the central's file, p50 / p99 (ms)`,
       "",
       `${ms(c.saveToDecision.p50)} / ${ms(c.saveToDecision.p99)}`,
     );
@@ -100,7 +96,7 @@ export function syncRows(r: SyncRun): SyncRow[] {
       c.drainMs / 1000 <= SYNC_TARGETS.drainSeconds,
     );
     add(
-      "  events per second / batches / re-sends",
+      "offline events: per second / batches / re-sends",
       "",
       `${int(c.drainEventsPerSecond)} / ${int(c.batchesPublished)} / ${int(c.republishes)}`,
     );
@@ -108,15 +104,9 @@ export function syncRows(r: SyncRun): SyncRow[] {
   return rows;
 }
 
-const cell = (row: SyncRow) => (row.pass === null ? row.value : `${row.value} ${row.pass ? "PASS" : "MISS"}`);
-
 /** A plain-text table for the terminal. */
 export function renderSyncText(rows: SyncRow[]): string {
-  const body = [["figure", "target", "value"], ...rows.map((row) => [row.name, row.target, cell(row)])];
-  const widths = [0, 1, 2].map((c) => Math.max(...body.map((r) => (r[c] ?? "").length)));
-  return body
-    .map((r) => r.map((v, c) => (c < 2 ? v.padEnd(widths[c] ?? 0) : v.padStart(widths[c] ?? 0))).join("  "))
-    .join("\n");
+  return renderTargetText(rows);
 }
 
 /** The Markdown block written between the sync markers of docs/benchmarks.md. */
@@ -126,12 +116,6 @@ export function renderSyncMarkdown(d: {
   command: string;
   machine: { cpu: string; cores: number; memory: string; node: string; os: string; disk: string };
 }): string {
-  const rows = syncRows(d.run);
-  const body = [["figure", "target", "value"], ...rows.map((row) => [row.name, row.target, cell(row)])];
-  const widths = [0, 1, 2].map((c) => Math.max(3, ...body.map((x) => (x[c] ?? "").length)));
-  const line = (x: string[]) =>
-    `| ${x.map((v, c) => (c === 2 ? v.padStart(widths[c] ?? 0) : v.padEnd(widths[c] ?? 0))).join(" | ")} |`;
-  const rule = `| ${widths.map((w, c) => (c === 2 ? `${"-".repeat(w - 1)}:` : "-".repeat(w))).join(" | ")} |`;
   return [
     "### Latest sync run",
     "",
@@ -141,8 +125,6 @@ export function renderSyncMarkdown(d: {
     `- disk (df -T of the benchmark's folder): ${d.machine.disk}`,
     `- Node ${d.machine.node}; a real Mosquitto on 127.0.0.1; the central's side in another process (snapshot) or the reference central (changes, offline events)`,
     "",
-    line(body[0] as string[]),
-    rule,
-    ...body.slice(1).map(line),
+    ...renderTargetMarkdown(syncRows(d.run)),
   ].join("\n");
 }

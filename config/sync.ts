@@ -159,6 +159,17 @@ function memberSetIssues(
   });
 }
 
+/** A sync part's revisions run forward and its number is within its answer's. */
+function answerIssues(
+  m: { fromRev: number; toRev: number; part: number; parts: number },
+  ctx: z.core.$RefinementCtx,
+): void {
+  if (m.fromRev > m.toRev)
+    ctx.addIssue({ code: "custom", path: ["fromRev"], message: `fromRev ${m.fromRev} > toRev ${m.toRev}` });
+  if (m.part > m.parts)
+    ctx.addIssue({ code: "custom", path: ["part"], message: `part ${m.part} > parts ${m.parts}` });
+}
+
 /** `P/sites/S/changes`: the next site revision (`rev` = last applied + 1). */
 export const ChangesMessage = z
   .object({ rev: PositiveRev, members: z.array(Member), deletedMembers: z.array(Id) })
@@ -177,10 +188,7 @@ export const SyncMessage = z
     deletedMembers: z.array(Id),
   })
   .superRefine((m, ctx) => {
-    if (m.fromRev > m.toRev)
-      ctx.addIssue({ code: "custom", path: ["fromRev"], message: `fromRev ${m.fromRev} > toRev ${m.toRev}` });
-    if (m.part > m.parts)
-      ctx.addIssue({ code: "custom", path: ["part"], message: `part ${m.part} > parts ${m.parts}` });
+    answerIssues(m, ctx);
     memberSetIssues(m, ctx);
   });
 export type SyncMessage = z.infer<typeof SyncMessage>;
@@ -351,15 +359,9 @@ export function parseSyncPayload<K extends SyncKind>(
   maxBytes: number = DEFAULT_MAX_MESSAGE_BYTES,
 ): SyncParse<K> {
   const refuse = (why: string): SyncParse<K> => ({ ok: false, problem: `${topic}: ${kind} refused: ${why}` });
-  const text = decodeSized(bytes, maxBytes);
-  if (!text.ok) return refuse(text.why);
-  let value: unknown;
-  try {
-    value = JSON.parse(text.text);
-  } catch (err) {
-    return refuse(`not JSON (${(err as Error).message})`);
-  }
-  const result = SYNC_PAYLOADS[kind].safeParse(value);
+  const json = decodeJson(bytes, maxBytes);
+  if (!json.ok) return refuse(json.why);
+  const result = SYNC_PAYLOADS[kind].safeParse(json.value);
   if (result.success) return { ok: true, value: result.data as SyncPayload<K> };
   return refuse(describeIssues(result.error.issues));
 }
@@ -377,16 +379,7 @@ const SLICED = {
       parts: z.number().int().min(1),
       ...LOOSE_MEMBERS,
     })
-    .superRefine((m, ctx) => {
-      if (m.fromRev > m.toRev)
-        ctx.addIssue({
-          code: "custom",
-          path: ["fromRev"],
-          message: `fromRev ${m.fromRev} > toRev ${m.toRev}`,
-        });
-      if (m.part > m.parts)
-        ctx.addIssue({ code: "custom", path: ["part"], message: `part ${m.part} > parts ${m.parts}` });
-    }),
+    .superRefine(answerIssues),
 } as const;
 
 /** Members validated between two pauses: about a millisecond of zod work. */
@@ -405,15 +398,9 @@ export async function parseSyncPayloadInSlices<K extends "changes" | "sync">(
   pause: () => Promise<void>,
 ): Promise<SyncParse<K>> {
   const refuse = (why: string): SyncParse<K> => ({ ok: false, problem: `${topic}: ${kind} refused: ${why}` });
-  const text = decodeSized(bytes, maxBytes);
-  if (!text.ok) return refuse(text.why);
-  let value: unknown;
-  try {
-    value = JSON.parse(text.text);
-  } catch (err) {
-    return refuse(`not JSON (${(err as Error).message})`);
-  }
-  const envelope = SLICED[kind].safeParse(value);
+  const json = decodeJson(bytes, maxBytes);
+  if (!json.ok) return refuse(json.why);
+  const envelope = SLICED[kind].safeParse(json.value);
   if (!envelope.success) return refuse(describeIssues(envelope.error.issues));
   const raw = envelope.data.members;
   const members: Member[] = [];
@@ -439,17 +426,23 @@ export async function parseSyncPayloadInSlices<K extends "changes" | "sync">(
   return { ok: true, value: whole as unknown as SyncPayload<K> };
 }
 
-/** The payload as text when it is small enough and UTF-8. */
-function decodeSized(
+/** The payload's JSON value when it is small enough, UTF-8 and JSON; else why not. */
+function decodeJson(
   bytes: Uint8Array,
   maxBytes: number,
-): { ok: true; text: string } | { ok: false; why: string } {
+): { ok: true; value: unknown } | { ok: false; why: string } {
   if (bytes.byteLength > maxBytes)
     return { ok: false, why: `${bytes.byteLength} bytes is more than sync.maxMessageBytes (${maxBytes})` };
+  let text: string;
   try {
-    return { ok: true, text: utf8.decode(bytes) };
+    text = utf8.decode(bytes);
   } catch {
     return { ok: false, why: "the payload is not UTF-8 text" };
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (err) {
+    return { ok: false, why: `not JSON (${(err as Error).message})` };
   }
 }
 
