@@ -6,22 +6,27 @@
  */
 import type { GatewayConfig } from "../../config/gateway.js";
 import {
+  type ChangesMessage,
+  type ConfigMessage,
   mqttCredentials,
   parseSyncPayload,
   parseSyncPayloadInSlices,
   type StatusMessage,
   type SyncKind,
+  type SyncMessage,
 } from "../../config/sync.js";
 import { MqttConnection } from "../../drivers/mqtt/connection.js";
 import type { MqttMessage } from "../../drivers/mqtt/mqttTypes.js";
 import type { BackoffOptions } from "../../drivers/transport/backoff.js";
 import type { Health, Scheduler } from "../../drivers/transport/reconnecting.js";
-import { markSynced, type Store, syncState } from "../store/db.js";
+import { type Store, syncState } from "../store/db.js";
 import { outboxRange } from "../store/outbox.js";
-import { applyChanges, applySyncPart, finishSyncAnswer } from "../store/syncApply.js";
-import { applyConfig, productsInUse, rejectInvalidConfig } from "./inbound.js";
+import { finishSyncAnswer } from "../store/syncApply.js";
+import { rejectInvalidConfig } from "./inbound.js";
+import { type HelloReason, InboundApply } from "./inboundApply.js";
 import { OutboxPublisher } from "./outboxPublisher.js";
-import { isStale, type SyncCounters, type SyncReport, syncProblems } from "./syncReport.js";
+import { StepTracker } from "./stepTracker.js";
+import { buildReport, type SyncCounters, type SyncReport, syncProblems } from "./syncReport.js";
 import { gatewaySubscriptions, SYNC_QOS, syncTopics } from "./topics.js";
 
 export type { SyncCounters, SyncReport } from "./syncReport.js";
@@ -120,21 +125,12 @@ export class SyncClient {
   private lastStatusAt = Number.NEGATIVE_INFINITY;
   private statusTimer: unknown;
   private lastStatusKey = "";
-  /** The last refused change or sync part, shown in the status until a change or sync applies. */
-  private changesProblem: string | undefined;
-  /**
-   * Connected, and the central answered the last hello (or a change applied since): the cache
-   * follows the central, so its last sync time is kept current (sync.offline counts from it).
-   */
-  private inStep = false;
-  private freshnessTimer: unknown;
+  /** Applies config, changes and sync parts, and keeps what the status says of them. */
+  private readonly inbound: InboundApply;
+  /** In step with the central or not (sync.offline counts staleness from the last moment it was). */
+  private readonly step: StepTracker;
   /** Whether an ack or an answer came since the last hello: the central heard it (onAckTimeout). */
   private heardSinceHello = false;
-  /** A sync part was refused (e.g. members before their config): ask again once a config applies. */
-  private resyncAfterConfig = false;
-  /** Products the last config dropped that stored multipacks still used (status configStranded). */
-  private stranded: { rev: number; products: string[] } | undefined;
-  private stallTimer: unknown;
 
   constructor(options: SyncClientOptions) {
     this.o = options;
@@ -157,6 +153,25 @@ export class SyncClient {
       scheduler: options.scheduler,
       flowControl: true,
       ...(options.backoff ? { backoff: options.backoff } : {}),
+    });
+    this.step = new StepTracker({
+      store: options.store,
+      clock: options.clock,
+      scheduler: options.scheduler,
+      logger: options.logger,
+      ...(options.freshnessIntervalMs === undefined ? {} : { intervalMs: options.freshnessIntervalMs }),
+    });
+    this.inbound = new InboundApply({
+      store: options.store,
+      siteId: this.siteId,
+      clock: options.clock,
+      scheduler: options.scheduler,
+      logger: options.logger,
+      totals: this.totals,
+      step: this.step,
+      hello: (why) => void this.sendHello(why),
+      linkOpen: () => this.link.isOpen(),
+      ...(options.answerStallMs === undefined ? {} : { answerStallMs: options.answerStallMs }),
     });
     this.publisher = new OutboxPublisher({
       store: options.store,
@@ -193,10 +208,10 @@ export class SyncClient {
     this.stopped = true;
     for (const u of this.unsubscribers.splice(0)) u();
     this.publisher.stop();
-    this.leaveStep();
+    this.step.stop();
     this.o.scheduler.clearTimeout(this.helloTimer);
     this.o.scheduler.clearTimeout(this.statusTimer);
-    this.o.scheduler.clearTimeout(this.stallTimer);
+    this.inbound.stop();
     if (this.link.isOpen())
       await this.link
         .publish(this.topics.status, OFFLINE, { qos: SYNC_QOS, retain: true })
@@ -240,8 +255,8 @@ export class SyncClient {
       settings: this.o.config.sync,
       outboxPending: pending,
       outboxAlarm: this.publisher.alarm(),
-      refused: this.changesProblem,
-      stranded: this.stranded,
+      refused: this.inbound.refused,
+      stranded: this.inbound.stranded,
     });
   }
 
@@ -262,41 +277,16 @@ export class SyncClient {
 
   /** The link, revisions, last sync, outbox and counters, for `accessgw status`. */
   report(): SyncReport {
-    const h = this.link.health();
-    const state = syncState(this.o.store);
-    const range = outboxRange(this.o.store);
-    const p = this.publisher.counters();
-    const { offline, outboxAlarm } = this.o.config.sync;
-    return {
-      url: this.link.url,
-      clientId: this.link.clientId,
-      protocol: this.link.protocol(),
-      state: h.state,
-      since: h.since,
-      ...(h.lastError === undefined ? {} : { reason: h.lastError.message }),
-      attempts: h.attempts,
-      ...(h.retryInMs === undefined ? {} : { retryInMs: h.retryInMs }),
-      inStep: this.inStep,
-      lastRev: state.lastRev,
-      configRev: state.configRev,
-      lastSyncAt: state.lastSyncAt,
-      stale: isStale(state, offline, this.o.clock()),
-      offline: { ...offline },
-      outbox: {
-        pending: this.publisher.depth(),
-        firstSeq: range.firstSeq,
-        lastSeq: range.lastSeq,
-        alarmAt: outboxAlarm,
-        batches: p.batches,
-        eventsPublished: p.eventsPublished,
-        republishes: p.republishes,
-        failures: p.failures,
-        ackedUpTo: p.ackedUpTo,
-        lastAckAt: p.lastAckAt,
-      },
+    return buildReport({
+      link: this.link,
+      store: this.o.store,
+      publisher: this.publisher,
+      settings: this.o.config.sync,
+      now: this.o.clock(),
+      inStep: this.step.current(),
       counters: this.counters(),
       problems: this.problems(),
-    };
+    });
   }
 
   private onState(h: Health): void {
@@ -308,39 +298,8 @@ export class SyncClient {
         void this.sendHello("connect");
       });
     // Away from the broker, changes may be missed: the cache was current until now.
-    if (!open && this.wasOpen) this.leaveStep();
+    if (!open && this.wasOpen) this.step.leave();
     this.wasOpen = open;
-  }
-
-  /** The central answered (or a change applied in order): the cache is current as of now. */
-  private enterStep(): void {
-    this.inStep = true;
-    this.touch();
-    if (this.freshnessTimer !== undefined || this.stopped) return;
-    const every = this.o.freshnessIntervalMs ?? 60_000;
-    const tick = () => {
-      this.freshnessTimer = undefined;
-      if (!this.inStep || this.stopped) return;
-      this.touch();
-      this.freshnessTimer = this.o.scheduler.setTimeout(tick, every);
-    };
-    this.freshnessTimer = this.o.scheduler.setTimeout(tick, every);
-  }
-
-  /** Not in step any more (link down, gap, stop): the last sync time stays where it was now. */
-  private leaveStep(): void {
-    if (this.inStep) this.touch();
-    this.inStep = false;
-    this.o.scheduler.clearTimeout(this.freshnessTimer);
-    this.freshnessTimer = undefined;
-  }
-
-  private touch(): void {
-    try {
-      markSynced(this.o.store, this.o.clock());
-    } catch (err) {
-      this.o.logger.warn({ err }, "sync: could not record the last sync time");
-    }
   }
 
   /** Runs `task` after everything queued before it; resolves when it is done (never rejects). */
@@ -385,9 +344,9 @@ export class SyncClient {
       const value = parsed.value;
       // An answer proves the central heard the hello; a change or config does not.
       if (kind === "sync") this.heardSinceHello = true;
-      if (kind === "config") this.onConfig(value as Parameters<typeof applyConfig>[1]);
-      else if (kind === "changes") this.onChanges(value as Parameters<typeof applyChanges>[1]);
-      else if (kind === "sync") await this.onSyncPart(value as Parameters<typeof applySyncPart>[1]);
+      if (kind === "config") this.inbound.config(value as ConfigMessage);
+      else if (kind === "changes") this.inbound.changes(value as ChangesMessage);
+      else if (kind === "sync") await this.inbound.syncPart(value as SyncMessage);
       this.statusChanged();
     });
   }
@@ -396,99 +355,6 @@ export class SyncClient {
   private dropped(m: MqttMessage, problem: string): void {
     this.totals.badPayloads++;
     this.o.logger.warn({ topic: m.topic, problem }, "sync: payload dropped");
-  }
-
-  private onConfig(msg: Parameters<typeof applyConfig>[1]): void {
-    const out = applyConfig(this.o.store, msg, this.siteId, this.o.clock());
-    if (out.status === "applied") {
-      this.totals.configsApplied++;
-      this.stranded = out.stranded.length > 0 ? { rev: msg.rev, products: out.stranded } : undefined;
-      this.o.logger.info({ rev: msg.rev }, "sync: config applied");
-      if (this.stranded)
-        this.o.logger.warn(
-          { rev: msg.rev, products: out.stranded },
-          "sync: the config dropped products that stored multipacks use; they are refused until their members are updated",
-        );
-      if (this.resyncAfterConfig) {
-        // Members refused for want of this config (products, areas) can be asked for again.
-        this.resyncAfterConfig = false;
-        void this.sendHello("config");
-      }
-    } else if (out.status === "rejected") {
-      this.totals.configsRejected++;
-      this.o.logger.error(
-        { rev: msg.rev, problems: out.problems },
-        "sync: config rejected, the previous stays",
-      );
-    }
-  }
-
-  private onChanges(change: Parameters<typeof applyChanges>[1]): void {
-    const out = applyChanges(this.o.store, change, { now: this.o.clock(), origin: "central" });
-    if (out.status === "applied") {
-      this.totals.changesApplied++;
-      this.changesProblem = undefined;
-      this.recheckStranded();
-      // A change that follows the last one applied in order: the cache is current as of now.
-      this.enterStep();
-    } else if (out.status === "duplicate") this.totals.duplicates++;
-    else if (out.status === "gap") {
-      this.totals.gaps++;
-      this.leaveStep();
-      void this.sendHello("gap");
-    } else {
-      this.totals.changesRejected++;
-      // Members naming what the site lacks may be fine once a newer config has arrived.
-      this.resyncAfterConfig = true;
-      this.changesProblem = `changes rev ${change.rev}: ${out.problems.slice(0, 3).join("; ")}`;
-      this.o.logger.error({ rev: change.rev, problems: out.problems }, "sync: changes rejected");
-    }
-  }
-
-  private async onSyncPart(part: Parameters<typeof applySyncPart>[1]): Promise<void> {
-    const out = await applySyncPart(this.o.store, part, { now: this.o.clock(), origin: "central" });
-    const where = { part: part.part, parts: part.parts, toRev: part.toRev };
-    if (out.status === "applied" || out.status === "complete") this.totals.partsApplied++;
-    this.watchStall(out.status === "applied");
-    if (out.status === "complete") {
-      this.totals.syncsCompleted++;
-      this.changesProblem = undefined;
-      this.recheckStranded();
-      this.enterStep();
-      this.o.logger.info(where, "sync: answer complete");
-    } else if (out.status === "current") {
-      this.enterStep();
-      this.o.logger.info({ lastRev: part.toRev }, "sync: in step with the central");
-    } else if (out.status === "gap") void this.sendHello("gap");
-    else if (out.status === "rejected") {
-      this.totals.partsRejected++;
-      this.resyncAfterConfig = true;
-      this.changesProblem = `sync part ${part.part}/${part.parts}: ${out.problems.slice(0, 3).join("; ")}`;
-      this.o.logger.error({ ...where, problems: out.problems }, "sync: part rejected");
-    }
-  }
-
-  /** Drops the stranded products no stored multipack uses any more (members were updated). */
-  private recheckStranded(): void {
-    if (!this.stranded) return;
-    const still = productsInUse(this.o.store, this.stranded.products);
-    this.stranded = still.length > 0 ? { ...this.stranded, products: still } : undefined;
-  }
-
-  /** While an answer is unfinished, a hello follows when its parts stop coming for answerStallMs. */
-  private watchStall(waiting: boolean): void {
-    this.o.scheduler.clearTimeout(this.stallTimer);
-    this.stallTimer = undefined;
-    if (!waiting || this.stopped) return;
-    this.stallTimer = this.o.scheduler.setTimeout(() => {
-      this.stallTimer = undefined;
-      if (this.stopped || !this.link.isOpen()) return;
-      this.o.logger.warn(
-        { answerStallMs: this.o.answerStallMs ?? 60_000 },
-        "sync: answer stalled, asking again",
-      );
-      void this.sendHello("stall");
-    }, this.o.answerStallMs ?? 60_000);
   }
 
   /**
@@ -503,7 +369,7 @@ export class SyncClient {
   }
 
   /** Hello on connect always; on a gap at most once per helloIntervalMs (later ones are deferred). */
-  private async sendHello(why: "connect" | "gap" | "config" | "stall" | "silent"): Promise<void> {
+  private async sendHello(why: HelloReason): Promise<void> {
     const now = this.o.clock();
     const interval = this.o.helloIntervalMs ?? 5000;
     if ((why === "gap" || why === "silent") && now - this.lastHelloAt < interval) {

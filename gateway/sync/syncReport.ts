@@ -3,10 +3,12 @@
  * report `accessgw status` shows (link, revisions, last sync, staleness, outbox, counters).
  */
 import type { SyncSettings } from "../../config/sync.js";
+import type { MqttConnection } from "../../drivers/mqtt/connection.js";
 import type { HealthState } from "../../drivers/transport/reconnecting.js";
 import { offlineState } from "../engine/offline.js";
-import type { SyncState } from "../store/db.js";
-import type { OutboxCounters } from "./outboxPublisher.js";
+import { type Store, type SyncState, syncState } from "../store/db.js";
+import { outboxRange } from "../store/outbox.js";
+import type { OutboxCounters, OutboxPublisher } from "./outboxPublisher.js";
 
 /** Running totals of the sync client since it started. */
 export interface SyncCounters {
@@ -103,4 +105,55 @@ export function syncProblems(f: ProblemFacts): string[] {
 /** Whether the cache is stale now under sync.offline. */
 export function isStale(state: SyncState, offline: SyncSettings["offline"], now: number): boolean {
   return offlineState({ lastSyncAt: state.lastSyncAt, ...offline }, now).stale;
+}
+
+/** What a report is built from: the client's link, store, publisher and state. */
+export interface ReportParts {
+  link: Pick<MqttConnection, "url" | "clientId" | "protocol" | "health">;
+  store: Store;
+  publisher: Pick<OutboxPublisher, "counters" | "depth">;
+  settings: Pick<SyncSettings, "offline" | "outboxAlarm">;
+  now: number;
+  inStep: boolean;
+  counters: SyncCounters;
+  problems: string[];
+}
+
+/** The link, revisions, last sync, outbox and counters, for `accessgw status`. */
+export function buildReport(r: ReportParts): SyncReport {
+  const h = r.link.health();
+  const state = syncState(r.store);
+  const range = outboxRange(r.store);
+  const p = r.publisher.counters();
+  const { offline, outboxAlarm } = r.settings;
+  return {
+    url: r.link.url,
+    clientId: r.link.clientId,
+    protocol: r.link.protocol(),
+    state: h.state,
+    since: h.since,
+    ...(h.lastError === undefined ? {} : { reason: h.lastError.message }),
+    attempts: h.attempts,
+    ...(h.retryInMs === undefined ? {} : { retryInMs: h.retryInMs }),
+    inStep: r.inStep,
+    lastRev: state.lastRev,
+    configRev: state.configRev,
+    lastSyncAt: state.lastSyncAt,
+    stale: isStale(state, offline, r.now),
+    offline: { ...offline },
+    outbox: {
+      pending: r.publisher.depth(),
+      firstSeq: range.firstSeq,
+      lastSeq: range.lastSeq,
+      alarmAt: outboxAlarm,
+      batches: p.batches,
+      eventsPublished: p.eventsPublished,
+      republishes: p.republishes,
+      failures: p.failures,
+      ackedUpTo: p.ackedUpTo,
+      lastAckAt: p.lastAckAt,
+    },
+    counters: r.counters,
+    problems: r.problems,
+  };
 }
