@@ -99,7 +99,10 @@ export function outboxDepth(store: Store): number {
 
 /** The first and last unacked seq (hello's `outbox`), or nulls when the outbox is empty. */
 export function outboxRange(store: Store): { firstSeq: number | null; lastSeq: number | null } {
-  const r = store.prepare("SELECT min(seq) AS firstSeq, max(seq) AS lastSeq FROM outbox").get() as {
+  // Two subqueries: SQLite answers a lone min() or max() from the index end, both together by a scan.
+  const r = store
+    .prepare("SELECT (SELECT min(seq) FROM outbox) AS firstSeq, (SELECT max(seq) FROM outbox) AS lastSeq")
+    .get() as {
     firstSeq: number | null;
     lastSeq: number | null;
   };
