@@ -5,7 +5,6 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqttjs from "mqtt";
@@ -13,6 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { GatewayConfig } from "../../config/gateway.js";
 import { MqttConnection, type MqttMessage } from "../../drivers/mqtt/connection.js";
 import { type Health, realScheduler } from "../../drivers/transport/reconnecting.js";
+import { waitForPort } from "../../firmware-sim/mosquitto.js";
 import { SyncClient } from "../../gateway/sync/client.js";
 import { freePort } from "../helpers/mosquitto.js";
 import { freshStore } from "../store/storeHelpers.js";
@@ -100,23 +100,6 @@ function makeCertificates(dir: string): void {
   }
 }
 
-async function listening(port: number): Promise<void> {
-  for (let i = 0; i < 250; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = new Socket();
-      socket.once("connect", () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once("error", () => resolve(false));
-      socket.connect(port, "127.0.0.1");
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`mosquitto (TLS) did not listen on ${port}`);
-}
-
 describe("MqttConnection against a Mosquitto with a TLS listener (client certificate) and a password listener", () => {
   let dir: string;
   let child: ChildProcess;
@@ -170,9 +153,12 @@ describe("MqttConnection against a Mosquitto with a TLS listener (client certifi
     child.stderr?.on("data", (b: Buffer) => {
       said += b.toString();
     });
-    await Promise.all([listening(port), listening(passwordPort), listening(wsPort)]).catch((err: Error) => {
-      throw new Error(`${err.message}; mosquitto said: ${said}`);
-    });
+    const alive = () => child.exitCode === null;
+    await Promise.all([port, passwordPort, wsPort].map((p) => waitForPort(p, 5000, alive))).catch(
+      (err: Error) => {
+        throw new Error(`${err.message}; mosquitto said: ${said}`);
+      },
+    );
   });
   afterAll(() => {
     child.kill("SIGKILL");

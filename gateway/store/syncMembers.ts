@@ -1,0 +1,253 @@
+/**
+ * Member documents from the central (sync.md) into the cache: checked whole as `accessgw import`
+ * checks them, then written in chunks of a few milliseconds (each member whole) with deletions and
+ * the multipacks a document no longer lists. Used by changes and by sync answers (syncApply.ts).
+ */
+import type { Member } from "../../config/members.js";
+import { checkReferences } from "../../config/references.js";
+import type { Store } from "./db.js";
+import { importMembers } from "./importer.js";
+
+/**
+ * What one chunk may take, its commit (WAL writes and an fsync) included: what a waiting scan sits
+ * behind at most, give or take one member.
+ */
+const CHUNK_MS = 4;
+/** A chunk writes for at least this long, however slow the commits get. */
+const MIN_WRITE_MS = 0.5;
+/** Members written between two looks at the clock. */
+const STEP = 1;
+
+/** Options of member application. */
+export interface ApplyOptions {
+  /** Names the payload in problems, e.g. `sync part 3/40`. */
+  name?: string;
+  /** Stored as the `origin` of ledger entries that are new here. */
+  origin?: string;
+  /** Instant of the apply (ms) for `lastSyncAt`. */
+  now?: number;
+  /** Most members per transaction for chunked application (default 1000). */
+  chunkSize?: number;
+  /** How long one chunk may take, its commit included, before scans get in (default 4 ms). */
+  chunkMs?: number;
+  /** Called after each committed chunk with the members applied so far (progress, metrics). */
+  onProgress?: (applied: number) => void;
+}
+
+/** What applying members did; `applied` false means nothing changed and `problems` says why. */
+export interface MembersOutcome {
+  applied: boolean;
+  problems: string[];
+  members: number;
+  deleted: number;
+  /** Multipacks the documents omitted but kept: they hold entries recorded here not yet acked. */
+  keptMultipacks: string[];
+}
+
+/**
+ * Checks member documents against the stored site as `accessgw import` does, except that a
+ * multipack may move to another member: the central is the authority (a pack handed over within a
+ * family), and refusing the move would refuse every later answer that carries it too. The moved
+ * pack's past visits stay with its former holder.
+ */
+export function checkMembers(store: Store, members: Member[], name = "sync"): string[] {
+  return checkReferences([{ name, data: { members } }], store.siteConfig());
+}
+
+/**
+ * sync.md: applies member documents and deletions in one transaction, or nothing when a document
+ * refers to something the site does not have (the whole payload is refused, problems reported).
+ */
+export function applyMembers(
+  store: Store,
+  members: Member[],
+  deletedMembers: string[],
+  options: ApplyOptions = {},
+  inChunk?: ChunkHook,
+): MembersOutcome {
+  const problems = checkMembers(store, members, options.name);
+  if (problems.length > 0) return rejected(problems);
+  const kept: string[] = [];
+  store.db
+    .transaction(() => {
+      writeMembers(store, members, deletedMembers, options, kept);
+      inChunk?.(members, true);
+    })
+    .immediate();
+  return {
+    applied: true,
+    problems: [],
+    members: members.length,
+    deleted: deletedMembers.length,
+    keptMultipacks: kept,
+  };
+}
+
+/**
+ * Applies like `applyMembers`, in chunks (deletions first) of at most `chunkSize` members that each
+ * write for about `chunkMs`, yielding to the event loop between chunks so scans keep being decided. The payload is checked whole before
+ * the first chunk, so a bad one still changes nothing. `inChunk` runs inside each chunk's
+ * transaction: what marks the payload applied commits with its last members. A crash between chunks
+ * leaves some members new and others old — each one whole — and the payload not marked applied, so
+ * the central's resend re-applies it; that is safe because documents replace and ledgers merge by id.
+ */
+export async function applyMembersChunked(
+  store: Store,
+  members: Member[],
+  deletedMembers: string[],
+  options: ApplyOptions = {},
+  inChunk?: ChunkHook,
+): Promise<MembersOutcome> {
+  const problems = checkMembers(store, members, options.name);
+  if (problems.length > 0) return rejected(problems);
+  // The check took a few ms of its own: let waiting scans in before the first chunk.
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  const size = Math.max(1, options.chunkSize ?? 1000);
+  const budget = options.chunkMs ?? CHUNK_MS;
+  const step = Math.min(size, STEP);
+  const kept: string[] = [];
+  const total = deletedMembers.length + members.length;
+  let done = 0;
+  // The commit (WAL writes, an fsync) is part of what a waiting scan sits behind, and grows with the
+  // cache: the writing stops early by what the last commits took.
+  let commitMs = 1;
+  do {
+    // One transaction takes members one at a time until its time budget (or size) is used up.
+    let wrote = 0;
+    store.bulk(() => {
+      const started = performance.now();
+      const writeFor = Math.max(MIN_WRITE_MS, budget - commitMs);
+      const written: Member[] = [];
+      const limit = Math.min(total, done + size);
+      do {
+        const end = Math.min(limit, done + step);
+        const dels = deletedMembers.slice(
+          Math.min(done, deletedMembers.length),
+          Math.min(end, deletedMembers.length),
+        );
+        const docs = members.slice(
+          Math.max(0, done - deletedMembers.length),
+          Math.max(0, end - deletedMembers.length),
+        );
+        writeMembers(store, docs, dels, options, kept);
+        written.push(...docs);
+        done = end;
+      } while (done < limit && performance.now() - started < writeFor);
+      inChunk?.(written, done === total);
+      wrote = performance.now();
+    });
+    commitMs = 0.7 * commitMs + 0.3 * (performance.now() - wrote);
+    options.onProgress?.(done);
+    if (done < total) await new Promise<void>((resolve) => setImmediate(resolve));
+  } while (done < total);
+  return {
+    applied: true,
+    problems: [],
+    members: members.length,
+    deleted: deletedMembers.length,
+    keptMultipacks: kept,
+  };
+}
+
+/** Runs inside a chunk's transaction with the documents it wrote; `last` for the payload's last chunk. */
+export type ChunkHook = (docs: Member[], last: boolean) => void;
+
+function rejected(problems: string[]): MembersOutcome {
+  return { applied: false, problems, members: 0, deleted: 0, keptMultipacks: [] };
+}
+
+/** Deletions, then documents (a member both deleted and sent ends up as sent). */
+function writeMembers(
+  store: Store,
+  docs: Member[],
+  dels: string[],
+  options: ApplyOptions,
+  kept: string[],
+): void {
+  for (const id of dels) deleteMember(store, id);
+  if (docs.length === 0) return;
+  const before = new Map<string, string[]>();
+  const mpOf = store.prepare("SELECT id FROM multipacks WHERE member_id = ?").pluck();
+  for (const m of docs) before.set(m.id, mpOf.all(m.id) as string[]);
+  // A multipack new to the store that already has entries (recorded here, kept when it was
+  // dropped): the importer counts only entries new to the ledger, so it is recounted after. Most
+  // new multipacks have none, and one indexed probe is far cheaper than recounting every one.
+  const hasEntries = store.prepare("SELECT 1 FROM ledger WHERE multipack_id = ? LIMIT 1").pluck();
+  const recounts: string[] = [];
+  for (const m of docs) {
+    const stored = new Set(before.get(m.id));
+    for (const mp of m.multipacks) if (!stored.has(mp.id) && hasEntries.get(mp.id)) recounts.push(mp.id);
+  }
+  // The importer's upsert: fields and cards/blocks/bookings replaced, multipacks upserted, ledgers merged.
+  importMembers(store, docs, options.origin ?? "sync");
+  for (const m of docs) {
+    const stored = new Set(before.get(m.id));
+    const sent = new Set(m.multipacks.map((mp) => mp.id));
+    for (const id of stored) if (!sent.has(id)) dropMultipack(store, m.id, id, kept);
+  }
+  for (const id of recounts) recount(store, id);
+}
+
+/** Is an entry recorded here (usage `G:seq` or refund `G:seq:refund`) still waiting for an ack? */
+const UNACKED_LOCAL = `SELECT 1 FROM ledger l
+  JOIN events e ON e.id = CASE WHEN l.id LIKE '%:refund' THEN substr(l.id, 1, length(l.id) - 7) ELSE l.id END
+  JOIN outbox o ON o.seq = e.seq
+  WHERE l.multipack_id = ? AND l.origin = 'local' LIMIT 1`;
+
+/**
+ * A multipack the member document no longer lists. Kept (and reported) while it holds entries
+ * recorded here that the central has not acked: dropping it would take back credits the member
+ * used here before the central heard of them. Otherwise deleted with the entries the central sent;
+ * entries recorded here stay (their events may still travel, and they count again if it returns).
+ */
+function dropMultipack(store: Store, memberId: string, id: string, kept: string[]): void {
+  if (store.prepare(UNACKED_LOCAL).get(id)) {
+    kept.push(id);
+    return;
+  }
+  forgetMultipack(store, memberId, id);
+}
+
+function forgetMultipack(store: Store, memberId: string, id: string): void {
+  // The visits of the entries deleted go too, so the same entries sent again insert them cleanly.
+  store
+    .prepare(
+      `DELETE FROM visits WHERE member_id = ? AND multipack_id = ?
+       AND id IN (SELECT id FROM ledger WHERE multipack_id = ? AND origin <> 'local')`,
+    )
+    .run(memberId, id, id);
+  store.prepare("DELETE FROM ledger WHERE multipack_id = ? AND origin <> 'local'").run(id);
+  store.prepare("DELETE FROM multipacks WHERE id = ?").run(id);
+}
+
+/**
+ * A multipack new to the store may find entries recorded here before it was dropped (kept, see
+ * above); the importer counted only entries new to the ledger, so its totals are recomputed (R16).
+ */
+function recount(store: Store, id: string): void {
+  store
+    .prepare(
+      `UPDATE multipacks SET
+         used = (SELECT coalesce(sum(amount), 0) FROM ledger WHERE multipack_id = @id AND kind <> 'addition'),
+         added = (SELECT coalesce(sum(amount), 0) FROM ledger WHERE multipack_id = @id AND kind = 'addition'),
+         first_use_at = (SELECT min(at) FROM ledger WHERE multipack_id = @id AND kind = 'usage' AND area IS NOT NULL)
+       WHERE id = @id`,
+    )
+    .run({ id });
+}
+
+/**
+ * sync.md deletedMembers: the member, cards, multipacks (with the entries the central sent),
+ * bookings, blocks, visits and presence go. Events, the outbox and entries recorded here stay:
+ * they are history and must still reach the central with their ledger entries.
+ */
+export function deleteMember(store: Store, memberId: string): void {
+  const mps = store
+    .prepare("SELECT id FROM multipacks WHERE member_id = ?")
+    .pluck()
+    .all(memberId) as string[];
+  for (const id of mps) forgetMultipack(store, memberId, id);
+  for (const table of ["cards", "bookings", "blocks", "visits", "presence"])
+    store.prepare(`DELETE FROM ${table} WHERE member_id = ?`).run(memberId);
+  store.prepare("DELETE FROM members WHERE id = ?").run(memberId);
+}
