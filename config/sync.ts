@@ -20,7 +20,7 @@ import { AccessType, Area, CardModel, Id, Limit, Product, SiteInfo } from "./sit
 
 /** A site revision, config revision or event seq: a non-negative safe integer (0: nothing yet). */
 export const Rev = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
-const PositiveRev = Rev.min(1);
+export const PositiveRev = Rev.min(1);
 
 /** At most this many events go in one `events` message (sync.md: batches of at most 500). */
 export const MAX_BATCH = 500;
@@ -134,7 +134,7 @@ export const ConfigMessage = z.object({ rev: PositiveRev, config: SiteConfigDocu
 export type ConfigMessage = z.infer<typeof ConfigMessage>;
 
 /** Members replaced and members deleted; one id may not be both, nor appear twice. */
-function memberSetIssues(
+export function memberSetIssues(
   m: { members: { id: string }[]; deletedMembers: string[] },
   ctx: z.core.$RefinementCtx,
 ): void {
@@ -160,7 +160,7 @@ function memberSetIssues(
 }
 
 /** A sync part's revisions run forward and its number is within its answer's. */
-function answerIssues(
+export function answerIssues(
   m: { fromRev: number; toRev: number; part: number; parts: number },
   ctx: z.core.$RefinementCtx,
 ): void {
@@ -366,68 +366,8 @@ export function parseSyncPayload<K extends SyncKind>(
   return refuse(describeIssues(result.error.issues));
 }
 
-/** The envelopes of the member-carrying payloads, with the members left for slice-wise validation. */
-const LOOSE_MEMBERS = { members: z.array(z.unknown()), deletedMembers: z.array(Id) };
-const SLICED = {
-  changes: z.object({ rev: PositiveRev, ...LOOSE_MEMBERS }),
-  sync: z
-    .object({
-      fromRev: Rev,
-      toRev: Rev,
-      snapshot: z.boolean(),
-      part: z.number().int().min(1),
-      parts: z.number().int().min(1),
-      ...LOOSE_MEMBERS,
-    })
-    .superRefine(answerIssues),
-} as const;
-
-/** Members validated between two pauses: about a millisecond of zod work. */
-const SLICE = 25;
-
-/**
- * Like parseSyncPayload, for `changes` and `sync` payloads that carry thousands of members: the
- * members are validated a slice at a time with `pause()` between slices, so scans keep being
- * decided while a big part is checked. Gives the same result and problems as parseSyncPayload.
- */
-export async function parseSyncPayloadInSlices<K extends "changes" | "sync">(
-  kind: K,
-  topic: string,
-  bytes: Uint8Array,
-  maxBytes: number,
-  pause: () => Promise<void>,
-): Promise<SyncParse<K>> {
-  const refuse = (why: string): SyncParse<K> => ({ ok: false, problem: `${topic}: ${kind} refused: ${why}` });
-  const json = decodeJson(bytes, maxBytes);
-  if (!json.ok) return refuse(json.why);
-  const envelope = SLICED[kind].safeParse(json.value);
-  if (!envelope.success) return refuse(describeIssues(envelope.error.issues));
-  const raw = envelope.data.members;
-  const members: Member[] = [];
-  const issues: z.core.$ZodIssue[] = [];
-  for (let start = 0; start < raw.length; start += SLICE) {
-    if (start > 0) await pause();
-    const end = Math.min(raw.length, start + SLICE);
-    for (let i = start; i < end; i++) {
-      const m = Member.safeParse(raw[i]);
-      if (m.success) members.push(m.data);
-      else for (const issue of m.error.issues) issues.push({ ...issue, path: ["members", i, ...issue.path] });
-    }
-    // The first problems are enough to refuse the whole payload.
-    if (issues.length >= 3) break;
-  }
-  if (issues.length > 0) return refuse(describeIssues(issues));
-  const whole = { ...envelope.data, members };
-  const sets = z
-    .object({ members: z.array(z.object({ id: z.string() })), deletedMembers: z.array(Id) })
-    .superRefine(memberSetIssues)
-    .safeParse(whole);
-  if (!sets.success) return refuse(describeIssues(sets.error.issues));
-  return { ok: true, value: whole as unknown as SyncPayload<K> };
-}
-
 /** The payload's JSON value when it is small enough, UTF-8 and JSON; else why not. */
-function decodeJson(
+export function decodeJson(
   bytes: Uint8Array,
   maxBytes: number,
 ): { ok: true; value: unknown } | { ok: false; why: string } {
@@ -447,7 +387,7 @@ function decodeJson(
 }
 
 /** The first 3 zod issues with their paths, and how many more. */
-function describeIssues(issues: z.core.$ZodIssue[]): string {
+export function describeIssues(issues: z.core.$ZodIssue[]): string {
   const shown = issues.slice(0, 3).map((i) => `${formatPath(i.path) || "(top level)"}: ${issueMessage(i)}`);
   const more = issues.length > 3 ? ` (and ${issues.length - 3} more)` : "";
   return `${shown.join("; ")}${more}`;

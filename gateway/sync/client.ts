@@ -10,11 +10,11 @@ import {
   type ConfigMessage,
   mqttCredentials,
   parseSyncPayload,
-  parseSyncPayloadInSlices,
   type StatusMessage,
   type SyncKind,
   type SyncMessage,
 } from "../../config/sync.js";
+import { parseSyncPayloadInSlices } from "../../config/syncSliced.js";
 import { MqttConnection } from "../../drivers/mqtt/connection.js";
 import type { MqttMessage } from "../../drivers/mqtt/mqttTypes.js";
 import type { BackoffOptions } from "../../drivers/transport/backoff.js";
