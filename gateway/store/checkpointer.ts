@@ -36,6 +36,12 @@ parentPort.on("message", (m) => {
 /** SQLite's default: a checkpoint once the WAL holds this many pages. */
 const AUTO_PAGES = 1000;
 
+/** One checkpoint's outcome: it is complete when every frame of the WAL was copied back. */
+export interface CheckpointResult {
+  walFrames: number;
+  checkpointed: number;
+}
+
 /** What the checkpointer reports. */
 export interface CheckpointerLogger {
   warn(obj: object, msg: string): void;
@@ -46,6 +52,7 @@ export class Checkpointer {
   private worker: Worker | undefined;
   private failing = false;
   private checkpoints = 0;
+  private last: CheckpointResult | undefined;
 
   constructor(
     private readonly store: Store,
@@ -62,9 +69,10 @@ export class Checkpointer {
       eval: true,
       workerData: { sqlite, file: this.dbFile, intervalMs: this.intervalMs },
     });
-    worker.on("message", (m: { ok: boolean; error?: string }) => {
+    worker.on("message", (m: { ok: boolean; error?: string; log?: number; checkpointed?: number }) => {
       if (m.ok) {
         this.checkpoints++;
+        this.last = { walFrames: m.log ?? 0, checkpointed: m.checkpointed ?? 0 };
         this.failing = false;
       } else if (!this.failing) {
         this.failing = true;
@@ -80,6 +88,11 @@ export class Checkpointer {
   /** Checkpoints done so far. */
   count(): number {
     return this.checkpoints;
+  }
+
+  /** The WAL frames and how many of them the latest checkpoint copied into the database. */
+  lastResult(): CheckpointResult | undefined {
+    return this.last;
   }
 
   /** A last checkpoint, then the worker ends; the connection checkpoints by itself again. */
