@@ -1,6 +1,6 @@
-import { allowanceLeft, type Ctx } from "./candidates.js";
+import { allowanceLeft } from "./allowance.js";
 import { localNow } from "./clock.js";
-import { offlineState } from "./offline.js";
+import { makeCtx } from "./context.js";
 import type { PeriodAnchor } from "./periods.js";
 import type { Facts } from "./types.js";
 import { usability } from "./validity.js";
@@ -31,14 +31,7 @@ export interface MultipackBalance {
 /** The member's multipacks at `now`: dates, status, credits, allowances left this period (R2, R7, R16). */
 export function balances(facts: Facts, now: number): MultipackBalance[] {
   const ln = localNow(now, facts.site.zone);
-  const ctx: Ctx = {
-    facts,
-    now: ln,
-    area: "",
-    visits: facts.visits.filter((v) => v.at <= now),
-    cache: new Map(),
-    offline: offlineState(null, now),
-  };
+  const ctx = makeCtx(facts, now, "", null);
   return facts.multipacks.map((mp) => {
     const product = facts.site.products.get(mp.productId);
     const u = product ? usability(mp, product, facts.site.zone, now, ln.date) : null;

@@ -1,10 +1,10 @@
 import { canonicalCard } from "../../config/cardNumber.js";
 import type { AccessType } from "../../config/site.js";
 import { isoWeekday } from "./calendar.js";
-import { type Candidate, type Ctx, evaluateMultipack, type Failure, STAGE } from "./candidates.js";
+import { evaluateMultipack, STAGE } from "./candidates.js";
 import { type LocalNow, localNow, localParts } from "./clock.js";
+import { type Candidate, type Ctx, type Failure, makeCtx } from "./context.js";
 import { areaName, creditsText, displayDate, grantMessage, opensText } from "./message.js";
-import { offlineState } from "./offline.js";
 import type { Decision, DecisionRequest, DenyReason, Facts, TraceRow } from "./types.js";
 import { nextOpening } from "./windows.js";
 
@@ -72,14 +72,7 @@ export function decide(req: DecisionRequest, facts: Facts, now: number): Decisio
 
   if (facts.multipacks.length === 0)
     return deny(base, "no_entitlement", "No valid membership — please see reception");
-  const ctx: Ctx = {
-    facts,
-    now: ln,
-    area: req.area,
-    visits: facts.visits.filter((v) => v.at <= now),
-    cache: new Map(),
-    offline: offlineState(facts.offline, now),
-  };
+  const ctx: Ctx = makeCtx(facts, now, req.area, facts.offline);
   const candidates: Candidate[] = [];
   const failures: Failure[] = [];
   for (const mp of facts.multipacks) {
