@@ -5,28 +5,11 @@ import { creditsFailure, remainingCredits } from "./credits.js";
 import { limitFailure } from "./limits.js";
 import type { PeriodAnchor } from "./periods.js";
 import { deductionInterval, isReentry } from "./reentry.js";
-import type { DenyReason, MultipackFact } from "./types.js";
+import type { MultipackFact } from "./types.js";
 import { usability, type ValidityDates } from "./validity.js";
 import { itemsForArea, whenFailure } from "./whereWhen.js";
 
 export type { Candidate, Ctx, Failure } from "./context.js";
-
-/** R13: how far a multipack or candidate got; the deny reason is the furthest one. */
-export const STAGE: Partial<Record<DenyReason, number>> = {
-  inactive: 1,
-  expired: 2,
-  not_yet_valid: 2,
-  suspended: 3,
-  wrong_area: 4,
-  outside_time_window: 5,
-  card_model_missing: 6,
-  no_credits: 7,
-  allowance_used: 8,
-  limit_reached: 9,
-  offline_stale: 10,
-  anti_passback: 11,
-  area_full: 12,
-};
 
 /** The candidates of one multipack, and the failures of what did not survive. */
 export interface Evaluation {
