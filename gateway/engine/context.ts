@@ -1,8 +1,9 @@
+import type { StagedReason } from "../../config/protocol/reasons.js";
 import type { AccessType, Item, Product } from "../../config/site.js";
 import type { LocalNow } from "./clock.js";
 import { localNow } from "./clock.js";
 import { type OfflineState, offlineState } from "./offline.js";
-import type { DenyReason, Facts, MultipackFact, VisitFact } from "./types.js";
+import type { Facts, MultipackFact, VisitFact } from "./types.js";
 import type { ValidityDates } from "./validity.js";
 
 /** Per-decision working state shared by the rule functions. */
@@ -42,7 +43,8 @@ export interface Candidate {
 
 /** What a rule says when a multipack or candidate does not pass it. */
 export interface RuleFailure {
-  reason: DenyReason;
+  /** R13: a reason with a stage (config/protocol/reasons.ts). */
+  reason: StagedReason;
   /** Human words for a technician: which rule, which numbers. */
   detail: string;
   /** Suspension end, allowance/limit period, remaining credits… */

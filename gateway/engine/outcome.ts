@@ -1,5 +1,6 @@
 import { canonicalCard } from "../../config/cardNumber.js";
-import type { Decision, DecisionRequest, DenyReason, GrantReason, TraceRow } from "./types.js";
+import type { DenyReason, GrantReason } from "../../config/protocol/reasons.js";
+import type { Decision, DecisionRequest, TraceRow } from "./types.js";
 
 /** A decision before any rule ran: a deny `unknown_card` (R1) with every field of cli.md set. */
 export function newDecision(req: DecisionRequest, now: number): Decision {
