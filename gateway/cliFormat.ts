@@ -60,9 +60,11 @@ export function formatEvent(e: RecordedEvent, zone: string): string {
 export function formatBalance(b: {
   memberId: string;
   name: string | null;
+  codes: string[];
   multipacks: MultipackBalance[];
 }): string {
   const lines = [`member ${b.memberId}${b.name ? ` (${b.name})` : ""}`];
+  if (b.codes.length > 0) lines.push(`  member codes: ${b.codes.join(", ")}`);
   if (b.multipacks.length === 0) lines.push("  no multipacks");
   for (const m of b.multipacks) {
     const credits = m.unlimited ? "unlimited" : `${m.creditsRemaining}/${m.creditsTotal} credits left`;

@@ -3,6 +3,7 @@ import { allowanceFailure } from "./allowance.js";
 import type { Candidate, Ctx, Failure, RuleFailure } from "./context.js";
 import { creditsFailure, remainingCredits } from "./credits.js";
 import { limitFailure } from "./limits.js";
+import { memberCodeFailure } from "./memberCodes.js";
 import type { PeriodAnchor } from "./periods.js";
 import { deductionInterval, isReentry } from "./reentry.js";
 import type { MultipackFact } from "./types.js";
@@ -53,7 +54,7 @@ export function evaluateMultipack(ctx: Ctx, mp: MultipackFact): Evaluation {
   return out;
 }
 
-/** R3, R5–R8 and sync.offline for one item of a usable multipack: a candidate, or why not. */
+/** R3, R19, R5–R8 and sync.offline for one item of a usable multipack: a candidate, or why not. */
 function evaluateItem(
   ctx: Ctx,
   mp: MultipackFact,
@@ -64,7 +65,7 @@ function evaluateItem(
   const site = ctx.facts.site;
   const t = site.accessTypes.get(item.accessType) as AccessType;
   const failed = (f: RuleFailure): Failure => ({ ...f, mp, product, accessType: t, dates });
-  const when = whenFailure(ctx, product, t);
+  const when = whenFailure(ctx, product, t) ?? memberCodeFailure(ctx.facts.member, item);
   if (when) return failed(when);
   const reentry = isReentry(ctx, mp.id, deductionInterval(site, product, item));
   // R4: an unlimited product (credits 0) costs nothing; R5: nor does a re-entry.

@@ -55,6 +55,8 @@ export interface RuleFailure {
     remaining?: number;
     total?: number;
     modelIds?: string[];
+    /** R19: the member codes an item asks for. */
+    codes?: string[];
   };
 }
 

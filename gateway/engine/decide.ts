@@ -7,6 +7,7 @@ import { localNow } from "./clock.js";
 import { type Candidate, type Ctx, type Failure, makeCtx } from "./context.js";
 import { denyMessage } from "./denyMessage.js";
 import { furthestFailure } from "./denyReason.js";
+import { memberCodeUsed } from "./memberCodes.js";
 import { creditsText, grantMessage } from "./message.js";
 import { deny, grant, newDecision, traceRow } from "./outcome.js";
 import type { CardFact, Decision, DecisionRequest, Facts, MemberFact } from "./types.js";
@@ -66,21 +67,27 @@ function traceCandidates(
     const at = cand.accessType.id;
     if (i === 0 && areaDeny)
       d.trace.push(traceRow(cand.mp.id, at, "skipped", areaDeny.reason, areaDeny.detail));
-    else if (i === 0) {
-      const why = cand.reentry ? "re-entry within the deduction interval (R5)" : `costs ${cand.cost} (R4)`;
-      // sync.offline keep-deciding: the trace says the cache was stale when it decided.
-      const stale = ctx.offline.stale ? `; ${ctx.offline.words}, decided anyway (${ctx.offline.after})` : "";
-      const reason = cand.reentry ? "reentry" : "ok";
+    else if (i === 0)
       d.trace.push(
-        traceRow(cand.mp.id, at, "chosen", reason, `${why}, priority ${cand.item.priority}${stale}`),
+        traceRow(cand.mp.id, at, "chosen", cand.reentry ? "reentry" : "ok", chosenDetail(cand, ctx)),
       );
-    } else {
+    else {
       const reason = cand.reentry ? "reentry" : "ok";
       d.trace.push(
         traceRow(cand.mp.id, at, "skipped", reason, `not chosen: ${chosen.mp.id} comes first (R9)`),
       );
     }
   });
+}
+
+/** The trace's words for the chosen candidate: why it costs what it costs, and what let it in. */
+function chosenDetail(cand: Candidate, ctx: Ctx): string {
+  const why = cand.reentry ? "re-entry within the deduction interval (R5)" : `costs ${cand.cost} (R4)`;
+  const code = memberCodeUsed(ctx.facts.member, cand.item);
+  const held = code === null ? "" : `, member code ${code} (R19)`;
+  // sync.offline keep-deciding: the trace says the cache was stale when it decided.
+  const stale = ctx.offline.stale ? `; ${ctx.offline.words}, decided anyway (${ctx.offline.after})` : "";
+  return `${why}, priority ${cand.item.priority}${held}${stale}`;
 }
 
 /** The grant through the chosen candidate, with its credits after this entry (R4, R15, R16). */

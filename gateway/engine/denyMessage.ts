@@ -24,6 +24,8 @@ export function denyMessage(f: Failure, all: Failure[], ln: LocalNow, facts: Fac
       return opensMessage(all, ln, facts, areaId);
     case "card_model_missing":
       return `Valid ${f.info?.modelIds?.join(" or ") ?? "card model"} card required`;
+    case "member_code_missing":
+      return `Member code ${f.info?.codes?.join(" or ") ?? ""} required — please see reception`;
     case "no_credits":
       return `No credits left — ${f.info?.remaining ?? 0}/${f.info?.total ?? 0}`;
     case "allowance_used":

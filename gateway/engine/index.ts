@@ -9,6 +9,7 @@ import { creditsFailure, remainingCredits } from "./credits.js";
 import { denyMessage } from "./denyMessage.js";
 import { furthestFailure } from "./denyReason.js";
 import { limitFailure } from "./limits.js";
+import { memberCodeFailure } from "./memberCodes.js";
 import { creditsText, grantMessage } from "./message.js";
 import { isReentry } from "./reentry.js";
 import { usability } from "./validity.js";
@@ -44,4 +45,5 @@ export const RULES = {
   R13: [furthestFailure],
   R15: [denyMessage, grantMessage, creditsText],
   R16: [remainingCredits],
+  R19: [memberCodeFailure],
 } as const;

@@ -77,6 +77,8 @@ export interface BookingFact {
 export interface MemberFact {
   id: string;
   name: string | null;
+  /** R19: the member's codes (`student`, `corp-acme`). */
+  codes: string[];
   cardModels: MemberCardModel[];
   blocks: Block[];
   bookings: BookingFact[];
