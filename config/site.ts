@@ -112,6 +112,8 @@ export const Product = z.strictObject({
   validity: Validity.optional(),
   chargePeriod: Duration.optional(),
   deductionIntervalMinutes: z.number().int().nonnegative().optional(),
+  /** R18: unused credits move to the member's next multipack of this product when one ends. */
+  transferUnused: z.boolean().default(false),
   cardModels: z.array(Id).default([]),
   items: z.array(Item).min(1),
 });

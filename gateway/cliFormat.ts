@@ -72,6 +72,11 @@ export function formatBalance(b: {
     lines.push(
       `  ${m.multipackId}  ${m.productName ?? m.productId}  ${m.status}  ${m.validFrom} … ${until}  ${credits}`,
     );
+    // R18: where credits came from and went.
+    for (const t of m.transfersIn)
+      lines.push(`      carried over: ${t.credits} from ${t.from}, which ended ${t.endedOn}`);
+    const out = m.transferOut;
+    if (out) lines.push(`      moved on: ${out.credits} unused to ${out.to} when this ended ${out.endedOn}`);
     for (const a of m.allowances)
       lines.push(
         `      allowance ${a.accessTypeId}: ${a.left} of ${a.count} left this ${a.period}${a.periodEnds ? ` (until ${a.periodEnds})` : ""}`,

@@ -3,6 +3,7 @@ import type { AccessType, Item, Product } from "../../config/site.js";
 import type { LocalNow } from "./clock.js";
 import { localNow } from "./clock.js";
 import { type OfflineState, offlineState } from "./offline.js";
+import { type TransferNote, transfersAt, withTransfers } from "./transfer.js";
 import type { Facts, MultipackFact, VisitFact } from "./types.js";
 import type { ValidityDates } from "./validity.js";
 
@@ -15,17 +16,24 @@ export interface Ctx {
   cache: Map<string, number>;
   /** Whether the cache is stale under sync.offline (computed once per decision). */
   offline: OfflineState;
+  /** R18: the transfers of unused credits by `now`, per multipack id (already in `facts.multipacks`). */
+  transfers: Map<string, TransferNote>;
 }
 
-/** The working state of one decision (or balance) at `now`; visits after `now` are ignored. */
+/**
+ * The working state of one decision (or balance) at `now`: visits after `now` are ignored, and the
+ * multipacks are seen with the credits R18 moved between them by `now`.
+ */
 export function makeCtx(facts: Facts, now: number, area: string, offline: Facts["offline"]): Ctx {
+  const transfers = transfersAt(facts.site, facts.multipacks, now);
   return {
-    facts,
+    facts: { ...facts, multipacks: withTransfers(facts.multipacks, transfers) },
     now: localNow(now, facts.site.zone),
     area,
     visits: facts.visits.filter((v) => v.at <= now),
     cache: new Map(),
     offline: offlineState(offline, now),
+    transfers,
   };
 }
 

@@ -10,10 +10,11 @@ import { furthestFailure } from "./denyReason.js";
 import { memberCodeUsed } from "./memberCodes.js";
 import { creditsText, grantMessage } from "./message.js";
 import { deny, grant, newDecision, traceRow } from "./outcome.js";
+import { transferWords } from "./transfer.js";
 import type { CardFact, Decision, DecisionRequest, Facts, MemberFact } from "./types.js";
 
 /**
- * Decides one scan (R1–R16): pure, no I/O, no clock. The same request, facts and `now` always give
+ * Decides one scan (R1–R19): pure, no I/O, no clock. The same request, facts and `now` always give
  * the same decision.
  */
 export function decide(req: DecisionRequest, facts: Facts, now: number): Decision {
@@ -29,7 +30,10 @@ export function decide(req: DecisionRequest, facts: Facts, now: number): Decisio
   if (booking) return bookingDecision(d, booking, facts, ln, member);
   if (facts.multipacks.length === 0)
     return deny(d, "no_entitlement", "No valid membership — please see reception");
-  return multipackDecision(d, makeCtx(facts, now, req.area, facts.offline), member);
+  const ctx = makeCtx(facts, now, req.area, facts.offline);
+  const decided = multipackDecision(d, ctx, member);
+  traceTransfers(decided, ctx);
+  return decided;
 }
 
 /** R4–R9, R12, R13: the candidates of every multipack, the best one, or the deny that got furthest. */
@@ -88,6 +92,15 @@ function chosenDetail(cand: Candidate, ctx: Ctx): string {
   // sync.offline keep-deciding: the trace says the cache was stale when it decided.
   const stale = ctx.offline.stale ? `; ${ctx.offline.words}, decided anyway (${ctx.offline.after})` : "";
   return `${why}, priority ${cand.item.priority}${held}${stale}`;
+}
+
+/** R18: the trace names what moved into or out of each multipack it shows. */
+function traceTransfers(d: Decision, ctx: Ctx): void {
+  if (ctx.transfers.size === 0) return;
+  for (const row of d.trace) {
+    const note = row.multipackId === null ? undefined : ctx.transfers.get(row.multipackId);
+    if (note) row.detail = `${row.detail}; ${transferWords(note)}`;
+  }
 }
 
 /** The grant through the chosen candidate, with its credits after this entry (R4, R15, R16). */

@@ -12,6 +12,7 @@ import { limitFailure } from "./limits.js";
 import { memberCodeFailure } from "./memberCodes.js";
 import { creditsText, grantMessage } from "./message.js";
 import { isReentry } from "./reentry.js";
+import { transfersAt } from "./transfer.js";
 import { usability } from "./validity.js";
 import { itemsForArea, whenFailure } from "./whereWhen.js";
 
@@ -45,5 +46,6 @@ export const RULES = {
   R13: [furthestFailure],
   R15: [denyMessage, grantMessage, creditsText],
   R16: [remainingCredits],
+  R18: [transfersAt],
   R19: [memberCodeFailure],
 } as const;
