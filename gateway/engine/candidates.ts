@@ -10,8 +10,6 @@ import type { MultipackFact } from "./types.js";
 import { usability, type ValidityDates } from "./validity.js";
 import { itemsForArea, whenFailure } from "./whereWhen.js";
 
-export type { Candidate, Ctx, Failure } from "./context.js";
-
 /** The candidates of one multipack, and the failures of what did not survive. */
 export interface Evaluation {
   candidates: Candidate[];

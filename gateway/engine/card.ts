@@ -3,12 +3,12 @@ import { displayDate, grantMessage } from "./message.js";
 import { grant, traceRow } from "./outcome.js";
 import type { CardFact, Decision, Direction, Facts, MemberFact } from "./types.js";
 
-/** R1: the member holding the scanned (canonical) card, or null for an unknown card. */
-export function cardHolder(facts: Facts, card: string): MemberFact | null {
+/** R1: the scanned (canonical) card and the member holding it, or null for an unknown card. */
+export function cardHolder(facts: Facts, card: string): { card: CardFact; member: MemberFact } | null {
   const c = facts.card;
   const member = facts.member;
   if (!c || c.number !== card || !member || member.id !== c.memberId) return null;
-  return member;
+  return { card: c, member };
 }
 
 /**

@@ -1,7 +1,6 @@
 import type { StagedReason } from "../../config/protocol/reasons.js";
 import type { AccessType, Item, Product } from "../../config/site.js";
-import type { LocalNow } from "./clock.js";
-import { localNow } from "./clock.js";
+import { type LocalNow, localNow } from "./clock.js";
 import { type OfflineState, offlineState } from "./offline.js";
 import { type TransferNote, transfersAt, withTransfers } from "./transfer.js";
 import type { Facts, MultipackFact, VisitFact } from "./types.js";

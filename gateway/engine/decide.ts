@@ -11,7 +11,7 @@ import { memberCodeUsed } from "./memberCodes.js";
 import { creditsText, grantMessage } from "./message.js";
 import { deny, grant, newDecision, traceRow } from "./outcome.js";
 import { transferWords } from "./transfer.js";
-import type { CardFact, Decision, DecisionRequest, Facts, MemberFact } from "./types.js";
+import type { Decision, DecisionRequest, Facts, MemberFact } from "./types.js";
 
 /**
  * Decides one scan (R1–R19): pure, no I/O, no clock. The same request, facts and `now` always give
@@ -20,10 +20,11 @@ import type { CardFact, Decision, DecisionRequest, Facts, MemberFact } from "./t
 export function decide(req: DecisionRequest, facts: Facts, now: number): Decision {
   const ln = localNow(now, facts.site.zone);
   const d = newDecision(req, now);
-  const member = cardHolder(facts, d.card);
-  if (!member) return d;
+  const holder = cardHolder(facts, d.card);
+  if (!holder) return d;
+  const { card, member } = holder;
   d.memberId = member.id;
-  const refused = cardRefusal(facts.card as CardFact, member, req.direction, ln);
+  const refused = cardRefusal(card, member, req.direction, ln);
   if (refused) return deny(d, refused.reason, refused.message);
   if (req.direction === "out") return exitGrant(d, member);
   const booking = activeBooking(facts, member, req.area, now);

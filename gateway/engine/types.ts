@@ -3,6 +3,7 @@ import type { Reason } from "../../config/protocol/reasons.js";
 import type { AccessType, Area, Limit, Product, SiteInfo } from "../../config/site.js";
 import type { SyncEvent } from "../../config/sync.js";
 
+/** A reader's direction: entries (`in`) and exits (`out`, R11). */
 export type Direction = "in" | "out";
 
 /** What was scanned where: the engine's question. */
@@ -58,6 +59,7 @@ export interface SiteModel {
   maxIntervalMs: number;
 }
 
+/** R1: the scanned card as stored. */
 export interface CardFact {
   /** Canonical number (R1). */
   number: string;
@@ -67,6 +69,7 @@ export interface CardFact {
   memberId: string;
 }
 
+/** R10: a booking that may matter at `now` (instants in ms). */
 export interface BookingFact {
   id: string;
   area: string;
@@ -74,6 +77,7 @@ export interface BookingFact {
   end: number;
 }
 
+/** The card's member: what R1, R3, R10 and R19 ask of them. */
 export interface MemberFact {
   id: string;
   name: string | null;
@@ -84,6 +88,7 @@ export interface MemberFact {
   bookings: BookingFact[];
 }
 
+/** One multipack with its running credit totals (R2, R16). */
 export interface MultipackFact {
   id: string;
   productId: string;
