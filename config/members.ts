@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Id, isRealDate, LocalDate } from "./site.js";
+import { Id, isRealDate, LocalDate, MemberCode } from "./site.js";
 
 /** An instant with an explicit offset or `Z`, e.g. `2026-11-01T10:15:00+01:00`. */
 export const Instant = z
@@ -92,6 +92,8 @@ export const Member = z.strictObject({
   id: Id,
   name: z.string().optional(),
   homeSite: Id.optional(),
+  /** R19: codes such as `student` or `corp-acme` that items may require. */
+  codes: z.array(MemberCode).default([]),
   cards: z.array(Card).default([]),
   cardModels: z.array(MemberCardModel).default([]),
   multipacks: z.array(Multipack).default([]),

@@ -18,6 +18,16 @@ export const Id = z
   .max(128)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/, { error: "expected an id of letters, digits and . _ : @ -" });
 
+/**
+ * R19: a member code (`student`, `corp-acme`): free text, compared exactly, so spaces around it
+ * (which would never match) are refused.
+ */
+export const MemberCode = z
+  .string()
+  .min(1, { error: "empty member code" })
+  .max(128)
+  .refine((s) => s.trim() === s, { error: "no spaces before or after a member code" });
+
 export const DayKey = z.enum(["mon", "tue", "wed", "thu", "fri", "sat", "sun", "hol"]);
 export type DayKey = z.infer<typeof DayKey>;
 
@@ -87,6 +97,11 @@ export const Item = z.strictObject({
   priority: z.number().int().default(1),
   allowance: Allowance.optional(),
   deductionIntervalMinutes: z.number().int().nonnegative().optional(),
+  /** R19: a candidate only for a member holding one of these codes. */
+  requiresMemberCode: z
+    .array(MemberCode)
+    .min(1, { error: "list at least one code, or leave requiresMemberCode out" })
+    .optional(),
 });
 export type Item = z.infer<typeof Item>;
 
@@ -97,6 +112,8 @@ export const Product = z.strictObject({
   validity: Validity.optional(),
   chargePeriod: Duration.optional(),
   deductionIntervalMinutes: z.number().int().nonnegative().optional(),
+  /** R18: unused credits move to the member's next multipack of this product when one ends. */
+  transferUnused: z.boolean().default(false),
   cardModels: z.array(Id).default([]),
   items: z.array(Item).min(1),
 });

@@ -11,10 +11,10 @@
  * member field silently ignored would grant or deny the wrong people.
  */
 import { z } from "zod";
-import type { Decision } from "../gateway/engine/types.js";
 import { formatPath } from "./errors.js";
 import type { Mqtt } from "./gateway.js";
 import { Instant, LedgerEntry, Member } from "./members.js";
+import { REASON_CODES } from "./protocol/reasons.js";
 import { checkReferences } from "./references.js";
 import { AccessType, Area, CardModel, Id, Limit, Product, SiteInfo } from "./site.js";
 
@@ -223,29 +223,8 @@ export const HelloMessage = z.strictObject({
 });
 export type HelloMessage = z.infer<typeof HelloMessage>;
 
-const GRANT_REASONS = ["ok", "reentry", "booking", "exit"] as const;
-const DENY_REASONS = [
-  "unknown_card",
-  "card_blocked",
-  "card_expired",
-  "member_blocked",
-  "no_entitlement",
-  "inactive",
-  "not_yet_valid",
-  "expired",
-  "suspended",
-  "wrong_area",
-  "outside_time_window",
-  "card_model_missing",
-  "no_credits",
-  "allowance_used",
-  "limit_reached",
-  "offline_stale",
-  "anti_passback",
-  "area_full",
-] as const;
-/** cli.md: the reason codes of grants and denies. */
-export const Reason = z.enum([...GRANT_REASONS, ...DENY_REASONS]);
+/** cli.md: the reason codes of grants and denies (config/protocol/reasons.ts). */
+export const Reason = z.enum(REASON_CODES);
 
 const TraceRow = z.strictObject({
   multipackId: Id.nullable(),
@@ -398,10 +377,3 @@ function issueMessage(issue: z.core.$ZodIssue): string {
     return `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
   return issue.message;
 }
-
-// The event schema and the engine's Decision must not drift apart: a compile error here says they did.
-type DecisionOfEvent = Omit<SyncEvent, "id" | "seq" | "relayFailed" | "ledger">;
-const _eventCoversDecision = (d: Decision): DecisionOfEvent => d;
-const _decisionCoversEvent = (e: DecisionOfEvent): Omit<Decision, "trace"> => e;
-void _eventCoversDecision;
-void _decisionCoversEvent;

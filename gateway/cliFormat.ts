@@ -1,35 +1,10 @@
 import { DateTime } from "luxon";
+import { REASON_WORDS } from "../config/protocol/reasons.js";
 import type { MultipackBalance } from "./engine/balance.js";
-import type { Decision, Reason, SiteModel } from "./engine/types.js";
+import type { Decision, SiteModel } from "./engine/types.js";
 import type { StatusReading, StatusSync } from "./statusFile.js";
 import type { RecordedEvent } from "./store/events.js";
 import type { ImportSummary } from "./store/importer.js";
-
-/** Reason codes in words, for a technician reading at the turnstile. */
-export const REASON_WORDS: Record<Reason, string> = {
-  ok: "valid entitlement",
-  reentry: "re-entry within the deduction interval, free",
-  booking: "booked class or session",
-  exit: "exit",
-  unknown_card: "unknown card",
-  card_blocked: "card blocked or reported lost",
-  card_expired: "card outside its validity dates",
-  member_blocked: "member blocked",
-  no_entitlement: "no multipack at all",
-  inactive: "multipack not active (stored)",
-  not_yet_valid: "multipack not valid yet",
-  expired: "multipack expired",
-  suspended: "multipack suspended",
-  wrong_area: "not valid for this area",
-  outside_time_window: "outside the allowed time windows",
-  card_model_missing: "required card model missing or not valid",
-  no_credits: "not enough credits",
-  allowance_used: "included visits used up for this period",
-  limit_reached: "usage limit reached",
-  offline_stale: "offline too long: paid entries denied (sync.offline deny-paid)",
-  anti_passback: "anti-passback: already inside or too soon",
-  area_full: "area full",
-};
 
 function local(iso: string, zone: string): string {
   return DateTime.fromISO(iso, { zone }).toFormat("yyyy-MM-dd HH:mm:ss");
@@ -85,9 +60,11 @@ export function formatEvent(e: RecordedEvent, zone: string): string {
 export function formatBalance(b: {
   memberId: string;
   name: string | null;
+  codes: string[];
   multipacks: MultipackBalance[];
 }): string {
   const lines = [`member ${b.memberId}${b.name ? ` (${b.name})` : ""}`];
+  if (b.codes.length > 0) lines.push(`  member codes: ${b.codes.join(", ")}`);
   if (b.multipacks.length === 0) lines.push("  no multipacks");
   for (const m of b.multipacks) {
     const credits = m.unlimited ? "unlimited" : `${m.creditsRemaining}/${m.creditsTotal} credits left`;
@@ -95,6 +72,11 @@ export function formatBalance(b: {
     lines.push(
       `  ${m.multipackId}  ${m.productName ?? m.productId}  ${m.status}  ${m.validFrom} … ${until}  ${credits}`,
     );
+    // R18: where credits came from and went.
+    for (const t of m.transfersIn)
+      lines.push(`      carried over: ${t.credits} from ${t.from}, which ended ${t.endedOn}`);
+    const out = m.transferOut;
+    if (out) lines.push(`      moved on: ${out.credits} unused to ${out.to} when this ended ${out.endedOn}`);
     for (const a of m.allowances)
       lines.push(
         `      allowance ${a.accessTypeId}: ${a.left} of ${a.count} left this ${a.period}${a.periodEnds ? ` (until ${a.periodEnds})` : ""}`,

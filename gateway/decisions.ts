@@ -165,12 +165,12 @@ export function scan(
     .immediate();
 }
 
-/** A member's multipacks as `balance` shows them. */
+/** A member's multipacks (and R19 codes) as `balance` shows them. */
 export function memberBalance(
   store: Store,
   by: { card?: string; member?: string },
   now: number,
-): { memberId: string; name: string | null; multipacks: MultipackBalance[] } {
+): { memberId: string; name: string | null; codes: string[]; multipacks: MultipackBalance[] } {
   const site = siteModel(store);
   let memberId = by.member;
   if (by.card !== undefined) {
@@ -183,5 +183,5 @@ export function memberBalance(
   const multipacks = loadMultipacks(store, site, memberId);
   const visits = loadVisits(store, memberId, historyStart(site, multipacks, now));
   const facts: Facts = { site, card: null, member, multipacks, visits, presence: null, presentCount: 0 };
-  return { memberId, name: member.name, multipacks: balances(facts, now) };
+  return { memberId, name: member.name, codes: member.codes, multipacks: balances(facts, now) };
 }

@@ -65,7 +65,8 @@ export function publishedDoc(base: Member, received: (multipackId: string) => Le
 /**
  * R16: a multipack's remaining credits in a published document — creditsTotal (the multipack's, else
  * its product's) raised by additions, minus every other entry. Null when the member has no such
- * multipack, or when it is unlimited (a product of 0 credits), as `accessgw balance` shows it.
+ * multipack, or when it is unlimited (a product of 0 credits), as `accessgw balance` shows it. The
+ * ledger's count only: R18 transfers, which gateways derive at a given instant, are not applied.
  */
 export function creditsRemaining(doc: Member, multipackId: string, config: SiteConfigDoc): number | null {
   const mp = doc.multipacks.find((m) => m.id === multipackId);

@@ -20,10 +20,13 @@ export function areaName(id: string, name?: string): string {
   return id.charAt(0).toUpperCase() + id.slice(1);
 }
 
-/** `7/10 left`, or `UNLIMITED` for a multipack of more than 100 credits, or null when unlimited. */
+/**
+ * R15: `7/10 left`, or `UNLIMITED` when more than 100 credits remain (seed 001: "more than 100
+ * available credits"; a 500-credit pack down to 40 shows `40/500 left`), or null when unlimited.
+ */
 export function creditsText(remaining: number | null, total: number | null): string | null {
   if (remaining === null || total === null) return null;
-  if (total > 100) return "UNLIMITED";
+  if (remaining > 100) return "UNLIMITED";
   return `${remaining}/${total} left`;
 }
 

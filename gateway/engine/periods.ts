@@ -1,6 +1,7 @@
 import type { Duration } from "../../config/site.js";
 import { addDays, addDuration, dayNumber, isoWeekday } from "./calendar.js";
 import { type LocalNow, startOfLocalDay } from "./clock.js";
+import type { VisitFact } from "./types.js";
 import type { ValidityDates } from "./validity.js";
 
 /** A period kind of R7 (allowances) and R8 (limits). */
@@ -117,4 +118,16 @@ export function periodAround(
   offset = 0,
 ): InstantPeriod {
   return toInstants(periodDates(kind, now.date, anchor, offset), now.zone, cache);
+}
+
+/** R7/R8: how many visits in `[start, end)` satisfy `pred`. */
+export function countVisits(
+  visits: VisitFact[],
+  start: number,
+  end: number,
+  pred: (v: VisitFact) => boolean,
+): number {
+  let n = 0;
+  for (const v of visits) if (v.at >= start && v.at < end && pred(v)) n++;
+  return n;
 }

@@ -1,6 +1,9 @@
 import type { Block, MemberCardModel, Suspension } from "../../config/members.js";
+import type { Reason } from "../../config/protocol/reasons.js";
 import type { AccessType, Area, Limit, Product, SiteInfo } from "../../config/site.js";
+import type { SyncEvent } from "../../config/sync.js";
 
+/** A reader's direction: entries (`in`) and exits (`out`, R11). */
 export type Direction = "in" | "out";
 
 /** What was scanned where: the engine's question. */
@@ -13,29 +16,6 @@ export interface DecisionRequest {
   readerId: string | null;
 }
 
-/** Grant reasons and deny reasons (cli.md). */
-export type GrantReason = "ok" | "reentry" | "booking" | "exit";
-export type DenyReason =
-  | "unknown_card"
-  | "card_blocked"
-  | "card_expired"
-  | "member_blocked"
-  | "no_entitlement"
-  | "inactive"
-  | "not_yet_valid"
-  | "expired"
-  | "suspended"
-  | "wrong_area"
-  | "outside_time_window"
-  | "card_model_missing"
-  | "no_credits"
-  | "allowance_used"
-  | "limit_reached"
-  | "offline_stale"
-  | "anti_passback"
-  | "area_full";
-export type Reason = GrantReason | DenyReason;
-
 /** One row of the trace: a multipack (and item) the engine looked at, and why it was chosen or skipped. */
 export interface TraceRow {
   multipackId: string | null;
@@ -46,7 +26,7 @@ export interface TraceRow {
   detail: string;
 }
 
-/** The decision JSON of cli.md (recorded events add `id` and `seq`). */
+/** The decision JSON of cli.md (recorded events add `id` and `seq`); reasons from config/protocol/reasons.ts. */
 export interface Decision {
   decision: "grant" | "deny";
   reason: Reason;
@@ -79,6 +59,7 @@ export interface SiteModel {
   maxIntervalMs: number;
 }
 
+/** R1: the scanned card as stored. */
 export interface CardFact {
   /** Canonical number (R1). */
   number: string;
@@ -88,6 +69,7 @@ export interface CardFact {
   memberId: string;
 }
 
+/** R10: a booking that may matter at `now` (instants in ms). */
 export interface BookingFact {
   id: string;
   area: string;
@@ -95,14 +77,18 @@ export interface BookingFact {
   end: number;
 }
 
+/** The card's member: what R1, R3, R10 and R19 ask of them. */
 export interface MemberFact {
   id: string;
   name: string | null;
+  /** R19: the member's codes (`student`, `corp-acme`). */
+  codes: string[];
   cardModels: MemberCardModel[];
   blocks: Block[];
   bookings: BookingFact[];
 }
 
+/** One multipack with its running credit totals (R2, R16). */
 export interface MultipackFact {
   id: string;
   productId: string;
@@ -161,3 +147,11 @@ export interface OfflineFact {
   maxStaleHours: number;
   after: "keep-deciding" | "deny-paid";
 }
+
+// The event schema (config/sync.ts) and the Decision must not drift apart: a compile error here says
+// they did. (It lives here because config imports nothing above it.)
+type DecisionOfEvent = Omit<SyncEvent, "id" | "seq" | "relayFailed" | "ledger">;
+const _eventCoversDecision = (d: Decision): DecisionOfEvent => d;
+const _decisionCoversEvent = (e: DecisionOfEvent): Omit<Decision, "trace"> => e;
+void _eventCoversDecision;
+void _decisionCoversEvent;

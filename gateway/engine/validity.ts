@@ -38,6 +38,7 @@ export function validityDates(mp: MultipackFact, product: Product, zone: string)
   return { from, until, awaitingFirstUse };
 }
 
+/** R2: usable, or why not, with the multipack's dates. */
 export type UsableResult =
   | { usable: true; dates: ValidityDates }
   | {

@@ -54,30 +54,41 @@ export function loadHolder(
 ): { card: CardFact | null; member: MemberFact | null } {
   const r = raw(
     store,
-    `SELECT c.canonical, c.status, c.valid_from, c.valid_to, c.member_id, m.id, m.name, m.card_models
+    `SELECT c.canonical, c.status, c.valid_from, c.valid_to, c.member_id, m.id, m.name, m.card_models, m.codes
      FROM cards c LEFT JOIN members m ON m.id = c.member_id WHERE c.canonical = ?`,
   ).get(canonical) as
-    | [string, CardFact["status"], string | null, string | null, string, string | null, string | null, string]
+    | [
+        string,
+        CardFact["status"],
+        string | null,
+        string | null,
+        string,
+        string | null,
+        string | null,
+        string,
+        string,
+      ]
     | undefined;
   if (!r) return { card: null, member: null };
   const card: CardFact = { number: r[0], status: r[1], validFrom: r[2], validTo: r[3], memberId: r[4] };
   if (r[5] === null) return { card, member: null };
-  return { card, member: memberFact(store, r[5], r[6], r[7], now, earlyMs) };
+  return { card, member: memberFact(store, [r[5], r[6], r[7], r[8]], now, earlyMs) };
 }
 
 /** The member's own record, blocks and the bookings that may still matter at `now`. */
 export function loadMember(store: Store, memberId: string, now: number, earlyMs: number): MemberFact | null {
-  const m = raw(store, "SELECT id, name, card_models FROM members WHERE id = ?").get(memberId) as
-    | [string, string | null, string]
+  const m = raw(store, "SELECT id, name, card_models, codes FROM members WHERE id = ?").get(memberId) as
+    | MemberRow
     | undefined;
-  return m ? memberFact(store, m[0], m[1], m[2], now, earlyMs) : null;
+  return m ? memberFact(store, m, now, earlyMs) : null;
 }
+
+/** A members row: id, name, card models and (R19) codes, the last two as JSON arrays. */
+type MemberRow = [id: string, name: string | null, cardModels: string, codes: string];
 
 function memberFact(
   store: Store,
-  id: string,
-  name: string | null,
-  cardModels: string,
+  [id, name, cardModels, codes]: MemberRow,
   now: number,
   earlyMs: number,
 ): MemberFact {
@@ -93,7 +104,14 @@ function memberFact(
     "SELECT id, area, start_at, end_at FROM bookings WHERE member_id = ? AND end_at > ? AND start_at <= ?",
   ).all(id, now, now + earlyMs) as [string, string, number, number][];
   const bookings = bookingRows.map((b): BookingFact => ({ id: b[0], area: b[1], start: b[2], end: b[3] }));
-  return { id, name, cardModels: JSON.parse(cardModels) as MemberCardModel[], blocks, bookings };
+  return {
+    id,
+    name,
+    codes: JSON.parse(codes) as string[],
+    cardModels: JSON.parse(cardModels) as MemberCardModel[],
+    blocks,
+    bookings,
+  };
 }
 
 type MultipackRow = [

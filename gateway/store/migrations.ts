@@ -188,6 +188,14 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ALTER TABLE sync_answer ADD COLUMN swept_to TEXT;
     `,
   },
+  {
+    version: 4,
+    name: "member codes",
+    sql: `
+      -- R19: the member's codes (student, corp-acme…), a JSON array like card_models.
+      ALTER TABLE members ADD COLUMN codes TEXT NOT NULL DEFAULT '[]';
+    `,
+  },
 ];
 
 /** Brings a database to the newest schema version; refuses one newer than this program knows. */

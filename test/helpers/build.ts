@@ -74,6 +74,7 @@ export function facts(
     member: {
       id: "m-1",
       name: p.name ?? "Ada Lovelace",
+      codes: [],
       cardModels: [],
       blocks: [],
       bookings: [],

@@ -377,6 +377,22 @@ describe("the central's store", () => {
     expect(replay?.members.map((m) => m.id)).toEqual(["m-anna"]);
   });
 
+  it("R19: publishes a member's codes from the members file, and their removal as a change", () => {
+    const c = setup();
+    const doc = exampleDoc<MembersDoc>("members.yaml");
+    (doc.members[0] as Record<string, unknown>).codes = ["corp-acme"];
+    c.writeMembers(doc);
+    c.sync();
+    expect(memberDoc(c.store, "m-anna")?.codes).toEqual(["corp-acme"]);
+    expect(parts(c.store, 0).messages[0]?.members.find((m) => m.id === "m-anna")?.codes).toEqual([
+      "corp-acme",
+    ]);
+    delete (doc.members[0] as Record<string, unknown>).codes;
+    c.writeMembers(doc);
+    expect(c.sync()).toMatchObject({ revs: [2], changed: ["m-anna"] });
+    expect(memberDoc(c.store, "m-anna")?.codes).toEqual([]);
+  });
+
   it("publishes the union of the old and new config before member changes when an edit removes a product they used", () => {
     const c = setup();
     c.sync();

@@ -13,6 +13,15 @@ function siteWith(tieBreak: "fifo" | "expiresFirst" = "fifo") {
       { id: "paid-p1", credits: 10, items: [{ accessType: "pool-a", credits: 1, priority: 1 }] },
       { id: "paid-p2", credits: 10, items: [{ accessType: "pool-a", credits: 1, priority: 2 }] },
       { id: "free-p1", credits: 10, items: [{ accessType: "pool-a", credits: 0, priority: 1 }] },
+      { id: "paid2-p1", credits: 10, items: [{ accessType: "pool-a", credits: 2, priority: 1 }] },
+      {
+        id: "two-costs",
+        credits: 10,
+        items: [
+          { accessType: "pool-a", credits: 3, priority: 1 },
+          { accessType: "pool-b", credits: 2, priority: 1 },
+        ],
+      },
       { id: "free-p2", credits: 10, items: [{ accessType: "pool-a", credits: 0, priority: 2 }] },
       { id: "unl-p1", credits: 0, items: [{ accessType: "pool-a", credits: 3, priority: 1 }] },
       {
@@ -76,6 +85,35 @@ describe("R9 choosing among candidates", () => {
       mp("mp-unl", "unl-p1", "2027-03-01T10:00"),
     ]);
     expect(d).toMatchObject({ multipackId: "mp-unl", creditsDeducted: 0, creditsRemaining: null });
+  });
+
+  it.each(["fifo", "expiresFirst"] as const)(
+    "R9 (%s): at equal priority the lower cost wins over FIFO and expiry (seed 001: the cheapest class)",
+    (tieBreak) => {
+      const dear = mp("mp-a", "paid2-p1", "2027-01-01T10:00", { validUntil: "2027-04-01" });
+      const cheap = mp("mp-z", "paid-p1", "2027-03-01T10:00", { validUntil: "2027-12-31" });
+      const d = choose([dear, cheap], tieBreak);
+      expect(d).toMatchObject({ multipackId: "mp-z", creditsDeducted: 1, creditsRemaining: 9 });
+      expect(d.trace[1]).toMatchObject({ multipackId: "mp-a", outcome: "skipped" });
+    },
+  );
+
+  it("R9: within one multipack the cheaper of two items of the same priority is charged", () => {
+    const d = choose([mp("mp-1", "two-costs", "2027-01-01T10:00")]);
+    expect(d).toMatchObject({ accessTypeId: "pool-b", creditsDeducted: 2, creditsRemaining: 8 });
+  });
+
+  it("R9: cost comes after priority and after cost 0: a dearer item of a lower priority number still wins", () => {
+    const d = choose([
+      mp("mp-cheap", "paid-p2", "2027-01-01T10:00"),
+      mp("mp-dear", "paid2-p1", "2027-03-01T10:00"),
+    ]);
+    expect(d).toMatchObject({ multipackId: "mp-dear", creditsDeducted: 2 });
+    const free = choose([
+      mp("mp-paid", "paid-p1", "2027-01-01T10:00"),
+      mp("mp-free", "free-p1", "2027-03-01T10:00"),
+    ]);
+    expect(free).toMatchObject({ multipackId: "mp-free", creditsDeducted: 0 });
   });
 
   it("R9: FIFO: the earliest purchasedAt wins, whatever the ids and the order of the facts", () => {

@@ -165,6 +165,56 @@ describe("R8 limit scopes", () => {
   });
 });
 
+describe("R8 OR within a list, AND across lists", () => {
+  // One limit: 1 visit a day of crossfit OR yoga, AND through classes10.
+  const site = siteWith([
+    { id: "l", amount: 1, period: "day", accessTypes: ["crossfit", "yoga"], products: ["classes10"] },
+  ]);
+  const when = "2027-03-23T18:00";
+
+  it.each([
+    [
+      "a crossfit visit through classes10",
+      "limit_reached",
+      v("2027-03-23T08:00", "crossfit", "mp-c", "classes10"),
+    ],
+    [
+      "a yoga visit through classes10 (OR within accessTypes)",
+      "limit_reached",
+      v("2027-03-23T08:00", "yoga", "mp-c", "classes10"),
+    ],
+    [
+      "a crossfit visit through unlimited (AND across: another product)",
+      "ok",
+      v("2027-03-23T08:00", "crossfit"),
+    ],
+    [
+      "a gym visit through classes10 (AND across: another access type)",
+      "ok",
+      v("2027-03-23T08:00", "gym-all", "mp-c", "classes10"),
+    ],
+  ])(
+    "R8: OR within a list, AND across lists: after %s, classes10 in the studio is %s",
+    (_label, reason, visit) => {
+      const d = scan(site, { multipacks: [classes()], visits: [visit] }, when, "studio");
+      expect(d.reason).toBe(reason);
+      // OR within: both of classes10's studio items (crossfit and yoga) fall in the scope alike.
+      const limited = d.trace.filter((r) => r.reason === "limit_reached").map((r) => r.accessTypeId);
+      expect(limited).toEqual(reason === "ok" ? [] : ["crossfit", "yoga"]);
+    },
+  );
+
+  it("R8: OR within a list, AND across lists: a product not listed is outside the scope, so unlimited still enters", () => {
+    const counted = v("2027-03-23T08:00", "crossfit", "mp-c", "classes10");
+    const d = scan(site, { multipacks: [classes(), unlimited()], visits: [counted] }, when, "studio");
+    expect(d).toMatchObject({ decision: "grant", multipackId: "mp-u", accessTypeId: "crossfit" });
+    expect(d.trace.filter((r) => r.reason === "limit_reached").map((r) => r.multipackId)).toEqual([
+      "mp-c",
+      "mp-c",
+    ]);
+  });
+});
+
 describe("R8 several limits are ANDed", () => {
   // "9 classes a week, of which 3 CrossFit" is two limits.
   const site = siteWith([

@@ -54,14 +54,16 @@ describe("R15 grant messages", () => {
     ["  Grace   Hopper ", 10, 0, "Welcome Grace — 9/10 left"],
     [null, 10, 2, "Welcome — 7/10 left"],
     ["Ada", 100, 0, "Welcome Ada — 99/100 left"],
-    ["Ada", 101, 0, "Welcome Ada — UNLIMITED"],
+    ["Ada", 101, 0, "Welcome Ada — 100/101 left"],
+    ["Ada", 102, 0, "Welcome Ada — UNLIMITED"],
+    ["Ada", 500, 450, "Welcome Ada — 49/500 left"],
     ["Ada", 15, 5, "Welcome Ada — 9/15 left"],
   ])("R15: %j with %i total and %i used sees %j", (name, creditsTotal, used, message) => {
     const f = { multipacks: [pool10({ creditsTotal, used })], member: { name } };
     expect(scan(site, f, MONDAY, "gym").message).toBe(message);
   });
 
-  it("R15: a product of more than 100 credits shows UNLIMITED but still counts", () => {
+  it("R15: more than 100 credits remaining shows UNLIMITED but still counts", () => {
     const d = scan(
       site,
       { multipacks: [mp("mp-b", "big", "2027-03-01T10:00", { creditsTotal: 500, used: 3 })] },

@@ -17,7 +17,7 @@ import { DECISION_FIELDS } from "../helpers/decisionFields.js";
 import { rome } from "./engineFixture.js";
 
 const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"];
-const siteFor = (tieBreak: "fifo" | "expiresFirst") =>
+const siteFor = (tieBreak: "fifo" | "expiresFirst", memberCodes = true) =>
   rome({
     site: { tieBreak, holidays: ["2027-04-05", "2027-05-01"], deductionIntervalMinutes: 15 },
     areas: [
@@ -66,7 +66,8 @@ const siteFor = (tieBreak: "fifo" | "expiresFirst") =>
           { accessType: "gym-all", credits: 0 },
           { accessType: "pool-offpeak", credits: 0, allowance: { count: 2, period: "week", rollover: true } },
           { accessType: "spa-fed", credits: 0, allowance: { count: 1, period: "chargePeriod" } },
-          { accessType: "late", credits: 0 },
+          // R19: late classes are included for students only.
+          { accessType: "late", credits: 0, ...(memberCodes ? { requiresMemberCode: ["student"] } : {}) },
         ],
       },
       {
@@ -99,6 +100,8 @@ const siteFor = (tieBreak: "fifo" | "expiresFirst") =>
     ],
   });
 const SITES = { fifo: siteFor("fifo"), expiresFirst: siteFor("expiresFirst") };
+/** The same sites without R19's code requirements. */
+const SITES_WITHOUT_CODES = { fifo: siteFor("fifo", false), expiresFirst: siteFor("expiresFirst", false) };
 
 const PRODUCTS = ["pool-10", "premium", "trial", "first", "big", "gone"];
 const AREAS = ["gym", "pool", "spa", "studio", "nowhere"];
@@ -213,6 +216,7 @@ const scenario = fc
           },
         ),
       ),
+      codes: fc.subarray(["student", "staff"]),
       cardModels: fc.array(
         fc.record({ model: fc.constantFrom("fin", "other"), validTo: fc.option(date, { nil: undefined }) }),
         {
@@ -234,7 +238,7 @@ const scenario = fc
       presentCount: s.presentCount,
       name: s.name ?? undefined,
       card: { status: s.cardStatus as "active", validTo: s.cardValidTo },
-      member: { blocks: s.blocks, cardModels: s.cardModels, bookings: s.bookings },
+      member: { blocks: s.blocks, cardModels: s.cardModels, bookings: s.bookings, codes: s.codes },
     });
     if (s.name === null && f.member) f.member.name = null;
     const request: DecisionRequest = { card: s.card, area: s.area, direction: s.direction, readerId: "r-1" };
@@ -255,6 +259,7 @@ const DENY = [
   "wrong_area",
   "outside_time_window",
   "card_model_missing",
+  "member_code_missing",
   "no_credits",
   "allowance_used",
   "limit_reached",
@@ -349,6 +354,31 @@ describe("engine properties (fast-check)", () => {
         expect(d.creditsRemaining === null).toBe(!counted);
         expect(d.creditsTotal === null).toBe(!counted);
         if (product?.credits === 0) expect(d.creditsDeducted).toBe(0);
+      }),
+      RUNS,
+    );
+  });
+
+  it("R19: a member holding the required code is decided as if no item required one", () => {
+    fc.assert(
+      fc.property(scenario, ({ request, facts: f, now, site }) => {
+        const tieBreak = site.site.tieBreak;
+        const student = { ...f, member: f.member && { ...f.member, codes: ["student"] } };
+        const plain = { ...student, site: SITES_WITHOUT_CODES[tieBreak] };
+        const { trace: _a, ...withCode } = decide(request, student, now);
+        const { trace: _b, ...withoutRule } = decide(request, plain, now);
+        expect(withCode).toEqual(withoutRule);
+      }),
+      RUNS,
+    );
+  });
+
+  it("R19: taking a member's codes away never turns a deny into a grant", () => {
+    fc.assert(
+      fc.property(scenario, ({ request, facts: f, now }) => {
+        const none = { ...f, member: f.member && { ...f.member, codes: [] } };
+        if (decide(request, f, now).decision === "deny")
+          expect(decide(request, none, now).decision).toBe("deny");
       }),
       RUNS,
     );

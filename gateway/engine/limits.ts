@@ -1,0 +1,47 @@
+import type { AccessType, Limit, Product } from "../../config/site.js";
+import type { Ctx, RuleFailure } from "./context.js";
+import { countVisits, type PeriodAnchor, periodAround } from "./periods.js";
+import type { VisitFact } from "./types.js";
+
+/**
+ * R8: the first limit whose scope covers this entry and whose amount is reached (`limit_reached`),
+ * or null. Several limits are ANDed: every one must pass.
+ */
+export function limitFailure(
+  ctx: Ctx,
+  t: AccessType,
+  product: Product,
+  anchor: PeriodAnchor,
+): RuleFailure | null {
+  for (const limit of ctx.facts.site.limits) {
+    if (!inScope(limit, t.id, ctx.area, product.id)) continue;
+    const p = periodAround(limit.period, ctx.now, anchor, ctx.cache);
+    const count = countVisits(ctx.visits, p.start, p.end, (v) => visitInScope(limit, v));
+    if (count >= limit.amount)
+      return {
+        reason: "limit_reached",
+        detail: `limit ${limit.id}: ${limit.amount} per ${limit.period} reached (R8)`,
+        info: { count: limit.amount, period: limit.period },
+      };
+  }
+  return null;
+}
+
+/** R8: OR within a list, AND across lists; a dimension not listed (empty list) matches everything. */
+function inScope(limit: Limit, accessTypeId: string, area: string, productId: string): boolean {
+  return (
+    (limit.accessTypes.length === 0 || limit.accessTypes.includes(accessTypeId)) &&
+    (limit.areas.length === 0 || limit.areas.includes(area)) &&
+    (limit.products.length === 0 || limit.products.includes(productId))
+  );
+}
+
+/** R8: a counted visit is in a limit's scope by the same test (a visit without an access type or product matches only unlisted dimensions). */
+function visitInScope(limit: Limit, v: VisitFact): boolean {
+  return (
+    (limit.accessTypes.length === 0 ||
+      (v.accessTypeId !== null && limit.accessTypes.includes(v.accessTypeId))) &&
+    (limit.areas.length === 0 || limit.areas.includes(v.area)) &&
+    (limit.products.length === 0 || (v.productId !== null && limit.products.includes(v.productId)))
+  );
+}
