@@ -19,7 +19,7 @@ import { explain, memberBalance, scan, siteModel } from "./decisions.js";
 import { parseAt } from "./engine/clock.js";
 import type { DecisionRequest } from "./engine/types.js";
 import { type LogFormat, runStart } from "./startCommand.js";
-import { readStatus } from "./statusFile.js";
+import { readStatus, type StatusReading } from "./statusFile.js";
 import { DB_FILE, Store } from "./store/db.js";
 import { multipackOwner } from "./store/facts.js";
 import { importFiles } from "./store/importer.js";
@@ -41,7 +41,7 @@ function quietOnClosedPipe(): void {
   });
 }
 
-/** Runs the command line; returns the exit code (0 done, 2 bad input, 1 anything else). */
+/** Runs the command line; returns the exit code (0 done, 2 bad input, 1 anything else; status: 3, 4). */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   let command: Command;
   try {
@@ -209,9 +209,15 @@ function runCheck(flags: Flags, io: Io): number {
   return problems.length > 0 ? 2 : 0;
 }
 
+/** cli.md: `status` exits 0 when the daemon runs with no problem, 3 with problems, 4 when it does not run. */
+export function statusExitCode(reading: StatusReading): 0 | 3 | 4 {
+  if (!reading.running) return 4;
+  return reading.status.problems.length > 0 ? 3 : 0;
+}
+
 /**
  * `status --config FILE`: reads the status file the running daemon keeps in its data folder (found
- * as `start` finds it). Exit 0 when the daemon runs, 1 when it does not.
+ * as `start` finds it); the exit code says running, running with problems, or not running.
  */
 function runStatus(flags: Flags, io: Io): number {
   // Without either, ./data would be guessed, and "not running" there could mislead a technician.
@@ -219,7 +225,7 @@ function runStatus(flags: Flags, io: Io): number {
   const config = flags.config === undefined ? null : readGatewayConfig(flags.config);
   const reading = readStatus(dataDir(flags, config, io.env));
   io.out(flags.json ? JSON.stringify(reading) : formatStatus(reading, Date.now()));
-  return reading.running ? 0 : 1;
+  return statusExitCode(reading);
 }
 
 /**

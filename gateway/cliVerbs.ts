@@ -165,7 +165,7 @@ export const VERBS: readonly VerbSpec[] = [
       config: "the gateway configuration (finds the data folder as start does)",
       json: '{ "running", "reason", "status" }',
     },
-    details: ["exit 0 running, 1 not running, 2 bad input"],
+    details: ["exit 0 running with no problem, 3 running with problems, 4 not running, 2 bad input"],
     example: "accessgw status --config /etc/accessgw/gateway.yaml",
   },
   {
@@ -205,7 +205,9 @@ export const LATER_VERBS: Readonly<Record<string, string>> = {
   restore: "a backup put back",
 };
 
-const EXIT_CODES = "exit codes: 0 done (a deny is an answer), 2 bad input, 1 anything else";
+const EXIT_CODES =
+  "exit codes: 0 done (a deny is an answer), 2 bad input, 1 anything else;\n" +
+  "            status: 0 running with no problem, 3 running with problems, 4 not running";
 
 const TIMES =
   "times (--at, --since, --until): ISO 8601; with an offset or Z an instant,\n" +
