@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
@@ -7,7 +6,7 @@ import { SimLcusBoard } from "../../firmware-sim/devices/lcusBoard.js";
 import { SerialDeviceServer } from "../../firmware-sim/devices/serialDeviceServer.js";
 import { SimSerialLineReader } from "../../firmware-sim/devices/serialLineReader.js";
 import type { StatusDocument } from "../../gateway/statusFile.js";
-import { accessgw, BIN, inFolder, ROOT, type Run } from "./accessgw.js";
+import { accessgw, inFolder, launch, type Run, type Running } from "./accessgw.js";
 
 const SITE = `site: { id: e2e-site, timezone: Europe/Rome }
 areas:
@@ -63,32 +62,13 @@ async function closedPort(): Promise<number> {
 }
 
 /** The daemon as a child process; killed at the end of the test if still running. */
-function spawnStart(args: string[]): { child: ChildProcess; exited: Promise<Run> } {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.ACCESSGW_DATA;
-  const child = spawn(process.execPath, [BIN, "start", ...args], {
-    cwd: ROOT,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const output: Run = { code: -1, stdout: "", stderr: "" };
-  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-    output.stdout += chunk;
-  });
-  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
-    output.stderr += chunk;
-  });
-  const exited = new Promise<Run>((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code) => {
-      output.code = code ?? -1;
-      resolve(output);
-    });
-  });
+function spawnStart(args: string[]): Running {
+  const running = launch(["start", ...args], { env: { ACCESSGW_GATEWAY_ID: undefined } });
+  const { child } = running;
   cleanups.push(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   });
-  return { child, exited };
+  return running;
 }
 
 /**
