@@ -96,7 +96,7 @@ export async function runEvents(flags: Flags, deps: EventsDeps): Promise<number>
     let high: number;
     try {
       high = lastEventSeq(store);
-      await printAll(iterateEvents(store, query), print, io);
+      await printAll(iterateEvents(store, query), print, io, deps.signal);
     } finally {
       store.db.exec("COMMIT");
     }
@@ -107,14 +107,19 @@ export async function runEvents(flags: Flags, deps: EventsDeps): Promise<number>
   }
 }
 
-/** Prints every event, waiting whenever the output is full; returns how many. */
+/**
+ * Prints every event, waiting whenever the output is full; returns how many. Stops early when the
+ * signal ends a --follow (Ctrl-C during a long first listing).
+ */
 async function printAll(
   events: Iterable<RecordedEvent>,
   print: (e: RecordedEvent) => void,
   io: Io,
+  signal?: AbortSignal,
 ): Promise<number> {
   let printed = 0;
   for (const e of events) {
+    if (signal?.aborted) break;
     print(e);
     printed++;
     const full = io.drain?.();

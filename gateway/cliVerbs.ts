@@ -1,7 +1,8 @@
 /**
  * The command line's one table: every verb, the flags it takes, its synopsis and an example.
  * Parsing (cliParse.ts), `accessgw --help`, `accessgw VERB --help` and the checks of docs/cli.md
- * are all derived from it, so a flag cannot be accepted without being documented, nor documented without working.
+ * are all derived from it, so a flag cannot be accepted without being documented, nor documented
+ * without working.
  */
 
 /** Output streams and environment, handed in so tests and the tour can run the command line in-process. */

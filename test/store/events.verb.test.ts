@@ -91,42 +91,70 @@ describe("events --follow", () => {
   });
 });
 
-describe("events into a slow pipe", () => {
-  it("waits while the output is full instead of piling the history up in memory", async () => {
-    const store = exampleStore();
-    for (const time of ["10:00", "10:10", "10:20"])
-      scan(store, scanReq("7654321", "gym"), at(`2027-03-22T${time}`), "gw-1");
-    store.close();
-    const lines: string[] = [];
-    let release = () => {};
-    let full = true;
-    const io = {
+/** An output that is full after every line until the test lets it drain. */
+function slowPipe() {
+  const lines: string[] = [];
+  const pipe = {
+    lines,
+    full: true,
+    release: () => {},
+    io: {
       out: (text: string) => lines.push(text),
       err: (text: string) => lines.push(`stderr: ${text}`),
       env: {},
-      // Full after every line until the test lets it drain.
       drain: () =>
-        full
+        pipe.full
           ? new Promise<void>((resolve) => {
-              release = resolve;
+              pipe.release = resolve;
             })
           : null,
-    };
+    },
+  };
+  return pipe;
+}
+
+/** Three of Bruno's gym entries, recorded; the test's store is closed so runEvents opens its own. */
+function threeEvents(): void {
+  const store = exampleStore();
+  for (const time of ["10:00", "10:10", "10:20"])
+    scan(store, scanReq("7654321", "gym"), at(`2027-03-22T${time}`), "gw-1");
+  store.close();
+}
+
+describe("events into a slow pipe", () => {
+  it("waits while the output is full instead of piling the history up in memory", async () => {
+    threeEvents();
+    const pipe = slowPipe();
     const done = runEvents(
       { json: true },
       {
-        io,
+        io: pipe.io,
         openStore: () => Store.open(t.dir),
         time: () => () => 0,
         signal: new AbortController().signal,
       },
     );
-    await vi.waitFor(() => expect(lines).toHaveLength(1));
+    await vi.waitFor(() => expect(pipe.lines).toHaveLength(1));
     await new Promise((resolve) => setImmediate(resolve));
-    expect(lines).toHaveLength(1);
-    full = false;
-    release();
+    expect(pipe.lines).toHaveLength(1);
+    pipe.full = false;
+    pipe.release();
     expect(await done).toBe(0);
-    expect(lines.map((l) => JSON.parse(l).seq)).toEqual([1, 2, 3]);
+    expect(pipe.lines.map((l) => JSON.parse(l).seq)).toEqual([1, 2, 3]);
+  });
+
+  it("stops a --follow ended (Ctrl-C) during its first listing there, with exit 0", async () => {
+    threeEvents();
+    const pipe = slowPipe();
+    const stop = new AbortController();
+    const done = runEvents(
+      { json: true, follow: true },
+      { io: pipe.io, openStore: () => Store.open(t.dir), time: () => () => 0, signal: stop.signal },
+    );
+    await vi.waitFor(() => expect(pipe.lines).toHaveLength(1));
+    stop.abort();
+    pipe.release();
+    expect(await done).toBe(0);
+    expect(pipe.lines).toHaveLength(1);
   });
 });
