@@ -1,7 +1,7 @@
+import { once } from "node:events";
 import { existsSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { loadDataFiles } from "../config/dataFile.js";
 import { AccessGwError } from "../config/errors.js";
 import {
@@ -11,79 +11,25 @@ import {
   type GatewayConfigCheck,
   readerAreaProblems,
 } from "../config/gateway.js";
-import { formatBalance, formatDecision, formatEvent, formatImport, formatStatus } from "./cliFormat.js";
+import { runEvents } from "./cliEvents.js";
+import { formatBalance, formatDecision, formatImport, formatStatus } from "./cliFormat.js";
+import { type Command, parseCommandLine, usage } from "./cliParse.js";
+import { type Flags, type Io, topUsage, verbUsage } from "./cliVerbs.js";
 import { explain, memberBalance, scan, siteModel } from "./decisions.js";
 import { parseAt } from "./engine/clock.js";
 import type { DecisionRequest } from "./engine/types.js";
 import { type LogFormat, runStart } from "./startCommand.js";
-import { readStatus } from "./statusFile.js";
+import { readStatus, type StatusReading } from "./statusFile.js";
 import { DB_FILE, Store } from "./store/db.js";
-import { listEvents } from "./store/events.js";
 import { multipackOwner } from "./store/facts.js";
 import { importFiles } from "./store/importer.js";
-
-const USAGE = `usage: accessgw <verb> [flags]
-
-verbs:
-  import FILE...                                   load site configuration and/or member data
-  explain --card N (--reader ID | --area A [--direction in|out]) [--at T]
-                                                   what would happen if card N were scanned (changes nothing)
-  scan    (same flags as explain)                  decide and record, as a real reader would
-  balance (--card N | --member ID) [--at T]        the member's multipacks and credits
-  events  [--since T] [--limit N]                  recorded decisions, oldest first
-  check   --config FILE                            validate a gateway configuration (and its readers'
-                                                   areas against the site stored in --data, if any)
-  start   --config FILE [--log-format json|pretty]
-                                                   run the gateway daemon until SIGINT/SIGTERM (logs on
-                                                   stderr: pretty on a terminal, else JSON lines)
-  status  --config FILE                            is the daemon running? each reader's and relay's
-                                                   state, last scan and counters (exit 1: not running)
-  sim     --config sim.yaml [--scenario FILE]      the hardware simulator (docs/simulator.md; also
-                                                   installed as accessgw-sim)
-  central --site S --site-config FILE [--members FILE] --broker URL
-                                                   the reference central server of sync.md, until
-                                                   SIGINT/SIGTERM (docs/central.md; central --help)
-  help                                             this text (also --help, -h)
-
-common flags: --data DIR (default $ACCESSGW_DATA, else ./data), --config FILE, --json
-times (--at, --since): ISO 8601; with an offset or Z an instant, without one local time at the site
-exit codes: 0 done (a deny is an answer), 2 bad input, 1 anything else`;
-
-const VERBS = new Set(["import", "explain", "scan", "balance", "events", "check", "start", "status"]);
-
-const FLAGS = {
-  data: { type: "string" },
-  config: { type: "string" },
-  json: { type: "boolean", default: false },
-  card: { type: "string" },
-  reader: { type: "string" },
-  area: { type: "string" },
-  direction: { type: "string" },
-  at: { type: "string" },
-  member: { type: "string" },
-  since: { type: "string" },
-  limit: { type: "string" },
-  "log-format": { type: "string" },
-  help: { type: "boolean", short: "h", default: false },
-} as const;
-
-type Flags = ReturnType<typeof parse>["values"];
-
-function parse(args: string[]) {
-  return parseArgs({ args, options: FLAGS, allowPositionals: true, strict: true });
-}
-
-/** Output streams, handed in so tests can run the command line in-process. */
-export interface Io {
-  out: (text: string) => void;
-  err: (text: string) => void;
-  env: NodeJS.ProcessEnv;
-}
+import { gatewayVersion } from "./version.js";
 
 const processIo: Io = {
   out: (t) => process.stdout.write(`${t}\n`),
   err: (t) => process.stderr.write(`${t}\n`),
   env: process.env,
+  drain: () => (process.stdout.writableNeedDrain ? once(process.stdout, "drain") : null),
 };
 
 /** `accessgw events | head`: the reader went away early; that deserves no stack trace. */
@@ -95,46 +41,71 @@ function quietOnClosedPipe(): void {
   });
 }
 
-/** Runs the command line; returns the exit code (0 done, 2 bad input, 1 anything else). */
+/** Runs the command line; returns the exit code (0 done, 2 bad input, 1 anything else; status: 3, 4). */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
-  // The simulator has its own flags and prompt; it is loaded only when asked for.
-  if (argv[0] === "sim") return (await import("../firmware-sim/cli.js")).main(argv.slice(1));
-  if (argv[0] === "central") return (await import("../firmware-sim/central/cli.js")).main(argv.slice(1));
-  if (io === processIo) quietOnClosedPipe();
-  let flags: Flags;
-  let positionals: string[];
+  let command: Command;
   try {
-    ({ values: flags, positionals } = parse(argv));
+    command = parseCommandLine(argv);
   } catch (err) {
-    io.err(`accessgw: ${(err as Error).message}\n\n${USAGE}`);
-    return 2;
+    if (!(err instanceof AccessGwError)) throw err;
+    io.err(err.message);
+    return err.exitCode;
   }
-  const [verb, ...rest] = positionals;
-  if (flags.help || verb === "help") {
-    io.out(USAGE);
+  if (command.kind === "version") {
+    io.out(gatewayVersion());
     return 0;
   }
-  if (!verb || !VERBS.has(verb)) {
-    io.err(`accessgw: ${verb ? `unknown verb "${verb}"` : "no verb given"}\n\n${USAGE}`);
-    return 2;
+  // The simulator and the central have their own flags and usage; they are loaded only when asked for.
+  if (command.kind === "help" && command.verb?.delegate) return (await command.verb.delegate())(["--help"]);
+  if (command.kind === "help") {
+    io.out(command.verb ? verbUsage(command.verb) : topUsage());
+    return 0;
   }
+  if (command.kind === "delegate") return (await command.load())(command.argv);
+  if (io === processIo) quietOnClosedPipe();
+  const { verb, flags, args } = command;
   try {
-    if (verb === "start") return await runStartVerb(rest, flags, io);
-    return run(verb, rest, flags, io);
+    if (verb.name === "start") return await runStartVerb(flags, io);
+    if (verb.name === "events") return await runEventsVerb(flags, io);
+    return run(verb.name, args, flags, io);
   } catch (err) {
     if (err instanceof AccessGwError) {
-      io.err(`accessgw ${verb}: ${err.message}`);
+      const help = err.code === "USAGE" ? `\n\n${verbUsage(verb)}` : "";
+      io.err(`accessgw ${verb.name}: ${err.message}${help}`);
       return err.exitCode;
     }
-    io.err(`accessgw ${verb}: unexpected error: ${(err as Error).stack ?? err}`);
+    io.err(`accessgw ${verb.name}: unexpected error: ${(err as Error).stack ?? err}`);
     return 1;
   }
 }
 
+/** The configuration --config names, or null without one (verbs that need no hardware). */
+function optionalConfig(flags: Flags): GatewayConfig | null {
+  return flags.config ? readGatewayConfig(flags.config) : null;
+}
+
+/** `events`: filters and --follow (cliEvents.ts); SIGINT and SIGTERM end --follow with exit 0. */
+async function runEventsVerb(flags: Flags, io: Io): Promise<number> {
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  if (flags.follow) {
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  }
+  try {
+    const config = optionalConfig(flags);
+    const openStore = () => Store.open(dataDir(flags, config, io.env));
+    return await runEvents(flags, { io, openStore, time: timeFlag, signal: stop.signal });
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
 function run(verb: string, rest: string[], flags: Flags, io: Io): number {
-  if (verb === "check") return runCheck(rest, flags, io);
-  if (verb === "status") return runStatus(rest, flags, io);
-  const config = flags.config ? readGatewayConfig(flags.config) : null;
+  if (verb === "check") return runCheck(flags, io);
+  if (verb === "status") return runStatus(flags, io);
+  const config = optionalConfig(flags);
   const withStore = <T>(fn: (store: Store) => T): T => {
     const store = Store.open(dataDir(flags, config, io.env));
     try {
@@ -159,7 +130,6 @@ function run(verb: string, rest: string[], flags: Flags, io: Io): number {
     }
     case "explain":
     case "scan": {
-      noPositionals(verb, rest);
       // Bad flags are refused before the data folder is touched.
       const req = scanRequest(flags, config);
       const at = timeFlag(flags.at, "--at");
@@ -177,7 +147,6 @@ function run(verb: string, rest: string[], flags: Flags, io: Io): number {
       });
     }
     case "balance": {
-      noPositionals(verb, rest);
       if ((flags.card === undefined) === (flags.member === undefined))
         throw usage("balance needs --card N or --member ID (one of them)");
       const at = timeFlag(flags.at, "--at");
@@ -185,21 +154,6 @@ function run(verb: string, rest: string[], flags: Flags, io: Io): number {
         const site = siteModel(store);
         const b = memberBalance(store, { card: flags.card, member: flags.member }, at(site.zone));
         io.out(flags.json ? JSON.stringify(b) : formatBalance(b));
-        return 0;
-      });
-    }
-    case "events": {
-      noPositionals(verb, rest);
-      if (flags.limit !== undefined && !/^\d+$/.test(flags.limit))
-        throw usage(`--limit must be a whole number ≥ 0 (found "${flags.limit}")`);
-      const limit = flags.limit === undefined ? undefined : Number(flags.limit);
-      const since = flags.since === undefined ? undefined : timeFlag(flags.since, "--since");
-      return withStore((store) => {
-        const zone = store.siteConfig()?.site.timezone ?? "UTC";
-        const events = listEvents(store, { since: since?.(zone), limit });
-        if (flags.json) for (const e of events) io.out(JSON.stringify(e));
-        else if (events.length === 0) io.out("no events recorded");
-        else for (const e of events) io.out(formatEvent(e, zone));
         return 0;
       });
     }
@@ -213,8 +167,7 @@ function run(verb: string, rest: string[], flags: Flags, io: Io): number {
  * data folder already holds a cache, reader areas unknown to the stored site and a gateway id that
  * the folder would refuse. Never creates a data folder.
  */
-function runCheck(rest: string[], flags: Flags, io: Io): number {
-  noPositionals("check", rest);
+function runCheck(flags: Flags, io: Io): number {
   const file = flags.config;
   if (!file) throw usage("check needs --config FILE");
   const checked = readConfigText(file);
@@ -256,26 +209,30 @@ function runCheck(rest: string[], flags: Flags, io: Io): number {
   return problems.length > 0 ? 2 : 0;
 }
 
+/** cli.md: `status` exits 0 when the daemon runs with no problem, 3 with problems, 4 when it does not run. */
+export function statusExitCode(reading: StatusReading): 0 | 3 | 4 {
+  if (!reading.running) return 4;
+  return reading.status.problems.length > 0 ? 3 : 0;
+}
+
 /**
  * `status --config FILE`: reads the status file the running daemon keeps in its data folder (found
- * as `start` finds it). Exit 0 when the daemon runs, 1 when it does not (cli.md: "anything else").
+ * as `start` finds it); the exit code says running, running with problems, or not running.
  */
-function runStatus(rest: string[], flags: Flags, io: Io): number {
-  noPositionals("status", rest);
+function runStatus(flags: Flags, io: Io): number {
   // Without either, ./data would be guessed, and "not running" there could mislead a technician.
   if (flags.config === undefined && flags.data === undefined) throw usage("status needs --config FILE");
   const config = flags.config === undefined ? null : readGatewayConfig(flags.config);
   const reading = readStatus(dataDir(flags, config, io.env));
   io.out(flags.json ? JSON.stringify(reading) : formatStatus(reading, Date.now()));
-  return reading.running ? 0 : 1;
+  return statusExitCode(reading);
 }
 
 /**
  * `start --config FILE`: a bad configuration is refused (exit 2, every problem as `check` prints
  * it) before the data folder is opened; then the daemon runs until SIGINT/SIGTERM.
  */
-async function runStartVerb(rest: string[], flags: Flags, io: Io): Promise<number> {
-  noPositionals("start", rest);
+async function runStartVerb(flags: Flags, io: Io): Promise<number> {
   const file = flags.config;
   if (!file) throw usage("start needs --config FILE");
   const logFormat = flags["log-format"];
@@ -301,14 +258,6 @@ async function runStartVerb(rest: string[], flags: Flags, io: Io): Promise<numbe
   // The daemon is stopped and the store closed; should a stray handle remain, do not hang.
   if (io === processIo) setTimeout(() => process.exit(code), 2000).unref();
   return code;
-}
-
-function usage(message: string): AccessGwError {
-  return new AccessGwError("USAGE", `${message}\n\n${USAGE}`);
-}
-
-function noPositionals(verb: string, rest: string[]): void {
-  if (rest.length > 0) throw usage(`${verb} takes no arguments besides flags (found "${rest.join(" ")}")`);
 }
 
 /** An environment variable, treating an empty value as unset. */

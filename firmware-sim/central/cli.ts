@@ -23,19 +23,19 @@ import {
 
 const USAGE = `usage: accessgw central --site S --site-config FILE [--members FILE] --broker URL [flags]
 
-The reference central server of sync.md for one site (docs/central.md): publishes the site
+The reference central server of docs/sync.md for one site (docs/central.md): publishes the site
 configuration and the members of the files to the gateways, answers their hellos, stores and acks
 their events. Edits of the files are picked up while it runs (and on SIGHUP).
 
   --site S                the site it serves (the site configuration's site.id)
-  --site-config FILE      the site configuration, YAML or JSON (domain.md); may hold members too
-  --members FILE          the members, YAML or JSON (domain.md)
+  --site-config FILE      the site configuration, YAML or JSON (docs/rules.md); may hold members too
+  --members FILE          the members, YAML or JSON (docs/rules.md)
   --broker URL            mqtt://, mqtts://, ws:// or wss://; credentials only from
                           ACCESSGW_MQTT_USERNAME / ACCESSGW_MQTT_PASSWORD
   --ca FILE --cert FILE --key FILE
                           TLS files for mqtts:// and wss://
   --data DIR              where it keeps its state (default ./central-data)
-  --topic-prefix P        sync.md P (default ${DEFAULT_TOPIC_PREFIX})
+  --topic-prefix P        docs/sync.md's P (default ${DEFAULT_TOPIC_PREFIX})
   --part-members N        members per sync part or changes message (default ${DEFAULT_PART_MEMBERS})
   --part-bytes N          bytes of JSON per sync part or changes message (default ${DEFAULT_PART_BYTES})
   --replay-limit N        a gateway more revisions behind than N gets a snapshot (default ${DEFAULT_REPLAY_LIMIT})

@@ -196,6 +196,24 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ALTER TABLE members ADD COLUMN codes TEXT NOT NULL DEFAULT '[]';
     `,
   },
+  {
+    version: 5,
+    name: "event filters",
+    sql: `
+      -- accessgw events --card/--reader: the (canonical, R1) card and the reader as columns, filled
+      -- from each event's document for the events recorded before.
+      ALTER TABLE events ADD COLUMN card TEXT;
+      ALTER TABLE events ADD COLUMN reader_id TEXT;
+      UPDATE events SET card = json_extract(doc, '$.card'), reader_id = json_extract(doc, '$.readerId');
+
+      -- One index per filter, each ending in the listing's order (at, then seq: the rowid), so a
+      -- filtered listing, its --since/--until range and --last N read only the rows they print.
+      CREATE INDEX events_card ON events (card, at);
+      CREATE INDEX events_member ON events (member_id, at);
+      CREATE INDEX events_reader ON events (reader_id, at);
+      CREATE INDEX events_reason ON events (reason, at);
+    `,
+  },
 ];
 
 /** Brings a database to the newest schema version; refuses one newer than this program knows. */

@@ -71,7 +71,7 @@ export function asyncApiDocument(version: string): Record<string, unknown> {
       version,
       description:
         "The contract between an accessgw gateway and its central management server over MQTT " +
-        "(../shared/spec/sync.md; prose and sequence in docs/sync.md). Every payload is JSON; all " +
+        "(docs/sync.md: the prose, the sequence, and what comes in a later version). Every payload is JSON; all " +
         `messages are QoS ${SYNC_QOS}; the topic prefix is configurable (sync.topicPrefix, default ` +
         `${DEFAULT_TOPIC_PREFIX}). This document describes the gateway; a central does the mirror image.`,
     },

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -33,8 +33,16 @@ export interface RunOptions {
 if (!existsSync(join(ROOT, "dist", "gateway", "cli.js")))
   throw new Error("dist/gateway/cli.js is missing: run `npm run build` before the e2e tests");
 
-/** Spawns the real command line and collects its output; ACCESSGW_DATA is never inherited. */
-export function accessgw(args: string[], options: RunOptions = {}): Promise<Run> {
+/** A run of the binary still going: its process, what it printed so far, and its end. */
+export interface Running {
+  child: ChildProcess;
+  /** stdout and stderr so far (code -1 until it ends). */
+  output: Run;
+  exited: Promise<Run>;
+}
+
+/** Starts the real command line and collects its output; ACCESSGW_DATA is never inherited. */
+export function launch(args: string[], options: RunOptions = {}): Running {
   const env: NodeJS.ProcessEnv = { ...process.env, ACCESSGW_GATEWAY_ID: GATEWAY_ID };
   delete env.ACCESSGW_DATA;
   for (const [k, v] of Object.entries(options.env ?? {})) {
@@ -44,19 +52,27 @@ export function accessgw(args: string[], options: RunOptions = {}): Promise<Run>
   const [command, argv] = options.npx
     ? ["npx", ["--no-install", "accessgw", ...args]]
     : [process.execPath, [BIN, ...args]];
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, argv, { cwd: options.cwd ?? ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  const child = spawn(command, argv, { cwd: options.cwd ?? ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const output: Run = { code: -1, stdout: "", stderr: "" };
+  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+    output.stdout += chunk;
   });
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+    output.stderr += chunk;
+  });
+  const exited = new Promise<Run>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => {
+      output.code = code ?? -1;
+      resolve(output);
+    });
+  });
+  return { child, output, exited };
+}
+
+/** Runs the real command line to its end and collects its output. */
+export function accessgw(args: string[], options: RunOptions = {}): Promise<Run> {
+  return launch(args, options).exited;
 }
 
 /** The one JSON document a successful `--json` run printed; nothing may have gone to stderr. */

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   accessgw,
   expectAllDecisionFields,
@@ -9,6 +9,7 @@ import {
   inFolder,
   jsonLines,
   jsonOf,
+  launch,
   type RunOptions,
 } from "./accessgw.js";
 
@@ -36,6 +37,13 @@ async function annaAtThePool(data: string): Promise<Record<string, unknown>[]> {
     await scan("2027-03-22T10:30"),
     await scan("2027-03-22T10:40", "out"),
   ];
+}
+
+/** Bruno enters the gym: one more recorded decision, by another card. */
+async function brunoAtTheGym(data: string, at: string): Promise<Record<string, unknown>> {
+  return jsonOf(
+    await accessgw(["scan", "--card", "7654321", "--area", "gym", "--at", at, "--json", "--data", data]),
+  );
 }
 
 describe.concurrent("scan records events", () => {
@@ -89,6 +97,102 @@ describe.concurrent("scan records events", () => {
       expect(lines[1]).toMatch(/2 .*DENY .*anti_passback/);
       expect(lines[2]).toMatch(/3 .*GRANT .*exit .*pool out/);
     }),
+  );
+});
+
+describe.concurrent("events filters (cli.md)", () => {
+  it(
+    "select by --card (R1: leading zeros do not matter), --member, --reason, --until and --last, combined with AND",
+    inFolder(async ({ data }) => {
+      await importExamples(data);
+      await annaAtThePool(data);
+      expect((await brunoAtTheGym(data, "2027-03-22T10:35")).seq).toBe(4);
+      const seqs = async (...args: string[]) =>
+        jsonLines(await accessgw(["events", ...args, "--json", "--data", data])).map((e) => e.seq);
+      const results = await Promise.all([
+        seqs("--card", "4242424"),
+        seqs("--card", "0001234567"),
+        seqs("--member", "m-bruno"),
+        seqs("--reason", "anti_passback"),
+        seqs("--until", "2027-03-22T10:35"),
+        seqs("--last", "2"),
+        seqs("--card", "1234567", "--reason", "exit"),
+        seqs("--member", "m-anna", "--since", "2027-03-22T10:30", "--last", "1"),
+      ]);
+      expect(results).toEqual([[], [1, 2, 3], [4], [2], [1, 2], [4, 3], [3], [3]]);
+    }),
+    60_000,
+  );
+
+  it(
+    "refuses an unknown --reason (exit 2), listing the reason codes",
+    inFolder(async ({ data }) => {
+      const r = await accessgw(["events", "--reason", "denied", "--data", data]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toMatch(
+        /--reason "denied" is not a reason code; the reason codes are: ok, reentry, .*area_full/,
+      );
+    }),
+  );
+
+  it(
+    "--follow --json prints the events another process records while it runs, and exits 0 on SIGINT",
+    inFolder(async ({ data }) => {
+      await importExamples(data);
+      const { child, output, exited } = launch([
+        "events",
+        "--follow",
+        "--json",
+        "--card",
+        "1234567",
+        "--data",
+        data,
+      ]);
+      try {
+        const lines = () =>
+          output.stdout
+            .split("\n")
+            .filter((l) => l !== "")
+            .map((l) => JSON.parse(l));
+        // Recorded by other processes (the scan verb) while the follow runs; Bruno's is filtered out.
+        await annaAtThePool(data);
+        await brunoAtTheGym(data, "2027-03-22T10:50");
+        await vi.waitFor(
+          () =>
+            expect(lines().map((e) => [e.seq, e.reason])).toEqual([
+              [1, "ok"],
+              [2, "anti_passback"],
+              [3, "exit"],
+            ]),
+          {
+            timeout: 10_000,
+            interval: 50,
+          },
+        );
+        const more = jsonOf(
+          await accessgw([
+            "scan",
+            "--card",
+            "1234567",
+            "--area",
+            "gym",
+            "--at",
+            "2027-03-22T11:00",
+            "--json",
+            "--data",
+            data,
+          ]),
+        );
+        await vi.waitFor(() => expect(lines().at(-1)).toEqual(more), { timeout: 10_000, interval: 50 });
+        child.kill("SIGINT");
+        expect(await exited).toMatchObject({ code: 0, stderr: "" });
+        expect(lines().map((e) => e.seq)).toEqual([1, 2, 3, 5]);
+      } finally {
+        if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      }
+    }),
+    60_000,
   );
 });
 

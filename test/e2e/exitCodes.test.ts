@@ -1,8 +1,8 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/build.js";
-import { accessgw, importExamples, inFolder, jsonOf } from "./accessgw.js";
+import { accessgw, importExamples, inFolder, jsonOf, ROOT } from "./accessgw.js";
 
 const AT = ["--at", "2027-03-22T10:00"];
 
@@ -54,6 +54,31 @@ describe.concurrent("exit codes: 2 for bad input, 1 for anything else, errors on
     { name: "no verb", args: () => [], code: 2, stderr: /usage: accessgw/ },
     { name: "an unknown verb", args: () => ["frobnicate"], code: 2, stderr: /unknown verb "frobnicate"/ },
     { name: "an unknown flag", args: () => ["events", "--bogus"], code: 2, stderr: /--bogus/ },
+    {
+      name: "a flag the verb does not take",
+      args: () => ["events", "--log-format", "json"],
+      code: 2,
+      stderr:
+        /^accessgw events: events does not take --log-format \(a flag of start\)\n\nusage: accessgw events /,
+    },
+    {
+      name: "a flag given twice",
+      args: () => ["balance", "--card", "1", "--card", "2"],
+      code: 2,
+      stderr: /--card given more than once/,
+    },
+    {
+      name: "a verb of a later version",
+      args: () => ["backup", "--to", "x.db"],
+      code: 2,
+      stderr: /"backup" is not in this version/,
+    },
+    {
+      name: "events with --limit and --last",
+      args: () => ["events", "--limit", "1", "--last", "1"],
+      code: 2,
+      stderr: /--limit and --last do not go together/,
+    },
     { name: "explain without --card", args: () => ["explain", "--area", "pool"], code: 2, stderr: /--card/ },
     {
       name: "both --reader and --area",
@@ -176,6 +201,20 @@ describe.concurrent("help", () => {
     expect(r.stdout).toMatch(/^usage: accessgw <verb>/);
     for (const verb of ["import", "explain", "scan", "balance", "events", "check", "start", "status", "sim"])
       expect(r.stdout).toContain(`  ${verb} `);
+  });
+
+  it("prints a verb's usage, its flags and an example with VERB --help", async () => {
+    const r = await accessgw(["events", "--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^usage: accessgw events \[--card N\]/);
+    expect(r.stdout).toMatch(/^ {2}--follow /m);
+    expect(r.stdout).toMatch(/example:\n {2}accessgw events /);
+  });
+
+  it("prints the version of package.json with --version", async () => {
+    const r = await accessgw(["--version"]);
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
+    expect(r).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: "" });
   });
 
   it("works as `npx accessgw --help` from the repository root", async () => {

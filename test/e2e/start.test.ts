@@ -1,11 +1,10 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { SimLcusBoard } from "../../firmware-sim/devices/lcusBoard.js";
 import { SerialDeviceServer } from "../../firmware-sim/devices/serialDeviceServer.js";
 import { SimSerialLineReader } from "../../firmware-sim/devices/serialLineReader.js";
-import { accessgw, BIN, GATEWAY_ID, inFolder, jsonLines, ROOT, type Run } from "./accessgw.js";
+import { accessgw, GATEWAY_ID, inFolder, jsonLines, launch, type Running } from "./accessgw.js";
 
 /** A site open around the clock and a member whose multipack never expires: grants at any real time. */
 const SITE = `site: { id: e2e-site, timezone: UTC }
@@ -53,32 +52,13 @@ async function importSite(dir: string, data: string): Promise<void> {
 }
 
 /** The daemon as a child process, with its output collected and its exit awaited. */
-function spawnStart(args: string[]): { child: ChildProcess; output: Run; exited: Promise<Run> } {
-  const env: NodeJS.ProcessEnv = { ...process.env, ACCESSGW_GATEWAY_ID: GATEWAY_ID };
-  delete env.ACCESSGW_DATA;
-  const child = spawn(process.execPath, [BIN, "start", ...args], {
-    cwd: ROOT,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const output: Run = { code: -1, stdout: "", stderr: "" };
-  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-    output.stdout += chunk;
-  });
-  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
-    output.stderr += chunk;
-  });
-  const exited = new Promise<Run>((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code) => {
-      output.code = code ?? -1;
-      resolve(output);
-    });
-  });
+function spawnStart(args: string[]): Running {
+  const running = launch(["start", ...args]);
+  const { child } = running;
   cleanups.push(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   });
-  return { child, output, exited };
+  return running;
 }
 
 describe("start --config FILE", () => {

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
@@ -7,7 +6,7 @@ import { SimLcusBoard } from "../../firmware-sim/devices/lcusBoard.js";
 import { SerialDeviceServer } from "../../firmware-sim/devices/serialDeviceServer.js";
 import { SimSerialLineReader } from "../../firmware-sim/devices/serialLineReader.js";
 import type { StatusDocument } from "../../gateway/statusFile.js";
-import { accessgw, BIN, inFolder, ROOT, type Run } from "./accessgw.js";
+import { accessgw, inFolder, launch, type Run, type Running } from "./accessgw.js";
 
 const SITE = `site: { id: e2e-site, timezone: Europe/Rome }
 areas:
@@ -63,36 +62,20 @@ async function closedPort(): Promise<number> {
 }
 
 /** The daemon as a child process; killed at the end of the test if still running. */
-function spawnStart(args: string[]): { child: ChildProcess; exited: Promise<Run> } {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.ACCESSGW_DATA;
-  const child = spawn(process.execPath, [BIN, "start", ...args], {
-    cwd: ROOT,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const output: Run = { code: -1, stdout: "", stderr: "" };
-  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-    output.stdout += chunk;
-  });
-  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
-    output.stderr += chunk;
-  });
-  const exited = new Promise<Run>((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code) => {
-      output.code = code ?? -1;
-      resolve(output);
-    });
-  });
+function spawnStart(args: string[]): Running {
+  const running = launch(["start", ...args], { env: { ACCESSGW_GATEWAY_ID: undefined } });
+  const { child } = running;
   cleanups.push(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   });
-  return { child, exited };
+  return running;
 }
 
-/** Imports the site and writes a config: pool-in on a simulated reader, pool-out on a closed port. */
-async function setUp(dir: string) {
+/**
+ * Imports the site and writes a config: pool-in on a simulated reader and, unless `deadReader` is
+ * false, pool-out on a closed port (a reader that cannot connect: a problem in the status).
+ */
+async function setUp(dir: string, deadReader = true) {
   writeFileSync(join(dir, "site.yaml"), SITE);
   writeFileSync(join(dir, "members.yaml"), MEMBERS);
   const data = join(dir, "data");
@@ -117,7 +100,11 @@ async function setUp(dir: string) {
       "gateway: { id: gw-status, data: data }",
       "readers:",
       `  - { id: pool-in, driver: serial-line, area: pool, direction: in, door: pool-gate, port: "${readerServer.target}" }`,
-      `  - { id: pool-out, driver: serial-line, area: pool, direction: out, door: pool-gate, port: "tcp://127.0.0.1:${await closedPort()}" }`,
+      ...(deadReader
+        ? [
+            `  - { id: pool-out, driver: serial-line, area: pool, direction: out, door: pool-gate, port: "tcp://127.0.0.1:${await closedPort()}" }`,
+          ]
+        : []),
       "doors:",
       "  - { id: pool-gate, relay: board-1, channel: 1, pulseMs: 100 }",
       "relays:",
@@ -136,7 +123,7 @@ const reading = (run: Run): Reading => JSON.parse(run.stdout) as Reading;
 
 describe("status --config FILE", () => {
   it(
-    "shows a running daemon's devices, last scan and pid (exit 0); after SIGTERM it says not running (exit 1)",
+    "shows a running daemon's devices, last scan and pid (exit 3: running, with a problem); after SIGTERM it says not running (exit 4)",
     inFolder(async ({ dir }) => {
       const { config, reader } = await setUp(dir);
       const { child, exited } = spawnStart(["--config", config]);
@@ -145,7 +132,7 @@ describe("status --config FILE", () => {
       await vi.waitFor(
         async () => {
           const run = await status(config);
-          expect(run.code).toBe(0);
+          expect(run.code).toBe(3);
           const doc = reading(run).status;
           expect(doc?.readers.map((r) => [r.id, r.state])).toEqual([
             ["pool-in", "open"],
@@ -189,7 +176,7 @@ describe("status --config FILE", () => {
       ]);
 
       const human = await status(config, false);
-      expect(human.code).toBe(0);
+      expect(human.code).toBe(3);
       expect(human.stdout).toMatch(new RegExp(`^RUNNING  gateway gw-status  pid ${child.pid}  up `));
       expect(human.stdout).toMatch(/^ {2}GOOD {2}pool-in {3}serial-line {2}open since /m);
       expect(human.stdout).toMatch(
@@ -200,28 +187,35 @@ describe("status --config FILE", () => {
       child.kill("SIGTERM");
       expect((await exited).code).toBe(0);
       const after = await status(config);
-      expect(after.code).toBe(1);
+      expect(after.code).toBe(4);
       expect(reading(after)).toMatchObject({
         running: false,
         reason: expect.stringMatching(/^stopped cleanly at /),
         status: { state: "stopped", pid: child.pid },
       });
       const afterHuman = await status(config, false);
-      expect(afterHuman.code).toBe(1);
+      expect(afterHuman.code).toBe(4);
       expect(afterHuman.stdout).toMatch(/^NOT RUNNING {2}stopped cleanly at /);
     }),
     30_000,
   );
 
   it(
-    "refuses a second daemon on the same data folder; says not running once the first was killed (pid gone)",
+    "exits 0 for a daemon running with no problem; refuses a second daemon on the same data folder; says not running (exit 4) once the first was killed (pid gone)",
     inFolder(async ({ dir }) => {
-      const { config } = await setUp(dir);
+      const { config } = await setUp(dir, false);
       const { child, exited } = spawnStart(["--config", config]);
-      await vi.waitFor(async () => expect((await status(config)).code).toBe(0), {
-        timeout: 10_000,
-        interval: 100,
-      });
+      await vi.waitFor(
+        async () => {
+          const run = await status(config);
+          expect(reading(run).status?.readers.map((r) => r.state)).toEqual(["open"]);
+          expect(run.code).toBe(0);
+        },
+        { timeout: 10_000, interval: 100 },
+      );
+      const human = await status(config, false);
+      expect(human.code).toBe(0);
+      expect(human.stdout).toMatch(/^RUNNING .*\nno problems\n/);
 
       // A second daemon on the same data folder is refused while the first runs.
       const second = await spawnStart(["--config", config]).exited;
@@ -235,7 +229,7 @@ describe("status --config FILE", () => {
       await exited;
 
       const run = await status(config);
-      expect(run.code).toBe(1);
+      expect(run.code).toBe(4);
       expect(reading(run)).toMatchObject({
         running: false,
         reason: `process ${child.pid} is gone (it did not stop cleanly)`,
@@ -246,12 +240,12 @@ describe("status --config FILE", () => {
   );
 
   it(
-    "says not running (exit 1) when no daemon ever ran there",
+    "says not running (exit 4) when no daemon ever ran there",
     inFolder(async ({ dir }) => {
       const config = join(dir, "gateway.yaml");
       writeFileSync(config, "gateway: { data: nowhere }\n");
       const run = await status(config);
-      expect(run.code).toBe(1);
+      expect(run.code).toBe(4);
       expect(reading(run)).toEqual({
         running: false,
         reason: `no status file in ${join(dir, "nowhere")}`,

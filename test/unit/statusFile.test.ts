@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Scheduler } from "../../drivers/transport/reconnecting.js";
+import { statusExitCode } from "../../gateway/cli.js";
 import { formatStatus } from "../../gateway/cliFormat.js";
 import type { GatewayStatus } from "../../gateway/daemon.js";
 import {
@@ -322,6 +323,17 @@ describe("StatusWriter", () => {
     expect(errors).toHaveLength(1);
     expect(String(errors[0])).toMatch(/ENOENT/);
     expect(existsSync(statusFilePath(dir))).toBe(false);
+  });
+});
+
+describe("statusExitCode (cli.md): what a script reads", () => {
+  it("is 0 running with no problem, 3 running with problems, 4 not running", () => {
+    expect(statusExitCode({ running: true, reason: null, status: doc({ problems: [] }) })).toBe(0);
+    expect(statusExitCode({ running: true, reason: null, status: doc() })).toBe(3);
+    expect(
+      statusExitCode({ running: false, reason: "stopped cleanly", status: doc({ state: "stopped" }) }),
+    ).toBe(4);
+    expect(statusExitCode({ running: false, reason: "no status file", status: null })).toBe(4);
   });
 });
 

@@ -1,0 +1,131 @@
+/**
+ * Reads a command line against the verb table (cliVerbs.ts): which verb, its flags and arguments.
+ * Anything the table does not allow is bad input (exit 2) with a message naming what is wrong.
+ */
+import { type ParseArgsConfig, parseArgs } from "node:util";
+import { AccessGwError } from "../config/errors.js";
+import {
+  FLAGS,
+  type FlagName,
+  type FlagSpec,
+  type Flags,
+  findVerb,
+  LATER_VERBS,
+  topUsage,
+  VERBS,
+  type VerbSpec,
+  verbUsage,
+} from "./cliVerbs.js";
+
+/** What the command line asks for. */
+export type Command =
+  | { kind: "help"; verb: VerbSpec | null }
+  | { kind: "version" }
+  | { kind: "delegate"; load: NonNullable<VerbSpec["delegate"]>; argv: string[] }
+  | { kind: "run"; verb: VerbSpec; flags: Flags; args: string[] };
+
+/** Bad input on the command line (exit 2); main prints it with the verb's usage. */
+export function usage(message: string): AccessGwError {
+  return new AccessGwError("USAGE", message);
+}
+
+/** A usage error of the parse: the message, then the usage of the verb (or the top-level usage). */
+function usageError(message: string, verb?: VerbSpec | null): AccessGwError {
+  const prefix = verb ? `accessgw ${verb.name}` : "accessgw";
+  return new AccessGwError("USAGE", `${prefix}: ${message}\n\n${verb ? verbUsage(verb) : topUsage()}`);
+}
+
+type ParseOptions = NonNullable<ParseArgsConfig["options"]>;
+type Token = NonNullable<ReturnType<typeof parseArgs>["tokens"]>[number];
+
+/** parseArgs options for these flags. */
+function parseOptions(names: readonly FlagName[]): ParseOptions {
+  const options: ParseOptions = {};
+  for (const name of names) {
+    const spec: FlagSpec = FLAGS[name];
+    options[name] = { type: spec.value ? "string" : "boolean", ...(spec.short ? { short: spec.short } : {}) };
+  }
+  return options;
+}
+
+/** The tokens of a lenient pass over every flag: where the verb is, and each flag as written. */
+function lenientTokens(argv: string[]): Token[] {
+  const options: ParseOptions = {
+    ...parseOptions(Object.keys(FLAGS) as FlagName[]),
+    version: { type: "boolean" },
+  };
+  return parseArgs({ args: argv, options, strict: false, allowPositionals: true, tokens: true }).tokens ?? [];
+}
+
+/** Refuses a flag the verb does not take (saying which verbs take it) and a flag given twice. */
+function checkFlags(verb: VerbSpec, tokens: Token[]): void {
+  const seen = new Set<string>();
+  for (const t of tokens) {
+    if (t.kind !== "option") continue;
+    if (t.name !== "help" && !(t.name in verb.takes)) {
+      const others = VERBS.filter((v) => v !== verb && t.name in v.takes).map((v) => v.name);
+      const hint = others.length > 0 ? ` (a flag of ${others.join(", ")})` : "";
+      throw usageError(`${verb.name} does not take ${t.rawName}${hint}`, verb);
+    }
+    if (seen.has(t.name)) throw usageError(`${t.rawName} given more than once`, verb);
+    seen.add(t.name);
+  }
+}
+
+/** The strict parse with the verb's own flags: a missing value or a value on a switch is refused. */
+function verbValues(verb: VerbSpec, args: string[]): { values: Flags; positionals: string[] } {
+  const names = [...(Object.keys(verb.takes) as FlagName[]), "help" as const];
+  try {
+    const options = parseOptions(names);
+    return parseArgs({ args, options, strict: true, allowPositionals: true }) as {
+      values: Flags;
+      positionals: string[];
+    };
+  } catch (err) {
+    throw usageError((err as Error).message, verb);
+  }
+}
+
+/** `help [VERB]`. */
+function helpCommand(positionals: string[]): Command {
+  const [about, ...more] = positionals;
+  if (more.length > 0) throw usageError(`help takes one verb at most (found "${positionals.join(" ")}")`);
+  if (about === undefined) return { kind: "help", verb: null };
+  const target = findVerb(about);
+  if (!target) throw usageError(`unknown verb "${about}"`);
+  return { kind: "help", verb: target };
+}
+
+/**
+ * Reads the command line against the table. A flag the verb does not take, a flag given twice, a
+ * flag without its value or arguments the verb does not take are usage errors (exit 2) that name
+ * the flag and the verb and show the verb's usage.
+ */
+export function parseCommandLine(argv: string[]): Command {
+  const tokens = lenientTokens(argv);
+  const verbToken = tokens.find((t) => t.kind === "positional");
+  if (verbToken?.kind !== "positional") {
+    const names = new Set(tokens.map((t) => (t.kind === "option" ? t.name : "")));
+    if (names.has("version")) return { kind: "version" };
+    if (names.has("help")) return { kind: "help", verb: null };
+    throw usageError("no verb given");
+  }
+  const name = verbToken.value;
+  const verb = findVerb(name);
+  if (!verb) {
+    const later = LATER_VERBS[name];
+    throw usageError(later ? `"${name}" is not in this version (later: ${later})` : `unknown verb "${name}"`);
+  }
+  const rest = argv.filter((_, i) => i !== verbToken.index);
+  if (verb.delegate) return { kind: "delegate", load: verb.delegate, argv: rest };
+  checkFlags(verb, tokens);
+  const { values, positionals } = verbValues(verb, rest);
+  if (values.help) return { kind: "help", verb };
+  if (verb.name === "help") return helpCommand(positionals);
+  if (!verb.args && positionals.length > 0)
+    throw usageError(
+      `${verb.name} takes no arguments besides flags (found "${positionals.join(" ")}")`,
+      verb,
+    );
+  return { kind: "run", verb, flags: values, args: positionals };
+}

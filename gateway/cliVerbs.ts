@@ -1,0 +1,325 @@
+/**
+ * The command line's one table: every verb, the flags it takes, its synopsis and an example.
+ * Parsing (cliParse.ts), `accessgw --help`, `accessgw VERB --help` and the checks of docs/cli.md
+ * are all derived from it, so a flag cannot be accepted without being documented, nor documented
+ * without working.
+ */
+
+/** Output streams and environment, handed in so tests and the tour can run the command line in-process. */
+export interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  /**
+   * Null when `out` can take more; else a promise of when it can (stdout's backpressure), so a long
+   * listing into a slow pipe waits instead of piling up in memory.
+   */
+  drain?: () => Promise<unknown> | null;
+}
+
+/** One flag: the placeholder of its value (none for a switch) and what it does. */
+export interface FlagSpec {
+  /** The value's placeholder in usage text (`N`, `FILE`); absent for a switch. */
+  readonly value?: string;
+  readonly short?: string;
+  readonly help: string;
+}
+
+/** Every flag of the gateway's own verbs; which verb takes which is in VERBS. */
+export const FLAGS = {
+  data: {
+    value: "DIR",
+    help: "the state folder (default: the config's gateway.data, else $ACCESSGW_DATA, else ./data)",
+  },
+  config: { value: "FILE", help: "the gateway configuration (readers, doors, relays, broker, sync)" },
+  json: { help: "machine output on stdout (errors and logs go to stderr)" },
+  card: { value: "N", help: "the card number as read (R1: 0004215834 is 4215834)" },
+  reader: { value: "ID", help: "a reader of --config FILE: its area and direction" },
+  area: { value: "A", help: "an area of the site, instead of --reader" },
+  direction: { value: "in|out", help: "with --area: entering or leaving (default in)" },
+  at: { value: "T", help: "when (default now)" },
+  member: { value: "ID", help: "a member id" },
+  since: { value: "T", help: "events at T or later" },
+  until: { value: "T", help: "events before T" },
+  limit: { value: "N", help: "at most the N oldest of what matches" },
+  last: { value: "N", help: "the N newest of what matches, still printed oldest first" },
+  reason: { value: "R", help: "only this reason code (docs/cli.md lists them)" },
+  follow: { help: "after the recorded ones, print new events as they are recorded, until Ctrl-C" },
+  "log-format": {
+    value: "json|pretty",
+    help: "logs on stderr (default: pretty on a terminal, else JSON lines)",
+  },
+  help: { short: "h", help: "this verb's usage" },
+} as const satisfies Record<string, FlagSpec>;
+
+/** A flag's name, without its dashes. */
+export type FlagName = keyof typeof FLAGS;
+
+/** Parsed flags: strings for flags with a value, booleans for switches. */
+export type Flags = {
+  -readonly [K in FlagName]?: (typeof FLAGS)[K] extends { value: string } ? string : boolean;
+};
+
+/** One verb of the command line. */
+export interface VerbSpec {
+  readonly name: string;
+  /** What follows the verb in the usage line, e.g. `(--card N | --member ID) [--at T]`. */
+  readonly synopsis: string;
+  /** One line: what it does. */
+  readonly summary: string;
+  /** The flags it takes (besides --help), each with the default help or its own words. */
+  readonly takes: Partial<Record<FlagName, string | true>>;
+  /** Its arguments besides flags (`FILE...`), when it takes any. */
+  readonly args?: string;
+  /** More lines for `VERB --help`. */
+  readonly details?: readonly string[];
+  readonly example: string;
+  /** Verbs with a command line of their own (the simulator, the central): loaded only when asked for. */
+  readonly delegate?: () => Promise<(argv: string[]) => Promise<number>>;
+}
+
+const COMMON = { data: true, config: true, json: true } as const;
+const WHERE = { card: true, reader: true, area: true, direction: true, at: true } as const;
+
+/** The verbs, in the order `--help` lists them. */
+export const VERBS: readonly VerbSpec[] = [
+  {
+    name: "import",
+    args: "FILE...",
+    synopsis: "FILE...",
+    summary: "load site configuration and/or member data (YAML or JSON)",
+    takes: { ...COMMON, json: "the import summary as JSON" },
+    details: [
+      "Every file is validated first; a file with any problem changes nothing (exit 2, each bad field named).",
+      "Members and records are upserted by id; ledger entries merge by their id (R16).",
+    ],
+    example: "accessgw import site.yaml members.yaml --data /var/lib/accessgw",
+  },
+  {
+    name: "explain",
+    synopsis: "--card N (--reader ID | --area A [--direction in|out]) [--at T]",
+    summary: "what would happen if card N were scanned there then (records nothing)",
+    takes: { ...COMMON, ...WHERE, json: "the decision JSON" },
+    example: "accessgw explain --card 0004215834 --area pool --at 2026-12-14T17:00",
+  },
+  {
+    name: "scan",
+    synopsis: "(same flags as explain)",
+    summary: "decide and record, exactly as a scan at a real reader would (R14)",
+    takes: { ...COMMON, ...WHERE, json: "the recorded event as JSON" },
+    example: "accessgw scan --card 4215834 --reader pool-in --config gateway.yaml",
+  },
+  {
+    name: "balance",
+    synopsis: "(--card N | --member ID) [--at T]",
+    summary: "the member's multipacks: dates, credits left, allowances left this period",
+    takes: { ...COMMON, card: true, member: true, at: true, json: "the balance as JSON" },
+    example: "accessgw balance --card 4215834",
+  },
+  {
+    name: "events",
+    synopsis:
+      "[--card N] [--member ID] [--reader ID] [--reason R] [--since T] [--until T] [--limit N | --last N] [--follow]",
+    summary: "the recorded decisions, oldest first; filters combine (all must match)",
+    takes: {
+      ...COMMON,
+      card: "only this card's events (R1: 0004215834 is 4215834)",
+      member: "only this member's events",
+      reader: "only the events of this reader",
+      reason: true,
+      since: true,
+      until: true,
+      limit: true,
+      last: true,
+      follow: true,
+      json: "one JSON object per line (the decision JSON with id, seq and relayFailed)",
+    },
+    details: ["--follow ends on Ctrl-C (SIGINT) or SIGTERM with exit 0; it cannot be combined with --limit."],
+    example: "accessgw events --card 4215834 --since 2026-12-14 --json",
+  },
+  {
+    name: "check",
+    synopsis: "--config FILE",
+    summary: "validate a gateway configuration: every problem at once (exit 2 when any)",
+    takes: {
+      ...COMMON,
+      config: "the gateway configuration to check",
+      json: "{ ok, problems, areasChecked }",
+    },
+    details: ["With a cache in the data folder, readers' areas are checked against the imported site too."],
+    example: "accessgw check --config gateway.yaml",
+  },
+  {
+    name: "start",
+    synopsis: "--config FILE [--log-format json|pretty]",
+    summary: "run the gateway daemon until SIGINT/SIGTERM (logs on stderr)",
+    takes: { data: true, config: "the gateway configuration", "log-format": true },
+    details: ["A bad configuration is refused (exit 2) before anything is opened; SIGHUP never stops it."],
+    example: "accessgw start --config /etc/accessgw/gateway.yaml",
+  },
+  {
+    name: "status",
+    synopsis: "--config FILE",
+    summary: "is the daemon running? its problems, each reader, relay and the sync link",
+    takes: {
+      ...COMMON,
+      config: "the gateway configuration (finds the data folder as start does)",
+      json: '{ "running", "reason", "status" }',
+    },
+    details: ["exit 0 running with no problem, 3 running with problems, 4 not running, 2 bad input"],
+    example: "accessgw status --config /etc/accessgw/gateway.yaml",
+  },
+  {
+    name: "sim",
+    synopsis: "--config sim.yaml [--scenario FILE]",
+    summary: "the hardware simulator (docs/simulator.md; also installed as accessgw-sim)",
+    takes: {},
+    example: "accessgw sim --config config/demo/sim.yaml",
+    delegate: async () => (await import("../firmware-sim/cli.js")).main,
+  },
+  {
+    name: "central",
+    synopsis: "--site S --site-config FILE [--members FILE] --broker URL",
+    summary: "the reference central server, until SIGINT/SIGTERM (docs/central.md)",
+    takes: {},
+    example: "accessgw central --site rome-center --site-config site.yaml --broker mqtt://127.0.0.1:1883",
+    delegate: async () => (await import("../firmware-sim/central/cli.js")).main,
+  },
+  {
+    name: "help",
+    args: "VERB",
+    synopsis: "[VERB]",
+    summary: "this text, or a verb's usage (also --help, -h)",
+    takes: {},
+    example: "accessgw help events",
+  },
+];
+
+/** Verbs of the command line contract that come in a later version, with what they will do. */
+export const LATER_VERBS: Readonly<Record<string, string>> = {
+  open: "the front desk opens a door by hand",
+  admit: "the front desk admits a member by hand",
+  door: "the front desk sets a door's mode",
+  emergency: "the front desk releases or resets doors",
+  reload: "the running daemon re-reads its configuration",
+  backup: "a consistent copy of the cache while the daemon runs",
+  restore: "a backup put back",
+};
+
+const EXIT_CODES =
+  "exit codes: 0 done (a deny is an answer), 2 bad input, 1 anything else;\n" +
+  "            status: 0 running with no problem, 3 running with problems, 4 not running";
+
+const TIMES =
+  "times (--at, --since, --until): ISO 8601; with an offset or Z an instant,\n" +
+  "                               without one local wall time in the site's time zone";
+
+/** Usage text stays within this many columns (a technician's terminal, a laptop beside a door). */
+const WIDTH = 100;
+
+/** The words of a text, keeping a bracketed group (`[--limit N | --last N]`) as one word. */
+function words(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let word = "";
+  for (const ch of text) {
+    if (ch === " " && depth === 0) {
+      if (word !== "") out.push(word);
+      word = "";
+      continue;
+    }
+    if (ch === "[" || ch === "(") depth++;
+    if (ch === "]" || ch === ")") depth = Math.max(0, depth - 1);
+    word += ch;
+  }
+  return word === "" ? out : [...out, word];
+}
+
+/** A text after `first`, wrapped at WIDTH, the lines after the first indented by `indent` spaces. */
+function wrap(text: string, first: string, indent: number): string[] {
+  const lines: string[] = [];
+  let line = first;
+  let fresh = true;
+  for (const word of words(text)) {
+    if (!fresh && line.length + 1 + word.length > WIDTH) {
+      lines.push(line);
+      line = " ".repeat(indent) + word;
+    } else line = fresh ? line + word : `${line} ${word}`;
+    fresh = false;
+  }
+  return [...lines, line];
+}
+
+/** Two columns: the left one padded, the right one wrapped beside it (below a long left one). */
+function columns(rows: [string, string][], width: number): string[] {
+  return rows.flatMap(([left, right]) => {
+    const head = left.length < width - 1 ? [] : [`  ${left}`];
+    const first = head.length > 0 ? " ".repeat(width + 2) : `  ${left.padEnd(width)}`;
+    return [...head, ...wrap(right, first, width + 2)];
+  });
+}
+
+/** The top-level usage: every verb with its synopsis and summary, the common flags, exit codes. */
+export function topUsage(): string {
+  const verbs = VERBS.flatMap((v) => [
+    ...wrap(v.synopsis, `  ${v.name.padEnd(7)} `, 12),
+    ...wrap(v.summary, "            ", 12),
+  ]);
+  return [
+    "usage: accessgw <verb> [flags]     (accessgw <verb> --help: its flags and an example)",
+    "",
+    "verbs:",
+    ...verbs,
+    "",
+    `not in this version: ${Object.keys(LATER_VERBS).join(", ")}`,
+    "",
+    "common flags: --data DIR (default $ACCESSGW_DATA, else ./data), --config FILE, --json, --help",
+    "--version prints the version",
+    TIMES,
+    EXIT_CODES,
+  ].join("\n");
+}
+
+/** The flags a verb takes, with its words where it has its own. */
+function verbFlags(verb: VerbSpec): [FlagName, string][] {
+  const own = Object.entries(verb.takes) as [FlagName, string | true][];
+  return [...own, ["help", true] as [FlagName, true]].map(([name, help]) => [
+    name,
+    help === true ? FLAGS[name].help : help,
+  ]);
+}
+
+/** One flag as usage text shows it: `--card N`, `--help, -h`. */
+function flagLabel(name: FlagName): string {
+  const spec: FlagSpec = FLAGS[name];
+  const short = spec.short ? `, -${spec.short}` : "";
+  return `--${name}${spec.value ? ` ${spec.value}` : ""}${short}`;
+}
+
+/** A verb's usage (`accessgw VERB --help`): synopsis, what it does, each flag, an example. */
+export function verbUsage(verb: VerbSpec): string {
+  const lines = [
+    ...wrap(verb.synopsis, `usage: accessgw ${verb.name} `, 17 + verb.name.length),
+    "",
+    verb.summary,
+  ];
+  for (const text of verb.details ?? []) lines.push(...wrap(text, "", 0));
+  if (Object.keys(verb.takes).length > 0) {
+    lines.push(
+      "",
+      "flags:",
+      ...columns(
+        verbFlags(verb).map(([n, help]) => [flagLabel(n), help]),
+        24,
+      ),
+    );
+    if ("at" in verb.takes || "since" in verb.takes) lines.push("", TIMES);
+  }
+  lines.push("", "example:", `  ${verb.example}`);
+  return lines.join("\n");
+}
+
+/** The verb of this name, if the command line has one. */
+export function findVerb(name: string): VerbSpec | undefined {
+  return VERBS.find((v) => v.name === name);
+}
