@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { boundedInt, MAX_CARD_LENGTH, MAX_CREDITS, yearProblem } from "./bounds.js";
 import { Id, isRealDate, LocalDate } from "./site.js";
 
 /** An instant with an explicit offset or `Z`, e.g. `2026-11-01T10:15:00+01:00`. */
@@ -12,13 +13,23 @@ export const Instant = z
   // (A plain function: this check runs for every ledger entry of an import.)
   .refine((s) => isRealDate(s.slice(0, 10)) && Number.isFinite(Date.parse(s)), {
     error: "not a real instant",
+    abort: true,
+  })
+  .superRefine((s, ctx) => {
+    const problem = yearProblem(s);
+    if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
   });
 
 export const CardStatus = z.enum(["active", "blocked", "lost"]);
 
 export const Card = z
   .strictObject({
-    number: z.union([z.string(), z.number().int().nonnegative()]).transform((n) => String(n)),
+    number: z
+      .union([
+        z.string().max(MAX_CARD_LENGTH, { error: `at most ${MAX_CARD_LENGTH} characters` }),
+        z.number().int().nonnegative(),
+      ])
+      .transform((n) => String(n)),
     status: CardStatus.default("active"),
     validFrom: LocalDate.optional(),
     validTo: LocalDate.optional(),
@@ -50,7 +61,7 @@ export type Suspension = z.infer<typeof Suspension>;
 export const LedgerEntry = z
   .strictObject({
     id: z.string().min(1).max(200),
-    amount: z.number().int(),
+    amount: boundedInt(-MAX_CREDITS, MAX_CREDITS),
     at: Instant,
     area: Id.optional(),
     accessType: Id.optional(),
@@ -66,7 +77,7 @@ export const Multipack = z.strictObject({
   purchasedAt: Instant,
   validFrom: LocalDate.optional(),
   validUntil: LocalDate.optional(),
-  creditsTotal: z.number().int().nonnegative().optional(),
+  creditsTotal: boundedInt(0, MAX_CREDITS).optional(),
   status: z.enum(["active", "stored"]).default("active"),
   suspensions: z.array(Suspension).default([]),
   ledger: z.array(LedgerEntry).default([]),

@@ -1,6 +1,7 @@
+import { validityEndProblem } from "./bounds.js";
 import { canonicalCard } from "./cardNumber.js";
 import type { LoadedFile } from "./dataFile.js";
-import type { SiteConfig } from "./site.js";
+import type { Product, SiteConfig } from "./site.js";
 
 type Kind = "areas" | "accessTypes" | "products" | "limits" | "cardModels";
 const KINDS: Kind[] = ["areas", "accessTypes", "products", "limits", "cardModels"];
@@ -51,7 +52,7 @@ export function checkReferences(
 
   const areas = new Set(merged.areas.map((a) => a.id));
   const accessTypes = new Map(merged.accessTypes.map((a) => [a.id, a]));
-  const products = new Set(merged.products.map((p) => p.id));
+  const products = new Map(merged.products.map((p) => [p.id, p]));
   const declaredModels = new Set(merged.cardModels.map((m) => m.id));
   const knownModels = new Set([...declaredModels, ...merged.products.flatMap((p) => p.cardModels)]);
   const unknown = (what: string, id: string) => `unknown ${what} "${id}"`;
@@ -115,15 +116,18 @@ export function checkReferences(
       });
     });
   }
-  problems.push(...checkMembers(files, { areas, accessTypes, products, knownModels }, multipackOwner));
+  const zone = merged.site.timezone;
+  problems.push(...checkMembers(files, { areas, accessTypes, products, knownModels, zone }, multipackOwner));
   return problems;
 }
 
 interface Known {
   areas: Set<string>;
   accessTypes: Map<string, unknown>;
-  products: Set<string>;
+  products: Map<string, Product>;
   knownModels: Set<string>;
+  /** The site's time zone: a purchase's local date starts its validity (R2). */
+  zone: string;
 }
 
 function checkMembers(
@@ -162,8 +166,10 @@ function checkMembers(
         const owner = multipackOwner?.(mp.id);
         if (owner !== undefined && owner !== m.id)
           problems.push(`${mpBase}.id: multipack "${mp.id}" already belongs to member "${owner}"`);
-        if (!known.products.has(mp.product))
-          problems.push(`${mpBase}.product: unknown product "${mp.product}"`);
+        const product = known.products.get(mp.product);
+        if (!product) problems.push(`${mpBase}.product: unknown product "${mp.product}"`);
+        const end = product && validityEndProblem(mp, product.validity, known.zone);
+        if (end) problems.push(`${mpBase}: ${end}`);
         if (mp.validFrom && mp.validUntil && mp.validFrom > mp.validUntil)
           problems.push(`${mpBase}.validUntil: before validFrom (${mp.validUntil} < ${mp.validFrom})`);
         mp.ledger.forEach((e, k) => {
