@@ -1,6 +1,6 @@
 import { canonicalCard } from "../../config/cardNumber.js";
 import type { LoadedFile } from "../../config/dataFile.js";
-import type { LedgerEntry, Member } from "../../config/members.js";
+import { type LedgerEntry, ledgerKind, type Member } from "../../config/members.js";
 import type { Store } from "./db.js";
 
 /** What an import changed, for the command line's summary. */
@@ -260,11 +260,6 @@ function mergeLedgers(store: Store, m: Member, origin: string, totals: Totals[],
     }
   }
   flushVisits();
-}
-
-/** The kind of an entry: explicit, else usage when positive and refund when negative (R16). */
-export function ledgerKind(e: Pick<LedgerEntry, "kind" | "amount">): NonNullable<LedgerEntry["kind"]> {
-  return e.kind ?? (e.amount < 0 ? "refund" : "usage");
 }
 
 /**

@@ -216,6 +216,37 @@ describe("ledger amounts", () => {
   });
 });
 
+describe("R16: each kind of ledger entry has its sign", () => {
+  const entry = (e: Record<string, unknown>) =>
+    packFile({ ledger: [{ id: "l-1", at: "2027-03-02T10:00:00Z", ...e }] });
+  it.each([
+    [
+      { kind: "usage", amount: -1 },
+      "a usage must be positive (a refund is kind: refund with a negative amount, R16)",
+    ],
+    [{ kind: "deduction", amount: -2 }, "a deduction must be positive"],
+    [{ kind: "addition", amount: -5 }, "an addition must be positive"],
+    [{ kind: "refund", amount: 1 }, "a refund must be negative"],
+    [{ kind: "refund", amount: 0 }, "a refund must be negative"],
+    [{ kind: "addition", amount: 0 }, "an addition must be positive"],
+  ])("refuses %j", (e, expected) => {
+    expect(onlyProblem([entry(e)])).toBe(`${MP}.ledger[0]: ${expected}`);
+  });
+
+  it("accepts usage, deduction and addition positive, a refund negative, a kindless entry either way, usage of 0", () => {
+    const ledger = [
+      { id: "l-1", amount: 2, kind: "usage" },
+      { id: "l-2", amount: 1, kind: "deduction" },
+      { id: "l-3", amount: 5, kind: "addition" },
+      { id: "l-4", amount: -1, kind: "refund" },
+      { id: "l-5", amount: 1 },
+      { id: "l-6", amount: -1 },
+      { id: "l-7", amount: 0 },
+    ].map((e) => ({ ...e, at: "2027-03-02T10:00:00Z" }));
+    expect(() => loadDataFiles([packFile({ ledger })], storedSite())).not.toThrow();
+  });
+});
+
 describe("card numbers", () => {
   it("R1: refuses a card number of more than 64 characters", () => {
     const long = "9".repeat(65);
