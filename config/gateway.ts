@@ -3,6 +3,7 @@ import { z } from "zod";
 import { parseText } from "./dataFile.js";
 import { AccessGwError, formatPath } from "./errors.js";
 import { crossProblems, mqttUrlProblem, rawReaders, serialPortProblem } from "./gatewayChecks.js";
+import { GatewayId } from "./gatewayId.js";
 import { Id } from "./site.js";
 import { SyncSettings, syncConfigProblems } from "./sync.js";
 
@@ -173,7 +174,7 @@ export type Mqtt = z.infer<typeof Mqtt>;
 export const GatewayConfig = z.strictObject({
   gateway: z
     .strictObject({
-      id: Id.optional(),
+      id: GatewayId.optional(),
       /** The site this gateway belongs to (sync.md `S`); needed when sync is enabled. */
       site: Id.optional(),
       data: z.string().min(1).optional(),
@@ -258,5 +259,5 @@ export function readerAreaProblems(file: string, raw: unknown, siteAreas: readon
 /** The `gateway.id` a parsed (possibly invalid) document declares, when it is a well-formed id. */
 export function declaredGatewayId(raw: unknown): string | undefined {
   const id = (raw as { gateway?: { id?: unknown } } | null)?.gateway?.id;
-  return Id.safeParse(id).success ? (id as string) : undefined;
+  return GatewayId.safeParse(id).success ? (id as string) : undefined;
 }

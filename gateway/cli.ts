@@ -11,6 +11,7 @@ import {
   type GatewayConfigCheck,
   readerAreaProblems,
 } from "../config/gateway.js";
+import { resolveGatewayId } from "../config/gatewayId.js";
 import { formatBalance, formatDecision, formatEvent, formatImport, formatStatus } from "./cliFormat.js";
 import { explain, memberBalance, scan, siteModel } from "./decisions.js";
 import { parseAt } from "./engine/clock.js";
@@ -341,9 +342,9 @@ function readGatewayConfig(file: string): GatewayConfig {
   });
 }
 
-/** cli.md: the config's gateway.id, else $ACCESSGW_GATEWAY_ID, else the host name. */
+/** cli.md: the config's gateway.id, else $ACCESSGW_GATEWAY_ID, else the host name (each checked). */
 function gatewayId(config: GatewayConfig | null, env: NodeJS.ProcessEnv): string {
-  return config?.gateway.id ?? envVar(env, "ACCESSGW_GATEWAY_ID") ?? hostname();
+  return resolveGatewayId(config?.gateway.id, env.ACCESSGW_GATEWAY_ID, hostname());
 }
 
 /**
