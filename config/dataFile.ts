@@ -1,10 +1,14 @@
-import { readFileSync } from "node:fs";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { z } from "zod";
 import { AccessGwError, formatPath } from "./errors.js";
+import { knownKeysAt, unknownKeysMessage } from "./keyHints.js";
 import { Member } from "./members.js";
 import { checkReferences } from "./references.js";
 import { AccessType, Area, CardModel, Limit, Product, type SiteConfig, SiteInfo } from "./site.js";
+import { readTextFile } from "./textFile.js";
+
+/** The sections a data file may hold, for messages. */
+const SECTIONS = "site, areas, accessTypes, products, limits, cardModels, members";
 
 /** A file given to `accessgw import`: site configuration and/or member data (domain.md). */
 export const DataFile = z
@@ -18,9 +22,14 @@ export const DataFile = z
     members: z.array(Member).optional(),
   })
   .refine((f) => Object.values(f).some((v) => v !== undefined), {
-    error: "the file has none of site, areas, accessTypes, products, limits, cardModels, members",
+    error: `the file has none of ${SECTIONS}`,
   });
 export type DataFile = z.infer<typeof DataFile>;
+
+/** A data file with nothing in it (or only comments). */
+export function emptyFileProblem(name: string): string {
+  return `${name}: empty file: expected site configuration and/or members (${SECTIONS})`;
+}
 
 /** A validated file with the name it is reported under. */
 export interface LoadedFile {
@@ -44,6 +53,7 @@ export function parseText(name: string, text: string): { value?: unknown; proble
 
 /** Validates one parsed document against the schema; problems name file, record path and field. */
 export function validateDocument(name: string, value: unknown): { data?: DataFile; problems: string[] } {
+  if (value === null || value === undefined) return { problems: [emptyFileProblem(name)] };
   const result = DataFile.safeParse(value);
   if (result.success) return { data: result.data, problems: [] };
   return { problems: result.error.issues.map((i) => formatIssue(name, i, value)) };
@@ -53,7 +63,7 @@ function formatIssue(name: string, issue: z.core.$ZodIssue, root: unknown): stri
   const path = formatPath(issue.path);
   let msg = issue.message;
   if (issue.code === "unrecognized_keys")
-    msg = `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+    msg = unknownKeysMessage(issue.keys, knownKeysAt(DataFile, root, issue.path));
   else if (issue.code === "invalid_type" && valueAt(root, issue.path) === undefined)
     msg = `missing (${issue.expected} expected)`;
   else if (issue.code === "invalid_union") msg = unionMessage(issue, root);
@@ -100,14 +110,12 @@ export function loadDataFiles(
     if (value === undefined) {
       let text = input.text;
       if (text === undefined) {
-        try {
-          text = readFileSync(input.name, "utf8");
-        } catch (err) {
-          problems.push(
-            `${input.name}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? err})`,
-          );
+        const read = readTextFile(input.name);
+        if (read.problem !== undefined) {
+          problems.push(read.problem);
           continue;
         }
+        text = read.text;
       }
       const parsed = parseText(input.name, text);
       problems.push(...parsed.problems);

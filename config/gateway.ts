@@ -2,8 +2,15 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import { parseText } from "./dataFile.js";
 import { AccessGwError, formatPath } from "./errors.js";
-import { crossProblems, mqttUrlProblem, rawReaders, serialPortProblem } from "./gatewayChecks.js";
+import {
+  crossProblems,
+  emptyConfigProblem,
+  mqttUrlProblem,
+  rawReaders,
+  serialPortProblem,
+} from "./gatewayChecks.js";
 import { GatewayId } from "./gatewayId.js";
+import { knownKeysAt, unknownKeysMessage } from "./keyHints.js";
 import { Id } from "./site.js";
 import { SyncSettings, syncConfigProblems } from "./sync.js";
 
@@ -212,11 +219,13 @@ export interface GatewayConfigCheck {
 export function checkGatewayConfig(file: string, text: string): GatewayConfigCheck {
   const parsed = parseText(file, text);
   if (parsed.problems.length > 0) return { config: null, raw: undefined, problems: parsed.problems };
-  const raw = parsed.value ?? {};
+  const empty = emptyConfigProblem(file, parsed.value);
+  if (empty !== undefined) return { config: null, raw: undefined, problems: [empty] };
+  const raw = parsed.value;
   const result = GatewayConfig.safeParse(raw);
   const problems = result.success
     ? []
-    : result.error.issues.map((i) => `${file}: ${formatPath(i.path) || "(top level)"}: ${i.message}`);
+    : result.error.issues.map((i) => `${file}: ${formatPath(i.path) || "(top level)"}: ${issueText(i, raw)}`);
   // Cross checks work on the parsed document, so they report alongside schema problems.
   problems.push(...[...crossProblems(raw), ...syncConfigProblems(raw)].map((p) => `${file}: ${p}`));
   if (!result.success || problems.length > 0) return { config: null, raw, problems };
@@ -230,6 +239,12 @@ export function checkGatewayConfig(file: string, text: string): GatewayConfigChe
       if (p !== undefined) config.mqtt[k] = near(p);
     }
   return { config, raw, problems };
+}
+
+/** An issue's message; an unknown key names the known one it is probably meant as. */
+function issueText(issue: z.core.$ZodIssue, raw: unknown): string {
+  if (issue.code !== "unrecognized_keys") return issue.message;
+  return unknownKeysMessage(issue.keys, knownKeysAt(GatewayConfig, raw, issue.path));
 }
 
 /** Reads and validates a gateway configuration; throws CONFIG_INVALID listing every problem. */

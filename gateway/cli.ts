@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -12,6 +12,7 @@ import {
   readerAreaProblems,
 } from "../config/gateway.js";
 import { resolveGatewayId } from "../config/gatewayId.js";
+import { readTextFile } from "../config/textFile.js";
 import { formatBalance, formatDecision, formatEvent, formatImport, formatStatus } from "./cliFormat.js";
 import { explain, memberBalance, scan, siteModel } from "./decisions.js";
 import { parseAt } from "./engine/clock.js";
@@ -324,14 +325,9 @@ function dataDir(flags: Flags, config: GatewayConfig | null, env: NodeJS.Process
 }
 
 function readConfigText(file: string): GatewayConfigCheck {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    return { config: null, raw: undefined, problems: [`${file}: cannot read the file (${code})`] };
-  }
-  return checkGatewayConfig(file, text);
+  const read = readTextFile(file);
+  if (read.problem !== undefined) return { config: null, raw: undefined, problems: [read.problem] };
+  return checkGatewayConfig(file, read.text);
 }
 
 function readGatewayConfig(file: string): GatewayConfig {

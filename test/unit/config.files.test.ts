@@ -24,9 +24,12 @@ describe("YAML files", () => {
     );
   });
 
-  it("refuses an empty file, saying what was expected", () => {
-    expect(onlyProblem([{ name: "empty.yaml", text: "" }])).toBe(
-      "empty.yaml: (top level): Invalid input: expected object, received null",
+  it.each([
+    ["nothing", ""],
+    ["only a comment and blank lines", "# members follow\n\n"],
+  ])("refuses a file holding %s as an empty file, saying what was expected", (_what, text) => {
+    expect(onlyProblem([{ name: "empty.yaml", text }])).toBe(
+      "empty.yaml: empty file: expected site configuration and/or members (site, areas, accessTypes, products, limits, cardModels, members)",
     );
   });
 
@@ -42,7 +45,7 @@ describe("YAML files", () => {
     const problems = problemsOf([bad, typo]);
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatch(/^a\.yaml \(line \d+, column \d+\): /);
-    expect(problems[1]).toBe('b.yaml: members[0]: unknown field "nmae"');
+    expect(problems[1]).toBe('b.yaml: members[0]: unknown field "nmae" (did you mean "name"?)');
   });
 });
 
