@@ -9,7 +9,7 @@ import { isUtf8 } from "node:buffer";
 import { closeSync, openSync, readFileSync, readSync } from "node:fs";
 
 /** Bytes read at a time when a file is streamed. */
-export const CHUNK_BYTES = 1 << 20;
+export const CHUNK_BYTES = 1 << 16;
 
 /** A file is not UTF-8: `message` names the file, the byte offset and the line. */
 export class Utf8Error extends Error {}
@@ -124,4 +124,50 @@ export function decodeText(
     if (err instanceof Utf8Error) return { problem: err.message };
     throw err;
   }
+}
+
+/** A 1-based line and column (in characters). */
+export interface Position {
+  line: number;
+  column: number;
+}
+
+/**
+ * Where an offset falls in a file's text, or in `text` when given: `unit` says whether the offset
+ * counts UTF-8 bytes (the JSON reader) or UTF-16 characters (the YAML reader). A file is read again
+ * up to the offset, so nothing of it needs to be kept for a position that is rarely asked for.
+ */
+export function positionOf(
+  source: { name: string; text?: string },
+  offset: number,
+  unit: "byte" | "char",
+): Position {
+  const pos: Position = { line: 1, column: 1 };
+  let left = offset;
+  const step = (isNewline: boolean, countsAsCharacter: boolean) => {
+    if (isNewline) {
+      pos.line++;
+      pos.column = 1;
+    } else if (countsAsCharacter) pos.column++;
+  };
+  const pieces: Iterable<Uint8Array | string> =
+    source.text !== undefined
+      ? [unit === "byte" ? Buffer.from(source.text, "utf8") : source.text]
+      : unit === "byte"
+        ? fileChunks(source.name)
+        : decodedChunks(source.name);
+  for (const piece of pieces) {
+    const n = Math.min(left, piece.length);
+    if (typeof piece === "string") for (let i = 0; i < n; i++) step(piece.charCodeAt(i) === 10, true);
+    // A character's continuation bytes (10xxxxxx) do not move the column.
+    else for (let i = 0; i < n; i++) step(piece[i] === 10, ((piece[i] as number) & 0xc0) !== 0x80);
+    left -= n;
+    if (left === 0) break;
+  }
+  return pos;
+}
+
+function* decodedChunks(name: string): Generator<string> {
+  const decoder = new Utf8Decoder(name);
+  for (const chunk of fileChunks(name)) yield decoder.decode(chunk);
 }

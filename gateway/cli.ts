@@ -2,7 +2,6 @@ import { existsSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { loadDataFiles } from "../config/dataFile.js";
 import { AccessGwError } from "../config/errors.js";
 import {
   checkGatewayConfig,
@@ -21,8 +20,7 @@ import { type LogFormat, runStart } from "./startCommand.js";
 import { readStatus } from "./statusFile.js";
 import { DB_FILE, Store } from "./store/db.js";
 import { listEvents } from "./store/events.js";
-import { multipackOwner } from "./store/facts.js";
-import { importFiles } from "./store/importer.js";
+import { importDataFiles } from "./store/fileImport.js";
 
 const USAGE = `usage: accessgw <verb> [flags]
 
@@ -149,12 +147,10 @@ function run(verb: string, rest: string[], flags: Flags, io: Io): number {
     case "import": {
       if (rest.length === 0) throw usage("import needs at least one FILE");
       return withStore((store) => {
-        const files = loadDataFiles(
+        const summary = importDataFiles(
+          store,
           rest.map((name) => ({ name })),
-          store.siteConfig(),
-          (id) => multipackOwner(store, id),
         );
-        const summary = importFiles(store, files);
         io.out(flags.json ? JSON.stringify(summary) : formatImport(rest, summary));
         return 0;
       });

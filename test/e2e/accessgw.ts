@@ -28,6 +28,8 @@ export interface RunOptions {
   cwd?: string;
   /** Runs `npx --no-install accessgw` instead of `node bin/accessgw.js`. */
   npx?: boolean;
+  /** Options for node itself, before bin/accessgw.js (e.g. a heap limit). */
+  nodeArgs?: string[];
 }
 
 if (!existsSync(join(ROOT, "dist", "gateway", "cli.js")))
@@ -43,7 +45,7 @@ export function accessgw(args: string[], options: RunOptions = {}): Promise<Run>
   }
   const [command, argv] = options.npx
     ? ["npx", ["--no-install", "accessgw", ...args]]
-    : [process.execPath, [BIN, ...args]];
+    : [process.execPath, [...(options.nodeArgs ?? []), BIN, ...args]];
   return new Promise((resolve, reject) => {
     const child = spawn(command, argv, { cwd: options.cwd ?? ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";

@@ -206,7 +206,9 @@ describe("unknown fields (typos)", () => {
     const input = siteWith((d) => {
       d.areas.push({ id: "spa", capcity: 10 });
     });
-    expect(onlyProblem([input], null)).toBe('site.yaml: areas[3]: unknown field "capcity" (did you mean "capacity"?)');
+    expect(onlyProblem([input], null)).toBe(
+      'site.yaml: areas[3]: unknown field "capcity" (did you mean "capacity"?)',
+    );
   });
 });
 

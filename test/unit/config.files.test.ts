@@ -56,9 +56,11 @@ describe("JSON files", () => {
     expect(file?.data.members?.[0]?.id).toBe("m-1");
   });
 
-  it("names the file of a JSON syntax error", () => {
+  it("names the file, line and column of a JSON syntax error", () => {
     const text = '{ "members": [ { "id": "m-1" }, ] }';
-    expect(onlyProblem([{ name: "members.json", text }])).toMatch(/^members\.json: .*not valid JSON/);
+    expect(onlyProblem([{ name: "members.json", text }])).toMatch(
+      /^members\.json \(line 1, column 33\): not valid JSON: Unexpected RIGHT_BRACKET/,
+    );
   });
 
   it("parses .json strictly as JSON, even with an upper-case extension", () => {

@@ -348,7 +348,11 @@ describe("the gateway configuration", () => {
       [relay("driver: mqtt-shelly-gen2"), MQTT],
       ["relays[0].device: Invalid input: expected string, received undefined"],
     ],
-    ["an unknown top-level section", ["readerz: []"], ['(top level): unknown field "readerz" (did you mean "readers"?)']],
+    [
+      "an unknown top-level section",
+      ["readerz: []"],
+      ['(top level): unknown field "readerz" (did you mean "readers"?)'],
+    ],
   ])("refuses %s", (_what, lines, expected) => {
     expect(refusal(lines.join("\n"), "gateway.yaml").problems).toEqual(
       expected.map((p) => `gateway.yaml: ${p}`),
@@ -429,7 +433,11 @@ sync:
       "sync: { offline: { after: deny-all } }",
       "sync.offline.after: Invalid option",
     ],
-    ["a typo in the sync section", "sync: { enable: true }", 'sync: unknown field "enable" (did you mean "enabled"?)'],
+    [
+      "a typo in the sync section",
+      "sync: { enable: true }",
+      'sync: unknown field "enable" (did you mean "enabled"?)',
+    ],
     ["a site id that is no id", "gateway: { site: 'rome center' }", "gateway.site: expected an id"],
   ])("refuses %s", (_what, text, expected) => {
     const [problem, ...rest] = refusal(text, "gateway.yaml").problems;
