@@ -1,8 +1,9 @@
-import { readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { AccessGwError } from "../../config/errors.js";
 import { importDataFiles } from "../../gateway/store/fileImport.js";
+import { MemberSpool } from "../../gateway/store/memberSpool.js";
 import { exampleText } from "../helpers/examples.js";
 import { dump, freshStore, importExamples, type TestStore } from "./storeHelpers.js";
 
@@ -92,5 +93,15 @@ describe("accessgw import, streamed", () => {
     expect(refusal(() => importDataFiles(t.store, [{ name: members }]))).toEqual([
       `${members}: site: missing (no site is stored yet: the first import needs a site section)`,
     ]);
+  });
+
+  it("spools member data in a file only its owner can read (0600), removed on close", () => {
+    t = freshStore();
+    const spool = MemberSpool.open(t.dir);
+    const [name] = spoolFiles();
+    const path = join(t.dir, name as string);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    spool.close();
+    expect(existsSync(path)).toBe(false);
   });
 });
