@@ -108,7 +108,11 @@ export class YamlPieces {
     const map: CST.BlockMap = { type: "block-map", offset: offsetOf(item), indent, items: [item] };
     const js = this.compose(map) as Record<string, unknown> | null;
     if (key !== undefined) this.topKey(item, key);
-    for (const [k, v] of Object.entries(js ?? {})) this.sink.section(k, v);
+    for (const [k, v] of Object.entries(js ?? {})) {
+      // A key that is not a scalar ("? [a, b]") is only known once composed.
+      if (key === undefined) this.sink.topKey(k);
+      this.sink.section(k, v);
+    }
   }
 
   private topKey(item: Item, key: string): void {

@@ -100,6 +100,12 @@ describe("YAML members read one at a time", () => {
 });
 
 describe("the root of a data file", () => {
+  it("names a top-level key that is not a scalar as an unknown field", () => {
+    expect(problemsOf([{ name: "members.yaml", text: "? [a, b]\n: 1\n" }])[0]).toBe(
+      'members.yaml: (top level): unknown field "[ a, b ]"',
+    );
+  });
+
   it.each([
     ["a list", "- id: m-1\n"],
     ["a string", "members\n"],
