@@ -13,6 +13,9 @@
  *   npm run bench -- --only sync           # only the sync figures (issue 4): a 1M-member snapshot
  *                                          # applied while scans go on, change latency, an offline outbox
  *   npm run bench -- --only sync --sync-members 100k   # a quicker snapshot
+ *   npm run bench -- --only files          # only the file import figure (issue 8): a 50 MB members
+ *                                          # file, YAML and JSON, through `accessgw import`
+ *   npm run bench -- --only files --files-mb 2         # a quick one
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -22,6 +25,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { editDoc, replaceBlock } from "./docBlock.js";
 import { type E2eRun, e2eRows, renderE2eMarkdown, renderE2eText } from "./e2eReport.js";
+import { renderFilesMarkdown, renderFilesText, runFileImport } from "./fileImport.js";
 import type { SizeResult } from "./measure.js";
 import { type Row, renderMarkdown, renderText, rows } from "./report.js";
 import { machine } from "./stats.js";
@@ -31,6 +35,8 @@ const E2E_BEGIN = "<!-- bench:e2e:begin -->";
 const E2E_END = "<!-- bench:e2e:end -->";
 const SYNC_BEGIN = "<!-- bench:sync:begin -->";
 const SYNC_END = "<!-- bench:sync:end -->";
+const FILES_BEGIN = "<!-- bench:files:begin -->";
+const FILES_END = "<!-- bench:files:end -->";
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
 const argv = process.argv.slice(2);
@@ -56,6 +62,8 @@ const { values: opt } = parseArgs({
     "e2e-quick": { type: "boolean", default: false },
     "no-sync": { type: "boolean", default: false },
     "sync-members": { type: "string", default: "1M" },
+    "no-files": { type: "boolean", default: false },
+    "files-mb": { type: "string", default: "50" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -65,7 +73,8 @@ if (opt.help) {
       "                        [--cache-dir DIR] [--keep] [--reuse] [--out FILE | --no-write]\n" +
       "                        [--only sizes|e2e | --no-e2e] [--e2e-seconds 30] [--e2e-readers 16]\n" +
       "                        [--e2e-boards 4] [--e2e-control-seconds 10] [--e2e-quick]\n" +
-      "                        [--only sync | --no-sync] [--sync-members 1M]\n",
+      "                        [--only sync | --no-sync] [--sync-members 1M]\n" +
+      "                        [--only files | --no-files] [--files-mb 50]\n",
   );
   process.exit(0);
 }
@@ -78,13 +87,14 @@ function parseSize(text: string): number {
   return Math.round(Number(m[1]) * mult);
 }
 
-if (opt.only !== undefined && !["sizes", "e2e", "sync"].includes(opt.only)) {
-  process.stderr.write(`--only: expected sizes, e2e or sync, found "${opt.only}"\n`);
+if (opt.only !== undefined && !["sizes", "e2e", "sync", "files"].includes(opt.only)) {
+  process.stderr.write(`--only: expected sizes, e2e, sync or files, found "${opt.only}"\n`);
   process.exit(2);
 }
 const runSizes = opt.only === undefined || opt.only === "sizes";
 const runE2e = (opt.only === undefined || opt.only === "e2e") && !opt["no-e2e"];
 const runSyncBench = (opt.only === undefined || opt.only === "sync") && !opt["no-sync"];
+const runFiles = (opt.only === undefined || opt.only === "files") && !opt["no-files"];
 const sizes = runSizes
   ? (opt.sizes as string).split(",").map((s) => ({ label: s.trim(), n: parseSize(s) }))
   : [];
@@ -103,6 +113,10 @@ if (e2e) {
 }
 const sync = runSyncBench ? runSync() : undefined;
 if (sync) process.stdout.write(`\nsync\n${renderSyncText(syncRows(sync))}\n`);
+const files = runFiles
+  ? runFileImport(root, join(cacheDir, "files"), Number(opt["files-mb"]), Number(opt.seed))
+  : undefined;
+if (files) process.stdout.write(`\nfile import\n${renderFilesText(files)}\n`);
 
 /** Runs syncMain.js in a child process and reads its figures. */
 function runSync(): SyncRun {
@@ -258,4 +272,19 @@ if (sync && !opt["no-write"]) {
     ),
   );
   process.stderr.write(`sync figures written to ${file}\n`);
+}
+
+if (files && !opt["no-write"]) {
+  const body = renderFilesMarkdown(files, started.toISOString(), command);
+  const file = resolve(opt.out as string);
+  editDoc(file, (doc) =>
+    replaceBlock(
+      doc,
+      FILES_BEGIN,
+      FILES_END,
+      body,
+      (d, block) => `${d.trimEnd()}\n\n## File import\n\n${block}\n`,
+    ),
+  );
+  process.stderr.write(`file import figures written to ${file}\n`);
 }

@@ -2,7 +2,15 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import { parseText } from "./dataFile.js";
 import { AccessGwError, formatPath } from "./errors.js";
-import { crossProblems, mqttUrlProblem, rawReaders, serialPortProblem } from "./gatewayChecks.js";
+import {
+  crossProblems,
+  emptyConfigProblem,
+  mqttUrlProblem,
+  rawReaders,
+  serialPortProblem,
+} from "./gatewayChecks.js";
+import { GatewayId } from "./gatewayId.js";
+import { knownKeysAt, unknownKeysMessage } from "./keyHints.js";
 import { Id } from "./site.js";
 import { SyncSettings, syncConfigProblems } from "./sync.js";
 
@@ -173,7 +181,7 @@ export type Mqtt = z.infer<typeof Mqtt>;
 export const GatewayConfig = z.strictObject({
   gateway: z
     .strictObject({
-      id: Id.optional(),
+      id: GatewayId.optional(),
       /** The site this gateway belongs to (sync.md `S`); needed when sync is enabled. */
       site: Id.optional(),
       data: z.string().min(1).optional(),
@@ -211,11 +219,13 @@ export interface GatewayConfigCheck {
 export function checkGatewayConfig(file: string, text: string): GatewayConfigCheck {
   const parsed = parseText(file, text);
   if (parsed.problems.length > 0) return { config: null, raw: undefined, problems: parsed.problems };
-  const raw = parsed.value ?? {};
+  const empty = emptyConfigProblem(file, parsed.value);
+  if (empty !== undefined) return { config: null, raw: undefined, problems: [empty] };
+  const raw = parsed.value;
   const result = GatewayConfig.safeParse(raw);
   const problems = result.success
     ? []
-    : result.error.issues.map((i) => `${file}: ${formatPath(i.path) || "(top level)"}: ${i.message}`);
+    : result.error.issues.map((i) => `${file}: ${formatPath(i.path) || "(top level)"}: ${issueText(i, raw)}`);
   // Cross checks work on the parsed document, so they report alongside schema problems.
   problems.push(...[...crossProblems(raw), ...syncConfigProblems(raw)].map((p) => `${file}: ${p}`));
   if (!result.success || problems.length > 0) return { config: null, raw, problems };
@@ -229,6 +239,12 @@ export function checkGatewayConfig(file: string, text: string): GatewayConfigChe
       if (p !== undefined) config.mqtt[k] = near(p);
     }
   return { config, raw, problems };
+}
+
+/** An issue's message; an unknown key names the known one it is probably meant as. */
+function issueText(issue: z.core.$ZodIssue, raw: unknown): string {
+  if (issue.code !== "unrecognized_keys") return issue.message;
+  return unknownKeysMessage(issue.keys, knownKeysAt(GatewayConfig, raw, issue.path));
 }
 
 /** Reads and validates a gateway configuration; throws CONFIG_INVALID listing every problem. */
@@ -258,5 +274,5 @@ export function readerAreaProblems(file: string, raw: unknown, siteAreas: readon
 /** The `gateway.id` a parsed (possibly invalid) document declares, when it is a well-formed id. */
 export function declaredGatewayId(raw: unknown): string | undefined {
   const id = (raw as { gateway?: { id?: unknown } } | null)?.gateway?.id;
-  return Id.safeParse(id).success ? (id as string) : undefined;
+  return GatewayId.safeParse(id).success ? (id as string) : undefined;
 }

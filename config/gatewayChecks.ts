@@ -36,6 +36,15 @@ export function mqttUrlProblem(s: string): string | undefined {
   return undefined;
 }
 
+/**
+ * A configuration file with nothing in it (or only comments) is refused: it would start a gateway
+ * with no readers and no relays, and is more likely the wrong file or one cut short.
+ */
+export function emptyConfigProblem(file: string, parsed: unknown): string | undefined {
+  if (parsed !== null && parsed !== undefined) return undefined;
+  return `${file}: empty file: a gateway configuration declares at least its readers, doors and relays (see config/demo/gateway.yaml)`;
+}
+
 type Section = "readers" | "doors" | "relays";
 const NOUN: Record<Section, string> = { readers: "reader", doors: "door", relays: "relay" };
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { boundedInt, MAX_CARD_LENGTH, MAX_CREDITS, yearProblem } from "./bounds.js";
 import { Id, isRealDate, LocalDate, MemberCode } from "./site.js";
 
 /** An instant with an explicit offset or `Z`, e.g. `2026-11-01T10:15:00+01:00`. */
@@ -12,13 +13,23 @@ export const Instant = z
   // (A plain function: this check runs for every ledger entry of an import.)
   .refine((s) => isRealDate(s.slice(0, 10)) && Number.isFinite(Date.parse(s)), {
     error: "not a real instant",
+    abort: true,
+  })
+  .superRefine((s, ctx) => {
+    const problem = yearProblem(s);
+    if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
   });
 
 export const CardStatus = z.enum(["active", "blocked", "lost"]);
 
 export const Card = z
   .strictObject({
-    number: z.union([z.string(), z.number().int().nonnegative()]).transform((n) => String(n)),
+    number: z
+      .union([
+        z.string().max(MAX_CARD_LENGTH, { error: `at most ${MAX_CARD_LENGTH} characters` }),
+        z.number().int().nonnegative(),
+      ])
+      .transform((n) => String(n)),
     status: CardStatus.default("active"),
     validFrom: LocalDate.optional(),
     validTo: LocalDate.optional(),
@@ -45,20 +56,49 @@ export type Suspension = z.infer<typeof Suspension>;
 
 /**
  * R16: usage is positive, refunds negative. `kind` says what the entry is; `addition` raises the
- * multipack's total instead of lowering what remains.
+ * multipack's total instead of lowering what remains. Without `kind`, the sign says it (ledgerKind).
  */
 export const LedgerEntry = z
   .strictObject({
     id: z.string().min(1).max(200),
-    amount: z.number().int(),
+    amount: boundedInt(-MAX_CREDITS, MAX_CREDITS),
     at: Instant,
     area: Id.optional(),
     accessType: Id.optional(),
     kind: z.enum(["usage", "refund", "deduction", "addition"]).optional(),
   })
-  .refine((e) => e.kind !== "addition" || e.amount > 0, { error: "an addition must be positive" })
-  .refine((e) => e.kind !== "refund" || e.amount < 0, { error: "a refund must be negative" });
+  .superRefine((e, ctx) => {
+    const problem = ledgerSignProblem(e);
+    if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+  });
 export type LedgerEntry = z.infer<typeof LedgerEntry>;
+export type LedgerKind = NonNullable<LedgerEntry["kind"]>;
+
+/**
+ * R16: the sign each kind of entry has: only a refund gives credits back. Usage and deductions of 0
+ * change nothing and are let through (an entry may record a free passage); an addition or a refund
+ * of 0 is a mistake.
+ */
+const KIND_SIGN: Record<LedgerKind, { ok: (amount: number) => boolean; says: string }> = {
+  usage: {
+    ok: (a) => a >= 0,
+    says: "a usage must be positive (a refund is kind: refund with a negative amount, R16)",
+  },
+  deduction: { ok: (a) => a >= 0, says: "a deduction must be positive" },
+  addition: { ok: (a) => a > 0, says: "an addition must be positive" },
+  refund: { ok: (a) => a < 0, says: "a refund must be negative" },
+};
+
+/** The kind of an entry: explicit, else usage when positive and refund when negative (R16). */
+export function ledgerKind(e: { kind?: LedgerKind | undefined; amount: number }): LedgerKind {
+  return e.kind ?? (e.amount < 0 ? "refund" : "usage");
+}
+
+/** Why an entry's amount has the wrong sign for its kind (R16), or undefined. */
+function ledgerSignProblem(e: { kind?: LedgerKind | undefined; amount: number }): string | undefined {
+  const sign = KIND_SIGN[ledgerKind(e)];
+  return sign.ok(e.amount) ? undefined : sign.says;
+}
 
 export const Multipack = z.strictObject({
   id: Id,
@@ -66,7 +106,7 @@ export const Multipack = z.strictObject({
   purchasedAt: Instant,
   validFrom: LocalDate.optional(),
   validUntil: LocalDate.optional(),
-  creditsTotal: z.number().int().nonnegative().optional(),
+  creditsTotal: boundedInt(0, MAX_CREDITS).optional(),
   status: z.enum(["active", "stored"]).default("active"),
   suspensions: z.array(Suspension).default([]),
   ledger: z.array(LedgerEntry).default([]),

@@ -1,6 +1,8 @@
+import { validityEndProblem } from "./bounds.js";
 import { canonicalCard } from "./cardNumber.js";
 import type { LoadedFile } from "./dataFile.js";
-import type { SiteConfig } from "./site.js";
+import type { Member, Multipack } from "./members.js";
+import type { Product, SiteConfig } from "./site.js";
 
 type Kind = "areas" | "accessTypes" | "products" | "limits" | "cardModels";
 const KINDS: Kind[] = ["areas", "accessTypes", "products", "limits", "cardModels"];
@@ -51,9 +53,8 @@ export function checkReferences(
 
   const areas = new Set(merged.areas.map((a) => a.id));
   const accessTypes = new Map(merged.accessTypes.map((a) => [a.id, a]));
-  const products = new Set(merged.products.map((p) => p.id));
+  const products = new Map(merged.products.map((p) => [p.id, p]));
   const declaredModels = new Set(merged.cardModels.map((m) => m.id));
-  const knownModels = new Set([...declaredModels, ...merged.products.flatMap((p) => p.cardModels)]);
   const unknown = (what: string, id: string) => `unknown ${what} "${id}"`;
 
   // Duplicates across the files of one import.
@@ -115,66 +116,118 @@ export function checkReferences(
       });
     });
   }
-  problems.push(...checkMembers(files, { areas, accessTypes, products, knownModels }, multipackOwner));
+  const check = memberChecker(merged, seenInMemory(), multipackOwner);
+  for (const f of files)
+    for (const [i, m] of (f.data.members ?? []).entries()) problems.push(...check(f.name, i, m));
   return problems;
 }
 
+/**
+ * Where each id of an import was first seen, by kind (member id, card number…): `once` records a
+ * place and returns the first one when the id was seen before. In memory here; a streamed import
+ * keeps it on disk.
+ */
+export interface SeenIds {
+  once(kind: string, key: string, where: string): string | undefined;
+}
+
+/** SeenIds in maps, for imports held in memory. */
+export function seenInMemory(): SeenIds {
+  const kinds = new Map<string, Map<string, string>>();
+  return {
+    once(kind, key, where) {
+      let seen = kinds.get(kind);
+      if (!seen) {
+        seen = new Map();
+        kinds.set(kind, seen);
+      }
+      const first = seen.get(key);
+      if (first === undefined) seen.set(key, where);
+      return first;
+    },
+  };
+}
+
+/** What a member is checked against. */
 interface Known {
   areas: Set<string>;
   accessTypes: Map<string, unknown>;
-  products: Set<string>;
+  products: Map<string, Product>;
   knownModels: Set<string>;
+  /** The site's time zone: a purchase's local date starts its validity (R2). */
+  zone: string;
 }
 
-function checkMembers(
-  files: LoadedFile[],
+/**
+ * The checks of one member against the merged configuration and the members before it in the same
+ * import (ids and card numbers given twice): a function of file name, index and member.
+ */
+export function memberChecker(
+  merged: SiteConfig,
+  seen: SeenIds,
+  multipackOwner?: (multipackId: string) => string | undefined,
+): (file: string, index: number, m: Member) => string[] {
+  const known: Known = {
+    areas: new Set(merged.areas.map((a) => a.id)),
+    accessTypes: new Map(merged.accessTypes.map((a) => [a.id, a])),
+    products: new Map(merged.products.map((p) => [p.id, p])),
+    knownModels: new Set([
+      ...merged.cardModels.map((m) => m.id),
+      ...merged.products.flatMap((p) => p.cardModels),
+    ]),
+    zone: merged.site.timezone,
+  };
+  return (file, i, m) => {
+    const problems: string[] = [];
+    const once = (kind: string, key: string, where: string) => {
+      const first = seen.once(kind, key, where);
+      if (first !== undefined) problems.push(`${where}: duplicate ${kind} "${key}" (first at ${first})`);
+    };
+    const base = `${file}: members[${i}]`;
+    once("member id", m.id, `${base}.id`);
+    m.cards.forEach((c, j) => {
+      once("card number", canonicalCard(c.number), `${base}.cards[${j}].number`);
+    });
+    m.cardModels.forEach((cm, j) => {
+      if (!known.knownModels.has(cm.model))
+        problems.push(`${base}.cardModels[${j}].model: unknown card model "${cm.model}"`);
+    });
+    m.bookings.forEach((b, j) => {
+      once("booking id", b.id, `${base}.bookings[${j}].id`);
+      if (!known.areas.has(b.area)) problems.push(`${base}.bookings[${j}].area: unknown area "${b.area}"`);
+    });
+    m.multipacks.forEach((mp, j) => {
+      problems.push(...multipackProblems(`${base}.multipacks[${j}]`, m.id, mp, known, once, multipackOwner));
+    });
+    return problems;
+  };
+}
+
+function multipackProblems(
+  mpBase: string,
+  memberId: string,
+  mp: Multipack,
   known: Known,
+  once: (kind: string, key: string, where: string) => void,
   multipackOwner?: (multipackId: string) => string | undefined,
 ): string[] {
   const problems: string[] = [];
-  const seen = { members: new Map<string, string>(), cards: new Map<string, string>() };
-  const mpSeen = new Map<string, string>();
-  const ledgerSeen = new Map<string, string>();
-  const bookingSeen = new Map<string, string>();
-  const once = (map: Map<string, string>, key: string, where: string, what: string) => {
-    const first = map.get(key);
-    if (first) problems.push(`${where}: duplicate ${what} "${key}" (first at ${first})`);
-    else map.set(key, where);
-  };
-  for (const f of files) {
-    f.data.members?.forEach((m, i) => {
-      const base = `${f.name}: members[${i}]`;
-      once(seen.members, m.id, `${base}.id`, "member id");
-      m.cards.forEach((c, j) => {
-        once(seen.cards, canonicalCard(c.number), `${base}.cards[${j}].number`, "card number");
-      });
-      m.cardModels.forEach((cm, j) => {
-        if (!known.knownModels.has(cm.model))
-          problems.push(`${base}.cardModels[${j}].model: unknown card model "${cm.model}"`);
-      });
-      m.bookings.forEach((b, j) => {
-        once(bookingSeen, b.id, `${base}.bookings[${j}].id`, "booking id");
-        if (!known.areas.has(b.area)) problems.push(`${base}.bookings[${j}].area: unknown area "${b.area}"`);
-      });
-      m.multipacks.forEach((mp, j) => {
-        const mpBase = `${base}.multipacks[${j}]`;
-        once(mpSeen, mp.id, `${mpBase}.id`, "multipack id");
-        const owner = multipackOwner?.(mp.id);
-        if (owner !== undefined && owner !== m.id)
-          problems.push(`${mpBase}.id: multipack "${mp.id}" already belongs to member "${owner}"`);
-        if (!known.products.has(mp.product))
-          problems.push(`${mpBase}.product: unknown product "${mp.product}"`);
-        if (mp.validFrom && mp.validUntil && mp.validFrom > mp.validUntil)
-          problems.push(`${mpBase}.validUntil: before validFrom (${mp.validUntil} < ${mp.validFrom})`);
-        mp.ledger.forEach((e, k) => {
-          once(ledgerSeen, e.id, `${mpBase}.ledger[${k}].id`, "ledger entry id");
-          if (e.area && !known.areas.has(e.area))
-            problems.push(`${mpBase}.ledger[${k}].area: unknown area "${e.area}"`);
-          if (e.accessType && !known.accessTypes.has(e.accessType))
-            problems.push(`${mpBase}.ledger[${k}].accessType: unknown access type "${e.accessType}"`);
-        });
-      });
-    });
-  }
+  once("multipack id", mp.id, `${mpBase}.id`);
+  const owner = multipackOwner?.(mp.id);
+  if (owner !== undefined && owner !== memberId)
+    problems.push(`${mpBase}.id: multipack "${mp.id}" already belongs to member "${owner}"`);
+  const product = known.products.get(mp.product);
+  if (!product) problems.push(`${mpBase}.product: unknown product "${mp.product}"`);
+  const end = product && validityEndProblem(mp, product.validity, known.zone);
+  if (end) problems.push(`${mpBase}: ${end}`);
+  if (mp.validFrom && mp.validUntil && mp.validFrom > mp.validUntil)
+    problems.push(`${mpBase}.validUntil: before validFrom (${mp.validUntil} < ${mp.validFrom})`);
+  mp.ledger.forEach((e, k) => {
+    once("ledger entry id", e.id, `${mpBase}.ledger[${k}].id`);
+    if (e.area && !known.areas.has(e.area))
+      problems.push(`${mpBase}.ledger[${k}].area: unknown area "${e.area}"`);
+    if (e.accessType && !known.accessTypes.has(e.accessType))
+      problems.push(`${mpBase}.ledger[${k}].accessType: unknown access type "${e.accessType}"`);
+  });
   return problems;
 }

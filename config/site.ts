@@ -1,10 +1,25 @@
 import { z } from "zod";
+import {
+  boundedInt,
+  MAX_CAPACITY,
+  MAX_COUNT,
+  MAX_CREDITS,
+  MAX_DURATION,
+  MAX_MINUTES,
+  MAX_PRIORITY,
+  MIN_PRIORITY,
+  yearProblem,
+} from "./bounds.js";
 
-/** Local calendar date `YYYY-MM-DD` (a real date). */
+/** Local calendar date `YYYY-MM-DD` (a real date, in MIN_YEAR..MAX_YEAR). */
 export const LocalDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, { error: "expected a date YYYY-MM-DD", abort: true })
-  .refine((s) => isRealDate(s), { error: "not a real calendar date" });
+  .refine((s) => isRealDate(s), { error: "not a real calendar date", abort: true })
+  .superRefine((s, ctx) => {
+    const problem = yearProblem(s);
+    if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+  });
 
 /** Wall-clock time `HH:MM`, 00:00 … 24:00. */
 export const WallTime = z
@@ -41,16 +56,21 @@ export const DateRange = z
   .strictObject({ from: LocalDate.optional(), to: LocalDate.optional() })
   .refine((r) => !r.from || !r.to || r.from <= r.to, { error: "from is after to" });
 
+/** A number of minutes (deduction intervals, anti-passback, early booking), at most a year. */
+const Minutes = boundedInt(0, MAX_MINUTES, "365 days");
+/** Credits: a product's pack size, an item's cost (0 = unlimited or free). */
+const Credits = boundedInt(0, MAX_CREDITS);
+
 export const AntiPassback = z.strictObject({
   mode: z.enum(["none", "hard", "timed"]),
-  minutes: z.number().int().positive().optional(),
+  minutes: Minutes.min(1, { error: "at least 1" }).optional(),
 });
 
 export const Area = z.strictObject({
   id: Id,
   name: z.string().optional(),
   antiPassback: AntiPassback.optional(),
-  capacity: z.number().int().positive().optional(),
+  capacity: boundedInt(1, MAX_CAPACITY).optional(),
 });
 export type Area = z.infer<typeof Area>;
 
@@ -68,18 +88,18 @@ export const PeriodName = z.enum(["day", "week", "month", "year", "chargePeriod"
 export type PeriodName = z.infer<typeof PeriodName>;
 
 export const Allowance = z.strictObject({
-  count: z.number().int().nonnegative(),
+  count: boundedInt(0, MAX_COUNT),
   period: PeriodName,
   rollover: z.boolean().default(false),
 });
 export type Allowance = z.infer<typeof Allowance>;
 
-const positive = z.number().int().positive();
+/** A validity or charge period: whole units, at most 100 years in each unit. */
 export const Duration = z.union([
-  z.strictObject({ days: positive }),
-  z.strictObject({ weeks: positive }),
-  z.strictObject({ months: positive }),
-  z.strictObject({ years: positive }),
+  z.strictObject({ days: boundedInt(1, MAX_DURATION.days, "100 years") }),
+  z.strictObject({ weeks: boundedInt(1, MAX_DURATION.weeks, "100 years") }),
+  z.strictObject({ months: boundedInt(1, MAX_DURATION.months, "100 years") }),
+  z.strictObject({ years: boundedInt(1, MAX_DURATION.years) }),
 ]);
 export type Duration = z.infer<typeof Duration>;
 
@@ -93,10 +113,10 @@ export type Validity = z.infer<typeof Validity>;
 
 export const Item = z.strictObject({
   accessType: Id,
-  credits: z.number().int().nonnegative(),
-  priority: z.number().int().default(1),
+  credits: Credits,
+  priority: boundedInt(MIN_PRIORITY, MAX_PRIORITY).default(1),
   allowance: Allowance.optional(),
-  deductionIntervalMinutes: z.number().int().nonnegative().optional(),
+  deductionIntervalMinutes: Minutes.optional(),
   /** R19: a candidate only for a member holding one of these codes. */
   requiresMemberCode: z
     .array(MemberCode)
@@ -108,10 +128,10 @@ export type Item = z.infer<typeof Item>;
 export const Product = z.strictObject({
   id: Id,
   name: z.string().optional(),
-  credits: z.number().int().nonnegative(),
+  credits: Credits,
   validity: Validity.optional(),
   chargePeriod: Duration.optional(),
-  deductionIntervalMinutes: z.number().int().nonnegative().optional(),
+  deductionIntervalMinutes: Minutes.optional(),
   /** R18: unused credits move to the member's next multipack of this product when one ends. */
   transferUnused: z.boolean().default(false),
   cardModels: z.array(Id).default([]),
@@ -121,7 +141,7 @@ export type Product = z.infer<typeof Product>;
 
 export const Limit = z.strictObject({
   id: Id,
-  amount: z.number().int().nonnegative(),
+  amount: boundedInt(0, MAX_COUNT),
   period: z.enum(["day", "week", "month", "year", "chargePeriod", "validity"]),
   accessTypes: z.array(Id).default([]),
   areas: z.array(Id).default([]),
@@ -138,8 +158,8 @@ export const SiteInfo = z.strictObject({
   timezone: z.string().refine((tz) => isIanaZone(tz), { error: "not an IANA time zone" }),
   holidays: z.array(LocalDate).default([]),
   tieBreak: z.enum(["fifo", "expiresFirst"]).default("fifo"),
-  deductionIntervalMinutes: z.number().int().nonnegative().default(0),
-  bookingEarlyMinutes: z.number().int().nonnegative().default(30),
+  deductionIntervalMinutes: Minutes.default(0),
+  bookingEarlyMinutes: Minutes.default(30),
 });
 export type SiteInfo = z.infer<typeof SiteInfo>;
 

@@ -3,9 +3,9 @@
  * prompt or runs a scenario file non-interactively (exit 0 when every expectation held, 1 when
  * one failed, 2 for bad input).
  */
-import { readFileSync } from "node:fs";
 import type { Readable, Writable } from "node:stream";
 import { parseArgs } from "node:util";
+import { readTextFile } from "../config/textFile.js";
 import { realScheduler } from "../drivers/transport/reconnecting.js";
 import { checkSimConfig } from "./config.js";
 import { SimConsole } from "./console.js";
@@ -149,16 +149,9 @@ function readChecked<T>(
   file: string,
   check: (file: string, text: string) => { value: T | null; problems: string[] },
 ): { value: T | null; problems: string[] } {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    return {
-      value: null,
-      problems: [`${file}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? e})`],
-    };
-  }
-  return check(file, text);
+  const read = readTextFile(file);
+  if (read.problem !== undefined) return { value: null, problems: [read.problem] };
+  return check(file, read.text);
 }
 
 function reportProblems(err: (text: string) => void, problems: string[]): number {

@@ -1,8 +1,7 @@
 import { once } from "node:events";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { loadDataFiles } from "../config/dataFile.js";
 import { AccessGwError } from "../config/errors.js";
 import {
   checkGatewayConfig,
@@ -11,6 +10,8 @@ import {
   type GatewayConfigCheck,
   readerAreaProblems,
 } from "../config/gateway.js";
+import { resolveGatewayId } from "../config/gatewayId.js";
+import { readTextFile } from "../config/textFile.js";
 import { runEvents } from "./cliEvents.js";
 import { formatBalance, formatDecision, formatImport, formatStatus } from "./cliFormat.js";
 import { type Command, parseCommandLine, usage } from "./cliParse.js";
@@ -21,8 +22,7 @@ import type { DecisionRequest } from "./engine/types.js";
 import { type LogFormat, runStart } from "./startCommand.js";
 import { readStatus, type StatusReading } from "./statusFile.js";
 import { DB_FILE, Store } from "./store/db.js";
-import { multipackOwner } from "./store/facts.js";
-import { importFiles } from "./store/importer.js";
+import { importDataFiles } from "./store/fileImport.js";
 import { gatewayVersion } from "./version.js";
 
 const processIo: Io = {
@@ -118,12 +118,10 @@ function run(verb: string, rest: string[], flags: Flags, io: Io): number {
     case "import": {
       if (rest.length === 0) throw usage("import needs at least one FILE");
       return withStore((store) => {
-        const files = loadDataFiles(
+        const summary = importDataFiles(
+          store,
           rest.map((name) => ({ name })),
-          store.siteConfig(),
-          (id) => multipackOwner(store, id),
         );
-        const summary = importFiles(store, files);
         io.out(flags.json ? JSON.stringify(summary) : formatImport(rest, summary));
         return 0;
       });
@@ -272,14 +270,9 @@ function dataDir(flags: Flags, config: GatewayConfig | null, env: NodeJS.Process
 }
 
 function readConfigText(file: string): GatewayConfigCheck {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    return { config: null, raw: undefined, problems: [`${file}: cannot read the file (${code})`] };
-  }
-  return checkGatewayConfig(file, text);
+  const read = readTextFile(file);
+  if (read.problem !== undefined) return { config: null, raw: undefined, problems: [read.problem] };
+  return checkGatewayConfig(file, read.text);
 }
 
 function readGatewayConfig(file: string): GatewayConfig {
@@ -290,9 +283,9 @@ function readGatewayConfig(file: string): GatewayConfig {
   });
 }
 
-/** cli.md: the config's gateway.id, else $ACCESSGW_GATEWAY_ID, else the host name. */
+/** cli.md: the config's gateway.id, else $ACCESSGW_GATEWAY_ID, else the host name (each checked). */
 function gatewayId(config: GatewayConfig | null, env: NodeJS.ProcessEnv): string {
-  return config?.gateway.id ?? envVar(env, "ACCESSGW_GATEWAY_ID") ?? hostname();
+  return resolveGatewayId(config?.gateway.id, env.ACCESSGW_GATEWAY_ID, hostname());
 }
 
 /**

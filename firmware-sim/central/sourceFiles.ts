@@ -3,12 +3,12 @@
  * (`--members`), read and validated together exactly as `accessgw import` validates them, so a file
  * the gateways would refuse is refused here first, whole, with every problem naming file and field.
  */
-import { readFileSync } from "node:fs";
 import { type LoadedFile, parseText, validateDocument } from "../../config/dataFile.js";
 import { formatPath } from "../../config/errors.js";
 import type { Member } from "../../config/members.js";
 import { checkReferences } from "../../config/references.js";
 import { SiteConfigDocument } from "../../config/sync.js";
+import { readTextFile } from "../../config/textFile.js";
 import type { SiteConfigDoc } from "./memberDocs.js";
 
 /** Where the central's data comes from. */
@@ -28,13 +28,9 @@ const CONFIG_SECTIONS = ["site", "areas", "accessTypes", "products", "limits", "
 
 /** Reads, parses and validates one file; problems name the file. */
 function readOne(name: string): { file?: LoadedFile; problems: string[] } {
-  let text: string;
-  try {
-    text = readFileSync(name, "utf8");
-  } catch (err) {
-    return { problems: [`${name}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? err})`] };
-  }
-  const parsed = parseText(name, text);
+  const read = readTextFile(name);
+  if (read.problem !== undefined) return { problems: [read.problem] };
+  const parsed = parseText(name, read.text);
   if (parsed.problems.length > 0) return { problems: parsed.problems };
   const checked = validateDocument(name, parsed.value);
   if (!checked.data) return { problems: checked.problems };

@@ -1,6 +1,6 @@
 import { canonicalCard } from "../../config/cardNumber.js";
 import type { LoadedFile } from "../../config/dataFile.js";
-import type { LedgerEntry, Member } from "../../config/members.js";
+import { type LedgerEntry, ledgerKind, type Member } from "../../config/members.js";
 import type { Store } from "./db.js";
 
 /** What an import changed, for the command line's summary. */
@@ -32,37 +32,56 @@ const CONFIG_TABLES = [
  * dropped by a re-import and an entry received twice changes nothing.
  */
 export function importFiles(store: Store, files: LoadedFile[], origin = "import"): ImportSummary {
+  return writeImport(
+    store,
+    files,
+    files.flatMap((f) => f.data.members ?? []),
+    origin,
+  );
+}
+
+/**
+ * The transaction of an import: the files' configuration sections, then `members` (those of the
+ * files, or a streamed import's, read as the transaction goes).
+ */
+export function writeImport(
+  store: Store,
+  files: LoadedFile[],
+  members: Iterable<Member>,
+  origin = "import",
+): ImportSummary {
   const sum = emptySummary(files.length);
   store.db
     .transaction(() => {
-      for (const f of files) {
-        if (f.data.site) {
-          store
-            .prepare(
-              "INSERT INTO site (singleton, id, doc) VALUES (1, ?, ?) ON CONFLICT DO UPDATE SET id = excluded.id, doc = excluded.doc",
-            )
-            .run(f.data.site.id, JSON.stringify(f.data.site));
-          sum.site = true;
-        }
-        for (const [key, table] of CONFIG_TABLES) {
-          const upsert = store.prepare(
-            `INSERT INTO ${table} (id, doc) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc`,
-          );
-          for (const r of f.data[key] ?? []) {
-            upsert.run(r.id, JSON.stringify(r));
-            sum[key]++;
-          }
-        }
+      for (const f of files) writeConfig(store, f, sum);
+      for (const m of members) {
+        upsertMember(store, m, origin, sum);
+        sum.members++;
       }
-      for (const f of files)
-        for (const m of f.data.members ?? []) {
-          upsertMember(store, m, origin, sum);
-          sum.members++;
-        }
     })
     .immediate();
   store.invalidateSite();
   return sum;
+}
+
+function writeConfig(store: Store, f: LoadedFile, sum: ImportSummary): void {
+  if (f.data.site) {
+    store
+      .prepare(
+        "INSERT INTO site (singleton, id, doc) VALUES (1, ?, ?) ON CONFLICT DO UPDATE SET id = excluded.id, doc = excluded.doc",
+      )
+      .run(f.data.site.id, JSON.stringify(f.data.site));
+    sum.site = true;
+  }
+  for (const [key, table] of CONFIG_TABLES) {
+    const upsert = store.prepare(
+      `INSERT INTO ${table} (id, doc) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc`,
+    );
+    for (const r of f.data[key] ?? []) {
+      upsert.run(r.id, JSON.stringify(r));
+      sum[key]++;
+    }
+  }
 }
 
 function emptySummary(files: number): ImportSummary {
@@ -261,11 +280,6 @@ function mergeLedgers(store: Store, m: Member, origin: string, totals: Totals[],
     }
   }
   flushVisits();
-}
-
-/** The kind of an entry: explicit, else usage when positive and refund when negative (R16). */
-export function ledgerKind(e: Pick<LedgerEntry, "kind" | "amount">): NonNullable<LedgerEntry["kind"]> {
-  return e.kind ?? (e.amount < 0 ? "refund" : "usage");
 }
 
 /**

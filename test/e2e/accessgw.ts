@@ -28,6 +28,8 @@ export interface RunOptions {
   cwd?: string;
   /** Runs `npx --no-install accessgw` instead of `node bin/accessgw.js`. */
   npx?: boolean;
+  /** Options for node itself, before bin/accessgw.js (e.g. a heap limit). */
+  nodeArgs?: string[];
 }
 
 if (!existsSync(join(ROOT, "dist", "gateway", "cli.js")))
@@ -51,7 +53,7 @@ export function launch(args: string[], options: RunOptions = {}): Running {
   }
   const [command, argv] = options.npx
     ? ["npx", ["--no-install", "accessgw", ...args]]
-    : [process.execPath, [BIN, ...args]];
+    : [process.execPath, [...(options.nodeArgs ?? []), BIN, ...args]];
   const child = spawn(command, argv, { cwd: options.cwd ?? ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   const output: Run = { code: -1, stdout: "", stderr: "" };
   child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {

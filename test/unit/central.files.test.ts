@@ -172,7 +172,7 @@ describe("the Central with its files", () => {
     expect((err as AccessGwError).exitCode).toBe(2);
     expect((err as AccessGwError).problems).toEqual(
       expect.arrayContaining([
-        `${f.membersFile}: members[0].cards[0]: unknown field "numbr"`,
+        `${f.membersFile}: members[0].cards[0]: unknown field "numbr" (did you mean "number"?)`,
         `${f.membersFile}: members[1]: unknown field "colour"`,
       ]),
     );

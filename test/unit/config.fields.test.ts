@@ -173,23 +173,23 @@ describe("R16: ledger entries", () => {
 
 describe("unknown fields (typos)", () => {
   it.each([
-    ["in a member", member({ nmae: "Ada" }), `${M}: unknown field "nmae"`],
+    ["in a member", member({ nmae: "Ada" }), `${M}: unknown field "nmae" (did you mean "name"?)`],
     [
       "in a multipack",
       member({ multipacks: [pack({ credtsTotal: 3 })] }),
-      `${MP}: unknown field "credtsTotal"`,
+      `${MP}: unknown field "credtsTotal" (did you mean "creditsTotal"?)`,
     ],
     [
       "in a ledger entry",
       member({
         multipacks: [pack({ ledger: [{ id: "c:1", amount: 1, at: "2027-03-02T10:00:00Z", aera: "pool" }] })],
       }),
-      `${MP}.ledger[0]: unknown field "aera"`,
+      `${MP}.ledger[0]: unknown field "aera" (did you mean "area"?)`,
     ],
     [
       "in a card, two of them",
       member({ cards: [{ number: "1", satus: "lost", vaildTo: "2027-01-01" }] }),
-      `${M}.cards[0]: unknown fields "satus", "vaildTo"`,
+      `${M}.cards[0]: unknown fields "satus" (did you mean "status"?), "vaildTo" (did you mean "validTo"?)`,
     ],
   ])("refuses an unknown field %s", (_what, m, expected) => {
     expect(onlyProblem([membersFile([m])])).toBe(expected);
@@ -197,7 +197,7 @@ describe("unknown fields (typos)", () => {
 
   it("refuses an unknown top-level section and says what a file may hold", () => {
     expect(problemsOf([{ name: "members.yaml", value: { member: [member()] } }])).toEqual([
-      'members.yaml: (top level): unknown field "member"',
+      'members.yaml: (top level): unknown field "member" (did you mean "members"?)',
       "members.yaml: (top level): the file has none of site, areas, accessTypes, products, limits, cardModels, members",
     ]);
   });
@@ -206,7 +206,9 @@ describe("unknown fields (typos)", () => {
     const input = siteWith((d) => {
       d.areas.push({ id: "spa", capcity: 10 });
     });
-    expect(onlyProblem([input], null)).toBe('site.yaml: areas[3]: unknown field "capcity"');
+    expect(onlyProblem([input], null)).toBe(
+      'site.yaml: areas[3]: unknown field "capcity" (did you mean "capacity"?)',
+    );
   });
 });
 

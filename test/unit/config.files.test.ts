@@ -24,9 +24,12 @@ describe("YAML files", () => {
     );
   });
 
-  it("refuses an empty file, saying what was expected", () => {
-    expect(onlyProblem([{ name: "empty.yaml", text: "" }])).toBe(
-      "empty.yaml: (top level): Invalid input: expected object, received null",
+  it.each([
+    ["nothing", ""],
+    ["only a comment and blank lines", "# members follow\n\n"],
+  ])("refuses a file holding %s as an empty file, saying what was expected", (_what, text) => {
+    expect(onlyProblem([{ name: "empty.yaml", text }])).toBe(
+      "empty.yaml: empty file: expected site configuration and/or members (site, areas, accessTypes, products, limits, cardModels, members)",
     );
   });
 
@@ -42,7 +45,7 @@ describe("YAML files", () => {
     const problems = problemsOf([bad, typo]);
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatch(/^a\.yaml \(line \d+, column \d+\): /);
-    expect(problems[1]).toBe('b.yaml: members[0]: unknown field "nmae"');
+    expect(problems[1]).toBe('b.yaml: members[0]: unknown field "nmae" (did you mean "name"?)');
   });
 });
 
@@ -53,9 +56,11 @@ describe("JSON files", () => {
     expect(file?.data.members?.[0]?.id).toBe("m-1");
   });
 
-  it("names the file of a JSON syntax error", () => {
+  it("names the file, line and column of a JSON syntax error", () => {
     const text = '{ "members": [ { "id": "m-1" }, ] }';
-    expect(onlyProblem([{ name: "members.json", text }])).toMatch(/^members\.json: .*not valid JSON/);
+    expect(onlyProblem([{ name: "members.json", text }])).toMatch(
+      /^members\.json \(line 1, column 33\): not valid JSON: Unexpected RIGHT_BRACKET/,
+    );
   });
 
   it("parses .json strictly as JSON, even with an upper-case extension", () => {

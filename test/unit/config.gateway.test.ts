@@ -55,8 +55,8 @@ mqtt: { url: "mqtt://127.0.0.1:1883", username: gw, password: secret, ca: tls/ca
 `;
 
 describe("the gateway configuration", () => {
-  it("applies defaults: info logging, no readers, doors or relays, sync off", () => {
-    expect(loadGatewayConfig("/etc/gw.yaml", "")).toEqual({
+  it("applies defaults to an empty mapping: info logging, no readers, doors or relays, sync off", () => {
+    expect(loadGatewayConfig("/etc/gw.yaml", "{}")).toEqual({
       gateway: {},
       log: { level: "info" },
       readers: [],
@@ -155,7 +155,7 @@ describe("the gateway configuration", () => {
   it("names file, path and field of a typo in the gateway section and a bad reader direction", () => {
     const text = `gateway: { id: gw-1, idd: 2 }\nreaders:\n  - ${reader(", direction: sideways").replace("direction: in, ", "")}\n`;
     expect(refusal(text).problems).toEqual([
-      '/etc/accessgw/gateway.yaml: gateway: Unrecognized key: "idd"',
+      '/etc/accessgw/gateway.yaml: gateway: unknown field "idd" (did you mean "id"?)',
       '/etc/accessgw/gateway.yaml: readers[0].direction: Invalid option: expected one of "in"|"out"',
     ]);
   });
@@ -199,12 +199,12 @@ describe("the gateway configuration", () => {
     [
       "a typo in a reader's field",
       [rd("driver: rdm6300, port: /dev/ttyS0, baudrate: 9600")],
-      ['readers[0]: Unrecognized key: "baudrate"'],
+      ['readers[0]: unknown field "baudrate" (did you mean "baudRate"?)'],
     ],
     [
       "a field of another driver",
       [rd("driver: mqtt-tasmota, topic: t, port: /dev/ttyS0"), MQTT],
-      ['readers[0]: Unrecognized key: "port"'],
+      ['readers[0]: unknown field "port"'],
     ],
     [
       "an unknown line format",
@@ -273,7 +273,7 @@ describe("the gateway configuration", () => {
     [
       "a typo in the mqtt section",
       ["mqtt: { url: 'mqtts://broker', user: gw }"],
-      ['mqtt: Unrecognized key: "user"'],
+      ['mqtt: unknown field "user"'],
     ],
     [
       "a reader's unknown door",
@@ -348,7 +348,11 @@ describe("the gateway configuration", () => {
       [relay("driver: mqtt-shelly-gen2"), MQTT],
       ["relays[0].device: Invalid input: expected string, received undefined"],
     ],
-    ["an unknown top-level section", ["readerz: []"], ['(top level): Unrecognized key: "readerz"']],
+    [
+      "an unknown top-level section",
+      ["readerz: []"],
+      ['(top level): unknown field "readerz" (did you mean "readers"?)'],
+    ],
   ])("refuses %s", (_what, lines, expected) => {
     expect(refusal(lines.join("\n"), "gateway.yaml").problems).toEqual(
       expected.map((p) => `gateway.yaml: ${p}`),
@@ -429,7 +433,11 @@ sync:
       "sync: { offline: { after: deny-all } }",
       "sync.offline.after: Invalid option",
     ],
-    ["a typo in the sync section", "sync: { enable: true }", 'sync: Unrecognized key: "enable"'],
+    [
+      "a typo in the sync section",
+      "sync: { enable: true }",
+      'sync: unknown field "enable" (did you mean "enabled"?)',
+    ],
     ["a site id that is no id", "gateway: { site: 'rome center' }", "gateway.site: expected an id"],
   ])("refuses %s", (_what, text, expected) => {
     const [problem, ...rest] = refusal(text, "gateway.yaml").problems;

@@ -271,7 +271,7 @@ describe("multiple errors", () => {
     expect(message.split("\n")).toEqual([
       "refused, nothing was imported (3 problems):",
       '  a.yaml: members[0].cards[0].status: Invalid option: expected one of "active"|"blocked"|"lost" (found "stolen")',
-      '  a.yaml: members[0]: unknown field "nmae"',
+      '  a.yaml: members[0]: unknown field "nmae" (did you mean "name"?)',
       '  b.json: members[0].id: expected an id of letters, digits and . _ : @ - (found "m 2")',
     ]);
   });

@@ -1,0 +1,107 @@
+import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { AccessGwError } from "../../config/errors.js";
+import { importDataFiles } from "../../gateway/store/fileImport.js";
+import { MemberSpool } from "../../gateway/store/memberSpool.js";
+import { exampleText } from "../helpers/examples.js";
+import { dump, freshStore, importExamples, type TestStore } from "./storeHelpers.js";
+
+let t: TestStore;
+afterEach(() => t?.close());
+
+/** Writes a file into the test's folder and returns its path. */
+function file(name: string, text: string): string {
+  const path = join(t.dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** The problems an import is refused with. */
+function refusal(run: () => unknown): string[] {
+  try {
+    run();
+  } catch (err) {
+    expect(err).toBeInstanceOf(AccessGwError);
+    return (err as AccessGwError).problems;
+  }
+  throw new Error("the import was accepted");
+}
+
+const member = (i: number, card = String(100 + i)) =>
+  `  - id: m-${i}\n    cards: [{ number: "${card}" }]\n    multipacks: [{ id: mp-${i}, product: swim10, purchasedAt: "2027-03-01T18:00:00+01:00" }]\n`;
+const spoolFiles = () => readdirSync(t.dir).filter((f) => f.endsWith(".spool"));
+
+describe("accessgw import, streamed", () => {
+  it("imports site and members from files on disk, and leaves no spool behind", () => {
+    t = freshStore();
+    const site = file("site.yaml", exampleText("site.yaml"));
+    const members = file("members.yaml", `members:\n${member(1)}${member(2)}`);
+    const sum = importDataFiles(t.store, [{ name: site }, { name: members }]);
+    expect([sum.files, sum.site, sum.members, sum.multipacks]).toEqual([2, true, 2, 2]);
+    expect(spoolFiles()).toEqual([]);
+  });
+
+  it("is all or nothing: a bad last member of a long file changes nothing, and the spool is gone", () => {
+    t = freshStore();
+    importExamples(t.store);
+    const before = dump(t.store);
+    const good = Array.from({ length: 300 }, (_, i) => member(i + 10)).join("");
+    const members = file(
+      "members.yaml",
+      `members:\n${good}  - id: m-bad\n    cards: [{ number: "9", status: stolen }]\n`,
+    );
+    expect(refusal(() => importDataFiles(t.store, [{ name: members }]))).toEqual([
+      `${members}: members[300].cards[0].status: Invalid option: expected one of "active"|"blocked"|"lost" (found "stolen")`,
+    ]);
+    expect(dump(t.store)).toEqual(before);
+    expect(spoolFiles()).toEqual([]);
+  });
+
+  it("names both places of a card number given twice in two files, and of an unknown product", () => {
+    t = freshStore();
+    importExamples(t.store);
+    const a = file("a.yaml", `members:\n${member(1, "555")}`);
+    const b = file(
+      "b.json",
+      JSON.stringify({
+        members: [
+          {
+            id: "m-2",
+            cards: [{ number: "0555" }],
+            multipacks: [{ id: "mp-2", product: "swim11", purchasedAt: "2027-03-01T18:00:00+01:00" }],
+          },
+        ],
+      }),
+    );
+    expect(refusal(() => importDataFiles(t.store, [{ name: a }, { name: b }]))).toEqual([
+      `${b}: members[0].cards[0].number: duplicate card number "555" (first at ${a}: members[0].cards[0].number)`,
+      `${b}: members[0].multipacks[0].product: unknown product "swim11"`,
+    ]);
+  });
+
+  it("checks members against a site section that comes after them in the same file", () => {
+    t = freshStore();
+    const site = exampleText("site.yaml");
+    const both = file("both.yaml", `members:\n${member(1)}${site}`);
+    expect(importDataFiles(t.store, [{ name: both }]).members).toBe(1);
+  });
+
+  it("refuses members when no site is stored or given", () => {
+    t = freshStore();
+    const members = file("members.yaml", `members:\n${member(1)}`);
+    expect(refusal(() => importDataFiles(t.store, [{ name: members }]))).toEqual([
+      `${members}: site: missing (no site is stored yet: the first import needs a site section)`,
+    ]);
+  });
+
+  it("spools member data in a file only its owner can read (0600), removed on close", () => {
+    t = freshStore();
+    const spool = MemberSpool.open(t.dir);
+    const [name] = spoolFiles();
+    const path = join(t.dir, name as string);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    spool.close();
+    expect(existsSync(path)).toBe(false);
+  });
+});
