@@ -54,7 +54,7 @@ describe("the gateway with the real drivers against simulated devices over tcp:/
       clock: () => at("2027-03-22T10:00"),
       backoff: { baseMs: 20, factor: 2, capMs: 100, jitter: "none" },
     });
-    gateway.start();
+    await gateway.start();
     cleanups.push(() => gateway.stop());
     await vi.waitFor(
       () => {

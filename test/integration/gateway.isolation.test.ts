@@ -84,7 +84,7 @@ describe("the gateway keeps readers and doors independent", () => {
       clock: () => at("2027-03-22T10:00") + (Date.now() - start),
       backoff: { baseMs: 20, factor: 2, capMs: 100, jitter: "none" },
     });
-    gateway.start();
+    await gateway.start();
     cleanups.push(() => gateway.stop());
     await vi.waitFor(
       () => expect(gateway.status().readers.map((r) => r.state)).toEqual(["open", "open", "open"]),

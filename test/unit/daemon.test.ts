@@ -65,8 +65,15 @@ class FakeRelay implements RelayDriver {
   stopped = false;
   onPulse: () => void = () => {};
   readonly listeners = new Listeners<RelayEvents>();
-  constructor(readonly id: string) {}
-  start(): void {}
+  /** Whether no reader had started when this relay started. */
+  startedBeforeReaders: boolean | undefined;
+  constructor(
+    readonly id: string,
+    private readonly readers: Map<string, FakeReader> = new Map(),
+  ) {}
+  start(): void {
+    this.startedBeforeReaders = [...this.readers.values()].every((r) => !r.started);
+  }
   async stop(): Promise<void> {
     this.stopped = true;
   }
@@ -128,11 +135,11 @@ interface Rig {
   changes: () => number;
 }
 
-function rig(cfg: GatewayConfig = config): Rig {
+async function rig(cfg: GatewayConfig = config): Promise<Rig> {
   t = freshStore();
   importExamples(t.store);
   const readers = new Map<string, FakeReader>();
-  const relay = new FakeRelay("board");
+  const relay = new FakeRelay("board", readers);
   const logs: Record<string, unknown>[] = [];
   let changes = 0;
   const sink = new Writable({
@@ -168,7 +175,7 @@ function rig(cfg: GatewayConfig = config): Rig {
       return relay;
     },
   });
-  gateway.start();
+  await gateway.start();
   const reader = readers.get("pool-in");
   if (!reader) throw new Error("pool-in reader not created");
   return { store: t.store, gateway, reader, relay, logs, changes: () => changes };
@@ -179,7 +186,7 @@ const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe("Gateway: reader → debounce → decision → door", () => {
   it("pulses the door once for a granted card, after the event is recorded (R14)", async () => {
-    const { store, reader, relay, gateway } = rig();
+    const { store, reader, relay, gateway } = await rig();
     const seenAtPulse: string[] = [];
     relay.onPulse = () => seenAtPulse.push(...listEvents(store).map((e) => e.decision));
 
@@ -197,7 +204,7 @@ describe("Gateway: reader → debounce → decision → door", () => {
   });
 
   it("does not pulse for a denied card", async () => {
-    const { store, reader, relay, gateway } = rig();
+    const { store, reader, relay, gateway } = await rig();
 
     reader.present("9999999");
     await settle();
@@ -208,7 +215,7 @@ describe("Gateway: reader → debounce → decision → door", () => {
   });
 
   it("R17: gives one event for a card repeated within debounceMs", async () => {
-    const { store, reader, relay } = rig();
+    const { store, reader, relay } = await rig();
 
     reader.present(ANNA);
     reader.present(ANNA);
@@ -220,7 +227,7 @@ describe("Gateway: reader → debounce → decision → door", () => {
   });
 
   it("refunds the credit and marks the event relayFailed when the pulse fails", async () => {
-    const { store, reader, relay, gateway, logs } = rig();
+    const { store, reader, relay, gateway, logs } = await rig();
     relay.failing = true;
 
     reader.present(ANNA);
@@ -246,7 +253,10 @@ describe("Gateway: reader → debounce → decision → door", () => {
   it("logs and counts a scan that throws, and keeps deciding", async () => {
     const [poolIn] = config.readers;
     if (!poolIn) throw new Error("no reader");
-    const { reader, relay, gateway, logs } = rig({ ...config, readers: [{ ...poolIn, area: "sauna" }] });
+    const { reader, relay, gateway, logs } = await rig({
+      ...config,
+      readers: [{ ...poolIn, area: "sauna" }],
+    });
 
     reader.present(ANNA);
     reader.present("7654321");
@@ -259,7 +269,7 @@ describe("Gateway: reader → debounce → decision → door", () => {
   });
 
   it("never logs a whole card number at info level", async () => {
-    const { reader, logs } = rig();
+    const { reader, logs } = await rig();
 
     reader.present(ANNA);
     reader.present("9999999");
@@ -271,16 +281,22 @@ describe("Gateway: reader → debounce → decision → door", () => {
     expect(JSON.stringify(info)).not.toContain("9999999");
   });
 
-  it("reports mqtt readers and relays as problems without starting them", () => {
-    const { gateway } = rig();
+  it("reports mqtt readers and relays as problems without starting them", async () => {
+    const { gateway } = await rig();
     const s = gateway.status();
     expect(s.readers[1]).toMatchObject({ readerId: "gym-in", state: "unavailable" });
     expect(s.relays[1]).toMatchObject({ relayId: "shelly", state: "unavailable" });
     expect(s.problems).toHaveLength(2);
   });
 
+  it("starts the relays before the readers, so the first card finds its door", async () => {
+    const { reader, relay } = await rig();
+    expect(reader.started).toBe(true);
+    expect(relay.startedBeforeReaders).toBe(true);
+  });
+
   it("stop() stops the readers, waits for the pulse in flight, then stops the relays", async () => {
-    const { reader, relay, gateway: gw } = rig();
+    const { reader, relay, gateway: gw } = await rig();
     let release: () => void = () => {};
     const order: string[] = [];
     relay.pulse = (channel, ms) => {
@@ -310,8 +326,8 @@ describe("Gateway: reader → debounce → decision → door", () => {
 });
 
 describe("Gateway.status(): what `accessgw status` shows", () => {
-  it("shows each reader's link state, since when, why and the retry, and lists a waiting reader as a problem", () => {
-    const { reader, gateway, changes } = rig();
+  it("shows each reader's link state, since when, why and the retry, and lists a waiting reader as a problem", async () => {
+    const { reader, gateway, changes } = await rig();
     const before = changes();
     reader.state("waiting", {
       since: MONDAY_10 - 3000,
@@ -347,7 +363,7 @@ describe("Gateway.status(): what `accessgw status` shows", () => {
   });
 
   it("keeps each reader's last scan with the card masked, and the driver's counters", async () => {
-    const { reader, gateway, changes } = rig();
+    const { reader, gateway, changes } = await rig();
     expect(gateway.status().readers[0]?.lastScan).toBeNull();
     const before = changes();
 
@@ -374,7 +390,7 @@ describe("Gateway.status(): what `accessgw status` shows", () => {
   });
 
   it("marks the last scan relayFailed when its door did not open", async () => {
-    const { reader, relay, gateway } = rig();
+    const { reader, relay, gateway } = await rig();
     relay.failing = true;
 
     reader.present(ANNA);
@@ -387,8 +403,8 @@ describe("Gateway.status(): what `accessgw status` shows", () => {
     });
   });
 
-  it("shows relays with their link state, the driver's counters, and reports their state changes", () => {
-    const { relay, gateway, changes } = rig();
+  it("shows relays with their link state, the driver's counters, and reports their state changes", async () => {
+    const { relay, gateway, changes } = await rig();
     const before = changes();
     relay.listeners.emit("state", relay.health());
 

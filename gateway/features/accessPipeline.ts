@@ -1,0 +1,196 @@
+/**
+ * The access pipeline: a card read → debounce (R17) → decide and record (R14) → door pulse. Its
+ * stop() waits for the pulses still in flight, so it stops after the readers and before the relays.
+ */
+import type { Logger } from "pino";
+import { type Door, doorChannel, type GatewayConfig, type Reader } from "../../config/gateway.js";
+import type { CardEvent } from "../../drivers/readers/readerDriver.js";
+import { Debouncer } from "../debounce.js";
+import { scan } from "../decisions.js";
+import type { DecisionCounters, LastScan } from "../deviceStatus.js";
+import type { Store } from "../store/db.js";
+import type { RecordedEvent } from "../store/events.js";
+import { recordRelayFailure } from "../store/relayFailure.js";
+import type { Feature } from "./controller.js";
+
+/** How long stop() waits for decisions and door pulses still running. */
+export const STOP_GRACE_MS = 4000;
+
+/** A card number safe for info-level logs: its last 4 characters only. */
+export function maskCard(card: string): string {
+  return card.length <= 4 ? "…" : `…${card.slice(-4)}`;
+}
+
+/** Zeroed decision counters. */
+export const zeroCounters = (): DecisionCounters => ({
+  scans: 0,
+  grants: 0,
+  denies: 0,
+  errors: 0,
+  relayFailures: 0,
+});
+
+/** One reader's lane through the pipeline: its door, debouncer, counters and last scan. */
+interface Lane {
+  door: Door | undefined;
+  debouncer: Debouncer;
+  counters: DecisionCounters;
+  lastScan: LastScan | null;
+}
+
+/** What the pipeline is handed. */
+export interface AccessPipelineOptions {
+  config: GatewayConfig;
+  store: Store;
+  gatewayId: string;
+  clock: () => number;
+  /** The gateway's logger (component "gateway"). */
+  log: Logger;
+  /** Opens a door: pulses a relay channel; rejects when the door did not open. */
+  pulse: (relayId: string, channel: number, ms: number) => Promise<void>;
+  /** An event went into the outbox (a grant, a deny, a grant undone): the sync link may send it. */
+  recorded: () => void;
+  /** The status shows something new. */
+  changed: () => void;
+}
+
+/** The access pipeline as a feature. */
+export class AccessPipeline implements Feature {
+  readonly name = "access pipeline";
+  private readonly o: AccessPipelineOptions;
+  private readonly lanes = new Map<string, Lane>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private accepting = false;
+
+  constructor(options: AccessPipelineOptions) {
+    this.o = options;
+  }
+
+  /** Opens a lane per reader; cards are decided from now on. */
+  start(): void {
+    const { readers, doors } = this.o.config;
+    for (const reader of readers)
+      this.lanes.set(reader.id, {
+        door: reader.door === undefined ? undefined : doors.find((d) => d.id === reader.door),
+        debouncer: new Debouncer(reader.debounceMs),
+        counters: zeroCounters(),
+        lastScan: null,
+      });
+    this.accepting = true;
+  }
+
+  /** Refuses new cards and waits (≤ 4 s) for the decisions and pulses in flight. */
+  async stop(): Promise<void> {
+    this.accepting = false;
+    await this.drain();
+  }
+
+  /** A reader's counters and last scan (zero and null before the pipeline started). */
+  lane(readerId: string): { counters: DecisionCounters; lastScan: LastScan | null } {
+    const lane = this.lanes.get(readerId);
+    return {
+      counters: lane ? { ...lane.counters } : zeroCounters(),
+      lastScan: lane?.lastScan ? { ...lane.lastScan } : null,
+    };
+  }
+
+  /** The reader's link changed: its next card is a new presentation (R17). */
+  linkChanged(readerId: string): void {
+    this.lanes.get(readerId)?.debouncer.reset(readerId);
+  }
+
+  /** R17 → R14 → door: decides synchronously (one transaction), then pulses without blocking others. */
+  onCard(reader: Reader, e: CardEvent): void {
+    const lane = this.lanes.get(reader.id);
+    if (!this.accepting || !lane) return;
+    const readerId = reader.id;
+    const card = maskCard(e.card);
+    const now = this.o.clock();
+    if (!lane.debouncer.accept(readerId, e.card, now)) {
+      this.o.log.debug({ readerId, card }, "repeated card ignored (R17)");
+      return;
+    }
+    lane.counters.scans++;
+    this.o.changed();
+    let event: RecordedEvent;
+    try {
+      const { area, direction } = reader;
+      const { sync } = this.o.config;
+      event = scan(this.o.store, { card: e.card, area, direction, readerId }, now, this.o.gatewayId, {
+        offline: sync.enabled ? sync.offline : null,
+      });
+    } catch (err) {
+      lane.counters.errors++;
+      this.o.log.error({ err, readerId, card }, "scan failed");
+      return;
+    }
+    // The event is in the outbox (R14): let the sync link send it.
+    this.o.recorded();
+    lane.lastScan = {
+      at: now,
+      card,
+      decision: event.decision,
+      reason: event.reason,
+      eventId: event.id,
+      memberId: event.memberId,
+      relayFailed: false,
+    };
+    const fields = { readerId, card, eventId: event.id, memberId: event.memberId, reason: event.reason };
+    if (event.decision !== "grant") {
+      lane.counters.denies++;
+      this.o.log.info(fields, "scan denied");
+      return;
+    }
+    lane.counters.grants++;
+    this.o.log.info({ ...fields, creditsDeducted: event.creditsDeducted }, "scan granted");
+    // R14: the event is committed; only now is the door signalled.
+    if (lane.door) this.track(this.openDoor(reader, lane, lane.door, event));
+  }
+
+  private async openDoor(reader: Reader, lane: Lane, door: Door, event: RecordedEvent): Promise<void> {
+    const channel = doorChannel(door, reader.direction);
+    const where = { readerId: reader.id, doorId: door.id, relayId: door.relay, channel };
+    try {
+      await this.o.pulse(door.relay, channel, door.pulseMs);
+      this.o.log.debug(where, "door pulsed");
+    } catch (err) {
+      lane.counters.relayFailures++;
+      if (lane.lastScan?.eventId === event.id) lane.lastScan.relayFailed = true;
+      this.o.changed();
+      this.o.log.error({ err, ...where, eventId: event.id }, "door did not open: relay failed");
+      this.undoGrant(event);
+    }
+  }
+
+  /** The member did not get in: refund, unrecord the visit, mark the event for sync. */
+  private undoGrant(event: RecordedEvent): void {
+    try {
+      const outcome = recordRelayFailure(this.o.store, event, this.o.clock());
+      this.o.recorded();
+      this.o.log.warn({ eventId: event.id, refunded: outcome.refunded }, "grant undone after relay failure");
+    } catch (err) {
+      this.o.log.error({ err, eventId: event.id }, "could not record the relay failure");
+    }
+  }
+
+  private track(p: Promise<void>): void {
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+  }
+
+  /** Waits for work in flight, at most STOP_GRACE_MS. */
+  private async drain(): Promise<void> {
+    if (this.inFlight.size === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), STOP_GRACE_MS);
+    });
+    const done = await Promise.race([
+      Promise.allSettled([...this.inFlight]).then(() => "done" as const),
+      timeout,
+    ]);
+    clearTimeout(timer);
+    if (done === "timeout")
+      this.o.log.warn({ inFlight: this.inFlight.size }, "stopping with pulses still in flight");
+  }
+}
