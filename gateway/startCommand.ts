@@ -9,6 +9,7 @@ import PinoPretty from "pino-pretty";
 import { type GatewayConfig, readerAreaProblems } from "../config/gateway.js";
 import { Gateway } from "./daemon.js";
 import { siteModel } from "./decisions.js";
+import { asFeature, FeatureController } from "./features/controller.js";
 import {
   readStatus,
   type StatusDocument,
@@ -81,11 +82,8 @@ export function waitForSignal(): Promise<string> {
 export async function runStart(options: StartOptions): Promise<number> {
   const { file, config, raw, dataDir, gatewayId, err } = options;
   const store = Store.open(dataDir);
-  let gateway: Gateway | undefined;
-  // Assigned before the gateway starts; the gateway's onChange only runs after that.
-  let writer: StatusWriter | undefined;
-  // WAL checkpoints on a worker thread, so no decision waits for one (store/checkpointer.ts).
-  let checkpointer: Checkpointer | undefined;
+  // The checkpointer, the status file and the gateway, started in order and stopped in reverse.
+  let controller: FeatureController | undefined;
   try {
     const site = store.siteConfig();
     // sync.md: with sync on, a gateway with an empty cache starts and waits for the central's config.
@@ -131,47 +129,59 @@ export async function runStart(options: StartOptions): Promise<number> {
       dataDir: resolve(dataDir),
       zone: site?.site.timezone ?? null,
     };
-    const gw = new Gateway({
+    const gateway: Gateway = new Gateway({
       config,
       store,
       gatewayId,
       logger,
       clock: Date.now,
-      onChange: () => writer?.changed(),
+      onChange: () => writer.changed(),
       version: gatewayVersion(),
     });
-    writer = new StatusWriter({
+    const writer = new StatusWriter({
       path: statusFilePath(dataDir),
       clock: Date.now,
-      snapshot: () => toStatusDocument(gw.status(), { ...facts, state, now: Date.now() }),
+      snapshot: () => toStatusDocument(gateway.status(), { ...facts, state, now: Date.now() }),
       onError: (err) => logger.warn({ err }, "could not write the status file"),
     });
-    gateway = gw;
-    checkpointer = new Checkpointer(store, join(dataDir, DB_FILE), logger.child({ component: "store" }));
-    checkpointer.start();
-    gateway.start(); // logs "gateway started" with the reader and relay counts
-    writer.start();
+    let stoppedInTime = true;
+    controller = new FeatureController(
+      [
+        // WAL checkpoints on a worker thread, so no decision waits for one (store/checkpointer.ts).
+        asFeature(
+          "checkpointer",
+          new Checkpointer(store, join(dataDir, DB_FILE), logger.child({ component: "store" })),
+        ),
+        // Stopped after the gateway: its last document says "stopped". After a failed start the
+        // last document stays as it was, naming a pid about to be gone ("did not stop cleanly").
+        asFeature("status file", {
+          start: () => writer.start(),
+          stop: () => writer.stop(state === "stopped"),
+        }),
+        {
+          name: "gateway",
+          start: () => gateway.start(), // logs "gateway started" with the reader and relay counts
+          stop: async () => {
+            stoppedInTime = await withTimeout(gateway.stop(), STOP_TIMEOUT_MS);
+            state = "stopped";
+          },
+        },
+      ],
+      logger.child({ component: "daemon" }),
+    );
+    await controller.start();
     const signal = await stopSignal;
     logger.info({ signal }, "stopping");
     state = "stopping";
     writer.changed();
-    const stopped = await withTimeout(gateway.stop(), STOP_TIMEOUT_MS);
-    gateway = undefined;
-    state = "stopped";
-    writer.stop();
-    if (!stopped) {
+    await controller.stop();
+    if (!stoppedInTime) {
       logger.error({ timeoutMs: STOP_TIMEOUT_MS }, "gateway did not stop in time");
       return 1;
     }
     return 0;
-  } catch (e) {
-    if (gateway) await withTimeout(gateway.stop(), STOP_TIMEOUT_MS);
-    throw e;
   } finally {
-    // Normally already stopped with state "stopped". After a failure the last document stays as
-    // it was, naming a pid about to be gone, which `status` reads as "did not stop cleanly".
-    writer?.stop(false);
-    await checkpointer?.stop();
+    await controller?.stop();
     store.close();
   }
 }
