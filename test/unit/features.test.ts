@@ -1,5 +1,5 @@
 import { Writable } from "node:stream";
-import { pino } from "pino";
+import { type Logger, pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { type Feature, FeatureController } from "../../gateway/features/controller.js";
 
@@ -21,7 +21,7 @@ function feature(name: string, order: string[], options: { failStart?: boolean; 
   return f;
 }
 
-function logs(): { logger: ReturnType<typeof pino>; lines: Record<string, unknown>[] } {
+function logs(): { logger: Logger; lines: Record<string, unknown>[] } {
   const lines: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk, _enc, cb) {
