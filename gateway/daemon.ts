@@ -12,21 +12,15 @@ import { createRelay, type RelayDeps } from "../drivers/relays/createRelay.js";
 import type { BackoffOptions } from "../drivers/transport/backoff.js";
 import { realScheduler, type Scheduler } from "../drivers/transport/reconnecting.js";
 import { openTransport, type TransportFactory } from "../drivers/transport/transport.js";
-import {
-  type DecisionCounters,
-  downProblem,
-  type GatewayStatus,
-  type MqttStatus,
-  type ReaderStatus,
-} from "./deviceStatus.js";
-import { AccessPipeline, zeroCounters } from "./features/accessPipeline.js";
+import { AccessPipeline } from "./features/accessPipeline.js";
 import { asFeature, type Feature, FeatureController } from "./features/controller.js";
 import { ReadersFeature } from "./features/readers.js";
 import { RelaysFeature } from "./features/relays.js";
+import { deviceProblem, mqttStatus, readerStatus, totalsOf } from "./gatewayStatus.js";
+import type { GatewayStatus } from "./statusDocument.js";
 import type { Store } from "./store/db.js";
 import { SyncClient } from "./sync/client.js";
 
-export type { DecisionCounters, GatewayStatus, LastScan, ReaderStatus, RelayStatus } from "./deviceStatus.js";
 export { maskCard, STOP_GRACE_MS } from "./features/accessPipeline.js";
 
 /** What a Gateway is handed. */
@@ -102,16 +96,34 @@ export class Gateway implements Feature {
     this.log.info({}, "gateway stopped");
   }
 
-  /** Per reader and relay health and counters, the broker links and every problem. */
+  /** Per reader and relay health and counters, the broker links and every problem (statusDocument.ts). */
   status(): GatewayStatus {
-    const devices = this.deviceStatus();
-    const sync = this.parts?.sync?.report();
-    if (sync === undefined) return devices;
+    const devices = this.devices();
+    const sync = this.parts?.sync?.report() ?? null;
     const problems = [...devices.problems];
-    const down = downProblem(`sync link ${sync.url}`, sync);
-    if (down !== undefined) problems.push(down);
-    problems.push(...sync.problems);
-    return { ...devices, problems, sync };
+    if (sync !== null) {
+      const down = deviceProblem(`sync link ${sync.url}`, sync);
+      if (down !== undefined) problems.push(down);
+      problems.push(...sync.problems);
+    }
+    const state = !this.running ? "stopped" : this.stopping ? "stopping" : "running";
+    return { state, ...devices, sync, totals: totalsOf(devices.readers), problems };
+  }
+
+  /** The readers, relays and device broker with their problems (the sync link aside). */
+  private devices(): Pick<GatewayStatus, "readers" | "relays" | "mqtt" | "problems"> {
+    const parts = this.parts;
+    const readers = (parts?.readers.links() ?? []).map((link) =>
+      readerStatus(link, parts?.pipeline.lane(link.config.id) ?? { counters: totalsOf([]), lastScan: null }),
+    );
+    const relays = parts?.relays.status() ?? [];
+    const mqtt = parts?.mqtt === undefined ? null : mqttStatus(parts.mqtt);
+    const problems = [
+      ...readers.map((r) => deviceProblem(`reader ${r.id}`, r)),
+      ...relays.map((r) => deviceProblem(`relay ${r.id}`, r)),
+      mqtt === null ? undefined : deviceProblem(`mqtt broker ${mqtt.url}`, mqtt),
+    ].filter((p): p is string => p !== undefined);
+    return { readers, relays, mqtt, problems };
   }
 
   /** The features in the order they start: each one finds those it needs already running. */
@@ -159,51 +171,6 @@ export class Gateway implements Feature {
     return { controller: new FeatureController(features, this.log), readers, relays, pipeline, mqtt, sync };
   }
 
-  /** The readers, relays and device broker with their problems (the sync link aside). */
-  private deviceStatus(): GatewayStatus {
-    const totals = zeroCounters();
-    const parts = this.parts;
-    const readers = (parts?.readers.links() ?? []).map((link): ReaderStatus => {
-      const { counters, lastScan } = parts?.pipeline.lane(link.config.id) ?? {
-        counters: zeroCounters(),
-        lastScan: null,
-      };
-      for (const k of Object.keys(totals) as (keyof DecisionCounters)[]) totals[k] += counters[k];
-      const h = link.health;
-      return {
-        readerId: link.config.id,
-        driver: link.config.driver,
-        state: link.state,
-        ...(link.problem === undefined ? {} : { problem: link.problem }),
-        ...(h === undefined ? {} : { since: h.since }),
-        ...(h?.reason === undefined ? {} : { reason: h.reason }),
-        attempts: h?.attempts ?? 0,
-        ...(h?.retryInMs === undefined ? {} : { retryInMs: h.retryInMs }),
-        ...counters,
-        lastScan,
-        driverCounters: link.driver ? link.driver.counters() : null,
-      };
-    });
-    const relays = parts?.relays.status() ?? [];
-    const problems = [
-      ...readers.map((r) => r.problem ?? downProblem(`reader ${r.readerId}`, r)),
-      ...relays.map((r) => r.problem ?? downProblem(`relay ${r.relayId}`, r)),
-    ].filter((p): p is string => p !== undefined);
-    const mqtt = this.mqttStatus();
-    if (mqtt !== undefined) {
-      const problem = downProblem(`mqtt broker ${mqtt.url}`, mqtt);
-      if (problem !== undefined) problems.push(problem);
-    }
-    return {
-      running: this.running && !this.stopping,
-      readers,
-      relays,
-      totals,
-      problems,
-      ...(mqtt === undefined ? {} : { mqtt }),
-    };
-  }
-
   /** The link to the central server: its own persistent session, hello, outbox, status. */
   private makeSync(): SyncClient {
     const { config, store, gatewayId, logger, clock, scheduler, backoff, version } = this.options;
@@ -215,9 +182,9 @@ export class Gateway implements Feature {
       clock,
       scheduler: scheduler ?? realScheduler,
       logger: logger.child({ component: "sync" }),
-      readers: () =>
-        (this.parts?.readers.links() ?? []).map((r) => ({ id: r.config.id, connected: r.state === "open" })),
-      problems: () => this.deviceStatus().problems,
+      readers: () => this.devices().readers,
+      // The gateway's problems besides the sync link's own (which the client adds itself).
+      problems: () => this.devices().problems,
       ...(backoff === undefined ? {} : { backoff }),
     });
     sync.link.on("state", () => this.changed());
@@ -237,23 +204,6 @@ export class Gateway implements Feature {
     });
     mqtt.on("state", () => this.changed());
     return mqtt;
-  }
-
-  /** The broker connection as status() shows it (the URL with any password masked). */
-  private mqttStatus(): MqttStatus | undefined {
-    const mqtt = this.parts?.mqtt;
-    if (mqtt === undefined) return undefined;
-    const h = mqtt.health();
-    return {
-      url: mqtt.url,
-      clientId: mqtt.clientId,
-      state: h.state,
-      since: h.since,
-      ...(h.lastError === undefined ? {} : { reason: h.lastError.message }),
-      attempts: h.attempts,
-      ...(h.retryInMs === undefined ? {} : { retryInMs: h.retryInMs }),
-      counters: mqtt.counters(),
-    };
   }
 
   /** What every driver is handed. */

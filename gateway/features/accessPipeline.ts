@@ -7,7 +7,7 @@ import { type Door, doorChannel, type GatewayConfig, type Reader } from "../../c
 import type { CardEvent } from "../../drivers/readers/readerDriver.js";
 import { Debouncer } from "../debounce.js";
 import { scan } from "../decisions.js";
-import type { DecisionCounters, LastScan } from "../deviceStatus.js";
+import type { StatusCounters, StatusLastScan } from "../statusDocument.js";
 import type { Store } from "../store/db.js";
 import type { RecordedEvent } from "../store/events.js";
 import { recordRelayFailure } from "../store/relayFailure.js";
@@ -22,7 +22,7 @@ export function maskCard(card: string): string {
 }
 
 /** Zeroed decision counters. */
-export const zeroCounters = (): DecisionCounters => ({
+export const zeroCounters = (): StatusCounters => ({
   scans: 0,
   grants: 0,
   denies: 0,
@@ -34,8 +34,8 @@ export const zeroCounters = (): DecisionCounters => ({
 interface Lane {
   door: Door | undefined;
   debouncer: Debouncer;
-  counters: DecisionCounters;
-  lastScan: LastScan | null;
+  counters: StatusCounters;
+  lastScan: StatusLastScan | null;
 }
 
 /** What the pipeline is handed. */
@@ -86,7 +86,7 @@ export class AccessPipeline implements Feature {
   }
 
   /** A reader's counters and last scan (zero and null before the pipeline started). */
-  lane(readerId: string): { counters: DecisionCounters; lastScan: LastScan | null } {
+  lane(readerId: string): { counters: StatusCounters; lastScan: StatusLastScan | null } {
     const lane = this.lanes.get(readerId);
     return {
       counters: lane ? { ...lane.counters } : zeroCounters(),
@@ -127,7 +127,7 @@ export class AccessPipeline implements Feature {
     // The event is in the outbox (R14): let the sync link send it.
     this.o.recorded();
     lane.lastScan = {
-      at: now,
+      at: new Date(now).toISOString(),
       card,
       decision: event.decision,
       reason: event.reason,

@@ -7,7 +7,7 @@ import type { Relay } from "../../config/gateway.js";
 import type { createRelay, RelayDeps } from "../../drivers/relays/createRelay.js";
 import { RelayError } from "../../drivers/relays/errors.js";
 import type { RelayDriver } from "../../drivers/relays/relayDriver.js";
-import type { RelayStatus } from "../deviceStatus.js";
+import { isoTime, type StatusRelay } from "../statusDocument.js";
 import type { Feature } from "./controller.js";
 
 /** One configured relay: its driver (when one could be made) and what the gateway counted. */
@@ -73,16 +73,15 @@ export class RelaysFeature implements Feature {
   }
 
   /** Each relay as status() shows it. */
-  status(): RelayStatus[] {
-    return [...this.slots.values()].map((slot): RelayStatus => {
+  status(): StatusRelay[] {
+    return [...this.slots.values()].map((slot): StatusRelay => {
       const h = slot.driver?.health();
       return {
-        relayId: slot.config.id,
+        id: slot.config.id,
         driver: slot.config.driver,
         state: h ? h.state : "unavailable",
-        ...(slot.problem === undefined ? {} : { problem: slot.problem }),
-        ...(h === undefined ? {} : { since: h.since }),
-        ...(h?.lastError === undefined ? {} : { reason: h.lastError.message }),
+        since: isoTime(h?.since),
+        reason: slot.problem ?? h?.lastError?.message ?? null,
         pulses: slot.pulses,
         relayFailures: slot.relayFailures,
         driverCounters: slot.driver ? slot.driver.counters() : null,

@@ -67,7 +67,7 @@ function startClient(t: TestStore, prefix: string, g: string, more: Partial<Sync
     clock: Date.now,
     scheduler: realScheduler,
     logger: silent,
-    readers: () => [{ id: "pool-in", connected: true }],
+    readers: () => [{ id: "pool-in", state: "open" }],
     env: {},
     backoff: { baseMs: 50, factor: 2, capMs: 200, jitter: "none" },
     helloIntervalMs: 0,

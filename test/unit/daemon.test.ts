@@ -196,10 +196,8 @@ describe("Gateway: reader → debounce → decision → door", () => {
     expect(relay.pulses).toEqual([{ channel: 2, ms: 800 }]);
     expect(seenAtPulse).toEqual(["grant"]);
     expect(gateway.status().readers[0]).toMatchObject({
-      readerId: "pool-in",
-      scans: 1,
-      grants: 1,
-      denies: 0,
+      id: "pool-in",
+      counters: { scans: 1, grants: 1, denies: 0 },
     });
   });
 
@@ -238,8 +236,8 @@ describe("Gateway: reader → debounce → decision → door", () => {
     );
     expect(swim).toMatchObject({ creditsRemaining: 10, creditsTotal: 10 });
     expect(listEvents(store)).toEqual([expect.objectContaining({ decision: "grant", relayFailed: true })]);
-    expect(gateway.status().readers[0]).toMatchObject({ grants: 1, relayFailures: 1 });
-    expect(gateway.status().relays[0]).toMatchObject({ relayId: "board", relayFailures: 1 });
+    expect(gateway.status().readers[0]).toMatchObject({ counters: { grants: 1, relayFailures: 1 } });
+    expect(gateway.status().relays[0]).toMatchObject({ id: "board", relayFailures: 1 });
     expect(logs).toContainEqual(
       expect.objectContaining({
         level: 50,
@@ -263,8 +261,8 @@ describe("Gateway: reader → debounce → decision → door", () => {
     await settle();
 
     expect(relay.pulses).toEqual([]);
-    expect(gateway.status().readers[0]).toMatchObject({ scans: 2, errors: 2, grants: 0 });
-    expect(gateway.status().running).toBe(true);
+    expect(gateway.status().readers[0]).toMatchObject({ counters: { scans: 2, errors: 2, grants: 0 } });
+    expect(gateway.status().state).toBe("running");
     expect(logs.filter((l) => l.msg === "scan failed")).toHaveLength(2);
   });
 
@@ -284,8 +282,8 @@ describe("Gateway: reader → debounce → decision → door", () => {
   it("reports mqtt readers and relays as problems without starting them", async () => {
     const { gateway } = await rig();
     const s = gateway.status();
-    expect(s.readers[1]).toMatchObject({ readerId: "gym-in", state: "unavailable" });
-    expect(s.relays[1]).toMatchObject({ relayId: "shelly", state: "unavailable" });
+    expect(s.readers[1]).toMatchObject({ id: "gym-in", state: "unavailable" });
+    expect(s.relays[1]).toMatchObject({ id: "shelly", state: "unavailable" });
     expect(s.problems).toHaveLength(2);
   });
 
@@ -321,7 +319,7 @@ describe("Gateway: reader → debounce → decision → door", () => {
     await stopped;
 
     expect(order).toEqual(["pulse done", "relay stopped"]);
-    expect(gw.status().running).toBe(false);
+    expect(gw.status().state).toBe("stopped");
   });
 });
 
@@ -338,9 +336,9 @@ describe("Gateway.status(): what `accessgw status` shows", () => {
 
     expect(changes()).toBe(before + 1);
     expect(gateway.status().readers[0]).toMatchObject({
-      readerId: "pool-in",
+      id: "pool-in",
       state: "waiting",
-      since: MONDAY_10 - 3000,
+      since: new Date(MONDAY_10 - 3000).toISOString(),
       reason: "connect ECONNREFUSED 127.0.0.1:1",
       attempts: 4,
       retryInMs: 8000,
@@ -357,8 +355,8 @@ describe("Gateway.status(): what `accessgw status` shows", () => {
 
     reader.state("open", { since: MONDAY_10 });
     const open = gateway.status().readers[0];
-    expect(open).toMatchObject({ state: "open", since: MONDAY_10, attempts: 0 });
-    expect(open).not.toHaveProperty("reason");
+    expect(open).toMatchObject({ state: "open", since: new Date(MONDAY_10).toISOString(), attempts: 0 });
+    expect(open?.reason).toBeNull();
     expect(gateway.status().problems.some((p) => p.startsWith("reader pool-in"))).toBe(false);
   });
 
@@ -373,7 +371,7 @@ describe("Gateway.status(): what `accessgw status` shows", () => {
     expect(changes()).toBeGreaterThan(before);
     const status = gateway.status().readers[0];
     expect(status?.lastScan).toEqual({
-      at: MONDAY_10,
+      at: new Date(MONDAY_10).toISOString(),
       card: "…9999",
       decision: "deny",
       reason: "unknown_card",
@@ -383,7 +381,7 @@ describe("Gateway.status(): what `accessgw status` shows", () => {
     });
     expect(status?.driverCounters).toEqual({ cards: 3, rejected: { too_long: 2 }, bytes: 42, reconnects: 1 });
     expect(gateway.status().readers[1]).toMatchObject({
-      readerId: "gym-in",
+      id: "gym-in",
       driverCounters: null,
       lastScan: null,
     });
@@ -410,16 +408,17 @@ describe("Gateway.status(): what `accessgw status` shows", () => {
 
     expect(changes()).toBe(before + 1);
     expect(gateway.status().relays[0]).toEqual({
-      relayId: "board",
+      id: "board",
       driver: "lcus-serial",
       state: "open",
-      since: 0,
+      since: new Date(0).toISOString(),
+      reason: null,
       pulses: 0,
       relayFailures: 0,
       driverCounters: { pulses: 0, completed: 0, failed: 0, inFlight: 0, timeouts: 0, exceptions: 0 },
     });
     expect(gateway.status().relays[1]).toMatchObject({
-      relayId: "shelly",
+      id: "shelly",
       state: "unavailable",
       driverCounters: null,
     });
