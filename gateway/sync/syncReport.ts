@@ -9,7 +9,7 @@ import { offlineState } from "../engine/offline.js";
 import { isoTime, type StatusSync } from "../statusDocument.js";
 import { type Store, type SyncState, syncState } from "../store/db.js";
 import { outboxRange } from "../store/outbox.js";
-import type { OutboxCounters, OutboxPublisher } from "./outboxPublisher.js";
+import type { OutboxPublisher } from "./outboxPublisher.js";
 
 /** Running totals of the sync client since it started. */
 export interface SyncCounters {
