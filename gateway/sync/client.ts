@@ -4,6 +4,7 @@
  * published. Every store write goes through one serial queue, so messages apply in arrival order and
  * a multi-chunk sync part never interleaves with a change.
  */
+import type { Logger } from "pino";
 import type { GatewayConfig } from "../../config/gateway.js";
 import {
   type ChangesMessage,
@@ -32,14 +33,6 @@ import { gatewaySubscriptions, SYNC_QOS, syncTopics } from "./topics.js";
 
 export type { SyncCounters } from "./syncReport.js";
 
-/** The subset of a pino logger the client uses: object first, message second. */
-export interface SyncLogger {
-  debug(obj: object, msg: string): void;
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
-
 /** What a SyncClient is handed. */
 export interface SyncClientOptions {
   store: Store;
@@ -50,7 +43,7 @@ export interface SyncClientOptions {
   version: string;
   clock: () => number;
   scheduler: Scheduler;
-  logger: SyncLogger;
+  logger: Logger;
   /** The readers as the gateway's status shows them; the published status says which are open. */
   readers?: () => readonly Pick<StatusReader, "id" | "state">[];
   /** The gateway's other problems (a reader or relay down), for the retained status. */

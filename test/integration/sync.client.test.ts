@@ -14,12 +14,13 @@ import { outboxDepth } from "../../gateway/store/outbox.js";
 import { SyncClient, type SyncClientOptions } from "../../gateway/sync/client.js";
 import { at } from "../helpers/build.js";
 import { exampleDoc, exampleText } from "../helpers/examples.js";
+import { silentLogger } from "../helpers/logs.js";
 import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
 import { freshStore, importExamples, importInputs, scanReq, type TestStore } from "../store/storeHelpers.js";
 
 const MONDAY_10 = at("2027-03-22T10:00");
 const SITE = "rome-center";
-const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+const silent = silentLogger();
 
 let broker: TestBroker & { dispose(): Promise<void> };
 beforeAll(async () => {
