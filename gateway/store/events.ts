@@ -84,10 +84,5 @@ export function listEvents(store: Store, options: { since?: number; limit?: numb
   const rows = store
     .prepare("SELECT doc FROM events WHERE at >= ? ORDER BY at, seq LIMIT ?")
     .all(options.since ?? -8.64e15, options.limit ?? -1) as { doc: string }[];
-  return rows.map((r) => withRelayFailed(JSON.parse(r.doc) as Partial<RecordedEvent>));
-}
-
-/** Events recorded before `relayFailed` existed lack it; cli.md wants it on every event. */
-function withRelayFailed(doc: Partial<RecordedEvent>): RecordedEvent {
-  return { ...doc, relayFailed: doc.relayFailed === true } as RecordedEvent;
+  return rows.map((r) => JSON.parse(r.doc) as RecordedEvent);
 }

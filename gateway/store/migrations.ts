@@ -188,6 +188,22 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ALTER TABLE sync_answer ADD COLUMN swept_to TEXT;
     `,
   },
+  {
+    version: 4,
+    name: "relayFailed on every event",
+    sql: `
+      -- cli.md: relayFailed is on every recorded event. Events recorded before the field existed
+      -- get it once, here, so the code reads each event as stored. The requeue trigger is set aside
+      -- meanwhile: this is no relay failure, and a flagged row would outlive its first ack.
+      DROP TRIGGER outbox_requeue;
+      UPDATE events SET doc = json_set(doc, '$.relayFailed', json('false'))
+      WHERE json_type(doc, '$.relayFailed') IS NULL;
+      CREATE TRIGGER outbox_requeue AFTER UPDATE OF doc ON events
+      WHEN EXISTS (SELECT 1 FROM outbox WHERE seq = NEW.seq) BEGIN
+        INSERT OR IGNORE INTO outbox_requeued (seq) VALUES (NEW.seq);
+      END;
+    `,
+  },
 ];
 
 /** Brings a database to the newest schema version; refuses one newer than this program knows. */

@@ -31,9 +31,8 @@ export function recordRelayFailure(store: Store, event: RecordedEvent, now: numb
         | { doc: string }
         | undefined;
       if (!row) return { refunded: 0, marked: false };
-      // Events recorded before `relayFailed` existed lack the field: absent means false.
-      const doc = JSON.parse(row.doc) as Omit<RecordedEvent, "relayFailed"> & { relayFailed?: boolean };
-      if (doc.relayFailed === true) return { refunded: 0, marked: false };
+      const doc = JSON.parse(row.doc) as RecordedEvent;
+      if (doc.relayFailed) return { refunded: 0, marked: false };
       let refunded = 0;
       if (event.memberId && event.multipackId && event.productId && event.creditsDeducted > 0) {
         const added = mergeLedgerEntry(

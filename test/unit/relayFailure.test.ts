@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { memberBalance, scan } from "../../gateway/decisions.js";
 import type { Store } from "../../gateway/store/db.js";
 import { listEvents } from "../../gateway/store/events.js";
+import { MIGRATIONS } from "../../gateway/store/migrations.js";
 import { recordRelayFailure, refundId } from "../../gateway/store/relayFailure.js";
 import { at } from "../helpers/build.js";
 import { freshStore, importExamples, scanReq, type TestStore } from "../store/storeHelpers.js";
@@ -96,14 +97,24 @@ describe("relayFailed is on every recorded event (cli.md: null or false, never a
     expect(listEvents(store).map((e) => e.relayFailed)).toEqual([false, false]);
   });
 
-  it("reads false for an event recorded before the field existed, and true once marked", () => {
+  it("is written into events recorded before the field existed, once, by the migration that added it", () => {
     const store = exampleStore();
     const e = scan(store, scanReq(ANNA, "pool"), MONDAY_10, "gw-1");
     const { relayFailed: _, ...old } = e;
+    // The folder as an accessgw before the migration left it: the event without the field, in the outbox.
+    const backFill = MIGRATIONS.find((m) => m.name === "relayFailed on every event");
+    if (!backFill) throw new Error("no back-fill migration");
     store.prepare("UPDATE events SET doc = ? WHERE seq = ?").run(JSON.stringify(old), e.seq);
-    expect(listEvents(store)[0]).toHaveProperty("relayFailed", false);
+    store.prepare("DELETE FROM outbox_requeued").run();
+    store.db.pragma(`user_version = ${backFill.version - 1}`);
+    const reopened = t.reopen();
 
-    expect(recordRelayFailure(store, e, MONDAY_10)).toMatchObject({ marked: true });
-    expect(listEvents(store)[0]).toHaveProperty("relayFailed", true);
+    const doc = reopened.db.prepare("SELECT doc FROM events WHERE seq = ?").pluck().get(e.seq) as string;
+    expect(JSON.parse(doc)).toEqual(e);
+    expect(listEvents(reopened)[0]).toHaveProperty("relayFailed", false);
+    // Not a relay failure: the outbox row is not flagged as queued again.
+    expect(rows(reopened, "SELECT seq FROM outbox_requeued")).toEqual([]);
+    expect(recordRelayFailure(reopened, e, MONDAY_10)).toMatchObject({ marked: true });
+    expect(listEvents(reopened)[0]).toHaveProperty("relayFailed", true);
   });
 });
