@@ -26,6 +26,8 @@ export class Store {
   readonly synchronous: Synchronous;
   private readonly statements = new Map<string, Database.Statement>();
   private siteCache: SiteConfig | null | undefined;
+  /** The site revision siteCache was read at. */
+  private siteRev = -1;
 
   private constructor(dir: string, db: Database.Database, synchronous: Synchronous) {
     this.dir = dir;
@@ -87,21 +89,31 @@ export class Store {
     ).run(key, value);
   }
 
-  /** The stored site configuration, or null before the first import of a site. */
+  /**
+   * The stored site configuration, or null before the first import of a site. Kept between calls
+   * while the site revision (migration 5) stays where it was: an import or a sync by any process
+   * is in force for the next decision, at the cost of one row read.
+   */
   siteConfig(): SiteConfig | null {
-    if (this.siteCache !== undefined) return this.siteCache;
+    const rev = this.prepare("SELECT rev FROM site_revision").pluck().get() as number;
+    if (this.siteCache !== undefined && this.siteRev === rev) return this.siteCache;
+    // Read inside a transaction, the configuration may yet be rolled back (and its revision with it).
+    if (this.db.inTransaction) return this.readSite();
+    this.siteCache = this.readSite();
+    this.siteRev = rev;
+    return this.siteCache;
+  }
+
+  private readSite(): SiteConfig | null {
     const site = this.prepare("SELECT doc FROM site WHERE singleton = 1").get() as
       | { doc: string }
       | undefined;
-    if (!site) {
-      this.siteCache = null;
-      return null;
-    }
+    if (!site) return null;
     const all = <T>(table: string) =>
       (this.prepare(`SELECT doc FROM ${table} ORDER BY id`).all() as { doc: string }[]).map(
         (r) => JSON.parse(r.doc) as T,
       );
-    this.siteCache = {
+    return {
       site: JSON.parse(site.doc) as SiteInfo,
       areas: all<Area>("areas"),
       accessTypes: all<AccessType>("access_types"),
@@ -109,12 +121,6 @@ export class Store {
       limits: all<Limit>("limits"),
       cardModels: all<CardModel>("card_models"),
     };
-    return this.siteCache;
-  }
-
-  /** Forgets the cached site configuration (after an import). */
-  invalidateSite(): void {
-    this.siteCache = undefined;
   }
 
   close(): void {

@@ -61,7 +61,6 @@ export function importFiles(store: Store, files: LoadedFile[], origin = "import"
         }
     })
     .immediate();
-  store.invalidateSite();
   return sum;
 }
 

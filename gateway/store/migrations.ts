@@ -204,7 +204,35 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       END;
     `,
   },
+  {
+    version: 5,
+    name: "site revision",
+    sql: `
+      -- Every write of the site configuration, by whichever process (an import while the daemon
+      -- runs, a sync), bumps this revision; a process that keeps the configuration compiled reads
+      -- it before each decision and reloads when it moved. Triggers, so no writer can forget it.
+      CREATE TABLE site_revision (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), rev INTEGER NOT NULL);
+      INSERT INTO site_revision (singleton, rev) VALUES (1, 0);
+      ${siteRevisionTriggers()}
+    `,
+  },
 ];
+
+/**
+ * The triggers of migration 5: an insert or delete of site configuration bumps the revision, and so
+ * does an update that changes a record (re-importing the same site changes nothing, R16).
+ */
+function siteRevisionTriggers(): string {
+  const tables = ["site", "areas", "access_types", "products", "limits", "card_models"];
+  const bump = "BEGIN UPDATE site_revision SET rev = rev + 1; END;";
+  return tables
+    .flatMap((t) => [
+      `CREATE TRIGGER ${t}_insert_revision AFTER INSERT ON ${t} ${bump}`,
+      `CREATE TRIGGER ${t}_update_revision AFTER UPDATE ON ${t} WHEN OLD.id IS NOT NEW.id OR OLD.doc IS NOT NEW.doc ${bump}`,
+      `CREATE TRIGGER ${t}_delete_revision AFTER DELETE ON ${t} ${bump}`,
+    ])
+    .join("\n");
+}
 
 /** Brings a database to the newest schema version; refuses one newer than this program knows. */
 export function migrate(db: Database.Database): void {
