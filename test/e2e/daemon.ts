@@ -1,0 +1,163 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { expect, vi } from "vitest";
+import { SerialDeviceServer } from "../../firmware-sim/devices/serialDeviceServer.js";
+import { SimSerialLineReader } from "../../firmware-sim/devices/serialLineReader.js";
+import { DB_FILE } from "../../gateway/store/db.js";
+import { accessgw, BIN, GATEWAY_ID, ROOT, type Run } from "./accessgw.js";
+
+/** A site open around the clock and Eve, whose ten swims never expire: grants at any real time. */
+export const SITE = `site: { id: e2e-site, timezone: UTC }
+areas:
+  - id: pool
+accessTypes:
+  - id: pool-any
+    areas: [pool]
+    windows: [{ days: [mon, tue, wed, thu, fri, sat, sun, hol], from: "00:00", to: "24:00" }]
+products:
+  - id: forever10
+    name: Ten swims, no expiry
+    credits: 10
+    validity: { indefinite: true }
+    items:
+      - { accessType: pool-any, credits: 1, priority: 1 }
+`;
+
+export const MEMBERS = `members:
+  - id: m-e2e
+    name: Eve
+    cards: [{ number: "1234567", status: active }]
+    multipacks:
+      - { id: mp-e2e, product: forever10, purchasedAt: "2020-01-01T10:00:00Z", status: active }
+`;
+
+/** Imports SITE and MEMBERS (written into `dir`) into the data folder. */
+export async function importSite(dir: string, data: string): Promise<void> {
+  writeFileSync(join(dir, "site.yaml"), SITE);
+  writeFileSync(join(dir, "members.yaml"), MEMBERS);
+  const r = await accessgw(["import", join(dir, "site.yaml"), join(dir, "members.yaml"), "--data", data]);
+  expect(r.stderr).toBe("");
+  expect(r.code).toBe(0);
+}
+
+/** A running `accessgw start`: its output so far, and its exit. */
+export interface DaemonProcess {
+  child: ChildProcess;
+  output: Run;
+  exited: Promise<Run>;
+  /** Waits until stderr matches (the daemon logs JSON lines). */
+  logged: (pattern: RegExp, timeout?: number) => Promise<void>;
+}
+
+/** How the daemon is spawned beyond its arguments. */
+export interface SpawnOptions {
+  /** Runs it under this umask (through sh), as a service manager or a login shell would. */
+  umask?: string;
+  /** Runs it as this user and group (a test running as root uses an unprivileged user). */
+  uid?: number;
+  gid?: number;
+}
+
+/** Spawns `accessgw start ARGS`; `cleanups` gets a SIGKILL for a daemon the test left running. */
+export function spawnDaemon(
+  args: string[],
+  cleanups: (() => unknown)[],
+  options: SpawnOptions = {},
+): DaemonProcess {
+  const env: NodeJS.ProcessEnv = { ...process.env, ACCESSGW_GATEWAY_ID: GATEWAY_ID };
+  delete env.ACCESSGW_DATA;
+  const argv = [BIN, "start", ...args];
+  const [command, commandArgs] =
+    options.umask === undefined
+      ? [process.execPath, argv]
+      : ["/bin/sh", ["-c", `umask ${options.umask} && exec "$0" "$@"`, process.execPath, ...argv]];
+  const child = spawn(command, commandArgs, {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+    ...(options.uid === undefined ? {} : { uid: options.uid }),
+    ...(options.gid === undefined ? {} : { gid: options.gid }),
+  });
+  const output: Run = { code: -1, stdout: "", stderr: "" };
+  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+    output.stdout += chunk;
+  });
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+    output.stderr += chunk;
+  });
+  const exited = new Promise<Run>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      output.code = code ?? (signal === null ? -1 : 128);
+      resolve(output);
+    });
+  });
+  cleanups.push(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  });
+  const logged = (pattern: RegExp, timeout = 10_000) =>
+    vi.waitFor(() => expect(output.stderr).toMatch(pattern), { timeout, interval: 20 });
+  return { child, output, exited, logged };
+}
+
+/** A serial device server on loopback, stopped by `cleanups`. */
+export async function deviceServer(cleanups: (() => unknown)[]): Promise<SerialDeviceServer> {
+  const server = new SerialDeviceServer();
+  await server.start();
+  cleanups.push(() => server.stop());
+  return server;
+}
+
+/** A serial-line reader (decimal lines) on its own device server. */
+export async function lineReader(
+  cleanups: (() => unknown)[],
+): Promise<{ server: SerialDeviceServer; reader: SimSerialLineReader }> {
+  const server = await deviceServer(cleanups);
+  const reader = new SimSerialLineReader({ link: server, lineEnding: "CR" });
+  reader.start();
+  return { server, reader };
+}
+
+/** A gateway.yaml with one pool reader at `readerTarget` (R17 debounce 100 ms) and, given a relay, its door. */
+export function writeConfig(
+  file: string,
+  readerTarget: string,
+  relay?: { driver: "lcus-serial" | "modbus-rtu"; target: string; pulseMs?: number },
+  extra = "",
+): void {
+  const door = relay === undefined ? "" : ", door: pool-gate";
+  const lines = [
+    "readers:",
+    `  - { id: pool-in, driver: serial-line, area: pool, direction: in${door}, port: "${readerTarget}", format: decimal, debounceMs: 100 }`,
+  ];
+  if (relay !== undefined)
+    lines.push(
+      "doors:",
+      `  - { id: pool-gate, relay: board-1, channel: 1, pulseMs: ${relay.pulseMs ?? 200} }`,
+      "relays:",
+      `  - { id: board-1, driver: ${relay.driver}, port: "${relay.target}" }`,
+    );
+  writeFileSync(file, `${lines.join("\n")}\n${extra}`);
+}
+
+/** The events recorded in a data folder, read straight from its cache (also while a daemon runs). */
+export function storedEvents(
+  data: string,
+): { decision: string; reason: string; pulse: string | null; relayFailed: boolean }[] {
+  const db = new Database(join(data, DB_FILE), { readonly: true });
+  try {
+    // Every column: the folder of an older accessgw has no `pulse` (read as null).
+    const rows = db.prepare("SELECT * FROM events ORDER BY seq").all() as {
+      doc: string;
+      pulse?: string | null;
+    }[];
+    return rows.map((r) => {
+      const e = JSON.parse(r.doc) as { decision: string; reason: string; relayFailed: boolean };
+      return { decision: e.decision, reason: e.reason, pulse: r.pulse ?? null, relayFailed: e.relayFailed };
+    });
+  } finally {
+    db.close();
+  }
+}

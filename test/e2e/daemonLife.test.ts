@@ -1,0 +1,53 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { accessgw, inFolder, jsonLines, jsonOf } from "./accessgw.js";
+import { importSite, lineReader, SITE, spawnDaemon, storedEvents, writeConfig } from "./daemon.js";
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+describe("the daemon while it runs", () => {
+  it(
+    "decides the next scan with a site imported by another process while it runs",
+    inFolder(async ({ dir, data }) => {
+      // First the pool's access type covers the gym only: Eve is refused at the pool.
+      await importSite(dir, data);
+      const gymOnly = join(dir, "gym-only.yaml");
+      writeFileSync(
+        gymOnly,
+        SITE.replace("areas:\n  - id: pool\n", "areas:\n  - id: pool\n  - id: gym\n").replace(
+          "areas: [pool]",
+          "areas: [gym]",
+        ),
+      );
+      expect((await accessgw(["import", gymOnly, "--data", data])).code).toBe(0);
+      const { server, reader } = await lineReader(cleanups);
+      const config = join(dir, "gateway.yaml");
+      writeConfig(config, server.target);
+      const daemon = spawnDaemon(["--config", config, "--data", data], cleanups);
+      await daemon.logged(/"gateway started"/);
+      await vi.waitFor(() => expect(server.connected).toBe(true), { timeout: 5000 });
+
+      reader.present("1234567");
+      await vi.waitFor(() => expect(storedEvents(data)).toHaveLength(1), { timeout: 5000 });
+      expect(storedEvents(data)[0]).toMatchObject({ decision: "deny" });
+
+      // The manager imports the site with the pool open again; the daemon keeps running.
+      const r = await accessgw(["import", join(dir, "site.yaml"), "--data", data]);
+      expect(r.code).toBe(0);
+      expect(
+        jsonOf(await accessgw(["explain", "--card", "1234567", "--area", "pool", "--json", "--data", data])),
+      ).toMatchObject({ decision: "grant" });
+      reader.present("1234567");
+      await vi.waitFor(() => expect(storedEvents(data)).toHaveLength(2), { timeout: 5000 });
+      expect(storedEvents(data)[1]).toMatchObject({ decision: "grant", reason: "ok" });
+
+      daemon.child.kill("SIGTERM");
+      expect((await daemon.exited).code).toBe(0);
+    }),
+    60_000,
+  );
+});
