@@ -91,6 +91,8 @@ export interface DecideOptions {
    * sync, and an empty cache (no site yet) denies every scan `unknown_card` instead of failing.
    */
   offline?: OfflinePolicy | null;
+  /** A door pulse follows a grant (a reader with a door): the grant records it pending (store/pulses.ts). */
+  door?: boolean;
 }
 
 /**
@@ -160,7 +162,9 @@ export function scan(
   const offline = options.offline ?? null;
   return store.db
     .transaction(() =>
-      recordDecision(store, decide(req, factsFor(store, site, req, now, offline), now), gatewayId),
+      recordDecision(store, decide(req, factsFor(store, site, req, now, offline), now), gatewayId, {
+        door: options.door === true,
+      }),
     )
     .immediate();
 }

@@ -10,6 +10,7 @@ import { scan } from "../decisions.js";
 import type { StatusCounters, StatusLastScan } from "../statusDocument.js";
 import type { Store } from "../store/db.js";
 import type { RecordedEvent } from "../store/events.js";
+import { markPulseDone, UNDO_PENDING_WITHIN_MS, undoUnfinishedPulses } from "../store/pulses.js";
 import { recordRelayFailure } from "../store/relayFailure.js";
 import type { Feature } from "./controller.js";
 
@@ -66,8 +67,9 @@ export class AccessPipeline implements Feature {
     this.o = options;
   }
 
-  /** Opens a lane per reader; cards are decided from now on. */
+  /** Undoes the grants a crash left without their door pulse, then opens a lane per reader. */
   start(): void {
+    this.undoUnfinishedPulses();
     const { readers, doors } = this.o.config;
     for (const reader of readers)
       this.lanes.set(reader.id, {
@@ -118,6 +120,7 @@ export class AccessPipeline implements Feature {
       const { sync } = this.o.config;
       event = scan(this.o.store, { card: e.card, area, direction, readerId }, now, this.o.gatewayId, {
         offline: sync.enabled ? sync.offline : null,
+        door: lane.door !== undefined,
       });
     } catch (err) {
       lane.counters.errors++;
@@ -154,12 +157,40 @@ export class AccessPipeline implements Feature {
       await this.o.pulse(door.relay, channel, door.pulseMs);
       this.o.log.debug(where, "door pulsed");
     } catch (err) {
-      lane.counters.relayFailures++;
-      if (lane.lastScan?.eventId === event.id) lane.lastScan.relayFailed = true;
-      this.o.changed();
-      this.o.log.error({ err, ...where, eventId: event.id }, "door did not open: relay failed");
-      this.undoGrant(event);
+      this.relayFailed(lane, event, where, err);
+      return;
     }
+    try {
+      markPulseDone(this.o.store, event.seq);
+    } catch (err) {
+      // Left pending: a start within UNDO_PENDING_WITHIN_MS would undo a grant whose door opened.
+      this.o.log.error({ err, eventId: event.id }, "could not record the door pulse as done");
+    }
+  }
+
+  /** The door did not open: counted, shown on the last scan, logged, and the grant undone. */
+  private relayFailed(lane: Lane, event: RecordedEvent, where: object, err: unknown): void {
+    lane.counters.relayFailures++;
+    if (lane.lastScan?.eventId === event.id) lane.lastScan.relayFailed = true;
+    this.o.changed();
+    this.o.log.error({ err, ...where, eventId: event.id }, "door did not open: relay failed");
+    this.undoGrant(event);
+  }
+
+  /** The grants the last run decided but never saw through their door pulse (store/pulses.ts). */
+  private undoUnfinishedPulses(): void {
+    const { undone, unknown } = undoUnfinishedPulses(this.o.store, this.o.clock());
+    for (const { event, outcome } of undone)
+      this.o.log.warn(
+        { eventId: event.id, readerId: event.readerId, refunded: outcome.refunded },
+        "grant undone: the gateway stopped before its door pulse completed",
+      );
+    if (unknown.length > 0)
+      this.o.log.warn(
+        { eventIds: unknown.map((e) => e.id), withinMs: UNDO_PENDING_WITHIN_MS },
+        "grants left charged: the gateway stopped before their door pulses completed, too long ago to undo",
+      );
+    if (undone.length > 0) this.o.recorded();
   }
 
   /** The member did not get in: refund, unrecord the visit, mark the event for sync. */

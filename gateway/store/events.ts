@@ -10,9 +10,15 @@ export type RecordedEvent = Decision & { id: string; seq: number; relayFailed: b
 
 /**
  * R14: records a decision with its ledger entry, visit, presence and outbox row. Call inside the
- * transaction that loaded the facts, so a crash never leaves a deduction without its event.
+ * transaction that loaded the facts, so a crash never leaves a deduction without its event. With
+ * `door`, a grant's door pulse is recorded pending (done or failed once the relay has finished).
  */
-export function recordDecision(store: Store, d: Decision, gatewayId: string): RecordedEvent {
+export function recordDecision(
+  store: Store,
+  d: Decision,
+  gatewayId: string,
+  options: { door?: boolean } = {},
+): RecordedEvent {
   claimGatewayId(store, gatewayId);
   const last = store.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'").get() as
     | { seq: number }
@@ -21,11 +27,12 @@ export function recordDecision(store: Store, d: Decision, gatewayId: string): Re
   const id = `${gatewayId}:${seq}`;
   const event: RecordedEvent = { id, seq, ...d, relayFailed: false };
   const at = Date.parse(d.at);
+  const pulse = options.door && d.decision === "grant" ? "pending" : null;
   store
     .prepare(
-      "INSERT INTO events (seq, id, at, member_id, decision, reason, doc) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO events (seq, id, at, member_id, decision, reason, doc, pulse) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
-    .run(seq, id, at, d.memberId, d.decision, d.reason, JSON.stringify(event));
+    .run(seq, id, at, d.memberId, d.decision, d.reason, JSON.stringify(event), pulse);
   store.prepare("INSERT INTO outbox (seq) VALUES (?)").run(seq);
   if (d.decision !== "grant" || !d.memberId) return event;
   if (d.creditsDeducted > 0 && d.multipackId) {

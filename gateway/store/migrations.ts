@@ -216,6 +216,19 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ${siteRevisionTriggers()}
     `,
   },
+  {
+    version: 6,
+    name: "door pulse outcome",
+    sql: `
+      -- The door pulse of a grant at a reader with a door: 'pending' from the decision's
+      -- transaction until the relay finished it ('done') or failed ('failed'); a start finds the
+      -- grants a crash left pending and undoes the recent ones like a relay failure. NULL when no
+      -- pulse follows (a deny, a grant without a door, a scan on the command line, older events).
+      -- 'unknown': left pending too long ago to tell whether the door opened; left charged.
+      ALTER TABLE events ADD COLUMN pulse TEXT;
+      CREATE INDEX events_pulse_pending ON events (seq) WHERE pulse = 'pending';
+    `,
+  },
 ];
 
 /**

@@ -2,7 +2,15 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { accessgw, inFolder, jsonLines, jsonOf } from "./accessgw.js";
-import { importSite, lineReader, SITE, spawnDaemon, storedEvents, writeConfig } from "./daemon.js";
+import {
+  deviceServer,
+  importSite,
+  lineReader,
+  SITE,
+  spawnDaemon,
+  storedEvents,
+  writeConfig,
+} from "./daemon.js";
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -47,6 +55,54 @@ describe("the daemon while it runs", () => {
 
       daemon.child.kill("SIGTERM");
       expect((await daemon.exited).code).toBe(0);
+    }),
+    60_000,
+  );
+});
+
+describe("a crash between the decision and the door pulse", () => {
+  it(
+    "leaves the grant pending; the next start undoes it like a relay failure (refund, relayFailed)",
+    inFolder(async ({ dir, data }) => {
+      await importSite(dir, data);
+      const { server: readerServer, reader } = await lineReader(cleanups);
+      // A Modbus relay board that never answers: the pulse waits for its reply.
+      const relayServer = await deviceServer(cleanups);
+      const config = join(dir, "gateway.yaml");
+      writeConfig(config, readerServer.target, { driver: "modbus-rtu", target: relayServer.target });
+      const first = spawnDaemon(["--config", config, "--data", data], cleanups);
+      await first.logged(/"gateway started"/);
+      await vi.waitFor(
+        () => {
+          expect(readerServer.connected).toBe(true);
+          expect(relayServer.connected).toBe(true);
+        },
+        { timeout: 5000 },
+      );
+
+      // R14: the grant is committed before the relay is asked; the daemon dies right when it asks.
+      relayServer.onData(() => first.child.kill("SIGKILL"));
+      reader.present("1234567");
+      await first.exited;
+      expect(first.child.signalCode).toBe("SIGKILL");
+      expect(storedEvents(data)).toEqual([
+        { decision: "grant", reason: "ok", pulse: "pending", relayFailed: false },
+      ]);
+
+      const second = spawnDaemon(["--config", config, "--data", data], cleanups);
+      await second.logged(/"grant undone: the gateway stopped before its door pulse completed"/);
+      second.child.kill("SIGTERM");
+      expect((await second.exited).code).toBe(0);
+
+      expect(storedEvents(data)).toEqual([
+        { decision: "grant", reason: "ok", pulse: "failed", relayFailed: true },
+      ]);
+      const events = jsonLines(await accessgw(["events", "--json", "--data", data]));
+      expect(events).toEqual([expect.objectContaining({ decision: "grant", relayFailed: true })]);
+      const balance = jsonOf<{ multipacks: { creditsRemaining: number }[] }>(
+        await accessgw(["balance", "--card", "1234567", "--json", "--data", data]),
+      );
+      expect(balance.multipacks[0]?.creditsRemaining).toBe(10);
     }),
     60_000,
   );

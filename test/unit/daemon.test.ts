@@ -18,6 +18,7 @@ import { memberBalance } from "../../gateway/decisions.js";
 import type { Store } from "../../gateway/store/db.js";
 import { listEvents } from "../../gateway/store/events.js";
 import { at } from "../helpers/build.js";
+import { memoryLogger } from "../helpers/logs.js";
 import { freshStore, importExamples, type TestStore } from "../store/storeHelpers.js";
 
 const MONDAY_10 = at("2027-03-22T10:00");
@@ -320,6 +321,47 @@ describe("Gateway: reader → debounce → decision → door", () => {
 
     expect(order).toEqual(["pulse done", "relay stopped"]);
     expect(gw.status().state).toBe("stopped");
+  });
+});
+
+describe("Gateway start: grants the last run left between the decision and the door pulse", () => {
+  it("undoes one decided within 30 s before the first card (refund, event relayFailed), and logs it", async () => {
+    const { store, reader, relay } = await rig();
+    // The pulse never finishes: this run "dies" with the grant committed and the door not opened.
+    relay.pulse = (channel, ms) => {
+      relay.pulses.push({ channel, ms });
+      return new Promise<void>(() => {});
+    };
+    reader.present(ANNA);
+    await settle();
+    expect(relay.pulses).toHaveLength(1);
+    expect(listEvents(store)).toEqual([expect.objectContaining({ decision: "grant", relayFailed: false })]);
+
+    // The next run starts 5 s later on the same data folder (the first one is never stopped).
+    const { logger, lines } = memoryLogger();
+    const next = new Gateway({
+      config: { ...config, readers: [], relays: [], doors: [] },
+      store,
+      gatewayId: "gw-1",
+      logger,
+      clock: () => MONDAY_10 + 5000,
+    });
+    gateway = next;
+    await next.start();
+
+    expect(listEvents(store)).toEqual([expect.objectContaining({ decision: "grant", relayFailed: true })]);
+    const swim = memberBalance(store, { card: ANNA }, MONDAY_10).multipacks.find(
+      (m) => m.productId === "swim10",
+    );
+    expect(swim).toMatchObject({ creditsRemaining: 10, creditsTotal: 10 });
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: "warn",
+        eventId: "gw-1:1",
+        refunded: 1,
+        msg: "grant undone: the gateway stopped before its door pulse completed",
+      }),
+    );
   });
 });
 
