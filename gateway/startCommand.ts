@@ -78,12 +78,27 @@ export function waitForSignal(): Promise<string> {
   });
 }
 
+/**
+ * SIGHUP never stops the daemon (cli.md): until reloading comes, each one is logged and changes
+ * nothing. Node's default for SIGHUP is to exit, so a listener is installed; returns its remover.
+ */
+export function keepRunningOnHangup(logger: Logger): () => void {
+  const onHangup = () =>
+    logger.warn(
+      { signal: "SIGHUP" },
+      "SIGHUP: reloading the configuration comes in a later version; nothing changed, still running",
+    );
+  process.on("SIGHUP", onHangup);
+  return () => process.off("SIGHUP", onHangup);
+}
+
 /** Starts the daemon and runs it until the stop signal; returns the exit code. */
 export async function runStart(options: StartOptions): Promise<number> {
   const { file, config, raw, dataDir, gatewayId, err } = options;
   const store = Store.open(dataDir);
   // The checkpointer, the status file and the gateway, started in order and stopped in reverse.
   let controller: FeatureController | undefined;
+  let stopHangups: (() => void) | undefined;
   try {
     const site = store.siteConfig();
     // sync.md: with sync on, a gateway with an empty cache starts and waits for the central's config.
@@ -119,6 +134,7 @@ export async function runStart(options: StartOptions): Promise<number> {
       options.logger ??
       makeLogger(config.log.level, options.logFormat ?? defaultLogFormat(process.stderr.isTTY));
     const stopSignal = (options.stopSignal ?? waitForSignal)();
+    stopHangups = keepRunningOnHangup(logger);
     const startedAt = Date.now();
     let state: StatusDocument["state"] = "running";
     const facts = {
@@ -183,6 +199,7 @@ export async function runStart(options: StartOptions): Promise<number> {
   } finally {
     await controller?.stop();
     store.close();
+    stopHangups?.();
   }
 }
 

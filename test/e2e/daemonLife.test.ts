@@ -60,6 +60,36 @@ describe("the daemon while it runs", () => {
   );
 });
 
+describe("signals", () => {
+  it(
+    "SIGHUP never stops the daemon: it logs that nothing changed, goes on deciding, and stops cleanly on SIGTERM",
+    inFolder(async ({ dir, data }) => {
+      await importSite(dir, data);
+      const { server, reader } = await lineReader(cleanups);
+      const config = join(dir, "gateway.yaml");
+      writeConfig(config, server.target);
+      const daemon = spawnDaemon(["--config", config, "--data", data], cleanups);
+      await daemon.logged(/"gateway started"/);
+      await vi.waitFor(() => expect(server.connected).toBe(true), { timeout: 5000 });
+
+      daemon.child.kill("SIGHUP");
+      await daemon.logged(/"SIGHUP: reloading the configuration comes in a later version; nothing changed/);
+      daemon.child.kill("SIGHUP");
+      reader.present("1234567");
+      await vi.waitFor(() => expect(storedEvents(data)).toHaveLength(1), { timeout: 5000 });
+      expect(storedEvents(data)[0]).toMatchObject({ decision: "grant" });
+      expect(daemon.child.exitCode).toBeNull();
+
+      daemon.child.kill("SIGTERM");
+      const run = await daemon.exited;
+      expect(run.code).toBe(0);
+      expect(run.stderr.match(/"SIGHUP: reloading/g)).toHaveLength(2);
+      expect(run.stderr).toMatch(/"gateway stopped"/);
+    }),
+    60_000,
+  );
+});
+
 describe("a crash between the decision and the door pulse", () => {
   it(
     "leaves the grant pending; the next start undoes it like a relay failure (refund, relayFailed)",
