@@ -243,6 +243,7 @@ const DENY_REASONS = [
   "offline_stale",
   "anti_passback",
   "area_full",
+  "error",
 ] as const;
 /** cli.md: the reason codes of grants and denies. */
 export const Reason = z.enum([...GRANT_REASONS, ...DENY_REASONS]);

@@ -29,6 +29,7 @@ export const REASON_WORDS: Record<Reason, string> = {
   offline_stale: "offline too long: paid entries denied (sync.offline deny-paid)",
   anti_passback: "anti-passback: already inside or too soon",
   area_full: "area full",
+  error: "the gateway could not decide (an internal error, logged)",
 };
 
 function local(iso: string, zone: string): string {

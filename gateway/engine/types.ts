@@ -33,7 +33,9 @@ export type DenyReason =
   | "limit_reached"
   | "offline_stale"
   | "anti_passback"
-  | "area_full";
+  | "area_full"
+  /** R14: the decision failed (an internal error); still recorded, as a deny. */
+  | "error";
 export type Reason = GrantReason | DenyReason;
 
 /** One row of the trace: a multipack (and item) the engine looked at, and why it was chosen or skipped. */

@@ -6,7 +6,7 @@ import type { Logger } from "pino";
 import { type Door, doorChannel, type GatewayConfig, type Reader } from "../../config/gateway.js";
 import type { CardEvent } from "../../drivers/readers/readerDriver.js";
 import { Debouncer } from "../debounce.js";
-import { scan } from "../decisions.js";
+import { recordError, scan } from "../decisions.js";
 import type { StatusCounters, StatusLastScan } from "../statusDocument.js";
 import type { Store } from "../store/db.js";
 import type { RecordedEvent } from "../store/events.js";
@@ -114,19 +114,8 @@ export class AccessPipeline implements Feature {
     }
     lane.counters.scans++;
     this.o.changed();
-    let event: RecordedEvent;
-    try {
-      const { area, direction } = reader;
-      const { sync } = this.o.config;
-      event = scan(this.o.store, { card: e.card, area, direction, readerId }, now, this.o.gatewayId, {
-        offline: sync.enabled ? sync.offline : null,
-        door: lane.door !== undefined,
-      });
-    } catch (err) {
-      lane.counters.errors++;
-      this.o.log.error({ err, readerId, card }, "scan failed");
-      return;
-    }
+    const event = this.record(reader, lane, e.card, now);
+    if (event === undefined) return;
     // The event is in the outbox (R14): let the sync link send it.
     this.o.recorded();
     lane.lastScan = {
@@ -148,6 +137,37 @@ export class AccessPipeline implements Feature {
     this.o.log.info({ ...fields, creditsDeducted: event.creditsDeducted }, "scan granted");
     // R14: the event is committed; only now is the door signalled.
     if (lane.door) this.track(this.openDoor(reader, lane, lane.door, event));
+  }
+
+  /**
+   * R14: decides and records the scan. A decision that fails is logged with its stack, counted, and
+   * recorded as a deny `error` all the same; undefined when not even that could be written.
+   */
+  private record(reader: Reader, lane: Lane, cardRead: string, now: number): RecordedEvent | undefined {
+    const readerId = reader.id;
+    const card = maskCard(cardRead);
+    const failed = (err: unknown) => {
+      lane.counters.errors++;
+      this.o.log.error({ err, readerId, card }, "scan failed");
+    };
+    const req = { card: cardRead, area: reader.area, direction: reader.direction, readerId };
+    const { store, gatewayId, config } = this.o;
+    try {
+      return scan(store, req, now, gatewayId, {
+        offline: config.sync.enabled ? config.sync.offline : null,
+        door: lane.door !== undefined,
+        onError: failed,
+      });
+    } catch (err) {
+      // Before the decision (the stored site lost this reader's area) or while recording it.
+      failed(err);
+    }
+    try {
+      return recordError(store, req, now, gatewayId);
+    } catch (err) {
+      this.o.log.error({ err, readerId, card }, "could not record the failed scan as a deny");
+      return undefined;
+    }
   }
 
   private async openDoor(reader: Reader, lane: Lane, door: Door, event: RecordedEvent): Promise<void> {

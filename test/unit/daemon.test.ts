@@ -267,6 +267,49 @@ describe("Gateway: reader → debounce → decision → door", () => {
     expect(logs.filter((l) => l.msg === "scan failed")).toHaveLength(2);
   });
 
+  it("R14: records a scan the engine cannot decide as a deny `error`, logs its stack at error level and counts it", async () => {
+    const { store, reader, relay, gateway, logs } = await rig();
+    store.db
+      .prepare(
+        `UPDATE products SET doc = json_set(doc, '$.validity', json('{"days":1e15}')) WHERE id = 'swim10'`,
+      )
+      .run();
+
+    reader.present(ANNA);
+    await settle();
+
+    expect(relay.pulses).toEqual([]);
+    expect(listEvents(store)).toEqual([
+      expect.objectContaining({
+        decision: "deny",
+        reason: "error",
+        memberId: "m-anna",
+        readerId: "pool-in",
+        message: "Please see reception",
+      }),
+    ]);
+    const failed = logs.find((l) => l.msg === "scan failed");
+    expect(failed).toMatchObject({ level: 50, readerId: "pool-in", card: "…4567" });
+    expect((failed?.err as { stack?: string } | undefined)?.stack).toMatch(/RangeError/);
+    expect(gateway.status().readers[0]).toMatchObject({
+      counters: { scans: 1, errors: 1, denies: 1, grants: 0 },
+      lastScan: { decision: "deny", reason: "error" },
+    });
+  });
+
+  it("R14: records a scan at a reader whose area the site lost as a deny `error` too", async () => {
+    const [poolIn] = config.readers;
+    if (!poolIn) throw new Error("no reader");
+    const { store, reader } = await rig({ ...config, readers: [{ ...poolIn, area: "sauna" }] });
+
+    reader.present(ANNA);
+    await settle();
+
+    expect(listEvents(store)).toEqual([
+      expect.objectContaining({ decision: "deny", reason: "error", area: "sauna", memberId: "m-anna" }),
+    ]);
+  });
+
   it("never logs a whole card number at info level", async () => {
     const { reader, logs } = await rig();
 
