@@ -6,18 +6,20 @@
 import { join, resolve } from "node:path";
 import { type Logger, pino } from "pino";
 import PinoPretty from "pino-pretty";
-import { type GatewayConfig, readerAreaProblems } from "../config/gateway.js";
+import type { GatewayConfig } from "../config/gateway.js";
 import { Gateway } from "./daemon.js";
 import { siteModel } from "./decisions.js";
 import { asFeature, FeatureController } from "./features/controller.js";
-import {
-  readStatus,
-  type StatusDocument,
-  StatusWriter,
-  statusFilePath,
-  toStatusDocument,
-} from "./statusFile.js";
+import { configRefusal, writeRefusal } from "./startChecks.js";
+import { type StatusDocument, StatusWriter, statusFilePath, toStatusDocument } from "./statusFile.js";
 import { Checkpointer } from "./store/checkpointer.js";
+import {
+  type DataAccess,
+  groupAccess,
+  OWNER_ONLY,
+  resolveGroup,
+  secureDataFolder,
+} from "./store/dataFolder.js";
 import { DB_FILE, Store } from "./store/db.js";
 import { gatewayVersion } from "./version.js";
 
@@ -92,115 +94,120 @@ export function keepRunningOnHangup(logger: Logger): () => void {
   return () => process.off("SIGHUP", onHangup);
 }
 
+/** Who may read the data folder: its owner, or also gateway.dataGroup (store/dataFolder.ts). */
+export function dataAccess(config: GatewayConfig): DataAccess {
+  const name = config.gateway.dataGroup;
+  return name === undefined ? OWNER_ONLY : groupAccess({ name, gid: resolveGroup(name) });
+}
+
 /** Starts the daemon and runs it until the stop signal; returns the exit code. */
 export async function runStart(options: StartOptions): Promise<number> {
-  const { file, config, raw, dataDir, gatewayId, err } = options;
+  const { config, dataDir, err } = options;
+  const access = dataAccess(config);
+  // A clean data folder that cannot be written is refused here (the cache cannot be opened).
   const store = Store.open(dataDir);
-  // The checkpointer, the status file and the gateway, started in order and stopped in reverse.
-  let controller: FeatureController | undefined;
   let stopHangups: (() => void) | undefined;
   try {
     const site = store.siteConfig();
     // sync.md: with sync on, a gateway with an empty cache starts and waits for the central's config.
     if (!site && !config.sync.enabled) siteModel(store); // throws NO_SITE with the usual message
-    // With an empty cache there is no site to check the readers' areas against yet (sync.md: the
-    // central's config comes after the start); scans are denied unknown_card until it has come.
-    const problems = site
-      ? readerAreaProblems(
-          file,
-          raw,
-          site.areas.map((a) => a.id),
-        )
-      : [];
-    const recordedAs = store.meta("gateway_id");
-    if (recordedAs !== undefined && recordedAs !== gatewayId)
-      problems.push(
-        `${file}: gateway id "${gatewayId}", but the data folder ${dataDir} records events as gateway "${recordedAs}"`,
-      );
-    if (problems.length > 0) {
-      for (const p of problems) err(p);
-      err(`${problems.length} problem${problems.length === 1 ? "" : "s"} found`);
-      return 2;
-    }
-    // Two daemons on one data folder would both pulse the doors and fight over the status file.
-    const other = readStatus(dataDir);
-    if (other.running && other.status.pid !== process.pid) {
-      err(
-        `another accessgw daemon (pid ${other.status.pid}, gateway ${other.status.gatewayId}) is running on ${dataDir}; stop it first`,
-      );
-      return 1;
+    const refusal = writeRefusal(store, dataDir) ?? configRefusal(store, site, options);
+    if (refusal) {
+      for (const p of refusal.problems) err(p);
+      if (refusal.code === 2)
+        err(`${refusal.problems.length} problem${refusal.problems.length === 1 ? "" : "s"} found`);
+      return refusal.code;
     }
     const logger =
       options.logger ??
       makeLogger(config.log.level, options.logFormat ?? defaultLogFormat(process.stderr.isTTY));
+    // Member data: the folder and its files as gateway.dataGroup says, whatever made them wider.
+    for (const change of secureDataFolder(dataDir, access))
+      logger.warn(change, "data folder: access corrected (member data)");
     const stopSignal = (options.stopSignal ?? waitForSignal)();
     stopHangups = keepRunningOnHangup(logger);
-    const startedAt = Date.now();
-    let state: StatusDocument["state"] = "running";
-    const facts = {
-      gatewayId,
-      pid: process.pid,
-      startedAt,
-      config: resolve(file),
-      dataDir: resolve(dataDir),
-      zone: site?.site.timezone ?? null,
-    };
-    const gateway: Gateway = new Gateway({
-      config,
-      store,
-      gatewayId,
-      logger,
-      clock: Date.now,
-      onChange: () => writer.changed(),
-      version: gatewayVersion(),
-    });
-    const writer = new StatusWriter({
-      path: statusFilePath(dataDir),
-      clock: Date.now,
-      snapshot: () => toStatusDocument(gateway.status(), { ...facts, state, now: Date.now() }),
-      onError: (err) => logger.warn({ err }, "could not write the status file"),
-    });
-    let stoppedInTime = true;
-    controller = new FeatureController(
-      [
-        // WAL checkpoints on a worker thread, so no decision waits for one (store/checkpointer.ts).
-        asFeature(
-          "checkpointer",
-          new Checkpointer(store, join(dataDir, DB_FILE), logger.child({ component: "store" })),
-        ),
-        // Stopped after the gateway: its last document says "stopped". After a failed start the
-        // last document stays as it was, naming a pid about to be gone ("did not stop cleanly").
-        asFeature("status file", {
-          start: () => writer.start(),
-          stop: () => writer.stop(state === "stopped"),
-        }),
-        {
-          name: "gateway",
-          start: () => gateway.start(), // logs "gateway started" with the reader and relay counts
-          stop: async () => {
-            stoppedInTime = await withTimeout(gateway.stop(), STOP_TIMEOUT_MS);
-            state = "stopped";
-          },
+    return await runDaemon(options, store, access, logger, stopSignal);
+  } finally {
+    store.close();
+    stopHangups?.();
+  }
+}
+
+/** Runs the checkpointer, the status file and the gateway until the stop signal; the exit code. */
+async function runDaemon(
+  options: StartOptions,
+  store: Store,
+  access: DataAccess,
+  logger: Logger,
+  stopSignal: Promise<string>,
+): Promise<number> {
+  const { file, config, dataDir, gatewayId } = options;
+  let state: StatusDocument["state"] = "running";
+  const facts = {
+    gatewayId,
+    pid: process.pid,
+    startedAt: Date.now(),
+    config: resolve(file),
+    dataDir: resolve(dataDir),
+  };
+  const gateway: Gateway = new Gateway({
+    config,
+    store,
+    gatewayId,
+    logger,
+    clock: Date.now,
+    onChange: () => writer.changed(),
+    version: gatewayVersion(),
+  });
+  // The site's zone as stored now: an import may have changed it since the start.
+  const zone = () => store.siteConfig()?.site.timezone ?? null;
+  const writer = new StatusWriter({
+    path: statusFilePath(dataDir),
+    clock: Date.now,
+    snapshot: () => toStatusDocument(gateway.status(), { ...facts, zone: zone(), state, now: Date.now() }),
+    onError: (err) => logger.warn({ err }, "could not write the status file"),
+    mode: access.fileMode,
+  });
+  let stoppedInTime = true;
+  // Started in this order and stopped in reverse.
+  const controller = new FeatureController(
+    [
+      // WAL checkpoints on a worker thread, so no decision waits for one (store/checkpointer.ts).
+      asFeature(
+        "checkpointer",
+        new Checkpointer(store, join(dataDir, DB_FILE), logger.child({ component: "store" })),
+      ),
+      // Stopped after the gateway: its last document says "stopped". After a failed start the
+      // last document stays as it was, naming a pid about to be gone ("did not stop cleanly").
+      asFeature("status file", {
+        start: () => writer.start(),
+        stop: () => writer.stop(state === "stopped"),
+      }),
+      {
+        name: "gateway",
+        start: () => gateway.start(), // logs "gateway started" with the reader and relay counts
+        stop: async () => {
+          stoppedInTime = await withTimeout(gateway.stop(), STOP_TIMEOUT_MS);
+          state = "stopped";
         },
-      ],
-      logger.child({ component: "daemon" }),
-    );
+      },
+    ],
+    logger.child({ component: "daemon" }),
+  );
+  try {
     await controller.start();
     const signal = await stopSignal;
     logger.info({ signal }, "stopping");
     state = "stopping";
     writer.changed();
-    await controller.stop();
-    if (!stoppedInTime) {
-      logger.error({ timeoutMs: STOP_TIMEOUT_MS }, "gateway did not stop in time");
-      return 1;
-    }
-    return 0;
   } finally {
-    await controller?.stop();
-    store.close();
-    stopHangups?.();
+    await controller.stop();
   }
+  if (!stoppedInTime) {
+    logger.error({ timeoutMs: STOP_TIMEOUT_MS }, "gateway did not stop in time");
+    return 1;
+  }
+  return 0;
 }
 
 /** True when `p` settled within `ms`; the timer never keeps the process alive. */

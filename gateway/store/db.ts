@@ -1,8 +1,9 @@
-import { mkdirSync } from "node:fs";
+import { closeSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { AccessGwError } from "../../config/errors.js";
 import type { AccessType, Area, CardModel, Limit, Product, SiteConfig, SiteInfo } from "../../config/site.js";
+import { newFileMode, OWNER_ONLY } from "./dataFolder.js";
 import { migrate } from "./migrations.js";
 
 export type Synchronous = "FULL" | "NORMAL" | "OFF";
@@ -39,8 +40,12 @@ export class Store {
   static open(dir: string, options: StoreOptions = {}): Store {
     let db: Database.Database | undefined;
     try {
-      mkdirSync(dir, { recursive: true });
-      db = new Database(join(dir, DB_FILE));
+      // Member data: a new folder is its owner's only, a new cache file too (dataFolder.ts); SQLite
+      // gives the -wal and -shm files it creates the cache file's mode.
+      mkdirSync(dir, { recursive: true, mode: OWNER_ONLY.folderMode });
+      const file = join(dir, DB_FILE);
+      createIfMissing(file, newFileMode(dir));
+      db = new Database(file);
       db.pragma("journal_mode = WAL");
       db.pragma(`synchronous = ${options.synchronous ?? "FULL"}`);
       db.pragma("foreign_keys = ON");
@@ -125,6 +130,15 @@ export class Store {
 
   close(): void {
     this.db.close();
+  }
+}
+
+/** Creates an empty file with `mode` unless it exists (the umask cannot widen it, only narrow it). */
+function createIfMissing(file: string, mode: number): void {
+  try {
+    closeSync(openSync(file, "wx", mode));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
   }
 }
 

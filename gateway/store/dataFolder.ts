@@ -1,0 +1,116 @@
+/**
+ * Who may read a data folder. It holds member data (names, cards, visits), so by default only its
+ * owner: the folder 0700 and every file 0600 (the database, its -wal and -shm, status.json, temp
+ * files, the status socket), whatever the umask. `gateway.dataGroup` widens that on purpose to a
+ * group (e.g. the front desk's): the folder 2750 (setgid, so files created later by any accessgw
+ * process get the group too) and the files 0640, owned by that group.
+ */
+import { execFileSync } from "node:child_process";
+import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { AccessGwError } from "../../config/errors.js";
+
+/** The modes of a data folder and its files. */
+export interface DataAccess {
+  folderMode: number;
+  fileMode: number;
+  /** The group that may read (gateway.dataGroup), or null: the owner only. */
+  group: { name: string; gid: number } | null;
+}
+
+/** Only the owner: the default. */
+export const OWNER_ONLY: DataAccess = { folderMode: 0o700, fileMode: 0o600, group: null };
+
+/** The modes for gateway.dataGroup: the group reads, nobody else. */
+export function groupAccess(group: { name: string; gid: number }): DataAccess {
+  return { folderMode: 0o2750, fileMode: 0o640, group };
+}
+
+/** The mode of a file created in `dir`: readable by the group when the folder is (gateway.dataGroup). */
+export function newFileMode(dir: string): number {
+  return statSync(dir).mode & 0o050 ? 0o640 : 0o600;
+}
+
+/** A group's id from its name (through getent, so LDAP and other NSS groups count) or its number. */
+export function resolveGroup(name: string): number {
+  if (/^\d+$/.test(name)) return Number(name);
+  let line: string;
+  try {
+    line = execFileSync("getent", ["group", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+  } catch {
+    throw new AccessGwError(
+      "CONFIG_INVALID",
+      `gateway.dataGroup: there is no group "${name}" on this system`,
+    );
+  }
+  const gid = Number(line.split(":")[2]);
+  if (!Number.isInteger(gid))
+    throw new AccessGwError("CONFIG_INVALID", `gateway.dataGroup: cannot read the id of group "${name}"`);
+  return gid;
+}
+
+/** One correction made to the data folder, for the log. */
+export interface AccessChange {
+  path: string;
+  mode?: { from: string; to: string };
+  gid?: { from: number; to: number };
+}
+
+const octal = (mode: number) => `0${(mode & 0o7777).toString(8)}`;
+
+/**
+ * Creates the folder when missing and brings it and everything in it (files, sockets, folders,
+ * recursively; symbolic links are left alone) to `access`; returns what it changed.
+ */
+export function secureDataFolder(dir: string, access: DataAccess): AccessChange[] {
+  try {
+    return secure(dir, access);
+  } catch (err) {
+    if (err instanceof AccessGwError) throw err;
+    const e = err as NodeJS.ErrnoException;
+    throw new AccessGwError(
+      "STORE",
+      `cannot restrict who may read the data folder: ${e.path ?? dir}: ${e.code ?? e.message}`,
+      { cause: err },
+    );
+  }
+}
+
+function secure(dir: string, access: DataAccess): AccessChange[] {
+  mkdirSync(dir, { recursive: true, mode: access.folderMode & 0o777 });
+  const changes: AccessChange[] = [];
+  const visit = (path: string) => {
+    const st = lstatSync(path);
+    if (st.isSymbolicLink()) return;
+    const change: AccessChange = { path };
+    const mode = st.isDirectory() ? access.folderMode : access.fileMode;
+    if ((st.mode & 0o7777) !== mode) {
+      chmodSync(path, mode);
+      change.mode = { from: octal(st.mode), to: octal(mode) };
+    }
+    const gid = access.group?.gid;
+    if (gid !== undefined && st.gid !== gid) {
+      giveToGroup(path, gid, access.group?.name ?? String(gid));
+      change.gid = { from: st.gid, to: gid };
+      // chown clears the setgid bit of a folder on some systems: set the mode again.
+      if (st.isDirectory()) chmodSync(path, mode);
+    }
+    if (change.mode || change.gid) changes.push(change);
+    if (st.isDirectory()) for (const name of readdirSync(path)) visit(join(path, name));
+  };
+  visit(dir);
+  return changes;
+}
+
+function giveToGroup(path: string, gid: number, name: string): void {
+  try {
+    chownSync(path, -1, gid);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    throw new AccessGwError(
+      "CONFIG_INVALID",
+      `gateway.dataGroup: cannot give ${path} to group "${name}" (${code}): the daemon's user must be a member of that group`,
+      { cause: err },
+    );
+  }
+}
