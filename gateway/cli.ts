@@ -16,7 +16,7 @@ import { explain, memberBalance, scan, siteModel } from "./decisions.js";
 import { parseAt } from "./engine/clock.js";
 import type { DecisionRequest } from "./engine/types.js";
 import { type LogFormat, runStart } from "./startCommand.js";
-import { readStatus } from "./statusFile.js";
+import { currentStatus } from "./statusSocket.js";
 import { DB_FILE, Store } from "./store/db.js";
 import { listEvents } from "./store/events.js";
 import { multipackOwner } from "./store/facts.js";
@@ -120,6 +120,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   }
   try {
     if (verb === "start") return await runStartVerb(rest, flags, io);
+    if (verb === "status") return await runStatus(rest, flags, io);
     return run(verb, rest, flags, io);
   } catch (err) {
     if (err instanceof AccessGwError) {
@@ -133,7 +134,6 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
 
 function run(verb: string, rest: string[], flags: Flags, io: Io): number {
   if (verb === "check") return runCheck(rest, flags, io);
-  if (verb === "status") return runStatus(rest, flags, io);
   const config = flags.config ? readGatewayConfig(flags.config) : null;
   const withStore = <T>(fn: (store: Store) => T): T => {
     const store = Store.open(dataDir(flags, config, io.env));
@@ -257,15 +257,16 @@ function runCheck(rest: string[], flags: Flags, io: Io): number {
 }
 
 /**
- * `status --config FILE`: reads the status file the running daemon keeps in its data folder (found
- * as `start` finds it). Exit 0 when the daemon runs, 1 when it does not (cli.md: "anything else").
+ * `status --config FILE`: asks the running daemon of the data folder (found as `start` finds it) on
+ * its status socket, else reads the status file it keeps there. Exit 0 when the daemon runs, 1 when
+ * it does not (cli.md: "anything else").
  */
-function runStatus(rest: string[], flags: Flags, io: Io): number {
+async function runStatus(rest: string[], flags: Flags, io: Io): Promise<number> {
   noPositionals("status", rest);
   // Without either, ./data would be guessed, and "not running" there could mislead a technician.
   if (flags.config === undefined && flags.data === undefined) throw usage("status needs --config FILE");
   const config = flags.config === undefined ? null : readGatewayConfig(flags.config);
-  const reading = readStatus(dataDir(flags, config, io.env));
+  const reading = await currentStatus(dataDir(flags, config, io.env));
   io.out(flags.json ? JSON.stringify(reading) : formatStatus(reading, Date.now()));
   return reading.running ? 0 : 1;
 }

@@ -18,6 +18,7 @@ import { ReadersFeature } from "./features/readers.js";
 import { RelaysFeature } from "./features/relays.js";
 import { deviceProblem, mqttStatus, readerStatus, totalsOf } from "./gatewayStatus.js";
 import type { GatewayStatus } from "./statusDocument.js";
+import { StorageHealth } from "./storageHealth.js";
 import type { Store } from "./store/db.js";
 import { SyncClient } from "./sync/client.js";
 
@@ -58,6 +59,8 @@ interface Parts {
 /** The access-control gateway: start() starts its features in order, stop() stops them in reverse. */
 export class Gateway implements Feature {
   readonly name = "gateway";
+  /** Whether the cache and the status file can be written (status problems storageFailed, statusFileFailed). */
+  readonly storage: StorageHealth;
   private readonly options: GatewayOptions;
   private readonly log: Logger;
   private parts: Parts | undefined;
@@ -67,6 +70,7 @@ export class Gateway implements Feature {
   constructor(options: GatewayOptions) {
     this.options = options;
     this.log = options.logger.child({ component: "gateway" });
+    this.storage = new StorageHealth(options.clock);
   }
 
   /** Starts the broker link, the sync link, the relays, the access pipeline and the readers, in that order. */
@@ -100,7 +104,7 @@ export class Gateway implements Feature {
   status(): GatewayStatus {
     const devices = this.devices();
     const sync = this.parts?.sync?.report() ?? null;
-    const problems = [...devices.problems];
+    const problems = [...this.storage.problems(), ...devices.problems];
     if (sync !== null) {
       const down = deviceProblem(`sync link ${sync.url}`, sync);
       if (down !== undefined) problems.push(down);
@@ -148,6 +152,7 @@ export class Gateway implements Feature {
       pulse: (relayId, channel, ms) => relays.pulse(relayId, channel, ms),
       recorded: () => sync?.poke(),
       changed,
+      storage: this.storage,
     });
     const readers = new ReadersFeature({
       readers: config.readers,

@@ -6,7 +6,7 @@ import { unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readerAreaProblems } from "../config/gateway.js";
 import type { SiteConfig } from "../config/site.js";
-import { readStatus } from "./statusFile.js";
+import { currentStatus } from "./statusSocket.js";
 import type { Store } from "./store/db.js";
 
 /** Why `start` will not run, and its exit code. */
@@ -59,8 +59,8 @@ export function writeRefusal(store: Store, dataDir: string): Refusal | null {
 }
 
 /**
- * The configuration against the data folder: readers in areas the stored site lacks, a gateway id
- * the folder does not record under (exit 2); another daemon running on the folder (exit 1).
+ * The configuration against the data folder (exit 2): readers in areas the stored site lacks, a
+ * gateway id the folder does not record under.
  */
 export function configRefusal(store: Store, site: SiteConfig | null, f: StartFacts): Refusal | null {
   // With an empty cache there is no site to check the readers' areas against yet (sync.md: the
@@ -77,17 +77,22 @@ export function configRefusal(store: Store, site: SiteConfig | null, f: StartFac
     problems.push(
       `${f.file}: gateway id "${f.gatewayId}", but the data folder ${f.dataDir} records events as gateway "${recordedAs}"`,
     );
-  if (problems.length > 0) return { code: 2, problems };
-  // Two daemons on one data folder would both pulse the doors and fight over the status file.
-  const other = readStatus(f.dataDir);
-  if (other.running && other.status.pid !== process.pid)
-    return {
-      code: 1,
-      problems: [
-        `another accessgw daemon (pid ${other.status.pid}, gateway ${other.status.gatewayId}) is running on ${f.dataDir}; stop it first`,
-      ],
-    };
-  return null;
+  return problems.length > 0 ? { code: 2, problems } : null;
+}
+
+/**
+ * Two daemons on one data folder would both pulse the doors and fight over the status file: one
+ * that answers on the status socket, or whose status file says it runs, refuses the start (exit 1).
+ */
+export async function otherDaemonRefusal(dataDir: string): Promise<Refusal | null> {
+  const other = await currentStatus(dataDir);
+  if (!other.running || other.status.pid === process.pid) return null;
+  return {
+    code: 1,
+    problems: [
+      `another accessgw daemon (pid ${other.status.pid}, gateway ${other.status.gatewayId}) is running on ${dataDir}; stop it first`,
+    ],
+  };
 }
 
 /** An error's code and message, e.g. `SQLITE_READONLY: attempt to write a readonly database`. */

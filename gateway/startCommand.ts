@@ -10,8 +10,9 @@ import type { GatewayConfig } from "../config/gateway.js";
 import { Gateway } from "./daemon.js";
 import { siteModel } from "./decisions.js";
 import { asFeature, FeatureController } from "./features/controller.js";
-import { configRefusal, writeRefusal } from "./startChecks.js";
+import { configRefusal, otherDaemonRefusal, writeRefusal } from "./startChecks.js";
 import { type StatusDocument, StatusWriter, statusFilePath, toStatusDocument } from "./statusFile.js";
+import { StatusSocket } from "./statusSocket.js";
 import { Checkpointer } from "./store/checkpointer.js";
 import {
   type DataAccess,
@@ -111,7 +112,10 @@ export async function runStart(options: StartOptions): Promise<number> {
     const site = store.siteConfig();
     // sync.md: with sync on, a gateway with an empty cache starts and waits for the central's config.
     if (!site && !config.sync.enabled) siteModel(store); // throws NO_SITE with the usual message
-    const refusal = writeRefusal(store, dataDir) ?? configRefusal(store, site, options);
+    const refusal =
+      writeRefusal(store, dataDir) ??
+      configRefusal(store, site, options) ??
+      (await otherDaemonRefusal(dataDir));
     if (refusal) {
       for (const p of refusal.problems) err(p);
       if (refusal.code === 2)
@@ -161,11 +165,15 @@ async function runDaemon(
   });
   // The site's zone as stored now: an import may have changed it since the start.
   const zone = () => store.siteConfig()?.site.timezone ?? null;
+  const snapshot = () =>
+    toStatusDocument(gateway.status(), { ...facts, zone: zone(), state, now: Date.now() });
   const writer = new StatusWriter({
     path: statusFilePath(dataDir),
     clock: Date.now,
-    snapshot: () => toStatusDocument(gateway.status(), { ...facts, zone: zone(), state, now: Date.now() }),
+    snapshot,
     onError: (err) => logger.warn({ err }, "could not write the status file"),
+    onWrite: (err) =>
+      err === null ? gateway.storage.statusFileWritten() : gateway.storage.statusFileFailed(err),
     mode: access.fileMode,
   });
   let stoppedInTime = true;
@@ -182,6 +190,14 @@ async function runDaemon(
       asFeature("status file", {
         start: () => writer.start(),
         stop: () => writer.stop(state === "stopped"),
+      }),
+      // Asked by `accessgw status`: it answers even when the status file cannot be written.
+      new StatusSocket({
+        dataDir,
+        // Connecting needs write permission: a dataGroup's members may ask too.
+        mode: access.group === null ? 0o600 : 0o660,
+        snapshot,
+        logger: logger.child({ component: "status" }),
       }),
       {
         name: "gateway",

@@ -120,8 +120,10 @@ export interface StatusWriterOptions {
   snapshot: () => StatusDocument;
   scheduler?: Scheduler;
   clock: () => number;
-  /** Reports a failed write (a full disk must not stop the daemon). */
+  /** Reports a failed write (a full disk must not stop the daemon), once per failure streak. */
   onError: (err: unknown) => void;
+  /** Hears every failed and every successful write (the status names a status file that fails). */
+  onWrite?: (err: unknown | null) => void;
   intervalMs?: number;
   minGapMs?: number;
   /** The file's permissions (default 0600). */
@@ -179,10 +181,12 @@ export class StatusWriter {
     try {
       writeStatusFile(this.options.path, this.options.snapshot(), this.options.mode);
       this.failing = false;
+      this.options.onWrite?.(null);
     } catch (err) {
       // Report once per failure streak, not every second.
       if (!this.failing) this.options.onError(err);
       this.failing = true;
+      this.options.onWrite?.(err);
     }
   }
 

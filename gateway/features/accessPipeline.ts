@@ -8,6 +8,7 @@ import type { CardEvent } from "../../drivers/readers/readerDriver.js";
 import { Debouncer } from "../debounce.js";
 import { recordError, scan } from "../decisions.js";
 import type { StatusCounters, StatusLastScan } from "../statusDocument.js";
+import type { StorageHealth } from "../storageHealth.js";
 import type { Store } from "../store/db.js";
 import type { RecordedEvent } from "../store/events.js";
 import { markPulseDone, UNDO_PENDING_WITHIN_MS, undoUnfinishedPulses } from "../store/pulses.js";
@@ -53,6 +54,8 @@ export interface AccessPipelineOptions {
   recorded: () => void;
   /** The status shows something new. */
   changed: () => void;
+  /** Hears whether the cache could be written (a full disk is a status problem). */
+  storage: StorageHealth;
 }
 
 /** The access pipeline as a feature. */
@@ -151,23 +154,34 @@ export class AccessPipeline implements Feature {
       this.o.log.error({ err, readerId, card }, "scan failed");
     };
     const req = { card: cardRead, area: reader.area, direction: reader.direction, readerId };
-    const { store, gatewayId, config } = this.o;
+    const { store, gatewayId, config, storage } = this.o;
     try {
-      return scan(store, req, now, gatewayId, {
+      const event = scan(store, req, now, gatewayId, {
         offline: config.sync.enabled ? config.sync.offline : null,
         door: lane.door !== undefined,
         onError: failed,
       });
+      storage.cacheWritten();
+      return event;
     } catch (err) {
       // Before the decision (the stored site lost this reader's area) or while recording it.
       failed(err);
+      this.storageFailed(err);
     }
     try {
-      return recordError(store, req, now, gatewayId);
+      const event = recordError(store, req, now, gatewayId);
+      storage.cacheWritten();
+      return event;
     } catch (err) {
       this.o.log.error({ err, readerId, card }, "could not record the failed scan as a deny");
+      this.storageFailed(err);
       return undefined;
     }
+  }
+
+  /** A write to the cache failed: when the storage is at fault, the status names it at once. */
+  private storageFailed(err: unknown): void {
+    if (this.o.storage.cacheFailed(err)) this.o.changed();
   }
 
   private async openDoor(reader: Reader, lane: Lane, door: Door, event: RecordedEvent): Promise<void> {
@@ -185,6 +199,7 @@ export class AccessPipeline implements Feature {
     } catch (err) {
       // Left pending: a start within UNDO_PENDING_WITHIN_MS would undo a grant whose door opened.
       this.o.log.error({ err, eventId: event.id }, "could not record the door pulse as done");
+      this.storageFailed(err);
     }
   }
 
@@ -221,6 +236,7 @@ export class AccessPipeline implements Feature {
       this.o.log.warn({ eventId: event.id, refunded: outcome.refunded }, "grant undone after relay failure");
     } catch (err) {
       this.o.log.error({ err, eventId: event.id }, "could not record the relay failure");
+      this.storageFailed(err);
     }
   }
 

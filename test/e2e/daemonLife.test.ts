@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { accessgw, inFolder, jsonLines, jsonOf } from "./accessgw.js";
@@ -85,6 +85,39 @@ describe("signals", () => {
       expect(run.code).toBe(0);
       expect(run.stderr.match(/"SIGHUP: reloading/g)).toHaveLength(2);
       expect(run.stderr).toMatch(/"gateway stopped"/);
+    }),
+    60_000,
+  );
+});
+
+describe("status while the disk fails", () => {
+  it(
+    "says RUNNING and names the status file that cannot be written (the daemon answers on its socket)",
+    inFolder(async ({ dir, data }) => {
+      await importSite(dir, data);
+      const { server } = await lineReader(cleanups);
+      const config = join(dir, "gateway.yaml");
+      writeConfig(config, server.target);
+      const daemon = spawnDaemon(["--config", config, "--data", data], cleanups);
+      await daemon.logged(/"gateway started"/);
+
+      // status.json can no longer be replaced (a folder in its place: even root cannot rename over it).
+      rmSync(join(data, "status.json"));
+      mkdirSync(join(data, "status.json", "x"), { recursive: true });
+      await daemon.logged(/"could not write the status file"/);
+
+      const run = await accessgw(["status", "--config", config, "--data", data, "--json"]);
+      const reading = jsonOf<{ running: boolean; status: { problems: string[]; pid: number } }>(run);
+      expect(reading.running).toBe(true);
+      expect(reading.status.pid).toBe(daemon.child.pid);
+      expect(reading.status.problems).toContainEqual(
+        expect.stringMatching(/^statusFileFailed: status\.json cannot be written since .* \(EISDIR/),
+      );
+      const text = await accessgw(["status", "--config", config, "--data", data]);
+      expect(text.stdout).toMatch(/^RUNNING {2}gateway gw-e2e/);
+
+      daemon.child.kill("SIGTERM");
+      expect((await daemon.exited).code).toBe(0);
     }),
     60_000,
   );

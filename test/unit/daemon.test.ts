@@ -409,6 +409,28 @@ describe("Gateway start: grants the last run left between the decision and the d
 });
 
 describe("Gateway.status(): what `accessgw status` shows", () => {
+  it("names a cache that cannot be written (a full disk: SQLITE_FULL) until a scan is recorded again", async () => {
+    const { store, reader, gateway } = await rig();
+    // SQLite refuses to grow the cache past this many pages with SQLITE_FULL, as on a full disk.
+    const pages = store.db.pragma("page_count", { simple: true }) as number;
+    store.db.pragma(`max_page_count = ${pages}`);
+    const full = () => gateway.status().problems.find((p) => p.startsWith("storageFailed:"));
+    for (let i = 0; i < 300 && full() === undefined; i++) {
+      reader.present(`55${i}`);
+      await settle();
+    }
+    expect(full()).toMatch(
+      /^storageFailed: the cache cannot be written since .* \(SQLITE_FULL: database or disk is full\); scans are refused/,
+    );
+    expect(gateway.status().state).toBe("running");
+
+    store.db.pragma("max_page_count = 1073741823");
+    reader.present("7654321");
+    await settle();
+    expect(full()).toBeUndefined();
+    expect(listEvents(store).at(-1)).toMatchObject({ memberId: "m-bruno" });
+  });
+
   it("shows each reader's link state, since when, why and the retry, and lists a waiting reader as a problem", async () => {
     const { reader, gateway, changes } = await rig();
     const before = changes();
