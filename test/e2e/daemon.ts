@@ -142,6 +142,43 @@ export function writeConfig(
   writeFileSync(file, `${lines.join("\n")}\n${extra}`);
 }
 
+/** A daemon started with one pool reader (and a relay when given). */
+export interface RunningDaemon {
+  daemon: DaemonProcess;
+  reader: SimSerialLineReader;
+  readerServer: SerialDeviceServer;
+  /** The gateway.yaml it runs with. */
+  config: string;
+}
+
+/**
+ * Writes `<dir>/gateway.yaml` for one pool reader (writeConfig), starts the daemon on `data` and
+ * waits until it runs with the reader connected.
+ */
+export async function startWithReader(
+  dir: string,
+  data: string,
+  cleanups: (() => unknown)[],
+  relay?: Parameters<typeof writeConfig>[2],
+  extra = "",
+): Promise<RunningDaemon> {
+  const { server: readerServer, reader } = await lineReader(cleanups);
+  const config = join(dir, "gateway.yaml");
+  writeConfig(config, readerServer.target, relay, extra);
+  const daemon = spawnDaemon(["--config", config, "--data", data], cleanups);
+  await daemon.logged(/"gateway started"/);
+  await vi.waitFor(() => expect(readerServer.connected).toBe(true), { timeout: 5000 });
+  return { daemon, reader, readerServer, config };
+}
+
+/** SIGTERM: the daemon must stop cleanly (exit 0); resolves with what it logged. */
+export async function stopCleanly(daemon: DaemonProcess): Promise<string> {
+  daemon.child.kill("SIGTERM");
+  const run = await daemon.exited;
+  expect(run.code).toBe(0);
+  return run.stderr;
+}
+
 /** The events recorded in a data folder, read straight from its cache (also while a daemon runs). */
 export function storedEvents(
   data: string,

@@ -5,17 +5,24 @@ import { accessgw, inFolder, jsonLines, jsonOf } from "./accessgw.js";
 import {
   deviceServer,
   importSite,
-  lineReader,
   SITE,
   spawnDaemon,
+  startWithReader,
+  stopCleanly,
   storedEvents,
-  writeConfig,
 } from "./daemon.js";
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
+
+/** Presents Eve's card and waits until the daemon recorded its `n`th event; returns that event. */
+async function scanned(reader: { present(card: string): boolean }, data: string, n: number) {
+  reader.present("1234567");
+  await vi.waitFor(() => expect(storedEvents(data)).toHaveLength(n), { timeout: 5000 });
+  return storedEvents(data)[n - 1];
+}
 
 describe("the daemon while it runs", () => {
   it(
@@ -32,16 +39,8 @@ describe("the daemon while it runs", () => {
         ),
       );
       expect((await accessgw(["import", gymOnly, "--data", data])).code).toBe(0);
-      const { server, reader } = await lineReader(cleanups);
-      const config = join(dir, "gateway.yaml");
-      writeConfig(config, server.target);
-      const daemon = spawnDaemon(["--config", config, "--data", data], cleanups);
-      await daemon.logged(/"gateway started"/);
-      await vi.waitFor(() => expect(server.connected).toBe(true), { timeout: 5000 });
-
-      reader.present("1234567");
-      await vi.waitFor(() => expect(storedEvents(data)).toHaveLength(1), { timeout: 5000 });
-      expect(storedEvents(data)[0]).toMatchObject({ decision: "deny" });
+      const { daemon, reader } = await startWithReader(dir, data, cleanups);
+      expect(await scanned(reader, data, 1)).toMatchObject({ decision: "deny" });
 
       // The manager imports the site with the pool open again; the daemon keeps running.
       const r = await accessgw(["import", join(dir, "site.yaml"), "--data", data]);
@@ -49,12 +48,8 @@ describe("the daemon while it runs", () => {
       expect(
         jsonOf(await accessgw(["explain", "--card", "1234567", "--area", "pool", "--json", "--data", data])),
       ).toMatchObject({ decision: "grant" });
-      reader.present("1234567");
-      await vi.waitFor(() => expect(storedEvents(data)).toHaveLength(2), { timeout: 5000 });
-      expect(storedEvents(data)[1]).toMatchObject({ decision: "grant", reason: "ok" });
-
-      daemon.child.kill("SIGTERM");
-      expect((await daemon.exited).code).toBe(0);
+      expect(await scanned(reader, data, 2)).toMatchObject({ decision: "grant", reason: "ok" });
+      await stopCleanly(daemon);
     }),
     60_000,
   );
@@ -65,26 +60,17 @@ describe("signals", () => {
     "SIGHUP never stops the daemon: it logs that nothing changed, goes on deciding, and stops cleanly on SIGTERM",
     inFolder(async ({ dir, data }) => {
       await importSite(dir, data);
-      const { server, reader } = await lineReader(cleanups);
-      const config = join(dir, "gateway.yaml");
-      writeConfig(config, server.target);
-      const daemon = spawnDaemon(["--config", config, "--data", data], cleanups);
-      await daemon.logged(/"gateway started"/);
-      await vi.waitFor(() => expect(server.connected).toBe(true), { timeout: 5000 });
+      const { daemon, reader } = await startWithReader(dir, data, cleanups);
 
       daemon.child.kill("SIGHUP");
       await daemon.logged(/"SIGHUP: reloading the configuration comes in a later version; nothing changed/);
       daemon.child.kill("SIGHUP");
-      reader.present("1234567");
-      await vi.waitFor(() => expect(storedEvents(data)).toHaveLength(1), { timeout: 5000 });
-      expect(storedEvents(data)[0]).toMatchObject({ decision: "grant" });
+      expect(await scanned(reader, data, 1)).toMatchObject({ decision: "grant" });
       expect(daemon.child.exitCode).toBeNull();
 
-      daemon.child.kill("SIGTERM");
-      const run = await daemon.exited;
-      expect(run.code).toBe(0);
-      expect(run.stderr.match(/"SIGHUP: reloading/g)).toHaveLength(2);
-      expect(run.stderr).toMatch(/"gateway stopped"/);
+      const stderr = await stopCleanly(daemon);
+      expect(stderr.match(/"SIGHUP: reloading/g)).toHaveLength(2);
+      expect(stderr).toMatch(/"gateway stopped"/);
     }),
     60_000,
   );
@@ -95,11 +81,7 @@ describe("status while the disk fails", () => {
     "says RUNNING and names the status file that cannot be written (the daemon answers on its socket)",
     inFolder(async ({ dir, data }) => {
       await importSite(dir, data);
-      const { server } = await lineReader(cleanups);
-      const config = join(dir, "gateway.yaml");
-      writeConfig(config, server.target);
-      const daemon = spawnDaemon(["--config", config, "--data", data], cleanups);
-      await daemon.logged(/"gateway started"/);
+      const { daemon, config } = await startWithReader(dir, data, cleanups);
 
       // status.json can no longer be replaced (a folder in its place: even root cannot rename over it).
       rmSync(join(data, "status.json"));
@@ -115,9 +97,7 @@ describe("status while the disk fails", () => {
       );
       const text = await accessgw(["status", "--config", config, "--data", data]);
       expect(text.stdout).toMatch(/^RUNNING {2}gateway gw-e2e/);
-
-      daemon.child.kill("SIGTERM");
-      expect((await daemon.exited).code).toBe(0);
+      await stopCleanly(daemon);
     }),
     60_000,
   );
@@ -128,20 +108,11 @@ describe("a crash between the decision and the door pulse", () => {
     "leaves the grant pending; the next start undoes it like a relay failure (refund, relayFailed)",
     inFolder(async ({ dir, data }) => {
       await importSite(dir, data);
-      const { server: readerServer, reader } = await lineReader(cleanups);
       // A Modbus relay board that never answers: the pulse waits for its reply.
       const relayServer = await deviceServer(cleanups);
-      const config = join(dir, "gateway.yaml");
-      writeConfig(config, readerServer.target, { driver: "modbus-rtu", target: relayServer.target });
-      const first = spawnDaemon(["--config", config, "--data", data], cleanups);
-      await first.logged(/"gateway started"/);
-      await vi.waitFor(
-        () => {
-          expect(readerServer.connected).toBe(true);
-          expect(relayServer.connected).toBe(true);
-        },
-        { timeout: 5000 },
-      );
+      const relay = { driver: "modbus-rtu" as const, target: relayServer.target };
+      const { daemon: first, reader, config } = await startWithReader(dir, data, cleanups, relay);
+      await vi.waitFor(() => expect(relayServer.connected).toBe(true), { timeout: 5000 });
 
       // R14: the grant is committed before the relay is asked; the daemon dies right when it asks.
       relayServer.onData(() => first.child.kill("SIGKILL"));
@@ -154,8 +125,7 @@ describe("a crash between the decision and the door pulse", () => {
 
       const second = spawnDaemon(["--config", config, "--data", data], cleanups);
       await second.logged(/"grant undone: the gateway stopped before its door pulse completed"/);
-      second.child.kill("SIGTERM");
-      expect((await second.exited).code).toBe(0);
+      await stopCleanly(second);
 
       expect(storedEvents(data)).toEqual([
         { decision: "grant", reason: "ok", pulse: "failed", relayFailed: true },

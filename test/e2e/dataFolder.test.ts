@@ -2,7 +2,7 @@ import { chmodSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { inFolder } from "./accessgw.js";
-import { type DaemonProcess, importSite, lineReader, spawnDaemon, writeConfig } from "./daemon.js";
+import { type DaemonProcess, importSite, spawnDaemon, startWithReader, stopCleanly } from "./daemon.js";
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -25,22 +25,11 @@ function modes(data: string): Record<string, { mode: string; gid: number }> {
   return out;
 }
 
-/** Starts the daemon with one reader and waits until its status file says it runs. */
+/** Starts the daemon with one reader and waits until its status file is there. */
 async function startDaemon(dir: string, data: string, extra = ""): Promise<DaemonProcess> {
-  const { server } = await lineReader(cleanups);
-  const config = join(dir, "gateway.yaml");
-  writeConfig(config, server.target, undefined, extra);
-  const daemon = spawnDaemon(["--config", config, "--data", data], cleanups);
-  await daemon.logged(/"gateway started"/);
+  const { daemon } = await startWithReader(dir, data, cleanups, undefined, extra);
   await vi.waitFor(() => expect(readdirSync(data)).toContain("status.json"), { timeout: 5000 });
   return daemon;
-}
-
-async function stop(daemon: DaemonProcess): Promise<string> {
-  daemon.child.kill("SIGTERM");
-  const run = await daemon.exited;
-  expect(run.code).toBe(0);
-  return run.stderr;
 }
 
 /** A group this process may give files to, other than its own when it has one. */
@@ -71,7 +60,7 @@ describe("member data is readable by its owner only (umask 022)", () => {
       );
       for (const [name, { mode }] of Object.entries(seen))
         expect([name, mode]).toEqual([name, name === "." ? "700" : "600"]);
-      await stop(daemon);
+      await stopCleanly(daemon);
       expect(modes(data)["status.json"]?.mode).toBe("600");
     }),
     60_000,
@@ -88,7 +77,7 @@ describe("member data is readable by its owner only (umask 022)", () => {
 
       for (const [name, { mode }] of Object.entries(modes(data)))
         expect([name, mode]).toEqual([name, name === "." ? "700" : "600"]);
-      const stderr = await stop(daemon);
+      const stderr = await stopCleanly(daemon);
       const corrected = stderr
         .split("\n")
         .filter((l) => l.includes("data folder: access corrected"))
@@ -119,7 +108,7 @@ describe("member data is readable by its owner only (umask 022)", () => {
           name === "." ? "2750" : name === "status.sock" ? "660" : "640",
           group.gid,
         ]);
-      await stop(daemon);
+      await stopCleanly(daemon);
     }),
     60_000,
   );
@@ -185,7 +174,7 @@ describe("a data folder the daemon cannot write is refused at start (exit 1, say
     "clean (after a clean stop)",
     inFolder(async ({ dir, data }) => {
       await importSite(dir, data);
-      await stop(await startDaemon(dir, data));
+      await stopCleanly(await startDaemon(dir, data));
       expect(readdirSync(data)).not.toContain("accessgw.db-wal");
 
       const run = await startReadOnly(dir, data, join(dir, "gateway.yaml"));
