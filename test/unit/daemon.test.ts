@@ -202,6 +202,25 @@ describe("Gateway: reader → debounce → decision → door", () => {
     });
   });
 
+  it("records the grant's door pulse pending until the relay finished it, then done", async () => {
+    const { store, reader, relay } = await rig();
+    let finish: () => void = () => {};
+    relay.pulse = (channel, ms) => {
+      relay.pulses.push({ channel, ms });
+      return new Promise<void>((resolve) => {
+        finish = resolve;
+      });
+    };
+    const pulse = () => store.db.prepare("SELECT pulse FROM events").pluck().all();
+
+    reader.present(ANNA);
+    await settle();
+    expect(pulse()).toEqual(["pending"]);
+    finish();
+    await settle();
+    expect(pulse()).toEqual(["done"]);
+  });
+
   it("does not pulse for a denied card", async () => {
     const { store, reader, relay, gateway } = await rig();
 
