@@ -126,8 +126,10 @@ export async function runStart(options: StartOptions): Promise<number> {
       options.logger ??
       makeLogger(config.log.level, options.logFormat ?? defaultLogFormat(process.stderr.isTTY));
     // Member data: the folder and its files as gateway.dataGroup says, whatever made them wider.
-    for (const change of secureDataFolder(dataDir, access))
-      logger.warn(change, "data folder: access corrected (member data)");
+    const secured = secureDataFolder(dataDir, access);
+    for (const change of secured.changes) logger.warn(change, "data folder: access corrected (member data)");
+    for (const failure of secured.failures)
+      logger.error(failure, "data folder: could not restrict access (member data); correct it by hand");
     const stopSignal = (options.stopSignal ?? waitForSignal)();
     stopHangups = keepRunningOnHangup(logger);
     return await runDaemon(options, store, access, logger, stopSignal);

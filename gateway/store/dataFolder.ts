@@ -58,59 +58,57 @@ export interface AccessChange {
 
 const octal = (mode: number) => `0${(mode & 0o7777).toString(8)}`;
 
+/** What secureDataFolder changed, and what it could not change (a file the daemon's user does not own). */
+export interface SecureOutcome {
+  changes: AccessChange[];
+  /** Each path it could not correct, with why; the daemon runs all the same (doors first) and says so. */
+  failures: { path: string; error: string }[];
+}
+
 /**
  * Creates the folder when missing and brings it and everything in it (files, sockets, folders,
- * recursively; symbolic links are left alone) to `access`; returns what it changed.
+ * recursively; symbolic links are left alone) to `access`.
  */
-export function secureDataFolder(dir: string, access: DataAccess): AccessChange[] {
-  try {
-    return secure(dir, access);
-  } catch (err) {
-    if (err instanceof AccessGwError) throw err;
-    const e = err as NodeJS.ErrnoException;
-    throw new AccessGwError(
-      "STORE",
-      `cannot restrict who may read the data folder: ${e.path ?? dir}: ${e.code ?? e.message}`,
-      { cause: err },
-    );
-  }
-}
-
-function secure(dir: string, access: DataAccess): AccessChange[] {
+export function secureDataFolder(dir: string, access: DataAccess): SecureOutcome {
   mkdirSync(dir, { recursive: true, mode: access.folderMode & 0o777 });
-  const changes: AccessChange[] = [];
+  const outcome: SecureOutcome = { changes: [], failures: [] };
   const visit = (path: string) => {
-    const st = lstatSync(path);
-    if (st.isSymbolicLink()) return;
-    const change: AccessChange = { path };
-    const mode = st.isDirectory() ? access.folderMode : access.fileMode;
-    if ((st.mode & 0o7777) !== mode) {
-      chmodSync(path, mode);
-      change.mode = { from: octal(st.mode), to: octal(mode) };
+    try {
+      const change = secureOne(path, access);
+      if (change.mode || change.gid) outcome.changes.push(change);
+      if (lstatSync(path).isDirectory()) for (const name of readdirSync(path)) visit(join(path, name));
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      const why = e.code ?? e.message;
+      outcome.failures.push({
+        path,
+        error:
+          e.syscall === "chown" && access.group
+            ? `${why}: the daemon's user must be a member of group "${access.group.name}" (gateway.dataGroup)`
+            : why,
+      });
     }
-    const gid = access.group?.gid;
-    if (gid !== undefined && st.gid !== gid) {
-      giveToGroup(path, gid, access.group?.name ?? String(gid));
-      change.gid = { from: st.gid, to: gid };
-      // chown clears the setgid bit of a folder on some systems: set the mode again.
-      if (st.isDirectory()) chmodSync(path, mode);
-    }
-    if (change.mode || change.gid) changes.push(change);
-    if (st.isDirectory()) for (const name of readdirSync(path)) visit(join(path, name));
   };
   visit(dir);
-  return changes;
+  return outcome;
 }
 
-function giveToGroup(path: string, gid: number, name: string): void {
-  try {
-    chownSync(path, -1, gid);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    throw new AccessGwError(
-      "CONFIG_INVALID",
-      `gateway.dataGroup: cannot give ${path} to group "${name}" (${code}): the daemon's user must be a member of that group`,
-      { cause: err },
-    );
+/** Corrects one path's mode and group; returns what it changed. */
+function secureOne(path: string, access: DataAccess): AccessChange {
+  const st = lstatSync(path);
+  const change: AccessChange = { path };
+  if (st.isSymbolicLink()) return change;
+  const mode = st.isDirectory() ? access.folderMode : access.fileMode;
+  if ((st.mode & 0o7777) !== mode) {
+    chmodSync(path, mode);
+    change.mode = { from: octal(st.mode), to: octal(mode) };
   }
+  const gid = access.group?.gid;
+  if (gid !== undefined && st.gid !== gid) {
+    chownSync(path, -1, gid);
+    change.gid = { from: st.gid, to: gid };
+    // chown clears the setgid bit of a folder on some systems: set the mode again.
+    if (st.isDirectory()) chmodSync(path, mode);
+  }
+  return change;
 }

@@ -1,8 +1,16 @@
-import { chmodSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { chmodSync, chownSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { inFolder } from "./accessgw.js";
-import { type DaemonProcess, importSite, spawnDaemon, startWithReader, stopCleanly } from "./daemon.js";
+import {
+  type DaemonProcess,
+  importSite,
+  lineReader,
+  spawnDaemon,
+  startWithReader,
+  stopCleanly,
+  writeConfig,
+} from "./daemon.js";
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -30,6 +38,12 @@ async function startDaemon(dir: string, data: string, extra = ""): Promise<Daemo
   const { daemon } = await startWithReader(dir, data, cleanups, undefined, extra);
   await vi.waitFor(() => expect(readdirSync(data)).toContain("status.json"), { timeout: 5000 });
   return daemon;
+}
+
+/** Gives the data folder and everything in it to nobody (uid and gid 65534). */
+function giveToNobody(data: string): void {
+  chownSync(data, 65534, 65534);
+  for (const name of readdirSync(data)) chownSync(join(data, name), 65534, 65534);
 }
 
 /** A group this process may give files to, other than its own when it has one. */
@@ -147,6 +161,36 @@ async function startReadOnly(
     for (const name of files) chmodSync(join(data, name), 0o600);
   }
 }
+
+describe("a file in the data folder the daemon's user may not change", () => {
+  // Needs a file of another user in the daemon's folder: the test makes one as root (as CI runs).
+  it.runIf(process.getuid?.() === 0)(
+    "is logged as not corrected, and the daemon runs all the same (doors first)",
+    inFolder(async ({ dir, data }) => {
+      await importSite(dir, data);
+      chmodSync(dir, 0o755);
+      giveToNobody(data);
+      writeFileSync(join(data, "notes.txt"), "root's, readable by all\n", { mode: 0o644 });
+      const { server } = await lineReader(cleanups);
+      const config = join(dir, "gateway.yaml");
+      writeConfig(config, server.target);
+
+      const daemon = spawnDaemon(["--config", config, "--data", data], cleanups, { uid: 65534, gid: 65534 });
+      await daemon.logged(/"gateway started"/);
+
+      const failed = daemon.output.stderr
+        .split("\n")
+        .filter((l) => l.includes("data folder: could not restrict access"))
+        .map((l) => JSON.parse(l) as { level: number; path: string; error: string });
+      expect(failed).toEqual([
+        expect.objectContaining({ level: 50, path: join(data, "notes.txt"), error: "EPERM" }),
+      ]);
+      expect(modes(data)["accessgw.db"]?.mode).toBe("600");
+      await stopCleanly(daemon);
+    }),
+    60_000,
+  );
+});
 
 describe("a data folder the daemon cannot write is refused at start (exit 1, saying why)", () => {
   it(

@@ -22,19 +22,22 @@ const mode = (path: string) => (statSync(path).mode & 0o7777).toString(8);
 describe("secureDataFolder: member data for its owner only", () => {
   it("creates a missing folder 0700 and narrows what is wider, once, saying what it changed", () => {
     const data = join(folder(), "data");
-    expect(secureDataFolder(data, OWNER_ONLY)).toEqual([]);
+    expect(secureDataFolder(data, OWNER_ONLY)).toEqual({ changes: [], failures: [] });
     expect(mode(data)).toBe("700");
     expect(newFileMode(data)).toBe(0o600);
 
     writeFileSync(join(data, "accessgw.db"), "");
     chmodSync(join(data, "accessgw.db"), 0o644);
     chmodSync(data, 0o755);
-    expect(secureDataFolder(data, OWNER_ONLY)).toEqual([
-      { path: data, mode: { from: "0755", to: "0700" } },
-      { path: join(data, "accessgw.db"), mode: { from: "0644", to: "0600" } },
-    ]);
+    expect(secureDataFolder(data, OWNER_ONLY)).toEqual({
+      changes: [
+        { path: data, mode: { from: "0755", to: "0700" } },
+        { path: join(data, "accessgw.db"), mode: { from: "0644", to: "0600" } },
+      ],
+      failures: [],
+    });
     expect(mode(join(data, "accessgw.db"))).toBe("600");
-    expect(secureDataFolder(data, OWNER_ONLY)).toEqual([]);
+    expect(secureDataFolder(data, OWNER_ONLY)).toEqual({ changes: [], failures: [] });
   });
 });
 
