@@ -18,11 +18,11 @@ import { DB_FILE, Store, syncState } from "../gateway/store/db.js";
 import { outboxDepth } from "../gateway/store/outbox.js";
 import { SyncClient } from "../gateway/sync/client.js";
 import { generateMember, newStats, primaryCard, unknownCard } from "./generate.js";
+import { quiet, warnings } from "./logs.js";
 import { Rng } from "./prng.js";
 import { SCAN_AREAS, SITE, WEEK_START } from "./site.js";
 import { type Latency, summarise } from "./stats.js";
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const GATEWAY = "gw-bench-2";
 
 /** What benchmarks 2 and 3 measured. */
@@ -84,7 +84,7 @@ export async function runCentral(o: CentralOptions, broker: MosquittoBroker): Pr
     membersFile,
     brokerUrl: broker.url,
     dataDir: join(o.dir, "central"),
-    logger: quiet,
+    logger: quiet(),
     env: {},
     watch: false,
   });
@@ -92,9 +92,7 @@ export async function runCentral(o: CentralOptions, broker: MosquittoBroker): Pr
   await central.whenSubscribed();
 
   const store = Store.open(join(o.dir, "gateway"));
-  const checkpointer = new Checkpointer(store, join(o.dir, "gateway", DB_FILE), {
-    warn: (_o, m) => o.log(m),
-  });
+  const checkpointer = new Checkpointer(store, join(o.dir, "gateway", DB_FILE), warnings(o.log));
   checkpointer.start();
   const config = GatewayConfig.parse({
     gateway: { id: GATEWAY, site: SITE.site.id },
@@ -109,7 +107,7 @@ export async function runCentral(o: CentralOptions, broker: MosquittoBroker): Pr
       version: "bench",
       clock: Date.now,
       scheduler: realScheduler,
-      logger: quiet,
+      logger: quiet(),
       env: {},
     });
   let gateway = client();

@@ -21,6 +21,7 @@ import { DB_FILE, Store, syncState } from "../gateway/store/db.js";
 import { importFiles } from "../gateway/store/importer.js";
 import { SyncClient } from "../gateway/sync/client.js";
 import { primaryCard } from "./generate.js";
+import { quiet, warnings } from "./logs.js";
 import { Rng } from "./prng.js";
 import { SCAN_AREAS, SITE, WEEK_START } from "./site.js";
 import { dbSize, type Latency, MB, memory, summarise } from "./stats.js";
@@ -121,14 +122,13 @@ export async function runSnapshot(o: SnapshotOptions, broker: MosquittoBroker): 
   const store = Store.open(o.dir);
   importFiles(store, loadDataFiles([{ name: "bench-site.yaml", value: SITE }], null));
   // As in the daemon: WAL checkpoints on a worker thread, not inside a commit on the event loop.
-  const checkpointer = new Checkpointer(store, join(o.dir, DB_FILE), { warn: (_o, m) => o.log(m) });
+  const checkpointer = new Checkpointer(store, join(o.dir, DB_FILE), warnings(o.log));
   checkpointer.start();
   const config = GatewayConfig.parse({
     gateway: { id: gatewayId, site: SITE.site.id },
     mqtt: { url: broker.url },
     sync: { enabled: true, maxMessageBytes: 268_435_455 },
   });
-  const quiet = { debug() {}, info() {}, warn() {}, error() {} };
   const client = new SyncClient({
     store,
     config,
@@ -136,7 +136,7 @@ export async function runSnapshot(o: SnapshotOptions, broker: MosquittoBroker): 
     version: "bench",
     clock: Date.now,
     scheduler: realScheduler,
-    logger: quiet,
+    logger: quiet(),
   });
 
   // Scans at a steady rate, each due at its own instant; a blocked loop makes them late.

@@ -185,6 +185,11 @@ export const GatewayConfig = z.strictObject({
       /** The site this gateway belongs to (sync.md `S`); needed when sync is enabled. */
       site: Id.optional(),
       data: z.string().min(1).optional(),
+      /**
+       * A group that may read the data folder (member data): the folder 2750 and its files 0640 owned
+       * by that group instead of 0700 and 0600. A name or a number; the daemon's user must belong to it.
+       */
+      dataGroup: z.string().min(1).optional(),
     })
     .default({}),
   log: z

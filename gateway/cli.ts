@@ -20,7 +20,8 @@ import { explain, memberBalance, scan, siteModel } from "./decisions.js";
 import { parseAt } from "./engine/clock.js";
 import type { DecisionRequest } from "./engine/types.js";
 import { type LogFormat, runStart } from "./startCommand.js";
-import { readStatus, type StatusReading } from "./statusFile.js";
+import type { StatusReading } from "./statusFile.js";
+import { currentStatus } from "./statusSocket.js";
 import { DB_FILE, Store } from "./store/db.js";
 import { importDataFiles } from "./store/fileImport.js";
 import { gatewayVersion } from "./version.js";
@@ -67,6 +68,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   try {
     if (verb.name === "start") return await runStartVerb(flags, io);
     if (verb.name === "events") return await runEventsVerb(flags, io);
+    if (verb.name === "status") return await runStatus(flags, io);
     return run(verb.name, args, flags, io);
   } catch (err) {
     if (err instanceof AccessGwError) {
@@ -104,7 +106,6 @@ async function runEventsVerb(flags: Flags, io: Io): Promise<number> {
 
 function run(verb: string, rest: string[], flags: Flags, io: Io): number {
   if (verb === "check") return runCheck(flags, io);
-  if (verb === "status") return runStatus(flags, io);
   const config = optionalConfig(flags);
   const withStore = <T>(fn: (store: Store) => T): T => {
     const store = Store.open(dataDir(flags, config, io.env));
@@ -214,14 +215,15 @@ export function statusExitCode(reading: StatusReading): 0 | 3 | 4 {
 }
 
 /**
- * `status --config FILE`: reads the status file the running daemon keeps in its data folder (found
- * as `start` finds it); the exit code says running, running with problems, or not running.
+ * `status --config FILE`: asks the running daemon of the data folder (found as `start` finds it) on
+ * its status socket, else reads the status file it keeps there; the exit code says running,
+ * running with problems, or not running.
  */
-function runStatus(flags: Flags, io: Io): number {
+async function runStatus(flags: Flags, io: Io): Promise<number> {
   // Without either, ./data would be guessed, and "not running" there could mislead a technician.
   if (flags.config === undefined && flags.data === undefined) throw usage("status needs --config FILE");
   const config = flags.config === undefined ? null : readGatewayConfig(flags.config);
-  const reading = readStatus(dataDir(flags, config, io.env));
+  const reading = await currentStatus(dataDir(flags, config, io.env));
   io.out(flags.json ? JSON.stringify(reading) : formatStatus(reading, Date.now()));
   return statusExitCode(reading);
 }

@@ -91,6 +91,59 @@ export interface DecideOptions {
    * sync, and an empty cache (no site yet) denies every scan `unknown_card` instead of failing.
    */
   offline?: OfflinePolicy | null;
+  /** A door pulse follows a grant (a reader with a door): the grant records it pending (store/pulses.ts). */
+  door?: boolean;
+  /** Hears the error of a decision that failed and was recorded as a deny `error` (the daemon logs it). */
+  onError?: (err: unknown) => void;
+}
+
+/** R14: what a reader shows when the gateway could not decide. */
+export const ERROR_MESSAGE = "Please see reception";
+
+/** The member of a card, when it can be told (a failed decision still names its member). */
+function memberOfCard(store: Store, card: string): string | null {
+  try {
+    return findCard(store, canonicalCard(card))?.memberId ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** R14: the deny `error` that records a decision that failed. */
+function errorDecision(store: Store, req: DecisionRequest, now: number): Decision {
+  return {
+    decision: "deny",
+    reason: "error",
+    at: new Date(now).toISOString(),
+    card: canonicalCard(req.card),
+    memberId: memberOfCard(store, req.card),
+    area: req.area,
+    direction: req.direction,
+    readerId: req.readerId,
+    multipackId: null,
+    productId: null,
+    accessTypeId: null,
+    creditsDeducted: 0,
+    creditsRemaining: null,
+    creditsTotal: null,
+    message: ERROR_MESSAGE,
+    trace: [],
+  };
+}
+
+/**
+ * R14: records a scan whose decision could not even start (the stored site no longer has the
+ * reader's area, or no site at all) as a deny `error`, in its own transaction.
+ */
+export function recordError(
+  store: Store,
+  req: DecisionRequest,
+  now: number,
+  gatewayId: string,
+): RecordedEvent {
+  return store.db
+    .transaction(() => recordDecision(store, errorDecision(store, req, now), gatewayId))
+    .immediate();
 }
 
 /**
@@ -147,7 +200,10 @@ export function explain(
 
 /**
  * Decides and records a scan in one transaction (R14): event, ledger entry and outbox row together.
- * `options.offline` is the gateway's sync.offline policy when it syncs with a central.
+ * `options.offline` is the gateway's sync.offline policy when it syncs with a central. A decision
+ * that throws (facts that break the engine) is recorded as a deny `error` and its error handed to
+ * `options.onError`: R14, every decision is recorded. Bad input (no site, an unknown area) throws
+ * before anything is recorded; a store that cannot be written throws too.
  */
 export function scan(
   store: Store,
@@ -159,9 +215,16 @@ export function scan(
   const site = decidingSite(store, req, options);
   const offline = options.offline ?? null;
   return store.db
-    .transaction(() =>
-      recordDecision(store, decide(req, factsFor(store, site, req, now, offline), now), gatewayId),
-    )
+    .transaction(() => {
+      let decision: Decision;
+      try {
+        decision = decide(req, factsFor(store, site, req, now, offline), now);
+      } catch (err) {
+        options.onError?.(err);
+        decision = errorDecision(store, req, now);
+      }
+      return recordDecision(store, decision, gatewayId, { door: options.door === true });
+    })
     .immediate();
 }
 

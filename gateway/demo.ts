@@ -125,7 +125,7 @@ async function run(): Promise<number> {
     cleanups.push(() => store.close());
     const gatewayId = config.gateway.id ?? "gw-demo";
     const gateway = new Gateway({ config, store, gatewayId, logger, clock, version: "demo" });
-    gateway.start();
+    await gateway.start();
     cleanups.push(() => gateway.stop());
 
     out(`accessgw demo: the gateway daemon, its simulated hardware and the reference central (config/demo/)`);

@@ -6,17 +6,21 @@
 import { join, resolve } from "node:path";
 import { type Logger, pino } from "pino";
 import PinoPretty from "pino-pretty";
-import { type GatewayConfig, readerAreaProblems } from "../config/gateway.js";
+import type { GatewayConfig } from "../config/gateway.js";
 import { Gateway } from "./daemon.js";
 import { siteModel } from "./decisions.js";
-import {
-  readStatus,
-  type StatusDocument,
-  StatusWriter,
-  statusFilePath,
-  toStatusDocument,
-} from "./statusFile.js";
+import { asFeature, FeatureController } from "./features/controller.js";
+import { configRefusal, otherDaemonRefusal, writeRefusal } from "./startChecks.js";
+import { type StatusDocument, StatusWriter, statusFilePath, toStatusDocument } from "./statusFile.js";
+import { StatusSocket } from "./statusSocket.js";
 import { Checkpointer } from "./store/checkpointer.js";
+import {
+  type DataAccess,
+  groupAccess,
+  OWNER_ONLY,
+  resolveGroup,
+  secureDataFolder,
+} from "./store/dataFolder.js";
 import { DB_FILE, Store } from "./store/db.js";
 import { gatewayVersion } from "./version.js";
 
@@ -77,103 +81,151 @@ export function waitForSignal(): Promise<string> {
   });
 }
 
+/**
+ * SIGHUP never stops the daemon (cli.md): until reloading comes, each one is logged and changes
+ * nothing. Node's default for SIGHUP is to exit, so a listener is installed; returns its remover.
+ */
+export function keepRunningOnHangup(logger: Logger): () => void {
+  const onHangup = () =>
+    logger.warn(
+      { signal: "SIGHUP" },
+      "SIGHUP: reloading the configuration comes in a later version; nothing changed, still running",
+    );
+  process.on("SIGHUP", onHangup);
+  return () => process.off("SIGHUP", onHangup);
+}
+
+/** Who may read the data folder: its owner, or also gateway.dataGroup (store/dataFolder.ts). */
+export function dataAccess(config: GatewayConfig): DataAccess {
+  const name = config.gateway.dataGroup;
+  return name === undefined ? OWNER_ONLY : groupAccess({ name, gid: resolveGroup(name) });
+}
+
 /** Starts the daemon and runs it until the stop signal; returns the exit code. */
 export async function runStart(options: StartOptions): Promise<number> {
-  const { file, config, raw, dataDir, gatewayId, err } = options;
+  const { config, dataDir, err } = options;
+  const access = dataAccess(config);
+  // A clean data folder that cannot be written is refused here (the cache cannot be opened).
   const store = Store.open(dataDir);
-  let gateway: Gateway | undefined;
-  // Assigned before the gateway starts; the gateway's onChange only runs after that.
-  let writer: StatusWriter | undefined;
-  // WAL checkpoints on a worker thread, so no decision waits for one (store/checkpointer.ts).
-  let checkpointer: Checkpointer | undefined;
+  let stopHangups: (() => void) | undefined;
   try {
     const site = store.siteConfig();
     // sync.md: with sync on, a gateway with an empty cache starts and waits for the central's config.
     if (!site && !config.sync.enabled) siteModel(store); // throws NO_SITE with the usual message
-    // With an empty cache there is no site to check the readers' areas against yet (sync.md: the
-    // central's config comes after the start); scans are denied unknown_card until it has come.
-    const problems = site
-      ? readerAreaProblems(
-          file,
-          raw,
-          site.areas.map((a) => a.id),
-        )
-      : [];
-    const recordedAs = store.meta("gateway_id");
-    if (recordedAs !== undefined && recordedAs !== gatewayId)
-      problems.push(
-        `${file}: gateway id "${gatewayId}", but the data folder ${dataDir} records events as gateway "${recordedAs}"`,
-      );
-    if (problems.length > 0) {
-      for (const p of problems) err(p);
-      err(`${problems.length} problem${problems.length === 1 ? "" : "s"} found`);
-      return 2;
-    }
-    // Two daemons on one data folder would both pulse the doors and fight over the status file.
-    const other = readStatus(dataDir);
-    if (other.running && other.status.pid !== process.pid) {
-      err(
-        `another accessgw daemon (pid ${other.status.pid}, gateway ${other.status.gatewayId}) is running on ${dataDir}; stop it first`,
-      );
-      return 1;
+    const refusal =
+      writeRefusal(store, dataDir) ??
+      configRefusal(store, site, options) ??
+      (await otherDaemonRefusal(dataDir));
+    if (refusal) {
+      for (const p of refusal.problems) err(p);
+      if (refusal.code === 2)
+        err(`${refusal.problems.length} problem${refusal.problems.length === 1 ? "" : "s"} found`);
+      return refusal.code;
     }
     const logger =
       options.logger ??
       makeLogger(config.log.level, options.logFormat ?? defaultLogFormat(process.stderr.isTTY));
+    // Member data: the folder and its files as gateway.dataGroup says, whatever made them wider.
+    const secured = secureDataFolder(dataDir, access);
+    for (const change of secured.changes) logger.warn(change, "data folder: access corrected (member data)");
+    for (const failure of secured.failures)
+      logger.error(failure, "data folder: could not restrict access (member data); correct it by hand");
     const stopSignal = (options.stopSignal ?? waitForSignal)();
-    const startedAt = Date.now();
-    let state: StatusDocument["state"] = "running";
-    const facts = {
-      gatewayId,
-      pid: process.pid,
-      startedAt,
-      config: resolve(file),
-      dataDir: resolve(dataDir),
-      zone: site?.site.timezone ?? null,
-    };
-    const gw = new Gateway({
-      config,
-      store,
-      gatewayId,
-      logger,
-      clock: Date.now,
-      onChange: () => writer?.changed(),
-      version: gatewayVersion(),
-    });
-    writer = new StatusWriter({
-      path: statusFilePath(dataDir),
-      clock: Date.now,
-      snapshot: () => toStatusDocument(gw.status(), { ...facts, state, now: Date.now() }),
-      onError: (err) => logger.warn({ err }, "could not write the status file"),
-    });
-    gateway = gw;
-    checkpointer = new Checkpointer(store, join(dataDir, DB_FILE), logger.child({ component: "store" }));
-    checkpointer.start();
-    gateway.start(); // logs "gateway started" with the reader and relay counts
-    writer.start();
+    stopHangups = keepRunningOnHangup(logger);
+    return await runDaemon(options, store, access, logger, stopSignal);
+  } finally {
+    store.close();
+    stopHangups?.();
+  }
+}
+
+/** Runs the checkpointer, the status file and the gateway until the stop signal; the exit code. */
+async function runDaemon(
+  options: StartOptions,
+  store: Store,
+  access: DataAccess,
+  logger: Logger,
+  stopSignal: Promise<string>,
+): Promise<number> {
+  const { file, config, dataDir, gatewayId } = options;
+  let state: StatusDocument["state"] = "running";
+  const facts = {
+    gatewayId,
+    pid: process.pid,
+    startedAt: Date.now(),
+    config: resolve(file),
+    dataDir: resolve(dataDir),
+  };
+  const gateway: Gateway = new Gateway({
+    config,
+    store,
+    gatewayId,
+    logger,
+    clock: Date.now,
+    onChange: () => writer.changed(),
+    version: gatewayVersion(),
+  });
+  // The site's zone as stored now: an import may have changed it since the start.
+  const zone = () => store.siteConfig()?.site.timezone ?? null;
+  const snapshot = () =>
+    toStatusDocument(gateway.status(), { ...facts, zone: zone(), state, now: Date.now() });
+  const writer = new StatusWriter({
+    path: statusFilePath(dataDir),
+    clock: Date.now,
+    snapshot,
+    onError: (err) => logger.warn({ err }, "could not write the status file"),
+    onWrite: (err) =>
+      err === null ? gateway.storage.statusFileWritten() : gateway.storage.statusFileFailed(err),
+    mode: access.fileMode,
+  });
+  let stoppedInTime = true;
+  // Started in this order and stopped in reverse.
+  const controller = new FeatureController(
+    [
+      // WAL checkpoints on a worker thread, so no decision waits for one (store/checkpointer.ts).
+      asFeature(
+        "checkpointer",
+        new Checkpointer(store, join(dataDir, DB_FILE), logger.child({ component: "store" })),
+      ),
+      // Stopped after the gateway: its last document says "stopped". After a failed start the
+      // last document stays as it was, naming a pid about to be gone ("did not stop cleanly").
+      asFeature("status file", {
+        start: () => writer.start(),
+        stop: () => writer.stop(state === "stopped"),
+      }),
+      // Asked by `accessgw status`: it answers even when the status file cannot be written.
+      new StatusSocket({
+        dataDir,
+        // Connecting needs write permission: a dataGroup's members may ask too.
+        mode: access.group === null ? 0o600 : 0o660,
+        snapshot,
+        logger: logger.child({ component: "status" }),
+      }),
+      {
+        name: "gateway",
+        start: () => gateway.start(), // logs "gateway started" with the reader and relay counts
+        stop: async () => {
+          stoppedInTime = await withTimeout(gateway.stop(), STOP_TIMEOUT_MS);
+          state = "stopped";
+        },
+      },
+    ],
+    logger.child({ component: "daemon" }),
+  );
+  try {
+    await controller.start();
     const signal = await stopSignal;
     logger.info({ signal }, "stopping");
     state = "stopping";
     writer.changed();
-    const stopped = await withTimeout(gateway.stop(), STOP_TIMEOUT_MS);
-    gateway = undefined;
-    state = "stopped";
-    writer.stop();
-    if (!stopped) {
-      logger.error({ timeoutMs: STOP_TIMEOUT_MS }, "gateway did not stop in time");
-      return 1;
-    }
-    return 0;
-  } catch (e) {
-    if (gateway) await withTimeout(gateway.stop(), STOP_TIMEOUT_MS);
-    throw e;
   } finally {
-    // Normally already stopped with state "stopped". After a failure the last document stays as
-    // it was, naming a pid about to be gone, which `status` reads as "did not stop cleanly".
-    writer?.stop(false);
-    await checkpointer?.stop();
-    store.close();
+    await controller.stop();
   }
+  if (!stoppedInTime) {
+    logger.error({ timeoutMs: STOP_TIMEOUT_MS }, "gateway did not stop in time");
+    return 1;
+  }
+  return 0;
 }
 
 /** True when `p` settled within `ms`; the timer never keeps the process alive. */

@@ -1,10 +1,9 @@
 /**
- * The status file's document (`<data>/status.json`, version 1): its zod schema, which is also what
- * `accessgw status` validates a file against, and how the daemon's status becomes it.
+ * The one status model: the zod schemas of what the gateway's status() returns and of the status
+ * file's document (`<data>/status.json`, version 1) that adds the daemon's own facts. `accessgw
+ * status` validates a file against the same schema.
  */
 import { z } from "zod";
-import type { GatewayStatus } from "./deviceStatus.js";
-import type { SyncReport } from "./sync/syncReport.js";
 
 const Iso = z.string().min(1);
 const DeviceState = z.enum(["connecting", "open", "waiting", "stopped", "unavailable"]);
@@ -130,24 +129,10 @@ export const StatusSync = z.object({
   problems: z.array(z.string()),
 });
 
-/**
- * The document, version 1. Objects are not strict on purpose: later versions add sections (the
- * sync status of sync.md: broker link, lastRev, configRev, outboxPending) that an older `status`
- * ignores; a change that breaks readers bumps `version`.
- */
-export const StatusDocument = z.object({
-  version: z.literal(1),
-  gatewayId: z.string(),
-  pid: z.number().int().positive(),
+/** What the gateway's status() reports: its state, devices, links, totals and problems. */
+export const GatewayStatus = z.object({
   /** running; stopping (after SIGINT/SIGTERM, finishing decisions in flight); stopped (clean stop). */
   state: z.enum(["running", "stopping", "stopped"]),
-  startedAt: Iso,
-  updatedAt: Iso,
-  /** The configuration file the daemon runs with, and its data folder (absolute paths). */
-  config: z.string(),
-  dataDir: z.string(),
-  /** The site's time zone, for showing times as the site reads them; null before a site exists. */
-  zone: z.string().nullable(),
   readers: z.array(StatusReader),
   relays: z.array(StatusRelay),
   /** The broker link; null when the configuration has no mqtt: section (absent in older files). */
@@ -158,7 +143,28 @@ export const StatusDocument = z.object({
   /** Everything that keeps part of the configuration from working, in words. */
   problems: z.array(z.string()),
 });
+
+/**
+ * The document, version 1: the gateway's status and what the daemon knows about itself. Objects
+ * are not strict on purpose: later versions add sections that an older `status` ignores; a change
+ * that breaks readers bumps `version`.
+ */
+export const StatusDocument = GatewayStatus.extend({
+  version: z.literal(1),
+  gatewayId: z.string(),
+  pid: z.number().int().positive(),
+  startedAt: Iso,
+  updatedAt: Iso,
+  /** The configuration file the daemon runs with, and its data folder (absolute paths). */
+  config: z.string(),
+  dataDir: z.string(),
+  /** The site's time zone, for showing times as the site reads them; null before a site exists. */
+  zone: z.string().nullable(),
+});
+export type GatewayStatus = z.output<typeof GatewayStatus>;
 export type StatusDocument = z.infer<typeof StatusDocument>;
+export type StatusCounters = z.infer<typeof StatusCounters>;
+export type StatusLastScan = z.infer<typeof StatusLastScan>;
 export type StatusReader = z.infer<typeof StatusReader>;
 export type StatusRelay = z.infer<typeof StatusRelay>;
 export type StatusMqtt = z.infer<typeof StatusMqtt>;
@@ -176,10 +182,14 @@ export interface DaemonFacts {
   zone: string | null;
 }
 
-const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
+/** An instant (ms) as the document writes it; null stays null. */
+export function isoTime(ms: number | null | undefined): string | null {
+  return ms === null || ms === undefined ? null : new Date(ms).toISOString();
+}
 
-/** The status file's document from the gateway's status() and the daemon's own facts. */
+/** The status file's document: the gateway's status with the daemon's own facts (its state wins). */
 export function toStatusDocument(s: GatewayStatus, d: DaemonFacts): StatusDocument {
+  const { state: _gatewayState, ...devices } = s;
   return {
     version: 1,
     gatewayId: d.gatewayId,
@@ -190,77 +200,6 @@ export function toStatusDocument(s: GatewayStatus, d: DaemonFacts): StatusDocume
     config: d.config,
     dataDir: d.dataDir,
     zone: d.zone,
-    readers: s.readers.map(
-      (r): StatusReader => ({
-        id: r.readerId,
-        driver: r.driver,
-        state: r.state,
-        since: iso(r.since),
-        reason: r.problem ?? r.reason ?? null,
-        attempts: r.attempts,
-        retryInMs: r.retryInMs ?? null,
-        lastScan: r.lastScan === null ? null : { ...r.lastScan, at: new Date(r.lastScan.at).toISOString() },
-        counters: {
-          scans: r.scans,
-          grants: r.grants,
-          denies: r.denies,
-          errors: r.errors,
-          relayFailures: r.relayFailures,
-        },
-        driverCounters: r.driverCounters,
-      }),
-    ),
-    relays: s.relays.map(
-      (r): StatusRelay => ({
-        id: r.relayId,
-        driver: r.driver,
-        state: r.state,
-        since: iso(r.since),
-        reason: r.problem ?? r.reason ?? null,
-        pulses: r.pulses,
-        relayFailures: r.relayFailures,
-        driverCounters: r.driverCounters,
-      }),
-    ),
-    mqtt:
-      s.mqtt === undefined
-        ? null
-        : {
-            url: s.mqtt.url,
-            clientId: s.mqtt.clientId,
-            state: s.mqtt.state,
-            since: iso(s.mqtt.since),
-            reason: s.mqtt.reason ?? null,
-            attempts: s.mqtt.attempts,
-            messagesIn: s.mqtt.counters.messagesIn,
-            messagesOut: s.mqtt.counters.messagesOut,
-            badPayloads: s.mqtt.counters.badPayloads,
-            reconnects: s.mqtt.counters.reconnects,
-          },
-    sync: s.sync === undefined ? null : toStatusSync(s.sync),
-    totals: { ...s.totals },
-    problems: [...s.problems],
-  };
-}
-
-function toStatusSync(s: SyncReport): StatusSync {
-  const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-  return {
-    url: s.url,
-    clientId: s.clientId,
-    protocol: s.protocol,
-    state: s.state,
-    since: iso(s.since),
-    reason: s.reason ?? null,
-    attempts: s.attempts,
-    inStep: s.inStep,
-    lastRev: s.lastRev,
-    configRev: s.configRev,
-    lastSyncAt: isoOrNull(s.lastSyncAt),
-    stale: s.stale,
-    offline: { ...s.offline },
-    outbox: { ...s.outbox, lastAckAt: isoOrNull(s.outbox.lastAckAt) },
-    counters: { ...s.counters },
-    problems: [...s.problems],
+    ...devices,
   };
 }

@@ -35,10 +35,13 @@ export function statusFilePath(dataDir: string): string {
   return join(dataDir, STATUS_FILE);
 }
 
-/** Writes the document atomically: a temp file next to it, then rename over the old one. */
-export function writeStatusFile(path: string, doc: StatusDocument): void {
+/**
+ * Writes the document atomically: a temp file next to it, then rename over the old one. `mode`:
+ * the file's permissions (member data: the owner's only unless gateway.dataGroup says otherwise).
+ */
+export function writeStatusFile(path: string, doc: StatusDocument, mode = 0o600): void {
   const temp = `${path}.${doc.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(doc, null, 2)}\n`);
+  writeFileSync(temp, `${JSON.stringify(doc, null, 2)}\n`, { mode });
   renameSync(temp, path);
 }
 
@@ -117,10 +120,14 @@ export interface StatusWriterOptions {
   snapshot: () => StatusDocument;
   scheduler?: Scheduler;
   clock: () => number;
-  /** Reports a failed write (a full disk must not stop the daemon). */
+  /** Reports a failed write (a full disk must not stop the daemon), once per failure streak. */
   onError: (err: unknown) => void;
+  /** Hears every failed and every successful write (the status names a status file that fails). */
+  onWrite?: (err: unknown | null) => void;
   intervalMs?: number;
   minGapMs?: number;
+  /** The file's permissions (default 0600). */
+  mode?: number;
 }
 
 /** Rewrites the status file every second and soon after changes, at most once per minGapMs. */
@@ -172,12 +179,14 @@ export class StatusWriter {
   private writeOnce(): void {
     this.lastWrite = this.options.clock();
     try {
-      writeStatusFile(this.options.path, this.options.snapshot());
+      writeStatusFile(this.options.path, this.options.snapshot(), this.options.mode);
       this.failing = false;
+      this.options.onWrite?.(null);
     } catch (err) {
       // Report once per failure streak, not every second.
       if (!this.failing) this.options.onError(err);
       this.failing = true;
+      this.options.onWrite?.(err);
     }
   }
 

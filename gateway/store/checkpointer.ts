@@ -5,8 +5,10 @@
  * checkpoint off on its connection and lets a worker thread with its own connection checkpoint
  * (PASSIVE: it never blocks the writer) every second instead.
  */
+
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
+import type { Logger } from "pino";
 import type { Store } from "./db.js";
 
 /** The worker: CommonJS, evaluated; better-sqlite3 comes from the path the daemon resolved. */
@@ -42,11 +44,6 @@ export interface CheckpointResult {
   checkpointed: number;
 }
 
-/** What the checkpointer reports. */
-export interface CheckpointerLogger {
-  warn(obj: object, msg: string): void;
-}
-
 /** Checkpoints the store's WAL from a worker thread; `start()` and `stop()`. */
 export class Checkpointer {
   private worker: Worker | undefined;
@@ -57,7 +54,7 @@ export class Checkpointer {
   constructor(
     private readonly store: Store,
     private readonly dbFile: string,
-    private readonly logger: CheckpointerLogger,
+    private readonly logger: Logger,
     private readonly intervalMs = 1000,
   ) {}
 

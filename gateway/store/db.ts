@@ -1,8 +1,9 @@
-import { mkdirSync } from "node:fs";
+import { closeSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { AccessGwError } from "../../config/errors.js";
 import type { AccessType, Area, CardModel, Limit, Product, SiteConfig, SiteInfo } from "../../config/site.js";
+import { newFileMode, OWNER_ONLY } from "./dataFolder.js";
 import { migrate } from "./migrations.js";
 
 export type Synchronous = "FULL" | "NORMAL" | "OFF";
@@ -26,6 +27,8 @@ export class Store {
   readonly synchronous: Synchronous;
   private readonly statements = new Map<string, Database.Statement>();
   private siteCache: SiteConfig | null | undefined;
+  /** The site revision siteCache was read at. */
+  private siteRev = -1;
 
   private constructor(dir: string, db: Database.Database, synchronous: Synchronous) {
     this.dir = dir;
@@ -37,8 +40,12 @@ export class Store {
   static open(dir: string, options: StoreOptions = {}): Store {
     let db: Database.Database | undefined;
     try {
-      mkdirSync(dir, { recursive: true });
-      db = new Database(join(dir, DB_FILE));
+      // Member data: a new folder is its owner's only, a new cache file too (dataFolder.ts); SQLite
+      // gives the -wal and -shm files it creates the cache file's mode.
+      mkdirSync(dir, { recursive: true, mode: OWNER_ONLY.folderMode });
+      const file = join(dir, DB_FILE);
+      createIfMissing(file, newFileMode(dir));
+      db = new Database(file);
       db.pragma("journal_mode = WAL");
       db.pragma(`synchronous = ${options.synchronous ?? "FULL"}`);
       db.pragma("foreign_keys = ON");
@@ -87,21 +94,31 @@ export class Store {
     ).run(key, value);
   }
 
-  /** The stored site configuration, or null before the first import of a site. */
+  /**
+   * The stored site configuration, or null before the first import of a site. Kept between calls
+   * while the site revision (migration 5) stays where it was: an import or a sync by any process
+   * is in force for the next decision, at the cost of one row read.
+   */
   siteConfig(): SiteConfig | null {
-    if (this.siteCache !== undefined) return this.siteCache;
+    const rev = this.prepare("SELECT rev FROM site_revision").pluck().get() as number;
+    if (this.siteCache !== undefined && this.siteRev === rev) return this.siteCache;
+    // Read inside a transaction, the configuration may yet be rolled back (and its revision with it).
+    if (this.db.inTransaction) return this.readSite();
+    this.siteCache = this.readSite();
+    this.siteRev = rev;
+    return this.siteCache;
+  }
+
+  private readSite(): SiteConfig | null {
     const site = this.prepare("SELECT doc FROM site WHERE singleton = 1").get() as
       | { doc: string }
       | undefined;
-    if (!site) {
-      this.siteCache = null;
-      return null;
-    }
+    if (!site) return null;
     const all = <T>(table: string) =>
       (this.prepare(`SELECT doc FROM ${table} ORDER BY id`).all() as { doc: string }[]).map(
         (r) => JSON.parse(r.doc) as T,
       );
-    this.siteCache = {
+    return {
       site: JSON.parse(site.doc) as SiteInfo,
       areas: all<Area>("areas"),
       accessTypes: all<AccessType>("access_types"),
@@ -109,16 +126,19 @@ export class Store {
       limits: all<Limit>("limits"),
       cardModels: all<CardModel>("card_models"),
     };
-    return this.siteCache;
-  }
-
-  /** Forgets the cached site configuration (after an import). */
-  invalidateSite(): void {
-    this.siteCache = undefined;
   }
 
   close(): void {
     this.db.close();
+  }
+}
+
+/** Creates an empty file with `mode` unless it exists (the umask cannot widen it, only narrow it). */
+function createIfMissing(file: string, mode: number): void {
+  try {
+    closeSync(openSync(file, "wx", mode));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
   }
 }
 

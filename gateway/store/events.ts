@@ -11,9 +11,15 @@ export type RecordedEvent = Decision & { id: string; seq: number; relayFailed: b
 
 /**
  * R14: records a decision with its ledger entry, visit, presence and outbox row. Call inside the
- * transaction that loaded the facts, so a crash never leaves a deduction without its event.
+ * transaction that loaded the facts, so a crash never leaves a deduction without its event. With
+ * `door`, a grant's door pulse is recorded pending (done or failed once the relay has finished).
  */
-export function recordDecision(store: Store, d: Decision, gatewayId: string): RecordedEvent {
+export function recordDecision(
+  store: Store,
+  d: Decision,
+  gatewayId: string,
+  options: { door?: boolean } = {},
+): RecordedEvent {
   claimGatewayId(store, gatewayId);
   const last = store.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'").get() as
     | { seq: number }
@@ -22,10 +28,11 @@ export function recordDecision(store: Store, d: Decision, gatewayId: string): Re
   const id = `${gatewayId}:${seq}`;
   const event: RecordedEvent = { id, seq, ...d, relayFailed: false };
   const at = Date.parse(d.at);
+  const pulse = options.door && d.decision === "grant" ? "pending" : null;
   store
     .prepare(
-      `INSERT INTO events (seq, id, at, member_id, decision, reason, card, reader_id, doc)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO events (seq, id, at, member_id, decision, reason, card, reader_id, doc, pulse)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .run(
       seq,
@@ -37,6 +44,7 @@ export function recordDecision(store: Store, d: Decision, gatewayId: string): Re
       canonicalCard(d.card),
       d.readerId,
       JSON.stringify(event),
+      pulse,
     );
   store.prepare("INSERT INTO outbox (seq) VALUES (?)").run(seq);
   if (d.decision !== "grant" || !d.memberId) return event;
@@ -135,7 +143,7 @@ function whereClause(f: EventFilter, indexed: boolean): { sql: string; params: (
 
 /**
  * Recorded events matching the query, oldest first (by instant, then seq), read one by one so a
- * long history is never held in memory. Each filter has an index (migration 4), and so has `at`.
+ * long history is never held in memory. Each filter has an index (migration 5), and so has `at`.
  */
 export function* iterateEvents(store: Store, query: EventQuery = {}): Generator<RecordedEvent> {
   const where = whereClause(query, true);
@@ -148,7 +156,7 @@ export function* iterateEvents(store: Store, query: EventQuery = {}): Generator<
         );
   const count = query.last ?? query.limit ?? -1;
   for (const row of statement.iterate(...where.params, count) as IterableIterator<{ doc: string }>)
-    yield withRelayFailed(JSON.parse(row.doc) as Partial<RecordedEvent>);
+    yield JSON.parse(row.doc) as RecordedEvent;
 }
 
 /** Recorded events matching the query, oldest first. */
@@ -173,10 +181,5 @@ export function eventsBetween(
   const rows = store
     .prepare(`SELECT doc FROM events WHERE seq > ? AND seq <= ?${more} ORDER BY seq`)
     .all(afterSeq, throughSeq, ...where.params) as { doc: string }[];
-  return rows.map((r) => withRelayFailed(JSON.parse(r.doc) as Partial<RecordedEvent>));
-}
-
-/** Events recorded before `relayFailed` existed lack it; cli.md wants it on every event. */
-function withRelayFailed(doc: Partial<RecordedEvent>): RecordedEvent {
-  return { ...doc, relayFailed: doc.relayFailed === true } as RecordedEvent;
+  return rows.map((r) => JSON.parse(r.doc) as RecordedEvent);
 }

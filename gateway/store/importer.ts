@@ -60,7 +60,6 @@ export function writeImport(
       }
     })
     .immediate();
-  store.invalidateSite();
   return sum;
 }
 

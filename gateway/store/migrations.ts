@@ -214,7 +214,64 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX events_reason ON events (reason, at);
     `,
   },
+  {
+    version: 6,
+    name: "relayFailed on every event",
+    sql: `
+      -- cli.md: relayFailed is on every recorded event. Events recorded before the field existed
+      -- get it once, here, so the code reads each event as stored. The requeue trigger is set aside
+      -- meanwhile: this is no relay failure, and a flagged row would outlive its first ack.
+      DROP TRIGGER outbox_requeue;
+      UPDATE events SET doc = json_set(doc, '$.relayFailed', json('false'))
+      WHERE json_type(doc, '$.relayFailed') IS NULL;
+      CREATE TRIGGER outbox_requeue AFTER UPDATE OF doc ON events
+      WHEN EXISTS (SELECT 1 FROM outbox WHERE seq = NEW.seq) BEGIN
+        INSERT OR IGNORE INTO outbox_requeued (seq) VALUES (NEW.seq);
+      END;
+    `,
+  },
+  {
+    version: 7,
+    name: "site revision",
+    sql: `
+      -- Every write of the site configuration, by whichever process (an import while the daemon
+      -- runs, a sync), bumps this revision; a process that keeps the configuration compiled reads
+      -- it before each decision and reloads when it moved. Triggers, so no writer can forget it.
+      CREATE TABLE site_revision (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), rev INTEGER NOT NULL);
+      INSERT INTO site_revision (singleton, rev) VALUES (1, 0);
+      ${siteRevisionTriggers()}
+    `,
+  },
+  {
+    version: 8,
+    name: "door pulse outcome",
+    sql: `
+      -- The door pulse of a grant at a reader with a door: 'pending' from the decision's
+      -- transaction until the relay finished it ('done') or failed ('failed'); a start finds the
+      -- grants a crash left pending and undoes the recent ones like a relay failure. NULL when no
+      -- pulse follows (a deny, a grant without a door, a scan on the command line, older events).
+      -- 'unknown': left pending too long ago to tell whether the door opened; left charged.
+      ALTER TABLE events ADD COLUMN pulse TEXT;
+      CREATE INDEX events_pulse_pending ON events (seq) WHERE pulse = 'pending';
+    `,
+  },
 ];
+
+/**
+ * The triggers of migration 7 (site revision): an insert or delete of site configuration bumps the revision, and so
+ * does an update that changes a record (re-importing the same site changes nothing, R16).
+ */
+function siteRevisionTriggers(): string {
+  const tables = ["site", "areas", "access_types", "products", "limits", "card_models"];
+  const bump = "BEGIN UPDATE site_revision SET rev = rev + 1; END;";
+  return tables
+    .flatMap((t) => [
+      `CREATE TRIGGER ${t}_insert_revision AFTER INSERT ON ${t} ${bump}`,
+      `CREATE TRIGGER ${t}_update_revision AFTER UPDATE ON ${t} WHEN OLD.id IS NOT NEW.id OR OLD.doc IS NOT NEW.doc ${bump}`,
+      `CREATE TRIGGER ${t}_delete_revision AFTER DELETE ON ${t} ${bump}`,
+    ])
+    .join("\n");
+}
 
 /** Brings a database to the newest schema version; refuses one newer than this program knows. */
 export function migrate(db: Database.Database): void {

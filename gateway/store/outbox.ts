@@ -60,8 +60,7 @@ export function pendingEvents(
           kind: r.kind,
         });
     }
-    // Events recorded before `relayFailed` existed lack it; cli.md wants it on every event.
-    return { ...e, relayFailed: e.relayFailed === true, ledger };
+    return { ...e, ledger };
   });
 }
 

@@ -22,7 +22,8 @@ export function refundId(eventId: string): string {
 /**
  * In one transaction: refunds the credits taken (R16: a negative entry, never a deletion), removes
  * the visit, clears presence when this event is the member's last movement there, marks the event
- * `relayFailed` and queues it again in the outbox so sync resends it. Doing it twice changes nothing.
+ * `relayFailed` (its pulse 'failed') and queues it again in the outbox so sync resends it. Doing it
+ * twice changes nothing.
  */
 export function recordRelayFailure(store: Store, event: RecordedEvent, now: number): RelayFailureOutcome {
   return store.db
@@ -31,9 +32,8 @@ export function recordRelayFailure(store: Store, event: RecordedEvent, now: numb
         | { doc: string }
         | undefined;
       if (!row) return { refunded: 0, marked: false };
-      // Events recorded before `relayFailed` existed lack the field: absent means false.
-      const doc = JSON.parse(row.doc) as Omit<RecordedEvent, "relayFailed"> & { relayFailed?: boolean };
-      if (doc.relayFailed === true) return { refunded: 0, marked: false };
+      const doc = JSON.parse(row.doc) as RecordedEvent;
+      if (doc.relayFailed) return { refunded: 0, marked: false };
       let refunded = 0;
       if (event.memberId && event.multipackId && event.productId && event.creditsDeducted > 0) {
         const added = mergeLedgerEntry(
@@ -64,8 +64,11 @@ export function recordRelayFailure(store: Store, event: RecordedEvent, now: numb
           )
           .run(event.memberId, event.area, at);
       }
+      // A pulse that was awaited (not NULL) ends 'failed'.
       store
-        .prepare("UPDATE events SET doc = ? WHERE seq = ?")
+        .prepare(
+          "UPDATE events SET doc = ?, pulse = CASE WHEN pulse IS NULL THEN NULL ELSE 'failed' END WHERE seq = ?",
+        )
         .run(JSON.stringify({ ...doc, relayFailed: true }), event.seq);
       store.prepare("INSERT OR IGNORE INTO outbox (seq) VALUES (?)").run(event.seq);
       return { refunded, marked: true };

@@ -4,6 +4,7 @@
  * published. Every store write goes through one serial queue, so messages apply in arrival order and
  * a multi-chunk sync part never interleaves with a change.
  */
+import type { Logger } from "pino";
 import type { GatewayConfig } from "../../config/gateway.js";
 import {
   type ChangesMessage,
@@ -19,6 +20,7 @@ import { MqttConnection } from "../../drivers/mqtt/connection.js";
 import type { MqttMessage } from "../../drivers/mqtt/mqttTypes.js";
 import type { BackoffOptions } from "../../drivers/transport/backoff.js";
 import type { Health, Scheduler } from "../../drivers/transport/reconnecting.js";
+import type { StatusReader, StatusSync } from "../statusDocument.js";
 import { type Store, syncState } from "../store/db.js";
 import { outboxRange } from "../store/outbox.js";
 import { finishSyncAnswer } from "../store/syncApply.js";
@@ -26,24 +28,10 @@ import { rejectInvalidConfig } from "./inbound.js";
 import { type HelloReason, InboundApply } from "./inboundApply.js";
 import { OutboxPublisher } from "./outboxPublisher.js";
 import { StepTracker } from "./stepTracker.js";
-import { buildReport, type SyncCounters, type SyncReport, syncProblems } from "./syncReport.js";
+import { buildReport, type SyncCounters, syncProblems } from "./syncReport.js";
 import { gatewaySubscriptions, SYNC_QOS, syncTopics } from "./topics.js";
 
-export type { SyncCounters, SyncReport } from "./syncReport.js";
-
-/** The subset of a pino logger the client uses: object first, message second. */
-export interface SyncLogger {
-  debug(obj: object, msg: string): void;
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
-
-/** A reader as the status reports it. */
-export interface ReaderStatus {
-  id: string;
-  connected: boolean;
-}
+export type { SyncCounters } from "./syncReport.js";
 
 /** What a SyncClient is handed. */
 export interface SyncClientOptions {
@@ -55,9 +43,9 @@ export interface SyncClientOptions {
   version: string;
   clock: () => number;
   scheduler: Scheduler;
-  logger: SyncLogger;
-  /** The readers and whether they are connected, for the status (none by default). */
-  readers?: () => ReaderStatus[];
+  logger: Logger;
+  /** The readers as the gateway's status shows them; the published status says which are open. */
+  readers?: () => readonly Pick<StatusReader, "id" | "state">[];
   /** The gateway's other problems (a reader or relay down), for the retained status. */
   problems?: () => string[];
   /** Where ACCESSGW_MQTT_USERNAME / _PASSWORD are read (process.env by default). */
@@ -270,13 +258,13 @@ export class SyncClient {
       lastRev: state.lastRev,
       configRev: state.configRev,
       outboxPending: this.publisher.depth(),
-      readers: this.o.readers?.() ?? [],
+      readers: (this.o.readers?.() ?? []).map((r) => ({ id: r.id, connected: r.state === "open" })),
       problems: [...(this.o.problems?.() ?? []), ...this.problems()],
     };
   }
 
   /** The link, revisions, last sync, outbox and counters, for `accessgw status`. */
-  report(): SyncReport {
+  report(): StatusSync {
     return buildReport({
       link: this.link,
       store: this.o.store,

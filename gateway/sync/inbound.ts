@@ -55,7 +55,6 @@ export function applyConfig(store: Store, msg: ConfigMessage, siteId: string, no
       setConfigRev(store, msg.rev, now);
     })
     .immediate();
-  store.invalidateSite();
   return { status: "applied", problems: [], stranded: productsInUse(store, dropped) };
 }
 

@@ -4,6 +4,7 @@
  * leaving step, a hello after a gap, a stalled answer or a config that makes refused members valid,
  * and the problems the status shows (syncRejected, configStranded).
  */
+import type { Logger } from "pino";
 import type { ConfigMessage } from "../../config/sync.js";
 import type { Scheduler } from "../../drivers/transport/reconnecting.js";
 import type { Store } from "../store/db.js";
@@ -21,11 +22,7 @@ export interface InboundOptions {
   siteId: string;
   clock: () => number;
   scheduler: Scheduler;
-  logger: {
-    info(obj: object, msg: string): void;
-    warn(obj: object, msg: string): void;
-    error(obj: object, msg: string): void;
-  };
+  logger: Logger;
   /** The client's running totals (shared). */
   totals: SyncCounters;
   step: StepTracker;

@@ -5,19 +5,13 @@
  * unacked event and publishes everything again; the central stores events by id, so at least once
  * here is exactly once there. The outbox is SQLite (R14): nothing here has to survive a restart.
  */
+import type { Logger } from "pino";
 import type { SyncSettings } from "../../config/sync.js";
 import type { MqttLink } from "../../drivers/mqtt/mqttTypes.js";
 import type { Health, Scheduler } from "../../drivers/transport/reconnecting.js";
 import type { Store } from "../store/db.js";
 import { ackUpTo, outboxDepth, outboxRange, pendingEvents } from "../store/outbox.js";
 import { SYNC_QOS } from "./topics.js";
-
-/** The subset of a pino logger the publisher uses: object first, message second. */
-export interface OutboxLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
 
 /** What an OutboxPublisher is handed. */
 export interface OutboxPublisherOptions {
@@ -30,7 +24,7 @@ export interface OutboxPublisherOptions {
   scheduler: Scheduler;
   /** ms since the epoch, for the counters' timestamps. */
   clock: () => number;
-  logger: OutboxLogger;
+  logger: Logger;
   /**
    * After each (re)connect, publish only once `helloSent()` is called: a central answers and acks a
    * gateway it has heard say hello, so events sent before it would wait for the ack timeout.

@@ -4,6 +4,7 @@
  * of step when the link drops or a change shows a gap. While in step the last sync time in the
  * cache is kept current, so `explain`/`scan` in another process judge the cache the same way.
  */
+import type { Logger } from "pino";
 import type { Scheduler } from "../../drivers/transport/reconnecting.js";
 import { markSynced, type Store } from "../store/db.js";
 
@@ -12,7 +13,7 @@ export interface StepTrackerOptions {
   store: Store;
   clock: () => number;
   scheduler: Scheduler;
-  logger: { warn(obj: object, msg: string): void };
+  logger: Logger;
   /** How often the last sync time is refreshed while in step (default 60 s). */
   intervalMs?: number;
 }

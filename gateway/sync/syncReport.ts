@@ -1,14 +1,15 @@
 /**
  * What the sync link reports: the problems of the retained status topic (sync.md) and the fuller
- * report `accessgw status` shows (link, revisions, last sync, staleness, outbox, counters).
+ * report `accessgw status` shows (link, revisions, last sync, staleness, outbox, counters), in the
+ * status document's shape (StatusSync).
  */
 import type { SyncSettings } from "../../config/sync.js";
 import type { MqttConnection } from "../../drivers/mqtt/connection.js";
-import type { HealthState } from "../../drivers/transport/reconnecting.js";
 import { offlineState } from "../engine/offline.js";
+import { isoTime, type StatusSync } from "../statusDocument.js";
 import { type Store, type SyncState, syncState } from "../store/db.js";
 import { outboxRange } from "../store/outbox.js";
-import type { OutboxCounters, OutboxPublisher } from "./outboxPublisher.js";
+import type { OutboxPublisher } from "./outboxPublisher.js";
 
 /** Running totals of the sync client since it started. */
 export interface SyncCounters {
@@ -27,39 +28,6 @@ export interface SyncCounters {
   syncsCompleted: number;
   acks: number;
   statusPublished: number;
-}
-
-/** The sync link as `accessgw status` shows it. */
-export interface SyncReport {
-  /** The broker URL (any password masked) and the link's own client id. */
-  url: string;
-  clientId: string;
-  protocol: "5" | "3.1.1";
-  state: HealthState;
-  since: number;
-  reason?: string;
-  attempts: number;
-  retryInMs?: number;
-  /** Connected and answered since: the cache follows the central as changes come. */
-  inStep: boolean;
-  lastRev: number;
-  configRev: number;
-  lastSyncAt: number | null;
-  /** Older than sync.offline.maxStaleHours (or never synced). */
-  stale: boolean;
-  offline: SyncSettings["offline"];
-  outbox: {
-    pending: number;
-    firstSeq: number | null;
-    lastSeq: number | null;
-    alarmAt: number;
-  } & Pick<
-    OutboxCounters,
-    "batches" | "eventsPublished" | "republishes" | "failures" | "ackedUpTo" | "lastAckAt"
-  >;
-  counters: SyncCounters;
-  /** The sync link's own problems (also in the gateway's problems and the retained status). */
-  problems: string[];
 }
 
 /** What the problems are computed from. */
@@ -120,7 +88,7 @@ export interface ReportParts {
 }
 
 /** The link, revisions, last sync, outbox and counters, for `accessgw status`. */
-export function buildReport(r: ReportParts): SyncReport {
+export function buildReport(r: ReportParts): StatusSync {
   const h = r.link.health();
   const state = syncState(r.store);
   const range = outboxRange(r.store);
@@ -131,14 +99,13 @@ export function buildReport(r: ReportParts): SyncReport {
     clientId: r.link.clientId,
     protocol: r.link.protocol(),
     state: h.state,
-    since: h.since,
-    ...(h.lastError === undefined ? {} : { reason: h.lastError.message }),
+    since: isoTime(h.since),
+    reason: h.lastError?.message ?? null,
     attempts: h.attempts,
-    ...(h.retryInMs === undefined ? {} : { retryInMs: h.retryInMs }),
     inStep: r.inStep,
     lastRev: state.lastRev,
     configRev: state.configRev,
-    lastSyncAt: state.lastSyncAt,
+    lastSyncAt: isoTime(state.lastSyncAt),
     stale: isStale(state, offline, r.now),
     offline: { ...offline },
     outbox: {
@@ -151,9 +118,9 @@ export function buildReport(r: ReportParts): SyncReport {
       republishes: p.republishes,
       failures: p.failures,
       ackedUpTo: p.ackedUpTo,
-      lastAckAt: p.lastAckAt,
+      lastAckAt: isoTime(p.lastAckAt),
     },
-    counters: r.counters,
+    counters: { ...r.counters },
     problems: r.problems,
   };
 }

@@ -30,6 +30,11 @@ export interface RunOptions {
   npx?: boolean;
   /** Options for node itself, before bin/accessgw.js (e.g. a heap limit). */
   nodeArgs?: string[];
+  /** Runs it under this umask (through sh), as a service manager or a login shell would. */
+  umask?: string;
+  /** Runs it as this user and group (a test running as root uses an unprivileged user). */
+  uid?: number;
+  gid?: number;
 }
 
 if (!existsSync(join(ROOT, "dist", "gateway", "cli.js")))
@@ -54,7 +59,17 @@ export function launch(args: string[], options: RunOptions = {}): Running {
   const [command, argv] = options.npx
     ? ["npx", ["--no-install", "accessgw", ...args]]
     : [process.execPath, [...(options.nodeArgs ?? []), BIN, ...args]];
-  const child = spawn(command, argv, { cwd: options.cwd ?? ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const [file, fileArgs] =
+    options.umask === undefined
+      ? [command, argv]
+      : ["/bin/sh", ["-c", `umask ${options.umask} && exec "$0" "$@"`, command, ...argv]];
+  const child = spawn(file, fileArgs, {
+    cwd: options.cwd ?? ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+    ...(options.uid === undefined ? {} : { uid: options.uid }),
+    ...(options.gid === undefined ? {} : { gid: options.gid }),
+  });
   const output: Run = { code: -1, stdout: "", stderr: "" };
   child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
     output.stdout += chunk;
@@ -64,8 +79,9 @@ export function launch(args: string[], options: RunOptions = {}): Running {
   });
   const exited = new Promise<Run>((resolve, reject) => {
     child.on("error", reject);
-    child.on("close", (code) => {
-      output.code = code ?? -1;
+    // Killed by a signal: 128, as a shell would say (the signal itself is in child.signalCode).
+    child.on("close", (code, signal) => {
+      output.code = code ?? (signal === null ? -1 : 128);
       resolve(output);
     });
   });

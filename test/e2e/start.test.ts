@@ -2,64 +2,17 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { SimLcusBoard } from "../../firmware-sim/devices/lcusBoard.js";
-import { SerialDeviceServer } from "../../firmware-sim/devices/serialDeviceServer.js";
 import { SimSerialLineReader } from "../../firmware-sim/devices/serialLineReader.js";
-import { accessgw, GATEWAY_ID, inFolder, jsonLines, launch, type Running } from "./accessgw.js";
+import { accessgw, GATEWAY_ID, inFolder, jsonLines } from "./accessgw.js";
+import { deviceServer, importSite, spawnDaemon } from "./daemon.js";
 
-/** A site open around the clock and a member whose multipack never expires: grants at any real time. */
-const SITE = `site: { id: e2e-site, timezone: UTC }
-areas:
-  - id: pool
-accessTypes:
-  - id: pool-any
-    areas: [pool]
-    windows: [{ days: [mon, tue, wed, thu, fri, sat, sun, hol], from: "00:00", to: "24:00" }]
-products:
-  - id: forever10
-    name: Ten swims, no expiry
-    credits: 10
-    validity: { indefinite: true }
-    items:
-      - { accessType: pool-any, credits: 1, priority: 1 }
-`;
-
-const MEMBERS = `members:
-  - id: m-e2e
-    name: Eve
-    cards: [{ number: "1234567", status: active }]
-    multipacks:
-      - { id: mp-e2e, product: forever10, purchasedAt: "2020-01-01T10:00:00Z", status: active }
-`;
-
-const cleanups: (() => Promise<void> | void)[] = [];
+const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function startServer(): Promise<SerialDeviceServer> {
-  const server = new SerialDeviceServer();
-  await server.start();
-  cleanups.push(() => server.stop());
-  return server;
-}
-
-async function importSite(dir: string, data: string): Promise<void> {
-  writeFileSync(join(dir, "site.yaml"), SITE);
-  writeFileSync(join(dir, "members.yaml"), MEMBERS);
-  const r = await accessgw(["import", join(dir, "site.yaml"), join(dir, "members.yaml"), "--data", data]);
-  expect(r.stderr).toBe("");
-  expect(r.code).toBe(0);
-}
-
-/** The daemon as a child process, with its output collected and its exit awaited. */
-function spawnStart(args: string[]): Running {
-  const running = launch(["start", ...args]);
-  const { child } = running;
-  cleanups.push(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  });
-  return running;
-}
+const startServer = () => deviceServer(cleanups);
+const spawnStart = (args: string[]) => spawnDaemon(args, cleanups);
 
 describe("start --config FILE", () => {
   it(

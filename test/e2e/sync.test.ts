@@ -19,12 +19,13 @@ import { listEvents } from "../../gateway/store/events.js";
 import { outboxDepth } from "../../gateway/store/outbox.js";
 import { at } from "../helpers/build.js";
 import { exampleText } from "../helpers/examples.js";
+import { silentLogger } from "../helpers/logs.js";
 import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
 import { importInputs, scanReq } from "../store/storeHelpers.js";
 import { accessgw, BIN, EXAMPLES, inFolder, jsonLines, ROOT } from "./accessgw.js";
 
 const SITE = "rome-center";
-const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+const silent = silentLogger();
 
 let broker: TestBroker & { dispose(): Promise<void> };
 beforeAll(async () => {

@@ -20,6 +20,7 @@ import { recordRelayFailure } from "../../gateway/store/relayFailure.js";
 import { SyncClient } from "../../gateway/sync/client.js";
 import { at, tempDir } from "../helpers/build.js";
 import { exampleDoc, exampleText } from "../helpers/examples.js";
+import { silentLogger } from "../helpers/logs.js";
 import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
 import { freshStore, scanReq, type TestStore } from "../store/storeHelpers.js";
 
@@ -28,7 +29,7 @@ const MONDAY_10 = at("2027-03-22T10:00");
 const MONDAY_18 = at("2027-03-22T18:00");
 /** Carla's trial week has begun. */
 const FRIDAY_13 = at("2027-03-26T13:00");
-const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+const silent = silentLogger();
 const wait = (fn: () => void) => vi.waitFor(fn, { timeout: 10_000, interval: 20 });
 
 let broker: TestBroker & { dispose(): Promise<void> };

@@ -54,7 +54,7 @@ describe("the gateway with the real drivers against simulated devices over tcp:/
       clock: () => at("2027-03-22T10:00"),
       backoff: { baseMs: 20, factor: 2, capMs: 100, jitter: "none" },
     });
-    gateway.start();
+    await gateway.start();
     cleanups.push(() => gateway.stop());
     await vi.waitFor(
       () => {
@@ -80,9 +80,7 @@ describe("the gateway with the real drivers against simulated devices over tcp:/
     expect(listEvents(t.store)[0]).toHaveProperty("relayFailed", false);
     expect(gateway.status().readers[0]).toMatchObject({
       state: "open",
-      scans: 1,
-      grants: 1,
-      relayFailures: 0,
+      counters: { scans: 1, grants: 1, relayFailures: 0 },
       lastScan: { card: "…4567", decision: "grant", reason: "ok", relayFailed: false },
       driverCounters: { cards: 1, bytes: 8, rejected: {} },
     });
@@ -94,6 +92,6 @@ describe("the gateway with the real drivers against simulated devices over tcp:/
       }),
     );
     await gateway.stop();
-    expect(gateway.status().running).toBe(false);
+    expect(gateway.status().state).toBe("stopped");
   });
 });

@@ -60,7 +60,7 @@ describe("the daemon with central sync enabled", () => {
       clock: () => at("2027-03-22T10:00") + (Date.now() - start),
       version: "9.9.9-test",
     });
-    gateway.start();
+    await gateway.start();
     cleanups.push(() => gateway.stop());
 
     // On connect: hello with the gateway's revisions and an empty outbox.

@@ -84,7 +84,7 @@ describe("the gateway keeps readers and doors independent", () => {
       clock: () => at("2027-03-22T10:00") + (Date.now() - start),
       backoff: { baseMs: 20, factor: 2, capMs: 100, jitter: "none" },
     });
-    gateway.start();
+    await gateway.start();
     cleanups.push(() => gateway.stop());
     await vi.waitFor(
       () => expect(gateway.status().readers.map((r) => r.state)).toEqual(["open", "open", "open"]),
@@ -109,7 +109,7 @@ describe("the gateway keeps readers and doors independent", () => {
       flooding = false;
       await pumping;
     });
-    await vi.waitFor(() => expect(gateway.status().readers[1]?.grants).toBe(1), { timeout: 3000 });
+    await vi.waitFor(() => expect(gateway.status().readers[1]?.counters.grants).toBe(1), { timeout: 3000 });
 
     // Bruno goes on to the gym during all of that: the gym door opens.
     good.present("7654321");
@@ -129,7 +129,7 @@ describe("the gateway keeps readers and doors independent", () => {
 
     // The hung Modbus pulse fails in the end (reply timeout), and Bruno's studio entry is undone.
     await vi.waitFor(
-      () => expect(gateway.status().relays.find((r) => r.relayId === "modbus")?.relayFailures).toBe(1),
+      () => expect(gateway.status().relays.find((r) => r.id === "modbus")?.relayFailures).toBe(1),
       { timeout: 5000 },
     );
     const events = listEvents(t.store);
@@ -139,7 +139,7 @@ describe("the gateway keeps readers and doors independent", () => {
     ]);
     const status = gateway.status();
     expect(status.readers[2]?.state).not.toBe("open");
-    expect(status.readers[1]).toMatchObject({ scans: 1, errors: 0 });
-    expect(status.running).toBe(true);
+    expect(status.readers[1]).toMatchObject({ counters: { scans: 1, errors: 0 } });
+    expect(status.state).toBe("running");
   });
 });

@@ -144,7 +144,7 @@ describe("the gateway over real pseudo-terminals (socat + serialport)", () => {
       clock: siteClock(),
       backoff: { baseMs: 20, factor: 2, capMs: 200, jitter: "equal" },
     });
-    gateway.start();
+    await gateway.start();
     cleanups.push(() => gateway.stop());
     const allOpen = () =>
       vi.waitFor(

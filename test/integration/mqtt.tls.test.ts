@@ -14,6 +14,7 @@ import { MqttConnection, type MqttMessage } from "../../drivers/mqtt/connection.
 import { type Health, realScheduler } from "../../drivers/transport/reconnecting.js";
 import { waitForPort } from "../../firmware-sim/mosquitto.js";
 import { SyncClient } from "../../gateway/sync/client.js";
+import { silentLogger } from "../helpers/logs.js";
 import { freePort } from "../helpers/mosquitto.js";
 import { freshStore } from "../store/storeHelpers.js";
 
@@ -219,7 +220,7 @@ describe("MqttConnection against a Mosquitto with a TLS listener (client certifi
   });
 
   describe("the sync link", () => {
-    const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+    const silent = silentLogger();
     /** A sync client with an empty cache on `mqtt`; resolves with its hello as the broker saw it. */
     async function hello(mqtt: Record<string, unknown>, env: Record<string, string>, watchUrl: string) {
       const t = freshStore();

@@ -11,6 +11,7 @@ import { scan } from "../../gateway/decisions.js";
 import { SyncClient } from "../../gateway/sync/client.js";
 import { at } from "../helpers/build.js";
 import { exampleDoc } from "../helpers/examples.js";
+import { memoryLogger } from "../helpers/logs.js";
 import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
 import { dump, freshStore, importExamples, scanReq } from "../store/storeHelpers.js";
 
@@ -33,15 +34,7 @@ describe("payloads that fail validation", () => {
     const t = freshStore();
     cleanup.push(() => t.close());
     importExamples(t.store);
-    const warnings: { topic?: string; problem?: string }[] = [];
-    const logger = {
-      debug() {},
-      info() {},
-      error() {},
-      warn: (o: object) => {
-        warnings.push(o as { topic?: string; problem?: string });
-      },
-    };
+    const { logger, lines } = memoryLogger();
     const client = new SyncClient({
       store: t.store,
       config: GatewayConfig.parse({
@@ -106,7 +99,7 @@ describe("payloads that fail validation", () => {
     await client.idle();
 
     // Each is logged with its topic and what was wrong with it.
-    const dropped = warnings.filter((w) => w.problem !== undefined);
+    const dropped = lines.filter((l) => l.level === "warn" && l.problem !== undefined);
     expect(dropped.map((w) => w.topic)).toEqual(bad.map(([leaf]) => `${P}/${leaf}`));
     for (const [i, [, , problem]] of bad.entries()) expect(dropped[i]?.problem).toMatch(problem);
     // Nothing stored changed (not even a rejection: the config had no usable rev).

@@ -14,12 +14,13 @@ import { outboxDepth } from "../../gateway/store/outbox.js";
 import { SyncClient, type SyncClientOptions } from "../../gateway/sync/client.js";
 import { at } from "../helpers/build.js";
 import { exampleDoc, exampleText } from "../helpers/examples.js";
+import { silentLogger } from "../helpers/logs.js";
 import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
 import { freshStore, importExamples, importInputs, scanReq, type TestStore } from "../store/storeHelpers.js";
 
 const MONDAY_10 = at("2027-03-22T10:00");
 const SITE = "rome-center";
-const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+const silent = silentLogger();
 
 let broker: TestBroker & { dispose(): Promise<void> };
 beforeAll(async () => {
@@ -67,7 +68,7 @@ function startClient(t: TestStore, prefix: string, g: string, more: Partial<Sync
     clock: Date.now,
     scheduler: realScheduler,
     logger: silent,
-    readers: () => [{ id: "pool-in", connected: true }],
+    readers: () => [{ id: "pool-in", state: "open" }],
     env: {},
     backoff: { baseMs: 50, factor: 2, capMs: 200, jitter: "none" },
     helloIntervalMs: 0,

@@ -13,6 +13,7 @@ import { syncState } from "../../gateway/store/db.js";
 import { SyncClient } from "../../gateway/sync/client.js";
 import { at } from "../helpers/build.js";
 import { exampleDoc } from "../helpers/examples.js";
+import { silentLogger } from "../helpers/logs.js";
 import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
 import { freshStore, importExamples, scanReq } from "../store/storeHelpers.js";
 
@@ -55,7 +56,7 @@ async function setup(prefix: string, g: string) {
     version: "1.0.0-test",
     clock: Date.now,
     scheduler: realScheduler,
-    logger: { debug() {}, info() {}, warn() {}, error() {} },
+    logger: silentLogger(),
     env: {},
     helloIntervalMs: 0,
     statusIntervalMs: 10,

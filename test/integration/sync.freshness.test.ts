@@ -14,12 +14,13 @@ import { syncState } from "../../gateway/store/db.js";
 import { SyncClient, type SyncClientOptions } from "../../gateway/sync/client.js";
 import { at } from "../helpers/build.js";
 import { exampleDoc } from "../helpers/examples.js";
+import { silentLogger } from "../helpers/logs.js";
 import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
 import { freshStore, importExamples, scanReq, type TestStore } from "../store/storeHelpers.js";
 
 const SITE = "rome-center";
 const HOUR = 3_600_000;
-const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+const silent = silentLogger();
 
 let broker: TestBroker & { dispose(): Promise<void> };
 beforeAll(async () => {

@@ -16,12 +16,13 @@ import { outboxDepth } from "../../gateway/store/outbox.js";
 import { SyncClient } from "../../gateway/sync/client.js";
 import { at, tempDir } from "../helpers/build.js";
 import { exampleText } from "../helpers/examples.js";
+import { silentLogger } from "../helpers/logs.js";
 import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
 import { freshStore, scanReq } from "../store/storeHelpers.js";
 
 const SITE = "rome-center";
 const ANNA = "0001234567";
-const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+const silent = silentLogger();
 const wait = (fn: () => void, timeout = 15_000) => vi.waitFor(fn, { timeout, interval: 20 });
 
 let broker: TestBroker & { dispose(): Promise<void> };

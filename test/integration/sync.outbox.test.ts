@@ -13,6 +13,7 @@ import { outboxDepth } from "../../gateway/store/outbox.js";
 import { OutboxPublisher } from "../../gateway/sync/outboxPublisher.js";
 import { syncTopic } from "../../gateway/sync/topics.js";
 import { at } from "../helpers/build.js";
+import { silentLogger } from "../helpers/logs.js";
 import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
 import { freshStore, importExamples, scanReq, type TestStore } from "../store/storeHelpers.js";
 
@@ -30,7 +31,7 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
 });
 
-const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+const silent = silentLogger();
 
 describe("outbox publisher with a real broker that goes away", () => {
   it("delivers every event at least once, exactly once by id, across a broker restart; acks empty the outbox", async () => {

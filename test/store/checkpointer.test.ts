@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Checkpointer } from "../../gateway/store/checkpointer.js";
 import { DB_FILE } from "../../gateway/store/db.js";
+import { memoryLogger } from "../helpers/logs.js";
 import { freshStore, type TestStore } from "./storeHelpers.js";
 
 let t: TestStore | undefined;
@@ -20,8 +21,8 @@ describe("Checkpointer", () => {
     t = freshStore();
     const { store } = t;
     store.db.exec("CREATE TABLE filler (x BLOB)");
-    const warnings: string[] = [];
-    const c = new Checkpointer(store, join(t.dir, DB_FILE), { warn: (_o, m) => warnings.push(m) }, 50);
+    const { logger, lines } = memoryLogger();
+    const c = new Checkpointer(store, join(t.dir, DB_FILE), logger, 50);
     c.start();
     expect(store.db.pragma("wal_autocheckpoint", { simple: true })).toBe(0);
     const insert = store.db.prepare("INSERT INTO filler (x) VALUES (randomblob(4000))");
@@ -49,6 +50,6 @@ describe("Checkpointer", () => {
     expect(walPages(t)).toBeLessThan(first + 500);
     await c.stop();
     expect(store.db.pragma("wal_autocheckpoint", { simple: true })).toBe(1000);
-    expect(warnings).toEqual([]);
+    expect(lines.filter((l) => l.level === "warn")).toEqual([]);
   });
 });

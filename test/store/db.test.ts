@@ -3,10 +3,11 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { AccessGwError } from "../../config/errors.js";
+import { explain } from "../../gateway/decisions.js";
 import { DB_FILE, Store } from "../../gateway/store/db.js";
 import { MIGRATIONS } from "../../gateway/store/migrations.js";
-import { tempDir } from "../helpers/build.js";
-import { dump, freshStore, importExamples, type TestStore } from "./storeHelpers.js";
+import { at, tempDir } from "../helpers/build.js";
+import { dump, freshStore, importExamples, importInputs, scanReq, type TestStore } from "./storeHelpers.js";
 
 const NEWEST = MIGRATIONS.at(-1)?.version ?? 0;
 
@@ -119,5 +120,49 @@ describe("site configuration cache", () => {
     const site = t.store.siteConfig();
     expect(site?.areas.map((a) => a.id)).toEqual(["gym", "pool", "studio"]);
     expect(site?.products.map((p) => p.id)).toEqual(["gymflex", "swim10", "trial"]);
+  });
+});
+
+describe("site configuration: every import is in force for the next decision, whoever wrote it", () => {
+  const MONDAY_10 = at("2027-03-22T10:00");
+  /** Off-peak swimming from noon only: Anna's 10:00 swim is outside every window. */
+  const LATER_OFFPEAK = {
+    accessTypes: [
+      {
+        id: "pool-offpeak",
+        areas: ["pool"],
+        windows: [{ days: ["mon", "tue", "wed", "thu", "fri"], from: "12:00", to: "17:00" }],
+      },
+    ],
+  };
+
+  it("reads an import made through another connection (another process) at the next decision", () => {
+    t = freshStore();
+    importExamples(t.store);
+    expect(explain(t.store, scanReq("1234567", "pool"), MONDAY_10)).toMatchObject({ decision: "grant" });
+
+    const other = Store.open(t.dir);
+    try {
+      importInputs(other, [{ name: "types.yaml", value: LATER_OFFPEAK }]);
+    } finally {
+      other.close();
+    }
+
+    expect(explain(t.store, scanReq("1234567", "pool"), MONDAY_10)).toMatchObject({
+      decision: "deny",
+      reason: "outside_time_window",
+    });
+  });
+
+  it("keeps the configuration it read while nobody writes one, and reads it again after its own import", () => {
+    t = freshStore();
+    importExamples(t.store);
+    const first = t.store.siteConfig();
+    expect(t.store.siteConfig()).toBe(first);
+    importInputs(t.store, [{ name: "types.yaml", value: LATER_OFFPEAK }]);
+    expect(t.store.siteConfig()).not.toBe(first);
+    expect(t.store.siteConfig()?.accessTypes.find((a) => a.id === "pool-offpeak")?.windows[0]?.from).toBe(
+      "12:00",
+    );
   });
 });

@@ -18,6 +18,7 @@ import { memberBalance } from "../../gateway/decisions.js";
 import type { Store } from "../../gateway/store/db.js";
 import { listEvents } from "../../gateway/store/events.js";
 import { at } from "../helpers/build.js";
+import { memoryLogger } from "../helpers/logs.js";
 import { freshStore, importExamples, type TestStore } from "../store/storeHelpers.js";
 
 const MONDAY_10 = at("2027-03-22T10:00");
@@ -65,8 +66,15 @@ class FakeRelay implements RelayDriver {
   stopped = false;
   onPulse: () => void = () => {};
   readonly listeners = new Listeners<RelayEvents>();
-  constructor(readonly id: string) {}
-  start(): void {}
+  /** Whether no reader had started when this relay started. */
+  startedBeforeReaders: boolean | undefined;
+  constructor(
+    readonly id: string,
+    private readonly readers: Map<string, FakeReader> = new Map(),
+  ) {}
+  start(): void {
+    this.startedBeforeReaders = [...this.readers.values()].every((r) => !r.started);
+  }
   async stop(): Promise<void> {
     this.stopped = true;
   }
@@ -128,11 +136,11 @@ interface Rig {
   changes: () => number;
 }
 
-function rig(cfg: GatewayConfig = config): Rig {
+async function rig(cfg: GatewayConfig = config): Promise<Rig> {
   t = freshStore();
   importExamples(t.store);
   const readers = new Map<string, FakeReader>();
-  const relay = new FakeRelay("board");
+  const relay = new FakeRelay("board", readers);
   const logs: Record<string, unknown>[] = [];
   let changes = 0;
   const sink = new Writable({
@@ -168,7 +176,7 @@ function rig(cfg: GatewayConfig = config): Rig {
       return relay;
     },
   });
-  gateway.start();
+  await gateway.start();
   const reader = readers.get("pool-in");
   if (!reader) throw new Error("pool-in reader not created");
   return { store: t.store, gateway, reader, relay, logs, changes: () => changes };
@@ -179,7 +187,7 @@ const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe("Gateway: reader → debounce → decision → door", () => {
   it("pulses the door once for a granted card, after the event is recorded (R14)", async () => {
-    const { store, reader, relay, gateway } = rig();
+    const { store, reader, relay, gateway } = await rig();
     const seenAtPulse: string[] = [];
     relay.onPulse = () => seenAtPulse.push(...listEvents(store).map((e) => e.decision));
 
@@ -189,15 +197,32 @@ describe("Gateway: reader → debounce → decision → door", () => {
     expect(relay.pulses).toEqual([{ channel: 2, ms: 800 }]);
     expect(seenAtPulse).toEqual(["grant"]);
     expect(gateway.status().readers[0]).toMatchObject({
-      readerId: "pool-in",
-      scans: 1,
-      grants: 1,
-      denies: 0,
+      id: "pool-in",
+      counters: { scans: 1, grants: 1, denies: 0 },
     });
   });
 
+  it("records the grant's door pulse pending until the relay finished it, then done", async () => {
+    const { store, reader, relay } = await rig();
+    let finish: () => void = () => {};
+    relay.pulse = (channel, ms) => {
+      relay.pulses.push({ channel, ms });
+      return new Promise<void>((resolve) => {
+        finish = resolve;
+      });
+    };
+    const pulse = () => store.db.prepare("SELECT pulse FROM events").pluck().all();
+
+    reader.present(ANNA);
+    await settle();
+    expect(pulse()).toEqual(["pending"]);
+    finish();
+    await settle();
+    expect(pulse()).toEqual(["done"]);
+  });
+
   it("does not pulse for a denied card", async () => {
-    const { store, reader, relay, gateway } = rig();
+    const { store, reader, relay, gateway } = await rig();
 
     reader.present("9999999");
     await settle();
@@ -208,7 +233,7 @@ describe("Gateway: reader → debounce → decision → door", () => {
   });
 
   it("R17: gives one event for a card repeated within debounceMs", async () => {
-    const { store, reader, relay } = rig();
+    const { store, reader, relay } = await rig();
 
     reader.present(ANNA);
     reader.present(ANNA);
@@ -220,7 +245,7 @@ describe("Gateway: reader → debounce → decision → door", () => {
   });
 
   it("refunds the credit and marks the event relayFailed when the pulse fails", async () => {
-    const { store, reader, relay, gateway, logs } = rig();
+    const { store, reader, relay, gateway, logs } = await rig();
     relay.failing = true;
 
     reader.present(ANNA);
@@ -231,8 +256,8 @@ describe("Gateway: reader → debounce → decision → door", () => {
     );
     expect(swim).toMatchObject({ creditsRemaining: 10, creditsTotal: 10 });
     expect(listEvents(store)).toEqual([expect.objectContaining({ decision: "grant", relayFailed: true })]);
-    expect(gateway.status().readers[0]).toMatchObject({ grants: 1, relayFailures: 1 });
-    expect(gateway.status().relays[0]).toMatchObject({ relayId: "board", relayFailures: 1 });
+    expect(gateway.status().readers[0]).toMatchObject({ counters: { grants: 1, relayFailures: 1 } });
+    expect(gateway.status().relays[0]).toMatchObject({ id: "board", relayFailures: 1 });
     expect(logs).toContainEqual(
       expect.objectContaining({
         level: 50,
@@ -246,20 +271,66 @@ describe("Gateway: reader → debounce → decision → door", () => {
   it("logs and counts a scan that throws, and keeps deciding", async () => {
     const [poolIn] = config.readers;
     if (!poolIn) throw new Error("no reader");
-    const { reader, relay, gateway, logs } = rig({ ...config, readers: [{ ...poolIn, area: "sauna" }] });
+    const { reader, relay, gateway, logs } = await rig({
+      ...config,
+      readers: [{ ...poolIn, area: "sauna" }],
+    });
 
     reader.present(ANNA);
     reader.present("7654321");
     await settle();
 
     expect(relay.pulses).toEqual([]);
-    expect(gateway.status().readers[0]).toMatchObject({ scans: 2, errors: 2, grants: 0 });
-    expect(gateway.status().running).toBe(true);
+    expect(gateway.status().readers[0]).toMatchObject({ counters: { scans: 2, errors: 2, grants: 0 } });
+    expect(gateway.status().state).toBe("running");
     expect(logs.filter((l) => l.msg === "scan failed")).toHaveLength(2);
   });
 
+  it("R14: records a scan the engine cannot decide as a deny `error`, logs its stack at error level and counts it", async () => {
+    const { store, reader, relay, gateway, logs } = await rig();
+    store.db
+      .prepare(
+        `UPDATE products SET doc = json_set(doc, '$.validity', json('{"days":1e15}')) WHERE id = 'swim10'`,
+      )
+      .run();
+
+    reader.present(ANNA);
+    await settle();
+
+    expect(relay.pulses).toEqual([]);
+    expect(listEvents(store)).toEqual([
+      expect.objectContaining({
+        decision: "deny",
+        reason: "error",
+        memberId: "m-anna",
+        readerId: "pool-in",
+        message: "Please see reception",
+      }),
+    ]);
+    const failed = logs.find((l) => l.msg === "scan failed");
+    expect(failed).toMatchObject({ level: 50, readerId: "pool-in", card: "…4567" });
+    expect((failed?.err as { stack?: string } | undefined)?.stack).toMatch(/RangeError/);
+    expect(gateway.status().readers[0]).toMatchObject({
+      counters: { scans: 1, errors: 1, denies: 1, grants: 0 },
+      lastScan: { decision: "deny", reason: "error" },
+    });
+  });
+
+  it("R14: records a scan at a reader whose area the site lost as a deny `error` too", async () => {
+    const [poolIn] = config.readers;
+    if (!poolIn) throw new Error("no reader");
+    const { store, reader } = await rig({ ...config, readers: [{ ...poolIn, area: "sauna" }] });
+
+    reader.present(ANNA);
+    await settle();
+
+    expect(listEvents(store)).toEqual([
+      expect.objectContaining({ decision: "deny", reason: "error", area: "sauna", memberId: "m-anna" }),
+    ]);
+  });
+
   it("never logs a whole card number at info level", async () => {
-    const { reader, logs } = rig();
+    const { reader, logs } = await rig();
 
     reader.present(ANNA);
     reader.present("9999999");
@@ -271,16 +342,22 @@ describe("Gateway: reader → debounce → decision → door", () => {
     expect(JSON.stringify(info)).not.toContain("9999999");
   });
 
-  it("reports mqtt readers and relays as problems without starting them", () => {
-    const { gateway } = rig();
+  it("reports mqtt readers and relays as problems without starting them", async () => {
+    const { gateway } = await rig();
     const s = gateway.status();
-    expect(s.readers[1]).toMatchObject({ readerId: "gym-in", state: "unavailable" });
-    expect(s.relays[1]).toMatchObject({ relayId: "shelly", state: "unavailable" });
+    expect(s.readers[1]).toMatchObject({ id: "gym-in", state: "unavailable" });
+    expect(s.relays[1]).toMatchObject({ id: "shelly", state: "unavailable" });
     expect(s.problems).toHaveLength(2);
   });
 
+  it("starts the relays before the readers, so the first card finds its door", async () => {
+    const { reader, relay } = await rig();
+    expect(reader.started).toBe(true);
+    expect(relay.startedBeforeReaders).toBe(true);
+  });
+
   it("stop() stops the readers, waits for the pulse in flight, then stops the relays", async () => {
-    const { reader, relay, gateway: gw } = rig();
+    const { reader, relay, gateway: gw } = await rig();
     let release: () => void = () => {};
     const order: string[] = [];
     relay.pulse = (channel, ms) => {
@@ -305,13 +382,76 @@ describe("Gateway: reader → debounce → decision → door", () => {
     await stopped;
 
     expect(order).toEqual(["pulse done", "relay stopped"]);
-    expect(gw.status().running).toBe(false);
+    expect(gw.status().state).toBe("stopped");
+  });
+});
+
+describe("Gateway start: grants the last run left between the decision and the door pulse", () => {
+  it("undoes one decided within 30 s before the first card (refund, event relayFailed), and logs it", async () => {
+    const { store, reader, relay } = await rig();
+    // The pulse never finishes: this run "dies" with the grant committed and the door not opened.
+    relay.pulse = (channel, ms) => {
+      relay.pulses.push({ channel, ms });
+      return new Promise<void>(() => {});
+    };
+    reader.present(ANNA);
+    await settle();
+    expect(relay.pulses).toHaveLength(1);
+    expect(listEvents(store)).toEqual([expect.objectContaining({ decision: "grant", relayFailed: false })]);
+
+    // The next run starts 5 s later on the same data folder (the first one is never stopped).
+    const { logger, lines } = memoryLogger();
+    const next = new Gateway({
+      config: { ...config, readers: [], relays: [], doors: [] },
+      store,
+      gatewayId: "gw-1",
+      logger,
+      clock: () => MONDAY_10 + 5000,
+    });
+    gateway = next;
+    await next.start();
+
+    expect(listEvents(store)).toEqual([expect.objectContaining({ decision: "grant", relayFailed: true })]);
+    const swim = memberBalance(store, { card: ANNA }, MONDAY_10).multipacks.find(
+      (m) => m.productId === "swim10",
+    );
+    expect(swim).toMatchObject({ creditsRemaining: 10, creditsTotal: 10 });
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: "warn",
+        eventId: "gw-1:1",
+        refunded: 1,
+        msg: "grant undone: the gateway stopped before its door pulse completed",
+      }),
+    );
   });
 });
 
 describe("Gateway.status(): what `accessgw status` shows", () => {
-  it("shows each reader's link state, since when, why and the retry, and lists a waiting reader as a problem", () => {
-    const { reader, gateway, changes } = rig();
+  it("names a cache that cannot be written (a full disk: SQLITE_FULL) until a scan is recorded again", async () => {
+    const { store, reader, gateway } = await rig();
+    // SQLite refuses to grow the cache past this many pages with SQLITE_FULL, as on a full disk.
+    const pages = store.db.pragma("page_count", { simple: true }) as number;
+    store.db.pragma(`max_page_count = ${pages}`);
+    const full = () => gateway.status().problems.find((p) => p.startsWith("storageFailed:"));
+    for (let i = 0; i < 300 && full() === undefined; i++) {
+      reader.present(`55${i}`);
+      await settle();
+    }
+    expect(full()).toMatch(
+      /^storageFailed: the cache cannot be written since .* \(SQLITE_FULL: database or disk is full\); scans are refused/,
+    );
+    expect(gateway.status().state).toBe("running");
+
+    store.db.pragma("max_page_count = 1073741823");
+    reader.present("7654321");
+    await settle();
+    expect(full()).toBeUndefined();
+    expect(listEvents(store).at(-1)).toMatchObject({ memberId: "m-bruno" });
+  });
+
+  it("shows each reader's link state, since when, why and the retry, and lists a waiting reader as a problem", async () => {
+    const { reader, gateway, changes } = await rig();
     const before = changes();
     reader.state("waiting", {
       since: MONDAY_10 - 3000,
@@ -322,9 +462,9 @@ describe("Gateway.status(): what `accessgw status` shows", () => {
 
     expect(changes()).toBe(before + 1);
     expect(gateway.status().readers[0]).toMatchObject({
-      readerId: "pool-in",
+      id: "pool-in",
       state: "waiting",
-      since: MONDAY_10 - 3000,
+      since: new Date(MONDAY_10 - 3000).toISOString(),
       reason: "connect ECONNREFUSED 127.0.0.1:1",
       attempts: 4,
       retryInMs: 8000,
@@ -341,13 +481,13 @@ describe("Gateway.status(): what `accessgw status` shows", () => {
 
     reader.state("open", { since: MONDAY_10 });
     const open = gateway.status().readers[0];
-    expect(open).toMatchObject({ state: "open", since: MONDAY_10, attempts: 0 });
-    expect(open).not.toHaveProperty("reason");
+    expect(open).toMatchObject({ state: "open", since: new Date(MONDAY_10).toISOString(), attempts: 0 });
+    expect(open?.reason).toBeNull();
     expect(gateway.status().problems.some((p) => p.startsWith("reader pool-in"))).toBe(false);
   });
 
   it("keeps each reader's last scan with the card masked, and the driver's counters", async () => {
-    const { reader, gateway, changes } = rig();
+    const { reader, gateway, changes } = await rig();
     expect(gateway.status().readers[0]?.lastScan).toBeNull();
     const before = changes();
 
@@ -357,7 +497,7 @@ describe("Gateway.status(): what `accessgw status` shows", () => {
     expect(changes()).toBeGreaterThan(before);
     const status = gateway.status().readers[0];
     expect(status?.lastScan).toEqual({
-      at: MONDAY_10,
+      at: new Date(MONDAY_10).toISOString(),
       card: "…9999",
       decision: "deny",
       reason: "unknown_card",
@@ -367,14 +507,14 @@ describe("Gateway.status(): what `accessgw status` shows", () => {
     });
     expect(status?.driverCounters).toEqual({ cards: 3, rejected: { too_long: 2 }, bytes: 42, reconnects: 1 });
     expect(gateway.status().readers[1]).toMatchObject({
-      readerId: "gym-in",
+      id: "gym-in",
       driverCounters: null,
       lastScan: null,
     });
   });
 
   it("marks the last scan relayFailed when its door did not open", async () => {
-    const { reader, relay, gateway } = rig();
+    const { reader, relay, gateway } = await rig();
     relay.failing = true;
 
     reader.present(ANNA);
@@ -387,23 +527,24 @@ describe("Gateway.status(): what `accessgw status` shows", () => {
     });
   });
 
-  it("shows relays with their link state, the driver's counters, and reports their state changes", () => {
-    const { relay, gateway, changes } = rig();
+  it("shows relays with their link state, the driver's counters, and reports their state changes", async () => {
+    const { relay, gateway, changes } = await rig();
     const before = changes();
     relay.listeners.emit("state", relay.health());
 
     expect(changes()).toBe(before + 1);
     expect(gateway.status().relays[0]).toEqual({
-      relayId: "board",
+      id: "board",
       driver: "lcus-serial",
       state: "open",
-      since: 0,
+      since: new Date(0).toISOString(),
+      reason: null,
       pulses: 0,
       relayFailures: 0,
       driverCounters: { pulses: 0, completed: 0, failed: 0, inFlight: 0, timeouts: 0, exceptions: 0 },
     });
     expect(gateway.status().relays[1]).toMatchObject({
-      relayId: "shelly",
+      id: "shelly",
       state: "unavailable",
       driverCounters: null,
     });

@@ -1,9 +1,13 @@
+import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { memberBalance, scan } from "../../gateway/decisions.js";
-import type { Store } from "../../gateway/store/db.js";
+import { DB_FILE, Store } from "../../gateway/store/db.js";
 import { listEvents } from "../../gateway/store/events.js";
+import { MIGRATIONS } from "../../gateway/store/migrations.js";
+import { pendingEvents } from "../../gateway/store/outbox.js";
 import { recordRelayFailure, refundId } from "../../gateway/store/relayFailure.js";
-import { at } from "../helpers/build.js";
+import { at, tempDir } from "../helpers/build.js";
 import { freshStore, importExamples, scanReq, type TestStore } from "../store/storeHelpers.js";
 
 const MONDAY_10 = at("2027-03-22T10:00");
@@ -96,14 +100,43 @@ describe("relayFailed is on every recorded event (cli.md: null or false, never a
     expect(listEvents(store).map((e) => e.relayFailed)).toEqual([false, false]);
   });
 
-  it("reads false for an event recorded before the field existed, and true once marked", () => {
-    const store = exampleStore();
-    const e = scan(store, scanReq(ANNA, "pool"), MONDAY_10, "gw-1");
-    const { relayFailed: _, ...old } = e;
-    store.prepare("UPDATE events SET doc = ? WHERE seq = ?").run(JSON.stringify(old), e.seq);
-    expect(listEvents(store)[0]).toHaveProperty("relayFailed", false);
+  it("is written into events recorded before the field existed, once, by the migration that added it", () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      // A data folder as an accessgw before the migration left it: an event without the field, in the outbox.
+      const backFill = MIGRATIONS.find((m) => m.name === "relayFailed on every event");
+      if (!backFill) throw new Error("no back-fill migration");
+      const raw = new Database(join(dir, DB_FILE));
+      for (const m of MIGRATIONS.filter((m) => m.version < backFill.version)) raw.exec(m.sql);
+      raw.pragma(`user_version = ${backFill.version - 1}`);
+      const old = {
+        id: "gw-1:1",
+        seq: 1,
+        decision: "deny",
+        reason: "unknown_card",
+        at: "2027-03-22T09:00:00.000Z",
+      };
+      raw
+        .prepare(
+          "INSERT INTO events (seq, id, at, member_id, decision, reason, doc) VALUES (1, ?, 0, NULL, ?, ?, ?)",
+        )
+        .run(old.id, old.decision, old.reason, JSON.stringify(old));
+      raw.prepare("INSERT INTO outbox (seq) VALUES (1)").run();
+      raw.close();
 
-    expect(recordRelayFailure(store, e, MONDAY_10)).toMatchObject({ marked: true });
-    expect(listEvents(store)[0]).toHaveProperty("relayFailed", true);
+      const store = Store.open(dir);
+      try {
+        const doc = store.db.prepare("SELECT doc FROM events WHERE seq = 1").pluck().get() as string;
+        expect(JSON.parse(doc)).toEqual({ ...old, relayFailed: false });
+        expect(listEvents(store)[0]).toHaveProperty("relayFailed", false);
+        expect(pendingEvents(store)[0]).toHaveProperty("relayFailed", false);
+        // Not a relay failure: the outbox row is not flagged as queued again.
+        expect(rows(store, "SELECT seq FROM outbox_requeued")).toEqual([]);
+      } finally {
+        store.close();
+      }
+    } finally {
+      cleanup();
+    }
   });
 });

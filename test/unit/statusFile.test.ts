@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Scheduler } from "../../drivers/transport/reconnecting.js";
 import { statusExitCode } from "../../gateway/cli.js";
 import { formatStatus } from "../../gateway/cliFormat.js";
-import type { GatewayStatus } from "../../gateway/daemon.js";
+import type { GatewayStatus } from "../../gateway/statusDocument.js";
 import {
   pidAlive,
   readStatus,
@@ -35,23 +35,19 @@ function folder(): string {
 
 /** A daemon's status as the gateway reports it: one reader waiting, one relay open. */
 const gatewayStatus: GatewayStatus = {
-  running: true,
+  state: "running",
   readers: [
     {
-      readerId: "pool-in",
+      id: "pool-in",
       driver: "serial-line",
       state: "waiting",
-      since: T0 - 5000,
+      since: new Date(T0 - 5000).toISOString(),
       reason: "connect ECONNREFUSED 127.0.0.1:4001",
       attempts: 3,
       retryInMs: 4000,
-      scans: 2,
-      grants: 1,
-      denies: 1,
-      errors: 0,
-      relayFailures: 0,
+      counters: { scans: 2, grants: 1, denies: 1, errors: 0, relayFailures: 0 },
       lastScan: {
-        at: T0 - 60_000,
+        at: new Date(T0 - 60_000).toISOString(),
         card: "…4567",
         decision: "grant",
         reason: "ok",
@@ -64,15 +60,18 @@ const gatewayStatus: GatewayStatus = {
   ],
   relays: [
     {
-      relayId: "board-1",
+      id: "board-1",
       driver: "lcus-serial",
       state: "open",
-      since: T0 - 90_000,
+      since: new Date(T0 - 90_000).toISOString(),
+      reason: null,
       pulses: 1,
       relayFailures: 0,
       driverCounters: { pulses: 1, completed: 1, failed: 0, inFlight: 0, timeouts: 0, exceptions: 0 },
     },
   ],
+  mqtt: null,
+  sync: null,
   totals: { scans: 2, grants: 1, denies: 1, errors: 0, relayFailures: 0 },
   problems: ["reader pool-in: not connected (connect ECONNREFUSED 127.0.0.1:4001), retrying"],
 };
@@ -96,7 +95,7 @@ function doc(overrides: Partial<StatusDocument> = {}): StatusDocument {
 const alive = (now: number): StatusProbe => ({ now: () => now, pidAlive: () => true });
 
 describe("toStatusDocument", () => {
-  it("turns the gateway's status into a version 1 document with ISO times and the reason per device", () => {
+  it("adds the daemon's facts to the gateway's status: a version 1 document with ISO times", () => {
     const d = doc();
     expect(StatusDocument.parse(d)).toEqual(d);
     expect(d).toMatchObject({
@@ -362,16 +361,13 @@ describe("formatStatus: what a technician reads", () => {
         url: "mqtt://127.0.0.1:1883",
         clientId: "accessgw-gw-1",
         state: "open",
-        since: T0 - 30_000,
+        since: new Date(T0 - 30_000).toISOString(),
+        reason: null,
         attempts: 0,
-        counters: {
-          messagesIn: 12,
-          messagesOut: 4,
-          badPayloads: 1,
-          handlerErrors: 0,
-          publishFailures: 0,
-          reconnects: 2,
-        },
+        messagesIn: 12,
+        messagesOut: 4,
+        badPayloads: 1,
+        reconnects: 2,
       },
     };
     const d = toStatusDocument(withMqtt, {
@@ -420,14 +416,13 @@ describe("formatStatus: what a technician reads", () => {
         clientId: "accessgw-gw-1-sync",
         protocol: "5",
         state: "waiting",
-        since: T0 - 10_000,
+        since: new Date(T0 - 10_000).toISOString(),
         reason: "connect ECONNREFUSED",
         attempts: 4,
-        retryInMs: 8000,
         inStep: false,
         lastRev: 4711,
         configRev: 12,
-        lastSyncAt: T0 - 80 * 3_600_000,
+        lastSyncAt: new Date(T0 - 80 * 3_600_000).toISOString(),
         stale: true,
         offline: { maxStaleHours: 72, after: "deny-paid" },
         outbox: {
@@ -440,7 +435,7 @@ describe("formatStatus: what a technician reads", () => {
           republishes: 1,
           failures: 2,
           ackedUpTo: 1200,
-          lastAckAt: T0 - 80 * 3_600_000,
+          lastAckAt: new Date(T0 - 80 * 3_600_000).toISOString(),
         },
         counters: {
           badPayloads: 3,

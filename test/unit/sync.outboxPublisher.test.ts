@@ -10,8 +10,9 @@ import { scan } from "../../gateway/decisions.js";
 import type { Store } from "../../gateway/store/db.js";
 import { outboxDepth } from "../../gateway/store/outbox.js";
 import { recordRelayFailure } from "../../gateway/store/relayFailure.js";
-import { type OutboxLogger, OutboxPublisher } from "../../gateway/sync/outboxPublisher.js";
+import { OutboxPublisher } from "../../gateway/sync/outboxPublisher.js";
 import { at } from "../helpers/build.js";
+import { memoryLogger } from "../helpers/logs.js";
 import { freshStore, importExamples, scanReq, type TestStore } from "../store/storeHelpers.js";
 
 const MONDAY_10 = at("2027-03-22T10:00");
@@ -94,12 +95,7 @@ class FakeLink implements MqttLink {
   }
 }
 
-const logged: { level: string; msg: string }[] = [];
-const logger: OutboxLogger = {
-  info: (_o, msg) => logged.push({ level: "info", msg }),
-  warn: (_o, msg) => logged.push({ level: "warn", msg }),
-  error: (_o, msg) => logged.push({ level: "error", msg }),
-};
+const { logger, lines: logged } = memoryLogger("info");
 
 let t: TestStore;
 let publisher: OutboxPublisher | undefined;

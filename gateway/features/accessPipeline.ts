@@ -1,0 +1,263 @@
+/**
+ * The access pipeline: a card read → debounce (R17) → decide and record (R14) → door pulse. Its
+ * stop() waits for the pulses still in flight, so it stops after the readers and before the relays.
+ */
+import type { Logger } from "pino";
+import { type Door, doorChannel, type GatewayConfig, type Reader } from "../../config/gateway.js";
+import type { CardEvent } from "../../drivers/readers/readerDriver.js";
+import { Debouncer } from "../debounce.js";
+import { recordError, scan } from "../decisions.js";
+import type { StatusCounters, StatusLastScan } from "../statusDocument.js";
+import type { StorageHealth } from "../storageHealth.js";
+import type { Store } from "../store/db.js";
+import type { RecordedEvent } from "../store/events.js";
+import { markPulseDone, UNDO_PENDING_WITHIN_MS, undoUnfinishedPulses } from "../store/pulses.js";
+import { recordRelayFailure } from "../store/relayFailure.js";
+import type { Feature } from "./controller.js";
+
+/** How long stop() waits for decisions and door pulses still running. */
+export const STOP_GRACE_MS = 4000;
+
+/** A card number safe for info-level logs: its last 4 characters only. */
+export function maskCard(card: string): string {
+  return card.length <= 4 ? "…" : `…${card.slice(-4)}`;
+}
+
+/** Zeroed decision counters. */
+export const zeroCounters = (): StatusCounters => ({
+  scans: 0,
+  grants: 0,
+  denies: 0,
+  errors: 0,
+  relayFailures: 0,
+});
+
+/** One reader's lane through the pipeline: its door, debouncer, counters and last scan. */
+interface Lane {
+  door: Door | undefined;
+  debouncer: Debouncer;
+  counters: StatusCounters;
+  lastScan: StatusLastScan | null;
+}
+
+/** What the pipeline is handed. */
+export interface AccessPipelineOptions {
+  config: GatewayConfig;
+  store: Store;
+  gatewayId: string;
+  clock: () => number;
+  /** The gateway's logger (component "gateway"). */
+  log: Logger;
+  /** Opens a door: pulses a relay channel; rejects when the door did not open. */
+  pulse: (relayId: string, channel: number, ms: number) => Promise<void>;
+  /** An event went into the outbox (a grant, a deny, a grant undone): the sync link may send it. */
+  recorded: () => void;
+  /** The status shows something new. */
+  changed: () => void;
+  /** Hears whether the cache could be written (a full disk is a status problem). */
+  storage: StorageHealth;
+}
+
+/** The access pipeline as a feature. */
+export class AccessPipeline implements Feature {
+  readonly name = "access pipeline";
+  private readonly o: AccessPipelineOptions;
+  private readonly lanes = new Map<string, Lane>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private accepting = false;
+
+  constructor(options: AccessPipelineOptions) {
+    this.o = options;
+  }
+
+  /** Undoes the grants a crash left without their door pulse, then opens a lane per reader. */
+  start(): void {
+    this.undoUnfinishedPulses();
+    const { readers, doors } = this.o.config;
+    for (const reader of readers)
+      this.lanes.set(reader.id, {
+        door: reader.door === undefined ? undefined : doors.find((d) => d.id === reader.door),
+        debouncer: new Debouncer(reader.debounceMs),
+        counters: zeroCounters(),
+        lastScan: null,
+      });
+    this.accepting = true;
+  }
+
+  /** Refuses new cards and waits (≤ 4 s) for the decisions and pulses in flight. */
+  async stop(): Promise<void> {
+    this.accepting = false;
+    await this.drain();
+  }
+
+  /** A reader's counters and last scan (zero and null before the pipeline started). */
+  lane(readerId: string): { counters: StatusCounters; lastScan: StatusLastScan | null } {
+    const lane = this.lanes.get(readerId);
+    return {
+      counters: lane ? { ...lane.counters } : zeroCounters(),
+      lastScan: lane?.lastScan ? { ...lane.lastScan } : null,
+    };
+  }
+
+  /** The reader's link changed: its next card is a new presentation (R17). */
+  linkChanged(readerId: string): void {
+    this.lanes.get(readerId)?.debouncer.reset(readerId);
+  }
+
+  /** R17 → R14 → door: decides synchronously (one transaction), then pulses without blocking others. */
+  onCard(reader: Reader, e: CardEvent): void {
+    const lane = this.lanes.get(reader.id);
+    if (!this.accepting || !lane) return;
+    const readerId = reader.id;
+    const card = maskCard(e.card);
+    const now = this.o.clock();
+    if (!lane.debouncer.accept(readerId, e.card, now)) {
+      this.o.log.debug({ readerId, card }, "repeated card ignored (R17)");
+      return;
+    }
+    lane.counters.scans++;
+    this.o.changed();
+    const event = this.record(reader, lane, e.card, now);
+    if (event === undefined) return;
+    // The event is in the outbox (R14): let the sync link send it.
+    this.o.recorded();
+    lane.lastScan = {
+      at: new Date(now).toISOString(),
+      card,
+      decision: event.decision,
+      reason: event.reason,
+      eventId: event.id,
+      memberId: event.memberId,
+      relayFailed: false,
+    };
+    const fields = { readerId, card, eventId: event.id, memberId: event.memberId, reason: event.reason };
+    if (event.decision !== "grant") {
+      lane.counters.denies++;
+      this.o.log.info(fields, "scan denied");
+      return;
+    }
+    lane.counters.grants++;
+    this.o.log.info({ ...fields, creditsDeducted: event.creditsDeducted }, "scan granted");
+    // R14: the event is committed; only now is the door signalled.
+    if (lane.door) this.track(this.openDoor(reader, lane, lane.door, event));
+  }
+
+  /**
+   * R14: decides and records the scan. A decision that fails is logged with its stack, counted, and
+   * recorded as a deny `error` all the same; undefined when not even that could be written.
+   */
+  private record(reader: Reader, lane: Lane, cardRead: string, now: number): RecordedEvent | undefined {
+    const readerId = reader.id;
+    const card = maskCard(cardRead);
+    const failed = (err: unknown) => {
+      lane.counters.errors++;
+      this.o.log.error({ err, readerId, card }, "scan failed");
+    };
+    const req = { card: cardRead, area: reader.area, direction: reader.direction, readerId };
+    const { store, gatewayId, config, storage } = this.o;
+    try {
+      const event = scan(store, req, now, gatewayId, {
+        offline: config.sync.enabled ? config.sync.offline : null,
+        door: lane.door !== undefined,
+        onError: failed,
+      });
+      storage.cacheWritten();
+      return event;
+    } catch (err) {
+      // Before the decision (the stored site lost this reader's area) or while recording it.
+      failed(err);
+      this.storageFailed(err);
+    }
+    try {
+      const event = recordError(store, req, now, gatewayId);
+      storage.cacheWritten();
+      return event;
+    } catch (err) {
+      this.o.log.error({ err, readerId, card }, "could not record the failed scan as a deny");
+      this.storageFailed(err);
+      return undefined;
+    }
+  }
+
+  /** A write to the cache failed: when the storage is at fault, the status names it at once. */
+  private storageFailed(err: unknown): void {
+    if (this.o.storage.cacheFailed(err)) this.o.changed();
+  }
+
+  private async openDoor(reader: Reader, lane: Lane, door: Door, event: RecordedEvent): Promise<void> {
+    const channel = doorChannel(door, reader.direction);
+    const where = { readerId: reader.id, doorId: door.id, relayId: door.relay, channel };
+    try {
+      await this.o.pulse(door.relay, channel, door.pulseMs);
+      this.o.log.debug(where, "door pulsed");
+    } catch (err) {
+      this.relayFailed(lane, event, where, err);
+      return;
+    }
+    try {
+      markPulseDone(this.o.store, event.seq);
+    } catch (err) {
+      // Left pending: a start within UNDO_PENDING_WITHIN_MS would undo a grant whose door opened.
+      this.o.log.error({ err, eventId: event.id }, "could not record the door pulse as done");
+      this.storageFailed(err);
+    }
+  }
+
+  /** The door did not open: counted, shown on the last scan, logged, and the grant undone. */
+  private relayFailed(lane: Lane, event: RecordedEvent, where: object, err: unknown): void {
+    lane.counters.relayFailures++;
+    if (lane.lastScan?.eventId === event.id) lane.lastScan.relayFailed = true;
+    this.o.changed();
+    this.o.log.error({ err, ...where, eventId: event.id }, "door did not open: relay failed");
+    this.undoGrant(event);
+  }
+
+  /** The grants the last run decided but never saw through their door pulse (store/pulses.ts). */
+  private undoUnfinishedPulses(): void {
+    const { undone, unknown } = undoUnfinishedPulses(this.o.store, this.o.clock());
+    for (const { event, outcome } of undone)
+      this.o.log.warn(
+        { eventId: event.id, readerId: event.readerId, refunded: outcome.refunded },
+        "grant undone: the gateway stopped before its door pulse completed",
+      );
+    if (unknown.length > 0)
+      this.o.log.warn(
+        { eventIds: unknown.map((e) => e.id), withinMs: UNDO_PENDING_WITHIN_MS },
+        "grants left charged: the gateway stopped before their door pulses completed, too long ago to undo",
+      );
+    if (undone.length > 0) this.o.recorded();
+  }
+
+  /** The member did not get in: refund, unrecord the visit, mark the event for sync. */
+  private undoGrant(event: RecordedEvent): void {
+    try {
+      const outcome = recordRelayFailure(this.o.store, event, this.o.clock());
+      this.o.recorded();
+      this.o.log.warn({ eventId: event.id, refunded: outcome.refunded }, "grant undone after relay failure");
+    } catch (err) {
+      this.o.log.error({ err, eventId: event.id }, "could not record the relay failure");
+      this.storageFailed(err);
+    }
+  }
+
+  private track(p: Promise<void>): void {
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+  }
+
+  /** Waits for work in flight, at most STOP_GRACE_MS. */
+  private async drain(): Promise<void> {
+    if (this.inFlight.size === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), STOP_GRACE_MS);
+    });
+    const done = await Promise.race([
+      Promise.allSettled([...this.inFlight]).then(() => "done" as const),
+      timeout,
+    ]);
+    clearTimeout(timer);
+    if (done === "timeout")
+      this.o.log.warn({ inFlight: this.inFlight.size }, "stopping with pulses still in flight");
+  }
+}

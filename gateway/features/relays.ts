@@ -1,0 +1,113 @@
+/**
+ * The relay boards: one driver per configured relay, started before the readers so the first grant
+ * finds its door, stopped after the access pipeline has finished its pulses.
+ */
+import type { Logger } from "pino";
+import type { Relay } from "../../config/gateway.js";
+import type { createRelay, RelayDeps } from "../../drivers/relays/createRelay.js";
+import { RelayError } from "../../drivers/relays/errors.js";
+import type { RelayDriver } from "../../drivers/relays/relayDriver.js";
+import { isoTime, type StatusRelay } from "../statusDocument.js";
+import type { Feature } from "./controller.js";
+
+/** One configured relay: its driver (when one could be made) and what the gateway counted. */
+interface RelaySlot {
+  config: Relay;
+  driver: RelayDriver | undefined;
+  problem: string | undefined;
+  pulses: number;
+  relayFailures: number;
+  unsubscribe: (() => void)[];
+}
+
+/** What the relays feature is handed. */
+export interface RelaysOptions {
+  relays: readonly Relay[];
+  factory: typeof createRelay;
+  /** The drivers' dependencies, asked for at start (the shared broker exists by then). */
+  deps: () => RelayDeps;
+  /** The daemon's logger; each driver gets a child naming its relay. */
+  logger: Logger;
+  /** A relay's state changed (the status shows something new). */
+  changed: () => void;
+}
+
+/** The relays as a feature; `pulse()` is how the access pipeline opens a door. */
+export class RelaysFeature implements Feature {
+  readonly name = "relays";
+  private readonly options: RelaysOptions;
+  private readonly slots = new Map<string, RelaySlot>();
+
+  constructor(options: RelaysOptions) {
+    this.options = options;
+  }
+
+  /** Makes every relay's driver (a relay that cannot be made is a problem, not a failure) and starts them. */
+  start(): void {
+    for (const relay of this.options.relays) this.slots.set(relay.id, this.makeRelay(relay));
+    for (const slot of this.slots.values()) slot.driver?.start();
+  }
+
+  /** Stops every driver (pulses in flight were awaited by the access pipeline before this). */
+  async stop(): Promise<void> {
+    await Promise.allSettled([...this.slots.values()].map((slot) => slot.driver?.stop()));
+    for (const slot of this.slots.values()) for (const off of slot.unsubscribe.splice(0)) off();
+  }
+
+  /** Pulses a channel of a relay; rejects with a RelayError when the relay has no driver or the pulse failed. */
+  async pulse(relayId: string, channel: number, ms: number): Promise<void> {
+    const slot = this.slots.get(relayId);
+    try {
+      if (!slot?.driver)
+        throw new RelayError(
+          "RELAY_FAILED",
+          { relayId, channel, failure: "unsupported" },
+          slot?.problem ?? "no such relay",
+        );
+      slot.pulses++;
+      await slot.driver.pulse(channel, ms);
+    } catch (err) {
+      if (slot) slot.relayFailures++;
+      throw err;
+    }
+  }
+
+  /** Each relay as status() shows it. */
+  status(): StatusRelay[] {
+    return [...this.slots.values()].map((slot): StatusRelay => {
+      const h = slot.driver?.health();
+      return {
+        id: slot.config.id,
+        driver: slot.config.driver,
+        state: h ? h.state : "unavailable",
+        since: isoTime(h?.since),
+        reason: slot.problem ?? h?.lastError?.message ?? null,
+        pulses: slot.pulses,
+        relayFailures: slot.relayFailures,
+        driverCounters: slot.driver ? slot.driver.counters() : null,
+      };
+    });
+  }
+
+  private makeRelay(config: Relay): RelaySlot {
+    const slot: RelaySlot = {
+      config,
+      driver: undefined,
+      problem: undefined,
+      pulses: 0,
+      relayFailures: 0,
+      unsubscribe: [],
+    };
+    try {
+      const logger = this.options.logger.child({ component: "relay", relayId: config.id });
+      slot.driver = this.options.factory(config, { ...this.options.deps(), logger });
+      slot.unsubscribe.push(slot.driver.on("state", () => this.options.changed()));
+    } catch (err) {
+      slot.problem = err instanceof Error ? err.message : String(err);
+      this.options.logger
+        .child({ component: "gateway" })
+        .error({ err, relayId: config.id, driver: config.driver }, "relay not started");
+    }
+    return slot;
+  }
+}

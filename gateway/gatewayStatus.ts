@@ -1,0 +1,70 @@
+/**
+ * How the gateway's parts become its status (statusDocument.ts's GatewayStatus): readers with their
+ * decisions, the broker link, and the problems of devices whose links are down.
+ */
+import type { MqttConnection } from "../drivers/mqtt/connection.js";
+import type { ReaderLink } from "./features/readers.js";
+import {
+  isoTime,
+  type StatusCounters,
+  type StatusLastScan,
+  type StatusMqtt,
+  type StatusReader,
+} from "./statusDocument.js";
+
+/**
+ * A device whose link failed and is being retried is a problem, whether it waits or is trying again
+ * right now (a reason says it failed); the first connect after start and an open link are not. A
+ * device without a driver ("unavailable") is a problem in its reason's words.
+ */
+export function deviceProblem(what: string, s: { state: string; reason: string | null }): string | undefined {
+  if (s.state === "unavailable") return s.reason ?? `${what}: unavailable`;
+  const retrying = s.state === "waiting" || (s.state === "connecting" && s.reason !== null);
+  return retrying ? `${what}: not connected (${s.reason ?? "no reason given"}), retrying` : undefined;
+}
+
+/** A reader as status() shows it: its link (the readers feature) and its decisions (the pipeline). */
+export function readerStatus(
+  link: ReaderLink,
+  lane: { counters: StatusCounters; lastScan: StatusLastScan | null },
+): StatusReader {
+  const h = link.health;
+  return {
+    id: link.config.id,
+    driver: link.config.driver,
+    state: link.state,
+    since: isoTime(h?.since),
+    reason: link.problem ?? h?.reason ?? null,
+    attempts: h?.attempts ?? 0,
+    retryInMs: h?.retryInMs ?? null,
+    lastScan: lane.lastScan,
+    counters: lane.counters,
+    driverCounters: link.driver ? link.driver.counters() : null,
+  };
+}
+
+/** The shared broker connection as status() shows it (the URL with any password masked). */
+export function mqttStatus(mqtt: MqttConnection): StatusMqtt {
+  const h = mqtt.health();
+  const c = mqtt.counters();
+  return {
+    url: mqtt.url,
+    clientId: mqtt.clientId,
+    state: h.state,
+    since: isoTime(h.since),
+    reason: h.lastError?.message ?? null,
+    attempts: h.attempts,
+    messagesIn: c.messagesIn,
+    messagesOut: c.messagesOut,
+    badPayloads: c.badPayloads,
+    reconnects: c.reconnects,
+  };
+}
+
+/** The sum of every reader's counters. */
+export function totalsOf(readers: readonly StatusReader[]): StatusCounters {
+  const totals: StatusCounters = { scans: 0, grants: 0, denies: 0, errors: 0, relayFailures: 0 };
+  for (const r of readers)
+    for (const k of Object.keys(totals) as (keyof StatusCounters)[]) totals[k] += r.counters[k];
+  return totals;
+}

@@ -1,0 +1,130 @@
+/**
+ * `accessgw status` asks the running daemon directly: a Unix socket in the data folder
+ * (`status.sock`) answers every connection with the status document as one JSON line. Unlike
+ * status.json it needs no free disk space, so a daemon on a full disk still says it runs and what
+ * fails; a daemon that does not answer in time is judged by the file as before (readStatus).
+ */
+import { chmodSync, rmSync } from "node:fs";
+import { connect, createServer, type Server } from "node:net";
+import { join, resolve } from "node:path";
+import type { Logger } from "pino";
+import type { Feature } from "./features/controller.js";
+import { StatusDocument } from "./statusDocument.js";
+import { readStatus, realProbe, type StatusProbe, type StatusReading } from "./statusFile.js";
+
+/** The socket's name inside the data folder. */
+export const STATUS_SOCKET = "status.sock";
+/** How long `status` waits for the daemon's answer before reading the file instead. */
+export const ASK_TIMEOUT_MS = 2000;
+/** A Unix socket path longer than this does not fit (Linux: 108 bytes with the final NUL). */
+const MAX_SOCKET_PATH = 107;
+/** More than this is no status document. */
+const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+
+/** Where the status socket of a data folder is. */
+export function statusSocketPath(dataDir: string): string {
+  return join(resolve(dataDir), STATUS_SOCKET);
+}
+
+/** What a StatusSocket is handed. */
+export interface StatusSocketOptions {
+  dataDir: string;
+  /** The socket's permissions: who may ask (connecting needs write permission). */
+  mode: number;
+  snapshot: () => StatusDocument;
+  logger: Logger;
+}
+
+/** The daemon's side: a feature that listens on `<data>/status.sock` while the daemon runs. */
+export class StatusSocket implements Feature {
+  readonly name = "status socket";
+  private readonly o: StatusSocketOptions;
+  private server: Server | undefined;
+
+  constructor(options: StatusSocketOptions) {
+    this.o = options;
+  }
+
+  /** Listens (a socket left by a daemon that died is replaced: the start checks found none answering). */
+  async start(): Promise<void> {
+    const path = statusSocketPath(this.o.dataDir);
+    if (Buffer.byteLength(path) > MAX_SOCKET_PATH) {
+      this.o.logger.warn(
+        { path },
+        "no status socket: its path is too long; accessgw status reads status.json",
+      );
+      return;
+    }
+    rmSync(path, { force: true });
+    const server = createServer((socket) => {
+      socket.on("error", () => {});
+      try {
+        socket.end(`${JSON.stringify(this.o.snapshot())}\n`);
+      } catch (err) {
+        this.o.logger.error({ err }, "could not answer a status request");
+        socket.destroy();
+      }
+    });
+    await new Promise<void>((done, fail) => {
+      server.once("error", fail);
+      server.listen(path, () => {
+        server.off("error", fail);
+        done();
+      });
+    });
+    server.on("error", (err) => this.o.logger.warn({ err }, "status socket failed"));
+    this.server = server;
+    chmodSync(path, this.o.mode);
+  }
+
+  /** Stops answering and removes the socket. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (server === undefined) return;
+    await new Promise<void>((done) => server.close(() => done()));
+    rmSync(statusSocketPath(this.o.dataDir), { force: true });
+  }
+}
+
+/** Asks the daemon of a data folder for its status; null when none answers within `timeoutMs`. */
+export function askDaemon(dataDir: string, timeoutMs = ASK_TIMEOUT_MS): Promise<StatusDocument | null> {
+  return new Promise((resolveAnswer) => {
+    const socket = connect(statusSocketPath(dataDir));
+    let text = "";
+    const done = (doc: StatusDocument | null) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolveAnswer(doc);
+    };
+    const timer = setTimeout(() => done(null), timeoutMs);
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => {
+      text += chunk;
+      if (text.length > MAX_ANSWER_BYTES) done(null);
+    });
+    socket.on("end", () => done(parseAnswer(text)));
+    socket.on("error", () => done(null));
+  });
+}
+
+function parseAnswer(text: string): StatusDocument | null {
+  try {
+    const parsed = StatusDocument.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What `accessgw status` concludes about a data folder: the daemon's own answer when it gives one
+ * (it runs, whatever the disk), else what the status file says (readStatus).
+ */
+export async function currentStatus(dataDir: string, probe: StatusProbe = realProbe): Promise<StatusReading> {
+  const doc = await askDaemon(dataDir);
+  if (doc === null) return readStatus(dataDir, probe);
+  if (doc.state === "stopped")
+    return { running: false, reason: `stopped cleanly at ${doc.updatedAt}`, status: doc };
+  return { running: true, reason: null, status: doc };
+}
