@@ -5,12 +5,9 @@
  */
 import type { Reader } from "../../config/gateway.js";
 import { toCardNumber } from "../codecs/cardNumber.js";
-import {
-  parseEspRfidMessage,
-  parseJsonReaderMessage,
-  parseTasmotaMessage,
-  type ReaderMessage,
-} from "../codecs/mqttReaders.js";
+import { parseEspRfidMessage } from "../codecs/espRfid.js";
+import { parseJsonReaderMessage, type ReaderMessage } from "../codecs/mqttReaders.js";
+import { parseTasmotaMessage } from "../codecs/tasmotaSensor.js";
 import type { MqttLink, MqttMessage } from "../mqtt/mqttTypes.js";
 import { Listeners } from "../transport/listeners.js";
 import type { Health } from "../transport/reconnecting.js";
@@ -131,7 +128,7 @@ export class MqttReader implements ReaderDriver {
     }
     const parsed = parseReaderMessage(this.config, message.topic, payload);
     if (parsed.kind === "ignored") return undefined;
-    if (parsed.kind === "error") return this.reject("bad_format", `${message.topic}: ${parsed.error}`);
+    if (parsed.kind === "error") return this.reject(parsed.code, `${message.topic}: ${parsed.error}`);
     const converted = toCardNumber(parsed.raw, this.config.cardNumber);
     if (!converted.ok) return this.reject(converted.error, converted.detail);
     this.totals.cards++;

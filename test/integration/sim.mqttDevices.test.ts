@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { toCardNumber } from "../../drivers/codecs/cardNumber.js";
-import { parseEspRfidMessage, parseJsonReaderMessage } from "../../drivers/codecs/mqttReaders.js";
+import { parseEspRfidMessage } from "../../drivers/codecs/espRfid.js";
+import { parseJsonReaderMessage } from "../../drivers/codecs/mqttReaders.js";
 import {
   encodeSwitchSet,
   gen1RelayCommand,
@@ -233,7 +234,7 @@ describe("SimMqttJsonReader", () => {
     expect(gw.on("esphome/gym/card").map((p) => parseJsonReaderMessage(p, "data.uid"))).toEqual([
       { kind: "card", raw: { kind: "hex", text: "94D8FC5F" } },
       { kind: "card", raw: { kind: "decimal", text: "4215834" } },
-      { kind: "error", error: 'field "data.uid" is missing' },
+      { kind: "error", code: "bad_format", error: 'field "data.uid" is missing' },
     ]);
     expect(() => new SimMqttJsonReader({ url: currentBroker().url, topic: "t", field: "a..b" })).toThrow(
       RangeError,

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { toCardNumber } from "../../drivers/codecs/cardNumber.js";
-import { parseTasmotaMessage } from "../../drivers/codecs/mqttReaders.js";
 import { parsePowerState, powerCommand, pulseTimeCommand } from "../../drivers/codecs/tasmotaRelay.js";
+import { parseTasmotaMessage } from "../../drivers/codecs/tasmotaSensor.js";
 import { SimTasmotaDevice } from "../../firmware-sim/devices/tasmotaDevice.js";
 import { ManualScheduler } from "../helpers/fakeTransport.js";
 import { mqttTestBed, RecordingScheduler } from "../helpers/simMqtt.js";

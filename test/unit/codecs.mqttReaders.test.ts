@@ -1,10 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  parseEspRfidMessage,
-  parseJsonReaderMessage,
-  parseTasmotaMessage,
-} from "../../drivers/codecs/mqttReaders.js";
+import { parseEspRfidMessage } from "../../drivers/codecs/espRfid.js";
+import { parseJsonReaderMessage } from "../../drivers/codecs/mqttReaders.js";
+import { parseTasmotaMessage } from "../../drivers/codecs/tasmotaSensor.js";
 
 const time = '"Time":"2026-11-25T10:00:00"';
 const SENSOR = "tele/door1/SENSOR";
@@ -82,6 +80,7 @@ describe("Tasmota reader messages", () => {
   it("reports bad JSON and a UID that is not hex, naming the field", () => {
     expect(parseTasmotaMessage(SENSOR, "{not json", "door1")).toEqual({
       kind: "error",
+      code: "bad_format",
       error: "payload is not valid JSON",
     });
     expect(parseTasmotaMessage(SENSOR, `{"PN532":{"UID":"XYZ"}}`, "door1")).toMatchObject({
@@ -151,7 +150,7 @@ describe("generic JSON reader messages", () => {
     ["a fractional number", `{"card":1.5}`, "card", 'field "card" is not a card number'],
     ["bad JSON", `{"card":`, "card", "payload is not valid JSON"],
   ])("report %s", (_name, payload, path, error) => {
-    expect(parseJsonReaderMessage(payload, path)).toEqual({ kind: "error", error });
+    expect(parseJsonReaderMessage(payload, path)).toEqual({ kind: "error", code: "bad_format", error });
   });
 });
 

@@ -1,0 +1,67 @@
+/**
+ * Tasmota's card reader drivers (PN532, RDM6300, Wiegand) as they publish on
+ * `tele/<topic>/SENSOR`. Pure: topic + payload in, a card read (or "ignored" / a typed error)
+ * out; bad JSON never throws.
+ */
+import { z } from "zod";
+import {
+  bad,
+  describeIssues,
+  IGNORED,
+  parseJsonText,
+  payloadText,
+  type ReaderMessage,
+} from "./mqttReaders.js";
+import { formatForSize, splitWiegandData } from "./wiegand.js";
+
+const HEX_UID = z.string().regex(/^[0-9A-Fa-f]+$/, "expected a hex UID");
+
+const tasmotaSensor = z.object({
+  PN532: z.object({ UID: HEX_UID, DATA: z.string().optional(), Data: z.string().optional() }).optional(),
+  RDM6300: z.object({ UID: HEX_UID }).optional(),
+  Wiegand: z
+    .object({
+      UID: z.union([z.number().int().nonnegative(), z.string().regex(/^(\d+|0x[0-9A-Fa-f]+)$/)]),
+      Size: z.number().int().positive(),
+    })
+    .optional(),
+});
+
+/** Wiegand sizes that carry keypad keys rather than cards. */
+const KEYPAD_SIZES = new Set([4, 8]);
+
+function tasmotaWiegand(uid: number | string, size: number): ReaderMessage {
+  if (KEYPAD_SIZES.has(size)) return IGNORED;
+  const format = formatForSize(size);
+  if (format === null) return bad(`Wiegand.Size ${size} is not a supported card format`);
+  const data = BigInt(uid);
+  // Tasmota publishes the value with the parity bits already stripped.
+  const split = splitWiegandData(format, data);
+  if (!split.ok) return bad(`Wiegand.UID: ${split.detail}`);
+  const { facilityCode, cardNumber } = split;
+  return {
+    kind: "card",
+    raw: { kind: "wiegand", text: data.toString(10), format, facilityCode, cardNumber, data },
+  };
+}
+
+/**
+ * Parses a Tasmota message for the device `topic`: only `tele/<topic>/SENSOR` with a PN532,
+ * RDM6300 or Wiegand section is a card; other topics and sensors are ignored.
+ */
+export function parseTasmotaMessage(
+  topic: string,
+  payload: Uint8Array | string,
+  deviceTopic: string,
+): ReaderMessage {
+  if (topic !== `tele/${deviceTopic}/SENSOR`) return IGNORED;
+  const json = parseJsonText(payloadText(payload));
+  if (!json.ok) return bad("payload is not valid JSON");
+  const parsed = tasmotaSensor.safeParse(json.value);
+  if (!parsed.success) return bad(describeIssues(parsed.error.issues));
+  const { PN532, RDM6300, Wiegand } = parsed.data;
+  if (PN532) return { kind: "card", raw: { kind: "hex", text: PN532.UID } };
+  if (RDM6300) return { kind: "card", raw: { kind: "hex", text: RDM6300.UID } };
+  if (Wiegand) return tasmotaWiegand(Wiegand.UID, Wiegand.Size);
+  return IGNORED;
+}
