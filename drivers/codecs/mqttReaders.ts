@@ -7,8 +7,11 @@
 import type { z } from "zod";
 import type { RawRead } from "./cardNumber.js";
 
-/** Why a message was not a card (the reader counts rejects by this code). */
-export type ReaderMessageCode = "bad_format" | "bad_characters" | "empty";
+/**
+ * Why a message was not a card (the reader counts rejects by this code); `bad_parity`: the device
+ * reported a Wiegand parity error.
+ */
+export type ReaderMessageCode = "bad_format" | "bad_parity" | "bad_characters" | "empty";
 
 /** What one MQTT message means for a reader. */
 export type ReaderMessage =

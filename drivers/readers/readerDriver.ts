@@ -12,12 +12,16 @@ export interface CardEvent {
   at: number;
 }
 
-/** Why a read was dropped: a codec error code, or "unsupported" when `cardNumber` cannot express it. */
+/**
+ * Why a read was dropped: a codec error code (`bad_parity`: the device reported a Wiegand parity
+ * error), or "unsupported" when `cardNumber` cannot express it.
+ */
 export type ReaderRejectCode =
   | "empty"
   | "too_long"
   | "bad_characters"
   | "bad_format"
+  | "bad_parity"
   | "bad_checksum"
   | "zero_tag"
   | "bad_frame"

@@ -138,6 +138,22 @@ describe("mqtt-tasmota reader", () => {
     expect(h.cards.map((c) => c.card)).toEqual([card]);
   });
 
+  it("counts Tasmota's Wiegand parity error (UID 0) as a rejected read and opens nothing for card 0", async () => {
+    const h = await reader({ driver: "mqtt-tasmota", topic: "pool-par", cardNumber: "decimal" });
+    await publish("tele/pool-par/SENSOR", '{"Time":"2026-11-25T06:00:00","Wiegand":{"UID":0,"Size":26}}');
+    await publish(
+      "tele/pool-par/SENSOR",
+      '{"Time":"2026-11-25T06:00:01","Wiegand":{"UID":3110D8h,"Size":26}}',
+    );
+    await h.events(2);
+    expect(h.rejected).toEqual([
+      { readerId: "r1", error: "bad_parity", detail: expect.stringContaining("parity error") },
+    ]);
+    // SetOption123 1 on older firmware: the unquoted hex UID is still read.
+    expect(h.cards.map((c) => c.card)).toEqual(["3215576"]);
+    expect(h.r.counters()).toMatchObject({ cards: 1, rejected: { bad_parity: 1 } });
+  });
+
   it("ignores other topics, other sensors and keypad Wiegand sizes", async () => {
     const h = await reader({ driver: "mqtt-tasmota", topic: "pool-ign", cardNumber: "hex" });
     await publish("tele/pool-ign/STATE", '{"Time":"x","Wifi":{}}');

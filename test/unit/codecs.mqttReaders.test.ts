@@ -46,6 +46,51 @@ describe("Tasmota reader messages", () => {
     });
   });
 
+  it.each([
+    ["decimal (the default)", `{"Wiegand":{"UID":0,"Size":26}}`],
+    ["34 bits", `{"Wiegand":{"UID":0,"Size":34}}`],
+    ["hex (SetOption123 1)", `{"Wiegand":{"UID":"0h","Size":26}}`],
+  ])("reports Tasmota's Wiegand parity error, UID 0 in %s, as a rejected read, not card 0", (_n, payload) => {
+    expect(parseTasmotaMessage(SENSOR, payload, "door1")).toEqual({
+      kind: "error",
+      code: "bad_parity",
+      error: expect.stringContaining("parity error"),
+    });
+  });
+
+  it.each([
+    ["quoted, as current firmware prints it", `{${time},"Wiegand":{"UID":"3110D8h","Size":26}}`],
+    [
+      "unquoted, as older firmware prints it (not valid JSON)",
+      `{${time},"Wiegand":{"UID":3110D8h,"Size":26}}`,
+    ],
+    ["in lower case", `{"Wiegand":{"UID":"3110d8H","Size":26}}`],
+  ])("reads a SetOption123 hex UID with its trailing h, %s", (_n, payload) => {
+    // 0x3110D8 = 3215576: FC 0x31 = 49, CN 0x10D8 = 4312.
+    expect(parseTasmotaMessage(SENSOR, payload, "door1")).toEqual({
+      kind: "card",
+      raw: {
+        kind: "wiegand",
+        text: "3215576",
+        format: "H10301",
+        facilityCode: 49,
+        cardNumber: 4312,
+        data: 0x3110d8n,
+      },
+    });
+  });
+
+  it("still refuses a payload that is broken elsewhere than an unquoted hex UID", () => {
+    expect(parseTasmotaMessage(SENSOR, `{"Wiegand":{"UID":3110D8h,"Size":26}`, "door1")).toMatchObject({
+      kind: "error",
+      error: "payload is not valid JSON",
+    });
+    expect(parseTasmotaMessage(SENSOR, `{"Wiegand":{"UID":"3110G8h","Size":26}}`, "door1")).toMatchObject({
+      kind: "error",
+      error: expect.stringContaining("Wiegand.UID"),
+    });
+  });
+
   it("ignores Wiegand keypad keys of 4 and 8 bits", () => {
     expect(parseTasmotaMessage(SENSOR, `{"Wiegand":{"UID":5,"Size":4}}`, "door1")).toEqual({
       kind: "ignored",
