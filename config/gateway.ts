@@ -98,6 +98,23 @@ export const Reader = byDriver(
 );
 export type Reader = z.infer<typeof Reader>;
 
+/** A word a Tasmota device reports a relay state with: no spaces, as Tasmota's StateText takes it. */
+const StateWord = z
+  .string()
+  .regex(/^\S{1,32}$/, { error: "expected one word (no spaces), at most 32 characters" });
+
+/**
+ * Tasmota's `StateText1` (off) and `StateText2` (on), for a device that reports its relays with
+ * other words than OFF and ON; 1/0 and ON/OFF are understood anyway.
+ */
+const StateText = z
+  .strictObject({ off: StateWord, on: StateWord })
+  .refine((t) => t.off.toUpperCase() !== t.on.toUpperCase(), { error: "off and on must be different words" })
+  .refine((t) => !["OFF", "0"].includes(t.on.toUpperCase()) && !["ON", "1"].includes(t.off.toUpperCase()), {
+    error: "on cannot be OFF or 0, and off cannot be ON or 1",
+  })
+  .describe("the device's StateText1 (off) and StateText2 (on), when it reports other words than OFF/ON");
+
 export const RELAY_DRIVERS = [
   "lcus-serial",
   "modbus-rtu",
@@ -118,7 +135,12 @@ export const Relay = byDriver(
       baudRate: BaudRate,
     }),
     /** The Tasmota device topic; commands go to cmnd/<topic>/POWER<channel>. */
-    z.strictObject({ id: Id, driver: z.literal("mqtt-tasmota"), topic: Topic }),
+    z.strictObject({
+      id: Id,
+      driver: z.literal("mqtt-tasmota"),
+      topic: Topic,
+      stateText: StateText.optional(),
+    }),
     /** The Gen2 RPC topic prefix, e.g. "shellyplus1-a8032ab12345" (requests go to <device>/rpc). */
     z.strictObject({ id: Id, driver: z.literal("mqtt-shelly-gen2"), device: Topic }),
     /** The Gen1 Shelly id, e.g. "shelly1-98CDAC1F2E3A" (commands go to shellies/<device>/relay/…). */

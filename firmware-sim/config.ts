@@ -85,6 +85,18 @@ const TasmotaDevice = z.strictObject({
   kind: z.literal("tasmota"),
   topic: z.string().min(1).describe("the Tasmota %topic%: tele/<topic>/SENSOR, cmnd/<topic>/POWER<n>"),
   channels: z.number().int().min(0).max(32).default(1).describe("relays POWER1..n; 0 for a reader only"),
+  sensor: z
+    .enum(["PN532", "RDM6300", "Wiegand"])
+    .default("PN532")
+    .describe("the reader present() reads with"),
+  wiegandUid: z
+    .enum(["decimal", "hex", "bare-hex"])
+    .default("decimal")
+    .describe('SetOption123 0 (decimal), 1 ("3110D8h"), or 1 on older firmware (unquoted 3110D8h)'),
+  stateText: z
+    .strictObject({ off: z.string().regex(/^\S{1,32}$/), on: z.string().regex(/^\S{1,32}$/) })
+    .optional()
+    .describe("StateText1 (off) and StateText2 (on): the words relay states are reported with"),
   faults: Faults,
 });
 

@@ -123,6 +123,9 @@ export const mqttKinds: DeviceRegistry = {
       relays: spec.channels,
       scheduler: context.scheduler,
       clock: context.clock,
+      cardSensor: spec.sensor,
+      wiegandUid: spec.wiegandUid,
+      ...(spec.stateText === undefined ? {} : { stateText: spec.stateText }),
     });
     // Decimal digits are a card number; 8 hex digits with a letter are a PN532 UID as is.
     const reader = readerSide(spec, context, (card) =>

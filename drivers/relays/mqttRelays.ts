@@ -14,12 +14,14 @@ import {
   rpcResponseTopic,
 } from "../codecs/shelly.js";
 import {
+  DEFAULT_STATE_TEXT,
   parsePowerState,
   powerCommand,
   powerStateTopic,
   pulseTimeCommand,
   pulseTimeMs,
   pulseTimeValue,
+  type StateText,
 } from "../codecs/tasmotaRelay.js";
 import { topicSafe } from "../mqtt/topics.js";
 import { MqttRelay, type MqttRelayDeps } from "./mqttRelay.js";
@@ -29,16 +31,19 @@ import { MqttRelay, type MqttRelayDeps } from "./mqttRelay.js";
  * reconnect, in case the device was reset meanwhile — then `cmnd/<topic>/POWER<ch>` `ON` per
  * pulse, confirmed by `stat/<topic>/POWER<ch>` `ON` (single-relay devices say `POWER`). The pulse
  * resolves when the device reports `OFF`; if it does not within the pulse time plus the reply
- * timeout, the gateway sends `OFF` itself (the member did get in, so it still resolves).
+ * timeout, the gateway sends `OFF` itself (the member did get in, so it still resolves). A device
+ * with a custom StateText reports its own words (`stateText`), or 1/0.
  */
 export class TasmotaRelay extends MqttRelay {
   private readonly topic: string;
+  private readonly stateText: StateText;
   /** PulseTime value last set per channel. */
   private readonly armed = new Map<number, number>();
 
-  constructor(config: { id: string; topic: string }, deps: MqttRelayDeps) {
+  constructor(config: { id: string; topic: string; stateText?: StateText }, deps: MqttRelayDeps) {
     super(config.id, deps);
     this.topic = config.topic;
+    this.stateText = config.stateText ?? DEFAULT_STATE_TEXT;
   }
 
   protected checkChannel(channel: number): void {
@@ -64,7 +69,7 @@ export class TasmotaRelay extends MqttRelay {
     if (channel === 1) topics.add(`stat/${this.topic}/POWER`);
     let on = false;
     const state = (payload: Uint8Array) => {
-      const parsed = parsePowerState(payload);
+      const parsed = parsePowerState(payload, this.stateText);
       return parsed.ok ? parsed.on : undefined;
     };
     // Both waits exist before the command goes out: a 100 ms pulse can report OFF very soon after ON.

@@ -5,7 +5,13 @@
  * and Wiegand drivers do. Commands are case-insensitive, as in Tasmota; bad ones are counted and
  * answered with `{"Command":"Unknown"}` or `{"Command":"Error"}`, never a crash.
  */
-import { parsePowerCommand, parsePulseTimePayload, pulseTimeMs } from "../../drivers/codecs/tasmotaRelay.js";
+import {
+  DEFAULT_STATE_TEXT,
+  parsePowerCommand,
+  parsePulseTimePayload,
+  pulseTimeMs,
+  type StateText,
+} from "../../drivers/codecs/tasmotaRelay.js";
 import type { Scheduler } from "../../drivers/transport/reconnecting.js";
 import { cardValue, type SimMqttBrokerOptions, SimMqttConnection, simClientId } from "./mqttDeviceClient.js";
 import { type RelayBoardEvents, type RelayChange, RelayStateRecorder } from "./relayState.js";
@@ -19,6 +25,12 @@ export type TasmotaRead =
 /** Which sensor presentCard() reads with. */
 export type TasmotaCardSensor = TasmotaRead["sensor"];
 
+/**
+ * How the Wiegand UID is printed: `decimal` (SetOption123 0, the default), `hex` (SetOption123 1:
+ * `"UID":"3110D8h"`), `bare-hex` (SetOption123 1 on older firmware: `"UID":3110D8h`, not JSON).
+ */
+export type WiegandUidFormat = "decimal" | "hex" | "bare-hex";
+
 /** What a SimTasmotaDevice is handed. */
 export interface SimTasmotaDeviceOptions extends SimMqttBrokerOptions {
   /** The device topic (%topic%), e.g. "tasmota_8A3F1C". */
@@ -31,6 +43,10 @@ export interface SimTasmotaDeviceOptions extends SimMqttBrokerOptions {
   clock?: () => number;
   /** The sensor presentCard() uses; default "PN532". */
   cardSensor?: TasmotaCardSensor;
+  /** How Wiegand UIDs are printed (SetOption123); default "decimal". */
+  wiegandUid?: WiegandUidFormat;
+  /** StateText1 (off) and StateText2 (on): the words relay states are reported with; default OFF/ON. */
+  stateText?: StateText;
 }
 
 const COMMAND = /^(power|pulsetime)(\d*)$/i;
@@ -42,6 +58,8 @@ export class SimTasmotaDevice {
   private readonly scheduler: Scheduler;
   private readonly clock: () => number;
   private readonly cardSensor: TasmotaCardSensor;
+  private readonly wiegandUid: WiegandUidFormat;
+  private readonly stateText: StateText;
   private readonly relays: RelayStateRecorder;
   private readonly connection: SimMqttConnection;
   private readonly pulseValues = new Map<number, number>();
@@ -54,6 +72,8 @@ export class SimTasmotaDevice {
     this.scheduler = options.scheduler;
     this.clock = options.clock ?? Date.now;
     this.cardSensor = options.cardSensor ?? "PN532";
+    this.wiegandUid = options.wiegandUid ?? "decimal";
+    this.stateText = options.stateText ?? DEFAULT_STATE_TEXT;
     this.relays = new RelayStateRecorder(this.clock);
     this.connection = new SimMqttConnection({
       ...options,
@@ -123,15 +143,16 @@ export class SimTasmotaDevice {
 
   /** Publishes one card read on `tele/<topic>/SENSOR`; returns false when not connected. */
   present(read: TasmotaRead): boolean {
-    return this.connection.publish(`tele/${this.topic}/SENSOR`, tasmotaSensorPayload(read, this.clock()));
+    const payload = tasmotaSensorPayload(read, this.clock(), this.wiegandUid);
+    return this.connection.publish(`tele/${this.topic}/SENSOR`, payload);
   }
 
   /**
    * Presents a card number with the configured sensor. PN532 and RDM6300 send it as an 8-digit
    * upper-case hex UID (9357203 → "008EC793", so a reader with `cardNumber: decimal` gets the
    * number back); Wiegand sends it as a 26-bit read whose parity-free value is the number
-   * (FC << 16 | CN), which must then fit in 24 bits. A string must be decimal digits. Throws
-   * RangeError for cards it cannot send.
+   * (FC << 16 | CN), which must then fit in 24 bits (0 is what Tasmota sends after a parity
+   * error). A string must be decimal digits. Throws RangeError for cards it cannot send.
    */
   presentCard(cardNumber: number | string): boolean {
     const card = cardValue(cardNumber);
@@ -171,7 +192,7 @@ export class SimTasmotaDevice {
       this.report(channel);
       return;
     }
-    const parsed = parsePowerCommand(text);
+    const parsed = parsePowerCommand(text, this.stateText);
     if (!parsed.ok) {
       this.reject("Error");
       return;
@@ -210,7 +231,7 @@ export class SimTasmotaDevice {
   }
 
   private report(channel: number): void {
-    const state = this.isOn(channel) ? "ON" : "OFF";
+    const state = this.isOn(channel) ? this.stateText.on : this.stateText.off;
     this.publishResult({ [`POWER${channel}`]: state });
     this.connection.publish(`stat/${this.topic}/POWER${channel}`, state);
   }
@@ -236,15 +257,27 @@ export class SimTasmotaDevice {
   }
 }
 
-/** The `tele/<topic>/SENSOR` payload for a read; `Time` is local-format ISO without zone, as Tasmota prints it. */
-export function tasmotaSensorPayload(read: TasmotaRead, at: number): string {
+/**
+ * The `tele/<topic>/SENSOR` payload for a read; `Time` is local-format ISO without zone, as
+ * Tasmota prints it, and a Wiegand UID is printed as `wiegandUid` says (SetOption123).
+ */
+export function tasmotaSensorPayload(
+  read: TasmotaRead,
+  at: number,
+  wiegandUid: WiegandUidFormat = "decimal",
+): string {
   const Time = new Date(at).toISOString().slice(0, 19);
   switch (read.sensor) {
     case "PN532":
       return JSON.stringify({ Time, PN532: { UID: read.uid, [read.dataKey ?? "DATA"]: "" } });
     case "RDM6300":
       return JSON.stringify({ Time, RDM6300: { UID: read.uid } });
-    case "Wiegand":
-      return JSON.stringify({ Time, Wiegand: { UID: read.uid, Size: read.size } });
+    case "Wiegand": {
+      const hex = `${read.uid.toString(16).toUpperCase()}h`;
+      if (wiegandUid === "decimal")
+        return JSON.stringify({ Time, Wiegand: { UID: read.uid, Size: read.size } });
+      if (wiegandUid === "hex") return JSON.stringify({ Time, Wiegand: { UID: hex, Size: read.size } });
+      return `{"Time":"${Time}","Wiegand":{"UID":${hex},"Size":${read.size}}}`;
+    }
   }
 }

@@ -9,6 +9,7 @@ import { RelayError } from "../../drivers/relays/errors.js";
 import { ShellyGen1Relay, ShellyGen2Relay, TasmotaRelay } from "../../drivers/relays/mqttRelays.js";
 import { realScheduler } from "../../drivers/transport/reconnecting.js";
 import { openTransport } from "../../drivers/transport/transport.js";
+import { SimTasmotaDevice } from "../../firmware-sim/devices/tasmotaDevice.js";
 import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
 
 let broker: TestBroker & { dispose(): Promise<void> };
@@ -173,6 +174,26 @@ describe("mqtt-tasmota relay", () => {
     const r = await relay({ id: "t5", driver: "mqtt-tasmota", topic: "door-e" }, { replyTimeoutMs: 500 });
     await r.pulse(1, 100);
     await expect.poll(() => dev.log.at(-1)).toBe("cmnd/door-e/POWER1 OFF");
+  });
+
+  it("pulses a (simulated) Tasmota whose StateText reports AUF/ZU once the relay config names those words", async () => {
+    const device = new SimTasmotaDevice({
+      url: broker.url,
+      topic: "door-words",
+      scheduler: realScheduler,
+      stateText: { off: "ZU", on: "AUF" },
+    });
+    await device.start();
+    stops.push(() => device.stop());
+    const r = await relay({
+      id: "t7",
+      driver: "mqtt-tasmota",
+      topic: "door-words",
+      stateText: { off: "ZU", on: "AUF" },
+    });
+    await r.pulse(1, 200);
+    expect(device.history.map((c) => c.on)).toEqual([true, false]);
+    expect(r.counters()).toMatchObject({ completed: 1, timeouts: 0 });
   });
 
   it.each([0, 33, 1.5])("refuses channel %s with bad_channel", async (channel) => {

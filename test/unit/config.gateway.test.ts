@@ -344,6 +344,22 @@ describe("the gateway configuration", () => {
       ["relays[0].unitId: Too small: expected number to be >=1"],
     ],
     [
+      "Tasmota state words that are the same, or that contradict ON/OFF",
+      [
+        "relays: [{ id: a, driver: mqtt-tasmota, topic: t, stateText: { off: Zu, on: ZU } }, { id: b, driver: mqtt-tasmota, topic: u, stateText: { off: '1', on: 'OFF' } }]",
+        MQTT,
+      ],
+      [
+        "relays[0].stateText: off and on must be different words",
+        "relays[1].stateText: on cannot be OFF or 0, and off cannot be ON or 1",
+      ],
+    ],
+    [
+      "a Tasmota state word with a space",
+      [relay("driver: mqtt-tasmota, topic: t, stateText: { off: 'ganz zu', on: auf }"), MQTT],
+      ["relays[0].stateText.off: expected one word (no spaces), at most 32 characters"],
+    ],
+    [
       "a Gen2 relay without its device",
       [relay("driver: mqtt-shelly-gen2"), MQTT],
       ["relays[0].device: Invalid input: expected string, received undefined"],
@@ -353,6 +369,14 @@ describe("the gateway configuration", () => {
     expect(refusal(lines.join("\n"), "gateway.yaml").problems).toEqual(
       expected.map((p) => `gateway.yaml: ${p}`),
     );
+  });
+
+  it("takes a Tasmota relay's own state words (StateText1 off, StateText2 on)", () => {
+    const config = loadGatewayConfig(
+      "gateway.yaml",
+      `${MQTT}\nrelays: [{ id: b, driver: mqtt-tasmota, topic: t, stateText: { off: AUS, on: AN } }]`,
+    );
+    expect(config.relays[0]).toMatchObject({ stateText: { off: "AUS", on: "AN" } });
   });
 
   it("reports every problem at once", () => {

@@ -128,6 +128,30 @@ describe("TasmotaRelay (fake link, manual timers)", () => {
     ]);
   });
 
+  it.each([
+    ["1/0 (StateText set to numbers)", undefined, ["1", "0"]],
+    ["its own StateText words", { off: "CLOSED", on: "OPEN" }, ["OPEN", "CLOSED"]],
+  ])("completes a pulse on a device that reports %s", async (_n, stateText, [on, off]) => {
+    const { link, scheduler, relay } = setup(
+      (l, s) =>
+        new TasmotaRelay(
+          { id: "t", topic: "d", ...(stateText === undefined ? {} : { stateText }) },
+          { connection: l, scheduler: s },
+        ),
+    );
+    link.device = (topic) => {
+      if (topic === "cmnd/d/POWER1") queueMicrotask(() => link.deliver("stat/d/POWER1", on ?? ""));
+    };
+    const pulse = relay.pulse(1, 500);
+    await flush();
+    // The ON is confirmed: only the wait for the device's OFF is left.
+    expect(scheduler.pending).toBe(1);
+    link.deliver("stat/d/POWER1", off ?? "");
+    await pulse;
+    expect(relay.counters()).toMatchObject({ completed: 1, failed: 0, timeouts: 0 });
+    expect(link.published).toEqual(["cmnd/d/PulseTime1 5", "cmnd/d/POWER1 ON"]);
+  });
+
   it("fails a queued pulse with transport_down when the broker went away while it waited", async () => {
     const { link, scheduler, relay } = setup(
       (l, s) => new TasmotaRelay({ id: "t", topic: "d" }, { connection: l, scheduler: s }),
