@@ -1,6 +1,7 @@
 import { dirname, isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import { parseText } from "./dataFile.js";
+import { CARD_NUMBER_MODES, RELAY_CHANNELS } from "./deviceLimits.js";
 import { AccessGwError, formatPath } from "./errors.js";
 import { crossProblems, mqttUrlProblem, rawReaders, serialPortProblem } from "./gatewayChecks.js";
 import { Id } from "./site.js";
@@ -56,7 +57,7 @@ const readerCommon = {
   /** R17: a second read of the same card within this time is ignored. */
   debounceMs: z.number().int().nonnegative().default(2000),
   /** How the raw read becomes the card number the site knows. */
-  cardNumber: z.enum(["as-is", "decimal", "hex", "wiegand-fc-cn"]).default("as-is"),
+  cardNumber: z.enum(CARD_NUMBER_MODES).default("as-is"),
 };
 
 export const READER_DRIVERS = [
@@ -150,23 +151,22 @@ export const Relay = byDriver(
 );
 export type Relay = z.infer<typeof Relay>;
 
+/** What `channel` means per relay driver, as the door's schema describes it. */
+const CHANNEL_MEANING = Object.entries(RELAY_CHANNELS)
+  .map(([driver, r]) => `${driver}: ${r.what} ${r.min}..${r.max}`)
+  .join("; ");
+
 /**
  * A door (gate, turnstile) and the relay channel that opens it. What `channel` means depends on the
- * relay's driver (checked by `checkGatewayConfig`): lcus-serial the board's relay number 1..255;
- * mqtt-tasmota POWER1..POWER32 (1..32); mqtt-shelly-gen1 relay 1.. (relay/0 is channel 1);
- * modbus-rtu the coil address 0..65535; mqtt-shelly-gen2 the switch id 0.. .
+ * relay's driver (RELAY_CHANNELS, checked by `checkGatewayConfig`): lcus-serial the board's relay
+ * number, mqtt-tasmota POWER<n>, mqtt-shelly-gen1 relay n−1, modbus-rtu the coil address,
+ * mqtt-shelly-gen2 the switch id.
  */
 export const Door = z.strictObject({
   id: Id,
   relay: Id,
   /** Direction A (`in` readers), and direction B too when there is no `channelB`. */
-  channel: z
-    .number()
-    .int()
-    .nonnegative()
-    .describe(
-      "relay channel for direction A: lcus-serial relay 1..255, mqtt-tasmota POWER 1..32, mqtt-shelly-gen1 relay 1.. (1 = relay/0), modbus-rtu coil 0..65535, mqtt-shelly-gen2 switch id 0..",
-    ),
+  channel: z.number().int().nonnegative().describe(`relay channel for direction A (${CHANNEL_MEANING})`),
   /** Direction B of a turnstile, pulsed for `out` readers. */
   channelB: z
     .number()

@@ -4,6 +4,7 @@
  * possibly invalid document: each looks only at fields that are well-formed, so every problem is
  * reported at once and none twice.
  */
+import { type ChannelRange, RELAY_CHANNELS } from "./deviceLimits.js";
 import { Id } from "./site.js";
 
 const TCP = /^tcp:\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d+)$/i;
@@ -81,19 +82,6 @@ export function rawItems(raw: unknown, section: Section): RawItem[] {
 export function rawReaders(raw: unknown): RawItem[] {
   return rawItems(raw, "readers");
 }
-
-/**
- * What `channel` means for each relay driver and its range. Gen1 relays are numbered from 1 like
- * LCUS and Tasmota (channel 1 is the device's relay/0); Modbus coils and Gen2 switch ids keep the
- * device's own 0-based numbers, so the config matches what the device's documentation says.
- */
-export const CHANNELS: Record<string, { what: string; min: number; max: number }> = {
-  "lcus-serial": { what: "relay number", min: 1, max: 255 },
-  "mqtt-tasmota": { what: "POWER number", min: 1, max: 32 },
-  "mqtt-shelly-gen1": { what: "relay number, 1 = relay/0", min: 1, max: 255 },
-  "modbus-rtu": { what: "coil address", min: 0, max: 65535 },
-  "mqtt-shelly-gen2": { what: "switch id", min: 0, max: 65535 },
-};
 
 /** Every cross-field problem, as `path: message` (the caller prefixes the file). */
 export function crossProblems(raw: unknown): string[] {
@@ -176,7 +164,8 @@ function channelRanges(doors: RawItem[], relays: RawItem[]): string[] {
   for (const r of relays) if (r.id !== undefined && !relayById.has(r.id)) relayById.set(r.id, r);
   for (const d of doors) {
     const relay = d.relay === undefined ? undefined : relayById.get(d.relay);
-    const range = relay?.driver === undefined ? undefined : CHANNELS[relay.driver];
+    const range: ChannelRange | undefined =
+      relay?.driver === undefined ? undefined : RELAY_CHANNELS[relay.driver as keyof typeof RELAY_CHANNELS];
     if (!relay || !range) continue;
     for (const field of ["channel", "channelB"] as const) {
       const ch = d[field];

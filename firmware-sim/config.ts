@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { parseText } from "../config/dataFile.js";
+import { RELAY_CHANNELS } from "../config/deviceLimits.js";
 import { AccessGwError, formatPath } from "../config/errors.js";
 
 const Id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "expected an id of letters, digits, . _ -");
@@ -67,7 +68,7 @@ const LcusBoardDevice = z.strictObject({
   id: Id,
   kind: z.literal("lcus-board"),
   expose: Expose,
-  channels: z.number().int().min(1).max(255).default(2),
+  channels: z.number().int().min(1).max(RELAY_CHANNELS["lcus-serial"].max).default(2),
   faults: Faults,
 });
 
@@ -75,7 +76,12 @@ const ModbusBoardDevice = z.strictObject({
   id: Id,
   kind: z.literal("modbus-board"),
   expose: Expose,
-  coils: z.number().int().min(1).max(65_536).default(8),
+  coils: z
+    .number()
+    .int()
+    .min(1)
+    .max(RELAY_CHANNELS["modbus-rtu"].max + 1)
+    .default(8),
   unitId: z.number().int().min(1).max(247).default(1),
   faults: Faults,
 });

@@ -3,13 +3,8 @@
  * card number string the gateway looks up. The gateway canonicalises further (R1: trim,
  * upper-case, strip leading zeros of all-digit strings), so these strings need not be canonical.
  */
+import type { CardNumberMode } from "../../config/deviceLimits.js";
 import type { WiegandFormatName } from "./wiegand.js";
-
-/** How a reader's raw reads become card numbers. */
-export type CardNumberMode = "as-is" | "decimal" | "hex" | "wiegand-fc-cn";
-
-/** All modes, for config schemas. */
-export const cardNumberModes: readonly CardNumberMode[] = ["as-is", "decimal", "hex", "wiegand-fc-cn"];
 
 /**
  * One read as the reader delivered it. `text` is always the reader's own spelling of it.

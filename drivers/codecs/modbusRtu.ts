@@ -6,6 +6,7 @@
  * Request and normal reply: `unit 05 addrHi addrLo (FF 00 | 00 00) crcLo crcHi` (8 bytes).
  * Exception reply: `unit 85 code crcLo crcHi` (5 bytes).
  */
+import { inChannelRange, RELAY_CHANNELS } from "../../config/deviceLimits.js";
 
 /** Function code "write single coil". */
 export const FC_WRITE_SINGLE_COIL = 0x05;
@@ -62,8 +63,9 @@ export function crc16modbus(bytes: Uint8Array): number {
 /** Encodes an FC05 request; throws RangeError for a unit outside 0..247 or a coil outside 0..65535. */
 export function encodeWriteCoil(unit: number, coil: number, on: boolean): Uint8Array {
   checkUnit(unit);
-  if (!Number.isInteger(coil) || coil < 0 || coil > 0xffff) {
-    throw new RangeError(`Modbus coil address must be an integer 0..65535, found ${coil}`);
+  const coils = RELAY_CHANNELS["modbus-rtu"];
+  if (!inChannelRange(coils, coil)) {
+    throw new RangeError(`Modbus coil address must be an integer ${coils.min}..${coils.max}, found ${coil}`);
   }
   return withCrc([unit, FC_WRITE_SINGLE_COIL, coil >> 8, coil & 0xff, on ? 0xff : 0x00, 0x00]);
 }

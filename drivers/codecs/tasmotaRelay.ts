@@ -3,6 +3,7 @@
  * `PulseTime<ch>` and switches with `POWER<ch> ON`; the device switches itself off when the pulse
  * ends and reports every change on `stat/<topic>/POWER<ch>`.
  */
+import { inChannelRange, RELAY_CHANNELS } from "../../config/deviceLimits.js";
 
 /** An MQTT message to publish; the payload is the exact text Tasmota expects. */
 export interface MqttCommand {
@@ -130,8 +131,11 @@ export function parsePowerCommand(
 }
 
 function checkChannel(channel: number): number {
-  if (!Number.isInteger(channel) || channel < 1 || channel > 32) {
-    throw new RangeError(`Tasmota relay channel must be an integer 1..32, found ${channel}`);
+  const range = RELAY_CHANNELS["mqtt-tasmota"];
+  if (!inChannelRange(range, channel)) {
+    throw new RangeError(
+      `Tasmota relay channel must be an integer ${range.min}..${range.max}, found ${channel}`,
+    );
   }
   return channel;
 }

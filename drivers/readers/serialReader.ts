@@ -3,7 +3,8 @@
  * ReconnectingTransport, turns decoded reads into `card`/`rejected` events, reports the
  * transport's health as `state`, and counts. Subclasses only decode bytes.
  */
-import type { CardNumberMode, RawRead } from "../codecs/cardNumber.js";
+import type { CardNumberMode } from "../../config/deviceLimits.js";
+import type { RawRead } from "../codecs/cardNumber.js";
 import { toCardNumber } from "../codecs/cardNumber.js";
 import type { BackoffOptions } from "../transport/backoff.js";
 import { Listeners } from "../transport/listeners.js";

@@ -2,7 +2,7 @@
 import { encodeLcus } from "../codecs/lcus.js";
 import { SerialRelay } from "./relayDriver.js";
 
-/** An LCUS board; channels are the board's relay numbers 1..255. */
+/** An LCUS board; channels are the board's relay numbers (RELAY_CHANNELS["lcus-serial"]). */
 export class LcusRelay extends SerialRelay {
   protected checkChannel(channel: number): void {
     encodeLcus(channel, false);

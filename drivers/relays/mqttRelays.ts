@@ -4,7 +4,7 @@
  * "off", timed by the gateway). A pulse fails with "timeout" when the device does not confirm
  * that it switched on: the member did not get in and the gateway refunds.
  */
-
+import { inChannelRange, RELAY_CHANNELS } from "../../config/deviceLimits.js";
 import {
   encodeSwitchSet,
   gen1RelayCommand,
@@ -119,8 +119,11 @@ export class ShellyGen2Relay extends MqttRelay {
   }
 
   protected checkChannel(channel: number): void {
-    if (!Number.isInteger(channel) || channel < 0) {
-      throw new RangeError(`Shelly Gen2 switch id must be an integer ≥ 0, found ${channel}`);
+    const range = RELAY_CHANNELS["mqtt-shelly-gen2"];
+    if (!inChannelRange(range, channel)) {
+      throw new RangeError(
+        `Shelly Gen2 switch id must be an integer ${range.min}..${range.max}, found ${channel}`,
+      );
     }
   }
 
@@ -186,9 +189,10 @@ export class ShellyGen1Relay extends MqttRelay {
   }
 
   protected checkChannel(channel: number): void {
-    if (!Number.isInteger(channel) || channel < 1) {
+    const range = RELAY_CHANNELS["mqtt-shelly-gen1"];
+    if (!inChannelRange(range, channel)) {
       throw new RangeError(
-        `Shelly Gen1 relay channel must be an integer ≥ 1 (1 = relay/0), found ${channel}`,
+        `Shelly Gen1 relay channel must be an integer ${range.min}..${range.max} (1 = relay/0), found ${channel}`,
       );
     }
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type CardNumberMode, type RawRead, toCardNumber } from "../../drivers/codecs/cardNumber.js";
+import type { CardNumberMode } from "../../config/deviceLimits.js";
+import { type RawRead, toCardNumber } from "../../drivers/codecs/cardNumber.js";
 
 const hexUid: RawRead = { kind: "hex", text: "94D8FC5F" };
 const rdmTag: RawRead = { kind: "hex", text: "008EC793" };
