@@ -4,7 +4,7 @@
  */
 
 /** How a reader's raw reads become the card numbers the site knows (`cardNumber`). */
-export const CARD_NUMBER_MODES = ["as-is", "decimal", "hex", "wiegand-fc-cn"] as const;
+export const CARD_NUMBER_MODES = ["as-is", "decimal", "hex", "wiegand-fc-cn", "em4100"] as const;
 
 /** One of {@link CARD_NUMBER_MODES}. */
 export type CardNumberMode = (typeof CARD_NUMBER_MODES)[number];

@@ -125,7 +125,17 @@ const ShellyGen1Device = z.strictObject({
 const EspRfidDevice = z.strictObject({
   id: Id,
   kind: z.literal("esp-rfid"),
-  topic: z.string().min(1).describe("the esp-rfid base topic: publishes <topic>/send"),
+  topic: z.string().min(1).describe("the esp-rfid base topic"),
+  layout: z
+    .enum(["send", "tag", "bare"])
+    .default("send")
+    .describe(
+      "where scans go: send (2.x, <topic>/send), tag (2.x Home Assistant, <topic>/tag), bare (1.0.x, <topic>)",
+    ),
+  module: z
+    .enum(["mfrc522", "rdm6300"])
+    .default("mfrc522")
+    .describe('the reader module: mfrc522 prints hex UIDs, rdm6300 "14008ec793" (version byte + tag)'),
   faults: Faults,
 });
 

@@ -165,11 +165,14 @@ export const mqttKinds: DeviceRegistry = {
       url: brokerUrl(spec, context),
       topic: spec.topic,
       clock: context.clock,
+      layout: spec.layout,
+      module: spec.module,
     });
     const reader = readerSide(spec, context, (card) =>
       /^\d+$/.test(card) ? device.presentCard(card) : device.present(card.replace(/^0x/i, "").toUpperCase()),
     );
-    return mqttHandle(spec, context, device, `mqtt ${spec.topic}/send`, { reader });
+    const where = { send: `${spec.topic}/send`, tag: `${spec.topic}/tag`, bare: spec.topic }[spec.layout];
+    return mqttHandle(spec, context, device, `mqtt ${where}`, { reader });
   },
   "mqtt-json-reader": (spec, context) => {
     const device = new SimMqttJsonReader({

@@ -1,11 +1,12 @@
 /**
- * Card readers that publish over MQTT: Tasmota (`tele/<topic>/SENSOR`), esp-rfid (`<topic>/send`)
- * and generic JSON (any topic, a field path). They share the gateway's one broker connection:
- * start() subscribes, stop() unsubscribes, and `state` mirrors the connection's health.
+ * Card readers that publish over MQTT: Tasmota (`tele/<topic>/SENSOR`), esp-rfid (`<topic>/send`,
+ * `<topic>/tag` or `<topic>`) and generic JSON (any topic, a field path). They share the gateway's
+ * one broker connection: start() subscribes, stop() unsubscribes, and `state` mirrors the
+ * connection's health.
  */
 import type { Reader } from "../../config/gateway.js";
 import { toCardNumber } from "../codecs/cardNumber.js";
-import { parseEspRfidMessage } from "../codecs/espRfid.js";
+import { espRfidTopics, parseEspRfidMessage } from "../codecs/espRfid.js";
 import { parseJsonReaderMessage, type ReaderMessage } from "../codecs/mqttReaders.js";
 import { parseTasmotaMessage } from "../codecs/tasmotaSensor.js";
 import type { MqttLink, MqttMessage } from "../mqtt/mqttTypes.js";
@@ -35,15 +36,15 @@ export interface MqttReaderDeps {
 /** Card payloads are a few hundred bytes; anything far larger is garbage or an attack. */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 4096;
 
-/** The topic filter a reader config listens on. */
-export function readerTopicFilter(config: MqttReaderConfig): string {
+/** The topic filters a reader config listens on (esp-rfid: one per firmware layout). */
+export function readerTopicFilters(config: MqttReaderConfig): string[] {
   switch (config.driver) {
     case "mqtt-tasmota":
-      return `tele/${config.topic}/SENSOR`;
+      return [`tele/${config.topic}/SENSOR`];
     case "mqtt-esp-rfid":
-      return `${config.topic}/send`;
+      return espRfidTopics(config.topic);
     case "mqtt-json":
-      return config.topic;
+      return [config.topic];
   }
 }
 
@@ -98,7 +99,9 @@ export class MqttReader implements ReaderDriver {
     const { connection } = this.deps;
     this.unsubscribe = [
       connection.on("state", (health) => this.onHealth(health)),
-      connection.subscribe(readerTopicFilter(this.config), (message) => this.onMessage(message)),
+      ...readerTopicFilters(this.config).map((filter) =>
+        connection.subscribe(filter, (message) => this.onMessage(message)),
+      ),
     ];
     this.onHealth(connection.health());
   }

@@ -214,6 +214,27 @@ describe("mqtt-esp-rfid reader", () => {
     expect(h.cards.map((c) => c.card)).toEqual(["A1B2C3D4"]);
     expect(h.rejected).toEqual([expect.objectContaining({ error: "bad_format", readerId: "r1" })]);
   });
+  it("reads every esp-rfid layout: 2.x on <topic>/send, Home Assistant mode on <topic>/tag, 1.0.x on <topic>", async () => {
+    const h = await reader({ driver: "mqtt-esp-rfid", topic: "esprfid/lobby", cardNumber: "hex" });
+    await publish("esprfid/lobby/send", '{"type":"access","uid":"a1b2c3d4","isKnown":"false"}');
+    await publish("esprfid/lobby/tag", '{"uid":"b1b2c3d4","username":"Unknown","access":"Denied","time":1}');
+    await publish(
+      "esprfid/lobby",
+      '{"type":"access","time":1,"isKnown":"false","access":"Denied","uid":"c1b2c3d4"}',
+    );
+    await publish("esprfid/lobby", '{"type":"heartbeat","time":2}');
+    await h.events(3);
+    expect(h.cards.map((c) => c.card)).toEqual(["A1B2C3D4", "B1B2C3D4", "C1B2C3D4"]);
+    expect(h.rejected).toEqual([]);
+  });
+
+  it("gives an RDM6300 fob the same number as the rdm6300 and Tasmota paths with cardNumber: em4100", async () => {
+    const h = await reader({ driver: "mqtt-esp-rfid", topic: "esprfid/em", cardNumber: "em4100" });
+    // esp-rfid prints the EM4100 version byte (14) in front of the 32-bit tag 008EC793.
+    await publish("esprfid/em/send", '{"type":"access","uid":"14008ec793","isKnown":"false"}');
+    await h.events(1);
+    expect(h.cards.map((c) => c.card)).toEqual(["9357203"]);
+  });
 });
 
 describe("mqtt-json reader", () => {

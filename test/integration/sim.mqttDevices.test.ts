@@ -195,6 +195,31 @@ describe("SimEspRfidReader", () => {
     expect(gw.on("esp1/avty")).toEqual(["online"]);
   });
 
+  it.each([
+    ["tag", "esp3/tag", "Home Assistant mode"],
+    ["bare", "esp3b", "1.0.x"],
+  ] as const)(
+    "publishes in the %s layout on %s (%s), which the gateway's parser reads",
+    async (layout, topic) => {
+      const base = layout === "tag" ? "esp3" : "esp3b";
+      const reader = await started(
+        new SimEspRfidReader({ url: currentBroker().url, topic: base, layout, module: "rdm6300" }),
+      );
+      // "#" also matches the bare base topic itself.
+      const gw = await watcher(`${base}/#`);
+      expect(reader.presentCard(9357203)).toBe(true);
+      const cards = () => gw.on(topic).filter((p) => parseEspRfidMessage(topic, p, base).kind === "card");
+      await vi.waitFor(() => expect(cards()).toHaveLength(1));
+      const [payload = ""] = cards();
+      const parsed = parseEspRfidMessage(topic, payload, base);
+      expect(parsed).toEqual({ kind: "card", raw: { kind: "hex", text: "14008ec793" } });
+      if (parsed.kind !== "card") return;
+      expect(toCardNumber(parsed.raw, "em4100")).toEqual({ ok: true, card: "9357203" });
+      if (layout === "tag") expect(JSON.parse(payload)).not.toHaveProperty("type");
+      else expect(JSON.parse(payload)).toMatchObject({ type: "access" });
+    },
+  );
+
   it("presents a card number as its hex UID and goes offline via the will on unplug", async () => {
     const reader = await started(new SimEspRfidReader({ url: currentBroker().url, topic: "esp2" }));
     const gw = await watcher("esp2/#");

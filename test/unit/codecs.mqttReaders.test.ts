@@ -153,6 +153,29 @@ describe("esp-rfid reader messages", () => {
     });
   });
 
+  it("turn a Home Assistant mode message on <topic>/tag, which has no type, into a card read", () => {
+    const payload = `{"uid":"a1b2c3d4","username":"Unknown","access":"Denied","time":1732528800,"doorName":"Lobby"}`;
+    expect(parseEspRfidMessage("lobby/tag", payload, "lobby")).toEqual({
+      kind: "card",
+      raw: { kind: "hex", text: "a1b2c3d4" },
+    });
+    expect(parseEspRfidMessage("lobby/tag", `{"username":"Unknown"}`, "lobby")).toMatchObject({
+      kind: "error",
+      error: expect.stringContaining("uid"),
+    });
+  });
+
+  it("turn a 1.0.x access message on the bare <topic> into a card read, and ignore its boot messages", () => {
+    const payload = `{"type":"access","time":1732528800,"isKnown":"false","access":"Denied","username":"Unknown","uid":"14008ec793"}`;
+    expect(parseEspRfidMessage("lobby", payload, "lobby")).toEqual({
+      kind: "card",
+      raw: { kind: "hex", text: "14008ec793" },
+    });
+    expect(parseEspRfidMessage("lobby", `{"type":"boot","time":1,"Wifi SSID":"x"}`, "lobby")).toEqual({
+      kind: "ignored",
+    });
+  });
+
   it("report an access message without a uid", () => {
     expect(parseEspRfidMessage("lobby/send", `{"type":"access"}`, "lobby")).toMatchObject({
       kind: "error",
