@@ -200,7 +200,7 @@ describe("SimEspRfidReader", () => {
     ["bare", "esp3b", "1.0.x"],
   ] as const)(
     "publishes in the %s layout on %s (%s), which the gateway's parser reads",
-    async (layout, topic) => {
+    async (layout, topic, _firmware) => {
       const base = layout === "tag" ? "esp3" : "esp3b";
       const reader = await started(
         new SimEspRfidReader({ url: currentBroker().url, topic: base, layout, module: "rdm6300" }),
