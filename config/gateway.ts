@@ -25,6 +25,11 @@ const Topic = z
   .string()
   .min(1)
   .regex(/^[^#+\s]+$/, { error: "expected an MQTT topic without wildcards (+, #) or spaces" });
+/** A topic readers subscribe to: `+` may stand for one level, `#` is refused (it would take every reading). */
+const ReadTopic = z
+  .string()
+  .min(1)
+  .regex(/^[^#\s]+$/, { error: "expected an MQTT topic without # or spaces" });
 /** A dotted path into a JSON payload, e.g. "data.uid". */
 const FieldPath = z.string().regex(/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/, {
   error: 'expected a dotted field path such as "data.uid"',
@@ -66,6 +71,7 @@ export const READER_DRIVERS = [
   "mqtt-tasmota",
   "mqtt-esp-rfid",
   "mqtt-json",
+  "mqtt-text",
 ] as const;
 
 /** A reader as the gateway configuration declares it; `driver` says which fields follow. */
@@ -85,15 +91,9 @@ export const Reader = byDriver(
     /** The esp-rfid base topic; reads come on <topic>/send. */
     z.strictObject({ ...readerCommon, driver: z.literal("mqtt-esp-rfid"), topic: Topic }),
     /** Any device publishing JSON on the full `topic`; the card is at `field`. */
-    z.strictObject({
-      ...readerCommon,
-      driver: z.literal("mqtt-json"),
-      topic: z
-        .string()
-        .min(1)
-        .regex(/^[^#\s]+$/, { error: "expected an MQTT topic without # or spaces" }),
-      field: FieldPath,
-    }),
+    z.strictObject({ ...readerCommon, driver: z.literal("mqtt-json"), topic: ReadTopic, field: FieldPath }),
+    /** Any device publishing the card itself as the payload (ESPHome's `return x;`) on the full `topic`. */
+    z.strictObject({ ...readerCommon, driver: z.literal("mqtt-text"), topic: ReadTopic }),
   ],
   READER_DRIVERS,
 );

@@ -144,6 +144,12 @@ const MqttJsonReaderDevice = z.strictObject({
   kind: z.literal("mqtt-json-reader"),
   topic: z.string().min(1),
   field: z.string().min(1).default("uid").describe("dotted path of the card in the JSON payload"),
+  format: z
+    .enum(["json", "text"])
+    .default("json")
+    .describe(
+      "json: the card at field (gateway driver mqtt-json); text: the payload is the card (mqtt-text)",
+    ),
   faults: Faults,
 });
 

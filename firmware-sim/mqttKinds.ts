@@ -179,9 +179,11 @@ export const mqttKinds: DeviceRegistry = {
       url: brokerUrl(spec, context),
       topic: spec.topic,
       field: spec.field,
+      format: spec.format,
     });
     // The card goes out as typed (a string), so leading zeros survive.
     const reader = readerSide(spec, context, (card) => device.present(card));
-    return mqttHandle(spec, context, device, `mqtt ${spec.topic} (field ${spec.field})`, { reader });
+    const what = spec.format === "text" ? "the payload" : `field ${spec.field}`;
+    return mqttHandle(spec, context, device, `mqtt ${spec.topic} (${what})`, { reader });
   },
 };

@@ -1,7 +1,7 @@
 /**
- * What a card reader's MQTT message means, and the parser for readers without a vendor format:
- * JSON with a configured field path. Pure: payload in, a card read (or "ignored" / a typed error)
- * out; bad input never throws.
+ * What a card reader's MQTT message means, and the parsers for readers without a vendor format:
+ * JSON with a configured field path, and bare text payloads (ESPHome's documented examples).
+ * Pure: payload in, a card read (or "ignored" / a typed error) out; bad input never throws.
  * Tasmota and esp-rfid have their own modules (tasmotaSensor.ts, espRfid.ts).
  */
 import type { z } from "zod";
@@ -76,5 +76,30 @@ export function parseJsonReaderMessage(payload: Uint8Array | string, fieldPath: 
   if (typeof value !== "string") return bad(`field "${fieldPath}" must be a string or number`);
   const text = value.trim();
   if (text === "") return bad(`field "${fieldPath}" is empty`);
+  return { kind: "card", raw: { kind: HEX.test(text) ? "hex" : "text", text } };
+}
+
+/** Hex bytes with a separator, as ESPHome prints NFC UIDs: "74-10-37-94" (or "74:10:37:94"). */
+const SEPARATED_HEX = /^[0-9A-Fa-f]{2}(?:([-:])[0-9A-Fa-f]{2})(?:\1[0-9A-Fa-f]{2})*$/;
+/** Printable ASCII without control characters. */
+const PRINTABLE = /^[\x20-\x7e]+$/;
+
+/**
+ * Parses a bare payload that is the card itself (ESPHome `payload: !lambda 'return x;'`):
+ * decimal digits are a decimal read ("7616525", ESPHome's Wiegand tag); hex bytes joined by `-`
+ * or `:` are a hex read without the separators ("74-10-37-94" → "74103794", ESPHome's NFC UID);
+ * other hex digits are a hex read; any other printable text is a `text` read. Surrounding
+ * whitespace is ignored.
+ */
+export function parseTextReaderMessage(payload: Uint8Array | string): ReaderMessage {
+  const raw = payloadText(payload);
+  if (raw === null) return bad("payload is not UTF-8 text", "bad_characters");
+  const text = raw.trim();
+  if (text === "") return bad("payload is empty", "empty");
+  if (!PRINTABLE.test(text)) return bad("payload has non-printable characters", "bad_characters");
+  if (/^\d+$/.test(text)) return { kind: "card", raw: { kind: "decimal", text } };
+  if (SEPARATED_HEX.test(text)) {
+    return { kind: "card", raw: { kind: "hex", text: text.replace(/[-:]/g, "").toUpperCase() } };
+  }
   return { kind: "card", raw: { kind: HEX.test(text) ? "hex" : "text", text } };
 }

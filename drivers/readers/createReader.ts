@@ -43,6 +43,7 @@ export function createReader(config: Reader, deps: ReaderDeps): CreateReaderResu
     case "mqtt-tasmota":
     case "mqtt-esp-rfid":
     case "mqtt-json":
+    case "mqtt-text":
       if (deps.mqtt === undefined) {
         return {
           ok: false,

@@ -1,13 +1,13 @@
 /**
  * Card readers that publish over MQTT: Tasmota (`tele/<topic>/SENSOR`), esp-rfid (`<topic>/send`,
- * `<topic>/tag` or `<topic>`) and generic JSON (any topic, a field path). They share the gateway's
- * one broker connection: start() subscribes, stop() unsubscribes, and `state` mirrors the
- * connection's health.
+ * `<topic>/tag` or `<topic>`), generic JSON (any topic, a field path) and bare text (any topic, the
+ * payload is the card). They share the gateway's one broker connection: start() subscribes,
+ * stop() unsubscribes, and `state` mirrors the connection's health.
  */
 import type { Reader } from "../../config/gateway.js";
 import { toCardNumber } from "../codecs/cardNumber.js";
 import { espRfidTopics, parseEspRfidMessage } from "../codecs/espRfid.js";
-import { parseJsonReaderMessage, type ReaderMessage } from "../codecs/mqttReaders.js";
+import { parseJsonReaderMessage, parseTextReaderMessage, type ReaderMessage } from "../codecs/mqttReaders.js";
 import { parseTasmotaMessage } from "../codecs/tasmotaSensor.js";
 import type { MqttLink, MqttMessage } from "../mqtt/mqttTypes.js";
 import { Listeners } from "../transport/listeners.js";
@@ -21,7 +21,10 @@ import type {
 } from "./readerDriver.js";
 
 /** A reader config whose driver speaks MQTT. */
-export type MqttReaderConfig = Extract<Reader, { driver: "mqtt-tasmota" | "mqtt-esp-rfid" | "mqtt-json" }>;
+export type MqttReaderConfig = Extract<
+  Reader,
+  { driver: "mqtt-tasmota" | "mqtt-esp-rfid" | "mqtt-json" | "mqtt-text" }
+>;
 
 /** What an MQTT reader is handed besides its config. */
 export interface MqttReaderDeps {
@@ -44,6 +47,7 @@ export function readerTopicFilters(config: MqttReaderConfig): string[] {
     case "mqtt-esp-rfid":
       return espRfidTopics(config.topic);
     case "mqtt-json":
+    case "mqtt-text":
       return [config.topic];
   }
 }
@@ -61,6 +65,8 @@ export function parseReaderMessage(
       return parseEspRfidMessage(topic, payload, config.topic);
     case "mqtt-json":
       return parseJsonReaderMessage(payload, config.field);
+    case "mqtt-text":
+      return parseTextReaderMessage(payload);
   }
 }
 

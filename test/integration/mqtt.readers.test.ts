@@ -258,6 +258,18 @@ describe("mqtt-json reader", () => {
   });
 });
 
+describe("mqtt-text reader", () => {
+  it("reads ESPHome's bare payloads: a decimal Wiegand tag and a dashed NFC UID", async () => {
+    const h = await reader({ driver: "mqtt-text", topic: "esphome/+/tag", cardNumber: "hex" });
+    await publish("esphome/gate/tag", "7616525");
+    await publish("esphome/gate/tag", "74-10-37-94");
+    await publish("esphome/gate/tag", "");
+    await h.events(3);
+    expect(h.cards.map((c) => c.card)).toEqual(["74380D", "74103794"]);
+    expect(h.rejected).toEqual([expect.objectContaining({ error: "empty" })]);
+  });
+});
+
 describe("MQTT readers and the broker going away", () => {
   it("mirror the connection state and read again after the broker restarts, without restarting the reader", async () => {
     const h = await reader({ driver: "mqtt-tasmota", topic: "pool-in", cardNumber: "hex" });

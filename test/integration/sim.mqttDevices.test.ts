@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { toCardNumber } from "../../drivers/codecs/cardNumber.js";
 import { parseEspRfidMessage } from "../../drivers/codecs/espRfid.js";
-import { parseJsonReaderMessage } from "../../drivers/codecs/mqttReaders.js";
+import { parseJsonReaderMessage, parseTextReaderMessage } from "../../drivers/codecs/mqttReaders.js";
 import {
   encodeSwitchSet,
   gen1RelayCommand,
@@ -264,5 +264,25 @@ describe("SimMqttJsonReader", () => {
     expect(() => new SimMqttJsonReader({ url: currentBroker().url, topic: "t", field: "a..b" })).toThrow(
       RangeError,
     );
+  });
+
+  it("in text format publishes the card itself, as ESPHome's examples do, read by the mqtt-text parser", async () => {
+    const reader = await started(
+      new SimMqttJsonReader({
+        url: currentBroker().url,
+        topic: "esphome/gym/tag",
+        field: "uid",
+        format: "text",
+      }),
+    );
+    const gw = await watcher("esphome/gym/tag");
+    reader.present("7616525");
+    reader.present("74-10-37-94");
+    await vi.waitFor(() => expect(gw.seen).toHaveLength(2));
+    expect(gw.on("esphome/gym/tag")).toEqual(["7616525", "74-10-37-94"]);
+    expect(gw.on("esphome/gym/tag").map((p) => parseTextReaderMessage(p))).toEqual([
+      { kind: "card", raw: { kind: "decimal", text: "7616525" } },
+      { kind: "card", raw: { kind: "hex", text: "74103794" } },
+    ]);
   });
 });

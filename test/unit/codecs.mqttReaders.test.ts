@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseEspRfidMessage } from "../../drivers/codecs/espRfid.js";
-import { parseJsonReaderMessage } from "../../drivers/codecs/mqttReaders.js";
+import { parseJsonReaderMessage, parseTextReaderMessage } from "../../drivers/codecs/mqttReaders.js";
 import { parseTasmotaMessage } from "../../drivers/codecs/tasmotaSensor.js";
 
 const time = '"Time":"2026-11-25T10:00:00"';
@@ -222,6 +222,26 @@ describe("generic JSON reader messages", () => {
   });
 });
 
+describe("bare text reader messages (ESPHome's documented examples)", () => {
+  it.each([
+    ["a Wiegand tag in decimal", "7616525", { kind: "decimal", text: "7616525" }],
+    ["an NFC UID with dashes", "74-10-37-94", { kind: "hex", text: "74103794" }],
+    ["an NFC UID with colons, in lower case", "74:10:37:9a", { kind: "hex", text: "7410379A" }],
+    ["hex digits", "94d8fc5f", { kind: "hex", text: "94d8fc5f" }],
+    ["other printable text, trimmed", " member-7\n", { kind: "text", text: "member-7" }],
+  ])("read %s", (_name, payload, raw) => {
+    expect(parseTextReaderMessage(payload)).toEqual({ kind: "card", raw });
+  });
+
+  it.each([
+    ["an empty payload", "  ", "empty"],
+    ["control characters", "12\u000034", "bad_characters"],
+    ["bytes that are not UTF-8", new Uint8Array([0xff, 0xfe, 0x31]), "bad_characters"],
+  ] as const)("reject %s", (_name, payload, code) => {
+    expect(parseTextReaderMessage(payload)).toMatchObject({ kind: "error", code });
+  });
+});
+
 describe("MQTT payload properties", () => {
   it("never throw on random payloads", () => {
     fc.assert(
@@ -229,6 +249,7 @@ describe("MQTT payload properties", () => {
         parseTasmotaMessage(SENSOR, payload, "door1");
         parseEspRfidMessage("lobby/send", payload, "lobby");
         parseJsonReaderMessage(payload, "data.uid");
+        parseTextReaderMessage(payload);
       }),
     );
   });

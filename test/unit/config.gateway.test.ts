@@ -178,7 +178,7 @@ describe("the gateway configuration", () => {
   const rd = (fields: string) => `readers: [{ id: r, area: pool, direction: in, ${fields} }]`;
   const door = (fields: string) => `doors: [{ id: d, ${fields} }]`;
   const relay = (fields: string) => `relays: [{ id: b, ${fields} }]`;
-  const ALL_READERS = "serial-line | rdm6300 | mqtt-tasmota | mqtt-esp-rfid | mqtt-json";
+  const ALL_READERS = "serial-line | rdm6300 | mqtt-tasmota | mqtt-esp-rfid | mqtt-json | mqtt-text";
 
   it.each<[string, string[], string[]]>([
     [
@@ -214,7 +214,9 @@ describe("the gateway configuration", () => {
     [
       "an unknown card number mode",
       [rd("driver: rdm6300, port: /dev/ttyS0, cardNumber: bcd")],
-      ['readers[0].cardNumber: Invalid option: expected one of "as-is"|"decimal"|"hex"|"wiegand-fc-cn"'],
+      [
+        'readers[0].cardNumber: Invalid option: expected one of "as-is"|"decimal"|"hex"|"wiegand-fc-cn"|"em4100"',
+      ],
     ],
     [
       "a port that is neither a device nor tcp://",
