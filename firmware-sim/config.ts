@@ -61,6 +61,10 @@ const Rdm6300Device = z.strictObject({
   expose: Expose,
   /** The real module repeats its frame about every 100 ms while a tag is held. */
   repeatMs: z.number().int().min(10).max(5000).default(100),
+  model: z
+    .enum(["rdm6300", "id-12la"])
+    .default("rdm6300")
+    .describe("rdm6300: STX … ETX; id-12la (ID-12LA, ID-20LA): CR LF before the ETX"),
   faults: Faults,
 });
 

@@ -133,6 +133,7 @@ export const serialKinds: DeviceRegistry = {
     const device = new SimRdm6300Module({
       link: exposure.link,
       scheduler: context.scheduler,
+      model: spec.model,
       faults: lineFaults(spec.faults, { ...context, target: exposure }),
     });
     const reader: ReaderSide = {

@@ -97,6 +97,24 @@ describe("serial readers over socat pseudo-terminals", () => {
     expect(r.reader.counters()).toMatchObject({ cards: 1, bytes: 14, reconnects: 0 });
   });
 
+  it.each(["rdm6300", "serial-line"] as const)(
+    "reads ID-12LA frames (CR LF before ETX) with the %s driver, the same card as an RDM6300's",
+    async (driver) => {
+      const { a, b } = await pair();
+      const config = { ...common, id: "id12", port: a, cardNumber: "decimal" } as const;
+      const r = await startReader(
+        driver === "rdm6300" ? { ...config, driver } : { ...config, driver, format: "decimal" },
+      );
+      const device = await openDevice(b);
+      await send(device, encodeRdm6300Frame(0x8ec793, 0x14, { crlf: true }));
+      await send(device, encodeRdm6300Frame(0x94d8fc5f, 1, { crlf: true }));
+      await vi.waitFor(() => expect(r.cards.map((c) => c.card)).toEqual(["9357203", "2497248351"]), {
+        timeout: 3000,
+      });
+      expect(r.reader.counters().rejected).toEqual({});
+    },
+  );
+
   it("reconnects after the reader is unplugged and replugged, then decodes again", async () => {
     const dir = mkdtempSync(join(tmpdir(), "accessgw-reader-"));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));

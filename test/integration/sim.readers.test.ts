@@ -86,6 +86,19 @@ describe("simulated readers on a TCP serial server, read by the real drivers", (
     expect(new Set(cards.map((c) => c.card))).toEqual(new Set(["9357203"]));
   });
 
+  it("reads a simulated ID-12LA (CR LF before ETX) with the rdm6300 driver, nothing rejected", async () => {
+    const server = await startServer();
+    const module = new SimRdm6300Module({ link: server, scheduler: realScheduler, model: "id-12la" });
+    module.start();
+    const { reader, cards } = await startReader(
+      { ...common, id: "pool", driver: "rdm6300", port: server.target },
+      server,
+    );
+    module.present(0x008ec793);
+    await vi.waitFor(() => expect(cards.map((c) => c.card)).toEqual(["9357203"]), { timeout: 2000 });
+    expect(reader.counters()).toMatchObject({ rejected: {}, bytes: 16 });
+  });
+
   it("reconnects after the device is unplugged and replugged, and decodes again", async () => {
     const server = await startServer();
     const device = new SimSerialLineReader({ link: server, format: "hex", lineEnding: "LF" });

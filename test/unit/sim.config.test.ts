@@ -27,7 +27,14 @@ describe("sim.yaml", () => {
         lineEnding: "CRLF",
         faults: [],
       },
-      { id: "r2", kind: "rdm6300", expose: { pty: "/tmp/accessgw-sim/r2" }, repeatMs: 100, faults: [] },
+      {
+        id: "r2",
+        kind: "rdm6300",
+        expose: { pty: "/tmp/accessgw-sim/r2" },
+        repeatMs: 100,
+        model: "rdm6300",
+        faults: [],
+      },
       { id: "b1", kind: "lcus-board", expose: { tcp: 4003 }, channels: 2, faults: [] },
       {
         id: "b2",
