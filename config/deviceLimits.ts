@@ -33,3 +33,10 @@ export const RELAY_CHANNELS = {
 export function inChannelRange(range: ChannelRange, channel: number): boolean {
   return Number.isInteger(channel) && channel >= range.min && channel <= range.max;
 }
+
+/**
+ * Modbus RTU unit addresses a relay may have. The Modbus spec reserves 248–255, but LCTech relay
+ * boards ship at 255, so those are accepted (with a `check` warning); 0 is the broadcast address,
+ * which no board answers.
+ */
+export const MODBUS_UNIT = { min: 1, max: 255, reservedFrom: 248 } as const;

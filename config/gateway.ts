@@ -1,9 +1,15 @@
 import { dirname, isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import { parseText } from "./dataFile.js";
-import { CARD_NUMBER_MODES, RELAY_CHANNELS } from "./deviceLimits.js";
+import { CARD_NUMBER_MODES, MODBUS_UNIT, RELAY_CHANNELS } from "./deviceLimits.js";
 import { AccessGwError, formatPath } from "./errors.js";
-import { crossProblems, mqttUrlProblem, rawReaders, serialPortProblem } from "./gatewayChecks.js";
+import {
+  configWarnings,
+  crossProblems,
+  mqttUrlProblem,
+  rawReaders,
+  serialPortProblem,
+} from "./gatewayChecks.js";
 import { Id } from "./site.js";
 import { SyncSettings, syncConfigProblems } from "./sync.js";
 
@@ -132,7 +138,13 @@ export const Relay = byDriver(
       id: Id,
       driver: z.literal("modbus-rtu"),
       port: SerialPort,
-      unitId: z.number().int().min(1).max(247).default(1),
+      unitId: z
+        .number()
+        .int()
+        .min(MODBUS_UNIT.min)
+        .max(MODBUS_UNIT.max)
+        .default(1)
+        .describe("the board's unit address; 248-255 are reserved by Modbus but LCTech boards ship at 255"),
       baudRate: BaudRate,
     }),
     /** The Tasmota device topic; commands go to cmnd/<topic>/POWER<channel>. */
@@ -218,12 +230,16 @@ export function doorChannel(door: Door, direction: Reader["direction"]): number 
   return direction === "out" ? (door.channelB ?? door.channel) : door.channel;
 }
 
-/** The outcome of checking a configuration: the config when it is valid, and every problem found. */
+/**
+ * The outcome of checking a configuration: the config when it is valid, every problem found, and
+ * warnings: things that work but deserve a look (they never make the configuration invalid).
+ */
 export interface GatewayConfigCheck {
   config: GatewayConfig | null;
   /** The parsed document (even when invalid), for checks against the stored site. */
   raw: unknown;
   problems: string[];
+  warnings: string[];
 }
 
 /**
@@ -232,15 +248,17 @@ export interface GatewayConfigCheck {
  */
 export function checkGatewayConfig(file: string, text: string): GatewayConfigCheck {
   const parsed = parseText(file, text);
-  if (parsed.problems.length > 0) return { config: null, raw: undefined, problems: parsed.problems };
+  if (parsed.problems.length > 0)
+    return { config: null, raw: undefined, problems: parsed.problems, warnings: [] };
   const raw = parsed.value ?? {};
+  const warnings = configWarnings(raw).map((w) => `${file}: ${w}`);
   const result = GatewayConfig.safeParse(raw);
   const problems = result.success
     ? []
     : result.error.issues.map((i) => `${file}: ${formatPath(i.path) || "(top level)"}: ${i.message}`);
   // Cross checks work on the parsed document, so they report alongside schema problems.
   problems.push(...[...crossProblems(raw), ...syncConfigProblems(raw)].map((p) => `${file}: ${p}`));
-  if (!result.success || problems.length > 0) return { config: null, raw, problems };
+  if (!result.success || problems.length > 0) return { config: null, raw, problems, warnings };
   const config = result.data;
   // gateway.data and the TLS files may be relative to the configuration file.
   const near = (p: string) => (isAbsolute(p) ? p : resolve(dirname(file), p));
@@ -250,7 +268,7 @@ export function checkGatewayConfig(file: string, text: string): GatewayConfigChe
       const p = config.mqtt[k];
       if (p !== undefined) config.mqtt[k] = near(p);
     }
-  return { config, raw, problems };
+  return { config, raw, problems, warnings };
 }
 
 /** Reads and validates a gateway configuration; throws CONFIG_INVALID listing every problem. */

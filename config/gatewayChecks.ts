@@ -4,7 +4,8 @@
  * possibly invalid document: each looks only at fields that are well-formed, so every problem is
  * reported at once and none twice.
  */
-import { type ChannelRange, RELAY_CHANNELS } from "./deviceLimits.js";
+import { existsSync } from "node:fs";
+import { type ChannelRange, MODBUS_UNIT, RELAY_CHANNELS } from "./deviceLimits.js";
 import { Id } from "./site.js";
 
 const TCP = /^tcp:\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d+)$/i;
@@ -81,6 +82,36 @@ export function rawItems(raw: unknown, section: Section): RawItem[] {
 /** The readers of a parsed (possibly invalid) document. */
 export function rawReaders(raw: unknown): RawItem[] {
   return rawItems(raw, "readers");
+}
+
+/**
+ * What works but deserves a look, as `path: message` (the caller prefixes the file): a Modbus unit
+ * address Modbus reserves, and a serial device path that does not exist (yet: a USB adapter may
+ * be plugged in later, and the gateway keeps trying). tcp:// targets are not checked. `exists`
+ * is handed in for tests.
+ */
+export function configWarnings(raw: unknown, exists: (path: string) => boolean = existsSync): string[] {
+  const warnings: string[] = [];
+  for (const section of ["readers", "relays"] as const) {
+    for (const item of rawItems(raw, section)) {
+      if (item.port?.startsWith("/") && !exists(item.port))
+        warnings.push(
+          `${section}[${item.index}].port: ${item.port} does not exist (yet); the gateway keeps trying to open it, e.g. until the USB adapter is plugged in`,
+        );
+    }
+  }
+  const relays = (raw as Record<string, unknown> | null)?.relays;
+  if (Array.isArray(relays))
+    relays.forEach((r: unknown, i) => {
+      const unit = (r as { driver?: unknown; unitId?: unknown } | null)?.unitId;
+      const driver = (r as { driver?: unknown } | null)?.driver;
+      if (driver !== "modbus-rtu" || typeof unit !== "number") return;
+      if (Number.isInteger(unit) && unit >= MODBUS_UNIT.reservedFrom && unit <= MODBUS_UNIT.max)
+        warnings.push(
+          `relays[${i}].unitId: ${unit} is in the range Modbus reserves (${MODBUS_UNIT.reservedFrom}..${MODBUS_UNIT.max}); accepted because boards such as LCTech's ship at 255, but no other device on the bus may answer to it (or set the board to 1..${MODBUS_UNIT.reservedFrom - 1})`,
+        );
+    });
+  return warnings;
 }
 
 /** Every cross-field problem, as `path: message` (the caller prefixes the file). */

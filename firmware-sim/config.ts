@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { parseText } from "../config/dataFile.js";
-import { RELAY_CHANNELS } from "../config/deviceLimits.js";
+import { MODBUS_UNIT, RELAY_CHANNELS } from "../config/deviceLimits.js";
 import { AccessGwError, formatPath } from "../config/errors.js";
 
 const Id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "expected an id of letters, digits, . _ -");
@@ -86,7 +86,8 @@ const ModbusBoardDevice = z.strictObject({
     .min(1)
     .max(RELAY_CHANNELS["modbus-rtu"].max + 1)
     .default(8),
-  unitId: z.number().int().min(1).max(247).default(1),
+  /** 248-255 are reserved by Modbus, but LCTech boards ship at 255. */
+  unitId: z.number().int().min(MODBUS_UNIT.min).max(MODBUS_UNIT.max).default(1),
   faults: Faults,
 });
 

@@ -245,13 +245,18 @@ function runCheck(rest: string[], flags: Flags, io: Io): number {
       store.close();
     }
   }
-  if (flags.json) io.out(JSON.stringify({ ok: problems.length === 0, problems, areasChecked }));
-  else if (problems.length > 0) {
-    for (const p of problems) io.err(p);
-    io.err(`${problems.length} problem${problems.length === 1 ? "" : "s"} found`);
-  } else {
-    io.out(`${file}: no problems found`);
-    if (!areasChecked) io.err(`(reader areas not checked: no site imported in ${dir})`);
+  const { warnings } = checked;
+  if (flags.json) io.out(JSON.stringify({ ok: problems.length === 0, problems, warnings, areasChecked }));
+  else {
+    // Warnings print but never make the exit code 2: the configuration works as it is.
+    for (const w of warnings) io.err(`warning: ${w}`);
+    if (problems.length > 0) {
+      for (const p of problems) io.err(p);
+      io.err(`${problems.length} problem${problems.length === 1 ? "" : "s"} found`);
+    } else {
+      io.out(`${file}: no problems found`);
+      if (!areasChecked) io.err(`(reader areas not checked: no site imported in ${dir})`);
+    }
   }
   return problems.length > 0 ? 2 : 0;
 }
@@ -328,7 +333,12 @@ function readConfigText(file: string): GatewayConfigCheck {
     text = readFileSync(file, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    return { config: null, raw: undefined, problems: [`${file}: cannot read the file (${code})`] };
+    return {
+      config: null,
+      raw: undefined,
+      problems: [`${file}: cannot read the file (${code})`],
+      warnings: [],
+    };
   }
   return checkGatewayConfig(file, text);
 }

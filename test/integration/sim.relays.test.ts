@@ -81,6 +81,27 @@ describe("simulated relay boards on a TCP serial server, driven by the real driv
     expect(board.isOn(0)).toBe(false);
   });
 
+  it("drives an LCTech-style board at unit address 255 (reserved by Modbus, the boards' default)", async () => {
+    const server = await startServer();
+    const board = new SimModbusBoard({ link: server, unitId: 255 });
+    board.start();
+    const relay = await startRelay({
+      id: "lctech",
+      driver: "modbus-rtu",
+      port: server.target,
+      unitId: 255,
+      baudRate: 9600,
+    });
+
+    await relay.pulse(1, 50);
+
+    expect(board.history.map((c) => [c.channel, c.on])).toEqual([
+      [1, true],
+      [1, false],
+    ]);
+    expect(relay.counters()).toMatchObject({ completed: 1, timeouts: 0 });
+  });
+
   it("rejects a pulse on coil 9 of an 8-coil board with the board's illegal data address exception", async () => {
     const server = await startServer();
     const board = new SimModbusBoard({ link: server });

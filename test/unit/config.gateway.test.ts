@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { AccessGwError } from "../../config/errors.js";
 import { checkGatewayConfig, doorChannel, loadGatewayConfig } from "../../config/gateway.js";
@@ -371,6 +374,49 @@ describe("the gateway configuration", () => {
     expect(refusal(lines.join("\n"), "gateway.yaml").problems).toEqual(
       expected.map((p) => `gateway.yaml: ${p}`),
     );
+  });
+
+  it("accepts a Modbus board at unit 255 (LCTech's default) with a warning that says why, and refuses 256", () => {
+    const check = checkGatewayConfig(
+      "gateway.yaml",
+      relay("driver: modbus-rtu, port: 'tcp://10.0.0.9:502', unitId: 255"),
+    );
+    expect(check.problems).toEqual([]);
+    expect(check.config?.relays[0]).toMatchObject({ unitId: 255 });
+    expect(check.warnings).toEqual([
+      expect.stringMatching(
+        /^gateway\.yaml: relays\[0\]\.unitId: 255 is in the range Modbus reserves \(248\.\.255\); accepted because boards such as LCTech's ship at 255/,
+      ),
+    ]);
+    expect(
+      checkGatewayConfig("gateway.yaml", relay("driver: modbus-rtu, port: /dev/ttyS1, unitId: 247")).warnings,
+    ).toEqual([expect.stringContaining("/dev/ttyS1 does not exist")].filter(() => !existsSync("/dev/ttyS1")));
+    expect(refusal(relay("driver: modbus-rtu, port: /dev/ttyS1, unitId: 256")).problems).toEqual([
+      "/etc/accessgw/gateway.yaml: relays[0].unitId: Too big: expected number to be <=255",
+    ]);
+  });
+
+  it("warns about a serial device path that does not exist (a USB adapter may come later), not about tcp:// targets", () => {
+    const dir = mkdtempSync(join(tmpdir(), "accessgw-ports-"));
+    try {
+      const present = join(dir, "ttyUSB0");
+      writeFileSync(present, "");
+      const missing = join(dir, "ttyUSB9");
+      const check = checkGatewayConfig(
+        "gateway.yaml",
+        [
+          `readers: [{ id: a, area: pool, direction: in, driver: rdm6300, port: ${present} }, { id: b, area: pool, direction: in, driver: rdm6300, port: ${missing} }]`,
+          "relays: [{ id: r, driver: lcus-serial, port: 'tcp://10.0.0.5:4001' }]",
+        ].join("\n"),
+      );
+      expect(check.problems).toEqual([]);
+      expect(check.config).not.toBeNull();
+      expect(check.warnings).toEqual([
+        `gateway.yaml: readers[1].port: ${missing} does not exist (yet); the gateway keeps trying to open it, e.g. until the USB adapter is plugged in`,
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("takes a Tasmota relay's own state words (StateText1 off, StateText2 on)", () => {
