@@ -133,7 +133,20 @@ export const RELAY_DRIVERS = [
 /** A relay board; doors name it and say which of its channels to pulse. */
 export const Relay = byDriver(
   [
-    z.strictObject({ id: Id, driver: z.literal("lcus-serial"), port: SerialPort, baudRate: BaudRate }),
+    z.strictObject({
+      id: Id,
+      driver: z.literal("lcus-serial"),
+      port: SerialPort,
+      baudRate: BaudRate,
+      /** Multi-channel LCUS boards drop a command sent within ~100 ms of the previous one. */
+      frameGapMs: z
+        .number()
+        .int()
+        .min(0)
+        .max(1000)
+        .default(100)
+        .describe("least ms between two frames to the board (LCUS boards drop one sent within ~100 ms)"),
+    }),
     z.strictObject({
       id: Id,
       driver: z.literal("modbus-rtu"),

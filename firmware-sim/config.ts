@@ -73,6 +73,17 @@ const LcusBoardDevice = z.strictObject({
   kind: z.literal("lcus-board"),
   expose: Expose,
   channels: z.number().int().min(1).max(RELAY_CHANNELS["lcus-serial"].max).default(2),
+  /**
+   * Real multi-channel boards drop a command sent within about 100 ms of the previous one; the
+   * simulator drops those within 80 ms, so the gateway's 100 ms spacing passes despite timer jitter.
+   */
+  dropWithinMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(1000)
+    .default(80)
+    .describe("a command within this many ms of the previous one is dropped, as real boards do; 0 never"),
   faults: Faults,
 });
 

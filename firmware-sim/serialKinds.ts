@@ -148,7 +148,11 @@ export const serialKinds: DeviceRegistry = {
   },
   "lcus-board": (spec, context) => {
     const exposure = expose(spec, context);
-    const board = new SimLcusBoard({ link: exposure.link, clock: context.clock });
+    const board = new SimLcusBoard({
+      link: exposure.link,
+      clock: context.clock,
+      dropWithinMs: spec.dropWithinMs,
+    });
     const relays: RelaySide = {
       channels: range(1, spec.channels),
       get history() {

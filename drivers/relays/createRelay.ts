@@ -34,7 +34,12 @@ export function createRelay(config: Relay, deps: RelayDeps): RelayDriver {
   };
   switch (config.driver) {
     case "lcus-serial":
-      return new LcusRelay({ ...common, port: config.port, baudRate: config.baudRate });
+      return new LcusRelay({
+        ...common,
+        port: config.port,
+        baudRate: config.baudRate,
+        frameGapMs: config.frameGapMs,
+      });
     case "modbus-rtu":
       return new ModbusRelay({
         ...common,

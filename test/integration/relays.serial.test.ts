@@ -80,12 +80,15 @@ describe("serial relay drivers over socat pseudo-terminals", () => {
   it("LCUS: a pulse reaches the board as ON then, after the pulse, OFF", async () => {
     const splitter = new LcusFrameSplitter();
     const seen: { frame: string; at: number }[] = [];
-    const relay = await wire({ id: "gate", driver: "lcus-serial", port: "", baudRate: 9600 }, (bytes) => {
-      for (const f of splitter.push(bytes)) {
-        const c = decodeLcus(f);
-        if (c.ok) seen.push({ frame: `ch${c.channel}-${c.on ? "on" : "off"}`, at: Date.now() });
-      }
-    });
+    const relay = await wire(
+      { id: "gate", driver: "lcus-serial", port: "", baudRate: 9600, frameGapMs: 100 },
+      (bytes) => {
+        for (const f of splitter.push(bytes)) {
+          const c = decodeLcus(f);
+          if (c.ok) seen.push({ frame: `ch${c.channel}-${c.on ? "on" : "off"}`, at: Date.now() });
+        }
+      },
+    );
     await relay.pulse(2, 150);
     await vi.waitFor(() => expect(seen.map((s) => s.frame)).toEqual(["ch2-on", "ch2-off"]), {
       timeout: 3000,

@@ -45,6 +45,7 @@ describe("simulated relay boards on a TCP serial server, driven by the real driv
       driver: "lcus-serial",
       port: server.target,
       baudRate: 9600,
+      frameGapMs: 100,
     });
 
     await relay.pulse(1, 200);
@@ -59,6 +60,34 @@ describe("simulated relay boards on a TCP serial server, driven by the real driv
     expect((off?.at ?? 0) - (on?.at ?? 0)).toBeGreaterThanOrEqual(150);
     expect(board.badFrames).toBe(0);
   });
+
+  it.each([
+    [100, [true, true], 0],
+    // Without the gap the second ON and the second OFF both come too soon and are lost.
+    [0, [true, false], 2],
+  ] as const)(
+    "with frameGapMs %i, two doors on one LCUS board that drops early frames open: %j",
+    async (frameGapMs, opened, dropped) => {
+      const server = await startServer();
+      // The simulator's default: a command within 80 ms of the last one it took is dropped.
+      const board = new SimLcusBoard({ link: server, dropWithinMs: 80 });
+      board.start();
+      const relay = await startRelay({
+        id: "doors",
+        driver: "lcus-serial",
+        port: server.target,
+        baudRate: 9600,
+        frameGapMs,
+      });
+
+      await Promise.all([relay.pulse(1, 300), relay.pulse(2, 300)]);
+
+      await vi.waitFor(() => expect(board.commands + board.droppedTooSoon).toBe(4));
+      const onAt = (channel: number) => board.history.some((c) => c.channel === channel && c.on);
+      expect([onAt(1), onAt(2)]).toEqual(opened);
+      expect(board.droppedTooSoon).toBe(dropped);
+    },
+  );
 
   it("records coil 0 on then off when the modbus-rtu driver pulses it", async () => {
     const server = await startServer();

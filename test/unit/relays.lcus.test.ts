@@ -20,13 +20,15 @@ function frame(name: string): Uint8Array {
   return bytes;
 }
 
-async function startedRelay(): Promise<{ relay: LcusRelay; t: FakeTransport }> {
+/** A started relay; without a frame gap unless asked (the gap has tests of its own). */
+async function startedRelay(frameGapMs = 0): Promise<{ relay: LcusRelay; t: FakeTransport }> {
   const f = fakeTransportFactory();
   const relay = new LcusRelay({
     id: "gate",
     port: "/dev/ttyFAKE",
     transportFactory: f.factory,
     scheduler: realScheduler,
+    frameGapMs,
   });
   relay.start();
   await vi.advanceTimersByTimeAsync(0);
@@ -119,6 +121,7 @@ describe("LcusRelay", () => {
       port: "/dev/ttyFAKE",
       transportFactory: f.factory,
       scheduler: realScheduler,
+      frameGapMs: 0,
     });
     relay.start();
     await vi.advanceTimersByTimeAsync(0);
@@ -140,6 +143,7 @@ describe("LcusRelay", () => {
       transportFactory: f.factory,
       scheduler: realScheduler,
       backoff: { baseMs: 5000, factor: 2, capMs: 5000, jitter: "none" },
+      frameGapMs: 0,
     });
     relay.start();
     await vi.advanceTimersByTimeAsync(0);
@@ -178,6 +182,46 @@ describe("LcusRelay", () => {
     expect(relay.health().state).toBe("stopped");
   });
 
+  it("spaces frames to one board by frameGapMs, so two doors on one LCUS board both open", async () => {
+    const { relay, t } = await startedRelay(100);
+    const at: number[] = [];
+    const write = t.write.bind(t);
+    t.write = (bytes) => {
+      at.push(Date.now());
+      return write(bytes);
+    };
+    const start = Date.now();
+    const both = Promise.all([relay.pulse(1, 500), relay.pulse(2, 500)]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(commands(t)).toEqual(["ch1-on"]);
+    await vi.advanceTimersByTimeAsync(99);
+    expect(commands(t)).toEqual(["ch1-on"]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(commands(t)).toEqual(["ch1-on", "ch2-on"]);
+    await vi.advanceTimersByTimeAsync(600);
+    await both;
+    expect(commands(t)).toEqual(["ch1-on", "ch2-on", "ch1-off", "ch2-off"]);
+    // Each pulse lasts its full 500 ms from its own ON; every frame is ≥ 100 ms after the one before.
+    expect(at.map((ms) => ms - start)).toEqual([0, 100, 500, 600]);
+  });
+
+  it("sends the next frame after the gap even when the frame before it failed to write", async () => {
+    const { relay, t } = await startedRelay(100);
+    const write = t.write.bind(t);
+    t.write = () => {
+      t.write = write;
+      return Promise.reject(new TransportError("TRANSPORT_WRITE_FAILED", t.target, "EIO"));
+    };
+    const failed = expect(relay.pulse(1, 300)).rejects.toMatchObject({ failure: "write_failed" });
+    const second = relay.pulse(2, 300);
+    await vi.advanceTimersByTimeAsync(0);
+    await failed;
+    expect(commands(t)).toEqual(["ch2-on"]);
+    await vi.advanceTimersByTimeAsync(400);
+    await second;
+    expect(commands(t)).toEqual(["ch2-on", "ch2-off"]);
+  });
+
   it("reports its link state as 'state' events", async () => {
     const f = fakeTransportFactory();
     const relay = new LcusRelay({
@@ -185,6 +229,7 @@ describe("LcusRelay", () => {
       port: "/dev/ttyFAKE",
       transportFactory: f.factory,
       scheduler: realScheduler,
+      frameGapMs: 0,
     });
     const states: RelayHealth[] = [];
     relay.on("state", (h) => states.push(h));

@@ -167,7 +167,10 @@ describe("createRelay", () => {
 
   it("picks the driver the config names", () => {
     expect(
-      createRelay({ id: "a", driver: "lcus-serial", port: "/dev/ttyUSB0", baudRate: 9600 }, deps),
+      createRelay(
+        { id: "a", driver: "lcus-serial", port: "/dev/ttyUSB0", baudRate: 9600, frameGapMs: 100 },
+        deps,
+      ),
     ).toBeInstanceOf(LcusRelay);
     const modbus = createRelay(
       { id: "b", driver: "modbus-rtu", port: "/dev/ttyUSB1", unitId: 3, baudRate: 9600 },

@@ -35,7 +35,7 @@ describe("sim.yaml", () => {
         model: "rdm6300",
         faults: [],
       },
-      { id: "b1", kind: "lcus-board", expose: { tcp: 4003 }, channels: 2, faults: [] },
+      { id: "b1", kind: "lcus-board", expose: { tcp: 4003 }, channels: 2, dropWithinMs: 80, faults: [] },
       {
         id: "b2",
         kind: "modbus-board",
