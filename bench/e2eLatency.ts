@@ -260,7 +260,7 @@ async function startGateway(o: E2eOptions, config: string, logFile: string): Pro
     const log = readFileSync(logFile, "utf8");
     const open = log
       .split("\n")
-      .filter((l) => l.includes('"reader transport"') && l.includes('"state":"open"'));
+      .filter((l) => l.includes('"component":"reader"') && l.includes('"msg":"link open"'));
     if (open.length >= o.readers) break;
     if (child.exitCode !== null || performance.now() > deadline) {
       child.kill("SIGKILL");

@@ -249,12 +249,14 @@ export class Gateway {
     };
   }
 
-  private deps(): ReaderDeps & RelayDeps {
+  /** What every reader and relay driver is handed, with its own logger (required, never silent). */
+  private deps(logger: Logger): ReaderDeps & RelayDeps {
     const { transportFactory, scheduler, backoff, clock } = this.options;
     return {
       transportFactory: transportFactory ?? openTransport,
       scheduler: scheduler ?? realScheduler,
       clock,
+      logger,
       gatewayId: this.options.gatewayId,
       ...(backoff === undefined ? {} : { backoff }),
       ...(this.mqtt === undefined ? {} : { mqtt: this.mqtt }),
@@ -277,7 +279,8 @@ export class Gateway {
       unsubscribe: [],
     };
     try {
-      slot.driver = (this.options.relayFactory ?? createRelay)(config, this.deps());
+      const logger = this.options.logger.child({ component: "relay", relayId: config.id });
+      slot.driver = (this.options.relayFactory ?? createRelay)(config, this.deps(logger));
       slot.unsubscribe.push(slot.driver.on("state", () => this.changed()));
     } catch (err) {
       slot.problem = err instanceof Error ? err.message : String(err);
@@ -302,7 +305,7 @@ export class Gateway {
       unsubscribe: [],
     };
     const logger = this.options.logger.child({ component: "reader", readerId: config.id });
-    const made = (this.options.readerFactory ?? createReader)(config, { ...this.deps(), logger });
+    const made = (this.options.readerFactory ?? createReader)(config, this.deps(logger));
     if (!made.ok) {
       slot.problem = made.error.message;
       this.log.error({ err: made.error, readerId: config.id, driver: config.driver }, "reader not started");

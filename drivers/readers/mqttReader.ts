@@ -9,16 +9,11 @@ import { toCardNumber } from "../codecs/cardNumber.js";
 import { espRfidTopics, parseEspRfidMessage } from "../codecs/espRfid.js";
 import { parseJsonReaderMessage, parseTextReaderMessage, type ReaderMessage } from "../codecs/mqttReaders.js";
 import { parseTasmotaMessage } from "../codecs/tasmotaSensor.js";
+import type { DriverLogger } from "../logger.js";
 import type { MqttLink, MqttMessage } from "../mqtt/mqttTypes.js";
 import { Listeners } from "../transport/listeners.js";
 import type { Health } from "../transport/reconnecting.js";
-import type {
-  ReaderCounters,
-  ReaderDriver,
-  ReaderEvents,
-  ReaderLogger,
-  ReaderRejectCode,
-} from "./readerDriver.js";
+import type { ReaderCounters, ReaderDriver, ReaderEvents, ReaderRejectCode } from "./readerDriver.js";
 
 /** A reader config whose driver speaks MQTT. */
 export type MqttReaderConfig = Extract<
@@ -31,7 +26,7 @@ export interface MqttReaderDeps {
   connection: MqttLink;
   /** Stamps `card` events (ms). */
   clock: () => number;
-  logger: ReaderLogger;
+  logger: DriverLogger;
   /** Larger payloads are rejected unread ("too_long"); default 4096 bytes. */
   maxPayloadBytes?: number;
 }

@@ -80,20 +80,6 @@ export interface ReaderDriver {
   counters(): ReaderCounters;
 }
 
-/** The subset of a pino logger drivers use: object first, message second. */
-export interface ReaderLogger {
-  debug(obj: object, msg: string): void;
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-}
-
-/** A logger that drops everything, for when none is handed in. */
-export const silentLogger: ReaderLogger = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-};
-
 /** Why a reader could not be created. */
 export type ReaderErrorCode = "READER_DRIVER_UNSUPPORTED";
 

@@ -6,17 +6,12 @@
 import type { CardNumberMode } from "../../config/deviceLimits.js";
 import type { RawRead } from "../codecs/cardNumber.js";
 import { toCardNumber } from "../codecs/cardNumber.js";
+import type { DriverLogger } from "../logger.js";
 import type { BackoffOptions } from "../transport/backoff.js";
 import { Listeners } from "../transport/listeners.js";
 import { type Health, ReconnectingTransport, type Scheduler } from "../transport/reconnecting.js";
 import type { TransportFactory } from "../transport/transport.js";
-import type {
-  ReaderCounters,
-  ReaderDriver,
-  ReaderEvents,
-  ReaderLogger,
-  ReaderRejectCode,
-} from "./readerDriver.js";
+import type { ReaderCounters, ReaderDriver, ReaderEvents, ReaderRejectCode } from "./readerDriver.js";
 
 /** One decoded read, or why the bytes were dropped. */
 export type DecodedRead =
@@ -38,7 +33,7 @@ export interface SerialReaderDeps {
   clock: () => number;
   /** Timers for reconnect backoff. */
   scheduler: Scheduler;
-  logger: ReaderLogger;
+  logger: DriverLogger;
   backoff?: BackoffOptions;
   random?: () => number;
 }
@@ -87,6 +82,7 @@ export abstract class SerialReader implements ReaderDriver {
       factory: this.deps.transportFactory,
       transportOptions: { baudRate: this.config.baudRate },
       scheduler: this.deps.scheduler,
+      logger: this.deps.logger,
       now: this.deps.clock,
       ...(this.deps.backoff === undefined ? {} : { backoff: this.deps.backoff }),
       ...(this.deps.random === undefined ? {} : { random: this.deps.random }),
@@ -146,13 +142,8 @@ export abstract class SerialReader implements ReaderDriver {
       if (this.everOpen) this.totals.reconnects++;
       this.everOpen = true;
     }
+    // The transport logs its own changes.
     const reason = health.lastError?.message;
-    const log = health.state === "waiting" ? this.deps.logger.warn : this.deps.logger.info;
-    log.call(
-      this.deps.logger,
-      { state: health.state, reason, retryInMs: health.retryInMs },
-      "reader transport",
-    );
     this.listeners.emit("state", {
       readerId: this.id,
       state: health.state,

@@ -1,6 +1,7 @@
 /** Builds the driver a relay's config names: serial boards, or MQTT devices on the shared broker connection. */
 import type { Relay } from "../../config/gateway.js";
-import type { MqttLink, MqttLogger } from "../mqtt/mqttTypes.js";
+import type { DriverLogger } from "../logger.js";
+import type { MqttLink } from "../mqtt/mqttTypes.js";
 import type { BackoffOptions } from "../transport/backoff.js";
 import type { Scheduler } from "../transport/reconnecting.js";
 import type { TransportFactory } from "../transport/transport.js";
@@ -21,7 +22,8 @@ export interface RelayDeps {
   mqtt?: MqttLink;
   /** The gateway id: Shelly Gen2 answers on `<gatewayId>/rpc` (made topic-safe). */
   gatewayId?: string;
-  logger?: MqttLogger;
+  /** Required: a relay's warnings (no OFF report, a failed switch) must reach the daemon's log. */
+  logger: DriverLogger;
 }
 
 /** Creates (does not start) the driver for `config`; throws RelayError RELAY_UNSUPPORTED when mqtt-* has no broker. */
@@ -30,6 +32,7 @@ export function createRelay(config: Relay, deps: RelayDeps): RelayDriver {
     id: config.id,
     transportFactory: deps.transportFactory,
     scheduler: deps.scheduler,
+    logger: deps.logger,
     ...(deps.backoff === undefined ? {} : { backoff: deps.backoff }),
   };
   switch (config.driver) {
@@ -62,7 +65,7 @@ export function createRelay(config: Relay, deps: RelayDeps): RelayDriver {
         connection: deps.mqtt,
         scheduler: deps.scheduler,
         ...(deps.replyTimeoutMs === undefined ? {} : { replyTimeoutMs: deps.replyTimeoutMs }),
-        ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+        logger: deps.logger,
       };
       if (config.driver === "mqtt-tasmota") return new TasmotaRelay(config, mqttDeps);
       if (config.driver === "mqtt-shelly-gen1") return new ShellyGen1Relay(config, mqttDeps);

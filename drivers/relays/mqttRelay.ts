@@ -6,7 +6,8 @@
  * Pulses on one channel never overlap: a pulse asked for while another runs on that channel is
  * queued behind it, so every caller gets its own full on…off.
  */
-import { MqttError, type MqttLink, type MqttLogger, type MqttMessage } from "../mqtt/mqttTypes.js";
+import type { DriverLogger } from "../logger.js";
+import { MqttError, type MqttLink, type MqttMessage } from "../mqtt/mqttTypes.js";
 import { Listeners } from "../transport/listeners.js";
 import type { Scheduler } from "../transport/reconnecting.js";
 import { RelayError, type RelayFailure } from "./errors.js";
@@ -21,7 +22,7 @@ export interface MqttRelayDeps {
   scheduler: Scheduler;
   /** How long the device has to confirm a switch; default 2000 ms. */
   replyTimeoutMs?: number;
-  logger?: MqttLogger;
+  logger: DriverLogger;
 }
 
 /** Default time a device has to confirm that it switched on. */
@@ -33,15 +34,13 @@ export interface Waiter<T> {
   cancel(): void;
 }
 
-const silent: MqttLogger = { debug: () => {}, info: () => {}, warn: () => {} };
-
 /** Base class of the MQTT relays; the constructor only assigns, start() subscribes. */
 export abstract class MqttRelay implements RelayDriver {
   readonly id: string;
   protected readonly connection: MqttLink;
   protected readonly scheduler: Scheduler;
   protected readonly replyTimeoutMs: number;
-  protected readonly log: MqttLogger;
+  protected readonly log: DriverLogger;
   private readonly listeners = new Listeners<RelayEvents>();
   private readonly channels = new KeyedQueue<number>();
   private readonly totals = { pulses: 0, completed: 0, failed: 0, timeouts: 0, exceptions: 0 };
@@ -57,7 +56,7 @@ export abstract class MqttRelay implements RelayDriver {
     this.connection = deps.connection;
     this.scheduler = deps.scheduler;
     this.replyTimeoutMs = deps.replyTimeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS;
-    this.log = deps.logger ?? silent;
+    this.log = deps.logger;
   }
 
   /** Throws a RangeError when `channel` does not exist on this kind of device. */

@@ -6,6 +6,7 @@
  * Pulses on one channel never overlap: a pulse asked for while another runs on that channel is
  * queued behind it (not merged or extended), so every caller gets its own full on…off.
  */
+import type { DriverLogger } from "../logger.js";
 import type { BackoffOptions } from "../transport/backoff.js";
 import { TransportError } from "../transport/errors.js";
 import { Listeners } from "../transport/listeners.js";
@@ -72,6 +73,7 @@ export interface SerialRelayOptions {
   baudRate?: number;
   transportFactory: TransportFactory;
   scheduler: Scheduler;
+  logger: DriverLogger;
   backoff?: BackoffOptions;
 }
 
@@ -79,6 +81,7 @@ export interface SerialRelayOptions {
 export abstract class SerialRelay implements RelayDriver {
   readonly id: string;
   protected readonly scheduler: Scheduler;
+  protected readonly log: DriverLogger;
   protected readonly transport: ReconnectingTransport;
   private readonly listeners = new Listeners<RelayEvents>();
   private readonly channels = new KeyedQueue<number>();
@@ -89,11 +92,13 @@ export abstract class SerialRelay implements RelayDriver {
   constructor(options: SerialRelayOptions) {
     this.id = options.id;
     this.scheduler = options.scheduler;
+    this.log = options.logger;
     this.transport = new ReconnectingTransport({
       target: options.port,
       factory: options.transportFactory,
       transportOptions: options.baudRate === undefined ? {} : { baudRate: options.baudRate },
       scheduler: options.scheduler,
+      logger: options.logger,
       ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
     });
   }

@@ -12,6 +12,7 @@ import type {
 } from "../../drivers/readers/readerDriver.js";
 import { realScheduler } from "../../drivers/transport/reconnecting.js";
 import { openTransport } from "../../drivers/transport/transport.js";
+import { RecordingLogger } from "../helpers/logger.js";
 import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
 
 let broker: TestBroker & { dispose(): Promise<void> };
@@ -22,6 +23,7 @@ const readers: ReaderDriver[] = [];
 beforeAll(async () => {
   broker = await startBroker();
   conn = new MqttConnection({
+    logger: new RecordingLogger(),
     config: { url: broker.url },
     gatewayId: "gw-readers",
     backoff: { baseMs: 50, factor: 2, capMs: 200, jitter: "none" },
@@ -55,6 +57,7 @@ function until(c: MqttConnection, state: string): Promise<void> {
 async function reader(raw: Record<string, unknown>) {
   const config = Reader.parse({ id: "r1", area: "pool", direction: "in", ...raw }) as MqttReaderConfig;
   const made = createReader(config, {
+    logger: new RecordingLogger(),
     transportFactory: openTransport,
     clock: () => 42,
     scheduler: realScheduler,
@@ -294,7 +297,12 @@ describe("MQTT readers and the broker going away", () => {
   it("report a missing mqtt: section as an unsupported driver naming the reader", () => {
     const made = createReader(
       Reader.parse({ id: "gate-x", area: "pool", direction: "in", driver: "mqtt-esp-rfid", topic: "x" }),
-      { transportFactory: openTransport, clock: () => 0, scheduler: realScheduler },
+      {
+        logger: new RecordingLogger(),
+        transportFactory: openTransport,
+        clock: () => 0,
+        scheduler: realScheduler,
+      },
     );
     expect(made.ok).toBe(false);
     if (made.ok) return;

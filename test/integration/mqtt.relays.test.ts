@@ -10,6 +10,7 @@ import { ShellyGen1Relay, ShellyGen2Relay, TasmotaRelay } from "../../drivers/re
 import { realScheduler } from "../../drivers/transport/reconnecting.js";
 import { openTransport } from "../../drivers/transport/transport.js";
 import { SimTasmotaDevice } from "../../firmware-sim/devices/tasmotaDevice.js";
+import { RecordingLogger } from "../helpers/logger.js";
 import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
 
 let broker: TestBroker & { dispose(): Promise<void> };
@@ -19,6 +20,7 @@ const stops: (() => Promise<unknown>)[] = [];
 beforeAll(async () => {
   broker = await startBroker();
   conn = new MqttConnection({
+    logger: new RecordingLogger(),
     config: { url: broker.url },
     gatewayId: "gw-relays",
     backoff: { baseMs: 50, factor: 2, capMs: 200, jitter: "none" },
@@ -49,6 +51,7 @@ function opened(): Promise<void> {
 /** A started relay driver on the shared connection, subscribed before the test pulses. */
 async function relay(config: Relay, extra: { replyTimeoutMs?: number; gatewayId?: string } = {}) {
   const driver = createRelay(config, {
+    logger: new RecordingLogger(),
     transportFactory: openTransport,
     scheduler: realScheduler,
     mqtt: conn,
@@ -322,7 +325,12 @@ describe("MQTT relays without a broker", () => {
   it("refuse a pulse before start() with stopped", async () => {
     const r = createRelay(
       { id: "idle", driver: "mqtt-tasmota", topic: "idle" },
-      { transportFactory: openTransport, scheduler: realScheduler, mqtt: conn },
+      {
+        logger: new RecordingLogger(),
+        transportFactory: openTransport,
+        scheduler: realScheduler,
+        mqtt: conn,
+      },
     );
     expect(await failureOf(r.pulse(1, 100))).toMatchObject({ failure: "stopped" });
   });
@@ -331,7 +339,7 @@ describe("MQTT relays without a broker", () => {
     expect(() =>
       createRelay(
         { id: "lonely", driver: "mqtt-shelly-gen1", device: "x" },
-        { transportFactory: openTransport, scheduler: realScheduler },
+        { logger: new RecordingLogger(), transportFactory: openTransport, scheduler: realScheduler },
       ),
     ).toThrow(/relay lonely: .*mqtt: section/);
   });

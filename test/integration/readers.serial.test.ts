@@ -9,6 +9,7 @@ import { createReader } from "../../drivers/readers/createReader.js";
 import type { CardEvent, ReaderDriver, ReaderStateEvent } from "../../drivers/readers/readerDriver.js";
 import { realScheduler } from "../../drivers/transport/reconnecting.js";
 import { openTransport } from "../../drivers/transport/transport.js";
+import { RecordingLogger } from "../helpers/logger.js";
 import { type PtyPair, requireSocat, startPtyPair } from "../helpers/socat.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -50,6 +51,7 @@ interface Running {
 /** Starts a reader on the real serial transport and waits until its port is open. */
 async function startReader(config: Reader): Promise<Running> {
   const made = createReader(config, {
+    logger: new RecordingLogger(),
     transportFactory: openTransport,
     clock: Date.now,
     scheduler: realScheduler,

@@ -12,6 +12,7 @@ import { createRelay } from "../../drivers/relays/createRelay.js";
 import type { RelayDriver } from "../../drivers/relays/relayDriver.js";
 import { realScheduler } from "../../drivers/transport/reconnecting.js";
 import { openTransport } from "../../drivers/transport/transport.js";
+import { RecordingLogger } from "../helpers/logger.js";
 import { requireSocat, startPtyPair } from "../helpers/socat.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -40,6 +41,7 @@ async function wire(
   cleanups.push(() => pair.stop());
   await openPeer(pair.b, device);
   const relay = createRelay({ ...config, port: pair.a } as Parameters<typeof createRelay>[0], {
+    logger: new RecordingLogger(),
     transportFactory: openTransport,
     scheduler: realScheduler,
     ...(replyTimeoutMs ? { replyTimeoutMs } : {}),

@@ -8,6 +8,7 @@ import { garble } from "../../firmware-sim/devices/faults.js";
 import { SimRdm6300Module } from "../../firmware-sim/devices/rdm6300Module.js";
 import { SerialDeviceServer } from "../../firmware-sim/devices/serialDeviceServer.js";
 import { SimSerialLineReader } from "../../firmware-sim/devices/serialLineReader.js";
+import { RecordingLogger } from "../helpers/logger.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -39,6 +40,7 @@ async function startServer(): Promise<SerialDeviceServer> {
 /** Starts the real reader driver against the server and waits until the server sees it. */
 async function startReader(config: Reader, server: SerialDeviceServer): Promise<Running> {
   const made = createReader(config, {
+    logger: new RecordingLogger(),
     transportFactory: openTransport,
     clock: Date.now,
     scheduler: realScheduler,

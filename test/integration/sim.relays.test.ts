@@ -8,6 +8,7 @@ import { openTransport } from "../../drivers/transport/transport.js";
 import { SimLcusBoard } from "../../firmware-sim/devices/lcusBoard.js";
 import { SimModbusBoard } from "../../firmware-sim/devices/modbusBoard.js";
 import { SerialDeviceServer } from "../../firmware-sim/devices/serialDeviceServer.js";
+import { RecordingLogger } from "../helpers/logger.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -24,6 +25,7 @@ async function startServer(): Promise<SerialDeviceServer> {
 /** Starts the real relay driver against the server and waits until its link is open. */
 async function startRelay(config: Relay): Promise<RelayDriver> {
   const relay = createRelay(config, {
+    logger: new RecordingLogger(),
     transportFactory: openTransport,
     scheduler: realScheduler,
     backoff: { baseMs: 20, factor: 2, capMs: 100, jitter: "none" },

@@ -6,6 +6,7 @@ import { ShellyGen1Relay, ShellyGen2Relay, TasmotaRelay } from "../../drivers/re
 import { Listeners } from "../../drivers/transport/listeners.js";
 import type { Health } from "../../drivers/transport/reconnecting.js";
 import { ManualScheduler } from "../helpers/fakeTransport.js";
+import { RecordingLogger } from "../helpers/logger.js";
 
 /** An in-memory broker link: records publishes, lets the test deliver messages and drop the link. */
 class FakeLink implements MqttLink {
@@ -79,7 +80,11 @@ function tasmota(link: FakeLink, confirm = true) {
 describe("TasmotaRelay (fake link, manual timers)", () => {
   it("fails with timeout when the reply timeout fires before ON, and sends OFF", async () => {
     const { link, scheduler, relay } = setup(
-      (l, s) => new TasmotaRelay({ id: "t", topic: "d" }, { connection: l, scheduler: s }),
+      (l, s) =>
+        new TasmotaRelay(
+          { id: "t", topic: "d" },
+          { logger: new RecordingLogger(), connection: l, scheduler: s },
+        ),
     );
     tasmota(link, false);
     const pulse = relay.pulse(2, 1000).catch((e: unknown) => e);
@@ -96,7 +101,11 @@ describe("TasmotaRelay (fake link, manual timers)", () => {
 
   it("does not take a retained ON as the confirmation", async () => {
     const { link, scheduler, relay } = setup(
-      (l, s) => new TasmotaRelay({ id: "t", topic: "d" }, { connection: l, scheduler: s }),
+      (l, s) =>
+        new TasmotaRelay(
+          { id: "t", topic: "d" },
+          { logger: new RecordingLogger(), connection: l, scheduler: s },
+        ),
     );
     const pulse = relay.pulse(1, 1000).catch((e: unknown) => e);
     await flush();
@@ -107,7 +116,11 @@ describe("TasmotaRelay (fake link, manual timers)", () => {
 
   it("resolves on the device's OFF, and sets PulseTime again after the broker reconnects", async () => {
     const { link, relay } = setup(
-      (l, s) => new TasmotaRelay({ id: "t", topic: "d" }, { connection: l, scheduler: s }),
+      (l, s) =>
+        new TasmotaRelay(
+          { id: "t", topic: "d" },
+          { logger: new RecordingLogger(), connection: l, scheduler: s },
+        ),
     );
     tasmota(link);
     const first = relay.pulse(1, 500);
@@ -136,7 +149,7 @@ describe("TasmotaRelay (fake link, manual timers)", () => {
       (l, s) =>
         new TasmotaRelay(
           { id: "t", topic: "d", ...(stateText === undefined ? {} : { stateText }) },
-          { connection: l, scheduler: s },
+          { logger: new RecordingLogger(), connection: l, scheduler: s },
         ),
     );
     link.device = (topic) => {
@@ -154,7 +167,11 @@ describe("TasmotaRelay (fake link, manual timers)", () => {
 
   it("fails a queued pulse with transport_down when the broker went away while it waited", async () => {
     const { link, scheduler, relay } = setup(
-      (l, s) => new TasmotaRelay({ id: "t", topic: "d" }, { connection: l, scheduler: s }),
+      (l, s) =>
+        new TasmotaRelay(
+          { id: "t", topic: "d" },
+          { logger: new RecordingLogger(), connection: l, scheduler: s },
+        ),
     );
     tasmota(link);
     const first = relay.pulse(1, 500);
@@ -170,7 +187,11 @@ describe("TasmotaRelay (fake link, manual timers)", () => {
 
   it("stop() lets the running pulse finish, refuses new ones, and reports stopped", async () => {
     const { link, relay } = setup(
-      (l, s) => new TasmotaRelay({ id: "t", topic: "d" }, { connection: l, scheduler: s }),
+      (l, s) =>
+        new TasmotaRelay(
+          { id: "t", topic: "d" },
+          { logger: new RecordingLogger(), connection: l, scheduler: s },
+        ),
     );
     tasmota(link);
     const running = relay.pulse(1, 500);
@@ -188,7 +209,10 @@ describe("ShellyGen2Relay (fake link, manual timers)", () => {
   it("ignores garbage and other ids on the reply topic, then resolves after the pulse time", async () => {
     const { link, scheduler, relay } = setup(
       (l, s) =>
-        new ShellyGen2Relay({ id: "g", device: "sh", gatewayId: "gw 1" }, { connection: l, scheduler: s }),
+        new ShellyGen2Relay(
+          { id: "g", device: "sh", gatewayId: "gw 1" },
+          { logger: new RecordingLogger(), connection: l, scheduler: s },
+        ),
     );
     let done = false;
     const pulse = relay.pulse(0, 700).then(() => {
@@ -213,7 +237,11 @@ describe("ShellyGen2Relay (fake link, manual timers)", () => {
 describe("ShellyGen1Relay (fake link, manual timers)", () => {
   it("sends the off it owes as soon as the broker is back", async () => {
     const { link, scheduler, relay } = setup(
-      (l, s) => new ShellyGen1Relay({ id: "s", device: "sh1" }, { connection: l, scheduler: s }),
+      (l, s) =>
+        new ShellyGen1Relay(
+          { id: "s", device: "sh1" },
+          { logger: new RecordingLogger(), connection: l, scheduler: s },
+        ),
     );
     link.device = (topic, payload) => {
       if (topic.endsWith("/command"))

@@ -9,6 +9,7 @@ import {
   fakeTransportFactory,
   ManualScheduler,
 } from "../helpers/fakeTransport.js";
+import { RecordingLogger } from "../helpers/logger.js";
 
 const frames = parseHexFrames(
   readFileSync(new URL("../fixtures/frames/serialLine.hex", import.meta.url), "utf8"),
@@ -43,6 +44,7 @@ async function lineReader(format: Format, cardNumber: Mode = "as-is"): Promise<H
     format,
   };
   const made = createReader(config, {
+    logger: new RecordingLogger(),
     transportFactory: fake.factory,
     clock: () => 1_000,
     scheduler,

@@ -7,6 +7,7 @@ import type { RelayHealth } from "../../drivers/relays/relayDriver.js";
 import { TransportError } from "../../drivers/transport/errors.js";
 import { realScheduler } from "../../drivers/transport/reconnecting.js";
 import { type FakeTransport, fakeTransportFactory } from "../helpers/fakeTransport.js";
+import { RecordingLogger } from "../helpers/logger.js";
 
 const frames = new Map(
   parseHexFrames(readFileSync(new URL("../fixtures/frames/lcus.hex", import.meta.url), "utf8")).map((f) => [
@@ -24,6 +25,7 @@ function frame(name: string): Uint8Array {
 async function startedRelay(frameGapMs = 0): Promise<{ relay: LcusRelay; t: FakeTransport }> {
   const f = fakeTransportFactory();
   const relay = new LcusRelay({
+    logger: new RecordingLogger(),
     id: "gate",
     port: "/dev/ttyFAKE",
     transportFactory: f.factory,
@@ -117,6 +119,7 @@ describe("LcusRelay", () => {
   it("still switches off on the reopened link when the board comes back during the pulse", async () => {
     const f = fakeTransportFactory();
     const relay = new LcusRelay({
+      logger: new RecordingLogger(),
       id: "gate",
       port: "/dev/ttyFAKE",
       transportFactory: f.factory,
@@ -138,6 +141,7 @@ describe("LcusRelay", () => {
   it("rejects when the board is still gone when the pulse should end", async () => {
     const f = fakeTransportFactory();
     const relay = new LcusRelay({
+      logger: new RecordingLogger(),
       id: "gate",
       port: "/dev/ttyFAKE",
       transportFactory: f.factory,
@@ -225,6 +229,7 @@ describe("LcusRelay", () => {
   it("reports its link state as 'state' events", async () => {
     const f = fakeTransportFactory();
     const relay = new LcusRelay({
+      logger: new RecordingLogger(),
       id: "gate",
       port: "/dev/ttyFAKE",
       transportFactory: f.factory,

@@ -7,6 +7,7 @@ import { startExchange, stepExchange } from "../../drivers/relays/modbusExchange
 import { ModbusRelay } from "../../drivers/relays/modbusRelay.js";
 import { realScheduler } from "../../drivers/transport/reconnecting.js";
 import { type FakeTransport, fakeTransportFactory } from "../helpers/fakeTransport.js";
+import { RecordingLogger } from "../helpers/logger.js";
 
 const frames = new Map(
   parseHexFrames(readFileSync(new URL("../fixtures/frames/modbus-rtu.hex", import.meta.url), "utf8")).map(
@@ -22,6 +23,7 @@ function frame(name: string): Uint8Array {
 async function startedRelay(unitId = 1): Promise<{ relay: ModbusRelay; t: FakeTransport }> {
   const f = fakeTransportFactory();
   const relay = new ModbusRelay({
+    logger: new RecordingLogger(),
     id: "turnstile",
     port: "/dev/ttyRS485",
     unitId,
@@ -163,7 +165,11 @@ describe("the Modbus exchange state machine", () => {
 });
 
 describe("createRelay", () => {
-  const deps = { transportFactory: fakeTransportFactory().factory, scheduler: realScheduler };
+  const deps = {
+    transportFactory: fakeTransportFactory().factory,
+    scheduler: realScheduler,
+    logger: new RecordingLogger(),
+  };
 
   it("picks the driver the config names", () => {
     expect(
