@@ -14,6 +14,7 @@ import type { MqttLink, MqttMessage } from "../mqtt/mqttTypes.js";
 import { Listeners } from "../transport/listeners.js";
 import type { Health } from "../transport/reconnecting.js";
 import type { ReaderCounters, ReaderDriver, ReaderEvents, ReaderRejectCode } from "./readerDriver.js";
+import { RejectLog } from "./rejectLog.js";
 
 /** A reader config whose driver speaks MQTT. */
 export type MqttReaderConfig = Extract<
@@ -72,6 +73,7 @@ export class MqttReader implements ReaderDriver {
   private readonly deps: MqttReaderDeps;
   private readonly listeners = new Listeners<ReaderEvents>();
   private readonly totals: ReaderCounters = { cards: 0, rejected: {}, bytes: 0, reconnects: 0 };
+  private readonly rejects: RejectLog;
   private unsubscribe: (() => void)[] = [];
   private running = false;
   private stopped = false;
@@ -81,6 +83,7 @@ export class MqttReader implements ReaderDriver {
     this.id = config.id;
     this.config = config;
     this.deps = deps;
+    this.rejects = new RejectLog(deps.logger, deps.clock, "mqtt");
   }
 
   /** Subscribes to "card", "rejected" or "state"; returns a function that unsubscribes. */
@@ -128,13 +131,15 @@ export class MqttReader implements ReaderDriver {
       return this.reject(
         "too_long",
         `payload of ${payload.length} bytes on ${message.topic}, expected ≤ ${max}`,
+        message.topic,
       );
     }
     const parsed = parseReaderMessage(this.config, message.topic, payload);
     if (parsed.kind === "ignored") return undefined;
-    if (parsed.kind === "error") return this.reject(parsed.code, `${message.topic}: ${parsed.error}`);
+    if (parsed.kind === "error")
+      return this.reject(parsed.code, `${message.topic}: ${parsed.error}`, message.topic);
     const converted = toCardNumber(parsed.raw, this.config.cardNumber);
-    if (!converted.ok) return this.reject(converted.error, converted.detail);
+    if (!converted.ok) return this.reject(converted.error, converted.detail, message.topic);
     this.totals.cards++;
     // Card numbers only at debug: never in clear text at info level.
     this.deps.logger.debug({ card: converted.card }, "card read");
@@ -142,10 +147,9 @@ export class MqttReader implements ReaderDriver {
     return undefined;
   }
 
-  private reject(error: ReaderRejectCode, detail: string): "rejected" {
+  private reject(error: ReaderRejectCode, detail: string, topic: string): "rejected" {
     this.totals.rejected[error] = (this.totals.rejected[error] ?? 0) + 1;
-    // The detail may quote the payload, so it stays at debug.
-    this.deps.logger.debug({ error, detail }, "read rejected");
+    this.rejects.report(error, detail, { topic });
     this.listeners.emit("rejected", { readerId: this.id, error, detail });
     return "rejected";
   }

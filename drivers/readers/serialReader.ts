@@ -12,6 +12,7 @@ import { Listeners } from "../transport/listeners.js";
 import { type Health, ReconnectingTransport, type Scheduler } from "../transport/reconnecting.js";
 import type { TransportFactory } from "../transport/transport.js";
 import type { ReaderCounters, ReaderDriver, ReaderEvents, ReaderRejectCode } from "./readerDriver.js";
+import { RejectLog } from "./rejectLog.js";
 
 /** One decoded read, or why the bytes were dropped. */
 export type DecodedRead =
@@ -50,11 +51,13 @@ export abstract class SerialReader implements ReaderDriver {
   private stopping: Promise<void> | undefined;
   private everOpen = false;
   private readonly totals: ReaderCounters = { cards: 0, rejected: {}, bytes: 0, reconnects: 0 };
+  private readonly rejects: RejectLog;
 
   constructor(config: SerialReaderConfig, deps: SerialReaderDeps) {
     this.id = config.id;
     this.config = config;
     this.deps = deps;
+    this.rejects = new RejectLog(deps.logger, deps.clock, "serial");
   }
 
   /** Turns a chunk of bytes into reads, in stream order. Must never throw. */
@@ -131,8 +134,7 @@ export abstract class SerialReader implements ReaderDriver {
 
   private reject(error: ReaderRejectCode, detail: string): void {
     this.totals.rejected[error] = (this.totals.rejected[error] ?? 0) + 1;
-    // The detail may quote the line, so it stays at debug too.
-    this.deps.logger.debug({ error, detail }, "read rejected");
+    this.rejects.report(error, detail);
     this.listeners.emit("rejected", { readerId: this.id, error, detail });
   }
 
