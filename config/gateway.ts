@@ -243,6 +243,14 @@ export function doorChannel(door: Door, direction: Reader["direction"]): number 
   return direction === "out" ? (door.channelB ?? door.channel) : door.channel;
 }
 
+/** The channels the doors use on relay `relayId` (each door's channel and channelB), each once, in door order. */
+export function doorChannelsOn(doors: readonly Door[], relayId: string): number[] {
+  const channels = doors
+    .filter((d) => d.relay === relayId)
+    .flatMap((d) => (d.channelB === undefined ? [d.channel] : [d.channel, d.channelB]));
+  return [...new Set(channels)];
+}
+
 /**
  * The outcome of checking a configuration: the config when it is valid, every problem found, and
  * warnings: things that work but deserve a look (they never make the configuration invalid).

@@ -3,7 +3,14 @@
  * purpose: the rules live in the engine, the recording in the store, the bytes in the drivers.
  */
 import type { Logger } from "pino";
-import { type Door, doorChannel, type GatewayConfig, type Reader, type Relay } from "../config/gateway.js";
+import {
+  type Door,
+  doorChannel,
+  doorChannelsOn,
+  type GatewayConfig,
+  type Reader,
+  type Relay,
+} from "../config/gateway.js";
 import { MqttConnection } from "../drivers/mqtt/connection.js";
 import { createReader, type ReaderDeps } from "../drivers/readers/createReader.js";
 import type { CardEvent, ReaderDriver, ReaderStateEvent } from "../drivers/readers/readerDriver.js";
@@ -250,7 +257,7 @@ export class Gateway {
   }
 
   /** What every reader and relay driver is handed, with its own logger (required, never silent). */
-  private deps(logger: Logger): ReaderDeps & RelayDeps {
+  private deps(logger: Logger): ReaderDeps & Omit<RelayDeps, "restingStates"> {
     const { transportFactory, scheduler, backoff, clock } = this.options;
     return {
       transportFactory: transportFactory ?? openTransport,
@@ -280,7 +287,14 @@ export class Gateway {
     };
     try {
       const logger = this.options.logger.child({ component: "relay", relayId: config.id });
-      slot.driver = (this.options.relayFactory ?? createRelay)(config, this.deps(logger));
+      // A relay left ON (a crash mid-pulse) would hold its door open: on every (re)open of the
+      // link, each channel a door uses is put back OFF (normal mode; door modes come later).
+      const { doors } = this.options.config;
+      const restingStates = () => doorChannelsOn(doors, config.id).map((channel) => ({ channel, on: false }));
+      slot.driver = (this.options.relayFactory ?? createRelay)(config, {
+        ...this.deps(logger),
+        restingStates,
+      });
       slot.unsubscribe.push(slot.driver.on("state", () => this.changed()));
     } catch (err) {
       slot.problem = err instanceof Error ? err.message : String(err);

@@ -9,7 +9,7 @@ import { RelayError } from "./errors.js";
 import { LcusRelay } from "./lcusRelay.js";
 import { ModbusRelay } from "./modbusRelay.js";
 import { ShellyGen1Relay, ShellyGen2Relay, TasmotaRelay } from "./mqttRelays.js";
-import type { RelayDriver } from "./relayDriver.js";
+import type { RelayDriver, RestingStates } from "./relayDriver.js";
 
 /** What createRelay hands to every driver. */
 export interface RelayDeps {
@@ -24,6 +24,8 @@ export interface RelayDeps {
   gatewayId?: string;
   /** Required: a relay's warnings (no OFF report, a failed switch) must reach the daemon's log. */
   logger: DriverLogger;
+  /** The channels to put into their resting state whenever the link to the device (re)opens. */
+  restingStates: RestingStates;
 }
 
 /** Creates (does not start) the driver for `config`; throws RelayError RELAY_UNSUPPORTED when mqtt-* has no broker. */
@@ -33,6 +35,7 @@ export function createRelay(config: Relay, deps: RelayDeps): RelayDriver {
     transportFactory: deps.transportFactory,
     scheduler: deps.scheduler,
     logger: deps.logger,
+    restingStates: deps.restingStates,
     ...(deps.backoff === undefined ? {} : { backoff: deps.backoff }),
   };
   switch (config.driver) {
@@ -66,6 +69,7 @@ export function createRelay(config: Relay, deps: RelayDeps): RelayDriver {
         scheduler: deps.scheduler,
         ...(deps.replyTimeoutMs === undefined ? {} : { replyTimeoutMs: deps.replyTimeoutMs }),
         logger: deps.logger,
+        restingStates: deps.restingStates,
       };
       if (config.driver === "mqtt-tasmota") return new TasmotaRelay(config, mqttDeps);
       if (config.driver === "mqtt-shelly-gen1") return new ShellyGen1Relay(config, mqttDeps);

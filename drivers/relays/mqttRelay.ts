@@ -12,7 +12,7 @@ import { Listeners } from "../transport/listeners.js";
 import type { Scheduler } from "../transport/reconnecting.js";
 import { RelayError, type RelayFailure } from "./errors.js";
 import { KeyedQueue } from "./keyedQueue.js";
-import type { RelayCounters, RelayDriver, RelayEvents, RelayHealth } from "./relayDriver.js";
+import type { RelayCounters, RelayDriver, RelayEvents, RelayHealth, RestingStates } from "./relayDriver.js";
 
 /** What every MQTT relay driver is handed. */
 export interface MqttRelayDeps {
@@ -23,6 +23,8 @@ export interface MqttRelayDeps {
   /** How long the device has to confirm a switch; default 2000 ms. */
   replyTimeoutMs?: number;
   logger: DriverLogger;
+  /** Set every time the broker connection comes up. */
+  restingStates: RestingStates;
 }
 
 /** Default time a device has to confirm that it switched on. */
@@ -41,6 +43,7 @@ export abstract class MqttRelay implements RelayDriver {
   protected readonly scheduler: Scheduler;
   protected readonly replyTimeoutMs: number;
   protected readonly log: DriverLogger;
+  private readonly restingStates: RestingStates;
   private readonly listeners = new Listeners<RelayEvents>();
   private readonly channels = new KeyedQueue<number>();
   private readonly totals = { pulses: 0, completed: 0, failed: 0, timeouts: 0, exceptions: 0 };
@@ -50,6 +53,8 @@ export abstract class MqttRelay implements RelayDriver {
   private stopping = false;
   private stopped = false;
   private wasOpen = false;
+  /** Whether the connection was open at the last state change seen. */
+  private up = false;
 
   constructor(id: string, deps: MqttRelayDeps) {
     this.id = id;
@@ -57,6 +62,7 @@ export abstract class MqttRelay implements RelayDriver {
     this.scheduler = deps.scheduler;
     this.replyTimeoutMs = deps.replyTimeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS;
     this.log = deps.logger;
+    this.restingStates = deps.restingStates;
   }
 
   /** Throws a RangeError when `channel` does not exist on this kind of device. */
@@ -71,6 +77,9 @@ export abstract class MqttRelay implements RelayDriver {
   /** Called when the broker connection opens again after having been open (devices may have rebooted). */
   protected reconnected(): void {}
 
+  /** Publishes the command that puts `channel` into the state `on`, without waiting for a confirmation. */
+  protected abstract restChannel(channel: number, on: boolean): Promise<void>;
+
   start(): void {
     if (this.started || this.stopping) return;
     this.started = true;
@@ -79,6 +88,8 @@ export abstract class MqttRelay implements RelayDriver {
       ...this.replyFilters().map((filter) => this.connection.subscribe(filter, (m) => this.onMessage(m))),
     ];
     this.wasOpen = this.connection.isOpen();
+    this.up = this.wasOpen;
+    if (this.up) this.rest();
   }
 
   async stop(): Promise<void> {
@@ -200,6 +211,23 @@ export abstract class MqttRelay implements RelayDriver {
     }
   }
 
+  /** Puts every resting channel into its state, each behind any pulse queued on it. */
+  private rest(): void {
+    for (const { channel, on } of this.restingStates()) {
+      // Not a pulse: left out of `inFlight`.
+      void this.channels
+        .run(channel, () => this.restChannel(channel, on), { counted: false })
+        .then(
+          () => this.log.debug({ relayId: this.id, channel, on }, "channel set to its resting state"),
+          (err: unknown) =>
+            this.log.warn(
+              { relayId: this.id, channel, on, err },
+              "could not set the channel to its resting state",
+            ),
+        );
+    }
+  }
+
   private onMessage(message: MqttMessage): undefined {
     // A retained state is an old one the broker replays on subscribe, not an answer to our command.
     if (message.retain) return undefined;
@@ -212,6 +240,8 @@ export abstract class MqttRelay implements RelayDriver {
     const open = this.connection.isOpen();
     if (open && this.wasOpen) this.reconnected();
     if (open) this.wasOpen = true;
+    if (open && !this.up) this.rest();
+    this.up = open;
     this.listeners.emit("state", this.health());
   }
 

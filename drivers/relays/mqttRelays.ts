@@ -58,6 +58,17 @@ export class TasmotaRelay extends MqttRelay {
     this.armed.clear();
   }
 
+  protected async restChannel(channel: number, on: boolean): Promise<void> {
+    if (on) {
+      // Held on, not pulsed: the device must not switch itself off after the last PulseTime.
+      const hold = pulseTimeCommand(this.topic, channel, 0);
+      await this.connection.publish(hold.topic, hold.payload);
+      this.armed.set(channel, 0);
+    }
+    const command = powerCommand(this.topic, channel, on);
+    await this.connection.publish(command.topic, command.payload);
+  }
+
   protected async runPulse(channel: number, ms: number): Promise<void> {
     const value = pulseTimeValue(ms);
     if (this.armed.get(channel) !== value) {
@@ -129,6 +140,12 @@ export class ShellyGen2Relay extends MqttRelay {
 
   protected replyFilters(): string[] {
     return [rpcResponseTopic(this.src)];
+  }
+
+  protected async restChannel(channel: number, on: boolean): Promise<void> {
+    const rpcId = this.connection.nextRequestId();
+    const command = encodeSwitchSet({ device: this.device, rpcId, src: this.src, switchId: channel, on });
+    await this.connection.publish(command.topic, command.payload);
   }
 
   protected async runPulse(channel: number, ms: number): Promise<void> {
@@ -203,6 +220,12 @@ export class ShellyGen1Relay extends MqttRelay {
 
   protected override reconnected(): void {
     for (const channel of [...this.owedOff]) void this.switchOff(channel);
+  }
+
+  protected async restChannel(channel: number, on: boolean): Promise<void> {
+    const command = gen1RelayCommand(this.device, channel - 1, on);
+    await this.connection.publish(command.topic, command.payload);
+    if (!on) this.owedOff.delete(channel);
   }
 
   protected async runPulse(channel: number, ms: number): Promise<void> {

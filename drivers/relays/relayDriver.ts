@@ -20,6 +20,20 @@ import type { TransportFactory } from "../transport/transport.js";
 import { RelayError } from "./errors.js";
 import { KeyedQueue } from "./keyedQueue.js";
 
+/** A channel's wanted state while no pulse runs on it. */
+export interface RestingChannel {
+  channel: number;
+  on: boolean;
+}
+
+/**
+ * The channels to put into their resting state, asked on every (re)open of the link to the board:
+ * a relay left ON by a crash would otherwise hold its door open until the next grant on it. The
+ * caller decides (the daemon from its doors: OFF in normal mode); channels it leaves out are not
+ * switched.
+ */
+export type RestingStates = () => readonly RestingChannel[];
+
 /** A relay's health: the state of its link to the board and why it is not open. */
 export interface RelayHealth {
   relayId: string;
@@ -74,6 +88,8 @@ export interface SerialRelayOptions {
   transportFactory: TransportFactory;
   scheduler: Scheduler;
   logger: DriverLogger;
+  /** Set on every (re)open of the port. */
+  restingStates: RestingStates;
   backoff?: BackoffOptions;
 }
 
@@ -83,6 +99,7 @@ export abstract class SerialRelay implements RelayDriver {
   protected readonly scheduler: Scheduler;
   protected readonly log: DriverLogger;
   protected readonly transport: ReconnectingTransport;
+  private readonly restingStates: RestingStates;
   private readonly listeners = new Listeners<RelayEvents>();
   private readonly channels = new KeyedQueue<number>();
   private readonly totals = { pulses: 0, completed: 0, failed: 0, timeouts: 0, exceptions: 0 };
@@ -93,6 +110,7 @@ export abstract class SerialRelay implements RelayDriver {
     this.id = options.id;
     this.scheduler = options.scheduler;
     this.log = options.logger;
+    this.restingStates = options.restingStates;
     this.transport = new ReconnectingTransport({
       target: options.port,
       factory: options.transportFactory,
@@ -116,7 +134,10 @@ export abstract class SerialRelay implements RelayDriver {
     if (this.started || this.stopping) return;
     this.started = true;
     this.transport.on("data", (bytes) => this.received(bytes));
-    this.transport.on("health", () => this.listeners.emit("state", this.health()));
+    this.transport.on("health", (h) => {
+      if (h.state === "open") this.rest();
+      this.listeners.emit("state", this.health());
+    });
     this.transport.start();
   }
 
@@ -173,6 +194,20 @@ export abstract class SerialRelay implements RelayDriver {
           throw error;
         },
       );
+  }
+
+  /** Puts every resting channel into its state, each behind any pulse queued on it. */
+  private rest(): void {
+    for (const { channel, on } of this.restingStates()) {
+      // Not a pulse: left out of `inFlight`.
+      void this.channels
+        .run(channel, () => this.switchChannel(channel, on), { counted: false })
+        .then(
+          () => this.log.debug({ channel, on }, "channel set to its resting state"),
+          (err: unknown) =>
+            this.log.warn({ channel, on, err }, "could not set the channel to its resting state"),
+        );
+    }
   }
 
   private async runPulse(channel: number, ms: number): Promise<void> {

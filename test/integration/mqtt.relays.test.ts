@@ -51,6 +51,7 @@ function opened(): Promise<void> {
 /** A started relay driver on the shared connection, subscribed before the test pulses. */
 async function relay(config: Relay, extra: { replyTimeoutMs?: number; gatewayId?: string } = {}) {
   const driver = createRelay(config, {
+    restingStates: () => [],
     logger: new RecordingLogger(),
     transportFactory: openTransport,
     scheduler: realScheduler,
@@ -326,6 +327,7 @@ describe("MQTT relays without a broker", () => {
     const r = createRelay(
       { id: "idle", driver: "mqtt-tasmota", topic: "idle" },
       {
+        restingStates: () => [],
         logger: new RecordingLogger(),
         transportFactory: openTransport,
         scheduler: realScheduler,
@@ -339,7 +341,12 @@ describe("MQTT relays without a broker", () => {
     expect(() =>
       createRelay(
         { id: "lonely", driver: "mqtt-shelly-gen1", device: "x" },
-        { logger: new RecordingLogger(), transportFactory: openTransport, scheduler: realScheduler },
+        {
+          restingStates: () => [],
+          logger: new RecordingLogger(),
+          transportFactory: openTransport,
+          scheduler: realScheduler,
+        },
       ),
     ).toThrow(/relay lonely: .*mqtt: section/);
   });

@@ -57,6 +57,7 @@ async function driverAgainstPymodbus(
     baudRate: 9600,
   };
   const driver = createRelay(config, {
+    restingStates: () => [],
     logger: new RecordingLogger(),
     transportFactory: openTransport,
     scheduler: realScheduler,

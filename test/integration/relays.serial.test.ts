@@ -41,6 +41,7 @@ async function wire(
   cleanups.push(() => pair.stop());
   await openPeer(pair.b, device);
   const relay = createRelay({ ...config, port: pair.a } as Parameters<typeof createRelay>[0], {
+    restingStates: () => [],
     logger: new RecordingLogger(),
     transportFactory: openTransport,
     scheduler: realScheduler,

@@ -25,6 +25,7 @@ async function startServer(): Promise<SerialDeviceServer> {
 /** Starts the real relay driver against the server and waits until its link is open. */
 async function startRelay(config: Relay): Promise<RelayDriver> {
   const relay = createRelay(config, {
+    restingStates: () => [],
     logger: new RecordingLogger(),
     transportFactory: openTransport,
     scheduler: realScheduler,

@@ -83,7 +83,7 @@ describe("TasmotaRelay (fake link, manual timers)", () => {
       (l, s) =>
         new TasmotaRelay(
           { id: "t", topic: "d" },
-          { logger: new RecordingLogger(), connection: l, scheduler: s },
+          { restingStates: () => [], logger: new RecordingLogger(), connection: l, scheduler: s },
         ),
     );
     tasmota(link, false);
@@ -104,7 +104,7 @@ describe("TasmotaRelay (fake link, manual timers)", () => {
       (l, s) =>
         new TasmotaRelay(
           { id: "t", topic: "d" },
-          { logger: new RecordingLogger(), connection: l, scheduler: s },
+          { restingStates: () => [], logger: new RecordingLogger(), connection: l, scheduler: s },
         ),
     );
     const pulse = relay.pulse(1, 1000).catch((e: unknown) => e);
@@ -119,7 +119,7 @@ describe("TasmotaRelay (fake link, manual timers)", () => {
       (l, s) =>
         new TasmotaRelay(
           { id: "t", topic: "d" },
-          { logger: new RecordingLogger(), connection: l, scheduler: s },
+          { restingStates: () => [], logger: new RecordingLogger(), connection: l, scheduler: s },
         ),
     );
     tasmota(link);
@@ -149,7 +149,7 @@ describe("TasmotaRelay (fake link, manual timers)", () => {
       (l, s) =>
         new TasmotaRelay(
           { id: "t", topic: "d", ...(stateText === undefined ? {} : { stateText }) },
-          { logger: new RecordingLogger(), connection: l, scheduler: s },
+          { restingStates: () => [], logger: new RecordingLogger(), connection: l, scheduler: s },
         ),
     );
     link.device = (topic) => {
@@ -165,12 +165,36 @@ describe("TasmotaRelay (fake link, manual timers)", () => {
     expect(link.published).toEqual(["cmnd/d/PulseTime1 5", "cmnd/d/POWER1 ON"]);
   });
 
+  it("puts its resting channels into their state when the broker is up; held ON means PulseTime 0 first", async () => {
+    const link = new FakeLink();
+    const relay = new TasmotaRelay(
+      { id: "t", topic: "d" },
+      {
+        connection: link,
+        scheduler: new ManualScheduler(),
+        logger: new RecordingLogger(),
+        restingStates: () => [
+          { channel: 1, on: false },
+          { channel: 3, on: true },
+        ],
+      },
+    );
+    relay.start();
+    await flush();
+    expect(link.published).toEqual(["cmnd/d/POWER1 OFF", "cmnd/d/PulseTime3 0", "cmnd/d/POWER3 ON"]);
+    link.setOpen(false);
+    link.setOpen(true);
+    await flush();
+    expect(link.published.slice(3)).toEqual(["cmnd/d/POWER1 OFF", "cmnd/d/PulseTime3 0", "cmnd/d/POWER3 ON"]);
+    expect(relay.counters().inFlight).toBe(0);
+  });
+
   it("fails a queued pulse with transport_down when the broker went away while it waited", async () => {
     const { link, scheduler, relay } = setup(
       (l, s) =>
         new TasmotaRelay(
           { id: "t", topic: "d" },
-          { logger: new RecordingLogger(), connection: l, scheduler: s },
+          { restingStates: () => [], logger: new RecordingLogger(), connection: l, scheduler: s },
         ),
     );
     tasmota(link);
@@ -190,7 +214,7 @@ describe("TasmotaRelay (fake link, manual timers)", () => {
       (l, s) =>
         new TasmotaRelay(
           { id: "t", topic: "d" },
-          { logger: new RecordingLogger(), connection: l, scheduler: s },
+          { restingStates: () => [], logger: new RecordingLogger(), connection: l, scheduler: s },
         ),
     );
     tasmota(link);
@@ -211,7 +235,7 @@ describe("ShellyGen2Relay (fake link, manual timers)", () => {
       (l, s) =>
         new ShellyGen2Relay(
           { id: "g", device: "sh", gatewayId: "gw 1" },
-          { logger: new RecordingLogger(), connection: l, scheduler: s },
+          { restingStates: () => [], logger: new RecordingLogger(), connection: l, scheduler: s },
         ),
     );
     let done = false;
@@ -240,7 +264,7 @@ describe("ShellyGen1Relay (fake link, manual timers)", () => {
       (l, s) =>
         new ShellyGen1Relay(
           { id: "s", device: "sh1" },
-          { logger: new RecordingLogger(), connection: l, scheduler: s },
+          { restingStates: () => [], logger: new RecordingLogger(), connection: l, scheduler: s },
         ),
     );
     link.device = (topic, payload) => {

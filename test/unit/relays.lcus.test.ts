@@ -25,6 +25,7 @@ function frame(name: string): Uint8Array {
 async function startedRelay(frameGapMs = 0): Promise<{ relay: LcusRelay; t: FakeTransport }> {
   const f = fakeTransportFactory();
   const relay = new LcusRelay({
+    restingStates: () => [],
     logger: new RecordingLogger(),
     id: "gate",
     port: "/dev/ttyFAKE",
@@ -119,6 +120,7 @@ describe("LcusRelay", () => {
   it("still switches off on the reopened link when the board comes back during the pulse", async () => {
     const f = fakeTransportFactory();
     const relay = new LcusRelay({
+      restingStates: () => [],
       logger: new RecordingLogger(),
       id: "gate",
       port: "/dev/ttyFAKE",
@@ -141,6 +143,7 @@ describe("LcusRelay", () => {
   it("rejects when the board is still gone when the pulse should end", async () => {
     const f = fakeTransportFactory();
     const relay = new LcusRelay({
+      restingStates: () => [],
       logger: new RecordingLogger(),
       id: "gate",
       port: "/dev/ttyFAKE",
@@ -226,9 +229,39 @@ describe("LcusRelay", () => {
     expect(commands(t)).toEqual(["ch2-on", "ch2-off"]);
   });
 
+  it("on open puts the resting channels OFF, before a pulse asked for at that moment, and not as a pulse", async () => {
+    const f = fakeTransportFactory();
+    const relay = new LcusRelay({
+      id: "gate",
+      port: "/dev/ttyFAKE",
+      transportFactory: f.factory,
+      scheduler: realScheduler,
+      logger: new RecordingLogger(),
+      restingStates: () => [
+        { channel: 1, on: false },
+        { channel: 2, on: false },
+      ],
+      frameGapMs: 0,
+    });
+    relay.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const pulse = relay.pulse(1, 300);
+    expect(relay.counters().inFlight).toBe(1);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(commands(f.last())).toEqual(["ch1-off", "ch2-off", "ch1-on"]);
+    await vi.advanceTimersByTimeAsync(300);
+    await pulse;
+    f.last().disconnect();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(f.opened).toHaveLength(2);
+    expect(commands(f.last())).toEqual(["ch1-off", "ch2-off"]);
+    await relay.stop();
+  });
+
   it("reports its link state as 'state' events", async () => {
     const f = fakeTransportFactory();
     const relay = new LcusRelay({
+      restingStates: () => [],
       logger: new RecordingLogger(),
       id: "gate",
       port: "/dev/ttyFAKE",

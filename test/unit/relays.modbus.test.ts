@@ -23,6 +23,7 @@ function frame(name: string): Uint8Array {
 async function startedRelay(unitId = 1): Promise<{ relay: ModbusRelay; t: FakeTransport }> {
   const f = fakeTransportFactory();
   const relay = new ModbusRelay({
+    restingStates: () => [],
     logger: new RecordingLogger(),
     id: "turnstile",
     port: "/dev/ttyRS485",
@@ -169,6 +170,7 @@ describe("createRelay", () => {
     transportFactory: fakeTransportFactory().factory,
     scheduler: realScheduler,
     logger: new RecordingLogger(),
+    restingStates: () => [],
   };
 
   it("picks the driver the config names", () => {
