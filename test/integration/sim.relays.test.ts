@@ -92,47 +92,33 @@ describe("simulated relay boards on a TCP serial server, driven by the real driv
     },
   );
 
-  it("records coil 0 on then off when the modbus-rtu driver pulses it", async () => {
-    const server = await startServer();
-    const board = new SimModbusBoard({ link: server, unitId: 3 });
-    board.start();
-    const relay = await startRelay({
-      id: "gates",
-      driver: "modbus-rtu",
-      port: server.target,
-      unitId: 3,
-      baudRate: 9600,
-    });
+  it.each([
+    ["unit 3", 3, 0],
+    ["unit 255, an LCTech-style board's default (reserved by Modbus)", 255, 1],
+  ] as const)(
+    "records the coil on then off when the modbus-rtu driver pulses a board at %s",
+    async (_name, unitId, coil) => {
+      const server = await startServer();
+      const board = new SimModbusBoard({ link: server, unitId });
+      board.start();
+      const relay = await startRelay({
+        id: "gates",
+        driver: "modbus-rtu",
+        port: server.target,
+        unitId,
+        baudRate: 9600,
+      });
 
-    await relay.pulse(0, 50);
+      await relay.pulse(coil, 50);
 
-    expect(board.history.map((c) => [c.channel, c.on])).toEqual([
-      [0, true],
-      [0, false],
-    ]);
-    expect(board.isOn(0)).toBe(false);
-  });
-
-  it("drives an LCTech-style board at unit address 255 (reserved by Modbus, the boards' default)", async () => {
-    const server = await startServer();
-    const board = new SimModbusBoard({ link: server, unitId: 255 });
-    board.start();
-    const relay = await startRelay({
-      id: "lctech",
-      driver: "modbus-rtu",
-      port: server.target,
-      unitId: 255,
-      baudRate: 9600,
-    });
-
-    await relay.pulse(1, 50);
-
-    expect(board.history.map((c) => [c.channel, c.on])).toEqual([
-      [1, true],
-      [1, false],
-    ]);
-    expect(relay.counters()).toMatchObject({ completed: 1, timeouts: 0 });
-  });
+      expect(board.history.map((c) => [c.channel, c.on])).toEqual([
+        [coil, true],
+        [coil, false],
+      ]);
+      expect(board.isOn(coil)).toBe(false);
+      expect(relay.counters()).toMatchObject({ completed: 1, timeouts: 0 });
+    },
+  );
 
   it("rejects a pulse on coil 9 of an 8-coil board with the board's illegal data address exception", async () => {
     const server = await startServer();
