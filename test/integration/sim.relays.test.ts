@@ -38,18 +38,24 @@ async function startRelay(config: Relay): Promise<RelayDriver> {
   return relay;
 }
 
+/** A simulated LCUS board on a TCP serial server, and the real lcus-serial driver with its link open. */
+async function lcusOnServer(frameGapMs: number, dropWithinMs = 0) {
+  const server = await startServer();
+  const board = new SimLcusBoard({ link: server, dropWithinMs });
+  board.start();
+  const relay = await startRelay({
+    id: "doors",
+    driver: "lcus-serial",
+    port: server.target,
+    baudRate: 9600,
+    frameGapMs,
+  });
+  return { board, relay };
+}
+
 describe("simulated relay boards on a TCP serial server, driven by the real drivers", () => {
   it("records relay 1 on then off, about 200 ms apart, when the lcus-serial driver pulses it", async () => {
-    const server = await startServer();
-    const board = new SimLcusBoard({ link: server });
-    board.start();
-    const relay = await startRelay({
-      id: "doors",
-      driver: "lcus-serial",
-      port: server.target,
-      baudRate: 9600,
-      frameGapMs: 100,
-    });
+    const { board, relay } = await lcusOnServer(100);
 
     await relay.pulse(1, 200);
 
@@ -71,17 +77,8 @@ describe("simulated relay boards on a TCP serial server, driven by the real driv
   ] as const)(
     "with frameGapMs %i, two doors on one LCUS board that drops early frames open: %j",
     async (frameGapMs, opened, dropped) => {
-      const server = await startServer();
       // The simulator's default: a command within 80 ms of the last one it took is dropped.
-      const board = new SimLcusBoard({ link: server, dropWithinMs: 80 });
-      board.start();
-      const relay = await startRelay({
-        id: "doors",
-        driver: "lcus-serial",
-        port: server.target,
-        baudRate: 9600,
-        frameGapMs,
-      });
+      const { board, relay } = await lcusOnServer(frameGapMs, 80);
 
       await Promise.all([relay.pulse(1, 300), relay.pulse(2, 300)]);
 
