@@ -30,6 +30,18 @@ export interface MqttRelayDeps {
 /** Default time a device has to confirm that it switched on. */
 export const DEFAULT_REPLY_TIMEOUT_MS = 2000;
 
+/**
+ * How long after a device says it is online its channels are put into their resting state: some
+ * firmware (Tasmota) announces itself before it subscribes to its commands.
+ */
+export const ONLINE_SETTLE_MS = 1000;
+
+/** Where a device says it is online (its last-will topic) and the payload that means online. */
+export interface Availability {
+  topic: string;
+  online: string;
+}
+
 /** A wait for one message; `cancel()` stops it without settling. */
 export interface Waiter<T> {
   promise: Promise<T>;
@@ -55,6 +67,8 @@ export abstract class MqttRelay implements RelayDriver {
   private wasOpen = false;
   /** Whether the connection was open at the last state change seen. */
   private up = false;
+  /** The pending rest after the device came online. */
+  private settleTimer: unknown;
 
   constructor(id: string, deps: MqttRelayDeps) {
     this.id = id;
@@ -80,12 +94,17 @@ export abstract class MqttRelay implements RelayDriver {
   /** Publishes the command that puts `channel` into the state `on`, without waiting for a confirmation. */
   protected abstract restChannel(channel: number, on: boolean): Promise<void>;
 
+  /** Where the device announces that it is online (it may come back after the broker did). */
+  protected abstract availability(): Availability;
+
   start(): void {
     if (this.started || this.stopping) return;
     this.started = true;
+    const online = this.availability();
     this.unsubscribe = [
       this.connection.on("state", () => this.onState()),
       ...this.replyFilters().map((filter) => this.connection.subscribe(filter, (m) => this.onMessage(m))),
+      this.connection.subscribe(online.topic, (m) => this.onAvailability(m, online)),
     ];
     this.wasOpen = this.connection.isOpen();
     this.up = this.wasOpen;
@@ -95,6 +114,7 @@ export abstract class MqttRelay implements RelayDriver {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    this.scheduler.clearTimeout(this.settleTimer);
     await this.channels.idle();
     for (const off of this.unsubscribe.splice(0)) off();
     this.stopped = true;
@@ -226,6 +246,21 @@ export abstract class MqttRelay implements RelayDriver {
             ),
         );
     }
+  }
+
+  /**
+   * A device that comes online (after a reboot, or back after the broker) may have missed the rest
+   * sent when the broker came up: rest again once it has had time to subscribe. A retained
+   * "online" replayed on subscribe gets the same, which is harmless.
+   */
+  private onAvailability(message: MqttMessage, online: Availability): undefined {
+    if (this.stopping || message.payload.toString().trim() !== online.online) return undefined;
+    this.scheduler.clearTimeout(this.settleTimer);
+    this.settleTimer = this.scheduler.setTimeout(() => {
+      this.settleTimer = undefined;
+      if (!this.stopping && this.connection.isOpen()) this.rest();
+    }, ONLINE_SETTLE_MS);
+    return undefined;
   }
 
   private onMessage(message: MqttMessage): undefined {

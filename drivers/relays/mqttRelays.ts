@@ -24,7 +24,7 @@ import {
   type StateText,
 } from "../codecs/tasmotaRelay.js";
 import { topicSafe } from "../mqtt/topics.js";
-import { MqttRelay, type MqttRelayDeps } from "./mqttRelay.js";
+import { type Availability, MqttRelay, type MqttRelayDeps } from "./mqttRelay.js";
 
 /**
  * Tasmota: `cmnd/<topic>/PulseTime<ch>` once per (channel, duration) — again after a broker
@@ -56,6 +56,10 @@ export class TasmotaRelay extends MqttRelay {
 
   protected override reconnected(): void {
     this.armed.clear();
+  }
+
+  protected availability(): Availability {
+    return { topic: `tele/${this.topic}/LWT`, online: "Online" };
   }
 
   protected async restChannel(channel: number, on: boolean): Promise<void> {
@@ -142,6 +146,10 @@ export class ShellyGen2Relay extends MqttRelay {
     return [rpcResponseTopic(this.src)];
   }
 
+  protected availability(): Availability {
+    return { topic: `${this.device}/online`, online: "true" };
+  }
+
   protected async restChannel(channel: number, on: boolean): Promise<void> {
     const rpcId = this.connection.nextRequestId();
     const command = encodeSwitchSet({ device: this.device, rpcId, src: this.src, switchId: channel, on });
@@ -220,6 +228,10 @@ export class ShellyGen1Relay extends MqttRelay {
 
   protected override reconnected(): void {
     for (const channel of [...this.owedOff]) void this.switchOff(channel);
+  }
+
+  protected availability(): Availability {
+    return { topic: `shellies/${this.device}/online`, online: "true" };
   }
 
   protected async restChannel(channel: number, on: boolean): Promise<void> {

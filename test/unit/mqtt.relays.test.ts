@@ -189,6 +189,33 @@ describe("TasmotaRelay (fake link, manual timers)", () => {
     expect(relay.counters().inFlight).toBe(0);
   });
 
+  it("rests its channels again a moment after the device says it is online (it may come back after the broker)", async () => {
+    const link = new FakeLink();
+    const scheduler = new ManualScheduler();
+    const relay = new TasmotaRelay(
+      { id: "t", topic: "d" },
+      {
+        connection: link,
+        scheduler,
+        logger: new RecordingLogger(),
+        restingStates: () => [{ channel: 2, on: false }],
+      },
+    );
+    relay.start();
+    await flush();
+    expect(link.published).toEqual(["cmnd/d/POWER2 OFF"]);
+    link.deliver("tele/d/LWT", "Offline");
+    expect(scheduler.pending).toBe(0);
+    link.deliver("tele/d/LWT", "Online");
+    await flush();
+    // Tasmota announces itself before it subscribes: the OFF waits a moment.
+    expect(link.published).toEqual(["cmnd/d/POWER2 OFF"]);
+    expect(scheduler.runNext()).toBe(true);
+    await flush();
+    expect(link.published).toEqual(["cmnd/d/POWER2 OFF", "cmnd/d/POWER2 OFF"]);
+    await relay.stop();
+  });
+
   it("fails a queued pulse with transport_down when the broker went away while it waited", async () => {
     const { link, scheduler, relay } = setup(
       (l, s) =>
