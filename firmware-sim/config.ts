@@ -108,7 +108,7 @@ const TasmotaDevice = z.strictObject({
   topic: z.string().min(1).describe("the Tasmota %topic%: tele/<topic>/SENSOR, cmnd/<topic>/POWER<n>"),
   channels: z.number().int().min(0).max(32).default(1).describe("relays POWER1..n; 0 for a reader only"),
   sensor: z
-    .enum(["PN532", "RDM6300", "Wiegand"])
+    .enum(["PN532", "RC522", "RDM6300", "Wiegand"])
     .default("PN532")
     .describe("the reader present() reads with"),
   wiegandUid: z

@@ -1,5 +1,5 @@
 /**
- * Tasmota's card reader drivers (PN532, RDM6300, Wiegand) as they publish on
+ * Tasmota's card reader drivers (PN532, MFRC522, RDM6300, Wiegand) as they publish on
  * `tele/<topic>/SENSOR`. Pure: topic + payload in, a card read (or "ignored" / a typed error)
  * out; bad JSON never throws.
  */
@@ -27,6 +27,8 @@ const WIEGAND_UID = z.union([
 
 const tasmotaSensor = z.object({
   PN532: z.object({ UID: HEX_UID, DATA: z.string().optional(), Data: z.string().optional() }).optional(),
+  /** Tasmota's MFRC522 driver (xsns_80): `"RC522":{"UID":"…","Data":"…","Type":"…"}`. */
+  RC522: z.object({ UID: HEX_UID }).optional(),
   RDM6300: z.object({ UID: HEX_UID }).optional(),
   Wiegand: z.object({ UID: WIEGAND_UID, Size: z.number().int().positive() }).optional(),
 });
@@ -68,7 +70,7 @@ function quoteBareHexUid(text: string): string {
 
 /**
  * Parses a Tasmota message for the device `topic`: only `tele/<topic>/SENSOR` with a PN532,
- * RDM6300 or Wiegand section is a card; other topics and sensors are ignored.
+ * RC522 (MFRC522), RDM6300 or Wiegand section is a card; other topics and sensors are ignored.
  */
 export function parseTasmotaMessage(
   topic: string,
@@ -82,8 +84,9 @@ export function parseTasmotaMessage(
   if (!json.ok) return bad("payload is not valid JSON");
   const parsed = tasmotaSensor.safeParse(json.value);
   if (!parsed.success) return bad(describeIssues(parsed.error.issues));
-  const { PN532, RDM6300, Wiegand } = parsed.data;
+  const { PN532, RC522, RDM6300, Wiegand } = parsed.data;
   if (PN532) return { kind: "card", raw: { kind: "hex", text: PN532.UID } };
+  if (RC522) return { kind: "card", raw: { kind: "hex", text: RC522.UID } };
   if (RDM6300) return { kind: "card", raw: { kind: "hex", text: RDM6300.UID } };
   if (Wiegand) return tasmotaWiegand(Wiegand.UID, Wiegand.Size);
   return IGNORED;

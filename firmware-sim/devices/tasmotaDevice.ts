@@ -1,8 +1,8 @@
 /**
  * A simulated Tasmota device (default FullTopic `%prefix%/%topic%/`): relays switched by
  * `cmnd/<topic>/POWER<n>` that honour `PulseTime<n>` (switching themselves off on the injected
- * scheduler), and a card reader part that publishes `tele/<topic>/SENSOR` like the PN532, RDM6300
- * and Wiegand drivers do. Commands are case-insensitive, as in Tasmota; bad ones are counted and
+ * scheduler), and a card reader part that publishes `tele/<topic>/SENSOR` like the PN532,
+ * MFRC522 (RC522), RDM6300 and Wiegand drivers do. Commands are case-insensitive, as in Tasmota; bad ones are counted and
  * answered with `{"Command":"Unknown"}` or `{"Command":"Error"}`, never a crash.
  */
 import {
@@ -19,6 +19,7 @@ import { type RelayBoardEvents, type RelayChange, RelayStateRecorder } from "./r
 /** One card read as a Tasmota sensor driver reports it. */
 export type TasmotaRead =
   | { sensor: "PN532"; uid: string; dataKey?: "DATA" | "Data" }
+  | { sensor: "RC522"; uid: string }
   | { sensor: "RDM6300"; uid: string }
   | { sensor: "Wiegand"; uid: number; size: 26 | 34 | 35 | 37 | 48 };
 
@@ -148,7 +149,7 @@ export class SimTasmotaDevice {
   }
 
   /**
-   * Presents a card number with the configured sensor. PN532 and RDM6300 send it as an 8-digit
+   * Presents a card number with the configured sensor. PN532, RC522 and RDM6300 send it as an 8-digit
    * upper-case hex UID (9357203 → "008EC793", so a reader with `cardNumber: decimal` gets the
    * number back); Wiegand sends it as a 26-bit read whose parity-free value is the number
    * (FC << 16 | CN), which must then fit in 24 bits (0 is what Tasmota sends after a parity
@@ -163,7 +164,7 @@ export class SimTasmotaDevice {
     }
     if (card >= 2 ** 32) throw new RangeError(`a 4-byte UID carries at most 32 bits, found ${card}`);
     const uid = card.toString(16).toUpperCase().padStart(8, "0");
-    return this.present(this.cardSensor === "PN532" ? { sensor: "PN532", uid } : { sensor: "RDM6300", uid });
+    return this.present({ sensor: this.cardSensor, uid });
   }
 
   /** Publishes raw text or bytes on `tele/<topic>/SENSOR` (what the gateway reads); false when offline. */
@@ -270,6 +271,8 @@ export function tasmotaSensorPayload(
   switch (read.sensor) {
     case "PN532":
       return JSON.stringify({ Time, PN532: { UID: read.uid, [read.dataKey ?? "DATA"]: "" } });
+    case "RC522":
+      return JSON.stringify({ Time, RC522: { UID: read.uid, Type: "MIFARE 1KB" } });
     case "RDM6300":
       return JSON.stringify({ Time, RDM6300: { UID: read.uid } });
     case "Wiegand": {

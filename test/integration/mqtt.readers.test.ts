@@ -119,6 +119,16 @@ describe("mqtt-tasmota reader", () => {
     expect(h.r.counters()).toMatchObject({ cards: 2, rejected: {} });
   });
 
+  it("reads an MFRC522 UID (Tasmota's RC522 section)", async () => {
+    const h = await reader({ driver: "mqtt-tasmota", topic: "pool-rc", cardNumber: "hex" });
+    await publish(
+      "tele/pool-rc/SENSOR",
+      '{"Time":"2026-11-25T06:00:00","RC522":{"UID":"04A1B2C3","Data":"","Type":"MIFARE 1KB"}}',
+    );
+    await h.events(1);
+    expect(h.cards.map((c) => c.card)).toEqual(["4A1B2C3"]);
+  });
+
   it("reads an RDM6300 tag as the 32-bit decimal number", async () => {
     const h = await reader({ driver: "mqtt-tasmota", topic: "pool-in", cardNumber: "decimal" });
     await publish("tele/pool-in/SENSOR", '{"Time":"2026-11-25T06:00:00","RDM6300":{"UID":"008EC793"}}');

@@ -101,6 +101,21 @@ describe("SimTasmotaDevice reader", () => {
   });
 });
 
+describe("SimTasmotaDevice reader with an MFRC522", () => {
+  it("publishes an RC522 section the gateway's parser reads back", async () => {
+    const rc = await started(device("tasmota_rc", { relays: 0, clock: () => AT, cardSensor: "RC522" }));
+    const gw = await watcher("tele/tasmota_rc/SENSOR");
+    expect(rc.presentCard(9357203)).toBe(true);
+    await eventually(() => expect(gw.seen).toHaveLength(1));
+    const [payload = ""] = gw.on("tele/tasmota_rc/SENSOR");
+    expect(payload).toBe(`{"Time":"${TIME}","RC522":{"UID":"008EC793","Type":"MIFARE 1KB"}}`);
+    expect(parseTasmotaMessage("tele/tasmota_rc/SENSOR", payload, "tasmota_rc")).toEqual({
+      kind: "card",
+      raw: { kind: "hex", text: "008EC793" },
+    });
+  });
+});
+
 describe("SimTasmotaDevice reader with SetOption123 1", () => {
   it.each([
     ["hex", `{"Time":"${TIME}","Wiegand":{"UID":"3110D8h","Size":26}}`],

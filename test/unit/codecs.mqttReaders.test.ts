@@ -16,6 +16,11 @@ describe("Tasmota reader messages", () => {
       "94D8FC5F",
     ],
     ["an RDM6300 read", `{${time},"RDM6300":{"UID":"008EC793"}}`, "008EC793"],
+    [
+      "an MFRC522 read (RC522)",
+      `{${time},"RC522":{"UID":"04A1B2C3D4E5F6","Type":"MIFARE 1KB"}}`,
+      "04A1B2C3D4E5F6",
+    ],
   ])("turn %s into a hex card read", (_name, payload, uid) => {
     expect(parseTasmotaMessage(SENSOR, payload, "door1")).toEqual({
       kind: "card",
