@@ -127,10 +127,12 @@ export const mqttKinds: DeviceRegistry = {
       wiegandUid: spec.wiegandUid,
       ...(spec.stateText === undefined ? {} : { stateText: spec.stateText }),
     });
-    // Decimal digits are a card number; 8 hex digits with a letter are a PN532 UID as is.
+    // Decimal digits are a card number; 8 hex digits with a letter are a UID as is (of the
+    // configured UID sensor; a PN532's for a Wiegand device, which has no UID).
+    const uidSensor = spec.sensor === "Wiegand" ? "PN532" : spec.sensor;
     const reader = readerSide(spec, context, (card) =>
       HEX_UID.test(card) && !/^\d+$/.test(card)
-        ? device.present({ sensor: "PN532", uid: card.replace(/^0x/i, "").toUpperCase() })
+        ? device.present({ sensor: uidSensor, uid: card.replace(/^0x/i, "").toUpperCase() })
         : device.presentCard(card),
     );
     const where = `mqtt tele/${spec.topic}/SENSOR${spec.channels > 0 ? `, cmnd/${spec.topic}/POWER<n>` : ""}`;
