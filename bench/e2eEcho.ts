@@ -52,7 +52,7 @@ for (const reader of config.readers) {
   });
   // The same line the gateway logs, so the load generator knows when every reader is open.
   process.stderr.write(
-    `${JSON.stringify({ readerId: reader.id, state: "open", msg: "reader transport" })}\n`,
+    `${JSON.stringify({ component: "reader", readerId: reader.id, state: "open", msg: "link open" })}\n`,
   );
 }
 process.once("SIGTERM", () => {

@@ -82,7 +82,10 @@ export interface E2eResult {
   measuredScans: number;
   scansPerSecond: number;
   onFrames: number;
+  /** OFF frames ending a pulse (one per ON). */
   offFrames: number;
+  /** OFF frames with no pulse to end: the gateway putting its door channels at rest when a board's port opens. */
+  restingFrames: number;
   /** Frames on a channel that is no reader's door, and bytes that were not LCUS frames. */
   strayFrames: number;
   discardedBytes: number;
@@ -195,6 +198,7 @@ export async function runE2e(o: E2eOptions): Promise<E2eResult> {
       scansPerSecond: measuredScans / load.measuredSeconds,
       onFrames: relays.pulses.length,
       offFrames: relays.offFrames(),
+      restingFrames: relays.restingFrames(),
       strayFrames: relays.stray(),
       discardedBytes: relays.discarded(),
       matched: match.matched,
@@ -225,20 +229,27 @@ function listenToBoards(boards: PtyPair[], readers: number, cleanups: (() => voi
   const pulses: ReaderPulse[] = [];
   const splitters = boards.map(() => new TimedLcusSplitter());
   let off = 0;
+  let resting = 0;
   let stray = 0;
+  // Readers whose door channel is ON: the next OFF there ends a pulse; any other OFF is a resting frame.
+  const on = new Set<number>();
   boards.forEach((pair, b) => {
     readEnd(pair.benchSide, cleanups, (chunk, at) => {
       for (const frame of (splitters[b] as TimedLcusSplitter).push(chunk, at)) {
         const reader = layout.findIndex((d) => d.board === b && d.channel === frame.channel);
         if (reader < 0) stray++;
-        else if (frame.on) pulses.push({ reader, at: frame.at });
-        else off++;
+        else if (frame.on) {
+          pulses.push({ reader, at: frame.at });
+          on.add(reader);
+        } else if (on.delete(reader)) off++;
+        else resting++;
       }
     });
   });
   return {
     pulses,
     offFrames: () => off,
+    restingFrames: () => resting,
     stray: () => stray,
     discarded: () => splitters.reduce((n, s) => n + s.discarded, 0),
   };
@@ -260,7 +271,7 @@ async function startGateway(o: E2eOptions, config: string, logFile: string): Pro
     const log = readFileSync(logFile, "utf8");
     const open = log
       .split("\n")
-      .filter((l) => l.includes('"reader transport"') && l.includes('"state":"open"'));
+      .filter((l) => l.includes('"component":"reader"') && l.includes('"msg":"link open"'));
     if (open.length >= o.readers) break;
     if (child.exitCode !== null || performance.now() > deadline) {
       child.kill("SIGKILL");

@@ -33,6 +33,7 @@ export function e2eRows(r: E2eResult, control?: E2eResult): E2eRow[] {
   );
   add("scans per second (all readers)", "", r.scansPerSecond.toFixed(1));
   add("relay ON / OFF frames read", "", `${int(r.onFrames)} / ${int(r.offFrames)}`);
+  add("resting OFF frames (door channels at rest when a port opens)", "", int(r.restingFrames));
   add(`lost (no ON frame within ${r.timeoutMs} ms)`, "0", int(r.lost), r.lost === 0);
   add("duplicated (ON frame with no scan)", "0", int(r.duplicated), r.duplicated === 0);
   const db = r.db;

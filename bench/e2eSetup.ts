@@ -106,6 +106,14 @@ export function gatewayConfigDocument(ports: BenchPorts, baudRate: number, logLe
       channel: place.channel,
       pulseMs: 100,
     })),
-    relays: ports.boards.map((port, b) => ({ id: `board-${b + 1}`, driver: "lcus-serial", port, baudRate })),
+    // The bench's boards are pty ends that take every frame (no real LCUS board to drop one), and
+    // the load is far beyond what one real board could switch; frameGapMs 0 measures the gateway.
+    relays: ports.boards.map((port, b) => ({
+      id: `board-${b + 1}`,
+      driver: "lcus-serial",
+      port,
+      baudRate,
+      frameGapMs: 0,
+    })),
   };
 }

@@ -1,8 +1,10 @@
 import { dirname, isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import { parseText } from "./dataFile.js";
+import { CARD_NUMBER_MODES, MODBUS_UNIT, RELAY_CHANNELS } from "./deviceLimits.js";
 import { AccessGwError, formatPath } from "./errors.js";
 import {
+  configWarnings,
   crossProblems,
   emptyConfigProblem,
   mqttUrlProblem,
@@ -32,6 +34,11 @@ const Topic = z
   .string()
   .min(1)
   .regex(/^[^#+\s]+$/, { error: "expected an MQTT topic without wildcards (+, #) or spaces" });
+/** A topic readers subscribe to: `+` may stand for one level, `#` is refused (it would take every reading). */
+const ReadTopic = z
+  .string()
+  .min(1)
+  .regex(/^[^#\s]+$/, { error: "expected an MQTT topic without # or spaces" });
 /** A dotted path into a JSON payload, e.g. "data.uid". */
 const FieldPath = z.string().regex(/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/, {
   error: 'expected a dotted field path such as "data.uid"',
@@ -64,7 +71,7 @@ const readerCommon = {
   /** R17: a second read of the same card within this time is ignored. */
   debounceMs: z.number().int().nonnegative().default(2000),
   /** How the raw read becomes the card number the site knows. */
-  cardNumber: z.enum(["as-is", "decimal", "hex", "wiegand-fc-cn"]).default("as-is"),
+  cardNumber: z.enum(CARD_NUMBER_MODES).default("as-is"),
 };
 
 export const READER_DRIVERS = [
@@ -73,6 +80,7 @@ export const READER_DRIVERS = [
   "mqtt-tasmota",
   "mqtt-esp-rfid",
   "mqtt-json",
+  "mqtt-text",
 ] as const;
 
 /** A reader as the gateway configuration declares it; `driver` says which fields follow. */
@@ -92,19 +100,30 @@ export const Reader = byDriver(
     /** The esp-rfid base topic; reads come on <topic>/send. */
     z.strictObject({ ...readerCommon, driver: z.literal("mqtt-esp-rfid"), topic: Topic }),
     /** Any device publishing JSON on the full `topic`; the card is at `field`. */
-    z.strictObject({
-      ...readerCommon,
-      driver: z.literal("mqtt-json"),
-      topic: z
-        .string()
-        .min(1)
-        .regex(/^[^#\s]+$/, { error: "expected an MQTT topic without # or spaces" }),
-      field: FieldPath,
-    }),
+    z.strictObject({ ...readerCommon, driver: z.literal("mqtt-json"), topic: ReadTopic, field: FieldPath }),
+    /** Any device publishing the card itself as the payload (ESPHome's `return x;`) on the full `topic`. */
+    z.strictObject({ ...readerCommon, driver: z.literal("mqtt-text"), topic: ReadTopic }),
   ],
   READER_DRIVERS,
 );
 export type Reader = z.infer<typeof Reader>;
+
+/** A word a Tasmota device reports a relay state with: no spaces, as Tasmota's StateText takes it. */
+const StateWord = z
+  .string()
+  .regex(/^\S{1,32}$/, { error: "expected one word (no spaces), at most 32 characters" });
+
+/**
+ * Tasmota's `StateText1` (off) and `StateText2` (on), for a device that reports its relays with
+ * other words than OFF and ON; 1/0 and ON/OFF are understood anyway.
+ */
+const StateText = z
+  .strictObject({ off: StateWord, on: StateWord })
+  .refine((t) => t.off.toUpperCase() !== t.on.toUpperCase(), { error: "off and on must be different words" })
+  .refine((t) => !["OFF", "0"].includes(t.on.toUpperCase()) && !["ON", "1"].includes(t.off.toUpperCase()), {
+    error: "on cannot be OFF or 0, and off cannot be ON or 1",
+  })
+  .describe("the device's StateText1 (off) and StateText2 (on), when it reports other words than OFF/ON");
 
 export const RELAY_DRIVERS = [
   "lcus-serial",
@@ -117,16 +136,40 @@ export const RELAY_DRIVERS = [
 /** A relay board; doors name it and say which of its channels to pulse. */
 export const Relay = byDriver(
   [
-    z.strictObject({ id: Id, driver: z.literal("lcus-serial"), port: SerialPort, baudRate: BaudRate }),
+    z.strictObject({
+      id: Id,
+      driver: z.literal("lcus-serial"),
+      port: SerialPort,
+      baudRate: BaudRate,
+      /** Multi-channel LCUS boards drop a command sent within ~100 ms of the previous one. */
+      frameGapMs: z
+        .number()
+        .int()
+        .min(0)
+        .max(1000)
+        .default(100)
+        .describe("least ms between two frames to the board (LCUS boards drop one sent within ~100 ms)"),
+    }),
     z.strictObject({
       id: Id,
       driver: z.literal("modbus-rtu"),
       port: SerialPort,
-      unitId: z.number().int().min(1).max(247).default(1),
+      unitId: z
+        .number()
+        .int()
+        .min(MODBUS_UNIT.min)
+        .max(MODBUS_UNIT.max)
+        .default(1)
+        .describe("the board's unit address; 248-255 are reserved by Modbus but LCTech boards ship at 255"),
       baudRate: BaudRate,
     }),
     /** The Tasmota device topic; commands go to cmnd/<topic>/POWER<channel>. */
-    z.strictObject({ id: Id, driver: z.literal("mqtt-tasmota"), topic: Topic }),
+    z.strictObject({
+      id: Id,
+      driver: z.literal("mqtt-tasmota"),
+      topic: Topic,
+      stateText: StateText.optional(),
+    }),
     /** The Gen2 RPC topic prefix, e.g. "shellyplus1-a8032ab12345" (requests go to <device>/rpc). */
     z.strictObject({ id: Id, driver: z.literal("mqtt-shelly-gen2"), device: Topic }),
     /** The Gen1 Shelly id, e.g. "shelly1-98CDAC1F2E3A" (commands go to shellies/<device>/relay/…). */
@@ -136,23 +179,22 @@ export const Relay = byDriver(
 );
 export type Relay = z.infer<typeof Relay>;
 
+/** What `channel` means per relay driver, as the door's schema describes it. */
+const CHANNEL_MEANING = Object.entries(RELAY_CHANNELS)
+  .map(([driver, r]) => `${driver}: ${r.what} ${r.min}..${r.max}`)
+  .join("; ");
+
 /**
  * A door (gate, turnstile) and the relay channel that opens it. What `channel` means depends on the
- * relay's driver (checked by `checkGatewayConfig`): lcus-serial the board's relay number 1..255;
- * mqtt-tasmota POWER1..POWER32 (1..32); mqtt-shelly-gen1 relay 1.. (relay/0 is channel 1);
- * modbus-rtu the coil address 0..65535; mqtt-shelly-gen2 the switch id 0.. .
+ * relay's driver (RELAY_CHANNELS, checked by `checkGatewayConfig`): lcus-serial the board's relay
+ * number, mqtt-tasmota POWER<n>, mqtt-shelly-gen1 relay n−1, modbus-rtu the coil address,
+ * mqtt-shelly-gen2 the switch id.
  */
 export const Door = z.strictObject({
   id: Id,
   relay: Id,
   /** Direction A (`in` readers), and direction B too when there is no `channelB`. */
-  channel: z
-    .number()
-    .int()
-    .nonnegative()
-    .describe(
-      "relay channel for direction A: lcus-serial relay 1..255, mqtt-tasmota POWER 1..32, mqtt-shelly-gen1 relay 1.. (1 = relay/0), modbus-rtu coil 0..65535, mqtt-shelly-gen2 switch id 0..",
-    ),
+  channel: z.number().int().nonnegative().describe(`relay channel for direction A (${CHANNEL_MEANING})`),
   /** Direction B of a turnstile, pulsed for `out` readers. */
   channelB: z
     .number()
@@ -209,12 +251,24 @@ export function doorChannel(door: Door, direction: Reader["direction"]): number 
   return direction === "out" ? (door.channelB ?? door.channel) : door.channel;
 }
 
-/** The outcome of checking a configuration: the config when it is valid, and every problem found. */
+/** The channels the doors use on relay `relayId` (each door's channel and channelB), each once, in door order. */
+export function doorChannelsOn(doors: readonly Door[], relayId: string): number[] {
+  const channels = doors
+    .filter((d) => d.relay === relayId)
+    .flatMap((d) => (d.channelB === undefined ? [d.channel] : [d.channel, d.channelB]));
+  return [...new Set(channels)];
+}
+
+/**
+ * The outcome of checking a configuration: the config when it is valid, every problem found, and
+ * warnings: things that work but deserve a look (they never make the configuration invalid).
+ */
 export interface GatewayConfigCheck {
   config: GatewayConfig | null;
   /** The parsed document (even when invalid), for checks against the stored site. */
   raw: unknown;
   problems: string[];
+  warnings: string[];
 }
 
 /**
@@ -223,17 +277,19 @@ export interface GatewayConfigCheck {
  */
 export function checkGatewayConfig(file: string, text: string): GatewayConfigCheck {
   const parsed = parseText(file, text);
-  if (parsed.problems.length > 0) return { config: null, raw: undefined, problems: parsed.problems };
+  if (parsed.problems.length > 0)
+    return { config: null, raw: undefined, problems: parsed.problems, warnings: [] };
   const empty = emptyConfigProblem(file, parsed.value);
-  if (empty !== undefined) return { config: null, raw: undefined, problems: [empty] };
+  if (empty !== undefined) return { config: null, raw: undefined, problems: [empty], warnings: [] };
   const raw = parsed.value;
+  const warnings = configWarnings(raw).map((w) => `${file}: ${w}`);
   const result = GatewayConfig.safeParse(raw);
   const problems = result.success
     ? []
     : result.error.issues.map((i) => `${file}: ${formatPath(i.path) || "(top level)"}: ${issueText(i, raw)}`);
   // Cross checks work on the parsed document, so they report alongside schema problems.
   problems.push(...[...crossProblems(raw), ...syncConfigProblems(raw)].map((p) => `${file}: ${p}`));
-  if (!result.success || problems.length > 0) return { config: null, raw, problems };
+  if (!result.success || problems.length > 0) return { config: null, raw, problems, warnings };
   const config = result.data;
   // gateway.data and the TLS files may be relative to the configuration file.
   const near = (p: string) => (isAbsolute(p) ? p : resolve(dirname(file), p));
@@ -243,7 +299,7 @@ export function checkGatewayConfig(file: string, text: string): GatewayConfigChe
       const p = config.mqtt[k];
       if (p !== undefined) config.mqtt[k] = near(p);
     }
-  return { config, raw, problems };
+  return { config, raw, problems, warnings };
 }
 
 /** An issue's message; an unknown key names the known one it is probably meant as. */

@@ -4,6 +4,8 @@
  * possibly invalid document: each looks only at fields that are well-formed, so every problem is
  * reported at once and none twice.
  */
+import { existsSync } from "node:fs";
+import { type ChannelRange, MODBUS_UNIT, RELAY_CHANNELS } from "./deviceLimits.js";
 import { Id } from "./site.js";
 
 const TCP = /^tcp:\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d+)$/i;
@@ -92,17 +94,34 @@ export function rawReaders(raw: unknown): RawItem[] {
 }
 
 /**
- * What `channel` means for each relay driver and its range. Gen1 relays are numbered from 1 like
- * LCUS and Tasmota (channel 1 is the device's relay/0); Modbus coils and Gen2 switch ids keep the
- * device's own 0-based numbers, so the config matches what the device's documentation says.
+ * What works but deserves a look, as `path: message` (the caller prefixes the file): a Modbus unit
+ * address Modbus reserves, and a serial device path that does not exist (yet: a USB adapter may
+ * be plugged in later, and the gateway keeps trying). tcp:// targets are not checked. `exists`
+ * is handed in for tests.
  */
-export const CHANNELS: Record<string, { what: string; min: number; max: number }> = {
-  "lcus-serial": { what: "relay number", min: 1, max: 255 },
-  "mqtt-tasmota": { what: "POWER number", min: 1, max: 32 },
-  "mqtt-shelly-gen1": { what: "relay number, 1 = relay/0", min: 1, max: 255 },
-  "modbus-rtu": { what: "coil address", min: 0, max: 65535 },
-  "mqtt-shelly-gen2": { what: "switch id", min: 0, max: 65535 },
-};
+export function configWarnings(raw: unknown, exists: (path: string) => boolean = existsSync): string[] {
+  const warnings: string[] = [];
+  for (const section of ["readers", "relays"] as const) {
+    for (const item of rawItems(raw, section)) {
+      if (item.port?.startsWith("/") && !exists(item.port))
+        warnings.push(
+          `${section}[${item.index}].port: ${item.port} does not exist (yet); the gateway keeps trying to open it, e.g. until the USB adapter is plugged in`,
+        );
+    }
+  }
+  const relays = (raw as Record<string, unknown> | null)?.relays;
+  if (Array.isArray(relays))
+    relays.forEach((r: unknown, i) => {
+      const unit = (r as { driver?: unknown; unitId?: unknown } | null)?.unitId;
+      const driver = (r as { driver?: unknown } | null)?.driver;
+      if (driver !== "modbus-rtu" || typeof unit !== "number") return;
+      if (Number.isInteger(unit) && unit >= MODBUS_UNIT.reservedFrom && unit <= MODBUS_UNIT.max)
+        warnings.push(
+          `relays[${i}].unitId: ${unit} is in the range Modbus reserves (${MODBUS_UNIT.reservedFrom}..${MODBUS_UNIT.max}); accepted because boards such as LCTech's ship at 255, but no other device on the bus may answer to it (or set the board to 1..${MODBUS_UNIT.reservedFrom - 1})`,
+        );
+    });
+  return warnings;
+}
 
 /** Every cross-field problem, as `path: message` (the caller prefixes the file). */
 export function crossProblems(raw: unknown): string[] {
@@ -185,7 +204,8 @@ function channelRanges(doors: RawItem[], relays: RawItem[]): string[] {
   for (const r of relays) if (r.id !== undefined && !relayById.has(r.id)) relayById.set(r.id, r);
   for (const d of doors) {
     const relay = d.relay === undefined ? undefined : relayById.get(d.relay);
-    const range = relay?.driver === undefined ? undefined : CHANNELS[relay.driver];
+    const range: ChannelRange | undefined =
+      relay?.driver === undefined ? undefined : RELAY_CHANNELS[relay.driver as keyof typeof RELAY_CHANNELS];
     if (!relay || !range) continue;
     for (const field of ["channel", "channelB"] as const) {
       const ch = d[field];

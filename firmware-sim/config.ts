@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { parseText } from "../config/dataFile.js";
+import { MODBUS_UNIT, RELAY_CHANNELS } from "../config/deviceLimits.js";
 import { AccessGwError, formatPath } from "../config/errors.js";
 
 const Id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "expected an id of letters, digits, . _ -");
@@ -60,6 +61,10 @@ const Rdm6300Device = z.strictObject({
   expose: Expose,
   /** The real module repeats its frame about every 100 ms while a tag is held. */
   repeatMs: z.number().int().min(10).max(5000).default(100),
+  model: z
+    .enum(["rdm6300", "id-12la"])
+    .default("rdm6300")
+    .describe("rdm6300: STX … ETX; id-12la (ID-12LA, ID-20LA): CR LF before the ETX"),
   faults: Faults,
 });
 
@@ -67,7 +72,18 @@ const LcusBoardDevice = z.strictObject({
   id: Id,
   kind: z.literal("lcus-board"),
   expose: Expose,
-  channels: z.number().int().min(1).max(255).default(2),
+  channels: z.number().int().min(1).max(RELAY_CHANNELS["lcus-serial"].max).default(2),
+  /**
+   * Real multi-channel boards drop a command sent within about 100 ms of the previous one; the
+   * simulator drops those within 80 ms, so the gateway's 100 ms spacing passes despite timer jitter.
+   */
+  dropWithinMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(1000)
+    .default(80)
+    .describe("a command within this many ms of the previous one is dropped, as real boards do; 0 never"),
   faults: Faults,
 });
 
@@ -75,8 +91,14 @@ const ModbusBoardDevice = z.strictObject({
   id: Id,
   kind: z.literal("modbus-board"),
   expose: Expose,
-  coils: z.number().int().min(1).max(65_536).default(8),
-  unitId: z.number().int().min(1).max(247).default(1),
+  coils: z
+    .number()
+    .int()
+    .min(1)
+    .max(RELAY_CHANNELS["modbus-rtu"].max + 1)
+    .default(8),
+  /** 248-255 are reserved by Modbus, but LCTech boards ship at 255. */
+  unitId: z.number().int().min(MODBUS_UNIT.min).max(MODBUS_UNIT.max).default(1),
   faults: Faults,
 });
 
@@ -85,6 +107,18 @@ const TasmotaDevice = z.strictObject({
   kind: z.literal("tasmota"),
   topic: z.string().min(1).describe("the Tasmota %topic%: tele/<topic>/SENSOR, cmnd/<topic>/POWER<n>"),
   channels: z.number().int().min(0).max(32).default(1).describe("relays POWER1..n; 0 for a reader only"),
+  sensor: z
+    .enum(["PN532", "RC522", "RDM6300", "Wiegand"])
+    .default("PN532")
+    .describe("the reader present() reads with"),
+  wiegandUid: z
+    .enum(["decimal", "hex", "bare-hex"])
+    .default("decimal")
+    .describe('SetOption123 0 (decimal), 1 ("3110D8h"), or 1 on older firmware (unquoted 3110D8h)'),
+  stateText: z
+    .strictObject({ off: z.string().regex(/^\S{1,32}$/), on: z.string().regex(/^\S{1,32}$/) })
+    .optional()
+    .describe("StateText1 (off) and StateText2 (on): the words relay states are reported with"),
   faults: Faults,
 });
 
@@ -107,7 +141,17 @@ const ShellyGen1Device = z.strictObject({
 const EspRfidDevice = z.strictObject({
   id: Id,
   kind: z.literal("esp-rfid"),
-  topic: z.string().min(1).describe("the esp-rfid base topic: publishes <topic>/send"),
+  topic: z.string().min(1).describe("the esp-rfid base topic"),
+  layout: z
+    .enum(["send", "tag", "bare"])
+    .default("send")
+    .describe(
+      "where scans go: send (2.x, <topic>/send), tag (2.x Home Assistant, <topic>/tag), bare (1.0.x, <topic>)",
+    ),
+  module: z
+    .enum(["mfrc522", "rdm6300"])
+    .default("mfrc522")
+    .describe('the reader module: mfrc522 prints hex UIDs, rdm6300 "14008ec793" (version byte + tag)'),
   faults: Faults,
 });
 
@@ -116,6 +160,12 @@ const MqttJsonReaderDevice = z.strictObject({
   kind: z.literal("mqtt-json-reader"),
   topic: z.string().min(1),
   field: z.string().min(1).default("uid").describe("dotted path of the card in the JSON payload"),
+  format: z
+    .enum(["json", "text"])
+    .default("json")
+    .describe(
+      "json: the card at field (gateway driver mqtt-json); text: the payload is the card (mqtt-text)",
+    ),
   faults: Faults,
 });
 

@@ -123,11 +123,16 @@ export const mqttKinds: DeviceRegistry = {
       relays: spec.channels,
       scheduler: context.scheduler,
       clock: context.clock,
+      cardSensor: spec.sensor,
+      wiegandUid: spec.wiegandUid,
+      ...(spec.stateText === undefined ? {} : { stateText: spec.stateText }),
     });
-    // Decimal digits are a card number; 8 hex digits with a letter are a PN532 UID as is.
+    // Decimal digits are a card number; 8 hex digits with a letter are a UID as is (of the
+    // configured UID sensor; a PN532's for a Wiegand device, which has no UID).
+    const uidSensor = spec.sensor === "Wiegand" ? "PN532" : spec.sensor;
     const reader = readerSide(spec, context, (card) =>
       HEX_UID.test(card) && !/^\d+$/.test(card)
-        ? device.present({ sensor: "PN532", uid: card.replace(/^0x/i, "").toUpperCase() })
+        ? device.present({ sensor: uidSensor, uid: card.replace(/^0x/i, "").toUpperCase() })
         : device.presentCard(card),
     );
     const where = `mqtt tele/${spec.topic}/SENSOR${spec.channels > 0 ? `, cmnd/${spec.topic}/POWER<n>` : ""}`;
@@ -162,20 +167,25 @@ export const mqttKinds: DeviceRegistry = {
       url: brokerUrl(spec, context),
       topic: spec.topic,
       clock: context.clock,
+      layout: spec.layout,
+      module: spec.module,
     });
     const reader = readerSide(spec, context, (card) =>
       /^\d+$/.test(card) ? device.presentCard(card) : device.present(card.replace(/^0x/i, "").toUpperCase()),
     );
-    return mqttHandle(spec, context, device, `mqtt ${spec.topic}/send`, { reader });
+    const where = { send: `${spec.topic}/send`, tag: `${spec.topic}/tag`, bare: spec.topic }[spec.layout];
+    return mqttHandle(spec, context, device, `mqtt ${where}`, { reader });
   },
   "mqtt-json-reader": (spec, context) => {
     const device = new SimMqttJsonReader({
       url: brokerUrl(spec, context),
       topic: spec.topic,
       field: spec.field,
+      format: spec.format,
     });
     // The card goes out as typed (a string), so leading zeros survive.
     const reader = readerSide(spec, context, (card) => device.present(card));
-    return mqttHandle(spec, context, device, `mqtt ${spec.topic} (field ${spec.field})`, { reader });
+    const what = spec.format === "text" ? "the payload" : `field ${spec.field}`;
+    return mqttHandle(spec, context, device, `mqtt ${spec.topic} (${what})`, { reader });
   },
 };

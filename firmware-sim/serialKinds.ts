@@ -133,6 +133,7 @@ export const serialKinds: DeviceRegistry = {
     const device = new SimRdm6300Module({
       link: exposure.link,
       scheduler: context.scheduler,
+      model: spec.model,
       faults: lineFaults(spec.faults, { ...context, target: exposure }),
     });
     const reader: ReaderSide = {
@@ -147,7 +148,11 @@ export const serialKinds: DeviceRegistry = {
   },
   "lcus-board": (spec, context) => {
     const exposure = expose(spec, context);
-    const board = new SimLcusBoard({ link: exposure.link, clock: context.clock });
+    const board = new SimLcusBoard({
+      link: exposure.link,
+      clock: context.clock,
+      dropWithinMs: spec.dropWithinMs,
+    });
     const relays: RelaySide = {
       channels: range(1, spec.channels),
       get history() {

@@ -197,13 +197,18 @@ function runCheck(flags: Flags, io: Io): number {
       store.close();
     }
   }
-  if (flags.json) io.out(JSON.stringify({ ok: problems.length === 0, problems, areasChecked }));
-  else if (problems.length > 0) {
-    for (const p of problems) io.err(p);
-    io.err(`${problems.length} problem${problems.length === 1 ? "" : "s"} found`);
-  } else {
-    io.out(`${file}: no problems found`);
-    if (!areasChecked) io.err(`(reader areas not checked: no site imported in ${dir})`);
+  const { warnings } = checked;
+  if (flags.json) io.out(JSON.stringify({ ok: problems.length === 0, problems, warnings, areasChecked }));
+  else {
+    // Warnings print but never make the exit code 2: the configuration works as it is.
+    for (const w of warnings) io.err(`warning: ${w}`);
+    if (problems.length > 0) {
+      for (const p of problems) io.err(p);
+      io.err(`${problems.length} problem${problems.length === 1 ? "" : "s"} found`);
+    } else {
+      io.out(`${file}: no problems found`);
+      if (!areasChecked) io.err(`(reader areas not checked: no site imported in ${dir})`);
+    }
   }
   return problems.length > 0 ? 2 : 0;
 }
@@ -273,7 +278,8 @@ function dataDir(flags: Flags, config: GatewayConfig | null, env: NodeJS.Process
 
 function readConfigText(file: string): GatewayConfigCheck {
   const read = readTextFile(file);
-  if (read.problem !== undefined) return { config: null, raw: undefined, problems: [read.problem] };
+  if (read.problem !== undefined)
+    return { config: null, raw: undefined, problems: [read.problem], warnings: [] };
   return checkGatewayConfig(file, read.text);
 }
 

@@ -24,6 +24,9 @@ import { SyncClient } from "./sync/client.js";
 
 export { maskCard, STOP_GRACE_MS } from "./features/accessPipeline.js";
 
+/** What every reader and relay driver gets from the daemon (its logger and resting states come from its feature). */
+type DriverDeps = Omit<ReaderDeps, "logger"> & Omit<RelayDeps, "logger" | "restingStates">;
+
 /** What a Gateway is handed. */
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -138,6 +141,7 @@ export class Gateway implements Feature {
     const sync = config.sync.enabled ? this.makeSync() : undefined;
     const relays = new RelaysFeature({
       relays: config.relays,
+      doors: config.doors,
       factory: this.options.relayFactory ?? createRelay,
       deps: () => this.deps(mqtt),
       logger,
@@ -211,8 +215,8 @@ export class Gateway implements Feature {
     return mqtt;
   }
 
-  /** What every driver is handed. */
-  private deps(mqtt: MqttConnection | undefined): Omit<ReaderDeps, "logger"> & RelayDeps {
+  /** What every driver is handed; each feature adds the driver's own logger (and a relay its resting states). */
+  private deps(mqtt: MqttConnection | undefined): DriverDeps {
     const { transportFactory, scheduler, backoff, clock } = this.options;
     return {
       transportFactory: transportFactory ?? openTransport,

@@ -3,13 +3,8 @@
  * card number string the gateway looks up. The gateway canonicalises further (R1: trim,
  * upper-case, strip leading zeros of all-digit strings), so these strings need not be canonical.
  */
+import type { CardNumberMode } from "../../config/deviceLimits.js";
 import type { WiegandFormatName } from "./wiegand.js";
-
-/** How a reader's raw reads become card numbers. */
-export type CardNumberMode = "as-is" | "decimal" | "hex" | "wiegand-fc-cn";
-
-/** All modes, for config schemas. */
-export const cardNumberModes: readonly CardNumberMode[] = ["as-is", "decimal", "hex", "wiegand-fc-cn"];
 
 /**
  * One read as the reader delivered it. `text` is always the reader's own spelling of it.
@@ -57,6 +52,26 @@ function numericValue(read: RawRead): bigint | null {
   }
 }
 
+/** An EM4100 tag is a version byte and a 32-bit number: at most 10 hex digits. */
+const EM4100_MAX = (1n << 40n) - 1n;
+const TAG_MASK = 0xffff_ffffn;
+
+/** The 32-bit EM4100 tag number of a hex or decimal read, without its version byte. */
+function em4100(read: RawRead): CardNumberResult {
+  const value = read.kind === "hex" || read.kind === "decimal" ? numericValue(read) : null;
+  if (value === null) return unsupported(read, "em4100");
+  if (value > EM4100_MAX) {
+    return {
+      ok: false,
+      error: "unsupported",
+      detail: "not an EM4100 tag: more than 10 hex digits (a version byte and a 32-bit number)",
+    };
+  }
+  const tag = value & TAG_MASK;
+  if (tag === 0n) return { ok: false, error: "unsupported", detail: "tag 00000000 is not a card" };
+  return { ok: true, card: tag.toString(10) };
+}
+
 /**
  * Converts a raw read to the card number for a reader's `cardNumber` mode:
  * - `as-is`: `text` unchanged (the gateway still trims and upper-cases it).
@@ -66,9 +81,13 @@ function numericValue(read: RawRead): bigint | null {
  *   4215834 → "40541A"), so a card gives the same string whether the reader spoke hex or decimal.
  * - `wiegand-fc-cn`: "FC:CN" in decimal without padding ("123:4567"); just "CN" for formats
  *   without a facility code (H10302); also accepts serial `fc-cn` lines.
+ * - `em4100`: the EM4100 tag's 32-bit number in decimal, without the version byte that some
+ *   readers put in front (esp-rfid's "14008ec793" → "9357203"), so a fob gives the same number as
+ *   on the rdm6300 driver and Tasmota's RDM6300 ("008EC793").
  */
 export function toCardNumber(read: RawRead, mode: CardNumberMode): CardNumberResult {
   if (mode === "as-is") return { ok: true, card: read.text };
+  if (mode === "em4100") return em4100(read);
   if (mode === "wiegand-fc-cn") {
     if (read.kind !== "wiegand" && read.kind !== "fc-cn") return unsupported(read, mode);
     const card =

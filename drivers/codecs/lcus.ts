@@ -4,6 +4,7 @@
  *
  * Frame: `A0 ch op sum` where `sum = (0xA0 + ch + op) & 0xFF`, `ch` is 1-based, `op` 1 = on, 0 = off.
  */
+import { inChannelRange, RELAY_CHANNELS } from "../../config/deviceLimits.js";
 
 /** First byte of every frame. */
 export const LCUS_START = 0xa0;
@@ -29,10 +30,14 @@ export function lcusChecksum(channel: number, op: number): number {
   return (LCUS_START + channel + op) & 0xff;
 }
 
-/** Encodes "switch relay `channel` (1-based) on or off"; throws RangeError for a channel outside 1..255. */
+const CHANNELS = RELAY_CHANNELS["lcus-serial"];
+
+/** Encodes "switch relay `channel` (1-based) on or off"; throws RangeError for a channel the board cannot have. */
 export function encodeLcus(channel: number, on: boolean): Uint8Array {
-  if (!Number.isInteger(channel) || channel < 1 || channel > 0xff) {
-    throw new RangeError(`LCUS channel must be an integer 1..255, found ${channel}`);
+  if (!inChannelRange(CHANNELS, channel)) {
+    throw new RangeError(
+      `LCUS channel must be an integer ${CHANNELS.min}..${CHANNELS.max}, found ${channel}`,
+    );
   }
   const op = on ? 1 : 0;
   return Uint8Array.of(LCUS_START, channel, op, lcusChecksum(channel, op));

@@ -6,6 +6,7 @@
  * Request and normal reply: `unit 05 addrHi addrLo (FF 00 | 00 00) crcLo crcHi` (8 bytes).
  * Exception reply: `unit 85 code crcLo crcHi` (5 bytes).
  */
+import { inChannelRange, MODBUS_UNIT, RELAY_CHANNELS } from "../../config/deviceLimits.js";
 
 /** Function code "write single coil". */
 export const FC_WRITE_SINGLE_COIL = 0x05;
@@ -59,11 +60,12 @@ export function crc16modbus(bytes: Uint8Array): number {
   return crc;
 }
 
-/** Encodes an FC05 request; throws RangeError for a unit outside 0..247 or a coil outside 0..65535. */
+/** Encodes an FC05 request; throws RangeError for a unit outside 0..255 or a coil the board cannot have. */
 export function encodeWriteCoil(unit: number, coil: number, on: boolean): Uint8Array {
   checkUnit(unit);
-  if (!Number.isInteger(coil) || coil < 0 || coil > 0xffff) {
-    throw new RangeError(`Modbus coil address must be an integer 0..65535, found ${coil}`);
+  const coils = RELAY_CHANNELS["modbus-rtu"];
+  if (!inChannelRange(coils, coil)) {
+    throw new RangeError(`Modbus coil address must be an integer ${coils.min}..${coils.max}, found ${coil}`);
   }
   return withCrc([unit, FC_WRITE_SINGLE_COIL, coil >> 8, coil & 0xff, on ? 0xff : 0x00, 0x00]);
 }
@@ -153,9 +155,9 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 function checkUnit(unit: number): void {
-  // 0 is broadcast (no reply), 248..255 are reserved.
-  if (!Number.isInteger(unit) || unit < 0 || unit > 247) {
-    throw new RangeError(`Modbus unit id must be an integer 0..247, found ${unit}`);
+  // 0 is broadcast (no reply); 248..255 are reserved by the spec, but LCTech boards ship at 255.
+  if (!Number.isInteger(unit) || unit < 0 || unit > MODBUS_UNIT.max) {
+    throw new RangeError(`Modbus unit id must be an integer 0..${MODBUS_UNIT.max}, found ${unit}`);
   }
 }
 

@@ -1,114 +1,58 @@
 /**
- * Payload parsers for readers that publish over MQTT: Tasmota (PN532, RDM6300, Wiegand),
- * esp-rfid, and generic JSON with a configured field path. Pure: topic + payload in, a card
- * read (or "ignored" / a typed error) out; bad JSON never throws.
+ * What a card reader's MQTT message means, and the parsers for readers without a vendor format:
+ * JSON with a configured field path, and bare text payloads (ESPHome's documented examples).
+ * Pure: payload in, a card read (or "ignored" / a typed error) out; bad input never throws.
+ * Tasmota and esp-rfid have their own modules (tasmotaSensor.ts, espRfid.ts).
  */
-import { z } from "zod";
+import type { z } from "zod";
 import type { RawRead } from "./cardNumber.js";
-import { formatForSize, splitWiegandData } from "./wiegand.js";
+
+/**
+ * Why a message was not a card (the reader counts rejects by this code); `bad_parity`: the device
+ * reported a Wiegand parity error.
+ */
+export type ReaderMessageCode = "bad_format" | "bad_parity" | "bad_characters" | "empty";
 
 /** What one MQTT message means for a reader. */
 export type ReaderMessage =
   | { kind: "card"; raw: RawRead }
   | { kind: "ignored" }
-  | { kind: "error"; error: string };
+  | { kind: "error"; code: ReaderMessageCode; error: string };
 
-const IGNORED: ReaderMessage = { kind: "ignored" };
+/** The message is not for this reader (another topic, another message type). */
+export const IGNORED: ReaderMessage = { kind: "ignored" };
 
-function bad(error: string): ReaderMessage {
-  return { kind: "error", error };
+/** A message of the wrong shape (or another code), with what was expected. */
+export function bad(error: string, code: ReaderMessageCode = "bad_format"): ReaderMessage {
+  return { kind: "error", code, error };
 }
 
-function parseJson(payload: Uint8Array | string): { ok: true; value: unknown } | { ok: false } {
+/** The payload as UTF-8 text, or null when it is not valid UTF-8. */
+export function payloadText(payload: Uint8Array | string): string | null {
+  if (typeof payload === "string") return payload;
   try {
-    const text =
-      typeof payload === "string" ? payload : new TextDecoder("utf-8", { fatal: true }).decode(payload);
+    return new TextDecoder("utf-8", { fatal: true }).decode(payload);
+  } catch {
+    return null;
+  }
+}
+
+/** Parses JSON text; never throws. */
+export function parseJsonText(text: string | null): { ok: true; value: unknown } | { ok: false } {
+  if (text === null) return { ok: false };
+  try {
     return { ok: true, value: JSON.parse(text) };
   } catch {
     return { ok: false };
   }
 }
 
-function describe(issues: readonly z.core.$ZodIssue[]): string {
+/** zod issues as one line naming each field. */
+export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
   return issues.map((i) => `${i.path.join(".") || "(payload)"}: ${i.message}`).join("; ");
 }
 
-const HEX_UID = z.string().regex(/^[0-9A-Fa-f]+$/, "expected a hex UID");
-
-const tasmotaSensor = z.object({
-  PN532: z.object({ UID: HEX_UID, DATA: z.string().optional(), Data: z.string().optional() }).optional(),
-  RDM6300: z.object({ UID: HEX_UID }).optional(),
-  Wiegand: z
-    .object({
-      UID: z.union([z.number().int().nonnegative(), z.string().regex(/^(\d+|0x[0-9A-Fa-f]+)$/)]),
-      Size: z.number().int().positive(),
-    })
-    .optional(),
-});
-
-/** Wiegand sizes that carry keypad keys rather than cards. */
-const KEYPAD_SIZES = new Set([4, 8]);
-
-function tasmotaWiegand(uid: number | string, size: number): ReaderMessage {
-  if (KEYPAD_SIZES.has(size)) return IGNORED;
-  const format = formatForSize(size);
-  if (format === null) return bad(`Wiegand.Size ${size} is not a supported card format`);
-  const data = BigInt(uid);
-  // Tasmota publishes the value with the parity bits already stripped.
-  const split = splitWiegandData(format, data);
-  if (!split.ok) return bad(`Wiegand.UID: ${split.detail}`);
-  const { facilityCode, cardNumber } = split;
-  return {
-    kind: "card",
-    raw: { kind: "wiegand", text: data.toString(10), format, facilityCode, cardNumber, data },
-  };
-}
-
-/**
- * Parses a Tasmota message for the device `topic`: only `tele/<topic>/SENSOR` with a PN532,
- * RDM6300 or Wiegand section is a card; other topics and sensors are ignored.
- */
-export function parseTasmotaMessage(
-  topic: string,
-  payload: Uint8Array | string,
-  deviceTopic: string,
-): ReaderMessage {
-  if (topic !== `tele/${deviceTopic}/SENSOR`) return IGNORED;
-  const json = parseJson(payload);
-  if (!json.ok) return bad("payload is not valid JSON");
-  const parsed = tasmotaSensor.safeParse(json.value);
-  if (!parsed.success) return bad(describe(parsed.error.issues));
-  const { PN532, RDM6300, Wiegand } = parsed.data;
-  if (PN532) return { kind: "card", raw: { kind: "hex", text: PN532.UID } };
-  if (RDM6300) return { kind: "card", raw: { kind: "hex", text: RDM6300.UID } };
-  if (Wiegand) return tasmotaWiegand(Wiegand.UID, Wiegand.Size);
-  return IGNORED;
-}
-
-const espRfidMessage = z.object({ type: z.string() });
-const espRfidAccess = z.object({ uid: z.string().min(1), isKnown: z.unknown().optional() });
-
-/**
- * Parses an esp-rfid message for the device `topic`: only `<topic>/send` with
- * `"type":"access"` is a card (its `uid` is hex); other types are ignored.
- */
-export function parseEspRfidMessage(
-  topic: string,
-  payload: Uint8Array | string,
-  deviceTopic: string,
-): ReaderMessage {
-  if (topic !== `${deviceTopic}/send`) return IGNORED;
-  const json = parseJson(payload);
-  if (!json.ok) return bad("payload is not valid JSON");
-  const head = espRfidMessage.safeParse(json.value);
-  if (!head.success) return bad(describe(head.error.issues));
-  if (head.data.type !== "access") return IGNORED;
-  const access = espRfidAccess.safeParse(json.value);
-  if (!access.success) return bad(describe(access.error.issues));
-  const uid = access.data.uid.trim();
-  const kind = /^[0-9A-Fa-f]+$/.test(uid) ? "hex" : "text";
-  return { kind: "card", raw: { kind, text: uid } };
-}
+const HEX = /^[0-9A-Fa-f]+$/;
 
 /**
  * Parses a generic JSON payload, taking the card from the dot-separated `fieldPath`
@@ -116,7 +60,7 @@ export function parseEspRfidMessage(
  * hex read (so "1234" is hex: send a number for decimals); any other string is `text`.
  */
 export function parseJsonReaderMessage(payload: Uint8Array | string, fieldPath: string): ReaderMessage {
-  const json = parseJson(payload);
+  const json = parseJsonText(payloadText(payload));
   if (!json.ok) return bad("payload is not valid JSON");
   let value: unknown = json.value;
   for (const key of fieldPath.split(".")) {
@@ -132,5 +76,30 @@ export function parseJsonReaderMessage(payload: Uint8Array | string, fieldPath: 
   if (typeof value !== "string") return bad(`field "${fieldPath}" must be a string or number`);
   const text = value.trim();
   if (text === "") return bad(`field "${fieldPath}" is empty`);
-  return { kind: "card", raw: { kind: /^[0-9A-Fa-f]+$/.test(text) ? "hex" : "text", text } };
+  return { kind: "card", raw: { kind: HEX.test(text) ? "hex" : "text", text } };
+}
+
+/** Hex bytes with a separator, as ESPHome prints NFC UIDs: "74-10-37-94" (or "74:10:37:94"). */
+const SEPARATED_HEX = /^[0-9A-Fa-f]{2}(?:([-:])[0-9A-Fa-f]{2})(?:\1[0-9A-Fa-f]{2})*$/;
+/** Printable ASCII without control characters. */
+const PRINTABLE = /^[\x20-\x7e]+$/;
+
+/**
+ * Parses a bare payload that is the card itself (ESPHome `payload: !lambda 'return x;'`):
+ * decimal digits are a decimal read ("7616525", ESPHome's Wiegand tag); hex bytes joined by `-`
+ * or `:` are a hex read without the separators ("74-10-37-94" → "74103794", ESPHome's NFC UID);
+ * other hex digits are a hex read; any other printable text is a `text` read. Surrounding
+ * whitespace is ignored.
+ */
+export function parseTextReaderMessage(payload: Uint8Array | string): ReaderMessage {
+  const raw = payloadText(payload);
+  if (raw === null) return bad("payload is not UTF-8 text", "bad_characters");
+  const text = raw.trim();
+  if (text === "") return bad("payload is empty", "empty");
+  if (!PRINTABLE.test(text)) return bad("payload has non-printable characters", "bad_characters");
+  if (/^\d+$/.test(text)) return { kind: "card", raw: { kind: "decimal", text } };
+  if (SEPARATED_HEX.test(text)) {
+    return { kind: "card", raw: { kind: "hex", text: text.replace(/[-:]/g, "").toUpperCase() } };
+  }
+  return { kind: "card", raw: { kind: HEX.test(text) ? "hex" : "text", text } };
 }

@@ -1,16 +1,22 @@
 /**
  * RDM6300 (125 kHz EM4100) serial frames: 0x02, 10 ASCII hex digits (2 version + 8 tag),
- * 2 ASCII hex digits of checksum (XOR of the 5 data bytes), 0x03.
+ * 2 ASCII hex digits of checksum (XOR of the 5 data bytes), 0x03. ID-12LA and ID-20LA readers
+ * send the same frame with CR LF before the 0x03; both are accepted.
  *
  * The parser is a byte-at-a-time state machine, so how the stream is chunked never changes
  * the result. It does not dedupe repeated frames: one decision per presentation is the
  * debounce's job.
  */
 
-const STX = 0x02;
-const ETX = 0x03;
+/** Start of an EM4100 frame. */
+export const STX = 0x02;
+/** End of an EM4100 frame. */
+export const ETX = 0x03;
+const CR = 0x0d;
+const LF = 0x0a;
 /** Bytes between STX and ETX: 10 data + 2 checksum hex digits. */
-const BODY_LENGTH = 12;
+export const EM4100_BODY_LENGTH = 12;
+const BODY_LENGTH = EM4100_BODY_LENGTH;
 
 /** A valid frame: `card` is the 32-bit tag in decimal (the version byte is dropped). */
 export interface Rdm6300Frame {
@@ -52,11 +58,41 @@ function hexValue(byte: number): number {
   return -1;
 }
 
+/**
+ * Checks the 12 ASCII hex digits between STX and ETX (10 data, 2 checksum) and reads the tag:
+ * a frame, or a bad checksum or an all-zero tag. The caller has checked that they are hex digits.
+ */
+export function decodeEm4100Body(body: Uint8Array): Rdm6300Frame | Rdm6300Error {
+  const bytes: number[] = [];
+  for (let i = 0; i < BODY_LENGTH; i += 2) {
+    bytes.push((hexValue(body[i] ?? 0) << 4) | hexValue(body[i + 1] ?? 0));
+  }
+  const data = bytes.slice(0, 5);
+  const checksum = data.reduce((a, b) => a ^ b, 0);
+  if (checksum !== bytes[5]) {
+    const detail = `checksum 0x${hex2(bytes[5] ?? 0)} but data XOR is 0x${hex2(checksum)}`;
+    return { kind: "error", error: "bad_checksum", detail };
+  }
+  const tag =
+    (((data[1] ?? 0) << 24) | ((data[2] ?? 0) << 16) | ((data[3] ?? 0) << 8) | (data[4] ?? 0)) >>> 0;
+  if (tag === 0) return { kind: "error", error: "zero_tag", detail: "tag 00000000 is not a card" };
+  return { kind: "frame", version: data[0] ?? 0, tag, tagHex: hex8(tag), card: String(tag) };
+}
+
+/** Whether every byte is an ASCII hex digit. */
+export function allHexDigits(bytes: Uint8Array): boolean {
+  return bytes.every((b) => hexValue(b) >= 0);
+}
+
+/** Where the parser is: hunting for STX, in the body, or after it (plain, after CR, after CR LF). */
+type Phase = "hunt" | "body" | "tail" | "cr" | "crlf";
+
 /** Streaming RDM6300 parser: feed chunks with `push`, get completed frames and errors back. */
 export class Rdm6300Parser {
   private readonly body = new Uint8Array(BODY_LENGTH);
-  /** -1 while hunting for STX, else the number of body bytes collected. */
-  private filled = -1;
+  private phase: Phase = "hunt";
+  /** Body bytes collected so far. */
+  private filled = 0;
   private readonly totals: Rdm6300Counters = {
     frames: 0,
     badChecksum: 0,
@@ -79,59 +115,63 @@ export class Rdm6300Parser {
 
   /** Forgets a partial frame (e.g. after the port reopens). */
   reset(): void {
-    this.filled = -1;
+    this.phase = "hunt";
   }
 
   private step(byte: number, out: Rdm6300Event[]): void {
-    if (this.filled < 0) {
-      if (byte === STX) this.filled = 0;
+    const phase = this.phase;
+    if (phase === "hunt") {
+      if (byte === STX) this.begin();
       else this.totals.skippedBytes++;
-      return;
+    } else if (phase === "body" && hexValue(byte) >= 0) {
+      this.body[this.filled++] = byte;
+      if (this.filled === BODY_LENGTH) this.phase = "tail";
+    } else if (phase === "tail" && byte === CR) {
+      // ID-12LA / ID-20LA: CR LF before the ETX.
+      this.phase = "cr";
+    } else if (phase === "cr" && byte === LF) {
+      this.phase = "crlf";
+    } else if ((phase === "tail" || phase === "crlf") && byte === ETX) {
+      this.finish(out);
+    } else {
+      this.fail(out, byte, `${this.expected(phase)}, got 0x${hex2(byte)}`);
     }
-    if (this.filled < BODY_LENGTH) {
-      if (hexValue(byte) >= 0) {
-        this.body[this.filled++] = byte;
-        return;
-      }
-      this.fail(out, `expected a hex digit at offset ${this.filled + 1}, got 0x${hex2(byte)}`);
-      // Resync: an STX inside a broken frame starts the next frame.
-      this.filled = byte === STX ? 0 : -1;
-      return;
-    }
-    if (byte !== ETX) {
-      this.fail(out, `expected ETX at offset 13, got 0x${hex2(byte)}`);
-      this.filled = byte === STX ? 0 : -1;
-      return;
-    }
-    this.filled = -1;
-    out.push(this.finish());
   }
 
-  private fail(out: Rdm6300Event[], detail: string): void {
+  /** What the byte at this point of a frame should have been. */
+  private expected(phase: Exclude<Phase, "hunt">): string {
+    switch (phase) {
+      case "body":
+        return `expected a hex digit at offset ${this.filled + 1}`;
+      case "tail":
+        return "expected ETX (or CR LF ETX) at offset 13";
+      case "cr":
+        return "expected LF after CR at offset 14";
+      case "crlf":
+        return "expected ETX after CR LF at offset 15";
+    }
+  }
+
+  private begin(): void {
+    this.phase = "body";
+    this.filled = 0;
+  }
+
+  /** Reports a broken frame; an STX inside it starts the next frame (resync). */
+  private fail(out: Rdm6300Event[], byte: number, detail: string): void {
     this.totals.badFrame++;
     out.push({ kind: "error", error: "bad_frame", detail });
+    if (byte === STX) this.begin();
+    else this.phase = "hunt";
   }
 
-  private finish(): Rdm6300Event {
-    const bytes: number[] = [];
-    for (let i = 0; i < BODY_LENGTH; i += 2) {
-      bytes.push((hexValue(this.body[i] ?? 0) << 4) | hexValue(this.body[i + 1] ?? 0));
-    }
-    const data = bytes.slice(0, 5);
-    const checksum = data.reduce((a, b) => a ^ b, 0);
-    if (checksum !== bytes[5]) {
-      this.totals.badChecksum++;
-      const detail = `checksum 0x${hex2(bytes[5] ?? 0)} but data XOR is 0x${hex2(checksum)}`;
-      return { kind: "error", error: "bad_checksum", detail };
-    }
-    const tag =
-      (((data[1] ?? 0) << 24) | ((data[2] ?? 0) << 16) | ((data[3] ?? 0) << 8) | (data[4] ?? 0)) >>> 0;
-    if (tag === 0) {
-      this.totals.zeroTag++;
-      return { kind: "error", error: "zero_tag", detail: "tag 00000000 is not a card" };
-    }
-    this.totals.frames++;
-    return { kind: "frame", version: data[0] ?? 0, tag, tagHex: hex8(tag), card: String(tag) };
+  private finish(out: Rdm6300Event[]): void {
+    this.phase = "hunt";
+    const event = decodeEm4100Body(this.body);
+    if (event.kind === "frame") this.totals.frames++;
+    else if (event.error === "bad_checksum") this.totals.badChecksum++;
+    else this.totals.zeroTag++;
+    out.push(event);
   }
 }
 
@@ -143,8 +183,11 @@ function hex8(n: number): string {
   return n.toString(16).toUpperCase().padStart(8, "0");
 }
 
-/** Encodes a 32-bit tag (and optional version byte) as a 14-byte RDM6300 frame, for the simulator. */
-export function encodeRdm6300Frame(tag: number, version = 0): Uint8Array {
+/**
+ * Encodes a 32-bit tag (and optional version byte) as an RDM6300 frame (14 bytes), or with
+ * `crlf` as an ID-12LA / ID-20LA frame (CR LF before the ETX, 16 bytes), for the simulator.
+ */
+export function encodeRdm6300Frame(tag: number, version = 0, options: { crlf?: boolean } = {}): Uint8Array {
   if (!Number.isInteger(tag) || tag < 0 || tag > 0xffffffff)
     throw new RangeError(`tag must be 0..2^32-1, got ${tag}`);
   if (!Number.isInteger(version) || version < 0 || version > 0xff) {
@@ -153,9 +196,6 @@ export function encodeRdm6300Frame(tag: number, version = 0): Uint8Array {
   const data = [version, tag >>> 24, (tag >>> 16) & 0xff, (tag >>> 8) & 0xff, tag & 0xff];
   const checksum = data.reduce((a, b) => a ^ b, 0);
   const text = [...data, checksum].map(hex2).join("");
-  const frame = new Uint8Array(2 + text.length);
-  frame[0] = STX;
-  for (let i = 0; i < text.length; i++) frame[i + 1] = text.charCodeAt(i);
-  frame[frame.length - 1] = ETX;
-  return frame;
+  const tail = options.crlf ? [CR, LF, ETX] : [ETX];
+  return Uint8Array.from([STX, ...Array.from(text, (c) => c.charCodeAt(0)), ...tail]);
 }

@@ -1,8 +1,11 @@
 /**
  * Text-line serial readers (USB keyboard-wedge style and TTL readers that print one card per
  * line). The caller splits on CR, LF or CRLF; this parses one line for the reader's format.
+ * EM4100 readers that frame their ASCII output (ID-12LA, ID-20LA: STX, 12 hex digits, CR LF,
+ * ETX) are read too: the line is STX and the digits, and the ETX begins the next line.
  */
 import type { RawRead } from "./cardNumber.js";
+import { allHexDigits, decodeEm4100Body, EM4100_BODY_LENGTH, ETX, STX } from "./rdm6300.js";
 
 /** The line formats a serial reader can be configured with. */
 export type SerialLineFormat = "decimal" | "hex" | "fc-cn";
@@ -11,7 +14,14 @@ export type SerialLineFormat = "decimal" | "hex" | "fc-cn";
 export const maxLineBytes = 64;
 
 /** Why a line was rejected. */
-export type SerialLineError = "empty" | "too_long" | "bad_characters" | "bad_format";
+export type SerialLineError =
+  | "empty"
+  | "too_long"
+  | "bad_characters"
+  | "bad_format"
+  | "bad_frame"
+  | "bad_checksum"
+  | "zero_tag";
 
 /** A parsed line, or a typed rejection with a readable detail. */
 export type SerialLineResult =
@@ -48,6 +58,10 @@ export function parseSerialLine(line: Uint8Array | string, format: SerialLineFor
       detail: `line has ${bytes.length} bytes, at most ${maxLineBytes}`,
     };
   }
+  // The ETX that closed the previous framed read arrives at the start of this line.
+  let start = 0;
+  while (bytes[start] === ETX) start++;
+  if (bytes[start] === STX) return parseEm4100Frame(bytes.subarray(start + 1));
   const ascii = decodeAscii(bytes);
   if (ascii === null) return { ok: false, error: "bad_characters", detail: "line has non-printable bytes" };
   const text = ascii.trim();
@@ -69,4 +83,21 @@ export function parseSerialLine(line: Uint8Array | string, format: SerialLineFor
   const facilityCode = Number(m[1]);
   const cardNumber = Number(m[2]);
   return { ok: true, read: { kind: "fc-cn", text, facilityCode, cardNumber } };
+}
+
+/**
+ * An ID-12LA / ID-20LA frame without its STX and CR LF ETX: 10 hex digits and 2 of checksum. The
+ * card is the 32-bit tag in decimal, as the rdm6300 driver gives it (version byte dropped).
+ */
+function parseEm4100Frame(body: Uint8Array): SerialLineResult {
+  if (body.length !== EM4100_BODY_LENGTH || !allHexDigits(body)) {
+    return {
+      ok: false,
+      error: "bad_frame",
+      detail: `expected 12 hex digits after STX (10 data, 2 checksum), found ${body.length} bytes`,
+    };
+  }
+  const frame = decodeEm4100Body(body);
+  if (frame.kind === "error") return { ok: false, error: frame.error, detail: frame.detail };
+  return { ok: true, read: { kind: "decimal", text: frame.card } };
 }

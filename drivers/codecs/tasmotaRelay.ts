@@ -3,6 +3,7 @@
  * `PulseTime<ch>` and switches with `POWER<ch> ON`; the device switches itself off when the pulse
  * ends and reports every change on `stat/<topic>/POWER<ch>`.
  */
+import { inChannelRange, RELAY_CHANNELS } from "../../config/deviceLimits.js";
 
 /** An MQTT message to publish; the payload is the exact text Tasmota expects. */
 export interface MqttCommand {
@@ -72,11 +73,28 @@ export function powerStateTopic(topic: string, channel: number): string {
 /** Result of {@link parsePowerState}. */
 export type PowerStateParse = { ok: true; on: boolean } | { ok: false; error: "bad_payload"; found: string };
 
-/** Parses a `stat/<topic>/POWER<ch>` payload, exactly "ON" or "OFF"; never throws. */
-export function parsePowerState(payload: string | Uint8Array): PowerStateParse {
+/** Tasmota's `StateText1` (off) and `StateText2` (on): the words a device reports its relays with. */
+export interface StateText {
+  off: string;
+  on: string;
+}
+
+/** Tasmota's default state words. */
+export const DEFAULT_STATE_TEXT: StateText = { off: "OFF", on: "ON" };
+
+/**
+ * Parses a `stat/<topic>/POWER<ch>` payload; never throws. ON/OFF and 1/0 always count (a
+ * device whose StateText was set to numbers reports 1/0), and so do the device's own `stateText`
+ * words when it was given others; all compared without regard to case.
+ */
+export function parsePowerState(
+  payload: string | Uint8Array,
+  stateText: StateText = DEFAULT_STATE_TEXT,
+): PowerStateParse {
   const found = text(payload).trim();
-  if (found === "ON") return { ok: true, on: true };
-  if (found === "OFF") return { ok: true, on: false };
+  const word = found.toUpperCase();
+  if (word === "ON" || word === "1" || word === stateText.on.toUpperCase()) return { ok: true, on: true };
+  if (word === "OFF" || word === "0" || word === stateText.off.toUpperCase()) return { ok: true, on: false };
   return { ok: false, error: "bad_payload", found };
 }
 
@@ -85,10 +103,19 @@ export type PowerCommandParse =
   | { ok: true; action: "on" | "off" | "toggle" }
   | { ok: false; error: "bad_payload"; found: string };
 
-/** Parses a `POWER<ch>` command payload on the simulator side, as Tasmota does (case-insensitive, 0/1/2 too). */
-export function parsePowerCommand(payload: string | Uint8Array): PowerCommandParse {
+/**
+ * Parses a `POWER<ch>` command payload on the simulator side, as Tasmota does: case-insensitive,
+ * 0/1/2 too, and the device's own state words.
+ */
+export function parsePowerCommand(
+  payload: string | Uint8Array,
+  stateText: StateText = DEFAULT_STATE_TEXT,
+): PowerCommandParse {
   const found = text(payload).trim();
-  switch (found.toLowerCase()) {
+  const word = found.toLowerCase();
+  if (word === stateText.on.toLowerCase()) return { ok: true, action: "on" };
+  if (word === stateText.off.toLowerCase()) return { ok: true, action: "off" };
+  switch (word) {
     case "on":
     case "1":
       return { ok: true, action: "on" };
@@ -104,8 +131,11 @@ export function parsePowerCommand(payload: string | Uint8Array): PowerCommandPar
 }
 
 function checkChannel(channel: number): number {
-  if (!Number.isInteger(channel) || channel < 1 || channel > 32) {
-    throw new RangeError(`Tasmota relay channel must be an integer 1..32, found ${channel}`);
+  const range = RELAY_CHANNELS["mqtt-tasmota"];
+  if (!inChannelRange(range, channel)) {
+    throw new RangeError(
+      `Tasmota relay channel must be an integer ${range.min}..${range.max}, found ${channel}`,
+    );
   }
   return channel;
 }

@@ -58,13 +58,18 @@ function halves(bits: number, evenTo: number, oddFrom: number): ParityBit[] {
 }
 
 /**
- * Corporate 1000 layout: bit 2 even over 3,4,6,7,9,10…; last bit odd over 2,3,5,6,8,9…;
- * bit 1 odd over all other bits (so it is computed last).
+ * Corporate 1000 layouts (35 and 48 bits) as proxmark3 packs them (`Pack_C1k35s`, `Pack_C1k48s` in
+ * client/src/wiegand_formats.c). The coverage repeats every three bits counted back from the last
+ * one (distance d = bits − position): bit 2 is even parity over positions 3… with d mod 3 ≠ 0, the
+ * last bit odd parity over positions 2… with d mod 3 ≠ 1, and bit 1 odd parity over all other bits
+ * (so it is computed last). C1k48: bit 2 over 4,5,7,8…46,47 and bit 48 over 3,4,6,7…45,46; C1k35:
+ * bit 2 over 3,4,6,7…33,34 and bit 35 over 2,3,5,6…32,33.
  */
 function corporate1000(bits: number): ParityBit[] {
+  const fromEnd = (p: number) => (bits - p) % 3;
   return [
-    { pos: 2, kind: "even", over: range(3, bits - 1).filter((p) => (p - 2) % 3 !== 0) },
-    { pos: bits, kind: "odd", over: range(2, bits - 1).filter((p) => (p - 1) % 3 !== 0) },
+    { pos: 2, kind: "even", over: range(3, bits - 1).filter((p) => fromEnd(p) !== 0) },
+    { pos: bits, kind: "odd", over: range(2, bits - 1).filter((p) => fromEnd(p) !== 1) },
     { pos: 1, kind: "odd", over: range(2, bits) },
   ];
 }

@@ -7,6 +7,7 @@
  */
 import { connect, type MqttClient } from "mqtt";
 import type { Mqtt } from "../../config/gateway.js";
+import type { DriverLogger } from "../logger.js";
 import { type BackoffOptions, backoffDelay, defaultBackoff } from "../transport/backoff.js";
 import { Listeners } from "../transport/listeners.js";
 import { type Health, realScheduler, type Scheduler } from "../transport/reconnecting.js";
@@ -17,7 +18,6 @@ import {
   MqttError,
   type MqttHandler,
   type MqttLink,
-  type MqttLogger,
   type MqttMessage,
   type PublishOptions,
 } from "./mqttTypes.js";
@@ -31,12 +31,9 @@ export {
   type MqttErrorCode,
   type MqttHandler,
   type MqttLink,
-  type MqttLogger,
   type MqttMessage,
   type PublishOptions,
 } from "./mqttTypes.js";
-
-const silent: MqttLogger = { debug: () => {}, info: () => {}, warn: () => {} };
 
 /** What an MqttConnection is handed. */
 export interface MqttConnectionOptions {
@@ -44,7 +41,7 @@ export interface MqttConnectionOptions {
   config: Mqtt;
   /** Gives the default client id `accessgw-<gatewayId>`. */
   gatewayId: string;
-  logger?: MqttLogger;
+  logger: DriverLogger;
   now?: () => number;
   scheduler?: Scheduler;
   /** Delay between reconnect attempts; 250 ms doubling to 30 s with full jitter by default. */
@@ -89,7 +86,7 @@ export class MqttConnection implements MqttLink {
   readonly url: string;
   readonly clientId: string;
   private readonly options: MqttConnectionOptions;
-  private readonly log: MqttLogger;
+  private readonly log: DriverLogger;
   private readonly now: () => number;
   private readonly scheduler: Scheduler;
   private readonly listeners = new Listeners<MqttConnectionEvents>();
@@ -130,7 +127,7 @@ export class MqttConnection implements MqttLink {
     this.options = options;
     this.url = redactUrl(options.config.url);
     this.clientId = options.clientId ?? options.config.clientId ?? `accessgw-${options.gatewayId}`;
-    this.log = options.logger ?? silent;
+    this.log = options.logger;
     this.now = options.now ?? Date.now;
     this.scheduler = options.scheduler ?? realScheduler;
     this.state = { state: "connecting", since: this.now(), lastError: undefined, attempts: 0 };

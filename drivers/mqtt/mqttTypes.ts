@@ -55,13 +55,6 @@ export interface MqttConnectionEvents {
   state: (health: Health) => void;
 }
 
-/** The subset of a pino logger the connection uses: object first, message second. */
-export interface MqttLogger {
-  debug(obj: object, msg: string): void;
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-}
-
 /**
  * What readers and relays need from the broker connection; MqttConnection implements it, and a
  * test can hand in a fake.

@@ -1,12 +1,13 @@
 /** Picks a reader driver for a configured reader. */
 import type { Reader } from "../../config/gateway.js";
+import type { DriverLogger } from "../logger.js";
 import type { MqttLink } from "../mqtt/mqttTypes.js";
 import type { BackoffOptions } from "../transport/backoff.js";
 import type { Scheduler } from "../transport/reconnecting.js";
 import type { TransportFactory } from "../transport/transport.js";
 import { MqttReader } from "./mqttReader.js";
 import { Rdm6300Reader } from "./rdm6300Reader.js";
-import { type ReaderDriver, ReaderError, type ReaderLogger, silentLogger } from "./readerDriver.js";
+import { type ReaderDriver, ReaderError } from "./readerDriver.js";
 import { SerialLineReader } from "./serialLineReader.js";
 
 /** What createReader hands to the driver it makes. */
@@ -14,7 +15,8 @@ export interface ReaderDeps {
   transportFactory: TransportFactory;
   clock: () => number;
   scheduler: Scheduler;
-  logger?: ReaderLogger;
+  /** Required: rejected reads and link changes must reach the daemon's log. */
+  logger: DriverLogger;
   /** Reconnect backoff; the transport's default when left out. */
   backoff?: BackoffOptions;
   random?: () => number;
@@ -31,7 +33,7 @@ export function createReader(config: Reader, deps: ReaderDeps): CreateReaderResu
     transportFactory: deps.transportFactory,
     clock: deps.clock,
     scheduler: deps.scheduler,
-    logger: deps.logger ?? silentLogger,
+    logger: deps.logger,
     ...(deps.backoff === undefined ? {} : { backoff: deps.backoff }),
     ...(deps.random === undefined ? {} : { random: deps.random }),
   };
@@ -43,6 +45,7 @@ export function createReader(config: Reader, deps: ReaderDeps): CreateReaderResu
     case "mqtt-tasmota":
     case "mqtt-esp-rfid":
     case "mqtt-json":
+    case "mqtt-text":
       if (deps.mqtt === undefined) {
         return {
           ok: false,

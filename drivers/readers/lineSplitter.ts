@@ -2,6 +2,10 @@
  * Splits a serial byte stream into lines on CR, LF or CRLF, byte at a time so chunking never
  * changes the result. The buffer is bounded: a line that passes `maxLineBytes` without a
  * terminator is reported once as too long and discarded up to the next terminator.
+ *
+ * Not @serialport/parser-readline: that splits on one delimiter, so a reader ending its lines with
+ * CR alone (or LF alone) would never end one, it buffers without a bound, and it is a stream while
+ * our transports hand out chunks.
  */
 import { maxLineBytes } from "../codecs/serialLine.js";
 

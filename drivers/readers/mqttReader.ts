@@ -1,36 +1,33 @@
 /**
- * Card readers that publish over MQTT: Tasmota (`tele/<topic>/SENSOR`), esp-rfid (`<topic>/send`)
- * and generic JSON (any topic, a field path). They share the gateway's one broker connection:
- * start() subscribes, stop() unsubscribes, and `state` mirrors the connection's health.
+ * Card readers that publish over MQTT: Tasmota (`tele/<topic>/SENSOR`), esp-rfid (`<topic>/send`,
+ * `<topic>/tag` or `<topic>`), generic JSON (any topic, a field path) and bare text (any topic, the
+ * payload is the card). They share the gateway's one broker connection: start() subscribes,
+ * stop() unsubscribes, and `state` mirrors the connection's health.
  */
 import type { Reader } from "../../config/gateway.js";
 import { toCardNumber } from "../codecs/cardNumber.js";
-import {
-  parseEspRfidMessage,
-  parseJsonReaderMessage,
-  parseTasmotaMessage,
-  type ReaderMessage,
-} from "../codecs/mqttReaders.js";
+import { espRfidTopics, parseEspRfidMessage } from "../codecs/espRfid.js";
+import { parseJsonReaderMessage, parseTextReaderMessage, type ReaderMessage } from "../codecs/mqttReaders.js";
+import { parseTasmotaMessage } from "../codecs/tasmotaSensor.js";
+import type { DriverLogger } from "../logger.js";
 import type { MqttLink, MqttMessage } from "../mqtt/mqttTypes.js";
 import { Listeners } from "../transport/listeners.js";
 import type { Health } from "../transport/reconnecting.js";
-import type {
-  ReaderCounters,
-  ReaderDriver,
-  ReaderEvents,
-  ReaderLogger,
-  ReaderRejectCode,
-} from "./readerDriver.js";
+import type { ReaderCounters, ReaderDriver, ReaderEvents, ReaderRejectCode } from "./readerDriver.js";
+import { RejectLog } from "./rejectLog.js";
 
 /** A reader config whose driver speaks MQTT. */
-export type MqttReaderConfig = Extract<Reader, { driver: "mqtt-tasmota" | "mqtt-esp-rfid" | "mqtt-json" }>;
+export type MqttReaderConfig = Extract<
+  Reader,
+  { driver: "mqtt-tasmota" | "mqtt-esp-rfid" | "mqtt-json" | "mqtt-text" }
+>;
 
 /** What an MQTT reader is handed besides its config. */
 export interface MqttReaderDeps {
   connection: MqttLink;
   /** Stamps `card` events (ms). */
   clock: () => number;
-  logger: ReaderLogger;
+  logger: DriverLogger;
   /** Larger payloads are rejected unread ("too_long"); default 4096 bytes. */
   maxPayloadBytes?: number;
 }
@@ -38,15 +35,16 @@ export interface MqttReaderDeps {
 /** Card payloads are a few hundred bytes; anything far larger is garbage or an attack. */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 4096;
 
-/** The topic filter a reader config listens on. */
-export function readerTopicFilter(config: MqttReaderConfig): string {
+/** The topic filters a reader config listens on (esp-rfid: one per firmware layout). */
+export function readerTopicFilters(config: MqttReaderConfig): string[] {
   switch (config.driver) {
     case "mqtt-tasmota":
-      return `tele/${config.topic}/SENSOR`;
+      return [`tele/${config.topic}/SENSOR`];
     case "mqtt-esp-rfid":
-      return `${config.topic}/send`;
+      return espRfidTopics(config.topic);
     case "mqtt-json":
-      return config.topic;
+    case "mqtt-text":
+      return [config.topic];
   }
 }
 
@@ -63,6 +61,8 @@ export function parseReaderMessage(
       return parseEspRfidMessage(topic, payload, config.topic);
     case "mqtt-json":
       return parseJsonReaderMessage(payload, config.field);
+    case "mqtt-text":
+      return parseTextReaderMessage(payload);
   }
 }
 
@@ -73,6 +73,7 @@ export class MqttReader implements ReaderDriver {
   private readonly deps: MqttReaderDeps;
   private readonly listeners = new Listeners<ReaderEvents>();
   private readonly totals: ReaderCounters = { cards: 0, rejected: {}, bytes: 0, reconnects: 0 };
+  private readonly rejects: RejectLog;
   private unsubscribe: (() => void)[] = [];
   private running = false;
   private stopped = false;
@@ -82,6 +83,7 @@ export class MqttReader implements ReaderDriver {
     this.id = config.id;
     this.config = config;
     this.deps = deps;
+    this.rejects = new RejectLog(deps.logger, deps.clock, "mqtt");
   }
 
   /** Subscribes to "card", "rejected" or "state"; returns a function that unsubscribes. */
@@ -101,7 +103,9 @@ export class MqttReader implements ReaderDriver {
     const { connection } = this.deps;
     this.unsubscribe = [
       connection.on("state", (health) => this.onHealth(health)),
-      connection.subscribe(readerTopicFilter(this.config), (message) => this.onMessage(message)),
+      ...readerTopicFilters(this.config).map((filter) =>
+        connection.subscribe(filter, (message) => this.onMessage(message)),
+      ),
     ];
     this.onHealth(connection.health());
   }
@@ -127,13 +131,15 @@ export class MqttReader implements ReaderDriver {
       return this.reject(
         "too_long",
         `payload of ${payload.length} bytes on ${message.topic}, expected ≤ ${max}`,
+        message.topic,
       );
     }
     const parsed = parseReaderMessage(this.config, message.topic, payload);
     if (parsed.kind === "ignored") return undefined;
-    if (parsed.kind === "error") return this.reject("bad_format", `${message.topic}: ${parsed.error}`);
+    if (parsed.kind === "error")
+      return this.reject(parsed.code, `${message.topic}: ${parsed.error}`, message.topic);
     const converted = toCardNumber(parsed.raw, this.config.cardNumber);
-    if (!converted.ok) return this.reject(converted.error, converted.detail);
+    if (!converted.ok) return this.reject(converted.error, converted.detail, message.topic);
     this.totals.cards++;
     // Card numbers only at debug: never in clear text at info level.
     this.deps.logger.debug({ card: converted.card }, "card read");
@@ -141,10 +147,9 @@ export class MqttReader implements ReaderDriver {
     return undefined;
   }
 
-  private reject(error: ReaderRejectCode, detail: string): "rejected" {
+  private reject(error: ReaderRejectCode, detail: string, topic: string): "rejected" {
     this.totals.rejected[error] = (this.totals.rejected[error] ?? 0) + 1;
-    // The detail may quote the payload, so it stays at debug.
-    this.deps.logger.debug({ error, detail }, "read rejected");
+    this.rejects.report(error, detail, { topic });
     this.listeners.emit("rejected", { readerId: this.id, error, detail });
     return "rejected";
   }

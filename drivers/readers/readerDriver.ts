@@ -12,12 +12,16 @@ export interface CardEvent {
   at: number;
 }
 
-/** Why a read was dropped: a codec error code, or "unsupported" when `cardNumber` cannot express it. */
+/**
+ * Why a read was dropped: a codec error code (`bad_parity`: the device reported a Wiegand parity
+ * error), or "unsupported" when `cardNumber` cannot express it.
+ */
 export type ReaderRejectCode =
   | "empty"
   | "too_long"
   | "bad_characters"
   | "bad_format"
+  | "bad_parity"
   | "bad_checksum"
   | "zero_tag"
   | "bad_frame"
@@ -75,20 +79,6 @@ export interface ReaderDriver {
   /** A snapshot of the counters. */
   counters(): ReaderCounters;
 }
-
-/** The subset of a pino logger drivers use: object first, message second. */
-export interface ReaderLogger {
-  debug(obj: object, msg: string): void;
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-}
-
-/** A logger that drops everything, for when none is handed in. */
-export const silentLogger: ReaderLogger = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-};
 
 /** Why a reader could not be created. */
 export type ReaderErrorCode = "READER_DRIVER_UNSUPPORTED";

@@ -3,19 +3,16 @@
  * ReconnectingTransport, turns decoded reads into `card`/`rejected` events, reports the
  * transport's health as `state`, and counts. Subclasses only decode bytes.
  */
-import type { CardNumberMode, RawRead } from "../codecs/cardNumber.js";
+import type { CardNumberMode } from "../../config/deviceLimits.js";
+import type { RawRead } from "../codecs/cardNumber.js";
 import { toCardNumber } from "../codecs/cardNumber.js";
+import type { DriverLogger } from "../logger.js";
 import type { BackoffOptions } from "../transport/backoff.js";
 import { Listeners } from "../transport/listeners.js";
 import { type Health, ReconnectingTransport, type Scheduler } from "../transport/reconnecting.js";
 import type { TransportFactory } from "../transport/transport.js";
-import type {
-  ReaderCounters,
-  ReaderDriver,
-  ReaderEvents,
-  ReaderLogger,
-  ReaderRejectCode,
-} from "./readerDriver.js";
+import type { ReaderCounters, ReaderDriver, ReaderEvents, ReaderRejectCode } from "./readerDriver.js";
+import { RejectLog } from "./rejectLog.js";
 
 /** One decoded read, or why the bytes were dropped. */
 export type DecodedRead =
@@ -37,7 +34,7 @@ export interface SerialReaderDeps {
   clock: () => number;
   /** Timers for reconnect backoff. */
   scheduler: Scheduler;
-  logger: ReaderLogger;
+  logger: DriverLogger;
   backoff?: BackoffOptions;
   random?: () => number;
 }
@@ -54,11 +51,13 @@ export abstract class SerialReader implements ReaderDriver {
   private stopping: Promise<void> | undefined;
   private everOpen = false;
   private readonly totals: ReaderCounters = { cards: 0, rejected: {}, bytes: 0, reconnects: 0 };
+  private readonly rejects: RejectLog;
 
   constructor(config: SerialReaderConfig, deps: SerialReaderDeps) {
     this.id = config.id;
     this.config = config;
     this.deps = deps;
+    this.rejects = new RejectLog(deps.logger, deps.clock, "serial");
   }
 
   /** Turns a chunk of bytes into reads, in stream order. Must never throw. */
@@ -86,6 +85,7 @@ export abstract class SerialReader implements ReaderDriver {
       factory: this.deps.transportFactory,
       transportOptions: { baudRate: this.config.baudRate },
       scheduler: this.deps.scheduler,
+      logger: this.deps.logger,
       now: this.deps.clock,
       ...(this.deps.backoff === undefined ? {} : { backoff: this.deps.backoff }),
       ...(this.deps.random === undefined ? {} : { random: this.deps.random }),
@@ -134,8 +134,7 @@ export abstract class SerialReader implements ReaderDriver {
 
   private reject(error: ReaderRejectCode, detail: string): void {
     this.totals.rejected[error] = (this.totals.rejected[error] ?? 0) + 1;
-    // The detail may quote the line, so it stays at debug too.
-    this.deps.logger.debug({ error, detail }, "read rejected");
+    this.rejects.report(error, detail);
     this.listeners.emit("rejected", { readerId: this.id, error, detail });
   }
 
@@ -145,13 +144,8 @@ export abstract class SerialReader implements ReaderDriver {
       if (this.everOpen) this.totals.reconnects++;
       this.everOpen = true;
     }
+    // The transport logs its own changes.
     const reason = health.lastError?.message;
-    const log = health.state === "waiting" ? this.deps.logger.warn : this.deps.logger.info;
-    log.call(
-      this.deps.logger,
-      { state: health.state, reason, retryInMs: health.retryInMs },
-      "reader transport",
-    );
     this.listeners.emit("state", {
       readerId: this.id,
       state: health.state,

@@ -1,6 +1,7 @@
 /** Builds the driver a relay's config names: serial boards, or MQTT devices on the shared broker connection. */
 import type { Relay } from "../../config/gateway.js";
-import type { MqttLink, MqttLogger } from "../mqtt/mqttTypes.js";
+import type { DriverLogger } from "../logger.js";
+import type { MqttLink } from "../mqtt/mqttTypes.js";
 import type { BackoffOptions } from "../transport/backoff.js";
 import type { Scheduler } from "../transport/reconnecting.js";
 import type { TransportFactory } from "../transport/transport.js";
@@ -8,7 +9,7 @@ import { RelayError } from "./errors.js";
 import { LcusRelay } from "./lcusRelay.js";
 import { ModbusRelay } from "./modbusRelay.js";
 import { ShellyGen1Relay, ShellyGen2Relay, TasmotaRelay } from "./mqttRelays.js";
-import type { RelayDriver } from "./relayDriver.js";
+import type { RelayDriver, RestingStates } from "./relayDriver.js";
 
 /** What createRelay hands to every driver. */
 export interface RelayDeps {
@@ -21,7 +22,10 @@ export interface RelayDeps {
   mqtt?: MqttLink;
   /** The gateway id: Shelly Gen2 answers on `<gatewayId>/rpc` (made topic-safe). */
   gatewayId?: string;
-  logger?: MqttLogger;
+  /** Required: a relay's warnings (no OFF report, a failed switch) must reach the daemon's log. */
+  logger: DriverLogger;
+  /** The channels to put into their resting state whenever the link to the device (re)opens. */
+  restingStates: RestingStates;
 }
 
 /** Creates (does not start) the driver for `config`; throws RelayError RELAY_UNSUPPORTED when mqtt-* has no broker. */
@@ -30,11 +34,18 @@ export function createRelay(config: Relay, deps: RelayDeps): RelayDriver {
     id: config.id,
     transportFactory: deps.transportFactory,
     scheduler: deps.scheduler,
+    logger: deps.logger,
+    restingStates: deps.restingStates,
     ...(deps.backoff === undefined ? {} : { backoff: deps.backoff }),
   };
   switch (config.driver) {
     case "lcus-serial":
-      return new LcusRelay({ ...common, port: config.port, baudRate: config.baudRate });
+      return new LcusRelay({
+        ...common,
+        port: config.port,
+        baudRate: config.baudRate,
+        frameGapMs: config.frameGapMs,
+      });
     case "modbus-rtu":
       return new ModbusRelay({
         ...common,
@@ -57,7 +68,8 @@ export function createRelay(config: Relay, deps: RelayDeps): RelayDriver {
         connection: deps.mqtt,
         scheduler: deps.scheduler,
         ...(deps.replyTimeoutMs === undefined ? {} : { replyTimeoutMs: deps.replyTimeoutMs }),
-        ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+        logger: deps.logger,
+        restingStates: deps.restingStates,
       };
       if (config.driver === "mqtt-tasmota") return new TasmotaRelay(config, mqttDeps);
       if (config.driver === "mqtt-shelly-gen1") return new ShellyGen1Relay(config, mqttDeps);

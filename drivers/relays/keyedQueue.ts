@@ -6,8 +6,11 @@ export class KeyedQueue<K> {
   private readonly tails = new Map<K, Promise<unknown>>();
   private readonly depths = new Map<K, number>();
 
-  /** Queues `task` behind the key's earlier tasks; resolves or rejects as the task does. */
-  run<T>(key: K, task: () => Promise<T>): Promise<T> {
+  /**
+   * Queues `task` behind the key's earlier tasks; resolves or rejects as the task does. With
+   * `counted: false` it is left out of {@link pending} (housekeeping, not the caller's work).
+   */
+  run<T>(key: K, task: () => Promise<T>, { counted = true }: { counted?: boolean } = {}): Promise<T> {
     const before = this.tails.get(key) ?? Promise.resolve();
     // A failed earlier task must not block later ones: wait for it to settle, whatever the outcome.
     const result = before.then(
@@ -19,6 +22,7 @@ export class KeyedQueue<K> {
       () => undefined,
     );
     this.tails.set(key, tail);
+    if (!counted) return result;
     this.depths.set(key, (this.depths.get(key) ?? 0) + 1);
     void tail.then(() => {
       const left = (this.depths.get(key) ?? 1) - 1;

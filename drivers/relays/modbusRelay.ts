@@ -26,7 +26,7 @@ interface InFlight {
   reject: (err: unknown) => void;
 }
 
-/** A Modbus RTU board; channels are coil addresses 0..65535. */
+/** A Modbus RTU board; channels are coil addresses (RELAY_CHANNELS["modbus-rtu"]). */
 export class ModbusRelay extends SerialRelay {
   private readonly unitId: number;
   private readonly replyTimeoutMs: number;

@@ -6,12 +6,13 @@
  * Pulses on one channel never overlap: a pulse asked for while another runs on that channel is
  * queued behind it, so every caller gets its own full on…off.
  */
-import { MqttError, type MqttLink, type MqttLogger, type MqttMessage } from "../mqtt/mqttTypes.js";
+import type { DriverLogger } from "../logger.js";
+import { MqttError, type MqttLink, type MqttMessage } from "../mqtt/mqttTypes.js";
 import { Listeners } from "../transport/listeners.js";
 import type { Scheduler } from "../transport/reconnecting.js";
 import { RelayError, type RelayFailure } from "./errors.js";
 import { KeyedQueue } from "./keyedQueue.js";
-import type { RelayCounters, RelayDriver, RelayEvents, RelayHealth } from "./relayDriver.js";
+import type { RelayCounters, RelayDriver, RelayEvents, RelayHealth, RestingStates } from "./relayDriver.js";
 
 /** What every MQTT relay driver is handed. */
 export interface MqttRelayDeps {
@@ -21,11 +22,25 @@ export interface MqttRelayDeps {
   scheduler: Scheduler;
   /** How long the device has to confirm a switch; default 2000 ms. */
   replyTimeoutMs?: number;
-  logger?: MqttLogger;
+  logger: DriverLogger;
+  /** Set every time the broker connection comes up. */
+  restingStates: RestingStates;
 }
 
 /** Default time a device has to confirm that it switched on. */
 export const DEFAULT_REPLY_TIMEOUT_MS = 2000;
+
+/**
+ * How long after a device says it is online its channels are put into their resting state: some
+ * firmware (Tasmota) announces itself before it subscribes to its commands.
+ */
+export const ONLINE_SETTLE_MS = 1000;
+
+/** Where a device says it is online (its last-will topic) and the payload that means online. */
+export interface Availability {
+  topic: string;
+  online: string;
+}
 
 /** A wait for one message; `cancel()` stops it without settling. */
 export interface Waiter<T> {
@@ -33,15 +48,14 @@ export interface Waiter<T> {
   cancel(): void;
 }
 
-const silent: MqttLogger = { debug: () => {}, info: () => {}, warn: () => {} };
-
 /** Base class of the MQTT relays; the constructor only assigns, start() subscribes. */
 export abstract class MqttRelay implements RelayDriver {
   readonly id: string;
   protected readonly connection: MqttLink;
   protected readonly scheduler: Scheduler;
   protected readonly replyTimeoutMs: number;
-  protected readonly log: MqttLogger;
+  protected readonly log: DriverLogger;
+  private readonly restingStates: RestingStates;
   private readonly listeners = new Listeners<RelayEvents>();
   private readonly channels = new KeyedQueue<number>();
   private readonly totals = { pulses: 0, completed: 0, failed: 0, timeouts: 0, exceptions: 0 };
@@ -51,13 +65,18 @@ export abstract class MqttRelay implements RelayDriver {
   private stopping = false;
   private stopped = false;
   private wasOpen = false;
+  /** Whether the connection was open at the last state change seen. */
+  private up = false;
+  /** The pending rest after the device came online. */
+  private settleTimer: unknown;
 
   constructor(id: string, deps: MqttRelayDeps) {
     this.id = id;
     this.connection = deps.connection;
     this.scheduler = deps.scheduler;
     this.replyTimeoutMs = deps.replyTimeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS;
-    this.log = deps.logger ?? silent;
+    this.log = deps.logger;
+    this.restingStates = deps.restingStates;
   }
 
   /** Throws a RangeError when `channel` does not exist on this kind of device. */
@@ -72,19 +91,30 @@ export abstract class MqttRelay implements RelayDriver {
   /** Called when the broker connection opens again after having been open (devices may have rebooted). */
   protected reconnected(): void {}
 
+  /** Publishes the command that puts `channel` into the state `on`, without waiting for a confirmation. */
+  protected abstract restChannel(channel: number, on: boolean): Promise<void>;
+
+  /** Where the device announces that it is online (it may come back after the broker did). */
+  protected abstract availability(): Availability;
+
   start(): void {
     if (this.started || this.stopping) return;
     this.started = true;
+    const online = this.availability();
     this.unsubscribe = [
       this.connection.on("state", () => this.onState()),
       ...this.replyFilters().map((filter) => this.connection.subscribe(filter, (m) => this.onMessage(m))),
+      this.connection.subscribe(online.topic, (m) => this.onAvailability(m, online)),
     ];
     this.wasOpen = this.connection.isOpen();
+    this.up = this.wasOpen;
+    if (this.up) this.rest();
   }
 
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    this.scheduler.clearTimeout(this.settleTimer);
     await this.channels.idle();
     for (const off of this.unsubscribe.splice(0)) off();
     this.stopped = true;
@@ -201,6 +231,38 @@ export abstract class MqttRelay implements RelayDriver {
     }
   }
 
+  /** Puts every resting channel into its state, each behind any pulse queued on it. */
+  private rest(): void {
+    for (const { channel, on } of this.restingStates()) {
+      // Not a pulse: left out of `inFlight`.
+      void this.channels
+        .run(channel, () => this.restChannel(channel, on), { counted: false })
+        .then(
+          () => this.log.debug({ relayId: this.id, channel, on }, "channel set to its resting state"),
+          (err: unknown) =>
+            this.log.warn(
+              { relayId: this.id, channel, on, err },
+              "could not set the channel to its resting state",
+            ),
+        );
+    }
+  }
+
+  /**
+   * A device that comes online (after a reboot, or back after the broker) may have missed the rest
+   * sent when the broker came up: rest again once it has had time to subscribe. A retained
+   * "online" replayed on subscribe gets the same, which is harmless.
+   */
+  private onAvailability(message: MqttMessage, online: Availability): undefined {
+    if (this.stopping || message.payload.toString().trim() !== online.online) return undefined;
+    this.scheduler.clearTimeout(this.settleTimer);
+    this.settleTimer = this.scheduler.setTimeout(() => {
+      this.settleTimer = undefined;
+      if (!this.stopping && this.connection.isOpen()) this.rest();
+    }, ONLINE_SETTLE_MS);
+    return undefined;
+  }
+
   private onMessage(message: MqttMessage): undefined {
     // A retained state is an old one the broker replays on subscribe, not an answer to our command.
     if (message.retain) return undefined;
@@ -213,6 +275,8 @@ export abstract class MqttRelay implements RelayDriver {
     const open = this.connection.isOpen();
     if (open && this.wasOpen) this.reconnected();
     if (open) this.wasOpen = true;
+    if (open && !this.up) this.rest();
+    this.up = open;
     this.listeners.emit("state", this.health());
   }
 

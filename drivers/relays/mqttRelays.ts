@@ -4,7 +4,7 @@
  * "off", timed by the gateway). A pulse fails with "timeout" when the device does not confirm
  * that it switched on: the member did not get in and the gateway refunds.
  */
-
+import { inChannelRange, RELAY_CHANNELS } from "../../config/deviceLimits.js";
 import {
   encodeSwitchSet,
   gen1RelayCommand,
@@ -14,31 +14,36 @@ import {
   rpcResponseTopic,
 } from "../codecs/shelly.js";
 import {
+  DEFAULT_STATE_TEXT,
   parsePowerState,
   powerCommand,
   powerStateTopic,
   pulseTimeCommand,
   pulseTimeMs,
   pulseTimeValue,
+  type StateText,
 } from "../codecs/tasmotaRelay.js";
 import { topicSafe } from "../mqtt/topics.js";
-import { MqttRelay, type MqttRelayDeps } from "./mqttRelay.js";
+import { type Availability, MqttRelay, type MqttRelayDeps } from "./mqttRelay.js";
 
 /**
  * Tasmota: `cmnd/<topic>/PulseTime<ch>` once per (channel, duration) — again after a broker
  * reconnect, in case the device was reset meanwhile — then `cmnd/<topic>/POWER<ch>` `ON` per
  * pulse, confirmed by `stat/<topic>/POWER<ch>` `ON` (single-relay devices say `POWER`). The pulse
  * resolves when the device reports `OFF`; if it does not within the pulse time plus the reply
- * timeout, the gateway sends `OFF` itself (the member did get in, so it still resolves).
+ * timeout, the gateway sends `OFF` itself (the member did get in, so it still resolves). A device
+ * with a custom StateText reports its own words (`stateText`), or 1/0.
  */
 export class TasmotaRelay extends MqttRelay {
   private readonly topic: string;
+  private readonly stateText: StateText;
   /** PulseTime value last set per channel. */
   private readonly armed = new Map<number, number>();
 
-  constructor(config: { id: string; topic: string }, deps: MqttRelayDeps) {
+  constructor(config: { id: string; topic: string; stateText?: StateText }, deps: MqttRelayDeps) {
     super(config.id, deps);
     this.topic = config.topic;
+    this.stateText = config.stateText ?? DEFAULT_STATE_TEXT;
   }
 
   protected checkChannel(channel: number): void {
@@ -53,6 +58,21 @@ export class TasmotaRelay extends MqttRelay {
     this.armed.clear();
   }
 
+  protected availability(): Availability {
+    return { topic: `tele/${this.topic}/LWT`, online: "Online" };
+  }
+
+  protected async restChannel(channel: number, on: boolean): Promise<void> {
+    if (on) {
+      // Held on, not pulsed: the device must not switch itself off after the last PulseTime.
+      const hold = pulseTimeCommand(this.topic, channel, 0);
+      await this.connection.publish(hold.topic, hold.payload);
+      this.armed.set(channel, 0);
+    }
+    const command = powerCommand(this.topic, channel, on);
+    await this.connection.publish(command.topic, command.payload);
+  }
+
   protected async runPulse(channel: number, ms: number): Promise<void> {
     const value = pulseTimeValue(ms);
     if (this.armed.get(channel) !== value) {
@@ -64,7 +84,7 @@ export class TasmotaRelay extends MqttRelay {
     if (channel === 1) topics.add(`stat/${this.topic}/POWER`);
     let on = false;
     const state = (payload: Uint8Array) => {
-      const parsed = parsePowerState(payload);
+      const parsed = parsePowerState(payload, this.stateText);
       return parsed.ok ? parsed.on : undefined;
     };
     // Both waits exist before the command goes out: a 100 ms pulse can report OFF very soon after ON.
@@ -114,13 +134,26 @@ export class ShellyGen2Relay extends MqttRelay {
   }
 
   protected checkChannel(channel: number): void {
-    if (!Number.isInteger(channel) || channel < 0) {
-      throw new RangeError(`Shelly Gen2 switch id must be an integer ≥ 0, found ${channel}`);
+    const range = RELAY_CHANNELS["mqtt-shelly-gen2"];
+    if (!inChannelRange(range, channel)) {
+      throw new RangeError(
+        `Shelly Gen2 switch id must be an integer ${range.min}..${range.max}, found ${channel}`,
+      );
     }
   }
 
   protected replyFilters(): string[] {
     return [rpcResponseTopic(this.src)];
+  }
+
+  protected availability(): Availability {
+    return { topic: `${this.device}/online`, online: "true" };
+  }
+
+  protected async restChannel(channel: number, on: boolean): Promise<void> {
+    const rpcId = this.connection.nextRequestId();
+    const command = encodeSwitchSet({ device: this.device, rpcId, src: this.src, switchId: channel, on });
+    await this.connection.publish(command.topic, command.payload);
   }
 
   protected async runPulse(channel: number, ms: number): Promise<void> {
@@ -181,9 +214,10 @@ export class ShellyGen1Relay extends MqttRelay {
   }
 
   protected checkChannel(channel: number): void {
-    if (!Number.isInteger(channel) || channel < 1) {
+    const range = RELAY_CHANNELS["mqtt-shelly-gen1"];
+    if (!inChannelRange(range, channel)) {
       throw new RangeError(
-        `Shelly Gen1 relay channel must be an integer ≥ 1 (1 = relay/0), found ${channel}`,
+        `Shelly Gen1 relay channel must be an integer ${range.min}..${range.max} (1 = relay/0), found ${channel}`,
       );
     }
   }
@@ -194,6 +228,16 @@ export class ShellyGen1Relay extends MqttRelay {
 
   protected override reconnected(): void {
     for (const channel of [...this.owedOff]) void this.switchOff(channel);
+  }
+
+  protected availability(): Availability {
+    return { topic: `shellies/${this.device}/online`, online: "true" };
+  }
+
+  protected async restChannel(channel: number, on: boolean): Promise<void> {
+    const command = gen1RelayCommand(this.device, channel - 1, on);
+    await this.connection.publish(command.topic, command.payload);
+    if (!on) this.owedOff.delete(channel);
   }
 
   protected async runPulse(channel: number, ms: number): Promise<void> {

@@ -6,6 +6,7 @@
  * Pulses on one channel never overlap: a pulse asked for while another runs on that channel is
  * queued behind it (not merged or extended), so every caller gets its own full on…off.
  */
+import type { DriverLogger } from "../logger.js";
 import type { BackoffOptions } from "../transport/backoff.js";
 import { TransportError } from "../transport/errors.js";
 import { Listeners } from "../transport/listeners.js";
@@ -18,6 +19,20 @@ import {
 import type { TransportFactory } from "../transport/transport.js";
 import { RelayError } from "./errors.js";
 import { KeyedQueue } from "./keyedQueue.js";
+
+/** A channel's wanted state while no pulse runs on it. */
+export interface RestingChannel {
+  channel: number;
+  on: boolean;
+}
+
+/**
+ * The channels to put into their resting state, asked on every (re)open of the link to the board:
+ * a relay left ON by a crash would otherwise hold its door open until the next grant on it. The
+ * caller decides (the daemon from its doors: OFF in normal mode); channels it leaves out are not
+ * switched.
+ */
+export type RestingStates = () => readonly RestingChannel[];
 
 /** A relay's health: the state of its link to the board and why it is not open. */
 export interface RelayHealth {
@@ -72,6 +87,9 @@ export interface SerialRelayOptions {
   baudRate?: number;
   transportFactory: TransportFactory;
   scheduler: Scheduler;
+  logger: DriverLogger;
+  /** Set on every (re)open of the port. */
+  restingStates: RestingStates;
   backoff?: BackoffOptions;
 }
 
@@ -79,7 +97,9 @@ export interface SerialRelayOptions {
 export abstract class SerialRelay implements RelayDriver {
   readonly id: string;
   protected readonly scheduler: Scheduler;
+  protected readonly log: DriverLogger;
   protected readonly transport: ReconnectingTransport;
+  private readonly restingStates: RestingStates;
   private readonly listeners = new Listeners<RelayEvents>();
   private readonly channels = new KeyedQueue<number>();
   private readonly totals = { pulses: 0, completed: 0, failed: 0, timeouts: 0, exceptions: 0 };
@@ -89,11 +109,14 @@ export abstract class SerialRelay implements RelayDriver {
   constructor(options: SerialRelayOptions) {
     this.id = options.id;
     this.scheduler = options.scheduler;
+    this.log = options.logger;
+    this.restingStates = options.restingStates;
     this.transport = new ReconnectingTransport({
       target: options.port,
       factory: options.transportFactory,
       transportOptions: options.baudRate === undefined ? {} : { baudRate: options.baudRate },
       scheduler: options.scheduler,
+      logger: options.logger,
       ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
     });
   }
@@ -111,7 +134,10 @@ export abstract class SerialRelay implements RelayDriver {
     if (this.started || this.stopping) return;
     this.started = true;
     this.transport.on("data", (bytes) => this.received(bytes));
-    this.transport.on("health", () => this.listeners.emit("state", this.health()));
+    this.transport.on("health", (h) => {
+      if (h.state === "open") this.rest();
+      this.listeners.emit("state", this.health());
+    });
     this.transport.start();
   }
 
@@ -168,6 +194,20 @@ export abstract class SerialRelay implements RelayDriver {
           throw error;
         },
       );
+  }
+
+  /** Puts every resting channel into its state, each behind any pulse queued on it. */
+  private rest(): void {
+    for (const { channel, on } of this.restingStates()) {
+      // Not a pulse: left out of `inFlight`.
+      void this.channels
+        .run(channel, () => this.switchChannel(channel, on), { counted: false })
+        .then(
+          () => this.log.debug({ channel, on }, "channel set to its resting state"),
+          (err: unknown) =>
+            this.log.warn({ channel, on, err }, "could not set the channel to its resting state"),
+        );
+    }
   }
 
   private async runPulse(channel: number, ms: number): Promise<void> {

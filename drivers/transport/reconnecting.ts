@@ -1,7 +1,8 @@
 /**
  * Keeps a transport open: reopens after "disconnected" forever, waiting a jittered exponential
- * backoff between attempts, and reports a health state that says what it is doing and why.
+ * backoff between attempts, and reports (and logs) a health state that says what it is doing and why.
  */
+import type { DriverLogger } from "../logger.js";
 import { type BackoffOptions, backoffDelay, defaultBackoff } from "./backoff.js";
 import { TransportError, toError } from "./errors.js";
 import { Listeners } from "./listeners.js";
@@ -46,6 +47,8 @@ export interface ReconnectingOptions {
   target: string;
   factory: TransportFactory;
   transportOptions?: TransportOptions;
+  /** Where the link's changes are logged: open at info, down at warn (with the reason), the rest at debug. */
+  logger: DriverLogger;
   backoff?: BackoffOptions;
   scheduler?: Scheduler;
   random?: () => number;
@@ -61,6 +64,7 @@ export class ReconnectingTransport {
   private readonly scheduler: Scheduler;
   private readonly random: () => number;
   private readonly now: () => number;
+  private readonly log: DriverLogger;
   private readonly listeners = new Listeners<ReconnectingEvents>();
   private current: Transport | undefined;
   private pending: Promise<void> | undefined;
@@ -79,6 +83,7 @@ export class ReconnectingTransport {
     this.scheduler = options.scheduler ?? realScheduler;
     this.random = options.random ?? Math.random;
     this.now = options.now ?? Date.now;
+    this.log = options.logger;
     this.state = { state: "connecting", since: this.now(), lastError: undefined, attempts: 0 };
   }
 
@@ -168,6 +173,18 @@ export class ReconnectingTransport {
 
   private setHealth(next: Omit<Health, "since">): void {
     this.state = { ...next, since: this.now() };
+    this.logHealth(this.state);
     this.listeners.emit("health", this.health());
+  }
+
+  private logHealth(h: Health): void {
+    const fields = { target: this.target, state: h.state };
+    if (h.state === "open") this.log.info(fields, "link open");
+    else if (h.state === "waiting")
+      this.log.warn(
+        { ...fields, reason: h.lastError?.message, retryInMs: h.retryInMs },
+        "link down, retrying",
+      );
+    else this.log.debug({ ...fields, attempts: h.attempts }, `link ${h.state}`);
   }
 }

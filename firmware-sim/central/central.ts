@@ -52,8 +52,6 @@ import { loadSources, type SourceData } from "./sourceFiles.js";
 /** sync.md: the session outlives a week away, so QoS 1 messages from the gateways wait for the central. */
 const SESSION_EXPIRY_SECONDS = 86_400 * 7;
 
-const silent: CentralLogger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
-
 /** The central; the constructor only assigns, `start()` loads and connects, `stop()` disconnects. */
 export class Central {
   private readonly o: CentralOptions;
@@ -78,7 +76,7 @@ export class Central {
 
   constructor(options: CentralOptions) {
     this.o = options;
-    this.log = options.logger ?? silent;
+    this.log = options.logger;
     this.prefix = options.topicPrefix ?? DEFAULT_TOPIC_PREFIX;
     this.limits = {
       partMembers: options.partMembers ?? DEFAULT_PART_MEMBERS,

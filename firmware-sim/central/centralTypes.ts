@@ -23,7 +23,8 @@ export interface CentralOptions {
   replayLimit?: number;
   /** Payloads larger than this are refused (default 16 MiB, as sync.maxMessageBytes). */
   maxMessageBytes?: number;
-  logger?: CentralLogger;
+  /** Required: the central's warnings (refused payloads, lost publishes) must reach its log. */
+  logger: CentralLogger;
   /** Where ACCESSGW_MQTT_USERNAME / _PASSWORD are read (process.env by default). */
   env?: Record<string, string | undefined>;
   clock?: () => number;

@@ -228,7 +228,7 @@ export function checkFlags(
   flags: Flags,
   positionals: string[],
 ): {
-  options: (CentralOptions & { mqtt: Mqtt; topicPrefix: string }) | null;
+  options: (Omit<CentralOptions, "logger"> & { mqtt: Mqtt; topicPrefix: string }) | null;
   logFormat?: LogFormat;
   problems: string[];
 } {

@@ -1,14 +1,31 @@
 /**
- * A simulated esp-rfid reader (esprfid/esp-rfid firmware, MQTT "send" mode): every message goes
- * to `<topic>/send` as the firmware's mqtt.esp builds it. A card is
- * `{"type":"access","time":…,"isKnown":"false","access":"Denied","username":"Unknown","uid":…,"door":…}`
- * (isKnown is a string there, time Unix seconds); it also sends `boot` and `heartbeat`, which
- * the gateway ignores. Availability is `<topic>/avty` online/offline (retained).
+ * A simulated esp-rfid reader (esprfid/esp-rfid firmware), publishing as the firmware's mqtt.esp
+ * builds its messages in one of three layouts: `send` (2.x: everything on `<topic>/send`; a card
+ * is `{"type":"access","time":…,"isKnown":"false","access":"Denied","username":"Unknown","uid":…,"door":…}`,
+ * isKnown a string, time Unix seconds), `tag` (2.x with Home Assistant: a card is
+ * `{"uid":…,"username":…,"access":…,"time":…,"doorName":…}` on `<topic>/tag`, without `type`) and
+ * `bare` (1.0.x: everything on `<topic>` itself). It also sends `boot` and `heartbeat`, which the
+ * gateway ignores. Availability is `<topic>/avty` online/offline (retained).
  */
 import { cardValue, type SimMqttBrokerOptions, SimMqttConnection, simClientId } from "./mqttDeviceClient.js";
 
+/** Where the firmware publishes: 2.x `<topic>/send`, 2.x Home Assistant `<topic>/tag`, 1.0.x `<topic>`. */
+export type EspRfidLayout = "send" | "tag" | "bare";
+
+/**
+ * The reader module on the device: `mfrc522` (and PN532) print the UID in hex; `rdm6300` prints
+ * 10 hex digits in lower case, the EM4100 version byte first ("14008ec793").
+ */
+export type EspRfidModule = "mfrc522" | "rdm6300";
+
 /** What a SimEspRfidReader is handed. */
 export interface SimEspRfidReaderOptions extends SimMqttBrokerOptions {
+  /** Default "send". */
+  layout?: EspRfidLayout;
+  /** Default "mfrc522". */
+  module?: EspRfidModule;
+  /** The EM4100 version byte an `rdm6300` module prints; default 0x14. */
+  em4100Version?: number;
   /** The configured MQTT topic, e.g. "/rfid" or "esp-rfid". */
   topic: string;
   /** The device hostname, sent as `door` and `hostname`; default "esp-rfid". */
@@ -36,6 +53,9 @@ export class SimEspRfidReader {
   private readonly clock: () => number;
   private readonly connection: SimMqttConnection;
   private readonly bootedAt: number;
+  private readonly layout: EspRfidLayout;
+  private readonly module: EspRfidModule;
+  private readonly em4100Version: number;
 
   constructor(options: SimEspRfidReaderOptions) {
     this.topic = options.topic;
@@ -43,6 +63,9 @@ export class SimEspRfidReader {
     this.ip = options.ip ?? "192.168.4.1";
     this.clock = options.clock ?? Date.now;
     this.bootedAt = this.clock();
+    this.layout = options.layout ?? "send";
+    this.module = options.module ?? "mfrc522";
+    this.em4100Version = options.em4100Version ?? 0x14;
     this.connection = new SimMqttConnection({
       ...options,
       clientId: options.clientId ?? simClientId(this.hostname),
@@ -87,6 +110,16 @@ export class SimEspRfidReader {
   /** Publishes an `access` message for a card UID (hex, as the firmware prints it); false when offline. */
   present(uid: string, verdict: EspRfidVerdict = {}): boolean {
     const known = verdict.isKnown ?? false;
+    if (this.layout === "tag") {
+      const message = {
+        uid,
+        username: verdict.username ?? "Unknown",
+        access: verdict.access ?? (known ? "Always" : "Denied"),
+        time: this.seconds(),
+        doorName: this.hostname,
+      };
+      return this.connection.publish(`${this.topic}/tag`, JSON.stringify(message));
+    }
     return this.send({
       type: "access",
       time: this.seconds(),
@@ -98,9 +131,17 @@ export class SimEspRfidReader {
     });
   }
 
-  /** Presents a card number (or decimal digits) as its hex UID (9357203 → "8EC793"); `cardNumber: decimal` gives it back. */
+  /**
+   * Presents a card number (or decimal digits) as the module prints it: `mfrc522` as its hex UID
+   * (9357203 → "8EC793"; `cardNumber: decimal` gives it back), `rdm6300` as the version byte and the
+   * 32-bit tag ("14008ec793"; `cardNumber: em4100` gives it back). Throws RangeError for a tag over 32 bits.
+   */
   presentCard(card: number | string): boolean {
-    return this.present(cardValue(card).toString(16).toUpperCase());
+    const value = cardValue(card);
+    if (this.module === "mfrc522") return this.present(value.toString(16).toUpperCase());
+    if (value >= 2 ** 32) throw new RangeError(`an EM4100 tag carries at most 32 bits, found ${value}`);
+    const hex = (n: number, digits: number) => n.toString(16).padStart(digits, "0");
+    return this.present(`${hex(this.em4100Version, 2)}${hex(value, 8)}`);
   }
 
   /** Publishes a `heartbeat` message (the gateway must ignore it). */
@@ -126,15 +167,21 @@ export class SimEspRfidReader {
     });
   }
 
-  /** Publishes any JSON object or raw text on `<topic>/send` (other message types). */
+  /** Publishes any JSON object or raw text where the layout sends its messages (`<topic>/send` or `<topic>`). */
   send(message: Record<string, unknown> | string): boolean {
     const payload = typeof message === "string" ? message : JSON.stringify(message);
-    return this.connection.publish(`${this.topic}/send`, payload);
+    return this.connection.publish(this.eventTopic(), payload);
   }
 
-  /** Publishes raw text or bytes on `<topic>/send`; false when offline. */
+  /** Publishes raw text or bytes where the layout sends its scans; false when offline. */
   garbage(payload: string | Uint8Array): boolean {
-    return this.connection.publish(`${this.topic}/send`, payload);
+    const topic = this.layout === "tag" ? `${this.topic}/tag` : this.eventTopic();
+    return this.connection.publish(topic, payload);
+  }
+
+  /** Where boot, heartbeat (and, outside Home Assistant mode, access) messages go. */
+  private eventTopic(): string {
+    return this.layout === "bare" ? this.topic : `${this.topic}/send`;
   }
 
   private seconds(): number {

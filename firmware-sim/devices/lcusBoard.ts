@@ -1,6 +1,7 @@
 /**
  * A simulated LCUS USB relay board: parses `A0 ch op sum` frames from the gateway and switches
- * its relays. Like the real board it never answers, so it has no outgoing faults.
+ * its relays. Like the real board it never answers, so it has no outgoing faults; and like the real
+ * multi-channel boards it can drop a command that arrives too soon after the previous one.
  */
 import { decodeLcus, LcusFrameSplitter } from "../../drivers/codecs/lcus.js";
 import { type RelayBoardEvents, type RelayChange, RelayStateRecorder } from "./relayState.js";
@@ -9,14 +10,23 @@ import type { DeviceLink } from "./serialDeviceServer.js";
 /** What a SimLcusBoard is handed. */
 export interface SimLcusBoardOptions {
   link: DeviceLink;
-  /** Stamps changes (ms); default Date.now. */
+  /** Stamps changes and times frames (ms); default Date.now. */
   clock?: () => number;
+  /**
+   * A command arriving less than this many ms after the last one the board took is dropped, as
+   * real multi-channel LCUS boards do (about 100 ms); default 0 (never).
+   */
+  dropWithinMs?: number;
 }
 
 /** An LCUS board on a DeviceLink; start() listens to the line, stop() stops listening. */
 export class SimLcusBoard {
   private readonly link: DeviceLink;
   private readonly relays: RelayStateRecorder;
+  private readonly clock: () => number;
+  private readonly dropWithinMs: number;
+  private lastTakenAt: number | undefined;
+  private tooSoon = 0;
   private readonly splitter = new LcusFrameSplitter();
   private unsubscribe: (() => void) | undefined;
   private bad = 0;
@@ -24,7 +34,9 @@ export class SimLcusBoard {
 
   constructor(options: SimLcusBoardOptions) {
     this.link = options.link;
-    this.relays = new RelayStateRecorder(options.clock ?? Date.now);
+    this.clock = options.clock ?? Date.now;
+    this.relays = new RelayStateRecorder(this.clock);
+    this.dropWithinMs = options.dropWithinMs ?? 0;
   }
 
   /** Every relay change, oldest first. */
@@ -42,9 +54,14 @@ export class SimLcusBoard {
     return this.splitter.discarded;
   }
 
-  /** Valid commands received, including ones that did not change a relay. */
+  /** Valid commands received, including ones that did not change a relay (dropped ones not counted). */
   get commands(): number {
     return this.commandCount;
+  }
+
+  /** Valid commands dropped because they came within `dropWithinMs` of the previous one. */
+  get droppedTooSoon(): number {
+    return this.tooSoon;
   }
 
   /** Whether relay `channel` (1-based) is on. */
@@ -76,6 +93,12 @@ export class SimLcusBoard {
         this.bad += 1;
         continue;
       }
+      const now = this.clock();
+      if (this.lastTakenAt !== undefined && now - this.lastTakenAt < this.dropWithinMs) {
+        this.tooSoon += 1;
+        continue;
+      }
+      this.lastTakenAt = now;
       this.commandCount += 1;
       this.relays.set(command.channel, command.on);
     }

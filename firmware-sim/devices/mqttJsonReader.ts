@@ -1,8 +1,10 @@
 /**
- * A simulated generic JSON reader (an ESPHome `mqtt.publish` setup): publishes an object with
- * the card at a configured dot-separated field path on a configured topic, e.g. field
- * "data.uid" gives `{"data":{"uid":"…"}}`. Numbers go out as JSON numbers (a decimal read on
- * the gateway side), strings as strings (hex when all hex digits).
+ * A simulated generic MQTT reader (an ESPHome `mqtt.publish` setup). In `json` format it publishes
+ * an object with the card at a configured dot-separated field path on a configured topic, e.g.
+ * field "data.uid" gives `{"data":{"uid":"…"}}`: numbers go out as JSON numbers (a decimal read
+ * on the gateway side), strings as strings (hex when all hex digits). In `text` format the payload
+ * is the card itself, as ESPHome's documented `payload: !lambda 'return x;'` sends it ("7616525",
+ * "74-10-37-94"): the gateway's `mqtt-text` driver reads it.
  */
 import { type SimMqttBrokerOptions, SimMqttConnection, simClientId } from "./mqttDeviceClient.js";
 
@@ -10,8 +12,10 @@ import { type SimMqttBrokerOptions, SimMqttConnection, simClientId } from "./mqt
 export interface SimMqttJsonReaderOptions extends SimMqttBrokerOptions {
   /** Where reads are published, e.g. "esphome/pool-in/card". */
   topic: string;
-  /** Dot-separated path of the card field, e.g. "card" or "data.uid". */
+  /** Dot-separated path of the card field, e.g. "card" or "data.uid" (json format). */
   field: string;
+  /** `json` (default): the card at `field`; `text`: the payload is the card. */
+  format?: "json" | "text";
   /** Extra fields sent with every read (merged under the card field), e.g. {"reader":"pool"}. */
   extra?: Record<string, unknown>;
   /** Availability topic (online/offline, retained); default `<topic>/status`. */
@@ -23,6 +27,7 @@ export class SimMqttJsonReader {
   private readonly topic: string;
   private readonly path: readonly string[];
   private readonly extra: Record<string, unknown>;
+  private readonly format: "json" | "text";
   private readonly connection: SimMqttConnection;
 
   constructor(options: SimMqttJsonReaderOptions) {
@@ -33,6 +38,7 @@ export class SimMqttJsonReader {
     this.topic = options.topic;
     this.path = path;
     this.extra = options.extra ?? {};
+    this.format = options.format ?? "json";
     const statusTopic = options.statusTopic ?? `${options.topic}/status`;
     this.connection = new SimMqttConnection({
       ...options,
@@ -73,9 +79,10 @@ export class SimMqttJsonReader {
     return this.connection.replug();
   }
 
-  /** Publishes one read with `card` at the field path; returns false when not connected. */
+  /** Publishes one read (`card` at the field path, or as the payload); returns false when not connected. */
   present(card: string | number): boolean {
-    return this.connection.publish(this.topic, JSON.stringify(this.payload(card)));
+    const payload = this.format === "text" ? String(card) : JSON.stringify(this.payload(card));
+    return this.connection.publish(this.topic, payload);
   }
 
   /** Publishes raw text or bytes on the topic (garbage, a payload without the field); false when offline. */

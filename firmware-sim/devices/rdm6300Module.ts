@@ -1,6 +1,7 @@
 /**
  * A simulated RDM6300 125 kHz module: while a tag sits on the antenna the real module repeats
- * its frame about every 100 ms, so hold() repeats it on the injected scheduler.
+ * its frame about every 100 ms, so hold() repeats it on the injected scheduler. As an `id-12la`
+ * (ID-12LA / ID-20LA) it sends CR LF before the ETX of every frame.
  */
 import { encodeRdm6300Frame } from "../../drivers/codecs/rdm6300.js";
 import type { Scheduler } from "../../drivers/transport/reconnecting.js";
@@ -13,6 +14,8 @@ export interface SimRdm6300ModuleOptions {
   scheduler: Scheduler;
   /** The version byte in every frame; default 0. */
   version?: number;
+  /** `rdm6300` (default): STX … ETX; `id-12la`: STX … CR LF ETX. */
+  model?: "rdm6300" | "id-12la";
   /** Applied to every frame, in order (a delay fault writes later). */
   faults?: readonly LineFault[];
 }
@@ -27,6 +30,7 @@ export class SimRdm6300Module {
   private readonly link: DeviceLink;
   private readonly scheduler: Scheduler;
   private readonly version: number;
+  private readonly crlf: boolean;
   private readonly faults: readonly LineFault[];
   private running = false;
   private holding: Hold | undefined;
@@ -36,6 +40,7 @@ export class SimRdm6300Module {
     this.link = options.link;
     this.scheduler = options.scheduler;
     this.version = options.version ?? 0;
+    this.crlf = options.model === "id-12la";
     this.faults = options.faults ?? [];
   }
 
@@ -63,7 +68,7 @@ export class SimRdm6300Module {
   /** Writes one frame for `tag`; returns whether it went out (or, delayed, will be written). */
   present(tag: number): boolean {
     if (!this.running) return false;
-    return deliver(this.faults, encodeRdm6300Frame(tag, this.version), (out) => {
+    return deliver(this.faults, encodeRdm6300Frame(tag, this.version, { crlf: this.crlf }), (out) => {
       if (!this.link.write(out)) return false;
       this.sent += 1;
       return true;

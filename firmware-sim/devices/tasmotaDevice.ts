@@ -1,11 +1,17 @@
 /**
  * A simulated Tasmota device (default FullTopic `%prefix%/%topic%/`): relays switched by
  * `cmnd/<topic>/POWER<n>` that honour `PulseTime<n>` (switching themselves off on the injected
- * scheduler), and a card reader part that publishes `tele/<topic>/SENSOR` like the PN532, RDM6300
- * and Wiegand drivers do. Commands are case-insensitive, as in Tasmota; bad ones are counted and
+ * scheduler), and a card reader part that publishes `tele/<topic>/SENSOR` like the PN532,
+ * MFRC522 (RC522), RDM6300 and Wiegand drivers do. Commands are case-insensitive, as in Tasmota; bad ones are counted and
  * answered with `{"Command":"Unknown"}` or `{"Command":"Error"}`, never a crash.
  */
-import { parsePowerCommand, parsePulseTimePayload, pulseTimeMs } from "../../drivers/codecs/tasmotaRelay.js";
+import {
+  DEFAULT_STATE_TEXT,
+  parsePowerCommand,
+  parsePulseTimePayload,
+  pulseTimeMs,
+  type StateText,
+} from "../../drivers/codecs/tasmotaRelay.js";
 import type { Scheduler } from "../../drivers/transport/reconnecting.js";
 import { cardValue, type SimMqttBrokerOptions, SimMqttConnection, simClientId } from "./mqttDeviceClient.js";
 import { type RelayBoardEvents, type RelayChange, RelayStateRecorder } from "./relayState.js";
@@ -13,11 +19,18 @@ import { type RelayBoardEvents, type RelayChange, RelayStateRecorder } from "./r
 /** One card read as a Tasmota sensor driver reports it. */
 export type TasmotaRead =
   | { sensor: "PN532"; uid: string; dataKey?: "DATA" | "Data" }
+  | { sensor: "RC522"; uid: string }
   | { sensor: "RDM6300"; uid: string }
   | { sensor: "Wiegand"; uid: number; size: 26 | 34 | 35 | 37 | 48 };
 
 /** Which sensor presentCard() reads with. */
 export type TasmotaCardSensor = TasmotaRead["sensor"];
+
+/**
+ * How the Wiegand UID is printed: `decimal` (SetOption123 0, the default), `hex` (SetOption123 1:
+ * `"UID":"3110D8h"`), `bare-hex` (SetOption123 1 on older firmware: `"UID":3110D8h`, not JSON).
+ */
+export type WiegandUidFormat = "decimal" | "hex" | "bare-hex";
 
 /** What a SimTasmotaDevice is handed. */
 export interface SimTasmotaDeviceOptions extends SimMqttBrokerOptions {
@@ -31,6 +44,10 @@ export interface SimTasmotaDeviceOptions extends SimMqttBrokerOptions {
   clock?: () => number;
   /** The sensor presentCard() uses; default "PN532". */
   cardSensor?: TasmotaCardSensor;
+  /** How Wiegand UIDs are printed (SetOption123); default "decimal". */
+  wiegandUid?: WiegandUidFormat;
+  /** StateText1 (off) and StateText2 (on): the words relay states are reported with; default OFF/ON. */
+  stateText?: StateText;
 }
 
 const COMMAND = /^(power|pulsetime)(\d*)$/i;
@@ -42,6 +59,8 @@ export class SimTasmotaDevice {
   private readonly scheduler: Scheduler;
   private readonly clock: () => number;
   private readonly cardSensor: TasmotaCardSensor;
+  private readonly wiegandUid: WiegandUidFormat;
+  private readonly stateText: StateText;
   private readonly relays: RelayStateRecorder;
   private readonly connection: SimMqttConnection;
   private readonly pulseValues = new Map<number, number>();
@@ -54,6 +73,8 @@ export class SimTasmotaDevice {
     this.scheduler = options.scheduler;
     this.clock = options.clock ?? Date.now;
     this.cardSensor = options.cardSensor ?? "PN532";
+    this.wiegandUid = options.wiegandUid ?? "decimal";
+    this.stateText = options.stateText ?? DEFAULT_STATE_TEXT;
     this.relays = new RelayStateRecorder(this.clock);
     this.connection = new SimMqttConnection({
       ...options,
@@ -123,15 +144,16 @@ export class SimTasmotaDevice {
 
   /** Publishes one card read on `tele/<topic>/SENSOR`; returns false when not connected. */
   present(read: TasmotaRead): boolean {
-    return this.connection.publish(`tele/${this.topic}/SENSOR`, tasmotaSensorPayload(read, this.clock()));
+    const payload = tasmotaSensorPayload(read, this.clock(), this.wiegandUid);
+    return this.connection.publish(`tele/${this.topic}/SENSOR`, payload);
   }
 
   /**
-   * Presents a card number with the configured sensor. PN532 and RDM6300 send it as an 8-digit
+   * Presents a card number with the configured sensor. PN532, RC522 and RDM6300 send it as an 8-digit
    * upper-case hex UID (9357203 → "008EC793", so a reader with `cardNumber: decimal` gets the
    * number back); Wiegand sends it as a 26-bit read whose parity-free value is the number
-   * (FC << 16 | CN), which must then fit in 24 bits. A string must be decimal digits. Throws
-   * RangeError for cards it cannot send.
+   * (FC << 16 | CN), which must then fit in 24 bits (0 is what Tasmota sends after a parity
+   * error). A string must be decimal digits. Throws RangeError for cards it cannot send.
    */
   presentCard(cardNumber: number | string): boolean {
     const card = cardValue(cardNumber);
@@ -142,7 +164,7 @@ export class SimTasmotaDevice {
     }
     if (card >= 2 ** 32) throw new RangeError(`a 4-byte UID carries at most 32 bits, found ${card}`);
     const uid = card.toString(16).toUpperCase().padStart(8, "0");
-    return this.present(this.cardSensor === "PN532" ? { sensor: "PN532", uid } : { sensor: "RDM6300", uid });
+    return this.present({ sensor: this.cardSensor, uid });
   }
 
   /** Publishes raw text or bytes on `tele/<topic>/SENSOR` (what the gateway reads); false when offline. */
@@ -171,7 +193,7 @@ export class SimTasmotaDevice {
       this.report(channel);
       return;
     }
-    const parsed = parsePowerCommand(text);
+    const parsed = parsePowerCommand(text, this.stateText);
     if (!parsed.ok) {
       this.reject("Error");
       return;
@@ -210,7 +232,7 @@ export class SimTasmotaDevice {
   }
 
   private report(channel: number): void {
-    const state = this.isOn(channel) ? "ON" : "OFF";
+    const state = this.isOn(channel) ? this.stateText.on : this.stateText.off;
     this.publishResult({ [`POWER${channel}`]: state });
     this.connection.publish(`stat/${this.topic}/POWER${channel}`, state);
   }
@@ -236,15 +258,29 @@ export class SimTasmotaDevice {
   }
 }
 
-/** The `tele/<topic>/SENSOR` payload for a read; `Time` is local-format ISO without zone, as Tasmota prints it. */
-export function tasmotaSensorPayload(read: TasmotaRead, at: number): string {
+/**
+ * The `tele/<topic>/SENSOR` payload for a read; `Time` is local-format ISO without zone, as
+ * Tasmota prints it, and a Wiegand UID is printed as `wiegandUid` says (SetOption123).
+ */
+export function tasmotaSensorPayload(
+  read: TasmotaRead,
+  at: number,
+  wiegandUid: WiegandUidFormat = "decimal",
+): string {
   const Time = new Date(at).toISOString().slice(0, 19);
   switch (read.sensor) {
     case "PN532":
       return JSON.stringify({ Time, PN532: { UID: read.uid, [read.dataKey ?? "DATA"]: "" } });
+    case "RC522":
+      return JSON.stringify({ Time, RC522: { UID: read.uid, Type: "MIFARE 1KB" } });
     case "RDM6300":
       return JSON.stringify({ Time, RDM6300: { UID: read.uid } });
-    case "Wiegand":
-      return JSON.stringify({ Time, Wiegand: { UID: read.uid, Size: read.size } });
+    case "Wiegand": {
+      const hex = `${read.uid.toString(16).toUpperCase()}h`;
+      if (wiegandUid === "decimal")
+        return JSON.stringify({ Time, Wiegand: { UID: read.uid, Size: read.size } });
+      if (wiegandUid === "hex") return JSON.stringify({ Time, Wiegand: { UID: hex, Size: read.size } });
+      return `{"Time":"${Time}","Wiegand":{"UID":${hex},"Size":${read.size}}}`;
+    }
   }
 }

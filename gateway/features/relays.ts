@@ -3,7 +3,7 @@
  * finds its door, stopped after the access pipeline has finished its pulses.
  */
 import type { Logger } from "pino";
-import type { Relay } from "../../config/gateway.js";
+import { type Door, doorChannelsOn, type Relay } from "../../config/gateway.js";
 import type { createRelay, RelayDeps } from "../../drivers/relays/createRelay.js";
 import { RelayError } from "../../drivers/relays/errors.js";
 import type { RelayDriver } from "../../drivers/relays/relayDriver.js";
@@ -23,9 +23,11 @@ interface RelaySlot {
 /** What the relays feature is handed. */
 export interface RelaysOptions {
   relays: readonly Relay[];
+  /** The doors, for the channels each relay must hold at rest. */
+  doors: readonly Door[];
   factory: typeof createRelay;
   /** The drivers' dependencies, asked for at start (the shared broker exists by then). */
-  deps: () => RelayDeps;
+  deps: () => Omit<RelayDeps, "logger" | "restingStates">;
   /** The daemon's logger; each driver gets a child naming its relay. */
   logger: Logger;
   /** A relay's state changed (the status shows something new). */
@@ -100,7 +102,11 @@ export class RelaysFeature implements Feature {
     };
     try {
       const logger = this.options.logger.child({ component: "relay", relayId: config.id });
-      slot.driver = this.options.factory(config, { ...this.options.deps(), logger });
+      // A relay left ON (a crash mid-pulse) would hold its door open: on every (re)open of the
+      // link, each channel a door uses is put back OFF (normal mode; door modes come later).
+      const { doors } = this.options;
+      const restingStates = () => doorChannelsOn(doors, config.id).map((channel) => ({ channel, on: false }));
+      slot.driver = this.options.factory(config, { ...this.options.deps(), logger, restingStates });
       slot.unsubscribe.push(slot.driver.on("state", () => this.options.changed()));
     } catch (err) {
       slot.problem = err instanceof Error ? err.message : String(err);

@@ -36,6 +36,36 @@ describe.concurrent("check --config FILE", () => {
   );
 
   it(
+    "prints warnings (a reserved Modbus unit, a serial port that is not there yet) but exits 0",
+    inFolder(async ({ dir, data }) => {
+      const file = gatewayYaml(dir, [
+        ...GOOD,
+        "relays:",
+        `  - { id: lctech, driver: modbus-rtu, port: ${join(dir, "ttyUSB7")}, unitId: 255 }`,
+      ]);
+      const [human, json] = await Promise.all([
+        accessgw(["check", "--config", file, "--data", data], { cwd: dir }),
+        accessgw(["check", "--config", file, "--json", "--data", data], { cwd: dir }),
+      ]);
+      expect(human.code).toBe(0);
+      expect(human.stdout).toMatch(/no problems found/);
+      const warnings = human.stderr.split("\n").filter((l) => l.startsWith("warning: "));
+      expect(warnings).toEqual([
+        expect.stringMatching(/^warning: gateway\.yaml: relays\[0\]\.port: .*ttyUSB7 does not exist \(yet\)/),
+        expect.stringMatching(
+          /^warning: gateway\.yaml: relays\[0\]\.unitId: 255 is in the range Modbus reserves/,
+        ),
+      ]);
+      expect(json.code).toBe(0);
+      expect(jsonOf(json)).toMatchObject({
+        ok: true,
+        problems: [],
+        warnings: [expect.any(String), expect.any(String)],
+      });
+    }),
+  );
+
+  it(
     "reports every problem at once, one per line naming file and path, and exits 2",
     inFolder(async ({ dir, data }) => {
       await importExamples(data);
@@ -90,7 +120,7 @@ describe.concurrent("check --config FILE", () => {
       expect(human.stderr).toBe("");
       expect(human.stdout).toBe("config/demo/gateway.yaml: no problems found\n");
       expect(human.code).toBe(0);
-      expect(jsonOf(json)).toEqual({ ok: true, problems: [], areasChecked: true });
+      expect(jsonOf(json)).toEqual({ ok: true, problems: [], warnings: [], areasChecked: true });
     }),
   );
 
@@ -99,7 +129,7 @@ describe.concurrent("check --config FILE", () => {
     inFolder(async ({ dir, data }) => {
       const file = gatewayYaml(dir, ["readers:", rd("id: spa-in, area: spa, direction: in", 4001)]);
       const doc = jsonOf(await accessgw(["check", "--config", file, "--json", "--data", data], { cwd: dir }));
-      expect(doc).toEqual({ ok: true, problems: [], areasChecked: false });
+      expect(doc).toEqual({ ok: true, problems: [], warnings: [], areasChecked: false });
       expect(existsSync(data)).toBe(false);
     }),
   );

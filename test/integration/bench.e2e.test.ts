@@ -25,6 +25,8 @@ describe("the end-to-end benchmark, as a 2 s smoke run", () => {
     });
     expect(r.scansSent).toBe(75);
     expect(r).toMatchObject({ lost: 0, duplicated: 0, matched: 75, onFrames: 75, offFrames: 75 });
+    // The gateway put each of the 3 door channels at rest (OFF) when the board's port opened.
+    expect(r.restingFrames).toBe(3);
     expect(r).toMatchObject({ strayFrames: 0, discardedBytes: 0, gatewayExit: 0 });
     expect(r.latency.n).toBe(60);
     expect(r.db).toEqual({

@@ -3,6 +3,8 @@
  * Tasmota, JSON and esp-rfid readers open Tasmota, Shelly Gen2 and Shelly Gen1 relays; the broker
  * goes away and comes back, and the gateway decides again without a restart.
  */
+import { Writable } from "node:stream";
+import mqtt from "mqtt";
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { GatewayConfig } from "../../config/gateway.js";
@@ -231,5 +233,68 @@ describe("the gateway with MQTT readers and relays on a real broker", () => {
       { amount: 1, kind: "usage" },
       { amount: -1, kind: "refund" },
     ]);
+  });
+
+  it("hands every MQTT relay the daemon's logger: a relay's warning reaches the daemon's log", async () => {
+    const t = freshStore();
+    cleanups.push(() => t.close());
+    importExamples(t.store);
+    const poolReader = await started(new SimEspRfidReader({ url: broker.url, topic: "esp-rfid-3" }));
+    // A Shelly Gen1 that confirms "on" but never reports "off": the relay warns after the pulse.
+    const shelly = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
+    cleanups.push(() => shelly.endAsync(true));
+    shelly.on("message", (_topic, payload) => {
+      if (payload.toString() === "on") void shelly.publishAsync("shellies/shelly1-mute/relay/0", "on");
+    });
+    await shelly.subscribeAsync("shellies/shelly1-mute/relay/0/command", { qos: 1 });
+    const config = GatewayConfig.parse({
+      readers: [
+        {
+          id: "pool-in",
+          driver: "mqtt-esp-rfid",
+          topic: "esp-rfid-3",
+          cardNumber: "decimal",
+          area: "pool",
+          direction: "in",
+          door: "pool",
+        },
+      ],
+      doors: [{ id: "pool", relay: "pool-relay", channel: 1, pulseMs: 200 }],
+      relays: [{ id: "pool-relay", driver: "mqtt-shelly-gen1", device: "shelly1-mute" }],
+      mqtt: { url: broker.url },
+    });
+    const logs: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, cb) {
+        logs.push(JSON.parse(String(chunk)));
+        cb();
+      },
+    });
+    const start = Date.now();
+    const gateway = new Gateway({
+      config,
+      store: t.store,
+      gatewayId: "gw-mqtt-3",
+      logger: pino({ level: "info" }, sink),
+      clock: () => at("2027-03-22T10:00") + (Date.now() - start),
+    });
+    gateway.start();
+    cleanups.push(() => gateway.stop());
+    await vi.waitFor(() => expect(gateway.status().relays[0]?.state).toBe("open"), { timeout: 5000 });
+
+    expect(poolReader.presentCard(1_234_567)).toBe(true);
+    await vi.waitFor(
+      () =>
+        expect(logs).toContainEqual(
+          expect.objectContaining({
+            level: 40,
+            component: "relay",
+            relayId: "pool-relay",
+            channel: 1,
+            msg: 'no "off" report after the pulse',
+          }),
+        ),
+      { timeout: 8000 },
+    );
   });
 });

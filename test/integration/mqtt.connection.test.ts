@@ -2,6 +2,7 @@ import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { MqttConnection, type MqttMessage } from "../../drivers/mqtt/connection.js";
 import type { Health } from "../../drivers/transport/reconnecting.js";
+import { RecordingLogger } from "../helpers/logger.js";
 import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
 
 let broker: TestBroker & { dispose(): Promise<void> };
@@ -20,6 +21,7 @@ const fastBackoff = { baseMs: 50, factor: 2, capMs: 200, jitter: "none" as const
 
 function connection(extra: Partial<ConstructorParameters<typeof MqttConnection>[0]> = {}): MqttConnection {
   const c = new MqttConnection({
+    logger: new RecordingLogger(),
     config: { url: broker.url },
     gatewayId: "gw-test",
     backoff: fastBackoff,

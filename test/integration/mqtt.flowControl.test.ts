@@ -6,6 +6,7 @@
 import mqtt from "mqtt";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { MqttConnection } from "../../drivers/mqtt/connection.js";
+import { RecordingLogger } from "../helpers/logger.js";
 import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
 
 let broker: TestBroker & { dispose(): Promise<void> };
@@ -20,6 +21,7 @@ afterEach(async () => {
 
 function link(clientId: string, flowControl: boolean): MqttConnection {
   const c = new MqttConnection({
+    logger: new RecordingLogger(),
     config: { url: broker.url },
     gatewayId: "gw-flow",
     clientId,

@@ -12,6 +12,7 @@ import type {
 } from "../../drivers/readers/readerDriver.js";
 import { realScheduler } from "../../drivers/transport/reconnecting.js";
 import { openTransport } from "../../drivers/transport/transport.js";
+import { RecordingLogger } from "../helpers/logger.js";
 import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
 
 let broker: TestBroker & { dispose(): Promise<void> };
@@ -22,6 +23,7 @@ const readers: ReaderDriver[] = [];
 beforeAll(async () => {
   broker = await startBroker();
   conn = new MqttConnection({
+    logger: new RecordingLogger(),
     config: { url: broker.url },
     gatewayId: "gw-readers",
     backoff: { baseMs: 50, factor: 2, capMs: 200, jitter: "none" },
@@ -55,6 +57,7 @@ function until(c: MqttConnection, state: string): Promise<void> {
 async function reader(raw: Record<string, unknown>) {
   const config = Reader.parse({ id: "r1", area: "pool", direction: "in", ...raw }) as MqttReaderConfig;
   const made = createReader(config, {
+    logger: new RecordingLogger(),
     transportFactory: openTransport,
     clock: () => 42,
     scheduler: realScheduler,
@@ -116,6 +119,16 @@ describe("mqtt-tasmota reader", () => {
     expect(h.r.counters()).toMatchObject({ cards: 2, rejected: {} });
   });
 
+  it("reads an MFRC522 UID (Tasmota's RC522 section)", async () => {
+    const h = await reader({ driver: "mqtt-tasmota", topic: "pool-rc", cardNumber: "hex" });
+    await publish(
+      "tele/pool-rc/SENSOR",
+      '{"Time":"2026-11-25T06:00:00","RC522":{"UID":"04A1B2C3","Data":"","Type":"MIFARE 1KB"}}',
+    );
+    await h.events(1);
+    expect(h.cards.map((c) => c.card)).toEqual(["4A1B2C3"]);
+  });
+
   it("reads an RDM6300 tag as the 32-bit decimal number", async () => {
     const h = await reader({ driver: "mqtt-tasmota", topic: "pool-in", cardNumber: "decimal" });
     await publish("tele/pool-in/SENSOR", '{"Time":"2026-11-25T06:00:00","RDM6300":{"UID":"008EC793"}}');
@@ -136,6 +149,22 @@ describe("mqtt-tasmota reader", () => {
     );
     await h.events(1);
     expect(h.cards.map((c) => c.card)).toEqual([card]);
+  });
+
+  it("counts Tasmota's Wiegand parity error (UID 0) as a rejected read and opens nothing for card 0", async () => {
+    const h = await reader({ driver: "mqtt-tasmota", topic: "pool-par", cardNumber: "decimal" });
+    await publish("tele/pool-par/SENSOR", '{"Time":"2026-11-25T06:00:00","Wiegand":{"UID":0,"Size":26}}');
+    await publish(
+      "tele/pool-par/SENSOR",
+      '{"Time":"2026-11-25T06:00:01","Wiegand":{"UID":3110D8h,"Size":26}}',
+    );
+    await h.events(2);
+    expect(h.rejected).toEqual([
+      { readerId: "r1", error: "bad_parity", detail: expect.stringContaining("parity error") },
+    ]);
+    // SetOption123 1 on older firmware: the unquoted hex UID is still read.
+    expect(h.cards.map((c) => c.card)).toEqual(["3215576"]);
+    expect(h.r.counters()).toMatchObject({ cards: 1, rejected: { bad_parity: 1 } });
   });
 
   it("ignores other topics, other sensors and keypad Wiegand sizes", async () => {
@@ -198,6 +227,27 @@ describe("mqtt-esp-rfid reader", () => {
     expect(h.cards.map((c) => c.card)).toEqual(["A1B2C3D4"]);
     expect(h.rejected).toEqual([expect.objectContaining({ error: "bad_format", readerId: "r1" })]);
   });
+  it("reads every esp-rfid layout: 2.x on <topic>/send, Home Assistant mode on <topic>/tag, 1.0.x on <topic>", async () => {
+    const h = await reader({ driver: "mqtt-esp-rfid", topic: "esprfid/lobby", cardNumber: "hex" });
+    await publish("esprfid/lobby/send", '{"type":"access","uid":"a1b2c3d4","isKnown":"false"}');
+    await publish("esprfid/lobby/tag", '{"uid":"b1b2c3d4","username":"Unknown","access":"Denied","time":1}');
+    await publish(
+      "esprfid/lobby",
+      '{"type":"access","time":1,"isKnown":"false","access":"Denied","uid":"c1b2c3d4"}',
+    );
+    await publish("esprfid/lobby", '{"type":"heartbeat","time":2}');
+    await h.events(3);
+    expect(h.cards.map((c) => c.card)).toEqual(["A1B2C3D4", "B1B2C3D4", "C1B2C3D4"]);
+    expect(h.rejected).toEqual([]);
+  });
+
+  it("gives an RDM6300 fob the same number as the rdm6300 and Tasmota paths with cardNumber: em4100", async () => {
+    const h = await reader({ driver: "mqtt-esp-rfid", topic: "esprfid/em", cardNumber: "em4100" });
+    // esp-rfid prints the EM4100 version byte (14) in front of the 32-bit tag 008EC793.
+    await publish("esprfid/em/send", '{"type":"access","uid":"14008ec793","isKnown":"false"}');
+    await h.events(1);
+    expect(h.cards.map((c) => c.card)).toEqual(["9357203"]);
+  });
 });
 
 describe("mqtt-json reader", () => {
@@ -218,6 +268,18 @@ describe("mqtt-json reader", () => {
       expect.stringContaining('field "data.uid" is missing'),
       expect.stringContaining("must be a string or number"),
     ]);
+  });
+});
+
+describe("mqtt-text reader", () => {
+  it("reads ESPHome's bare payloads: a decimal Wiegand tag and a dashed NFC UID", async () => {
+    const h = await reader({ driver: "mqtt-text", topic: "esphome/+/tag", cardNumber: "hex" });
+    await publish("esphome/gate/tag", "7616525");
+    await publish("esphome/gate/tag", "74-10-37-94");
+    await publish("esphome/gate/tag", "");
+    await h.events(3);
+    expect(h.cards.map((c) => c.card)).toEqual(["74380D", "74103794"]);
+    expect(h.rejected).toEqual([expect.objectContaining({ error: "empty" })]);
   });
 });
 
@@ -245,7 +307,12 @@ describe("MQTT readers and the broker going away", () => {
   it("report a missing mqtt: section as an unsupported driver naming the reader", () => {
     const made = createReader(
       Reader.parse({ id: "gate-x", area: "pool", direction: "in", driver: "mqtt-esp-rfid", topic: "x" }),
-      { transportFactory: openTransport, clock: () => 0, scheduler: realScheduler },
+      {
+        logger: new RecordingLogger(),
+        transportFactory: openTransport,
+        clock: () => 0,
+        scheduler: realScheduler,
+      },
     );
     expect(made.ok).toBe(false);
     if (made.ok) return;

@@ -9,6 +9,8 @@ import { RelayError } from "../../drivers/relays/errors.js";
 import { ShellyGen1Relay, ShellyGen2Relay, TasmotaRelay } from "../../drivers/relays/mqttRelays.js";
 import { realScheduler } from "../../drivers/transport/reconnecting.js";
 import { openTransport } from "../../drivers/transport/transport.js";
+import { SimTasmotaDevice } from "../../firmware-sim/devices/tasmotaDevice.js";
+import { RecordingLogger } from "../helpers/logger.js";
 import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
 
 let broker: TestBroker & { dispose(): Promise<void> };
@@ -18,6 +20,7 @@ const stops: (() => Promise<unknown>)[] = [];
 beforeAll(async () => {
   broker = await startBroker();
   conn = new MqttConnection({
+    logger: new RecordingLogger(),
     config: { url: broker.url },
     gatewayId: "gw-relays",
     backoff: { baseMs: 50, factor: 2, capMs: 200, jitter: "none" },
@@ -48,6 +51,8 @@ function opened(): Promise<void> {
 /** A started relay driver on the shared connection, subscribed before the test pulses. */
 async function relay(config: Relay, extra: { replyTimeoutMs?: number; gatewayId?: string } = {}) {
   const driver = createRelay(config, {
+    restingStates: () => [],
+    logger: new RecordingLogger(),
     transportFactory: openTransport,
     scheduler: realScheduler,
     mqtt: conn,
@@ -173,6 +178,26 @@ describe("mqtt-tasmota relay", () => {
     const r = await relay({ id: "t5", driver: "mqtt-tasmota", topic: "door-e" }, { replyTimeoutMs: 500 });
     await r.pulse(1, 100);
     await expect.poll(() => dev.log.at(-1)).toBe("cmnd/door-e/POWER1 OFF");
+  });
+
+  it("pulses a (simulated) Tasmota whose StateText reports AUF/ZU once the relay config names those words", async () => {
+    const device = new SimTasmotaDevice({
+      url: broker.url,
+      topic: "door-words",
+      scheduler: realScheduler,
+      stateText: { off: "ZU", on: "AUF" },
+    });
+    await device.start();
+    stops.push(() => device.stop());
+    const r = await relay({
+      id: "t7",
+      driver: "mqtt-tasmota",
+      topic: "door-words",
+      stateText: { off: "ZU", on: "AUF" },
+    });
+    await r.pulse(1, 200);
+    expect(device.history.map((c) => c.on)).toEqual([true, false]);
+    expect(r.counters()).toMatchObject({ completed: 1, timeouts: 0 });
   });
 
   it.each([0, 33, 1.5])("refuses channel %s with bad_channel", async (channel) => {
@@ -301,7 +326,13 @@ describe("MQTT relays without a broker", () => {
   it("refuse a pulse before start() with stopped", async () => {
     const r = createRelay(
       { id: "idle", driver: "mqtt-tasmota", topic: "idle" },
-      { transportFactory: openTransport, scheduler: realScheduler, mqtt: conn },
+      {
+        restingStates: () => [],
+        logger: new RecordingLogger(),
+        transportFactory: openTransport,
+        scheduler: realScheduler,
+        mqtt: conn,
+      },
     );
     expect(await failureOf(r.pulse(1, 100))).toMatchObject({ failure: "stopped" });
   });
@@ -310,7 +341,12 @@ describe("MQTT relays without a broker", () => {
     expect(() =>
       createRelay(
         { id: "lonely", driver: "mqtt-shelly-gen1", device: "x" },
-        { transportFactory: openTransport, scheduler: realScheduler },
+        {
+          restingStates: () => [],
+          logger: new RecordingLogger(),
+          transportFactory: openTransport,
+          scheduler: realScheduler,
+        },
       ),
     ).toThrow(/relay lonely: .*mqtt: section/);
   });

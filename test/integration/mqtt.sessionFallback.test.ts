@@ -7,6 +7,7 @@ import mqtt from "mqtt";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { MqttConnection, type MqttMessage } from "../../drivers/mqtt/connection.js";
 import { type EmbeddedBroker, startEmbeddedBroker } from "../../firmware-sim/embeddedBroker.js";
+import { RecordingLogger } from "../helpers/logger.js";
 import { freePort } from "../helpers/mosquitto.js";
 
 let broker: EmbeddedBroker;
@@ -21,6 +22,7 @@ afterEach(async () => {
 
 function persistent(clientId: string): MqttConnection {
   const c = new MqttConnection({
+    logger: new RecordingLogger(),
     config: { url: broker.url },
     gatewayId: "gw-fallback",
     clientId,

@@ -14,6 +14,7 @@ import { MqttConnection, type MqttMessage } from "../../drivers/mqtt/connection.
 import { type Health, realScheduler } from "../../drivers/transport/reconnecting.js";
 import { waitForPort } from "../../firmware-sim/mosquitto.js";
 import { SyncClient } from "../../gateway/sync/client.js";
+import { RecordingLogger } from "../helpers/logger.js";
 import { silentLogger } from "../helpers/logs.js";
 import { freePort } from "../helpers/mosquitto.js";
 import { freshStore } from "../store/storeHelpers.js";
@@ -25,6 +26,7 @@ afterEach(async () => {
 
 function connection(config: ConstructorParameters<typeof MqttConnection>[0]["config"]): MqttConnection {
   const c = new MqttConnection({
+    logger: new RecordingLogger(),
     config,
     gatewayId: "gw-tls",
     backoff: { baseMs: 50, factor: 2, capMs: 200, jitter: "none" },

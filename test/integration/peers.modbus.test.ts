@@ -11,6 +11,7 @@ import type { RelayDriver } from "../../drivers/relays/relayDriver.js";
 import { realScheduler } from "../../drivers/transport/reconnecting.js";
 import { openTransport } from "../../drivers/transport/transport.js";
 import { SimModbusBoard } from "../../firmware-sim/devices/modbusBoard.js";
+import { RecordingLogger } from "../helpers/logger.js";
 import {
   type MbpollResult,
   openSerialDeviceLink,
@@ -56,6 +57,8 @@ async function driverAgainstPymodbus(
     baudRate: 9600,
   };
   const driver = createRelay(config, {
+    restingStates: () => [],
+    logger: new RecordingLogger(),
     transportFactory: openTransport,
     scheduler: realScheduler,
     replyTimeoutMs: relay.replyTimeoutMs,

@@ -9,6 +9,7 @@ import { createReader } from "../../drivers/readers/createReader.js";
 import type { CardEvent, ReaderDriver, ReaderStateEvent } from "../../drivers/readers/readerDriver.js";
 import { realScheduler } from "../../drivers/transport/reconnecting.js";
 import { openTransport } from "../../drivers/transport/transport.js";
+import { RecordingLogger } from "../helpers/logger.js";
 import { type PtyPair, requireSocat, startPtyPair } from "../helpers/socat.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -50,6 +51,7 @@ interface Running {
 /** Starts a reader on the real serial transport and waits until its port is open. */
 async function startReader(config: Reader): Promise<Running> {
   const made = createReader(config, {
+    logger: new RecordingLogger(),
     transportFactory: openTransport,
     clock: Date.now,
     scheduler: realScheduler,
@@ -96,6 +98,24 @@ describe("serial readers over socat pseudo-terminals", () => {
     await vi.waitFor(() => expect(r.cards.map((c) => c.card)).toEqual(["2497248351"]), { timeout: 3000 });
     expect(r.reader.counters()).toMatchObject({ cards: 1, bytes: 14, reconnects: 0 });
   });
+
+  it.each(["rdm6300", "serial-line"] as const)(
+    "reads ID-12LA frames (CR LF before ETX) with the %s driver, the same card as an RDM6300's",
+    async (driver) => {
+      const { a, b } = await pair();
+      const config = { ...common, id: "id12", port: a, cardNumber: "decimal" } as const;
+      const r = await startReader(
+        driver === "rdm6300" ? { ...config, driver } : { ...config, driver, format: "decimal" },
+      );
+      const device = await openDevice(b);
+      await send(device, encodeRdm6300Frame(0x8ec793, 0x14, { crlf: true }));
+      await send(device, encodeRdm6300Frame(0x94d8fc5f, 1, { crlf: true }));
+      await vi.waitFor(() => expect(r.cards.map((c) => c.card)).toEqual(["9357203", "2497248351"]), {
+        timeout: 3000,
+      });
+      expect(r.reader.counters().rejected).toEqual({});
+    },
+  );
 
   it("reconnects after the reader is unplugged and replugged, then decodes again", async () => {
     const dir = mkdtempSync(join(tmpdir(), "accessgw-reader-"));

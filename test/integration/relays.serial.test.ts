@@ -12,6 +12,7 @@ import { createRelay } from "../../drivers/relays/createRelay.js";
 import type { RelayDriver } from "../../drivers/relays/relayDriver.js";
 import { realScheduler } from "../../drivers/transport/reconnecting.js";
 import { openTransport } from "../../drivers/transport/transport.js";
+import { RecordingLogger } from "../helpers/logger.js";
 import { requireSocat, startPtyPair } from "../helpers/socat.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -40,6 +41,8 @@ async function wire(
   cleanups.push(() => pair.stop());
   await openPeer(pair.b, device);
   const relay = createRelay({ ...config, port: pair.a } as Parameters<typeof createRelay>[0], {
+    restingStates: () => [],
+    logger: new RecordingLogger(),
     transportFactory: openTransport,
     scheduler: realScheduler,
     ...(replyTimeoutMs ? { replyTimeoutMs } : {}),
@@ -80,12 +83,15 @@ describe("serial relay drivers over socat pseudo-terminals", () => {
   it("LCUS: a pulse reaches the board as ON then, after the pulse, OFF", async () => {
     const splitter = new LcusFrameSplitter();
     const seen: { frame: string; at: number }[] = [];
-    const relay = await wire({ id: "gate", driver: "lcus-serial", port: "", baudRate: 9600 }, (bytes) => {
-      for (const f of splitter.push(bytes)) {
-        const c = decodeLcus(f);
-        if (c.ok) seen.push({ frame: `ch${c.channel}-${c.on ? "on" : "off"}`, at: Date.now() });
-      }
-    });
+    const relay = await wire(
+      { id: "gate", driver: "lcus-serial", port: "", baudRate: 9600, frameGapMs: 100 },
+      (bytes) => {
+        for (const f of splitter.push(bytes)) {
+          const c = decodeLcus(f);
+          if (c.ok) seen.push({ frame: `ch${c.channel}-${c.on ? "on" : "off"}`, at: Date.now() });
+        }
+      },
+    );
     await relay.pulse(2, 150);
     await vi.waitFor(() => expect(seen.map((s) => s.frame)).toEqual(["ch2-on", "ch2-off"]), {
       timeout: 3000,

@@ -74,6 +74,38 @@ describe("the simulator's MQTT devices", () => {
     expect(sim.brokerDescription).toBe(`external broker ${broker.url}`);
   });
 
+  it("speak the sim.yaml device options: a Tasmota RC522 with a typed UID, SetOption123, esp-rfid 1.0.x, ESPHome text", async () => {
+    const sim = await startSim(`devices:
+  - { id: rc, kind: tasmota, topic: rc-reader, channels: 0, sensor: RC522 }
+  - { id: wg, kind: tasmota, topic: wg-reader, channels: 0, sensor: Wiegand, wiegandUid: bare-hex }
+  - { id: old, kind: esp-rfid, topic: old-esp, layout: bare, module: rdm6300 }
+  - { id: tag, kind: mqtt-json-reader, topic: esphome/tag, format: text }
+broker: { url: "${broker.url}" }
+`);
+    const { seen } = await watcher(broker.url, [
+      "tele/rc-reader/SENSOR",
+      "tele/wg-reader/SENSOR",
+      "old-esp",
+      "esphome/tag",
+    ]);
+    expect(sim.present("rc", "04A1B2C3")).toBe(true);
+    expect(sim.present("wg", "3215576")).toBe(true);
+    expect(sim.present("old", "9357203")).toBe(true);
+    expect(sim.present("tag", "74-10-37-94")).toBe(true);
+    await vi.waitFor(() => {
+      expect(seen.get("tele/rc-reader/SENSOR")).toHaveLength(1);
+      expect(seen.get("tele/wg-reader/SENSOR")).toHaveLength(1);
+      expect(seen.get("old-esp")?.some((p) => p.includes('"access"'))).toBe(true);
+      expect(seen.get("esphome/tag")).toHaveLength(1);
+    });
+    expect(JSON.parse(seen.get("tele/rc-reader/SENSOR")?.[0] ?? "")).toMatchObject({
+      RC522: { UID: "04A1B2C3" },
+    });
+    expect(seen.get("tele/wg-reader/SENSOR")?.[0]).toContain('"UID":3110D8h');
+    expect(seen.get("old-esp")?.find((p) => p.includes('"access"'))).toContain('"uid":"14008ec793"');
+    expect(seen.get("esphome/tag")).toEqual(["74-10-37-94"]);
+  });
+
   it("switch Tasmota, Shelly Gen2 and Gen1 relays on the gateway's commands, reported with their ids", async () => {
     const sim = await startSim(MQTT_DEVICES(broker.url));
     const events: RelayEvent[] = [];

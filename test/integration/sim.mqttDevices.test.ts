@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { toCardNumber } from "../../drivers/codecs/cardNumber.js";
-import { parseEspRfidMessage, parseJsonReaderMessage } from "../../drivers/codecs/mqttReaders.js";
+import { parseEspRfidMessage } from "../../drivers/codecs/espRfid.js";
+import { parseJsonReaderMessage, parseTextReaderMessage } from "../../drivers/codecs/mqttReaders.js";
 import {
   encodeSwitchSet,
   gen1RelayCommand,
@@ -194,6 +195,31 @@ describe("SimEspRfidReader", () => {
     expect(gw.on("esp1/avty")).toEqual(["online"]);
   });
 
+  it.each([
+    ["tag", "esp3/tag", "Home Assistant mode"],
+    ["bare", "esp3b", "1.0.x"],
+  ] as const)(
+    "publishes in the %s layout on %s (%s), which the gateway's parser reads",
+    async (layout, topic, _firmware) => {
+      const base = layout === "tag" ? "esp3" : "esp3b";
+      const reader = await started(
+        new SimEspRfidReader({ url: currentBroker().url, topic: base, layout, module: "rdm6300" }),
+      );
+      // "#" also matches the bare base topic itself.
+      const gw = await watcher(`${base}/#`);
+      expect(reader.presentCard(9357203)).toBe(true);
+      const cards = () => gw.on(topic).filter((p) => parseEspRfidMessage(topic, p, base).kind === "card");
+      await vi.waitFor(() => expect(cards()).toHaveLength(1));
+      const [payload = ""] = cards();
+      const parsed = parseEspRfidMessage(topic, payload, base);
+      expect(parsed).toEqual({ kind: "card", raw: { kind: "hex", text: "14008ec793" } });
+      if (parsed.kind !== "card") return;
+      expect(toCardNumber(parsed.raw, "em4100")).toEqual({ ok: true, card: "9357203" });
+      if (layout === "tag") expect(JSON.parse(payload)).not.toHaveProperty("type");
+      else expect(JSON.parse(payload)).toMatchObject({ type: "access" });
+    },
+  );
+
   it("presents a card number as its hex UID and goes offline via the will on unplug", async () => {
     const reader = await started(new SimEspRfidReader({ url: currentBroker().url, topic: "esp2" }));
     const gw = await watcher("esp2/#");
@@ -233,10 +259,30 @@ describe("SimMqttJsonReader", () => {
     expect(gw.on("esphome/gym/card").map((p) => parseJsonReaderMessage(p, "data.uid"))).toEqual([
       { kind: "card", raw: { kind: "hex", text: "94D8FC5F" } },
       { kind: "card", raw: { kind: "decimal", text: "4215834" } },
-      { kind: "error", error: 'field "data.uid" is missing' },
+      { kind: "error", code: "bad_format", error: 'field "data.uid" is missing' },
     ]);
     expect(() => new SimMqttJsonReader({ url: currentBroker().url, topic: "t", field: "a..b" })).toThrow(
       RangeError,
     );
+  });
+
+  it("in text format publishes the card itself, as ESPHome's examples do, read by the mqtt-text parser", async () => {
+    const reader = await started(
+      new SimMqttJsonReader({
+        url: currentBroker().url,
+        topic: "esphome/gym/tag",
+        field: "uid",
+        format: "text",
+      }),
+    );
+    const gw = await watcher("esphome/gym/tag");
+    reader.present("7616525");
+    reader.present("74-10-37-94");
+    await vi.waitFor(() => expect(gw.seen).toHaveLength(2));
+    expect(gw.on("esphome/gym/tag")).toEqual(["7616525", "74-10-37-94"]);
+    expect(gw.on("esphome/gym/tag").map((p) => parseTextReaderMessage(p))).toEqual([
+      { kind: "card", raw: { kind: "decimal", text: "7616525" } },
+      { kind: "card", raw: { kind: "hex", text: "74103794" } },
+    ]);
   });
 });

@@ -8,6 +8,7 @@ import { garble } from "../../firmware-sim/devices/faults.js";
 import { SimRdm6300Module } from "../../firmware-sim/devices/rdm6300Module.js";
 import { SerialDeviceServer } from "../../firmware-sim/devices/serialDeviceServer.js";
 import { SimSerialLineReader } from "../../firmware-sim/devices/serialLineReader.js";
+import { RecordingLogger } from "../helpers/logger.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -39,6 +40,7 @@ async function startServer(): Promise<SerialDeviceServer> {
 /** Starts the real reader driver against the server and waits until the server sees it. */
 async function startReader(config: Reader, server: SerialDeviceServer): Promise<Running> {
   const made = createReader(config, {
+    logger: new RecordingLogger(),
     transportFactory: openTransport,
     clock: Date.now,
     scheduler: realScheduler,
@@ -84,6 +86,19 @@ describe("simulated readers on a TCP serial server, read by the real drivers", (
     await vi.waitFor(() => expect(cards.length).toBe(module.framesSent), { timeout: 2000 });
     expect(cards.length).toBeGreaterThanOrEqual(5);
     expect(new Set(cards.map((c) => c.card))).toEqual(new Set(["9357203"]));
+  });
+
+  it("reads a simulated ID-12LA (CR LF before ETX) with the rdm6300 driver, nothing rejected", async () => {
+    const server = await startServer();
+    const module = new SimRdm6300Module({ link: server, scheduler: realScheduler, model: "id-12la" });
+    module.start();
+    const { reader, cards } = await startReader(
+      { ...common, id: "pool", driver: "rdm6300", port: server.target },
+      server,
+    );
+    module.present(0x008ec793);
+    await vi.waitFor(() => expect(cards.map((c) => c.card)).toEqual(["9357203"]), { timeout: 2000 });
+    expect(reader.counters()).toMatchObject({ rejected: {}, bytes: 16 });
   });
 
   it("reconnects after the device is unplugged and replugged, and decodes again", async () => {

@@ -8,6 +8,7 @@ import { openTransport } from "../../drivers/transport/transport.js";
 import { SimLcusBoard } from "../../firmware-sim/devices/lcusBoard.js";
 import { SimModbusBoard } from "../../firmware-sim/devices/modbusBoard.js";
 import { SerialDeviceServer } from "../../firmware-sim/devices/serialDeviceServer.js";
+import { RecordingLogger } from "../helpers/logger.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -24,6 +25,8 @@ async function startServer(): Promise<SerialDeviceServer> {
 /** Starts the real relay driver against the server and waits until its link is open. */
 async function startRelay(config: Relay): Promise<RelayDriver> {
   const relay = createRelay(config, {
+    restingStates: () => [],
+    logger: new RecordingLogger(),
     transportFactory: openTransport,
     scheduler: realScheduler,
     backoff: { baseMs: 20, factor: 2, capMs: 100, jitter: "none" },
@@ -35,17 +38,24 @@ async function startRelay(config: Relay): Promise<RelayDriver> {
   return relay;
 }
 
+/** A simulated LCUS board on a TCP serial server, and the real lcus-serial driver with its link open. */
+async function lcusOnServer(frameGapMs: number, dropWithinMs = 0) {
+  const server = await startServer();
+  const board = new SimLcusBoard({ link: server, dropWithinMs });
+  board.start();
+  const relay = await startRelay({
+    id: "doors",
+    driver: "lcus-serial",
+    port: server.target,
+    baudRate: 9600,
+    frameGapMs,
+  });
+  return { board, relay };
+}
+
 describe("simulated relay boards on a TCP serial server, driven by the real drivers", () => {
   it("records relay 1 on then off, about 200 ms apart, when the lcus-serial driver pulses it", async () => {
-    const server = await startServer();
-    const board = new SimLcusBoard({ link: server });
-    board.start();
-    const relay = await startRelay({
-      id: "doors",
-      driver: "lcus-serial",
-      port: server.target,
-      baudRate: 9600,
-    });
+    const { board, relay } = await lcusOnServer(100);
 
     await relay.pulse(1, 200);
 
@@ -60,26 +70,52 @@ describe("simulated relay boards on a TCP serial server, driven by the real driv
     expect(board.badFrames).toBe(0);
   });
 
-  it("records coil 0 on then off when the modbus-rtu driver pulses it", async () => {
-    const server = await startServer();
-    const board = new SimModbusBoard({ link: server, unitId: 3 });
-    board.start();
-    const relay = await startRelay({
-      id: "gates",
-      driver: "modbus-rtu",
-      port: server.target,
-      unitId: 3,
-      baudRate: 9600,
-    });
+  it.each([
+    [100, [true, true], 0],
+    // Without the gap the second ON and the second OFF both come too soon and are lost.
+    [0, [true, false], 2],
+  ] as const)(
+    "with frameGapMs %i, two doors on one LCUS board that drops early frames open: %j",
+    async (frameGapMs, opened, dropped) => {
+      // The simulator's default: a command within 80 ms of the last one it took is dropped.
+      const { board, relay } = await lcusOnServer(frameGapMs, 80);
 
-    await relay.pulse(0, 50);
+      await Promise.all([relay.pulse(1, 300), relay.pulse(2, 300)]);
 
-    expect(board.history.map((c) => [c.channel, c.on])).toEqual([
-      [0, true],
-      [0, false],
-    ]);
-    expect(board.isOn(0)).toBe(false);
-  });
+      await vi.waitFor(() => expect(board.commands + board.droppedTooSoon).toBe(4));
+      const onAt = (channel: number) => board.history.some((c) => c.channel === channel && c.on);
+      expect([onAt(1), onAt(2)]).toEqual(opened);
+      expect(board.droppedTooSoon).toBe(dropped);
+    },
+  );
+
+  it.each([
+    ["unit 3", 3, 0],
+    ["unit 255, an LCTech-style board's default (reserved by Modbus)", 255, 1],
+  ] as const)(
+    "records the coil on then off when the modbus-rtu driver pulses a board at %s",
+    async (_name, unitId, coil) => {
+      const server = await startServer();
+      const board = new SimModbusBoard({ link: server, unitId });
+      board.start();
+      const relay = await startRelay({
+        id: "gates",
+        driver: "modbus-rtu",
+        port: server.target,
+        unitId,
+        baudRate: 9600,
+      });
+
+      await relay.pulse(coil, 50);
+
+      expect(board.history.map((c) => [c.channel, c.on])).toEqual([
+        [coil, true],
+        [coil, false],
+      ]);
+      expect(board.isOn(coil)).toBe(false);
+      expect(relay.counters()).toMatchObject({ completed: 1, timeouts: 0 });
+    },
+  );
 
   it("rejects a pulse on coil 9 of an 8-coil board with the board's illegal data address exception", async () => {
     const server = await startServer();

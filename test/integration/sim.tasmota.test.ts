@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { toCardNumber } from "../../drivers/codecs/cardNumber.js";
-import { parseTasmotaMessage } from "../../drivers/codecs/mqttReaders.js";
 import { parsePowerState, powerCommand, pulseTimeCommand } from "../../drivers/codecs/tasmotaRelay.js";
+import { parseTasmotaMessage } from "../../drivers/codecs/tasmotaSensor.js";
 import { SimTasmotaDevice } from "../../firmware-sim/devices/tasmotaDevice.js";
 import { ManualScheduler } from "../helpers/fakeTransport.js";
 import { mqttTestBed, RecordingScheduler } from "../helpers/simMqtt.js";
@@ -101,7 +101,66 @@ describe("SimTasmotaDevice reader", () => {
   });
 });
 
+describe("SimTasmotaDevice reader with an MFRC522", () => {
+  it("publishes an RC522 section the gateway's parser reads back", async () => {
+    const rc = await started(device("tasmota_rc", { relays: 0, clock: () => AT, cardSensor: "RC522" }));
+    const gw = await watcher("tele/tasmota_rc/SENSOR");
+    expect(rc.presentCard(9357203)).toBe(true);
+    await eventually(() => expect(gw.seen).toHaveLength(1));
+    const [payload = ""] = gw.on("tele/tasmota_rc/SENSOR");
+    expect(payload).toBe(`{"Time":"${TIME}","RC522":{"UID":"008EC793","Type":"MIFARE 1KB"}}`);
+    expect(parseTasmotaMessage("tele/tasmota_rc/SENSOR", payload, "tasmota_rc")).toEqual({
+      kind: "card",
+      raw: { kind: "hex", text: "008EC793" },
+    });
+  });
+});
+
+describe("SimTasmotaDevice reader with SetOption123 1", () => {
+  it.each([
+    ["hex", `{"Time":"${TIME}","Wiegand":{"UID":"3110D8h","Size":26}}`],
+    ["bare-hex", `{"Time":"${TIME}","Wiegand":{"UID":3110D8h,"Size":26}}`],
+  ] as const)(
+    "prints Wiegand UIDs as %s, which the gateway reads back; UID 0 is a parity error",
+    async (format, expected) => {
+      const topic = `tasmota_so123_${format.replace("-", "_")}`;
+      const reader = await started(
+        device(topic, { relays: 0, clock: () => AT, cardSensor: "Wiegand", wiegandUid: format }),
+      );
+      const gw = await watcher(`tele/${topic}/SENSOR`);
+      expect(reader.presentCard(0x3110d8)).toBe(true);
+      expect(reader.presentCard(0)).toBe(true);
+      await eventually(() => expect(gw.seen).toHaveLength(2));
+      const [card, parity] = gw.on(`tele/${topic}/SENSOR`);
+      expect(card).toBe(expected);
+      expect(parseTasmotaMessage(`tele/${topic}/SENSOR`, card ?? "", topic)).toMatchObject({
+        kind: "card",
+        raw: { facilityCode: 0x31, cardNumber: 0x10d8 },
+      });
+      expect(parseTasmotaMessage(`tele/${topic}/SENSOR`, parity ?? "", topic)).toMatchObject({
+        kind: "error",
+        code: "bad_parity",
+      });
+    },
+  );
+});
+
 describe("SimTasmotaDevice relay", () => {
+  it("reports and takes its own StateText words", async () => {
+    const words = { off: "ZU", on: "AUF" };
+    const relay = await started(device("tasmota_words", { clock: () => AT, stateText: words }));
+    const gw = await watcher("stat/tasmota_words/+");
+    await gw.send(powerCommand("tasmota_words", 1, true));
+    await gw.send({ topic: "cmnd/tasmota_words/POWER1", payload: "zu" });
+    await eventually(() => expect(gw.seen).toHaveLength(4));
+    expect(gw.on("stat/tasmota_words/POWER1")).toEqual(["AUF", "ZU"]);
+    expect(gw.on("stat/tasmota_words/POWER1").map((p) => parsePowerState(p, words))).toEqual([
+      { ok: true, on: true },
+      { ok: true, on: false },
+    ]);
+    expect(relay.history.map((c) => c.on)).toEqual([true, false]);
+  });
+
   it("answers POWER1 ON/OFF with RESULT then stat POWER1, POWER as POWER1, any case, and empty as a query", async () => {
     const relay = await started(device("tasmota_rly", { clock: () => AT }));
     const gw = await watcher("stat/tasmota_rly/+");

@@ -3,6 +3,7 @@ import { TransportError } from "../../drivers/transport/errors.js";
 import { Listeners } from "../../drivers/transport/listeners.js";
 import { type Health, ReconnectingTransport } from "../../drivers/transport/reconnecting.js";
 import type { Transport, TransportEvents } from "../../drivers/transport/transport.js";
+import { RecordingLogger } from "../helpers/logger.js";
 
 /** An in-memory transport the test can drop. */
 class FakeTransport implements Transport {
@@ -53,7 +54,12 @@ describe("ReconnectingTransport (fake timers)", () => {
 
   it("opens, relays data and writes, and says it is open", async () => {
     const { state, factory } = fakeFactory();
-    const rt = new ReconnectingTransport({ target: "fake", factory, random: () => 0.5 });
+    const rt = new ReconnectingTransport({
+      logger: new RecordingLogger(),
+      target: "fake",
+      factory,
+      random: () => 0.5,
+    });
     const got: number[] = [];
     rt.on("data", (b) => got.push(...b));
     rt.start();
@@ -68,11 +74,35 @@ describe("ReconnectingTransport (fake timers)", () => {
     expect(state.opened[0]?.isOpen).toBe(false);
   });
 
+  it("logs its own changes: open at info, a disconnect at warn with the reason and the retry delay", async () => {
+    const { state, factory } = fakeFactory();
+    const logger = new RecordingLogger();
+    const rt = new ReconnectingTransport({ logger, target: "fake", factory, random: () => 0.5 });
+    rt.start();
+    await vi.advanceTimersByTimeAsync(0);
+    state.opened[0]?.drop();
+    expect(logger.lines.filter((l) => l.level !== "debug")).toEqual([
+      { level: "info", obj: { target: "fake", state: "open" }, msg: "link open" },
+      {
+        level: "warn",
+        obj: { target: "fake", state: "waiting", reason: "cable pulled", retryInMs: expect.any(Number) },
+        msg: "link down, retrying",
+      },
+    ]);
+    await rt.stop();
+  });
+
   it("retries a failing open with growing jittered delays and keeps the reason", async () => {
     const { state, factory } = fakeFactory();
     state.down = true;
     const backoff = { baseMs: 100, factor: 2, capMs: 1000, jitter: "full" as const };
-    const rt = new ReconnectingTransport({ target: "fake", factory, backoff, random: () => 0.5 });
+    const rt = new ReconnectingTransport({
+      logger: new RecordingLogger(),
+      target: "fake",
+      factory,
+      backoff,
+      random: () => 0.5,
+    });
     const waits: (number | undefined)[] = [];
     rt.on("health", (h: Health) => {
       if (h.state === "waiting") waits.push(h.retryInMs);
@@ -93,7 +123,12 @@ describe("ReconnectingTransport (fake timers)", () => {
 
   it("reopens after a disconnect, starting the backoff again", async () => {
     const { state, factory } = fakeFactory();
-    const rt = new ReconnectingTransport({ target: "fake", factory, random: () => 0 });
+    const rt = new ReconnectingTransport({
+      logger: new RecordingLogger(),
+      target: "fake",
+      factory,
+      random: () => 0,
+    });
     const got: number[] = [];
     rt.on("data", (b) => got.push(...b));
     rt.start();
@@ -113,7 +148,12 @@ describe("ReconnectingTransport (fake timers)", () => {
   it("stop() cancels a pending retry so nothing opens afterwards", async () => {
     const { state, factory } = fakeFactory();
     state.down = true;
-    const rt = new ReconnectingTransport({ target: "fake", factory, random: () => 0.9 });
+    const rt = new ReconnectingTransport({
+      logger: new RecordingLogger(),
+      target: "fake",
+      factory,
+      random: () => 0.9,
+    });
     rt.start();
     await vi.advanceTimersByTimeAsync(0);
     expect(rt.health().state).toBe("waiting");
@@ -127,7 +167,7 @@ describe("ReconnectingTransport (fake timers)", () => {
 
   it("stop() during an open in progress closes what it opened", async () => {
     const { state, factory } = fakeFactory();
-    const rt = new ReconnectingTransport({ target: "fake", factory });
+    const rt = new ReconnectingTransport({ logger: new RecordingLogger(), target: "fake", factory });
     rt.start();
     await rt.stop();
     expect(state.opened).toHaveLength(1);

@@ -2,6 +2,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ReconnectingTransport, type Scheduler } from "../../drivers/transport/reconnecting.js";
 import { type CloseReason, openTransport, type Transport } from "../../drivers/transport/transport.js";
+import { RecordingLogger } from "../helpers/logger.js";
 
 /** A loopback TCP server that records what it receives and can drop everyone. */
 interface LoopServer {
@@ -119,7 +120,13 @@ describe("TCP transport", () => {
     const port = server.port;
     const target = `tcp://127.0.0.1:${port}`;
     const { scheduler, timers, fireAll } = manualScheduler();
-    const rt = new ReconnectingTransport({ target, factory: openTransport, scheduler, random: () => 0.5 });
+    const rt = new ReconnectingTransport({
+      logger: new RecordingLogger(),
+      target,
+      factory: openTransport,
+      scheduler,
+      random: () => 0.5,
+    });
     cleanups.push(async () => {
       await rt.stop();
       await server.close();

@@ -165,6 +165,7 @@ function result(over: Partial<E2eResult> = {}): E2eResult {
     scansPerSecond: 160,
     onFrames: 5120,
     offFrames: 5120,
+    restingFrames: 16,
     strayFrames: 0,
     discardedBytes: 0,
     matched: 5120,

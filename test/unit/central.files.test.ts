@@ -14,6 +14,7 @@ import { LOCK_FILE } from "../../firmware-sim/central/dataLock.js";
 import { loadSources } from "../../firmware-sim/central/sourceFiles.js";
 import { tempDir } from "../helpers/build.js";
 import { exampleDoc, exampleText } from "../helpers/examples.js";
+import { RecordingLogger } from "../helpers/logger.js";
 import { freePort } from "../helpers/mosquitto.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -113,6 +114,7 @@ describe("the Central with its files", () => {
   async function central(f: ReturnType<typeof folder>, siteId = "rome-center") {
     const port = await freePort(); // nothing listens there: the central keeps retrying, quietly
     const c = new Central({
+      logger: new RecordingLogger(),
       siteId,
       siteConfigFile: f.siteFile,
       membersFile: f.membersFile,

@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { type CardNumberMode, type RawRead, toCardNumber } from "../../drivers/codecs/cardNumber.js";
+import type { CardNumberMode } from "../../config/deviceLimits.js";
+import { type RawRead, toCardNumber } from "../../drivers/codecs/cardNumber.js";
 
 const hexUid: RawRead = { kind: "hex", text: "94D8FC5F" };
 const rdmTag: RawRead = { kind: "hex", text: "008EC793" };
+/** esp-rfid with an RDM6300: 10 hex digits, the EM4100 version byte (14) first. */
+const espRfidRdm: RawRead = { kind: "hex", text: "14008ec793" };
 const decimal: RawRead = { kind: "decimal", text: "0004215834" };
 const wiegand: RawRead = {
   kind: "wiegand",
@@ -33,6 +36,14 @@ describe("card number conversion", () => {
     ["an fc-cn line as FC:CN drops leading zeros", fcCn, "wiegand-fc-cn", "123:4567"],
     ["an fc-cn line as-is stays unchanged", fcCn, "as-is", "123:04567"],
     ["a text read as-is stays unchanged", text, "as-is", "card-7"],
+    ["esp-rfid's RDM6300 uid as an EM4100 tag drops the version byte", espRfidRdm, "em4100", "9357203"],
+    ["Tasmota's RDM6300 UID as an EM4100 tag", rdmTag, "em4100", "9357203"],
+    [
+      "the rdm6300 driver's decimal tag as an EM4100 tag",
+      { kind: "decimal", text: "9357203" },
+      "em4100",
+      "9357203",
+    ],
   ])("%s", (_name, read, mode, card) => {
     expect(toCardNumber(read, mode)).toEqual({ ok: true, card });
   });
@@ -47,6 +58,9 @@ describe("card number conversion", () => {
     ["an fc-cn line", fcCn, "decimal"],
     ["an fc-cn line", fcCn, "hex"],
     ["a text read", text, "decimal"],
+    ["a Wiegand read", wiegand, "em4100"],
+    ["a 7-byte UID", { kind: "hex", text: "04A1B2C3D4E5F6" }, "em4100"],
+    ["an all-zero tag", { kind: "hex", text: "1400000000" }, "em4100"],
   ])("refuses to convert %s to %s", (_name, read, mode) => {
     expect(toCardNumber(read, mode)).toMatchObject({ ok: false, error: "unsupported" });
   });

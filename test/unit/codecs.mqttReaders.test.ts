@@ -1,10 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  parseEspRfidMessage,
-  parseJsonReaderMessage,
-  parseTasmotaMessage,
-} from "../../drivers/codecs/mqttReaders.js";
+import { parseEspRfidMessage } from "../../drivers/codecs/espRfid.js";
+import { parseJsonReaderMessage, parseTextReaderMessage } from "../../drivers/codecs/mqttReaders.js";
+import { parseTasmotaMessage } from "../../drivers/codecs/tasmotaSensor.js";
 
 const time = '"Time":"2026-11-25T10:00:00"';
 const SENSOR = "tele/door1/SENSOR";
@@ -18,6 +16,11 @@ describe("Tasmota reader messages", () => {
       "94D8FC5F",
     ],
     ["an RDM6300 read", `{${time},"RDM6300":{"UID":"008EC793"}}`, "008EC793"],
+    [
+      "an MFRC522 read (RC522)",
+      `{${time},"RC522":{"UID":"04A1B2C3D4E5F6","Type":"MIFARE 1KB"}}`,
+      "04A1B2C3D4E5F6",
+    ],
   ])("turn %s into a hex card read", (_name, payload, uid) => {
     expect(parseTasmotaMessage(SENSOR, payload, "door1")).toEqual({
       kind: "card",
@@ -45,6 +48,51 @@ describe("Tasmota reader messages", () => {
     expect(parseTasmotaMessage(SENSOR, payload, "door1")).toMatchObject({
       kind: "card",
       raw: { format: "H10306", facilityCode: 123, cardNumber: 4567, text: "8065495" },
+    });
+  });
+
+  it.each([
+    ["decimal (the default)", `{"Wiegand":{"UID":0,"Size":26}}`],
+    ["34 bits", `{"Wiegand":{"UID":0,"Size":34}}`],
+    ["hex (SetOption123 1)", `{"Wiegand":{"UID":"0h","Size":26}}`],
+  ])("reports Tasmota's Wiegand parity error, UID 0 in %s, as a rejected read, not card 0", (_n, payload) => {
+    expect(parseTasmotaMessage(SENSOR, payload, "door1")).toEqual({
+      kind: "error",
+      code: "bad_parity",
+      error: expect.stringContaining("parity error"),
+    });
+  });
+
+  it.each([
+    ["quoted, as current firmware prints it", `{${time},"Wiegand":{"UID":"3110D8h","Size":26}}`],
+    [
+      "unquoted, as older firmware prints it (not valid JSON)",
+      `{${time},"Wiegand":{"UID":3110D8h,"Size":26}}`,
+    ],
+    ["in lower case", `{"Wiegand":{"UID":"3110d8H","Size":26}}`],
+  ])("reads a SetOption123 hex UID with its trailing h, %s", (_n, payload) => {
+    // 0x3110D8 = 3215576: FC 0x31 = 49, CN 0x10D8 = 4312.
+    expect(parseTasmotaMessage(SENSOR, payload, "door1")).toEqual({
+      kind: "card",
+      raw: {
+        kind: "wiegand",
+        text: "3215576",
+        format: "H10301",
+        facilityCode: 49,
+        cardNumber: 4312,
+        data: 0x3110d8n,
+      },
+    });
+  });
+
+  it("still refuses a payload that is broken elsewhere than an unquoted hex UID", () => {
+    expect(parseTasmotaMessage(SENSOR, `{"Wiegand":{"UID":3110D8h,"Size":26}`, "door1")).toMatchObject({
+      kind: "error",
+      error: "payload is not valid JSON",
+    });
+    expect(parseTasmotaMessage(SENSOR, `{"Wiegand":{"UID":"3110G8h","Size":26}}`, "door1")).toMatchObject({
+      kind: "error",
+      error: expect.stringContaining("Wiegand.UID"),
     });
   });
 
@@ -82,6 +130,7 @@ describe("Tasmota reader messages", () => {
   it("reports bad JSON and a UID that is not hex, naming the field", () => {
     expect(parseTasmotaMessage(SENSOR, "{not json", "door1")).toEqual({
       kind: "error",
+      code: "bad_format",
       error: "payload is not valid JSON",
     });
     expect(parseTasmotaMessage(SENSOR, `{"PN532":{"UID":"XYZ"}}`, "door1")).toMatchObject({
@@ -105,6 +154,29 @@ describe("esp-rfid reader messages", () => {
       kind: "ignored",
     });
     expect(parseEspRfidMessage("lobby/sync", `{"type":"access","uid":"01"}`, "lobby")).toEqual({
+      kind: "ignored",
+    });
+  });
+
+  it("turn a Home Assistant mode message on <topic>/tag, which has no type, into a card read", () => {
+    const payload = `{"uid":"a1b2c3d4","username":"Unknown","access":"Denied","time":1732528800,"doorName":"Lobby"}`;
+    expect(parseEspRfidMessage("lobby/tag", payload, "lobby")).toEqual({
+      kind: "card",
+      raw: { kind: "hex", text: "a1b2c3d4" },
+    });
+    expect(parseEspRfidMessage("lobby/tag", `{"username":"Unknown"}`, "lobby")).toMatchObject({
+      kind: "error",
+      error: expect.stringContaining("uid"),
+    });
+  });
+
+  it("turn a 1.0.x access message on the bare <topic> into a card read, and ignore its boot messages", () => {
+    const payload = `{"type":"access","time":1732528800,"isKnown":"false","access":"Denied","username":"Unknown","uid":"14008ec793"}`;
+    expect(parseEspRfidMessage("lobby", payload, "lobby")).toEqual({
+      kind: "card",
+      raw: { kind: "hex", text: "14008ec793" },
+    });
+    expect(parseEspRfidMessage("lobby", `{"type":"boot","time":1,"Wifi SSID":"x"}`, "lobby")).toEqual({
       kind: "ignored",
     });
   });
@@ -151,7 +223,27 @@ describe("generic JSON reader messages", () => {
     ["a fractional number", `{"card":1.5}`, "card", 'field "card" is not a card number'],
     ["bad JSON", `{"card":`, "card", "payload is not valid JSON"],
   ])("report %s", (_name, payload, path, error) => {
-    expect(parseJsonReaderMessage(payload, path)).toEqual({ kind: "error", error });
+    expect(parseJsonReaderMessage(payload, path)).toEqual({ kind: "error", code: "bad_format", error });
+  });
+});
+
+describe("bare text reader messages (ESPHome's documented examples)", () => {
+  it.each([
+    ["a Wiegand tag in decimal", "7616525", { kind: "decimal", text: "7616525" }],
+    ["an NFC UID with dashes", "74-10-37-94", { kind: "hex", text: "74103794" }],
+    ["an NFC UID with colons, in lower case", "74:10:37:9a", { kind: "hex", text: "7410379A" }],
+    ["hex digits", "94d8fc5f", { kind: "hex", text: "94d8fc5f" }],
+    ["other printable text, trimmed", " member-7\n", { kind: "text", text: "member-7" }],
+  ])("read %s", (_name, payload, raw) => {
+    expect(parseTextReaderMessage(payload)).toEqual({ kind: "card", raw });
+  });
+
+  it.each([
+    ["an empty payload", "  ", "empty"],
+    ["control characters", "12\u000034", "bad_characters"],
+    ["bytes that are not UTF-8", new Uint8Array([0xff, 0xfe, 0x31]), "bad_characters"],
+  ] as const)("reject %s", (_name, payload, code) => {
+    expect(parseTextReaderMessage(payload)).toMatchObject({ kind: "error", code });
   });
 });
 
@@ -162,6 +254,7 @@ describe("MQTT payload properties", () => {
         parseTasmotaMessage(SENSOR, payload, "door1");
         parseEspRfidMessage("lobby/send", payload, "lobby");
         parseJsonReaderMessage(payload, "data.uid");
+        parseTextReaderMessage(payload);
       }),
     );
   });

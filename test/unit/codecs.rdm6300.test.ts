@@ -75,12 +75,22 @@ describe("RDM6300 frames from the fixture", () => {
     ]);
   });
 
+  it("reads an ID-12LA frame, CR LF before the ETX, as the same card as the RDM6300 frame", () => {
+    const id12 = encodeRdm6300Frame(0x008ec793, 0x14, { crlf: true });
+    expect(bytesToHex(id12.subarray(-3))).toBe("0D 0A 03");
+    expect(new Rdm6300Parser().push(id12)).toEqual(
+      new Rdm6300Parser().push(encodeRdm6300Frame(0x008ec793, 0x14)),
+    );
+  });
+
   it("encodes every upper-case fixture frame back to the same bytes from its tag and version", () => {
     const upperCase = good.filter((f) => !f.bytes.some((b) => b >= 0x61 && b <= 0x66));
     expect(upperCase.length).toBeGreaterThan(0);
     for (const f of upperCase) {
       const want = noteFields(f.note);
-      const encoded = encodeRdm6300Frame(Number(want.card), Number.parseInt(want.version ?? "", 16));
+      const encoded = encodeRdm6300Frame(Number(want.card), Number.parseInt(want.version ?? "", 16), {
+        crlf: want.crlf === "1",
+      });
       expect(bytesToHex(encoded)).toBe(bytesToHex(f.bytes));
     }
   });

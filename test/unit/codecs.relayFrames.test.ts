@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseHexFrames } from "../../drivers/codecs/hexText.js";
+import { bytesToHex, parseHexFrames } from "../../drivers/codecs/hexText.js";
 import {
   decodeLcus,
   encodeLcus,
@@ -191,8 +191,10 @@ describe("Modbus RTU write single coil", () => {
     expect([...encodeWriteCoil(1, 0, false)]).toEqual([0x01, 0x05, 0x00, 0x00, 0x00, 0x00, 0xcd, 0xca]);
   });
 
-  it("refuses to encode a reserved unit id or a coil beyond 16 bits", () => {
-    expect(() => encodeWriteCoil(248, 0, true)).toThrow(RangeError);
+  it("encodes unit 255 (reserved by Modbus, LCTech boards' default) and refuses 256 or a coil beyond 16 bits", () => {
+    // FF 05 00 01 FF 00 and the CRC-16/MODBUS of those six bytes, low byte first.
+    expect(bytesToHex(encodeWriteCoil(255, 1, true))).toBe("FF 05 00 01 FF 00 C8 24");
+    expect(() => encodeWriteCoil(256, 0, true)).toThrow(RangeError);
     expect(() => encodeWriteCoil(1, 65536, true)).toThrow(RangeError);
     expect(() => encodeWriteCoil(1, -1, true)).toThrow(RangeError);
   });

@@ -108,6 +108,16 @@ describe("Tasmota topics and payloads", () => {
     expect(parsePowerState("maybe")).toEqual({ ok: false, error: "bad_payload", found: "maybe" });
   });
 
+  it("reads 1 and 0, and the device's own StateText words, as on and off", () => {
+    expect(parsePowerState("1")).toEqual({ ok: true, on: true });
+    expect(parsePowerState("0")).toEqual({ ok: true, on: false });
+    const words = { off: "CLOSED", on: "OPEN" };
+    expect(parsePowerState("OPEN", words)).toEqual({ ok: true, on: true });
+    expect(parsePowerState("closed", words)).toEqual({ ok: true, on: false });
+    expect(parsePowerState("ON", words)).toEqual({ ok: true, on: true });
+    expect(parsePowerState("OPEN")).toEqual({ ok: false, error: "bad_payload", found: "OPEN" });
+  });
+
   it("reads POWER commands on the simulator side the way Tasmota does", () => {
     expect(parsePowerCommand("on")).toEqual({ ok: true, action: "on" });
     expect(parsePowerCommand("0")).toEqual({ ok: true, action: "off" });

@@ -57,6 +57,15 @@ describe("serial line limits", () => {
     expect(parseSerialLine("123 04567", "fc-cn")).toMatchObject({ ok: true, read: { cardNumber: 4567 } });
   });
 
+  it("reads an ID-12LA frame as the 32-bit tag in decimal whatever the line format", () => {
+    const frame = "\u000214008EC793CE";
+    for (const format of formats)
+      expect(parseSerialLine(frame, format)).toEqual({
+        ok: true,
+        read: { kind: "decimal", text: "9357203" },
+      });
+  });
+
   it("rejects hex letters on a decimal reader and colons on a hex reader", () => {
     expect(parseSerialLine("8EC793", "decimal")).toMatchObject({ ok: false, error: "bad_characters" });
     expect(parseSerialLine("12:34", "hex")).toMatchObject({ ok: false, error: "bad_characters" });

@@ -63,6 +63,18 @@ describe("Wiegand test vectors for FC 123 / CN 4567", () => {
     expect(encodeWiegand(format, 123, 4567)).toMatchObject({ ok: true, value });
   });
 
+  it("C1k48 FC 1 / CN 2 is 0xC00001000005, as proxmark3 packs it, and decodes back", () => {
+    // Bit 2 (even) covers 4,5,7,8…46,47 and bit 48 (odd) 3,4,6,7…45,46: swapping the two sets
+    // refuses about half of the real cards.
+    expect(encodeWiegand("C1k48", 1, 2)).toMatchObject({ ok: true, value: 0xc00001000005n });
+    expect(decodeWiegand(0xc00001000005n, 48)).toEqual({
+      ok: true,
+      format: "C1k48",
+      facilityCode: 1,
+      cardNumber: 2,
+    });
+  });
+
   it("H10302 encodes CN 123456789 to 0x100EB79A2B", () => {
     expect(encodeWiegand("H10302", null, 123456789)).toMatchObject({
       ok: true,

@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { AccessGwError } from "../../config/errors.js";
 import { checkGatewayConfig, doorChannel, loadGatewayConfig } from "../../config/gateway.js";
@@ -178,7 +181,7 @@ describe("the gateway configuration", () => {
   const rd = (fields: string) => `readers: [{ id: r, area: pool, direction: in, ${fields} }]`;
   const door = (fields: string) => `doors: [{ id: d, ${fields} }]`;
   const relay = (fields: string) => `relays: [{ id: b, ${fields} }]`;
-  const ALL_READERS = "serial-line | rdm6300 | mqtt-tasmota | mqtt-esp-rfid | mqtt-json";
+  const ALL_READERS = "serial-line | rdm6300 | mqtt-tasmota | mqtt-esp-rfid | mqtt-json | mqtt-text";
 
   it.each<[string, string[], string[]]>([
     [
@@ -214,7 +217,9 @@ describe("the gateway configuration", () => {
     [
       "an unknown card number mode",
       [rd("driver: rdm6300, port: /dev/ttyS0, cardNumber: bcd")],
-      ['readers[0].cardNumber: Invalid option: expected one of "as-is"|"decimal"|"hex"|"wiegand-fc-cn"'],
+      [
+        'readers[0].cardNumber: Invalid option: expected one of "as-is"|"decimal"|"hex"|"wiegand-fc-cn"|"em4100"',
+      ],
     ],
     [
       "a port that is neither a device nor tcp://",
@@ -344,6 +349,22 @@ describe("the gateway configuration", () => {
       ["relays[0].unitId: Too small: expected number to be >=1"],
     ],
     [
+      "Tasmota state words that are the same, or that contradict ON/OFF",
+      [
+        "relays: [{ id: a, driver: mqtt-tasmota, topic: t, stateText: { off: Zu, on: ZU } }, { id: b, driver: mqtt-tasmota, topic: u, stateText: { off: '1', on: 'OFF' } }]",
+        MQTT,
+      ],
+      [
+        "relays[0].stateText: off and on must be different words",
+        "relays[1].stateText: on cannot be OFF or 0, and off cannot be ON or 1",
+      ],
+    ],
+    [
+      "a Tasmota state word with a space",
+      [relay("driver: mqtt-tasmota, topic: t, stateText: { off: 'ganz zu', on: auf }"), MQTT],
+      ["relays[0].stateText.off: expected one word (no spaces), at most 32 characters"],
+    ],
+    [
       "a Gen2 relay without its device",
       [relay("driver: mqtt-shelly-gen2"), MQTT],
       ["relays[0].device: Invalid input: expected string, received undefined"],
@@ -357,6 +378,57 @@ describe("the gateway configuration", () => {
     expect(refusal(lines.join("\n"), "gateway.yaml").problems).toEqual(
       expected.map((p) => `gateway.yaml: ${p}`),
     );
+  });
+
+  it("accepts a Modbus board at unit 255 (LCTech's default) with a warning that says why, and refuses 256", () => {
+    const check = checkGatewayConfig(
+      "gateway.yaml",
+      relay("driver: modbus-rtu, port: 'tcp://10.0.0.9:502', unitId: 255"),
+    );
+    expect(check.problems).toEqual([]);
+    expect(check.config?.relays[0]).toMatchObject({ unitId: 255 });
+    expect(check.warnings).toEqual([
+      expect.stringMatching(
+        /^gateway\.yaml: relays\[0\]\.unitId: 255 is in the range Modbus reserves \(248\.\.255\); accepted because boards such as LCTech's ship at 255/,
+      ),
+    ]);
+    expect(
+      checkGatewayConfig("gateway.yaml", relay("driver: modbus-rtu, port: /dev/ttyS1, unitId: 247")).warnings,
+    ).toEqual([expect.stringContaining("/dev/ttyS1 does not exist")].filter(() => !existsSync("/dev/ttyS1")));
+    expect(refusal(relay("driver: modbus-rtu, port: /dev/ttyS1, unitId: 256")).problems).toEqual([
+      "/etc/accessgw/gateway.yaml: relays[0].unitId: Too big: expected number to be <=255",
+    ]);
+  });
+
+  it("warns about a serial device path that does not exist (a USB adapter may come later), not about tcp:// targets", () => {
+    const dir = mkdtempSync(join(tmpdir(), "accessgw-ports-"));
+    try {
+      const present = join(dir, "ttyUSB0");
+      writeFileSync(present, "");
+      const missing = join(dir, "ttyUSB9");
+      const check = checkGatewayConfig(
+        "gateway.yaml",
+        [
+          `readers: [{ id: a, area: pool, direction: in, driver: rdm6300, port: ${present} }, { id: b, area: pool, direction: in, driver: rdm6300, port: ${missing} }]`,
+          "relays: [{ id: r, driver: lcus-serial, port: 'tcp://10.0.0.5:4001' }]",
+        ].join("\n"),
+      );
+      expect(check.problems).toEqual([]);
+      expect(check.config).not.toBeNull();
+      expect(check.warnings).toEqual([
+        `gateway.yaml: readers[1].port: ${missing} does not exist (yet); the gateway keeps trying to open it, e.g. until the USB adapter is plugged in`,
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("takes a Tasmota relay's own state words (StateText1 off, StateText2 on)", () => {
+    const config = loadGatewayConfig(
+      "gateway.yaml",
+      `${MQTT}\nrelays: [{ id: b, driver: mqtt-tasmota, topic: t, stateText: { off: AUS, on: AN } }]`,
+    );
+    expect(config.relays[0]).toMatchObject({ stateText: { off: "AUS", on: "AN" } });
   });
 
   it("reports every problem at once", () => {

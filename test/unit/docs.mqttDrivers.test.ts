@@ -24,7 +24,7 @@ function merged(): Record<string, unknown> {
 
 describe("docs/mqtt-drivers.md", () => {
   it("has a snippet for the broker and for every MQTT reader and relay driver", () => {
-    expect(blocks.length).toBeGreaterThanOrEqual(7);
+    expect(blocks.length).toBeGreaterThanOrEqual(8);
     for (const block of blocks)
       expect(Object.keys(block).every((k) => ["mqtt", "readers", "doors", "relays"].includes(k))).toBe(true);
   });
@@ -38,6 +38,7 @@ describe("docs/mqtt-drivers.md", () => {
       "mqtt-json",
       "mqtt-tasmota",
       "mqtt-tasmota",
+      "mqtt-text",
     ]);
     expect(check.config?.relays.map((r) => r.driver).sort()).toEqual([
       "mqtt-shelly-gen1",
@@ -50,6 +51,6 @@ describe("docs/mqtt-drivers.md", () => {
     const { mqtt: _dropped, ...rest } = merged();
     const check = checkGatewayConfig("docs/mqtt-drivers.md", stringify(rest));
     expect(check.config).toBeNull();
-    expect(check.problems.filter((p) => p.includes("needs an mqtt section"))).toHaveLength(7);
+    expect(check.problems.filter((p) => p.includes("needs an mqtt section"))).toHaveLength(8);
   });
 });

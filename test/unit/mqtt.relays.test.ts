@@ -6,6 +6,7 @@ import { ShellyGen1Relay, ShellyGen2Relay, TasmotaRelay } from "../../drivers/re
 import { Listeners } from "../../drivers/transport/listeners.js";
 import type { Health } from "../../drivers/transport/reconnecting.js";
 import { ManualScheduler } from "../helpers/fakeTransport.js";
+import { RecordingLogger } from "../helpers/logger.js";
 
 /** An in-memory broker link: records publishes, lets the test deliver messages and drop the link. */
 class FakeLink implements MqttLink {
@@ -79,7 +80,11 @@ function tasmota(link: FakeLink, confirm = true) {
 describe("TasmotaRelay (fake link, manual timers)", () => {
   it("fails with timeout when the reply timeout fires before ON, and sends OFF", async () => {
     const { link, scheduler, relay } = setup(
-      (l, s) => new TasmotaRelay({ id: "t", topic: "d" }, { connection: l, scheduler: s }),
+      (l, s) =>
+        new TasmotaRelay(
+          { id: "t", topic: "d" },
+          { restingStates: () => [], logger: new RecordingLogger(), connection: l, scheduler: s },
+        ),
     );
     tasmota(link, false);
     const pulse = relay.pulse(2, 1000).catch((e: unknown) => e);
@@ -96,7 +101,11 @@ describe("TasmotaRelay (fake link, manual timers)", () => {
 
   it("does not take a retained ON as the confirmation", async () => {
     const { link, scheduler, relay } = setup(
-      (l, s) => new TasmotaRelay({ id: "t", topic: "d" }, { connection: l, scheduler: s }),
+      (l, s) =>
+        new TasmotaRelay(
+          { id: "t", topic: "d" },
+          { restingStates: () => [], logger: new RecordingLogger(), connection: l, scheduler: s },
+        ),
     );
     const pulse = relay.pulse(1, 1000).catch((e: unknown) => e);
     await flush();
@@ -107,7 +116,11 @@ describe("TasmotaRelay (fake link, manual timers)", () => {
 
   it("resolves on the device's OFF, and sets PulseTime again after the broker reconnects", async () => {
     const { link, relay } = setup(
-      (l, s) => new TasmotaRelay({ id: "t", topic: "d" }, { connection: l, scheduler: s }),
+      (l, s) =>
+        new TasmotaRelay(
+          { id: "t", topic: "d" },
+          { restingStates: () => [], logger: new RecordingLogger(), connection: l, scheduler: s },
+        ),
     );
     tasmota(link);
     const first = relay.pulse(1, 500);
@@ -128,9 +141,88 @@ describe("TasmotaRelay (fake link, manual timers)", () => {
     ]);
   });
 
+  it.each([
+    ["1/0 (StateText set to numbers)", undefined, ["1", "0"]],
+    ["its own StateText words", { off: "CLOSED", on: "OPEN" }, ["OPEN", "CLOSED"]],
+  ])("completes a pulse on a device that reports %s", async (_n, stateText, [on, off]) => {
+    const { link, scheduler, relay } = setup(
+      (l, s) =>
+        new TasmotaRelay(
+          { id: "t", topic: "d", ...(stateText === undefined ? {} : { stateText }) },
+          { restingStates: () => [], logger: new RecordingLogger(), connection: l, scheduler: s },
+        ),
+    );
+    link.device = (topic) => {
+      if (topic === "cmnd/d/POWER1") queueMicrotask(() => link.deliver("stat/d/POWER1", on ?? ""));
+    };
+    const pulse = relay.pulse(1, 500);
+    await flush();
+    // The ON is confirmed: only the wait for the device's OFF is left.
+    expect(scheduler.pending).toBe(1);
+    link.deliver("stat/d/POWER1", off ?? "");
+    await pulse;
+    expect(relay.counters()).toMatchObject({ completed: 1, failed: 0, timeouts: 0 });
+    expect(link.published).toEqual(["cmnd/d/PulseTime1 5", "cmnd/d/POWER1 ON"]);
+  });
+
+  it("puts its resting channels into their state when the broker is up; held ON means PulseTime 0 first", async () => {
+    const link = new FakeLink();
+    const relay = new TasmotaRelay(
+      { id: "t", topic: "d" },
+      {
+        connection: link,
+        scheduler: new ManualScheduler(),
+        logger: new RecordingLogger(),
+        restingStates: () => [
+          { channel: 1, on: false },
+          { channel: 3, on: true },
+        ],
+      },
+    );
+    relay.start();
+    await flush();
+    expect(link.published).toEqual(["cmnd/d/POWER1 OFF", "cmnd/d/PulseTime3 0", "cmnd/d/POWER3 ON"]);
+    link.setOpen(false);
+    link.setOpen(true);
+    await flush();
+    expect(link.published.slice(3)).toEqual(["cmnd/d/POWER1 OFF", "cmnd/d/PulseTime3 0", "cmnd/d/POWER3 ON"]);
+    expect(relay.counters().inFlight).toBe(0);
+  });
+
+  it("rests its channels again a moment after the device says it is online (it may come back after the broker)", async () => {
+    const link = new FakeLink();
+    const scheduler = new ManualScheduler();
+    const relay = new TasmotaRelay(
+      { id: "t", topic: "d" },
+      {
+        connection: link,
+        scheduler,
+        logger: new RecordingLogger(),
+        restingStates: () => [{ channel: 2, on: false }],
+      },
+    );
+    relay.start();
+    await flush();
+    expect(link.published).toEqual(["cmnd/d/POWER2 OFF"]);
+    link.deliver("tele/d/LWT", "Offline");
+    expect(scheduler.pending).toBe(0);
+    link.deliver("tele/d/LWT", "Online");
+    await flush();
+    // Tasmota announces itself before it subscribes: the OFF waits a moment.
+    expect(link.published).toEqual(["cmnd/d/POWER2 OFF"]);
+    expect(scheduler.runNext()).toBe(true);
+    await flush();
+    expect(link.published).toEqual(["cmnd/d/POWER2 OFF", "cmnd/d/POWER2 OFF"]);
+    await relay.stop();
+  });
+
   it("fails a queued pulse with transport_down when the broker went away while it waited", async () => {
     const { link, scheduler, relay } = setup(
-      (l, s) => new TasmotaRelay({ id: "t", topic: "d" }, { connection: l, scheduler: s }),
+      (l, s) =>
+        new TasmotaRelay(
+          { id: "t", topic: "d" },
+          { restingStates: () => [], logger: new RecordingLogger(), connection: l, scheduler: s },
+        ),
     );
     tasmota(link);
     const first = relay.pulse(1, 500);
@@ -146,7 +238,11 @@ describe("TasmotaRelay (fake link, manual timers)", () => {
 
   it("stop() lets the running pulse finish, refuses new ones, and reports stopped", async () => {
     const { link, relay } = setup(
-      (l, s) => new TasmotaRelay({ id: "t", topic: "d" }, { connection: l, scheduler: s }),
+      (l, s) =>
+        new TasmotaRelay(
+          { id: "t", topic: "d" },
+          { restingStates: () => [], logger: new RecordingLogger(), connection: l, scheduler: s },
+        ),
     );
     tasmota(link);
     const running = relay.pulse(1, 500);
@@ -164,7 +260,10 @@ describe("ShellyGen2Relay (fake link, manual timers)", () => {
   it("ignores garbage and other ids on the reply topic, then resolves after the pulse time", async () => {
     const { link, scheduler, relay } = setup(
       (l, s) =>
-        new ShellyGen2Relay({ id: "g", device: "sh", gatewayId: "gw 1" }, { connection: l, scheduler: s }),
+        new ShellyGen2Relay(
+          { id: "g", device: "sh", gatewayId: "gw 1" },
+          { restingStates: () => [], logger: new RecordingLogger(), connection: l, scheduler: s },
+        ),
     );
     let done = false;
     const pulse = relay.pulse(0, 700).then(() => {
@@ -189,7 +288,11 @@ describe("ShellyGen2Relay (fake link, manual timers)", () => {
 describe("ShellyGen1Relay (fake link, manual timers)", () => {
   it("sends the off it owes as soon as the broker is back", async () => {
     const { link, scheduler, relay } = setup(
-      (l, s) => new ShellyGen1Relay({ id: "s", device: "sh1" }, { connection: l, scheduler: s }),
+      (l, s) =>
+        new ShellyGen1Relay(
+          { id: "s", device: "sh1" },
+          { restingStates: () => [], logger: new RecordingLogger(), connection: l, scheduler: s },
+        ),
     );
     link.device = (topic, payload) => {
       if (topic.endsWith("/command"))

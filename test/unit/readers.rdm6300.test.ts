@@ -16,6 +16,7 @@ import {
   fakeTransportFactory,
   ManualScheduler,
 } from "../helpers/fakeTransport.js";
+import { RecordingLogger } from "../helpers/logger.js";
 
 const fixture = (name: string) =>
   parseHexFrames(readFileSync(new URL(`../fixtures/frames/${name}`, import.meta.url), "utf8"));
@@ -56,7 +57,13 @@ interface Harness {
 async function started(config: Reader, clock: () => number = () => 5_000): Promise<Harness> {
   const fake = fakeTransportFactory();
   const scheduler = new ManualScheduler();
-  const made = createReader(config, { transportFactory: fake.factory, clock, scheduler, random: () => 0.5 });
+  const made = createReader(config, {
+    logger: new RecordingLogger(),
+    transportFactory: fake.factory,
+    clock,
+    scheduler,
+    random: () => 0.5,
+  });
   if (!made.ok) throw made.error;
   const h: Harness = { reader: made.reader, fake, scheduler, cards: [], rejected: [], states: [], log: [] };
   h.reader.on("card", (e) => {
@@ -200,6 +207,7 @@ describe("createReader", () => {
       const made = createReader(
         { ...base, id: "door-1", cardNumber: "as-is", driver, topic: "door-1" },
         {
+          logger: new RecordingLogger(),
           transportFactory: fakeTransportFactory().factory,
           clock: () => 0,
           scheduler: new ManualScheduler(),
@@ -219,6 +227,7 @@ describe("createReader", () => {
   it("opens nothing until start()", () => {
     const fake = fakeTransportFactory();
     const made = createReader(lineConfig, {
+      logger: new RecordingLogger(),
       transportFactory: fake.factory,
       clock: () => 0,
       scheduler: new ManualScheduler(),

@@ -9,6 +9,7 @@ import {
   fakeTransportFactory,
   ManualScheduler,
 } from "../helpers/fakeTransport.js";
+import { RecordingLogger } from "../helpers/logger.js";
 
 const frames = parseHexFrames(
   readFileSync(new URL("../fixtures/frames/serialLine.hex", import.meta.url), "utf8"),
@@ -24,6 +25,9 @@ interface Harness {
   states: string[];
   cards: CardEvent[];
   rejected: RejectedEvent[];
+  logger: RecordingLogger;
+  /** The reader's clock: set `ms` to move it. */
+  time: { ms: number };
   push(bytes: Uint8Array | string): void;
 }
 
@@ -42,9 +46,12 @@ async function lineReader(format: Format, cardNumber: Mode = "as-is"): Promise<H
     baudRate: 9600,
     format,
   };
+  const logger = new RecordingLogger();
+  const time = { ms: 1_000 };
   const made = createReader(config, {
+    logger,
     transportFactory: fake.factory,
-    clock: () => 1_000,
+    clock: () => time.ms,
     scheduler,
   });
   if (!made.ok) throw made.error;
@@ -58,7 +65,7 @@ async function lineReader(format: Format, cardNumber: Mode = "as-is"): Promise<H
   const open = new Promise<void>((resolve) => reader.on("state", (e) => e.state === "open" && resolve()));
   reader.start();
   await open;
-  return { reader, fake, scheduler, states, cards, rejected, push: (b) => fake.last().push(b) };
+  return { reader, fake, scheduler, states, cards, rejected, logger, time, push: (b) => fake.last().push(b) };
 }
 
 describe("serial-line reader with every fixture line", () => {
@@ -119,6 +126,33 @@ describe("serial-line reader over a byte stream", () => {
     h.push("abc\n\n4215834\n");
     expect(h.rejected.map((r) => r.error)).toEqual(["bad_characters", "bad_characters", "empty"]);
     expect(h.cards.map((c) => c.card)).toEqual(["4215834"]);
+  });
+
+  it("logs rejected reads at info with a hint, the first at once, then one line per 30 s with the count in between", async () => {
+    const h = await lineReader("decimal");
+    // A reader at the wrong baud rate: garbage lines, one of which holds a card number's digits.
+    h.push(Uint8Array.of(0xf8, 0x80, 0x0a));
+    h.time.ms += 10_000;
+    h.push(Uint8Array.of(0xe0, 0x1c, 0x0a));
+    h.push("12345678x\n");
+    h.time.ms += 20_000;
+    h.push(Uint8Array.of(0x80, 0x0a));
+    const info = h.logger.at("info").filter((l) => l.msg === "read rejected");
+    expect(info).toEqual([
+      {
+        level: "info",
+        obj: { error: "bad_characters", hint: expect.stringContaining("wrong baud rate") },
+        msg: "read rejected",
+      },
+      {
+        level: "info",
+        obj: { error: "bad_characters", hint: expect.any(String), suppressedSinceLastLine: 2 },
+        msg: "read rejected",
+      },
+    ]);
+    // What the line held (here a card number's digits) never reaches info.
+    expect(JSON.stringify(h.logger.at("info"))).not.toContain("12345678");
+    expect(h.logger.at("debug").filter((l) => l.msg === "read rejected")).toHaveLength(4);
   });
 
   it("rejects as unsupported a read the cardNumber mode cannot express", async () => {

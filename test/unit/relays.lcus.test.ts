@@ -7,6 +7,7 @@ import type { RelayHealth } from "../../drivers/relays/relayDriver.js";
 import { TransportError } from "../../drivers/transport/errors.js";
 import { realScheduler } from "../../drivers/transport/reconnecting.js";
 import { type FakeTransport, fakeTransportFactory } from "../helpers/fakeTransport.js";
+import { RecordingLogger } from "../helpers/logger.js";
 
 const frames = new Map(
   parseHexFrames(readFileSync(new URL("../fixtures/frames/lcus.hex", import.meta.url), "utf8")).map((f) => [
@@ -20,13 +21,17 @@ function frame(name: string): Uint8Array {
   return bytes;
 }
 
-async function startedRelay(): Promise<{ relay: LcusRelay; t: FakeTransport }> {
+/** A started relay; without a frame gap unless asked (the gap has tests of its own). */
+async function startedRelay(frameGapMs = 0): Promise<{ relay: LcusRelay; t: FakeTransport }> {
   const f = fakeTransportFactory();
   const relay = new LcusRelay({
+    restingStates: () => [],
+    logger: new RecordingLogger(),
     id: "gate",
     port: "/dev/ttyFAKE",
     transportFactory: f.factory,
     scheduler: realScheduler,
+    frameGapMs,
   });
   relay.start();
   await vi.advanceTimersByTimeAsync(0);
@@ -115,10 +120,13 @@ describe("LcusRelay", () => {
   it("still switches off on the reopened link when the board comes back during the pulse", async () => {
     const f = fakeTransportFactory();
     const relay = new LcusRelay({
+      restingStates: () => [],
+      logger: new RecordingLogger(),
       id: "gate",
       port: "/dev/ttyFAKE",
       transportFactory: f.factory,
       scheduler: realScheduler,
+      frameGapMs: 0,
     });
     relay.start();
     await vi.advanceTimersByTimeAsync(0);
@@ -135,11 +143,14 @@ describe("LcusRelay", () => {
   it("rejects when the board is still gone when the pulse should end", async () => {
     const f = fakeTransportFactory();
     const relay = new LcusRelay({
+      restingStates: () => [],
+      logger: new RecordingLogger(),
       id: "gate",
       port: "/dev/ttyFAKE",
       transportFactory: f.factory,
       scheduler: realScheduler,
       backoff: { baseMs: 5000, factor: 2, capMs: 5000, jitter: "none" },
+      frameGapMs: 0,
     });
     relay.start();
     await vi.advanceTimersByTimeAsync(0);
@@ -178,13 +189,85 @@ describe("LcusRelay", () => {
     expect(relay.health().state).toBe("stopped");
   });
 
-  it("reports its link state as 'state' events", async () => {
+  it("spaces frames to one board by frameGapMs, so two doors on one LCUS board both open", async () => {
+    const { relay, t } = await startedRelay(100);
+    const at: number[] = [];
+    const write = t.write.bind(t);
+    t.write = (bytes) => {
+      at.push(Date.now());
+      return write(bytes);
+    };
+    const start = Date.now();
+    const both = Promise.all([relay.pulse(1, 500), relay.pulse(2, 500)]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(commands(t)).toEqual(["ch1-on"]);
+    await vi.advanceTimersByTimeAsync(99);
+    expect(commands(t)).toEqual(["ch1-on"]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(commands(t)).toEqual(["ch1-on", "ch2-on"]);
+    await vi.advanceTimersByTimeAsync(600);
+    await both;
+    expect(commands(t)).toEqual(["ch1-on", "ch2-on", "ch1-off", "ch2-off"]);
+    // Each pulse lasts its full 500 ms from its own ON; every frame is ≥ 100 ms after the one before.
+    expect(at.map((ms) => ms - start)).toEqual([0, 100, 500, 600]);
+  });
+
+  it("sends the next frame after the gap even when the frame before it failed to write", async () => {
+    const { relay, t } = await startedRelay(100);
+    const write = t.write.bind(t);
+    t.write = () => {
+      t.write = write;
+      return Promise.reject(new TransportError("TRANSPORT_WRITE_FAILED", t.target, "EIO"));
+    };
+    const failed = expect(relay.pulse(1, 300)).rejects.toMatchObject({ failure: "write_failed" });
+    const second = relay.pulse(2, 300);
+    await vi.advanceTimersByTimeAsync(0);
+    await failed;
+    expect(commands(t)).toEqual(["ch2-on"]);
+    await vi.advanceTimersByTimeAsync(400);
+    await second;
+    expect(commands(t)).toEqual(["ch2-on", "ch2-off"]);
+  });
+
+  it("on open puts the resting channels OFF, before a pulse asked for at that moment, and not as a pulse", async () => {
     const f = fakeTransportFactory();
     const relay = new LcusRelay({
       id: "gate",
       port: "/dev/ttyFAKE",
       transportFactory: f.factory,
       scheduler: realScheduler,
+      logger: new RecordingLogger(),
+      restingStates: () => [
+        { channel: 1, on: false },
+        { channel: 2, on: false },
+      ],
+      frameGapMs: 0,
+    });
+    relay.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const pulse = relay.pulse(1, 300);
+    expect(relay.counters().inFlight).toBe(1);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(commands(f.last())).toEqual(["ch1-off", "ch2-off", "ch1-on"]);
+    await vi.advanceTimersByTimeAsync(300);
+    await pulse;
+    f.last().disconnect();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(f.opened).toHaveLength(2);
+    expect(commands(f.last())).toEqual(["ch1-off", "ch2-off"]);
+    await relay.stop();
+  });
+
+  it("reports its link state as 'state' events", async () => {
+    const f = fakeTransportFactory();
+    const relay = new LcusRelay({
+      restingStates: () => [],
+      logger: new RecordingLogger(),
+      id: "gate",
+      port: "/dev/ttyFAKE",
+      transportFactory: f.factory,
+      scheduler: realScheduler,
+      frameGapMs: 0,
     });
     const states: RelayHealth[] = [];
     relay.on("state", (h) => states.push(h));

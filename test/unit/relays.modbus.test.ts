@@ -7,6 +7,7 @@ import { startExchange, stepExchange } from "../../drivers/relays/modbusExchange
 import { ModbusRelay } from "../../drivers/relays/modbusRelay.js";
 import { realScheduler } from "../../drivers/transport/reconnecting.js";
 import { type FakeTransport, fakeTransportFactory } from "../helpers/fakeTransport.js";
+import { RecordingLogger } from "../helpers/logger.js";
 
 const frames = new Map(
   parseHexFrames(readFileSync(new URL("../fixtures/frames/modbus-rtu.hex", import.meta.url), "utf8")).map(
@@ -22,6 +23,8 @@ function frame(name: string): Uint8Array {
 async function startedRelay(unitId = 1): Promise<{ relay: ModbusRelay; t: FakeTransport }> {
   const f = fakeTransportFactory();
   const relay = new ModbusRelay({
+    restingStates: () => [],
+    logger: new RecordingLogger(),
     id: "turnstile",
     port: "/dev/ttyRS485",
     unitId,
@@ -163,11 +166,19 @@ describe("the Modbus exchange state machine", () => {
 });
 
 describe("createRelay", () => {
-  const deps = { transportFactory: fakeTransportFactory().factory, scheduler: realScheduler };
+  const deps = {
+    transportFactory: fakeTransportFactory().factory,
+    scheduler: realScheduler,
+    logger: new RecordingLogger(),
+    restingStates: () => [],
+  };
 
   it("picks the driver the config names", () => {
     expect(
-      createRelay({ id: "a", driver: "lcus-serial", port: "/dev/ttyUSB0", baudRate: 9600 }, deps),
+      createRelay(
+        { id: "a", driver: "lcus-serial", port: "/dev/ttyUSB0", baudRate: 9600, frameGapMs: 100 },
+        deps,
+      ),
     ).toBeInstanceOf(LcusRelay);
     const modbus = createRelay(
       { id: "b", driver: "modbus-rtu", port: "/dev/ttyUSB1", unitId: 3, baudRate: 9600 },

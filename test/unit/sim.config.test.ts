@@ -27,8 +27,15 @@ describe("sim.yaml", () => {
         lineEnding: "CRLF",
         faults: [],
       },
-      { id: "r2", kind: "rdm6300", expose: { pty: "/tmp/accessgw-sim/r2" }, repeatMs: 100, faults: [] },
-      { id: "b1", kind: "lcus-board", expose: { tcp: 4003 }, channels: 2, faults: [] },
+      {
+        id: "r2",
+        kind: "rdm6300",
+        expose: { pty: "/tmp/accessgw-sim/r2" },
+        repeatMs: 100,
+        model: "rdm6300",
+        faults: [],
+      },
+      { id: "b1", kind: "lcus-board", expose: { tcp: 4003 }, channels: 2, dropWithinMs: 80, faults: [] },
       {
         id: "b2",
         kind: "modbus-board",

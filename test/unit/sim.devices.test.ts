@@ -244,6 +244,24 @@ describe("SimLcusBoard", () => {
     expect(board.commands).toBe(3);
   });
 
+  it("drops a command that comes within dropWithinMs of the last one it took, as real boards do", () => {
+    let now = 0;
+    const link = new FakeLink();
+    const board = new SimLcusBoard({ link, clock: () => now, dropWithinMs: 100 });
+    board.start();
+    link.push(encodeLcus(1, true));
+    now = 40;
+    link.push(encodeLcus(2, true));
+    now = 100;
+    link.push(encodeLcus(2, true));
+    expect(board.history.map((c) => [c.channel, c.on])).toEqual([
+      [1, true],
+      [2, true],
+    ]);
+    expect(board.droppedTooSoon).toBe(1);
+    expect(board.commands).toBe(2);
+  });
+
   it("counts checksum-valid frames that are not commands as bad, and resyncs after noise", () => {
     const link = new FakeLink();
     const board = new SimLcusBoard({ link, clock: () => 0 });
