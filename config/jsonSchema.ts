@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { DataFile } from "./dataFile.js";
 import { GatewayConfig } from "./gateway.js";
-import { SYNC_PAYLOADS } from "./sync.js";
+import { SYNC_PAYLOADS } from "./protocol/payloads.js";
 
 /** What each sync.md payload is, for the title of its JSON Schema. */
 const SYNC_TITLES: Record<keyof typeof SYNC_PAYLOADS, string> = {

@@ -15,13 +15,13 @@ import type { Member } from "../../config/members.js";
 import {
   DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_TOPIC_PREFIX,
-  mqttCredentials,
   type SyncEvent,
   type SyncPayload,
-} from "../../config/sync.js";
+} from "../../config/protocol/payloads.js";
+import { centralSubscriptions, matchTopic } from "../../config/protocol/topics.js";
+import { mqttCredentials } from "../../config/sync.js";
 import { MqttConnection } from "../../drivers/mqtt/connection.js";
 import type { MqttMessage } from "../../drivers/mqtt/mqttTypes.js";
-import { centralSubscriptions, matchTopic } from "../../gateway/sync/topics.js";
 import {
   type GatewayKind,
   type InboundContext,

@@ -4,8 +4,9 @@
  * visible: a change is stored with its rev before it is published, and `published_rev` only moves
  * after the broker's PUBACK, so a change the broker missed is published again on the next connect.
  */
+
+import { SYNC_QOS, syncTopic } from "../../config/protocol/topics.js";
 import type { MqttLink } from "../../drivers/mqtt/mqttTypes.js";
-import { SYNC_QOS, syncTopic } from "../../gateway/sync/topics.js";
 import type { CentralStore } from "./centralStore.js";
 import type { CentralCounters, CentralLogger } from "./centralTypes.js";
 import type { Answer } from "./helloAnswer.js";

@@ -4,7 +4,7 @@
  * member the files no longer have takes the next site revision (sync.md "Changes").
  */
 import type { Member } from "../../config/members.js";
-import { SiteConfigDocument } from "../../config/sync.js";
+import { SiteConfigDocument } from "../../config/protocol/payloads.js";
 import type { CentralStore } from "./centralStore.js";
 import { knownIds, type SiteConfigDoc } from "./memberDocs.js";
 import {

@@ -6,8 +6,8 @@
 import { type LoadedFile, parseText, validateDocument } from "../../config/dataFile.js";
 import { formatPath } from "../../config/errors.js";
 import type { Member } from "../../config/members.js";
+import { SiteConfigDocument } from "../../config/protocol/payloads.js";
 import { checkReferences } from "../../config/references.js";
-import { SiteConfigDocument } from "../../config/sync.js";
 import { readTextFile } from "../../config/textFile.js";
 import type { SiteConfigDoc } from "./memberDocs.js";
 

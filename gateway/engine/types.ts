@@ -1,7 +1,7 @@
 import type { Block, MemberCardModel, Suspension } from "../../config/members.js";
+import type { SyncEvent } from "../../config/protocol/payloads.js";
 import type { Reason } from "../../config/protocol/reasons.js";
 import type { AccessType, Area, Limit, Product, SiteInfo } from "../../config/site.js";
-import type { SyncEvent } from "../../config/sync.js";
 
 /** A reader's direction: entries (`in`) and exits (`out`, R11). */
 export type Direction = "in" | "out";
@@ -148,7 +148,7 @@ export interface OfflineFact {
   after: "keep-deciding" | "deny-paid";
 }
 
-// The event schema (config/sync.ts) and the Decision must not drift apart: a compile error here says
+// The event schema (config/protocol/payloads.ts) and the Decision must not drift apart: a compile error here says
 // they did. (It lives here because config imports nothing above it.)
 type DecisionOfEvent = Omit<SyncEvent, "id" | "seq" | "relayFailed" | "ledger">;
 const _eventCoversDecision = (d: Decision): DecisionOfEvent => d;

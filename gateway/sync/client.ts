@@ -9,13 +9,14 @@ import type { GatewayConfig } from "../../config/gateway.js";
 import {
   type ChangesMessage,
   type ConfigMessage,
-  mqttCredentials,
   parseSyncPayload,
   type StatusMessage,
   type SyncKind,
   type SyncMessage,
-} from "../../config/sync.js";
-import { parseSyncPayloadInSlices } from "../../config/syncSliced.js";
+} from "../../config/protocol/payloads.js";
+import { parseSyncPayloadInSlices } from "../../config/protocol/sliced.js";
+import { gatewaySubscriptions, SYNC_QOS, syncTopics } from "../../config/protocol/topics.js";
+import { mqttCredentials } from "../../config/sync.js";
 import { MqttConnection } from "../../drivers/mqtt/connection.js";
 import type { MqttMessage } from "../../drivers/mqtt/mqttTypes.js";
 import type { BackoffOptions } from "../../drivers/transport/backoff.js";
@@ -29,7 +30,6 @@ import { type HelloReason, InboundApply } from "./inboundApply.js";
 import { OutboxPublisher } from "./outboxPublisher.js";
 import { StepTracker } from "./stepTracker.js";
 import { buildReport, type SyncCounters, syncProblems } from "./syncReport.js";
-import { gatewaySubscriptions, SYNC_QOS, syncTopics } from "./topics.js";
 
 export type { SyncCounters } from "./syncReport.js";
 

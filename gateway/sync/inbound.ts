@@ -3,7 +3,7 @@
  * stored the way `accessgw import` stores a site configuration, except that records the new config
  * no longer names are removed (whole, not upserted).
  */
-import type { ConfigMessage } from "../../config/sync.js";
+import type { ConfigMessage } from "../../config/protocol/payloads.js";
 import { type Store, setConfigRejected, setConfigRev, syncState } from "../store/db.js";
 import { importFiles } from "../store/importer.js";
 

@@ -5,7 +5,7 @@
  * and the problems the status shows (syncRejected, configStranded).
  */
 import type { Logger } from "pino";
-import type { ConfigMessage } from "../../config/sync.js";
+import type { ConfigMessage } from "../../config/protocol/payloads.js";
 import type { Scheduler } from "../../drivers/transport/reconnecting.js";
 import type { Store } from "../store/db.js";
 import { applyChanges, applySyncPart, type SiteChanges, type SyncPart } from "../store/syncApply.js";

@@ -6,12 +6,12 @@
  * here is exactly once there. The outbox is SQLite (R14): nothing here has to survive a restart.
  */
 import type { Logger } from "pino";
+import { SYNC_QOS } from "../../config/protocol/topics.js";
 import type { SyncSettings } from "../../config/sync.js";
 import type { MqttLink } from "../../drivers/mqtt/mqttTypes.js";
 import type { Health, Scheduler } from "../../drivers/transport/reconnecting.js";
 import type { Store } from "../store/db.js";
 import { ackUpTo, outboxDepth, outboxRange, pendingEvents } from "../store/outbox.js";
-import { SYNC_QOS } from "./topics.js";
 
 /** What an OutboxPublisher is handed. */
 export interface OutboxPublisherOptions {

@@ -8,7 +8,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { ConfigMessage, SyncMessage } from "../../config/sync.js";
+import { ConfigMessage, SyncMessage } from "../../config/protocol/payloads.js";
 import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
 import { accessgw, BIN, EXAMPLES, inFolder, ROOT } from "./accessgw.js";
 

@@ -7,7 +7,7 @@ import mqtt from "mqtt";
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { GatewayConfig } from "../../config/gateway.js";
-import { EventsMessage } from "../../config/sync.js";
+import { EventsMessage } from "../../config/protocol/payloads.js";
 import { SerialDeviceServer } from "../../firmware-sim/devices/serialDeviceServer.js";
 import { SimSerialLineReader } from "../../firmware-sim/devices/serialLineReader.js";
 import { Gateway } from "../../gateway/daemon.js";

@@ -7,7 +7,7 @@
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { GatewayConfig } from "../../config/gateway.js";
-import { StatusMessage } from "../../config/sync.js";
+import { StatusMessage } from "../../config/protocol/payloads.js";
 import { realScheduler } from "../../drivers/transport/reconnecting.js";
 import { scan } from "../../gateway/decisions.js";
 import { syncState } from "../../gateway/store/db.js";

@@ -16,7 +16,7 @@ import {
   type StatusMessage,
   type SyncEvent,
   SyncMessage,
-} from "../../config/sync.js";
+} from "../../config/protocol/payloads.js";
 import type { MqttLink } from "../../drivers/mqtt/mqttTypes.js";
 import {
   type InboundContext,

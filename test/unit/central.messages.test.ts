@@ -4,7 +4,7 @@
  * gateway applies).
  */
 import { describe, expect, it } from "vitest";
-import { ChangesMessage, SyncMessage } from "../../config/sync.js";
+import { ChangesMessage, SyncMessage } from "../../config/protocol/payloads.js";
 import {
   changesJson,
   changesOverhead,

@@ -9,7 +9,12 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import type { Member } from "../../config/members.js";
-import { type EventLedgerEntry, EventsMessage, type SyncEvent, SyncMessage } from "../../config/sync.js";
+import {
+  type EventLedgerEntry,
+  EventsMessage,
+  type SyncEvent,
+  SyncMessage,
+} from "../../config/protocol/payloads.js";
 import { CentralStore } from "../../firmware-sim/central/centralStore.js";
 import { storedEvents, storeEvents } from "../../firmware-sim/central/eventIntake.js";
 import { advanceWatermark, raiseWatermark, watermark } from "../../firmware-sim/central/gatewayStore.js";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseSyncPayload, type SyncKind } from "../../config/sync.js";
-import { SYNC_KINDS, syncTopic } from "../../gateway/sync/topics.js";
+import { parseSyncPayload, type SyncKind } from "../../config/protocol/payloads.js";
+import { SYNC_KINDS, syncTopic } from "../../config/protocol/topics.js";
 
 const doc = readFileSync("docs/sync.md", "utf8");
 const examples = [...doc.matchAll(/<!-- example: (\w+) -->\s*```json\n([\s\S]*?)```/g)].map((m) => ({

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { Reason } from "../../config/protocol/payloads.js";
 import { REASON_CODES, REASON_STAGE, REASON_WORDS, REASONS } from "../../config/protocol/reasons.js";
-import { Reason } from "../../config/sync.js";
 
 describe("the reason codes: one list for the engine, the event schema and the command line", () => {
   it("the event schema's reasons are the list's codes, in its order", () => {

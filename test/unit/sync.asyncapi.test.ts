@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { asyncApiDocument, asyncApiText } from "../../gateway/sync/asyncApi.js";
-import { matchTopic, SYNC_KINDS, SYNC_TOPICS } from "../../gateway/sync/topics.js";
+import { asyncApiDocument, asyncApiText } from "../../config/protocol/asyncApi.js";
+import { matchTopic, SYNC_KINDS, SYNC_TOPICS } from "../../config/protocol/topics.js";
 
 const version = (JSON.parse(readFileSync("package.json", "utf8")) as { version: string }).version;
 const doc = asyncApiDocument(version) as {

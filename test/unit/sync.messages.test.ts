@@ -1,11 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
   DEFAULT_MAX_MESSAGE_BYTES,
-  mqttCredentials,
   parseSyncPayload,
   type SyncKind,
-  SyncSettings,
-} from "../../config/sync.js";
+} from "../../config/protocol/payloads.js";
+import { mqttCredentials, SyncSettings } from "../../config/sync.js";
 import { exampleDoc } from "../helpers/examples.js";
 
 /** sync.md's example payloads, verbatim; their placeholders are filled in by `fill`. */

@@ -3,7 +3,7 @@
  * command, and a scheduler whose zero-delay tasks and ack timers the test fires by hand.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { EventsMessage } from "../../config/sync.js";
+import { EventsMessage } from "../../config/protocol/payloads.js";
 import { type MqttConnectionEvents, MqttError, type MqttLink } from "../../drivers/mqtt/mqttTypes.js";
 import type { Health, Scheduler } from "../../drivers/transport/reconnecting.js";
 import { scan } from "../../gateway/decisions.js";

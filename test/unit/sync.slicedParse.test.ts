@@ -4,8 +4,8 @@
  * what the one-go parse does, with the same problems.
  */
 import { describe, expect, it } from "vitest";
-import { parseSyncPayload } from "../../config/sync.js";
-import { parseSyncPayloadInSlices } from "../../config/syncSliced.js";
+import { parseSyncPayload } from "../../config/protocol/payloads.js";
+import { parseSyncPayloadInSlices } from "../../config/protocol/sliced.js";
 
 const member = (i: number, extra: Record<string, unknown> = {}) => ({
   id: `m-${i}`,

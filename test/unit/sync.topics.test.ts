@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { SyncKind } from "../../config/sync.js";
+import type { SyncKind } from "../../config/protocol/payloads.js";
 import {
   centralSubscriptions,
   gatewaySubscriptions,
@@ -9,7 +9,7 @@ import {
   SYNC_TOPICS,
   syncTopic,
   syncTopics,
-} from "../../gateway/sync/topics.js";
+} from "../../config/protocol/topics.js";
 
 describe("the topics of sync.md", () => {
   it("builds every topic of a gateway of a site under the prefix", () => {

@@ -2,7 +2,7 @@
  * The topics of sync.md in one typed map: where each message kind lives, who sends it, whether it is
  * retained, and the schema of its payload. QoS 1 everywhere.
  */
-import { DEFAULT_TOPIC_PREFIX, SYNC_PAYLOADS, type SyncKind } from "../../config/sync.js";
+import { DEFAULT_TOPIC_PREFIX, SYNC_PAYLOADS, type SyncKind } from "./payloads.js";
 
 /** sync.md: all messages are QoS 1. */
 export const SYNC_QOS = 1;

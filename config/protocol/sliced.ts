@@ -4,8 +4,8 @@
  * slices, so scans keep being decided while a part of hundreds of members is checked.
  */
 import { z } from "zod";
-import { Member } from "./members.js";
-import { Id } from "./site.js";
+import { Member } from "../members.js";
+import { Id } from "../site.js";
 import {
   answerIssues,
   decodeJson,
@@ -15,7 +15,7 @@ import {
   Rev,
   type SyncParse,
   type SyncPayload,
-} from "./sync.js";
+} from "./payloads.js";
 
 /** The envelopes of the member-carrying payloads, with the members left for slice-wise validation. */
 const LOOSE_MEMBERS = { members: z.array(z.unknown()), deletedMembers: z.array(Id) };
