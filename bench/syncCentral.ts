@@ -8,9 +8,9 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import mqtt from "mqtt";
+import { Central } from "../central/central.js";
 import { GatewayConfig } from "../config/gateway.js";
 import { realScheduler } from "../drivers/transport/reconnecting.js";
-import { Central } from "../firmware-sim/central/central.js";
 import type { MosquittoBroker } from "../firmware-sim/mosquitto.js";
 import { explain, scan } from "../gateway/decisions.js";
 import { Checkpointer } from "../gateway/store/checkpointer.js";

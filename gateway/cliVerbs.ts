@@ -183,7 +183,7 @@ export const VERBS: readonly VerbSpec[] = [
     summary: "the reference central server, until SIGINT/SIGTERM (docs/central.md)",
     takes: {},
     example: "accessgw central --site rome-center --site-config site.yaml --broker mqtt://127.0.0.1:1883",
-    delegate: async () => (await import("../firmware-sim/central/cli.js")).main,
+    delegate: async () => (await import("../central/cli.js")).main,
   },
   {
     name: "help",

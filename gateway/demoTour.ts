@@ -5,8 +5,8 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { parse, stringify } from "yaml";
+import type { Central } from "../central/central.js";
 import type { GatewayConfig } from "../config/gateway.js";
-import type { Central } from "../firmware-sim/central/central.js";
 import { relayLine } from "../firmware-sim/console.js";
 import type { RelayEvent, Simulator } from "../firmware-sim/simulator.js";
 import { explain, memberBalance } from "./decisions.js";

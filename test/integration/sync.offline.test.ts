@@ -7,9 +7,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { Central } from "../../central/central.js";
 import { GatewayConfig } from "../../config/gateway.js";
 import { realScheduler } from "../../drivers/transport/reconnecting.js";
-import { Central } from "../../firmware-sim/central/central.js";
 import { memberBalance, scan } from "../../gateway/decisions.js";
 import { listEvents, type RecordedEvent } from "../../gateway/store/events.js";
 import { outboxDepth } from "../../gateway/store/outbox.js";

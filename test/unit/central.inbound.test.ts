@@ -8,6 +8,14 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { type InboundContext, onEvents, onHello, onStatus } from "../../central/centralInbound.js";
+import { CentralPublisher } from "../../central/centralPublisher.js";
+import { CentralStore } from "../../central/centralStore.js";
+import { newCounters } from "../../central/centralTypes.js";
+import { gatewayInfo, watermark } from "../../central/gatewayStore.js";
+import { multipackOwner } from "../../central/memberStore.js";
+import { reconcile } from "../../central/reconcile.js";
+import { loadSources } from "../../central/sourceFiles.js";
 import {
   AcksMessage,
   ChangesMessage,
@@ -18,19 +26,6 @@ import {
   SyncMessage,
 } from "../../config/protocol/payloads.js";
 import type { MqttLink } from "../../drivers/mqtt/mqttTypes.js";
-import {
-  type InboundContext,
-  onEvents,
-  onHello,
-  onStatus,
-} from "../../firmware-sim/central/centralInbound.js";
-import { CentralPublisher } from "../../firmware-sim/central/centralPublisher.js";
-import { CentralStore } from "../../firmware-sim/central/centralStore.js";
-import { newCounters } from "../../firmware-sim/central/centralTypes.js";
-import { gatewayInfo, watermark } from "../../firmware-sim/central/gatewayStore.js";
-import { multipackOwner } from "../../firmware-sim/central/memberStore.js";
-import { reconcile } from "../../firmware-sim/central/reconcile.js";
-import { loadSources } from "../../firmware-sim/central/sourceFiles.js";
 import { tempDir } from "../helpers/build.js";
 import { exampleText } from "../helpers/examples.js";
 

@@ -4,7 +4,6 @@
  * gateway applies).
  */
 import { describe, expect, it } from "vitest";
-import { ChangesMessage, SyncMessage } from "../../config/protocol/payloads.js";
 import {
   changesJson,
   changesOverhead,
@@ -12,7 +11,8 @@ import {
   planAnswer,
   splitSpans,
   syncPartJson,
-} from "../../firmware-sim/central/messages.js";
+} from "../../central/messages.js";
+import { ChangesMessage, SyncMessage } from "../../config/protocol/payloads.js";
 
 describe("planAnswer", () => {
   it.each([

@@ -8,6 +8,15 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
+import { CentralStore } from "../../central/centralStore.js";
+import { storedEvents, storeEvents } from "../../central/eventIntake.js";
+import { advanceWatermark, raiseWatermark, watermark } from "../../central/gatewayStore.js";
+import { buildAnswer } from "../../central/helloAnswer.js";
+import { creditsRemaining, knownIds } from "../../central/memberDocs.js";
+import { changesAt, memberDoc, multipackOwner } from "../../central/memberStore.js";
+import { planAnswer } from "../../central/messages.js";
+import { reconcile } from "../../central/reconcile.js";
+import { loadSources } from "../../central/sourceFiles.js";
 import type { Member } from "../../config/members.js";
 import {
   type EventLedgerEntry,
@@ -15,15 +24,6 @@ import {
   type SyncEvent,
   SyncMessage,
 } from "../../config/protocol/payloads.js";
-import { CentralStore } from "../../firmware-sim/central/centralStore.js";
-import { storedEvents, storeEvents } from "../../firmware-sim/central/eventIntake.js";
-import { advanceWatermark, raiseWatermark, watermark } from "../../firmware-sim/central/gatewayStore.js";
-import { buildAnswer } from "../../firmware-sim/central/helloAnswer.js";
-import { creditsRemaining, knownIds } from "../../firmware-sim/central/memberDocs.js";
-import { changesAt, memberDoc, multipackOwner } from "../../firmware-sim/central/memberStore.js";
-import { planAnswer } from "../../firmware-sim/central/messages.js";
-import { reconcile } from "../../firmware-sim/central/reconcile.js";
-import { loadSources } from "../../firmware-sim/central/sourceFiles.js";
 import { tempDir } from "../helpers/build.js";
 import { exampleDoc, exampleText } from "../helpers/examples.js";
 

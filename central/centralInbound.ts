@@ -10,7 +10,7 @@ import {
   type StatusMessage,
   type SyncParse,
   type SyncPayload,
-} from "../../config/protocol/payloads.js";
+} from "../config/protocol/payloads.js";
 import type { CentralPublisher } from "./centralPublisher.js";
 import type { CentralStore } from "./centralStore.js";
 import type { CentralCounters, CentralLogger } from "./centralTypes.js";

@@ -4,7 +4,7 @@
  */
 import { readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { AccessGwError } from "../../config/errors.js";
+import { AccessGwError } from "../config/errors.js";
 
 /** The lock file's name inside the data folder. */
 export const LOCK_FILE = "central.pid";

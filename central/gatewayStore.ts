@@ -2,7 +2,7 @@
  * What the central knows of each gateway: the site its hello named, its ack watermark (every event
  * with `seq` ≤ it is stored here), and its last hello and status.
  */
-import type { HelloMessage, StatusMessage } from "../../config/protocol/payloads.js";
+import type { HelloMessage, StatusMessage } from "../config/protocol/payloads.js";
 import type { CentralStore } from "./centralStore.js";
 
 /** One gateway as the central knows it. */

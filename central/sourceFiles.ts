@@ -3,12 +3,12 @@
  * (`--members`), read and validated together exactly as `accessgw import` validates them, so a file
  * the gateways would refuse is refused here first, whole, with every problem naming file and field.
  */
-import { type LoadedFile, parseText, validateDocument } from "../../config/dataFile.js";
-import { formatPath } from "../../config/errors.js";
-import type { Member } from "../../config/members.js";
-import { SiteConfigDocument } from "../../config/protocol/payloads.js";
-import { checkReferences } from "../../config/references.js";
-import { readTextFile } from "../../config/textFile.js";
+import { type LoadedFile, parseText, validateDocument } from "../config/dataFile.js";
+import { formatPath } from "../config/errors.js";
+import type { Member } from "../config/members.js";
+import { SiteConfigDocument } from "../config/protocol/payloads.js";
+import { checkReferences } from "../config/references.js";
+import { readTextFile } from "../config/textFile.js";
 import type { SiteConfigDoc } from "./memberDocs.js";
 
 /** Where the central's data comes from. */

@@ -6,12 +6,12 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { AccessGwError } from "../../config/errors.js";
-import { Mqtt } from "../../config/gateway.js";
-import { DEFAULT_TOPIC_PREFIX, TopicPrefix } from "../../config/protocol/payloads.js";
-import { Id } from "../../config/site.js";
-import { redactUrl } from "../../drivers/mqtt/connection.js";
-import { defaultLogFormat, type LogFormat, makeLogger } from "../../gateway/startCommand.js";
+import { AccessGwError } from "../config/errors.js";
+import { Mqtt } from "../config/gateway.js";
+import { DEFAULT_TOPIC_PREFIX, TopicPrefix } from "../config/protocol/payloads.js";
+import { Id } from "../config/site.js";
+import { redactUrl } from "../drivers/mqtt/connection.js";
+import { defaultLogFormat, type LogFormat, makeLogger } from "../gateway/startCommand.js";
 import { Central } from "./central.js";
 import type { CentralLogger, CentralOptions } from "./centralTypes.js";
 import {

@@ -1,6 +1,6 @@
 /** The reference central's vocabulary: its options, logger, counters, and what a reload reports. */
-import type { Mqtt } from "../../config/gateway.js";
-import type { BackoffOptions } from "../../drivers/transport/backoff.js";
+import type { Mqtt } from "../config/gateway.js";
+import type { BackoffOptions } from "../drivers/transport/backoff.js";
 
 /** What a Central is handed. */
 export interface CentralOptions {

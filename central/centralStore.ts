@@ -8,7 +8,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { AccessGwError } from "../../config/errors.js";
+import { AccessGwError } from "../config/errors.js";
 
 /** The file name of the central's database inside its data folder. */
 export const CENTRAL_DB_FILE = "central.db";

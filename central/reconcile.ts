@@ -3,8 +3,8 @@
  * a different configuration takes the next config revision; every new or changed member and every
  * member the files no longer have takes the next site revision (sync.md "Changes").
  */
-import type { Member } from "../../config/members.js";
-import { SiteConfigDocument } from "../../config/protocol/payloads.js";
+import type { Member } from "../config/members.js";
+import { SiteConfigDocument } from "../config/protocol/payloads.js";
 import type { CentralStore } from "./centralStore.js";
 import { knownIds, type SiteConfigDoc } from "./memberDocs.js";
 import {

@@ -10,18 +10,18 @@
  * taken and published strictly in order. State lives in SQLite in the data folder (see centralStore.ts).
  */
 
-import { AccessGwError } from "../../config/errors.js";
-import type { Member } from "../../config/members.js";
+import { AccessGwError } from "../config/errors.js";
+import type { Member } from "../config/members.js";
 import {
   DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_TOPIC_PREFIX,
   type SyncEvent,
   type SyncPayload,
-} from "../../config/protocol/payloads.js";
-import { centralSubscriptions, matchTopic } from "../../config/protocol/topics.js";
-import { mqttCredentials } from "../../config/sync.js";
-import { MqttConnection } from "../../drivers/mqtt/connection.js";
-import type { MqttMessage } from "../../drivers/mqtt/mqttTypes.js";
+} from "../config/protocol/payloads.js";
+import { centralSubscriptions, matchTopic } from "../config/protocol/topics.js";
+import { mqttCredentials } from "../config/sync.js";
+import { MqttConnection } from "../drivers/mqtt/connection.js";
+import type { MqttMessage } from "../drivers/mqtt/mqttTypes.js";
 import {
   type GatewayKind,
   type InboundContext,

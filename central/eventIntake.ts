@@ -3,7 +3,7 @@
  * idempotently by event id, ledger entries merged by id (R16), the gateway's watermark moved over
  * contiguous seqs, and the members whose published document changed given the next revision.
  */
-import type { SyncEvent } from "../../config/protocol/payloads.js";
+import type { SyncEvent } from "../config/protocol/payloads.js";
 import type { CentralStore } from "./centralStore.js";
 import { advanceWatermark, watermark } from "./gatewayStore.js";
 import type { KnownIds } from "./memberDocs.js";

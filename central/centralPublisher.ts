@@ -5,8 +5,8 @@
  * after the broker's PUBACK, so a change the broker missed is published again on the next connect.
  */
 
-import { SYNC_QOS, syncTopic } from "../../config/protocol/topics.js";
-import type { MqttLink } from "../../drivers/mqtt/mqttTypes.js";
+import { SYNC_QOS, syncTopic } from "../config/protocol/topics.js";
+import type { MqttLink } from "../drivers/mqtt/mqttTypes.js";
 import type { CentralStore } from "./centralStore.js";
 import type { CentralCounters, CentralLogger } from "./centralTypes.js";
 import type { Answer } from "./helloAnswer.js";
