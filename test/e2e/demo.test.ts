@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 /** Runs `npm start`'s script without a terminal: the scripted tour, then exit. */
 function runDemo(): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["dist/gateway/demo.js"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["dist/demo/demo.js"], { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => {

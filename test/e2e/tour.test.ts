@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 
 describe("npm run tour: the command-line tour", () => {
   it("runs real commands on the demo site and shows grants, a peak charge, a re-entry and denies with reasons", () => {
-    const r = spawnSync(process.execPath, ["dist/gateway/tour.js"], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, ["dist/demo/tour.js"], { encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
     const out = r.stdout;
     expect(out).toContain("Welcome Ada — 7/10 left"); // R4: peak costs 2

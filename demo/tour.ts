@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { main } from "./cli.js";
+import { main } from "../gateway/cli.js";
 
 /**
  * `npm run tour`: a tour of the command line on the built-in demo site (config/demo/). Runs real

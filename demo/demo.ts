@@ -25,10 +25,10 @@ import { loadGatewayConfig } from "../config/gateway.js";
 import { loadSimConfig } from "../firmware-sim/config.js";
 import { SimConsole } from "../firmware-sim/console.js";
 import { Simulator } from "../firmware-sim/simulator.js";
-import { Gateway } from "./daemon.js";
+import { Gateway } from "../gateway/daemon.js";
+import { defaultLogFormat, makeLogger } from "../gateway/startCommand.js";
+import { Store } from "../gateway/store/db.js";
 import { tour, waitFor } from "./demoTour.js";
-import { defaultLogFormat, makeLogger } from "./startCommand.js";
-import { Store } from "./store/db.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const demoDir = resolve(here, "../../config/demo");

@@ -9,10 +9,10 @@ import type { Central } from "../central/central.js";
 import type { GatewayConfig } from "../config/gateway.js";
 import { relayLine } from "../firmware-sim/console.js";
 import type { RelayEvent, Simulator } from "../firmware-sim/simulator.js";
-import { explain, memberBalance } from "./decisions.js";
-import type { Store } from "./store/db.js";
-import { listEvents, type RecordedEvent } from "./store/events.js";
-import { outboxDepth } from "./store/outbox.js";
+import { explain, memberBalance } from "../gateway/decisions.js";
+import type { Store } from "../gateway/store/db.js";
+import { listEvents, type RecordedEvent } from "../gateway/store/events.js";
+import { outboxDepth } from "../gateway/store/outbox.js";
 
 /** A scan at a reader and what the doors must do. */
 interface ScanStep {
