@@ -26,8 +26,8 @@ import { loadSimConfig } from "../firmware-sim/config.js";
 import { SimConsole } from "../firmware-sim/console.js";
 import { Simulator } from "../firmware-sim/simulator.js";
 import { Gateway } from "../gateway/daemon.js";
-import { defaultLogFormat, makeLogger } from "../gateway/startCommand.js";
 import { Store } from "../gateway/store/db.js";
+import { defaultLogFormat, makeLogger } from "../runtime/logger.js";
 import { tour, waitFor } from "./demoTour.js";
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -6,7 +6,7 @@
 import type { Readable, Writable } from "node:stream";
 import { parseArgs } from "node:util";
 import { readTextFile } from "../config/textFile.js";
-import { realScheduler } from "../drivers/transport/reconnecting.js";
+import { realScheduler } from "../runtime/scheduler.js";
 import { checkSimConfig } from "./config.js";
 import { SimConsole } from "./console.js";
 import { checkScenario, type Scenario } from "./scenario.js";

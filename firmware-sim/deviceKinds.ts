@@ -2,7 +2,7 @@
  * What the simulator needs from every kind of simulated device, and the registry from a sim.yaml
  * `kind` to the small adapter that builds it. Adding a kind is one factory in this map.
  */
-import type { Scheduler } from "../drivers/transport/reconnecting.js";
+import type { Scheduler } from "../runtime/scheduler.js";
 import type { SimDeviceKind, SimDeviceSpec } from "./config.js";
 import type { Random } from "./devices/faults.js";
 import type { RelayBoardEvents, RelayChange } from "./devices/relayState.js";

@@ -3,7 +3,7 @@
  * delay, disconnect after writes), plus what those cannot do: a delay for devices that take only
  * immediate faults (a link wrapper, order kept) and unplugging on a timer (`disconnect.everyMs`).
  */
-import type { Scheduler } from "../drivers/transport/reconnecting.js";
+import type { Scheduler } from "../runtime/scheduler.js";
 import type { FaultSpec } from "./config.js";
 import {
   delay,

@@ -2,7 +2,7 @@
  * Runs a checked scenario against a started Simulator (and the live gateway connected to it):
  * one report line per step, ✓ or ✗, saying what was expected and what was seen.
  */
-import type { Scheduler } from "../drivers/transport/reconnecting.js";
+import type { Scheduler } from "../runtime/scheduler.js";
 import type { RelaySide } from "./deviceKinds.js";
 import {
   describeExpectation,

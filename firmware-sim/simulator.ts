@@ -5,7 +5,7 @@
  */
 import { AccessGwError } from "../config/errors.js";
 import { Listeners } from "../drivers/transport/listeners.js";
-import { realScheduler, type Scheduler } from "../drivers/transport/reconnecting.js";
+import { realScheduler, type Scheduler } from "../runtime/scheduler.js";
 import { MQTT_KINDS, type SimConfig } from "./config.js";
 import {
   type DeviceContext,

@@ -12,6 +12,7 @@ import {
 } from "../config/gateway.js";
 import { resolveGatewayId } from "../config/gatewayId.js";
 import { readTextFile } from "../config/textFile.js";
+import type { LogFormat } from "../runtime/logger.js";
 import { runEvents } from "./cliEvents.js";
 import { formatBalance, formatDecision, formatImport, formatStatus } from "./cliFormat.js";
 import { type Command, parseCommandLine, usage } from "./cliParse.js";
@@ -19,7 +20,7 @@ import { type Flags, type Io, topUsage, verbUsage } from "./cliVerbs.js";
 import { explain, memberBalance, scan, siteModel } from "./decisions.js";
 import { parseAt } from "./engine/clock.js";
 import type { DecisionRequest } from "./engine/types.js";
-import { type LogFormat, runStart } from "./startCommand.js";
+import { runStart } from "./startCommand.js";
 import type { StatusReading } from "./statusFile.js";
 import { currentStatus } from "./statusSocket.js";
 import { DB_FILE, Store } from "./store/db.js";

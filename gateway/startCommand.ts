@@ -4,9 +4,9 @@
  * `<data>/status.json` says how it is doing (see statusFile.ts).
  */
 import { join, resolve } from "node:path";
-import { type Logger, pino } from "pino";
-import PinoPretty from "pino-pretty";
+import type { Logger } from "pino";
 import type { GatewayConfig } from "../config/gateway.js";
+import { defaultLogFormat, type LogFormat, makeLogger } from "../runtime/logger.js";
 import { Gateway } from "./daemon.js";
 import { siteModel } from "./decisions.js";
 import { asFeature, FeatureController } from "./features/controller.js";
@@ -43,29 +43,6 @@ export interface StartOptions {
   logger?: Logger;
   /** Pretty lines for people or JSON lines for machines; default: pretty when stderr is a terminal. */
   logFormat?: LogFormat;
-}
-
-/** How the daemon's logs look on stderr. */
-export type LogFormat = "json" | "pretty";
-
-/** The log format when none is asked for: pretty for a person at a terminal, JSON lines for journald & co. */
-export function defaultLogFormat(stderrIsTty: boolean | undefined): LogFormat {
-  return stderrIsTty ? "pretty" : "json";
-}
-
-/** The daemon's logger on stderr (fd 2), synchronous so nothing is lost when it exits. */
-export function makeLogger(level: GatewayConfig["log"]["level"], format: LogFormat): Logger {
-  if (format === "json") return pino({ level }, pino.destination({ fd: 2, sync: true }));
-  const pretty = PinoPretty({
-    destination: 2,
-    sync: true,
-    colorize: PinoPretty.isColorSupported,
-    translateTime: "SYS:yyyy-mm-dd HH:MM:ss.l",
-    ignore: "pid,hostname",
-    // One line per entry, so a technician can follow it with `tail -f` or scroll a terminal.
-    singleLine: true,
-  });
-  return pino({ level }, pretty);
 }
 
 /** Resolves with the name of the first SIGINT or SIGTERM; the handlers are removed then. */

@@ -6,7 +6,7 @@
  */
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { realScheduler, type Scheduler } from "../drivers/transport/reconnecting.js";
+import { realScheduler, type Scheduler } from "../runtime/scheduler.js";
 import { StatusDocument } from "./statusDocument.js";
 
 export {

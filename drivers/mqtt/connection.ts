@@ -7,10 +7,11 @@
  */
 import { connect, type MqttClient } from "mqtt";
 import type { Mqtt } from "../../config/gateway.js";
+import { realScheduler, type Scheduler } from "../../runtime/scheduler.js";
 import type { DriverLogger } from "../logger.js";
 import { type BackoffOptions, backoffDelay, defaultBackoff } from "../transport/backoff.js";
 import { Listeners } from "../transport/listeners.js";
-import { type Health, realScheduler, type Scheduler } from "../transport/reconnecting.js";
+import type { Health } from "../transport/reconnecting.js";
 import { clientOptions, type MqttSession, redactUrl, type SessionProtocol } from "./clientOptions.js";
 import {
   type MqttConnectionEvents,

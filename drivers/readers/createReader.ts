@@ -1,9 +1,9 @@
 /** Picks a reader driver for a configured reader. */
 import type { Reader } from "../../config/gateway.js";
+import type { Scheduler } from "../../runtime/scheduler.js";
 import type { DriverLogger } from "../logger.js";
 import type { MqttLink } from "../mqtt/mqttTypes.js";
 import type { BackoffOptions } from "../transport/backoff.js";
-import type { Scheduler } from "../transport/reconnecting.js";
 import type { TransportFactory } from "../transport/transport.js";
 import { MqttReader } from "./mqttReader.js";
 import { Rdm6300Reader } from "./rdm6300Reader.js";

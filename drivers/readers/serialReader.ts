@@ -4,12 +4,13 @@
  * transport's health as `state`, and counts. Subclasses only decode bytes.
  */
 import type { CardNumberMode } from "../../config/deviceLimits.js";
+import type { Scheduler } from "../../runtime/scheduler.js";
 import type { RawRead } from "../codecs/cardNumber.js";
 import { toCardNumber } from "../codecs/cardNumber.js";
 import type { DriverLogger } from "../logger.js";
 import type { BackoffOptions } from "../transport/backoff.js";
 import { Listeners } from "../transport/listeners.js";
-import { type Health, ReconnectingTransport, type Scheduler } from "../transport/reconnecting.js";
+import { type Health, ReconnectingTransport } from "../transport/reconnecting.js";
 import type { TransportFactory } from "../transport/transport.js";
 import type { ReaderCounters, ReaderDriver, ReaderEvents, ReaderRejectCode } from "./readerDriver.js";
 import { RejectLog } from "./rejectLog.js";

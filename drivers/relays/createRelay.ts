@@ -1,9 +1,9 @@
 /** Builds the driver a relay's config names: serial boards, or MQTT devices on the shared broker connection. */
 import type { Relay } from "../../config/gateway.js";
+import type { Scheduler } from "../../runtime/scheduler.js";
 import type { DriverLogger } from "../logger.js";
 import type { MqttLink } from "../mqtt/mqttTypes.js";
 import type { BackoffOptions } from "../transport/backoff.js";
-import type { Scheduler } from "../transport/reconnecting.js";
 import type { TransportFactory } from "../transport/transport.js";
 import { RelayError } from "./errors.js";
 import { LcusRelay } from "./lcusRelay.js";

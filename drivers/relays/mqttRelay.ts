@@ -6,10 +6,11 @@
  * Pulses on one channel never overlap: a pulse asked for while another runs on that channel is
  * queued behind it, so every caller gets its own full on…off.
  */
+
+import type { Scheduler } from "../../runtime/scheduler.js";
 import type { DriverLogger } from "../logger.js";
 import { MqttError, type MqttLink, type MqttMessage } from "../mqtt/mqttTypes.js";
 import { Listeners } from "../transport/listeners.js";
-import type { Scheduler } from "../transport/reconnecting.js";
 import { RelayError, type RelayFailure } from "./errors.js";
 import { KeyedQueue } from "./keyedQueue.js";
 import type { RelayCounters, RelayDriver, RelayEvents, RelayHealth, RestingStates } from "./relayDriver.js";

@@ -6,16 +6,13 @@
  * Pulses on one channel never overlap: a pulse asked for while another runs on that channel is
  * queued behind it (not merged or extended), so every caller gets its own full on…off.
  */
+
+import type { Scheduler } from "../../runtime/scheduler.js";
 import type { DriverLogger } from "../logger.js";
 import type { BackoffOptions } from "../transport/backoff.js";
 import { TransportError } from "../transport/errors.js";
 import { Listeners } from "../transport/listeners.js";
-import {
-  type Health,
-  type HealthState,
-  ReconnectingTransport,
-  type Scheduler,
-} from "../transport/reconnecting.js";
+import { type Health, type HealthState, ReconnectingTransport } from "../transport/reconnecting.js";
 import type { TransportFactory } from "../transport/transport.js";
 import { RelayError } from "./errors.js";
 import { KeyedQueue } from "./keyedQueue.js";

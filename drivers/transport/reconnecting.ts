@@ -2,23 +2,13 @@
  * Keeps a transport open: reopens after "disconnected" forever, waiting a jittered exponential
  * backoff between attempts, and reports (and logs) a health state that says what it is doing and why.
  */
+
+import { realScheduler, type Scheduler } from "../../runtime/scheduler.js";
 import type { DriverLogger } from "../logger.js";
 import { type BackoffOptions, backoffDelay, defaultBackoff } from "./backoff.js";
 import { TransportError, toError } from "./errors.js";
 import { Listeners } from "./listeners.js";
 import type { Transport, TransportFactory, TransportOptions } from "./transport.js";
-
-/** Timers, handed in so tests can drive them (vitest fake timers or a manual scheduler). */
-export interface Scheduler {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-/** The global timers. */
-export const realScheduler: Scheduler = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
 
 /** What the connection is doing: opening, open, waiting before the next attempt, or stopped. */
 export type HealthState = "connecting" | "open" | "waiting" | "stopped";

@@ -3,7 +3,7 @@
  * is about to send, returning the bytes to send instead, null to send nothing, or a
  * {@link Deferred} to send them later (delay). Devices write through {@link deliver}.
  */
-import type { Scheduler } from "../../drivers/transport/reconnecting.js";
+import type { Scheduler } from "../../runtime/scheduler.js";
 
 /** Bytes held back by a fault: `later` calls `resume` once with the bytes to go on with (or null). */
 export interface Deferred {

@@ -4,7 +4,7 @@
  * (ID-12LA / ID-20LA) it sends CR LF before the ETX of every frame.
  */
 import { encodeRdm6300Frame } from "../../drivers/codecs/rdm6300.js";
-import type { Scheduler } from "../../drivers/transport/reconnecting.js";
+import type { Scheduler } from "../../runtime/scheduler.js";
 import { deliver, type LineFault } from "./faults.js";
 import type { DeviceLink } from "./serialDeviceServer.js";
 

@@ -6,7 +6,7 @@
  * 404 no handler for the method. Requests it cannot answer (no JSON, no `src`) are counted.
  */
 import { encodeRpcResponse, parseSwitchSetRequest } from "../../drivers/codecs/shelly.js";
-import type { Scheduler } from "../../drivers/transport/reconnecting.js";
+import type { Scheduler } from "../../runtime/scheduler.js";
 import { type SimMqttBrokerOptions, SimMqttConnection, simClientId } from "./mqttDeviceClient.js";
 import { type RelayBoardEvents, type RelayChange, RelayStateRecorder } from "./relayState.js";
 

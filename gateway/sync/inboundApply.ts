@@ -6,7 +6,7 @@
  */
 import type { Logger } from "pino";
 import type { ConfigMessage } from "../../config/protocol/payloads.js";
-import type { Scheduler } from "../../drivers/transport/reconnecting.js";
+import type { Scheduler } from "../../runtime/scheduler.js";
 import type { Store } from "../store/db.js";
 import { applyChanges, applySyncPart, type SiteChanges, type SyncPart } from "../store/syncApply.js";
 import { applyConfig, productsInUse } from "./inbound.js";

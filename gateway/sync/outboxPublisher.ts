@@ -9,7 +9,8 @@ import type { Logger } from "pino";
 import { SYNC_QOS } from "../../config/protocol/topics.js";
 import type { SyncSettings } from "../../config/sync.js";
 import type { MqttLink } from "../../drivers/mqtt/mqttTypes.js";
-import type { Health, Scheduler } from "../../drivers/transport/reconnecting.js";
+import type { Health } from "../../drivers/transport/reconnecting.js";
+import type { Scheduler } from "../../runtime/scheduler.js";
 import type { Store } from "../store/db.js";
 import { ackUpTo, outboxDepth, outboxRange, pendingEvents } from "../store/outbox.js";
 

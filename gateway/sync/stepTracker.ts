@@ -5,7 +5,7 @@
  * cache is kept current, so `explain`/`scan` in another process judge the cache the same way.
  */
 import type { Logger } from "pino";
-import type { Scheduler } from "../../drivers/transport/reconnecting.js";
+import type { Scheduler } from "../../runtime/scheduler.js";
 import { markSynced, type Store } from "../store/db.js";
 
 /** What a StepTracker is handed. */

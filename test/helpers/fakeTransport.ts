@@ -1,7 +1,6 @@
 /** An in-memory Transport for unit tests: push bytes in, see what was written, simulate a hang-up. */
 import { TransportError } from "../../drivers/transport/errors.js";
 import { Listeners } from "../../drivers/transport/listeners.js";
-import type { Scheduler } from "../../drivers/transport/reconnecting.js";
 import type {
   CloseReason,
   Transport,
@@ -9,6 +8,7 @@ import type {
   TransportFactory,
   TransportOptions,
 } from "../../drivers/transport/transport.js";
+import type { Scheduler } from "../../runtime/scheduler.js";
 
 /** A Transport whose other end is the test. */
 export class FakeTransport implements Transport {

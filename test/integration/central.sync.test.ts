@@ -12,12 +12,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { stringify } from "yaml";
 import { Central } from "../../central/central.js";
 import { GatewayConfig } from "../../config/gateway.js";
-import { realScheduler } from "../../drivers/transport/reconnecting.js";
 import { explain, memberBalance, scan } from "../../gateway/decisions.js";
 import { syncState } from "../../gateway/store/db.js";
 import { outboxDepth } from "../../gateway/store/outbox.js";
 import { recordRelayFailure } from "../../gateway/store/relayFailure.js";
 import { SyncClient } from "../../gateway/sync/client.js";
+import { realScheduler } from "../../runtime/scheduler.js";
 import { at, tempDir } from "../helpers/build.js";
 import { exampleDoc, exampleText } from "../helpers/examples.js";
 import { silentLogger } from "../helpers/logs.js";

@@ -9,7 +9,6 @@ import { SerialPort } from "serialport";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { GatewayConfig } from "../../config/gateway.js";
 import { Listeners } from "../../drivers/transport/listeners.js";
-import { realScheduler } from "../../drivers/transport/reconnecting.js";
 import { SimLcusBoard } from "../../firmware-sim/devices/lcusBoard.js";
 import { SimModbusBoard } from "../../firmware-sim/devices/modbusBoard.js";
 import { SimRdm6300Module } from "../../firmware-sim/devices/rdm6300Module.js";
@@ -17,6 +16,7 @@ import type { DeviceLink } from "../../firmware-sim/devices/serialDeviceServer.j
 import { SimSerialLineReader } from "../../firmware-sim/devices/serialLineReader.js";
 import { Gateway } from "../../gateway/daemon.js";
 import { listEvents } from "../../gateway/store/events.js";
+import { realScheduler } from "../../runtime/scheduler.js";
 import { at, tempDir } from "../helpers/build.js";
 import { type PtyPair, requireSocat, startPtyPair } from "../helpers/socat.js";
 import { freshStore, importExamples } from "../store/storeHelpers.js";

@@ -7,9 +7,9 @@ import { MqttConnection } from "../../drivers/mqtt/connection.js";
 import { createRelay } from "../../drivers/relays/createRelay.js";
 import { RelayError } from "../../drivers/relays/errors.js";
 import { ShellyGen1Relay, ShellyGen2Relay, TasmotaRelay } from "../../drivers/relays/mqttRelays.js";
-import { realScheduler } from "../../drivers/transport/reconnecting.js";
 import { openTransport } from "../../drivers/transport/transport.js";
 import { SimTasmotaDevice } from "../../firmware-sim/devices/tasmotaDevice.js";
+import { realScheduler } from "../../runtime/scheduler.js";
 import { RecordingLogger } from "../helpers/logger.js";
 import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
 

@@ -8,9 +8,9 @@ import type { Relay } from "../../config/gateway.js";
 import { createRelay } from "../../drivers/relays/createRelay.js";
 import { RelayError } from "../../drivers/relays/errors.js";
 import type { RelayDriver } from "../../drivers/relays/relayDriver.js";
-import { realScheduler } from "../../drivers/transport/reconnecting.js";
 import { openTransport } from "../../drivers/transport/transport.js";
 import { SimModbusBoard } from "../../firmware-sim/devices/modbusBoard.js";
+import { realScheduler } from "../../runtime/scheduler.js";
 import { RecordingLogger } from "../helpers/logger.js";
 import {
   type MbpollResult,

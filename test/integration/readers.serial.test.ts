@@ -7,8 +7,8 @@ import type { Reader } from "../../config/gateway.js";
 import { encodeRdm6300Frame } from "../../drivers/codecs/rdm6300.js";
 import { createReader } from "../../drivers/readers/createReader.js";
 import type { CardEvent, ReaderDriver, ReaderStateEvent } from "../../drivers/readers/readerDriver.js";
-import { realScheduler } from "../../drivers/transport/reconnecting.js";
 import { openTransport } from "../../drivers/transport/transport.js";
+import { realScheduler } from "../../runtime/scheduler.js";
 import { RecordingLogger } from "../helpers/logger.js";
 import { type PtyPair, requireSocat, startPtyPair } from "../helpers/socat.js";
 

@@ -10,7 +10,6 @@ import { encodeWriteCoil } from "../../drivers/codecs/modbusRtu.js";
 import { MqttConnection } from "../../drivers/mqtt/connection.js";
 import { createRelay } from "../../drivers/relays/createRelay.js";
 import type { RestingChannel } from "../../drivers/relays/relayDriver.js";
-import { realScheduler } from "../../drivers/transport/reconnecting.js";
 import { openTransport } from "../../drivers/transport/transport.js";
 import { SimLcusBoard } from "../../firmware-sim/devices/lcusBoard.js";
 import { SimModbusBoard } from "../../firmware-sim/devices/modbusBoard.js";
@@ -18,6 +17,7 @@ import { PtyLink, requireSocat } from "../../firmware-sim/devices/ptyLink.js";
 import { SimShellyGen1 } from "../../firmware-sim/devices/shellyGen1.js";
 import { SimShellyGen2 } from "../../firmware-sim/devices/shellyGen2.js";
 import { SimTasmotaDevice } from "../../firmware-sim/devices/tasmotaDevice.js";
+import { realScheduler } from "../../runtime/scheduler.js";
 import { RecordingLogger } from "../helpers/logger.js";
 import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
 

@@ -10,8 +10,8 @@ import {
 } from "../../drivers/codecs/modbusRtu.js";
 import { createRelay } from "../../drivers/relays/createRelay.js";
 import type { RelayDriver } from "../../drivers/relays/relayDriver.js";
-import { realScheduler } from "../../drivers/transport/reconnecting.js";
 import { openTransport } from "../../drivers/transport/transport.js";
+import { realScheduler } from "../../runtime/scheduler.js";
 import { RecordingLogger } from "../helpers/logger.js";
 import { requireSocat, startPtyPair } from "../helpers/socat.js";
 

@@ -2,12 +2,12 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Reader } from "../../config/gateway.js";
 import { createReader } from "../../drivers/readers/createReader.js";
 import type { CardEvent, ReaderDriver, RejectedEvent } from "../../drivers/readers/readerDriver.js";
-import { realScheduler } from "../../drivers/transport/reconnecting.js";
 import { openTransport } from "../../drivers/transport/transport.js";
 import { garble } from "../../firmware-sim/devices/faults.js";
 import { SimRdm6300Module } from "../../firmware-sim/devices/rdm6300Module.js";
 import { SerialDeviceServer } from "../../firmware-sim/devices/serialDeviceServer.js";
 import { SimSerialLineReader } from "../../firmware-sim/devices/serialLineReader.js";
+import { realScheduler } from "../../runtime/scheduler.js";
 import { RecordingLogger } from "../helpers/logger.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];

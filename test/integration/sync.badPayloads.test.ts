@@ -6,9 +6,9 @@
 import mqtt from "mqtt";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { GatewayConfig } from "../../config/gateway.js";
-import { realScheduler } from "../../drivers/transport/reconnecting.js";
 import { scan } from "../../gateway/decisions.js";
 import { SyncClient } from "../../gateway/sync/client.js";
+import { realScheduler } from "../../runtime/scheduler.js";
 import { at } from "../helpers/build.js";
 import { exampleDoc } from "../helpers/examples.js";
 import { memoryLogger } from "../helpers/logs.js";

@@ -7,10 +7,10 @@
 import mqtt from "mqtt";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { GatewayConfig } from "../../config/gateway.js";
-import { realScheduler } from "../../drivers/transport/reconnecting.js";
 import { explain } from "../../gateway/decisions.js";
 import { syncState } from "../../gateway/store/db.js";
 import { SyncClient } from "../../gateway/sync/client.js";
+import { realScheduler } from "../../runtime/scheduler.js";
 import { at } from "../helpers/build.js";
 import { exampleDoc } from "../helpers/examples.js";
 import { silentLogger } from "../helpers/logs.js";

@@ -8,10 +8,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { EventsMessage } from "../../config/protocol/payloads.js";
 import { syncTopic } from "../../config/protocol/topics.js";
 import { MqttConnection } from "../../drivers/mqtt/connection.js";
-import { realScheduler } from "../../drivers/transport/reconnecting.js";
 import { scan } from "../../gateway/decisions.js";
 import { outboxDepth } from "../../gateway/store/outbox.js";
 import { OutboxPublisher } from "../../gateway/sync/outboxPublisher.js";
+import { realScheduler } from "../../runtime/scheduler.js";
 import { at } from "../helpers/build.js";
 import { RecordingLogger } from "../helpers/logger.js";
 import { silentLogger } from "../helpers/logs.js";

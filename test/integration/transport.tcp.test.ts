@@ -1,7 +1,8 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ReconnectingTransport, type Scheduler } from "../../drivers/transport/reconnecting.js";
+import { ReconnectingTransport } from "../../drivers/transport/reconnecting.js";
 import { type CloseReason, openTransport, type Transport } from "../../drivers/transport/transport.js";
+import type { Scheduler } from "../../runtime/scheduler.js";
 import { RecordingLogger } from "../helpers/logger.js";
 
 /** A loopback TCP server that records what it receives and can drop everyone. */

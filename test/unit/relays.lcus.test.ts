@@ -5,7 +5,7 @@ import { decodeLcus } from "../../drivers/codecs/lcus.js";
 import { LcusRelay } from "../../drivers/relays/lcusRelay.js";
 import type { RelayHealth } from "../../drivers/relays/relayDriver.js";
 import { TransportError } from "../../drivers/transport/errors.js";
-import { realScheduler } from "../../drivers/transport/reconnecting.js";
+import { realScheduler } from "../../runtime/scheduler.js";
 import { type FakeTransport, fakeTransportFactory } from "../helpers/fakeTransport.js";
 import { RecordingLogger } from "../helpers/logger.js";
 

@@ -5,7 +5,7 @@ import { createRelay } from "../../drivers/relays/createRelay.js";
 import { LcusRelay } from "../../drivers/relays/lcusRelay.js";
 import { startExchange, stepExchange } from "../../drivers/relays/modbusExchange.js";
 import { ModbusRelay } from "../../drivers/relays/modbusRelay.js";
-import { realScheduler } from "../../drivers/transport/reconnecting.js";
+import { realScheduler } from "../../runtime/scheduler.js";
 import { type FakeTransport, fakeTransportFactory } from "../helpers/fakeTransport.js";
 import { RecordingLogger } from "../helpers/logger.js";
 

@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { realScheduler } from "../../drivers/transport/reconnecting.js";
 import { loadSimConfig, type SimConfig } from "../../firmware-sim/config.js";
 import type { DeviceRegistry, SimDeviceHandle } from "../../firmware-sim/deviceKinds.js";
 import { type RelayChange, RelayStateRecorder } from "../../firmware-sim/devices/relayState.js";
@@ -15,6 +14,7 @@ import {
 } from "../../firmware-sim/scenario.js";
 import { runScenario } from "../../firmware-sim/scenarioRunner.js";
 import { Simulator } from "../../firmware-sim/simulator.js";
+import { realScheduler } from "../../runtime/scheduler.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 

@@ -2,7 +2,6 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Scheduler } from "../../drivers/transport/reconnecting.js";
 import { statusExitCode } from "../../gateway/cli.js";
 import { formatStatus } from "../../gateway/cliFormat.js";
 import type { GatewayStatus } from "../../gateway/statusDocument.js";
@@ -17,6 +16,7 @@ import {
   toStatusDocument,
   writeStatusFile,
 } from "../../gateway/statusFile.js";
+import type { Scheduler } from "../../runtime/scheduler.js";
 import { tempDir } from "../helpers/build.js";
 
 const T0 = Date.parse("2026-11-25T10:00:00.000Z");

@@ -5,12 +5,13 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { EventsMessage } from "../../config/protocol/payloads.js";
 import { type MqttConnectionEvents, MqttError, type MqttLink } from "../../drivers/mqtt/mqttTypes.js";
-import type { Health, Scheduler } from "../../drivers/transport/reconnecting.js";
+import type { Health } from "../../drivers/transport/reconnecting.js";
 import { scan } from "../../gateway/decisions.js";
 import type { Store } from "../../gateway/store/db.js";
 import { outboxDepth } from "../../gateway/store/outbox.js";
 import { recordRelayFailure } from "../../gateway/store/relayFailure.js";
 import { OutboxPublisher } from "../../gateway/sync/outboxPublisher.js";
+import type { Scheduler } from "../../runtime/scheduler.js";
 import { at } from "../helpers/build.js";
 import { memoryLogger } from "../helpers/logs.js";
 import { freshStore, importExamples, scanReq, type TestStore } from "../store/storeHelpers.js";
