@@ -6,6 +6,7 @@
  */
 import type { Logger } from "pino";
 import type { GatewayConfig } from "../config/gateway.js";
+import type { GatewayStatus } from "../config/statusDocument.js";
 import { MqttConnection } from "../drivers/mqtt/connection.js";
 import { createReader, type ReaderDeps } from "../drivers/readers/createReader.js";
 import { createRelay, type RelayDeps } from "../drivers/relays/createRelay.js";
@@ -17,7 +18,6 @@ import { asFeature, type Feature, FeatureController } from "./features/controlle
 import { ReadersFeature } from "./features/readers.js";
 import { RelaysFeature } from "./features/relays.js";
 import { deviceProblem, mqttStatus, readerStatus, totalsOf } from "./gatewayStatus.js";
-import type { GatewayStatus } from "./statusDocument.js";
 import { StorageHealth } from "./storageHealth.js";
 import type { Store } from "./store/db.js";
 import { SyncClient } from "./sync/client.js";

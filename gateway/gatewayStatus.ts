@@ -2,15 +2,16 @@
  * How the gateway's parts become its status (statusDocument.ts's GatewayStatus): readers with their
  * decisions, the broker link, and the problems of devices whose links are down.
  */
-import type { MqttConnection } from "../drivers/mqtt/connection.js";
-import type { ReaderLink } from "./features/readers.js";
+
 import {
   isoTime,
   type StatusCounters,
   type StatusLastScan,
   type StatusMqtt,
   type StatusReader,
-} from "./statusDocument.js";
+} from "../config/statusDocument.js";
+import type { MqttConnection } from "../drivers/mqtt/connection.js";
+import type { ReaderLink } from "./features/readers.js";
 
 /**
  * A device whose link failed and is being retried is a problem, whether it waits or is trying again

@@ -6,8 +6,8 @@
  */
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { StatusDocument } from "../config/statusDocument.js";
 import { realScheduler, type Scheduler } from "../runtime/scheduler.js";
-import { StatusDocument } from "./statusDocument.js";
 
 export {
   type DaemonFacts,
@@ -19,7 +19,7 @@ export {
   StatusRelay,
   StatusSync,
   toStatusDocument,
-} from "./statusDocument.js";
+} from "../config/statusDocument.js";
 
 /** The status file's name inside the data folder. */
 export const STATUS_FILE = "status.json";

@@ -8,8 +8,8 @@ import { chmodSync, rmSync } from "node:fs";
 import { connect, createServer, type Server } from "node:net";
 import { join, resolve } from "node:path";
 import type { Logger } from "pino";
+import { StatusDocument } from "../config/statusDocument.js";
 import type { Feature } from "./features/controller.js";
-import { StatusDocument } from "./statusDocument.js";
 import { readStatus, realProbe, type StatusProbe, type StatusReading } from "./statusFile.js";
 
 /** The socket's name inside the data folder. */

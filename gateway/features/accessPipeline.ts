@@ -4,10 +4,10 @@
  */
 import type { Logger } from "pino";
 import { type Door, doorChannel, type GatewayConfig, type Reader } from "../../config/gateway.js";
+import type { StatusCounters, StatusLastScan } from "../../config/statusDocument.js";
 import type { CardEvent } from "../../drivers/readers/readerDriver.js";
 import { Debouncer } from "../debounce.js";
 import { recordError, scan } from "../decisions.js";
-import type { StatusCounters, StatusLastScan } from "../statusDocument.js";
 import type { StorageHealth } from "../storageHealth.js";
 import type { Store } from "../store/db.js";
 import type { RecordedEvent } from "../store/events.js";

@@ -4,10 +4,10 @@
  */
 import type { Logger } from "pino";
 import { type Door, doorChannelsOn, type Relay } from "../../config/gateway.js";
+import { isoTime, type StatusRelay } from "../../config/statusDocument.js";
 import type { createRelay, RelayDeps } from "../../drivers/relays/createRelay.js";
 import { RelayError } from "../../drivers/relays/errors.js";
 import type { RelayDriver } from "../../drivers/relays/relayDriver.js";
-import { isoTime, type StatusRelay } from "../statusDocument.js";
 import type { Feature } from "./controller.js";
 
 /** One configured relay: its driver (when one could be made) and what the gateway counted. */

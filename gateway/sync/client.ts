@@ -16,13 +16,13 @@ import {
 } from "../../config/protocol/payloads.js";
 import { parseSyncPayloadInSlices } from "../../config/protocol/sliced.js";
 import { gatewaySubscriptions, SYNC_QOS, syncTopics } from "../../config/protocol/topics.js";
+import type { StatusReader, StatusSync } from "../../config/statusDocument.js";
 import { mqttCredentials } from "../../config/sync.js";
 import { MqttConnection } from "../../drivers/mqtt/connection.js";
 import type { MqttMessage } from "../../drivers/mqtt/mqttTypes.js";
 import type { BackoffOptions } from "../../drivers/transport/backoff.js";
 import type { Health } from "../../drivers/transport/reconnecting.js";
 import type { Scheduler } from "../../runtime/scheduler.js";
-import type { StatusReader, StatusSync } from "../statusDocument.js";
 import { type Store, syncState } from "../store/db.js";
 import { outboxRange } from "../store/outbox.js";
 import { finishSyncAnswer } from "../store/syncApply.js";

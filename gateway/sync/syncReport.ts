@@ -3,10 +3,11 @@
  * report `accessgw status` shows (link, revisions, last sync, staleness, outbox, counters), in the
  * status document's shape (StatusSync).
  */
+
+import { isoTime, type StatusSync } from "../../config/statusDocument.js";
 import type { SyncSettings } from "../../config/sync.js";
 import type { MqttConnection } from "../../drivers/mqtt/connection.js";
 import { offlineState } from "../engine/offline.js";
-import { isoTime, type StatusSync } from "../statusDocument.js";
 import { type Store, type SyncState, syncState } from "../store/db.js";
 import { outboxRange } from "../store/outbox.js";
 import type { OutboxPublisher } from "./outboxPublisher.js";

@@ -2,9 +2,9 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import type { GatewayStatus } from "../../config/statusDocument.js";
 import { statusExitCode } from "../../gateway/cli.js";
 import { formatStatus } from "../../gateway/cliFormat.js";
-import type { GatewayStatus } from "../../gateway/statusDocument.js";
 import {
   pidAlive,
   readStatus,

@@ -1,7 +1,7 @@
 import { statSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import type { GatewayStatus, StatusDocument } from "../../gateway/statusDocument.js";
+import type { GatewayStatus, StatusDocument } from "../../config/statusDocument.js";
 import { statusFilePath, toStatusDocument, writeStatusFile } from "../../gateway/statusFile.js";
 import { askDaemon, currentStatus, StatusSocket, statusSocketPath } from "../../gateway/statusSocket.js";
 import { tempDir } from "../helpers/build.js";
