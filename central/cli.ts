@@ -10,7 +10,7 @@ import { AccessGwError } from "../config/errors.js";
 import { Mqtt } from "../config/gateway.js";
 import { DEFAULT_TOPIC_PREFIX, TopicPrefix } from "../config/protocol/payloads.js";
 import { Id } from "../config/site.js";
-import { redactUrl } from "../drivers/mqtt/connection.js";
+import { redactUrl } from "../drivers/mqtt/clientOptions.js";
 import { defaultLogFormat, type LogFormat, makeLogger } from "../runtime/logger.js";
 import { Central } from "./central.js";
 import type { CentralLogger, CentralOptions } from "./centralTypes.js";

@@ -1,8 +1,9 @@
 import { DateTime } from "luxon";
 import { REASON_WORDS } from "../config/protocol/reasons.js";
+import type { StatusSync } from "../config/statusDocument.js";
 import type { MultipackBalance } from "./engine/balance.js";
 import type { Decision, SiteModel } from "./engine/types.js";
-import type { StatusReading, StatusSync } from "./statusFile.js";
+import type { StatusReading } from "./statusFile.js";
 import type { RecordedEvent } from "./store/events.js";
 import type { ImportSummary } from "./store/importer.js";
 

@@ -22,8 +22,6 @@ import { StorageHealth } from "./storageHealth.js";
 import type { Store } from "./store/db.js";
 import { SyncClient } from "./sync/client.js";
 
-export { maskCard, STOP_GRACE_MS } from "./features/accessPipeline.js";
-
 /** What every reader and relay driver gets from the daemon (its logger and resting states come from its feature). */
 type DriverDeps = Omit<ReaderDeps, "logger"> & Omit<RelayDeps, "logger" | "restingStates">;
 

@@ -6,12 +6,13 @@
 import { join, resolve } from "node:path";
 import type { Logger } from "pino";
 import type { GatewayConfig } from "../config/gateway.js";
+import { type StatusDocument, toStatusDocument } from "../config/statusDocument.js";
 import { defaultLogFormat, type LogFormat, makeLogger } from "../runtime/logger.js";
 import { Gateway } from "./daemon.js";
 import { siteModel } from "./decisions.js";
 import { asFeature, FeatureController } from "./features/controller.js";
 import { configRefusal, otherDaemonRefusal, writeRefusal } from "./startChecks.js";
-import { type StatusDocument, StatusWriter, statusFilePath, toStatusDocument } from "./statusFile.js";
+import { StatusWriter, statusFilePath } from "./statusFile.js";
 import { StatusSocket } from "./statusSocket.js";
 import { Checkpointer } from "./store/checkpointer.js";
 import {

@@ -9,18 +9,6 @@ import { join } from "node:path";
 import { StatusDocument } from "../config/statusDocument.js";
 import { realScheduler, type Scheduler } from "../runtime/scheduler.js";
 
-export {
-  type DaemonFacts,
-  StatusCounters,
-  StatusDocument,
-  StatusLastScan,
-  StatusMqtt,
-  StatusReader,
-  StatusRelay,
-  StatusSync,
-  toStatusDocument,
-} from "../config/statusDocument.js";
-
 /** The status file's name inside the data folder. */
 export const STATUS_FILE = "status.json";
 /** How often the daemon rewrites the file even when nothing changed (it is its heartbeat). */

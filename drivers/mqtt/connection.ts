@@ -24,18 +24,6 @@ import {
 } from "./mqttTypes.js";
 import { topicFilterProblem, topicMatches, topicNameProblem } from "./topics.js";
 
-export { type MqttSession, redactUrl, type SessionProtocol } from "./clientOptions.js";
-export {
-  type MqttConnectionEvents,
-  type MqttCounters,
-  MqttError,
-  type MqttErrorCode,
-  type MqttHandler,
-  type MqttLink,
-  type MqttMessage,
-  type PublishOptions,
-} from "./mqttTypes.js";
-
 /** What an MqttConnection is handed. */
 export interface MqttConnectionOptions {
   /** The `mqtt:` section of the gateway configuration (TLS paths already absolute). */

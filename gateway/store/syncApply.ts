@@ -7,16 +7,6 @@ import type { Member } from "../../config/members.js";
 import { type Store, syncState } from "./db.js";
 import { type ApplyOptions, applyMembers, applyMembersChunked, deleteMember } from "./syncMembers.js";
 
-export {
-  type ApplyOptions,
-  applyMembers,
-  applyMembersChunked,
-  type ChunkHook,
-  checkMembers,
-  deleteMember,
-  type MembersOutcome,
-} from "./syncMembers.js";
-
 /** Members looked at (and, when no snapshot part named them, deleted) per transaction. */
 const DELETE_PAGE = 100;
 

@@ -32,8 +32,6 @@ import { OutboxPublisher } from "./outboxPublisher.js";
 import { StepTracker } from "./stepTracker.js";
 import { buildReport, type SyncCounters, syncProblems } from "./syncReport.js";
 
-export type { SyncCounters } from "./syncReport.js";
-
 /** What a SyncClient is handed. */
 export interface SyncClientOptions {
   store: Store;

@@ -10,8 +10,6 @@ import { DECISION_FIELDS } from "../helpers/decisionFields.js";
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const BIN = join(ROOT, "bin", "accessgw.js");
 export const EXAMPLES = join(ROOT, "test", "fixtures", "examples");
-/** The decision JSON fields of cli.md (re-exported for the end-to-end suites). */
-export { DECISION_FIELDS };
 /** The gateway id every run gets through $ACCESSGW_GATEWAY_ID unless a test says otherwise. */
 export const GATEWAY_ID = "gw-e2e";
 

@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { freePort } from "../helpers/mosquitto.js";
+import { freePort } from "../../firmware-sim/mosquitto.js";
 import { accessgw, BIN, GATEWAY_ID, inFolder, ROOT, type Run } from "./accessgw.js";
 
 const SIM_BIN = join(ROOT, "bin", "accessgw-sim.js");

@@ -2,10 +2,10 @@ import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import type { StatusDocument } from "../../config/statusDocument.js";
 import { SimLcusBoard } from "../../firmware-sim/devices/lcusBoard.js";
 import { SerialDeviceServer } from "../../firmware-sim/devices/serialDeviceServer.js";
 import { SimSerialLineReader } from "../../firmware-sim/devices/serialLineReader.js";
-import type { StatusDocument } from "../../gateway/statusFile.js";
 import { accessgw, inFolder, launch, type Run, type Running } from "./accessgw.js";
 
 const SITE = `site: { id: e2e-site, timezone: Europe/Rome }

@@ -6,8 +6,6 @@
 import { createServer, type Socket } from "node:net";
 import { freePort, MosquittoBroker, mosquittoBinary } from "../../firmware-sim/mosquitto.js";
 
-export { freePort } from "../../firmware-sim/mosquitto.js";
-
 /** A running broker for tests. */
 export interface TestBroker {
   /** mqtt://127.0.0.1:<port> */

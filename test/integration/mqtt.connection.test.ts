@@ -1,6 +1,7 @@
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { MqttConnection, type MqttMessage } from "../../drivers/mqtt/connection.js";
+import { MqttConnection } from "../../drivers/mqtt/connection.js";
+import type { MqttMessage } from "../../drivers/mqtt/mqttTypes.js";
 import type { Health } from "../../drivers/transport/reconnecting.js";
 import { RecordingLogger } from "../helpers/logger.js";
 import { startBroker, type TestBroker } from "../helpers/mosquitto.js";

@@ -4,8 +4,9 @@
  */
 import mqtt from "mqtt";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { clientOptions } from "../../drivers/mqtt/clientOptions.js";
-import { MqttConnection, type MqttMessage, type MqttSession } from "../../drivers/mqtt/connection.js";
+import { clientOptions, type MqttSession } from "../../drivers/mqtt/clientOptions.js";
+import { MqttConnection } from "../../drivers/mqtt/connection.js";
+import type { MqttMessage } from "../../drivers/mqtt/mqttTypes.js";
 import { RecordingLogger } from "../helpers/logger.js";
 import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
 

@@ -5,10 +5,11 @@
  */
 import mqtt from "mqtt";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { MqttConnection, type MqttMessage } from "../../drivers/mqtt/connection.js";
+import { MqttConnection } from "../../drivers/mqtt/connection.js";
+import type { MqttMessage } from "../../drivers/mqtt/mqttTypes.js";
 import { type EmbeddedBroker, startEmbeddedBroker } from "../../firmware-sim/embeddedBroker.js";
+import { freePort } from "../../firmware-sim/mosquitto.js";
 import { RecordingLogger } from "../helpers/logger.js";
-import { freePort } from "../helpers/mosquitto.js";
 
 let broker: EmbeddedBroker;
 beforeAll(async () => {

@@ -10,14 +10,14 @@ import { join } from "node:path";
 import mqttjs from "mqtt";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { GatewayConfig } from "../../config/gateway.js";
-import { MqttConnection, type MqttMessage } from "../../drivers/mqtt/connection.js";
+import { MqttConnection } from "../../drivers/mqtt/connection.js";
+import type { MqttMessage } from "../../drivers/mqtt/mqttTypes.js";
 import type { Health } from "../../drivers/transport/reconnecting.js";
-import { waitForPort } from "../../firmware-sim/mosquitto.js";
+import { freePort, waitForPort } from "../../firmware-sim/mosquitto.js";
 import { SyncClient } from "../../gateway/sync/client.js";
 import { realScheduler } from "../../runtime/scheduler.js";
 import { RecordingLogger } from "../helpers/logger.js";
 import { silentLogger } from "../helpers/logs.js";
-import { freePort } from "../helpers/mosquitto.js";
 import { freshStore } from "../store/storeHelpers.js";
 
 const cleanup: (() => Promise<void>)[] = [];

@@ -3,9 +3,10 @@ import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { openSerialTransport } from "../../drivers/transport/serialTransport.js";
 import { loadSimConfig } from "../../firmware-sim/config.js";
+import { freePort } from "../../firmware-sim/mosquitto.js";
 import { type RelayEvent, Simulator } from "../../firmware-sim/simulator.js";
 import { tempDir } from "../helpers/build.js";
-import { freePort, startBroker, type TestBroker } from "../helpers/mosquitto.js";
+import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
 
 let broker: TestBroker & { dispose(): Promise<void> };
 beforeAll(async () => {

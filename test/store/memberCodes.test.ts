@@ -9,7 +9,7 @@ import { formatBalance } from "../../gateway/cliFormat.js";
 import { explain, memberBalance } from "../../gateway/decisions.js";
 import { loadHolder } from "../../gateway/store/facts.js";
 import { MIGRATIONS, migrate } from "../../gateway/store/migrations.js";
-import { applyMembers } from "../../gateway/store/syncApply.js";
+import { applyMembers } from "../../gateway/store/syncMembers.js";
 import { at } from "../helpers/build.js";
 import { freshStore, importExamples, importInputs, scanReq, type TestStore } from "./storeHelpers.js";
 

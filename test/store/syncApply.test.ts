@@ -13,13 +13,12 @@ import { findCard } from "../../gateway/store/facts.js";
 import { ackUpTo, outboxDepth, pendingEvents } from "../../gateway/store/outbox.js";
 import {
   applyChanges,
-  applyMembers,
-  applyMembersChunked,
   applySyncPart,
   finishSyncAnswer,
   type SyncPart,
   syncAnswer,
 } from "../../gateway/store/syncApply.js";
+import { applyMembers, applyMembersChunked } from "../../gateway/store/syncMembers.js";
 import { at } from "../helpers/build.js";
 import { exampleText } from "../helpers/examples.js";
 import { membersData } from "./memberArbitrary.js";

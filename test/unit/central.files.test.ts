@@ -12,10 +12,10 @@ import { checkFlags } from "../../central/cli.js";
 import { LOCK_FILE } from "../../central/dataLock.js";
 import { loadSources } from "../../central/sourceFiles.js";
 import { AccessGwError } from "../../config/errors.js";
+import { freePort } from "../../firmware-sim/mosquitto.js";
 import { tempDir } from "../helpers/build.js";
 import { exampleDoc, exampleText } from "../helpers/examples.js";
 import { RecordingLogger } from "../helpers/logger.js";
-import { freePort } from "../helpers/mosquitto.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

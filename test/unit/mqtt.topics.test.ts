@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { redactUrl } from "../../drivers/mqtt/connection.js";
+import { redactUrl } from "../../drivers/mqtt/clientOptions.js";
 import { topicFilterProblem, topicMatches, topicNameProblem, topicSafe } from "../../drivers/mqtt/topics.js";
 
 describe("topicMatches", () => {

@@ -3,17 +3,16 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { GatewayStatus } from "../../config/statusDocument.js";
+import { StatusDocument, toStatusDocument } from "../../config/statusDocument.js";
 import { statusExitCode } from "../../gateway/cli.js";
 import { formatStatus } from "../../gateway/cliFormat.js";
 import {
   pidAlive,
   readStatus,
   STATUS_STALE_MS,
-  StatusDocument,
   type StatusProbe,
   StatusWriter,
   statusFilePath,
-  toStatusDocument,
   writeStatusFile,
 } from "../../gateway/statusFile.js";
 import type { Scheduler } from "../../runtime/scheduler.js";
