@@ -2,9 +2,10 @@ import { closeSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { AccessGwError } from "../../config/errors.js";
-import type { AccessType, Area, CardModel, Limit, Product, SiteConfig, SiteInfo } from "../../config/site.js";
+import type { SiteConfig, SiteInfo } from "../../config/site.js";
 import { newFileMode, OWNER_ONLY } from "./dataFolder.js";
 import { migrate } from "./migrations.js";
+import { SITE_TABLES } from "./siteTables.js";
 
 export type Synchronous = "FULL" | "NORMAL" | "OFF";
 
@@ -114,18 +115,12 @@ export class Store {
       | { doc: string }
       | undefined;
     if (!site) return null;
-    const all = <T>(table: string) =>
+    const all = (table: string) =>
       (this.prepare(`SELECT doc FROM ${table} ORDER BY id`).all() as { doc: string }[]).map(
-        (r) => JSON.parse(r.doc) as T,
+        (r) => JSON.parse(r.doc) as unknown,
       );
-    return {
-      site: JSON.parse(site.doc) as SiteInfo,
-      areas: all<Area>("areas"),
-      accessTypes: all<AccessType>("access_types"),
-      products: all<Product>("products"),
-      limits: all<Limit>("limits"),
-      cardModels: all<CardModel>("card_models"),
-    };
+    const records = Object.fromEntries(SITE_TABLES.map(([key, table]) => [key, all(table)]));
+    return { site: JSON.parse(site.doc) as SiteInfo, ...records } as SiteConfig;
   }
 
   close(): void {

@@ -2,6 +2,7 @@ import { canonicalCard } from "../../config/cardNumber.js";
 import type { LoadedFile } from "../../config/dataFile.js";
 import { type LedgerEntry, ledgerKind, type Member } from "../../config/members.js";
 import type { Store } from "./db.js";
+import { SITE_TABLES } from "./siteTables.js";
 
 /** What an import changed, for the command line's summary. */
 export interface ImportSummary {
@@ -17,14 +18,6 @@ export interface ImportSummary {
   ledgerAdded: number;
   ledgerKnown: number;
 }
-
-const CONFIG_TABLES = [
-  ["areas", "areas"],
-  ["accessTypes", "access_types"],
-  ["products", "products"],
-  ["limits", "limits"],
-  ["cardModels", "card_models"],
-] as const;
 
 /**
  * Loads validated files into the cache in one transaction: all or nothing. Configuration and
@@ -72,7 +65,7 @@ function writeConfig(store: Store, f: LoadedFile, sum: ImportSummary): void {
       .run(f.data.site.id, JSON.stringify(f.data.site));
     sum.site = true;
   }
-  for (const [key, table] of CONFIG_TABLES) {
+  for (const [key, table] of SITE_TABLES) {
     const upsert = store.prepare(
       `INSERT INTO ${table} (id, doc) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc`,
     );

@@ -2,6 +2,8 @@
  * The outbox (R14, sync.md): events not yet acknowledged by the central, in `seq` order, with the
  * ledger entries they wrote. Events themselves stay in the history after an ack.
  */
+
+import { MAX_BATCH } from "../../config/protocol/payloads.js";
 import type { Store } from "./db.js";
 import type { RecordedEvent } from "./events.js";
 import { refundId } from "./relayFailure.js";
@@ -20,9 +22,6 @@ export interface OutboxLedgerEntry {
 
 /** An event as published: the recorded decision plus the ledger entries it wrote. */
 export type OutboxEvent = RecordedEvent & { ledger: OutboxLedgerEntry[] };
-
-/** Most events per batch (sync.md). */
-export const MAX_BATCH = 500;
 
 /**
  * Unacked events after `afterSeq` (default: from the first), oldest first, at most `limit` (≤ 500).

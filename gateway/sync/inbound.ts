@@ -6,6 +6,7 @@
 import type { ConfigMessage } from "../../config/protocol/payloads.js";
 import { type Store, setConfigRejected, setConfigRev, syncState } from "../store/db.js";
 import { importFiles } from "../store/importer.js";
+import { SITE_TABLES } from "../store/siteTables.js";
 
 /** What became of a config message; `stranded`: products it dropped that stored multipacks use. */
 export interface ConfigOutcome {
@@ -13,8 +14,6 @@ export interface ConfigOutcome {
   problems: string[];
   stranded: string[];
 }
-
-const CONFIG_TABLES = ["areas", "access_types", "products", "limits", "card_models"] as const;
 
 /** Problems that refuse a config whole: it is for another site. */
 export function configProblems(config: ConfigMessage["config"], siteId: string): string[] {
@@ -49,7 +48,7 @@ export function applyConfig(store: Store, msg: ConfigMessage, siteId: string, no
   const dropped = (store.siteConfig()?.products ?? []).map((p) => p.id).filter((id) => !kept.has(id));
   store.db
     .transaction(() => {
-      for (const table of CONFIG_TABLES) store.prepare(`DELETE FROM ${table}`).run();
+      for (const [, table] of SITE_TABLES) store.prepare(`DELETE FROM ${table}`).run();
       // Nested: better-sqlite3 runs importFiles' transaction as a savepoint of this one.
       importFiles(store, [{ name: `config rev ${msg.rev}`, data: msg.config }], "sync");
       setConfigRev(store, msg.rev, now);
