@@ -10,6 +10,7 @@
  * taken and published strictly in order. State lives in SQLite in the data folder (see centralStore.ts).
  */
 
+import type { Logger } from "pino";
 import { AccessGwError } from "../config/errors.js";
 import type { Member } from "../config/members.js";
 import {
@@ -34,7 +35,6 @@ import { CentralPublisher } from "./centralPublisher.js";
 import { CentralStore } from "./centralStore.js";
 import {
   type CentralCounters,
-  type CentralLogger,
   type CentralOptions,
   newCounters,
   type ReloadOutcome,
@@ -55,7 +55,7 @@ const SESSION_EXPIRY_SECONDS = 86_400 * 7;
 /** The central; the constructor only assigns, `start()` loads and connects, `stop()` disconnects. */
 export class Central {
   private readonly o: CentralOptions;
-  private readonly log: CentralLogger;
+  private readonly log: Logger;
   private readonly prefix: string;
   private readonly limits: MessageLimits;
   private readonly totals: CentralCounters = newCounters();

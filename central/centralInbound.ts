@@ -3,6 +3,7 @@
  * hello and re-sends its acks, stores a batch of events and acks it, records a status. Each runs on
  * the central's one work queue, so revisions are taken and published strictly in order.
  */
+import type { Logger } from "pino";
 import {
   type EventsMessage,
   type HelloMessage,
@@ -13,7 +14,7 @@ import {
 } from "../config/protocol/payloads.js";
 import type { CentralPublisher } from "./centralPublisher.js";
 import type { CentralStore } from "./centralStore.js";
-import type { CentralCounters, CentralLogger } from "./centralTypes.js";
+import type { CentralCounters } from "./centralTypes.js";
 import { storeEvents } from "./eventIntake.js";
 import { advanceWatermark, gatewayInfo, raiseWatermark, recordHello, recordStatus } from "./gatewayStore.js";
 import { buildAnswer } from "./helloAnswer.js";
@@ -50,7 +51,7 @@ export function parseGatewayPayload<K extends GatewayKind>(
 export interface InboundContext {
   store: CentralStore;
   siteId: string;
-  logger: CentralLogger;
+  logger: Logger;
   counters: CentralCounters;
   publisher: CentralPublisher;
   limits: MessageLimits;

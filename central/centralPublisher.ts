@@ -5,10 +5,11 @@
  * after the broker's PUBACK, so a change the broker missed is published again on the next connect.
  */
 
+import type { Logger } from "pino";
 import { SYNC_QOS, syncTopic } from "../config/protocol/topics.js";
 import type { MqttLink } from "../drivers/mqtt/mqttTypes.js";
 import type { CentralStore } from "./centralStore.js";
-import type { CentralCounters, CentralLogger } from "./centralTypes.js";
+import type { CentralCounters } from "./centralTypes.js";
 import type { Answer } from "./helloAnswer.js";
 import { changesAt } from "./memberStore.js";
 import type { ConfigToPublish } from "./reconcile.js";
@@ -19,7 +20,7 @@ export interface CentralPublisherOptions {
   link: MqttLink;
   topicPrefix: string;
   siteId: string;
-  logger: CentralLogger;
+  logger: Logger;
   /** The central's counters, updated in place. */
   counters: CentralCounters;
 }

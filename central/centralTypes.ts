@@ -1,4 +1,5 @@
-/** The reference central's vocabulary: its options, logger, counters, and what a reload reports. */
+/** The reference central's vocabulary: its options, counters, and what a reload reports. */
+import type { Logger } from "pino";
 import type { Mqtt } from "../config/gateway.js";
 import type { BackoffOptions } from "../drivers/transport/backoff.js";
 
@@ -24,7 +25,7 @@ export interface CentralOptions {
   /** Payloads larger than this are refused (default 16 MiB, as sync.maxMessageBytes). */
   maxMessageBytes?: number;
   /** Required: the central's warnings (refused payloads, lost publishes) must reach its log. */
-  logger: CentralLogger;
+  logger: Logger;
   /** Where ACCESSGW_MQTT_USERNAME / _PASSWORD are read (process.env by default). */
   env?: Record<string, string | undefined>;
   clock?: () => number;
@@ -33,14 +34,6 @@ export interface CentralOptions {
   /** How often the files are polled, in ms (default 300). */
   watchIntervalMs?: number;
   backoff?: BackoffOptions;
-}
-
-/** The subset of a pino logger the central uses: object first, message second. */
-export interface CentralLogger {
-  debug(obj: object, msg: string): void;
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
 }
 
 /** Running totals since start. */

@@ -4,8 +4,10 @@
  * else that stops it is exit 1. Logs on stderr (pretty on a terminal, else JSON lines); stdout has a
  * line when it is ready (JSON with --json) and, with --json, one when it stopped.
  */
+
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import type { Logger } from "pino";
 import { AccessGwError } from "../config/errors.js";
 import { Mqtt } from "../config/gateway.js";
 import { DEFAULT_TOPIC_PREFIX, TopicPrefix } from "../config/protocol/payloads.js";
@@ -13,7 +15,7 @@ import { Id } from "../config/site.js";
 import { redactUrl } from "../drivers/mqtt/clientOptions.js";
 import { defaultLogFormat, type LogFormat, makeLogger } from "../runtime/logger.js";
 import { Central } from "./central.js";
-import type { CentralLogger, CentralOptions } from "./centralTypes.js";
+import type { CentralOptions } from "./centralTypes.js";
 import {
   DEFAULT_PART_BYTES,
   DEFAULT_PART_MEMBERS,
@@ -80,7 +82,7 @@ export interface CentralCliIo {
   onSignal(listener: (signal: NodeJS.Signals) => void): () => void;
   stderrIsTty: boolean;
   /** Overrides the logger made from --log-format (tests). */
-  logger?: CentralLogger;
+  logger?: Logger;
   /** Called with the exit code once stopped: the process's own io ends the process soon after. */
   exited?: (code: number) => void;
 }

@@ -6,9 +6,9 @@
  * wait in a queue until the broker returns).
  */
 import { connect, type MqttClient } from "mqtt";
+import type { Logger } from "pino";
 import type { Mqtt } from "../../config/gateway.js";
 import { realScheduler, type Scheduler } from "../../runtime/scheduler.js";
-import type { DriverLogger } from "../logger.js";
 import { type BackoffOptions, backoffDelay, defaultBackoff } from "../transport/backoff.js";
 import { Listeners } from "../transport/listeners.js";
 import type { Health } from "../transport/reconnecting.js";
@@ -30,7 +30,7 @@ export interface MqttConnectionOptions {
   config: Mqtt;
   /** Gives the default client id `accessgw-<gatewayId>`. */
   gatewayId: string;
-  logger: DriverLogger;
+  logger: Logger;
   now?: () => number;
   scheduler?: Scheduler;
   /** Delay between reconnect attempts; 250 ms doubling to 30 s with full jitter by default. */
@@ -75,7 +75,7 @@ export class MqttConnection implements MqttLink {
   readonly url: string;
   readonly clientId: string;
   private readonly options: MqttConnectionOptions;
-  private readonly log: DriverLogger;
+  private readonly log: Logger;
   private readonly now: () => number;
   private readonly scheduler: Scheduler;
   private readonly listeners = new Listeners<MqttConnectionEvents>();

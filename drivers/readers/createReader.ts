@@ -1,7 +1,8 @@
 /** Picks a reader driver for a configured reader. */
+
+import type { Logger } from "pino";
 import type { Reader } from "../../config/gateway.js";
 import type { Scheduler } from "../../runtime/scheduler.js";
-import type { DriverLogger } from "../logger.js";
 import type { MqttLink } from "../mqtt/mqttTypes.js";
 import type { BackoffOptions } from "../transport/backoff.js";
 import type { TransportFactory } from "../transport/transport.js";
@@ -16,7 +17,7 @@ export interface ReaderDeps {
   clock: () => number;
   scheduler: Scheduler;
   /** Required: rejected reads and link changes must reach the daemon's log. */
-  logger: DriverLogger;
+  logger: Logger;
   /** Reconnect backoff; the transport's default when left out. */
   backoff?: BackoffOptions;
   random?: () => number;

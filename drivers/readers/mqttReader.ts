@@ -4,12 +4,13 @@
  * payload is the card). They share the gateway's one broker connection: start() subscribes,
  * stop() unsubscribes, and `state` mirrors the connection's health.
  */
+
+import type { Logger } from "pino";
 import type { Reader } from "../../config/gateway.js";
 import { toCardNumber } from "../codecs/cardNumber.js";
 import { espRfidTopics, parseEspRfidMessage } from "../codecs/espRfid.js";
 import { parseJsonReaderMessage, parseTextReaderMessage, type ReaderMessage } from "../codecs/mqttReaders.js";
 import { parseTasmotaMessage } from "../codecs/tasmotaSensor.js";
-import type { DriverLogger } from "../logger.js";
 import type { MqttLink, MqttMessage } from "../mqtt/mqttTypes.js";
 import { Listeners } from "../transport/listeners.js";
 import type { Health } from "../transport/reconnecting.js";
@@ -27,7 +28,7 @@ export interface MqttReaderDeps {
   connection: MqttLink;
   /** Stamps `card` events (ms). */
   clock: () => number;
-  logger: DriverLogger;
+  logger: Logger;
   /** Larger payloads are rejected unread ("too_long"); default 4096 bytes. */
   maxPayloadBytes?: number;
 }

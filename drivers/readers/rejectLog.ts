@@ -5,7 +5,7 @@
  * count of those not logged in between. The detail (which may quote the bytes or payload, so a
  * card number) only ever goes to debug.
  */
-import type { DriverLogger } from "../logger.js";
+import type { Logger } from "pino";
 import type { ReaderRejectCode } from "./readerDriver.js";
 
 /** The least time between two info lines about rejected reads of one reader. */
@@ -36,19 +36,14 @@ const MQTT_HINTS: Record<ReaderRejectCode, string> = {
 
 /** One reader's rejected-read log: rate-limited at info, everything at debug. */
 export class RejectLog {
-  private readonly logger: DriverLogger;
+  private readonly logger: Logger;
   private readonly clock: () => number;
   private readonly hints: Record<ReaderRejectCode, string>;
   private readonly windowMs: number;
   private lastLoggedAt: number | undefined;
   private suppressed = 0;
 
-  constructor(
-    logger: DriverLogger,
-    clock: () => number,
-    source: RejectSource,
-    windowMs = REJECT_LOG_WINDOW_MS,
-  ) {
+  constructor(logger: Logger, clock: () => number, source: RejectSource, windowMs = REJECT_LOG_WINDOW_MS) {
     this.logger = logger;
     this.clock = clock;
     this.hints = source === "serial" ? SERIAL_HINTS : MQTT_HINTS;

@@ -3,11 +3,12 @@
  * ReconnectingTransport, turns decoded reads into `card`/`rejected` events, reports the
  * transport's health as `state`, and counts. Subclasses only decode bytes.
  */
+
+import type { Logger } from "pino";
 import type { CardNumberMode } from "../../config/deviceLimits.js";
 import type { Scheduler } from "../../runtime/scheduler.js";
 import type { RawRead } from "../codecs/cardNumber.js";
 import { toCardNumber } from "../codecs/cardNumber.js";
-import type { DriverLogger } from "../logger.js";
 import type { BackoffOptions } from "../transport/backoff.js";
 import { Listeners } from "../transport/listeners.js";
 import { type Health, ReconnectingTransport } from "../transport/reconnecting.js";
@@ -35,7 +36,7 @@ export interface SerialReaderDeps {
   clock: () => number;
   /** Timers for reconnect backoff. */
   scheduler: Scheduler;
-  logger: DriverLogger;
+  logger: Logger;
   backoff?: BackoffOptions;
   random?: () => number;
 }

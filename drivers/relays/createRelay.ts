@@ -1,7 +1,8 @@
 /** Builds the driver a relay's config names: serial boards, or MQTT devices on the shared broker connection. */
+
+import type { Logger } from "pino";
 import type { Relay } from "../../config/gateway.js";
 import type { Scheduler } from "../../runtime/scheduler.js";
-import type { DriverLogger } from "../logger.js";
 import type { MqttLink } from "../mqtt/mqttTypes.js";
 import type { BackoffOptions } from "../transport/backoff.js";
 import type { TransportFactory } from "../transport/transport.js";
@@ -23,7 +24,7 @@ export interface RelayDeps {
   /** The gateway id: Shelly Gen2 answers on `<gatewayId>/rpc` (made topic-safe). */
   gatewayId?: string;
   /** Required: a relay's warnings (no OFF report, a failed switch) must reach the daemon's log. */
-  logger: DriverLogger;
+  logger: Logger;
   /** The channels to put into their resting state whenever the link to the device (re)opens. */
   restingStates: RestingStates;
 }

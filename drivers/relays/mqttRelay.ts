@@ -7,8 +7,8 @@
  * queued behind it, so every caller gets its own full on…off.
  */
 
+import type { Logger } from "pino";
 import type { Scheduler } from "../../runtime/scheduler.js";
-import type { DriverLogger } from "../logger.js";
 import { MqttError, type MqttLink, type MqttMessage } from "../mqtt/mqttTypes.js";
 import { Listeners } from "../transport/listeners.js";
 import { RelayError, type RelayFailure } from "./errors.js";
@@ -23,7 +23,7 @@ export interface MqttRelayDeps {
   scheduler: Scheduler;
   /** How long the device has to confirm a switch; default 2000 ms. */
   replyTimeoutMs?: number;
-  logger: DriverLogger;
+  logger: Logger;
   /** Set every time the broker connection comes up. */
   restingStates: RestingStates;
 }
@@ -55,7 +55,7 @@ export abstract class MqttRelay implements RelayDriver {
   protected readonly connection: MqttLink;
   protected readonly scheduler: Scheduler;
   protected readonly replyTimeoutMs: number;
-  protected readonly log: DriverLogger;
+  protected readonly log: Logger;
   private readonly restingStates: RestingStates;
   private readonly listeners = new Listeners<RelayEvents>();
   private readonly channels = new KeyedQueue<number>();

@@ -7,8 +7,8 @@
  * queued behind it (not merged or extended), so every caller gets its own full on…off.
  */
 
+import type { Logger } from "pino";
 import type { Scheduler } from "../../runtime/scheduler.js";
-import type { DriverLogger } from "../logger.js";
 import type { BackoffOptions } from "../transport/backoff.js";
 import { TransportError } from "../transport/errors.js";
 import { Listeners } from "../transport/listeners.js";
@@ -84,7 +84,7 @@ export interface SerialRelayOptions {
   baudRate?: number;
   transportFactory: TransportFactory;
   scheduler: Scheduler;
-  logger: DriverLogger;
+  logger: Logger;
   /** Set on every (re)open of the port. */
   restingStates: RestingStates;
   backoff?: BackoffOptions;
@@ -94,7 +94,7 @@ export interface SerialRelayOptions {
 export abstract class SerialRelay implements RelayDriver {
   readonly id: string;
   protected readonly scheduler: Scheduler;
-  protected readonly log: DriverLogger;
+  protected readonly log: Logger;
   protected readonly transport: ReconnectingTransport;
   private readonly restingStates: RestingStates;
   private readonly listeners = new Listeners<RelayEvents>();

@@ -3,8 +3,8 @@
  * backoff between attempts, and reports (and logs) a health state that says what it is doing and why.
  */
 
+import type { Logger } from "pino";
 import { realScheduler, type Scheduler } from "../../runtime/scheduler.js";
-import type { DriverLogger } from "../logger.js";
 import { type BackoffOptions, backoffDelay, defaultBackoff } from "./backoff.js";
 import { TransportError, toError } from "./errors.js";
 import { Listeners } from "./listeners.js";
@@ -38,7 +38,7 @@ export interface ReconnectingOptions {
   factory: TransportFactory;
   transportOptions?: TransportOptions;
   /** Where the link's changes are logged: open at info, down at warn (with the reason), the rest at debug. */
-  logger: DriverLogger;
+  logger: Logger;
   backoff?: BackoffOptions;
   scheduler?: Scheduler;
   random?: () => number;
@@ -54,7 +54,7 @@ export class ReconnectingTransport {
   private readonly scheduler: Scheduler;
   private readonly random: () => number;
   private readonly now: () => number;
-  private readonly log: DriverLogger;
+  private readonly log: Logger;
   private readonly listeners = new Listeners<ReconnectingEvents>();
   private current: Transport | undefined;
   private pending: Promise<void> | undefined;

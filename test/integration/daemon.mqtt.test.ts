@@ -3,9 +3,7 @@
  * Tasmota, JSON and esp-rfid readers open Tasmota, Shelly Gen2 and Shelly Gen1 relays; the broker
  * goes away and comes back, and the gateway decides again without a restart.
  */
-import { Writable } from "node:stream";
 import mqtt from "mqtt";
-import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { GatewayConfig } from "../../config/gateway.js";
 import { SimEspRfidReader } from "../../firmware-sim/devices/espRfidReader.js";
@@ -17,6 +15,7 @@ import { Gateway } from "../../gateway/daemon.js";
 import { listEvents } from "../../gateway/store/events.js";
 import { realScheduler } from "../../runtime/scheduler.js";
 import { at } from "../helpers/build.js";
+import { memoryLogger, silentLogger } from "../helpers/logs.js";
 import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
 import { freshStore, importExamples } from "../store/storeHelpers.js";
 
@@ -108,7 +107,7 @@ describe("the gateway with MQTT readers and relays on a real broker", () => {
       config,
       store: t.store,
       gatewayId: "gw-mqtt",
-      logger: pino({ level: "silent" }),
+      logger: silentLogger(),
       clock: () => at("2027-03-22T10:00") + (Date.now() - start),
       backoff: { baseMs: 50, factor: 2, capMs: 200, jitter: "none" },
     });
@@ -213,7 +212,7 @@ describe("the gateway with MQTT readers and relays on a real broker", () => {
       config,
       store: t.store,
       gatewayId: "gw-mqtt-2",
-      logger: pino({ level: "silent" }),
+      logger: silentLogger(),
       clock: () => at("2027-03-22T10:00") + (Date.now() - start),
     });
     await gateway.start();
@@ -263,19 +262,13 @@ describe("the gateway with MQTT readers and relays on a real broker", () => {
       relays: [{ id: "pool-relay", driver: "mqtt-shelly-gen1", device: "shelly1-mute" }],
       mqtt: { url: broker.url },
     });
-    const logs: Record<string, unknown>[] = [];
-    const sink = new Writable({
-      write(chunk, _enc, cb) {
-        logs.push(JSON.parse(String(chunk)));
-        cb();
-      },
-    });
+    const { logger, lines: logs } = memoryLogger("info");
     const start = Date.now();
     const gateway = new Gateway({
       config,
       store: t.store,
       gatewayId: "gw-mqtt-3",
-      logger: pino({ level: "info" }, sink),
+      logger,
       clock: () => at("2027-03-22T10:00") + (Date.now() - start),
     });
     gateway.start();
@@ -287,7 +280,7 @@ describe("the gateway with MQTT readers and relays on a real broker", () => {
       () =>
         expect(logs).toContainEqual(
           expect.objectContaining({
-            level: 40,
+            level: "warn",
             component: "relay",
             relayId: "pool-relay",
             channel: 1,

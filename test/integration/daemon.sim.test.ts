@@ -1,4 +1,3 @@
-import { pino } from "pino";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { GatewayConfig } from "../../config/gateway.js";
 import { SimLcusBoard } from "../../firmware-sim/devices/lcusBoard.js";
@@ -7,6 +6,7 @@ import { SimSerialLineReader } from "../../firmware-sim/devices/serialLineReader
 import { Gateway } from "../../gateway/daemon.js";
 import { listEvents } from "../../gateway/store/events.js";
 import { at } from "../helpers/build.js";
+import { silentLogger } from "../helpers/logs.js";
 import { freshStore, importExamples } from "../store/storeHelpers.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -50,7 +50,7 @@ describe("the gateway with the real drivers against simulated devices over tcp:/
       config,
       store: t.store,
       gatewayId: "gw-1",
-      logger: pino({ level: "silent" }),
+      logger: silentLogger(),
       clock: () => at("2027-03-22T10:00"),
       backoff: { baseMs: 20, factor: 2, capMs: 100, jitter: "none" },
     });

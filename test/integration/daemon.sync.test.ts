@@ -4,7 +4,6 @@
  * status says online with the reader connected, then offline after a clean stop.
  */
 import mqtt from "mqtt";
-import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { GatewayConfig } from "../../config/gateway.js";
 import { EventsMessage } from "../../config/protocol/payloads.js";
@@ -13,6 +12,7 @@ import { SimSerialLineReader } from "../../firmware-sim/devices/serialLineReader
 import { Gateway } from "../../gateway/daemon.js";
 import { outboxDepth } from "../../gateway/store/outbox.js";
 import { at } from "../helpers/build.js";
+import { silentLogger } from "../helpers/logs.js";
 import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
 import { freshStore, importExamples } from "../store/storeHelpers.js";
 
@@ -56,7 +56,7 @@ describe("the daemon with central sync enabled", () => {
       config,
       store: t.store,
       gatewayId: "gw-sync",
-      logger: pino({ level: "silent" }),
+      logger: silentLogger(),
       clock: () => at("2027-03-22T10:00") + (Date.now() - start),
       version: "9.9.9-test",
     });

@@ -4,7 +4,6 @@
  * unplugged, and a Modbus board that never answers, all while a member walks in at another door.
  * Ordering is asserted, never wall-clock time.
  */
-import { pino } from "pino";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { GatewayConfig } from "../../config/gateway.js";
 import { SimLcusBoard } from "../../firmware-sim/devices/lcusBoard.js";
@@ -13,6 +12,7 @@ import { SimSerialLineReader } from "../../firmware-sim/devices/serialLineReader
 import { Gateway } from "../../gateway/daemon.js";
 import { listEvents } from "../../gateway/store/events.js";
 import { at } from "../helpers/build.js";
+import { silentLogger } from "../helpers/logs.js";
 import { freshStore, importExamples } from "../store/storeHelpers.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -80,7 +80,7 @@ describe("the gateway keeps readers and doors independent", () => {
       config,
       store: t.store,
       gatewayId: "gw-iso",
-      logger: pino({ level: "silent" }),
+      logger: silentLogger(),
       clock: () => at("2027-03-22T10:00") + (Date.now() - start),
       backoff: { baseMs: 20, factor: 2, capMs: 100, jitter: "none" },
     });

@@ -4,7 +4,6 @@
  * rdm6300, lcus-serial and modbus-rtu. Unplugging a device kills its pty pair; replugging makes it
  * again on the same path, and the gateway reconnects and decides again without a restart.
  */
-import { pino } from "pino";
 import { SerialPort } from "serialport";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { GatewayConfig } from "../../config/gateway.js";
@@ -18,6 +17,7 @@ import { Gateway } from "../../gateway/daemon.js";
 import { listEvents } from "../../gateway/store/events.js";
 import { realScheduler } from "../../runtime/scheduler.js";
 import { at, tempDir } from "../helpers/build.js";
+import { silentLogger } from "../helpers/logs.js";
 import { type PtyPair, requireSocat, startPtyPair } from "../helpers/socat.js";
 import { freshStore, importExamples } from "../store/storeHelpers.js";
 
@@ -140,7 +140,7 @@ describe("the gateway over real pseudo-terminals (socat + serialport)", () => {
       config,
       store: t.store,
       gatewayId: "gw-pty",
-      logger: pino({ level: "silent" }),
+      logger: silentLogger(),
       clock: siteClock(),
       backoff: { baseMs: 20, factor: 2, capMs: 200, jitter: "equal" },
     });

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { MqttConnection } from "../../drivers/mqtt/connection.js";
 import type { MqttMessage } from "../../drivers/mqtt/mqttTypes.js";
 import type { Health } from "../../drivers/transport/reconnecting.js";
-import { RecordingLogger } from "../helpers/logger.js";
+import { silentLogger } from "../helpers/logs.js";
 import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
 
 let broker: TestBroker & { dispose(): Promise<void> };
@@ -22,7 +22,7 @@ const fastBackoff = { baseMs: 50, factor: 2, capMs: 200, jitter: "none" as const
 
 function connection(extra: Partial<ConstructorParameters<typeof MqttConnection>[0]> = {}): MqttConnection {
   const c = new MqttConnection({
-    logger: new RecordingLogger(),
+    logger: silentLogger(),
     config: { url: broker.url },
     gatewayId: "gw-test",
     backoff: fastBackoff,

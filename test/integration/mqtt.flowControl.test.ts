@@ -6,7 +6,7 @@
 import mqtt from "mqtt";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { MqttConnection } from "../../drivers/mqtt/connection.js";
-import { RecordingLogger } from "../helpers/logger.js";
+import { silentLogger } from "../helpers/logs.js";
 import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
 
 let broker: TestBroker & { dispose(): Promise<void> };
@@ -21,7 +21,7 @@ afterEach(async () => {
 
 function link(clientId: string, flowControl: boolean): MqttConnection {
   const c = new MqttConnection({
-    logger: new RecordingLogger(),
+    logger: silentLogger(),
     config: { url: broker.url },
     gatewayId: "gw-flow",
     clientId,

@@ -12,7 +12,7 @@ import type {
 } from "../../drivers/readers/readerDriver.js";
 import { openTransport } from "../../drivers/transport/transport.js";
 import { realScheduler } from "../../runtime/scheduler.js";
-import { RecordingLogger } from "../helpers/logger.js";
+import { silentLogger } from "../helpers/logs.js";
 import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
 
 let broker: TestBroker & { dispose(): Promise<void> };
@@ -23,7 +23,7 @@ const readers: ReaderDriver[] = [];
 beforeAll(async () => {
   broker = await startBroker();
   conn = new MqttConnection({
-    logger: new RecordingLogger(),
+    logger: silentLogger(),
     config: { url: broker.url },
     gatewayId: "gw-readers",
     backoff: { baseMs: 50, factor: 2, capMs: 200, jitter: "none" },
@@ -57,7 +57,7 @@ function until(c: MqttConnection, state: string): Promise<void> {
 async function reader(raw: Record<string, unknown>) {
   const config = Reader.parse({ id: "r1", area: "pool", direction: "in", ...raw }) as MqttReaderConfig;
   const made = createReader(config, {
-    logger: new RecordingLogger(),
+    logger: silentLogger(),
     transportFactory: openTransport,
     clock: () => 42,
     scheduler: realScheduler,
@@ -308,7 +308,7 @@ describe("MQTT readers and the broker going away", () => {
     const made = createReader(
       Reader.parse({ id: "gate-x", area: "pool", direction: "in", driver: "mqtt-esp-rfid", topic: "x" }),
       {
-        logger: new RecordingLogger(),
+        logger: silentLogger(),
         transportFactory: openTransport,
         clock: () => 0,
         scheduler: realScheduler,

@@ -10,7 +10,7 @@ import { ShellyGen1Relay, ShellyGen2Relay, TasmotaRelay } from "../../drivers/re
 import { openTransport } from "../../drivers/transport/transport.js";
 import { SimTasmotaDevice } from "../../firmware-sim/devices/tasmotaDevice.js";
 import { realScheduler } from "../../runtime/scheduler.js";
-import { RecordingLogger } from "../helpers/logger.js";
+import { silentLogger } from "../helpers/logs.js";
 import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
 
 let broker: TestBroker & { dispose(): Promise<void> };
@@ -20,7 +20,7 @@ const stops: (() => Promise<unknown>)[] = [];
 beforeAll(async () => {
   broker = await startBroker();
   conn = new MqttConnection({
-    logger: new RecordingLogger(),
+    logger: silentLogger(),
     config: { url: broker.url },
     gatewayId: "gw-relays",
     backoff: { baseMs: 50, factor: 2, capMs: 200, jitter: "none" },
@@ -52,7 +52,7 @@ function opened(): Promise<void> {
 async function relay(config: Relay, extra: { replyTimeoutMs?: number; gatewayId?: string } = {}) {
   const driver = createRelay(config, {
     restingStates: () => [],
-    logger: new RecordingLogger(),
+    logger: silentLogger(),
     transportFactory: openTransport,
     scheduler: realScheduler,
     mqtt: conn,
@@ -328,7 +328,7 @@ describe("MQTT relays without a broker", () => {
       { id: "idle", driver: "mqtt-tasmota", topic: "idle" },
       {
         restingStates: () => [],
-        logger: new RecordingLogger(),
+        logger: silentLogger(),
         transportFactory: openTransport,
         scheduler: realScheduler,
         mqtt: conn,
@@ -343,7 +343,7 @@ describe("MQTT relays without a broker", () => {
         { id: "lonely", driver: "mqtt-shelly-gen1", device: "x" },
         {
           restingStates: () => [],
-          logger: new RecordingLogger(),
+          logger: silentLogger(),
           transportFactory: openTransport,
           scheduler: realScheduler,
         },

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { clientOptions, type MqttSession } from "../../drivers/mqtt/clientOptions.js";
 import { MqttConnection } from "../../drivers/mqtt/connection.js";
 import type { MqttMessage } from "../../drivers/mqtt/mqttTypes.js";
-import { RecordingLogger } from "../helpers/logger.js";
+import { silentLogger } from "../helpers/logs.js";
 import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
 
 let broker: TestBroker & { dispose(): Promise<void> };
@@ -22,7 +22,7 @@ afterEach(async () => {
 
 function connection(clientId: string, session?: MqttSession): MqttConnection {
   const c = new MqttConnection({
-    logger: new RecordingLogger(),
+    logger: silentLogger(),
     config: { url: broker.url },
     gatewayId: "gw-session",
     clientId,

@@ -9,7 +9,7 @@ import { MqttConnection } from "../../drivers/mqtt/connection.js";
 import type { MqttMessage } from "../../drivers/mqtt/mqttTypes.js";
 import { type EmbeddedBroker, startEmbeddedBroker } from "../../firmware-sim/embeddedBroker.js";
 import { freePort } from "../../firmware-sim/mosquitto.js";
-import { RecordingLogger } from "../helpers/logger.js";
+import { silentLogger } from "../helpers/logs.js";
 
 let broker: EmbeddedBroker;
 beforeAll(async () => {
@@ -23,7 +23,7 @@ afterEach(async () => {
 
 function persistent(clientId: string): MqttConnection {
   const c = new MqttConnection({
-    logger: new RecordingLogger(),
+    logger: silentLogger(),
     config: { url: broker.url },
     gatewayId: "gw-fallback",
     clientId,

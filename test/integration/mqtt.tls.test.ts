@@ -16,7 +16,6 @@ import type { Health } from "../../drivers/transport/reconnecting.js";
 import { freePort, waitForPort } from "../../firmware-sim/mosquitto.js";
 import { SyncClient } from "../../gateway/sync/client.js";
 import { realScheduler } from "../../runtime/scheduler.js";
-import { RecordingLogger } from "../helpers/logger.js";
 import { silentLogger } from "../helpers/logs.js";
 import { freshStore } from "../store/storeHelpers.js";
 
@@ -27,7 +26,7 @@ afterEach(async () => {
 
 function connection(config: ConstructorParameters<typeof MqttConnection>[0]["config"]): MqttConnection {
   const c = new MqttConnection({
-    logger: new RecordingLogger(),
+    logger: silentLogger(),
     config,
     gatewayId: "gw-tls",
     backoff: { baseMs: 50, factor: 2, capMs: 200, jitter: "none" },

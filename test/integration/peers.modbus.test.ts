@@ -11,7 +11,7 @@ import type { RelayDriver } from "../../drivers/relays/relayDriver.js";
 import { openTransport } from "../../drivers/transport/transport.js";
 import { SimModbusBoard } from "../../firmware-sim/devices/modbusBoard.js";
 import { realScheduler } from "../../runtime/scheduler.js";
-import { RecordingLogger } from "../helpers/logger.js";
+import { silentLogger } from "../helpers/logs.js";
 import {
   type MbpollResult,
   openSerialDeviceLink,
@@ -58,7 +58,7 @@ async function driverAgainstPymodbus(
   };
   const driver = createRelay(config, {
     restingStates: () => [],
-    logger: new RecordingLogger(),
+    logger: silentLogger(),
     transportFactory: openTransport,
     scheduler: realScheduler,
     replyTimeoutMs: relay.replyTimeoutMs,

@@ -9,7 +9,7 @@ import { createReader } from "../../drivers/readers/createReader.js";
 import type { CardEvent, ReaderDriver, ReaderStateEvent } from "../../drivers/readers/readerDriver.js";
 import { openTransport } from "../../drivers/transport/transport.js";
 import { realScheduler } from "../../runtime/scheduler.js";
-import { RecordingLogger } from "../helpers/logger.js";
+import { silentLogger } from "../helpers/logs.js";
 import { type PtyPair, requireSocat, startPtyPair } from "../helpers/socat.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -51,7 +51,7 @@ interface Running {
 /** Starts a reader on the real serial transport and waits until its port is open. */
 async function startReader(config: Reader): Promise<Running> {
   const made = createReader(config, {
-    logger: new RecordingLogger(),
+    logger: silentLogger(),
     transportFactory: openTransport,
     clock: Date.now,
     scheduler: realScheduler,

@@ -18,7 +18,7 @@ import { SimShellyGen1 } from "../../firmware-sim/devices/shellyGen1.js";
 import { SimShellyGen2 } from "../../firmware-sim/devices/shellyGen2.js";
 import { SimTasmotaDevice } from "../../firmware-sim/devices/tasmotaDevice.js";
 import { realScheduler } from "../../runtime/scheduler.js";
-import { RecordingLogger } from "../helpers/logger.js";
+import { silentLogger } from "../helpers/logs.js";
 import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -34,7 +34,7 @@ function started(config: Relay, resting: RestingChannel[], mqtt?: MqttConnection
     scheduler: realScheduler,
     backoff: { baseMs: 20, factor: 2, capMs: 100, jitter: "none" },
     replyTimeoutMs: 500,
-    logger: new RecordingLogger(),
+    logger: silentLogger(),
     restingStates: () => resting,
     gatewayId: "gw-resting",
     ...(mqtt === undefined ? {} : { mqtt }),
@@ -100,7 +100,7 @@ describe("MQTT relays left ON, on a real broker", () => {
     conn = new MqttConnection({
       config: { url: broker.url },
       gatewayId: "gw-resting",
-      logger: new RecordingLogger(),
+      logger: silentLogger(),
       backoff: { baseMs: 50, factor: 2, capMs: 200, jitter: "none" },
     });
     conn.start();

@@ -12,7 +12,7 @@ import { createRelay } from "../../drivers/relays/createRelay.js";
 import type { RelayDriver } from "../../drivers/relays/relayDriver.js";
 import { openTransport } from "../../drivers/transport/transport.js";
 import { realScheduler } from "../../runtime/scheduler.js";
-import { RecordingLogger } from "../helpers/logger.js";
+import { silentLogger } from "../helpers/logs.js";
 import { requireSocat, startPtyPair } from "../helpers/socat.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -42,7 +42,7 @@ async function wire(
   await openPeer(pair.b, device);
   const relay = createRelay({ ...config, port: pair.a } as Parameters<typeof createRelay>[0], {
     restingStates: () => [],
-    logger: new RecordingLogger(),
+    logger: silentLogger(),
     transportFactory: openTransport,
     scheduler: realScheduler,
     ...(replyTimeoutMs ? { replyTimeoutMs } : {}),

@@ -8,7 +8,7 @@ import { SimRdm6300Module } from "../../firmware-sim/devices/rdm6300Module.js";
 import { SerialDeviceServer } from "../../firmware-sim/devices/serialDeviceServer.js";
 import { SimSerialLineReader } from "../../firmware-sim/devices/serialLineReader.js";
 import { realScheduler } from "../../runtime/scheduler.js";
-import { RecordingLogger } from "../helpers/logger.js";
+import { silentLogger } from "../helpers/logs.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -40,7 +40,7 @@ async function startServer(): Promise<SerialDeviceServer> {
 /** Starts the real reader driver against the server and waits until the server sees it. */
 async function startReader(config: Reader, server: SerialDeviceServer): Promise<Running> {
   const made = createReader(config, {
-    logger: new RecordingLogger(),
+    logger: silentLogger(),
     transportFactory: openTransport,
     clock: Date.now,
     scheduler: realScheduler,

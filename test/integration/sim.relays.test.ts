@@ -8,7 +8,7 @@ import { SimLcusBoard } from "../../firmware-sim/devices/lcusBoard.js";
 import { SimModbusBoard } from "../../firmware-sim/devices/modbusBoard.js";
 import { SerialDeviceServer } from "../../firmware-sim/devices/serialDeviceServer.js";
 import { realScheduler } from "../../runtime/scheduler.js";
-import { RecordingLogger } from "../helpers/logger.js";
+import { silentLogger } from "../helpers/logs.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -26,7 +26,7 @@ async function startServer(): Promise<SerialDeviceServer> {
 async function startRelay(config: Relay): Promise<RelayDriver> {
   const relay = createRelay(config, {
     restingStates: () => [],
-    logger: new RecordingLogger(),
+    logger: silentLogger(),
     transportFactory: openTransport,
     scheduler: realScheduler,
     backoff: { baseMs: 20, factor: 2, capMs: 100, jitter: "none" },

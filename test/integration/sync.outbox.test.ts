@@ -13,7 +13,6 @@ import { outboxDepth } from "../../gateway/store/outbox.js";
 import { OutboxPublisher } from "../../gateway/sync/outboxPublisher.js";
 import { realScheduler } from "../../runtime/scheduler.js";
 import { at } from "../helpers/build.js";
-import { RecordingLogger } from "../helpers/logger.js";
 import { silentLogger } from "../helpers/logs.js";
 import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
 import { freshStore, importExamples, scanReq, type TestStore } from "../store/storeHelpers.js";
@@ -64,7 +63,7 @@ describe("outbox publisher with a real broker that goes away", () => {
     await central.subscribeAsync(TOPIC, { qos: 1 });
 
     const link = new MqttConnection({
-      logger: new RecordingLogger(),
+      logger: silentLogger(),
       config: { url: broker.url },
       gatewayId: GATEWAY,
       backoff: { baseMs: 50, factor: 2, capMs: 200, jitter: "none" },

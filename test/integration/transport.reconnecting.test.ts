@@ -3,7 +3,7 @@ import { TransportError } from "../../drivers/transport/errors.js";
 import { Listeners } from "../../drivers/transport/listeners.js";
 import { type Health, ReconnectingTransport } from "../../drivers/transport/reconnecting.js";
 import type { Transport, TransportEvents } from "../../drivers/transport/transport.js";
-import { RecordingLogger } from "../helpers/logger.js";
+import { memoryLogger, silentLogger } from "../helpers/logs.js";
 
 /** An in-memory transport the test can drop. */
 class FakeTransport implements Transport {
@@ -55,7 +55,7 @@ describe("ReconnectingTransport (fake timers)", () => {
   it("opens, relays data and writes, and says it is open", async () => {
     const { state, factory } = fakeFactory();
     const rt = new ReconnectingTransport({
-      logger: new RecordingLogger(),
+      logger: silentLogger(),
       target: "fake",
       factory,
       random: () => 0.5,
@@ -76,16 +76,19 @@ describe("ReconnectingTransport (fake timers)", () => {
 
   it("logs its own changes: open at info, a disconnect at warn with the reason and the retry delay", async () => {
     const { state, factory } = fakeFactory();
-    const logger = new RecordingLogger();
+    const { logger, lines } = memoryLogger();
     const rt = new ReconnectingTransport({ logger, target: "fake", factory, random: () => 0.5 });
     rt.start();
     await vi.advanceTimersByTimeAsync(0);
     state.opened[0]?.drop();
-    expect(logger.lines.filter((l) => l.level !== "debug")).toEqual([
-      { level: "info", obj: { target: "fake", state: "open" }, msg: "link open" },
+    expect(lines.filter((l) => l.level !== "debug")).toEqual([
+      { level: "info", target: "fake", state: "open", msg: "link open" },
       {
         level: "warn",
-        obj: { target: "fake", state: "waiting", reason: "cable pulled", retryInMs: expect.any(Number) },
+        target: "fake",
+        state: "waiting",
+        reason: "cable pulled",
+        retryInMs: expect.any(Number),
         msg: "link down, retrying",
       },
     ]);
@@ -97,7 +100,7 @@ describe("ReconnectingTransport (fake timers)", () => {
     state.down = true;
     const backoff = { baseMs: 100, factor: 2, capMs: 1000, jitter: "full" as const };
     const rt = new ReconnectingTransport({
-      logger: new RecordingLogger(),
+      logger: silentLogger(),
       target: "fake",
       factory,
       backoff,
@@ -124,7 +127,7 @@ describe("ReconnectingTransport (fake timers)", () => {
   it("reopens after a disconnect, starting the backoff again", async () => {
     const { state, factory } = fakeFactory();
     const rt = new ReconnectingTransport({
-      logger: new RecordingLogger(),
+      logger: silentLogger(),
       target: "fake",
       factory,
       random: () => 0,
@@ -149,7 +152,7 @@ describe("ReconnectingTransport (fake timers)", () => {
     const { state, factory } = fakeFactory();
     state.down = true;
     const rt = new ReconnectingTransport({
-      logger: new RecordingLogger(),
+      logger: silentLogger(),
       target: "fake",
       factory,
       random: () => 0.9,
@@ -167,7 +170,7 @@ describe("ReconnectingTransport (fake timers)", () => {
 
   it("stop() during an open in progress closes what it opened", async () => {
     const { state, factory } = fakeFactory();
-    const rt = new ReconnectingTransport({ logger: new RecordingLogger(), target: "fake", factory });
+    const rt = new ReconnectingTransport({ logger: silentLogger(), target: "fake", factory });
     rt.start();
     await rt.stop();
     expect(state.opened).toHaveLength(1);

@@ -5,7 +5,7 @@ import { SerialPort } from "serialport";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { ReconnectingTransport } from "../../drivers/transport/reconnecting.js";
 import { type CloseReason, openTransport, type Transport } from "../../drivers/transport/transport.js";
-import { RecordingLogger } from "../helpers/logger.js";
+import { silentLogger } from "../helpers/logs.js";
 import { type PtyPair, requireSocat, startPtyPair } from "../helpers/socat.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -85,7 +85,7 @@ describe("serial transport over socat pseudo-terminals", () => {
     cleanups.push(() => p.stop());
 
     const rt = new ReconnectingTransport({
-      logger: new RecordingLogger(),
+      logger: silentLogger(),
       target: links.a,
       factory: openTransport,
       transportOptions: { baudRate: 9600 },

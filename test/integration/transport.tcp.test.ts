@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { ReconnectingTransport } from "../../drivers/transport/reconnecting.js";
 import { type CloseReason, openTransport, type Transport } from "../../drivers/transport/transport.js";
 import type { Scheduler } from "../../runtime/scheduler.js";
-import { RecordingLogger } from "../helpers/logger.js";
+import { silentLogger } from "../helpers/logs.js";
 
 /** A loopback TCP server that records what it receives and can drop everyone. */
 interface LoopServer {
@@ -122,7 +122,7 @@ describe("TCP transport", () => {
     const target = `tcp://127.0.0.1:${port}`;
     const { scheduler, timers, fireAll } = manualScheduler();
     const rt = new ReconnectingTransport({
-      logger: new RecordingLogger(),
+      logger: silentLogger(),
       target,
       factory: openTransport,
       scheduler,

@@ -15,7 +15,7 @@ import { AccessGwError } from "../../config/errors.js";
 import { freePort } from "../../firmware-sim/mosquitto.js";
 import { tempDir } from "../helpers/build.js";
 import { exampleDoc, exampleText } from "../helpers/examples.js";
-import { RecordingLogger } from "../helpers/logger.js";
+import { silentLogger } from "../helpers/logs.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -114,7 +114,7 @@ describe("the Central with its files", () => {
   async function central(f: ReturnType<typeof folder>, siteId = "rome-center") {
     const port = await freePort(); // nothing listens there: the central keeps retrying, quietly
     const c = new Central({
-      logger: new RecordingLogger(),
+      logger: silentLogger(),
       siteId,
       siteConfigFile: f.siteFile,
       membersFile: f.membersFile,

@@ -28,6 +28,7 @@ import {
 import type { MqttLink } from "../../drivers/mqtt/mqttTypes.js";
 import { tempDir } from "../helpers/build.js";
 import { exampleText } from "../helpers/examples.js";
+import { memoryLogger } from "../helpers/logs.js";
 
 const P = "t/v1";
 const LIMITS = { partMembers: 2, partBytes: 262_144 };
@@ -61,14 +62,6 @@ function fakeLink() {
   return { link, sent, state, leaf: (l: string) => sent.filter((s) => s.topic.endsWith(`/${l}`)) };
 }
 
-/** A logger that keeps every line. */
-function recordingLogger() {
-  const lines: { level: string; msg: string; obj: Record<string, unknown> }[] = [];
-  const at = (level: string) => (obj: object, msg: string) =>
-    lines.push({ level, msg, obj: obj as Record<string, unknown> });
-  return { lines, logger: { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") } };
-}
-
 function setup() {
   const t = tempDir("accessgw-central-");
   const siteFile = join(t.dir, "site.yaml");
@@ -89,7 +82,7 @@ function setup() {
   reconcile(store, loaded.data, { partMembers: 500, partBytes: 262_144 });
   store.setMeta("published_rev", store.siteRev());
   const fake = fakeLink();
-  const log = recordingLogger();
+  const log = memoryLogger();
   const counters = newCounters();
   const publisher = new CentralPublisher({
     store,
@@ -191,7 +184,7 @@ describe("the central's handling of gateway messages", () => {
     ]);
     expect(AcksMessage.parse(c.fake.leaf("acks")[0]?.payload)).toEqual({ upTo: 0 });
     expect(gatewayInfo(c.store, "gw-1")?.siteId).toBe("rome-center");
-    expect(c.log.lines.find((l) => l.msg === "hello answered")?.obj).toMatchObject({
+    expect(c.log.lines.find((l) => l.msg === "hello answered")).toMatchObject({
       gatewayId: "gw-1",
       answer: "snapshot",
       parts: 2,
@@ -273,7 +266,7 @@ describe("the central's handling of gateway messages", () => {
     const said = c.log.lines.filter((l) => l.msg.startsWith("hello from a gateway of another site"));
     expect(said.map((l) => l.level)).toEqual(["info", "debug"]);
     expect(
-      c.log.lines.find((l) => l.msg.startsWith("events from a gateway that has not said hello"))?.obj,
+      c.log.lines.find((l) => l.msg.startsWith("events from a gateway that has not said hello")),
     ).toMatchObject({
       gatewayId: "gw-new",
     });

@@ -1,10 +1,10 @@
-import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { GatewayConfig, type Relay } from "../../config/gateway.js";
 import type { RelayDeps } from "../../drivers/relays/createRelay.js";
 import type { RelayDriver, RelayEvents } from "../../drivers/relays/relayDriver.js";
 import { Listeners } from "../../drivers/transport/listeners.js";
 import { Gateway } from "../../gateway/daemon.js";
+import { silentLogger } from "../helpers/logs.js";
 import { freshStore, type TestStore } from "../store/storeHelpers.js";
 
 /** A relay that only keeps what the daemon handed it. */
@@ -55,7 +55,7 @@ describe("the daemon's resting states for its relays", () => {
       config,
       store: t.store,
       gatewayId: "gw-1",
-      logger: pino({ level: "silent" }),
+      logger: silentLogger(),
       clock: () => 0,
       relayFactory: (c: Relay, deps: RelayDeps) => {
         handed.set(c.id, deps);

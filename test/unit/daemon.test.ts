@@ -1,5 +1,3 @@
-import { Writable } from "node:stream";
-import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { GatewayConfig, type Reader, type Relay } from "../../config/gateway.js";
 import type { CreateReaderResult } from "../../drivers/readers/createReader.js";
@@ -18,7 +16,7 @@ import { memberBalance } from "../../gateway/decisions.js";
 import type { Store } from "../../gateway/store/db.js";
 import { listEvents } from "../../gateway/store/events.js";
 import { at } from "../helpers/build.js";
-import { memoryLogger } from "../helpers/logs.js";
+import { type LogLine, memoryLogger } from "../helpers/logs.js";
 import { freshStore, importExamples, type TestStore } from "../store/storeHelpers.js";
 
 const MONDAY_10 = at("2027-03-22T10:00");
@@ -131,7 +129,7 @@ interface Rig {
   gateway: Gateway;
   reader: FakeReader;
   relay: FakeRelay;
-  logs: Record<string, unknown>[];
+  logs: LogLine[];
   /** How often the gateway said its status changed. */
   changes: () => number;
 }
@@ -141,19 +139,13 @@ async function rig(cfg: GatewayConfig = config): Promise<Rig> {
   importExamples(t.store);
   const readers = new Map<string, FakeReader>();
   const relay = new FakeRelay("board", readers);
-  const logs: Record<string, unknown>[] = [];
+  const { logger, lines: logs } = memoryLogger();
   let changes = 0;
-  const sink = new Writable({
-    write(chunk, _enc, cb) {
-      logs.push(JSON.parse(String(chunk)));
-      cb();
-    },
-  });
   gateway = new Gateway({
     config: cfg,
     store: t.store,
     gatewayId: "gw-1",
-    logger: pino({ level: "debug" }, sink),
+    logger,
     clock: () => MONDAY_10,
     onChange: () => changes++,
     readerFactory: (c: Reader): CreateReaderResult => {
@@ -260,7 +252,7 @@ describe("Gateway: reader → debounce → decision → door", () => {
     expect(gateway.status().relays[0]).toMatchObject({ id: "board", relayFailures: 1 });
     expect(logs).toContainEqual(
       expect.objectContaining({
-        level: 50,
+        level: "error",
         doorId: "pool-gate",
         relayId: "board",
         msg: "door did not open: relay failed",
@@ -308,7 +300,7 @@ describe("Gateway: reader → debounce → decision → door", () => {
       }),
     ]);
     const failed = logs.find((l) => l.msg === "scan failed");
-    expect(failed).toMatchObject({ level: 50, readerId: "pool-in", card: "…4567" });
+    expect(failed).toMatchObject({ level: "error", readerId: "pool-in", card: "…4567" });
     expect((failed?.err as { stack?: string } | undefined)?.stack).toMatch(/RangeError/);
     expect(gateway.status().readers[0]).toMatchObject({
       counters: { scans: 1, errors: 1, denies: 1, grants: 0 },
@@ -336,7 +328,8 @@ describe("Gateway: reader → debounce → decision → door", () => {
     reader.present("9999999");
     await settle();
 
-    const info = logs.filter((l) => (l.level as number) >= 30);
+    // The recorder keeps debug and up: everything else is info or above.
+    const info = logs.filter((l) => l.level !== "debug");
     expect(info.some((l) => l.msg === "scan granted" && l.card === "…4567")).toBe(true);
     expect(JSON.stringify(info)).not.toContain(ANNA);
     expect(JSON.stringify(info)).not.toContain("9999999");

@@ -1,7 +1,6 @@
-import { Writable } from "node:stream";
-import { type Logger, pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { type Feature, FeatureController } from "../../gateway/features/controller.js";
+import { memoryLogger } from "../helpers/logs.js";
 
 /** A feature that records its start and stop in `order`; `failStart` makes its start reject. */
 function feature(name: string, order: string[], options: { failStart?: boolean; failStop?: boolean } = {}) {
@@ -21,23 +20,12 @@ function feature(name: string, order: string[], options: { failStart?: boolean; 
   return f;
 }
 
-function logs(): { logger: Logger; lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk, _enc, cb) {
-      lines.push(JSON.parse(String(chunk)));
-      cb();
-    },
-  });
-  return { logger: pino(sink), lines };
-}
-
 describe("FeatureController: the daemon's lifecycle", () => {
   it("starts the features in order, one after the other, and stops them in reverse", async () => {
     const order: string[] = [];
     const c = new FeatureController(
       ["relays", "access pipeline", "readers"].map((n) => feature(n, order)),
-      logs().logger,
+      memoryLogger().logger,
     );
     await c.start();
     expect(order).toEqual(["start relays", "start access pipeline", "start readers"]);
@@ -47,7 +35,7 @@ describe("FeatureController: the daemon's lifecycle", () => {
 
   it("stops the features already started, in reverse, when one fails to start, and rethrows its error", async () => {
     const order: string[] = [];
-    const { logger, lines } = logs();
+    const { logger, lines } = memoryLogger();
     const c = new FeatureController(
       [feature("mqtt", order), feature("relays", order), feature("sync", order, { failStart: true })].concat(
         feature("readers", order),
@@ -57,13 +45,17 @@ describe("FeatureController: the daemon's lifecycle", () => {
     await expect(c.start()).rejects.toThrow("sync cannot start");
     expect(order).toEqual(["start mqtt", "start relays", "stop relays", "stop mqtt"]);
     expect(lines).toContainEqual(
-      expect.objectContaining({ level: 50, feature: "sync", msg: expect.stringMatching(/failed to start/) }),
+      expect.objectContaining({
+        level: "error",
+        feature: "sync",
+        msg: expect.stringMatching(/failed to start/),
+      }),
     );
   });
 
   it("stops the others when one fails to stop, and stops each feature once", async () => {
     const order: string[] = [];
-    const { logger, lines } = logs();
+    const { logger, lines } = memoryLogger();
     const c = new FeatureController(
       [feature("a", order), feature("b", order, { failStop: true }), feature("c", order)],
       logger,
@@ -73,7 +65,7 @@ describe("FeatureController: the daemon's lifecycle", () => {
     await c.stop();
     expect(order.slice(3)).toEqual(["stop c", "stop b", "stop a"]);
     expect(lines).toContainEqual(
-      expect.objectContaining({ level: 50, feature: "b", msg: "feature failed to stop" }),
+      expect.objectContaining({ level: "error", feature: "b", msg: "feature failed to stop" }),
     );
   });
 });

@@ -6,7 +6,7 @@ import { ShellyGen1Relay, ShellyGen2Relay, TasmotaRelay } from "../../drivers/re
 import { Listeners } from "../../drivers/transport/listeners.js";
 import type { Health } from "../../drivers/transport/reconnecting.js";
 import { ManualScheduler } from "../helpers/fakeTransport.js";
-import { RecordingLogger } from "../helpers/logger.js";
+import { silentLogger } from "../helpers/logs.js";
 
 /** An in-memory broker link: records publishes, lets the test deliver messages and drop the link. */
 class FakeLink implements MqttLink {
@@ -83,7 +83,7 @@ describe("TasmotaRelay (fake link, manual timers)", () => {
       (l, s) =>
         new TasmotaRelay(
           { id: "t", topic: "d" },
-          { restingStates: () => [], logger: new RecordingLogger(), connection: l, scheduler: s },
+          { restingStates: () => [], logger: silentLogger(), connection: l, scheduler: s },
         ),
     );
     tasmota(link, false);
@@ -104,7 +104,7 @@ describe("TasmotaRelay (fake link, manual timers)", () => {
       (l, s) =>
         new TasmotaRelay(
           { id: "t", topic: "d" },
-          { restingStates: () => [], logger: new RecordingLogger(), connection: l, scheduler: s },
+          { restingStates: () => [], logger: silentLogger(), connection: l, scheduler: s },
         ),
     );
     const pulse = relay.pulse(1, 1000).catch((e: unknown) => e);
@@ -119,7 +119,7 @@ describe("TasmotaRelay (fake link, manual timers)", () => {
       (l, s) =>
         new TasmotaRelay(
           { id: "t", topic: "d" },
-          { restingStates: () => [], logger: new RecordingLogger(), connection: l, scheduler: s },
+          { restingStates: () => [], logger: silentLogger(), connection: l, scheduler: s },
         ),
     );
     tasmota(link);
@@ -149,7 +149,7 @@ describe("TasmotaRelay (fake link, manual timers)", () => {
       (l, s) =>
         new TasmotaRelay(
           { id: "t", topic: "d", ...(stateText === undefined ? {} : { stateText }) },
-          { restingStates: () => [], logger: new RecordingLogger(), connection: l, scheduler: s },
+          { restingStates: () => [], logger: silentLogger(), connection: l, scheduler: s },
         ),
     );
     link.device = (topic) => {
@@ -172,7 +172,7 @@ describe("TasmotaRelay (fake link, manual timers)", () => {
       {
         connection: link,
         scheduler: new ManualScheduler(),
-        logger: new RecordingLogger(),
+        logger: silentLogger(),
         restingStates: () => [
           { channel: 1, on: false },
           { channel: 3, on: true },
@@ -197,7 +197,7 @@ describe("TasmotaRelay (fake link, manual timers)", () => {
       {
         connection: link,
         scheduler,
-        logger: new RecordingLogger(),
+        logger: silentLogger(),
         restingStates: () => [{ channel: 2, on: false }],
       },
     );
@@ -221,7 +221,7 @@ describe("TasmotaRelay (fake link, manual timers)", () => {
       (l, s) =>
         new TasmotaRelay(
           { id: "t", topic: "d" },
-          { restingStates: () => [], logger: new RecordingLogger(), connection: l, scheduler: s },
+          { restingStates: () => [], logger: silentLogger(), connection: l, scheduler: s },
         ),
     );
     tasmota(link);
@@ -241,7 +241,7 @@ describe("TasmotaRelay (fake link, manual timers)", () => {
       (l, s) =>
         new TasmotaRelay(
           { id: "t", topic: "d" },
-          { restingStates: () => [], logger: new RecordingLogger(), connection: l, scheduler: s },
+          { restingStates: () => [], logger: silentLogger(), connection: l, scheduler: s },
         ),
     );
     tasmota(link);
@@ -262,7 +262,7 @@ describe("ShellyGen2Relay (fake link, manual timers)", () => {
       (l, s) =>
         new ShellyGen2Relay(
           { id: "g", device: "sh", gatewayId: "gw 1" },
-          { restingStates: () => [], logger: new RecordingLogger(), connection: l, scheduler: s },
+          { restingStates: () => [], logger: silentLogger(), connection: l, scheduler: s },
         ),
     );
     let done = false;
@@ -291,7 +291,7 @@ describe("ShellyGen1Relay (fake link, manual timers)", () => {
       (l, s) =>
         new ShellyGen1Relay(
           { id: "s", device: "sh1" },
-          { restingStates: () => [], logger: new RecordingLogger(), connection: l, scheduler: s },
+          { restingStates: () => [], logger: silentLogger(), connection: l, scheduler: s },
         ),
     );
     link.device = (topic, payload) => {

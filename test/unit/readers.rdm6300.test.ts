@@ -16,7 +16,7 @@ import {
   fakeTransportFactory,
   ManualScheduler,
 } from "../helpers/fakeTransport.js";
-import { RecordingLogger } from "../helpers/logger.js";
+import { silentLogger } from "../helpers/logs.js";
 
 const fixture = (name: string) =>
   parseHexFrames(readFileSync(new URL(`../fixtures/frames/${name}`, import.meta.url), "utf8"));
@@ -58,7 +58,7 @@ async function started(config: Reader, clock: () => number = () => 5_000): Promi
   const fake = fakeTransportFactory();
   const scheduler = new ManualScheduler();
   const made = createReader(config, {
-    logger: new RecordingLogger(),
+    logger: silentLogger(),
     transportFactory: fake.factory,
     clock,
     scheduler,
@@ -207,7 +207,7 @@ describe("createReader", () => {
       const made = createReader(
         { ...base, id: "door-1", cardNumber: "as-is", driver, topic: "door-1" },
         {
-          logger: new RecordingLogger(),
+          logger: silentLogger(),
           transportFactory: fakeTransportFactory().factory,
           clock: () => 0,
           scheduler: new ManualScheduler(),
@@ -227,7 +227,7 @@ describe("createReader", () => {
   it("opens nothing until start()", () => {
     const fake = fakeTransportFactory();
     const made = createReader(lineConfig, {
-      logger: new RecordingLogger(),
+      logger: silentLogger(),
       transportFactory: fake.factory,
       clock: () => 0,
       scheduler: new ManualScheduler(),

@@ -9,7 +9,7 @@ import {
   fakeTransportFactory,
   ManualScheduler,
 } from "../helpers/fakeTransport.js";
-import { RecordingLogger } from "../helpers/logger.js";
+import { type MemoryLog, memoryLogger } from "../helpers/logs.js";
 
 const frames = parseHexFrames(
   readFileSync(new URL("../fixtures/frames/serialLine.hex", import.meta.url), "utf8"),
@@ -25,7 +25,7 @@ interface Harness {
   states: string[];
   cards: CardEvent[];
   rejected: RejectedEvent[];
-  logger: RecordingLogger;
+  log: MemoryLog;
   /** The reader's clock: set `ms` to move it. */
   time: { ms: number };
   push(bytes: Uint8Array | string): void;
@@ -46,10 +46,10 @@ async function lineReader(format: Format, cardNumber: Mode = "as-is"): Promise<H
     baudRate: 9600,
     format,
   };
-  const logger = new RecordingLogger();
+  const log = memoryLogger();
   const time = { ms: 1_000 };
   const made = createReader(config, {
-    logger,
+    logger: log.logger,
     transportFactory: fake.factory,
     clock: () => time.ms,
     scheduler,
@@ -65,7 +65,7 @@ async function lineReader(format: Format, cardNumber: Mode = "as-is"): Promise<H
   const open = new Promise<void>((resolve) => reader.on("state", (e) => e.state === "open" && resolve()));
   reader.start();
   await open;
-  return { reader, fake, scheduler, states, cards, rejected, logger, time, push: (b) => fake.last().push(b) };
+  return { reader, fake, scheduler, states, cards, rejected, log, time, push: (b) => fake.last().push(b) };
 }
 
 describe("serial-line reader with every fixture line", () => {
@@ -137,22 +137,25 @@ describe("serial-line reader over a byte stream", () => {
     h.push("12345678x\n");
     h.time.ms += 20_000;
     h.push(Uint8Array.of(0x80, 0x0a));
-    const info = h.logger.at("info").filter((l) => l.msg === "read rejected");
+    const info = h.log.at("info").filter((l) => l.msg === "read rejected");
     expect(info).toEqual([
       {
         level: "info",
-        obj: { error: "bad_characters", hint: expect.stringContaining("wrong baud rate") },
+        error: "bad_characters",
+        hint: expect.stringContaining("wrong baud rate"),
         msg: "read rejected",
       },
       {
         level: "info",
-        obj: { error: "bad_characters", hint: expect.any(String), suppressedSinceLastLine: 2 },
+        error: "bad_characters",
+        hint: expect.any(String),
+        suppressedSinceLastLine: 2,
         msg: "read rejected",
       },
     ]);
     // What the line held (here a card number's digits) never reaches info.
-    expect(JSON.stringify(h.logger.at("info"))).not.toContain("12345678");
-    expect(h.logger.at("debug").filter((l) => l.msg === "read rejected")).toHaveLength(4);
+    expect(JSON.stringify(h.log.at("info"))).not.toContain("12345678");
+    expect(h.log.at("debug").filter((l) => l.msg === "read rejected")).toHaveLength(4);
   });
 
   it("rejects as unsupported a read the cardNumber mode cannot express", async () => {

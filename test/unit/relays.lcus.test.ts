@@ -7,7 +7,7 @@ import type { RelayHealth } from "../../drivers/relays/relayDriver.js";
 import { TransportError } from "../../drivers/transport/errors.js";
 import { realScheduler } from "../../runtime/scheduler.js";
 import { type FakeTransport, fakeTransportFactory } from "../helpers/fakeTransport.js";
-import { RecordingLogger } from "../helpers/logger.js";
+import { silentLogger } from "../helpers/logs.js";
 
 const frames = new Map(
   parseHexFrames(readFileSync(new URL("../fixtures/frames/lcus.hex", import.meta.url), "utf8")).map((f) => [
@@ -26,7 +26,7 @@ async function startedRelay(frameGapMs = 0): Promise<{ relay: LcusRelay; t: Fake
   const f = fakeTransportFactory();
   const relay = new LcusRelay({
     restingStates: () => [],
-    logger: new RecordingLogger(),
+    logger: silentLogger(),
     id: "gate",
     port: "/dev/ttyFAKE",
     transportFactory: f.factory,
@@ -121,7 +121,7 @@ describe("LcusRelay", () => {
     const f = fakeTransportFactory();
     const relay = new LcusRelay({
       restingStates: () => [],
-      logger: new RecordingLogger(),
+      logger: silentLogger(),
       id: "gate",
       port: "/dev/ttyFAKE",
       transportFactory: f.factory,
@@ -144,7 +144,7 @@ describe("LcusRelay", () => {
     const f = fakeTransportFactory();
     const relay = new LcusRelay({
       restingStates: () => [],
-      logger: new RecordingLogger(),
+      logger: silentLogger(),
       id: "gate",
       port: "/dev/ttyFAKE",
       transportFactory: f.factory,
@@ -236,7 +236,7 @@ describe("LcusRelay", () => {
       port: "/dev/ttyFAKE",
       transportFactory: f.factory,
       scheduler: realScheduler,
-      logger: new RecordingLogger(),
+      logger: silentLogger(),
       restingStates: () => [
         { channel: 1, on: false },
         { channel: 2, on: false },
@@ -262,7 +262,7 @@ describe("LcusRelay", () => {
     const f = fakeTransportFactory();
     const relay = new LcusRelay({
       restingStates: () => [],
-      logger: new RecordingLogger(),
+      logger: silentLogger(),
       id: "gate",
       port: "/dev/ttyFAKE",
       transportFactory: f.factory,

@@ -7,7 +7,7 @@ import { startExchange, stepExchange } from "../../drivers/relays/modbusExchange
 import { ModbusRelay } from "../../drivers/relays/modbusRelay.js";
 import { realScheduler } from "../../runtime/scheduler.js";
 import { type FakeTransport, fakeTransportFactory } from "../helpers/fakeTransport.js";
-import { RecordingLogger } from "../helpers/logger.js";
+import { silentLogger } from "../helpers/logs.js";
 
 const frames = new Map(
   parseHexFrames(readFileSync(new URL("../fixtures/frames/modbus-rtu.hex", import.meta.url), "utf8")).map(
@@ -24,7 +24,7 @@ async function startedRelay(unitId = 1): Promise<{ relay: ModbusRelay; t: FakeTr
   const f = fakeTransportFactory();
   const relay = new ModbusRelay({
     restingStates: () => [],
-    logger: new RecordingLogger(),
+    logger: silentLogger(),
     id: "turnstile",
     port: "/dev/ttyRS485",
     unitId,
@@ -169,7 +169,7 @@ describe("createRelay", () => {
   const deps = {
     transportFactory: fakeTransportFactory().factory,
     scheduler: realScheduler,
-    logger: new RecordingLogger(),
+    logger: silentLogger(),
     restingStates: () => [],
   };
 
