@@ -9,6 +9,8 @@ import {
   localNow,
   type MultipackBalance,
 } from "./engine/index.js";
+import { deny, newDecision } from "./engine/outcome.js";
+
 import type { Decision, DecisionRequest, Facts, OfflineFact, SiteModel } from "./engine/types.js";
 import { type Store, syncState } from "./store/db.js";
 import { type RecordedEvent, recordDecision } from "./store/events.js";
@@ -111,24 +113,9 @@ function memberOfCard(store: Store, card: string): string | null {
 
 /** R14: the deny `error` that records a decision that failed. */
 function errorDecision(store: Store, req: DecisionRequest, now: number): Decision {
-  return {
-    decision: "deny",
-    reason: "error",
-    at: new Date(now).toISOString(),
-    card: canonicalCard(req.card),
-    memberId: memberOfCard(store, req.card),
-    area: req.area,
-    direction: req.direction,
-    readerId: req.readerId,
-    multipackId: null,
-    productId: null,
-    accessTypeId: null,
-    creditsDeducted: 0,
-    creditsRemaining: null,
-    creditsTotal: null,
-    message: ERROR_MESSAGE,
-    trace: [],
-  };
+  const d = newDecision(req, now);
+  d.memberId = memberOfCard(store, req.card);
+  return deny(d, "error", ERROR_MESSAGE);
 }
 
 /**
