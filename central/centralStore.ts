@@ -5,7 +5,7 @@
  * and last status. WAL with `synchronous=FULL`: what the central acks must survive a power cut
  * (sync.md: acks mean "durably stored"). No MQTT here, so every query is unit-testable.
  */
-import { mkdirSync } from "node:fs";
+import { closeSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { AccessGwError } from "../config/errors.js";
@@ -59,8 +59,12 @@ export class CentralStore {
   static open(dir: string): CentralStore {
     let db: Database.Database | undefined;
     try {
-      mkdirSync(dir, { recursive: true });
-      db = new Database(join(dir, CENTRAL_DB_FILE));
+      // Member data (names, cards, usage): a new folder and store are their owner's only, whatever
+      // the umask; SQLite gives the -wal and -shm files the store's own mode.
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const file = join(dir, CENTRAL_DB_FILE);
+      closeSync(openSync(file, "a", 0o600));
+      db = new Database(file);
       db.pragma("journal_mode = WAL");
       db.pragma("synchronous = FULL");
       db.pragma("busy_timeout = 5000");

@@ -36,7 +36,7 @@ export function acquireLock(dir: string): () => void {
       "STORE",
       `another accessgw central (pid ${holder}) runs on ${dir}; stop it first`,
     );
-  writeFileSync(path, `${process.pid}\n`);
+  writeFileSync(path, `${process.pid}\n`, { mode: 0o600 });
   return () => {
     try {
       if (Number(readFileSync(path, "utf8").trim()) === process.pid) unlinkSync(path);
