@@ -8,6 +8,7 @@ import { closeSync, mkdirSync, openSync, rmSync, statSync, writeFileSync, writeS
 import { join, resolve } from "node:path";
 import { stringify } from "yaml";
 import { generateMember, newStats } from "./generate.js";
+import { markdownTable } from "./report.js";
 import { SITE } from "./site.js";
 import { MB } from "./stats.js";
 
@@ -92,11 +93,17 @@ export function renderFilesMarkdown(rows: FileImportRow[], date: string, command
     `Measured ${date} with \`${command}\`: \`accessgw import\` of one members file (the benchmark's`,
     "data set; the site imported before), as a child process; generation not counted.",
     "",
-    "| format | file (MB) | members | time (s) | MB/s | peak RSS (MB) |",
-    "| --- | ---: | ---: | ---: | ---: | ---: |",
-    ...rows.map(
-      (r) =>
-        `| ${r.format} | ${fixed(r.fileMb)} | ${r.members.toLocaleString("en")} | ${fixed(r.seconds)} | ${fixed(r.mbPerSecond, 2)} | ${fixed(r.peakRssMb, 0)} |`,
+    ...markdownTable(
+      ["format", "file (MB)", "members", "time (s)", "MB/s", "peak RSS (MB)"],
+      rows.map((r) => [
+        r.format,
+        fixed(r.fileMb),
+        r.members.toLocaleString("en"),
+        fixed(r.seconds),
+        fixed(r.mbPerSecond, 2),
+        fixed(r.peakRssMb, 0),
+      ]),
+      1,
     ),
   ].join("\n");
 }

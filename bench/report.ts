@@ -213,9 +213,9 @@ export function renderMarkdown(d: {
   return lines.join("\n");
 }
 
-/** A Markdown table laid out as the formatter (biome) lays it out: padded cells, figures right-aligned. */
-function markdownTable(head: string[], body: string[][]): string[] {
-  const rightAligned = (c: number) => c >= 2;
+/** A Markdown table laid out as the formatter (biome) lays it out: padded cells, figures (columns from `firstFigureColumn` on) right-aligned. */
+export function markdownTable(head: string[], body: string[][], firstFigureColumn = 2): string[] {
+  const rightAligned = (c: number) => c >= firstFigureColumn;
   const widths = head.map((_, c) => Math.max(3, ...[head, ...body].map((r) => (r[c] ?? "").length)));
   const line = (r: string[]) =>
     `| ${r.map((v, c) => (rightAligned(c) ? v.padStart(widths[c] ?? 0) : v.padEnd(widths[c] ?? 0))).join(" | ")} |`;
