@@ -1,8 +1,4 @@
-/**
- * The in-process daemon for tests, and the simulated serial devices it talks to over tcp:// on
- * 127.0.0.1: each started here and stopped after the test (before its store is closed).
- */
-import { SerialDeviceServer } from "../../firmware-sim/devices/serialDeviceServer.js";
+/** The in-process daemon for tests: started here, stopped after the test (before its store is closed). */
 import { Gateway, type GatewayOptions } from "../../gateway/daemon.js";
 import type { Store } from "../../gateway/store/db.js";
 import { silentLogger } from "../helpers/logs.js";
@@ -28,20 +24,4 @@ export function gateways(store: () => Store, defer: Defer) {
     defer(() => gateway.stop());
     return gateway;
   };
-}
-
-/** Starts serial device servers (a simulated device's serial line on a loopback port). */
-export function serialServers(defer: Defer) {
-  return async (): Promise<SerialDeviceServer> => {
-    const server = new SerialDeviceServer();
-    await server.start();
-    defer(() => server.stop());
-    return server;
-  };
-}
-
-/** A clock that reads `instant` now and runs on with real time (a gateway "at" a site's hour). */
-export function clockFrom(instant: number): () => number {
-  const start = Date.now();
-  return () => instant + (Date.now() - start);
 }

@@ -11,9 +11,10 @@
  * - `mqttClient(options)`, `watcher(filter)`: plain MQTT clients on that broker (a device, the
  *   central); `started(device)`: starts a simulated device and stops it after;
  * - `syncClient(options)`: the gateway's sync client; `central(prefix)`: the reference central on
- *   the worked example's files;
- * - `gateway(options)`: the in-process daemon on the test's store; `serialServer()`: a simulated
- *   device's serial line on a loopback port;
+ *   the worked example's files; `centralPeer(prefix, gatewayId)`: a plain client playing the central;
+ * - `gateway(options)`: the in-process daemon on the test's store;
+ * - `serialServer()`: a simulated device's serial line on a loopback port; `ptyLink(options)`: one
+ *   on a socat pseudo-terminal pair;
  * - `simulator(text)`: the simulator from a sim.yaml text.
  *
  * Test-scoped fixtures are per test, so `describe.concurrent` tests never share one. Modules that
@@ -83,10 +84,14 @@ export const test = base
     (await import("./sync.js")).syncClients(broker.url, defer),
   )
   .extend("central", async ({ broker, defer }) => (await import("./sync.js")).centralSites(broker.url, defer))
+  .extend("centralPeer", async ({ broker, defer }) =>
+    (await import("./sync.js")).centralPeers(broker.url, defer),
+  )
   .extend("gateway", async ({ store, defer }) =>
     (await import("./gateway.js")).gateways(() => store.store, defer),
   )
-  .extend("serialServer", async ({ defer }) => (await import("./gateway.js")).serialServers(defer))
+  .extend("serialServer", async ({ defer }) => (await import("./devices.js")).serialServers(defer))
+  .extend("ptyLink", async ({ defer }) => (await import("./devices.js")).ptyLinks(defer))
   .extend("simulator", async ({ defer }) => (await import("./simulator.js")).simulators(defer));
 
 /** The same as `test`, for files that say `it`. */

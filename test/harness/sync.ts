@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { MqttClient } from "mqtt";
 import { stringify } from "yaml";
 import { Central } from "../../central/central.js";
 import type { CentralOptions } from "../../central/centralTypes.js";
@@ -16,6 +17,7 @@ import { tempDir } from "../helpers/build.js";
 import { exampleText } from "../helpers/examples.js";
 import { silentLogger } from "../helpers/logs.js";
 import type { Defer } from "./cleanup.js";
+import { mqttPeers } from "./mqttPeers.js";
 
 /** The worked example's site (site.yaml `site.id`). */
 export const EXAMPLE_SITE = "rome-center";
@@ -120,5 +122,39 @@ export function centralSites(url: string, defer: Defer) {
         return central;
       },
     };
+  };
+}
+
+/** A plain MQTT client playing the central for one gateway: what it sent, and a way to answer. */
+export interface CentralPeer {
+  client: MqttClient;
+  /** What the gateway published, parsed, by topic (its own answers and acks are not kept). */
+  got: { hello: unknown[]; events: unknown[]; status: unknown[] };
+  /** Publishes under the prefix (`sites/S/changes`, `gateways/G/acks`…) at QoS 1; a string goes as it is. */
+  send(topic: string, payload: unknown, retain?: boolean): Promise<unknown>;
+}
+
+/** Central peers on the broker at `url` (client id central-<gateway>), ended after the test. */
+export function centralPeers(url: string, defer: Defer) {
+  const { connect } = mqttPeers(url, defer);
+  return async (prefix: string, gatewayId: string): Promise<CentralPeer> => {
+    const client = await connect({ clientId: `central-${gatewayId}` });
+    const got: CentralPeer["got"] = { hello: [], events: [], status: [] };
+    client.on("message", (topic, payload) => {
+      const leaf = topic.split("/").at(-1) as string;
+      if (leaf === "hello" || leaf === "events" || leaf === "status")
+        got[leaf].push(JSON.parse(payload.toString("utf8")));
+    });
+    await client.subscribeAsync(`${prefix}/gateways/${gatewayId}/#`, { qos: 1 });
+    const send = (topic: string, payload: unknown, retain = false) =>
+      client.publishAsync(
+        `${prefix}/${topic}`,
+        typeof payload === "string" ? payload : JSON.stringify(payload),
+        {
+          qos: 1,
+          retain,
+        },
+      );
+    return { client, got, send };
   };
 }
