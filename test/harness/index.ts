@@ -4,6 +4,8 @@
  *
  * - `defer(fn)`: runs `fn` after the test; every fixture below stops through it, in reverse order;
  * - `folder`: a fresh temp folder `dir`, with `data` (not created) for a data folder in it;
+ *   `writeFile(name, content)`: writes a file into it, returns its path; `exampleFiles`: that
+ *   folder with the worked example's `siteFile` and `membersFile` in it;
  * - `store`: a fresh data folder with its open store (`store.store`, `reopen()`); `exampleStore`:
  *   that store with the worked example imported; `newStore()`: another fresh one;
  * - `broker`: a real Mosquitto on a free 127.0.0.1 port, one per test file (started by the first
@@ -14,15 +16,17 @@
  *   the worked example's files; `centralPeer(prefix, gatewayId)`: a plain client playing the central;
  * - `gateway(options)`: the in-process daemon on the test's store;
  * - `serialServer()`: a simulated device's serial line on a loopback port; `ptyLink(options)`: one
- *   on a socat pseudo-terminal pair;
+ *   on a socat pseudo-terminal pair; `ptyPair(links)`: a bare pair for a test playing the device;
  * - `simulator(text)`: the simulator from a sim.yaml text.
  *
  * Test-scoped fixtures are per test, so `describe.concurrent` tests never share one. Modules that
  * are slow to load (MQTT, the daemon, the central, the simulator) load only in tests that use them.
  */
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test as base } from "vitest";
 import { tempDir } from "../helpers/build.js";
+import { writeExamples } from "../helpers/examples.js";
 import { startBroker } from "../helpers/mosquitto.js";
 import { freshStore, importExamples } from "../store/storeHelpers.js";
 import { CleanupStack } from "./cleanup.js";
@@ -46,6 +50,12 @@ export const test = base
     defer(t.cleanup);
     return { dir: t.dir, data: join(t.dir, "data") };
   })
+  .extend("writeFile", ({ folder }) => (name: string, content: string | Uint8Array): string => {
+    const path = join(folder.dir, name);
+    writeFileSync(path, content);
+    return path;
+  })
+  .extend("exampleFiles", ({ folder }) => ({ ...folder, ...writeExamples(folder.dir) }))
   .extend("newStore", ({ defer }) => () => {
     const t = freshStore();
     defer(t.close);
@@ -92,6 +102,7 @@ export const test = base
   )
   .extend("serialServer", async ({ defer }) => (await import("./devices.js")).serialServers(defer))
   .extend("ptyLink", async ({ defer }) => (await import("./devices.js")).ptyLinks(defer))
+  .extend("ptyPair", async ({ defer }) => (await import("./devices.js")).ptyPairs(defer))
   .extend("simulator", async ({ defer }) => (await import("./simulator.js")).simulators(defer));
 
 /** The same as `test`, for files that say `it`. */

@@ -14,7 +14,7 @@ import type { Store } from "../../gateway/store/db.js";
 import { SyncClient, type SyncClientOptions } from "../../gateway/sync/client.js";
 import { realScheduler } from "../../runtime/scheduler.js";
 import { tempDir } from "../helpers/build.js";
-import { exampleText } from "../helpers/examples.js";
+import { writeExamples } from "../helpers/examples.js";
 import { silentLogger } from "../helpers/logs.js";
 import type { Defer } from "./cleanup.js";
 import { mqttPeers } from "./mqttPeers.js";
@@ -90,10 +90,7 @@ export function centralSites(url: string, defer: Defer) {
   return (prefix: string, options: Partial<CentralOptions> = {}): CentralSite => {
     const folder = tempDir("accessgw-central-");
     defer(folder.cleanup);
-    const siteFile = join(folder.dir, "site.yaml");
-    const membersFile = join(folder.dir, "members.yaml");
-    writeFileSync(siteFile, exampleText("site.yaml"));
-    writeFileSync(membersFile, exampleText("members.yaml"));
+    const { siteFile, membersFile } = writeExamples(folder.dir);
     const make = () => {
       const central = new Central({
         siteId: EXAMPLE_SITE,
