@@ -3,7 +3,6 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
-import { tempDir } from "../helpers/build.js";
 import { DECISION_FIELDS } from "../helpers/decisionFields.js";
 
 /** The repository root: the e2e tests run the real binary from here. */
@@ -132,25 +131,4 @@ export function expectAllDecisionFields(d: Record<string, unknown>): void {
       expect(row, `trace field ${field}`).toHaveProperty(field);
       expect(row[field], `trace field ${field}`).not.toBeUndefined();
     }
-}
-
-/** A folder of one test: `dir` for files, `data` (not yet created) for --data. */
-export interface Folder {
-  dir: string;
-  data: string;
-}
-
-/**
- * Wraps a test body so that it gets a fresh temporary folder, removed afterwards; safe for
- * concurrent tests (no shared hook state).
- */
-export function inFolder(body: (folder: Folder) => Promise<void>): () => Promise<void> {
-  return async () => {
-    const t = tempDir("accessgw-e2e-");
-    try {
-      await body({ dir: t.dir, data: join(t.dir, "data") });
-    } finally {
-      t.cleanup();
-    }
-  };
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect } from "vitest";
 import { parse } from "yaml";
+import { it } from "../harness/index.js";
 import { tempDir } from "../helpers/build.js";
 import {
   accessgw,

@@ -23,7 +23,10 @@ import { RecordingLogger } from "../helpers/logger.js";
 
 const OFF = (...channels: number[]): RestingChannel[] => channels.map((channel) => ({ channel, on: false }));
 
-/** A started relay driver that rests `resting` on every open (mqtt ones on `mqtt`), stopped after the test. */
+/**
+ * A started relay driver that rests `resting` on every open (mqtt ones on `mqtt`), stopped after the
+ * test.
+ */
 function restingRelay(defer: Defer, config: Relay, resting: RestingChannel[], mqtt?: MqttConnection) {
   const relay = createRelay(config, {
     transportFactory: openTransport,

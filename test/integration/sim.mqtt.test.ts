@@ -6,7 +6,10 @@ import { freePort } from "../../firmware-sim/mosquitto.js";
 import type { RelayEvent } from "../../firmware-sim/simulator.js";
 import { test } from "../harness/index.js";
 
-/** A client standing where the gateway would be, on the broker at `url`: every message it received, by topic. */
+/**
+ * A client standing where the gateway would be, on the broker at `url`: every message it received, by
+ * topic.
+ */
 const it = test.extend("watchAt", ({ defer }) => async (url: string, topics: string[]) => {
   const client: MqttClient = await mqtt.connectAsync(url, { reconnectPeriod: 0 });
   defer(() => client.endAsync());

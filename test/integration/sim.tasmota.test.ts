@@ -23,7 +23,10 @@ function lines(gw: { seen: readonly { topic: string; payload: string }[] }): str
   return gw.seen.map((m) => `${m.topic} ${m.payload}`);
 }
 
-/** A simulated Tasmota on the file's broker (not started), on a manual scheduler unless `extra` says otherwise. */
+/**
+ * A simulated Tasmota on the file's broker (not started), on a manual scheduler unless `extra` says
+ * otherwise.
+ */
 const it = test.extend(
   "device",
   ({ broker }) =>

@@ -39,7 +39,10 @@ const withCrc = (body: number[]) => {
   return Uint8Array.from([...body, crc & 0xff, crc >> 8]);
 };
 
-/** A client on a loopback port (where the gateway's transport would be): what it received, and whether it closed. */
+/**
+ * A client on a loopback port (where the gateway's transport would be): what it received, and whether it
+ * closed.
+ */
 const it = test.extend(
   "client",
   ({ defer }) =>
