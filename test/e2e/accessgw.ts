@@ -25,6 +25,10 @@ export interface RunOptions {
   cwd?: string;
   /** Runs `npx --no-install accessgw` instead of `node bin/accessgw.js`. */
   npx?: boolean;
+  /** Runs this script with node instead of bin/accessgw.js (the simulator's bin, say). */
+  script?: string;
+  /** Gives it a standard input the test writes to (ignored by default). */
+  stdin?: "ignore" | "pipe";
   /** Options for node itself, before bin/accessgw.js (e.g. a heap limit). */
   nodeArgs?: string[];
   /** Runs it under this umask (through sh), as a service manager or a login shell would. */
@@ -55,7 +59,7 @@ export function launch(args: string[], options: RunOptions = {}): Running {
   }
   const [command, argv] = options.npx
     ? ["npx", ["--no-install", "accessgw", ...args]]
-    : [process.execPath, [...(options.nodeArgs ?? []), BIN, ...args]];
+    : [process.execPath, [...(options.nodeArgs ?? []), options.script ?? BIN, ...args]];
   const [file, fileArgs] =
     options.umask === undefined
       ? [command, argv]
@@ -63,7 +67,7 @@ export function launch(args: string[], options: RunOptions = {}): Running {
   const child = spawn(file, fileArgs, {
     cwd: options.cwd ?? ROOT,
     env,
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: [options.stdin ?? "ignore", "pipe", "pipe"],
     ...(options.uid === undefined ? {} : { uid: options.uid }),
     ...(options.gid === undefined ? {} : { gid: options.gid }),
   });

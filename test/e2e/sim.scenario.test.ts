@@ -1,45 +1,25 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { describe, expect, vi } from "vitest";
 import { freePort } from "../../firmware-sim/mosquitto.js";
 import { type Defer, it } from "../harness/index.js";
-import { accessgw, BIN, GATEWAY_ID, ROOT, type Run } from "./accessgw.js";
+import { accessgw, BIN, ROOT, type Run, type Running, launch as run } from "./accessgw.js";
 
 const SIM_BIN = join(ROOT, "bin", "accessgw-sim.js");
 const DEMO = join(ROOT, "config", "demo");
 
-/** A child process with its output collected and its exit awaited; killed after the test. */
-function launch(
-  defer: Defer,
-  argv: string[],
-  stdin: "ignore" | "pipe" = "ignore",
-): { child: ChildProcess; output: Run; exited: Promise<Run> } {
-  const env: NodeJS.ProcessEnv = { ...process.env, ACCESSGW_GATEWAY_ID: GATEWAY_ID };
-  delete env.ACCESSGW_DATA;
-  const child = spawn(process.execPath, argv, { cwd: ROOT, env, stdio: [stdin, "pipe", "pipe"] });
-  const output: Run = { code: -1, stdout: "", stderr: "" };
-  child.stdout?.setEncoding("utf8").on("data", (s: string) => {
-    output.stdout += s;
-  });
-  child.stderr?.setEncoding("utf8").on("data", (s: string) => {
-    output.stderr += s;
-  });
-  const exited = new Promise<Run>((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code) => {
-      output.code = code ?? -1;
-      resolve(output);
-    });
-  });
+/** `node SCRIPT ARGS` with its output collected and its exit awaited; stopped (SIGTERM) after the test. */
+function launch(defer: Defer, [script, ...args]: string[], stdin: "ignore" | "pipe" = "ignore"): Running {
+  const running = run(args, { script, stdin });
+  const { child, exited } = running;
   defer(async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill("SIGTERM");
       await exited;
     }
   });
-  return { child, output, exited };
+  return running;
 }
 
 /**

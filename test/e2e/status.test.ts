@@ -6,31 +6,10 @@ import type { StatusDocument } from "../../config/statusDocument.js";
 import { SimLcusBoard } from "../../firmware-sim/devices/lcusBoard.js";
 import { SimSerialLineReader } from "../../firmware-sim/devices/serialLineReader.js";
 import { accessgw, type Run } from "./accessgw.js";
-import { test } from "./daemon.js";
+import { SITE as E2E_SITE, MEMBERS, test } from "./daemon.js";
 
-const SITE = `site: { id: e2e-site, timezone: Europe/Rome }
-areas:
-  - id: pool
-accessTypes:
-  - id: pool-any
-    areas: [pool]
-    windows: [{ days: [mon, tue, wed, thu, fri, sat, sun, hol], from: "00:00", to: "24:00" }]
-products:
-  - id: forever10
-    name: Ten swims, no expiry
-    credits: 10
-    validity: { indefinite: true }
-    items:
-      - { accessType: pool-any, credits: 1, priority: 1 }
-`;
-
-const MEMBERS = `members:
-  - id: m-e2e
-    name: Eve
-    cards: [{ number: "1234567", status: active }]
-    multipacks:
-      - { id: mp-e2e, product: forever10, purchasedAt: "2020-01-01T10:00:00Z", status: active }
-`;
+/** The e2e site and Eve, the site in Rome's time zone (the status shows its zone). */
+const SITE = E2E_SITE.replace("timezone: UTC", "timezone: Europe/Rome");
 
 /** `status --json` output: whether the daemon runs, why not, and the status file's document. */
 interface Reading {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect } from "vitest";
 import { parse } from "yaml";
 import { it } from "../harness/index.js";
 import { tempDir } from "../helpers/build.js";
+import type { Step } from "../helpers/examples.js";
 import {
   accessgw,
   EXAMPLES,
@@ -13,14 +14,6 @@ import {
   jsonLines,
   jsonOf,
 } from "./accessgw.js";
-
-interface Step {
-  card: string;
-  area: string;
-  direction?: "in" | "out";
-  at: string;
-  expect: Record<string, unknown>;
-}
 
 const steps = parse(readFileSync(join(EXAMPLES, "steps.yaml"), "utf8")) as Step[];
 

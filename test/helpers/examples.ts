@@ -24,3 +24,12 @@ export function writeExamples(dir: string): { siteFile: string; membersFile: str
   writeFileSync(membersFile, exampleText("members.yaml"));
   return { siteFile, membersFile };
 }
+
+/** One step of the worked example (steps.yaml): a scan and what it must decide. */
+export interface Step {
+  card: string;
+  area: string;
+  direction?: "in" | "out";
+  at: string;
+  expect: Record<string, unknown>;
+}

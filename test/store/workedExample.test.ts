@@ -4,16 +4,8 @@ import { parseAt } from "../../gateway/engine/index.js";
 import type { RecordedEvent } from "../../gateway/store/events.js";
 import { listEvents } from "../../gateway/store/events.js";
 import { test } from "../harness/index.js";
-import { exampleDoc, exampleText } from "../helpers/examples.js";
+import { exampleDoc, exampleText, type Step } from "../helpers/examples.js";
 import { scanReq } from "./storeHelpers.js";
-
-interface Step {
-  card: string;
-  area: string;
-  direction?: "in" | "out";
-  at: string;
-  expect: Record<string, unknown>;
-}
 
 const steps = exampleDoc<Step[]>("steps.yaml");
 

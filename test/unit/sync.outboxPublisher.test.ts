@@ -11,9 +11,9 @@ import type { Store } from "../../gateway/store/db.js";
 import { outboxDepth } from "../../gateway/store/outbox.js";
 import { recordRelayFailure } from "../../gateway/store/relayFailure.js";
 import { OutboxPublisher } from "../../gateway/sync/outboxPublisher.js";
-import type { Scheduler } from "../../runtime/scheduler.js";
 import { test } from "../harness/index.js";
 import { at } from "../helpers/build.js";
+import { ManualScheduler } from "../helpers/fakeTransport.js";
 import { memoryLogger } from "../helpers/logs.js";
 import { importExamples, scanReq } from "../store/storeHelpers.js";
 
@@ -21,17 +21,8 @@ const MONDAY_10 = at("2027-03-22T10:00");
 const TOPIC = "accessgw/v1/gateways/gw-1/events";
 
 /** Zero-delay tasks and timers kept apart, so a test runs "soon" without firing the ack timeout. */
-class StepScheduler implements Scheduler {
-  readonly timers = new Map<number, { fn: () => void; ms: number }>();
-  private nextId = 1;
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.nextId++;
-    this.timers.set(id, { fn, ms });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.timers.delete(handle as number);
-  }
+class StepScheduler extends ManualScheduler {
+  /** How many timers of one kind are queued. */
   count(kind: "soon" | "timeout"): number {
     return [...this.timers.values()].filter((t) => (t.ms === 0) === (kind === "soon")).length;
   }
@@ -356,7 +347,7 @@ describe("OutboxPublisher: failures", () => {
     await drain(scheduler);
     await ackLast(link, scheduler);
     publisher.stop();
-    expect(scheduler.timers.size).toBe(0);
+    expect(scheduler.pending).toBe(0);
     link.setOpen(true);
     publisher.poke();
     await drain(scheduler);
