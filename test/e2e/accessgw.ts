@@ -3,7 +3,6 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
-import { tempDir } from "../helpers/build.js";
 import { DECISION_FIELDS } from "../helpers/decisionFields.js";
 
 /** The repository root: the e2e tests run the real binary from here. */
@@ -26,6 +25,10 @@ export interface RunOptions {
   cwd?: string;
   /** Runs `npx --no-install accessgw` instead of `node bin/accessgw.js`. */
   npx?: boolean;
+  /** Runs this script with node instead of bin/accessgw.js (the simulator's bin, say). */
+  script?: string;
+  /** Gives it a standard input the test writes to (ignored by default). */
+  stdin?: "ignore" | "pipe";
   /** Options for node itself, before bin/accessgw.js (e.g. a heap limit). */
   nodeArgs?: string[];
   /** Runs it under this umask (through sh), as a service manager or a login shell would. */
@@ -56,7 +59,7 @@ export function launch(args: string[], options: RunOptions = {}): Running {
   }
   const [command, argv] = options.npx
     ? ["npx", ["--no-install", "accessgw", ...args]]
-    : [process.execPath, [...(options.nodeArgs ?? []), BIN, ...args]];
+    : [process.execPath, [...(options.nodeArgs ?? []), options.script ?? BIN, ...args]];
   const [file, fileArgs] =
     options.umask === undefined
       ? [command, argv]
@@ -64,7 +67,7 @@ export function launch(args: string[], options: RunOptions = {}): Running {
   const child = spawn(file, fileArgs, {
     cwd: options.cwd ?? ROOT,
     env,
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: [options.stdin ?? "ignore", "pipe", "pipe"],
     ...(options.uid === undefined ? {} : { uid: options.uid }),
     ...(options.gid === undefined ? {} : { gid: options.gid }),
   });
@@ -132,25 +135,4 @@ export function expectAllDecisionFields(d: Record<string, unknown>): void {
       expect(row, `trace field ${field}`).toHaveProperty(field);
       expect(row[field], `trace field ${field}`).not.toBeUndefined();
     }
-}
-
-/** A folder of one test: `dir` for files, `data` (not yet created) for --data. */
-export interface Folder {
-  dir: string;
-  data: string;
-}
-
-/**
- * Wraps a test body so that it gets a fresh temporary folder, removed afterwards; safe for
- * concurrent tests (no shared hook state).
- */
-export function inFolder(body: (folder: Folder) => Promise<void>): () => Promise<void> {
-  return async () => {
-    const t = tempDir("accessgw-e2e-");
-    try {
-      await body({ dir: t.dir, data: join(t.dir, "data") });
-    } finally {
-      t.cleanup();
-    }
-  };
 }

@@ -2,9 +2,10 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { expect, vi } from "vitest";
-import { SerialDeviceServer } from "../../firmware-sim/devices/serialDeviceServer.js";
+import type { SerialDeviceServer } from "../../firmware-sim/devices/serialDeviceServer.js";
 import { SimSerialLineReader } from "../../firmware-sim/devices/serialLineReader.js";
 import { DB_FILE } from "../../gateway/store/db.js";
+import { type Defer, test as harness } from "../harness/index.js";
 import { accessgw, launch, type Running, type RunOptions } from "./accessgw.js";
 
 /** A site open around the clock and Eve, whose ten swims never expire: grants at any real time. */
@@ -47,15 +48,14 @@ export interface DaemonProcess extends Running {
   logged: (pattern: RegExp, timeout?: number) => Promise<void>;
 }
 
-/** Spawns `accessgw start ARGS`; `cleanups` gets a SIGKILL for a daemon the test left running. */
-export function spawnDaemon(
-  args: string[],
-  cleanups: (() => unknown)[],
-  options: Pick<RunOptions, "umask" | "uid" | "gid"> = {},
-): DaemonProcess {
+/** How a daemon is spawned: its environment on top of the test's, its umask, its user and group. */
+export type SpawnOptions = Pick<RunOptions, "env" | "umask" | "uid" | "gid">;
+
+/** Spawns `accessgw start ARGS`; `defer` gets a SIGKILL for a daemon the test left running. */
+function spawnDaemon(args: string[], defer: Defer, options: SpawnOptions = {}): DaemonProcess {
   const running = launch(["start", ...args], options);
   const { child, output } = running;
-  cleanups.push(() => {
+  defer(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   });
   const logged = (pattern: RegExp, timeout = 10_000) =>
@@ -63,25 +63,10 @@ export function spawnDaemon(
   return { ...running, logged };
 }
 
-/** A serial device server on loopback, stopped by `cleanups`. */
-export async function deviceServer(cleanups: (() => unknown)[]): Promise<SerialDeviceServer> {
-  const server = new SerialDeviceServer();
-  await server.start();
-  cleanups.push(() => server.stop());
-  return server;
-}
-
-/** A serial-line reader (decimal lines) on its own device server. */
-export async function lineReader(
-  cleanups: (() => unknown)[],
-): Promise<{ server: SerialDeviceServer; reader: SimSerialLineReader }> {
-  const server = await deviceServer(cleanups);
-  const reader = new SimSerialLineReader({ link: server, lineEnding: "CR" });
-  reader.start();
-  return { server, reader };
-}
-
-/** A gateway.yaml with one pool reader at `readerTarget` (R17 debounce 100 ms) and, given a relay, its door. */
+/**
+ * A gateway.yaml with one pool reader at `readerTarget` (R17 debounce 100 ms) and, given a relay, its
+ * door.
+ */
 export function writeConfig(
   file: string,
   readerTarget: string,
@@ -113,24 +98,46 @@ export interface RunningDaemon {
 }
 
 /**
- * Writes `<dir>/gateway.yaml` for one pool reader (writeConfig), starts the daemon on `data` and
- * waits until it runs with the reader connected.
+ * The harness with the real daemon as a child process of the test:
+ * - `daemon(args, options)` spawns `accessgw start ARGS` (killed after the test if it still runs);
+ * - `lineReader()`: a simulated serial-line reader (decimal lines) on its own device server;
+ * - `startWithReader(relay, extra)` writes gateway.yaml for one pool reader (writeConfig) into the
+ *   test's folder, starts the daemon on the folder's `data` and waits until it runs with the reader
+ *   connected.
  */
-export async function startWithReader(
-  dir: string,
-  data: string,
-  cleanups: (() => unknown)[],
-  relay?: Parameters<typeof writeConfig>[2],
-  extra = "",
-): Promise<RunningDaemon> {
-  const { server: readerServer, reader } = await lineReader(cleanups);
-  const config = join(dir, "gateway.yaml");
-  writeConfig(config, readerServer.target, relay, extra);
-  const daemon = spawnDaemon(["--config", config, "--data", data], cleanups);
-  await daemon.logged(/"gateway started"/);
-  await vi.waitFor(() => expect(readerServer.connected).toBe(true), { timeout: 5000 });
-  return { daemon, reader, readerServer, config };
-}
+export const test = harness
+  .extend(
+    "daemon",
+    ({ defer }) =>
+      (args: string[], options?: SpawnOptions) =>
+        spawnDaemon(args, defer, options),
+  )
+  .extend(
+    "lineReader",
+    ({ serialServer }) =>
+      async (): Promise<{ server: SerialDeviceServer; reader: SimSerialLineReader }> => {
+        const server = await serialServer();
+        const reader = new SimSerialLineReader({ link: server, lineEnding: "CR" });
+        reader.start();
+        return { server, reader };
+      },
+  )
+  .extend(
+    "startWithReader",
+    ({ folder, daemon: spawn, lineReader }) =>
+      async (relay?: Parameters<typeof writeConfig>[2], extra = ""): Promise<RunningDaemon> => {
+        const { server: readerServer, reader } = await lineReader();
+        const config = join(folder.dir, "gateway.yaml");
+        writeConfig(config, readerServer.target, relay, extra);
+        const daemon = spawn(["--config", config, "--data", folder.data]);
+        await daemon.logged(/"gateway started"/);
+        await vi.waitFor(() => expect(readerServer.connected).toBe(true), { timeout: 5000 });
+        return { daemon, reader, readerServer, config };
+      },
+  );
+
+/** The same as `test`, for files that say `it`. */
+export const it = test;
 
 /** SIGTERM: the daemon must stop cleanly (exit 0); resolves with what it logged. */
 export async function stopCleanly(daemon: DaemonProcess): Promise<string> {

@@ -1,21 +1,14 @@
 import { chmodSync, chownSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { inFolder } from "./accessgw.js";
+import { beforeAll, describe, expect, vi } from "vitest";
 import {
   type DaemonProcess,
   importSite,
-  lineReader,
-  spawnDaemon,
-  startWithReader,
+  type SpawnOptions,
   stopCleanly,
+  test,
   writeConfig,
 } from "./daemon.js";
-
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
 
 // The usual umask of a shell or a service: without care, files come out world-readable (0644).
 beforeAll(() => {
@@ -31,13 +24,6 @@ function modes(data: string): Record<string, { mode: string; gid: number }> {
     out[name] = { mode: (st.mode & 0o7777).toString(8), gid: st.gid };
   }
   return out;
-}
-
-/** Starts the daemon with one reader and waits until its status file is there. */
-async function startDaemon(dir: string, data: string, extra = ""): Promise<DaemonProcess> {
-  const { daemon } = await startWithReader(dir, data, cleanups, undefined, extra);
-  await vi.waitFor(() => expect(readdirSync(data)).toContain("status.json"), { timeout: 5000 });
-  return daemon;
 }
 
 /** Gives the data folder and everything in it to nobody (uid and gid 65534). */
@@ -61,71 +47,86 @@ function otherGroup(): { name: string; gid: number } {
   return found;
 }
 
+const it = test
+  /** Starts the daemon with one reader on the test's folder and waits until its status file is there. */
+  .extend(
+    "startDaemon",
+    ({ folder: { data }, startWithReader }) =>
+      async (extra = ""): Promise<DaemonProcess> => {
+        const { daemon } = await startWithReader(undefined, extra);
+        await vi.waitFor(() => expect(readdirSync(data)).toContain("status.json"), { timeout: 5000 });
+        return daemon;
+      },
+  )
+  .extend(
+    "startReadOnly",
+    ({ folder: { dir, data }, daemon }) =>
+      (config: string) =>
+        startReadOnly(daemon, dir, data, config),
+  );
+
 describe("member data is readable by its owner only (umask 022)", () => {
-  it(
-    "creates the folder 0700 and the cache, its -wal and -shm, and status.json 0600",
-    inFolder(async ({ dir, data }) => {
-      await importSite(dir, data);
-      const daemon = await startDaemon(dir, data);
+  it("creates the folder 0700 and the cache, its -wal and -shm, and status.json 0600", async ({
+    folder: { dir, data },
+    startDaemon,
+  }) => {
+    await importSite(dir, data);
+    const daemon = await startDaemon();
 
-      const seen = modes(data);
-      expect(Object.keys(seen).sort()).toEqual(
-        [".", "accessgw.db", "accessgw.db-shm", "accessgw.db-wal", "status.json", "status.sock"].sort(),
-      );
-      for (const [name, { mode }] of Object.entries(seen))
-        expect([name, mode]).toEqual([name, name === "." ? "700" : "600"]);
-      await stopCleanly(daemon);
-      expect(modes(data)["status.json"]?.mode).toBe("600");
-    }),
-    60_000,
-  );
+    const seen = modes(data);
+    expect(Object.keys(seen).sort()).toEqual(
+      [".", "accessgw.db", "accessgw.db-shm", "accessgw.db-wal", "status.json", "status.sock"].sort(),
+    );
+    for (const [name, { mode }] of Object.entries(seen))
+      expect([name, mode]).toEqual([name, name === "." ? "700" : "600"]);
+    await stopCleanly(daemon);
+    expect(modes(data)["status.json"]?.mode).toBe("600");
+  }, 60_000);
 
-  it(
-    "corrects a folder and files others could read at start, and logs what it changed",
-    inFolder(async ({ dir, data }) => {
-      await importSite(dir, data);
-      chmodSync(data, 0o755);
-      for (const name of readdirSync(data)) chmodSync(join(data, name), 0o644);
+  it("corrects a folder and files others could read at start, and logs what it changed", async ({
+    folder: { dir, data },
+    startDaemon,
+  }) => {
+    await importSite(dir, data);
+    chmodSync(data, 0o755);
+    for (const name of readdirSync(data)) chmodSync(join(data, name), 0o644);
 
-      const daemon = await startDaemon(dir, data);
+    const daemon = await startDaemon();
 
-      for (const [name, { mode }] of Object.entries(modes(data)))
-        expect([name, mode]).toEqual([name, name === "." ? "700" : "600"]);
-      const stderr = await stopCleanly(daemon);
-      const corrected = stderr
-        .split("\n")
-        .filter((l) => l.includes("data folder: access corrected"))
-        .map((l) => JSON.parse(l) as { path: string; mode: { from: string; to: string } });
-      expect(corrected).toContainEqual(
-        expect.objectContaining({ path: join(data, "accessgw.db"), mode: { from: "0644", to: "0600" } }),
-      );
-      expect(corrected).toContainEqual(
-        expect.objectContaining({ path: data, mode: { from: "0755", to: "0700" } }),
-      );
-    }),
-    60_000,
-  );
+    for (const [name, { mode }] of Object.entries(modes(data)))
+      expect([name, mode]).toEqual([name, name === "." ? "700" : "600"]);
+    const stderr = await stopCleanly(daemon);
+    const corrected = stderr
+      .split("\n")
+      .filter((l) => l.includes("data folder: access corrected"))
+      .map((l) => JSON.parse(l) as { path: string; mode: { from: string; to: string } });
+    expect(corrected).toContainEqual(
+      expect.objectContaining({ path: join(data, "accessgw.db"), mode: { from: "0644", to: "0600" } }),
+    );
+    expect(corrected).toContainEqual(
+      expect.objectContaining({ path: data, mode: { from: "0755", to: "0700" } }),
+    );
+  }, 60_000);
 
-  it(
-    "gateway.dataGroup gives the folder (2750) and its files (0640) to that group, files made later too",
-    inFolder(async ({ dir, data }) => {
-      await importSite(dir, data);
-      const group = otherGroup();
+  it("gateway.dataGroup gives the folder (2750) and its files (0640) to that group, files made later too", async ({
+    folder: { dir, data },
+    startDaemon,
+  }) => {
+    await importSite(dir, data);
+    const group = otherGroup();
 
-      const daemon = await startDaemon(dir, data, `gateway:\n  dataGroup: ${group.name}\n`);
+    const daemon = await startDaemon(`gateway:\n  dataGroup: ${group.name}\n`);
 
-      const seen = modes(data);
-      for (const [name, { mode, gid }] of Object.entries(seen))
-        expect([name, mode, gid]).toEqual([
-          name,
-          // Asking the daemon on its socket needs write permission: the group may ask.
-          name === "." ? "2750" : name === "status.sock" ? "660" : "640",
-          group.gid,
-        ]);
-      await stopCleanly(daemon);
-    }),
-    60_000,
-  );
+    const seen = modes(data);
+    for (const [name, { mode, gid }] of Object.entries(seen))
+      expect([name, mode, gid]).toEqual([
+        name,
+        // Asking the daemon on its socket needs write permission: the group may ask.
+        name === "." ? "2750" : name === "status.sock" ? "660" : "640",
+        group.gid,
+      ]);
+    await stopCleanly(daemon);
+  }, 60_000);
 });
 
 /**
@@ -134,6 +135,7 @@ describe("member data is readable by its owner only (umask 022)", () => {
  * Resolves with how it ended, or "started" when it ran instead of refusing.
  */
 async function startReadOnly(
+  spawnDaemon: (args: string[], options?: SpawnOptions) => DaemonProcess,
   dir: string,
   data: string,
   config: string,
@@ -146,7 +148,6 @@ async function startReadOnly(
   try {
     const daemon = spawnDaemon(
       ["--config", config, "--data", data],
-      cleanups,
       asRoot ? { uid: 65534, gid: 65534 } : {},
     );
     const ended = await Promise.race([
@@ -166,16 +167,16 @@ describe("a file in the data folder the daemon's user may not change", () => {
   // Needs a file of another user in the daemon's folder: the test makes one as root (as CI runs).
   it.runIf(process.getuid?.() === 0)(
     "is logged as not corrected, and the daemon runs all the same (doors first)",
-    inFolder(async ({ dir, data }) => {
+    async ({ folder: { dir, data }, lineReader, daemon: spawnDaemon }) => {
       await importSite(dir, data);
       chmodSync(dir, 0o755);
       giveToNobody(data);
       writeFileSync(join(data, "notes.txt"), "root's, readable by all\n", { mode: 0o644 });
-      const { server } = await lineReader(cleanups);
+      const { server } = await lineReader();
       const config = join(dir, "gateway.yaml");
       writeConfig(config, server.target);
 
-      const daemon = spawnDaemon(["--config", config, "--data", data], cleanups, { uid: 65534, gid: 65534 });
+      const daemon = spawnDaemon(["--config", config, "--data", data], { uid: 65534, gid: 65534 });
       await daemon.logged(/"gateway started"/);
 
       const failed = daemon.output.stderr
@@ -187,45 +188,41 @@ describe("a file in the data folder the daemon's user may not change", () => {
       ]);
       expect(modes(data)["accessgw.db"]?.mode).toBe("600");
       await stopCleanly(daemon);
-    }),
+    },
     60_000,
   );
 });
 
 describe("a data folder the daemon cannot write is refused at start (exit 1, saying why)", () => {
-  it(
-    "after a crash, when SQLite would open the cache read-only and fail every scan",
-    inFolder(async ({ dir, data }) => {
-      await importSite(dir, data);
-      const crashed = await startDaemon(dir, data);
-      crashed.child.kill("SIGKILL");
-      await crashed.exited;
-      expect(readdirSync(data)).toEqual(expect.arrayContaining(["accessgw.db-wal", "accessgw.db-shm"]));
+  it("after a crash, when SQLite would open the cache read-only and fail every scan", async ({
+    folder: { dir, data },
+    startDaemon,
+    startReadOnly,
+  }) => {
+    await importSite(dir, data);
+    const crashed = await startDaemon();
+    crashed.child.kill("SIGKILL");
+    await crashed.exited;
+    expect(readdirSync(data)).toEqual(expect.arrayContaining(["accessgw.db-wal", "accessgw.db-shm"]));
 
-      const run = await startReadOnly(dir, data, join(dir, "gateway.yaml"));
+    const run = await startReadOnly(join(dir, "gateway.yaml"));
 
-      expect(run).toMatchObject({ code: 1 });
-      const { stderr } = run as { stderr: string };
-      expect(stderr).toMatch(
-        /the cache in .* cannot be written \(SQLITE_READONLY: attempt to write a readonly database\): is the data folder read-only\?/,
-      );
-      expect(stderr).toMatch(/the data folder .* cannot be written \(EACCES/);
-    }),
-    60_000,
-  );
+    expect(run).toMatchObject({ code: 1 });
+    const { stderr } = run as { stderr: string };
+    expect(stderr).toMatch(
+      /the cache in .* cannot be written \(SQLITE_READONLY: attempt to write a readonly database\): is the data folder read-only\?/,
+    );
+    expect(stderr).toMatch(/the data folder .* cannot be written \(EACCES/);
+  }, 60_000);
 
-  it(
-    "clean (after a clean stop)",
-    inFolder(async ({ dir, data }) => {
-      await importSite(dir, data);
-      await stopCleanly(await startDaemon(dir, data));
-      expect(readdirSync(data)).not.toContain("accessgw.db-wal");
+  it("clean (after a clean stop)", async ({ folder: { dir, data }, startDaemon, startReadOnly }) => {
+    await importSite(dir, data);
+    await stopCleanly(await startDaemon());
+    expect(readdirSync(data)).not.toContain("accessgw.db-wal");
 
-      const run = await startReadOnly(dir, data, join(dir, "gateway.yaml"));
+    const run = await startReadOnly(join(dir, "gateway.yaml"));
 
-      expect(run).toMatchObject({ code: 1 });
-      expect((run as { stderr: string }).stderr).toMatch(/cannot open the cache in .*read/);
-    }),
-    60_000,
-  );
+    expect(run).toMatchObject({ code: 1 });
+    expect((run as { stderr: string }).stderr).toMatch(/cannot open the cache in .*read/);
+  }, 60_000);
 });

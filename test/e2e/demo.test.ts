@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
+import { it } from "../harness/index.js";
 
 /** Runs `npm start`'s script without a terminal: the scripted tour, then exit. */
 function runDemo(): Promise<{ code: number | null; stdout: string; stderr: string }> {

@@ -1,25 +1,23 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect } from "vitest";
+import { it } from "../harness/index.js";
 import { tempDir } from "../helpers/build.js";
-import { accessgw, importExamples, inFolder, jsonOf, ROOT } from "./accessgw.js";
+import { accessgw, importExamples, jsonOf, ROOT } from "./accessgw.js";
 
 const AT = ["--at", "2027-03-22T10:00"];
 
 describe("exit codes: 0 for every answer, grants and denies alike", () => {
-  it(
-    "exits 0 on a grant and on a deny, for explain and for scan",
-    inFolder(async ({ data }) => {
-      await importExamples(data);
-      const run = async (verb: string, card: string) =>
-        jsonOf(await accessgw([verb, "--card", card, "--area", "pool", ...AT, "--json", "--data", data]));
-      const [grant, deny] = await Promise.all([run("explain", "1234567"), run("explain", "9999999")]);
-      expect(grant.decision).toBe("grant");
-      expect(deny.decision).toBe("deny");
-      expect((await run("scan", "1234567")).decision).toBe("grant");
-      expect(await run("scan", "1234567")).toMatchObject({ decision: "deny", reason: "anti_passback" });
-    }),
-  );
+  it("exits 0 on a grant and on a deny, for explain and for scan", async ({ folder: { data } }) => {
+    await importExamples(data);
+    const run = async (verb: string, card: string) =>
+      jsonOf(await accessgw([verb, "--card", card, "--area", "pool", ...AT, "--json", "--data", data]));
+    const [grant, deny] = await Promise.all([run("explain", "1234567"), run("explain", "9999999")]);
+    expect(grant.decision).toBe("grant");
+    expect(deny.decision).toBe("deny");
+    expect((await run("scan", "1234567")).decision).toBe("grant");
+    expect(await run("scan", "1234567")).toMatchObject({ decision: "deny", reason: "anti_passback" });
+  });
 });
 
 /**

@@ -1,8 +1,9 @@
 import { closeSync, openSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
+import { it } from "../harness/index.js";
 import { exampleText } from "../helpers/examples.js";
-import { accessgw, inFolder } from "./accessgw.js";
+import { accessgw } from "./accessgw.js";
 
 /** The heap the import runs in: without streaming, a 12 MB members file needs about ten times this. */
 const HEAP_MB = 128;
@@ -31,22 +32,20 @@ function writeMembers(path: string, mb: number): number {
 }
 
 describe("a large YAML import", () => {
-  it(
-    `of ${FILE_MB} MB runs in a ${HEAP_MB} MB heap: members are read one at a time, not the document whole`,
-    inFolder(async ({ dir, data }) => {
-      const site = join(dir, "site.yaml");
-      writeFileSync(site, exampleText("site.yaml"));
-      const members = join(dir, "members.yaml");
-      const count = writeMembers(members, FILE_MB);
-      const r = await accessgw(["import", site, members, "--data", data], {
-        nodeArgs: [`--max-old-space-size=${HEAP_MB}`, "--import", PEAK_RSS],
-      });
-      expect(r.stderr).not.toMatch(/heap out of memory/);
-      expect(r.code).toBe(0);
-      expect(r.stdout).toContain(`${count} members, ${count} multipacks, ${3 * count} ledger entries added`);
-      const peakKb = Number(/peakRssKb=(\d+)/.exec(r.stderr)?.[1]);
-      expect(peakKb).toBeLessThan(350_000);
-    }),
-    180_000,
-  );
+  it(`of ${FILE_MB} MB runs in a ${HEAP_MB} MB heap: members are read one at a time, not the document whole`, async ({
+    folder: { dir, data },
+  }) => {
+    const site = join(dir, "site.yaml");
+    writeFileSync(site, exampleText("site.yaml"));
+    const members = join(dir, "members.yaml");
+    const count = writeMembers(members, FILE_MB);
+    const r = await accessgw(["import", site, members, "--data", data], {
+      nodeArgs: [`--max-old-space-size=${HEAP_MB}`, "--import", PEAK_RSS],
+    });
+    expect(r.stderr).not.toMatch(/heap out of memory/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`${count} members, ${count} multipacks, ${3 * count} ledger entries added`);
+    const peakKb = Number(/peakRssKb=(\d+)/.exec(r.stderr)?.[1]);
+    expect(peakKb).toBeLessThan(350_000);
+  }, 180_000);
 });

@@ -1,48 +1,25 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, vi } from "vitest";
 import { freePort } from "../../firmware-sim/mosquitto.js";
-import { accessgw, BIN, GATEWAY_ID, inFolder, ROOT, type Run } from "./accessgw.js";
+import { type Defer, it } from "../harness/index.js";
+import { accessgw, BIN, ROOT, type Run, type Running, launch as run } from "./accessgw.js";
 
 const SIM_BIN = join(ROOT, "bin", "accessgw-sim.js");
 const DEMO = join(ROOT, "config", "demo");
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-/** A child process with its output collected and its exit awaited; killed after the test. */
-function launch(
-  argv: string[],
-  stdin: "ignore" | "pipe" = "ignore",
-): { child: ChildProcess; output: Run; exited: Promise<Run> } {
-  const env: NodeJS.ProcessEnv = { ...process.env, ACCESSGW_GATEWAY_ID: GATEWAY_ID };
-  delete env.ACCESSGW_DATA;
-  const child = spawn(process.execPath, argv, { cwd: ROOT, env, stdio: [stdin, "pipe", "pipe"] });
-  const output: Run = { code: -1, stdout: "", stderr: "" };
-  child.stdout?.setEncoding("utf8").on("data", (s: string) => {
-    output.stdout += s;
-  });
-  child.stderr?.setEncoding("utf8").on("data", (s: string) => {
-    output.stderr += s;
-  });
-  const exited = new Promise<Run>((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code) => {
-      output.code = code ?? -1;
-      resolve(output);
-    });
-  });
-  cleanups.push(async () => {
+/** `node SCRIPT ARGS` with its output collected and its exit awaited; stopped (SIGTERM) after the test. */
+function launch(defer: Defer, [script, ...args]: string[], stdin: "ignore" | "pipe" = "ignore"): Running {
+  const running = run(args, { script, stdin });
+  const { child, exited } = running;
+  defer(async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill("SIGTERM");
       await exited;
     }
   });
-  return { child, output, exited };
+  return running;
 }
 
 /**
@@ -89,116 +66,119 @@ async function demoPool(dir: string, data: string): Promise<{ sim: string; gatew
 }
 
 /** Starts the simulator on a scenario, then the real gateway against it; resolves with the simulator's run. */
-async function runAgainstGateway(folder: { dir: string; data: string }, scenario: string): Promise<Run> {
+async function runAgainstGateway(
+  defer: Defer,
+  folder: { dir: string; data: string },
+  scenario: string,
+): Promise<Run> {
   const { sim, gateway } = await demoPool(folder.dir, folder.data);
-  const simulator = launch([SIM_BIN, "--config", sim, "--scenario", scenario]);
+  const simulator = launch(defer, [SIM_BIN, "--config", sim, "--scenario", scenario]);
   // The devices listen before the gateway starts, so its first connection attempts succeed.
   await vi.waitFor(() => expect(simulator.output.stdout).toContain("board-1"), {
     timeout: 5000,
     interval: 20,
   });
-  launch([BIN, "start", "--config", gateway, "--data", folder.data]);
+  launch(defer, [BIN, "start", "--config", gateway, "--data", folder.data]);
   return simulator.exited;
 }
 
 describe("accessgw-sim --scenario against the real gateway", () => {
-  it(
-    "exits 0 when the demo scenario's expectations hold: an exit granted, a lost and an unknown card refused",
-    inFolder(async (folder) => {
-      const run = await runAgainstGateway(folder, join(DEMO, "scenario.yaml"));
-      expect(run.stderr).toBe("");
-      expect(run.stdout).toMatch(/pool-in\s+serial-line-reader\s+tcp:\/\/127\.0\.0\.1:\d+/);
-      expect(run.stdout).toMatch(/✓ {2}1\. present 4215834 at pool-out/);
-      expect(run.stdout).toMatch(
-        /✓ {2}2\. expect board-1 ch2 pulse 500\.\.2000 ms within 3000 ms: seen ON \+\d+ ms, OFF/,
-      );
-      expect(run.stdout).toMatch(/✓ {2}5\. expect board-1 ch1 no pulse within 2000 ms: seen nothing/);
-      expect(run.stdout).not.toContain("✗");
-      expect(run.stdout).toContain("passed: 4 expectations held");
-      expect(run.code).toBe(0);
-    }),
-  );
+  it("exits 0 when the demo scenario's expectations hold: an exit granted, a lost and an unknown card refused", async ({
+    folder,
+    defer,
+  }) => {
+    const run = await runAgainstGateway(defer, folder, join(DEMO, "scenario.yaml"));
+    expect(run.stderr).toBe("");
+    expect(run.stdout).toMatch(/pool-in\s+serial-line-reader\s+tcp:\/\/127\.0\.0\.1:\d+/);
+    expect(run.stdout).toMatch(/✓ {2}1\. present 4215834 at pool-out/);
+    expect(run.stdout).toMatch(
+      /✓ {2}2\. expect board-1 ch2 pulse 500\.\.2000 ms within 3000 ms: seen ON \+\d+ ms, OFF/,
+    );
+    expect(run.stdout).toMatch(/✓ {2}5\. expect board-1 ch1 no pulse within 2000 ms: seen nothing/);
+    expect(run.stdout).not.toContain("✗");
+    expect(run.stdout).toContain("passed: 4 expectations held");
+    expect(run.code).toBe(0);
+  });
 
-  it(
-    "exits 1 with a ✗ line when an expectation fails: a lost card does not open the gate",
-    inFolder(async (folder) => {
-      const scenario = join(folder.dir, "wrong.yaml");
-      writeFileSync(
-        scenario,
-        [
-          "steps:",
-          '  - present: { reader: pool-in, card: "5550002" }',
-          "  - expect: { relay: board-1, channel: 1, pulse: true, within: 1500 }",
-          "",
-        ].join("\n"),
-      );
-      const run = await runAgainstGateway(folder, scenario);
-      expect(run.stdout).toContain("✓  1. present 5550002 at pool-in");
-      expect(run.stdout).toContain("✗  2. expect board-1 ch1 pulse within 1500 ms: seen nothing");
-      expect(run.stdout).toContain("FAILED: 1 of 2 steps");
-      expect(run.code).toBe(1);
-    }),
-  );
+  it("exits 1 with a ✗ line when an expectation fails: a lost card does not open the gate", async ({
+    folder,
+    defer,
+  }) => {
+    const scenario = join(folder.dir, "wrong.yaml");
+    writeFileSync(
+      scenario,
+      [
+        "steps:",
+        '  - present: { reader: pool-in, card: "5550002" }',
+        "  - expect: { relay: board-1, channel: 1, pulse: true, within: 1500 }",
+        "",
+      ].join("\n"),
+    );
+    const run = await runAgainstGateway(defer, folder, scenario);
+    expect(run.stdout).toContain("✓  1. present 5550002 at pool-in");
+    expect(run.stdout).toContain("✗  2. expect board-1 ch1 pulse within 1500 ms: seen nothing");
+    expect(run.stdout).toContain("FAILED: 1 of 2 steps");
+    expect(run.code).toBe(1);
+  });
 
-  it(
-    "exits 2 naming file and path for a bad scenario, before starting any device",
-    inFolder(async ({ dir, data }) => {
-      const { sim } = await demoPool(dir, data);
-      const scenario = join(dir, "bad.yaml");
-      writeFileSync(
-        scenario,
-        "steps:\n  - present: { reader: pool-in, card: 1 }\n  - expect: { relay: gym, channel: 1 }\n",
-      );
-      const run = await launch([SIM_BIN, "--config", sim, "--scenario", scenario]).exited;
-      expect(run.code).toBe(2);
-      expect(run.stdout).toBe("");
-      expect(run.stderr).toContain(`${scenario}: steps[1].expect.relay: unknown device "gym"`);
-    }),
-  );
+  it("exits 2 naming file and path for a bad scenario, before starting any device", async ({
+    folder: { dir, data },
+    defer,
+  }) => {
+    const { sim } = await demoPool(dir, data);
+    const scenario = join(dir, "bad.yaml");
+    writeFileSync(
+      scenario,
+      "steps:\n  - present: { reader: pool-in, card: 1 }\n  - expect: { relay: gym, channel: 1 }\n",
+    );
+    const run = await launch(defer, [SIM_BIN, "--config", sim, "--scenario", scenario]).exited;
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toContain(`${scenario}: steps[1].expect.relay: unknown device "gym"`);
+  });
 
-  it(
-    "exits 1 saying which devices the gateway never connected to",
-    inFolder(async ({ dir, data }) => {
-      const { sim } = await demoPool(dir, data);
-      const scenario = join(dir, "lonely.yaml");
-      writeFileSync(scenario, "waitForGateway: 200\nsteps:\n  - wait: 10\n");
-      const run = await launch([SIM_BIN, "--config", sim, "--scenario", scenario]).exited;
-      expect(run.code).toBe(1);
-      expect(run.stdout).toMatch(
-        /✗ the gateway did not connect within 200 ms to: pool-in \(tcp:\/\/127\.0\.0\.1:\d+\), pool-out/,
-      );
-    }),
-  );
+  it("exits 1 saying which devices the gateway never connected to", async ({
+    folder: { dir, data },
+    defer,
+  }) => {
+    const { sim } = await demoPool(dir, data);
+    const scenario = join(dir, "lonely.yaml");
+    writeFileSync(scenario, "waitForGateway: 200\nsteps:\n  - wait: 10\n");
+    const run = await launch(defer, [SIM_BIN, "--config", sim, "--scenario", scenario]).exited;
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(
+      /✗ the gateway did not connect within 200 ms to: pool-in \(tcp:\/\/127\.0\.0\.1:\d+\), pool-out/,
+    );
+  });
 });
 
 describe("accessgw-sim interactive", () => {
-  it.each(["SIGINT", "SIGTERM"] as const)(
+  it.for(["SIGINT", "SIGTERM"] as const)(
     "answers commands typed on stdin and stops cleanly on %s (exit 0, ports closed)",
-    (signal) =>
-      inFolder(async ({ dir }) => {
-        const sim = join(dir, "sim.yaml");
-        const port = await freePort();
-        writeFileSync(sim, `devices:\n  - { id: board-1, kind: lcus-board, expose: { tcp: ${port} } }\n`);
-        const run = launch([SIM_BIN, "--config", sim], "pipe");
-        await vi.waitFor(
-          () => expect(run.output.stdout).toContain(`board-1  lcus-board  tcp://127.0.0.1:${port}`),
-          {
-            timeout: 5000,
-          },
-        );
-        run.child.stdin?.write("relays\n");
-        await vi.waitFor(() => expect(run.output.stdout).toContain("never switched"), { timeout: 5000 });
-        run.child.kill(signal);
-        const done = await run.exited;
-        expect(done.code).toBe(0);
-        expect(done.stderr).toBe("");
-        // The port is free again: a new listener can take it.
-        const server = createServer();
-        await new Promise<void>((resolve, reject) => {
-          server.once("error", reject);
-          server.listen(port, "127.0.0.1", resolve);
-        });
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-      })(),
+    async (signal, { folder: { dir }, defer }) => {
+      const sim = join(dir, "sim.yaml");
+      const port = await freePort();
+      writeFileSync(sim, `devices:\n  - { id: board-1, kind: lcus-board, expose: { tcp: ${port} } }\n`);
+      const run = launch(defer, [SIM_BIN, "--config", sim], "pipe");
+      await vi.waitFor(
+        () => expect(run.output.stdout).toContain(`board-1  lcus-board  tcp://127.0.0.1:${port}`),
+        {
+          timeout: 5000,
+        },
+      );
+      run.child.stdin?.write("relays\n");
+      await vi.waitFor(() => expect(run.output.stdout).toContain("never switched"), { timeout: 5000 });
+      run.child.kill(signal);
+      const done = await run.exited;
+      expect(done.code).toBe(0);
+      expect(done.stderr).toBe("");
+      // The port is free again: a new listener can take it.
+      const server = createServer();
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, "127.0.0.1", resolve);
+      });
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   );
 });

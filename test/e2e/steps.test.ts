@@ -1,8 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect } from "vitest";
 import { parse } from "yaml";
+import { it } from "../harness/index.js";
 import { tempDir } from "../helpers/build.js";
+import type { Step } from "../helpers/examples.js";
 import {
   accessgw,
   EXAMPLES,
@@ -12,14 +14,6 @@ import {
   jsonLines,
   jsonOf,
 } from "./accessgw.js";
-
-interface Step {
-  card: string;
-  area: string;
-  direction?: "in" | "out";
-  at: string;
-  expect: Record<string, unknown>;
-}
 
 const steps = parse(readFileSync(join(EXAMPLES, "steps.yaml"), "utf8")) as Step[];
 

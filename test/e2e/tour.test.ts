@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
-import { describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
+import { it } from "../harness/index.js";
 
 describe("npm run tour: the command-line tour", () => {
   it("runs real commands on the demo site and shows grants, a peak charge, a re-entry and denies with reasons", () => {

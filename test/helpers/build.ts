@@ -105,3 +105,9 @@ export function at(local: string, zone = "Europe/Rome"): number {
   if (!dt.isValid) throw new Error(`bad time ${local}`);
   return dt.toMillis();
 }
+
+/** A clock that reads `instant` now and runs on with real time (a gateway "at" a site's hour). */
+export function clockFrom(instant: number): () => number {
+  const start = Date.now();
+  return () => instant + (Date.now() - start);
+}

@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 
@@ -13,4 +14,22 @@ export function exampleText(file: string): string {
 /** One example file parsed as YAML: a fresh object on every call, so tests may edit it. */
 export function exampleDoc<T = Record<string, unknown>>(file: string): T {
   return parse(exampleText(file)) as T;
+}
+
+/** Writes the worked example's site.yaml and members.yaml into `dir`; returns their paths. */
+export function writeExamples(dir: string): { siteFile: string; membersFile: string } {
+  const siteFile = join(dir, "site.yaml");
+  const membersFile = join(dir, "members.yaml");
+  writeFileSync(siteFile, exampleText("site.yaml"));
+  writeFileSync(membersFile, exampleText("members.yaml"));
+  return { siteFile, membersFile };
+}
+
+/** One step of the worked example (steps.yaml): a scan and what it must decide. */
+export interface Step {
+  card: string;
+  area: string;
+  direction?: "in" | "out";
+  at: string;
+  expect: Record<string, unknown>;
 }

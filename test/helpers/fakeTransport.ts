@@ -108,7 +108,8 @@ export function fakeTransportFactory(): FakeTransportFactory {
 
 /** A Scheduler the test runs by hand: nothing fires until `runNext()`. */
 export class ManualScheduler implements Scheduler {
-  private readonly timers = new Map<number, { fn: () => void; ms: number }>();
+  /** The queued timers by handle, oldest first. */
+  protected readonly timers = new Map<number, { fn: () => void; ms: number }>();
   private nextId = 1;
 
   /** Queues a timer; returns its handle. */

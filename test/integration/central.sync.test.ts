@@ -7,114 +7,63 @@
  * published while the central is away wait at the broker for it.
  */
 import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, vi } from "vitest";
 import { stringify } from "yaml";
-import { Central } from "../../central/central.js";
-import { GatewayConfig } from "../../config/gateway.js";
 import { explain, memberBalance, scan } from "../../gateway/decisions.js";
 import { syncState } from "../../gateway/store/db.js";
 import { outboxDepth } from "../../gateway/store/outbox.js";
 import { recordRelayFailure } from "../../gateway/store/relayFailure.js";
-import { SyncClient } from "../../gateway/sync/client.js";
-import { realScheduler } from "../../runtime/scheduler.js";
-import { at, tempDir } from "../helpers/build.js";
-import { exampleDoc, exampleText } from "../helpers/examples.js";
-import { silentLogger } from "../helpers/logs.js";
-import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
-import { freshStore, scanReq, type TestStore } from "../store/storeHelpers.js";
+import { test } from "../harness/index.js";
+import { at } from "../helpers/build.js";
+import { exampleDoc } from "../helpers/examples.js";
+import { scanReq, type TestStore } from "../store/storeHelpers.js";
 
-const SITE = "rome-center";
 const MONDAY_10 = at("2027-03-22T10:00");
 const MONDAY_18 = at("2027-03-22T18:00");
 /** Carla's trial week has begun. */
 const FRIDAY_13 = at("2027-03-26T13:00");
-const silent = silentLogger();
 const wait = (fn: () => void) => vi.waitFor(fn, { timeout: 10_000, interval: 20 });
-
-let broker: TestBroker & { dispose(): Promise<void> };
-beforeAll(async () => {
-  broker = await startBroker();
-});
-afterAll(() => broker.dispose());
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
 
 type MembersDoc = { members: Record<string, unknown>[] };
 
-/** A site folder with the worked example's files, and a central for it on its own topic prefix. */
-function site(prefix: string) {
-  const t = tempDir("accessgw-central-");
-  cleanups.push(t.cleanup);
-  const siteFile = join(t.dir, "site.yaml");
-  const membersFile = join(t.dir, "members.yaml");
-  writeFileSync(siteFile, exampleText("site.yaml"));
-  writeFileSync(membersFile, exampleText("members.yaml"));
-  const make = () => {
-    const c = new Central({
-      siteId: SITE,
-      siteConfigFile: siteFile,
-      membersFile,
-      // Each test its own session: a later test must not inherit this one's subscriptions.
-      mqtt: { url: broker.url, clientId: `central-${prefix.replace(/\//g, "-")}` },
-      dataDir: join(t.dir, "central-data"),
-      topicPrefix: prefix,
-      partMembers: 2,
-      logger: silent,
-      env: {},
-      watchIntervalMs: 50,
-      backoff: { baseMs: 50, factor: 2, capMs: 200, jitter: "none" },
-    });
-    cleanups.push(() => c.stop());
-    return c;
-  };
-  return {
-    siteFile,
-    membersFile,
-    make,
-    writeMembers: (doc: MembersDoc) => writeFileSync(membersFile, stringify(doc)),
-  };
-}
-
-/** A gateway with an empty cache running the real sync client. */
-function gateway(prefix: string, id: string, t: TestStore = freshStore(), clientId?: string) {
-  cleanups.push(() => t.close());
-  const config = GatewayConfig.parse({
-    gateway: { id, site: SITE },
-    mqtt: { url: broker.url, ...(clientId === undefined ? {} : { clientId }) },
-    sync: { enabled: true, topicPrefix: prefix, ackTimeoutMs: 300 },
-  });
-  const client = new SyncClient({
-    store: t.store,
-    config,
-    gatewayId: id,
-    version: "1.0.0-test",
-    clock: Date.now,
-    scheduler: realScheduler,
-    logger: silent,
-    env: {},
-    backoff: { baseMs: 50, factor: 2, capMs: 200, jitter: "none" },
-    helloIntervalMs: 0,
-    statusIntervalMs: 10,
-  });
-  cleanups.push(() => client.stop());
-  client.start();
-  return { t, store: t.store, client };
-}
+const it = test
+  /** A site folder with the worked example's files, and a central for it on its own topic prefix. */
+  .extend(
+    "site",
+    ({ central }) =>
+      (prefix: string) =>
+        central(prefix, { partMembers: 2, watchIntervalMs: 50 }),
+  )
+  /** A gateway with an empty cache (or `t`) running the real sync client. */
+  .extend(
+    "syncedGateway",
+    ({ newStore, syncClient }) =>
+      (prefix: string, id: string, t: TestStore = newStore(), clientId?: string) => {
+        const client = syncClient({
+          store: t.store,
+          gatewayId: id,
+          prefix,
+          sync: { ackTimeoutMs: 300 },
+          ...(clientId === undefined ? {} : { mqtt: { clientId } }),
+        });
+        return { t, store: t.store, client };
+      },
+  );
 
 const remainingAt = (store: TestStore["store"], member: string, mp: string) =>
   memberBalance(store, { member }, MONDAY_10 + 60_000).multipacks.find((m) => m.multipackId === mp)
     ?.creditsRemaining;
 
 describe("the reference central with the gateway's sync client", () => {
-  it("commissions an empty gateway: config, a snapshot in parts, then decisions; the scan comes back acked and echoed", async () => {
+  it("commissions an empty gateway: config, a snapshot in parts, then decisions; the scan comes back acked and echoed", async ({
+    site,
+    syncedGateway,
+  }) => {
     const s = site("c1/v1");
     const central = s.make();
     await central.start();
     await central.whenSubscribed();
-    const g = gateway("c1/v1", "gw-a");
+    const g = syncedGateway("c1/v1", "gw-a");
 
     // Two members per message: the four members of the file took revisions 1 and 2.
     expect(central.siteRev()).toBe(2);
@@ -152,12 +101,15 @@ describe("the reference central with the gateway's sync client", () => {
     expect(remainingAt(g.store, "m-anna", "mp-anna-swim")).toBe(10);
   });
 
-  it("brings edits of the members file to the gateway: a block, then a member removed", async () => {
+  it("brings edits of the members file to the gateway: a block, then a member removed", async ({
+    site,
+    syncedGateway,
+  }) => {
     const s = site("c2/v1");
     const central = s.make();
     await central.start();
     await central.whenSubscribed();
-    const g = gateway("c2/v1", "gw-b");
+    const g = syncedGateway("c2/v1", "gw-b");
     await wait(() => expect(syncState(g.store).lastRev).toBe(2));
     expect(explain(g.store, scanReq("5550001", "gym"), FRIDAY_13)).toMatchObject({ decision: "grant" });
 
@@ -188,12 +140,15 @@ describe("the reference central with the gateway's sync client", () => {
     expect(explain(g.store, scanReq("0001234567", "pool"), MONDAY_10).decision).toBe("grant");
   });
 
-  it("renames a product in both files without the gateway refusing the config or the members", async () => {
+  it("renames a product in both files without the gateway refusing the config or the members", async ({
+    site,
+    syncedGateway,
+  }) => {
     const s = site("c5/v1");
     const central = s.make();
     await central.start();
     await central.whenSubscribed();
-    const g = gateway("c5/v1", "gw-d");
+    const g = syncedGateway("c5/v1", "gw-d");
     await wait(() => expect(syncState(g.store).lastRev).toBe(2));
 
     const conf = exampleDoc<{ products: { id: string }[] }>("site.yaml");
@@ -215,13 +170,16 @@ describe("the reference central with the gateway's sync client", () => {
     expect(central.configRev()).toBe(3);
   });
 
-  it("relays one gateway's usage to another, and replays what a gateway missed while away", async () => {
+  it("relays one gateway's usage to another, and replays what a gateway missed while away", async ({
+    site,
+    syncedGateway,
+  }) => {
     const s = site("c3/v1");
     const central = s.make();
     await central.start();
     await central.whenSubscribed();
-    const a = gateway("c3/v1", "gw-a");
-    const b = gateway("c3/v1", "gw-b");
+    const a = syncedGateway("c3/v1", "gw-a");
+    const b = syncedGateway("c3/v1", "gw-b");
     await wait(() => expect([syncState(a.store).lastRev, syncState(b.store).lastRev]).toEqual([2, 2]));
 
     // Bruno swims at peak time on gateway a: 2 credits of the 2 he had left.
@@ -242,19 +200,22 @@ describe("the reference central with the gateway's sync client", () => {
     await wait(() => expect(central.siteRev()).toBe(4));
     const replaysBefore = central.counters().replays;
     // (A new broker session, so nothing it missed is queued for it: what it gets is the replay.)
-    const b2 = gateway("c3/v1", "gw-b", b.t, "gw-b-again");
+    const b2 = syncedGateway("c3/v1", "gw-b", b.t, "gw-b-again");
     await wait(() => expect(syncState(b2.store).lastRev).toBe(4));
     expect(central.counters().replays).toBe(replaysBefore + 1);
     expect(explain(b2.store, scanReq("5550001", "gym"), FRIDAY_13).reason).toBe("unknown_card");
     expect(remainingAt(b2.store, "m-bruno", "mp-bruno-swim")).toBe(0);
   });
 
-  it("gets events that were published while it was away: the broker kept them for its session", async () => {
+  it("gets events that were published while it was away: the broker kept them for its session", async ({
+    site,
+    syncedGateway,
+  }) => {
     const s = site("c4/v1");
     const first = s.make();
     await first.start();
     await first.whenSubscribed();
-    const g = gateway("c4/v1", "gw-c");
+    const g = syncedGateway("c4/v1", "gw-c");
     await wait(() => expect(syncState(g.store).lastRev).toBe(2));
     await first.stop();
 

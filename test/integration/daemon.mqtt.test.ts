@@ -3,45 +3,29 @@
  * Tasmota, JSON and esp-rfid readers open Tasmota, Shelly Gen2 and Shelly Gen1 relays; the broker
  * goes away and comes back, and the gateway decides again without a restart.
  */
-import mqtt from "mqtt";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, vi } from "vitest";
 import { GatewayConfig } from "../../config/gateway.js";
 import { SimEspRfidReader } from "../../firmware-sim/devices/espRfidReader.js";
 import { SimMqttJsonReader } from "../../firmware-sim/devices/mqttJsonReader.js";
 import { SimShellyGen1 } from "../../firmware-sim/devices/shellyGen1.js";
 import { SimShellyGen2 } from "../../firmware-sim/devices/shellyGen2.js";
 import { SimTasmotaDevice } from "../../firmware-sim/devices/tasmotaDevice.js";
-import { Gateway } from "../../gateway/daemon.js";
 import { listEvents } from "../../gateway/store/events.js";
 import { realScheduler } from "../../runtime/scheduler.js";
-import { at } from "../helpers/build.js";
-import { memoryLogger, silentLogger } from "../helpers/logs.js";
-import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
-import { freshStore, importExamples } from "../store/storeHelpers.js";
-
-let broker: TestBroker & { dispose(): Promise<void> };
-beforeAll(async () => {
-  broker = await startBroker();
-});
-afterAll(() => broker.dispose());
-
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function started<T extends { start(): Promise<void>; stop(): Promise<void> }>(device: T): Promise<T> {
-  await device.start();
-  cleanups.push(() => device.stop());
-  return device;
-}
+import { it } from "../harness/index.js";
+import { at, clockFrom } from "../helpers/build.js";
+import { memoryLogger } from "../helpers/logs.js";
+import { importExamples } from "../store/storeHelpers.js";
 
 const onOff = (history: readonly { channel: number; on: boolean }[]) => history.map((c) => [c.channel, c.on]);
 
 describe("the gateway with MQTT readers and relays on a real broker", () => {
-  it("opens Tasmota, Shelly Gen2 and Gen1 relays for Tasmota, JSON and esp-rfid reads, and survives a broker restart", async () => {
-    const t = freshStore();
-    cleanups.push(() => t.close());
+  it("opens Tasmota, Shelly Gen2 and Gen1 relays for Tasmota, JSON and esp-rfid reads, and survives a broker restart", async ({
+    store: t,
+    broker,
+    started,
+    gateway: startGateway,
+  }) => {
     importExamples(t.store);
     const url = broker.url;
     const device = { url, reconnectMs: 100 };
@@ -102,17 +86,12 @@ describe("the gateway with MQTT readers and relays on a real broker", () => {
       ],
       mqtt: { url, clientId: "accessgw-test-gw" },
     });
-    const start = Date.now();
-    const gateway = new Gateway({
+    const gateway = await startGateway({
       config,
-      store: t.store,
       gatewayId: "gw-mqtt",
-      logger: silentLogger(),
-      clock: () => at("2027-03-22T10:00") + (Date.now() - start),
+      clock: clockFrom(at("2027-03-22T10:00")),
       backoff: { baseMs: 50, factor: 2, capMs: 200, jitter: "none" },
     });
-    await gateway.start();
-    cleanups.push(() => gateway.stop());
     const allOpen = () =>
       vi.waitFor(
         () => {
@@ -185,9 +164,12 @@ describe("the gateway with MQTT readers and relays on a real broker", () => {
     expect(gateway.status().mqtt?.reconnects).toBeGreaterThanOrEqual(1);
   });
 
-  it("records relay_failed and refunds the credit when the MQTT relay never confirms the pulse", async () => {
-    const t = freshStore();
-    cleanups.push(() => t.close());
+  it("records relay_failed and refunds the credit when the MQTT relay never confirms the pulse", async ({
+    store: t,
+    broker,
+    started,
+    gateway: startGateway,
+  }) => {
     importExamples(t.store);
     const poolReader = await started(new SimEspRfidReader({ url: broker.url, topic: "esp-rfid-2" }));
     // No device answers on cmnd/pool-door-2/… : the Tasmota relay never reports POWER1 ON.
@@ -207,16 +189,11 @@ describe("the gateway with MQTT readers and relays on a real broker", () => {
       relays: [{ id: "pool-relay", driver: "mqtt-tasmota", topic: "pool-door-2" }],
       mqtt: { url: broker.url },
     });
-    const start = Date.now();
-    const gateway = new Gateway({
+    const gateway = await startGateway({
       config,
-      store: t.store,
       gatewayId: "gw-mqtt-2",
-      logger: silentLogger(),
-      clock: () => at("2027-03-22T10:00") + (Date.now() - start),
+      clock: clockFrom(at("2027-03-22T10:00")),
     });
-    await gateway.start();
-    cleanups.push(() => gateway.stop());
     await vi.waitFor(() => expect(gateway.status().readers[0]?.state).toBe("open"), { timeout: 5000 });
 
     expect(poolReader.presentCard(1_234_567)).toBe(true);
@@ -234,14 +211,17 @@ describe("the gateway with MQTT readers and relays on a real broker", () => {
     ]);
   });
 
-  it("hands every MQTT relay the daemon's logger: a relay's warning reaches the daemon's log", async () => {
-    const t = freshStore();
-    cleanups.push(() => t.close());
+  it("hands every MQTT relay the daemon's logger: a relay's warning reaches the daemon's log", async ({
+    store: t,
+    broker,
+    started,
+    gateway: startGateway,
+    mqttClient,
+  }) => {
     importExamples(t.store);
     const poolReader = await started(new SimEspRfidReader({ url: broker.url, topic: "esp-rfid-3" }));
     // A Shelly Gen1 that confirms "on" but never reports "off": the relay warns after the pulse.
-    const shelly = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
-    cleanups.push(() => shelly.endAsync(true));
+    const shelly = await mqttClient();
     shelly.on("message", (_topic, payload) => {
       if (payload.toString() === "on") void shelly.publishAsync("shellies/shelly1-mute/relay/0", "on");
     });
@@ -263,16 +243,12 @@ describe("the gateway with MQTT readers and relays on a real broker", () => {
       mqtt: { url: broker.url },
     });
     const { logger, lines: logs } = memoryLogger("info");
-    const start = Date.now();
-    const gateway = new Gateway({
+    const gateway = await startGateway({
       config,
-      store: t.store,
       gatewayId: "gw-mqtt-3",
       logger,
-      clock: () => at("2027-03-22T10:00") + (Date.now() - start),
+      clock: clockFrom(at("2027-03-22T10:00")),
     });
-    gateway.start();
-    cleanups.push(() => gateway.stop());
     await vi.waitFor(() => expect(gateway.status().relays[0]?.state).toBe("open"), { timeout: 5000 });
 
     expect(poolReader.presentCard(1_234_567)).toBe(true);

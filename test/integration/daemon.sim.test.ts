@@ -1,33 +1,19 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, vi } from "vitest";
 import { GatewayConfig } from "../../config/gateway.js";
 import { SimLcusBoard } from "../../firmware-sim/devices/lcusBoard.js";
-import { SerialDeviceServer } from "../../firmware-sim/devices/serialDeviceServer.js";
 import { SimSerialLineReader } from "../../firmware-sim/devices/serialLineReader.js";
-import { Gateway } from "../../gateway/daemon.js";
 import { listEvents } from "../../gateway/store/events.js";
+import { it } from "../harness/index.js";
 import { at } from "../helpers/build.js";
-import { silentLogger } from "../helpers/logs.js";
-import { freshStore, importExamples } from "../store/storeHelpers.js";
-
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function startServer(): Promise<SerialDeviceServer> {
-  const server = new SerialDeviceServer();
-  await server.start();
-  cleanups.push(() => server.stop());
-  return server;
-}
 
 describe("the gateway with the real drivers against simulated devices over tcp://127.0.0.1", () => {
-  it("opens the pool gate (LCUS relay 1 on, then off) when a serial-line reader presents 1234567", async () => {
-    const t = freshStore();
-    cleanups.push(() => t.close());
-    importExamples(t.store);
-    const readerServer = await startServer();
-    const relayServer = await startServer();
+  it("opens the pool gate (LCUS relay 1 on, then off) when a serial-line reader presents 1234567", async ({
+    exampleStore: store,
+    serialServer,
+    gateway: startGateway,
+  }) => {
+    const readerServer = await serialServer();
+    const relayServer = await serialServer();
     const device = new SimSerialLineReader({ link: readerServer, lineEnding: "CR" });
     device.start();
     const board = new SimLcusBoard({ link: relayServer });
@@ -46,16 +32,12 @@ describe("the gateway with the real drivers against simulated devices over tcp:/
       doors: [{ id: "pool-gate", relay: "doors", channel: 1, pulseMs: 200 }],
       relays: [{ id: "doors", driver: "lcus-serial", port: relayServer.target }],
     });
-    const gateway = new Gateway({
+    const gateway = await startGateway({
       config,
-      store: t.store,
       gatewayId: "gw-1",
-      logger: silentLogger(),
       clock: () => at("2027-03-22T10:00"),
       backoff: { baseMs: 20, factor: 2, capMs: 100, jitter: "none" },
     });
-    await gateway.start();
-    cleanups.push(() => gateway.stop());
     await vi.waitFor(
       () => {
         expect(readerServer.connected).toBe(true);
@@ -74,10 +56,10 @@ describe("the gateway with the real drivers against simulated devices over tcp:/
         ]),
       { timeout: 3000 },
     );
-    expect(listEvents(t.store)).toEqual([
+    expect(listEvents(store)).toEqual([
       expect.objectContaining({ decision: "grant", readerId: "pool-in", creditsDeducted: 1 }),
     ]);
-    expect(listEvents(t.store)[0]).toHaveProperty("relayFailed", false);
+    expect(listEvents(store)[0]).toHaveProperty("relayFailed", false);
     expect(gateway.status().readers[0]).toMatchObject({
       state: "open",
       counters: { scans: 1, grants: 1, relayFailures: 0 },

@@ -3,47 +3,29 @@
  * (a plain MQTT client playing it here), the central's ack empties the outbox, and the retained
  * status says online with the reader connected, then offline after a clean stop.
  */
-import mqtt from "mqtt";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, vi } from "vitest";
 import { GatewayConfig } from "../../config/gateway.js";
 import { EventsMessage } from "../../config/protocol/payloads.js";
-import { SerialDeviceServer } from "../../firmware-sim/devices/serialDeviceServer.js";
 import { SimSerialLineReader } from "../../firmware-sim/devices/serialLineReader.js";
-import { Gateway } from "../../gateway/daemon.js";
 import { outboxDepth } from "../../gateway/store/outbox.js";
-import { at } from "../helpers/build.js";
-import { silentLogger } from "../helpers/logs.js";
-import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
-import { freshStore, importExamples } from "../store/storeHelpers.js";
-
-let broker: TestBroker & { dispose(): Promise<void> };
-beforeAll(async () => {
-  broker = await startBroker();
-});
-afterAll(() => broker.dispose());
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+import { it } from "../harness/index.js";
+import { at, clockFrom } from "../helpers/build.js";
+import { importExamples } from "../store/storeHelpers.js";
 
 describe("the daemon with central sync enabled", () => {
-  it("sends each decision to the central, forgets it on ack, and keeps a retained status", async () => {
-    const t = freshStore();
-    cleanups.push(() => t.close());
+  it("sends each decision to the central, forgets it on ack, and keeps a retained status", async ({
+    store: t,
+    broker,
+    serialServer,
+    watcher,
+    gateway: startGateway,
+  }) => {
     importExamples(t.store);
-    const line = new SerialDeviceServer();
-    await line.start();
-    cleanups.push(() => line.stop());
+    const line = await serialServer();
     const reader = new SimSerialLineReader({ link: line, lineEnding: "CR" });
     reader.start();
 
-    const central = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
-    cleanups.push(() => central.endAsync());
-    const seen: { topic: string; payload: string; retain: boolean }[] = [];
-    central.on("message", (topic, payload, packet) =>
-      seen.push({ topic, payload: payload.toString(), retain: packet.retain }),
-    );
-    await central.subscribeAsync("accessgw/v1/gateways/+/+", { qos: 1 });
+    const { client: central, seen } = await watcher("accessgw/v1/gateways/+/+", { qos: 1 });
 
     const config = GatewayConfig.parse({
       gateway: { id: "gw-sync", site: "rome-center" },
@@ -51,17 +33,12 @@ describe("the daemon with central sync enabled", () => {
       mqtt: { url: broker.url },
       sync: { enabled: true },
     });
-    const start = Date.now();
-    const gateway = new Gateway({
+    const gateway = await startGateway({
       config,
-      store: t.store,
       gatewayId: "gw-sync",
-      logger: silentLogger(),
-      clock: () => at("2027-03-22T10:00") + (Date.now() - start),
+      clock: clockFrom(at("2027-03-22T10:00")),
       version: "9.9.9-test",
     });
-    await gateway.start();
-    cleanups.push(() => gateway.stop());
 
     // On connect: hello with the gateway's revisions and an empty outbox.
     await vi.waitFor(() => expect(seen.some((m) => m.topic.endsWith("/gw-sync/hello"))).toBe(true), {

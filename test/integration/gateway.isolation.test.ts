@@ -4,40 +4,27 @@
  * unplugged, and a Modbus board that never answers, all while a member walks in at another door.
  * Ordering is asserted, never wall-clock time.
  */
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, vi } from "vitest";
 import { GatewayConfig } from "../../config/gateway.js";
 import { SimLcusBoard } from "../../firmware-sim/devices/lcusBoard.js";
-import { SerialDeviceServer } from "../../firmware-sim/devices/serialDeviceServer.js";
 import { SimSerialLineReader } from "../../firmware-sim/devices/serialLineReader.js";
-import { Gateway } from "../../gateway/daemon.js";
 import { listEvents } from "../../gateway/store/events.js";
-import { at } from "../helpers/build.js";
-import { silentLogger } from "../helpers/logs.js";
-import { freshStore, importExamples } from "../store/storeHelpers.js";
-
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function server(): Promise<SerialDeviceServer> {
-  const s = new SerialDeviceServer();
-  await s.start();
-  cleanups.push(() => s.stop());
-  return s;
-}
+import { it } from "../harness/index.js";
+import { at, clockFrom } from "../helpers/build.js";
 
 describe("the gateway keeps readers and doors independent", () => {
-  it("grants at one door while another reader floods, a third is unplugged and a relay never answers", async () => {
-    const t = freshStore();
-    cleanups.push(() => t.close());
-    importExamples(t.store);
+  it("grants at one door while another reader floods, a third is unplugged and a relay never answers", async ({
+    exampleStore: store,
+    defer,
+    serialServer,
+    gateway: startGateway,
+  }) => {
     const [goodLine, floodLine, goneLine, lcusLine, deadModbusLine] = await Promise.all([
-      server(),
-      server(),
-      server(),
-      server(),
-      server(),
+      serialServer(),
+      serialServer(),
+      serialServer(),
+      serialServer(),
+      serialServer(),
     ]);
     const good = new SimSerialLineReader({ link: goodLine, lineEnding: "CR" });
     good.start();
@@ -75,17 +62,12 @@ describe("the gateway keeps readers and doors independent", () => {
         { id: "modbus", driver: "modbus-rtu", port: deadModbusLine.target },
       ],
     });
-    const start = Date.now();
-    const gateway = new Gateway({
+    const gateway = await startGateway({
       config,
-      store: t.store,
       gatewayId: "gw-iso",
-      logger: silentLogger(),
-      clock: () => at("2027-03-22T10:00") + (Date.now() - start),
+      clock: clockFrom(at("2027-03-22T10:00")),
       backoff: { baseMs: 20, factor: 2, capMs: 100, jitter: "none" },
     });
-    await gateway.start();
-    cleanups.push(() => gateway.stop());
     await vi.waitFor(
       () => expect(gateway.status().readers.map((r) => r.state)).toEqual(["open", "open", "open"]),
       { timeout: 3000 },
@@ -105,7 +87,7 @@ describe("the gateway keeps readers and doors independent", () => {
       }
     };
     const pumping = pump();
-    cleanups.push(async () => {
+    defer(async () => {
       flooding = false;
       await pumping;
     });
@@ -132,7 +114,7 @@ describe("the gateway keeps readers and doors independent", () => {
       () => expect(gateway.status().relays.find((r) => r.id === "modbus")?.relayFailures).toBe(1),
       { timeout: 5000 },
     );
-    const events = listEvents(t.store);
+    const events = listEvents(store);
     expect(events.map((e) => [e.readerId, e.decision])).toEqual([
       ["studio-in", "grant"],
       ["gym-in", "grant"],

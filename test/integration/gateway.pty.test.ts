@@ -5,7 +5,7 @@
  * again on the same path, and the gateway reconnects and decides again without a restart.
  */
 import { SerialPort } from "serialport";
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, vi } from "vitest";
 import { GatewayConfig } from "../../config/gateway.js";
 import { Listeners } from "../../drivers/transport/listeners.js";
 import { SimLcusBoard } from "../../firmware-sim/devices/lcusBoard.js";
@@ -13,18 +13,11 @@ import { SimModbusBoard } from "../../firmware-sim/devices/modbusBoard.js";
 import { SimRdm6300Module } from "../../firmware-sim/devices/rdm6300Module.js";
 import type { DeviceLink } from "../../firmware-sim/devices/serialDeviceServer.js";
 import { SimSerialLineReader } from "../../firmware-sim/devices/serialLineReader.js";
-import { Gateway } from "../../gateway/daemon.js";
 import { listEvents } from "../../gateway/store/events.js";
 import { realScheduler } from "../../runtime/scheduler.js";
-import { at, tempDir } from "../helpers/build.js";
-import { silentLogger } from "../helpers/logs.js";
+import { test } from "../harness/index.js";
+import { at, clockFrom } from "../helpers/build.js";
 import { type PtyPair, requireSocat, startPtyPair } from "../helpers/socat.js";
-import { freshStore, importExamples } from "../store/storeHelpers.js";
-
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
 
 beforeAll(() => requireSocat());
 
@@ -72,37 +65,30 @@ class PtyDevice implements DeviceLink {
   }
 }
 
-async function device(dir: string, name: string): Promise<PtyDevice> {
-  const d = new PtyDevice({ a: `${dir}/${name}-device`, b: `${dir}/${name}` });
+/** A plugged pty device whose links are `name-device` and `name` in the test's folder, unplugged after it. */
+const it = test.extend("device", ({ folder, defer }) => async (name: string): Promise<PtyDevice> => {
+  const d = new PtyDevice({ a: `${folder.dir}/${name}-device`, b: `${folder.dir}/${name}` });
   await d.plug();
-  cleanups.push(() => d.unplug());
+  defer(() => d.unplug());
   return d;
-}
-
-/** A clock that starts at a Monday 10:00 at the example site (off-peak) and runs in real time. */
-function siteClock(): () => number {
-  const start = Date.now();
-  const base = at("2027-03-22T10:00");
-  return () => base + (Date.now() - start);
-}
+});
 
 describe("the gateway over real pseudo-terminals (socat + serialport)", () => {
-  it("serial-line and RDM6300 readers open LCUS and Modbus relays; unplugged devices come back without a restart", async () => {
-    const t = freshStore();
-    cleanups.push(() => t.close());
-    importExamples(t.store);
-    const { dir, cleanup } = tempDir("accessgw-pty-");
-    cleanups.push(cleanup);
-
-    const inPty = await device(dir, "pool-in");
-    const outPty = await device(dir, "pool-out");
-    const lcusPty = await device(dir, "lcus");
-    const modbusPty = await device(dir, "modbus");
+  it("serial-line and RDM6300 readers open LCUS and Modbus relays; unplugged devices come back without a restart", async ({
+    exampleStore: store,
+    defer,
+    device,
+    gateway: startGateway,
+  }) => {
+    const inPty = await device("pool-in");
+    const outPty = await device("pool-out");
+    const lcusPty = await device("lcus");
+    const modbusPty = await device("modbus");
     const lineReader = new SimSerialLineReader({ link: inPty, lineEnding: "CRLF" });
     lineReader.start();
     const rdm = new SimRdm6300Module({ link: outPty, scheduler: realScheduler });
     rdm.start();
-    cleanups.push(() => rdm.stop());
+    defer(() => rdm.stop());
     const lcus = new SimLcusBoard({ link: lcusPty });
     lcus.start();
     const modbus = new SimModbusBoard({ link: modbusPty, unitId: 3 });
@@ -136,16 +122,13 @@ describe("the gateway over real pseudo-terminals (socat + serialport)", () => {
         { id: "modbus", driver: "modbus-rtu", port: modbusPty.path, unitId: 3 },
       ],
     });
-    const gateway = new Gateway({
+    const gateway = await startGateway({
       config,
-      store: t.store,
       gatewayId: "gw-pty",
-      logger: silentLogger(),
-      clock: siteClock(),
+      // A Monday 10:00 at the example site (off-peak), running in real time.
+      clock: clockFrom(at("2027-03-22T10:00")),
       backoff: { baseMs: 20, factor: 2, capMs: 200, jitter: "equal" },
     });
-    await gateway.start();
-    cleanups.push(() => gateway.stop());
     const allOpen = () =>
       vi.waitFor(
         () => {
@@ -198,7 +181,7 @@ describe("the gateway over real pseudo-terminals (socat + serialport)", () => {
       [2, false],
     ]);
 
-    const events = listEvents(t.store);
+    const events = listEvents(store);
     expect(events.map((e) => [e.readerId, e.direction, e.decision, e.reason])).toEqual([
       ["pool-in", "in", "grant", "ok"],
       ["pool-out", "out", "grant", "exit"],

@@ -1,26 +1,17 @@
-import mqtt, { type MqttClient } from "mqtt";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { MqttConnection } from "../../drivers/mqtt/connection.js";
 import type { MqttMessage } from "../../drivers/mqtt/mqttTypes.js";
-import type { Health } from "../../drivers/transport/reconnecting.js";
+import { type Defer, test } from "../harness/index.js";
 import { silentLogger } from "../helpers/logs.js";
-import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
-
-let broker: TestBroker & { dispose(): Promise<void> };
-let peer: MqttClient;
-const cleanup: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  broker = await startBroker();
-});
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c();
-});
-afterAll(() => broker.dispose());
+import type { TestBroker } from "../helpers/mosquitto.js";
+import { reaches } from "../helpers/mqttHealth.js";
 
 const fastBackoff = { baseMs: 50, factor: 2, capMs: 200, jitter: "none" as const };
 
-function connection(extra: Partial<ConstructorParameters<typeof MqttConnection>[0]> = {}): MqttConnection {
+type ConnectionOptions = Partial<ConstructorParameters<typeof MqttConnection>[0]>;
+
+/** A connection to the file's broker as gw-test with a fast backoff, stopped after the test. */
+function connection(broker: TestBroker, defer: Defer, extra: ConnectionOptions = {}): MqttConnection {
   const c = new MqttConnection({
     logger: silentLogger(),
     config: { url: broker.url },
@@ -28,27 +19,16 @@ function connection(extra: Partial<ConstructorParameters<typeof MqttConnection>[
     backoff: fastBackoff,
     ...extra,
   });
-  cleanup.push(() => c.stop());
+  defer(() => c.stop());
   return c;
 }
 
-/** Resolves with the first health the connection reports in `state`. */
-function reaches(c: MqttConnection, state: Health["state"]): Promise<Health> {
-  if (c.health().state === state) return Promise.resolve(c.health());
-  return new Promise((resolve) => {
-    const off = c.on("state", (h) => {
-      if (h.state !== state) return;
-      off();
-      resolve(h);
-    });
-  });
-}
-
-async function startPeer(): Promise<MqttClient> {
-  const client = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
-  cleanup.push(() => client.endAsync());
-  return client;
-}
+const it = test.extend(
+  "connection",
+  ({ broker, defer }) =>
+    (extra?: ConnectionOptions) =>
+      connection(broker, defer, extra),
+);
 
 /** Collects messages and lets a test wait until a number of them arrived. */
 function collector() {
@@ -66,7 +46,9 @@ function collector() {
 }
 
 describe("MqttConnection", () => {
-  it("is idle until start(), then connects with client id accessgw-<gatewayId> and reports open", async () => {
+  it("is idle until start(), then connects with client id accessgw-<gatewayId> and reports open", async ({
+    connection,
+  }) => {
     const c = connection();
     const states: string[] = [];
     c.on("state", (h) => states.push(h.state));
@@ -81,14 +63,17 @@ describe("MqttConnection", () => {
     expect(c.isOpen()).toBe(true);
   });
 
-  it("uses the configured client id", async () => {
+  it("uses the configured client id", async ({ broker, connection }) => {
     const c = connection({ config: { url: broker.url, clientId: "door-box-7" } });
     c.start();
     await reaches(c, "open");
     expect(c.clientId).toBe("door-box-7");
   });
 
-  it("routes one message to every handler whose filter matches, including + and #", async () => {
+  it("routes one message to every handler whose filter matches, including + and #", async ({
+    connection,
+    mqttClient,
+  }) => {
     const c = connection();
     c.start();
     await reaches(c, "open");
@@ -101,7 +86,7 @@ describe("MqttConnection", () => {
     c.subscribe("site/#", hash.handler);
     c.subscribe("elsewhere/#", other.handler);
     await c.whenSubscribed();
-    peer = await startPeer();
+    const peer = await mqttClient();
     await peer.publishAsync("site/door-1/state", "one");
     await peer.publishAsync("site/door-2/state", "two");
     await peer.publishAsync("site/door-2/extra/deep", "three");
@@ -114,7 +99,10 @@ describe("MqttConnection", () => {
     expect(c.counters().messagesIn).toBe(3);
   });
 
-  it("stops calling a handler once unsubscribed, while others on the same filter go on", async () => {
+  it("stops calling a handler once unsubscribed, while others on the same filter go on", async ({
+    connection,
+    mqttClient,
+  }) => {
     const c = connection();
     c.start();
     await reaches(c, "open");
@@ -123,7 +111,7 @@ describe("MqttConnection", () => {
     const offFirst = c.subscribe("shared/topic", first.handler);
     c.subscribe("shared/topic", second.handler);
     await c.whenSubscribed();
-    peer = await startPeer();
+    const peer = await mqttClient();
     await peer.publishAsync("shared/topic", "a");
     await first.count(1);
     await second.count(1);
@@ -135,13 +123,13 @@ describe("MqttConnection", () => {
     expect(second.got.map((m) => m.payload.toString())).toEqual(["a", "b"]);
   });
 
-  it("publishes with qos and retain, and counts messages out", async () => {
+  it("publishes with qos and retain, and counts messages out", async ({ connection, mqttClient }) => {
     const c = connection();
     c.start();
     await reaches(c, "open");
     await c.publish("retained/x", "kept", { qos: 1, retain: true });
     await c.publish("plain/x", new Uint8Array([0x4f, 0x4b]));
-    peer = await startPeer();
+    const peer = await mqttClient();
     const got = new Promise<{ payload: string; retain: boolean }>((resolve) =>
       peer.once("message", (_t, p, packet) => resolve({ payload: p.toString(), retain: packet.retain })),
     );
@@ -151,7 +139,10 @@ describe("MqttConnection", () => {
     await c.publish("retained/x", "", { retain: true });
   });
 
-  it("contains a handler that throws: counted, the others still run, the connection stays open", async () => {
+  it("contains a handler that throws: counted, the others still run, the connection stays open", async ({
+    connection,
+    mqttClient,
+  }) => {
     const c = connection();
     c.start();
     await reaches(c, "open");
@@ -162,7 +153,7 @@ describe("MqttConnection", () => {
     c.subscribe("boom/#", (m) => (m.payload.toString() === "bad" ? "rejected" : undefined));
     c.subscribe("boom/#", after.handler);
     await c.whenSubscribed();
-    peer = await startPeer();
+    const peer = await mqttClient();
     await peer.publishAsync("boom/1", "bad");
     await peer.publishAsync("boom/2", "good");
     await after.count(2);
@@ -170,13 +161,13 @@ describe("MqttConnection", () => {
     expect(c.isOpen()).toBe(true);
   });
 
-  it("refuses bad topics with MQTT_BAD_TOPIC", async () => {
+  it("refuses bad topics with MQTT_BAD_TOPIC", async ({ connection }) => {
     const c = connection();
     expect(() => c.subscribe("a/#/b", () => {})).toThrow(expect.objectContaining({ code: "MQTT_BAD_TOPIC" }));
     await expect(c.publish("cmnd/+/POWER", "ON")).rejects.toMatchObject({ code: "MQTT_BAD_TOPIC" });
   });
 
-  it("rejects a publish at once with MQTT_NOT_CONNECTED before start()", async () => {
+  it("rejects a publish at once with MQTT_NOT_CONNECTED before start()", async ({ connection }) => {
     const c = connection();
     await expect(c.publish("cmnd/door/POWER1", "ON")).rejects.toMatchObject({
       name: "MqttError",
@@ -185,7 +176,11 @@ describe("MqttConnection", () => {
     expect(c.counters().publishFailures).toBe(1);
   });
 
-  it("goes to waiting when the broker stops, refuses publishes, and resubscribes when it is back", async () => {
+  it("goes to waiting when the broker stops, refuses publishes, and resubscribes when it is back", async ({
+    broker,
+    connection,
+    mqttClient,
+  }) => {
     const c = connection();
     c.start();
     await reaches(c, "open");
@@ -204,14 +199,17 @@ describe("MqttConnection", () => {
     await broker.restart();
     await open;
     await c.whenSubscribed();
-    peer = await startPeer();
+    const peer = await mqttClient();
     await peer.publishAsync("after/restart", "hello again");
     await got.count(1);
     expect(got.got[0]?.payload.toString()).toBe("hello again");
     expect(c.counters().reconnects).toBe(1);
   });
 
-  it("keeps retrying while the broker is down from the start, and connects when it appears", async () => {
+  it("keeps retrying while the broker is down from the start, and connects when it appears", async ({
+    broker,
+    connection,
+  }) => {
     await broker.stop();
     const c = connection();
     const seen = new Set<string>();
@@ -225,7 +223,10 @@ describe("MqttConnection", () => {
     expect([...seen]).toEqual(["connecting", "waiting", "open"]);
   });
 
-  it("stops: state stopped, publishes refused with MQTT_STOPPED, no handler called after", async () => {
+  it("stops: state stopped, publishes refused with MQTT_STOPPED, no handler called after", async ({
+    connection,
+    mqttClient,
+  }) => {
     const c = connection();
     c.start();
     await reaches(c, "open");
@@ -235,10 +236,10 @@ describe("MqttConnection", () => {
     await c.stop();
     expect(c.health().state).toBe("stopped");
     await expect(c.publish("late/x", "1")).rejects.toMatchObject({ code: "MQTT_STOPPED" });
-    peer = await startPeer();
+    const peer = await mqttClient();
     await peer.publishAsync("late/x", "1");
     // A message published after stop() on the same broker reaches a fresh subscriber but not us.
-    const probe = await startPeer();
+    const probe = await mqttClient();
     await probe.subscribeAsync("late/#");
     const seen = new Promise<void>((resolve) => probe.once("message", () => resolve()));
     await peer.publishAsync("late/x", "2");
@@ -248,7 +249,7 @@ describe("MqttConnection", () => {
     expect(c.health().state).toBe("stopped");
   });
 
-  it("hands out distinct request ids", () => {
+  it("hands out distinct request ids", ({ connection }) => {
     const c = connection();
     const ids = new Set([c.nextRequestId(), c.nextRequestId(), c.nextRequestId()]);
     expect(ids.size).toBe(3);

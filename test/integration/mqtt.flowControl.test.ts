@@ -3,23 +3,15 @@
  * one more message is read and the rest wait at the broker. A snapshot of a million members then
  * waits there, not in the gateway's memory. Without flow control messages arrive at once.
  */
-import mqtt from "mqtt";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import type { MqttClient } from "mqtt";
+import { describe, expect, vi } from "vitest";
 import { MqttConnection } from "../../drivers/mqtt/connection.js";
+import { type Defer, test } from "../harness/index.js";
 import { silentLogger } from "../helpers/logs.js";
-import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
+import type { TestBroker } from "../helpers/mosquitto.js";
 
-let broker: TestBroker & { dispose(): Promise<void> };
-beforeAll(async () => {
-  broker = await startBroker();
-});
-afterAll(() => broker.dispose());
-const cleanup: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c();
-});
-
-function link(clientId: string, flowControl: boolean): MqttConnection {
+/** A connection to the file's broker with a session, with or without flow control; stopped after the test. */
+function link(broker: TestBroker, defer: Defer, clientId: string, flowControl: boolean): MqttConnection {
   const c = new MqttConnection({
     logger: silentLogger(),
     config: { url: broker.url },
@@ -28,12 +20,26 @@ function link(clientId: string, flowControl: boolean): MqttConnection {
     flowControl,
     session: { expirySeconds: 60 },
   });
-  cleanup.push(() => c.stop());
+  defer(() => c.stop());
   return c;
 }
 
+const it = test
+  .extend(
+    "link",
+    ({ broker, defer }) =>
+      (clientId: string, flowControl: boolean) =>
+        link(broker, defer, clientId, flowControl),
+  )
+  .extend(
+    "holding",
+    ({ mqttClient }) =>
+      (c: MqttConnection, topic: string) =>
+        holding(mqttClient, c, topic),
+  );
+
 /** Subscribes `c` to `topic`; each message waits for its own release() before it is done. */
-async function holding(c: MqttConnection, topic: string) {
+async function holding(mqttClient: () => Promise<MqttClient>, c: MqttConnection, topic: string) {
   const seen: string[] = [];
   const releases: (() => void)[] = [];
   c.subscribe(topic, (m) => {
@@ -42,14 +48,16 @@ async function holding(c: MqttConnection, topic: string) {
   });
   c.start();
   await c.whenSubscribed();
-  const peer = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
-  cleanup.push(() => peer.endAsync());
+  const peer = await mqttClient();
   for (const n of ["1", "2", "3"]) await peer.publishAsync(topic, n, { qos: 1 });
   return { seen, releases };
 }
 
 describe("MqttConnection flow control", () => {
-  it("reads one message ahead of the one being handled, the next only once that one settles", async () => {
+  it("reads one message ahead of the one being handled, the next only once that one settles", async ({
+    link,
+    holding,
+  }) => {
     const c = link("gw-flow-on", true);
     const { seen, releases } = await holding(c, "flow/on");
     // 1 is being handled; 2 is read ahead; 3 waits at the broker.
@@ -61,7 +69,7 @@ describe("MqttConnection flow control", () => {
     for (const release of releases) release();
   });
 
-  it("delivers messages as they come without it", async () => {
+  it("delivers messages as they come without it", async ({ link, holding }) => {
     const c = link("gw-flow-off", false);
     const { seen } = await holding(c, "flow/off");
     await vi.waitFor(() => expect(seen).toEqual(["1", "2", "3"]), { timeout: 5000 });

@@ -1,60 +1,52 @@
-import mqtt, { type MqttClient } from "mqtt";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import mqtt from "mqtt";
+import { describe, expect } from "vitest";
 import { Reader } from "../../config/gateway.js";
 import { MqttConnection } from "../../drivers/mqtt/connection.js";
 import { createReader } from "../../drivers/readers/createReader.js";
 import { MqttReader, type MqttReaderConfig } from "../../drivers/readers/mqttReader.js";
-import type {
-  CardEvent,
-  ReaderDriver,
-  ReaderStateEvent,
-  RejectedEvent,
-} from "../../drivers/readers/readerDriver.js";
+import type { CardEvent, ReaderStateEvent, RejectedEvent } from "../../drivers/readers/readerDriver.js";
 import { openTransport } from "../../drivers/transport/transport.js";
 import { realScheduler } from "../../runtime/scheduler.js";
+import { type Defer, test } from "../harness/index.js";
 import { silentLogger } from "../helpers/logs.js";
-import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
+import { reaches } from "../helpers/mqttHealth.js";
 
-let broker: TestBroker & { dispose(): Promise<void> };
-let conn: MqttConnection;
-let device: MqttClient;
-const readers: ReaderDriver[] = [];
-
-beforeAll(async () => {
-  broker = await startBroker();
-  conn = new MqttConnection({
-    logger: silentLogger(),
-    config: { url: broker.url },
-    gatewayId: "gw-readers",
-    backoff: { baseMs: 50, factor: 2, capMs: 200, jitter: "none" },
-  });
-  conn.start();
-  await until(conn, "open");
-  device = await mqtt.connectAsync(broker.url, { reconnectPeriod: 200 });
-});
-afterEach(async () => {
-  for (const r of readers.splice(0)) await r.stop();
-});
-afterAll(async () => {
-  await device.endAsync(true);
-  await conn.stop();
-  await broker.dispose();
-});
-
-function until(c: MqttConnection, state: string): Promise<void> {
-  if (c.health().state === state) return Promise.resolve();
-  return new Promise((resolve) => {
-    const off = c.on("state", (h) => {
-      if (h.state === state) {
-        off();
-        resolve();
-      }
+const it = test
+  /** The gateway's one broker connection, shared by the file's readers as in the daemon. */
+  .extend("conn", { scope: "file" }, async ({ broker }, { onCleanup }) => {
+    const conn = new MqttConnection({
+      logger: silentLogger(),
+      config: { url: broker.url },
+      gatewayId: "gw-readers",
+      backoff: { baseMs: 50, factor: 2, capMs: 200, jitter: "none" },
     });
-  });
-}
+    conn.start();
+    onCleanup(() => conn.stop());
+    await reaches(conn, "open");
+    return conn;
+  })
+  /** A device on the broker that publishes reads (and connects again after a broker restart). */
+  .extend("device", { scope: "file" }, async ({ broker }, { onCleanup }) => {
+    const device = await mqtt.connectAsync(broker.url, { reconnectPeriod: 200 });
+    onCleanup(() => device.endAsync(true));
+    return device;
+  })
+  .extend(
+    "reader",
+    ({ conn, defer }) =>
+      (raw: Record<string, unknown>) =>
+        reader(conn, defer, raw),
+  )
+  /** Publishes as the device, at QoS 1. */
+  .extend(
+    "publish",
+    ({ device }) =>
+      (topic: string, payload: string | Buffer, retain = false) =>
+        device.publishAsync(topic, payload, { qos: 1, retain }),
+  );
 
 /** A started reader with every event it reports, and a way to wait for the n-th card or reject. */
-async function reader(raw: Record<string, unknown>) {
+async function reader(conn: MqttConnection, defer: Defer, raw: Record<string, unknown>) {
   const config = Reader.parse({ id: "r1", area: "pool", direction: "in", ...raw }) as MqttReaderConfig;
   const made = createReader(config, {
     logger: silentLogger(),
@@ -65,7 +57,7 @@ async function reader(raw: Record<string, unknown>) {
   });
   if (!made.ok) throw made.error;
   const r = made.reader;
-  readers.push(r);
+  defer(() => r.stop());
   const cards: CardEvent[] = [];
   const rejected: RejectedEvent[] = [];
   const states: ReaderStateEvent[] = [];
@@ -96,11 +88,11 @@ async function reader(raw: Record<string, unknown>) {
   return { r, cards, rejected, states, events, stateIs };
 }
 
-const publish = (topic: string, payload: string | Buffer, retain = false) =>
-  device.publishAsync(topic, payload, { qos: 1, retain });
-
 describe("mqtt-tasmota reader", () => {
-  it("reads a PN532 UID with the DATA key (older firmware) and with Data (newer)", async () => {
+  it("reads a PN532 UID with the DATA key (older firmware) and with Data (newer)", async ({
+    reader,
+    publish,
+  }) => {
     const h = await reader({ driver: "mqtt-tasmota", topic: "pool-in", cardNumber: "hex" });
     expect(h.r).toBeInstanceOf(MqttReader);
     await publish(
@@ -119,7 +111,7 @@ describe("mqtt-tasmota reader", () => {
     expect(h.r.counters()).toMatchObject({ cards: 2, rejected: {} });
   });
 
-  it("reads an MFRC522 UID (Tasmota's RC522 section)", async () => {
+  it("reads an MFRC522 UID (Tasmota's RC522 section)", async ({ reader, publish }) => {
     const h = await reader({ driver: "mqtt-tasmota", topic: "pool-rc", cardNumber: "hex" });
     await publish(
       "tele/pool-rc/SENSOR",
@@ -129,29 +121,35 @@ describe("mqtt-tasmota reader", () => {
     expect(h.cards.map((c) => c.card)).toEqual(["4A1B2C3"]);
   });
 
-  it("reads an RDM6300 tag as the 32-bit decimal number", async () => {
+  it("reads an RDM6300 tag as the 32-bit decimal number", async ({ reader, publish }) => {
     const h = await reader({ driver: "mqtt-tasmota", topic: "pool-in", cardNumber: "decimal" });
     await publish("tele/pool-in/SENSOR", '{"Time":"2026-11-25T06:00:00","RDM6300":{"UID":"008EC793"}}');
     await h.events(1);
     expect(h.cards.map((c) => c.card)).toEqual(["9357203"]);
   });
 
-  it.each([
+  it.for([
     ["wiegand-fc-cn", "123:4567"],
     ["decimal", "8065495"],
     ["hex", "7B11D7"],
-  ])("reads a Wiegand 26 UID (parity stripped) in %s mode as %s", async (cardNumber, card) => {
-    const h = await reader({ driver: "mqtt-tasmota", topic: "pool-in", cardNumber });
-    // FC 123, CN 4567: (123 << 16) | 4567 = 8065495, as Tasmota prints it without parity bits.
-    await publish(
-      "tele/pool-in/SENSOR",
-      '{"Time":"2026-11-25T06:00:00","Wiegand":{"UID":8065495,"Size":26}}',
-    );
-    await h.events(1);
-    expect(h.cards.map((c) => c.card)).toEqual([card]);
-  });
+  ])(
+    "reads a Wiegand 26 UID (parity stripped) in %s mode as %s",
+    async ([cardNumber, card], { reader, publish }) => {
+      const h = await reader({ driver: "mqtt-tasmota", topic: "pool-in", cardNumber });
+      // FC 123, CN 4567: (123 << 16) | 4567 = 8065495, as Tasmota prints it without parity bits.
+      await publish(
+        "tele/pool-in/SENSOR",
+        '{"Time":"2026-11-25T06:00:00","Wiegand":{"UID":8065495,"Size":26}}',
+      );
+      await h.events(1);
+      expect(h.cards.map((c) => c.card)).toEqual([card]);
+    },
+  );
 
-  it("counts Tasmota's Wiegand parity error (UID 0) as a rejected read and opens nothing for card 0", async () => {
+  it("counts Tasmota's Wiegand parity error (UID 0) as a rejected read and opens nothing for card 0", async ({
+    reader,
+    publish,
+  }) => {
     const h = await reader({ driver: "mqtt-tasmota", topic: "pool-par", cardNumber: "decimal" });
     await publish("tele/pool-par/SENSOR", '{"Time":"2026-11-25T06:00:00","Wiegand":{"UID":0,"Size":26}}');
     await publish(
@@ -167,7 +165,7 @@ describe("mqtt-tasmota reader", () => {
     expect(h.r.counters()).toMatchObject({ cards: 1, rejected: { bad_parity: 1 } });
   });
 
-  it("ignores other topics, other sensors and keypad Wiegand sizes", async () => {
+  it("ignores other topics, other sensors and keypad Wiegand sizes", async ({ reader, publish }) => {
     const h = await reader({ driver: "mqtt-tasmota", topic: "pool-ign", cardNumber: "hex" });
     await publish("tele/pool-ign/STATE", '{"Time":"x","Wifi":{}}');
     await publish("tele/pool-ign2/SENSOR", '{"PN532":{"UID":"11111111"}}');
@@ -179,7 +177,10 @@ describe("mqtt-tasmota reader", () => {
     expect(h.rejected).toEqual([]);
   });
 
-  it("does not take a retained read the broker replays on subscribe as a card", async () => {
+  it("does not take a retained read the broker replays on subscribe as a card", async ({
+    reader,
+    publish,
+  }) => {
     await publish("tele/pool-ret/SENSOR", '{"PN532":{"UID":"DEADBEEF"}}', true);
     const h = await reader({ driver: "mqtt-tasmota", topic: "pool-ret", cardNumber: "hex" });
     await publish("tele/pool-ret/SENSOR", '{"PN532":{"UID":"0000ABCD"}}');
@@ -189,7 +190,11 @@ describe("mqtt-tasmota reader", () => {
     await publish("tele/pool-ret/SENSOR", "", true);
   });
 
-  it("rejects and counts bad JSON, a wrong shape, a huge payload and an inexpressible card, and keeps reading", async () => {
+  it("rejects and counts bad JSON, a wrong shape, a huge payload and an inexpressible card, and keeps reading", async ({
+    reader,
+    publish,
+    conn,
+  }) => {
     const h = await reader({ driver: "mqtt-tasmota", topic: "pool-in", cardNumber: "wiegand-fc-cn" });
     const before = conn.counters().badPayloads;
     await publish("tele/pool-in/SENSOR", "{not json");
@@ -213,7 +218,7 @@ describe("mqtt-tasmota reader", () => {
 });
 
 describe("mqtt-esp-rfid reader", () => {
-  it("takes access messages and ignores every other type", async () => {
+  it("takes access messages and ignores every other type", async ({ reader, publish }) => {
     const h = await reader({ driver: "mqtt-esp-rfid", topic: "esprfid/gate", cardNumber: "hex" });
     await publish("esprfid/gate/send", '{"type":"boot","time":1700000000,"Wifi SSID":"gym"}');
     await publish("esprfid/gate/send", '{"type":"heartbeat","time":1700000001}');
@@ -227,7 +232,10 @@ describe("mqtt-esp-rfid reader", () => {
     expect(h.cards.map((c) => c.card)).toEqual(["A1B2C3D4"]);
     expect(h.rejected).toEqual([expect.objectContaining({ error: "bad_format", readerId: "r1" })]);
   });
-  it("reads every esp-rfid layout: 2.x on <topic>/send, Home Assistant mode on <topic>/tag, 1.0.x on <topic>", async () => {
+  it("reads every esp-rfid layout: 2.x on <topic>/send, Home Assistant mode on <topic>/tag, 1.0.x on <topic>", async ({
+    reader,
+    publish,
+  }) => {
     const h = await reader({ driver: "mqtt-esp-rfid", topic: "esprfid/lobby", cardNumber: "hex" });
     await publish("esprfid/lobby/send", '{"type":"access","uid":"a1b2c3d4","isKnown":"false"}');
     await publish("esprfid/lobby/tag", '{"uid":"b1b2c3d4","username":"Unknown","access":"Denied","time":1}');
@@ -241,7 +249,10 @@ describe("mqtt-esp-rfid reader", () => {
     expect(h.rejected).toEqual([]);
   });
 
-  it("gives an RDM6300 fob the same number as the rdm6300 and Tasmota paths with cardNumber: em4100", async () => {
+  it("gives an RDM6300 fob the same number as the rdm6300 and Tasmota paths with cardNumber: em4100", async ({
+    reader,
+    publish,
+  }) => {
     const h = await reader({ driver: "mqtt-esp-rfid", topic: "esprfid/em", cardNumber: "em4100" });
     // esp-rfid prints the EM4100 version byte (14) in front of the 32-bit tag 008EC793.
     await publish("esprfid/em/send", '{"type":"access","uid":"14008ec793","isKnown":"false"}');
@@ -251,7 +262,7 @@ describe("mqtt-esp-rfid reader", () => {
 });
 
 describe("mqtt-json reader", () => {
-  it("reads the configured nested field: a hex string or a decimal number", async () => {
+  it("reads the configured nested field: a hex string or a decimal number", async ({ reader, publish }) => {
     const h = await reader({
       driver: "mqtt-json",
       topic: "esphome/+/rfid",
@@ -272,7 +283,10 @@ describe("mqtt-json reader", () => {
 });
 
 describe("mqtt-text reader", () => {
-  it("reads ESPHome's bare payloads: a decimal Wiegand tag and a dashed NFC UID", async () => {
+  it("reads ESPHome's bare payloads: a decimal Wiegand tag and a dashed NFC UID", async ({
+    reader,
+    publish,
+  }) => {
     const h = await reader({ driver: "mqtt-text", topic: "esphome/+/tag", cardNumber: "hex" });
     await publish("esphome/gate/tag", "7616525");
     await publish("esphome/gate/tag", "74-10-37-94");
@@ -284,7 +298,13 @@ describe("mqtt-text reader", () => {
 });
 
 describe("MQTT readers and the broker going away", () => {
-  it("mirror the connection state and read again after the broker restarts, without restarting the reader", async () => {
+  it("mirror the connection state and read again after the broker restarts, without restarting the reader", async ({
+    broker,
+    reader,
+    publish,
+    conn,
+    device,
+  }) => {
     const h = await reader({ driver: "mqtt-tasmota", topic: "pool-in", cardNumber: "hex" });
     expect(h.states.at(-1)).toMatchObject({ readerId: "r1", state: "open", reason: undefined });
     await publish("tele/pool-in/SENSOR", '{"PN532":{"UID":"000000A1"}}');
@@ -321,7 +341,11 @@ describe("MQTT readers and the broker going away", () => {
     expect(made.error.message).toContain("mqtt: section");
   });
 
-  it("stops: no events after stop(), and the shared connection stays open", async () => {
+  it("stops: no events after stop(), and the shared connection stays open", async ({
+    reader,
+    publish,
+    conn,
+  }) => {
     const h = await reader({ driver: "mqtt-tasmota", topic: "pool-stop", cardNumber: "hex" });
     const other = await reader({ driver: "mqtt-tasmota", topic: "pool-stop", cardNumber: "hex" });
     await h.r.stop();

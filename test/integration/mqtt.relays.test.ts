@@ -1,5 +1,5 @@
-import mqtt, { type MqttClient } from "mqtt";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { MqttClient } from "mqtt";
+import { describe, expect } from "vitest";
 import type { Relay } from "../../config/gateway.js";
 import { encodeRpcResponse, parseSwitchSetRequest } from "../../drivers/codecs/shelly.js";
 import { parsePulseTimePayload } from "../../drivers/codecs/tasmotaRelay.js";
@@ -10,46 +10,58 @@ import { ShellyGen1Relay, ShellyGen2Relay, TasmotaRelay } from "../../drivers/re
 import { openTransport } from "../../drivers/transport/transport.js";
 import { SimTasmotaDevice } from "../../firmware-sim/devices/tasmotaDevice.js";
 import { realScheduler } from "../../runtime/scheduler.js";
+import { type Defer, test } from "../harness/index.js";
 import { silentLogger } from "../helpers/logs.js";
-import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
+import { reaches } from "../helpers/mqttHealth.js";
 
-let broker: TestBroker & { dispose(): Promise<void> };
-let conn: MqttConnection;
-const stops: (() => Promise<unknown>)[] = [];
+type Connect = () => Promise<MqttClient>;
 
-beforeAll(async () => {
-  broker = await startBroker();
-  conn = new MqttConnection({
-    logger: silentLogger(),
-    config: { url: broker.url },
-    gatewayId: "gw-relays",
-    backoff: { baseMs: 50, factor: 2, capMs: 200, jitter: "none" },
-  });
-  conn.start();
-  await opened();
-});
-afterEach(async () => {
-  for (const stop of stops.splice(0).reverse()) await stop();
-});
-afterAll(async () => {
-  await conn.stop();
-  await broker.dispose();
-});
-
-function opened(): Promise<void> {
-  if (conn.isOpen()) return Promise.resolve();
-  return new Promise((resolve) => {
-    const off = conn.on("state", (h) => {
-      if (h.state === "open") {
-        off();
-        resolve();
-      }
+const it = test
+  /** The gateway's one broker connection, shared by the file's relays as in the daemon. */
+  .extend("conn", { scope: "file" }, async ({ broker }, { onCleanup }) => {
+    const conn = new MqttConnection({
+      logger: silentLogger(),
+      config: { url: broker.url },
+      gatewayId: "gw-relays",
+      backoff: { baseMs: 50, factor: 2, capMs: 200, jitter: "none" },
     });
-  });
-}
+    conn.start();
+    onCleanup(() => conn.stop());
+    await reaches(conn, "open");
+    return conn;
+  })
+  .extend(
+    "relay",
+    ({ conn, defer }) =>
+      (config: Relay, extra?: { replyTimeoutMs?: number; gatewayId?: string }) =>
+        relay(conn, defer, config, extra),
+  )
+  .extend(
+    "fakeTasmota",
+    ({ mqttClient }) =>
+      (topic: string, mode?: TasmotaMode) =>
+        fakeTasmota(mqttClient, topic, mode),
+  )
+  .extend(
+    "fakeGen2",
+    ({ mqttClient }) =>
+      (device: string, mode?: "ok" | "error" | "silent") =>
+        fakeGen2(mqttClient, device, mode),
+  )
+  .extend(
+    "fakeGen1",
+    ({ mqttClient }) =>
+      (id: string, silent?: boolean) =>
+        fakeGen1(mqttClient, id, silent),
+  );
 
 /** A started relay driver on the shared connection, subscribed before the test pulses. */
-async function relay(config: Relay, extra: { replyTimeoutMs?: number; gatewayId?: string } = {}) {
+async function relay(
+  conn: MqttConnection,
+  defer: Defer,
+  config: Relay,
+  extra: { replyTimeoutMs?: number; gatewayId?: string } = {},
+) {
   const driver = createRelay(config, {
     restingStates: () => [],
     logger: silentLogger(),
@@ -60,18 +72,18 @@ async function relay(config: Relay, extra: { replyTimeoutMs?: number; gatewayId?
     replyTimeoutMs: extra.replyTimeoutMs ?? 1000,
   });
   driver.start();
-  stops.push(() => driver.stop());
+  defer(() => driver.stop());
   await conn.whenSubscribed();
   return driver;
 }
 
 /** A plain MQTT client playing a device: logs every command it receives. */
 async function fakeDevice(
+  connect: Connect,
   filter: string,
   answer: (client: MqttClient, topic: string, payload: string) => void,
 ) {
-  const client = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
-  stops.push(() => client.endAsync(true));
+  const client = await connect();
   const log: string[] = [];
   client.on("message", (topic, payload) => {
     log.push(`${topic} ${payload.toString()}`);
@@ -84,11 +96,11 @@ async function fakeDevice(
 type TasmotaMode = "normal" | "silent" | "single-relay" | "no-off";
 
 /** Tasmota: honours PulseTime<ch>, answers POWER<ch> ON on stat/…, switches itself off; flags overlaps. */
-async function fakeTasmota(topic: string, mode: TasmotaMode = "normal") {
+async function fakeTasmota(connect: Connect, topic: string, mode: TasmotaMode = "normal") {
   const pulseMs = new Map<string, number>();
   const on = new Set<string>();
   let overlaps = 0;
-  const device = await fakeDevice(`cmnd/${topic}/#`, (client, t, payload) => {
+  const device = await fakeDevice(connect, `cmnd/${topic}/#`, (client, t, payload) => {
     const [, , command = ""] = t.split("/");
     const pt = /^PulseTime(\d+)$/.exec(command);
     if (pt) {
@@ -127,7 +139,10 @@ async function failureOf(p: Promise<unknown>): Promise<RelayError> {
 }
 
 describe("mqtt-tasmota relay", () => {
-  it("sets PulseTime once per (channel, duration), switches POWER<ch> ON and resolves after the device's OFF", async () => {
+  it("sets PulseTime once per (channel, duration), switches POWER<ch> ON and resolves after the device's OFF", async ({
+    relay,
+    fakeTasmota,
+  }) => {
     const dev = await fakeTasmota("door-a");
     const r = await relay({ id: "t1", driver: "mqtt-tasmota", topic: "door-a" });
     expect(r).toBeInstanceOf(TasmotaRelay);
@@ -147,7 +162,10 @@ describe("mqtt-tasmota relay", () => {
     expect(r.counters()).toMatchObject({ pulses: 4, completed: 4, failed: 0, inFlight: 0 });
   });
 
-  it("never overlaps pulses on one channel: the next ON goes out after the device switched off", async () => {
+  it("never overlaps pulses on one channel: the next ON goes out after the device switched off", async ({
+    relay,
+    fakeTasmota,
+  }) => {
     const dev = await fakeTasmota("door-b");
     const r = await relay({ id: "t2", driver: "mqtt-tasmota", topic: "door-b" });
     const pulses = [r.pulse(1, 200), r.pulse(1, 200), r.pulse(1, 200)];
@@ -157,13 +175,19 @@ describe("mqtt-tasmota relay", () => {
     expect(dev.log.filter((l) => l.endsWith("POWER1 ON"))).toHaveLength(3);
   });
 
-  it("accepts the unindexed stat/<topic>/POWER of a single-relay device for channel 1", async () => {
+  it("accepts the unindexed stat/<topic>/POWER of a single-relay device for channel 1", async ({
+    relay,
+    fakeTasmota,
+  }) => {
     await fakeTasmota("door-c", "single-relay");
     const r = await relay({ id: "t3", driver: "mqtt-tasmota", topic: "door-c" });
     await expect(r.pulse(1, 100)).resolves.toBeUndefined();
   });
 
-  it("fails with timeout when the device does not confirm ON, and sends OFF to be safe", async () => {
+  it("fails with timeout when the device does not confirm ON, and sends OFF to be safe", async ({
+    relay,
+    fakeTasmota,
+  }) => {
     const dev = await fakeTasmota("door-d", "silent");
     const r = await relay({ id: "t4", driver: "mqtt-tasmota", topic: "door-d" }, { replyTimeoutMs: 300 });
     const err = await failureOf(r.pulse(3, 200));
@@ -173,14 +197,21 @@ describe("mqtt-tasmota relay", () => {
     await expect.poll(() => dev.log).toContain("cmnd/door-d/POWER3 OFF");
   });
 
-  it("sends OFF itself and still resolves when the device never reports OFF", async () => {
+  it("sends OFF itself and still resolves when the device never reports OFF", async ({
+    relay,
+    fakeTasmota,
+  }) => {
     const dev = await fakeTasmota("door-e", "no-off");
     const r = await relay({ id: "t5", driver: "mqtt-tasmota", topic: "door-e" }, { replyTimeoutMs: 500 });
     await r.pulse(1, 100);
     await expect.poll(() => dev.log.at(-1)).toBe("cmnd/door-e/POWER1 OFF");
   });
 
-  it("pulses a (simulated) Tasmota whose StateText reports AUF/ZU once the relay config names those words", async () => {
+  it("pulses a (simulated) Tasmota whose StateText reports AUF/ZU once the relay config names those words", async ({
+    broker,
+    defer,
+    relay,
+  }) => {
     const device = new SimTasmotaDevice({
       url: broker.url,
       topic: "door-words",
@@ -188,7 +219,7 @@ describe("mqtt-tasmota relay", () => {
       stateText: { off: "ZU", on: "AUF" },
     });
     await device.start();
-    stops.push(() => device.stop());
+    defer(() => device.stop());
     const r = await relay({
       id: "t7",
       driver: "mqtt-tasmota",
@@ -200,7 +231,7 @@ describe("mqtt-tasmota relay", () => {
     expect(r.counters()).toMatchObject({ completed: 1, timeouts: 0 });
   });
 
-  it.each([0, 33, 1.5])("refuses channel %s with bad_channel", async (channel) => {
+  it.for([0, 33, 1.5])("refuses channel %s with bad_channel", async (channel, { relay }) => {
     const r = await relay({ id: "t6", driver: "mqtt-tasmota", topic: "door-f" });
     expect(await failureOf(r.pulse(channel, 100))).toMatchObject({ failure: "bad_channel" });
     expect(await failureOf(r.pulse(1, 0))).toMatchObject({ failure: "bad_channel" });
@@ -208,8 +239,8 @@ describe("mqtt-tasmota relay", () => {
 });
 
 /** Shelly Gen2: answers Switch.Set on <src>/rpc with a result, an error, or nothing. */
-async function fakeGen2(device: string, mode: "ok" | "error" | "silent" = "ok") {
-  return fakeDevice(`${device}/rpc`, (client, _topic, payload) => {
+async function fakeGen2(connect: Connect, device: string, mode: "ok" | "error" | "silent" = "ok") {
+  return fakeDevice(connect, `${device}/rpc`, (client, _topic, payload) => {
     const parsed = parseSwitchSetRequest(payload);
     if (!parsed.ok || mode === "silent") return;
     const outcome =
@@ -222,7 +253,10 @@ async function fakeGen2(device: string, mode: "ok" | "error" | "silent" = "ok") 
 }
 
 describe("mqtt-shelly-gen2 relay", () => {
-  it("sends Switch.Set with toggle_after to <device>/rpc and resolves on the matching reply", async () => {
+  it("sends Switch.Set with toggle_after to <device>/rpc and resolves on the matching reply", async ({
+    relay,
+    fakeGen2,
+  }) => {
     const dev = await fakeGen2("shellyplus1-a1");
     const r = await relay({ id: "g1", driver: "mqtt-shelly-gen2", device: "shellyplus1-a1" });
     expect(r).toBeInstanceOf(ShellyGen2Relay);
@@ -237,7 +271,7 @@ describe("mqtt-shelly-gen2 relay", () => {
     expect(r.counters()).toMatchObject({ pulses: 1, completed: 1 });
   });
 
-  it("answers on a topic-safe src made from the gateway id", async () => {
+  it("answers on a topic-safe src made from the gateway id", async ({ relay, fakeGen2 }) => {
     const dev = await fakeGen2("shellyplus1-a2");
     const r = await relay(
       { id: "g2", driver: "mqtt-shelly-gen2", device: "shellyplus1-a2" },
@@ -247,7 +281,7 @@ describe("mqtt-shelly-gen2 relay", () => {
     expect(dev.log[0]).toContain('"src":"gw-rome-1"');
   });
 
-  it("fails with exception on an error reply", async () => {
+  it("fails with exception on an error reply", async ({ relay, fakeGen2 }) => {
     await fakeGen2("shellyplus1-a3", "error");
     const r = await relay({ id: "g3", driver: "mqtt-shelly-gen2", device: "shellyplus1-a3" });
     const err = await failureOf(r.pulse(7, 100));
@@ -256,7 +290,7 @@ describe("mqtt-shelly-gen2 relay", () => {
     expect(r.counters()).toMatchObject({ failed: 1, exceptions: 1 });
   });
 
-  it("fails with timeout when no reply comes", async () => {
+  it("fails with timeout when no reply comes", async ({ relay, fakeGen2 }) => {
     await fakeGen2("shellyplus1-a4", "silent");
     const r = await relay(
       { id: "g4", driver: "mqtt-shelly-gen2", device: "shellyplus1-a4" },
@@ -265,7 +299,10 @@ describe("mqtt-shelly-gen2 relay", () => {
     expect(await failureOf(r.pulse(0, 100))).toMatchObject({ failure: "timeout" });
   });
 
-  it("keeps two devices' replies apart on the shared reply topic (ids are unique per connection)", async () => {
+  it("keeps two devices' replies apart on the shared reply topic (ids are unique per connection)", async ({
+    relay,
+    fakeGen2,
+  }) => {
     await fakeGen2("shellyplus1-b1");
     await fakeGen2("shellyplus1-b2", "error");
     const ok = await relay({ id: "gb1", driver: "mqtt-shelly-gen2", device: "shellyplus1-b1" });
@@ -275,22 +312,25 @@ describe("mqtt-shelly-gen2 relay", () => {
     expect(b).toMatchObject({ status: "rejected", reason: { failure: "exception", relayId: "gb2" } });
   });
 
-  it.each([-1, 0.5])("refuses switch id %s with bad_channel", async (channel) => {
+  it.for([-1, 0.5])("refuses switch id %s with bad_channel", async (channel, { relay }) => {
     const r = await relay({ id: "g5", driver: "mqtt-shelly-gen2", device: "shellyplus1-a5" });
     expect(await failureOf(r.pulse(channel, 100))).toMatchObject({ failure: "bad_channel" });
   });
 });
 
 /** Shelly Gen1: reports every command's new state on shellies/<id>/relay/<n>. */
-async function fakeGen1(id: string, silent = false) {
-  return fakeDevice(`shellies/${id}/relay/+/command`, (client, topic, payload) => {
+async function fakeGen1(connect: Connect, id: string, silent = false) {
+  return fakeDevice(connect, `shellies/${id}/relay/+/command`, (client, topic, payload) => {
     if (silent) return;
     void client.publishAsync(topic.replace(/\/command$/, ""), payload);
   });
 }
 
 describe("mqtt-shelly-gen1 relay", () => {
-  it("sends on to relay/<ch-1>/command, waits for the on state, then sends off after the pulse", async () => {
+  it("sends on to relay/<ch-1>/command, waits for the on state, then sends off after the pulse", async ({
+    relay,
+    fakeGen1,
+  }) => {
     const dev = await fakeGen1("shelly1-aa");
     const r = await relay({ id: "s1", driver: "mqtt-shelly-gen1", device: "shelly1-aa" });
     expect(r).toBeInstanceOf(ShellyGen1Relay);
@@ -304,7 +344,10 @@ describe("mqtt-shelly-gen1 relay", () => {
     ]);
   });
 
-  it("fails with timeout when the on state never comes, and switches off to be safe", async () => {
+  it("fails with timeout when the on state never comes, and switches off to be safe", async ({
+    relay,
+    fakeGen1,
+  }) => {
     const dev = await fakeGen1("shelly1-bb", true);
     const r = await relay(
       { id: "s2", driver: "mqtt-shelly-gen1", device: "shelly1-bb" },
@@ -316,14 +359,14 @@ describe("mqtt-shelly-gen1 relay", () => {
       .toEqual(["shellies/shelly1-bb/relay/0/command on", "shellies/shelly1-bb/relay/0/command off"]);
   });
 
-  it("refuses channel 0 with bad_channel (channel 1 is relay/0)", async () => {
+  it("refuses channel 0 with bad_channel (channel 1 is relay/0)", async ({ relay }) => {
     const r = await relay({ id: "s3", driver: "mqtt-shelly-gen1", device: "shelly1-cc" });
     expect(await failureOf(r.pulse(0, 100))).toMatchObject({ failure: "bad_channel" });
   });
 });
 
 describe("MQTT relays without a broker", () => {
-  it("refuse a pulse before start() with stopped", async () => {
+  it("refuse a pulse before start() with stopped", async ({ conn }) => {
     const r = createRelay(
       { id: "idle", driver: "mqtt-tasmota", topic: "idle" },
       {
@@ -351,7 +394,12 @@ describe("MQTT relays without a broker", () => {
     ).toThrow(/relay lonely: .*mqtt: section/);
   });
 
-  it("fail at once with transport_down while the broker is down, report it, and pulse again once it is back", async () => {
+  it("fail at once with transport_down while the broker is down, report it, and pulse again once it is back", async ({
+    broker,
+    relay,
+    fakeTasmota,
+    conn,
+  }) => {
     await fakeTasmota("door-z");
     const r = await relay({ id: "tz", driver: "mqtt-tasmota", topic: "door-z" }, { replyTimeoutMs: 60_000 });
     const states: string[] = [];
@@ -365,7 +413,7 @@ describe("MQTT relays without a broker", () => {
     expect(r.health().lastError).toBeInstanceOf(Error);
 
     await broker.restart();
-    await opened();
+    await reaches(conn, "open");
     await conn.whenSubscribed();
     // The fake device's own client does not reconnect: start a new one, as a rebooted device would.
     const dev = await fakeTasmota("door-z");

@@ -3,24 +3,21 @@
  * a last will on the status topic), against a real Mosquitto.
  */
 import mqtt from "mqtt";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, vi } from "vitest";
 import { clientOptions, type MqttSession } from "../../drivers/mqtt/clientOptions.js";
 import { MqttConnection } from "../../drivers/mqtt/connection.js";
 import type { MqttMessage } from "../../drivers/mqtt/mqttTypes.js";
+import { type Defer, test } from "../harness/index.js";
 import { silentLogger } from "../helpers/logs.js";
-import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
+import type { TestBroker } from "../helpers/mosquitto.js";
 
-let broker: TestBroker & { dispose(): Promise<void> };
-beforeAll(async () => {
-  broker = await startBroker();
-});
-afterAll(() => broker.dispose());
-const cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c();
-});
-
-function connection(clientId: string, session?: MqttSession): MqttConnection {
+/** A connection to the file's broker as `clientId`, with `session` when given; stopped after the test. */
+function connection(
+  broker: TestBroker,
+  defer: Defer,
+  clientId: string,
+  session?: MqttSession,
+): MqttConnection {
   const c = new MqttConnection({
     logger: silentLogger(),
     config: { url: broker.url },
@@ -29,15 +26,16 @@ function connection(clientId: string, session?: MqttSession): MqttConnection {
     backoff: { baseMs: 50, factor: 2, capMs: 200, jitter: "none" },
     ...(session === undefined ? {} : { session }),
   });
-  cleanup.push(() => c.stop());
+  defer(() => c.stop());
   return c;
 }
 
-async function peer() {
-  const client = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
-  cleanup.push(() => client.endAsync());
-  return client;
-}
+const it = test.extend(
+  "connection",
+  ({ broker, defer }) =>
+    (clientId: string, session?: MqttSession) =>
+      connection(broker, defer, clientId, session),
+);
 
 describe("MqttConnection with a persistent session", () => {
   it("maps a session to MQTT 5 options: clean false, session expiry, will, maximum packet size", () => {
@@ -73,7 +71,10 @@ describe("MqttConnection with a persistent session", () => {
     ).not.toHaveProperty("will");
   });
 
-  it("receives the QoS 1 messages published while it was away; a clean session does not", async () => {
+  it("receives the QoS 1 messages published while it was away; a clean session does not", async ({
+    connection,
+    mqttClient,
+  }) => {
     const session = { expirySeconds: 3600 };
     const first = connection("gw-persistent", session);
     first.subscribe("sync/test", () => {});
@@ -85,7 +86,7 @@ describe("MqttConnection with a persistent session", () => {
     await first.stop();
     await clean.stop();
 
-    const p = await peer();
+    const p = await mqttClient();
     await p.publishAsync("sync/test", "sent while away", { qos: 1 });
 
     const seen: MqttMessage[] = [];
@@ -110,9 +111,13 @@ describe("MqttConnection with a persistent session", () => {
     });
   });
 
-  it("leaves its last will, retained, when the broker loses it without a DISCONNECT", async () => {
+  it("leaves its last will, retained, when the broker loses it without a DISCONNECT", async ({
+    broker,
+    connection,
+    mqttClient,
+  }) => {
     const status = "accessgw/v1/gateways/gw-will/status";
-    const watcher = await peer();
+    const watcher = await mqttClient();
     const wills: { payload: string; retain: boolean }[] = [];
     watcher.on("message", (topic, payload, packet) => {
       if (topic === status) wills.push({ payload: payload.toString(), retain: packet.retain });
@@ -138,7 +143,7 @@ describe("MqttConnection with a persistent session", () => {
       timeout: 5000,
     });
     // A client that subscribes later still reads the retained will.
-    const late = await peer();
+    const late = await mqttClient();
     const retained = new Promise<string>((resolve) =>
       late.on("message", (_t, payload) => resolve(payload.toString())),
     );

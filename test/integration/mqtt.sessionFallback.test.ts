@@ -4,11 +4,12 @@
  * forever, and still receives the QoS 1 messages published while it was away.
  */
 import mqtt from "mqtt";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, vi } from "vitest";
 import { MqttConnection } from "../../drivers/mqtt/connection.js";
 import type { MqttMessage } from "../../drivers/mqtt/mqttTypes.js";
 import { type EmbeddedBroker, startEmbeddedBroker } from "../../firmware-sim/embeddedBroker.js";
 import { freePort } from "../../firmware-sim/mosquitto.js";
+import { type Defer, test } from "../harness/index.js";
 import { silentLogger } from "../helpers/logs.js";
 
 let broker: EmbeddedBroker;
@@ -16,12 +17,9 @@ beforeAll(async () => {
   broker = await startEmbeddedBroker(`mqtt://127.0.0.1:${await freePort()}`);
 });
 afterAll(() => broker.close());
-const cleanup: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c();
-});
 
-function persistent(clientId: string): MqttConnection {
+/** A connection with a persistent session on the aedes broker, stopped after the test. */
+function persistent(defer: Defer, clientId: string): MqttConnection {
   const c = new MqttConnection({
     logger: silentLogger(),
     config: { url: broker.url },
@@ -33,12 +31,22 @@ function persistent(clientId: string): MqttConnection {
       will: { topic: "fallback/status", payload: '{"online":false}', qos: 1, retain: true },
     },
   });
-  cleanup.push(() => c.stop());
+  defer(() => c.stop());
   return c;
 }
 
+const it = test.extend(
+  "persistent",
+  ({ defer }) =>
+    (clientId: string) =>
+      persistent(defer, clientId),
+);
+
 describe("a persistent session on a broker that refuses MQTT 5", () => {
-  it("connects with MQTT 3.1.1 and clean false, and gets what was published while it was away", async () => {
+  it("connects with MQTT 3.1.1 and clean false, and gets what was published while it was away", async ({
+    defer,
+    persistent,
+  }) => {
     const first = persistent("gw-fallback");
     first.subscribe("fallback/test", () => {});
     first.start();
@@ -48,7 +56,7 @@ describe("a persistent session on a broker that refuses MQTT 5", () => {
     await first.stop();
 
     const peer = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
-    cleanup.push(() => peer.endAsync());
+    defer(() => peer.endAsync());
     await peer.publishAsync("fallback/test", "sent while away", { qos: 1 });
 
     const seen: MqttMessage[] = [];

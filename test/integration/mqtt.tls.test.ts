@@ -8,42 +8,31 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqttjs from "mqtt";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect } from "vitest";
 import { GatewayConfig } from "../../config/gateway.js";
 import { MqttConnection } from "../../drivers/mqtt/connection.js";
 import type { MqttMessage } from "../../drivers/mqtt/mqttTypes.js";
-import type { Health } from "../../drivers/transport/reconnecting.js";
 import { freePort, waitForPort } from "../../firmware-sim/mosquitto.js";
 import { SyncClient } from "../../gateway/sync/client.js";
 import { realScheduler } from "../../runtime/scheduler.js";
+import { type Defer, test } from "../harness/index.js";
 import { silentLogger } from "../helpers/logs.js";
-import { freshStore } from "../store/storeHelpers.js";
+import { reaches } from "../helpers/mqttHealth.js";
+import type { TestStore } from "../store/storeHelpers.js";
 
-const cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c();
-});
-
-function connection(config: ConstructorParameters<typeof MqttConnection>[0]["config"]): MqttConnection {
+/** A connection as gw-tls to one of this file's listeners, stopped after the test. */
+function connection(
+  defer: Defer,
+  config: ConstructorParameters<typeof MqttConnection>[0]["config"],
+): MqttConnection {
   const c = new MqttConnection({
     logger: silentLogger(),
     config,
     gatewayId: "gw-tls",
     backoff: { baseMs: 50, factor: 2, capMs: 200, jitter: "none" },
   });
-  cleanup.push(() => c.stop());
+  defer(() => c.stop());
   return c;
-}
-
-function reaches(c: MqttConnection, state: Health["state"]): Promise<Health> {
-  if (c.health().state === state) return Promise.resolve(c.health());
-  return new Promise((resolve) => {
-    const off = c.on("state", (h) => {
-      if (h.state !== state) return;
-      off();
-      resolve(h);
-    });
-  });
 }
 
 /** Runs openssl; throws with its output when it fails. */
@@ -103,13 +92,69 @@ function makeCertificates(dir: string): void {
   }
 }
 
-describe("MqttConnection against a Mosquitto with a TLS listener (client certificate) and a password listener", () => {
-  let dir: string;
-  let child: ChildProcess;
-  let url: string;
-  let passwordUrl: string;
-  let wsUrl: string;
+/** This file's Mosquitto (started in beforeAll): its folder, process and listeners. */
+let dir: string;
+let child: ChildProcess;
+let url: string;
+let passwordUrl: string;
+let wsUrl: string;
 
+/** A sync client with an empty cache on `mqtt`; resolves with its hello as the broker saw it. */
+async function hello(
+  defer: Defer,
+  t: TestStore,
+  mqtt: Record<string, unknown>,
+  env: Record<string, string>,
+  watchUrl: string,
+) {
+  const watcher = await mqttjs.connectAsync(watchUrl, {
+    reconnectPeriod: 0,
+    ...(watchUrl.startsWith("mqtts")
+      ? {
+          ca: readFileSync(join(dir, "ca.crt")),
+          cert: readFileSync(join(dir, "client.crt")),
+          key: readFileSync(join(dir, "client.key")),
+        }
+      : { username: "gw", password: "s3cret" }),
+  });
+  defer(() => watcher.endAsync());
+  const said = new Promise<string>((resolve) => watcher.on("message", (_t, p) => resolve(p.toString())));
+  await watcher.subscribeAsync("accessgw/v1/gateways/gw-secure/hello", { qos: 1 });
+  const client = new SyncClient({
+    store: t.store,
+    config: GatewayConfig.parse({
+      gateway: { id: "gw-secure", site: "rome-center" },
+      mqtt,
+      sync: { enabled: true },
+    }),
+    gatewayId: "gw-secure",
+    version: "1.0.0-test",
+    clock: Date.now,
+    scheduler: realScheduler,
+    logger: silentLogger(),
+    env,
+    backoff: { baseMs: 50, factor: 2, capMs: 200, jitter: "none" },
+  });
+  defer(() => client.stop());
+  client.start();
+  return JSON.parse(await said) as { gatewayId: string; lastRev: number };
+}
+
+const it = test
+  .extend(
+    "connection",
+    ({ defer }) =>
+      (config: ConstructorParameters<typeof MqttConnection>[0]["config"]) =>
+        connection(defer, config),
+  )
+  .extend(
+    "hello",
+    ({ defer, store }) =>
+      (mqtt: Record<string, unknown>, env: Record<string, string>, watchUrl: string) =>
+        hello(defer, store, mqtt, env, watchUrl),
+  );
+
+describe("MqttConnection against a Mosquitto with a TLS listener (client certificate) and a password listener", () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "accessgw-mqtts-"));
     makeCertificates(dir);
@@ -168,7 +213,9 @@ describe("MqttConnection against a Mosquitto with a TLS listener (client certifi
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("connects with the CA, client certificate and key read from disk, and publishes", async () => {
+  it("connects with the CA, client certificate and key read from disk, and publishes", async ({
+    connection,
+  }) => {
     const c = connection({
       url,
       ca: join(dir, "ca.crt"),
@@ -183,35 +230,35 @@ describe("MqttConnection against a Mosquitto with a TLS listener (client certifi
     expect((await got).payload.toString()).toBe("over tls");
   });
 
-  it("logs in with the configured username and password", async () => {
+  it("logs in with the configured username and password", async ({ connection }) => {
     const c = connection({ url: passwordUrl, username: "gw", password: "s3cret" });
     c.start();
     await reaches(c, "open");
     await c.publish("auth/ok", "1", { qos: 1 });
   });
 
-  it("keeps waiting and says why when the password is wrong", async () => {
+  it("keeps waiting and says why when the password is wrong", async ({ connection }) => {
     const c = connection({ url: passwordUrl, username: "gw", password: "wrong" });
     c.start();
     const waiting = await reaches(c, "waiting");
     expect(waiting.lastError?.message).toMatch(/not authori[sz]ed/i);
   });
 
-  it("keeps waiting and says why when a TLS file is missing", async () => {
+  it("keeps waiting and says why when a TLS file is missing", async ({ connection }) => {
     const c = connection({ url, ca: join(dir, "missing-ca.crt") });
     c.start();
     const waiting = await reaches(c, "waiting");
     expect(waiting.lastError?.message).toContain("missing-ca.crt");
   });
 
-  it("keeps waiting and says why when the broker's certificate is not trusted", async () => {
+  it("keeps waiting and says why when the broker's certificate is not trusted", async ({ connection }) => {
     const c = connection({ url, cert: join(dir, "client.crt"), key: join(dir, "client.key") });
     c.start();
     const waiting = await reaches(c, "waiting");
     expect(waiting.lastError?.message).toMatch(/certificate/i);
   });
 
-  it("connects over WebSockets (ws://)", async () => {
+  it("connects over WebSockets (ws://)", async ({ connection }) => {
     const c = connection({ url: wsUrl });
     c.start();
     await reaches(c, "open");
@@ -222,45 +269,7 @@ describe("MqttConnection against a Mosquitto with a TLS listener (client certifi
   });
 
   describe("the sync link", () => {
-    const silent = silentLogger();
-    /** A sync client with an empty cache on `mqtt`; resolves with its hello as the broker saw it. */
-    async function hello(mqtt: Record<string, unknown>, env: Record<string, string>, watchUrl: string) {
-      const t = freshStore();
-      cleanup.push(async () => t.close());
-      const watcher = await mqttjs.connectAsync(watchUrl, {
-        reconnectPeriod: 0,
-        ...(watchUrl.startsWith("mqtts")
-          ? {
-              ca: readFileSync(join(dir, "ca.crt")),
-              cert: readFileSync(join(dir, "client.crt")),
-              key: readFileSync(join(dir, "client.key")),
-            }
-          : { username: "gw", password: "s3cret" }),
-      });
-      cleanup.push(() => watcher.endAsync());
-      const said = new Promise<string>((resolve) => watcher.on("message", (_t, p) => resolve(p.toString())));
-      await watcher.subscribeAsync("accessgw/v1/gateways/gw-secure/hello", { qos: 1 });
-      const client = new SyncClient({
-        store: t.store,
-        config: GatewayConfig.parse({
-          gateway: { id: "gw-secure", site: "rome-center" },
-          mqtt,
-          sync: { enabled: true },
-        }),
-        gatewayId: "gw-secure",
-        version: "1.0.0-test",
-        clock: Date.now,
-        scheduler: realScheduler,
-        logger: silent,
-        env,
-        backoff: { baseMs: 50, factor: 2, capMs: 200, jitter: "none" },
-      });
-      cleanup.push(() => client.stop());
-      client.start();
-      return JSON.parse(await said) as { gatewayId: string; lastRev: number };
-    }
-
-    it("says hello over mqtts:// with the CA, certificate and key files of the config", async () => {
+    it("says hello over mqtts:// with the CA, certificate and key files of the config", async ({ hello }) => {
       const h = await hello(
         { url, ca: join(dir, "ca.crt"), cert: join(dir, "client.crt"), key: join(dir, "client.key") },
         {},
@@ -269,7 +278,9 @@ describe("MqttConnection against a Mosquitto with a TLS listener (client certifi
       expect(h).toMatchObject({ gatewayId: "gw-secure", lastRev: 0 });
     });
 
-    it("logs in with ACCESSGW_MQTT_USERNAME / ACCESSGW_MQTT_PASSWORD when the config has none", async () => {
+    it("logs in with ACCESSGW_MQTT_USERNAME / ACCESSGW_MQTT_PASSWORD when the config has none", async ({
+      hello,
+    }) => {
       const h = await hello(
         { url: passwordUrl },
         { ACCESSGW_MQTT_USERNAME: "gw", ACCESSGW_MQTT_PASSWORD: "s3cret" },

@@ -3,7 +3,7 @@
  * slave, and the simulator's Modbus board against the mbpoll master. Neither peer shares our
  * codec, so a CRC or framing bug cannot hide on both sides.
  */
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, vi } from "vitest";
 import type { Relay } from "../../config/gateway.js";
 import { createRelay } from "../../drivers/relays/createRelay.js";
 import { RelayError } from "../../drivers/relays/errors.js";
@@ -11,6 +11,7 @@ import type { RelayDriver } from "../../drivers/relays/relayDriver.js";
 import { openTransport } from "../../drivers/transport/transport.js";
 import { SimModbusBoard } from "../../firmware-sim/devices/modbusBoard.js";
 import { realScheduler } from "../../runtime/scheduler.js";
+import { type Defer, test } from "../harness/index.js";
 import { silentLogger } from "../helpers/logs.js";
 import {
   type MbpollResult,
@@ -21,34 +22,17 @@ import {
   runMbpoll,
   startPymodbusServer,
 } from "../helpers/peers.js";
-import { type PtyPair, requireSocat, startPtyPair } from "../helpers/socat.js";
-
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  // Every child (socat, python) and port is stopped here, also when the test failed half-way.
-  for (const c of cleanups.splice(0).reverse()) {
-    try {
-      await c();
-    } catch {
-      // Keep going: one failed cleanup must not leave the other children running.
-    }
-  }
-});
-
-async function ptyPair(): Promise<PtyPair> {
-  const pair = await startPtyPair();
-  cleanups.push(() => pair.stop());
-  return pair;
-}
+import { type PtyPair, requireSocat } from "../helpers/socat.js";
 
 /** pymodbus serving `unit` with `coils` coils on end A, the real driver on end B. */
 async function driverAgainstPymodbus(
+  { defer, ptyPair }: { defer: Defer; ptyPair: () => Promise<PtyPair> },
   server: { unit: number; coils: number },
   relay: { unitId: number; replyTimeoutMs: number },
 ): Promise<{ peer: PymodbusServer; driver: RelayDriver }> {
   const pair = await ptyPair();
   const peer = await startPymodbusServer({ device: pair.a, unit: server.unit, coils: server.coils });
-  cleanups.push(() => peer.stop());
+  defer(() => peer.stop());
   const config: Relay = {
     id: "peer-board",
     driver: "modbus-rtu",
@@ -64,10 +48,33 @@ async function driverAgainstPymodbus(
     replyTimeoutMs: relay.replyTimeoutMs,
   });
   driver.start();
-  cleanups.push(() => driver.stop());
+  defer(() => driver.stop());
   await vi.waitFor(() => expect(driver.health().state).toBe("open"), { timeout: 5000 });
   return { peer, driver };
 }
+
+// Every child (socat, python) and port is stopped after each test, also when it failed half-way.
+const it = test
+  .extend(
+    "driverAgainstPymodbus",
+    ({ defer, ptyPair }) =>
+      (server: { unit: number; coils: number }, relay: { unitId: number; replyTimeoutMs: number }) =>
+        driverAgainstPymodbus({ defer, ptyPair }, server, relay),
+  )
+  /** The simulated board (unit 1, 8 coils) on end A over a real serial port; mbpoll gets end B. */
+  .extend(
+    "boardOnPty",
+    ({ defer, ptyPair }) =>
+      async (): Promise<{ board: SimModbusBoard; device: string }> => {
+        const pair = await ptyPair();
+        const link = await openSerialDeviceLink(pair.a, 9600);
+        defer(() => link.close());
+        const board = new SimModbusBoard({ link, unitId: 1, coils: 8 });
+        board.start();
+        defer(() => board.stop());
+        return { board, device: pair.b };
+      },
+  );
 
 function failureOf(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(
@@ -82,7 +89,9 @@ describe("the modbus-rtu relay driver against a pymodbus RTU slave on a pty", ()
     requirePymodbus();
   });
 
-  it("pulses coil 0 and then coil 3 of unit 1: pymodbus takes ON then OFF for each, as FC05", async () => {
+  it("pulses coil 0 and then coil 3 of unit 1: pymodbus takes ON then OFF for each, as FC05", async ({
+    driverAgainstPymodbus,
+  }) => {
     const { peer, driver } = await driverAgainstPymodbus(
       { unit: 1, coils: 8 },
       { unitId: 1, replyTimeoutMs: 2000 },
@@ -105,7 +114,9 @@ describe("the modbus-rtu relay driver against a pymodbus RTU slave on a pty", ()
     expect(driver.counters()).toMatchObject({ pulses: 2, completed: 2, failed: 0, timeouts: 0 });
   });
 
-  it("pulses coil 5 of unit 17 when both sides are configured for unit 17", async () => {
+  it("pulses coil 5 of unit 17 when both sides are configured for unit 17", async ({
+    driverAgainstPymodbus,
+  }) => {
     const { peer, driver } = await driverAgainstPymodbus(
       { unit: 17, coils: 8 },
       { unitId: 17, replyTimeoutMs: 2000 },
@@ -123,7 +134,9 @@ describe("the modbus-rtu relay driver against a pymodbus RTU slave on a pty", ()
     expect(driver.counters()).toMatchObject({ completed: 1, failed: 0 });
   });
 
-  it("serialises overlapping pulses on coils 1 and 2 so pymodbus answers each request in turn", async () => {
+  it("serialises overlapping pulses on coils 1 and 2 so pymodbus answers each request in turn", async ({
+    driverAgainstPymodbus,
+  }) => {
     const { peer, driver } = await driverAgainstPymodbus(
       { unit: 1, coils: 8 },
       { unitId: 1, replyTimeoutMs: 2000 },
@@ -138,7 +151,9 @@ describe("the modbus-rtu relay driver against a pymodbus RTU slave on a pty", ()
     expect(driver.counters()).toMatchObject({ completed: 2, failed: 0, inFlight: 0 });
   });
 
-  it("rejects a pulse on coil 8 of a 4-coil slave with pymodbus' illegal data address exception", async () => {
+  it("rejects a pulse on coil 8 of a 4-coil slave with pymodbus' illegal data address exception", async ({
+    driverAgainstPymodbus,
+  }) => {
     const { peer, driver } = await driverAgainstPymodbus(
       { unit: 1, coils: 4 },
       { unitId: 1, replyTimeoutMs: 2000 },
@@ -168,7 +183,9 @@ describe("the modbus-rtu relay driver against a pymodbus RTU slave on a pty", ()
     expect(peer.received()).toContain("01050008ff00");
   });
 
-  it("times out a pulse for unit 5 when pymodbus serves only unit 1 and ignores the frame", async () => {
+  it("times out a pulse for unit 5 when pymodbus serves only unit 1 and ignores the frame", async ({
+    driverAgainstPymodbus,
+  }) => {
     const { peer, driver } = await driverAgainstPymodbus(
       { unit: 1, coils: 8 },
       { unitId: 5, replyTimeoutMs: 300 },
@@ -184,17 +201,6 @@ describe("the modbus-rtu relay driver against a pymodbus RTU slave on a pty", ()
     expect(driver.counters()).toMatchObject({ failed: 1, timeouts: 1, exceptions: 0 });
   });
 });
-
-/** The simulated board (unit 1, 8 coils) on end A over a real serial port; mbpoll gets end B. */
-async function boardOnPty(): Promise<{ board: SimModbusBoard; device: string }> {
-  const pair = await ptyPair();
-  const link = await openSerialDeviceLink(pair.a, 9600);
-  cleanups.push(() => link.close());
-  const board = new SimModbusBoard({ link, unitId: 1, coils: 8 });
-  board.start();
-  cleanups.push(() => board.stop());
-  return { board, device: pair.b };
-}
 
 /** mbpoll as an RTU master at 9600 8N1, one poll (-1), coils (-t 0), 1-based reference (-r). */
 function mbpoll(
@@ -243,7 +249,9 @@ describe("the simulator's Modbus board against mbpoll on a pty", () => {
     requireMbpoll();
   });
 
-  it("turns coil 0 on when mbpoll writes 1 to reference 1, and off when it writes 0", async () => {
+  it("turns coil 0 on when mbpoll writes 1 to reference 1, and off when it writes 0", async ({
+    boardOnPty,
+  }) => {
     const { board, device } = await boardOnPty();
 
     const on = await mbpoll(device, { reference: 1, write: [1] });
@@ -262,7 +270,9 @@ describe("the simulator's Modbus board against mbpoll on a pty", () => {
     expect(board.counters()).toMatchObject({ requests: 2, replies: 2, exceptions: 0, discarded: 0 });
   });
 
-  it("answers mbpoll's write to reference 9 (coil 8 of 8) with illegal data address, and counts it", async () => {
+  it("answers mbpoll's write to reference 9 (coil 8 of 8) with illegal data address, and counts it", async ({
+    boardOnPty,
+  }) => {
     const { board, device } = await boardOnPty();
 
     const result = await mbpoll(device, { reference: 9, write: [1] });
@@ -273,7 +283,7 @@ describe("the simulator's Modbus board against mbpoll on a pty", () => {
     expect(board.counters()).toMatchObject({ requests: 1, exceptions: 1 });
   });
 
-  it("reads the coil states back to mbpoll (FC01): coil 1 on, the others off", async () => {
+  it("reads the coil states back to mbpoll (FC01): coil 1 on, the others off", async ({ boardOnPty }) => {
     const { board, device } = await boardOnPty();
     const setup = await mbpoll(device, { reference: 2, write: [1] });
     expect(setup.code, output(setup)).toBe(0);
@@ -288,7 +298,7 @@ describe("the simulator's Modbus board against mbpoll on a pty", () => {
     expect(board.counters()).toMatchObject({ requests: 2, replies: 2, exceptions: 0 });
   });
 
-  it("answers mbpoll's read past the last coil with illegal data address", async () => {
+  it("answers mbpoll's read past the last coil with illegal data address", async ({ boardOnPty }) => {
     const { board, device } = await boardOnPty();
 
     const result = await mbpoll(device, { reference: 8, count: 2 });
@@ -298,7 +308,9 @@ describe("the simulator's Modbus board against mbpoll on a pty", () => {
     expect(board.counters()).toMatchObject({ requests: 1, exceptions: 1 });
   });
 
-  it("stays silent to mbpoll's write for unit 2, as a board on a shared bus must, and counts it as foreign", async () => {
+  it("stays silent to mbpoll's write for unit 2, as a board on a shared bus must, and counts it as foreign", async ({
+    boardOnPty,
+  }) => {
     const { board, device } = await boardOnPty();
 
     const result = await mbpoll(device, { reference: 1, write: [1], unit: 2, timeoutS: 0.3 });
@@ -309,7 +321,9 @@ describe("the simulator's Modbus board against mbpoll on a pty", () => {
     expect(board.counters()).toMatchObject({ requests: 0, replies: 0, foreign: 1 });
   });
 
-  it("writes two coils at once when mbpoll sends FC15, and answers with start and quantity", async () => {
+  it("writes two coils at once when mbpoll sends FC15, and answers with start and quantity", async ({
+    boardOnPty,
+  }) => {
     const { board, device } = await boardOnPty();
 
     const result = await mbpoll(device, { reference: 1, write: [1, 1] });
@@ -323,7 +337,9 @@ describe("the simulator's Modbus board against mbpoll on a pty", () => {
     expect(board.counters()).toMatchObject({ requests: 1, replies: 1, exceptions: 0, discarded: 0 });
   });
 
-  it("answers mbpoll's FC16 (write registers), which a relay board lacks, with illegal function", async () => {
+  it("answers mbpoll's FC16 (write registers), which a relay board lacks, with illegal function", async ({
+    boardOnPty,
+  }) => {
     const { board, device } = await boardOnPty();
 
     const result = await mbpoll(device, { reference: 1, write: [5, 6], table: 4 });

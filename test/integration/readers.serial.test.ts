@@ -1,30 +1,15 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SerialPort } from "serialport";
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, vi } from "vitest";
 import type { Reader } from "../../config/gateway.js";
 import { encodeRdm6300Frame } from "../../drivers/codecs/rdm6300.js";
 import { createReader } from "../../drivers/readers/createReader.js";
 import type { CardEvent, ReaderDriver, ReaderStateEvent } from "../../drivers/readers/readerDriver.js";
 import { openTransport } from "../../drivers/transport/transport.js";
 import { realScheduler } from "../../runtime/scheduler.js";
+import { type Defer, test } from "../harness/index.js";
 import { silentLogger } from "../helpers/logs.js";
-import { type PtyPair, requireSocat, startPtyPair } from "../helpers/socat.js";
-
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-/** Opens the device end of a pty pair with serialport, as the reader hardware would sit there. */
-async function openDevice(path: string): Promise<SerialPort> {
-  const port = new SerialPort({ path, baudRate: 9600, autoOpen: false });
-  port.on("error", () => {});
-  await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
-  cleanups.push(() => closeDevice(port));
-  return port;
-}
+import { requireSocat, startPtyPair } from "../helpers/socat.js";
 
 function closeDevice(port: SerialPort): Promise<void> {
   return new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve()));
@@ -36,12 +21,6 @@ function send(port: SerialPort, bytes: Uint8Array | string): Promise<void> {
   );
 }
 
-async function pair(links?: { a: string; b: string }): Promise<PtyPair> {
-  const p = await startPtyPair(links);
-  cleanups.push(() => p.stop());
-  return p;
-}
-
 interface Running {
   reader: ReaderDriver;
   cards: CardEvent[];
@@ -49,7 +28,7 @@ interface Running {
 }
 
 /** Starts a reader on the real serial transport and waits until its port is open. */
-async function startReader(config: Reader): Promise<Running> {
+async function startReader(defer: Defer, config: Reader): Promise<Running> {
   const made = createReader(config, {
     logger: silentLogger(),
     transportFactory: openTransport,
@@ -62,10 +41,26 @@ async function startReader(config: Reader): Promise<Running> {
   running.reader.on("card", (e) => running.cards.push(e));
   running.reader.on("state", (e) => running.states.push(e));
   running.reader.start();
-  cleanups.push(() => running.reader.stop());
+  defer(() => running.reader.stop());
   await vi.waitFor(() => expect(running.states.at(-1)?.state).toBe("open"), { timeout: 3000 });
   return running;
 }
+
+const it = test
+  /** Opens the device end of a pty pair with serialport, as the reader hardware would sit there. */
+  .extend("openDevice", ({ defer }) => async (path: string): Promise<SerialPort> => {
+    const port = new SerialPort({ path, baudRate: 9600, autoOpen: false });
+    port.on("error", () => {});
+    await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+    defer(() => closeDevice(port));
+    return port;
+  })
+  .extend(
+    "startReader",
+    ({ defer }) =>
+      (config: Reader) =>
+        startReader(defer, config),
+  );
 
 const common = { area: "gym", direction: "in", debounceMs: 2000, baudRate: 9600 } as const;
 
@@ -74,8 +69,8 @@ describe("serial readers over socat pseudo-terminals", () => {
     requireSocat();
   });
 
-  it("reads a card line from a serial-line reader", async () => {
-    const { a, b } = await pair();
+  it("reads a card line from a serial-line reader", async ({ ptyPair, startReader, openDevice }) => {
+    const { a, b } = await ptyPair();
     const r = await startReader({
       ...common,
       id: "desk",
@@ -90,8 +85,8 @@ describe("serial readers over socat pseudo-terminals", () => {
     expect(r.cards[0]).toMatchObject({ readerId: "desk", at: expect.any(Number) });
   });
 
-  it("reads a card frame from an RDM6300 reader", async () => {
-    const { a, b } = await pair();
+  it("reads a card frame from an RDM6300 reader", async ({ ptyPair, startReader, openDevice }) => {
+    const { a, b } = await ptyPair();
     const r = await startReader({ ...common, id: "gate", driver: "rdm6300", port: a, cardNumber: "decimal" });
     const device = await openDevice(b);
     await send(device, encodeRdm6300Frame(0x94d8fc5f, 1));
@@ -99,10 +94,10 @@ describe("serial readers over socat pseudo-terminals", () => {
     expect(r.reader.counters()).toMatchObject({ cards: 1, bytes: 14, reconnects: 0 });
   });
 
-  it.each(["rdm6300", "serial-line"] as const)(
+  it.for(["rdm6300", "serial-line"] as const)(
     "reads ID-12LA frames (CR LF before ETX) with the %s driver, the same card as an RDM6300's",
-    async (driver) => {
-      const { a, b } = await pair();
+    async (driver, { ptyPair, startReader, openDevice }) => {
+      const { a, b } = await ptyPair();
       const config = { ...common, id: "id12", port: a, cardNumber: "decimal" } as const;
       const r = await startReader(
         driver === "rdm6300" ? { ...config, driver } : { ...config, driver, format: "decimal" },
@@ -117,12 +112,15 @@ describe("serial readers over socat pseudo-terminals", () => {
     },
   );
 
-  it("reconnects after the reader is unplugged and replugged, then decodes again", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "accessgw-reader-"));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  it("reconnects after the reader is unplugged and replugged, then decodes again", async ({
+    folder: { dir },
+    defer,
+    startReader,
+    openDevice,
+  }) => {
     const links = { a: join(dir, "reader"), b: join(dir, "device") };
     let p = await startPtyPair(links);
-    cleanups.push(() => p.stop());
+    defer(() => p.stop());
     const r = await startReader({
       ...common,
       id: "pool",

@@ -1,5 +1,5 @@
 import { SerialPort } from "serialport";
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, vi } from "vitest";
 import { decodeLcus, LcusFrameSplitter } from "../../drivers/codecs/lcus.js";
 import {
   decodeRequest,
@@ -12,34 +12,33 @@ import { createRelay } from "../../drivers/relays/createRelay.js";
 import type { RelayDriver } from "../../drivers/relays/relayDriver.js";
 import { openTransport } from "../../drivers/transport/transport.js";
 import { realScheduler } from "../../runtime/scheduler.js";
+import { type Defer, test } from "../harness/index.js";
 import { silentLogger } from "../helpers/logs.js";
 import { requireSocat, startPtyPair } from "../helpers/socat.js";
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
 /** Opens the device end of a pty pair with serialport, as the board would sit there. */
-async function openPeer(path: string, onData: (bytes: Uint8Array, port: SerialPort) => void): Promise<void> {
+async function openPeer(
+  defer: Defer,
+  path: string,
+  onData: (bytes: Uint8Array, port: SerialPort) => void,
+): Promise<void> {
   const port = new SerialPort({ path, baudRate: 9600, autoOpen: false });
   port.on("data", (b: Buffer) => onData(new Uint8Array(b), port));
   port.on("error", () => {});
   await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
-  cleanups.push(
-    () => new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve())),
-  );
+  defer(() => new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve())));
 }
 
 /** A pty pair with `device` on the far end and a started relay driver on the near end. */
 async function wire(
+  defer: Defer,
   config: Parameters<typeof createRelay>[0],
   device: (bytes: Uint8Array, port: SerialPort) => void,
   replyTimeoutMs?: number,
 ): Promise<RelayDriver> {
   const pair = await startPtyPair();
-  cleanups.push(() => pair.stop());
-  await openPeer(pair.b, device);
+  defer(() => pair.stop());
+  await openPeer(defer, pair.b, device);
   const relay = createRelay({ ...config, port: pair.a } as Parameters<typeof createRelay>[0], {
     restingStates: () => [],
     logger: silentLogger(),
@@ -48,10 +47,21 @@ async function wire(
     ...(replyTimeoutMs ? { replyTimeoutMs } : {}),
   });
   relay.start();
-  cleanups.push(() => relay.stop());
+  defer(() => relay.stop());
   await vi.waitFor(() => expect(relay.health().state).toBe("open"), { timeout: 3000 });
   return relay;
 }
+
+const it = test.extend(
+  "wire",
+  ({ defer }) =>
+    (
+      config: Parameters<typeof createRelay>[0],
+      device: (bytes: Uint8Array, port: SerialPort) => void,
+      replyTimeoutMs?: number,
+    ) =>
+      wire(defer, config, device, replyTimeoutMs),
+);
 
 /** A Modbus board that echoes FC05 requests for its unit, answering coil 9 with exception 2. */
 function modbusDevice(unit: number, seen: WriteCoilRequest[]): (bytes: Uint8Array, port: SerialPort) => void {
@@ -80,7 +90,7 @@ describe("serial relay drivers over socat pseudo-terminals", () => {
     requireSocat();
   });
 
-  it("LCUS: a pulse reaches the board as ON then, after the pulse, OFF", async () => {
+  it("LCUS: a pulse reaches the board as ON then, after the pulse, OFF", async ({ wire }) => {
     const splitter = new LcusFrameSplitter();
     const seen: { frame: string; at: number }[] = [];
     const relay = await wire(
@@ -101,7 +111,7 @@ describe("serial relay drivers over socat pseudo-terminals", () => {
     expect(relay.counters()).toMatchObject({ pulses: 1, completed: 1, failed: 0 });
   });
 
-  it("Modbus: a pulse is confirmed by the board's echoes for coil on and coil off", async () => {
+  it("Modbus: a pulse is confirmed by the board's echoes for coil on and coil off", async ({ wire }) => {
     const seen: WriteCoilRequest[] = [];
     const relay = await wire(
       { id: "turnstile", driver: "modbus-rtu", port: "", unitId: 1, baudRate: 9600 },
@@ -114,7 +124,7 @@ describe("serial relay drivers over socat pseudo-terminals", () => {
     ]);
   });
 
-  it("Modbus: the board's exception for coil 9 rejects the pulse with RELAY_FAILED", async () => {
+  it("Modbus: the board's exception for coil 9 rejects the pulse with RELAY_FAILED", async ({ wire }) => {
     const seen: WriteCoilRequest[] = [];
     const relay = await wire(
       { id: "turnstile", driver: "modbus-rtu", port: "", unitId: 1, baudRate: 9600 },
@@ -133,7 +143,7 @@ describe("serial relay drivers over socat pseudo-terminals", () => {
     expect(relay.counters()).toMatchObject({ pulses: 2, completed: 1, failed: 1, exceptions: 1 });
   });
 
-  it("Modbus: a board that does not answer our unit id times out with RELAY_FAILED", async () => {
+  it("Modbus: a board that does not answer our unit id times out with RELAY_FAILED", async ({ wire }) => {
     const seen: WriteCoilRequest[] = [];
     const relay = await wire(
       { id: "turnstile", driver: "modbus-rtu", port: "", unitId: 7, baudRate: 9600 },

@@ -1,15 +1,9 @@
 import { connect, type Socket } from "node:net";
 import { PassThrough } from "node:stream";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, vi } from "vitest";
 import { encodeLcus } from "../../drivers/codecs/lcus.js";
-import { loadSimConfig } from "../../firmware-sim/config.js";
 import { formatTime, SimConsole } from "../../firmware-sim/console.js";
-import { Simulator } from "../../firmware-sim/simulator.js";
-
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+import { test } from "../harness/index.js";
 
 const CONFIG = `devices:
   - { id: pool-in, kind: serial-line-reader, expose: { tcp: 0 }, lineEnding: CR }
@@ -20,41 +14,47 @@ const CONFIG = `devices:
 /** 2026-12-14 07:01:02.345 UTC */
 const T0 = Date.UTC(2026, 11, 14, 7, 1, 2, 345);
 
-async function connectTo(where: string): Promise<{ socket: Socket; received: () => string }> {
-  const socket = connect(Number(new URL(where).port), "127.0.0.1");
-  let text = "";
-  socket.setEncoding("latin1").on("data", (s: string) => {
-    text += s;
+const it = test
+  /** A client on a device's tcp:// port: what it received, as text. */
+  .extend(
+    "connectTo",
+    ({ defer }) =>
+      async (where: string): Promise<{ socket: Socket; received: () => string }> => {
+        const socket = connect(Number(new URL(where).port), "127.0.0.1");
+        let text = "";
+        socket.setEncoding("latin1").on("data", (s: string) => {
+          text += s;
+        });
+        await new Promise<void>((resolve) => socket.once("connect", resolve));
+        defer(() => {
+          socket.destroy();
+        });
+        return { socket, received: () => text };
+      },
+  )
+  /** A simulator, a console on PassThrough streams, and everything the console printed so far. */
+  .extend("session", ({ simulator, defer }) => async (clock: () => number) => {
+    const sim = await simulator(CONFIG, { clock, random: () => 0 });
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let printed = "";
+    output.setEncoding("utf8").on("data", (s: string) => {
+      printed += s;
+    });
+    const prompt = new SimConsole({ sim, input, output, timeZone: "UTC" });
+    const done = prompt.run();
+    defer(async () => {
+      input.end();
+      await done;
+    });
+    return { sim, input, done, printed: () => printed, type: (line: string) => input.write(`${line}\n`) };
   });
-  await new Promise<void>((resolve) => socket.once("connect", resolve));
-  cleanups.push(() => {
-    socket.destroy();
-  });
-  return { socket, received: () => text };
-}
-
-/** A simulator, a console on PassThrough streams, and everything the console printed so far. */
-async function session(clock: () => number) {
-  const sim = new Simulator({ config: loadSimConfig("sim.yaml", CONFIG), clock, random: () => 0 });
-  await sim.start();
-  cleanups.push(() => sim.stop());
-  const input = new PassThrough();
-  const output = new PassThrough();
-  let printed = "";
-  output.setEncoding("utf8").on("data", (s: string) => {
-    printed += s;
-  });
-  const prompt = new SimConsole({ sim, input, output, timeZone: "UTC" });
-  const done = prompt.run();
-  cleanups.push(async () => {
-    input.end();
-    await done;
-  });
-  return { sim, input, done, printed: () => printed, type: (line: string) => input.write(`${line}\n`) };
-}
 
 describe("the simulator prompt", () => {
-  it("presents a typed card at the default reader, or at a named one, and `use` changes the default", async () => {
+  it("presents a typed card at the default reader, or at a named one, and `use` changes the default", async ({
+    connectTo,
+    session,
+  }) => {
     const s = await session(() => T0);
     const poolIn = await connectTo(s.sim.device("pool-in").where());
     const poolOut = await connectTo(s.sim.device("pool-out").where());
@@ -79,7 +79,10 @@ describe("the simulator prompt", () => {
     expect(s.printed()).toContain("presented 9357203 at pool-out");
   });
 
-  it("prints a live line with the time for every relay change, and the relay table", async () => {
+  it("prints a live line with the time for every relay change, and the relay table", async ({
+    connectTo,
+    session,
+  }) => {
     let now = T0;
     const s = await session(() => now);
     const board = await connectTo(s.sim.device("board-1").where());
@@ -100,7 +103,10 @@ describe("the simulator prompt", () => {
     );
   });
 
-  it("unplugs and replugs devices, lists them, injects garbage, and explains mistakes without stopping", async () => {
+  it("unplugs and replugs devices, lists them, injects garbage, and explains mistakes without stopping", async ({
+    connectTo,
+    session,
+  }) => {
     const s = await session(() => T0);
     const poolIn = await connectTo(s.sim.device("pool-in").where());
     await vi.waitFor(() => expect(s.sim.list()[0]?.connected).toBe(true));
@@ -139,7 +145,7 @@ describe("the simulator prompt", () => {
     expect(s.sim.list()[2]?.plugged).toBe(true);
   });
 
-  it("holds a card at the RDM6300 until release", async () => {
+  it("holds a card at the RDM6300 until release", async ({ connectTo, session }) => {
     const s = await session(() => T0);
     const poolOut = await connectTo(s.sim.device("pool-out").where());
     await vi.waitFor(() => expect(s.sim.list()[1]?.connected).toBe(true));

@@ -1,45 +1,23 @@
 import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, vi } from "vitest";
 import { openSerialTransport } from "../../drivers/transport/serialTransport.js";
-import { loadSimConfig } from "../../firmware-sim/config.js";
 import { freePort } from "../../firmware-sim/mosquitto.js";
-import { type RelayEvent, Simulator } from "../../firmware-sim/simulator.js";
-import { tempDir } from "../helpers/build.js";
-import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
+import type { RelayEvent } from "../../firmware-sim/simulator.js";
+import { test } from "../harness/index.js";
 
-let broker: TestBroker & { dispose(): Promise<void> };
-beforeAll(async () => {
-  broker = await startBroker();
-});
-afterAll(async () => {
-  await broker.dispose();
-});
-
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-/** A client standing where the gateway would be: every message it received, by topic. */
-async function watcher(
-  url: string,
-  topics: string[],
-): Promise<{ client: MqttClient; seen: Map<string, string[]> }> {
-  const client = await mqtt.connectAsync(url, { reconnectPeriod: 0 });
-  cleanups.push(() => client.endAsync());
+/**
+ * A client standing where the gateway would be, on the broker at `url`: every message it received, by
+ * topic.
+ */
+const it = test.extend("watchAt", ({ defer }) => async (url: string, topics: string[]) => {
+  const client: MqttClient = await mqtt.connectAsync(url, { reconnectPeriod: 0 });
+  defer(() => client.endAsync());
   const seen = new Map<string, string[]>();
   client.on("message", (topic, payload) => seen.set(topic, [...(seen.get(topic) ?? []), payload.toString()]));
   if (topics.length > 0) await client.subscribeAsync(topics);
   return { client, seen };
-}
-
-async function startSim(text: string): Promise<Simulator> {
-  const sim = new Simulator({ config: loadSimConfig("sim.yaml", text) });
-  await sim.start();
-  cleanups.push(() => sim.stop());
-  return sim;
-}
+});
 
 const MQTT_DEVICES = (url: string) => `devices:
   - { id: gym-in, kind: tasmota, topic: gym-reader, channels: 0 }
@@ -52,9 +30,13 @@ broker: { url: "${url}" }
 `;
 
 describe("the simulator's MQTT devices", () => {
-  it("publish cards as Tasmota, mqtt-json and esp-rfid readers do", async () => {
-    const sim = await startSim(MQTT_DEVICES(broker.url));
-    const { seen } = await watcher(broker.url, [
+  it("publish cards as Tasmota, mqtt-json and esp-rfid readers do", async ({
+    broker,
+    watchAt,
+    simulator,
+  }) => {
+    const sim = await simulator(MQTT_DEVICES(broker.url));
+    const { seen } = await watchAt(broker.url, [
       "tele/gym-reader/SENSOR",
       "studio/reader/scan",
       "spa-reader/send",
@@ -75,15 +57,19 @@ describe("the simulator's MQTT devices", () => {
     expect(sim.brokerDescription).toBe(`external broker ${broker.url}`);
   });
 
-  it("speak the sim.yaml device options: a Tasmota RC522 with a typed UID, SetOption123, esp-rfid 1.0.x, ESPHome text", async () => {
-    const sim = await startSim(`devices:
+  it("speak the sim.yaml device options: a Tasmota RC522 with a typed UID, SetOption123, esp-rfid 1.0.x, ESPHome text", async ({
+    broker,
+    watchAt,
+    simulator,
+  }) => {
+    const sim = await simulator(`devices:
   - { id: rc, kind: tasmota, topic: rc-reader, channels: 0, sensor: RC522 }
   - { id: wg, kind: tasmota, topic: wg-reader, channels: 0, sensor: Wiegand, wiegandUid: bare-hex }
   - { id: old, kind: esp-rfid, topic: old-esp, layout: bare, module: rdm6300 }
   - { id: tag, kind: mqtt-json-reader, topic: esphome/tag, format: text }
 broker: { url: "${broker.url}" }
 `);
-    const { seen } = await watcher(broker.url, [
+    const { seen } = await watchAt(broker.url, [
       "tele/rc-reader/SENSOR",
       "tele/wg-reader/SENSOR",
       "old-esp",
@@ -107,11 +93,15 @@ broker: { url: "${broker.url}" }
     expect(seen.get("esphome/tag")).toEqual(["74-10-37-94"]);
   });
 
-  it("switch Tasmota, Shelly Gen2 and Gen1 relays on the gateway's commands, reported with their ids", async () => {
-    const sim = await startSim(MQTT_DEVICES(broker.url));
+  it("switch Tasmota, Shelly Gen2 and Gen1 relays on the gateway's commands, reported with their ids", async ({
+    broker,
+    watchAt,
+    simulator,
+  }) => {
+    const sim = await simulator(MQTT_DEVICES(broker.url));
     const events: RelayEvent[] = [];
     sim.on("relay", (e) => events.push(e));
-    const { client } = await watcher(broker.url, []);
+    const { client } = await watchAt(broker.url, []);
     await client.publishAsync("cmnd/gym-door-relay/POWER1", "ON");
     await client.publishAsync(
       "shellyplus1-studio/rpc",
@@ -127,8 +117,8 @@ broker: { url: "${broker.url}" }
     expect(sim.relayTable().filter((r) => r.on)).toHaveLength(3);
   });
 
-  it("unplugs an MQTT device: its reads go nowhere until replug", async () => {
-    const sim = await startSim(MQTT_DEVICES(broker.url));
+  it("unplugs an MQTT device: its reads go nowhere until replug", async ({ broker, simulator }) => {
+    const sim = await simulator(MQTT_DEVICES(broker.url));
     await sim.unplug("studio-in");
     expect(sim.list().find((d) => d.id === "studio-in")).toMatchObject({ plugged: false, connected: null });
     expect(sim.present("studio-in", "1")).toBe(false);
@@ -136,31 +126,33 @@ broker: { url: "${broker.url}" }
     expect(sim.present("studio-in", "1")).toBe(true);
   });
 
-  it("runs its own broker when embedded: true, and says so", async () => {
+  it("runs its own broker when embedded: true, and says so", async ({ watchAt, simulator }) => {
     const port = await freePort();
     const url = `mqtt://127.0.0.1:${port}`;
-    const sim = await startSim(
+    const sim = await simulator(
       `devices:\n  - { id: studio-in, kind: mqtt-json-reader, topic: scan }\nbroker: { url: "${url}", embedded: true }\n`,
     );
     expect(sim.brokerDescription).toBe(`embedded broker (aedes) on ${url}`);
-    const { seen } = await watcher(url, ["scan"]);
+    const { seen } = await watchAt(url, ["scan"]);
     sim.present("studio-in", "42");
     await vi.waitFor(() => expect(seen.get("scan")).toEqual(['{"uid":"42"}']));
   });
 });
 
 describe("a serial device exposed on a pty pair", () => {
-  it("reaches the gateway's end through the real serial port, and unplug/replug keep the path", async () => {
-    const t = tempDir("accessgw-sim-pty-test-");
-    cleanups.push(t.cleanup);
-    const path = join(t.dir, "links", "pool-in");
-    const sim = await startSim(
+  it("reaches the gateway's end through the real serial port, and unplug/replug keep the path", async ({
+    folder: { dir },
+    simulator,
+    defer,
+  }) => {
+    const path = join(dir, "links", "pool-in");
+    const sim = await simulator(
       `devices:\n  - { id: pool-in, kind: serial-line-reader, expose: { pty: "${path}" }, lineEnding: LF }\n`,
     );
     expect(sim.device("pool-in").where()).toBe(path);
     const read = async () => {
       const port = await openSerialTransport(path, path, 9600);
-      cleanups.push(() => port.close());
+      defer(() => port.close());
       let text = "";
       port.on("data", (b) => {
         text += Buffer.from(b).toString();

@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, vi } from "vitest";
 import { toCardNumber } from "../../drivers/codecs/cardNumber.js";
 import { parseEspRfidMessage } from "../../drivers/codecs/espRfid.js";
 import { parseJsonReaderMessage, parseTextReaderMessage } from "../../drivers/codecs/mqttReaders.js";
@@ -12,18 +12,22 @@ import { SimEspRfidReader } from "../../firmware-sim/devices/espRfidReader.js";
 import { SimMqttJsonReader } from "../../firmware-sim/devices/mqttJsonReader.js";
 import { SimShellyGen1 } from "../../firmware-sim/devices/shellyGen1.js";
 import { SimShellyGen2 } from "../../firmware-sim/devices/shellyGen2.js";
+import { it } from "../harness/index.js";
 import { ManualScheduler } from "../helpers/fakeTransport.js";
-import { mqttTestBed, RecordingScheduler } from "../helpers/simMqtt.js";
+import { RecordingScheduler } from "../helpers/simMqtt.js";
 
 // The Shelly Gen2/Gen1, esp-rfid and JSON reader devices against a real broker; Tasmota is in
 // sim.tasmota.test.ts.
-const { watcher, started, broker: currentBroker } = mqttTestBed();
 
 describe("SimShellyGen2", () => {
-  it("answers Switch.Set on <src>/rpc and ends the pulse itself after toggle_after", async () => {
+  it("answers Switch.Set on <src>/rpc and ends the pulse itself after toggle_after", async ({
+    broker,
+    started,
+    watcher,
+  }) => {
     const scheduler = new RecordingScheduler();
     const shelly = await started(
-      new SimShellyGen2({ url: currentBroker().url, device: "shellyplus1-abc", scheduler }),
+      new SimShellyGen2({ url: broker.url, device: "shellyplus1-abc", scheduler }),
     );
     const gw = await watcher("gw-test/rpc");
     await gw.send(
@@ -58,10 +62,14 @@ describe("SimShellyGen2", () => {
     ]);
   });
 
-  it("answers an unknown switch with -105, an unknown method with 404, bad params with -103, and counts garbage", async () => {
+  it("answers an unknown switch with -105, an unknown method with 404, bad params with -103, and counts garbage", async ({
+    broker,
+    started,
+    watcher,
+  }) => {
     const shelly = await started(
       new SimShellyGen2({
-        url: currentBroker().url,
+        url: broker.url,
         device: "shellypro2-x",
         switches: 2,
         scheduler: new ManualScheduler(),
@@ -102,10 +110,14 @@ describe("SimShellyGen2", () => {
     expect(shelly.errors).toBe(3);
   });
 
-  it("publishes NotifyStatus on each change and online false via the will on unplug", async () => {
+  it("publishes NotifyStatus on each change and online false via the will on unplug", async ({
+    broker,
+    started,
+    watcher,
+  }) => {
     const shelly = await started(
       new SimShellyGen2({
-        url: currentBroker().url,
+        url: broker.url,
         device: "shelly-ev",
         scheduler: new ManualScheduler(),
         clock: () => 5000,
@@ -128,8 +140,12 @@ describe("SimShellyGen2", () => {
 });
 
 describe("SimShellyGen1", () => {
-  it("switches relay/0 (gateway channel 1) on and off and reports each state", async () => {
-    const shelly = await started(new SimShellyGen1({ url: currentBroker().url, device: "shelly1-98CDAC" }));
+  it("switches relay/0 (gateway channel 1) on and off and reports each state", async ({
+    broker,
+    started,
+    watcher,
+  }) => {
+    const shelly = await started(new SimShellyGen1({ url: broker.url, device: "shelly1-98CDAC" }));
     const gw = await watcher("shellies/shelly1-98CDAC/#");
     await vi.waitFor(() => expect(gw.on("shellies/shelly1-98CDAC/online")).toEqual(["true"]));
 
@@ -158,9 +174,13 @@ describe("SimShellyGen1", () => {
 });
 
 describe("SimEspRfidReader", () => {
-  it("sends access messages the gateway's esp-rfid parser reads, and boot/heartbeat it ignores", async () => {
+  it("sends access messages the gateway's esp-rfid parser reads, and boot/heartbeat it ignores", async ({
+    broker,
+    started,
+    watcher,
+  }) => {
     const reader = new SimEspRfidReader({
-      url: currentBroker().url,
+      url: broker.url,
       topic: "esp1",
       hostname: "pool-door",
       clock: () => 1_764_000_000_000,
@@ -195,15 +215,15 @@ describe("SimEspRfidReader", () => {
     expect(gw.on("esp1/avty")).toEqual(["online"]);
   });
 
-  it.each([
+  it.for([
     ["tag", "esp3/tag", "Home Assistant mode"],
     ["bare", "esp3b", "1.0.x"],
   ] as const)(
     "publishes in the %s layout on %s (%s), which the gateway's parser reads",
-    async (layout, topic, _firmware) => {
+    async ([layout, topic, _firmware], { broker, started, watcher }) => {
       const base = layout === "tag" ? "esp3" : "esp3b";
       const reader = await started(
-        new SimEspRfidReader({ url: currentBroker().url, topic: base, layout, module: "rdm6300" }),
+        new SimEspRfidReader({ url: broker.url, topic: base, layout, module: "rdm6300" }),
       );
       // "#" also matches the bare base topic itself.
       const gw = await watcher(`${base}/#`);
@@ -220,8 +240,12 @@ describe("SimEspRfidReader", () => {
     },
   );
 
-  it("presents a card number as its hex UID and goes offline via the will on unplug", async () => {
-    const reader = await started(new SimEspRfidReader({ url: currentBroker().url, topic: "esp2" }));
+  it("presents a card number as its hex UID and goes offline via the will on unplug", async ({
+    broker,
+    started,
+    watcher,
+  }) => {
+    const reader = await started(new SimEspRfidReader({ url: broker.url, topic: "esp2" }));
     const gw = await watcher("esp2/#");
     expect(reader.plugged).toBe(true);
     reader.presentCard("9357203");
@@ -241,10 +265,14 @@ describe("SimEspRfidReader", () => {
 });
 
 describe("SimMqttJsonReader", () => {
-  it("puts the card at the configured field path, parsed back by the gateway's JSON reader parser", async () => {
+  it("puts the card at the configured field path, parsed back by the gateway's JSON reader parser", async ({
+    broker,
+    started,
+    watcher,
+  }) => {
     const reader = await started(
       new SimMqttJsonReader({
-        url: currentBroker().url,
+        url: broker.url,
         topic: "esphome/gym/card",
         field: "data.uid",
         extra: { reader: "gym" },
@@ -261,15 +289,17 @@ describe("SimMqttJsonReader", () => {
       { kind: "card", raw: { kind: "decimal", text: "4215834" } },
       { kind: "error", code: "bad_format", error: 'field "data.uid" is missing' },
     ]);
-    expect(() => new SimMqttJsonReader({ url: currentBroker().url, topic: "t", field: "a..b" })).toThrow(
-      RangeError,
-    );
+    expect(() => new SimMqttJsonReader({ url: broker.url, topic: "t", field: "a..b" })).toThrow(RangeError);
   });
 
-  it("in text format publishes the card itself, as ESPHome's examples do, read by the mqtt-text parser", async () => {
+  it("in text format publishes the card itself, as ESPHome's examples do, read by the mqtt-text parser", async ({
+    broker,
+    started,
+    watcher,
+  }) => {
     const reader = await started(
       new SimMqttJsonReader({
-        url: currentBroker().url,
+        url: broker.url,
         topic: "esphome/gym/tag",
         field: "uid",
         format: "text",

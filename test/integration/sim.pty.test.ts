@@ -1,16 +1,12 @@
 import { existsSync, realpathSync } from "node:fs";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, vi } from "vitest";
 import { encodeLcus } from "../../drivers/codecs/lcus.js";
 import { openSerialTransport } from "../../drivers/transport/serialTransport.js";
 import type { CloseReason, Transport } from "../../drivers/transport/transport.js";
 import { SimLcusBoard } from "../../firmware-sim/devices/lcusBoard.js";
 import { PtyLink, requireSocat } from "../../firmware-sim/devices/ptyLink.js";
 import { SimSerialLineReader } from "../../firmware-sim/devices/serialLineReader.js";
-
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+import { test } from "../harness/index.js";
 
 interface GatewaySide {
   port: Transport;
@@ -19,26 +15,22 @@ interface GatewaySide {
 }
 
 /** Opens end B with the real `serialport` package, as the gateway's serial transport does. */
-async function openGatewayEnd(path: string): Promise<GatewaySide> {
+const it = test.extend("openGatewayEnd", ({ defer }) => async (path: string): Promise<GatewaySide> => {
   const port = await openSerialTransport(path, path, 9600);
-  cleanups.push(() => port.close());
+  defer(() => port.close());
   const chunks: Uint8Array[] = [];
   const closed: CloseReason[] = [];
   port.on("data", (b) => chunks.push(b));
   port.on("close", (reason) => closed.push(reason));
   return { port, closed, text: () => Buffer.concat(chunks).toString("latin1") };
-}
-
-async function startLink(): Promise<PtyLink> {
-  const link = new PtyLink({ baudRate: 9600 });
-  await link.start();
-  cleanups.push(() => link.stop());
-  return link;
-}
+});
 
 describe("PtyLink", () => {
-  it("carries a simulated serial-line reader's lines to the real serialport on the gateway end", async () => {
-    const link = await startLink();
+  it("carries a simulated serial-line reader's lines to the real serialport on the gateway end", async ({
+    ptyLink,
+    openGatewayEnd,
+  }) => {
+    const link = await ptyLink();
     expect(link.plugged).toBe(true);
     expect(realpathSync(link.target)).toMatch(/^\/dev\/pts\//);
     const gateway = await openGatewayEnd(link.target);
@@ -50,11 +42,15 @@ describe("PtyLink", () => {
     await vi.waitFor(() => expect(gateway.text()).toBe("12345678\r\n42\r\n"));
   });
 
-  it("carries the gateway's relay frames to a simulated LCUS board", async () => {
-    const link = await startLink();
+  it("carries the gateway's relay frames to a simulated LCUS board", async ({
+    defer,
+    ptyLink,
+    openGatewayEnd,
+  }) => {
+    const link = await ptyLink();
     const board = new SimLcusBoard({ link });
     board.start();
-    cleanups.push(() => board.stop());
+    defer(() => board.stop());
     const gateway = await openGatewayEnd(link.target);
 
     await gateway.port.write(encodeLcus(1, true));
@@ -63,8 +59,11 @@ describe("PtyLink", () => {
     await vi.waitFor(() => expect(board.history.map((c) => c.on)).toEqual([true, false]));
   });
 
-  it("hangs up the gateway's port on unplug, and reads again through the same path after replug", async () => {
-    const link = await startLink();
+  it("hangs up the gateway's port on unplug, and reads again through the same path after replug", async ({
+    ptyLink,
+    openGatewayEnd,
+  }) => {
+    const link = await ptyLink();
     const plugEvents: boolean[] = [];
     link.on("plugged", (p) => plugEvents.push(p));
     const reader = new SimSerialLineReader({ link, lineEnding: "LF" });

@@ -1,19 +1,15 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, vi } from "vitest";
 import type { Reader } from "../../config/gateway.js";
 import { createReader } from "../../drivers/readers/createReader.js";
 import type { CardEvent, ReaderDriver, RejectedEvent } from "../../drivers/readers/readerDriver.js";
 import { openTransport } from "../../drivers/transport/transport.js";
 import { garble } from "../../firmware-sim/devices/faults.js";
 import { SimRdm6300Module } from "../../firmware-sim/devices/rdm6300Module.js";
-import { SerialDeviceServer } from "../../firmware-sim/devices/serialDeviceServer.js";
+import type { SerialDeviceServer } from "../../firmware-sim/devices/serialDeviceServer.js";
 import { SimSerialLineReader } from "../../firmware-sim/devices/serialLineReader.js";
 import { realScheduler } from "../../runtime/scheduler.js";
+import { type Defer, test } from "../harness/index.js";
 import { silentLogger } from "../helpers/logs.js";
-
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
 
 interface Running {
   reader: ReaderDriver;
@@ -29,16 +25,8 @@ const common = {
   cardNumber: "as-is",
 } as const;
 
-/** A started device server on an ephemeral loopback port. */
-async function startServer(): Promise<SerialDeviceServer> {
-  const server = new SerialDeviceServer();
-  await server.start();
-  cleanups.push(() => server.stop());
-  return server;
-}
-
 /** Starts the real reader driver against the server and waits until the server sees it. */
-async function startReader(config: Reader, server: SerialDeviceServer): Promise<Running> {
+async function startReader(defer: Defer, config: Reader, server: SerialDeviceServer): Promise<Running> {
   const made = createReader(config, {
     logger: silentLogger(),
     transportFactory: openTransport,
@@ -51,14 +39,24 @@ async function startReader(config: Reader, server: SerialDeviceServer): Promise<
   running.reader.on("card", (e) => running.cards.push(e));
   running.reader.on("rejected", (e) => running.rejected.push(e));
   running.reader.start();
-  cleanups.push(() => running.reader.stop());
+  defer(() => running.reader.stop());
   await vi.waitFor(() => expect(server.connected).toBe(true), { timeout: 3000 });
   return running;
 }
 
+const it = test.extend(
+  "startReader",
+  ({ defer }) =>
+    (config: Reader, server: SerialDeviceServer) =>
+      startReader(defer, config, server),
+);
+
 describe("simulated readers on a TCP serial server, read by the real drivers", () => {
-  it("delivers a card printed by a simulated serial-line reader as a card event", async () => {
-    const server = await startServer();
+  it("delivers a card printed by a simulated serial-line reader as a card event", async ({
+    serialServer,
+    startReader,
+  }) => {
+    const server = await serialServer();
     const device = new SimSerialLineReader({ link: server, lineEnding: "CR" });
     device.start();
     const { cards } = await startReader(
@@ -72,8 +70,11 @@ describe("simulated readers on a TCP serial server, read by the real drivers", (
     expect(cards[0]?.readerId).toBe("front");
   });
 
-  it("emits a card event for every repeated frame while an RDM6300 tag is held for 1 s", async () => {
-    const server = await startServer();
+  it("emits a card event for every repeated frame while an RDM6300 tag is held for 1 s", async ({
+    serialServer,
+    startReader,
+  }) => {
+    const server = await serialServer();
     const module = new SimRdm6300Module({ link: server, scheduler: realScheduler });
     module.start();
     const { cards } = await startReader(
@@ -88,8 +89,11 @@ describe("simulated readers on a TCP serial server, read by the real drivers", (
     expect(new Set(cards.map((c) => c.card))).toEqual(new Set(["9357203"]));
   });
 
-  it("reads a simulated ID-12LA (CR LF before ETX) with the rdm6300 driver, nothing rejected", async () => {
-    const server = await startServer();
+  it("reads a simulated ID-12LA (CR LF before ETX) with the rdm6300 driver, nothing rejected", async ({
+    serialServer,
+    startReader,
+  }) => {
+    const server = await serialServer();
     const module = new SimRdm6300Module({ link: server, scheduler: realScheduler, model: "id-12la" });
     module.start();
     const { reader, cards } = await startReader(
@@ -101,8 +105,11 @@ describe("simulated readers on a TCP serial server, read by the real drivers", (
     expect(reader.counters()).toMatchObject({ rejected: {}, bytes: 16 });
   });
 
-  it("reconnects after the device is unplugged and replugged, and decodes again", async () => {
-    const server = await startServer();
+  it("reconnects after the device is unplugged and replugged, and decodes again", async ({
+    serialServer,
+    startReader,
+  }) => {
+    const server = await serialServer();
     const device = new SimSerialLineReader({ link: server, format: "hex", lineEnding: "LF" });
     device.start();
     const { reader, cards } = await startReader(
@@ -124,8 +131,11 @@ describe("simulated readers on a TCP serial server, read by the real drivers", (
     expect(reader.counters().reconnects).toBe(1);
   });
 
-  it("rejects RDM6300 frames garbled on the line instead of emitting a wrong card", async () => {
-    const server = await startServer();
+  it("rejects RDM6300 frames garbled on the line instead of emitting a wrong card", async ({
+    serialServer,
+    startReader,
+  }) => {
+    const server = await serialServer();
     // random 0.5: always garble, at byte 7 (a hex digit), with mask 0x80, so it is no longer hex.
     const module = new SimRdm6300Module({
       link: server,

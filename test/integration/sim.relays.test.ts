@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, vi } from "vitest";
 import type { Relay } from "../../config/gateway.js";
 import { createRelay } from "../../drivers/relays/createRelay.js";
 import { RelayError } from "../../drivers/relays/errors.js";
@@ -6,24 +6,12 @@ import type { RelayDriver } from "../../drivers/relays/relayDriver.js";
 import { openTransport } from "../../drivers/transport/transport.js";
 import { SimLcusBoard } from "../../firmware-sim/devices/lcusBoard.js";
 import { SimModbusBoard } from "../../firmware-sim/devices/modbusBoard.js";
-import { SerialDeviceServer } from "../../firmware-sim/devices/serialDeviceServer.js";
 import { realScheduler } from "../../runtime/scheduler.js";
+import { type Defer, test } from "../harness/index.js";
 import { silentLogger } from "../helpers/logs.js";
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function startServer(): Promise<SerialDeviceServer> {
-  const server = new SerialDeviceServer();
-  await server.start();
-  cleanups.push(() => server.stop());
-  return server;
-}
-
 /** Starts the real relay driver against the server and waits until its link is open. */
-async function startRelay(config: Relay): Promise<RelayDriver> {
+async function startRelay(defer: Defer, config: Relay): Promise<RelayDriver> {
   const relay = createRelay(config, {
     restingStates: () => [],
     logger: silentLogger(),
@@ -33,28 +21,37 @@ async function startRelay(config: Relay): Promise<RelayDriver> {
     replyTimeoutMs: 500,
   });
   relay.start();
-  cleanups.push(() => relay.stop());
+  defer(() => relay.stop());
   await vi.waitFor(() => expect(relay.health().state).toBe("open"), { timeout: 3000 });
   return relay;
 }
 
-/** A simulated LCUS board on a TCP serial server, and the real lcus-serial driver with its link open. */
-async function lcusOnServer(frameGapMs: number, dropWithinMs = 0) {
-  const server = await startServer();
-  const board = new SimLcusBoard({ link: server, dropWithinMs });
-  board.start();
-  const relay = await startRelay({
-    id: "doors",
-    driver: "lcus-serial",
-    port: server.target,
-    baudRate: 9600,
-    frameGapMs,
+const it = test
+  .extend(
+    "startRelay",
+    ({ defer }) =>
+      (config: Relay) =>
+        startRelay(defer, config),
+  )
+  /** A simulated LCUS board on a TCP serial server, and the real lcus-serial driver with its link open. */
+  .extend("lcusOnServer", ({ serialServer, startRelay }) => async (frameGapMs: number, dropWithinMs = 0) => {
+    const server = await serialServer();
+    const board = new SimLcusBoard({ link: server, dropWithinMs });
+    board.start();
+    const relay = await startRelay({
+      id: "doors",
+      driver: "lcus-serial",
+      port: server.target,
+      baudRate: 9600,
+      frameGapMs,
+    });
+    return { board, relay };
   });
-  return { board, relay };
-}
 
 describe("simulated relay boards on a TCP serial server, driven by the real drivers", () => {
-  it("records relay 1 on then off, about 200 ms apart, when the lcus-serial driver pulses it", async () => {
+  it("records relay 1 on then off, about 200 ms apart, when the lcus-serial driver pulses it", async ({
+    lcusOnServer,
+  }) => {
     const { board, relay } = await lcusOnServer(100);
 
     await relay.pulse(1, 200);
@@ -70,13 +67,13 @@ describe("simulated relay boards on a TCP serial server, driven by the real driv
     expect(board.badFrames).toBe(0);
   });
 
-  it.each([
+  it.for([
     [100, [true, true], 0],
     // Without the gap the second ON and the second OFF both come too soon and are lost.
     [0, [true, false], 2],
   ] as const)(
     "with frameGapMs %i, two doors on one LCUS board that drops early frames open: %j",
-    async (frameGapMs, opened, dropped) => {
+    async ([frameGapMs, opened, dropped], { lcusOnServer }) => {
       // The simulator's default: a command within 80 ms of the last one it took is dropped.
       const { board, relay } = await lcusOnServer(frameGapMs, 80);
 
@@ -89,13 +86,13 @@ describe("simulated relay boards on a TCP serial server, driven by the real driv
     },
   );
 
-  it.each([
+  it.for([
     ["unit 3", 3, 0],
     ["unit 255, an LCTech-style board's default (reserved by Modbus)", 255, 1],
   ] as const)(
     "records the coil on then off when the modbus-rtu driver pulses a board at %s",
-    async (_name, unitId, coil) => {
-      const server = await startServer();
+    async ([_name, unitId, coil], { serialServer, startRelay }) => {
+      const server = await serialServer();
       const board = new SimModbusBoard({ link: server, unitId });
       board.start();
       const relay = await startRelay({
@@ -117,8 +114,11 @@ describe("simulated relay boards on a TCP serial server, driven by the real driv
     },
   );
 
-  it("rejects a pulse on coil 9 of an 8-coil board with the board's illegal data address exception", async () => {
-    const server = await startServer();
+  it("rejects a pulse on coil 9 of an 8-coil board with the board's illegal data address exception", async ({
+    serialServer,
+    startRelay,
+  }) => {
+    const server = await serialServer();
     const board = new SimModbusBoard({ link: server });
     board.start();
     const relay = await startRelay({

@@ -1,16 +1,12 @@
 import { connect, createServer, type Server, type Socket } from "node:net";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, vi } from "vitest";
 import { encodeLcus } from "../../drivers/codecs/lcus.js";
 import { encodeWriteCoil } from "../../drivers/codecs/modbusRtu.js";
 import { encodeRdm6300Frame } from "../../drivers/codecs/rdm6300.js";
 import { loadSimConfig } from "../../firmware-sim/config.js";
 import { type RelayEvent, Simulator, type SimulatorOptions } from "../../firmware-sim/simulator.js";
+import { test } from "../harness/index.js";
 import { ManualScheduler } from "../helpers/fakeTransport.js";
-
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
 
 const hex = (bytes: Uint8Array | Buffer) => Buffer.from(bytes).toString("hex");
 
@@ -21,26 +17,6 @@ interface Peer {
   closed: () => boolean;
 }
 
-async function peer(where: string): Promise<Peer> {
-  const port = Number(new URL(where).port);
-  const socket = connect(port, "127.0.0.1");
-  const chunks: Buffer[] = [];
-  let closed = false;
-  socket.on("data", (c: Buffer) => chunks.push(c));
-  socket.on("error", () => {});
-  socket.on("close", () => {
-    closed = true;
-  });
-  await new Promise<void>((resolve, reject) => {
-    socket.once("connect", resolve);
-    socket.once("error", reject);
-  });
-  cleanups.push(() => {
-    socket.destroy();
-  });
-  return { socket, received: () => Buffer.concat(chunks), closed: () => closed };
-}
-
 const CONFIG = `devices:
   - { id: pool-in, kind: serial-line-reader, expose: { tcp: 0 }, lineEnding: CR }
   - { id: hex-in, kind: serial-line-reader, expose: { tcp: 0 }, format: hex, lineEnding: LF }
@@ -49,17 +25,39 @@ const CONFIG = `devices:
   - { id: coils, kind: modbus-board, expose: { tcp: 0 }, coils: 4, unitId: 3 }
 `;
 
-async function startSim(text = CONFIG, options: Partial<SimulatorOptions> = {}): Promise<Simulator> {
-  const sim = new Simulator({ config: loadSimConfig("sim.yaml", text), ...options });
-  await sim.start();
-  cleanups.push(() => sim.stop());
-  return sim;
-}
+const it = test
+  /** A client standing where the gateway's transport would be, on a device's tcp:// port. */
+  .extend("peer", ({ defer }) => async (where: string): Promise<Peer> => {
+    const port = Number(new URL(where).port);
+    const socket = connect(port, "127.0.0.1");
+    const chunks: Buffer[] = [];
+    let closed = false;
+    socket.on("data", (c: Buffer) => chunks.push(c));
+    socket.on("error", () => {});
+    socket.on("close", () => {
+      closed = true;
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once("connect", resolve);
+      socket.once("error", reject);
+    });
+    defer(() => {
+      socket.destroy();
+    });
+    return { socket, received: () => Buffer.concat(chunks), closed: () => closed };
+  })
+  /** A started simulator of CONFIG (or `text`). */
+  .extend(
+    "startSim",
+    ({ simulator }) =>
+      (text = CONFIG, options: Partial<SimulatorOptions> = {}) =>
+        simulator(text, options),
+  );
 
 const whereOf = (sim: Simulator, id: string) => sim.device(id).where();
 
 describe("the simulator over TCP", () => {
-  it("lists every device with where it listens, and sees the gateway connect", async () => {
+  it("lists every device with where it listens, and sees the gateway connect", async ({ peer, startSim }) => {
     const sim = await startSim();
     const list = sim.list();
     expect(list.map((d) => [d.id, d.kind, d.role])).toEqual([
@@ -75,7 +73,10 @@ describe("the simulator over TCP", () => {
     await vi.waitFor(() => expect(sim.list()[0]?.connected).toBe(true));
   });
 
-  it("prints cards on line readers in their format, and sends RDM6300 frames for decimal or hex tags", async () => {
+  it("prints cards on line readers in their format, and sends RDM6300 frames for decimal or hex tags", async ({
+    peer,
+    startSim,
+  }) => {
     const sim = await startSim();
     const line = await peer(whereOf(sim, "pool-in"));
     const hexLine = await peer(whereOf(sim, "hex-in"));
@@ -100,7 +101,7 @@ describe("the simulator over TCP", () => {
     });
   });
 
-  it("holds a tag at the RDM6300 (a frame per repeat) until released", async () => {
+  it("holds a tag at the RDM6300 (a frame per repeat) until released", async ({ peer, startSim }) => {
     const scheduler = new ManualScheduler();
     const sim = await startSim(CONFIG, { scheduler });
     const rdm = await peer(whereOf(sim, "pool-out"));
@@ -114,7 +115,10 @@ describe("the simulator over TCP", () => {
     await vi.waitFor(() => expect(hex(rdm.received())).toBe(frame.repeat(3)));
   });
 
-  it("reports relay changes of every board with the device id, time and how long the channel was held", async () => {
+  it("reports relay changes of every board with the device id, time and how long the channel was held", async ({
+    peer,
+    startSim,
+  }) => {
     let now = 1_000;
     const sim = await startSim(CONFIG, { clock: () => now });
     const events: RelayEvent[] = [];
@@ -144,7 +148,10 @@ describe("the simulator over TCP", () => {
     ]);
   });
 
-  it("unplugs a device (the gateway's connection drops, cards go nowhere) and replugs it on the same port", async () => {
+  it("unplugs a device (the gateway's connection drops, cards go nowhere) and replugs it on the same port", async ({
+    peer,
+    startSim,
+  }) => {
     const sim = await startSim();
     const where = whereOf(sim, "pool-in");
     const first = await peer(where);
@@ -161,7 +168,7 @@ describe("the simulator over TCP", () => {
     await vi.waitFor(() => expect(second.received().toString()).toBe("1\r"));
   });
 
-  it("writes garbage raw: given bytes, or 8 from the random source", async () => {
+  it("writes garbage raw: given bytes, or 8 from the random source", async ({ peer, startSim }) => {
     const sim = await startSim(CONFIG, { random: () => 0.5 });
     const line = await peer(whereOf(sim, "pool-in"));
     await vi.waitFor(() => expect(sim.list()[0]?.connected).toBe(true));
@@ -171,7 +178,10 @@ describe("the simulator over TCP", () => {
     await vi.waitFor(() => expect(hex(line.received())).toBe(`ff0d${"80".repeat(8)}`));
   });
 
-  it("applies faults: delay holds writes back, drop loses them, disconnect unplugs on a cycle", async () => {
+  it("applies faults: delay holds writes back, drop loses them, disconnect unplugs on a cycle", async ({
+    peer,
+    startSim,
+  }) => {
     const scheduler = new ManualScheduler();
     const sim = await startSim(
       `devices:
@@ -199,7 +209,10 @@ describe("the simulator over TCP", () => {
     await vi.waitFor(() => expect(sim.list()[2]?.plugged).toBe(true));
   });
 
-  it("unplugs a reader when a disconnect fault fires after N writes, and replugs it forMs later", async () => {
+  it("unplugs a reader when a disconnect fault fires after N writes, and replugs it forMs later", async ({
+    peer,
+    startSim,
+  }) => {
     const scheduler = new ManualScheduler();
     const sim = await startSim(
       "devices:\n  - { id: r, kind: serial-line-reader, expose: { tcp: 0 }, faults: [{ disconnect: { afterFrames: 1, forMs: 300 } }] }\n",
@@ -215,7 +228,7 @@ describe("the simulator over TCP", () => {
     await vi.waitFor(() => expect(sim.list()[0]?.plugged).toBe(true));
   });
 
-  it("refuses unknown devices and cards a reader cannot read, naming what exists", async () => {
+  it("refuses unknown devices and cards a reader cannot read, naming what exists", async ({ startSim }) => {
     const sim = await startSim();
     expect(() => sim.present("gym", "1")).toThrow(
       /no device "gym" \(the simulator has: pool-in, hex-in, pool-out, board-1, coils\)/,
@@ -225,13 +238,13 @@ describe("the simulator over TCP", () => {
     expect(() => sim.hold("pool-in", "1")).toThrow(/cannot hold it; use present/);
   });
 
-  it("refuses a kind it cannot build, and stops what it started when a port is taken", async () => {
+  it("refuses a kind it cannot build, and stops what it started when a port is taken", async ({ defer }) => {
     expect(() => new Simulator({ config: loadSimConfig("sim.yaml", CONFIG), registry: {} })).toThrow(
       /devices\[0\] \(pool-in\): kind "serial-line-reader" is not available/,
     );
     const blocker: Server = createServer();
     await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", r));
-    cleanups.push(() => new Promise<void>((r) => blocker.close(() => r())));
+    defer(() => new Promise<void>((r) => blocker.close(() => r())));
     const taken = (blocker.address() as { port: number }).port;
     const sim = new Simulator({
       config: loadSimConfig(

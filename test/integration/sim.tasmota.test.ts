@@ -1,14 +1,14 @@
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, vi } from "vitest";
 import { toCardNumber } from "../../drivers/codecs/cardNumber.js";
 import { parsePowerState, powerCommand, pulseTimeCommand } from "../../drivers/codecs/tasmotaRelay.js";
 import { parseTasmotaMessage } from "../../drivers/codecs/tasmotaSensor.js";
 import { SimTasmotaDevice } from "../../firmware-sim/devices/tasmotaDevice.js";
+import { test } from "../harness/index.js";
 import { ManualScheduler } from "../helpers/fakeTransport.js";
-import { mqttTestBed, RecordingScheduler } from "../helpers/simMqtt.js";
+import { RecordingScheduler } from "../helpers/simMqtt.js";
 
 // The simulated Tasmota relay + reader against a real broker. Every test uses its own device
 // topic because the broker (one per file) keeps the retained LWT messages between tests.
-const { watcher, started, broker } = mqttTestBed();
 
 const AT = 1_764_000_000_000;
 const TIME = "2025-11-24T16:00:00";
@@ -23,12 +23,23 @@ function lines(gw: { seen: readonly { topic: string; payload: string }[] }): str
   return gw.seen.map((m) => `${m.topic} ${m.payload}`);
 }
 
-function device(topic: string, extra: Partial<ConstructorParameters<typeof SimTasmotaDevice>[0]> = {}) {
-  return new SimTasmotaDevice({ url: broker().url, topic, scheduler: new ManualScheduler(), ...extra });
-}
+/**
+ * A simulated Tasmota on the file's broker (not started), on a manual scheduler unless `extra` says
+ * otherwise.
+ */
+const it = test.extend(
+  "device",
+  ({ broker }) =>
+    (topic: string, extra: Partial<ConstructorParameters<typeof SimTasmotaDevice>[0]> = {}) =>
+      new SimTasmotaDevice({ url: broker.url, topic, scheduler: new ManualScheduler(), ...extra }),
+);
 
 describe("SimTasmotaDevice reader", () => {
-  it("publishes PN532 (DATA and Data), RDM6300 and Wiegand 26 reads the gateway's parser reads back", async () => {
+  it("publishes PN532 (DATA and Data), RDM6300 and Wiegand 26 reads the gateway's parser reads back", async ({
+    device,
+    started,
+    watcher,
+  }) => {
     const reader = await started(device("tasmota_rdr", { relays: 0, clock: () => AT }));
     const gw = await watcher("tele/tasmota_rdr/SENSOR");
     expect(reader.present({ sensor: "PN532", uid: "94D8FC5F" })).toBe(true);
@@ -67,7 +78,11 @@ describe("SimTasmotaDevice reader", () => {
     expect(toCardNumber(wiegand.raw, "wiegand-fc-cn")).toEqual({ ok: true, card: "118:15080" });
   });
 
-  it("presents a card number as an 8-digit hex UID (PN532, RDM6300) or a 26-bit Wiegand value", async () => {
+  it("presents a card number as an 8-digit hex UID (PN532, RDM6300) or a 26-bit Wiegand value", async ({
+    device,
+    started,
+    watcher,
+  }) => {
     const pn532 = await started(device("tasmota_pn", { relays: 0, clock: () => AT }));
     const rdm = await started(device("tasmota_rdm", { relays: 0, clock: () => AT, cardSensor: "RDM6300" }));
     const wg = await started(device("tasmota_wg", { relays: 0, clock: () => AT, cardSensor: "Wiegand" }));
@@ -102,7 +117,7 @@ describe("SimTasmotaDevice reader", () => {
 });
 
 describe("SimTasmotaDevice reader with an MFRC522", () => {
-  it("publishes an RC522 section the gateway's parser reads back", async () => {
+  it("publishes an RC522 section the gateway's parser reads back", async ({ device, started, watcher }) => {
     const rc = await started(device("tasmota_rc", { relays: 0, clock: () => AT, cardSensor: "RC522" }));
     const gw = await watcher("tele/tasmota_rc/SENSOR");
     expect(rc.presentCard(9357203)).toBe(true);
@@ -117,12 +132,12 @@ describe("SimTasmotaDevice reader with an MFRC522", () => {
 });
 
 describe("SimTasmotaDevice reader with SetOption123 1", () => {
-  it.each([
+  it.for([
     ["hex", `{"Time":"${TIME}","Wiegand":{"UID":"3110D8h","Size":26}}`],
     ["bare-hex", `{"Time":"${TIME}","Wiegand":{"UID":3110D8h,"Size":26}}`],
   ] as const)(
     "prints Wiegand UIDs as %s, which the gateway reads back; UID 0 is a parity error",
-    async (format, expected) => {
+    async ([format, expected], { device, started, watcher }) => {
       const topic = `tasmota_so123_${format.replace("-", "_")}`;
       const reader = await started(
         device(topic, { relays: 0, clock: () => AT, cardSensor: "Wiegand", wiegandUid: format }),
@@ -146,7 +161,7 @@ describe("SimTasmotaDevice reader with SetOption123 1", () => {
 });
 
 describe("SimTasmotaDevice relay", () => {
-  it("reports and takes its own StateText words", async () => {
+  it("reports and takes its own StateText words", async ({ device, started, watcher }) => {
     const words = { off: "ZU", on: "AUF" };
     const relay = await started(device("tasmota_words", { clock: () => AT, stateText: words }));
     const gw = await watcher("stat/tasmota_words/+");
@@ -161,7 +176,11 @@ describe("SimTasmotaDevice relay", () => {
     expect(relay.history.map((c) => c.on)).toEqual([true, false]);
   });
 
-  it("answers POWER1 ON/OFF with RESULT then stat POWER1, POWER as POWER1, any case, and empty as a query", async () => {
+  it("answers POWER1 ON/OFF with RESULT then stat POWER1, POWER as POWER1, any case, and empty as a query", async ({
+    device,
+    started,
+    watcher,
+  }) => {
     const relay = await started(device("tasmota_rly", { clock: () => AT }));
     const gw = await watcher("stat/tasmota_rly/+");
     await gw.send(powerCommand("tasmota_rly", 1, true));
@@ -200,7 +219,7 @@ describe("SimTasmotaDevice relay", () => {
     expect(relay.badCommands).toBe(0);
   });
 
-  it("switches POWER2 on a 2-relay device without touching POWER1", async () => {
+  it("switches POWER2 on a 2-relay device without touching POWER1", async ({ device, started, watcher }) => {
     const relay = await started(device("tasmota_dual", { relays: 2 }));
     const gw = await watcher("stat/tasmota_dual/+");
     await gw.send(powerCommand("tasmota_dual", 2, true));
@@ -211,7 +230,11 @@ describe("SimTasmotaDevice relay", () => {
 });
 
 describe("SimTasmotaDevice PulseTime", () => {
-  it("switches itself OFF after PulseTime1 10 (1000 ms) on the injected scheduler", async () => {
+  it("switches itself OFF after PulseTime1 10 (1000 ms) on the injected scheduler", async ({
+    device,
+    started,
+    watcher,
+  }) => {
     const scheduler = new RecordingScheduler();
     const relay = await started(device("tasmota_pulse", { scheduler }));
     const gw = await watcher("stat/tasmota_pulse/+");
@@ -240,7 +263,11 @@ describe("SimTasmotaDevice PulseTime", () => {
     expect(scheduler.pending).toBe(0);
   });
 
-  it("reads values above 111 as value − 100 seconds, restarts on a second ON and cancels on OFF", async () => {
+  it("reads values above 111 as value − 100 seconds, restarts on a second ON and cancels on OFF", async ({
+    device,
+    started,
+    watcher,
+  }) => {
     const scheduler = new RecordingScheduler();
     const relay = await started(device("tasmota_long", { scheduler }));
     const gw = await watcher("stat/tasmota_long/+");
@@ -282,7 +309,11 @@ describe("SimTasmotaDevice PulseTime", () => {
 });
 
 describe("SimTasmotaDevice bad commands", () => {
-  it("answers Error for bad payloads and Unknown for unknown commands or relays, counts them and keeps working", async () => {
+  it("answers Error for bad payloads and Unknown for unknown commands or relays, counts them and keeps working", async ({
+    device,
+    started,
+    watcher,
+  }) => {
     const scheduler = new RecordingScheduler();
     const relay = await started(device("tasmota_bad", { scheduler }));
     const gw = await watcher("stat/tasmota_bad/+");
@@ -318,7 +349,11 @@ describe("SimTasmotaDevice bad commands", () => {
 });
 
 describe("SimTasmotaDevice LWT", () => {
-  it("is Online (retained) after start, Offline by the broker's will on unplug, and Online again on replug", async () => {
+  it("is Online (retained) after start, Offline by the broker's will on unplug, and Online again on replug", async ({
+    device,
+    started,
+    watcher,
+  }) => {
     const relay = await started(device("tasmota_lwt", { clock: () => AT }));
     const gw = await watcher("tele/tasmota_lwt/LWT");
     await eventually(() =>

@@ -3,60 +3,35 @@
  * logged with its topic and the first problems, counted, and dropped: it never changes stored data
  * and never stops the gateway. Against a real Mosquitto, the test playing the central.
  */
-import mqtt from "mqtt";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { GatewayConfig } from "../../config/gateway.js";
+import { describe, expect, vi } from "vitest";
 import { scan } from "../../gateway/decisions.js";
-import { SyncClient } from "../../gateway/sync/client.js";
-import { realScheduler } from "../../runtime/scheduler.js";
+import { it } from "../harness/index.js";
 import { at } from "../helpers/build.js";
 import { exampleDoc } from "../helpers/examples.js";
 import { memoryLogger } from "../helpers/logs.js";
-import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
-import { dump, freshStore, importExamples, scanReq } from "../store/storeHelpers.js";
-
-let broker: TestBroker & { dispose(): Promise<void> };
-beforeAll(async () => {
-  broker = await startBroker();
-});
-afterAll(() => broker.dispose());
-const cleanup: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c();
-});
+import { dump, importExamples, scanReq } from "../store/storeHelpers.js";
 
 const P = "bad/v1";
 const G = "gw-bad";
 const SITE = "rome-center";
 
 describe("payloads that fail validation", () => {
-  it("are logged with their topic, counted and dropped; nothing stored changes; decisions go on", async () => {
-    const t = freshStore();
-    cleanup.push(() => t.close());
+  it("are logged with their topic, counted and dropped; nothing stored changes; decisions go on", async ({
+    store: t,
+    syncClient,
+    centralPeer,
+  }) => {
     importExamples(t.store);
     const { logger, lines } = memoryLogger();
-    const client = new SyncClient({
+    const central = await centralPeer(P, G);
+    const client = syncClient({
       store: t.store,
-      config: GatewayConfig.parse({
-        gateway: { id: G, site: SITE },
-        mqtt: { url: broker.url },
-        sync: { enabled: true, topicPrefix: P, maxMessageBytes: 4096 },
-      }),
       gatewayId: G,
-      version: "1.0.0-test",
-      clock: Date.now,
-      scheduler: realScheduler,
+      prefix: P,
+      sync: { maxMessageBytes: 4096 },
       logger,
-      env: {},
     });
-    cleanup.push(() => client.stop());
-    const central = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
-    cleanup.push(() => central.endAsync());
-    const hellos: string[] = [];
-    central.on("message", (_topic, payload) => hellos.push(payload.toString()));
-    await central.subscribeAsync(`${P}/gateways/${G}/hello`, { qos: 1 });
-    client.start();
-    await vi.waitFor(() => expect(hellos).toHaveLength(1), { timeout: 5000 });
+    await vi.waitFor(() => expect(central.got.hello).toHaveLength(1), { timeout: 5000 });
     await client.idle();
     const before = dump(t.store);
 
@@ -64,7 +39,7 @@ describe("payloads that fail validation", () => {
       (m) => m.id === "m-anna",
     );
     const send = (leaf: string, payload: string | Buffer) =>
-      central.publishAsync(`${P}/${leaf}`, payload, { qos: 1 });
+      central.client.publishAsync(`${P}/${leaf}`, payload, { qos: 1 });
     const bad: [string, string | Buffer, RegExp][] = [
       [`sites/${SITE}/changes`, "{not json", /changes refused: not JSON/],
       [

@@ -3,93 +3,47 @@
  * hello on connect, a snapshot in two parts, changes in order / duplicated / with a gap, a bad
  * payload, events and acks, a config applied and configs rejected, and the offline status on stop.
  */
-import mqtt, { type MqttClient } from "mqtt";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { GatewayConfig } from "../../config/gateway.js";
+import { describe, expect, vi } from "vitest";
 import { EventsMessage, HelloMessage, StatusMessage } from "../../config/protocol/payloads.js";
 import { scan } from "../../gateway/decisions.js";
 import { syncState } from "../../gateway/store/db.js";
 import { outboxDepth } from "../../gateway/store/outbox.js";
-import { SyncClient, type SyncClientOptions } from "../../gateway/sync/client.js";
-import { realScheduler } from "../../runtime/scheduler.js";
+import type { SyncClientOptions } from "../../gateway/sync/client.js";
+import { test } from "../harness/index.js";
 import { at } from "../helpers/build.js";
 import { exampleDoc, exampleText } from "../helpers/examples.js";
-import { silentLogger } from "../helpers/logs.js";
-import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
-import { freshStore, importExamples, importInputs, scanReq, type TestStore } from "../store/storeHelpers.js";
+import { importExamples, importInputs, scanReq, type TestStore } from "../store/storeHelpers.js";
 
 const MONDAY_10 = at("2027-03-22T10:00");
 const SITE = "rome-center";
-const silent = silentLogger();
 
-let broker: TestBroker & { dispose(): Promise<void> };
-beforeAll(async () => {
-  broker = await startBroker();
-});
-afterAll(() => broker.dispose());
-const cleanup: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c();
-});
-
-/** The central: subscribed to everything gateway `g` sends under `prefix`, payloads parsed as JSON. */
-async function central(prefix: string, g: string) {
-  const client: MqttClient = await mqtt.connectAsync(broker.url, { clientId: `central-${g}` });
-  cleanup.push(() => client.endAsync(true));
-  const got = { hello: [] as unknown[], events: [] as unknown[], status: [] as unknown[] };
-  client.on("message", (topic, payload) => {
-    const leaf = topic.split("/").at(-1) as string;
-    (got as Record<string, unknown[] | undefined>)[leaf]?.push(JSON.parse(payload.toString("utf8")));
-  });
-  await client.subscribeAsync(`${prefix}/gateways/${g}/#`, { qos: 1 });
-  const send = (topic: string, payload: unknown, retain = false) =>
-    client.publishAsync(
-      `${prefix}/${topic}`,
-      typeof payload === "string" ? payload : JSON.stringify(payload),
-      {
-        qos: 1,
-        retain,
-      },
-    );
-  return { client, got, send };
-}
-
-function startClient(t: TestStore, prefix: string, g: string, more: Partial<SyncClientOptions> = {}) {
-  const config = GatewayConfig.parse({
-    gateway: { id: g, site: SITE },
-    mqtt: { url: broker.url },
-    sync: { enabled: true, topicPrefix: prefix, ackTimeoutMs: 300 },
-  });
-  const client = new SyncClient({
-    store: t.store,
-    config,
-    gatewayId: g,
-    version: "1.0.0-test",
-    clock: Date.now,
-    scheduler: realScheduler,
-    logger: silent,
-    readers: () => [{ id: "pool-in", state: "open" }],
-    env: {},
-    backoff: { baseMs: 50, factor: 2, capMs: 200, jitter: "none" },
-    helloIntervalMs: 0,
-    statusIntervalMs: 10,
-    ...more,
-  });
-  cleanup.push(() => client.stop());
-  client.start();
-  return client;
-}
+/** The gateway's sync client on `t`, acking within 300 ms, with one open reader in its status. */
+const it = test.extend(
+  "startClient",
+  ({ syncClient }) =>
+    (t: TestStore, prefix: string, g: string, more: Partial<SyncClientOptions> = {}) =>
+      syncClient({
+        store: t.store,
+        gatewayId: g,
+        prefix,
+        sync: { ackTimeoutMs: 300 },
+        readers: () => [{ id: "pool-in", state: "open" }],
+        ...more,
+      }),
+);
 
 const wait = (fn: () => void) => vi.waitFor(fn, { timeout: 10_000, interval: 20 });
 
 describe("sync client with a real broker", () => {
-  it("says hello, applies a 2-part snapshot, then changes; duplicates, gaps and bad payloads; events and acks", async () => {
+  it("says hello, applies a 2-part snapshot, then changes; duplicates, gaps and bad payloads; events and acks", async ({
+    store: t,
+    startClient,
+    centralPeer,
+  }) => {
     const prefix = "t1/v1";
     const g = "gw-snap";
-    const t = freshStore();
-    cleanup.push(() => t.close());
     importInputs(t.store, [{ name: "site.yaml", text: exampleText("site.yaml") }]);
-    const c = await central(prefix, g);
+    const c = await centralPeer(prefix, g);
     const client = startClient(t, prefix, g);
 
     await wait(() => expect(c.got.hello).toHaveLength(1));
@@ -163,13 +117,15 @@ describe("sync client with a real broker", () => {
     await wait(() => expect(c.got.status.at(-1)).toEqual({ online: false }));
   });
 
-  it("applies a newer config whole and rejects a bad one, keeping the previous in force", async () => {
+  it("applies a newer config whole and rejects a bad one, keeping the previous in force", async ({
+    store: t,
+    startClient,
+    centralPeer,
+  }) => {
     const prefix = "t2/v1";
     const g = "gw-config";
-    const t = freshStore();
-    cleanup.push(() => t.close());
     importExamples(t.store);
-    const c = await central(prefix, g);
+    const c = await centralPeer(prefix, g);
     const client = startClient(t, prefix, g);
     await wait(() => expect(c.got.hello).toHaveLength(1));
 
@@ -204,13 +160,15 @@ describe("sync client with a real broker", () => {
     await c.send(`sites/${SITE}/config`, "", true);
   });
 
-  it("leaves the last will when the link drops abruptly, then says hello and online again", async () => {
+  it("leaves the last will when the link drops abruptly, then says hello and online again", async ({
+    store: t,
+    startClient,
+    centralPeer,
+  }) => {
     const prefix = "t3/v1";
     const g = "gw-will";
-    const t = freshStore();
-    cleanup.push(() => t.close());
     importExamples(t.store);
-    const c = await central(prefix, g);
+    const c = await centralPeer(prefix, g);
     const client = startClient(t, prefix, g);
     await wait(() => expect(c.got.hello).toHaveLength(1));
     await wait(() => expect(c.got.status.at(-1)).toMatchObject({ online: true }));
@@ -223,13 +181,15 @@ describe("sync client with a real broker", () => {
     await wait(() => expect(c.got.status.at(-1)).toMatchObject({ online: true }));
   });
 
-  it("sends at most one gap hello per helloIntervalMs while a gap persists", async () => {
+  it("sends at most one gap hello per helloIntervalMs while a gap persists", async ({
+    store: t,
+    startClient,
+    centralPeer,
+  }) => {
     const prefix = "t4/v1";
     const g = "gw-gap";
-    const t = freshStore();
-    cleanup.push(() => t.close());
     importExamples(t.store);
-    const c = await central(prefix, g);
+    const c = await centralPeer(prefix, g);
     let now = MONDAY_10;
     const client = startClient(t, prefix, g, { clock: () => now, helloIntervalMs: 5000 });
     await wait(() => expect(c.got.hello).toHaveLength(1));

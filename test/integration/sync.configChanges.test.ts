@@ -4,28 +4,14 @@
  * then the members moved to the new product. Both must apply; refusing the config would refuse the
  * members too, for good. And a multipack handed from one member to another.
  */
-import mqtt from "mqtt";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { GatewayConfig } from "../../config/gateway.js";
+import { describe, expect, vi } from "vitest";
 import { explain } from "../../gateway/decisions.js";
 import { syncState } from "../../gateway/store/db.js";
-import { SyncClient } from "../../gateway/sync/client.js";
-import { realScheduler } from "../../runtime/scheduler.js";
+import { test } from "../harness/index.js";
 import { at } from "../helpers/build.js";
 import { exampleDoc } from "../helpers/examples.js";
-import { silentLogger } from "../helpers/logs.js";
-import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
-import { freshStore, importExamples, scanReq } from "../store/storeHelpers.js";
+import { importExamples, scanReq } from "../store/storeHelpers.js";
 
-let broker: TestBroker & { dispose(): Promise<void> };
-beforeAll(async () => {
-  broker = await startBroker();
-});
-afterAll(() => broker.dispose());
-const cleanup: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c();
-});
 const wait = (fn: () => void) => vi.waitFor(fn, { timeout: 10_000, interval: 20 });
 const SITE = "rome-center";
 const MONDAY_10 = at("2027-03-22T10:00");
@@ -36,41 +22,24 @@ interface Doc {
   [k: string]: unknown;
 }
 
-async function setup(prefix: string, g: string) {
-  const t = freshStore();
-  cleanup.push(() => t.close());
-  importExamples(t.store);
-  const central = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
-  cleanup.push(() => central.endAsync());
-  const hellos: unknown[] = [];
-  central.on("message", (_t, p) => hellos.push(JSON.parse(p.toString())));
-  await central.subscribeAsync(`${prefix}/gateways/${g}/hello`, { qos: 1 });
-  const client = new SyncClient({
-    store: t.store,
-    config: GatewayConfig.parse({
-      gateway: { id: g, site: SITE },
-      mqtt: { url: broker.url },
-      sync: { enabled: true, topicPrefix: prefix },
-    }),
-    gatewayId: g,
-    version: "1.0.0-test",
-    clock: Date.now,
-    scheduler: realScheduler,
-    logger: silentLogger(),
-    env: {},
-    helloIntervalMs: 0,
-    statusIntervalMs: 10,
-  });
-  cleanup.push(() => client.stop());
-  client.start();
-  await wait(() => expect(hellos).toHaveLength(1));
-  const send = (leaf: string, payload: unknown) =>
-    central.publishAsync(`${prefix}/${leaf}`, JSON.stringify(payload), { qos: 1 });
-  return { t, client, send };
-}
+/** The examples on the test's store, its sync client, and a central (a plain client) it said hello to. */
+const it = test.extend(
+  "setup",
+  ({ store: t, syncClient, centralPeer }) =>
+    async (prefix: string, g: string) => {
+      importExamples(t.store);
+      const central = await centralPeer(prefix, g);
+      const client = syncClient({ store: t.store, gatewayId: g, prefix });
+      await wait(() => expect(central.got.hello).toHaveLength(1));
+      const send = (leaf: string, payload: unknown) => central.send(leaf, payload);
+      return { t, client, send };
+    },
+);
 
 describe("config and members from the central", () => {
-  it("applies a config that renames a product still in use, then the members moved to it", async () => {
+  it("applies a config that renames a product still in use, then the members moved to it", async ({
+    setup,
+  }) => {
     const { t, client, send } = await setup("cfg1/v1", "gw-rename");
     const site = exampleDoc<{ products: { id: string }[] } & Record<string, unknown>>("site.yaml");
     const renamed = {
@@ -101,7 +70,7 @@ describe("config and members from the central", () => {
     });
   });
 
-  it("asks again after a refused change once a config that makes it valid has come", async () => {
+  it("asks again after a refused change once a config that makes it valid has come", async ({ setup }) => {
     const { client, send } = await setup("cfg2/v1", "gw-order");
     const members = exampleDoc<{ members: Doc[] }>("members.yaml").members;
     const anna = members.find((m) => m.id === "m-anna") as Doc;
@@ -117,7 +86,7 @@ describe("config and members from the central", () => {
     await wait(() => expect(client.counters().hellos).toBe(2));
   });
 
-  it("moves a multipack from one member to another when the central says so", async () => {
+  it("moves a multipack from one member to another when the central says so", async ({ setup }) => {
     const { t, client, send } = await setup("cfg3/v1", "gw-move");
     const members = exampleDoc<{ members: Doc[] }>("members.yaml").members;
     const anna = members.find((m) => m.id === "m-anna") as Doc;

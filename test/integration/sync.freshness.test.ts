@@ -4,101 +4,71 @@
  * stops moving when the link drops or a gap appears. The status reports a stale cache; members
  * refused for want of their config are asked for again once the config arrives.
  */
-import mqtt, { type MqttClient } from "mqtt";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { GatewayConfig } from "../../config/gateway.js";
+import { describe, expect, vi } from "vitest";
 import { StatusMessage } from "../../config/protocol/payloads.js";
 import { scan } from "../../gateway/decisions.js";
 import { syncState } from "../../gateway/store/db.js";
-import { SyncClient, type SyncClientOptions } from "../../gateway/sync/client.js";
-import { realScheduler } from "../../runtime/scheduler.js";
+import type { SyncClientOptions } from "../../gateway/sync/client.js";
+import { test } from "../harness/index.js";
 import { at } from "../helpers/build.js";
 import { exampleDoc } from "../helpers/examples.js";
-import { silentLogger } from "../helpers/logs.js";
-import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
-import { freshStore, importExamples, scanReq, type TestStore } from "../store/storeHelpers.js";
+import { importExamples, scanReq, type TestStore } from "../store/storeHelpers.js";
 
 const SITE = "rome-center";
 const HOUR = 3_600_000;
-const silent = silentLogger();
 
-let broker: TestBroker & { dispose(): Promise<void> };
-beforeAll(async () => {
-  broker = await startBroker();
-});
-afterAll(() => broker.dispose());
-const cleanup: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c();
-});
 const wait = (fn: () => void) => vi.waitFor(fn, { timeout: 10_000, interval: 20 });
 
-async function central(prefix: string, g: string) {
-  const client: MqttClient = await mqtt.connectAsync(broker.url, { clientId: `central-${g}` });
-  cleanup.push(() => client.endAsync(true));
-  const got = { hello: [] as { lastRev: number }[], status: [] as unknown[] };
-  client.on("message", (topic, payload) => {
-    const leaf = topic.split("/").at(-1) as string;
-    if (leaf === "hello" || leaf === "status")
-      (got[leaf] as unknown[]).push(JSON.parse(payload.toString("utf8")));
-  });
-  await client.subscribeAsync(`${prefix}/gateways/${g}/#`, { qos: 1 });
-  const send = (topic: string, payload: unknown, retain = false) =>
-    client.publishAsync(`${prefix}/${topic}`, JSON.stringify(payload), { qos: 1, retain });
-  /** The answer of a central with nothing new: changes up to exactly the gateway's revision. */
-  const inStep = (rev: number) =>
-    send(`gateways/${g}/sync`, {
-      fromRev: rev,
-      toRev: rev,
-      snapshot: false,
-      part: 1,
-      parts: 1,
-      members: [],
-      deletedMembers: [],
-    });
-  return { got, send, inStep };
-}
-
-function startClient(
-  t: TestStore,
-  prefix: string,
-  g: string,
-  clock: () => number,
-  offline: { maxStaleHours: number; after: "keep-deciding" | "deny-paid" },
-  more: Partial<SyncClientOptions> = {},
-) {
-  const config = GatewayConfig.parse({
-    gateway: { id: g, site: SITE },
-    mqtt: { url: broker.url },
-    sync: { enabled: true, topicPrefix: prefix, offline },
-  });
-  const client = new SyncClient({
-    store: t.store,
-    config,
-    gatewayId: g,
-    version: "1.0.0-test",
-    clock,
-    scheduler: realScheduler,
-    logger: silent,
-    env: {},
-    backoff: { baseMs: 50, factor: 2, capMs: 200, jitter: "none" },
-    helloIntervalMs: 0,
-    statusIntervalMs: 10,
-    freshnessIntervalMs: 30,
-    ...more,
-  });
-  cleanup.push(() => client.stop());
-  client.start();
-  return client;
-}
+const it = test
+  /** The central, played by a plain client, that can also answer "nothing new since `rev`". */
+  .extend("peer", ({ centralPeer }) => async (prefix: string, g: string) => {
+    const c = await centralPeer(prefix, g);
+    /** The answer of a central with nothing new: changes up to exactly the gateway's revision. */
+    const inStep = (rev: number) =>
+      c.send(`gateways/${g}/sync`, {
+        fromRev: rev,
+        toRev: rev,
+        snapshot: false,
+        part: 1,
+        parts: 1,
+        members: [],
+        deletedMembers: [],
+      });
+    return { ...c, inStep };
+  })
+  /** The gateway's sync client on `t` with its offline policy, and its last sync checked every 30 ms. */
+  .extend(
+    "startClient",
+    ({ syncClient }) =>
+      (
+        t: TestStore,
+        prefix: string,
+        g: string,
+        clock: () => number,
+        offline: { maxStaleHours: number; after: "keep-deciding" | "deny-paid" },
+        more: Partial<SyncClientOptions> = {},
+      ) =>
+        syncClient({
+          store: t.store,
+          gatewayId: g,
+          prefix,
+          sync: { offline },
+          clock,
+          freshnessIntervalMs: 30,
+          ...more,
+        }),
+  );
 
 describe("the sync client's trust in its cache", () => {
-  it("is in step once the central answers, keeps the last sync current, and stops when the link drops", async () => {
-    const t = freshStore();
-    cleanup.push(() => t.close());
+  it("is in step once the central answers, keeps the last sync current, and stops when the link drops", async ({
+    store: t,
+    broker,
+    startClient,
+    peer,
+  }) => {
     importExamples(t.store);
     let now = at("2027-03-22T10:00");
-    const c = await central("f1/v1", "gw-fresh");
+    const c = await peer("f1/v1", "gw-fresh");
     const client = startClient(t, "f1/v1", "gw-fresh", () => now, { maxStaleHours: 72, after: "deny-paid" });
     await wait(() => expect(c.got.hello).toHaveLength(1));
     // Imported, never synced: stale until the central answers.
@@ -138,7 +108,7 @@ describe("the sync client's trust in its cache", () => {
 
     // Back online: hello again, and the answer makes it current.
     await broker.restart();
-    const c2 = await central("f1/v1", "gw-fresh");
+    const c2 = await peer("f1/v1", "gw-fresh");
     await wait(() => expect(client.link.isOpen()).toBe(true));
     // Its connect hello may have come before this central subscribed (the restarted broker kept
     // nothing): a change past a gap makes it say hello again.
@@ -150,12 +120,10 @@ describe("the sync client's trust in its cache", () => {
     expect(syncState(t.store).lastSyncAt).toBe(now);
   });
 
-  it("leaves step on a gap until the answer to its hello", async () => {
-    const t = freshStore();
-    cleanup.push(() => t.close());
+  it("leaves step on a gap until the answer to its hello", async ({ store: t, startClient, peer }) => {
     importExamples(t.store);
     let now = at("2027-03-22T10:00");
-    const c = await central("f2/v1", "gw-gap");
+    const c = await peer("f2/v1", "gw-gap");
     const client = startClient(t, "f2/v1", "gw-gap", () => now, {
       maxStaleHours: 72,
       after: "keep-deciding",
@@ -187,10 +155,12 @@ describe("the sync client's trust in its cache", () => {
     expect(syncState(t.store).lastSyncAt).toBe(now);
   });
 
-  it("asks again for members it refused once their config has arrived", async () => {
-    const t = freshStore();
-    cleanup.push(() => t.close());
-    const c = await central("f3/v1", "gw-order");
+  it("asks again for members it refused once their config has arrived", async ({
+    store: t,
+    startClient,
+    peer,
+  }) => {
+    const c = await peer("f3/v1", "gw-order");
     const client = startClient(t, "f3/v1", "gw-order", Date.now, {
       maxStaleHours: 72,
       after: "keep-deciding",
@@ -218,11 +188,9 @@ describe("the sync client's trust in its cache", () => {
     );
   });
 
-  it("asks again when the parts of an answer stop coming", async () => {
-    const t = freshStore();
-    cleanup.push(() => t.close());
+  it("asks again when the parts of an answer stop coming", async ({ store: t, startClient, peer }) => {
     importExamples(t.store);
-    const c = await central("f4/v1", "gw-stall");
+    const c = await peer("f4/v1", "gw-stall");
     const client = startClient(
       t,
       "f4/v1",

@@ -4,104 +4,53 @@
  * the central's credits equal to the gateway's. Two gateways that both charge the same 10-credit
  * pack while offline end, with the central, on the same remaining credits: the union of entries.
  */
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { Central } from "../../central/central.js";
-import { GatewayConfig } from "../../config/gateway.js";
+import { describe, expect, vi } from "vitest";
 import { memberBalance, scan } from "../../gateway/decisions.js";
 import { listEvents, type RecordedEvent } from "../../gateway/store/events.js";
 import { outboxDepth } from "../../gateway/store/outbox.js";
-import { SyncClient } from "../../gateway/sync/client.js";
-import { realScheduler } from "../../runtime/scheduler.js";
-import { at, tempDir } from "../helpers/build.js";
-import { exampleText } from "../helpers/examples.js";
-import { silentLogger } from "../helpers/logs.js";
-import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
-import { freshStore, scanReq } from "../store/storeHelpers.js";
+import { test } from "../harness/index.js";
+import { at } from "../helpers/build.js";
+import { scanReq } from "../store/storeHelpers.js";
 
-const SITE = "rome-center";
 const ANNA = "0001234567";
-const silent = silentLogger();
 const wait = (fn: () => void, timeout = 15_000) => vi.waitFor(fn, { timeout, interval: 20 });
 
-let broker: TestBroker & { dispose(): Promise<void> };
-beforeAll(async () => {
-  broker = await startBroker();
-});
-afterAll(() => broker.dispose());
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-/** The reference central on the worked example's files. */
-async function central(prefix: string): Promise<Central> {
-  const t = tempDir("accessgw-central-");
-  cleanups.push(t.cleanup);
-  writeFileSync(join(t.dir, "site.yaml"), exampleText("site.yaml"));
-  writeFileSync(join(t.dir, "members.yaml"), exampleText("members.yaml"));
-  const c = new Central({
-    siteId: SITE,
-    siteConfigFile: join(t.dir, "site.yaml"),
-    membersFile: join(t.dir, "members.yaml"),
-    mqtt: { url: broker.url, clientId: `central-${prefix.replace(/\//g, "-")}` },
-    dataDir: join(t.dir, "central-data"),
-    topicPrefix: prefix,
-    logger: silent,
-    env: {},
-    watch: false,
-    backoff: { baseMs: 50, factor: 2, capMs: 200, jitter: "none" },
+const it = test
+  /** The reference central on the worked example's files, started. */
+  .extend(
+    "startCentral",
+    ({ central }) =>
+      (prefix: string) =>
+        central(prefix, { watch: false }).start(),
+  )
+  /** A gateway with an empty cache running the sync client; `swim` records Anna's pool visits. */
+  .extend("syncedGateway", ({ newStore, syncClient }) => (prefix: string, id: string) => {
+    const t = newStore();
+    const client = syncClient({ store: t.store, gatewayId: id, prefix, sync: { ackTimeoutMs: 300 } });
+    const events: RecordedEvent[] = [];
+    /** Anna in and out of the pool at each local time (hard anti-passback: she leaves each time). */
+    const swim = (...times: string[]) => {
+      for (const time of times) {
+        events.push(scan(t.store, scanReq(ANNA, "pool"), at(time), id));
+        events.push(scan(t.store, scanReq(ANNA, "pool", "out"), at(time) + 30 * 60_000, id));
+        client.poke();
+      }
+    };
+    const remaining = () =>
+      memberBalance(t.store, { member: "m-anna" }, at("2027-03-23T09:00")).multipacks.find(
+        (m) => m.multipackId === "mp-anna-swim",
+      )?.creditsRemaining;
+    return { store: t.store, client, events, swim, remaining };
   });
-  cleanups.push(() => c.stop());
-  await c.start();
-  await c.whenSubscribed();
-  return c;
-}
-
-/** A gateway with an empty cache running the sync client; `swim` records Anna's pool visits. */
-function gateway(prefix: string, id: string) {
-  const t = freshStore();
-  cleanups.push(() => t.close());
-  const client = new SyncClient({
-    store: t.store,
-    config: GatewayConfig.parse({
-      gateway: { id, site: SITE },
-      mqtt: { url: broker.url },
-      sync: { enabled: true, topicPrefix: prefix, ackTimeoutMs: 300 },
-    }),
-    gatewayId: id,
-    version: "1.0.0-test",
-    clock: Date.now,
-    scheduler: realScheduler,
-    logger: silent,
-    env: {},
-    backoff: { baseMs: 50, factor: 2, capMs: 200, jitter: "none" },
-    helloIntervalMs: 0,
-    statusIntervalMs: 10,
-  });
-  cleanups.push(() => client.stop());
-  client.start();
-  const events: RecordedEvent[] = [];
-  /** Anna in and out of the pool at each local time (hard anti-passback: she leaves each time). */
-  const swim = (...times: string[]) => {
-    for (const time of times) {
-      events.push(scan(t.store, scanReq(ANNA, "pool"), at(time), id));
-      events.push(scan(t.store, scanReq(ANNA, "pool", "out"), at(time) + 30 * 60_000, id));
-      client.poke();
-    }
-  };
-  const remaining = () =>
-    memberBalance(t.store, { member: "m-anna" }, at("2027-03-23T09:00")).multipacks.find(
-      (m) => m.multipackId === "mp-anna-swim",
-    )?.creditsRemaining;
-  return { store: t.store, client, events, swim, remaining };
-}
 
 describe("offline operation with the reference central", () => {
-  it("keeps deciding without the broker; afterwards every event reaches the central exactly once", async () => {
-    const c = await central("off1/v1");
-    const g = gateway("off1/v1", "gw-off");
+  it("keeps deciding without the broker; afterwards every event reaches the central exactly once", async ({
+    broker,
+    startCentral,
+    syncedGateway,
+  }) => {
+    const c = await startCentral("off1/v1");
+    const g = syncedGateway("off1/v1", "gw-off");
     await wait(() => expect(g.client.report().inStep).toBe(true));
     g.swim("2027-03-22T08:00");
     await wait(() => expect(outboxDepth(g.store)).toBe(0));
@@ -134,10 +83,14 @@ describe("offline operation with the reference central", () => {
     expect(listEvents(g.store)).toHaveLength(10);
   });
 
-  it("ends two gateways that both charged the same pack offline, and the central, on the same credits", async () => {
-    const c = await central("off2/v1");
-    const a = gateway("off2/v1", "gw-a");
-    const b = gateway("off2/v1", "gw-b");
+  it("ends two gateways that both charged the same pack offline, and the central, on the same credits", async ({
+    broker,
+    startCentral,
+    syncedGateway,
+  }) => {
+    const c = await startCentral("off2/v1");
+    const a = syncedGateway("off2/v1", "gw-a");
+    const b = syncedGateway("off2/v1", "gw-b");
     await wait(() => {
       expect(a.client.report().inStep).toBe(true);
       expect(b.client.report().inStep).toBe(true);

@@ -3,8 +3,7 @@
  * id, sends nothing); the broker goes away mid-way and comes back; every event arrives at least once
  * and, folded by id, exactly once; acks then empty the outbox.
  */
-import mqtt from "mqtt";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, vi } from "vitest";
 import { EventsMessage } from "../../config/protocol/payloads.js";
 import { syncTopic } from "../../config/protocol/topics.js";
 import { MqttConnection } from "../../drivers/mqtt/connection.js";
@@ -12,31 +11,24 @@ import { scan } from "../../gateway/decisions.js";
 import { outboxDepth } from "../../gateway/store/outbox.js";
 import { OutboxPublisher } from "../../gateway/sync/outboxPublisher.js";
 import { realScheduler } from "../../runtime/scheduler.js";
+import { it } from "../harness/index.js";
 import { at } from "../helpers/build.js";
 import { silentLogger } from "../helpers/logs.js";
-import { startBroker, type TestBroker } from "../helpers/mosquitto.js";
-import { freshStore, importExamples, scanReq, type TestStore } from "../store/storeHelpers.js";
+import { importExamples, scanReq } from "../store/storeHelpers.js";
 
 const MONDAY_10 = at("2027-03-22T10:00");
 const GATEWAY = "gw-out";
 const TOPIC = syncTopic("events", "accessgw/v1", "site-1", GATEWAY);
 
-let broker: TestBroker & { dispose(): Promise<void> };
-beforeAll(async () => {
-  broker = await startBroker();
-});
-afterAll(() => broker.dispose());
-const cleanup: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c();
-});
-
 const silent = silentLogger();
 
 describe("outbox publisher with a real broker that goes away", () => {
-  it("delivers every event at least once, exactly once by id, across a broker restart; acks empty the outbox", async () => {
-    const t: TestStore = freshStore();
-    cleanup.push(() => t.close());
+  it("delivers every event at least once, exactly once by id, across a broker restart; acks empty the outbox", async ({
+    store: t,
+    mqttClient,
+    broker,
+    defer,
+  }) => {
     importExamples(t.store);
     let scans = 0;
     const record = (n: number) => {
@@ -49,8 +41,7 @@ describe("outbox publisher with a real broker that goes away", () => {
     const copies = new Map<string, string[]>();
     let invalid = 0;
     let stopping: Promise<void> | undefined;
-    const central = await mqtt.connectAsync(broker.url, { reconnectPeriod: 100, clientId: "central-test" });
-    cleanup.push(() => central.endAsync(true));
+    const central = await mqttClient({ reconnectPeriod: 100, clientId: "central-test" });
     central.on("message", (_topic, payload) => {
       const parsed = EventsMessage.safeParse(JSON.parse(payload.toString("utf8")));
       if (!parsed.success) {
@@ -68,7 +59,7 @@ describe("outbox publisher with a real broker that goes away", () => {
       gatewayId: GATEWAY,
       backoff: { baseMs: 50, factor: 2, capMs: 200, jitter: "none" },
     });
-    cleanup.push(() => link.stop());
+    defer(() => link.stop());
     const publisher = new OutboxPublisher({
       store: t.store,
       link,
@@ -79,7 +70,7 @@ describe("outbox publisher with a real broker that goes away", () => {
       clock: Date.now,
       logger: silent,
     });
-    cleanup.push(() => publisher.stop());
+    defer(() => publisher.stop());
     link.start();
     publisher.start();
 

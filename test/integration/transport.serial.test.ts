@@ -1,36 +1,26 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SerialPort } from "serialport";
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, vi } from "vitest";
 import { ReconnectingTransport } from "../../drivers/transport/reconnecting.js";
 import { type CloseReason, openTransport, type Transport } from "../../drivers/transport/transport.js";
+import { test } from "../harness/index.js";
 import { silentLogger } from "../helpers/logs.js";
-import { type PtyPair, requireSocat, startPtyPair } from "../helpers/socat.js";
-
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+import { requireSocat, startPtyPair } from "../helpers/socat.js";
 
 /** Opens the far end of a pty pair with serialport directly, as a device would sit there. */
-async function openPeer(path: string): Promise<{ port: SerialPort; received: number[] }> {
-  const port = new SerialPort({ path, baudRate: 9600, autoOpen: false });
-  const received: number[] = [];
-  port.on("data", (b: Buffer) => received.push(...b));
-  port.on("error", () => {});
-  await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
-  cleanups.push(
-    () => new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve())),
-  );
-  return { port, received };
-}
-
-async function pair(links?: { a: string; b: string }): Promise<PtyPair> {
-  const p = await startPtyPair(links);
-  cleanups.push(() => p.stop());
-  return p;
-}
+const it = test.extend(
+  "openPeer",
+  ({ defer }) =>
+    async (path: string): Promise<{ port: SerialPort; received: number[] }> => {
+      const port = new SerialPort({ path, baudRate: 9600, autoOpen: false });
+      const received: number[] = [];
+      port.on("data", (b: Buffer) => received.push(...b));
+      port.on("error", () => {});
+      await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+      defer(() => new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve())));
+      return { port, received };
+    },
+);
 
 function closes(t: Transport): Promise<{ reason: CloseReason; err: Error | undefined }> {
   return new Promise((resolve) => t.on("close", (reason, err) => resolve({ reason, err })));
@@ -41,10 +31,10 @@ describe("serial transport over socat pseudo-terminals", () => {
     requireSocat();
   });
 
-  it("carries bytes both ways at 9600 baud", async () => {
-    const { a, b } = await pair();
+  it("carries bytes both ways at 9600 baud", async ({ defer, ptyPair, openPeer }) => {
+    const { a, b } = await ptyPair();
     const t = await openTransport(a, { baudRate: 9600 });
-    cleanups.push(() => t.close());
+    defer(() => t.close());
     const peer = await openPeer(b);
     const got: number[] = [];
     t.on("data", (bytes) => got.push(...bytes));
@@ -57,8 +47,8 @@ describe("serial transport over socat pseudo-terminals", () => {
     await vi.waitFor(() => expect(Buffer.from(got).toString()).toBe("0004318976\r\n"), { timeout: 3000 });
   });
 
-  it("reports 'canceled' when we close the port ourselves", async () => {
-    const { a } = await pair();
+  it("reports 'canceled' when we close the port ourselves", async ({ ptyPair }) => {
+    const { a } = await ptyPair();
     const t = await openTransport(a);
     const closed = closes(t);
     await t.close();
@@ -66,10 +56,10 @@ describe("serial transport over socat pseudo-terminals", () => {
     expect(t.isOpen).toBe(false);
   });
 
-  it("reports 'disconnected' when the device goes away (socat killed)", async () => {
-    const p = await pair();
+  it("reports 'disconnected' when the device goes away (socat killed)", async ({ defer, ptyPair }) => {
+    const p = await ptyPair();
     const t = await openTransport(p.a);
-    cleanups.push(() => t.close());
+    defer(() => t.close());
     const closed = closes(t);
     await p.stop();
     const { reason, err } = await closed;
@@ -77,12 +67,14 @@ describe("serial transport over socat pseudo-terminals", () => {
     expect(err).toMatchObject({ code: "TRANSPORT_DISCONNECTED", target: p.a });
   });
 
-  it("reopens the same linked path after the device comes back and data flows again", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "accessgw-pty-"));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  it("reopens the same linked path after the device comes back and data flows again", async ({
+    folder: { dir },
+    defer,
+    openPeer,
+  }) => {
     const links = { a: join(dir, "reader"), b: join(dir, "device") };
     let p = await startPtyPair(links);
-    cleanups.push(() => p.stop());
+    defer(() => p.stop());
 
     const rt = new ReconnectingTransport({
       logger: silentLogger(),
@@ -91,7 +83,7 @@ describe("serial transport over socat pseudo-terminals", () => {
       transportOptions: { baudRate: 9600 },
       backoff: { baseMs: 20, factor: 2, capMs: 200, jitter: "equal" },
     });
-    cleanups.push(() => rt.stop());
+    defer(() => rt.stop());
     const got: number[] = [];
     rt.on("data", (bytes) => got.push(...bytes));
     rt.start();

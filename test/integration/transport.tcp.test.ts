@@ -1,8 +1,9 @@
 import { createServer, type Server, type Socket } from "node:net";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, vi } from "vitest";
 import { ReconnectingTransport } from "../../drivers/transport/reconnecting.js";
 import { type CloseReason, openTransport, type Transport } from "../../drivers/transport/transport.js";
 import type { Scheduler } from "../../runtime/scheduler.js";
+import { it } from "../harness/index.js";
 import { silentLogger } from "../helpers/logs.js";
 
 /** A loopback TCP server that records what it receives and can drop everyone. */
@@ -61,21 +62,16 @@ function manualScheduler() {
   return { scheduler, timers, fireAll };
 }
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
 function closes(t: Transport): Promise<{ reason: CloseReason; err: Error | undefined }> {
   return new Promise((resolve) => t.on("close", (reason, err) => resolve({ reason, err })));
 }
 
 describe("TCP transport", () => {
-  it("carries bytes both ways", async () => {
+  it("carries bytes both ways", async ({ defer }) => {
     const server = await startServer();
-    cleanups.push(server.close);
+    defer(server.close);
     const t = await openTransport(`tcp://127.0.0.1:${server.port}`);
-    cleanups.push(() => t.close());
+    defer(() => t.close());
     const got: number[] = [];
     t.on("data", (b) => got.push(...b));
     await t.write(Uint8Array.of(0xa0, 0x01, 0x01, 0xa2));
@@ -98,9 +94,9 @@ describe("TCP transport", () => {
     await expect(t.write(Uint8Array.of(1))).rejects.toMatchObject({ code: "TRANSPORT_NOT_OPEN" });
   });
 
-  it("reports 'canceled' when we close it ourselves", async () => {
+  it("reports 'canceled' when we close it ourselves", async ({ defer }) => {
     const server = await startServer();
-    cleanups.push(server.close);
+    defer(server.close);
     const t = await openTransport(`tcp://127.0.0.1:${server.port}`);
     const closed = closes(t);
     await t.close();
@@ -116,7 +112,7 @@ describe("TCP transport", () => {
     await expect(openTransport(target)).rejects.toMatchObject({ code: "TRANSPORT_OPEN_FAILED", target });
   });
 
-  it("reconnects after the server goes away and comes back on the same port", async () => {
+  it("reconnects after the server goes away and comes back on the same port", async ({ defer }) => {
     let server = await startServer();
     const port = server.port;
     const target = `tcp://127.0.0.1:${port}`;
@@ -128,7 +124,7 @@ describe("TCP transport", () => {
       scheduler,
       random: () => 0.5,
     });
-    cleanups.push(async () => {
+    defer(async () => {
       await rt.stop();
       await server.close();
     });

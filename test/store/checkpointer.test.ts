@@ -5,20 +5,19 @@
  */
 import { statSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, vi } from "vitest";
 import { Checkpointer } from "../../gateway/store/checkpointer.js";
 import { DB_FILE } from "../../gateway/store/db.js";
+import { it } from "../harness/index.js";
 import { memoryLogger } from "../helpers/logs.js";
-import { freshStore, type TestStore } from "./storeHelpers.js";
-
-let t: TestStore | undefined;
-afterEach(() => t?.close());
+import type { TestStore } from "./storeHelpers.js";
 
 const walPages = (s: TestStore) => Math.ceil(statSync(join(s.dir, `${DB_FILE}-wal`)).size / 4096);
 
 describe("Checkpointer", () => {
-  it("checkpoints from a worker thread while the connection writes, and hands back on stop", async () => {
-    t = freshStore();
+  it("checkpoints from a worker thread while the connection writes, and hands back on stop", async ({
+    store: t,
+  }) => {
     const { store } = t;
     store.db.exec("CREATE TABLE filler (x BLOB)");
     const { logger, lines } = memoryLogger();

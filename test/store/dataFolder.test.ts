@@ -1,27 +1,17 @@
 import { chmodSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { AccessGwError } from "../../config/errors.js";
 import { newFileMode, OWNER_ONLY, resolveGroup, secureDataFolder } from "../../gateway/store/dataFolder.js";
-import { tempDir } from "../helpers/build.js";
-
-let cleanup: (() => void) | undefined;
-afterEach(() => {
-  cleanup?.();
-  cleanup = undefined;
-});
-
-function folder(): string {
-  const t = tempDir("accessgw-folder-");
-  cleanup = t.cleanup;
-  return t.dir;
-}
+import { it } from "../harness/index.js";
 
 const mode = (path: string) => (statSync(path).mode & 0o7777).toString(8);
 
 describe("secureDataFolder: member data for its owner only", () => {
-  it("creates a missing folder 0700 and narrows what is wider, once, saying what it changed", () => {
-    const data = join(folder(), "data");
+  it("creates a missing folder 0700 and narrows what is wider, once, saying what it changed", ({
+    folder: { dir },
+  }) => {
+    const data = join(dir, "data");
     expect(secureDataFolder(data, OWNER_ONLY)).toEqual({ changes: [], failures: [] });
     expect(mode(data)).toBe("700");
     expect(newFileMode(data)).toBe(0o600);

@@ -1,41 +1,32 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { AccessGwError } from "../../config/errors.js";
 import { explain } from "../../gateway/decisions.js";
 import { DB_FILE, Store } from "../../gateway/store/db.js";
 import { MIGRATIONS } from "../../gateway/store/migrations.js";
-import { at, tempDir } from "../helpers/build.js";
-import { dump, freshStore, importExamples, importInputs, scanReq, type TestStore } from "./storeHelpers.js";
+import { it } from "../harness/index.js";
+import { at } from "../helpers/build.js";
+import { dump, importExamples, importInputs, scanReq } from "./storeHelpers.js";
 
 const NEWEST = MIGRATIONS.at(-1)?.version ?? 0;
 
-let t: TestStore;
-afterEach(() => t?.close());
-
 describe("opening a data folder", () => {
-  it("creates a missing folder and its cache file", () => {
-    const { dir, cleanup } = tempDir();
-    try {
-      const nested = join(dir, "a", "b");
-      const store = Store.open(nested);
-      expect(existsSync(join(nested, DB_FILE))).toBe(true);
-      store.close();
-    } finally {
-      cleanup();
-    }
+  it("creates a missing folder and its cache file", ({ folder: { dir } }) => {
+    const nested = join(dir, "a", "b");
+    const store = Store.open(nested);
+    expect(existsSync(join(nested, DB_FILE))).toBe(true);
+    store.close();
   });
 
-  it("R14: uses WAL and synchronous=FULL so that a granted entry survives a power cut", () => {
-    t = freshStore();
+  it("R14: uses WAL and synchronous=FULL so that a granted entry survives a power cut", ({ store: t }) => {
     expect(t.store.db.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(t.store.db.pragma("synchronous", { simple: true })).toBe(2); // 2 = FULL
     expect(t.store.db.pragma("foreign_keys", { simple: true })).toBe(1);
   });
 
-  it("keeps WAL after reopening, and honours an explicit synchronous option", () => {
-    t = freshStore();
+  it("keeps WAL after reopening, and honours an explicit synchronous option", ({ store: t }) => {
     t.store.close();
     const store = Store.open(t.dir, { synchronous: "NORMAL" });
     expect(store.db.pragma("journal_mode", { simple: true })).toBe("wal");
@@ -45,8 +36,7 @@ describe("opening a data folder", () => {
 });
 
 describe("migrations", () => {
-  it("set user_version to the newest migration and create every table", () => {
-    t = freshStore();
+  it("set user_version to the newest migration and create every table", ({ store: t }) => {
     expect(t.store.db.pragma("user_version", { simple: true })).toBe(NEWEST);
     const tables = (
       t.store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as {
@@ -67,8 +57,7 @@ describe("migrations", () => {
     );
   });
 
-  it("run once: reopening a migrated folder keeps its data and its version", () => {
-    t = freshStore();
+  it("run once: reopening a migrated folder keeps its data and its version", ({ store: t }) => {
     importExamples(t.store);
     const before = dump(t.store);
     t.reopen();
@@ -77,8 +66,7 @@ describe("migrations", () => {
     expect(t.store.siteConfig()?.site.id).toBe("rome-center");
   });
 
-  it("refuse a cache written by a newer accessgw, saying which versions", () => {
-    t = freshStore();
+  it("refuse a cache written by a newer accessgw, saying which versions", ({ store: t }) => {
     t.store.close();
     const raw = new Database(join(t.dir, DB_FILE));
     raw.pragma(`user_version = ${NEWEST + 1}`);
@@ -101,20 +89,14 @@ describe("migrations", () => {
     check.close();
   });
 
-  it("refuse a file that is not a SQLite database with code STORE", () => {
-    const { dir, cleanup } = tempDir();
-    try {
-      writeFileSync(join(dir, DB_FILE), "this is not a database, only some text. ".repeat(50));
-      expect(() => Store.open(dir)).toThrow(AccessGwError);
-    } finally {
-      cleanup();
-    }
+  it("refuse a file that is not a SQLite database with code STORE", ({ folder: { dir } }) => {
+    writeFileSync(join(dir, DB_FILE), "this is not a database, only some text. ".repeat(50));
+    expect(() => Store.open(dir)).toThrow(AccessGwError);
   });
 });
 
 describe("site configuration cache", () => {
-  it("is null before the first import and reads the imported site after", () => {
-    t = freshStore();
+  it("is null before the first import and reads the imported site after", ({ store: t }) => {
     expect(t.store.siteConfig()).toBeNull();
     importExamples(t.store);
     const site = t.store.siteConfig();
@@ -136,8 +118,9 @@ describe("site configuration: every import is in force for the next decision, wh
     ],
   };
 
-  it("reads an import made through another connection (another process) at the next decision", () => {
-    t = freshStore();
+  it("reads an import made through another connection (another process) at the next decision", ({
+    store: t,
+  }) => {
     importExamples(t.store);
     expect(explain(t.store, scanReq("1234567", "pool"), MONDAY_10)).toMatchObject({ decision: "grant" });
 
@@ -154,14 +137,14 @@ describe("site configuration: every import is in force for the next decision, wh
     });
   });
 
-  it("keeps the configuration it read while nobody writes one, and reads it again after its own import", () => {
-    t = freshStore();
-    importExamples(t.store);
-    const first = t.store.siteConfig();
-    expect(t.store.siteConfig()).toBe(first);
-    importInputs(t.store, [{ name: "types.yaml", value: LATER_OFFPEAK }]);
-    expect(t.store.siteConfig()).not.toBe(first);
-    expect(t.store.siteConfig()?.accessTypes.find((a) => a.id === "pool-offpeak")?.windows[0]?.from).toBe(
+  it("keeps the configuration it read while nobody writes one, and reads it again after its own import", ({
+    exampleStore: store,
+  }) => {
+    const first = store.siteConfig();
+    expect(store.siteConfig()).toBe(first);
+    importInputs(store, [{ name: "types.yaml", value: LATER_OFFPEAK }]);
+    expect(store.siteConfig()).not.toBe(first);
+    expect(store.siteConfig()?.accessTypes.find((a) => a.id === "pool-offpeak")?.windows[0]?.from).toBe(
       "12:00",
     );
   });

@@ -1,8 +1,9 @@
 import fc from "fast-check";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { AccessGwError } from "../../config/errors.js";
 import { explain, memberBalance, scan } from "../../gateway/decisions.js";
 import type { Store } from "../../gateway/store/db.js";
+import { it } from "../harness/index.js";
 import { at } from "../helpers/build.js";
 import { dump, freshStore, importExamples, scanReq, type TestStore } from "./storeHelpers.js";
 
@@ -26,9 +27,6 @@ const scanArb = fc.record({
 
 /** The scan's instant: `day` days after START at `minute` local minutes (close enough across DST). */
 const instant = (s: { day: number; minute: number }) => START + s.day * DAY + s.minute * MIN;
-
-let t: TestStore;
-afterEach(() => t?.close());
 
 /** A store holding the examples and a few recorded decisions, so that explain has history to read. */
 function busyStore(): TestStore {
@@ -114,11 +112,11 @@ describe("R6: credits", () => {
     );
   });
 
-  it("R6: a 3-credit trial grants three charged entries, then refuses with no_credits at 0/3", () => {
-    t = freshStore();
-    importExamples(t.store);
+  it("R6: a 3-credit trial grants three charged entries, then refuses with no_credits at 0/3", ({
+    exampleStore: store,
+  }) => {
     const times = [0, 1, 2, 3, 4].map((i) => at("2027-03-26T13:00") + i * 10 * MIN);
-    const decisions = times.map((now) => scan(t.store, scanReq("5550001", "gym"), now, "gw-1"));
+    const decisions = times.map((now) => scan(store, scanReq("5550001", "gym"), now, "gw-1"));
     expect(decisions.map((d) => [d.decision, d.reason, d.creditsRemaining])).toEqual([
       ["grant", "ok", 2],
       ["grant", "ok", 1],
@@ -126,7 +124,7 @@ describe("R6: credits", () => {
       ["deny", "no_credits", null],
       ["deny", "no_credits", null],
     ]);
-    expect(remainders(t.store, times[4] as number)).toContain(0);
-    expect(Math.min(...remainders(t.store, times[4] as number))).toBe(0);
+    expect(remainders(store, times[4] as number)).toContain(0);
+    expect(Math.min(...remainders(store, times[4] as number))).toBe(0);
   });
 });

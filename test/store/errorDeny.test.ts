@@ -1,33 +1,29 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { ERROR_MESSAGE, recordError, scan } from "../../gateway/decisions.js";
-import type { Store } from "../../gateway/store/db.js";
 import { listEvents } from "../../gateway/store/events.js";
 import { pendingEvents } from "../../gateway/store/outbox.js";
+import { test } from "../harness/index.js";
 import { at } from "../helpers/build.js";
-import { freshStore, importExamples, scanReq, type TestStore } from "./storeHelpers.js";
+import { scanReq } from "./storeHelpers.js";
 
 const MONDAY_10 = at("2027-03-22T10:00");
 const ANNA = "0001234567";
 
-let t: TestStore;
-afterEach(() => t?.close());
-
 /** The examples, with Anna's swim10 product stored with a validity the engine cannot compute. */
-function brokenStore(): Store {
-  t = freshStore();
-  importExamples(t.store);
+const it = test.extend("brokenStore", ({ exampleStore: store }) => {
   // Written past the importer (whatever its bounds): the engine must not take the decision down.
-  t.store.db
+  store.db
     .prepare(
       `UPDATE products SET doc = json_set(doc, '$.validity', json('{"days":1e15}')) WHERE id = 'swim10'`,
     )
     .run();
-  return t.store;
-}
+  return store;
+});
 
 describe("R14: a decision that fails is recorded as a deny `error`", () => {
-  it("records the deny with the member, a message for the reader, in the outbox, and hands over the error", () => {
-    const store = brokenStore();
+  it("records the deny with the member, a message for the reader, in the outbox, and hands over the error", ({
+    brokenStore: store,
+  }) => {
     const errors: unknown[] = [];
 
     const e = scan(store, scanReq(ANNA, "pool"), MONDAY_10, "gw-1", { onError: (err) => errors.push(err) });
@@ -50,21 +46,19 @@ describe("R14: a decision that fails is recorded as a deny `error`", () => {
     expect(pendingEvents(store).map((p) => p.id)).toEqual([e.id]);
   });
 
-  it("records a scan that cannot even be decided (an area the site does not have) with recordError", () => {
-    t = freshStore();
-    importExamples(t.store);
-    expect(() => scan(t.store, scanReq(ANNA, "sauna"), MONDAY_10, "gw-1")).toThrow(/unknown area "sauna"/);
-    expect(listEvents(t.store)).toEqual([]);
+  it("records a scan that cannot even be decided (an area the site does not have) with recordError", ({
+    exampleStore: store,
+  }) => {
+    expect(() => scan(store, scanReq(ANNA, "sauna"), MONDAY_10, "gw-1")).toThrow(/unknown area "sauna"/);
+    expect(listEvents(store)).toEqual([]);
 
-    const e = recordError(t.store, scanReq(ANNA, "sauna"), MONDAY_10, "gw-1");
+    const e = recordError(store, scanReq(ANNA, "sauna"), MONDAY_10, "gw-1");
     expect(e).toMatchObject({ decision: "deny", reason: "error", memberId: "m-anna", area: "sauna", seq: 1 });
-    expect(listEvents(t.store)).toEqual([e]);
+    expect(listEvents(store)).toEqual([e]);
   });
 
-  it("names no member for a card nobody holds", () => {
-    t = freshStore();
-    importExamples(t.store);
-    expect(recordError(t.store, scanReq("424242", "pool"), MONDAY_10, "gw-1")).toMatchObject({
+  it("names no member for a card nobody holds", ({ exampleStore: store }) => {
+    expect(recordError(store, scanReq("424242", "pool"), MONDAY_10, "gw-1")).toMatchObject({
       reason: "error",
       memberId: null,
       card: "424242",

@@ -1,15 +1,12 @@
 import Database from "better-sqlite3";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, vi } from "vitest";
 import { scan } from "../../gateway/decisions.js";
 import type { DecisionRequest } from "../../gateway/engine/types.js";
 import { Store } from "../../gateway/store/db.js";
 import { type EventQuery, eventsBetween, lastEventSeq, listEvents } from "../../gateway/store/events.js";
 import { MIGRATIONS, migrate } from "../../gateway/store/migrations.js";
-import { at, tempDir } from "../helpers/build.js";
-import { freshStore, importExamples, type TestStore } from "./storeHelpers.js";
-
-let t: TestStore;
-afterEach(() => t?.close());
+import { test } from "../harness/index.js";
+import { at } from "../helpers/build.js";
 
 const req = (card: string, area: string, readerId: string | null, direction: "in" | "out" = "in") =>
   ({ card, area, direction, readerId }) satisfies DecisionRequest;
@@ -18,23 +15,19 @@ const req = (card: string, area: string, readerId: string | null, direction: "in
  * Five recorded decisions: Anna (card 0001234567) in and refused again at pool-in, Bruno at the
  * gym by area, an unknown card at pool-in, Anna out at pool-out.
  */
-function fiveEvents(): Store {
-  t = freshStore();
-  importExamples(t.store);
-  const s = t.store;
+const it = test.extend("fiveEvents", ({ exampleStore: s }) => {
   scan(s, req("0001234567", "pool", "pool-in"), at("2027-03-22T10:00"), "gw-1");
   scan(s, req("1234567", "pool", "pool-in"), at("2027-03-22T10:30"), "gw-1");
   scan(s, req("7654321", "gym", null), at("2027-03-22T10:40"), "gw-1");
   scan(s, req("0009999", "pool", "pool-in"), at("2027-03-22T10:50"), "gw-1");
   scan(s, req("1234567", "pool", "pool-out", "out"), at("2027-03-22T11:00"), "gw-1");
   return s;
-}
+});
 
 const seqs = (store: Store, query: EventQuery) => listEvents(store, query).map((e) => e.seq);
 
 describe("events filters (cli.md): each alone, then combined with AND", () => {
-  it("shows the five events as recorded, oldest first", () => {
-    const store = fiveEvents();
+  it("shows the five events as recorded, oldest first", ({ fiveEvents: store }) => {
     expect(listEvents(store).map((e) => [e.seq, e.reason, e.card, e.readerId])).toEqual([
       [1, "ok", "1234567", "pool-in"],
       [2, "anti_passback", "1234567", "pool-in"],
@@ -44,7 +37,7 @@ describe("events filters (cli.md): each alone, then combined with AND", () => {
     ]);
   });
 
-  it.each<[string, EventQuery, number[]]>([
+  it.for<[string, EventQuery, number[]]>([
     ["R1: --card compares the canonical number", { card: "1234567" }, [1, 2, 5]],
     ["--member", { memberId: "m-anna" }, [1, 2, 5]],
     ["--reader", { readerId: "pool-in" }, [1, 2, 4]],
@@ -63,20 +56,20 @@ describe("events filters (cli.md): each alone, then combined with AND", () => {
     ["--last: the newest N, oldest first", { last: 2 }, [4, 5]],
     ["--last with a filter", { memberId: "m-anna", last: 2 }, [2, 5]],
     ["--limit 0", { limit: 0 }, []],
-  ])("%s", (_name, query, expected) => {
-    expect(seqs(fiveEvents(), query)).toEqual(expected);
+  ])("%s", ([_name, query, expected], { fiveEvents: store }) => {
+    expect(seqs(store, query)).toEqual(expected);
   });
 
-  it("orders by the instant, so a decision recorded for an earlier time is listed there; --last too", () => {
-    const store = fiveEvents();
+  it("orders by the instant, so a decision recorded for an earlier time is listed there; --last too", ({
+    fiveEvents: store,
+  }) => {
     scan(store, req("7654321", "gym", null), at("2027-03-22T09:00"), "gw-1");
     expect(seqs(store, {})).toEqual([6, 1, 2, 3, 4, 5]);
     expect(seqs(store, { card: "7654321" })).toEqual([6, 3]);
     expect(seqs(store, { last: 3 })).toEqual([3, 4, 5]);
   });
 
-  it("lists for --follow the matching events of a seq range, in recording order", () => {
-    const store = fiveEvents();
+  it("lists for --follow the matching events of a seq range, in recording order", ({ fiveEvents: store }) => {
     expect(lastEventSeq(store)).toBe(5);
     expect(eventsBetween(store, { readerId: "pool-in" }, 1, 4).map((e) => e.seq)).toEqual([2, 4]);
     expect(eventsBetween(store, {}, 5, 5)).toEqual([]);
@@ -94,7 +87,7 @@ function planOf(store: Store, run: () => unknown, params: () => unknown[]): stri
 }
 
 describe("events filters read through indexes, never the whole table", () => {
-  it.each<[string, EventQuery, unknown[], RegExp]>([
+  it.for<[string, EventQuery, unknown[], RegExp]>([
     ["--card", { card: "1" }, ["1", -1], /SEARCH events USING INDEX events_card \(card=\?\)/],
     ["--member", { memberId: "m" }, ["m", -1], /SEARCH events USING INDEX events_member \(member_id=\?\)/],
     ["--reader", { readerId: "r" }, ["r", -1], /SEARCH events USING INDEX events_reader \(reader_id=\?\)/],
@@ -125,8 +118,7 @@ describe("events filters read through indexes, never the whole table", () => {
       /^CO-ROUTINE .*; SEARCH events USING INDEX events_card \(card=\?\); SCAN .*; USE TEMP B-TREE FOR ORDER BY$/,
     ],
     ["no filter", {}, [-1], /SCAN events USING INDEX events_at/],
-  ])("%s", (_name, query, params, plan) => {
-    const store = fiveEvents();
+  ])("%s", ([_name, query, params, plan], { fiveEvents: store }) => {
     const detail = planOf(
       store,
       () => listEvents(store, query),
@@ -137,8 +129,7 @@ describe("events filters read through indexes, never the whole table", () => {
     if (query.last === undefined) expect(detail).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
   });
 
-  it("--follow reads only new rows by their seq, whatever the filter", () => {
-    const store = fiveEvents();
+  it("--follow reads only new rows by their seq, whatever the filter", ({ fiveEvents: store }) => {
     const detail = planOf(
       store,
       () => eventsBetween(store, { card: "1", readerId: "r" }, 1, 2),
@@ -149,26 +140,21 @@ describe("events filters read through indexes, never the whole table", () => {
 });
 
 describe("the event filters migration (5): events recorded before it get their card and reader columns", () => {
-  it("fills them from each event's document, so the filters find old events too", () => {
-    const { dir, cleanup } = tempDir();
-    try {
-      const db = new Database(`${dir}/accessgw.db`);
-      for (const m of MIGRATIONS.filter((m) => m.version <= 3)) db.exec(m.sql);
-      db.pragma("user_version = 3");
-      const doc = { seq: 1, card: "1234567", readerId: "pool-in", memberId: "m-anna", reason: "ok" };
-      db.prepare(
-        "INSERT INTO events (seq, id, at, member_id, decision, reason, doc) VALUES (1, 'gw:1', 0, 'm-anna', 'grant', 'ok', ?)",
-      ).run(JSON.stringify(doc));
-      migrate(db);
-      expect(db.prepare("SELECT card, reader_id FROM events").all()).toEqual([
-        { card: "1234567", reader_id: "pool-in" },
-      ]);
-      db.close();
-      const store = Store.open(dir);
-      expect(seqs(store, { card: "1234567", readerId: "pool-in" })).toEqual([1]);
-      store.close();
-    } finally {
-      cleanup();
-    }
+  it("fills them from each event's document, so the filters find old events too", ({ folder: { dir } }) => {
+    const db = new Database(`${dir}/accessgw.db`);
+    for (const m of MIGRATIONS.filter((m) => m.version <= 3)) db.exec(m.sql);
+    db.pragma("user_version = 3");
+    const doc = { seq: 1, card: "1234567", readerId: "pool-in", memberId: "m-anna", reason: "ok" };
+    db.prepare(
+      "INSERT INTO events (seq, id, at, member_id, decision, reason, doc) VALUES (1, 'gw:1', 0, 'm-anna', 'grant', 'ok', ?)",
+    ).run(JSON.stringify(doc));
+    migrate(db);
+    expect(db.prepare("SELECT card, reader_id FROM events").all()).toEqual([
+      { card: "1234567", reader_id: "pool-in" },
+    ]);
+    db.close();
+    const store = Store.open(dir);
+    expect(seqs(store, { card: "1234567", readerId: "pool-in" })).toEqual([1]);
+    store.close();
   });
 });

@@ -1,18 +1,10 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, vi } from "vitest";
 import { followEvents, runEvents, type Wait } from "../../gateway/cliEvents.js";
 import { scan } from "../../gateway/decisions.js";
 import { Store } from "../../gateway/store/db.js";
+import { it } from "../harness/index.js";
 import { at } from "../helpers/build.js";
-import { freshStore, importExamples, scanReq, type TestStore } from "./storeHelpers.js";
-
-let t: TestStore;
-afterEach(() => t?.close());
-
-function exampleStore(): Store {
-  t = freshStore();
-  importExamples(t.store);
-  return t.store;
-}
+import { scanReq } from "./storeHelpers.js";
 
 /** A wait the test releases by hand: each poll of the follow is one step the test takes. */
 function steppedWait() {
@@ -32,8 +24,9 @@ function steppedWait() {
 }
 
 describe("events --follow", () => {
-  it("prints the matching events recorded after it began, in recording order, until the signal", async () => {
-    const store = exampleStore();
+  it("prints the matching events recorded after it began, in recording order, until the signal", async ({
+    exampleStore: store,
+  }) => {
     scan(store, scanReq("1234567", "pool"), at("2027-03-22T10:00"), "gw-1");
     const printed: [number, string][] = [];
     const stop = new AbortController();
@@ -67,8 +60,9 @@ describe("events --follow", () => {
     expect(printed).toHaveLength(2);
   });
 
-  it("catches up on a long backlog in reads of 500 seqs, without waiting between them", async () => {
-    const store = exampleStore();
+  it("catches up on a long backlog in reads of 500 seqs, without waiting between them", async ({
+    exampleStore: store,
+  }) => {
     const insert = store.db.prepare(
       "INSERT INTO events (seq, id, at, decision, reason, card, reader_id, doc) VALUES (?, ?, ?, 'deny', 'unknown_card', ?, NULL, ?)",
     );
@@ -114,16 +108,18 @@ function slowPipe() {
 }
 
 /** Three of Bruno's gym entries, recorded; the test's store is closed so runEvents opens its own. */
-function threeEvents(): void {
-  const store = exampleStore();
+function threeEvents(store: Store): void {
   for (const time of ["10:00", "10:10", "10:20"])
     scan(store, scanReq("7654321", "gym"), at(`2027-03-22T${time}`), "gw-1");
   store.close();
 }
 
 describe("events into a slow pipe", () => {
-  it("waits while the output is full instead of piling the history up in memory", async () => {
-    threeEvents();
+  it("waits while the output is full instead of piling the history up in memory", async ({
+    store: t,
+    exampleStore,
+  }) => {
+    threeEvents(exampleStore);
     const pipe = slowPipe();
     const done = runEvents(
       { json: true },
@@ -143,8 +139,11 @@ describe("events into a slow pipe", () => {
     expect(pipe.lines.map((l) => JSON.parse(l).seq)).toEqual([1, 2, 3]);
   });
 
-  it("stops a --follow ended (Ctrl-C) during its first listing there, with exit 0", async () => {
-    threeEvents();
+  it("stops a --follow ended (Ctrl-C) during its first listing there, with exit 0", async ({
+    store: t,
+    exampleStore,
+  }) => {
+    threeEvents(exampleStore);
     const pipe = slowPipe();
     const stop = new AbortController();
     const done = runEvents(

@@ -1,25 +1,20 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { loadFacts, scan, siteModel } from "../../gateway/decisions.js";
 import { historyStart } from "../../gateway/engine/index.js";
-import type { Store } from "../../gateway/store/db.js";
 import { countPresent, findCard, loadMember, loadMultipacks, loadVisits } from "../../gateway/store/facts.js";
+import { test } from "../harness/index.js";
 import { at } from "../helpers/build.js";
-import { freshStore, importExamples, importInputs, scanReq, type TestStore } from "./storeHelpers.js";
+import { importInputs, scanReq } from "./storeHelpers.js";
 
 const HOUR = 3_600_000;
 const THURSDAY_19 = at("2027-03-25T19:00");
-
-let t: TestStore;
-afterEach(() => t?.close());
 
 /**
  * The examples plus m-old (card 900, a gymflex multipack) with 5,000 studio visits before this
  * month and one on each of Monday, Tuesday and Wednesday of the week of 22 March 2027.
  */
-function storeWithOldVisits(): Store {
-  t = freshStore();
-  importExamples(t.store);
-  importInputs(t.store, [
+const it = test.extend("storeWithOldVisits", ({ exampleStore: store }) => {
+  importInputs(store, [
     {
       name: "old.yaml",
       value: {
@@ -33,21 +28,22 @@ function storeWithOldVisits(): Store {
       },
     },
   ]);
-  const insert = t.store.db.prepare(
+  const insert = store.db.prepare(
     `INSERT INTO visits (id, member_id, multipack_id, product_id, access_type_id, area, at, credits)
      VALUES (?, 'm-old', 'mp-old', 'gymflex', 'studio-all', 'studio', ?, 0)`,
   );
   const oldest = at("2025-01-01T10:00");
-  t.store.db.transaction(() => {
+  store.db.transaction(() => {
     for (let i = 0; i < 5000; i++) insert.run(`old:${i}`, oldest + i * 2 * HOUR);
     for (const day of ["22", "23", "24"]) insert.run(`week:${day}`, at(`2027-03-${day}T19:00`));
   })();
-  return t.store;
-}
+  return store;
+});
 
 describe("facts loading stays bounded", () => {
-  it("R7, R8: a member with 5,000 old visits gets only the visits since historyStart", () => {
-    const store = storeWithOldVisits();
+  it("R7, R8: a member with 5,000 old visits gets only the visits since historyStart", ({
+    storeWithOldVisits: store,
+  }) => {
     expect(store.db.prepare("SELECT count(*) AS n FROM visits WHERE member_id = 'm-old'").get()).toEqual({
       n: 5003,
     });
@@ -60,18 +56,19 @@ describe("facts loading stays bounded", () => {
     expect(facts.visits.map((v) => v.id)).toEqual(["week:22", "week:23", "week:24"]);
   });
 
-  it("R8: the bounded history still decides right: the fourth studio visit this week is refused", () => {
-    const store = storeWithOldVisits();
+  it("R8: the bounded history still decides right: the fourth studio visit this week is refused", ({
+    storeWithOldVisits: store,
+  }) => {
     const d = scan(store, scanReq("900", "studio"), THURSDAY_19, "gw-1");
     expect(d).toMatchObject({ decision: "deny", reason: "limit_reached" });
     expect(scan(store, scanReq("900", "studio"), at("2027-03-29T19:00"), "gw-1").decision).toBe("grant");
   });
 
-  it("loads nothing but the card for an unknown member and nothing at all for an unknown card", () => {
-    t = freshStore();
-    importExamples(t.store);
-    const site = siteModel(t.store);
-    expect(loadFacts(t.store, site, scanReq("424242", "gym"), THURSDAY_19)).toMatchObject({
+  it("loads nothing but the card for an unknown member and nothing at all for an unknown card", ({
+    exampleStore: store,
+  }) => {
+    const site = siteModel(store);
+    expect(loadFacts(store, site, scanReq("424242", "gym"), THURSDAY_19)).toMatchObject({
       card: null,
       member: null,
       multipacks: [],
@@ -81,22 +78,18 @@ describe("facts loading stays bounded", () => {
 });
 
 describe("store facts", () => {
-  it("R1: finds a card by its canonical number", () => {
-    t = freshStore();
-    importExamples(t.store);
-    expect(findCard(t.store, "1234567")).toMatchObject({
+  it("R1: finds a card by its canonical number", ({ exampleStore: store }) => {
+    expect(findCard(store, "1234567")).toMatchObject({
       number: "1234567",
       memberId: "m-anna",
       status: "active",
     });
-    expect(findCard(t.store, "0001234567")).toBeNull(); // callers canonicalise first (decisions.ts does)
+    expect(findCard(store, "0001234567")).toBeNull(); // callers canonicalise first (decisions.ts does)
   });
 
-  it("R10: loads only the bookings that may still matter now", () => {
-    t = freshStore();
-    importExamples(t.store);
+  it("R10: loads only the bookings that may still matter now", ({ exampleStore: store }) => {
     const booking = (id: string, start: string, end: string) => ({ id, area: "studio", start, end });
-    importInputs(t.store, [
+    importInputs(store, [
       {
         name: "b.yaml",
         value: {
@@ -114,17 +107,17 @@ describe("store facts", () => {
         },
       },
     ]);
-    const member = loadMember(t.store, "m-anna", at("2027-03-22T10:00"), 30 * 60_000);
+    const member = loadMember(store, "m-anna", at("2027-03-22T10:00"), 30 * 60_000);
     expect(member?.bookings.map((b) => b.id)).toEqual(["now"]);
   });
 
-  it("R12: countPresent counts entries since the start of the day, excluding the asking member", () => {
-    t = freshStore();
-    importExamples(t.store);
-    scan(t.store, scanReq("7654321", "studio"), at("2027-03-23T19:00"), "gw-1");
+  it("R12: countPresent counts entries since the start of the day, excluding the asking member", ({
+    exampleStore: store,
+  }) => {
+    scan(store, scanReq("7654321", "studio"), at("2027-03-23T19:00"), "gw-1");
     const dayStart = at("2027-03-23T00:00");
-    expect(countPresent(t.store, "studio", dayStart, at("2027-03-23T20:00"), "m-anna")).toBe(1);
-    expect(countPresent(t.store, "studio", dayStart, at("2027-03-23T20:00"), "m-bruno")).toBe(0);
-    expect(countPresent(t.store, "studio", at("2027-03-24T00:00"), at("2027-03-24T08:00"), "m-anna")).toBe(0);
+    expect(countPresent(store, "studio", dayStart, at("2027-03-23T20:00"), "m-anna")).toBe(1);
+    expect(countPresent(store, "studio", dayStart, at("2027-03-23T20:00"), "m-bruno")).toBe(0);
+    expect(countPresent(store, "studio", at("2027-03-24T00:00"), at("2027-03-24T08:00"), "m-anna")).toBe(0);
   });
 });

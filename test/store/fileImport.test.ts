@@ -1,21 +1,12 @@
 import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { AccessGwError } from "../../config/errors.js";
 import { importDataFiles } from "../../gateway/store/fileImport.js";
 import { MemberSpool } from "../../gateway/store/memberSpool.js";
+import { test } from "../harness/index.js";
 import { exampleText } from "../helpers/examples.js";
-import { dump, freshStore, importExamples, type TestStore } from "./storeHelpers.js";
-
-let t: TestStore;
-afterEach(() => t?.close());
-
-/** Writes a file into the test's folder and returns its path. */
-function file(name: string, text: string): string {
-  const path = join(t.dir, name);
-  writeFileSync(path, text);
-  return path;
-}
+import { dump } from "./storeHelpers.js";
 
 /** The problems an import is refused with. */
 function refusal(run: () => unknown): string[] {
@@ -30,11 +21,28 @@ function refusal(run: () => unknown): string[] {
 
 const member = (i: number, card = String(100 + i)) =>
   `  - id: m-${i}\n    cards: [{ number: "${card}" }]\n    multipacks: [{ id: mp-${i}, product: swim10, purchasedAt: "2027-03-01T18:00:00+01:00" }]\n`;
-const spoolFiles = () => readdirSync(t.dir).filter((f) => f.endsWith(".spool"));
+
+const it = test
+  /** Writes a file into the test's data folder and returns its path. */
+  .extend("file", ({ store: t }) => (name: string, text: string): string => {
+    const path = join(t.dir, name);
+    writeFileSync(path, text);
+    return path;
+  })
+  /** The member spools in the test's data folder. */
+  .extend(
+    "spoolFiles",
+    ({ store: t }) =>
+      () =>
+        readdirSync(t.dir).filter((f) => f.endsWith(".spool")),
+  );
 
 describe("accessgw import, streamed", () => {
-  it("imports site and members from files on disk, and leaves no spool behind", () => {
-    t = freshStore();
+  it("imports site and members from files on disk, and leaves no spool behind", ({
+    store: t,
+    file,
+    spoolFiles,
+  }) => {
     const site = file("site.yaml", exampleText("site.yaml"));
     const members = file("members.yaml", `members:\n${member(1)}${member(2)}`);
     const sum = importDataFiles(t.store, [{ name: site }, { name: members }]);
@@ -42,25 +50,28 @@ describe("accessgw import, streamed", () => {
     expect(spoolFiles()).toEqual([]);
   });
 
-  it("is all or nothing: a bad last member of a long file changes nothing, and the spool is gone", () => {
-    t = freshStore();
-    importExamples(t.store);
-    const before = dump(t.store);
+  it("is all or nothing: a bad last member of a long file changes nothing, and the spool is gone", ({
+    exampleStore: store,
+    file,
+    spoolFiles,
+  }) => {
+    const before = dump(store);
     const good = Array.from({ length: 300 }, (_, i) => member(i + 10)).join("");
     const members = file(
       "members.yaml",
       `members:\n${good}  - id: m-bad\n    cards: [{ number: "9", status: stolen }]\n`,
     );
-    expect(refusal(() => importDataFiles(t.store, [{ name: members }]))).toEqual([
+    expect(refusal(() => importDataFiles(store, [{ name: members }]))).toEqual([
       `${members}: members[300].cards[0].status: Invalid option: expected one of "active"|"blocked"|"lost" (found "stolen")`,
     ]);
-    expect(dump(t.store)).toEqual(before);
+    expect(dump(store)).toEqual(before);
     expect(spoolFiles()).toEqual([]);
   });
 
-  it("names both places of a card number given twice in two files, and of an unknown product", () => {
-    t = freshStore();
-    importExamples(t.store);
+  it("names both places of a card number given twice in two files, and of an unknown product", ({
+    exampleStore: store,
+    file,
+  }) => {
     const a = file("a.yaml", `members:\n${member(1, "555")}`);
     const b = file(
       "b.json",
@@ -74,29 +85,29 @@ describe("accessgw import, streamed", () => {
         ],
       }),
     );
-    expect(refusal(() => importDataFiles(t.store, [{ name: a }, { name: b }]))).toEqual([
+    expect(refusal(() => importDataFiles(store, [{ name: a }, { name: b }]))).toEqual([
       `${b}: members[0].cards[0].number: duplicate card number "555" (first at ${a}: members[0].cards[0].number)`,
       `${b}: members[0].multipacks[0].product: unknown product "swim11"`,
     ]);
   });
 
-  it("checks members against a site section that comes after them in the same file", () => {
-    t = freshStore();
+  it("checks members against a site section that comes after them in the same file", ({ store: t, file }) => {
     const site = exampleText("site.yaml");
     const both = file("both.yaml", `members:\n${member(1)}${site}`);
     expect(importDataFiles(t.store, [{ name: both }]).members).toBe(1);
   });
 
-  it("refuses members when no site is stored or given", () => {
-    t = freshStore();
+  it("refuses members when no site is stored or given", ({ store: t, file }) => {
     const members = file("members.yaml", `members:\n${member(1)}`);
     expect(refusal(() => importDataFiles(t.store, [{ name: members }]))).toEqual([
       `${members}: site: missing (no site is stored yet: the first import needs a site section)`,
     ]);
   });
 
-  it("spools member data in a file only its owner can read (0600), removed on close", () => {
-    t = freshStore();
+  it("spools member data in a file only its owner can read (0600), removed on close", ({
+    store: t,
+    spoolFiles,
+  }) => {
     const spool = MemberSpool.open(t.dir);
     const [name] = spoolFiles();
     const path = join(t.dir, name as string);

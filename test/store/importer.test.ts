@@ -1,15 +1,13 @@
 import fc from "fast-check";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { AccessGwError } from "../../config/errors.js";
 import { importFiles } from "../../gateway/store/importer.js";
+import { it } from "../harness/index.js";
 import { exampleDoc, exampleText } from "../helpers/examples.js";
 import { membersData } from "./memberArbitrary.js";
-import { dump, freshStore, importExamples, importInputs, type TestStore } from "./storeHelpers.js";
+import { dump, freshStore, importExamples, importInputs } from "./storeHelpers.js";
 
 type Doc = { members: Record<string, unknown>[] };
-
-let t: TestStore;
-afterEach(() => t?.close());
 
 /** The error an import is refused with. */
 function refusal(run: () => unknown): AccessGwError {
@@ -29,10 +27,10 @@ const renamedAnna = () => {
 };
 
 describe("import is all or nothing", () => {
-  it("a set of files where one is bad changes nothing stored, and every problem is listed", () => {
-    t = freshStore();
-    importExamples(t.store);
-    const before = dump(t.store);
+  it("a set of files where one is bad changes nothing stored, and every problem is listed", ({
+    exampleStore: store,
+  }) => {
+    const before = dump(store);
     const bad = {
       name: "bad.yaml",
       value: {
@@ -50,17 +48,16 @@ describe("import is all or nothing", () => {
         ],
       },
     };
-    const err = refusal(() => importInputs(t.store, [renamedAnna(), bad]));
+    const err = refusal(() => importInputs(store, [renamedAnna(), bad]));
     expect(err.code).toBe("DATA_INVALID");
     expect(err.problems).toEqual([
       'bad.yaml: members[0].multipacks[0].product: unknown product "pool-11"',
       'bad.yaml: members[1].bookings[0].area: unknown area "sauna"',
     ]);
-    expect(dump(t.store)).toEqual(before);
+    expect(dump(store)).toEqual(before);
   });
 
-  it("a YAML syntax error in the last file keeps the site and members of the others out", () => {
-    t = freshStore();
+  it("a YAML syntax error in the last file keeps the site and members of the others out", ({ store: t }) => {
     const before = dump(t.store);
     const inputs = [
       { name: "site.yaml", text: exampleText("site.yaml") },
@@ -74,35 +71,33 @@ describe("import is all or nothing", () => {
     expect(t.store.siteConfig()).toBeNull();
   });
 
-  it("a failure while writing rolls back the files already written in that import", () => {
-    t = freshStore();
-    importExamples(t.store);
-    const before = dump(t.store);
+  it("a failure while writing rolls back the files already written in that import", ({
+    exampleStore: store,
+  }) => {
+    const before = dump(store);
     // A database-level failure on the last member of the second file.
-    t.store.db.exec(
+    store.db.exec(
       "CREATE TRIGGER fail_member BEFORE INSERT ON members WHEN NEW.id = 'm-boom' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END",
     );
-    const withTrigger = dump(t.store);
+    const withTrigger = dump(store);
     const boom = { name: "boom.yaml", value: { members: [{ id: "m-ok" }, { id: "m-boom" }] } };
-    expect(() => importInputs(t.store, [renamedAnna(), boom])).toThrow("disk on fire");
-    expect(dump(t.store)).toEqual(withTrigger);
-    t.store.db.exec("DROP TRIGGER fail_member");
-    expect(dump(t.store)).toEqual(before);
-    expect(t.store.siteConfig()?.site.id).toBe("rome-center");
+    expect(() => importInputs(store, [renamedAnna(), boom])).toThrow("disk on fire");
+    expect(dump(store)).toEqual(withTrigger);
+    store.db.exec("DROP TRIGGER fail_member");
+    expect(dump(store)).toEqual(before);
+    expect(store.siteConfig()?.site.id).toBe("rome-center");
   });
 });
 
 describe("upsert by id", () => {
-  it("updates members, cards and multipacks in place instead of adding rows", () => {
-    t = freshStore();
-    importExamples(t.store);
+  it("updates members, cards and multipacks in place instead of adding rows", ({ exampleStore: store }) => {
     const doc = exampleDoc<Doc>("members.yaml");
     const anna = doc.members[0] as { name: string; cards: unknown[]; multipacks: { status: string }[] };
     anna.name = "Anna B.";
     anna.cards = [{ number: "0001234567", status: "blocked" }, { number: "42" }];
     (anna.multipacks[0] as { status: string }).status = "stored";
-    importInputs(t.store, [{ name: "members.yaml", value: { members: [anna] } }]);
-    const db = t.store.db;
+    importInputs(store, [{ name: "members.yaml", value: { members: [anna] } }]);
+    const db = store.db;
     expect(db.prepare("SELECT count(*) AS n FROM members").get()).toEqual({ n: 4 });
     expect(db.prepare("SELECT name FROM members WHERE id = 'm-anna'").get()).toEqual({ name: "Anna B." });
     expect(
@@ -116,33 +111,30 @@ describe("upsert by id", () => {
     });
   });
 
-  it("replaces a member's cards whole: a card left out of the new data no longer opens doors", () => {
-    t = freshStore();
-    importExamples(t.store);
-    importInputs(t.store, [
+  it("replaces a member's cards whole: a card left out of the new data no longer opens doors", ({
+    exampleStore: store,
+  }) => {
+    importInputs(store, [
       { name: "m.yaml", value: { members: [{ id: "m-anna", cards: [{ number: "999" }] }] } },
     ]);
-    const cards = t.store.db.prepare("SELECT canonical FROM cards WHERE member_id = 'm-anna'").all();
+    const cards = store.db.prepare("SELECT canonical FROM cards WHERE member_id = 'm-anna'").all();
     expect(cards).toEqual([{ canonical: "999" }]);
     // A member file that leaves out a multipack does not delete it (upsert, never deletion).
-    expect(
-      t.store.db.prepare("SELECT count(*) AS n FROM multipacks WHERE member_id = 'm-anna'").get(),
-    ).toEqual({ n: 1 });
+    expect(store.db.prepare("SELECT count(*) AS n FROM multipacks WHERE member_id = 'm-anna'").get()).toEqual(
+      { n: 1 },
+    );
   });
 
-  it("upserts site records by id and the next read sees the new configuration", () => {
-    t = freshStore();
-    importExamples(t.store);
-    expect(t.store.siteConfig()?.products.find((p) => p.id === "swim10")?.credits).toBe(10);
+  it("upserts site records by id and the next read sees the new configuration", ({ exampleStore: store }) => {
+    expect(store.siteConfig()?.products.find((p) => p.id === "swim10")?.credits).toBe(10);
     const swim12 = { id: "swim10", credits: 12, items: [{ accessType: "pool-offpeak", credits: 1 }] };
-    importInputs(t.store, [{ name: "p.yaml", value: { products: [swim12] } }]);
-    const products = t.store.siteConfig()?.products ?? [];
+    importInputs(store, [{ name: "p.yaml", value: { products: [swim12] } }]);
+    const products = store.siteConfig()?.products ?? [];
     expect(products.map((p) => p.id)).toEqual(["gymflex", "swim10", "trial"]);
     expect(products.find((p) => p.id === "swim10")?.credits).toBe(12);
   });
 
-  it("reports what it changed", () => {
-    t = freshStore();
+  it("reports what it changed", ({ store: t }) => {
     expect(importExamples(t.store)).toEqual({
       files: 2,
       site: true,
@@ -160,12 +152,10 @@ describe("upsert by id", () => {
 });
 
 describe("re-importing the same files", () => {
-  it("R16: changes nothing the second time", () => {
-    t = freshStore();
-    importExamples(t.store);
-    const once = dump(t.store);
-    const summary = importExamples(t.store);
-    expect(dump(t.store)).toEqual(once);
+  it("R16: changes nothing the second time", ({ exampleStore: store }) => {
+    const once = dump(store);
+    const summary = importExamples(store);
+    expect(dump(store)).toEqual(once);
     expect(summary).toMatchObject({ ledgerAdded: 0, ledgerKnown: 1 });
   });
 
@@ -188,12 +178,10 @@ describe("re-importing the same files", () => {
     );
   });
 
-  it("importFiles alone is idempotent for already validated files", () => {
-    t = freshStore();
-    importExamples(t.store);
-    const files = [{ name: "site.yaml", data: { site: t.store.siteConfig()?.site } }];
-    const once = dump(t.store);
-    importFiles(t.store, files);
-    expect(dump(t.store)).toEqual(once);
+  it("importFiles alone is idempotent for already validated files", ({ exampleStore: store }) => {
+    const files = [{ name: "site.yaml", data: { site: store.siteConfig()?.site } }];
+    const once = dump(store);
+    importFiles(store, files);
+    expect(dump(store)).toEqual(once);
   });
 });

@@ -3,25 +3,22 @@
  * loaded into the facts, shown by balance and explain; migration 4 gives existing members none.
  */
 import Database from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { Member } from "../../config/members.js";
 import { formatBalance } from "../../gateway/cliFormat.js";
 import { explain, memberBalance } from "../../gateway/decisions.js";
 import { loadHolder } from "../../gateway/store/facts.js";
 import { MIGRATIONS, migrate } from "../../gateway/store/migrations.js";
 import { applyMembers } from "../../gateway/store/syncMembers.js";
+import { test } from "../harness/index.js";
 import { at } from "../helpers/build.js";
-import { freshStore, importExamples, importInputs, scanReq, type TestStore } from "./storeHelpers.js";
+import { importInputs, scanReq, type TestStore } from "./storeHelpers.js";
 
 const MONDAY_10 = at("2027-03-22T10:00");
-let t: TestStore;
-afterEach(() => t?.close());
 
 /** The example site with a studio pass included for corporate members, and Anna holding one. */
-function withCorporateStudio(codes: string[] | undefined) {
-  t = freshStore();
-  importExamples(t.store);
-  importInputs(t.store, [
+const it = test.extend("withCorporateStudio", ({ exampleStore: store }) => (codes: string[] | undefined) => {
+  importInputs(store, [
     {
       name: "corp.yaml",
       value: {
@@ -36,8 +33,8 @@ function withCorporateStudio(codes: string[] | undefined) {
       },
     },
   ]);
-  return t.store;
-}
+  return store;
+});
 
 function annaDoc(codes: string[] | undefined) {
   return {
@@ -52,7 +49,9 @@ function annaDoc(codes: string[] | undefined) {
 const codesOf = (store: TestStore["store"]) => loadHolder(store, "1234567", MONDAY_10, 0).member?.codes;
 
 describe("R19 member codes in the cache", () => {
-  it("R19: import stores a member's codes; explain grants through the code and names it in the trace", () => {
+  it("R19: import stores a member's codes; explain grants through the code and names it in the trace", ({
+    withCorporateStudio,
+  }) => {
     const store = withCorporateStudio(["corp-acme", "student"]);
     expect(codesOf(store)).toEqual(["corp-acme", "student"]);
     const d = explain(store, scanReq("1234567", "studio"), MONDAY_10);
@@ -60,7 +59,9 @@ describe("R19 member codes in the cache", () => {
     expect(d.trace.find((r) => r.outcome === "chosen")?.detail).toContain("member code corp-acme (R19)");
   });
 
-  it("R19: a re-import without codes clears them (the member's current state), and explain says why it denies", () => {
+  it("R19: a re-import without codes clears them (the member's current state), and explain says why it denies", ({
+    withCorporateStudio,
+  }) => {
     const store = withCorporateStudio(["corp-acme"]);
     importInputs(store, [{ name: "members.yaml", value: { members: [annaDoc(undefined)] } }]);
     expect(codesOf(store)).toEqual([]);
@@ -71,7 +72,9 @@ describe("R19 member codes in the cache", () => {
     );
   });
 
-  it("R19: a member document from the central carries its codes into the cache", () => {
+  it("R19: a member document from the central carries its codes into the cache", ({
+    withCorporateStudio,
+  }) => {
     const store = withCorporateStudio(undefined);
     const out = applyMembers(store, [Member.parse(annaDoc(["corp-acme"]))], [], { name: "changes rev 1" });
     expect(out.applied).toBe(true);
@@ -79,7 +82,7 @@ describe("R19 member codes in the cache", () => {
     expect(explain(store, scanReq("1234567", "studio"), MONDAY_10).decision).toBe("grant");
   });
 
-  it("R19: balance shows the member's codes", () => {
+  it("R19: balance shows the member's codes", ({ withCorporateStudio }) => {
     const store = withCorporateStudio(["corp-acme"]);
     const b = memberBalance(store, { card: "1234567" }, MONDAY_10);
     expect(b).toMatchObject({ memberId: "m-anna", codes: ["corp-acme"] });

@@ -1,23 +1,15 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { scan } from "../../gateway/decisions.js";
 import type { Store } from "../../gateway/store/db.js";
 import { listEvents } from "../../gateway/store/events.js";
 import { ackUpTo, outboxDepth, outboxRange, pendingEvents } from "../../gateway/store/outbox.js";
 import { recordRelayFailure, refundId } from "../../gateway/store/relayFailure.js";
+import { it } from "../harness/index.js";
 import { at } from "../helpers/build.js";
-import { freshStore, importExamples, scanReq, type TestStore } from "./storeHelpers.js";
+import { scanReq } from "./storeHelpers.js";
 
 const MONDAY_10 = at("2027-03-22T10:00");
 const ANNA_CARD = "1234567";
-
-let t: TestStore;
-afterEach(() => t?.close());
-
-function examples(): Store {
-  t = freshStore();
-  importExamples(t.store);
-  return t.store;
-}
 
 /** `n` denied scans of an unknown card, one second apart. */
 function denials(store: Store, n: number, from = MONDAY_10): void {
@@ -28,8 +20,7 @@ const seqs = (store: Store, options?: { afterSeq?: number; limit?: number }) =>
   pendingEvents(store, options).map((e) => e.seq);
 
 describe("outbox: unacked events in seq order, in batches", () => {
-  it("gives events oldest first, from after a seq, at most `limit` of them", () => {
-    const store = examples();
+  it("gives events oldest first, from after a seq, at most `limit` of them", ({ exampleStore: store }) => {
     denials(store, 7);
     expect(seqs(store, { limit: 3 })).toEqual([1, 2, 3]);
     expect(seqs(store, { afterSeq: 3, limit: 3 })).toEqual([4, 5, 6]);
@@ -37,15 +28,13 @@ describe("outbox: unacked events in seq order, in batches", () => {
     expect(pendingEvents(store)[0]).toMatchObject({ id: "gw-1:1", seq: 1, relayFailed: false, ledger: [] });
   });
 
-  it("never gives more than 500 events in one batch", () => {
-    const store = examples();
+  it("never gives more than 500 events in one batch", ({ exampleStore: store }) => {
     denials(store, 501);
     expect(pendingEvents(store, { limit: 10_000 })).toHaveLength(500);
     expect(seqs(store, { afterSeq: 500 })).toEqual([501]);
   });
 
-  it("carries the ledger entry a charged grant wrote, with the event's id", () => {
-    const store = examples();
+  it("carries the ledger entry a charged grant wrote, with the event's id", ({ exampleStore: store }) => {
     const e = scan(store, scanReq(ANNA_CARD, "pool"), MONDAY_10, "gw-1");
     expect(pendingEvents(store)[0]?.ledger).toEqual([
       {
@@ -62,8 +51,7 @@ describe("outbox: unacked events in seq order, in batches", () => {
 });
 
 describe("outbox: acks", () => {
-  it("forgets events up to the acked seq and keeps them in the event history", () => {
-    const store = examples();
+  it("forgets events up to the acked seq and keeps them in the event history", ({ exampleStore: store }) => {
     denials(store, 5);
     expect(outboxRange(store)).toEqual({ firstSeq: 1, lastSeq: 5 });
     expect(ackUpTo(store, 3)).toBe(3);
@@ -77,8 +65,7 @@ describe("outbox: acks", () => {
     expect(outboxRange(store)).toEqual({ firstSeq: null, lastSeq: null });
   });
 
-  it("survives a restart: the same events wait after reopening", () => {
-    const store = examples();
+  it("survives a restart: the same events wait after reopening", ({ store: t, exampleStore: store }) => {
     denials(store, 4);
     ackUpTo(store, 1);
     const before = pendingEvents(store);
@@ -89,8 +76,9 @@ describe("outbox: acks", () => {
 });
 
 describe("outbox: a grant whose door did not open", () => {
-  it("sends the event again with its usage and its refund, and a stale ack does not lose it", () => {
-    const store = examples();
+  it("sends the event again with its usage and its refund, and a stale ack does not lose it", ({
+    exampleStore: store,
+  }) => {
     const e = scan(store, scanReq(ANNA_CARD, "pool"), MONDAY_10, "gw-1");
     const first = pendingEvents(store);
     expect(first[0]?.ledger.map((l) => l.id)).toEqual([e.id]);
@@ -109,8 +97,9 @@ describe("outbox: a grant whose door did not open", () => {
     expect(outboxDepth(store)).toBe(0);
   });
 
-  it("queues an event acked before its relay failed again, and one ack forgets it", () => {
-    const store = examples();
+  it("queues an event acked before its relay failed again, and one ack forgets it", ({
+    exampleStore: store,
+  }) => {
     const e = scan(store, scanReq(ANNA_CARD, "pool"), MONDAY_10, "gw-1");
     ackUpTo(store, e.seq);
     expect(outboxDepth(store)).toBe(0);

@@ -1,11 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { explain, scan } from "../../gateway/decisions.js";
 import type { Store } from "../../gateway/store/db.js";
+import { test } from "../harness/index.js";
 import { at } from "../helpers/build.js";
-import { freshStore, importExamples, importInputs, scanReq, type TestStore } from "./storeHelpers.js";
-
-let t: TestStore;
-afterEach(() => t?.close());
+import { importInputs, scanReq } from "./storeHelpers.js";
 
 /** Four more gymflex members (cards 801…804) who may all use the studio (capacity 2). */
 const studioMembers = {
@@ -21,12 +19,10 @@ const studioMembers = {
 };
 
 /** The examples plus the studio members. */
-function studioStore(): Store {
-  t = freshStore();
-  importExamples(t.store);
-  importInputs(t.store, [studioMembers]);
-  return t.store;
-}
+const it = test.extend("studioStore", ({ exampleStore: store }) => {
+  importInputs(store, [studioMembers]);
+  return store;
+});
 
 /** Scans card 80`i` into (or out of) the studio at a Rome wall time; returns "grant ok" or similar. */
 function studio(store: Store, i: number, local: string, direction: "in" | "out" = "in"): string {
@@ -35,22 +31,21 @@ function studio(store: Store, i: number, local: string, direction: "in" | "out" 
 }
 
 describe("R12: capacity through the store", () => {
-  it("R12: counts the other members present today and refuses area_full at the capacity", () => {
-    const store = studioStore();
+  it("R12: counts the other members present today and refuses area_full at the capacity", ({
+    studioStore: store,
+  }) => {
     expect(studio(store, 1, "2027-03-23T19:00")).toBe("grant ok");
     expect(studio(store, 2, "2027-03-23T19:01")).toBe("grant ok");
     expect(studio(store, 3, "2027-03-23T19:02")).toBe("deny area_full");
   });
 
-  it("R12: a member already inside is not counted against themself", () => {
-    const store = studioStore();
+  it("R12: a member already inside is not counted against themself", ({ studioStore: store }) => {
     studio(store, 1, "2027-03-23T19:00");
     studio(store, 2, "2027-03-23T19:01");
     expect(studio(store, 1, "2027-03-23T19:05")).toBe("grant ok");
   });
 
-  it("R11, R12: an exit frees a place", () => {
-    const store = studioStore();
+  it("R11, R12: an exit frees a place", ({ studioStore: store }) => {
     studio(store, 1, "2027-03-23T19:00");
     studio(store, 2, "2027-03-23T19:01");
     expect(studio(store, 1, "2027-03-23T19:30", "out")).toBe("grant exit");
@@ -58,8 +53,9 @@ describe("R12: capacity through the store", () => {
     expect(studio(store, 4, "2027-03-23T19:32")).toBe("deny area_full");
   });
 
-  it("R12: presence is forgotten at local midnight: who never scanned out does not fill tomorrow", () => {
-    const store = studioStore();
+  it("R12: presence is forgotten at local midnight: who never scanned out does not fill tomorrow", ({
+    studioStore: store,
+  }) => {
     studio(store, 1, "2027-03-23T23:50");
     studio(store, 2, "2027-03-23T23:51");
     expect(studio(store, 3, "2027-03-23T23:59")).toBe("deny area_full");
@@ -68,8 +64,7 @@ describe("R12: capacity through the store", () => {
     expect(studio(store, 1, "2027-03-24T08:01")).toBe("deny area_full");
   });
 
-  it("R12: a refused entry and an explain take no place", () => {
-    const store = studioStore();
+  it("R12: a refused entry and an explain take no place", ({ studioStore: store }) => {
     studio(store, 1, "2027-03-23T19:00");
     expect(explain(store, scanReq("802", "studio"), at("2027-03-23T19:01")).decision).toBe("grant");
     expect(studio(store, 3, "2027-03-23T19:02")).toBe("grant ok");
@@ -77,8 +72,7 @@ describe("R12: capacity through the store", () => {
     expect(studio(store, 2, "2027-03-23T19:04")).toBe("deny area_full");
   });
 
-  it("R12: presence in another area does not count", () => {
-    const store = studioStore();
+  it("R12: presence in another area does not count", ({ studioStore: store }) => {
     studio(store, 1, "2027-03-23T19:00");
     scan(store, scanReq("802", "gym"), at("2027-03-23T19:01"), "gw-1");
     scan(store, scanReq("803", "gym"), at("2027-03-23T19:02"), "gw-1");
@@ -87,25 +81,25 @@ describe("R12: capacity through the store", () => {
 });
 
 describe("R12: hard anti-passback through the store", () => {
-  it("R12: refuses a second entry without an exit, and forgets it the next day", () => {
-    t = freshStore();
-    importExamples(t.store);
-    const pool = (local: string) => scan(t.store, scanReq("1234567", "pool"), at(local), "gw-1");
+  it("R12: refuses a second entry without an exit, and forgets it the next day", ({
+    exampleStore: store,
+  }) => {
+    const pool = (local: string) => scan(store, scanReq("1234567", "pool"), at(local), "gw-1");
     expect(pool("2027-03-22T10:00").reason).toBe("ok");
     expect(pool("2027-03-22T16:00").reason).toBe("anti_passback");
     expect(pool("2027-03-23T10:00")).toMatchObject({ decision: "grant", reason: "ok", creditsRemaining: 8 });
   });
 
-  it("R12: a decision recorded for an earlier time does not move presence back", () => {
-    t = freshStore();
-    importExamples(t.store);
+  it("R12: a decision recorded for an earlier time does not move presence back", ({
+    exampleStore: store,
+  }) => {
     const pool = (local: string, dir: "in" | "out" = "in") =>
-      scan(t.store, scanReq("1234567", "pool", dir), at(local), "gw-1");
+      scan(store, scanReq("1234567", "pool", dir), at(local), "gw-1");
     pool("2027-03-22T10:00");
     pool("2027-03-22T10:30", "out");
     // A late-arriving, older entry (e.g. replayed) must not make the member look inside again.
-    scan(t.store, scanReq("1234567", "pool"), at("2027-03-22T10:10"), "gw-1");
-    const row = t.store.db.prepare("SELECT last_direction FROM presence WHERE member_id = 'm-anna'").get();
+    scan(store, scanReq("1234567", "pool"), at("2027-03-22T10:10"), "gw-1");
+    const row = store.db.prepare("SELECT last_direction FROM presence WHERE member_id = 'm-anna'").get();
     expect(row).toEqual({ last_direction: "out" });
   });
 });

@@ -1,23 +1,15 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { explain, memberBalance, scan } from "../../gateway/decisions.js";
 import type { Store } from "../../gateway/store/db.js";
 import { listEvents } from "../../gateway/store/events.js";
 import { pendingEvents } from "../../gateway/store/outbox.js";
 import { markPulseDone, UNDO_PENDING_WITHIN_MS, undoUnfinishedPulses } from "../../gateway/store/pulses.js";
+import { it } from "../harness/index.js";
 import { at } from "../helpers/build.js";
-import { freshStore, importExamples, scanReq, type TestStore } from "./storeHelpers.js";
+import { scanReq } from "./storeHelpers.js";
 
 const MONDAY_10 = at("2027-03-22T10:00");
 const ANNA = "1234567";
-
-let t: TestStore;
-afterEach(() => t?.close());
-
-function exampleStore(): Store {
-  t = freshStore();
-  importExamples(t.store);
-  return t.store;
-}
 
 const pulseOf = (store: Store, seq: number) =>
   store.db.prepare("SELECT pulse FROM events WHERE seq = ?").pluck().get(seq) as string | null;
@@ -25,8 +17,9 @@ const swim = (store: Store) =>
   memberBalance(store, { card: ANNA }, MONDAY_10).multipacks.find((m) => m.productId === "swim10");
 
 describe("the door pulse of a grant is recorded with the grant (R14) and its outcome after", () => {
-  it("is pending for a grant at a door, done once the relay finished it; none for a deny or without a door", () => {
-    const store = exampleStore();
+  it("is pending for a grant at a door, done once the relay finished it; none for a deny or without a door", ({
+    exampleStore: store,
+  }) => {
     const atDoor = scan(store, scanReq(ANNA, "pool"), MONDAY_10, "gw-1", { door: true });
     const denied = scan(store, scanReq("9999999", "pool"), MONDAY_10, "gw-1", { door: true });
     const noDoor = scan(store, scanReq(ANNA, "pool", "out"), MONDAY_10 + 60_000, "gw-1");
@@ -40,8 +33,9 @@ describe("the door pulse of a grant is recorded with the grant (R14) and its out
 });
 
 describe("undoUnfinishedPulses: grants a crash left between the decision and the pulse", () => {
-  it("undoes one decided within 30 s like a relay failure: refund, visit, presence, event queued again", () => {
-    const store = exampleStore();
+  it("undoes one decided within 30 s like a relay failure: refund, visit, presence, event queued again", ({
+    exampleStore: store,
+  }) => {
     const e = scan(store, scanReq(ANNA, "pool"), MONDAY_10, "gw-1", { door: true });
     store.prepare("DELETE FROM outbox").run(); // as if sync had already sent it
     expect(swim(store)).toMatchObject({ creditsRemaining: 9 });
@@ -65,8 +59,7 @@ describe("undoUnfinishedPulses: grants a crash left between the decision and the
     expect(undoUnfinishedPulses(store, MONDAY_10 + 31_000)).toEqual({ undone: [], unknown: [] });
   });
 
-  it("leaves one older than 30 s charged, marked unknown and reported once", () => {
-    const store = exampleStore();
+  it("leaves one older than 30 s charged, marked unknown and reported once", ({ exampleStore: store }) => {
     const e = scan(store, scanReq(ANNA, "pool"), MONDAY_10, "gw-1", { door: true });
 
     const result = undoUnfinishedPulses(store, MONDAY_10 + UNDO_PENDING_WITHIN_MS + 1);
@@ -78,8 +71,7 @@ describe("undoUnfinishedPulses: grants a crash left between the decision and the
     expect(undoUnfinishedPulses(store, MONDAY_10 + 60_000)).toEqual({ undone: [], unknown: [] });
   });
 
-  it("never touches a grant whose pulse finished or that had no door", () => {
-    const store = exampleStore();
+  it("never touches a grant whose pulse finished or that had no door", ({ exampleStore: store }) => {
     const opened = scan(store, scanReq(ANNA, "pool"), MONDAY_10, "gw-1", { door: true });
     markPulseDone(store, opened.seq);
     scan(store, scanReq(ANNA, "pool", "out"), MONDAY_10 + 1000, "gw-1");

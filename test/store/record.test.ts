@@ -1,30 +1,22 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { AccessGwError } from "../../config/errors.js";
 import { explain, memberBalance, scan } from "../../gateway/decisions.js";
 import type { Store } from "../../gateway/store/db.js";
 import { claimGatewayId, listEvents } from "../../gateway/store/events.js";
+import { it } from "../harness/index.js";
 import { at } from "../helpers/build.js";
-import { dump, freshStore, importExamples, scanReq, type TestStore } from "./storeHelpers.js";
+import { dump, importExamples, scanReq } from "./storeHelpers.js";
 
 const MONDAY_10 = at("2027-03-22T10:00");
 const MIN = 60_000;
 const ANNA = "1234567";
 
-let t: TestStore;
-afterEach(() => t?.close());
-
-/** A fresh store holding the example site and members. */
-function exampleStore(): Store {
-  t = freshStore();
-  importExamples(t.store);
-  return t.store;
-}
-
 const rows = (store: Store, sql: string) => store.db.prepare(sql).all();
 
 describe("R14: a decision is recorded in one transaction", () => {
-  it("R14: a charged grant writes its event, a ledger entry whose id is the event id, and an outbox row", () => {
-    const store = exampleStore();
+  it("R14: a charged grant writes its event, a ledger entry whose id is the event id, and an outbox row", ({
+    exampleStore: store,
+  }) => {
     const e = scan(store, scanReq(ANNA, "pool"), MONDAY_10, "gw-1");
     expect(e).toMatchObject({ id: "gw-1:1", seq: 1, decision: "grant", reason: "ok", creditsDeducted: 1 });
     expect(rows(store, "SELECT seq, id, decision, reason, member_id FROM events")).toEqual([
@@ -51,8 +43,9 @@ describe("R14: a decision is recorded in one transaction", () => {
     expect(rows(store, "SELECT used FROM multipacks WHERE id = 'mp-anna-swim'")).toEqual([{ used: 1 }]);
   });
 
-  it("R14: a deny writes an event and an outbox row but no ledger entry, visit or presence", () => {
-    const store = exampleStore();
+  it("R14: a deny writes an event and an outbox row but no ledger entry, visit or presence", ({
+    exampleStore: store,
+  }) => {
     const before = dump(store);
     const e = scan(store, scanReq(ANNA, "gym"), MONDAY_10, "gw-1");
     expect(e).toMatchObject({ decision: "deny", reason: "wrong_area", creditsDeducted: 0 });
@@ -63,8 +56,7 @@ describe("R14: a decision is recorded in one transaction", () => {
       expect(after[table]).toEqual(before[table]);
   });
 
-  it("R11, R14: an exit and a re-entry are recorded without a ledger entry", () => {
-    const store = exampleStore();
+  it("R11, R14: an exit and a re-entry are recorded without a ledger entry", ({ exampleStore: store }) => {
     scan(store, scanReq(ANNA, "pool"), MONDAY_10, "gw-1");
     const exit = scan(store, scanReq(ANNA, "pool", "out"), MONDAY_10 + 10 * MIN, "gw-1");
     const back = scan(store, scanReq(ANNA, "pool"), MONDAY_10 + 20 * MIN, "gw-1");
@@ -73,8 +65,9 @@ describe("R14: a decision is recorded in one transaction", () => {
     expect(rows(store, "SELECT seq FROM outbox ORDER BY seq")).toEqual([{ seq: 1 }, { seq: 2 }, { seq: 3 }]);
   });
 
-  it("R14: when the ledger insert fails midway, neither the event nor the outbox row is written", () => {
-    const store = exampleStore();
+  it("R14: when the ledger insert fails midway, neither the event nor the outbox row is written", ({
+    exampleStore: store,
+  }) => {
     store.db.exec(
       "CREATE TRIGGER ledger_fails BEFORE INSERT ON ledger BEGIN SELECT RAISE(ABORT, 'power cut'); END",
     );
@@ -87,8 +80,9 @@ describe("R14: a decision is recorded in one transaction", () => {
     expect(scan(store, scanReq(ANNA, "pool"), MONDAY_10, "gw-1").id).toBe("gw-1:1");
   });
 
-  it("R14: when the outbox insert fails, the event and the deduction are rolled back too", () => {
-    const store = exampleStore();
+  it("R14: when the outbox insert fails, the event and the deduction are rolled back too", ({
+    exampleStore: store,
+  }) => {
     store.db.exec(
       "CREATE TRIGGER outbox_fails BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'full'); END",
     );
@@ -97,8 +91,7 @@ describe("R14: a decision is recorded in one transaction", () => {
     expect(dump(store)).toEqual(before);
   });
 
-  it("R14: scan records exactly the decision explain predicted", () => {
-    const store = exampleStore();
+  it("R14: scan records exactly the decision explain predicted", ({ exampleStore: store }) => {
     const predicted = explain(store, scanReq(ANNA, "pool"), MONDAY_10);
     const {
       id: _id,
@@ -111,14 +104,13 @@ describe("R14: a decision is recorded in one transaction", () => {
 });
 
 describe("event ids", () => {
-  it("are <gateway id>:<seq> with seq 1, 2, 3…", () => {
-    const store = exampleStore();
+  it("are <gateway id>:<seq> with seq 1, 2, 3…", ({ exampleStore: store }) => {
     const ids = [0, 1, 2].map((i) => scan(store, scanReq(ANNA, "gym"), MONDAY_10 + i * MIN, "gw-1").id);
     expect(ids).toEqual(["gw-1:1", "gw-1:2", "gw-1:3"]);
   });
 
-  it("are never reused, after closing and reopening and after deleting events", () => {
-    exampleStore();
+  it("are never reused, after closing and reopening and after deleting events", ({ store: t }) => {
+    importExamples(t.store);
     scan(t.store, scanReq(ANNA, "gym"), MONDAY_10, "gw-1");
     scan(t.store, scanReq(ANNA, "gym"), MONDAY_10 + MIN, "gw-1");
     t.reopen();
@@ -132,8 +124,9 @@ describe("event ids", () => {
     expect(next).toMatchObject({ id: "gw-1:5", seq: 5 });
   });
 
-  it("are listed oldest first with their recorded documents, from an instant and up to a limit", () => {
-    const store = exampleStore();
+  it("are listed oldest first with their recorded documents, from an instant and up to a limit", ({
+    exampleStore: store,
+  }) => {
     const later = scan(store, scanReq(ANNA, "gym"), MONDAY_10 + 5 * MIN, "gw-1");
     const earlier = scan(store, scanReq(ANNA, "gym"), MONDAY_10, "gw-1");
     expect(listEvents(store)).toEqual([earlier, later]);
@@ -143,8 +136,10 @@ describe("event ids", () => {
 });
 
 describe("the gateway id of a data folder", () => {
-  it("refuses to record under another gateway id, with code GATEWAY_ID_MISMATCH and a clear message", () => {
-    const store = exampleStore();
+  it("refuses to record under another gateway id, with code GATEWAY_ID_MISMATCH and a clear message", ({
+    store: t,
+    exampleStore: store,
+  }) => {
     scan(store, scanReq(ANNA, "gym"), MONDAY_10, "gw-1");
     const before = dump(store);
     let caught: unknown;
@@ -162,8 +157,8 @@ describe("the gateway id of a data folder", () => {
     expect(dump(store)).toEqual(before);
   });
 
-  it("is kept across reopening, and claiming the same id again is fine", () => {
-    exampleStore();
+  it("is kept across reopening, and claiming the same id again is fine", ({ store: t }) => {
+    importExamples(t.store);
     scan(t.store, scanReq(ANNA, "gym"), MONDAY_10, "gw-1");
     t.reopen();
     expect(() => claimGatewayId(t.store, "gw-1")).not.toThrow();
@@ -171,16 +166,14 @@ describe("the gateway id of a data folder", () => {
     expect(scan(t.store, scanReq(ANNA, "gym"), MONDAY_10, "gw-1").id).toBe("gw-1:2");
   });
 
-  it("is not claimed by explain", () => {
-    const store = exampleStore();
+  it("is not claimed by explain", ({ exampleStore: store }) => {
     explain(store, scanReq(ANNA, "pool"), MONDAY_10);
     expect(store.meta("gateway_id")).toBeUndefined();
   });
 });
 
 describe("bad input to the decisions", () => {
-  it("refuses to decide before a site is imported (NO_SITE), recording nothing", () => {
-    t = freshStore();
+  it("refuses to decide before a site is imported (NO_SITE), recording nothing", ({ store: t }) => {
     const before = dump(t.store);
     for (const run of [
       () => scan(t.store, scanReq(ANNA, "pool"), MONDAY_10, "gw-1"),
@@ -191,8 +184,9 @@ describe("bad input to the decisions", () => {
     expect(dump(t.store)).toEqual(before);
   });
 
-  it("refuses an unknown area (UNKNOWN_AREA) naming the site's areas, recording nothing", () => {
-    const store = exampleStore();
+  it("refuses an unknown area (UNKNOWN_AREA) naming the site's areas, recording nothing", ({
+    exampleStore: store,
+  }) => {
     const before = dump(store);
     expect(() => scan(store, scanReq(ANNA, "sauna"), MONDAY_10, "gw-1")).toThrow(
       'unknown area "sauna" (the site has: gym, pool, studio)',
@@ -200,8 +194,7 @@ describe("bad input to the decisions", () => {
     expect(dump(store)).toEqual(before);
   });
 
-  it("refuses a balance for an unknown card or member (UNKNOWN_MEMBER)", () => {
-    const store = exampleStore();
+  it("refuses a balance for an unknown card or member (UNKNOWN_MEMBER)", ({ exampleStore: store }) => {
     expect(() => memberBalance(store, { card: "0042" }, MONDAY_10)).toThrow('unknown card "42"');
     expect(() => memberBalance(store, { member: "m-nobody" }, MONDAY_10)).toThrow(
       'unknown member "m-nobody"',

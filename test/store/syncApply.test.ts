@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { Member } from "../../config/members.js";
 import { memberBalance, scan } from "../../gateway/decisions.js";
 import {
@@ -19,23 +19,14 @@ import {
   syncAnswer,
 } from "../../gateway/store/syncApply.js";
 import { applyMembers, applyMembersChunked } from "../../gateway/store/syncMembers.js";
+import { it } from "../harness/index.js";
 import { at } from "../helpers/build.js";
 import { exampleText } from "../helpers/examples.js";
 import { membersData } from "./memberArbitrary.js";
-import { dump, freshStore, importExamples, importInputs, scanReq, type TestStore } from "./storeHelpers.js";
+import { dump, importInputs, scanReq } from "./storeHelpers.js";
 
 const MONDAY_10 = at("2027-03-22T10:00");
 const ANNA_CARD = "1234567";
-
-let t: TestStore;
-afterEach(() => t?.close());
-
-/** A store with the example site and members (Anna, Bruno, Carla, Dario). */
-function examples(): Store {
-  t = freshStore();
-  importExamples(t.store);
-  return t.store;
-}
 
 type Entry = { id: string; amount: number; at: string; area?: string };
 
@@ -78,8 +69,9 @@ const central = (id: string, amount: number): Entry => ({
 });
 
 describe("sync.md: a member document replaces the stored member, ledgers merge by id", () => {
-  it("replaces cards and blocks, adds the central's entries and keeps the entry recorded here", () => {
-    const store = examples();
+  it("replaces cards and blocks, adds the central's entries and keeps the entry recorded here", ({
+    exampleStore: store,
+  }) => {
     scan(store, scanReq(ANNA_CARD, "pool"), MONDAY_10, "gw-1");
     const out = applyMembers(
       store,
@@ -101,16 +93,18 @@ describe("sync.md: a member document replaces the stored member, ledgers merge b
     ]);
   });
 
-  it("keeps the compiled site configuration cached: members are not part of it", async () => {
-    const store = examples();
+  it("keeps the compiled site configuration cached: members are not part of it", async ({
+    exampleStore: store,
+  }) => {
     const site = store.siteConfig();
     applyMembers(store, [anna({ card: "999", swim: [] })], []);
     await applyMembersChunked(store, [anna({ card: "998", swim: [] })], [], { chunkSize: 1 });
     expect(store.siteConfig()).toBe(site);
   });
 
-  it("counts the central's echo of an entry recorded here once, however often it comes", () => {
-    const store = examples();
+  it("counts the central's echo of an entry recorded here once, however often it comes", ({
+    exampleStore: store,
+  }) => {
     const e = scan(store, scanReq(ANNA_CARD, "pool"), MONDAY_10, "gw-1");
     const echo = { id: e.id, amount: 1, at: e.at, area: "pool" };
     applyMembers(store, [anna({ swim: [echo] })], []);
@@ -120,8 +114,9 @@ describe("sync.md: a member document replaces the stored member, ledgers merge b
     expect(balance(store)).toBe("9/10");
   });
 
-  it("keeps an omitted multipack while it holds unacked entries recorded here, drops it after the ack", () => {
-    const store = examples();
+  it("keeps an omitted multipack while it holds unacked entries recorded here, drops it after the ack", ({
+    exampleStore: store,
+  }) => {
     const e = scan(store, scanReq(ANNA_CARD, "pool"), MONDAY_10, "gw-1");
     expect(applyMembers(store, [anna()], []).keptMultipacks).toEqual(["mp-anna-swim"]);
     expect(balance(store)).toBe("9/10");
@@ -139,8 +134,9 @@ describe("sync.md: a member document replaces the stored member, ledgers merge b
     expect(balance(store)).toBe("7/10");
   });
 
-  it("refuses the whole payload when one member refers to an unknown product: nothing changes", () => {
-    const store = examples();
+  it("refuses the whole payload when one member refers to an unknown product: nothing changes", ({
+    exampleStore: store,
+  }) => {
     const before = dump(store);
     const bad = Member.parse({
       id: "m-x",
@@ -152,8 +148,9 @@ describe("sync.md: a member document replaces the stored member, ledgers merge b
     expect(dump(store)).toEqual(before);
   });
 
-  it("deletes a member with cards, multipacks, bookings and blocks; its events and outbox stay", () => {
-    const store = examples();
+  it("deletes a member with cards, multipacks, bookings and blocks; its events and outbox stay", ({
+    exampleStore: store,
+  }) => {
     const e = scan(store, scanReq(ANNA_CARD, "pool"), MONDAY_10, "gw-1");
     applyMembers(store, [], ["m-anna"]);
     expect(memberIds(store)).not.toContain("m-anna");
@@ -168,8 +165,10 @@ describe("sync.md: a member document replaces the stored member, ledgers merge b
 });
 
 describe("sync state", () => {
-  it("starts at revision 0, keeps config revisions, rejections and the last sync across a restart", () => {
-    const store = examples();
+  it("starts at revision 0, keeps config revisions, rejections and the last sync across a restart", ({
+    store: t,
+    exampleStore: store,
+  }) => {
     expect(syncState(store)).toEqual({ lastRev: 0, configRev: 0, lastSyncAt: null, configRejected: null });
     setConfigRev(store, 12, 1000);
     setConfigRejected(store, 13, ["config: areas[0].id: missing"]);
@@ -188,8 +187,9 @@ describe("sync state", () => {
 });
 
 describe("sync.md changes: in revision order, duplicates ignored, gaps reported", () => {
-  it("applies rev 1, ignores it again, reports rev 3 as a gap, then applies rev 2", () => {
-    const store = examples();
+  it("applies rev 1, ignores it again, reports rev 3 as a gap, then applies rev 2", ({
+    exampleStore: store,
+  }) => {
     const change = (rev: number) => ({ rev, members: [anna({ card: `${900 + rev}` })], deletedMembers: [] });
     expect(applyChanges(store, change(1), { now: 5 }).status).toBe("applied");
     expect(applyChanges(store, change(1)).status).toBe("duplicate");
@@ -200,8 +200,9 @@ describe("sync.md changes: in revision order, duplicates ignored, gaps reported"
     expect(syncState(store)).toMatchObject({ lastRev: 2, lastSyncAt: 6 });
   });
 
-  it("refuses a change with a bad member and keeps the revision, so the next change is a gap", () => {
-    const store = examples();
+  it("refuses a change with a bad member and keeps the revision, so the next change is a gap", ({
+    exampleStore: store,
+  }) => {
     const bad = Member.parse({
       id: "m-x",
       bookings: [{ id: "b", area: "moon", start: "2027-03-01T10:00:00Z", end: "2027-03-01T11:00:00Z" }],
@@ -226,8 +227,9 @@ const part = (p: Partial<SyncPart> & { part: number; members: Member[] }): SyncP
 });
 
 describe("sync.md sync answers: part by part, snapshot deletion at the end", () => {
-  it("deletes the members no part named only after the last part, and takes the answer's revision", async () => {
-    const store = examples();
+  it("deletes the members no part named only after the last part, and takes the answer's revision", async ({
+    exampleStore: store,
+  }) => {
     expect(await applySyncPart(store, part({ part: 1, members: [anna()] }))).toEqual({
       status: "applied",
       problems: [],
@@ -244,8 +246,10 @@ describe("sync.md sync answers: part by part, snapshot deletion at the end", () 
     expect(syncAnswer(store)).toBeNull();
   });
 
-  it("continues a snapshot after a restart in the middle of it", async () => {
-    const store = examples();
+  it("continues a snapshot after a restart in the middle of it", async ({
+    store: t,
+    exampleStore: store,
+  }) => {
     await applySyncPart(store, part({ part: 1, members: [anna()] }));
     const reopened = t.reopen();
     expect(syncAnswer(reopened)).toEqual({
@@ -260,8 +264,10 @@ describe("sync.md sync answers: part by part, snapshot deletion at the end", () 
     expect(memberIds(reopened)).toEqual(["m-anna"]);
   });
 
-  it("finishes at start-up a snapshot whose last part committed just before a crash", async () => {
-    const store = examples();
+  it("finishes at start-up a snapshot whose last part committed just before a crash", async ({
+    store: t,
+    exampleStore: store,
+  }) => {
     await applySyncPart(store, part({ part: 1, members: [anna()] }));
     // The crash point: part 2's last chunk committed (part recorded), the deletions not yet run.
     store.db.prepare("INSERT INTO sync_answer_parts (part) VALUES (2)").run();
@@ -272,8 +278,10 @@ describe("sync.md sync answers: part by part, snapshot deletion at the end", () 
     expect(await finishSyncAnswer(reopened)).toBe(false);
   });
 
-  it("resumes the snapshot's deletions where a crash stopped them, without deleting what was named", async () => {
-    const store = examples();
+  it("resumes the snapshot's deletions where a crash stopped them, without deleting what was named", async ({
+    store: t,
+    exampleStore: store,
+  }) => {
     const many = Array.from({ length: 250 }, (_, i) => simple(`m-${String(i).padStart(3, "0")}`, `9${i}`));
     await applySyncPart(store, part({ part: 1, members: [anna(), ...many] }));
     store.db.prepare("INSERT INTO sync_answer_parts (part) VALUES (2)").run();
@@ -290,8 +298,7 @@ describe("sync.md sync answers: part by part, snapshot deletion at the end", () 
     expect(reopened.prepare("SELECT count(*) FROM sync_named").pluck().get()).toBe(0);
   });
 
-  it("accepts parts out of order and repeated", async () => {
-    const store = examples();
+  it("accepts parts out of order and repeated", async ({ exampleStore: store }) => {
     expect((await applySyncPart(store, part({ part: 2, members: [anna()] }))).status).toBe("applied");
     expect((await applySyncPart(store, part({ part: 2, members: [anna()] }))).status).toBe("applied");
     expect(
@@ -300,8 +307,7 @@ describe("sync.md sync answers: part by part, snapshot deletion at the end", () 
     expect(memberIds(store)).toEqual(["m-anna", "m-carla"]);
   });
 
-  it("lets a new answer with another toRev discard an unfinished one", async () => {
-    const store = examples();
+  it("lets a new answer with another toRev discard an unfinished one", async ({ exampleStore: store }) => {
     await applySyncPart(store, part({ part: 1, members: [anna()] }));
     const other = part({ part: 1, parts: 1, toRev: 11, members: [simple("m-dario", "5550002")] });
     expect((await applySyncPart(store, other)).status).toBe("complete");
@@ -310,8 +316,9 @@ describe("sync.md sync answers: part by part, snapshot deletion at the end", () 
     expect(syncState(store).lastRev).toBe(11);
   });
 
-  it("applies changes answers from the applied revision, and reports older ones and gaps", async () => {
-    const store = examples();
+  it("applies changes answers from the applied revision, and reports older ones and gaps", async ({
+    exampleStore: store,
+  }) => {
     const changes = (fromRev: number, toRev: number) =>
       part({ part: 1, parts: 1, fromRev, toRev, snapshot: false, members: [], deletedMembers: ["m-carla"] });
     expect((await applySyncPart(store, changes(0, 5))).status).toBe("complete");
@@ -324,8 +331,9 @@ describe("sync.md sync answers: part by part, snapshot deletion at the end", () 
     expect(syncState(store).lastRev).toBe(5);
   });
 
-  it("treats a change covered by the answer being applied as a duplicate", async () => {
-    const store = examples();
+  it("treats a change covered by the answer being applied as a duplicate", async ({
+    exampleStore: store,
+  }) => {
     await applySyncPart(store, part({ part: 1, members: [anna({ card: "777" })] }));
     expect(applyChanges(store, { rev: 1, members: [anna({ card: "111" })], deletedMembers: [] }).status).toBe(
       "duplicate",
@@ -333,8 +341,7 @@ describe("sync.md sync answers: part by part, snapshot deletion at the end", () 
     expect(findCard(store, "777")).not.toBeNull();
   });
 
-  it("rejects a part of a bad shape without touching anything", async () => {
-    const store = examples();
+  it("rejects a part of a bad shape without touching anything", async ({ exampleStore: store }) => {
     const before = dump(store);
     expect((await applySyncPart(store, part({ part: 3, members: [] }))).status).toBe("rejected");
     expect(dump(store)).toEqual(before);
@@ -342,8 +349,9 @@ describe("sync.md sync answers: part by part, snapshot deletion at the end", () 
 });
 
 describe("chunked apply: scans keep being decided between chunks", () => {
-  it("decides scans between chunks and sees the old or the new member, never a half one", async () => {
-    const store = examples();
+  it("decides scans between chunks and sees the old or the new member, never a half one", async ({
+    exampleStore: store,
+  }) => {
     const members = [
       ...Array.from({ length: 6 }, (_, i) => simple(`m-new-${i}`, `80${i}`)),
       anna({ status: "blocked" }),
@@ -388,10 +396,10 @@ describe("chunked apply: scans keep being decided between chunks", () => {
 });
 
 describe("property: a part applied twice is applied once", () => {
-  it("leaves the same cache after applying the same snapshot part once or twice", async () => {
+  it("leaves the same cache after applying the same snapshot part once or twice", async ({ newStore }) => {
     await fc.assert(
       fc.asyncProperty(membersData, async (data) => {
-        t = freshStore();
+        const t = newStore();
         importInputs(t.store, [{ name: "site.yaml", text: exampleText("site.yaml") }]);
         const p = part({ part: 1, members: data.map((m) => Member.parse(m)) });
         await applySyncPart(t.store, p, { chunkSize: 3 });

@@ -3,32 +3,29 @@
  * ledger entry, `balance` and `explain` all see the credits moved, from the facts and `now` alone.
  */
 import { readFileSync } from "node:fs";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { formatBalance, formatDecision } from "../../gateway/cliFormat.js";
 import { explain, memberBalance, scan, siteModel } from "../../gateway/decisions.js";
 import { listEvents } from "../../gateway/store/events.js";
+import { test } from "../harness/index.js";
 import { at } from "../helpers/build.js";
-import { dump, freshStore, importExamples, importInputs, scanReq, type TestStore } from "./storeHelpers.js";
+import { dump, importInputs, scanReq } from "./storeHelpers.js";
 
 const SEED_003 = new URL("../fixtures/seed003.yaml", import.meta.url);
 
-let t: TestStore;
-afterEach(() => t?.close());
-
 const ADA = "4242";
 /** The example site and seed003.yaml: Ada holds two transferring pool packs, 3 left on the first. */
-function adaWithTwoPacks(): TestStore["store"] {
-  t = freshStore();
-  importExamples(t.store);
-  importInputs(t.store, [{ name: "seed003.yaml", text: readFileSync(SEED_003, "utf8") }]);
-  return t.store;
-}
+const it = test.extend("adaWithTwoPacks", ({ exampleStore: store }) => {
+  importInputs(store, [{ name: "seed003.yaml", text: readFileSync(SEED_003, "utf8") }]);
+  return store;
+});
 
 const AFTER = at("2027-03-22T10:00"); // mp-1 (until 2027-03-09) has ended
 
 describe("R18 in the cache", () => {
-  it("R18: a scan after mp-1 ended charges mp-2 with the 3 carried over, and the event says 8/13", () => {
-    const store = adaWithTwoPacks();
+  it("R18: a scan after mp-1 ended charges mp-2 with the 3 carried over, and the event says 8/13", ({
+    adaWithTwoPacks: store,
+  }) => {
     const e = scan(store, scanReq(ADA, "pool"), AFTER, "gw-1");
     expect(e).toMatchObject({
       decision: "grant",
@@ -51,8 +48,9 @@ describe("R18 in the cache", () => {
     ]);
   });
 
-  it("R18: balance shows mp-1 at 0/10 and mp-2 at 9/13, naming the transfer", () => {
-    const store = adaWithTwoPacks();
+  it("R18: balance shows mp-1 at 0/10 and mp-2 at 9/13, naming the transfer", ({
+    adaWithTwoPacks: store,
+  }) => {
     const b = memberBalance(store, { card: ADA }, AFTER);
     const [p1, p2] = ["mp-1", "mp-2"].map((id) => b.multipacks.find((m) => m.multipackId === id));
     expect(p1).toMatchObject({ status: "expired", creditsRemaining: 0, creditsTotal: 10 });
@@ -65,8 +63,9 @@ describe("R18 in the cache", () => {
     expect(text).toMatch(/mp-2 .* 9\/13 credits left\n {6}carried over: 3 from mp-1, which ended 2027-03-09/);
   });
 
-  it("R18: before mp-1 ends nothing has moved, and explain's trace names no transfer", () => {
-    const store = adaWithTwoPacks();
+  it("R18: before mp-1 ends nothing has moved, and explain's trace names no transfer", ({
+    adaWithTwoPacks: store,
+  }) => {
     const before = at("2027-03-09T10:00");
     const d = explain(store, scanReq(ADA, "pool"), before);
     expect(d).toMatchObject({ multipackId: "mp-1", creditsRemaining: 2, creditsTotal: 10 });
@@ -74,8 +73,7 @@ describe("R18 in the cache", () => {
     expect(memberBalance(store, { card: ADA }, before).multipacks.map((m) => m.creditsTotal)).toContain(10);
   });
 
-  it("R18: explain's trace names the transfer on both packs", () => {
-    const store = adaWithTwoPacks();
+  it("R18: explain's trace names the transfer on both packs", ({ adaWithTwoPacks: store }) => {
     const text = formatDecision(explain(store, scanReq(ADA, "pool"), AFTER), siteModel(store), "explain");
     expect(text).toContain(
       "- mp-1 - skipped expired: valid until 2027-03-09 (R2); ended 2027-03-09 with 3 unused, moved to mp-2 (R18)",

@@ -1,18 +1,11 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { scan } from "../../gateway/decisions.js";
 import { parseAt } from "../../gateway/engine/index.js";
 import type { RecordedEvent } from "../../gateway/store/events.js";
 import { listEvents } from "../../gateway/store/events.js";
-import { exampleDoc, exampleText } from "../helpers/examples.js";
-import { freshStore, importExamples, scanReq, type TestStore } from "./storeHelpers.js";
-
-interface Step {
-  card: string;
-  area: string;
-  direction?: "in" | "out";
-  at: string;
-  expect: Record<string, unknown>;
-}
+import { test } from "../harness/index.js";
+import { exampleDoc, exampleText, type Step } from "../helpers/examples.js";
+import { scanReq } from "./storeHelpers.js";
 
 const steps = exampleDoc<Step[]>("steps.yaml");
 
@@ -59,19 +52,14 @@ function stepName(s: Step, i: number): string {
 const GATEWAY = "gw-example";
 const ZONE = "Europe/Rome";
 
-let t: TestStore;
-afterEach(() => t?.close());
-
 /** Runs steps 0…last on a fresh store (site and members imported), returning their recorded events. */
-function runThrough(last: number): RecordedEvent[] {
-  t = freshStore();
-  importExamples(t.store);
+const it = test.extend("runThrough", ({ exampleStore: store }) => (last: number): RecordedEvent[] => {
   return steps.slice(0, last + 1).map((s) => {
     const now = parseAt(s.at, ZONE);
     if (now === null) throw new Error(`bad time in steps.yaml: ${s.at}`);
-    return scan(t.store, scanReq(s.card, s.area, s.direction ?? "in"), now, GATEWAY);
+    return scan(store, scanReq(s.card, s.area, s.direction ?? "in"), now, GATEWAY);
   });
-}
+});
 
 describe("the worked example (steps.yaml), run through scan() in-process", () => {
   it("has one rule comment slot per step", () => {
@@ -79,7 +67,7 @@ describe("the worked example (steps.yaml), run through scan() in-process", () =>
     expect(steps.length).toBeGreaterThan(20);
   });
 
-  it.each(steps.map((s, i) => [stepName(s, i), i] as const))("%s", (_name, i) => {
+  it.for(steps.map((s, i) => [stepName(s, i), i] as const))("%s", ([_name, i], { runThrough }) => {
     const events = runThrough(i);
     const e = events[i] as RecordedEvent;
     const expected = (steps[i] as Step).expect;
@@ -87,7 +75,10 @@ describe("the worked example (steps.yaml), run through scan() in-process", () =>
     expect(actual, `trace: ${JSON.stringify(e.trace)}`).toEqual(expected);
   });
 
-  it("R14: records every step as an event <gateway id>:1…n, oldest first by seq", () => {
+  it("R14: records every step as an event <gateway id>:1…n, oldest first by seq", ({
+    store: t,
+    runThrough,
+  }) => {
     const events = runThrough(steps.length - 1);
     expect(events.map((e) => e.id)).toEqual(steps.map((_, i) => `${GATEWAY}:${i + 1}`));
     const listed = listEvents(t.store);

@@ -5,7 +5,7 @@
  */
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { stringify } from "yaml";
 import { Central } from "../../central/central.js";
 import { checkFlags } from "../../central/cli.js";
@@ -13,40 +13,23 @@ import { LOCK_FILE } from "../../central/dataLock.js";
 import { loadSources } from "../../central/sourceFiles.js";
 import { AccessGwError } from "../../config/errors.js";
 import { freePort } from "../../firmware-sim/mosquitto.js";
-import { tempDir } from "../helpers/build.js";
+import { type Defer, it } from "../harness/index.js";
 import { exampleDoc, exampleText } from "../helpers/examples.js";
 import { silentLogger } from "../helpers/logs.js";
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
 type MembersDoc = { members: Record<string, unknown>[] };
-
-function folder() {
-  const t = tempDir("accessgw-central-");
-  cleanups.push(t.cleanup);
-  const siteFile = join(t.dir, "site.yaml");
-  const membersFile = join(t.dir, "members.yaml");
-  writeFileSync(siteFile, exampleText("site.yaml"));
-  writeFileSync(membersFile, exampleText("members.yaml"));
-  return { dir: t.dir, siteFile, membersFile, data: join(t.dir, "data") };
-}
 
 const noOwner = () => undefined;
 
 describe("the central's files", () => {
-  it("loads the worked example's site and members", () => {
-    const f = folder();
+  it("loads the worked example's site and members", ({ exampleFiles: f }) => {
     const r = loadSources({ siteConfigFile: f.siteFile, membersFile: f.membersFile }, "rome-center", noOwner);
     expect(r.problems).toEqual([]);
     expect(r.data?.config.site.id).toBe("rome-center");
     expect(r.data?.members.map((m) => m.id)).toEqual(["m-anna", "m-bruno", "m-carla", "m-dario"]);
   });
 
-  it("names file and field of every problem, like accessgw import", () => {
-    const f = folder();
+  it("names file and field of every problem, like accessgw import", ({ exampleFiles: f }) => {
     const doc = exampleDoc<MembersDoc>("members.yaml");
     (doc.members[0] as { multipacks: { product: string }[] }).multipacks[0] = {
       ...(doc.members[0] as { multipacks: object[] }).multipacks[0],
@@ -69,8 +52,9 @@ describe("the central's files", () => {
     ).toEqual([`${f.membersFile}: members[0].multipacks[0].product: unknown product "pool-11"`]);
   });
 
-  it("refuses another site's configuration, a site configuration in the members file, YAML errors and missing files", () => {
-    const f = folder();
+  it("refuses another site's configuration, a site configuration in the members file, YAML errors and missing files", ({
+    exampleFiles: f,
+  }) => {
     expect(loadSources({ siteConfigFile: f.siteFile }, "milan", noOwner).problems).toEqual([
       `${f.siteFile}: site.id: "rome-center" is not the site this central serves ("milan", --site)`,
     ]);
@@ -94,8 +78,9 @@ describe("the central's files", () => {
     ]);
   });
 
-  it("refuses to move a multipack to another member, which the gateways would refuse", () => {
-    const f = folder();
+  it("refuses to move a multipack to another member, which the gateways would refuse", ({
+    exampleFiles: f,
+  }) => {
     const owner = (id: string) => (id === "mp-anna-swim" ? "m-anna" : undefined);
     const doc = exampleDoc<MembersDoc>("members.yaml");
     const anna = doc.members[0] as { multipacks: unknown[] };
@@ -111,7 +96,11 @@ describe("the central's files", () => {
 });
 
 describe("the Central with its files", () => {
-  async function central(f: ReturnType<typeof folder>, siteId = "rome-center") {
+  async function central(
+    defer: Defer,
+    f: { siteFile: string; membersFile: string; data: string },
+    siteId = "rome-center",
+  ) {
     const port = await freePort(); // nothing listens there: the central keeps retrying, quietly
     const c = new Central({
       logger: silentLogger(),
@@ -123,13 +112,15 @@ describe("the Central with its files", () => {
       watch: false,
       env: {},
     });
-    cleanups.push(() => c.stop());
+    defer(() => c.stop());
     return c;
   }
 
-  it("refuses an invalid edit whole and keeps the previous data; takes the next valid one", async () => {
-    const f = folder();
-    const c = await central(f);
+  it("refuses an invalid edit whole and keeps the previous data; takes the next valid one", async ({
+    exampleFiles: f,
+    defer,
+  }) => {
+    const c = await central(defer, f);
     await c.start();
     expect({ config: c.configRev(), site: c.siteRev() }).toEqual({ config: 1, site: 1 });
     const anna = c.memberDoc("m-anna");
@@ -161,10 +152,12 @@ describe("the Central with its files", () => {
     expect(c.counters()).toMatchObject({ reloadsAccepted: 1, reloadsRefused: 1 });
   });
 
-  it("does not start on bad files: every problem in one DATA_INVALID error, and the data folder is left unlocked", async () => {
-    const f = folder();
+  it("does not start on bad files: every problem in one DATA_INVALID error, and the data folder is left unlocked", async ({
+    exampleFiles: f,
+    defer,
+  }) => {
     writeFileSync(f.membersFile, "members: [{ id: m-1, cards: [{ numbr: 1 }] }, { id: m-2, colour: red }]\n");
-    const c = await central(f);
+    const c = await central(defer, f);
     const err = await c.start().then(
       () => null,
       (e: unknown) => e,
@@ -181,14 +174,13 @@ describe("the Central with its files", () => {
     expect(existsSync(join(f.data, LOCK_FILE))).toBe(false);
   });
 
-  it("refuses a data folder that belongs to another site", async () => {
-    const f = folder();
-    const first = await central(f);
+  it("refuses a data folder that belongs to another site", async ({ exampleFiles: f, defer }) => {
+    const first = await central(defer, f);
     await first.start();
     await first.stop();
     const site = exampleDoc<{ site: Record<string, unknown> }>("site.yaml");
     writeFileSync(f.siteFile, stringify({ ...site, site: { ...site.site, id: "milan" } }));
-    const other = await central(f, "milan");
+    const other = await central(defer, f, "milan");
     await expect(other.start()).rejects.toThrow(/belongs to site "rome-center", not "milan"/);
   });
 });

@@ -5,9 +5,7 @@
  * next revision; other sites ignored; a change the broker missed published later in rev order; status
  * transitions logged.
  */
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { type InboundContext, onEvents, onHello, onStatus } from "../../central/centralInbound.js";
 import { CentralPublisher } from "../../central/centralPublisher.js";
 import { CentralStore } from "../../central/centralStore.js";
@@ -26,16 +24,11 @@ import {
   SyncMessage,
 } from "../../config/protocol/payloads.js";
 import type { MqttLink } from "../../drivers/mqtt/mqttTypes.js";
-import { tempDir } from "../helpers/build.js";
-import { exampleText } from "../helpers/examples.js";
+import { test } from "../harness/index.js";
 import { memoryLogger } from "../helpers/logs.js";
 
 const P = "t/v1";
 const LIMITS = { partMembers: 2, partBytes: 262_144 };
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0).reverse()) c();
-});
 
 interface Sent {
   topic: string;
@@ -62,17 +55,9 @@ function fakeLink() {
   return { link, sent, state, leaf: (l: string) => sent.filter((s) => s.topic.endsWith(`/${l}`)) };
 }
 
-function setup() {
-  const t = tempDir("accessgw-central-");
-  const siteFile = join(t.dir, "site.yaml");
-  const membersFile = join(t.dir, "members.yaml");
-  writeFileSync(siteFile, exampleText("site.yaml"));
-  writeFileSync(membersFile, exampleText("members.yaml"));
-  const store = CentralStore.open(join(t.dir, "data"));
-  cleanups.push(() => {
-    store.close();
-    t.cleanup();
-  });
+const it = test.extend("setup", ({ exampleFiles: { siteFile, membersFile, data }, defer }) => () => {
+  const store = CentralStore.open(data);
+  defer(() => store.close());
   const loaded = loadSources({ siteConfigFile: siteFile, membersFile }, "rome-center", (id) =>
     multipackOwner(store, id),
   );
@@ -109,7 +94,7 @@ function setup() {
     },
   };
   return { store, ctx, fake, log, counters, publisher };
-}
+});
 
 function hello(g: string, lastRev: number, more: Record<string, unknown> = {}) {
   return {
@@ -163,7 +148,7 @@ function events(g: string, seqs: number[], ledger = true) {
 }
 
 describe("the central's handling of gateway messages", () => {
-  it("answers a new gateway's hello with a snapshot in parts, then re-sends its acks", async () => {
+  it("answers a new gateway's hello with a snapshot in parts, then re-sends its acks", async ({ setup }) => {
     const c = setup();
     await onHello(c.ctx, hello("gw-1", 0));
     const parts = c.fake.leaf("sync").map((s) => SyncMessage.parse(s.payload));
@@ -191,7 +176,7 @@ describe("the central's handling of gateway messages", () => {
     });
   });
 
-  it("answers a gateway in step with one empty part", async () => {
+  it("answers a gateway in step with one empty part", async ({ setup }) => {
     const c = setup();
     await onHello(c.ctx, hello("gw-1", 1));
     expect(c.fake.leaf("sync").map((s) => s.payload)).toEqual([
@@ -200,7 +185,9 @@ describe("the central's handling of gateway messages", () => {
     expect(c.counters).toMatchObject({ hellos: 1, inStep: 1, snapshots: 0 });
   });
 
-  it("moves up to a gateway that is ahead (another central's revisions) and sends a snapshot it will apply", async () => {
+  it("moves up to a gateway that is ahead (another central's revisions) and sends a snapshot it will apply", async ({
+    setup,
+  }) => {
     const c = setup();
     await onHello(c.ctx, hello("gw-1", 40, { configRev: 7 }));
     expect(c.store.siteRev()).toBe(40);
@@ -213,7 +200,7 @@ describe("the central's handling of gateway messages", () => {
     expect(c.store.publishedRev()).toBe(40);
   });
 
-  it("raises the watermark to the gateway's first unacked seq − 1 and acks it", async () => {
+  it("raises the watermark to the gateway's first unacked seq − 1 and acks it", async ({ setup }) => {
     const c = setup();
     await onHello(c.ctx, hello("gw-1", 1, { outbox: { firstSeq: 31, lastSeq: 40 } }));
     expect(watermark(c.store, "gw-1")).toBe(30);
@@ -221,7 +208,9 @@ describe("the central's handling of gateway messages", () => {
     expect(c.log.lines.some((l) => l.msg.startsWith("watermark raised"))).toBe(true);
   });
 
-  it("stores events, acks them, then publishes the member they changed as the next revision", async () => {
+  it("stores events, acks them, then publishes the member they changed as the next revision", async ({
+    setup,
+  }) => {
     const c = setup();
     await onHello(c.ctx, hello("gw-1", 1));
     c.fake.sent.length = 0;
@@ -243,7 +232,7 @@ describe("the central's handling of gateway messages", () => {
     expect(c.counters).toMatchObject({ eventsStored: 2, eventsDuplicate: 2, acksSent: 3 });
   });
 
-  it("never acks past a missing batch", async () => {
+  it("never acks past a missing batch", async ({ setup }) => {
     const c = setup();
     await onHello(c.ctx, hello("gw-1", 1));
     await onEvents(c.ctx, events("gw-1", [1, 2], false));
@@ -252,7 +241,9 @@ describe("the central's handling of gateway messages", () => {
     expect(c.log.lines.some((l) => l.msg.startsWith("events missing before this batch"))).toBe(true);
   });
 
-  it("ignores hellos of another site and stores no events of a gateway it has not heard a hello from", async () => {
+  it("ignores hellos of another site and stores no events of a gateway it has not heard a hello from", async ({
+    setup,
+  }) => {
     const c = setup();
     await onHello(c.ctx, hello("gw-milan", 0, { siteId: "milan" }));
     await onHello(c.ctx, hello("gw-milan", 0, { siteId: "milan" }));
@@ -272,7 +263,7 @@ describe("the central's handling of gateway messages", () => {
     });
   });
 
-  it("publishes a change the broker missed on the next try, in rev order", async () => {
+  it("publishes a change the broker missed on the next try, in rev order", async ({ setup }) => {
     const c = setup();
     await onHello(c.ctx, hello("gw-1", 1));
     c.fake.sent.length = 0;
@@ -288,7 +279,7 @@ describe("the central's handling of gateway messages", () => {
     expect(c.store.publishedRev()).toBe(3);
   });
 
-  it("records statuses and logs a gateway going online and offline once each", async () => {
+  it("records statuses and logs a gateway going online and offline once each", async ({ setup }) => {
     const c = setup();
     const online = {
       online: true,

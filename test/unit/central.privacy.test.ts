@@ -4,28 +4,24 @@
  */
 import { statSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { CENTRAL_DB_FILE, CentralStore } from "../../central/centralStore.js";
 import { acquireLock, LOCK_FILE } from "../../central/dataLock.js";
-import { tempDir } from "../helpers/build.js";
+import { it } from "../harness/index.js";
 
 const mode = (path: string) => statSync(path).mode & 0o777;
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0).reverse()) c();
-});
 
 describe("the central's data folder (secure by default)", () => {
-  it("is created 0700 with the store, its WAL and the lock file 0600 under a 022 umask", () => {
-    const { dir, cleanup } = tempDir();
-    cleanups.push(cleanup);
+  it("is created 0700 with the store, its WAL and the lock file 0600 under a 022 umask", ({
+    folder,
+    defer,
+  }) => {
     const previous = process.umask(0o022);
-    cleanups.push(() => process.umask(previous));
-    const data = join(dir, "central-data");
+    defer(() => process.umask(previous));
+    const data = join(folder.dir, "central-data");
     const store = CentralStore.open(data);
-    cleanups.push(() => store.close());
-    const unlock = acquireLock(data);
-    cleanups.push(unlock);
+    defer(() => store.close());
+    defer(acquireLock(data));
     store.db.exec("CREATE TABLE IF NOT EXISTS probe (x); INSERT INTO probe VALUES (1)");
     expect(mode(data)).toBe(0o700);
     expect(mode(join(data, CENTRAL_DB_FILE))).toBe(0o600);

@@ -5,8 +5,7 @@
  * published member documents (R16).
  */
 import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { stringify } from "yaml";
 import { CentralStore } from "../../central/centralStore.js";
 import { storedEvents, storeEvents } from "../../central/eventIntake.js";
@@ -24,29 +23,17 @@ import {
   type SyncEvent,
   SyncMessage,
 } from "../../config/protocol/payloads.js";
-import { tempDir } from "../helpers/build.js";
-import { exampleDoc, exampleText } from "../helpers/examples.js";
+import { test } from "../harness/index.js";
+import { exampleDoc } from "../helpers/examples.js";
 
 const LIMITS = { partMembers: 500, partBytes: 262_144 };
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0).reverse()) c();
-});
 
 type MembersDoc = { members: Record<string, unknown>[] };
 
 /** A data folder with the worked example's files and the central's store on it. */
-function setup() {
-  const t = tempDir("accessgw-central-");
-  const siteFile = join(t.dir, "site.yaml");
-  const membersFile = join(t.dir, "members.yaml");
-  writeFileSync(siteFile, exampleText("site.yaml"));
-  writeFileSync(membersFile, exampleText("members.yaml"));
-  const store = CentralStore.open(join(t.dir, "data"));
-  cleanups.push(() => {
-    store.close();
-    t.cleanup();
-  });
+const it = test.extend("setup", ({ exampleFiles: { siteFile, membersFile, data }, defer }) => () => {
+  const store = CentralStore.open(data);
+  defer(() => store.close());
   const load = () => {
     const r = loadSources({ siteConfigFile: siteFile, membersFile }, "rome-center", (id) =>
       multipackOwner(store, id),
@@ -63,7 +50,7 @@ function setup() {
     writeMembers: (doc: MembersDoc) => writeFileSync(membersFile, stringify(doc)),
     config: () => load().config,
   };
-}
+});
 
 const AT = "2027-03-22T09:00:00.000Z";
 
@@ -127,7 +114,9 @@ function parts(store: CentralStore, lastRev: number, limits = LIMITS) {
 }
 
 describe("the central's store", () => {
-  it("takes config rev 1 and one changes rev for the first files, and nothing when they are read again", () => {
+  it("takes config rev 1 and one changes rev for the first files, and nothing when they are read again", ({
+    setup,
+  }) => {
     const c = setup();
     const first = c.sync();
     expect(first).toMatchObject({ configChanged: true, configRev: 1, revs: [1], deleted: [] });
@@ -140,7 +129,9 @@ describe("the central's store", () => {
     expect(c.store.siteRev()).toBe(1);
   });
 
-  it("answers a snapshot with every member, a replay with what changed after lastRev (tombstones too), and in step with one empty part", () => {
+  it("answers a snapshot with every member, a replay with what changed after lastRev (tombstones too), and in step with one empty part", ({
+    setup,
+  }) => {
     const c = setup();
     c.sync();
     const doc = exampleDoc<MembersDoc>("members.yaml");
@@ -178,7 +169,7 @@ describe("the central's store", () => {
     ]);
   });
 
-  it("answers an empty central with one empty snapshot part", () => {
+  it("answers an empty central with one empty snapshot part", ({ setup }) => {
     const c = setup();
     c.writeMembers({ members: [] });
     c.sync();
@@ -187,7 +178,9 @@ describe("the central's store", () => {
     ]);
   });
 
-  it("splits answers and changes by member count and by bytes, every member once and each part within the limits", () => {
+  it("splits answers and changes by member count and by bytes, every member once and each part within the limits", ({
+    setup,
+  }) => {
     const c = setup();
     const doc = exampleDoc<MembersDoc>("members.yaml");
     const many = Array.from({ length: 23 }, (_, i) => ({
@@ -230,7 +223,9 @@ describe("the central's store", () => {
     }
   });
 
-  it("folds a gateway's ledger entry into the published document, bumps the member's rev and lowers remaining credits (R16)", () => {
+  it("folds a gateway's ledger entry into the published document, bumps the member's rev and lowers remaining credits (R16)", ({
+    setup,
+  }) => {
     const c = setup();
     c.sync();
     const known = knownIds(c.config());
@@ -255,7 +250,7 @@ describe("the central's store", () => {
     ]);
   });
 
-  it("stores an event once by id: a second delivery changes nothing and takes no revision", () => {
+  it("stores an event once by id: a second delivery changes nothing and takes no revision", ({ setup }) => {
     const c = setup();
     c.sync();
     const known = knownIds(c.config());
@@ -275,7 +270,9 @@ describe("the central's store", () => {
     expect(storedEvents(c.store, "gw-1").map((e) => e.id)).toEqual(["gw-1:1", "gw-1:2"]);
   });
 
-  it("replaces an event by its relayFailed copy and folds the refund; a late plain copy does not undo it", () => {
+  it("replaces an event by its relayFailed copy and folds the refund; a late plain copy does not undo it", ({
+    setup,
+  }) => {
     const c = setup();
     c.sync();
     const known = knownIds(c.config());
@@ -296,7 +293,9 @@ describe("the central's store", () => {
     expect(storedEvents(c.store, "gw-1")[0]?.relayFailed).toBe(true);
   });
 
-  it("never moves the watermark past a gap, and moves it over the gap once the missing event arrives", () => {
+  it("never moves the watermark past a gap, and moves it over the gap once the missing event arrives", ({
+    setup,
+  }) => {
     const c = setup();
     c.sync();
     const known = knownIds(c.config());
@@ -320,7 +319,9 @@ describe("the central's store", () => {
     expect(watermark(c.store, "gw-2")).toBe(0);
   });
 
-  it("keeps entries for a multipack the files do not have, and folds them in when it appears", () => {
+  it("keeps entries for a multipack the files do not have, and folds them in when it appears", ({
+    setup,
+  }) => {
     const c = setup();
     c.sync();
     const known = knownIds(c.config());
@@ -349,7 +350,9 @@ describe("the central's store", () => {
     expect(creditsRemaining(memberDoc(c.store, "m-anna") as Member, "mp-new", c.config())).toBe(9);
   });
 
-  it("does not fold an entry twice when the files hold the same id, and leaves out an area the config lacks", () => {
+  it("does not fold an entry twice when the files hold the same id, and leaves out an area the config lacks", ({
+    setup,
+  }) => {
     const c = setup();
     c.sync();
     const known = knownIds(c.config());
@@ -368,7 +371,7 @@ describe("the central's store", () => {
     ]);
   });
 
-  it("publishes a member removed and given back: its tombstone, then its document", () => {
+  it("publishes a member removed and given back: its tombstone, then its document", ({ setup }) => {
     const c = setup();
     c.sync();
     const doc = exampleDoc<MembersDoc>("members.yaml");
@@ -382,7 +385,7 @@ describe("the central's store", () => {
     expect(replay?.members.map((m) => m.id)).toEqual(["m-anna"]);
   });
 
-  it("R19: publishes a member's codes from the members file, and their removal as a change", () => {
+  it("R19: publishes a member's codes from the members file, and their removal as a change", ({ setup }) => {
     const c = setup();
     const doc = exampleDoc<MembersDoc>("members.yaml");
     (doc.members[0] as Record<string, unknown>).codes = ["corp-acme"];
@@ -398,7 +401,9 @@ describe("the central's store", () => {
     expect(memberDoc(c.store, "m-anna")?.codes).toEqual([]);
   });
 
-  it("publishes the union of the old and new config before member changes when an edit removes a product they used", () => {
+  it("publishes the union of the old and new config before member changes when an edit removes a product they used", ({
+    setup,
+  }) => {
     const c = setup();
     c.sync();
     const site = exampleDoc<{ products: { id: string }[] }>("site.yaml");

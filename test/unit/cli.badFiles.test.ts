@@ -1,12 +1,8 @@
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { main } from "../../gateway/cli.js";
-import { tempDir } from "../helpers/build.js";
+import { it } from "../harness/index.js";
 import { exampleText } from "../helpers/examples.js";
-
-let t: ReturnType<typeof tempDir>;
-afterEach(() => t?.cleanup());
 
 /** Runs the command line in-process; returns the exit code and what it wrote. */
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -24,16 +20,11 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
   return { code, out, err };
 }
 
-/** Writes a file into the test folder and returns its path. */
-function file(name: string, content: string | Buffer): string {
-  const path = join(t.dir, name);
-  writeFileSync(path, content);
-  return path;
-}
-
 describe("import refuses a file that is not UTF-8", () => {
-  it("exit 2, naming the file and the byte offset, and nothing is stored", async () => {
-    t = tempDir();
+  it("exit 2, naming the file and the byte offset, and nothing is stored", async ({
+    folder: t,
+    writeFile: file,
+  }) => {
     const data = join(t.dir, "data");
     const site = file("site.yaml", exampleText("site.yaml"));
     // Two cards that differ only in a byte that is not UTF-8 would both become "12\uFFFD34".
@@ -57,21 +48,25 @@ describe("import refuses a file that is not UTF-8", () => {
 });
 
 describe("check --config", () => {
-  it.each([
+  it.for([
     ["an empty file", ""],
     ["a file of comments only", "# gateway for the pool\n\n"],
-  ])("refuses %s (exit 2), saying it is empty", async (_what, text) => {
-    t = tempDir();
-    const config = file("gateway.yaml", text);
-    const r = await run("check", "--config", config, "--data", join(t.dir, "data"));
-    expect(r.code).toBe(2);
-    expect(r.err).toContain(
-      `${config}: empty file: a gateway configuration declares at least its readers, doors and relays`,
-    );
-  });
+  ] as const)(
+    "refuses %s (exit 2), saying it is empty",
+    async ([_what, text], { folder: t, writeFile: file }) => {
+      const config = file("gateway.yaml", text);
+      const r = await run("check", "--config", config, "--data", join(t.dir, "data"));
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(
+        `${config}: empty file: a gateway configuration declares at least its readers, doors and relays`,
+      );
+    },
+  );
 
-  it("refuses a configuration that is not UTF-8 (exit 2), naming the byte offset", async () => {
-    t = tempDir();
+  it("refuses a configuration that is not UTF-8 (exit 2), naming the byte offset", async ({
+    folder: t,
+    writeFile: file,
+  }) => {
     const config = file(
       "gateway.yaml",
       Buffer.concat([Buffer.from("gateway: { id: gw-"), Buffer.from([0xe9]), Buffer.from(" }\n")]),
@@ -81,8 +76,10 @@ describe("check --config", () => {
     expect(r.err).toContain(`${config}: not UTF-8 text: byte 0xE9 at byte offset 18 (line 1)`);
   });
 
-  it("suggests the key meant by a key in the wrong case or with a typo", async () => {
-    t = tempDir();
+  it("suggests the key meant by a key in the wrong case or with a typo", async ({
+    folder: t,
+    writeFile: file,
+  }) => {
     const config = file(
       "gateway.yaml",
       [

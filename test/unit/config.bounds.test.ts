@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { loadDataFiles } from "../../config/dataFile.js";
 import { explain, memberBalance } from "../../gateway/decisions.js";
-import { freshStore, importInputs, scanReq, type TestStore } from "../store/storeHelpers.js";
+import { it } from "../harness/index.js";
+import { importInputs, scanReq } from "../store/storeHelpers.js";
 import {
   member,
   membersFile,
@@ -257,11 +258,9 @@ describe("card numbers", () => {
 });
 
 describe("the longest validity still decides", () => {
-  let t: TestStore;
-  afterEach(() => t?.close());
-
-  it("R2: a holder of a 100-year pack (36525 days) bought in 2027 is granted; the pack runs to 2127", () => {
-    t = freshStore();
+  it("R2: a holder of a 100-year pack (36525 days) bought in 2027 is granted; the pack runs to 2127", ({
+    store: t,
+  }) => {
     const site = swimValidity({ days: 36_525 });
     importInputs(t.store, [site, packFile({ purchasedAt: "2027-03-01T08:00:00+01:00" })]);
     const now = Date.parse("2027-03-02T10:00:00+01:00");

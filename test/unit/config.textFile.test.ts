@@ -1,8 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { decodeText, readTextFile, Utf8Decoder, Utf8Error } from "../../config/textFile.js";
-import { tempDir } from "../helpers/build.js";
+import { it } from "../harness/index.js";
 
 const bytes = (...parts: (string | number[])[]) =>
   Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p, "utf8") : Buffer.from(p))));
@@ -49,11 +49,7 @@ describe("reading text files as strict UTF-8", () => {
   });
 
   describe("from disk", () => {
-    let t: ReturnType<typeof tempDir>;
-    afterEach(() => t?.cleanup());
-
-    it("names a file that cannot be read, and reads one that is UTF-8", () => {
-      t = tempDir();
+    it("names a file that cannot be read, and reads one that is UTF-8", ({ folder: t }) => {
       expect(readTextFile(join(t.dir, "missing.yaml"))).toEqual({
         problem: `${join(t.dir, "missing.yaml")}: cannot read the file (ENOENT)`,
       });

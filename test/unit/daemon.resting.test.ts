@@ -1,11 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { GatewayConfig, type Relay } from "../../config/gateway.js";
 import type { RelayDeps } from "../../drivers/relays/createRelay.js";
 import type { RelayDriver, RelayEvents } from "../../drivers/relays/relayDriver.js";
 import { Listeners } from "../../drivers/transport/listeners.js";
-import { Gateway } from "../../gateway/daemon.js";
-import { silentLogger } from "../helpers/logs.js";
-import { freshStore, type TestStore } from "../store/storeHelpers.js";
+import { it } from "../harness/index.js";
 
 /** A relay that only keeps what the daemon handed it. */
 class IdleRelay implements RelayDriver {
@@ -27,15 +25,10 @@ class IdleRelay implements RelayDriver {
   }
 }
 
-let t: TestStore | undefined;
-let gateway: Gateway | undefined;
-afterEach(async () => {
-  await gateway?.stop();
-  t?.close();
-});
-
 describe("the daemon's resting states for its relays", () => {
-  it("hands each relay the channel and channelB of every door on it, OFF, and nothing for channels no door uses", () => {
+  it("hands each relay the channel and channelB of every door on it, OFF, and nothing for channels no door uses", async ({
+    gateway: startGateway,
+  }) => {
     const config = GatewayConfig.parse({
       doors: [
         { id: "pool-gate", relay: "board", channel: 1, channelB: 2 },
@@ -50,19 +43,14 @@ describe("the daemon's resting states for its relays", () => {
       ],
     });
     const handed = new Map<string, RelayDeps>();
-    t = freshStore();
-    gateway = new Gateway({
+    await startGateway({
       config,
-      store: t.store,
-      gatewayId: "gw-1",
-      logger: silentLogger(),
       clock: () => 0,
       relayFactory: (c: Relay, deps: RelayDeps) => {
         handed.set(c.id, deps);
         return new IdleRelay(c.id);
       },
     });
-    gateway.start();
     const resting = (id: string) => handed.get(id)?.restingStates();
     expect(resting("board")).toEqual([
       { channel: 1, on: false },

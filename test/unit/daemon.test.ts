@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { GatewayConfig, type Reader, type Relay } from "../../config/gateway.js";
 import type { CreateReaderResult } from "../../drivers/readers/createReader.js";
 import type {
@@ -11,13 +11,13 @@ import { ReaderError } from "../../drivers/readers/readerDriver.js";
 import { RelayError } from "../../drivers/relays/errors.js";
 import type { RelayDriver, RelayEvents } from "../../drivers/relays/relayDriver.js";
 import { Listeners } from "../../drivers/transport/listeners.js";
-import { Gateway } from "../../gateway/daemon.js";
+import type { Gateway } from "../../gateway/daemon.js";
 import { memberBalance } from "../../gateway/decisions.js";
 import type { Store } from "../../gateway/store/db.js";
 import { listEvents } from "../../gateway/store/events.js";
+import { test } from "../harness/index.js";
 import { at } from "../helpers/build.js";
 import { type LogLine, memoryLogger } from "../helpers/logs.js";
-import { freshStore, importExamples, type TestStore } from "../store/storeHelpers.js";
 
 const MONDAY_10 = at("2027-03-22T10:00");
 const ANNA = "1234567";
@@ -115,15 +115,6 @@ const config = GatewayConfig.parse({
   ],
 });
 
-let t: TestStore | undefined;
-let gateway: Gateway | undefined;
-afterEach(async () => {
-  await gateway?.stop();
-  gateway = undefined;
-  t?.close();
-  t = undefined;
-});
-
 interface Rig {
   store: Store;
   gateway: Gateway;
@@ -134,51 +125,52 @@ interface Rig {
   changes: () => number;
 }
 
-async function rig(cfg: GatewayConfig = config): Promise<Rig> {
-  t = freshStore();
-  importExamples(t.store);
-  const readers = new Map<string, FakeReader>();
-  const relay = new FakeRelay("board", readers);
-  const { logger, lines: logs } = memoryLogger();
-  let changes = 0;
-  gateway = new Gateway({
-    config: cfg,
-    store: t.store,
-    gatewayId: "gw-1",
-    logger,
-    clock: () => MONDAY_10,
-    onChange: () => changes++,
-    readerFactory: (c: Reader): CreateReaderResult => {
-      if (c.driver !== "serial-line")
-        return {
-          ok: false,
-          error: new ReaderError("READER_DRIVER_UNSUPPORTED", c.id, "mqtt readers are not supported"),
-        };
-      const r = new FakeReader(c.id);
-      readers.set(c.id, r);
-      return { ok: true, reader: r };
+/** The examples, and a started gateway on them with fake drivers (pool-in, the board) and a log to read. */
+const it = test.extend(
+  "rig",
+  ({ exampleStore: store, gateway: startGateway }) =>
+    async (cfg: GatewayConfig = config): Promise<Rig> => {
+      const readers = new Map<string, FakeReader>();
+      const relay = new FakeRelay("board", readers);
+      const { logger, lines: logs } = memoryLogger("debug");
+      let changes = 0;
+      const gateway = await startGateway({
+        config: cfg,
+        gatewayId: "gw-1",
+        logger,
+        clock: () => MONDAY_10,
+        onChange: () => changes++,
+        readerFactory: (c: Reader): CreateReaderResult => {
+          if (c.driver !== "serial-line")
+            return {
+              ok: false,
+              error: new ReaderError("READER_DRIVER_UNSUPPORTED", c.id, "mqtt readers are not supported"),
+            };
+          const r = new FakeReader(c.id);
+          readers.set(c.id, r);
+          return { ok: true, reader: r };
+        },
+        relayFactory: (c: Relay): RelayDriver => {
+          if (c.driver !== "lcus-serial")
+            throw new RelayError(
+              "RELAY_UNSUPPORTED",
+              { relayId: c.id, failure: "unsupported" },
+              "mqtt relays are not built yet",
+            );
+          return relay;
+        },
+      });
+      const reader = readers.get("pool-in");
+      if (!reader) throw new Error("pool-in reader not created");
+      return { store, gateway, reader, relay, logs, changes: () => changes };
     },
-    relayFactory: (c: Relay): RelayDriver => {
-      if (c.driver !== "lcus-serial")
-        throw new RelayError(
-          "RELAY_UNSUPPORTED",
-          { relayId: c.id, failure: "unsupported" },
-          "mqtt relays are not built yet",
-        );
-      return relay;
-    },
-  });
-  await gateway.start();
-  const reader = readers.get("pool-in");
-  if (!reader) throw new Error("pool-in reader not created");
-  return { store: t.store, gateway, reader, relay, logs, changes: () => changes };
-}
+);
 
 /** Lets pending promise callbacks (pulse results) run. */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe("Gateway: reader → debounce → decision → door", () => {
-  it("pulses the door once for a granted card, after the event is recorded (R14)", async () => {
+  it("pulses the door once for a granted card, after the event is recorded (R14)", async ({ rig }) => {
     const { store, reader, relay, gateway } = await rig();
     const seenAtPulse: string[] = [];
     relay.onPulse = () => seenAtPulse.push(...listEvents(store).map((e) => e.decision));
@@ -194,7 +186,7 @@ describe("Gateway: reader → debounce → decision → door", () => {
     });
   });
 
-  it("records the grant's door pulse pending until the relay finished it, then done", async () => {
+  it("records the grant's door pulse pending until the relay finished it, then done", async ({ rig }) => {
     const { store, reader, relay } = await rig();
     let finish: () => void = () => {};
     relay.pulse = (channel, ms) => {
@@ -213,7 +205,7 @@ describe("Gateway: reader → debounce → decision → door", () => {
     expect(pulse()).toEqual(["done"]);
   });
 
-  it("does not pulse for a denied card", async () => {
+  it("does not pulse for a denied card", async ({ rig }) => {
     const { store, reader, relay, gateway } = await rig();
 
     reader.present("9999999");
@@ -224,7 +216,7 @@ describe("Gateway: reader → debounce → decision → door", () => {
     expect(gateway.status().totals).toMatchObject({ scans: 1, grants: 0, denies: 1 });
   });
 
-  it("R17: gives one event for a card repeated within debounceMs", async () => {
+  it("R17: gives one event for a card repeated within debounceMs", async ({ rig }) => {
     const { store, reader, relay } = await rig();
 
     reader.present(ANNA);
@@ -236,7 +228,7 @@ describe("Gateway: reader → debounce → decision → door", () => {
     expect(relay.pulses).toHaveLength(1);
   });
 
-  it("refunds the credit and marks the event relayFailed when the pulse fails", async () => {
+  it("refunds the credit and marks the event relayFailed when the pulse fails", async ({ rig }) => {
     const { store, reader, relay, gateway, logs } = await rig();
     relay.failing = true;
 
@@ -260,7 +252,7 @@ describe("Gateway: reader → debounce → decision → door", () => {
     );
   });
 
-  it("logs and counts a scan that throws, and keeps deciding", async () => {
+  it("logs and counts a scan that throws, and keeps deciding", async ({ rig }) => {
     const [poolIn] = config.readers;
     if (!poolIn) throw new Error("no reader");
     const { reader, relay, gateway, logs } = await rig({
@@ -278,7 +270,9 @@ describe("Gateway: reader → debounce → decision → door", () => {
     expect(logs.filter((l) => l.msg === "scan failed")).toHaveLength(2);
   });
 
-  it("R14: records a scan the engine cannot decide as a deny `error`, logs its stack at error level and counts it", async () => {
+  it("R14: records a scan the engine cannot decide as a deny `error`, logs its stack at error level and counts it", async ({
+    rig,
+  }) => {
     const { store, reader, relay, gateway, logs } = await rig();
     store.db
       .prepare(
@@ -308,7 +302,7 @@ describe("Gateway: reader → debounce → decision → door", () => {
     });
   });
 
-  it("R14: records a scan at a reader whose area the site lost as a deny `error` too", async () => {
+  it("R14: records a scan at a reader whose area the site lost as a deny `error` too", async ({ rig }) => {
     const [poolIn] = config.readers;
     if (!poolIn) throw new Error("no reader");
     const { store, reader } = await rig({ ...config, readers: [{ ...poolIn, area: "sauna" }] });
@@ -321,7 +315,7 @@ describe("Gateway: reader → debounce → decision → door", () => {
     ]);
   });
 
-  it("never logs a whole card number at info level", async () => {
+  it("never logs a whole card number at info level", async ({ rig }) => {
     const { reader, logs } = await rig();
 
     reader.present(ANNA);
@@ -335,7 +329,7 @@ describe("Gateway: reader → debounce → decision → door", () => {
     expect(JSON.stringify(info)).not.toContain("9999999");
   });
 
-  it("reports mqtt readers and relays as problems without starting them", async () => {
+  it("reports mqtt readers and relays as problems without starting them", async ({ rig }) => {
     const { gateway } = await rig();
     const s = gateway.status();
     expect(s.readers[1]).toMatchObject({ id: "gym-in", state: "unavailable" });
@@ -343,13 +337,13 @@ describe("Gateway: reader → debounce → decision → door", () => {
     expect(s.problems).toHaveLength(2);
   });
 
-  it("starts the relays before the readers, so the first card finds its door", async () => {
+  it("starts the relays before the readers, so the first card finds its door", async ({ rig }) => {
     const { reader, relay } = await rig();
     expect(reader.started).toBe(true);
     expect(relay.startedBeforeReaders).toBe(true);
   });
 
-  it("stop() stops the readers, waits for the pulse in flight, then stops the relays", async () => {
+  it("stop() stops the readers, waits for the pulse in flight, then stops the relays", async ({ rig }) => {
     const { reader, relay, gateway: gw } = await rig();
     let release: () => void = () => {};
     const order: string[] = [];
@@ -380,12 +374,21 @@ describe("Gateway: reader → debounce → decision → door", () => {
 });
 
 describe("Gateway start: grants the last run left between the decision and the door pulse", () => {
-  it("undoes one decided within 30 s before the first card (refund, event relayFailed), and logs it", async () => {
+  it("undoes one decided within 30 s before the first card (refund, event relayFailed), and logs it", async ({
+    rig,
+    gateway: startGateway,
+    defer,
+  }) => {
     const { store, reader, relay } = await rig();
     // The pulse never finishes: this run "dies" with the grant committed and the door not opened.
+    // (Released once the test is over, so that stopping this run after it does not wait for it.)
+    const hung: (() => void)[] = [];
+    defer(() => {
+      for (const release of hung) release();
+    });
     relay.pulse = (channel, ms) => {
       relay.pulses.push({ channel, ms });
-      return new Promise<void>(() => {});
+      return new Promise<void>((resolve) => hung.push(resolve));
     };
     reader.present(ANNA);
     await settle();
@@ -394,15 +397,12 @@ describe("Gateway start: grants the last run left between the decision and the d
 
     // The next run starts 5 s later on the same data folder (the first one is never stopped).
     const { logger, lines } = memoryLogger();
-    const next = new Gateway({
+    await startGateway({
       config: { ...config, readers: [], relays: [], doors: [] },
-      store,
       gatewayId: "gw-1",
       logger,
       clock: () => MONDAY_10 + 5000,
     });
-    gateway = next;
-    await next.start();
 
     expect(listEvents(store)).toEqual([expect.objectContaining({ decision: "grant", relayFailed: true })]);
     const swim = memberBalance(store, { card: ANNA }, MONDAY_10).multipacks.find(
@@ -421,7 +421,9 @@ describe("Gateway start: grants the last run left between the decision and the d
 });
 
 describe("Gateway.status(): what `accessgw status` shows", () => {
-  it("names a cache that cannot be written (a full disk: SQLITE_FULL) until a scan is recorded again", async () => {
+  it("names a cache that cannot be written (a full disk: SQLITE_FULL) until a scan is recorded again", async ({
+    rig,
+  }) => {
     const { store, reader, gateway } = await rig();
     // SQLite refuses to grow the cache past this many pages with SQLITE_FULL, as on a full disk.
     const pages = store.db.pragma("page_count", { simple: true }) as number;
@@ -443,7 +445,9 @@ describe("Gateway.status(): what `accessgw status` shows", () => {
     expect(listEvents(store).at(-1)).toMatchObject({ memberId: "m-bruno" });
   });
 
-  it("shows each reader's link state, since when, why and the retry, and lists a waiting reader as a problem", async () => {
+  it("shows each reader's link state, since when, why and the retry, and lists a waiting reader as a problem", async ({
+    rig,
+  }) => {
     const { reader, gateway, changes } = await rig();
     const before = changes();
     reader.state("waiting", {
@@ -479,7 +483,7 @@ describe("Gateway.status(): what `accessgw status` shows", () => {
     expect(gateway.status().problems.some((p) => p.startsWith("reader pool-in"))).toBe(false);
   });
 
-  it("keeps each reader's last scan with the card masked, and the driver's counters", async () => {
+  it("keeps each reader's last scan with the card masked, and the driver's counters", async ({ rig }) => {
     const { reader, gateway, changes } = await rig();
     expect(gateway.status().readers[0]?.lastScan).toBeNull();
     const before = changes();
@@ -506,7 +510,7 @@ describe("Gateway.status(): what `accessgw status` shows", () => {
     });
   });
 
-  it("marks the last scan relayFailed when its door did not open", async () => {
+  it("marks the last scan relayFailed when its door did not open", async ({ rig }) => {
     const { reader, relay, gateway } = await rig();
     relay.failing = true;
 
@@ -520,7 +524,9 @@ describe("Gateway.status(): what `accessgw status` shows", () => {
     });
   });
 
-  it("shows relays with their link state, the driver's counters, and reports their state changes", async () => {
+  it("shows relays with their link state, the driver's counters, and reports their state changes", async ({
+    rig,
+  }) => {
     const { relay, gateway, changes } = await rig();
     const before = changes();
     relay.listeners.emit("state", relay.health());

@@ -1,35 +1,28 @@
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { memberBalance, scan } from "../../gateway/decisions.js";
 import { DB_FILE, Store } from "../../gateway/store/db.js";
 import { listEvents } from "../../gateway/store/events.js";
 import { MIGRATIONS } from "../../gateway/store/migrations.js";
 import { pendingEvents } from "../../gateway/store/outbox.js";
 import { recordRelayFailure, refundId } from "../../gateway/store/relayFailure.js";
-import { at, tempDir } from "../helpers/build.js";
-import { freshStore, importExamples, scanReq, type TestStore } from "../store/storeHelpers.js";
+import { it } from "../harness/index.js";
+import { at } from "../helpers/build.js";
+import { scanReq } from "../store/storeHelpers.js";
 
 const MONDAY_10 = at("2027-03-22T10:00");
 const ANNA = "1234567";
 const BRUNO = "7654321";
-
-let t: TestStore;
-afterEach(() => t?.close());
-
-function exampleStore(): Store {
-  t = freshStore();
-  importExamples(t.store);
-  return t.store;
-}
 
 const rows = (store: Store, sql: string, ...params: unknown[]) => store.db.prepare(sql).all(...params);
 const swim = (store: Store, card: string) =>
   memberBalance(store, { card }, MONDAY_10).multipacks.find((m) => m.productId === "swim10");
 
 describe("recordRelayFailure: a grant whose door did not open is undone", () => {
-  it("refunds the credit with a negative ledger entry <event id>:refund, back to 10/10", () => {
-    const store = exampleStore();
+  it("refunds the credit with a negative ledger entry <event id>:refund, back to 10/10", ({
+    exampleStore: store,
+  }) => {
     const e = scan(store, scanReq(ANNA, "pool"), MONDAY_10, "gw-1");
     expect(swim(store, ANNA)).toMatchObject({ creditsRemaining: 9, creditsTotal: 10 });
 
@@ -41,8 +34,9 @@ describe("recordRelayFailure: a grant whose door did not open is undone", () => 
     );
   });
 
-  it("removes the visit and the presence, marks the event relayFailed and queues it again for sync", () => {
-    const store = exampleStore();
+  it("removes the visit and the presence, marks the event relayFailed and queues it again for sync", ({
+    exampleStore: store,
+  }) => {
     const e = scan(store, scanReq(ANNA, "pool"), MONDAY_10, "gw-1");
     store.prepare("DELETE FROM outbox").run(); // as if sync had already sent it
 
@@ -56,8 +50,7 @@ describe("recordRelayFailure: a grant whose door did not open is undone", () => 
     expect(scan(store, scanReq(ANNA, "pool"), MONDAY_10 + 60_000, "gw-1").decision).toBe("grant");
   });
 
-  it("keeps presence when a later movement has replaced it", () => {
-    const store = exampleStore();
+  it("keeps presence when a later movement has replaced it", ({ exampleStore: store }) => {
     const e = scan(store, scanReq(ANNA, "pool"), MONDAY_10, "gw-1");
     scan(store, scanReq(ANNA, "pool", "out"), MONDAY_10 + 60_000, "gw-1");
 
@@ -68,8 +61,7 @@ describe("recordRelayFailure: a grant whose door did not open is undone", () => 
     ]);
   });
 
-  it("changes nothing the second time", () => {
-    const store = exampleStore();
+  it("changes nothing the second time", ({ exampleStore: store }) => {
     const e = scan(store, scanReq(ANNA, "pool"), MONDAY_10, "gw-1");
     recordRelayFailure(store, e, MONDAY_10);
 
@@ -78,8 +70,9 @@ describe("recordRelayFailure: a grant whose door did not open is undone", () => 
     expect(rows(store, "SELECT id FROM ledger WHERE id LIKE '%:refund'")).toEqual([{ id: "gw-1:1:refund" }]);
   });
 
-  it("writes no refund for a grant that cost nothing, but still marks the event", () => {
-    const store = exampleStore();
+  it("writes no refund for a grant that cost nothing, but still marks the event", ({
+    exampleStore: store,
+  }) => {
     const e = scan(store, scanReq(BRUNO, "gym"), MONDAY_10, "gw-1");
     expect(e).toMatchObject({ decision: "grant", creditsDeducted: 0 });
 
@@ -90,8 +83,9 @@ describe("recordRelayFailure: a grant whose door did not open is undone", () => 
 });
 
 describe("relayFailed is on every recorded event (cli.md: null or false, never absent)", () => {
-  it("is false on a grant and a deny as scan returns them and as events lists them", () => {
-    const store = exampleStore();
+  it("is false on a grant and a deny as scan returns them and as events lists them", ({
+    exampleStore: store,
+  }) => {
     const grant = scan(store, scanReq(ANNA, "pool"), MONDAY_10, "gw-1");
     const deny = scan(store, scanReq("9999999", "pool"), MONDAY_10, "gw-1");
 
@@ -100,43 +94,40 @@ describe("relayFailed is on every recorded event (cli.md: null or false, never a
     expect(listEvents(store).map((e) => e.relayFailed)).toEqual([false, false]);
   });
 
-  it("is written into events recorded before the field existed, once, by the migration that added it", () => {
-    const { dir, cleanup } = tempDir();
-    try {
-      // A data folder as an accessgw before the migration left it: an event without the field, in the outbox.
-      const backFill = MIGRATIONS.find((m) => m.name === "relayFailed on every event");
-      if (!backFill) throw new Error("no back-fill migration");
-      const raw = new Database(join(dir, DB_FILE));
-      for (const m of MIGRATIONS.filter((m) => m.version < backFill.version)) raw.exec(m.sql);
-      raw.pragma(`user_version = ${backFill.version - 1}`);
-      const old = {
-        id: "gw-1:1",
-        seq: 1,
-        decision: "deny",
-        reason: "unknown_card",
-        at: "2027-03-22T09:00:00.000Z",
-      };
-      raw
-        .prepare(
-          "INSERT INTO events (seq, id, at, member_id, decision, reason, doc) VALUES (1, ?, 0, NULL, ?, ?, ?)",
-        )
-        .run(old.id, old.decision, old.reason, JSON.stringify(old));
-      raw.prepare("INSERT INTO outbox (seq) VALUES (1)").run();
-      raw.close();
+  it("is written into events recorded before the field existed, once, by the migration that added it", ({
+    folder: { dir },
+  }) => {
+    // A data folder as an accessgw before the migration left it: an event without the field, in the outbox.
+    const backFill = MIGRATIONS.find((m) => m.name === "relayFailed on every event");
+    if (!backFill) throw new Error("no back-fill migration");
+    const raw = new Database(join(dir, DB_FILE));
+    for (const m of MIGRATIONS.filter((m) => m.version < backFill.version)) raw.exec(m.sql);
+    raw.pragma(`user_version = ${backFill.version - 1}`);
+    const old = {
+      id: "gw-1:1",
+      seq: 1,
+      decision: "deny",
+      reason: "unknown_card",
+      at: "2027-03-22T09:00:00.000Z",
+    };
+    raw
+      .prepare(
+        "INSERT INTO events (seq, id, at, member_id, decision, reason, doc) VALUES (1, ?, 0, NULL, ?, ?, ?)",
+      )
+      .run(old.id, old.decision, old.reason, JSON.stringify(old));
+    raw.prepare("INSERT INTO outbox (seq) VALUES (1)").run();
+    raw.close();
 
-      const store = Store.open(dir);
-      try {
-        const doc = store.db.prepare("SELECT doc FROM events WHERE seq = 1").pluck().get() as string;
-        expect(JSON.parse(doc)).toEqual({ ...old, relayFailed: false });
-        expect(listEvents(store)[0]).toHaveProperty("relayFailed", false);
-        expect(pendingEvents(store)[0]).toHaveProperty("relayFailed", false);
-        // Not a relay failure: the outbox row is not flagged as queued again.
-        expect(rows(store, "SELECT seq FROM outbox_requeued")).toEqual([]);
-      } finally {
-        store.close();
-      }
+    const store = Store.open(dir);
+    try {
+      const doc = store.db.prepare("SELECT doc FROM events WHERE seq = 1").pluck().get() as string;
+      expect(JSON.parse(doc)).toEqual({ ...old, relayFailed: false });
+      expect(listEvents(store)[0]).toHaveProperty("relayFailed", false);
+      expect(pendingEvents(store)[0]).toHaveProperty("relayFailed", false);
+      // Not a relay failure: the outbox row is not flagged as queued again.
+      expect(rows(store, "SELECT seq FROM outbox_requeued")).toEqual([]);
     } finally {
-      cleanup();
+      store.close();
     }
   });
 });

@@ -1,14 +1,7 @@
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { main, type SimCliIo } from "../../firmware-sim/cli.js";
-import { tempDir } from "../helpers/build.js";
-
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0)) c();
-});
+import { it } from "../harness/index.js";
 
 /** Runs the command line in-process; stdin ends at once, no signal ever comes. */
 async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -29,14 +22,6 @@ async function run(argv: string[]): Promise<{ code: number; stdout: string; stde
   return { code, stdout: out, stderr: err };
 }
 
-function file(name: string, text: string): string {
-  const t = tempDir("accessgw-sim-cli-");
-  cleanups.push(t.cleanup);
-  const path = join(t.dir, name);
-  writeFileSync(path, text);
-  return path;
-}
-
 describe("accessgw-sim command line", () => {
   it("prints its usage for --help (exit 0)", async () => {
     const r = await run(["--help"]);
@@ -54,7 +39,9 @@ describe("accessgw-sim command line", () => {
     expect(r.stderr).toMatch(message);
   });
 
-  it("refuses a missing or invalid sim.yaml with exit 2, naming file and path", async () => {
+  it("refuses a missing or invalid sim.yaml with exit 2, naming file and path", async ({
+    writeFile: file,
+  }) => {
     const missing = await run(["--config", "/nonexistent/sim.yaml"]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("/nonexistent/sim.yaml: cannot read the file (ENOENT)");
@@ -67,7 +54,9 @@ describe("accessgw-sim command line", () => {
     expect(invalid.stderr).toContain(`${bad}: devices[0].channels: `);
   });
 
-  it("starts the devices, says where they listen, and stops when the input ends (exit 0)", async () => {
+  it("starts the devices, says where they listen, and stops when the input ends (exit 0)", async ({
+    writeFile: file,
+  }) => {
     const sim = file("sim.yaml", "devices:\n  - { id: board-1, kind: lcus-board, expose: { tcp: 0 } }\n");
     const r = await run(["--config", sim]);
     expect(r.code).toBe(0);

@@ -1,5 +1,5 @@
 import { connect, type Socket } from "node:net";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, vi } from "vitest";
 import { encodeLcus } from "../../drivers/codecs/lcus.js";
 import { crc16modbus, encodeException, encodeWriteCoil } from "../../drivers/codecs/modbusRtu.js";
 import { encodeRdm6300Frame } from "../../drivers/codecs/rdm6300.js";
@@ -10,6 +10,7 @@ import { SimRdm6300Module } from "../../firmware-sim/devices/rdm6300Module.js";
 import type { RelayChange } from "../../firmware-sim/devices/relayState.js";
 import { type DeviceLink, SerialDeviceServer } from "../../firmware-sim/devices/serialDeviceServer.js";
 import { SimSerialLineReader } from "../../firmware-sim/devices/serialLineReader.js";
+import { test } from "../harness/index.js";
 import { ManualScheduler } from "../helpers/fakeTransport.js";
 
 /** A DeviceLink whose other end is the test. */
@@ -38,26 +39,29 @@ const withCrc = (body: number[]) => {
   return Uint8Array.from([...body, crc & 0xff, crc >> 8]);
 };
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function client(port: number): Promise<{ socket: Socket; received: number[]; closed: () => boolean }> {
-  const socket = connect({ host: "127.0.0.1", port });
-  const received: number[] = [];
-  let closed = false;
-  socket.on("data", (b: Buffer) => received.push(...b));
-  socket.on("error", () => {});
-  socket.on("close", () => {
-    closed = true;
-  });
-  await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
-  cleanups.push(() => {
-    socket.destroy();
-  });
-  return { socket, received, closed: () => closed };
-}
+/**
+ * A client on a loopback port (where the gateway's transport would be): what it received, and whether it
+ * closed.
+ */
+const it = test.extend(
+  "client",
+  ({ defer }) =>
+    async (port: number): Promise<{ socket: Socket; received: number[]; closed: () => boolean }> => {
+      const socket = connect({ host: "127.0.0.1", port });
+      const received: number[] = [];
+      let closed = false;
+      socket.on("data", (b: Buffer) => received.push(...b));
+      socket.on("error", () => {});
+      socket.on("close", () => {
+        closed = true;
+      });
+      await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+      defer(() => {
+        socket.destroy();
+      });
+      return { socket, received, closed: () => closed };
+    },
+);
 
 function refused(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -71,9 +75,12 @@ function refused(port: number): Promise<boolean> {
 }
 
 describe("SerialDeviceServer", () => {
-  it("listens on an ephemeral loopback port and passes bytes both ways with one client", async () => {
+  it("listens on an ephemeral loopback port and passes bytes both ways with one client", async ({
+    defer,
+    client,
+  }) => {
     const server = new SerialDeviceServer();
-    cleanups.push(() => server.stop());
+    defer(() => server.stop());
     const port = await server.start();
     expect(port).toBeGreaterThan(0);
     expect(server.target).toBe(`tcp://127.0.0.1:${port}`);
@@ -90,9 +97,9 @@ describe("SerialDeviceServer", () => {
     await vi.waitFor(() => expect(c.received).toEqual([9]));
   });
 
-  it("replaces the first client when a second one connects", async () => {
+  it("replaces the first client when a second one connects", async ({ defer, client }) => {
     const server = new SerialDeviceServer();
-    cleanups.push(() => server.stop());
+    defer(() => server.stop());
     const port = await server.start();
     const first = await client(port);
     await vi.waitFor(() => expect(server.connected).toBe(true));
@@ -103,9 +110,12 @@ describe("SerialDeviceServer", () => {
     await vi.waitFor(() => expect(second.received).toEqual([5]));
   });
 
-  it("drops the client and refuses connections while unplugged, and accepts again on the same port", async () => {
+  it("drops the client and refuses connections while unplugged, and accepts again on the same port", async ({
+    defer,
+    client,
+  }) => {
     const server = new SerialDeviceServer();
-    cleanups.push(() => server.stop());
+    defer(() => server.stop());
     const port = await server.start();
     const c = await client(port);
     await vi.waitFor(() => expect(server.connected).toBe(true));

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import type { GatewayStatus } from "../../config/statusDocument.js";
 import { StatusDocument, toStatusDocument } from "../../config/statusDocument.js";
 import { statusExitCode } from "../../gateway/cli.js";
@@ -16,21 +16,28 @@ import {
   writeStatusFile,
 } from "../../gateway/statusFile.js";
 import type { Scheduler } from "../../runtime/scheduler.js";
-import { tempDir } from "../helpers/build.js";
+import { test } from "../harness/index.js";
 
 const T0 = Date.parse("2026-11-25T10:00:00.000Z");
 
-let cleanup: (() => void) | undefined;
-afterEach(() => {
-  cleanup?.();
-  cleanup = undefined;
+/** A status writer on a manual scheduler writing into the test's folder, and what it wrote. */
+const it = test.extend("writerRig", ({ folder: { dir } }) => (path?: string) => {
+  const scheduler = new ManualScheduler();
+  const writes: number[] = [];
+  const errors: unknown[] = [];
+  let state: StatusDocument["state"] = "running";
+  const writer = new StatusWriter({
+    path: path ?? statusFilePath(dir),
+    scheduler,
+    clock: () => scheduler.now,
+    snapshot: () => {
+      writes.push(scheduler.now - T0);
+      return doc({ state, updatedAt: new Date(scheduler.now).toISOString() });
+    },
+    onError: (err) => errors.push(err),
+  });
+  return { dir, scheduler, writes, errors, writer, setState: (s: typeof state) => (state = s) };
 });
-
-function folder(): string {
-  const t = tempDir("accessgw-status-");
-  cleanup = t.cleanup;
-  return t.dir;
-}
 
 /** A daemon's status as the gateway reports it: one reader waiting, one relay open. */
 const gatewayStatus: GatewayStatus = {
@@ -129,8 +136,9 @@ describe("toStatusDocument", () => {
 });
 
 describe("readStatus: is the daemon of this data folder running?", () => {
-  it("says running while the pid lives and the file was updated within 10 s (the boundary included)", () => {
-    const dir = folder();
+  it("says running while the pid lives and the file was updated within 10 s (the boundary included)", ({
+    folder: { dir },
+  }) => {
     writeStatusFile(statusFilePath(dir), doc());
     expect(readStatus(dir, alive(T0 + STATUS_STALE_MS))).toEqual({
       running: true,
@@ -139,24 +147,22 @@ describe("readStatus: is the daemon of this data folder running?", () => {
     });
   });
 
-  it("says not running when there is no status file", () => {
-    expect(readStatus(folder(), alive(T0))).toMatchObject({
+  it("says not running when there is no status file", ({ folder: { dir } }) => {
+    expect(readStatus(dir, alive(T0))).toMatchObject({
       running: false,
       reason: expect.stringMatching(/^no status file in /),
       status: null,
     });
   });
 
-  it("says not running when the file is older than 10 s (a hung daemon)", () => {
-    const dir = folder();
+  it("says not running when the file is older than 10 s (a hung daemon)", ({ folder: { dir } }) => {
     writeStatusFile(statusFilePath(dir), doc());
     const r = readStatus(dir, alive(T0 + STATUS_STALE_MS + 1));
     expect(r).toMatchObject({ running: false, status: { pid: 4242 } });
     expect(r.reason).toMatch(/process 4242 has not updated its status for 10 s/);
   });
 
-  it("says not running when the pid is gone, whatever the file's age", () => {
-    const dir = folder();
+  it("says not running when the pid is gone, whatever the file's age", ({ folder: { dir } }) => {
     writeStatusFile(statusFilePath(dir), doc());
     const seen: number[] = [];
     const r = readStatus(dir, {
@@ -170,8 +176,7 @@ describe("readStatus: is the daemon of this data folder running?", () => {
     expect(r).toMatchObject({ running: false, reason: "process 4242 is gone (it did not stop cleanly)" });
   });
 
-  it("says not running after a clean stop, without asking about the pid", () => {
-    const dir = folder();
+  it("says not running after a clean stop, without asking about the pid", ({ folder: { dir } }) => {
     writeStatusFile(statusFilePath(dir), doc({ state: "stopped" }));
     const r = readStatus(dir, {
       now: () => T0,
@@ -182,8 +187,9 @@ describe("readStatus: is the daemon of this data folder running?", () => {
     expect(r).toMatchObject({ running: false, reason: "stopped cleanly at 2026-11-25T10:00:00.000Z" });
   });
 
-  it("reports a corrupt or foreign file as not running with a clear message, never throws", () => {
-    const dir = folder();
+  it("reports a corrupt or foreign file as not running with a clear message, never throws", ({
+    folder: { dir },
+  }) => {
     writeFileSync(statusFilePath(dir), "{ not json");
     expect(readStatus(dir, alive(T0)).reason).toMatch(/status\.json is not JSON/);
     writeFileSync(statusFilePath(dir), JSON.stringify({ ...doc(), version: 2 }));
@@ -192,8 +198,7 @@ describe("readStatus: is the daemon of this data folder running?", () => {
 });
 
 describe("writeStatusFile", () => {
-  it("replaces the file atomically and leaves no temp file behind", () => {
-    const dir = folder();
+  it("replaces the file atomically and leaves no temp file behind", ({ folder: { dir } }) => {
     writeStatusFile(statusFilePath(dir), doc());
     writeStatusFile(statusFilePath(dir), doc({ state: "stopping" }));
     expect(readdirSync(dir)).toEqual(["status.json"]);
@@ -240,27 +245,8 @@ class ManualScheduler implements Scheduler {
   }
 }
 
-function writerRig(path?: string) {
-  const dir = folder();
-  const scheduler = new ManualScheduler();
-  const writes: number[] = [];
-  const errors: unknown[] = [];
-  let state: StatusDocument["state"] = "running";
-  const writer = new StatusWriter({
-    path: path ?? statusFilePath(dir),
-    scheduler,
-    clock: () => scheduler.now,
-    snapshot: () => {
-      writes.push(scheduler.now - T0);
-      return doc({ state, updatedAt: new Date(scheduler.now).toISOString() });
-    },
-    onError: (err) => errors.push(err),
-  });
-  return { dir, scheduler, writes, errors, writer, setState: (s: typeof state) => (state = s) };
-}
-
 describe("StatusWriter", () => {
-  it("writes at start and then every second, as the daemon's heartbeat", () => {
+  it("writes at start and then every second, as the daemon's heartbeat", ({ writerRig }) => {
     const { writer, scheduler, writes, dir } = writerRig();
     writer.start();
     scheduler.advance(3500);
@@ -268,7 +254,7 @@ describe("StatusWriter", () => {
     expect(readStatus(dir, alive(scheduler.now)).running).toBe(true);
   });
 
-  it("writes soon after a change, at most once per 200 ms, never synchronously", () => {
+  it("writes soon after a change, at most once per 200 ms, never synchronously", ({ writerRig }) => {
     const { writer, scheduler, writes } = writerRig();
     writer.start();
     scheduler.advance(50);
@@ -287,7 +273,7 @@ describe("StatusWriter", () => {
     expect(writes).toEqual([0, 200, 700, 1700]);
   });
 
-  it("writes a last document on stop and leaves no timer running", () => {
+  it("writes a last document on stop and leaves no timer running", ({ writerRig }) => {
     const { writer, scheduler, writes, dir, setState } = writerRig();
     writer.start();
     scheduler.advance(400);
@@ -303,7 +289,7 @@ describe("StatusWriter", () => {
     });
   });
 
-  it("can stop without a last write (after a failure the old document stays)", () => {
+  it("can stop without a last write (after a failure the old document stays)", ({ writerRig }) => {
     const { writer, scheduler, writes } = writerRig();
     writer.start();
     writer.stop(false);
@@ -311,7 +297,7 @@ describe("StatusWriter", () => {
     expect(writes).toEqual([0]);
   });
 
-  it("reports a failing write once per failure streak and keeps trying", () => {
+  it("reports a failing write once per failure streak and keeps trying", ({ writerRig }) => {
     const { writer, scheduler, writes, errors, dir } = writerRig(
       join("/nonexistent-accessgw-dir", "status.json"),
     );

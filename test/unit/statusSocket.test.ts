@@ -1,24 +1,14 @@
 import { statSync } from "node:fs";
 import { createServer, type Server } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import type { GatewayStatus, StatusDocument } from "../../config/statusDocument.js";
 import { toStatusDocument } from "../../config/statusDocument.js";
 import { statusFilePath, writeStatusFile } from "../../gateway/statusFile.js";
 import { askDaemon, currentStatus, StatusSocket, statusSocketPath } from "../../gateway/statusSocket.js";
-import { tempDir } from "../helpers/build.js";
+import { test } from "../harness/index.js";
 import { silentLogger } from "../helpers/logs.js";
 
 const T0 = Date.parse("2026-11-25T10:00:00.000Z");
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-function folder(): string {
-  const t = tempDir("accessgw-socket-");
-  cleanups.push(t.cleanup);
-  return t.dir;
-}
 
 const gatewayStatus: GatewayStatus = {
   state: "running",
@@ -45,7 +35,8 @@ function doc(state: StatusDocument["state"] = "running", now = T0): StatusDocume
   });
 }
 
-async function listening(dir: string): Promise<StatusSocket> {
+/** A status socket in `dir` answering with the status document, stopped after the test. */
+const it = test.extend("listening", ({ defer }) => async (dir: string): Promise<StatusSocket> => {
   const socket = new StatusSocket({
     dataDir: dir,
     mode: 0o600,
@@ -53,13 +44,15 @@ async function listening(dir: string): Promise<StatusSocket> {
     logger: silentLogger(),
   });
   await socket.start();
-  cleanups.push(() => socket.stop());
+  defer(() => socket.stop());
   return socket;
-}
+});
 
 describe("the status socket: `accessgw status` asks the daemon directly", () => {
-  it("answers with the status document, so status says running though no status file could be written", async () => {
-    const dir = folder();
+  it("answers with the status document, so status says running though no status file could be written", async ({
+    folder: { dir },
+    listening,
+  }) => {
     await listening(dir);
 
     expect((statSync(statusSocketPath(dir)).mode & 0o777).toString(8)).toBe("600");
@@ -67,8 +60,7 @@ describe("the status socket: `accessgw status` asks the daemon directly", () => 
     expect(await currentStatus(dir)).toEqual({ running: true, reason: null, status: doc() });
   });
 
-  it("is removed on stop; status then reads the status file", async () => {
-    const dir = folder();
+  it("is removed on stop; status then reads the status file", async ({ folder: { dir }, listening }) => {
     const socket = await listening(dir);
     await socket.stop();
     writeStatusFile(statusFilePath(dir), doc("stopped"));
@@ -80,8 +72,7 @@ describe("the status socket: `accessgw status` asks the daemon directly", () => 
     });
   });
 
-  it("replaces a socket left by a daemon that died", async () => {
-    const dir = folder();
+  it("replaces a socket left by a daemon that died", async ({ folder: { dir }, listening }) => {
     const stale: Server = createServer();
     await new Promise<void>((done) => stale.listen(statusSocketPath(dir), done));
     // A killed process leaves the file behind without anyone listening on it.
@@ -92,11 +83,13 @@ describe("the status socket: `accessgw status` asks the daemon directly", () => 
     expect(await askDaemon(dir)).toEqual(doc());
   });
 
-  it("judges a daemon that accepts but never answers by its status file (a hung daemon)", async () => {
-    const dir = folder();
+  it("judges a daemon that accepts but never answers by its status file (a hung daemon)", async ({
+    folder: { dir },
+    defer,
+  }) => {
     const hung: Server = createServer(() => {});
     await new Promise<void>((done) => hung.listen(statusSocketPath(dir), done));
-    cleanups.push(() => new Promise<void>((done) => hung.close(() => done())));
+    defer(() => new Promise<void>((done) => hung.close(() => done())));
     writeStatusFile(statusFilePath(dir), doc("running", T0));
 
     expect(await askDaemon(dir, 100)).toBeNull();

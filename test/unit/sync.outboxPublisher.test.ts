@@ -2,7 +2,7 @@
  * The outbox publisher against a fake broker link whose publishes resolve (PUBACK) or reject on
  * command, and a scheduler whose zero-delay tasks and ack timers the test fires by hand.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { EventsMessage } from "../../config/protocol/payloads.js";
 import { type MqttConnectionEvents, MqttError, type MqttLink } from "../../drivers/mqtt/mqttTypes.js";
 import type { Health } from "../../drivers/transport/reconnecting.js";
@@ -11,26 +11,18 @@ import type { Store } from "../../gateway/store/db.js";
 import { outboxDepth } from "../../gateway/store/outbox.js";
 import { recordRelayFailure } from "../../gateway/store/relayFailure.js";
 import { OutboxPublisher } from "../../gateway/sync/outboxPublisher.js";
-import type { Scheduler } from "../../runtime/scheduler.js";
+import { test } from "../harness/index.js";
 import { at } from "../helpers/build.js";
+import { ManualScheduler } from "../helpers/fakeTransport.js";
 import { memoryLogger } from "../helpers/logs.js";
-import { freshStore, importExamples, scanReq, type TestStore } from "../store/storeHelpers.js";
+import { importExamples, scanReq } from "../store/storeHelpers.js";
 
 const MONDAY_10 = at("2027-03-22T10:00");
 const TOPIC = "accessgw/v1/gateways/gw-1/events";
 
 /** Zero-delay tasks and timers kept apart, so a test runs "soon" without firing the ack timeout. */
-class StepScheduler implements Scheduler {
-  readonly timers = new Map<number, { fn: () => void; ms: number }>();
-  private nextId = 1;
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.nextId++;
-    this.timers.set(id, { fn, ms });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.timers.delete(handle as number);
-  }
+class StepScheduler extends ManualScheduler {
+  /** How many timers of one kind are queued. */
   count(kind: "soon" | "timeout"): number {
     return [...this.timers.values()].filter((t) => (t.ms === 0) === (kind === "soon")).length;
   }
@@ -96,54 +88,50 @@ class FakeLink implements MqttLink {
   }
 }
 
-const { logger, lines: logged } = memoryLogger("info");
-
-let t: TestStore;
-let publisher: OutboxPublisher | undefined;
-afterEach(() => {
-  publisher?.stop();
-  publisher = undefined;
-  t?.close();
-  logged.length = 0;
-});
-
 /** `n` denied scans of unknown cards, one second apart. */
 function record(store: Store, n: number, from = 0): void {
   for (let i = from; i < from + n; i++) scan(store, scanReq(`55${i}`, "gym"), MONDAY_10 + i * 1000, "gw-1");
 }
 
-function setup(events: number, settings: { batchSize?: number; outboxAlarm?: number } = {}) {
-  t = freshStore();
-  importExamples(t.store);
-  record(t.store, events);
-  return { ...withPublisher(t.store, settings), store: t.store };
-}
-
-/** A publisher on `store` with a fake link and a step scheduler. */
-function withPublisher(
-  store: Store,
-  settings: { batchSize?: number; outboxAlarm?: number; waitForHello?: boolean } = {},
-) {
-  const link = new FakeLink();
-  const scheduler = new StepScheduler();
-  const p = new OutboxPublisher({
-    store,
-    link,
-    gatewayId: "gw-1",
-    topic: TOPIC,
-    settings: {
-      batchSize: settings.batchSize ?? 500,
-      ackTimeoutMs: 10_000,
-      outboxAlarm: settings.outboxAlarm ?? 1_000_000,
-    },
-    scheduler,
-    clock: () => MONDAY_10,
-    logger,
-    ...(settings.waitForHello === undefined ? {} : { waitForHello: settings.waitForHello }),
-  });
-  publisher = p;
-  return { link, scheduler, publisher: p };
-}
+const it = test
+  /** What the publishers of a test logged (at info and above). */
+  .extend("log", () => memoryLogger("info"))
+  /** A publisher on `store` with a fake link and a step scheduler, stopped after the test. */
+  .extend(
+    "withPublisher",
+    ({ log, defer }) =>
+      (store: Store, settings: { batchSize?: number; outboxAlarm?: number; waitForHello?: boolean } = {}) => {
+        const link = new FakeLink();
+        const scheduler = new StepScheduler();
+        const p = new OutboxPublisher({
+          store,
+          link,
+          gatewayId: "gw-1",
+          topic: TOPIC,
+          settings: {
+            batchSize: settings.batchSize ?? 500,
+            ackTimeoutMs: 10_000,
+            outboxAlarm: settings.outboxAlarm ?? 1_000_000,
+          },
+          scheduler,
+          clock: () => MONDAY_10,
+          logger: log.logger,
+          ...(settings.waitForHello === undefined ? {} : { waitForHello: settings.waitForHello }),
+        });
+        defer(() => p.stop());
+        return { link, scheduler, publisher: p };
+      },
+  )
+  /** The examples with `events` denied scans recorded, and a publisher on them. */
+  .extend(
+    "setup",
+    ({ store: t, withPublisher }) =>
+      (events: number, settings: { batchSize?: number; outboxAlarm?: number } = {}) => {
+        importExamples(t.store);
+        record(t.store, events);
+        return { ...withPublisher(t.store, settings), store: t.store };
+      },
+  );
 
 /** Lets promise callbacks run. */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -163,8 +151,10 @@ async function ackLast(link: FakeLink, scheduler: StepScheduler): Promise<void> 
 }
 
 describe("OutboxPublisher: waiting for the hello", () => {
-  it("publishes after each (re)connect only once the hello has gone out", async () => {
-    t = freshStore();
+  it("publishes after each (re)connect only once the hello has gone out", async ({
+    store: t,
+    withPublisher,
+  }) => {
     importExamples(t.store);
     record(t.store, 3);
     const { link, scheduler, publisher } = withPublisher(t.store, { waitForHello: true });
@@ -190,7 +180,9 @@ describe("OutboxPublisher: waiting for the hello", () => {
 });
 
 describe("OutboxPublisher: order, batching, one in flight", () => {
-  it("publishes 1,203 events as 500, 500 and 203 in seq order, the next batch only after PUBACK", async () => {
+  it("publishes 1,203 events as 500, 500 and 203 in seq order, the next batch only after PUBACK", async ({
+    setup,
+  }) => {
     const { link, scheduler, publisher } = setup(1203);
     publisher.start();
     expect(link.sent).toHaveLength(0); // never inside start()'s stack
@@ -213,7 +205,7 @@ describe("OutboxPublisher: order, batching, one in flight", () => {
     expect(publisher.depth()).toBe(1203); // published is not acked
   });
 
-  it("coalesces pokes into one task and never publishes inside the caller's stack", async () => {
+  it("coalesces pokes into one task and never publishes inside the caller's stack", async ({ setup }) => {
     const { link, scheduler, publisher, store } = setup(0);
     publisher.start();
     await drain(scheduler);
@@ -230,7 +222,9 @@ describe("OutboxPublisher: order, batching, one in flight", () => {
 });
 
 describe("OutboxPublisher: acks and re-publishing", () => {
-  it("deletes acked events, carries on with the next batch and stops the ack timer once all are acked", async () => {
+  it("deletes acked events, carries on with the next batch and stops the ack timer once all are acked", async ({
+    setup,
+  }) => {
     const { link, scheduler, publisher, store } = setup(5, { batchSize: 2 });
     publisher.start();
     await drain(scheduler);
@@ -249,7 +243,10 @@ describe("OutboxPublisher: acks and re-publishing", () => {
     expect(publisher.counters()).toMatchObject({ acks: 2, ackedUpTo: 5, republishes: 0 });
   });
 
-  it("re-publishes from the first unacked event when no ack covers a published one within ackTimeoutMs", async () => {
+  it("re-publishes from the first unacked event when no ack covers a published one within ackTimeoutMs", async ({
+    setup,
+    log: { lines: logged },
+  }) => {
     const { link, scheduler, publisher } = setup(4, { batchSize: 2 });
     publisher.start();
     await drain(scheduler);
@@ -265,7 +262,9 @@ describe("OutboxPublisher: acks and re-publishing", () => {
     expect(logged.some((l) => l.msg.includes("no ack in time"))).toBe(true);
   });
 
-  it("starts again from the first unacked event when the timeout fires while a batch is in flight", async () => {
+  it("starts again from the first unacked event when the timeout fires while a batch is in flight", async ({
+    setup,
+  }) => {
     const { link, scheduler, publisher } = setup(4, { batchSize: 2 });
     publisher.start();
     await drain(scheduler);
@@ -278,7 +277,7 @@ describe("OutboxPublisher: acks and re-publishing", () => {
     expect(link.seqs(2)).toEqual([1, 2]);
   });
 
-  it("re-publishes everything unacked after a reconnect", async () => {
+  it("re-publishes everything unacked after a reconnect", async ({ setup }) => {
     const { link, scheduler, publisher } = setup(3);
     publisher.start();
     await drain(scheduler);
@@ -293,7 +292,7 @@ describe("OutboxPublisher: acks and re-publishing", () => {
     expect(publisher.counters().republishes).toBe(1);
   });
 
-  it("attempts nothing while the link is down and publishes once it opens", async () => {
+  it("attempts nothing while the link is down and publishes once it opens", async ({ setup }) => {
     const { link, scheduler, publisher } = setup(3);
     link.open = false;
     publisher.start();
@@ -309,7 +308,10 @@ describe("OutboxPublisher: acks and re-publishing", () => {
 });
 
 describe("OutboxPublisher: failures", () => {
-  it("logs a refused publish, retries it after the ack timeout and loses nothing", async () => {
+  it("logs a refused publish, retries it after the ack timeout and loses nothing", async ({
+    setup,
+    log: { lines: logged },
+  }) => {
     const { link, scheduler, publisher } = setup(5, { batchSize: 2 });
     publisher.start();
     await drain(scheduler);
@@ -325,7 +327,7 @@ describe("OutboxPublisher: failures", () => {
     expect([...seqs].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5]);
   });
 
-  it("retries a batch lost with the link on the next open", async () => {
+  it("retries a batch lost with the link on the next open", async ({ setup }) => {
     const { link, scheduler, publisher } = setup(3);
     publisher.start();
     await drain(scheduler);
@@ -339,20 +341,23 @@ describe("OutboxPublisher: failures", () => {
     expect(link.seqs(1)).toEqual([1, 2, 3]);
   });
 
-  it("stop() ends publishing and cancels its timers", async () => {
+  it("stop() ends publishing and cancels its timers", async ({ setup }) => {
     const { link, scheduler, publisher } = setup(2);
     publisher.start();
     await drain(scheduler);
     await ackLast(link, scheduler);
     publisher.stop();
-    expect(scheduler.timers.size).toBe(0);
+    expect(scheduler.pending).toBe(0);
     link.setOpen(true);
     publisher.poke();
     await drain(scheduler);
     expect(link.sent).toHaveLength(1);
   });
 
-  it("logs instead of throwing when the store cannot be read or written", async () => {
+  it("logs instead of throwing when the store cannot be read or written", async ({
+    setup,
+    log: { lines: logged },
+  }) => {
     const { link, scheduler, publisher, store } = setup(2);
     publisher.start();
     store.close();
@@ -365,8 +370,10 @@ describe("OutboxPublisher: failures", () => {
     ]);
   });
 
-  it("re-sends an event queued again after a relay failure below the cursor, though all was acked", async () => {
-    t = freshStore();
+  it("re-sends an event queued again after a relay failure below the cursor, though all was acked", async ({
+    store: t,
+    withPublisher,
+  }) => {
     importExamples(t.store);
     const store = t.store;
     const { link, scheduler, publisher } = withPublisher(store);
@@ -396,7 +403,10 @@ describe("OutboxPublisher: failures", () => {
 });
 
 describe("OutboxPublisher: depth and alarm", () => {
-  it("raises the alarm above sync.outboxAlarm, logs an error once, and clears it after acks", async () => {
+  it("raises the alarm above sync.outboxAlarm, logs an error once, and clears it after acks", async ({
+    setup,
+    log: { lines: logged },
+  }) => {
     const { scheduler, publisher } = setup(3, { outboxAlarm: 2 });
     publisher.start();
     await drain(scheduler);
@@ -408,7 +418,11 @@ describe("OutboxPublisher: depth and alarm", () => {
     expect(publisher.alarm()).toBe(false);
   });
 
-  it("keeps no state that matters: a new publisher on the reopened store starts at the first unacked", async () => {
+  it("keeps no state that matters: a new publisher on the reopened store starts at the first unacked", async ({
+    store: t,
+    setup,
+    withPublisher,
+  }) => {
     const first = setup(4, { batchSize: 10 });
     first.publisher.start();
     await drain(first.scheduler);
