@@ -29,19 +29,25 @@ describe("the reason codes: one list for the engine, the event schema and the co
       "offline_stale",
       "anti_passback",
       "area_full",
+      "door_locked",
     ]);
     expect(REASON_STAGE.expired).toBe(REASON_STAGE.not_yet_valid);
     expect(REASON_STAGE.member_code_missing).toBeGreaterThan(REASON_STAGE.card_model_missing);
     expect(REASON_STAGE.member_code_missing).toBeLessThan(REASON_STAGE.no_credits);
   });
 
-  it("grants are ok, reentry, booking and exit; error is a deny without a stage", () => {
+  it("grants are ok, reentry, booking and exit, and D7's emergency, door_unlocked, remote_open and staff_override; error is a deny without a stage", () => {
     expect(REASONS.filter((r) => r.decision === "grant").map((r) => r.code)).toEqual([
       "ok",
       "reentry",
       "booking",
       "exit",
+      "emergency",
+      "door_unlocked",
+      "remote_open",
+      "staff_override",
     ]);
+    expect(REASON_STAGE.door_locked).toBeGreaterThan(REASON_STAGE.area_full);
     const error = REASONS.find((r) => r.code === "error");
     expect(error).toMatchObject({ decision: "deny" });
     expect(error && "stage" in error).toBe(false);
