@@ -2,6 +2,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import { parseText } from "./dataFile.js";
 import { CARD_NUMBER_MODES, MODBUS_UNIT, RELAY_CHANNELS } from "./deviceLimits.js";
+import { doorFields, doorProblems, FireInput } from "./doors.js";
 import { AccessGwError, formatPath } from "./errors.js";
 import {
   configWarnings,
@@ -185,7 +186,8 @@ const CHANNEL_MEANING = Object.entries(RELAY_CHANNELS)
   .join("; ");
 
 /**
- * A door (gate, turnstile) and the relay channel that opens it. What `channel` means depends on the
+ * A door (gate, turnstile), the relay channel that opens it, and what doors.md adds (config/doors.ts):
+ * its inputs, alarm timings, lock release and schedule. What `channel` means depends on the
  * relay's driver (RELAY_CHANNELS, checked by `checkGatewayConfig`): lcus-serial the board's relay
  * number, mqtt-tasmota POWER<n>, mqtt-shelly-gen1 relay n−1, modbus-rtu the coil address,
  * mqtt-shelly-gen2 the switch id.
@@ -203,6 +205,7 @@ export const Door = z.strictObject({
     .optional()
     .describe("relay channel for direction B (out readers); without it, out readers pulse `channel`"),
   pulseMs: z.number().int().min(100).max(60_000).default(1000),
+  ...doorFields,
 });
 export type Door = z.infer<typeof Door>;
 
@@ -240,6 +243,8 @@ export const GatewayConfig = z.strictObject({
   readers: z.array(Reader).default([]),
   doors: z.array(Door).default([]),
   relays: z.array(Relay).default([]),
+  /** doors.md D3: fire panel contacts and the doors each releases. */
+  fireInputs: z.array(FireInput).default([]),
   mqtt: Mqtt.optional(),
   /** Central sync over MQTT (sync.md); off unless enabled. */
   sync: SyncSettings,
@@ -288,7 +293,9 @@ export function checkGatewayConfig(file: string, text: string): GatewayConfigChe
     ? []
     : result.error.issues.map((i) => `${file}: ${formatPath(i.path) || "(top level)"}: ${issueText(i, raw)}`);
   // Cross checks work on the parsed document, so they report alongside schema problems.
-  problems.push(...[...crossProblems(raw), ...syncConfigProblems(raw)].map((p) => `${file}: ${p}`));
+  problems.push(
+    ...[...crossProblems(raw), ...doorProblems(raw), ...syncConfigProblems(raw)].map((p) => `${file}: ${p}`),
+  );
   if (!result.success || problems.length > 0) return { config: null, raw, problems, warnings };
   const config = result.data;
   // gateway.data and the TLS files may be relative to the configuration file.

@@ -58,13 +58,14 @@ mqtt: { url: "mqtt://127.0.0.1:1883", username: gw, password: secret, ca: tls/ca
 `;
 
 describe("the gateway configuration", () => {
-  it("applies defaults to an empty mapping: info logging, no readers, doors or relays, sync off", () => {
+  it("applies defaults to an empty mapping: info logging, no readers, doors, relays or fire inputs, sync off", () => {
     expect(loadGatewayConfig("/etc/gw.yaml", "{}")).toEqual({
       gateway: {},
       log: { level: "info" },
       readers: [],
       doors: [],
       relays: [],
+      fireInputs: [],
       sync: {
         enabled: false,
         topicPrefix: "accessgw/v1",
@@ -92,12 +93,23 @@ describe("the gateway configuration", () => {
     });
   });
 
-  it("defaults a door to a 1 s pulse and a Modbus relay to unit 1 at 9600 baud", () => {
+  it("defaults a door to a 1 s pulse (and doors.md's timings: passage 10 s, held open 30 s, forced grace 5 s, releasing by energising, no schedule) and a Modbus relay to unit 1 at 9600 baud", () => {
     const config = loadGatewayConfig(
       "/etc/gw.yaml",
       "doors: [{ id: d, relay: m, channel: 0 }]\nrelays: [{ id: m, driver: modbus-rtu, port: /dev/ttyUSB1 }]",
     );
-    expect(config.doors[0]).toEqual({ id: "d", relay: "m", channel: 0, pulseMs: 1000 });
+    expect(config.doors[0]).toEqual({
+      id: "d",
+      relay: "m",
+      channel: 0,
+      pulseMs: 1000,
+      passageTimeoutSeconds: 10,
+      heldOpenSeconds: 30,
+      forcedGraceSeconds: 5,
+      releaseOn: "energise",
+      schedule: [],
+      firstPersonIn: false,
+    });
     expect(config.relays[0]).toEqual({
       id: "m",
       driver: "modbus-rtu",
