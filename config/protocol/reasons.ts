@@ -12,10 +12,18 @@ export const REASONS = [
   { code: "booking", decision: "grant", words: "booked class or session" },
   { code: "exit", decision: "grant", words: "exit" },
   // doors.md D3, D5: grants the door's mode or the front desk gives, not the rules.
-  { code: "emergency", decision: "grant", words: "door released for an emergency (fire): free, no anti-passback" },
+  {
+    code: "emergency",
+    decision: "grant",
+    words: "door released for an emergency (fire): free, no anti-passback",
+  },
   { code: "door_unlocked", decision: "grant", words: "door in free passage (unlocked): free" },
   { code: "remote_open", decision: "grant", words: "opened by staff, no member, no charge" },
-  { code: "staff_override", decision: "grant", words: "admitted by staff without charge, whatever the rules say" },
+  {
+    code: "staff_override",
+    decision: "grant",
+    words: "admitted by staff without charge, whatever the rules say",
+  },
   { code: "unknown_card", decision: "deny", words: "unknown card" },
   { code: "card_blocked", decision: "deny", words: "card blocked or reported lost" },
   { code: "card_expired", decision: "deny", words: "card outside its validity dates" },
@@ -46,7 +54,12 @@ export const REASONS = [
   { code: "anti_passback", decision: "deny", stage: 12, words: "anti-passback: already inside or too soon" },
   { code: "area_full", decision: "deny", stage: 13, words: "area full" },
   // doors.md D7: after area_full in R13's order (a member the rules refuse anyway hears why).
-  { code: "door_locked", decision: "deny", stage: 14, words: "door locked (lockdown): entries for staff only" },
+  {
+    code: "door_locked",
+    decision: "deny",
+    stage: 14,
+    words: "door locked (lockdown): entries for staff only",
+  },
   { code: "error", decision: "deny", words: "internal error while deciding: denied and recorded" },
 ] as const;
 
