@@ -13,10 +13,10 @@
 import type { Logger } from "pino";
 import { AccessGwError } from "../config/errors.js";
 import type { Member } from "../config/members.js";
+import type { SyncEvent } from "../config/protocol/events.js";
 import {
   DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_TOPIC_PREFIX,
-  type SyncEvent,
   type SyncPayload,
 } from "../config/protocol/payloads.js";
 import { centralSubscriptions, matchTopic } from "../config/protocol/topics.js";

@@ -3,7 +3,7 @@
  * idempotently by event id, ledger entries merged by id (R16), the gateway's watermark moved over
  * contiguous seqs, and the members whose published document changed given the next revision.
  */
-import type { SyncEvent } from "../config/protocol/payloads.js";
+import { type DecisionEvent, isDecision, type SyncEvent } from "../config/protocol/events.js";
 import type { CentralStore } from "./centralStore.js";
 import { advanceWatermark, watermark } from "./gatewayStore.js";
 import type { KnownIds } from "./memberDocs.js";
@@ -50,27 +50,30 @@ export function storeEvents(
       revs: [],
     };
     const touched = new Set<string>();
-    const stored = store.prepare("SELECT relay_failed FROM events WHERE id = ?").pluck();
+    const stored = store.prepare("SELECT relay_failed, doc FROM events WHERE id = ?");
     const insert = store.prepare(
       `INSERT INTO events (id, gateway_id, seq, relay_failed, doc, received_at) VALUES (?, ?, ?, ?, ?, ?)`,
     );
     const replace = store.prepare(
-      "UPDATE events SET relay_failed = 1, doc = ?, received_at = ? WHERE id = ?",
+      "UPDATE events SET relay_failed = ?, doc = ?, received_at = ? WHERE id = ?",
     );
     const entry = store.prepare(
       `INSERT INTO ledger (id, multipack_id, member_id, gateway_id, entry, received_at) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO NOTHING`,
     );
     for (const e of events) {
-      const before = stored.get(e.id) as number | undefined;
+      const before = stored.get(e.id) as { relay_failed: number; doc: string } | undefined;
+      const relayFailed = isDecision(e) && e.relayFailed;
       if (before === undefined) {
-        insert.run(e.id, gatewayId, e.seq, e.relayFailed ? 1 : 0, JSON.stringify(e), now);
+        insert.run(e.id, gatewayId, e.seq, relayFailed ? 1 : 0, JSON.stringify(e), now);
         out.stored++;
-      } else if (e.relayFailed && before === 0) {
-        // The door did not open: this copy carries the refund. A late plain copy never undoes it.
-        replace.run(JSON.stringify(e), now, e.id);
+      } else if (isDecision(e) && settles(before, e)) {
+        // The door did not open, or the passage settled (D2): this copy carries the outcome (and
+        // any refund). A late copy from before it never undoes it.
+        replace.run(before.relay_failed === 1 || relayFailed ? 1 : 0, JSON.stringify(e), now, e.id);
         out.replaced++;
       } else out.duplicates++;
+      if (!isDecision(e)) continue;
       for (const l of e.ledger) {
         const owner = multipackOwner(store, l.multipackId);
         const added = entry.run(l.id, l.multipackId, owner ?? e.memberId, gatewayId, JSON.stringify(l), now);
@@ -85,6 +88,16 @@ export function storeEvents(
     out.revs = commitRevs(store, out.changed, [], limits);
     return out;
   });
+}
+
+/**
+ * Whether a copy of a stored decision settles it further: it came back relay-failed, or with its
+ * passage decided (D2) where the stored copy still waited. Outcomes are final once stored.
+ */
+function settles(before: { relay_failed: number; doc: string }, e: DecisionEvent): boolean {
+  if (e.relayFailed && before.relay_failed === 0) return true;
+  const storedPassed = (JSON.parse(before.doc) as { passed?: boolean | null }).passed ?? null;
+  return storedPassed === null && e.passed !== null && before.relay_failed === 0;
 }
 
 /** Stored events, in gateway then seq order; of one gateway when `gatewayId` is given. */

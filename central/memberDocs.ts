@@ -6,7 +6,8 @@
 import type { z } from "zod";
 import type { LedgerEntry, Member } from "../config/members.js";
 import { ledgerKind } from "../config/members.js";
-import type { EventLedgerEntry, SiteConfigDocument } from "../config/protocol/payloads.js";
+import type { EventLedgerEntry } from "../config/protocol/events.js";
+import type { SiteConfigDocument } from "../config/protocol/payloads.js";
 
 /** The site configuration as the central publishes it (the parsed SiteConfigDocument). */
 export type SiteConfigDoc = z.infer<typeof SiteConfigDocument>;

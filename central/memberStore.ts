@@ -4,7 +4,7 @@
  * tombstones of deleted members, so a hello can be answered with a replay of what changed.
  */
 import type { LedgerEntry, Member } from "../config/members.js";
-import type { EventLedgerEntry } from "../config/protocol/payloads.js";
+import type { EventLedgerEntry } from "../config/protocol/events.js";
 import type { CentralStore } from "./centralStore.js";
 import { echoEntry, type KnownIds, publishedDoc } from "./memberDocs.js";
 import { changesJson, changesOverhead, type Span, splitSpans } from "./messages.js";

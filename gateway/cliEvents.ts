@@ -1,9 +1,11 @@
 /**
- * `accessgw events`: the recorded decisions with cli.md's filters, and with `--follow` the new ones
+ * `accessgw events`: the recorded events (decisions, and doors.md D7's door, alarm and command
+ * events) with cli.md's filters and `--kind`, and with `--follow` the new ones
  * as they are recorded — by the daemon, a `scan` or any other process — until SIGINT/SIGTERM.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { canonicalCard } from "../config/cardNumber.js";
+import { EVENT_KINDS, type EventKind } from "../config/protocol/events.js";
 import { REASON_CODES } from "../config/protocol/reasons.js";
 import { formatEvent } from "./cliFormat.js";
 import { usage } from "./cliParse.js";
@@ -15,7 +17,7 @@ import {
   eventsBetween,
   iterateEvents,
   lastEventSeq,
-  type RecordedEvent,
+  type StoredEvent,
 } from "./store/events.js";
 
 /** How often `--follow` looks for new events: one read of the highest seq when nothing is new. */
@@ -57,14 +59,17 @@ function readFlags(flags: Flags, deps: EventsDeps) {
       `--reason "${reason}" is not a reason code; the reason codes are: ${REASON_CODES.join(", ")}`,
     );
   if (flags.card !== undefined && flags.card.trim() === "") throw usage("--card needs a card number");
+  const kind = flags.kind;
+  if (kind !== undefined && !(EVENT_KINDS as readonly string[]).includes(kind))
+    throw usage(`--kind "${kind}" is not a kind of event; the kinds are: ${EVENT_KINDS.join(", ")}`);
   const since = flags.since === undefined ? undefined : deps.time(flags.since, "--since");
   const until = flags.until === undefined ? undefined : deps.time(flags.until, "--until");
-  return { limit, last, reason, since, until };
+  return { limit, last, reason, kind: kind as EventKind | undefined, since, until };
 }
 
 /** Runs `events`; resolves 0 when listed, or when `--follow` was ended by the signal. */
 export async function runEvents(flags: Flags, deps: EventsDeps): Promise<number> {
-  const { limit, last, reason, since, until } = readFlags(flags, deps);
+  const { limit, last, reason, kind, since, until } = readFlags(flags, deps);
   const { io } = deps;
   const store = deps.openStore();
   try {
@@ -77,11 +82,12 @@ export async function runEvents(flags: Flags, deps: EventsDeps): Promise<number>
       memberId: flags.member,
       readerId: flags.reader,
       reason,
+      kind,
     };
     if (filter.since !== undefined && filter.until !== undefined && filter.since > filter.until)
       throw usage(`--since ${flags.since} is after --until ${flags.until}`);
     const query: EventQuery = { ...filter, limit, last };
-    const print = (e: RecordedEvent) => io.out(flags.json ? JSON.stringify(e) : formatEvent(e, zone));
+    const print = (e: StoredEvent) => io.out(flags.json ? JSON.stringify(e) : formatEvent(e, zone));
     if (!flags.follow) {
       const printed = await printAll(iterateEvents(store, query), print, io);
       if (printed === 0 && !flags.json) io.out("no events recorded");
@@ -109,8 +115,8 @@ export async function runEvents(flags: Flags, deps: EventsDeps): Promise<number>
  * signal ends a --follow (Ctrl-C during a long first listing).
  */
 async function printAll(
-  events: Iterable<RecordedEvent>,
-  print: (e: RecordedEvent) => void,
+  events: Iterable<StoredEvent>,
+  print: (e: StoredEvent) => void,
   io: Io,
   signal?: AbortSignal,
 ): Promise<number> {
@@ -135,7 +141,7 @@ export async function followEvents(
   filter: EventFilter,
   afterSeq: number,
   signal: AbortSignal,
-  emit: (e: RecordedEvent) => void,
+  emit: (e: StoredEvent) => void,
   wait: Wait = (ms, s) => sleep(ms, undefined, { signal: s }),
 ): Promise<void> {
   let seen = afterSeq;

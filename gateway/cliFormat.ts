@@ -4,7 +4,7 @@ import type { StatusSync } from "../config/statusDocument.js";
 import type { MultipackBalance } from "./engine/balance.js";
 import type { Decision, SiteModel } from "./engine/types.js";
 import type { StatusReading } from "./statusFile.js";
-import type { RecordedEvent } from "./store/events.js";
+import type { RecordedEvent, StoredEvent } from "./store/events.js";
 import type { ImportSummary } from "./store/importer.js";
 
 function local(iso: string, zone: string): string {
@@ -40,21 +40,57 @@ export function formatDecision(d: Decision | RecordedEvent, site: SiteModel, ver
   return lines.join("\n");
 }
 
-/** One line per recorded event. */
-export function formatEvent(e: RecordedEvent, zone: string): string {
-  const credits = e.creditsDeducted > 0 ? ` -${e.creditsDeducted}` : "";
-  const left = e.creditsTotal !== null ? ` ${e.creditsRemaining}/${e.creditsTotal}` : "";
-  return [
-    String(e.seq).padStart(6),
-    local(e.at, zone),
-    (e.decision === "grant" ? "GRANT" : "DENY").padEnd(5),
-    e.reason.padEnd(19),
-    `card ${e.card}`,
-    `member ${e.memberId ?? "-"}`,
-    `${e.area} ${e.direction}`,
-    `${e.multipackId ?? "-"}${credits}${left}`,
-    ...(e.relayFailed ? ["RELAY FAILED (door did not open, grant undone)"] : []),
-  ].join("  ");
+/** One line per recorded event, of any kind (doors.md D7). */
+export function formatEvent(e: StoredEvent, zone: string): string {
+  const head = [String(e.seq).padStart(6), local(e.at, zone)];
+  const by = (operator: string | null, why: string | null) =>
+    operator === null ? [] : [`by ${operator}${why === null ? "" : ` (${why})`}`];
+  switch (e.kind) {
+    case "door":
+      return [
+        ...head,
+        "DOOR ",
+        `${e.door} ${e.mode}`.padEnd(19),
+        `source ${e.source}`,
+        ...(e.until === null ? [] : [`until ${local(e.until, zone)}`]),
+        ...by(e.operator, e.reason),
+        ...(e.operator === null && e.reason !== null ? [e.reason] : []),
+      ].join("  ");
+    case "alarm":
+      return [
+        ...head,
+        "ALARM",
+        `${e.alarm} ${e.state}`.padEnd(19),
+        `door ${e.door ?? "-"}`,
+        ...(e.input === null ? [] : [`input ${e.input}`]),
+      ].join("  ");
+    case "command":
+      return [
+        ...head,
+        "CMD  ",
+        `${e.verb} ${e.ok ? "done" : "refused"}`.padEnd(19),
+        `id ${e.commandId} from ${e.origin}`,
+        ...by(e.operator, e.reason),
+        ...(e.error === null ? [] : [`error: ${e.error}`]),
+        ...(e.eventId === null ? [] : [`event ${e.eventId}`]),
+      ].join("  ");
+    case "decision": {
+      const credits = e.creditsDeducted > 0 ? ` -${e.creditsDeducted}` : "";
+      const left = e.creditsTotal !== null ? ` ${e.creditsRemaining}/${e.creditsTotal}` : "";
+      return [
+        ...head,
+        (e.decision === "grant" ? "GRANT" : "DENY").padEnd(5),
+        e.reason.padEnd(19),
+        `card ${e.card}`,
+        `member ${e.memberId ?? "-"}`,
+        `${e.area} ${e.direction}`,
+        `${e.multipackId ?? "-"}${credits}${left}`,
+        ...by(e.operator, e.staffReason),
+        ...(e.relayFailed ? ["RELAY FAILED (door did not open, grant undone)"] : []),
+        ...(e.passed === false ? ["NO PASSAGE (nobody went through, grant undone)"] : []),
+      ].join("  ");
+    }
+  }
 }
 
 /** The human output of balance. */

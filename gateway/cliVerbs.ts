@@ -45,6 +45,7 @@ export const FLAGS = {
   last: { value: "N", help: "the N newest of what matches, still printed oldest first" },
   reason: { value: "R", help: "only this reason code (docs/cli.md lists them)" },
   follow: { help: "after the recorded ones, print new events as they are recorded, until Ctrl-C" },
+  kind: { value: "K", help: "only events of this kind: decision, door, alarm or command" },
   "log-format": {
     value: "json|pretty",
     help: "logs on stderr (default: pretty on a terminal, else JSON lines)",
@@ -119,8 +120,9 @@ export const VERBS: readonly VerbSpec[] = [
   {
     name: "events",
     synopsis:
-      "[--card N] [--member ID] [--reader ID] [--reason R] [--since T] [--until T] [--limit N | --last N] [--follow]",
-    summary: "the recorded decisions, oldest first; filters combine (all must match)",
+      "[--kind K] [--card N] [--member ID] [--reader ID] [--reason R] [--since T] [--until T] [--limit N | --last N] [--follow]",
+    summary:
+      "the recorded events (decisions, door modes, alarms, commands), oldest first; filters combine (all must match)",
     takes: {
       ...COMMON,
       card: "only this card's events (R1: 0004215834 is 4215834)",
@@ -132,7 +134,8 @@ export const VERBS: readonly VerbSpec[] = [
       limit: true,
       last: true,
       follow: true,
-      json: "one JSON object per line (the decision JSON with id, seq and relayFailed)",
+      kind: true,
+      json: "one JSON object per line (the event JSON: a decision with id, seq, relayFailed and passed, or a door, alarm or command event)",
     },
     details: ["--follow ends on Ctrl-C (SIGINT) or SIGTERM with exit 0; it cannot be combined with --limit."],
     example: "accessgw events --card 4215834 --since 2026-12-14 --json",

@@ -11,10 +11,10 @@
  */
 import { z } from "zod";
 import { formatPath } from "../errors.js";
-import { Instant, LedgerEntry, Member } from "../members.js";
+import { Instant, Member } from "../members.js";
 import { checkReferences } from "../references.js";
 import { AccessType, Area, CardModel, Id, Limit, Product, SiteInfo } from "../site.js";
-import { REASON_CODES } from "./reasons.js";
+import { SyncEvent } from "./events.js";
 
 /** A site revision, config revision or event seq: a non-negative safe integer (0: nothing yet). */
 export const Rev = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
@@ -146,48 +146,6 @@ export const HelloMessage = z.strictObject({
   outbox: OutboxRange,
 });
 export type HelloMessage = z.infer<typeof HelloMessage>;
-
-/** cli.md: the reason codes of grants and denies (config/protocol/reasons.ts). */
-export const Reason = z.enum(REASON_CODES);
-
-const TraceRow = z.strictObject({
-  multipackId: Id.nullable(),
-  accessTypeId: Id.nullable(),
-  outcome: z.enum(["chosen", "skipped"]),
-  reason: Reason,
-  /** The engine always writes it; cli.md's example leaves it out. */
-  detail: z.string().optional(),
-});
-
-/** A ledger entry an event wrote, with the multipack it belongs to (R14: its id is the event id). */
-export const EventLedgerEntry = LedgerEntry.safeExtend({ multipackId: Id });
-export type EventLedgerEntry = z.infer<typeof EventLedgerEntry>;
-
-/** One recorded decision: the decision JSON of cli.md plus id, seq, relayFailed and its ledger entries. */
-export const SyncEvent = z.strictObject({
-  id: z.string().min(3),
-  seq: PositiveRev,
-  decision: z.enum(["grant", "deny"]),
-  reason: Reason,
-  at: Instant,
-  card: z.string(),
-  memberId: Id.nullable(),
-  area: Id,
-  direction: z.enum(["in", "out"]),
-  readerId: Id.nullable(),
-  multipackId: Id.nullable(),
-  productId: Id.nullable(),
-  accessTypeId: Id.nullable(),
-  creditsDeducted: z.number().int().nonnegative(),
-  creditsRemaining: z.number().int().nullable(),
-  creditsTotal: z.number().int().nullable(),
-  message: z.string(),
-  trace: z.array(TraceRow),
-  relayFailed: z.boolean(),
-  /** Empty when the decision charged nothing. */
-  ledger: z.array(EventLedgerEntry),
-});
-export type SyncEvent = z.infer<typeof SyncEvent>;
 
 /** `P/gateways/G/events`: a batch of at most 500 events of G, in `seq` order. */
 export const EventsMessage = z

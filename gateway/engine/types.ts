@@ -1,5 +1,5 @@
 import type { Block, MemberCardModel, Suspension } from "../../config/members.js";
-import type { SyncEvent } from "../../config/protocol/payloads.js";
+import type { DecisionEvent } from "../../config/protocol/events.js";
 import type { Reason } from "../../config/protocol/reasons.js";
 import type { AccessType, Area, Limit, Product, SiteInfo } from "../../config/site.js";
 
@@ -148,9 +148,12 @@ export interface OfflineFact {
   after: "keep-deciding" | "deny-paid";
 }
 
-// The event schema (config/protocol/payloads.ts) and the Decision must not drift apart: a compile error here says
+// The event schema (config/protocol/events.ts) and the Decision must not drift apart: a compile error here says
 // they did. (It lives here because config imports nothing above it.)
-type DecisionOfEvent = Omit<SyncEvent, "id" | "seq" | "relayFailed" | "ledger">;
+type DecisionOfEvent = Omit<
+  DecisionEvent,
+  "kind" | "id" | "seq" | "relayFailed" | "passed" | "operator" | "staffReason" | "ledger"
+>;
 const _eventCoversDecision = (d: Decision): DecisionOfEvent => d;
 const _decisionCoversEvent = (e: DecisionOfEvent): Omit<Decision, "trace"> => e;
 void _eventCoversDecision;

@@ -1,13 +1,88 @@
 import { canonicalCard } from "../../config/cardNumber.js";
 import { AccessGwError } from "../../config/errors.js";
+import type { AlarmEvent, CommandEvent, DoorEvent, EventKind } from "../../config/protocol/events.js";
 import type { Decision } from "../engine/types.js";
 import type { Store } from "./db.js";
 
 /**
- * A decision as recorded (R14): the decision JSON plus its gateway-wide id and seq, and
- * `relayFailed` (cli.md: present on every event; true once the door pulse of a grant failed).
+ * A decision as recorded (R14): the decision JSON plus its gateway-wide id and seq, `relayFailed`
+ * (cli.md: true once the door pulse of a grant failed), and doors.md D7's `passed` (D2), `operator`
+ * and `staffReason` (D5), null when they do not apply.
  */
-export type RecordedEvent = Decision & { id: string; seq: number; relayFailed: boolean };
+export type RecordedEvent = Decision & {
+  kind: "decision";
+  id: string;
+  seq: number;
+  relayFailed: boolean;
+  passed: boolean | null;
+  operator: string | null;
+  staffReason: string | null;
+};
+
+/** Any recorded event (D7): a decision, a door's mode change, an alarm, a front-desk command. */
+export type StoredEvent = RecordedEvent | DoorEvent | AlarmEvent | CommandEvent;
+
+/** A door, alarm or command event before it has its id and seq. */
+export type NewEvent =
+  | Omit<DoorEvent, "id" | "seq">
+  | Omit<AlarmEvent, "id" | "seq">
+  | Omit<CommandEvent, "id" | "seq">;
+
+/** What staff add to a decision they made by hand (D5). */
+export interface StaffAction {
+  operator: string;
+  staffReason: string;
+}
+
+/**
+ * An event as stored. A decision recorded before doors.md has no `kind`: it reads as a decision
+ * whose D7 fields are null.
+ */
+export function eventFromDoc(doc: string): StoredEvent {
+  const e = JSON.parse(doc) as
+    | StoredEvent
+    | Omit<RecordedEvent, "kind" | "passed" | "operator" | "staffReason">;
+  if ("kind" in e) return e;
+  return { kind: "decision", ...e, passed: null, operator: null, staffReason: null };
+}
+
+/** A recorded decision as stored (an event of another kind is an error: the caller asked by seq for a decision). */
+export function decisionFromDoc(doc: string): RecordedEvent {
+  const e = eventFromDoc(doc);
+  if (e.kind !== "decision") throw new Error(`event ${e.id} is a ${e.kind} event, not a decision`);
+  return e;
+}
+
+/** The next seq and id of this gateway's events (R14), after claiming the data folder for it. */
+function nextSeq(store: Store, gatewayId: string): { seq: number; id: string } {
+  claimGatewayId(store, gatewayId);
+  const last = store.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'").get() as
+    | { seq: number }
+    | undefined;
+  const seq = (last?.seq ?? 0) + 1;
+  return { seq, id: `${gatewayId}:${seq}` };
+}
+
+/**
+ * D7: records a door, alarm or command event and queues it for the central. Its `decision` column
+ * holds its kind and its `reason` column stays empty, so `events --reason` never matches it.
+ */
+export function recordEvent<E extends NewEvent>(
+  store: Store,
+  gatewayId: string,
+  e: E,
+): E & { id: string; seq: number } {
+  const { seq, id } = nextSeq(store, gatewayId);
+  const event = { id, seq, ...e };
+  store
+    .prepare(
+      `INSERT INTO events (seq, id, at, member_id, decision, reason, card, reader_id, doc, kind)
+       VALUES (?, ?, ?, NULL, ?, '', NULL, NULL, ?, ?)`,
+    )
+    .run(seq, id, Date.parse(e.at), e.kind, JSON.stringify(event), e.kind);
+  store.prepare("INSERT INTO outbox (seq) VALUES (?)").run(seq);
+  return event;
+}
 
 /**
  * R14: records a decision with its ledger entry, visit, presence and outbox row. Call inside the
@@ -18,15 +93,19 @@ export function recordDecision(
   store: Store,
   d: Decision,
   gatewayId: string,
-  options: { door?: boolean } = {},
+  options: { door?: boolean; staff?: StaffAction } = {},
 ): RecordedEvent {
-  claimGatewayId(store, gatewayId);
-  const last = store.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'").get() as
-    | { seq: number }
-    | undefined;
-  const seq = (last?.seq ?? 0) + 1;
-  const id = `${gatewayId}:${seq}`;
-  const event: RecordedEvent = { id, seq, ...d, relayFailed: false };
+  const { seq, id } = nextSeq(store, gatewayId);
+  const event: RecordedEvent = {
+    kind: "decision",
+    id,
+    seq,
+    ...d,
+    relayFailed: false,
+    passed: null,
+    operator: options.staff?.operator ?? null,
+    staffReason: options.staff?.staffReason ?? null,
+  };
   const at = Date.parse(d.at);
   const pulse = options.door && d.decision === "grant" ? "pending" : null;
   store
@@ -110,6 +189,8 @@ export interface EventFilter {
   memberId?: string;
   readerId?: string;
   reason?: string;
+  /** D7: only events of this kind. */
+  kind?: EventKind;
 }
 
 /** A listing: the filter, and at most the `limit` oldest or the `last` newest of what matches. */
@@ -136,6 +217,7 @@ function whereClause(f: EventFilter, indexed: boolean): { sql: string; params: (
     [`${col("member_id")} = ?`, f.memberId],
     [`${col("reader_id", true)} = ?`, f.readerId],
     [`${col("reason", true)} = ?`, f.reason],
+    [`${col("kind", true)} = ?`, f.kind],
   ];
   const used = terms.filter((t): t is [string, string | number] => t[1] !== undefined);
   return { sql: used.map(([term]) => term).join(" AND "), params: used.map(([, value]) => value) };
@@ -145,7 +227,7 @@ function whereClause(f: EventFilter, indexed: boolean): { sql: string; params: (
  * Recorded events matching the query, oldest first (by instant, then seq), read one by one so a
  * long history is never held in memory. Each filter has an index (migration 5), and so has `at`.
  */
-export function* iterateEvents(store: Store, query: EventQuery = {}): Generator<RecordedEvent> {
+export function* iterateEvents(store: Store, query: EventQuery = {}): Generator<StoredEvent> {
   const where = whereClause(query, true);
   const filter = where.sql === "" ? "" : `WHERE ${where.sql}`;
   const statement =
@@ -156,11 +238,16 @@ export function* iterateEvents(store: Store, query: EventQuery = {}): Generator<
         );
   const count = query.last ?? query.limit ?? -1;
   for (const row of statement.iterate(...where.params, count) as IterableIterator<{ doc: string }>)
-    yield JSON.parse(row.doc) as RecordedEvent;
+    yield eventFromDoc(row.doc);
 }
 
-/** Recorded events matching the query, oldest first. */
-export function listEvents(store: Store, query: EventQuery = {}): RecordedEvent[] {
+/** Recorded decisions matching the query, oldest first (door, alarm and command events left out). */
+export function listEvents(store: Store, query: Omit<EventQuery, "kind"> = {}): RecordedEvent[] {
+  return [...iterateEvents(store, { ...query, kind: "decision" })] as RecordedEvent[];
+}
+
+/** Recorded events of every kind matching the query, oldest first. */
+export function listAllEvents(store: Store, query: EventQuery = {}): StoredEvent[] {
   return [...iterateEvents(store, query)];
 }
 
@@ -175,11 +262,16 @@ export function eventsBetween(
   filter: EventFilter,
   afterSeq: number,
   throughSeq: number,
-): RecordedEvent[] {
+): StoredEvent[] {
   const where = whereClause(filter, false);
   const more = where.sql === "" ? "" : ` AND ${where.sql}`;
   const rows = store
     .prepare(`SELECT doc FROM events WHERE seq > ? AND seq <= ?${more} ORDER BY seq`)
     .all(afterSeq, throughSeq, ...where.params) as { doc: string }[];
-  return rows.map((r) => JSON.parse(r.doc) as RecordedEvent);
+  return rows.map((r) => eventFromDoc(r.doc));
+}
+
+/** Whether an event (stored, or as published with its ledger) is a decision. */
+export function isDecisionEvent<E extends { kind: string }>(e: E): e is Extract<E, { kind: "decision" }> {
+  return e.kind === "decision";
 }

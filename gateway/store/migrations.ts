@@ -255,6 +255,16 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX events_pulse_pending ON events (seq) WHERE pulse = 'pending';
     `,
   },
+  {
+    version: 9,
+    name: "event kinds",
+    sql: `
+      -- doors.md D7: events of other kinds than decisions (a door's mode, an alarm, a front-desk
+      -- command). Their decision column holds the kind too and their reason column stays empty.
+      ALTER TABLE events ADD COLUMN kind TEXT NOT NULL DEFAULT 'decision';
+      CREATE INDEX events_kind ON events (kind, at);
+    `,
+  },
 ];
 
 /**

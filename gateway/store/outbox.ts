@@ -5,7 +5,7 @@
 
 import { MAX_BATCH } from "../../config/protocol/payloads.js";
 import type { Store } from "./db.js";
-import type { RecordedEvent } from "./events.js";
+import { eventFromDoc, type RecordedEvent, type StoredEvent } from "./events.js";
 import { refundId } from "./relayFailure.js";
 
 /** A ledger entry as it travels with its event (R16: the central merges it by id). */
@@ -20,8 +20,10 @@ export interface OutboxLedgerEntry {
   kind: string;
 }
 
-/** An event as published: the recorded decision plus the ledger entries it wrote. */
-export type OutboxEvent = RecordedEvent & { ledger: OutboxLedgerEntry[] };
+/** An event as published: a decision with the ledger entries it wrote, or a door, alarm or command event (D7). */
+export type OutboxEvent =
+  | (RecordedEvent & { ledger: OutboxLedgerEntry[] })
+  | Exclude<StoredEvent, RecordedEvent>;
 
 /**
  * Unacked events after `afterSeq` (default: from the first), oldest first, at most `limit` (≤ 500).
@@ -44,7 +46,8 @@ export function pendingEvents(
     "SELECT multipack_id, id, amount, at, area, access_type_id, kind FROM ledger WHERE id = ?",
   );
   return rows.map((doc) => {
-    const e = JSON.parse(doc) as RecordedEvent;
+    const e = eventFromDoc(doc);
+    if (e.kind !== "decision") return e;
     const ledger: OutboxLedgerEntry[] = [];
     for (const id of [e.id, refundId(e.id)]) {
       const r = entry.get(id) as LedgerRow | undefined;

@@ -4,7 +4,7 @@
  * leaves it pending; the next start undoes such a grant like a relay failure when it is recent.
  */
 import type { Store } from "./db.js";
-import type { RecordedEvent } from "./events.js";
+import { decisionFromDoc, type RecordedEvent } from "./events.js";
 import { type RelayFailureOutcome, recordRelayFailure } from "./relayFailure.js";
 
 /**
@@ -48,7 +48,7 @@ export function undoUnfinishedPulses(
     .all() as string[];
   const result: UnfinishedPulses = { undone: [], unknown: [] };
   for (const doc of docs) {
-    const event = JSON.parse(doc) as RecordedEvent;
+    const event = decisionFromDoc(doc);
     if (now - Date.parse(event.at) <= withinMs) {
       result.undone.push({ event, outcome: recordRelayFailure(store, event, now) });
     } else {

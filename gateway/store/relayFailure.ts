@@ -3,7 +3,7 @@
  * The member did not get in, so the grant's effects are undone and the event is marked for sync.
  */
 import type { Store } from "./db.js";
-import type { RecordedEvent } from "./events.js";
+import { decisionFromDoc, type RecordedEvent } from "./events.js";
 import { mergeLedgerEntry } from "./importer.js";
 
 /** What recordRelayFailure changed. */
@@ -32,7 +32,7 @@ export function recordRelayFailure(store: Store, event: RecordedEvent, now: numb
         | { doc: string }
         | undefined;
       if (!row) return { refunded: 0, marked: false };
-      const doc = JSON.parse(row.doc) as RecordedEvent;
+      const doc = decisionFromDoc(row.doc);
       if (doc.relayFailed) return { refunded: 0, marked: false };
       let refunded = 0;
       if (event.memberId && event.multipackId && event.productId && event.creditsDeducted > 0) {

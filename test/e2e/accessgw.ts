@@ -57,6 +57,9 @@ export function launch(args: string[], options: RunOptions = {}): Running {
     if (v === undefined) delete env[k];
     else env[k] = v;
   }
+  // The bin is the repository's own: npx has nothing to fetch. Offline, it does not wait on the
+  // registry either (about 10 s per call on a machine without network, which CI is).
+  if (options.npx) env.npm_config_offline = "true";
   const [command, argv] = options.npx
     ? ["npx", ["--no-install", "accessgw", ...args]]
     : [process.execPath, [...(options.nodeArgs ?? []), options.script ?? BIN, ...args]];

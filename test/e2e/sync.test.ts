@@ -9,6 +9,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, vi } from "vitest";
+import { isDecision } from "../../config/protocol/events.js";
 import { SimSerialLineReader } from "../../firmware-sim/devices/serialLineReader.js";
 import { memberBalance, scan } from "../../gateway/decisions.js";
 import { Store } from "../../gateway/store/db.js";
@@ -185,7 +186,7 @@ describe("central sync end to end", () => {
         (m) => m.multipackId === "mp-anna-swim",
       )?.creditsRemaining;
       // Her charged swims, each counted once at the central too.
-      const charged = events.reduce((n, e) => n + e.creditsDeducted, 0);
+      const charged = events.filter(isDecision).reduce((n, e) => n + e.creditsDeducted, 0);
       expect(charged).toBeGreaterThan(0);
       expect(remaining).toBe(10 - charged);
       expect(central.remaining("mp-anna-swim")).toBe(remaining);

@@ -5,6 +5,7 @@
  */
 import { describe, expect, vi } from "vitest";
 import { GatewayConfig } from "../../config/gateway.js";
+import { isDecision } from "../../config/protocol/events.js";
 import { EventsMessage } from "../../config/protocol/payloads.js";
 import { SimSerialLineReader } from "../../firmware-sim/devices/serialLineReader.js";
 import { outboxDepth } from "../../gateway/store/outbox.js";
@@ -63,10 +64,10 @@ describe("the daemon with central sync enabled", () => {
     const batch = EventsMessage.parse(
       JSON.parse(seen.find((m) => m.topic.endsWith("/events"))?.payload ?? ""),
     );
-    expect(batch.events.map((e) => [e.id, e.decision, e.creditsDeducted])).toEqual([
+    expect(batch.events.filter(isDecision).map((e) => [e.id, e.decision, e.creditsDeducted])).toEqual([
       ["gw-sync:1", "grant", 1],
     ]);
-    expect(batch.events[0]?.ledger.map((l) => [l.id, l.multipackId, l.amount])).toEqual([
+    expect(batch.events.filter(isDecision)[0]?.ledger.map((l) => [l.id, l.multipackId, l.amount])).toEqual([
       ["gw-sync:1", "mp-anna-swim", 1],
     ]);
     expect(outboxDepth(t.store)).toBe(1);

@@ -5,6 +5,7 @@
  * pack while offline end, with the central, on the same remaining credits: the union of entries.
  */
 import { describe, expect, vi } from "vitest";
+import { isDecision } from "../../config/protocol/events.js";
 import { memberBalance, scan } from "../../gateway/decisions.js";
 import { listEvents, type RecordedEvent } from "../../gateway/store/events.js";
 import { outboxDepth } from "../../gateway/store/outbox.js";
@@ -75,7 +76,9 @@ describe("offline operation with the reference central", () => {
     const stored = c.events("gw-off");
     expect(stored.map((e) => e.id)).toEqual(g.events.map((e) => e.id));
     expect(new Set(stored.map((e) => e.id)).size).toBe(10);
-    expect(stored.map((e) => e.creditsDeducted)).toEqual(g.events.map((e) => e.creditsDeducted));
+    expect(stored.filter(isDecision).map((e) => e.creditsDeducted)).toEqual(
+      g.events.map((e) => e.creditsDeducted),
+    );
     expect(c.watermark("gw-off")).toBe(10);
     // The credits agree: 10 − (1 + 1 + 1 + 1 + 2).
     expect(c.remaining("mp-anna-swim")).toBe(4);

@@ -36,7 +36,7 @@ describe("events --follow", () => {
       { memberId: "m-anna" },
       1,
       stop.signal,
-      (e) => printed.push([e.seq, e.reason]),
+      (e) => printed.push([e.seq, e.kind === "decision" ? e.reason : e.kind]),
       wait,
     );
     await vi.waitFor(() => expect(waits).toHaveLength(1));

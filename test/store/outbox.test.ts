@@ -1,7 +1,7 @@
 import { describe, expect } from "vitest";
 import { scan } from "../../gateway/decisions.js";
 import type { Store } from "../../gateway/store/db.js";
-import { listEvents } from "../../gateway/store/events.js";
+import { isDecisionEvent, listEvents } from "../../gateway/store/events.js";
 import { ackUpTo, outboxDepth, outboxRange, pendingEvents } from "../../gateway/store/outbox.js";
 import { recordRelayFailure, refundId } from "../../gateway/store/relayFailure.js";
 import { it } from "../harness/index.js";
@@ -36,7 +36,7 @@ describe("outbox: unacked events in seq order, in batches", () => {
 
   it("carries the ledger entry a charged grant wrote, with the event's id", ({ exampleStore: store }) => {
     const e = scan(store, scanReq(ANNA_CARD, "pool"), MONDAY_10, "gw-1");
-    expect(pendingEvents(store)[0]?.ledger).toEqual([
+    expect(pendingEvents(store).filter(isDecisionEvent)[0]?.ledger).toEqual([
       {
         multipackId: "mp-anna-swim",
         id: e.id,
@@ -80,12 +80,12 @@ describe("outbox: a grant whose door did not open", () => {
     exampleStore: store,
   }) => {
     const e = scan(store, scanReq(ANNA_CARD, "pool"), MONDAY_10, "gw-1");
-    const first = pendingEvents(store);
+    const first = pendingEvents(store).filter(isDecisionEvent);
     expect(first[0]?.ledger.map((l) => l.id)).toEqual([e.id]);
     recordRelayFailure(store, e, MONDAY_10 + 500);
     // The central acks the first copy, which it received before the relay failed.
     ackUpTo(store, e.seq);
-    const again = pendingEvents(store);
+    const again = pendingEvents(store).filter(isDecisionEvent);
     expect(again).toHaveLength(1);
     expect(again[0]).toMatchObject({ id: e.id, relayFailed: true });
     expect(again[0]?.ledger.map((l) => [l.id, l.amount, l.kind])).toEqual([
@@ -104,7 +104,11 @@ describe("outbox: a grant whose door did not open", () => {
     ackUpTo(store, e.seq);
     expect(outboxDepth(store)).toBe(0);
     recordRelayFailure(store, e, MONDAY_10 + 500);
-    expect(pendingEvents(store)[0]?.ledger.map((l) => l.id)).toEqual([e.id, refundId(e.id)]);
+    expect(
+      pendingEvents(store)
+        .filter(isDecisionEvent)[0]
+        ?.ledger.map((l) => l.id),
+    ).toEqual([e.id, refundId(e.id)]);
     ackUpTo(store, e.seq);
     expect(outboxDepth(store)).toBe(0);
   });

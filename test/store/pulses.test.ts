@@ -1,7 +1,7 @@
 import { describe, expect } from "vitest";
 import { explain, memberBalance, scan } from "../../gateway/decisions.js";
 import type { Store } from "../../gateway/store/db.js";
-import { listEvents } from "../../gateway/store/events.js";
+import { isDecisionEvent, listEvents } from "../../gateway/store/events.js";
 import { pendingEvents } from "../../gateway/store/outbox.js";
 import { markPulseDone, UNDO_PENDING_WITHIN_MS, undoUnfinishedPulses } from "../../gateway/store/pulses.js";
 import { it } from "../harness/index.js";
@@ -47,9 +47,11 @@ describe("undoUnfinishedPulses: grants a crash left between the decision and the
     expect(swim(store)).toMatchObject({ creditsRemaining: 10, creditsTotal: 10 });
     expect(listEvents(store)).toEqual([{ ...e, relayFailed: true }]);
     expect(pulseOf(store, e.seq)).toBe("failed");
-    expect(pendingEvents(store).map((p) => [p.id, p.relayFailed, p.ledger.map((l) => l.amount)])).toEqual([
-      [e.id, true, [1, -1]],
-    ]);
+    expect(
+      pendingEvents(store)
+        .filter(isDecisionEvent)
+        .map((p) => [p.id, p.relayFailed, p.ledger.map((l) => l.amount)]),
+    ).toEqual([[e.id, true, [1, -1]]]);
     // R12 hard anti-passback: with the visit and the presence undone, Anna's re-scan is an entry again.
     expect(explain(store, scanReq(ANNA, "pool"), MONDAY_10 + 40_000)).toMatchObject({
       decision: "grant",

@@ -9,6 +9,7 @@ import {
   setConfigRev,
   syncState,
 } from "../../gateway/store/db.js";
+import { isDecisionEvent } from "../../gateway/store/events.js";
 import { findCard } from "../../gateway/store/facts.js";
 import { ackUpTo, outboxDepth, pendingEvents } from "../../gateway/store/outbox.js";
 import {
@@ -159,7 +160,11 @@ describe("sync.md: a member document replaces the stored member, ledgers merge b
         0,
       );
     expect(outboxDepth(store)).toBe(1);
-    expect(pendingEvents(store)[0]?.ledger.map((l) => l.id)).toEqual([e.id]);
+    expect(
+      pendingEvents(store)
+        .filter(isDecisionEvent)[0]
+        ?.ledger.map((l) => l.id),
+    ).toEqual([e.id]);
     expect(scan(store, scanReq(ANNA_CARD, "pool"), MONDAY_10 + 1000, "gw-1").reason).toBe("unknown_card");
   });
 });

@@ -14,13 +14,13 @@ import { gatewayInfo, watermark } from "../../central/gatewayStore.js";
 import { multipackOwner } from "../../central/memberStore.js";
 import { reconcile } from "../../central/reconcile.js";
 import { loadSources } from "../../central/sourceFiles.js";
+import type { SyncEvent } from "../../config/protocol/events.js";
 import {
   AcksMessage,
   ChangesMessage,
   ConfigMessage,
   EventsMessage,
   type StatusMessage,
-  type SyncEvent,
   SyncMessage,
 } from "../../config/protocol/payloads.js";
 import type { MqttLink } from "../../drivers/mqtt/mqttTypes.js";

@@ -17,12 +17,8 @@ import { planAnswer } from "../../central/messages.js";
 import { reconcile } from "../../central/reconcile.js";
 import { loadSources } from "../../central/sourceFiles.js";
 import type { Member } from "../../config/members.js";
-import {
-  type EventLedgerEntry,
-  EventsMessage,
-  type SyncEvent,
-  SyncMessage,
-} from "../../config/protocol/payloads.js";
+import { type EventLedgerEntry, isDecision, type SyncEvent } from "../../config/protocol/events.js";
+import { EventsMessage, SyncMessage } from "../../config/protocol/payloads.js";
 import { test } from "../harness/index.js";
 import { exampleDoc } from "../helpers/examples.js";
 
@@ -290,7 +286,34 @@ describe("the central's store", () => {
       duplicates: 1,
       replaced: 0,
     });
-    expect(storedEvents(c.store, "gw-1")[0]?.relayFailed).toBe(true);
+    expect(storedEvents(c.store, "gw-1").filter(isDecision)[0]?.relayFailed).toBe(true);
+  });
+
+  it("D2: replaces a waiting grant by its settled copy (passed false with its refund, or passed true); a late waiting copy does not undo it", ({
+    setup,
+  }) => {
+    const c = setup();
+    c.sync();
+    const known = knownIds(c.config());
+    const waiting = event("gw-1", 1, [usage("gw-1:1")]);
+    const passed = event("gw-1", 2, [usage("gw-1:2")]);
+    storeEvents(c.store, "gw-1", [waiting, passed], 1000, known, LIMITS);
+    const undo = { ...usage("gw-1:1:undo"), amount: -1, kind: "refund" as const };
+    const turnedAway = event("gw-1", 1, [usage("gw-1:1"), undo], { passed: false });
+    const through = event("gw-1", 2, [usage("gw-1:2")], { passed: true });
+    expect(storeEvents(c.store, "gw-1", [turnedAway, through], 2000, known, LIMITS)).toMatchObject({
+      replaced: 2,
+      entries: 1,
+    });
+    expect(storeEvents(c.store, "gw-1", [waiting], 3000, known, LIMITS)).toMatchObject({ duplicates: 1 });
+    expect(storeEvents(c.store, "gw-1", [through], 3000, known, LIMITS)).toMatchObject({ duplicates: 1 });
+    expect(
+      storedEvents(c.store, "gw-1")
+        .filter(isDecision)
+        .map((e) => e.passed),
+    ).toEqual([false, true]);
+    // Anna paid for the swim she took, and got back the one she turned away from.
+    expect(creditsRemaining(memberDoc(c.store, "m-anna") as Member, "mp-anna-swim", c.config())).toBe(9);
   });
 
   it("never moves the watermark past a gap, and moves it over the gap once the missing event arrives", ({

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { Reason } from "../../config/protocol/payloads.js";
+import { Reason } from "../../config/protocol/events.js";
 import { REASON_CODES, REASON_STAGE, REASON_WORDS, REASONS } from "../../config/protocol/reasons.js";
 
 describe("the reason codes: one list for the engine, the event schema and the command line", () => {

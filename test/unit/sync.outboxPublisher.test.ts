@@ -3,6 +3,7 @@
  * command, and a scheduler whose zero-delay tasks and ack timers the test fires by hand.
  */
 import { describe, expect } from "vitest";
+import { isDecision } from "../../config/protocol/events.js";
 import { EventsMessage } from "../../config/protocol/payloads.js";
 import { type MqttConnectionEvents, MqttError, type MqttLink } from "../../drivers/mqtt/mqttTypes.js";
 import type { Health } from "../../drivers/transport/reconnecting.js";
@@ -390,9 +391,13 @@ describe("OutboxPublisher: failures", () => {
     await drain(scheduler);
     expect(scheduler.fire("timeout")).toBe(1);
     await drain(scheduler);
-    expect(link.sent[1]?.message.events.map((x) => [x.id, x.relayFailed])).toEqual([[e.id, true]]);
+    expect(link.sent[1]?.message.events.filter(isDecision).map((x) => [x.id, x.relayFailed])).toEqual([
+      [e.id, true],
+    ]);
     // Both entries travel with it (the fake link checks every batch against EventsMessage).
-    expect(link.sent[1]?.message.events[0]?.ledger.map((l) => [l.id, l.amount, l.kind])).toEqual([
+    expect(
+      link.sent[1]?.message.events.filter(isDecision)[0]?.ledger.map((l) => [l.id, l.amount, l.kind]),
+    ).toEqual([
       [e.id, 1, "usage"],
       [`${e.id}:refund`, -1, "refund"],
     ]);
