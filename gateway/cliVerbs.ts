@@ -120,9 +120,8 @@ export const VERBS: readonly VerbSpec[] = [
   {
     name: "events",
     synopsis:
-      "[--kind K] [--card N] [--member ID] [--reader ID] [--reason R] [--since T] [--until T] [--limit N | --last N] [--follow]",
-    summary:
-      "the recorded events (decisions, door modes, alarms, commands), oldest first; filters combine (all must match)",
+      "[--card N] [--member ID] [--reader ID] [--reason R] [--kind K] [--since T] [--until T] [--limit N | --last N] [--follow]",
+    summary: "the recorded events (decisions, doors, alarms, commands), oldest first; all filters must match",
     takes: {
       ...COMMON,
       card: "only this card's events (R1: 0004215834 is 4215834)",
@@ -135,7 +134,7 @@ export const VERBS: readonly VerbSpec[] = [
       last: true,
       follow: true,
       kind: true,
-      json: "one JSON object per line (the event JSON: a decision with id, seq, relayFailed and passed, or a door, alarm or command event)",
+      json: "one event JSON per line (docs/cli.md: decisions, doors, alarms, commands)",
     },
     details: ["--follow ends on Ctrl-C (SIGINT) or SIGTERM with exit 0; it cannot be combined with --limit."],
     example: "accessgw events --card 4215834 --since 2026-12-14 --json",

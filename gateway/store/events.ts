@@ -209,6 +209,7 @@ export interface EventQuery extends EventFilter {
  */
 function whereClause(f: EventFilter, indexed: boolean): { sql: string; params: (string | number)[] } {
   const selective = f.card !== undefined || f.memberId !== undefined;
+  const othersGiven = selective || f.readerId !== undefined || f.reason !== undefined;
   const col = (name: string, broad = false) => (indexed && !(broad && selective) ? name : `+${name}`);
   const terms: [string, string | number | undefined][] = [
     [`${col("at")} >= ?`, f.since],
@@ -217,7 +218,8 @@ function whereClause(f: EventFilter, indexed: boolean): { sql: string; params: (
     [`${col("member_id")} = ?`, f.memberId],
     [`${col("reader_id", true)} = ?`, f.readerId],
     [`${col("reason", true)} = ?`, f.reason],
-    [`${col("kind", true)} = ?`, f.kind],
+    // Every decision is of one kind: the kind's index serves only a listing by kind (and time) alone.
+    [`${indexed && !othersGiven ? "kind" : "+kind"} = ?`, f.kind],
   ];
   const used = terms.filter((t): t is [string, string | number] => t[1] !== undefined);
   return { sql: used.map(([term]) => term).join(" AND "), params: used.map(([, value]) => value) };

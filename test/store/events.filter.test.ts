@@ -3,7 +3,13 @@ import { describe, expect, vi } from "vitest";
 import { scan } from "../../gateway/decisions.js";
 import type { DecisionRequest } from "../../gateway/engine/types.js";
 import { Store } from "../../gateway/store/db.js";
-import { type EventQuery, eventsBetween, lastEventSeq, listEvents } from "../../gateway/store/events.js";
+import {
+  type EventQuery,
+  eventsBetween,
+  lastEventSeq,
+  listAllEvents,
+  listEvents,
+} from "../../gateway/store/events.js";
 import { MIGRATIONS, migrate } from "../../gateway/store/migrations.js";
 import { test } from "../harness/index.js";
 import { at } from "../helpers/build.js";
@@ -118,10 +124,23 @@ describe("events filters read through indexes, never the whole table", () => {
       /^CO-ROUTINE .*; SEARCH events USING INDEX events_card \(card=\?\); SCAN .*; USE TEMP B-TREE FOR ORDER BY$/,
     ],
     ["no filter", {}, [-1], /SCAN events USING INDEX events_at/],
+    ["--kind (D7)", { kind: "alarm" }, ["alarm", -1], /SEARCH events USING INDEX events_kind \(kind=\?\)/],
+    [
+      "--kind --since",
+      { kind: "door", since: 1 },
+      [1, "door", -1],
+      /SEARCH events USING INDEX events_kind \(kind=\? AND at>\?\)/,
+    ],
+    [
+      "--reader --kind: the reader's index, not the kind's",
+      { readerId: "r", kind: "decision" },
+      ["r", "decision", -1],
+      /^SEARCH events USING INDEX events_reader \(reader_id=\?\)$/,
+    ],
   ])("%s", ([_name, query, params, plan], { fiveEvents: store }) => {
     const detail = planOf(
       store,
-      () => listEvents(store, query),
+      () => listAllEvents(store, query),
       () => params,
     );
     expect(detail).toMatch(plan);

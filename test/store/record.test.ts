@@ -94,12 +94,23 @@ describe("R14: a decision is recorded in one transaction", () => {
   it("R14: scan records exactly the decision explain predicted", ({ exampleStore: store }) => {
     const predicted = explain(store, scanReq(ANNA, "pool"), MONDAY_10);
     const {
+      kind,
       id: _id,
       seq: _seq,
       relayFailed: _relayFailed,
+      passed,
+      operator,
+      staffReason,
       ...recorded
     } = scan(store, scanReq(ANNA, "pool"), MONDAY_10, "gw-1");
     expect(recorded).toEqual(predicted);
+    // D7: a scan's event is a decision nobody acted on by hand, its passage not (yet) known.
+    expect({ kind, passed, operator, staffReason }).toEqual({
+      kind: "decision",
+      passed: null,
+      operator: null,
+      staffReason: null,
+    });
   });
 });
 
