@@ -255,6 +255,15 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX events_pulse_pending ON events (seq) WHERE pulse = 'pending';
     `,
   },
+  {
+    version: 9,
+    name: "member locale",
+    sql: `
+      -- doors.md D6: the member's language for messages at the reader (a BCP 47 tag), NULL when
+      -- the member has none and the site's locale applies.
+      ALTER TABLE members ADD COLUMN locale TEXT;
+    `,
+  },
 ];
 
 /**
