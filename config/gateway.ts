@@ -84,6 +84,38 @@ export const READER_DRIVERS = [
   "mqtt-text",
 ] as const;
 
+/** D6: the placeholders a serial-line reply may use. */
+export const REPLY_PLACEHOLDERS = ["decision", "reason", "message"] as const;
+
+/** A reply line template: text with {decision}, {reason} and {message}; no line breaks (the ending is added). */
+const ReplyTemplate = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine((t) => !/[\r\n]/.test(t), { error: "no line breaks in a reply (lineEnding adds the ending)" })
+  .superRefine((t, ctx) => {
+    for (const [, name] of t.matchAll(/\{([^}]*)\}/g))
+      if (!(REPLY_PLACEHOLDERS as readonly string[]).includes(name as string))
+        ctx.addIssue({
+          code: "custom",
+          message: `unknown placeholder {${name}}: expected ${REPLY_PLACEHOLDERS.map((p) => `{${p}}`).join(", ")}`,
+        });
+  });
+
+/**
+ * D6: the line a serial-line reader gets after each decision. `line` serves both outcomes unless
+ * `grant` or `deny` is given (an undone grant gets the deny line).
+ */
+export const SerialReply = z.strictObject({
+  line: ReplyTemplate.default("{decision} {message}"),
+  grant: ReplyTemplate.optional(),
+  deny: ReplyTemplate.optional(),
+  lineEnding: z.enum(["cr", "lf", "crlf"]).default("crlf"),
+  /** `ascii`: accents dropped (è → e) and other characters as `?`, for displays without UTF-8. */
+  charset: z.enum(["utf-8", "ascii"]).default("utf-8"),
+});
+export type SerialReply = z.infer<typeof SerialReply>;
+
 /** A reader as the gateway configuration declares it; `driver` says which fields follow. */
 export const Reader = byDriver(
   [
@@ -94,14 +126,31 @@ export const Reader = byDriver(
       baudRate: BaudRate,
       /** "123:04567" and "123 04567" are fc-cn; lines end with CR, LF or CRLF. */
       format: z.enum(["decimal", "hex", "fc-cn"]).default("decimal"),
+      /** D6: a line written back to the reader after each decision; none when absent. */
+      reply: SerialReply.optional(),
     }),
     z.strictObject({ ...readerCommon, driver: z.literal("rdm6300"), port: SerialPort, baudRate: BaudRate }),
-    /** The Tasmota device topic (e.g. "pool-reader"); reads come on tele/<topic>/RESULT. */
-    z.strictObject({ ...readerCommon, driver: z.literal("mqtt-tasmota"), topic: Topic }),
+    /**
+     * The Tasmota device topic (e.g. "pool-reader"); reads come on tele/<topic>/RESULT. D6: the
+     * buzzer sounds every decision; with `display: true` the message goes to its DisplayText.
+     */
+    z.strictObject({
+      ...readerCommon,
+      driver: z.literal("mqtt-tasmota"),
+      topic: Topic,
+      display: z.boolean().optional(),
+    }),
     /** The esp-rfid base topic; reads come on <topic>/send. */
     z.strictObject({ ...readerCommon, driver: z.literal("mqtt-esp-rfid"), topic: Topic }),
     /** Any device publishing JSON on the full `topic`; the card is at `field`. */
-    z.strictObject({ ...readerCommon, driver: z.literal("mqtt-json"), topic: ReadTopic, field: FieldPath }),
+    z.strictObject({
+      ...readerCommon,
+      driver: z.literal("mqtt-json"),
+      topic: ReadTopic,
+      field: FieldPath,
+      /** D6: where the decision, reason and message are published as JSON; none when absent. */
+      feedbackTopic: Topic.optional(),
+    }),
     /** Any device publishing the card itself as the payload (ESPHome's `return x;`) on the full `topic`. */
     z.strictObject({ ...readerCommon, driver: z.literal("mqtt-text"), topic: ReadTopic }),
   ],

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { boundedInt, MAX_CARD_LENGTH, MAX_CREDITS, yearProblem } from "./bounds.js";
-import { Id, isRealDate, LocalDate, MemberCode } from "./site.js";
+import { Id, isRealDate, LocalDate, Locale, MemberCode } from "./site.js";
 
 /** An instant with an explicit offset or `Z`, e.g. `2026-11-01T10:15:00+01:00`. */
 export const Instant = z
@@ -134,6 +134,8 @@ export const Member = z.strictObject({
   homeSite: Id.optional(),
   /** R19: codes such as `student` or `corp-acme` that items may require. */
   codes: z.array(MemberCode).default([]),
+  /** D6: the member's language for messages at the reader; overrides the site's. */
+  locale: Locale.optional(),
   cards: z.array(Card).default([]),
   cardModels: z.array(MemberCardModel).default([]),
   multipacks: z.array(Multipack).default([]),

@@ -43,6 +43,16 @@ export const MemberCode = z
   .max(128)
   .refine((s) => s.trim() === s, { error: "no spaces before or after a member code" });
 
+/**
+ * D6: a BCP 47 language tag (`it`, `it-IT`, `de-CH`) for member-facing messages; refused when Intl
+ * cannot read it, so a typo is found at import and not at the door.
+ */
+export const Locale = z
+  .string()
+  .min(2)
+  .max(35)
+  .refine((tag) => isLanguageTag(tag), { error: "expected a BCP 47 language tag such as en, it or de-CH" });
+
 export const DayKey = z.enum(["mon", "tue", "wed", "thu", "fri", "sat", "sun", "hol"]);
 export type DayKey = z.infer<typeof DayKey>;
 
@@ -160,6 +170,8 @@ export const SiteInfo = z.strictObject({
   tieBreak: z.enum(["fifo", "expiresFirst"]).default("fifo"),
   deductionIntervalMinutes: Minutes.default(0),
   bookingEarlyMinutes: Minutes.default(30),
+  /** D6: the language of member-facing messages (R15) when the member has none; absent: `en`. */
+  locale: Locale.optional(),
 });
 export type SiteInfo = z.infer<typeof SiteInfo>;
 
@@ -178,6 +190,14 @@ export function isRealDate(s: string): boolean {
   const [y, m, d] = s.split("-").map(Number) as [number, number, number];
   const t = new Date(Date.UTC(y, m - 1, d));
   return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+}
+
+function isLanguageTag(tag: string): boolean {
+  try {
+    return Intl.getCanonicalLocales(tag).length === 1;
+  } catch {
+    return false;
+  }
 }
 
 function isIanaZone(tz: string): boolean {

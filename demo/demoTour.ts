@@ -7,8 +7,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { parse, stringify } from "yaml";
 import type { Central } from "../central/central.js";
 import type { GatewayConfig } from "../config/gateway.js";
-import { relayLine } from "../firmware-sim/console.js";
-import type { RelayEvent, Simulator } from "../firmware-sim/simulator.js";
+import { readerLine, relayLine } from "../firmware-sim/console.js";
+import type { ReaderShownEvent, RelayEvent, Simulator } from "../firmware-sim/simulator.js";
 import { explain, memberBalance } from "../gateway/decisions.js";
 import type { Store } from "../gateway/store/db.js";
 import { listEvents, type RecordedEvent } from "../gateway/store/events.js";
@@ -24,6 +24,12 @@ interface ScanStep {
 
 const SCANS: ScanStep[] = [
   { title: "Ada swims at peak time (2 credits)", reader: "pool-in", card: "4215834", decision: "grant" },
+  {
+    title: "Giulia swims too: the pool reader answers her in Italian, the site's language",
+    reader: "pool-in",
+    card: "3141592",
+    decision: "grant",
+  },
   {
     title: "Ada leaves through the RDM6300 exit reader",
     reader: "pool-out",
@@ -80,12 +86,20 @@ function doorOf(config: GatewayConfig, readerId: string): { relay: string; chann
   };
 }
 
+/** What the tour hears from the simulator: relay changes and what the readers show (D6). */
+interface Seen {
+  relays: RelayEvent[];
+  shown: ReaderShownEvent[];
+}
+
 /** Presents a card and checks the decision and the door; true when it went as the step says. */
-async function scanStep(p: TourParts, step: ScanStep, relays: RelayEvent[]): Promise<boolean> {
+async function scanStep(p: TourParts, step: ScanStep, seen: Seen): Promise<boolean> {
   const { out } = p;
+  const { relays } = seen;
   out(`\n# ${step.title}\n> present ${step.reader} ${step.card}`);
   const before = listEvents(p.store).length;
   const seenRelays = relays.length;
+  const seenShown = seen.shown.length;
   if (!p.sim.present(step.reader, step.card)) {
     out("  the simulated reader could not send the card");
     return false;
@@ -107,14 +121,22 @@ async function scanStep(p: TourParts, step: ScanStep, relays: RelayEvent[]): Pro
           return mine.some((r) => !r.on) ? mine : undefined;
         }, 8000)
       : undefined;
-  for (const r of pulse ?? []) out(`  ${relayLine(r, p.zone)}`);
+  // D6: what the member saw at the reader (when it shows anything), in time order with the door.
+  const shown = () => seen.shown.slice(seenShown).filter((e) => e.deviceId === step.reader);
+  if (p.sim.device(step.reader).reader?.display)
+    await waitFor(() => (shown().length > 0 ? true : undefined), 2000);
+  const timeline = [
+    ...(pulse ?? []).map((r) => ({ at: r.at, text: relayLine(r, p.zone) })),
+    ...shown().map((e) => ({ at: e.at, text: readerLine(e, p.zone) })),
+  ];
+  for (const line of timeline.sort((a, b) => a.at - b.at)) out(`  ${line.text}`);
   const ok = event.decision === step.decision && (step.decision === "deny" || pulse !== undefined);
   if (!ok) out(`  expected ${step.decision}${step.decision === "grant" ? " and a door pulse" : ""}`);
   return ok;
 }
 
 /** Reception blocks Ada in the central's members file; the change must reach the gateway. */
-async function editStep(p: TourParts, relays: RelayEvent[]): Promise<boolean> {
+async function editStep(p: TourParts, seen: Seen): Promise<boolean> {
   const { out } = p;
   out("\n# Reception blocks Ada for an unpaid locker fee: members.yaml is edited and saved");
   const doc = parse(readFileSync(p.membersFile, "utf8")) as { members: Record<string, unknown>[] };
@@ -138,7 +160,7 @@ async function editStep(p: TourParts, relays: RelayEvent[]): Promise<boolean> {
   return scanStep(
     p,
     { title: "Ada tries the pool again", reader: "pool-in", card: "4215834", decision: "deny" },
-    relays,
+    seen,
   );
 }
 
@@ -164,15 +186,15 @@ async function centralStep(p: TourParts, gatewayId: string): Promise<boolean> {
 
 /** Runs the tour; returns how many steps did not go as the rules say. */
 export async function tour(p: TourParts, gatewayId: string): Promise<number> {
-  const relays: RelayEvent[] = [];
-  const off = p.sim.on("relay", (e) => relays.push(e));
+  const seen: Seen = { relays: [], shown: [] };
+  const offs = [p.sim.on("relay", (e) => seen.relays.push(e)), p.sim.on("reader", (e) => seen.shown.push(e))];
   let failures = 0;
   try {
-    for (const step of SCANS) if (!(await scanStep(p, step, relays))) failures++;
-    if (!(await editStep(p, relays))) failures++;
+    for (const step of SCANS) if (!(await scanStep(p, step, seen))) failures++;
+    if (!(await editStep(p, seen))) failures++;
     if (!(await centralStep(p, gatewayId))) failures++;
   } finally {
-    off();
+    for (const off of offs) off();
   }
   return failures;
 }

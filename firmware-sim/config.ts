@@ -166,6 +166,11 @@ const MqttJsonReaderDevice = z.strictObject({
     .describe(
       "json: the card at field (gateway driver mqtt-json); text: the payload is the card (mqtt-text)",
     ),
+  feedbackTopic: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("D6: the gateway reader's feedbackTopic; its messages are shown on the prompt"),
   faults: Faults,
 });
 

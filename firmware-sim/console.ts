@@ -7,7 +7,7 @@ import { createInterface, type Interface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import { DateTime } from "luxon";
 import { parseHexBytes } from "./scenario.js";
-import type { RelayEvent, Simulator } from "./simulator.js";
+import type { ReaderShownEvent, RelayEvent, Simulator } from "./simulator.js";
 
 /** What a SimConsole is handed. */
 export interface SimConsoleOptions {
@@ -48,6 +48,13 @@ export function relayLine(event: RelayEvent, zone?: string): string {
   return `${formatTime(event.at, zone)}  ${event.deviceId} ch${event.channel} ${event.on ? "ON" : "OFF"}${held}`;
 }
 
+/** D6: the live line of what a reader showed: `07:01:02.345  pool-in display "Piscina apre alle 08:00"`. */
+export function readerLine(event: ReaderShownEvent, zone?: string): string {
+  const what = event.via === "buzzer" ? event.text : JSON.stringify(event.text);
+  const decision = event.decision === undefined ? "" : ` (${event.decision})`;
+  return `${formatTime(event.at, zone)}  ${event.deviceId} ${event.via} ${what}${decision}`;
+}
+
 /** The interactive prompt; run() resolves on `quit` or when the input ends. */
 export class SimConsole {
   private readonly sim: Simulator;
@@ -79,6 +86,7 @@ export class SimConsole {
     // Ctrl-C at the prompt ends it (readline would only pause the input otherwise).
     rl.on("SIGINT", () => rl.close());
     const offRelay = this.sim.on("relay", (e) => this.live(relayLine(e, this.zone)));
+    const offReader = this.sim.on("reader", (e) => this.live(readerLine(e, this.zone)));
     const offError = this.sim.on("error", (id, err) => this.live(`! ${id}: ${(err as Error).message}`));
     this.print(
       `type a card number to present it at ${this.defaultReader ?? "(no reader)"}; "help" lists commands`,
@@ -92,6 +100,7 @@ export class SimConsole {
       }
     } finally {
       offRelay();
+      offReader();
       offError();
       this.rl = undefined;
       rl.close();

@@ -5,6 +5,7 @@
 import type { Scheduler } from "../runtime/scheduler.js";
 import type { SimDeviceKind, SimDeviceSpec } from "./config.js";
 import type { Random } from "./devices/faults.js";
+import type { ReaderDisplay } from "./devices/readerDisplay.js";
 import type { RelayBoardEvents, RelayChange } from "./devices/relayState.js";
 import { mqttKinds } from "./mqttKinds.js";
 import { type SerialExposure, serialKinds } from "./serialKinds.js";
@@ -31,6 +32,8 @@ export interface ReaderSide {
   /** Keeps a card in the field until release(); throws USAGE when the device cannot. */
   hold(card: string): void;
   release(): void;
+  /** D6: what the reader shows and sounds when the gateway gives it feedback; absent when it cannot. */
+  display?: ReaderDisplay;
 }
 
 /** One simulated device as the simulator drives it. */

@@ -135,6 +135,7 @@ export const mqttKinds: DeviceRegistry = {
         ? device.present({ sensor: uidSensor, uid: card.replace(/^0x/i, "").toUpperCase() })
         : device.presentCard(card),
     );
+    reader.display = device.display;
     const where = `mqtt tele/${spec.topic}/SENSOR${spec.channels > 0 ? `, cmnd/${spec.topic}/POWER<n>` : ""}`;
     const relays = spec.channels > 0 ? relaySide(device, range(1, spec.channels)) : undefined;
     return mqttHandle(spec, context, device, where, relays ? { reader, relays } : { reader });
@@ -182,9 +183,12 @@ export const mqttKinds: DeviceRegistry = {
       topic: spec.topic,
       field: spec.field,
       format: spec.format,
+      clock: context.clock,
+      ...(spec.feedbackTopic === undefined ? {} : { feedbackTopic: spec.feedbackTopic }),
     });
     // The card goes out as typed (a string), so leading zeros survive.
     const reader = readerSide(spec, context, (card) => device.present(card));
+    if (spec.feedbackTopic !== undefined) reader.display = device.display;
     const what = spec.format === "text" ? "the payload" : `field ${spec.field}`;
     return mqttHandle(spec, context, device, `mqtt ${spec.topic} (${what})`, { reader });
   },

@@ -13,7 +13,7 @@ import {
   type Step,
   type Verdict,
 } from "./scenario.js";
-import type { Simulator } from "./simulator.js";
+import type { ReaderShownEvent, Simulator } from "./simulator.js";
 
 /** What runScenario is handed. */
 export interface ScenarioRunOptions {
@@ -43,9 +43,6 @@ export async function runScenario(
     options.print(line);
   };
   const sleep = (ms: number) => new Promise<void>((r) => options.scheduler.setTimeout(r, ms));
-  let failed = 0;
-  let expectations = 0;
-
   const missing = await waitForGateway(sim, scenario.waitForGateway, options.clock, sleep);
   if (missing.length > 0) {
     print(`✗ the gateway did not connect within ${scenario.waitForGateway} ms to: ${missing.join(", ")}`);
@@ -53,6 +50,30 @@ export async function runScenario(
   }
   if (scenario.name !== undefined) print(`scenario: ${scenario.name}`);
 
+  // D6: what the readers show while the scenario runs, each under the step that caused it.
+  const offReader = sim.on("reader", (e) => print(`     ${readerShown(e)}`));
+  try {
+    return await runSteps(scenario, sim, options, { lines, print, sleep });
+  } finally {
+    offReader();
+  }
+}
+
+/** `pool-in display "Piscina apre alle 08:00"`, `gym-in buzzer 3 beeps`. */
+function readerShown(e: ReaderShownEvent): string {
+  return `${e.deviceId} ${e.via} ${e.via === "buzzer" ? e.text : JSON.stringify(e.text)}`;
+}
+
+/** The steps in order, and the summary line. */
+async function runSteps(
+  scenario: Scenario,
+  sim: Simulator,
+  options: ScenarioRunOptions,
+  out: { lines: string[]; print: (line: string) => void; sleep: (ms: number) => Promise<void> },
+): Promise<ScenarioResult> {
+  const { lines, print, sleep } = out;
+  let failed = 0;
+  let expectations = 0;
   let mark = options.clock();
   for (const [i, step] of scenario.steps.entries()) {
     const n = `${String(i + 1).padStart(2)}.`;

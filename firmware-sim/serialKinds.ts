@@ -118,8 +118,10 @@ export const serialKinds: DeviceRegistry = {
       format: spec.format,
       lineEnding: spec.lineEnding,
       faults: lineFaults(spec.faults, { ...context, target: exposure }),
+      clock: context.clock,
     });
     const reader: ReaderSide = {
+      display: device.display,
       // A numeric card is printed in the reader's format; anything else exactly as typed.
       present: (card) =>
         device.present(/^\d{1,10}$/.test(card) && spec.format !== "decimal" ? Number(card) : card),

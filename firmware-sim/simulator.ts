@@ -15,6 +15,7 @@ import {
   type SimDeviceHandle,
 } from "./deviceKinds.js";
 import type { Random } from "./devices/faults.js";
+import type { ReaderOutput } from "./devices/readerDisplay.js";
 import { type EmbeddedBroker, startEmbeddedBroker } from "./embeddedBroker.js";
 import { ptyExposure } from "./ptyExposure.js";
 import type { SerialExposure } from "./serialKinds.js";
@@ -30,9 +31,16 @@ export interface RelayEvent {
   heldMs: number | null;
 }
 
+/** D6: what one simulated reader showed or sounded. */
+export interface ReaderShownEvent extends ReaderOutput {
+  deviceId: string;
+}
+
 /** What a Simulator reports. */
 export interface SimulatorEvents {
   relay: (event: RelayEvent) => void;
+  /** A reader showed a message or beeped (the gateway's feedback, D6). */
+  reader: (event: ReaderShownEvent) => void;
   /** A background failure of a device (a disconnect cycle that could not replug…). */
   error: (deviceId: string, err: unknown) => void;
 }
@@ -111,6 +119,7 @@ export class Simulator {
       if (this.config.broker?.embedded) this.broker = await startEmbeddedBroker(this.config.broker.url);
       for (const device of this.devices) {
         this.watchRelays(device);
+        this.watchDisplay(device);
         await device.start();
         this.started.push(device);
       }
@@ -210,6 +219,14 @@ export class Simulator {
         `"${id}" is a ${device.kind}, not a reader (readers: ${this.readerIds().join(", ")})`,
       );
     return device.reader;
+  }
+
+  private watchDisplay(device: SimDeviceHandle): void {
+    const display = device.reader?.display;
+    if (display === undefined) return;
+    this.unsubscribes.push(
+      display.on("shown", (output) => this.listeners.emit("reader", { deviceId: device.id, ...output })),
+    );
   }
 
   private watchRelays(device: SimDeviceHandle): void {

@@ -15,6 +15,7 @@ import { openTransport, type TransportFactory } from "../drivers/transport/trans
 import { realScheduler, type Scheduler } from "../runtime/scheduler.js";
 import { AccessPipeline } from "./features/accessPipeline.js";
 import { asFeature, type Feature, FeatureController } from "./features/controller.js";
+import { ReaderFeedbackSink } from "./features/readerFeedback.js";
 import { ReadersFeature } from "./features/readers.js";
 import { RelaysFeature } from "./features/relays.js";
 import { deviceProblem, mqttStatus, readerStatus, totalsOf } from "./gatewayStatus.js";
@@ -155,6 +156,11 @@ export class Gateway implements Feature {
       recorded: () => sync?.poke(),
       changed,
       storage: this.storage,
+      feedback: new ReaderFeedbackSink({
+        store: this.options.store,
+        driver: (readerId) => readers.links().find((l) => l.config.id === readerId)?.driver,
+        log: this.log,
+      }),
     });
     const readers = new ReadersFeature({
       readers: config.readers,

@@ -10,11 +10,18 @@ import type { Reader } from "../../config/gateway.js";
 import { toCardNumber } from "../codecs/cardNumber.js";
 import { espRfidTopics, parseEspRfidMessage } from "../codecs/espRfid.js";
 import { parseJsonReaderMessage, parseTextReaderMessage, type ReaderMessage } from "../codecs/mqttReaders.js";
+import { type FeedbackMessage, jsonFeedback, tasmotaFeedback } from "../codecs/readerFeedback.js";
 import { parseTasmotaMessage } from "../codecs/tasmotaSensor.js";
 import type { MqttLink, MqttMessage } from "../mqtt/mqttTypes.js";
 import { Listeners } from "../transport/listeners.js";
 import type { Health } from "../transport/reconnecting.js";
-import type { ReaderCounters, ReaderDriver, ReaderEvents, ReaderRejectCode } from "./readerDriver.js";
+import type {
+  ReaderCounters,
+  ReaderDriver,
+  ReaderEvents,
+  ReaderFeedback,
+  ReaderRejectCode,
+} from "./readerDriver.js";
 import { RejectLog } from "./rejectLog.js";
 
 /** A reader config whose driver speaks MQTT. */
@@ -67,6 +74,25 @@ export function parseReaderMessage(
   }
 }
 
+/**
+ * D6: the messages a reader config gets for a decision: Tasmota its buzzer (and display), mqtt-json
+ * its `feedbackTopic`; esp-rfid's MQTT commands have no buzzer, LED or text, and mqtt-text has no
+ * way back, so they get nothing.
+ */
+export function feedbackMessages(config: MqttReaderConfig, f: ReaderFeedback): FeedbackMessage[] {
+  switch (config.driver) {
+    case "mqtt-tasmota":
+      return tasmotaFeedback(config.topic, f, config.display === true);
+    case "mqtt-json":
+      return config.feedbackTopic === undefined
+        ? []
+        : [{ topic: config.feedbackTopic, payload: jsonFeedback(f) }];
+    case "mqtt-esp-rfid":
+    case "mqtt-text":
+      return [];
+  }
+}
+
 /** An MQTT card reader; the constructor only assigns, start() subscribes. */
 export class MqttReader implements ReaderDriver {
   readonly id: string;
@@ -109,6 +135,16 @@ export class MqttReader implements ReaderDriver {
       ),
     ];
     this.onHealth(connection.health());
+  }
+
+  /** D6: publishes the decision to the device, fire-and-forget; a broker away loses only the beep. */
+  feedback(f: ReaderFeedback): void {
+    if (!this.running) return;
+    for (const { topic, payload } of feedbackMessages(this.config, f))
+      this.deps.connection.publish(topic, payload).catch((err: unknown) => {
+        // Not an error of the reader's (D6): the door has its pulse already; debug only.
+        this.deps.logger.debug({ err, topic }, "reader feedback not delivered");
+      });
   }
 
   /** Unsubscribes; the shared connection stays up for the others. No events follow. */

@@ -67,6 +67,20 @@ export interface ReaderCounters {
   reconnects: number;
 }
 
+/**
+ * doors.md D6: what the gateway tells a reader right after a decision or an undo. Drivers know
+ * nothing about members: they get the outcome and the words to show, already in the member's language.
+ */
+export interface ReaderFeedback {
+  decision: "grant" | "deny";
+  /** The decision's reason code; for an undone grant, why it was undone (`relay_failed`, `no_passage`). */
+  reason: string;
+  /** R15's message (for an undo, the words saying the entry did not happen). */
+  message: string;
+  /** True when a grant was taken back after the door did not open or nobody passed (D2). */
+  undone: boolean;
+}
+
 /** A card reader: constructed idle, connects on start(), silent after stop(). */
 export interface ReaderDriver {
   readonly id: string;
@@ -78,6 +92,11 @@ export interface ReaderDriver {
   on<K extends keyof ReaderEvents>(event: K, listener: ReaderEvents[K]): () => void;
   /** A snapshot of the counters. */
   counters(): ReaderCounters;
+  /**
+   * D6: shows or sounds a decision at the reader, fire-and-forget (never awaited, never throws);
+   * absent when the device has no way to take it.
+   */
+  feedback?(f: ReaderFeedback): void;
 }
 
 /** Why a reader could not be created. */

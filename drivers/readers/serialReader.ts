@@ -98,6 +98,21 @@ export abstract class SerialReader implements ReaderDriver {
     transport.start();
   }
 
+  /**
+   * Writes bytes to the reader when its port is open, fire-and-forget: a closed or failing port
+   * loses the bytes (logged at debug) and never throws.
+   */
+  protected write(bytes: Uint8Array, what: string): void {
+    const transport = this.transport;
+    if (transport === undefined || this.stopped || transport.health().state !== "open") {
+      this.deps.logger.debug({ what }, "reader port not open: nothing written");
+      return;
+    }
+    transport
+      .write(bytes)
+      .catch((err: unknown) => this.deps.logger.debug({ err, what }, "write to reader failed"));
+  }
+
   /** Closes the transport; no `card` or `rejected` events follow, and none at all once it resolves. */
   stop(): Promise<void> {
     // A second call (e.g. from a listener, then from shutdown) waits for the same close.

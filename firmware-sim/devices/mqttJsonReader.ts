@@ -7,6 +7,7 @@
  * "74-10-37-94"): the gateway's `mqtt-text` driver reads it.
  */
 import { type SimMqttBrokerOptions, SimMqttConnection, simClientId } from "./mqttDeviceClient.js";
+import { ReaderDisplay } from "./readerDisplay.js";
 
 /** What a SimMqttJsonReader is handed. */
 export interface SimMqttJsonReaderOptions extends SimMqttBrokerOptions {
@@ -20,6 +21,10 @@ export interface SimMqttJsonReaderOptions extends SimMqttBrokerOptions {
   extra?: Record<string, unknown>;
   /** Availability topic (online/offline, retained); default `<topic>/status`. */
   statusTopic?: string;
+  /** D6: where the gateway publishes its feedback (`{decision, reason, message, undone}`); none when absent. */
+  feedbackTopic?: string;
+  /** Stamps what the reader shows (ms); default Date.now. */
+  clock?: () => number;
 }
 
 /** A JSON-over-MQTT reader; start() connects, stop() disconnects cleanly. */
@@ -29,6 +34,8 @@ export class SimMqttJsonReader {
   private readonly extra: Record<string, unknown>;
   private readonly format: "json" | "text";
   private readonly connection: SimMqttConnection;
+  /** D6: the feedback messages it showed, oldest first. */
+  readonly display: ReaderDisplay;
 
   constructor(options: SimMqttJsonReaderOptions) {
     const path = options.field.split(".");
@@ -40,13 +47,24 @@ export class SimMqttJsonReader {
     this.extra = options.extra ?? {};
     this.format = options.format ?? "json";
     const statusTopic = options.statusTopic ?? `${options.topic}/status`;
+    this.display = new ReaderDisplay(options.clock ?? Date.now);
+    const feedbackTopic = options.feedbackTopic;
     this.connection = new SimMqttConnection({
       ...options,
       clientId: options.clientId ?? simClientId("esphome"),
       availability: { topic: statusTopic, online: "online", offline: "offline" },
-      subscriptions: [],
-      onMessage: () => {},
+      subscriptions: feedbackTopic === undefined ? [] : [feedbackTopic],
+      onMessage: (topic, payload) => {
+        if (topic === feedbackTopic) this.showFeedback(payload.toString());
+      },
     });
+  }
+
+  /** D6: shows the message of a feedback payload; anything else is shown as it came, marked unreadable. */
+  private showFeedback(text: string): void {
+    const f = parseFeedback(text);
+    if (f === null) this.display.show("feedback", `(unreadable feedback) ${text}`);
+    else this.display.show("feedback", f.message, f.decision);
   }
 
   /** Whether it is plugged in (started, not unplugged or stopped). */
@@ -105,5 +123,18 @@ export class SimMqttJsonReader {
     }
     node[this.path[this.path.length - 1] ?? ""] = card;
     return root;
+  }
+}
+
+/** The message (and decision) of an mqtt-json feedback payload, or null when it has none. */
+function parseFeedback(text: string): { message: string; decision?: string } | null {
+  try {
+    const f = JSON.parse(text) as { decision?: unknown; message?: unknown } | null;
+    if (typeof f?.message !== "string") return null;
+    return typeof f.decision === "string"
+      ? { message: f.message, decision: f.decision }
+      : { message: f.message };
+  } catch {
+    return null;
   }
 }

@@ -3,6 +3,7 @@
  * its serial line, as the `serial-line` driver expects.
  */
 import { deliver, type LineFault } from "./faults.js";
+import { ReaderDisplay } from "./readerDisplay.js";
 import type { DeviceLink } from "./serialDeviceServer.js";
 
 /** How the simulated reader ends its lines. */
@@ -20,6 +21,8 @@ export interface SimSerialLineReaderOptions {
   lineEnding?: LineEnding;
   /** Applied to every write, in order (a delay fault writes later). */
   faults?: readonly LineFault[];
+  /** Stamps the reply lines it shows (ms); default Date.now. */
+  clock?: () => number;
 }
 
 const ENDINGS: Record<LineEnding, string> = { CR: "\r", LF: "\n", CRLF: "\r\n" };
@@ -36,29 +39,52 @@ export function formatCardLine(card: number, format: SimLineFormat): string {
   return String(card);
 }
 
-/** A line reader on a DeviceLink; it only writes, so start()/stop() only gate writing. */
+/**
+ * A line reader on a DeviceLink; start()/stop() gate writing and showing. D6: the lines the
+ * gateway writes back (a `reply:` line) are shown on its display, one per line.
+ */
 export class SimSerialLineReader {
   private readonly link: DeviceLink;
   private readonly format: SimLineFormat;
   private readonly ending: string;
   private readonly faults: readonly LineFault[];
   private running = false;
+  private partial = "";
+  private readonly decoder = new TextDecoder();
+  private offData: (() => void) | undefined;
+  /** D6: the reply lines it showed, oldest first. */
+  readonly display: ReaderDisplay;
 
   constructor(options: SimSerialLineReaderOptions) {
     this.link = options.link;
     this.format = options.format ?? "decimal";
     this.ending = ENDINGS[options.lineEnding ?? "CRLF"];
     this.faults = options.faults ?? [];
+    this.display = new ReaderDisplay(options.clock ?? Date.now);
   }
 
-  /** Powers the reader on: present() and garbage() write from now on. */
+  /** Powers the reader on: present() and garbage() write, and reply lines show, from now on. */
   start(): void {
     this.running = true;
+    this.offData ??= this.link.onData((bytes) => this.received(bytes));
   }
 
-  /** Powers it off: writes are ignored. */
+  /** Powers it off: writes are ignored, replies are not shown. */
   stop(): void {
     this.running = false;
+    this.offData?.();
+    this.offData = undefined;
+    this.partial = "";
+  }
+
+  /** Reply bytes: shown a line at a time, whatever the gateway's line ending (CR, LF or CRLF). */
+  private received(bytes: Uint8Array): void {
+    // Streaming: a UTF-8 character cut between two chunks is joined, not mangled.
+    this.partial += this.decoder.decode(bytes, { stream: true });
+    const lines = this.partial.split(/\r\n|\r|\n/);
+    this.partial = lines.pop() ?? "";
+    // A CRLF cut between chunks leaves an empty line: skipped.
+    for (const line of lines) if (line !== "") this.display.show("reply", line);
   }
 
   /** Prints `card` and the line ending; returns whether the bytes went out (or, delayed, will). */

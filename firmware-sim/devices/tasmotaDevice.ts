@@ -14,6 +14,7 @@ import {
 } from "../../drivers/codecs/tasmotaRelay.js";
 import type { Scheduler } from "../../runtime/scheduler.js";
 import { cardValue, type SimMqttBrokerOptions, SimMqttConnection, simClientId } from "./mqttDeviceClient.js";
+import { buzzerCountOf, displayTextOf, ReaderDisplay } from "./readerDisplay.js";
 import { type RelayBoardEvents, type RelayChange, RelayStateRecorder } from "./relayState.js";
 
 /** One card read as a Tasmota sensor driver reports it. */
@@ -76,14 +77,19 @@ export class SimTasmotaDevice {
     this.wiegandUid = options.wiegandUid ?? "decimal";
     this.stateText = options.stateText ?? DEFAULT_STATE_TEXT;
     this.relays = new RelayStateRecorder(this.clock);
+    this.display = new ReaderDisplay(this.clock);
     this.connection = new SimMqttConnection({
       ...options,
       clientId: options.clientId ?? simClientId(`DVES_${options.topic}`),
       availability: { topic: `tele/${options.topic}/LWT`, online: "Online", offline: "Offline" },
-      subscriptions: this.relayCount > 0 ? [`cmnd/${options.topic}/+`] : [],
+      // Readers too: D6 feedback comes as cmnd/<topic>/Buzzer and DisplayText.
+      subscriptions: [`cmnd/${options.topic}/+`],
       onMessage: (topic, payload) => this.receive(topic, payload),
     });
   }
+
+  /** D6: what its display showed and its buzzer sounded, oldest first. */
+  readonly display: ReaderDisplay;
 
   /** Every relay change, oldest first (`channel` is the POWER index, 1-based). */
   get history(): readonly RelayChange[] {
@@ -176,6 +182,7 @@ export class SimTasmotaDevice {
   receive(topic: string, payload: Buffer | string): void {
     const prefix = `cmnd/${this.topic}/`;
     if (!topic.startsWith(prefix)) return;
+    if (this.feedback(topic.slice(prefix.length).toLowerCase(), payload.toString())) return;
     const match = COMMAND.exec(topic.slice(prefix.length));
     // Tasmota treats POWER as POWER1.
     const channel = match?.[2] === "" ? 1 : Number(match?.[2]);
@@ -186,6 +193,23 @@ export class SimTasmotaDevice {
     const text = payload.toString();
     if (match[1]?.toLowerCase() === "power") this.power(channel, text);
     else this.setPulseTime(channel, text);
+  }
+
+  /** D6: Buzzer and DisplayText, as a Tasmota with a buzzer and a display takes them; false for other commands. */
+  private feedback(command: string, text: string): boolean {
+    if (command === "displaytext") {
+      this.display.show("display", displayTextOf(text));
+      this.publishResult({ DisplayText: text });
+      return true;
+    }
+    if (command !== "buzzer") return false;
+    const beeps = buzzerCountOf(text);
+    if (beeps === null) this.reject("Error");
+    else {
+      this.display.show("buzzer", `${beeps} beep${beeps === 1 ? "" : "s"}`);
+      this.publishResult({ Buzzer: "Done" });
+    }
+    return true;
   }
 
   private power(channel: number, text: string): void {

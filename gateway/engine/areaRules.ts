@@ -1,6 +1,7 @@
 import type { LocalNow } from "./clock.js";
 import { areaName } from "./message.js";
 import type { Facts } from "./types.js";
+import type { Words } from "./words.js";
 
 /** Why R12 refuses an entry: the reason, the trace's words and the member's message. */
 export interface AreaRefusal {
@@ -10,7 +11,7 @@ export interface AreaRefusal {
 }
 
 /** R12: anti-passback (hard or timed) and capacity for an entry into the area. */
-export function areaRules(facts: Facts, ln: LocalNow, areaId: string): AreaRefusal | null {
+export function areaRules(facts: Facts, ln: LocalNow, areaId: string, w: Words): AreaRefusal | null {
   const area = facts.site.areas.get(areaId);
   if (!area) return null;
   // Presence is forgotten at local midnight; a movement after `now` (a what-if in the past) is ignored.
@@ -23,7 +24,7 @@ export function areaRules(facts: Facts, ln: LocalNow, areaId: string): AreaRefus
     return {
       reason: "anti_passback",
       detail: "already inside: no exit since the last entry (R12)",
-      message: "Already inside — please scan out first",
+      message: w.t.alreadyInside,
     };
   if (apb?.mode === "timed" && apb.minutes && facts.presence?.lastInAt != null) {
     const since = ln.ms - facts.presence.lastInAt;
@@ -32,7 +33,7 @@ export function areaRules(facts: Facts, ln: LocalNow, areaId: string): AreaRefus
       return {
         reason: "anti_passback",
         detail: `entered ${Math.floor(since / 60_000)} min ago, ${apb.minutes} min must pass (R12)`,
-        message: `Please wait ${Math.ceil(wait / 60_000)} min`,
+        message: w.t.pleaseWait(Math.ceil(wait / 60_000)),
       };
   }
   const alreadyIn = p?.lastDirection === "in";
@@ -40,7 +41,7 @@ export function areaRules(facts: Facts, ln: LocalNow, areaId: string): AreaRefus
     return {
       reason: "area_full",
       detail: `${facts.presentCount} of ${area.capacity} present (R12)`,
-      message: `${areaName(area.id, area.name)} is full`,
+      message: w.t.areaFull(areaName(area.id, area.name)),
     };
   return null;
 }

@@ -3,6 +3,7 @@ import { type LocalNow, localParts } from "./clock.js";
 import { grantMessage } from "./message.js";
 import { deny, grant, traceRow } from "./outcome.js";
 import type { BookingFact, Decision, Facts, MemberFact } from "./types.js";
+import type { Words } from "./words.js";
 
 /** R10: a booking for this area from its start − bookingEarlyMinutes until its end, or null. */
 export function activeBooking(
@@ -25,10 +26,11 @@ export function bookingDecision(
   facts: Facts,
   ln: LocalNow,
   member: MemberFact,
+  w: Words,
 ): Decision {
   const start = localParts(booking.start, ln.zone).time;
   const end = localParts(booking.end, ln.zone).time;
-  const areaDeny = areaRules(facts, ln, d.area);
+  const areaDeny = areaRules(facts, ln, d.area, w);
   if (areaDeny) {
     d.trace.push(
       traceRow(null, null, "skipped", areaDeny.reason, `booking ${booking.id}: ${areaDeny.detail}`),
@@ -36,5 +38,6 @@ export function bookingDecision(
     return deny(d, areaDeny.reason, areaDeny.message);
   }
   d.trace.push(traceRow(null, null, "chosen", "booking", `booking ${booking.id} ${start}–${end} (R10)`));
-  return grant(d, "booking", grantMessage("booking", member.name, null, `booked ${start}–${end}`));
+  const booked = w.t.booked(w.time(start), w.time(end));
+  return grant(d, "booking", grantMessage(w, "booking", member.name, null, booked));
 }

@@ -1,7 +1,8 @@
 import type { LocalNow } from "./clock.js";
-import { displayDate, grantMessage } from "./message.js";
+import { grantMessage } from "./message.js";
 import { grant, traceRow } from "./outcome.js";
 import type { CardFact, Decision, Direction, Facts, MemberFact } from "./types.js";
+import type { Words } from "./words.js";
 
 /** R1: the scanned (canonical) card and the member holding it, or null for an unknown card. */
 export function cardHolder(facts: Facts, card: string): { card: CardFact; member: MemberFact } | null {
@@ -21,23 +22,23 @@ export function cardRefusal(
   member: MemberFact,
   direction: Direction,
   ln: LocalNow,
+  w: Words,
 ): { reason: "card_blocked" | "card_expired" | "member_blocked"; message: string } | null {
-  if (c.status !== "active")
-    return { reason: "card_blocked", message: "Card blocked — please see reception" };
+  if (c.status !== "active") return { reason: "card_blocked", message: w.t.cardBlocked };
   if (direction === "out") return null;
   if ((c.validFrom && ln.date < c.validFrom) || (c.validTo && ln.date > c.validTo)) {
     const message =
-      c.validTo && ln.date > c.validTo ? `Card expired on ${displayDate(c.validTo)}` : "Card not valid yet";
+      c.validTo && ln.date > c.validTo ? w.t.cardExpiredOn(w.date(c.validTo)) : w.t.cardNotValidYet;
     return { reason: "card_expired", message };
   }
   const block = member.blocks.find((b) => b.from <= ln.date && (!b.to || ln.date <= b.to));
-  if (block)
-    return { reason: "member_blocked", message: block.message ?? "Access blocked — please see reception" };
+  // A block's own message is the staff's words: shown as written, in whatever language they wrote it.
+  if (block) return { reason: "member_blocked", message: block.message ?? w.t.accessBlocked };
   return null;
 }
 
 /** R11: an exit by a known, unblocked card is granted, costs nothing and is recorded. */
-export function exitGrant(d: Decision, member: MemberFact): Decision {
+export function exitGrant(d: Decision, member: MemberFact, w: Words): Decision {
   d.trace.push(traceRow(null, null, "chosen", "exit", "exit reader (R11)"));
-  return grant(d, "exit", grantMessage("exit", member.name, null));
+  return grant(d, "exit", grantMessage(w, "exit", member.name, null));
 }

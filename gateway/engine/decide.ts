@@ -12,6 +12,7 @@ import { creditsText, grantMessage } from "./message.js";
 import { deny, grant, newDecision, traceRow } from "./outcome.js";
 import { transferWords } from "./transfer.js";
 import type { Decision, DecisionRequest, Facts, MemberFact } from "./types.js";
+import { type Words, wordsFor } from "./words.js";
 
 /**
  * Decides one scan (R1–R19): pure, no I/O, no clock. The same request, facts and `now` always give
@@ -21,24 +22,25 @@ export function decide(req: DecisionRequest, facts: Facts, now: number): Decisio
   const ln = localNow(now, facts.site.zone);
   const d = newDecision(req, now);
   const holder = cardHolder(facts, d.card);
-  if (!holder) return d;
+  // D6: the member's language, else the site's (an unknown card has only the site's).
+  const w = wordsFor(holder?.member.locale, facts.site.site.locale);
+  if (!holder) return deny(d, "unknown_card", w.t.unknownCard);
   const { card, member } = holder;
   d.memberId = member.id;
-  const refused = cardRefusal(card, member, req.direction, ln);
+  const refused = cardRefusal(card, member, req.direction, ln, w);
   if (refused) return deny(d, refused.reason, refused.message);
-  if (req.direction === "out") return exitGrant(d, member);
+  if (req.direction === "out") return exitGrant(d, member, w);
   const booking = activeBooking(facts, member, req.area, now);
-  if (booking) return bookingDecision(d, booking, facts, ln, member);
-  if (facts.multipacks.length === 0)
-    return deny(d, "no_entitlement", "No valid membership — please see reception");
+  if (booking) return bookingDecision(d, booking, facts, ln, member, w);
+  if (facts.multipacks.length === 0) return deny(d, "no_entitlement", w.t.noEntitlement);
   const ctx = makeCtx(facts, now, req.area, facts.offline);
-  const decided = multipackDecision(d, ctx, member);
+  const decided = multipackDecision(d, ctx, member, w);
   traceTransfers(decided, ctx);
   return decided;
 }
 
 /** R4–R9, R12, R13: the candidates of every multipack, the best one, or the deny that got furthest. */
-function multipackDecision(d: Decision, ctx: Ctx, member: MemberFact): Decision {
+function multipackDecision(d: Decision, ctx: Ctx, member: MemberFact, w: Words): Decision {
   const { facts, now: ln } = ctx;
   const candidates: Candidate[] = [];
   const failures: Failure[] = [];
@@ -51,13 +53,13 @@ function multipackDecision(d: Decision, ctx: Ctx, member: MemberFact): Decision 
     d.trace.push(traceRow(f.mp.id, f.accessType?.id ?? null, "skipped", f.reason, f.detail));
   if (candidates.length === 0) {
     const best = furthestFailure(failures);
-    return deny(d, best.reason, denyMessage(best, failures, ln, facts, d.area));
+    return deny(d, best.reason, denyMessage(w, best, failures, ln, facts, d.area));
   }
   const ordered = chooseOrder(candidates, facts.site.site.tieBreak);
-  const areaDeny = areaRules(facts, ln, d.area);
+  const areaDeny = areaRules(facts, ln, d.area, w);
   traceCandidates(d, ordered, ctx, areaDeny);
   if (areaDeny) return deny(d, areaDeny.reason, areaDeny.message);
-  return grantThrough(d, ordered[0] as Candidate, member);
+  return grantThrough(d, ordered[0] as Candidate, member, w);
 }
 
 /** The trace of the candidates: the first chosen (or refused by R12), the others not chosen (R9). */
@@ -105,7 +107,7 @@ function traceTransfers(d: Decision, ctx: Ctx): void {
 }
 
 /** The grant through the chosen candidate, with its credits after this entry (R4, R15, R16). */
-function grantThrough(d: Decision, chosen: Candidate, member: MemberFact): Decision {
+function grantThrough(d: Decision, chosen: Candidate, member: MemberFact, w: Words): Decision {
   const reason = chosen.reentry ? "reentry" : "ok";
   const unlimited = chosen.product.credits === 0;
   d.multipackId = chosen.mp.id;
@@ -114,5 +116,6 @@ function grantThrough(d: Decision, chosen: Candidate, member: MemberFact): Decis
   d.creditsDeducted = chosen.cost;
   d.creditsRemaining = unlimited ? null : chosen.remaining - chosen.cost;
   d.creditsTotal = unlimited ? null : chosen.mp.creditsTotal;
-  return grant(d, reason, grantMessage(reason, member.name, creditsText(d.creditsRemaining, d.creditsTotal)));
+  const credits = creditsText(w, d.creditsRemaining, d.creditsTotal);
+  return grant(d, reason, grantMessage(w, reason, member.name, credits));
 }

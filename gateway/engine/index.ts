@@ -49,3 +49,5 @@ export const RULES = {
   R18: [transfersAt],
   R19: [memberCodeFailure],
 } as const;
+export type { Catalogue, PeriodKey, UndoCause } from "./catalogues/catalogue.js";
+export { CATALOGUES, type Words, wordsFor } from "./words.js";

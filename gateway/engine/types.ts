@@ -83,6 +83,8 @@ export interface MemberFact {
   name: string | null;
   /** R19: the member's codes (`student`, `corp-acme`). */
   codes: string[];
+  /** D6: the member's language for messages (BCP 47); absent or null: the site's. */
+  locale?: string | null;
   cardModels: MemberCardModel[];
   blocks: Block[];
   bookings: BookingFact[];

@@ -14,6 +14,7 @@ import type { RecordedEvent } from "../store/events.js";
 import { markPulseDone, UNDO_PENDING_WITHIN_MS, undoUnfinishedPulses } from "../store/pulses.js";
 import { recordRelayFailure } from "../store/relayFailure.js";
 import type { Feature } from "./controller.js";
+import type { FeedbackSink } from "./readerFeedback.js";
 
 /** How long stop() waits for decisions and door pulses still running. */
 export const STOP_GRACE_MS = 4000;
@@ -56,6 +57,8 @@ export interface AccessPipelineOptions {
   changed: () => void;
   /** Hears whether the cache could be written (a full disk is a status problem). */
   storage: StorageHealth;
+  /** D6: tells the reader the decision and any undo; none in tests that do not look. */
+  feedback?: FeedbackSink;
 }
 
 /** The access pipeline as a feature. */
@@ -134,12 +137,15 @@ export class AccessPipeline implements Feature {
     if (event.decision !== "grant") {
       lane.counters.denies++;
       this.o.log.info(fields, "scan denied");
+      this.o.feedback?.decided(event);
       return;
     }
     lane.counters.grants++;
     this.o.log.info({ ...fields, creditsDeducted: event.creditsDeducted }, "scan granted");
     // R14: the event is committed; only now is the door signalled.
     if (lane.door) this.track(this.openDoor(reader, lane, lane.door, event));
+    // D6: only now that the pulse is requested, so the reader's beep never delays the door.
+    this.o.feedback?.decided(event);
   }
 
   /**
@@ -210,6 +216,7 @@ export class AccessPipeline implements Feature {
     this.o.changed();
     this.o.log.error({ err, ...where, eventId: event.id }, "door did not open: relay failed");
     this.undoGrant(event);
+    this.o.feedback?.undone(event, "relay_failed");
   }
 
   /** The grants the last run decided but never saw through their door pulse (store/pulses.ts). */

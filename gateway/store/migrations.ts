@@ -265,6 +265,15 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX events_kind ON events (kind, at);
     `,
   },
+  {
+    version: 10,
+    name: "member locale",
+    sql: `
+      -- doors.md D6: the member's language for messages at the reader (a BCP 47 tag), NULL when
+      -- the member has none and the site's locale applies.
+      ALTER TABLE members ADD COLUMN locale TEXT;
+    `,
+  },
 ];
 
 /**

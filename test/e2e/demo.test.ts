@@ -43,7 +43,11 @@ describe("npm start: the live demo (daemon + simulator)", () => {
     expect(stdout).toMatch(/The gateway started empty and synced: config rev 1, members at rev \d+\./);
     expect(stdout).toMatch(/the central published revision \d+; the gateway had it \d+ ms after the save/);
     expect(stdout).toContain("DENIED  member_blocked  Locker fee unpaid — see reception");
-    expect(stdout).toContain("7 of 7 events stored at the central, acked up to 7");
+    // D6: the site speaks Italian (Giulia); Ada and Bruno have their own locale, English.
+    expect(stdout).toContain("GRANTED  ok  Ciao Giulia — restano 8/10");
+    expect(stdout).toContain('pool-in reply "grant Ciao Giulia — restano 8/10"');
+    expect(stdout).toContain('gym-in display "Welcome Bruno"');
+    expect(stdout).toContain("8 of 8 events stored at the central, acked up to 8");
     expect(stdout).toContain("Ada's pool pack: 7/10 at the gate, 7 left at the central");
     expect(stdout).toContain("Every door did what the rules say.");
     // Card numbers never appear in clear in the info-level logs.

@@ -165,4 +165,23 @@ describe("the simulator prompt", () => {
     expect(formatTime(T0, "UTC")).toBe("07:01:02.345");
     expect(formatTime(T0, "Europe/Rome")).toBe("08:01:02.345");
   });
+
+  it("D6: shows live what a reader displays: the gateway's reply line on the serial-line reader", async ({
+    connectTo,
+    session,
+  }) => {
+    const s = await session(() => T0);
+    const poolIn = await connectTo(s.sim.device("pool-in").where());
+    await vi.waitFor(() => expect(s.sim.device("pool-in").status().connected).toBe(true));
+    // The gateway's side writes a reply line (serial-line `reply:`), cut in two mid-character.
+    const bytes = Buffer.from("deny Piscina apre alle 08:00 — à\r\n", "utf8");
+    poolIn.socket.write(bytes.subarray(0, bytes.length - 4));
+    poolIn.socket.write(bytes.subarray(bytes.length - 4));
+    await vi.waitFor(() =>
+      expect(s.printed()).toContain(
+        `${formatTime(T0, "UTC")}  pool-in reply "deny Piscina apre alle 08:00 — à"`,
+      ),
+    );
+    expect(s.sim.device("pool-in").reader?.display?.texts).toEqual(["deny Piscina apre alle 08:00 — à"]);
+  });
 });

@@ -121,3 +121,25 @@ describe("store facts", () => {
     expect(countPresent(store, "studio", at("2027-03-24T00:00"), at("2027-03-24T08:00"), "m-anna")).toBe(0);
   });
 });
+
+describe("D6: the member's locale in the cache", () => {
+  test("D6: an imported member's locale reaches the decision; a re-import without it clears it", ({
+    exampleStore: store,
+  }) => {
+    const bruno = (locale?: string) => ({
+      id: "m-bruno",
+      name: "Bruno",
+      ...(locale === undefined ? {} : { locale }),
+      cards: [{ number: "7654321" }],
+      multipacks: [{ id: "mp-bruno-flex", product: "gymflex", purchasedAt: "2027-03-20T10:00:00+01:00" }],
+    });
+    importInputs(store, [{ name: "bruno.yaml", value: { members: [bruno("it-IT")] } }]);
+    expect(loadMember(store, "m-bruno", THURSDAY_19, 0)?.locale).toBe("it-IT");
+    expect(scan(store, scanReq("7654321", "gym"), THURSDAY_19, "gw-1").message).toBe("Ciao Bruno");
+    importInputs(store, [{ name: "bruno.yaml", value: { members: [bruno()] } }]);
+    expect(loadMember(store, "m-bruno", THURSDAY_19, 0)?.locale).toBeNull();
+    expect(scan(store, scanReq("7654321", "gym"), at("2027-03-25T19:05"), "gw-1").message).toBe(
+      "Welcome Bruno",
+    );
+  });
+});

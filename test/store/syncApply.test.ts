@@ -94,6 +94,16 @@ describe("sync.md: a member document replaces the stored member, ledgers merge b
     ]);
   });
 
+  it("D6: a member document's locale is stored, and the next decision speaks it", ({
+    exampleStore: store,
+  }) => {
+    const doc = Member.parse({ ...anna({ swim: [] }), locale: "fr-FR" });
+    expect(applyMembers(store, [doc], [])).toMatchObject({ applied: true, members: 1 });
+    expect(scan(store, scanReq(ANNA_CARD, "pool"), MONDAY_10, "gw-1").message).toBe(
+      "Bienvenue Anna — reste 9/10",
+    );
+  });
+
   it("keeps the compiled site configuration cached: members are not part of it", async ({
     exampleStore: store,
   }) => {

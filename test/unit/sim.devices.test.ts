@@ -7,6 +7,7 @@ import { applyFaults, drop, garble } from "../../firmware-sim/devices/faults.js"
 import { SimLcusBoard } from "../../firmware-sim/devices/lcusBoard.js";
 import { SimModbusBoard } from "../../firmware-sim/devices/modbusBoard.js";
 import { SimRdm6300Module } from "../../firmware-sim/devices/rdm6300Module.js";
+import { buzzerCountOf, displayTextOf } from "../../firmware-sim/devices/readerDisplay.js";
 import type { RelayChange } from "../../firmware-sim/devices/relayState.js";
 import { type DeviceLink, SerialDeviceServer } from "../../firmware-sim/devices/serialDeviceServer.js";
 import { SimSerialLineReader } from "../../firmware-sim/devices/serialLineReader.js";
@@ -363,5 +364,20 @@ describe("SimModbusBoard", () => {
     link.push(encodeWriteCoil(1, 0, true));
     expect(link.written).toEqual([]);
     expect(sim.isOn(0)).toBe(true);
+  });
+});
+
+describe("D6: what a simulated Tasmota makes of Buzzer and DisplayText", () => {
+  it("D6: counts beeps as Tasmota's Buzzer <count>,<beep>,<silence>,<tune> does, and refuses garbage", () => {
+    expect([buzzerCountOf(""), buzzerCountOf("1"), buzzerCountOf("3"), buzzerCountOf("2,3,4")]).toEqual([
+      1, 1, 3, 2,
+    ]);
+    expect(buzzerCountOf("0")).toBe(0);
+    expect(buzzerCountOf("loud")).toBeNull();
+  });
+
+  it("D6: shows DisplayText without its [..] display commands", () => {
+    expect(displayTextOf("[z]Piscina apre alle 08:00")).toBe("Piscina apre alle 08:00");
+    expect(displayTextOf("[x0y10]Ciao [C2]Ada")).toBe("Ciao Ada");
   });
 });

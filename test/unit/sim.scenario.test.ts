@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { loadSimConfig, type SimConfig } from "../../firmware-sim/config.js";
 import type { DeviceRegistry, SimDeviceHandle } from "../../firmware-sim/deviceKinds.js";
+import { ReaderDisplay } from "../../firmware-sim/devices/readerDisplay.js";
 import { type RelayChange, RelayStateRecorder } from "../../firmware-sim/devices/relayState.js";
 import {
   checkScenario,
@@ -157,6 +158,8 @@ describe("scenario files", () => {
  */
 function fakeRegistry(pulseMs: number): { registry: DeviceRegistry; board: RelayStateRecorder } {
   const board = new RelayStateRecorder(Date.now);
+  // D6: card "9" is refused, and the gateway's reply line shows on the reader 30 ms later.
+  const display = new ReaderDisplay(Date.now);
   const base = (id: string, kind: SimDeviceHandle["kind"]) => ({
     id,
     kind,
@@ -172,7 +175,9 @@ function fakeRegistry(pulseMs: number): { registry: DeviceRegistry; board: Relay
     "serial-line-reader": (spec) => ({
       ...base(spec.id, spec.kind),
       reader: {
+        display,
         present: (card) => {
+          if (card === "9") setTimeout(() => display.show("reply", "deny Tessera sconosciuta"), 30);
           if (card === "1") {
             setTimeout(() => board.set(1, true), 40);
             setTimeout(() => board.set(1, false), 40 + pulseMs);
@@ -242,6 +247,20 @@ describe("running a scenario", () => {
       // Step 4 ran the moment step 2's pulse ended: that OFF is in the window, and is no pulse.
       "✓  6. expect board-1 ch1 no pulse within 1500 ms: seen OFF +0 ms",
       "passed: 3 expectations held",
+    ]);
+  });
+
+  it("D6: prints what a reader shows, indented under the step that caused it", async () => {
+    const { passed, lines } = await runFake(1000, [
+      { present: { reader: "pool-in", card: "9" } },
+      { expect: { relay: "board-1", channel: 1, pulse: false, within: 500 } },
+    ]);
+    expect(passed).toBe(true);
+    expect(lines).toEqual([
+      "✓  1. present 9 at pool-in",
+      '     pool-in reply "deny Tessera sconosciuta"',
+      "✓  2. expect board-1 ch1 no pulse within 500 ms: seen nothing",
+      "passed: 1 expectation held",
     ]);
   });
 
