@@ -60,6 +60,12 @@ export const Input = byDriver(
       driver: z.literal("mqtt-tasmota"),
       topic: Topic,
       switch: z.number().int().min(1).max(28).describe("the Tasmota switch number (Switch1…Switch28)"),
+      /** Tasmota's `SwitchText<n>`: the JSON key the device reports this switch under instead of Switch<n>. */
+      switchText: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,32}$/, { error: "expected one word of letters, digits, _ or -" })
+        .optional()
+        .describe("the device's SwitchText<n>, when set: the JSON key it reports the switch under"),
     }),
     /** A Shelly Gen2+ input component `input:<input>` on `<device>/events/rpc`. */
     z.strictObject({
