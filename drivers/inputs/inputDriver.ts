@@ -125,7 +125,7 @@ export abstract class BaseInput implements InputDriver {
   abstract start(): void;
   abstract stop(): Promise<void>;
   /** The link's state (broker or serial line) and since when. */
-  protected abstract link(): { state: HealthState; since: number };
+  protected abstract linkState(): { state: HealthState; since: number };
 
   level(): InputLevel {
     return this.filter.level();
@@ -136,7 +136,7 @@ export abstract class BaseInput implements InputDriver {
   }
 
   health(): InputHealth {
-    const link = this.link();
+    const link = this.linkState();
     return { inputId: this.id, ...link, reason: this.downReason, downSince: this.downSince };
   }
 

@@ -146,7 +146,7 @@ export class MqttInput extends BaseInput {
     for (const off of this.unsubscribe.splice(0)) off();
   }
 
-  protected link(): { state: HealthState; since: number } {
+  protected linkState(): { state: HealthState; since: number } {
     const h = this.connection.health();
     return { state: this.stopped ? "stopped" : h.state, since: h.since };
   }
