@@ -23,7 +23,10 @@ export interface InputDeps {
 }
 
 /** Creates (does not start) the driver for `config`; throws INPUT_UNSUPPORTED when mqtt-* has no broker. */
-export function createInput(config: Input, deps: InputDeps): InputDriver & { readonly driver: Input["driver"] } {
+export function createInput(
+  config: Input,
+  deps: InputDeps,
+): InputDriver & { readonly driver: Input["driver"] } {
   const common = { scheduler: deps.scheduler, clock: deps.clock, logger: deps.logger };
   if (config.driver === "modbus-rtu")
     return new ModbusInput(config, { ...common, bus: deps.modbusBuses.bus(config.port, config.baudRate) });

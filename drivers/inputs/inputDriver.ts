@@ -175,6 +175,13 @@ export abstract class BaseInput implements InputDriver {
     this.listeners.emit("state", this.health());
   }
 
+  /** The link is up but the device has not given a level yet: the level stays unknown, for this reason. */
+  protected awaitingReading(): void {
+    if (this.stopped || this.downSince === undefined) return;
+    this.downReason = "no reading yet";
+    this.listeners.emit("state", this.health());
+  }
+
   /** A message or reply that carried no usable level: counted and logged (rate-limited), never thrown. */
   protected reject(error: InputRejectCode, detail: string, context: Record<string, string> = {}): "rejected" {
     this.totals.rejected[error] = (this.totals.rejected[error] ?? 0) + 1;

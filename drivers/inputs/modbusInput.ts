@@ -71,6 +71,7 @@ export class ModbusInput extends BaseInput {
       return;
     }
     this.linkChanged();
+    this.awaitingReading();
     if (!this.polling) this.poll();
   }
 

@@ -159,6 +159,7 @@ export class MqttInput extends BaseInput {
       return;
     }
     this.linkChanged();
+    this.awaitingReading();
     this.query();
   }
 
