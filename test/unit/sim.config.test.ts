@@ -7,7 +7,7 @@ import { checkScenario } from "../../firmware-sim/scenario.js";
 const ROOT = join(import.meta.dirname, "..", "..");
 
 describe("sim.yaml", () => {
-  it("applies the defaults: CRLF decimal lines, 100 ms RDM6300 repeats, 2 LCUS relays, 8 coils at unit 1", () => {
+  it("applies the defaults: CRLF decimal lines, 100 ms RDM6300 repeats, 2 LCUS relays, 8 coils and 8 discrete inputs at unit 1", () => {
     const config = loadSimConfig(
       "sim.yaml",
       [
@@ -41,6 +41,7 @@ describe("sim.yaml", () => {
         kind: "modbus-board",
         expose: { tcp: 4004 },
         coils: 8,
+        inputs: 8,
         unitId: 1,
         faults: [{ drop: 0.1 }, { delay: 200 }],
       },
