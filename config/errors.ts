@@ -8,7 +8,8 @@ export type ErrorCode =
   | "UNKNOWN_MEMBER"
   | "NO_SITE"
   | "GATEWAY_ID_MISMATCH"
-  | "STORE";
+  | "STORE"
+  | "INPUT_UNSUPPORTED";
 
 /** One error class with a code, a list of human-readable problems, and an optional cause. */
 export class AccessGwError extends Error {

@@ -1,66 +1,31 @@
 import { dirname, isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import { parseText } from "./dataFile.js";
-import { CARD_NUMBER_MODES, MODBUS_UNIT, RELAY_CHANNELS } from "./deviceLimits.js";
+import { CARD_NUMBER_MODES, RELAY_CHANNELS } from "./deviceLimits.js";
 import { doorFields, doorProblems, FireInput } from "./doors.js";
 import { AccessGwError, formatPath } from "./errors.js";
+import {
+  BaudRate,
+  byDriver,
+  checkedString,
+  FieldPath,
+  ModbusUnit,
+  ReadTopic,
+  SerialPort,
+  Topic,
+} from "./fields.js";
 import {
   configWarnings,
   crossProblems,
   emptyConfigProblem,
   mqttUrlProblem,
   rawReaders,
-  serialPortProblem,
 } from "./gatewayChecks.js";
 import { GatewayId } from "./gatewayId.js";
+import { Input } from "./inputs.js";
 import { knownKeysAt, unknownKeysMessage } from "./keyHints.js";
 import { Id } from "./site.js";
 import { SyncSettings, syncConfigProblems } from "./sync.js";
-
-/** A string checked by `problem` (undefined when fine), so the message says what was expected. */
-function checkedString(problem: (s: string) => string | undefined) {
-  return z.string().superRefine((s, ctx) => {
-    const message = problem(s);
-    if (message !== undefined) ctx.addIssue({ code: "custom", message });
-  });
-}
-
-/** Where a serial driver's bytes come from: a device path, or `tcp://host:port` (device server, simulator). */
-const SerialPort = checkedString(serialPortProblem).describe(
-  "a serial device path (/dev/serial/by-id/…, /dev/ttyUSB0, COM3) or tcp://host:port",
-);
-const BaudRate = z.number().int().min(50).max(4_000_000).default(9600);
-/** An MQTT topic to publish to or subscribe under: no wildcards, no spaces. */
-const Topic = z
-  .string()
-  .min(1)
-  .regex(/^[^#+\s]+$/, { error: "expected an MQTT topic without wildcards (+, #) or spaces" });
-/** A topic readers subscribe to: `+` may stand for one level, `#` is refused (it would take every reading). */
-const ReadTopic = z
-  .string()
-  .min(1)
-  .regex(/^[^#\s]+$/, { error: "expected an MQTT topic without # or spaces" });
-/** A dotted path into a JSON payload, e.g. "data.uid". */
-const FieldPath = z.string().regex(/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/, {
-  error: 'expected a dotted field path such as "data.uid"',
-});
-
-/** A discriminated union on `driver` whose message for an unknown driver lists the known ones. */
-function byDriver<const T extends readonly [z.core.$ZodTypeDiscriminable, ...z.core.$ZodTypeDiscriminable[]]>(
-  options: T,
-  known: readonly string[],
-) {
-  return z.discriminatedUnion("driver", options, {
-    error: (iss) => {
-      if (iss.code !== "invalid_union") return undefined;
-      const found = (iss.input as { driver?: unknown } | undefined)?.driver;
-      const expected = `expected one of ${known.join(" | ")}`;
-      return found === undefined
-        ? `missing driver: ${expected}`
-        : `unknown driver ${JSON.stringify(found)}: ${expected}`;
-    },
-  });
-}
 
 /** What every reader declares, whatever its driver. */
 const readerCommon = {
@@ -204,13 +169,7 @@ export const Relay = byDriver(
       id: Id,
       driver: z.literal("modbus-rtu"),
       port: SerialPort,
-      unitId: z
-        .number()
-        .int()
-        .min(MODBUS_UNIT.min)
-        .max(MODBUS_UNIT.max)
-        .default(1)
-        .describe("the board's unit address; 248-255 are reserved by Modbus but LCTech boards ship at 255"),
+      unitId: ModbusUnit,
       baudRate: BaudRate,
     }),
     /** The Tasmota device topic; commands go to cmnd/<topic>/POWER<channel>. */
@@ -292,6 +251,8 @@ export const GatewayConfig = z.strictObject({
   readers: z.array(Reader).default([]),
   doors: z.array(Door).default([]),
   relays: z.array(Relay).default([]),
+  /** Digital signals read from devices (doors.md D1): passage, contact, REX, fire panel. */
+  inputs: z.array(Input).default([]),
   /** doors.md D3: fire panel contacts and the doors each releases. */
   fireInputs: z.array(FireInput).default([]),
   mqtt: Mqtt.optional(),

@@ -47,8 +47,8 @@ export function emptyConfigProblem(file: string, parsed: unknown): string | unde
   return `${file}: empty file: a gateway configuration declares at least its readers, doors and relays (see config/demo/gateway.yaml)`;
 }
 
-type Section = "readers" | "doors" | "relays";
-const NOUN: Record<Section, string> = { readers: "reader", doors: "door", relays: "relay" };
+type Section = "readers" | "doors" | "relays" | "inputs";
+const NOUN: Record<Section, string> = { readers: "reader", doors: "door", relays: "relay", inputs: "input" };
 
 /** One element of a section of the parsed document, with its well-formed fields only. */
 interface RawItem {
@@ -59,6 +59,7 @@ interface RawItem {
   relay?: string;
   driver?: string;
   port?: string;
+  baudRate?: number;
   channel?: number;
   channelB?: number;
 }
@@ -67,7 +68,7 @@ const wellFormedId = (v: unknown) => (Id.safeParse(v).success ? (v as string) : 
 const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 const channel = (v: unknown) => (Number.isInteger(v) && (v as number) >= 0 ? (v as number) : undefined);
 
-/** The elements of `readers`, `doors` or `relays` in a parsed (possibly invalid) document. */
+/** The elements of `readers`, `doors`, `relays` or `inputs` in a parsed (possibly invalid) document. */
 export function rawItems(raw: unknown, section: Section): RawItem[] {
   const items = (raw as Record<string, unknown> | null)?.[section];
   if (!Array.isArray(items)) return [];
@@ -82,6 +83,7 @@ export function rawItems(raw: unknown, section: Section): RawItem[] {
       relay: wellFormedId(o.relay),
       driver: str(o.driver),
       port: port !== undefined && serialPortProblem(port) === undefined ? port : undefined,
+      baudRate: typeof o.baudRate === "number" ? o.baudRate : undefined,
       channel: channel(o.channel),
       channelB: channel(o.channelB),
     };
@@ -101,7 +103,7 @@ export function rawReaders(raw: unknown): RawItem[] {
  */
 export function configWarnings(raw: unknown, exists: (path: string) => boolean = existsSync): string[] {
   const warnings: string[] = [];
-  for (const section of ["readers", "relays"] as const) {
+  for (const section of ["readers", "relays", "inputs"] as const) {
     for (const item of rawItems(raw, section)) {
       if (item.port?.startsWith("/") && !exists(item.port))
         warnings.push(
@@ -128,14 +130,16 @@ export function crossProblems(raw: unknown): string[] {
   const readers = rawItems(raw, "readers");
   const doors = rawItems(raw, "doors");
   const relays = rawItems(raw, "relays");
+  const inputs = rawItems(raw, "inputs");
   return [
     ...duplicateIds("readers", readers),
     ...duplicateIds("doors", doors),
     ...duplicateIds("relays", relays),
+    ...duplicateIds("inputs", inputs),
     ...unknownRefs("readers", readers, "door", doors),
     ...unknownRefs("doors", doors, "relay", relays),
-    ...sharedPorts(readers, relays),
-    ...missingMqtt(raw, readers, relays),
+    ...sharedPorts(readers, relays, inputs),
+    ...missingMqtt(raw, { readers, relays, inputs }),
     ...channelRanges(doors, relays),
   ];
 }
@@ -167,35 +171,59 @@ function unknownRefs(
     .map((r) => `${section}[${r.index}].${field}: unknown ${field} "${r[field]}"`);
 }
 
-/** A serial line has one owner: two drivers on one port would steal each other's bytes. */
-function sharedPorts(readers: RawItem[], relays: RawItem[]): string[] {
+/** One serial port's users so far: the first, and whether all of them speak Modbus RTU. */
+interface PortOwner {
+  at: string;
+  modbus: boolean;
+  baudRate: number;
+  relays: number;
+}
+
+/**
+ * A serial line has one owner: two drivers on one port would steal each other's bytes. Modbus RTU
+ * is a bus, though: one modbus-rtu relay board and any number of modbus-rtu inputs may share a port
+ * (the gateway runs one request queue on it), at one baud rate.
+ */
+function sharedPorts(readers: RawItem[], relays: RawItem[], inputs: RawItem[]): string[] {
   const problems: string[] = [];
-  const owner = new Map<string, string>();
+  const owners = new Map<string, PortOwner>();
   const all = [
-    ...readers.map((r) => ({ ...r, at: `readers[${r.index}]` })),
-    ...relays.map((r) => ({ ...r, at: `relays[${r.index}]` })),
+    ...readers.map((r) => ({ ...r, at: `readers[${r.index}]`, relay: false })),
+    ...relays.map((r) => ({ ...r, at: `relays[${r.index}]`, relay: true })),
+    ...inputs.map((r) => ({ ...r, at: `inputs[${r.index}]`, relay: false })),
   ];
   for (const item of all) {
     if (item.port === undefined) continue;
     // Host names and the scheme are case-insensitive; device paths are not.
     const key = /^tcp:/i.test(item.port) ? item.port.toLowerCase() : item.port;
-    const first = owner.get(key);
-    if (first !== undefined) problems.push(`${item.at}.port: port ${item.port} is also used by ${first}`);
-    else owner.set(key, item.at);
+    const modbus = item.driver === "modbus-rtu" && (item.relay || item.at.startsWith("inputs"));
+    const baudRate = item.baudRate ?? 9600;
+    const first = owners.get(key);
+    if (first === undefined) {
+      owners.set(key, { at: item.at, modbus, baudRate, relays: item.relay ? 1 : 0 });
+      continue;
+    }
+    const onBus = first.modbus && modbus && !(item.relay && first.relays > 0);
+    if (!onBus) problems.push(`${item.at}.port: port ${item.port} is also used by ${first.at}`);
+    else if (baudRate !== first.baudRate)
+      problems.push(
+        `${item.at}.baudRate: ${baudRate} differs from ${first.at} on the same Modbus port ${item.port} (${first.baudRate}); one bus has one speed`,
+      );
+    else if (item.relay) first.relays++;
   }
   return problems;
 }
 
-function missingMqtt(raw: unknown, readers: RawItem[], relays: RawItem[]): string[] {
+function missingMqtt(raw: unknown, sections: Partial<Record<Section, RawItem[]>>): string[] {
   if ((raw as Record<string, unknown> | null)?.mqtt !== undefined) return [];
-  const needs = (section: Section, items: RawItem[]) =>
-    items
+  return Object.entries(sections).flatMap(([section, items]) =>
+    (items ?? [])
       .filter((r) => r.driver?.startsWith("mqtt-"))
       .map(
         (r) =>
           `${section}[${r.index}].driver: ${r.driver} needs an mqtt section (mqtt: { url: mqtt://host:1883 })`,
-      );
-  return [...needs("readers", readers), ...needs("relays", relays)];
+      ),
+  );
 }
 
 function channelRanges(doors: RawItem[], relays: RawItem[]): string[] {

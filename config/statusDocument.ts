@@ -79,6 +79,31 @@ export const StatusRelay = z.object({
     .nullable(),
 });
 
+/** One input (doors.md D1) in the status file: its link, its level and since when it is unreachable. */
+export const StatusInput = z.object({
+  id: z.string(),
+  driver: z.string(),
+  /** The link to the device (the broker or the serial line). */
+  state: DeviceState,
+  since: Iso.nullable(),
+  /** The level after activeLow and debounce; unknown while the device is unreachable (never inactive). */
+  level: z.enum(["active", "inactive", "unknown"]),
+  /** When the level began (the edge's instant). */
+  levelSince: Iso.nullable(),
+  /** Why the level is unknown (link down, device offline, no answer, no reading yet); null while readable. */
+  reason: z.string().nullable(),
+  /** Since when the device is unreachable; null while readable (D4 input_fault after 10 s). */
+  downSince: Iso.nullable(),
+  counters: z
+    .object({
+      readings: z.number(),
+      changes: z.number(),
+      rejected: z.record(z.string(), z.number()),
+      downs: z.number(),
+    })
+    .nullable(),
+});
+
 /** The shared MQTT broker connection (mqtt-* readers and relays) in the status file. */
 export const StatusMqtt = z.object({
   /** The broker URL, any password masked. */
@@ -135,6 +160,8 @@ export const GatewayStatus = z.object({
   state: z.enum(["running", "stopping", "stopped"]),
   readers: z.array(StatusReader),
   relays: z.array(StatusRelay),
+  /** The inputs (doors.md D1); absent in older files. */
+  inputs: z.array(StatusInput).default([]),
   /** The broker link; null when the configuration has no mqtt: section (absent in older files). */
   mqtt: StatusMqtt.nullable().default(null),
   /** The link to the central; null unless sync.enabled (absent in older files). */
@@ -167,6 +194,7 @@ export type StatusCounters = z.infer<typeof StatusCounters>;
 export type StatusLastScan = z.infer<typeof StatusLastScan>;
 export type StatusReader = z.infer<typeof StatusReader>;
 export type StatusRelay = z.infer<typeof StatusRelay>;
+export type StatusInput = z.infer<typeof StatusInput>;
 export type StatusMqtt = z.infer<typeof StatusMqtt>;
 export type StatusSync = z.infer<typeof StatusSync>;
 

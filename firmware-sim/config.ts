@@ -97,6 +97,7 @@ const ModbusBoardDevice = z.strictObject({
     .min(1)
     .max(RELAY_CHANNELS["modbus-rtu"].max + 1)
     .default(8),
+  inputs: z.number().int().min(0).max(2000).default(8).describe("discrete inputs 0..n-1 (FC02)"),
   /** 248-255 are reserved by Modbus, but LCTech boards ship at 255. */
   unitId: z.number().int().min(MODBUS_UNIT.min).max(MODBUS_UNIT.max).default(1),
   faults: Faults,
@@ -174,6 +175,39 @@ const MqttJsonReaderDevice = z.strictObject({
   faults: Faults,
 });
 
+/** How a turnstile's, door's or fire panel's signals reach the gateway: an input module on the broker, or a Modbus board's inputs. */
+const SignalsVia = z.discriminatedUnion("driver", [
+  z.strictObject({
+    driver: z.literal("mqtt-json"),
+    topic: z.string().min(1).describe("signals on <topic>/<name>"),
+  }),
+  z.strictObject({ driver: z.literal("tasmota"), topic: z.string().min(1).describe("the Tasmota %topic%") }),
+  z.strictObject({ driver: z.literal("shelly-gen2"), device: z.string().min(1) }),
+  z.strictObject({ driver: z.literal("shelly-gen1"), device: z.string().min(1) }),
+  z.strictObject({
+    driver: z.literal("modbus"),
+    board: Id.describe("the id of a modbus-board device in this file"),
+    address: z.number().int().min(0).default(0).describe("the discrete input of the first signal"),
+  }),
+]);
+export type SignalsVia = z.infer<typeof SignalsVia>;
+
+/** A turnstile (PASS in, PASS out), a door (contact, REX) or a fire panel (release contact). */
+const hardware = <K extends "turnstile" | "door" | "fire-panel">(kind: K) =>
+  z.strictObject({
+    id: Id,
+    kind: z.literal(kind),
+    via: SignalsVia,
+    pulseMs: z
+      .number()
+      .int()
+      .min(10)
+      .max(10_000)
+      .default(200)
+      .describe("how long a PASS output or REX press is active"),
+    faults: Faults,
+  });
+
 /** One simulated device; `kind` selects the fields. */
 export const SimDeviceSpec = z.discriminatedUnion("kind", [
   SerialLineReaderDevice,
@@ -185,6 +219,9 @@ export const SimDeviceSpec = z.discriminatedUnion("kind", [
   ShellyGen1Device,
   EspRfidDevice,
   MqttJsonReaderDevice,
+  hardware("turnstile"),
+  hardware("door"),
+  hardware("fire-panel"),
 ]);
 export type SimDeviceSpec = z.infer<typeof SimDeviceSpec>;
 export type SimDeviceKind = SimDeviceSpec["kind"];
@@ -241,6 +278,7 @@ function crossProblems(config: SimConfig): string[] {
         problems.push(`devices[${i}].expose: ${key} is already used by devices[${other}]`);
       else ports.set(key, i);
     }
+    if ("via" in d) problems.push(...viaProblems(d.via, i, config));
     if (MQTT_KINDS.has(d.kind) && config.broker === undefined)
       problems.push(`devices[${i}]: a ${d.kind} device needs a broker: { url: mqtt://127.0.0.1:1883 }`);
     if (d.kind === "lcus-board")
@@ -262,6 +300,20 @@ function crossProblems(config: SimConfig): string[] {
       });
   });
   return problems;
+}
+
+/** A signal device needs the broker for an MQTT module, or a modbus-board to be wired to. */
+function viaProblems(via: SignalsVia, i: number, config: SimConfig): string[] {
+  if ((config.devices[i]?.faults.length ?? 0) > 0)
+    return [`devices[${i}].faults: door hardware takes no faults (unplug its module at the prompt instead)`];
+  if (via.driver !== "modbus")
+    return config.broker === undefined
+      ? [`devices[${i}].via: a ${via.driver} module needs a broker: { url }`]
+      : [];
+  const board = config.devices.find((d) => d.id === via.board);
+  if (board === undefined || board.kind !== "modbus-board")
+    return [`devices[${i}].via.board: "${via.board}" is not a modbus-board of this file`];
+  return [];
 }
 
 /** Validates a parsed sim.yaml; every problem names the file and the path. */

@@ -30,6 +30,11 @@ const HELP = [
   "  unplug <device>             pull the device's cable (the gateway sees it disconnect)",
   "  replug <device>             plug it back in",
   "  garbage <device> [hex…]     write raw bytes on its line (8 random bytes without hex)",
+  "  pass in|out [<turnstile>]   push through a turnstile: its PASS output pulses active",
+  "  walkaway [<turnstile>]      the member turns away: no PASS output",
+  "  open|close|rex [<door>]     a door's contact opens or closes, or its REX button is pressed",
+  "  alarm|reset [<panel>]       the fire panel's release contact goes active or back",
+  "  signals                     every turnstile, door and fire panel signal, active or not",
   "  devices                     list devices, where they listen, plugged and connected",
   "  relays                      every relay channel, on or off, since when",
   "  help                        this list",
@@ -182,6 +187,27 @@ export class SimConsole {
         );
         return true;
       }
+      case "pass": {
+        const [direction, id] = need(args, 1, "pass in|out [<turnstile>]");
+        if (direction !== "in" && direction !== "out") throw new Error("usage: pass in|out [<turnstile>]");
+        this.act("turnstile", id, `pass-${direction}`);
+        return true;
+      }
+      case "walkaway":
+        this.act("turnstile", args[0] ?? "", "walk-away");
+        return true;
+      case "open":
+      case "close":
+      case "rex":
+        this.act("door", args[0] ?? "", command);
+        return true;
+      case "alarm":
+      case "reset":
+        this.act("fire-panel", args[0] ?? "", command);
+        return true;
+      case "signals":
+        this.printSignals();
+        return true;
       case "devices":
         this.printDevices();
         return true;
@@ -206,6 +232,24 @@ export class SimConsole {
         ? `presented ${card} at ${reader}`
         : `${card} at ${reader}: not sent (unplugged, nobody connected, or lost to a fault)`,
     );
+  }
+
+  /** Acts at the named device, or at the only device of `kind` when none is named. */
+  private act(kind: string, id: string, action: string): void {
+    const candidates = this.sim.devices.filter((d) => d.kind === kind).map((d) => d.id);
+    const target = id !== "" ? id : candidates.length === 1 ? candidates[0] : undefined;
+    if (target === undefined)
+      throw new Error(
+        candidates.length === 0 ? `there is no ${kind}` : `which ${kind}? (${candidates.join(", ")})`,
+      );
+    this.print(`${target}: ${this.sim.act(target, action)}`);
+  }
+
+  private printSignals(): void {
+    const rows = this.sim.devices.flatMap((d) =>
+      (d.signals?.levels() ?? []).map((l) => [d.id, d.kind, l.name, l.on ? "ACTIVE" : "inactive"]),
+    );
+    this.print(rows.length === 0 ? "no door hardware" : table(["device", "kind", "signal", "level"], rows));
   }
 
   private printDevices(): void {

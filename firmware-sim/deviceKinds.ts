@@ -9,6 +9,7 @@ import type { ReaderDisplay } from "./devices/readerDisplay.js";
 import type { RelayBoardEvents, RelayChange } from "./devices/relayState.js";
 import { mqttKinds } from "./mqttKinds.js";
 import { type SerialExposure, serialKinds } from "./serialKinds.js";
+import { signalKinds } from "./signalKinds.js";
 
 /** Whether a device is plugged in and whether the gateway is talking to it (null: cannot tell). */
 export interface DeviceStatus {
@@ -36,12 +37,25 @@ export interface ReaderSide {
   display?: ReaderDisplay;
 }
 
+/** The signals of a turnstile, door or fire panel (doors.md D1) and what a technician can do at it. */
+export interface SignalSide {
+  /** The actions, e.g. pass-in, pass-out, walk-away. */
+  readonly actions: readonly string[];
+  /** Does `action`; returns what happened in words; throws USAGE for an action the device lacks. */
+  act(action: string): string;
+  /** Each signal's name and level now. */
+  levels(): { name: string; on: boolean }[];
+}
+
 /** One simulated device as the simulator drives it. */
 export interface SimDeviceHandle {
   readonly id: string;
   readonly kind: SimDeviceKind;
   readonly reader?: ReaderSide;
   readonly relays?: RelaySide;
+  readonly signals?: SignalSide;
+  /** A Modbus board's discrete inputs (FC02), which a turnstile or door wired to it drives. */
+  readonly setInput?: (address: number, on: boolean) => void;
   /** Where the gateway reaches it: `tcp://127.0.0.1:4001`, a pty path, an MQTT topic. */
   where(): string;
   status(): DeviceStatus;
@@ -62,6 +76,8 @@ export interface DeviceContext {
   brokerUrl?: string;
   /** Exposes a serial device on a pty pair (`expose: { pty }`); missing when pty pairs are unavailable. */
   ptyExposure?: (path: string, deviceId: string) => SerialExposure;
+  /** Another device of the simulator by id (a turnstile finds the Modbus board it is wired to). */
+  device?: (id: string) => SimDeviceHandle | undefined;
   /** Reports a background failure (a disconnect cycle that could not replug…). */
   onError: (deviceId: string, err: unknown) => void;
 }
@@ -76,4 +92,4 @@ export type DeviceFactory<S extends SimDeviceSpec = SimDeviceSpec> = (
 export type DeviceRegistry = { [K in SimDeviceKind]?: DeviceFactory<Extract<SimDeviceSpec, { kind: K }>> };
 
 /** Every kind the simulator can build. */
-export const deviceKinds: DeviceRegistry = { ...serialKinds, ...mqttKinds };
+export const deviceKinds: DeviceRegistry = { ...serialKinds, ...mqttKinds, ...signalKinds };

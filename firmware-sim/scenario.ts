@@ -7,6 +7,7 @@ import { z } from "zod";
 import { parseText } from "../config/dataFile.js";
 import { formatPath } from "../config/errors.js";
 import { issueMessage, MQTT_KINDS, type SimConfig } from "./config.js";
+import { HARDWARE_ACTIONS, type HardwareKind } from "./devices/doorHardware.js";
 import type { RelayChange } from "./devices/relayState.js";
 
 const Card = z.union([z.string().min(1), z.number().int().nonnegative()]).transform(String);
@@ -46,6 +47,8 @@ export const Step = z.union([
     }),
   }),
   z.strictObject({ expect: Expectation }),
+  /** At a turnstile, door or fire panel: pass-in, pass-out, walk-away, open, close, rex, alarm, reset. */
+  z.strictObject({ act: z.strictObject({ device: DeviceId, action: z.string().min(1) }) }),
 ]);
 export type Step = z.infer<typeof Step>;
 
@@ -58,7 +61,7 @@ export const Scenario = z.strictObject({
 });
 export type Scenario = z.infer<typeof Scenario>;
 
-const STEP_KEYS = ["present", "hold", "release", "wait", "unplug", "replug", "garbage", "expect"];
+const STEP_KEYS = ["present", "hold", "release", "wait", "unplug", "replug", "garbage", "expect", "act"];
 
 /** Parses and checks a scenario against the simulator's devices; every problem names file and path. */
 export function checkScenario(
@@ -89,6 +92,7 @@ function stepIssue(issue: z.core.$ZodIssue): string {
 const READER_KINDS = new Set(["serial-line-reader", "rdm6300", "tasmota", "esp-rfid", "mqtt-json-reader"]);
 const RELAY_KINDS = new Set(["lcus-board", "modbus-board", "tasmota", "shelly-gen2", "shelly-gen1"]);
 const HOLD_KINDS = new Set(["rdm6300"]);
+const HARDWARE_KINDS = new Set<string>(["turnstile", "door", "fire-panel"]);
 
 /** Steps naming devices the sim.yaml does not have, or of the wrong kind. */
 function referenceProblems(scenario: Scenario, config: SimConfig): string[] {
@@ -121,6 +125,14 @@ function referenceProblems(scenario: Scenario, config: SimConfig): string[] {
       if (kind !== undefined && MQTT_KINDS.has(kind))
         problems.push(`${at}.garbage.device: garbage needs a serial device`);
     } else if ("expect" in step) need(`${at}.expect.relay`, step.expect.relay, RELAY_KINDS, "a relay board");
+    else if ("act" in step) {
+      need(`${at}.act.device`, step.act.device, HARDWARE_KINDS, "door hardware");
+      const kind = kinds.get(step.act.device) as HardwareKind | undefined;
+      if (kind !== undefined && HARDWARE_KINDS.has(kind) && !HARDWARE_ACTIONS[kind].includes(step.act.action))
+        problems.push(
+          `${at}.act.action: a ${kind} cannot "${step.act.action}" (it can: ${HARDWARE_ACTIONS[kind].join(", ")})`,
+        );
+    }
   });
   return problems;
 }

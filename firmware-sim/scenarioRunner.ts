@@ -197,6 +197,11 @@ async function act(sim: Simulator, step: Step): Promise<{ ok: boolean; text: str
       const r = sim.garbage(device, hex === undefined ? undefined : parseHexBytes(hex));
       return sent(device, r.sent, `garbage ${Buffer.from(r.bytes).toString("hex")} at ${device}`);
     }
+    if ("act" in step) {
+      const { device, action } = step.act;
+      const what = sim.act(device, action);
+      return { ok: !what.includes("not sent"), text: `${device} ${action}: ${what}` };
+    }
     return { ok: false, text: `unknown step ${JSON.stringify(step)}` };
   } catch (err) {
     return { ok: false, text: `${Object.keys(step)[0]}: ${(err as Error).message}` };

@@ -55,7 +55,7 @@ function serialHandle(
   context: DeviceContext,
   exposure: SerialExposure,
   device: { start(): void; stop(): void },
-  sides: { reader?: ReaderSide; relays?: RelaySide },
+  sides: { reader?: ReaderSide; relays?: RelaySide; setInput?: (address: number, on: boolean) => void },
 ): SimDeviceHandle {
   let stopCycle = () => {};
   const handle: SimDeviceHandle = {
@@ -171,6 +171,7 @@ export const serialKinds: DeviceRegistry = {
       link: delayedLink(exposure.link, delayOf(spec.faults), context.scheduler),
       unitId: spec.unitId,
       coils: spec.coils,
+      inputs: spec.inputs,
       clock: context.clock,
       // The board takes immediate faults only: its delay is a link that holds replies back.
       faults: immediateFaults(spec.faults, { ...context, target: exposure }),
@@ -183,6 +184,9 @@ export const serialKinds: DeviceRegistry = {
       isOn: (channel) => board.isOn(channel),
       on: (event, listener) => board.on(event, listener),
     };
-    return serialHandle(spec, context, exposure, board, { relays });
+    return serialHandle(spec, context, exposure, board, {
+      relays,
+      setInput: (address, on) => board.setInput(address, on),
+    });
   },
 };

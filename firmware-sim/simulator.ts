@@ -49,7 +49,7 @@ export interface SimulatorEvents {
 export interface DeviceInfo extends DeviceStatus {
   id: string;
   kind: string;
-  role: "reader" | "relay" | "reader+relay";
+  role: "reader" | "relay" | "reader+relay" | "signals";
   where: string;
 }
 
@@ -97,6 +97,7 @@ export class Simulator {
       brokerUrl: options.config.broker?.url,
       ptyExposure: options.ptyExposure ?? ptyExposure,
       onError: (deviceId, err) => this.listeners.emit("error", deviceId, err),
+      device: (id) => this.devices.find((d) => d.id === id),
     };
     this.devices = buildDevices(options.config, options.registry ?? deviceKinds, context);
   }
@@ -169,6 +170,22 @@ export class Simulator {
     this.readerOf(readerId).release();
   }
 
+  /** The ids of the door hardware (turnstiles, doors, fire panels). */
+  hardwareIds(): string[] {
+    return this.devices.filter((d) => d.signals !== undefined).map((d) => d.id);
+  }
+
+  /** Does `action` at a turnstile, door or fire panel (pass-in, open, alarm…); returns what happened. */
+  act(deviceId: string, action: string): string {
+    const device = this.device(deviceId);
+    if (device.signals === undefined)
+      throw new AccessGwError(
+        "USAGE",
+        `"${deviceId}" is a ${device.kind}, not door hardware (turnstiles, doors, fire panels: ${this.hardwareIds().join(", ") || "none"})`,
+      );
+    return device.signals.act(action);
+  }
+
   /** Pulls a device's cable. */
   unplug(id: string): Promise<void> {
     return this.device(id).unplug();
@@ -190,7 +207,7 @@ export class Simulator {
     return this.devices.map((d) => ({
       id: d.id,
       kind: d.kind,
-      role: d.reader && d.relays ? "reader+relay" : d.reader ? "reader" : "relay",
+      role: d.signals ? "signals" : d.reader && d.relays ? "reader+relay" : d.reader ? "reader" : "relay",
       where: d.where(),
       ...d.status(),
     }));

@@ -1,6 +1,6 @@
 import { DateTime } from "luxon";
 import { REASON_WORDS } from "../config/protocol/reasons.js";
-import type { StatusSync } from "../config/statusDocument.js";
+import type { StatusInput, StatusSync } from "../config/statusDocument.js";
 import type { MultipackBalance } from "./engine/balance.js";
 import type { Decision, SiteModel } from "./engine/types.js";
 import type { StatusReading } from "./statusFile.js";
@@ -175,6 +175,29 @@ function deviceHead(
   return `  ${mark}  ${d.id.padEnd(width)}  ${d.driver}  ${d.state}${since}${extra}${why}`;
 }
 
+/** The inputs in `status` (D1): GOOD while the level is known, the level and since when, why it is unknown. */
+function inputLines(inputs: readonly StatusInput[], width: number, zone: string): string[] {
+  const lines = [`inputs (${inputs.length}):`];
+  for (const i of inputs) {
+    const mark = i.level === "unknown" ? "BAD " : "GOOD";
+    const link = `${i.state}${i.since ? ` since ${local(i.since, zone)}` : ""}`;
+    const at = i.level === "unknown" ? i.downSince : i.levelSince;
+    const level = `${i.level.toUpperCase()}${at ? ` since ${local(at, zone)}` : ""}`;
+    const why = i.level === "unknown" && i.reason ? `: ${i.reason.replace(/^input [^:]+: /, "")}` : "";
+    lines.push(`  ${mark}  ${i.id.padEnd(width)}  ${i.driver}  ${link}  ${level}${why}`);
+    const c = i.counters;
+    if (c)
+      lines.push(
+        `        ${counts([
+          ["readings", c.readings],
+          ["changes", c.changes],
+          ["unreachable", c.downs],
+        ])}  ${rejectedText(c.rejected)}`,
+      );
+  }
+  return lines;
+}
+
 /** The sync link in `status`: link, revisions, last sync and staleness, outbox. */
 function syncLines(y: StatusSync, width: number, zone: string, now: number): string[] {
   const lines = ["sync with the central:"];
@@ -223,7 +246,12 @@ export function formatStatus(reading: StatusReading, now: number): string {
     lines.push(`${s.problems.length} problem${s.problems.length === 1 ? "" : "s"}:`);
     for (const p of s.problems) lines.push(`  ${p}`);
   }
-  const width = Math.max(0, ...s.readers.map((r) => r.id.length), ...s.relays.map((r) => r.id.length));
+  const width = Math.max(
+    0,
+    ...s.readers.map((r) => r.id.length),
+    ...s.relays.map((r) => r.id.length),
+    ...s.inputs.map((i) => i.id.length),
+  );
   lines.push(`readers (${s.readers.length}):`);
   for (const r of s.readers) {
     // retryInMs counts from when waiting began; show what is left of it now.
@@ -276,6 +304,7 @@ export function formatStatus(reading: StatusReading, now: number): string {
       ])}`,
     );
   }
+  if (s.inputs.length > 0) lines.push(...inputLines(s.inputs, width, zone));
   if (s.mqtt) {
     const m = s.mqtt;
     lines.push(`mqtt broker:`);

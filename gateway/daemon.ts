@@ -1,12 +1,14 @@
 /**
- * The gateway daemon: wires its features — the shared broker, the sync link, the relays, the access
- * pipeline (debounce R17 → decision R14 → door) and the readers — and a controller starts them in
+ * The gateway daemon: wires its features — the shared broker, the sync link, the relays, the inputs
+ * (doors.md D1), the access pipeline (debounce R17 → decision R14 → door) and the readers — and a controller starts them in
  * that order and stops them in reverse. Small on purpose: the rules live in the engine, the
  * recording in the store, the bytes in the drivers, the lifecycle of each part in its feature.
  */
 import type { Logger } from "pino";
 import type { GatewayConfig } from "../config/gateway.js";
 import type { GatewayStatus } from "../config/statusDocument.js";
+import { createInput } from "../drivers/inputs/createInput.js";
+import { ModbusBuses } from "../drivers/modbus/modbusBus.js";
 import { MqttConnection } from "../drivers/mqtt/connection.js";
 import { createReader, type ReaderDeps } from "../drivers/readers/createReader.js";
 import { createRelay, type RelayDeps } from "../drivers/relays/createRelay.js";
@@ -15,6 +17,8 @@ import { openTransport, type TransportFactory } from "../drivers/transport/trans
 import { realScheduler, type Scheduler } from "../runtime/scheduler.js";
 import { AccessPipeline } from "./features/accessPipeline.js";
 import { asFeature, type Feature, FeatureController } from "./features/controller.js";
+import type { InputSignals } from "./features/inputSignals.js";
+import { InputsFeature } from "./features/inputs.js";
 import { ReaderFeedbackSink } from "./features/readerFeedback.js";
 import { ReadersFeature } from "./features/readers.js";
 import { RelaysFeature } from "./features/relays.js";
@@ -35,6 +39,7 @@ export interface GatewayOptions {
   clock: () => number;
   readerFactory?: typeof createReader;
   relayFactory?: typeof createRelay;
+  inputFactory?: typeof createInput;
   /** Opens serial ports and tcp:// serial servers; `openTransport` by default. */
   transportFactory?: TransportFactory;
   scheduler?: Scheduler;
@@ -51,6 +56,7 @@ interface Parts {
   controller: FeatureController;
   readers: ReadersFeature;
   relays: RelaysFeature;
+  inputs: InputsFeature;
   pipeline: AccessPipeline;
   /** The one broker connection shared by every mqtt-* reader and relay (when `config.mqtt` is set). */
   mqtt: MqttConnection | undefined;
@@ -102,7 +108,12 @@ export class Gateway implements Feature {
     this.log.info({}, "gateway stopped");
   }
 
-  /** Per reader and relay health and counters, the broker links and every problem (statusDocument.ts). */
+  /** D1: the inputs' levels and their changes (every input unknown before start). */
+  get inputSignals(): InputSignals {
+    return this.parts?.inputs ?? { level: () => "unknown", onChange: () => () => {} };
+  }
+
+  /** Per reader, relay and input health and counters, the broker links and every problem (statusDocument.ts). */
   status(): GatewayStatus {
     const devices = this.devices();
     const sync = this.parts?.sync?.report() ?? null;
@@ -117,19 +128,21 @@ export class Gateway implements Feature {
   }
 
   /** The readers, relays and device broker with their problems (the sync link aside). */
-  private devices(): Pick<GatewayStatus, "readers" | "relays" | "mqtt" | "problems"> {
+  private devices(): Pick<GatewayStatus, "readers" | "relays" | "inputs" | "mqtt" | "problems"> {
     const parts = this.parts;
     const readers = (parts?.readers.links() ?? []).map((link) =>
       readerStatus(link, parts?.pipeline.lane(link.config.id) ?? { counters: totalsOf([]), lastScan: null }),
     );
     const relays = parts?.relays.status() ?? [];
+    const inputs = parts?.inputs.status() ?? [];
     const mqtt = parts?.mqtt === undefined ? null : mqttStatus(parts.mqtt);
     const problems = [
       ...readers.map((r) => deviceProblem(`reader ${r.id}`, r)),
       ...relays.map((r) => deviceProblem(`relay ${r.id}`, r)),
+      ...(parts?.inputs.problems() ?? []),
       mqtt === null ? undefined : deviceProblem(`mqtt broker ${mqtt.url}`, mqtt),
     ].filter((p): p is string => p !== undefined);
-    return { readers, relays, mqtt, problems };
+    return { readers, relays, inputs, mqtt, problems };
   }
 
   /** The features in the order they start: each one finds those it needs already running. */
@@ -138,11 +151,20 @@ export class Gateway implements Feature {
     const changed = () => this.changed();
     const mqtt = config.mqtt === undefined ? undefined : this.makeMqtt(config.mqtt);
     const sync = config.sync.enabled ? this.makeSync() : undefined;
+    // One bus per Modbus port: a relay board and the inputs polled on its port share it (D1).
+    const modbusBuses = this.makeBuses();
     const relays = new RelaysFeature({
       relays: config.relays,
       doors: config.doors,
       factory: this.options.relayFactory ?? createRelay,
-      deps: () => this.deps(mqtt),
+      deps: () => ({ ...this.deps(mqtt), modbusBuses }),
+      logger,
+      changed,
+    });
+    const inputs = new InputsFeature({
+      inputs: config.inputs,
+      factory: this.options.inputFactory ?? createInput,
+      deps: () => ({ ...this.deps(mqtt), modbusBuses, gatewayId: this.options.gatewayId }),
       logger,
       changed,
     });
@@ -178,10 +200,30 @@ export class Gateway implements Feature {
       ...(mqtt === undefined ? [] : [asFeature("mqtt", mqtt)]),
       ...(sync === undefined ? [] : [asFeature("sync", sync)]),
       relays,
+      inputs,
       pipeline,
       readers,
     ];
-    return { controller: new FeatureController(features, this.log), readers, relays, pipeline, mqtt, sync };
+    return {
+      controller: new FeatureController(features, this.log),
+      readers,
+      relays,
+      inputs,
+      pipeline,
+      mqtt,
+      sync,
+    };
+  }
+
+  /** The Modbus buses, one per port, opened by the first device on each. */
+  private makeBuses(): ModbusBuses {
+    const { transportFactory, scheduler, backoff, logger } = this.options;
+    return new ModbusBuses({
+      transportFactory: transportFactory ?? openTransport,
+      scheduler: scheduler ?? realScheduler,
+      logger: logger.child({ component: "modbus" }),
+      ...(backoff === undefined ? {} : { backoff }),
+    });
   }
 
   /** The link to the central server: its own persistent session, hello, outbox, status. */

@@ -1,15 +1,22 @@
 /**
- * Modbus RTU, only what relay boards need: FC05 "write single coil". The gateway encodes requests
- * and decodes replies; the simulator decodes requests and encodes replies. No I/O, no timers —
- * the caller owns the port and the reply timeout.
+ * Modbus RTU, only what relay boards and input modules need: FC05 "write single coil", and FC01
+ * "read coils" / FC02 "read discrete inputs". The gateway encodes requests and decodes replies;
+ * the simulator decodes requests and encodes replies. No I/O, no timers — the caller owns the port
+ * and the reply timeout.
  *
- * Request and normal reply: `unit 05 addrHi addrLo (FF 00 | 00 00) crcLo crcHi` (8 bytes).
- * Exception reply: `unit 85 code crcLo crcHi` (5 bytes).
+ * FC05 request and normal reply: `unit 05 addrHi addrLo (FF 00 | 00 00) crcLo crcHi` (8 bytes).
+ * FC01/FC02 request: `unit fc addrHi addrLo qtyHi qtyLo crcLo crcHi` (8 bytes); reply:
+ * `unit fc byteCount data… crcLo crcHi`, bit 0 of the first data byte is the first address.
+ * Exception reply: `unit (fc|80) code crcLo crcHi` (5 bytes).
  */
 import { inChannelRange, MODBUS_UNIT, RELAY_CHANNELS } from "../../config/deviceLimits.js";
 
 /** Function code "write single coil". */
 export const FC_WRITE_SINGLE_COIL = 0x05;
+/** Function code "read coils". */
+export const FC_READ_COILS = 0x01;
+/** Function code "read discrete inputs". */
+export const FC_READ_DISCRETE_INPUTS = 0x02;
 /** Length of an FC05 request and of its echo reply. */
 export const WRITE_COIL_FRAME_LENGTH = 8;
 /** Length of any exception reply. */
@@ -28,7 +35,7 @@ export type ExceptionName = (typeof EXCEPTION_NAMES)[keyof typeof EXCEPTION_NAME
 
 /** Result of {@link decodeReply}. */
 export type ReplyResult =
-  | { ok: true }
+  | { ok: true; data?: Uint8Array }
   | { ok: false; error: "exception"; code: number; name: ExceptionName }
   | { ok: false; error: "bad_crc" | "mismatch" | "short" };
 
@@ -70,6 +77,31 @@ export function encodeWriteCoil(unit: number, coil: number, on: boolean): Uint8A
   return withCrc([unit, FC_WRITE_SINGLE_COIL, coil >> 8, coil & 0xff, on ? 0xff : 0x00, 0x00]);
 }
 
+/** Encodes an FC01 (coils) or FC02 (discrete inputs) read of `quantity` bits from `address`. */
+export function encodeReadBits(unit: number, fc: 1 | 2, address: number, quantity = 1): Uint8Array {
+  checkUnit(unit);
+  if (!Number.isInteger(address) || address < 0 || address > 0xffff)
+    throw new RangeError(`Modbus address must be an integer 0..65535, found ${address}`);
+  if (!Number.isInteger(quantity) || quantity < 1 || quantity > 2000)
+    throw new RangeError(`Modbus read quantity must be 1..2000, found ${quantity}`);
+  return withCrc([unit, fc, address >> 8, address & 0xff, quantity >> 8, quantity & 0xff]);
+}
+
+/** Encodes an FC01/FC02 reply (simulator side): the bits packed 8 to a byte, first bit lowest. */
+export function encodeReadBitsReply(unit: number, fc: 1 | 2, bits: readonly boolean[]): Uint8Array {
+  checkUnit(unit);
+  const data = new Array<number>(Math.ceil(bits.length / 8)).fill(0);
+  bits.forEach((on, i) => {
+    if (on) data[i >> 3] = (data[i >> 3] ?? 0) | (1 << (i & 7));
+  });
+  return withCrc([unit, fc, data.length, ...data]);
+}
+
+/** Bit `index` of a read reply's data (bit 0 of the first byte is the first address read). */
+export function replyBit(data: Uint8Array, index: number): boolean {
+  return (((data[index >> 3] ?? 0) >> (index & 7)) & 1) === 1;
+}
+
 /** Encodes an exception reply for function `fc` (the 0x80 bit is set here); throws RangeError on bad bytes. */
 export function encodeException(unit: number, fc: number, code: number): Uint8Array {
   checkUnit(unit);
@@ -95,11 +127,26 @@ export function decodeReply(expectedRequest: Uint8Array, bytes: Uint8Array): Rep
     const code = bytes[2] ?? 0;
     return { ok: false, error: "exception", code, name: exceptionName(code) };
   }
+  if (isReadBits(fc)) return decodeReadBitsReply(expectedRequest, bytes);
   if (bytes.length < WRITE_COIL_FRAME_LENGTH) return { ok: false, error: "short" };
   if (bytes.length > WRITE_COIL_FRAME_LENGTH) return { ok: false, error: "mismatch" };
   if (!crcValid(bytes)) return { ok: false, error: "bad_crc" };
   // FC05: the normal reply is an exact echo of the request.
   return sameBytes(bytes, expectedRequest) ? { ok: true } : { ok: false, error: "mismatch" };
+}
+
+const isReadBits = (fc: number) => fc === FC_READ_COILS || fc === FC_READ_DISCRETE_INPUTS;
+
+/** An FC01/FC02 reply: same unit and function as the request, one data byte per 8 bits asked. */
+function decodeReadBitsReply(request: Uint8Array, bytes: Uint8Array): ReplyResult {
+  const count = bytes[2] ?? 0;
+  if (bytes.length < 5 + count) return { ok: false, error: "short" };
+  if (bytes.length > 5 + count) return { ok: false, error: "mismatch" };
+  if (!crcValid(bytes)) return { ok: false, error: "bad_crc" };
+  const quantity = ((request[4] ?? 0) << 8) | (request[5] ?? 0);
+  if (bytes[0] !== request[0] || bytes[1] !== request[1] || count !== Math.ceil(quantity / 8))
+    return { ok: false, error: "mismatch" };
+  return { ok: true, data: bytes.slice(3, 3 + count) };
 }
 
 /** Decodes an FC05 request on the simulator side; never throws. Expects exactly one 8-byte frame. */
@@ -123,15 +170,19 @@ export function exceptionName(code: number): ExceptionName {
 }
 
 /**
- * Length of the frame starting at `head[0]`, for a streaming reader: 8 for FC05, 5 for an
- * exception, "need_more" until the function byte has arrived, "unknown" for other functions
- * (the reader should then drop a byte and resync, or flush after the inter-frame silence).
+ * Length of the reply starting at `head[0]`, for a streaming reader: 8 for FC05, 5 + byte count
+ * for FC01/FC02, 5 for an exception, "need_more" until the function byte has arrived, "unknown" for other functions
+ * (the reader should then drop a byte and resync, or flush after the inter-frame silence). With
+ * `expectedFc`, only that function's reply or its exception is a frame.
  */
-export function rtuFrameLength(head: Uint8Array): number | "need_more" | "unknown" {
+export function rtuFrameLength(head: Uint8Array, expectedFc?: number): number | "need_more" | "unknown" {
   if (head.length < 2) return "need_more";
   const fc = head[1] ?? 0;
+  // Waiting for the answer to one function: any other function byte is noise, not a frame start.
+  if (expectedFc !== undefined && fc !== expectedFc && fc !== (expectedFc | 0x80)) return "unknown";
   if (fc & 0x80) return EXCEPTION_FRAME_LENGTH;
   if (fc === FC_WRITE_SINGLE_COIL) return WRITE_COIL_FRAME_LENGTH;
+  if (isReadBits(fc)) return head.length < 3 ? "need_more" : 5 + (head[2] ?? 0);
   return "unknown";
 }
 

@@ -34,24 +34,37 @@ const MQTT_HINTS: Record<ReaderRejectCode, string> = {
   bad_format: "a payload of another shape than this driver reads: check the device's firmware settings",
 };
 
-/** One reader's rejected-read log: rate-limited at info, everything at debug. */
-export class RejectLog {
+/**
+ * One device's rejected-read log: rate-limited at info, everything at debug. Readers name their
+ * source (serial or MQTT hints); other devices (inputs) hand in their own hints per code.
+ */
+export class RejectLog<C extends string = ReaderRejectCode> {
   private readonly logger: Logger;
   private readonly clock: () => number;
-  private readonly hints: Record<ReaderRejectCode, string>;
+  private readonly hints: Record<C, string>;
   private readonly windowMs: number;
   private lastLoggedAt: number | undefined;
   private suppressed = 0;
 
-  constructor(logger: Logger, clock: () => number, source: RejectSource, windowMs = REJECT_LOG_WINDOW_MS) {
+  constructor(
+    logger: Logger,
+    clock: () => number,
+    source: RejectSource | Record<C, string>,
+    windowMs = REJECT_LOG_WINDOW_MS,
+  ) {
     this.logger = logger;
     this.clock = clock;
-    this.hints = source === "serial" ? SERIAL_HINTS : MQTT_HINTS;
+    this.hints =
+      source === "serial"
+        ? (SERIAL_HINTS as Record<C, string>)
+        : source === "mqtt"
+          ? (MQTT_HINTS as Record<C, string>)
+          : source;
     this.windowMs = windowMs;
   }
 
   /** Logs one rejected read; `context` holds fields safe at info (a topic, never a payload). */
-  report(error: ReaderRejectCode, detail: string, context: Record<string, string> = {}): void {
+  report(error: C, detail: string, context: Record<string, string> = {}): void {
     this.logger.debug({ ...context, error, detail }, "read rejected");
     const now = this.clock();
     if (this.lastLoggedAt !== undefined && now - this.lastLoggedAt < this.windowMs) {

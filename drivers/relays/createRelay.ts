@@ -3,6 +3,7 @@
 import type { Logger } from "pino";
 import type { Relay } from "../../config/gateway.js";
 import type { Scheduler } from "../../runtime/scheduler.js";
+import { ModbusBus, type ModbusBuses } from "../modbus/modbusBus.js";
 import type { MqttLink } from "../mqtt/mqttTypes.js";
 import type { BackoffOptions } from "../transport/backoff.js";
 import type { TransportFactory } from "../transport/transport.js";
@@ -25,6 +26,8 @@ export interface RelayDeps {
   gatewayId?: string;
   /** Required: a relay's warnings (no OFF report, a failed switch) must reach the daemon's log. */
   logger: Logger;
+  /** The gateway's Modbus buses, one per port; without it a modbus-rtu board gets a bus of its own. */
+  modbusBuses?: ModbusBuses;
   /** The channels to put into their resting state whenever the link to the device (re)opens. */
   restingStates: RestingStates;
 }
@@ -47,14 +50,17 @@ export function createRelay(config: Relay, deps: RelayDeps): RelayDriver {
         baudRate: config.baudRate,
         frameGapMs: config.frameGapMs,
       });
-    case "modbus-rtu":
-      return new ModbusRelay({
+    case "modbus-rtu": {
+      // One bus per port: the board shares it with the Modbus inputs on the same port.
+      const busDeps = {
         ...common,
-        port: config.port,
-        baudRate: config.baudRate,
-        unitId: config.unitId,
         ...(deps.replyTimeoutMs === undefined ? {} : { replyTimeoutMs: deps.replyTimeoutMs }),
-      });
+      };
+      const bus =
+        deps.modbusBuses?.bus(config.port, config.baudRate) ??
+        new ModbusBus({ ...busDeps, port: config.port, baudRate: config.baudRate });
+      return new ModbusRelay({ ...common, bus, unitId: config.unitId });
+    }
     case "mqtt-tasmota":
     case "mqtt-shelly-gen2":
     case "mqtt-shelly-gen1": {

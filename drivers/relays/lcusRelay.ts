@@ -4,10 +4,10 @@ import { KeyedQueue } from "./keyedQueue.js";
 import { SerialRelay, type SerialRelayOptions } from "./relayDriver.js";
 
 /** What an LcusRelay is handed on top of the serial options. */
-export interface LcusRelayOptions extends SerialRelayOptions {
+export type LcusRelayOptions = SerialRelayOptions & {
   /** Least time between two frames to the board, in ms (0: none). */
   frameGapMs: number;
-}
+};
 
 /**
  * An LCUS board; channels are the board's relay numbers (RELAY_CHANNELS["lcus-serial"]).

@@ -76,46 +76,60 @@ export interface RelayDriver {
   counters(): RelayCounters;
 }
 
-/** What every serial relay driver is handed. */
-export interface SerialRelayOptions {
+/** The line a serial relay drives: its own reconnecting transport, or its share of a bus. */
+export type SerialLink = Pick<ReconnectingTransport, "start" | "stop" | "health" | "on" | "write">;
+
+/** What every serial relay driver is handed: its port (it opens the line) or a link it shares. */
+export type SerialRelayOptions = {
   id: string;
-  /** Device path (or `tcp://host:port` for a serial server). */
-  port: string;
-  baudRate?: number;
-  transportFactory: TransportFactory;
   scheduler: Scheduler;
   logger: Logger;
   /** Set on every (re)open of the port. */
   restingStates: RestingStates;
-  backoff?: BackoffOptions;
-}
+} & (
+  | {
+      /** Device path (or `tcp://host:port` for a serial server). */
+      port: string;
+      baudRate?: number;
+      transportFactory: TransportFactory;
+      backoff?: BackoffOptions;
+    }
+  | {
+      /** A line shared with other devices (a Modbus bus). */
+      link: SerialLink;
+    }
+);
 
 /** The shared part of the serial drivers; the constructor only assigns, `start()` connects. */
 export abstract class SerialRelay implements RelayDriver {
   readonly id: string;
   protected readonly scheduler: Scheduler;
   protected readonly log: Logger;
-  protected readonly transport: ReconnectingTransport;
+  protected readonly transport: SerialLink;
   private readonly restingStates: RestingStates;
   private readonly listeners = new Listeners<RelayEvents>();
   private readonly channels = new KeyedQueue<number>();
   private readonly totals = { pulses: 0, completed: 0, failed: 0, timeouts: 0, exceptions: 0 };
   private started = false;
   private stopping = false;
+  private unsubscribe: (() => void)[] = [];
 
   constructor(options: SerialRelayOptions) {
     this.id = options.id;
     this.scheduler = options.scheduler;
     this.log = options.logger;
     this.restingStates = options.restingStates;
-    this.transport = new ReconnectingTransport({
-      target: options.port,
-      factory: options.transportFactory,
-      transportOptions: options.baudRate === undefined ? {} : { baudRate: options.baudRate },
-      scheduler: options.scheduler,
-      logger: options.logger,
-      ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
-    });
+    this.transport =
+      "link" in options
+        ? options.link
+        : new ReconnectingTransport({
+            target: options.port,
+            factory: options.transportFactory,
+            transportOptions: options.baudRate === undefined ? {} : { baudRate: options.baudRate },
+            scheduler: options.scheduler,
+            logger: options.logger,
+            ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
+          });
   }
 
   /** Throws a RangeError when `channel` does not exist on this kind of board. */
@@ -130,11 +144,13 @@ export abstract class SerialRelay implements RelayDriver {
   start(): void {
     if (this.started || this.stopping) return;
     this.started = true;
-    this.transport.on("data", (bytes) => this.received(bytes));
-    this.transport.on("health", (h) => {
-      if (h.state === "open") this.rest();
-      this.listeners.emit("state", this.health());
-    });
+    this.unsubscribe = [
+      this.transport.on("data", (bytes) => this.received(bytes)),
+      this.transport.on("health", (h) => {
+        if (h.state === "open") this.rest();
+        this.listeners.emit("state", this.health());
+      }),
+    ];
     this.transport.start();
   }
 
@@ -142,6 +158,8 @@ export abstract class SerialRelay implements RelayDriver {
     if (this.stopping) return;
     this.stopping = true;
     await this.channels.idle();
+    // A shared line stays open for the others: stop listening to it first.
+    for (const off of this.unsubscribe.splice(0)) off();
     await this.transport.stop();
   }
 

@@ -1,11 +1,18 @@
 /**
  * A simulated Modbus RTU relay board, as the common 1–16 channel boards behave: FC05 (write one
  * coil) answers with the echo, FC15 (write several coils) with start and quantity, FC01 (read
- * coils) with the states, so a technician's mbpoll can drive and read it. Coils >= N get exception
+ * coils) with the states, FC02 (read discrete inputs) with its inputs (a turnstile's PASS outputs,
+ * a door contact wired to it), so a technician's mbpoll can drive and read it. Coils >= N get exception
  * 02 (illegal data address), other function codes exception 01, bad values or quantities exception
  * 03; requests for other unit ids are ignored, broadcasts (unit 0) applied without a reply.
  */
-import { crc16modbus, decodeRequest, encodeException } from "../../drivers/codecs/modbusRtu.js";
+import {
+  crc16modbus,
+  decodeRequest,
+  encodeException,
+  encodeReadBitsReply,
+  FC_READ_DISCRETE_INPUTS,
+} from "../../drivers/codecs/modbusRtu.js";
 import { deliver, type LineFault } from "./faults.js";
 import { type RelayBoardEvents, type RelayChange, RelayStateRecorder } from "./relayState.js";
 import type { DeviceLink } from "./serialDeviceServer.js";
@@ -53,6 +60,8 @@ export interface SimModbusBoardOptions {
   unitId?: number;
   /** Coils 0..coils-1 exist; default 8. */
   coils?: number;
+  /** Discrete inputs 0..inputs-1 exist; default 8. */
+  inputs?: number;
   /** Stamps changes (ms); default Date.now. */
   clock?: () => number;
   /** Applied to every reply, in order. */
@@ -75,6 +84,8 @@ export class SimModbusBoard {
   private readonly link: DeviceLink;
   private readonly unitId: number;
   private readonly coilCount: number;
+  private readonly inputCount: number;
+  private readonly inputStates = new Set<number>();
   private readonly faults: readonly LineFault[];
   private readonly relays: RelayStateRecorder;
   private readonly totals: SimModbusCounters = {
@@ -91,6 +102,7 @@ export class SimModbusBoard {
     this.link = options.link;
     this.unitId = options.unitId ?? 1;
     this.coilCount = options.coils ?? 8;
+    this.inputCount = options.inputs ?? 8;
     this.faults = options.faults ?? [];
     this.relays = new RelayStateRecorder(options.clock ?? Date.now);
   }
@@ -108,6 +120,19 @@ export class SimModbusBoard {
   /** Whether `coil` is on. */
   isOn(coil: number): boolean {
     return this.relays.isOn(coil);
+  }
+
+  /** Sets discrete input `address` (what FC02 reads); throws RangeError for an input the board lacks. */
+  setInput(address: number, on: boolean): void {
+    if (!Number.isInteger(address) || address < 0 || address >= this.inputCount)
+      throw new RangeError(`the board has discrete inputs 0..${this.inputCount - 1}, not ${address}`);
+    if (on) this.inputStates.add(address);
+    else this.inputStates.delete(address);
+  }
+
+  /** Whether discrete input `address` is on. */
+  inputOn(address: number): boolean {
+    return this.inputStates.has(address);
   }
 
   /** Subscribes to "change"; returns a function that unsubscribes. */
@@ -187,6 +212,15 @@ export class SimModbusBoard {
           if (this.relays.isOn(start + i)) data[i >> 3] = (data[i >> 3] ?? 0) | (1 << (i & 7));
         }
         return answer(withCrc([this.unitId, fc, data.length, ...data]), false);
+      }
+      case FC_READ_DISCRETE_INPUTS: {
+        if (broadcast) return null;
+        const start = word(frame, 2);
+        const quantity = word(frame, 4);
+        if (quantity < 1 || quantity > MAX_READ_COILS) return exception(3);
+        if (start + quantity > this.inputCount) return exception(2);
+        const bits = Array.from({ length: quantity }, (_, i) => this.inputStates.has(start + i));
+        return answer(encodeReadBitsReply(this.unitId, FC_READ_DISCRETE_INPUTS, bits), false);
       }
       case FC_WRITE_MULTIPLE_COILS: {
         const start = word(frame, 2);

@@ -58,13 +58,14 @@ mqtt: { url: "mqtt://127.0.0.1:1883", username: gw, password: secret, ca: tls/ca
 `;
 
 describe("the gateway configuration", () => {
-  it("applies defaults to an empty mapping: info logging, no readers, doors, relays or fire inputs, sync off", () => {
+  it("applies defaults to an empty mapping: info logging, no readers, doors, relays, inputs or fire inputs, sync off", () => {
     expect(loadGatewayConfig("/etc/gw.yaml", "{}")).toEqual({
       gateway: {},
       log: { level: "info" },
       readers: [],
       doors: [],
       relays: [],
+      inputs: [],
       fireInputs: [],
       sync: {
         enabled: false,

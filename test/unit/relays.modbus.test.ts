@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseHexFrames } from "../../drivers/codecs/hexText.js";
+import { ModbusBus } from "../../drivers/modbus/modbusBus.js";
+import { startExchange, stepExchange } from "../../drivers/modbus/modbusExchange.js";
 import { createRelay } from "../../drivers/relays/createRelay.js";
 import { LcusRelay } from "../../drivers/relays/lcusRelay.js";
-import { startExchange, stepExchange } from "../../drivers/relays/modbusExchange.js";
 import { ModbusRelay } from "../../drivers/relays/modbusRelay.js";
 import { realScheduler } from "../../runtime/scheduler.js";
 import { type FakeTransport, fakeTransportFactory } from "../helpers/fakeTransport.js";
@@ -22,13 +23,18 @@ function frame(name: string): Uint8Array {
 
 async function startedRelay(unitId = 1): Promise<{ relay: ModbusRelay; t: FakeTransport }> {
   const f = fakeTransportFactory();
+  const bus = new ModbusBus({
+    port: "/dev/ttyRS485",
+    transportFactory: f.factory,
+    scheduler: realScheduler,
+    logger: silentLogger(),
+  });
   const relay = new ModbusRelay({
     restingStates: () => [],
     logger: silentLogger(),
     id: "turnstile",
-    port: "/dev/ttyRS485",
     unitId,
-    transportFactory: f.factory,
+    bus,
     scheduler: realScheduler,
   });
   relay.start();

@@ -7,7 +7,7 @@ import { checkScenario } from "../../firmware-sim/scenario.js";
 const ROOT = join(import.meta.dirname, "..", "..");
 
 describe("sim.yaml", () => {
-  it("applies the defaults: CRLF decimal lines, 100 ms RDM6300 repeats, 2 LCUS relays, 8 coils at unit 1", () => {
+  it("applies the defaults: CRLF decimal lines, 100 ms RDM6300 repeats, 2 LCUS relays, 8 coils and 8 discrete inputs at unit 1", () => {
     const config = loadSimConfig(
       "sim.yaml",
       [
@@ -41,6 +41,7 @@ describe("sim.yaml", () => {
         kind: "modbus-board",
         expose: { tcp: 4004 },
         coils: 8,
+        inputs: 8,
         unitId: 1,
         faults: [{ drop: 0.1 }, { delay: 200 }],
       },
@@ -155,11 +156,21 @@ describe("docs/simulator.md", () => {
     const blocks = [...text.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] ?? "");
     const sims = blocks.filter((b) => b.startsWith("# sim.yaml"));
     const scenarios = blocks.filter((b) => b.startsWith("# scenario.yaml"));
-    expect(sims).toHaveLength(2);
+    expect(sims).toHaveLength(3);
     expect(scenarios).toHaveLength(1);
-    const [serial, mqtt] = sims.map((b) => checkSimConfig("docs/simulator.md", b));
+    const [serial, mqtt, hardware] = sims.map((b) => checkSimConfig("docs/simulator.md", b));
     expect(serial?.problems).toEqual([]);
     expect(mqtt?.problems).toEqual([]);
+    // D1: the door hardware snippet, one device per kind of input module.
+    expect(hardware?.problems).toEqual([]);
+    expect(hardware?.config?.devices.map((d) => d.kind)).toEqual([
+      "modbus-board",
+      "turnstile",
+      "turnstile",
+      "door",
+      "fire-panel",
+      "turnstile",
+    ]);
     const both = {
       devices: [...(serial?.config?.devices ?? []), ...(mqtt?.config?.devices ?? [])],
     } as SimConfig;

@@ -76,6 +76,7 @@ const gatewayStatus: GatewayStatus = {
       driverCounters: { pulses: 1, completed: 1, failed: 0, inFlight: 0, timeouts: 0, exceptions: 0 },
     },
   ],
+  inputs: [],
   mqtt: null,
   sync: null,
   totals: { scans: 2, grants: 1, denies: 1, errors: 0, relayFailures: 0 },
@@ -337,6 +338,45 @@ describe("formatStatus: what a technician reads", () => {
       "        pulses 1  relay failures 0  completed 1  in flight 0  timeouts 0  exceptions 0",
       "totals: scans 2  grants 1  denies 1  errors 0  relay failures 0",
     ]);
+  });
+
+  it("D1: shows each input's level and since when, BAD with the reason while its level is unknown", () => {
+    const d = doc({
+      inputs: [
+        {
+          id: "pool-pass-a",
+          driver: "mqtt-json",
+          state: "open",
+          since: new Date(T0 - 90_000).toISOString(),
+          level: "active",
+          levelSince: new Date(T0 - 2000).toISOString(),
+          reason: null,
+          downSince: null,
+          counters: { readings: 4, changes: 3, rejected: { bad_json: 1 }, downs: 0 },
+        },
+        {
+          id: "fire-panel",
+          driver: "modbus-rtu",
+          state: "open",
+          since: new Date(T0 - 90_000).toISOString(),
+          level: "unknown",
+          levelSince: new Date(T0 - 30_000).toISOString(),
+          reason: "no answer from unit 2 to discrete input 0 within 500 ms",
+          downSince: new Date(T0 - 30_000).toISOString(),
+          counters: { readings: 9, changes: 2, rejected: {}, downs: 1 },
+        },
+      ],
+    });
+    const lines = formatStatus({ running: true, reason: null, status: d }, T0).split("\n");
+    const at = lines.indexOf("inputs (2):");
+    expect(lines.slice(at, at + 5)).toEqual([
+      "inputs (2):",
+      "  GOOD  pool-pass-a  mqtt-json  open since 2026-11-25 10:58:30  ACTIVE since 2026-11-25 10:59:58",
+      "        readings 4  changes 3  unreachable 0  rejected 1 (bad_json 1)",
+      "  BAD   fire-panel   modbus-rtu  open since 2026-11-25 10:58:30  UNKNOWN since 2026-11-25 10:59:30: no answer from unit 2 to discrete input 0 within 500 ms",
+      "        readings 9  changes 2  unreachable 1  rejected 0",
+    ]);
+    expect(StatusDocument.parse(JSON.parse(JSON.stringify(d))).inputs).toHaveLength(2);
   });
 
   it("shows the MQTT broker link, GOOD when open, with its message counters", () => {

@@ -14,6 +14,7 @@ const gatewayStatus: GatewayStatus = {
   state: "running",
   readers: [],
   relays: [],
+  inputs: [],
   mqtt: null,
   sync: null,
   totals: { scans: 0, grants: 0, denies: 0, errors: 0, relayFailures: 0 },

@@ -7,7 +7,7 @@ import { decodeReply, type ExceptionName, rtuFrameLength } from "../codecs/modbu
 
 /** How a request ended. */
 export type ExchangeOutcome =
-  | { ok: true }
+  | { ok: true; data?: Uint8Array }
   | { ok: false; reason: "exception"; code: number; name: ExceptionName }
   | { ok: false; reason: "timeout"; received: number };
 
@@ -34,7 +34,7 @@ export function stepExchange(state: ExchangeState, event: ExchangeEvent): Exchan
   let buffer = concat(state.buffer, event.bytes);
   let discarded = state.discarded;
   for (;;) {
-    const length = rtuFrameLength(buffer);
+    const length = rtuFrameLength(buffer, state.request[1]);
     if (length === "need_more") break;
     if (length === "unknown") {
       // Not the start of a frame we can answer to: drop a byte and resync.
@@ -44,7 +44,11 @@ export function stepExchange(state: ExchangeState, event: ExchangeEvent): Exchan
     }
     if (buffer.length < length) break;
     const reply = decodeReply(state.request, buffer.subarray(0, length));
-    if (reply.ok) return { phase: "done", outcome: { ok: true }, discarded };
+    if (reply.ok) {
+      const outcome: ExchangeOutcome =
+        reply.data === undefined ? { ok: true } : { ok: true, data: reply.data };
+      return { phase: "done", outcome, discarded };
+    }
     if (reply.error === "exception") {
       const outcome: ExchangeOutcome = { ok: false, reason: "exception", code: reply.code, name: reply.name };
       return { phase: "done", outcome, discarded };
