@@ -11,6 +11,7 @@ import { defaultLogFormat, type LogFormat, makeLogger } from "../runtime/logger.
 import { Gateway } from "./daemon.js";
 import { siteModel } from "./decisions.js";
 import { asFeature, FeatureController } from "./features/controller.js";
+import { ControlSocket } from "./frontDesk/controlSocket.js";
 import { configRefusal, otherDaemonRefusal, writeRefusal } from "./startChecks.js";
 import { StatusWriter, statusFilePath } from "./statusFile.js";
 import { StatusSocket } from "./statusSocket.js";
@@ -187,6 +188,12 @@ async function runDaemon(
           state = "stopped";
         },
       },
+      // doors.md D5: the front desk's verbs on this machine; taken only while the gateway runs.
+      new ControlSocket({
+        dataDir,
+        handle: (request) => gateway.command(request, "local"),
+        logger: logger.child({ component: "control" }),
+      }),
     ],
     logger.child({ component: "daemon" }),
   );
