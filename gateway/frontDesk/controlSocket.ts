@@ -1,6 +1,7 @@
 /**
  * doors.md D5: the front desk's way into a running daemon from the gateway's own command line, a
- * Unix socket in the data folder (`control.sock`) that only the daemon's user and group can open.
+ * Unix socket in the data folder (`control.sock`) that only the daemon's user and group can open
+ * (its mode and the folder's follow gateway.dataGroup, as the status socket's do).
  * The protocol is line-delimited JSON: each request line is a command (config/protocol/commands.ts)
  * and gets one answer line (a CommandReply), in order. A line that is not JSON, too long, or not a
  * command is answered with an error that says so and counted; the connection stays usable unless
@@ -16,8 +17,6 @@ import type { CommandReply } from "./commandService.js";
 
 /** The socket's name inside the data folder. */
 export const CONTROL_SOCKET = "control.sock";
-/** D5: the daemon's user and group may connect (the data folder keeps everybody else out). */
-export const CONTROL_SOCKET_MODE = 0o660;
 /** A request line longer than this is no command: answered with an error, the connection closed. */
 export const MAX_REQUEST_BYTES = 64 * 1024;
 /** A connection that sends nothing for this long is closed. */
@@ -37,6 +36,11 @@ export interface ControlCounters {
 /** What a ControlSocket is handed. */
 export interface ControlSocketOptions {
   dataDir: string;
+  /**
+   * Who may connect (connecting needs write permission): 0600, the daemon's user, or 0660 with
+   * gateway.dataGroup, whose members reach the folder (2750) too. D5: nobody else.
+   */
+  mode: number;
   /** Carries out one request (any JSON value) and answers; never throws. */
   handle: (request: unknown) => Promise<CommandReply>;
   logger: Logger;
@@ -70,11 +74,11 @@ export class ControlSocket implements Feature {
     return { ...this.totals };
   }
 
-  /** Listens with mode 0660 (a socket a dead daemon left is replaced). */
+  /** Listens with its mode (a socket a dead daemon left is replaced). */
   async start(): Promise<void> {
     this.listener = await listenUnix(
       controlSocketPath(this.o.dataDir),
-      CONTROL_SOCKET_MODE,
+      this.o.mode,
       (socket) => this.serve(socket),
       this.o.logger,
       "the front desk's verbs cannot reach this daemon (use a shorter data folder path)",

@@ -25,6 +25,7 @@ const it = test.extend("desk", async ({ exampleStore, store, gateway, started })
   await started(
     new ControlSocket({
       dataDir: store.dir,
+      mode: 0o660,
       handle: (request) => running.command(request, "local"),
       logger: silentLogger(),
     }),

@@ -27,6 +27,7 @@ const it = test.extend("control", async ({ store, started }) => {
   const socket = await started(
     new ControlSocket({
       dataDir: store.dir,
+      mode: 0o660,
       handle: (request) => service.handle(request, "local"),
       logger: log.logger,
     }),
@@ -69,7 +70,9 @@ function client(dir: string): {
 }
 
 describe("D5: the control socket <data>/control.sock", () => {
-  it("is a socket only the daemon's user and group can open (0660), removed on stop", async ({ control }) => {
+  it("is a socket with the mode it is given (0660 with gateway.dataGroup), removed on stop", async ({
+    control,
+  }) => {
     const path = controlSocketPath(control.dir);
     expect(statSync(path).isSocket()).toBe(true);
     expect((statSync(path).mode & 0o777).toString(8)).toBe("660");
