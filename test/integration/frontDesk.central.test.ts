@@ -11,7 +11,7 @@ import { listAllEvents } from "../../gateway/store/events.js";
 import { test } from "../harness/index.js";
 import { FAST_BACKOFF } from "../harness/sync.js";
 import { recordingFrontDesk } from "../helpers/frontDesk.js";
-import { silentLogger } from "../helpers/logs.js";
+import { memoryLogger, silentLogger } from "../helpers/logs.js";
 
 const P = "accessgw/v1";
 const G = "gw-fd";
@@ -139,6 +139,21 @@ describe("D5: commands from the central over a real broker", () => {
     expect(result.error).toMatch(/^invalid: /);
     expect(synced.running.status().sync?.counters.badPayloads).toBe(2);
     expect(synced.desk.calls).toHaveLength(0);
+  });
+
+  it("the running reference central logs each result it sees", async ({ synced, central }) => {
+    const log = memoryLogger();
+    await central(P, { logger: log.logger }).start();
+    expect((await synced.central(...OPEN, "--id", "c-logged")).code).toBe(0);
+    await vi.waitFor(() =>
+      expect(log.at("info").find((l) => l.msg === "command done")).toMatchObject({
+        gatewayId: G,
+        id: "c-logged",
+        ok: true,
+        error: null,
+        eventId: "gw-1:101",
+      }),
+    );
   });
 
   it("refuses bad flags with exit 2 before anything is sent", async ({ synced }) => {
