@@ -217,7 +217,8 @@ export class Gateway implements Feature {
       problems: () => this.devices().problems,
       // D5: commands from the central go the way the control socket's do.
       commands: (command) => this.commands.handle(command, "central"),
-      features: this.options.frontDesk === undefined ? [] : ["commands"],
+      // sync.md "Features": announced only when a front desk can carry commands out.
+      ...(this.options.frontDesk === undefined ? {} : { features: ["commands"] }),
       ...(backoff === undefined ? {} : { backoff }),
     });
     sync.link.on("state", () => this.changed());
