@@ -5,7 +5,7 @@
  * what the daemon answered: done (exit 0), refused with why (exit 1), or no daemon (exit 4).
  */
 import { randomUUID } from "node:crypto";
-import { existsSync } from "node:fs";
+import { statSync } from "node:fs";
 import { CommandMessage } from "../config/protocol/commands.js";
 import { describeIssues } from "../config/protocol/payloads.js";
 import { usage } from "./cliParse.js";
@@ -39,7 +39,14 @@ export async function runFrontDesk(verb: string, flags: Flags, cli: FrontDeskCli
   const until = verb === "door" && flags.until !== undefined ? cli.time(flags.until, "--until") : undefined;
   // Nothing is opened in a data folder whose daemon is not running (no socket): exit 4 at once.
   const path = controlSocketPath(dataDir);
-  if (!existsSync(path)) return notRunning(verb, io, `no ${path}`);
+  const reach = socketReach(path);
+  if (reach === "missing") return notRunning(verb, io, `no ${path}`);
+  if (reach === "denied") {
+    io.err(
+      `accessgw ${verb}: ${path}: permission denied (only the daemon's user and the members of gateway.dataGroup may use the front desk)`,
+    );
+    return 1;
+  }
   if (until !== undefined) args.until = new Date(until(cli.zone())).toISOString();
   const now = cli.now();
   const parsed = CommandMessage.safeParse({
@@ -58,6 +65,20 @@ export async function runFrontDesk(verb: string, flags: Flags, cli: FrontDeskCli
     return 1;
   }
   return printReply(verb, parsed.data, outcome.reply, flags.json === true, io);
+}
+
+/**
+ * Whether the socket is there for this user: a folder this user may not enter hides it, and must
+ * not read as "not running" to a reception account that is not in the daemon's group.
+ */
+function socketReach(path: string): "there" | "missing" | "denied" {
+  try {
+    statSync(path);
+    return "there";
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === "EACCES" || code === "EPERM" ? "denied" : "missing";
+  }
 }
 
 /** A required text flag, trimmed. */

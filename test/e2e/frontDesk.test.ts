@@ -54,4 +54,23 @@ describe("D5: the front desk reaches the daemon of `accessgw start`", () => {
     expect(after.code).toBe(4);
     expect(after.stderr).toMatch(/the daemon is not running/);
   });
+
+  // Switching to another user needs root (CI runs the suite as root).
+  it.runIf(process.getuid?.() === 0)(
+    "refuses somebody who is neither the daemon's user nor in its group: permission denied, not 'not running'",
+    async ({ folder, startWithReader }) => {
+      await importSite(folder.dir, folder.data);
+      const { daemon } = await startWithReader();
+      const staff = ["--operator", "eve", "--reason", "curious"];
+      const stranger = await accessgw(["open", "--door", "pool-gate", ...staff, "--data", folder.data], {
+        uid: 65534,
+        gid: 65534,
+      });
+      expect(stranger.code).toBe(1);
+      expect(stranger.stderr).toMatch(
+        /control\.sock: permission denied \(only the daemon's user and the members of gateway\.dataGroup/,
+      );
+      await stopCleanly(daemon);
+    },
+  );
 });
