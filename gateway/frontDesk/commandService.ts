@@ -97,9 +97,26 @@ export class CommandService {
     const command = parsed.data;
     const running = this.inFlight.get(command.id);
     if (running !== undefined) return { ...(await running), replayed: true, commandEventId: null };
-    const run = this.run(command, origin).finally(() => this.inFlight.delete(command.id));
+    const run = this.run(command, origin)
+      .catch((err: unknown) => this.storeFailed(command, err))
+      .finally(() => this.inFlight.delete(command.id));
     this.inFlight.set(command.id, run);
     return run;
+  }
+
+  /** The cache could not say whether the id was done (a full disk): nothing is done, and the reply says so. */
+  private storeFailed(command: CommandMessage, err: unknown): CommandReply {
+    this.totals.refused++;
+    this.o.logger.error(
+      { err, commandId: command.id },
+      "front desk: command not carried out (the cache failed)",
+    );
+    return reply({
+      id: command.id,
+      ok: false,
+      error: `failed: the gateway's cache cannot be used (${(err as Error).message}); nothing was done`,
+      eventId: null,
+    });
   }
 
   private async run(command: CommandMessage, origin: CommandOrigin): Promise<CommandReply> {

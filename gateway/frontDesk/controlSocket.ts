@@ -104,7 +104,14 @@ export class ControlSocket implements Feature {
       while (newline >= 0) {
         const line = buffered.slice(0, newline);
         buffered = buffered.slice(newline + 1);
-        if (line.trim() !== "") queue = queue.then(() => this.answer(socket, line));
+        // The daemon never falls over on what a client sends: a failure is logged, the client told.
+        if (line.trim() !== "")
+          queue = queue
+            .then(() => this.answer(socket, line))
+            .catch((err: unknown) => {
+              this.o.logger.error({ err }, "control socket: could not answer a request");
+              write(socket, refusal(`failed: ${(err as Error).message}`));
+            });
         newline = buffered.indexOf("\n");
       }
       if (Buffer.byteLength(buffered) > MAX_REQUEST_BYTES) {

@@ -185,6 +185,17 @@ describe("D5: the command service", () => {
     expect(after.desk.calls).toHaveLength(0);
   });
 
+  it("does nothing and says so when the cache fails (it cannot tell whether the id was done)", async ({
+    store,
+  }) => {
+    const { service, desk } = rig(store.store);
+    store.store.close();
+    const r = await service.handle(open("c-1"), "local");
+    expect(r).toMatchObject({ id: "c-1", ok: false, eventId: null });
+    expect(r.error).toMatch(/^failed: the gateway's cache cannot be used \(.*\); nothing was done$/);
+    expect(desk.calls).toHaveLength(0);
+  });
+
   it("logs an admit's card masked at info level", async ({ store }) => {
     const { service, log } = rig(store.store);
     await service.handle(
