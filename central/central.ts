@@ -372,6 +372,12 @@ export class Central {
       const status = this.parse("status", m, g);
       if (status === "rejected") return status;
       void this.enqueue("status", () => onStatus(this.inbound(), g, status), undefined);
+    } else if (match.kind === "command-results") {
+      // D5: how a front-desk command ended (`accessgw central command` waits for its own); the
+      // command event with who and why comes in the gateway's events.
+      const result = this.parse("command-results", m, g);
+      if (result === "rejected") return result;
+      this.log.info({ gatewayId: g, ...result }, result.ok ? "command done" : "command refused");
     }
     return undefined;
   }

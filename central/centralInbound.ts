@@ -23,7 +23,7 @@ import type { MessageLimits } from "./memberStore.js";
 import { type AnswerPlan, planAnswer } from "./messages.js";
 
 /** The message kinds a gateway sends. */
-export type GatewayKind = "hello" | "events" | "status";
+export type GatewayKind = "hello" | "events" | "status" | "command-results";
 
 /**
  * Validates a gateway's payload (never throws): the schema of its kind, and for hello and events a

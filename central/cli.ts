@@ -47,6 +47,9 @@ their events. Edits of the files are picked up while it runs (and on SIGHUP).
   --help                  this text
 
 SIGINT/SIGTERM stop it; SIGHUP reads the files again.
+
+accessgw central command --broker URL --gateway G --verb VERB --args JSON --operator NAME --reason WHY
+sends one front-desk command to a gateway and prints its result (accessgw central command --help).
 exit codes: 0 stopped cleanly, 2 bad input (flags, files), 1 anything else`;
 
 const FLAGS = {
@@ -116,6 +119,8 @@ export async function main(argv: string[], io: CentralCliIo = processIo()): Prom
 }
 
 async function run(argv: string[], io: CentralCliIo): Promise<number> {
+  // doors.md D5: `accessgw central command …` sends one front-desk command and prints its result.
+  if (argv[0] === "command") return (await import("./commandCli.js")).runCommandCli(argv.slice(1), io);
   let flags: Flags;
   let positionals: string[];
   try {
@@ -272,7 +277,10 @@ export function checkFlags(
 }
 
 /** --broker and the TLS files: a valid URL without credentials (sync.md Security), readable files. */
-function brokerFlags(flags: Flags, problems: string[]): Mqtt | null {
+export function brokerFlags(
+  flags: Pick<Flags, "broker" | "ca" | "cert" | "key">,
+  problems: string[],
+): Mqtt | null {
   const url = flags.broker;
   if (url === undefined) {
     problems.push("--broker URL is required (e.g. mqtt://127.0.0.1:1883)");

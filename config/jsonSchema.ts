@@ -12,6 +12,8 @@ const SYNC_TITLES: Record<keyof typeof SYNC_PAYLOADS, string> = {
   hello: "P/gateways/G/hello (gateway → central): the gateway's revisions and outbox",
   events: "P/gateways/G/events (gateway → central): a batch of recorded decisions",
   status: "P/gateways/G/status (gateway → central, retained): status, or the last will",
+  commands: "P/gateways/G/commands (central → gateway): a front-desk command (doors.md D5)",
+  "command-results": "P/gateways/G/command-results (gateway → central): how a command ended",
 };
 
 /**

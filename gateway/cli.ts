@@ -15,6 +15,7 @@ import { readTextFile } from "../config/textFile.js";
 import type { LogFormat } from "../runtime/logger.js";
 import { runEvents } from "./cliEvents.js";
 import { formatBalance, formatDecision, formatImport, formatStatus } from "./cliFormat.js";
+import { FRONT_DESK_VERBS, runFrontDesk } from "./cliFrontDesk.js";
 import { type Command, parseCommandLine, usage } from "./cliParse.js";
 import { type Flags, type Io, topUsage, verbUsage } from "./cliVerbs.js";
 import { explain, memberBalance, scan, siteModel } from "./decisions.js";
@@ -70,6 +71,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     if (verb.name === "start") return await runStartVerb(flags, io);
     if (verb.name === "events") return await runEventsVerb(flags, io);
     if (verb.name === "status") return await runStatus(flags, io);
+    if (FRONT_DESK_VERBS.has(verb.name)) return await runFrontDeskVerb(verb.name, flags, io);
     return run(verb.name, args, flags, io);
   } catch (err) {
     if (err instanceof AccessGwError) {
@@ -232,6 +234,21 @@ async function runStatus(flags: Flags, io: Io): Promise<number> {
   const reading = await currentStatus(dataDir(flags, config, io.env));
   io.out(flags.json ? JSON.stringify(reading) : formatStatus(reading, Date.now()));
   return statusExitCode(reading);
+}
+
+/** `open`, `admit`, `door`, `emergency` (doors.md D5): the daemon of the data folder acts (cliFrontDesk.ts). */
+function runFrontDeskVerb(verb: string, flags: Flags, io: Io): Promise<number> {
+  const config = optionalConfig(flags);
+  const dir = dataDir(flags, config, io.env);
+  const zone = () => {
+    const store = Store.open(dir);
+    try {
+      return store.siteConfig()?.site.timezone ?? "UTC";
+    } finally {
+      store.close();
+    }
+  };
+  return runFrontDesk(verb, flags, { io, dataDir: dir, time: timeFlag, zone, now: Date.now });
 }
 
 /**

@@ -38,12 +38,16 @@ function usageError(message: string, verb?: VerbSpec | null): AccessGwError {
 type ParseOptions = NonNullable<ParseArgsConfig["options"]>;
 type Token = NonNullable<ReturnType<typeof parseArgs>["tokens"]>[number];
 
-/** parseArgs options for these flags. */
+/** parseArgs options for these flags (a repeatable flag is always read as a list). */
 function parseOptions(names: readonly FlagName[]): ParseOptions {
   const options: ParseOptions = {};
   for (const name of names) {
     const spec: FlagSpec = FLAGS[name];
-    options[name] = { type: spec.value ? "string" : "boolean", ...(spec.short ? { short: spec.short } : {}) };
+    options[name] = {
+      type: spec.value ? "string" : "boolean",
+      ...(spec.short ? { short: spec.short } : {}),
+      ...(spec.repeatable ? { multiple: true } : {}),
+    };
   }
   return options;
 }
@@ -67,7 +71,8 @@ function checkFlags(verb: VerbSpec, tokens: Token[]): void {
       const hint = others.length > 0 ? ` (a flag of ${others.join(", ")})` : "";
       throw usageError(`${verb.name} does not take ${t.rawName}${hint}`, verb);
     }
-    if (seen.has(t.name)) throw usageError(`${t.rawName} given more than once`, verb);
+    if (seen.has(t.name) && !verb.repeats?.includes(t.name as FlagName))
+      throw usageError(`${t.rawName} given more than once`, verb);
     seen.add(t.name);
   }
 }

@@ -22,6 +22,8 @@ export interface FlagSpec {
   /** The value's placeholder in usage text (`N`, `FILE`); absent for a switch. */
   readonly value?: string;
   readonly short?: string;
+  /** A flag some verb takes more than once (`emergency --door A --door B`): parsed as a list. */
+  readonly repeatable?: true;
   readonly help: string;
 }
 
@@ -46,6 +48,13 @@ export const FLAGS = {
   reason: { value: "R", help: "only this reason code (docs/cli.md lists them)" },
   follow: { help: "after the recorded ones, print new events as they are recorded, until Ctrl-C" },
   kind: { value: "K", help: "only events of this kind: decision, door, alarm or command" },
+  door: { value: "D", repeatable: true, help: "a door of --config FILE" },
+  mode: { value: "normal|unlocked|locked", help: "the door's mode (doors.md D3)" },
+  operator: { value: "NAME", help: "who acts (required: every front-desk action is recorded with it)" },
+  multipack: { value: "ID", help: "charge this multipack of the member (staff choose which pays)" },
+  free: { help: "admit without charge, whatever the rules say (staff_override)" },
+  on: { help: "release the doors (emergency)" },
+  off: { help: "reset the doors from emergency" },
   "log-format": {
     value: "json|pretty",
     help: "logs on stderr (default: pretty on a terminal, else JSON lines)",
@@ -56,9 +65,13 @@ export const FLAGS = {
 /** A flag's name, without its dashes. */
 export type FlagName = keyof typeof FLAGS;
 
-/** Parsed flags: strings for flags with a value, booleans for switches. */
+/** Parsed flags: strings for flags with a value (a list for a repeatable one), booleans for switches. */
 export type Flags = {
-  -readonly [K in FlagName]?: (typeof FLAGS)[K] extends { value: string } ? string : boolean;
+  -readonly [K in FlagName]?: (typeof FLAGS)[K] extends { repeatable: true }
+    ? string[]
+    : (typeof FLAGS)[K] extends { value: string }
+      ? string
+      : boolean;
 };
 
 /** One verb of the command line. */
@@ -70,6 +83,8 @@ export interface VerbSpec {
   readonly summary: string;
   /** The flags it takes (besides --help), each with the default help or its own words. */
   readonly takes: Partial<Record<FlagName, string | true>>;
+  /** The repeatable flags it takes more than once (`emergency --door A --door B`). */
+  readonly repeats?: readonly FlagName[];
   /** Its arguments besides flags (`FILE...`), when it takes any. */
   readonly args?: string;
   /** More lines for `VERB --help`. */
@@ -80,6 +95,18 @@ export interface VerbSpec {
 }
 
 const COMMON = { data: true, config: true, json: true } as const;
+/** doors.md D5: every front-desk action says who and why. */
+const STAFF = {
+  ...COMMON,
+  config: "the gateway configuration (finds the data folder, and the daemon, as start does)",
+  operator: true,
+  reason: "why (required: recorded with the action and sent to the central)",
+  json: "the result as JSON: { id, ok, error, eventId, … }",
+} as const;
+const FRONT_DESK_DETAILS = [
+  "It acts on the running daemon of the data folder, through <data>/control.sock (its user and group only).",
+  "exit 0 done, 1 refused (the reason is printed), 2 bad input, 4 the daemon is not running.",
+] as const;
 const WHERE = { card: true, reader: true, area: true, direction: true, at: true } as const;
 
 /** The verbs, in the order `--help` lists them. */
@@ -172,6 +199,56 @@ export const VERBS: readonly VerbSpec[] = [
     example: "accessgw status --config /etc/accessgw/gateway.yaml",
   },
   {
+    name: "open",
+    synopsis: "--door D [--direction in|out] --operator NAME --reason WHY",
+    summary: "front desk: pulse a door once (granted remote_open, no member, no charge)",
+    takes: { ...STAFF, door: true, direction: "which way the door opens (a two-way door)" },
+    details: FRONT_DESK_DETAILS,
+    example: 'accessgw open --door pool-gate --operator anna --reason "delivery" --config gateway.yaml',
+  },
+  {
+    name: "admit",
+    synopsis: "--card N (--reader ID | --area A) [--multipack ID | --free] --operator NAME --reason WHY",
+    summary: "front desk: admit a member by hand and open the door of that reader (or the area's entry)",
+    takes: {
+      ...STAFF,
+      card: true,
+      reader: "the reader whose door opens",
+      area: "an area: its entry door opens",
+      multipack: true,
+      free: true,
+    },
+    details: [
+      "With --multipack that pack pays when it can be used there now, else the admit is refused with why;",
+      "with --free nothing is charged; with neither the rules decide as for a scan.",
+      ...FRONT_DESK_DETAILS,
+    ],
+    example:
+      'accessgw admit --card 4215834 --reader pool-in --multipack mp-1 --operator anna --reason "no card"',
+  },
+  {
+    name: "door",
+    synopsis: "--door D --mode normal|unlocked|locked [--until T] --operator NAME --reason WHY",
+    summary: "front desk: set a door's mode (until T, then its schedule again)",
+    takes: {
+      ...STAFF,
+      door: true,
+      mode: true,
+      until: "when the mode ends and the door returns to its schedule (default: until changed)",
+    },
+    details: FRONT_DESK_DETAILS,
+    example: "accessgw door --door pool-gate --mode locked --until 18:00 --operator marco --reason cleaning",
+  },
+  {
+    name: "emergency",
+    synopsis: "(--on | --off) [--door D ...] --operator NAME --reason WHY",
+    summary: "front desk: release (--on) or reset (--off) the named doors, every door when none is named",
+    takes: { ...STAFF, on: true, off: true, door: "a door to release or reset (repeat for more)" },
+    repeats: ["door"],
+    details: FRONT_DESK_DETAILS,
+    example: 'accessgw emergency --on --operator marco --reason "fire drill" --config gateway.yaml',
+  },
+  {
     name: "sim",
     synopsis: "--config sim.yaml [--scenario FILE]",
     summary: "the hardware simulator (docs/simulator.md; also installed as accessgw-sim)",
@@ -199,10 +276,6 @@ export const VERBS: readonly VerbSpec[] = [
 
 /** Verbs of the command line contract that come in a later version, with what they will do. */
 export const LATER_VERBS: Readonly<Record<string, string>> = {
-  open: "the front desk opens a door by hand",
-  admit: "the front desk admits a member by hand",
-  door: "the front desk sets a door's mode",
-  emergency: "the front desk releases or resets doors",
   reload: "the running daemon re-reads its configuration",
   backup: "a consistent copy of the cache while the daemon runs",
   restore: "a backup put back",
@@ -210,7 +283,8 @@ export const LATER_VERBS: Readonly<Record<string, string>> = {
 
 const EXIT_CODES =
   "exit codes: 0 done (a deny is an answer), 2 bad input, 1 anything else;\n" +
-  "            status: 0 running with no problem, 3 running with problems, 4 not running";
+  "            status: 0 running with no problem, 3 running with problems, 4 not running;\n" +
+  "            open, admit, door, emergency: 1 refused, 4 the daemon is not running";
 
 const TIMES =
   "times (--at, --since, --until): ISO 8601; with an offset or Z an instant,\n" +
@@ -303,7 +377,7 @@ export function verbUsage(verb: VerbSpec): string {
   const lines = [
     ...wrap(verb.synopsis, `usage: accessgw ${verb.name} `, 17 + verb.name.length),
     "",
-    verb.summary,
+    ...wrap(verb.summary, "", 0),
   ];
   for (const text of verb.details ?? []) lines.push(...wrap(text, "", 0));
   if (Object.keys(verb.takes).length > 0) {
@@ -315,7 +389,7 @@ export function verbUsage(verb: VerbSpec): string {
         24,
       ),
     );
-    if ("at" in verb.takes || "since" in verb.takes) lines.push("", TIMES);
+    if ("at" in verb.takes || "since" in verb.takes || "until" in verb.takes) lines.push("", TIMES);
   }
   lines.push("", "example:", `  ${verb.example}`);
   return lines.join("\n");

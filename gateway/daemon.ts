@@ -17,11 +17,13 @@ import { openTransport, type TransportFactory } from "../drivers/transport/trans
 import { realScheduler, type Scheduler } from "../runtime/scheduler.js";
 import { AccessPipeline } from "./features/accessPipeline.js";
 import { asFeature, type Feature, FeatureController } from "./features/controller.js";
+import type { FrontDeskActions } from "./features/frontDeskActions.js";
 import type { InputSignals } from "./features/inputSignals.js";
 import { InputsFeature } from "./features/inputs.js";
 import { ReaderFeedbackSink } from "./features/readerFeedback.js";
 import { ReadersFeature } from "./features/readers.js";
 import { RelaysFeature } from "./features/relays.js";
+import { type CommandOrigin, type CommandReply, CommandService } from "./frontDesk/commandService.js";
 import { deviceProblem, mqttStatus, readerStatus, totalsOf } from "./gatewayStatus.js";
 import { StorageHealth } from "./storageHealth.js";
 import type { Store } from "./store/db.js";
@@ -49,6 +51,12 @@ export interface GatewayOptions {
   onChange?: () => void;
   /** The gateway's software version, for the sync hello and status. */
   version?: string;
+  /**
+   * doors.md D5: what the front desk's commands do at the doors. Without it every command (from
+   * the control socket or the central) is refused as unavailable, and the hello does not announce
+   * the `commands` feature.
+   */
+  frontDesk?: FrontDeskActions;
 }
 
 /** The parts of a started gateway. */
@@ -69,6 +77,8 @@ export class Gateway implements Feature {
   readonly name = "gateway";
   /** Whether the cache and the status file can be written (status problems storageFailed, statusFileFailed). */
   readonly storage: StorageHealth;
+  /** D5: the front desk's commands, done once per id and recorded. */
+  readonly commands: CommandService;
   private readonly options: GatewayOptions;
   private readonly log: Logger;
   private parts: Parts | undefined;
@@ -79,6 +89,19 @@ export class Gateway implements Feature {
     this.options = options;
     this.log = options.logger.child({ component: "gateway" });
     this.storage = new StorageHealth(options.clock);
+    this.commands = new CommandService({
+      store: options.store,
+      gatewayId: options.gatewayId,
+      clock: options.clock,
+      actions: options.frontDesk,
+      logger: this.log.child({ component: "front desk" }),
+      recorded: () => this.parts?.sync?.poke(),
+    });
+  }
+
+  /** D5: carries out one front-desk command (any JSON value) from `origin`; never throws. */
+  command(input: unknown, origin: CommandOrigin): Promise<CommandReply> {
+    return this.commands.handle(input, origin);
   }
 
   /** Starts the broker link, the sync link, the relays, the access pipeline and the readers, in that order. */
@@ -240,6 +263,10 @@ export class Gateway implements Feature {
       readers: () => this.devices().readers,
       // The gateway's problems besides the sync link's own (which the client adds itself).
       problems: () => this.devices().problems,
+      // D5: commands from the central go the way the control socket's do.
+      commands: (command) => this.commands.handle(command, "central"),
+      // sync.md "Features": announced only when a front desk can carry commands out.
+      ...(this.options.frontDesk === undefined ? {} : { features: ["commands"] }),
       ...(backoff === undefined ? {} : { backoff }),
     });
     sync.link.on("state", () => this.changed());

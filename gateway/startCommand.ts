@@ -11,6 +11,7 @@ import { defaultLogFormat, type LogFormat, makeLogger } from "../runtime/logger.
 import { Gateway } from "./daemon.js";
 import { siteModel } from "./decisions.js";
 import { asFeature, FeatureController } from "./features/controller.js";
+import { ControlSocket } from "./frontDesk/controlSocket.js";
 import { configRefusal, otherDaemonRefusal, writeRefusal } from "./startChecks.js";
 import { StatusWriter, statusFilePath } from "./statusFile.js";
 import { StatusSocket } from "./statusSocket.js";
@@ -157,6 +158,8 @@ async function runDaemon(
     mode: access.fileMode,
   });
   let stoppedInTime = true;
+  // Connecting to a socket needs write permission: a dataGroup's members may ask, and act, too.
+  const socketMode = access.group === null ? 0o600 : 0o660;
   // Started in this order and stopped in reverse.
   const controller = new FeatureController(
     [
@@ -174,8 +177,7 @@ async function runDaemon(
       // Asked by `accessgw status`: it answers even when the status file cannot be written.
       new StatusSocket({
         dataDir,
-        // Connecting needs write permission: a dataGroup's members may ask too.
-        mode: access.group === null ? 0o600 : 0o660,
+        mode: socketMode,
         snapshot,
         logger: logger.child({ component: "status" }),
       }),
@@ -187,6 +189,13 @@ async function runDaemon(
           state = "stopped";
         },
       },
+      // doors.md D5: the front desk's verbs on this machine; taken only while the gateway runs.
+      new ControlSocket({
+        dataDir,
+        mode: socketMode,
+        handle: (request) => gateway.command(request, "local"),
+        logger: logger.child({ component: "control" }),
+      }),
     ],
     logger.child({ component: "daemon" }),
   );

@@ -4,20 +4,18 @@
  * status.json it needs no free disk space, so a daemon on a full disk still says it runs and what
  * fails; a daemon that does not answer in time is judged by the file as before (readStatus).
  */
-import { chmodSync, rmSync } from "node:fs";
-import { connect, createServer, type Server } from "node:net";
+import { connect } from "node:net";
 import { join, resolve } from "node:path";
 import type { Logger } from "pino";
 import { StatusDocument } from "../config/statusDocument.js";
 import type { Feature } from "./features/controller.js";
 import { readStatus, realProbe, type StatusProbe, type StatusReading } from "./statusFile.js";
+import { closeUnix, listenUnix, type UnixListener } from "./unixSocket.js";
 
 /** The socket's name inside the data folder. */
 export const STATUS_SOCKET = "status.sock";
 /** How long `status` waits for the daemon's answer before reading the file instead. */
 export const ASK_TIMEOUT_MS = 2000;
-/** A Unix socket path longer than this does not fit (Linux: 108 bytes with the final NUL). */
-const MAX_SOCKET_PATH = 107;
 /** More than this is no status document. */
 const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
 
@@ -39,7 +37,7 @@ export interface StatusSocketOptions {
 export class StatusSocket implements Feature {
   readonly name = "status socket";
   private readonly o: StatusSocketOptions;
-  private server: Server | undefined;
+  private listener: UnixListener | undefined;
 
   constructor(options: StatusSocketOptions) {
     this.o = options;
@@ -47,43 +45,27 @@ export class StatusSocket implements Feature {
 
   /** Listens (a socket left by a daemon that died is replaced: the start checks found none answering). */
   async start(): Promise<void> {
-    const path = statusSocketPath(this.o.dataDir);
-    if (Buffer.byteLength(path) > MAX_SOCKET_PATH) {
-      this.o.logger.warn(
-        { path },
-        "no status socket: its path is too long; accessgw status reads status.json",
-      );
-      return;
-    }
-    rmSync(path, { force: true });
-    const server = createServer((socket) => {
-      socket.on("error", () => {});
-      try {
-        socket.end(`${JSON.stringify(this.o.snapshot())}\n`);
-      } catch (err) {
-        this.o.logger.error({ err }, "could not answer a status request");
-        socket.destroy();
-      }
-    });
-    await new Promise<void>((done, fail) => {
-      server.once("error", fail);
-      server.listen(path, () => {
-        server.off("error", fail);
-        done();
-      });
-    });
-    server.on("error", (err) => this.o.logger.warn({ err }, "status socket failed"));
-    this.server = server;
-    chmodSync(path, this.o.mode);
+    this.listener = await listenUnix(
+      statusSocketPath(this.o.dataDir),
+      this.o.mode,
+      (socket) => {
+        try {
+          socket.end(`${JSON.stringify(this.o.snapshot())}\n`);
+        } catch (err) {
+          this.o.logger.error({ err }, "could not answer a status request");
+          socket.destroy();
+        }
+      },
+      this.o.logger,
+      "accessgw status reads status.json",
+    );
   }
 
   /** Stops answering and removes the socket. */
   async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (server === undefined) return;
-    await new Promise<void>((done) => server.close(() => done()));
-    rmSync(statusSocketPath(this.o.dataDir), { force: true });
+    const listener = this.listener;
+    this.listener = undefined;
+    await closeUnix(listener);
   }
 }
 

@@ -1,8 +1,8 @@
 /**
  * The sync contract (sync.md) as an AsyncAPI 3.0 document, generated from the same typed topic map
  * and zod schemas the gateway uses, so the document cannot drift from the code. It describes the
- * gateway as the application: it receives config, changes, sync and acks, and sends hello, events
- * and status. A central implements the mirror image.
+ * gateway as the application: it receives config, changes, sync, acks and commands, and sends
+ * hello, events, status and command results. A central implements the mirror image.
  */
 import { stringify } from "yaml";
 import { z } from "zod";
@@ -21,9 +21,18 @@ const SUMMARIES: Record<SyncKind, string> = {
   events:
     "Recorded decisions in seq order, at most 500 per batch, re-published until acked; stored idempotently by id.",
   status: 'Retained; refreshed on change. The last will sets {"online": false} on the same topic.',
+  commands:
+    "A front-desk command (doors.md D5): done once per id; one older than 60 s on arrival is refused as stale, never carried out late.",
+  "command-results":
+    "How a command ended: ok, or an error starting with a stable code (stale, future, invalid, …); sent again for a replayed id.",
 };
 
-const pascal = (kind: string) => kind.charAt(0).toUpperCase() + kind.slice(1);
+/** `command-results` → `CommandResults`: operation and message titles in AsyncAPI's usual case. */
+const pascal = (kind: string) =>
+  kind
+    .split("-")
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join("");
 
 /** The AsyncAPI 3.0 document of sync.md (a plain object, ready for YAML). */
 export function asyncApiDocument(version: string): Record<string, unknown> {

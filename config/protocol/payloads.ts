@@ -14,6 +14,7 @@ import { formatPath } from "../errors.js";
 import { Instant, Member } from "../members.js";
 import { checkReferences } from "../references.js";
 import { AccessType, Area, CardModel, Id, Limit, Product, SiteInfo } from "../site.js";
+import { CommandMessage, CommandResult } from "./commands.js";
 import { SyncEvent } from "./events.js";
 
 /** A site revision, config revision or event seq: a non-negative safe integer (0: nothing yet). */
@@ -144,6 +145,8 @@ export const HelloMessage = z.strictObject({
   configRev: Rev,
   version: z.string().min(1),
   outbox: OutboxRange,
+  /** sync.md "Features": what this gateway understands beyond the base contract (e.g. "commands"). */
+  features: z.array(z.string().min(1).max(64)).max(64).optional(),
 });
 export type HelloMessage = z.infer<typeof HelloMessage>;
 
@@ -199,6 +202,8 @@ export const SYNC_PAYLOADS = {
   hello: HelloMessage,
   events: EventsMessage,
   status: StatusMessage,
+  commands: CommandMessage,
+  "command-results": CommandResult,
 } as const;
 export type SyncKind = keyof typeof SYNC_PAYLOADS;
 export type SyncPayload<K extends SyncKind> = z.infer<(typeof SYNC_PAYLOADS)[K]>;

@@ -71,6 +71,21 @@ export const SYNC_TOPICS: { [K in SyncKind]: TopicSpec<K> } = {
     retained: true,
     schema: SYNC_PAYLOADS.status,
   },
+  // doors.md D5: the front desk's commands from the central, and how each one ended.
+  commands: {
+    scope: "gateways",
+    leaf: "commands",
+    direction: "toGateway",
+    retained: false,
+    schema: SYNC_PAYLOADS.commands,
+  },
+  "command-results": {
+    scope: "gateways",
+    leaf: "command-results",
+    direction: "toCentral",
+    retained: false,
+    schema: SYNC_PAYLOADS["command-results"],
+  },
 };
 
 export const SYNC_KINDS = Object.keys(SYNC_TOPICS) as SyncKind[];
@@ -89,14 +104,14 @@ export function syncTopics(prefix: string, siteId: string, gatewayId: string): R
   >;
 }
 
-/** The topics a gateway subscribes to: what the central sends it (config, changes, sync, acks). */
+/** The topics a gateway subscribes to: what the central sends it (config, changes, sync, acks, commands). */
 export function gatewaySubscriptions(prefix: string, siteId: string, gatewayId: string): string[] {
   return SYNC_KINDS.filter((k) => SYNC_TOPICS[k].direction === "toGateway").map((k) =>
     syncTopic(k, prefix, siteId, gatewayId),
   );
 }
 
-/** The topics a central subscribes to: what every gateway sends (hello, events, status), by wildcard. */
+/** The topics a central subscribes to: what every gateway sends (hello, events, status, command-results), by wildcard. */
 export function centralSubscriptions(prefix: string): string[] {
   return SYNC_KINDS.filter((k) => SYNC_TOPICS[k].direction === "toCentral").map(
     (k) => `${prefix}/${SYNC_TOPICS[k].scope}/+/${SYNC_TOPICS[k].leaf}`,

@@ -274,6 +274,23 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ALTER TABLE members ADD COLUMN locale TEXT;
     `,
   },
+  {
+    version: 11,
+    name: "front-desk commands",
+    sql: `
+      -- doors.md D5: a command is done once per id. A row is claimed 'pending' before the action
+      -- and becomes 'done' with its result (CommandResult JSON) in the transaction that records the
+      -- command event; a replayed id gets that result. A row a crash left 'pending' is never acted
+      -- on again. Rows go after a week: a command whose id was forgotten is stale by then.
+      CREATE TABLE commands (
+        id TEXT PRIMARY KEY,
+        received_at INTEGER NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'done')),
+        result TEXT
+      ) WITHOUT ROWID;
+      CREATE INDEX commands_received ON commands (received_at);
+    `,
+  },
 ];
 
 /**

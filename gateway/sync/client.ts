@@ -26,6 +26,7 @@ import type { Scheduler } from "../../runtime/scheduler.js";
 import { type Store, syncState } from "../store/db.js";
 import { outboxRange } from "../store/outbox.js";
 import { finishSyncAnswer } from "../store/syncApply.js";
+import { answerCommand, type CommandHandler } from "./commandChannel.js";
 import { rejectInvalidConfig } from "./inbound.js";
 import { type HelloReason, InboundApply } from "./inboundApply.js";
 import { OutboxPublisher } from "./outboxPublisher.js";
@@ -47,6 +48,13 @@ export interface SyncClientOptions {
   readers?: () => readonly Pick<StatusReader, "id" | "state">[];
   /** The gateway's other problems (a reader or relay down), for the retained status. */
   problems?: () => string[];
+  /**
+   * doors.md D5: carries out a command from the central (any JSON value: it validates) and resolves
+   * with its result; without it a command is answered as unavailable.
+   */
+  commands?: CommandHandler;
+  /** sync.md "Features": what the hello announces (e.g. `["commands"]`); left out when undefined. */
+  features?: string[];
   /** Where ACCESSGW_MQTT_USERNAME / _PASSWORD are read (process.env by default). */
   env?: Record<string, string | undefined>;
   backoff?: BackoffOptions;
@@ -304,8 +312,22 @@ export class SyncClient {
    */
   private onMessage(m: MqttMessage): Promise<void> | undefined {
     const kind = (Object.keys(this.topics) as SyncKind[]).find((k) => this.topics[k] === m.topic);
-    if (kind === undefined) return undefined;
+    if (kind === undefined || kind === "command-results") return undefined;
     const max = this.o.config.sync.maxMessageBytes;
+    // D5: a command waits for no sync work (it would turn stale behind a snapshot), nor holds it up.
+    if (kind === "commands")
+      return void answerCommand(
+        {
+          link: this.link,
+          resultsTopic: this.topics["command-results"],
+          logger: this.o.logger,
+          dropped: (problem) => this.dropped(m, problem),
+          stopped: () => this.stopped,
+          ...(this.o.commands === undefined ? {} : { handle: this.o.commands }),
+        },
+        m,
+        max,
+      );
     if (kind === "acks") {
       const parsed = parseSyncPayload(kind, m.topic, m.payload, max);
       if (!parsed.ok) return void this.dropped(m, parsed.problem);
@@ -383,6 +405,7 @@ export class SyncClient {
       configRev: state.configRev,
       version: this.o.version,
       outbox: outboxRange(this.o.store),
+      ...(this.o.features === undefined ? {} : { features: this.o.features }),
     };
     const sent = this.link.publish(this.topics.hello, JSON.stringify(hello), { qos: SYNC_QOS });
     // The hello is on the wire ahead of them: the outbox may go now (sync.md: events after hello).

@@ -75,7 +75,15 @@ describe("member data is readable by its owner only (umask 022)", () => {
 
     const seen = modes(data);
     expect(Object.keys(seen).sort()).toEqual(
-      [".", "accessgw.db", "accessgw.db-shm", "accessgw.db-wal", "status.json", "status.sock"].sort(),
+      [
+        ".",
+        "accessgw.db",
+        "accessgw.db-shm",
+        "accessgw.db-wal",
+        "control.sock",
+        "status.json",
+        "status.sock",
+      ].sort(),
     );
     for (const [name, { mode }] of Object.entries(seen))
       expect([name, mode]).toEqual([name, name === "." ? "700" : "600"]);
@@ -122,7 +130,7 @@ describe("member data is readable by its owner only (umask 022)", () => {
       expect([name, mode, gid]).toEqual([
         name,
         // Asking the daemon on its socket needs write permission: the group may ask.
-        name === "." ? "2750" : name === "status.sock" ? "660" : "640",
+        name === "." ? "2750" : name.endsWith(".sock") ? "660" : "640",
         group.gid,
       ]);
     await stopCleanly(daemon);

@@ -4,7 +4,7 @@ import { parseSyncPayload, type SyncKind } from "../../config/protocol/payloads.
 import { SYNC_KINDS, syncTopic } from "../../config/protocol/topics.js";
 
 const doc = readFileSync("docs/sync.md", "utf8");
-const examples = [...doc.matchAll(/<!-- example: (\w+) -->\s*```json\n([\s\S]*?)```/g)].map((m) => ({
+const examples = [...doc.matchAll(/<!-- example: ([\w-]+) -->\s*```json\n([\s\S]*?)```/g)].map((m) => ({
   kind: m[1] as SyncKind,
   json: m[2] as string,
 }));

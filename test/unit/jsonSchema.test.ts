@@ -19,7 +19,17 @@ describe("JSON Schema for editors", () => {
 
   it("has one schema per sync.md payload under sync/, e.g. hello's outbox and an event's ledger", () => {
     const schemas = jsonSchemas();
-    const kinds = ["config", "changes", "sync", "acks", "hello", "events", "status"];
+    const kinds = [
+      "config",
+      "changes",
+      "sync",
+      "acks",
+      "hello",
+      "events",
+      "status",
+      "commands",
+      "command-results",
+    ];
     expect(Object.keys(schemas).filter((n) => n.startsWith("sync/"))).toEqual(
       kinds.map((k) => `sync/${k}.schema.json`),
     );

@@ -59,7 +59,7 @@ describe("docs/asyncapi.yaml: the sync contract as AsyncAPI 3.0", () => {
       const kind = op.channel.$ref.replace("#/channels/", "") as keyof typeof SYNC_TOPICS;
       const spec = SYNC_TOPICS[kind];
       expect(op.action).toBe(spec.direction === "toGateway" ? "receive" : "send");
-      expect(name.toLowerCase()).toBe(`${op.action}${kind}`);
+      expect(name.toLowerCase()).toBe(`${op.action}${kind.replaceAll("-", "")}`);
       expect(op.bindings.mqtt).toMatchObject({ qos: 1, retain: spec.retained });
     }
     expect(Object.keys(doc.operations)).toHaveLength(SYNC_KINDS.length);
@@ -71,6 +71,8 @@ describe("docs/asyncapi.yaml: the sync contract as AsyncAPI 3.0", () => {
       expect(m.payload.schemaFormat).toBe("application/schema+json;version=draft-07");
       // status is the full status or, as the last will, exactly {"online": false}: one of two objects.
       if (kind === "status") expect(m.payload.schema.oneOf).toHaveLength(2);
+      // D5: a command is one of four verbs, each with its own args.
+      else if (kind === "commands") expect(m.payload.schema.oneOf).toHaveLength(4);
       else expect(m.payload.schema.type, kind).toBe("object");
     }
   });

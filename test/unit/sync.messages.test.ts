@@ -18,6 +18,10 @@ const SYNC_MD: Record<SyncKind, string> = {
   events: '{ "gatewayId": "G", "events": [<event>…] }',
   status:
     '{ "online": true, "at": "…", "version": "…", "lastRev": 4711, "configRev": 12, "outboxPending": 33, "readers": [{ "id": "pool-in", "connected": true }], "problems": [] }',
+  // doors.md D5's shapes, with values.
+  commands:
+    '{ "id": "c-1", "at": "2026-11-23T17:05:00Z", "verb": "open", "args": { "door": "pool-gate" }, "operator": "anna", "reason": "member forgot card" }',
+  "command-results": '{ "id": "c-1", "ok": true, "error": null, "eventId": "G:1203" }',
 };
 const LAST_WILL = '{ "online": false }';
 
@@ -91,6 +95,8 @@ const TOPIC: Record<SyncKind, string> = {
   hello: "accessgw/v1/gateways/G/hello",
   events: "accessgw/v1/gateways/G/events",
   status: "accessgw/v1/gateways/G/status",
+  commands: "accessgw/v1/gateways/G/commands",
+  "command-results": "accessgw/v1/gateways/G/command-results",
 };
 
 const bytes = (v: unknown) => new TextEncoder().encode(typeof v === "string" ? v : JSON.stringify(v));

@@ -21,6 +21,8 @@ describe("the topics of sync.md", () => {
       hello: "accessgw/v1/gateways/gw-rome-1/hello",
       events: "accessgw/v1/gateways/gw-rome-1/events",
       status: "accessgw/v1/gateways/gw-rome-1/status",
+      commands: "accessgw/v1/gateways/gw-rome-1/commands",
+      "command-results": "accessgw/v1/gateways/gw-rome-1/command-results",
     });
   });
 
@@ -34,6 +36,8 @@ describe("the topics of sync.md", () => {
       ["hello", "toCentral", false],
       ["events", "toCentral", false],
       ["status", "toCentral", true],
+      ["commands", "toGateway", false],
+      ["command-results", "toCentral", false],
     ]);
     expect(SYNC_QOS).toBe(1);
   });
@@ -44,11 +48,13 @@ describe("the topics of sync.md", () => {
       "p/sites/s/changes",
       "p/gateways/g/sync",
       "p/gateways/g/acks",
+      "p/gateways/g/commands",
     ]);
     expect(centralSubscriptions("p")).toEqual([
       "p/gateways/+/hello",
       "p/gateways/+/events",
       "p/gateways/+/status",
+      "p/gateways/+/command-results",
     ]);
   });
 
