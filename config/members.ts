@@ -134,6 +134,8 @@ export const Member = z.strictObject({
   homeSite: Id.optional(),
   /** R19: codes such as `student` or `corp-acme` that items may require. */
   codes: z.array(MemberCode).default([]),
+  /** doors.md D3: staff or security: let in through a locked door, and the first person in of a schedule. */
+  lockdownAccess: z.boolean().default(false),
   cards: z.array(Card).default([]),
   cardModels: z.array(MemberCardModel).default([]),
   multipacks: z.array(Multipack).default([]),
