@@ -26,6 +26,19 @@ export function emergencyDecision(req: DecisionRequest, facts: Facts, now: numbe
 }
 
 /**
+ * doors.md D5 admit --free: staff let a known card's member in at no cost whatever the rules say
+ * (`staff_override`); an unknown card stays denied (nobody to admit).
+ */
+export function staffOverride(req: DecisionRequest, facts: Facts, now: number): Decision {
+  const d = newDecision(req, now);
+  const member = facts.member !== null && facts.card?.memberId === facts.member.id ? facts.member : null;
+  if (member === null) return d;
+  d.memberId = member.id;
+  d.trace.push(traceRow(null, null, "chosen", "staff_override", "admitted by staff without charge (D5)"));
+  return grant(d, "staff_override", grantMessage("ok", member.name, null));
+}
+
+/**
  * D3: a decision of the rules as the door's mode changes it. `unlocked`: every entry is granted
  * `door_unlocked` and costs nothing (it is recorded, so presence and capacity still count).
  * `locked`: an entry the rules grant is denied `door_locked` unless the member has lockdownAccess;
