@@ -97,6 +97,10 @@ describe("R14: a decision is recorded in one transaction", () => {
       id: _id,
       seq: _seq,
       relayFailed: _relayFailed,
+      kind: _kind,
+      passed: _passed,
+      operator: _operator,
+      staffReason: _staffReason,
       ...recorded
     } = scan(store, scanReq(ANNA, "pool"), MONDAY_10, "gw-1");
     expect(recorded).toEqual(predicted);
