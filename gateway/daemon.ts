@@ -1,6 +1,7 @@
 /**
- * The gateway daemon: wires its features — the shared broker, the sync link, the relays, the access
- * pipeline (debounce R17 → decision R14 → door) and the readers — and a controller starts them in
+ * The gateway daemon: wires its features — the shared broker, the sync link, the doors (modes,
+ * passages, alarms: doors.md), the relays, the access pipeline (debounce R17 → decision R14 →
+ * door) and the readers — and a controller starts them in
  * that order and stops them in reverse. Small on purpose: the rules live in the engine, the
  * recording in the store, the bytes in the drivers, the lifecycle of each part in its feature.
  */
@@ -15,6 +16,10 @@ import { openTransport, type TransportFactory } from "../drivers/transport/trans
 import { realScheduler, type Scheduler } from "../runtime/scheduler.js";
 import { AccessPipeline } from "./features/accessPipeline.js";
 import { asFeature, type Feature, FeatureController } from "./features/controller.js";
+import { DoorsFeature } from "./features/doors.js";
+import { FrontDesk } from "./features/frontDesk.js";
+import { type FrontDeskActions, FrontDeskRefusal } from "./features/frontDeskActions.js";
+import type { InputSignals } from "./features/inputSignals.js";
 import { ReadersFeature } from "./features/readers.js";
 import { RelaysFeature } from "./features/relays.js";
 import { deviceProblem, mqttStatus, readerStatus, totalsOf } from "./gatewayStatus.js";
@@ -43,14 +48,21 @@ export interface GatewayOptions {
   onChange?: () => void;
   /** The gateway's software version, for the sync hello and status. */
   version?: string;
+  /** The inputs (doors.md D1) the doors read; without them every input is unknown. */
+  inputs?: InputSignals;
 }
+
+/** The inputs of a daemon without an inputs feature: every input unknown, never a change. */
+export const NO_INPUTS: InputSignals = { level: () => "unknown", onChange: () => () => {} };
 
 /** The parts of a started gateway. */
 interface Parts {
   controller: FeatureController;
   readers: ReadersFeature;
   relays: RelaysFeature;
+  doors: DoorsFeature;
   pipeline: AccessPipeline;
+  frontDesk: FrontDesk;
   /** The one broker connection shared by every mqtt-* reader and relay (when `config.mqtt` is set). */
   mqtt: MqttConnection | undefined;
   /** The link to the central server (sync.md), when `sync.enabled`. */
@@ -101,18 +113,34 @@ export class Gateway implements Feature {
     this.log.info({}, "gateway stopped");
   }
 
+  /**
+   * doors.md D5: the front desk's actions on this running gateway (the command channel calls
+   * them). Refused while the gateway is not running.
+   */
+  get frontDesk(): FrontDeskActions {
+    const desk = this.parts?.frontDesk;
+    if (!desk || !this.running || this.stopping)
+      throw new FrontDeskRefusal("not_running", "the gateway is not running");
+    return desk;
+  }
+
   /** Per reader and relay health and counters, the broker links and every problem (statusDocument.ts). */
   status(): GatewayStatus {
     const devices = this.devices();
     const sync = this.parts?.sync?.report() ?? null;
-    const problems = [...this.storage.problems(), ...devices.problems];
+    const problems = [
+      ...this.storage.problems(),
+      ...devices.problems,
+      ...(this.parts?.doors.problems() ?? []),
+    ];
     if (sync !== null) {
       const down = deviceProblem(`sync link ${sync.url}`, sync);
       if (down !== undefined) problems.push(down);
       problems.push(...sync.problems);
     }
     const state = !this.running ? "stopped" : this.stopping ? "stopping" : "running";
-    return { state, ...devices, sync, totals: totalsOf(devices.readers), problems };
+    const doors = this.parts?.doors.status() ?? [];
+    return { state, ...devices, doors, sync, totals: totalsOf(devices.readers), problems };
   }
 
   /** The readers, relays and device broker with their problems (the sync link aside). */
@@ -139,11 +167,25 @@ export class Gateway implements Feature {
     const sync = config.sync.enabled ? this.makeSync() : undefined;
     const relays = new RelaysFeature({
       relays: config.relays,
-      doors: config.doors,
+      restingStates: (relayId) => doors.restingStates(relayId),
       factory: this.options.relayFactory ?? createRelay,
       deps: () => this.deps(mqtt),
       logger,
       changed,
+    });
+    const recorded = () => sync?.poke();
+    const doors: DoorsFeature = new DoorsFeature({
+      config,
+      store: this.options.store,
+      gatewayId: this.options.gatewayId,
+      clock: this.options.clock,
+      scheduler: this.options.scheduler ?? realScheduler,
+      log: this.log,
+      inputs: this.options.inputs ?? NO_INPUTS,
+      relays,
+      recorded,
+      changed,
+      undone: (event, outcome) => pipeline.grantUndone(event, outcome, "no_passage"),
     });
     const pipeline = new AccessPipeline({
       config,
@@ -151,10 +193,20 @@ export class Gateway implements Feature {
       gatewayId: this.options.gatewayId,
       clock: this.options.clock,
       log: this.log,
-      pulse: (relayId, channel, ms) => relays.pulse(relayId, channel, ms),
-      recorded: () => sync?.poke(),
+      doors,
+      recorded,
       changed,
       storage: this.storage,
+    });
+    const frontDesk = new FrontDesk({
+      config,
+      store: this.options.store,
+      gatewayId: this.options.gatewayId,
+      clock: this.options.clock,
+      log: this.log,
+      pipeline,
+      doors,
+      recorded,
     });
     const readers = new ReadersFeature({
       readers: config.readers,
@@ -171,11 +223,14 @@ export class Gateway implements Feature {
     const features: Feature[] = [
       ...(mqtt === undefined ? [] : [asFeature("mqtt", mqtt)]),
       ...(sync === undefined ? [] : [asFeature("sync", sync)]),
+      // D3: the doors' stored modes are read before the relays open, so each opens into its mode.
+      doors,
       relays,
       pipeline,
       readers,
     ];
-    return { controller: new FeatureController(features, this.log), readers, relays, pipeline, mqtt, sync };
+    const controller = new FeatureController(features, this.log);
+    return { controller, readers, relays, doors, pipeline, frontDesk, mqtt, sync };
   }
 
   /** The link to the central server: its own persistent session, hello, outbox, status. */

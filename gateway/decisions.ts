@@ -1,7 +1,7 @@
 import { canonicalCard } from "../config/cardNumber.js";
 import { AccessGwError } from "../config/errors.js";
 import type { SiteConfig } from "../config/site.js";
-import { staffOverride } from "./engine/doorModes.js";
+import { remoteOpenDecision, staffOverride } from "./engine/doorModes.js";
 import {
   balances,
   compileSite,
@@ -235,6 +235,28 @@ export function scan(
         ...(options.staff === undefined ? {} : { staff: options.staff }),
       });
       if (waits && options.passage) recordPassageWait(store, event, before, options.passage);
+      return event;
+    })
+    .immediate();
+}
+
+/**
+ * D5 open: records the staff's remote open of a door (granted `remote_open`, no member, no charge,
+ * with operator and reason) in one transaction, its pulse pending and, when the door confirms
+ * passages, its wait (D2). The area is the door's reader's (the door's id for a door without one).
+ */
+export function recordRemoteOpen(
+  store: Store,
+  req: DecisionRequest,
+  now: number,
+  gatewayId: string,
+  staff: StaffAction,
+  passage?: PassageWait,
+): RecordedEvent {
+  return store.db
+    .transaction(() => {
+      const event = recordDecision(store, remoteOpenDecision(req, now), gatewayId, { door: true, staff });
+      if (passage) recordPassageWait(store, event, null, passage);
       return event;
     })
     .immediate();

@@ -38,6 +38,13 @@ export function staffOverride(req: DecisionRequest, facts: Facts, now: number): 
   return grant(d, "staff_override", grantMessage("ok", member.name, null));
 }
 
+/** doors.md D5 open: staff open the door once: granted `remote_open`, no member, no charge. */
+export function remoteOpenDecision(req: DecisionRequest, now: number): Decision {
+  const d = newDecision(req, now);
+  d.trace.push(traceRow(null, null, "chosen", "remote_open", "opened by staff (D5)"));
+  return grant(d, "remote_open", "Opened by staff");
+}
+
 /**
  * D3: a decision of the rules as the door's mode changes it. `unlocked`: every entry is granted
  * `door_unlocked` and costs nothing (it is recorded, so presence and capacity still count).

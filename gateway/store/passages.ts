@@ -57,10 +57,10 @@ export function recordPassage(store: Store, seq: number): boolean {
   return store.db
     .transaction((): boolean => {
       if (store.prepare("DELETE FROM passage_waits WHERE seq = ?").run(seq).changes === 0) return false;
-      const doc = store.prepare("SELECT doc FROM events WHERE seq = ?").pluck().get(seq) as string;
+      const row = store.prepare("SELECT doc FROM events WHERE seq = ?").get(seq) as { doc: string };
       store
         .prepare("UPDATE events SET doc = ? WHERE seq = ?")
-        .run(JSON.stringify({ ...decisionFromDoc(doc), passed: true }), seq);
+        .run(JSON.stringify({ ...decisionFromDoc(row.doc), passed: true }), seq);
       store.prepare("INSERT OR IGNORE INTO outbox (seq) VALUES (?)").run(seq);
       return true;
     })
@@ -72,15 +72,14 @@ export function recordPassage(store: Store, seq: number): boolean {
  * put back to what it was, `passed: false`, queued again). Nothing happens when it no longer waits.
  */
 export function recordNoPassage(store: Store, event: RecordedEvent, now: number): UndoOutcome {
-  const row = store
-    .prepare("SELECT presence_before FROM passage_waits WHERE seq = ?")
-    .pluck()
-    .get(event.seq) as string | undefined;
+  const row = store.prepare("SELECT presence_before FROM passage_waits WHERE seq = ?").get(event.seq) as
+    | { presence_before: string }
+    | undefined;
   if (row === undefined) return { refunded: 0, marked: false };
   return undoGrant(store, event, now, {
     refundLedgerId: undoId(event.id),
     rewrite: (doc) => (doc.relayFailed || doc.passed !== null ? null : { ...doc, passed: false }),
-    presenceBefore: JSON.parse(row) as PresenceRow | null,
+    presenceBefore: JSON.parse(row.presence_before) as PresenceRow | null,
   });
 }
 

@@ -42,6 +42,7 @@ const it = test.extend("writerRig", ({ folder: { dir } }) => (path?: string) => 
 /** A daemon's status as the gateway reports it: one reader waiting, one relay open. */
 const gatewayStatus: GatewayStatus = {
   state: "running",
+  doors: [],
   readers: [
     {
       id: "pool-in",
