@@ -174,12 +174,9 @@ export class DoorAlarms {
   private record(r: Raised, state: "raised" | "cleared"): void {
     const fields = { alarm: r.alarm, doorId: r.door, input: r.input };
     try {
-      recordEvent(this.o.store, this.o.gatewayId, {
-        kind: "alarm",
-        at: new Date(this.o.clock()).toISOString(),
-        ...r,
-        state,
-      });
+      const event = { kind: "alarm" as const, at: new Date(this.o.clock()).toISOString(), ...r, state };
+      // The event and its outbox row together.
+      this.o.store.db.transaction(() => recordEvent(this.o.store, this.o.gatewayId, event)).immediate();
     } catch (err) {
       this.o.log.error({ err, ...fields, state }, "could not record the alarm");
     }
