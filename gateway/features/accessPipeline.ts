@@ -44,7 +44,10 @@ interface Lane {
 }
 
 /** What the pipeline asks of the doors (gateway/features/doors.ts). */
-export type DoorControl = Pick<DoorsFeature, "modeOf" | "passageFor" | "waitForPassage" | "open" | "granted">;
+export type DoorControl = Pick<
+  DoorsFeature,
+  "modeOf" | "passageFor" | "waitForPassage" | "dropWait" | "open" | "granted"
+>;
 
 /** Why a grant was undone: its relay failed, or (D2) nobody passed. */
 export type UndoCause = "relay_failed" | "no_passage";
@@ -279,11 +282,13 @@ export class AccessPipeline implements Feature {
   /** The grants the last run decided but never saw through their door pulse (store/pulses.ts). */
   private undoUnfinishedPulses(): void {
     const { undone, unknown } = undoUnfinishedPulses(this.o.store, this.o.clock());
-    for (const { event, outcome } of undone)
+    for (const { event, outcome } of undone) {
+      this.o.doors.dropWait(event.seq);
       this.o.log.warn(
         { eventId: event.id, readerId: event.readerId, refunded: outcome.refunded },
         "grant undone: the gateway stopped before its door pulse completed",
       );
+    }
     if (unknown.length > 0)
       this.o.log.warn(
         { eventIds: unknown.map((e) => e.id), withinMs: UNDO_PENDING_WITHIN_MS },
@@ -296,6 +301,7 @@ export class AccessPipeline implements Feature {
   private undoGrant(event: RecordedEvent): void {
     try {
       const outcome = recordRelayFailure(this.o.store, event, this.o.clock());
+      this.o.doors.dropWait(event.seq);
       this.grantUndone(event, outcome, "relay_failed");
     } catch (err) {
       this.o.log.error({ err, eventId: event.id }, "could not record the relay failure");

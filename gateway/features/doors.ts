@@ -163,6 +163,12 @@ export class DoorsFeature implements Feature {
     this.o.changed();
   }
 
+  /** A grant undone because its relay failed waits for no passage (D2). */
+  dropWait(seq: number): void {
+    this.waits.drop(seq);
+    this.o.changed();
+  }
+
   /**
    * Opens the door once for a grant or a remote open: pulses its channel for the direction
    * (`held` when its mode already holds it released). Rejects when the relay did not open it.

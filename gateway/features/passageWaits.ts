@@ -75,6 +75,16 @@ export class PassageWaits {
     this.o.tailgate(doorId, input);
   }
 
+  /** A grant undone otherwise (its relay failed) waits no more. */
+  drop(seq: number): void {
+    for (const queue of this.queues.values()) {
+      const i = queue.findIndex((w) => w.event.seq === seq);
+      if (i < 0) continue;
+      this.o.scheduler.clearTimeout(queue[i]?.timer);
+      queue.splice(i, 1);
+    }
+  }
+
   /** How many grants wait at the door (status). */
   waitingAt(doorId: string): number {
     let n = 0;

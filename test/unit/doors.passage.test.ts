@@ -125,6 +125,26 @@ describe("D2: passage confirmation", () => {
   });
 });
 
+describe("D2, D8: a grant whose relay failed", () => {
+  it("D2, D8: waits for no passage: refunded once by <id>:refund, nothing waiting, a passage after it is a tailgate", async ({
+    rig,
+    exampleStore: store,
+  }) => {
+    const { present, inputs, relays, gateway } = await rig();
+    const board = relays.get("board");
+    if (board) board.down = true;
+    present("pool-in", ANNA);
+    await settle();
+    expect(listEvents(store)[0]).toMatchObject({ relayFailed: true, passed: null });
+    expect(gateway.status().doors[0]).toMatchObject({ waiting: 0 });
+    inputs.pass("pass-a");
+    expect(alarms(store)).toEqual(["tailgate raised", "tailgate cleared"]);
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(listEvents(store)[0]).toMatchObject({ relayFailed: true, passed: null });
+    expect(swim(store, ANNA)).toBe(10);
+  });
+});
+
 describe("D2: after a restart", () => {
   it("D2: a grant whose timeout passed while the gateway was down, with no passage recorded, is undone at start", async ({
     rig,
