@@ -7,6 +7,7 @@ import { DateTime } from "luxon";
 import type { DoorMode, DoorModeSource } from "../../config/protocol/events.js";
 import type { Window } from "../../config/site.js";
 import { addDays } from "./calendar.js";
+import { cardHolder } from "./card.js";
 import { type LocalNow, localNow } from "./clock.js";
 import { grantMessage } from "./message.js";
 import { deny, grant, newDecision, traceRow } from "./outcome.js";
@@ -19,7 +20,7 @@ export const MODE_RANK: Record<DoorMode, number> = { emergency: 3, locked: 2, un
 /** D3 emergency: every scan is granted `emergency`, free, with no anti-passback (the door is held released). */
 export function emergencyDecision(req: DecisionRequest, facts: Facts, now: number): Decision {
   const d = newDecision(req, now);
-  const member = facts.member !== null && facts.card?.memberId === facts.member.id ? facts.member : null;
+  const member = cardHolder(facts, d.card)?.member ?? null;
   d.memberId = member?.id ?? null;
   d.trace.push(traceRow(null, null, "chosen", "emergency", "door released for an emergency (D3)"));
   return grant(d, "emergency", "Emergency — door open");
@@ -31,7 +32,7 @@ export function emergencyDecision(req: DecisionRequest, facts: Facts, now: numbe
  */
 export function staffOverride(req: DecisionRequest, facts: Facts, now: number): Decision {
   const d = newDecision(req, now);
-  const member = facts.member !== null && facts.card?.memberId === facts.member.id ? facts.member : null;
+  const member = cardHolder(facts, d.card)?.member ?? null;
   if (member === null) return d;
   d.memberId = member.id;
   d.trace.push(traceRow(null, null, "chosen", "staff_override", "admitted by staff without charge (D5)"));
