@@ -16,6 +16,8 @@
  *   npm run bench -- --only files          # only the file import figure (issue 8): a 50 MB members
  *                                          # file, YAML and JSON, through `accessgw import`
  *   npm run bench -- --only files --files-mb 2         # a quick one
+ *   npm run bench -- --only doors          # only the doors figures (issue 9): fire input edge → 16
+ *                                          # doors released, card → relay with and without passage
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -24,6 +26,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { editDoc, replaceBlock } from "./docBlock.js";
+import { renderDoorsMarkdown, renderDoorsText, runDoorsBench } from "./doors.js";
 import { type E2eRun, e2eRows, renderE2eMarkdown, renderE2eText } from "./e2eReport.js";
 import { renderFilesMarkdown, renderFilesText, runFileImport } from "./fileImport.js";
 import type { SizeResult } from "./measure.js";
@@ -37,6 +40,8 @@ const SYNC_BEGIN = "<!-- bench:sync:begin -->";
 const SYNC_END = "<!-- bench:sync:end -->";
 const FILES_BEGIN = "<!-- bench:files:begin -->";
 const FILES_END = "<!-- bench:files:end -->";
+const DOORS_BEGIN = "<!-- bench:doors:begin -->";
+const DOORS_END = "<!-- bench:doors:end -->";
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
 const argv = process.argv.slice(2);
@@ -64,6 +69,9 @@ const { values: opt } = parseArgs({
     "sync-members": { type: "string", default: "1M" },
     "no-files": { type: "boolean", default: false },
     "files-mb": { type: "string", default: "50" },
+    "no-doors": { type: "boolean", default: false },
+    "doors-rounds": { type: "string", default: "200" },
+    "doors-scans": { type: "string", default: "800" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -74,7 +82,8 @@ if (opt.help) {
       "                        [--only sizes|e2e | --no-e2e] [--e2e-seconds 30] [--e2e-readers 16]\n" +
       "                        [--e2e-boards 4] [--e2e-control-seconds 10] [--e2e-quick]\n" +
       "                        [--only sync | --no-sync] [--sync-members 1M]\n" +
-      "                        [--only files | --no-files] [--files-mb 50]\n",
+      "                        [--only files | --no-files] [--files-mb 50]\n" +
+      "                        [--only doors | --no-doors] [--doors-rounds 200] [--doors-scans 800]\n",
   );
   process.exit(0);
 }
@@ -87,14 +96,15 @@ function parseSize(text: string): number {
   return Math.round(Number(m[1]) * mult);
 }
 
-if (opt.only !== undefined && !["sizes", "e2e", "sync", "files"].includes(opt.only)) {
-  process.stderr.write(`--only: expected sizes, e2e, sync or files, found "${opt.only}"\n`);
+if (opt.only !== undefined && !["sizes", "e2e", "sync", "files", "doors"].includes(opt.only)) {
+  process.stderr.write(`--only: expected sizes, e2e, sync, files or doors, found "${opt.only}"\n`);
   process.exit(2);
 }
 const runSizes = opt.only === undefined || opt.only === "sizes";
 const runE2e = (opt.only === undefined || opt.only === "e2e") && !opt["no-e2e"];
 const runSyncBench = (opt.only === undefined || opt.only === "sync") && !opt["no-sync"];
 const runFiles = (opt.only === undefined || opt.only === "files") && !opt["no-files"];
+const runDoors = (opt.only === undefined || opt.only === "doors") && !opt["no-doors"];
 const sizes = runSizes
   ? (opt.sizes as string).split(",").map((s) => ({ label: s.trim(), n: parseSize(s) }))
   : [];
@@ -117,6 +127,13 @@ const files = runFiles
   ? runFileImport(root, join(cacheDir, "files"), Number(opt["files-mb"]), Number(opt.seed))
   : undefined;
 if (files) process.stdout.write(`\nfile import\n${renderFilesText(files)}\n`);
+const doors = runDoors
+  ? await runDoorsBench(join(cacheDir, "doors"), {
+      rounds: Number(opt["doors-rounds"]),
+      scans: Number(opt["doors-scans"]),
+    })
+  : undefined;
+if (doors) process.stdout.write(`\ndoors\n${renderDoorsText(doors)}\n`);
 
 /** Runs syncMain.js in a child process and reads its figures. */
 function runSync(): SyncRun {
@@ -287,4 +304,13 @@ if (files && !opt["no-write"]) {
     ),
   );
   process.stderr.write(`file import figures written to ${file}\n`);
+}
+
+if (doors && !opt["no-write"]) {
+  const body = renderDoorsMarkdown(doors, started.toISOString(), command);
+  const file = resolve(opt.out as string);
+  editDoc(file, (doc) =>
+    replaceBlock(doc, DOORS_BEGIN, DOORS_END, body, (d, block) => `${d.trimEnd()}\n\n## Doors\n\n${block}\n`),
+  );
+  process.stderr.write(`doors figures written to ${file}\n`);
 }

@@ -6,6 +6,7 @@ export type ErrorCode =
   | "UNKNOWN_READER"
   | "UNKNOWN_AREA"
   | "UNKNOWN_MEMBER"
+  | "UNKNOWN_MULTIPACK"
   | "NO_SITE"
   | "GATEWAY_ID_MISMATCH"
   | "STORE"
@@ -40,6 +41,7 @@ const BAD_INPUT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   "UNKNOWN_READER",
   "UNKNOWN_AREA",
   "UNKNOWN_MEMBER",
+  "UNKNOWN_MULTIPACK",
   "GATEWAY_ID_MISMATCH",
 ]);
 

@@ -136,6 +136,8 @@ export const Member = z.strictObject({
   codes: z.array(MemberCode).default([]),
   /** D6: the member's language for messages at the reader; overrides the site's. */
   locale: Locale.optional(),
+  /** doors.md D3: staff or security: let in through a locked door, and the first person in of a schedule. */
+  lockdownAccess: z.boolean().default(false),
   cards: z.array(Card).default([]),
   cardModels: z.array(MemberCardModel).default([]),
   multipacks: z.array(Multipack).default([]),

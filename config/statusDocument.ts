@@ -4,6 +4,7 @@
  * status` validates a file against the same schema.
  */
 import { z } from "zod";
+import { AlarmKind, DoorMode, DoorModeSource } from "./protocol/events.js";
 
 const Iso = z.string().min(1);
 const DeviceState = z.enum(["connecting", "open", "waiting", "stopped", "unavailable"]);
@@ -104,6 +105,20 @@ export const StatusInput = z.object({
     .nullable(),
 });
 
+/** doors.md D3, D4, D2: a door's mode (what set it, who, why, until when), its raised alarms and the grants waiting for a passage. */
+export const StatusDoor = z.object({
+  id: z.string(),
+  mode: DoorMode,
+  /** What set the mode; null for a door that has always been normal. */
+  source: DoorModeSource.nullable(),
+  since: Iso.nullable(),
+  until: Iso.nullable(),
+  operator: z.string().nullable(),
+  reason: z.string().nullable(),
+  alarms: z.array(AlarmKind),
+  waiting: z.number(),
+});
+
 /** The shared MQTT broker connection (mqtt-* readers and relays) in the status file. */
 export const StatusMqtt = z.object({
   /** The broker URL, any password masked. */
@@ -162,6 +177,8 @@ export const GatewayStatus = z.object({
   relays: z.array(StatusRelay),
   /** The inputs (doors.md D1); absent in older files. */
   inputs: z.array(StatusInput).default([]),
+  /** The doors (absent in older files). */
+  doors: z.array(StatusDoor).default([]),
   /** The broker link; null when the configuration has no mqtt: section (absent in older files). */
   mqtt: StatusMqtt.nullable().default(null),
   /** The link to the central; null unless sync.enabled (absent in older files). */
@@ -195,6 +212,7 @@ export type StatusLastScan = z.infer<typeof StatusLastScan>;
 export type StatusReader = z.infer<typeof StatusReader>;
 export type StatusRelay = z.infer<typeof StatusRelay>;
 export type StatusInput = z.infer<typeof StatusInput>;
+export type StatusDoor = z.infer<typeof StatusDoor>;
 export type StatusMqtt = z.infer<typeof StatusMqtt>;
 export type StatusSync = z.infer<typeof StatusSync>;
 

@@ -1,6 +1,6 @@
 import { DateTime } from "luxon";
 import { REASON_WORDS } from "../config/protocol/reasons.js";
-import type { StatusInput, StatusSync } from "../config/statusDocument.js";
+import type { StatusDoor, StatusInput, StatusSync } from "../config/statusDocument.js";
 import type { MultipackBalance } from "./engine/balance.js";
 import type { Decision, SiteModel } from "./engine/types.js";
 import type { StatusReading } from "./statusFile.js";
@@ -222,6 +222,28 @@ function syncLines(y: StatusSync, width: number, zone: string, now: number): str
   return lines;
 }
 
+/**
+ * doors.md D3, D4, D2 in `status`: each door's mode with what set it, who and why, since and until
+ * when, its raised alarms and the grants waiting for a passage. Nothing for a gateway without doors.
+ */
+function doorLines(doors: StatusDoor[], zone: string): string[] {
+  if (doors.length === 0) return [];
+  const width = Math.max(...doors.map((d) => d.id.length));
+  const lines = [`doors (${doors.length}):`];
+  for (const d of doors) {
+    const by =
+      d.source === null
+        ? ""
+        : ` (${d.source}${d.operator ? ` by ${d.operator}` : ""}${d.reason ? `: ${d.reason}` : ""})`;
+    const since = d.since ? ` since ${local(d.since, zone)}` : "";
+    const until = d.until ? ` until ${local(d.until, zone)}` : "";
+    const alarms = d.alarms.length > 0 ? `  ALARM ${d.alarms.join(", ")}` : "";
+    const waiting = d.waiting > 0 ? `  ${d.waiting} waiting for a passage` : "";
+    lines.push(`  ${d.id.padEnd(width)}  ${d.mode.toUpperCase()}${by}${since}${until}${alarms}${waiting}`);
+  }
+  return lines;
+}
+
 /** The human output of `status`: RUNNING / NOT RUNNING first, problems, then each device. */
 export function formatStatus(reading: StatusReading, now: number): string {
   if (!reading.running) {
@@ -305,6 +327,7 @@ export function formatStatus(reading: StatusReading, now: number): string {
     );
   }
   if (s.inputs.length > 0) lines.push(...inputLines(s.inputs, width, zone));
+  lines.push(...doorLines(s.doors, zone));
   if (s.mqtt) {
     const m = s.mqtt;
     lines.push(`mqtt broker:`);

@@ -1,6 +1,7 @@
 /**
- * The gateway daemon: wires its features — the shared broker, the sync link, the relays, the inputs
- * (doors.md D1), the access pipeline (debounce R17 → decision R14 → door) and the readers — and a controller starts them in
+ * The gateway daemon: wires its features — the shared broker, the sync link, the doors (modes,
+ * passages, alarms: doors.md), the relays, the inputs (D1), the access pipeline (debounce R17 →
+ * decision R14 → door) and the readers — and a controller starts them in
  * that order and stops them in reverse. Small on purpose: the rules live in the engine, the
  * recording in the store, the bytes in the drivers, the lifecycle of each part in its feature.
  */
@@ -17,7 +18,9 @@ import { openTransport, type TransportFactory } from "../drivers/transport/trans
 import { realScheduler, type Scheduler } from "../runtime/scheduler.js";
 import { AccessPipeline } from "./features/accessPipeline.js";
 import { asFeature, type Feature, FeatureController } from "./features/controller.js";
-import type { FrontDeskActions } from "./features/frontDeskActions.js";
+import { DoorsFeature } from "./features/doors.js";
+import { FrontDesk } from "./features/frontDesk.js";
+import { type FrontDeskActions, FrontDeskRefusal } from "./features/frontDeskActions.js";
 import type { InputSignals } from "./features/inputSignals.js";
 import { InputsFeature } from "./features/inputs.js";
 import { ReaderFeedbackSink } from "./features/readerFeedback.js";
@@ -52,11 +55,12 @@ export interface GatewayOptions {
   /** The gateway's software version, for the sync hello and status. */
   version?: string;
   /**
-   * doors.md D5: what the front desk's commands do at the doors. Without it every command (from
-   * the control socket or the central) is refused as unavailable, and the hello does not announce
-   * the `commands` feature.
+   * doors.md D5: what the front desk's commands do at the doors; the gateway's own (its doors and
+   * pipeline, `Gateway.frontDesk`) when left out. Tests hand in a recording one.
    */
   frontDesk?: FrontDeskActions;
+  /** The inputs (doors.md D1) the doors read; the gateway's own inputs feature when left out. */
+  inputs?: InputSignals;
 }
 
 /** The parts of a started gateway. */
@@ -65,6 +69,8 @@ interface Parts {
   readers: ReadersFeature;
   relays: RelaysFeature;
   inputs: InputsFeature;
+  doors: DoorsFeature;
+  frontDesk: FrontDesk;
   pipeline: AccessPipeline;
   /** The one broker connection shared by every mqtt-* reader and relay (when `config.mqtt` is set). */
   mqtt: MqttConnection | undefined;
@@ -93,7 +99,7 @@ export class Gateway implements Feature {
       store: options.store,
       gatewayId: options.gatewayId,
       clock: options.clock,
-      actions: options.frontDesk,
+      actions: options.frontDesk ?? this.deskOfThisGateway(),
       logger: this.log.child({ component: "front desk" }),
       recorded: () => this.parts?.sync?.poke(),
     });
@@ -131,6 +137,27 @@ export class Gateway implements Feature {
     this.log.info({}, "gateway stopped");
   }
 
+  /**
+   * doors.md D5: the front desk's actions on this running gateway (the command channel calls
+   * them). Refused while the gateway is not running.
+   */
+  get frontDesk(): FrontDeskActions {
+    const desk = this.parts?.frontDesk;
+    if (!desk || !this.running || this.stopping)
+      throw new FrontDeskRefusal("not_running", "the gateway is not running");
+    return desk;
+  }
+
+  /** The command channel's way to this gateway's front desk, looked up per command (refused while not running). */
+  private deskOfThisGateway(): FrontDeskActions {
+    return {
+      open: async (args, staff) => this.frontDesk.open(args, staff),
+      admit: async (args, staff) => this.frontDesk.admit(args, staff),
+      door: async (args, staff) => this.frontDesk.door(args, staff),
+      emergency: async (args, staff) => this.frontDesk.emergency(args, staff),
+    };
+  }
+
   /** D1: the inputs' levels and their changes (every input unknown before start). */
   get inputSignals(): InputSignals {
     return this.parts?.inputs ?? { level: () => "unknown", onChange: () => () => {} };
@@ -140,14 +167,19 @@ export class Gateway implements Feature {
   status(): GatewayStatus {
     const devices = this.devices();
     const sync = this.parts?.sync?.report() ?? null;
-    const problems = [...this.storage.problems(), ...devices.problems];
+    const problems = [
+      ...this.storage.problems(),
+      ...devices.problems,
+      ...(this.parts?.doors.problems() ?? []),
+    ];
     if (sync !== null) {
       const down = deviceProblem(`sync link ${sync.url}`, sync);
       if (down !== undefined) problems.push(down);
       problems.push(...sync.problems);
     }
     const state = !this.running ? "stopped" : this.stopping ? "stopping" : "running";
-    return { state, ...devices, sync, totals: totalsOf(devices.readers), problems };
+    const doors = this.parts?.doors.status() ?? [];
+    return { state, ...devices, doors, sync, totals: totalsOf(devices.readers), problems };
   }
 
   /** The readers, relays and device broker with their problems (the sync link aside). */
@@ -178,7 +210,7 @@ export class Gateway implements Feature {
     const modbusBuses = this.makeBuses();
     const relays = new RelaysFeature({
       relays: config.relays,
-      doors: config.doors,
+      restingStates: (relayId) => doors.restingStates(relayId),
       factory: this.options.relayFactory ?? createRelay,
       deps: () => ({ ...this.deps(mqtt), modbusBuses }),
       logger,
@@ -191,14 +223,28 @@ export class Gateway implements Feature {
       logger,
       changed,
     });
+    const recorded = () => sync?.poke();
+    const doors: DoorsFeature = new DoorsFeature({
+      config,
+      store: this.options.store,
+      gatewayId: this.options.gatewayId,
+      clock: this.options.clock,
+      scheduler: this.options.scheduler ?? realScheduler,
+      log: this.log,
+      inputs: this.options.inputs ?? inputs,
+      relays,
+      recorded,
+      changed,
+      undone: (event, outcome) => pipeline.grantUndone(event, outcome, "no_passage"),
+    });
     const pipeline = new AccessPipeline({
       config,
       store: this.options.store,
       gatewayId: this.options.gatewayId,
       clock: this.options.clock,
       log: this.log,
-      pulse: (relayId, channel, ms) => relays.pulse(relayId, channel, ms),
-      recorded: () => sync?.poke(),
+      doors,
+      recorded,
       changed,
       storage: this.storage,
       feedback: new ReaderFeedbackSink({
@@ -206,6 +252,16 @@ export class Gateway implements Feature {
         driver: (readerId) => readers.links().find((l) => l.config.id === readerId)?.driver,
         log: this.log,
       }),
+    });
+    const frontDesk = new FrontDesk({
+      config,
+      store: this.options.store,
+      gatewayId: this.options.gatewayId,
+      clock: this.options.clock,
+      log: this.log,
+      pipeline,
+      doors,
+      recorded,
     });
     const readers = new ReadersFeature({
       readers: config.readers,
@@ -222,20 +278,15 @@ export class Gateway implements Feature {
     const features: Feature[] = [
       ...(mqtt === undefined ? [] : [asFeature("mqtt", mqtt)]),
       ...(sync === undefined ? [] : [asFeature("sync", sync)]),
+      // D3: the doors' stored modes are read before the relays open, so each opens into its mode.
+      doors,
       relays,
       inputs,
       pipeline,
       readers,
     ];
-    return {
-      controller: new FeatureController(features, this.log),
-      readers,
-      relays,
-      inputs,
-      pipeline,
-      mqtt,
-      sync,
-    };
+    const controller = new FeatureController(features, this.log);
+    return { controller, readers, relays, inputs, doors, pipeline, frontDesk, mqtt, sync };
   }
 
   /** The Modbus buses, one per port, opened by the first device on each. */
@@ -265,8 +316,8 @@ export class Gateway implements Feature {
       problems: () => this.devices().problems,
       // D5: commands from the central go the way the control socket's do.
       commands: (command) => this.commands.handle(command, "central"),
-      // sync.md "Features": announced only when a front desk can carry commands out.
-      ...(this.options.frontDesk === undefined ? {} : { features: ["commands"] }),
+      // sync.md "Features": this gateway carries front-desk commands out (doors.md D5).
+      features: ["commands"],
       ...(backoff === undefined ? {} : { backoff }),
     });
     sync.link.on("state", () => this.changed());

@@ -1,6 +1,7 @@
 import { canonicalCard } from "../config/cardNumber.js";
 import { AccessGwError } from "../config/errors.js";
 import type { SiteConfig } from "../config/site.js";
+import { remoteOpenDecision, staffOverride } from "./engine/doorModes.js";
 import {
   balances,
   compileSite,
@@ -13,7 +14,7 @@ import { deny, newDecision } from "./engine/outcome.js";
 
 import type { Decision, DecisionRequest, Facts, OfflineFact, SiteModel } from "./engine/types.js";
 import { type Store, syncState } from "./store/db.js";
-import { type RecordedEvent, recordDecision } from "./store/events.js";
+import { type RecordedEvent, recordDecision, type StaffAction } from "./store/events.js";
 import {
   countPresent,
   findCard,
@@ -23,6 +24,7 @@ import {
   loadPresence,
   loadVisits,
 } from "./store/facts.js";
+import { type PassageWait, presenceBeforeGrant, recordPassageWait } from "./store/passages.js";
 
 const compiled = new WeakMap<SiteConfig, SiteModel>();
 
@@ -97,6 +99,14 @@ export interface DecideOptions {
   door?: boolean;
   /** Hears the error of a decision that failed and was recorded as a deny `error` (the daemon logs it). */
   onError?: (err: unknown) => void;
+  /** doors.md D2: a grant waits for its passage (the door has a passage input for its direction). */
+  passage?: PassageWait;
+  /** doors.md D5: staff decided by hand (admit): recorded with operator and reason. */
+  staff?: StaffAction;
+  /** D5 admit --multipack: only this multipack of the member may pay. */
+  multipack?: string;
+  /** D5 admit --free: granted staff_override at no cost, whatever the rules say. */
+  free?: boolean;
 }
 
 /** R14: what a reader shows when the gateway could not decide. */
@@ -205,14 +215,75 @@ export function scan(
     .transaction(() => {
       let decision: Decision;
       try {
-        decision = decide(req, factsFor(store, site, req, now, offline), now);
+        decision = decideWith(
+          req,
+          staffFacts(factsFor(store, site, req, now, offline), options),
+          now,
+          options,
+        );
       } catch (err) {
+        // Bad input of staff (a pack the member does not hold): refused, nothing recorded.
+        if (err instanceof AccessGwError && err.code === "UNKNOWN_MULTIPACK") throw err;
         options.onError?.(err);
         decision = errorDecision(store, req, now);
       }
-      return recordDecision(store, decision, gatewayId, { door: options.door === true });
+      const waits = options.passage !== undefined && decision.decision === "grant";
+      // D2: presence as it was before this grant, put back if the member turns away.
+      const before = waits ? presenceBeforeGrant(store, decision.memberId, decision.area) : null;
+      const event = recordDecision(store, decision, gatewayId, {
+        door: options.door === true,
+        ...(options.staff === undefined ? {} : { staff: options.staff }),
+      });
+      if (waits && options.passage) recordPassageWait(store, event, before, options.passage);
+      return event;
     })
     .immediate();
+}
+
+/**
+ * D5 open: records the staff's remote open of a door (granted `remote_open`, no member, no charge,
+ * with operator and reason) in one transaction, its pulse pending and, when the door confirms
+ * passages, its wait (D2). The area is the door's reader's (the door's id for a door without one).
+ */
+export function recordRemoteOpen(
+  store: Store,
+  req: DecisionRequest,
+  now: number,
+  gatewayId: string,
+  staff: StaffAction,
+  passage?: PassageWait,
+): RecordedEvent {
+  return store.db
+    .transaction(() => {
+      const event = recordDecision(
+        store,
+        remoteOpenDecision(req, now, store.siteConfig()?.site.locale),
+        gatewayId,
+        { door: true, staff },
+      );
+      if (passage) recordPassageWait(store, event, null, passage);
+      return event;
+    })
+    .immediate();
+}
+
+/** D5 admit --multipack: the member's facts with only that multipack; refuses a pack the member does not hold. */
+function staffFacts(facts: Facts, options: DecideOptions): Facts {
+  if (options.multipack === undefined || facts.member === null) return facts;
+  const multipacks = facts.multipacks.filter((m) => m.id === options.multipack);
+  if (multipacks.length === 0)
+    throw new AccessGwError(
+      "UNKNOWN_MULTIPACK",
+      `member ${facts.member.id} has no multipack "${options.multipack}" (they have: ${
+        facts.multipacks.map((m) => m.id).join(", ") || "none"
+      })`,
+    );
+  return { ...facts, multipacks };
+}
+
+/** The engine's decision, or (D5 admit --free) the staff's override. */
+function decideWith(req: DecisionRequest, facts: Facts, now: number, options: DecideOptions): Decision {
+  return options.free === true ? staffOverride(req, facts, now) : decide(req, facts, now);
 }
 
 /** A member's multipacks (and R19 codes) as `balance` shows them. */

@@ -221,6 +221,24 @@ export abstract class MqttRelay implements RelayDriver {
     return new Promise((resolve) => this.scheduler.setTimeout(resolve, ms));
   }
 
+  hold(channel: number, on: boolean): Promise<void> {
+    if (this.stopping || !this.started)
+      return Promise.reject(this.failure(channel, "stopped", "the relay driver is not running"));
+    try {
+      this.checkChannel(channel);
+    } catch (err) {
+      return Promise.reject(this.failure(channel, "bad_channel", (err as Error).message, err));
+    }
+    // D8: while the broker is away the state is re-asserted from restingStates when it returns.
+    if (!this.connection.isOpen())
+      return Promise.reject(this.failure(channel, "transport_down", "the broker connection is down"));
+    return this.channels
+      .run(channel, () => this.restChannel(channel, on), { counted: false })
+      .catch((err: unknown) => {
+        throw this.wrap(err, channel);
+      });
+  }
+
   /** Publishes without failing the pulse: for safety "off" commands after the outcome is known. */
   protected async publishQuietly(topic: string, payload: string, why: string): Promise<boolean> {
     try {

@@ -68,6 +68,11 @@ export interface RelayDriver {
   stop(): Promise<void>;
   /** Switches `channel` on, waits `ms`, switches it off; rejects with a RelayError RELAY_FAILED. */
   pulse(channel: number, ms: number): Promise<void>;
+  /**
+   * Switches `channel` on or off and leaves it so (doors.md D3: a door held released or locked),
+   * behind any pulse queued on it; rejects at once with RELAY_FAILED while the board is unreachable.
+   */
+  hold(channel: number, on: boolean): Promise<void>;
   /** The current health (a copy). */
   health(): RelayHealth;
   /** Subscribes to "state"; returns a function that unsubscribes. */
@@ -209,6 +214,27 @@ export abstract class SerialRelay implements RelayDriver {
           throw error;
         },
       );
+  }
+
+  hold(channel: number, on: boolean): Promise<void> {
+    const fail = (failure: RelayError["failure"], message: string, cause?: unknown) =>
+      Promise.reject(
+        new RelayError("RELAY_FAILED", { relayId: this.id, channel, failure }, message, { cause }),
+      );
+    if (this.stopping || !this.started) return fail("stopped", "the relay driver is not running");
+    try {
+      this.checkChannel(channel);
+    } catch (err) {
+      return fail("bad_channel", (err as Error).message, err);
+    }
+    const health = this.transport.health();
+    // D8: the state is re-asserted from restingStates when the link comes back.
+    if (health.state !== "open") return fail("transport_down", `the link to the board is ${health.state}`);
+    return this.channels
+      .run(channel, () => this.switchChannel(channel, on), { counted: false })
+      .catch((err: unknown) => {
+        throw this.wrap(err, channel);
+      });
   }
 
   /** Puts every resting channel into its state, each behind any pulse queued on it. */

@@ -7,6 +7,7 @@ import { localNow } from "./clock.js";
 import { type Candidate, type Ctx, type Failure, makeCtx } from "./context.js";
 import { denyMessage } from "./denyMessage.js";
 import { furthestFailure } from "./denyReason.js";
+import { emergencyDecision, withDoorMode } from "./doorModes.js";
 import { memberCodeUsed } from "./memberCodes.js";
 import { creditsText, grantMessage } from "./message.js";
 import { deny, grant, newDecision, traceRow } from "./outcome.js";
@@ -15,10 +16,18 @@ import type { Decision, DecisionRequest, Facts, MemberFact } from "./types.js";
 import { type Words, wordsFor } from "./words.js";
 
 /**
- * Decides one scan (R1–R19): pure, no I/O, no clock. The same request, facts and `now` always give
- * the same decision.
+ * Decides one scan (R1–R19, and the door's mode of doors.md D3): pure, no I/O, no clock. The same
+ * request, facts and `now` always give the same decision.
  */
 export function decide(req: DecisionRequest, facts: Facts, now: number): Decision {
+  const mode = req.doorMode ?? "normal";
+  // D3: in an emergency every scan is let through, whatever the rules say.
+  if (mode === "emergency") return emergencyDecision(req, facts, now);
+  return withDoorMode(decideByRules(req, facts, now), mode, facts);
+}
+
+/** R1–R19: the decision of the rules alone. */
+function decideByRules(req: DecisionRequest, facts: Facts, now: number): Decision {
   const ln = localNow(now, facts.site.zone);
   const d = newDecision(req, now);
   const holder = cardHolder(facts, d.card);

@@ -8,6 +8,15 @@ import { compareCandidates } from "./choice.js";
 import { creditsFailure, remainingCredits } from "./credits.js";
 import { denyMessage } from "./denyMessage.js";
 import { furthestFailure } from "./denyReason.js";
+import {
+  emergencyDecision,
+  openWindowStart,
+  remoteOpenDecision,
+  resolveMode,
+  scheduleOpen,
+  staffOverride,
+  withDoorMode,
+} from "./doorModes.js";
 import { limitFailure } from "./limits.js";
 import { memberCodeFailure } from "./memberCodes.js";
 import { creditsText, grantMessage } from "./message.js";
@@ -51,3 +60,12 @@ export const RULES = {
 } as const;
 export type { Catalogue, PeriodKey, UndoCause } from "./catalogues/catalogue.js";
 export { CATALOGUES, type Words, wordsFor } from "./words.js";
+
+/**
+ * The rules of doors.md the engine decides, as RULES does for domain.md: D3 a door's mode (the
+ * scan in it, which mode holds, the schedule and first-person-in), D5 the front desk's decisions.
+ */
+export const DOOR_RULES = {
+  D3: [withDoorMode, emergencyDecision, resolveMode, scheduleOpen, openWindowStart],
+  D5: [staffOverride, remoteOpenDecision],
+} as const;

@@ -1,5 +1,5 @@
 import type { Block, MemberCardModel, Suspension } from "../../config/members.js";
-import type { DecisionEvent } from "../../config/protocol/events.js";
+import type { DecisionEvent, DoorMode } from "../../config/protocol/events.js";
 import type { Reason } from "../../config/protocol/reasons.js";
 import type { AccessType, Area, Limit, Product, SiteInfo } from "../../config/site.js";
 
@@ -14,6 +14,8 @@ export interface DecisionRequest {
   direction: Direction;
   /** null when the scan names an area rather than a reader (`--area`). */
   readerId: string | null;
+  /** doors.md D3: the mode of the reader's door; normal when left out (or no door). */
+  doorMode?: DoorMode;
 }
 
 /** One row of the trace: a multipack (and item) the engine looked at, and why it was chosen or skipped. */
@@ -88,6 +90,8 @@ export interface MemberFact {
   cardModels: MemberCardModel[];
   blocks: Block[];
   bookings: BookingFact[];
+  /** doors.md D3: staff or security, let in through a locked door (and opening a first-person-in schedule). */
+  lockdownAccess: boolean;
 }
 
 /** One multipack with its running credit totals (R2, R16). */

@@ -3,17 +3,21 @@
  * stop() waits for the pulses still in flight, so it stops after the readers and before the relays.
  */
 import type { Logger } from "pino";
-import { type Door, doorChannel, type GatewayConfig, type Reader } from "../../config/gateway.js";
+import type { Door, GatewayConfig, Reader } from "../../config/gateway.js";
 import type { StatusCounters, StatusLastScan } from "../../config/statusDocument.js";
 import type { CardEvent } from "../../drivers/readers/readerDriver.js";
 import { Debouncer } from "../debounce.js";
 import { recordError, scan } from "../decisions.js";
+import type { UndoCause } from "../engine/index.js";
 import type { StorageHealth } from "../storageHealth.js";
 import type { Store } from "../store/db.js";
 import type { RecordedEvent } from "../store/events.js";
+import type { UndoOutcome } from "../store/grantUndo.js";
+import type { PassageWait } from "../store/passages.js";
 import { markPulseDone, UNDO_PENDING_WITHIN_MS, undoUnfinishedPulses } from "../store/pulses.js";
 import { recordRelayFailure } from "../store/relayFailure.js";
 import type { Feature } from "./controller.js";
+import type { DoorsFeature } from "./doors.js";
 import type { FeedbackSink } from "./readerFeedback.js";
 
 /** How long stop() waits for decisions and door pulses still running. */
@@ -41,6 +45,12 @@ interface Lane {
   lastScan: StatusLastScan | null;
 }
 
+/** What the pipeline asks of the doors (gateway/features/doors.ts). */
+export type DoorControl = Pick<
+  DoorsFeature,
+  "modeOf" | "passageFor" | "waitForPassage" | "dropWait" | "open" | "granted"
+>;
+
 /** What the pipeline is handed. */
 export interface AccessPipelineOptions {
   config: GatewayConfig;
@@ -49,8 +59,8 @@ export interface AccessPipelineOptions {
   clock: () => number;
   /** The gateway's logger (component "gateway"). */
   log: Logger;
-  /** Opens a door: pulses a relay channel; rejects when the door did not open. */
-  pulse: (relayId: string, channel: number, ms: number) => Promise<void>;
+  /** The doors (modes, passage confirmation, opening). */
+  doors: DoorControl;
   /** An event went into the outbox (a grant, a deny, a grant undone): the sync link may send it. */
   recorded: () => void;
   /** The status shows something new. */
@@ -120,7 +130,8 @@ export class AccessPipeline implements Feature {
     }
     lane.counters.scans++;
     this.o.changed();
-    const event = this.record(reader, lane, e.card, now);
+    const wait = lane.door && this.o.doors.passageFor(lane.door, reader.direction, now);
+    const event = this.record(reader, lane, e.card, now, wait);
     if (event === undefined) return;
     // The event is in the outbox (R14): let the sync link send it.
     this.o.recorded();
@@ -143,29 +154,80 @@ export class AccessPipeline implements Feature {
     lane.counters.grants++;
     this.o.log.info({ ...fields, creditsDeducted: event.creditsDeducted }, "scan granted");
     // R14: the event is committed; only now is the door signalled.
-    if (lane.door) this.track(this.openDoor(reader, lane, lane.door, event));
+    if (lane.door) this.openFor(lane.door, reader.direction, event, wait, lane);
     // D6: only now that the pulse is requested, so the reader's beep never delays the door.
     this.o.feedback?.decided(event);
+  }
+
+  /**
+   * Opens the door for a recorded grant (a scan, or the front desk's admit and open): waits for its
+   * passage when it has a wait (D2; from now, so a passage during the pulse counts), tells the
+   * door of the grant (firstPersonIn), pulses; a relay failure undoes the grant. Resolves whether
+   * the door opened.
+   */
+  openFor(
+    door: Door,
+    direction: "in" | "out",
+    event: RecordedEvent,
+    wait?: PassageWait,
+    lane?: Lane,
+  ): Promise<boolean> {
+    if (wait) this.o.doors.waitForPassage(event, wait);
+    this.o.doors.granted(door, event);
+    const opened = this.openDoor(door, direction, event, lane);
+    this.track(opened.then(() => undefined));
+    return opened;
+  }
+
+  /** The one point where a grant is undone (its relay failed, or nobody passed): logged, queued for sync, shown. */
+  grantUndone(event: RecordedEvent, outcome: UndoOutcome, cause: UndoCause): void {
+    this.o.recorded();
+    this.o.changed();
+    this.o.log.warn(
+      { eventId: event.id, readerId: event.readerId, refunded: outcome.refunded, cause },
+      cause === "no_passage" ? "grant undone: nobody passed" : "grant undone after relay failure",
+    );
+    // D6: the member at the reader hears that the grant did not stand.
+    this.o.feedback?.undone(event, cause);
+  }
+
+  /** The door mode a scan at this lane's door is decided in (D3). */
+  private modeAt(lane: Lane) {
+    return lane.door === undefined ? undefined : this.o.doors.modeOf(lane.door.id);
   }
 
   /**
    * R14: decides and records the scan. A decision that fails is logged with its stack, counted, and
    * recorded as a deny `error` all the same; undefined when not even that could be written.
    */
-  private record(reader: Reader, lane: Lane, cardRead: string, now: number): RecordedEvent | undefined {
+  private record(
+    reader: Reader,
+    lane: Lane,
+    cardRead: string,
+    now: number,
+    wait: PassageWait | undefined,
+  ): RecordedEvent | undefined {
     const readerId = reader.id;
     const card = maskCard(cardRead);
     const failed = (err: unknown) => {
       lane.counters.errors++;
       this.o.log.error({ err, readerId, card }, "scan failed");
     };
-    const req = { card: cardRead, area: reader.area, direction: reader.direction, readerId };
+    const mode = this.modeAt(lane);
+    const req = {
+      card: cardRead,
+      area: reader.area,
+      direction: reader.direction,
+      readerId,
+      ...(mode === undefined ? {} : { doorMode: mode }),
+    };
     const { store, gatewayId, config, storage } = this.o;
     try {
       const event = scan(store, req, now, gatewayId, {
         offline: config.sync.enabled ? config.sync.offline : null,
         door: lane.door !== undefined,
         onError: failed,
+        ...(wait ? { passage: wait } : {}),
       });
       storage.cacheWritten();
       return event;
@@ -190,15 +252,19 @@ export class AccessPipeline implements Feature {
     if (this.o.storage.cacheFailed(err)) this.o.changed();
   }
 
-  private async openDoor(reader: Reader, lane: Lane, door: Door, event: RecordedEvent): Promise<void> {
-    const channel = doorChannel(door, reader.direction);
-    const where = { readerId: reader.id, doorId: door.id, relayId: door.relay, channel };
+  private async openDoor(
+    door: Door,
+    direction: "in" | "out",
+    event: RecordedEvent,
+    lane: Lane | undefined,
+  ): Promise<boolean> {
+    const where = { readerId: event.readerId, doorId: door.id, relayId: door.relay, direction };
     try {
-      await this.o.pulse(door.relay, channel, door.pulseMs);
-      this.o.log.debug(where, "door pulsed");
+      const how = await this.o.doors.open(door, direction);
+      this.o.log.debug({ ...where, how }, "door opened");
     } catch (err) {
       this.relayFailed(lane, event, where, err);
-      return;
+      return false;
     }
     try {
       markPulseDone(this.o.store, event.seq);
@@ -207,26 +273,28 @@ export class AccessPipeline implements Feature {
       this.o.log.error({ err, eventId: event.id }, "could not record the door pulse as done");
       this.storageFailed(err);
     }
+    return true;
   }
 
   /** The door did not open: counted, shown on the last scan, logged, and the grant undone. */
-  private relayFailed(lane: Lane, event: RecordedEvent, where: object, err: unknown): void {
-    lane.counters.relayFailures++;
-    if (lane.lastScan?.eventId === event.id) lane.lastScan.relayFailed = true;
+  private relayFailed(lane: Lane | undefined, event: RecordedEvent, where: object, err: unknown): void {
+    if (lane) lane.counters.relayFailures++;
+    if (lane?.lastScan?.eventId === event.id) lane.lastScan.relayFailed = true;
     this.o.changed();
     this.o.log.error({ err, ...where, eventId: event.id }, "door did not open: relay failed");
     this.undoGrant(event);
-    this.o.feedback?.undone(event, "relay_failed");
   }
 
   /** The grants the last run decided but never saw through their door pulse (store/pulses.ts). */
   private undoUnfinishedPulses(): void {
     const { undone, unknown } = undoUnfinishedPulses(this.o.store, this.o.clock());
-    for (const { event, outcome } of undone)
+    for (const { event, outcome } of undone) {
+      this.o.doors.dropWait(event.seq);
       this.o.log.warn(
         { eventId: event.id, readerId: event.readerId, refunded: outcome.refunded },
         "grant undone: the gateway stopped before its door pulse completed",
       );
+    }
     if (unknown.length > 0)
       this.o.log.warn(
         { eventIds: unknown.map((e) => e.id), withinMs: UNDO_PENDING_WITHIN_MS },
@@ -239,8 +307,8 @@ export class AccessPipeline implements Feature {
   private undoGrant(event: RecordedEvent): void {
     try {
       const outcome = recordRelayFailure(this.o.store, event, this.o.clock());
-      this.o.recorded();
-      this.o.log.warn({ eventId: event.id, refunded: outcome.refunded }, "grant undone after relay failure");
+      this.o.doors.dropWait(event.seq);
+      this.grantUndone(event, outcome, "relay_failed");
     } catch (err) {
       this.o.log.error({ err, eventId: event.id }, "could not record the relay failure");
       this.storageFailed(err);

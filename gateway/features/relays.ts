@@ -3,11 +3,11 @@
  * finds its door, stopped after the access pipeline has finished its pulses.
  */
 import type { Logger } from "pino";
-import { type Door, doorChannelsOn, type Relay } from "../../config/gateway.js";
+import type { Relay } from "../../config/gateway.js";
 import { isoTime, type StatusRelay } from "../../config/statusDocument.js";
 import type { createRelay, RelayDeps } from "../../drivers/relays/createRelay.js";
 import { RelayError } from "../../drivers/relays/errors.js";
-import type { RelayDriver } from "../../drivers/relays/relayDriver.js";
+import type { RelayDriver, RestingChannel } from "../../drivers/relays/relayDriver.js";
 import type { Feature } from "./controller.js";
 
 /** One configured relay: its driver (when one could be made) and what the gateway counted. */
@@ -23,8 +23,8 @@ interface RelaySlot {
 /** What the relays feature is handed. */
 export interface RelaysOptions {
   relays: readonly Relay[];
-  /** The doors, for the channels each relay must hold at rest. */
-  doors: readonly Door[];
+  /** The state of each door channel on a relay, put on every (re)open of its link: the doors' modes (D3, D8). */
+  restingStates: (relayId: string) => readonly RestingChannel[];
   factory: typeof createRelay;
   /** The drivers' dependencies, asked for at start (the shared broker exists by then). */
   deps: () => Omit<RelayDeps, "logger" | "restingStates">;
@@ -74,6 +74,18 @@ export class RelaysFeature implements Feature {
     }
   }
 
+  /** D3: holds a channel on or off; rejects with a RelayError when the relay has no driver or is down (D8). */
+  async hold(relayId: string, channel: number, on: boolean): Promise<void> {
+    const slot = this.slots.get(relayId);
+    if (!slot?.driver)
+      throw new RelayError(
+        "RELAY_FAILED",
+        { relayId, channel, failure: "unsupported" },
+        slot?.problem ?? "no such relay",
+      );
+    await slot.driver.hold(channel, on);
+  }
+
   /** Each relay as status() shows it. */
   status(): StatusRelay[] {
     return [...this.slots.values()].map((slot): StatusRelay => {
@@ -103,9 +115,8 @@ export class RelaysFeature implements Feature {
     try {
       const logger = this.options.logger.child({ component: "relay", relayId: config.id });
       // A relay left ON (a crash mid-pulse) would hold its door open: on every (re)open of the
-      // link, each channel a door uses is put back OFF (normal mode; door modes come later).
-      const { doors } = this.options;
-      const restingStates = () => doorChannelsOn(doors, config.id).map((channel) => ({ channel, on: false }));
+      // link, each channel a door uses is put into its door's mode (D3: locked in normal mode).
+      const restingStates = () => this.options.restingStates(config.id);
       slot.driver = this.options.factory(config, { ...this.options.deps(), logger, restingStates });
       slot.unsubscribe.push(slot.driver.on("state", () => this.options.changed()));
     } catch (err) {

@@ -54,7 +54,7 @@ export function loadHolder(
 ): { card: CardFact | null; member: MemberFact | null } {
   const r = raw(
     store,
-    `SELECT c.canonical, c.status, c.valid_from, c.valid_to, c.member_id, m.id, m.name, m.card_models, m.codes, m.locale
+    `SELECT c.canonical, c.status, c.valid_from, c.valid_to, c.member_id, m.id, m.name, m.card_models, m.codes, m.locale, m.lockdown_access
      FROM cards c LEFT JOIN members m ON m.id = c.member_id WHERE c.canonical = ?`,
   ).get(canonical) as
     | [
@@ -68,28 +68,37 @@ export function loadHolder(
         string,
         string,
         string | null,
+        number,
       ]
     | undefined;
   if (!r) return { card: null, member: null };
   const card: CardFact = { number: r[0], status: r[1], validFrom: r[2], validTo: r[3], memberId: r[4] };
   if (r[5] === null) return { card, member: null };
-  return { card, member: memberFact(store, [r[5], r[6], r[7], r[8], r[9]], now, earlyMs) };
+  return { card, member: memberFact(store, [r[5], r[6], r[7], r[8], r[9], r[10]], now, earlyMs) };
 }
 
 /** The member's own record, blocks and the bookings that may still matter at `now`. */
 export function loadMember(store: Store, memberId: string, now: number, earlyMs: number): MemberFact | null {
-  const m = raw(store, "SELECT id, name, card_models, codes, locale FROM members WHERE id = ?").get(
-    memberId,
-  ) as MemberRow | undefined;
+  const m = raw(
+    store,
+    "SELECT id, name, card_models, codes, locale, lockdown_access FROM members WHERE id = ?",
+  ).get(memberId) as MemberRow | undefined;
   return m ? memberFact(store, m, now, earlyMs) : null;
 }
 
-/** A members row: id, name, card models and (R19) codes as JSON arrays, and (D6) the locale. */
-type MemberRow = [id: string, name: string | null, cardModels: string, codes: string, locale: string | null];
+/** A members row: id, name, card models and (R19) codes as JSON arrays, (D6) the locale, and (D3) lockdown access 0 or 1. */
+type MemberRow = [
+  id: string,
+  name: string | null,
+  cardModels: string,
+  codes: string,
+  locale: string | null,
+  lockdown: number,
+];
 
 function memberFact(
   store: Store,
-  [id, name, cardModels, codes, locale]: MemberRow,
+  [id, name, cardModels, codes, locale, lockdown]: MemberRow,
   now: number,
   earlyMs: number,
 ): MemberFact {
@@ -113,6 +122,7 @@ function memberFact(
     cardModels: JSON.parse(cardModels) as MemberCardModel[],
     blocks,
     bookings,
+    lockdownAccess: lockdown === 1,
   };
 }
 

@@ -150,18 +150,20 @@ interface Totals {
 function upsertMember(store: Store, m: Member, origin: string, sum: ImportSummary): void {
   const cardModels = JSON.stringify(m.cardModels);
   const codes = JSON.stringify(m.codes);
+  const lockdown = m.lockdownAccess ? 1 : 0;
   const isNew =
     store
       .prepare(
-        "INSERT INTO members (id, name, home_site, card_models, codes, locale) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+        "INSERT INTO members (id, name, home_site, card_models, codes, locale, lockdown_access) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
       )
-      .run(m.id, m.name ?? null, m.homeSite ?? null, cardModels, codes, m.locale ?? null).changes > 0;
+      .run(m.id, m.name ?? null, m.homeSite ?? null, cardModels, codes, m.locale ?? null, lockdown).changes >
+    0;
   if (!isNew) {
     store
       .prepare(
-        "UPDATE members SET name = ?, home_site = ?, card_models = ?, codes = ?, locale = ? WHERE id = ?",
+        "UPDATE members SET name = ?, home_site = ?, card_models = ?, codes = ?, locale = ?, lockdown_access = ? WHERE id = ?",
       )
-      .run(m.name ?? null, m.homeSite ?? null, cardModels, codes, m.locale ?? null, m.id);
+      .run(m.name ?? null, m.homeSite ?? null, cardModels, codes, m.locale ?? null, lockdown, m.id);
     // Cards, blocks and bookings are the member's current state: replaced whole. (A member that
     // was not stored has none: they are only ever written here, with the member.)
     store.prepare("DELETE FROM cards WHERE member_id = ?").run(m.id);

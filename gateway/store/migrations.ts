@@ -291,6 +291,42 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX commands_received ON commands (received_at);
     `,
   },
+  {
+    version: 12,
+    name: "doors: modes, passages, lockdown access",
+    sql: `
+      -- doors.md D3: staff and security pass a locked door.
+      ALTER TABLE members ADD COLUMN lockdown_access INTEGER NOT NULL DEFAULT 0;
+
+      -- D3: what holds each door's mode, so a restart puts every relay back before the first card:
+      -- an emergency (by a fire input or a command: only a reset ends it), a command's mode and
+      -- until, the first grant of a lockdownAccess member (firstPersonIn), and the mode last applied.
+      CREATE TABLE door_state (
+        door_id TEXT PRIMARY KEY,
+        emergency TEXT,
+        emergency_input TEXT,
+        command_mode TEXT,
+        command_until INTEGER,
+        first_in_at INTEGER,
+        mode TEXT NOT NULL DEFAULT 'normal',
+        source TEXT,
+        since INTEGER,
+        until INTEGER,
+        operator TEXT,
+        reason TEXT
+      ) WITHOUT ROWID;
+
+      -- D2: provisional grants waiting for their passage, with the member's presence in the area
+      -- as it was before the grant (restored when the grant is undone). Deleted when decided.
+      CREATE TABLE passage_waits (
+        seq INTEGER PRIMARY KEY,
+        door_id TEXT NOT NULL,
+        passage_input TEXT NOT NULL,
+        deadline INTEGER NOT NULL,
+        presence_before TEXT
+      );
+    `,
+  },
 ];
 
 /**

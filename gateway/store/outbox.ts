@@ -6,6 +6,7 @@
 import { MAX_BATCH } from "../../config/protocol/payloads.js";
 import type { Store } from "./db.js";
 import { eventFromDoc, type RecordedEvent, type StoredEvent } from "./events.js";
+import { undoId } from "./passages.js";
 import { refundId } from "./relayFailure.js";
 
 /** A ledger entry as it travels with its event (R16: the central merges it by id). */
@@ -28,7 +29,7 @@ export type OutboxEvent =
 /**
  * Unacked events after `afterSeq` (default: from the first), oldest first, at most `limit` (≤ 500).
  * Each carries its ledger entries: the usage whose id is the event id (R14) and, after a failed door
- * pulse, the refund `<id>:refund`. An event queued again after a relay failure is published again
+ * pulse, the refund `<id>:refund`; after a grant undone for want of a passage (doors.md D2), `<id>:undo`. An event queued again after a relay failure is published again
  * whole, so the central receives the refund with it and merges both entries by id: once each.
  */
 export function pendingEvents(
@@ -49,7 +50,7 @@ export function pendingEvents(
     const e = eventFromDoc(doc);
     if (e.kind !== "decision") return e;
     const ledger: OutboxLedgerEntry[] = [];
-    for (const id of [e.id, refundId(e.id)]) {
+    for (const id of [e.id, refundId(e.id), undoId(e.id)]) {
       const r = entry.get(id) as LedgerRow | undefined;
       if (r)
         ledger.push({

@@ -75,6 +75,7 @@ export function facts(
       id: "m-1",
       name: p.name ?? "Ada Lovelace",
       codes: [],
+      lockdownAccess: false,
       cardModels: [],
       blocks: [],
       bookings: [],

@@ -164,3 +164,54 @@ describe("MQTT relays left ON, on a real broker", () => {
     await vi.waitFor(() => expect([gen2.isOn(1), gen1.isOn(1)]).toEqual([false, false]), { timeout: 5000 });
   });
 });
+
+describe("D3, D8: a channel held on or off", () => {
+  beforeAll(() => requireSocat());
+
+  it("D3: an LCUS channel held on stays on until held off; D8: a hold while the board is unreachable fails at once", async ({
+    defer,
+    restingRelay,
+    ptyLink,
+  }) => {
+    const link = await ptyLink();
+    const board = new SimLcusBoard({ link });
+    board.start();
+    defer(async () => board.stop());
+    const relay = restingRelay(
+      { id: "b", driver: "lcus-serial", port: link.target, baudRate: 9600, frameGapMs: 100 },
+      OFF(1),
+    );
+    await vi.waitFor(() => expect(relay.health().state).toBe("open"), { timeout: 5000 });
+
+    await relay.hold(1, true);
+    await vi.waitFor(() => expect(board.isOn(1)).toBe(true), { timeout: 5000 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(board.isOn(1)).toBe(true);
+    await relay.hold(1, false);
+    await vi.waitFor(() => expect(board.isOn(1)).toBe(false), { timeout: 5000 });
+
+    await link.unplug();
+    await vi.waitFor(() => expect(relay.health().state).not.toBe("open"), { timeout: 5000 });
+    await expect(relay.hold(1, true)).rejects.toMatchObject({
+      code: "RELAY_FAILED",
+      failure: "transport_down",
+    });
+  });
+
+  it("D3: a Tasmota channel held on is not switched off by the device (PulseTime cleared)", async ({
+    broker,
+    restingRelay,
+    started,
+    conn,
+  }) => {
+    const tasmota = await started(
+      new SimTasmotaDevice({ url: broker.url, topic: "hold-t", relays: 2, scheduler: realScheduler }),
+    );
+    const relay = restingRelay({ id: "t", driver: "mqtt-tasmota", topic: "hold-t" }, OFF(1), conn);
+    await relay.pulse(1, 100);
+    await relay.hold(1, true);
+    await vi.waitFor(() => expect(tasmota.isOn(1)).toBe(true), { timeout: 5000 });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(tasmota.isOn(1)).toBe(true);
+  });
+});

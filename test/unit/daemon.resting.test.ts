@@ -14,6 +14,9 @@ class IdleRelay implements RelayDriver {
   pulse(): Promise<void> {
     return Promise.resolve();
   }
+  hold(): Promise<void> {
+    return Promise.resolve();
+  }
   health() {
     return { relayId: this.id, state: "open" as const, since: 0, lastError: undefined };
   }

@@ -85,6 +85,9 @@ class FakeRelay implements RelayDriver {
       );
     return Promise.resolve();
   }
+  hold(): Promise<void> {
+    return Promise.resolve();
+  }
   health() {
     return { relayId: this.id, state: "open" as const, since: 0, lastError: undefined };
   }

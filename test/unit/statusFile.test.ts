@@ -42,6 +42,7 @@ const it = test.extend("writerRig", ({ folder: { dir } }) => (path?: string) => 
 /** A daemon's status as the gateway reports it: one reader waiting, one relay open. */
 const gatewayStatus: GatewayStatus = {
   state: "running",
+  doors: [],
   readers: [
     {
       id: "pool-in",
@@ -377,6 +378,56 @@ describe("formatStatus: what a technician reads", () => {
       "        readings 9  changes 2  unreachable 1  rejected 0",
     ]);
     expect(StatusDocument.parse(JSON.parse(JSON.stringify(d))).inputs).toHaveLength(2);
+  });
+
+  it("D3, D4: shows each door's mode, what set it, who, why and until when, its alarms and waiting grants", () => {
+    const withDoors: GatewayStatus = {
+      ...gatewayStatus,
+      doors: [
+        {
+          id: "pool-gate",
+          mode: "locked",
+          source: "command",
+          since: new Date(T0 - 60_000).toISOString(),
+          until: new Date(T0 + 3_600_000).toISOString(),
+          operator: "giulia",
+          reason: "drill",
+          alarms: ["held_open"],
+          waiting: 2,
+        },
+        {
+          id: "spa",
+          mode: "normal",
+          source: null,
+          since: null,
+          until: null,
+          operator: null,
+          reason: null,
+          alarms: [],
+          waiting: 0,
+        },
+      ],
+    };
+    const d = toStatusDocument(withDoors, {
+      gatewayId: "gw-1",
+      pid: 4242,
+      state: "running",
+      startedAt: T0 - 120_000,
+      now: T0,
+      config: "/etc/accessgw/gateway.yaml",
+      dataDir: "/var/lib/accessgw",
+      zone: "Europe/Rome",
+    });
+    expect(StatusDocument.parse(JSON.parse(JSON.stringify(d)))).toEqual(d);
+    const lines = formatStatus({ running: true, reason: null, status: d }, T0 + 2000).split("\n");
+    expect(lines).toContain("doors (2):");
+    expect(lines).toContain(
+      "  pool-gate  LOCKED (command by giulia: drill) since 2026-11-25 10:59:00 until 2026-11-25 12:00:00  ALARM held_open  2 waiting for a passage",
+    );
+    expect(lines).toContain("  spa        NORMAL");
+    // Older files without doors still read.
+    const { doors: _doors, ...older } = d;
+    expect(StatusDocument.parse(older).doors).toEqual([]);
   });
 
   it("shows the MQTT broker link, GOOD when open, with its message counters", () => {

@@ -12,6 +12,7 @@ const T0 = Date.parse("2026-11-25T10:00:00.000Z");
 
 const gatewayStatus: GatewayStatus = {
   state: "running",
+  doors: [],
   readers: [],
   relays: [],
   inputs: [],

@@ -58,6 +58,12 @@ export interface Catalogue {
   booked: (from: string, to: string) => string;
   /** D2/D6: what the reader shows when a grant is undone. */
   undone: (cause: UndoCause) => string;
+  /** D3: a scan at a door released for an emergency. */
+  emergencyOpen: string;
+  /** D5: the door opened by staff. */
+  openedByStaff: string;
+  /** D3: an entry refused at a locked door. */
+  doorLocked: string;
 }
 
 /** `word` and a first name with one space between, or `word` alone. */

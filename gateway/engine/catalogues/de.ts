@@ -63,4 +63,7 @@ export const de: Catalogue = {
     cause === "relay_failed"
       ? "Tür nicht geöffnet — bitte erneut versuchen"
       : "Kein Durchgang erkannt — Eintritt storniert",
+  emergencyOpen: "Notfall — Tür offen",
+  openedByStaff: "Vom Personal geöffnet",
+  doorLocked: "Tür gesperrt — bitte an die Rezeption wenden",
 };

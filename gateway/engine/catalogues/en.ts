@@ -48,4 +48,7 @@ export const en: Catalogue = {
   booked: (from, to) => `booked ${from}–${to}`,
   undone: (cause) =>
     cause === "relay_failed" ? "Door did not open — please try again" : "No passage — entry cancelled",
+  emergencyOpen: "Emergency — door open",
+  openedByStaff: "Opened by staff",
+  doorLocked: "Door locked — please see reception",
 };

@@ -63,4 +63,7 @@ export const es: Catalogue = {
     cause === "relay_failed"
       ? "La puerta no se abrió — inténtelo de nuevo"
       : "Paso no detectado — entrada anulada",
+  emergencyOpen: "Emergencia — puerta abierta",
+  openedByStaff: "Abierta por el personal",
+  doorLocked: "Puerta bloqueada — acude a recepción",
 };

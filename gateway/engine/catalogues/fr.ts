@@ -61,4 +61,7 @@ export const fr: Catalogue = {
     cause === "relay_failed"
       ? "La porte ne s'est pas ouverte — réessayez"
       : "Passage non détecté — entrée annulée",
+  emergencyOpen: "Urgence — porte ouverte",
+  openedByStaff: "Ouverte par le personnel",
+  doorLocked: "Porte verrouillée — adressez-vous à l'accueil",
 };

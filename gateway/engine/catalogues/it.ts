@@ -62,4 +62,7 @@ export const it: Catalogue = {
     cause === "relay_failed"
       ? "La porta non si è aperta — riprova"
       : "Passaggio non rilevato — ingresso annullato",
+  emergencyOpen: "Emergenza — porta aperta",
+  openedByStaff: "Aperta dal personale",
+  doorLocked: "Porta chiusa — rivolgiti alla reception",
 };
