@@ -136,7 +136,8 @@ async function run(): Promise<number> {
     const ready = await waitFor(() => {
       const s = gateway.status();
       const all = [...s.readers, ...s.relays];
-      return all.every((d) => d.state === "open") && s.sync?.inStep ? true : undefined;
+      const inputsRead = s.inputs.every((i) => i.level !== "unknown");
+      return all.every((d) => d.state === "open") && inputsRead && s.sync?.inStep ? true : undefined;
     }, 15_000);
     if (!ready) {
       out("demo: some devices did not connect, or the central's data did not arrive, within 15 s:");
@@ -148,7 +149,18 @@ async function run(): Promise<number> {
 
     if (!interactive) {
       const failures = await tour(
-        { sim, store, config, central, membersFile, clock, zone: ZONE, out },
+        {
+          sim,
+          store,
+          config,
+          central,
+          membersFile,
+          clock,
+          zone: ZONE,
+          out,
+          command: (c) => gateway.command(c, "local"),
+          inputLevel: (id) => gateway.inputSignals.level(id),
+        },
         gatewayId,
       );
       out(

@@ -1,5 +1,7 @@
 /**
- * The non-interactive tour of `npm start`: scripted scans at the simulated readers, an edit of the
+ * The non-interactive tour of `npm start`: scripted scans at the simulated readers (the pool
+ * turnstile confirming each passage, one member walking away), reception admitting a member with
+ * the pack it chooses, a fire alarm releasing every door until reception resets it, an edit of the
  * central's members file that reaches the gateway live, and a last look at what the central holds.
  * Each step says what the rules expect; the tour counts the steps that did not go that way.
  */
@@ -10,9 +12,11 @@ import type { GatewayConfig } from "../config/gateway.js";
 import { readerLine, relayLine } from "../firmware-sim/console.js";
 import type { ReaderShownEvent, RelayEvent, Simulator } from "../firmware-sim/simulator.js";
 import { explain, memberBalance } from "../gateway/decisions.js";
+import type { CommandReply } from "../gateway/frontDesk/commandService.js";
 import type { Store } from "../gateway/store/db.js";
-import { listEvents, type RecordedEvent } from "../gateway/store/events.js";
+import { listAllEvents, listEvents, type RecordedEvent } from "../gateway/store/events.js";
 import { outboxDepth } from "../gateway/store/outbox.js";
+import { admitSteps, confirmsPassage, fireSteps, passageStep } from "./doorTour.js";
 
 /** A scan at a reader and what the doors must do. */
 interface ScanStep {
@@ -20,15 +24,19 @@ interface ScanStep {
   reader: string;
   card: string;
   decision: "grant" | "deny";
+  /** At the pool turnstile (D2): the member pushes through (the default) or walks away. */
+  passage?: "pass" | "walk-away";
 }
 
 const SCANS: ScanStep[] = [
   { title: "Ada swims at peak time (2 credits)", reader: "pool-in", card: "4215834", decision: "grant" },
   {
-    title: "Giulia swims too: the pool reader answers her in Italian, the site's language",
+    title:
+      "Giulia swims too: the pool reader answers her in Italian, the site's language; then she turns away at the turnstile",
     reader: "pool-in",
     card: "3141592",
     decision: "grant",
+    passage: "walk-away",
   },
   {
     title: "Ada leaves through the RDM6300 exit reader",
@@ -63,6 +71,10 @@ export interface TourParts {
   clock: () => number;
   zone: string;
   out: (line: string) => void;
+  /** Carries out a front-desk command as the control socket does (Gateway.command). */
+  command: (command: unknown) => Promise<CommandReply>;
+  /** An input's level as the gateway reads it. */
+  inputLevel: (inputId: string) => string;
 }
 
 /** Polls `probe` every 20 ms until it gives a value or `ms` have passed. */
@@ -132,6 +144,9 @@ async function scanStep(p: TourParts, step: ScanStep, seen: Seen): Promise<boole
   for (const line of timeline.sort((a, b) => a.at - b.at)) out(`  ${line.text}`);
   const ok = event.decision === step.decision && (step.decision === "deny" || pulse !== undefined);
   if (!ok) out(`  expected ${step.decision}${step.decision === "grant" ? " and a door pulse" : ""}`);
+  const doorId = p.config.readers.find((r) => r.id === step.reader)?.door;
+  if (ok && event.decision === "grant" && confirmsPassage(doorId))
+    return passageStep({ ...p, relays }, event, step.passage ?? "pass");
   return ok;
 }
 
@@ -168,7 +183,7 @@ async function editStep(p: TourParts, seen: Seen): Promise<boolean> {
 async function centralStep(p: TourParts, gatewayId: string): Promise<boolean> {
   const { out } = p;
   out("\n# What the central holds");
-  const recorded = listEvents(p.store).length;
+  const recorded = listAllEvents(p.store).length;
   const acked = await waitFor(() => (outboxDepth(p.store) === 0 ? true : undefined), 10_000);
   const stored = p.central.events(gatewayId).length;
   const here = memberBalance(p.store, { member: "m-ada" }, p.clock()).multipacks.find(
@@ -191,6 +206,9 @@ export async function tour(p: TourParts, gatewayId: string): Promise<number> {
   let failures = 0;
   try {
     for (const step of SCANS) if (!(await scanStep(p, step, seen))) failures++;
+    const doors = { ...p, relays: seen.relays };
+    if (!(await admitSteps(doors))) failures++;
+    if (!(await fireSteps(doors))) failures++;
     if (!(await editStep(p, seen))) failures++;
     if (!(await centralStep(p, gatewayId))) failures++;
   } finally {

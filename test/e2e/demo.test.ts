@@ -47,7 +47,19 @@ describe("npm start: the live demo (daemon + simulator)", () => {
     expect(stdout).toContain("GRANTED  ok  Ciao Giulia — restano 8/10");
     expect(stdout).toContain('pool-in reply "grant Ciao Giulia — restano 8/10"');
     expect(stdout).toContain('gym-in display "Welcome Bruno"');
-    expect(stdout).toContain("8 of 8 events stored at the central, acked up to 8");
+    // D2: the pool turnstile confirms Ada's passage; Giulia turns away and gets her credits back.
+    expect(stdout).toMatch(/passage seen: gw-rome-1:1 stands \(passed: true\)/);
+    expect(stdout).toContain(
+      "nobody passed within the door's timeout: grant undone, 2 credit(s) back (10/10 left) (passed: false)",
+    );
+    // D5, seed 003: reception chooses which of Federica's packs pays; the one that cannot is refused with why.
+    expect(stdout).toContain("refused: wrong_area: not valid for this area");
+    expect(stdout).toContain("recorded gw-rome-1:10: mp-federica-day paid 1, by reception");
+    // D3: the fire panel releases every door; reception's emergency --off locks them again.
+    expect(stdout).toContain("door pool-gate: emergency (fire: fire input fire-panel active)");
+    expect(stdout).toMatch(/studio-relay ch0 ON[\s\S]*emergency --off[\s\S]*studio-relay ch0 OFF/);
+    // Every event (decisions, commands, door modes) reached the central, once.
+    expect(stdout).toMatch(/(\d+) of \1 events stored at the central, acked up to \1\n/);
     expect(stdout).toContain("Ada's pool pack: 7/10 at the gate, 7 left at the central");
     expect(stdout).toContain("Every door did what the rules say.");
     // Card numbers never appear in clear in the info-level logs.

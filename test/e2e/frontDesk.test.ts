@@ -1,52 +1,79 @@
 /**
  * doors.md D5 through the real binary: `accessgw start` opens `<data>/control.sock` (0600) and
- * removes it on stop; `accessgw open` reaches the daemon through it, and its answer (here the
- * daemon's refusal: until the door logic is plugged into `start`, it runs no front desk) is printed
- * and recorded as a command event. Each verb's own behaviour is in
+ * removes it on stop; `accessgw open` reaches the daemon through it, the door pulses, and the
+ * command and its decision are recorded (a refusal too, with why). Each verb's own behaviour is in
  * test/integration/frontDesk.cli.test.ts (a daemon with a recording front desk).
  */
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect } from "vitest";
-import { accessgw } from "./accessgw.js";
+import { describe, expect, vi } from "vitest";
+import { SimLcusBoard } from "../../firmware-sim/devices/lcusBoard.js";
+import { accessgw, jsonLines } from "./accessgw.js";
 import { importSite, it, stopCleanly } from "./daemon.js";
 
 describe("D5: the front desk reaches the daemon of `accessgw start`", () => {
-  it("through <data>/control.sock (0600) while it runs; exit 4 once it stopped", async ({
+  it("through <data>/control.sock (0600) while it runs: open pulses the door, a refusal says why; exit 4 once it stopped", async ({
     folder,
+    serialServer,
     startWithReader,
   }) => {
     await importSite(folder.dir, folder.data);
-    const { daemon, config } = await startWithReader();
+    const relayServer = await serialServer();
+    const board = new SimLcusBoard({ link: relayServer });
+    board.start();
+    const { daemon, config } = await startWithReader({ driver: "lcus-serial", target: relayServer.target });
+    await vi.waitFor(() => expect(relayServer.connected).toBe(true), { timeout: 5000 });
     const socket = join(folder.data, "control.sock");
     // Only the daemon's user (no gateway.dataGroup: 0600, in a 0700 folder).
-    expect((statSync(socket).mode & 0o777).toString(8)).toBe("600");
+    await vi.waitFor(() => expect((statSync(socket).mode & 0o777).toString(8)).toBe("600"), {
+      timeout: 5000,
+    });
 
     const staff = ["--operator", "anna", "--reason", "delivery"];
-    const open = await accessgw([
-      "open",
-      "--door",
-      "pool-gate",
-      ...staff,
-      "--config",
-      config,
-      "--data",
-      folder.data,
-    ]);
-    expect(open.code).toBe(1);
-    expect(open.stderr).toBe(
-      "accessgw open: open pool-gate: refused: unavailable: this gateway runs no front desk\n",
+    const where = ["--config", config, "--data", folder.data];
+    const open = await accessgw(["open", "--door", "pool-gate", ...staff, ...where]);
+    expect(open.code, open.stderr).toBe(0);
+    // The door pulsed once (relay 1 on, then off), for nobody, at no charge.
+    await vi.waitFor(
+      () =>
+        expect(board.history.filter((c) => c.channel === 1).map((c) => c.on)).toEqual(
+          expect.arrayContaining([true, false]),
+        ),
+      { timeout: 3000, interval: 20 },
     );
-    const events = await accessgw(["events", "--kind", "command", "--json", "--data", folder.data]);
-    expect(JSON.parse(events.stdout)).toMatchObject({
-      kind: "command",
-      verb: "open",
-      args: { door: "pool-gate" },
-      operator: "anna",
-      reason: "delivery",
-      origin: "local",
-      ok: false,
-    });
+    const refused = await accessgw(["open", "--door", "no-such-door", ...staff, ...where]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/no-such-door/);
+
+    const commands = jsonLines(
+      await accessgw(["events", "--kind", "command", "--json", "--data", folder.data]),
+    );
+    expect(commands).toMatchObject([
+      {
+        kind: "command",
+        verb: "open",
+        args: { door: "pool-gate" },
+        operator: "anna",
+        reason: "delivery",
+        origin: "local",
+        ok: true,
+      },
+      { kind: "command", verb: "open", args: { door: "no-such-door" }, ok: false },
+    ]);
+    const decisions = jsonLines(
+      await accessgw(["events", "--kind", "decision", "--json", "--data", folder.data]),
+    );
+    expect(decisions).toMatchObject([
+      {
+        id: commands[0]?.eventId,
+        decision: "grant",
+        reason: "remote_open",
+        memberId: null,
+        creditsDeducted: 0,
+        operator: "anna",
+        staffReason: "delivery",
+      },
+    ]);
 
     await stopCleanly(daemon);
     expect(existsSync(socket)).toBe(false);

@@ -60,6 +60,8 @@ describe("sim.yaml", () => {
       "gym-relay",
       "studio-in",
       "studio-relay",
+      "pool-turnstile",
+      "fire-panel",
     ]);
     expect(config.broker).toEqual({ url: "mqtt://127.0.0.1:1883", embedded: true });
   });
