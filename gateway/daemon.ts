@@ -245,6 +245,7 @@ export class Gateway implements Feature {
       log: this.log,
       doors,
       recorded,
+      requeued: (seq) => sync?.resend(seq),
       changed,
       storage: this.storage,
       feedback: new ReaderFeedbackSink({

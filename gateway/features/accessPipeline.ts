@@ -69,6 +69,8 @@ export interface AccessPipelineOptions {
   storage: StorageHealth;
   /** D6: tells the reader the decision and any undo; none in tests that do not look. */
   feedback?: FeedbackSink;
+  /** An event already published was queued again (a grant undone): the sync link re-sends it at once. */
+  requeued?: (seq: number) => void;
 }
 
 /** The access pipeline as a feature. */
@@ -182,6 +184,7 @@ export class AccessPipeline implements Feature {
   /** The one point where a grant is undone (its relay failed, or nobody passed): logged, queued for sync, shown. */
   grantUndone(event: RecordedEvent, outcome: UndoOutcome, cause: UndoCause): void {
     this.o.recorded();
+    this.o.requeued?.(event.seq);
     this.o.changed();
     this.o.log.warn(
       { eventId: event.id, readerId: event.readerId, refunded: outcome.refunded, cause },

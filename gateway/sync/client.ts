@@ -221,6 +221,12 @@ export class SyncClient {
     this.statusChanged();
   }
 
+  /** An event already published was queued again (a grant undone): publish it again at once (sync.md). */
+  resend(seq: number): void {
+    this.publisher.resend(seq);
+    this.statusChanged();
+  }
+
   /** Something the status shows changed (a reader came or went): republish it, throttled. */
   statusChanged(): void {
     if (this.stopped || !this.started || this.statusTimer !== undefined) return;

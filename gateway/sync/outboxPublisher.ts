@@ -71,6 +71,8 @@ export class OutboxPublisher {
   /** Bumped on every reset, so a batch of an earlier round cannot move the cursor of this one. */
   private round = 0;
   private inFlight = false;
+  /** The highest seq of the batch in flight (0 when none). */
+  private inFlightLast = 0;
   private task: unknown;
   private ackTimer: unknown;
   private alarmRaised = false;
@@ -116,6 +118,22 @@ export class OutboxPublisher {
       this.task = undefined;
       this.pump();
     }, 0);
+  }
+
+  /**
+   * sync.md: an event already published was queued again (a grant undone: relay failure, no
+   * passage): publish again from it at once, not after the ack timeout. What follows it goes again
+   * too (the central stores by id: a copy more is harmless).
+   */
+  resend(seq: number): void {
+    if (this.stopped) return;
+    if (seq <= Math.max(this.cursor, this.inFlight ? this.inFlightLast : 0)) {
+      this.cursor = Math.min(this.cursor, seq - 1);
+      // A batch in flight must not move the cursor back past it when its PUBACK comes.
+      this.round++;
+      this.cancelAckTimer();
+    }
+    this.poke();
   }
 
   /** The central's `acks` message: forget events up to `upTo` and carry on. Never throws. */
@@ -207,6 +225,7 @@ export class OutboxPublisher {
     const round = this.round;
     const payload = JSON.stringify({ gatewayId: this.o.gatewayId, events: batch });
     this.inFlight = true;
+    this.inFlightLast = last.seq;
     let sent: Promise<void>;
     try {
       sent = this.o.link.publish(this.o.topic, payload, { qos: SYNC_QOS, retain: false });

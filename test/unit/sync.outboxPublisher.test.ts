@@ -407,6 +407,52 @@ describe("OutboxPublisher: failures", () => {
   });
 });
 
+describe("OutboxPublisher: an undone grant goes out again at once (sync.md)", () => {
+  it("re-sends a grant undone after its ack at once, without waiting for the ack timeout", async ({
+    store: t,
+    withPublisher,
+  }) => {
+    importExamples(t.store);
+    const store = t.store;
+    const { link, scheduler, publisher } = withPublisher(store);
+    const e = scan(store, scanReq("0001234567", "pool"), MONDAY_10, "gw-1");
+    publisher.start();
+    await drain(scheduler);
+    await ackLast(link, scheduler);
+    publisher.acked(e.seq);
+    recordRelayFailure(store, e, MONDAY_10 + 500);
+    publisher.resend(e.seq);
+    await drain(scheduler);
+    // Published again before any timer fired.
+    expect(scheduler.count("timeout")).toBeLessThanOrEqual(1);
+    expect(link.sent[1]?.message.events.filter(isDecision).map((x) => [x.id, x.relayFailed])).toEqual([
+      [e.id, true],
+    ]);
+    await ackLast(link, scheduler);
+    publisher.acked(e.seq);
+    expect(outboxDepth(store)).toBe(0);
+  });
+
+  it("re-sends from the undone grant while a later batch is in flight, and that batch's PUBACK does not skip it", async ({
+    store: t,
+    withPublisher,
+  }) => {
+    importExamples(t.store);
+    const store = t.store;
+    const { link, scheduler, publisher } = withPublisher(store);
+    const first = scan(store, scanReq("0001234567", "pool"), MONDAY_10, "gw-1");
+    publisher.start();
+    await drain(scheduler);
+    // Published, not acked yet; the grant is undone and a new event is recorded meanwhile.
+    recordRelayFailure(store, first, MONDAY_10 + 500);
+    publisher.resend(first.seq);
+    await ackLast(link, scheduler);
+    expect(scheduler.count("timeout")).toBeLessThanOrEqual(1);
+    const ids = link.sent.flatMap((b) => b.message.events.map((x) => x.id));
+    expect(ids.filter((id) => id === first.id).length).toBeGreaterThanOrEqual(2);
+  });
+});
+
 describe("OutboxPublisher: depth and alarm", () => {
   it("raises the alarm above sync.outboxAlarm, logs an error once, and clears it after acks", async ({
     setup,

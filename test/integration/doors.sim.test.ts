@@ -1,0 +1,180 @@
+/**
+ * doors.md D2 and D4 with every part real: a serial-line reader and an LCUS board on the simulator's
+ * serial servers, the simulator's turnstile (PASS outputs on a Tasmota input module) and door
+ * contact (a Shelly Gen2 input) on a real Mosquitto, the gateway's real drivers, and the reference
+ * central syncing the events. A member turns away (credits back, visit gone, presence restored,
+ * the central's copy updated), pushes through the next time, somebody slips through on nobody's
+ * grant (tailgate), and the gate is forced and held open.
+ */
+import { describe, expect, vi } from "vitest";
+import { GatewayConfig } from "../../config/gateway.js";
+import { isDecision } from "../../config/protocol/events.js";
+import { SimLcusBoard } from "../../firmware-sim/devices/lcusBoard.js";
+import { SimSerialLineReader } from "../../firmware-sim/devices/serialLineReader.js";
+import { memberBalance } from "../../gateway/decisions.js";
+import { listAllEvents, listEvents } from "../../gateway/store/events.js";
+import { it } from "../harness/index.js";
+import { at, clockFrom } from "../helpers/build.js";
+
+const P = "t9/v1";
+const G = "gw-doors";
+const ANNA = "1234567";
+
+describe("D2, D4 at a turnstile with the simulator, the broker and the central", () => {
+  it("D2: a walk-away is undone everywhere, a push-through stands; D4: a tailgate, a forced gate and a gate held open raise alarms once", async ({
+    broker,
+    exampleStore: store,
+    serialServer,
+    simulator,
+    central: centralSite,
+    gateway: startGateway,
+  }) => {
+    const central = await centralSite(P).start();
+    const sim = await simulator(
+      [
+        "devices:",
+        "  - { id: turnstile, kind: turnstile, via: { driver: tasmota, topic: pool-io }, pulseMs: 200 }",
+        "  - { id: gate, kind: door, via: { driver: shelly-gen2, device: shellyplusi4-pool } }",
+        `broker: { url: "${broker.url}" }`,
+      ].join("\n"),
+    );
+    const readerLine = await serialServer();
+    const reader = new SimSerialLineReader({ link: readerLine, lineEnding: "CR" });
+    reader.start();
+    const boardLine = await serialServer();
+    const board = new SimLcusBoard({ link: boardLine });
+    board.start();
+    const config = GatewayConfig.parse({
+      gateway: { id: G, site: "rome-center" },
+      mqtt: { url: broker.url },
+      sync: { enabled: true, topicPrefix: P },
+      readers: [
+        {
+          id: "pool-in",
+          driver: "serial-line",
+          area: "pool",
+          direction: "in",
+          door: "pool-gate",
+          port: readerLine.target,
+          debounceMs: 100,
+        },
+      ],
+      relays: [{ id: "board-1", driver: "lcus-serial", port: boardLine.target, frameGapMs: 20 }],
+      inputs: [
+        { id: "pass-in", driver: "mqtt-tasmota", topic: "pool-io", switch: 1 },
+        { id: "gate-contact", driver: "mqtt-shelly-gen2", device: "shellyplusi4-pool", input: 0 },
+      ],
+      doors: [
+        {
+          id: "pool-gate",
+          relay: "board-1",
+          channel: 1,
+          pulseMs: 200,
+          passage: "pass-in",
+          passageTimeoutSeconds: 1,
+          contact: "gate-contact",
+          heldOpenSeconds: 1,
+          forcedGraceSeconds: 0,
+        },
+      ],
+    });
+    const clock = clockFrom(at("2027-03-22T10:00"));
+    const gateway = await startGateway({ config, store, gatewayId: G, clock });
+    await vi.waitFor(
+      () => {
+        const s = gateway.status();
+        expect([...s.readers, ...s.relays].map((d) => d.state)).toEqual(["open", "open"]);
+        expect(s.inputs.map((i) => i.level)).toEqual(["inactive", "inactive"]);
+        expect(s.sync?.inStep).toBe(true);
+      },
+      { timeout: 10_000 },
+    );
+    const remaining = () =>
+      memberBalance(store, { member: "m-anna" }, clock()).multipacks.find(
+        (m) => m.multipackId === "mp-anna-swim",
+      )?.creditsRemaining;
+    const before = remaining();
+    const presence = () => store.db.prepare("SELECT * FROM presence WHERE member_id = 'm-anna'").all();
+    const presenceBefore = presence();
+
+    // D2: Anna is let in and turns away: once the door's second has passed, it is as if she never came.
+    reader.present(ANNA);
+    const walkAway = await vi.waitFor(() => {
+      const e = listEvents(store)[0];
+      expect(e?.decision).toBe("grant");
+      return e as NonNullable<typeof e>;
+    });
+    expect(walkAway.creditsDeducted).toBeGreaterThan(0);
+    await vi.waitFor(() => expect(board.history.map((c) => c.on)).toEqual([true, false]), { timeout: 3000 });
+    sim.act("turnstile", "walk-away");
+    await vi.waitFor(() => expect(listEvents(store)[0]?.passed).toBe(false), { timeout: 5000 });
+    expect(remaining()).toBe(before);
+    expect(store.db.prepare("SELECT count(*) AS n FROM visits WHERE id = ?").get(walkAway.id)).toEqual({
+      n: 0,
+    });
+    expect(presence()).toEqual(presenceBefore);
+    // The central got the updated event with its refund at once (sync.md: not after the ack
+    // timeout, 10 s): its credits agree with the gate's.
+    await vi.waitFor(
+      () => {
+        const there = central.events(G).filter(isDecision);
+        expect(there.find((e) => e.id === walkAway.id)?.passed).toBe(false);
+        expect(central.remaining("mp-anna-swim")).toBe(before);
+      },
+      { timeout: 5000 },
+    );
+
+    // D2: she comes back and pushes through: the grant stands, at the gate and at the central.
+    reader.present(ANNA);
+    const through = await vi.waitFor(() => {
+      const e = listEvents(store)[1];
+      expect(e?.decision).toBe("grant");
+      return e as NonNullable<typeof e>;
+    });
+    await vi.waitFor(() => expect(board.history.filter((c) => c.on)).toHaveLength(2), { timeout: 3000 });
+    sim.act("turnstile", "pass-in");
+    await vi.waitFor(() => expect(listEvents(store)[1]?.passed).toBe(true), { timeout: 5000 });
+    expect(remaining()).toBe((before ?? 0) - through.creditsDeducted);
+    await vi.waitFor(
+      () =>
+        expect(
+          central
+            .events(G)
+            .filter(isDecision)
+            .find((e) => e.id === through.id)?.passed,
+        ).toBe(true),
+      { timeout: 10_000 },
+    );
+
+    // D4: somebody pushes through on nobody's grant: a tailgate, raised and over at once.
+    sim.act("turnstile", "pass-in");
+    const alarms = () =>
+      listAllEvents(store, { kind: "alarm" }).flatMap((e) =>
+        e.kind === "alarm" ? [[e.alarm, e.state]] : [],
+      );
+    await vi.waitFor(() => expect(alarms()).toContainEqual(["tailgate", "raised"]), { timeout: 5000 });
+
+    // D4: the gate is pushed open with no grant (forced), and left open (held open); closing clears both.
+    sim.act("gate", "open");
+    await vi.waitFor(() => expect(alarms()).toContainEqual(["forced", "raised"]), { timeout: 5000 });
+    await vi.waitFor(() => expect(alarms()).toContainEqual(["held_open", "raised"]), { timeout: 5000 });
+    expect(gateway.status().problems.join("\n")).toMatch(/forced/);
+    sim.act("gate", "close");
+    await vi.waitFor(
+      () => {
+        expect(alarms()).toContainEqual(["forced", "cleared"]);
+        expect(alarms()).toContainEqual(["held_open", "cleared"]);
+      },
+      { timeout: 5000 },
+    );
+    // Raised once, cleared once.
+    expect(alarms().filter(([a]) => a === "held_open")).toEqual([
+      ["held_open", "raised"],
+      ["held_open", "cleared"],
+    ]);
+    // Every event reached the central.
+    await vi.waitFor(() => expect(central.events(G)).toHaveLength(listAllEvents(store).length), {
+      timeout: 10_000,
+    });
+  }, 60_000);
+});
