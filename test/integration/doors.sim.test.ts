@@ -15,6 +15,7 @@ import { memberBalance } from "../../gateway/decisions.js";
 import { listAllEvents, listEvents } from "../../gateway/store/events.js";
 import { it } from "../harness/index.js";
 import { at, clockFrom } from "../helpers/build.js";
+import { importInputs } from "../store/storeHelpers.js";
 
 const P = "t9/v1";
 const G = "gw-doors";
@@ -176,5 +177,142 @@ describe("D2, D4 at a turnstile with the simulator, the broker and the central",
     await vi.waitFor(() => expect(central.events(G)).toHaveLength(listAllEvents(store).length), {
       timeout: 10_000,
     });
+  }, 60_000);
+});
+
+/** A member of staff who may pass a locked door and opens a first-person-in schedule (D3). */
+const STAFF = `members:
+  - id: m-lena
+    name: Lena
+    lockdownAccess: true
+    cards: [{ number: "4242", status: active }]
+    multipacks:
+      - { id: mp-lena-swim, product: swim10, purchasedAt: "2027-03-01T18:00:00+01:00", status: active }
+`;
+
+describe("D2, D3 with the simulator's hardware", () => {
+  it("D2: two grants and one passage settle the older and undo the newer; D3: a scheduled unlock waits for the first member of staff, then entries pass free", async ({
+    broker,
+    exampleStore: store,
+    serialServer,
+    simulator,
+    gateway: startGateway,
+  }) => {
+    importInputs(store, [{ name: "staff.yaml", text: STAFF }]);
+    const sim = await simulator(
+      [
+        "devices:",
+        "  - { id: turnstile, kind: turnstile, via: { driver: tasmota, topic: pool-io }, pulseMs: 200 }",
+        `broker: { url: "${broker.url}" }`,
+      ].join("\n"),
+    );
+    const readerLine = await serialServer();
+    const reader = new SimSerialLineReader({ link: readerLine, lineEnding: "CR" });
+    reader.start();
+    const boardLine = await serialServer();
+    const board = new SimLcusBoard({ link: boardLine });
+    board.start();
+    const config = GatewayConfig.parse({
+      mqtt: { url: broker.url },
+      readers: [
+        {
+          id: "pool-in",
+          driver: "serial-line",
+          area: "pool",
+          direction: "in",
+          door: "pool-gate",
+          port: readerLine.target,
+          debounceMs: 100,
+        },
+        {
+          id: "spa-in",
+          driver: "serial-line",
+          area: "pool",
+          direction: "in",
+          door: "spa-door",
+          port: (await serialServer()).target,
+        },
+      ],
+      relays: [{ id: "board-1", driver: "lcus-serial", port: boardLine.target, frameGapMs: 20 }],
+      inputs: [{ id: "pass-in", driver: "mqtt-tasmota", topic: "pool-io", switch: 1 }],
+      doors: [
+        {
+          id: "pool-gate",
+          relay: "board-1",
+          channel: 1,
+          pulseMs: 200,
+          passage: "pass-in",
+          passageTimeoutSeconds: 1,
+        },
+        {
+          id: "spa-door",
+          relay: "board-1",
+          channel: 3,
+          pulseMs: 200,
+          schedule: [{ days: ["mon"], from: "09:00", to: "12:00" }],
+          firstPersonIn: true,
+        },
+      ],
+    });
+    const clock = clockFrom(at("2027-03-22T10:00"));
+    const gateway = await startGateway({ config, store, gatewayId: "gw-1", clock });
+    await vi.waitFor(
+      () => {
+        const s = gateway.status();
+        expect(s.relays.map((d) => d.state)).toEqual(["open"]);
+        expect(s.inputs.map((i) => i.level)).toEqual(["inactive"]);
+      },
+      { timeout: 10_000 },
+    );
+
+    // D2: Anna and Bruno are let in one after the other; one person goes through.
+    reader.present(ANNA);
+    await vi.waitFor(() => expect(listEvents(store)).toHaveLength(1));
+    reader.present("7654321");
+    await vi.waitFor(() => expect(listEvents(store).map((e) => e.decision)).toEqual(["grant", "grant"]));
+    sim.act("turnstile", "pass-in");
+    await vi.waitFor(() => expect(listEvents(store).map((e) => e.passed)).toEqual([true, false]), {
+      timeout: 5000,
+    });
+
+    // D3: the spa's window is open, but nobody of staff has come: the door is normal and pulses.
+    const spa = () => gateway.status().doors.find((d) => d.id === "spa-door");
+    expect(spa()?.mode).toBe("normal");
+    // The door's mode is the board's channel 3: held on once unlocked.
+    const ch3 = () => board.history.filter((c) => c.channel === 3).at(-1)?.on ?? false;
+    expect(ch3()).toBe(false);
+    const lena = await gateway.command(
+      {
+        id: "fpi-1",
+        at: new Date(clock()).toISOString(),
+        verb: "admit",
+        args: { card: "4242", reader: "spa-in" },
+        operator: "reception",
+        reason: "Lena's card reader at the spa is being replaced",
+      },
+      "local",
+    );
+    expect(lena).toMatchObject({ ok: true, decision: { decision: "grant" } });
+    await vi.waitFor(() => expect(spa()?.mode).toBe("unlocked"), { timeout: 5000 });
+    await vi.waitFor(() => expect(ch3()).toBe(true), { timeout: 5000 });
+    expect(listAllEvents(store, { kind: "door" }).at(-1)).toMatchObject({
+      door: "spa-door",
+      mode: "unlocked",
+      source: "schedule",
+    });
+    // Now an entry at the spa passes free, decided as a scan in the door's mode.
+    const bruno = await gateway.command(
+      {
+        id: "fpi-2",
+        at: new Date(clock()).toISOString(),
+        verb: "admit",
+        args: { card: "7654321", reader: "spa-in" },
+        operator: "reception",
+        reason: "the spa reader is being replaced",
+      },
+      "local",
+    );
+    expect(bruno).toMatchObject({ ok: true, decision: { decision: "grant", reason: "door_unlocked" } });
+    expect(listEvents(store).at(-1)).toMatchObject({ reason: "door_unlocked", creditsDeducted: 0 });
   }, 60_000);
 });
