@@ -12,7 +12,7 @@ import { accessgw, jsonLines } from "./accessgw.js";
 import { importSite, it, stopCleanly } from "./daemon.js";
 
 describe("D5: the front desk reaches the daemon of `accessgw start`", () => {
-  it("through <data>/control.sock (0600) while it runs: open pulses the door, a refusal says why; exit 4 once it stopped", async ({
+  it("through <data>/control.sock (0600) while it runs: open pulses the door, door holds and releases it, admit --free lets a member in, a refusal says why; exit 4 once it stopped", async ({
     folder,
     serialServer,
     startWithReader,
@@ -41,6 +41,34 @@ describe("D5: the front desk reaches the daemon of `accessgw start`", () => {
         ),
       { timeout: 3000, interval: 20 },
     );
+    // door: the gate held released, then back to normal (locked between grants).
+    const unlocked = await accessgw([
+      "door",
+      "--door",
+      "pool-gate",
+      "--mode",
+      "unlocked",
+      ...staff,
+      ...where,
+    ]);
+    expect(unlocked.code, unlocked.stderr).toBe(0);
+    const ch1 = () => board.history.filter((c) => c.channel === 1).at(-1)?.on;
+    await vi.waitFor(() => expect(ch1()).toBe(true), { timeout: 3000, interval: 20 });
+    const normal = await accessgw(["door", "--door", "pool-gate", "--mode", "normal", ...staff, ...where]);
+    expect(normal.code, normal.stderr).toBe(0);
+    await vi.waitFor(() => expect(ch1()).toBe(false), { timeout: 3000, interval: 20 });
+    // admit --free: Eve in at no charge, whatever the rules say (staff_override).
+    const admit = await accessgw([
+      "admit",
+      "--card",
+      "1234567",
+      "--reader",
+      "pool-in",
+      "--free",
+      ...staff,
+      ...where,
+    ]);
+    expect(admit.code, admit.stderr).toBe(0);
     const refused = await accessgw(["open", "--door", "no-such-door", ...staff, ...where]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/no-such-door/);
@@ -58,6 +86,9 @@ describe("D5: the front desk reaches the daemon of `accessgw start`", () => {
         origin: "local",
         ok: true,
       },
+      { kind: "command", verb: "door", args: { door: "pool-gate", mode: "unlocked" }, ok: true },
+      { kind: "command", verb: "door", args: { door: "pool-gate", mode: "normal" }, ok: true },
+      { kind: "command", verb: "admit", args: { card: "1234567", reader: "pool-in", free: true }, ok: true },
       { kind: "command", verb: "open", args: { door: "no-such-door" }, ok: false },
     ]);
     const decisions = jsonLines(
@@ -72,6 +103,14 @@ describe("D5: the front desk reaches the daemon of `accessgw start`", () => {
         creditsDeducted: 0,
         operator: "anna",
         staffReason: "delivery",
+      },
+      {
+        id: commands[3]?.eventId,
+        decision: "grant",
+        reason: "staff_override",
+        memberId: "m-e2e",
+        creditsDeducted: 0,
+        operator: "anna",
       },
     ]);
 
