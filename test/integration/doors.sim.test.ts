@@ -11,9 +11,10 @@ import { GatewayConfig } from "../../config/gateway.js";
 import { isDecision } from "../../config/protocol/events.js";
 import { SimLcusBoard } from "../../firmware-sim/devices/lcusBoard.js";
 import { SimSerialLineReader } from "../../firmware-sim/devices/serialLineReader.js";
+import type { Gateway } from "../../gateway/daemon.js";
 import { memberBalance } from "../../gateway/decisions.js";
 import { listAllEvents, listEvents } from "../../gateway/store/events.js";
-import { it } from "../harness/index.js";
+import { test } from "../harness/index.js";
 import { at, clockFrom } from "../helpers/build.js";
 import { importInputs } from "../store/storeHelpers.js";
 
@@ -21,75 +22,111 @@ const P = "t9/v1";
 const G = "gw-doors";
 const ANNA = "1234567";
 
+/** What a pool rig is handed: more simulated devices, and the gateway config's own parts. */
+interface PoolOptions {
+  devices?: string[];
+  /** Readers, inputs, doors, sync… given the reader's and the board's ports. */
+  config: (ports: { reader: string; board: string }) => Record<string, unknown>;
+  gatewayId?: string;
+  /** More to wait for before the rig is ready (the sync link in step, say). */
+  ready?: (status: ReturnType<Gateway["status"]>) => void;
+}
+
+/** The pool-in reader of the rigs: a serial-line reader opening the pool gate. */
+const poolReader = (port: string) => ({
+  id: "pool-in",
+  driver: "serial-line",
+  area: "pool",
+  direction: "in",
+  door: "pool-gate",
+  port,
+  debounceMs: 100,
+});
+
+/** The pool gate: LCUS relay 1, a grant standing once the turnstile's PASS-in shows a passage within 1 s. */
+const POOL_GATE = {
+  id: "pool-gate",
+  relay: "board-1",
+  channel: 1,
+  pulseMs: 200,
+  passage: "pass-in",
+  passageTimeoutSeconds: 1,
+};
+
+/** The turnstile's PASS-in output on its Tasmota input module. */
+const PASS_IN = { id: "pass-in", driver: "mqtt-tasmota", topic: "pool-io", switch: 1 };
+
+/**
+ * The simulator's turnstile (and `devices`) on the file's broker, a serial-line reader and an LCUS
+ * board on its serial servers, and the gateway on the worked example, once its relays are open and
+ * every input read; the clock runs from Monday 22 March 2027, 10:00.
+ */
+const it = test.extend(
+  "pool",
+  ({ broker, exampleStore: store, serialServer, simulator, gateway: startGateway }) =>
+    async (o: PoolOptions) => {
+      const sim = await simulator(
+        [
+          "devices:",
+          "  - { id: turnstile, kind: turnstile, via: { driver: tasmota, topic: pool-io }, pulseMs: 200 }",
+          ...(o.devices ?? []),
+          `broker: { url: "${broker.url}" }`,
+        ].join("\n"),
+      );
+      const readerLine = await serialServer();
+      const reader = new SimSerialLineReader({ link: readerLine, lineEnding: "CR" });
+      reader.start();
+      const boardLine = await serialServer();
+      const board = new SimLcusBoard({ link: boardLine });
+      board.start();
+      const config = GatewayConfig.parse({
+        mqtt: { url: broker.url },
+        relays: [{ id: "board-1", driver: "lcus-serial", port: boardLine.target, frameGapMs: 20 }],
+        ...o.config({ reader: readerLine.target, board: boardLine.target }),
+      });
+      const clock = clockFrom(at("2027-03-22T10:00"));
+      const gateway = await startGateway({ config, store, gatewayId: o.gatewayId ?? "gw-1", clock });
+      await vi.waitFor(
+        () => {
+          const s = gateway.status();
+          expect(s.relays.map((d) => d.state)).toEqual(["open"]);
+          expect(s.inputs.filter((i) => i.level === "unknown")).toEqual([]);
+          o.ready?.(s);
+        },
+        { timeout: 10_000 },
+      );
+      return { sim, reader, board, gateway, clock, store };
+    },
+);
+
 describe("D2, D4 at a turnstile with the simulator, the broker and the central", () => {
   it("D2: a walk-away is undone everywhere, a push-through stands; D4: a tailgate, a forced gate and a gate held open raise alarms once", async ({
-    broker,
-    exampleStore: store,
-    serialServer,
-    simulator,
+    pool,
     central: centralSite,
-    gateway: startGateway,
   }) => {
     const central = await centralSite(P).start();
-    const sim = await simulator(
-      [
-        "devices:",
-        "  - { id: turnstile, kind: turnstile, via: { driver: tasmota, topic: pool-io }, pulseMs: 200 }",
-        "  - { id: gate, kind: door, via: { driver: shelly-gen2, device: shellyplusi4-pool } }",
-        `broker: { url: "${broker.url}" }`,
-      ].join("\n"),
-    );
-    const readerLine = await serialServer();
-    const reader = new SimSerialLineReader({ link: readerLine, lineEnding: "CR" });
-    reader.start();
-    const boardLine = await serialServer();
-    const board = new SimLcusBoard({ link: boardLine });
-    board.start();
-    const config = GatewayConfig.parse({
-      gateway: { id: G, site: "rome-center" },
-      mqtt: { url: broker.url },
-      sync: { enabled: true, topicPrefix: P },
-      readers: [
-        {
-          id: "pool-in",
-          driver: "serial-line",
-          area: "pool",
-          direction: "in",
-          door: "pool-gate",
-          port: readerLine.target,
-          debounceMs: 100,
-        },
-      ],
-      relays: [{ id: "board-1", driver: "lcus-serial", port: boardLine.target, frameGapMs: 20 }],
-      inputs: [
-        { id: "pass-in", driver: "mqtt-tasmota", topic: "pool-io", switch: 1 },
-        { id: "gate-contact", driver: "mqtt-shelly-gen2", device: "shellyplusi4-pool", input: 0 },
-      ],
-      doors: [
-        {
-          id: "pool-gate",
-          relay: "board-1",
-          channel: 1,
-          pulseMs: 200,
-          passage: "pass-in",
-          passageTimeoutSeconds: 1,
-          contact: "gate-contact",
-          heldOpenSeconds: 1,
-          forcedGraceSeconds: 0,
-        },
-      ],
+    const { sim, reader, board, gateway, clock, store } = await pool({
+      devices: ["  - { id: gate, kind: door, via: { driver: shelly-gen2, device: shellyplusi4-pool } }"],
+      gatewayId: G,
+      config: (ports) => ({
+        gateway: { id: G, site: "rome-center" },
+        sync: { enabled: true, topicPrefix: P },
+        readers: [poolReader(ports.reader)],
+        inputs: [
+          PASS_IN,
+          { id: "gate-contact", driver: "mqtt-shelly-gen2", device: "shellyplusi4-pool", input: 0 },
+        ],
+        doors: [
+          {
+            ...POOL_GATE,
+            contact: "gate-contact",
+            heldOpenSeconds: 1,
+            forcedGraceSeconds: 0,
+          },
+        ],
+      }),
+      ready: (s) => expect(s.sync?.inStep).toBe(true),
     });
-    const clock = clockFrom(at("2027-03-22T10:00"));
-    const gateway = await startGateway({ config, store, gatewayId: G, clock });
-    await vi.waitFor(
-      () => {
-        const s = gateway.status();
-        expect([...s.readers, ...s.relays].map((d) => d.state)).toEqual(["open", "open"]);
-        expect(s.inputs.map((i) => i.level)).toEqual(["inactive", "inactive"]);
-        expect(s.sync?.inStep).toBe(true);
-      },
-      { timeout: 10_000 },
-    );
     const remaining = () =>
       memberBalance(store, { member: "m-anna" }, clock()).multipacks.find(
         (m) => m.multipackId === "mp-anna-swim",
@@ -192,78 +229,39 @@ const STAFF = `members:
 
 describe("D2, D3 with the simulator's hardware", () => {
   it("D2: two grants and one passage settle the older and undo the newer; D3: a scheduled unlock waits for the first member of staff, then entries pass free", async ({
-    broker,
-    exampleStore: store,
+    pool,
+    exampleStore,
     serialServer,
-    simulator,
-    gateway: startGateway,
   }) => {
-    importInputs(store, [{ name: "staff.yaml", text: STAFF }]);
-    const sim = await simulator(
-      [
-        "devices:",
-        "  - { id: turnstile, kind: turnstile, via: { driver: tasmota, topic: pool-io }, pulseMs: 200 }",
-        `broker: { url: "${broker.url}" }`,
-      ].join("\n"),
-    );
-    const readerLine = await serialServer();
-    const reader = new SimSerialLineReader({ link: readerLine, lineEnding: "CR" });
-    reader.start();
-    const boardLine = await serialServer();
-    const board = new SimLcusBoard({ link: boardLine });
-    board.start();
-    const config = GatewayConfig.parse({
-      mqtt: { url: broker.url },
-      readers: [
-        {
-          id: "pool-in",
-          driver: "serial-line",
-          area: "pool",
-          direction: "in",
-          door: "pool-gate",
-          port: readerLine.target,
-          debounceMs: 100,
-        },
-        {
-          id: "spa-in",
-          driver: "serial-line",
-          area: "pool",
-          direction: "in",
-          door: "spa-door",
-          port: (await serialServer()).target,
-        },
-      ],
-      relays: [{ id: "board-1", driver: "lcus-serial", port: boardLine.target, frameGapMs: 20 }],
-      inputs: [{ id: "pass-in", driver: "mqtt-tasmota", topic: "pool-io", switch: 1 }],
-      doors: [
-        {
-          id: "pool-gate",
-          relay: "board-1",
-          channel: 1,
-          pulseMs: 200,
-          passage: "pass-in",
-          passageTimeoutSeconds: 1,
-        },
-        {
-          id: "spa-door",
-          relay: "board-1",
-          channel: 3,
-          pulseMs: 200,
-          schedule: [{ days: ["mon"], from: "09:00", to: "12:00" }],
-          firstPersonIn: true,
-        },
-      ],
+    importInputs(exampleStore, [{ name: "staff.yaml", text: STAFF }]);
+    const spaLine = await serialServer();
+    const { sim, reader, board, gateway, clock, store } = await pool({
+      config: (ports) => ({
+        readers: [
+          poolReader(ports.reader),
+          {
+            id: "spa-in",
+            driver: "serial-line",
+            area: "pool",
+            direction: "in",
+            door: "spa-door",
+            port: spaLine.target,
+          },
+        ],
+        inputs: [PASS_IN],
+        doors: [
+          POOL_GATE,
+          {
+            id: "spa-door",
+            relay: "board-1",
+            channel: 3,
+            pulseMs: 200,
+            schedule: [{ days: ["mon"], from: "09:00", to: "12:00" }],
+            firstPersonIn: true,
+          },
+        ],
+      }),
     });
-    const clock = clockFrom(at("2027-03-22T10:00"));
-    const gateway = await startGateway({ config, store, gatewayId: "gw-1", clock });
-    await vi.waitFor(
-      () => {
-        const s = gateway.status();
-        expect(s.relays.map((d) => d.state)).toEqual(["open"]);
-        expect(s.inputs.map((i) => i.level)).toEqual(["inactive"]);
-      },
-      { timeout: 10_000 },
-    );
 
     // D2: Anna and Bruno are let in one after the other; one person goes through.
     reader.present(ANNA);
