@@ -7,7 +7,13 @@
  * `bare` (1.0.x: everything on `<topic>` itself). It also sends `boot` and `heartbeat`, which the
  * gateway ignores. Availability is `<topic>/avty` online/offline (retained).
  */
-import { cardValue, type SimMqttBrokerOptions, SimMqttConnection, simClientId } from "./mqttDeviceClient.js";
+import {
+  cardValue,
+  type SimMqttBrokerOptions,
+  SimMqttConnection,
+  SimMqttDevice,
+  simClientId,
+} from "./mqttDeviceClient.js";
 
 /** Where the firmware publishes: 2.x `<topic>/send`, 2.x Home Assistant `<topic>/tag`, 1.0.x `<topic>`. */
 export type EspRfidLayout = "send" | "tag" | "bare";
@@ -46,18 +52,19 @@ export interface EspRfidVerdict {
 }
 
 /** An esp-rfid reader on MQTT; start() connects and sends `boot`, stop() disconnects cleanly. */
-export class SimEspRfidReader {
+export class SimEspRfidReader extends SimMqttDevice {
   private readonly topic: string;
   private readonly hostname: string;
   private readonly ip: string;
   private readonly clock: () => number;
-  private readonly connection: SimMqttConnection;
+  protected readonly connection: SimMqttConnection;
   private readonly bootedAt: number;
   private readonly layout: EspRfidLayout;
   private readonly module: EspRfidModule;
   private readonly em4100Version: number;
 
   constructor(options: SimEspRfidReaderOptions) {
+    super();
     this.topic = options.topic;
     this.hostname = options.hostname ?? "esp-rfid";
     this.ip = options.ip ?? "192.168.4.1";
@@ -75,35 +82,8 @@ export class SimEspRfidReader {
     });
   }
 
-  /** Whether it is plugged in (started, not unplugged or stopped). */
-  get plugged(): boolean {
-    return this.connection.plugged;
-  }
-
-  /** Whether it is connected to the broker. */
-  get connected(): boolean {
-    return this.connection.connected;
-  }
-
-  /** Connects and announces itself with a `boot` message, as the firmware does on connect. */
-  async start(): Promise<void> {
-    await this.connection.start();
-    this.boot();
-  }
-
-  /** Publishes offline itself and disconnects. */
-  stop(): Promise<void> {
-    return this.connection.stop();
-  }
-
-  /** Drops the connection abruptly: the broker publishes `<topic>/avty` offline. */
-  unplug(): Promise<void> {
-    return this.connection.unplug();
-  }
-
-  /** Reconnects and sends `boot` again. */
-  async replug(): Promise<void> {
-    await this.connection.replug();
+  /** Once connected: announces itself with a boot message. */
+  protected override afterConnect(): void {
     this.boot();
   }
 

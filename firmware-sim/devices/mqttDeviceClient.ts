@@ -183,3 +183,48 @@ export function cardValue(card: number | string): number {
 export function simClientId(name: string): string {
   return `${name}-${Math.random().toString(16).slice(2, 8)}`;
 }
+
+/**
+ * A simulated MQTT device as a technician handles it: started and stopped, unplugged (the broker
+ * publishes its last will) and plugged back in. What the device does once connected — announce
+ * itself, report its inputs — is its `afterConnect()`.
+ */
+export abstract class SimMqttDevice {
+  /** The device's connection to the broker. */
+  protected abstract readonly connection: SimMqttConnection;
+
+  /** Whether it is plugged in (started, not unplugged or stopped). */
+  get plugged(): boolean {
+    return this.connection.plugged;
+  }
+
+  /** Whether it is connected to the broker. */
+  get connected(): boolean {
+    return this.connection.connected;
+  }
+
+  /** Connects, then does what the device does once connected. */
+  async start(): Promise<void> {
+    await this.connection.start();
+    this.afterConnect();
+  }
+
+  /** Publishes its offline state and disconnects. */
+  stop(): Promise<void> {
+    return this.connection.stop();
+  }
+
+  /** Drops the connection abruptly: the broker publishes the device's last will (offline). */
+  unplug(): Promise<void> {
+    return this.connection.unplug();
+  }
+
+  /** Reconnects (resolves once online is published again), then does what it does once connected. */
+  async replug(): Promise<void> {
+    await this.connection.replug();
+    this.afterConnect();
+  }
+
+  /** What the device does after each (re)connect; nothing by default. */
+  protected afterConnect(): void {}
+}

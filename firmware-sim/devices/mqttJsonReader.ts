@@ -6,7 +6,12 @@
  * is the card itself, as ESPHome's documented `payload: !lambda 'return x;'` sends it ("7616525",
  * "74-10-37-94"): the gateway's `mqtt-text` driver reads it.
  */
-import { type SimMqttBrokerOptions, SimMqttConnection, simClientId } from "./mqttDeviceClient.js";
+import {
+  type SimMqttBrokerOptions,
+  SimMqttConnection,
+  SimMqttDevice,
+  simClientId,
+} from "./mqttDeviceClient.js";
 import { ReaderDisplay } from "./readerDisplay.js";
 
 /** What a SimMqttJsonReader is handed. */
@@ -28,16 +33,17 @@ export interface SimMqttJsonReaderOptions extends SimMqttBrokerOptions {
 }
 
 /** A JSON-over-MQTT reader; start() connects, stop() disconnects cleanly. */
-export class SimMqttJsonReader {
+export class SimMqttJsonReader extends SimMqttDevice {
   private readonly topic: string;
   private readonly path: readonly string[];
   private readonly extra: Record<string, unknown>;
   private readonly format: "json" | "text";
-  private readonly connection: SimMqttConnection;
+  protected readonly connection: SimMqttConnection;
   /** D6: the feedback messages it showed, oldest first. */
   readonly display: ReaderDisplay;
 
   constructor(options: SimMqttJsonReaderOptions) {
+    super();
     const path = options.field.split(".");
     if (path.some((key) => key === "")) {
       throw new RangeError(`field must be a dot-separated path like "data.uid", found "${options.field}"`);
@@ -65,36 +71,6 @@ export class SimMqttJsonReader {
     const f = parseFeedback(text);
     if (f === null) this.display.show("feedback", `(unreadable feedback) ${text}`);
     else this.display.show("feedback", f.message, f.decision);
-  }
-
-  /** Whether it is plugged in (started, not unplugged or stopped). */
-  get plugged(): boolean {
-    return this.connection.plugged;
-  }
-
-  /** Whether it is connected to the broker. */
-  get connected(): boolean {
-    return this.connection.connected;
-  }
-
-  /** Connects and publishes online (retained). */
-  start(): Promise<void> {
-    return this.connection.start();
-  }
-
-  /** Publishes offline itself and disconnects. */
-  stop(): Promise<void> {
-    return this.connection.stop();
-  }
-
-  /** Drops the connection abruptly: the broker publishes offline. */
-  unplug(): Promise<void> {
-    return this.connection.unplug();
-  }
-
-  /** Reconnects; resolves once online is published again. */
-  replug(): Promise<void> {
-    return this.connection.replug();
   }
 
   /** Publishes one read (`card` at the field path, or as the payload); returns false when not connected. */

@@ -5,7 +5,12 @@
  * 1, because the gateway numbers Gen1 channels from 1 (see the Door docs in config/gateway.ts).
  */
 import { gen1RelayStateTopic, parseGen1RelayCommand } from "../../drivers/codecs/shelly.js";
-import { type SimMqttBrokerOptions, SimMqttConnection, simClientId } from "./mqttDeviceClient.js";
+import {
+  type SimMqttBrokerOptions,
+  SimMqttConnection,
+  SimMqttDevice,
+  simClientId,
+} from "./mqttDeviceClient.js";
 import { type RelayBoardEvents, type RelayChange, RelayStateRecorder } from "./relayState.js";
 
 /** What a SimShellyGen1 is handed. */
@@ -21,14 +26,15 @@ export interface SimShellyGen1Options extends SimMqttBrokerOptions {
 const COMMAND_TOPIC = /^shellies\/(.+)\/relay\/(\d+)\/command$/;
 
 /** A Shelly Gen1 relay device on MQTT; start() connects, stop() disconnects cleanly. */
-export class SimShellyGen1 {
+export class SimShellyGen1 extends SimMqttDevice {
   private readonly device: string;
   private readonly relayCount: number;
   private readonly relays: RelayStateRecorder;
-  private readonly connection: SimMqttConnection;
+  protected readonly connection: SimMqttConnection;
   private bad = 0;
 
   constructor(options: SimShellyGen1Options) {
+    super();
     this.device = options.device;
     this.relayCount = options.relays ?? 1;
     this.relays = new RelayStateRecorder(options.clock ?? Date.now);
@@ -51,16 +57,6 @@ export class SimShellyGen1 {
     return this.bad;
   }
 
-  /** Whether it is plugged in (started, not unplugged or stopped). */
-  get plugged(): boolean {
-    return this.connection.plugged;
-  }
-
-  /** Whether it is connected to the broker. */
-  get connected(): boolean {
-    return this.connection.connected;
-  }
-
   /** Whether the relay of gateway channel `channel` (1 = relay/0) is on. */
   isOn(channel: number): boolean {
     return this.relays.isOn(channel);
@@ -69,26 +65,6 @@ export class SimShellyGen1 {
   /** Subscribes to "change"; returns a function that unsubscribes. */
   on<K extends keyof RelayBoardEvents>(event: K, listener: RelayBoardEvents[K]): () => void {
     return this.relays.on(event, listener);
-  }
-
-  /** Connects, subscribes to its relay commands and publishes online true (retained). */
-  start(): Promise<void> {
-    return this.connection.start();
-  }
-
-  /** Publishes online false itself and disconnects. */
-  stop(): Promise<void> {
-    return this.connection.stop();
-  }
-
-  /** Drops the connection abruptly: the broker publishes online false. */
-  unplug(): Promise<void> {
-    return this.connection.unplug();
-  }
-
-  /** Reconnects; resolves once online is published again. */
-  replug(): Promise<void> {
-    return this.connection.replug();
   }
 
   /** Publishes raw text or bytes on relay/0's state topic (what the gateway reads); false when offline. */

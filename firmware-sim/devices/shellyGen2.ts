@@ -7,7 +7,12 @@
  */
 import { encodeRpcResponse, parseSwitchSetRequest } from "../../drivers/codecs/shelly.js";
 import type { Scheduler } from "../../runtime/scheduler.js";
-import { type SimMqttBrokerOptions, SimMqttConnection, simClientId } from "./mqttDeviceClient.js";
+import {
+  type SimMqttBrokerOptions,
+  SimMqttConnection,
+  SimMqttDevice,
+  simClientId,
+} from "./mqttDeviceClient.js";
 import { type RelayBoardEvents, type RelayChange, RelayStateRecorder } from "./relayState.js";
 
 /** What a SimShellyGen2 is handed. */
@@ -29,13 +34,13 @@ interface RpcHead {
 }
 
 /** A Shelly Gen2 switch device on MQTT; start() connects, stop() disconnects cleanly. */
-export class SimShellyGen2 {
+export class SimShellyGen2 extends SimMqttDevice {
   private readonly device: string;
   private readonly switchCount: number;
   private readonly scheduler: Scheduler;
   private readonly clock: () => number;
   private readonly relays: RelayStateRecorder;
-  private readonly connection: SimMqttConnection;
+  protected readonly connection: SimMqttConnection;
   private readonly timers = new Map<number, unknown>();
   private bad = 0;
   private errorReplies = 0;
@@ -43,6 +48,7 @@ export class SimShellyGen2 {
   private lastSrc: string | undefined;
 
   constructor(options: SimShellyGen2Options) {
+    super();
     this.device = options.device;
     this.switchCount = options.switches ?? 1;
     this.scheduler = options.scheduler;
@@ -72,16 +78,6 @@ export class SimShellyGen2 {
     return this.errorReplies;
   }
 
-  /** Whether it is plugged in (started, not unplugged or stopped). */
-  get plugged(): boolean {
-    return this.connection.plugged;
-  }
-
-  /** Whether it is connected to the broker. */
-  get connected(): boolean {
-    return this.connection.connected;
-  }
-
   /** Whether switch `id` is on. */
   isOn(id: number): boolean {
     return this.relays.isOn(id);
@@ -92,25 +88,10 @@ export class SimShellyGen2 {
     return this.relays.on(event, listener);
   }
 
-  /** Connects, subscribes to `<device>/rpc` and publishes `<device>/online` true (retained). */
-  start(): Promise<void> {
-    return this.connection.start();
-  }
-
   /** Publishes online false itself and disconnects; pending toggle_after timers are cancelled. */
-  async stop(): Promise<void> {
+  override async stop(): Promise<void> {
     for (const id of [...this.timers.keys()]) this.cancelTimer(id);
     await this.connection.stop();
-  }
-
-  /** Drops the connection abruptly: the broker publishes `<device>/online` false. */
-  unplug(): Promise<void> {
-    return this.connection.unplug();
-  }
-
-  /** Reconnects; resolves once online is published again. */
-  replug(): Promise<void> {
-    return this.connection.replug();
   }
 
   /** Publishes raw text or bytes on the last requester's `<src>/rpc` (else `<device>/events/rpc`); false when offline. */

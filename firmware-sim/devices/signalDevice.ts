@@ -11,6 +11,7 @@ import {
   type Availability,
   type SimMqttBrokerOptions,
   SimMqttConnection,
+  SimMqttDevice,
   simClientId,
 } from "./mqttDeviceClient.js";
 
@@ -28,12 +29,13 @@ export interface SimSignalDeviceOptions extends SimMqttBrokerOptions {
 }
 
 /** An MQTT input module with a few signals; start() connects and reports every level. */
-export class SimSignalDevice {
+export class SimSignalDevice extends SimMqttDevice {
   private readonly options: SimSignalDeviceOptions;
   private readonly levels: boolean[];
-  private readonly connection: SimMqttConnection;
+  protected readonly connection: SimMqttConnection;
 
   constructor(options: SimSignalDeviceOptions) {
+    super();
     this.options = options;
     this.levels = options.names.map(() => false);
     this.connection = new SimMqttConnection({
@@ -45,33 +47,8 @@ export class SimSignalDevice {
     });
   }
 
-  /** Whether it is plugged in. */
-  get plugged(): boolean {
-    return this.connection.plugged;
-  }
-
-  /** Whether it is connected to the broker. */
-  get connected(): boolean {
-    return this.connection.connected;
-  }
-
-  /** Connects, then reports every signal's level (a fresh module reports its inputs at boot). */
-  async start(): Promise<void> {
-    await this.connection.start();
-    this.reportAll();
-  }
-
-  stop(): Promise<void> {
-    return this.connection.stop();
-  }
-
-  unplug(): Promise<void> {
-    return this.connection.unplug();
-  }
-
-  /** Reconnects and reports every level again. */
-  async replug(): Promise<void> {
-    await this.connection.replug();
+  /** Once connected: reports every signal level (a fresh module reports its inputs at boot). */
+  protected override afterConnect(): void {
     this.reportAll();
   }
 

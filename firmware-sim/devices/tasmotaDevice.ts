@@ -13,7 +13,13 @@ import {
   type StateText,
 } from "../../drivers/codecs/tasmotaRelay.js";
 import type { Scheduler } from "../../runtime/scheduler.js";
-import { cardValue, type SimMqttBrokerOptions, SimMqttConnection, simClientId } from "./mqttDeviceClient.js";
+import {
+  cardValue,
+  type SimMqttBrokerOptions,
+  SimMqttConnection,
+  SimMqttDevice,
+  simClientId,
+} from "./mqttDeviceClient.js";
 import { buzzerCountOf, displayTextOf, ReaderDisplay } from "./readerDisplay.js";
 import { type RelayBoardEvents, type RelayChange, RelayStateRecorder } from "./relayState.js";
 
@@ -54,7 +60,7 @@ export interface SimTasmotaDeviceOptions extends SimMqttBrokerOptions {
 const COMMAND = /^(power|pulsetime)(\d*)$/i;
 
 /** A Tasmota relay + reader on MQTT; start() connects, stop() disconnects cleanly. */
-export class SimTasmotaDevice {
+export class SimTasmotaDevice extends SimMqttDevice {
   private readonly topic: string;
   private readonly relayCount: number;
   private readonly scheduler: Scheduler;
@@ -63,12 +69,13 @@ export class SimTasmotaDevice {
   private readonly wiegandUid: WiegandUidFormat;
   private readonly stateText: StateText;
   private readonly relays: RelayStateRecorder;
-  private readonly connection: SimMqttConnection;
+  protected readonly connection: SimMqttConnection;
   private readonly pulseValues = new Map<number, number>();
   private readonly pulseTimers = new Map<number, unknown>();
   private bad = 0;
 
   constructor(options: SimTasmotaDeviceOptions) {
+    super();
     this.topic = options.topic;
     this.relayCount = options.relays ?? 1;
     this.scheduler = options.scheduler;
@@ -101,16 +108,6 @@ export class SimTasmotaDevice {
     return this.bad;
   }
 
-  /** Whether it is plugged in (started, not unplugged or stopped). */
-  get plugged(): boolean {
-    return this.connection.plugged;
-  }
-
-  /** Whether it is connected to the broker. */
-  get connected(): boolean {
-    return this.connection.connected;
-  }
-
   /** Whether relay POWER<channel> is on. */
   isOn(channel: number): boolean {
     return this.relays.isOn(channel);
@@ -127,25 +124,10 @@ export class SimTasmotaDevice {
     return this.relays.on(event, listener);
   }
 
-  /** Connects, subscribes to its commands and publishes `tele/<topic>/LWT` Online (retained). */
-  start(): Promise<void> {
-    return this.connection.start();
-  }
-
   /** Publishes Offline itself and disconnects; pending pulses are cancelled (relays stay as they are). */
-  async stop(): Promise<void> {
+  override async stop(): Promise<void> {
     this.cancelPulses();
     await this.connection.stop();
-  }
-
-  /** Drops the connection abruptly: the broker publishes the LWT "Offline". */
-  unplug(): Promise<void> {
-    return this.connection.unplug();
-  }
-
-  /** Reconnects; resolves once Online is published again. */
-  replug(): Promise<void> {
-    return this.connection.replug();
   }
 
   /** Publishes one card read on `tele/<topic>/SENSOR`; returns false when not connected. */
