@@ -234,6 +234,7 @@ export class Gateway implements Feature {
       inputs: this.options.inputs ?? inputs,
       relays,
       recorded,
+      requeued: (seq) => sync?.resend(seq),
       changed,
       undone: (event, outcome) => pipeline.grantUndone(event, outcome, "no_passage"),
     });

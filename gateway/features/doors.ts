@@ -44,6 +44,8 @@ export interface DoorsOptions {
   relays: DoorRelays;
   /** An event went into the outbox: the sync link may send it. */
   recorded: () => void;
+  /** An event already published was queued again (a grant settled by its passage): re-sent at once. */
+  requeued?: (seq: number) => void;
   /** The status shows something new. */
   changed: () => void;
   /** D2: a grant was undone for want of a passage (the access pipeline's "grant undone" point). */
@@ -105,6 +107,7 @@ export class DoorsFeature implements Feature {
       settled: (event) => {
         log.info({ eventId: event.id }, "passage seen: grant settled");
         recorded();
+        options.requeued?.(event.seq);
       },
       tailgate: (doorId, input) => this.alarms.tailgate(doorId, input),
     });
