@@ -9,6 +9,7 @@ import { closeSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { AccessGwError } from "../config/errors.js";
+import { SqliteStore } from "../runtime/sqliteStore.js";
 
 /** The file name of the central's database inside its data folder. */
 export const CENTRAL_DB_FILE = "central.db";
@@ -45,14 +46,9 @@ const MIGRATIONS: string[][] = [
 type MetaKey = "site_id" | "config_rev" | "config" | "site_rev" | "published_rev";
 
 /** The central's database; constructed by `open`, which creates and migrates it. */
-export class CentralStore {
-  readonly db: Database.Database;
-  readonly dir: string;
-  private readonly statements = new Map<string, Database.Statement>();
-
+export class CentralStore extends SqliteStore<MetaKey> {
   private constructor(dir: string, db: Database.Database) {
-    this.dir = dir;
-    this.db = db;
+    super(dir, db);
   }
 
   /** Opens (creating when missing) the store in `dir`; throws AccessGwError STORE when it cannot. */
@@ -82,34 +78,9 @@ export class CentralStore {
     }
   }
 
-  /** A prepared statement for `sql`, prepared once per store. */
-  prepare(sql: string): Database.Statement {
-    let s = this.statements.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.statements.set(sql, s);
-    }
-    return s;
-  }
-
   /** Runs `fn` in one IMMEDIATE transaction (nested calls become savepoints). */
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
-  }
-
-  /** A value of the `meta` table. */
-  meta(key: MetaKey): string | undefined {
-    const row = this.prepare("SELECT value FROM meta WHERE key = ?").get(key) as
-      | { value: string }
-      | undefined;
-    return row?.value;
-  }
-
-  /** Sets a value of the `meta` table. */
-  setMeta(key: MetaKey, value: string | number): void {
-    this.prepare(
-      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    ).run(key, String(value));
   }
 
   /** The site revision: the rev of the last `changes` taken (0: none yet). */

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { AccessGwError } from "../../config/errors.js";
 import type { SiteConfig, SiteInfo } from "../../config/site.js";
+import { SqliteStore } from "../../runtime/sqliteStore.js";
 import { newFileMode, OWNER_ONLY } from "./dataFolder.js";
 import { migrate } from "./migrations.js";
 import { SITE_TABLES } from "./siteTables.js";
@@ -21,19 +22,15 @@ export const DB_FILE = "accessgw.db";
  * The SQLite cache of one data folder: WAL mode, `synchronous=FULL` by default, migrated on open.
  * Queries live in the modules beside this one and use `prepare`, which caches statements.
  */
-export class Store {
-  readonly db: Database.Database;
-  readonly dir: string;
+export class Store extends SqliteStore {
   /** The `synchronous` level decisions commit with (FULL unless the caller chose otherwise). */
   readonly synchronous: Synchronous;
-  private readonly statements = new Map<string, Database.Statement>();
   private siteCache: SiteConfig | null | undefined;
   /** The site revision siteCache was read at. */
   private siteRev = -1;
 
   private constructor(dir: string, db: Database.Database, synchronous: Synchronous) {
-    this.dir = dir;
-    this.db = db;
+    super(dir, db);
     this.synchronous = synchronous;
   }
 
@@ -62,16 +59,6 @@ export class Store {
     }
   }
 
-  /** A prepared statement for `sql`, prepared once per store. */
-  prepare(sql: string): Database.Statement {
-    let s = this.statements.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.statements.set(sql, s);
-    }
-    return s;
-  }
-
   /**
    * Runs one transaction of bulk sync work (a chunk of a sync part). Committed with the level
    * decisions use: measured, `synchronous = NORMAL` here saved little with chunks of a few ms, and
@@ -79,20 +66,6 @@ export class Store {
    */
   bulk<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
-  }
-
-  /** A value of the `meta` table. */
-  meta(key: string): string | undefined {
-    const row = this.prepare("SELECT value FROM meta WHERE key = ?").get(key) as
-      | { value: string }
-      | undefined;
-    return row?.value;
-  }
-
-  setMeta(key: string, value: string): void {
-    this.prepare(
-      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    ).run(key, value);
   }
 
   /**
