@@ -4,6 +4,7 @@
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { AccessGwError } from "../config/errors.js";
+import { didYouMean } from "./cliSuggest.js";
 import {
   FLAGS,
   type FlagName,
@@ -14,7 +15,6 @@ import {
   topUsage,
   VERBS,
   type VerbSpec,
-  verbUsage,
 } from "./cliVerbs.js";
 
 /** What the command line asks for. */
@@ -29,11 +29,20 @@ export function usage(message: string): AccessGwError {
   return new AccessGwError("USAGE", message);
 }
 
-/** A usage error of the parse: the message, then the usage of the verb (or the top-level usage). */
+/** Where a short usage error sends the reader for the whole usage. */
+export function seeHelp(verb?: VerbSpec | null): string {
+  return verb ? `see accessgw ${verb.name} --help` : "see accessgw --help";
+}
+
+/** A usage error of the parse: one line naming what is wrong, then where the usage is (not all of it). */
 function usageError(message: string, verb?: VerbSpec | null): AccessGwError {
   const prefix = verb ? `accessgw ${verb.name}` : "accessgw";
-  return new AccessGwError("USAGE", `${prefix}: ${message}\n\n${verb ? verbUsage(verb) : topUsage()}`);
+  return new AccessGwError("USAGE", `${prefix}: ${message}\n${seeHelp(verb)}`);
 }
+
+/** The names a verb or flag typo is matched against. */
+const verbNames = (): string[] => VERBS.map((v) => v.name);
+const flagNames = (verb: VerbSpec): string[] => [...Object.keys(verb.takes), "help"];
 
 type ParseOptions = NonNullable<ParseArgsConfig["options"]>;
 type Token = NonNullable<ReturnType<typeof parseArgs>["tokens"]>[number];
@@ -66,6 +75,8 @@ function checkFlags(verb: VerbSpec, tokens: Token[]): void {
   const seen = new Set<string>();
   for (const t of tokens) {
     if (t.kind !== "option") continue;
+    if (!(t.name in FLAGS))
+      throw usageError(`unknown flag ${t.rawName}${didYouMean(t.name, flagNames(verb), "--")}`, verb);
     if (t.name !== "help" && !(t.name in verb.takes)) {
       const others = VERBS.filter((v) => v !== verb && t.name in v.takes).map((v) => v.name);
       const hint = others.length > 0 ? ` (a flag of ${others.join(", ")})` : "";
@@ -97,7 +108,7 @@ function helpCommand(positionals: string[]): Command {
   if (more.length > 0) throw usageError(`help takes one verb at most (found "${positionals.join(" ")}")`);
   if (about === undefined) return { kind: "help", verb: null };
   const target = findVerb(about);
-  if (!target) throw usageError(`unknown verb "${about}"`);
+  if (!target) throw usageError(`unknown verb "${about}"${didYouMean(about, verbNames())}`);
   return { kind: "help", verb: target };
 }
 
@@ -113,13 +124,18 @@ export function parseCommandLine(argv: string[]): Command {
     const names = new Set(tokens.map((t) => (t.kind === "option" ? t.name : "")));
     if (names.has("version")) return { kind: "version" };
     if (names.has("help")) return { kind: "help", verb: null };
-    throw usageError("no verb given");
+    // A bare `accessgw` is someone asking what there is: the whole usage, not a pointer to it.
+    throw new AccessGwError("USAGE", `accessgw: no verb given\n\n${topUsage()}`);
   }
   const name = verbToken.value;
   const verb = findVerb(name);
   if (!verb) {
     const later = LATER_VERBS[name];
-    throw usageError(later ? `"${name}" is not in this version (later: ${later})` : `unknown verb "${name}"`);
+    throw usageError(
+      later
+        ? `"${name}" is not in this version (later: ${later})`
+        : `unknown verb "${name}"${didYouMean(name, verbNames())}`,
+    );
   }
   const rest = argv.filter((_, i) => i !== verbToken.index);
   if (verb.delegate) return { kind: "delegate", load: verb.delegate, argv: rest };

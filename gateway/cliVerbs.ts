@@ -287,8 +287,8 @@ const EXIT_CODES =
   "            open, admit, door, emergency: 1 refused, 4 the daemon is not running";
 
 const TIMES =
-  "times (--at, --since, --until): ISO 8601; with an offset or Z an instant,\n" +
-  "                               without one local wall time in the site's time zone";
+  "times (--at, --since, --until): HH:MM (today), YYYY-MM-DD HH:MM or ISO 8601; with an offset\n" +
+  "                               or Z an instant, without one wall time in the site's time zone";
 
 /** Usage text stays within this many columns (a technician's terminal, a laptop beside a door). */
 const WIDTH = 100;
