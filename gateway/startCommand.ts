@@ -7,8 +7,9 @@ import { join, resolve } from "node:path";
 import type { Logger } from "pino";
 import type { GatewayConfig } from "../config/gateway.js";
 import { type StatusDocument, toStatusDocument } from "../config/statusDocument.js";
-import { defaultLogFormat, type LogFormat, makeLogger } from "../runtime/logger.js";
+import { defaultLogFormat, type LogFormat, type LogLevel, makeLogger } from "../runtime/logger.js";
 import { Gateway } from "./daemon.js";
+import { siteZoneOf } from "./decisionLog.js";
 import { siteModel } from "./decisions.js";
 import { asFeature, FeatureController } from "./features/controller.js";
 import { ControlSocket } from "./frontDesk/controlSocket.js";
@@ -45,6 +46,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Pretty lines for people or JSON lines for machines; default: pretty when stderr is a terminal. */
   logFormat?: LogFormat;
+  /** `--log-level`: overrides gateway.yaml's `log.level`. */
+  logLevel?: LogLevel;
 }
 
 /** Resolves with the name of the first SIGINT or SIGTERM; the handlers are removed then. */
@@ -103,7 +106,11 @@ export async function runStart(options: StartOptions): Promise<number> {
     }
     const logger =
       options.logger ??
-      makeLogger(config.log.level, options.logFormat ?? defaultLogFormat(process.stderr.isTTY));
+      makeLogger(
+        options.logLevel ?? config.log.level,
+        options.logFormat ?? defaultLogFormat(process.stderr.isTTY),
+        { zone: siteZoneOf(store) },
+      );
     // Member data: the folder and its files as gateway.dataGroup says, whatever made them wider.
     const secured = secureDataFolder(dataDir, access);
     for (const change of secured.changes) logger.warn(change, "data folder: access corrected (member data)");
