@@ -12,10 +12,11 @@ import {
 } from "../config/gateway.js";
 import { resolveGatewayId } from "../config/gatewayId.js";
 import { readTextFile } from "../config/textFile.js";
-import type { LogFormat } from "../runtime/logger.js";
+import type { LogFormat, LogLevel } from "../runtime/logger.js";
 import { runEvents } from "./cliEvents.js";
 import { formatBalance, formatDecision, formatImport, formatStatus } from "./cliFormat.js";
 import { FRONT_DESK_VERBS, runFrontDesk } from "./cliFrontDesk.js";
+import { runLogLevel } from "./cliLogLevel.js";
 import { type Command, parseCommandLine, seeHelp, usage } from "./cliParse.js";
 import { timeFlag } from "./cliTime.js";
 import { type Flags, type Io, topUsage, verbUsage } from "./cliVerbs.js";
@@ -72,6 +73,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     if (verb.name === "events") return await runEventsVerb(flags, io);
     if (verb.name === "status") return await runStatus(flags, io);
     if (FRONT_DESK_VERBS.has(verb.name)) return await runFrontDeskVerb(verb.name, flags, io);
+    if (verb.name === "log-level")
+      return await runLogLevel(args, flags, { io, dataDir: dataDir(flags, optionalConfig(flags), io.env) });
     return run(verb.name, args, flags, io);
   } catch (err) {
     if (err instanceof AccessGwError) {
@@ -278,6 +281,7 @@ async function runStartVerb(flags: Flags, io: Io): Promise<number> {
     gatewayId: gatewayId(config, io.env),
     err: io.err,
     ...(logFormat === undefined ? {} : { logFormat: logFormat as LogFormat }),
+    ...(flags["log-level"] === undefined ? {} : { logLevel: flags["log-level"] as LogLevel }),
   });
   // The daemon is stopped and the store closed; should a stray handle remain, do not hang.
   if (io === processIo) setTimeout(() => process.exit(code), 2000).unref();

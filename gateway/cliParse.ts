@@ -4,6 +4,7 @@
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { AccessGwError } from "../config/errors.js";
+import { asLogLevel, LOG_LEVELS } from "../runtime/logger.js";
 import { didYouMean } from "./cliSuggest.js";
 import {
   FLAGS,
@@ -11,6 +12,7 @@ import {
   type FlagSpec,
   type Flags,
   findVerb,
+  GLOBAL_FLAGS,
   LATER_VERBS,
   topUsage,
   VERBS,
@@ -42,7 +44,7 @@ function usageError(message: string, verb?: VerbSpec | null): AccessGwError {
 
 /** The names a verb or flag typo is matched against. */
 const verbNames = (): string[] => VERBS.map((v) => v.name);
-const flagNames = (verb: VerbSpec): string[] => [...Object.keys(verb.takes), "help"];
+const flagNames = (verb: VerbSpec): string[] => [...Object.keys(verb.takes), ...GLOBAL_FLAGS];
 
 type ParseOptions = NonNullable<ParseArgsConfig["options"]>;
 type Token = NonNullable<ReturnType<typeof parseArgs>["tokens"]>[number];
@@ -77,7 +79,7 @@ function checkFlags(verb: VerbSpec, tokens: Token[]): void {
     if (t.kind !== "option") continue;
     if (!(t.name in FLAGS))
       throw usageError(`unknown flag ${t.rawName}${didYouMean(t.name, flagNames(verb), "--")}`, verb);
-    if (t.name !== "help" && !(t.name in verb.takes)) {
+    if (!GLOBAL_FLAGS.includes(t.name as FlagName) && !(t.name in verb.takes)) {
       const others = VERBS.filter((v) => v !== verb && t.name in v.takes).map((v) => v.name);
       const hint = others.length > 0 ? ` (a flag of ${others.join(", ")})` : "";
       throw usageError(`${verb.name} does not take ${t.rawName}${hint}`, verb);
@@ -90,7 +92,7 @@ function checkFlags(verb: VerbSpec, tokens: Token[]): void {
 
 /** The strict parse with the verb's own flags: a missing value or a value on a switch is refused. */
 function verbValues(verb: VerbSpec, args: string[]): { values: Flags; positionals: string[] } {
-  const names = [...(Object.keys(verb.takes) as FlagName[]), "help" as const];
+  const names = [...(Object.keys(verb.takes) as FlagName[]), ...GLOBAL_FLAGS];
   try {
     const options = parseOptions(names);
     return parseArgs({ args, options, strict: true, allowPositionals: true }) as {
@@ -142,6 +144,9 @@ export function parseCommandLine(argv: string[]): Command {
   checkFlags(verb, tokens);
   const { values, positionals } = verbValues(verb, rest);
   if (values.help) return { kind: "help", verb };
+  const level = values["log-level"];
+  if (level !== undefined && asLogLevel(level) === undefined)
+    throw usageError(`--log-level must be one of ${LOG_LEVELS.join(", ")} (found "${level}")`, verb);
   if (verb.name === "help") return helpCommand(positionals);
   if (!verb.args && positionals.length > 0)
     throw usageError(

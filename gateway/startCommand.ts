@@ -8,11 +8,14 @@ import type { Logger } from "pino";
 import type { GatewayConfig } from "../config/gateway.js";
 import { type StatusDocument, toStatusDocument } from "../config/statusDocument.js";
 import { defaultLogFormat, type LogFormat, type LogLevel, makeLogger } from "../runtime/logger.js";
+import { realScheduler } from "../runtime/scheduler.js";
 import { Gateway } from "./daemon.js";
 import { siteZoneOf } from "./decisionLog.js";
 import { siteModel } from "./decisions.js";
 import { asFeature, FeatureController } from "./features/controller.js";
+import type { CommandReply } from "./frontDesk/commandService.js";
 import { ControlSocket } from "./frontDesk/controlSocket.js";
+import { isLogLevelRequest, LogLevelControl } from "./logLevelControl.js";
 import { configRefusal, otherDaemonRefusal, writeRefusal } from "./startChecks.js";
 import { StatusWriter, statusFilePath } from "./statusFile.js";
 import { StatusSocket } from "./statusSocket.js";
@@ -164,6 +167,13 @@ async function runDaemon(
       err === null ? gateway.storage.statusFileWritten() : gateway.storage.statusFileFailed(err),
     mode: access.fileMode,
   });
+  // `accessgw log-level`: the level changed at runtime, back to this one after --for.
+  const logLevel = new LogLevelControl({
+    logger,
+    configured: options.logLevel ?? config.log.level,
+    scheduler: realScheduler,
+    clock: Date.now,
+  });
   let stoppedInTime = true;
   // Connecting to a socket needs write permission: a dataGroup's members may ask, and act, too.
   const socketMode = access.group === null ? 0o600 : 0o660;
@@ -196,11 +206,16 @@ async function runDaemon(
           state = "stopped";
         },
       },
+      logLevel,
       // doors.md D5: the front desk's verbs on this machine; taken only while the gateway runs.
+      // Daemon-level requests ({"daemon": "log-level", …}) are the daemon's own, not the gateway's.
       new ControlSocket({
         dataDir,
         mode: socketMode,
-        handle: (request) => gateway.command(request, "local"),
+        handle: async (request) =>
+          isLogLevelRequest(request)
+            ? (logLevel.handle(request) as unknown as CommandReply)
+            : gateway.command(request, "local"),
         logger: logger.child({ component: "control" }),
       }),
     ],

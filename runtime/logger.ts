@@ -12,7 +12,15 @@ import { prettyFormatter } from "./prettyLog.js";
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
 /** Every level, as `--log-level` and `accessgw log-level` take them. */
-export const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+export const LOG_LEVELS = [
+  "fatal",
+  "error",
+  "warn",
+  "info",
+  "debug",
+  "trace",
+  "silent",
+] as const satisfies readonly LogLevel[];
 
 /** How the daemon's logs look on stderr. */
 export type LogFormat = "json" | "pretty";

@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { AccessGwError } from "../../config/errors.js";
 import { parseCommandLine } from "../../gateway/cliParse.js";
-import { FLAGS, type FlagName, LATER_VERBS, topUsage, VERBS, verbUsage } from "../../gateway/cliVerbs.js";
+import {
+  FLAGS,
+  type FlagName,
+  GLOBAL_FLAGS,
+  LATER_VERBS,
+  topUsage,
+  VERBS,
+  verbUsage,
+} from "../../gateway/cliVerbs.js";
 
 /** The usage error parseCommandLine throws for argv (fails the test when it throws none). */
 function refusal(argv: string[]): AccessGwError {
@@ -21,7 +29,7 @@ const withValue = (flag: FlagName): string[] => ("value" in FLAGS[flag] ? [`--${
 
 describe("every verb refuses the flags it does not take (exit 2), naming the flag and the verb", () => {
   const cases = ownVerbs.flatMap((verb) =>
-    allFlags.filter((f) => f !== "help" && !(f in verb.takes)).map((flag) => ({ verb, flag })),
+    allFlags.filter((f) => !GLOBAL_FLAGS.includes(f) && !(f in verb.takes)).map((flag) => ({ verb, flag })),
   );
 
   it.each(cases)("$verb.name --$flag", ({ verb, flag }) => {
