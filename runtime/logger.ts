@@ -43,6 +43,13 @@ export function asLogLevel(text: string): LogLevel | undefined {
   return (LOG_LEVELS as readonly string[]).includes(text) ? (text as LogLevel) : undefined;
 }
 
+/** Whether something logged at `entry` shows at the level `threshold` (pino's order: trace < … < fatal). */
+export function levelShows(threshold: LogLevel, entry: Exclude<LogLevel, "silent">): boolean {
+  if (threshold === "silent") return false;
+  const order = ["trace", "debug", "info", "warn", "error", "fatal"];
+  return order.indexOf(entry) >= order.indexOf(threshold);
+}
+
 /** The daemon's logger on stderr, JSON lines or a person's lines (runtime/prettyLog.ts). */
 export function makeLogger(level: LogLevel, format: LogFormat, options: LoggerOptions = {}): Logger {
   const destination = options.destination ?? pino.destination({ fd: 2, sync: true });
