@@ -13,7 +13,14 @@ import { Mqtt } from "../config/gateway.js";
 import { DEFAULT_TOPIC_PREFIX, TopicPrefix } from "../config/protocol/payloads.js";
 import { Id } from "../config/site.js";
 import { redactUrl } from "../drivers/mqtt/clientOptions.js";
-import { defaultLogFormat, type LogFormat, makeLogger } from "../runtime/logger.js";
+import {
+  asLogLevel,
+  defaultLogFormat,
+  LOG_LEVELS,
+  type LogFormat,
+  type LogLevel,
+  makeLogger,
+} from "../runtime/logger.js";
 import { Central } from "./central.js";
 import type { CentralOptions } from "./centralTypes.js";
 import {
@@ -43,6 +50,7 @@ their events. Edits of the files are picked up while it runs (and on SIGHUP).
   --replay-limit N        a gateway more revisions behind than N gets a snapshot (default ${DEFAULT_REPLAY_LIMIT})
   --log-format json|pretty
                           logs on stderr (default: pretty on a terminal, else JSON lines)
+  --log-level LEVEL       fatal, error, warn, info (default), debug, trace or silent
   --json                  a JSON line on stdout when ready and one when stopped
   --help                  this text
 
@@ -66,6 +74,7 @@ const FLAGS = {
   "part-bytes": { type: "string" },
   "replay-limit": { type: "string" },
   "log-format": { type: "string" },
+  "log-level": { type: "string" },
   json: { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
 } as const;
@@ -139,7 +148,9 @@ async function run(argv: string[], io: CentralCliIo): Promise<number> {
     io.err(`\n${USAGE}`);
     return 2;
   }
-  const logger = io.logger ?? makeLogger("info", checked.logFormat ?? defaultLogFormat(io.stderrIsTty));
+  const logger =
+    io.logger ??
+    makeLogger(checked.logLevel ?? "info", checked.logFormat ?? defaultLogFormat(io.stderrIsTty));
   const central = new Central({ ...checked.options, logger, env: io.env });
 
   // Signals are taken before start so a Ctrl-C during start still stops cleanly.
@@ -237,6 +248,7 @@ export function checkFlags(
 ): {
   options: (Omit<CentralOptions, "logger"> & { mqtt: Mqtt; topicPrefix: string }) | null;
   logFormat?: LogFormat;
+  logLevel?: LogLevel;
   problems: string[];
 } {
   const problems: string[] = [];
@@ -257,6 +269,9 @@ export function checkFlags(
   const logFormat = flags["log-format"];
   if (logFormat !== undefined && logFormat !== "json" && logFormat !== "pretty")
     problems.push(`--log-format must be json or pretty (found "${logFormat}")`);
+  const logLevel = flags["log-level"];
+  if (logLevel !== undefined && asLogLevel(logLevel) === undefined)
+    problems.push(`--log-level must be one of ${LOG_LEVELS.join(", ")} (found "${logLevel}")`);
   const mqtt = brokerFlags(flags, problems);
   if (problems.length > 0 || mqtt === null || site === undefined) return { options: null, problems };
   return {
@@ -272,6 +287,7 @@ export function checkFlags(
       ...(replayLimit === undefined ? {} : { replayLimit }),
     },
     ...(logFormat === undefined ? {} : { logFormat: logFormat as LogFormat }),
+    ...(logLevel === undefined ? {} : { logLevel: logLevel as LogLevel }),
     problems,
   };
 }

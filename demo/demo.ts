@@ -26,6 +26,7 @@ import { loadSimConfig } from "../firmware-sim/config.js";
 import { SimConsole } from "../firmware-sim/console.js";
 import { Simulator } from "../firmware-sim/simulator.js";
 import { Gateway } from "../gateway/daemon.js";
+import { siteZoneOf } from "../gateway/decisionLog.js";
 import { Store } from "../gateway/store/db.js";
 import { defaultLogFormat, makeLogger } from "../runtime/logger.js";
 import { tour, waitFor } from "./demoTour.js";
@@ -103,7 +104,11 @@ async function run(): Promise<number> {
 
     const gatewayFile = join(demoDir, "gateway.yaml");
     const config = loadGatewayConfig(gatewayFile, readFileSync(gatewayFile, "utf8"));
-    const logger: Logger = makeLogger(config.log.level, defaultLogFormat(process.stderr.isTTY));
+    // The pretty lines' times are the site's once the gateway's cache is open (below).
+    let siteZone: () => string | null = () => null;
+    const logger: Logger = makeLogger(config.log.level, defaultLogFormat(process.stderr.isTTY), {
+      zone: () => siteZone(),
+    });
     const brokerUrl = config.mqtt?.url ?? "mqtt://127.0.0.1:1883";
     const central = new Central({
       siteId: config.gateway.site ?? "demo-rome",
@@ -122,6 +127,7 @@ async function run(): Promise<number> {
 
     // An empty cache: the site and members come from the central.
     const store = Store.open(join(data, "gateway"));
+    siteZone = siteZoneOf(store);
     cleanups.push(() => store.close());
     const gatewayId = config.gateway.id ?? "gw-demo";
     const gateway = new Gateway({ config, store, gatewayId, logger, clock, version: "demo" });

@@ -6,6 +6,7 @@
 import type { Readable, Writable } from "node:stream";
 import { parseArgs } from "node:util";
 import { readTextFile } from "../config/textFile.js";
+import { asLogLevel, LOG_LEVELS, levelShows } from "../runtime/logger.js";
 import { realScheduler } from "../runtime/scheduler.js";
 import { checkSimConfig } from "./config.js";
 import { SimConsole } from "./console.js";
@@ -32,6 +33,8 @@ pty pairs, MQTT devices on the broker) for a gateway to connect to.
   --config FILE     the simulator configuration (devices, broker)
   --scenario FILE   run the scenario's steps and expectations, then exit:
                     0 every expectation held, 1 one did not, 2 bad input
+  --log-level LEVEL what the prompt shows live: info (default) relay and reader lines and
+                    device errors, warn or error only device errors, silent none of them
   --help            this text
 
 Without --scenario an interactive prompt opens: type a card number to present it; "help" lists
@@ -59,13 +62,14 @@ function processIo(): SimCliIo {
 export async function main(argv: string[], io: SimCliIo = processIo()): Promise<number> {
   const err = (text: string) => io.stderr.write(`${text}\n`);
   const out = (text: string) => io.stdout.write(`${text}\n`);
-  let args: { config?: string; scenario?: string; help?: boolean };
+  let args: { config?: string; scenario?: string; "log-level"?: string; help?: boolean };
   try {
     args = parseArgs({
       args: argv,
       options: {
         config: { type: "string" },
         scenario: { type: "string" },
+        "log-level": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -77,6 +81,11 @@ export async function main(argv: string[], io: SimCliIo = processIo()): Promise<
   if (args.help) {
     out(USAGE);
     return 0;
+  }
+  const level = asLogLevel(args["log-level"] ?? "info");
+  if (level === undefined) {
+    err(`accessgw-sim: --log-level must be one of ${LOG_LEVELS.join(", ")} (found "${args["log-level"]}")`);
+    return 2;
   }
   if (args.config === undefined) {
     err(`accessgw-sim: --config is required\n\n${USAGE}`);
@@ -121,7 +130,11 @@ export async function main(argv: string[], io: SimCliIo = processIo()): Promise<
   try {
     if (scenario !== undefined) {
       // The prompt prints device errors itself; a scenario run reports them on stderr.
-      cleanups.push(sim.on("error", (id, e) => err(`accessgw-sim: ${id}: ${(e as Error).message}`)));
+      cleanups.push(
+        sim.on("error", (id, e) => {
+          if (levelShows(level, "warn")) err(`accessgw-sim: ${id}: ${(e as Error).message}`);
+        }),
+      );
       const run = runScenario(scenario, sim, { clock: Date.now, scheduler: realScheduler, print: out });
       const result = await Promise.race([run, stopped.then(() => undefined)]);
       if (result === undefined) {
@@ -130,7 +143,7 @@ export async function main(argv: string[], io: SimCliIo = processIo()): Promise<
       }
       return result.passed ? 0 : 1;
     }
-    const prompt = new SimConsole({ sim, input: io.stdin, output: io.stdout, terminal: io.terminal });
+    const prompt = new SimConsole({ sim, input: io.stdin, output: io.stdout, terminal: io.terminal, level });
     cleanups.push(() => prompt.close());
     await Promise.race([prompt.run(), stopped]);
     if (interrupted) out("stopping");

@@ -3,9 +3,10 @@
  * replug devices, inject garbage, and a live line for every relay change. Streams are handed in,
  * so tests drive it through a PassThrough without a TTY.
  */
-import { createInterface, type Interface } from "node:readline";
+import { clearLine, createInterface, cursorTo, type Interface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import { DateTime } from "luxon";
+import { type LogLevel, levelShows } from "../runtime/logger.js";
 import { parseHexBytes } from "./scenario.js";
 import type { ReaderShownEvent, RelayEvent, Simulator } from "./simulator.js";
 
@@ -18,6 +19,11 @@ export interface SimConsoleOptions {
   timeZone?: string;
   /** Whether the streams are a terminal (prompt redrawn after live lines); default false. */
   terminal?: boolean;
+  /**
+   * `--log-level`: relay and reader lines are info, device errors warn; a level above hides them
+   * (warn: errors only; silent: none). Default info.
+   */
+  level?: LogLevel;
 }
 
 const HELP = [
@@ -67,6 +73,7 @@ export class SimConsole {
   private readonly output: Writable;
   private readonly zone: string | undefined;
   private readonly terminal: boolean;
+  private readonly level: LogLevel;
   private defaultReader: string | undefined;
   private rl: Interface | undefined;
 
@@ -76,6 +83,7 @@ export class SimConsole {
     this.output = options.output;
     this.zone = options.timeZone;
     this.terminal = options.terminal ?? false;
+    this.level = options.level ?? "info";
     this.defaultReader = options.sim.readerIds()[0];
   }
 
@@ -90,9 +98,11 @@ export class SimConsole {
     this.rl = rl;
     // Ctrl-C at the prompt ends it (readline would only pause the input otherwise).
     rl.on("SIGINT", () => rl.close());
-    const offRelay = this.sim.on("relay", (e) => this.live(relayLine(e, this.zone)));
-    const offReader = this.sim.on("reader", (e) => this.live(readerLine(e, this.zone)));
-    const offError = this.sim.on("error", (id, err) => this.live(`! ${id}: ${(err as Error).message}`));
+    const offRelay = this.sim.on("relay", (e) => this.live("info", relayLine(e, this.zone)));
+    const offReader = this.sim.on("reader", (e) => this.live("info", readerLine(e, this.zone)));
+    const offError = this.sim.on("error", (id, err) =>
+      this.live("warn", `! ${id}: ${(err as Error).message}`),
+    );
     this.print(
       `type a card number to present it at ${this.defaultReader ?? "(no reader)"}; "help" lists commands`,
     );
@@ -284,10 +294,15 @@ export class SimConsole {
     this.output.write(`${text}\n`);
   }
 
-  /** A line that arrives between commands (relay changes, device errors). */
-  private live(text: string): void {
-    // On a terminal, clear the half-typed line first and redraw the prompt (and what was typed) under it.
-    if (this.terminal) this.output.write("\r\x1b[K");
+  /** A line that arrives between commands (relay changes, device errors), at its level. */
+  private live(level: "info" | "warn", text: string): void {
+    if (!levelShows(this.level, level)) return;
+    // On a terminal, clear the half-typed line first (readline's cursor handling), print the line,
+    // and redraw the prompt with what was typed and the cursor where it was, under it.
+    if (this.terminal) {
+      cursorTo(this.output, 0);
+      clearLine(this.output, 0);
+    }
     this.print(text);
     if (this.terminal) this.rl?.prompt(true);
   }

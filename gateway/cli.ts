@@ -12,14 +12,15 @@ import {
 } from "../config/gateway.js";
 import { resolveGatewayId } from "../config/gatewayId.js";
 import { readTextFile } from "../config/textFile.js";
-import type { LogFormat } from "../runtime/logger.js";
+import type { LogFormat, LogLevel } from "../runtime/logger.js";
 import { runEvents } from "./cliEvents.js";
 import { formatBalance, formatDecision, formatImport, formatStatus } from "./cliFormat.js";
 import { FRONT_DESK_VERBS, runFrontDesk } from "./cliFrontDesk.js";
-import { type Command, parseCommandLine, usage } from "./cliParse.js";
+import { runLogLevel } from "./cliLogLevel.js";
+import { type Command, parseCommandLine, seeHelp, usage } from "./cliParse.js";
+import { timeFlag } from "./cliTime.js";
 import { type Flags, type Io, topUsage, verbUsage } from "./cliVerbs.js";
 import { explain, memberBalance, scan, siteModel } from "./decisions.js";
-import { parseAt } from "./engine/clock.js";
 import type { DecisionRequest } from "./engine/types.js";
 import { runStart } from "./startCommand.js";
 import type { StatusReading } from "./statusFile.js";
@@ -72,10 +73,13 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     if (verb.name === "events") return await runEventsVerb(flags, io);
     if (verb.name === "status") return await runStatus(flags, io);
     if (FRONT_DESK_VERBS.has(verb.name)) return await runFrontDeskVerb(verb.name, flags, io);
+    if (verb.name === "log-level")
+      return await runLogLevel(args, flags, { io, dataDir: dataDir(flags, optionalConfig(flags), io.env) });
     return run(verb.name, args, flags, io);
   } catch (err) {
     if (err instanceof AccessGwError) {
-      const help = err.code === "USAGE" ? `\n\n${verbUsage(verb)}` : "";
+      // One line and where the usage is: the whole usage would scroll the problem out of sight.
+      const help = err.code === "USAGE" ? `\n${seeHelp(verb)}` : "";
       io.err(`accessgw ${verb.name}: ${err.message}${help}`);
       return err.exitCode;
     }
@@ -277,6 +281,7 @@ async function runStartVerb(flags: Flags, io: Io): Promise<number> {
     gatewayId: gatewayId(config, io.env),
     err: io.err,
     ...(logFormat === undefined ? {} : { logFormat: logFormat as LogFormat }),
+    ...(flags["log-level"] === undefined ? {} : { logLevel: flags["log-level"] as LogLevel }),
   });
   // The daemon is stopped and the store closed; should a stray handle remain, do not hang.
   if (io === processIo) setTimeout(() => process.exit(code), 2000).unref();
@@ -312,21 +317,6 @@ function readGatewayConfig(file: string): GatewayConfig {
 /** cli.md: the config's gateway.id, else $ACCESSGW_GATEWAY_ID, else the host name (each checked). */
 function gatewayId(config: GatewayConfig | null, env: NodeJS.ProcessEnv): string {
   return resolveGatewayId(config?.gateway.id, env.ACCESSGW_GATEWAY_ID, hostname());
-}
-
-/**
- * Checks a time flag's syntax now (bad input before anything is opened) and returns how to read
- * it once the site's zone is known; absent means now.
- */
-function timeFlag(text: string | undefined, flag: string): (zone: string) => number {
-  if (text === undefined) return () => Date.now();
-  if (parseAt(text, "UTC") === null)
-    throw usage(`${flag} "${text}" is not an ISO 8601 time (e.g. 2026-11-23T18:05 or 2026-11-23T17:05:00Z)`);
-  return (zone) => {
-    const ms = parseAt(text, zone);
-    if (ms === null) throw usage(`${flag} "${text}" is not a valid time in ${zone}`);
-    return ms;
-  };
 }
 
 function scanRequest(flags: Flags, config: GatewayConfig | null): DecisionRequest {

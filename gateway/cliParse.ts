@@ -4,17 +4,19 @@
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { AccessGwError } from "../config/errors.js";
+import { asLogLevel, LOG_LEVELS } from "../runtime/logger.js";
+import { didYouMean } from "./cliSuggest.js";
 import {
   FLAGS,
   type FlagName,
   type FlagSpec,
   type Flags,
   findVerb,
+  GLOBAL_FLAGS,
   LATER_VERBS,
   topUsage,
   VERBS,
   type VerbSpec,
-  verbUsage,
 } from "./cliVerbs.js";
 
 /** What the command line asks for. */
@@ -29,11 +31,20 @@ export function usage(message: string): AccessGwError {
   return new AccessGwError("USAGE", message);
 }
 
-/** A usage error of the parse: the message, then the usage of the verb (or the top-level usage). */
+/** Where a short usage error sends the reader for the whole usage. */
+export function seeHelp(verb?: VerbSpec | null): string {
+  return verb ? `see accessgw ${verb.name} --help` : "see accessgw --help";
+}
+
+/** A usage error of the parse: one line naming what is wrong, then where the usage is (not all of it). */
 function usageError(message: string, verb?: VerbSpec | null): AccessGwError {
   const prefix = verb ? `accessgw ${verb.name}` : "accessgw";
-  return new AccessGwError("USAGE", `${prefix}: ${message}\n\n${verb ? verbUsage(verb) : topUsage()}`);
+  return new AccessGwError("USAGE", `${prefix}: ${message}\n${seeHelp(verb)}`);
 }
+
+/** The names a verb or flag typo is matched against. */
+const verbNames = (): string[] => VERBS.map((v) => v.name);
+const flagNames = (verb: VerbSpec): string[] => [...Object.keys(verb.takes), ...GLOBAL_FLAGS];
 
 type ParseOptions = NonNullable<ParseArgsConfig["options"]>;
 type Token = NonNullable<ReturnType<typeof parseArgs>["tokens"]>[number];
@@ -66,7 +77,9 @@ function checkFlags(verb: VerbSpec, tokens: Token[]): void {
   const seen = new Set<string>();
   for (const t of tokens) {
     if (t.kind !== "option") continue;
-    if (t.name !== "help" && !(t.name in verb.takes)) {
+    if (!(t.name in FLAGS))
+      throw usageError(`unknown flag ${t.rawName}${didYouMean(t.name, flagNames(verb), "--")}`, verb);
+    if (!GLOBAL_FLAGS.includes(t.name as FlagName) && !(t.name in verb.takes)) {
       const others = VERBS.filter((v) => v !== verb && t.name in v.takes).map((v) => v.name);
       const hint = others.length > 0 ? ` (a flag of ${others.join(", ")})` : "";
       throw usageError(`${verb.name} does not take ${t.rawName}${hint}`, verb);
@@ -79,7 +92,7 @@ function checkFlags(verb: VerbSpec, tokens: Token[]): void {
 
 /** The strict parse with the verb's own flags: a missing value or a value on a switch is refused. */
 function verbValues(verb: VerbSpec, args: string[]): { values: Flags; positionals: string[] } {
-  const names = [...(Object.keys(verb.takes) as FlagName[]), "help" as const];
+  const names = [...(Object.keys(verb.takes) as FlagName[]), ...GLOBAL_FLAGS];
   try {
     const options = parseOptions(names);
     return parseArgs({ args, options, strict: true, allowPositionals: true }) as {
@@ -97,7 +110,7 @@ function helpCommand(positionals: string[]): Command {
   if (more.length > 0) throw usageError(`help takes one verb at most (found "${positionals.join(" ")}")`);
   if (about === undefined) return { kind: "help", verb: null };
   const target = findVerb(about);
-  if (!target) throw usageError(`unknown verb "${about}"`);
+  if (!target) throw usageError(`unknown verb "${about}"${didYouMean(about, verbNames())}`);
   return { kind: "help", verb: target };
 }
 
@@ -113,19 +126,27 @@ export function parseCommandLine(argv: string[]): Command {
     const names = new Set(tokens.map((t) => (t.kind === "option" ? t.name : "")));
     if (names.has("version")) return { kind: "version" };
     if (names.has("help")) return { kind: "help", verb: null };
-    throw usageError("no verb given");
+    // A bare `accessgw` is someone asking what there is: the whole usage, not a pointer to it.
+    throw new AccessGwError("USAGE", `accessgw: no verb given\n\n${topUsage()}`);
   }
   const name = verbToken.value;
   const verb = findVerb(name);
   if (!verb) {
     const later = LATER_VERBS[name];
-    throw usageError(later ? `"${name}" is not in this version (later: ${later})` : `unknown verb "${name}"`);
+    throw usageError(
+      later
+        ? `"${name}" is not in this version (later: ${later})`
+        : `unknown verb "${name}"${didYouMean(name, verbNames())}`,
+    );
   }
   const rest = argv.filter((_, i) => i !== verbToken.index);
   if (verb.delegate) return { kind: "delegate", load: verb.delegate, argv: rest };
   checkFlags(verb, tokens);
   const { values, positionals } = verbValues(verb, rest);
   if (values.help) return { kind: "help", verb };
+  const level = values["log-level"];
+  if (level !== undefined && asLogLevel(level) === undefined)
+    throw usageError(`--log-level must be one of ${LOG_LEVELS.join(", ")} (found "${level}")`, verb);
   if (verb.name === "help") return helpCommand(positionals);
   if (!verb.args && positionals.length > 0)
     throw usageError(

@@ -59,8 +59,17 @@ export const FLAGS = {
     value: "json|pretty",
     help: "logs on stderr (default: pretty on a terminal, else JSON lines)",
   },
+  for: { value: "DURATION", help: "how long (90s, 10m, 2h; at most 24h), then the configured level again" },
+  why: { value: "TEXT", help: "why (recorded in the daemon's log with who asked)" },
+  "log-level": {
+    value: "LEVEL",
+    help: "log level of this run: fatal, error, warn, info, debug, trace or silent (overrides log.level)",
+  },
   help: { short: "h", help: "this verb's usage" },
 } as const satisfies Record<string, FlagSpec>;
+
+/** Flags every verb takes: its usage, and the level of its logs. */
+export const GLOBAL_FLAGS: readonly FlagName[] = ["log-level", "help"];
 
 /** A flag's name, without its dashes. */
 export type FlagName = keyof typeof FLAGS;
@@ -249,6 +258,25 @@ export const VERBS: readonly VerbSpec[] = [
     example: 'accessgw emergency --on --operator marco --reason "fire drill" --config gateway.yaml',
   },
   {
+    name: "log-level",
+    args: "LEVEL",
+    synopsis: "LEVEL [--for DURATION] [--why TEXT]",
+    summary: "change the running daemon's log level now (reset: back to the configured one)",
+    takes: {
+      data: true,
+      config: "the gateway configuration (finds the data folder, and the daemon, as start does)",
+      for: true,
+      why: true,
+      json: "the daemon's answer: { ok, level, configured, until }",
+    },
+    details: [
+      "LEVEL is fatal, error, warn, info, debug, trace, silent, or reset. The change is logged with who",
+      "asked (the OS user) and why; a restart or --for ending puts gateway.yaml's log.level back.",
+      "exit 0 done, 1 refused, 2 bad input, 4 the daemon is not running.",
+    ],
+    example: 'accessgw log-level debug --for 10m --why "pool-in drops cards" --config gateway.yaml',
+  },
+  {
     name: "sim",
     synopsis: "--config sim.yaml [--scenario FILE]",
     summary: "the hardware simulator (docs/simulator.md; also installed as accessgw-sim)",
@@ -287,8 +315,8 @@ const EXIT_CODES =
   "            open, admit, door, emergency: 1 refused, 4 the daemon is not running";
 
 const TIMES =
-  "times (--at, --since, --until): ISO 8601; with an offset or Z an instant,\n" +
-  "                               without one local wall time in the site's time zone";
+  "times (--at, --since, --until): HH:MM (today), YYYY-MM-DD HH:MM or ISO 8601; with an offset\n" +
+  "                               or Z an instant, without one wall time in the site's time zone";
 
 /** Usage text stays within this many columns (a technician's terminal, a laptop beside a door). */
 const WIDTH = 100;
@@ -349,7 +377,8 @@ export function topUsage(): string {
     "",
     `not in this version: ${Object.keys(LATER_VERBS).join(", ")}`,
     "",
-    "common flags: --data DIR (default $ACCESSGW_DATA, else ./data), --config FILE, --json, --help",
+    "common flags: --data DIR (default $ACCESSGW_DATA, else ./data), --config FILE, --json, --help,",
+    "              --log-level LEVEL (every verb; overrides the configuration's log.level)",
     "--version prints the version",
     TIMES,
     EXIT_CODES,
@@ -359,10 +388,8 @@ export function topUsage(): string {
 /** The flags a verb takes, with its words where it has its own. */
 function verbFlags(verb: VerbSpec): [FlagName, string][] {
   const own = Object.entries(verb.takes) as [FlagName, string | true][];
-  return [...own, ["help", true] as [FlagName, true]].map(([name, help]) => [
-    name,
-    help === true ? FLAGS[name].help : help,
-  ]);
+  const global = GLOBAL_FLAGS.map((name) => [name, true] as [FlagName, true]);
+  return [...own, ...global].map(([name, help]) => [name, help === true ? FLAGS[name].help : help]);
 }
 
 /** One flag as usage text shows it: `--card N`, `--help, -h`. */

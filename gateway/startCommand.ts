@@ -7,11 +7,15 @@ import { join, resolve } from "node:path";
 import type { Logger } from "pino";
 import type { GatewayConfig } from "../config/gateway.js";
 import { type StatusDocument, toStatusDocument } from "../config/statusDocument.js";
-import { defaultLogFormat, type LogFormat, makeLogger } from "../runtime/logger.js";
+import { defaultLogFormat, type LogFormat, type LogLevel, makeLogger } from "../runtime/logger.js";
+import { realScheduler } from "../runtime/scheduler.js";
 import { Gateway } from "./daemon.js";
+import { siteZoneOf } from "./decisionLog.js";
 import { siteModel } from "./decisions.js";
 import { asFeature, FeatureController } from "./features/controller.js";
+import type { CommandReply } from "./frontDesk/commandService.js";
 import { ControlSocket } from "./frontDesk/controlSocket.js";
+import { isLogLevelRequest, LogLevelControl } from "./logLevelControl.js";
 import { configRefusal, otherDaemonRefusal, writeRefusal } from "./startChecks.js";
 import { StatusWriter, statusFilePath } from "./statusFile.js";
 import { StatusSocket } from "./statusSocket.js";
@@ -45,6 +49,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Pretty lines for people or JSON lines for machines; default: pretty when stderr is a terminal. */
   logFormat?: LogFormat;
+  /** `--log-level`: overrides gateway.yaml's `log.level`. */
+  logLevel?: LogLevel;
 }
 
 /** Resolves with the name of the first SIGINT or SIGTERM; the handlers are removed then. */
@@ -103,7 +109,11 @@ export async function runStart(options: StartOptions): Promise<number> {
     }
     const logger =
       options.logger ??
-      makeLogger(config.log.level, options.logFormat ?? defaultLogFormat(process.stderr.isTTY));
+      makeLogger(
+        options.logLevel ?? config.log.level,
+        options.logFormat ?? defaultLogFormat(process.stderr.isTTY),
+        { zone: siteZoneOf(store) },
+      );
     // Member data: the folder and its files as gateway.dataGroup says, whatever made them wider.
     const secured = secureDataFolder(dataDir, access);
     for (const change of secured.changes) logger.warn(change, "data folder: access corrected (member data)");
@@ -157,6 +167,13 @@ async function runDaemon(
       err === null ? gateway.storage.statusFileWritten() : gateway.storage.statusFileFailed(err),
     mode: access.fileMode,
   });
+  // `accessgw log-level`: the level changed at runtime, back to this one after --for.
+  const logLevel = new LogLevelControl({
+    logger,
+    configured: options.logLevel ?? config.log.level,
+    scheduler: realScheduler,
+    clock: Date.now,
+  });
   let stoppedInTime = true;
   // Connecting to a socket needs write permission: a dataGroup's members may ask, and act, too.
   const socketMode = access.group === null ? 0o600 : 0o660;
@@ -189,11 +206,16 @@ async function runDaemon(
           state = "stopped";
         },
       },
+      logLevel,
       // doors.md D5: the front desk's verbs on this machine; taken only while the gateway runs.
+      // Daemon-level requests ({"daemon": "log-level", …}) are the daemon's own, not the gateway's.
       new ControlSocket({
         dataDir,
         mode: socketMode,
-        handle: (request) => gateway.command(request, "local"),
+        handle: async (request) =>
+          isLogLevelRequest(request)
+            ? (logLevel.handle(request) as unknown as CommandReply)
+            : gateway.command(request, "local"),
         logger: logger.child({ component: "control" }),
       }),
     ],

@@ -7,6 +7,7 @@ import type { Door, GatewayConfig, Reader } from "../../config/gateway.js";
 import type { StatusCounters, StatusLastScan } from "../../config/statusDocument.js";
 import type { CardEvent } from "../../drivers/readers/readerDriver.js";
 import { Debouncer } from "../debounce.js";
+import { decisionLogFields } from "../decisionLog.js";
 import { recordError, scan } from "../decisions.js";
 import type { UndoCause } from "../engine/index.js";
 import type { StorageHealth } from "../storageHealth.js";
@@ -146,15 +147,18 @@ export class AccessPipeline implements Feature {
       memberId: event.memberId,
       relayFailed: false,
     };
-    const fields = { readerId, card, eventId: event.id, memberId: event.memberId, reason: event.reason };
+    // Only when it is written: the member's name is one more read of the cache.
+    if (this.o.log.isLevelEnabled("info"))
+      this.o.log.info(
+        decisionLogFields(this.o.store, event, lane.door?.id ?? null, card),
+        event.decision === "grant" ? "scan granted" : "scan denied",
+      );
     if (event.decision !== "grant") {
       lane.counters.denies++;
-      this.o.log.info(fields, "scan denied");
       this.o.feedback?.decided(event);
       return;
     }
     lane.counters.grants++;
-    this.o.log.info({ ...fields, creditsDeducted: event.creditsDeducted }, "scan granted");
     // R14: the event is committed; only now is the door signalled.
     if (lane.door) this.openFor(lane.door, reader.direction, event, wait, lane);
     // D6: only now that the pulse is requested, so the reader's beep never delays the door.

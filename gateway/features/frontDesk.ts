@@ -8,11 +8,12 @@ import type { Logger } from "pino";
 import { AccessGwError } from "../../config/errors.js";
 import type { Door, GatewayConfig } from "../../config/gateway.js";
 import { REASON_WORDS } from "../../config/protocol/reasons.js";
+import { decisionLogFields } from "../decisionLog.js";
 import { recordRemoteOpen, scan } from "../decisions.js";
 import type { DecisionRequest } from "../engine/types.js";
 import type { Store } from "../store/db.js";
 import type { RecordedEvent } from "../store/events.js";
-import type { AccessPipeline } from "./accessPipeline.js";
+import { type AccessPipeline, maskCard } from "./accessPipeline.js";
 import type { DoorsFeature } from "./doors.js";
 import {
   type ActionResult,
@@ -107,8 +108,12 @@ export class FrontDesk implements FrontDeskActions {
     const decision = { decision: event.decision, reason: event.reason, message: event.message };
     if (event.decision === "deny")
       throw new FrontDeskRefusal(event.reason, `${REASON_WORDS[event.reason]}: ${event.message}`, event.id);
+    // §6: the same fields as a scan's, so the pretty line reads "… GRANTED  Eve  … by anna".
     this.o.log.info(
-      { eventId: event.id, reason: event.reason, operator: staff.operator },
+      {
+        ...decisionLogFields(this.o.store, event, place.door?.id ?? null, maskCard(event.card)),
+        operator: staff.operator,
+      },
       "member admitted by staff",
     );
     if (place.door) await this.opened(place.door, place.direction, event, wait);

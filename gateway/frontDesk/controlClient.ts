@@ -10,6 +10,9 @@ import { controlSocketPath } from "./controlSocket.js";
 /** How long the command line waits for the daemon's answer (an admit decides and pulses a door). */
 export const ANSWER_TIMEOUT_MS = 15_000;
 
+/** A daemon-level request (`{"daemon": "<verb>", ...}`): asks the daemon itself, not the front desk. */
+export type DaemonRequest = { daemon: string } & Record<string, unknown>;
+
 /** What became of a command sent to the daemon. */
 export type ControlOutcome =
   | { kind: "answer"; reply: CommandReply }
@@ -23,7 +26,7 @@ export type ControlOutcome =
 /** Sends `command` to the daemon of `dataDir` and resolves with its answer (never rejects). */
 export function sendCommand(
   dataDir: string,
-  command: CommandMessage,
+  command: CommandMessage | DaemonRequest,
   timeoutMs = ANSWER_TIMEOUT_MS,
 ): Promise<ControlOutcome> {
   const path = controlSocketPath(dataDir);

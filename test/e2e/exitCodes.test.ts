@@ -57,7 +57,7 @@ describe.concurrent("exit codes: 2 for bad input, 1 for anything else, errors on
       args: () => ["events", "--log-format", "json"],
       code: 2,
       stderr:
-        /^accessgw events: events does not take --log-format \(a flag of start\)\n\nusage: accessgw events /,
+        /^accessgw events: events does not take --log-format \(a flag of start\)\nsee accessgw events --help\n$/,
     },
     {
       name: "a flag given twice",

@@ -168,7 +168,7 @@ describe("D5: the front desk's verbs act on the running daemon", () => {
     [
       "a bad --until",
       ["door", "--door", "d", "--mode", "locked", "--until", "soon", ...STAFF],
-      /--until "soon" is not an ISO 8601 time/,
+      /--until "soon" is not a time: use HH:MM/,
     ],
     ["--on and --off", ["emergency", "--on", "--off", ...STAFF], /--on or --off, not both/],
     ["neither --on nor --off", ["emergency", ...STAFF], /give --on \(release\) or --off \(reset\)/],

@@ -2,7 +2,7 @@ import { connect, type Socket } from "node:net";
 import { PassThrough } from "node:stream";
 import { describe, expect, vi } from "vitest";
 import { encodeLcus } from "../../drivers/codecs/lcus.js";
-import { formatTime, SimConsole } from "../../firmware-sim/console.js";
+import { formatTime, SimConsole, type SimConsoleOptions } from "../../firmware-sim/console.js";
 import { test } from "../harness/index.js";
 
 const CONFIG = `devices:
@@ -10,6 +10,10 @@ const CONFIG = `devices:
   - { id: pool-out, kind: rdm6300, expose: { tcp: 0 } }
   - { id: board-1, kind: lcus-board, expose: { tcp: 0 }, channels: 2 }
 `;
+
+/** Terminal text without its cursor and erase sequences (ESC [ … letter). */
+const withoutEscapes = (text: string) =>
+  text.replaceAll(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*[A-Za-z]`, "g"), "");
 
 /** 2026-12-14 07:01:02.345 UTC */
 const T0 = Date.UTC(2026, 11, 14, 7, 1, 2, 345);
@@ -33,24 +37,62 @@ const it = test
       },
   )
   /** A simulator, a console on PassThrough streams, and everything the console printed so far. */
-  .extend("session", ({ simulator, defer }) => async (clock: () => number) => {
-    const sim = await simulator(CONFIG, { clock, random: () => 0 });
-    const input = new PassThrough();
-    const output = new PassThrough();
-    let printed = "";
-    output.setEncoding("utf8").on("data", (s: string) => {
-      printed += s;
-    });
-    const prompt = new SimConsole({ sim, input, output, timeZone: "UTC" });
-    const done = prompt.run();
-    defer(async () => {
-      input.end();
-      await done;
-    });
-    return { sim, input, done, printed: () => printed, type: (line: string) => input.write(`${line}\n`) };
-  });
+  .extend(
+    "session",
+    ({ simulator, defer }) =>
+      async (clock: () => number, more: Partial<SimConsoleOptions> = {}) => {
+        const sim = await simulator(CONFIG, { clock, random: () => 0 });
+        const input = new PassThrough();
+        const output = new PassThrough();
+        let printed = "";
+        output.setEncoding("utf8").on("data", (s: string) => {
+          printed += s;
+        });
+        const prompt = new SimConsole({ sim, input, output, timeZone: "UTC", ...more });
+        const done = prompt.run();
+        defer(async () => {
+          input.end();
+          await done;
+        });
+        return { sim, input, done, printed: () => printed, type: (line: string) => input.write(`${line}\n`) };
+      },
+  );
 
 describe("the simulator prompt", () => {
+  it("§6: on a terminal a live line never lands in what is being typed: cleared, printed, prompt redrawn with it", async ({
+    connectTo,
+    session,
+  }) => {
+    const s = await session(() => T0, { terminal: true });
+    const reader = await connectTo(s.sim.device("pool-in").where());
+    const board = await connectTo(s.sim.device("board-1").where());
+    await vi.waitFor(() => expect(s.sim.list().every((d) => d.id === "pool-out" || d.connected)).toBe(true));
+    s.input.write("42158");
+    await vi.waitFor(() => expect(withoutEscapes(s.printed())).toContain("sim> 42158"));
+    const before = s.printed().length;
+    board.socket.write(encodeLcus(1, true));
+    // readline's cursor handling: to column 1, clear the line, then the live line on a line of its own.
+    await vi.waitFor(() => expect(s.printed()).toContain("\x1b[1G\x1b[2K07:01:02.345  board-1 ch1 ON\n"));
+    await vi.waitFor(() => expect(withoutEscapes(s.printed().slice(before))).toMatch(/ch1 ON\nsim> 42158/));
+    // What was typed is still there: finishing the line presents the whole card.
+    s.input.write("34\r");
+    await vi.waitFor(() => expect(reader.received()).toBe("4215834\r"));
+    expect(s.printed()).toContain("presented 4215834 at pool-in");
+  });
+
+  it("§6: --log-level warn hides the relay and reader lines, and the commands still answer", async ({
+    connectTo,
+    session,
+  }) => {
+    const s = await session(() => T0, { level: "warn" });
+    const board = await connectTo(s.sim.device("board-1").where());
+    board.socket.write(encodeLcus(1, true));
+    await vi.waitFor(() => expect(s.sim.relayTable()[0]?.on).toBe(true));
+    s.type("relays");
+    await vi.waitFor(() => expect(s.printed()).toContain("board-1  ch1      ON"));
+    expect(s.printed()).not.toContain("board-1 ch1 ON");
+  });
+
   it("presents a typed card at the default reader, or at a named one, and `use` changes the default", async ({
     connectTo,
     session,

@@ -189,9 +189,10 @@ describe("accessgw central's flags", () => {
   const flags = (more: Record<string, string | boolean>) => ({ json: false, help: false, ...more });
 
   it("reports every missing or bad flag at once", () => {
-    const r = checkFlags(flags({ "part-bytes": "100", "log-format": "xml", "topic-prefix": "a/#" }), [
-      "extra",
-    ]);
+    const r = checkFlags(
+      flags({ "part-bytes": "100", "log-format": "xml", "log-level": "loud", "topic-prefix": "a/#" }),
+      ["extra"],
+    );
     expect(r.options).toBeNull();
     expect(r.problems).toEqual([
       'unexpected arguments "extra" (every input is a flag)',
@@ -200,8 +201,23 @@ describe("accessgw central's flags", () => {
       expect.stringMatching(/^--topic-prefix "a\/#": /),
       '--part-bytes must be a whole number from 1024 to 268435455 (found "100")',
       '--log-format must be json or pretty (found "xml")',
+      '--log-level must be one of fatal, error, warn, info, debug, trace, silent (found "loud")',
       "--broker URL is required (e.g. mqtt://127.0.0.1:1883)",
     ]);
+  });
+
+  it("§6: --log-level sets the level of its logs", () => {
+    const r = checkFlags(
+      flags({
+        site: "rome-center",
+        "site-config": "site.yaml",
+        broker: "mqtt://127.0.0.1:1883",
+        "log-level": "debug",
+      }),
+      [],
+    );
+    expect(r.problems).toEqual([]);
+    expect(r.logLevel).toBe("debug");
   });
 
   it("never takes broker credentials from the command line", () => {

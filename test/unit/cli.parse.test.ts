@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { AccessGwError } from "../../config/errors.js";
 import { parseCommandLine } from "../../gateway/cliParse.js";
-import { FLAGS, type FlagName, LATER_VERBS, topUsage, VERBS, verbUsage } from "../../gateway/cliVerbs.js";
+import {
+  FLAGS,
+  type FlagName,
+  GLOBAL_FLAGS,
+  LATER_VERBS,
+  topUsage,
+  VERBS,
+  verbUsage,
+} from "../../gateway/cliVerbs.js";
 
 /** The usage error parseCommandLine throws for argv (fails the test when it throws none). */
 function refusal(argv: string[]): AccessGwError {
@@ -21,14 +29,16 @@ const withValue = (flag: FlagName): string[] => ("value" in FLAGS[flag] ? [`--${
 
 describe("every verb refuses the flags it does not take (exit 2), naming the flag and the verb", () => {
   const cases = ownVerbs.flatMap((verb) =>
-    allFlags.filter((f) => f !== "help" && !(f in verb.takes)).map((flag) => ({ verb, flag })),
+    allFlags.filter((f) => !GLOBAL_FLAGS.includes(f) && !(f in verb.takes)).map((flag) => ({ verb, flag })),
   );
 
   it.each(cases)("$verb.name --$flag", ({ verb, flag }) => {
     const err = refusal([verb.name, ...withValue(flag)]);
     expect(err.exitCode).toBe(2);
     expect(err.message).toMatch(new RegExp(`^accessgw ${verb.name}: ${verb.name} does not take --${flag}`));
-    expect(err.message).toContain(verbUsage(verb));
+    // §8: one line and where the usage is, not the whole usage.
+    expect(err.message).toMatch(new RegExp(`\\nsee accessgw ${verb.name} --help$`));
+    expect(err.message).not.toContain(verbUsage(verb));
   });
 
   it("refuses `events --card 4242424` no more: it is a filter of events now", () => {
@@ -40,7 +50,7 @@ describe("every verb refuses the flags it does not take (exit 2), naming the fla
     expect(refusal(["events", "--log-format", "json"]).message).toMatch(
       /^accessgw events: events does not take --log-format \(a flag of start\)/,
     );
-    expect(refusal(["check", "--bogus"]).message).toMatch(/^accessgw check: check does not take --bogus\n/);
+    expect(refusal(["check", "--bogus"]).message).toMatch(/^accessgw check: unknown flag --bogus\n/);
   });
 
   it("accepts every flag a verb takes, wherever it stands", () => {
@@ -76,6 +86,45 @@ describe("other bad command lines are refused with exit 2 and say what is wrong"
     expect(refusal([verb]).message).toMatch(
       new RegExp(`^accessgw: "${verb}" is not in this version \\(later: `),
     );
+  });
+});
+
+describe("did-you-mean for verbs and flags (§8)", () => {
+  it.each([
+    [["evnts"], 'accessgw: unknown verb "evnts" — did you mean events?\nsee accessgw --help'],
+    [["improt", "a.yaml"], 'accessgw: unknown verb "improt" — did you mean import?\nsee accessgw --help'],
+    [["help", "balanse"], 'accessgw: unknown verb "balanse" — did you mean balance?\nsee accessgw --help'],
+    [
+      ["events", "--lmit", "3"],
+      "accessgw events: unknown flag --lmit — did you mean --limit?\nsee accessgw events --help",
+    ],
+    [
+      ["scan", "--crad", "1"],
+      "accessgw scan: unknown flag --crad — did you mean --card?\nsee accessgw scan --help",
+    ],
+    [
+      ["status", "--jsno"],
+      "accessgw status: unknown flag --jsno — did you mean --json?\nsee accessgw status --help",
+    ],
+  ])("%j", (argv, message) => {
+    const err = refusal(argv as string[]);
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toBe(message);
+  });
+
+  it("suggests nothing when nothing is close (a guess would mislead)", () => {
+    expect(refusal(["frobnicate"]).message).toBe('accessgw: unknown verb "frobnicate"\nsee accessgw --help');
+    expect(refusal(["events", "--colour"]).message).toBe(
+      "accessgw events: unknown flag --colour\nsee accessgw events --help",
+    );
+  });
+
+  it("suggests only the flags of the verb typed (--lmit on scan has no --limit to offer)", () => {
+    expect(refusal(["scan", "--lmit", "3"]).message).not.toContain("did you mean");
+  });
+
+  it("a bare accessgw still shows the whole usage: someone is asking what there is", () => {
+    expect(refusal([]).message).toContain(topUsage());
   });
 });
 

@@ -332,6 +332,32 @@ describe("Gateway: reader → debounce → decision → door", () => {
     expect(JSON.stringify(info)).not.toContain("9999999");
   });
 
+  it("§6: logs a decision with its door, member name, message and reason, for the pretty line", async ({
+    rig,
+  }) => {
+    const { reader, logs } = await rig();
+
+    reader.present(ANNA);
+    reader.present("9999999");
+    await settle();
+
+    const decisions = logs.filter((l) => l.msg === "scan granted" || l.msg === "scan denied");
+    expect(decisions).toEqual([
+      expect.objectContaining({
+        level: "info",
+        decision: "grant",
+        readerId: "pool-in",
+        door: "pool-gate",
+        memberId: "m-anna",
+        memberName: "Anna",
+        reason: "ok",
+        message: expect.stringContaining("Anna"),
+        card: "…4567",
+      }),
+      expect.objectContaining({ decision: "deny", door: "pool-gate", memberName: null, card: "…9999" }),
+    ]);
+  });
+
   it("reports mqtt readers and relays as problems without starting them", async ({ rig }) => {
     const { gateway } = await rig();
     const s = gateway.status();

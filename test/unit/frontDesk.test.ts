@@ -8,6 +8,7 @@ import { pendingEvents } from "../../gateway/store/outbox.js";
 import { test } from "../harness/index.js";
 import { at } from "../helpers/build.js";
 import { doorConfig, FakeInputs, HEALTHY, startDoorRig } from "../helpers/doorRig.js";
+import { memoryLogger } from "../helpers/logs.js";
 
 const BRUNO = "7654321";
 const STAFF = { operator: "giulia", reason: "pack chosen at the desk" };
@@ -132,6 +133,27 @@ describe("D5: admit", () => {
     });
     expect(packs(store)).toMatchObject({ "mp-bruno-swim": 2 });
     expect(pulses(r)).toEqual(["pulse 1 1000"]);
+  });
+
+  it("§6: a staff admit is logged as a decision (door, member name, reason) with who admitted", async ({
+    gateway,
+    exampleStore,
+  }) => {
+    void exampleStore;
+    const log = memoryLogger("info");
+    const r = await startDoorRig(gateway, noPassage(), new FakeInputs(Date.now, HEALTHY), {
+      logger: log.logger,
+    });
+    await r.gateway.frontDesk.admit({ card: BRUNO, area: "pool", free: true }, STAFF);
+    expect(log.lines.find((l) => l.msg === "member admitted by staff")).toMatchObject({
+      decision: "grant",
+      reason: "staff_override",
+      door: "pool-gate",
+      memberId: "m-bruno",
+      memberName: "Bruno",
+      card: "…4321",
+      operator: "giulia",
+    });
   });
 
   it("D5 admit with neither: decided as a scan would be, in the door's mode", async ({

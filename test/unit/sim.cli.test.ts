@@ -33,6 +33,7 @@ describe("accessgw-sim command line", () => {
     [[], /--config is required/],
     [["--config"], /Option '--config <value>' argument missing/i],
     [["--config", "x.yaml", "--bogus"], /Unknown option '--bogus'/],
+    [["--config", "x.yaml", "--log-level", "loud"], /--log-level must be one of fatal, .* \(found "loud"\)/],
   ])("refuses bad usage %j with exit 2", async (argv, message) => {
     const r = await run(argv);
     expect(r.code).toBe(2);
