@@ -4,59 +4,13 @@
  * pulse and failure, the outbox, inputs, door modes, store files and Node's event-loop lag.
  */
 import { describe, expect } from "vitest";
-import type { GatewayConfig } from "../../config/gateway.js";
 import type { StatusInput } from "../../config/statusDocument.js";
-import type { Gateway } from "../../gateway/daemon.js";
 import { GatewayMetrics } from "../../gateway/http/metrics.js";
-import { httpMonitoring } from "../../gateway/http/monitoring.js";
-import { test } from "../harness/index.js";
-import { at } from "../helpers/build.js";
-import { type DoorRig, doorConfig, FakeInputs, HEALTHY, startDoorRig } from "../helpers/doorRig.js";
-import { httpGet, parseScrape, sampleValue } from "../helpers/httpGet.js";
-import { silentLogger } from "../helpers/logs.js";
+import { parseScrape, sampleValue } from "../helpers/httpGet.js";
+import { it, MONDAY_10 } from "../helpers/monitored.js";
 
-const MONDAY_10 = at("2027-03-22T10:00");
 const ANNA = "1234567";
 const STRANGER = "99999999";
-
-/** A gateway on the worked example with fake devices, its metrics as the pipeline's observer, served on a free port. */
-const it = test.extend("monitored", ({ exampleStore, store, gateway, defer }) => {
-  return async (config: GatewayConfig = doorConfig()) => {
-    const running: { gateway?: Gateway } = {};
-    const monitoring = httpMonitoring({
-      file: "gateway.yaml",
-      config: { ...config, http: { listen: "127.0.0.1:0" } },
-      store: exampleStore,
-      dataDir: store.dir,
-      logger: silentLogger(),
-      clock: () => MONDAY_10,
-      gateway: () => running.gateway as Gateway,
-    });
-    if (!monitoring) throw new Error("http: section not taken");
-    // Each reading of the latency clock is 2 ms after the last: a decision takes 2 ms, a grant's
-    // card-to-relay 4 ms (read, decided, relay commanded).
-    let ms = 0;
-    const rig: DoorRig = await startDoorRig(gateway, config, new FakeInputs(() => MONDAY_10, HEALTHY), {
-      clock: () => MONDAY_10,
-      observer: monitoring.metrics,
-      monotonic: () => {
-        ms += 2;
-        return ms;
-      },
-    });
-    running.gateway = rig.gateway;
-    for (const reader of rig.readers.values()) reader.state("open");
-    await monitoring.server.start();
-    defer(() => monitoring.server.stop());
-    const port = monitoring.server.address()?.port;
-    const scrape = async () => {
-      const answer = await httpGet(`http://127.0.0.1:${port}/metrics`);
-      expect(answer.status).toBe(200);
-      return parseScrape(answer.body);
-    };
-    return { ...rig, scrape, contentType: monitoring.metrics.contentType };
-  };
-});
 
 /** Lets the pulses' promise callbacks run. */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
