@@ -9,8 +9,10 @@ import { connect } from "node:net";
 import { join } from "node:path";
 import { describe, expect } from "vitest";
 import { AccessGwError } from "../../config/errors.js";
+import { GatewayConfig } from "../../config/gateway.js";
 import type { HttpSettings } from "../../config/http.js";
-import { liveness } from "../../gateway/http/health.js";
+import type { GatewayStatus } from "../../config/statusDocument.js";
+import { liveness, readiness } from "../../gateway/http/health.js";
 import { HttpServer } from "../../gateway/http/httpServer.js";
 import { doorConfig, POOL_GATE } from "../helpers/doorRig.js";
 import { httpGet, parseScrape } from "../helpers/httpGet.js";
@@ -71,6 +73,33 @@ describe("GET /healthz and /readyz", () => {
       { status: "unavailable", problems: ["the gateway is stopped"] },
     ]);
     expect(liveness("stopping").body.problems).toEqual(["the gateway is stopping"]);
+  });
+});
+
+describe("readiness: the cache", () => {
+  const idle: GatewayStatus = {
+    state: "running",
+    readers: [],
+    relays: [],
+    inputs: [],
+    doors: [],
+    mqtt: null,
+    sync: null,
+    totals: { scans: 0, grants: 0, denies: 0, errors: 0, relayFailures: 0 },
+    problems: [],
+  };
+  const noDoors = GatewayConfig.parse({});
+
+  it("is not ready without a site in the cache, nor while the cache cannot be written (R14: scans refused)", () => {
+    expect(readiness(noDoors, idle, { hasSite: true, storageProblems: [] }).code).toBe(200);
+    expect(readiness(noDoors, idle, { hasSite: false, storageProblems: [] }).body.problems).toEqual([
+      "the cache has no site configuration yet (import one, or wait for the central's)",
+    ]);
+    const full = "storageFailed: the cache cannot be written since … (SQLITE_FULL: database or disk is full)";
+    expect(readiness(noDoors, idle, { hasSite: true, storageProblems: [full] })).toEqual({
+      code: 503,
+      body: { status: "unavailable", problems: [full] },
+    });
   });
 });
 
