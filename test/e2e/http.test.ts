@@ -3,10 +3,12 @@
  * simulated reader and LCUS board work the door; a scan shows up in the scrape (parsed by a real
  * Prometheus text-format parser).
  */
+import { join } from "node:path";
 import { describe, expect, vi } from "vitest";
 import { SimLcusBoard } from "../../firmware-sim/devices/lcusBoard.js";
 import { httpGet, parseScrape, sampleValue } from "../helpers/httpGet.js";
-import { importSite, it, stopCleanly } from "./daemon.js";
+import { accessgw } from "./accessgw.js";
+import { importSite, it, stopCleanly, writeConfig } from "./daemon.js";
 
 describe("start with http:", () => {
   it("serves /readyz and /metrics on the port it logs; a grant is counted with its relay pulse", async ({
@@ -42,5 +44,28 @@ describe("start with http:", () => {
       { timeout: 5000, interval: 50 },
     );
     await stopCleanly(daemon);
+  });
+
+  it("refuses to start (exit 2) when http.tls names a file it cannot read, before any door is touched", async ({
+    folder: { dir, data },
+  }) => {
+    await importSite(dir, data);
+    const config = join(dir, "gateway.yaml");
+    writeConfig(config, "tcp://127.0.0.1:1", undefined, "http: { tls: { cert: gw.crt, key: gw.key } }\n");
+    const run = await accessgw(["start", "--config", config, "--data", data]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`${config}: http.tls.cert: cannot read ${join(dir, "gw.crt")} (ENOENT)`);
+    expect(run.stderr).not.toMatch(/"gateway started"/);
+  });
+
+  it("check warns about a listen address other machines can reach, and accepts it", async ({
+    folder: { dir },
+  }) => {
+    const config = join(dir, "gateway.yaml");
+    writeConfig(config, "tcp://127.0.0.1:1", undefined, 'http: { listen: "0.0.0.0:9180" }\n');
+    const run = await accessgw(["check", "--config", config]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain("warning: ");
+    expect(run.stderr).toContain("http.listen: 0.0.0.0 is reachable from other machines");
   });
 });
