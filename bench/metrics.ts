@@ -6,6 +6,7 @@
  * connection, 20 ms apart, and times each round trip.
  */
 import { fork } from "node:child_process";
+import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -39,6 +40,8 @@ export interface MetricsResult {
   render: Latency;
   /** The gateway's event-loop delay during the scrapes (p50, p99 in ms): what a request waits for. */
   loopDelay: { p50: number; p99: number };
+  /** The machine's 1-minute load average at the end and its cores: a busy machine slows every figure. */
+  load: { average: number; cores: number };
   /** The size of one exposition text. */
   bytes: number;
 }
@@ -121,6 +124,7 @@ async function measure(rig: DoorsRig, url: string, scrapes: number): Promise<Omi
     scans: during,
     scansPerSecond: during / seconds,
     scrape: summariseMs(times),
+    load: { average: loadavg()[0] ?? 0, cores: cpus().length },
     loopDelay: { p50: delay.percentile(50) / 1e6, p99: delay.percentile(99) / 1e6 },
     bytes,
   };
@@ -167,6 +171,12 @@ function rows(r: MetricsResult): TargetRow[] {
       pass: null,
     },
     { name: "scrapes", target: "—", value: String(r.scrape.n), pass: null },
+    {
+      name: "machine load average (1 min) / cores",
+      target: "—",
+      value: `${r.load.average.toFixed(1)} / ${r.load.cores}`,
+      pass: null,
+    },
     {
       name: "scans during the scrapes",
       target: "—",
