@@ -25,9 +25,17 @@ function answer(problems: string[]): HealthAnswer {
     : { code: 503, body: { status: "unavailable", problems } };
 }
 
+/** Why a gateway that is not running is not: it is stopping, or not (yet, or any more) started. */
+function notRunning(state: GatewayStatus["state"]): string[] {
+  if (state === "running") return [];
+  return [
+    state === "stopping" ? "the gateway is stopping" : "the gateway is not running (starting, or stopped)",
+  ];
+}
+
 /** /healthz: live while the gateway runs (an answer at all means the event loop turns). */
 export function liveness(state: GatewayStatus["state"]): HealthAnswer {
-  return answer(state === "running" ? [] : [`the gateway is ${state}`]);
+  return answer(notRunning(state));
 }
 
 /** The input ids a door reads (D1: its passage outputs, contact and exit button). */
@@ -62,7 +70,7 @@ function doorProblems(door: Door, config: GatewayConfig, status: GatewayStatus):
  * and reading, and the cache has a site and can be written (else scans are refused: R14).
  */
 export function readiness(config: GatewayConfig, status: GatewayStatus, cache: CacheFacts): HealthAnswer {
-  const problems = status.state === "running" ? [] : [`the gateway is ${status.state}`];
+  const problems = notRunning(status.state);
   if (!cache.hasSite)
     problems.push("the cache has no site configuration yet (import one, or wait for the central's)");
   problems.push(...cache.storageProblems);

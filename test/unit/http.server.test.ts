@@ -70,7 +70,7 @@ describe("GET /healthz and /readyz", () => {
     const live = await httpGet(`${url}/healthz`);
     expect([live.status, json(live.body)]).toEqual([
       503,
-      { status: "unavailable", problems: ["the gateway is stopped"] },
+      { status: "unavailable", problems: ["the gateway is not running (starting, or stopped)"] },
     ]);
     expect(liveness("stopping").body.problems).toEqual(["the gateway is stopping"]);
   });
