@@ -11,7 +11,7 @@ import { performance } from "node:perf_hooks";
 import { GatewayConfig } from "../config/gateway.js";
 import type { ReaderDriver, ReaderEvents } from "../drivers/readers/readerDriver.js";
 import { Listeners } from "../drivers/transport/listeners.js";
-import { Gateway } from "../gateway/daemon.js";
+import { Gateway, type GatewayOptions } from "../gateway/daemon.js";
 import type { InputLevel, InputSignals } from "../gateway/features/inputSignals.js";
 import { Store } from "../gateway/store/db.js";
 import { summariseMs, TimedLcusSplitter } from "./e2eMatch.js";
@@ -34,7 +34,7 @@ export interface DoorsResult {
 }
 
 /** A reader whose cards the benchmark presents in process. */
-class BenchReader implements ReaderDriver {
+export class BenchReader implements ReaderDriver {
   readonly listeners = new Listeners<ReaderEvents>();
   constructor(readonly id: string) {}
   start(): void {}
@@ -51,7 +51,7 @@ class BenchReader implements ReaderDriver {
 }
 
 /** The inputs as the benchmark sets them. */
-class BenchInputs implements InputSignals {
+export class BenchInputs implements InputSignals {
   private readonly levels = new Map<string, InputLevel>();
   private readonly listeners = new Set<(id: string, level: InputLevel, at: number) => void>();
   level(id: string): InputLevel {
@@ -68,7 +68,9 @@ class BenchInputs implements InputSignals {
 }
 
 /** Waits for the next relay frame that `match` accepts; resolves with its read time. */
-type FrameWaiter = (match: (board: number, channel: number, on: boolean) => boolean) => Promise<number>;
+export type FrameWaiter = (
+  match: (board: number, channel: number, on: boolean) => boolean,
+) => Promise<number>;
 
 /** Every other door has a passage input: both kinds on every board, scanned in turn. */
 const withPassage = (door: number) => door % 2 === 0;
@@ -99,13 +101,34 @@ function config(boards: string[], doors: number): GatewayConfig {
   });
 }
 
-/** Runs both measurements; `dir` is a scratch folder (removed after). */
-export async function runDoorsBench(dir: string, o: { rounds: number; scans: number }): Promise<DoorsResult> {
+/** A running gateway with 16 doors on 4 LCUS boards over ptys, and how the benchmark drives it. */
+export interface DoorsRig {
+  gateway: Gateway;
+  store: Store;
+  /** The data folder (its SQLite files). */
+  data: string;
+  readers: Map<string, BenchReader>;
+  inputs: BenchInputs;
+  waitFrame: FrameWaiter;
+  layout: ReturnType<typeof doorLayout>;
+}
+
+/**
+ * Runs `body` on a doors rig (the bench/metrics.ts figure uses it too): a scratch data folder in
+ * `dir` with `poolSize` members per door, the gateway (with `options` on top) started and every
+ * board open; everything stopped and removed after.
+ */
+export async function withDoorsRig<T>(
+  dir: string,
+  poolSize: number,
+  body: (rig: DoorsRig) => Promise<T>,
+  options: Partial<GatewayOptions> = {},
+): Promise<T> {
   const doors = 16;
   const boards = 4;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  createBenchData(join(dir, "data"), doors, Math.ceil(o.scans / doors) + 1);
+  createBenchData(join(dir, "data"), doors, poolSize);
   const pairs: PtyPair[] = [];
   const cleanups: (() => void)[] = [];
   const waiters = new Set<{ match: Parameters<FrameWaiter>[0]; resolve: (at: number) => void }>();
@@ -144,18 +167,19 @@ export async function runDoorsBench(dir: string, o: { rounds: number; scans: num
         readers.set(c.id, r);
         return { ok: true, reader: r };
       },
+      ...options,
     });
     await gateway.start();
     await waitOpen(gateway);
-    const layout = doorLayout(doors, boards);
-    const fire = await measureFire(inputs, waitFrame, layout, o.rounds);
-    const scans = await measureScans(readers, inputs, waitFrame, layout, o.scans);
-    return {
-      doors,
-      fire: summariseMs(fire),
-      withPassage: summariseMs(scans.with),
-      withoutPassage: summariseMs(scans.without),
-    };
+    return await body({
+      gateway,
+      store,
+      data: join(dir, "data"),
+      readers,
+      inputs,
+      waitFrame,
+      layout: doorLayout(doors, boards),
+    });
   } finally {
     await gateway?.stop();
     store.close();
@@ -163,6 +187,20 @@ export async function runDoorsBench(dir: string, o: { rounds: number; scans: num
     for (const p of pairs) await p.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Runs both measurements; `dir` is a scratch folder (removed after). */
+export function runDoorsBench(dir: string, o: { rounds: number; scans: number }): Promise<DoorsResult> {
+  return withDoorsRig(dir, Math.ceil(o.scans / 16) + 1, async ({ readers, inputs, waitFrame, layout }) => {
+    const fire = await measureFire(inputs, waitFrame, layout, o.rounds);
+    const scans = await measureScans(readers, inputs, waitFrame, layout, o.scans);
+    return {
+      doors: layout.length,
+      fire: summariseMs(fire),
+      withPassage: summariseMs(scans.with),
+      withoutPassage: summariseMs(scans.without),
+    };
+  });
 }
 
 /** Waits until every relay's link is open. */

@@ -18,6 +18,8 @@
  *   npm run bench -- --only files --files-mb 2         # a quick one
  *   npm run bench -- --only doors          # only the doors figures (issue 9): fire input edge → 16
  *                                          # doors released, card → relay with and without passage
+ *   npm run bench -- --only metrics        # only the /metrics scrape figure (issue 10): p99 with 16
+ *                                          # readers at full load (--metrics-scrapes 50: quick)
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -30,6 +32,7 @@ import { renderDoorsMarkdown, renderDoorsText, runDoorsBench } from "./doors.js"
 import { type E2eRun, e2eRows, renderE2eMarkdown, renderE2eText } from "./e2eReport.js";
 import { renderFilesMarkdown, renderFilesText, runFileImport } from "./fileImport.js";
 import type { SizeResult } from "./measure.js";
+import { renderMetricsMarkdown, renderMetricsText, runMetricsBench } from "./metrics.js";
 import { type Row, renderMarkdown, renderText, rows } from "./report.js";
 import { machine } from "./stats.js";
 import { renderSyncMarkdown, renderSyncText, type SyncRun, syncRows } from "./syncReport.js";
@@ -42,6 +45,8 @@ const FILES_BEGIN = "<!-- bench:files:begin -->";
 const FILES_END = "<!-- bench:files:end -->";
 const DOORS_BEGIN = "<!-- bench:doors:begin -->";
 const DOORS_END = "<!-- bench:doors:end -->";
+const METRICS_BEGIN = "<!-- bench:metrics:begin -->";
+const METRICS_END = "<!-- bench:metrics:end -->";
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
 const argv = process.argv.slice(2);
@@ -72,6 +77,8 @@ const { values: opt } = parseArgs({
     "no-doors": { type: "boolean", default: false },
     "doors-rounds": { type: "string", default: "200" },
     "doors-scans": { type: "string", default: "800" },
+    "no-metrics": { type: "boolean", default: false },
+    "metrics-scrapes": { type: "string", default: "500" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -83,7 +90,8 @@ if (opt.help) {
       "                        [--e2e-boards 4] [--e2e-control-seconds 10] [--e2e-quick]\n" +
       "                        [--only sync | --no-sync] [--sync-members 1M]\n" +
       "                        [--only files | --no-files] [--files-mb 50]\n" +
-      "                        [--only doors | --no-doors] [--doors-rounds 200] [--doors-scans 800]\n",
+      "                        [--only doors | --no-doors] [--doors-rounds 200] [--doors-scans 800]\n" +
+      "                        [--only metrics | --no-metrics] [--metrics-scrapes 500]\n",
   );
   process.exit(0);
 }
@@ -96,8 +104,8 @@ function parseSize(text: string): number {
   return Math.round(Number(m[1]) * mult);
 }
 
-if (opt.only !== undefined && !["sizes", "e2e", "sync", "files", "doors"].includes(opt.only)) {
-  process.stderr.write(`--only: expected sizes, e2e, sync, files or doors, found "${opt.only}"\n`);
+if (opt.only !== undefined && !["sizes", "e2e", "sync", "files", "doors", "metrics"].includes(opt.only)) {
+  process.stderr.write(`--only: expected sizes, e2e, sync, files, doors or metrics, found "${opt.only}"\n`);
   process.exit(2);
 }
 const runSizes = opt.only === undefined || opt.only === "sizes";
@@ -105,6 +113,7 @@ const runE2e = (opt.only === undefined || opt.only === "e2e") && !opt["no-e2e"];
 const runSyncBench = (opt.only === undefined || opt.only === "sync") && !opt["no-sync"];
 const runFiles = (opt.only === undefined || opt.only === "files") && !opt["no-files"];
 const runDoors = (opt.only === undefined || opt.only === "doors") && !opt["no-doors"];
+const runMetrics = (opt.only === undefined || opt.only === "metrics") && !opt["no-metrics"];
 const sizes = runSizes
   ? (opt.sizes as string).split(",").map((s) => ({ label: s.trim(), n: parseSize(s) }))
   : [];
@@ -134,6 +143,10 @@ const doors = runDoors
     })
   : undefined;
 if (doors) process.stdout.write(`\ndoors\n${renderDoorsText(doors)}\n`);
+const metrics = runMetrics
+  ? await runMetricsBench(join(cacheDir, "metrics"), { scrapes: Number(opt["metrics-scrapes"]) })
+  : undefined;
+if (metrics) process.stdout.write(`\n/metrics\n${renderMetricsText(metrics)}\n`);
 
 /** Runs syncMain.js in a child process and reads its figures. */
 function runSync(): SyncRun {
@@ -313,4 +326,21 @@ if (doors && !opt["no-write"]) {
     replaceBlock(doc, DOORS_BEGIN, DOORS_END, body, (d, block) => `${d.trimEnd()}\n\n## Doors\n\n${block}\n`),
   );
   process.stderr.write(`doors figures written to ${file}\n`);
+}
+
+if (metrics && !opt["no-write"])
+  writeBlock(
+    METRICS_BEGIN,
+    METRICS_END,
+    "Metrics scrape",
+    renderMetricsMarkdown(metrics, started.toISOString(), command),
+  );
+
+/** Puts `body` between its markers in docs/benchmarks.md (under `heading` the first time). */
+function writeBlock(begin: string, end: string, heading: string, body: string): void {
+  const file = resolve(opt.out as string);
+  editDoc(file, (doc) =>
+    replaceBlock(doc, begin, end, body, (d, block) => `${d.trimEnd()}\n\n## ${heading}\n\n${block}\n`),
+  );
+  process.stderr.write(`${heading} figures written to ${file}\n`);
 }

@@ -22,6 +22,7 @@ import {
   rawReaders,
 } from "./gatewayChecks.js";
 import { GatewayId } from "./gatewayId.js";
+import { HttpSettings, httpWarnings } from "./http.js";
 import { Input } from "./inputs.js";
 import { knownKeysAt, unknownKeysMessage } from "./keyHints.js";
 import { Id } from "./site.js";
@@ -258,6 +259,8 @@ export const GatewayConfig = z.strictObject({
   mqtt: Mqtt.optional(),
   /** Central sync over MQTT (sync.md); off unless enabled. */
   sync: SyncSettings,
+  /** /metrics, /healthz and /readyz over HTTP (config/http.ts); off unless configured. */
+  http: HttpSettings.optional(),
 });
 export type GatewayConfig = z.infer<typeof GatewayConfig>;
 
@@ -297,7 +300,7 @@ export function checkGatewayConfig(file: string, text: string): GatewayConfigChe
   const empty = emptyConfigProblem(file, parsed.value);
   if (empty !== undefined) return { config: null, raw: undefined, problems: [empty], warnings: [] };
   const raw = parsed.value;
-  const warnings = configWarnings(raw).map((w) => `${file}: ${w}`);
+  const warnings = [...configWarnings(raw), ...httpWarnings(raw)].map((w) => `${file}: ${w}`);
   const result = GatewayConfig.safeParse(raw);
   const problems = result.success
     ? []
@@ -316,6 +319,8 @@ export function checkGatewayConfig(file: string, text: string): GatewayConfigChe
       const p = config.mqtt[k];
       if (p !== undefined) config.mqtt[k] = near(p);
     }
+  if (config.http?.tls)
+    config.http.tls = { cert: near(config.http.tls.cert), key: near(config.http.tls.key) };
   return { config, raw, problems, warnings };
 }
 

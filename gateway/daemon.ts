@@ -16,7 +16,7 @@ import { createRelay, type RelayDeps } from "../drivers/relays/createRelay.js";
 import type { BackoffOptions } from "../drivers/transport/backoff.js";
 import { openTransport, type TransportFactory } from "../drivers/transport/transport.js";
 import { realScheduler, type Scheduler } from "../runtime/scheduler.js";
-import { AccessPipeline } from "./features/accessPipeline.js";
+import { AccessPipeline, type DecisionObserver } from "./features/accessPipeline.js";
 import { asFeature, type Feature, FeatureController } from "./features/controller.js";
 import { DoorsFeature } from "./features/doors.js";
 import { FrontDesk } from "./features/frontDesk.js";
@@ -61,6 +61,10 @@ export interface GatewayOptions {
   frontDesk?: FrontDeskActions;
   /** The inputs (doors.md D1) the doors read; the gateway's own inputs feature when left out. */
   inputs?: InputSignals;
+  /** Hears each decision and grant's relay command with their latencies (the /metrics histograms). */
+  observer?: DecisionObserver;
+  /** A monotonic clock in ms for those latencies; `performance.now` by default. */
+  monotonic?: () => number;
 }
 
 /** The parts of a started gateway. */
@@ -249,6 +253,8 @@ export class Gateway implements Feature {
       requeued: (seq) => sync?.resend(seq),
       changed,
       storage: this.storage,
+      observer: this.options.observer,
+      monotonic: this.options.monotonic,
       feedback: new ReaderFeedbackSink({
         store: this.options.store,
         driver: (readerId) => readers.links().find((l) => l.config.id === readerId)?.driver,

@@ -15,6 +15,7 @@ import { siteModel } from "./decisions.js";
 import { asFeature, FeatureController } from "./features/controller.js";
 import type { CommandReply } from "./frontDesk/commandService.js";
 import { ControlSocket } from "./frontDesk/controlSocket.js";
+import { httpMonitoring } from "./http/monitoring.js";
 import { isLogLevelRequest, LogLevelControl } from "./logLevelControl.js";
 import { configRefusal, otherDaemonRefusal, writeRefusal } from "./startChecks.js";
 import { StatusWriter, statusFilePath } from "./statusFile.js";
@@ -145,6 +146,16 @@ async function runDaemon(
     config: resolve(file),
     dataDir: resolve(dataDir),
   };
+  // /metrics, /healthz, /readyz when gateway.yaml has `http:` (gateway/http/).
+  const http = httpMonitoring({
+    file,
+    config,
+    store,
+    dataDir,
+    logger,
+    clock: Date.now,
+    gateway: () => gateway,
+  });
   const gateway: Gateway = new Gateway({
     config,
     store,
@@ -153,6 +164,7 @@ async function runDaemon(
     clock: Date.now,
     onChange: () => writer.changed(),
     version: gatewayVersion(),
+    observer: http?.metrics,
   });
   // The site's zone as stored now: an import may have changed it since the start.
   const zone = () => store.siteConfig()?.site.timezone ?? null;
@@ -198,6 +210,8 @@ async function runDaemon(
         snapshot,
         logger: logger.child({ component: "status" }),
       }),
+      // Before the gateway: unreadable TLS files refuse the start before any door is touched.
+      ...(http === undefined ? [] : [http.server]),
       {
         name: "gateway",
         start: () => gateway.start(), // logs "gateway started" with the reader and relay counts

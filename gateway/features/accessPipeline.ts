@@ -52,6 +52,14 @@ export type DoorControl = Pick<
   "modeOf" | "passageFor" | "waitForPassage" | "dropWait" | "open" | "granted"
 >;
 
+/** Sees each decided scan and each grant's relay command, with their latencies (the /metrics histograms). */
+export interface DecisionObserver {
+  /** A scan was decided and recorded in `seconds`. */
+  decided(decision: "grant" | "deny", reason: string, seconds: number): void;
+  /** A grant's door was signalled `seconds` after its card reached the gateway. */
+  relayCommanded(seconds: number): void;
+}
+
 /** What the pipeline is handed. */
 export interface AccessPipelineOptions {
   config: GatewayConfig;
@@ -72,6 +80,10 @@ export interface AccessPipelineOptions {
   feedback?: FeedbackSink;
   /** An event already published was queued again (a grant undone): the sync link re-sends it at once. */
   requeued?: (seq: number) => void;
+  /** Hears decisions and relay commands with their latencies; none when nobody measures. */
+  observer?: DecisionObserver;
+  /** A monotonic clock in ms for the observer's latencies; `performance.now` by default. */
+  monotonic?: () => number;
 }
 
 /** The access pipeline as a feature. */
@@ -127,6 +139,8 @@ export class AccessPipeline implements Feature {
     const readerId = reader.id;
     const card = maskCard(e.card);
     const now = this.o.clock();
+    const monotonic = this.o.monotonic ?? performance.now.bind(performance);
+    const readAt = monotonic();
     if (!lane.debouncer.accept(readerId, e.card, now)) {
       this.o.log.debug({ readerId, card }, "repeated card ignored (R17)");
       return;
@@ -136,6 +150,7 @@ export class AccessPipeline implements Feature {
     const wait = lane.door && this.o.doors.passageFor(lane.door, reader.direction, now);
     const event = this.record(reader, lane, e.card, now, wait);
     if (event === undefined) return;
+    this.o.observer?.decided(event.decision, event.reason, (monotonic() - readAt) / 1000);
     // The event is in the outbox (R14): let the sync link send it.
     this.o.recorded();
     lane.lastScan = {
@@ -160,7 +175,11 @@ export class AccessPipeline implements Feature {
     }
     lane.counters.grants++;
     // R14: the event is committed; only now is the door signalled.
-    if (lane.door) this.openFor(lane.door, reader.direction, event, wait, lane);
+    if (lane.door) {
+      this.openFor(lane.door, reader.direction, event, wait, lane);
+      // The pulse was handed to the relay driver synchronously inside openFor.
+      this.o.observer?.relayCommanded((monotonic() - readAt) / 1000);
+    }
     // D6: only now that the pulse is requested, so the reader's beep never delays the door.
     this.o.feedback?.decided(event);
   }

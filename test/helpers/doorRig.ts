@@ -28,6 +28,16 @@ export class FakeReader implements ReaderDriver {
     const e: CardEvent = { readerId: this.id, card, at: 0 };
     this.listeners.emit("card", e);
   }
+  /** The link reports `state` (and why it is not open), as the real drivers do. */
+  state(state: "open" | "waiting", reason?: string): void {
+    this.listeners.emit("state", {
+      readerId: this.id,
+      state,
+      since: 0,
+      reason,
+      attempts: state === "open" ? 0 : 1,
+    });
+  }
 }
 
 /** A relay board that keeps each channel's state and a log of what it was told ("pulse 1", "hold 1 on", "rest 1 off"). */
