@@ -1,4 +1,3 @@
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import { describe, expect, vi } from "vitest";
 import type { StatusReader, StatusRelay } from "../../config/statusDocument.js";
@@ -6,26 +5,7 @@ import { devicesSettled, serviceStatusLine } from "../../gateway/serviceStatus.j
 import { notifyEnvironment, ServiceNotifier, unixDatagramSender } from "../../runtime/serviceNotify.js";
 import { it } from "../harness/index.js";
 import { memoryLogger } from "../helpers/logs.js";
-
-/** A fake notify socket: a real Unix datagram socket bound in the test's folder, as systemd binds one. */
-function fakeNotifySocket(
-  dir: string,
-  defer: (fn: () => void) => void,
-): { path: string; received: string[] } {
-  const require = createRequire(import.meta.url);
-  const dgram = require("unix-dgram") as {
-    createSocket(
-      type: "unix_dgram",
-      listener: (buf: Buffer) => void,
-    ): { bind(p: string): void; close(): void };
-  };
-  const received: string[] = [];
-  const path = join(dir, "notify.sock");
-  const socket = dgram.createSocket("unix_dgram", (buf) => received.push(buf.toString("utf8")));
-  socket.bind(path);
-  defer(() => socket.close());
-  return { path, received };
-}
+import { fakeNotifySocket } from "../helpers/notifySocket.js";
 
 /** A notifier on the real sender; `sent` lists each message as it left (the socket gets it a moment later). */
 function notifier(env: NodeJS.ProcessEnv, log = memoryLogger()) {
