@@ -28,6 +28,8 @@ export interface ServiceUnitOptions {
   user: string;
   config: string;
   data: string;
+  /** gateway.dataGroup: a group that may read the data folder; the service's user must belong to it. */
+  dataGroup?: string | undefined;
   /** The node binary that runs the gateway (process.execPath). */
   node: string;
   /** The installed bin/accessgw.js. */
@@ -60,11 +62,11 @@ WatchdogSec=${WATCHDOG_SEC}
 TimeoutStopSec=20
 User=${o.user}
 Group=${o.user}
-# Serial readers and relay boards (/dev/ttyUSB*, /dev/ttyACM*) belong to the dialout group.
-SupplementaryGroups=dialout
+# Serial readers and relay boards (/dev/ttyUSB*, /dev/ttyACM*) belong to the dialout group${o.dataGroup ? ";\n# the data folder to gateway.dataGroup" : ""}.
+SupplementaryGroups=dialout${o.dataGroup ? ` ${o.dataGroup}` : ""}
 Environment=ACCESSGW_DATA=${o.data}
-# Member data: files 0600 and folders 0700 unless gateway.dataGroup widens them.
-UMask=0077
+# Member data: files ${o.dataGroup ? "0640 and folders 2750 (gateway.dataGroup)" : "0600 and folders 0700"}.
+UMask=${o.dataGroup ? "0027" : "0077"}
 # Everything read-only but the data folder; no home folders, a private /tmp.
 ProtectSystem=strict
 ReadWritePaths=${o.data}
@@ -102,7 +104,11 @@ export function nextSteps(
     steps.push(
       `  useradd --system --no-create-home --home-dir ${o.data} --shell /usr/sbin/nologin --user-group ${o.user}`,
     );
-  steps.push(`  install -d -m 0700 -o ${o.user} -g ${o.user} ${o.data}`);
+  steps.push(
+    o.dataGroup
+      ? `  install -d -m 2750 -o ${o.user} -g ${o.dataGroup} ${o.data}`
+      : `  install -d -m 0700 -o ${o.user} -g ${o.user} ${o.data}`,
+  );
   if (!o.configExists)
     steps.push(
       `  write ${o.config} (readers, doors, relays, sync), then: accessgw check --config ${o.config}`,
@@ -133,6 +139,13 @@ function unitPath(flag: string, value: string): string {
   return path;
 }
 
+/** gateway.dataGroup as a unit can name it: a group name or number without spaces. */
+function groupName(value: string): string {
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(value))
+    throw usage(`gateway.dataGroup "${value}" cannot go into SupplementaryGroups=`);
+  return value;
+}
+
 /** useradd(8)'s portable names: a letter or _, then letters, digits, _ or -, 32 at most. */
 function userName(value: string): string {
   if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(value))
@@ -141,11 +154,16 @@ function userName(value: string): string {
 }
 
 /** The configuration's gateway.data, when the file is there and readable; its problems are refused. */
-function configuredData(config: string): { exists: boolean; data: string | undefined } {
-  if (!existsSync(config)) return { exists: false, data: undefined };
+function configuredData(config: string): {
+  exists: boolean;
+  data: string | undefined;
+  dataGroup: string | undefined;
+} {
+  if (!existsSync(config)) return { exists: false, data: undefined, dataGroup: undefined };
   const read = readTextFile(config);
   const checked = read.problem === undefined ? checkGatewayConfig(config, read.text) : null;
-  if (checked?.config) return { exists: true, data: checked.config.gateway.data };
+  const gateway = checked?.config?.gateway;
+  if (gateway) return { exists: true, data: gateway.data, dataGroup: gateway.dataGroup };
   const problems = checked?.problems ?? [read.problem as string];
   throw new AccessGwError("CONFIG_INVALID", `invalid gateway configuration:\n  ${problems.join("\n  ")}`, {
     problems,
@@ -180,10 +198,12 @@ export function runInstallService(flags: Flags, io: Io): number {
     );
   const data =
     dataGiven ?? (configured === undefined ? DEFAULT_SERVICE_DATA : unitPath("gateway.data", configured));
+  const dataGroup = fromConfig.dataGroup === undefined ? undefined : groupName(fromConfig.dataGroup);
   const options: ServiceUnitOptions = {
     user,
     config,
     data,
+    dataGroup,
     ...installedCommand(),
     version: gatewayVersion(),
   };

@@ -155,6 +155,24 @@ describe("accessgw install-service", () => {
     expect(clash.err).toMatch(/gateway\.data/);
   });
 
+  it("lets the service's user into gateway.dataGroup and makes the folder group-readable", async ({
+    folder,
+    writeFile,
+  }) => {
+    const config = writeFile(
+      "gateway.yaml",
+      `gateway: { data: ${folder.data}, dataGroup: frontdesk }\nreaders: []\n`,
+    );
+    const unit = join(folder.dir, "accessgw.service");
+    const r = await run("install-service", "--config", config, "--unit", unit);
+    expect(r.code).toBe(0);
+    const lines = directives(readFileSync(unit, "utf8"));
+    expect(lines).toContain("SupplementaryGroups=dialout frontdesk");
+    expect(lines).toContain("UMask=0027");
+    expect(r.out).toContain(`install -d -m 2750 -o accessgw -g frontdesk ${folder.data}`);
+    expect(directives(serviceUnit(OPTIONS))).toContain("SupplementaryGroups=dialout");
+  });
+
   it("refuses a configuration with problems, a path systemd would misread, and a bad user name (exit 2)", async ({
     folder,
     writeFile,
