@@ -6,7 +6,15 @@
  * (better-sqlite3 from source where no prebuilt binary can be fetched), which takes minutes.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  symlinkSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, expect, vi } from "vitest";
 import { it } from "../harness/index.js";
@@ -89,6 +97,16 @@ describe("npm pack, then npm install -g of the tarball", () => {
     const runEnv = { ...env, PATH: `${join(prefix, "bin")}:${env.PATH}`, ACCESSGW_GATEWAY_ID: "gw-install" };
     expect(runInstalled(accessgw, ["--version"], runEnv).trim()).toBe(version);
     expect(runInstalled(join(prefix, "bin", "accessgw-sim"), ["--help"], runEnv)).toMatch(/usage/i);
+
+    // The unit starts the installed bin with this node (install-service).
+    const unit = runInstalled(
+      accessgw,
+      ["install-service", "--print", "--data", join(folder.dir, "data")],
+      runEnv,
+    );
+    expect(unit).toContain(
+      `\nExecStart=${process.execPath} ${realpathSync(join(installed, "bin", "accessgw.js"))} start --config `,
+    );
 
     // The demo configuration shipped in the package, checked against its site.
     const demo = join(installed, "config", "demo");
