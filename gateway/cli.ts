@@ -22,6 +22,7 @@ import { timeFlag } from "./cliTime.js";
 import { type Flags, type Io, topUsage, verbUsage } from "./cliVerbs.js";
 import { explain, memberBalance, scan, siteModel } from "./decisions.js";
 import type { DecisionRequest } from "./engine/types.js";
+import { runInstallService } from "./installService.js";
 import { runStart } from "./startCommand.js";
 import type { StatusReading } from "./statusFile.js";
 import { currentStatus } from "./statusSocket.js";
@@ -72,6 +73,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     if (verb.name === "start") return await runStartVerb(flags, io);
     if (verb.name === "events") return await runEventsVerb(flags, io);
     if (verb.name === "status") return await runStatus(flags, io);
+    if (verb.name === "install-service") return runInstallService(flags, io);
     if (FRONT_DESK_VERBS.has(verb.name)) return await runFrontDeskVerb(verb.name, flags, io);
     if (verb.name === "log-level")
       return await runLogLevel(args, flags, { io, dataDir: dataDir(flags, optionalConfig(flags), io.env) });

@@ -65,6 +65,10 @@ export const FLAGS = {
     value: "LEVEL",
     help: "log level of this run: fatal, error, warn, info, debug, trace or silent (overrides log.level)",
   },
+  user: { value: "NAME", help: "the system user the service runs as (default accessgw)" },
+  unit: { value: "FILE", help: "where the unit is written (default /etc/systemd/system/accessgw.service)" },
+  print: { help: "print the unit on stdout instead of writing it" },
+  force: { help: "replace a different unit already there" },
   help: { short: "h", help: "this verb's usage" },
 } as const satisfies Record<string, FlagSpec>;
 
@@ -275,6 +279,24 @@ export const VERBS: readonly VerbSpec[] = [
       "exit 0 done, 1 refused, 2 bad input, 4 the daemon is not running.",
     ],
     example: 'accessgw log-level debug --for 10m --why "pool-in drops cards" --config gateway.yaml',
+  },
+  {
+    name: "install-service",
+    synopsis: "[--user NAME] [--config FILE] [--data DIR] [--unit FILE] [--print] [--force]",
+    summary: "write the systemd unit that runs the daemon at boot (Type=notify, watchdog, restart)",
+    takes: {
+      user: true,
+      config: "the configuration the service starts with (default /etc/accessgw/gateway.yaml)",
+      data: "its data folder, the one writable path (default the config's gateway.data, else /var/lib/accessgw)",
+      unit: true,
+      print: true,
+      force: true,
+    },
+    details: [
+      "It prints the next steps: the user and folder to create, systemctl daemon-reload, systemctl enable --now.",
+      "A different unit already there is left alone (exit 1) unless --force; the same one is left unchanged.",
+    ],
+    example: "accessgw install-service --user accessgw --config /etc/accessgw/gateway.yaml",
   },
   {
     name: "sim",

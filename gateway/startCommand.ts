@@ -9,6 +9,7 @@ import type { GatewayConfig } from "../config/gateway.js";
 import { type StatusDocument, toStatusDocument } from "../config/statusDocument.js";
 import { defaultLogFormat, type LogFormat, type LogLevel, makeLogger } from "../runtime/logger.js";
 import { realScheduler } from "../runtime/scheduler.js";
+import { processServiceNotifier } from "../runtime/serviceNotify.js";
 import { Gateway } from "./daemon.js";
 import { siteZoneOf } from "./decisionLog.js";
 import { siteModel } from "./decisions.js";
@@ -17,6 +18,7 @@ import type { CommandReply } from "./frontDesk/commandService.js";
 import { ControlSocket } from "./frontDesk/controlSocket.js";
 import { httpMonitoring } from "./http/monitoring.js";
 import { isLogLevelRequest, LogLevelControl } from "./logLevelControl.js";
+import { serviceStatusLine, whenDevicesSettled } from "./serviceStatus.js";
 import { configRefusal, otherDaemonRefusal, writeRefusal } from "./startChecks.js";
 import { StatusWriter, statusFilePath } from "./statusFile.js";
 import { StatusSocket } from "./statusSocket.js";
@@ -168,8 +170,13 @@ async function runDaemon(
   });
   // The site's zone as stored now: an import may have changed it since the start.
   const zone = () => store.siteConfig()?.site.timezone ?? null;
-  const snapshot = () =>
-    toStatusDocument(gateway.status(), { ...facts, zone: zone(), state, now: Date.now() });
+  // systemd's notify protocol when NOTIFY_SOCKET is set (runtime/serviceNotify.ts); else it does nothing.
+  const systemd = processServiceNotifier(logger.child({ component: "systemd" }));
+  const snapshot = () => {
+    const doc = toStatusDocument(gateway.status(), { ...facts, zone: zone(), state, now: Date.now() });
+    systemd.status(serviceStatusLine(doc)); // STATUS= when the line changed
+    return doc;
+  };
   const writer = new StatusWriter({
     path: statusFilePath(dataDir),
     clock: Date.now,
@@ -236,13 +243,19 @@ async function runDaemon(
     logger.child({ component: "daemon" }),
   );
   try {
+    systemd.start();
     await controller.start();
+    // Every feature has started (relays in their modes) and the readers were opened.
+    if (systemd.enabled) await whenDevicesSettled(() => gateway.status());
+    systemd.ready(serviceStatusLine(gateway.status()));
     const signal = await stopSignal;
     logger.info({ signal }, "stopping");
+    systemd.stopping();
     state = "stopping";
     writer.changed();
   } finally {
     await controller.stop();
+    systemd.stop();
   }
   if (!stoppedInTime) {
     logger.error({ timeoutMs: STOP_TIMEOUT_MS }, "gateway did not stop in time");
