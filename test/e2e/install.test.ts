@@ -2,8 +2,12 @@
  * Install without a checkout (issue 10 §1): `npm pack` on a clean copy of the checkout builds and
  * packs, `npm install -g` puts the tarball into a temporary prefix with the README's command, and
  * the installed `accessgw` answers --version, checks the demo configuration and runs a short start.
- * The install is real: npm resolves the dependencies and compiles the native ones with node-gyp
- * (better-sqlite3 from source where no prebuilt binary can be fetched), which takes minutes.
+ * The install is real: npm resolves the dependencies and runs the native ones' install scripts.
+ * better-sqlite3's script (prebuild-install) takes a prebuilt binary when it finds one, as it does
+ * from the project's releases on a box with internet; this machine cannot download one, so the test
+ * hands it, as a local prebuild, the binary this checkout's own install compiled for this Node —
+ * the same artifact for the same version and ABI — and the install takes seconds, not the 3–4
+ * minutes of compiling SQLite again (that path is the one `npm ci` ran for this checkout).
  */
 import { execFileSync, spawn } from "node:child_process";
 import {
@@ -31,6 +35,20 @@ function npmEnv(): NodeJS.ProcessEnv {
     if (key.startsWith("npm_") && key !== "npm_config_prefer_offline") delete env[key];
   delete env.ACCESSGW_DATA;
   return env;
+}
+
+/**
+ * better-sqlite3's binary from this checkout, packed as the prebuilt tarball prebuild-install looks
+ * for (`<name>-v<version>-node-v<abi>-<platform>-<arch>.tar.gz` holding build/Release/*.node) in the
+ * folder its `npm_config_better_sqlite3_local_prebuilds` names; returns that folder.
+ */
+function localPrebuild(into: string): string {
+  const pkg = join(ROOT, "node_modules", "better-sqlite3");
+  const { version } = JSON.parse(readFileSync(join(pkg, "package.json"), "utf8")) as { version: string };
+  const name = `better-sqlite3-v${version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
+  mkdirSync(into, { recursive: true });
+  execFileSync("tar", ["czf", join(into, name), "-C", pkg, "build/Release/better_sqlite3.node"]);
+  return into;
 }
 
 /** A clean checkout: the tracked and new files of this one, without dist/, sharing its node_modules. */
@@ -66,7 +84,10 @@ describe("npm pack, then npm install -g of the tarball", () => {
     mkdirSync(join(prefix, "lib"), { recursive: true });
     mkdirSync(packs);
     cleanCheckout(checkout);
-    const env = npmEnv();
+    const env = {
+      ...npmEnv(),
+      npm_config_better_sqlite3_local_prebuilds: localPrebuild(join(folder.dir, "prebuilds")),
+    };
 
     // npm pack on a checkout without dist/ builds first (prepack cleans, prepare builds).
     execFileSync("npm", ["pack", "--pack-destination", packs], { cwd: checkout, env, stdio: "pipe" });
