@@ -164,9 +164,9 @@ describe.concurrent("import", () => {
       expect(r.code).toBe(2);
       expect(r.stdout).toBe("");
     }
-    expect(r1.stderr).toContain(`${badRef}: members[0].multipacks[0].product`);
+    expect(r1.stderr).toContain(`${badRef}: members[0] (m-eve).multipacks[0] (mp-eve).product`);
     expect(r1.stderr).toContain('"swim11"');
-    expect(r2.stderr).toContain(`${badField}: members[0].cards[0].status`);
+    expect(r2.stderr).toContain(`${badField}: members[0] (m-eve).cards[0].status`);
     expect(r2.stderr).toMatch(/members\[0\].*shoeSize/);
     expect(r3.stderr).toMatch(/broken\.yaml \(line \d+/);
 
