@@ -10,3 +10,8 @@ export function canonicalCard(raw: string): string {
   }
   return s;
 }
+
+/** A card number safe for info-level logs and problems that may reach them: its last 4 characters only. */
+export function maskCard(card: string): string {
+  return card.length <= 4 ? "…" : `…${card.slice(-4)}`;
+}

@@ -93,7 +93,7 @@ export function formatIssue(
   root: unknown,
   schema: z.core.$ZodType = DataFile,
 ): string {
-  const path = formatPath(issue.path);
+  const path = formatPath(issue.path, root);
   let msg = issue.message;
   if (issue.code === "unrecognized_keys")
     msg = unknownKeysMessage(issue.keys, knownKeysAt(schema, root, issue.path));

@@ -1,3 +1,5 @@
+import { recordLabel } from "./recordPath.js";
+
 /** Error codes shared by every layer; `code` lets callers react without parsing messages. */
 export type ErrorCode =
   | "CONFIG_INVALID"
@@ -45,12 +47,22 @@ const BAD_INPUT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   "GATEWAY_ID_MISMATCH",
 ]);
 
-/** Formats a zod/record path as `members[3].multipacks[0].product`. */
-export function formatPath(path: readonly PropertyKey[]): string {
+/**
+ * Formats a zod/record path as `members[3].multipacks[0].product`; given the document `root` the path
+ * points into, each record on it is named too: `members[3] (m-dario).multipacks[0] (mp-1).product`.
+ */
+export function formatPath(path: readonly PropertyKey[], root?: unknown): string {
   let out = "";
+  let cur: unknown = root;
+  let list: PropertyKey | undefined;
   for (const p of path) {
-    if (typeof p === "number") out += `[${p}]`;
-    else out += out === "" ? String(p) : `.${String(p)}`;
+    cur = cur !== null && typeof cur === "object" ? (cur as Record<PropertyKey, unknown>)[p] : undefined;
+    if (typeof p === "number") {
+      out += `[${p}]`;
+      const label = recordLabel(list, cur);
+      if (label !== undefined) out += ` (${label})`;
+    } else out += out === "" ? String(p) : `.${String(p)}`;
+    list = p;
   }
   return out;
 }

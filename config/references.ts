@@ -2,6 +2,7 @@ import { validityEndProblem } from "./bounds.js";
 import { canonicalCard } from "./cardNumber.js";
 import type { LoadedFile } from "./dataFile.js";
 import type { Member, Multipack } from "./members.js";
+import { recordAt } from "./recordPath.js";
 import type { Product, SiteConfig } from "./site.js";
 
 type Kind = "areas" | "accessTypes" | "products" | "limits" | "cardModels";
@@ -62,10 +63,10 @@ export function checkReferences(
     const seen = new Map<string, string>();
     for (const f of files)
       (f.data[k] ?? []).forEach((r: { id: string }, i: number) => {
-        const where = `${f.name}: ${k}[${i}].id`;
+        const where = `${f.name}: ${recordAt(k, i, r)}.id`;
         const first = seen.get(r.id);
         if (first) problems.push(`${where}: duplicate ${SINGULAR[k]} id "${r.id}" (first at ${first})`);
-        else seen.set(r.id, `${f.name}: ${k}[${i}]`);
+        else seen.set(r.id, `${f.name}: ${recordAt(k, i, r)}`);
       });
   }
 
@@ -73,46 +74,46 @@ export function checkReferences(
     const at = (path: string, msg: string) => problems.push(`${f.name}: ${path}: ${msg}`);
     f.data.areas?.forEach((a, i) => {
       if (a.antiPassback?.mode === "timed" && !a.antiPassback.minutes)
-        at(`areas[${i}].antiPassback.minutes`, 'missing (required when mode is "timed")');
+        at(`${recordAt("areas", i, a)}.antiPassback.minutes`, 'missing (required when mode is "timed")');
     });
     f.data.accessTypes?.forEach((t, i) => {
       t.areas.forEach((a, j) => {
-        if (!areas.has(a)) at(`accessTypes[${i}].areas[${j}]`, unknown("area", a));
+        if (!areas.has(a)) at(`${recordAt("accessTypes", i, t)}.areas[${j}]`, unknown("area", a));
       });
     });
     f.data.products?.forEach((p, i) => {
+      const product = recordAt("products", i, p);
       const seenTypes = new Set<string>();
       p.items.forEach((item, j) => {
         const t = accessTypes.get(item.accessType);
-        if (!t) at(`products[${i}].items[${j}].accessType`, unknown("access type", item.accessType));
+        const itemAt = `${product}.${recordAt("items", j, item)}`;
+        if (!t) at(`${itemAt}.accessType`, unknown("access type", item.accessType));
         else if (t.requiresCardModel && p.cardModels.length === 0)
           at(
-            `products[${i}].cardModels`,
+            `${product}.cardModels`,
             `access type "${t.id}" requires a card model but the product lists none`,
           );
         if (seenTypes.has(item.accessType))
-          at(`products[${i}].items[${j}].accessType`, `access type "${item.accessType}" is listed twice`);
+          at(`${itemAt}.accessType`, `access type "${item.accessType}" is listed twice`);
         seenTypes.add(item.accessType);
         if (item.allowance?.period === "chargePeriod" && !p.chargePeriod)
-          at(
-            `products[${i}].items[${j}].allowance.period`,
-            "chargePeriod used but the product has no chargePeriod",
-          );
+          at(`${itemAt}.allowance.period`, "chargePeriod used but the product has no chargePeriod");
       });
       p.cardModels.forEach((m, j) => {
         if (declaredModels.size > 0 && !declaredModels.has(m))
-          at(`products[${i}].cardModels[${j}]`, unknown("card model", m));
+          at(`${product}.cardModels[${j}]`, unknown("card model", m));
       });
     });
     f.data.limits?.forEach((l, i) => {
+      const limit = recordAt("limits", i, l);
       l.accessTypes.forEach((a, j) => {
-        if (!accessTypes.has(a)) at(`limits[${i}].accessTypes[${j}]`, unknown("access type", a));
+        if (!accessTypes.has(a)) at(`${limit}.accessTypes[${j}]`, unknown("access type", a));
       });
       l.areas.forEach((a, j) => {
-        if (!areas.has(a)) at(`limits[${i}].areas[${j}]`, unknown("area", a));
+        if (!areas.has(a)) at(`${limit}.areas[${j}]`, unknown("area", a));
       });
       l.products.forEach((p, j) => {
-        if (!products.has(p)) at(`limits[${i}].products[${j}]`, unknown("product", p));
+        if (!products.has(p)) at(`${limit}.products[${j}]`, unknown("product", p));
       });
     });
   }
@@ -183,21 +184,31 @@ export function memberChecker(
       const first = seen.once(kind, key, where);
       if (first !== undefined) problems.push(`${where}: duplicate ${kind} "${key}" (first at ${first})`);
     };
-    const base = `${file}: members[${i}]`;
+    const base = `${file}: ${recordAt("members", i, m)}`;
     once("member id", m.id, `${base}.id`);
     m.cards.forEach((c, j) => {
-      once("card number", canonicalCard(c.number), `${base}.cards[${j}].number`);
+      once("card number", canonicalCard(c.number), `${base}.${recordAt("cards", j, c)}.number`);
     });
     m.cardModels.forEach((cm, j) => {
       if (!known.knownModels.has(cm.model))
-        problems.push(`${base}.cardModels[${j}].model: unknown card model "${cm.model}"`);
+        problems.push(`${base}.${recordAt("cardModels", j, cm)}.model: unknown card model "${cm.model}"`);
     });
     m.bookings.forEach((b, j) => {
-      once("booking id", b.id, `${base}.bookings[${j}].id`);
-      if (!known.areas.has(b.area)) problems.push(`${base}.bookings[${j}].area: unknown area "${b.area}"`);
+      const booking = `${base}.${recordAt("bookings", j, b)}`;
+      once("booking id", b.id, `${booking}.id`);
+      if (!known.areas.has(b.area)) problems.push(`${booking}.area: unknown area "${b.area}"`);
     });
     m.multipacks.forEach((mp, j) => {
-      problems.push(...multipackProblems(`${base}.multipacks[${j}]`, m.id, mp, known, once, multipackOwner));
+      problems.push(
+        ...multipackProblems(
+          `${base}.${recordAt("multipacks", j, mp)}`,
+          m.id,
+          mp,
+          known,
+          once,
+          multipackOwner,
+        ),
+      );
     });
     return problems;
   };
@@ -223,11 +234,11 @@ function multipackProblems(
   if (mp.validFrom && mp.validUntil && mp.validFrom > mp.validUntil)
     problems.push(`${mpBase}.validUntil: before validFrom (${mp.validUntil} < ${mp.validFrom})`);
   mp.ledger.forEach((e, k) => {
-    once("ledger entry id", e.id, `${mpBase}.ledger[${k}].id`);
-    if (e.area && !known.areas.has(e.area))
-      problems.push(`${mpBase}.ledger[${k}].area: unknown area "${e.area}"`);
+    const entry = `${mpBase}.${recordAt("ledger", k, e)}`;
+    once("ledger entry id", e.id, `${entry}.id`);
+    if (e.area && !known.areas.has(e.area)) problems.push(`${entry}.area: unknown area "${e.area}"`);
     if (e.accessType && !known.accessTypes.has(e.accessType))
-      problems.push(`${mpBase}.ledger[${k}].accessType: unknown access type "${e.accessType}"`);
+      problems.push(`${entry}.accessType: unknown access type "${e.accessType}"`);
   });
   return problems;
 }

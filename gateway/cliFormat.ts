@@ -4,6 +4,7 @@ import type { StatusDoor, StatusInput, StatusSync } from "../config/statusDocume
 import type { MultipackBalance } from "./engine/balance.js";
 import type { Decision, SiteModel } from "./engine/types.js";
 import type { StatusReading } from "./statusFile.js";
+import { reportLines } from "./store/changeSet.js";
 import type { RecordedEvent, StoredEvent } from "./store/events.js";
 import type { ImportSummary } from "./store/importer.js";
 
@@ -136,7 +137,9 @@ export function formatImport(files: string[], s: ImportSummary): string {
       ? `${s.ledgerAdded} ledger entries added (${s.ledgerKnown} already known)`
       : null,
   ].filter(Boolean);
-  return `imported ${files.join(", ")}: ${parts.join(", ") || "nothing"}`;
+  const head = `imported ${files.join(", ")}: ${parts.join(", ") || "nothing"}`;
+  // Issue 10 §7: what changed, by id, under the summary.
+  return s.changes ? [head, ...reportLines(s.changes)].join("\n") : head;
 }
 
 /** "2h 03m 05s": how long something has been going on. */

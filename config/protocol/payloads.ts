@@ -229,7 +229,7 @@ export function parseSyncPayload<K extends SyncKind>(
   if (!json.ok) return refuse(json.why);
   const result = SYNC_PAYLOADS[kind].safeParse(json.value);
   if (result.success) return { ok: true, value: result.data as SyncPayload<K> };
-  return refuse(describeIssues(result.error.issues));
+  return refuse(describeIssues(result.error.issues, json.value));
 }
 
 /** The payload's JSON value when it is small enough, UTF-8 and JSON; else why not. */
@@ -252,9 +252,11 @@ export function decodeJson(
   }
 }
 
-/** The first 3 zod issues with their paths, and how many more. */
-export function describeIssues(issues: z.core.$ZodIssue[]): string {
-  const shown = issues.slice(0, 3).map((i) => `${formatPath(i.path) || "(top level)"}: ${issueMessage(i)}`);
+/** The first 3 zod issues with their paths (records named from `root`, the value parsed), and how many more. */
+export function describeIssues(issues: z.core.$ZodIssue[], root?: unknown): string {
+  const shown = issues
+    .slice(0, 3)
+    .map((i) => `${formatPath(i.path, root) || "(top level)"}: ${issueMessage(i)}`);
   const more = issues.length > 3 ? ` (and ${issues.length - 3} more)` : "";
   return `${shown.join("; ")}${more}`;
 }

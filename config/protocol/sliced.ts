@@ -52,7 +52,7 @@ export async function parseSyncPayloadInSlices<K extends "changes" | "sync">(
   const json = decodeJson(bytes, maxBytes);
   if (!json.ok) return refuse(json.why);
   const envelope = SLICED[kind].safeParse(json.value);
-  if (!envelope.success) return refuse(describeIssues(envelope.error.issues));
+  if (!envelope.success) return refuse(describeIssues(envelope.error.issues, json.value));
   const raw = envelope.data.members;
   const members: Member[] = [];
   const issues: z.core.$ZodIssue[] = [];
@@ -67,12 +67,12 @@ export async function parseSyncPayloadInSlices<K extends "changes" | "sync">(
     // The first problems are enough to refuse the whole payload.
     if (issues.length >= 3) break;
   }
-  if (issues.length > 0) return refuse(describeIssues(issues));
+  if (issues.length > 0) return refuse(describeIssues(issues, json.value));
   const whole = { ...envelope.data, members };
   const sets = z
     .object({ members: z.array(z.object({ id: z.string() })), deletedMembers: z.array(Id) })
     .superRefine(memberSetIssues)
     .safeParse(whole);
-  if (!sets.success) return refuse(describeIssues(sets.error.issues));
+  if (!sets.success) return refuse(describeIssues(sets.error.issues, whole));
   return { ok: true, value: whole as unknown as SyncPayload<K> };
 }

@@ -3,6 +3,7 @@
  * stop() waits for the pulses still in flight, so it stops after the readers and before the relays.
  */
 import type { Logger } from "pino";
+import { maskCard } from "../../config/cardNumber.js";
 import type { Door, GatewayConfig, Reader } from "../../config/gateway.js";
 import type { StatusCounters, StatusLastScan } from "../../config/statusDocument.js";
 import type { CardEvent } from "../../drivers/readers/readerDriver.js";
@@ -23,11 +24,6 @@ import type { FeedbackSink } from "./readerFeedback.js";
 
 /** How long stop() waits for decisions and door pulses still running. */
 export const STOP_GRACE_MS = 4000;
-
-/** A card number safe for info-level logs: its last 4 characters only. */
-export function maskCard(card: string): string {
-  return card.length <= 4 ? "…" : `…${card.slice(-4)}`;
-}
 
 /** Zeroed decision counters. */
 export const zeroCounters = (): StatusCounters => ({

@@ -5,6 +5,7 @@
  * event with who, why, where from, how it ended and the event it produced.
  */
 import type { Logger } from "pino";
+import { maskCard } from "../../config/cardNumber.js";
 import {
   type CommandMessage,
   type CommandResult,
@@ -15,7 +16,6 @@ import {
 } from "../../config/protocol/commands.js";
 import type { CommandEvent } from "../../config/protocol/events.js";
 import { describeIssues } from "../../config/protocol/payloads.js";
-import { maskCard } from "../features/accessPipeline.js";
 import { type ActionResult, type FrontDeskActions, FrontDeskRefusal } from "../features/frontDeskActions.js";
 import { claimCommand, finishCommand } from "../store/commands.js";
 import type { Store } from "../store/db.js";

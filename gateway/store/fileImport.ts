@@ -2,12 +2,14 @@
  * `accessgw import FILE…` in bounded memory, whatever the files' size: each file is read and
  * validated piece by piece (config/dataPieces.ts) and its valid members spooled to disk; then the
  * members are checked against the merged configuration and each other from the spool; only when
- * nothing is wrong are they written, in one transaction (all or nothing, as before).
+ * nothing is wrong are they written, in one transaction (all or nothing, as before), each record
+ * compared with what the cache held (the summary's `changes`, issue 10 §7).
  */
 import type { LoadedFile } from "../../config/dataFile.js";
 import { throwProblems } from "../../config/dataFile.js";
 import { type DataInput, FileValidator, Problems, readPieces } from "../../config/dataPieces.js";
 import { checkReferences, memberChecker, mergeSiteConfig } from "../../config/references.js";
+import { ChangeSet } from "./changeSet.js";
 import type { Store } from "./db.js";
 import { multipackOwner } from "./facts.js";
 import { type ImportSummary, writeImport } from "./importer.js";
@@ -40,7 +42,7 @@ export function importDataFiles(store: Store, inputs: DataInput[], origin = "imp
       for (const s of spool.members()) problems.add(...check(inputs[s.file]?.name ?? "", s.index, s.member));
       throwProblems(problems);
     }
-    return writeImport(store, files, membersOf(spool), origin);
+    return writeImport(store, files, membersOf(spool), origin, new ChangeSet());
   } finally {
     spool.close();
   }

@@ -1,8 +1,11 @@
 import { canonicalCard } from "../../config/cardNumber.js";
 import type { LoadedFile } from "../../config/dataFile.js";
 import { type LedgerEntry, ledgerKind, type Member } from "../../config/members.js";
+import type { ChangeReport, ChangeSet } from "./changeSet.js";
 import type { Store } from "./db.js";
+import { diffRecord, plain } from "./recordDiff.js";
 import { SITE_TABLES } from "./siteTables.js";
+import { memberChanges } from "./storedMember.js";
 
 /** What an import changed, for the command line's summary. */
 export interface ImportSummary {
@@ -17,6 +20,8 @@ export interface ImportSummary {
   multipacks: number;
   ledgerAdded: number;
   ledgerKnown: number;
+  /** What changed, by id (when the caller asked for it). */
+  changes?: ChangeReport;
 }
 
 /**
@@ -24,39 +29,50 @@ export interface ImportSummary {
  * members are upserted by id; ledgers merge by entry id (R16), so entries recorded here are never
  * dropped by a re-import and an entry received twice changes nothing.
  */
-export function importFiles(store: Store, files: LoadedFile[], origin = "import"): ImportSummary {
+export function importFiles(
+  store: Store,
+  files: LoadedFile[],
+  origin = "import",
+  changes?: ChangeSet,
+): ImportSummary {
   return writeImport(
     store,
     files,
     files.flatMap((f) => f.data.members ?? []),
     origin,
+    changes,
   );
 }
 
 /**
  * The transaction of an import: the files' configuration sections, then `members` (those of the
- * files, or a streamed import's, read as the transaction goes).
+ * files, or a streamed import's, read as the transaction goes). Given `changes`, each record is
+ * compared with what the cache held just before it was written, and the summary says what changed.
  */
 export function writeImport(
   store: Store,
   files: LoadedFile[],
   members: Iterable<Member>,
   origin = "import",
+  changes?: ChangeSet,
 ): ImportSummary {
   const sum = emptySummary(files.length);
   store.db
     .transaction(() => {
-      for (const f of files) writeConfig(store, f, sum);
+      for (const f of files) writeConfig(store, f, sum, changes);
       for (const m of members) {
+        if (changes) changes.add("members", memberChanges(store, m));
         upsertMember(store, m, origin, sum);
         sum.members++;
       }
     })
     .immediate();
+  if (changes) sum.changes = changes.report();
   return sum;
 }
 
-function writeConfig(store: Store, f: LoadedFile, sum: ImportSummary): void {
+function writeConfig(store: Store, f: LoadedFile, sum: ImportSummary, changes?: ChangeSet): void {
+  if (changes) configChanges(store, f, changes);
   if (f.data.site) {
     store
       .prepare(
@@ -72,6 +88,26 @@ function writeConfig(store: Store, f: LoadedFile, sum: ImportSummary): void {
     for (const r of f.data[key] ?? []) {
       upsert.run(r.id, JSON.stringify(r));
       sum[key]++;
+    }
+  }
+}
+
+/** The changes of a file's configuration sections against the records stored now. */
+function configChanges(store: Store, f: LoadedFile, changes: ChangeSet): void {
+  if (f.data.site) {
+    // Not plucked: the store shares prepared statements by their SQL, and others read this one whole.
+    const row = store.prepare("SELECT doc FROM site WHERE singleton = 1").get() as
+      | { doc: string }
+      | undefined;
+    const before = row === undefined ? undefined : (JSON.parse(row.doc) as Record<string, unknown>);
+    changes.add("site", diffRecord("site", f.data.site.id, before, plain(f.data.site)));
+  }
+  for (const [key, table] of SITE_TABLES) {
+    const stored = store.prepare(`SELECT doc FROM ${table} WHERE id = ?`);
+    for (const r of f.data[key] ?? []) {
+      const row = stored.get(r.id) as { doc: string } | undefined;
+      const before = row === undefined ? undefined : (JSON.parse(row.doc) as Record<string, unknown>);
+      changes.add(key, diffRecord(key, r.id, before, plain(r)));
     }
   }
 }
@@ -97,9 +133,12 @@ function emptySummary(files: number): ImportSummary {
  * Unlike importFiles it leaves the cached site configuration alone: members are not part of it,
  * so scans decided between sync chunks keep the compiled site instead of rebuilding it each time.
  */
-export function importMembers(store: Store, members: Member[], origin: string): number {
+export function importMembers(store: Store, members: Member[], origin: string, changes?: ChangeSet): number {
   const sum = emptySummary(0);
-  for (const m of members) upsertMember(store, m, origin, sum);
+  for (const m of members) {
+    if (changes) changes.add("members", memberChanges(store, m));
+    upsertMember(store, m, origin, sum);
+  }
   return members.length;
 }
 

@@ -199,7 +199,9 @@ export async function finishSyncAnswer(store: Store, options: ApplyOptions = {})
       const from = after;
       const to = (rows.at(-1) as { id: string }).id;
       store.bulk(() => {
-        for (const r of rows) if (r.named === 0) deleteMember(store, r.id);
+        for (const r of rows)
+          if (r.named === 0 && deleteMember(store, r.id))
+            options.changes?.add("members", [{ kind: "members", id: r.id, op: "removed" }]);
         store.prepare("DELETE FROM sync_named WHERE member_id > ? AND member_id <= ?").run(from, to);
         store.prepare("UPDATE sync_answer SET swept_to = ?").run(to);
       });

@@ -5,6 +5,7 @@
  */
 import type { Member } from "../../config/members.js";
 import { checkReferences } from "../../config/references.js";
+import type { ChangeSet } from "./changeSet.js";
 import type { Store } from "./db.js";
 import { importMembers } from "./importer.js";
 
@@ -32,6 +33,8 @@ export interface ApplyOptions {
   chunkMs?: number;
   /** Called after each committed chunk with the members applied so far (progress, metrics). */
   onProgress?: (applied: number) => void;
+  /** Collects what the members applied change, by id (issue 10 §7). */
+  changes?: ChangeSet;
 }
 
 /** What applying members did; `applied` false means nothing changed and `problems` says why. */
@@ -164,7 +167,8 @@ function writeMembers(
   options: ApplyOptions,
   kept: string[],
 ): void {
-  for (const id of dels) deleteMember(store, id);
+  for (const id of dels)
+    if (deleteMember(store, id)) options.changes?.add("members", [{ kind: "members", id, op: "removed" }]);
   if (docs.length === 0) return;
   const before = new Map<string, string[]>();
   const mpOf = store.prepare("SELECT id FROM multipacks WHERE member_id = ?").pluck();
@@ -178,12 +182,18 @@ function writeMembers(
     const stored = new Set(before.get(m.id));
     for (const mp of m.multipacks) if (!stored.has(mp.id) && hasEntries.get(mp.id)) recounts.push(mp.id);
   }
-  // The importer's upsert: fields and cards/blocks/bookings replaced, multipacks upserted, ledgers merged.
-  importMembers(store, docs, options.origin ?? "sync");
+  // The importer's upsert: fields and cards/blocks/bookings replaced, multipacks upserted, ledgers
+  // merged; then the multipacks the document dropped (right after their member, so that a change
+  // set names them with the member's other changes).
   for (const m of docs) {
+    importMembers(store, [m], options.origin ?? "sync", options.changes);
     const stored = new Set(before.get(m.id));
     const sent = new Set(m.multipacks.map((mp) => mp.id));
-    for (const id of stored) if (!sent.has(id)) dropMultipack(store, m.id, id, kept);
+    for (const id of stored)
+      if (!sent.has(id) && dropMultipack(store, m.id, id, kept))
+        options.changes?.add("members", [
+          { kind: "members", id: m.id, op: "removed", part: "multipack", key: id },
+        ]);
   }
   for (const id of recounts) recount(store, id);
 }
@@ -199,13 +209,15 @@ const UNACKED_LOCAL = `SELECT 1 FROM ledger l
  * recorded here that the central has not acked: dropping it would take back credits the member
  * used here before the central heard of them. Otherwise deleted with the entries the central sent;
  * entries recorded here stay (their events may still travel, and they count again if it returns).
+ * Returns whether it was deleted.
  */
-function dropMultipack(store: Store, memberId: string, id: string, kept: string[]): void {
+function dropMultipack(store: Store, memberId: string, id: string, kept: string[]): boolean {
   if (store.prepare(UNACKED_LOCAL).get(id)) {
     kept.push(id);
-    return;
+    return false;
   }
   forgetMultipack(store, memberId, id);
+  return true;
 }
 
 function forgetMultipack(store: Store, memberId: string, id: string): void {
@@ -239,9 +251,10 @@ function recount(store: Store, id: string): void {
 /**
  * sync.md deletedMembers: the member, cards, multipacks (with the entries the central sent),
  * bookings, blocks, visits and presence go. Events, the outbox and entries recorded here stay:
- * they are history and must still reach the central with their ledger entries.
+ * they are history and must still reach the central with their ledger entries. Returns whether the
+ * member was stored.
  */
-export function deleteMember(store: Store, memberId: string): void {
+export function deleteMember(store: Store, memberId: string): boolean {
   const mps = store
     .prepare("SELECT id FROM multipacks WHERE member_id = ?")
     .pluck()
@@ -249,5 +262,5 @@ export function deleteMember(store: Store, memberId: string): void {
   for (const id of mps) forgetMultipack(store, memberId, id);
   for (const table of ["cards", "bookings", "blocks", "visits", "presence"])
     store.prepare(`DELETE FROM ${table} WHERE member_id = ?`).run(memberId);
-  store.prepare("DELETE FROM members WHERE id = ?").run(memberId);
+  return store.prepare("DELETE FROM members WHERE id = ?").run(memberId).changes > 0;
 }

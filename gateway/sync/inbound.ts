@@ -4,15 +4,21 @@
  * no longer names are removed (whole, not upserted).
  */
 import type { ConfigMessage } from "../../config/protocol/payloads.js";
+import { type ChangeReport, ChangeSet } from "../store/changeSet.js";
 import { type Store, setConfigRejected, setConfigRev, syncState } from "../store/db.js";
 import { importFiles } from "../store/importer.js";
+import { diffSiteConfig } from "../store/recordDiff.js";
 import { SITE_TABLES } from "../store/siteTables.js";
 
-/** What became of a config message; `stranded`: products it dropped that stored multipacks use. */
+/**
+ * What became of a config message; `stranded`: products it dropped that stored multipacks use;
+ * `changes`: what an applied one changed, by id (issue 10 §7).
+ */
 export interface ConfigOutcome {
   status: "applied" | "old" | "rejected";
   problems: string[];
   stranded: string[];
+  changes?: ChangeReport;
 }
 
 /** Problems that refuse a config whole: it is for another site. */
@@ -45,7 +51,11 @@ export function applyConfig(store: Store, msg: ConfigMessage, siteId: string, no
     return { status: "rejected", problems, stranded: [] };
   }
   const kept = new Set(msg.config.products.map((p) => p.id));
-  const dropped = (store.siteConfig()?.products ?? []).map((p) => p.id).filter((id) => !kept.has(id));
+  const before = store.siteConfig();
+  const dropped = (before?.products ?? []).map((p) => p.id).filter((id) => !kept.has(id));
+  // Compared before the write: the config replaces the stored one whole, so what it leaves out goes.
+  const changes = new ChangeSet();
+  diffSiteConfig(before, msg.config, changes);
   store.db
     .transaction(() => {
       for (const [, table] of SITE_TABLES) store.prepare(`DELETE FROM ${table}`).run();
@@ -54,7 +64,12 @@ export function applyConfig(store: Store, msg: ConfigMessage, siteId: string, no
       setConfigRev(store, msg.rev, now);
     })
     .immediate();
-  return { status: "applied", problems: [], stranded: productsInUse(store, dropped) };
+  return {
+    status: "applied",
+    problems: [],
+    stranded: productsInUse(store, dropped),
+    changes: changes.report(),
+  };
 }
 
 /** The `rev` of a config payload that failed validation, if it has a usable one (for the rejection). */

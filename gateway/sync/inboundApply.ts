@@ -7,8 +7,10 @@
 import type { Logger } from "pino";
 import type { ConfigMessage } from "../../config/protocol/payloads.js";
 import type { Scheduler } from "../../runtime/scheduler.js";
+import { ChangeSet } from "../store/changeSet.js";
 import type { Store } from "../store/db.js";
 import { applyChanges, applySyncPart, type SiteChanges, type SyncPart } from "../store/syncApply.js";
+import { logChanges } from "./changeLog.js";
 import { applyConfig, productsInUse } from "./inbound.js";
 import type { StepTracker } from "./stepTracker.js";
 import type { SyncCounters } from "./syncReport.js";
@@ -59,6 +61,7 @@ export class InboundApply {
       totals.configsApplied++;
       this.stranded = out.stranded.length > 0 ? { rev: msg.rev, products: out.stranded } : undefined;
       logger.info({ rev: msg.rev }, "sync: config applied");
+      if (out.changes) logChanges(logger, `sync: config rev ${msg.rev}`, out.changes, { rev: msg.rev });
       if (this.stranded)
         logger.warn(
           { rev: msg.rev, products: out.stranded },
@@ -78,9 +81,11 @@ export class InboundApply {
   /** sync.md changes: in revision order; duplicates ignored; a gap asks for a hello. */
   changes(change: SiteChanges): void {
     const { totals, logger } = this.o;
-    const out = applyChanges(this.o.store, change, { now: this.o.clock(), origin: "central" });
+    const changes = new ChangeSet();
+    const out = applyChanges(this.o.store, change, { now: this.o.clock(), origin: "central", changes });
     if (out.status === "applied") {
       totals.changesApplied++;
+      logChanges(logger, `sync: changes rev ${change.rev}`, changes.report(), { rev: change.rev });
       this.refused = undefined;
       this.recheckStranded();
       // A change that follows the last one applied in order: the cache is current as of now.
@@ -102,9 +107,13 @@ export class InboundApply {
   /** sync.md sync answers, part by part; the last part completes the answer. */
   async syncPart(part: SyncPart): Promise<void> {
     const { totals, logger } = this.o;
-    const out = await applySyncPart(this.o.store, part, { now: this.o.clock(), origin: "central" });
+    const changes = new ChangeSet();
+    const out = await applySyncPart(this.o.store, part, { now: this.o.clock(), origin: "central", changes });
     const where = { part: part.part, parts: part.parts, toRev: part.toRev };
-    if (out.status === "applied" || out.status === "complete") totals.partsApplied++;
+    if (out.status === "applied" || out.status === "complete") {
+      totals.partsApplied++;
+      logChanges(logger, `sync: part ${part.part}/${part.parts}`, changes.report(), where);
+    }
     this.watchStall(out.status === "applied");
     if (out.status === "complete") {
       totals.syncsCompleted++;

@@ -64,7 +64,9 @@ describe("accessgw central", () => {
       data,
     ]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`${members}: members[0].multipacks[0].product: unknown product "pool-11"`);
+    expect(r.stderr).toContain(
+      `${members}: members[0] (m-1).multipacks[0] (mp-1).product: unknown product "pool-11"`,
+    );
     expect(r.stderr).toContain("1 problem found, the central did not start");
   });
 

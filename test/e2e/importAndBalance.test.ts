@@ -164,9 +164,9 @@ describe.concurrent("import", () => {
       expect(r.code).toBe(2);
       expect(r.stdout).toBe("");
     }
-    expect(r1.stderr).toContain(`${badRef}: members[0].multipacks[0].product`);
+    expect(r1.stderr).toContain(`${badRef}: members[0] (m-eve).multipacks[0] (mp-eve).product`);
     expect(r1.stderr).toContain('"swim11"');
-    expect(r2.stderr).toContain(`${badField}: members[0].cards[0].status`);
+    expect(r2.stderr).toContain(`${badField}: members[0] (m-eve).cards[0].status`);
     expect(r2.stderr).toMatch(/members\[0\].*shoeSize/);
     expect(r3.stderr).toMatch(/broken\.yaml \(line \d+/);
 
@@ -205,6 +205,42 @@ describe.concurrent("import", () => {
       multipacks: 5,
       ledgerAdded: 1,
     });
+  });
+
+  it("prints what changed by id the second time, and nothing changed for the same files (issue 10 §7)", async ({
+    folder: { dir, data },
+  }) => {
+    await importExamples(data);
+    const same = await accessgw([
+      "import",
+      join(EXAMPLES, "site.yaml"),
+      join(EXAMPLES, "members.yaml"),
+      "--data",
+      data,
+    ]);
+    expect(same.stdout.trimEnd().split("\n").slice(1)).toEqual(["nothing changed"]);
+    const edited = join(dir, "edit.yaml");
+    writeFileSync(
+      edited,
+      [
+        "members:",
+        "  - id: m-dario",
+        "    name: Dario",
+        '    cards: [{ number: "5550002", status: active }]',
+        "    multipacks:",
+        '      - { id: mp-dario-flex, product: gymflex, purchasedAt: "2027-03-20T10:00:00+01:00" }',
+        '    blocks: [{ reason: debt, from: "2027-03-01", message: "Please see reception" }]',
+        "",
+      ].join("\n"),
+    );
+    const r = await accessgw(["import", edited, "--data", data]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trimEnd().split("\n").slice(1)).toEqual([
+      "member m-dario: card …0002 status lost → active",
+      "member m-dario: block debt from 2027-03-01 added",
+    ]);
+    const json = jsonOf<{ changes: unknown }>(await accessgw(["import", edited, "--json", "--data", data]));
+    expect(json.changes).toEqual({ listed: [], counts: {}, notListed: 0 });
   });
 });
 

@@ -10,6 +10,7 @@ import { syncState } from "../../gateway/store/db.js";
 import { test } from "../harness/index.js";
 import { at } from "../helpers/build.js";
 import { exampleDoc } from "../helpers/examples.js";
+import { memoryLogger } from "../helpers/logs.js";
 import { importExamples, scanReq } from "../store/storeHelpers.js";
 
 const wait = (fn: () => void) => vi.waitFor(fn, { timeout: 10_000, interval: 20 });
@@ -102,5 +103,42 @@ describe("config and members from the central", () => {
       multipackId: "mp-anna-swim",
     });
     expect(explain(t.store, scanReq("0001234567", "pool"), MONDAY_10).reason).toBe("no_entitlement");
+  });
+
+  it("logs what a config and a change changed, one info line per change by id (issue 10 §7)", async ({
+    store: t,
+    syncClient,
+    centralPeer,
+  }) => {
+    importExamples(t.store);
+    const central = await centralPeer("cfg4/v1", "gw-log");
+    const log = memoryLogger("info");
+    const client = syncClient({ store: t.store, gatewayId: "gw-log", prefix: "cfg4/v1", logger: log.logger });
+    await wait(() => expect(central.got.hello).toHaveLength(1));
+    const site = exampleDoc<{ accessTypes: Doc[]; limits: unknown[] } & Record<string, unknown>>("site.yaml");
+    const accessTypes = site.accessTypes.map((a) =>
+      a.id === "pool-peak" ? { ...a, windows: [{ days: ["tue"], from: "07:00", to: "09:00" }] } : a,
+    );
+    await central.send(`sites/${SITE}/config`, { rev: 1, config: { ...site, accessTypes, limits: [] } });
+    await wait(() => expect(client.counters().configsApplied).toBe(1));
+    const dario = exampleDoc<{ members: Doc[] }>("members.yaml").members.find(
+      (m) => m.id === "m-dario",
+    ) as Doc;
+    const blocked = { ...dario, multipacks: [], blocks: [{ reason: "debt", from: "2027-03-01" }] };
+    await central.send(`sites/${SITE}/changes`, { rev: 1, members: [blocked], deletedMembers: ["m-carla"] });
+    await wait(() => expect(client.counters().changesApplied).toBe(1));
+    expect(
+      log
+        .at("info")
+        .filter((l) => l.change !== undefined)
+        .map((l) => l.msg),
+    ).toEqual([
+      "sync: config rev 1: access type pool-peak: window tue 07:00–09:00 added",
+      "sync: config rev 1: access type pool-peak: window mon,tue,wed,thu,fri 17:00–21:00 removed",
+      "sync: config rev 1: limit studio-3-a-week removed",
+      "sync: changes rev 1: member m-carla removed",
+      "sync: changes rev 1: member m-dario: block debt from 2027-03-01 added",
+      "sync: changes rev 1: member m-dario: multipack mp-dario-flex removed",
+    ]);
   });
 });

@@ -62,7 +62,7 @@ describe("accessgw import, streamed", () => {
       `members:\n${good}  - id: m-bad\n    cards: [{ number: "9", status: stolen }]\n`,
     );
     expect(refusal(() => importDataFiles(store, [{ name: members }]))).toEqual([
-      `${members}: members[300].cards[0].status: Invalid option: expected one of "active"|"blocked"|"lost" (found "stolen")`,
+      `${members}: members[300] (m-bad).cards[0].status: Invalid option: expected one of "active"|"blocked"|"lost" (found "stolen")`,
     ]);
     expect(dump(store)).toEqual(before);
     expect(spoolFiles()).toEqual([]);
@@ -86,8 +86,8 @@ describe("accessgw import, streamed", () => {
       }),
     );
     expect(refusal(() => importDataFiles(store, [{ name: a }, { name: b }]))).toEqual([
-      `${b}: members[0].cards[0].number: duplicate card number "555" (first at ${a}: members[0].cards[0].number)`,
-      `${b}: members[0].multipacks[0].product: unknown product "swim11"`,
+      `${b}: members[0] (m-2).cards[0].number: duplicate card number "555" (first at ${a}: members[0] (m-1).cards[0].number)`,
+      `${b}: members[0] (m-2).multipacks[0] (mp-2).product: unknown product "swim11"`,
     ]);
   });
 

@@ -51,8 +51,8 @@ describe("import is all or nothing", () => {
     const err = refusal(() => importInputs(store, [renamedAnna(), bad]));
     expect(err.code).toBe("DATA_INVALID");
     expect(err.problems).toEqual([
-      'bad.yaml: members[0].multipacks[0].product: unknown product "pool-11"',
-      'bad.yaml: members[1].bookings[0].area: unknown area "sauna"',
+      'bad.yaml: members[0] (m-new).multipacks[0] (mp-new).product: unknown product "pool-11"',
+      'bad.yaml: members[1] (m-new2).bookings[0] (b).area: unknown area "sauna"',
     ]);
     expect(dump(store)).toEqual(before);
   });

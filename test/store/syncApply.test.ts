@@ -155,7 +155,9 @@ describe("sync.md: a member document replaces the stored member, ledgers merge b
     });
     const out = applyMembers(store, [anna({ card: "999" }), bad], ["m-bruno"], { name: "changes rev 7" });
     expect(out.applied).toBe(false);
-    expect(out.problems).toEqual(['changes rev 7: members[1].multipacks[0].product: unknown product "nope"']);
+    expect(out.problems).toEqual([
+      'changes rev 7: members[1] (m-x).multipacks[0] (mp-x).product: unknown product "nope"',
+    ]);
     expect(dump(store)).toEqual(before);
   });
 
@@ -225,7 +227,7 @@ describe("sync.md changes: in revision order, duplicates ignored, gaps reported"
     const out = applyChanges(store, { rev: 1, members: [bad], deletedMembers: [] });
     expect(out).toMatchObject({
       status: "rejected",
-      problems: ['changes rev 1: members[0].bookings[0].area: unknown area "moon"'],
+      problems: ['changes rev 1: members[0] (m-x).bookings[0] (b).area: unknown area "moon"'],
     });
     expect(syncState(store).lastRev).toBe(0);
     expect(applyChanges(store, { rev: 2, members: [], deletedMembers: [] }).status).toBe("gap");

@@ -43,13 +43,15 @@ describe("the central's files", () => {
       noOwner,
     );
     expect(bad.data).toBeNull();
-    expect(bad.problems).toEqual([`${f.membersFile}: members[1]: unknown field "colour"`]);
+    expect(bad.problems).toEqual([`${f.membersFile}: members[1] (m-bruno): unknown field "colour"`]);
     delete (doc.members[1] as Record<string, unknown>).colour;
     writeFileSync(f.membersFile, stringify(doc));
     expect(
       loadSources({ siteConfigFile: f.siteFile, membersFile: f.membersFile }, "rome-center", noOwner)
         .problems,
-    ).toEqual([`${f.membersFile}: members[0].multipacks[0].product: unknown product "pool-11"`]);
+    ).toEqual([
+      `${f.membersFile}: members[0] (m-anna).multipacks[0] (mp-anna-swim).product: unknown product "pool-11"`,
+    ]);
   });
 
   it("refuses another site's configuration, a site configuration in the members file, YAML errors and missing files", ({
@@ -90,7 +92,7 @@ describe("the central's files", () => {
     expect(
       loadSources({ siteConfigFile: f.siteFile, membersFile: f.membersFile }, "rome-center", owner).problems,
     ).toEqual([
-      `${f.membersFile}: members[1].multipacks[2].id: multipack "mp-anna-swim" already belongs to member "m-anna"`,
+      `${f.membersFile}: members[1] (m-bruno).multipacks[2] (mp-anna-swim).id: multipack "mp-anna-swim" already belongs to member "m-anna"`,
     ]);
   });
 });
@@ -135,7 +137,7 @@ describe("the Central with its files", () => {
     const refused = await c.reload();
     expect(refused).toMatchObject({ accepted: false, revs: [], configRev: 1 });
     expect(refused.problems).toEqual([
-      `${f.membersFile}: members[2].multipacks[0].product: unknown product "nope"`,
+      `${f.membersFile}: members[2] (m-carla).multipacks[0] (mp-carla-trial).product: unknown product "nope"`,
     ]);
     expect(c.memberDoc("m-anna")).toEqual(anna);
     expect(c.siteRev()).toBe(1);
@@ -167,8 +169,8 @@ describe("the Central with its files", () => {
     expect((err as AccessGwError).exitCode).toBe(2);
     expect((err as AccessGwError).problems).toEqual(
       expect.arrayContaining([
-        `${f.membersFile}: members[0].cards[0]: unknown field "numbr" (did you mean "number"?)`,
-        `${f.membersFile}: members[1]: unknown field "colour"`,
+        `${f.membersFile}: members[0] (m-1).cards[0]: unknown field "numbr" (did you mean "number"?)`,
+        `${f.membersFile}: members[1] (m-2): unknown field "colour"`,
       ]),
     );
     expect(existsSync(join(f.data, LOCK_FILE))).toBe(false);

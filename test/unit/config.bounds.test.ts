@@ -14,7 +14,7 @@ import {
   storedSite,
 } from "./configTestData.js";
 
-const MP = "members.yaml: members[0].multipacks[0]";
+const MP = "members.yaml: members[0] (m-1).multipacks[0] (mp-1)";
 
 /** The example site with one change, under the name site.yaml. */
 function siteWith(change: (doc: SiteDoc) => void): { name: string; value: SiteDoc } {
@@ -41,7 +41,9 @@ describe("validities and charge periods are at most 100 years, in each unit", ()
     [{ years: 99_999 }, "years: at most 100 (found 99999)"],
     [{ fromFirstUse: { years: 101 } }, "fromFirstUse.years: at most 100 (found 101)"],
   ])("R2: refuses validity %j", (validity, expected) => {
-    expect(onlyProblem([swimValidity(validity)], null)).toBe(`site.yaml: products[0].validity.${expected}`);
+    expect(onlyProblem([swimValidity(validity)], null)).toBe(
+      `site.yaml: products[0] (swim10).validity.${expected}`,
+    );
   });
 
   it("refuses a charge period of 101 years", () => {
@@ -49,7 +51,7 @@ describe("validities and charge periods are at most 100 years, in each unit", ()
       (d.products[0] as Record<string, unknown>).chargePeriod = { years: 101 };
     });
     expect(onlyProblem([site], null)).toBe(
-      "site.yaml: products[0].chargePeriod.years: at most 100 (found 101)",
+      "site.yaml: products[0] (swim10).chargePeriod.years: at most 100 (found 101)",
     );
   });
 
@@ -68,35 +70,35 @@ describe("every other number of the site has a generous range, named in the mess
       (d: SiteDoc) => {
         product(d).credits = 1_000_001;
       },
-      "products[0].credits: at most 1000000 (found 1000001)",
+      "products[0] (swim10).credits: at most 1000000 (found 1000001)",
     ],
     [
       "an item's credits",
       (d: SiteDoc) => {
         item(d).credits = 2e9;
       },
-      "products[0].items[0].credits: at most 1000000 (found 2000000000)",
+      "products[0] (swim10).items[0] (pool-offpeak).credits: at most 1000000 (found 2000000000)",
     ],
     [
       "an item's priority",
       (d: SiteDoc) => {
         item(d).priority = -5000;
       },
-      "products[0].items[0].priority: at least -1000 (found -5000)",
+      "products[0] (swim10).items[0] (pool-offpeak).priority: at least -1000 (found -5000)",
     ],
     [
       "an allowance count",
       (d: SiteDoc) => {
         item(d).allowance = { count: 1e7, period: "day" };
       },
-      "products[0].items[0].allowance.count: at most 100000 (found 10000000)",
+      "products[0] (swim10).items[0] (pool-offpeak).allowance.count: at most 100000 (found 10000000)",
     ],
     [
       "a deduction interval",
       (d: SiteDoc) => {
         product(d).deductionIntervalMinutes = 1e9;
       },
-      "products[0].deductionIntervalMinutes: at most 525600 (365 days) (found 1000000000)",
+      "products[0] (swim10).deductionIntervalMinutes: at most 525600 (365 days) (found 1000000000)",
     ],
     [
       "the site's early booking minutes",
@@ -110,21 +112,21 @@ describe("every other number of the site has a generous range, named in the mess
       (d: SiteDoc) => {
         (d.areas[0] as Record<string, unknown>).antiPassback = { mode: "timed", minutes: 0 };
       },
-      "areas[0].antiPassback.minutes: at least 1 (found 0)",
+      "areas[0] (gym).antiPassback.minutes: at least 1 (found 0)",
     ],
     [
       "an area's capacity",
       (d: SiteDoc) => {
         (d.areas[2] as Record<string, unknown>).capacity = 1e6;
       },
-      "areas[2].capacity: at most 100000 (found 1000000)",
+      "areas[2] (studio).capacity: at most 100000 (found 1000000)",
     ],
     [
       "a limit's amount",
       (d: SiteDoc) => {
         (d.limits[0] as Record<string, unknown>).amount = 1e12;
       },
-      "limits[0].amount: at most 100000 (found 1000000000000)",
+      "limits[0] (studio-3-a-week).amount: at most 100000 (found 1000000000000)",
     ],
     [
       "a holiday in 2201",
@@ -154,7 +156,7 @@ describe("dates and instants of member data lie in 1970–2200", () => {
     ],
     [
       { ledger: [{ id: "l-1", amount: 1, at: "9999-01-01T00:00:00Z" }] },
-      'ledger[0].at: expected a date between 1970-01-01 and 2200-12-31 (found "9999-01-01T00:00:00Z")',
+      'ledger[0] (l-1).at: expected a date between 1970-01-01 and 2200-12-31 (found "9999-01-01T00:00:00Z")',
     ],
   ])("refuses %j", (over, expected) => {
     expect(onlyProblem([packFile(over)])).toBe(`${MP}.${expected}`);
@@ -212,7 +214,7 @@ describe("ledger amounts", () => {
 
   it("refuses an amount beyond a million credits", () => {
     expect(onlyProblem([entry({ amount: 1e9 })])).toBe(
-      `${MP}.ledger[0].amount: at most 1000000 (found 1000000000)`,
+      `${MP}.ledger[0] (l-1).amount: at most 1000000 (found 1000000000)`,
     );
   });
 });
@@ -231,7 +233,7 @@ describe("R16: each kind of ledger entry has its sign", () => {
     [{ kind: "refund", amount: 0 }, "a refund must be negative"],
     [{ kind: "addition", amount: 0 }, "an addition must be positive"],
   ])("refuses %j", (e, expected) => {
-    expect(onlyProblem([entry(e)])).toBe(`${MP}.ledger[0]: ${expected}`);
+    expect(onlyProblem([entry(e)])).toBe(`${MP}.ledger[0] (l-1): ${expected}`);
   });
 
   it("accepts usage, deduction and addition positive, a refund negative, a kindless entry either way, usage of 0", () => {
@@ -252,7 +254,7 @@ describe("card numbers", () => {
   it("R1: refuses a card number of more than 64 characters", () => {
     const long = "9".repeat(65);
     expect(onlyProblem([membersFile([member({ cards: [{ number: long }] })])])).toBe(
-      `members.yaml: members[0].cards[0].number: at most 64 characters (found "${long}")`,
+      `members.yaml: members[0] (m-1).cards[0] (…9999).number: at most 64 characters (found "${long}")`,
     );
   });
 });

@@ -11,8 +11,8 @@ import {
   storedSite,
 } from "./configTestData.js";
 
-const M = "members.yaml: members[0]";
-const MP = `${M}.multipacks[0]`;
+const M = "members.yaml: members[0] (m-1)";
+const MP = `${M}.multipacks[0] (mp-1)`;
 
 /** The example site with one change, under the name site.yaml. */
 function siteWith(change: (doc: SiteDoc) => void): { name: string; value: SiteDoc } {
@@ -80,7 +80,7 @@ describe("bad dates and instants in member data", () => {
     [
       "a ledger instant that is not a date at all",
       pack({ ledger: [{ id: "c:1", amount: 1, at: "yesterday" }] }),
-      `${MP}.ledger[0].at: expected an instant with an offset, e.g. 2026-11-01T10:15:00+01:00 (found "yesterday")`,
+      `${MP}.ledger[0] (c:1).at: expected an instant with an offset, e.g. 2026-11-01T10:15:00+01:00 (found "yesterday")`,
     ],
   ])("refuses %s, with one message naming the field", (_what, mp, expected) => {
     expect(onlyProblem([membersFile([member({ multipacks: [mp] })])])).toBe(expected);
@@ -108,7 +108,7 @@ describe("bad dates and instants in member data", () => {
       end: "2027-03-22T18:00:00+01:00",
     };
     expect(onlyProblem([membersFile([member({ bookings: [b] })])])).toBe(
-      `${M}.bookings[0]: start is not before end`,
+      `${M}.bookings[0] (b-1): start is not before end`,
     );
   });
 
@@ -116,7 +116,7 @@ describe("bad dates and instants in member data", () => {
     const m = member({ cards: [{ number: "100", validTo: "31/12/2027" }], blocks: [{ reason: "debt" }] });
     expect(problemsOf([membersFile([m])])).toEqual([
       `${M}.cards[0].validTo: expected a date YYYY-MM-DD (found "31/12/2027")`,
-      `${M}.blocks[0].from: missing (string expected)`,
+      `${M}.blocks[0] (debt).from: missing (string expected)`,
     ]);
   });
 
@@ -138,7 +138,7 @@ describe("R1: card numbers", () => {
   it("refuses an unquoted card number too large to be exact instead of storing a rounded one", () => {
     const text = "members:\n  - id: m-1\n    cards: [{ number: 72057594037927935 }]\n";
     expect(onlyProblem([{ name: "members.yaml", text }])).toMatch(
-      /^members\.yaml: members\[0\]\.cards\[0\]\.number: Too big: expected int to be <=9007199254740991/,
+      /^members\.yaml: members\[0\] \(m-1\)\.cards\[0\]\.number: Too big: expected int to be <=9007199254740991/,
     );
   });
 });
@@ -148,22 +148,22 @@ describe("R16: ledger entries", () => {
     [
       "a refund with a positive amount",
       { kind: "refund", amount: 1 },
-      `${MP}.ledger[0]: a refund must be negative`,
+      `${MP}.ledger[0] (c:1): a refund must be negative`,
     ],
     [
       "an addition with a negative amount",
       { kind: "addition", amount: -5 },
-      `${MP}.ledger[0]: an addition must be positive`,
+      `${MP}.ledger[0] (c:1): an addition must be positive`,
     ],
     [
       "a fractional amount",
       { amount: 1.5 },
-      `${MP}.ledger[0].amount: Invalid input: expected int, received number (found 1.5)`,
+      `${MP}.ledger[0] (c:1).amount: Invalid input: expected int, received number (found 1.5)`,
     ],
     [
       "an unknown kind",
       { kind: "bonus", amount: 1 },
-      `${MP}.ledger[0].kind: Invalid option: expected one of "usage"|"refund"|"deduction"|"addition" (found "bonus")`,
+      `${MP}.ledger[0] (c:1).kind: Invalid option: expected one of "usage"|"refund"|"deduction"|"addition" (found "bonus")`,
     ],
   ])("refuses %s", (_what, entry, expected) => {
     const mp = pack({ ledger: [{ id: "c:1", at: "2027-03-02T10:00:00Z", ...entry }] });
@@ -184,7 +184,7 @@ describe("unknown fields (typos)", () => {
       member({
         multipacks: [pack({ ledger: [{ id: "c:1", amount: 1, at: "2027-03-02T10:00:00Z", aera: "pool" }] })],
       }),
-      `${MP}.ledger[0]: unknown field "aera" (did you mean "area"?)`,
+      `${MP}.ledger[0] (c:1): unknown field "aera" (did you mean "area"?)`,
     ],
     [
       "in a card, two of them",
@@ -207,7 +207,7 @@ describe("unknown fields (typos)", () => {
       d.areas.push({ id: "spa", capcity: 10 });
     });
     expect(onlyProblem([input], null)).toBe(
-      'site.yaml: areas[3]: unknown field "capcity" (did you mean "capacity"?)',
+      'site.yaml: areas[3] (spa): unknown field "capcity" (did you mean "capacity"?)',
     );
   });
 });
@@ -220,22 +220,22 @@ describe("R3: window times", () => {
     ["8h", "06:00", "8h", "to"],
   ])("refuses %s as a window time", (bad, from, to, field) => {
     expect(onlyProblem([windowSite(from, to)], null)).toBe(
-      `site.yaml: accessTypes[4].windows[0].${field}: expected a time "HH:MM" between 00:00 and 24:00 (found "${bad}")`,
+      `site.yaml: accessTypes[4] (extra).windows[0].${field}: expected a time "HH:MM" between 00:00 and 24:00 (found "${bad}")`,
     );
   });
 
   it("refuses a window starting at 24:00 and a window whose from equals its to", () => {
     expect(onlyProblem([windowSite("24:00", "06:00")], null)).toBe(
-      'site.yaml: accessTypes[4].windows[0].from: from cannot be 24:00 (found "24:00")',
+      'site.yaml: accessTypes[4] (extra).windows[0].from: from cannot be 24:00 (found "24:00")',
     );
     expect(onlyProblem([windowSite("10:00", "10:00")], null)).toBe(
-      "site.yaml: accessTypes[4].windows[0]: from and to are equal: use 00:00–24:00 for a whole day",
+      "site.yaml: accessTypes[4] (extra).windows[0]: from and to are equal: use 00:00–24:00 for a whole day",
     );
   });
 
   it("refuses an unknown day key", () => {
     expect(onlyProblem([windowSite("08:00", "10:00", ["monday"])], null)).toBe(
-      'site.yaml: accessTypes[4].windows[0].days[0]: Invalid option: expected one of "mon"|"tue"|"wed"|"thu"|"fri"|"sat"|"sun"|"hol" (found "monday")',
+      'site.yaml: accessTypes[4] (extra).windows[0].days[0]: Invalid option: expected one of "mon"|"tue"|"wed"|"thu"|"fri"|"sat"|"sun"|"hol" (found "monday")',
     );
   });
 
@@ -248,7 +248,7 @@ describe("R3: window times", () => {
     const input = siteWith((d) => {
       d.accessTypes[0] = { ...d.accessTypes[0], dates: { from: "2027-09-15", to: "2027-06-01" } };
     });
-    expect(onlyProblem([input], null)).toBe("site.yaml: accessTypes[0].dates: from is after to");
+    expect(onlyProblem([input], null)).toBe("site.yaml: accessTypes[0] (gym-all).dates: from is after to");
   });
 });
 
@@ -283,7 +283,7 @@ describe("site time zone and calendar", () => {
       d.products[0] = { ...d.products[0], validity: { month: 3 } };
     });
     expect(onlyProblem([input], null)).toBe(
-      'site.yaml: products[0].validity: expected one of {days|weeks|months|years: N}, {until: DATE}, {fromFirstUse: {...}}, {indefinite: true} (found {"month":3})',
+      'site.yaml: products[0] (swim10).validity: expected one of {days|weeks|months|years: N}, {until: DATE}, {fromFirstUse: {...}}, {indefinite: true} (found {"month":3})',
     );
   });
 
@@ -292,7 +292,7 @@ describe("site time zone and calendar", () => {
       d.areas.push({ id: "steam room" });
     });
     expect(onlyProblem([input], null)).toBe(
-      'site.yaml: areas[3].id: expected an id of letters, digits and . _ : @ - (found "steam room")',
+      'site.yaml: areas[3] ("steam room").id: expected an id of letters, digits and . _ : @ - (found "steam room")',
     );
   });
 });

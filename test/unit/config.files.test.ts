@@ -45,7 +45,7 @@ describe("YAML files", () => {
     const problems = problemsOf([bad, typo]);
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatch(/^a\.yaml \(line \d+, column \d+\): /);
-    expect(problems[1]).toBe('b.yaml: members[0]: unknown field "nmae" (did you mean "name"?)');
+    expect(problems[1]).toBe('b.yaml: members[0] (m-1): unknown field "nmae" (did you mean "name"?)');
   });
 });
 
@@ -71,7 +71,7 @@ describe("JSON files", () => {
   it("names the record path and field of a bad value in a JSON file", () => {
     const text = JSON.stringify({ members: [member({ cards: [{ number: "7", status: "stolen" }] })] });
     expect(onlyProblem([{ name: "m.json", text }])).toBe(
-      'm.json: members[0].cards[0].status: Invalid option: expected one of "active"|"blocked"|"lost" (found "stolen")',
+      'm.json: members[0] (m-1).cards[0].status: Invalid option: expected one of "active"|"blocked"|"lost" (found "stolen")',
     );
   });
 });

@@ -27,7 +27,7 @@ describe("did you mean: the known key an unknown one was meant as", () => {
   it("in a members file: a card's field in the wrong case", () => {
     const m = member({ cards: [{ Number: "100" }] });
     expect(problemsOf([membersFile([m])])).toContain(
-      'members.yaml: members[0].cards[0]: unknown field "Number" (did you mean "number"?)',
+      'members.yaml: members[0] (m-1).cards[0]: unknown field "Number" (did you mean "number"?)',
     );
   });
 });

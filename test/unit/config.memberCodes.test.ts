@@ -36,12 +36,15 @@ describe("R19: member codes in data files", () => {
   it.each([
     [
       [],
-      "site.yaml: products[1].items[2].requiresMemberCode: list at least one code, or leave requiresMemberCode out",
+      "site.yaml: products[1] (gymflex).items[2] (studio-all).requiresMemberCode: list at least one code, or leave requiresMemberCode out",
     ],
-    [[""], 'site.yaml: products[1].items[2].requiresMemberCode[0]: empty member code (found "")'],
+    [
+      [""],
+      'site.yaml: products[1] (gymflex).items[2] (studio-all).requiresMemberCode[0]: empty member code (found "")',
+    ],
     [
       ["corp-acme "],
-      'site.yaml: products[1].items[2].requiresMemberCode[0]: no spaces before or after a member code (found "corp-acme ")',
+      'site.yaml: products[1] (gymflex).items[2] (studio-all).requiresMemberCode[0]: no spaces before or after a member code (found "corp-acme ")',
     ],
   ])("R19: refuses requiresMemberCode %j", (requires, problem) => {
     expect(onlyProblem([corporateSite(requires)], null)).toBe(problem);
@@ -49,7 +52,7 @@ describe("R19: member codes in data files", () => {
 
   it("R19: refuses a member code with spaces around it, naming the member and the code", () => {
     expect(onlyProblem([membersFile([member({ codes: ["ok", " student"] })])])).toBe(
-      'members.yaml: members[0].codes[1]: no spaces before or after a member code (found " student")',
+      'members.yaml: members[0] (m-1).codes[1]: no spaces before or after a member code (found " student")',
     );
   });
 

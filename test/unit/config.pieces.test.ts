@@ -87,7 +87,7 @@ describe("YAML members read one at a time", () => {
   it("are the same in flow style, read whole", () => {
     const text = `{ members: [ { id: m-1, cards: [{ number: "1" }] }, { id: m-2, nmae: x } ] }`;
     expect(onlyProblem([{ name: "members.yaml", text }])).toBe(
-      'members.yaml: members[1]: unknown field "nmae" (did you mean "name"?)',
+      'members.yaml: members[1] (m-2): unknown field "nmae" (did you mean "name"?)',
     );
   });
 

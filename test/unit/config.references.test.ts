@@ -23,14 +23,14 @@ describe("unknown references in member data", () => {
     const list = [member({ id: "m-0" }), member({ id: "m-1", cards: [] }), member({ id: "m-2", cards: [] })];
     list.push(member({ id: "m-3", cards: [], multipacks: [pack({ product: "pool-11" })] }));
     expect(onlyProblem([membersFile(list)])).toBe(
-      'members.yaml: members[3].multipacks[0].product: unknown product "pool-11"',
+      'members.yaml: members[3] (m-3).multipacks[0] (mp-1).product: unknown product "pool-11"',
     );
   });
 
   it("refuses an unknown card model held by a member", () => {
     const m = member({ cardModels: [{ model: "fin-2026", validFrom: "2027-01-01" }] });
     expect(onlyProblem([membersFile([m])])).toBe(
-      'members.yaml: members[0].cardModels[0].model: unknown card model "fin-2026"',
+      'members.yaml: members[0] (m-1).cardModels[0] (fin-2026).model: unknown card model "fin-2026"',
     );
   });
 
@@ -42,15 +42,15 @@ describe("unknown references in member data", () => {
       end: "2027-03-22T19:00:00+01:00",
     };
     expect(onlyProblem([membersFile([member({ bookings: [b] })])])).toBe(
-      'members.yaml: members[0].bookings[0].area: unknown area "sauna"',
+      'members.yaml: members[0] (m-1).bookings[0] (b-1).area: unknown area "sauna"',
     );
   });
 
   it("R16: refuses a ledger entry naming an unknown area or access type", () => {
     const e = { id: "c:1", amount: 1, at: "2027-03-02T10:00:00Z", area: "sauna", accessType: "sauna-any" };
     expect(problemsOf([membersFile([member({ multipacks: [pack({ ledger: [e] })] })])])).toEqual([
-      'members.yaml: members[0].multipacks[0].ledger[0].area: unknown area "sauna"',
-      'members.yaml: members[0].multipacks[0].ledger[0].accessType: unknown access type "sauna-any"',
+      'members.yaml: members[0] (m-1).multipacks[0] (mp-1).ledger[0] (c:1).area: unknown area "sauna"',
+      'members.yaml: members[0] (m-1).multipacks[0] (mp-1).ledger[0] (c:1).accessType: unknown access type "sauna-any"',
     ]);
   });
 
@@ -71,7 +71,7 @@ describe("unknown references in member data", () => {
     expect(() =>
       loadDataFiles([membersFile([member({ multipacks: [pack()] })])], storedSite(), owner),
     ).toThrow(
-      'members.yaml: members[0].multipacks[0].id: multipack "mp-1" already belongs to member "m-other"',
+      'members.yaml: members[0] (m-1).multipacks[0] (mp-1).id: multipack "mp-1" already belongs to member "m-other"',
     );
   });
 });
@@ -85,7 +85,9 @@ describe("unknown references in the site configuration", () => {
         windows: [{ days: ["mon"], from: "08:00", to: "20:00" }],
       });
     });
-    expect(onlyProblem([input], null)).toBe('site.yaml: accessTypes[4].areas[0]: unknown area "spa"');
+    expect(onlyProblem([input], null)).toBe(
+      'site.yaml: accessTypes[4] (spa-any).areas[0]: unknown area "spa"',
+    );
   });
 
   it("refuses a product item with an unknown access type", () => {
@@ -93,7 +95,7 @@ describe("unknown references in the site configuration", () => {
       d.products.push({ id: "spa5", credits: 5, items: [{ accessType: "spa-any", credits: 1 }] });
     });
     expect(onlyProblem([input], null)).toBe(
-      'site.yaml: products[3].items[0].accessType: unknown access type "spa-any"',
+      'site.yaml: products[3] (spa5).items[0] (spa-any).accessType: unknown access type "spa-any"',
     );
   });
 
@@ -108,7 +110,7 @@ describe("unknown references in the site configuration", () => {
       });
     });
     expect(onlyProblem([input], null)).toBe(
-      'site.yaml: products[3].cardModels[0]: unknown card model "fin-2026"',
+      'site.yaml: products[3] (fed).cardModels[0]: unknown card model "fin-2026"',
     );
   });
 
@@ -119,9 +121,9 @@ describe("unknown references in the site configuration", () => {
       ];
     });
     expect(problemsOf([input], null)).toEqual([
-      'site.yaml: limits[0].accessTypes[0]: unknown access type "spa-any"',
-      'site.yaml: limits[0].areas[0]: unknown area "spa"',
-      'site.yaml: limits[0].products[0]: unknown product "spa5"',
+      'site.yaml: limits[0] (l).accessTypes[0]: unknown access type "spa-any"',
+      'site.yaml: limits[0] (l).areas[0]: unknown area "spa"',
+      'site.yaml: limits[0] (l).products[0]: unknown product "spa5"',
     ]);
   });
 
@@ -136,7 +138,7 @@ describe("unknown references in the site configuration", () => {
       d.products.push({ id: "fed", credits: 5, items: [{ accessType: "fed-pool", credits: 1 }] });
     });
     expect(onlyProblem([input], null)).toBe(
-      'site.yaml: products[3].cardModels: access type "fed-pool" requires a card model but the product lists none',
+      'site.yaml: products[3] (fed).cardModels: access type "fed-pool" requires a card model but the product lists none',
     );
   });
 
@@ -145,7 +147,7 @@ describe("unknown references in the site configuration", () => {
       d.areas.push({ id: "spa", antiPassback: { mode: "timed" } });
     });
     expect(onlyProblem([input], null)).toBe(
-      'site.yaml: areas[3].antiPassback.minutes: missing (required when mode is "timed")',
+      'site.yaml: areas[3] (spa).antiPassback.minutes: missing (required when mode is "timed")',
     );
   });
 });
@@ -153,14 +155,14 @@ describe("unknown references in the site configuration", () => {
 describe("duplicate ids", () => {
   it("refuses a member id twice in one file", () => {
     expect(onlyProblem([membersFile([member(), member({ cards: [] })])])).toBe(
-      'members.yaml: members[1].id: duplicate member id "m-1" (first at members.yaml: members[0].id)',
+      'members.yaml: members[1] (m-1).id: duplicate member id "m-1" (first at members.yaml: members[0] (m-1).id)',
     );
   });
 
   it("refuses a member id twice across the files of one import", () => {
     const files = [membersFile([member()], "a.yaml"), membersFile([member({ cards: [] })], "b.yaml")];
     expect(onlyProblem(files)).toBe(
-      'b.yaml: members[0].id: duplicate member id "m-1" (first at a.yaml: members[0].id)',
+      'b.yaml: members[0] (m-1).id: duplicate member id "m-1" (first at a.yaml: members[0] (m-1).id)',
     );
   });
 
@@ -168,7 +170,7 @@ describe("duplicate ids", () => {
     const list = [member({ id: "m-1", cards: [{ number: "0004215834" }] })];
     list.push(member({ id: "m-2", cards: [{ number: 4215834 }] }));
     expect(onlyProblem([membersFile(list)])).toBe(
-      'members.yaml: members[1].cards[0].number: duplicate card number "4215834" (first at members.yaml: members[0].cards[0].number)',
+      'members.yaml: members[1] (m-2).cards[0] (…5834).number: duplicate card number "4215834" (first at members.yaml: members[0] (m-1).cards[0] (…5834).number)',
     );
   });
 
@@ -178,7 +180,7 @@ describe("duplicate ids", () => {
       membersFile([member({ id: "m-2", cards: [], multipacks: [pack()] })], "b.yaml"),
     ];
     expect(onlyProblem(files)).toBe(
-      'b.yaml: members[0].multipacks[0].id: duplicate multipack id "mp-1" (first at a.yaml: members[0].multipacks[0].id)',
+      'b.yaml: members[0] (m-2).multipacks[0] (mp-1).id: duplicate multipack id "mp-1" (first at a.yaml: members[0] (m-1).multipacks[0] (mp-1).id)',
     );
   });
 
@@ -186,7 +188,7 @@ describe("duplicate ids", () => {
     const e = { id: "c:1", amount: 1, at: "2027-03-02T10:00:00Z" };
     const m = member({ multipacks: [pack({ ledger: [e, { ...e, amount: 2 }] })] });
     expect(onlyProblem([membersFile([m])])).toBe(
-      'members.yaml: members[0].multipacks[0].ledger[1].id: duplicate ledger entry id "c:1" (first at members.yaml: members[0].multipacks[0].ledger[0].id)',
+      'members.yaml: members[0] (m-1).multipacks[0] (mp-1).ledger[1] (c:1).id: duplicate ledger entry id "c:1" (first at members.yaml: members[0] (m-1).multipacks[0] (mp-1).ledger[0] (c:1).id)',
     );
   });
 
@@ -199,7 +201,7 @@ describe("duplicate ids", () => {
     };
     const list = [member({ bookings: [b] }), member({ id: "m-2", cards: [], bookings: [b] })];
     expect(onlyProblem([membersFile(list)])).toBe(
-      'members.yaml: members[1].bookings[0].id: duplicate booking id "b-1" (first at members.yaml: members[0].bookings[0].id)',
+      'members.yaml: members[1] (m-2).bookings[0] (b-1).id: duplicate booking id "b-1" (first at members.yaml: members[0] (m-1).bookings[0] (b-1).id)',
     );
   });
 
@@ -208,7 +210,7 @@ describe("duplicate ids", () => {
       d.areas.push({ id: "gym" });
     });
     expect(onlyProblem([input], null)).toBe(
-      'site.yaml: areas[3].id: duplicate area id "gym" (first at site.yaml: areas[0])',
+      'site.yaml: areas[3] (gym).id: duplicate area id "gym" (first at site.yaml: areas[0] (gym))',
     );
   });
 
@@ -219,7 +221,7 @@ describe("duplicate ids", () => {
       { name: "more.yaml", value: { products: [again] } },
     ];
     expect(onlyProblem(files, null)).toBe(
-      'more.yaml: products[0].id: duplicate product id "swim10" (first at site.yaml: products[0])',
+      'more.yaml: products[0] (swim10).id: duplicate product id "swim10" (first at site.yaml: products[0] (swim10))',
     );
   });
 
@@ -253,9 +255,9 @@ describe("multiple errors", () => {
       "b.yaml",
     );
     expect(problemsOf([a, b])).toEqual([
-      'a.yaml: members[0].multipacks[0].product: unknown product "p1"',
-      'b.yaml: members[0].multipacks[0].id: duplicate multipack id "mp-1" (first at a.yaml: members[0].multipacks[0].id)',
-      'b.yaml: members[0].multipacks[0].product: unknown product "p2"',
+      'a.yaml: members[0] (m-1).multipacks[0] (mp-1).product: unknown product "p1"',
+      'b.yaml: members[0] (m-2).multipacks[0] (mp-1).id: duplicate multipack id "mp-1" (first at a.yaml: members[0] (m-1).multipacks[0] (mp-1).id)',
+      'b.yaml: members[0] (m-2).multipacks[0] (mp-1).product: unknown product "p2"',
     ]);
   });
 
@@ -270,9 +272,9 @@ describe("multiple errors", () => {
     }
     expect(message.split("\n")).toEqual([
       "refused, nothing was imported (3 problems):",
-      '  a.yaml: members[0].cards[0].status: Invalid option: expected one of "active"|"blocked"|"lost" (found "stolen")',
-      '  a.yaml: members[0]: unknown field "nmae" (did you mean "name"?)',
-      '  b.json: members[0].id: expected an id of letters, digits and . _ : @ - (found "m 2")',
+      '  a.yaml: members[0] (m-1).cards[0].status: Invalid option: expected one of "active"|"blocked"|"lost" (found "stolen")',
+      '  a.yaml: members[0] (m-1): unknown field "nmae" (did you mean "name"?)',
+      '  b.json: members[0] ("m 2").id: expected an id of letters, digits and . _ : @ - (found "m 2")',
     ]);
   });
 });

@@ -148,7 +148,7 @@ describe("sync.md payloads", () => {
     expect(parse("acks", { upTo: 3, traceId: "x" })).toEqual({ ok: true, value: { upTo: 3 } });
     const typo = { ...example("changes"), members: [{ id: "m-1", multipack: [] }] };
     expect(refusal("changes", typo)).toBe(
-      'accessgw/v1/sites/S/changes: changes refused: members[0]: unknown field "multipack"',
+      'accessgw/v1/sites/S/changes: changes refused: members[0] (m-1): unknown field "multipack"',
     );
   });
 
@@ -158,7 +158,7 @@ describe("sync.md payloads", () => {
     );
     const events = example("events");
     (events.events as Record<string, unknown>[])[0] = { ...event(1201), extra: true };
-    expect(refusal("events", events)).toContain('events[0]: unknown field "extra"');
+    expect(refusal("events", events)).toContain('events[0] (G:1201): unknown field "extra"');
     expect(refusal("status", { ...example("status"), uptime: 5 })).toBe(
       'accessgw/v1/gateways/G/status: status refused: (top level): unknown field "uptime"',
     );
@@ -193,13 +193,13 @@ describe("sync.md payloads", () => {
       "a bad card in a member",
       "changes",
       (m) => ({ ...m, members: [{ id: "m-1", cards: [{ number: " " }] }] }),
-      "members[0].cards[0].number: empty card number",
+      "members[0] (m-1).cards[0].number: empty card number",
     ],
     [
       "a member given twice",
       "changes",
       (m) => ({ ...m, members: [{ id: "m-1" }, { id: "m-1" }] }),
-      'members[1].id: member "m-1" is given twice',
+      'members[1] (m-1).id: member "m-1" is given twice',
     ],
     [
       "a member updated and deleted",
@@ -220,13 +220,13 @@ describe("sync.md payloads", () => {
       "an event id of another gateway",
       "events",
       (m) => ({ ...m, events: [event(7, "gw-2")] }),
-      'events[0].id: expected "G:7"',
+      'events[0] (gw-2:7).id: expected "G:7"',
     ],
     [
       "events out of seq order",
       "events",
       (m) => ({ ...m, events: [event(8), event(7)] }),
-      "events[1].seq: events are not in seq order",
+      "events[1] (G:7).seq: events are not in seq order",
     ],
     ["an empty batch", "events", (m) => ({ ...m, events: [] }), "events: Too small"],
     [
@@ -239,7 +239,7 @@ describe("sync.md payloads", () => {
       "an unknown reason",
       "events",
       (m) => ({ ...m, events: [{ ...event(1), reason: "tired" }] }),
-      "events[0].reason: Invalid option",
+      "events[0] (G:1).reason: Invalid option",
     ],
     [
       "a status whose instant has no offset",

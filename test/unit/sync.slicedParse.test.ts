@@ -70,7 +70,7 @@ describe("parseSyncPayloadInSlices", () => {
     expect(once.ok || sliced.ok).toBe(false);
     const first = (r: typeof once) => (r.ok ? "" : r.problem.split("; ")[0]);
     expect(first(sliced)).toBe(first(once));
-    expect(first(sliced)).toBe('t/x: sync refused: members[40]: unknown field "colour"');
+    expect(first(sliced)).toBe('t/x: sync refused: members[40] (m-40): unknown field "colour"');
   });
 
   it("pauses between slices of members, so other work runs while a big part is checked", async () => {
