@@ -3,20 +3,15 @@ import { existsSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { AccessGwError } from "../config/errors.js";
-import {
-  checkGatewayConfig,
-  declaredGatewayId,
-  type GatewayConfig,
-  type GatewayConfigCheck,
-  readerAreaProblems,
-} from "../config/gateway.js";
+import { declaredGatewayId, type GatewayConfig, readerAreaProblems } from "../config/gateway.js";
+import { readGatewayConfigFile } from "../config/gatewayFile.js";
 import { resolveGatewayId } from "../config/gatewayId.js";
-import { readTextFile } from "../config/textFile.js";
 import type { LogFormat } from "../runtime/logger.js";
 import { runEvents } from "./cliEvents.js";
 import { formatBalance, formatDecision, formatImport, formatStatus } from "./cliFormat.js";
 import { FRONT_DESK_VERBS, runFrontDesk } from "./cliFrontDesk.js";
 import { type Command, parseCommandLine, usage } from "./cliParse.js";
+import { runReload } from "./cliReload.js";
 import { type Flags, type Io, topUsage, verbUsage } from "./cliVerbs.js";
 import { explain, memberBalance, scan, siteModel } from "./decisions.js";
 import { parseAt } from "./engine/clock.js";
@@ -71,6 +66,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     if (verb.name === "start") return await runStartVerb(flags, io);
     if (verb.name === "events") return await runEventsVerb(flags, io);
     if (verb.name === "status") return await runStatus(flags, io);
+    if (verb.name === "reload")
+      return await runReload(flags, io, (data) =>
+        dataDir({ ...flags, ...(data ? { data } : {}) }, null, io.env),
+      );
     if (FRONT_DESK_VERBS.has(verb.name)) return await runFrontDeskVerb(verb.name, flags, io);
     return run(verb.name, args, flags, io);
   } catch (err) {
@@ -172,7 +171,7 @@ function run(verb: string, rest: string[], flags: Flags, io: Io): number {
 function runCheck(flags: Flags, io: Io): number {
   const file = flags.config;
   if (!file) throw usage("check needs --config FILE");
-  const checked = readConfigText(file);
+  const checked = readGatewayConfigFile(file);
   const problems = [...checked.problems];
   const dir = dataDir(flags, checked.config, io.env);
   let areasChecked = false;
@@ -261,7 +260,7 @@ async function runStartVerb(flags: Flags, io: Io): Promise<number> {
   const logFormat = flags["log-format"];
   if (logFormat !== undefined && logFormat !== "json" && logFormat !== "pretty")
     throw usage(`--log-format must be json or pretty (found "${logFormat}")`);
-  const checked = readConfigText(file);
+  const checked = readGatewayConfigFile(file);
   if (!checked.config) {
     for (const p of checked.problems) io.err(p);
     const n = checked.problems.length;
@@ -294,15 +293,8 @@ function dataDir(flags: Flags, config: GatewayConfig | null, env: NodeJS.Process
   return flags.data ?? config?.gateway.data ?? envVar(env, "ACCESSGW_DATA") ?? "./data";
 }
 
-function readConfigText(file: string): GatewayConfigCheck {
-  const read = readTextFile(file);
-  if (read.problem !== undefined)
-    return { config: null, raw: undefined, problems: [read.problem], warnings: [] };
-  return checkGatewayConfig(file, read.text);
-}
-
 function readGatewayConfig(file: string): GatewayConfig {
-  const { config, problems } = readConfigText(file);
+  const { config, problems } = readGatewayConfigFile(file);
   if (config) return config;
   throw new AccessGwError("CONFIG_INVALID", `invalid gateway configuration:\n  ${problems.join("\n  ")}`, {
     problems,

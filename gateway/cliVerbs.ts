@@ -199,6 +199,23 @@ export const VERBS: readonly VerbSpec[] = [
     example: "accessgw status --config /etc/accessgw/gateway.yaml",
   },
   {
+    name: "reload",
+    synopsis: "--config FILE [--json]",
+    summary: "the running daemon reads its configuration file again (the same as SIGHUP)",
+    takes: {
+      ...COMMON,
+      config:
+        "finds the data folder, and the daemon, as start does (the daemon reads the file it started with)",
+      json: "{ ok, file, changes, problems }",
+    },
+    details: [
+      "Added readers, relays, inputs and doors start, removed ones stop, changed ones restart; the others go on undisturbed.",
+      "A file with any problem changes nothing: the problems are printed, logged and shown by status until a good reload.",
+      "exit 0 reloaded, 2 refused (each problem printed), 4 the daemon is not running, 1 anything else.",
+    ],
+    example: "accessgw reload --config /etc/accessgw/gateway.yaml",
+  },
+  {
     name: "open",
     synopsis: "--door D [--direction in|out] --operator NAME --reason WHY",
     summary: "front desk: pulse a door once (granted remote_open, no member, no charge)",
@@ -276,7 +293,6 @@ export const VERBS: readonly VerbSpec[] = [
 
 /** Verbs of the command line contract that come in a later version, with what they will do. */
 export const LATER_VERBS: Readonly<Record<string, string>> = {
-  reload: "the running daemon re-reads its configuration",
   backup: "a consistent copy of the cache while the daemon runs",
   restore: "a backup put back",
 };

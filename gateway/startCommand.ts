@@ -12,6 +12,7 @@ import { Gateway } from "./daemon.js";
 import { siteModel } from "./decisions.js";
 import { asFeature, FeatureController } from "./features/controller.js";
 import { ControlSocket } from "./frontDesk/controlSocket.js";
+import { Reloader, type ReloadHooks, reloadReply } from "./reload.js";
 import { configRefusal, otherDaemonRefusal, writeRefusal } from "./startChecks.js";
 import { StatusWriter, statusFilePath } from "./statusFile.js";
 import { StatusSocket } from "./statusSocket.js";
@@ -45,6 +46,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Pretty lines for people or JSON lines for machines; default: pretty when stderr is a terminal. */
   logFormat?: LogFormat;
+  /** Called around every reload (a service manager's notifier: RELOADING=1, READY=1). */
+  reloadHooks?: ReloadHooks;
 }
 
 /** Resolves with the name of the first SIGINT or SIGTERM; the handlers are removed then. */
@@ -60,16 +63,22 @@ export function waitForSignal(): Promise<string> {
   });
 }
 
+/** What SIGHUP does now: reload once the gateway runs (reload.ts), nothing before. */
+export interface Hangup {
+  reload: (() => Promise<unknown>) | undefined;
+}
+
 /**
- * SIGHUP never stops the daemon (cli.md): until reloading comes, each one is logged and changes
- * nothing. Node's default for SIGHUP is to exit, so a listener is installed; returns its remover.
+ * SIGHUP never stops the daemon (cli.md): once the gateway runs it reloads the configuration;
+ * before that it is logged and changes nothing. Node's default for SIGHUP is to exit, so a
+ * listener is installed from the start; returns its remover.
  */
-export function keepRunningOnHangup(logger: Logger): () => void {
-  const onHangup = () =>
-    logger.warn(
-      { signal: "SIGHUP" },
-      "SIGHUP: reloading the configuration comes in a later version; nothing changed, still running",
-    );
+export function reloadOnHangup(logger: Logger, hangup: Hangup): () => void {
+  const onHangup = () => {
+    if (hangup.reload !== undefined) void hangup.reload();
+    else
+      logger.warn({ signal: "SIGHUP" }, "SIGHUP before the gateway runs: nothing reloaded, still starting");
+  };
   process.on("SIGHUP", onHangup);
   return () => process.off("SIGHUP", onHangup);
 }
@@ -110,8 +119,9 @@ export async function runStart(options: StartOptions): Promise<number> {
     for (const failure of secured.failures)
       logger.error(failure, "data folder: could not restrict access (member data); correct it by hand");
     const stopSignal = (options.stopSignal ?? waitForSignal)();
-    stopHangups = keepRunningOnHangup(logger);
-    return await runDaemon(options, store, access, logger, stopSignal);
+    const hangup: Hangup = { reload: undefined };
+    stopHangups = reloadOnHangup(logger, hangup);
+    return await runDaemon(options, store, access, logger, { stopSignal, hangup });
   } finally {
     store.close();
     stopHangups?.();
@@ -124,7 +134,7 @@ async function runDaemon(
   store: Store,
   access: DataAccess,
   logger: Logger,
-  stopSignal: Promise<string>,
+  { stopSignal, hangup }: { stopSignal: Promise<string>; hangup: Hangup },
 ): Promise<number> {
   const { file, config, dataDir, gatewayId } = options;
   let state: StatusDocument["state"] = "running";
@@ -143,6 +153,23 @@ async function runDaemon(
     clock: Date.now,
     onChange: () => writer.changed(),
     version: gatewayVersion(),
+    problems: () => reloader.problems(),
+  });
+  // cli.md reload: SIGHUP and `accessgw reload` read the file the daemon was started with again.
+  const reloader: Reloader = new Reloader({
+    file,
+    dataDir,
+    gatewayId,
+    store,
+    gateway,
+    logger: logger.child({ component: "reload" }),
+    hooks: {
+      onReloading: () => options.reloadHooks?.onReloading?.(),
+      onReloaded: (outcome) => {
+        writer.changed();
+        options.reloadHooks?.onReloaded?.(outcome);
+      },
+    },
   });
   // The site's zone as stored now: an import may have changed it since the start.
   const zone = () => store.siteConfig()?.site.timezone ?? null;
@@ -189,11 +216,22 @@ async function runDaemon(
           state = "stopped";
         },
       },
+      // SIGHUP reloads while the gateway runs (and is only logged before and after).
+      {
+        name: "reload on SIGHUP",
+        start: () => {
+          hangup.reload = () => reloader.reload();
+        },
+        stop: () => {
+          hangup.reload = undefined;
+        },
+      },
       // doors.md D5: the front desk's verbs on this machine; taken only while the gateway runs.
       new ControlSocket({
         dataDir,
         mode: socketMode,
         handle: (request) => gateway.command(request, "local"),
+        daemon: { reload: async () => reloadReply(await reloader.reload()) },
         logger: logger.child({ component: "control" }),
       }),
     ],

@@ -48,10 +48,15 @@ interface Place {
 
 /** The daemon's side of the front desk (FrontDeskActions). */
 export class FrontDesk implements FrontDeskActions {
-  private readonly o: FrontDeskOptions;
+  private o: FrontDeskOptions;
 
   constructor(options: FrontDeskOptions) {
     this.o = options;
+  }
+
+  /** Reload: the doors and readers of `config` from the next command on. */
+  reconfigure(config: GatewayConfig): void {
+    this.o = { ...this.o, config };
   }
 
   /** D5 open: pulses the door once, recorded as a grant `remote_open` with no member and no charge. */
