@@ -34,7 +34,7 @@ export interface DoorsResult {
 }
 
 /** A reader whose cards the benchmark presents in process. */
-class BenchReader implements ReaderDriver {
+export class BenchReader implements ReaderDriver {
   readonly listeners = new Listeners<ReaderEvents>();
   constructor(readonly id: string) {}
   start(): void {}

@@ -18,6 +18,8 @@
  *   npm run bench -- --only files --files-mb 2         # a quick one
  *   npm run bench -- --only doors          # only the doors figures (issue 9): fire input edge → 16
  *                                          # doors released, card → relay with and without passage
+ *   npm run bench -- --only reload         # only the reload figure (issue 10): 16 readers at load,
+ *                                          # reloads restarting 4 of them: no scan lost, p99 ≤ 2×
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -30,9 +32,11 @@ import { renderDoorsMarkdown, renderDoorsText, runDoorsBench } from "./doors.js"
 import { type E2eRun, e2eRows, renderE2eMarkdown, renderE2eText } from "./e2eReport.js";
 import { renderFilesMarkdown, renderFilesText, runFileImport } from "./fileImport.js";
 import type { SizeResult } from "./measure.js";
+import { reloadRows, runReloadBench } from "./reload.js";
 import { type Row, renderMarkdown, renderText, rows } from "./report.js";
 import { machine } from "./stats.js";
 import { renderSyncMarkdown, renderSyncText, type SyncRun, syncRows } from "./syncReport.js";
+import { renderTargetText } from "./targetTable.js";
 
 const E2E_BEGIN = "<!-- bench:e2e:begin -->";
 const E2E_END = "<!-- bench:e2e:end -->";
@@ -72,6 +76,9 @@ const { values: opt } = parseArgs({
     "no-doors": { type: "boolean", default: false },
     "doors-rounds": { type: "string", default: "200" },
     "doors-scans": { type: "string", default: "800" },
+    "no-reload": { type: "boolean", default: false },
+    "reload-scans": { type: "string", default: "800" },
+    "reload-pause": { type: "string", default: "20" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -83,7 +90,8 @@ if (opt.help) {
       "                        [--e2e-boards 4] [--e2e-control-seconds 10] [--e2e-quick]\n" +
       "                        [--only sync | --no-sync] [--sync-members 1M]\n" +
       "                        [--only files | --no-files] [--files-mb 50]\n" +
-      "                        [--only doors | --no-doors] [--doors-rounds 200] [--doors-scans 800]\n",
+      "                        [--only doors | --no-doors] [--doors-rounds 200] [--doors-scans 800]\n" +
+      "                        [--only reload | --no-reload] [--reload-scans 800] [--reload-pause 20]\n",
   );
   process.exit(0);
 }
@@ -96,8 +104,8 @@ function parseSize(text: string): number {
   return Math.round(Number(m[1]) * mult);
 }
 
-if (opt.only !== undefined && !["sizes", "e2e", "sync", "files", "doors"].includes(opt.only)) {
-  process.stderr.write(`--only: expected sizes, e2e, sync, files or doors, found "${opt.only}"\n`);
+if (opt.only !== undefined && !["sizes", "e2e", "sync", "files", "doors", "reload"].includes(opt.only)) {
+  process.stderr.write(`--only: expected sizes, e2e, sync, files, doors or reload, found "${opt.only}"\n`);
   process.exit(2);
 }
 const runSizes = opt.only === undefined || opt.only === "sizes";
@@ -105,6 +113,7 @@ const runE2e = (opt.only === undefined || opt.only === "e2e") && !opt["no-e2e"];
 const runSyncBench = (opt.only === undefined || opt.only === "sync") && !opt["no-sync"];
 const runFiles = (opt.only === undefined || opt.only === "files") && !opt["no-files"];
 const runDoors = (opt.only === undefined || opt.only === "doors") && !opt["no-doors"];
+const runReload = (opt.only === undefined || opt.only === "reload") && !opt["no-reload"];
 const sizes = runSizes
   ? (opt.sizes as string).split(",").map((s) => ({ label: s.trim(), n: parseSize(s) }))
   : [];
@@ -134,6 +143,13 @@ const doors = runDoors
     })
   : undefined;
 if (doors) process.stdout.write(`\ndoors\n${renderDoorsText(doors)}\n`);
+const reload = runReload
+  ? await runReloadBench(join(cacheDir, "reload"), {
+      scans: Number(opt["reload-scans"]),
+      pauseMs: Number(opt["reload-pause"]),
+    })
+  : undefined;
+if (reload) process.stdout.write(`\nreload\n${renderTargetText(reloadRows(reload))}\n`);
 
 /** Runs syncMain.js in a child process and reads its figures. */
 function runSync(): SyncRun {
