@@ -6,6 +6,7 @@
 import { describe, expect } from "vitest";
 import { stringify } from "yaml";
 import { GatewayConfig, type Reader, type Relay } from "../../config/gateway.js";
+import { readGatewayConfigFile } from "../../config/gatewayFile.js";
 import type { CreateReaderResult } from "../../drivers/readers/createReader.js";
 import type { RelayDriver } from "../../drivers/relays/relayDriver.js";
 import type { Gateway } from "../../gateway/daemon.js";
@@ -102,7 +103,7 @@ const it = test.extend("rig", async ({ gateway: start, exampleStore, writeFile, 
   /** The readers made for `id`, oldest first. */
   const readers = (id: string) => made.filter((r) => r.id === id);
   const latest = (id: string) => readers(id).at(-1) as StoppableReader;
-  const rewrite = (d: object) => writeFile("gateway.yaml", stringify(d));
+  const rewrite = (d: object | string) => writeFile("gateway.yaml", typeof d === "string" ? d : stringify(d));
   return {
     gateway,
     reloader,
@@ -223,5 +224,35 @@ describe("reload: only what changed restarts (cli.md reload)", () => {
       ),
     ]);
     expect(rig.gateway.config.gateway.id).toBe("gw-1");
+  });
+});
+
+describe("reload hooks (the service manager's RELOADING=1 / READY=1)", () => {
+  it("calls onReloading before and onReloaded after every reload, refused or applied", async ({
+    rig,
+    folder,
+  }) => {
+    const calls: string[] = [];
+    const file = rig.rewrite(doc());
+    const reloader = new Reloader({
+      file,
+      dataDir: folder.data,
+      gatewayId: "gw-1",
+      store: rig.store,
+      gateway: rig.gateway,
+      logger: rig.log.logger,
+      read: (f) => {
+        calls.push("read");
+        return readGatewayConfigFile(f);
+      },
+      hooks: {
+        onReloading: () => calls.push("reloading"),
+        onReloaded: (outcome) => calls.push(`reloaded ${outcome.ok}`),
+      },
+    });
+    await reloader.reload();
+    rig.rewrite("readers: [");
+    await reloader.reload();
+    expect(calls).toEqual(["reloading", "read", "reloaded true", "reloading", "read", "reloaded false"]);
   });
 });
