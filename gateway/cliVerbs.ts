@@ -183,7 +183,9 @@ export const VERBS: readonly VerbSpec[] = [
     synopsis: "--config FILE [--log-format json|pretty]",
     summary: "run the gateway daemon until SIGINT/SIGTERM (logs on stderr)",
     takes: { data: true, config: "the gateway configuration", "log-format": true },
-    details: ["A bad configuration is refused (exit 2) before anything is opened; SIGHUP never stops it."],
+    details: [
+      "A bad configuration is refused (exit 2) before anything is opened; SIGHUP reloads the configuration (see reload).",
+    ],
     example: "accessgw start --config /etc/accessgw/gateway.yaml",
   },
   {
