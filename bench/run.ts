@@ -20,6 +20,8 @@
  *                                          # doors released, card → relay with and without passage
  *   npm run bench -- --only metrics        # only the /metrics scrape figure (issue 10): p99 with 16
  *                                          # readers at full load (--metrics-scrapes 50: quick)
+ *   npm run bench -- --only reload         # only the reload figure (issue 10): 16 readers at load,
+ *                                          # reloads restarting 4 of them: no scan lost, p99 ≤ 2×
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -33,9 +35,11 @@ import { type E2eRun, e2eRows, renderE2eMarkdown, renderE2eText } from "./e2eRep
 import { renderFilesMarkdown, renderFilesText, runFileImport } from "./fileImport.js";
 import type { SizeResult } from "./measure.js";
 import { renderMetricsMarkdown, renderMetricsText, runMetricsBench } from "./metrics.js";
+import { reloadRows, runReloadBench } from "./reload.js";
 import { type Row, renderMarkdown, renderText, rows } from "./report.js";
 import { machine } from "./stats.js";
 import { renderSyncMarkdown, renderSyncText, type SyncRun, syncRows } from "./syncReport.js";
+import { renderTargetText } from "./targetTable.js";
 
 const E2E_BEGIN = "<!-- bench:e2e:begin -->";
 const E2E_END = "<!-- bench:e2e:end -->";
@@ -79,6 +83,9 @@ const { values: opt } = parseArgs({
     "doors-scans": { type: "string", default: "800" },
     "no-metrics": { type: "boolean", default: false },
     "metrics-scrapes": { type: "string", default: "500" },
+    "no-reload": { type: "boolean", default: false },
+    "reload-scans": { type: "string", default: "800" },
+    "reload-pause": { type: "string", default: "20" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -91,7 +98,8 @@ if (opt.help) {
       "                        [--only sync | --no-sync] [--sync-members 1M]\n" +
       "                        [--only files | --no-files] [--files-mb 50]\n" +
       "                        [--only doors | --no-doors] [--doors-rounds 200] [--doors-scans 800]\n" +
-      "                        [--only metrics | --no-metrics] [--metrics-scrapes 500]\n",
+      "                        [--only metrics | --no-metrics] [--metrics-scrapes 500]\n" +
+      "                        [--only reload | --no-reload] [--reload-scans 800] [--reload-pause 20]\n",
   );
   process.exit(0);
 }
@@ -104,8 +112,13 @@ function parseSize(text: string): number {
   return Math.round(Number(m[1]) * mult);
 }
 
-if (opt.only !== undefined && !["sizes", "e2e", "sync", "files", "doors", "metrics"].includes(opt.only)) {
-  process.stderr.write(`--only: expected sizes, e2e, sync, files, doors or metrics, found "${opt.only}"\n`);
+if (
+  opt.only !== undefined &&
+  !["sizes", "e2e", "sync", "files", "doors", "metrics", "reload"].includes(opt.only)
+) {
+  process.stderr.write(
+    `--only: expected sizes, e2e, sync, files, doors, metrics or reload, found "${opt.only}"\n`,
+  );
   process.exit(2);
 }
 const runSizes = opt.only === undefined || opt.only === "sizes";
@@ -114,6 +127,7 @@ const runSyncBench = (opt.only === undefined || opt.only === "sync") && !opt["no
 const runFiles = (opt.only === undefined || opt.only === "files") && !opt["no-files"];
 const runDoors = (opt.only === undefined || opt.only === "doors") && !opt["no-doors"];
 const runMetrics = (opt.only === undefined || opt.only === "metrics") && !opt["no-metrics"];
+const runReload = (opt.only === undefined || opt.only === "reload") && !opt["no-reload"];
 const sizes = runSizes
   ? (opt.sizes as string).split(",").map((s) => ({ label: s.trim(), n: parseSize(s) }))
   : [];
@@ -147,6 +161,14 @@ const metrics = runMetrics
   ? await runMetricsBench(join(cacheDir, "metrics"), { scrapes: Number(opt["metrics-scrapes"]) })
   : undefined;
 if (metrics) process.stdout.write(`\n/metrics\n${renderMetricsText(metrics)}\n`);
+
+const reload = runReload
+  ? await runReloadBench(join(cacheDir, "reload"), {
+      scans: Number(opt["reload-scans"]),
+      pauseMs: Number(opt["reload-pause"]),
+    })
+  : undefined;
+if (reload) process.stdout.write(`\nreload\n${renderTargetText(reloadRows(reload))}\n`);
 
 /** Runs syncMain.js in a child process and reads its figures. */
 function runSync(): SyncRun {

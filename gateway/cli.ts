@@ -3,21 +3,16 @@ import { existsSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { AccessGwError } from "../config/errors.js";
-import {
-  checkGatewayConfig,
-  declaredGatewayId,
-  type GatewayConfig,
-  type GatewayConfigCheck,
-  readerAreaProblems,
-} from "../config/gateway.js";
+import { declaredGatewayId, type GatewayConfig, readerAreaProblems } from "../config/gateway.js";
+import { readGatewayConfigFile } from "../config/gatewayFile.js";
 import { resolveGatewayId } from "../config/gatewayId.js";
-import { readTextFile } from "../config/textFile.js";
 import type { LogFormat, LogLevel } from "../runtime/logger.js";
 import { runEvents } from "./cliEvents.js";
 import { formatBalance, formatDecision, formatImport, formatStatus } from "./cliFormat.js";
 import { FRONT_DESK_VERBS, runFrontDesk } from "./cliFrontDesk.js";
 import { runLogLevel } from "./cliLogLevel.js";
 import { type Command, parseCommandLine, seeHelp, usage } from "./cliParse.js";
+import { runReload } from "./cliReload.js";
 import { timeFlag } from "./cliTime.js";
 import { type Flags, type Io, topUsage, verbUsage } from "./cliVerbs.js";
 import { explain, memberBalance, scan, siteModel } from "./decisions.js";
@@ -74,6 +69,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     if (verb.name === "events") return await runEventsVerb(flags, io);
     if (verb.name === "status") return await runStatus(flags, io);
     if (verb.name === "install-service") return runInstallService(flags, io);
+    if (verb.name === "reload")
+      return await runReload(flags, io, (data) =>
+        dataDir({ ...flags, ...(data ? { data } : {}) }, null, io.env),
+      );
     if (FRONT_DESK_VERBS.has(verb.name)) return await runFrontDeskVerb(verb.name, flags, io);
     if (verb.name === "log-level")
       return await runLogLevel(args, flags, { io, dataDir: dataDir(flags, optionalConfig(flags), io.env) });
@@ -178,7 +177,7 @@ function run(verb: string, rest: string[], flags: Flags, io: Io): number {
 function runCheck(flags: Flags, io: Io): number {
   const file = flags.config;
   if (!file) throw usage("check needs --config FILE");
-  const checked = readConfigText(file);
+  const checked = readGatewayConfigFile(file);
   const problems = [...checked.problems];
   const dir = dataDir(flags, checked.config, io.env);
   let areasChecked = false;
@@ -267,7 +266,7 @@ async function runStartVerb(flags: Flags, io: Io): Promise<number> {
   const logFormat = flags["log-format"];
   if (logFormat !== undefined && logFormat !== "json" && logFormat !== "pretty")
     throw usage(`--log-format must be json or pretty (found "${logFormat}")`);
-  const checked = readConfigText(file);
+  const checked = readGatewayConfigFile(file);
   if (!checked.config) {
     for (const p of checked.problems) io.err(p);
     const n = checked.problems.length;
@@ -301,15 +300,8 @@ function dataDir(flags: Flags, config: GatewayConfig | null, env: NodeJS.Process
   return flags.data ?? config?.gateway.data ?? envVar(env, "ACCESSGW_DATA") ?? "./data";
 }
 
-function readConfigText(file: string): GatewayConfigCheck {
-  const read = readTextFile(file);
-  if (read.problem !== undefined)
-    return { config: null, raw: undefined, problems: [read.problem], warnings: [] };
-  return checkGatewayConfig(file, read.text);
-}
-
 function readGatewayConfig(file: string): GatewayConfig {
-  const { config, problems } = readConfigText(file);
+  const { config, problems } = readGatewayConfigFile(file);
   if (config) return config;
   throw new AccessGwError("CONFIG_INVALID", `invalid gateway configuration:\n  ${problems.join("\n  ")}`, {
     problems,

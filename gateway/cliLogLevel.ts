@@ -7,7 +7,8 @@ import { userInfo } from "node:os";
 import { asLogLevel, LOG_LEVELS } from "../runtime/logger.js";
 import { usage } from "./cliParse.js";
 import type { Flags, Io } from "./cliVerbs.js";
-import { type ControlOutcome, type DaemonRequest, sendCommand } from "./frontDesk/controlClient.js";
+import type { DaemonRequest } from "./daemonRequests.js";
+import { type ControlOutcome, sendCommand } from "./frontDesk/controlClient.js";
 import { type LogLevelReply, MAX_FOR_MS, parseDuration } from "./logLevelControl.js";
 
 /** What the verb needs from the command line around it. */

@@ -196,7 +196,9 @@ export const VERBS: readonly VerbSpec[] = [
     synopsis: "--config FILE [--log-format json|pretty]",
     summary: "run the gateway daemon until SIGINT/SIGTERM (logs on stderr)",
     takes: { data: true, config: "the gateway configuration", "log-format": true },
-    details: ["A bad configuration is refused (exit 2) before anything is opened; SIGHUP never stops it."],
+    details: [
+      "A bad configuration is refused (exit 2) before anything is opened; SIGHUP reloads the configuration (see reload).",
+    ],
     example: "accessgw start --config /etc/accessgw/gateway.yaml",
   },
   {
@@ -210,6 +212,23 @@ export const VERBS: readonly VerbSpec[] = [
     },
     details: ["exit 0 running with no problem, 3 running with problems, 4 not running, 2 bad input"],
     example: "accessgw status --config /etc/accessgw/gateway.yaml",
+  },
+  {
+    name: "reload",
+    synopsis: "--config FILE [--json]",
+    summary: "the running daemon reads its configuration file again (the same as SIGHUP)",
+    takes: {
+      ...COMMON,
+      config:
+        "finds the data folder, and the daemon, as start does (the daemon reads the file it started with)",
+      json: "{ ok, file, changes, problems }",
+    },
+    details: [
+      "Added readers, relays, inputs and doors start, removed ones stop, changed ones restart; the others go on undisturbed.",
+      "A file with any problem changes nothing: the problems are printed, logged and shown by status until a good reload.",
+      "exit 0 reloaded, 2 refused (each problem printed), 4 the daemon is not running, 1 anything else.",
+    ],
+    example: "accessgw reload --config /etc/accessgw/gateway.yaml",
   },
   {
     name: "open",
@@ -326,7 +345,6 @@ export const VERBS: readonly VerbSpec[] = [
 
 /** Verbs of the command line contract that come in a later version, with what they will do. */
 export const LATER_VERBS: Readonly<Record<string, string>> = {
-  reload: "the running daemon re-reads its configuration",
   backup: "a consistent copy of the cache while the daemon runs",
   restore: "a backup put back",
 };

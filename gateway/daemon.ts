@@ -15,9 +15,11 @@ import { createReader, type ReaderDeps } from "../drivers/readers/createReader.j
 import { createRelay, type RelayDeps } from "../drivers/relays/createRelay.js";
 import type { BackoffOptions } from "../drivers/transport/backoff.js";
 import { openTransport, type TransportFactory } from "../drivers/transport/transport.js";
+import type { LogLevel } from "../runtime/logger.js";
 import { realScheduler, type Scheduler } from "../runtime/scheduler.js";
+import type { ReloadPlan } from "./configDiff.js";
 import { AccessPipeline, type DecisionObserver } from "./features/accessPipeline.js";
-import { asFeature, type Feature, FeatureController } from "./features/controller.js";
+import { type Feature, FeatureController } from "./features/controller.js";
 import { DoorsFeature } from "./features/doors.js";
 import { FrontDesk } from "./features/frontDesk.js";
 import { type FrontDeskActions, FrontDeskRefusal } from "./features/frontDeskActions.js";
@@ -28,6 +30,7 @@ import { ReadersFeature } from "./features/readers.js";
 import { RelaysFeature } from "./features/relays.js";
 import { type CommandOrigin, type CommandReply, CommandService } from "./frontDesk/commandService.js";
 import { deviceProblem, mqttStatus, readerStatus, totalsOf } from "./gatewayStatus.js";
+import { reconfigure } from "./reconfigure.js";
 import { StorageHealth } from "./storageHealth.js";
 import type { Store } from "./store/db.js";
 import { SyncClient } from "./sync/client.js";
@@ -65,6 +68,13 @@ export interface GatewayOptions {
   observer?: DecisionObserver;
   /** A monotonic clock in ms for those latencies; `performance.now` by default. */
   monotonic?: () => number;
+  /**
+   * Sets the log level a reloaded gateway.yaml names (the daemon's log-level control, which knows
+   * whether --log-level pins it); the root logger's level is set directly when left out.
+   */
+  setLogLevel?: (level: LogLevel) => void;
+  /** Problems from outside the gateway's parts (a refused reload), shown with its own in status. */
+  problems?: () => string[];
 }
 
 /** The parts of a started gateway. */
@@ -92,11 +102,14 @@ export class Gateway implements Feature {
   private readonly options: GatewayOptions;
   private readonly log: Logger;
   private parts: Parts | undefined;
+  /** The configuration running now (a reload replaces it). */
+  private current: GatewayConfig;
   private running = false;
   private stopping = false;
 
   constructor(options: GatewayOptions) {
     this.options = options;
+    this.current = options.config;
     this.log = options.logger.child({ component: "gateway" });
     this.storage = new StorageHealth(options.clock);
     this.commands = new CommandService({
@@ -127,9 +140,34 @@ export class Gateway implements Feature {
       throw err;
     }
     this.log.info(
-      { readers: this.options.config.readers.length, relays: this.options.config.relays.length },
+      { readers: this.current.readers.length, relays: this.current.relays.length },
       "gateway started",
     );
+  }
+
+  /** The configuration the gateway runs with now. */
+  get config(): GatewayConfig {
+    return this.current;
+  }
+
+  /**
+   * Reload (cli.md): makes `next` the running configuration by `plan` (configDiff.ts planReload
+   * from `config`), restarting only what changed. Refused (throws) while the gateway is not running.
+   */
+  async reconfigure(next: GatewayConfig, plan: ReloadPlan): Promise<void> {
+    const parts = this.parts;
+    if (!parts || !this.running || this.stopping) throw new Error("the gateway is not running");
+    await reconfigure(parts, plan, next, {
+      makeMqtt: (config) => (config.mqtt === undefined ? undefined : this.makeMqtt(config.mqtt)),
+      makeSync: (config) => (config.sync.enabled ? this.makeSync(config) : undefined),
+      log: this.log,
+      setLogLevel: (level) => {
+        if (this.options.setLogLevel) this.options.setLogLevel(level);
+        else this.options.logger.level = level;
+      },
+    });
+    this.current = next;
+    this.changed();
   }
 
   /** Stops the readers, waits (≤ 4 s) for decisions and pulses in flight, then the relays and the links. */
@@ -173,6 +211,7 @@ export class Gateway implements Feature {
     const sync = this.parts?.sync?.report() ?? null;
     const problems = [
       ...this.storage.problems(),
+      ...(this.options.problems?.() ?? []),
       ...devices.problems,
       ...(this.parts?.doors.problems() ?? []),
     ];
@@ -209,25 +248,27 @@ export class Gateway implements Feature {
     const { config, logger } = this.options;
     const changed = () => this.changed();
     const mqtt = config.mqtt === undefined ? undefined : this.makeMqtt(config.mqtt);
-    const sync = config.sync.enabled ? this.makeSync() : undefined;
+    const sync = config.sync.enabled ? this.makeSync(config) : undefined;
+    // A reload may replace the broker and sync links: each use looks them up in the parts.
+    const links = () => this.parts ?? { mqtt, sync };
     // One bus per Modbus port: a relay board and the inputs polled on its port share it (D1).
     const modbusBuses = this.makeBuses();
     const relays = new RelaysFeature({
       relays: config.relays,
       restingStates: (relayId) => doors.restingStates(relayId),
       factory: this.options.relayFactory ?? createRelay,
-      deps: () => ({ ...this.deps(mqtt), modbusBuses }),
+      deps: () => ({ ...this.deps(links().mqtt), modbusBuses }),
       logger,
       changed,
     });
     const inputs = new InputsFeature({
       inputs: config.inputs,
       factory: this.options.inputFactory ?? createInput,
-      deps: () => ({ ...this.deps(mqtt), modbusBuses, gatewayId: this.options.gatewayId }),
+      deps: () => ({ ...this.deps(links().mqtt), modbusBuses, gatewayId: this.options.gatewayId }),
       logger,
       changed,
     });
-    const recorded = () => sync?.poke();
+    const recorded = () => links().sync?.poke();
     const doors: DoorsFeature = new DoorsFeature({
       config,
       store: this.options.store,
@@ -238,7 +279,7 @@ export class Gateway implements Feature {
       inputs: this.options.inputs ?? inputs,
       relays,
       recorded,
-      requeued: (seq) => sync?.resend(seq),
+      requeued: (seq) => links().sync?.resend(seq),
       changed,
       undone: (event, outcome) => pipeline.grantUndone(event, outcome, "no_passage"),
     });
@@ -250,7 +291,7 @@ export class Gateway implements Feature {
       log: this.log,
       doors,
       recorded,
-      requeued: (seq) => sync?.resend(seq),
+      requeued: (seq) => links().sync?.resend(seq),
       changed,
       storage: this.storage,
       observer: this.options.observer,
@@ -274,7 +315,7 @@ export class Gateway implements Feature {
     const readers = new ReadersFeature({
       readers: config.readers,
       factory: this.options.readerFactory ?? createReader,
-      deps: () => this.deps(mqtt),
+      deps: () => this.deps(links().mqtt),
       logger,
       onCard: (reader, e) => pipeline.onCard(reader, e),
       onState: (reader) => {
@@ -284,8 +325,9 @@ export class Gateway implements Feature {
       changed,
     });
     const features: Feature[] = [
-      ...(mqtt === undefined ? [] : [asFeature("mqtt", mqtt)]),
-      ...(sync === undefined ? [] : [asFeature("sync", sync)]),
+      // Whichever link runs when the gateway stops is stopped (a reload may have replaced it).
+      { name: "mqtt", start: () => links().mqtt?.start(), stop: () => links().mqtt?.stop() },
+      { name: "sync", start: () => links().sync?.start(), stop: () => links().sync?.stop() },
       // D3: the doors' stored modes are read before the relays open, so each opens into its mode.
       doors,
       relays,
@@ -309,8 +351,8 @@ export class Gateway implements Feature {
   }
 
   /** The link to the central server: its own persistent session, hello, outbox, status. */
-  private makeSync(): SyncClient {
-    const { config, store, gatewayId, logger, clock, scheduler, backoff, version } = this.options;
+  private makeSync(config: GatewayConfig): SyncClient {
+    const { store, gatewayId, logger, clock, scheduler, backoff, version } = this.options;
     const sync = new SyncClient({
       store,
       config,

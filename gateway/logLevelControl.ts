@@ -36,17 +36,10 @@ export interface LogLevelControlOptions {
   logger: Logger;
   /** The level of gateway.yaml (or --log-level) that a temporary level goes back to. */
   configured: LogLevel;
+  /** True when --log-level was given at start: it wins over gateway.yaml's, a reload's too. */
+  pinned?: boolean;
   scheduler: Scheduler;
   clock: () => number;
-}
-
-/** Whether a control-socket request is this daemon-level verb's (`{"daemon":"log-level",…}`). */
-export function isLogLevelRequest(request: unknown): boolean {
-  return (
-    typeof request === "object" &&
-    request !== null &&
-    (request as { daemon?: unknown }).daemon === "log-level"
-  );
 }
 
 /** Sets the running logger's level on request, and puts the configured one back when `--for` ends. */
@@ -54,9 +47,28 @@ export class LogLevelControl implements Feature {
   readonly name = "log level";
   private readonly o: LogLevelControlOptions;
   private timer: unknown;
+  private configured: LogLevel;
 
   constructor(options: LogLevelControlOptions) {
     this.o = options;
+    this.configured = options.configured;
+  }
+
+  /**
+   * A reload brought a new `log.level`: it is the configured level from now on and applies at once
+   * (a temporary staff level ends with it), unless --log-level given at start pins the level.
+   */
+  reconfigured(level: LogLevel): void {
+    if (this.o.pinned) {
+      this.o.logger.info(
+        { file: level, kept: this.configured },
+        "log.level changed in the configuration; --log-level given at start keeps its level",
+      );
+      return;
+    }
+    this.configured = level;
+    this.cancelRevert();
+    this.change(level, { reason: "reload" }, "log level set by the reloaded configuration");
   }
 
   /** Answers one daemon-level request (any JSON value); never throws. */
@@ -67,17 +79,17 @@ export class LogLevelControl implements Feature {
       return { ok: false, error: `invalid: ${describeIssues(parsed.error.issues)}` };
     }
     const { level, forMs, who, why } = parsed.data;
-    const target = level === "reset" ? this.o.configured : level;
-    const temporary = level !== "reset" && forMs !== null && target !== this.o.configured;
+    const target = level === "reset" ? this.configured : level;
+    const temporary = level !== "reset" && forMs !== null && target !== this.configured;
     const until = temporary ? new Date(this.o.clock() + forMs).toISOString() : null;
     this.cancelRevert();
     this.change(target, { who, why, until }, "log level changed by staff");
     if (temporary)
       this.timer = this.o.scheduler.setTimeout(() => {
         this.timer = undefined;
-        this.change(this.o.configured, { after: until }, "log level back to the configured level");
+        this.change(this.configured, { after: until }, "log level back to the configured level");
       }, forMs);
-    return { ok: true, error: null, level: target, configured: this.o.configured, until };
+    return { ok: true, error: null, level: target, configured: this.configured, until };
   }
 
   /** Nothing to start: it acts when asked. */

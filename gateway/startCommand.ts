@@ -14,10 +14,10 @@ import { Gateway } from "./daemon.js";
 import { siteZoneOf } from "./decisionLog.js";
 import { siteModel } from "./decisions.js";
 import { asFeature, FeatureController } from "./features/controller.js";
-import type { CommandReply } from "./frontDesk/commandService.js";
 import { ControlSocket } from "./frontDesk/controlSocket.js";
 import { httpMonitoring } from "./http/monitoring.js";
-import { isLogLevelRequest, LogLevelControl } from "./logLevelControl.js";
+import { LogLevelControl } from "./logLevelControl.js";
+import { Reloader, type ReloadHooks, reloadReply } from "./reload.js";
 import { serviceStatusLine, whenDevicesSettled } from "./serviceStatus.js";
 import { configRefusal, otherDaemonRefusal, writeRefusal } from "./startChecks.js";
 import { StatusWriter, statusFilePath } from "./statusFile.js";
@@ -54,6 +54,8 @@ export interface StartOptions {
   logFormat?: LogFormat;
   /** `--log-level`: overrides gateway.yaml's `log.level`. */
   logLevel?: LogLevel;
+  /** Called around every reload (a service manager's notifier: RELOADING=1, READY=1). */
+  reloadHooks?: ReloadHooks;
 }
 
 /** Resolves with the name of the first SIGINT or SIGTERM; the handlers are removed then. */
@@ -69,16 +71,22 @@ export function waitForSignal(): Promise<string> {
   });
 }
 
+/** What SIGHUP does now: reload once the gateway runs (reload.ts), nothing before. */
+export interface Hangup {
+  reload: (() => Promise<unknown>) | undefined;
+}
+
 /**
- * SIGHUP never stops the daemon (cli.md): until reloading comes, each one is logged and changes
- * nothing. Node's default for SIGHUP is to exit, so a listener is installed; returns its remover.
+ * SIGHUP never stops the daemon (cli.md): once the gateway runs it reloads the configuration;
+ * before that it is logged and changes nothing. Node's default for SIGHUP is to exit, so a
+ * listener is installed from the start; returns its remover.
  */
-export function keepRunningOnHangup(logger: Logger): () => void {
-  const onHangup = () =>
-    logger.warn(
-      { signal: "SIGHUP" },
-      "SIGHUP: reloading the configuration comes in a later version; nothing changed, still running",
-    );
+export function reloadOnHangup(logger: Logger, hangup: Hangup): () => void {
+  const onHangup = () => {
+    if (hangup.reload !== undefined) void hangup.reload();
+    else
+      logger.warn({ signal: "SIGHUP" }, "SIGHUP before the gateway runs: nothing reloaded, still starting");
+  };
   process.on("SIGHUP", onHangup);
   return () => process.off("SIGHUP", onHangup);
 }
@@ -123,8 +131,9 @@ export async function runStart(options: StartOptions): Promise<number> {
     for (const failure of secured.failures)
       logger.error(failure, "data folder: could not restrict access (member data); correct it by hand");
     const stopSignal = (options.stopSignal ?? waitForSignal)();
-    stopHangups = keepRunningOnHangup(logger);
-    return await runDaemon(options, store, access, logger, stopSignal);
+    const hangup: Hangup = { reload: undefined };
+    stopHangups = reloadOnHangup(logger, hangup);
+    return await runDaemon(options, store, access, logger, { stopSignal, hangup });
   } finally {
     store.close();
     stopHangups?.();
@@ -137,7 +146,7 @@ async function runDaemon(
   store: Store,
   access: DataAccess,
   logger: Logger,
-  stopSignal: Promise<string>,
+  { stopSignal, hangup }: { stopSignal: Promise<string>; hangup: Hangup },
 ): Promise<number> {
   const { file, config, dataDir, gatewayId } = options;
   let state: StatusDocument["state"] = "running";
@@ -167,6 +176,28 @@ async function runDaemon(
     onChange: () => writer.changed(),
     version: gatewayVersion(),
     observer: http?.metrics,
+    problems: () => reloader.problems(),
+    setLogLevel: (level) => logLevel.reconfigured(level),
+  });
+  // cli.md reload: SIGHUP and `accessgw reload` read the file the daemon was started with again.
+  const reloader: Reloader = new Reloader({
+    file,
+    dataDir,
+    gatewayId,
+    store,
+    gateway,
+    logger: logger.child({ component: "reload" }),
+    hooks: {
+      onReloading: () => {
+        systemd.reloading(); // RELOADING=1, then READY=1 when done (refused or applied)
+        options.reloadHooks?.onReloading?.();
+      },
+      onReloaded: (outcome) => {
+        writer.changed();
+        systemd.ready(serviceStatusLine(gateway.status()));
+        options.reloadHooks?.onReloaded?.(outcome);
+      },
+    },
   });
   // The site's zone as stored now: an import may have changed it since the start.
   const zone = () => store.siteConfig()?.site.timezone ?? null;
@@ -190,6 +221,7 @@ async function runDaemon(
   const logLevel = new LogLevelControl({
     logger,
     configured: options.logLevel ?? config.log.level,
+    pinned: options.logLevel !== undefined,
     scheduler: realScheduler,
     clock: Date.now,
   });
@@ -228,15 +260,26 @@ async function runDaemon(
         },
       },
       logLevel,
+      // SIGHUP reloads while the gateway runs (and is only logged before and after).
+      {
+        name: "reload on SIGHUP",
+        start: () => {
+          hangup.reload = () => reloader.reload();
+        },
+        stop: () => {
+          hangup.reload = undefined;
+        },
+      },
       // doors.md D5: the front desk's verbs on this machine; taken only while the gateway runs.
       // Daemon-level requests ({"daemon": "log-level", …}) are the daemon's own, not the gateway's.
       new ControlSocket({
         dataDir,
         mode: socketMode,
-        handle: async (request) =>
-          isLogLevelRequest(request)
-            ? (logLevel.handle(request) as unknown as CommandReply)
-            : gateway.command(request, "local"),
+        handle: (request) => gateway.command(request, "local"),
+        daemon: {
+          reload: async () => reloadReply(await reloader.reload()),
+          "log-level": async (request) => logLevel.handle(request),
+        },
         logger: logger.child({ component: "control" }),
       }),
     ],

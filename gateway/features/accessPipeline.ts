@@ -85,7 +85,7 @@ export interface AccessPipelineOptions {
 /** The access pipeline as a feature. */
 export class AccessPipeline implements Feature {
   readonly name = "access pipeline";
-  private readonly o: AccessPipelineOptions;
+  private o: AccessPipelineOptions;
   private readonly lanes = new Map<string, Lane>();
   private readonly inFlight = new Set<Promise<void>>();
   private accepting = false;
@@ -97,15 +97,30 @@ export class AccessPipeline implements Feature {
   /** Undoes the grants a crash left without their door pulse, then opens a lane per reader. */
   start(): void {
     this.undoUnfinishedPulses();
-    const { readers, doors } = this.o.config;
-    for (const reader of readers)
-      this.lanes.set(reader.id, {
-        door: reader.door === undefined ? undefined : doors.find((d) => d.id === reader.door),
-        debouncer: new Debouncer(reader.debounceMs),
-        counters: zeroCounters(),
-        lastScan: null,
-      });
+    for (const reader of this.o.config.readers) this.lanes.set(reader.id, laneOf(reader, this.o.config));
     this.accepting = true;
+  }
+
+  /**
+   * Reload: the next card is decided with `config` (its doors, the offline rule). A kept reader
+   * keeps its counters, last scan and, when its debounceMs stays, the card it last saw (R17);
+   * decisions in flight finish with the door they began with.
+   */
+  reconfigure(config: GatewayConfig): void {
+    const before = new Map(this.o.config.readers.map((r) => [r.id, r]));
+    const lanes = config.readers.map((reader): [string, Lane] => {
+      const lane = laneOf(reader, config);
+      const kept = this.lanes.get(reader.id);
+      if (kept === undefined) return [reader.id, lane];
+      const sameWindow = before.get(reader.id)?.debounceMs === reader.debounceMs;
+      return [
+        reader.id,
+        { ...kept, door: lane.door, debouncer: sameWindow ? kept.debouncer : lane.debouncer },
+      ];
+    });
+    this.o = { ...this.o, config };
+    this.lanes.clear();
+    for (const [id, lane] of lanes) this.lanes.set(id, lane);
   }
 
   /** Refuses new cards and waits (≤ 4 s) for the decisions and pulses in flight. */
@@ -357,4 +372,14 @@ export class AccessPipeline implements Feature {
     if (done === "timeout")
       this.o.log.warn({ inFlight: this.inFlight.size }, "stopping with pulses still in flight");
   }
+}
+
+/** A fresh lane for a reader: its door in `config`, its debounce window (R17), zero counters. */
+function laneOf(reader: Reader, config: GatewayConfig): Lane {
+  return {
+    door: reader.door === undefined ? undefined : config.doors.find((d) => d.id === reader.door),
+    debouncer: new Debouncer(reader.debounceMs),
+    counters: zeroCounters(),
+    lastScan: null,
+  };
 }

@@ -38,7 +38,7 @@ interface Raised {
 
 /** The alarms of every door. */
 export class DoorAlarms {
-  private readonly o: DoorAlarmsOptions;
+  private o: DoorAlarmsOptions;
   private readonly raised = new Map<string, Raised>();
   /** D4: the last grant, remote open, REX press or mode change at each door (ms). */
   private readonly excused = new Map<string, number>();
@@ -68,6 +68,20 @@ export class DoorAlarms {
       this.o.scheduler.clearTimeout(t);
     this.heldTimers.clear();
     this.faultTimers.clear();
+  }
+
+  /**
+   * Reload (after stop(), before start()): the doors and fire inputs from now on. The alarms of the
+   * doors and inputs that stay stay raised; those of removed ones are dropped with them.
+   */
+  setDoors(doors: readonly Door[], fireInputs: readonly FireInput[]): void {
+    this.o = { ...this.o, doors, fireInputs };
+    this.inputs.clear();
+    const doorIds = new Set(doors.map((d) => d.id));
+    const inputIds = new Set(fireInputs.map((f) => f.input));
+    for (const [key, r] of [...this.raised])
+      if (r.door === null ? r.input === null || !inputIds.has(r.input) : !doorIds.has(r.door))
+        this.raised.delete(key);
   }
 
   /** D4: a grant, remote open, REX press or mode change: an opening within forcedGraceSeconds is not forced. */

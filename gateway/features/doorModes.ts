@@ -58,7 +58,7 @@ export function isReleased(mode: DoorMode): boolean {
 
 /** The doors' modes; the doors feature feeds it inputs, commands, grants and the clock. */
 export class DoorModes {
-  private readonly o: DoorModesOptions;
+  private o: DoorModesOptions;
   private readonly states = new Map<string, DoorState>();
 
   constructor(options: DoorModesOptions) {
@@ -69,6 +69,13 @@ export class DoorModes {
   load(): void {
     const stored = loadDoorStates(this.o.store);
     for (const door of this.o.doors) this.states.set(door.id, stored.get(door.id) ?? initialDoorState());
+  }
+
+  /** Reload: the doors and fire inputs from now on; a removed door's state is forgotten (its stored row stays). */
+  setDoors(doors: readonly Door[], fireInputs: readonly FireInput[]): void {
+    this.o = { ...this.o, doors, fireInputs };
+    const kept = new Set(doors.map((d) => d.id));
+    for (const id of [...this.states.keys()]) if (!kept.has(id)) this.states.delete(id);
   }
 
   /** The door's mode now (normal for an unknown door). */

@@ -3,6 +3,7 @@
  * confirmation, alarms, driven by the inputs (D1), the clock and the front desk. Started before
  * the relays, so every relay opens straight into its door's stored mode, and before the readers.
  */
+import { isDeepStrictEqual } from "node:util";
 import type { Logger } from "pino";
 import { type Door, doorChannel, type GatewayConfig } from "../../config/gateway.js";
 import type { DoorEvent, DoorMode } from "../../config/protocol/events.js";
@@ -67,7 +68,7 @@ export class DoorsFeature implements Feature {
   readonly name = "doors";
   readonly modes: DoorModes;
   readonly alarms: DoorAlarms;
-  private readonly o: DoorsOptions;
+  private o: DoorsOptions;
   private readonly waits: PassageWaits;
   private unsubscribe: (() => void) | undefined;
   private tickTimer: unknown;
@@ -138,6 +139,26 @@ export class DoorsFeature implements Feature {
     this.o.scheduler.clearTimeout(this.tickTimer);
     this.waits.stop();
     this.alarms.stop();
+  }
+
+  /**
+   * Reload: the doors and fire inputs of `config` from now on. The timers stop and start again
+   * (a held-open count starts over); the modes are read again as stored (a kept door keeps its
+   * mode), and each added or changed door's channels are put into its mode, so a door moved to
+   * another channel or relay holds there at once; an untouched door's relay is not told anything
+   * (a pulse in flight there goes on). A removed door's channels are left locked.
+   */
+  reconfigure(config: GatewayConfig): void {
+    const before = new Map(this.o.config.doors.map((d) => [d.id, d]));
+    const removed = [...before.values()].filter((d) => !config.doors.some((n) => n.id === d.id));
+    const touched = config.doors.filter((d) => !isDeepStrictEqual(before.get(d.id), d));
+    this.stop();
+    this.o = { ...this.o, config };
+    this.modes.setDoors(config.doors, config.fireInputs);
+    this.alarms.setDoors(config.doors, config.fireInputs);
+    for (const door of removed) this.hold(door, "normal");
+    this.start();
+    for (const door of touched) this.hold(door, this.modes.mode(door.id));
   }
 
   /** D3: the door's mode now. */
@@ -254,6 +275,12 @@ export class DoorsFeature implements Feature {
   /** Holds the door's channels as the mode says; a relay that is down gets it when it comes back (D8). */
   private apply(door: Door, mode: DoorMode): void {
     this.alarms.excuse(door.id, this.o.clock());
+    this.hold(door, mode);
+    this.o.changed();
+  }
+
+  /** Puts the door's channels into the mode (a relay that is down takes it when it opens, D8). */
+  private hold(door: Door, mode: DoorMode): void {
     const on = channelOn(door, mode);
     for (const channel of channelsOf(door))
       this.o.relays.hold(door.relay, channel, on).catch((err: unknown) => {
@@ -262,7 +289,6 @@ export class DoorsFeature implements Feature {
           this.o.log.warn(fields, "door mode not applied yet: the relay takes it when it opens");
         else this.o.log.debug(fields, "door mode applied when the relay opens");
       });
-    this.o.changed();
   }
 
   /** A pulse of a fail-safe lock (`releaseOn: de-energise`): off for pulseMs, then on again. */

@@ -5,6 +5,7 @@
  * these; a refusal says why in words staff understand.
  */
 import type { Logger } from "pino";
+import { maskCard } from "../../config/cardNumber.js";
 import { AccessGwError } from "../../config/errors.js";
 import type { Door, GatewayConfig } from "../../config/gateway.js";
 import { REASON_WORDS } from "../../config/protocol/reasons.js";
@@ -13,7 +14,7 @@ import { recordRemoteOpen, scan } from "../decisions.js";
 import type { DecisionRequest } from "../engine/types.js";
 import type { Store } from "../store/db.js";
 import type { RecordedEvent } from "../store/events.js";
-import { type AccessPipeline, maskCard } from "./accessPipeline.js";
+import type { AccessPipeline } from "./accessPipeline.js";
 import type { DoorsFeature } from "./doors.js";
 import {
   type ActionResult,
@@ -49,10 +50,15 @@ interface Place {
 
 /** The daemon's side of the front desk (FrontDeskActions). */
 export class FrontDesk implements FrontDeskActions {
-  private readonly o: FrontDeskOptions;
+  private o: FrontDeskOptions;
 
   constructor(options: FrontDeskOptions) {
     this.o = options;
+  }
+
+  /** Reload: the doors and readers of `config` from the next command on. */
+  reconfigure(config: GatewayConfig): void {
+    this.o = { ...this.o, config };
   }
 
   /** D5 open: pulses the door once, recorded as a grant `remote_open` with no member and no charge. */

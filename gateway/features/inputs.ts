@@ -11,6 +11,7 @@ import type { InputDriver } from "../../drivers/inputs/inputDriver.js";
 import { Listeners } from "../../drivers/transport/listeners.js";
 import type { Feature } from "./controller.js";
 import type { InputLevel, InputSignals } from "./inputSignals.js";
+import { startSlots, stopSlots } from "./reconcile.js";
 
 /** One configured input: its driver (when one could be made), or why not. */
 interface InputSlot {
@@ -47,14 +48,24 @@ export class InputsFeature implements Feature, InputSignals {
 
   /** Makes every input's driver (one that cannot be made is a problem, not a failure) and starts them. */
   start(): void {
-    for (const input of this.options.inputs) this.slots.set(input.id, this.makeInput(input));
-    for (const slot of this.slots.values()) slot.driver?.start();
+    const all = new Set(this.options.inputs.map((i) => i.id));
+    startSlots(this.slots, this.options.inputs, all, (i) => this.makeInput(i), startInput);
   }
 
   /** Stops listening, then stops every driver. */
   async stop(): Promise<void> {
-    for (const slot of this.slots.values()) for (const off of slot.unsubscribe.splice(0)) off();
-    await Promise.allSettled([...this.slots.values()].map((slot) => slot.driver?.stop()));
+    // The slots stay: the last status still lists every device.
+    await Promise.allSettled([...this.slots.values()].map(stopInput));
+  }
+
+  /** Reload: stops the inputs of `ids` (removed or about to restart); their level reads unknown until back. */
+  async stopSome(ids: Iterable<string>): Promise<void> {
+    await stopSlots(this.slots, ids, stopInput);
+  }
+
+  /** Reload: makes and starts the inputs of `ids` from `next`. */
+  startSome(next: readonly Input[], ids: ReadonlySet<string>): void {
+    startSlots(this.slots, next, ids, (i) => this.makeInput(i), startInput);
   }
 
   /** D1: the input's level now; unknown for an input without a running driver. */
@@ -122,4 +133,13 @@ export class InputsFeature implements Feature, InputSignals {
     }
     return slot;
   }
+}
+
+function startInput(slot: InputSlot): void {
+  slot.driver?.start();
+}
+
+async function stopInput(slot: InputSlot): Promise<void> {
+  for (const off of slot.unsubscribe.splice(0)) off();
+  await slot.driver?.stop();
 }

@@ -9,6 +9,7 @@ import type { createReader, ReaderDeps } from "../../drivers/readers/createReade
 import type { CardEvent, ReaderDriver, ReaderStateEvent } from "../../drivers/readers/readerDriver.js";
 import type { HealthState } from "../../drivers/transport/reconnecting.js";
 import type { Feature } from "./controller.js";
+import { startSlots, stopSlots } from "./reconcile.js";
 
 /** A reader's link as the readers feature knows it (its decisions are the pipeline's). */
 export interface ReaderLink {
@@ -44,7 +45,7 @@ export interface ReadersOptions {
 export class ReadersFeature implements Feature {
   readonly name = "readers";
   private readonly options: ReadersOptions;
-  private readonly slots: ReaderSlot[] = [];
+  private readonly slots = new Map<string, ReaderSlot>();
 
   constructor(options: ReadersOptions) {
     this.options = options;
@@ -52,19 +53,29 @@ export class ReadersFeature implements Feature {
 
   /** Makes every reader's driver (a reader that cannot be made is a problem, not a failure) and starts them. */
   start(): void {
-    for (const reader of this.options.readers) this.slots.push(this.makeReader(reader));
-    for (const slot of this.slots) slot.driver?.start();
+    const all = new Set(this.options.readers.map((r) => r.id));
+    startSlots(this.slots, this.options.readers, all, (r) => this.makeReader(r), startReader);
   }
 
   /** Stops listening first (no card is decided after this), then stops the drivers. */
   async stop(): Promise<void> {
-    for (const slot of this.slots) for (const off of slot.unsubscribe.splice(0)) off();
-    await Promise.allSettled(this.slots.map((slot) => slot.driver?.stop()));
+    // The slots stay: the last status still lists every device.
+    await Promise.allSettled([...this.slots.values()].map(stopReader));
+  }
+
+  /** Reload: stops the readers of `ids` (removed or about to restart); the others keep reading. */
+  async stopSome(ids: Iterable<string>): Promise<void> {
+    await stopSlots(this.slots, ids, stopReader);
+  }
+
+  /** Reload: makes and starts the readers of `ids` from `next`, which is the readers' order from now on. */
+  startSome(next: readonly Reader[], ids: ReadonlySet<string>): void {
+    startSlots(this.slots, next, ids, (r) => this.makeReader(r), startReader);
   }
 
   /** Each reader's link, in configuration order. */
   links(): readonly ReaderLink[] {
-    return this.slots;
+    return [...this.slots.values()];
   }
 
   private makeReader(config: Reader): ReaderSlot {
@@ -101,4 +112,14 @@ export class ReadersFeature implements Feature {
     );
     return slot;
   }
+}
+
+function startReader(slot: ReaderSlot): void {
+  slot.driver?.start();
+}
+
+/** Stops listening first (no card of this reader is decided after this), then its driver. */
+async function stopReader(slot: ReaderSlot): Promise<void> {
+  for (const off of slot.unsubscribe.splice(0)) off();
+  await slot.driver?.stop();
 }

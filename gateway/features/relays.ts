@@ -9,6 +9,7 @@ import type { createRelay, RelayDeps } from "../../drivers/relays/createRelay.js
 import { RelayError } from "../../drivers/relays/errors.js";
 import type { RelayDriver, RestingChannel } from "../../drivers/relays/relayDriver.js";
 import type { Feature } from "./controller.js";
+import { startSlots, stopSlots } from "./reconcile.js";
 
 /** One configured relay: its driver (when one could be made) and what the gateway counted. */
 interface RelaySlot {
@@ -46,14 +47,24 @@ export class RelaysFeature implements Feature {
 
   /** Makes every relay's driver (a relay that cannot be made is a problem, not a failure) and starts them. */
   start(): void {
-    for (const relay of this.options.relays) this.slots.set(relay.id, this.makeRelay(relay));
-    for (const slot of this.slots.values()) slot.driver?.start();
+    const all = new Set(this.options.relays.map((r) => r.id));
+    startSlots(this.slots, this.options.relays, all, (r) => this.makeRelay(r), startRelay);
   }
 
   /** Stops every driver (pulses in flight were awaited by the access pipeline before this). */
   async stop(): Promise<void> {
-    await Promise.allSettled([...this.slots.values()].map((slot) => slot.driver?.stop()));
-    for (const slot of this.slots.values()) for (const off of slot.unsubscribe.splice(0)) off();
+    // The slots stay: the last status still lists every device.
+    await Promise.allSettled([...this.slots.values()].map(stopRelay));
+  }
+
+  /** Reload: stops the relays of `ids` (removed or about to restart); the others keep their doors. */
+  async stopSome(ids: Iterable<string>): Promise<void> {
+    await stopSlots(this.slots, ids, stopRelay);
+  }
+
+  /** Reload: makes and starts the relays of `ids` from `next` (each opens into its doors' modes). */
+  startSome(next: readonly Relay[], ids: ReadonlySet<string>): void {
+    startSlots(this.slots, next, ids, (r) => this.makeRelay(r), startRelay);
   }
 
   /** Pulses a channel of a relay; rejects with a RelayError when the relay has no driver or the pulse failed. */
@@ -127,4 +138,13 @@ export class RelaysFeature implements Feature {
     }
     return slot;
   }
+}
+
+function startRelay(slot: RelaySlot): void {
+  slot.driver?.start();
+}
+
+async function stopRelay(slot: RelaySlot): Promise<void> {
+  await slot.driver?.stop();
+  for (const off of slot.unsubscribe.splice(0)) off();
 }

@@ -5,12 +5,14 @@
  * The protocol is line-delimited JSON: each request line is a command (config/protocol/commands.ts)
  * and gets one answer line (a CommandReply), in order. A line that is not JSON, too long, or not a
  * command is answered with an error that says so and counted; the connection stays usable unless
- * the line was too long to read.
+ * the line was too long to read. A line `{"daemon": "<verb>", …}` is a request to the daemon itself
+ * (gateway/daemonRequests.ts: `reload`…), answered by the daemon's handler for that verb.
  */
 
 import type { Socket } from "node:net";
 import { join, resolve } from "node:path";
 import type { Logger } from "pino";
+import { answerDaemonRequest, type DaemonHandlers, isDaemonRequest } from "../daemonRequests.js";
 import type { Feature } from "../features/controller.js";
 import { closeUnix, listenUnix, type UnixListener } from "../unixSocket.js";
 import type { CommandReply } from "./commandService.js";
@@ -43,6 +45,8 @@ export interface ControlSocketOptions {
   mode: number;
   /** Carries out one request (any JSON value) and answers; never throws. */
   handle: (request: unknown) => Promise<CommandReply>;
+  /** The daemon-level verbs (`{"daemon": "reload"}`); none when left out. */
+  daemon?: DaemonHandlers;
   logger: Logger;
 }
 
@@ -134,6 +138,12 @@ export class ControlSocket implements Feature {
     } catch (err) {
       this.bad("a request line that is not JSON");
       return void write(socket, refusal(`invalid: the request is not JSON (${(err as Error).message})`));
+    }
+    if (isDaemonRequest(request)) {
+      const answer = await answerDaemonRequest(this.o.daemon ?? {}, request);
+      if (!answer.known) this.bad(`an unknown daemon request "${request.daemon.slice(0, 40)}"`);
+      const { known: _known, ...reply } = answer;
+      return void write(socket, reply);
     }
     const reply = await this.o.handle(request);
     // The command service has logged why; the socket counts it with the rest of its bad input.

@@ -1,6 +1,7 @@
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, vi } from "vitest";
+import type { StatusDocument } from "../../config/statusDocument.js";
 import { accessgw, jsonLines, jsonOf } from "./accessgw.js";
 import { importSite, it, SITE, stopCleanly, storedEvents } from "./daemon.js";
 
@@ -41,24 +42,65 @@ describe("the daemon while it runs", () => {
   }, 60_000);
 });
 
-describe("signals", () => {
-  it("SIGHUP never stops the daemon: it logs that nothing changed, goes on deciding, and stops cleanly on SIGTERM", async ({
+describe("reload (cli.md): SIGHUP and accessgw reload", () => {
+  it("SIGHUP starts an added reader without disturbing the running one; a bad file via `accessgw reload` is refused (exit 2), stands in status (exit 3) and is cleared by the next good reload", async ({
     folder: { dir, data },
     startWithReader,
+    lineReader,
   }) => {
     await importSite(dir, data);
-    const { daemon, reader } = await startWithReader();
+    const { daemon, reader, readerServer, config } = await startWithReader();
+    const side = await lineReader();
+    const sideLine = `  - { id: pool-side, driver: serial-line, area: pool, direction: in, port: "${side.server.target}", format: decimal, debounceMs: 100 }`;
+    const original = readFileSync(config, "utf8");
+    const withSide = original.replace("readers:\n", `readers:\n${sideLine}\n`);
+    writeFileSync(config, withSide);
 
     daemon.child.kill("SIGHUP");
-    await daemon.logged(/"SIGHUP: reloading the configuration comes in a later version; nothing changed/);
-    daemon.child.kill("SIGHUP");
-    expect(await scanned(reader, data, 1)).toMatchObject({ decision: "grant" });
+    await daemon.logged(/"reader pool-side added \(new in the file\)"/);
+    await vi.waitFor(() => expect(side.server.connected).toBe(true), { timeout: 5000 });
+    // --data alone: `status --config` would refuse the broken file before asking the daemon.
+    const status = async () => {
+      const run = await accessgw(["status", "--data", data, "--json"]);
+      return { code: run.code, status: (JSON.parse(run.stdout) as { status: StatusDocument }).status };
+    };
+    expect((await status()).status.readers.map((r) => r.id)).toEqual(["pool-side", "pool-in"]);
+    expect(await scanned(side.reader, data, 1)).toMatchObject({ decision: "grant" });
+    // Untouched: pool-in's link was never dropped.
+    expect(readerServer.connected).toBe(true);
     expect(daemon.child.exitCode).toBeNull();
 
+    writeFileSync(config, withSide.replace("direction: in,", "direction: in, door: nowhere,"));
+    const refused = await accessgw(["reload", "--config", config, "--data", data]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/nowhere/);
+    expect(refused.stderr).toMatch(
+      /refused \(1 problem\); the daemon runs on with its previous configuration/,
+    );
+    const bad = await status();
+    expect(bad.code).toBe(3);
+    expect(bad.status.problems.join("\n")).toMatch(
+      /reload refused, the previous configuration runs: .*nowhere/,
+    );
+    expect(await scanned(reader, data, 2)).toMatchObject({ decision: "grant" });
+
+    writeFileSync(config, withSide);
+    const good = await accessgw(["reload", "--config", config, "--data", data, "--json"]);
+    expect(good.code).toBe(0);
+    expect(jsonOf(good)).toMatchObject({ daemon: "reload", ok: true, changes: [], problems: [] });
+    expect((await status()).code).toBe(0);
+
     const stderr = await stopCleanly(daemon);
-    expect(stderr.match(/"SIGHUP: reloading/g)).toHaveLength(2);
     expect(stderr).toMatch(/"gateway stopped"/);
   }, 60_000);
+
+  it("`accessgw reload` without a running daemon exits 4", async ({ folder: { dir, data } }) => {
+    const config = join(dir, "gateway.yaml");
+    writeFileSync(config, "readers: []\n");
+    const run = await accessgw(["reload", "--config", config, "--data", data]);
+    expect(run.code).toBe(4);
+    expect(run.stderr).toMatch(/the daemon is not running/);
+  });
 });
 
 describe("status while the disk fails", () => {

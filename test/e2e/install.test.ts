@@ -84,7 +84,7 @@ describe("npm pack, then npm install -g of the tarball", () => {
     mkdirSync(join(prefix, "lib"), { recursive: true });
     mkdirSync(packs);
     cleanCheckout(checkout);
-    const env = {
+    const env: NodeJS.ProcessEnv = {
       ...npmEnv(),
       npm_config_better_sqlite3_local_prebuilds: localPrebuild(join(folder.dir, "prebuilds")),
     };

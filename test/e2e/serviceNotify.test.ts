@@ -12,7 +12,7 @@ function heard(sock: { received: string[] }, pattern: RegExp): Promise<void> {
 }
 
 describe("the daemon under systemd (Type=notify)", () => {
-  it("says READY=1 with its STATUS= once the reader is open, pings WATCHDOG=1, and says STOPPING=1 on SIGTERM", async ({
+  it("says READY=1 with its STATUS= once the reader is open, pings WATCHDOG=1, RELOADING=1 then READY=1 on SIGHUP, and STOPPING=1 on SIGTERM", async ({
     folder: { dir, data },
     defer,
     daemon: spawn,
@@ -37,6 +37,18 @@ describe("the daemon under systemd (Type=notify)", () => {
     // The reader goes away: the line says so.
     await server.stop();
     await heard(sock, /^STATUS=0 of 1 reader and 0 of 0 relays connected, 1 problem$/);
+
+    // systemctl reload (SIGHUP): RELOADING=1 with its monotonic time, then READY=1 when it is done.
+    daemon.child.kill("SIGHUP");
+    await heard(sock, /^RELOADING=1\nMONOTONIC_USEC=\d+$/);
+    await vi.waitFor(
+      () => {
+        const said = sock.received.filter((m) => !m.startsWith("WATCHDOG") && !m.startsWith("STATUS="));
+        const reloading = said.findIndex((m) => m.startsWith("RELOADING=1"));
+        expect(said.slice(reloading + 1).some((m) => m.startsWith("READY=1"))).toBe(true);
+      },
+      { timeout: 10_000, interval: 20 },
+    );
 
     await stopCleanly(daemon);
     expect(sock.received.filter((m) => !m.startsWith("WATCHDOG")).at(-1)).toBe("STOPPING=1");

@@ -2,7 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { describe, expect } from "vitest";
 import { CommandService } from "../../gateway/frontDesk/commandService.js";
-import { sendCommand } from "../../gateway/frontDesk/controlClient.js";
+import { sendCommand, sendDaemonRequest } from "../../gateway/frontDesk/controlClient.js";
 import {
   ControlSocket,
   controlSocketPath,
@@ -129,5 +129,44 @@ describe("D5: the control socket <data>/control.sock", () => {
       kind: "notRunning",
       why: `no daemon answers on ${controlSocketPath(folder.dir)}`,
     });
+  });
+});
+
+describe("daemon-level requests on the control socket (cli.md reload)", () => {
+  it('answers {"daemon": "reload"} with its handler, and an unknown daemon verb with an error naming the known ones, counted as bad input', async ({
+    store,
+    started,
+  }) => {
+    const asked: unknown[] = [];
+    const socket = await started(
+      new ControlSocket({
+        dataDir: store.dir,
+        mode: 0o600,
+        handle: async () => {
+          throw new Error("a daemon request must not reach the front desk");
+        },
+        daemon: {
+          reload: async (request) => {
+            asked.push(request);
+            return { ok: true, changes: ["reader pool-in restarted (port changed)"] };
+          },
+        },
+        logger: silentLogger(),
+      }),
+    );
+    expect(await sendDaemonRequest(store.dir, { daemon: "reload" })).toEqual({
+      kind: "answer",
+      reply: { daemon: "reload", ok: true, changes: ["reader pool-in restarted (port changed)"] },
+    });
+    expect(asked).toEqual([{ daemon: "reload" }]);
+    expect(await sendDaemonRequest(store.dir, { daemon: "reboot" })).toEqual({
+      kind: "answer",
+      reply: {
+        daemon: "reboot",
+        ok: false,
+        error: 'invalid: unknown daemon request "reboot" (known: reload)',
+      },
+    });
+    expect(socket.counters()).toEqual({ requests: 2, badRequests: 1 });
   });
 });

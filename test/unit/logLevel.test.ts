@@ -3,8 +3,8 @@ import { AccessGwError } from "../../config/errors.js";
 import { logLevelRequest, runLogLevel } from "../../gateway/cliLogLevel.js";
 import { parseCommandLine } from "../../gateway/cliParse.js";
 import { VERBS } from "../../gateway/cliVerbs.js";
-import type { DaemonRequest } from "../../gateway/frontDesk/controlClient.js";
-import { isLogLevelRequest, LogLevelControl, parseDuration } from "../../gateway/logLevelControl.js";
+import type { DaemonRequest } from "../../gateway/daemonRequests.js";
+import { LogLevelControl, parseDuration } from "../../gateway/logLevelControl.js";
 import { realScheduler } from "../../runtime/scheduler.js";
 import { memoryLogger } from "../helpers/logs.js";
 
@@ -50,6 +50,30 @@ describe("§6 accessgw log-level: the running daemon's level, back to the config
       "log level changed by staff",
       "log level back to the configured level",
     ]);
+  });
+
+  it("a reload's new log.level is the configured level from then on, and ends a temporary one", () => {
+    const { log, control, ask } = daemon();
+    ask("debug", TEN_MINUTES, "pool-in drops cards");
+    control.reconfigured("warn");
+    expect(log.logger.level).toBe("warn");
+    vi.advanceTimersByTime(TEN_MINUTES); // the pending return to the old level was dropped
+    expect(log.logger.level).toBe("warn");
+    expect(ask("reset")).toMatchObject({ ok: true, level: "warn", configured: "warn" });
+  });
+
+  it("--log-level given at start keeps its level over a reload's log.level", () => {
+    const log = memoryLogger("debug");
+    const control = new LogLevelControl({
+      logger: log.logger,
+      configured: "debug",
+      pinned: true,
+      scheduler: realScheduler,
+      clock: Date.now,
+    });
+    control.reconfigured("warn");
+    expect(log.logger.level).toBe("debug");
+    expect(log.lines.at(-1)).toMatchObject({ file: "warn", kept: "debug" });
   });
 
   it("records the change as a staff action: who (the OS user), why, from, to and until", () => {
@@ -115,12 +139,6 @@ describe("§6 accessgw log-level: the running daemon's level, back to the config
     if (!reply.ok) expect(reply.error).toMatch(problem);
     expect(log.logger.level).toBe("info");
     expect(log.at("warn")).toHaveLength(1);
-  });
-
-  it("tells its requests from the front desk's commands", () => {
-    expect(isLogLevelRequest({ daemon: "log-level" })).toBe(true);
-    expect(isLogLevelRequest({ verb: "open" })).toBe(false);
-    expect(isLogLevelRequest(null)).toBe(false);
   });
 });
 

@@ -1,0 +1,187 @@
+/**
+ * The reload figure (issue 10 §3, cli.md reload), in this process: 16 doors on 4 LCUS boards over
+ * socat ptys (the real lcus-serial driver and store), one reader each driven in process. Card →
+ * relay ON frame, first with no reload, then while the configuration is reloaded again and again
+ * (4 of the readers change and restart each time; the load runs on the 12 others, and each
+ * restarted reader is scanned once after its reload). Every scan sent must be decided; the target:
+ * card-to-relay p99 during reloads ≤ 2× without.
+ */
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { GatewayConfig } from "../config/gateway.js";
+import { planReload } from "../gateway/configDiff.js";
+import { Gateway } from "../gateway/daemon.js";
+import { Store } from "../gateway/store/db.js";
+import { listEvents } from "../gateway/store/events.js";
+import { BenchReader } from "./doors.js";
+import { summariseMs, TimedLcusSplitter } from "./e2eMatch.js";
+import { readEnd } from "./e2eProbes.js";
+import { cardOf, createBenchData, doorLayout } from "./e2eSetup.js";
+import { quiet } from "./logs.js";
+import { type PtyPair, startPtyPair } from "./ptyPair.js";
+import type { Latency } from "./stats.js";
+import type { TargetRow } from "./targetTable.js";
+
+const DOORS = 16;
+const BOARDS = 4;
+/** The readers each reload restarts (their debounce window changes). */
+const CHANGED = [12, 13, 14, 15];
+
+/** What the reload benchmark measured. */
+export interface ReloadResult {
+  reloads: number;
+  sent: number;
+  decided: number;
+  without: Latency;
+  during: Latency;
+}
+
+/** The configuration: a reader and a door per LCUS channel; `round` changes the CHANGED readers' debounce. */
+function config(boards: string[], round: number): GatewayConfig {
+  const layout = doorLayout(DOORS, boards.length);
+  return GatewayConfig.parse({
+    gateway: { id: "gw-bench-reload" },
+    readers: layout.map((_, i) => ({
+      id: `reader-${i}`,
+      driver: "serial-line",
+      port: "tcp://127.0.0.1:1",
+      area: "gym",
+      direction: "in",
+      door: `door-${i}`,
+      debounceMs: CHANGED.includes(i) ? round % 2 : 0,
+    })),
+    doors: layout.map((p, i) => ({
+      id: `door-${i}`,
+      relay: `board-${p.board}`,
+      channel: p.channel,
+      pulseMs: 100,
+    })),
+    relays: boards.map((port, b) => ({ id: `board-${b}`, driver: "lcus-serial", port, frameGapMs: 0 })),
+  });
+}
+
+/** Runs both phases of `scans` scans each, reloading every `pauseMs` during the second; `dir` is a scratch folder (removed after). */
+export async function runReloadBench(
+  dir: string,
+  o: { scans: number; pauseMs: number },
+): Promise<ReloadResult> {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  // Cards enough for every scan: a restarted reader takes one after each reload (at most one per scan).
+  createBenchData(join(dir, "data"), DOORS, 2 * o.scans + 1);
+  const pairs: PtyPair[] = [];
+  const cleanups: (() => void)[] = [];
+  const waiters = new Set<{ board: number; channel: number; on: boolean; resolve: (at: number) => void }>();
+  const waitFrame = (board: number, channel: number, on: boolean) =>
+    new Promise<number>((resolve) => waiters.add({ board, channel, on, resolve }));
+  const store = Store.open(join(dir, "data"));
+  let gateway: Gateway | undefined;
+  try {
+    for (let b = 0; b < BOARDS; b++) {
+      const pair = await startPtyPair();
+      pairs.push(pair);
+      const splitter = new TimedLcusSplitter();
+      readEnd(pair.benchSide, cleanups, (chunk, at) => {
+        for (const f of splitter.push(chunk, at))
+          for (const w of waiters)
+            if (w.board === b && w.channel === f.channel && w.on === f.on) {
+              waiters.delete(w);
+              w.resolve(f.at);
+            }
+      });
+    }
+    const ports = pairs.map((p) => p.gatewaySide);
+    const readers = new Map<string, BenchReader>();
+    gateway = new Gateway({
+      config: config(ports, 0),
+      store,
+      gatewayId: "gw-bench-reload",
+      logger: quiet(),
+      clock: Date.now,
+      readerFactory: (c) => {
+        const r = new BenchReader(c.id);
+        readers.set(c.id, r);
+        return { ok: true, reader: r };
+      },
+    });
+    await gateway.start();
+    await waitOpen(gateway);
+    const running = gateway;
+    const layout = doorLayout(DOORS, BOARDS);
+    let sent = 0;
+    const used = new Map<number, number>();
+    /** One scan at `door`: card → its ON frame (ms), after the door's previous pulse ended. */
+    const offs = new Map<number, Promise<number>>();
+    const scan = async (door: number): Promise<number> => {
+      const p = layout[door] as (typeof layout)[number];
+      await offs.get(door);
+      const on = waitFrame(p.board, p.channel, true);
+      offs.set(door, waitFrame(p.board, p.channel, false));
+      const k = used.get(door) ?? 0;
+      used.set(door, k + 1);
+      sent++;
+      const t0 = performance.now();
+      readers.get(`reader-${door}`)?.present(cardOf(door, k));
+      return (await on) - t0;
+    };
+    const untouched = layout.map((_, i) => i).filter((i) => !CHANGED.includes(i));
+    const without: number[] = [];
+    for (let i = 0; i < o.scans; i++) without.push(await scan(untouched[i % untouched.length] as number));
+    const during: number[] = [];
+    let done = false;
+    let reloads = 0;
+    const reloading = (async () => {
+      // Reloads one after another for as long as the load runs, so every "during" scan meets one.
+      while (!done) {
+        const next = config(ports, reloads + 1);
+        await running.reconfigure(next, planReload(running.config, next));
+        reloads++;
+        for (const door of CHANGED) await scan(door);
+        await new Promise((resolve) => setTimeout(resolve, o.pauseMs));
+      }
+    })();
+    for (let i = 0; i < o.scans; i++) during.push(await scan(untouched[i % untouched.length] as number));
+    done = true;
+    await reloading;
+    await Promise.all(offs.values());
+    const decided = listEvents(store, {}).length;
+    return { reloads, sent, decided, without: summariseMs(without), during: summariseMs(during) };
+  } finally {
+    await gateway?.stop();
+    store.close();
+    for (const c of cleanups) c();
+    for (const p of pairs) await p.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Waits until every relay's link is open and the resting frames have passed. */
+async function waitOpen(gateway: Gateway): Promise<void> {
+  const until = Date.now() + 10_000;
+  while (gateway.status().relays.some((r) => r.state !== "open")) {
+    if (Date.now() > until) throw new Error("the benchmark's relay boards did not open");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 200));
+}
+
+/** The figures next to their targets: no scan lost, p99 during reloads ≤ 2× without. */
+export function reloadRows(r: ReloadResult): TargetRow[] {
+  const ms = (n: number) => `${n.toFixed(2)} ms`;
+  return [
+    {
+      name: `scans decided / sent (${r.reloads} reloads)`,
+      target: "all",
+      value: `${r.decided} / ${r.sent}`,
+      pass: r.decided === r.sent,
+    },
+    { name: "card → relay p99 without reload", target: "—", value: ms(r.without.p99), pass: null },
+    {
+      name: "card → relay p99 during reloads",
+      target: "≤ 2× without",
+      value: ms(r.during.p99),
+      pass: r.during.p99 <= 2 * r.without.p99,
+    },
+  ];
+}
