@@ -13,6 +13,7 @@ import {
 import { resolveGatewayId } from "../config/gatewayId.js";
 import { readTextFile } from "../config/textFile.js";
 import type { LogFormat } from "../runtime/logger.js";
+import { BACKUP_VERBS, runBackupVerb } from "./cliBackup.js";
 import { runEvents } from "./cliEvents.js";
 import { formatBalance, formatDecision, formatImport, formatStatus } from "./cliFormat.js";
 import { FRONT_DESK_VERBS, runFrontDesk } from "./cliFrontDesk.js";
@@ -72,6 +73,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     if (verb.name === "events") return await runEventsVerb(flags, io);
     if (verb.name === "status") return await runStatus(flags, io);
     if (FRONT_DESK_VERBS.has(verb.name)) return await runFrontDeskVerb(verb.name, flags, io);
+    if (BACKUP_VERBS.has(verb.name)) {
+      const config = optionalConfig(flags);
+      const cli = { io, dataDir: dataDir(flags, config, io.env), gatewayId: () => gatewayId(config, io.env) };
+      return await runBackupVerb(verb.name, flags, { ...cli, now: Date.now });
+    }
     return run(verb.name, args, flags, io);
   } catch (err) {
     if (err instanceof AccessGwError) {

@@ -55,6 +55,9 @@ export const FLAGS = {
   free: { help: "admit without charge, whatever the rules say (staff_override)" },
   on: { help: "release the doors (emergency)" },
   off: { help: "reset the doors from emergency" },
+  to: { value: "FILE", help: "the backup file to write (0600), or a folder to write a dated one in" },
+  from: { value: "FILE", help: "a file written by accessgw backup" },
+  force: { help: "restore a backup of another gateway id all the same" },
   "log-format": {
     value: "json|pretty",
     help: "logs on stderr (default: pretty on a terminal, else JSON lines)",
@@ -249,6 +252,31 @@ export const VERBS: readonly VerbSpec[] = [
     example: 'accessgw emergency --on --operator marco --reason "fire drill" --config gateway.yaml',
   },
   {
+    name: "backup",
+    synopsis: "--to FILE",
+    summary: "a consistent copy of the cache, taken while the daemon runs and scans go on",
+    takes: {
+      ...COMMON,
+      to: true,
+      json: "what was written: file, bytes, gatewayId, schemaVersion, highestSeq…",
+    },
+    details: [
+      "The copy records its gateway id, schema version, highest event seq, time and version inside it.",
+    ],
+    example: "accessgw backup --to /media/usb/ --config /etc/accessgw/gateway.yaml",
+  },
+  {
+    name: "restore",
+    synopsis: "--from FILE [--force]",
+    summary: "put a backup back as the cache (refused while the daemon runs)",
+    takes: { ...COMMON, from: true, force: true, json: "what was restored and where the old cache went" },
+    details: [
+      "The replaced cache is kept as accessgw.db.before-restore-<time>. exit 2: not a backup, damaged, or of",
+      "another gateway (without --force); exit 1: a daemon runs on the data folder.",
+    ],
+    example: "accessgw restore --from /media/usb/accessgw-data-2026-12-06T06-41-07.db --config gateway.yaml",
+  },
+  {
     name: "sim",
     synopsis: "--config sim.yaml [--scenario FILE]",
     summary: "the hardware simulator (docs/simulator.md; also installed as accessgw-sim)",
@@ -277,8 +305,6 @@ export const VERBS: readonly VerbSpec[] = [
 /** Verbs of the command line contract that come in a later version, with what they will do. */
 export const LATER_VERBS: Readonly<Record<string, string>> = {
   reload: "the running daemon re-reads its configuration",
-  backup: "a consistent copy of the cache while the daemon runs",
-  restore: "a backup put back",
 };
 
 const EXIT_CODES =
