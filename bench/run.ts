@@ -18,6 +18,9 @@
  *   npm run bench -- --only files --files-mb 2         # a quick one
  *   npm run bench -- --only doors          # only the doors figures (issue 9): fire input edge → 16
  *                                          # doors released, card → relay with and without passage
+ *   npm run bench -- --only backup         # only the backup figures (issue 10): accessgw backup of a
+ *                                          # 1M-member cache while scanning, scan p99 with and without
+ *   npm run bench -- --only backup --backup-members 50k   # a quick one
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -25,6 +28,7 @@ import { release } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { renderBackupMarkdown, renderBackupText, runBackupBench } from "./backup.js";
 import { editDoc, replaceBlock } from "./docBlock.js";
 import { renderDoorsMarkdown, renderDoorsText, runDoorsBench } from "./doors.js";
 import { type E2eRun, e2eRows, renderE2eMarkdown, renderE2eText } from "./e2eReport.js";
@@ -42,6 +46,8 @@ const FILES_BEGIN = "<!-- bench:files:begin -->";
 const FILES_END = "<!-- bench:files:end -->";
 const DOORS_BEGIN = "<!-- bench:doors:begin -->";
 const DOORS_END = "<!-- bench:doors:end -->";
+const BACKUP_BEGIN = "<!-- bench:backup:begin -->";
+const BACKUP_END = "<!-- bench:backup:end -->";
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
 const argv = process.argv.slice(2);
@@ -72,6 +78,9 @@ const { values: opt } = parseArgs({
     "no-doors": { type: "boolean", default: false },
     "doors-rounds": { type: "string", default: "200" },
     "doors-scans": { type: "string", default: "800" },
+    "no-backup": { type: "boolean", default: false },
+    "backup-members": { type: "string", default: "1M" },
+    "backup-seconds": { type: "string", default: "20" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -83,7 +92,8 @@ if (opt.help) {
       "                        [--e2e-boards 4] [--e2e-control-seconds 10] [--e2e-quick]\n" +
       "                        [--only sync | --no-sync] [--sync-members 1M]\n" +
       "                        [--only files | --no-files] [--files-mb 50]\n" +
-      "                        [--only doors | --no-doors] [--doors-rounds 200] [--doors-scans 800]\n",
+      "                        [--only doors | --no-doors] [--doors-rounds 200] [--doors-scans 800]\n" +
+      "                        [--only backup | --no-backup] [--backup-members 1M] [--backup-seconds 20]\n",
   );
   process.exit(0);
 }
@@ -96,8 +106,8 @@ function parseSize(text: string): number {
   return Math.round(Number(m[1]) * mult);
 }
 
-if (opt.only !== undefined && !["sizes", "e2e", "sync", "files", "doors"].includes(opt.only)) {
-  process.stderr.write(`--only: expected sizes, e2e, sync, files or doors, found "${opt.only}"\n`);
+if (opt.only !== undefined && !["sizes", "e2e", "sync", "files", "doors", "backup"].includes(opt.only)) {
+  process.stderr.write(`--only: expected sizes, e2e, sync, files, doors or backup, found "${opt.only}"\n`);
   process.exit(2);
 }
 const runSizes = opt.only === undefined || opt.only === "sizes";
@@ -105,6 +115,7 @@ const runE2e = (opt.only === undefined || opt.only === "e2e") && !opt["no-e2e"];
 const runSyncBench = (opt.only === undefined || opt.only === "sync") && !opt["no-sync"];
 const runFiles = (opt.only === undefined || opt.only === "files") && !opt["no-files"];
 const runDoors = (opt.only === undefined || opt.only === "doors") && !opt["no-doors"];
+const runBackup = (opt.only === undefined || opt.only === "backup") && !opt["no-backup"];
 const sizes = runSizes
   ? (opt.sizes as string).split(",").map((s) => ({ label: s.trim(), n: parseSize(s) }))
   : [];
@@ -134,6 +145,15 @@ const doors = runDoors
     })
   : undefined;
 if (doors) process.stdout.write(`\ndoors\n${renderDoorsText(doors)}\n`);
+const backup = runBackup
+  ? await runBackupBench(join(cacheDir, "backup"), {
+      members: parseSize(opt["backup-members"] as string),
+      seed: Number(opt.seed),
+      seconds: Number(opt["backup-seconds"]),
+      scanIntervalMs: 10,
+    })
+  : undefined;
+if (backup) process.stdout.write(`\nbackup\n${renderBackupText(backup)}\n`);
 
 /** Runs syncMain.js in a child process and reads its figures. */
 function runSync(): SyncRun {
@@ -313,4 +333,19 @@ if (doors && !opt["no-write"]) {
     replaceBlock(doc, DOORS_BEGIN, DOORS_END, body, (d, block) => `${d.trimEnd()}\n\n## Doors\n\n${block}\n`),
   );
   process.stderr.write(`doors figures written to ${file}\n`);
+}
+
+if (backup && !opt["no-write"]) {
+  const body = renderBackupMarkdown(backup, started.toISOString(), command);
+  const file = resolve(opt.out as string);
+  editDoc(file, (doc) =>
+    replaceBlock(
+      doc,
+      BACKUP_BEGIN,
+      BACKUP_END,
+      body,
+      (d, block) => `${d.trimEnd()}\n\n## Backup\n\n${block}\n`,
+    ),
+  );
+  process.stderr.write(`backup figures written to ${file}\n`);
 }

@@ -4,6 +4,7 @@
  * running daemon, and says what was written in words or as JSON.
  */
 import { statSync } from "node:fs";
+import { setPriority } from "node:os";
 import { join } from "node:path";
 import { usage } from "./cliParse.js";
 import type { Flags, Io } from "./cliVerbs.js";
@@ -31,6 +32,8 @@ export async function runBackupVerb(verb: string, flags: Flags, cli: BackupCli):
 
 async function runBackup(flags: Flags, cli: BackupCli): Promise<number> {
   if (!flags.to) throw usage("backup needs --to FILE (a file, or a folder to write a dated file in)");
+  // The doors come first: the copy (and its integrity check) yields the CPU to the daemon's scans.
+  lowerPriority();
   const now = cli.now();
   const out = await takeBackup({
     dataDir: cli.dataDir,
@@ -40,6 +43,15 @@ async function runBackup(flags: Flags, cli: BackupCli): Promise<number> {
   });
   cli.io.out(flags.json ? JSON.stringify(out) : formatBackup(out));
   return 0;
+}
+
+/** Runs this process at nice 10; a system that refuses (a container) just leaves it as it was. */
+function lowerPriority(): void {
+  try {
+    setPriority(10);
+  } catch {
+    // Not allowed here: the backup runs at the normal priority.
+  }
 }
 
 /** `--to` as given, or inside it when it is a folder: `accessgw-<gateway or folder>-<time>.db`. */
