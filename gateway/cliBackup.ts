@@ -37,7 +37,7 @@ async function runBackup(flags: Flags, cli: BackupCli): Promise<number> {
   const now = cli.now();
   const out = await takeBackup({
     dataDir: cli.dataDir,
-    to: backupTarget(flags.to, cli.dataDir, now),
+    to: backupTarget(flags.to, cli.gatewayId, now),
     version: gatewayVersion(),
     now,
   });
@@ -54,8 +54,8 @@ function lowerPriority(): void {
   }
 }
 
-/** `--to` as given, or inside it when it is a folder: `accessgw-<gateway or folder>-<time>.db`. */
-function backupTarget(to: string, dataDir: string, now: number): string {
+/** `--to` as given, or inside it when it is a folder: `accessgw-<gateway id>-<time>.db`. */
+function backupTarget(to: string, gatewayId: () => string, now: number): string {
   let folder = false;
   try {
     folder = statSync(to).isDirectory();
@@ -64,8 +64,7 @@ function backupTarget(to: string, dataDir: string, now: number): string {
   }
   if (!folder) return to;
   const stamp = new Date(now).toISOString().slice(0, 19).replace(/[:]/g, "-");
-  const name = dataDir.replace(/\/+$/, "").split("/").at(-1) || "data";
-  return join(to, `accessgw-${name}-${stamp}.db`);
+  return join(to, `accessgw-${gatewayId()}-${stamp}.db`);
 }
 
 function formatBackup(o: BackupOutcome): string {

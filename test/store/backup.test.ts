@@ -126,6 +126,19 @@ describe("backup: a consistent copy that says what it is", () => {
     }
   });
 
+  it("writes a dated file named after the gateway into a folder given as --to", async ({
+    exampleStore: store,
+    folder,
+  }) => {
+    const r = await cli(["backup", "--to", folder.dir, "--data", store.dir, "--json"]);
+    expect(r.code, r.err).toBe(0);
+    const file = (JSON.parse(r.out) as { file: string }).file;
+    expect(file).toMatch(
+      new RegExp(`^${folder.dir}/accessgw-gw-1-\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d\\.db$`),
+    );
+    expect(readBackupInfo(file).dataDir).toBe(store.dir);
+  });
+
   it("refuses a data folder without a cache, writing nothing", async ({ folder }) => {
     const r = await cli(["backup", "--to", join(folder.dir, "x.db"), "--data", folder.data]);
     expect(r.code).toBe(1);
