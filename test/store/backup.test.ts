@@ -12,6 +12,7 @@ import type { Io } from "../../gateway/cliVerbs.js";
 import { scan } from "../../gateway/decisions.js";
 import { BACKUP_FORMAT, readBackupInfo, takeBackup } from "../../gateway/store/backupFile.js";
 import { DB_FILE, Store } from "../../gateway/store/db.js";
+import { MIGRATIONS } from "../../gateway/store/migrations.js";
 import { restoreBackup } from "../../gateway/store/restoreFile.js";
 import { unconfirmedSeq } from "../../gateway/store/seqRestore.js";
 import { it } from "../harness/index.js";
@@ -23,6 +24,15 @@ const NOW = Date.parse("2027-03-22T12:00:00Z");
 const ANNA = "1234567";
 const BRUNO = "7654321";
 const GW = "gw-1";
+/** A backup description as an older accessgw wrote it. */
+const BACKUP_INFO = {
+  format: BACKUP_FORMAT,
+  gatewayId: GW,
+  highestSeq: 0,
+  takenAt: "2026-01-01T00:00:00.000Z",
+  version: "0.0.9",
+  dataDir: "/var/lib/accessgw",
+};
 
 /** A backup of `store` into `dir` (as `accessgw backup` takes it). */
 const backupOf = (store: Store, dir: string, name = "b.db") =>
@@ -222,6 +232,28 @@ describe("restore: the backup put back", () => {
     expect(c.code).toBe(2);
     expect(c.err).toMatch(/damaged|malformed|not an accessgw backup/);
     expect(existsSync(join(folder.data, DB_FILE))).toBe(false);
+  });
+
+  it("migrates the backup of an older version's schema as the cache is migrated on open", ({ folder }) => {
+    const newest = MIGRATIONS.at(-1)?.version as number;
+    const file = join(folder.dir, "old.db");
+    const old = new Database(file);
+    for (const m of MIGRATIONS.filter((x) => x.version < newest)) {
+      old.exec(m.sql);
+      old.pragma(`user_version = ${m.version}`);
+    }
+    const info = { ...BACKUP_INFO, schemaVersion: newest - 1 };
+    old.prepare("INSERT INTO meta (key, value) VALUES ('backup', ?)").run(JSON.stringify(info));
+    old.close();
+    const r = restoreBackup({ from: file, dataDir: folder.data, gatewayId: GW, force: false, now: NOW });
+    expect(r).toMatchObject({ schemaVersion: newest, backup: { schemaVersion: newest - 1 } });
+    const db = new Database(join(folder.data, DB_FILE), { readonly: true });
+    try {
+      expect(db.pragma("user_version", { simple: true })).toBe(newest);
+      expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+    } finally {
+      db.close();
+    }
   });
 
   it("refuses a backup of another gateway id (exit 2) unless --force", async ({
