@@ -311,41 +311,39 @@ if (sync && !opt["no-write"]) {
   process.stderr.write(`sync figures written to ${file}\n`);
 }
 
-if (files && !opt["no-write"]) {
-  const body = renderFilesMarkdown(files, started.toISOString(), command);
+/** Writes one block of figures between its markers (under `heading` at the end the first time). */
+function writeFigures(markers: [string, string], heading: string, body: string, what: string): void {
   const file = resolve(opt.out as string);
   editDoc(file, (doc) =>
     replaceBlock(
       doc,
-      FILES_BEGIN,
-      FILES_END,
+      markers[0],
+      markers[1],
       body,
-      (d, block) => `${d.trimEnd()}\n\n## File import\n\n${block}\n`,
+      (d, block) => `${d.trimEnd()}\n\n## ${heading}\n\n${block}\n`,
     ),
   );
-  process.stderr.write(`file import figures written to ${file}\n`);
+  process.stderr.write(`${what} figures written to ${file}\n`);
 }
 
-if (doors && !opt["no-write"]) {
-  const body = renderDoorsMarkdown(doors, started.toISOString(), command);
-  const file = resolve(opt.out as string);
-  editDoc(file, (doc) =>
-    replaceBlock(doc, DOORS_BEGIN, DOORS_END, body, (d, block) => `${d.trimEnd()}\n\n## Doors\n\n${block}\n`),
+if (files && !opt["no-write"])
+  writeFigures(
+    [FILES_BEGIN, FILES_END],
+    "File import",
+    renderFilesMarkdown(files, started.toISOString(), command),
+    "file import",
   );
-  process.stderr.write(`doors figures written to ${file}\n`);
-}
-
-if (backup && !opt["no-write"]) {
-  const body = renderBackupMarkdown(backup, started.toISOString(), command);
-  const file = resolve(opt.out as string);
-  editDoc(file, (doc) =>
-    replaceBlock(
-      doc,
-      BACKUP_BEGIN,
-      BACKUP_END,
-      body,
-      (d, block) => `${d.trimEnd()}\n\n## Backup\n\n${block}\n`,
-    ),
+if (doors && !opt["no-write"])
+  writeFigures(
+    [DOORS_BEGIN, DOORS_END],
+    "Doors",
+    renderDoorsMarkdown(doors, started.toISOString(), command),
+    "doors",
   );
-  process.stderr.write(`backup figures written to ${file}\n`);
-}
+if (backup && !opt["no-write"])
+  writeFigures(
+    [BACKUP_BEGIN, BACKUP_END],
+    "Backup",
+    renderBackupMarkdown(backup, started.toISOString(), command),
+    "backup",
+  );
