@@ -3,9 +3,9 @@
  * (store/backupFile.ts, store/restoreFile.ts); this file refuses bad input, refuses a restore under a
  * running daemon, and says what was written in words or as JSON.
  */
-import { statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { setPriority } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { usage } from "./cliParse.js";
 import type { Flags, Io } from "./cliVerbs.js";
 import { otherDaemonRefusal } from "./startChecks.js";
@@ -62,7 +62,12 @@ function backupTarget(to: string, gatewayId: () => string, now: number): string 
   } catch {
     // Not there yet: a file to create.
   }
-  if (!folder) return to;
+  if (!folder) {
+    // cli.md: a --to that cannot be written is bad input (exit 2), said before anything is copied.
+    if (!existsSync(dirname(resolve(to))))
+      throw usage(`--to ${to}: the folder ${dirname(resolve(to))} does not exist (a mounted USB stick?)`);
+    return to;
+  }
   const stamp = new Date(now).toISOString().slice(0, 19).replace(/[:]/g, "-");
   return join(to, `accessgw-${gatewayId()}-${stamp}.db`);
 }

@@ -139,6 +139,12 @@ describe("backup: a consistent copy that says what it is", () => {
     expect(readBackupInfo(file).dataDir).toBe(store.dir);
   });
 
+  it("refuses a --to in a folder that does not exist (exit 2)", async ({ exampleStore: store, folder }) => {
+    const r = await cli(["backup", "--to", join(folder.dir, "usb", "b.db"), "--data", store.dir]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--to .*usb\/b\.db: the folder .*usb does not exist/);
+  });
+
   it("refuses a data folder without a cache, writing nothing", async ({ folder }) => {
     const r = await cli(["backup", "--to", join(folder.dir, "x.db"), "--data", folder.data]);
     expect(r.code).toBe(1);
