@@ -274,7 +274,8 @@ export const VERBS: readonly VerbSpec[] = [
       "The replaced cache is kept as accessgw.db.before-restore-<time>. exit 2: not a backup, damaged, or of",
       "another gateway (without --force); exit 1: a daemon runs on the data folder.",
     ],
-    example: "accessgw restore --from /media/usb/accessgw-pool-1-2026-12-06T06-41-07.db --config gateway.yaml",
+    example:
+      "accessgw restore --from /media/usb/accessgw-pool-1-2026-12-06T06-41-07.db --config gateway.yaml",
   },
   {
     name: "sim",
