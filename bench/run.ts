@@ -147,6 +147,7 @@ const doors = runDoors
 if (doors) process.stdout.write(`\ndoors\n${renderDoorsText(doors)}\n`);
 const backup = runBackup
   ? await runBackupBench(join(cacheDir, "backup"), {
+      root,
       members: parseSize(opt["backup-members"] as string),
       seed: Number(opt.seed),
       seconds: Number(opt["backup-seconds"]),
