@@ -1,9 +1,9 @@
-import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { renderBackupMarkdown, runBackupBench } from "../../bench/backup.js";
+import { expectFormatted } from "../helpers/benchMarkdown.js";
 import { tempDir } from "../helpers/build.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -25,17 +25,7 @@ describe("the backup benchmark, as a small run", () => {
       expect(r.without.n).toBeGreaterThan(0);
       expect(r.during.n).toBeGreaterThan(0);
       const markdown = renderBackupMarkdown(r, "2026-12-07", "npm run bench -- --only backup");
-      // docs/benchmarks.md is checked by the linter: the table goes in as the formatter lays it out.
-      const biome = spawnSync(
-        join(ROOT, "node_modules/.bin/biome"),
-        ["format", "--stdin-file-path=benchmarks.md"],
-        {
-          input: `${markdown}\n`,
-          encoding: "utf8",
-        },
-      );
-      expect(biome.status, biome.stderr).toBe(0);
-      expect(biome.stdout).toBe(`${markdown}\n`);
+      expectFormatted(markdown);
       expect(existsSync(join(t.dir, "backup"))).toBe(false);
     } finally {
       t.cleanup();
