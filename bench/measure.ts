@@ -9,13 +9,11 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { canonicalCard } from "../config/cardNumber.js";
-import { loadDataFiles } from "../config/dataFile.js";
 import { explain, scan } from "../gateway/decisions.js";
 import type { DecisionRequest } from "../gateway/engine/types.js";
 import { DB_FILE, Store } from "../gateway/store/db.js";
-import { multipackOwner } from "../gateway/store/facts.js";
-import { importFiles } from "../gateway/store/importer.js";
 import { type GenStats, generateMember, newStats, primaryCard, unknownCard } from "./generate.js";
+import { populate } from "./populate.js";
 import { Rng } from "./prng.js";
 import { SCAN_AREAS, SITE, WEEK_START } from "./site.js";
 import { dbSize, ioCounters, type Latency, MB, memory, summarise } from "./stats.js";
@@ -89,34 +87,11 @@ if (reuse) {
 } else {
   if (existsSync(join(dir, DB_FILE)) && store.siteConfig())
     throw new Error(`${dir} already holds a cache: remove it or pass --reuse`);
-  const site = loadDataFiles([{ name: "bench-site.yaml", value: SITE }], store.siteConfig());
-  importFiles(store, site);
-  let nextLog = 0;
-  for (let start = 0; start < size; start += chunk) {
-    const t0 = now();
-    const members: Record<string, unknown>[] = [];
-    for (let i = start; i < Math.min(size, start + chunk); i++) members.push(generateMember(seed, i, stats));
-    const t1 = now();
-    const files = loadDataFiles(
-      [{ name: `members-${start}.json`, value: { members } }],
-      store.siteConfig(),
-      (id) => multipackOwner(store, id),
-    );
-    const t2 = now();
-    importFiles(store, files);
-    const t3 = now();
-    generateNs += t1 - t0;
-    validateNs += t2 - t1;
-    importNs += t3 - t2;
-    if (start + chunk >= nextLog || start + chunk >= size) {
-      const done = Math.min(size, start + chunk);
-      const rate = (done / ms(validateNs + importNs)) * 1000;
-      log(
-        `${done} members imported (${Math.round(rate)} members/s, rss ${Math.round(memory().rss / MB)} MB)`,
-      );
-      nextLog += size / 10;
-    }
-  }
+  const filled = populate(store, { size, seed, chunk, log });
+  stats = filled.stats;
+  generateNs = filled.generateNs;
+  validateNs = filled.validateNs;
+  importNs = filled.importNs;
   store.setMeta("bench", JSON.stringify({ size, seed, stats }));
 }
 gc();

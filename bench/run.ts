@@ -22,6 +22,9 @@
  *                                          # readers at full load (--metrics-scrapes 50: quick)
  *   npm run bench -- --only reload         # only the reload figure (issue 10): 16 readers at load,
  *                                          # reloads restarting 4 of them: no scan lost, p99 ≤ 2×
+ *   npm run bench -- --only backup         # only the backup figures (issue 10): accessgw backup of a
+ *                                          # 1M-member cache while scanning, scan p99 with and without
+ *   npm run bench -- --only backup --backup-members 50k   # a quick one
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -29,6 +32,7 @@ import { release } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { renderBackupMarkdown, renderBackupText, runBackupBench } from "./backup.js";
 import { editDoc, replaceBlock } from "./docBlock.js";
 import { renderDoorsMarkdown, renderDoorsText, runDoorsBench } from "./doors.js";
 import { type E2eRun, e2eRows, renderE2eMarkdown, renderE2eText } from "./e2eReport.js";
@@ -51,6 +55,8 @@ const DOORS_BEGIN = "<!-- bench:doors:begin -->";
 const DOORS_END = "<!-- bench:doors:end -->";
 const METRICS_BEGIN = "<!-- bench:metrics:begin -->";
 const METRICS_END = "<!-- bench:metrics:end -->";
+const BACKUP_BEGIN = "<!-- bench:backup:begin -->";
+const BACKUP_END = "<!-- bench:backup:end -->";
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
 const argv = process.argv.slice(2);
@@ -86,6 +92,9 @@ const { values: opt } = parseArgs({
     "no-reload": { type: "boolean", default: false },
     "reload-scans": { type: "string", default: "800" },
     "reload-pause": { type: "string", default: "20" },
+    "no-backup": { type: "boolean", default: false },
+    "backup-members": { type: "string", default: "1M" },
+    "backup-seconds": { type: "string", default: "20" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -99,7 +108,8 @@ if (opt.help) {
       "                        [--only files | --no-files] [--files-mb 50]\n" +
       "                        [--only doors | --no-doors] [--doors-rounds 200] [--doors-scans 800]\n" +
       "                        [--only metrics | --no-metrics] [--metrics-scrapes 500]\n" +
-      "                        [--only reload | --no-reload] [--reload-scans 800] [--reload-pause 20]\n",
+      "                        [--only reload | --no-reload] [--reload-scans 800] [--reload-pause 20]\n" +
+      "                        [--only backup | --no-backup] [--backup-members 1M] [--backup-seconds 20]\n",
   );
   process.exit(0);
 }
@@ -114,10 +124,10 @@ function parseSize(text: string): number {
 
 if (
   opt.only !== undefined &&
-  !["sizes", "e2e", "sync", "files", "doors", "metrics", "reload"].includes(opt.only)
+  !["sizes", "e2e", "sync", "files", "doors", "metrics", "reload", "backup"].includes(opt.only)
 ) {
   process.stderr.write(
-    `--only: expected sizes, e2e, sync, files, doors, metrics or reload, found "${opt.only}"\n`,
+    `--only: expected sizes, e2e, sync, files, doors, metrics, reload or backup, found "${opt.only}"\n`,
   );
   process.exit(2);
 }
@@ -128,6 +138,7 @@ const runFiles = (opt.only === undefined || opt.only === "files") && !opt["no-fi
 const runDoors = (opt.only === undefined || opt.only === "doors") && !opt["no-doors"];
 const runMetrics = (opt.only === undefined || opt.only === "metrics") && !opt["no-metrics"];
 const runReload = (opt.only === undefined || opt.only === "reload") && !opt["no-reload"];
+const runBackup = (opt.only === undefined || opt.only === "backup") && !opt["no-backup"];
 const sizes = runSizes
   ? (opt.sizes as string).split(",").map((s) => ({ label: s.trim(), n: parseSize(s) }))
   : [];
@@ -169,6 +180,17 @@ const reload = runReload
     })
   : undefined;
 if (reload) process.stdout.write(`\nreload\n${renderTargetText(reloadRows(reload))}\n`);
+
+const backup = runBackup
+  ? await runBackupBench(join(cacheDir, "backup"), {
+      root,
+      members: parseSize(opt["backup-members"] as string),
+      seed: Number(opt.seed),
+      seconds: Number(opt["backup-seconds"]),
+      scanIntervalMs: 10,
+    })
+  : undefined;
+if (backup) process.stdout.write(`\nbackup\n${renderBackupText(backup)}\n`);
 
 /** Runs syncMain.js in a child process and reads its figures. */
 function runSync(): SyncRun {
@@ -326,43 +348,46 @@ if (sync && !opt["no-write"]) {
   process.stderr.write(`sync figures written to ${file}\n`);
 }
 
-if (files && !opt["no-write"]) {
-  const body = renderFilesMarkdown(files, started.toISOString(), command);
+/** Writes one block of figures between its markers (under `heading` at the end the first time). */
+function writeFigures(markers: [string, string], heading: string, body: string, what: string): void {
   const file = resolve(opt.out as string);
   editDoc(file, (doc) =>
     replaceBlock(
       doc,
-      FILES_BEGIN,
-      FILES_END,
+      markers[0],
+      markers[1],
       body,
-      (d, block) => `${d.trimEnd()}\n\n## File import\n\n${block}\n`,
+      (d, block) => `${d.trimEnd()}\n\n## ${heading}\n\n${block}\n`,
     ),
   );
-  process.stderr.write(`file import figures written to ${file}\n`);
+  process.stderr.write(`${what} figures written to ${file}\n`);
 }
 
-if (doors && !opt["no-write"]) {
-  const body = renderDoorsMarkdown(doors, started.toISOString(), command);
-  const file = resolve(opt.out as string);
-  editDoc(file, (doc) =>
-    replaceBlock(doc, DOORS_BEGIN, DOORS_END, body, (d, block) => `${d.trimEnd()}\n\n## Doors\n\n${block}\n`),
+if (files && !opt["no-write"])
+  writeFigures(
+    [FILES_BEGIN, FILES_END],
+    "File import",
+    renderFilesMarkdown(files, started.toISOString(), command),
+    "file import",
   );
-  process.stderr.write(`doors figures written to ${file}\n`);
-}
-
+if (doors && !opt["no-write"])
+  writeFigures(
+    [DOORS_BEGIN, DOORS_END],
+    "Doors",
+    renderDoorsMarkdown(doors, started.toISOString(), command),
+    "doors",
+  );
+if (backup && !opt["no-write"])
+  writeFigures(
+    [BACKUP_BEGIN, BACKUP_END],
+    "Backup",
+    renderBackupMarkdown(backup, started.toISOString(), command),
+    "backup",
+  );
 if (metrics && !opt["no-write"])
-  writeBlock(
-    METRICS_BEGIN,
-    METRICS_END,
+  writeFigures(
+    [METRICS_BEGIN, METRICS_END],
     "Metrics scrape",
     renderMetricsMarkdown(metrics, started.toISOString(), command),
+    "metrics",
   );
-
-/** Puts `body` between its markers in docs/benchmarks.md (under `heading` the first time). */
-function writeBlock(begin: string, end: string, heading: string, body: string): void {
-  const file = resolve(opt.out as string);
-  editDoc(file, (doc) =>
-    replaceBlock(doc, begin, end, body, (d, block) => `${d.trimEnd()}\n\n## ${heading}\n\n${block}\n`),
-  );
-  process.stderr.write(`${heading} figures written to ${file}\n`);
-}

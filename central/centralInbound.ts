@@ -16,7 +16,14 @@ import type { CentralPublisher } from "./centralPublisher.js";
 import type { CentralStore } from "./centralStore.js";
 import type { CentralCounters } from "./centralTypes.js";
 import { storeEvents } from "./eventIntake.js";
-import { advanceWatermark, gatewayInfo, raiseWatermark, recordHello, recordStatus } from "./gatewayStore.js";
+import {
+  advanceWatermark,
+  gatewayInfo,
+  highestStoredSeq,
+  raiseWatermark,
+  recordHello,
+  recordStatus,
+} from "./gatewayStore.js";
 import { buildAnswer } from "./helloAnswer.js";
 import { knownIds, type SiteConfigDoc } from "./memberDocs.js";
 import type { MessageLimits } from "./memberStore.js";
@@ -139,7 +146,12 @@ export async function onHello(ctx: InboundContext, hello: HelloMessage): Promise
       },
       "hello answered",
     );
-  await ctx.publisher.acks(g, marks.after);
+  // sync.md "Seq after a restore": the highest seq held, past any gap, and the hello's token.
+  const lastSeq = highestStoredSeq(store, g);
+  await ctx.publisher.acks(g, marks.after, {
+    lastSeq,
+    ...(hello.helloId === undefined ? {} : { helloId: hello.helloId }),
+  });
 }
 
 /**

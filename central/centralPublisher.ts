@@ -76,11 +76,15 @@ export class CentralPublisher {
     return true;
   }
 
-  /** Publishes `{ upTo }` on `P/gateways/G/acks`. */
-  async acks(gatewayId: string, upTo: number): Promise<boolean> {
+  /** Publishes `{ upTo }` on `P/gateways/G/acks` (with `lastSeq` and `helloId` when answering a hello). */
+  async acks(
+    gatewayId: string,
+    upTo: number,
+    hello?: { lastSeq: number; helloId?: string },
+  ): Promise<boolean> {
     const topic = syncTopic("acks", this.o.topicPrefix, this.o.siteId, gatewayId);
     try {
-      await this.o.link.publish(topic, JSON.stringify({ upTo }), { qos: SYNC_QOS });
+      await this.o.link.publish(topic, JSON.stringify({ upTo, ...hello }), { qos: SYNC_QOS });
     } catch (err) {
       this.failed(
         err,

@@ -133,3 +133,11 @@ export function raiseWatermark(
     store.prepare("UPDATE gateways SET watermark = ? WHERE id = ?").run(firstSeq - 1, gatewayId);
   return { before, after: advanceWatermark(store, gatewayId) };
 }
+
+/** The highest seq of `gatewayId` stored here, gaps or not (0 when none). */
+export function highestStoredSeq(store: CentralStore, gatewayId: string): number {
+  const s = store.prepare("SELECT max(seq) FROM events WHERE gateway_id = ?").pluck().get(gatewayId) as
+    | number
+    | null;
+  return s ?? 0;
+}

@@ -7,6 +7,7 @@ import { declaredGatewayId, type GatewayConfig, readerAreaProblems } from "../co
 import { readGatewayConfigFile } from "../config/gatewayFile.js";
 import { resolveGatewayId } from "../config/gatewayId.js";
 import type { LogFormat, LogLevel } from "../runtime/logger.js";
+import { BACKUP_VERBS, runBackupVerb } from "./cliBackup.js";
 import { runEvents } from "./cliEvents.js";
 import { formatBalance, formatDecision, formatImport, formatStatus } from "./cliFormat.js";
 import { FRONT_DESK_VERBS, runFrontDesk } from "./cliFrontDesk.js";
@@ -76,6 +77,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     if (FRONT_DESK_VERBS.has(verb.name)) return await runFrontDeskVerb(verb.name, flags, io);
     if (verb.name === "log-level")
       return await runLogLevel(args, flags, { io, dataDir: dataDir(flags, optionalConfig(flags), io.env) });
+    if (BACKUP_VERBS.has(verb.name)) {
+      const config = optionalConfig(flags);
+      const cli = { io, dataDir: dataDir(flags, config, io.env), gatewayId: () => gatewayId(config, io.env) };
+      return await runBackupVerb(verb.name, flags, { ...cli, now: Date.now });
+    }
     return run(verb.name, args, flags, io);
   } catch (err) {
     if (err instanceof AccessGwError) {

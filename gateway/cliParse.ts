@@ -13,7 +13,6 @@ import {
   type Flags,
   findVerb,
   GLOBAL_FLAGS,
-  LATER_VERBS,
   topUsage,
   VERBS,
   type VerbSpec,
@@ -131,14 +130,7 @@ export function parseCommandLine(argv: string[]): Command {
   }
   const name = verbToken.value;
   const verb = findVerb(name);
-  if (!verb) {
-    const later = LATER_VERBS[name];
-    throw usageError(
-      later
-        ? `"${name}" is not in this version (later: ${later})`
-        : `unknown verb "${name}"${didYouMean(name, verbNames())}`,
-    );
-  }
+  if (!verb) throw usageError(`unknown verb "${name}"${didYouMean(name, verbNames())}`);
   const rest = argv.filter((_, i) => i !== verbToken.index);
   if (verb.delegate) return { kind: "delegate", load: verb.delegate, argv: rest };
   checkFlags(verb, tokens);

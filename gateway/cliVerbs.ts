@@ -55,6 +55,9 @@ export const FLAGS = {
   free: { help: "admit without charge, whatever the rules say (staff_override)" },
   on: { help: "release the doors (emergency)" },
   off: { help: "reset the doors from emergency" },
+  to: { value: "FILE", help: "the backup file to write (0600), or a folder to write a dated one in" },
+  from: { value: "FILE", help: "a file written by accessgw backup" },
+  force: { help: "do what the verb otherwise refuses (see the verb)" },
   "log-format": {
     value: "json|pretty",
     help: "logs on stderr (default: pretty on a terminal, else JSON lines)",
@@ -68,7 +71,6 @@ export const FLAGS = {
   user: { value: "NAME", help: "the system user the service runs as (default accessgw)" },
   unit: { value: "FILE", help: "where the unit is written (default /etc/systemd/system/accessgw.service)" },
   print: { help: "print the unit on stdout instead of writing it" },
-  force: { help: "replace a different unit already there" },
   help: { short: "h", help: "this verb's usage" },
 } as const satisfies Record<string, FlagSpec>;
 
@@ -309,13 +311,44 @@ export const VERBS: readonly VerbSpec[] = [
       data: "its data folder, the one writable path (default the config's gateway.data, else /var/lib/accessgw)",
       unit: true,
       print: true,
-      force: true,
+      force: "replace a different unit already there",
     },
     details: [
       "It prints the next steps: the user and folder to create, systemctl daemon-reload, systemctl enable --now.",
       "A different unit already there is left alone (exit 1) unless --force; the same one is left unchanged.",
     ],
     example: "accessgw install-service --user accessgw --config /etc/accessgw/gateway.yaml",
+  },
+  {
+    name: "backup",
+    synopsis: "--to FILE",
+    summary: "a consistent copy of the cache, taken while the daemon runs and scans go on",
+    takes: {
+      ...COMMON,
+      to: true,
+      json: "what was written: file, bytes, gatewayId, schemaVersion, highestSeq…",
+    },
+    details: [
+      "The copy records its gateway id, schema version, highest event seq, time and version inside it.",
+    ],
+    example: "accessgw backup --to /media/usb/ --config /etc/accessgw/gateway.yaml",
+  },
+  {
+    name: "restore",
+    synopsis: "--from FILE [--force]",
+    summary: "put a backup back as the cache (refused while the daemon runs)",
+    takes: {
+      ...COMMON,
+      from: true,
+      force: "restore a backup of another gateway id all the same",
+      json: "what was restored and where the old cache went",
+    },
+    details: [
+      "The replaced cache is kept as accessgw.db.before-restore-<time>. exit 2: not a backup, damaged, or of",
+      "another gateway (without --force); exit 1: a daemon runs on the data folder.",
+    ],
+    example:
+      "accessgw restore --from /media/usb/accessgw-pool-1-2026-12-06T06-41-07.db --config gateway.yaml",
   },
   {
     name: "sim",
@@ -342,12 +375,6 @@ export const VERBS: readonly VerbSpec[] = [
     example: "accessgw help events",
   },
 ];
-
-/** Verbs of the command line contract that come in a later version, with what they will do. */
-export const LATER_VERBS: Readonly<Record<string, string>> = {
-  backup: "a consistent copy of the cache while the daemon runs",
-  restore: "a backup put back",
-};
 
 const EXIT_CODES =
   "exit codes: 0 done (a deny is an answer), 2 bad input, 1 anything else;\n" +
@@ -414,8 +441,6 @@ export function topUsage(): string {
     "",
     "verbs:",
     ...verbs,
-    "",
-    `not in this version: ${Object.keys(LATER_VERBS).join(", ")}`,
     "",
     "common flags: --data DIR (default $ACCESSGW_DATA, else ./data), --config FILE, --json, --help,",
     "              --log-level LEVEL (every verb; overrides the configuration's log.level)",

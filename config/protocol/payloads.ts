@@ -118,8 +118,15 @@ export const SyncMessage = z
   });
 export type SyncMessage = z.infer<typeof SyncMessage>;
 
-/** `P/gateways/G/acks`: every event of G with `seq` ≤ `upTo` is durably stored at the central. */
-export const AcksMessage = z.object({ upTo: Rev });
+/** A hello's token, echoed in the acks that answer it (sync.md "Seq after a restore"). */
+const HelloId = z.string().min(1).max(64);
+
+/**
+ * `P/gateways/G/acks`: every event of G with `seq` ≤ `upTo` is durably stored at the central. The
+ * acks that answer a hello also carry `lastSeq` (the highest seq of G stored, gaps or not) and the
+ * hello's `helloId` when it had one.
+ */
+export const AcksMessage = z.object({ upTo: Rev, lastSeq: Rev.optional(), helloId: HelloId.optional() });
 export type AcksMessage = z.infer<typeof AcksMessage>;
 
 // ---------------------------------------------------------------------------------------------
@@ -147,6 +154,8 @@ export const HelloMessage = z.strictObject({
   outbox: OutboxRange,
   /** sync.md "Features": what this gateway understands beyond the base contract (e.g. "commands"). */
   features: z.array(z.string().min(1).max(64)).max(64).optional(),
+  /** Sent while a restored gateway's seq is unconfirmed: the central echoes it in its acks. */
+  helloId: HelloId.optional(),
 });
 export type HelloMessage = z.infer<typeof HelloMessage>;
 

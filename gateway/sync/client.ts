@@ -30,6 +30,7 @@ import { answerCommand, type CommandHandler } from "./commandChannel.js";
 import { rejectInvalidConfig } from "./inbound.js";
 import { type HelloReason, InboundApply } from "./inboundApply.js";
 import { OutboxPublisher } from "./outboxPublisher.js";
+import { SeqGuard } from "./seqGuard.js";
 import { StepTracker } from "./stepTracker.js";
 import { buildReport, type SyncCounters, syncProblems } from "./syncReport.js";
 
@@ -83,6 +84,9 @@ function packetGuard(maxMessageBytes: number): number {
   return Math.min(268_435_455, Math.max(2 * maxMessageBytes, maxMessageBytes + 1_048_576));
 }
 
+/** The hello's `helloId`, present only while a restored seq is unconfirmed. */
+const helloIdField = (id: string | undefined) => (id === undefined ? {} : { helloId: id });
+
 /** sync.md: the session outlives a week away (≥ 1 day asked). */
 const SESSION_EXPIRY_SECONDS = 86_400 * 7;
 const OFFLINE = JSON.stringify({ online: false });
@@ -126,6 +130,8 @@ export class SyncClient {
   private readonly step: StepTracker;
   /** Whether an ack or an answer came since the last hello: the central heard it (onAckTimeout). */
   private heardSinceHello = false;
+  /** sync.md "Seq after a restore": holds the outbox until the central has said which seqs it holds. */
+  private readonly seqGuard: SeqGuard;
 
   constructor(options: SyncClientOptions) {
     this.o = options;
@@ -168,6 +174,15 @@ export class SyncClient {
       linkOpen: () => this.link.isOpen(),
       ...(options.answerStallMs === undefined ? {} : { answerStallMs: options.answerStallMs }),
     });
+    this.seqGuard = new SeqGuard({
+      store: options.store,
+      scheduler: options.scheduler,
+      logger: options.logger,
+      confirmed: (upTo) => {
+        void this.sendHello("restored");
+        this.publisher.acked(upTo);
+      },
+    });
     this.publisher = new OutboxPublisher({
       store: options.store,
       link: this.link,
@@ -178,6 +193,7 @@ export class SyncClient {
       clock: options.clock,
       logger: options.logger,
       waitForHello: true,
+      held: () => this.seqGuard.pending(),
       onAckTimeout: () => this.onAckTimeout(),
     });
   }
@@ -203,6 +219,7 @@ export class SyncClient {
     this.stopped = true;
     for (const u of this.unsubscribers.splice(0)) u();
     this.publisher.stop();
+    this.seqGuard.stop();
     this.step.stop();
     this.o.scheduler.clearTimeout(this.helloTimer);
     this.o.scheduler.clearTimeout(this.statusTimer);
@@ -250,15 +267,21 @@ export class SyncClient {
   /** The sync link's own problems now (configRejected, outboxAlarm, syncRejected, offlineStale). */
   problems(): string[] {
     const pending = this.publisher.depth();
-    return syncProblems({
-      state: syncState(this.o.store),
-      now: this.o.clock(),
-      settings: this.o.config.sync,
-      outboxPending: pending,
-      outboxAlarm: this.publisher.alarm(),
-      refused: this.inbound.refused,
-      stranded: this.inbound.stranded,
-    });
+    const held = this.seqGuard.pending()
+      ? ["seqUnconfirmed: restored from a backup; events are kept until the central says which seqs it holds"]
+      : [];
+    return [
+      ...held,
+      ...syncProblems({
+        state: syncState(this.o.store),
+        now: this.o.clock(),
+        settings: this.o.config.sync,
+        outboxPending: pending,
+        outboxAlarm: this.publisher.alarm(),
+        refused: this.inbound.refused,
+        stranded: this.inbound.stranded,
+      }),
+    ];
   }
 
   /** The status as it would be published now (GatewayStatusMessage): the gateway's problems too. */
@@ -339,7 +362,7 @@ export class SyncClient {
       if (!parsed.ok) return void this.dropped(m, parsed.problem);
       this.heardSinceHello = true;
       this.totals.acks++;
-      this.publisher.acked(parsed.value.upTo);
+      this.publisher.acked(this.seqGuard.ack(parsed.value));
       this.statusChanged();
       return undefined;
     }
@@ -412,6 +435,7 @@ export class SyncClient {
       version: this.o.version,
       outbox: outboxRange(this.o.store),
       ...(this.o.features === undefined ? {} : { features: this.o.features }),
+      ...helloIdField(this.seqGuard.nextHelloId()),
     };
     const sent = this.link.publish(this.topics.hello, JSON.stringify(hello), { qos: SYNC_QOS });
     // The hello is on the wire ahead of them: the outbox may go now (sync.md: events after hello).

@@ -16,7 +16,7 @@ import type { StepTracker } from "./stepTracker.js";
 import type { SyncCounters } from "./syncReport.js";
 
 /** Why a hello is asked for. */
-export type HelloReason = "connect" | "gap" | "config" | "stall" | "silent";
+export type HelloReason = "connect" | "gap" | "config" | "stall" | "silent" | "restored";
 
 /** What the appliers are handed by the client. */
 export interface InboundOptions {

@@ -31,6 +31,8 @@ export interface OutboxPublisherOptions {
    * gateway it has heard say hello, so events sent before it would wait for the ack timeout.
    */
   waitForHello?: boolean;
+  /** While true, nothing is published (a restored gateway whose seq the central has not confirmed). */
+  held?: () => boolean;
   /** Called when published events went unacked for ackTimeoutMs (before they are re-published). */
   onAckTimeout?: () => void;
 }
@@ -208,6 +210,7 @@ export class OutboxPublisher {
   /** Publishes the next batch after the cursor, unless one is in flight or the link is down. */
   private pump(): void {
     if (this.stopped || this.inFlight || !this.released || !this.o.link.isOpen()) return;
+    if (this.o.held?.() === true) return;
     let batch: ReturnType<typeof pendingEvents>;
     try {
       batch = pendingEvents(this.o.store, { afterSeq: this.cursor, limit: this.o.settings.batchSize });

@@ -148,7 +148,7 @@ describe("accessgw central", () => {
       expect(parts).toHaveLength(1);
       expect(parts[0]).toMatchObject({ snapshot: true, fromRev: 0, toRev: 1, part: 1, parts: 1 });
       expect(parts[0]?.members.map((m) => m.id)).toEqual(["m-anna", "m-bruno", "m-carla", "m-dario"]);
-      expect(got.find((m) => m.topic.endsWith("/acks"))?.payload).toEqual({ upTo: 0 });
+      expect(got.find((m) => m.topic.endsWith("/acks"))?.payload).toEqual({ upTo: 0, lastSeq: 0 });
       expect(stderr).toContain('"msg":"hello answered"');
     } finally {
       child.kill("SIGTERM");

@@ -66,10 +66,10 @@ describe.concurrent("exit codes: 2 for bad input, 1 for anything else, errors on
       stderr: /--card given more than once/,
     },
     {
-      name: "a verb of a later version",
-      args: () => ["backup", "--to", "x.db"],
+      name: "a misspelt verb",
+      args: () => ["bakup", "--to", "x.db"],
       code: 2,
-      stderr: /"backup" is not in this version/,
+      stderr: /unknown verb "bakup" — did you mean backup\?/,
     },
     {
       name: "events with --limit and --last",

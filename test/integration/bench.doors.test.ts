@@ -1,12 +1,12 @@
-import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { renderDoorsMarkdown, runDoorsBench } from "../../bench/doors.js";
 import { requireSocat } from "../../firmware-sim/devices/ptyLink.js";
+import { expectFormatted } from "../helpers/benchMarkdown.js";
 import { tempDir } from "../helpers/build.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const _ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 beforeAll(() => requireSocat());
 
@@ -19,17 +19,7 @@ describe("the doors benchmark, as a small run", () => {
       expect(r.fire.p50).toBeGreaterThan(0);
       const markdown = renderDoorsMarkdown(r, "2026-12-07", "npm run bench -- --only doors");
       expect(markdown).toMatch(/^\| what +\| target +\| +n \| p50 \(ms\) \| p99 \(ms\) \| max \(ms\) \|$/m);
-      // docs/benchmarks.md is checked by the linter: the table goes in exactly as the formatter would lay it out.
-      const biome = spawnSync(
-        join(ROOT, "node_modules/.bin/biome"),
-        ["format", "--stdin-file-path=benchmarks.md"],
-        {
-          input: `${markdown}\n`,
-          encoding: "utf8",
-        },
-      );
-      expect(biome.status, biome.stderr).toBe(0);
-      expect(biome.stdout).toBe(`${markdown}\n`);
+      expectFormatted(markdown);
     } finally {
       t.cleanup();
     }

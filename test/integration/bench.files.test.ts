@@ -1,9 +1,9 @@
-import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { renderFilesMarkdown, runFileImport } from "../../bench/fileImport.js";
+import { expectFormatted } from "../helpers/benchMarkdown.js";
 import { tempDir } from "../helpers/build.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -24,17 +24,7 @@ describe("the file import benchmark, as a small run", () => {
       expect(markdown).toMatch(
         /^\| format +\| file \(MB\) \| members +\| time \(s\) \| MB\/s +\| peak RSS \(MB\) \|$/m,
       );
-      // docs/benchmarks.md is checked by the linter: the table goes in exactly as the formatter would lay it out.
-      const biome = spawnSync(
-        join(ROOT, "node_modules/.bin/biome"),
-        ["format", "--stdin-file-path=benchmarks.md"],
-        {
-          input: `${markdown}\n`,
-          encoding: "utf8",
-        },
-      );
-      expect(biome.status, biome.stderr).toBe(0);
-      expect(biome.stdout).toBe(`${markdown}\n`);
+      expectFormatted(markdown);
       expect(existsSync(join(t.dir, "files"))).toBe(false);
     } finally {
       t.cleanup();

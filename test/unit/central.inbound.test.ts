@@ -167,7 +167,7 @@ describe("the central's handling of gateway messages", () => {
       `${P}/gateways/gw-1/sync`,
       `${P}/gateways/gw-1/acks`,
     ]);
-    expect(AcksMessage.parse(c.fake.leaf("acks")[0]?.payload)).toEqual({ upTo: 0 });
+    expect(AcksMessage.parse(c.fake.leaf("acks")[0]?.payload)).toEqual({ upTo: 0, lastSeq: 0 });
     expect(gatewayInfo(c.store, "gw-1")?.siteId).toBe("rome-center");
     expect(c.log.lines.find((l) => l.msg === "hello answered")).toMatchObject({
       gatewayId: "gw-1",
@@ -204,7 +204,7 @@ describe("the central's handling of gateway messages", () => {
     const c = setup();
     await onHello(c.ctx, hello("gw-1", 1, { outbox: { firstSeq: 31, lastSeq: 40 } }));
     expect(watermark(c.store, "gw-1")).toBe(30);
-    expect(c.fake.leaf("acks").map((s) => s.payload)).toEqual([{ upTo: 30 }]);
+    expect(c.fake.leaf("acks").map((s) => s.payload)).toEqual([{ upTo: 30, lastSeq: 0 }]);
     expect(c.log.lines.some((l) => l.msg.startsWith("watermark raised"))).toBe(true);
   });
 
@@ -237,8 +237,24 @@ describe("the central's handling of gateway messages", () => {
     await onHello(c.ctx, hello("gw-1", 1));
     await onEvents(c.ctx, events("gw-1", [1, 2], false));
     await onEvents(c.ctx, events("gw-1", [5, 6], false));
-    expect(c.fake.leaf("acks").map((s) => s.payload)).toEqual([{ upTo: 0 }, { upTo: 2 }, { upTo: 2 }]);
+    expect(c.fake.leaf("acks").map((s) => s.payload)).toEqual([
+      { upTo: 0, lastSeq: 0 },
+      { upTo: 2 },
+      { upTo: 2 },
+    ]);
     expect(c.log.lines.some((l) => l.msg.startsWith("events missing before this batch"))).toBe(true);
+  });
+
+  it("sync.md seq after a restore: the acks answering a hello say the highest seq held past a gap, and echo its helloId", async ({
+    setup,
+  }) => {
+    const c = setup();
+    await onHello(c.ctx, hello("gw-1", 1));
+    await onEvents(c.ctx, events("gw-1", [1, 2], false));
+    await onEvents(c.ctx, events("gw-1", [5, 6], false));
+    c.fake.sent.length = 0;
+    await onHello(c.ctx, hello("gw-1", 1, { helloId: "h-1" }));
+    expect(c.fake.leaf("acks").map((s) => s.payload)).toEqual([{ upTo: 2, lastSeq: 6, helloId: "h-1" }]);
   });
 
   it("ignores hellos of another site and stores no events of a gateway it has not heard a hello from", async ({

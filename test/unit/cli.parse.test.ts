@@ -1,15 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AccessGwError } from "../../config/errors.js";
 import { parseCommandLine } from "../../gateway/cliParse.js";
-import {
-  FLAGS,
-  type FlagName,
-  GLOBAL_FLAGS,
-  LATER_VERBS,
-  topUsage,
-  VERBS,
-  verbUsage,
-} from "../../gateway/cliVerbs.js";
+import { FLAGS, type FlagName, GLOBAL_FLAGS, topUsage, VERBS, verbUsage } from "../../gateway/cliVerbs.js";
 
 /** The usage error parseCommandLine throws for argv (fails the test when it throws none). */
 function refusal(argv: string[]): AccessGwError {
@@ -81,12 +73,6 @@ describe("other bad command lines are refused with exit 2 and say what is wrong"
     expect(err.exitCode).toBe(2);
     expect(err.message).toMatch(message);
   });
-
-  it.each(Object.keys(LATER_VERBS))("says `%s` is not in this version", (verb) => {
-    expect(refusal([verb]).message).toMatch(
-      new RegExp(`^accessgw: "${verb}" is not in this version \\(later: `),
-    );
-  });
 });
 
 describe("did-you-mean for verbs and flags (§8)", () => {
@@ -157,10 +143,9 @@ describe("help and version", () => {
     });
   });
 
-  it("the top-level usage lists every verb, the later ones, common flags and exit codes", () => {
+  it("the top-level usage lists every verb, the common flags and exit codes", () => {
     const text = topUsage();
     for (const verb of VERBS) expect(text).toMatch(new RegExp(`^ {2}${verb.name} +\\S`, "m"));
-    expect(text).toContain(`not in this version: ${Object.keys(LATER_VERBS).join(", ")}`);
     expect(text).toContain("--version");
     expect(text).toContain("3 running with problems, 4 not running");
   });

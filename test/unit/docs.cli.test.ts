@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { REASON_CODES } from "../../config/protocol/reasons.js";
-import { LATER_VERBS, VERBS } from "../../gateway/cliVerbs.js";
+import { VERBS } from "../../gateway/cliVerbs.js";
 import { DECISION_FIELDS } from "../helpers/decisionFields.js";
 
 // The lists come from the code (the verb table, the reason codes), so the docs cannot drift from it.
@@ -26,11 +26,6 @@ describe("docs/cli.md documents the command line the code has", () => {
   )("names every flag `accessgw %s` takes in its section", (verb, flags) => {
     const section = verbSection(verb) ?? "";
     for (const flag of flags) expect(section, `--${flag}`).toMatch(new RegExp(`--${flag}\\b`));
-  });
-
-  it("lists the verbs of a later version as not in this version", () => {
-    const section = cli.slice(cli.indexOf("### Not in this version"));
-    for (const verb of Object.keys(LATER_VERBS)) expect(section).toContain(`\`${verb}\``);
   });
 
   it("names --help, --version and every exit code", () => {
