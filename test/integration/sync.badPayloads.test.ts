@@ -45,7 +45,7 @@ describe("payloads that fail validation", () => {
       [
         `sites/${SITE}/changes`,
         JSON.stringify({ rev: 1, members: [{ id: "m-x", colour: "red" }], deletedMembers: [] }),
-        /members\[0\]: unknown field "colour"/,
+        /members\[0\] \(m-x\): unknown field "colour"/,
       ],
       [
         `sites/${SITE}/changes`,
