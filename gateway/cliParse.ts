@@ -6,6 +6,7 @@ import { type ParseArgsConfig, parseArgs } from "node:util";
 import { AccessGwError } from "../config/errors.js";
 import { asLogLevel, LOG_LEVELS } from "../runtime/logger.js";
 import { didYouMean } from "./cliSuggest.js";
+import { topUsage } from "./cliUsage.js";
 import {
   FLAGS,
   type FlagName,
@@ -13,7 +14,6 @@ import {
   type Flags,
   findVerb,
   GLOBAL_FLAGS,
-  topUsage,
   VERBS,
   type VerbSpec,
 } from "./cliVerbs.js";

@@ -29,7 +29,7 @@ import { ReaderFeedbackSink } from "./features/readerFeedback.js";
 import { ReadersFeature } from "./features/readers.js";
 import { RelaysFeature } from "./features/relays.js";
 import { type CommandOrigin, type CommandReply, CommandService } from "./frontDesk/commandService.js";
-import { deviceProblem, mqttStatus, readerStatus, totalsOf } from "./gatewayStatus.js";
+import { deviceProblem, deviceStatus, totalsOf } from "./gatewayStatus.js";
 import { reconfigure } from "./reconfigure.js";
 import { StorageHealth } from "./storageHealth.js";
 import type { Store } from "./store/db.js";
@@ -207,7 +207,7 @@ export class Gateway implements Feature {
 
   /** Per reader, relay and input health and counters, the broker links and every problem (statusDocument.ts). */
   status(): GatewayStatus {
-    const devices = this.devices();
+    const devices = deviceStatus(this.parts);
     const sync = this.parts?.sync?.report() ?? null;
     const problems = [
       ...this.storage.problems(),
@@ -223,24 +223,6 @@ export class Gateway implements Feature {
     const state = !this.running ? "stopped" : this.stopping ? "stopping" : "running";
     const doors = this.parts?.doors.status() ?? [];
     return { state, ...devices, doors, sync, totals: totalsOf(devices.readers), problems };
-  }
-
-  /** The readers, relays and device broker with their problems (the sync link aside). */
-  private devices(): Pick<GatewayStatus, "readers" | "relays" | "inputs" | "mqtt" | "problems"> {
-    const parts = this.parts;
-    const readers = (parts?.readers.links() ?? []).map((link) =>
-      readerStatus(link, parts?.pipeline.lane(link.config.id) ?? { counters: totalsOf([]), lastScan: null }),
-    );
-    const relays = parts?.relays.status() ?? [];
-    const inputs = parts?.inputs.status() ?? [];
-    const mqtt = parts?.mqtt === undefined ? null : mqttStatus(parts.mqtt);
-    const problems = [
-      ...readers.map((r) => deviceProblem(`reader ${r.id}`, r)),
-      ...relays.map((r) => deviceProblem(`relay ${r.id}`, r)),
-      ...(parts?.inputs.problems() ?? []),
-      mqtt === null ? undefined : deviceProblem(`mqtt broker ${mqtt.url}`, mqtt),
-    ].filter((p): p is string => p !== undefined);
-    return { readers, relays, inputs, mqtt, problems };
   }
 
   /** The features in the order they start: each one finds those it needs already running. */
@@ -361,9 +343,9 @@ export class Gateway implements Feature {
       clock,
       scheduler: scheduler ?? realScheduler,
       logger: logger.child({ component: "sync" }),
-      readers: () => this.devices().readers,
+      readers: () => deviceStatus(this.parts).readers,
       // The gateway's problems besides the sync link's own (which the client adds itself).
-      problems: () => this.devices().problems,
+      problems: () => deviceStatus(this.parts).problems,
       // D5: commands from the central go the way the control socket's do.
       commands: (command) => this.commands.handle(command, "central"),
       // sync.md "Features": this gateway carries front-desk commands out (doors.md D5).

@@ -4,6 +4,7 @@
  */
 
 import {
+  type GatewayStatus,
   isoTime,
   type StatusCounters,
   type StatusLastScan,
@@ -11,7 +12,38 @@ import {
   type StatusReader,
 } from "../config/statusDocument.js";
 import type { MqttConnection } from "../drivers/mqtt/connection.js";
-import type { ReaderLink } from "./features/readers.js";
+import type { AccessPipeline } from "./features/accessPipeline.js";
+import type { InputsFeature } from "./features/inputs.js";
+import type { ReaderLink, ReadersFeature } from "./features/readers.js";
+import type { RelaysFeature } from "./features/relays.js";
+
+/** The parts of a running gateway whose devices the status shows. */
+export interface DeviceParts {
+  readers: ReadersFeature;
+  pipeline: AccessPipeline;
+  relays: RelaysFeature;
+  inputs: InputsFeature;
+  mqtt: MqttConnection | undefined;
+}
+
+/** The readers, relays, inputs and device broker with their problems (the sync link aside); none before start. */
+export function deviceStatus(
+  parts: DeviceParts | undefined,
+): Pick<GatewayStatus, "readers" | "relays" | "inputs" | "mqtt" | "problems"> {
+  const readers = (parts?.readers.links() ?? []).map((link) =>
+    readerStatus(link, parts?.pipeline.lane(link.config.id) ?? { counters: totalsOf([]), lastScan: null }),
+  );
+  const relays = parts?.relays.status() ?? [];
+  const inputs = parts?.inputs.status() ?? [];
+  const mqtt = parts?.mqtt === undefined ? null : mqttStatus(parts.mqtt);
+  const problems = [
+    ...readers.map((r) => deviceProblem(`reader ${r.id}`, r)),
+    ...relays.map((r) => deviceProblem(`relay ${r.id}`, r)),
+    ...(parts?.inputs.problems() ?? []),
+    mqtt === null ? undefined : deviceProblem(`mqtt broker ${mqtt.url}`, mqtt),
+  ].filter((p): p is string => p !== undefined);
+  return { readers, relays, inputs, mqtt, problems };
+}
 
 /**
  * A device whose link failed and is being retried is a problem, whether it waits or is trying again

@@ -1,11 +1,3 @@
-/**
- * The gateway's side of sync.md: its own persistent MQTT 5 session with a last will, hello and status
- * on every connect, config / changes / sync answers / acks applied from the central, and the outbox
- * published. Every store write goes through one serial queue, so messages apply in arrival order and
- * a multi-chunk sync part never interleaves with a change.
- */
-import type { Logger } from "pino";
-import type { GatewayConfig } from "../../config/gateway.js";
 import {
   type ChangesMessage,
   type ConfigMessage,
@@ -16,73 +8,25 @@ import {
 } from "../../config/protocol/payloads.js";
 import { parseSyncPayloadInSlices } from "../../config/protocol/sliced.js";
 import { gatewaySubscriptions, SYNC_QOS, syncTopics } from "../../config/protocol/topics.js";
-import type { StatusReader, StatusSync } from "../../config/statusDocument.js";
+import type { StatusSync } from "../../config/statusDocument.js";
 import { mqttCredentials } from "../../config/sync.js";
 import { MqttConnection } from "../../drivers/mqtt/connection.js";
 import type { MqttMessage } from "../../drivers/mqtt/mqttTypes.js";
-import type { BackoffOptions } from "../../drivers/transport/backoff.js";
 import type { Health } from "../../drivers/transport/reconnecting.js";
-import type { Scheduler } from "../../runtime/scheduler.js";
-import { type Store, syncState } from "../store/db.js";
+import { syncState } from "../store/db.js";
 import { outboxRange } from "../store/outbox.js";
 import { finishSyncAnswer } from "../store/syncApply.js";
-import { answerCommand, type CommandHandler } from "./commandChannel.js";
+import { packetGuard, type SyncClientOptions } from "./clientOptions.js";
+import { answerCommand } from "./commandChannel.js";
 import { rejectInvalidConfig } from "./inbound.js";
 import { type HelloReason, InboundApply } from "./inboundApply.js";
 import { OutboxPublisher } from "./outboxPublisher.js";
 import { SeqGuard } from "./seqGuard.js";
 import { StepTracker } from "./stepTracker.js";
-import { buildReport, type SyncCounters, syncProblems } from "./syncReport.js";
-
-/** What a SyncClient is handed. */
-export interface SyncClientOptions {
-  store: Store;
-  /** Needs `mqtt`, `gateway.site` and `sync` (syncConfigProblems has checked them). */
-  config: GatewayConfig;
-  gatewayId: string;
-  /** The gateway's version, for hello and status. */
-  version: string;
-  clock: () => number;
-  scheduler: Scheduler;
-  logger: Logger;
-  /** The readers as the gateway's status shows them; the published status says which are open. */
-  readers?: () => readonly Pick<StatusReader, "id" | "state">[];
-  /** The gateway's other problems (a reader or relay down), for the retained status. */
-  problems?: () => string[];
-  /**
-   * doors.md D5: carries out a command from the central (any JSON value: it validates) and resolves
-   * with its result; without it a command is answered as unavailable.
-   */
-  commands?: CommandHandler;
-  /** sync.md "Features": what the hello announces (e.g. `["commands"]`); left out when undefined. */
-  features?: string[];
-  /** Where ACCESSGW_MQTT_USERNAME / _PASSWORD are read (process.env by default). */
-  env?: Record<string, string | undefined>;
-  backoff?: BackoffOptions;
-  /** At most one hello per this many ms while a gap persists (default 5000). */
-  helloIntervalMs?: number;
-  /** At most one status publish per this many ms (default 1000). */
-  statusIntervalMs?: number;
-  /** While in step, the last sync time is refreshed this often (default 60 s). */
-  freshnessIntervalMs?: number;
-  /**
-   * An answer whose parts stop coming for this long (a broker that dropped queued parts, a central
-   * that restarted mid-answer) is asked for again with a hello (default 60 s).
-   */
-  answerStallMs?: number;
-}
+import { buildReport, noSyncCounters, type SyncCounters, syncProblems } from "./syncReport.js";
 
 /** Lets the event loop run (scans, reader bytes) between two slices of sync work. */
 const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/**
- * The MQTT 5 Maximum Packet Size the link asks of the broker: twice sync.maxMessageBytes (at least
- * 1 MiB more). A message just over the limit still arrives, so the gateway can refuse it itself —
- * logged with its topic and counted (sync.md) — while a runaway one never reaches its memory.
- */
-function packetGuard(maxMessageBytes: number): number {
-  return Math.min(268_435_455, Math.max(2 * maxMessageBytes, maxMessageBytes + 1_048_576));
-}
 
 /** The hello's `helloId`, present only while a restored seq is unconfirmed. */
 const helloIdField = (id: string | undefined) => (id === undefined ? {} : { helloId: id });
@@ -91,6 +35,8 @@ const helloIdField = (id: string | undefined) => (id === undefined ? {} : { hell
 const SESSION_EXPIRY_SECONDS = 86_400 * 7;
 const OFFLINE = JSON.stringify({ online: false });
 
+export type { SyncClientOptions } from "./clientOptions.js";
+
 /** The sync client; the constructor only assigns, `start()` connects, `stop()` says goodbye. */
 export class SyncClient {
   readonly link: MqttConnection;
@@ -98,22 +44,7 @@ export class SyncClient {
   private readonly o: SyncClientOptions;
   private readonly siteId: string;
   private readonly topics: Record<SyncKind, string>;
-  private readonly totals: SyncCounters = {
-    badPayloads: 0,
-    hellos: 0,
-    hellosDeferred: 0,
-    configsApplied: 0,
-    configsRejected: 0,
-    changesApplied: 0,
-    duplicates: 0,
-    gaps: 0,
-    changesRejected: 0,
-    partsApplied: 0,
-    partsRejected: 0,
-    syncsCompleted: 0,
-    acks: 0,
-    statusPublished: 0,
-  };
+  private readonly totals: SyncCounters = noSyncCounters();
   private queue: Promise<void> = Promise.resolve();
   private unsubscribers: (() => void)[] = [];
   private wasOpen = false;

@@ -31,6 +31,26 @@ export interface SyncCounters {
   statusPublished: number;
 }
 
+/** Every counter at zero, as a client starts. */
+export function noSyncCounters(): SyncCounters {
+  return {
+    badPayloads: 0,
+    hellos: 0,
+    hellosDeferred: 0,
+    configsApplied: 0,
+    configsRejected: 0,
+    changesApplied: 0,
+    duplicates: 0,
+    gaps: 0,
+    changesRejected: 0,
+    partsApplied: 0,
+    partsRejected: 0,
+    syncsCompleted: 0,
+    acks: 0,
+    statusPublished: 0,
+  };
+}
+
 /** What the problems are computed from. */
 export interface ProblemFacts {
   state: SyncState;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { AccessGwError } from "../../config/errors.js";
 import { parseCommandLine } from "../../gateway/cliParse.js";
-import { FLAGS, type FlagName, GLOBAL_FLAGS, topUsage, VERBS, verbUsage } from "../../gateway/cliVerbs.js";
+import { topUsage, verbUsage } from "../../gateway/cliUsage.js";
+import { FLAGS, type FlagName, GLOBAL_FLAGS, VERBS } from "../../gateway/cliVerbs.js";
 
 /** The usage error parseCommandLine throws for argv (fails the test when it throws none). */
 function refusal(argv: string[]): AccessGwError {
