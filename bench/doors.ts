@@ -8,7 +8,7 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { GatewayConfig } from "../config/gateway.js";
+import type { GatewayConfig } from "../config/gateway.js";
 import type { ReaderDriver, ReaderEvents } from "../drivers/readers/readerDriver.js";
 import { Listeners } from "../drivers/transport/listeners.js";
 import { Gateway, type GatewayOptions } from "../gateway/daemon.js";
@@ -16,7 +16,7 @@ import type { InputLevel, InputSignals } from "../gateway/features/inputSignals.
 import { Store } from "../gateway/store/db.js";
 import { summariseMs, TimedLcusSplitter } from "./e2eMatch.js";
 import { readEnd } from "./e2eProbes.js";
-import { cardOf, createBenchData, doorLayout } from "./e2eSetup.js";
+import { cardOf, createBenchData, doorLayout, lcusDoorsConfig } from "./e2eSetup.js";
 import { quiet } from "./logs.js";
 import { type PtyPair, startPtyPair } from "./ptyPair.js";
 import { markdownTable } from "./report.js";
@@ -77,27 +77,12 @@ const withPassage = (door: number) => door % 2 === 0;
 
 /** The gateway configuration: 16 doors (every other one with a passage input), one reader each, a fire panel for all. */
 function config(boards: string[], doors: number): GatewayConfig {
-  const layout = doorLayout(doors, boards.length);
-  return GatewayConfig.parse({
-    gateway: { id: "gw-bench-doors" },
-    readers: layout.map((_, i) => ({
-      id: `reader-${i}`,
-      driver: "serial-line",
-      port: "tcp://127.0.0.1:1",
-      area: "gym",
-      direction: "in",
-      door: `door-${i}`,
-      debounceMs: 0,
-    })),
-    doors: layout.map((p, i) => ({
-      id: `door-${i}`,
-      relay: `board-${p.board}`,
-      channel: p.channel,
-      pulseMs: 100,
-      ...(withPassage(i) ? { passage: `pass-${i}` } : {}),
-    })),
-    relays: boards.map((port, b) => ({ id: `board-${b}`, driver: "lcus-serial", port, frameGapMs: 0 })),
-    fireInputs: [{ input: "fire", reset: "auto" }],
+  return lcusDoorsConfig({
+    id: "gw-bench-doors",
+    boards,
+    doors,
+    door: (i) => (withPassage(i) ? { passage: `pass-${i}` } : {}),
+    more: { fireInputs: [{ input: "fire", reset: "auto" }] },
   });
 }
 

@@ -4,6 +4,7 @@
  * fresh grant that opens a door (nothing hidden by R17 debounce, anti-passback or credits).
  */
 import { loadDataFiles } from "../config/dataFile.js";
+import { GatewayConfig } from "../config/gateway.js";
 import { Store } from "../gateway/store/db.js";
 import { importFiles } from "../gateway/store/importer.js";
 
@@ -116,4 +117,40 @@ export function gatewayConfigDocument(ports: BenchPorts, baudRate: number, logLe
       frameGapMs: 0,
     })),
   };
+}
+
+/** What a benchmark's doors configuration varies: per reader its debounce, per door what it adds, and more sections. */
+export interface DoorsConfigOptions {
+  id: string;
+  boards: string[];
+  doors: number;
+  debounceMs?: (reader: number) => number;
+  door?: (door: number) => Record<string, unknown>;
+  more?: Record<string, unknown>;
+}
+
+/** `doors` doors on LCUS boards (one per port in `boards`), a serial-line reader each, 100 ms pulses. */
+export function lcusDoorsConfig(o: DoorsConfigOptions): GatewayConfig {
+  const layout = doorLayout(o.doors, o.boards.length);
+  return GatewayConfig.parse({
+    gateway: { id: o.id },
+    readers: layout.map((_, i) => ({
+      id: `reader-${i}`,
+      driver: "serial-line",
+      port: "tcp://127.0.0.1:1",
+      area: "gym",
+      direction: "in",
+      door: `door-${i}`,
+      debounceMs: o.debounceMs?.(i) ?? 0,
+    })),
+    doors: layout.map((p, i) => ({
+      id: `door-${i}`,
+      relay: `board-${p.board}`,
+      channel: p.channel,
+      pulseMs: 100,
+      ...o.door?.(i),
+    })),
+    relays: o.boards.map((port, b) => ({ id: `board-${b}`, driver: "lcus-serial", port, frameGapMs: 0 })),
+    ...o.more,
+  });
 }

@@ -9,7 +9,7 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { GatewayConfig } from "../config/gateway.js";
+import type { GatewayConfig } from "../config/gateway.js";
 import { planReload } from "../gateway/configDiff.js";
 import { Gateway } from "../gateway/daemon.js";
 import { Store } from "../gateway/store/db.js";
@@ -17,7 +17,7 @@ import { listEvents } from "../gateway/store/events.js";
 import { BenchReader } from "./doors.js";
 import { summariseMs, TimedLcusSplitter } from "./e2eMatch.js";
 import { readEnd } from "./e2eProbes.js";
-import { cardOf, createBenchData, doorLayout } from "./e2eSetup.js";
+import { cardOf, createBenchData, doorLayout, lcusDoorsConfig } from "./e2eSetup.js";
 import { quiet } from "./logs.js";
 import { type PtyPair, startPtyPair } from "./ptyPair.js";
 import type { Latency } from "./stats.js";
@@ -39,25 +39,11 @@ export interface ReloadResult {
 
 /** The configuration: a reader and a door per LCUS channel; `round` changes the CHANGED readers' debounce. */
 function config(boards: string[], round: number): GatewayConfig {
-  const layout = doorLayout(DOORS, boards.length);
-  return GatewayConfig.parse({
-    gateway: { id: "gw-bench-reload" },
-    readers: layout.map((_, i) => ({
-      id: `reader-${i}`,
-      driver: "serial-line",
-      port: "tcp://127.0.0.1:1",
-      area: "gym",
-      direction: "in",
-      door: `door-${i}`,
-      debounceMs: CHANGED.includes(i) ? round % 2 : 0,
-    })),
-    doors: layout.map((p, i) => ({
-      id: `door-${i}`,
-      relay: `board-${p.board}`,
-      channel: p.channel,
-      pulseMs: 100,
-    })),
-    relays: boards.map((port, b) => ({ id: `board-${b}`, driver: "lcus-serial", port, frameGapMs: 0 })),
+  return lcusDoorsConfig({
+    id: "gw-bench-reload",
+    boards,
+    doors: DOORS,
+    debounceMs: (i) => (CHANGED.includes(i) ? round % 2 : 0),
   });
 }
 
