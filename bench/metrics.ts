@@ -3,7 +3,7 @@
  * readers scan at full load on the doors rig (bench/doors.ts: 16 doors on 4 LCUS boards over socat
  * ptys, the real lcus-serial driver and store). Each door scans again as soon as its pulse ended;
  * a scraper in its own process (metricsClient.ts, as Prometheus would be) asks on one keep-alive
- * connection, 20 ms apart, and times each round trip.
+ * connection, `--metrics-gap` ms apart (20 by default), and times each round trip.
  */
 import { fork } from "node:child_process";
 import { cpus, loadavg } from "node:os";
@@ -44,10 +44,15 @@ export interface MetricsResult {
   load: { average: number; cores: number };
   /** The size of one exposition text. */
   bytes: number;
+  /** The pause between two scrapes (ms). */
+  gapMs: number;
 }
 
 /** Scrapes `/metrics` `scrapes` times while every door scans as fast as its pulse allows. */
-export async function runMetricsBench(dir: string, o: { scrapes: number }): Promise<MetricsResult> {
+export async function runMetricsBench(
+  dir: string,
+  o: { scrapes: number; gapMs: number },
+): Promise<MetricsResult> {
   const held: { rig?: DoorsRig } = {};
   const rig = () => held.rig as DoorsRig;
   const metrics = new GatewayMetrics({
@@ -81,7 +86,7 @@ export async function runMetricsBench(dir: string, o: { scrapes: number }): Prom
       });
       await server.start();
       try {
-        const result = await measure(r, `http://127.0.0.1:${server.address()?.port}/metrics`, o.scrapes);
+        const result = await measure(r, `http://127.0.0.1:${server.address()?.port}/metrics`, o);
         return { ...result, render: summariseMs(renders.slice(-o.scrapes)) };
       } finally {
         await server.stop();
@@ -92,7 +97,11 @@ export async function runMetricsBench(dir: string, o: { scrapes: number }): Prom
 }
 
 /** The load and the scrapes, until the last scrape; then the load stops. */
-async function measure(rig: DoorsRig, url: string, scrapes: number): Promise<Omit<MetricsResult, "render">> {
+async function measure(
+  rig: DoorsRig,
+  url: string,
+  o: { scrapes: number; gapMs: number },
+): Promise<Omit<MetricsResult, "render">> {
   let running = true;
   let scans = 0;
   const loops = rig.layout.map(async (p, door) => {
@@ -113,7 +122,7 @@ async function measure(rig: DoorsRig, url: string, scrapes: number): Promise<Omi
   const scansBefore = scans;
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
-  const { times, bytes } = await scrapeFromChild({ url, count: scrapes, gapMs: 20 });
+  const { times, bytes } = await scrapeFromChild({ url, count: o.scrapes, gapMs: o.gapMs });
   delay.disable();
   const seconds = (performance.now() - from) / 1000;
   const during = scans - scansBefore;
@@ -127,6 +136,7 @@ async function measure(rig: DoorsRig, url: string, scrapes: number): Promise<Omi
     load: { average: loadavg()[0] ?? 0, cores: cpus().length },
     loopDelay: { p50: delay.percentile(50) / 1e6, p99: delay.percentile(99) / 1e6 },
     bytes,
+    gapMs: o.gapMs,
   };
 }
 
@@ -197,7 +207,7 @@ export function renderMetricsMarkdown(r: MetricsResult, date: string, command: s
   return [
     `Measured ${date} with \`${command}\`: the doors rig (16 doors on 4 LCUS boards over socat ptys),`,
     "every door scanning again as soon as its pulse ended; each scrape's HTTP round trip timed by a",
-    "scraper in its own process on one keep-alive connection, 20 ms apart.",
+    `scraper in its own process on one keep-alive connection, ${r.gapMs} ms apart.`,
     "",
     ...renderTargetMarkdown(rows(r)),
   ].join("\n");

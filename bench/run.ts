@@ -89,6 +89,7 @@ const { values: opt } = parseArgs({
     "doors-scans": { type: "string", default: "800" },
     "no-metrics": { type: "boolean", default: false },
     "metrics-scrapes": { type: "string", default: "500" },
+    "metrics-gap": { type: "string", default: "20" },
     "no-reload": { type: "boolean", default: false },
     "reload-scans": { type: "string", default: "800" },
     "reload-pause": { type: "string", default: "20" },
@@ -107,7 +108,7 @@ if (opt.help) {
       "                        [--only sync | --no-sync] [--sync-members 1M]\n" +
       "                        [--only files | --no-files] [--files-mb 50]\n" +
       "                        [--only doors | --no-doors] [--doors-rounds 200] [--doors-scans 800]\n" +
-      "                        [--only metrics | --no-metrics] [--metrics-scrapes 500]\n" +
+      "                        [--only metrics | --no-metrics] [--metrics-scrapes 500] [--metrics-gap 20]\n" +
       "                        [--only reload | --no-reload] [--reload-scans 800] [--reload-pause 20]\n" +
       "                        [--only backup | --no-backup] [--backup-members 1M] [--backup-seconds 20]\n",
   );
@@ -169,7 +170,10 @@ const doors = runDoors
   : undefined;
 if (doors) process.stdout.write(`\ndoors\n${renderDoorsText(doors)}\n`);
 const metrics = runMetrics
-  ? await runMetricsBench(join(cacheDir, "metrics"), { scrapes: Number(opt["metrics-scrapes"]) })
+  ? await runMetricsBench(join(cacheDir, "metrics"), {
+      scrapes: Number(opt["metrics-scrapes"]),
+      gapMs: Number(opt["metrics-gap"]),
+    })
   : undefined;
 if (metrics) process.stdout.write(`\n/metrics\n${renderMetricsText(metrics)}\n`);
 
