@@ -86,6 +86,32 @@ function config(boards: string[], doors: number): GatewayConfig {
   });
 }
 
+/**
+ * Opens `count` LCUS boards on pty pairs (into `pairs`; their readers' cleanups into `cleanups`)
+ * and returns how to wait for a frame on them (bench/reload.ts uses it too).
+ */
+export async function startBoards(
+  count: number,
+  pairs: PtyPair[],
+  cleanups: (() => void)[],
+): Promise<FrameWaiter> {
+  const waiters = new Set<{ match: Parameters<FrameWaiter>[0]; resolve: (at: number) => void }>();
+  for (let b = 0; b < count; b++) {
+    const pair = await startPtyPair();
+    pairs.push(pair);
+    const splitter = new TimedLcusSplitter();
+    readEnd(pair.benchSide, cleanups, (chunk, at) => {
+      for (const f of splitter.push(chunk, at))
+        for (const w of waiters)
+          if (w.match(b, f.channel, f.on)) {
+            waiters.delete(w);
+            w.resolve(f.at);
+          }
+    });
+  }
+  return (match) => new Promise((resolve) => waiters.add({ match, resolve }));
+}
+
 /** A running gateway with 16 doors on 4 LCUS boards over ptys, and how the benchmark drives it. */
 export interface DoorsRig {
   gateway: Gateway;
@@ -116,24 +142,10 @@ export async function withDoorsRig<T>(
   createBenchData(join(dir, "data"), doors, poolSize);
   const pairs: PtyPair[] = [];
   const cleanups: (() => void)[] = [];
-  const waiters = new Set<{ match: Parameters<FrameWaiter>[0]; resolve: (at: number) => void }>();
-  const waitFrame: FrameWaiter = (match) => new Promise((resolve) => waiters.add({ match, resolve }));
   const store = Store.open(join(dir, "data"));
   let gateway: Gateway | undefined;
   try {
-    for (let b = 0; b < boards; b++) {
-      const pair = await startPtyPair();
-      pairs.push(pair);
-      const splitter = new TimedLcusSplitter();
-      readEnd(pair.benchSide, cleanups, (chunk, at) => {
-        for (const f of splitter.push(chunk, at))
-          for (const w of waiters)
-            if (w.match(b, f.channel, f.on)) {
-              waiters.delete(w);
-              w.resolve(f.at);
-            }
-      });
-    }
+    const waitFrame = await startBoards(boards, pairs, cleanups);
     const inputs = new BenchInputs();
     const readers = new Map<string, BenchReader>();
     const cfg = config(

@@ -14,12 +14,11 @@ import { planReload } from "../gateway/configDiff.js";
 import { Gateway } from "../gateway/daemon.js";
 import { Store } from "../gateway/store/db.js";
 import { listEvents } from "../gateway/store/events.js";
-import { BenchReader } from "./doors.js";
-import { summariseMs, TimedLcusSplitter } from "./e2eMatch.js";
-import { readEnd } from "./e2eProbes.js";
+import { BenchReader, startBoards } from "./doors.js";
+import { summariseMs } from "./e2eMatch.js";
 import { cardOf, createBenchData, doorLayout, lcusDoorsConfig } from "./e2eSetup.js";
 import { quiet } from "./logs.js";
-import { type PtyPair, startPtyPair } from "./ptyPair.js";
+import type { PtyPair } from "./ptyPair.js";
 import type { Latency } from "./stats.js";
 import type { TargetRow } from "./targetTable.js";
 
@@ -58,25 +57,12 @@ export async function runReloadBench(
   createBenchData(join(dir, "data"), DOORS, 2 * o.scans + 1);
   const pairs: PtyPair[] = [];
   const cleanups: (() => void)[] = [];
-  const waiters = new Set<{ board: number; channel: number; on: boolean; resolve: (at: number) => void }>();
-  const waitFrame = (board: number, channel: number, on: boolean) =>
-    new Promise<number>((resolve) => waiters.add({ board, channel, on, resolve }));
   const store = Store.open(join(dir, "data"));
   let gateway: Gateway | undefined;
   try {
-    for (let b = 0; b < BOARDS; b++) {
-      const pair = await startPtyPair();
-      pairs.push(pair);
-      const splitter = new TimedLcusSplitter();
-      readEnd(pair.benchSide, cleanups, (chunk, at) => {
-        for (const f of splitter.push(chunk, at))
-          for (const w of waiters)
-            if (w.board === b && w.channel === f.channel && w.on === f.on) {
-              waiters.delete(w);
-              w.resolve(f.at);
-            }
-      });
-    }
+    const frames = await startBoards(BOARDS, pairs, cleanups);
+    const waitFrame = (board: number, channel: number, on: boolean) =>
+      frames((b, ch, v) => b === board && ch === channel && v === on);
     const ports = pairs.map((p) => p.gatewaySide);
     const readers = new Map<string, BenchReader>();
     gateway = new Gateway({

@@ -5,6 +5,7 @@
  */
 import { expect } from "vitest";
 import type { GatewayConfig } from "../../config/gateway.js";
+import type { GatewayStatus } from "../../config/statusDocument.js";
 import type { Gateway } from "../../gateway/daemon.js";
 import { httpMonitoring } from "../../gateway/http/monitoring.js";
 import { test } from "../harness/index.js";
@@ -55,3 +56,16 @@ export const it = test.extend("monitored", ({ exampleStore, store, gateway, defe
     return { ...rig, url, scrape, server: monitoring.server };
   };
 });
+
+/** A running gateway's status with no devices, doors, links or problems (the pure health and docs tests). */
+export const IDLE_STATUS: GatewayStatus = {
+  state: "running",
+  readers: [],
+  relays: [],
+  inputs: [],
+  doors: [],
+  mqtt: null,
+  sync: null,
+  totals: { scans: 0, grants: 0, denies: 0, errors: 0, relayFailures: 0 },
+  problems: [],
+};

@@ -7,23 +7,14 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { checkGatewayConfig } from "../../config/gateway.js";
-import type { GatewayStatus } from "../../config/statusDocument.js";
 import { GatewayMetrics } from "../../gateway/http/metrics.js";
+
+import { IDLE_STATUS } from "../helpers/monitored.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const page = readFileSync(`${ROOT}docs/monitoring.md`, "utf8");
 
-const idle: GatewayStatus = {
-  state: "running",
-  readers: [],
-  relays: [],
-  inputs: [],
-  doors: [],
-  mqtt: null,
-  sync: null,
-  totals: { scans: 0, grants: 0, denies: 0, errors: 0, relayFailures: 0 },
-  problems: [],
-};
+const idle = IDLE_STATUS;
 
 /** The documented table's rows: metric → its type and labels. */
 function documented(): Map<string, { type: string; labels: string[] }> {

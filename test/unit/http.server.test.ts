@@ -11,13 +11,12 @@ import { describe, expect } from "vitest";
 import { AccessGwError } from "../../config/errors.js";
 import { GatewayConfig } from "../../config/gateway.js";
 import type { HttpSettings } from "../../config/http.js";
-import type { GatewayStatus } from "../../config/statusDocument.js";
 import { liveness, readiness } from "../../gateway/http/health.js";
 import { HttpServer } from "../../gateway/http/httpServer.js";
 import { doorConfig, POOL_GATE } from "../helpers/doorRig.js";
 import { httpGet, parseScrape } from "../helpers/httpGet.js";
 import { memoryLogger, silentLogger } from "../helpers/logs.js";
-import { it } from "../helpers/monitored.js";
+import { IDLE_STATUS, it } from "../helpers/monitored.js";
 
 /** pool-gate without its inputs: its devices are the two readers and the board. */
 const PLAIN_GATE = doorConfig(
@@ -77,17 +76,7 @@ describe("GET /healthz and /readyz", () => {
 });
 
 describe("readiness: the cache", () => {
-  const idle: GatewayStatus = {
-    state: "running",
-    readers: [],
-    relays: [],
-    inputs: [],
-    doors: [],
-    mqtt: null,
-    sync: null,
-    totals: { scans: 0, grants: 0, denies: 0, errors: 0, relayFailures: 0 },
-    problems: [],
-  };
+  const idle = IDLE_STATUS;
   const noDoors = GatewayConfig.parse({});
 
   it("is not ready without a site in the cache, nor while the cache cannot be written (R14: scans refused)", () => {
