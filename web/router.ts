@@ -120,7 +120,10 @@ export class Router {
           const next = req.path + (req.query.size > 0 ? `?${req.query}` : "");
           return {
             status: 303,
-            headers: { Location: `${LOGIN_PATH}?next=${encodeURIComponent(next)}`, "Cache-Control": "no-store" },
+            headers: {
+              Location: `${LOGIN_PATH}?next=${encodeURIComponent(next)}`,
+              "Cache-Control": "no-store",
+            },
           };
         }
         return refusal(req, 401, "log in first: this session has expired or never was");

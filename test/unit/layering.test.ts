@@ -20,6 +20,7 @@ const LAYERS = [
   ["gateway", "gateway"],
   ["config", "config"],
   ["runtime", "runtime"],
+  ["web", "web"],
   ["drivers", "drivers"],
   ["central", "central"],
   ["sim", "firmware-sim"],
@@ -32,16 +33,30 @@ type Layer = (typeof LAYERS)[number][0];
 const ALLOWED: Record<Layer, readonly Layer[]> = {
   config: [],
   runtime: [],
+  // The console's framework (requests, router, logins, look), shared by the gateway and the central.
+  web: ["config", "runtime"],
   engine: ["config"],
   drivers: ["config", "runtime"],
   store: ["config", "engine", "runtime"],
   sync: ["config", "engine", "store", "drivers", "runtime"],
-  gateway: ["config", "engine", "store", "sync", "drivers", "runtime"],
-  central: ["config", "engine", "drivers", "runtime"],
+  gateway: ["config", "engine", "store", "sync", "drivers", "runtime", "web"],
+  central: ["config", "engine", "drivers", "runtime", "web"],
   sim: ["config", "engine", "drivers", "runtime"],
   // The demo and the benchmarks wire whole programs together.
-  demo: ["config", "engine", "store", "sync", "gateway", "drivers", "runtime", "central", "sim"],
-  bench: ["config", "engine", "store", "sync", "gateway", "drivers", "runtime", "central", "sim", "demo"],
+  demo: ["config", "engine", "store", "sync", "gateway", "drivers", "runtime", "web", "central", "sim"],
+  bench: [
+    "config",
+    "engine",
+    "store",
+    "sync",
+    "gateway",
+    "drivers",
+    "runtime",
+    "web",
+    "central",
+    "sim",
+    "demo",
+  ],
 };
 
 /**
