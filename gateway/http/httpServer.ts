@@ -1,21 +1,17 @@
 /**
- * The daemon's HTTP server for monitoring (config/http.ts): GET /metrics in the Prometheus text
- * format, GET /healthz and /readyz as JSON; other paths 404, other methods 405. HTTPS when `tls`
- * names a certificate and key. Outside input never throws out of a handler: a bad request is
- * answered or its socket closed, and the doors go on.
+ * The daemon's HTTP server (config/http.ts): GET /metrics in the Prometheus text format, GET
+ * /healthz and /readyz as JSON, and the console's pages when the daemon has one; HTTPS when `tls`
+ * names a certificate and key. The server itself runs in a worker thread (httpWorker.js) so that no
+ * request waits behind the doors' event loop: this side posts the exposition text every second,
+ * answers the health questions, and hands console requests to the console. Outside input never
+ * throws out of a handler: a bad request is answered or its socket closed, and the doors go on.
  */
 import { readFileSync } from "node:fs";
-import {
-  createServer as createHttpServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from "node:http";
-import { createServer as createHttpsServer } from "node:https";
-import type { AddressInfo } from "node:net";
+import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
 import { AccessGwError } from "../../config/errors.js";
 import { type HttpSettings, type ListenAddress, parseListen } from "../../config/http.js";
+import type { WebRequest, WebResponse } from "../../web/webTypes.js";
 import type { Feature } from "../features/controller.js";
 import type { HealthAnswer } from "./health.js";
 
@@ -29,10 +25,45 @@ export interface HttpServerOptions {
   live: () => HealthAnswer;
   ready: () => HealthAnswer;
   logger: Logger;
+  /** The console: answers the other paths (undefined: 404); without it they are all 404. */
+  app?: (req: WebRequest) => Promise<WebResponse | undefined>;
+  /** How often the exposition text is made again for /metrics, in ms (1000 by default). */
+  snapshotMs?: number;
+  /** How long /healthz and /readyz wait for this thread before they answer that it is stuck (ms). */
+  askTimeoutMs?: number;
 }
 
 /** A request that takes longer than this (a slow or stuck client) is cut off. */
 const REQUEST_TIMEOUT_MS = 10_000;
+/** /healthz and /readyz wait this long for the main thread before they say it is stuck. */
+const ASK_TIMEOUT_MS = 2_000;
+/** A console request waits this long for its answer. */
+const FORWARD_TIMEOUT_MS = 30_000;
+/** The largest console request body (the editor's drafts are far smaller). */
+const BODY_LIMIT = 1024 * 1024;
+
+/** A request from the worker, as plain data. */
+interface ForwardedRequest {
+  type: "request";
+  id: number;
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Uint8Array;
+  remote: string;
+  secure: boolean;
+}
+
+/** What the worker says. */
+type FromWorker =
+  | { type: "listening"; host: string; port: number }
+  | { type: "listen-error"; code?: string; message: string }
+  | { type: "ask"; id: number; route: "healthz" | "readyz" }
+  | ForwardedRequest
+  | { type: "stream-closed"; id: number }
+  | { type: "snapshot-taken"; seq: number }
+  | { type: "log"; level: "debug" | "warn" | "error"; msg: string; detail: Record<string, unknown> }
+  | { type: "stopped" };
 
 /** The TLS files, read now; unreadable ones are a configuration problem naming the file and field. */
 function readTls(file: string, tls: NonNullable<HttpSettings["tls"]>): { cert: Buffer; key: Buffer } {
@@ -53,112 +84,225 @@ function readTls(file: string, tls: NonNullable<HttpSettings["tls"]>): { cert: B
   return { cert: read("cert"), key: read("key") };
 }
 
-/** The monitoring server as a daemon feature. */
+/** The server as a daemon feature. */
 export class HttpServer implements Feature {
   readonly name = "http";
   private readonly o: HttpServerOptions;
-  private server: Server | undefined;
+  private worker: Worker | undefined;
+  private listening: ListenAddress | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private seq = 0;
+  private readonly acks = new Map<number, () => void>();
+  private readonly streams = new Map<number, () => void>();
+  private stopped: (() => void) | undefined;
+  private exited = false;
 
   constructor(options: HttpServerOptions) {
     this.o = options;
   }
 
   /**
-   * Reads the TLS files (a problem with them refuses the start) and listens. An address that is
-   * taken is logged and left: the doors matter more than their monitoring.
+   * Reads the TLS files (a problem with them refuses the start), makes the first exposition text and
+   * starts the server. An address that is taken is logged and left: the doors matter more.
    */
   async start(): Promise<void> {
     const { settings, file } = this.o;
     const listen = parseListen(settings.listen) as ListenAddress;
-    const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
-    let server: Server;
-    if (settings.tls) {
-      const files = readTls(file, settings.tls);
-      try {
-        server = createHttpsServer(files, handler);
-      } catch (err) {
+    const tls = settings.tls ? readTls(file, settings.tls) : null;
+    const worker = new Worker(new URL("./httpWorker.js", import.meta.url), {
+      workerData: {
+        host: listen.host,
+        port: listen.port,
+        tls,
+        requestTimeoutMs: REQUEST_TIMEOUT_MS,
+        askTimeoutMs: this.o.askTimeoutMs ?? ASK_TIMEOUT_MS,
+        forwardTimeoutMs: FORWARD_TIMEOUT_MS,
+        bodyLimit: BODY_LIMIT,
+        forward: this.o.app !== undefined,
+      },
+    });
+    this.worker = worker;
+    this.exited = false;
+    const started = new Promise<FromWorker>((resolve) => {
+      worker.on("message", (m: FromWorker) => {
+        if (m.type === "listening" || m.type === "listen-error") resolve(m);
+        else this.onMessage(m);
+      });
+      worker.once("error", (err) => resolve({ type: "listen-error", message: err.message }));
+    });
+    worker.on("error", (err) => this.o.logger.error({ err }, "http: the server failed"));
+    worker.on("exit", (code) => {
+      this.exited = true;
+      if (this.worker === worker && !this.stopped)
+        this.o.logger.error({ code }, "http: the server stopped; /metrics, /healthz and /readyz are off");
+    });
+    await this.refresh();
+    const outcome = await started;
+    if (outcome.type === "listen-error") {
+      const tlsProblem = tls !== null && outcome.code === undefined;
+      if (tlsProblem) {
+        await this.stop();
         throw new AccessGwError(
           "CONFIG_INVALID",
-          `${file}: http.tls: ${settings.tls.cert} and ${settings.tls.key} are not a usable certificate and key (${(err as Error).message})`,
-          { cause: err },
+          `${file}: http.tls: ${settings.tls?.cert} and ${settings.tls?.key} are not a usable certificate and key (${outcome.message})`,
         );
       }
-    } else server = createHttpServer(handler);
-    server.requestTimeout = REQUEST_TIMEOUT_MS;
-    // A malformed request (or a TLS handshake that fails) is the client's problem: close its socket.
-    server.on("clientError", (_err, socket) => socket.destroy());
-    server.on("tlsClientError", (err) => this.o.logger.debug({ err }, "http: TLS handshake failed"));
-    const error = await new Promise<Error | undefined>((resolve) => {
-      server.once("error", resolve);
-      server.listen(listen.port, listen.host, () => resolve(undefined));
-    });
-    if (error) {
       this.o.logger.error(
-        { err: error, host: listen.host, port: listen.port },
+        { err: { code: outcome.code, message: outcome.message }, host: listen.host, port: listen.port },
         "http: cannot listen; /metrics, /healthz and /readyz are off until the next start",
       );
+      await this.stop();
       return;
     }
-    server.on("error", (err) => this.o.logger.error({ err }, "http: server error"));
-    this.server = server;
-    const at = this.address();
+    if (outcome.type !== "listening") return;
+    this.listening = { host: outcome.host, port: outcome.port };
+    this.timer = setInterval(() => void this.refresh(), this.o.snapshotMs ?? 1000);
+    this.timer.unref();
     this.o.logger.info(
-      { ...at, tls: settings.tls !== undefined },
-      "http: serving /metrics, /healthz, /readyz",
+      { ...this.listening, tls: settings.tls !== undefined, console: this.o.app !== undefined },
+      this.o.app
+        ? "http: serving the console, /metrics, /healthz, /readyz"
+        : "http: serving /metrics, /healthz, /readyz",
     );
   }
 
-  /** Stops listening and closes every connection (a scrape in progress is cut). */
+  /** Stops listening and closes every connection (a scrape or an event stream in progress is cut). */
   async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (!server) return;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
-    await closed;
+    const worker = this.worker;
+    if (!worker) return;
+    clearInterval(this.timer);
+    for (const close of this.streams.values()) close();
+    this.streams.clear();
+    const stopped = new Promise<void>((resolve) => {
+      this.stopped = resolve;
+      worker.once("exit", () => resolve());
+    });
+    if (!this.exited) {
+      worker.postMessage({ type: "stop" });
+      await Promise.race([stopped, new Promise((r) => setTimeout(r, 2000).unref())]);
+    }
+    await worker.terminate();
+    this.worker = undefined;
+    this.listening = undefined;
+    this.stopped = undefined;
+    for (const ack of this.acks.values()) ack();
+    this.acks.clear();
   }
 
   /** Where the server listens (the port the system chose for port 0); undefined when not listening. */
   address(): ListenAddress | undefined {
-    const a = this.server?.address() as AddressInfo | null | undefined;
-    return a ? { host: a.address, port: a.port } : undefined;
+    return this.listening;
   }
 
-  /** Routes a request; any failure is a 500 with the error logged, never a throw. */
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /**
+   * Makes the exposition text now and hands it to the server; resolves once the server has it, so a
+   * scrape after this sees everything counted before it. A failure is logged; the older text stays.
+   */
+  async refresh(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return;
+    let text: string;
     try {
-      const path = new URL(req.url ?? "/", "http://localhost").pathname;
-      const route = ROUTES.get(path);
-      if (!route) return send(res, 404, { error: `no such path: ${path} (try /metrics, /healthz, /readyz)` });
-      if (req.method !== "GET" && req.method !== "HEAD") {
-        res.setHeader("Allow", "GET, HEAD");
-        return send(res, 405, { error: `${req.method} is not allowed on ${path}: only GET and HEAD` });
-      }
-      if (route === "metrics") {
-        const text = await this.o.metrics.scrape();
-        res.writeHead(200, { "Content-Type": this.o.metrics.contentType });
-        res.end(req.method === "HEAD" ? undefined : text);
+      text = await this.o.metrics.scrape();
+    } catch (err) {
+      this.o.logger.error({ err }, "http: the metrics could not be read; /metrics shows the last ones");
+      return;
+    }
+    const seq = ++this.seq;
+    const taken = new Promise<void>((resolve) => this.acks.set(seq, resolve));
+    worker.postMessage({ type: "snapshot", seq, text, contentType: this.o.metrics.contentType });
+    await taken;
+  }
+
+  /** Handles what the worker asks; never throws. */
+  private onMessage(m: FromWorker): void {
+    switch (m.type) {
+      case "snapshot-taken":
+        this.acks.get(m.seq)?.();
+        this.acks.delete(m.seq);
+        return;
+      case "ask": {
+        const answer = this.health(m.route);
+        this.worker?.postMessage({ type: "answer", id: m.id, ...answer });
         return;
       }
-      const answer = route === "healthz" ? this.o.live() : this.o.ready();
-      send(res, answer.code, answer.body, req.method === "HEAD");
-    } catch (err) {
-      this.o.logger.error({ err, path: req.url }, "http: request failed");
-      if (!res.headersSent) send(res, 500, { error: "internal error; see the daemon's log" });
-      else res.destroy();
+      case "request":
+        void this.forwarded(m);
+        return;
+      case "stream-closed":
+        this.streams.get(m.id)?.();
+        this.streams.delete(m.id);
+        return;
+      case "log":
+        this.o.logger[m.level](m.detail, m.msg);
+        return;
+      case "stopped":
+        this.stopped?.();
+        return;
     }
+  }
+
+  /** /healthz or /readyz; a failure to work it out is a 503 naming it. */
+  private health(route: "healthz" | "readyz"): HealthAnswer {
+    try {
+      return route === "healthz" ? this.o.live() : this.o.ready();
+    } catch (err) {
+      this.o.logger.error({ err, route }, "http: health check failed");
+      return {
+        code: 503,
+        body: { status: "unavailable", problems: [`the ${route} check failed: ${(err as Error).message}`] },
+      };
+    }
+  }
+
+  /** A console request: answered by the app, whole or as a stream; a throw is a 500, logged. */
+  private async forwarded(m: ForwardedRequest): Promise<void> {
+    const post = (message: Record<string, unknown>) => this.worker?.postMessage({ ...message, id: m.id });
+    let answer: WebResponse | undefined;
+    try {
+      answer = await this.o.app?.(webRequest(m));
+    } catch (err) {
+      this.o.logger.error({ err, path: m.url }, "http: request failed");
+      answer = {
+        status: 500,
+        headers: { "Content-Type": "application/json; charset=utf-8" },
+        body: '{"error":"internal error; see the daemon\'s log"}\n',
+      };
+    }
+    if (!answer) {
+      const path = new URL(m.url, "http://localhost").pathname;
+      post({
+        type: "answer",
+        status: 404,
+        headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" },
+        body: `${JSON.stringify({ error: `no such path: ${path}` })}\n`,
+      });
+      return;
+    }
+    if (answer.stream) {
+      post({ type: "stream-open", status: answer.status, headers: answer.headers ?? {} });
+      const close = answer.stream.open((chunk) => post({ type: "stream-data", chunk }));
+      this.streams.set(m.id, close);
+      return;
+    }
+    post({ type: "answer", status: answer.status, headers: answer.headers ?? {}, body: answer.body });
   }
 }
 
-/** A Map, so that a path such as /constructor finds nothing. */
-const ROUTES = new Map<string, "metrics" | "healthz" | "readyz">([
-  ["/metrics", "metrics"],
-  ["/healthz", "healthz"],
-  ["/readyz", "readyz"],
-]);
-
-/** Answers with a JSON body (none for HEAD); no caching, as each answer is of this moment. */
-function send(res: ServerResponse, code: number, body: unknown, head = false): void {
-  res.writeHead(code, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" });
-  res.end(head ? undefined : `${JSON.stringify(body)}\n`);
+/** The worker's plain request as the console's WebRequest. */
+function webRequest(m: ForwardedRequest): WebRequest {
+  const url = new URL(m.url, "http://localhost");
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(m.headers))
+    headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
+  return {
+    method: m.method,
+    path: url.pathname,
+    query: url.searchParams,
+    headers,
+    body: Buffer.from(m.body),
+    remote: m.remote,
+    secure: m.secure,
+    params: {},
+  };
 }

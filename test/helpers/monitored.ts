@@ -49,6 +49,7 @@ export const it = test.extend("monitored", ({ exampleStore, store, gateway, defe
     const port = monitoring.server.address()?.port;
     const url = `http://127.0.0.1:${port}`;
     const scrape = async () => {
+      await monitoring.server.refresh(); // /metrics answers from the text made last: make it now
       const answer = await httpGet(`${url}/metrics`);
       expect(answer.status).toBe(200);
       return parseScrape(answer.body);
