@@ -12,7 +12,9 @@ export type ErrorCode =
   | "NO_SITE"
   | "GATEWAY_ID_MISMATCH"
   | "STORE"
-  | "INPUT_UNSUPPORTED";
+  | "INPUT_UNSUPPORTED"
+  | "USER_INVALID"
+  | "UNKNOWN_USER";
 
 /** One error class with a code, a list of human-readable problems, and an optional cause. */
 export class AccessGwError extends Error {
@@ -45,6 +47,8 @@ const BAD_INPUT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   "UNKNOWN_MEMBER",
   "UNKNOWN_MULTIPACK",
   "GATEWAY_ID_MISMATCH",
+  "USER_INVALID",
+  "UNKNOWN_USER",
 ]);
 
 /**

@@ -78,6 +78,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     if (FRONT_DESK_VERBS.has(verb.name)) return await runFrontDeskVerb(verb.name, flags, io);
     if (verb.name === "log-level")
       return await runLogLevel(args, flags, { io, dataDir: dataDir(flags, optionalConfig(flags), io.env) });
+    if (verb.name === "user")
+      return await (await import("./cliUser.js")).runUser(args, flags, {
+        io,
+        dataDir: dataDir(flags, optionalConfig(flags), io.env),
+        now: Date.now,
+      });
     if (BACKUP_VERBS.has(verb.name)) {
       const config = optionalConfig(flags);
       const cli = { io, dataDir: dataDir(flags, config, io.env), gatewayId: () => gatewayId(config, io.env) };

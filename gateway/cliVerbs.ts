@@ -71,6 +71,11 @@ export const FLAGS = {
   user: { value: "NAME", help: "the system user the service runs as (default accessgw)" },
   unit: { value: "FILE", help: "where the unit is written (default /etc/systemd/system/accessgw.service)" },
   print: { help: "print the unit on stdout instead of writing it" },
+  role: {
+    value: "viewer|desk|technician|manager",
+    help: "what the user may do in the consoles (README: roles)",
+  },
+  "password-stdin": { help: "read the password from stdin: one line (asked without echo on a terminal)" },
   help: { short: "h", help: "this verb's usage" },
 } as const satisfies Record<string, FlagSpec>;
 
@@ -349,6 +354,26 @@ export const VERBS: readonly VerbSpec[] = [
     ],
     example:
       "accessgw restore --from /media/usb/accessgw-pool-1-2026-12-06T06-41-07.db --config gateway.yaml",
+  },
+  {
+    name: "user",
+    args: "add|list|remove|passwd [NAME]",
+    synopsis: "add NAME --role ROLE --password-stdin | list | remove NAME | passwd NAME --password-stdin",
+    summary: "the consoles' logins: add, list or remove a user, or set a new password",
+    takes: {
+      data: "the data folder of the users file: the gateway's, or the central's (--data <central data dir>)",
+      config: "the gateway configuration (finds the data folder as start does)",
+      role: "add: viewer, desk, technician or manager",
+      "password-stdin": true,
+      json: "list: { file, users: [{ name, role, created, changed }] }; the others: { done, user }",
+    },
+    details: [
+      "Works while the daemon runs: a new user can log in at once; a removed user or a new password ends",
+      "that user's sessions at their next request. Names: a-z, 0-9, '.', '_', '-', at most 32; passwords: 8–256 characters.",
+      "Passwords are kept as scrypt hashes in <data>/users.json (0600), never printed or logged.",
+      "exit 0 done, 2 bad input (name, role, password, an unknown user, a user that exists), 1 anything else.",
+    ],
+    example: "accessgw user add anna --role desk --password-stdin --config /etc/accessgw/gateway.yaml",
   },
   {
     name: "sim",

@@ -25,6 +25,20 @@ export interface PageParts {
   body: Html;
   /** Scripts of the package's assets to load (e.g. "/assets/live.js"). */
   scripts?: readonly string[];
+  /** A message above the content: what went wrong (error), what was done (ok), or a hint (info). */
+  notice?: Notice;
+}
+
+/** A message shown above a page's content. */
+export interface Notice {
+  kind: "error" | "ok" | "info";
+  text: string;
+}
+
+/** The notice area; role=alert makes a screen reader say an error at once. */
+function noticeHtml(n: Notice | undefined): Html | string {
+  if (!n) return "";
+  return html`<p class="notice ${n.kind}" role="${n.kind === "error" ? "alert" : "status"}">${n.text}</p>`;
 }
 
 /** The whole HTML document of a page. */
@@ -41,16 +55,17 @@ ${p.session ? html`<meta name="csrf-token" content="${p.session.csrf}">` : ""}
 </head>
 <body>
 <header>
-<strong>accessgw ${p.product}</strong>
-<nav>${links.map((n) => html`<a href="${n.href}"${n.href === p.path ? html` aria-current="page"` : ""}>${n.label}</a>`)}</nav>
+<span class="brand">accessgw <span>${p.product}</span></span>
+${links.length > 0 ? html`<nav>${links.map((n) => html`<a href="${n.href}"${n.href === p.path ? html` aria-current="page"` : ""}>${n.label}</a>`)}</nav>` : ""}
 ${
   p.session
-    ? html`<form method="post" action="/logout" class="who"><span>${p.session.user} (${p.session.role})</span><input type="hidden" name="_csrf" value="${p.session.csrf}"><button>Log out</button></form>`
+    ? html`<form method="post" action="/logout" class="who"><span>${p.session.user} <small>${p.session.role}</small></span><input type="hidden" name="_csrf" value="${p.session.csrf}"><button class="quiet">Log out</button></form>`
     : ""
 }
 </header>
 <main>
 <h1>${p.title}</h1>
+${noticeHtml(p.notice)}
 ${p.body}
 </main>
 ${(p.scripts ?? []).map((s) => html`<script src="${s}" defer></script>`)}

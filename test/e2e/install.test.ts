@@ -98,6 +98,8 @@ describe("npm pack, then npm install -g of the tarball", () => {
     expect(listing).toContain("package/dist/gateway/cli.js");
     expect(listing).toContain("package/config/demo/gateway.yaml");
     expect(listing).toContain("package/bin/accessgw-sim.js");
+    // tsc does not copy the consoles' style sheet and scripts: the build does.
+    expect(listing).toContain("package/dist/web/assets/console.css");
     expect(
       listing.filter((f) => /\.ts$|\.map$|^package\/(test|bench|dist\/bench|gateway|drivers)\//.test(f)),
     ).toEqual([]);
