@@ -3,12 +3,16 @@
  * owner: the folder 0700 and every file 0600 (the database, its -wal and -shm, status.json, temp
  * files, the status socket), whatever the umask. `gateway.dataGroup` widens that on purpose to a
  * group (e.g. the front desk's): the folder 2750 (setgid, so files created later by any accessgw
- * process get the group too) and the files 0640, owned by that group.
+ * process get the group too) and the files 0640, owned by that group — but for the console's
+ * logins (users.json: password hashes), which stay the owner's alone.
  */
 import { execFileSync } from "node:child_process";
 import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { AccessGwError } from "../../config/errors.js";
+
+/** The console's logins (web/users.ts USERS_FILE): password hashes, the owner's alone in any case. */
+const OWNER_ONLY_FILE = "users.json";
 
 /** The modes of a data folder and its files. */
 export interface DataAccess {
@@ -98,7 +102,11 @@ function secureOne(path: string, access: DataAccess): AccessChange {
   const st = lstatSync(path);
   const change: AccessChange = { path };
   if (st.isSymbolicLink()) return change;
-  const mode = st.isDirectory() ? access.folderMode : access.fileMode;
+  const mode = st.isDirectory()
+    ? access.folderMode
+    : basename(path) === OWNER_ONLY_FILE
+      ? 0o600 // password hashes: never the group's to read
+      : access.fileMode;
   if ((st.mode & 0o7777) !== mode) {
     chmodSync(path, mode);
     change.mode = { from: octal(st.mode), to: octal(mode) };

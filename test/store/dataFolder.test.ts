@@ -2,7 +2,14 @@ import { chmodSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect } from "vitest";
 import { AccessGwError } from "../../config/errors.js";
-import { newFileMode, OWNER_ONLY, resolveGroup, secureDataFolder } from "../../gateway/store/dataFolder.js";
+import {
+  groupAccess,
+  newFileMode,
+  OWNER_ONLY,
+  resolveGroup,
+  secureDataFolder,
+} from "../../gateway/store/dataFolder.js";
+import { USERS_FILE } from "../../web/users.js";
 import { it } from "../harness/index.js";
 
 const mode = (path: string) => (statSync(path).mode & 0o7777).toString(8);
@@ -28,6 +35,22 @@ describe("secureDataFolder: member data for its owner only", () => {
     });
     expect(mode(join(data, "accessgw.db"))).toBe("600");
     expect(secureDataFolder(data, OWNER_ONLY)).toEqual({ changes: [], failures: [] });
+  });
+});
+
+describe("secureDataFolder: gateway.dataGroup", () => {
+  it("opens the files to the group, but for the console's logins (password hashes), the owner's alone", ({
+    folder: { dir },
+  }) => {
+    const data = join(dir, "data");
+    const access = groupAccess({ name: "mine", gid: process.getgid?.() ?? 0 });
+    secureDataFolder(data, access);
+    writeFileSync(join(data, "accessgw.db"), "");
+    writeFileSync(join(data, USERS_FILE), "{}");
+    chmodSync(join(data, USERS_FILE), 0o644);
+    secureDataFolder(data, access);
+    expect(mode(join(data, "accessgw.db"))).toBe("640");
+    expect(mode(join(data, USERS_FILE))).toBe("600");
   });
 });
 
