@@ -100,9 +100,17 @@ function target(file: string, spec: string): string {
   return normalize(join(dirname(file), spec)).replace(/\.js$/, ".ts");
 }
 
-const files = ["config", "runtime", "gateway", "drivers", "central", "firmware-sim", "demo", "bench"].flatMap(
-  sourceFiles,
-);
+const files = [
+  "config",
+  "runtime",
+  "web",
+  "gateway",
+  "drivers",
+  "central",
+  "firmware-sim",
+  "demo",
+  "bench",
+].flatMap(sourceFiles);
 
 describe("layering: each folder imports only the layers below it", () => {
   it("finds the source files of every layer", () => {
