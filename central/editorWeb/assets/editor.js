@@ -2,7 +2,7 @@
 // localStorage, per user, so it survives moving between pages), is checked by the central as you
 // type (POST /editor/check, debounced) and its problems are shown next to their field. Every POST
 // carries the session's CSRF token from <meta name="csrf-token"> as X-CSRF-Token.
-import { el, renderSection, SECTIONS } from "./editorForms.js";
+import { el, formPath, renderSection, SECTIONS } from "./editorForms.js";
 import { startReview } from "./editorReview.js";
 
 const CHECK_DELAY_MS = 400;
@@ -80,14 +80,6 @@ async function check() {
     state.textContent = `Draft, not saved: ${problems.length} problem${problems.length === 1 ? "" : "s"}.${stale}`;
   else state.textContent = `Draft, not saved: no problems. Review and save it when ready.${stale}`;
   state.className = problems.length > 0 ? "bad" : "";
-}
-
-/** `accessTypes[0] (early).windows[1].from` → `accessTypes.0.windows.1.from` (the form's data-path). */
-export function formPath(path) {
-  return path
-    .replace(/\] \([^)]*\)/g, "]")
-    .replace(/\[(\d+)\]/g, ".$1")
-    .replace(/^\./, "");
 }
 
 /** Each problem beside the closest field it names; the others (other pages, whole file) in the list. */

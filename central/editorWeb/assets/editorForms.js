@@ -148,6 +148,14 @@ export const SECTIONS = {
 
 const HOLIDAYS = { key: "holidays", kind: "dates", label: "Holidays (the days “Hol” of the windows)" };
 
+/** `accessTypes[0] (early).windows[1].from` → `accessTypes.0.windows.1.from` (the form's data-path). */
+export function formPath(path) {
+  return path
+    .replace(/\] \([^)]*\)/g, "]")
+    .replace(/\[(\d+)\]/g, ".$1")
+    .replace(/^\./, "");
+}
+
 /** Builds an element: tag, attributes, children (strings become text, never markup). */
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
