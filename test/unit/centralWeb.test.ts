@@ -178,40 +178,46 @@ describe("the central's web server", () => {
 });
 
 describe("accessgw central --http", () => {
-  it("serves on the address given and says where in its ready line", async ({ exampleFiles: f, defer }) => {
-    const log = memoryLogger();
-    const out: string[] = [];
-    let stop: (signal: NodeJS.Signals) => void = () => {};
-    const argv = ["--site", "rome-center", "--site-config", f.siteFile, "--members", f.membersFile];
-    // The broker is never reached: the central starts and serves while it keeps trying.
-    argv.push("--broker", "mqtt://127.0.0.1:9", "--data", f.data, "--http", "127.0.0.1:0", "--json");
-    const done = main(argv, {
-      out: (t) => out.push(t),
-      err: (t) => out.push(t),
-      env: {},
-      onSignal: (listener) => {
-        stop = listener;
-        return () => {};
-      },
-      stderrIsTty: false,
-      logger: log.logger,
-    });
-    defer(async () => {
+  it.for([true, false])(
+    "serves on the address given and says where in its ready line (--json: %s)",
+    async (json, { exampleFiles: f, defer }) => {
+      const log = memoryLogger();
+      const out: string[] = [];
+      let stop: (signal: NodeJS.Signals) => void = () => {};
+      const argv = ["--site", "rome-center", "--site-config", f.siteFile, "--members", f.membersFile];
+      // The broker is never reached: the central starts and serves while it keeps trying.
+      argv.push("--broker", "mqtt://127.0.0.1:9", "--data", f.data, "--http", "127.0.0.1:0");
+      if (json) argv.push("--json");
+      const done = main(argv, {
+        out: (t) => out.push(t),
+        err: (t) => out.push(t),
+        env: {},
+        onSignal: (listener) => {
+          stop = listener;
+          return () => {};
+        },
+        stderrIsTty: false,
+        logger: log.logger,
+      });
+      defer(async () => {
+        stop("SIGTERM");
+        await done;
+      });
+      await expect.poll(() => out.length).toBeGreaterThan(0);
+      const http = json
+        ? (JSON.parse(out[0] ?? "{}") as { http?: string }).http
+        : /; editor http:\/\/(127\.0\.0\.1:\d+)\/editor$/.exec(out[0] ?? "")?.[1];
+      expect(http).toMatch(/^127\.0\.0\.1:\d+$/);
+      // The logins and the editor's backend are mounted by the command line once merged (issue 11).
+      const res = await fetch(`http://${http}/nothing`);
+      expect(res.status).toBe(404);
+      expect(log.at("info")).toContainEqual(
+        expect.objectContaining({ msg: "http: serving the central's editor" }),
+      );
       stop("SIGTERM");
-      await done;
-    });
-    await expect.poll(() => out.length).toBeGreaterThan(0);
-    const ready = JSON.parse(out[0] ?? "{}") as { http?: string };
-    expect(ready.http).toMatch(/^127\.0\.0\.1:\d+$/);
-    // The logins and the editor's backend are mounted by the command line once merged (issue 11).
-    const res = await fetch(`http://${ready.http}/nothing`);
-    expect(res.status).toBe(404);
-    expect(log.at("info")).toContainEqual(
-      expect.objectContaining({ msg: "http: serving the central's editor" }),
-    );
-    stop("SIGTERM");
-    expect(await done).toBe(0);
-  });
+      expect(await done).toBe(0);
+    },
+  );
 
   it("refuses an --http that is not an address (exit 2)", async ({ exampleFiles: f }) => {
     const err: string[] = [];
