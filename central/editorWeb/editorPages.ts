@@ -89,14 +89,20 @@ export function historyPage(backend: EditorBackend, session: WebSession): WebRes
       ? html`<p>Nothing has been saved from the editor yet.</p>`
       : html`<div class="table-wrap"><table><thead><tr><th>When (${zone})</th><th>Who</th><th>Why</th><th class="num">Records changed</th></tr></thead>
 <tbody>${rows}</tbody></table></div>`;
-  return editorPage("History", HISTORY_PATH, session, body);
+  return editorPage("History", HISTORY_PATH, session, body, false);
 }
 
-/** A page of the editor in the shared look, with its style sheet and script. */
-function editorPage(title: string, path: string, session: WebSession, body: Html): WebResponse {
+/** A page of the editor in the shared look, with its style sheet (and the draft's script when it has one). */
+function editorPage(
+  title: string,
+  path: string,
+  session: WebSession,
+  body: Html,
+  script = true,
+): WebResponse {
   const withAssets = html`<link rel="stylesheet" href="${EDITOR_ASSETS}/editor.css">
 ${body}
-<script type="module" src="${EDITOR_ASSETS}/editor.js"></script>`;
+${script ? html`<script type="module" src="${EDITOR_ASSETS}/editor.js"></script>` : ""}`;
   return htmlResponse(page({ title, product: "central", session, nav: EDITOR_NAV, path, body: withAssets }));
 }
 
