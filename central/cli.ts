@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import type { Logger } from "pino";
 import { AccessGwError } from "../config/errors.js";
 import { Mqtt } from "../config/gateway.js";
+import { type ListenAddress, parseListen } from "../config/http.js";
 import { DEFAULT_TOPIC_PREFIX, TopicPrefix } from "../config/protocol/payloads.js";
 import { Id } from "../config/site.js";
 import { redactUrl } from "../drivers/mqtt/clientOptions.js";
@@ -23,6 +24,7 @@ import {
 } from "../runtime/logger.js";
 import { Central } from "./central.js";
 import type { CentralOptions } from "./centralTypes.js";
+import { CentralWeb, DEFAULT_CENTRAL_HTTP, NO_SESSIONS } from "./centralWeb.js";
 import {
   DEFAULT_PART_BYTES,
   DEFAULT_PART_MEMBERS,
@@ -48,6 +50,8 @@ their events. Edits of the files are picked up while it runs (and on SIGHUP).
   --part-members N        members per sync part or changes message (default ${DEFAULT_PART_MEMBERS})
   --part-bytes N          bytes of JSON per sync part or changes message (default ${DEFAULT_PART_BYTES})
   --replay-limit N        a gateway more revisions behind than N gets a snapshot (default ${DEFAULT_REPLAY_LIMIT})
+  --http [HOST:]PORT      serve the facility manager's editor (e.g. ${DEFAULT_CENTRAL_HTTP}; port 0: any free
+                          port); a bare port listens on 127.0.0.1 only
   --log-format json|pretty
                           logs on stderr (default: pretty on a terminal, else JSON lines)
   --log-level LEVEL       fatal, error, warn, info (default), debug, trace or silent
@@ -73,6 +77,7 @@ const FLAGS = {
   "part-members": { type: "string" },
   "part-bytes": { type: "string" },
   "replay-limit": { type: "string" },
+  http: { type: "string" },
   "log-format": { type: "string" },
   "log-level": { type: "string" },
   json: { type: "boolean", default: false },
@@ -152,6 +157,7 @@ async function run(argv: string[], io: CentralCliIo): Promise<number> {
     io.logger ??
     makeLogger(checked.logLevel ?? "info", checked.logFormat ?? defaultLogFormat(io.stderrIsTty));
   const central = new Central({ ...checked.options, logger, env: io.env });
+  let web: CentralWeb | undefined;
 
   // Signals are taken before start so a Ctrl-C during start still stops cleanly.
   let stop: (signal: string) => void = () => {};
@@ -165,7 +171,9 @@ async function run(argv: string[], io: CentralCliIo): Promise<number> {
   try {
     try {
       await central.start();
+      if (checked.http) web = await startWeb(checked.http, logger);
     } catch (err) {
+      await central.stop().catch(() => undefined);
       return reportStartFailure(err, io);
     }
     const ready = {
@@ -176,15 +184,18 @@ async function run(argv: string[], io: CentralCliIo): Promise<number> {
       broker: redactUrl(checked.options.mqtt?.url ?? ""),
       topicPrefix: checked.options.topicPrefix,
       dataDir: checked.options.dataDir,
+      ...(web ? { http: webAddress(web) } : {}),
     };
     if (flags.json) io.out(JSON.stringify({ ready: true, ...ready }));
     else
       io.out(
         `accessgw central: site ${ready.siteId}, config rev ${ready.configRev}, site rev ${ready.siteRev}, ` +
-          `${ready.members} member${ready.members === 1 ? "" : "s"}; broker ${ready.broker} (${ready.topicPrefix}); data ${ready.dataDir}`,
+          `${ready.members} member${ready.members === 1 ? "" : "s"}; broker ${ready.broker} (${ready.topicPrefix}); data ${ready.dataDir}` +
+          (ready.http ? `; editor http://${ready.http}/editor` : ""),
       );
     const signal = await stopped;
     logger.info({ signal }, "stopping");
+    await web?.stop();
     if (!(await withTimeout(central.stop(), STOP_TIMEOUT_MS))) {
       logger.error({ timeoutMs: STOP_TIMEOUT_MS }, "the central did not stop in time");
       return 1;
@@ -193,11 +204,28 @@ async function run(argv: string[], io: CentralCliIo): Promise<number> {
     return 0;
   } catch (err) {
     io.err(`accessgw central: unexpected error: ${(err as Error).stack ?? err}`);
+    await web?.stop().catch(() => undefined);
     await central.stop().catch(() => undefined);
     return 1;
   } finally {
     offSignal();
   }
+}
+
+/** The editor's web server, listening. */
+async function startWeb(listen: ListenAddress, logger: Logger): Promise<CentralWeb> {
+  // issue 11: the logins (web/ sessions and login routes) and the editor over its backend
+  // (central/editor/) are mounted here as they are merged; until then every page asks for a login.
+  const web = new CentralWeb({ listen, sessions: NO_SESSIONS, mounts: [], logger });
+  await web.start();
+  return web;
+}
+
+/** host:port of a listening server, as a URL prints it ([::1]:9280 for IPv6). */
+function webAddress(web: CentralWeb): string {
+  const at = web.address();
+  if (at === undefined) return "";
+  return at.host.includes(":") ? `[${at.host}]:${at.port}` : `${at.host}:${at.port}`;
 }
 
 /** True when `p` settled within `ms`; the timer never keeps the process alive. */
@@ -249,6 +277,7 @@ export function checkFlags(
   options: (Omit<CentralOptions, "logger"> & { mqtt: Mqtt; topicPrefix: string }) | null;
   logFormat?: LogFormat;
   logLevel?: LogLevel;
+  http?: ListenAddress;
   problems: string[];
 } {
   const problems: string[] = [];
@@ -273,6 +302,8 @@ export function checkFlags(
   if (logLevel !== undefined && asLogLevel(logLevel) === undefined)
     problems.push(`--log-level must be one of ${LOG_LEVELS.join(", ")} (found "${logLevel}")`);
   const mqtt = brokerFlags(flags, problems);
+  const http = flags.http === undefined ? undefined : parseListen(flags.http);
+  if (typeof http === "string") problems.push(`--http: ${http}`);
   if (problems.length > 0 || mqtt === null || site === undefined) return { options: null, problems };
   return {
     options: {
@@ -288,6 +319,7 @@ export function checkFlags(
     },
     ...(logFormat === undefined ? {} : { logFormat: logFormat as LogFormat }),
     ...(logLevel === undefined ? {} : { logLevel: logLevel as LogLevel }),
+    ...(typeof http === "object" ? { http } : {}),
     problems,
   };
 }
