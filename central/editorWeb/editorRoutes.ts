@@ -3,11 +3,10 @@
  * `manager`, and its script and style sheet for everybody (they hold no data). The router checks the
  * login, the role and every POST's CSRF token before a handler runs.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { assetHandler } from "../../web/assetRoutes.js";
 import type { Router } from "../../web/router.js";
-import { redirect, type WebResponse } from "../../web/webTypes.js";
+import { redirect } from "../../web/webTypes.js";
 import { checkAction, diffAction, type EditorContext, saveAction, whatIfAction } from "./editorActions.js";
 import {
   EDITOR_ASSETS,
@@ -23,8 +22,12 @@ export type { EditorContext } from "./editorActions.js";
 
 /** Adds the editor's pages, actions and assets to a router. */
 export function mountEditor(router: Router, ctx: EditorContext): Router {
-  const assets = loadAssets();
-  router.open("GET", `${EDITOR_ASSETS}/:name`, (req) => assets.get(req.params.name ?? "") ?? assetNotFound());
+  // The build copies assets/ next to the compiled module, so this finds them from dist/ too.
+  router.open(
+    "GET",
+    `${EDITOR_ASSETS}/:name`,
+    assetHandler(fileURLToPath(new URL("./assets/", import.meta.url))),
+  );
   router.add("GET", "/editor", "manager", () => redirect(EDITOR_SECTIONS[0]?.path ?? REVIEW_PATH));
   for (const section of EDITOR_SECTIONS)
     router.add("GET", section.path, "manager", (_req, session) => sectionPage(ctx.backend, section, session));
@@ -37,37 +40,5 @@ export function mountEditor(router: Router, ctx: EditorContext): Router {
   return router;
 }
 
-const TYPES: Record<string, string> = {
-  ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-};
-
 /** The files the pages load, by name. */
 export const ASSET_FILES = ["editor.js", "editorForms.js", "editorReview.js", "editor.css"] as const;
-
-/**
- * The assets, read once. They sit next to this module in the sources; the build (tsc) does not copy
- * them, so from dist/ they are found in the package's central/editorWeb/assets/.
- */
-function loadAssets(): Map<string, WebResponse> {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const dir = [join(here, "assets"), join(here, "../../../central/editorWeb/assets")].find((d) =>
-    existsSync(join(d, "editor.js")),
-  );
-  if (dir === undefined) throw new Error(`the editor's assets are missing (looked in ${here}/assets)`);
-  const out = new Map<string, WebResponse>();
-  for (const name of ASSET_FILES) {
-    const type = TYPES[name.slice(name.lastIndexOf("."))] as string;
-    out.set(name, {
-      status: 200,
-      // Revalidated on each load: a new version of the package must not meet an old script.
-      headers: { "Content-Type": type, "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff" },
-      body: readFileSync(join(dir, name)),
-    });
-  }
-  return out;
-}
-
-function assetNotFound(): WebResponse {
-  return { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" }, body: "no such asset\n" };
-}
