@@ -4,13 +4,16 @@
  * requests made in-process, no socket.
  */
 
+import { afterEach, beforeEach, vi } from "vitest";
 import { type ConsoleDeps, consoleRoutes } from "../../gateway/console/consoleRoutes.js";
 import { DecisionFeed } from "../../gateway/console/decisionFeed.js";
 import type { ReloadOutcome } from "../../gateway/reload.js";
 import type { Store } from "../../gateway/store/db.js";
 import { Router, type SessionLookup } from "../../web/router.js";
 import type { Role, WebRequest, WebResponse, WebSession } from "../../web/webTypes.js";
-import type { DoorRig } from "./doorRig.js";
+import { test } from "../harness/index.js";
+import { at } from "./build.js";
+import { type DoorRig, doorConfig, FakeInputs, HEALTHY, startDoorRig } from "./doorRig.js";
 import { silentLogger } from "./logs.js";
 
 /** The user each role's test session belongs to. */
@@ -134,4 +137,38 @@ async function answer(router: Router, req: WebRequest): Promise<WebResponse> {
   const res = await router.handle(req);
   if (!res) throw new Error(`no route for ${req.method} ${req.path}`);
   return res;
+}
+
+/**
+ * The harness's `test` with `open(reload?)`: the console on a started pool-gate rig (no passage
+ * inputs) over the worked example, the pipeline reporting to its DecisionFeed.
+ */
+export const consoleTest = test.extend(
+  "open",
+  ({ exampleStore, gateway }) =>
+    (reload?: () => Promise<ReloadOutcome>) =>
+      startConsole(
+        (feed) =>
+          startDoorRig(
+            gateway,
+            doorConfig({}, { passage: undefined, passageB: undefined }),
+            new FakeInputs(Date.now, HEALTHY),
+            { observer: feed },
+          ),
+        exampleStore,
+        reload,
+      ),
+);
+
+/** Fake timers at Monday 22 March 2027, 17:30 in Rome (peak time at the pool), for each test of the file. */
+export function atMondayPeak(): void {
+  beforeEach(() => {
+    vi.useFakeTimers({
+      toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"],
+      now: at("2027-03-22T17:30"),
+    });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 }

@@ -1,41 +1,16 @@
 /** Issue 11 §1: the console's front-desk actions (doors.md D5), live stream, events download and device actions. */
-import { afterEach, beforeEach, describe, expect, vi } from "vitest";
+import { describe, expect, vi } from "vitest";
 import { KEEPALIVE_MS } from "../../gateway/console/livePage.js";
 import { memberBalance } from "../../gateway/decisions.js";
 import type { Store } from "../../gateway/store/db.js";
 import { listAllEvents, listEvents } from "../../gateway/store/events.js";
-import { test } from "../harness/index.js";
-import { at } from "../helpers/build.js";
-import { startConsole } from "../helpers/consoleRig.js";
-import { doorConfig, FakeInputs, HEALTHY, startDoorRig } from "../helpers/doorRig.js";
+import { atMondayPeak, consoleTest } from "../helpers/consoleRig.js";
 
 const BRUNO = "7654321";
 
-const it = test.extend(
-  "open",
-  ({ exampleStore, gateway }) =>
-    () =>
-      startConsole(
-        (feed) =>
-          startDoorRig(
-            gateway,
-            doorConfig({}, { passage: undefined, passageB: undefined }),
-            new FakeInputs(Date.now, HEALTHY),
-            { observer: feed },
-          ),
-        exampleStore,
-      ),
-);
+const it = consoleTest;
 
-beforeEach(() => {
-  vi.useFakeTimers({
-    toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"],
-    now: at("2027-03-22T17:30"),
-  });
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+atMondayPeak();
 
 const credits = (store: Store) =>
   Object.fromEntries(

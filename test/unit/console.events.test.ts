@@ -1,42 +1,22 @@
 /** Issue 11 §1: the console's events page (filters, CSV download) and the technician's devices page. */
-import { afterEach, beforeEach, describe, expect, vi } from "vitest";
+import { describe, expect, vi } from "vitest";
 import { csvField } from "../../gateway/console/eventColumns.js";
-import { test } from "../harness/index.js";
-import { at } from "../helpers/build.js";
-import { startConsole } from "../helpers/consoleRig.js";
-import { doorConfig, FakeInputs, HEALTHY, startDoorRig } from "../helpers/doorRig.js";
+import { atMondayPeak, consoleTest, type startConsole } from "../helpers/consoleRig.js";
 
 const BRUNO = "7654321";
 const ANNA = "1234567";
 
-const it = test.extend(
-  "open",
-  ({ exampleStore, gateway }) =>
-    () =>
-      startConsole(
-        (feed) =>
-          startDoorRig(
-            gateway,
-            doorConfig({}, { passage: undefined, passageB: undefined }),
-            new FakeInputs(Date.now, HEALTHY),
-            { observer: feed },
-          ),
-        exampleStore,
-        async () => ({
-          ok: false,
-          file: "/etc/accessgw/gateway.yaml",
-          changes: [],
-          problems: ["readers.0.port: required"],
-        }),
-      ),
-);
+const it = consoleTest;
 
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"], now: at("2027-03-22T17:30") });
+/** A reload the daemon refuses: the file has a problem. */
+const refusedReload = async () => ({
+  ok: false,
+  file: "/etc/accessgw/gateway.yaml",
+  changes: [],
+  problems: ["readers.0.port: required"],
 });
-afterEach(() => {
-  vi.useRealTimers();
-});
+
+atMondayPeak();
 
 /** Three decisions (Bruno in, Anna in, Bruno out) and a door command whose reason needs quoting. */
 async function history(c: Awaited<ReturnType<typeof startConsole>>) {
@@ -129,7 +109,7 @@ describe("devices page", () => {
   it("shows the technician each device in detail; reload and log level go to the daemon with who asked", async ({
     open,
   }) => {
-    const c = await open();
+    const c = await open(refusedReload);
     c.rig.readers.get("pool-in")?.state("open");
     c.rig.present("pool-in", BRUNO);
     const page = await c.page("/console/devices", "technician");

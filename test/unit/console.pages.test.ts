@@ -1,40 +1,16 @@
 /** Issue 11 §1: the gateway console's pages, through its router, on a running gateway with the worked example. */
-import { afterEach, beforeEach, describe, expect, vi } from "vitest";
+import { describe, expect, vi } from "vitest";
 import { formatDecision } from "../../gateway/cliFormat.js";
 import { explain, siteModel } from "../../gateway/decisions.js";
-import { test } from "../harness/index.js";
 import { at } from "../helpers/build.js";
-import { startConsole } from "../helpers/consoleRig.js";
-import { doorConfig, FakeInputs, HEALTHY, startDoorRig } from "../helpers/doorRig.js";
+import { atMondayPeak, consoleTest } from "../helpers/consoleRig.js";
 
 const BRUNO = "7654321";
 const ANNA = "1234567";
 
-const it = test.extend(
-  "open",
-  ({ exampleStore, gateway }) =>
-    () =>
-      startConsole(
-        (feed) =>
-          startDoorRig(
-            gateway,
-            doorConfig({}, { passage: undefined, passageB: undefined }),
-            new FakeInputs(Date.now, HEALTHY),
-            { observer: feed },
-          ),
-        exampleStore,
-      ),
-);
+const it = consoleTest;
 
-beforeEach(() => {
-  vi.useFakeTimers({
-    toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"],
-    now: at("2027-03-22T17:30"),
-  });
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+atMondayPeak();
 
 describe("live page", () => {
   it("shows every door with its mode, the devices GOOD/BAD with why, and the decisions with the member's name", async ({
@@ -184,9 +160,8 @@ describe("member page", () => {
 
   it("names a time it cannot read instead of explaining", async ({ open }) => {
     const c = await open();
-    const page = await c.page("/console/member/m-anna?card=1234567&reader=pool-in&at=tuesday", "desk");
+    const page = await c.page(`/console/member/m-anna?card=${ANNA}&reader=pool-in&at=tuesday`, "desk");
     expect(page).toContain("time &quot;tuesday&quot; is not a time");
     expect(page).not.toContain('<pre class="explain">');
-    void ANNA;
   });
 });
