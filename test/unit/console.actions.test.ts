@@ -94,6 +94,15 @@ describe("D5 through the console", () => {
     );
     c.rig.present("pool-in", BRUNO);
     expect(listEvents(exampleStore).at(-1)).toMatchObject({ decision: "deny" });
+    await c.post("/console/desk/door", "desk", {
+      door: "pool-gate",
+      mode: "unlocked",
+      until: "18:00",
+      reason: "gala",
+    });
+    expect(await c.page("/console/live", "viewer")).toMatch(
+      /<td>pool-gate<\/td><td><strong>unlocked<\/strong><\/td><td>command · until 2027-03-22 18:00:00 · by giulia · gala<\/td>/,
+    );
     await c.post("/console/desk/door", "desk", { door: "pool-gate", mode: "normal", reason: "done" });
     live = await c.page("/console/live", "viewer");
     expect(live).toMatch(/<td>pool-gate<\/td><td><strong>normal<\/strong>/);

@@ -82,7 +82,10 @@ describe("live page", () => {
 });
 
 describe("occupancy", () => {
-  it("R12: members present per area against its capacity, an exit ending the presence", async ({ open }) => {
+  it("R12: members present per area against its capacity, an exit ending the presence", async ({
+    open,
+    exampleStore,
+  }) => {
     const c = await open();
     c.rig.present("pool-in", BRUNO);
     let page = await c.page("/console/occupancy", "viewer");
@@ -94,8 +97,22 @@ describe("occupancy", () => {
     );
     vi.advanceTimersByTime(5000);
     c.rig.present("pool-out", BRUNO);
+    // Two members who entered the studio today (and one yesterday, forgotten at midnight).
+    const entered = exampleStore.prepare(
+      "INSERT INTO presence (member_id, area, last_direction, last_at, last_in_at) VALUES (?, 'studio', 'in', ?, ?)",
+    );
+    for (const [member, when] of [
+      ["m-anna", "2027-03-22T09:00"],
+      ["m-carla", "2027-03-22T10:00"],
+      ["m-dario", "2027-03-21T20:00"],
+    ])
+      entered.run(member, at(when as string), at(when as string));
     page = await c.page("/console/occupancy", "viewer");
     expect(page).toMatch(/<tr data-area="pool"><td>pool<\/td><td><strong>0<\/strong>/);
+    expect(page).toMatch(
+      /<tr data-area="studio" class="full"><td>studio<\/td><td><strong>2<\/strong> of 2 <span class="bad">FULL<\/span>/,
+    );
+    expect(page).not.toContain("Dario");
   });
 });
 
