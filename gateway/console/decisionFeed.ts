@@ -36,6 +36,7 @@ export class DecisionFeed implements DecisionObserver, DecisionSource {
   private readonly listeners = new Set<(event: RecordedEvent) => void>();
   private readonly kept: RecordedEvent[];
   private seenSeq: number;
+  private pokeQueued = false;
 
   constructor(options: DecisionFeedOptions) {
     this.o = options;
@@ -49,10 +50,19 @@ export class DecisionFeed implements DecisionObserver, DecisionSource {
     this.kept = snapshot.events;
   }
 
-  /** The pipeline decided and recorded a scan: the feed reads it (and anything recorded before it). */
+  /**
+   * The pipeline decided and recorded a scan: the feed reads it (and anything recorded before it)
+   * once the pipeline's synchronous work is done, since the pipeline hears back before it signals
+   * the door and the live pages must not delay a door.
+   */
   decided(decision: "grant" | "deny", reason: string, seconds: number): void {
     this.o.forward?.decided(decision, reason, seconds);
-    this.poke();
+    if (this.pokeQueued) return;
+    this.pokeQueued = true;
+    queueMicrotask(() => {
+      this.pokeQueued = false;
+      this.poke();
+    });
   }
 
   /** Passed on to the forwarded observer. */

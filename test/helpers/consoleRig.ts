@@ -73,6 +73,8 @@ export interface ConsoleRig {
   asked: { reloads: number; logLevels: unknown[] };
   get(target: string, role?: Role): Promise<WebResponse>;
   post(target: string, role: Role, form: Record<string, string | string[]>): Promise<WebResponse>;
+  /** Presents a card at a reader and waits for the live feed to have read the decision. */
+  scan(readerId: string, card: string): Promise<void>;
   /** GET, expecting a page: its HTML. */
   page(target: string, role: Role): Promise<string>;
 }
@@ -103,6 +105,11 @@ function consoleOn(
     router,
     feed,
     asked: { reloads: 0, logLevels: [] },
+    scan: async (readerId, card) => {
+      rig.present(readerId, card);
+      // The feed reads the store in a microtask queued by the decision: this one runs after it.
+      await new Promise<void>((resolve) => queueMicrotask(resolve));
+    },
     get: async (target, role) => answer(router, request("GET", target, role)),
     post: async (target, role, form) => answer(router, request("POST", target, role, form)),
     page: async (target, role) => {

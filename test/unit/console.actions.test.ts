@@ -92,7 +92,7 @@ describe("D5 through the console", () => {
     expect(live).toMatch(
       /<td>pool-gate<\/td><td><strong>locked<\/strong><\/td><td>command · by giulia · pool cleaning<\/td>/,
     );
-    c.rig.present("pool-in", BRUNO);
+    await c.scan("pool-in", BRUNO);
     expect(listEvents(exampleStore).at(-1)).toMatchObject({ decision: "deny" });
     await c.post("/console/desk/door", "desk", {
       door: "pool-gate",
@@ -156,15 +156,25 @@ describe("D5 through the console", () => {
 });
 
 describe("live stream", () => {
-  it("delivers each decision as an SSE event as it is recorded (admits too), and stops when the page leaves", async ({
+  it("delivers each decision as an SSE event as soon as its door is signalled (admits too), and stops when the page leaves", async ({
     open,
   }) => {
     const c = await open();
     const res = await c.get("/console/live/stream", "viewer");
     expect(res.headers?.["Content-Type"]).toBe("text/event-stream; charset=utf-8");
     const chunks: string[] = [];
-    const close = res.stream?.open((chunk) => chunks.push(chunk));
+    const pulsesWhenSent: number[] = [];
+    const board = c.rig.relays.get("board");
+    const close = res.stream?.open((chunk) => {
+      chunks.push(chunk);
+      if (chunk.startsWith("event: decision"))
+        pulsesWhenSent.push(board?.log.filter((l) => l.startsWith("pulse")).length ?? 0);
+    });
     c.rig.present("pool-in", BRUNO);
+    // The live page never delays a door: the decision is sent once the pulse has been asked for.
+    expect(chunks.filter((s) => s.startsWith("event: decision"))).toEqual([]);
+    await Promise.resolve();
+    expect(pulsesWhenSent).toEqual([1]);
     const decision = chunks.find((s) => s.startsWith("event: decision"));
     expect(decision).toBeDefined();
     const data = JSON.parse(/^data: (.*)$/m.exec(decision ?? "")?.[1] ?? "{}");
@@ -188,16 +198,16 @@ describe("live stream", () => {
     close?.();
     const seen = chunks.length;
     vi.advanceTimersByTime(5000);
-    c.rig.present("pool-out", BRUNO);
+    await c.scan("pool-out", BRUNO);
     vi.advanceTimersByTime(KEEPALIVE_MS);
     expect(chunks).toHaveLength(seen);
   });
 
   it("shows a new page the decisions before it opened, newest first", async ({ open }) => {
     const c = await open();
-    c.rig.present("pool-in", BRUNO);
+    await c.scan("pool-in", BRUNO);
     vi.advanceTimersByTime(5000);
-    c.rig.present("pool-out", BRUNO);
+    await c.scan("pool-out", BRUNO);
     const page = await c.page("/console/live", "viewer");
     expect(page.indexOf("<td>exit</td>")).toBeGreaterThan(0);
     expect(page.indexOf("<td>exit</td>")).toBeLessThan(page.indexOf("<td>ok</td>"));

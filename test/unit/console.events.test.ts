@@ -20,11 +20,11 @@ atMondayPeak();
 
 /** Three decisions (Bruno in, Anna in, Bruno out) and a door command whose reason needs quoting. */
 async function history(c: Awaited<ReturnType<typeof startConsole>>) {
-  c.rig.present("pool-in", BRUNO);
+  await c.scan("pool-in", BRUNO);
   vi.advanceTimersByTime(60_000);
-  c.rig.present("pool-in", ANNA);
+  await c.scan("pool-in", ANNA);
   vi.advanceTimersByTime(60_000);
-  c.rig.present("pool-out", BRUNO);
+  await c.scan("pool-out", BRUNO);
   vi.advanceTimersByTime(60_000);
   await c.post("/console/desk/door", "desk", {
     door: "pool-gate",
@@ -111,7 +111,7 @@ describe("devices page", () => {
   }) => {
     const c = await open(refusedReload);
     c.rig.readers.get("pool-in")?.state("open");
-    c.rig.present("pool-in", BRUNO);
+    await c.scan("pool-in", BRUNO);
     const page = await c.page("/console/devices", "technician");
     expect(page).toMatch(
       /<tr data-device="pool-in"><td>pool-in<\/td><td>serial-line<\/td><td><span class="good">GOOD<\/span><\/td>/,

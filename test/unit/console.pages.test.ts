@@ -18,7 +18,7 @@ describe("live page", () => {
   }) => {
     const c = await open();
     c.rig.readers.get("pool-in")?.state("open");
-    c.rig.present("pool-in", BRUNO);
+    await c.scan("pool-in", BRUNO);
     c.rig.readers.get("pool-out")?.state("waiting", "reader pool-out: connect ECONNREFUSED 127.0.0.1:1");
     const page = await c.page("/console/live", "viewer");
     expect(page).toMatch(/<tr data-door="pool-gate"><td>pool-gate<\/td><td><strong>normal<\/strong>/);
@@ -38,7 +38,7 @@ describe("live page", () => {
     open,
   }) => {
     const c = await open();
-    c.rig.present("pool-in", BRUNO);
+    await c.scan("pool-in", BRUNO);
     const viewer = await c.page("/console/live", "viewer");
     expect(viewer).toContain("<td>…4321</td>");
     expect(viewer).not.toContain(BRUNO);
@@ -66,7 +66,7 @@ describe("live page", () => {
       .prepare("UPDATE members SET name = ? WHERE id = 'm-bruno'")
       .run('<img src=x onerror="alert(1)">');
     const c = await open();
-    c.rig.present("pool-in", BRUNO);
+    await c.scan("pool-in", BRUNO);
     const page = await c.page("/console/live", "viewer");
     expect(page).not.toContain("<img src=x");
     expect(page).toContain("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;");
@@ -87,7 +87,7 @@ describe("occupancy", () => {
     exampleStore,
   }) => {
     const c = await open();
-    c.rig.present("pool-in", BRUNO);
+    await c.scan("pool-in", BRUNO);
     let page = await c.page("/console/occupancy", "viewer");
     expect(page).toMatch(
       /<tr data-area="pool"><td>pool<\/td><td><strong>1<\/strong> \(no capacity set\)<\/td><td><ul><li>Bruno <small>since 2027-03-22 17:30:00<\/small>/,
@@ -96,7 +96,7 @@ describe("occupancy", () => {
       /<tr data-area="studio"><td>studio<\/td><td><strong>0<\/strong> of 2<\/td><td>nobody/,
     );
     vi.advanceTimersByTime(5000);
-    c.rig.present("pool-out", BRUNO);
+    await c.scan("pool-out", BRUNO);
     // Two members who entered the studio today (and one yesterday, forgotten at midnight).
     const entered = exampleStore.prepare(
       "INSERT INTO presence (member_id, area, last_direction, last_at, last_in_at) VALUES (?, 'studio', 'in', ?, ?)",
@@ -137,7 +137,7 @@ describe("member page", () => {
     open,
   }) => {
     const c = await open();
-    c.rig.present("pool-in", BRUNO);
+    await c.scan("pool-in", BRUNO);
     const page = await c.page("/console/member/m-bruno", "desk");
     expect(page).toContain(`<strong>${BRUNO}</strong> (active)`);
     expect(page).toMatch(
