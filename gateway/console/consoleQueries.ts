@@ -76,3 +76,11 @@ export function presentMembers(store: Store, area: string, startOfDay: number, n
     )
     .all(area, startOfDay, now) as PresentMember[];
 }
+
+/** The lowest seq among the events at or after `since` (ms), through the `at` index; null when none. */
+export function firstSeqSince(store: Store, since: number): number | null {
+  const row = store.prepare("SELECT min(seq) AS seq FROM events WHERE at >= ?").get(since) as {
+    seq: number | null;
+  };
+  return row.seq;
+}

@@ -2,6 +2,7 @@
  * One recorded event of any kind (decisions and doors.md D7's door, alarm and command events) as
  * the columns the events page shows and its CSV download holds, the card as the role may see it.
  */
+import type { Reader } from "../../config/gateway.js";
 import type { WebSession } from "../../web/webTypes.js";
 import { memberName } from "../decisionLog.js";
 import type { Store } from "../store/db.js";
@@ -34,13 +35,32 @@ export type EventCells = Record<(typeof EVENT_COLUMNS)[number], string>;
 
 const EMPTY: EventCells = Object.fromEntries(EVENT_COLUMNS.map((c) => [c, ""])) as EventCells;
 
-/** The event's cells; `doorOf` gives a reader's door (decisions name the reader). */
+/** What the cells need besides the event: a reader's door (decisions name the reader), a member's name. */
+export interface CellLookups {
+  doorOf(readerId: string | null): string | undefined;
+  nameOf(memberId: string | null): string | null;
+}
+
+/** The lookups of one answer: the readers' doors, and each member's name read once. */
+export function cellLookups(store: Store, readers: readonly Reader[]): CellLookups {
+  const doors = new Map(readers.map((r) => [r.id, r.door]));
+  const names = new Map<string, string | null>();
+  return {
+    doorOf: (readerId) => (readerId === null ? undefined : doors.get(readerId)),
+    nameOf: (memberId) => {
+      if (memberId === null) return null;
+      if (!names.has(memberId)) names.set(memberId, memberName(store, memberId));
+      return names.get(memberId) ?? null;
+    },
+  };
+}
+
+/** The event's cells. */
 export function eventCells(
   e: StoredEvent,
-  store: Store,
   session: WebSession,
   zone: string,
-  doorOf: (readerId: string | null) => string | undefined,
+  lookup: CellLookups,
 ): EventCells {
   const head = { ...EMPTY, seq: String(e.seq), time: localTime(e.at, zone), kind: e.kind };
   switch (e.kind) {
@@ -58,13 +78,13 @@ export function eventCells(
         ...head,
         outcome: `${e.decision === "grant" ? "GRANTED" : "DENIED"}${undone}`,
         reason: e.reason,
-        door: doorOf(e.readerId) ?? "",
+        door: lookup.doorOf(e.readerId) ?? "",
         reader: e.readerId ?? "",
         area: e.area,
         direction: e.direction,
         card: cardFor(session, e.card),
         member: e.memberId ?? "",
-        name: memberName(store, e.memberId) ?? "",
+        name: lookup.nameOf(e.memberId) ?? "",
         multipack: e.multipackId ?? "",
         credits,
         operator: e.operator ?? "",

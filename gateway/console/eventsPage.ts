@@ -8,15 +8,18 @@ import { REASON_CODES } from "../../config/protocol/reasons.js";
 import { html } from "../../web/html.js";
 import type { Router } from "../../web/router.js";
 import { htmlResponse, type WebRequest, type WebResponse, type WebSession } from "../../web/webTypes.js";
-import { type EventFilter, iterateEvents } from "../store/events.js";
+import { type EventFilter, eventsBetween, iterateEvents, lastEventSeq } from "../store/events.js";
+import { firstSeqSince } from "./consoleQueries.js";
 import type { ConsoleContext } from "./consoleRoutes.js";
-import { csvLine, EVENT_COLUMNS, eventCells } from "./eventColumns.js";
+import { cellLookups, csvLine, EVENT_COLUMNS, eventCells } from "./eventColumns.js";
 import { consolePage, FormError, field, type Notice, siteZone, timeField } from "./viewParts.js";
 
 /** How many events the page lists (the newest). */
 export const PAGE_EVENTS = 200;
 /** The most events one CSV download holds: a bigger selection is refused, asking for a narrower one. */
 export const CSV_MAX_EVENTS = 100_000;
+/** How many seqs the CSV reads between turns of the event loop. */
+const CSV_SLICE_SEQS = 2000;
 
 const FILTERS = ["card", "member", "reader", "reason", "kind", "since", "until"] as const;
 
@@ -73,10 +76,10 @@ function eventsPage(ctx: ConsoleContext, req: WebRequest, session: WebSession): 
   let rows: ReturnType<typeof eventCells>[] = [];
   try {
     const filter = readFilter(req.query, zone, ctx.clock());
-    const doorOf = doorLookup(ctx);
+    const lookup = cellLookups(ctx.store, ctx.config().readers);
     rows = [...iterateEvents(ctx.store, { ...filter, last: PAGE_EVENTS })]
       .reverse()
-      .map((e) => eventCells(e, ctx.store, session, zone, doorOf));
+      .map((e) => eventCells(e, session, zone, lookup));
   } catch (err) {
     if (!(err instanceof FormError)) throw err;
     notice = { ok: false, text: err.message };
@@ -91,8 +94,12 @@ function eventsPage(ctx: ConsoleContext, req: WebRequest, session: WebSession): 
   return consolePage(session, req.path, "Events", html`${filterForm(req.query)}${table}`, notice);
 }
 
-/** The matching events as CSV, oldest first (as `accessgw events` lists them). */
-function eventsCsv(ctx: ConsoleContext, req: WebRequest, session: WebSession): WebResponse {
+/**
+ * The matching events as CSV, in the order they were recorded. Read in slices of seqs with a turn
+ * of the event loop between them: the daemon decides scans on this thread, and a long history must
+ * never hold a card at a reader (nor keep a read open on the cache while the pipeline writes).
+ */
+async function eventsCsv(ctx: ConsoleContext, req: WebRequest, session: WebSession): Promise<WebResponse> {
   const zone = siteZone(ctx.store);
   let filter: EventFilter;
   try {
@@ -101,17 +108,17 @@ function eventsCsv(ctx: ConsoleContext, req: WebRequest, session: WebSession): W
     if (!(err instanceof FormError)) throw err;
     return htmlResponse(html`<!doctype html><title>Bad filter</title><p>${err.message}</p>`.text, 400);
   }
-  const doorOf = doorLookup(ctx);
+  const lookup = cellLookups(ctx.store, ctx.config().readers);
   const lines = [csvLine(EVENT_COLUMNS)];
-  for (const e of iterateEvents(ctx.store, { ...filter, limit: CSV_MAX_EVENTS + 1 })) {
-    if (lines.length > CSV_MAX_EVENTS)
-      return htmlResponse(
-        html`<!doctype html><title>Too many events</title><p>More than ${CSV_MAX_EVENTS} events match: narrow the filters (a shorter time range) and download again.</p>`
-          .text,
-        413,
-      );
-    const cells = eventCells(e, ctx.store, session, zone, doorOf);
-    lines.push(csvLine(EVENT_COLUMNS.map((c) => cells[c])));
+  const high = lastEventSeq(ctx.store);
+  const first = filter.since === undefined ? 1 : (firstSeqSince(ctx.store, filter.since) ?? high + 1);
+  for (let after = first - 1; after < high; after += CSV_SLICE_SEQS) {
+    for (const e of eventsBetween(ctx.store, filter, after, Math.min(after + CSV_SLICE_SEQS, high))) {
+      if (lines.length > CSV_MAX_EVENTS) return tooMany();
+      const cells = eventCells(e, session, zone, lookup);
+      lines.push(csvLine(EVENT_COLUMNS.map((c) => cells[c])));
+    }
+    await new Promise((resolve) => setImmediate(resolve));
   }
   const stamp = new Date(ctx.clock()).toISOString().slice(0, 19).replaceAll(":", "-");
   return {
@@ -125,10 +132,13 @@ function eventsCsv(ctx: ConsoleContext, req: WebRequest, session: WebSession): W
   };
 }
 
-/** A reader's door in the running configuration. */
-function doorLookup(ctx: ConsoleContext): (readerId: string | null) => string | undefined {
-  const doors = new Map(ctx.config().readers.map((r) => [r.id, r.door]));
-  return (readerId) => (readerId === null ? undefined : doors.get(readerId));
+/** A selection too big for one download. */
+function tooMany(): WebResponse {
+  return htmlResponse(
+    html`<!doctype html><title>Too many events</title><p>More than ${CSV_MAX_EVENTS} events match: narrow the filters (a shorter time range) and download again.</p>`
+      .text,
+    413,
+  );
 }
 
 /** Adds the events page and its CSV download. */

@@ -15,7 +15,7 @@ import { iterateEvents } from "../store/events.js";
 import { findMembers, memberCards } from "./consoleQueries.js";
 import type { ConsoleContext } from "./consoleRoutes.js";
 import { admitForm } from "./deskForms.js";
-import { EVENT_COLUMNS, eventCells } from "./eventColumns.js";
+import { cellLookups, EVENT_COLUMNS, eventCells } from "./eventColumns.js";
 import { consolePage, FormError, field, localInput, type Notice, siteZone, timeField } from "./viewParts.js";
 
 /** How many of the member's events the page lists (the newest). */
@@ -112,11 +112,10 @@ function memberPage(ctx: ConsoleContext, req: WebRequest, session: WebSession): 
   }
   const cards = memberCards(ctx.store, id);
   const readers = ctx.config().readers;
-  const doors = new Map(readers.map((r) => [r.id, r.door]));
-  const doorOf = (r: string | null) => (r === null ? undefined : doors.get(r));
+  const lookup = cellLookups(ctx.store, readers);
   const events = [...iterateEvents(ctx.store, { memberId: id, last: MEMBER_EVENTS })]
     .reverse()
-    .map((e) => eventCells(e, ctx.store, session, zone, doorOf));
+    .map((e) => eventCells(e, session, zone, lookup));
   const columns = EVENT_COLUMNS.filter((c) => c !== "member" && c !== "name");
   const body = html`${searchForm("")}
 <section><h2>${balance.name ?? id} <small>${id}</small></h2>

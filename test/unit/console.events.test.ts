@@ -95,6 +95,17 @@ describe("events page", () => {
     expect(String((await c.get("/console/events.csv?card=7654321", "desk")).body)).toContain(
       `,${BRUNO},m-bruno,`,
     );
+    const late = String((await c.get("/console/events.csv?since=2027-03-22 17:32", "viewer")).body).split(
+      "\r\n",
+    );
+    expect(late.slice(1, -1).map((l) => l.split(",").slice(0, 3).join(","))).toEqual([
+      "3,2027-03-22 17:32:00,decision",
+      "4,2027-03-22 17:33:00,door",
+      "5,2027-03-22 17:33:00,command",
+    ]);
+    expect(String((await c.get("/console/events.csv?since=2027-03-23 00:00", "viewer")).body)).toBe(
+      `${lines[0]}\r\n`,
+    );
   });
 
   it("CSV: a field a spreadsheet would run as a formula is made text; numbers stay numbers", () => {
