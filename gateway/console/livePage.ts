@@ -47,11 +47,16 @@ function rowHtml(r: LiveRow): Html {
   return html`<tr class="${r.decision === "GRANTED" ? "grant" : "deny"}"><td>${r.time}</td><td>${r.door}</td><td><strong>${r.decision}</strong></td><td>${r.name}</td><td>${r.message}</td><td>${r.reason}</td><td>${r.card}</td></tr>`;
 }
 
-/** A device's health: GOOD while its link is open, else BAD with why. */
-export function health(d: { state: string; reason: string | null }): Html {
-  return d.state === "open"
+/**
+ * A device's health as `accessgw status` shows it: a reader, relay or link is GOOD while its link
+ * is open; an input (D1) while its level is known. Else BAD with its state and why.
+ */
+export function health(d: { state: string; reason: string | null; level?: string }): Html {
+  const good = d.level === undefined ? d.state === "open" : d.level !== "unknown";
+  const what = d.level === undefined ? d.state : `${d.state}, level unknown`;
+  return good
     ? html`<span class="good">GOOD</span>`
-    : html`<span class="bad">BAD</span> ${d.state}${d.reason ? html`: ${d.reason}` : ""}`;
+    : html`<span class="bad">BAD</span> ${what}${d.reason ? html`: ${d.reason}` : ""}`;
 }
 
 /** A door's mode with what set it, until when, and by whom. */

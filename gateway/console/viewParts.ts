@@ -46,6 +46,9 @@ export function consolePage(
   );
 }
 
+/** How many sessions' outcomes wait at most (the oldest is dropped). */
+const MAX_NOTICES = 1000;
+
 /** The outcome of an action, shown on the page the browser is sent to. */
 export interface Notice {
   ok: boolean;
@@ -61,7 +64,11 @@ export class Notices {
 
   /** Keeps the outcome for the session's next page (a newer one replaces it). */
   set(session: WebSession, notice: Notice): void {
+    this.bySession.delete(session.id);
     this.bySession.set(session.id, notice);
+    // Sessions that never come back for theirs (logged out, tab closed) must not pile up.
+    const oldest = this.bySession.keys().next().value;
+    if (this.bySession.size > MAX_NOTICES && oldest !== undefined) this.bySession.delete(oldest);
   }
 
   /** The session's waiting outcome, once. */

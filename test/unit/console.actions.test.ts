@@ -1,10 +1,11 @@
 /** Issue 11 §1: the console's front-desk actions (doors.md D5), live stream, events download and device actions. */
 import { describe, expect, vi } from "vitest";
 import { KEEPALIVE_MS } from "../../gateway/console/livePage.js";
+import { Notices } from "../../gateway/console/viewParts.js";
 import { memberBalance } from "../../gateway/decisions.js";
 import type { Store } from "../../gateway/store/db.js";
 import { listAllEvents, listEvents } from "../../gateway/store/events.js";
-import { atMondayPeak, consoleTest } from "../helpers/consoleRig.js";
+import { atMondayPeak, consoleTest, sessionOf } from "../helpers/consoleRig.js";
 
 const BRUNO = "7654321";
 
@@ -142,6 +143,16 @@ describe("D5 through the console", () => {
     const forged = await c.post("/console/desk/open", "desk", { door: "pool-gate", reason: "x", _csrf: "" });
     expect(forged.status).toBe(403);
     expect(listAllEvents(exampleStore)).toEqual([]);
+  });
+
+  it("keeps an outcome for its session's next page only, and at most 1000 sessions' outcomes", () => {
+    const notices = new Notices();
+    const session = (n: number) => ({ ...sessionOf("desk"), id: `s-${n}` });
+    for (let n = 0; n <= 1000; n++) notices.set(session(n), { ok: true, text: `done ${n}` });
+    expect(notices.take(session(0))).toBeUndefined();
+    expect(notices.take(session(1000))).toEqual({ ok: true, text: "done 1000" });
+    expect(notices.take(session(1000))).toBeUndefined();
+    expect(notices.take(session(1))).toEqual({ ok: true, text: "done 1" });
   });
 
   it("sends the browser back only to a console page", async ({ open }) => {

@@ -1,6 +1,7 @@
 /** Issue 11 §1: the gateway console's pages, through its router, on a running gateway with the worked example. */
 import { describe, expect, vi } from "vitest";
 import { formatDecision } from "../../gateway/cliFormat.js";
+import { health } from "../../gateway/console/livePage.js";
 import { explain, siteModel } from "../../gateway/decisions.js";
 import { at } from "../helpers/build.js";
 import { atMondayPeak, consoleTest } from "../helpers/consoleRig.js";
@@ -32,6 +33,14 @@ describe("live page", () => {
       /<td>pool-gate<\/td><td><strong>GRANTED<\/strong><\/td><td>Bruno<\/td><td>Welcome Bruno[^<]*<\/td><td>ok<\/td>/,
     );
     expect(page).toContain('<script src="/console/assets/live.js" defer></script>');
+  });
+
+  it("judges an input by its level (D1), as status does: GOOD while known, BAD with why when unknown", () => {
+    const input = { state: "open", reason: null, level: "inactive" };
+    expect(health(input).text).toBe('<span class="good">GOOD</span>');
+    expect(health({ ...input, level: "unknown", reason: "no reading for 5 s" }).text).toBe(
+      '<span class="bad">BAD</span> open, level unknown: no reading for 5 s',
+    );
   });
 
   it("issue 11 §3: a viewer sees card numbers masked (last 4), desk and above see them whole", async ({
