@@ -1,4 +1,5 @@
 /** Issue 11 §1: the gateway console's pages, through its router, on a running gateway with the worked example. */
+import { Script } from "node:vm";
 import { describe, expect, vi } from "vitest";
 import { formatDecision } from "../../gateway/cliFormat.js";
 import { health } from "../../gateway/console/livePage.js";
@@ -87,6 +88,8 @@ describe("live page", () => {
     expect(js.headers?.["Content-Type"]).toBe("text/javascript; charset=utf-8");
     expect(String(js.body)).toContain('addEventListener("decision"');
     expect(String(js.body)).not.toContain("innerHTML = row");
+    // It is served as it is: a syntax error would only show in a browser.
+    expect(() => new Script(String(js.body))).not.toThrow();
   });
 });
 
