@@ -3,11 +3,13 @@
  * Router the daemon's HTTP server answers with. `ConsoleDeps` names everything the console reads
  * from the running gateway; the daemon hands in its own, a test hands in a real store and gateway.
  */
+
+import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import type { GatewayConfig } from "../../config/gateway.js";
 import type { GatewayStatus } from "../../config/statusDocument.js";
+import { assetHandler } from "../../web/assetRoutes.js";
 import type { Router } from "../../web/router.js";
-import type { WebResponse } from "../../web/webTypes.js";
 import type { CommandOrigin, CommandReply } from "../frontDesk/commandService.js";
 import type { LogLevelReply } from "../logLevelControl.js";
 import type { ReloadOutcome } from "../reload.js";
@@ -17,7 +19,6 @@ import { deskRoutes } from "./deskPage.js";
 import { devicesRoutes } from "./devicesPage.js";
 import { eventsRoutes } from "./eventsPage.js";
 import { liveRoutes } from "./livePage.js";
-import { LIVE_SCRIPT } from "./liveScript.js";
 import { memberRoutes } from "./memberPage.js";
 import { occupancyRoutes } from "./occupancyPage.js";
 import { Notices } from "./viewParts.js";
@@ -57,14 +58,11 @@ export function consoleRoutes(router: Router, deps: ConsoleDeps): void {
     logger: deps.logger.child({ component: "console" }),
     notices: new Notices(),
   };
+  // The live page's script, plain browser JavaScript; the build copies assets/ beside this module.
   router.open(
     "GET",
-    "/console/assets/live.js",
-    (): WebResponse => ({
-      status: 200,
-      headers: { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "max-age=3600" },
-      body: LIVE_SCRIPT,
-    }),
+    "/console/assets/:name",
+    assetHandler(fileURLToPath(new URL("./assets/", import.meta.url))),
   );
   liveRoutes(router, ctx);
   occupancyRoutes(router, ctx);

@@ -1,11 +1,7 @@
-/**
- * The live page's script, served as /console/assets/live.js: plain browser JavaScript, no build
- * step and no framework. Kept here as text so the built package serves the same file as the
- * sources (tsc copies no .js assets). It adds each decision the server streams (newest first,
- * text only, never markup) and fetches the door and device panels again after each decision and
- * every few seconds, so a mode change or a device going BAD shows without a reload.
- */
-export const LIVE_SCRIPT = `"use strict";
+// The live page's script (gateway/console/livePage.ts): adds each decision the server streams
+// (newest first, text only, never markup) and fetches the door and device panels again after each
+// decision and every few seconds, so a mode change or a device going BAD shows without a reload.
+
 {
   const table = document.getElementById("decisions");
   const panels = document.getElementById("panels");
@@ -34,7 +30,8 @@ export const LIVE_SCRIPT = `"use strict";
     tr.className = row.decision === "GRANTED" ? "grant" : "deny";
     for (const key of COLUMNS) {
       const td = document.createElement("td");
-      if (key === "decision") td.append(Object.assign(document.createElement("strong"), { textContent: row[key] }));
+      if (key === "decision")
+        td.append(Object.assign(document.createElement("strong"), { textContent: row[key] }));
       else td.textContent = row[key];
       tr.append(td);
     }
@@ -51,4 +48,3 @@ export const LIVE_SCRIPT = `"use strict";
     setInterval(refresh, 5000);
   }
 }
-`;
