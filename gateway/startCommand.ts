@@ -10,6 +10,8 @@ import { type StatusDocument, toStatusDocument } from "../config/statusDocument.
 import { defaultLogFormat, type LogFormat, type LogLevel, makeLogger } from "../runtime/logger.js";
 import { realScheduler } from "../runtime/scheduler.js";
 import { processServiceNotifier } from "../runtime/serviceNotify.js";
+import { type ConsoleApp, gatewayConsoleApp } from "./console/consoleApp.js";
+import { DecisionFeed } from "./console/decisionFeed.js";
 import { Gateway } from "./daemon.js";
 import { siteZoneOf } from "./decisionLog.js";
 import { siteModel } from "./decisions.js";
@@ -166,16 +168,22 @@ async function runDaemon(
     logger,
     clock: Date.now,
     gateway: () => gateway,
+    app: () => consoleApp,
   });
+  // The console's live page hears each decision (and /metrics its latencies) through the feed.
+  const feed = http ? new DecisionFeed({ store, logger, forward: http.metrics }) : undefined;
   const gateway: Gateway = new Gateway({
     config,
     store,
     gatewayId,
     logger,
     clock: Date.now,
-    onChange: () => writer.changed(),
+    onChange: () => {
+      writer.changed();
+      feed?.poke(); // an admit or open from `accessgw` shows on the live page at once
+    },
     version: gatewayVersion(),
-    observer: http?.metrics,
+    observer: feed,
     problems: () => reloader.problems(),
     setLogLevel: (level) => logLevel.reconfigured(level),
   });
@@ -225,6 +233,21 @@ async function runDaemon(
     scheduler: realScheduler,
     clock: Date.now,
   });
+  // The console on the http: listener: the pages read and act on this gateway, as the logged-in user.
+  const consoleApp: ConsoleApp | undefined =
+    feed &&
+    gatewayConsoleApp({
+      dataDir,
+      status: () => gateway.status(),
+      config: () => gateway.config,
+      store,
+      commands: gateway.commands,
+      decisions: feed,
+      reload: () => reloader.reload(),
+      logLevel: (request) => logLevel.handle(request),
+      clock: Date.now,
+      logger,
+    });
   let stoppedInTime = true;
   // Connecting to a socket needs write permission: a dataGroup's members may ask, and act, too.
   const socketMode = access.group === null ? 0o600 : 0o660;

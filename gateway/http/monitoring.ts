@@ -5,6 +5,8 @@
 import { join } from "node:path";
 import type { Logger } from "pino";
 import type { GatewayConfig } from "../../config/gateway.js";
+import type { WebRequest } from "../../web/webTypes.js";
+import type { ConsoleApp } from "../console/consoleApp.js";
 import type { Gateway } from "../daemon.js";
 import { DB_FILE, type Store } from "../store/db.js";
 import { outboxDepth } from "../store/outbox.js";
@@ -23,6 +25,8 @@ export interface MonitoringOptions {
   clock: () => number;
   /** The gateway, looked up per request (it is made after the metrics it reports to). */
   gateway: () => Gateway;
+  /** The console, looked up per request (made after the gateway); without it other paths are 404. */
+  app?: () => ConsoleApp | undefined;
 }
 
 /** The metrics and the server, when gateway.yaml has an `http:` section; undefined without one. */
@@ -52,6 +56,7 @@ export function httpMonitoring(
       });
     },
     logger: o.logger.child({ component: "http" }),
+    ...(o.app ? { app: async (req: WebRequest) => o.app?.()?.(req) } : {}),
   });
   return { metrics, server };
 }
