@@ -29,6 +29,7 @@ import { Gateway } from "../gateway/daemon.js";
 import { siteZoneOf } from "../gateway/decisionLog.js";
 import { Store } from "../gateway/store/db.js";
 import { defaultLogFormat, makeLogger } from "../runtime/logger.js";
+import { DEMO_CONSOLE_PORT, demoConsole, demoGatewayData } from "./demoConsole.js";
 import { tour, waitFor } from "./demoTour.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -126,18 +127,40 @@ async function run(): Promise<number> {
     await central.whenSubscribed();
 
     // An empty cache: the site and members come from the central.
-    const store = Store.open(join(data, "gateway"));
+    const store = Store.open(demoGatewayData(data));
     siteZone = siteZoneOf(store);
     cleanups.push(() => store.close());
     const gatewayId = config.gateway.id ?? "gw-demo";
-    const gateway = new Gateway({ config, store, gatewayId, logger, clock, version: "demo" });
+    const web = demoConsole({
+      file: gatewayFile,
+      config,
+      store,
+      dataDir: demoGatewayData(data),
+      gatewayId,
+      logger,
+      clock,
+      port: (await listening(DEMO_CONSOLE_PORT)) ? 0 : DEMO_CONSOLE_PORT,
+    });
+    const gateway = new Gateway({
+      config,
+      store,
+      gatewayId,
+      logger,
+      clock,
+      version: "demo",
+      observer: web.feed,
+      onChange: () => web.feed.poke(),
+    });
     await gateway.start();
     cleanups.push(() => gateway.stop());
+    const consoleServer = await web.start(gateway);
+    cleanups.push(() => consoleServer.stop());
 
     out(`accessgw demo: the gateway daemon, its simulated hardware and the reference central (config/demo/)`);
     for (const d of sim.list()) out(`  ${d.id.padEnd(13)} ${d.kind.padEnd(19)} ${d.where}`);
     if (sim.brokerDescription) out(`  MQTT: ${sim.brokerDescription}`);
     out(`  central       ${config.gateway.site}: ${central.memberCount()} members from ${membersFile}`);
+    for (const line of consoleServer.lines) out(line);
     out(`Demo clock: Mon 14 Dec 2026 17:35 in ${ZONE}, running. Data folder: ${data}`);
     const ready = await waitFor(() => {
       const s = gateway.status();

@@ -26,6 +26,10 @@ describe("npm start: the live demo (daemon + simulator)", () => {
     // The simulator's devices and where the gateway finds them.
     expect(stdout).toMatch(/pool-in +serial-line-reader +tcp:\/\/127\.0\.0\.1:4001/);
     expect(stdout).toMatch(/studio-relay +shelly-gen2/);
+    // issue 11: the console's address and its demo logins.
+    expect(stdout).toMatch(
+      /console +http:\/\/127\.0\.0\.1:\d+\/ — log in as desk \/ demo-desk \(desk\), tech \/ demo-tech \(technician\)/,
+    );
     // R4 peak price through the serial-line reader, the LCUS board pulsing relay 1 then off.
     expect(stdout).toContain("GRANTED  ok  Welcome Ada — 7/10 left");
     expect(stdout).toMatch(/board-1 ch1 ON\n.*board-1 ch1 OFF \(held \d+ ms\)/);
