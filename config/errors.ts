@@ -12,7 +12,10 @@ export type ErrorCode =
   | "NO_SITE"
   | "GATEWAY_ID_MISMATCH"
   | "STORE"
-  | "INPUT_UNSUPPORTED";
+  | "INPUT_UNSUPPORTED"
+  // The central's editor: a draft that does not check; a save refused (no reason, stale, no change).
+  | "DRAFT_INVALID"
+  | "DRAFT_REFUSED";
 
 /** One error class with a code, a list of human-readable problems, and an optional cause. */
 export class AccessGwError extends Error {

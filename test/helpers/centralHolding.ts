@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { CentralStore } from "../../central/centralStore.js";
 import { storedEvents, storeEvents } from "../../central/eventIntake.js";
 import { knownIds } from "../../central/memberDocs.js";
-import { memberDoc, memberIds, multipackOwner } from "../../central/memberStore.js";
+import { multipackOwner, publishedMembers } from "../../central/memberStore.js";
 import { reconcile } from "../../central/reconcile.js";
 import { loadSources } from "../../central/sourceFiles.js";
 import type { Member } from "../../config/members.js";
@@ -74,7 +74,7 @@ export function holdScans(gw: Store, dir: string, siteText: string, scans: HeldS
   if (loaded.data === null) throw new Error(loaded.problems.join("\n"));
   reconcile(store, loaded.data, LIMITS);
   storeEvents(store, "gw-1", recorded, RECEIVED_AT, knownIds(loaded.data.config), LIMITS);
-  const members = memberIds(store).map((id) => memberDoc(store, id) as Member);
+  const members = publishedMembers(store);
   return {
     store,
     siteFile,
