@@ -12,7 +12,7 @@ import { multipackOwner, publishedMembers } from "../../central/memberStore.js";
 import { reconcile } from "../../central/reconcile.js";
 import { loadSources } from "../../central/sourceFiles.js";
 import type { Member } from "../../config/members.js";
-import type { SyncEvent } from "../../config/protocol/events.js";
+import type { DoorMode, SyncEvent } from "../../config/protocol/events.js";
 import type { SiteConfig } from "../../config/site.js";
 import { scan } from "../../gateway/decisions.js";
 import { parseAt } from "../../gateway/engine/index.js";
@@ -31,6 +31,10 @@ export interface HeldScan {
   area: string;
   direction?: "in" | "out";
   at: string;
+  /** doors.md D3: the door's mode at the scan. */
+  doorMode?: DoorMode;
+  /** doors.md D5: admitted by hand at the front desk through this multipack (not a scan). */
+  admitThrough?: string;
 }
 
 /** What the central holds once the gateway synced, and its files. */
@@ -65,7 +69,20 @@ export function holdScans(gw: Store, dir: string, siteText: string, scans: HeldS
     { name: "site.yaml", text: siteText },
     { name: "members.yaml", text: exampleText("members.yaml") },
   ]);
-  for (const s of scans) scan(gw, scanReq(s.card, s.area, s.direction ?? "in"), romeTime(s.at), "gw-1");
+  for (const s of scans) {
+    const req = {
+      ...scanReq(s.card, s.area, s.direction ?? "in"),
+      ...(s.doorMode ? { doorMode: s.doorMode } : {}),
+    };
+    const staff = { operator: "desk-1", staffReason: "forgot the card at home" };
+    scan(
+      gw,
+      req,
+      romeTime(s.at),
+      "gw-1",
+      s.admitThrough === undefined ? {} : { staff, multipack: s.admitThrough },
+    );
+  }
   const recorded = pendingEvents(gw, { limit: 500 }) as SyncEvent[];
   const store = CentralStore.open(join(dir, "data"));
   const loaded = loadSources({ siteConfigFile: siteFile, membersFile }, "rome-center", (id) =>

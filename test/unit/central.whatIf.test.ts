@@ -115,6 +115,33 @@ describe("what-if: replaying the last days under a draft", () => {
     expect(report.totals).toMatchObject({ creditsBefore: 1, creditsAfter: 1 });
   });
 
+  it("D5: a front-desk admit is not replayed, yet its charge and visit count: the re-entry after it stays free", ({
+    hold,
+  }) => {
+    const held = hold(SITE, [
+      { card: "1234567", area: "pool", at: "2027-03-22T10:00", admitThrough: "mp-anna-swim" },
+      { card: "1234567", area: "pool", direction: "out", at: "2027-03-22T10:40" },
+      { card: "1234567", area: "pool", at: "2027-03-22T11:00" },
+    ]);
+    const draft = configOf(
+      SITE.replace("{ accessType: pool-offpeak, credits: 1,", "{ accessType: pool-offpeak, credits: 2,"),
+    );
+    const report = whatIf({ ...held, ...WEEK, current: held.config, draft });
+    expect(report).toMatchObject({ scans: 2, changes: [] });
+    expect(report.totals).toMatchObject({ creditsBefore: 0, creditsAfter: 0 });
+  });
+
+  it("D3: a scan let through for an emergency is replayed in the emergency: no window change alters it", ({
+    hold,
+  }) => {
+    const held = hold(LATE_POOL, [
+      { card: "1234567", area: "pool", at: "2027-03-23T07:30", doorMode: "emergency" },
+    ]);
+    const report = whatIf({ ...held, ...WEEK, current: held.config, draft: configOf(SITE) });
+    expect(report).toMatchObject({ scans: 1, changes: [] });
+    expect((held.recorded[0] as DecisionEvent).reason).toBe("emergency");
+  });
+
   it("R1–R13: replayed under the file's own configuration, every step of the worked example decides as the gateway recorded it", ({
     hold,
   }) => {
