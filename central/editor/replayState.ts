@@ -15,15 +15,13 @@ import { type Card, ledgerKind, type Member } from "../../config/members.js";
 import type { DecisionEvent } from "../../config/protocol/events.js";
 import type {
   Decision,
-  Direction,
   Facts,
   MemberFact,
   MultipackFact,
-  PresenceFact,
   SiteModel,
   VisitFact,
 } from "../../gateway/engine/index.js";
-import { localNow } from "../../gateway/engine/index.js";
+import { Movements, presenceAt, presentCount } from "./replayPresence.js";
 
 /** A credit movement on a multipack at an instant: used (> 0 or a refund < 0), or added to its total. */
 interface Entry {
@@ -32,20 +30,11 @@ interface Entry {
   addition: boolean;
 }
 
-/** An entry or exit through a door (R12). */
-interface Movement {
-  area: string;
-  direction: Direction;
-  at: number;
-}
-
 /** What one replay has recorded so far, or what the central held before it (the baseline). */
 export interface Recorded {
   entries: Map<string, Entry[]>;
   visits: Map<string, VisitFact[]>;
-  movements: Map<string, Movement[]>;
-  /** R12: per area, the members with a movement in it (whom an area's head count looks at). */
-  movers: Map<string, Set<string>>;
+  movements: Movements;
 }
 
 /** The members as the central holds them, and what both replays start from. */
@@ -57,7 +46,7 @@ export interface Baseline {
 
 /** An empty record, for a replay to fill. */
 export function emptyRecorded(): Recorded {
-  return { entries: new Map(), visits: new Map(), movements: new Map(), movers: new Map() };
+  return { entries: new Map(), visits: new Map(), movements: new Movements() };
 }
 
 function push<T>(map: Map<string, T[]>, key: string, value: T): void {
@@ -114,7 +103,7 @@ export function baseline(members: Member[], events: DecisionEvent[], replayed: D
       seenVisits.add(e.id);
       push(recorded.visits, e.memberId, visitOf(e, at));
     }
-    move(recorded, e.memberId, { area: e.area, direction: e.direction, at });
+    recorded.movements.add(e.memberId, e.area, { direction: e.direction, at });
   }
   return out;
 }
@@ -139,14 +128,7 @@ export function recordDecision(r: Recorded, d: Decision, eventId: string): void 
     push(r.entries, d.multipackId, { at, amount: d.creditsDeducted, addition: false });
   if (d.reason === "ok" && d.direction === "in")
     push(r.visits, d.memberId, visitOf({ ...d, id: eventId }, at));
-  move(r, d.memberId, { area: d.area, direction: d.direction, at });
-}
-
-function move(r: Recorded, memberId: string, m: Movement): void {
-  push(r.movements, memberId, m);
-  const movers = r.movers.get(m.area);
-  if (movers === undefined) r.movers.set(m.area, new Set([memberId]));
-  else movers.add(memberId);
+  r.movements.add(d.memberId, d.area, { direction: d.direction, at });
 }
 
 /** The engine's facts for `card` at `now`: the baseline and what the replay recorded, up to `now`. */
@@ -172,6 +154,7 @@ export function factsAt(
   const { member, card: c } = held;
   const all = <T extends { at: number }>(key: string, pick: (r: Recorded) => Map<string, T[]>): T[] =>
     [...(pick(base.recorded).get(key) ?? []), ...(pick(replay).get(key) ?? [])].filter((x) => x.at <= now);
+  const sides = [base.recorded.movements, replay.movements];
   const visits = all(member.id, (r) => r.visits).sort((a, b) => a.at - b.at);
   return {
     site,
@@ -192,14 +175,9 @@ export function factsAt(
       ),
     ),
     visits,
-    presence: presenceOf(
-      all(member.id, (r) => r.movements),
-      area,
-    ),
+    presence: presenceAt(sides, member.id, area, now),
     presentCount:
-      site.areas.get(area)?.capacity === undefined
-        ? 0
-        : presentCount(base, replay, member.id, area, now, site.zone),
+      site.areas.get(area)?.capacity === undefined ? 0 : presentCount(sides, member.id, area, now, site.zone),
   };
 }
 
@@ -245,42 +223,4 @@ function multipackFact(
     suspensions: mp.suspensions,
     firstUseAt: first?.at ?? null,
   };
-}
-
-/** R12: the last movement in the area, and the last entry. */
-function presenceOf(movements: Movement[], area: string): PresenceFact | null {
-  let last: Movement | undefined;
-  let lastIn: Movement | undefined;
-  for (const m of movements) {
-    if (m.area !== area) continue;
-    if (last === undefined || m.at >= last.at) last = m;
-    if (m.direction === "in" && (lastIn === undefined || m.at >= lastIn.at)) lastIn = m;
-  }
-  return last === undefined
-    ? null
-    : { lastDirection: last.direction, lastAt: last.at, lastInAt: lastIn?.at ?? null };
-}
-
-/** R12: other members whose last movement in the area today, up to `now`, was an entry. */
-function presentCount(
-  base: Baseline,
-  replay: Recorded,
-  except: string,
-  area: string,
-  now: number,
-  zone: string,
-): number {
-  const dayStart = localNow(now, zone).startOfDay;
-  let n = 0;
-  const ids = new Set([...(base.recorded.movers.get(area) ?? []), ...(replay.movers.get(area) ?? [])]);
-  for (const id of ids) {
-    if (id === except) continue;
-    const moves = [...(base.recorded.movements.get(id) ?? []), ...(replay.movements.get(id) ?? [])];
-    const p = presenceOf(
-      moves.filter((m) => m.at <= now),
-      area,
-    );
-    if (p !== null && p.lastDirection === "in" && p.lastAt >= dayStart) n++;
-  }
-  return n;
 }

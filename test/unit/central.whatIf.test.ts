@@ -115,6 +115,42 @@ describe("what-if: replaying the last days under a draft", () => {
     expect(report.totals).toMatchObject({ creditsBefore: 1, creditsAfter: 1 });
   });
 
+  it("R12: a studio of 1 instead of 2 turns away the second member in, counted within each replay", ({
+    hold,
+  }) => {
+    const withStudio = SITE.replace(
+      "      - { accessType: gym-all, credits: 1, priority: 5 }",
+      "      - { accessType: gym-all, credits: 1, priority: 5 }\n      - { accessType: studio-all, credits: 0, priority: 1 }",
+    );
+    const held = hold(withStudio, [
+      { card: "7654321", area: "studio", at: "2027-03-26T19:00" },
+      { card: "5550001", area: "studio", at: "2027-03-26T19:05" },
+    ]);
+    const draft = configOf(withStudio.replace("capacity: 2", "capacity: 1"));
+    const report = whatIf({ ...held, ...WEEK, current: held.config, draft });
+    expect(report.changes.map((c) => [c.memberName, c.before.reason, c.after.reason])).toEqual([
+      ["Carla", "ok", "area_full"],
+    ]);
+    expect(report.totals).toMatchObject({ newlyGranted: 0, newlyDenied: 1 });
+  });
+
+  it("R12: who was inside before the window still counts: lifting anti-passback lets the member back in", ({
+    hold,
+  }) => {
+    // Anna went into the pool on Sunday at 10:00, before the window opens (11:00 that day: 7 × 24 h before Sunday noon, across the DST change), and never
+    // scanned out: at 14:00 the same day she is still inside (presence is forgotten at midnight).
+    const held = hold(SITE, [
+      { card: "1234567", area: "pool", at: "2027-03-21T10:00" },
+      { card: "1234567", area: "pool", at: "2027-03-21T14:00" },
+    ]);
+    const draft = configOf(SITE.replace("antiPassback: { mode: hard }", "antiPassback: { mode: none }"));
+    const report = whatIf({ ...held, ...WEEK, current: held.config, draft });
+    expect(report.scans).toBe(1);
+    expect(report.changes.map((c) => [c.before.reason, c.after.reason, c.after.credits])).toEqual([
+      ["anti_passback", "ok", 1],
+    ]);
+  });
+
   it("D5: a front-desk admit is not replayed, yet its charge and visit count: the re-entry after it stays free", ({
     hold,
   }) => {
