@@ -12,10 +12,16 @@ export interface Movement {
   at: number;
 }
 
+/** A movement in an area, with whose it is. */
+interface AreaMovement extends Movement {
+  memberId: string;
+}
+
 /** Movements per member and area, each list in time order. */
 export class Movements {
   private readonly lists = new Map<string, Movement[]>();
-  private readonly movers = new Map<string, Set<string>>();
+  /** Per area, every movement with its member, in time order (an area's head count reads one day of it). */
+  private readonly byArea = new Map<string, AreaMovement[]>();
 
   /** Records a movement of `memberId` in `area` (in any order: it is put in its place). */
   add(memberId: string, area: string, m: Movement): void {
@@ -23,9 +29,9 @@ export class Movements {
     const list = this.lists.get(key);
     if (list === undefined) this.lists.set(key, [m]);
     else list.splice(after(list, m.at), 0, m);
-    const movers = this.movers.get(area);
-    if (movers === undefined) this.movers.set(area, new Set([memberId]));
-    else movers.add(memberId);
+    const inArea = this.byArea.get(area);
+    if (inArea === undefined) this.byArea.set(area, [{ ...m, memberId }]);
+    else inArea.splice(after(inArea, m.at), 0, { ...m, memberId });
   }
 
   /** The member's last movement and last entry in the area at or before `now`. */
@@ -40,19 +46,19 @@ export class Movements {
     return { lastDirection: last.direction, lastAt: last.at, lastInAt };
   }
 
-  /** The members with a movement in the area. */
-  membersIn(area: string): ReadonlySet<string> {
-    return this.movers.get(area) ?? new Set();
+  /** The area's movements with their members, in time order (read only). */
+  inArea(area: string): readonly AreaMovement[] {
+    return this.byArea.get(area) ?? [];
   }
 }
 
 /** The index after the last movement at or before `at` (where one at `at` is put). */
-function after(list: Movement[], at: number): number {
+function after(list: readonly { at: number }[], at: number): number {
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if ((list[mid] as Movement).at <= at) lo = mid + 1;
+    if ((list[mid] as { at: number }).at <= at) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -76,22 +82,65 @@ export function presenceAt(
   return last === null ? null : { ...last, lastInAt };
 }
 
-/** R12: other members whose last movement in the area today, up to `now`, was an entry. */
-export function presentCount(
-  sides: Movements[],
-  except: string,
-  area: string,
-  now: number,
-  zone: string,
-): number {
-  const dayStart = localNow(now, zone).startOfDay;
-  const ids = new Set<string>();
-  for (const side of sides) for (const id of side.membersIn(area)) ids.add(id);
-  let n = 0;
-  for (const id of ids) {
-    if (id === except) continue;
-    const p = presenceAt(sides, id, area, now);
-    if (p !== null && p.lastDirection === "in" && p.lastAt >= dayStart) n++;
+/**
+ * R12: the head count of each area during one replay, kept as the replay moves forward in time: the
+ * movements of the starting state and of the replay are taken in time order up to each scan, and
+ * the count starts again at local midnight (presence is forgotten then). Scans must come in time order.
+ */
+export class HeadCounts {
+  private readonly areas = new Map<string, AreaCount>();
+
+  constructor(
+    private readonly sides: Movements[],
+    private readonly zone: string,
+  ) {}
+
+  /** Other members whose last movement in the area today, up to `now`, was an entry. */
+  present(area: string, now: number, except: string): number {
+    const dayStart = localNow(now, this.zone).startOfDay;
+    let c = this.areas.get(area);
+    if (c === undefined || c.dayStart !== dayStart) {
+      c = {
+        dayStart,
+        next: this.sides.map((s) => after(s.inArea(area), dayStart - 1)),
+        last: new Map(),
+        count: 0,
+      };
+      this.areas.set(area, c);
+    }
+    const lists = this.sides.map((s) => s.inArea(area));
+    for (let m = earliest(lists, c.next, now); m !== undefined; m = earliest(lists, c.next, now)) {
+      if (c.last.get(m.memberId) === "in") c.count--;
+      c.last.set(m.memberId, m.direction);
+      if (m.direction === "in") c.count++;
+    }
+    return c.count - (c.last.get(except) === "in" ? 1 : 0);
   }
-  return n;
+}
+
+/** Takes the earliest movement not yet counted (`next`: per list), of any list, at or before `now`. */
+function earliest(
+  lists: readonly (readonly AreaMovement[])[],
+  next: number[],
+  now: number,
+): AreaMovement | undefined {
+  let pick = -1;
+  let found: AreaMovement | undefined;
+  lists.forEach((list, k) => {
+    const m = list[next[k] as number];
+    if (m !== undefined && m.at <= now && (found === undefined || m.at < found.at)) {
+      pick = k;
+      found = m;
+    }
+  });
+  if (found !== undefined) next[pick] = (next[pick] as number) + 1;
+  return found;
+}
+
+/** One area's count for one day: how far each side's movements were taken, each member's last move. */
+interface AreaCount {
+  dayStart: number;
+  next: number[];
+  last: Map<string, Direction>;
+  count: number;
 }

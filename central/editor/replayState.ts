@@ -15,13 +15,14 @@ import { type Card, ledgerKind, type Member } from "../../config/members.js";
 import type { DecisionEvent } from "../../config/protocol/events.js";
 import type {
   Decision,
+  DecisionRequest,
   Facts,
   MemberFact,
   MultipackFact,
   SiteModel,
   VisitFact,
 } from "../../gateway/engine/index.js";
-import { Movements, presenceAt, presentCount } from "./replayPresence.js";
+import { type HeadCounts, Movements, presenceAt } from "./replayPresence.js";
 
 /** A credit movement on a multipack at an instant: used (> 0 or a refund < 0), or added to its total. */
 interface Entry {
@@ -135,11 +136,12 @@ export function recordDecision(r: Recorded, d: Decision, eventId: string): void 
 export function factsAt(
   site: SiteModel,
   base: Baseline,
-  replay: Recorded,
-  card: string,
-  area: string,
+  replay: { recorded: Recorded; heads: HeadCounts },
+  req: DecisionRequest,
   now: number,
 ): Facts {
+  const { card, area, direction } = req;
+  const { recorded, heads } = replay;
   const empty: Facts = {
     site,
     card: null,
@@ -153,8 +155,8 @@ export function factsAt(
   if (held === undefined) return empty;
   const { member, card: c } = held;
   const all = <T extends { at: number }>(key: string, pick: (r: Recorded) => Map<string, T[]>): T[] =>
-    [...(pick(base.recorded).get(key) ?? []), ...(pick(replay).get(key) ?? [])].filter((x) => x.at <= now);
-  const sides = [base.recorded.movements, replay.movements];
+    [...(pick(base.recorded).get(key) ?? []), ...(pick(recorded).get(key) ?? [])].filter((x) => x.at <= now);
+  const sides = [base.recorded.movements, recorded.movements];
   const visits = all(member.id, (r) => r.visits).sort((a, b) => a.at - b.at);
   return {
     site,
@@ -177,7 +179,9 @@ export function factsAt(
     visits,
     presence: presenceAt(sides, member.id, area, now),
     presentCount:
-      site.areas.get(area)?.capacity === undefined ? 0 : presentCount(sides, member.id, area, now, site.zone),
+      site.areas.get(area)?.capacity === undefined || direction === "out"
+        ? 0
+        : heads.present(area, now, member.id),
   };
 }
 

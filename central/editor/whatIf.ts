@@ -15,6 +15,7 @@ import {
 import type { SiteConfig } from "../../config/site.js";
 import { compileSite, type Decision, type DecisionRequest, decide } from "../../gateway/engine/index.js";
 import type { ReplayOutcome, WhatIfChange, WhatIfReport } from "./editorApi.js";
+import { HeadCounts } from "./replayPresence.js";
 import {
   type Baseline,
   baseline,
@@ -55,6 +56,7 @@ export function replayWindow(input: Omit<WhatIfInput, "current" | "draft">): {
 export function replay(config: SiteConfig, base: Baseline, scans: DecisionEvent[]): Decision[] {
   const site = compileSite(config);
   const recorded = emptyRecorded();
+  const heads = new HeadCounts([base.recorded.movements, recorded.movements], site.zone);
   return scans.map((e) => {
     const now = Date.parse(e.at);
     const req: DecisionRequest = {
@@ -64,7 +66,7 @@ export function replay(config: SiteConfig, base: Baseline, scans: DecisionEvent[
       readerId: e.readerId,
       doorMode: doorModeOf(e),
     };
-    const d = decide(req, factsAt(site, base, recorded, e.card, e.area, now), now);
+    const d = decide(req, factsAt(site, base, { recorded, heads }, req, now), now);
     recordDecision(recorded, d, e.id);
     return d;
   });
