@@ -186,6 +186,28 @@ describe("the editor backend", () => {
   });
 });
 
+describe("a file the central refused", () => {
+  it("diff, what-if and save say the file does not check; check still answers", ({ editor }) => {
+    const e = editor();
+    const draft = e.backend.current();
+    // An edit by hand the central refused: the previous configuration stays in force there.
+    writeFileSync(e.siteFile, SITE.replace('from: "06:00", to: "23:00"', 'from: "6:00", to: "23:00"'));
+    const code = (f: () => unknown) => {
+      try {
+        f();
+      } catch (err) {
+        return [(err as { code?: string }).code, (err as Error).message.split("\n")[0]];
+      }
+      return "done";
+    };
+    const refused = ["DRAFT_INVALID", `the file ${e.siteFile} does not check:`];
+    expect(code(() => e.backend.diff(draft))).toEqual(refused);
+    expect(code(() => e.backend.whatIf(draft, 7, 0))).toEqual(refused);
+    expect(code(() => e.backend.save(draft, "maria", "fix the gym window", 0))).toEqual(refused);
+    expect(e.backend.check(draft)).toEqual({ ok: true, problems: [] });
+  });
+});
+
 describe("saving a draft", () => {
   it("writes the file with its comments, returns its revision and records who, why and what", ({
     editor,
