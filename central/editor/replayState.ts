@@ -62,8 +62,17 @@ export function isReplayed(e: DecisionEvent, from: number, to: number): boolean 
   return e.operator === null && at >= from && at <= to;
 }
 
+/**
+ * A grant undone after it was recorded: the door did not open (relay failure) or nobody went through
+ * (doors.md D2). Its credits came back (a refund entry) and it is no visit and no movement.
+ */
+export function isUndone(e: DecisionEvent): boolean {
+  return e.relayFailed || e.passed === false;
+}
+
 /** The starting state of both replays (see the file comment). */
 export function baseline(members: Member[], events: DecisionEvent[], replayed: DecisionEvent[]): Baseline {
+  const undone = new Set(events.filter(isUndone).map((e) => e.id));
   const givenBack = new Set<string>();
   for (const e of replayed) {
     givenBack.add(e.id);
@@ -82,7 +91,7 @@ export function baseline(members: Member[], events: DecisionEvent[], replayed: D
         const at = Date.parse(l.at);
         push(recorded.entries, mp.id, { at, amount: l.amount, addition: kind === "addition" });
         // As a gateway takes a usage entry with an area: a visit (R5's anchor, R7/R8's count).
-        if (kind === "usage" && l.area !== undefined && !seenVisits.has(l.id)) {
+        if (kind === "usage" && l.area !== undefined && !seenVisits.has(l.id) && !undone.has(l.id)) {
           seenVisits.add(l.id);
           push(recorded.visits, m.id, {
             id: l.id,
@@ -97,7 +106,7 @@ export function baseline(members: Member[], events: DecisionEvent[], replayed: D
       }
   }
   for (const e of events) {
-    if (givenBack.has(e.id) || e.decision !== "grant" || e.memberId === null) continue;
+    if (givenBack.has(e.id) || undone.has(e.id) || e.decision !== "grant" || e.memberId === null) continue;
     const at = Date.parse(e.at);
     // A free entry has no ledger entry, yet counts for allowances and limits: it comes from its event.
     if (e.reason === "ok" && e.direction === "in" && !seenVisits.has(e.id)) {

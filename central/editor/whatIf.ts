@@ -22,6 +22,7 @@ import {
   emptyRecorded,
   factsAt,
   isReplayed,
+  isUndone,
   recordDecision,
 } from "./replayState.js";
 
@@ -67,7 +68,8 @@ export function replay(config: SiteConfig, base: Baseline, scans: DecisionEvent[
       doorMode: doorModeOf(e),
     };
     const d = decide(req, factsAt(site, base, { recorded, heads }, req, now), now);
-    recordDecision(recorded, d, e.id);
+    // A grant whose door did not open, or that nobody went through, took nothing in the end.
+    if (!isUndone(e)) recordDecision(recorded, d, e.id);
     return d;
   });
 }

@@ -18,6 +18,7 @@ import { scan } from "../../gateway/decisions.js";
 import { parseAt } from "../../gateway/engine/index.js";
 import type { Store } from "../../gateway/store/db.js";
 import { pendingEvents } from "../../gateway/store/outbox.js";
+import { recordRelayFailure } from "../../gateway/store/relayFailure.js";
 import { importInputs, scanReq } from "../store/storeHelpers.js";
 import { exampleText } from "./examples.js";
 
@@ -35,6 +36,8 @@ export interface HeldScan {
   doorMode?: DoorMode;
   /** doors.md D5: admitted by hand at the front desk through this multipack (not a scan). */
   admitThrough?: string;
+  /** The door's relay failed a second after the grant: refunded and undone. */
+  relayFails?: boolean;
 }
 
 /** What the central holds once the gateway synced, and its files. */
@@ -75,13 +78,9 @@ export function holdScans(gw: Store, dir: string, siteText: string, scans: HeldS
       ...(s.doorMode ? { doorMode: s.doorMode } : {}),
     };
     const staff = { operator: "desk-1", staffReason: "forgot the card at home" };
-    scan(
-      gw,
-      req,
-      romeTime(s.at),
-      "gw-1",
-      s.admitThrough === undefined ? {} : { staff, multipack: s.admitThrough },
-    );
+    const options = s.admitThrough === undefined ? {} : { staff, multipack: s.admitThrough };
+    const event = scan(gw, req, romeTime(s.at), "gw-1", options);
+    if (s.relayFails) recordRelayFailure(gw, event, romeTime(s.at) + 1000);
   }
   const recorded = pendingEvents(gw, { limit: 500 }) as SyncEvent[];
   const store = CentralStore.open(join(dir, "data"));

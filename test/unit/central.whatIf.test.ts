@@ -151,6 +151,26 @@ describe("what-if: replaying the last days under a draft", () => {
     ]);
   });
 
+  it("D2: a grant whose door did not open took nothing: the next scan is a charged entry in both replays", ({
+    hold,
+  }) => {
+    const held = hold(SITE, [
+      { card: "1234567", area: "pool", at: "2027-03-22T10:00", relayFails: true },
+      { card: "1234567", area: "pool", at: "2027-03-22T10:05" },
+    ]);
+    expect((held.recorded[1] as DecisionEvent).reason).toBe("ok");
+    const draft = configOf(
+      SITE.replace("{ accessType: pool-offpeak, credits: 1,", "{ accessType: pool-offpeak, credits: 2,"),
+    );
+    const report = whatIf({ ...held, ...WEEK, current: held.config, draft });
+    expect(
+      report.changes.map((c) => [c.at.slice(11, 16), c.before.reason, c.after.reason, c.after.credits]),
+    ).toEqual([
+      ["09:00", "ok", "ok", 2],
+      ["09:05", "ok", "ok", 2],
+    ]);
+  });
+
   it("D5: a front-desk admit is not replayed, yet its charge and visit count: the re-entry after it stays free", ({
     hold,
   }) => {
