@@ -87,14 +87,15 @@ export function whatIf(input: WhatIfInput): WhatIfReport {
     totals: { newlyGranted: 0, newlyDenied: 0, creditsBefore: 0, creditsAfter: 0 },
   };
   scans.forEach((e, i) => {
-    const b = before[i] as Decision;
-    const a = after[i] as Decision;
-    report.totals.creditsBefore += b.creditsDeducted;
-    report.totals.creditsAfter += a.creditsDeducted;
-    if (b.decision === a.decision && b.reason === a.reason && b.creditsDeducted === a.creditsDeducted) return;
+    const [db, da] = [before[i] as Decision, after[i] as Decision];
+    const [b, a] = [outcome(db, e), outcome(da, e)];
+    report.totals.creditsBefore += b.credits;
+    report.totals.creditsAfter += a.credits;
+    if (b.decision === a.decision && b.reason === a.reason && b.credits === a.credits) return;
     if (b.decision === "deny" && a.decision === "grant") report.totals.newlyGranted++;
     if (b.decision === "grant" && a.decision === "deny") report.totals.newlyDenied++;
-    report.changes.push(changeOf(base, e, b, a));
+    const member = db.memberId ?? da.memberId ?? e.memberId ?? "";
+    report.changes.push(changeOf(base, e, member, b, a));
   });
   return report;
 }
@@ -110,12 +111,19 @@ function doorModeOf(e: DecisionEvent): DoorMode {
   return "normal";
 }
 
-function outcome(d: Decision): ReplayOutcome {
-  return { decision: d.decision, reason: d.reason, credits: d.creditsDeducted, multipack: d.multipackId };
+/** A replayed decision as the report shows it: an undone grant (see isUndone) took no credits. */
+function outcome(d: Decision, e: DecisionEvent): ReplayOutcome {
+  const credits = isUndone(e) ? 0 : d.creditsDeducted;
+  return { decision: d.decision, reason: d.reason, credits, multipack: d.multipackId };
 }
 
-function changeOf(base: Baseline, e: DecisionEvent, b: Decision, a: Decision): WhatIfChange {
-  const member = b.memberId ?? a.memberId ?? e.memberId ?? "";
+function changeOf(
+  base: Baseline,
+  e: DecisionEvent,
+  member: string,
+  before: ReplayOutcome,
+  after: ReplayOutcome,
+): WhatIfChange {
   return {
     member,
     memberName: base.members.get(member)?.name ?? "",
@@ -123,7 +131,7 @@ function changeOf(base: Baseline, e: DecisionEvent, b: Decision, a: Decision): W
     at: e.at,
     door: e.area,
     reader: e.readerId ?? "",
-    before: outcome(b),
-    after: outcome(a),
+    before,
+    after,
   };
 }
