@@ -18,7 +18,7 @@ import { checkDraft, type DraftContext, draftChanges } from "./draft.js";
 import { readHistory, recordSave } from "./editHistory.js";
 import type { DraftChange, EditorBackend, SiteSections } from "./editorApi.js";
 import { whatIf } from "./whatIf.js";
-import { draftIntoYaml, SECTIONS, writeAtomically } from "./yamlSave.js";
+import { draftIntoJson, draftIntoYaml, SECTIONS, writeAtomically } from "./yamlSave.js";
 
 /** The most days a what-if replays (a year of events is already a long replay). */
 export const MAX_WHATIF_DAYS = 366;
@@ -120,7 +120,8 @@ export function createEditorBackend(o: EditorBackendOptions): EditorBackend {
         );
       const changes = changesOf(draft, text);
       if (changes.length === 0) throw refused("nothing to save: the draft is the configuration in force");
-      const next = draftIntoYaml(text, draft);
+      const json = o.siteConfigFile.toLowerCase().endsWith(".json");
+      const next = json ? draftIntoJson(text, draft) : draftIntoYaml(text, draft);
       // The file written must read back as the draft: the watcher will publish exactly what was checked.
       if (changesOf(draft, next).length > 0)
         throw refused("the file could not be written to say exactly the draft: nothing was saved");

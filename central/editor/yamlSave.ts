@@ -80,6 +80,21 @@ function topLevel(text: string): Map<string, string[]> {
   return sections;
 }
 
+/**
+ * A JSON site configuration (`.json`, read strictly as JSON) with the draft's sections put in: JSON
+ * has no comments to keep, so it is written whole, indented as the file was (2 spaces by default).
+ */
+export function draftIntoJson(text: string, draft: SiteSections): string {
+  const doc = JSON.parse(text) as Record<string, unknown>;
+  for (const section of SECTIONS) {
+    const value = draft[section] as unknown;
+    if (doc[section] === undefined && Array.isArray(value) && value.length === 0) continue;
+    doc[section] = value;
+  }
+  const indent = /^\{\s*\n([ \t]+)"/.exec(text)?.[1] ?? "  ";
+  return `${JSON.stringify(doc, null, indent)}\n`;
+}
+
 /** A rewritten line with its flow brackets spaced as the file spaces them (`[a, b]`, `{ a: 1 }`). */
 function padLike(line: string, pad: { seq: boolean; map: boolean }): string {
   let out = line;

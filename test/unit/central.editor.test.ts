@@ -3,7 +3,7 @@
  * drafts checked with import's messages, the diff by record id, what-if over the events the central
  * holds, and saves: refused without a reason, written with comments kept, recorded with who and why.
  */
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect } from "vitest";
 import { parse } from "yaml";
@@ -234,6 +234,31 @@ describe("saving a draft", () => {
     expect(e.logs.lines.find((l) => l.msg === "site configuration saved from the editor")).toMatchObject({
       who: "maria",
       changes: 1,
+    });
+  });
+
+  it("a JSON site configuration is saved as JSON", ({ folder }) => {
+    mkdirSync(folder.data, { mode: 0o700 });
+    const siteFile = join(folder.dir, "site.json");
+    const membersFile = join(folder.dir, "members.yaml");
+    writeFileSync(siteFile, JSON.stringify(parse(SITE), null, 2));
+    writeFileSync(membersFile, exampleText("members.yaml"));
+    const backend = createEditorBackend({
+      siteConfigFile: siteFile,
+      membersFile,
+      siteId: "rome-center",
+      dataDir: folder.data,
+      source: { members: () => [], events: () => [] },
+      logger: memoryLogger().logger,
+    });
+    const draft = structuredClone(backend.current());
+    offpeakFrom("06:30")(draft);
+    backend.save(draft, "maria", "open at 06:30", 0);
+    const saved = JSON.parse(readFileSync(siteFile, "utf8")) as SiteSections;
+    expect(saved.accessTypes[1]?.windows[0]).toEqual({
+      days: ["mon", "tue", "wed", "thu", "fri"],
+      from: "06:30",
+      to: "17:00",
     });
   });
 

@@ -8,7 +8,7 @@ import { diffArrays } from "diff";
 import { describe, expect } from "vitest";
 import { parse } from "yaml";
 import type { SiteSections } from "../../central/editor/editorApi.js";
-import { draftIntoYaml, SECTIONS, writeAtomically } from "../../central/editor/yamlSave.js";
+import { draftIntoJson, draftIntoYaml, SECTIONS, writeAtomically } from "../../central/editor/yamlSave.js";
 import { test as it } from "../harness/index.js";
 import { exampleText } from "../helpers/examples.js";
 
@@ -87,6 +87,19 @@ describe("saving a draft into the YAML file", () => {
     const out = draftIntoYaml(both, draft);
     expect(out.endsWith(exampleText("members.yaml"))).toBe(true);
     expect(changedLines(both, out)).toEqual({ gone: ["    capacity: 2"], added: ["    capacity: 3"] });
+  });
+
+  it("a JSON site configuration stays JSON, indented as it was, its other sections untouched", () => {
+    const both = { ...(parse(SITE) as object), members: parse(exampleText("members.yaml")).members };
+    const text = `${JSON.stringify(both, null, 4)}\n`;
+    const draft = sectionsOf(text);
+    (draft.areas[2] as { capacity: number }).capacity = 3;
+    const out = draftIntoJson(text, draft);
+    expect(JSON.parse(out)).toEqual({ ...both, areas: draft.areas });
+    expect(changedLines(text, out)).toEqual({
+      gone: ['            "capacity": 2'],
+      added: ['            "capacity": 3'],
+    });
   });
 
   it("the file is replaced whole, keeping its mode, with no temporary file left beside it", ({ folder }) => {
