@@ -44,7 +44,13 @@ import { storedEvents } from "./eventIntake.js";
 import { FileWatcher } from "./fileWatcher.js";
 import { type GatewayInfo, listGateways, watermark } from "./gatewayStore.js";
 import { creditsRemaining, type SiteConfigDoc } from "./memberDocs.js";
-import { countMembers, type MessageLimits, memberDoc, multipackOwner } from "./memberStore.js";
+import {
+  countMembers,
+  type MessageLimits,
+  memberDoc,
+  multipackOwner,
+  publishedMembers,
+} from "./memberStore.js";
 import { DEFAULT_PART_BYTES, DEFAULT_PART_MEMBERS, DEFAULT_REPLAY_LIMIT } from "./messages.js";
 import { type ConfigToPublish, reconcile } from "./reconcile.js";
 import { loadSources, type SourceData } from "./sourceFiles.js";
@@ -230,6 +236,11 @@ export class Central {
   /** The member document as published (ledger entries from the gateways folded in), or null. */
   memberDoc(id: string): Member | null {
     return memberDoc(this.requireStore(), id);
+  }
+
+  /** Every member as published, in id order (the editor's what-if replays from them). */
+  members(): Member[] {
+    return publishedMembers(this.requireStore());
   }
 
   /** How many members the central publishes. */

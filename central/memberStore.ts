@@ -21,6 +21,12 @@ export function memberDoc(store: CentralStore, id: string): Member | null {
   return doc === undefined ? null : (JSON.parse(doc) as Member);
 }
 
+/** Every member's published document, in id order (what the editor's what-if starts from). */
+export function publishedMembers(store: CentralStore): Member[] {
+  const docs = store.prepare("SELECT doc FROM members WHERE doc <> '' ORDER BY id").pluck().all() as string[];
+  return docs.map((d) => JSON.parse(d) as Member);
+}
+
 /** Ids of every stored member, in id order. */
 export function memberIds(store: CentralStore): string[] {
   return store.prepare("SELECT id FROM members ORDER BY id").pluck().all() as string[];

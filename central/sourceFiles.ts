@@ -26,8 +26,8 @@ export interface SourceData {
 
 const CONFIG_SECTIONS = ["site", "areas", "accessTypes", "products", "limits", "cardModels"] as const;
 
-/** Reads, parses and validates one file; problems name the file. */
-function readOne(name: string): { file?: LoadedFile; problems: string[] } {
+/** Reads, parses and validates one file as `import` does; problems name the file. */
+export function readSource(name: string): { file?: LoadedFile; problems: string[] } {
   const read = readTextFile(name);
   if (read.problem !== undefined) return { problems: [read.problem] };
   const parsed = parseText(name, read.text);
@@ -47,11 +47,23 @@ export function loadSources(
   siteId: string,
   owner: (multipackId: string) => string | undefined,
 ): { data: SourceData | null; problems: string[] } {
-  const problems: string[] = [];
-  const site = readOne(files.siteConfigFile);
-  problems.push(...site.problems);
-  const members = files.membersFile === undefined ? { problems: [] } : readOne(files.membersFile);
-  problems.push(...members.problems);
+  const site = readSource(files.siteConfigFile);
+  const members = files.membersFile === undefined ? { problems: [] } : readSource(files.membersFile);
+  return checkSources(site, members, files, siteId, owner);
+}
+
+/**
+ * The checks of `loadSources` after each file was read and validated on its own (`site` and
+ * `members` as readSource gives them): also what the central's editor runs on a draft held in memory.
+ */
+export function checkSources(
+  site: { file?: LoadedFile; problems: string[] },
+  members: { file?: LoadedFile; problems: string[] },
+  files: SourceFiles,
+  siteId: string,
+  owner: (multipackId: string) => string | undefined,
+): { data: SourceData | null; problems: string[] } {
+  const problems = [...site.problems, ...members.problems];
   if (site.file && site.file.data.site === undefined)
     problems.push(
       `${site.file.name}: site: missing (the site configuration needs a site section with its id)`,

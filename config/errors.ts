@@ -14,7 +14,11 @@ export type ErrorCode =
   | "STORE"
   | "INPUT_UNSUPPORTED"
   | "USER_INVALID"
-  | "UNKNOWN_USER";
+  | "UNKNOWN_USER"
+
+  // The central's editor: a draft that does not check; a save refused (no reason, stale, no change).
+  | "DRAFT_INVALID"
+  | "DRAFT_REFUSED";
 
 /** One error class with a code, a list of human-readable problems, and an optional cause. */
 export class AccessGwError extends Error {

@@ -1,23 +1,38 @@
 /**
- * The contract between the facility manager's editor pages (central/editorWeb/) and its backend
- * (central/editor/): validation of a draft as `accessgw import` validates, its diff against the
- * configuration in force, the what-if replay of the events the central holds, save and history
- * (issue 11 §2). Only types: the pages are written and tested against this interface.
+ * The facility manager's editor (issue 11 §2), as the editor's web pages use it: the current site
+ * configuration, a draft checked as `accessgw import` checks it, its diff by record id, what-if over
+ * the events the central holds, and saving with who and why. Pure data shapes; createEditorBackend
+ * (editorBackend.ts) implements them.
  */
+import type { z } from "zod";
+import type { AccessType, Area, CardModel, Limit, Product, SiteInfo } from "../../config/site.js";
 
-/** One problem of a draft, at a path such as `accessTypes[0].windows[1].from`: the messages of `import`. */
+/** The site configuration's sections as the YAML file writes them (no defaults filled in). */
+export interface SiteSections {
+  site: z.input<typeof SiteInfo>;
+  areas: z.input<typeof Area>[];
+  accessTypes: z.input<typeof AccessType>[];
+  products: z.input<typeof Product>[];
+  limits: z.input<typeof Limit>[];
+  cardModels: z.input<typeof CardModel>[];
+}
+
+/** One problem of a draft: where (`accessTypes[gym-all].windows[0].from`) and what, in import's words. */
 export interface DraftProblem {
   path: string;
   message: string;
 }
 
-/** A draft validated: ok, or every problem. */
+/** A draft's check: ok when it has no problem. */
 export interface DraftCheck {
   ok: boolean;
   problems: DraftProblem[];
 }
 
-/** One record of a section added, removed or changed, with the fields that differ. */
+/**
+ * One record the draft adds, removes or changes. `fields`: for a change, each field (or list element:
+ * `window` with the window before or after it) that differs; for an added or removed record, its fields.
+ */
 export interface DraftChange {
   kind: "added" | "removed" | "changed";
   section: string;
@@ -25,42 +40,78 @@ export interface DraftChange {
   fields: { path: string; before?: unknown; after?: unknown }[];
 }
 
-/** One scan of the replayed window whose decision, reason or credits the draft changes. */
+/** One side of a replayed scan: what the rules decided, why, and the credits it took. */
+export interface ReplayOutcome {
+  decision: "grant" | "deny";
+  reason: string;
+  credits: number;
+  /** Which multipack it went through (null: none). */
+  multipack: string | null;
+}
+
+/** A scan of the window whose decision, reason or credits differ under the draft. */
 export interface WhatIfChange {
   member: string;
   memberName: string;
   card: string;
-  /** When the scan was made (ISO 8601). */
+  /** The scan's instant (ISO, as recorded). */
   at: string;
+  /** The area the reader opens into: the central does not know the gateways' reader-to-door wiring. */
   door: string;
+  /** The reader's id; empty for a scan that named an area (`accessgw scan --area`). */
   reader: string;
-  before: { decision: "grant" | "deny"; reason: string; credits: number };
-  after: { decision: "grant" | "deny"; reason: string; credits: number };
+  before: ReplayOutcome;
+  after: ReplayOutcome;
 }
 
-/** What the draft would have done to the scans of the last days. */
+/** What the draft would have changed over the last days. */
 export interface WhatIfReport {
   from: string;
   to: string;
+  /** Scans replayed. */
   scans: number;
   changes: WhatIfChange[];
+  /** Grants and denies that flip, and the credits all replayed scans took under each configuration. */
   totals: { newlyGranted: number; newlyDenied: number; creditsBefore: number; creditsAfter: number };
 }
 
-/** The site configuration's sections as in the YAML: areas, accessTypes, products, limits… */
-export type SiteSections = Record<string, unknown>;
+/** One save as the history keeps it. */
+export interface SaveRecord {
+  at: string;
+  who: string;
+  why: string;
+  /** How many records the save changed. */
+  changes: number;
+  /** The revision of the file written. */
+  revision: string;
+  /** The changes themselves. */
+  list: DraftChange[];
+}
 
-/** What the editor's pages need from the central. */
+/** The editor's backend, one per central. */
 export interface EditorBackend {
+  /** The sections as the file holds them now. */
   current(): SiteSections;
+  /** The revision of the file as it is now (sha-256 of its bytes, 12 hex digits). */
+  revision(): string;
+  /** Validates a draft as `import` does (zod, references to the members, the site id), same messages. */
   check(draft: unknown): DraftCheck;
+  /** The draft against the file, by record id; throws DRAFT_INVALID for a draft that does not check. */
   diff(draft: SiteSections): DraftChange[];
+  /** Replays the scans of the last `days` days before `now` under the file and under the draft. */
   whatIf(draft: SiteSections, days: number, now: number): WhatIfReport;
+  /**
+   * Writes the draft into the file (comments and layout kept) atomically and records the save.
+   * Refused: a draft that does not check, an empty reason, no change, or (`base` given) a file that
+   * changed since the draft was taken from it.
+   */
   save(
     draft: SiteSections,
     who: string,
     why: string,
     now: number,
+    base?: string,
   ): { revision: string; changes: DraftChange[] };
-  history(): { at: string; who: string; why: string; changes: number }[];
+  /** Every save, oldest first. */
+  history(): SaveRecord[];
 }

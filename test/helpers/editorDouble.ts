@@ -8,6 +8,7 @@ import type {
   DraftChange,
   DraftProblem,
   EditorBackend,
+  SaveRecord,
   SiteSections,
   WhatIfReport,
 } from "../../central/editor/editorApi.js";
@@ -41,6 +42,7 @@ export function sampleSections(): SiteSections {
     ],
     products: [{ id: "swim-10", credits: 10, items: [{ accessType: "early", credits: 1, priority: 1 }] }],
     limits: [{ id: "one-a-day", amount: 1, period: "day", areas: ["pool"] }],
+    cardModels: [],
   };
 }
 
@@ -52,7 +54,7 @@ export interface EditorDouble extends EditorBackend {
 /** An EditorBackend over `sections`: ids checked with the real Id schema, a diff by id, a canned what-if. */
 export function editorDouble(sections: SiteSections = sampleSections()): EditorDouble {
   let current = sections;
-  const saved: { at: string; who: string; why: string; changes: number }[] = [];
+  const saved: SaveRecord[] = [];
   const calls: EditorDouble["calls"] = { whatIf: [], saves: [] };
   const check = (draft: unknown) => {
     const problems: DraftProblem[] = [];
@@ -70,6 +72,7 @@ export function editorDouble(sections: SiteSections = sampleSections()): EditorD
   return {
     calls,
     current: () => current,
+    revision: () => String(saved.length + 1),
     check,
     diff,
     whatIf(draft, days, now): WhatIfReport {
@@ -88,8 +91,8 @@ export function editorDouble(sections: SiteSections = sampleSections()): EditorD
                 at: "2026-12-01T06:30:00Z",
                 door: "pool-door",
                 reader: "pool-in",
-                before: { decision: "deny", reason: "outside_window", credits: 0 },
-                after: { decision: "grant", reason: "ok", credits: 1 },
+                before: { decision: "deny", reason: "outside_window", credits: 0, multipack: null },
+                after: { decision: "grant", reason: "ok", credits: 1, multipack: "mp-anna" },
               },
             ]
           : [],
@@ -105,8 +108,16 @@ export function editorDouble(sections: SiteSections = sampleSections()): EditorD
       calls.saves.push({ who, why, now });
       const changes = diff(draft);
       current = draft;
-      saved.push({ at: new Date(now).toISOString(), who, why, changes: changes.length });
-      return { revision: String(saved.length + 1), changes };
+      const revision = String(saved.length + 2);
+      saved.push({
+        at: new Date(now).toISOString(),
+        who,
+        why,
+        changes: changes.length,
+        revision,
+        list: changes,
+      });
+      return { revision, changes };
     },
     history: () => saved,
   };
@@ -118,8 +129,8 @@ function diffById(before: SiteSections, after: SiteSections): DraftChange[] {
   const byId = (v: unknown) =>
     new Map((Array.isArray(v) ? v : []).map((r: { id: string }) => [r.id, r as Record<string, unknown>]));
   for (const section of new Set([...Object.keys(before), ...Object.keys(after)])) {
-    const a = byId(before[section]);
-    const b = byId(after[section]);
+    const a = byId((before as unknown as Record<string, unknown>)[section]);
+    const b = byId((after as unknown as Record<string, unknown>)[section]);
     for (const [id, record] of b) {
       const old = a.get(id);
       if (!old) out.push({ kind: "added", section, id, fields: [] });

@@ -134,7 +134,7 @@ describe("the editor's actions", () => {
 
   it("answers the draft's diff", async () => {
     const draft = sampleSections();
-    (draft.accessTypes as [{ windows: [{ from: string }] }])[0].windows[0].from = "06:30";
+    (draft.accessTypes as unknown as [{ windows: [{ from: string }] }])[0].windows[0].from = "06:30";
     const r = await answer(
       editorRouter(editorDouble()).handle(request("POST", "/editor/diff", { as: "manager", json: draft })),
     );
@@ -161,7 +161,7 @@ describe("the editor's actions", () => {
     const now = Date.parse("2026-12-06T09:00:00Z");
     const router = editorRouter(backend, now);
     const draft = sampleSections();
-    (draft.accessTypes as [{ windows: [{ from: string }] }])[0].windows[0].from = "06:30";
+    (draft.accessTypes as unknown as [{ windows: [{ from: string }] }])[0].windows[0].from = "06:30";
     const r = await answer(router.handle(request("POST", "/editor/whatif", { as: "manager", json: draft })));
     expect(r.status).toBe(200);
     expect(json(r)).toMatchObject({
@@ -192,7 +192,7 @@ describe("the editor's actions", () => {
   it("replays nothing for a draft with problems: it answers them (422)", async () => {
     const backend = editorDouble();
     const draft = sampleSections();
-    (draft.limits as [{ id: string }])[0].id = "";
+    (draft.limits as unknown as [{ id: string }])[0].id = "";
     const r = await answer(
       editorRouter(backend).handle(request("POST", "/editor/whatif", { as: "manager", json: draft })),
     );
@@ -238,7 +238,7 @@ describe("the editor's actions", () => {
   it("refuses to save a draft with problems (422) and saves nothing", async () => {
     const backend = editorDouble();
     const draft = sampleSections();
-    (draft.products as [{ id: string }])[0].id = "swim 10";
+    (draft.products as unknown as [{ id: string }])[0].id = "swim 10";
     const r = await answer(
       editorRouter(backend).handle(
         request("POST", "/editor/save", { as: "manager", json: { draft, reason: "x" } }),
