@@ -125,8 +125,9 @@ export function createEditorBackend(o: EditorBackendOptions): EditorBackend {
       // The file written must read back as the draft: the watcher will publish exactly what was checked.
       if (changesOf(draft, next).length > 0)
         throw refused("the file could not be written to say exactly the draft: nothing was saved");
-      writeAtomically(o.siteConfigFile, next);
       const revision = revisionOf(next);
+      // Recorded before the file is written: every change the watcher may publish is in the history
+      // (a write that then fails leaves a record whose revision the file never had).
       recordSave(o.dataDir, {
         at: new Date(now).toISOString(),
         who,
@@ -135,6 +136,7 @@ export function createEditorBackend(o: EditorBackendOptions): EditorBackend {
         revision,
         list: changes,
       });
+      writeAtomically(o.siteConfigFile, next);
       o.logger.info({ who, revision, changes: changes.length }, "site configuration saved from the editor");
       return { revision, changes };
     },
