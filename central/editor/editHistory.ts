@@ -3,7 +3,7 @@
  * append-only file of its owner only (0600: it names staff and their reasons), synced before the
  * save is reported done.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { SaveRecord } from "./editorApi.js";
 
@@ -12,6 +12,8 @@ export const HISTORY_FILE = "editor-history.jsonl";
 
 /** Appends one save to the history in `dataDir`. */
 export function recordSave(dataDir: string, record: SaveRecord): void {
+  // The central creates its data folder at start; the editor may be asked first.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const fd = openSync(join(dataDir, HISTORY_FILE), "a", 0o600);
   try {
     writeSync(fd, `${JSON.stringify(record)}\n`);

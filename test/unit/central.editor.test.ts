@@ -3,7 +3,7 @@
  * drafts checked with import's messages, the diff by record id, what-if over the events the central
  * holds, and saves: refused without a reason, written with comments kept, recorded with who and why.
  */
-import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect } from "vitest";
 import { parse } from "yaml";
@@ -238,7 +238,6 @@ describe("saving a draft", () => {
   });
 
   it("a JSON site configuration is saved as JSON", ({ folder }) => {
-    mkdirSync(folder.data, { mode: 0o700 });
     const siteFile = join(folder.dir, "site.json");
     const membersFile = join(folder.dir, "members.yaml");
     writeFileSync(siteFile, JSON.stringify(parse(SITE), null, 2));
