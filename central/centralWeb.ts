@@ -1,14 +1,13 @@
 /**
  * The central's web server (`accessgw central … --http 127.0.0.1:9280`, issue 11 §2): the facility
- * manager's editor and its logins on one Router, served in the central's own process. What is served
- * is mounted from outside (the editor's routes, the login routes), and who is logged in comes from
- * the SessionLookup handed in; this file only wires them to the socket. A failing page is a 500
+ * manager's editor and its logins on one Router, served in the central's own process. The router is
+ * made outside (centralConsole.ts: the logins and the editor); this file only wires it to the socket. A failing page is a 500
  * logged, never a stopped central.
  */
 import type { Logger } from "pino";
 import type { ListenAddress } from "../config/http.js";
 import { NodeWebServer } from "../web/nodeServer.js";
-import { Router, type SessionLookup } from "../web/router.js";
+import type { Router } from "../web/router.js";
 
 /** Where the editor listens unless --http says otherwise: this machine only. */
 export const DEFAULT_CENTRAL_HTTP = "127.0.0.1:9280";
@@ -16,14 +15,10 @@ export const DEFAULT_CENTRAL_HTTP = "127.0.0.1:9280";
 /** What the central's web server is handed. */
 export interface CentralWebOptions {
   listen: ListenAddress;
-  sessions: SessionLookup;
-  /** Each adds its routes to the router (the editor, the logins), in this order. */
-  mounts: readonly ((router: Router) => void)[];
+  /** What is served: the editor and its logins (centralConsole.ts). */
+  router: Router;
   logger: Logger;
 }
-
-/** Nobody is logged in: what the central's pages see until logins are mounted (every page → /login). */
-export const NO_SESSIONS: SessionLookup = { session: () => undefined };
 
 /** The central's web server as a feature: `start()` listens, `stop()` closes every connection. */
 export class CentralWeb {
@@ -32,8 +27,7 @@ export class CentralWeb {
   private readonly server: NodeWebServer;
 
   constructor(options: CentralWebOptions) {
-    this.router = new Router(options.sessions);
-    for (const mount of options.mounts) mount(this.router);
+    this.router = options.router;
     this.server = new NodeWebServer({
       listen: options.listen,
       handle: (req) => this.router.handle(req),

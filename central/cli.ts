@@ -23,8 +23,9 @@ import {
   makeLogger,
 } from "../runtime/logger.js";
 import { Central } from "./central.js";
+import { centralConsoleRouter } from "./centralConsole.js";
 import type { CentralOptions } from "./centralTypes.js";
-import { CentralWeb, DEFAULT_CENTRAL_HTTP, NO_SESSIONS } from "./centralWeb.js";
+import { CentralWeb, DEFAULT_CENTRAL_HTTP } from "./centralWeb.js";
 import {
   DEFAULT_PART_BYTES,
   DEFAULT_PART_MEMBERS,
@@ -171,7 +172,7 @@ async function run(argv: string[], io: CentralCliIo): Promise<number> {
   try {
     try {
       await central.start();
-      if (checked.http) web = await startWeb(checked.http, logger);
+      if (checked.http) web = await startWeb(checked.http, central, checked.options, logger);
     } catch (err) {
       await central.stop().catch(() => undefined);
       return reportStartFailure(err, io);
@@ -212,11 +213,23 @@ async function run(argv: string[], io: CentralCliIo): Promise<number> {
   }
 }
 
-/** The editor's web server, listening. */
-async function startWeb(listen: ListenAddress, logger: Logger): Promise<CentralWeb> {
-  // issue 11: the logins (web/ sessions and login routes) and the editor over its backend
-  // (central/editor/) are mounted here as they are merged; until then every page asks for a login.
-  const web = new CentralWeb({ listen, sessions: NO_SESSIONS, mounts: [], logger });
+/** The editor's web server, listening: the logins of the central's data folder and the editor. */
+async function startWeb(
+  listen: ListenAddress,
+  central: Central,
+  options: Omit<CentralOptions, "logger">,
+  logger: Logger,
+): Promise<CentralWeb> {
+  const router = centralConsoleRouter({
+    siteId: options.siteId,
+    siteConfigFile: options.siteConfigFile,
+    ...(options.membersFile === undefined ? {} : { membersFile: options.membersFile }),
+    dataDir: options.dataDir,
+    source: central,
+    clock: options.clock ?? Date.now,
+    logger,
+  });
+  const web = new CentralWeb({ listen, router, logger });
   await web.start();
   return web;
 }

@@ -8,7 +8,8 @@ import { describe, expect } from "vitest";
 import { CentralWeb } from "../../central/centralWeb.js";
 import { main } from "../../central/cli.js";
 import { mountEditor } from "../../central/editorWeb/editorRoutes.js";
-import type { Router } from "../../web/router.js";
+import { Router } from "../../web/router.js";
+import { UsersFile } from "../../web/users.js";
 import { type Defer, it } from "../harness/index.js";
 import { editorDouble, SESSIONS, sampleSections, testSessions } from "../helpers/editorDouble.js";
 import { memoryLogger } from "../helpers/logs.js";
@@ -23,12 +24,9 @@ async function serve(defer: Defer, extra: (router: Router) => void = () => {}) {
     clock: () => Date.parse("2026-12-06T09:00:00Z"),
     logger: log.logger,
   };
-  const web = new CentralWeb({
-    listen: { host: "127.0.0.1", port: 0 },
-    sessions: testSessions,
-    mounts: [(r) => mountEditor(r, ctx), extra],
-    logger: log.logger,
-  });
+  const router = mountEditor(new Router(testSessions), ctx);
+  extra(router);
+  const web = new CentralWeb({ listen: { host: "127.0.0.1", port: 0 }, router, logger: log.logger });
   await web.start();
   defer(() => web.stop());
   return { base: `http://127.0.0.1:${web.address()?.port}`, log, web };
@@ -169,8 +167,7 @@ describe("the central's web server", () => {
     const port = web.address()?.port;
     const second = new CentralWeb({
       listen: { host: "127.0.0.1", port: port ?? 0 },
-      sessions: testSessions,
-      mounts: [],
+      router: new Router(testSessions),
       logger: memoryLogger().logger,
     });
     await expect(second.start()).rejects.toThrow(`http: cannot listen on 127.0.0.1:${port}`);
@@ -182,6 +179,10 @@ describe("accessgw central --http", () => {
     "serves on the address given and says where in its ready line (--json: %s)",
     async (json, { exampleFiles: f, defer }) => {
       const log = memoryLogger();
+      // The central's logins live in its data folder (accessgw user add … --data <central data>).
+      const users = new UsersFile(f.data, Date.now);
+      await users.add("marta", "manager", "manager-pw");
+      await users.add("dora", "desk", "desk-pass");
       const out: string[] = [];
       let stop: (signal: NodeJS.Signals) => void = () => {};
       const argv = ["--site", "rome-center", "--site-config", f.siteFile, "--members", f.membersFile];
@@ -208,9 +209,35 @@ describe("accessgw central --http", () => {
         ? (JSON.parse(out[0] ?? "{}") as { http?: string }).http
         : /; editor http:\/\/(127\.0\.0\.1:\d+)\/editor$/.exec(out[0] ?? "")?.[1];
       expect(http).toMatch(/^127\.0\.0\.1:\d+$/);
-      // The logins and the editor's backend are mounted by the command line once merged (issue 11).
       const res = await fetch(`http://${http}/nothing`);
       expect(res.status).toBe(404);
+      // Logged out, the editor sends the browser to the login page.
+      const away = await fetch(`http://${http}/editor/access-types`, { redirect: "manual" });
+      expect([away.status, away.headers.get("location")]).toEqual([
+        303,
+        "/login?next=%2Feditor%2Faccess-types",
+      ]);
+      // The manager logs in and gets the editor over the real configuration file.
+      const cookie = async (user: string, password: string) => {
+        const login = await fetch(`http://${http}/login`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ user, password }).toString(),
+          redirect: "manual",
+        });
+        expect(login.status).toBe(303);
+        return (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+      };
+      const page = await fetch(`http://${http}/editor/access-types`, {
+        headers: { cookie: await cookie("marta", "manager-pw") },
+      });
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain("gym-all");
+      // A desk login is not a manager's.
+      const desk = await fetch(`http://${http}/editor/access-types`, {
+        headers: { cookie: await cookie("dora", "desk-pass"), accept: "text/html" },
+      });
+      expect(desk.status).toBe(403);
       expect(log.at("info")).toContainEqual(
         expect.objectContaining({ msg: "http: serving the central's editor" }),
       );
