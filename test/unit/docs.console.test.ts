@@ -13,7 +13,7 @@ const page = readFileSync(`${ROOT}docs/console.md`, "utf8");
 
 describe("docs/console.md", () => {
   it("lists every page of the navigation with its path and role, and no other", () => {
-    const rows = [...page.matchAll(/^\| (\w[\w ]*?) \| `(\/console\/\w+)` \| (\w+) \|/gm)].map((m) => ({
+    const rows = [...page.matchAll(/^\| (\w[\w ]*?) +\| `(\/console\/\w+)` +\| (\w+) +\|/gm)].map((m) => ({
       label: m[1],
       href: m[2],
       role: m[3],
