@@ -29,7 +29,13 @@ import { Gateway } from "../gateway/daemon.js";
 import { siteZoneOf } from "../gateway/decisionLog.js";
 import { Store } from "../gateway/store/db.js";
 import { defaultLogFormat, makeLogger } from "../runtime/logger.js";
-import { DEMO_CONSOLE_PORT, demoConsole, demoGatewayData } from "./demoConsole.js";
+import {
+  DEMO_CONSOLE_PORT,
+  DEMO_EDITOR_PORT,
+  demoConsole,
+  demoEditor,
+  demoGatewayData,
+} from "./demoConsole.js";
 import { tour, waitFor } from "./demoTour.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -122,6 +128,18 @@ async function run(): Promise<number> {
     });
     await central.start();
     cleanups.push(() => central.stop());
+    // issue 11: the facility manager's editor on the demo's central, with a demo manager login.
+    const editor = await demoEditor({
+      central,
+      siteId: config.gateway.site ?? "demo-rome",
+      siteConfigFile: siteFile,
+      membersFile,
+      dataDir: join(data, "central"),
+      port: (await listening(DEMO_EDITOR_PORT)) ? 0 : DEMO_EDITOR_PORT,
+      clock,
+      logger: logger.child({ component: "central" }),
+    });
+    cleanups.push(() => editor.stop());
     // Listening before the gateway says hello (the central answers gateways it has heard).
     await waitFor(() => (central.isConnected() ? true : undefined), 5000);
     await central.whenSubscribed();
@@ -160,7 +178,7 @@ async function run(): Promise<number> {
     for (const d of sim.list()) out(`  ${d.id.padEnd(13)} ${d.kind.padEnd(19)} ${d.where}`);
     if (sim.brokerDescription) out(`  MQTT: ${sim.brokerDescription}`);
     out(`  central       ${config.gateway.site}: ${central.memberCount()} members from ${membersFile}`);
-    for (const line of consoleServer.lines) out(line);
+    for (const line of [...consoleServer.lines, ...editor.lines]) out(line);
     out(`Demo clock: Mon 14 Dec 2026 17:35 in ${ZONE}, running. Data folder: ${data}`);
     const ready = await waitFor(() => {
       const s = gateway.status();

@@ -6,6 +6,9 @@
  */
 import { join } from "node:path";
 import type { Logger } from "pino";
+import type { Central } from "../central/central.js";
+import { centralConsoleRouter } from "../central/centralConsole.js";
+import { CentralWeb } from "../central/centralWeb.js";
 import type { GatewayConfig } from "../config/gateway.js";
 import { gatewayConsoleApp } from "../gateway/console/consoleApp.js";
 import { DecisionFeed } from "../gateway/console/decisionFeed.js";
@@ -113,3 +116,43 @@ export function demoConsole(o: DemoConsoleOptions) {
 
 /** The gateway's data folder in the demo's. */
 export const demoGatewayData = (data: string) => join(data, "gateway");
+
+/** The demo's editor login (the central's data folder). */
+export const DEMO_MANAGER = { name: "manager", role: "manager" as Role, password: "demo-manager" };
+
+/** Where the demo's editor listens when it can. */
+export const DEMO_EDITOR_PORT = 9280;
+
+/** The central's editor for the demo's central, with the demo manager login; the line to print and how to stop. */
+export async function demoEditor(o: {
+  central: Central;
+  siteId: string;
+  siteConfigFile: string;
+  membersFile: string;
+  dataDir: string;
+  port: number;
+  clock: () => number;
+  logger: Logger;
+}): Promise<{ lines: string[]; stop: () => Promise<void> }> {
+  const users = new UsersFile(o.dataDir, o.clock);
+  if (!users.find(DEMO_MANAGER.name))
+    await users.add(DEMO_MANAGER.name, DEMO_MANAGER.role, DEMO_MANAGER.password);
+  const router = centralConsoleRouter({
+    siteId: o.siteId,
+    siteConfigFile: o.siteConfigFile,
+    membersFile: o.membersFile,
+    dataDir: o.dataDir,
+    source: o.central,
+    clock: o.clock,
+    logger: o.logger,
+  });
+  const web = new CentralWeb({ listen: { host: "127.0.0.1", port: o.port }, router, logger: o.logger });
+  await web.start();
+  const port = web.address()?.port;
+  return {
+    lines: [
+      `  editor        http://127.0.0.1:${port}/editor — log in as ${DEMO_MANAGER.name} / ${DEMO_MANAGER.password} (manager)`,
+    ],
+    stop: () => web.stop(),
+  };
+}

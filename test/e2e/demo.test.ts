@@ -30,6 +30,9 @@ describe("npm start: the live demo (daemon + simulator)", () => {
     expect(stdout).toMatch(
       /console +http:\/\/127\.0\.0\.1:\d+\/ — log in as desk \/ demo-desk \(desk\), tech \/ demo-tech \(technician\)/,
     );
+    expect(stdout).toMatch(
+      /editor +http:\/\/127\.0\.0\.1:\d+\/editor — log in as manager \/ demo-manager \(manager\)/,
+    );
     // R4 peak price through the serial-line reader, the LCUS board pulsing relay 1 then off.
     expect(stdout).toContain("GRANTED  ok  Welcome Ada — 7/10 left");
     expect(stdout).toMatch(/board-1 ch1 ON\n.*board-1 ch1 OFF \(held \d+ ms\)/);
