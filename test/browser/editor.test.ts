@@ -23,7 +23,7 @@ import { CleanupStack } from "../harness/cleanup.js";
 import { gateways } from "../harness/gateway.js";
 import { test } from "../harness/index.js";
 import { centralSites, FAST_BACKOFF } from "../harness/sync.js";
-import { launchChromium, screenshot } from "../helpers/browser.js";
+import { launchChromium, SCREENSHOTS, screenshot } from "../helpers/browser.js";
 import { at, clockFrom } from "../helpers/build.js";
 import { silentLogger } from "../helpers/logs.js";
 import { freshStore } from "../store/storeHelpers.js";
@@ -138,6 +138,20 @@ async function logIn(browser: Browser, base: string, who: { user: string; passwo
   return page;
 }
 
+/** Photographs the page's first `count` panels (section.panel) alone, as SCREENSHOTS/NAME.png. */
+async function photographPanels(page: Page, count: number, name: string): Promise<void> {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const first = await page.locator("section.panel").first().boundingBox();
+  const last = await page
+    .locator("section.panel")
+    .nth(count - 1)
+    .boundingBox();
+  if (!first || !last) throw new Error("the review page has no panels to photograph");
+  const y = first.y - 8;
+  const clip = { x: 0, y, width: VIEWPORT.width, height: last.y + last.height + 8 - y };
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true, clip });
+}
+
 /** Follows the navigation's link to a page of the editor. */
 function openPage(page: Page, name: string): Promise<void> {
   return page.getByRole("navigation").getByRole("link", { name }).click();
@@ -245,6 +259,8 @@ describe.sequential("the facility manager's editor in Chromium", () => {
       /^1 scan from .*: 1 would change — 1 newly granted, 0 newly denied; credits taken 0 → 1\.$/,
     );
     await screenshot(manager, "editor-review");
+    // The README's picture (docs/screenshots/editor-whatif.png is a copy of it).
+    await photographPanels(manager, 2, "editor-whatif");
   });
 
   it("saves with a reason, shows who and why in the history, and the gateway admits Anna at Tuesday 07:30", async ({
