@@ -55,22 +55,22 @@ ${draftShell(backend.current(), section.key, session)}`;
 /** The review page: the draft's diff, what-if and save with a reason (filled by the script). */
 export function reviewPage(backend: EditorBackend, session: WebSession): WebResponse {
   const body = html`${draftShell(backend.current(), "review", session)}
-<section class="editor-panel" aria-labelledby="diff-title">
+<section class="panel" aria-labelledby="diff-title">
 <h2 id="diff-title">What the draft changes</h2>
 <button type="button" id="show-diff">Show the changes</button>
 <div id="diff-result" aria-live="polite"></div>
 </section>
-<section class="editor-panel" aria-labelledby="whatif-title">
+<section class="panel" aria-labelledby="whatif-title">
 <h2 id="whatif-title">What if: the last days' scans under the draft</h2>
-<form id="whatif-form"><label>Days <input id="whatif-days" type="number" inputmode="numeric" min="1" max="366" value="7" required></label>
+<form id="whatif-form" class="inline"><label>Days <input id="whatif-days" type="number" inputmode="numeric" min="1" max="366" value="7" required></label>
 <button>Replay</button></form>
 <div id="whatif-result" aria-live="polite"></div>
 </section>
-<section class="editor-panel" aria-labelledby="save-title">
+<section class="panel" aria-labelledby="save-title">
 <h2 id="save-title">Save</h2>
 <form id="save-form"><label for="save-reason">Why (kept in the history)</label>
 <textarea id="save-reason" rows="2" required placeholder="e.g. pool opens at 06:30 from January"></textarea>
-<button>Save the draft</button> <button type="button" id="discard-draft" class="secondary">Discard the draft</button></form>
+<button class="primary">Save the draft</button> <button type="button" id="discard-draft" class="secondary">Discard the draft</button></form>
 <div id="save-result" aria-live="polite"></div>
 </section>`;
   return editorPage("Review & save", REVIEW_PATH, session, body);

@@ -28,7 +28,7 @@ export function startReview(io) {
     saveOut.replaceChildren(
       el(
         "p",
-        { class: "good" },
+        { class: "notice ok", role: "status" },
         `Saved as revision ${data.revision} (${n} record${n === 1 ? "" : "s"} changed). `,
         el("a", { href: "/editor/history" }, "See the history"),
       ),
@@ -46,14 +46,28 @@ function failure(data) {
   );
   return el(
     "div",
-    { class: "problem" },
+    { class: "notice error", role: "alert" },
     el("p", {}, data.error ?? "refused"),
     problems.length ? el("ul", {}, problems) : undefined,
   );
 }
 
+/** A value as a manager reads it: text as it is (no JSON quotes), anything else as JSON. */
 function show(value) {
-  return value === undefined ? "—" : JSON.stringify(value);
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** One changed field: a window or holiday comes and goes whole, so it reads "removed …" / "added …". */
+function fieldLine(f) {
+  if (f.before === undefined) return `${f.path} added: ${show(f.after)}`;
+  if (f.after === undefined) return `${f.path} removed: ${show(f.before)}`;
+  return `${f.path}: ${show(f.before)} → ${show(f.after)}`;
+}
+
+/** What went away before what came, so a moved window reads "removed 08:00–17:00, added 07:00–17:00". */
+function removedFirst(fields) {
+  const gone = (f) => (f.after === undefined ? 0 : 1);
+  return [...fields].sort((a, b) => gone(a) - gone(b));
 }
 
 /** The changes record by record: added, removed, or each changed field before → after. */
@@ -71,7 +85,7 @@ export function diffView(changes) {
           ? el(
               "ul",
               {},
-              c.fields.map((f) => el("li", {}, `${f.path}: ${show(f.before)} → ${show(f.after)}`)),
+              removedFirst(c.fields).map((f) => el("li", {}, fieldLine(f))),
             )
           : undefined,
       ),
@@ -94,7 +108,7 @@ export function whatIfView(report, zone) {
   const summary = el(
     "p",
     {},
-    `${report.scans} scans from ${stamp(report.from)} to ${stamp(report.to)}: ${report.changes.length} would change — `,
+    `${report.scans} scan${report.scans === 1 ? "" : "s"} from ${stamp(report.from)} to ${stamp(report.to)}: ${report.changes.length} would change — `,
     `${t.newlyGranted} newly granted, ${t.newlyDenied} newly denied; credits taken ${t.creditsBefore} → ${t.creditsAfter}.`,
   );
   if (report.changes.length === 0) return el("div", {}, summary);
@@ -116,7 +130,8 @@ export function whatIfView(report, zone) {
       el("td", { class: "num" }, `${c.before.credits} → ${c.after.credits}`),
     ),
   );
-  const head = ["When", "Member", "Door", "Before", "After", "Credits"].map((h) => el("th", {}, h));
+  // The central knows the area and the reader, not how a gateway wires its readers to doors.
+  const head = ["When", "Member", "Area, reader", "Before", "After", "Credits"].map((h) => el("th", {}, h));
   return el(
     "div",
     {},
