@@ -102,6 +102,7 @@ describe.sequential("the gateway console in Chromium (issue 11)", () => {
 
   it("desk: locks the door from the front desk and back; the live page shows each mode as it is set", async ({
     newPage,
+    site,
   }) => {
     const live = await newPage();
     await logIn(live, USERS.desk);
@@ -118,6 +119,11 @@ describe.sequential("the gateway console in Chromium (issue 11)", () => {
     expect(await desk.locator(".notice.ok").textContent()).toBe("door pool-gate is now locked");
     await expect.poll(() => mode.textContent(), { timeout: PANEL_WAIT_MS }).toBe("locked");
     expect(await live.locator('tr[data-door="pool-gate"]').textContent()).toContain("by giulia");
+    // D3: while locked, Eve's card is refused, and the live page says so at once.
+    site.reader.present("1234567");
+    const refused = live.locator("#decisions tbody tr.deny", { hasText: "door_locked" });
+    await refused.waitFor({ timeout: LIVE_WAIT_MS });
+    expect(await refused.textContent()).toContain("Eve Adams");
     await screenshot(desk, "desk");
     await screenshot(live, "live-locked");
 
