@@ -25,6 +25,9 @@
  *   npm run bench -- --only backup         # only the backup figures (issue 10): accessgw backup of a
  *                                          # 1M-member cache while scanning, scan p99 with and without
  *   npm run bench -- --only backup --backup-members 50k   # a quick one
+ *   npm run bench -- --only console        # only the console figures (issue 11): Chromium on the live
+ *                                          # page, scan → row p50/p99/max against 1 s, first load bytes
+ *   npm run bench -- --only console --console-scans 20    # a quick one
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -33,6 +36,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { renderBackupMarkdown, renderBackupText, runBackupBench } from "./backup.js";
+import { renderConsoleMarkdown, renderConsoleText, runConsoleBench } from "./console.js";
 import { editDoc, replaceBlock } from "./docBlock.js";
 import { renderDoorsMarkdown, renderDoorsText, runDoorsBench } from "./doors.js";
 import { type E2eRun, e2eRows, renderE2eMarkdown, renderE2eText } from "./e2eReport.js";
@@ -57,6 +61,8 @@ const METRICS_BEGIN = "<!-- bench:metrics:begin -->";
 const METRICS_END = "<!-- bench:metrics:end -->";
 const BACKUP_BEGIN = "<!-- bench:backup:begin -->";
 const BACKUP_END = "<!-- bench:backup:end -->";
+const CONSOLE_BEGIN = "<!-- bench:console:begin -->";
+const CONSOLE_END = "<!-- bench:console:end -->";
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
 const argv = process.argv.slice(2);
@@ -96,6 +102,8 @@ const { values: opt } = parseArgs({
     "no-backup": { type: "boolean", default: false },
     "backup-members": { type: "string", default: "1M" },
     "backup-seconds": { type: "string", default: "20" },
+    "no-console": { type: "boolean", default: false },
+    "console-scans": { type: "string", default: "100" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -110,7 +118,8 @@ if (opt.help) {
       "                        [--only doors | --no-doors] [--doors-rounds 200] [--doors-scans 800]\n" +
       "                        [--only metrics | --no-metrics] [--metrics-scrapes 500] [--metrics-gap 20]\n" +
       "                        [--only reload | --no-reload] [--reload-scans 800] [--reload-pause 20]\n" +
-      "                        [--only backup | --no-backup] [--backup-members 1M] [--backup-seconds 20]\n",
+      "                        [--only backup | --no-backup] [--backup-members 1M] [--backup-seconds 20]\n" +
+      "                        [--only console | --no-console] [--console-scans 100]\n",
   );
   process.exit(0);
 }
@@ -125,10 +134,10 @@ function parseSize(text: string): number {
 
 if (
   opt.only !== undefined &&
-  !["sizes", "e2e", "sync", "files", "doors", "metrics", "reload", "backup"].includes(opt.only)
+  !["sizes", "e2e", "sync", "files", "doors", "metrics", "reload", "backup", "console"].includes(opt.only)
 ) {
   process.stderr.write(
-    `--only: expected sizes, e2e, sync, files, doors, metrics, reload or backup, found "${opt.only}"\n`,
+    `--only: expected sizes, e2e, sync, files, doors, metrics, reload, backup or console, found "${opt.only}"\n`,
   );
   process.exit(2);
 }
@@ -140,6 +149,7 @@ const runDoors = (opt.only === undefined || opt.only === "doors") && !opt["no-do
 const runMetrics = (opt.only === undefined || opt.only === "metrics") && !opt["no-metrics"];
 const runReload = (opt.only === undefined || opt.only === "reload") && !opt["no-reload"];
 const runBackup = (opt.only === undefined || opt.only === "backup") && !opt["no-backup"];
+const runConsole = (opt.only === undefined || opt.only === "console") && !opt["no-console"];
 const sizes = runSizes
   ? (opt.sizes as string).split(",").map((s) => ({ label: s.trim(), n: parseSize(s) }))
   : [];
@@ -195,6 +205,11 @@ const backup = runBackup
     })
   : undefined;
 if (backup) process.stdout.write(`\nbackup\n${renderBackupText(backup)}\n`);
+
+const consoleFigures = runConsole
+  ? await runConsoleBench(join(cacheDir, "console"), { root, scans: Number(opt["console-scans"]) })
+  : undefined;
+if (consoleFigures) process.stdout.write(`\nconsole\n${renderConsoleText(consoleFigures)}\n`);
 
 /** Runs syncMain.js in a child process and reads its figures. */
 function runSync(): SyncRun {
@@ -387,6 +402,13 @@ if (backup && !opt["no-write"])
     "Backup",
     renderBackupMarkdown(backup, started.toISOString(), command),
     "backup",
+  );
+if (consoleFigures && !opt["no-write"])
+  writeFigures(
+    [CONSOLE_BEGIN, CONSOLE_END],
+    "Console",
+    renderConsoleMarkdown(consoleFigures, started.toISOString(), command),
+    "console",
   );
 if (metrics && !opt["no-write"])
   writeFigures(

@@ -20,6 +20,11 @@ import { health } from "./livePage.js";
 import { cardFor, consolePage, field, localTime, type Notice, siteZone } from "./viewParts.js";
 
 const PAGE = "/console/devices";
+/**
+ * The level the form offers first: a technician raises the level to find a fault. The list begins
+ * with `fatal`, which as the default would silence the daemon's log at one click on Set.
+ */
+const TROUBLESHOOT_LEVEL = "debug";
 
 /** Counters as `name n` pairs. */
 function counts(pairs: Record<string, number>): string {
@@ -82,7 +87,7 @@ ${links.length > 0 ? html`<section><h2>Links</h2><table><tbody>${links.map((l) =
 <section><h2>Reload</h2><p>Reads the gateway's configuration file again and restarts only what changed; a file with any problem is refused whole.</p>
 <form method="post" action="${PAGE}/reload">${csrf}<button>Reload the configuration</button></form></section>
 <section><h2>Log level</h2><form method="post" action="${PAGE}/log-level" class="action">${csrf}
-<label>Level <select name="level">${[...LOG_LEVELS, "reset"].map((l) => html`<option>${l}</option>`)}</select></label>
+<label>Level <select name="level">${[...LOG_LEVELS, "reset"].map((l) => html`<option${l === TROUBLESHOOT_LEVEL ? html` selected` : ""}>${l}</option>`)}</select></label>
 <label>For <input name="for" placeholder="e.g. 10m, 2h (empty: until reset)"></label>
 <label>Why <input name="why" maxlength="500"></label>
 <button>Set</button></form></section>`;

@@ -6,7 +6,7 @@
 import type { StatusDoor } from "../../config/statusDocument.js";
 import { type Html, html } from "../../web/html.js";
 import type { Router } from "../../web/router.js";
-import { htmlResponse, type WebResponse, type WebSession } from "../../web/webTypes.js";
+import { htmlResponse, type WebRequest, type WebResponse, type WebSession } from "../../web/webTypes.js";
 import { memberName } from "../decisionLog.js";
 import type { RecordedEvent } from "../store/events.js";
 import type { ConsoleContext } from "./consoleRoutes.js";
@@ -95,19 +95,33 @@ ${s.problems.length > 0 ? html`<ul class="problems">${s.problems.map((p) => html
 /** The live page with the newest decisions first. */
 function livePage(ctx: ConsoleContext, session: WebSession, path: string): WebResponse {
   const zone = siteZone(ctx.store);
-  const rows = ctx.decisions
-    .recent()
-    .reverse()
-    .map((e) => rowHtml(liveRow(ctx, session, e, zone)));
+  const recent = ctx.decisions.recent();
+  // The stream starts after the newest row shown: a decision recorded before it opens is not lost.
+  const after = recent.at(-1)?.seq ?? 0;
+  const rows = recent.reverse().map((e) => rowHtml(liveRow(ctx, session, e, zone)));
   const body = html`<div id="panels">${panels(ctx)}</div>
 <section><h2>Decisions</h2>
-<table id="decisions" data-stream="/console/live/stream" data-panels="/console/live/panels"><thead><tr><th>Time</th><th>Door</th><th>Decision</th><th>Member</th><th>Message</th><th>Reason</th><th>Card</th></tr></thead>
+<table id="decisions" data-stream="/console/live/stream?after=${after}" data-panels="/console/live/panels"><thead><tr><th>Time</th><th>Door</th><th>Decision</th><th>Member</th><th>Message</th><th>Reason</th><th>Card</th></tr></thead>
 <tbody>${rows}</tbody></table></section>`;
   return consolePage(session, path, "Live", body, ctx.notices.take(session), ["/console/assets/live.js"]);
 }
 
-/** The stream of decisions: one `decision` event (a LiveRow as JSON) per decision recorded. */
-function decisionStream(ctx: ConsoleContext, session: WebSession): WebResponse {
+/**
+ * The seq after which a stream starts: the Last-Event-ID a reconnecting browser sends, else the
+ * page's `after`; undefined (only what comes next) without either.
+ */
+function streamAfter(req: WebRequest): number | undefined {
+  const text = req.headers["last-event-id"] ?? req.query.get("after") ?? "";
+  return /^\d{1,15}$/.test(text) ? Number(text) : undefined;
+}
+
+/**
+ * The stream of decisions: one `decision` event (a LiveRow as JSON) per decision recorded, first
+ * the recent ones after the seq the page or the browser names (the page rendered, then connected:
+ * a scan in between would otherwise never show), then each new one.
+ */
+function decisionStream(ctx: ConsoleContext, req: WebRequest, session: WebSession): WebResponse {
+  const after = streamAfter(req);
   return {
     status: 200,
     headers: {
@@ -118,10 +132,13 @@ function decisionStream(ctx: ConsoleContext, session: WebSession): WebResponse {
     stream: {
       open(send) {
         send("retry: 3000\n\n");
-        const stop = ctx.decisions.subscribe((e) => {
+        const sendRow = (e: RecordedEvent) => {
           const row = liveRow(ctx, session, e, siteZone(ctx.store));
           send(`event: decision\nid: ${e.seq}\ndata: ${JSON.stringify(row)}\n\n`);
-        });
+        };
+        // The missed ones and the subscription in one turn: nothing recorded can fall between them.
+        if (after !== undefined) for (const e of ctx.decisions.recent()) if (e.seq > after) sendRow(e);
+        const stop = ctx.decisions.subscribe(sendRow);
         const beat = setInterval(() => send(": keepalive\n\n"), KEEPALIVE_MS);
         return () => {
           stop();
@@ -137,5 +154,5 @@ export function liveRoutes(router: Router, ctx: ConsoleContext): void {
   router.add("GET", "/console", "viewer", (req, session) => livePage(ctx, session, req.path));
   router.add("GET", "/console/live", "viewer", (req, session) => livePage(ctx, session, req.path));
   router.add("GET", "/console/live/panels", "viewer", () => htmlResponse(panels(ctx).text));
-  router.add("GET", "/console/live/stream", "viewer", (_req, session) => decisionStream(ctx, session));
+  router.add("GET", "/console/live/stream", "viewer", (req, session) => decisionStream(ctx, req, session));
 }

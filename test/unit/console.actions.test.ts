@@ -5,7 +5,7 @@ import { Notices } from "../../gateway/console/viewParts.js";
 import { memberBalance } from "../../gateway/decisions.js";
 import type { Store } from "../../gateway/store/db.js";
 import { listAllEvents, listEvents } from "../../gateway/store/events.js";
-import { atMondayPeak, consoleTest, sessionOf } from "../helpers/consoleRig.js";
+import { atMondayPeak, consoleTest, request, sessionOf } from "../helpers/consoleRig.js";
 
 const BRUNO = "7654321";
 
@@ -212,6 +212,33 @@ describe("live stream", () => {
     await c.scan("pool-out", BRUNO);
     vi.advanceTimersByTime(KEEPALIVE_MS);
     expect(chunks).toHaveLength(seen);
+  });
+
+  it("sends a stream opened after its page the decisions recorded in between, and a reconnect only what it missed", async ({
+    open,
+  }) => {
+    const c = await open();
+    const page = await c.page("/console/live", "viewer");
+    const streamUrl = /data-stream="([^"]+)"/.exec(page)?.[1]?.replaceAll("&amp;", "&") ?? "";
+    expect(streamUrl).toMatch(/^\/console\/live\/stream\?after=\d+$/);
+    // The card is scanned after the page was made and before its script connects.
+    await c.scan("pool-in", BRUNO);
+    const decisions = (res: Awaited<ReturnType<typeof c.get>>) => {
+      const chunks: string[] = [];
+      const close = res.stream?.open((chunk) => chunks.push(chunk));
+      close?.();
+      return chunks.filter((s) => s.startsWith("event: decision"));
+    };
+    const sent = decisions(await c.get(streamUrl, "viewer"));
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toContain('"name":"Bruno"');
+    const seq = /^id: (\d+)$/m.exec(sent[0] ?? "")?.[1] ?? "";
+    // EventSource reconnects to the same address with the id it saw last: nothing is sent twice.
+    const again = request("GET", streamUrl, "viewer");
+    again.headers["last-event-id"] = seq;
+    expect(decisions((await c.router.handle(again)) ?? { status: 404 })).toEqual([]);
+    // A stream without either (an old page) starts with what comes next, as before.
+    expect(decisions(await c.get("/console/live/stream", "viewer"))).toEqual([]);
   });
 
   it("shows a new page the decisions before it opened, newest first", async ({ open }) => {
