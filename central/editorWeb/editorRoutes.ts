@@ -41,4 +41,10 @@ export function mountEditor(router: Router, ctx: EditorContext): Router {
 }
 
 /** The files the pages load, by name. */
-export const ASSET_FILES = ["editor.js", "editorForms.js", "editorReview.js", "editor.css"] as const;
+export const ASSET_FILES = [
+  "editor.js",
+  "editorForms.js",
+  "editorSections.js",
+  "editorReview.js",
+  "editor.css",
+] as const;
