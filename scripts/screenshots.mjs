@@ -6,12 +6,13 @@ import { copyFileSync, existsSync, mkdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** The README's pictures: the test's screenshot → its name in docs/screenshots/. */
+/** The README's pictures (four of the console, one of the central's editor): the test's screenshot → its name in docs/screenshots/. */
 export const CHOSEN = [
   { from: "live-locked.png", to: "live.png" },
   { from: "member-explain.png", to: "member.png" },
   { from: "events.png", to: "events.png" },
   { from: "live-phone.png", to: "phone.png" },
+  { from: "editor-whatif.png", to: "editor-whatif.png" },
 ];
 
 /** The most one committed picture may weigh. */

@@ -5,6 +5,7 @@
  * sequence on the same data (Eve's scan comes before her admit, the lock last: it locks 127.0.0.1).
  * Every page is photographed into test-output/screenshots/ for a reviewer.
  */
+import { readFileSync } from "node:fs";
 import { describe, expect } from "vitest";
 import { screenshot } from "../helpers/browser.js";
 import { it, logIn, USERS } from "./consoleSite.js";
@@ -134,6 +135,65 @@ describe.sequential("the gateway console in Chromium (issue 11)", () => {
     await expect.poll(() => mode.textContent(), { timeout: PANEL_WAIT_MS }).toBe("normal");
   });
 
+  it("desk: opens the door once and releases every door in an emergency and back, each with a reason", async ({
+    newPage,
+    site,
+  }) => {
+    const desk = await newPage();
+    await logIn(desk, USERS.desk);
+    await desk.goto("/console/desk");
+    const pulses = () => site.board.history.filter((c) => c.channel === 1 && c.on).length;
+    const before = pulses();
+    const open = desk.locator('form[action="/console/desk/open"]');
+    await open.getByLabel("Reason").fill("member forgot her card");
+    await open.getByRole("button", { name: "Open once" }).click();
+    await expect.poll(() => desk.locator(".notice.ok").textContent()).toBe("door pool-gate opened once");
+    // D5: the door really opened: the board's relay pulsed.
+    await expect.poll(() => pulses(), { timeout: LIVE_WAIT_MS }).toBe(before + 1);
+
+    const emergency = desk.locator('form[action="/console/desk/emergency"]');
+    await emergency.getByLabel("Reason").fill("fire drill");
+    await emergency.getByRole("button", { name: "Release (emergency on)" }).click();
+    await expect
+      .poll(() => desk.locator(".notice.ok").textContent())
+      .toMatch(/^emergency on: doors released \(\d+ door events\)$/);
+    // D3: released doors are held open.
+    await expect.poll(() => site.board.isOn(1), { timeout: LIVE_WAIT_MS }).toBe(true);
+    await screenshot(desk, "desk-emergency");
+    await emergency.getByLabel("Reason").fill("drill over");
+    await emergency.getByRole("button", { name: "Reset (emergency off)" }).click();
+    await expect
+      .poll(() => desk.locator(".notice.ok").textContent())
+      .toMatch(/^emergency off: doors back to their modes/);
+    await expect.poll(() => site.board.isOn(1), { timeout: LIVE_WAIT_MS }).toBe(false);
+  });
+
+  it("desk: filters the events by reason and downloads the same selection as CSV", async ({ newPage }) => {
+    const page = await newPage();
+    await logIn(page, USERS.desk);
+    await page.goto("/console/events");
+    const filters = page.locator("main form").first();
+    await filters.getByLabel("Card").fill("1234567");
+    await filters.getByLabel("Reason").selectOption("door_locked");
+    await filters.getByRole("button", { name: "Filter" }).click();
+    await page.waitForURL(/reason=door_locked/);
+    const rows = page.locator("main table tbody tr");
+    expect(await rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toContain("door_locked");
+
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("link", { name: "Download CSV" }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^events-.*\.csv$/);
+    const lines = readFileSync((await download.path()) as string, "utf8")
+      .trim()
+      .split(/\r?\n/);
+    expect(lines).toHaveLength(2); // the header and the one refusal
+    expect(lines[1]).toContain("door_locked");
+    expect(lines[1]).toContain("1234567");
+  });
+
   it("desk: occupancy shows Eve in the pool; events list her decisions and offer the CSV", async ({
     newPage,
   }) => {
@@ -168,6 +228,20 @@ describe.sequential("the gateway console in Chromium (issue 11)", () => {
     // One click on Set must not silence the log: the form offers debug, not the list's first (fatal).
     expect(await page.getByLabel("Level").inputValue()).toBe("debug");
     await screenshot(page, "devices");
+
+    // cli.md reload, from the page: the same file again, nothing changed.
+    await page.getByRole("button", { name: "Reload the configuration" }).click();
+    await expect
+      .poll(() => page.locator(".notice.ok").textContent())
+      .toMatch(/^reloaded .*: nothing changed$/);
+    // A troubleshooting level for a while, back to the configured one after.
+    const form = page.locator('form[action="/console/devices/log-level"]');
+    await form.getByLabel("For").fill("10m");
+    await form.getByLabel("Why").fill("reader pool-in drops cards");
+    await form.getByRole("button", { name: "Set" }).click();
+    await expect
+      .poll(() => page.locator(".notice.ok").textContent())
+      .toMatch(/^log level debug until .+ \(configured: info\)$/);
   });
 
   it("viewer: card numbers are masked to their last 4 digits and no front-desk action is offered", async ({
