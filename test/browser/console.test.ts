@@ -173,7 +173,7 @@ describe.sequential("the gateway console in Chromium (issue 11)", () => {
     await logIn(page, USERS.desk);
     await page.goto("/console/events");
     const filters = page.locator("main form").first();
-    await filters.getByLabel("Card").fill("1234567");
+    await filters.getByLabel("Card", { exact: true }).fill("1234567");
     await filters.getByLabel("Reason").selectOption("door_locked");
     await filters.getByRole("button", { name: "Filter" }).click();
     await page.waitForURL(/reason=door_locked/);

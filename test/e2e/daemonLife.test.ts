@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, vi } from "vitest";
 import type { StatusDocument } from "../../config/statusDocument.js";
+import { FC_WRITE_SINGLE_COIL } from "../../drivers/codecs/modbusRtu.js";
 import { accessgw, jsonLines, jsonOf } from "./accessgw.js";
 import { importSite, it, SITE, stopCleanly, storedEvents } from "./daemon.js";
 
@@ -150,7 +151,14 @@ describe("a crash between the decision and the door pulse", () => {
     await vi.waitFor(() => expect(relayServer.connected).toBe(true), { timeout: 5000 });
 
     // R14: the grant is committed before the relay is asked; the daemon dies right when it asks.
-    relayServer.onData(() => first.child.kill("SIGKILL"));
+    // Only the pulse's frame (write single coil, ON) kills it: the driver may write its coils OFF
+    // when it connects, and that frame, arriving late, must not kill the daemon before the scan.
+    let heard = Buffer.alloc(0);
+    relayServer.onData((bytes) => {
+      heard = Buffer.concat([heard, bytes]);
+      for (let i = 0; i + 4 < heard.length; i++)
+        if (heard[i + 1] === FC_WRITE_SINGLE_COIL && heard[i + 4] === 0xff) first.child.kill("SIGKILL");
+    });
     reader.present("1234567");
     await first.exited;
     expect(first.child.signalCode).toBe("SIGKILL");
