@@ -163,7 +163,10 @@ function write(req: IncomingMessage, res: ServerResponse, answer: WebResponse): 
       ...answer.headers,
     });
     res.flushHeaders();
-    const close = answer.stream.open((chunk) => res.write(chunk));
+    const close = answer.stream.open(
+      (chunk) => res.write(chunk),
+      () => res.end(),
+    );
     res.on("close", close);
     return;
   }

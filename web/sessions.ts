@@ -80,6 +80,15 @@ export class Sessions implements SessionLookup {
     return held.session;
   }
 
+  /**
+   * Whether the session is still held and valid, without counting as a use (an open event stream
+   * asks this: it must end with its session, not keep it alive).
+   */
+  alive(id: string): boolean {
+    const held = this.held.get(id);
+    return held !== undefined && !this.whyEnded(held, this.o.now());
+  }
+
   /** Ends a session (logout). */
   end(id: string): void {
     this.held.delete(id);

@@ -40,9 +40,12 @@ export interface WebSession {
   csrf: string;
 }
 
-/** A stream of Server-Sent Events: `open` is given a writer and returns what to do when the client leaves. */
+/**
+ * A stream of Server-Sent Events: `open` is given a writer and a way to end the stream from the
+ * server's side (its session ended), and returns what to do when the stream ends, either way.
+ */
 export interface EventStream {
-  open(send: (chunk: string) => void): () => void;
+  open(send: (chunk: string) => void, end: () => void): () => void;
 }
 
 /** An answer: a whole body, or a stream (text/event-stream) kept open until the client leaves. */

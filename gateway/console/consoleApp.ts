@@ -21,7 +21,7 @@ export type ConsoleApp = (req: WebRequest) => Promise<WebResponse | undefined>;
 /** The console on its own router, with the logins of `dataDir`. */
 export function gatewayConsoleApp(o: ConsoleAppOptions): ConsoleApp {
   const logger: Logger = o.logger.child({ component: "console" });
-  const { router } = consoleRouter({
+  const { router, sessions } = consoleRouter({
     users: new UsersFile(o.dataDir, o.clock),
     now: o.clock,
     logger,
@@ -29,6 +29,6 @@ export function gatewayConsoleApp(o: ConsoleAppOptions): ConsoleApp {
     product: "gateway",
   });
   router.open("GET", "/", () => redirect(CONSOLE_HOME));
-  consoleRoutes(router, o);
+  consoleRoutes(router, { ...o, sessionAlive: (id) => sessions.alive(id) });
   return (req) => router.handle(req);
 }

@@ -41,6 +41,8 @@ export interface ConsoleDeps {
   logLevel: (request: unknown) => LogLevelReply;
   clock: () => number;
   logger: Logger;
+  /** Whether a session is still valid (Sessions.alive): an open live stream ends with its session. */
+  sessionAlive?: (id: string) => boolean;
 }
 
 /** Where the console's pages live; the daemon may send "/" here. */

@@ -130,16 +130,19 @@ function decisionStream(ctx: ConsoleContext, req: WebRequest, session: WebSessio
       "X-Accel-Buffering": "no",
     },
     stream: {
-      open(send) {
+      open(send, end) {
+        // The stream ends with its session (logout, expiry, the user removed): no row after that.
+        const alive = () => ctx.sessionAlive?.(session.id) ?? true;
         send("retry: 3000\n\n");
         const sendRow = (e: RecordedEvent) => {
+          if (!alive()) return end();
           const row = liveRow(ctx, session, e, siteZone(ctx.store));
           send(`event: decision\nid: ${e.seq}\ndata: ${JSON.stringify(row)}\n\n`);
         };
         // The missed ones and the subscription in one turn: nothing recorded can fall between them.
         if (after !== undefined) for (const e of ctx.decisions.recent()) if (e.seq > after) sendRow(e);
         const stop = ctx.decisions.subscribe(sendRow);
-        const beat = setInterval(() => send(": keepalive\n\n"), KEEPALIVE_MS);
+        const beat = setInterval(() => (alive() ? send(": keepalive\n\n") : end()), KEEPALIVE_MS);
         return () => {
           stop();
           clearInterval(beat);

@@ -281,8 +281,18 @@ export class HttpServer implements Feature {
     }
     if (answer.stream) {
       post({ type: "stream-open", status: answer.status, headers: answer.headers ?? {} });
-      const close = answer.stream.open((chunk) => post({ type: "stream-data", chunk }));
-      this.streams.set(m.id, close);
+      const ended = () => {
+        const close = this.streams.get(m.id);
+        if (!close) return;
+        this.streams.delete(m.id);
+        post({ type: "stream-end" });
+        close();
+      };
+      // Registered before open: a stream may end itself at once (its session already over).
+      this.streams.set(m.id, () => {});
+      const close = answer.stream.open((chunk) => post({ type: "stream-data", chunk }), ended);
+      if (this.streams.has(m.id)) this.streams.set(m.id, close);
+      else close();
       return;
     }
     post({ type: "answer", status: answer.status, headers: answer.headers ?? {}, body: answer.body });

@@ -71,6 +71,8 @@ export interface ConsoleRig {
   feed: DecisionFeed;
   /** What the console asked of the daemon: reloads, and log-level requests. */
   asked: { reloads: number; logLevels: unknown[] };
+  /** Session ids the test has ended (logout, expiry): sessionAlive answers false for them. */
+  ended: Set<string>;
   get(target: string, role?: Role): Promise<WebResponse>;
   post(target: string, role: Role, form: Record<string, string | string[]>): Promise<WebResponse>;
   /** Presents a card at a reader and waits for the live feed to have read the decision. */
@@ -105,6 +107,7 @@ function consoleOn(
     router,
     feed,
     asked: { reloads: 0, logLevels: [] },
+    ended: new Set(),
     scan: async (readerId, card) => {
       rig.present(readerId, card);
       // The feed reads the store in a microtask queued by the decision: this one runs after it.
@@ -134,6 +137,7 @@ function consoleOn(
     },
     clock: Date.now,
     logger: silentLogger(),
+    sessionAlive: (id) => !out.ended.has(id),
   };
   consoleRoutes(router, deps);
   return out;

@@ -176,11 +176,14 @@ describe("live stream", () => {
     const chunks: string[] = [];
     const pulsesWhenSent: number[] = [];
     const board = c.rig.relays.get("board");
-    const close = res.stream?.open((chunk) => {
-      chunks.push(chunk);
-      if (chunk.startsWith("event: decision"))
-        pulsesWhenSent.push(board?.log.filter((l) => l.startsWith("pulse")).length ?? 0);
-    });
+    const close = res.stream?.open(
+      (chunk) => {
+        chunks.push(chunk);
+        if (chunk.startsWith("event: decision"))
+          pulsesWhenSent.push(board?.log.filter((l) => l.startsWith("pulse")).length ?? 0);
+      },
+      () => {},
+    );
     c.rig.present("pool-in", BRUNO);
     // The live page never delays a door: the decision is sent once the pulse has been asked for.
     expect(chunks.filter((s) => s.startsWith("event: decision"))).toEqual([]);
@@ -214,6 +217,26 @@ describe("live stream", () => {
     expect(chunks).toHaveLength(seen);
   });
 
+  it("ends a stream when its session ends (logout, expiry): the next decision is not sent, nor a keepalive", async ({
+    open,
+  }) => {
+    const c = await open();
+    const res = await c.get("/console/live/stream", "viewer");
+    const chunks: string[] = [];
+    const end = vi.fn();
+    res.stream?.open((chunk) => chunks.push(chunk), end);
+    await c.scan("pool-in", BRUNO);
+    expect(chunks.filter((s) => s.startsWith("event: decision"))).toHaveLength(1);
+
+    c.ended.add(sessionOf("viewer").id);
+    await c.scan("pool-out", BRUNO);
+    expect(chunks.filter((s) => s.startsWith("event: decision"))).toHaveLength(1);
+    expect(end).toHaveBeenCalled();
+    const seen = chunks.length;
+    vi.advanceTimersByTime(KEEPALIVE_MS);
+    expect(chunks).toHaveLength(seen);
+  });
+
   it("sends a stream opened after its page the decisions recorded in between, and a reconnect only what it missed", async ({
     open,
   }) => {
@@ -225,7 +248,10 @@ describe("live stream", () => {
     await c.scan("pool-in", BRUNO);
     const decisions = (res: Awaited<ReturnType<typeof c.get>>) => {
       const chunks: string[] = [];
-      const close = res.stream?.open((chunk) => chunks.push(chunk));
+      const close = res.stream?.open(
+        (chunk) => chunks.push(chunk),
+        () => {},
+      );
       close?.();
       return chunks.filter((s) => s.startsWith("event: decision"));
     };

@@ -209,4 +209,40 @@ describe("the console's requests", () => {
     req.destroy();
     await vi.waitFor(() => expect(left).toHaveBeenCalledTimes(1));
   });
+
+  it("ends a stream the console ends (its session is over): the client's response ends, the console is told once", async ({
+    started,
+  }) => {
+    const closed = vi.fn();
+    const ends: Array<() => void> = [];
+    const { s } = server({
+      app: async () => ({
+        status: 200,
+        headers: { "Content-Type": "text/event-stream" },
+        stream: {
+          open: (write, end) => {
+            write(": hello\n\n");
+            ends.push(end);
+            return closed;
+          },
+        },
+      }),
+    });
+    await started(s);
+    const body = await new Promise<string>((resolve) => {
+      const req = request(`http://127.0.0.1:${s.address()?.port}/console/live/stream`, { agent: false });
+      req.on("response", (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => {
+          text += c;
+          ends[0]?.();
+        });
+        res.on("end", () => resolve(text));
+      });
+      req.end();
+    });
+    expect(body).toBe(": hello\n\n");
+    await vi.waitFor(() => expect(closed).toHaveBeenCalledTimes(1));
+  });
 });
