@@ -167,7 +167,7 @@ async function run(): Promise<number> {
       clock,
       version: "demo",
       observer: web.feed,
-      onChange: () => web.feed.poke(),
+      onChange: () => web.feed.changed(),
     });
     await gateway.start();
     cleanups.push(() => gateway.stop());

@@ -180,7 +180,7 @@ async function runDaemon(
     clock: Date.now,
     onChange: () => {
       writer.changed();
-      feed?.poke(); // an admit or open from `accessgw` shows on the live page at once
+      feed?.changed(); // an admit from `accessgw`, a door mode: the live pages show it at once
     },
     version: gatewayVersion(),
     observer: feed,

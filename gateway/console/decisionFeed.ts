@@ -18,6 +18,8 @@ export interface DecisionSource {
   recent(): RecordedEvent[];
   /** Calls `listener` with each decision recorded from now on; returns how to stop. */
   subscribe(listener: (event: RecordedEvent) => void): () => void;
+  /** Calls `watcher` when the gateway's status changes (a door mode, an alarm, a device). */
+  watchStatus?(watcher: () => void): () => void;
 }
 
 /** What a DecisionFeed is handed. */
@@ -34,6 +36,7 @@ export interface DecisionFeedOptions {
 export class DecisionFeed implements DecisionObserver, DecisionSource {
   private readonly o: DecisionFeedOptions;
   private readonly listeners = new Set<(event: RecordedEvent) => void>();
+  private readonly watchers = new Set<() => void>();
   private readonly kept: RecordedEvent[];
   private seenSeq: number;
   private pokeQueued = false;
@@ -82,6 +85,27 @@ export class DecisionFeed implements DecisionObserver, DecisionSource {
       // The live page misses a row; the decision itself is recorded and the door unaffected.
       this.o.logger.warn({ err }, "console: could not read the new decisions for the live page");
     }
+  }
+
+  /**
+   * The gateway's status changed (its onChange: a door mode, an alarm, a device): reads any new
+   * decisions and tells the status watchers, so live pages fetch their panels at once.
+   */
+  changed(): void {
+    this.poke();
+    for (const watcher of this.watchers) {
+      try {
+        watcher();
+      } catch (err) {
+        this.o.logger.warn({ err }, "console: a live page could not be told of a status change");
+      }
+    }
+  }
+
+  /** Calls `watcher` at each status change from now on; returns how to stop. */
+  watchStatus(watcher: () => void): () => void {
+    this.watchers.add(watcher);
+    return () => this.watchers.delete(watcher);
   }
 
   /** The newest decisions, oldest first. */

@@ -14,6 +14,8 @@ import { cardFor, consolePage, localTime, siteZone } from "./viewParts.js";
 
 /** How often an open stream sends a comment, so proxies and tablets keep it open. */
 export const KEEPALIVE_MS = 20_000;
+/** Status changes come in bursts (a mode set on several doors): one panels event for each burst. */
+export const PANELS_COALESCE_MS = 250;
 
 /** One decision as the live page shows it (and as the stream sends it, as JSON). */
 export interface LiveRow {
@@ -142,9 +144,21 @@ function decisionStream(ctx: ConsoleContext, req: WebRequest, session: WebSessio
         // The missed ones and the subscription in one turn: nothing recorded can fall between them.
         if (after !== undefined) for (const e of ctx.decisions.recent()) if (e.seq > after) sendRow(e);
         const stop = ctx.decisions.subscribe(sendRow);
+        // A status change (a door locked at the desk, a reader gone) makes the page fetch its
+        // panels: one `panels` event per PANELS_COALESCE_MS however many changes came.
+        let panelsDue: ReturnType<typeof setTimeout> | undefined;
+        const unwatch = ctx.decisions.watchStatus?.(() => {
+          panelsDue ??= setTimeout(() => {
+            panelsDue = undefined;
+            if (alive()) send("event: panels\ndata: {}\n\n");
+            else end();
+          }, PANELS_COALESCE_MS);
+        });
         const beat = setInterval(() => (alive() ? send(": keepalive\n\n") : end()), KEEPALIVE_MS);
         return () => {
           stop();
+          unwatch?.();
+          clearTimeout(panelsDue);
           clearInterval(beat);
         };
       },

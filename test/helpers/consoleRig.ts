@@ -164,7 +164,7 @@ export const consoleTest = test.extend(
             gateway,
             doorConfig({}, { passage: undefined, passageB: undefined }),
             new FakeInputs(Date.now, HEALTHY),
-            { observer: feed },
+            { observer: feed, onChange: () => feed.changed() },
           ),
         exampleStore,
         reload,

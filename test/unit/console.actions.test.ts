@@ -1,6 +1,6 @@
 /** Issue 11 §1: the console's front-desk actions (doors.md D5), live stream, events download and device actions. */
 import { describe, expect, vi } from "vitest";
-import { KEEPALIVE_MS } from "../../gateway/console/livePage.js";
+import { KEEPALIVE_MS, PANELS_COALESCE_MS } from "../../gateway/console/livePage.js";
 import { Notices } from "../../gateway/console/viewParts.js";
 import { memberBalance } from "../../gateway/decisions.js";
 import type { Store } from "../../gateway/store/db.js";
@@ -215,6 +215,26 @@ describe("live stream", () => {
     await c.scan("pool-out", BRUNO);
     vi.advanceTimersByTime(KEEPALIVE_MS);
     expect(chunks).toHaveLength(seen);
+  });
+
+  it("tells an open live page to fetch its panels when a door's mode is set, once for a burst of changes", async ({
+    open,
+  }) => {
+    const c = await open();
+    const res = await c.get("/console/live/stream", "viewer");
+    const chunks: string[] = [];
+    res.stream?.open(
+      (chunk) => chunks.push(chunk),
+      () => {},
+    );
+    const panels = () => chunks.filter((s) => s.startsWith("event: panels")).length;
+    await c.post("/console/desk/door", "desk", { door: "pool-gate", mode: "locked", reason: "cleaning" });
+    await c.post("/console/desk/door", "desk", { door: "pool-gate", mode: "normal", reason: "done" });
+    expect(panels()).toBe(0);
+    vi.advanceTimersByTime(PANELS_COALESCE_MS);
+    expect(panels()).toBe(1);
+    vi.advanceTimersByTime(KEEPALIVE_MS);
+    expect(panels()).toBe(1);
   });
 
   it("ends a stream when its session ends (logout, expiry): the next decision is not sent, nor a keepalive", async ({

@@ -41,6 +41,7 @@
   };
   if (table) {
     const source = new EventSource(table.dataset.stream);
+    source.addEventListener("panels", () => refresh());
     source.addEventListener("decision", (message) => {
       addRow(JSON.parse(message.data));
       refresh();
