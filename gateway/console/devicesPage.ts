@@ -10,11 +10,13 @@ import type { Router } from "../../web/router.js";
 import {
   formFields,
   redirect,
+  roleAtLeast,
   type WebRequest,
   type WebResponse,
   type WebSession,
 } from "../../web/webTypes.js";
 import { MAX_FOR_MS, parseDuration } from "../logLevelControl.js";
+import { eventById } from "../store/events.js";
 import type { ConsoleContext } from "./consoleRoutes.js";
 import { health } from "./livePage.js";
 import { cardFor, consolePage, field, localTime, type Notice, siteZone } from "./viewParts.js";
@@ -36,11 +38,25 @@ function counts(pairs: Record<string, number>): string {
 /** When a device's state began, in the site's wall time. */
 const since = (iso: string | null, zone: string) => (iso === null ? "" : localTime(iso, zone));
 
+/**
+ * The last scan's card as the role may see it: the status keeps it masked (it is written to a
+ * file), so desk and above get it whole from the recorded event.
+ */
+function lastCard(
+  ctx: ConsoleContext,
+  session: WebSession,
+  scan: NonNullable<StatusReader["lastScan"]>,
+): string {
+  if (!roleAtLeast(session.role, "desk")) return cardFor(session, scan.card);
+  const event = eventById(ctx.store, scan.eventId);
+  return event && "card" in event && typeof event.card === "string" ? event.card : scan.card;
+}
+
 /** A reader's row: health, counters, last scan. */
-function readerRow(r: StatusReader, zone: string, session: WebSession): Html {
+function readerRow(ctx: ConsoleContext, r: StatusReader, zone: string, session: WebSession): Html {
   const l = r.lastScan;
   const last = l
-    ? `${localTime(l.at, zone)} ${l.decision === "grant" ? "GRANTED" : "DENIED"} ${l.reason}, card ${cardFor(session, l.card)}${l.relayFailed ? ", RELAY FAILED" : ""}`
+    ? `${localTime(l.at, zone)} ${l.decision === "grant" ? "GRANTED" : "DENIED"} ${l.reason}, card ${lastCard(ctx, session, l)}${l.relayFailed ? ", RELAY FAILED" : ""}`
     : "none yet";
   const driver = r.driverCounters
     ? ` · bytes ${r.driverCounters.bytes} · reconnects ${r.driverCounters.reconnects}`
@@ -76,7 +92,7 @@ function devicesPage(ctx: ConsoleContext, req: WebRequest, session: WebSession):
       ? html`<p>No problems.</p>`
       : html`<ul class="problems">${s.problems.map((p) => html`<li>${p}</li>`)}</ul>`
   }</section>
-<section><h2>Readers</h2><table><thead><tr><th>Id</th><th>Driver</th><th>Health</th><th>Since</th><th>Counters</th><th>Last scan</th></tr></thead><tbody>${s.readers.map((r) => readerRow(r, zone, session))}</tbody></table></section>
+<section><h2>Readers</h2><table><thead><tr><th>Id</th><th>Driver</th><th>Health</th><th>Since</th><th>Counters</th><th>Last scan</th></tr></thead><tbody>${s.readers.map((r) => readerRow(ctx, r, zone, session))}</tbody></table></section>
 <section><h2>Relays</h2><table><thead><tr><th>Id</th><th>Driver</th><th>Health</th><th>Since</th><th>Counters</th></tr></thead><tbody>${s.relays.map((r) => relayRow(r, zone))}</tbody></table></section>
 <section><h2>Inputs</h2>${
     s.inputs.length === 0

@@ -253,6 +253,12 @@ export function listAllEvents(store: Store, query: EventQuery = {}): StoredEvent
   return [...iterateEvents(store, query)];
 }
 
+/** The event recorded with this id (the events' unique index); undefined when there is none. */
+export function eventById(store: Store, id: string): StoredEvent | undefined {
+  const row = store.prepare("SELECT doc FROM events WHERE id = ?").get(id) as { doc: string } | undefined;
+  return row === undefined ? undefined : eventFromDoc(row.doc);
+}
+
 /** The highest seq recorded so far (0 before the first event). */
 export function lastEventSeq(store: Store): number {
   return (store.prepare("SELECT max(seq) AS seq FROM events").get() as { seq: number | null }).seq ?? 0;
