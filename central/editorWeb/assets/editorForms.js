@@ -226,21 +226,22 @@ function objectField(f, obj, path, changed, redraw) {
   );
 }
 
-/** A list of records inside a record (windows, items), each removable, with an add button. */
-function listField(f, obj, path, changed, redraw) {
-  if (!Array.isArray(obj[f.key])) obj[f.key] = [];
-  const list = obj[f.key];
-  const rows = list.map((item, i) =>
+/**
+ * A list inside a record (windows, items, holidays): each entry `content(entry, i)` with a Remove
+ * button, and an Add button that appends `make()`.
+ */
+function editableList({ path, label, list, rowClass, removeLabel, addLabel, make, content, redraw }) {
+  const rows = list.map((entry, i) =>
     el(
       "div",
-      { class: f.row ? "list-item row" : "list-item", "data-path": `${path}.${i}` },
-      fields(f.fields, item, `${path}.${i}`, changed, redraw),
+      { class: rowClass, "data-path": `${path}.${i}` },
+      content(entry, i),
       el(
         "button",
         {
           type: "button",
           class: "secondary",
-          "aria-label": `Remove ${f.item} ${i + 1}`,
+          ...(removeLabel ? { "aria-label": removeLabel(i) } : {}),
           onclick: () => {
             list.splice(i, 1);
             redraw();
@@ -251,26 +252,46 @@ function listField(f, obj, path, changed, redraw) {
     ),
   );
   const add = () => {
-    list.push(f.make());
+    list.push(make());
     redraw();
   };
   return el(
     "fieldset",
     { class: "group", "data-path": path },
-    el("legend", {}, f.label),
+    el("legend", {}, label),
     rows,
-    el("button", { type: "button", onclick: add }, `Add ${article(f.item)}`),
+    el("button", { type: "button", onclick: add }, addLabel),
   );
+}
+
+/** A list of records inside a record (windows, items), each removable, with an add button. */
+function listField(f, obj, path, changed, redraw) {
+  if (!Array.isArray(obj[f.key])) obj[f.key] = [];
+  return editableList({
+    path,
+    label: f.label,
+    list: obj[f.key],
+    rowClass: f.row ? "list-item row" : "list-item",
+    removeLabel: (i) => `Remove ${f.item} ${i + 1}`,
+    addLabel: `Add ${article(f.item)}`,
+    make: f.make,
+    content: (item, i) => fields(f.fields, item, `${path}.${i}`, changed, redraw),
+    redraw,
+  });
 }
 
 /** A list of dates (the site's holidays). */
 function datesField(f, obj, path, changed, redraw) {
   if (!Array.isArray(obj[f.key])) obj[f.key] = [];
   const list = obj[f.key];
-  const rows = list.map((d, i) =>
-    el(
-      "div",
-      { class: "list-item row", "data-path": `${path}.${i}` },
+  return editableList({
+    path,
+    label: f.label,
+    list,
+    rowClass: "list-item row",
+    addLabel: "Add a holiday",
+    make: () => "",
+    content: (d, i) =>
       el("input", {
         type: "date",
         value: d,
@@ -280,29 +301,6 @@ function datesField(f, obj, path, changed, redraw) {
           changed();
         },
       }),
-      el(
-        "button",
-        {
-          type: "button",
-          class: "secondary",
-          onclick: () => {
-            list.splice(i, 1);
-            redraw();
-          },
-        },
-        "Remove",
-      ),
-    ),
-  );
-  const add = () => {
-    list.push("");
-    redraw();
-  };
-  return el(
-    "fieldset",
-    { class: "group", "data-path": path },
-    el("legend", {}, f.label),
-    rows,
-    el("button", { type: "button", onclick: add }, "Add a holiday"),
-  );
+    redraw,
+  });
 }
