@@ -190,7 +190,7 @@ export async function onEvents(ctx: InboundContext, msg: EventsMessage): Promise
       lastSeq: msg.events.at(-1)?.seq,
       stored: out.stored,
       duplicates: out.duplicates,
-      relayFailed: out.replaced,
+      replaced: out.replaced,
       ledgerEntries: out.entries,
       upTo: out.watermark,
       changedMembers: out.changed.length,

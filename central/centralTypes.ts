@@ -51,7 +51,7 @@ export interface CentralCounters {
   eventBatches: number;
   eventsStored: number;
   eventsDuplicate: number;
-  /** Events stored again because they came back with `relayFailed: true`. */
+  /** Events stored again because a copy settled them: `relayFailed: true`, or `passed` set (D2). */
   eventsReplaced: number;
   /** Events of gateways not known to belong to this site (not stored, not acked). */
   eventsIgnored: number;

@@ -94,6 +94,14 @@ export function ackUpTo(store: Store, upTo: number): number {
     .immediate();
 }
 
+/**
+ * An event queued again before any copy of it went out: no ack in flight can be for an older copy,
+ * so the first ack that covers it may forget it (its requeue flag is cleared).
+ */
+export function unflagRequeued(store: Store, seq: number): void {
+  store.prepare("DELETE FROM outbox_requeued WHERE seq = ?").run(seq);
+}
+
 /** Events waiting for an ack (status `outboxPending`, the outbox alarm). */
 export function outboxDepth(store: Store): number {
   return store.prepare("SELECT count(*) FROM outbox").pluck().get() as number;

@@ -12,7 +12,7 @@ import type { MqttLink } from "../../drivers/mqtt/mqttTypes.js";
 import type { Health } from "../../drivers/transport/reconnecting.js";
 import type { Scheduler } from "../../runtime/scheduler.js";
 import type { Store } from "../store/db.js";
-import { ackUpTo, outboxDepth, outboxRange, pendingEvents } from "../store/outbox.js";
+import { ackUpTo, outboxDepth, outboxRange, pendingEvents, unflagRequeued } from "../store/outbox.js";
 
 /** What an OutboxPublisher is handed. */
 export interface OutboxPublisherOptions {
@@ -75,6 +75,11 @@ export class OutboxPublisher {
   private inFlight = false;
   /** The highest seq of the batch in flight (0 when none). */
   private inFlightLast = 0;
+  /**
+   * The highest seq any copy of which may have gone out: what the outbox held at start (an earlier
+   * run may have sent it), then every batch handed to the broker.
+   */
+  private sentHigh = Number.POSITIVE_INFINITY;
   private task: unknown;
   private ackTimer: unknown;
   private alarmRaised = false;
@@ -100,6 +105,11 @@ export class OutboxPublisher {
   start(): void {
     if (this.started || this.stopped) return;
     this.started = true;
+    try {
+      this.sentHigh = outboxRange(this.o.store).lastSeq ?? 0;
+    } catch {
+      // Unknown: every event counts as sent, so no requeue flag is ever cleared early.
+    }
     this.unsubscribe = this.o.link.on("state", (h) => this.onState(h));
     this.poke();
   }
@@ -129,6 +139,7 @@ export class OutboxPublisher {
    */
   resend(seq: number): void {
     if (this.stopped) return;
+    if (seq > this.sentHigh) this.neverSent(seq);
     if (seq <= Math.max(this.cursor, this.inFlight ? this.inFlightLast : 0)) {
       this.cursor = Math.min(this.cursor, seq - 1);
       // A batch in flight must not move the cursor back past it when its PUBACK comes.
@@ -226,6 +237,7 @@ export class OutboxPublisher {
       return;
     }
     const round = this.round;
+    this.sentHigh = Math.max(this.sentHigh, last.seq);
     const payload = JSON.stringify({ gatewayId: this.o.gatewayId, events: batch });
     this.inFlight = true;
     this.inFlightLast = last.seq;
@@ -239,6 +251,21 @@ export class OutboxPublisher {
       () => this.published(round, batch.length, last.seq),
       (err: unknown) => this.failed(err, batch[0]?.seq ?? last.seq, last.seq),
     );
+  }
+
+  /**
+   * The event queued again was never published: the first ack that covers it is for this copy, so
+   * it may forget it (else it would stay until the ack timeout re-sent it once more).
+   */
+  private neverSent(seq: number): void {
+    try {
+      unflagRequeued(this.o.store, seq);
+    } catch (err) {
+      this.o.logger.warn(
+        { err, seq },
+        "outbox: could not clear a requeued event's flag; the ack timeout will",
+      );
+    }
   }
 
   private published(round: number, count: number, lastSeq: number): void {

@@ -451,6 +451,28 @@ describe("OutboxPublisher: an undone grant goes out again at once (sync.md)", ()
     const ids = link.sent.flatMap((b) => b.message.events.map((x) => x.id));
     expect(ids.filter((id) => id === first.id).length).toBeGreaterThanOrEqual(2);
   });
+  it("forgets a grant undone before it was ever published on the first ack that covers it (no copy of it was out to be acked)", async ({
+    store: t,
+    withPublisher,
+  }) => {
+    importExamples(t.store);
+    const store = t.store;
+    const { link, scheduler, publisher } = withPublisher(store);
+    publisher.start();
+    await drain(scheduler);
+    // The relay failed at once (its port gone), before the publisher's turn came.
+    const e = scan(store, scanReq("0001234567", "pool"), MONDAY_10, "gw-1");
+    recordRelayFailure(store, e, MONDAY_10 + 10);
+    publisher.resend(e.seq);
+    await drain(scheduler);
+    expect(link.sent.map((b) => b.message.events.filter(isDecision).map((x) => x.relayFailed))).toEqual([
+      [true],
+    ]);
+    await ackLast(link, scheduler);
+    publisher.acked(e.seq);
+    expect(outboxDepth(store)).toBe(0);
+    expect(scheduler.count("timeout")).toBe(0);
+  });
 });
 
 describe("OutboxPublisher: depth and alarm", () => {
