@@ -131,6 +131,7 @@ export type Block = z.infer<typeof Block>;
 export const Member = z.strictObject({
   id: Id,
   name: z.string().optional(),
+  /** R20: the site (a site id) whose `at: home` limits apply to this member; absent: home everywhere. */
   homeSite: Id.optional(),
   /** R19: codes such as `student` or `corp-acme` that items may require. */
   codes: z.array(MemberCode).default([]),

@@ -149,6 +149,10 @@ export const Product = z.strictObject({
 });
 export type Product = z.infer<typeof Product>;
 
+/** R20: `all` (default) counts visits everywhere; `home` only at the member's homeSite; `away` only elsewhere. */
+export const LimitAt = z.enum(["all", "home", "away"]);
+export type LimitAt = z.infer<typeof LimitAt>;
+
 export const Limit = z.strictObject({
   id: Id,
   amount: boundedInt(0, MAX_COUNT),
@@ -156,6 +160,8 @@ export const Limit = z.strictObject({
   accessTypes: z.array(Id).default([]),
   areas: z.array(Id).default([]),
   products: z.array(Id).default([]),
+  /** R20: where the limit applies and whose visits it counts: everywhere, at the member's home site, or away from it. */
+  at: LimitAt.default("all"),
 });
 export type Limit = z.infer<typeof Limit>;
 

@@ -66,7 +66,7 @@ export function loadFacts(store: Store, site: SiteModel, req: DecisionRequest, n
   if (req.direction === "out") return { ...empty, member };
   const multipacks = loadMultipacks(store, site, member.id);
   const ln = localNow(now, site.zone);
-  const visits = loadVisits(store, member.id, historyStart(site, multipacks, now, ln));
+  const visits = loadVisits(store, member.id, historyStart(site, multipacks, now, ln), site.site.id);
   const presence = loadPresence(store, member.id, req.area);
   const area = site.areas.get(req.area);
   const presentCount =
@@ -302,7 +302,7 @@ export function memberBalance(
   const member = memberId ? loadMember(store, memberId, now, 0) : null;
   if (!member || !memberId) throw new AccessGwError("UNKNOWN_MEMBER", `unknown member "${memberId}"`);
   const multipacks = loadMultipacks(store, site, memberId);
-  const visits = loadVisits(store, memberId, historyStart(site, multipacks, now));
+  const visits = loadVisits(store, memberId, historyStart(site, multipacks, now), site.site.id);
   const facts: Facts = { site, card: null, member, multipacks, visits, presence: null, presentCount: 0 };
   return { memberId, name: member.name, codes: member.codes, multipacks: balances(facts, now) };
 }

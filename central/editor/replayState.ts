@@ -31,10 +31,13 @@ interface Entry {
   addition: boolean;
 }
 
+/** A visit the central's events or ledger give: at this central's site, stamped when facts are built (R20). */
+type SiteVisit = Omit<VisitFact, "site">;
+
 /** What one replay has recorded so far, or what the central held before it (the baseline). */
 export interface Recorded {
   entries: Map<string, Entry[]>;
-  visits: Map<string, VisitFact[]>;
+  visits: Map<string, SiteVisit[]>;
   movements: Movements;
 }
 
@@ -118,7 +121,7 @@ export function baseline(members: Member[], events: DecisionEvent[], replayed: D
   return out;
 }
 
-function visitOf(d: Omit<Decision, "trace"> & { id: string }, at: number): VisitFact {
+function visitOf(d: Omit<Decision, "trace"> & { id: string }, at: number): SiteVisit {
   return {
     id: d.id,
     multipackId: d.multipackId,
@@ -166,7 +169,10 @@ export function factsAt(
   const all = <T extends { at: number }>(key: string, pick: (r: Recorded) => Map<string, T[]>): T[] =>
     [...(pick(base.recorded).get(key) ?? []), ...(pick(recorded).get(key) ?? [])].filter((x) => x.at <= now);
   const sides = [base.recorded.movements, recorded.movements];
-  const visits = all(member.id, (r) => r.visits).sort((a, b) => a.at - b.at);
+  // R20: the central serves one site, so every visit it holds was made there.
+  const visits = all(member.id, (r) => r.visits)
+    .sort((a, b) => a.at - b.at)
+    .map((v): VisitFact => ({ ...v, site: site.site.id }));
   return {
     site,
     card: {
@@ -198,6 +204,7 @@ function memberFact(m: Member, now: number, earlyMs: number): MemberFact {
   return {
     id: m.id,
     name: m.name ?? null,
+    homeSite: m.homeSite ?? null,
     codes: m.codes,
     locale: m.locale ?? null,
     cardModels: m.cardModels,

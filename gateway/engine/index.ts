@@ -17,6 +17,7 @@ import {
   staffOverride,
   withDoorMode,
 } from "./doorModes.js";
+import { limitCoversSite } from "./homeSite.js";
 import { limitFailure } from "./limits.js";
 import { memberCodeFailure } from "./memberCodes.js";
 import { creditsText, grantMessage } from "./message.js";
@@ -57,6 +58,7 @@ export const RULES = {
   R16: [remainingCredits],
   R18: [transfersAt],
   R19: [memberCodeFailure],
+  R20: [limitCoversSite],
 } as const;
 export type { Catalogue, PeriodKey, UndoCause } from "./catalogues/catalogue.js";
 export { CATALOGUES, type Words, wordsFor } from "./words.js";

@@ -85,6 +85,8 @@ export interface MemberFact {
   name: string | null;
   /** R19: the member's codes (`student`, `corp-acme`). */
   codes: string[];
+  /** R20: the member's home site (a site id); absent or null: home everywhere. */
+  homeSite?: string | null;
   /** D6: the member's language for messages (BCP 47); absent or null: the site's. */
   locale?: string | null;
   cardModels: MemberCardModel[];
@@ -119,6 +121,8 @@ export interface VisitFact {
   productId: string | null;
   accessTypeId: string | null;
   area: string;
+  /** R20: the site (id) where the visit was made: this gateway's own site for its local visits. */
+  site: string;
   at: number;
   /** Charged credits (> 0), or a counted free entry (0). */
   credits: number;

@@ -54,7 +54,7 @@ export function loadHolder(
 ): { card: CardFact | null; member: MemberFact | null } {
   const r = raw(
     store,
-    `SELECT c.canonical, c.status, c.valid_from, c.valid_to, c.member_id, m.id, m.name, m.card_models, m.codes, m.locale, m.lockdown_access
+    `SELECT c.canonical, c.status, c.valid_from, c.valid_to, c.member_id, m.id, m.name, m.card_models, m.codes, m.locale, m.lockdown_access, m.home_site
      FROM cards c LEFT JOIN members m ON m.id = c.member_id WHERE c.canonical = ?`,
   ).get(canonical) as
     | [
@@ -69,24 +69,25 @@ export function loadHolder(
         string,
         string | null,
         number,
+        string | null,
       ]
     | undefined;
   if (!r) return { card: null, member: null };
   const card: CardFact = { number: r[0], status: r[1], validFrom: r[2], validTo: r[3], memberId: r[4] };
   if (r[5] === null) return { card, member: null };
-  return { card, member: memberFact(store, [r[5], r[6], r[7], r[8], r[9], r[10]], now, earlyMs) };
+  return { card, member: memberFact(store, [r[5], r[6], r[7], r[8], r[9], r[10], r[11]], now, earlyMs) };
 }
 
 /** The member's own record, blocks and the bookings that may still matter at `now`. */
 export function loadMember(store: Store, memberId: string, now: number, earlyMs: number): MemberFact | null {
   const m = raw(
     store,
-    "SELECT id, name, card_models, codes, locale, lockdown_access FROM members WHERE id = ?",
+    "SELECT id, name, card_models, codes, locale, lockdown_access, home_site FROM members WHERE id = ?",
   ).get(memberId) as MemberRow | undefined;
   return m ? memberFact(store, m, now, earlyMs) : null;
 }
 
-/** A members row: id, name, card models and (R19) codes as JSON arrays, (D6) the locale, and (D3) lockdown access 0 or 1. */
+/** A members row: id, name, card models and (R19) codes as JSON arrays, (D6) the locale, (D3) lockdown access 0 or 1, (R20) the home site. */
 type MemberRow = [
   id: string,
   name: string | null,
@@ -94,11 +95,12 @@ type MemberRow = [
   codes: string,
   locale: string | null,
   lockdown: number,
+  homeSite: string | null,
 ];
 
 function memberFact(
   store: Store,
-  [id, name, cardModels, codes, locale, lockdown]: MemberRow,
+  [id, name, cardModels, codes, locale, lockdown, homeSite]: MemberRow,
   now: number,
   earlyMs: number,
 ): MemberFact {
@@ -117,6 +119,7 @@ function memberFact(
   return {
     id,
     name,
+    homeSite,
     codes: JSON.parse(codes) as string[],
     locale,
     cardModels: JSON.parse(cardModels) as MemberCardModel[],
@@ -162,8 +165,11 @@ export function loadMultipacks(store: Store, site: SiteModel, memberId: string):
   }));
 }
 
-/** Counted visits of the member from `since` on (the history the rules need, nothing older). */
-export function loadVisits(store: Store, memberId: string, since: number): VisitFact[] {
+/**
+ * Counted visits of the member from `since` on (the history the rules need, nothing older). R20:
+ * the visits this cache records are made at this gateway's site, `siteId`.
+ */
+export function loadVisits(store: Store, memberId: string, since: number, siteId: string): VisitFact[] {
   const rows = raw(
     store,
     `SELECT id, multipack_id, product_id, access_type_id, area, at, credits FROM visits
@@ -183,6 +189,7 @@ export function loadVisits(store: Store, memberId: string, since: number): Visit
     productId: r[2],
     accessTypeId: r[3],
     area: r[4],
+    site: siteId,
     at: r[5],
     credits: r[6],
   }));

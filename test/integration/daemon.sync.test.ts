@@ -53,8 +53,8 @@ describe("the daemon with central sync enabled", () => {
       configRev: 0,
       version: "9.9.9-test",
       outbox: { firstSeq: null, lastSeq: null },
-      // doors.md D5: the gateway carries front-desk commands out.
-      features: ["commands"],
+      // doors.md D5: the gateway carries front-desk commands out; R20: it decides home/away limits.
+      features: ["commands", "homeSite"],
     });
     await vi.waitFor(() => expect(gateway.status().readers[0]?.state).toBe("open"), { timeout: 5000 });
 

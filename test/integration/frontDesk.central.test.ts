@@ -68,7 +68,9 @@ const OPEN = [
 
 describe("D5: commands from the central over a real broker", () => {
   it("announces the commands feature in the hello", async ({ synced }) => {
-    expect(JSON.parse(synced.hellos.seen[0]?.payload ?? "{}")).toMatchObject({ features: ["commands"] });
+    expect(JSON.parse(synced.hellos.seen[0]?.payload ?? "{}")).toMatchObject({
+      features: expect.arrayContaining(["commands"]),
+    });
   });
 
   it("carries a command out once and shows its result; the same id again is answered, not done again", async ({

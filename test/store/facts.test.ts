@@ -51,7 +51,7 @@ describe("facts loading stays bounded", () => {
     const since = historyStart(site, loadMultipacks(store, site, "m-old"), THURSDAY_19);
     // The studio limit counts per week (Monday start): nothing before Monday 22 March is needed.
     expect(since).toBe(at("2027-03-22T00:00"));
-    expect(loadVisits(store, "m-old", since)).toHaveLength(3);
+    expect(loadVisits(store, "m-old", since, site.site.id)).toHaveLength(3);
     const facts = loadFacts(store, site, scanReq("900", "studio"), THURSDAY_19);
     expect(facts.visits.map((v) => v.id)).toEqual(["week:22", "week:23", "week:24"]);
   });

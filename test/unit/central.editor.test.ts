@@ -155,6 +155,7 @@ describe("the editor backend", () => {
           { path: "accessTypes", before: [] },
           { path: "areas", before: ["studio"] },
           { path: "products", before: [] },
+          { path: "at", before: "all" },
         ],
       },
       { kind: "added", section: "cardModels", id: "fin-2027", fields: [] },

@@ -157,6 +157,8 @@ const visitArb = (ids: string[], now: number): fc.Arbitrary<VisitFact> =>
     productId: maybe(fc.constantFrom(...PRODUCTS)),
     accessTypeId: maybe(fc.constantFrom(...ACCESS_TYPES)),
     area: fc.constantFrom(...AREAS),
+    // R20: mostly this site's own visits, some from the chain's other clubs.
+    site: mostly("rome-center", fc.constantFrom("milan-north", "turin-lingotto"), 3),
     at: fc.oneof(
       fc.integer({ min: now - 3 * 3_600_000, max: now }),
       fc.integer({ min: now - 8 * DAY, max: now }),

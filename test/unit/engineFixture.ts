@@ -35,7 +35,7 @@ export function rome(p: {
   const areaIds = [...new Set(p.accessTypes.flatMap((t) => t.areas))];
   const given = new Set((p.areas ?? []).map((a) => a.id));
   return siteModel({
-    site: { id: "rome-center", timezone: "Europe/Rome", ...p.site },
+    site: { id: ROME_SITE, timezone: "Europe/Rome", ...p.site },
     areas: [...(p.areas ?? []), ...areaIds.filter((id) => !given.has(id)).map((id) => ({ id }))],
     accessTypes: p.accessTypes.map((t) => ({ windows: [ALWAYS], ...t })),
     products: p.products,
@@ -69,7 +69,10 @@ export function mp(
   return multipack({ id, productId, purchasedAt: at(purchasedLocal), ...extra });
 }
 
-/** A counted visit (R5, R7, R8) at a local (Rome) wall time. */
+/** The site `rome()` builds: local visits are made there (R20). */
+export const ROME_SITE = "rome-center";
+
+/** A counted visit (R5, R7, R8) at a local (Rome) wall time, at the Rome site unless `site` is given (R20). */
 export function visit(
   atLocal: string,
   p: Partial<VisitFact> & { multipackId: string | null; area: string },
@@ -78,6 +81,7 @@ export function visit(
     id: `v-${atLocal}-${p.multipackId}-${p.area}`,
     productId: null,
     accessTypeId: null,
+    site: ROME_SITE,
     credits: 1,
     at: at(atLocal),
     ...p,

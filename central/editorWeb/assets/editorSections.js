@@ -141,6 +141,8 @@ export const SECTIONS = {
       { key: "accessTypes", kind: "ids", label: "Access types" },
       { key: "areas", kind: "ids", label: "Areas" },
       { key: "products", kind: "ids", label: "Products" },
+      // R20: left unchosen, the select shows "all", the default.
+      { key: "at", kind: "choice", label: "Where (member's home site)", options: ["all", "home", "away"] },
     ],
   },
 };
