@@ -21,7 +21,7 @@ const it = test.extend(
 );
 
 describe("the history horizon in the hello", () => {
-  it("states no horizon before a site configuration, then the configuration's: 7 days for the worked example", async ({
+  it("states no horizon before a site configuration, and none is asked for by the first one", async ({
     store: t,
     startClient,
     centralPeer,
@@ -29,18 +29,55 @@ describe("the history horizon in the hello", () => {
     const prefix = "h1/v1";
     const g = "gw-horizon";
     const c = await centralPeer(prefix, g);
-    const client = startClient(t, prefix, g, { features: ["commands"] });
+    startClient(t, prefix, g, { features: ["commands"] });
     await wait(() => expect(c.got.hello).toHaveLength(1));
     const first = HelloMessage.parse(c.got.hello[0]);
     expect(first.features).toEqual(["commands"]);
     expect("historyDays" in first).toBe(false);
 
-    await c.send(`sites/${SITE}/config`, { rev: 1, config: exampleDoc("site.yaml") }, true);
-    await wait(() => expect(client.counters().configsApplied).toBe(1));
-    // A change past a gap makes the gateway say hello again, now with the site's horizon.
-    await c.send(`sites/${SITE}/changes`, { rev: 5, members: [], deletedMembers: [] });
+    // The first config asks for no hello (the one without a horizon already asked for everything):
+    // the next hello is the one the second config's longer horizon asks for, with 31 days.
+    const site = exampleDoc<{ limits: unknown[] }>("site.yaml");
+    await c.send(`sites/${SITE}/config`, { rev: 1, config: site }, true);
+    const monthly = {
+      ...site,
+      limits: [...site.limits, { id: "twenty-a-month", amount: 20, period: "month" }],
+    };
+    await c.send(`sites/${SITE}/config`, { rev: 2, config: monthly }, true);
+    await wait(() => expect(c.got.hello.length).toBeGreaterThanOrEqual(2));
+    expect(HelloMessage.parse(c.got.hello[1])).toMatchObject({ historyDays: 31, features: ["commands"] });
+  });
+
+  it("says hello again at once when a new config moves the horizon, and not when it keeps it", async ({
+    store: t,
+    startClient,
+    centralPeer,
+  }) => {
+    const site = exampleDoc<{ site: Record<string, unknown>; limits: unknown[] }>("site.yaml");
+    importInputs(t.store, [{ name: "site.json", text: JSON.stringify(site) }]);
+    const c = await centralPeer("h4/v1", "gw-moved");
+    const client = startClient(t, "h4/v1", "gw-moved");
+    await wait(() => expect(c.got.hello).toHaveLength(1));
+    expect(HelloMessage.parse(c.got.hello[0]).historyDays).toBe(7);
+
+    const monthly = {
+      ...site,
+      limits: [...site.limits, { id: "twenty-a-month", amount: 20, period: "month" }],
+    };
+    await c.send(`sites/${SITE}/config`, { rev: 1, config: monthly }, true);
     await wait(() => expect(c.got.hello).toHaveLength(2));
-    expect(HelloMessage.parse(c.got.hello[1])).toMatchObject({ historyDays: 7, features: ["commands"] });
+    expect(HelloMessage.parse(c.got.hello[1]).historyDays).toBe(31);
+
+    // Rev 2 keeps 31 days, rev 3 goes back to 7: the third hello is rev 3's (rev 2 asked for none).
+    await c.send(
+      `sites/${SITE}/config`,
+      { rev: 2, config: { ...monthly, site: { ...site.site, holidays: [] } } },
+      true,
+    );
+    await c.send(`sites/${SITE}/config`, { rev: 3, config: site }, true);
+    await wait(() => expect(client.counters().configsApplied).toBe(3));
+    await wait(() => expect(c.got.hello.length).toBeGreaterThanOrEqual(3));
+    expect(HelloMessage.parse(c.got.hello[2]).historyDays).toBe(7);
   });
 
   it("states null (keep everything) when a validity limit covers a product valid indefinitely", async ({
