@@ -154,6 +154,11 @@ export const HelloMessage = z.strictObject({
   outbox: OutboxRange,
   /** sync.md "Features": what this gateway understands beyond the base contract (e.g. "commands"). */
   features: z.array(z.string().min(1).max(64)).max(64).optional(),
+  /**
+   * sync.md "History horizon": days of history the gateway's rules can reach, null for no horizon
+   * (all of it); left out by older gateways and before a site configuration is applied (all of it).
+   */
+  historyDays: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).nullable().optional(),
   /** Sent while a restored gateway's seq is unconfirmed: the central echoes it in its acks. */
   helloId: HelloId.optional(),
 });

@@ -30,6 +30,7 @@ export { balances, type MultipackBalance } from "./balance.js";
 export { localNow, parseAt } from "./clock.js";
 export { decide } from "./decide.js";
 export { historyStart } from "./history.js";
+export { historyHorizonDays, horizonStart } from "./horizon.js";
 export { type OfflineState, offlineState } from "./offline.js";
 export { compileSite } from "./site.js";
 export type * from "./types.js";

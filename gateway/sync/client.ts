@@ -14,10 +14,10 @@ import { MqttConnection } from "../../drivers/mqtt/connection.js";
 import type { MqttMessage } from "../../drivers/mqtt/mqttTypes.js";
 import type { Health } from "../../drivers/transport/reconnecting.js";
 import { syncState } from "../store/db.js";
-import { outboxRange } from "../store/outbox.js";
 import { finishSyncAnswer } from "../store/syncApply.js";
 import { packetGuard, type SyncClientOptions } from "./clientOptions.js";
 import { answerCommand } from "./commandChannel.js";
+import { helloMessage } from "./hello.js";
 import { rejectInvalidConfig } from "./inbound.js";
 import { type HelloReason, InboundApply } from "./inboundApply.js";
 import { OutboxPublisher } from "./outboxPublisher.js";
@@ -27,9 +27,6 @@ import { buildReport, noSyncCounters, type SyncCounters, syncProblems } from "./
 
 /** Lets the event loop run (scans, reader bytes) between two slices of sync work. */
 const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** The hello's `helloId`, present only while a restored seq is unconfirmed. */
-const helloIdField = (id: string | undefined) => (id === undefined ? {} : { helloId: id });
 
 /** sync.md: the session outlives a week away (≥ 1 day asked). */
 const SESSION_EXPIRY_SECONDS = 86_400 * 7;
@@ -357,24 +354,14 @@ export class SyncClient {
     this.heardSinceHello = false;
     this.o.scheduler.clearTimeout(this.helloTimer);
     this.helloTimer = undefined;
-    const state = syncState(this.o.store);
-    const hello = {
-      gatewayId: this.o.gatewayId,
-      siteId: this.siteId,
-      lastRev: state.lastRev,
-      configRev: state.configRev,
-      version: this.o.version,
-      outbox: outboxRange(this.o.store),
-      ...(this.o.features === undefined ? {} : { features: this.o.features }),
-      ...helloIdField(this.seqGuard.nextHelloId()),
-    };
+    const hello = helloMessage(this.o, this.siteId, this.seqGuard.nextHelloId());
     const sent = this.link.publish(this.topics.hello, JSON.stringify(hello), { qos: SYNC_QOS });
     // The hello is on the wire ahead of them: the outbox may go now (sync.md: events after hello).
     this.publisher.helloSent();
     try {
       await sent;
       this.totals.hellos++;
-      this.o.logger.info({ why, lastRev: state.lastRev }, "sync: hello sent");
+      this.o.logger.info({ why, lastRev: hello.lastRev, historyDays: hello.historyDays }, "sync: hello sent");
     } catch (err) {
       // The next connect says hello again.
       this.o.logger.warn({ err, why }, "sync: could not send hello");

@@ -6,7 +6,9 @@
  */
 import type { Logger } from "pino";
 import type { ConfigMessage } from "../../config/protocol/payloads.js";
+import type { SiteConfig } from "../../config/site.js";
 import type { Scheduler } from "../../runtime/scheduler.js";
+import { historyHorizonDays } from "../engine/horizon.js";
 import { ChangeSet } from "../store/changeSet.js";
 import type { Store } from "../store/db.js";
 import { applyChanges, applySyncPart, type SiteChanges, type SyncPart } from "../store/syncApply.js";
@@ -16,7 +18,7 @@ import type { StepTracker } from "./stepTracker.js";
 import type { SyncCounters } from "./syncReport.js";
 
 /** Why a hello is asked for. */
-export type HelloReason = "connect" | "gap" | "config" | "stall" | "silent" | "restored";
+export type HelloReason = "connect" | "gap" | "config" | "horizon" | "stall" | "silent" | "restored";
 
 /** What the appliers are handed by the client. */
 export interface InboundOptions {
@@ -56,6 +58,7 @@ export class InboundApply {
   /** sync.md config: applied whole when newer, or rejected whole (the previous stays). */
   config(msg: ConfigMessage): void {
     const { totals, logger } = this.o;
+    const before = this.o.store.siteConfig();
     const out = applyConfig(this.o.store, msg, this.o.siteId, this.o.clock());
     if (out.status === "applied") {
       totals.configsApplied++;
@@ -67,10 +70,13 @@ export class InboundApply {
           { rev: msg.rev, products: out.stranded },
           "sync: the config dropped products that stored multipacks use; they are refused until their members are updated",
         );
-      if (this.resyncAfterConfig) {
-        // Members refused for want of this config (products, areas) can be asked for again.
+      const horizonMoved = before !== null && horizonOf(before) !== horizonOf(this.o.store.siteConfig());
+      if (this.resyncAfterConfig || horizonMoved) {
+        // Members refused for want of this config (products, areas) can be asked for again; and
+        // sync.md "History horizon": the central learns a new horizon at once, not at a reconnect.
+        // (A first config needs no hello: the one without a horizon already asked for everything.)
         this.resyncAfterConfig = false;
-        this.o.hello("config");
+        this.o.hello(horizonMoved ? "horizon" : "config");
       }
     } else if (out.status === "rejected") {
       totals.configsRejected++;
@@ -153,4 +159,9 @@ export class InboundApply {
       this.o.hello("stall");
     }, ms);
   }
+}
+
+/** sync.md "History horizon": the horizon a stored site configuration states (null: none). */
+function horizonOf(site: SiteConfig | null): number | null | undefined {
+  return site === null ? undefined : historyHorizonDays(site);
 }

@@ -55,6 +55,8 @@ describe("the daemon with central sync enabled", () => {
       outbox: { firstSeq: null, lastSeq: null },
       // doors.md D5: the gateway carries front-desk commands out; R20: it decides home/away limits.
       features: ["commands", "homeSite"],
+      // sync.md "History horizon": the worked example's weekly studio limit.
+      historyDays: 7,
     });
     await vi.waitFor(() => expect(gateway.status().readers[0]?.state).toBe("open"), { timeout: 5000 });
 

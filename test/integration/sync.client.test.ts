@@ -54,6 +54,8 @@ describe("sync client with a real broker", () => {
       configRev: 0,
       version: "1.0.0-test",
       outbox: { firstSeq: null, lastSeq: null },
+      // sync.md "History horizon": the worked example's weekly studio limit.
+      historyDays: 7,
     });
     expect(scan(t.store, scanReq("0001234567", "pool"), MONDAY_10, g).reason).toBe("unknown_card");
 
