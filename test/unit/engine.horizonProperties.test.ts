@@ -137,6 +137,7 @@ describe("the history horizon never changes a decision (sync.md)", () => {
               area,
               at: visitAt,
               credits: 0,
+              site: "rome-center", // R20: made at this site
             },
           ];
         });
