@@ -200,8 +200,8 @@ export function runDoorsBench(dir: string, o: { rounds: number; scans: number })
   });
 }
 
-/** Waits until every relay's link is open. */
-async function waitOpen(gateway: Gateway): Promise<void> {
+/** Waits until every relay's link is open and the resting frames have passed (the reload benchmark too). */
+export async function waitOpen(gateway: Gateway): Promise<void> {
   const until = Date.now() + 10_000;
   while (gateway.status().relays.some((r) => r.state !== "open")) {
     if (Date.now() > until) throw new Error("the benchmark's relay boards did not open");

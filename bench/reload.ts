@@ -14,7 +14,7 @@ import { planReload } from "../gateway/configDiff.js";
 import { Gateway } from "../gateway/daemon.js";
 import { Store } from "../gateway/store/db.js";
 import { listEvents } from "../gateway/store/events.js";
-import { BenchReader, startBoards } from "./doors.js";
+import { BenchReader, startBoards, waitOpen } from "./doors.js";
 import { summariseMs } from "./e2eMatch.js";
 import { cardOf, createBenchData, doorLayout, lcusDoorsConfig } from "./e2eSetup.js";
 import { quiet } from "./logs.js";
@@ -126,16 +126,6 @@ export async function runReloadBench(
     for (const p of pairs) await p.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** Waits until every relay's link is open and the resting frames have passed. */
-async function waitOpen(gateway: Gateway): Promise<void> {
-  const until = Date.now() + 10_000;
-  while (gateway.status().relays.some((r) => r.state !== "open")) {
-    if (Date.now() > until) throw new Error("the benchmark's relay boards did not open");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  await new Promise((resolve) => setTimeout(resolve, 200));
 }
 
 /** The figures next to their targets: no scan lost, p99 during reloads ≤ 2× without. */

@@ -5,6 +5,7 @@ import { devicesSettled, serviceStatusLine } from "../../gateway/serviceStatus.j
 import { notifyEnvironment, ServiceNotifier, unixDatagramSender } from "../../runtime/serviceNotify.js";
 import { it } from "../harness/index.js";
 import { memoryLogger } from "../helpers/logs.js";
+import { IDLE_STATUS } from "../helpers/monitored.js";
 import { fakeNotifySocket } from "../helpers/notifySocket.js";
 
 /** A notifier on the real sender; `sent` lists each message as it left (the socket gets it a moment later). */
@@ -148,15 +149,7 @@ const reader = (id: string, state: string, reason: string | null) =>
 const relay = (id: string, state: string, reason: string | null) =>
   ({ id, state, reason }) as unknown as StatusRelay;
 const status = (over: Partial<Parameters<typeof serviceStatusLine>[0]>) => ({
-  state: "running" as const,
-  readers: [],
-  relays: [],
-  inputs: [],
-  doors: [],
-  mqtt: null,
-  sync: null,
-  totals: { scans: 0, grants: 0, denies: 0, errors: 0, relayFailures: 0 },
-  problems: [],
+  ...IDLE_STATUS,
   ...over,
 });
 
