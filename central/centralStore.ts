@@ -40,6 +40,11 @@ const MIGRATIONS: string[][] = [
     `CREATE TABLE gateways (id TEXT PRIMARY KEY, site_id TEXT, watermark INTEGER NOT NULL DEFAULT 0,
        online INTEGER, status TEXT, status_at INTEGER, hello TEXT, hello_at INTEGER)`,
   ],
+  [
+    // A chain (sync.md, R20): events of another site of the chain, relayed so that their visits and
+    // ledger entries reach this site's gateways; null for events of this site's own gateways.
+    "ALTER TABLE events ADD COLUMN site TEXT",
+  ],
 ];
 
 /** Keys of the `meta` table. */

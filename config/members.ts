@@ -100,6 +100,18 @@ function ledgerSignProblem(e: { kind?: LedgerKind | undefined; amount: number })
   return sign.ok(e.amount) ? undefined : sign.says;
 }
 
+/**
+ * sync.md history horizon: what a multipack's ledger held before the instant `through`, in two sums:
+ * `added` the additions, `used` every other entry (usage and deductions positive, refunds negative).
+ * Remaining = creditsTotal + added − used, then the entries listed after it (R16).
+ */
+export const LedgerBefore = z.strictObject({
+  used: boundedInt(-MAX_CREDITS * 1000, MAX_CREDITS * 1000),
+  added: boundedInt(0, MAX_CREDITS * 1000),
+  through: Instant,
+});
+export type LedgerBefore = z.infer<typeof LedgerBefore>;
+
 export const Multipack = z.strictObject({
   id: Id,
   product: Id,
@@ -110,6 +122,8 @@ export const Multipack = z.strictObject({
   status: z.enum(["active", "stored"]).default("active"),
   suspensions: z.array(Suspension).default([]),
   ledger: z.array(LedgerEntry).default([]),
+  /** sync.md history horizon: the multipack's ledger entries before `through`, folded into sums. */
+  ledgerBefore: LedgerBefore.optional(),
 });
 export type Multipack = z.infer<typeof Multipack>;
 
@@ -128,6 +142,34 @@ export const Block = z
   .refine((b) => !b.to || b.from <= b.to, { error: "from is after to" });
 export type Block = z.infer<typeof Block>;
 
+/**
+ * sync.md: a counted visit, its id the event id. `undone: true` is sticky: an undone grant (relay
+ * failure, no passage, D2) counts for nothing, wherever it was made.
+ */
+export const Visit = z.strictObject({
+  id: z.string().min(1).max(200),
+  /** R20: the site where it was made; its area and access type are that site's. */
+  site: Id,
+  at: Instant,
+  area: Id,
+  accessType: Id.nullable(),
+  multipack: Id.nullable(),
+  product: Id.nullable(),
+  /** Charged credits, or 0 for a counted free entry. */
+  credits: boundedInt(0, MAX_CREDITS),
+  undone: z.boolean().default(false),
+});
+export type Visit = z.infer<typeof Visit>;
+
+/** sync.md: a member's last movement in an area (R11, R12) that was not undone; `eventId` the event that made it. */
+export const Presence = z.strictObject({
+  area: Id,
+  direction: z.enum(["in", "out"]),
+  at: Instant,
+  eventId: z.string().min(1).max(200),
+});
+export type Presence = z.infer<typeof Presence>;
+
 export const Member = z.strictObject({
   id: Id,
   name: z.string().optional(),
@@ -144,5 +186,13 @@ export const Member = z.strictObject({
   multipacks: z.array(Multipack).default([]),
   bookings: z.array(Booking).default([]),
   blocks: z.array(Block).default([]),
+  /**
+   * sync.md "Sites with several gateways": the member's counted visits (R5, R7, R8) as the central
+   * knows them, at every gateway of the site and, for a chain, at its other sites (R20). Absent: the
+   * central does not send visits (the gateway keeps its own, as before).
+   */
+  visits: z.array(Visit).optional(),
+  /** sync.md: the member's last movement per area that was not undone (R11, R12), as the central knows it. */
+  presence: z.array(Presence).optional(),
 });
 export type Member = z.infer<typeof Member>;
