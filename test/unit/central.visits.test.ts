@@ -2,14 +2,16 @@
  * sync.md "Sites with several gateways" at the reference central, on its real SQLite store: each
  * grant with a member folded into the member's published `visits` and `presence`; undone grants
  * (relay failure, no passage: D2) marked undone for good and taken out of presence; the file's own
- * usage entries as visits; a store from before the fold folded once when it is opened again.
+ * usage entries as visits; a store from before the fold folded once when it is opened again; a
+ * chain's relayed events giving visits with their site and no presence.
  */
 import { describe, expect } from "vitest";
 import { CentralStore } from "../../central/centralStore.js";
-import { storeEvents } from "../../central/eventIntake.js";
+import { storedEvents, storeEvents } from "../../central/eventIntake.js";
 import { knownIds } from "../../central/memberDocs.js";
 import { changesAt, memberDoc, multipackOwner } from "../../central/memberStore.js";
 import { reconcile } from "../../central/reconcile.js";
+import { storeRelayedEvents } from "../../central/relayIntake.js";
 import { loadSources } from "../../central/sourceFiles.js";
 import type { DecisionEvent } from "../../config/protocol/events.js";
 import { EventsMessage } from "../../config/protocol/payloads.js";
@@ -41,6 +43,8 @@ const it = test.extend("setup", ({ exampleFiles: { siteFile, membersFile, data }
     sync,
     known,
     take: (g: string, events: DecisionEvent[]) => storeEvents(store, g, events, 1_000, known, LIMITS),
+    relay: (site: string, events: DecisionEvent[]) =>
+      storeRelayedEvents(store, site, events, 1_000, known, LIMITS),
     doc: (id = "m-anna") => memberDoc(store, id),
     reopen: () => {
       store.close();
@@ -227,5 +231,66 @@ describe("the central's visits and presence", () => {
     expect(c.doc()?.visits).toEqual([visitOf("gw-1:1"), visitOf("gw-1:2", { at: T10, undone: true })]);
     expect(c.doc()?.presence).toEqual([{ area: "pool", direction: "in", at: T9, eventId: "gw-1:1" }]);
     expect(c.sync()).toMatchObject({ changed: [], revs: [] });
+  });
+});
+
+describe("events relayed from a chain's other sites", () => {
+  const entry = (id: string) => ({
+    id,
+    multipackId: "mp-anna-swim",
+    amount: 1,
+    at: T10,
+    area: "pool",
+    accessType: "pool-offpeak",
+    kind: "usage" as const,
+  });
+
+  it("R20: gives visits with their site and no presence, merges their ledger entries by id, and keeps them out of this site's events", ({
+    setup,
+  }) => {
+    const c = setup();
+    c.take("gw-1", [grant("gw-1", 1)]);
+    const milan = grant("gw-m1", 7, { at: T10, creditsDeducted: 1, ledger: [entry("gw-m1:7")] });
+    const out = c.relay("milan-north", [milan]);
+    expect(out).toMatchObject({ stored: 1, entries: 1, conflicts: [], changed: ["m-anna"], revs: [3] });
+    expect(c.doc()?.visits).toEqual([
+      visitOf("gw-1:1"),
+      visitOf("gw-m1:7", { site: "milan-north", at: T10, credits: 1 }),
+    ]);
+    // Areas are per site: Milan's pool says nothing about who is in Rome's.
+    expect(c.doc()?.presence).toEqual([{ area: "pool", direction: "in", at: T9, eventId: "gw-1:1" }]);
+    expect(c.doc()?.multipacks[0]?.ledger.map((e) => e.id)).toEqual(["gw-m1:7"]);
+    expect(c.relay("milan-north", [milan])).toMatchObject({
+      stored: 0,
+      duplicates: 1,
+      entries: 0,
+      changed: [],
+    });
+    expect(c.doc()?.multipacks[0]?.ledger.map((e) => e.id)).toEqual(["gw-m1:7"]);
+    // Relayed events are the members' history, not this site's events, and move no watermark.
+    expect(storedEvents(c.store).map((e) => e.id)).toEqual(["gw-1:1"]);
+    expect(c.store.db.prepare("SELECT count(*) FROM gateways WHERE id = 'gw-m1'").pluck().get()).toBe(0);
+  });
+
+  it("D2: a relayed undo marks the visit undone for good, and re-publishes the member", ({ setup }) => {
+    const c = setup();
+    c.relay("milan-north", [grant("gw-m1", 7, { at: T10 })]);
+    const undo = c.relay("milan-north", [grant("gw-m1", 7, { at: T10, relayFailed: true })]);
+    expect(undo).toMatchObject({ replaced: 1, changed: ["m-anna"] });
+    c.relay("milan-north", [grant("gw-m1", 7, { at: T10 })]);
+    expect(c.doc()?.visits).toEqual([visitOf("gw-m1:7", { site: "milan-north", at: T10, undone: true })]);
+  });
+
+  it("refuses events said to come from this very site, and another event under a gateway and seq it holds", ({
+    setup,
+  }) => {
+    const c = setup();
+    expect(() => c.relay("rome-center", [grant("gw-m1", 1)])).toThrow(/another site/);
+    c.relay("milan-north", [grant("gw-m1", 1)]);
+    // Its id says seq 9, its seq says 1: the event held under gw-m1 seq 1 stays, this one is refused.
+    const clash = { ...grant("gw-m1", 1, { at: T10 }), id: "gw-m1:9" } as DecisionEvent;
+    const out = c.relay("milan-north", [clash, grant("gw-m1", 2, { at: T11 })]);
+    expect(out).toMatchObject({ stored: 1, conflicts: ["gw-m1:9"] });
+    expect(c.doc()?.visits?.map((v) => v.id)).toEqual(["gw-m1:1", "gw-m1:2"]);
   });
 });
