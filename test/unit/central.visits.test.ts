@@ -8,11 +8,12 @@
 import { describe, expect } from "vitest";
 import { CentralStore } from "../../central/centralStore.js";
 import { storedEvents, storeEvents } from "../../central/eventIntake.js";
-import { knownIds } from "../../central/memberDocs.js";
+import { knownIds, publishedPresence, publishedVisits } from "../../central/memberDocs.js";
 import { changesAt, memberDoc, multipackOwner } from "../../central/memberStore.js";
 import { reconcile } from "../../central/reconcile.js";
 import { storeRelayedEvents } from "../../central/relayIntake.js";
 import { loadSources } from "../../central/sourceFiles.js";
+import { Member } from "../../config/members.js";
 import type { DecisionEvent } from "../../config/protocol/events.js";
 import { EventsMessage } from "../../config/protocol/payloads.js";
 import { test } from "../harness/index.js";
@@ -292,5 +293,39 @@ describe("events relayed from a chain's other sites", () => {
     const out = c.relay("milan-north", [clash, grant("gw-m1", 2, { at: T11 })]);
     expect(out).toMatchObject({ stored: 1, conflicts: ["gw-m1:9"] });
     expect(c.doc()?.visits?.map((v) => v.id)).toEqual(["gw-m1:1", "gw-m1:2"]);
+  });
+});
+
+describe("a members file that lists visits and presence itself", () => {
+  it("keeps its visits under ids the central does not know, replaces the others by the derived ones, undone sticky either way", () => {
+    const base = Member.parse({
+      id: "m-anna",
+      visits: [
+        visitOf("bo:1", { site: "milan-north", at: T9 }),
+        visitOf("gw-1:1", { undone: true }),
+        visitOf("gw-1:2", { at: T10, credits: 3 }),
+      ],
+    });
+    const derived = [visitOf("gw-1:1"), visitOf("gw-1:2", { at: T10 })];
+    expect(publishedVisits(base, derived, "rome-center")).toEqual([
+      visitOf("bo:1", { site: "milan-north" }),
+      visitOf("gw-1:1", { undone: true }),
+      visitOf("gw-1:2", { at: T10 }),
+    ]);
+  });
+
+  it("R12: per area the later of the file's movement and the derived one, in areas the config has only", () => {
+    const at = (area: string, time: string, eventId: string) => ({
+      area,
+      direction: "in" as const,
+      at: time,
+      eventId,
+    });
+    const file = [at("gym", T11, "bo:7"), at("pool", T9, "bo:8"), at("sauna", T9, "bo:9")];
+    const derived = [at("gym", T10, "gw-1:3"), at("pool", T10, "gw-1:4")];
+    expect(publishedPresence(file, derived, new Set(["gym", "pool"]))).toEqual([
+      at("gym", T11, "bo:7"),
+      at("pool", T10, "gw-1:4"),
+    ]);
   });
 });
