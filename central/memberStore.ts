@@ -1,7 +1,8 @@
 /**
  * Members in the central's store: the file's document (`base`), the published document (`doc`, with
- * the ledger entries, visits and presence gateways reported folded in), the revision of each member's last change, and
- * tombstones of deleted members, so a hello can be answered with a replay of what changed.
+ * the ledger entries, visits and presence gateways reported folded in), the revision of each
+ * member's last change, and tombstones of deleted members, so a hello can be answered with a replay
+ * of what changed.
  */
 import type { LedgerEntry, Member } from "../config/members.js";
 import type { EventLedgerEntry } from "../config/protocol/events.js";
