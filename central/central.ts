@@ -13,7 +13,7 @@
 import type { Logger } from "pino";
 import { AccessGwError } from "../config/errors.js";
 import type { Member } from "../config/members.js";
-import type { SyncEvent } from "../config/protocol/events.js";
+import type { DecisionEvent, SyncEvent } from "../config/protocol/events.js";
 import {
   DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_TOPIC_PREFIX,
@@ -28,6 +28,7 @@ import {
   type InboundContext,
   onEvents,
   onHello,
+  onRelayed,
   onStatus,
   parseGatewayPayload,
 } from "./centralInbound.js";
@@ -53,7 +54,8 @@ import {
 } from "./memberStore.js";
 import { DEFAULT_PART_BYTES, DEFAULT_PART_MEMBERS, DEFAULT_REPLAY_LIMIT } from "./messages.js";
 import { type ConfigToPublish, reconcile } from "./reconcile.js";
-import { loadSources, type SourceData } from "./sourceFiles.js";
+import type { RelayOutcome } from "./relayIntake.js";
+import { loadSourcesOrThrow, type SourceData } from "./sourceFiles.js";
 
 /** sync.md: the session outlives a week away, so QoS 1 messages from the gateways wait for the central. */
 const SESSION_EXPIRY_SECONDS = 86_400 * 7;
@@ -214,6 +216,15 @@ export class Central {
     );
   }
 
+  /**
+   * A chain: stores decisions of `siteId`, another site of it, on the central's queue, and publishes
+   * the members they changed (their visits, their ledger entries); null when not running or it failed.
+   */
+  takeRelayed(siteId: string, events: readonly DecisionEvent[]): Promise<RelayOutcome | null> {
+    if (this.store === undefined || this.stopped) return Promise.resolve(null);
+    return this.enqueue("relayed events", () => onRelayed(this.inbound(), siteId, events), null);
+  }
+
   /** Resolves when every message received and every reload asked for so far has been handled. */
   async idle(): Promise<void> {
     for (;;) {
@@ -293,17 +304,8 @@ export class Central {
 
   /** Reads and validates the files; throws AccessGwError DATA_INVALID listing every problem. */
   private load(store: CentralStore): SourceData {
-    const { data, problems } = loadSources(
-      {
-        siteConfigFile: this.o.siteConfigFile,
-        ...(this.o.membersFile ? { membersFile: this.o.membersFile } : {}),
-      },
-      this.o.siteId,
-      (id) => multipackOwner(store, id),
-    );
-    if (data !== null) return data;
-    const head = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
-    throw new AccessGwError("DATA_INVALID", `refused (${head}):\n  ${problems.join("\n  ")}`, { problems });
+    const files = { siteConfigFile: this.o.siteConfigFile, membersFile: this.o.membersFile };
+    return loadSourcesOrThrow(files, this.o.siteId, (id) => multipackOwner(store, id));
   }
 
   /** Applies validated files to the store and logs what changed. */
@@ -361,6 +363,7 @@ export class Central {
       clock: this.o.clock ?? Date.now,
       config: () => this.config as SiteConfigDoc,
       publishConfig: () => this.publishConfig(),
+      onDecisions: this.o.onDecisions,
     };
   }
 

@@ -4,6 +4,7 @@
  * the central's one work queue, so revisions are taken and published strictly in order.
  */
 import type { Logger } from "pino";
+import type { DecisionEvent } from "../config/protocol/events.js";
 import {
   type EventsMessage,
   type HelloMessage,
@@ -28,6 +29,7 @@ import { buildAnswer } from "./helloAnswer.js";
 import { knownIds, type SiteConfigDoc } from "./memberDocs.js";
 import type { MessageLimits } from "./memberStore.js";
 import { type AnswerPlan, planAnswer } from "./messages.js";
+import { type RelayOutcome, storeRelayedEvents } from "./relayIntake.js";
 
 /** The message kinds a gateway sends. */
 export type GatewayKind = "hello" | "events" | "status" | "command-results";
@@ -68,6 +70,8 @@ export interface InboundContext {
   config(): SiteConfigDoc;
   /** Publishes the config in force if its revision has not been published on this connection. */
   publishConfig(): Promise<void>;
+  /** CentralOptions.onDecisions: told the decisions of each batch stored (a chain relays them). */
+  onDecisions?: ((events: DecisionEvent[]) => void) | undefined;
 }
 
 /**
@@ -182,6 +186,17 @@ export async function onEvents(ctx: InboundContext, msg: EventsMessage): Promise
   counters.eventsReplaced += out.replaced;
   counters.ledgerEntries += out.entries;
   counters.unknownEntries += out.unknownEntries;
+  if (out.decisions.length > 0 && ctx.onDecisions !== undefined) {
+    try {
+      ctx.onDecisions(out.decisions);
+    } catch (err) {
+      // Stored is stored: the gateway still gets its acks and the members their changes.
+      log.error(
+        { err, gatewayId: g, decisions: out.decisions.length },
+        "decisions not handed on (onDecisions failed)",
+      );
+    }
+  }
   log.info(
     {
       gatewayId: g,
@@ -238,4 +253,40 @@ export function onStatus(ctx: InboundContext, gatewayId: string, status: StatusM
       else log.info({ gatewayId }, "gateway reports no problems");
     }
   } else if (wasOnline !== false) log.info({ gatewayId }, "gateway offline");
+}
+
+/**
+ * Decisions of `siteId`, another site of this central's chain: stored with their site (see
+ * storeRelayedEvents), never acked, and the members they changed published as the next revision.
+ */
+export async function onRelayed(
+  ctx: InboundContext,
+  siteId: string,
+  events: readonly DecisionEvent[],
+): Promise<RelayOutcome> {
+  const { counters, logger: log } = ctx;
+  const out = storeRelayedEvents(ctx.store, siteId, events, ctx.clock(), knownIds(ctx.config()), ctx.limits);
+  counters.eventsRelayed += out.stored + out.replaced;
+  counters.ledgerEntries += out.entries;
+  counters.unknownEntries += out.unknownEntries;
+  counters.relayConflicts += out.conflicts.length;
+  log.info(
+    {
+      siteId,
+      events: events.length,
+      stored: out.stored,
+      duplicates: out.duplicates,
+      replaced: out.replaced,
+      ledgerEntries: out.entries,
+      changedMembers: out.changed.length,
+    },
+    "relayed events stored",
+  );
+  if (out.conflicts.length > 0)
+    log.warn(
+      { siteId, conflicts: out.conflicts },
+      "relayed events refused: another event is stored under the same gateway and seq (gateway ids must be unique across a chain)",
+    );
+  await ctx.publisher.pendingChanges();
+  return out;
 }

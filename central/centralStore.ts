@@ -45,10 +45,23 @@ const MIGRATIONS: string[][] = [
     // ledger entries reach this site's gateways; null for events of this site's own gateways.
     "ALTER TABLE events ADD COLUMN site TEXT",
   ],
+  [
+    // sync.md "Sites with several gateways": every grant with a member (a movement, R11/R12; a counted
+    // visit, R5/R7/R8, when `visit` = 1), read by member for the visits and presence of its document.
+    // A narrow table and not an index on events: typed columns read without parsing each event's
+    // JSON (denies included), and the sticky `undone` in one place. site: as in events.
+    `CREATE TABLE movements (id TEXT PRIMARY KEY, member_id TEXT NOT NULL, site TEXT,
+       at TEXT NOT NULL, at_ms INTEGER NOT NULL, area TEXT NOT NULL, direction TEXT NOT NULL,
+       visit INTEGER NOT NULL, access_type TEXT, multipack TEXT, product TEXT,
+       credits INTEGER NOT NULL, undone INTEGER NOT NULL)`,
+    "CREATE INDEX movements_member ON movements (member_id, at_ms)",
+    // A store from before: its events are folded once and every document refreshed (reconcile).
+    "INSERT INTO meta (key, value) SELECT 'refold', '1' WHERE EXISTS (SELECT 1 FROM members)",
+  ],
 ];
 
 /** Keys of the `meta` table. */
-type MetaKey = "site_id" | "config_rev" | "config" | "site_rev" | "published_rev";
+type MetaKey = "site_id" | "config_rev" | "config" | "site_rev" | "published_rev" | "refold";
 
 /** The central's database; constructed by `open`, which creates and migrates it. */
 export class CentralStore extends SqliteStore<MetaKey> {

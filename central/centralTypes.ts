@@ -1,6 +1,7 @@
 /** The reference central's vocabulary: its options, counters, and what a reload reports. */
 import type { Logger } from "pino";
 import type { Mqtt } from "../config/gateway.js";
+import type { DecisionEvent } from "../config/protocol/events.js";
 import type { BackoffOptions } from "../drivers/transport/backoff.js";
 
 /** What a Central is handed. */
@@ -34,6 +35,11 @@ export interface CentralOptions {
   /** How often the files are polled, in ms (default 300). */
   watchIntervalMs?: number;
   backoff?: BackoffOptions;
+  /**
+   * Called with the decisions of a batch of this site's events once they are stored: the ones new to
+   * the central and the ones a copy settled (D2), so a chain can relay them to its other sites.
+   */
+  onDecisions?: (events: DecisionEvent[]) => void;
 }
 
 /** Running totals since start. */
@@ -58,6 +64,10 @@ export interface CentralCounters {
   ledgerEntries: number;
   /** Ledger entries for a multipack the files do not have (kept). */
   unknownEntries: number;
+  /** Events of a chain's other sites stored here (new or settled), for their visits and entries. */
+  eventsRelayed: number;
+  /** Relayed events refused: another event is stored under the same gateway and seq. */
+  relayConflicts: number;
   acksSent: number;
   changesPublished: number;
   configsPublished: number;
@@ -85,6 +95,8 @@ export function newCounters(): CentralCounters {
     eventsIgnored: 0,
     ledgerEntries: 0,
     unknownEntries: 0,
+    eventsRelayed: 0,
+    relayConflicts: 0,
     acksSent: 0,
     changesPublished: 0,
     configsPublished: 0,

@@ -1,12 +1,14 @@
 /**
  * Members in the central's store: the file's document (`base`), the published document (`doc`, with
- * the ledger entries gateways reported folded in), the revision of each member's last change, and
- * tombstones of deleted members, so a hello can be answered with a replay of what changed.
+ * the ledger entries, visits and presence gateways reported folded in), the revision of each
+ * member's last change, and tombstones of deleted members, so a hello can be answered with a replay
+ * of what changed.
  */
 import type { LedgerEntry, Member } from "../config/members.js";
 import type { EventLedgerEntry } from "../config/protocol/events.js";
 import type { CentralStore } from "./centralStore.js";
 import { echoEntry, type KnownIds, publishedDoc } from "./memberDocs.js";
+import { memberPresence, memberVisits } from "./memberHistory.js";
 import { changesJson, changesOverhead, type Span, splitSpans } from "./messages.js";
 
 /** How many members (and deleted ids) and bytes one message may carry. */
@@ -97,8 +99,9 @@ function receivedEntries(store: CentralStore, multipackId: string, known: KnownI
 }
 
 /**
- * Recomputes a member's published document from its base and the received entries; stores it and
- * returns true when it differs from the stored one (the member then needs a new revision).
+ * Recomputes a member's published document from its base, the received entries and its movements
+ * (visits, presence); stores it and returns true when it differs from the stored one (the member
+ * then needs a new revision).
  */
 export function refreshDoc(store: CentralStore, id: string, known: KnownIds): boolean {
   const row = store.prepare("SELECT base, doc FROM members WHERE id = ?").get(id) as
@@ -106,7 +109,12 @@ export function refreshDoc(store: CentralStore, id: string, known: KnownIds): bo
     | undefined;
   if (row === undefined) return false;
   const doc = JSON.stringify(
-    publishedDoc(JSON.parse(row.base) as Member, (mp) => receivedEntries(store, mp, known)),
+    publishedDoc(
+      JSON.parse(row.base) as Member,
+      (mp) => receivedEntries(store, mp, known),
+      { visits: memberVisits(store, id, known.site), presence: memberPresence(store, id) },
+      known,
+    ),
   );
   if (doc === row.doc) return false;
   store.prepare("UPDATE members SET doc = ?, bytes = ? WHERE id = ?").run(doc, Buffer.byteLength(doc), id);

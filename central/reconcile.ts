@@ -7,6 +7,7 @@ import type { Member } from "../config/members.js";
 import { SiteConfigDocument } from "../config/protocol/payloads.js";
 import type { CentralStore } from "./centralStore.js";
 import { knownIds, type SiteConfigDoc } from "./memberDocs.js";
+import { takeRefold } from "./memberHistory.js";
 import {
   commitRevs,
   type MessageLimits,
@@ -69,12 +70,14 @@ export function reconcile(store: CentralStore, data: SourceData, limits: Message
     const configChanged = oldJson !== newJson;
     // Received entries are echoed only with the areas and access types the config has.
     const known = knownIds(data.config);
+    // A store from before visits and presence: its events folded once, every document refreshed.
+    const refold = takeRefold(store);
     const changed: string[] = [];
     const inFiles = new Set<string>();
     for (const m of data.members as Member[]) {
       inFiles.add(m.id);
       const baseChanged = writeBase(store, m);
-      if ((baseChanged || configChanged) && refreshDoc(store, m.id, known)) changed.push(m.id);
+      if ((baseChanged || configChanged || refold) && refreshDoc(store, m.id, known)) changed.push(m.id);
     }
     const deleted = memberIds(store).filter((id) => !inFiles.has(id));
     for (const id of deleted) removeMember(store, id);

@@ -4,7 +4,7 @@
  * the gateways would refuse is refused here first, whole, with every problem naming file and field.
  */
 import { type LoadedFile, parseText, validateDocument } from "../config/dataFile.js";
-import { formatPath } from "../config/errors.js";
+import { AccessGwError, formatPath } from "../config/errors.js";
 import type { Member } from "../config/members.js";
 import { SiteConfigDocument } from "../config/protocol/payloads.js";
 import { checkReferences } from "../config/references.js";
@@ -50,6 +50,23 @@ export function loadSources(
   const site = readSource(files.siteConfigFile);
   const members = files.membersFile === undefined ? { problems: [] } : readSource(files.membersFile);
   return checkSources(site, members, files, siteId, owner);
+}
+
+/** `loadSources`, throwing AccessGwError DATA_INVALID that lists every problem when there are any. */
+export function loadSourcesOrThrow(
+  files: { siteConfigFile: string; membersFile?: string | undefined },
+  siteId: string,
+  owner: (multipackId: string) => string | undefined,
+): SourceData {
+  const { siteConfigFile, membersFile } = files;
+  const { data, problems } = loadSources(
+    { siteConfigFile, ...(membersFile === undefined ? {} : { membersFile }) },
+    siteId,
+    owner,
+  );
+  if (data !== null) return data;
+  const head = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
+  throw new AccessGwError("DATA_INVALID", `refused (${head}):\n  ${problems.join("\n  ")}`, { problems });
 }
 
 /**

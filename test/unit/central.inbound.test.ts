@@ -232,6 +232,27 @@ describe("the central's handling of gateway messages", () => {
     expect(c.counters).toMatchObject({ eventsStored: 2, eventsDuplicate: 2, acksSent: 3 });
   });
 
+  it("hands the decisions stored on (a chain relays them); a hook that throws is logged, and the gateway is acked all the same", async ({
+    setup,
+  }) => {
+    const c = setup();
+    const told: string[][] = [];
+    c.ctx.onDecisions = (decisions) => {
+      told.push(decisions.map((e) => e.id));
+      throw new Error("relay down");
+    };
+    await onHello(c.ctx, hello("gw-1", 1));
+    c.fake.sent.length = 0;
+    await onEvents(c.ctx, events("gw-1", [1, 2]));
+    await onEvents(c.ctx, events("gw-1", [2]));
+    expect(told).toEqual([["gw-1:1", "gw-1:2"]]);
+    expect(c.fake.leaf("acks").map((s) => s.payload)).toEqual([{ upTo: 2 }, { upTo: 2 }]);
+    expect(c.fake.leaf("changes")).toHaveLength(1);
+    expect(c.log.at("error").map((l) => [l.msg, l.decisions])).toEqual([
+      ["decisions not handed on (onDecisions failed)", 2],
+    ]);
+  });
+
   it("never acks past a missing batch", async ({ setup }) => {
     const c = setup();
     await onHello(c.ctx, hello("gw-1", 1));
