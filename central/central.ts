@@ -13,7 +13,7 @@
 import type { Logger } from "pino";
 import { AccessGwError } from "../config/errors.js";
 import type { Member } from "../config/members.js";
-import type { SyncEvent } from "../config/protocol/events.js";
+import type { DecisionEvent, SyncEvent } from "../config/protocol/events.js";
 import {
   DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_TOPIC_PREFIX,
@@ -53,6 +53,7 @@ import {
 } from "./memberStore.js";
 import { DEFAULT_PART_BYTES, DEFAULT_PART_MEMBERS, DEFAULT_REPLAY_LIMIT } from "./messages.js";
 import { type ConfigToPublish, reconcile } from "./reconcile.js";
+import { ownDecisions, takeRelayedEvents } from "./relayIntake.js";
 import { loadSources, type SourceData } from "./sourceFiles.js";
 
 /** sync.md: the session outlives a week away, so QoS 1 messages from the gateways wait for the central. */
@@ -266,6 +267,23 @@ export class Central {
     return watermark(this.requireStore(), gatewayId);
   }
 
+  /**
+   * A chain: stores decisions relayed from the chain's site `siteId` as events of that site and
+   * publishes the members they changed (relayIntake.ts); rejects once the central is stopping.
+   */
+  takeRelayed(siteId: string, events: DecisionEvent[]): Promise<void> {
+    if (this.store === undefined || this.stopped)
+      return Promise.reject(
+        new AccessGwError("STORE", `the central of site ${this.o.siteId} is not running`),
+      );
+    return this.enqueue("relayed events", () => takeRelayedEvents(this.inbound(), siteId, events), undefined);
+  }
+
+  /** A page of this site's own stored decisions after row `after` (relayIntake.ts `ownDecisions`). */
+  ownDecisions(after: number, limit: number): { events: DecisionEvent[]; last: number } {
+    return ownDecisions(this.requireStore(), after, limit);
+  }
+
   /** The gateways heard of: site, watermark, last hello and status. */
   gateways(): GatewayInfo[] {
     return listGateways(this.requireStore());
@@ -361,6 +379,7 @@ export class Central {
       clock: this.o.clock ?? Date.now,
       config: () => this.config as SiteConfigDoc,
       publishConfig: () => this.publishConfig(),
+      ...(this.o.onDecisions === undefined ? {} : { onDecisions: this.o.onDecisions }),
     };
   }
 

@@ -4,6 +4,7 @@
  * the central's one work queue, so revisions are taken and published strictly in order.
  */
 import type { Logger } from "pino";
+import { type DecisionEvent, isDecision } from "../config/protocol/events.js";
 import {
   type EventsMessage,
   type HelloMessage,
@@ -68,6 +69,8 @@ export interface InboundContext {
   config(): SiteConfigDoc;
   /** Publishes the config in force if its revision has not been published on this connection. */
   publishConfig(): Promise<void>;
+  /** A chain: hands the decisions of a stored batch on to the chain's other sites. */
+  onDecisions?: (events: DecisionEvent[]) => void;
 }
 
 /**
@@ -182,6 +185,8 @@ export async function onEvents(ctx: InboundContext, msg: EventsMessage): Promise
   counters.eventsReplaced += out.replaced;
   counters.ledgerEntries += out.entries;
   counters.unknownEntries += out.unknownEntries;
+  const decisions = msg.events.filter(isDecision);
+  if (ctx.onDecisions !== undefined && decisions.length > 0) relay(ctx, decisions);
   log.info(
     {
       gatewayId: g,
@@ -209,6 +214,15 @@ export async function onEvents(ctx: InboundContext, msg: EventsMessage): Promise
     );
   await ctx.publisher.acks(g, out.watermark);
   await ctx.publisher.pendingChanges();
+}
+
+/** Hands stored decisions to the chain; a failing hook is logged and never stops the acks. */
+function relay(ctx: InboundContext, decisions: DecisionEvent[]): void {
+  try {
+    ctx.onDecisions?.(decisions);
+  } catch (err) {
+    ctx.logger.error({ err, events: decisions.length }, "chain: relaying the decisions failed");
+  }
 }
 
 /** A status: recorded; a change between online and offline is logged, and problems the gateway reports. */

@@ -1,6 +1,7 @@
 /** The reference central's vocabulary: its options, counters, and what a reload reports. */
 import type { Logger } from "pino";
 import type { Mqtt } from "../config/gateway.js";
+import type { DecisionEvent } from "../config/protocol/events.js";
 import type { BackoffOptions } from "../drivers/transport/backoff.js";
 
 /** What a Central is handed. */
@@ -34,6 +35,11 @@ export interface CentralOptions {
   /** How often the files are polled, in ms (default 300). */
   watchIntervalMs?: number;
   backoff?: BackoffOptions;
+  /**
+   * A chain (central/chain.ts): called with the decisions of a batch from this site's own gateways
+   * once it is stored, new, settled or again, for the chain to relay to its other sites.
+   */
+  onDecisions?: (events: DecisionEvent[]) => void;
 }
 
 /** Running totals since start. */
@@ -55,6 +61,8 @@ export interface CentralCounters {
   eventsReplaced: number;
   /** Events of gateways not known to belong to this site (not stored, not acked). */
   eventsIgnored: number;
+  /** Events of another site of the chain stored here, or stored again settled (relayIntake.ts). */
+  eventsRelayed: number;
   ledgerEntries: number;
   /** Ledger entries for a multipack the files do not have (kept). */
   unknownEntries: number;
@@ -83,6 +91,7 @@ export function newCounters(): CentralCounters {
     eventsDuplicate: 0,
     eventsReplaced: 0,
     eventsIgnored: 0,
+    eventsRelayed: 0,
     ledgerEntries: 0,
     unknownEntries: 0,
     acksSent: 0,

@@ -1,5 +1,6 @@
 /**
- * `accessgw central`: the reference central server for one site, until SIGINT/SIGTERM (exit 0).
+ * `accessgw central`: the reference central server for one site, or for the sites of a chain
+ * (`--chain FILE`, chainCli.ts), until SIGINT/SIGTERM (exit 0).
  * Bad flags or files are refused before anything connects (exit 2, every problem named); anything
  * else that stops it is exit 1. Logs on stderr (pretty on a terminal, else JSON lines); stdout has a
  * line when it is ready (JSON with --json) and, with --json, one when it stopped.
@@ -33,7 +34,8 @@ import {
   MIN_PART_BYTES,
 } from "./messages.js";
 
-const USAGE = `usage: accessgw central --site S --site-config FILE [--members FILE] --broker URL [flags]
+export const USAGE = `usage: accessgw central --site S --site-config FILE [--members FILE] --broker URL [flags]
+       accessgw central --chain FILE --broker URL [--data DIR] [flags]
 
 The reference central server of docs/sync.md for one site (docs/central.md): publishes the site
 configuration and the members of the files to the gateways, answers their hellos, stores and acks
@@ -42,6 +44,10 @@ their events. Edits of the files are picked up while it runs (and on SIGHUP).
   --site S                the site it serves (the site configuration's site.id)
   --site-config FILE      the site configuration, YAML or JSON (docs/rules.md); may hold members too
   --members FILE          the members, YAML or JSON (docs/rules.md)
+  --chain FILE            serve the sites of a chain instead (docs/central.md "Chains"): the chain
+                          file names each site's configuration and the members file they share;
+                          each site keeps its state in DIR/<site>; not with --site, --site-config,
+                          --members or --http
   --broker URL            mqtt://, mqtts://, ws:// or wss://; credentials only from
                           ACCESSGW_MQTT_USERNAME / ACCESSGW_MQTT_PASSWORD
   --ca FILE --cert FILE --key FILE
@@ -67,6 +73,7 @@ exit codes: 0 stopped cleanly, 2 bad input (flags, files), 1 anything else`;
 
 const FLAGS = {
   site: { type: "string" },
+  chain: { type: "string" },
   "site-config": { type: "string" },
   members: { type: "string" },
   broker: { type: "string" },
@@ -85,7 +92,7 @@ const FLAGS = {
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
-type Flags = ReturnType<typeof parseFlags>["values"];
+export type Flags = ReturnType<typeof parseFlags>["values"];
 
 function parseFlags(args: string[]) {
   return parseArgs({ args, options: FLAGS, allowPositionals: true, strict: true });
@@ -148,6 +155,7 @@ async function run(argv: string[], io: CentralCliIo): Promise<number> {
     io.out(USAGE);
     return 0;
   }
+  if (flags.chain !== undefined) return (await import("./chainCli.js")).runChain(flags, positionals, io);
   const checked = checkFlags(flags, positionals);
   if (checked.options === null) {
     for (const p of checked.problems) io.err(`accessgw central: ${p}`);
@@ -187,13 +195,7 @@ async function run(argv: string[], io: CentralCliIo): Promise<number> {
       dataDir: checked.options.dataDir,
       ...(web ? { http: webAddress(web) } : {}),
     };
-    if (flags.json) io.out(JSON.stringify({ ready: true, ...ready }));
-    else
-      io.out(
-        `accessgw central: site ${ready.siteId}, config rev ${ready.configRev}, site rev ${ready.siteRev}, ` +
-          `${ready.members} member${ready.members === 1 ? "" : "s"}; broker ${ready.broker} (${ready.topicPrefix}); data ${ready.dataDir}` +
-          (ready.http ? `; editor http://${ready.http}/editor` : ""),
-      );
+    io.out(readyLine(ready, flags.json));
     const signal = await stopped;
     logger.info({ signal }, "stopping");
     await web?.stop();
@@ -211,6 +213,28 @@ async function run(argv: string[], io: CentralCliIo): Promise<number> {
   } finally {
     offSignal();
   }
+}
+
+/** What the ready line says of one site. */
+export interface Ready {
+  siteId: string;
+  configRev: number;
+  siteRev: number;
+  members: number;
+  broker: string;
+  topicPrefix: string;
+  dataDir: string;
+  http?: string;
+}
+
+/** The line printed when a site is served: JSON with --json, else for people. */
+export function readyLine(ready: Ready, json: boolean): string {
+  if (json) return JSON.stringify({ ready: true, ...ready });
+  return (
+    `accessgw central: site ${ready.siteId}, config rev ${ready.configRev}, site rev ${ready.siteRev}, ` +
+    `${ready.members} member${ready.members === 1 ? "" : "s"}; broker ${ready.broker} (${ready.topicPrefix}); data ${ready.dataDir}` +
+    (ready.http ? `; editor http://${ready.http}/editor` : "")
+  );
 }
 
 /** The editor's web server, listening: the logins of the central's data folder and the editor. */
@@ -242,7 +266,7 @@ function webAddress(web: CentralWeb): string {
 }
 
 /** True when `p` settled within `ms`; the timer never keeps the process alive. */
-async function withTimeout(p: Promise<unknown>, ms: number): Promise<boolean> {
+export async function withTimeout(p: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), ms);
@@ -256,7 +280,7 @@ async function withTimeout(p: Promise<unknown>, ms: number): Promise<boolean> {
 }
 
 /** Every problem of a start that failed, like `accessgw import` prints them; the exit code. */
-function reportStartFailure(err: unknown, io: CentralCliIo): number {
+export function reportStartFailure(err: unknown, io: CentralCliIo): number {
   if (err instanceof AccessGwError) {
     if (err.code === "DATA_INVALID" && err.problems.length > 0 && err.problems[0] !== err.message) {
       for (const p of err.problems) io.err(p);
@@ -271,7 +295,7 @@ function reportStartFailure(err: unknown, io: CentralCliIo): number {
 }
 
 /** A whole number flag within bounds, or a problem. */
-function wholeNumber(flags: Flags, name: keyof Flags, min: number, max: number, problems: string[]) {
+export function wholeNumber(flags: Flags, name: keyof Flags, min: number, max: number, problems: string[]) {
   const text = flags[name];
   if (text === undefined) return undefined;
   const n = typeof text === "string" && /^\d+$/.test(text) ? Number(text) : Number.NaN;
@@ -282,25 +306,30 @@ function wholeNumber(flags: Flags, name: keyof Flags, min: number, max: number, 
   return n;
 }
 
-/** The flags checked all at once: the Central's options, or every problem. */
-export function checkFlags(
-  flags: Flags,
-  positionals: string[],
-): {
-  options: (Omit<CentralOptions, "logger"> & { mqtt: Mqtt; topicPrefix: string }) | null;
+/** Every input is a flag: arguments without one are a problem. */
+export function positionalProblems(positionals: string[]): string[] {
+  return positionals.length > 0
+    ? [`unexpected arguments "${positionals.join(" ")}" (every input is a flag)`]
+    : [];
+}
+
+/** The flags a site's Central and a chain's Centrals both take, checked; null when one is bad. */
+export interface SharedFlags {
+  options: {
+    mqtt: Mqtt;
+    dataDir: string;
+    topicPrefix: string;
+    partMembers?: number;
+    partBytes?: number;
+    replayLimit?: number;
+  };
   logFormat?: LogFormat;
   logLevel?: LogLevel;
-  http?: ListenAddress;
-  problems: string[];
-} {
-  const problems: string[] = [];
-  if (positionals.length > 0)
-    problems.push(`unexpected arguments "${positionals.join(" ")}" (every input is a flag)`);
-  const site = flags.site;
-  if (site === undefined) problems.push("--site S is required (the site this central serves)");
-  else if (!Id.safeParse(site).success)
-    problems.push(`--site "${site}" is not an id (letters, digits and . _ : @ -)`);
-  if (flags["site-config"] === undefined) problems.push("--site-config FILE is required");
+}
+
+/** Checks the flags every form takes (broker, data, prefix, limits, logs); problems are pushed. */
+export function sharedFlags(flags: Flags, problems: string[]): SharedFlags | null {
+  const before = problems.length;
   const prefix = flags["topic-prefix"] ?? DEFAULT_TOPIC_PREFIX;
   const prefixCheck = TopicPrefix.safeParse(prefix);
   if (!prefixCheck.success)
@@ -315,14 +344,9 @@ export function checkFlags(
   if (logLevel !== undefined && asLogLevel(logLevel) === undefined)
     problems.push(`--log-level must be one of ${LOG_LEVELS.join(", ")} (found "${logLevel}")`);
   const mqtt = brokerFlags(flags, problems);
-  const http = flags.http === undefined ? undefined : parseListen(flags.http);
-  if (typeof http === "string") problems.push(`--http: ${http}`);
-  if (problems.length > 0 || mqtt === null || site === undefined) return { options: null, problems };
+  if (problems.length > before || mqtt === null) return null;
   return {
     options: {
-      siteId: site,
-      siteConfigFile: flags["site-config"] as string,
-      ...(flags.members === undefined ? {} : { membersFile: flags.members }),
       mqtt,
       dataDir: flags.data ?? "./central-data",
       topicPrefix: prefix,
@@ -332,6 +356,38 @@ export function checkFlags(
     },
     ...(logFormat === undefined ? {} : { logFormat: logFormat as LogFormat }),
     ...(logLevel === undefined ? {} : { logLevel: logLevel as LogLevel }),
+  };
+}
+
+/** The flags checked all at once: the Central's options, or every problem. */
+export function checkFlags(
+  flags: Flags,
+  positionals: string[],
+): {
+  options: (Omit<CentralOptions, "logger"> & { mqtt: Mqtt; topicPrefix: string }) | null;
+  logFormat?: LogFormat;
+  logLevel?: LogLevel;
+  http?: ListenAddress;
+  problems: string[];
+} {
+  const problems = positionalProblems(positionals);
+  const site = flags.site;
+  if (site === undefined) problems.push("--site S is required (the site this central serves)");
+  else if (!Id.safeParse(site).success)
+    problems.push(`--site "${site}" is not an id (letters, digits and . _ : @ -)`);
+  if (flags["site-config"] === undefined) problems.push("--site-config FILE is required");
+  const shared = sharedFlags(flags, problems);
+  const http = flags.http === undefined ? undefined : parseListen(flags.http);
+  if (typeof http === "string") problems.push(`--http: ${http}`);
+  if (problems.length > 0 || shared === null || site === undefined) return { options: null, problems };
+  return {
+    ...shared,
+    options: {
+      siteId: site,
+      siteConfigFile: flags["site-config"] as string,
+      ...(flags.members === undefined ? {} : { membersFile: flags.members }),
+      ...shared.options,
+    },
     ...(typeof http === "object" ? { http } : {}),
     problems,
   };

@@ -94,7 +94,7 @@ export function storeEvents(
  * Whether a copy of a stored decision settles it further: it came back relay-failed, or with its
  * passage decided (D2) where the stored copy still waited. Outcomes are final once stored.
  */
-function settles(before: { relay_failed: number; doc: string }, e: DecisionEvent): boolean {
+export function settles(before: { relay_failed: number; doc: string }, e: DecisionEvent): boolean {
   if (e.relayFailed && before.relay_failed === 0) return true;
   const storedPassed = (JSON.parse(before.doc) as { passed?: boolean | null }).passed ?? null;
   return storedPassed === null && e.passed !== null && before.relay_failed === 0;
