@@ -8,15 +8,13 @@ import { join } from "node:path";
 import { readChainFile } from "../config/chain.js";
 import { redactUrl } from "../drivers/mqtt/clientOptions.js";
 import { defaultLogFormat, makeLogger } from "../runtime/logger.js";
+import { type Flags, positionalProblems, sharedFlags } from "./centralFlags.js";
 import { Chain } from "./chain.js";
 import {
   type CentralCliIo,
-  type Flags,
-  positionalProblems,
   readyLine,
   reportStartFailure,
   STOP_TIMEOUT_MS,
-  sharedFlags,
   USAGE,
   withTimeout,
 } from "./cli.js";
