@@ -55,6 +55,7 @@ import {
 import { DEFAULT_PART_BYTES, DEFAULT_PART_MEMBERS, DEFAULT_REPLAY_LIMIT } from "./messages.js";
 import { type ConfigToPublish, reconcile } from "./reconcile.js";
 import type { RelayOutcome } from "./relayIntake.js";
+import { ownDecisions } from "./relayIntake.js";
 import { loadSourcesOrThrow, type SourceData } from "./sourceFiles.js";
 
 /** sync.md: the session outlives a week away, so QoS 1 messages from the gateways wait for the central. */
@@ -267,7 +268,7 @@ export class Central {
     return doc === null || this.config === undefined ? null : creditsRemaining(doc, multipackId, this.config);
   }
 
-  /** The events stored, in gateway and seq order; of one gateway when given. */
+  /** This site's events stored, in gateway and seq order; of one gateway (its relayed ones too, in a chain) when given. */
   events(gatewayId?: string): SyncEvent[] {
     return storedEvents(this.requireStore(), gatewayId);
   }
@@ -275,6 +276,11 @@ export class Central {
   /** Every event of the gateway with seq ≤ this is stored here (what the acks say). */
   watermark(gatewayId: string): number {
     return watermark(this.requireStore(), gatewayId);
+  }
+
+  /** A page of this site's own stored decisions after row `after` (relayIntake.ts `ownDecisions`). */
+  ownDecisions(after: number, limit: number): { events: DecisionEvent[]; last: number } {
+    return ownDecisions(this.requireStore(), after, limit);
   }
 
   /** The gateways heard of: site, watermark, last hello and status. */

@@ -1,39 +1,28 @@
 /**
- * `accessgw central`: the reference central server for one site, until SIGINT/SIGTERM (exit 0).
+ * `accessgw central`: the reference central server for one site, or for the sites of a chain
+ * (`--chain FILE`, chainCli.ts), until SIGINT/SIGTERM (exit 0).
  * Bad flags or files are refused before anything connects (exit 2, every problem named); anything
  * else that stops it is exit 1. Logs on stderr (pretty on a terminal, else JSON lines); stdout has a
  * line when it is ready (JSON with --json) and, with --json, one when it stopped.
  */
 
-import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import type { Logger } from "pino";
 import { AccessGwError } from "../config/errors.js";
-import { Mqtt } from "../config/gateway.js";
+import type { Mqtt } from "../config/gateway.js";
 import { type ListenAddress, parseListen } from "../config/http.js";
-import { DEFAULT_TOPIC_PREFIX, TopicPrefix } from "../config/protocol/payloads.js";
+import { DEFAULT_TOPIC_PREFIX } from "../config/protocol/payloads.js";
 import { Id } from "../config/site.js";
 import { redactUrl } from "../drivers/mqtt/clientOptions.js";
-import {
-  asLogLevel,
-  defaultLogFormat,
-  LOG_LEVELS,
-  type LogFormat,
-  type LogLevel,
-  makeLogger,
-} from "../runtime/logger.js";
+import { defaultLogFormat, type LogFormat, type LogLevel, makeLogger } from "../runtime/logger.js";
 import { Central } from "./central.js";
 import { centralConsoleRouter } from "./centralConsole.js";
+import { type Flags, parseFlags, positionalProblems, sharedFlags } from "./centralFlags.js";
 import type { CentralOptions } from "./centralTypes.js";
 import { CentralWeb, DEFAULT_CENTRAL_HTTP } from "./centralWeb.js";
-import {
-  DEFAULT_PART_BYTES,
-  DEFAULT_PART_MEMBERS,
-  DEFAULT_REPLAY_LIMIT,
-  MIN_PART_BYTES,
-} from "./messages.js";
+import { DEFAULT_PART_BYTES, DEFAULT_PART_MEMBERS, DEFAULT_REPLAY_LIMIT } from "./messages.js";
 
-const USAGE = `usage: accessgw central --site S --site-config FILE [--members FILE] --broker URL [flags]
+export const USAGE = `usage: accessgw central --site S --site-config FILE [--members FILE] --broker URL [flags]
+       accessgw central --chain FILE --broker URL [--data DIR] [flags]
 
 The reference central server of docs/sync.md for one site (docs/central.md): publishes the site
 configuration and the members of the files to the gateways, answers their hellos, stores and acks
@@ -42,6 +31,10 @@ their events. Edits of the files are picked up while it runs (and on SIGHUP).
   --site S                the site it serves (the site configuration's site.id)
   --site-config FILE      the site configuration, YAML or JSON (docs/rules.md); may hold members too
   --members FILE          the members, YAML or JSON (docs/rules.md)
+  --chain FILE            serve the sites of a chain instead (docs/central.md "Chains"): the chain
+                          file names each site's configuration and the members file they share;
+                          each site keeps its state in DIR/<site>; not with --site, --site-config,
+                          --members or --http
   --broker URL            mqtt://, mqtts://, ws:// or wss://; credentials only from
                           ACCESSGW_MQTT_USERNAME / ACCESSGW_MQTT_PASSWORD
   --ca FILE --cert FILE --key FILE
@@ -64,32 +57,6 @@ SIGINT/SIGTERM stop it; SIGHUP reads the files again.
 accessgw central command --broker URL --gateway G --verb VERB --args JSON --operator NAME --reason WHY
 sends one front-desk command to a gateway and prints its result (accessgw central command --help).
 exit codes: 0 stopped cleanly, 2 bad input (flags, files), 1 anything else`;
-
-const FLAGS = {
-  site: { type: "string" },
-  "site-config": { type: "string" },
-  members: { type: "string" },
-  broker: { type: "string" },
-  ca: { type: "string" },
-  cert: { type: "string" },
-  key: { type: "string" },
-  data: { type: "string" },
-  "topic-prefix": { type: "string" },
-  "part-members": { type: "string" },
-  "part-bytes": { type: "string" },
-  "replay-limit": { type: "string" },
-  http: { type: "string" },
-  "log-format": { type: "string" },
-  "log-level": { type: "string" },
-  json: { type: "boolean", default: false },
-  help: { type: "boolean", short: "h", default: false },
-} as const;
-
-type Flags = ReturnType<typeof parseFlags>["values"];
-
-function parseFlags(args: string[]) {
-  return parseArgs({ args, options: FLAGS, allowPositionals: true, strict: true });
-}
 
 /** The process parts the command uses, handed in so tests can run it in-process. */
 export interface CentralCliIo {
@@ -148,6 +115,7 @@ async function run(argv: string[], io: CentralCliIo): Promise<number> {
     io.out(USAGE);
     return 0;
   }
+  if (flags.chain !== undefined) return (await import("./chainCli.js")).runChain(flags, positionals, io);
   const checked = checkFlags(flags, positionals);
   if (checked.options === null) {
     for (const p of checked.problems) io.err(`accessgw central: ${p}`);
@@ -187,13 +155,7 @@ async function run(argv: string[], io: CentralCliIo): Promise<number> {
       dataDir: checked.options.dataDir,
       ...(web ? { http: webAddress(web) } : {}),
     };
-    if (flags.json) io.out(JSON.stringify({ ready: true, ...ready }));
-    else
-      io.out(
-        `accessgw central: site ${ready.siteId}, config rev ${ready.configRev}, site rev ${ready.siteRev}, ` +
-          `${ready.members} member${ready.members === 1 ? "" : "s"}; broker ${ready.broker} (${ready.topicPrefix}); data ${ready.dataDir}` +
-          (ready.http ? `; editor http://${ready.http}/editor` : ""),
-      );
+    io.out(readyLine(ready, flags.json));
     const signal = await stopped;
     logger.info({ signal }, "stopping");
     await web?.stop();
@@ -211,6 +173,28 @@ async function run(argv: string[], io: CentralCliIo): Promise<number> {
   } finally {
     offSignal();
   }
+}
+
+/** What the ready line says of one site. */
+export interface Ready {
+  siteId: string;
+  configRev: number;
+  siteRev: number;
+  members: number;
+  broker: string;
+  topicPrefix: string;
+  dataDir: string;
+  http?: string;
+}
+
+/** The line printed when a site is served: JSON with --json, else for people. */
+export function readyLine(ready: Ready, json: boolean): string {
+  if (json) return JSON.stringify({ ready: true, ...ready });
+  return (
+    `accessgw central: site ${ready.siteId}, config rev ${ready.configRev}, site rev ${ready.siteRev}, ` +
+    `${ready.members} member${ready.members === 1 ? "" : "s"}; broker ${ready.broker} (${ready.topicPrefix}); data ${ready.dataDir}` +
+    (ready.http ? `; editor http://${ready.http}/editor` : "")
+  );
 }
 
 /** The editor's web server, listening: the logins of the central's data folder and the editor. */
@@ -242,7 +226,7 @@ function webAddress(web: CentralWeb): string {
 }
 
 /** True when `p` settled within `ms`; the timer never keeps the process alive. */
-async function withTimeout(p: Promise<unknown>, ms: number): Promise<boolean> {
+export async function withTimeout(p: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), ms);
@@ -256,7 +240,7 @@ async function withTimeout(p: Promise<unknown>, ms: number): Promise<boolean> {
 }
 
 /** Every problem of a start that failed, like `accessgw import` prints them; the exit code. */
-function reportStartFailure(err: unknown, io: CentralCliIo): number {
+export function reportStartFailure(err: unknown, io: CentralCliIo): number {
   if (err instanceof AccessGwError) {
     if (err.code === "DATA_INVALID" && err.problems.length > 0 && err.problems[0] !== err.message) {
       for (const p of err.problems) io.err(p);
@@ -270,18 +254,6 @@ function reportStartFailure(err: unknown, io: CentralCliIo): number {
   return 1;
 }
 
-/** A whole number flag within bounds, or a problem. */
-function wholeNumber(flags: Flags, name: keyof Flags, min: number, max: number, problems: string[]) {
-  const text = flags[name];
-  if (text === undefined) return undefined;
-  const n = typeof text === "string" && /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) {
-    problems.push(`--${name} must be a whole number from ${min} to ${max} (found "${text}")`);
-    return undefined;
-  }
-  return n;
-}
-
 /** The flags checked all at once: the Central's options, or every problem. */
 export function checkFlags(
   flags: Flags,
@@ -293,80 +265,25 @@ export function checkFlags(
   http?: ListenAddress;
   problems: string[];
 } {
-  const problems: string[] = [];
-  if (positionals.length > 0)
-    problems.push(`unexpected arguments "${positionals.join(" ")}" (every input is a flag)`);
+  const problems = positionalProblems(positionals);
   const site = flags.site;
   if (site === undefined) problems.push("--site S is required (the site this central serves)");
   else if (!Id.safeParse(site).success)
     problems.push(`--site "${site}" is not an id (letters, digits and . _ : @ -)`);
   if (flags["site-config"] === undefined) problems.push("--site-config FILE is required");
-  const prefix = flags["topic-prefix"] ?? DEFAULT_TOPIC_PREFIX;
-  const prefixCheck = TopicPrefix.safeParse(prefix);
-  if (!prefixCheck.success)
-    problems.push(`--topic-prefix "${prefix}": ${prefixCheck.error.issues[0]?.message}`);
-  const partMembers = wholeNumber(flags, "part-members", 1, 1_000_000, problems);
-  const partBytes = wholeNumber(flags, "part-bytes", MIN_PART_BYTES, 268_435_455, problems);
-  const replayLimit = wholeNumber(flags, "replay-limit", 0, Number.MAX_SAFE_INTEGER, problems);
-  const logFormat = flags["log-format"];
-  if (logFormat !== undefined && logFormat !== "json" && logFormat !== "pretty")
-    problems.push(`--log-format must be json or pretty (found "${logFormat}")`);
-  const logLevel = flags["log-level"];
-  if (logLevel !== undefined && asLogLevel(logLevel) === undefined)
-    problems.push(`--log-level must be one of ${LOG_LEVELS.join(", ")} (found "${logLevel}")`);
-  const mqtt = brokerFlags(flags, problems);
+  const shared = sharedFlags(flags, problems);
   const http = flags.http === undefined ? undefined : parseListen(flags.http);
   if (typeof http === "string") problems.push(`--http: ${http}`);
-  if (problems.length > 0 || mqtt === null || site === undefined) return { options: null, problems };
+  if (problems.length > 0 || shared === null || site === undefined) return { options: null, problems };
   return {
+    ...shared,
     options: {
       siteId: site,
       siteConfigFile: flags["site-config"] as string,
       ...(flags.members === undefined ? {} : { membersFile: flags.members }),
-      mqtt,
-      dataDir: flags.data ?? "./central-data",
-      topicPrefix: prefix,
-      ...(partMembers === undefined ? {} : { partMembers }),
-      ...(partBytes === undefined ? {} : { partBytes }),
-      ...(replayLimit === undefined ? {} : { replayLimit }),
+      ...shared.options,
     },
-    ...(logFormat === undefined ? {} : { logFormat: logFormat as LogFormat }),
-    ...(logLevel === undefined ? {} : { logLevel: logLevel as LogLevel }),
     ...(typeof http === "object" ? { http } : {}),
     problems,
   };
-}
-
-/** --broker and the TLS files: a valid URL without credentials (sync.md Security), readable files. */
-export function brokerFlags(
-  flags: Pick<Flags, "broker" | "ca" | "cert" | "key">,
-  problems: string[],
-): Mqtt | null {
-  const url = flags.broker;
-  if (url === undefined) {
-    problems.push("--broker URL is required (e.g. mqtt://127.0.0.1:1883)");
-    return null;
-  }
-  const before = problems.length;
-  const parsed = Mqtt.safeParse({ url, ca: flags.ca, cert: flags.cert, key: flags.key });
-  if (!parsed.success) for (const i of parsed.error.issues) problems.push(`--broker: ${i.message}`);
-  else {
-    const u = new URL(url);
-    if (u.username !== "" || u.password !== "")
-      problems.push(
-        `--broker ${redactUrl(url)}: credentials are never taken from the command line; set ACCESSGW_MQTT_USERNAME and ACCESSGW_MQTT_PASSWORD`,
-      );
-  }
-  for (const name of ["ca", "cert", "key"] as const) {
-    const file = flags[name];
-    if (file === undefined) continue;
-    try {
-      readFileSync(file);
-    } catch (err) {
-      problems.push(
-        `--${name} ${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? err})`,
-      );
-    }
-  }
-  return problems.length > before || !parsed.success ? null : parsed.data;
 }

@@ -15,7 +15,8 @@ import { mqttCredentials } from "../config/sync.js";
 import { MqttConnection } from "../drivers/mqtt/connection.js";
 import type { BackoffOptions } from "../drivers/transport/backoff.js";
 import { defaultLogFormat, makeLogger } from "../runtime/logger.js";
-import { brokerFlags, type CentralCliIo } from "./cli.js";
+import { brokerFlags } from "./centralFlags.js";
+import type { CentralCliIo } from "./cli.js";
 
 export const COMMAND_USAGE = `usage: accessgw central command --broker URL --gateway G --verb VERB --args JSON
                                 --operator NAME --reason WHY [flags]

@@ -139,22 +139,22 @@ export function takeEvent(
  * Whether a copy of a stored decision settles it further: it came back relay-failed, or with its
  * passage decided (D2) where the stored copy still waited. Outcomes are final once stored.
  */
-function settles(before: { relay_failed: number; doc: string }, e: DecisionEvent): boolean {
+export function settles(before: { relay_failed: number; doc: string }, e: DecisionEvent): boolean {
   if (e.relayFailed && before.relay_failed === 0) return true;
   const storedPassed = (JSON.parse(before.doc) as { passed?: boolean | null }).passed ?? null;
   return storedPassed === null && e.passed !== null && before.relay_failed === 0;
 }
 
 /**
- * This site's stored events, in gateway then seq order; of one gateway when `gatewayId` is given.
- * Events relayed from a chain's other sites are not listed: they reach the members' visits only.
+ * This site's stored events, in gateway then seq order. Events relayed from a chain's other sites
+ * are not listed (they reach the members' visits only), except when asked for by their gateway.
  */
 export function storedEvents(store: CentralStore, gatewayId?: string): SyncEvent[] {
   const docs = (
     gatewayId === undefined
       ? store.prepare("SELECT doc FROM events WHERE site IS NULL ORDER BY gateway_id, seq").pluck().all()
       : store
-          .prepare("SELECT doc FROM events WHERE gateway_id = ? AND site IS NULL ORDER BY seq")
+          .prepare("SELECT doc FROM events WHERE gateway_id = ? ORDER BY seq")
           .pluck()
           .all(gatewayId)
   ) as string[];

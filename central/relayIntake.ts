@@ -6,7 +6,7 @@
  * visits are folded, their movements give no presence (areas are per site).
  */
 import { AccessGwError } from "../config/errors.js";
-import type { DecisionEvent } from "../config/protocol/events.js";
+import { type DecisionEvent, isDecision, type SyncEvent } from "../config/protocol/events.js";
 import type { CentralStore } from "./centralStore.js";
 import { newTally, takeEvent } from "./eventIntake.js";
 import type { KnownIds } from "./memberDocs.js";
@@ -70,4 +70,20 @@ export function storeRelayedEvents(
     const { stored, duplicates, replaced, entries, unknownEntries } = tally;
     return { stored, duplicates, replaced, entries, unknownEntries, conflicts, changed, revs };
   });
+}
+
+/**
+ * A page of this site's own decisions (`events.site` null) after the row `after`, in storing order:
+ * what the chain hands the other sites again at start, as a relay cut short by a stop is not lost.
+ */
+export function ownDecisions(
+  store: CentralStore,
+  after: number,
+  limit: number,
+): { events: DecisionEvent[]; last: number } {
+  const rows = store
+    .prepare("SELECT rowid AS row, doc FROM events WHERE site IS NULL AND rowid > ? ORDER BY rowid LIMIT ?")
+    .all(after, limit) as { row: number; doc: string }[];
+  const events = rows.map((r) => JSON.parse(r.doc) as SyncEvent).filter(isDecision);
+  return { events, last: rows.at(-1)?.row ?? after };
 }

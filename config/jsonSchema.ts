@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ChainFile } from "./chain.js";
 import { DataFile } from "./dataFile.js";
 import { GatewayConfig } from "./gateway.js";
 import { SYNC_PAYLOADS } from "./protocol/payloads.js";
@@ -34,6 +35,10 @@ export function jsonSchemas(): Record<string, unknown> {
     "data-file.schema.json": {
       title: "accessgw site configuration and/or member data",
       ...z.toJSONSchema(DataFile, opts),
+    },
+    "chain-file.schema.json": {
+      title: "accessgw chain: the sites one reference central serves, and their members file",
+      ...z.toJSONSchema(ChainFile, opts),
     },
     "gateway-config.schema.json": {
       title: "accessgw gateway configuration",

@@ -31,6 +31,8 @@ export interface TestSyncOptions extends Partial<Omit<SyncClientOptions, "config
   gatewayId: string;
   /** sync.md `P` (sync.topicPrefix). */
   prefix: string;
+  /** The gateway's site (gateway.site; default the worked example's). */
+  site?: string;
   /** More of the gateway configuration's `mqtt:` section (the broker's url is set). */
   mqtt?: Record<string, unknown>;
   /** More of its `sync:` section (enabled and topicPrefix are set). */
@@ -44,9 +46,9 @@ export interface TestSyncOptions extends Partial<Omit<SyncClientOptions, "config
  */
 export function syncClients(url: string, defer: Defer) {
   return (options: TestSyncOptions): SyncClient => {
-    const { store, gatewayId, prefix, mqtt, sync, ...more } = options;
+    const { store, gatewayId, prefix, site, mqtt, sync, ...more } = options;
     const config = GatewayConfig.parse({
-      gateway: { id: gatewayId, site: EXAMPLE_SITE },
+      gateway: { id: gatewayId, site: site ?? EXAMPLE_SITE },
       mqtt: { url, ...mqtt },
       sync: { enabled: true, topicPrefix: prefix, ...sync },
     });

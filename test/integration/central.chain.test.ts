@@ -1,0 +1,175 @@
+/**
+ * A chain served from one process (central/chain.ts) with the real gateway sync client on a real
+ * Mosquitto: a charged visit at site A's gateway reaches the member document published to site B
+ * (its ledger entry echoed under B's topic) and B's gateway decides with it, a refund too; each site
+ * acks only its own gateways' events; a site added to the chain later gets the decisions made before.
+ */
+import { join } from "node:path";
+import { describe, expect, vi } from "vitest";
+import { Chain } from "../../central/chain.js";
+import { ChangesMessage } from "../../config/protocol/payloads.js";
+import { memberBalance, scan } from "../../gateway/decisions.js";
+import { syncState } from "../../gateway/store/db.js";
+import { outboxDepth } from "../../gateway/store/outbox.js";
+import { recordRelayFailure } from "../../gateway/store/relayFailure.js";
+import { test } from "../harness/index.js";
+import { FAST_BACKOFF } from "../harness/sync.js";
+import { at } from "../helpers/build.js";
+import { exampleText } from "../helpers/examples.js";
+import { silentLogger } from "../helpers/logs.js";
+import { scanReq, type TestStore } from "../store/storeHelpers.js";
+
+const MONDAY_10 = at("2027-03-22T10:00");
+const A = "rome-center";
+const B = "rome-north";
+const ANNA_CARD = "0001234567";
+const wait = (fn: () => void) => vi.waitFor(fn, { timeout: 10_000, interval: 20 });
+
+const it = test
+  /** The chain's files: the worked example's site as A, the same rules as B, the members shared. */
+  .extend("chainFiles", ({ writeFile }) => {
+    const site = exampleText("site.yaml");
+    return {
+      membersFile: writeFile("members.yaml", exampleText("members.yaml")),
+      siteFiles: {
+        [A]: writeFile("rome-center.yaml", site),
+        [B]: writeFile("rome-north.yaml", site.replace(`id: ${A}`, `id: ${B}`)),
+      } as Record<string, string>,
+    };
+  })
+  /** Starts a chain of `sites` on `prefix` (stopped after the test). */
+  .extend("chain", ({ chainFiles, folder, broker, defer }) => async (prefix: string, sites: string[]) => {
+    const chain = new Chain({
+      sites: sites.map((siteId) => ({
+        siteId,
+        siteConfigFile: chainFiles.siteFiles[siteId] as string,
+        membersFile: chainFiles.membersFile,
+      })),
+      dataDir: join(folder.dir, "central-data"),
+      shared: {
+        mqtt: { url: broker.url, clientId: `chain-${prefix.replace(/\//g, "-")}` },
+        topicPrefix: prefix,
+        env: {},
+        backoff: FAST_BACKOFF,
+        watch: false,
+      },
+      logger: silentLogger(),
+    });
+    defer(() => chain.stop());
+    await chain.start();
+    for (const c of chain.centrals().values()) await c.whenSubscribed();
+    return chain;
+  })
+  /** A gateway of `site` with an empty cache, running the real sync client. */
+  .extend("gatewayAt", ({ newStore, syncClient }) => (prefix: string, site: string, id: string) => {
+    const t: TestStore = newStore();
+    const client = syncClient({ store: t.store, gatewayId: id, prefix, site, sync: { ackTimeoutMs: 300 } });
+    return { store: t.store, client };
+  });
+
+const remaining = (store: TestStore["store"]) =>
+  memberBalance(store, { member: "m-anna" }, MONDAY_10 + 60_000).multipacks.find(
+    (m) => m.multipackId === "mp-anna-swim",
+  )?.creditsRemaining;
+
+/** The central of `site` in a started chain. */
+function siteOf(chain: Chain, site: string) {
+  const central = chain.centrals().get(site);
+  if (central === undefined) throw new Error(`no central for ${site}`);
+  return central;
+}
+
+describe("a chain of sites served from one process", () => {
+  it("R16/R20: a charged visit at site A's gateway reaches site B's member document and gateway, and so does its refund", async ({
+    chain: startChain,
+    gatewayAt,
+    watcher,
+  }) => {
+    const prefix = "chain1/v1";
+    const changesAtB = await watcher(`${prefix}/sites/${B}/changes`, { qos: 1 });
+    const chain = await startChain(prefix, [A, B]);
+    const [a, b] = [siteOf(chain, A), siteOf(chain, B)];
+    const gwA = gatewayAt(prefix, A, "gw-a");
+    const gwB = gatewayAt(prefix, B, "gw-b");
+    await wait(() => expect(syncState(gwA.store).lastRev).toBe(a.siteRev()));
+    await wait(() => expect(syncState(gwB.store).lastRev).toBe(b.siteRev()));
+    expect(remaining(gwB.store)).toBe(10);
+
+    const e = scan(gwA.store, scanReq(ANNA_CARD, "pool"), MONDAY_10, "gw-a");
+    expect(e).toMatchObject({ decision: "grant", creditsDeducted: 1 });
+    gwA.client.poke();
+    await wait(() => expect(outboxDepth(gwA.store)).toBe(0));
+
+    // Stored at B as an event of site A, never under B's watermarks; echoed in B's member document.
+    await wait(() => expect(b.remaining("mp-anna-swim")).toBe(9));
+    expect(b.events("gw-a").map((x) => x.id)).toEqual(["gw-a:1"]);
+    expect(b.watermark("gw-a")).toBe(0);
+    expect(b.counters().eventsRelayed).toBe(1);
+    const echoed = changesAtB
+      .on(`${prefix}/sites/${B}/changes`)
+      .map((p) => ChangesMessage.parse(JSON.parse(p)))
+      .flatMap((c) => c.members)
+      .filter((m) => m.id === "m-anna")
+      .map((m) => m.multipacks.find((mp) => mp.id === "mp-anna-swim")?.ledger.map((l) => [l.id, l.amount]));
+    expect(echoed.at(-1)).toEqual([["gw-a:1", 1]]);
+    await wait(() => expect(remaining(gwB.store)).toBe(9));
+
+    // The door at A did not open: the settled copy is relayed too, and its refund reaches B.
+    recordRelayFailure(gwA.store, e, MONDAY_10 + 5000);
+    gwA.client.poke();
+    await wait(() => expect(b.remaining("mp-anna-swim")).toBe(10));
+    await wait(() => expect(remaining(gwB.store)).toBe(10));
+    expect(b.events("gw-a").map((x) => "relayFailed" in x && x.relayFailed)).toEqual([true]);
+    expect(a.remaining("mp-anna-swim")).toBe(10);
+  });
+
+  it("each site acks only its own gateways: site B's events are stored and acked by B, only relayed at A", async ({
+    chain: startChain,
+    gatewayAt,
+  }) => {
+    const prefix = "chain2/v1";
+    const chain = await startChain(prefix, [A, B]);
+    const [a, b] = [siteOf(chain, A), siteOf(chain, B)];
+    const gwB = gatewayAt(prefix, B, "gw-b");
+    await wait(() => expect(syncState(gwB.store).lastRev).toBe(b.siteRev()));
+    scan(gwB.store, scanReq(ANNA_CARD, "pool"), MONDAY_10, "gw-b");
+    scan(gwB.store, scanReq(ANNA_CARD, "gym"), MONDAY_10 + 60_000, "gw-b");
+    gwB.client.poke();
+    await wait(() => expect(outboxDepth(gwB.store)).toBe(0));
+    await chain.idle();
+
+    expect(b.watermark("gw-b")).toBe(2);
+    expect(a.watermark("gw-b")).toBe(0);
+    // A heard gw-b's hello and events on the shared broker, and ignored them as another site's.
+    expect(a.counters()).toMatchObject({ acksSent: 0, eventsStored: 0, eventsRelayed: 2 });
+    expect(a.counters().eventsIgnored).toBeGreaterThanOrEqual(2);
+    expect(a.gateways().find((g) => g.id === "gw-b")?.siteId).toBe(B);
+    expect(a.events("gw-b").map((x) => x.id)).toEqual(["gw-b:1", "gw-b:2"]);
+    expect(a.remaining("mp-anna-swim")).toBe(9);
+  });
+
+  it("a site added to the chain later gets the decisions its sites made before", async ({
+    chain: startChain,
+    gatewayAt,
+  }) => {
+    const prefix = "chain3/v1";
+    const alone = await startChain(prefix, [A]);
+    const gwA = gatewayAt(prefix, A, "gw-a");
+    await wait(() => expect(syncState(gwA.store).lastRev).toBe(siteOf(alone, A).siteRev()));
+    scan(gwA.store, scanReq(ANNA_CARD, "pool"), MONDAY_10, "gw-a");
+    gwA.client.poke();
+    await wait(() => expect(outboxDepth(gwA.store)).toBe(0));
+    await alone.stop();
+
+    const chain = await startChain(prefix, [A, B]);
+    const b = siteOf(chain, B);
+    expect(b.events("gw-a").map((x) => x.id)).toEqual(["gw-a:1"]);
+    expect(b.remaining("mp-anna-swim")).toBe(9);
+    // Handed again at every start: what a site has already changes nothing.
+    expect(siteOf(chain, A).counters().eventsRelayed).toBe(0);
+    await chain.stop();
+    const again = await startChain(prefix, [A, B]);
+    expect(siteOf(again, B).counters().eventsRelayed).toBe(0);
+    expect(siteOf(again, B).remaining("mp-anna-swim")).toBe(9);
+  });
+});
