@@ -1,0 +1,351 @@
+/**
+ * sync.md "Sites with several gateways": member documents carry the visits and movements of every
+ * gateway of the site (and, for a chain, visits at its other sites); the gateway merges them into
+ * its cache and decides with them (R5, R7, R8, R11, R12, R20). The worked example's site is
+ * rome-center; this gateway is gw-1, the other gateway of the site gw-2.
+ */
+import { describe, expect } from "vitest";
+import { Member, type Presence, type Visit } from "../../config/members.js";
+import { explain, scan } from "../../gateway/decisions.js";
+import type { Store } from "../../gateway/store/db.js";
+import { loadVisits } from "../../gateway/store/facts.js";
+import { recordRelayFailure } from "../../gateway/store/relayFailure.js";
+import { applyMembers } from "../../gateway/store/syncMembers.js";
+import { test } from "../harness/index.js";
+import { at } from "../helpers/build.js";
+import { importInputs, scanReq } from "./storeHelpers.js";
+
+const BRUNO = "7654321";
+const ANNA = "0001234567";
+const T = (hhmm: string) => at(`2027-03-22T${hhmm}`);
+const iso = (hhmm: string) => new Date(T(hhmm)).toISOString();
+
+/** A visit as a member document lists it: Bruno's free pool visit through gymflex, unless `over`. */
+function visit(id: string, hhmm: string, over: Partial<Visit> = {}): Visit {
+  return {
+    id,
+    site: "rome-center",
+    at: iso(hhmm),
+    area: "pool",
+    accessType: "pool-offpeak",
+    multipack: "mp-bruno-flex",
+    product: "gymflex",
+    credits: 0,
+    undone: false,
+    ...over,
+  };
+}
+
+/** A movement as a member document lists it. */
+function moved(area: string, direction: "in" | "out", hhmm: string, eventId: string): Presence {
+  return { area, direction, at: iso(hhmm), eventId };
+}
+
+/** Bruno's document as the central publishes it (the worked example), with what `extra` adds. */
+function bruno(extra: Record<string, unknown> = {}): Member {
+  return Member.parse({
+    id: "m-bruno",
+    name: "Bruno",
+    cards: [{ number: BRUNO }],
+    multipacks: [
+      { id: "mp-bruno-flex", product: "gymflex", purchasedAt: "2027-03-20T10:00:00+01:00" },
+      {
+        id: "mp-bruno-swim",
+        product: "swim10",
+        purchasedAt: "2027-02-10T10:00:00+01:00",
+        ledger: [{ id: "central:b1", amount: 8, at: "2027-03-01T10:00:00Z", area: "pool" }],
+      },
+    ],
+    ...extra,
+  });
+}
+
+/** Applies member documents as a sync change does; fails the test when they are refused. */
+function apply(store: Store, ...docs: Member[]): void {
+  const out = applyMembers(store, docs, [], { name: "changes" });
+  expect(out.problems).toEqual([]);
+}
+
+const decided = (store: Store, card: string, area: string, hhmm: string, direction: "in" | "out" = "in") => {
+  const d = explain(store, scanReq(card, area, direction), T(hhmm));
+  return `${d.decision} ${d.reason}`;
+};
+const visitIds = (store: Store, member = "m-bruno") =>
+  loadVisits(store, member, 0, "rome-center").map((v) => v.id);
+const row = (store: Store, sql: string, ...params: unknown[]) => store.db.prepare(sql).get(...params);
+
+/** The worked example with one more limit: one pool visit a day, whoever made it and wherever. */
+const it = test.extend("poolOnceADay", ({ exampleStore: store }) => {
+  importInputs(store, [
+    {
+      name: "limits.yaml",
+      value: { limits: [{ id: "pool-1-a-day", amount: 1, period: "day", areas: ["pool"] }] },
+    },
+  ]);
+  return store;
+});
+
+describe("visits from member documents", () => {
+  it("R8: a free visit at the site's other gateway makes a 1-a-day pool limit deny here", ({
+    poolOnceADay: store,
+  }) => {
+    expect(decided(store, BRUNO, "pool", "10:00")).toBe("grant ok");
+    apply(store, bruno({ visits: [visit("gw-2:7", "09:00")] }));
+    expect(scan(store, scanReq(BRUNO, "pool"), T("10:00"), "gw-1")).toMatchObject({
+      decision: "deny",
+      reason: "limit_reached",
+    });
+  });
+
+  it("R7: a daily allowance used at the other gateway: the pool visit here is paid by swim10", ({
+    exampleStore: store,
+  }) => {
+    expect(explain(store, scanReq(BRUNO, "pool"), T("10:00"))).toMatchObject({
+      multipackId: "mp-bruno-flex",
+    });
+    apply(store, bruno({ visits: [visit("gw-2:7", "09:00")] }));
+    expect(explain(store, scanReq(BRUNO, "pool"), T("10:00"))).toMatchObject({
+      decision: "grant",
+      multipackId: "mp-bruno-swim",
+      creditsDeducted: 1,
+    });
+  });
+
+  it("sync.md: the document's visits replace the central's ones; this gateway's own visit is kept until a document lists it", ({
+    poolOnceADay: store,
+  }) => {
+    // The example's ledger usage entry made a visit when it was imported (an older central's way).
+    expect(visitIds(store)).toEqual(["central:b1"]);
+    const own = scan(store, scanReq(BRUNO, "gym"), T("08:00"), "gw-1");
+    apply(store, bruno({ visits: [visit("gw-2:7", "09:00")] }));
+    // central:b1 is not listed any more: gone; gw-1's own visit is not echoed yet: kept.
+    expect(visitIds(store)).toEqual([own.id, "gw-2:7"]);
+    expect(row(store, "SELECT local FROM visits WHERE id = ?", own.id)).toEqual({ local: 1 });
+
+    apply(store, bruno({ visits: [visit(own.id, "08:00", { area: "gym", accessType: "gym-all" })] }));
+    expect(visitIds(store)).toEqual([own.id]);
+    expect(row(store, "SELECT local, site FROM visits WHERE id = ?", own.id)).toEqual({
+      local: 0,
+      site: null,
+    });
+    expect(decided(store, BRUNO, "pool", "10:00")).toBe("grant ok");
+
+    // Echoed once, it is the central's: a document that no longer lists it drops it.
+    apply(store, bruno({ visits: [] }));
+    expect(visitIds(store)).toEqual([]);
+  });
+
+  it("R5, R16: a charged visit at the other gateway, listed with its usage entry, counts once and anchors the interval here", ({
+    exampleStore: store,
+  }) => {
+    const anna = Member.parse({
+      id: "m-anna",
+      cards: [{ number: ANNA }],
+      multipacks: [
+        {
+          id: "mp-anna-swim",
+          product: "swim10",
+          purchasedAt: "2027-03-01T18:00:00+01:00",
+          ledger: [{ id: "gw-2:8", amount: 1, at: iso("09:00"), area: "pool", accessType: "pool-offpeak" }],
+        },
+      ],
+      visits: [visit("gw-2:8", "09:00", { multipack: "mp-anna-swim", product: "swim10", credits: 1 })],
+    });
+    apply(store, anna);
+    expect(loadVisits(store, "m-anna", 0, "rome-center")).toEqual([
+      expect.objectContaining({ id: "gw-2:8", multipackId: "mp-anna-swim", credits: 1, site: "rome-center" }),
+    ]);
+    // R5: the charged entry at gw-2 anchors swim10's 90-minute interval here too.
+    expect(explain(store, scanReq(ANNA, "pool"), T("10:00"))).toMatchObject({
+      reason: "reentry",
+      creditsDeducted: 0,
+    });
+  });
+
+  it("sync.md: undone is sticky: a document marking a visit undone frees the limit, and a later copy without the mark changes nothing", ({
+    poolOnceADay: store,
+  }) => {
+    apply(store, bruno({ visits: [visit("gw-2:7", "09:00")] }));
+    expect(decided(store, BRUNO, "pool", "10:00")).toBe("deny limit_reached");
+    apply(store, bruno({ visits: [visit("gw-2:7", "09:00", { undone: true })] }));
+    expect(decided(store, BRUNO, "pool", "10:00")).toBe("grant ok");
+    apply(store, bruno({ visits: [visit("gw-2:7", "09:00")] }));
+    expect(decided(store, BRUNO, "pool", "10:00")).toBe("grant ok");
+    expect(row(store, "SELECT undone FROM visits WHERE id = 'gw-2:7'")).toEqual({ undone: 1 });
+  });
+
+  it("sync.md, D2: an own grant undone here stays undone when a stale document lists its visit as not undone", ({
+    poolOnceADay: store,
+  }) => {
+    const own = scan(store, scanReq(BRUNO, "pool"), T("09:00"), "gw-1");
+    expect(decided(store, BRUNO, "pool", "10:00")).toBe("deny limit_reached");
+    recordRelayFailure(store, own, T("09:00") + 1500);
+    expect(decided(store, BRUNO, "pool", "10:00")).toBe("grant ok");
+    apply(store, bruno({ visits: [visit(own.id, "09:00")] }));
+    expect(decided(store, BRUNO, "pool", "10:00")).toBe("grant ok");
+    expect(row(store, "SELECT undone, local FROM visits WHERE id = ?", own.id)).toEqual({
+      undone: 1,
+      local: 0,
+    });
+  });
+
+  it("R20: a visit at another site of the chain is stored with its site and counted by an away limit here, its areas not refused", ({
+    exampleStore: store,
+  }) => {
+    importInputs(store, [
+      {
+        name: "limits.yaml",
+        value: { limits: [{ id: "away-1-a-month", amount: 1, period: "month", at: "away" }] },
+      },
+    ]);
+    const turin = visit("turin:41", "08:00", {
+      site: "turin-lingotto",
+      area: "spa",
+      accessType: "spa-all",
+      multipack: "mp-bruno-swim",
+      product: "swim10",
+      credits: 1,
+    });
+    const doc = bruno({ homeSite: "milan-north", visits: [turin] });
+    // The charged visit's usage entry names Turin's area and access type, unknown at rome-center.
+    doc.multipacks[1]?.ledger.push({
+      id: "turin:41",
+      amount: 1,
+      at: turin.at,
+      area: "spa",
+      accessType: "spa-all",
+    });
+    apply(store, doc);
+    expect(row(store, "SELECT site FROM visits WHERE id = 'turin:41'")).toEqual({ site: "turin-lingotto" });
+    expect(loadVisits(store, "m-bruno", 0, "rome-center").map((v) => v.site)).toEqual(["turin-lingotto"]);
+    expect(decided(store, BRUNO, "gym", "10:00")).toBe("deny limit_reached");
+    // At his home club the away limit does not apply.
+    apply(store, { ...doc, homeSite: "rome-center" });
+    expect(decided(store, BRUNO, "gym", "10:00")).toBe("grant ok");
+  });
+
+  it("a usage entry naming an area unknown here is still refused without a visit of another site for it", ({
+    exampleStore: store,
+  }) => {
+    const doc = bruno({ visits: [] });
+    doc.multipacks[1]?.ledger.push({ id: "x:1", amount: 1, at: iso("08:00"), area: "spa" });
+    const out = applyMembers(store, [doc], [], { name: "changes" });
+    expect(out.problems).toEqual([
+      'changes: members[0] (m-bruno).multipacks[1] (mp-bruno-swim).ledger[1] (x:1).area: unknown area "spa"',
+    ]);
+  });
+
+  it("an older central's document (no visits) behaves as before: usage entries make visits, own visits stay", ({
+    poolOnceADay: store,
+  }) => {
+    const own = scan(store, scanReq(BRUNO, "gym"), T("08:00"), "gw-1");
+    const doc = bruno();
+    doc.multipacks[1]?.ledger.push({
+      id: "gw-2:9",
+      amount: 1,
+      at: iso("09:00"),
+      area: "pool",
+      accessType: "pool-offpeak",
+    });
+    apply(store, doc);
+    expect(visitIds(store)).toEqual(["central:b1", own.id, "gw-2:9"]);
+    // R5: within swim10's 90 minutes it is a re-entry; after them the day's pool visit is used.
+    expect(decided(store, BRUNO, "pool", "10:00")).toBe("grant reentry");
+    expect(decided(store, BRUNO, "pool", "11:00")).toBe("deny limit_reached");
+  });
+
+  it("accessgw import of a file with visits merges them as a sync does", ({ poolOnceADay: store }) => {
+    const doc = bruno({ visits: [visit("gw-2:7", "09:00")] });
+    importInputs(store, [{ name: "members.yaml", value: { members: [doc] } }]);
+    expect(visitIds(store)).toEqual(["gw-2:7"]);
+    expect(decided(store, BRUNO, "pool", "10:00")).toBe("deny limit_reached");
+  });
+});
+
+describe("presence from member documents", () => {
+  it("R11, R12: anti-passback with a movement at the other gateway: in there, denied here; out there, let in", ({
+    exampleStore: store,
+  }) => {
+    apply(store, bruno({ presence: [moved("pool", "in", "09:30", "gw-2:10")] }));
+    expect(decided(store, BRUNO, "pool", "10:00")).toBe("deny anti_passback");
+    apply(store, bruno({ presence: [moved("pool", "out", "09:45", "gw-2:11")] }));
+    expect(decided(store, BRUNO, "pool", "10:00")).toBe("grant ok");
+  });
+
+  it("R12: capacity counts members inside by the other gateway", ({ exampleStore: store }) => {
+    const inside = (id: string, card: string) =>
+      Member.parse({
+        id,
+        cards: [{ number: card }],
+        presence: [moved("studio", "in", "09:00", `gw-2:${card}`)],
+      });
+    apply(store, inside("m-x1", "901"), inside("m-x2", "902"));
+    expect(decided(store, BRUNO, "studio", "10:00")).toBe("deny area_full");
+  });
+
+  it("sync.md: an own movement newer than the document's is kept until echoed, then it is the central's", ({
+    exampleStore: store,
+  }) => {
+    const own = scan(store, scanReq(BRUNO, "pool"), T("10:00"), "gw-1");
+    apply(store, bruno({ presence: [moved("pool", "out", "09:45", "gw-2:11")] }));
+    expect(decided(store, BRUNO, "pool", "10:05")).toBe("deny anti_passback");
+    expect(row(store, "SELECT event_id, local FROM presence WHERE member_id = 'm-bruno'")).toEqual({
+      event_id: own.id,
+      local: 1,
+    });
+    apply(store, bruno({ presence: [moved("pool", "in", "10:00", own.id)] }));
+    expect(row(store, "SELECT event_id, local FROM presence WHERE member_id = 'm-bruno'")).toEqual({
+      event_id: own.id,
+      local: 0,
+    });
+    // The central's now: a document without the area takes it back.
+    apply(store, bruno({ presence: [] }));
+    expect(decided(store, BRUNO, "pool", "10:05")).toBe("grant ok");
+  });
+
+  it("sync.md: the document's entry wins even when older: a movement undone at the other gateway is taken back", ({
+    exampleStore: store,
+  }) => {
+    apply(store, bruno({ presence: [moved("pool", "in", "09:30", "gw-2:12")] }));
+    expect(decided(store, BRUNO, "pool", "10:00")).toBe("deny anti_passback");
+    apply(store, bruno({ presence: [moved("pool", "out", "08:00", "gw-2:5")] }));
+    expect(decided(store, BRUNO, "pool", "10:00")).toBe("grant ok");
+  });
+
+  it("sync.md: an own movement that was undone is not kept against an older entry of the document", ({
+    exampleStore: store,
+  }) => {
+    scan(store, scanReq(BRUNO, "pool"), T("08:00"), "gw-1");
+    const exit = scan(store, scanReq(BRUNO, "pool", "out"), T("09:00"), "gw-1");
+    recordRelayFailure(store, exit, T("09:00") + 1500);
+    apply(store, bruno({ presence: [moved("pool", "in", "08:00", "gw-1:1")] }));
+    expect(decided(store, BRUNO, "pool", "10:00")).toBe("deny anti_passback");
+  });
+
+  it("R12: a document without presence (an older central) leaves presence as it was", ({
+    exampleStore: store,
+  }) => {
+    scan(store, scanReq(BRUNO, "pool"), T("09:00"), "gw-1");
+    apply(store, bruno({ presence: [moved("gym", "in", "09:00", "gw-2:3")] }));
+    apply(store, bruno());
+    expect(decided(store, BRUNO, "pool", "10:00")).toBe("deny anti_passback");
+    expect(
+      store.db.prepare("SELECT area FROM presence WHERE member_id = 'm-bruno' ORDER BY area").pluck().all(),
+    ).toEqual(["gym", "pool"]);
+  });
+
+  it("R12 timed: an exit from the document keeps the last entry known here for the wait", ({
+    exampleStore: store,
+  }) => {
+    importInputs(store, [
+      { name: "areas.yaml", value: { areas: [{ id: "gym", antiPassback: { mode: "timed", minutes: 30 } }] } },
+    ]);
+    apply(store, bruno({ presence: [moved("gym", "in", "09:40", "gw-2:20")] }));
+    apply(store, bruno({ presence: [moved("gym", "out", "09:50", "gw-2:21")] }));
+    expect(row(store, "SELECT last_in_at FROM presence WHERE member_id = 'm-bruno'")).toEqual({
+      last_in_at: T("09:40"),
+    });
+    expect(decided(store, BRUNO, "gym", "10:00")).toBe("deny anti_passback");
+    expect(decided(store, BRUNO, "gym", "10:10")).toBe("grant ok");
+  });
+});
