@@ -254,6 +254,38 @@ describe("visits from member documents", () => {
     expect(decided(store, BRUNO, "pool", "11:00")).toBe("deny limit_reached");
   });
 
+  it("R8: a visit of this site in an area this gateway does not know yet is kept and counted by a limit on every area", ({
+    exampleStore: store,
+  }) => {
+    importInputs(store, [
+      { name: "limits.yaml", value: { limits: [{ id: "2-a-day", amount: 2, period: "day" }] } },
+    ]);
+    apply(
+      store,
+      bruno({
+        visits: [
+          visit("gw-2:30", "08:00", { area: "sauna", accessType: "sauna-all" }),
+          visit("gw-2:31", "09:00"),
+        ],
+      }),
+    );
+    expect(visitIds(store)).toEqual(["gw-2:30", "gw-2:31"]);
+    expect(decided(store, BRUNO, "gym", "10:00")).toBe("deny limit_reached");
+  });
+
+  it("sync.md: a multipack the document drops keeps the visits the document still lists", ({
+    poolOnceADay: store,
+  }) => {
+    const charged = visit("gw-2:8", "09:00", { multipack: "mp-bruno-swim", product: "swim10", credits: 1 });
+    const doc = bruno({ visits: [charged] });
+    doc.multipacks[1]?.ledger.push({ id: "gw-2:8", amount: 1, at: charged.at, area: "pool" });
+    apply(store, doc);
+    apply(store, { ...doc, multipacks: doc.multipacks.slice(0, 1) });
+    expect(row(store, "SELECT count(*) AS n FROM multipacks WHERE id = 'mp-bruno-swim'")).toEqual({ n: 0 });
+    expect(visitIds(store)).toEqual(["gw-2:8"]);
+    expect(decided(store, BRUNO, "pool", "11:00")).toBe("deny limit_reached");
+  });
+
   it("accessgw import of a file with visits merges them as a sync does", ({ poolOnceADay: store }) => {
     const doc = bruno({ visits: [visit("gw-2:7", "09:00")] });
     importInputs(store, [{ name: "members.yaml", value: { members: [doc] } }]);
