@@ -162,6 +162,35 @@ describe("visits from member documents", () => {
     });
   });
 
+  it("R5, R20: a charged visit at another site of the chain, in an area of the same id, anchors no re-entry here", ({
+    exampleStore: store,
+  }) => {
+    const turin = visit("turin:8", "09:30", {
+      site: "turin-lingotto",
+      multipack: "mp-anna-swim",
+      product: "swim10",
+      credits: 1,
+    });
+    const anna = Member.parse({
+      id: "m-anna",
+      cards: [{ number: ANNA }],
+      multipacks: [
+        {
+          id: "mp-anna-swim",
+          product: "swim10",
+          purchasedAt: "2027-03-01T18:00:00+01:00",
+          ledger: [{ id: "turin:8", amount: 1, at: turin.at, area: "pool", accessType: "pool-offpeak" }],
+        },
+      ],
+      visits: [turin],
+    });
+    apply(store, anna);
+    expect(explain(store, scanReq(ANNA, "pool"), T("10:00"))).toMatchObject({
+      reason: "ok",
+      creditsDeducted: 1,
+    });
+  });
+
   it("sync.md: undone is sticky: a document marking a visit undone frees the limit, and a later copy without the mark changes nothing", ({
     poolOnceADay: store,
   }) => {
