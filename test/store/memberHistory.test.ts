@@ -364,6 +364,17 @@ describe("presence from member documents", () => {
     expect(decided(store, BRUNO, "pool", "10:05")).toBe("grant ok");
   });
 
+  it("sync.md: an area the document does not list keeps only this gateway's own movement not yet echoed", ({
+    exampleStore: store,
+  }) => {
+    apply(store, bruno({ presence: [moved("gym", "in", "09:00", "gw-2:3")] }));
+    scan(store, scanReq(BRUNO, "pool"), T("09:30"), "gw-1");
+    apply(store, bruno({ presence: [] }));
+    const areas = store.db.prepare("SELECT area FROM presence WHERE member_id = 'm-bruno'").pluck().all();
+    expect(areas).toEqual(["pool"]);
+    expect(decided(store, BRUNO, "pool", "10:00")).toBe("deny anti_passback");
+  });
+
   it("sync.md: the document's entry wins even when older: a movement undone at the other gateway is taken back", ({
     exampleStore: store,
   }) => {
