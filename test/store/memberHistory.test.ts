@@ -1,78 +1,16 @@
 /**
- * sync.md "Sites with several gateways": member documents carry the visits and movements of every
- * gateway of the site (and, for a chain, visits at its other sites); the gateway merges them into
- * its cache and decides with them (R5, R7, R8, R11, R12, R20). The worked example's site is
- * rome-center; this gateway is gw-1, the other gateway of the site gw-2.
+ * sync.md "Sites with several gateways": the visits in member documents (every gateway of the site,
+ * and for a chain its other sites) merged into the cache and decided with (R5, R7, R8, R20).
  */
 import { describe, expect } from "vitest";
-import { Member, type Presence, type Visit } from "../../config/members.js";
+import { Member } from "../../config/members.js";
 import { explain, scan } from "../../gateway/decisions.js";
-import type { Store } from "../../gateway/store/db.js";
 import { loadVisits } from "../../gateway/store/facts.js";
 import { recordRelayFailure } from "../../gateway/store/relayFailure.js";
 import { applyMembers } from "../../gateway/store/syncMembers.js";
 import { test } from "../harness/index.js";
-import { at } from "../helpers/build.js";
+import { ANNA, apply, BRUNO, bruno, decided, iso, row, T, visit, visitIds } from "./memberDocs.js";
 import { importInputs, scanReq } from "./storeHelpers.js";
-
-const BRUNO = "7654321";
-const ANNA = "0001234567";
-const T = (hhmm: string) => at(`2027-03-22T${hhmm}`);
-const iso = (hhmm: string) => new Date(T(hhmm)).toISOString();
-
-/** A visit as a member document lists it: Bruno's free pool visit through gymflex, unless `over`. */
-function visit(id: string, hhmm: string, over: Partial<Visit> = {}): Visit {
-  return {
-    id,
-    site: "rome-center",
-    at: iso(hhmm),
-    area: "pool",
-    accessType: "pool-offpeak",
-    multipack: "mp-bruno-flex",
-    product: "gymflex",
-    credits: 0,
-    undone: false,
-    ...over,
-  };
-}
-
-/** A movement as a member document lists it. */
-function moved(area: string, direction: "in" | "out", hhmm: string, eventId: string): Presence {
-  return { area, direction, at: iso(hhmm), eventId };
-}
-
-/** Bruno's document as the central publishes it (the worked example), with what `extra` adds. */
-function bruno(extra: Record<string, unknown> = {}): Member {
-  return Member.parse({
-    id: "m-bruno",
-    name: "Bruno",
-    cards: [{ number: BRUNO }],
-    multipacks: [
-      { id: "mp-bruno-flex", product: "gymflex", purchasedAt: "2027-03-20T10:00:00+01:00" },
-      {
-        id: "mp-bruno-swim",
-        product: "swim10",
-        purchasedAt: "2027-02-10T10:00:00+01:00",
-        ledger: [{ id: "central:b1", amount: 8, at: "2027-03-01T10:00:00Z", area: "pool" }],
-      },
-    ],
-    ...extra,
-  });
-}
-
-/** Applies member documents as a sync change does; fails the test when they are refused. */
-function apply(store: Store, ...docs: Member[]): void {
-  const out = applyMembers(store, docs, [], { name: "changes" });
-  expect(out.problems).toEqual([]);
-}
-
-const decided = (store: Store, card: string, area: string, hhmm: string, direction: "in" | "out" = "in") => {
-  const d = explain(store, scanReq(card, area, direction), T(hhmm));
-  return `${d.decision} ${d.reason}`;
-};
-const visitIds = (store: Store, member = "m-bruno") =>
-  loadVisits(store, member, 0, "rome-center").map((v) => v.id);
-const row = (store: Store, sql: string, ...params: unknown[]) => store.db.prepare(sql).get(...params);
 
 /** The worked example with one more limit: one pool visit a day, whoever made it and wherever. */
 const it = test.extend("poolOnceADay", ({ exampleStore: store }) => {
@@ -320,104 +258,5 @@ describe("visits from member documents", () => {
     importInputs(store, [{ name: "members.yaml", value: { members: [doc] } }]);
     expect(visitIds(store)).toEqual(["gw-2:7"]);
     expect(decided(store, BRUNO, "pool", "10:00")).toBe("deny limit_reached");
-  });
-});
-
-describe("presence from member documents", () => {
-  it("R11, R12: anti-passback with a movement at the other gateway: in there, denied here; out there, let in", ({
-    exampleStore: store,
-  }) => {
-    apply(store, bruno({ presence: [moved("pool", "in", "09:30", "gw-2:10")] }));
-    expect(decided(store, BRUNO, "pool", "10:00")).toBe("deny anti_passback");
-    apply(store, bruno({ presence: [moved("pool", "out", "09:45", "gw-2:11")] }));
-    expect(decided(store, BRUNO, "pool", "10:00")).toBe("grant ok");
-  });
-
-  it("R12: capacity counts members inside by the other gateway", ({ exampleStore: store }) => {
-    const inside = (id: string, card: string) =>
-      Member.parse({
-        id,
-        cards: [{ number: card }],
-        presence: [moved("studio", "in", "09:00", `gw-2:${card}`)],
-      });
-    apply(store, inside("m-x1", "901"), inside("m-x2", "902"));
-    expect(decided(store, BRUNO, "studio", "10:00")).toBe("deny area_full");
-  });
-
-  it("sync.md: an own movement newer than the document's is kept until echoed, then it is the central's", ({
-    exampleStore: store,
-  }) => {
-    const own = scan(store, scanReq(BRUNO, "pool"), T("10:00"), "gw-1");
-    apply(store, bruno({ presence: [moved("pool", "out", "09:45", "gw-2:11")] }));
-    expect(decided(store, BRUNO, "pool", "10:05")).toBe("deny anti_passback");
-    expect(row(store, "SELECT event_id, local FROM presence WHERE member_id = 'm-bruno'")).toEqual({
-      event_id: own.id,
-      local: 1,
-    });
-    apply(store, bruno({ presence: [moved("pool", "in", "10:00", own.id)] }));
-    expect(row(store, "SELECT event_id, local FROM presence WHERE member_id = 'm-bruno'")).toEqual({
-      event_id: own.id,
-      local: 0,
-    });
-    // The central's now: a document without the area takes it back.
-    apply(store, bruno({ presence: [] }));
-    expect(decided(store, BRUNO, "pool", "10:05")).toBe("grant ok");
-  });
-
-  it("sync.md: an area the document does not list keeps only this gateway's own movement not yet echoed", ({
-    exampleStore: store,
-  }) => {
-    apply(store, bruno({ presence: [moved("gym", "in", "09:00", "gw-2:3")] }));
-    scan(store, scanReq(BRUNO, "pool"), T("09:30"), "gw-1");
-    apply(store, bruno({ presence: [] }));
-    const areas = store.db.prepare("SELECT area FROM presence WHERE member_id = 'm-bruno'").pluck().all();
-    expect(areas).toEqual(["pool"]);
-    expect(decided(store, BRUNO, "pool", "10:00")).toBe("deny anti_passback");
-  });
-
-  it("sync.md: the document's entry wins even when older: a movement undone at the other gateway is taken back", ({
-    exampleStore: store,
-  }) => {
-    apply(store, bruno({ presence: [moved("pool", "in", "09:30", "gw-2:12")] }));
-    expect(decided(store, BRUNO, "pool", "10:00")).toBe("deny anti_passback");
-    apply(store, bruno({ presence: [moved("pool", "out", "08:00", "gw-2:5")] }));
-    expect(decided(store, BRUNO, "pool", "10:00")).toBe("grant ok");
-  });
-
-  it("sync.md: an own movement that was undone is not kept against an older entry of the document", ({
-    exampleStore: store,
-  }) => {
-    scan(store, scanReq(BRUNO, "pool"), T("08:00"), "gw-1");
-    const exit = scan(store, scanReq(BRUNO, "pool", "out"), T("09:00"), "gw-1");
-    recordRelayFailure(store, exit, T("09:00") + 1500);
-    apply(store, bruno({ presence: [moved("pool", "in", "08:00", "gw-1:1")] }));
-    expect(decided(store, BRUNO, "pool", "10:00")).toBe("deny anti_passback");
-  });
-
-  it("R12: a document without presence (an older central) leaves presence as it was", ({
-    exampleStore: store,
-  }) => {
-    scan(store, scanReq(BRUNO, "pool"), T("09:00"), "gw-1");
-    apply(store, bruno({ presence: [moved("gym", "in", "09:00", "gw-2:3")] }));
-    apply(store, bruno());
-    expect(decided(store, BRUNO, "pool", "10:00")).toBe("deny anti_passback");
-    expect(
-      store.db.prepare("SELECT area FROM presence WHERE member_id = 'm-bruno' ORDER BY area").pluck().all(),
-    ).toEqual(["gym", "pool"]);
-  });
-
-  it("R12 timed: an exit from the document keeps the last entry known here for the wait", ({
-    exampleStore: store,
-  }) => {
-    importInputs(store, [
-      { name: "areas.yaml", value: { areas: [{ id: "gym", antiPassback: { mode: "timed", minutes: 30 } }] } },
-    ]);
-    apply(store, bruno({ presence: [moved("gym", "in", "09:40", "gw-2:20")] }));
-    apply(store, bruno({ presence: [moved("gym", "out", "09:50", "gw-2:21")] }));
-    expect(row(store, "SELECT last_in_at FROM presence WHERE member_id = 'm-bruno'")).toEqual({
-      last_in_at: T("09:40"),
-    });
-    expect(decided(store, BRUNO, "gym", "10:00")).toBe("deny anti_passback");
-    expect(decided(store, BRUNO, "gym", "10:10")).toBe("grant ok");
   });
 });
