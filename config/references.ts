@@ -157,6 +157,8 @@ interface Known {
   knownModels: Set<string>;
   /** The site's time zone: a purchase's local date starts its validity (R2). */
   zone: string;
+  /** R20: this site's id; a chain's other sites have areas and access types of their own. */
+  siteId: string;
 }
 
 /**
@@ -177,6 +179,7 @@ export function memberChecker(
       ...merged.products.flatMap((p) => p.cardModels),
     ]),
     zone: merged.site.timezone,
+    siteId: merged.site.id,
   };
   return (file, i, m) => {
     const problems: string[] = [];
@@ -198,11 +201,13 @@ export function memberChecker(
       once("booking id", b.id, `${booking}.id`);
       if (!known.areas.has(b.area)) problems.push(`${booking}.area: unknown area "${b.area}"`);
     });
+    // R20: the usage entry of a visit at another site of the chain names that site's area.
+    const away = new Set(m.visits?.filter((v) => v.site !== known.siteId).map((v) => v.id));
     m.multipacks.forEach((mp, j) => {
       problems.push(
         ...multipackProblems(
           `${base}.${recordAt("multipacks", j, mp)}`,
-          m.id,
+          { memberId: m.id, away },
           mp,
           known,
           once,
@@ -216,7 +221,7 @@ export function memberChecker(
 
 function multipackProblems(
   mpBase: string,
-  memberId: string,
+  { memberId, away }: { memberId: string; away: Set<string> },
   mp: Multipack,
   known: Known,
   once: (kind: string, key: string, where: string) => void,
@@ -236,6 +241,7 @@ function multipackProblems(
   mp.ledger.forEach((e, k) => {
     const entry = `${mpBase}.${recordAt("ledger", k, e)}`;
     once("ledger entry id", e.id, `${entry}.id`);
+    if (away.has(e.id)) return;
     if (e.area && !known.areas.has(e.area)) problems.push(`${entry}.area: unknown area "${e.area}"`);
     if (e.accessType && !known.accessTypes.has(e.accessType))
       problems.push(`${entry}.accessType: unknown access type "${e.accessType}"`);

@@ -348,9 +348,10 @@ export class Gateway implements Feature {
       problems: () => deviceStatus(this.parts).problems,
       // D5: commands from the central go the way the control socket's do.
       commands: (command) => this.commands.handle(command, "central"),
-      // sync.md "Features": this gateway carries front-desk commands out (doors.md D5) and decides
-      // limits by the member's home site (R20), so a central may send it limits with `at`.
-      features: ["commands", "homeSite"],
+      // sync.md "Features": this gateway carries front-desk commands out (doors.md D5), decides
+      // limits by the member's home site (R20), so a central may send it limits with `at`, and
+      // merges the visits and presence of member documents (store/memberHistory.ts).
+      features: ["commands", "homeSite", "visits"],
       ...(backoff === undefined ? {} : { backoff }),
     });
     sync.link.on("state", () => this.changed());

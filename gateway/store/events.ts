@@ -140,8 +140,8 @@ export function recordDecision(
   if (d.reason === "ok" && d.direction === "in") {
     store
       .prepare(
-        `INSERT INTO visits (id, member_id, multipack_id, product_id, access_type_id, area, at, credits)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO visits (id, member_id, multipack_id, product_id, access_type_id, area, at, credits, local)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)`,
       )
       .run(id, d.memberId, d.multipackId, d.productId, d.accessTypeId, d.area, at, d.creditsDeducted);
   }
@@ -150,16 +150,20 @@ export function recordDecision(
       .prepare("UPDATE multipacks SET first_use_at = coalesce(first_use_at, ?) WHERE id = ?")
       .run(at, d.multipackId);
   // R12: presence keeps the latest movement; a what-if recorded in the past does not move it back.
+  // The movement is this gateway's own until a member document lists it (sync.md merging).
   store
     .prepare(
-      `INSERT INTO presence (member_id, area, last_direction, last_at, last_in_at) VALUES (?, ?, ?, ?, ?)
+      `INSERT INTO presence (member_id, area, last_direction, last_at, last_in_at, event_id, local)
+       VALUES (?, ?, ?, ?, ?, ?, 1)
        ON CONFLICT (member_id, area) DO UPDATE SET
          last_direction = CASE WHEN excluded.last_at >= last_at THEN excluded.last_direction ELSE last_direction END,
+         event_id = CASE WHEN excluded.last_at >= last_at THEN excluded.event_id ELSE event_id END,
+         local = CASE WHEN excluded.last_at >= last_at THEN 1 ELSE local END,
          last_at = max(last_at, excluded.last_at),
          last_in_at = CASE WHEN excluded.last_in_at IS NOT NULL AND excluded.last_in_at >= coalesce(last_in_at, excluded.last_in_at)
                       THEN excluded.last_in_at ELSE last_in_at END`,
     )
-    .run(d.memberId, d.area, d.direction, at, d.direction === "in" ? at : null);
+    .run(d.memberId, d.area, d.direction, at, d.direction === "in" ? at : null, id);
   return event;
 }
 

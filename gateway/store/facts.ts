@@ -166,15 +166,16 @@ export function loadMultipacks(store: Store, site: SiteModel, memberId: string):
 }
 
 /**
- * Counted visits of the member from `since` on (the history the rules need, nothing older). R20:
- * the visits this cache records are made at this gateway's site, `siteId`.
+ * Counted visits of the member from `since` on (the history the rules need, nothing older), at any
+ * gateway of the site and, for a chain, at its other sites. R20: a visit without a site of its own
+ * was made at this gateway's site, `siteId`. An undone visit counts for nothing (sync.md).
  */
 export function loadVisits(store: Store, memberId: string, since: number, siteId: string): VisitFact[] {
   const rows = raw(
     store,
-    `SELECT id, multipack_id, product_id, access_type_id, area, at, credits FROM visits
-     WHERE member_id = ? AND at >= ? ORDER BY at`,
-  ).all(memberId, Number.isFinite(since) ? since : -8.64e15) as [
+    `SELECT id, multipack_id, product_id, access_type_id, area, at, credits, coalesce(site, ?) FROM visits
+     WHERE member_id = ? AND at >= ? AND undone = 0 ORDER BY at`,
+  ).all(siteId, memberId, Number.isFinite(since) ? since : -8.64e15) as [
     string,
     string | null,
     string | null,
@@ -182,6 +183,7 @@ export function loadVisits(store: Store, memberId: string, since: number, siteId
     string,
     number,
     number,
+    string,
   ][];
   return rows.map((r) => ({
     id: r[0],
@@ -189,7 +191,7 @@ export function loadVisits(store: Store, memberId: string, since: number, siteId
     productId: r[2],
     accessTypeId: r[3],
     area: r[4],
-    site: siteId,
+    site: r[7],
     at: r[5],
     credits: r[6],
   }));
@@ -204,7 +206,10 @@ export function loadPresence(store: Store, memberId: string, area: string): Pres
   return r ? { lastDirection: r[0], lastAt: r[1], lastInAt: r[2] } : null;
 }
 
-/** R12: other members whose last movement today (from `startOfDay` to `now`) in the area was an entry. */
+/**
+ * R12: other members whose last movement today (from `startOfDay` to `now`) in the area was an
+ * entry, by any gateway of the site (movements merged from member documents, sync.md).
+ */
 export function countPresent(
   store: Store,
   area: string,

@@ -1,7 +1,8 @@
 /**
  * Undoing a grant whose member did not get in (a relay failure, or doors.md D2: no passage by the
  * timeout): the credits back with a refund entry (R16: a negative entry, never a deletion), the
- * visit removed, presence put back, the event rewritten and queued again for the central.
+ * visit marked undone (sticky, sync.md), presence put back, the event rewritten and queued again
+ * for the central.
  */
 import type { Store } from "./db.js";
 import { decisionFromDoc, type RecordedEvent } from "./events.js";
@@ -12,6 +13,10 @@ export interface PresenceRow {
   lastDirection: "in" | "out";
   lastAt: number;
   lastInAt: number | null;
+  /** The event of the movement (absent in a row remembered before visits were merged). */
+  eventId?: string | null;
+  /** Whether it was this gateway's own movement not yet listed by a member document. */
+  local?: boolean;
 }
 
 /** How to undo: the refund's ledger id, what to write on the event, and the presence to put back. */
@@ -34,11 +39,27 @@ export interface UndoOutcome {
 /** The member's presence row in an area, or null. */
 export function presenceOf(store: Store, memberId: string, area: string): PresenceRow | null {
   const r = store
-    .prepare("SELECT last_direction, last_at, last_in_at FROM presence WHERE member_id = ? AND area = ?")
+    .prepare(
+      "SELECT last_direction, last_at, last_in_at, event_id, local FROM presence WHERE member_id = ? AND area = ?",
+    )
     .get(memberId, area) as
-    | { last_direction: "in" | "out"; last_at: number; last_in_at: number | null }
+    | {
+        last_direction: "in" | "out";
+        last_at: number;
+        last_in_at: number | null;
+        event_id: string | null;
+        local: number;
+      }
     | undefined;
-  return r ? { lastDirection: r.last_direction, lastAt: r.last_at, lastInAt: r.last_in_at } : null;
+  return r
+    ? {
+        lastDirection: r.last_direction,
+        lastAt: r.last_at,
+        lastInAt: r.last_in_at,
+        eventId: r.event_id,
+        local: r.local === 1,
+      }
+    : null;
 }
 
 /** Undoes a grant in one transaction, as `plan` says; doing it twice changes nothing. */
@@ -54,8 +75,9 @@ export function undoGrant(store: Store, event: RecordedEvent, now: number, plan:
       const refunded = refund(store, event, now, plan.refundLedgerId);
       const at = Date.parse(event.at);
       if (event.memberId) {
+        // Marked, not deleted: a document listing the visit as not undone yet cannot bring it back.
         store
-          .prepare("DELETE FROM visits WHERE member_id = ? AND at = ? AND id = ?")
+          .prepare("UPDATE visits SET undone = 1 WHERE member_id = ? AND at = ? AND id = ?")
           .run(event.memberId, at, event.id);
         restorePresence(store, event, at, plan.presenceBefore);
       }
@@ -108,7 +130,17 @@ function restorePresence(
   }
   store
     .prepare(
-      "UPDATE presence SET last_direction = ?, last_at = ?, last_in_at = ? WHERE member_id = ? AND area = ?",
+      `UPDATE presence SET last_direction = ?, last_at = ?, last_in_at = ?, event_id = ?, local = ?
+       WHERE member_id = ? AND area = ?`,
     )
-    .run(before.lastDirection, before.lastAt, before.lastInAt, memberId, event.area);
+    .run(
+      before.lastDirection,
+      before.lastAt,
+      before.lastInAt,
+      before.eventId ?? null,
+      // A row remembered before merging existed was this gateway's own movement (migration 13).
+      before.local === false ? 0 : 1,
+      memberId,
+      event.area,
+    );
 }

@@ -3,6 +3,7 @@ import type { LoadedFile } from "../../config/dataFile.js";
 import { type LedgerEntry, ledgerKind, type Member } from "../../config/members.js";
 import type { ChangeReport, ChangeSet } from "./changeSet.js";
 import type { Store } from "./db.js";
+import { mergeMemberHistory } from "./memberHistory.js";
 import { diffRecord, plain } from "./recordDiff.js";
 import { SITE_TABLES } from "./siteTables.js";
 import { memberChanges } from "./storedMember.js";
@@ -237,6 +238,8 @@ function upsertMember(store: Store, m: Member, origin: string, sum: ImportSummar
 
   const totals = m.multipacks.map((): Totals => ({ used: 0, added: 0, firstUse: null }));
   if (m.multipacks.some((mp) => mp.ledger.length > 0)) mergeLedgers(store, m, origin, totals, sum);
+  // sync.md: the visits and movements of every gateway of the site, when the document has them.
+  mergeMemberHistory(store, m, isNew);
 
   // The multipack's own fields are replaced; its running totals only grow by the new entries.
   const mpUpsert = store.prepare(
@@ -272,7 +275,10 @@ function upsertMember(store: Store, m: Member, origin: string, sum: ImportSummar
 
 /**
  * R16 for all the member's ledgers: the same effect as `mergeLedgerEntry` on each entry in turn
- * (an entry whose id is known, or repeated, changes nothing), in a few multi-row statements.
+ * (an entry whose id is known, or repeated, changes nothing), in a few multi-row statements. A
+ * document that lists its `visits` (sync.md) gets no visits derived from its usage entries: its
+ * charged visits are among those listed, which replace the member's visits right after (writing
+ * them twice would only cost time).
  */
 function mergeLedgers(store: Store, m: Member, origin: string, totals: Totals[], sum: ImportSummary): void {
   const rows: { e: LedgerEntry; j: number; at: number; kind: NonNullable<LedgerEntry["kind"]> }[] = [];
@@ -290,6 +296,7 @@ function mergeLedgers(store: Store, m: Member, origin: string, totals: Totals[],
     const ids = store.prepare(ledgerBatchSql(batch.length)).pluck().all(params) as string[];
     for (const id of ids) inserted.add(id);
   }
+  const derive = m.visits === undefined;
   const visits: unknown[] = [];
   let visitRows = 0;
   const flushVisits = () => {
@@ -309,8 +316,10 @@ function mergeLedgers(store: Store, m: Member, origin: string, totals: Totals[],
     else t.used += r.e.amount;
     if (r.kind === "usage" && r.e.area) {
       const mp = m.multipacks[r.j] as Member["multipacks"][number];
-      visits.push(r.e.id, m.id, mp.id, mp.product, r.e.accessType ?? null, r.e.area, r.at, r.e.amount);
-      if (++visitRows === BATCH) flushVisits();
+      if (derive) {
+        visits.push(r.e.id, m.id, mp.id, mp.product, r.e.accessType ?? null, r.e.area, r.at, r.e.amount);
+        if (++visitRows === BATCH) flushVisits();
+      }
       t.firstUse = t.firstUse === null ? r.at : Math.min(t.firstUse, r.at);
     }
   }

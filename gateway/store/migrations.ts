@@ -327,6 +327,35 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 13,
+    name: "visits and presence from every gateway of the site",
+    sql: `
+      -- sync.md "Sites with several gateways": member documents carry the member's visits and
+      -- presence at every gateway of the site (and, for a chain, visits at its other sites).
+      -- R20: the site where a visit was made; NULL is this gateway's own site (every visit stored
+      -- before, and the visits recorded here), so the common case costs no bytes.
+      ALTER TABLE visits ADD COLUMN site TEXT;
+      -- An undone grant (relay failure, no passage, D2) counts for nothing, wherever it was made; the
+      -- mark is sticky, so a stale document cannot bring the visit back.
+      ALTER TABLE visits ADD COLUMN undone INTEGER NOT NULL DEFAULT 0;
+      -- 1: recorded here and not yet listed by a member document (a merge keeps it); 0: the central's.
+      ALTER TABLE visits ADD COLUMN local INTEGER NOT NULL DEFAULT 0;
+      -- Before this version only this gateway's own grants made visits with their event's id.
+      UPDATE visits SET local = 1 WHERE id IN (SELECT id FROM events);
+
+      -- R11, R12: the event of the movement, and whether it is this gateway's own movement that no
+      -- member document has listed yet. Every movement stored before was recorded here.
+      ALTER TABLE presence ADD COLUMN event_id TEXT;
+      ALTER TABLE presence ADD COLUMN local INTEGER NOT NULL DEFAULT 0;
+      UPDATE presence SET local = 1, event_id = (
+        SELECT e.id FROM events e
+        WHERE e.member_id = presence.member_id AND e.at = presence.last_at AND e.decision = 'grant'
+          AND json_extract(e.doc, '$.area') = presence.area
+          AND json_extract(e.doc, '$.direction') = presence.last_direction
+        ORDER BY e.seq DESC LIMIT 1);
+    `,
+  },
 ];
 
 /**

@@ -15,8 +15,8 @@ export function refundId(eventId: string): string {
 }
 
 /**
- * In one transaction: refunds the credits taken (R16: a negative entry, never a deletion), removes
- * the visit, clears presence when this event is the member's last movement there, marks the event
+ * In one transaction: refunds the credits taken (R16: a negative entry, never a deletion), marks
+ * the visit undone (sync.md: sticky), clears presence when this event is the member's last movement there, marks the event
  * `relayFailed` (its pulse 'failed') and queues it again in the outbox so sync resends it. Doing it
  * twice changes nothing.
  */

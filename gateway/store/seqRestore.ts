@@ -95,8 +95,12 @@ function move(store: Store, e: EventRow, seq: number): void {
   ] as const)
     store.prepare("UPDATE ledger SET id = ? WHERE id = ?").run(to, from);
   // Visits are keyed by member first: the member's range, not the whole table.
-  if (e.member_id !== null)
+  if (e.member_id !== null) {
     store.prepare("UPDATE visits SET id = ? WHERE member_id = ? AND id = ?").run(id, e.member_id, e.id);
+    store
+      .prepare("UPDATE presence SET event_id = ? WHERE member_id = ? AND event_id = ?")
+      .run(id, e.member_id, e.id);
+  }
 }
 
 function maxSeq(store: Store): number {

@@ -190,7 +190,7 @@ function writeMembers(
     const stored = new Set(before.get(m.id));
     const sent = new Set(m.multipacks.map((mp) => mp.id));
     for (const id of stored)
-      if (!sent.has(id) && dropMultipack(store, m.id, id, kept))
+      if (!sent.has(id) && dropMultipack(store, m, id, kept))
         options.changes?.add("members", [
           { kind: "members", id: m.id, op: "removed", part: "multipack", key: id },
         ]);
@@ -211,23 +211,25 @@ const UNACKED_LOCAL = `SELECT 1 FROM ledger l
  * entries recorded here stay (their events may still travel, and they count again if it returns).
  * Returns whether it was deleted.
  */
-function dropMultipack(store: Store, memberId: string, id: string, kept: string[]): boolean {
+function dropMultipack(store: Store, m: Member, id: string, kept: string[]): boolean {
   if (store.prepare(UNACKED_LOCAL).get(id)) {
     kept.push(id);
     return false;
   }
-  forgetMultipack(store, memberId, id);
+  // A document listing its visits has just said which of them stand (sync.md), the dropped pack's too.
+  forgetMultipack(store, m.id, id, m.visits === undefined);
   return true;
 }
 
-function forgetMultipack(store: Store, memberId: string, id: string): void {
-  // The visits of the entries deleted go too, so the same entries sent again insert them cleanly.
-  store
-    .prepare(
-      `DELETE FROM visits WHERE member_id = ? AND multipack_id = ?
-       AND id IN (SELECT id FROM ledger WHERE multipack_id = ? AND origin <> 'local')`,
-    )
-    .run(memberId, id, id);
+function forgetMultipack(store: Store, memberId: string, id: string, derivedVisits = true): void {
+  // The visits derived from the entries deleted go too, so the same entries sent again insert them cleanly.
+  if (derivedVisits)
+    store
+      .prepare(
+        `DELETE FROM visits WHERE member_id = ? AND multipack_id = ?
+         AND id IN (SELECT id FROM ledger WHERE multipack_id = ? AND origin <> 'local')`,
+      )
+      .run(memberId, id, id);
   store.prepare("DELETE FROM ledger WHERE multipack_id = ? AND origin <> 'local'").run(id);
   store.prepare("DELETE FROM multipacks WHERE id = ?").run(id);
 }

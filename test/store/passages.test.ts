@@ -2,6 +2,7 @@ import { describe, expect } from "vitest";
 import { memberBalance, scan } from "../../gateway/decisions.js";
 import type { Store } from "../../gateway/store/db.js";
 import { isDecisionEvent, listEvents } from "../../gateway/store/events.js";
+import { loadVisits } from "../../gateway/store/facts.js";
 import { pendingEvents } from "../../gateway/store/outbox.js";
 import { recordNoPassage, recordPassage, undoId, waitingGrants } from "../../gateway/store/passages.js";
 import { recordRelayFailure } from "../../gateway/store/relayFailure.js";
@@ -29,7 +30,7 @@ function annaAtPeak(store: Store) {
 }
 
 describe("D2: a grant waits for its passage", () => {
-  it("D2: the member walks away: credits back by <id>:undo, visit gone, presence as it was, passed false, queued again", ({
+  it("D2: the member walks away: credits back by <id>:undo, visit undone, presence as it was, passed false, queued again", ({
     exampleStore: store,
   }) => {
     const { e, before } = annaAtPeak(store);
@@ -43,7 +44,9 @@ describe("D2: a grant waits for its passage", () => {
     expect(rows(store, "SELECT id, amount, kind FROM ledger WHERE id = ?", undoId(e.id))).toEqual([
       { id: `${e.id}:undo`, amount: -2, kind: "refund" },
     ]);
-    expect(rows(store, "SELECT id FROM visits WHERE id = ?", e.id)).toEqual([]);
+    // sync.md: the visit is kept, marked undone (sticky), and no longer counted.
+    expect(rows(store, "SELECT undone FROM visits WHERE id = ?", e.id)).toEqual([{ undone: 1 }]);
+    expect(loadVisits(store, "m-anna", T("17:00"), "rome-center")).toEqual([]);
     expect(presence(store)).toEqual(before);
     expect(listEvents(store).at(-1)).toEqual({ ...e, passed: false });
     const queued = pendingEvents(store).filter(isDecisionEvent);

@@ -4,6 +4,7 @@ import { describe, expect } from "vitest";
 import { memberBalance, scan } from "../../gateway/decisions.js";
 import { DB_FILE, Store } from "../../gateway/store/db.js";
 import { listEvents } from "../../gateway/store/events.js";
+import { loadVisits } from "../../gateway/store/facts.js";
 import { MIGRATIONS } from "../../gateway/store/migrations.js";
 import { pendingEvents } from "../../gateway/store/outbox.js";
 import { recordRelayFailure, refundId } from "../../gateway/store/relayFailure.js";
@@ -34,7 +35,7 @@ describe("recordRelayFailure: a grant whose door did not open is undone", () => 
     );
   });
 
-  it("removes the visit and the presence, marks the event relayFailed and queues it again for sync", ({
+  it("marks the visit undone (kept: sticky, sync.md), removes the presence, marks the event relayFailed and queues it again for sync", ({
     exampleStore: store,
   }) => {
     const e = scan(store, scanReq(ANNA, "pool"), MONDAY_10, "gw-1");
@@ -42,7 +43,8 @@ describe("recordRelayFailure: a grant whose door did not open is undone", () => 
 
     recordRelayFailure(store, e, MONDAY_10);
 
-    expect(rows(store, "SELECT * FROM visits WHERE id = ?", e.id)).toEqual([]);
+    expect(rows(store, "SELECT undone FROM visits WHERE id = ?", e.id)).toEqual([{ undone: 1 }]);
+    expect(loadVisits(store, "m-anna", 0, "rome-center")).toEqual([]);
     expect(rows(store, "SELECT * FROM presence WHERE member_id = 'm-anna' AND area = 'pool'")).toEqual([]);
     expect(listEvents(store)).toEqual([{ ...e, relayFailed: true }]);
     expect(rows(store, "SELECT seq FROM outbox")).toEqual([{ seq: e.seq }]);
