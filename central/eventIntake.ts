@@ -153,10 +153,7 @@ export function storedEvents(store: CentralStore, gatewayId?: string): SyncEvent
   const docs = (
     gatewayId === undefined
       ? store.prepare("SELECT doc FROM events WHERE site IS NULL ORDER BY gateway_id, seq").pluck().all()
-      : store
-          .prepare("SELECT doc FROM events WHERE gateway_id = ? ORDER BY seq")
-          .pluck()
-          .all(gatewayId)
+      : store.prepare("SELECT doc FROM events WHERE gateway_id = ? ORDER BY seq").pluck().all(gatewayId)
   ) as string[];
   return docs.map((d) => JSON.parse(d) as SyncEvent);
 }
