@@ -18,7 +18,7 @@ import type { BackoffOptions } from "../drivers/transport/backoff.js";
 import { SerialDeviceServer } from "../firmware-sim/devices/serialDeviceServer.js";
 import { SimSerialLineReader } from "../firmware-sim/devices/serialLineReader.js";
 import { Gateway } from "../gateway/daemon.js";
-import { explain } from "../gateway/decisions.js";
+import { explain, memberBalance } from "../gateway/decisions.js";
 import type { Decision } from "../gateway/engine/types.js";
 import { Store, syncState } from "../gateway/store/db.js";
 import { lastEventSeq, listEvents, type RecordedEvent } from "../gateway/store/events.js";
@@ -189,6 +189,12 @@ export class SiteGateway {
       { card, area, direction, readerId: `${area}-${direction}` },
       this.o.clock.now(),
     );
+  }
+
+  /** R16: the credits this gateway holds as remaining on the member's first multipack. */
+  credits(memberId: string): number | null | undefined {
+    return memberBalance(this.store, { member: memberId }, this.o.clock.now()).multipacks[0]
+      ?.creditsRemaining;
   }
 
   /** The site revision this gateway has applied (sync.md `lastRev`). */

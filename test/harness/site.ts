@@ -9,7 +9,13 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { MqttClient } from "mqtt";
-import { type SiteClock, type SiteRig, siteClock, startSiteRig } from "../../bench/siteRig.js";
+import {
+  type SiteClock,
+  type SiteGateway,
+  type SiteRig,
+  siteClock,
+  startSiteRig,
+} from "../../bench/siteRig.js";
 import { SYNC_KINDS, SYNC_TOPICS } from "../../config/protocol/topics.js";
 import { encodeRpcResponse } from "../../drivers/codecs/shelly.js";
 import { at } from "../helpers/build.js";
@@ -43,10 +49,17 @@ export interface TestSiteOptions {
   clock?: SiteClock;
 }
 
-/** Starts sites of the fixture on the broker at `url`, each in its own folder under `dir`. */
+/** A running site, every gateway in step; its gateways by letter (naming one it lacks throws). */
+export interface TestSite extends SiteRig {
+  readonly a: SiteGateway;
+  readonly b: SiteGateway;
+  readonly c: SiteGateway;
+}
+
+/** Starts sites of the fixture on the broker at `url`, each in its own folder under `dir`, and waits until they are in step. */
 export function testSites(url: string, defer: Defer, dir: string, connect: () => Promise<MqttClient>) {
   let made = 0;
-  return async (o: TestSiteOptions): Promise<SiteRig> => {
+  return async (o: TestSiteOptions): Promise<TestSite> => {
     const folder = join(dir, `site-${++made}`);
     mkdirSync(folder, { recursive: true });
     const centralPrefix = o.olderCentral ? `${o.prefix}-central` : o.prefix;
@@ -67,7 +80,17 @@ export function testSites(url: string, defer: Defer, dir: string, connect: () =>
       central: { topicPrefix: centralPrefix },
     });
     defer(() => rig.stop());
-    return rig;
+    await rig.ready();
+    const nth = (i: number) => {
+      const g = rig.gateways[i];
+      if (!g) throw new Error(`the site has ${rig.gateways.length} gateways`);
+      return g;
+    };
+    return Object.defineProperties(rig as TestSite, {
+      a: { get: () => nth(0) },
+      b: { get: () => nth(1) },
+      c: { get: () => nth(2) },
+    });
   };
 }
 
