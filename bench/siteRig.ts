@@ -202,6 +202,11 @@ export class SiteGateway {
     return syncState(this.store).lastRev;
   }
 
+  /** Waits until this gateway has applied site revision `rev` (or a later one). */
+  applied(rev: number, timeoutMs = 10_000): Promise<void> {
+    return until(`${this.id} at revision ${rev}`, () => this.lastRev() >= rev, timeoutMs);
+  }
+
   /** Events not yet acked by the central. */
   pending(): number {
     return outboxDepth(this.store);
@@ -300,11 +305,7 @@ export async function startSiteRig(o: SiteRigOptions): Promise<SiteRig> {
     settled: async (timeoutMs = 10_000) => {
       await until("every outbox acked", () => online().every((g) => g.pending() === 0), timeoutMs);
       const rev = central.siteRev();
-      await until(
-        `every gateway at revision ${rev}`,
-        () => online().every((g) => g.lastRev() >= rev),
-        timeoutMs,
-      );
+      await Promise.all(online().map((g) => g.applied(rev, timeoutMs)));
     },
   };
 }
