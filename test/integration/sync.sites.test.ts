@@ -207,12 +207,14 @@ describe("a single gateway with a central that sends full ledgers and no visits"
 });
 
 describe("a site with three gateways", () => {
-  it("R8: a visit at A is in force at B and at C", async ({ gatewaySite }) => {
+  it("R16, R8: a visit at A is in force at B and at C, charged or free", async ({ gatewaySite }) => {
     const site = await gatewaySite({ prefix: "sites8/v1", gateways: 3 });
     const { a, b, c } = site;
 
+    expect((await a.scan(ANNA, "pool")).creditsDeducted).toBe(1);
     expect((await a.scan(BRUNO, "sauna")).decision).toBe("grant");
     await site.settled();
+    expect([b.credits("m-anna"), c.credits("m-anna")]).toEqual([9, 9]);
     expect(told(await b.scan(BRUNO, "sauna"))).toEqual(["deny", "limit_reached"]);
     expect(told(await c.scan(BRUNO, "sauna"))).toEqual(["deny", "limit_reached"]);
   });
