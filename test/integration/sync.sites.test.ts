@@ -129,7 +129,7 @@ describe("a site with two gateways and the reference central", () => {
     expect(told(await b.scan(BRUNO, "sauna"))).toEqual(["grant", "ok"]);
   });
 
-  it("one gateway off the central while the other records visits rejoins and converges: same visits, same decisions", async ({
+  it("a gateway off the central for a day while the other records visits rejoins and converges: same visits, same decisions", async ({
     gatewaySite,
   }) => {
     const site = await gatewaySite({ prefix: "sites6/v1" });
@@ -137,6 +137,8 @@ describe("a site with two gateways and the reference central", () => {
 
     b.uplink.cut();
     await waitUntil(() => b.daemon?.status().sync?.state !== "open");
+    // A day passes without the central at B: the next day's visits are what must converge.
+    site.clock.advance(24 * HOUR);
     // A: Bruno's sauna, Anna's swim (charged), Carla into the pool. B, cut off: Dario's sauna.
     expect((await a.scan(BRUNO, "sauna")).decision).toBe("grant");
     expect((await a.scan(ANNA, "pool")).creditsDeducted).toBe(1);
@@ -145,6 +147,9 @@ describe("a site with two gateways and the reference central", () => {
     expect((await b.scan(DARIO, "sauna")).decision).toBe("grant");
     // B decides from what it knew: Bruno's sauna is still free there.
     expect(told(b.explain(BRUNO, "sauna"))).toEqual(["grant", "ok"]);
+    // A's events are at the central and back at A; B, cut off, hears nothing of them.
+    await site.settled();
+    expect([a.credits("m-anna"), b.credits("m-anna")]).toEqual([9, 10]);
     site.clock.advance(HOUR);
 
     b.uplink.mend();
