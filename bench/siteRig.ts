@@ -94,24 +94,52 @@ const SCAN_TIMEOUT_MS = 10_000;
 /** One gateway of the site: its store, its daemon, its readers and its uplink. */
 export class SiteGateway {
   daemon: Gateway | undefined;
-  readonly store: Store;
   readonly uplink: Uplink;
+  private opened: Store | undefined;
   private readonly readers = new Map<string, SimSerialLineReader>();
   private readonly lines: SerialDeviceServer[] = [];
   private readonly waiting: (() => void)[] = [];
 
   constructor(
     readonly id: string,
-    dataDir: string,
+    private readonly dataDir: string,
     private readonly o: SiteRigOptions,
   ) {
-    this.store = Store.open(dataDir);
     this.uplink = new Uplink(...hostAndPort(o.brokerUrl));
   }
 
-  /** Starts the readers' lines, the uplink and the daemon. */
+  /** Its cache (open from start() to stop()). */
+  get store(): Store {
+    if (!this.opened) throw new Error(`gateway ${this.id} is not started`);
+    return this.opened;
+  }
+
+  /** Opens the cache, starts the readers' lines, the uplink and the daemon. */
   async start(): Promise<void> {
+    this.opened = Store.open(this.dataDir);
     const url = await this.uplink.start();
+    const config = GatewayConfig.parse({
+      gateway: { id: this.id, site: this.o.siteId },
+      mqtt: { url, clientId: `${this.o.prefix.replace(/\//g, "-")}-${this.id}` },
+      sync: { enabled: true, topicPrefix: this.o.prefix },
+      readers: await this.startReaders(),
+      ...(this.o.doors ? doorsOn(this.o.areas, `shelly-${this.id}`) : {}),
+    });
+    this.daemon = new Gateway({
+      config,
+      store: this.opened,
+      gatewayId: this.id,
+      logger: this.o.logger.child({ gateway: this.id }),
+      clock: this.o.clock.now,
+      backoff: this.o.backoff ?? QUICK_BACKOFF,
+      version: "1.0.0-site",
+      observer: { decided: () => this.waiting.shift()?.(), relayCommanded: () => {} },
+    });
+    await this.daemon.start();
+  }
+
+  /** An `in` and an `out` serial-line reader per area, each on its own line; returns their configuration. */
+  private async startReaders(): Promise<Record<string, unknown>[]> {
     const readers = [];
     for (const area of this.o.areas)
       for (const direction of ["in", "out"] as const) {
@@ -131,24 +159,7 @@ export class SiteGateway {
           ...door,
         });
       }
-    const config = GatewayConfig.parse({
-      gateway: { id: this.id, site: this.o.siteId },
-      mqtt: { url, clientId: `${this.o.prefix.replace(/\//g, "-")}-${this.id}` },
-      sync: { enabled: true, topicPrefix: this.o.prefix },
-      readers,
-      ...(this.o.doors ? doorsOn(this.o.areas, `shelly-${this.id}`) : {}),
-    });
-    this.daemon = new Gateway({
-      config,
-      store: this.store,
-      gatewayId: this.id,
-      logger: this.o.logger.child({ gateway: this.id }),
-      clock: this.o.clock.now,
-      backoff: this.o.backoff ?? QUICK_BACKOFF,
-      version: "1.0.0-site",
-      observer: { decided: () => this.waiting.shift()?.(), relayCommanded: () => {} },
-    });
-    await this.daemon.start();
+    return readers;
   }
 
   /** Stops the daemon, the readers, the lines and the uplink, and closes the store. */
@@ -157,7 +168,7 @@ export class SiteGateway {
     for (const reader of this.readers.values()) reader.stop();
     for (const line of this.lines) await line.stop();
     await this.uplink.stop();
-    if (this.store.db.open) this.store.close();
+    if (this.opened?.db.open) this.opened.close();
   }
 
   /** Presents `card` at this gateway's reader of `area` and `direction`; resolves with the recorded decision. */
