@@ -1,11 +1,14 @@
 /**
  * The gateways figure (issue 12): two gateways of one site with the reference central on a real
  * Mosquitto (bench/siteRig.ts), all in this process. `visits` members, one visit each, are scanned
- * at gateway A's pool reader `gapMs` apart; each visit is charged (1 credit), so it travels the way
- * every visit does once the central folds visits: A's outbox → the central → the member document
- * re-published to the site → B's cache. Each visit is timed from the moment A recorded its grant to
- * the moment B's own decision for that member counts it (B's `explain` shows the credit used,
- * probed every `probeMs`): sync.md "Timing", a visit at A in force at B within 2 s (p99).
+ * at gateway A's pool reader `gapMs` apart. Each visit is charged (1 credit) by default, so it
+ * travels today the way every visit does once the central folds visits: A's outbox → the central →
+ * the member document re-published to the site → B's cache; with `free`, members hold a free
+ * membership limited to one pool visit a day, which reaches B only once the central folds visits
+ * and the gateway merges them. Each visit is timed from the moment A recorded its grant to the
+ * moment B's own decision for that member counts it (B's `explain` shows the credit used, or the
+ * limit reached; probed every `probeMs`): sync.md "Timing", a visit at A in force at B within 2 s
+ * (p99).
  */
 import { mkdirSync, rmSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -20,7 +23,7 @@ import { renderTargetMarkdown, renderTargetText, type TargetRow } from "./target
 
 /** sync.md "Timing": a visit decided at A is used by B's decisions from t + 2 s at the latest (p99). */
 export const VISIT_AT_B_TARGET_MS = 2000;
-/** How long one visit may take to reach B before the run fails (a lost visit is a bug, not a slow figure). */
+/** How long the visits may take to reach B after the last scan before the run fails (a lost visit is a bug, not a slow figure). */
 const VISIT_TIMEOUT_MS = 30_000;
 const CREDITS = 10;
 
@@ -32,11 +35,17 @@ export interface GatewaysOptions {
   gapMs: number;
   /** How often B's decision is probed for the visits not yet seen there, ms. */
   probeMs: number;
+  /** Free visits under a once-a-day limit (R8) instead of charged ones (R16). */
+  free?: boolean;
+  /** How long the visits may take to reach B after the last scan (30 s by default). */
+  timeoutMs?: number;
 }
 
 /** What the gateways benchmark measured. */
 export interface GatewaysResult {
   visits: number;
+  /** Free visits (R8) or charged ones (R16). */
+  kind: "free" | "charged";
   gapMs: number;
   probeMs: number;
   /** A's grant recorded → B's decision counts it, ms. */
@@ -45,7 +54,10 @@ export interface GatewaysResult {
   load: { before: number; after: number };
 }
 
-/** The bench site: one pool, open all day, a 10-credit pack per member. */
+/**
+ * The bench site: one pool, open all day; a 10-credit pack, or a free membership whose pool visits
+ * are limited to one a day.
+ */
 function siteYaml(): string {
   return `site: { id: bench-lido, timezone: Europe/Rome }
 areas:
@@ -60,24 +72,32 @@ products:
     credits: ${CREDITS}
     validity: { indefinite: true }
     items: [{ accessType: pool-all, credits: 1, priority: 1 }]
+  - id: club
+    name: Club
+    credits: 0
+    validity: { indefinite: true }
+    items: [{ accessType: pool-all, credits: 0, priority: 1 }]
+limits:
+  - { id: pool-once-a-day, amount: 1, period: day, products: [club] }
 `;
 }
 
 /** The card of the k-th member. */
 const cardOf = (k: number) => String(60_000_000 + k);
 
-function membersYaml(n: number): string {
+function membersYaml(n: number, product: string): string {
   const lines = ["members:"];
   for (let k = 0; k < n; k++)
     lines.push(
-      `  - { id: m-${k}, name: "Member ${k}", cards: [{ number: "${cardOf(k)}", status: active }], multipacks: [{ id: mp-${k}, product: swim10, purchasedAt: "2027-01-04T09:00:00Z" }] }`,
+      `  - { id: m-${k}, name: "Member ${k}", cards: [{ number: "${cardOf(k)}", status: active }], multipacks: [{ id: mp-${k}, product: ${product}, purchasedAt: "2027-01-04T09:00:00Z" }] }`,
     );
   return `${lines.join("\n")}\n`;
 }
 
-/** Whether B's decision for member k counts the credit A charged. */
-function countedAt(b: SiteGateway, k: number): boolean {
-  return b.explain(cardOf(k), "pool").creditsRemaining === CREDITS - 2;
+/** Whether B's decision for member k counts A's visit: the credit used (R16), or the day's visit (R8). */
+function countedAt(b: SiteGateway, k: number, free: boolean): boolean {
+  const d = b.explain(cardOf(k), "pool");
+  return free ? d.reason === "limit_reached" : d.creditsRemaining === CREDITS - 2;
 }
 
 /** Runs the benchmark in `dir` (emptied first) on a Mosquitto of its own. */
@@ -86,6 +106,7 @@ export async function runGatewaysBench(dir: string, o: GatewaysOptions): Promise
   mkdirSync(dir, { recursive: true });
   const broker = await benchBroker();
   const load = { before: loadavg()[0] ?? 0, after: 0 };
+  const free = o.free === true;
   try {
     const rig = await startSiteRig({
       brokerUrl: broker.url,
@@ -93,7 +114,7 @@ export async function runGatewaysBench(dir: string, o: GatewaysOptions): Promise
       dir,
       siteId: "bench-lido",
       siteYaml: siteYaml(),
-      membersYaml: membersYaml(o.visits),
+      membersYaml: membersYaml(o.visits, free ? "club" : "swim10"),
       areas: ["pool"],
       gateways: ["gw-a", "gw-b"],
       clock: siteClock(Date.parse("2027-03-22T09:00:00Z")),
@@ -106,7 +127,7 @@ export async function runGatewaysBench(dir: string, o: GatewaysOptions): Promise
       const latencies: number[] = [];
       const probe = setInterval(() => {
         for (const [k, grantedAt] of pending)
-          if (countedAt(b, k)) {
+          if (countedAt(b, k, free)) {
             latencies.push(performance.now() - grantedAt);
             pending.delete(k);
           }
@@ -115,17 +136,25 @@ export async function runGatewaysBench(dir: string, o: GatewaysOptions): Promise
         for (let k = 0; k < o.visits; k++) {
           const grant = await a.scan(cardOf(k), "pool");
           const grantedAt = performance.now();
-          if (grant.decision !== "grant" || grant.creditsDeducted !== 1)
-            throw new Error(`visit ${k} at A: ${grant.decision} ${grant.reason}, expected a charged grant`);
+          if (grant.decision !== "grant" || grant.creditsDeducted !== (free ? 0 : 1))
+            throw new Error(`visit ${k} at A: ${grant.decision} ${grant.reason}, expected a grant`);
           pending.set(k, grantedAt);
           await sleep(o.gapMs);
         }
-        await until("every visit counted at B", () => pending.size === 0, VISIT_TIMEOUT_MS);
+        await until("every visit counted at B", () => pending.size === 0, o.timeoutMs ?? VISIT_TIMEOUT_MS);
       } finally {
         clearInterval(probe);
       }
       load.after = loadavg()[0] ?? 0;
-      return { visits: o.visits, gapMs: o.gapMs, probeMs: o.probeMs, atB: summariseMs(latencies), load };
+      const kind = free ? "free" : "charged";
+      return {
+        visits: o.visits,
+        kind,
+        gapMs: o.gapMs,
+        probeMs: o.probeMs,
+        atB: summariseMs(latencies),
+        load,
+      };
     } finally {
       await rig.stop();
     }
@@ -140,13 +169,13 @@ const ms = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFix
 function rows(r: GatewaysResult): TargetRow[] {
   return [
     {
-      name: `visit at A → counted by B's decisions, p99 of ${r.visits}`,
+      name: `${r.kind} visit at A → counted by B's decisions, p99 of ${r.visits}`,
       target: `≤ ${ms(VISIT_AT_B_TARGET_MS)}`,
       value: ms(r.atB.p99),
       pass: r.atB.p99 <= VISIT_AT_B_TARGET_MS,
     },
     {
-      name: "visit at A → counted by B's decisions, p50 / max",
+      name: `${r.kind} visit at A → counted by B's decisions, p50 / max`,
       target: "—",
       value: `${ms(r.atB.p50)} / ${ms(r.atB.max)}`,
       pass: null,
@@ -163,9 +192,9 @@ export function renderGatewaysText(r: GatewaysResult): string {
 export function renderGatewaysMarkdown(r: GatewaysResult, date: string, command: string): string {
   return [
     `Measured ${date} with \`${command}\`: two gateway daemons of one site and the reference central`,
-    `on one Mosquitto, in one process; ${r.visits} charged visits of distinct members scanned at A's`,
+    `on one Mosquitto, in one process; ${r.visits} ${r.kind} visits of distinct members scanned at A's`,
     `serial reader ${r.gapMs} ms apart, each timed from A's recorded grant until B's own decision for`,
-    `that member counts the credit (probed every ${r.probeMs} ms). Load average (1 min) ${r.load.before.toFixed(2)}`,
+    `that member counts it (${r.kind === "free" ? "the once-a-day limit reached" : "the credit used"}; probed every ${r.probeMs} ms). Load average (1 min) ${r.load.before.toFixed(2)}`,
     `before, ${r.load.after.toFixed(2)} after.`,
     "",
     ...renderTargetMarkdown(rows(r)),

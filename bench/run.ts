@@ -112,6 +112,7 @@ const { values: opt } = parseArgs({
     "no-gateways": { type: "boolean", default: false },
     "gateways-visits": { type: "string", default: "200" },
     "gateways-gap": { type: "string", default: "100" },
+    "gateways-free": { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -128,7 +129,8 @@ if (opt.help) {
       "                        [--only reload | --no-reload] [--reload-scans 800] [--reload-pause 20]\n" +
       "                        [--only backup | --no-backup] [--backup-members 1M] [--backup-seconds 20]\n" +
       "                        [--only console | --no-console] [--console-scans 100]\n" +
-      "                        [--only gateways | --no-gateways] [--gateways-visits 200] [--gateways-gap 100]\n",
+      "                        [--only gateways | --no-gateways] [--gateways-visits 200] [--gateways-gap 100]\n" +
+      "                        [--gateways-free]\n",
   );
   process.exit(0);
 }
@@ -228,6 +230,7 @@ const gateways = runGateways
       visits: Number(opt["gateways-visits"]),
       gapMs: Number(opt["gateways-gap"]),
       probeMs: 2,
+      free: opt["gateways-free"] === true,
     })
   : undefined;
 if (gateways) process.stdout.write(`\ngateways\n${renderGatewaysText(gateways)}\n`);
