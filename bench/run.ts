@@ -28,6 +28,8 @@
  *   npm run bench -- --only console        # only the console figures (issue 11): Chromium on the live
  *                                          # page, scan → row p50/p99/max against 1 s, first load bytes
  *   npm run bench -- --only console --console-scans 20    # a quick one
+ *   npm run bench -- --only gateways       # only the gateways figure (issue 12): two gateways and the
+ *                                          # reference central, a visit at A → counted at B, p99 ≤ 2 s
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -41,6 +43,7 @@ import { editDoc, replaceBlock } from "./docBlock.js";
 import { renderDoorsMarkdown, renderDoorsText, runDoorsBench } from "./doors.js";
 import { type E2eRun, e2eRows, renderE2eMarkdown, renderE2eText } from "./e2eReport.js";
 import { renderFilesMarkdown, renderFilesText, runFileImport } from "./fileImport.js";
+import { renderGatewaysMarkdown, renderGatewaysText, runGatewaysBench } from "./gateways.js";
 import type { SizeResult } from "./measure.js";
 import { renderMetricsMarkdown, renderMetricsText, runMetricsBench } from "./metrics.js";
 import { reloadRows, runReloadBench } from "./reload.js";
@@ -63,6 +66,8 @@ const BACKUP_BEGIN = "<!-- bench:backup:begin -->";
 const BACKUP_END = "<!-- bench:backup:end -->";
 const CONSOLE_BEGIN = "<!-- bench:console:begin -->";
 const CONSOLE_END = "<!-- bench:console:end -->";
+const GATEWAYS_BEGIN = "<!-- bench:gateways:begin -->";
+const GATEWAYS_END = "<!-- bench:gateways:end -->";
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
 const argv = process.argv.slice(2);
@@ -104,6 +109,10 @@ const { values: opt } = parseArgs({
     "backup-seconds": { type: "string", default: "20" },
     "no-console": { type: "boolean", default: false },
     "console-scans": { type: "string", default: "100" },
+    "no-gateways": { type: "boolean", default: false },
+    "gateways-visits": { type: "string", default: "200" },
+    "gateways-gap": { type: "string", default: "100" },
+    "gateways-free": { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -119,7 +128,9 @@ if (opt.help) {
       "                        [--only metrics | --no-metrics] [--metrics-scrapes 500] [--metrics-gap 20]\n" +
       "                        [--only reload | --no-reload] [--reload-scans 800] [--reload-pause 20]\n" +
       "                        [--only backup | --no-backup] [--backup-members 1M] [--backup-seconds 20]\n" +
-      "                        [--only console | --no-console] [--console-scans 100]\n",
+      "                        [--only console | --no-console] [--console-scans 100]\n" +
+      "                        [--only gateways | --no-gateways] [--gateways-visits 200] [--gateways-gap 100]\n" +
+      "                        [--gateways-free]\n",
   );
   process.exit(0);
 }
@@ -134,10 +145,12 @@ function parseSize(text: string): number {
 
 if (
   opt.only !== undefined &&
-  !["sizes", "e2e", "sync", "files", "doors", "metrics", "reload", "backup", "console"].includes(opt.only)
+  !["sizes", "e2e", "sync", "files", "doors", "metrics", "reload", "backup", "console", "gateways"].includes(
+    opt.only,
+  )
 ) {
   process.stderr.write(
-    `--only: expected sizes, e2e, sync, files, doors, metrics, reload, backup or console, found "${opt.only}"\n`,
+    `--only: expected sizes, e2e, sync, files, doors, metrics, reload, backup, console or gateways, found "${opt.only}"\n`,
   );
   process.exit(2);
 }
@@ -150,6 +163,7 @@ const runMetrics = (opt.only === undefined || opt.only === "metrics") && !opt["n
 const runReload = (opt.only === undefined || opt.only === "reload") && !opt["no-reload"];
 const runBackup = (opt.only === undefined || opt.only === "backup") && !opt["no-backup"];
 const runConsole = (opt.only === undefined || opt.only === "console") && !opt["no-console"];
+const runGateways = (opt.only === undefined || opt.only === "gateways") && !opt["no-gateways"];
 const sizes = runSizes
   ? (opt.sizes as string).split(",").map((s) => ({ label: s.trim(), n: parseSize(s) }))
   : [];
@@ -210,6 +224,16 @@ const consoleFigures = runConsole
   ? await runConsoleBench(join(cacheDir, "console"), { root, scans: Number(opt["console-scans"]) })
   : undefined;
 if (consoleFigures) process.stdout.write(`\nconsole\n${renderConsoleText(consoleFigures)}\n`);
+
+const gateways = runGateways
+  ? await runGatewaysBench(join(cacheDir, "gateways"), {
+      visits: Number(opt["gateways-visits"]),
+      gapMs: Number(opt["gateways-gap"]),
+      probeMs: 2,
+      free: opt["gateways-free"] === true,
+    })
+  : undefined;
+if (gateways) process.stdout.write(`\ngateways\n${renderGatewaysText(gateways)}\n`);
 
 /** Runs syncMain.js in a child process and reads its figures. */
 function runSync(): SyncRun {
@@ -409,6 +433,13 @@ if (consoleFigures && !opt["no-write"])
     "Console",
     renderConsoleMarkdown(consoleFigures, started.toISOString(), command),
     "console",
+  );
+if (gateways && !opt["no-write"])
+  writeFigures(
+    [GATEWAYS_BEGIN, GATEWAYS_END],
+    "Several gateways on one site",
+    renderGatewaysMarkdown(gateways, started.toISOString(), command),
+    "gateways",
   );
 if (metrics && !opt["no-write"])
   writeFigures(

@@ -17,7 +17,9 @@
  * - `gateway(options)`: the in-process daemon on the test's store;
  * - `serialServer()`: a simulated device's serial line on a loopback port; `ptyLink(options)`: one
  *   on a socat pseudo-terminal pair; `ptyPair(links)`: a bare pair for a test playing the device;
- * - `simulator(text)`: the simulator from a sim.yaml text.
+ * - `simulator(text)`: the simulator from a sim.yaml text;
+ * - `gatewaySite(options)`: a site with two or three gateway daemons and the reference central on the
+ *   broker (test/fixtures/lido); `shelly(device)`: a Shelly Gen2 relay played by the test.
  *
  * Test-scoped fixtures are per test, so `describe.concurrent` tests never share one. Modules that
  * are slow to load (MQTT, the daemon, the central, the simulator) load only in tests that use them.
@@ -103,7 +105,14 @@ export const test = base
   .extend("serialServer", async ({ defer }) => (await import("./devices.js")).serialServers(defer))
   .extend("ptyLink", async ({ defer }) => (await import("./devices.js")).ptyLinks(defer))
   .extend("ptyPair", async ({ defer }) => (await import("./devices.js")).ptyPairs(defer))
-  .extend("simulator", async ({ defer }) => (await import("./simulator.js")).simulators(defer));
+  .extend("simulator", async ({ defer }) => (await import("./simulator.js")).simulators(defer))
+  .extend("gatewaySite", async ({ broker, defer, folder, mqttClient }) =>
+    (await import("./site.js")).testSites(broker.url, defer, folder.dir, () => mqttClient()),
+  )
+  .extend("shelly", async ({ mqttClient }) => {
+    const { shellyDouble } = await import("./site.js");
+    return async (device: string) => shellyDouble(await mqttClient(), device);
+  });
 
 /** The same as `test`, for files that say `it`. */
 export const it = test;
