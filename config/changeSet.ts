@@ -63,6 +63,27 @@ export class ChangeSet {
     }
   }
 
+  /** Adds another set's changes after these: its counts, and its list as far as this one has room. */
+  append(other: ChangeSet): void {
+    for (const [kind, c] of Object.entries(other.counts) as [
+      ChangeKind,
+      { added: number; removed: number; changed: number },
+    ][]) {
+      const mine = this.counts[kind] ?? { added: 0, removed: 0, changed: 0 };
+      this.counts[kind] = {
+        added: mine.added + c.added,
+        removed: mine.removed + c.removed,
+        changed: mine.changed + c.changed,
+      };
+    }
+    for (const c of other.listed) {
+      if (this.listed.length < MAX_LISTED_CHANGES) this.listed.push(c);
+      else this.notListed++;
+    }
+    this.notListed += other.notListed;
+    this.last = "";
+  }
+
   /** True when nothing changed. */
   get empty(): boolean {
     return this.listed.length === 0;

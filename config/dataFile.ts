@@ -146,10 +146,13 @@ export function loadDataFiles(
 
 /** Throws DATA_INVALID listing the problems, when there are any. */
 export function throwProblems(problems: Problems): void {
-  if (problems.count === 0) return;
-  const head = problems.count === 1 ? "1 problem" : `${problems.count} problems`;
-  const list = problems.list();
-  throw new AccessGwError(
+  if (problems.count > 0) throw dataInvalid(problems.count, problems.list());
+}
+
+/** DATA_INVALID for `count` problems, of which `list` is what Problems.list() gives. */
+export function dataInvalid(count: number, list: string[]): AccessGwError {
+  const head = count === 1 ? "1 problem" : `${count} problems`;
+  return new AccessGwError(
     "DATA_INVALID",
     `refused, nothing was imported (${head}):\n  ${list.join("\n  ")}`,
     {

@@ -34,6 +34,12 @@ export class Problems {
     }
   }
 
+  /** Adds another list's problems: those it listed, and the count of those it only counted. */
+  absorb(other: Problems): void {
+    this.add(...other.listed);
+    this.count += other.count - other.listed.length;
+  }
+
   /** The listed problems, and a last line saying how many more there were. */
   list(): string[] {
     const more = this.count - this.listed.length;

@@ -15,6 +15,8 @@ export type ErrorCode =
   | "INPUT_UNSUPPORTED"
   | "USER_INVALID"
   | "UNKNOWN_USER"
+  // A worker thread (validation) stopped before it answered.
+  | "WORKER_FAILED"
 
   // The central's editor: a draft that does not check; a save refused (no reason, stale, no change).
   | "DRAFT_INVALID"

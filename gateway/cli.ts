@@ -89,6 +89,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       const cli = { io, dataDir: dataDir(flags, config, io.env), gatewayId: () => gatewayId(config, io.env) };
       return await runBackupVerb(verb.name, flags, { ...cli, now: Date.now });
     }
+    if (verb.name === "import") return await runImport(args, flags, io);
     return run(verb.name, args, flags, io);
   } catch (err) {
     if (err instanceof AccessGwError) {
@@ -125,6 +126,22 @@ async function runEventsVerb(flags: Flags, io: Io): Promise<number> {
   }
 }
 
+/** `accessgw import FILE…`: checked on a worker thread while this one writes, all or nothing. */
+async function runImport(files: string[], flags: Flags, io: Io): Promise<number> {
+  if (files.length === 0) throw usage("import needs at least one FILE");
+  const store = Store.open(dataDir(flags, optionalConfig(flags), io.env));
+  try {
+    const summary = await importDataFiles(
+      store,
+      files.map((name) => ({ name })),
+    );
+    io.out(flags.json ? JSON.stringify(summary) : formatImport(files, summary));
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
 function run(verb: string, rest: string[], flags: Flags, io: Io): number {
   if (verb === "check") return runCheck(flags, io);
   const config = optionalConfig(flags);
@@ -137,17 +154,6 @@ function run(verb: string, rest: string[], flags: Flags, io: Io): number {
     }
   };
   switch (verb) {
-    case "import": {
-      if (rest.length === 0) throw usage("import needs at least one FILE");
-      return withStore((store) => {
-        const summary = importDataFiles(
-          store,
-          rest.map((name) => ({ name })),
-        );
-        io.out(flags.json ? JSON.stringify(summary) : formatImport(rest, summary));
-        return 0;
-      });
-    }
     case "explain":
     case "scan": {
       // Bad flags are refused before the data folder is touched.

@@ -1,53 +1,95 @@
 /**
- * `accessgw import FILE…` in bounded memory, whatever the files' size: each file is read and
- * validated piece by piece (config/dataPieces.ts) and its valid members spooled to disk; then the
- * members are checked against the merged configuration and each other from the spool; only when
- * nothing is wrong are they written, in one transaction (all or nothing, as before), each record
- * compared with what the cache held (the summary's `changes`, issue 10 §7).
+ * `accessgw import FILE…` in bounded memory, whatever the files' size, on two cores: a worker
+ * thread reads and checks the files piece by piece (importCheck.ts) and posts the members it has
+ * checked; this thread writes them as they come, in one transaction. Only when the worker finds
+ * nothing wrong are the files' configuration sections written and the transaction committed; any
+ * problem anywhere rolls it back (all or nothing, as before). Each record is compared with what the
+ * cache held (the summary's `changes`, issue 10 §7).
  */
-import type { LoadedFile } from "../../config/dataFile.js";
-import { throwProblems } from "../../config/dataFile.js";
-import { type DataInput, FileValidator, Problems, readPieces } from "../../config/dataPieces.js";
-import { checkReferences, memberChecker, mergeSiteConfig } from "../../config/references.js";
-import { ChangeSet } from "./changeSet.js";
-import type { Store } from "./db.js";
-import { multipackOwner } from "./facts.js";
-import { type ImportSummary, writeImport } from "./importer.js";
-import { MemberSpool } from "./memberSpool.js";
+import { join } from "node:path";
+import type { Worker } from "node:worker_threads";
+import { dataInvalid } from "../../config/dataFile.js";
+import type { DataInput } from "../../config/dataPieces.js";
+import { AccessGwError } from "../../config/errors.js";
+import type { Member } from "../../config/members.js";
+import { startModuleWorker } from "../../runtime/moduleWorker.js";
+import { DB_FILE, type Store } from "./db.js";
+import type { CheckResult } from "./importCheck.js";
+import { type ImportSummary, ImportWriter } from "./importer.js";
+import type { ImportWorkerData, ImportWorkerMessage } from "./importWorker.js";
 
 /**
  * Imports data files into the cache: all or nothing. Throws DATA_INVALID listing the problems (the
- * first 100 of them, and how many more) when any file has one.
+ * first 100 of them, and how many more) when any file has one, and WORKER_FAILED when the checking
+ * thread stops before its verdict (nothing is imported then either).
  */
-export function importDataFiles(store: Store, inputs: DataInput[], origin = "import"): ImportSummary {
-  const spool = MemberSpool.open(store.dir);
+export async function importDataFiles(
+  store: Store,
+  inputs: DataInput[],
+  origin = "import",
+): Promise<ImportSummary> {
+  const data: ImportWorkerData = {
+    inputs,
+    stored: store.siteConfig(),
+    dir: store.dir,
+    dbFile: join(store.dir, DB_FILE),
+    window: new SharedArrayBuffer(4),
+  };
+  const worker = startModuleWorker(new URL("./importWorker.js", import.meta.url), { workerData: data });
+  return importFromWorker(store, worker, data.window, origin);
+}
+
+/**
+ * The writing side of an import: writes the members `worker` posts (counting down `window`, the
+ * batches in flight) until its verdict, then commits, or rolls back on a problem or when the worker
+ * stops without a verdict. Terminates the worker.
+ */
+export async function importFromWorker(
+  store: Store,
+  worker: Worker,
+  window: SharedArrayBuffer,
+  origin: string,
+): Promise<ImportSummary> {
+  const writer = new ImportWriter(store, origin);
   try {
-    const problems = new Problems();
-    const files = inputs.map((input, f): LoadedFile => {
-      const validator = new FileValidator(input.name, problems, (m, i) => spool.add(f, i, m));
-      const read = readPieces(input, validator);
-      if (read.problem !== undefined) problems.add(read.problem);
-      else validator.finish(read.content);
-      // `members` is an empty stand-in when the file had some: they are in the spool.
-      return { name: input.name, data: validator.data as LoadedFile["data"] };
-    });
-    throwProblems(problems);
-    const owner = (id: string) => multipackOwner(store, id);
-    const stored = store.siteConfig();
-    problems.add(...checkReferences(files, stored, owner));
-    throwProblems(problems);
-    const merged = mergeSiteConfig(stored, files);
-    if (merged) {
-      const check = memberChecker(merged, spool, owner);
-      for (const s of spool.members()) problems.add(...check(inputs[s.file]?.name ?? "", s.index, s.member));
-      throwProblems(problems);
-    }
-    return writeImport(store, files, membersOf(spool), origin, new ChangeSet());
+    const result = await verdict(worker, writer, new Int32Array(window));
+    if (result.count > 0) throw dataInvalid(result.count, result.problems);
+    return writer.finish(result.files);
+  } catch (err) {
+    writer.abandon();
+    throw err;
   } finally {
-    spool.close();
+    await worker.terminate();
   }
 }
 
-function* membersOf(spool: MemberSpool) {
-  for (const s of spool.members()) yield s.member;
+/** Writes the members the worker posts until its verdict; rejects when it stops without one. */
+function verdict(worker: Worker, writer: ImportWriter, pending: Int32Array): Promise<CheckResult> {
+  return new Promise((resolve, reject) => {
+    // After a problem that refuses the import, what is still posted is not worth writing.
+    let refused = false;
+    const stopped = (why: string, cause?: unknown) =>
+      reject(
+        new AccessGwError("WORKER_FAILED", `refused, nothing was imported: the checking thread ${why}`, {
+          cause,
+        }),
+      );
+    worker.on("message", (m: ImportWorkerMessage) => {
+      if (m.type === "done") resolve(m.result);
+      else if (m.type === "failed") refused = true;
+      else {
+        try {
+          if (!refused) writer.members(m.batch as Member[]);
+        } catch (err) {
+          refused = true;
+          reject(err);
+        } finally {
+          Atomics.sub(pending, 0, 1);
+          Atomics.notify(pending, 0);
+        }
+      }
+    });
+    worker.on("error", (err) => stopped(`failed (${err.message})`, err));
+    worker.on("exit", (code) => stopped(`stopped (exit code ${code}) before its verdict`));
+  });
 }

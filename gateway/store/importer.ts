@@ -1,7 +1,7 @@
 import { canonicalCard } from "../../config/cardNumber.js";
 import type { LoadedFile } from "../../config/dataFile.js";
 import { type LedgerEntry, ledgerKind, type Member } from "../../config/members.js";
-import type { ChangeReport, ChangeSet } from "./changeSet.js";
+import { type ChangeReport, ChangeSet } from "./changeSet.js";
 import type { Store } from "./db.js";
 import { mergeMemberHistory } from "./memberHistory.js";
 import { diffRecord, plain } from "./recordDiff.js";
@@ -70,6 +70,55 @@ export function writeImport(
     .immediate();
   if (changes) sum.changes = changes.report();
   return sum;
+}
+
+/**
+ * The writing half of a pipelined import (fileImport.ts): members as they are checked, in one
+ * transaction opened with the first of them, then the files' configuration and the commit — or,
+ * when the checks refuse the import, a rollback that leaves the cache as it was (all or nothing).
+ */
+export class ImportWriter {
+  private readonly sum = emptySummary(0);
+  private readonly memberChanges = new ChangeSet();
+  private open = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly origin: string,
+  ) {}
+
+  /** Writes checked members inside the import's transaction (begun by the first call). */
+  members(batch: Iterable<Member>): void {
+    this.begin();
+    for (const m of batch) {
+      this.memberChanges.add("members", memberChanges(this.store, m));
+      upsertMember(this.store, m, this.origin, this.sum);
+      this.sum.members++;
+    }
+  }
+
+  /** Writes the files' configuration sections and commits; the summary lists configuration changes first. */
+  finish(files: LoadedFile[]): ImportSummary {
+    this.begin();
+    const changes = new ChangeSet();
+    for (const f of files) writeConfig(this.store, f, this.sum, changes);
+    changes.append(this.memberChanges);
+    this.store.db.exec("COMMIT");
+    this.open = false;
+    return { ...this.sum, files: files.length, changes: changes.report() };
+  }
+
+  /** Rolls back whatever was written: the import changes nothing. */
+  abandon(): void {
+    if (this.open && this.store.db.inTransaction) this.store.db.exec("ROLLBACK");
+    this.open = false;
+  }
+
+  private begin(): void {
+    if (this.open) return;
+    this.store.db.exec("BEGIN IMMEDIATE");
+    this.open = true;
+  }
 }
 
 function writeConfig(store: Store, f: LoadedFile, sum: ImportSummary, changes?: ChangeSet): void {
