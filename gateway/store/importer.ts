@@ -3,6 +3,8 @@ import type { LoadedFile } from "../../config/dataFile.js";
 import { type LedgerEntry, ledgerKind, type Member } from "../../config/members.js";
 import type { ChangeReport, ChangeSet } from "./changeSet.js";
 import type { Store } from "./db.js";
+import { foldImported } from "./historyFold.js";
+import { applyLedgerBefore, entriesFrom, foldedThrough, mergeFrom } from "./ledgerFold.js";
 import { diffRecord, plain } from "./recordDiff.js";
 import { SITE_TABLES } from "./siteTables.js";
 import { memberChanges } from "./storedMember.js";
@@ -236,7 +238,10 @@ function upsertMember(store: Store, m: Member, origin: string, sum: ImportSummar
   }
 
   const totals = m.multipacks.map((): Totals => ({ used: 0, added: 0, firstUse: null }));
-  if (m.multipacks.some((mp) => mp.ledger.length > 0)) mergeLedgers(store, m, origin, totals, sum);
+  // sync.md "History horizon": entries before a multipack's folded instant are in its sums already.
+  const from = m.multipacks.map((mp) => mergeFrom(mp, foldedThrough(store, mp.id)));
+  const rows = withLedgersFrom(m, from, sum);
+  if (rows.multipacks.some((mp) => mp.ledger.length > 0)) mergeLedgers(store, rows, origin, totals, sum);
 
   // The multipack's own fields are replaced; its running totals only grow by the new entries.
   const mpUpsert = store.prepare(
@@ -268,6 +273,23 @@ function upsertMember(store: Store, m: Member, origin: string, sum: ImportSummar
     );
     sum.multipacks++;
   });
+  m.multipacks.forEach((mp, j) => {
+    applyLedgerBefore(store, mp, from[j] as number);
+  });
+  foldImported(store, m);
+}
+
+/** The member with each multipack's ledger from `from[j]` on; the entries before count as known (R16). */
+function withLedgersFrom(m: Member, from: number[], sum: ImportSummary): Member {
+  if (from.every((f) => f === Number.NEGATIVE_INFINITY)) return m;
+  return {
+    ...m,
+    multipacks: m.multipacks.map((mp, j) => {
+      const ledger = entriesFrom(mp.ledger, from[j] as number);
+      sum.ledgerKnown += mp.ledger.length - ledger.length;
+      return { ...mp, ledger };
+    }),
+  };
 }
 
 /**

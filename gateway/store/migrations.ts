@@ -327,6 +327,19 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 13,
+    name: "history horizon: folded ledger sums",
+    sql: `
+      -- sync.md "History horizon": a multipack's ledger entries before before_through kept as two
+      -- sums instead of rows (the central's ledgerBefore, or this gateway's own fold). The running
+      -- totals used and added still count every entry: used = before_used + the rows' non-additions.
+      -- Entries recorded here and not yet acked stay rows whatever their age.
+      ALTER TABLE multipacks ADD COLUMN before_used INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE multipacks ADD COLUMN before_added INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE multipacks ADD COLUMN before_through INTEGER;
+    `,
+  },
 ];
 
 /**
