@@ -23,6 +23,7 @@ import { type Feature, FeatureController } from "./features/controller.js";
 import { DoorsFeature } from "./features/doors.js";
 import { FrontDesk } from "./features/frontDesk.js";
 import { type FrontDeskActions, FrontDeskRefusal } from "./features/frontDeskActions.js";
+import { HistoryFolder } from "./features/historyFolder.js";
 import type { InputSignals } from "./features/inputSignals.js";
 import { InputsFeature } from "./features/inputs.js";
 import { ReaderFeedbackSink } from "./features/readerFeedback.js";
@@ -316,6 +317,13 @@ export class Gateway implements Feature {
       inputs,
       pipeline,
       readers,
+      // sync.md "History horizon": history the rules can no longer reach is folded as time passes.
+      new HistoryFolder({
+        store: this.options.store,
+        clock: this.options.clock,
+        scheduler: this.options.scheduler ?? realScheduler,
+        log: this.log,
+      }),
     ];
     const controller = new FeatureController(features, this.log);
     return { controller, readers, relays, inputs, doors, pipeline, frontDesk, mqtt, sync };
@@ -348,9 +356,10 @@ export class Gateway implements Feature {
       problems: () => deviceStatus(this.parts).problems,
       // D5: commands from the central go the way the control socket's do.
       commands: (command) => this.commands.handle(command, "central"),
-      // sync.md "Features": this gateway carries front-desk commands out (doors.md D5) and decides
-      // limits by the member's home site (R20), so a central may send it limits with `at`.
-      features: ["commands", "homeSite"],
+      // sync.md "Features": this gateway carries front-desk commands out (doors.md D5), decides
+      // limits by the member's home site (R20), so a central may send it limits with `at`, merges
+      // the site's visits and presence from member documents, and applies `ledgerBefore`.
+      features: ["commands", "homeSite", "visits", "historyHorizon"],
       ...(backoff === undefined ? {} : { backoff }),
     });
     sync.link.on("state", () => this.changed());

@@ -31,10 +31,27 @@ export interface FoldOutcome {
  * configuration may lengthen the horizon: then nothing is folded on the way in until the next pass).
  */
 export function historyCut(store: Store): number | null {
+  return lastPass(store)?.cut ?? null;
+}
+
+/** Whether a pass folded everything to `cut` (one the daemon stopped halfway did not). */
+export function foldedTo(store: Store, cut: number): boolean {
+  const pass = lastPass(store);
+  return pass !== null && pass.cut === cut && pass.done;
+}
+
+interface Pass {
+  rev: number;
+  cut: number;
+  done: boolean;
+}
+
+/** The last pass, while the site configuration is the one it worked from. */
+function lastPass(store: Store): Pass | null {
   const stored = store.meta(CUT_KEY);
   if (stored === undefined) return null;
-  const { rev, cut } = JSON.parse(stored) as { rev: number; cut: number };
-  return rev === siteRevision(store) ? cut : null;
+  const pass = JSON.parse(stored) as Pass;
+  return pass.rev === siteRevision(store) ? pass : null;
 }
 
 /** Where the site's horizon starts at `now`, or null: no site yet, or no horizon (keep everything). */
@@ -58,11 +75,12 @@ export async function foldHistory(
   const cut = foldCut(store, now);
   const out: FoldOutcome = { cut, members: 0, entries: 0, visits: 0 };
   if (cut === null) {
-    store.setMeta(CUT_KEY, JSON.stringify({ rev: -1, cut: 0 }));
+    store.setMeta(CUT_KEY, JSON.stringify({ rev: -1, cut: 0, done: false }));
     return out;
   }
   // From now on, documents applied fold their old entries on the way in too.
-  store.setMeta(CUT_KEY, JSON.stringify({ rev: siteRevision(store), cut }));
+  const pass: Pass = { rev: siteRevision(store), cut, done: false };
+  store.setMeta(CUT_KEY, JSON.stringify(pass));
   const page = options.page ?? FOLD_PAGE;
   const nextMembers = store.prepare("SELECT id FROM members WHERE id > ? ORDER BY id LIMIT ?");
   let after = "";
@@ -81,6 +99,7 @@ export async function foldHistory(
     after = ids.at(-1) as string;
     await options.pause?.();
   }
+  if (!options.stopped?.()) store.setMeta(CUT_KEY, JSON.stringify({ ...pass, done: true }));
   return out;
 }
 

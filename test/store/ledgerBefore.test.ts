@@ -3,9 +3,10 @@
  * of a multipack's older entries) and the gateway's own fold keep R16's remaining credits exact:
  * the document's sums, its entries after `through`, and this gateway's own entries not yet acked.
  */
-import { describe, expect } from "vitest";
+import { describe, expect, vi } from "vitest";
 import { type LedgerEntry, Member } from "../../config/members.js";
 import { memberBalance, scan } from "../../gateway/decisions.js";
+import { HistoryFolder } from "../../gateway/features/historyFolder.js";
 import type { Store } from "../../gateway/store/db.js";
 import { foldHistory } from "../../gateway/store/historyFold.js";
 import { ackUpTo } from "../../gateway/store/outbox.js";
@@ -13,6 +14,8 @@ import { applyMembers } from "../../gateway/store/syncMembers.js";
 import { test } from "../harness/index.js";
 import { at } from "../helpers/build.js";
 import { exampleText } from "../helpers/examples.js";
+import { ManualScheduler } from "../helpers/fakeTransport.js";
+import { memoryLogger } from "../helpers/logs.js";
 import { importInputs, scanReq } from "./storeHelpers.js";
 
 const it = test.extend("site", ({ store: { store } }) => {
@@ -184,5 +187,38 @@ describe("sync.md history horizon: the gateway's own fold", () => {
     const out = await foldHistory(site, at("2027-06-26T12:00"));
     expect(out).toEqual({ cut: null, members: 0, entries: 0, visits: 0 });
     expect(ledgerIds(site)).toEqual(["c:1"]);
+  });
+});
+
+describe("sync.md history horizon: the nightly fold", () => {
+  it("folds soon after the start, then again only once the horizon has moved (a new local day)", async ({
+    site,
+  }) => {
+    apply(site, ada([entry("c:1", 2, "2027-03-02T10:00:00Z"), entry("c:2", 1, "2027-03-20T10:00:00Z")]));
+    let now = at("2027-03-26T12:00");
+    const scheduler = new ManualScheduler();
+    const log = memoryLogger("info");
+    const folder = new HistoryFolder({ store: site, clock: () => now, scheduler, log: log.logger });
+    const folded = () => log.lines.filter((l) => l.msg === "history older than the horizon folded");
+    const tick = async () => {
+      expect(scheduler.runNext()).toBe(true);
+      await vi.waitFor(() => expect(scheduler.pending).toBe(1));
+    };
+    folder.start();
+    await tick();
+    expect(ledgerIds(site)).toEqual(["c:2"]);
+    expect(folded()).toHaveLength(1);
+    // An hour later the horizon has not moved: no pass.
+    now += 3_600_000;
+    await tick();
+    expect(folded()).toHaveLength(1);
+    // Two days later it starts after c:2 (2027-03-20 + 7 days): folded too, credits unchanged.
+    now = at("2027-03-28T01:00");
+    await tick();
+    expect(folded()).toHaveLength(2);
+    expect(ledgerIds(site)).toEqual([]);
+    expect(balance(site)).toBe("7/10");
+    await folder.stop();
+    expect(scheduler.pending).toBe(0);
   });
 });
