@@ -40,9 +40,10 @@ import {
   type ReloadOutcome,
 } from "./centralTypes.js";
 import { acquireLock } from "./dataLock.js";
+import { configRefusers, docShaper, siteCapability } from "./docShape.js";
 import { storedEvents } from "./eventIntake.js";
 import { FileWatcher } from "./fileWatcher.js";
-import { type GatewayInfo, listGateways, watermark } from "./gatewayStore.js";
+import { type GatewayInfo, listGateways, siteHellos, watermark } from "./gatewayStore.js";
 import { creditsRemaining, type SiteConfigDoc } from "./memberDocs.js";
 import {
   countMembers,
@@ -75,6 +76,8 @@ export class Central {
   private before: ConfigToPublish | null = null;
   /** The config revision published on the current connection (0: none yet). */
   private configPublished = 0;
+  /** The last config revision withheld from the site's gateways (offerConfig). */
+  private withheld = 0;
   private queue: Promise<void> = Promise.resolve();
   private wasOpen = false;
   private started = false;
@@ -137,6 +140,13 @@ export class Central {
       siteId: this.o.siteId,
       logger: this.log,
       counters: this.totals,
+      // sync.md "Features": changes go to every gateway of the site, so the least capable decides.
+      changesShape: () =>
+        docShaper(
+          siteCapability(siteHellos(store, this.o.siteId)),
+          this.config as SiteConfigDoc,
+          (this.o.clock ?? Date.now)(),
+        ),
     });
     // Never unsubscribed: the persistent session keeps the subscriptions while the central is away.
     for (const filter of centralSubscriptions(this.prefix)) link.subscribe(filter, (m) => this.onMessage(m));
@@ -334,8 +344,9 @@ export class Central {
     // Tried even while the broker is away: the failure is logged, and the next connect publishes it.
     if (publisher === undefined || store === undefined) return;
     if (this.before !== null) {
-      if (!(await publisher.config(this.before))) return;
-      this.configPublished = this.before.rev;
+      const sent = await this.offerConfig(this.before);
+      if (sent === "failed") return;
+      if (sent === "sent") this.configPublished = this.before.rev;
       this.before = null;
     }
     if (!(await publisher.pendingChanges())) return;
@@ -346,7 +357,26 @@ export class Central {
     const store = this.requireStore();
     const rev = store.configRev();
     if (this.publisher === undefined || this.config === undefined || this.configPublished >= rev) return;
-    if (await this.publisher.config({ rev, config: this.config })) this.configPublished = rev;
+    if ((await this.offerConfig({ rev, config: this.config })) === "sent") this.configPublished = rev;
+  }
+
+  /**
+   * sync.md "Features": publishes a config unless a known gateway of the site lacks a feature it
+   * needs (`limits[].at` without `homeSite`): then it is withheld (warned once per revision and
+   * counted), the last one published stays in force, and it goes out once every gateway has it.
+   */
+  private async offerConfig(msg: ConfigToPublish): Promise<"sent" | "withheld" | "failed"> {
+    const refusers = configRefusers(msg.config, siteHellos(this.requireStore(), this.o.siteId));
+    if (refusers.length === 0) return (await this.publisher?.config(msg)) === true ? "sent" : "failed";
+    if (this.withheld !== msg.rev) {
+      this.withheld = msg.rev;
+      this.totals.configsWithheld++;
+      this.log.warn(
+        { configRev: msg.rev, gateways: refusers },
+        "config withheld: its limits use at (home/away) and these gateways lack the homeSite feature; the last config published stays in force",
+      );
+    }
+    return "withheld";
   }
 
   private inbound(): InboundContext {
@@ -372,7 +402,15 @@ export class Central {
     if (match.kind === "hello") {
       const hello = this.parse("hello", m, g);
       if (hello === "rejected") return hello;
-      void this.enqueue("hello", () => onHello(this.inbound(), hello), undefined);
+      void this.enqueue(
+        "hello",
+        async () => {
+          await onHello(this.inbound(), hello);
+          // A config withheld for a gateway without homeSite goes out once every gateway has it.
+          if (this.withheld > this.configPublished) await this.publishConfig();
+        },
+        undefined,
+      );
     } else if (match.kind === "events") {
       const events = this.parse("events", m, g);
       if (events === "rejected") return events;
