@@ -12,6 +12,7 @@ import { ChangesMessage, SyncMessage } from "../../config/protocol/payloads.js";
 import { test as it } from "../harness/index.js";
 import { at } from "../helpers/build.js";
 import { exampleDoc } from "../helpers/examples.js";
+import { memoryLogger } from "../helpers/logs.js";
 
 const SITE = "rome-center";
 const NOW = at("2027-03-26T12:00");
@@ -91,7 +92,9 @@ describe("the reference central shapes what it sends by the gateways' hellos", (
     watcher,
   }) => {
     const prefix = "shape2/v1";
-    const c = central(prefix, { clock: () => NOW });
+    const log = memoryLogger("info");
+    const c = central(prefix, { clock: () => NOW, logger: log.logger });
+    const warned = (start: string) => log.at("warn").filter((l) => String(l.msg).startsWith(start));
     const site = await c.start();
     const w = await watcher(`${prefix}/sites/${SITE}/config`, { qos: 1 });
     const revs = () =>
@@ -106,10 +109,16 @@ describe("the reference central shapes what it sends by the gateways' hellos", (
     await wait(() => expect(site.counters()).toMatchObject({ reloadsAccepted: 1, configsWithheld: 1 }));
     expect(site.configRev()).toBe(2);
     expect(revs()).toEqual([1]);
+    expect(warned("config withheld")).toMatchObject([{ configRev: 2, gateways: ["gw-old"] }]);
+    // Said again at each hello of a gateway that lacks the feature, the config still held back.
+    await w.send(hello(prefix, "gw-old", { features: ["commands"] }));
+    await wait(() => expect(warned("gateway lacks the homeSite feature")).toHaveLength(1));
+    expect(revs()).toEqual([1]);
 
     // The gateway is upgraded: its hello with homeSite lets the configuration out.
     await w.send(hello(prefix, "gw-old", { features: ["commands", "homeSite"] }));
     await wait(() => expect(revs()).toEqual([1, 2]));
     expect(site.counters().configsWithheld).toBe(1);
+    expect(warned("config withheld")).toHaveLength(1);
   });
 });

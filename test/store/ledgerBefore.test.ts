@@ -188,6 +188,31 @@ describe("sync.md history horizon: the gateway's own fold", () => {
     expect(out).toEqual({ cut: null, members: 0, entries: 0, visits: 0 });
     expect(ledgerIds(site)).toEqual(["c:1"]);
   });
+  it("folds a page of members per transaction and lets the event loop in between", async ({ site }) => {
+    const member = (id: string) =>
+      Member.parse({
+        id,
+        multipacks: [
+          {
+            id: `mp-${id}`,
+            product: "swim10",
+            purchasedAt: "2027-03-01T09:00:00+01:00",
+            ledger: [entry(`c:${id}`, 1, "2027-03-02T10:00:00Z")],
+          },
+        ],
+      });
+    for (const id of ["m-a", "m-b", "m-c"]) apply(site, member(id));
+    const pages: number[] = [];
+    const out = await foldHistory(site, at("2027-03-26T12:00"), {
+      page: 2,
+      pause: async () => {
+        pages.push((site.db.prepare("SELECT count(*) AS n FROM ledger").get() as { n: number }).n);
+      },
+    });
+    expect(out).toMatchObject({ members: 3, entries: 3 });
+    // After the first page one entry is left; after the second, none.
+    expect(pages).toEqual([1, 0]);
+  });
 });
 
 describe("sync.md history horizon: the nightly fold", () => {
