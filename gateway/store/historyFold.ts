@@ -118,12 +118,11 @@ function foldMember(store: Store, memberId: string, cut: number): { entries: num
 }
 
 /**
- * On import and sync: a member document holding entries or visits older than the last pass's cut
- * has them folded at once, as the pass would have (they can no longer change a decision).
+ * On import and sync: a member document holding entries or visits older than `cut`, where the last
+ * pass folded to (historyCut), has them folded at once, as the pass would have (they can no longer
+ * change a decision).
  */
-export function foldImported(store: Store, m: Member): void {
-  const cut = historyCut(store);
-  if (cut === null) return;
+export function foldImported(store: Store, m: Member, cut: number): void {
   const old = (at: string) => Date.parse(at) < cut;
   const oldEntries = m.multipacks.filter((mp) => mp.ledger.some((e) => old(e.at)));
   if (oldEntries.length === 0 && !(m.visits ?? []).some((v) => old(v.at))) return;

@@ -3,8 +3,8 @@ import type { LoadedFile } from "../../config/dataFile.js";
 import { type LedgerEntry, ledgerKind, type Member } from "../../config/members.js";
 import type { ChangeReport, ChangeSet } from "./changeSet.js";
 import type { Store } from "./db.js";
-import { foldImported } from "./historyFold.js";
-import { applyLedgerBefore, entriesFrom, foldedThrough, mergeFrom } from "./ledgerFold.js";
+import { foldImported, historyCut } from "./historyFold.js";
+import { applyLedgerBefore, entriesFrom, foldedPacks, mergeFrom } from "./ledgerFold.js";
 import { diffRecord, plain } from "./recordDiff.js";
 import { SITE_TABLES } from "./siteTables.js";
 import { memberChanges } from "./storedMember.js";
@@ -62,9 +62,10 @@ export function writeImport(
   store.db
     .transaction(() => {
       for (const f of files) writeConfig(store, f, sum, changes);
+      const cut = historyCut(store);
       for (const m of members) {
         if (changes) changes.add("members", memberChanges(store, m));
-        upsertMember(store, m, origin, sum);
+        upsertMember(store, m, origin, sum, cut);
         sum.members++;
       }
     })
@@ -135,11 +136,17 @@ function emptySummary(files: number): ImportSummary {
  * Unlike importFiles it leaves the cached site configuration alone: members are not part of it,
  * so scans decided between sync chunks keep the compiled site instead of rebuilding it each time.
  */
-export function importMembers(store: Store, members: Member[], origin: string, changes?: ChangeSet): number {
+export function importMembers(
+  store: Store,
+  members: Member[],
+  origin: string,
+  changes?: ChangeSet,
+  cut: number | null = historyCut(store),
+): number {
   const sum = emptySummary(0);
   for (const m of members) {
     if (changes) changes.add("members", memberChanges(store, m));
-    upsertMember(store, m, origin, sum);
+    upsertMember(store, m, origin, sum, cut);
   }
   return members.length;
 }
@@ -188,7 +195,8 @@ interface Totals {
   firstUse: number | null;
 }
 
-function upsertMember(store: Store, m: Member, origin: string, sum: ImportSummary): void {
+/** `cut`: where the last fold pass folded history to (historyFold.ts), read once per call of the caller. */
+function upsertMember(store: Store, m: Member, origin: string, sum: ImportSummary, cut: number | null): void {
   const cardModels = JSON.stringify(m.cardModels);
   const codes = JSON.stringify(m.codes);
   const lockdown = m.lockdownAccess ? 1 : 0;
@@ -239,7 +247,9 @@ function upsertMember(store: Store, m: Member, origin: string, sum: ImportSummar
 
   const totals = m.multipacks.map((): Totals => ({ used: 0, added: 0, firstUse: null }));
   // sync.md "History horizon": entries before a multipack's folded instant are in its sums already.
-  const from = m.multipacks.map((mp) => mergeFrom(mp, foldedThrough(store, mp.id)));
+  // A new member has no stored multipack (one moved from another member keeps its rows: R16 ids).
+  const folded = isNew ? undefined : foldedPacks(store, m.id);
+  const from = m.multipacks.map((mp) => mergeFrom(mp, folded?.get(mp.id)));
   const rows = withLedgersFrom(m, from, sum);
   if (rows.multipacks.some((mp) => mp.ledger.length > 0)) mergeLedgers(store, rows, origin, totals, sum);
 
@@ -276,7 +286,7 @@ function upsertMember(store: Store, m: Member, origin: string, sum: ImportSummar
   m.multipacks.forEach((mp, j) => {
     applyLedgerBefore(store, mp, from[j] as number);
   });
-  foldImported(store, m);
+  if (cut !== null) foldImported(store, m, cut);
 }
 
 /** The member with each multipack's ledger from `from[j]` on; the entries before count as known (R16). */

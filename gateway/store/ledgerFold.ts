@@ -31,6 +31,16 @@ export function addToBase(base: { used: number; added: number }, e: { amount: nu
   else base.used += e.amount;
 }
 
+/** The member's stored multipacks that are folded, with the instant each is folded through. */
+export function foldedPacks(store: Store, memberId: string): Map<string, number> {
+  const rows = store
+    .prepare(
+      "SELECT id AS pack, before_through AS through FROM multipacks WHERE member_id = ? AND before_through IS NOT NULL",
+    )
+    .all(memberId) as { pack: string; through: number }[];
+  return new Map(rows.map((r) => [r.pack, r.through]));
+}
+
 /** The instant a stored multipack is folded through, or undefined when it is not stored or not folded. */
 export function foldedThrough(store: Store, multipackId: string): number | undefined {
   const r = store.prepare("SELECT before_through FROM multipacks WHERE id = ?").get(multipackId) as

@@ -7,6 +7,7 @@ import type { Member } from "../../config/members.js";
 import { checkReferences } from "../../config/references.js";
 import type { ChangeSet } from "./changeSet.js";
 import type { Store } from "./db.js";
+import { historyCut } from "./historyFold.js";
 import { importMembers } from "./importer.js";
 import { UNACKED_ENTRY } from "./ledgerFold.js";
 
@@ -186,8 +187,9 @@ function writeMembers(
   // The importer's upsert: fields and cards/blocks/bookings replaced, multipacks upserted, ledgers
   // merged; then the multipacks the document dropped (right after their member, so that a change
   // set names them with the member's other changes).
+  const cut = historyCut(store);
   for (const m of docs) {
-    importMembers(store, [m], options.origin ?? "sync", options.changes);
+    importMembers(store, [m], options.origin ?? "sync", options.changes, cut);
     const stored = new Set(before.get(m.id));
     const sent = new Set(m.multipacks.map((mp) => mp.id));
     for (const id of stored)
