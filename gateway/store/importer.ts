@@ -4,7 +4,7 @@ import { type LedgerEntry, ledgerKind, type Member } from "../../config/members.
 import type { ChangeReport, ChangeSet } from "./changeSet.js";
 import type { Store } from "./db.js";
 import { foldImported, historyCut } from "./historyFold.js";
-import { applyLedgerBefore, entriesFrom, foldedPacks, mergeFrom } from "./ledgerFold.js";
+import { applyLedgerBefore, entriesFrom, foldedPacks, foldedThrough, mergeFrom } from "./ledgerFold.js";
 import { diffRecord, plain } from "./recordDiff.js";
 import { SITE_TABLES } from "./siteTables.js";
 import { memberChanges } from "./storedMember.js";
@@ -247,9 +247,11 @@ function upsertMember(store: Store, m: Member, origin: string, sum: ImportSummar
 
   const totals = m.multipacks.map((): Totals => ({ used: 0, added: 0, firstUse: null }));
   // sync.md "History horizon": entries before a multipack's folded instant are in its sums already.
-  // A new member has no stored multipack (one moved from another member keeps its rows: R16 ids).
+  // A new member's packs are looked up one by one: one may have moved from another member (syncMembers.ts).
   const folded = isNew ? undefined : foldedPacks(store, m.id);
-  const from = m.multipacks.map((mp) => mergeFrom(mp, folded?.get(mp.id)));
+  const from = m.multipacks.map((mp) =>
+    mergeFrom(mp, folded ? folded.get(mp.id) : foldedThrough(store, mp.id)),
+  );
   const rows = withLedgersFrom(m, from, sum);
   if (rows.multipacks.some((mp) => mp.ledger.length > 0)) mergeLedgers(store, rows, origin, totals, sum);
 

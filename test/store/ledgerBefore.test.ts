@@ -140,6 +140,17 @@ describe("sync.md ledgerBefore", () => {
       expect(balance(site)).toBe("13/15");
     });
   });
+  it("R16: a folded pack handed over to a new member keeps its sums (a full ledger counts nothing twice)", ({
+    site,
+  }) => {
+    apply(site, ada([], { used: 3, added: 0, through: "2027-03-19T00:00:00+01:00" }));
+    const pack = ada([entry("c:1", 3, "2027-03-10T10:00:00Z")]).multipacks;
+    expect(applyMembers(site, [Member.parse({ id: "m-bea", multipacks: pack })], [])).toMatchObject({
+      applied: true,
+    });
+    const bea = memberBalance(site, { member: "m-bea" }, at("2027-03-26T12:00")).multipacks[0];
+    expect(`${bea?.creditsRemaining}/${bea?.creditsTotal}`).toBe("7/10");
+  });
 });
 
 describe("sync.md history horizon: the gateway's own fold", () => {
