@@ -9,7 +9,7 @@
 import type { Member } from "../../config/members.js";
 import { historyHorizonDays, horizonStart } from "../engine/horizon.js";
 import type { Store } from "./db.js";
-import { foldMultipack } from "./ledgerFold.js";
+import { clearAckedMarks, foldMultipack } from "./ledgerFold.js";
 
 /** Members per transaction of a pass: a few hundred rows at most, a few milliseconds. */
 export const FOLD_PAGE = 200;
@@ -99,7 +99,11 @@ export async function foldHistory(
     after = ids.at(-1) as string;
     await options.pause?.();
   }
-  if (!options.stopped?.()) store.setMeta(CUT_KEY, JSON.stringify({ ...pass, done: true }));
+  if (!options.stopped?.())
+    store.bulk(() => {
+      clearAckedMarks(store);
+      store.setMeta(CUT_KEY, JSON.stringify({ ...pass, done: true }));
+    });
   return out;
 }
 

@@ -11,12 +11,33 @@ import type { Store } from "./db.js";
 
 /**
  * SQL condition on a ledger row `l`: recorded here and still waiting for the central's ack (its
- * event, `G:seq` for usage or `G:seq:refund` for a refund, is in the outbox).
+ * event is in the outbox: `G:seq` for usage, `G:seq:refund` for a relay failure's refund and
+ * `G:seq:undo` for a grant nobody passed through, doors.md D2), and not an entry whose event was
+ * acked before an undo queued it again (markAcked).
  */
 export const UNACKED_ENTRY = `(l.origin = 'local' AND EXISTS (SELECT 1 FROM events e JOIN outbox o ON o.seq = e.seq
-  WHERE e.id = CASE WHEN l.id LIKE '%:refund' THEN substr(l.id, 1, length(l.id) - 7) ELSE l.id END))`;
+  WHERE e.id = CASE WHEN l.id LIKE '%:refund' THEN substr(l.id, 1, length(l.id) - 7)
+                    WHEN l.id LIKE '%:undo' THEN substr(l.id, 1, length(l.id) - 5) ELSE l.id END)
+  AND NOT EXISTS (SELECT 1 FROM ledger_acked a WHERE a.id = l.id))`;
 
 const HELD = "SELECT 1 FROM multipacks WHERE id = ?";
+
+/**
+ * A grant undone after its event was acked (its outbox row was gone): its usage entry reached the
+ * central with the first copy, so it no longer counts as unacked when the event is queued again.
+ */
+export function markAcked(store: Store, entryId: string): void {
+  store.prepare("INSERT OR IGNORE INTO ledger_acked (id) VALUES (?)").run(entryId);
+}
+
+/** Forgets the marks of events acked again (their entries are acked whatever the mark says). */
+export function clearAckedMarks(store: Store): void {
+  store
+    .prepare(
+      "DELETE FROM ledger_acked WHERE NOT EXISTS (SELECT 1 FROM events e JOIN outbox o ON o.seq = e.seq WHERE e.id = ledger_acked.id)",
+    )
+    .run();
+}
 
 /** A multipack's folded history: the sums of its entries before `through` (ms) that are not rows. */
 export interface FoldedBase {

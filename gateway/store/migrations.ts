@@ -338,6 +338,11 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ALTER TABLE multipacks ADD COLUMN before_used INTEGER NOT NULL DEFAULT 0;
       ALTER TABLE multipacks ADD COLUMN before_added INTEGER NOT NULL DEFAULT 0;
       ALTER TABLE multipacks ADD COLUMN before_through INTEGER;
+
+      -- A grant undone after its event was acked goes back into the outbox with its refund, but
+      -- its usage entry has reached the central already (its sums may hold it): such entries are
+      -- named here, so they are not kept as unacked beside the central's sums.
+      CREATE TABLE ledger_acked (id TEXT PRIMARY KEY) WITHOUT ROWID;
     `,
   },
 ];

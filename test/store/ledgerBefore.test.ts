@@ -10,6 +10,7 @@ import { HistoryFolder } from "../../gateway/features/historyFolder.js";
 import type { Store } from "../../gateway/store/db.js";
 import { foldHistory } from "../../gateway/store/historyFold.js";
 import { ackUpTo } from "../../gateway/store/outbox.js";
+import { recordNoPassage } from "../../gateway/store/passages.js";
 import { applyMembers } from "../../gateway/store/syncMembers.js";
 import { test } from "../harness/index.js";
 import { at } from "../helpers/build.js";
@@ -104,6 +105,18 @@ describe("sync.md ledgerBefore", () => {
     apply(site, ada([], { used: 2, added: 0, through: "2027-03-24T00:00:00+01:00" }));
     expect(balance(site)).toBe("8/10");
     expect(ledgerIds(site)).toEqual([]);
+  });
+
+  it("D2, R16: keeps the refund of a grant nobody passed through until the central acks it", ({ site }) => {
+    apply(site, ada([]));
+    const passage = { doorId: "pool-gate", input: "pool-pass", deadline: at("2027-03-22T10:01") };
+    const grant = scan(site, scanReq("100", "pool"), at("2027-03-22T10:00"), "gw-1", { passage });
+    ackUpTo(site, grant.seq);
+    recordNoPassage(site, grant, at("2027-03-22T10:01"));
+    expect(balance(site)).toBe("10/10");
+    // The central has the grant's usage but not yet its undo: the refund still counts here.
+    apply(site, ada([], { used: 1, added: 0, through: "2027-03-24T00:00:00+01:00" }));
+    expect(balance(site)).toBe("10/10");
   });
 
   it("R16: ignores entries older than through that arrive later: they are in the sums", ({ site }) => {
