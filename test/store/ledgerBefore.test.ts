@@ -185,6 +185,19 @@ describe("sync.md history horizon: the gateway's own fold", () => {
     expect(balance(site)).toBe("6/10");
   });
 
+  it("R16: after a pass, a document bringing older entries has them folded on the way in", async ({
+    site,
+  }) => {
+    apply(site, ada([]));
+    await foldHistory(site, at("2027-03-26T12:00"));
+    apply(site, ada([entry("c:1", 2, "2027-03-02T10:00:00Z"), entry("c:2", 1, "2027-03-25T10:00:00Z")]));
+    expect(ledgerIds(site)).toEqual(["c:2"]);
+    expect(balance(site)).toBe("7/10");
+    // Sent again (a central with full ledgers), the folded entry counts once.
+    apply(site, ada([entry("c:1", 2, "2027-03-02T10:00:00Z"), entry("c:2", 1, "2027-03-25T10:00:00Z")]));
+    expect(balance(site)).toBe("7/10");
+  });
+
   it("folds nothing for a site whose history has no horizon (a validity limit over an indefinite pack)", async ({
     site,
   }) => {
