@@ -39,8 +39,9 @@ import {
   newCounters,
   type ReloadOutcome,
 } from "./centralTypes.js";
+import { ConfigGate } from "./configGate.js";
 import { acquireLock } from "./dataLock.js";
-import { configRefusers, docShaper, siteCapability } from "./docShape.js";
+import { docShaper, siteCapability } from "./docShape.js";
 import { storedEvents } from "./eventIntake.js";
 import { FileWatcher } from "./fileWatcher.js";
 import { type GatewayInfo, listGateways, siteHellos, watermark } from "./gatewayStore.js";
@@ -76,8 +77,8 @@ export class Central {
   private before: ConfigToPublish | null = null;
   /** The config revision published on the current connection (0: none yet). */
   private configPublished = 0;
-  /** The last config revision withheld from the site's gateways (offerConfig). */
-  private withheld = 0;
+  /** sync.md "Features": holds back a config a gateway of the site cannot take. */
+  private readonly gate: ConfigGate;
   private queue: Promise<void> = Promise.resolve();
   private wasOpen = false;
   private started = false;
@@ -91,6 +92,12 @@ export class Central {
       partMembers: options.partMembers ?? DEFAULT_PART_MEMBERS,
       partBytes: options.partBytes ?? DEFAULT_PART_BYTES,
     };
+    this.gate = new ConfigGate({
+      store: () => this.requireStore(),
+      siteId: options.siteId,
+      log: this.log,
+      counters: this.totals,
+    });
   }
 
   /**
@@ -360,23 +367,10 @@ export class Central {
     if ((await this.offerConfig({ rev, config: this.config })) === "sent") this.configPublished = rev;
   }
 
-  /**
-   * sync.md "Features": publishes a config unless a known gateway of the site lacks a feature it
-   * needs (`limits[].at` without `homeSite`): then it is withheld (warned once per revision and
-   * counted), the last one published stays in force, and it goes out once every gateway has it.
-   */
+  /** Publishes a config unless the gate holds it back (a gateway lacks a feature it needs). */
   private async offerConfig(msg: ConfigToPublish): Promise<"sent" | "withheld" | "failed"> {
-    const refusers = configRefusers(msg.config, siteHellos(this.requireStore(), this.o.siteId));
-    if (refusers.length === 0) return (await this.publisher?.config(msg)) === true ? "sent" : "failed";
-    if (this.withheld !== msg.rev) {
-      this.withheld = msg.rev;
-      this.totals.configsWithheld++;
-      this.log.warn(
-        { configRev: msg.rev, gateways: refusers },
-        "config withheld: its limits use at (home/away) and these gateways lack the homeSite feature; the last config published stays in force",
-      );
-    }
-    return "withheld";
+    if (!this.gate.allows(msg)) return "withheld";
+    return (await this.publisher?.config(msg)) === true ? "sent" : "failed";
   }
 
   private inbound(): InboundContext {
@@ -407,7 +401,7 @@ export class Central {
         async () => {
           await onHello(this.inbound(), hello);
           // A config withheld for a gateway without homeSite goes out once every gateway has it.
-          if (this.withheld > this.configPublished) await this.publishConfig();
+          if (this.gate.holding(this.configPublished)) await this.publishConfig();
         },
         undefined,
       );
