@@ -40,10 +40,12 @@ import {
   newCounters,
   type ReloadOutcome,
 } from "./centralTypes.js";
+import { ConfigGate } from "./configGate.js";
 import { acquireLock } from "./dataLock.js";
+import { docShaper, siteCapability } from "./docShape.js";
 import { storedEvents } from "./eventIntake.js";
 import { FileWatcher } from "./fileWatcher.js";
-import { type GatewayInfo, listGateways, watermark } from "./gatewayStore.js";
+import { type GatewayInfo, listGateways, siteHellos, watermark } from "./gatewayStore.js";
 import { creditsRemaining, type SiteConfigDoc } from "./memberDocs.js";
 import {
   countMembers,
@@ -78,6 +80,8 @@ export class Central {
   private before: ConfigToPublish | null = null;
   /** The config revision published on the current connection (0: none yet). */
   private configPublished = 0;
+  /** sync.md "Features": holds back a config a gateway of the site cannot take. */
+  private readonly gate: ConfigGate;
   private queue: Promise<void> = Promise.resolve();
   private wasOpen = false;
   private started = false;
@@ -91,6 +95,12 @@ export class Central {
       partMembers: options.partMembers ?? DEFAULT_PART_MEMBERS,
       partBytes: options.partBytes ?? DEFAULT_PART_BYTES,
     };
+    this.gate = new ConfigGate({
+      store: () => this.requireStore(),
+      siteId: options.siteId,
+      log: this.log,
+      counters: this.totals,
+    });
   }
 
   /**
@@ -140,6 +150,13 @@ export class Central {
       siteId: this.o.siteId,
       logger: this.log,
       counters: this.totals,
+      // sync.md "Features": changes go to every gateway of the site, so the least capable decides.
+      changesShape: () =>
+        docShaper(
+          siteCapability(siteHellos(store, this.o.siteId)),
+          this.config as SiteConfigDoc,
+          (this.o.clock ?? Date.now)(),
+        ),
     });
     // Never unsubscribed: the persistent session keeps the subscriptions while the central is away.
     for (const filter of centralSubscriptions(this.prefix)) link.subscribe(filter, (m) => this.onMessage(m));
@@ -342,8 +359,9 @@ export class Central {
     // Tried even while the broker is away: the failure is logged, and the next connect publishes it.
     if (publisher === undefined || store === undefined) return;
     if (this.before !== null) {
-      if (!(await publisher.config(this.before))) return;
-      this.configPublished = this.before.rev;
+      const sent = await this.offerConfig(this.before);
+      if (sent === "failed") return;
+      if (sent === "sent") this.configPublished = this.before.rev;
       this.before = null;
     }
     if (!(await publisher.pendingChanges())) return;
@@ -354,7 +372,13 @@ export class Central {
     const store = this.requireStore();
     const rev = store.configRev();
     if (this.publisher === undefined || this.config === undefined || this.configPublished >= rev) return;
-    if (await this.publisher.config({ rev, config: this.config })) this.configPublished = rev;
+    if ((await this.offerConfig({ rev, config: this.config })) === "sent") this.configPublished = rev;
+  }
+
+  /** Publishes a config unless the gate holds it back (a gateway lacks a feature it needs). */
+  private async offerConfig(msg: ConfigToPublish): Promise<"sent" | "withheld" | "failed"> {
+    if (!this.gate.allows(msg)) return "withheld";
+    return (await this.publisher?.config(msg)) === true ? "sent" : "failed";
   }
 
   private inbound(): InboundContext {
@@ -381,7 +405,15 @@ export class Central {
     if (match.kind === "hello") {
       const hello = this.parse("hello", m, g);
       if (hello === "rejected") return hello;
-      void this.enqueue("hello", () => onHello(this.inbound(), hello), undefined);
+      void this.enqueue(
+        "hello",
+        async () => {
+          await onHello(this.inbound(), hello);
+          // A config withheld for a gateway without homeSite goes out once every gateway has it.
+          if (this.gate.holding(this.configPublished)) await this.publishConfig();
+        },
+        undefined,
+      );
     } else if (match.kind === "events") {
       const events = this.parse("events", m, g);
       if (events === "rejected") return events;

@@ -16,6 +16,7 @@ import {
 import type { CentralPublisher } from "./centralPublisher.js";
 import type { CentralStore } from "./centralStore.js";
 import type { CentralCounters } from "./centralTypes.js";
+import { configRefusers, docShaper, gatewayCapability } from "./docShape.js";
 import { storeEvents } from "./eventIntake.js";
 import {
   advanceWatermark,
@@ -125,13 +126,19 @@ export async function onHello(ctx: InboundContext, hello: HelloMessage): Promise
       "gateway has a newer config revision than this central: config published again past it",
     );
     await ctx.publishConfig();
-  }
+  } else if (configRefusers(ctx.config(), [hello]).length > 0)
+    log.warn(
+      { gatewayId: g, configRev },
+      "gateway lacks the homeSite feature the site configuration's limits need (limits[].at): upgrade it",
+    );
   if (marks.after > marks.before)
     log.info(
       { gatewayId: g, from: marks.before, to: marks.after, firstSeq: hello.outbox.firstSeq },
       "watermark raised: the gateway no longer holds the events below its outbox",
     );
-  const answer = buildAnswer(store, plan, ctx.limits);
+  // sync.md "Features": shaped by what this gateway said it takes, as of now.
+  const shape = docShaper(gatewayCapability(hello), ctx.config(), ctx.clock());
+  const answer = buildAnswer(store, plan, ctx.limits, shape);
   if (plan.kind === "snapshot") ctx.counters.snapshots++;
   else if (plan.kind === "replay") ctx.counters.replays++;
   else ctx.counters.inStep++;

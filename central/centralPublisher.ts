@@ -23,6 +23,8 @@ export interface CentralPublisherOptions {
   logger: Logger;
   /** The central's counters, updated in place. */
   counters: CentralCounters;
+  /** Shapes the documents of `changes` for every gateway of the site, as known now (docShape.ts). */
+  changesShape?: () => (json: string) => string;
 }
 
 /** Publishes for the central; every method logs and returns false on failure, never throws. */
@@ -54,8 +56,9 @@ export class CentralPublisher {
   async pendingChanges(): Promise<boolean> {
     const { store } = this.o;
     const topic = syncTopic("changes", this.o.topicPrefix, this.o.siteId, "");
+    const shape = this.o.changesShape?.();
     for (let rev = store.publishedRev() + 1; rev <= store.siteRev(); rev++) {
-      const change = changesAt(store, rev);
+      const change = changesAt(store, rev, shape);
       try {
         await this.o.link.publish(topic, change.json, { qos: SYNC_QOS });
       } catch (err) {

@@ -71,6 +71,8 @@ export interface CentralCounters {
   acksSent: number;
   changesPublished: number;
   configsPublished: number;
+  /** Config revisions withheld: a gateway of the site lacks a feature they need (sync.md "Features"). */
+  configsWithheld: number;
   /** Publishes that failed (broker away); what they carried stays stored. */
   publishFailures: number;
   statuses: number;
@@ -100,6 +102,7 @@ export function newCounters(): CentralCounters {
     acksSent: 0,
     changesPublished: 0,
     configsPublished: 0,
+    configsWithheld: 0,
     publishFailures: 0,
     statuses: 0,
     reloadsAccepted: 0,

@@ -58,6 +58,13 @@ export function listGateways(store: CentralStore): GatewayInfo[] {
   return (store.prepare("SELECT * FROM gateways ORDER BY id").all() as GatewayRow[]).map(toInfo);
 }
 
+/** The last hello of every gateway heard of at `siteId` (sync.md "Features": what each can take). */
+export function siteHellos(store: CentralStore, siteId: string): HelloMessage[] {
+  return listGateways(store)
+    .filter((g) => g.siteId === siteId && g.hello !== null)
+    .map((g) => g.hello as HelloMessage);
+}
+
 /** Records a hello: the gateway now belongs to the site it names. */
 export function recordHello(store: CentralStore, hello: HelloMessage, now: number): void {
   ensure(store, hello.gatewayId);

@@ -1,7 +1,8 @@
 /**
  * The answer to a hello (sync.md "Sync"), read from the store: which members and deletions it
  * carries, split into parts of at most `partMembers` members (and deleted ids) and `partBytes` bytes,
- * each part's JSON built only when it is about to be published.
+ * each part's JSON built only when it is about to be published, each document shaped for the
+ * gateway that asked (docShape.ts).
  */
 import type { CentralStore } from "./centralStore.js";
 import type { MessageLimits } from "./memberStore.js";
@@ -46,7 +47,12 @@ function answerItems(store: CentralStore, plan: AnswerPlan): Item[] {
 }
 
 /** Plans the parts of the answer; an answer with nothing to carry is one empty part. */
-export function buildAnswer(store: CentralStore, plan: AnswerPlan, limits: MessageLimits): Answer {
+export function buildAnswer(
+  store: CentralStore,
+  plan: AnswerPlan,
+  limits: MessageLimits,
+  shape: (json: string) => string = (json) => json,
+): Answer {
   const items = answerItems(store, plan);
   const snapshot = plan.kind === "snapshot";
   const spans: Span[] = splitSpans(
@@ -70,7 +76,7 @@ export function buildAnswer(store: CentralStore, plan: AnswerPlan, limits: Messa
       const ids: string[] = [];
       for (const item of items.slice(span.start, span.end)) {
         if (item.deleted) ids.push(item.id);
-        else docs.push(docOf.get(item.id) as string);
+        else docs.push(shape(docOf.get(item.id) as string));
       }
       const header = { fromRev: plan.fromRev, toRev: plan.toRev, snapshot, part: n, parts: spans.length };
       return syncPartJson(header, docs, ids);

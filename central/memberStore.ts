@@ -164,11 +164,13 @@ export function commitRevs(
 
 /**
  * The `changes` message of revision `rev` as JSON text: the members whose last change it is (their
- * current documents) and the members it deleted. A rev whose members all changed again later is empty.
+ * current documents, each through `shape`) and the members it deleted. A rev whose members all
+ * changed again later is empty.
  */
 export function changesAt(
   store: CentralStore,
   rev: number,
+  shape: (json: string) => string = (json) => json,
 ): { json: string; members: number; deleted: number } {
   const docs = store
     .prepare("SELECT doc FROM members WHERE rev = ? ORDER BY id")
@@ -178,5 +180,5 @@ export function changesAt(
     .prepare("SELECT id FROM tombstones WHERE rev = ? ORDER BY id")
     .pluck()
     .all(rev) as string[];
-  return { json: changesJson(rev, docs, deleted), members: docs.length, deleted: deleted.length };
+  return { json: changesJson(rev, docs.map(shape), deleted), members: docs.length, deleted: deleted.length };
 }

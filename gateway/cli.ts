@@ -90,7 +90,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       return await runBackupVerb(verb.name, flags, { ...cli, now: Date.now });
     }
     if (verb.name === "import") return await runImport(args, flags, io);
-    return run(verb.name, args, flags, io);
+    return run(verb.name, flags, io);
   } catch (err) {
     if (err instanceof AccessGwError) {
       // One line and where the usage is: the whole usage would scroll the problem out of sight.
@@ -142,7 +142,7 @@ async function runImport(files: string[], flags: Flags, io: Io): Promise<number>
   }
 }
 
-function run(verb: string, rest: string[], flags: Flags, io: Io): number {
+function run(verb: string, flags: Flags, io: Io): number {
   if (verb === "check") return runCheck(flags, io);
   const config = optionalConfig(flags);
   const withStore = <T>(fn: (store: Store) => T): T => {

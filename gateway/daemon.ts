@@ -23,6 +23,7 @@ import { type Feature, FeatureController } from "./features/controller.js";
 import { DoorsFeature } from "./features/doors.js";
 import { FrontDesk } from "./features/frontDesk.js";
 import { type FrontDeskActions, FrontDeskRefusal } from "./features/frontDeskActions.js";
+import { HistoryFolder } from "./features/historyFolder.js";
 import type { InputSignals } from "./features/inputSignals.js";
 import { InputsFeature } from "./features/inputs.js";
 import { ReaderFeedbackSink } from "./features/readerFeedback.js";
@@ -34,6 +35,7 @@ import { reconfigure } from "./reconfigure.js";
 import { StorageHealth } from "./storageHealth.js";
 import type { Store } from "./store/db.js";
 import { SyncClient } from "./sync/client.js";
+import { GATEWAY_FEATURES } from "./sync/clientOptions.js";
 
 /** What every reader and relay driver gets from the daemon (its logger and resting states come from its feature). */
 type DriverDeps = Omit<ReaderDeps, "logger"> & Omit<RelayDeps, "logger" | "restingStates">;
@@ -316,6 +318,13 @@ export class Gateway implements Feature {
       inputs,
       pipeline,
       readers,
+      // sync.md "History horizon": history the rules can no longer reach is folded as time passes.
+      new HistoryFolder({
+        store: this.options.store,
+        clock: this.options.clock,
+        scheduler: this.options.scheduler ?? realScheduler,
+        log: this.log,
+      }),
     ];
     const controller = new FeatureController(features, this.log);
     return { controller, readers, relays, inputs, doors, pipeline, frontDesk, mqtt, sync };
@@ -348,10 +357,7 @@ export class Gateway implements Feature {
       problems: () => deviceStatus(this.parts).problems,
       // D5: commands from the central go the way the control socket's do.
       commands: (command) => this.commands.handle(command, "central"),
-      // sync.md "Features": this gateway carries front-desk commands out (doors.md D5), decides
-      // limits by the member's home site (R20), so a central may send it limits with `at`, and
-      // merges the visits and presence of member documents (store/memberHistory.ts).
-      features: ["commands", "homeSite", "visits"],
+      features: [...GATEWAY_FEATURES],
       ...(backoff === undefined ? {} : { backoff }),
     });
     sync.link.on("state", () => this.changed());

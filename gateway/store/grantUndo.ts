@@ -7,6 +7,7 @@
 import type { Store } from "./db.js";
 import { decisionFromDoc, type RecordedEvent } from "./events.js";
 import { mergeLedgerEntry } from "./importer.js";
+import { markAcked } from "./ledgerFold.js";
 
 /** The member's presence in an area as it was before a grant (D2 restores it). */
 export interface PresenceRow {
@@ -86,7 +87,10 @@ export function undoGrant(store: Store, event: RecordedEvent, now: number, plan:
       store
         .prepare(`UPDATE events SET doc = ?, pulse = ${pulse} WHERE seq = ?`)
         .run(JSON.stringify(rewritten), event.seq);
-      store.prepare("INSERT OR IGNORE INTO outbox (seq) VALUES (?)").run(event.seq);
+      const requeued =
+        store.prepare("INSERT OR IGNORE INTO outbox (seq) VALUES (?)").run(event.seq).changes > 0;
+      // sync.md history horizon: the usage entry went out with the acked first copy.
+      if (requeued) markAcked(store, event.id);
       // D2: an undone grant waits for no passage any more.
       store.prepare("DELETE FROM passage_waits WHERE seq = ?").run(event.seq);
       return { refunded, marked: true };

@@ -3,6 +3,8 @@ import type { LoadedFile } from "../../config/dataFile.js";
 import { type LedgerEntry, ledgerKind, type Member } from "../../config/members.js";
 import { type ChangeReport, ChangeSet } from "./changeSet.js";
 import type { Store } from "./db.js";
+import { foldImported, historyCut } from "./historyFold.js";
+import { applyLedgerBefore, entriesFrom, foldedPacks, foldedThrough, mergeFrom } from "./ledgerFold.js";
 import { mergeMemberHistory } from "./memberHistory.js";
 import { diffRecord, plain } from "./recordDiff.js";
 import { SITE_TABLES } from "./siteTables.js";
@@ -61,9 +63,10 @@ export function writeImport(
   store.db
     .transaction(() => {
       for (const f of files) writeConfig(store, f, sum, changes);
+      const cut = historyCut(store);
       for (const m of members) {
         if (changes) changes.add("members", memberChanges(store, m));
-        upsertMember(store, m, origin, sum);
+        upsertMember(store, m, origin, sum, cut);
         sum.members++;
       }
     })
@@ -81,6 +84,8 @@ export class ImportWriter {
   private readonly sum = emptySummary(0);
   private readonly memberChanges = new ChangeSet();
   private open = false;
+  /** sync.md "History horizon": the last fold pass's cut, read when the transaction begins. */
+  private cut: number | null = null;
 
   constructor(
     private readonly store: Store,
@@ -92,7 +97,7 @@ export class ImportWriter {
     this.begin();
     for (const m of batch) {
       this.memberChanges.add("members", memberChanges(this.store, m));
-      upsertMember(this.store, m, this.origin, this.sum);
+      upsertMember(this.store, m, this.origin, this.sum, this.cut);
       this.sum.members++;
     }
   }
@@ -118,6 +123,7 @@ export class ImportWriter {
     if (this.open) return;
     this.store.db.exec("BEGIN IMMEDIATE");
     this.open = true;
+    this.cut = historyCut(this.store);
   }
 }
 
@@ -183,11 +189,17 @@ function emptySummary(files: number): ImportSummary {
  * Unlike importFiles it leaves the cached site configuration alone: members are not part of it,
  * so scans decided between sync chunks keep the compiled site instead of rebuilding it each time.
  */
-export function importMembers(store: Store, members: Member[], origin: string, changes?: ChangeSet): number {
+export function importMembers(
+  store: Store,
+  members: Member[],
+  origin: string,
+  changes?: ChangeSet,
+  cut: number | null = historyCut(store),
+): number {
   const sum = emptySummary(0);
   for (const m of members) {
     if (changes) changes.add("members", memberChanges(store, m));
-    upsertMember(store, m, origin, sum);
+    upsertMember(store, m, origin, sum, cut);
   }
   return members.length;
 }
@@ -236,7 +248,8 @@ interface Totals {
   firstUse: number | null;
 }
 
-function upsertMember(store: Store, m: Member, origin: string, sum: ImportSummary): void {
+/** `cut`: where the last fold pass folded history to (historyFold.ts), read once per call of the caller. */
+function upsertMember(store: Store, m: Member, origin: string, sum: ImportSummary, cut: number | null): void {
   const cardModels = JSON.stringify(m.cardModels);
   const codes = JSON.stringify(m.codes);
   const lockdown = m.lockdownAccess ? 1 : 0;
@@ -286,7 +299,14 @@ function upsertMember(store: Store, m: Member, origin: string, sum: ImportSummar
   }
 
   const totals = m.multipacks.map((): Totals => ({ used: 0, added: 0, firstUse: null }));
-  if (m.multipacks.some((mp) => mp.ledger.length > 0)) mergeLedgers(store, m, origin, totals, sum);
+  // sync.md "History horizon": entries before a multipack's folded instant are in its sums already.
+  // A new member's packs are looked up one by one: one may have moved from another member (syncMembers.ts).
+  const folded = isNew ? undefined : foldedPacks(store, m.id);
+  const from = m.multipacks.map((mp) =>
+    mergeFrom(mp, folded ? folded.get(mp.id) : foldedThrough(store, mp.id)),
+  );
+  const rows = withLedgersFrom(m, from, sum);
+  if (rows.multipacks.some((mp) => mp.ledger.length > 0)) mergeLedgers(store, rows, origin, totals, sum);
   // sync.md: the visits and movements of every gateway of the site, when the document has them.
   mergeMemberHistory(store, m, isNew);
 
@@ -320,6 +340,23 @@ function upsertMember(store: Store, m: Member, origin: string, sum: ImportSummar
     );
     sum.multipacks++;
   });
+  m.multipacks.forEach((mp, j) => {
+    applyLedgerBefore(store, mp, from[j] as number);
+  });
+  if (cut !== null) foldImported(store, m, cut);
+}
+
+/** The member with each multipack's ledger from `from[j]` on; the entries before count as known (R16). */
+function withLedgersFrom(m: Member, from: number[], sum: ImportSummary): Member {
+  if (from.every((f) => f === Number.NEGATIVE_INFINITY)) return m;
+  return {
+    ...m,
+    multipacks: m.multipacks.map((mp, j) => {
+      const ledger = entriesFrom(mp.ledger, from[j] as number);
+      sum.ledgerKnown += mp.ledger.length - ledger.length;
+      return { ...mp, ledger };
+    }),
+  };
 }
 
 /**

@@ -356,6 +356,24 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
         ORDER BY e.seq DESC LIMIT 1);
     `,
   },
+  {
+    version: 14,
+    name: "history horizon: folded ledger sums",
+    sql: `
+      -- sync.md "History horizon": a multipack's ledger entries before before_through kept as two
+      -- sums instead of rows (the central's ledgerBefore, or this gateway's own fold). The running
+      -- totals used and added still count every entry: used = before_used + the rows' non-additions.
+      -- Entries recorded here and not yet acked stay rows whatever their age.
+      ALTER TABLE multipacks ADD COLUMN before_used INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE multipacks ADD COLUMN before_added INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE multipacks ADD COLUMN before_through INTEGER;
+
+      -- A grant undone after its event was acked goes back into the outbox with its refund, but
+      -- its usage entry has reached the central already (its sums may hold it): such entries are
+      -- named here, so they are not kept as unacked beside the central's sums.
+      CREATE TABLE ledger_acked (id TEXT PRIMARY KEY) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**

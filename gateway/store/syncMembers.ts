@@ -7,7 +7,9 @@ import type { Member } from "../../config/members.js";
 import { checkReferences } from "../../config/references.js";
 import type { ChangeSet } from "./changeSet.js";
 import type { Store } from "./db.js";
+import { historyCut } from "./historyFold.js";
 import { importMembers } from "./importer.js";
+import { UNACKED_ENTRY } from "./ledgerFold.js";
 
 /**
  * What one chunk may take, its commit (WAL writes and an fsync) included: what a waiting scan sits
@@ -185,8 +187,9 @@ function writeMembers(
   // The importer's upsert: fields and cards/blocks/bookings replaced, multipacks upserted, ledgers
   // merged; then the multipacks the document dropped (right after their member, so that a change
   // set names them with the member's other changes).
+  const cut = historyCut(store);
   for (const m of docs) {
-    importMembers(store, [m], options.origin ?? "sync", options.changes);
+    importMembers(store, [m], options.origin ?? "sync", options.changes, cut);
     const stored = new Set(before.get(m.id));
     const sent = new Set(m.multipacks.map((mp) => mp.id));
     for (const id of stored)
@@ -198,11 +201,8 @@ function writeMembers(
   for (const id of recounts) recount(store, id);
 }
 
-/** Is an entry recorded here (usage `G:seq` or refund `G:seq:refund`) still waiting for an ack? */
-const UNACKED_LOCAL = `SELECT 1 FROM ledger l
-  JOIN events e ON e.id = CASE WHEN l.id LIKE '%:refund' THEN substr(l.id, 1, length(l.id) - 7) ELSE l.id END
-  JOIN outbox o ON o.seq = e.seq
-  WHERE l.multipack_id = ? AND l.origin = 'local' LIMIT 1`;
+/** Does the multipack hold an entry recorded here that is still waiting for an ack? */
+const UNACKED_LOCAL = `SELECT 1 FROM ledger l WHERE l.multipack_id = ? AND ${UNACKED_ENTRY} LIMIT 1`;
 
 /**
  * A multipack the member document no longer lists. Kept (and reported) while it holds entries
@@ -242,9 +242,11 @@ function recount(store: Store, id: string): void {
   store
     .prepare(
       `UPDATE multipacks SET
-         used = (SELECT coalesce(sum(amount), 0) FROM ledger WHERE multipack_id = @id AND kind <> 'addition'),
-         added = (SELECT coalesce(sum(amount), 0) FROM ledger WHERE multipack_id = @id AND kind = 'addition'),
-         first_use_at = (SELECT min(at) FROM ledger WHERE multipack_id = @id AND kind = 'usage' AND area IS NOT NULL)
+         used = before_used + (SELECT coalesce(sum(amount), 0) FROM ledger WHERE multipack_id = @id AND kind <> 'addition'),
+         added = before_added + (SELECT coalesce(sum(amount), 0) FROM ledger WHERE multipack_id = @id AND kind = 'addition'),
+         first_use_at = coalesce(
+           (SELECT min(at) FROM ledger WHERE multipack_id = @id AND kind = 'usage' AND area IS NOT NULL),
+           first_use_at)
        WHERE id = @id`,
     )
     .run({ id });

@@ -30,7 +30,7 @@ export interface SyncClientOptions {
    * with its result; without it a command is answered as unavailable.
    */
   commands?: CommandHandler;
-  /** sync.md "Features": what the hello announces (e.g. `["commands"]`); left out when undefined. */
+  /** sync.md "Features": what the hello announces (the daemon's: GATEWAY_FEATURES); left out when undefined. */
   features?: string[];
   /** Where ACCESSGW_MQTT_USERNAME / _PASSWORD are read (process.env by default). */
   env?: Record<string, string | undefined>;
@@ -56,3 +56,11 @@ export interface SyncClientOptions {
 export function packetGuard(maxMessageBytes: number): number {
   return Math.min(268_435_455, Math.max(2 * maxMessageBytes, maxMessageBytes + 1_048_576));
 }
+
+/**
+ * sync.md "Features": what this gateway's daemon announces in its hello. It carries front-desk
+ * commands out (doors.md D5); decides limits by the member's home site (R20), so a central may send
+ * it limits with `at`; merges the site's visits and presence from member documents; and applies
+ * `ledgerBefore` (the history horizon).
+ */
+export const GATEWAY_FEATURES: readonly string[] = ["commands", "homeSite", "visits", "historyHorizon"];

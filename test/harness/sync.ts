@@ -12,6 +12,7 @@ import type { CentralOptions } from "../../central/centralTypes.js";
 import { GatewayConfig } from "../../config/gateway.js";
 import type { Store } from "../../gateway/store/db.js";
 import { SyncClient, type SyncClientOptions } from "../../gateway/sync/client.js";
+import { GATEWAY_FEATURES } from "../../gateway/sync/clientOptions.js";
 import { realScheduler } from "../../runtime/scheduler.js";
 import { tempDir } from "../helpers/build.js";
 import { writeExamples } from "../helpers/examples.js";
@@ -64,6 +65,8 @@ export function syncClients(url: string, defer: Defer) {
       backoff: FAST_BACKOFF,
       helloIntervalMs: 0,
       statusIntervalMs: 10,
+      // What the daemon announces, unless a test plays an older gateway.
+      features: [...GATEWAY_FEATURES],
       ...more,
     });
     defer(() => client.stop());

@@ -195,7 +195,9 @@ describe("the reference central with the gateway's sync client", () => {
     // On gateway b he is inside by a's turnstile (R11 across the site's gateways). Out by b, in again
     // a quarter of an hour later it is the same visit (R5, anchored by the echoed entry); two hours
     // later the credits are gone.
-    expect(explain(b.store, scanReq("7654321", "pool"), MONDAY_18 + 15 * 60_000).reason).toBe("anti_passback");
+    expect(explain(b.store, scanReq("7654321", "pool"), MONDAY_18 + 15 * 60_000).reason).toBe(
+      "anti_passback",
+    );
     scan(b.store, scanReq("7654321", "pool", "out"), MONDAY_18 + 10 * 60_000, "gw-b");
     expect(explain(b.store, scanReq("7654321", "pool"), MONDAY_18 + 15 * 60_000).reason).toBe("reentry");
     expect(explain(b.store, scanReq("7654321", "pool"), MONDAY_18 + 120 * 60_000).reason).toBe("no_credits");

@@ -54,8 +54,8 @@ describe("the daemon with central sync enabled", () => {
       version: "9.9.9-test",
       outbox: { firstSeq: null, lastSeq: null },
       // doors.md D5: the gateway carries front-desk commands out; R20: it decides home/away limits;
-      // sync.md: it merges the visits and presence of member documents.
-      features: ["commands", "homeSite", "visits"],
+      // sync.md: it merges the site's visits and applies ledgerBefore.
+      features: ["commands", "homeSite", "visits", "historyHorizon"],
       // sync.md "History horizon": the worked example's weekly studio limit.
       historyDays: 7,
     });

@@ -33,9 +33,13 @@ function decisions(store: Store): Decision[] {
   );
 }
 
-/** The cache as the version before migration 13 left it: the columns it added taken away. */
+/** The cache as the version before migration 13 left it: what 13 and 14 added taken away. */
 function asVersion12(store: Store): void {
   store.db.exec(`
+    ALTER TABLE multipacks DROP COLUMN before_used;
+    ALTER TABLE multipacks DROP COLUMN before_added;
+    ALTER TABLE multipacks DROP COLUMN before_through;
+    DROP TABLE ledger_acked;
     ALTER TABLE visits DROP COLUMN site;
     ALTER TABLE visits DROP COLUMN undone;
     ALTER TABLE visits DROP COLUMN local;
@@ -82,7 +86,7 @@ describe("migration 13: visits and presence from every gateway", () => {
     asVersion12(t.store);
 
     const store = t.reopen();
-    expect(store.db.pragma("user_version", { simple: true })).toBe(13);
+    expect(store.db.pragma("user_version", { simple: true })).toBe(14);
     expect(decisions(store)).toEqual(before);
     // The example's imported usage entry made the central's visit; the grants here are this gateway's own.
     expect(store.db.prepare("SELECT id, local, undone, site FROM visits ORDER BY at").all()).toEqual([
