@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, expect, vi } from "vitest";
 import { Chain } from "../../central/chain.js";
 import { ChangesMessage } from "../../config/protocol/payloads.js";
-import { memberBalance, scan } from "../../gateway/decisions.js";
+import { explain, memberBalance, scan } from "../../gateway/decisions.js";
 import { syncState } from "../../gateway/store/db.js";
 import { outboxDepth } from "../../gateway/store/outbox.js";
 import { recordRelayFailure } from "../../gateway/store/relayFailure.js";
@@ -22,19 +22,28 @@ import { scanReq, type TestStore } from "../store/storeHelpers.js";
 const MONDAY_10 = at("2027-03-22T10:00");
 const A = "rome-center";
 const B = "rome-north";
+const C = "rome-south";
+/** R20: one swim a month at the chain's other clubs, one a day at home. */
+const WHERE_LIMITS = `  - { id: away-pool-1-a-month, amount: 1, period: month, areas: [pool], at: away }
+  - { id: home-pool-1-a-day, amount: 1, period: day, areas: [pool], at: home }
+`;
 const ANNA_CARD = "0001234567";
 const wait = (fn: () => void) => vi.waitFor(fn, { timeout: 10_000, interval: 20 });
 
 const it = test
   /** The chain's files: the worked example's site as A, the same rules as B, the members shared. */
   .extend("chainFiles", ({ writeFile }) => {
-    const site = exampleText("site.yaml");
+    // R20: the same rules at every site, with two limits that depend on where the member is.
+    const site = exampleText("site.yaml").replace("limits:\n", `limits:\n${WHERE_LIMITS}`);
     return {
-      membersFile: writeFile("members.yaml", exampleText("members.yaml")),
-      siteFiles: {
-        [A]: writeFile("rome-center.yaml", site),
-        [B]: writeFile("rome-north.yaml", site.replace(`id: ${A}`, `id: ${B}`)),
-      } as Record<string, string>,
+      // Anna's home is site A.
+      membersFile: writeFile(
+        "members.yaml",
+        exampleText("members.yaml").replace("  - id: m-anna\n", `  - id: m-anna\n    homeSite: ${A}\n`),
+      ),
+      siteFiles: Object.fromEntries(
+        [A, B, C].map((id) => [id, writeFile(`${id}.yaml`, site.replace(`id: ${A}`, `id: ${id}`))]),
+      ) as Record<string, string>,
     };
   })
   /** Starts a chain of `sites` on `prefix` (stopped after the test). */
@@ -171,5 +180,54 @@ describe("a chain of sites served from one process", () => {
     const again = await startChain(prefix, [A, B]);
     expect(siteOf(again, B).counters().eventsRelayed).toBe(0);
     expect(siteOf(again, B).remaining("mp-anna-swim")).toBe(9);
+  });
+
+  it("R20: a swim at club B counts toward 'once a month away' at club C, and not toward 'once a day at home' at A", async ({
+    chain: startChain,
+    gatewayAt,
+  }) => {
+    const prefix = "chain4/v1";
+    const chain = await startChain(prefix, [A, B, C]);
+    const gw = Object.fromEntries([A, B, C].map((site) => [site, gatewayAt(prefix, site, `gw-${site}`)]));
+    for (const site of [A, B, C])
+      await wait(() =>
+        expect(syncState(gw[site]?.store as TestStore["store"]).lastRev).toBe(siteOf(chain, site).siteRev()),
+      );
+    const store = (site: string) => gw[site]?.store as TestStore["store"];
+    const TUESDAY_10 = MONDAY_10 + 86_400_000;
+
+    // Away at B: her first swim away this month.
+    expect(scan(store(B), scanReq(ANNA_CARD, "pool"), MONDAY_10, `gw-${B}`)).toMatchObject({
+      decision: "grant",
+    });
+    gw[B]?.client.poke();
+    await wait(() => expect(outboxDepth(store(B))).toBe(0));
+    // C hears of it through the chain: a second swim away this month is refused there.
+    await wait(() =>
+      expect(explain(store(C), scanReq(ANNA_CARD, "pool"), TUESDAY_10)).toMatchObject({
+        decision: "deny",
+        reason: "limit_reached",
+      }),
+    );
+    // A is home: B's swim neither counts toward the home limit nor does the away limit apply there.
+    await wait(() =>
+      expect(
+        siteOf(chain, A)
+          .memberDoc("m-anna")
+          ?.visits?.map((v) => [v.id, v.site]),
+      ).toEqual([[`gw-${B}:1`, B]]),
+    );
+    await wait(() => expect(syncState(store(A)).lastRev).toBe(siteOf(chain, A).siteRev()));
+    expect(explain(store(A), scanReq(ANNA_CARD, "pool"), MONDAY_10 + 3_600_000)).toMatchObject({
+      decision: "grant",
+      reason: "ok",
+    });
+    // At home, once a day: her swim at A is counted there.
+    scan(store(A), scanReq(ANNA_CARD, "pool"), MONDAY_10 + 3_600_000, `gw-${A}`);
+    scan(store(A), scanReq(ANNA_CARD, "pool", "out"), MONDAY_10 + 7_200_000, `gw-${A}`);
+    expect(explain(store(A), scanReq(ANNA_CARD, "pool"), MONDAY_10 + 4 * 3_600_000)).toMatchObject({
+      decision: "deny",
+      reason: "limit_reached",
+    });
   });
 });
