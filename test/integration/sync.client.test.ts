@@ -54,6 +54,8 @@ describe("sync client with a real broker", () => {
       configRev: 0,
       version: "1.0.0-test",
       outbox: { firstSeq: null, lastSeq: null },
+      // sync.md "Features": what the daemon announces (the harness's clients play it).
+      features: ["commands", "homeSite", "visits", "historyHorizon"],
       // sync.md "History horizon": the worked example's weekly studio limit.
       historyDays: 7,
     });
