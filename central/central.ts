@@ -14,26 +14,14 @@ import type { Logger } from "pino";
 import { AccessGwError } from "../config/errors.js";
 import type { Member } from "../config/members.js";
 import type { DecisionEvent, SyncEvent } from "../config/protocol/events.js";
-import {
-  DEFAULT_MAX_MESSAGE_BYTES,
-  DEFAULT_TOPIC_PREFIX,
-  type SyncPayload,
-} from "../config/protocol/payloads.js";
-import { centralSubscriptions, matchTopic } from "../config/protocol/topics.js";
-import { mqttCredentials } from "../config/sync.js";
-import { MqttConnection } from "../drivers/mqtt/connection.js";
+import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_TOPIC_PREFIX } from "../config/protocol/payloads.js";
+import { centralSubscriptions } from "../config/protocol/topics.js";
+import type { MqttConnection } from "../drivers/mqtt/connection.js";
 import type { MqttMessage } from "../drivers/mqtt/mqttTypes.js";
-import {
-  type GatewayKind,
-  type InboundContext,
-  onEvents,
-  onHello,
-  onRelayed,
-  onStatus,
-  parseGatewayPayload,
-} from "./centralInbound.js";
+import { type InboundContext, onEvents, onHello, onRelayed, onStatus } from "./centralInbound.js";
+import { centralLink, openSiteStore, watchSources } from "./centralLink.js";
 import { CentralPublisher } from "./centralPublisher.js";
-import { CentralStore } from "./centralStore.js";
+import type { CentralStore } from "./centralStore.js";
 import {
   type CentralCounters,
   type CentralOptions,
@@ -41,10 +29,10 @@ import {
   type ReloadOutcome,
 } from "./centralTypes.js";
 import { ConfigGate } from "./configGate.js";
-import { acquireLock } from "./dataLock.js";
 import { docShaper, siteCapability } from "./docShape.js";
 import { storedEvents } from "./eventIntake.js";
-import { FileWatcher } from "./fileWatcher.js";
+import type { FileWatcher } from "./fileWatcher.js";
+import { routeGatewayMessage } from "./gatewayRouter.js";
 import { type GatewayInfo, listGateways, siteHellos, watermark } from "./gatewayStore.js";
 import { creditsRemaining, type SiteConfigDoc } from "./memberDocs.js";
 import {
@@ -59,9 +47,6 @@ import { type ConfigToPublish, reconcile } from "./reconcile.js";
 import type { RelayOutcome } from "./relayIntake.js";
 import { ownDecisions } from "./relayIntake.js";
 import { loadSourcesOrThrow, type SourceData } from "./sourceFiles.js";
-
-/** sync.md: the session outlives a week away, so QoS 1 messages from the gateways wait for the central. */
-const SESSION_EXPIRY_SECONDS = 86_400 * 7;
 
 /** The central; the constructor only assigns, `start()` loads and connects, `stop()` disconnects. */
 export class Central {
@@ -113,35 +98,21 @@ export class Central {
     if (mqtt === undefined)
       throw new AccessGwError("USAGE", "the central needs a broker (brokerUrl or mqtt)");
     this.started = true;
-    const store = CentralStore.open(this.o.dataDir);
+    let opened: { store: CentralStore; release: () => void } | undefined;
     try {
-      this.releaseLock = acquireLock(this.o.dataDir);
-      const storedSite = store.meta("site_id");
-      if (storedSite !== undefined && storedSite !== this.o.siteId)
-        throw new AccessGwError(
-          "DATA_INVALID",
-          `the data folder ${this.o.dataDir} belongs to site "${storedSite}", not "${this.o.siteId}" (--site); use another --data`,
-        );
-      this.takeFiles(store, this.load(store));
+      opened = openSiteStore(this.o);
+      this.takeFiles(opened.store, this.load(opened.store));
     } catch (err) {
-      store.close();
-      this.releaseLock?.();
+      opened?.store.close();
+      opened?.release();
       // Nothing was started: start() may be called again (after the files are fixed).
       this.started = false;
       throw err;
     }
+    const store = opened.store;
     this.store = store;
-    const link = new MqttConnection({
-      config: { ...mqtt, ...mqttCredentials(mqtt, this.o.env ?? process.env) },
-      gatewayId: `central-${this.o.siteId}`,
-      clientId: mqtt.clientId ?? `accessgw-central-${this.o.siteId}`,
-      session: {
-        expirySeconds: SESSION_EXPIRY_SECONDS,
-        maximumPacketSize: this.o.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
-      },
-      logger: this.log,
-      ...(this.o.backoff ? { backoff: this.o.backoff } : {}),
-    });
+    this.releaseLock = opened.release;
+    const link = centralLink(this.o, mqtt, this.log);
     this.connection = link;
     this.publisher = new CentralPublisher({
       store,
@@ -169,21 +140,7 @@ export class Central {
       this.wasOpen = open;
     });
     link.start();
-    if (this.o.watch !== false) {
-      const files = [
-        this.o.siteConfigFile,
-        ...(this.o.membersFile === undefined ? [] : [this.o.membersFile]),
-      ];
-      this.watcher = new FileWatcher({
-        files,
-        intervalMs: this.o.watchIntervalMs ?? 300,
-        onChange: (changed) => {
-          this.log.info({ files: changed }, "files changed: reloading");
-          void this.reload();
-        },
-      });
-      this.watcher.start();
-    }
+    this.watcher = watchSources(this.o, this.log, () => void this.reload());
   }
 
   /** Stops watching, finishes queued work, disconnects (the broker keeps the session) and closes the store. */
@@ -399,56 +356,29 @@ export class Central {
 
   /** Validates a gateway's message and queues its handling; a bad payload is logged, counted, dropped. */
   private onMessage(m: MqttMessage): unknown {
-    const match = matchTopic(m.topic, this.prefix);
-    if (match === null || match.scope !== "gateways") return undefined;
-    const g = match.gatewayId;
-    if (match.kind === "hello") {
-      const hello = this.parse("hello", m, g);
-      if (hello === "rejected") return hello;
-      void this.enqueue(
-        "hello",
-        async () => {
-          await onHello(this.inbound(), hello);
-          // A config withheld for a gateway without homeSite goes out once every gateway has it.
-          if (this.gate.holding(this.configPublished)) await this.publishConfig();
-        },
-        undefined,
-      );
-    } else if (match.kind === "events") {
-      const events = this.parse("events", m, g);
-      if (events === "rejected") return events;
-      void this.enqueue("events", () => onEvents(this.inbound(), events), undefined);
-    } else if (match.kind === "status") {
-      // An empty retained payload clears the status topic: nothing to record.
-      if (m.payload.byteLength === 0) return undefined;
-      const status = this.parse("status", m, g);
-      if (status === "rejected") return status;
-      void this.enqueue("status", () => onStatus(this.inbound(), g, status), undefined);
-    } else if (match.kind === "command-results") {
+    return routeGatewayMessage(m, this.prefix, this.o.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, {
+      hello: (hello) =>
+        void this.enqueue(
+          "hello",
+          async () => {
+            await onHello(this.inbound(), hello);
+            // A config withheld for a gateway without homeSite goes out once every gateway has it.
+            if (this.gate.holding(this.configPublished)) await this.publishConfig();
+          },
+          undefined,
+        ),
+      events: (batch) => void this.enqueue("events", () => onEvents(this.inbound(), batch), undefined),
+      status: (g, status) =>
+        void this.enqueue("status", () => onStatus(this.inbound(), g, status), undefined),
       // D5: how a front-desk command ended (`accessgw central command` waits for its own); the
       // command event with who and why comes in the gateway's events.
-      const result = this.parse("command-results", m, g);
-      if (result === "rejected") return result;
-      this.log.info({ gatewayId: g, ...result }, result.ok ? "command done" : "command refused");
-    }
-    return undefined;
-  }
-
-  /** The payload validated (and its gatewayId checked against the topic's), or "rejected". */
-  private parse<K extends GatewayKind>(
-    kind: K,
-    m: MqttMessage,
-    gatewayId: string,
-  ): SyncPayload<K> | "rejected" {
-    const max = this.o.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-    const parsed = parseGatewayPayload(kind, m.topic, m.payload, gatewayId, max);
-    return parsed.ok ? parsed.value : this.refuse(m.topic, parsed.problem);
-  }
-
-  private refuse(topic: string, problem: string): "rejected" {
-    this.totals.badPayloads++;
-    this.log.warn({ topic, problem }, "payload dropped");
-    return "rejected";
+      commandResult: (g, result) =>
+        this.log.info({ gatewayId: g, ...result }, result.ok ? "command done" : "command refused"),
+      refused: (topic, problem) => {
+        this.totals.badPayloads++;
+        this.log.warn({ topic, problem }, "payload dropped");
+      },
+    });
   }
 
   /** Runs `task` after everything queued before it; a failure is logged and gives `fallback`. */
