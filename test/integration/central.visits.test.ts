@@ -5,6 +5,7 @@
  * presence taken back; the decisions of each batch reach `onDecisions`; decisions of a chain's other
  * site taken with `takeRelayed` go out as visits with their site, and are never acked.
  */
+
 import { describe, expect, vi } from "vitest";
 import type { Member } from "../../config/members.js";
 import type { DecisionEvent } from "../../config/protocol/events.js";
@@ -12,6 +13,7 @@ import { ChangesMessage, EventsMessage } from "../../config/protocol/payloads.js
 import { syncTopic } from "../../config/protocol/topics.js";
 import { it } from "../harness/index.js";
 import { EXAMPLE_SITE } from "../harness/sync.js";
+import { annaDecision } from "../helpers/annaDecision.js";
 
 const G = "gw-visits";
 const AT = "2027-03-22T09:00:00+01:00";
@@ -19,33 +21,7 @@ const wait = (fn: () => void) => vi.waitFor(fn, { timeout: 10_000, interval: 20 
 
 /** Anna's free pool entry, event `seq` of gateway `g`. */
 function entry(g: string, seq: number, more: Partial<DecisionEvent> = {}) {
-  return {
-    kind: "decision",
-    id: `${g}:${seq}`,
-    seq,
-    decision: "grant",
-    reason: "ok",
-    at: AT,
-    card: "1234567",
-    memberId: "m-anna",
-    area: "pool",
-    direction: "in",
-    readerId: "pool-in",
-    multipackId: "mp-anna-swim",
-    productId: "swim10",
-    accessTypeId: "pool-offpeak",
-    creditsDeducted: 0,
-    creditsRemaining: 10,
-    creditsTotal: 10,
-    message: "Welcome Anna",
-    trace: [],
-    relayFailed: false,
-    passed: null,
-    operator: null,
-    staffReason: null,
-    ledger: [],
-    ...more,
-  };
+  return annaDecision(g, seq, { at: AT, readerId: "pool-in", ...more });
 }
 
 /** Anna's document in each `changes` message seen, in order. */

@@ -4,6 +4,7 @@
  * ledger entries merged by id into the published documents (R16 across sites), a settled copy kept
  * against a late stale one (D2), and only the site's own decisions handed on at start.
  */
+
 import { describe, expect } from "vitest";
 import { CentralStore } from "../../central/centralStore.js";
 import { watermark } from "../../central/gatewayStore.js";
@@ -12,8 +13,9 @@ import { memberDoc, multipackOwner } from "../../central/memberStore.js";
 import { reconcile } from "../../central/reconcile.js";
 import { ownDecisions, storeRelayedEvents } from "../../central/relayIntake.js";
 import { loadSources } from "../../central/sourceFiles.js";
-import { type DecisionEvent, SyncEvent } from "../../config/protocol/events.js";
+import type { DecisionEvent } from "../../config/protocol/events.js";
 import { test } from "../harness/index.js";
+import { parsedDecision } from "../helpers/annaDecision.js";
 
 const LIMITS = { partMembers: 500, partBytes: 262_144 };
 const AT = "2027-03-22T09:00:00.000Z";
@@ -36,30 +38,10 @@ const it = test.extend("northRelay", ({ exampleFiles: { siteFile, membersFile, d
 /** A charged grant of gateway `g` for Anna's swim card, as the central validates what arrives. */
 function grant(g: string, seq: number, more: Partial<DecisionEvent> = {}): DecisionEvent {
   const id = `${g}:${seq}`;
-  return SyncEvent.parse({
-    kind: "decision",
-    id,
-    seq,
-    decision: "grant",
-    reason: "ok",
+  return parsedDecision(g, seq, {
     at: AT,
-    card: "1234567",
-    memberId: "m-anna",
-    area: "pool",
-    direction: "in",
-    readerId: null,
-    multipackId: "mp-anna-swim",
-    productId: "swim10",
-    accessTypeId: "pool-offpeak",
     creditsDeducted: 1,
     creditsRemaining: 9,
-    creditsTotal: 10,
-    message: "Welcome Anna",
-    trace: [],
-    relayFailed: false,
-    passed: null,
-    operator: null,
-    staffReason: null,
     ledger: [{ id, multipackId: "mp-anna-swim", amount: 1, at: AT, kind: "usage" }],
     ...more,
   }) as DecisionEvent;

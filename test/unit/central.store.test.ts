@@ -4,6 +4,7 @@
  * by id, the watermark that never passes a gap, and gateways' ledger entries folded into the
  * published member documents (R16).
  */
+
 import { writeFileSync } from "node:fs";
 import { describe, expect } from "vitest";
 import { stringify } from "yaml";
@@ -18,8 +19,9 @@ import { reconcile } from "../../central/reconcile.js";
 import { loadSources } from "../../central/sourceFiles.js";
 import type { Member } from "../../config/members.js";
 import { type EventLedgerEntry, isDecision, type SyncEvent } from "../../config/protocol/events.js";
-import { EventsMessage, SyncMessage } from "../../config/protocol/payloads.js";
+import { SyncMessage } from "../../config/protocol/payloads.js";
 import { test } from "../harness/index.js";
+import { parsedDecision } from "../helpers/annaDecision.js";
 import { exampleDoc } from "../helpers/examples.js";
 
 const LIMITS = { partMembers: 500, partBytes: 262_144 };
@@ -65,30 +67,13 @@ function usage(id: string, multipackId = "mp-anna-swim", amount = 1) {
 
 /** One event of gateway `g`, validated with the schema the central applies to what arrives. */
 function event(g: string, seq: number, ledger: EventLedgerEntry[] = [], more: Partial<SyncEvent> = {}) {
-  const e = {
-    id: `${g}:${seq}`,
-    seq,
-    decision: "grant",
-    reason: "ok",
+  return parsedDecision(g, seq, {
     at: AT,
-    card: "1234567",
-    memberId: "m-anna",
-    area: "pool",
-    direction: "in",
-    readerId: null,
-    multipackId: "mp-anna-swim",
-    productId: "swim10",
-    accessTypeId: "pool-offpeak",
     creditsDeducted: ledger.length > 0 ? 1 : 0,
     creditsRemaining: 9,
-    creditsTotal: 10,
-    message: "Welcome Anna",
-    trace: [],
-    relayFailed: false,
     ledger,
     ...more,
-  };
-  return EventsMessage.parse({ gatewayId: g, events: [e] }).events[0] as SyncEvent;
+  });
 }
 
 /** Every row of every table, for before/after comparisons. */

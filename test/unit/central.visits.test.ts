@@ -5,6 +5,7 @@
  * usage entries as visits; a store from before the fold folded once when it is opened again; a
  * chain's relayed events giving visits with their site and no presence.
  */
+
 import { describe, expect } from "vitest";
 import { CentralStore } from "../../central/centralStore.js";
 import { storedEvents, storeEvents } from "../../central/eventIntake.js";
@@ -15,8 +16,8 @@ import { storeRelayedEvents } from "../../central/relayIntake.js";
 import { loadSources } from "../../central/sourceFiles.js";
 import { Member } from "../../config/members.js";
 import type { DecisionEvent } from "../../config/protocol/events.js";
-import { EventsMessage } from "../../config/protocol/payloads.js";
 import { test } from "../harness/index.js";
+import { parsedDecision } from "../helpers/annaDecision.js";
 
 const LIMITS = { partMembers: 500, partBytes: 262_144 };
 const T9 = "2027-03-22T09:00:00+01:00";
@@ -56,31 +57,7 @@ const it = test.extend("setup", ({ exampleFiles: { siteFile, membersFile, data }
 
 /** A decision of gateway `g` (Anna's free pool entry unless `more` says otherwise), as the central parses it. */
 function grant(g: string, seq: number, more: Partial<DecisionEvent> = {}): DecisionEvent {
-  const e = {
-    id: `${g}:${seq}`,
-    seq,
-    decision: "grant",
-    reason: "ok",
-    at: T9,
-    card: "1234567",
-    memberId: "m-anna",
-    area: "pool",
-    direction: "in",
-    readerId: null,
-    multipackId: "mp-anna-swim",
-    productId: "swim10",
-    accessTypeId: "pool-offpeak",
-    creditsDeducted: 0,
-    creditsRemaining: 10,
-    creditsTotal: 10,
-    message: "Welcome Anna",
-    trace: [],
-    relayFailed: false,
-    passed: null,
-    ledger: [],
-    ...more,
-  };
-  return EventsMessage.parse({ gatewayId: g, events: [e] }).events[0] as DecisionEvent;
+  return parsedDecision(g, seq, { at: T9, ...more }) as DecisionEvent;
 }
 
 /** The visit a grant of `grant` gives, as published. */
