@@ -2,17 +2,18 @@
  * R20 through the reference central: a member's homeSite and a limit's `at` from the files are
  * published unchanged (the member documents of a snapshot, the site configuration).
  */
+
 import { writeFileSync } from "node:fs";
 import { describe, expect } from "vitest";
 import { stringify } from "yaml";
 import { CentralStore } from "../../central/centralStore.js";
 import { buildAnswer } from "../../central/helloAnswer.js";
-import { memberDoc, multipackOwner } from "../../central/memberStore.js";
+import { memberDoc } from "../../central/memberStore.js";
 import { planAnswer } from "../../central/messages.js";
 import { reconcile } from "../../central/reconcile.js";
-import { loadSources } from "../../central/sourceFiles.js";
 import { SyncMessage } from "../../config/protocol/payloads.js";
 import { test as base } from "../harness/index.js";
+import { exampleSources } from "../helpers/centralSources.js";
 import { exampleDoc } from "../helpers/examples.js";
 
 const LIMITS = { partMembers: 500, partBytes: 262_144 };
@@ -29,11 +30,7 @@ const it = base.extend("centralStore", ({ exampleFiles: { siteFile, membersFile,
   writeFileSync(siteFile, stringify(site));
   const store = CentralStore.open(data);
   defer(() => store.close());
-  const r = loadSources({ siteConfigFile: siteFile, membersFile }, "rome-center", (id) =>
-    multipackOwner(store, id),
-  );
-  if (r.data === null) throw new Error(r.problems.join("\n"));
-  reconcile(store, r.data, LIMITS);
+  reconcile(store, exampleSources(store, siteFile, membersFile), LIMITS);
   return store;
 });
 

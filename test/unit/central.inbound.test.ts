@@ -5,16 +5,14 @@
  * next revision; other sites ignored; a change the broker missed published later in rev order; status
  * transitions logged.
  */
+
 import { describe, expect } from "vitest";
 import { type InboundContext, onEvents, onHello, onStatus } from "../../central/centralInbound.js";
 import { CentralPublisher } from "../../central/centralPublisher.js";
 import { CentralStore } from "../../central/centralStore.js";
 import { newCounters } from "../../central/centralTypes.js";
 import { gatewayInfo, watermark } from "../../central/gatewayStore.js";
-import { multipackOwner } from "../../central/memberStore.js";
 import { reconcile } from "../../central/reconcile.js";
-import { loadSources } from "../../central/sourceFiles.js";
-import type { SyncEvent } from "../../config/protocol/events.js";
 import {
   AcksMessage,
   ChangesMessage,
@@ -25,6 +23,8 @@ import {
 } from "../../config/protocol/payloads.js";
 import type { MqttLink } from "../../drivers/mqtt/mqttTypes.js";
 import { test } from "../harness/index.js";
+import { annaDecision } from "../helpers/annaDecision.js";
+import { exampleSources } from "../helpers/centralSources.js";
 import { memoryLogger } from "../helpers/logs.js";
 
 const P = "t/v1";
@@ -58,13 +58,10 @@ function fakeLink() {
 const it = test.extend("setup", ({ exampleFiles: { siteFile, membersFile, data }, defer }) => () => {
   const store = CentralStore.open(data);
   defer(() => store.close());
-  const loaded = loadSources({ siteConfigFile: siteFile, membersFile }, "rome-center", (id) =>
-    multipackOwner(store, id),
-  );
-  if (loaded.data === null) throw new Error(loaded.problems.join("\n"));
-  const config = loaded.data.config;
+  const loaded = exampleSources(store, siteFile, membersFile);
+  const config = loaded.config;
   // One changes rev for the files (parts of 2 members only for the answers below).
-  reconcile(store, loaded.data, { partMembers: 500, partBytes: 262_144 });
+  reconcile(store, loaded, { partMembers: 500, partBytes: 262_144 });
   store.setMeta("published_rev", store.siteRev());
   const fake = fakeLink();
   const log = memoryLogger();
@@ -109,41 +106,29 @@ function hello(g: string, lastRev: number, more: Record<string, unknown> = {}) {
 }
 
 function events(g: string, seqs: number[], ledger = true) {
+  const AT = "2027-03-22T09:00:00.000Z";
   return EventsMessage.parse({
     gatewayId: g,
-    events: seqs.map((seq) => ({
-      id: `${g}:${seq}`,
-      seq,
-      decision: "grant",
-      reason: "ok",
-      at: "2027-03-22T09:00:00.000Z",
-      card: "1234567",
-      memberId: "m-anna",
-      area: "pool",
-      direction: "in",
-      readerId: "pool-in",
-      multipackId: "mp-anna-swim",
-      productId: "swim10",
-      accessTypeId: "pool-offpeak",
-      creditsDeducted: ledger ? 1 : 0,
-      creditsRemaining: 9,
-      creditsTotal: 10,
-      message: "Welcome Anna",
-      trace: [],
-      relayFailed: false,
-      ledger: ledger
-        ? [
-            {
-              id: `${g}:${seq}`,
-              multipackId: "mp-anna-swim",
-              amount: 1,
-              at: "2027-03-22T09:00:00.000Z",
-              area: "pool",
-              kind: "usage",
-            },
-          ]
-        : [],
-    })) satisfies Partial<SyncEvent>[],
+    events: seqs.map((seq) =>
+      annaDecision(g, seq, {
+        at: AT,
+        readerId: "pool-in",
+        creditsDeducted: ledger ? 1 : 0,
+        creditsRemaining: 9,
+        ledger: ledger
+          ? [
+              {
+                id: `${g}:${seq}`,
+                multipackId: "mp-anna-swim",
+                amount: 1,
+                at: AT,
+                area: "pool",
+                kind: "usage",
+              },
+            ]
+          : [],
+      }),
+    ),
   });
 }
 

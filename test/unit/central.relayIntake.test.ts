@@ -9,13 +9,13 @@ import { describe, expect } from "vitest";
 import { CentralStore } from "../../central/centralStore.js";
 import { watermark } from "../../central/gatewayStore.js";
 import { knownIds } from "../../central/memberDocs.js";
-import { memberDoc, multipackOwner } from "../../central/memberStore.js";
+import { memberDoc } from "../../central/memberStore.js";
 import { reconcile } from "../../central/reconcile.js";
 import { ownDecisions, storeRelayedEvents } from "../../central/relayIntake.js";
-import { loadSources } from "../../central/sourceFiles.js";
 import type { DecisionEvent } from "../../config/protocol/events.js";
 import { test } from "../harness/index.js";
 import { parsedDecision } from "../helpers/annaDecision.js";
+import { exampleSources } from "../helpers/centralSources.js";
 
 const LIMITS = { partMembers: 500, partBytes: 262_144 };
 const AT = "2027-03-22T09:00:00.000Z";
@@ -23,12 +23,9 @@ const AT = "2027-03-22T09:00:00.000Z";
 const it = test.extend("northRelay", ({ exampleFiles: { siteFile, membersFile, data }, defer }) => {
   const store = CentralStore.open(data);
   defer(() => store.close());
-  const r = loadSources({ siteConfigFile: siteFile, membersFile }, "rome-center", (id) =>
-    multipackOwner(store, id),
-  );
-  if (r.data === null) throw new Error(r.problems.join("\n"));
-  reconcile(store, r.data, LIMITS);
-  const known = knownIds(r.data.config);
+  const sources = exampleSources(store, siteFile, membersFile);
+  reconcile(store, sources, LIMITS);
+  const known = knownIds(sources.config);
   return {
     store,
     relay: (events: DecisionEvent[]) => storeRelayedEvents(store, "rome-north", events, 1_000, known, LIMITS),

@@ -13,15 +13,15 @@ import { storedEvents, storeEvents } from "../../central/eventIntake.js";
 import { advanceWatermark, raiseWatermark, watermark } from "../../central/gatewayStore.js";
 import { buildAnswer } from "../../central/helloAnswer.js";
 import { creditsRemaining, knownIds } from "../../central/memberDocs.js";
-import { changesAt, memberDoc, multipackOwner } from "../../central/memberStore.js";
+import { changesAt, memberDoc } from "../../central/memberStore.js";
 import { planAnswer } from "../../central/messages.js";
 import { reconcile } from "../../central/reconcile.js";
-import { loadSources } from "../../central/sourceFiles.js";
 import type { Member } from "../../config/members.js";
 import { type EventLedgerEntry, isDecision, type SyncEvent } from "../../config/protocol/events.js";
 import { SyncMessage } from "../../config/protocol/payloads.js";
 import { test } from "../harness/index.js";
 import { parsedDecision } from "../helpers/annaDecision.js";
+import { exampleSources } from "../helpers/centralSources.js";
 import { exampleDoc } from "../helpers/examples.js";
 
 const LIMITS = { partMembers: 500, partBytes: 262_144 };
@@ -33,11 +33,7 @@ const it = test.extend("setup", ({ exampleFiles: { siteFile, membersFile, data }
   const store = CentralStore.open(data);
   defer(() => store.close());
   const load = () => {
-    const r = loadSources({ siteConfigFile: siteFile, membersFile }, "rome-center", (id) =>
-      multipackOwner(store, id),
-    );
-    if (r.data === null) throw new Error(r.problems.join("\n"));
-    return r.data;
+    return exampleSources(store, siteFile, membersFile);
   };
   return {
     store,

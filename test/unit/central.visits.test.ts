@@ -10,14 +10,14 @@ import { describe, expect } from "vitest";
 import { CentralStore } from "../../central/centralStore.js";
 import { storedEvents, storeEvents } from "../../central/eventIntake.js";
 import { knownIds, publishedPresence, publishedVisits } from "../../central/memberDocs.js";
-import { changesAt, memberDoc, multipackOwner } from "../../central/memberStore.js";
+import { changesAt, memberDoc } from "../../central/memberStore.js";
 import { reconcile } from "../../central/reconcile.js";
 import { storeRelayedEvents } from "../../central/relayIntake.js";
-import { loadSources } from "../../central/sourceFiles.js";
 import { Member } from "../../config/members.js";
 import type { DecisionEvent } from "../../config/protocol/events.js";
 import { test } from "../harness/index.js";
 import { parsedDecision } from "../helpers/annaDecision.js";
+import { exampleSources } from "../helpers/centralSources.js";
 
 const LIMITS = { partMembers: 500, partBytes: 262_144 };
 const T9 = "2027-03-22T09:00:00+01:00";
@@ -29,11 +29,7 @@ const it = test.extend("setup", ({ exampleFiles: { siteFile, membersFile, data }
   let store = CentralStore.open(data);
   defer(() => store.close());
   const load = () => {
-    const r = loadSources({ siteConfigFile: siteFile, membersFile }, "rome-center", (id) =>
-      multipackOwner(store, id),
-    );
-    if (r.data === null) throw new Error(r.problems.join("\n"));
-    return r.data;
+    return exampleSources(store, siteFile, membersFile);
   };
   const sync = () => reconcile(store, load(), LIMITS);
   sync();
