@@ -24,6 +24,19 @@ function entry(g: string, seq: number, more: Partial<DecisionEvent> = {}) {
   return annaDecision(g, seq, { at: AT, readerId: "pool-in", ...more });
 }
 
+/** The hello of gateway `g` in step with `central`, taking visits (sync.md "Features"): changes then carry them. */
+function visitsHello(g: string, central: { siteRev(): number; configRev(): number }) {
+  return {
+    gatewayId: g,
+    siteId: EXAMPLE_SITE,
+    lastRev: central.siteRev(),
+    configRev: central.configRev(),
+    version: "test",
+    features: ["visits"],
+    outbox: { firstSeq: null, lastSeq: null },
+  };
+}
+
 /** Anna's document in each `changes` message seen, in order. */
 function annaChanges(payloads: string[]): Member[] {
   return payloads
@@ -43,15 +56,7 @@ describe("the reference central's visits and presence on a real broker", () => {
     const gw = await watcher([changesTopic, syncTopic("acks", P, EXAMPLE_SITE, G)], { qos: 1 });
     const send = (kind: "hello" | "events", payload: unknown) =>
       gw.send({ topic: syncTopic(kind, P, EXAMPLE_SITE, G), payload: JSON.stringify(payload) });
-    await send("hello", {
-      gatewayId: G,
-      siteId: EXAMPLE_SITE,
-      lastRev: central.siteRev(),
-      configRev: central.configRev(),
-      version: "test",
-      features: ["visits"],
-      outbox: { firstSeq: null, lastSeq: null },
-    });
+    await send("hello", visitsHello(G, central));
     await wait(() => expect(central.gateways().map((g) => g.siteId)).toEqual([EXAMPLE_SITE]));
 
     await send("events", { gatewayId: G, events: [entry(G, 1)] });
@@ -92,15 +97,7 @@ describe("the reference central's visits and presence on a real broker", () => {
     // A gateway of this site that takes visits (sync.md "Features"): the changes carry them.
     await seen.send({
       topic: syncTopic("hello", P, EXAMPLE_SITE, "gw-r"),
-      payload: JSON.stringify({
-        gatewayId: "gw-r",
-        siteId: EXAMPLE_SITE,
-        lastRev: central.siteRev(),
-        configRev: central.configRev(),
-        version: "test",
-        features: ["visits"],
-        outbox: { firstSeq: null, lastSeq: null },
-      }),
+      payload: JSON.stringify(visitsHello("gw-r", central)),
     });
     await wait(() => expect(central.gateways().map((g) => g.siteId)).toEqual([EXAMPLE_SITE]));
     const milan = EventsMessage.parse({ gatewayId: "gw-m1", events: [entry("gw-m1", 4)] })
