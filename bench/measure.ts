@@ -12,8 +12,9 @@ import { canonicalCard } from "../config/cardNumber.js";
 import { explain, scan } from "../gateway/decisions.js";
 import type { DecisionRequest } from "../gateway/engine/types.js";
 import { DB_FILE, Store } from "../gateway/store/db.js";
+import { type CacheSize, cacheSize, renderCacheSize } from "./cacheSize.js";
 import { type GenStats, generateMember, newStats, primaryCard, unknownCard } from "./generate.js";
-import { populate } from "./populate.js";
+import { foldOnce, populate } from "./populate.js";
 import { Rng } from "./prng.js";
 import { SCAN_AREAS, SITE, WEEK_START } from "./site.js";
 import { dbSize, ioCounters, type Latency, MB, memory, summarise } from "./stats.js";
@@ -62,6 +63,11 @@ export interface SizeResult {
   dbBytesAfter: number;
   walBytesAfter: number;
   rssAfterImport: number;
+  /** Issue 12 §3: the cache by B-tree after import and after the gateway's own fold pass. */
+  sizeAfterImport?: CacheSize;
+  sizeAfterFold?: CacheSize;
+  /** The fold pass at the start of the scanned week: its milliseconds, rows folded, visits deleted. */
+  fold?: { ms: number; entries: number; visits: number };
   rssEnd: number;
   peakRss: number;
   floor?: Latency;
@@ -93,6 +99,21 @@ if (reuse) {
   validateNs = filled.validateNs;
   importNs = filled.importNs;
   store.setMeta("bench", JSON.stringify({ size, seed, stats }));
+}
+// Issue 12 §3: where the bytes go, then the fold a daemon runs within a minute of its start, at the
+// first instant decided below (so no decision is taken before the instant it folded at).
+const sizeAfterImport = reuse ? undefined : cacheSize(store);
+let fold: SizeResult["fold"];
+let sizeAfterFold: CacheSize | undefined;
+if (sizeAfterImport) {
+  for (const line of renderCacheSize("after import", sizeAfterImport)) log(line);
+  const folded = await foldOnce(store, WEEK_START);
+  fold = { ms: ms(folded.ns), entries: folded.entries, visits: folded.visits };
+  log(
+    `fold at the week's start: ${fold.entries} ledger rows, ${fold.visits} visits, ${fold.ms.toFixed(0)} ms`,
+  );
+  sizeAfterFold = cacheSize(store);
+  for (const line of renderCacheSize("after the fold", sizeAfterFold)) log(line);
 }
 gc();
 const afterImport = dbSize(join(dir, DB_FILE));
@@ -204,6 +225,9 @@ const result: SizeResult = {
   dbBytesAfter: 0,
   walBytesAfter: 0,
   rssAfterImport,
+  sizeAfterImport,
+  sizeAfterFold,
+  fold,
   rssEnd: 0,
   peakRss: 0,
   outcomes: {},

@@ -6,6 +6,7 @@
 import { loadDataFiles } from "../config/dataFile.js";
 import type { Store } from "../gateway/store/db.js";
 import { multipackOwner } from "../gateway/store/facts.js";
+import { type FoldOutcome, foldHistory } from "../gateway/store/historyFold.js";
 import { importFiles } from "../gateway/store/importer.js";
 import { type GenStats, generateMember, newStats } from "./generate.js";
 import { SITE } from "./site.js";
@@ -55,4 +56,14 @@ export function populate(
     }
   }
   return out;
+}
+
+/**
+ * The gateway's own history fold, one whole pass at `now` (sync.md "History horizon"): what a
+ * daemon started on this cache does within a minute. Returns what it folded and its nanoseconds.
+ */
+export async function foldOnce(store: Store, now: number): Promise<FoldOutcome & { ns: bigint }> {
+  const t0 = process.hrtime.bigint();
+  const out = await foldHistory(store, now);
+  return { ...out, ns: process.hrtime.bigint() - t0 };
 }
