@@ -374,6 +374,20 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE TABLE ledger_acked (id TEXT PRIMARY KEY) WITHOUT ROWID;
     `,
   },
+  {
+    version: 15,
+    name: "member probes",
+    sql: `
+      -- Issue 12 §3: which of the member's blocks (R1) and bookings (R10) a decision must look up:
+      -- bit 1 blocks, bit 2 bookings. Most members have neither, and each probe is a B-tree read
+      -- that misses the page cache of a large cache. The import writes it with the member (the only
+      -- writer of both tables); a row written any other way keeps the default, which probes both.
+      ALTER TABLE members ADD COLUMN probes INTEGER NOT NULL DEFAULT 3;
+      UPDATE members SET probes =
+        (CASE WHEN EXISTS (SELECT 1 FROM blocks b WHERE b.member_id = members.id) THEN 1 ELSE 0 END) |
+        (CASE WHEN EXISTS (SELECT 1 FROM bookings k WHERE k.member_id = members.id) THEN 2 ELSE 0 END);
+    `,
+  },
 ];
 
 /**
