@@ -31,6 +31,9 @@ const { values: opt } = parseArgs({
     warmup: { type: "string", default: "3000" },
     reuse: { type: "boolean", default: false },
     only: { type: "string" },
+    // A fold pass on the empty cache first: members are then folded on the way in, as an import
+    // into a running daemon's cache is (issue 12 §3: the steady state's size).
+    "fold-first": { type: "boolean", default: false },
   },
 });
 const size = Number(opt.size);
@@ -93,7 +96,13 @@ if (reuse) {
 } else {
   if (existsSync(join(dir, DB_FILE)) && store.siteConfig())
     throw new Error(`${dir} already holds a cache: remove it or pass --reuse`);
-  const filled = populate(store, { size, seed, chunk, log });
+  const filled = populate(store, {
+    size,
+    seed,
+    chunk,
+    log,
+    before: opt["fold-first"] ? () => foldOnce(store, WEEK_START) : undefined,
+  });
   stats = filled.stats;
   generateNs = filled.generateNs;
   validateNs = filled.validateNs;
