@@ -226,7 +226,7 @@ const visitSql: string[] = [];
 function ledgerBatchSql(n: number): string {
   let sql = ledgerSql[n];
   if (sql === undefined) {
-    sql = `${LEDGER_INSERT}${Array(n).fill(ROW8).join(", ")} ON CONFLICT (id) DO NOTHING RETURNING id`;
+    sql = `${LEDGER_INSERT}${Array(n).fill(ROW8).join(", ")} ON CONFLICT (multipack_id, id) DO NOTHING RETURNING id`;
     ledgerSql[n] = sql;
   }
   return sql;
@@ -431,7 +431,7 @@ export function mergeLedgerEntry(
   const inserted = store
     .prepare(
       `INSERT INTO ledger (id, multipack_id, amount, at, area, access_type_id, kind, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO NOTHING`,
+       ON CONFLICT (multipack_id, id) DO NOTHING`,
     )
     .run(e.id, multipackId, e.amount, at, e.area ?? null, e.accessType ?? null, kind, origin);
   if (inserted.changes === 0) return false;

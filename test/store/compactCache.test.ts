@@ -1,13 +1,15 @@
 /**
- * Migration 15 (issue 12 §3): a member row says whether the member has blocks (R1) or bookings
- * (R10), so a decision for a member with neither skips both B-trees. The flag must follow every
- * import, and a cache made before it must decide exactly as before.
+ * Migration 15 (issue 12 §3), a compact cache: a member row says whether the member has blocks (R1)
+ * or bookings (R10), so a decision for a member with neither skips both B-trees; the ledger is
+ * stored by multipack, without an index of its own. The flag must follow every import, and a cache
+ * made before the migration must decide, count and publish exactly as before.
  */
 import { describe, expect } from "vitest";
-import { explain } from "../../gateway/decisions.js";
+import { explain, scan } from "../../gateway/decisions.js";
 import type { Decision } from "../../gateway/engine/types.js";
 import type { Store } from "../../gateway/store/db.js";
 import { MIGRATIONS } from "../../gateway/store/migrations.js";
+import { pendingEvents } from "../../gateway/store/outbox.js";
 import { test } from "../harness/index.js";
 import { at } from "../helpers/build.js";
 import { importExamples, importInputs, scanReq } from "./storeHelpers.js";
@@ -114,14 +116,25 @@ describe("member probes (migration 15)", () => {
           ),
         ),
       );
+    // Grants recorded here: a charged one leaves a local ledger entry in the outbox.
+    scan(t.store, scanReq("0001234567", "pool"), at("2027-03-22T09:00"), "gw-1");
+    scan(t.store, scanReq("7654321", "pool"), at("2027-03-22T09:05"), "gw-1");
     const before = grid(t.store);
     expect(before.map((d) => d.reason)).toEqual(expect.arrayContaining(["ok", "booking", "member_blocked"]));
-    t.store.db.exec("ALTER TABLE members DROP COLUMN probes");
-    t.store.db.pragma("user_version = 14");
+    const ledger = (store: Store) => store.db.prepare("SELECT * FROM ledger ORDER BY id").all();
+    const ledgerBefore = ledger(t.store);
+    const published = pendingEvents(t.store);
+    expect(published.flatMap((e) => ("ledger" in e ? e.ledger : []))).toHaveLength(1);
+    asVersion14(t.store);
 
     const store = t.reopen();
     expect(store.db.pragma("user_version", { simple: true })).toBe(MIGRATIONS.at(-1)?.version);
     expect(grid(store)).toEqual(before);
+    expect(ledger(store)).toEqual(ledgerBefore);
+    expect(pendingEvents(store)).toEqual(published);
+    expect(
+      store.db.prepare("SELECT name FROM sqlite_master WHERE tbl_name = 'ledger'").pluck().all(),
+    ).toEqual(["ledger"]);
     expect(probes(store)).toEqual({
       "m-anna": 0,
       "m-bruno": 0,
@@ -134,3 +147,19 @@ describe("member probes (migration 15)", () => {
     });
   });
 });
+
+/** The cache as version 14 left it: no member flag, the ledger keyed by id with its multipack index. */
+function asVersion14(store: Store): void {
+  store.db.exec(`
+    ALTER TABLE members DROP COLUMN probes;
+    CREATE TABLE ledger_v14 (
+      id TEXT PRIMARY KEY, multipack_id TEXT NOT NULL, amount INTEGER NOT NULL, at INTEGER NOT NULL,
+      area TEXT, access_type_id TEXT, kind TEXT NOT NULL, origin TEXT NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO ledger_v14 SELECT id, multipack_id, amount, at, area, access_type_id, kind, origin FROM ledger;
+    DROP TABLE ledger;
+    ALTER TABLE ledger_v14 RENAME TO ledger;
+    CREATE INDEX ledger_multipack ON ledger (multipack_id);
+  `);
+  store.db.pragma("user_version = 14");
+}
