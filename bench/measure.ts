@@ -109,6 +109,14 @@ if (reuse) {
   importNs = filled.importNs;
   store.setMeta("bench", JSON.stringify({ size, seed, stats }));
 }
+gc();
+const afterImport = dbSize(join(dir, DB_FILE));
+const rssAfterImport = memory().rss;
+log(
+  `generated ${stats.members} members, ${stats.multipacks} multipacks, ${stats.ledger} ledger entries, ` +
+    `${stats.bookings} bookings; db ${Math.round(afterImport.db / MB)} MB + wal ${Math.round(afterImport.wal / MB)} MB`,
+);
+
 // Issue 12 §3: where the bytes go, then the fold a daemon runs within a minute of its start, at the
 // first instant decided below (so no decision is taken before the instant it folded at).
 const sizeAfterImport = reuse ? undefined : cacheSize(store);
@@ -124,13 +132,6 @@ if (sizeAfterImport) {
   sizeAfterFold = cacheSize(store);
   for (const line of renderCacheSize("after the fold", sizeAfterFold)) log(line);
 }
-gc();
-const afterImport = dbSize(join(dir, DB_FILE));
-const rssAfterImport = memory().rss;
-log(
-  `generated ${stats.members} members, ${stats.multipacks} multipacks, ${stats.ledger} ledger entries, ` +
-    `${stats.bookings} bookings; db ${Math.round(afterImport.db / MB)} MB + wal ${Math.round(afterImport.wal / MB)} MB`,
-);
 
 const DAY_KEYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 const HOLIDAY = 1; // 2026-12-08, the Tuesday of the scanned week
