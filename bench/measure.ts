@@ -12,8 +12,9 @@ import { canonicalCard } from "../config/cardNumber.js";
 import { explain, scan } from "../gateway/decisions.js";
 import type { DecisionRequest } from "../gateway/engine/types.js";
 import { DB_FILE, Store } from "../gateway/store/db.js";
+import { type CacheSize, cacheSize, renderCacheSize } from "./cacheSize.js";
 import { type GenStats, generateMember, newStats, primaryCard, unknownCard } from "./generate.js";
-import { populate } from "./populate.js";
+import { foldOnce, populate } from "./populate.js";
 import { Rng } from "./prng.js";
 import { SCAN_AREAS, SITE, WEEK_START } from "./site.js";
 import { dbSize, ioCounters, type Latency, MB, memory, summarise } from "./stats.js";
@@ -30,6 +31,9 @@ const { values: opt } = parseArgs({
     warmup: { type: "string", default: "3000" },
     reuse: { type: "boolean", default: false },
     only: { type: "string" },
+    // A fold pass on the empty cache first: members are then folded on the way in, as an import
+    // into a running daemon's cache is (issue 12 §3: the steady state's size).
+    "fold-first": { type: "boolean", default: false },
   },
 });
 const size = Number(opt.size);
@@ -62,6 +66,11 @@ export interface SizeResult {
   dbBytesAfter: number;
   walBytesAfter: number;
   rssAfterImport: number;
+  /** Issue 12 §3: the cache by B-tree after import and after the gateway's own fold pass. */
+  sizeAfterImport?: CacheSize;
+  sizeAfterFold?: CacheSize;
+  /** The fold pass at the start of the scanned week: its milliseconds, rows folded, visits deleted. */
+  fold?: { ms: number; entries: number; visits: number };
   rssEnd: number;
   peakRss: number;
   floor?: Latency;
@@ -87,7 +96,13 @@ if (reuse) {
 } else {
   if (existsSync(join(dir, DB_FILE)) && store.siteConfig())
     throw new Error(`${dir} already holds a cache: remove it or pass --reuse`);
-  const filled = populate(store, { size, seed, chunk, log });
+  const filled = populate(store, {
+    size,
+    seed,
+    chunk,
+    log,
+    before: opt["fold-first"] ? () => foldOnce(store, WEEK_START) : undefined,
+  });
   stats = filled.stats;
   generateNs = filled.generateNs;
   validateNs = filled.validateNs;
@@ -101,6 +116,22 @@ log(
   `generated ${stats.members} members, ${stats.multipacks} multipacks, ${stats.ledger} ledger entries, ` +
     `${stats.bookings} bookings; db ${Math.round(afterImport.db / MB)} MB + wal ${Math.round(afterImport.wal / MB)} MB`,
 );
+
+// Issue 12 §3: where the bytes go, then the fold a daemon runs within a minute of its start, at the
+// first instant decided below (so no decision is taken before the instant it folded at).
+const sizeAfterImport = reuse ? undefined : cacheSize(store);
+let fold: SizeResult["fold"];
+let sizeAfterFold: CacheSize | undefined;
+if (sizeAfterImport) {
+  for (const line of renderCacheSize("after import", sizeAfterImport)) log(line);
+  const folded = await foldOnce(store, WEEK_START);
+  fold = { ms: ms(folded.ns), entries: folded.entries, visits: folded.visits };
+  log(
+    `fold at the week's start: ${fold.entries} ledger rows, ${fold.visits} visits, ${fold.ms.toFixed(0)} ms`,
+  );
+  sizeAfterFold = cacheSize(store);
+  for (const line of renderCacheSize("after the fold", sizeAfterFold)) log(line);
+}
 
 const DAY_KEYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 const HOLIDAY = 1; // 2026-12-08, the Tuesday of the scanned week
@@ -204,6 +235,9 @@ const result: SizeResult = {
   dbBytesAfter: 0,
   walBytesAfter: 0,
   rssAfterImport,
+  sizeAfterImport,
+  sizeAfterFold,
+  fold,
   rssEnd: 0,
   peakRss: 0,
   outcomes: {},

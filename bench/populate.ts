@@ -6,6 +6,7 @@
 import { loadDataFiles } from "../config/dataFile.js";
 import type { Store } from "../gateway/store/db.js";
 import { multipackOwner } from "../gateway/store/facts.js";
+import { type FoldOutcome, foldHistory } from "../gateway/store/historyFold.js";
 import { importFiles } from "../gateway/store/importer.js";
 import { type GenStats, generateMember, newStats } from "./generate.js";
 import { SITE } from "./site.js";
@@ -19,14 +20,17 @@ export interface Populated {
   importNs: bigint;
 }
 
-/** Imports the site, then `size` members `chunk` at a time; logs progress every tenth. */
+/** Imports the site, runs `before`, then `size` members `chunk` at a time; logs progress every tenth. */
 export function populate(
   store: Store,
-  o: { size: number; seed: number; chunk: number; log: (text: string) => void },
+  o: { size: number; seed: number; chunk: number; log: (text: string) => void; before?: () => unknown },
 ): Populated {
   const now = () => process.hrtime.bigint();
   const out: Populated = { stats: newStats(), generateNs: 0n, validateNs: 0n, importNs: 0n };
   importFiles(store, loadDataFiles([{ name: "bench-site.yaml", value: SITE }], store.siteConfig()));
+  // Run after the site is in (a fold needs its horizon); on an empty cache foldHistory does all
+  // its work before its first await, so the members below already see its cut.
+  o.before?.();
   let nextLog = 0;
   for (let start = 0; start < o.size; start += o.chunk) {
     const t0 = now();
@@ -55,4 +59,14 @@ export function populate(
     }
   }
   return out;
+}
+
+/**
+ * The gateway's own history fold, one whole pass at `now` (sync.md "History horizon"): what a
+ * daemon started on this cache does within a minute. Returns what it folded and its nanoseconds.
+ */
+export async function foldOnce(store: Store, now: number): Promise<FoldOutcome & { ns: bigint }> {
+  const t0 = process.hrtime.bigint();
+  const out = await foldHistory(store, now);
+  return { ...out, ns: process.hrtime.bigint() - t0 };
 }

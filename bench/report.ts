@@ -147,6 +147,28 @@ export function rows(results: Sized[]): Row[] {
     "",
     (r) => `${int(r.dbBytesAfter / MB)} + ${int(r.walBytesAfter / MB)}`,
   );
+  // Issue 12 §3: pages in use per member (dbstat), before and after the gateway's own fold pass.
+  const perMember = (s: SizeResult["sizeAfterFold"]) =>
+    s && s.members > 0 ? (s.fileBytes - s.freeBytes) / s.members : undefined;
+  add("cache in use after import (bytes per member)", "", (r) => {
+    const v = perMember(r.sizeAfterImport);
+    return v === undefined ? "–" : int(v);
+  });
+  add(
+    "cache in use after the fold (bytes per member)",
+    "≤ 500",
+    (r) => {
+      const v = perMember(r.sizeAfterFold);
+      return v === undefined ? "–" : int(v);
+    },
+    (r) => {
+      const v = perMember(r.sizeAfterFold);
+      return v === undefined ? null : v <= 500;
+    },
+  );
+  add("fold pass after import: s / ledger rows / visits folded", "", (r) =>
+    r.fold ? `${(r.fold.ms / 1000).toFixed(1)} / ${int(r.fold.entries)} / ${int(r.fold.visits)}` : "–",
+  );
   add("RSS after import (MB)", "", (r) => int(r.rssAfterImport / MB));
   add("RSS at the end (MB)", "", (r) => int(r.rssEnd / MB));
   add(

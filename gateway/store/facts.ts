@@ -54,7 +54,7 @@ export function loadHolder(
 ): { card: CardFact | null; member: MemberFact | null } {
   const r = raw(
     store,
-    `SELECT c.canonical, c.status, c.valid_from, c.valid_to, c.member_id, m.id, m.name, m.card_models, m.codes, m.locale, m.lockdown_access, m.home_site
+    `SELECT c.canonical, c.status, c.valid_from, c.valid_to, c.member_id, m.id, m.name, m.card_models, m.codes, m.locale, m.lockdown_access, m.home_site, m.probes
      FROM cards c LEFT JOIN members m ON m.id = c.member_id WHERE c.canonical = ?`,
   ).get(canonical) as
     | [
@@ -70,24 +70,31 @@ export function loadHolder(
         string | null,
         number,
         string | null,
+        number,
       ]
     | undefined;
   if (!r) return { card: null, member: null };
   const card: CardFact = { number: r[0], status: r[1], validFrom: r[2], validTo: r[3], memberId: r[4] };
   if (r[5] === null) return { card, member: null };
-  return { card, member: memberFact(store, [r[5], r[6], r[7], r[8], r[9], r[10], r[11]], now, earlyMs) };
+  return {
+    card,
+    member: memberFact(store, [r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12]], now, earlyMs),
+  };
 }
 
 /** The member's own record, blocks and the bookings that may still matter at `now`. */
 export function loadMember(store: Store, memberId: string, now: number, earlyMs: number): MemberFact | null {
   const m = raw(
     store,
-    "SELECT id, name, card_models, codes, locale, lockdown_access, home_site FROM members WHERE id = ?",
+    "SELECT id, name, card_models, codes, locale, lockdown_access, home_site, probes FROM members WHERE id = ?",
   ).get(memberId) as MemberRow | undefined;
   return m ? memberFact(store, m, now, earlyMs) : null;
 }
 
-/** A members row: id, name, card models and (R19) codes as JSON arrays, (D6) the locale, (D3) lockdown access 0 or 1, (R20) the home site. */
+/**
+ * A members row: id, name, card models and (R19) codes as JSON arrays, (D6) the locale, (D3)
+ * lockdown access 0 or 1, (R20) the home site, and which of blocks (1) and bookings (2) it may have.
+ */
 type MemberRow = [
   id: string,
   name: string | null,
@@ -96,25 +103,35 @@ type MemberRow = [
   locale: string | null,
   lockdown: number,
   homeSite: string | null,
+  probes: number,
 ];
 
 function memberFact(
   store: Store,
-  [id, name, cardModels, codes, locale, lockdown, homeSite]: MemberRow,
+  [id, name, cardModels, codes, locale, lockdown, homeSite, probes]: MemberRow,
   now: number,
   earlyMs: number,
 ): MemberFact {
-  const blockRows = raw(
-    store,
-    "SELECT reason, date_from, date_to, message FROM blocks WHERE member_id = ? ORDER BY pos",
-  ).all(id) as [string, string, string | null, string | null][];
+  // Migration 15: a member without blocks (R1) or bookings (R10) skips that B-tree's read.
+  const blockRows = (
+    probes & 1
+      ? raw(
+          store,
+          "SELECT reason, date_from, date_to, message FROM blocks WHERE member_id = ? ORDER BY pos",
+        ).all(id)
+      : []
+  ) as [string, string, string | null, string | null][];
   const blocks = blockRows.map(
     (b): Block => ({ reason: b[0], from: b[1], to: b[2] ?? undefined, message: b[3] ?? undefined }),
   );
-  const bookingRows = raw(
-    store,
-    "SELECT id, area, start_at, end_at FROM bookings WHERE member_id = ? AND end_at > ? AND start_at <= ?",
-  ).all(id, now, now + earlyMs) as [string, string, number, number][];
+  const bookingRows = (
+    probes & 2
+      ? raw(
+          store,
+          "SELECT id, area, start_at, end_at FROM bookings WHERE member_id = ? AND end_at > ? AND start_at <= ?",
+        ).all(id, now, now + earlyMs)
+      : []
+  ) as [string, string, number, number][];
   const bookings = bookingRows.map((b): BookingFact => ({ id: b[0], area: b[1], start: b[2], end: b[3] }));
   return {
     id,

@@ -226,7 +226,7 @@ const visitSql: string[] = [];
 function ledgerBatchSql(n: number): string {
   let sql = ledgerSql[n];
   if (sql === undefined) {
-    sql = `${LEDGER_INSERT}${Array(n).fill(ROW8).join(", ")} ON CONFLICT (id) DO NOTHING RETURNING id`;
+    sql = `${LEDGER_INSERT}${Array(n).fill(ROW8).join(", ")} ON CONFLICT (multipack_id, id) DO NOTHING RETURNING id`;
     ledgerSql[n] = sql;
   }
   return sql;
@@ -253,19 +253,21 @@ function upsertMember(store: Store, m: Member, origin: string, sum: ImportSummar
   const cardModels = JSON.stringify(m.cardModels);
   const codes = JSON.stringify(m.codes);
   const lockdown = m.lockdownAccess ? 1 : 0;
+  // Migration 15: which of blocks (1) and bookings (2) a decision looks up; written with both tables.
+  const probes = (m.blocks.length > 0 ? 1 : 0) | (m.bookings.length > 0 ? 2 : 0);
   const isNew =
     store
       .prepare(
-        "INSERT INTO members (id, name, home_site, card_models, codes, locale, lockdown_access) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+        "INSERT INTO members (id, name, home_site, card_models, codes, locale, lockdown_access, probes) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
       )
-      .run(m.id, m.name ?? null, m.homeSite ?? null, cardModels, codes, m.locale ?? null, lockdown).changes >
-    0;
+      .run(m.id, m.name ?? null, m.homeSite ?? null, cardModels, codes, m.locale ?? null, lockdown, probes)
+      .changes > 0;
   if (!isNew) {
     store
       .prepare(
-        "UPDATE members SET name = ?, home_site = ?, card_models = ?, codes = ?, locale = ?, lockdown_access = ? WHERE id = ?",
+        "UPDATE members SET name = ?, home_site = ?, card_models = ?, codes = ?, locale = ?, lockdown_access = ?, probes = ? WHERE id = ?",
       )
-      .run(m.name ?? null, m.homeSite ?? null, cardModels, codes, m.locale ?? null, lockdown, m.id);
+      .run(m.name ?? null, m.homeSite ?? null, cardModels, codes, m.locale ?? null, lockdown, probes, m.id);
     // Cards, blocks and bookings are the member's current state: replaced whole. (A member that
     // was not stored has none: they are only ever written here, with the member.)
     store.prepare("DELETE FROM cards WHERE member_id = ?").run(m.id);
@@ -429,7 +431,7 @@ export function mergeLedgerEntry(
   const inserted = store
     .prepare(
       `INSERT INTO ledger (id, multipack_id, amount, at, area, access_type_id, kind, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO NOTHING`,
+       ON CONFLICT (multipack_id, id) DO NOTHING`,
     )
     .run(e.id, multipackId, e.amount, at, e.area ?? null, e.accessType ?? null, kind, origin);
   if (inserted.changes === 0) return false;

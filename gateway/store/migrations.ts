@@ -374,6 +374,41 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE TABLE ledger_acked (id TEXT PRIMARY KEY) WITHOUT ROWID;
     `,
   },
+  {
+    version: 15,
+    name: "compact cache: member probes, the ledger by multipack",
+    sql: `
+      -- Issue 12 §3: which of the member's blocks (R1) and bookings (R10) a decision must look up:
+      -- bit 1 blocks, bit 2 bookings. Most members have neither, and each probe is a B-tree read
+      -- that misses the page cache of a large cache. The import writes it with the member (the only
+      -- writer of both tables); a row written any other way keeps the default, which probes both.
+      ALTER TABLE members ADD COLUMN probes INTEGER NOT NULL DEFAULT 3;
+      UPDATE members SET probes =
+        (CASE WHEN EXISTS (SELECT 1 FROM blocks b WHERE b.member_id = members.id) THEN 1 ELSE 0 END) |
+        (CASE WHEN EXISTS (SELECT 1 FROM bookings k WHERE k.member_id = members.id) THEN 2 ELSE 0 END);
+
+      -- Issue 12 §3: the ledger stored in (multipack, id) order, so a multipack's entries (fold,
+      -- ledgerBefore, a dropped multipack, running totals) are one range of the table itself and the
+      -- index ledger_multipack, a B-tree as large as a third of the table, goes. R16 merges an entry
+      -- by its id within its multipack: an entry belongs to one multipack for good, and every
+      -- lookup by id (the outbox, a seq restore) knows the event's multipack.
+      CREATE TABLE ledger_by_multipack (
+        id TEXT NOT NULL,
+        multipack_id TEXT NOT NULL,
+        amount INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        area TEXT,
+        access_type_id TEXT,
+        kind TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        PRIMARY KEY (multipack_id, id)
+      ) WITHOUT ROWID;
+      INSERT INTO ledger_by_multipack (id, multipack_id, amount, at, area, access_type_id, kind, origin)
+        SELECT id, multipack_id, amount, at, area, access_type_id, kind, origin FROM ledger ORDER BY multipack_id, id;
+      DROP TABLE ledger;
+      ALTER TABLE ledger_by_multipack RENAME TO ledger;
+    `,
+  },
 ];
 
 /**

@@ -44,14 +44,16 @@ export function pendingEvents(
     .pluck()
     .all(options.afterSeq ?? 0, limit) as string[];
   const entry = store.prepare(
-    "SELECT multipack_id, id, amount, at, area, access_type_id, kind FROM ledger WHERE id = ?",
+    "SELECT multipack_id, id, amount, at, area, access_type_id, kind FROM ledger WHERE multipack_id = ? AND id = ?",
   );
   return rows.map((doc) => {
     const e = eventFromDoc(doc);
     if (e.kind !== "decision") return e;
     const ledger: OutboxLedgerEntry[] = [];
+    // Migration 15: the ledger is keyed by multipack; a decision's entries are on its multipack.
+    if (e.multipackId === null) return { ...e, ledger };
     for (const id of [e.id, refundId(e.id), undoId(e.id)]) {
-      const r = entry.get(id) as LedgerRow | undefined;
+      const r = entry.get(e.multipackId, id) as LedgerRow | undefined;
       if (r)
         ledger.push({
           multipackId: r.multipack_id,

@@ -82,18 +82,23 @@ interface EventRow {
 function move(store: Store, e: EventRow, seq: number): void {
   const gatewayId = e.id.slice(0, e.id.lastIndexOf(":"));
   const id = `${gatewayId}:${seq}`;
-  const doc = JSON.stringify({ ...(JSON.parse(e.doc) as object), id, seq });
+  const stored = JSON.parse(e.doc) as { multipackId?: string | null };
+  const doc = JSON.stringify({ ...stored, id, seq });
   // The events row first: the outbox_requeue trigger then finds no outbox row at the new seq.
   store.prepare("UPDATE events SET seq = ?, id = ?, doc = ? WHERE seq = ?").run(seq, id, doc, e.seq);
   store.prepare("UPDATE outbox SET seq = ? WHERE seq = ?").run(seq, e.seq);
   store.prepare("UPDATE outbox_requeued SET seq = ? WHERE seq = ?").run(seq, e.seq);
   // R14/R16: the usage entry is the event's id, its refund and undo derive from it.
+  // Migration 15: the ledger is keyed by multipack; an event's entries are on its multipack.
   for (const [from, to] of [
     [e.id, id],
     [refundId(e.id), refundId(id)],
     [undoId(e.id), undoId(id)],
   ] as const)
-    store.prepare("UPDATE ledger SET id = ? WHERE id = ?").run(to, from);
+    if (stored.multipackId)
+      store
+        .prepare("UPDATE ledger SET id = ? WHERE multipack_id = ? AND id = ?")
+        .run(to, stored.multipackId, from);
   // Visits are keyed by member first: the member's range, not the whole table.
   if (e.member_id !== null) {
     store.prepare("UPDATE visits SET id = ? WHERE member_id = ? AND id = ?").run(id, e.member_id, e.id);
