@@ -63,7 +63,7 @@ export class PartChecker {
       return;
     }
     this.worker = worker;
-    // A worker never holds the process open: the daemon stops it, a test's end needs no stop.
+    // An idle worker never holds the process open (it is referenced while a payload waits on it).
     worker.unref();
     worker.on("message", (reply: PartCheckReply) => this.onReply(reply));
     worker.on("error", (err) => {
@@ -108,6 +108,7 @@ export class PartChecker {
     if (!worker) return this.onMain(kind, topic, bytes, maxBytes);
     const id = this.nextId++;
     return new Promise<SyncParse<K>>((resolve) => {
+      if (this.pending.size === 0) worker.ref();
       this.pending.set(id, {
         kind,
         topic,
@@ -133,6 +134,7 @@ export class PartChecker {
       return;
     }
     this.pending.delete(reply.id);
+    if (this.pending.size === 0) this.worker?.unref();
     p.resolve(
       reply.ok
         ? ({ ok: true, value: { ...reply.envelope, members: p.members } } as SyncParse<CheckedKind>)
