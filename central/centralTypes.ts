@@ -19,7 +19,7 @@ export interface CentralOptions {
   topicPrefix?: string;
   /** At most this many members (and deleted ids) per sync part or changes message (default 500). */
   partMembers?: number;
-  /** At most this many bytes of JSON per sync part or changes message (default 262144). */
+  /** At most this many bytes of JSON per sync part or changes message (default 1000000). */
   partBytes?: number;
   /** A gateway more revisions behind than this gets a snapshot (default 10000). */
   replayLimit?: number;

@@ -5,10 +5,19 @@
  * never parsed and serialised again).
  */
 
-/** Members (and deleted ids) per part or `changes` message by default. */
+/**
+ * Members (and deleted ids) per part or `changes` message by default. Issue 12 §4, measured on a
+ * snapshot through Mosquitto (docs/benchmarks.md): parts of 250–500 members applied fastest, with
+ * the shortest scan delays; 1000–2000 were slower and held scans longer (bigger heaps to collect).
+ */
 export const DEFAULT_PART_MEMBERS = 500;
-/** Bytes of JSON per part or `changes` message by default (well below every broker's packet limit). */
-export const DEFAULT_PART_BYTES = 262_144;
+/**
+ * Bytes of JSON per part or `changes` message by default: room for 500 members with a year of
+ * history (about 1.6 KB each), and under the 1 MB packet limit some brokers default to (EMQX;
+ * Mosquitto has none). At 256 KiB, the byte limit cut parts to about 160 such members: three times
+ * the parts, against a broker queue of 1000 messages per client by default.
+ */
+export const DEFAULT_PART_BYTES = 1_000_000;
 /** Below this a part could not even hold its envelope and one small member. */
 export const MIN_PART_BYTES = 1024;
 /** A gateway more revisions behind than this gets a snapshot instead of a replay, by default. */

@@ -4,7 +4,7 @@
  * the multipacks a document no longer lists. Used by changes and by sync answers (syncApply.ts).
  */
 import type { Member } from "../../config/members.js";
-import { checkReferences } from "../../config/references.js";
+import { checkReferences, memberChecker, seenInMemory } from "../../config/references.js";
 import type { ChangeSet } from "./changeSet.js";
 import type { Store } from "./db.js";
 import { historyCut } from "./historyFold.js";
@@ -18,6 +18,8 @@ import { UNACKED_ENTRY } from "./ledgerFold.js";
 const CHUNK_MS = 4;
 /** A chunk writes for at least this long, however slow the commits get. */
 const MIN_WRITE_MS = 0.5;
+/** How long the reference checks of a part run before scans get in. */
+const CHECK_MS = 2;
 /** Members written between two looks at the clock. */
 const STEP = 1;
 
@@ -57,6 +59,27 @@ export interface MembersOutcome {
  */
 export function checkMembers(store: Store, members: Member[], name = "sync"): string[] {
   return checkReferences([{ name, data: { members } }], store.siteConfig());
+}
+
+/**
+ * checkMembers a few milliseconds at a time, with the event loop let in between (scans decided): a
+ * part of a thousand members takes about 10 ms to check, too long to hold a scan. The same problems
+ * as checkMembers: one checker sees the whole part (ids and card numbers given twice in it).
+ */
+export async function checkMembersSliced(store: Store, members: Member[], name = "sync"): Promise<string[]> {
+  const site = store.siteConfig();
+  if (site === null) return checkMembers(store, members, name);
+  const check = memberChecker(site, seenInMemory());
+  const problems: string[] = [];
+  let started = performance.now();
+  for (const [i, m] of members.entries()) {
+    problems.push(...check(name, i, m));
+    if (performance.now() - started >= CHECK_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      started = performance.now();
+    }
+  }
+  return problems;
 }
 
 /**
@@ -103,9 +126,9 @@ export async function applyMembersChunked(
   options: ApplyOptions = {},
   inChunk?: ChunkHook,
 ): Promise<MembersOutcome> {
-  const problems = checkMembers(store, members, options.name);
+  const problems = await checkMembersSliced(store, members, options.name);
   if (problems.length > 0) return rejected(problems);
-  // The check took a few ms of its own: let waiting scans in before the first chunk.
+  // The check's last slice took a few ms of its own: let waiting scans in before the first chunk.
   await new Promise<void>((resolve) => setImmediate(resolve));
   const size = Math.max(1, options.chunkSize ?? 1000);
   const budget = options.chunkMs ?? CHUNK_MS;

@@ -6,7 +6,6 @@ import {
   type SyncKind,
   type SyncMessage,
 } from "../../config/protocol/payloads.js";
-import { parseSyncPayloadInSlices } from "../../config/protocol/sliced.js";
 import { gatewaySubscriptions, SYNC_QOS, syncTopics } from "../../config/protocol/topics.js";
 import type { StatusSync } from "../../config/statusDocument.js";
 import { mqttCredentials } from "../../config/sync.js";
@@ -21,6 +20,7 @@ import { helloMessage } from "./hello.js";
 import { rejectInvalidConfig } from "./inbound.js";
 import { type HelloReason, InboundApply } from "./inboundApply.js";
 import { OutboxPublisher } from "./outboxPublisher.js";
+import { PartChecker } from "./partChecker.js";
 import { SeqGuard } from "./seqGuard.js";
 import { StepTracker } from "./stepTracker.js";
 import { buildReport, noSyncCounters, type SyncCounters, syncProblems } from "./syncReport.js";
@@ -60,6 +60,8 @@ export class SyncClient {
   private heardSinceHello = false;
   /** sync.md "Seq after a restore": holds the outbox until the central has said which seqs it holds. */
   private readonly seqGuard: SeqGuard;
+  /** Validates changes and sync parts on a worker thread as they arrive (issue 12 §4). */
+  private readonly checker: PartChecker;
 
   constructor(options: SyncClientOptions) {
     this.o = options;
@@ -102,6 +104,12 @@ export class SyncClient {
       linkOpen: () => this.link.isOpen(),
       ...(options.answerStallMs === undefined ? {} : { answerStallMs: options.answerStallMs }),
     });
+    this.checker = new PartChecker({
+      logger: options.logger,
+      pause,
+      onMainThread: () => this.totals.partsCheckedOnMainThread++,
+      ...(options.partCheckWorker ? { startWorker: options.partCheckWorker } : {}),
+    });
     this.seqGuard = new SeqGuard({
       store: options.store,
       scheduler: options.scheduler,
@@ -130,6 +138,7 @@ export class SyncClient {
   start(): void {
     if (this.started || this.stopped) return;
     this.started = true;
+    this.checker.start();
     void this.enqueue("finish sync answer", async () => {
       if (await finishSyncAnswer(this.o.store, { now: this.o.clock() })) this.totals.syncsCompleted++;
     });
@@ -157,6 +166,7 @@ export class SyncClient {
         .publish(this.topics.status, OFFLINE, { qos: SYNC_QOS, retain: true })
         .catch((err: unknown) => this.o.logger.warn({ err }, "sync: could not publish the offline status"));
     await this.queue;
+    await this.checker.stop();
     await this.link.stop();
   }
 
@@ -294,12 +304,11 @@ export class SyncClient {
       this.statusChanged();
       return undefined;
     }
+    // Members are validated on the worker as soon as they arrive, while earlier messages are written.
+    const checked =
+      kind === "changes" || kind === "sync" ? this.checker.check(kind, m.topic, m.payload, max) : undefined;
     return this.enqueue(kind, async () => {
-      // Members are validated a slice at a time, with scans decided in between.
-      const parsed =
-        kind === "changes" || kind === "sync"
-          ? await parseSyncPayloadInSlices(kind, m.topic, m.payload, max, pause)
-          : parseSyncPayload(kind, m.topic, m.payload, max);
+      const parsed = checked ? await checked : parseSyncPayload(kind, m.topic, m.payload, max);
       if (!parsed.ok) {
         this.dropped(m, parsed.problem);
         if (kind === "config" && rejectInvalidConfig(this.o.store, m.payload, parsed.problem))

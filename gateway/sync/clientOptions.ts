@@ -2,6 +2,7 @@
  * What a SyncClient (client.ts) is handed, and the broker packet limit it derives from
  * sync.maxMessageBytes.
  */
+import type { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
 import type { GatewayConfig } from "../../config/gateway.js";
 import type { StatusReader } from "../../config/statusDocument.js";
@@ -46,6 +47,11 @@ export interface SyncClientOptions {
    * that restarted mid-answer) is asked for again with a hello (default 60 s).
    */
   answerStallMs?: number;
+  /**
+   * Starts the thread that validates changes and sync parts (by default partCheckWorker.js); handed
+   * in like a transport, so a worker that fails can be put in its place.
+   */
+  partCheckWorker?: () => Worker;
 }
 
 /**

@@ -29,6 +29,8 @@ export interface SyncCounters {
   syncsCompleted: number;
   acks: number;
   statusPublished: number;
+  /** Changes and sync parts validated on the main thread: the validation worker had stopped. */
+  partsCheckedOnMainThread: number;
 }
 
 /** Every counter at zero, as a client starts. */
@@ -48,6 +50,7 @@ export function noSyncCounters(): SyncCounters {
     syncsCompleted: 0,
     acks: 0,
     statusPublished: 0,
+    partsCheckedOnMainThread: 0,
   };
 }
 
