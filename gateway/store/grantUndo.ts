@@ -6,8 +6,8 @@
  */
 import type { Store } from "./db.js";
 import { decisionFromDoc, type RecordedEvent } from "./events.js";
-import { mergeLedgerEntry } from "./importer.js";
 import { markAcked } from "./ledgerFold.js";
+import { mergeLedgerEntry } from "./ledgerMerge.js";
 
 /** The member's presence in an area as it was before a grant (D2 restores it). */
 export interface PresenceRow {
