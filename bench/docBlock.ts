@@ -26,3 +26,8 @@ export function editDoc(file: string, edit: (doc: string) => string): void {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, edit(doc));
 }
+
+/** The markers around figure `name`'s block in docs/benchmarks.md, which a run rewrites. */
+export function markers(name: string): [string, string] {
+  return [`<!-- bench:${name}:begin -->`, `<!-- bench:${name}:end -->`];
+}

@@ -38,10 +38,11 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { renderBackupMarkdown, renderBackupText, runBackupBench } from "./backup.js";
+import { runEndToEnd, runSync } from "./children.js";
 import { renderConsoleMarkdown, renderConsoleText, runConsoleBench } from "./console.js";
-import { editDoc, replaceBlock } from "./docBlock.js";
+import { editDoc, markers, replaceBlock } from "./docBlock.js";
 import { renderDoorsMarkdown, renderDoorsText, runDoorsBench } from "./doors.js";
-import { type E2eRun, e2eRows, renderE2eMarkdown, renderE2eText } from "./e2eReport.js";
+import { e2eRows, renderE2eMarkdown, renderE2eText } from "./e2eReport.js";
 import { renderFilesMarkdown, renderFilesText, runFileImport } from "./fileImport.js";
 import { renderGatewaysMarkdown, renderGatewaysText, runGatewaysBench } from "./gateways.js";
 import type { SizeResult } from "./measure.js";
@@ -49,25 +50,9 @@ import { renderMetricsMarkdown, renderMetricsText, runMetricsBench } from "./met
 import { reloadRows, runReloadBench } from "./reload.js";
 import { type Row, renderMarkdown, renderText, rows } from "./report.js";
 import { machine } from "./stats.js";
-import { renderSyncMarkdown, renderSyncText, type SyncRun, syncRows } from "./syncReport.js";
+import { renderSyncMarkdown, renderSyncText, syncRows } from "./syncReport.js";
 import { renderTargetText } from "./targetTable.js";
 
-const E2E_BEGIN = "<!-- bench:e2e:begin -->";
-const E2E_END = "<!-- bench:e2e:end -->";
-const SYNC_BEGIN = "<!-- bench:sync:begin -->";
-const SYNC_END = "<!-- bench:sync:end -->";
-const FILES_BEGIN = "<!-- bench:files:begin -->";
-const FILES_END = "<!-- bench:files:end -->";
-const DOORS_BEGIN = "<!-- bench:doors:begin -->";
-const DOORS_END = "<!-- bench:doors:end -->";
-const METRICS_BEGIN = "<!-- bench:metrics:begin -->";
-const METRICS_END = "<!-- bench:metrics:end -->";
-const BACKUP_BEGIN = "<!-- bench:backup:begin -->";
-const BACKUP_END = "<!-- bench:backup:end -->";
-const CONSOLE_BEGIN = "<!-- bench:console:begin -->";
-const CONSOLE_END = "<!-- bench:console:end -->";
-const GATEWAYS_BEGIN = "<!-- bench:gateways:begin -->";
-const GATEWAYS_END = "<!-- bench:gateways:end -->";
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
 const argv = process.argv.slice(2);
@@ -154,16 +139,19 @@ if (
   );
   process.exit(2);
 }
-const runSizes = opt.only === undefined || opt.only === "sizes";
-const runE2e = (opt.only === undefined || opt.only === "e2e") && !opt["no-e2e"];
-const runSyncBench = (opt.only === undefined || opt.only === "sync") && !opt["no-sync"];
-const runFiles = (opt.only === undefined || opt.only === "files") && !opt["no-files"];
-const runDoors = (opt.only === undefined || opt.only === "doors") && !opt["no-doors"];
-const runMetrics = (opt.only === undefined || opt.only === "metrics") && !opt["no-metrics"];
-const runReload = (opt.only === undefined || opt.only === "reload") && !opt["no-reload"];
-const runBackup = (opt.only === undefined || opt.only === "backup") && !opt["no-backup"];
-const runConsole = (opt.only === undefined || opt.only === "console") && !opt["no-console"];
-const runGateways = (opt.only === undefined || opt.only === "gateways") && !opt["no-gateways"];
+/** Whether the figure `name` runs: every figure without --only, unless --no-<name> says not. */
+const wants = (name: string) =>
+  (opt.only === undefined || opt.only === name) && !(opt as Record<string, unknown>)[`no-${name}`];
+const runSizes = wants("sizes");
+const runE2e = wants("e2e");
+const runSyncBench = wants("sync");
+const runFiles = wants("files");
+const runDoors = wants("doors");
+const runMetrics = wants("metrics");
+const runReload = wants("reload");
+const runBackup = wants("backup");
+const runConsole = wants("console");
+const runGateways = wants("gateways");
 const sizes = runSizes
   ? (opt.sizes as string).split(",").map((s) => ({ label: s.trim(), n: parseSize(s) }))
   : [];
@@ -176,11 +164,19 @@ const command = viaNpm
   ? `npm run bench${argv.length > 0 ? ` -- ${argv.join(" ")}` : ""}`
   : `node --expose-gc dist/bench/run.js ${argv.join(" ")}`.trim();
 // First, while the machine is quiet: the end-to-end figure needs no cache.
-const e2e = runE2e ? runEndToEnd() : undefined;
+const e2e = runE2e
+  ? runEndToEnd(here, cacheDir, {
+      quick: opt["e2e-quick"] === true,
+      seconds: opt["e2e-seconds"] as string,
+      controlSeconds: opt["e2e-control-seconds"] as string,
+      readers: opt["e2e-readers"] as string,
+      boards: opt["e2e-boards"] as string,
+    })
+  : undefined;
 if (e2e) {
   process.stdout.write(`\nend to end\n${renderE2eText(e2eRows(e2e.result, e2e.control))}\n`);
 }
-const sync = runSyncBench ? runSync() : undefined;
+const sync = runSyncBench ? runSync(here, cacheDir, opt["sync-members"] as string) : undefined;
 if (sync) process.stdout.write(`\nsync\n${renderSyncText(syncRows(sync))}\n`);
 const files = runFiles
   ? runFileImport(root, join(cacheDir, "files"), Number(opt["files-mb"]), Number(opt.seed))
@@ -234,51 +230,6 @@ const gateways = runGateways
     })
   : undefined;
 if (gateways) process.stdout.write(`\ngateways\n${renderGatewaysText(gateways)}\n`);
-
-/** Runs syncMain.js in a child process and reads its figures. */
-function runSync(): SyncRun {
-  const out = join(cacheDir, "result-sync.json");
-  process.stderr.write("\nsync: snapshot, change latency, offline outbox (a real Mosquitto on 127.0.0.1)\n");
-  const child = spawnSync(
-    process.execPath,
-    [
-      join(here, "syncMain.js"),
-      ...["--members", opt["sync-members"] as string, "--dir", join(cacheDir, "sync"), "--out", out],
-    ],
-    { stdio: ["ignore", "ignore", "inherit"] },
-  );
-  if (child.status !== 0) {
-    process.stderr.write(`sync: the benchmark process failed (${child.status ?? child.signal})\n`);
-    process.exit(1);
-  }
-  const run = JSON.parse(readFileSync(out, "utf8")) as SyncRun;
-  rmSync(out, { force: true });
-  rmSync(join(cacheDir, "sync"), { recursive: true, force: true });
-  return run;
-}
-
-/** Runs e2eMain.js in a child process and reads its figures. */
-function runEndToEnd(): E2eRun {
-  const out = join(cacheDir, "result-e2e.json");
-  const args = opt["e2e-quick"]
-    ? ["--quick"]
-    : [
-        ...["--seconds", opt["e2e-seconds"] as string],
-        ...["--control-seconds", opt["e2e-control-seconds"] as string],
-      ];
-  args.push("--readers", opt["e2e-readers"] as string, "--boards", opt["e2e-boards"] as string, "--out", out);
-  process.stderr.write("\nend to end: readers → gateway → relays on socat ptys\n");
-  const child = spawnSync(process.execPath, [join(here, "e2eMain.js"), ...args], {
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  if (child.status !== 0) {
-    process.stderr.write(`end to end: the benchmark process failed (${child.status ?? child.signal})\n`);
-    process.exit(1);
-  }
-  const run = JSON.parse(readFileSync(out, "utf8")) as E2eRun;
-  rmSync(out, { force: true });
-  return run;
-}
 
 for (const { label, n } of sizes) {
   const dir = join(cacheDir, `members-${label}`);
@@ -361,8 +312,7 @@ if (e2e && !opt["no-write"]) {
   editDoc(file, (doc) =>
     replaceBlock(
       doc,
-      E2E_BEGIN,
-      E2E_END,
+      ...markers("e2e"),
       body,
       (d, block) => `${d.trimEnd()}\n\n## End-to-end latency\n\n${block}\n`,
     ),
@@ -382,8 +332,7 @@ if (sync && !opt["no-write"]) {
   editDoc(file, (doc) =>
     replaceBlock(
       doc,
-      SYNC_BEGIN,
-      SYNC_END,
+      ...markers("sync"),
       body,
       (d, block) => `${d.trimEnd()}\n\n## Central sync\n\n${block}\n`,
     ),
@@ -408,42 +357,42 @@ function writeFigures(markers: [string, string], heading: string, body: string, 
 
 if (files && !opt["no-write"])
   writeFigures(
-    [FILES_BEGIN, FILES_END],
+    markers("files"),
     "File import",
     renderFilesMarkdown(files, started.toISOString(), command),
     "file import",
   );
 if (doors && !opt["no-write"])
   writeFigures(
-    [DOORS_BEGIN, DOORS_END],
+    markers("doors"),
     "Doors",
     renderDoorsMarkdown(doors, started.toISOString(), command),
     "doors",
   );
 if (backup && !opt["no-write"])
   writeFigures(
-    [BACKUP_BEGIN, BACKUP_END],
+    markers("backup"),
     "Backup",
     renderBackupMarkdown(backup, started.toISOString(), command),
     "backup",
   );
 if (consoleFigures && !opt["no-write"])
   writeFigures(
-    [CONSOLE_BEGIN, CONSOLE_END],
+    markers("console"),
     "Console",
     renderConsoleMarkdown(consoleFigures, started.toISOString(), command),
     "console",
   );
 if (gateways && !opt["no-write"])
   writeFigures(
-    [GATEWAYS_BEGIN, GATEWAYS_END],
+    markers("gateways"),
     "Several gateways on one site",
     renderGatewaysMarkdown(gateways, started.toISOString(), command),
     "gateways",
   );
 if (metrics && !opt["no-write"])
   writeFigures(
-    [METRICS_BEGIN, METRICS_END],
+    markers("metrics"),
     "Metrics scrape",
     renderMetricsMarkdown(metrics, started.toISOString(), command),
     "metrics",

@@ -124,7 +124,8 @@ export async function shellyDouble(client: MqttClient, device: string): Promise<
     if (double.hold) double.held.push(request);
     else {
       const reply = encodeRpcResponse(request, device, { result: { was_on: false } });
-      void client.publishAsync(reply.topic, reply.payload, { qos: 1 });
+      // A reply still in flight when the test ends goes with the client (no unhandled rejection).
+      client.publishAsync(reply.topic, reply.payload, { qos: 1 }).catch(() => undefined);
     }
   });
   await client.subscribeAsync(`${device}/rpc`, { qos: 1 });
@@ -154,10 +155,10 @@ export async function olderCentral(
     if (!route) return;
     const text = payload.toString("utf8");
     const out = route.kind === "changes" || route.kind === "sync" ? withoutHistory(text) : text;
-    void client.publishAsync(`${route.to}${topic.slice(route.from.length)}`, out, {
-      qos: 1,
-      retain: route.retain,
-    });
+    // A message still in flight when the test ends goes with the client (no unhandled rejection).
+    client
+      .publishAsync(`${route.to}${topic.slice(route.from.length)}`, out, { qos: 1, retain: route.retain })
+      .catch(() => undefined);
   });
   await client.subscribeAsync(
     routes.map((r) => r.filter),

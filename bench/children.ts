@@ -1,0 +1,57 @@
+/**
+ * The benchmarks that run in a child process of bench/run.ts (their own event loop and heap, and a
+ * real Mosquitto or socat ptys of their own), started and read back here.
+ */
+import { spawnSync } from "node:child_process";
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type { E2eRun } from "./e2eReport.js";
+import type { SyncRun } from "./syncReport.js";
+
+/** Runs syncMain.js with `members` in a child process and reads its figures; exits on failure. */
+export function runSync(here: string, cacheDir: string, members: string): SyncRun {
+  const out = join(cacheDir, "result-sync.json");
+  process.stderr.write("\nsync: snapshot, change latency, offline outbox (a real Mosquitto on 127.0.0.1)\n");
+  const child = spawnSync(
+    process.execPath,
+    [join(here, "syncMain.js"), ...["--members", members, "--dir", join(cacheDir, "sync"), "--out", out]],
+    { stdio: ["ignore", "ignore", "inherit"] },
+  );
+  if (child.status !== 0) {
+    process.stderr.write(`sync: the benchmark process failed (${child.status ?? child.signal})\n`);
+    process.exit(1);
+  }
+  const run = JSON.parse(readFileSync(out, "utf8")) as SyncRun;
+  rmSync(out, { force: true });
+  rmSync(join(cacheDir, "sync"), { recursive: true, force: true });
+  return run;
+}
+
+/** What the end-to-end run is given (bench/run.ts's --e2e-* flags). */
+export interface EndToEndOptions {
+  quick: boolean;
+  seconds: string;
+  controlSeconds: string;
+  readers: string;
+  boards: string;
+}
+
+/** Runs e2eMain.js in a child process and reads its figures; exits on failure. */
+export function runEndToEnd(here: string, cacheDir: string, o: EndToEndOptions): E2eRun {
+  const out = join(cacheDir, "result-e2e.json");
+  const args = o.quick
+    ? ["--quick"]
+    : [...["--seconds", o.seconds], ...["--control-seconds", o.controlSeconds]];
+  args.push("--readers", o.readers, "--boards", o.boards, "--out", out);
+  process.stderr.write("\nend to end: readers → gateway → relays on socat ptys\n");
+  const child = spawnSync(process.execPath, [join(here, "e2eMain.js"), ...args], {
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  if (child.status !== 0) {
+    process.stderr.write(`end to end: the benchmark process failed (${child.status ?? child.signal})\n`);
+    process.exit(1);
+  }
+  const run = JSON.parse(readFileSync(out, "utf8")) as E2eRun;
+  rmSync(out, { force: true });
+  return run;
+}
