@@ -4,6 +4,7 @@
  * the least capable gateway known, and a configuration using `limits[].at` waits until every known
  * gateway of the site has `homeSite`.
  */
+
 import { writeFileSync } from "node:fs";
 import { describe, expect, vi } from "vitest";
 import { stringify } from "yaml";
@@ -13,25 +14,13 @@ import { test as it } from "../harness/index.js";
 import { at } from "../helpers/build.js";
 import { exampleDoc } from "../helpers/examples.js";
 import { memoryLogger } from "../helpers/logs.js";
+import { helloFrom } from "../helpers/syncMessages.js";
 
 const SITE = "rome-center";
 const NOW = at("2027-03-26T12:00");
 const wait = (fn: () => void) => vi.waitFor(fn, { timeout: 10_000, interval: 20 });
 
-function hello(prefix: string, g: string, more: Record<string, unknown>) {
-  return {
-    topic: `${prefix}/gateways/${g}/hello`,
-    payload: JSON.stringify({
-      gatewayId: g,
-      siteId: SITE,
-      lastRev: 0,
-      configRev: 0,
-      version: "1.0.0",
-      outbox: { firstSeq: null, lastSeq: null },
-      ...more,
-    }),
-  };
-}
+const hello = helloFrom;
 
 /** Bruno's swim pack (one 8-credit entry of 2027-03-01 in the example members) in some messages. */
 function brunoSwim(members: Member[]): Member["multipacks"][number] | undefined {

@@ -3,11 +3,13 @@
  * client states the horizon of the site configuration it has (none before it has one), and the
  * reference central answers hellos with and without `historyDays` and `features` alike.
  */
+
 import { describe, expect, vi } from "vitest";
 import { HelloMessage, SyncMessage } from "../../config/protocol/payloads.js";
 import type { SyncClientOptions } from "../../gateway/sync/client.js";
 import { test } from "../harness/index.js";
 import { exampleDoc } from "../helpers/examples.js";
+import { helloFrom } from "../helpers/syncMessages.js";
 import { importInputs, type TestStore } from "../store/storeHelpers.js";
 
 const SITE = "rome-center";
@@ -109,18 +111,7 @@ describe("the reference central and the hello's optional fields", () => {
     const prefix = "h3/v1";
     const site = await central(prefix).start();
     const w = await watcher(`${prefix}/gateways/+/sync`, { qos: 1 });
-    const hello = (g: string, more: Record<string, unknown>) => ({
-      topic: `${prefix}/gateways/${g}/hello`,
-      payload: JSON.stringify({
-        gatewayId: g,
-        siteId: SITE,
-        lastRev: 0,
-        configRev: 0,
-        version: "1.0.0",
-        outbox: { firstSeq: null, lastSeq: null },
-        ...more,
-      }),
-    });
+    const hello = (g: string, more: Record<string, unknown>) => helloFrom(prefix, g, more);
     await w.send(hello("gw-old", {}));
     await w.send(hello("gw-new", { historyDays: 7, features: ["commands"] }));
     await w.send(hello("gw-all", { historyDays: null, features: [] }));

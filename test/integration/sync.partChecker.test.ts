@@ -3,6 +3,7 @@
  * same results and problems as the one-go parse. A worker that cannot start or that crashes with
  * parts waiting leaves them to the main thread: counted, logged once, nothing lost.
  */
+
 import { Worker } from "node:worker_threads";
 import { describe, expect, vi } from "vitest";
 import { parseSyncPayload } from "../../config/protocol/payloads.js";
@@ -13,21 +14,10 @@ import { it } from "../harness/index.js";
 import { at } from "../helpers/build.js";
 import { exampleDoc, exampleText } from "../helpers/examples.js";
 import { memoryLogger } from "../helpers/logs.js";
+import { partMember } from "../helpers/syncMessages.js";
 import { importInputs, scanReq } from "../store/storeHelpers.js";
 
-const member = (i: number, extra: Record<string, unknown> = {}) => ({
-  id: `m-${i}`,
-  cards: [{ number: String(1_000_000 + i), status: "active" }],
-  multipacks: [
-    {
-      id: `mp-${i}`,
-      product: "swim-10",
-      purchasedAt: "2026-11-01T10:00:00Z",
-      ledger: [{ id: `gw-1:${i}`, amount: 1, at: "2026-11-02T09:00:00Z", area: "pool" }],
-    },
-  ],
-  ...extra,
-});
+const member = partMember;
 const many = (n: number, from = 0) => Array.from({ length: n }, (_, i) => member(from + i));
 const part = (n: number, members: unknown[]) => ({
   fromRev: 0,

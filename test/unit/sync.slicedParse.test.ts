@@ -3,23 +3,13 @@
  * while a big part is checked is one slice, not the whole part. It must accept and refuse exactly
  * what the one-go parse does, with the same problems.
  */
+
 import { describe, expect, it } from "vitest";
 import { parseSyncPayload } from "../../config/protocol/payloads.js";
 import { parseSyncPayloadInSlices } from "../../config/protocol/sliced.js";
+import { partMember } from "../helpers/syncMessages.js";
 
-const member = (i: number, extra: Record<string, unknown> = {}) => ({
-  id: `m-${i}`,
-  cards: [{ number: String(1_000_000 + i), status: "active" }],
-  multipacks: [
-    {
-      id: `mp-${i}`,
-      product: "swim-10",
-      purchasedAt: "2026-11-01T10:00:00Z",
-      ledger: [{ id: `gw-1:${i}`, amount: 1, at: "2026-11-02T09:00:00Z", area: "pool" }],
-    },
-  ],
-  ...extra,
-});
+const member = partMember;
 const part = (members: unknown[], extra: Record<string, unknown> = {}) => ({
   fromRev: 0,
   toRev: 9,
