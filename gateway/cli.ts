@@ -7,11 +7,7 @@ import { declaredGatewayId, type GatewayConfig, readerAreaProblems } from "../co
 import { readGatewayConfigFile } from "../config/gatewayFile.js";
 import { resolveGatewayId } from "../config/gatewayId.js";
 import type { LogFormat, LogLevel } from "../runtime/logger.js";
-import { BACKUP_VERBS, runBackupVerb } from "./cliBackup.js";
-import { runEvents } from "./cliEvents.js";
 import { formatBalance, formatDecision, formatImport, formatStatus } from "./cliFormat.js";
-import { FRONT_DESK_VERBS, runFrontDesk } from "./cliFrontDesk.js";
-import { runLogLevel } from "./cliLogLevel.js";
 import { type Command, parseCommandLine, seeHelp, usage } from "./cliParse.js";
 import { timeFlag } from "./cliTime.js";
 import { topUsage, verbUsage } from "./cliUsage.js";
@@ -19,10 +15,13 @@ import type { Flags, Io } from "./cliVerbs.js";
 import { explain, memberBalance, scan, siteModel } from "./decisions.js";
 import type { DecisionRequest } from "./engine/types.js";
 import type { StatusReading } from "./statusFile.js";
-import { currentStatus } from "./statusSocket.js";
 import { DB_FILE, Store } from "./store/db.js";
-import { importDataFiles } from "./store/fileImport.js";
 import { gatewayVersion } from "./version.js";
+
+// The verbs of cliFrontDesk.ts and cliBackup.ts: those modules (and what they import) load only
+// when one of their verbs runs, so every other verb starts faster.
+const FRONT_DESK_VERBS: ReadonlySet<string> = new Set(["open", "admit", "door", "emergency"]);
+const BACKUP_VERBS: ReadonlySet<string> = new Set(["backup", "restore"]);
 
 const processIo: Io = {
   out: (t) => process.stdout.write(`${t}\n`),
@@ -77,7 +76,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       );
     if (FRONT_DESK_VERBS.has(verb.name)) return await runFrontDeskVerb(verb.name, flags, io);
     if (verb.name === "log-level")
-      return await runLogLevel(args, flags, { io, dataDir: dataDir(flags, optionalConfig(flags), io.env) });
+      return await (await import("./cliLogLevel.js")).runLogLevel(args, flags, {
+        io,
+        dataDir: dataDir(flags, optionalConfig(flags), io.env),
+      });
     if (verb.name === "user")
       return await (await import("./cliUser.js")).runUser(args, flags, {
         io,
@@ -87,7 +89,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     if (BACKUP_VERBS.has(verb.name)) {
       const config = optionalConfig(flags);
       const cli = { io, dataDir: dataDir(flags, config, io.env), gatewayId: () => gatewayId(config, io.env) };
-      return await runBackupVerb(verb.name, flags, { ...cli, now: Date.now });
+      return await (await import("./cliBackup.js")).runBackupVerb(verb.name, flags, {
+        ...cli,
+        now: Date.now,
+      });
     }
     if (verb.name === "import") return await runImport(args, flags, io);
     return run(verb.name, flags, io);
@@ -119,6 +124,7 @@ async function runEventsVerb(flags: Flags, io: Io): Promise<number> {
   try {
     const config = optionalConfig(flags);
     const openStore = () => Store.open(dataDir(flags, config, io.env));
+    const { runEvents } = await import("./cliEvents.js");
     return await runEvents(flags, { io, openStore, time: timeFlag, signal: stop.signal });
   } finally {
     process.off("SIGINT", onSignal);
@@ -131,6 +137,7 @@ async function runImport(files: string[], flags: Flags, io: Io): Promise<number>
   if (files.length === 0) throw usage("import needs at least one FILE");
   const store = Store.open(dataDir(flags, optionalConfig(flags), io.env));
   try {
+    const { importDataFiles } = await import("./store/fileImport.js");
     const summary = await importDataFiles(
       store,
       files.map((name) => ({ name })),
@@ -255,13 +262,14 @@ async function runStatus(flags: Flags, io: Io): Promise<number> {
   // Without either, ./data would be guessed, and "not running" there could mislead a technician.
   if (flags.config === undefined && flags.data === undefined) throw usage("status needs --config FILE");
   const config = flags.config === undefined ? null : readGatewayConfig(flags.config);
+  const { currentStatus } = await import("./statusSocket.js");
   const reading = await currentStatus(dataDir(flags, config, io.env));
   io.out(flags.json ? JSON.stringify(reading) : formatStatus(reading, Date.now()));
   return statusExitCode(reading);
 }
 
 /** `open`, `admit`, `door`, `emergency` (doors.md D5): the daemon of the data folder acts (cliFrontDesk.ts). */
-function runFrontDeskVerb(verb: string, flags: Flags, io: Io): Promise<number> {
+async function runFrontDeskVerb(verb: string, flags: Flags, io: Io): Promise<number> {
   const config = optionalConfig(flags);
   const dir = dataDir(flags, config, io.env);
   const zone = () => {
@@ -272,6 +280,7 @@ function runFrontDeskVerb(verb: string, flags: Flags, io: Io): Promise<number> {
       store.close();
     }
   };
+  const { runFrontDesk } = await import("./cliFrontDesk.js");
   return runFrontDesk(verb, flags, { io, dataDir: dir, time: timeFlag, zone, now: Date.now });
 }
 

@@ -13,9 +13,6 @@ import { type BackupOutcome, takeBackup } from "./store/backupFile.js";
 import { type RestoreOutcome, restoreBackup } from "./store/restoreFile.js";
 import { gatewayVersion } from "./version.js";
 
-/** The verbs this file runs. */
-export const BACKUP_VERBS: ReadonlySet<string> = new Set(["backup", "restore"]);
-
 /** What the backup verbs need from the command line around them. */
 export interface BackupCli {
   io: Io;

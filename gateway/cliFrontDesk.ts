@@ -14,9 +14,6 @@ import type { CommandReply } from "./frontDesk/commandService.js";
 import { type ControlOutcome, sendCommand } from "./frontDesk/controlClient.js";
 import { controlSocketPath } from "./frontDesk/controlSocket.js";
 
-/** The verbs this file runs. */
-export const FRONT_DESK_VERBS: ReadonlySet<string> = new Set(["open", "admit", "door", "emergency"]);
-
 /** What a front-desk verb needs from the command line around it. */
 export interface FrontDeskCli {
   io: Io;

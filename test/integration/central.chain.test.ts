@@ -114,13 +114,15 @@ describe("a chain of sites served from one process", () => {
     expect(b.events("gw-a").map((x) => x.id)).toEqual(["gw-a:1"]);
     expect(b.watermark("gw-a")).toBe(0);
     expect(b.counters().eventsRelayed).toBe(1);
-    const echoed = changesAtB
-      .on(`${prefix}/sites/${B}/changes`)
-      .map((p) => ChangesMessage.parse(JSON.parse(p)))
-      .flatMap((c) => c.members)
-      .filter((m) => m.id === "m-anna")
-      .map((m) => m.multipacks.find((mp) => mp.id === "mp-anna-swim")?.ledger.map((l) => [l.id, l.amount]));
-    expect(echoed.at(-1)).toEqual([["gw-a:1", 1]]);
+    // The broker hands the change to the watcher after the central has stored it: wait for it.
+    const echoed = () =>
+      changesAtB
+        .on(`${prefix}/sites/${B}/changes`)
+        .map((p) => ChangesMessage.parse(JSON.parse(p)))
+        .flatMap((c) => c.members)
+        .filter((m) => m.id === "m-anna")
+        .map((m) => m.multipacks.find((mp) => mp.id === "mp-anna-swim")?.ledger.map((l) => [l.id, l.amount]));
+    await wait(() => expect(echoed().at(-1)).toEqual([["gw-a:1", 1]]));
     await wait(() => expect(remaining(gwB.store)).toBe(9));
 
     // The door at A did not open: the settled copy is relayed too, and its refund reaches B.
