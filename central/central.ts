@@ -33,7 +33,14 @@ import { docShaper, siteCapability } from "./docShape.js";
 import { storedEvents } from "./eventIntake.js";
 import type { FileWatcher } from "./fileWatcher.js";
 import { routeGatewayMessage } from "./gatewayRouter.js";
-import { type GatewayInfo, listGateways, siteHellos, watermark } from "./gatewayStore.js";
+import {
+  DEFAULT_STALE_GATEWAY_DAYS,
+  type GatewayInfo,
+  listGateways,
+  type Staleness,
+  siteHellos,
+  watermark,
+} from "./gatewayStore.js";
 import { creditsRemaining, type SiteConfigDoc } from "./memberDocs.js";
 import {
   countMembers,
@@ -85,7 +92,16 @@ export class Central {
       siteId: options.siteId,
       log: this.log,
       counters: this.totals,
+      staleness: () => this.staleness(),
     });
+  }
+
+  /** Which gateways of the site still count for shaping and the config gate (gatewayStore.ts). */
+  private staleness(): Staleness {
+    return {
+      now: (this.o.clock ?? Date.now)(),
+      staleDays: this.o.staleGatewayDays ?? DEFAULT_STALE_GATEWAY_DAYS,
+    };
   }
 
   /**
@@ -124,7 +140,7 @@ export class Central {
       // sync.md "Features": changes go to every gateway of the site, so the least capable decides.
       changesShape: () =>
         docShaper(
-          siteCapability(siteHellos(store, this.o.siteId)),
+          siteCapability(siteHellos(store, this.o.siteId, this.staleness())),
           this.config as SiteConfigDoc,
           (this.o.clock ?? Date.now)(),
         ),

@@ -25,6 +25,7 @@ export const FLAGS = {
   "part-members": { type: "string" },
   "part-bytes": { type: "string" },
   "replay-limit": { type: "string" },
+  "stale-gateway-days": { type: "string" },
   http: { type: "string" },
   "log-format": { type: "string" },
   "log-level": { type: "string" },
@@ -67,6 +68,7 @@ export interface SharedFlags {
     partMembers?: number;
     partBytes?: number;
     replayLimit?: number;
+    staleGatewayDays?: number;
   };
   logFormat?: LogFormat;
   logLevel?: LogLevel;
@@ -82,6 +84,7 @@ export function sharedFlags(flags: Flags, problems: string[]): SharedFlags | nul
   const partMembers = wholeNumber(flags, "part-members", 1, 1_000_000, problems);
   const partBytes = wholeNumber(flags, "part-bytes", MIN_PART_BYTES, 268_435_455, problems);
   const replayLimit = wholeNumber(flags, "replay-limit", 0, Number.MAX_SAFE_INTEGER, problems);
+  const staleGatewayDays = wholeNumber(flags, "stale-gateway-days", 0, 36_500, problems);
   const logFormat = flags["log-format"];
   if (logFormat !== undefined && logFormat !== "json" && logFormat !== "pretty")
     problems.push(`--log-format must be json or pretty (found "${logFormat}")`);
@@ -98,6 +101,7 @@ export function sharedFlags(flags: Flags, problems: string[]): SharedFlags | nul
       ...(partMembers === undefined ? {} : { partMembers }),
       ...(partBytes === undefined ? {} : { partBytes }),
       ...(replayLimit === undefined ? {} : { replayLimit }),
+      ...(staleGatewayDays === undefined ? {} : { staleGatewayDays }),
     },
     ...(logFormat === undefined ? {} : { logFormat: logFormat as LogFormat }),
     ...(logLevel === undefined ? {} : { logLevel: logLevel as LogLevel }),

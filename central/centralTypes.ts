@@ -23,6 +23,11 @@ export interface CentralOptions {
   partBytes?: number;
   /** A gateway more revisions behind than this gets a snapshot (default 10000). */
   replayLimit?: number;
+  /**
+   * An offline gateway heard from (hello or status) longer ago than this many days no longer holds
+   * its site's shaping and config gate back (default 30; 0: every gateway ever heard of counts).
+   */
+  staleGatewayDays?: number;
   /** Payloads larger than this are refused (default 16 MiB, as sync.maxMessageBytes). */
   maxMessageBytes?: number;
   /** Required: the central's warnings (refused payloads, lost publishes) must reach its log. */

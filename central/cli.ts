@@ -19,6 +19,7 @@ import { centralConsoleRouter } from "./centralConsole.js";
 import { type Flags, parseFlags, positionalProblems, sharedFlags } from "./centralFlags.js";
 import type { CentralOptions } from "./centralTypes.js";
 import { CentralWeb, DEFAULT_CENTRAL_HTTP } from "./centralWeb.js";
+import { DEFAULT_STALE_GATEWAY_DAYS } from "./gatewayStore.js";
 import { DEFAULT_PART_BYTES, DEFAULT_PART_MEMBERS, DEFAULT_REPLAY_LIMIT } from "./messages.js";
 
 export const USAGE = `usage: accessgw central --site S --site-config FILE [--members FILE] --broker URL [flags]
@@ -44,6 +45,8 @@ their events. Edits of the files are picked up while it runs (and on SIGHUP).
   --part-members N        members per sync part or changes message (default ${DEFAULT_PART_MEMBERS})
   --part-bytes N          bytes of JSON per sync part or changes message (default ${DEFAULT_PART_BYTES})
   --replay-limit N        a gateway more revisions behind than N gets a snapshot (default ${DEFAULT_REPLAY_LIMIT})
+  --stale-gateway-days N  an offline gateway not heard from for N days stops holding back what the
+                          site's documents and config may use (default ${DEFAULT_STALE_GATEWAY_DAYS}; 0: never)
   --http [HOST:]PORT      serve the facility manager's editor (e.g. ${DEFAULT_CENTRAL_HTTP}; port 0: any free
                           port); a bare port listens on 127.0.0.1 only
   --log-format json|pretty

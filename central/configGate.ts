@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import type { CentralStore } from "./centralStore.js";
 import type { CentralCounters } from "./centralTypes.js";
 import { configRefusers } from "./docShape.js";
-import { siteHellos } from "./gatewayStore.js";
+import { type Staleness, siteHellos } from "./gatewayStore.js";
 import type { ConfigToPublish } from "./reconcile.js";
 
 /** What a ConfigGate is handed. */
@@ -17,6 +17,8 @@ export interface ConfigGateOptions {
   siteId: string;
   log: Logger;
   counters: CentralCounters;
+  /** Which gateways still count (gatewayStore.ts countsForSite), read at each check. */
+  staleness: () => Staleness;
 }
 
 /** Decides whether a configuration may go out to the site now. */
@@ -31,7 +33,10 @@ export class ConfigGate {
 
   /** Whether `msg` may be published now; when not, it is warned about (once per revision) and counted. */
   allows(msg: ConfigToPublish): boolean {
-    const refusers = configRefusers(msg.config, siteHellos(this.o.store(), this.o.siteId));
+    const refusers = configRefusers(
+      msg.config,
+      siteHellos(this.o.store(), this.o.siteId, this.o.staleness()),
+    );
     if (refusers.length === 0) return true;
     if (this.withheld !== msg.rev) {
       this.withheld = msg.rev;

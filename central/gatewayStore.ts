@@ -58,10 +58,33 @@ export function listGateways(store: CentralStore): GatewayInfo[] {
   return (store.prepare("SELECT * FROM gateways ORDER BY id").all() as GatewayRow[]).map(toInfo);
 }
 
-/** The last hello of every gateway heard of at `siteId` (sync.md "Features": what each can take). */
-export function siteHellos(store: CentralStore, siteId: string): HelloMessage[] {
+/** How long a gateway that is offline still counts for its site when nothing is heard from it (30 days). */
+export const DEFAULT_STALE_GATEWAY_DAYS = 30;
+
+/** Which gateways count for their site: online ones, and offline ones heard from within `staleDays` (0: all). */
+export interface Staleness {
+  now: number;
+  staleDays: number;
+}
+
+/**
+ * Whether a gateway still counts for its site: online, or heard from (a hello or a status, its last
+ * will included) within `staleDays`. A gateway retired or replaced stops holding the site's shaping
+ * and config gate back; one that comes back says hello and counts again from then on.
+ */
+export function countsForSite(g: GatewayInfo, when: Staleness): boolean {
+  if (when.staleDays === 0 || g.online === true) return true;
+  const heard = Math.max(g.helloAt ?? 0, g.statusAt ?? 0);
+  return heard >= when.now - when.staleDays * 86_400_000;
+}
+
+/**
+ * The last hello of every gateway of `siteId` that still counts (sync.md "Features": what each can
+ * take); without `when`, every gateway ever heard of.
+ */
+export function siteHellos(store: CentralStore, siteId: string, when?: Staleness): HelloMessage[] {
   return listGateways(store)
-    .filter((g) => g.siteId === siteId && g.hello !== null)
+    .filter((g) => g.siteId === siteId && g.hello !== null && (when === undefined || countsForSite(g, when)))
     .map((g) => g.hello as HelloMessage);
 }
 

@@ -76,6 +76,48 @@ describe("the reference central shapes what it sends by the gateways' hellos", (
     });
   });
 
+  it("a gateway silent for longer than --stale-gateway-days no longer holds the site's changes back; its next hello counts again", async ({
+    central,
+    watcher,
+  }) => {
+    const prefix = "shape3/v1";
+    let now = NOW;
+    const c = central(prefix, { clock: () => now, staleGatewayDays: 30 });
+    const site = await c.start();
+    const w = await watcher(`${prefix}/sites/${SITE}/changes`, { qos: 1 });
+    const changes = () =>
+      w.on(`${prefix}/sites/${SITE}/changes`).map((p) => ChangesMessage.parse(JSON.parse(p)));
+    const members = exampleDoc<{ members: { id: string; name?: string }[] }>("members.yaml");
+    const rename = (name: string) =>
+      c.writeMembers({ members: members.members.map((m) => (m.id === "m-bruno" ? { ...m, name } : m)) });
+    const horizon = { features: ["visits", "historyHorizon", "homeSite"], historyDays: 7 };
+    await w.send(hello(prefix, "gw-new", horizon));
+    await w.send(hello(prefix, "gw-old", {}));
+    await wait(() => expect(site.counters()).toMatchObject({ hellos: 2 }));
+
+    // 29 days later gw-old still counts: full ledgers for the site.
+    now = NOW + 29 * 86_400_000;
+    rename("Bruno B.");
+    await wait(() => expect(changes()).toHaveLength(1));
+    expect(brunoSwim(changes()[0]?.members ?? [])?.ledger).toHaveLength(1);
+
+    // 31 days after its last hello (gw-new said hello since): only gw-new's horizon counts.
+    await w.send(hello(prefix, "gw-new", horizon));
+    await wait(() => expect(site.counters()).toMatchObject({ hellos: 3 }));
+    now = NOW + 31 * 86_400_000;
+    rename("Bruno C.");
+    await wait(() => expect(changes()).toHaveLength(2));
+    expect(brunoSwim(changes()[1]?.members ?? [])).toMatchObject({ ledger: [], ledgerBefore: { used: 8 } });
+
+    // gw-old comes back: its hello counts again at once.
+    await w.send(hello(prefix, "gw-old", {}));
+    await wait(() => expect(site.counters()).toMatchObject({ hellos: 4 }));
+    rename("Bruno D.");
+    await wait(() => expect(changes()).toHaveLength(3));
+    expect(brunoSwim(changes()[2]?.members ?? [])?.ledger).toHaveLength(1);
+    expect(brunoSwim(changes()[2]?.members ?? [])).not.toHaveProperty("ledgerBefore");
+  });
+
   it("R20: withholds a configuration using limits[].at while a known gateway lacks homeSite", async ({
     central,
     watcher,
