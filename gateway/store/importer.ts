@@ -180,6 +180,7 @@ function emptySummary(files: number): ImportSummary {
  * Upserts members only, inside the caller's transaction (sync applies parts in its own chunks).
  * Unlike importFiles it leaves the cached site configuration alone: members are not part of it,
  * so scans decided between sync chunks keep the compiled site instead of rebuilding it each time.
+ * `after(m)` runs after each member is written (upsertMembers).
  */
 export function importMembers(
   store: Store,
@@ -187,8 +188,11 @@ export function importMembers(
   origin: string,
   changes?: ChangeSet,
   cut: number | null = historyCut(store),
+  after?: (m: Member) => void,
 ): number {
-  upsertAll(store, members, origin, emptySummary(0), cut, changes);
+  const sum = emptySummary(0);
+  for (let start = 0; start < members.length; start += MEMBER_BATCH)
+    upsertMembers(store, members.slice(start, start + MEMBER_BATCH), origin, sum, cut, changes, after);
   return members.length;
 }
 
@@ -232,7 +236,9 @@ function upsertAll(
 /**
  * Upserts `members` in order: together when they are independent (memberRows.ts), one by one
  * otherwise — the same rows either way. Each member's changes are taken before any is written,
- * which independence makes the same as just before its own write.
+ * which independence makes the same as just before its own write; they are added to `changes`
+ * member by member after the write, each followed by `after(m)` (what the caller writes next for
+ * that member, listed with its changes).
  */
 export function upsertMembers(
   store: Store,
@@ -241,11 +247,16 @@ export function upsertMembers(
   sum: ImportSummary,
   cut: number | null,
   changes?: ChangeSet,
+  after?: (m: Member) => void,
 ): void {
   const batches = independent(members) ? [members] : members.map((m) => [m]);
   for (const batch of batches) {
-    if (changes) for (const m of batch) changes.add("members", memberChanges(store, m));
+    const diffs = changes ? batch.map((m) => memberChanges(store, m)) : [];
     upsertBatch(store, batch, origin, sum, cut);
+    batch.forEach((m, i) => {
+      changes?.add("members", diffs[i] ?? []);
+      after?.(m);
+    });
   }
 }
 

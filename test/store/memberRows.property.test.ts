@@ -11,6 +11,7 @@ import { ChangeSet } from "../../gateway/store/changeSet.js";
 import type { Store } from "../../gateway/store/db.js";
 import { importMembers, MEMBER_BATCH } from "../../gateway/store/importer.js";
 import { independent } from "../../gateway/store/memberRows.js";
+import { applyMembers } from "../../gateway/store/syncMembers.js";
 import { exampleText } from "../helpers/examples.js";
 import { membersData } from "./memberArbitrary.js";
 import { dump, freshStore, importInputs } from "./storeHelpers.js";
@@ -78,6 +79,32 @@ describe("multi-row member writes (issue 12 §4)", () => {
     );
     // The property saw batches written together, not only the one-by-one fallback.
     expect(batched).toBeGreaterThan(5);
+  });
+
+  it("a sync payload's documents written together, with the packs they drop, match one document at a time (property)", () => {
+    let applied = 0;
+    fc.assert(
+      fc.property(
+        membersData,
+        membersData,
+        fc.integer({ min: 0, max: 4 }),
+        fc.constantFrom("", "b-"),
+        (stored, sent, shift, tag) => {
+          const before = shifted(stored, 0);
+          // Stored members sent again without some of their packs, or handing them to another member.
+          const docs = shifted(sent, shift, tag);
+          const together = run(before, (store, changes) => {
+            if (applyMembers(store, docs, [], { origin: "central", changes }).applied) applied++;
+          });
+          const oneByOne = run(before, (store, changes) => {
+            for (const m of docs) applyMembers(store, [m], [], { origin: "central", changes });
+          });
+          expect(together).toEqual(oneByOne);
+        },
+      ),
+      { numRuns: 60 },
+    );
+    expect(applied).toBeGreaterThan(30);
   });
 
   it("splits the rows of more members than a batch holds into statements of 32, 8 and 1 rows", () => {
