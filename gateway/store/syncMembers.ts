@@ -24,7 +24,7 @@ const CHECK_MS = 2;
  * About how long the members written between two looks at the clock take: as many as fit in it
  * (at least 1, at most MEMBER_BATCH) are written together, their rows in multi-row statements.
  */
-const STEP_MS = 0.4;
+const STEP_MS = 0.25;
 
 /** Options of member application. */
 export interface ApplyOptions {
@@ -135,7 +135,7 @@ export async function applyMembersChunked(
   await new Promise<void>((resolve) => setImmediate(resolve));
   const size = Math.max(1, options.chunkSize ?? 1000);
   const budget = options.chunkMs ?? CHUNK_MS;
-  // What one member took to write, measured as the chunks go (the first step writes one).
+  // What one member takes to write, measured as the chunks go (the first step writes one).
   let memberMs: number | undefined;
   const kept: string[] = [];
   const total = deletedMembers.length + members.length;
@@ -144,14 +144,13 @@ export async function applyMembersChunked(
   // cache: the writing stops early by what the last commits took.
   let commitMs = 1;
   do {
-    // One transaction takes members one at a time until its time budget (or size) is used up.
+    // One transaction takes members a few at a time until its time budget (or size) is used up.
     let wrote = 0;
     store.bulk(() => {
       const started = performance.now();
       const writeFor = Math.max(MIN_WRITE_MS, budget - commitMs);
       const written: Member[] = [];
       const limit = Math.min(total, done + size);
-      let stepMs = 0;
       do {
         const step =
           memberMs === undefined
@@ -169,12 +168,11 @@ export async function applyMembersChunked(
         );
         writeMembers(store, docs, dels, options, kept);
         written.push(...docs);
-        stepMs = performance.now() - stepStarted;
-        const perMember = stepMs / (end - done);
+        const perMember = (performance.now() - stepStarted) / (end - done);
         memberMs = memberMs === undefined ? perMember : 0.8 * memberMs + 0.2 * perMember;
         done = end;
-        // The next step is about as long as this one: it starts only if it fits in the budget.
-      } while (done < limit && performance.now() - started + stepMs < writeFor);
+        // As with one member a step: the last step may end past the budget by up to STEP_MS.
+      } while (done < limit && performance.now() - started < writeFor);
       inChunk?.(written, done === total);
       wrote = performance.now();
     });
