@@ -5,6 +5,7 @@
  *   node dist/bench/syncMain.js --members 1M
  *   node dist/bench/syncMain.js --members 50k --out r.json
  *   node dist/bench/syncMain.js --members 50k --part 1000 --only snapshot   # another part size
+ *   node dist/bench/syncMain.js --members 100k --only snapshot --main-thread  # parts validated on the main thread
  */
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -24,6 +25,8 @@ const { values: opt } = parseArgs({
     changes: { type: "string", default: "200" },
     "offline-events": { type: "string", default: "100k" },
     only: { type: "string" },
+    // Sync parts validated on the main thread (the worker's fallback), to compare with the worker.
+    "main-thread": { type: "boolean", default: false },
     seed: { type: "string", default: "20261207" },
     dir: { type: "string", default: join(tmpdir(), "accessgw-bench-sync") },
     out: { type: "string" },
@@ -46,6 +49,7 @@ try {
           {
             members: count(opt.members as string),
             partSize: Number(opt.part),
+            mainThread: opt["main-thread"] === true,
             scansPerSecond: Number(opt["scan-rate"]),
             dir: join(opt.dir as string, "snapshot"),
             seed: Number(opt.seed),

@@ -55,16 +55,28 @@ export interface SnapshotResult {
   peakRssMB: number;
   databaseMB: number;
   generateMs: number;
+  /** Parts validated on the main thread rather than on the worker (all of them with --main-thread). */
+  partsOnMainThread: number;
 }
 
 /** Options of the snapshot phase. */
 export interface SnapshotOptions {
   members: number;
   partSize: number;
+  /**
+   * Validate parts on the main thread, a slice at a time (the fallback of a failed worker), to
+   * measure what the worker thread gains.
+   */
+  mainThread?: boolean;
   scansPerSecond: number;
   dir: string;
   seed: number;
   log: (line: string) => void;
+}
+
+/** A validation worker that cannot start: the client validates on the main thread, as after a crash. */
+function noWorker(): never {
+  throw new Error("the benchmark validates on the main thread (--main-thread)");
 }
 
 /** Starts a Mosquitto that queues a whole snapshot for one client (its default keeps 1000 messages). */
@@ -137,6 +149,7 @@ export async function runSnapshot(o: SnapshotOptions, broker: MosquittoBroker): 
     clock: Date.now,
     scheduler: realScheduler,
     logger: quiet(),
+    ...(o.mainThread ? { partCheckWorker: noWorker } : {}),
   });
 
   // Scans at a steady rate, each due at its own instant; a blocked loop makes them late.
@@ -200,6 +213,7 @@ export async function runSnapshot(o: SnapshotOptions, broker: MosquittoBroker): 
   const count = store.prepare("SELECT count(*) FROM members").pluck().get() as number;
   if (count !== o.members || rev !== 1)
     throw new Error(`snapshot: expected ${o.members} members at rev 1, found ${count} at rev ${rev}`);
+  const partsOnMainThread = client.counters().partsCheckedOnMainThread;
   publisher.stdin?.end();
   await client.stop();
   await checkpointer.stop();
@@ -220,5 +234,6 @@ export async function runSnapshot(o: SnapshotOptions, broker: MosquittoBroker): 
     peakRssMB: memory().peak / MB,
     databaseMB: (size.db + size.wal) / MB,
     generateMs: Number(ready[3]),
+    partsOnMainThread,
   };
 }

@@ -1,4 +1,3 @@
-import { canonicalCard } from "../../config/cardNumber.js";
 import type { LoadedFile } from "../../config/dataFile.js";
 import type { Member } from "../../config/members.js";
 import { type ChangeReport, ChangeSet } from "./changeSet.js";
@@ -7,6 +6,7 @@ import { foldImported, historyCut } from "./historyFold.js";
 import { applyLedgerBefore, foldedPacks, foldedThrough, mergeFrom } from "./ledgerFold.js";
 import { mergeLedgers, type Totals, withLedgersFrom } from "./ledgerMerge.js";
 import { mergeMemberHistory } from "./memberHistory.js";
+import { independent, writeCardRows, writeMemberRows, writeMultipackRows } from "./memberRows.js";
 import { diffRecord, plain } from "./recordDiff.js";
 import { SITE_TABLES } from "./siteTables.js";
 import { memberChanges } from "./storedMember.js";
@@ -64,12 +64,7 @@ export function writeImport(
   store.db
     .transaction(() => {
       for (const f of files) writeConfig(store, f, sum, changes);
-      const cut = historyCut(store);
-      for (const m of members) {
-        if (changes) changes.add("members", memberChanges(store, m));
-        upsertMember(store, m, origin, sum, cut);
-        sum.members++;
-      }
+      upsertAll(store, members, origin, sum, historyCut(store), changes);
     })
     .immediate();
   if (changes) sum.changes = changes.report();
@@ -96,11 +91,7 @@ export class ImportWriter {
   /** Writes checked members inside the import's transaction (begun by the first call). */
   members(batch: Iterable<Member>): void {
     this.begin();
-    for (const m of batch) {
-      this.memberChanges.add("members", memberChanges(this.store, m));
-      upsertMember(this.store, m, this.origin, this.sum, this.cut);
-      this.sum.members++;
-    }
+    upsertAll(this.store, batch, this.origin, this.sum, this.cut, this.memberChanges);
   }
 
   /** Writes the files' configuration sections and commits; the summary lists configuration changes first. */
@@ -189,6 +180,7 @@ function emptySummary(files: number): ImportSummary {
  * Upserts members only, inside the caller's transaction (sync applies parts in its own chunks).
  * Unlike importFiles it leaves the cached site configuration alone: members are not part of it,
  * so scans decided between sync chunks keep the compiled site instead of rebuilding it each time.
+ * `after(m)` runs after each member is written (upsertMembers).
  */
 export function importMembers(
   store: Store,
@@ -196,118 +188,110 @@ export function importMembers(
   origin: string,
   changes?: ChangeSet,
   cut: number | null = historyCut(store),
+  after?: (m: Member) => void,
 ): number {
   const sum = emptySummary(0);
-  for (const m of members) {
-    if (changes) changes.add("members", memberChanges(store, m));
-    upsertMember(store, m, origin, sum, cut);
-  }
+  for (let start = 0; start < members.length; start += MEMBER_BATCH)
+    upsertMembers(store, members.slice(start, start + MEMBER_BATCH), origin, sum, cut, changes, after);
   return members.length;
 }
 
 /*
- * Performance: a bulk import is dominated by the cost of each statement call, so a member is
- * written with as few calls as give the same result as upserting everything row by row: a new
- * member skips the deletes (it has nothing to delete), its ledger entries and visits are inserted
- * several rows per statement, and each multipack's running totals are written with its upsert.
+ * Performance: a bulk import is dominated by the cost of each statement call, so members are
+ * written with as few calls as give the same result as upserting everything row by row: the
+ * member, card and multipack rows of a batch in multi-row statements (memberRows.ts), a new
+ * member's deletes skipped (it has nothing to delete), its ledger entries and visits inserted
+ * several rows per statement, and each multipack's running totals written with its upsert.
  */
 
-/** `cut`: where the last fold pass folded history to (historyFold.ts), read once per call of the caller. */
-function upsertMember(store: Store, m: Member, origin: string, sum: ImportSummary, cut: number | null): void {
-  const cardModels = JSON.stringify(m.cardModels);
-  const codes = JSON.stringify(m.codes);
-  const lockdown = m.lockdownAccess ? 1 : 0;
-  // Migration 15: which of blocks (1) and bookings (2) a decision looks up; written with both tables.
-  const probes = (m.blocks.length > 0 ? 1 : 0) | (m.bookings.length > 0 ? 2 : 0);
-  const isNew =
-    store
-      .prepare(
-        "INSERT INTO members (id, name, home_site, card_models, codes, locale, lockdown_access, probes) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-      )
-      .run(m.id, m.name ?? null, m.homeSite ?? null, cardModels, codes, m.locale ?? null, lockdown, probes)
-      .changes > 0;
-  if (!isNew) {
-    store
-      .prepare(
-        "UPDATE members SET name = ?, home_site = ?, card_models = ?, codes = ?, locale = ?, lockdown_access = ?, probes = ? WHERE id = ?",
-      )
-      .run(m.name ?? null, m.homeSite ?? null, cardModels, codes, m.locale ?? null, lockdown, probes, m.id);
-    // Cards, blocks and bookings are the member's current state: replaced whole. (A member that
-    // was not stored has none: they are only ever written here, with the member.)
-    store.prepare("DELETE FROM cards WHERE member_id = ?").run(m.id);
-    store.prepare("DELETE FROM blocks WHERE member_id = ?").run(m.id);
-    store.prepare("DELETE FROM bookings WHERE member_id = ?").run(m.id);
+/** Members per batch of multi-row statements (issue 12 §4). */
+export const MEMBER_BATCH = 32;
+
+/**
+ * Upserts `members` in order, MEMBER_BATCH at a time, counted in `sum`; given `changes`, each
+ * member is compared with what the cache held just before it was written. `cut`: where the last
+ * fold pass folded history to (historyFold.ts), read once per call of the caller.
+ */
+function upsertAll(
+  store: Store,
+  members: Iterable<Member>,
+  origin: string,
+  sum: ImportSummary,
+  cut: number | null,
+  changes?: ChangeSet,
+): void {
+  let batch: Member[] = [];
+  const flush = () => {
+    upsertMembers(store, batch, origin, sum, cut, changes);
+    sum.members += batch.length;
+    batch = [];
+  };
+  for (const m of members) {
+    batch.push(m);
+    if (batch.length === MEMBER_BATCH) flush();
   }
-  if (m.cards.length > 0) {
-    const card = store.prepare(
-      `INSERT INTO cards (canonical, number, member_id, status, valid_from, valid_to) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (canonical) DO UPDATE SET number = excluded.number, member_id = excluded.member_id,
-         status = excluded.status, valid_from = excluded.valid_from, valid_to = excluded.valid_to`,
-    );
-    for (const c of m.cards)
-      card.run(canonicalCard(c.number), c.number, m.id, c.status, c.validFrom ?? null, c.validTo ?? null);
-  }
-  if (m.blocks.length > 0) {
-    const block = store.prepare(
-      "INSERT INTO blocks (member_id, pos, reason, date_from, date_to, message) VALUES (?, ?, ?, ?, ?, ?)",
-    );
-    m.blocks.forEach((b, i) => {
-      block.run(m.id, i, b.reason, b.from, b.to ?? null, b.message ?? null);
+  if (batch.length > 0) flush();
+}
+
+/**
+ * Upserts `members` in order: together when they are independent (memberRows.ts), one by one
+ * otherwise — the same rows either way. Each member's changes are taken before any is written,
+ * which independence makes the same as just before its own write; they are added to `changes`
+ * member by member after the write, each followed by `after(m)` (what the caller writes next for
+ * that member, listed with its changes).
+ */
+export function upsertMembers(
+  store: Store,
+  members: Member[],
+  origin: string,
+  sum: ImportSummary,
+  cut: number | null,
+  changes?: ChangeSet,
+  after?: (m: Member) => void,
+): void {
+  const batches = independent(members) ? [members] : members.map((m) => [m]);
+  for (const batch of batches) {
+    const diffs = changes ? batch.map((m) => memberChanges(store, m)) : [];
+    upsertBatch(store, batch, origin, sum, cut);
+    batch.forEach((m, i) => {
+      changes?.add("members", diffs[i] ?? []);
+      after?.(m);
     });
   }
-  if (m.bookings.length > 0) {
-    const booking = store.prepare(
-      `INSERT INTO bookings (id, member_id, area, start_at, end_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET member_id = excluded.member_id, area = excluded.area,
-         start_at = excluded.start_at, end_at = excluded.end_at`,
+}
+
+function upsertBatch(
+  store: Store,
+  members: Member[],
+  origin: string,
+  sum: ImportSummary,
+  cut: number | null,
+): void {
+  const stored = writeMemberRows(store, members);
+  writeCardRows(store, members);
+  const totals: Totals[][] = [];
+  const froms: number[][] = [];
+  for (const m of members) {
+    const isNew = !stored.has(m.id);
+    const t = m.multipacks.map((): Totals => ({ used: 0, added: 0, firstUse: null }));
+    // sync.md "History horizon": entries before a multipack's folded instant are in its sums already.
+    // A new member's packs are looked up one by one: one may have moved from another member (syncMembers.ts).
+    const folded = isNew ? undefined : foldedPacks(store, m.id);
+    const from = m.multipacks.map((mp) =>
+      mergeFrom(mp, folded ? folded.get(mp.id) : foldedThrough(store, mp.id)),
     );
-    for (const b of m.bookings) booking.run(b.id, m.id, b.area, Date.parse(b.start), Date.parse(b.end));
+    const rows = withLedgersFrom(m, from, sum);
+    if (rows.multipacks.some((mp) => mp.ledger.length > 0)) mergeLedgers(store, rows, origin, t, sum);
+    // sync.md: the visits and movements of every gateway of the site, when the document has them.
+    mergeMemberHistory(store, m, isNew);
+    totals.push(t);
+    froms.push(from);
   }
-
-  const totals = m.multipacks.map((): Totals => ({ used: 0, added: 0, firstUse: null }));
-  // sync.md "History horizon": entries before a multipack's folded instant are in its sums already.
-  // A new member's packs are looked up one by one: one may have moved from another member (syncMembers.ts).
-  const folded = isNew ? undefined : foldedPacks(store, m.id);
-  const from = m.multipacks.map((mp) =>
-    mergeFrom(mp, folded ? folded.get(mp.id) : foldedThrough(store, mp.id)),
-  );
-  const rows = withLedgersFrom(m, from, sum);
-  if (rows.multipacks.some((mp) => mp.ledger.length > 0)) mergeLedgers(store, rows, origin, totals, sum);
-  // sync.md: the visits and movements of every gateway of the site, when the document has them.
-  mergeMemberHistory(store, m, isNew);
-
-  // The multipack's own fields are replaced; its running totals only grow by the new entries.
-  const mpUpsert = store.prepare(
-    `INSERT INTO multipacks (id, member_id, product_id, purchased_at, valid_from, valid_until, credits_base, status,
-       suspensions, used, added, first_use_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (id) DO UPDATE SET member_id = excluded.member_id, product_id = excluded.product_id,
-       purchased_at = excluded.purchased_at, valid_from = excluded.valid_from, valid_until = excluded.valid_until,
-       credits_base = excluded.credits_base, status = excluded.status, suspensions = excluded.suspensions,
-       used = used + excluded.used, added = added + excluded.added,
-       first_use_at = CASE WHEN excluded.first_use_at IS NULL THEN first_use_at
-                      ELSE min(coalesce(first_use_at, excluded.first_use_at), excluded.first_use_at) END`,
-  );
-  m.multipacks.forEach((mp, j) => {
-    const t = totals[j] as Totals;
-    mpUpsert.run(
-      mp.id,
-      m.id,
-      mp.product,
-      Date.parse(mp.purchasedAt),
-      mp.validFrom ?? null,
-      mp.validUntil ?? null,
-      mp.creditsTotal ?? null,
-      mp.status,
-      JSON.stringify(mp.suspensions),
-      t.used,
-      t.added,
-      t.firstUse,
-    );
-    sum.multipacks++;
+  sum.multipacks += writeMultipackRows(store, members, totals);
+  members.forEach((m, i) => {
+    m.multipacks.forEach((mp, j) => {
+      applyLedgerBefore(store, mp, froms[i]?.[j] as number);
+    });
+    if (cut !== null) foldImported(store, m, cut);
   });
-  m.multipacks.forEach((mp, j) => {
-    applyLedgerBefore(store, mp, from[j] as number);
-  });
-  if (cut !== null) foldImported(store, m, cut);
 }

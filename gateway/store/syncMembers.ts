@@ -8,7 +8,7 @@ import { checkReferences, memberChecker, seenInMemory } from "../../config/refer
 import type { ChangeSet } from "./changeSet.js";
 import type { Store } from "./db.js";
 import { historyCut } from "./historyFold.js";
-import { importMembers } from "./importer.js";
+import { importMembers, MEMBER_BATCH } from "./importer.js";
 import { UNACKED_ENTRY } from "./ledgerFold.js";
 
 /**
@@ -20,8 +20,11 @@ const CHUNK_MS = 4;
 const MIN_WRITE_MS = 0.5;
 /** How long the reference checks of a part run before scans get in. */
 const CHECK_MS = 2;
-/** Members written between two looks at the clock. */
-const STEP = 1;
+/**
+ * About how long the members written between two looks at the clock take: as many as fit in it
+ * (at least 1, at most MEMBER_BATCH) are written together, their rows in multi-row statements.
+ */
+const STEP_MS = 0.25;
 
 /** Options of member application. */
 export interface ApplyOptions {
@@ -132,7 +135,8 @@ export async function applyMembersChunked(
   await new Promise<void>((resolve) => setImmediate(resolve));
   const size = Math.max(1, options.chunkSize ?? 1000);
   const budget = options.chunkMs ?? CHUNK_MS;
-  const step = Math.min(size, STEP);
+  // What one member takes to write, measured as the chunks go (the first step writes one).
+  let memberMs: number | undefined;
   const kept: string[] = [];
   const total = deletedMembers.length + members.length;
   let done = 0;
@@ -140,7 +144,7 @@ export async function applyMembersChunked(
   // cache: the writing stops early by what the last commits took.
   let commitMs = 1;
   do {
-    // One transaction takes members one at a time until its time budget (or size) is used up.
+    // One transaction takes members a few at a time until its time budget (or size) is used up.
     let wrote = 0;
     store.bulk(() => {
       const started = performance.now();
@@ -148,7 +152,12 @@ export async function applyMembersChunked(
       const written: Member[] = [];
       const limit = Math.min(total, done + size);
       do {
+        const step =
+          memberMs === undefined
+            ? 1
+            : Math.max(1, Math.min(MEMBER_BATCH, size, Math.floor(STEP_MS / memberMs)));
         const end = Math.min(limit, done + step);
+        const stepStarted = performance.now();
         const dels = deletedMembers.slice(
           Math.min(done, deletedMembers.length),
           Math.min(end, deletedMembers.length),
@@ -159,7 +168,10 @@ export async function applyMembersChunked(
         );
         writeMembers(store, docs, dels, options, kept);
         written.push(...docs);
+        const perMember = (performance.now() - stepStarted) / (end - done);
+        memberMs = memberMs === undefined ? perMember : 0.8 * memberMs + 0.2 * perMember;
         done = end;
+        // As with one member a step: the last step may end past the budget by up to STEP_MS.
       } while (done < limit && performance.now() - started < writeFor);
       inChunk?.(written, done === total);
       wrote = performance.now();
@@ -195,9 +207,7 @@ function writeMembers(
   for (const id of dels)
     if (deleteMember(store, id)) options.changes?.add("members", [{ kind: "members", id, op: "removed" }]);
   if (docs.length === 0) return;
-  const before = new Map<string, string[]>();
-  const mpOf = store.prepare("SELECT id FROM multipacks WHERE member_id = ?").pluck();
-  for (const m of docs) before.set(m.id, mpOf.all(m.id) as string[]);
+  const before = storedPacks(store, docs);
   // A multipack new to the store that already has entries (recorded here, kept when it was
   // dropped): the importer counts only entries new to the ledger, so it is recounted after. Most
   // new multipacks have none, and one indexed probe is far cheaper than recounting every one.
@@ -208,20 +218,46 @@ function writeMembers(
     for (const mp of m.multipacks) if (!stored.has(mp.id) && hasEntries.get(mp.id)) recounts.push(mp.id);
   }
   // The importer's upsert: fields and cards/blocks/bookings replaced, multipacks upserted, ledgers
-  // merged; then the multipacks the document dropped (right after their member, so that a change
-  // set names them with the member's other changes).
+  // merged; then the multipacks the document dropped (listed right after their member's other
+  // changes). Written together only when no document lists a pack another one drops: the drop
+  // must come first then, as it does member by member.
   const cut = historyCut(store);
-  for (const m of docs) {
-    importMembers(store, [m], options.origin ?? "sync", options.changes, cut);
-    const stored = new Set(before.get(m.id));
+  const drop = (m: Member) => {
     const sent = new Set(m.multipacks.map((mp) => mp.id));
-    for (const id of stored)
+    for (const id of before.get(m.id) ?? [])
       if (!sent.has(id) && dropMultipack(store, m, id, kept))
         options.changes?.add("members", [
           { kind: "members", id: m.id, op: "removed", part: "multipack", key: id },
         ]);
-  }
+  };
+  const origin = options.origin ?? "sync";
+  if (docs.length === 1 || !handsOver(docs, before))
+    importMembers(store, docs, origin, options.changes, cut, drop);
+  else for (const m of docs) importMembers(store, [m], origin, options.changes, cut, drop);
   for (const id of recounts) recount(store, id);
+}
+
+/** The multipacks each document's member holds now, by member (one statement for the documents). */
+function storedPacks(store: Store, docs: Member[]): Map<string, string[]> {
+  const rows = store
+    .prepare(
+      "SELECT member_id AS member, id FROM multipacks WHERE member_id IN (SELECT value FROM json_each(?))",
+    )
+    .all(JSON.stringify(docs.map((m) => m.id))) as { member: string; id: string }[];
+  const out = new Map<string, string[]>();
+  for (const r of rows) {
+    const list = out.get(r.member);
+    if (list) list.push(r.id);
+    else out.set(r.member, [r.id]);
+  }
+  return out;
+}
+
+/** Whether a document lists a multipack that another document's member holds now. */
+function handsOver(docs: Member[], before: Map<string, string[]>): boolean {
+  const holder = new Map<string, string>();
+  for (const [member, ids] of before) for (const id of ids) holder.set(id, member);
+  return docs.some((m) => m.multipacks.some((mp) => (holder.get(mp.id) ?? m.id) !== m.id));
 }
 
 /** Does the multipack hold an entry recorded here that is still waiting for an ack? */

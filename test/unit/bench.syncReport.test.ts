@@ -19,6 +19,7 @@ const run = (applyMs: number, scanP99: number, changeP99: number, drainMs: numbe
     peakRssMB: 227,
     databaseMB: 2565,
     generateMs: 16_900,
+    partsOnMainThread: 0,
   },
   central: {
     members: 1000,
