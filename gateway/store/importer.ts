@@ -208,8 +208,9 @@ export function importMembers(
 /*
  * Performance: a bulk import is dominated by the cost of each statement call, so a member is
  * written with as few calls as give the same result as upserting everything row by row: a new
- * member skips the deletes (it has nothing to delete), its ledger entries and visits are inserted
- * several rows per statement, and each multipack's running totals are written with its upsert.
+ * member skips the deletes (it has nothing to delete), its ledger entries are written one packed
+ * value per multipack and its visits one per member (migration 16), and each multipack's running
+ * totals are written with its upsert.
  */
 
 /** `cut`: where the last fold pass folded history to (historyFold.ts), read once per call of the caller. */

@@ -1,0 +1,319 @@
+/**
+ * Issue 12 §3, migration 16: a multipack's ledger entries and a member's visits each stored as one
+ * compact binary value instead of a row apiece. Pure functions over bytes; packedHistory.ts reads
+ * and writes them. Layout (all integers LEB128 varints, signed ones zigzag):
+ *
+ *   pack   = version(1) count entry*
+ *   ledger entry = flags id Δat amount [origin] [area] [accessType]
+ *   visit  entry = flags id Δat credits area [multipack] [product] [accessType] [site]
+ *
+ * Ids are front-coded against the entry before (bytes shared with it, then the rest as UTF-8):
+ * entry ids of one multipack or member share most of their text. Instants are the difference from
+ * the entry before, in seconds when whole (in milliseconds otherwise, a flag says). Areas, access
+ * types, products, sites and origins are codes of the cache's dictionary (packedCodes.ts).
+ */
+import { AccessGwError } from "../../config/errors.js";
+import type { LedgerKind } from "../../config/members.js";
+
+/** The dictionary of short texts a pack refers to by number. */
+export interface CodeBook {
+  /** The code of a text, given one when new. */
+  code(text: string): number;
+  /** The text of a code. */
+  text(code: number): string;
+}
+
+/** One ledger entry as stored (R16), `at` in ms. */
+export interface PackedEntry {
+  id: string;
+  amount: number;
+  at: number;
+  area: string | null;
+  accessType: string | null;
+  kind: LedgerKind;
+  origin: string;
+}
+
+/** One counted visit as stored (sync.md), `at` in ms; `site` null for this gateway's own site (R20). */
+export interface PackedVisit {
+  id: string;
+  at: number;
+  multipack: string | null;
+  product: string | null;
+  accessType: string | null;
+  area: string;
+  credits: number;
+  site: string | null;
+  undone: boolean;
+  /** Recorded here and not yet listed by a member document. */
+  local: boolean;
+}
+
+const VERSION = 1;
+const KINDS: readonly LedgerKind[] = ["usage", "refund", "deduction", "addition"];
+/** Instants beyond ±2^50 ms (±35,000 years) would overflow a double once differenced and zigzagged. */
+const MAX_AT = 2 ** 50;
+
+// Ledger entry flags: bits 0–1 the kind.
+const L_AREA = 4;
+const L_ACCESS = 8;
+const L_MS = 16;
+const L_SAME_ORIGIN = 32;
+// Visit flags.
+const V_MULTIPACK = 1;
+const V_PRODUCT = 2;
+const V_ACCESS = 4;
+const V_SITE = 8;
+const V_UNDONE = 16;
+const V_LOCAL = 32;
+const V_MS = 64;
+
+function corrupt(what: string): AccessGwError {
+  return new AccessGwError("STORE", `a packed history value is damaged: ${what}`);
+}
+
+/** A growing byte buffer. */
+class Out {
+  private buf = Buffer.allocUnsafe(64);
+  private n = 0;
+
+  private room(k: number): void {
+    if (this.n + k <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.n + k));
+    this.buf.copy(next, 0, 0, this.n);
+    this.buf = next;
+  }
+
+  uint(v: number): void {
+    this.room(8);
+    // Arithmetic, not bit operations: values go past 2^31.
+    while (v >= 128) {
+      this.buf[this.n++] = (v % 128) | 128;
+      v = Math.floor(v / 128);
+    }
+    this.buf[this.n++] = v;
+  }
+
+  int(v: number): void {
+    this.uint(v < 0 ? -2 * v - 1 : 2 * v);
+  }
+
+  bytes(b: Uint8Array): void {
+    this.room(b.length);
+    this.buf.set(b, this.n);
+    this.n += b.length;
+  }
+
+  done(): Buffer {
+    return Buffer.from(this.buf.subarray(0, this.n));
+  }
+}
+
+/** Reads what Out wrote. */
+class In {
+  pos = 0;
+  constructor(private readonly buf: Uint8Array) {}
+
+  uint(): number {
+    let v = 0;
+    let scale = 1;
+    for (;;) {
+      const b = this.buf[this.pos++];
+      if (b === undefined) throw corrupt("it ends inside a number");
+      v += (b & 127) * scale;
+      if (b < 128) return v;
+      scale *= 128;
+      if (scale > 2 ** 56) throw corrupt("a number is too long");
+    }
+  }
+
+  int(): number {
+    const z = this.uint();
+    return z % 2 === 1 ? -(z + 1) / 2 : z / 2;
+  }
+
+  bytes(k: number): Uint8Array {
+    if (this.pos + k > this.buf.length) throw corrupt("it ends inside a text");
+    const b = this.buf.subarray(this.pos, this.pos + k);
+    this.pos += k;
+    return b;
+  }
+}
+
+/** Front coding: the previous id's bytes, so the next one is written as what differs. */
+class IdChain {
+  private prev: Buffer = Buffer.alloc(0);
+
+  write(out: Out, id: string): void {
+    const b = Buffer.from(id, "utf8");
+    const max = Math.min(b.length, this.prev.length);
+    let shared = 0;
+    while (shared < max && b[shared] === this.prev[shared]) shared++;
+    out.uint(shared);
+    out.uint(b.length - shared);
+    out.bytes(b.subarray(shared));
+    this.prev = b;
+  }
+
+  read(input: In): string {
+    const shared = input.uint();
+    if (shared > this.prev.length) throw corrupt("an id shares more than the one before has");
+    const rest = input.bytes(input.uint());
+    const b = Buffer.concat([this.prev.subarray(0, shared), rest]);
+    this.prev = b;
+    return b.toString("utf8");
+  }
+}
+
+/** Whether the instant's difference from the one before needs milliseconds (the flag L_MS / V_MS). */
+function inMs(at: number, prev: number): boolean {
+  if (!Number.isSafeInteger(at) || Math.abs(at) > MAX_AT) throw corrupt(`the instant ${at} cannot be stored`);
+  return (at - prev) % 1000 !== 0;
+}
+
+function writeAt(out: Out, at: number, prev: number, ms: boolean): void {
+  out.int(ms ? at - prev : (at - prev) / 1000);
+}
+
+function readAt(input: In, prev: number, ms: boolean): number {
+  const delta = input.int();
+  return prev + (ms ? delta : delta * 1000);
+}
+
+/** Packs a multipack's ledger entries, in the order given (readers sort as they need). */
+export function encodeLedger(entries: readonly PackedEntry[], codes: CodeBook): Buffer {
+  const out = new Out();
+  out.uint(VERSION);
+  out.uint(entries.length);
+  const ids = new IdChain();
+  let prevAt = 0;
+  let prevOrigin: string | null = null;
+  for (const e of entries) {
+    const kind = KINDS.indexOf(e.kind);
+    if (kind < 0) throw corrupt(`unknown ledger kind ${e.kind}`);
+    const ms = inMs(e.at, prevAt);
+    out.uint(
+      kind |
+        (e.area === null ? 0 : L_AREA) |
+        (e.accessType === null ? 0 : L_ACCESS) |
+        (ms ? L_MS : 0) |
+        (e.origin === prevOrigin ? L_SAME_ORIGIN : 0),
+    );
+    ids.write(out, e.id);
+    writeAt(out, e.at, prevAt, ms);
+    out.int(e.amount);
+    if (e.origin !== prevOrigin) out.uint(codes.code(e.origin));
+    if (e.area !== null) out.uint(codes.code(e.area));
+    if (e.accessType !== null) out.uint(codes.code(e.accessType));
+    prevAt = e.at;
+    prevOrigin = e.origin;
+  }
+  return out.done();
+}
+
+/** Unpacks what encodeLedger packed. */
+export function decodeLedger(blob: Uint8Array, codes: CodeBook): PackedEntry[] {
+  const input = new In(blob);
+  if (input.uint() !== VERSION) throw corrupt("unknown ledger pack version");
+  const n = input.uint();
+  const ids = new IdChain();
+  const out: PackedEntry[] = [];
+  let at = 0;
+  let origin = "";
+  for (let i = 0; i < n; i++) {
+    const flags = input.uint();
+    const id = ids.read(input);
+    at = readAt(input, at, (flags & L_MS) !== 0);
+    const amount = input.int();
+    if ((flags & L_SAME_ORIGIN) === 0) origin = codes.text(input.uint());
+    const area = flags & L_AREA ? codes.text(input.uint()) : null;
+    const accessType = flags & L_ACCESS ? codes.text(input.uint()) : null;
+    out.push({ id, amount, at, area, accessType, kind: KINDS[flags & 3] as LedgerKind, origin });
+  }
+  return out;
+}
+
+/** Packs a member's visits; they must be newest first (sortVisits), so a reader can stop early. */
+export function encodeVisits(visits: readonly PackedVisit[], codes: CodeBook): Buffer {
+  const out = new Out();
+  out.uint(VERSION);
+  out.uint(visits.length);
+  const ids = new IdChain();
+  const packs = new IdChain();
+  let prevAt = 0;
+  for (const v of visits) {
+    const ms = inMs(v.at, prevAt);
+    out.uint(
+      (v.multipack === null ? 0 : V_MULTIPACK) |
+        (v.product === null ? 0 : V_PRODUCT) |
+        (v.accessType === null ? 0 : V_ACCESS) |
+        (v.site === null ? 0 : V_SITE) |
+        (v.undone ? V_UNDONE : 0) |
+        (v.local ? V_LOCAL : 0) |
+        (ms ? V_MS : 0),
+    );
+    ids.write(out, v.id);
+    writeAt(out, v.at, prevAt, ms);
+    out.int(v.credits);
+    out.uint(codes.code(v.area));
+    if (v.multipack !== null) packs.write(out, v.multipack);
+    if (v.product !== null) out.uint(codes.code(v.product));
+    if (v.accessType !== null) out.uint(codes.code(v.accessType));
+    if (v.site !== null) out.uint(codes.code(v.site));
+    prevAt = v.at;
+  }
+  return out.done();
+}
+
+/**
+ * Unpacks a member's visits, newest first. With `since`, stops at the first visit before it: the
+ * rules need nothing older (R5, R7, R8), and most of a member's visits are never decoded.
+ */
+export function decodeVisits(
+  blob: Uint8Array,
+  codes: CodeBook,
+  since = Number.NEGATIVE_INFINITY,
+): PackedVisit[] {
+  const input = new In(blob);
+  if (input.uint() !== VERSION) throw corrupt("unknown visit pack version");
+  const n = input.uint();
+  const ids = new IdChain();
+  const packs = new IdChain();
+  const out: PackedVisit[] = [];
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    const flags = input.uint();
+    const id = ids.read(input);
+    at = readAt(input, at, (flags & V_MS) !== 0);
+    if (at < since) break;
+    const credits = input.int();
+    const area = codes.text(input.uint());
+    const multipack = flags & V_MULTIPACK ? packs.read(input) : null;
+    const product = flags & V_PRODUCT ? codes.text(input.uint()) : null;
+    const accessType = flags & V_ACCESS ? codes.text(input.uint()) : null;
+    const site = flags & V_SITE ? codes.text(input.uint()) : null;
+    out.push({
+      id,
+      at,
+      multipack,
+      product,
+      accessType,
+      area,
+      credits,
+      site,
+      undone: (flags & V_UNDONE) !== 0,
+      local: (flags & V_LOCAL) !== 0,
+    });
+  }
+  return out;
+}
+
+/** SQLite's text order (the bytes of the UTF-8), which the visits' old key (member, at, id) used. */
+export function compareIds(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+}
+
+/** Sorts visits newest first, ties by id descending: the reverse of the old key's order. */
+export function sortVisits(visits: PackedVisit[]): PackedVisit[] {
+  return visits.sort((x, y) => y.at - x.at || compareIds(y.id, x.id));
+}
