@@ -4,13 +4,15 @@
  * and writes them. Layout (all integers LEB128 varints, signed ones zigzag):
  *
  *   pack   = version(1) count entry*
- *   ledger entry = flags id Δat amount [origin] [area] [accessType]
- *   visit  entry = flags id Δat credits area [multipack] [product] [accessType] [site]
+ *   ledger entry = flags id Δat amount [origin] [area accessType]
+ *   visit  entry = flags id Δat credits [area accessType] [multipack product] [site]
  *
  * Ids are front-coded against the entry before (bytes shared with it, then the rest as UTF-8):
  * entry ids of one multipack or member share most of their text. Instants are the difference from
  * the entry before, in seconds when whole (in milliseconds otherwise, a flag says). Areas, access
- * types, products, sites and origins are codes of the cache's dictionary (packedCodes.ts).
+ * types, products, sites and origins are codes of the cache's dictionary (packedCodes.ts), 0 for
+ * null and the code plus one otherwise where null is allowed. A field in brackets is left out when
+ * a flag says it is the same as the entry before's.
  */
 import { AccessGwError } from "../../config/errors.js";
 import type { LedgerKind } from "../../config/members.js";
@@ -55,18 +57,18 @@ const KINDS: readonly LedgerKind[] = ["usage", "refund", "deduction", "addition"
 const MAX_AT = 2 ** 50;
 
 // Ledger entry flags: bits 0–1 the kind.
-const L_AREA = 4;
-const L_ACCESS = 8;
-const L_MS = 16;
-const L_SAME_ORIGIN = 32;
+const L_MS = 4;
+const L_SAME_ORIGIN = 8;
+/** Area and access type as the entry before (most of a multipack's entries are at one place). */
+const L_SAME_PLACE = 16;
 // Visit flags.
-const V_MULTIPACK = 1;
-const V_PRODUCT = 2;
-const V_ACCESS = 4;
-const V_SITE = 8;
-const V_UNDONE = 16;
-const V_LOCAL = 32;
-const V_MS = 64;
+const V_MS = 1;
+const V_UNDONE = 2;
+const V_LOCAL = 4;
+const V_SAME_PLACE = 8;
+/** Multipack and product as the visit before (a member's visits run on one pack at a time). */
+const V_SAME_PACK = 16;
+const V_SAME_SITE = 32;
 
 function corrupt(what: string): AccessGwError {
   return new AccessGwError("STORE", `a packed history value is damaged: ${what}`);
@@ -180,6 +182,16 @@ function readAt(input: In, prev: number, ms: boolean): number {
   return prev + (ms ? delta : delta * 1000);
 }
 
+/** A text that may be null: 0, or its code plus one. */
+function writeOpt(out: Out, text: string | null, codes: CodeBook): void {
+  out.uint(text === null ? 0 : codes.code(text) + 1);
+}
+
+function readOpt(input: In, codes: CodeBook): string | null {
+  const c = input.uint();
+  return c === 0 ? null : codes.text(c - 1);
+}
+
 /** Packs a multipack's ledger entries, in the order given (readers sort as they need). */
 export function encodeLedger(entries: readonly PackedEntry[], codes: CodeBook): Buffer {
   const out = new Out();
@@ -188,25 +200,28 @@ export function encodeLedger(entries: readonly PackedEntry[], codes: CodeBook): 
   const ids = new IdChain();
   let prevAt = 0;
   let prevOrigin: string | null = null;
+  let prevArea: string | null = null;
+  let prevAccess: string | null = null;
   for (const e of entries) {
     const kind = KINDS.indexOf(e.kind);
     if (kind < 0) throw corrupt(`unknown ledger kind ${e.kind}`);
     const ms = inMs(e.at, prevAt);
+    const samePlace = e.area === prevArea && e.accessType === prevAccess;
     out.uint(
-      kind |
-        (e.area === null ? 0 : L_AREA) |
-        (e.accessType === null ? 0 : L_ACCESS) |
-        (ms ? L_MS : 0) |
-        (e.origin === prevOrigin ? L_SAME_ORIGIN : 0),
+      kind | (ms ? L_MS : 0) | (e.origin === prevOrigin ? L_SAME_ORIGIN : 0) | (samePlace ? L_SAME_PLACE : 0),
     );
     ids.write(out, e.id);
     writeAt(out, e.at, prevAt, ms);
     out.int(e.amount);
     if (e.origin !== prevOrigin) out.uint(codes.code(e.origin));
-    if (e.area !== null) out.uint(codes.code(e.area));
-    if (e.accessType !== null) out.uint(codes.code(e.accessType));
+    if (!samePlace) {
+      writeOpt(out, e.area, codes);
+      writeOpt(out, e.accessType, codes);
+    }
     prevAt = e.at;
     prevOrigin = e.origin;
+    prevArea = e.area;
+    prevAccess = e.accessType;
   }
   return out.done();
 }
@@ -220,14 +235,18 @@ export function decodeLedger(blob: Uint8Array, codes: CodeBook): PackedEntry[] {
   const out: PackedEntry[] = [];
   let at = 0;
   let origin = "";
+  let area: string | null = null;
+  let accessType: string | null = null;
   for (let i = 0; i < n; i++) {
     const flags = input.uint();
     const id = ids.read(input);
     at = readAt(input, at, (flags & L_MS) !== 0);
     const amount = input.int();
     if ((flags & L_SAME_ORIGIN) === 0) origin = codes.text(input.uint());
-    const area = flags & L_AREA ? codes.text(input.uint()) : null;
-    const accessType = flags & L_ACCESS ? codes.text(input.uint()) : null;
+    if ((flags & L_SAME_PLACE) === 0) {
+      area = readOpt(input, codes);
+      accessType = readOpt(input, codes);
+    }
     out.push({ id, amount, at, area, accessType, kind: KINDS[flags & 3] as LedgerKind, origin });
   }
   return out;
@@ -241,26 +260,36 @@ export function encodeVisits(visits: readonly PackedVisit[], codes: CodeBook): B
   const ids = new IdChain();
   const packs = new IdChain();
   let prevAt = 0;
+  // Before the first visit nothing is "as before": its place is always written.
+  let prev: PackedVisit | null = null;
   for (const v of visits) {
     const ms = inMs(v.at, prevAt);
+    const samePlace = prev !== null && v.area === prev.area && v.accessType === prev.accessType;
+    const samePack = v.multipack === (prev?.multipack ?? null) && v.product === (prev?.product ?? null);
+    const sameSite = v.site === (prev?.site ?? null);
     out.uint(
-      (v.multipack === null ? 0 : V_MULTIPACK) |
-        (v.product === null ? 0 : V_PRODUCT) |
-        (v.accessType === null ? 0 : V_ACCESS) |
-        (v.site === null ? 0 : V_SITE) |
+      (ms ? V_MS : 0) |
         (v.undone ? V_UNDONE : 0) |
         (v.local ? V_LOCAL : 0) |
-        (ms ? V_MS : 0),
+        (samePlace ? V_SAME_PLACE : 0) |
+        (samePack ? V_SAME_PACK : 0) |
+        (sameSite ? V_SAME_SITE : 0),
     );
     ids.write(out, v.id);
     writeAt(out, v.at, prevAt, ms);
     out.int(v.credits);
-    out.uint(codes.code(v.area));
-    if (v.multipack !== null) packs.write(out, v.multipack);
-    if (v.product !== null) out.uint(codes.code(v.product));
-    if (v.accessType !== null) out.uint(codes.code(v.accessType));
-    if (v.site !== null) out.uint(codes.code(v.site));
+    if (!samePlace) {
+      out.uint(codes.code(v.area));
+      writeOpt(out, v.accessType, codes);
+    }
+    if (!samePack) {
+      out.uint(v.multipack === null ? 0 : 1);
+      if (v.multipack !== null) packs.write(out, v.multipack);
+      writeOpt(out, v.product, codes);
+    }
+    if (!sameSite) writeOpt(out, v.site, codes);
     prevAt = v.at;
+    prev = v;
   }
   return out.done();
 }
@@ -281,17 +310,26 @@ export function decodeVisits(
   const packs = new IdChain();
   const out: PackedVisit[] = [];
   let at = 0;
+  let area = "";
+  let accessType: string | null = null;
+  let multipack: string | null = null;
+  let product: string | null = null;
+  let site: string | null = null;
   for (let i = 0; i < n; i++) {
     const flags = input.uint();
     const id = ids.read(input);
     at = readAt(input, at, (flags & V_MS) !== 0);
     if (at < since) break;
     const credits = input.int();
-    const area = codes.text(input.uint());
-    const multipack = flags & V_MULTIPACK ? packs.read(input) : null;
-    const product = flags & V_PRODUCT ? codes.text(input.uint()) : null;
-    const accessType = flags & V_ACCESS ? codes.text(input.uint()) : null;
-    const site = flags & V_SITE ? codes.text(input.uint()) : null;
+    if ((flags & V_SAME_PLACE) === 0) {
+      area = codes.text(input.uint());
+      accessType = readOpt(input, codes);
+    }
+    if ((flags & V_SAME_PACK) === 0) {
+      multipack = input.uint() === 1 ? packs.read(input) : null;
+      product = readOpt(input, codes);
+    }
+    if ((flags & V_SAME_SITE) === 0) site = readOpt(input, codes);
     out.push({
       id,
       at,

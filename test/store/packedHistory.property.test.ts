@@ -47,7 +47,8 @@ const entry: fc.Arbitrary<PackedEntry> = fc.record({
 const visit: fc.Arbitrary<PackedVisit> = fc.record({
   id,
   at: instant,
-  multipack: fc.option(id, { nil: null }),
+  // Mostly one of a member's few packs, so that "as the visit before" is exercised.
+  multipack: fc.option(fc.oneof(fc.constantFrom("mp-1-0", "mp-1-1"), id), { nil: null }),
   product: fc.option(text, { nil: null }),
   accessType: fc.option(text, { nil: null }),
   area: text,
