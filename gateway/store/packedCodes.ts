@@ -24,7 +24,12 @@ class Codes implements CodeBook {
   constructor(private readonly db: Database.Database) {
     this.find = db.prepare("SELECT code FROM codes WHERE text = ?").pluck();
     this.name = db.prepare("SELECT text FROM codes WHERE code = ?").pluck();
-    this.add = db.prepare("INSERT INTO codes (text) VALUES (?) RETURNING code").pluck();
+    // Another process (a command beside the daemon) may have added the text since `find` missed.
+    this.add = db
+      .prepare(
+        "INSERT INTO codes (text) VALUES (?) ON CONFLICT (text) DO UPDATE SET text = text RETURNING code",
+      )
+      .pluck();
     // Only this object adds codes to its database (or migration 16, with one of its own), so what
     // the table holds before it added any is committed, even when read inside a transaction.
     this.load();

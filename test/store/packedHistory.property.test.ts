@@ -5,6 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect } from "vitest";
+import { Store } from "../../gateway/store/db.js";
 import type { CodeBook, PackedEntry, PackedVisit } from "../../gateway/store/packedCodec.js";
 import {
   decodeLedger,
@@ -116,6 +117,22 @@ describe("packed history (migration 16)", () => {
     const before = readVisits(t.store, "m-1");
     const reopened = t.reopen();
     expect(readVisits(reopened, "m-1")).toEqual(before);
+  });
+
+  it("finds a code another connection to the cache added after this one read the dictionary", ({
+    store: t,
+  }) => {
+    const codes = codeBook(t.store.db);
+    const gym = codes.code("gym");
+    const other = Store.open(t.dir);
+    try {
+      const sauna = codeBook(other.db).code("sauna");
+      expect(codes.code("sauna")).toBe(sauna);
+      expect(codes.text(sauna)).toBe("sauna");
+      expect(codeBook(other.db).text(gym)).toBe("gym");
+    } finally {
+      other.close();
+    }
   });
 
   it("gives a code added in a transaction that rolled back to no other text", ({ store: t }) => {
