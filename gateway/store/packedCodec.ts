@@ -146,25 +146,63 @@ class In {
 class IdChain {
   private prev: Buffer = Buffer.alloc(0);
 
+  /**
+   * A header, then what differs. Odd header: the id is the one before with its trailing number
+   * moved by (header − 1) / 2, zigzagged (`srv:1:0:7` after `srv:1:0:6`, `gw-1:1305` after
+   * `gw-1:1298`). Even header: the bytes shared with the one before (header / 2), then the rest.
+   */
   write(out: Out, id: string): void {
     const b = Buffer.from(id, "utf8");
-    const max = Math.min(b.length, this.prev.length);
-    let shared = 0;
-    while (shared < max && b[shared] === this.prev[shared]) shared++;
-    out.uint(shared);
-    out.uint(b.length - shared);
-    out.bytes(b.subarray(shared));
+    const step = numberStep(this.prev, b);
+    if (step !== null) out.uint(2 * (step < 0 ? -2 * step - 1 : 2 * step) + 1);
+    else {
+      const max = Math.min(b.length, this.prev.length);
+      let shared = 0;
+      while (shared < max && b[shared] === this.prev[shared]) shared++;
+      out.uint(2 * shared);
+      out.uint(b.length - shared);
+      out.bytes(b.subarray(shared));
+    }
     this.prev = b;
   }
 
   read(input: In): string {
-    const shared = input.uint();
-    if (shared > this.prev.length) throw corrupt("an id shares more than the one before has");
-    const rest = input.bytes(input.uint());
-    const b = Buffer.concat([this.prev.subarray(0, shared), rest]);
+    const header = input.uint();
+    let b: Buffer;
+    if (header % 2 === 1) {
+      const z = (header - 1) / 2;
+      const split = trailingNumber(this.prev);
+      if (split === null) throw corrupt("an id steps a number the one before does not end with");
+      const n = split.n + (z % 2 === 1 ? -(z + 1) / 2 : z / 2);
+      b = Buffer.concat([this.prev.subarray(0, split.at), Buffer.from(String(n), "latin1")]);
+    } else {
+      const shared = header / 2;
+      if (shared > this.prev.length) throw corrupt("an id shares more than the one before has");
+      b = Buffer.concat([this.prev.subarray(0, shared), input.bytes(input.uint())]);
+    }
     this.prev = b;
     return b.toString("utf8");
   }
+}
+
+/** Digits of a trailing number that round-trips through a double and String (no leading zero). */
+const MAX_DIGITS = 12;
+
+/** An id's trailing number and where it starts, when it is written the way String writes it. */
+function trailingNumber(b: Buffer): { at: number; n: number } | null {
+  let at = b.length;
+  while (at > 0 && (b[at - 1] as number) >= 48 && (b[at - 1] as number) <= 57) at--;
+  const digits = b.length - at;
+  if (digits === 0 || digits > MAX_DIGITS || (digits > 1 && b[at] === 48)) return null;
+  return { at, n: Number(b.subarray(at).toString("latin1")) };
+}
+
+/** How far the id's trailing number moved from the one before's, when only that differs. */
+function numberStep(prev: Buffer, b: Buffer): number | null {
+  const p = trailingNumber(prev);
+  const c = trailingNumber(b);
+  if (p === null || c === null || p.at !== c.at || prev.compare(b, 0, c.at, 0, p.at) !== 0) return null;
+  return c.n - p.n;
 }
 
 /** Whether the instant's difference from the one before needs milliseconds (the flag L_MS / V_MS). */

@@ -24,6 +24,14 @@ const id = fc.oneof(
     .tuple(fc.constantFrom("srv", "gw-1", "turin"), fc.nat(99_999), fc.nat(9))
     .map(([g, n, k]) => `${g}:${n}:${k}`),
   fc.string({ unit: "binary", minLength: 1, maxLength: 200 }),
+  // Trailing numbers that step from one id to the next, and some that must not be read as numbers.
+  fc
+    .tuple(
+      fc.constantFrom("gw-1:", "srv:1:0:", "é:", ""),
+      fc.oneof(fc.nat(30).map(String), fc.constantFrom("0", "00", "007", "999999999999", "1000000000000")),
+    )
+    .filter(([stem, n]) => stem.length + n.length > 0)
+    .map(([stem, n]) => stem + n),
 );
 /** Instants from 1970 to 2100, whole seconds or not. */
 const instant = fc.oneof(
