@@ -33,6 +33,11 @@ export function readLedger(store: Store, multipackId: string): PackedEntry[] {
   return blob === undefined ? [] : decodeLedger(blob, codeBook(store.db));
 }
 
+/** Whether the multipack has ledger entries stored (one probe, nothing decoded). */
+export function hasLedger(store: Store, multipackId: string): boolean {
+  return store.prepare(LEDGER_GET).pluck().get(multipackId) !== undefined;
+}
+
 /** Stores a multipack's entries as they are given (none: its pack goes). */
 export function writeLedger(store: Store, multipackId: string, entries: PackedEntry[]): void {
   if (entries.length === 0) {

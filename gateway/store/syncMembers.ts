@@ -9,7 +9,15 @@ import type { ChangeSet } from "./changeSet.js";
 import type { Store } from "./db.js";
 import { historyCut } from "./historyFold.js";
 import { importMembers } from "./importer.js";
-import { editLedger, editVisits, entrySums, isUnacked, readLedger } from "./packedHistory.js";
+import {
+  editLedger,
+  editVisits,
+  entrySums,
+  hasLedger,
+  isUnacked,
+  readLedger,
+  writeVisits,
+} from "./packedHistory.js";
 
 /**
  * What one chunk may take, its commit (WAL writes and an fsync) included: what a waiting scan sits
@@ -201,11 +209,10 @@ function writeMembers(
   // A multipack new to the store that already has entries (recorded here, kept when it was
   // dropped): the importer counts only entries new to the ledger, so it is recounted after. Most
   // new multipacks have none, and one indexed probe is far cheaper than recounting every one.
-  const hasEntries = store.prepare("SELECT 1 FROM ledger_packs WHERE multipack_id = ?").pluck();
   const recounts: string[] = [];
   for (const m of docs) {
     const stored = new Set(before.get(m.id));
-    for (const mp of m.multipacks) if (!stored.has(mp.id) && hasEntries.get(mp.id)) recounts.push(mp.id);
+    for (const mp of m.multipacks) if (!stored.has(mp.id) && hasLedger(store, mp.id)) recounts.push(mp.id);
   }
   // The importer's upsert: fields and cards/blocks/bookings replaced, multipacks upserted, ledgers
   // merged; then the multipacks the document dropped (right after their member, so that a change
@@ -278,7 +285,8 @@ export function deleteMember(store: Store, memberId: string): boolean {
     .pluck()
     .all(memberId) as string[];
   for (const id of mps) forgetMultipack(store, memberId, id);
-  for (const table of ["cards", "bookings", "blocks", "visit_packs", "presence"])
+  for (const table of ["cards", "bookings", "blocks", "presence"])
     store.prepare(`DELETE FROM ${table} WHERE member_id = ?`).run(memberId);
+  writeVisits(store, memberId, []);
   return store.prepare("DELETE FROM members WHERE id = ?").run(memberId).changes > 0;
 }
