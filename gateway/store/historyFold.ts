@@ -10,7 +10,7 @@ import type { Member } from "../../config/members.js";
 import { historyHorizonDays, horizonStart } from "../engine/horizon.js";
 import type { Store } from "./db.js";
 import { clearAckedMarks, foldMultipack } from "./ledgerFold.js";
-import { editVisits } from "./packedHistory.js";
+import { dropVisitsBefore } from "./packedHistory.js";
 
 /** Members per transaction of a pass: a few hundred rows at most, a few milliseconds. */
 export const FOLD_PAGE = 200;
@@ -116,7 +116,7 @@ function foldMember(store: Store, memberId: string, cut: number): { entries: num
   }[];
   let entries = 0;
   for (const mp of mps) entries += foldMultipack(store, mp.multipack, cut);
-  const visits = editVisits(store, memberId, (v) => (v.at < cut ? null : v));
+  const visits = dropVisitsBefore(store, memberId, cut);
   return { entries, visits };
 }
 
@@ -130,7 +130,7 @@ export function foldImported(store: Store, m: Member, cut: number): void {
   const oldEntries = m.multipacks.filter((mp) => mp.ledger.some((e) => old(e.at)));
   if (oldEntries.length === 0 && !(m.visits ?? []).some((v) => old(v.at))) return;
   for (const mp of oldEntries) foldMultipack(store, mp.id, cut);
-  editVisits(store, m.id, (v) => (v.at < cut ? null : v));
+  dropVisitsBefore(store, m.id, cut);
 }
 
 function siteRevision(store: Store): number {

@@ -8,7 +8,7 @@
  */
 import { type LedgerEntry, ledgerKind, type Multipack } from "../../config/members.js";
 import type { Store } from "./db.js";
-import { editLedger, entrySums, isUnacked, readLedger } from "./packedHistory.js";
+import { editLedger, entrySums, isUnacked, oldestEntryAt, readLedger } from "./packedHistory.js";
 
 const HELD = "SELECT 1 FROM multipacks WHERE id = ?";
 
@@ -115,6 +115,9 @@ export function setBase(store: Store, multipackId: string, base: FoldedBase): vo
 export function foldMultipack(store: Store, multipackId: string, cut: number): number {
   // The entries of a multipack the cache no longer holds stay rows: it may come back (syncMembers.ts).
   if (foldedThrough(store, multipackId) === undefined && !store.prepare(HELD).get(multipackId)) return 0;
+  // Most multipacks have nothing before the cut once a pass has run: one entry decoded says so.
+  const oldest = oldestEntryAt(store, multipackId);
+  if (oldest === null || oldest >= cut) return 0;
   const rows = editLedger(store, multipackId, (e) => (e.at < cut && !isUnacked(store, e) ? null : e));
   if (rows.length === 0) return 0;
   const sums = entrySums(rows);

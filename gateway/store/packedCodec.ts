@@ -264,11 +264,15 @@ export function encodeLedger(entries: readonly PackedEntry[], codes: CodeBook): 
   return out.done();
 }
 
-/** Unpacks what encodeLedger packed. */
-export function decodeLedger(blob: Uint8Array, codes: CodeBook): PackedEntry[] {
+/** Unpacks what encodeLedger packed (the first `limit` entries only, when given). */
+export function decodeLedger(
+  blob: Uint8Array,
+  codes: CodeBook,
+  limit = Number.POSITIVE_INFINITY,
+): PackedEntry[] {
   const input = new In(blob);
   if (input.uint() !== VERSION) throw corrupt("unknown ledger pack version");
-  const n = input.uint();
+  const n = Math.min(input.uint(), limit);
   const ids = new IdChain();
   const out: PackedEntry[] = [];
   let at = 0;
@@ -330,6 +334,13 @@ export function encodeVisits(visits: readonly PackedVisit[], codes: CodeBook): B
     prev = v;
   }
   return out.done();
+}
+
+/** How many entries a pack (ledger or visits) holds, read from its header. */
+export function packedCount(blob: Uint8Array): number {
+  const input = new In(blob);
+  input.uint();
+  return input.uint();
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   encodeVisits,
   type PackedEntry,
   type PackedVisit,
+  packedCount,
   sortVisits,
 } from "./packedCodec.js";
 import { codeBook } from "./packedCodes.js";
@@ -36,6 +37,12 @@ export function readLedger(store: Store, multipackId: string): PackedEntry[] {
 /** Whether the multipack has ledger entries stored (one probe, nothing decoded). */
 export function hasLedger(store: Store, multipackId: string): boolean {
   return store.prepare(LEDGER_GET).pluck().get(multipackId) !== undefined;
+}
+
+/** The instant of a multipack's oldest entry (packs are kept oldest first), or null without entries. */
+export function oldestEntryAt(store: Store, multipackId: string): number | null {
+  const blob = store.prepare(LEDGER_GET).pluck().get(multipackId) as Buffer | undefined;
+  return blob === undefined ? null : (decodeLedger(blob, codeBook(store.db), 1)[0]?.at ?? null);
 }
 
 /** Stores a multipack's entries as they are given (none: its pack goes). */
@@ -130,6 +137,19 @@ export function writeVisits(store: Store, memberId: string, visits: PackedVisit[
     return;
   }
   store.prepare(VISITS_PUT).run(memberId, encodeVisits(sortVisits(visits), codeBook(store.db)));
+}
+
+/**
+ * Deletes the member's visits before `cut` (the history horizon's fold): only those kept are
+ * decoded, and nothing is written when none is older. Returns how many went.
+ */
+export function dropVisitsBefore(store: Store, memberId: string, cut: number): number {
+  const blob = store.prepare(VISITS_GET).pluck().get(memberId) as Buffer | undefined;
+  if (blob === undefined) return 0;
+  const kept = decodeVisits(blob, codeBook(store.db), cut);
+  const dropped = packedCount(blob) - kept.length;
+  if (dropped > 0) writeVisits(store, memberId, kept);
+  return dropped;
 }
 
 /** Adds visits to the member's; one with the time and id of a stored visit is that visit (the old key). */
