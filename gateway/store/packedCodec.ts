@@ -14,8 +14,8 @@
  * null and the code plus one otherwise where null is allowed. A field in brackets is left out when
  * a flag says it is the same as the entry before's.
  */
-import { AccessGwError } from "../../config/errors.js";
 import type { LedgerKind } from "../../config/members.js";
+import { corrupt, IdChain, In, Out } from "./packedBytes.js";
 
 /** The dictionary of short texts a pack refers to by number. */
 export interface CodeBook {
@@ -69,141 +69,6 @@ const V_SAME_PLACE = 8;
 /** Multipack and product as the visit before (a member's visits run on one pack at a time). */
 const V_SAME_PACK = 16;
 const V_SAME_SITE = 32;
-
-function corrupt(what: string): AccessGwError {
-  return new AccessGwError("STORE", `a packed history value is damaged: ${what}`);
-}
-
-/** A growing byte buffer. */
-class Out {
-  private buf = Buffer.allocUnsafe(64);
-  private n = 0;
-
-  private room(k: number): void {
-    if (this.n + k <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.n + k));
-    this.buf.copy(next, 0, 0, this.n);
-    this.buf = next;
-  }
-
-  uint(v: number): void {
-    this.room(8);
-    // Arithmetic, not bit operations: values go past 2^31.
-    while (v >= 128) {
-      this.buf[this.n++] = (v % 128) | 128;
-      v = Math.floor(v / 128);
-    }
-    this.buf[this.n++] = v;
-  }
-
-  int(v: number): void {
-    this.uint(v < 0 ? -2 * v - 1 : 2 * v);
-  }
-
-  bytes(b: Uint8Array): void {
-    this.room(b.length);
-    this.buf.set(b, this.n);
-    this.n += b.length;
-  }
-
-  done(): Buffer {
-    return Buffer.from(this.buf.subarray(0, this.n));
-  }
-}
-
-/** Reads what Out wrote. */
-class In {
-  pos = 0;
-  constructor(private readonly buf: Uint8Array) {}
-
-  uint(): number {
-    let v = 0;
-    let scale = 1;
-    for (;;) {
-      const b = this.buf[this.pos++];
-      if (b === undefined) throw corrupt("it ends inside a number");
-      v += (b & 127) * scale;
-      if (b < 128) return v;
-      scale *= 128;
-      if (scale > 2 ** 56) throw corrupt("a number is too long");
-    }
-  }
-
-  int(): number {
-    const z = this.uint();
-    return z % 2 === 1 ? -(z + 1) / 2 : z / 2;
-  }
-
-  bytes(k: number): Uint8Array {
-    if (this.pos + k > this.buf.length) throw corrupt("it ends inside a text");
-    const b = this.buf.subarray(this.pos, this.pos + k);
-    this.pos += k;
-    return b;
-  }
-}
-
-/** Front coding: the previous id's bytes, so the next one is written as what differs. */
-class IdChain {
-  private prev: Buffer = Buffer.alloc(0);
-
-  /**
-   * A header, then what differs. Odd header: the id is the one before with its trailing number
-   * moved by (header − 1) / 2, zigzagged (`srv:1:0:7` after `srv:1:0:6`, `gw-1:1305` after
-   * `gw-1:1298`). Even header: the bytes shared with the one before (header / 2), then the rest.
-   */
-  write(out: Out, id: string): void {
-    const b = Buffer.from(id, "utf8");
-    const step = numberStep(this.prev, b);
-    if (step !== null) out.uint(2 * (step < 0 ? -2 * step - 1 : 2 * step) + 1);
-    else {
-      const max = Math.min(b.length, this.prev.length);
-      let shared = 0;
-      while (shared < max && b[shared] === this.prev[shared]) shared++;
-      out.uint(2 * shared);
-      out.uint(b.length - shared);
-      out.bytes(b.subarray(shared));
-    }
-    this.prev = b;
-  }
-
-  read(input: In): string {
-    const header = input.uint();
-    let b: Buffer;
-    if (header % 2 === 1) {
-      const z = (header - 1) / 2;
-      const split = trailingNumber(this.prev);
-      if (split === null) throw corrupt("an id steps a number the one before does not end with");
-      const n = split.n + (z % 2 === 1 ? -(z + 1) / 2 : z / 2);
-      b = Buffer.concat([this.prev.subarray(0, split.at), Buffer.from(String(n), "latin1")]);
-    } else {
-      const shared = header / 2;
-      if (shared > this.prev.length) throw corrupt("an id shares more than the one before has");
-      b = Buffer.concat([this.prev.subarray(0, shared), input.bytes(input.uint())]);
-    }
-    this.prev = b;
-    return b.toString("utf8");
-  }
-}
-
-/** Digits of a trailing number that round-trips through a double and String (no leading zero). */
-const MAX_DIGITS = 12;
-
-/** An id's trailing number and where it starts, when it is written the way String writes it. */
-function trailingNumber(b: Buffer): { at: number; n: number } | null {
-  let at = b.length;
-  while (at > 0 && (b[at - 1] as number) >= 48 && (b[at - 1] as number) <= 57) at--;
-  const digits = b.length - at;
-  if (digits === 0 || digits > MAX_DIGITS || (digits > 1 && b[at] === 48)) return null;
-  return { at, n: Number(b.subarray(at).toString("latin1")) };
-}
-
-/** How far the id's trailing number moved from the one before's, when only that differs. */
-function numberStep(prev: Buffer, b: Buffer): number | null {
-  const p = trailingNumber(prev);
-  const c = trailingNumber(b);
-  if (p === null || c === null || p.at !== c.at || prev.compare(b, 0, c.at, 0, p.at) !== 0) return null;
-  return c.n - p.n;
-}
 
 /** Whether the instant's difference from the one before needs milliseconds (the flag L_MS / V_MS). */
 function inMs(at: number, prev: number): boolean {
