@@ -3,6 +3,7 @@ import { AccessGwError } from "../../config/errors.js";
 import type { AlarmEvent, CommandEvent, DoorEvent, EventKind } from "../../config/protocol/events.js";
 import type { Decision } from "../engine/types.js";
 import type { Store } from "./db.js";
+import { addEntries, addVisits } from "./packedHistory.js";
 
 /**
  * A decision as recorded (R14): the decision JSON plus its gateway-wide id and seq, `relayFailed`
@@ -129,22 +130,34 @@ export function recordDecision(
   if (d.decision !== "grant" || !d.memberId) return event;
   if (d.creditsDeducted > 0 && d.multipackId) {
     // The ledger entry's id is the event id (R14), so it merges with itself anywhere (R16).
-    store
-      .prepare(
-        `INSERT INTO ledger (id, multipack_id, amount, at, area, access_type_id, kind, origin)
-         VALUES (?, ?, ?, ?, ?, ?, 'usage', 'local')`,
-      )
-      .run(id, d.multipackId, d.creditsDeducted, at, d.area, d.accessTypeId);
+    addEntries(store, d.multipackId, [
+      {
+        id,
+        amount: d.creditsDeducted,
+        at,
+        area: d.area,
+        accessType: d.accessTypeId,
+        kind: "usage",
+        origin: "local",
+      },
+    ]);
     store.prepare("UPDATE multipacks SET used = used + ? WHERE id = ?").run(d.creditsDeducted, d.multipackId);
   }
-  if (d.reason === "ok" && d.direction === "in") {
-    store
-      .prepare(
-        `INSERT INTO visits (id, member_id, multipack_id, product_id, access_type_id, area, at, credits, local)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)`,
-      )
-      .run(id, d.memberId, d.multipackId, d.productId, d.accessTypeId, d.area, at, d.creditsDeducted);
-  }
+  if (d.reason === "ok" && d.direction === "in")
+    addVisits(store, d.memberId, [
+      {
+        id,
+        at,
+        multipack: d.multipackId,
+        product: d.productId,
+        accessType: d.accessTypeId,
+        area: d.area,
+        credits: d.creditsDeducted,
+        site: null,
+        undone: false,
+        local: true,
+      },
+    ]);
   if (d.multipackId)
     store
       .prepare("UPDATE multipacks SET first_use_at = coalesce(first_use_at, ?) WHERE id = ?")

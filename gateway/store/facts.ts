@@ -10,6 +10,7 @@ import type {
   VisitFact,
 } from "../engine/types.js";
 import type { Store } from "./db.js";
+import { readVisits } from "./packedHistory.js";
 
 /*
  * Performance: a decision runs the queries below once each, so their cost is most of what a
@@ -188,30 +189,21 @@ export function loadMultipacks(store: Store, site: SiteModel, memberId: string):
  * was made at this gateway's site, `siteId`. An undone visit counts for nothing (sync.md).
  */
 export function loadVisits(store: Store, memberId: string, since: number, siteId: string): VisitFact[] {
-  const rows = raw(
-    store,
-    `SELECT id, multipack_id, product_id, access_type_id, area, at, credits, coalesce(site, ?) FROM visits
-     WHERE member_id = ? AND at >= ? AND undone = 0 ORDER BY at`,
-  ).all(siteId, memberId, Number.isFinite(since) ? since : -8.64e15) as [
-    string,
-    string | null,
-    string | null,
-    string | null,
-    string,
-    number,
-    number,
-    string,
-  ][];
-  return rows.map((r) => ({
-    id: r[0],
-    multipackId: r[1],
-    productId: r[2],
-    accessTypeId: r[3],
-    area: r[4],
-    site: r[7],
-    at: r[5],
-    credits: r[6],
-  }));
+  // Migration 16: one packed value per member, newest first; decoding stops before `since`.
+  const out: VisitFact[] = [];
+  for (const v of readVisits(store, memberId, since).reverse())
+    if (!v.undone)
+      out.push({
+        id: v.id,
+        multipackId: v.multipack,
+        productId: v.product,
+        accessTypeId: v.accessType,
+        area: v.area,
+        site: v.site ?? siteId,
+        at: v.at,
+        credits: v.credits,
+      });
+  return out;
 }
 
 /** R12: the member's last movement in an area. */

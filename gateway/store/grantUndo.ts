@@ -8,6 +8,7 @@ import type { Store } from "./db.js";
 import { decisionFromDoc, type RecordedEvent } from "./events.js";
 import { markAcked } from "./ledgerFold.js";
 import { mergeLedgerEntry } from "./ledgerMerge.js";
+import { editVisits } from "./packedHistory.js";
 
 /** The member's presence in an area as it was before a grant (D2 restores it). */
 export interface PresenceRow {
@@ -77,9 +78,9 @@ export function undoGrant(store: Store, event: RecordedEvent, now: number, plan:
       const at = Date.parse(event.at);
       if (event.memberId) {
         // Marked, not deleted: a document listing the visit as not undone yet cannot bring it back.
-        store
-          .prepare("UPDATE visits SET undone = 1 WHERE member_id = ? AND at = ? AND id = ?")
-          .run(event.memberId, at, event.id);
+        editVisits(store, event.memberId, (v) =>
+          v.at === at && v.id === event.id && !v.undone ? { ...v, undone: true } : v,
+        );
         restorePresence(store, event, at, plan.presenceBefore);
       }
       // A pulse that was awaited (not NULL) ends 'failed' after a relay failure; D2 leaves it done.

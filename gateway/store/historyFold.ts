@@ -10,6 +10,7 @@ import type { Member } from "../../config/members.js";
 import { historyHorizonDays, horizonStart } from "../engine/horizon.js";
 import type { Store } from "./db.js";
 import { clearAckedMarks, foldMultipack } from "./ledgerFold.js";
+import { dropVisitsBefore } from "./packedHistory.js";
 
 /** Members per transaction of a pass: a few hundred rows at most, a few milliseconds. */
 export const FOLD_PAGE = 200;
@@ -115,9 +116,7 @@ function foldMember(store: Store, memberId: string, cut: number): { entries: num
   }[];
   let entries = 0;
   for (const mp of mps) entries += foldMultipack(store, mp.multipack, cut);
-  const visits = store
-    .prepare("DELETE FROM visits WHERE member_id = ? AND at < ?")
-    .run(memberId, cut).changes;
+  const visits = dropVisitsBefore(store, memberId, cut);
   return { entries, visits };
 }
 
@@ -131,7 +130,7 @@ export function foldImported(store: Store, m: Member, cut: number): void {
   const oldEntries = m.multipacks.filter((mp) => mp.ledger.some((e) => old(e.at)));
   if (oldEntries.length === 0 && !(m.visits ?? []).some((v) => old(v.at))) return;
   for (const mp of oldEntries) foldMultipack(store, mp.id, cut);
-  store.prepare("DELETE FROM visits WHERE member_id = ? AND at < ?").run(m.id, cut);
+  dropVisitsBefore(store, m.id, cut);
 }
 
 function siteRevision(store: Store): number {

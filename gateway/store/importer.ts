@@ -200,8 +200,9 @@ export function importMembers(
  * Performance: a bulk import is dominated by the cost of each statement call, so members are
  * written with as few calls as give the same result as upserting everything row by row: the
  * member, card and multipack rows of a batch in multi-row statements (memberRows.ts), a new
- * member's deletes skipped (it has nothing to delete), its ledger entries and visits inserted
- * several rows per statement, and each multipack's running totals written with its upsert.
+ * member's deletes skipped (it has nothing to delete), its ledger entries written one packed value
+ * per multipack and its visits one per member (migration 16), and each multipack's running totals
+ * written with its upsert.
  */
 
 /** Members per batch of multi-row statements (issue 12 §4). */

@@ -8,17 +8,7 @@
  */
 import { type LedgerEntry, ledgerKind, type Multipack } from "../../config/members.js";
 import type { Store } from "./db.js";
-
-/**
- * SQL condition on a ledger row `l`: recorded here and still waiting for the central's ack (its
- * event is in the outbox: `G:seq` for usage, `G:seq:refund` for a relay failure's refund and
- * `G:seq:undo` for a grant nobody passed through, doors.md D2), and not an entry whose event was
- * acked before an undo queued it again (markAcked).
- */
-export const UNACKED_ENTRY = `(l.origin = 'local' AND EXISTS (SELECT 1 FROM events e JOIN outbox o ON o.seq = e.seq
-  WHERE e.id = CASE WHEN l.id LIKE '%:refund' THEN substr(l.id, 1, length(l.id) - 7)
-                    WHEN l.id LIKE '%:undo' THEN substr(l.id, 1, length(l.id) - 5) ELSE l.id END)
-  AND NOT EXISTS (SELECT 1 FROM ledger_acked a WHERE a.id = l.id))`;
+import { editLedger, entrySums, isUnacked, oldestEntryAt, readLedger } from "./packedHistory.js";
 
 const HELD = "SELECT 1 FROM multipacks WHERE id = ?";
 
@@ -48,8 +38,9 @@ export interface FoldedBase {
 
 /** What the sums of a ledger entry are: an addition raises `added`, every other entry `used` (R16). */
 export function addToBase(base: { used: number; added: number }, e: { amount: number; kind: string }): void {
-  if (e.kind === "addition") base.added += e.amount;
-  else base.used += e.amount;
+  const sums = entrySums([e]);
+  base.used += sums.used;
+  base.added += sums.added;
 }
 
 /** The member's stored multipacks that are folded, with the instant each is folded through. */
@@ -92,50 +83,44 @@ export function mergeFrom(mp: Multipack, stored: number | undefined): number {
 export function applyLedgerBefore(store: Store, mp: Multipack, cut: number): void {
   const before = mp.ledgerBefore;
   if (before === undefined) return;
-  store
-    .prepare(`DELETE FROM ledger AS l WHERE l.multipack_id = ? AND l.at < ? AND NOT ${UNACKED_ENTRY}`)
-    .run(mp.id, cut);
-  const kept = store.prepare("SELECT 1 FROM ledger WHERE id = ? AND multipack_id = ?");
+  editLedger(store, mp.id, (e) => (e.at < cut && !isUnacked(store, e) ? null : e));
+  const kept = new Set(readLedger(store, mp.id).map((e) => e.id));
   const base = { used: before.used, added: before.added };
   const through = Date.parse(before.through);
   for (const e of mp.ledger) {
     const at = Date.parse(e.at);
     // An entry still a row here (recorded here, unacked) counts as the row, never twice.
-    if (at >= through && at < cut && kept.get(e.id, mp.id) === undefined)
+    if (at >= through && at < cut && !kept.has(e.id))
       addToBase(base, { amount: e.amount, kind: ledgerKind(e) });
   }
   setBase(store, mp.id, { ...base, through: cut });
 }
 
-/** Stores a multipack's folded base and recomputes its running totals as the base plus its rows (R16). */
+/** Stores a multipack's folded base and recomputes its running totals as the base plus its entries (R16). */
 export function setBase(store: Store, multipackId: string, base: FoldedBase): void {
+  const rows = entrySums(readLedger(store, multipackId));
   store
     .prepare(
       `UPDATE multipacks SET before_used = @used, before_added = @added, before_through = @through,
-         used = @used + (SELECT coalesce(sum(amount), 0) FROM ledger WHERE multipack_id = @id AND kind <> 'addition'),
-         added = @added + (SELECT coalesce(sum(amount), 0) FROM ledger WHERE multipack_id = @id AND kind = 'addition')
-       WHERE id = @id`,
+         used = @used + @rowsUsed, added = @added + @rowsAdded WHERE id = @id`,
     )
-    .run({ ...base, id: multipackId });
+    .run({ ...base, rowsUsed: rows.used, rowsAdded: rows.added, id: multipackId });
 }
 
 /**
  * The gateway's own fold of one multipack (sync.md: "a gateway may fold its own acked history"):
- * its rows before `cut`, other than unacked ones, move into the folded base and are deleted. The
- * running totals do not move: the entries still count, now as sums. Returns the rows folded.
+ * its entries before `cut`, other than unacked ones, move into the folded base and are deleted. The
+ * running totals do not move: the entries still count, now as sums. Returns the entries folded.
  */
 export function foldMultipack(store: Store, multipackId: string, cut: number): number {
   // The entries of a multipack the cache no longer holds stay rows: it may come back (syncMembers.ts).
   if (foldedThrough(store, multipackId) === undefined && !store.prepare(HELD).get(multipackId)) return 0;
-  const rows = store
-    .prepare(
-      `DELETE FROM ledger AS l WHERE l.multipack_id = ? AND l.at < ? AND NOT ${UNACKED_ENTRY}
-       RETURNING amount, kind`,
-    )
-    .all(multipackId, cut) as { amount: number; kind: string }[];
+  // Most multipacks have nothing before the cut once a pass has run: one entry decoded says so.
+  const oldest = oldestEntryAt(store, multipackId);
+  if (oldest === null || oldest >= cut) return 0;
+  const rows = editLedger(store, multipackId, (e) => (e.at < cut && !isUnacked(store, e) ? null : e));
   if (rows.length === 0) return 0;
-  const sums = { used: 0, added: 0 };
-  for (const r of rows) addToBase(sums, r);
+  const sums = entrySums(rows);
   store
     .prepare(
       `UPDATE multipacks SET before_used = before_used + ?, before_added = before_added + ?,

@@ -1,42 +1,13 @@
 /**
  * R16 for the importer (importer.ts) and for entries recorded here (grantUndo.ts): ledger entries
- * merged by id within their multipack, several rows per statement, the multipacks' running totals
- * and the visits the usage entries stand for.
+ * merged by id within their multipack (one packed value each, packedHistory.ts), the multipacks'
+ * running totals and the visits the usage entries stand for.
  */
 import { type LedgerEntry, ledgerKind, type Member } from "../../config/members.js";
 import type { Store } from "./db.js";
 import type { ImportSummary } from "./importer.js";
 import { entriesFrom } from "./ledgerFold.js";
-
-/** Rows per multi-row INSERT (8 columns each: 400 parameters, far below SQLite's limit). */
-const BATCH = 50;
-
-const LEDGER_INSERT =
-  "INSERT INTO ledger (id, multipack_id, amount, at, area, access_type_id, kind, origin) VALUES ";
-const VISIT_INSERT =
-  "INSERT INTO visits (id, member_id, multipack_id, product_id, access_type_id, area, at, credits) VALUES ";
-const ROW8 = "(?, ?, ?, ?, ?, ?, ?, ?)";
-const ledgerSql: string[] = [];
-const visitSql: string[] = [];
-
-/** The INSERT of `n` ledger rows that returns the ids it actually inserted (R16: known ids are skipped). */
-function ledgerBatchSql(n: number): string {
-  let sql = ledgerSql[n];
-  if (sql === undefined) {
-    sql = `${LEDGER_INSERT}${Array(n).fill(ROW8).join(", ")} ON CONFLICT (multipack_id, id) DO NOTHING RETURNING id`;
-    ledgerSql[n] = sql;
-  }
-  return sql;
-}
-
-function visitBatchSql(n: number): string {
-  let sql = visitSql[n];
-  if (sql === undefined) {
-    sql = `${VISIT_INSERT}${Array(n).fill(ROW8).join(", ")}`;
-    visitSql[n] = sql;
-  }
-  return sql;
-}
+import { addEntries, addVisits, type PackedEntry, type PackedVisit } from "./packedHistory.js";
 
 /** A multipack's changes from the entries of this import that were new (R16). */
 export interface Totals {
@@ -60,7 +31,7 @@ export function withLedgersFrom(m: Member, from: number[], sum: ImportSummary): 
 
 /**
  * R16 for all the member's ledgers: the same effect as `mergeLedgerEntry` on each entry in turn
- * (an entry whose id is known, or repeated, changes nothing), in a few multi-row statements. A
+ * (an entry whose id is known, or repeated, changes nothing), one write per multipack. A
  * document that lists its `visits` (sync.md) gets no visits derived from its usage entries: its
  * charged visits are among those listed, which replace the member's visits right after (writing
  * them twice would only cost time).
@@ -72,49 +43,61 @@ export function mergeLedgers(
   totals: Totals[],
   sum: ImportSummary,
 ): void {
-  const rows: { e: LedgerEntry; j: number; at: number; kind: NonNullable<LedgerEntry["kind"]> }[] = [];
-  m.multipacks.forEach((mp, j) => {
-    for (const e of mp.ledger) rows.push({ e, j, at: Date.parse(e.at), kind: ledgerKind(e) });
-  });
-  const inserted = new Set<string>();
-  for (let start = 0; start < rows.length; start += BATCH) {
-    const batch = rows.slice(start, start + BATCH);
-    const params: unknown[] = [];
-    for (const r of batch) {
-      const mp = m.multipacks[r.j] as Member["multipacks"][number];
-      params.push(r.e.id, mp.id, r.e.amount, r.at, r.e.area ?? null, r.e.accessType ?? null, r.kind, origin);
-    }
-    const ids = store.prepare(ledgerBatchSql(batch.length)).pluck().all(params) as string[];
-    for (const id of ids) inserted.add(id);
-  }
   const derive = m.visits === undefined;
-  const visits: unknown[] = [];
-  let visitRows = 0;
-  const flushVisits = () => {
-    if (visitRows > 0) store.prepare(visitBatchSql(visitRows)).run(visits);
-    visits.length = 0;
-    visitRows = 0;
+  const visits: PackedVisit[] = [];
+  m.multipacks.forEach((mp, j) => {
+    if (mp.ledger.length === 0) return;
+    const added = addEntries(
+      store,
+      mp.id,
+      mp.ledger.map((e) => packedEntry(e, origin)),
+    );
+    sum.ledgerAdded += added.length;
+    sum.ledgerKnown += mp.ledger.length - added.length;
+    const t = totals[j] as Totals;
+    for (const e of added) {
+      countEntry(t, e);
+      if (derive && e.kind === "usage" && e.area !== null) visits.push(usageVisit(e, mp.id, mp.product));
+    }
+  });
+  addVisits(store, m.id, visits);
+}
+
+/** A document's ledger entry as stored. */
+function packedEntry(e: LedgerEntry, origin: string): PackedEntry {
+  return {
+    id: e.id,
+    amount: e.amount,
+    at: Date.parse(e.at),
+    area: e.area ?? null,
+    accessType: e.accessType ?? null,
+    kind: ledgerKind(e),
+    origin,
   };
-  for (const r of rows) {
-    // Only the first occurrence of an id was inserted; a repeat is known, as it would be row by row.
-    if (!inserted.delete(r.e.id)) {
-      sum.ledgerKnown++;
-      continue;
-    }
-    sum.ledgerAdded++;
-    const t = totals[r.j] as Totals;
-    if (r.kind === "addition") t.added += r.e.amount;
-    else t.used += r.e.amount;
-    if (r.kind === "usage" && r.e.area) {
-      const mp = m.multipacks[r.j] as Member["multipacks"][number];
-      if (derive) {
-        visits.push(r.e.id, m.id, mp.id, mp.product, r.e.accessType ?? null, r.e.area, r.at, r.e.amount);
-        if (++visitRows === BATCH) flushVisits();
-      }
-      t.firstUse = t.firstUse === null ? r.at : Math.min(t.firstUse, r.at);
-    }
-  }
-  flushVisits();
+}
+
+/** A new entry's effect on its multipack's running totals and first use (R16, R6). */
+function countEntry(t: Totals, e: PackedEntry): void {
+  if (e.kind === "addition") t.added += e.amount;
+  else t.used += e.amount;
+  if (e.kind === "usage" && e.area !== null)
+    t.firstUse = t.firstUse === null ? e.at : Math.min(t.firstUse, e.at);
+}
+
+/** The visit a usage entry with an area stands for (R5 anchor, R7/R8 count). */
+function usageVisit(e: PackedEntry, multipackId: string, productId: string): PackedVisit {
+  return {
+    id: e.id,
+    at: e.at,
+    multipack: multipackId,
+    product: productId,
+    accessType: e.accessType,
+    area: e.area as string,
+    credits: e.amount,
+    site: null,
+    undone: false,
+    local: false,
+  };
 }
 
 /**
@@ -129,28 +112,18 @@ export function mergeLedgerEntry(
   e: LedgerEntry,
   origin: string,
 ): boolean {
-  const kind = ledgerKind(e);
-  const at = Date.parse(e.at);
-  const inserted = store
+  const [added] = addEntries(store, multipackId, [packedEntry(e, origin)]);
+  if (added === undefined) return false;
+  const t: Totals = { used: 0, added: 0, firstUse: null };
+  countEntry(t, added);
+  store
     .prepare(
-      `INSERT INTO ledger (id, multipack_id, amount, at, area, access_type_id, kind, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (multipack_id, id) DO NOTHING`,
+      `UPDATE multipacks SET used = used + ?, added = added + ?,
+         first_use_at = CASE WHEN ? IS NULL THEN first_use_at ELSE min(coalesce(first_use_at, ?), ?) END
+       WHERE id = ?`,
     )
-    .run(e.id, multipackId, e.amount, at, e.area ?? null, e.accessType ?? null, kind, origin);
-  if (inserted.changes === 0) return false;
-  if (kind === "addition")
-    store.prepare("UPDATE multipacks SET added = added + ? WHERE id = ?").run(e.amount, multipackId);
-  else store.prepare("UPDATE multipacks SET used = used + ? WHERE id = ?").run(e.amount, multipackId);
-  if (kind === "usage" && e.area) {
-    store
-      .prepare(
-        `INSERT INTO visits (id, member_id, multipack_id, product_id, access_type_id, area, at, credits)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(e.id, memberId, multipackId, productId, e.accessType ?? null, e.area, at, e.amount);
-    store
-      .prepare("UPDATE multipacks SET first_use_at = min(coalesce(first_use_at, ?), ?) WHERE id = ?")
-      .run(at, at, multipackId);
-  }
+    .run(t.used, t.added, t.firstUse, t.firstUse, t.firstUse, multipackId);
+  if (added.kind === "usage" && added.area !== null)
+    addVisits(store, memberId, [usageVisit(added, multipackId, productId)]);
   return true;
 }

@@ -8,18 +8,12 @@
  */
 import type { Member, Presence, Visit } from "../../config/members.js";
 import type { Store } from "./db.js";
+import { type PackedVisit, readVisits, writeVisits } from "./packedHistory.js";
 
 /** Merges the document's visits and presence, when it has them, into the cache (inside the caller's transaction). */
 export function mergeMemberHistory(store: Store, m: Member, isNew: boolean): void {
   if (m.visits !== undefined) mergeVisits(store, m.id, m.visits, store.siteConfig()?.site.id, isNew);
   if (m.presence !== undefined) mergePresence(store, m.id, m.presence, isNew);
-}
-
-interface StoredVisit {
-  id: string;
-  at: number;
-  undone: number;
-  local: number;
 }
 
 /**
@@ -37,36 +31,31 @@ export function mergeVisits(
 ): void {
   const listed = byId(visits);
   const undoneHere = new Set<string>();
-  if (!isNew) {
-    const stored = store
-      .prepare("SELECT id, at, undone, local FROM visits WHERE member_id = ?")
-      .all(memberId) as StoredVisit[];
-    const remove = store.prepare("DELETE FROM visits WHERE member_id = ? AND at = ? AND id = ?");
-    for (const s of stored) {
-      const inDocument = listed.has(s.id);
-      if (inDocument && s.undone === 1) undoneHere.add(s.id);
-      // A listed visit is written again below (its time may have moved); an own one not yet listed stays.
-      if (inDocument || s.local !== 1) remove.run(memberId, s.at, s.id);
-    }
-  }
-  if (listed.size === 0) return;
-  const insert = store.prepare(
-    `INSERT INTO visits (id, member_id, multipack_id, product_id, access_type_id, area, at, credits, site, undone, local)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+  // A listed visit is written again (its time may have moved); an own one not yet listed stays.
+  const kept = isNew
+    ? []
+    : readVisits(store, memberId).filter((s) => {
+        const inDocument = listed.has(s.id);
+        if (inDocument && s.undone) undoneHere.add(s.id);
+        return !inDocument && s.local;
+      });
+  if (isNew && listed.size === 0) return;
+  const written = [...listed.values()].map(
+    (v): PackedVisit => ({
+      id: v.id,
+      at: Date.parse(v.at),
+      multipack: v.multipack,
+      product: v.product,
+      accessType: v.accessType,
+      area: v.area,
+      credits: v.credits,
+      site: v.site === siteId ? null : v.site,
+      undone: v.undone || undoneHere.has(v.id),
+      local: false,
+    }),
   );
-  for (const v of listed.values())
-    insert.run(
-      v.id,
-      memberId,
-      v.multipack,
-      v.product,
-      v.accessType,
-      v.area,
-      Date.parse(v.at),
-      v.credits,
-      v.site === siteId ? null : v.site,
-      v.undone || undoneHere.has(v.id) ? 1 : 0,
-    );
+  // The kept visits are not listed, so no id is written twice.
+  writeVisits(store, memberId, [...kept, ...written]);
 }
 
 /** A document's visits by id; an id listed twice is one visit, undone when either copy says so. */

@@ -6,6 +6,8 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** What SQL alone cannot do (re-encoding rows), run after `sql` in the same transaction. */
+  convert?: (db: Database.Database) => void;
 }
 
 /**
@@ -366,6 +368,7 @@ export function migrate(db: Database.Database): void {
     if (m.version <= current) continue;
     db.transaction(() => {
       db.exec(m.sql);
+      m.convert?.(db);
       db.pragma(`user_version = ${m.version}`);
     }).immediate();
   }

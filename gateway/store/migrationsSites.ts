@@ -3,6 +3,7 @@
  * cache), after those of migrations.ts. Never edit a released migration; add the next one.
  */
 import type { Migration } from "./migrations.js";
+import { packHistory } from "./packedMigration.js";
 
 /** Versions 13 and on, in order. */
 export const SITES_MIGRATIONS: Migration[] = [
@@ -87,5 +88,23 @@ export const SITES_MIGRATIONS: Migration[] = [
       DROP TABLE ledger;
       ALTER TABLE ledger_by_multipack RENAME TO ledger;
     `,
+  },
+  {
+    version: 16,
+    name: "compact cache: the ledger and the visits packed",
+    sql: `
+      -- Issue 12 §3: areas, access types, products, sites and ledger origins as small integers in
+      -- the packed values below. A code is never renumbered or reused (packedCodes.ts).
+      CREATE TABLE codes (code INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
+      -- A multipack's ledger entries (R16) as one value: decisions read the running totals on
+      -- multipacks, never the entries; merging by id, the fold, ledgerBefore, undo and the outbox
+      -- read one multipack's entries at a time. A table of its own keeps multipacks rows small.
+      CREATE TABLE ledger_packs (multipack_id TEXT PRIMARY KEY, entries BLOB NOT NULL) WITHOUT ROWID;
+      -- A member's counted visits (R5, R7, R8, R20) as one value, newest first: a decision reads
+      -- one row and decodes back to the instant its rules look back to.
+      CREATE TABLE visit_packs (member_id TEXT PRIMARY KEY, entries BLOB NOT NULL) WITHOUT ROWID;
+    `,
+    // Every ledger row and visit packed, then the tables dropped (packedMigration.ts).
+    convert: packHistory,
   },
 ];

@@ -6,6 +6,7 @@
 import { MAX_BATCH } from "../../config/protocol/payloads.js";
 import type { Store } from "./db.js";
 import { eventFromDoc, type RecordedEvent, type StoredEvent } from "./events.js";
+import { readLedger } from "./packedHistory.js";
 import { undoId } from "./passages.js";
 import { refundId } from "./relayFailure.js";
 
@@ -43,40 +44,28 @@ export function pendingEvents(
     )
     .pluck()
     .all(options.afterSeq ?? 0, limit) as string[];
-  const entry = store.prepare(
-    "SELECT multipack_id, id, amount, at, area, access_type_id, kind FROM ledger WHERE multipack_id = ? AND id = ?",
-  );
   return rows.map((doc) => {
     const e = eventFromDoc(doc);
     if (e.kind !== "decision") return e;
     const ledger: OutboxLedgerEntry[] = [];
-    // Migration 15: the ledger is keyed by multipack; a decision's entries are on its multipack.
+    // The ledger is packed by multipack (migration 16); a decision's entries are on its multipack.
     if (e.multipackId === null) return { ...e, ledger };
+    const entries = new Map(readLedger(store, e.multipackId).map((r) => [r.id, r]));
     for (const id of [e.id, refundId(e.id), undoId(e.id)]) {
-      const r = entry.get(e.multipackId, id) as LedgerRow | undefined;
+      const r = entries.get(id);
       if (r)
         ledger.push({
-          multipackId: r.multipack_id,
+          multipackId: e.multipackId,
           id: r.id,
           amount: r.amount,
           at: new Date(r.at).toISOString(),
           ...(r.area === null ? {} : { area: r.area }),
-          ...(r.access_type_id === null ? {} : { accessType: r.access_type_id }),
+          ...(r.accessType === null ? {} : { accessType: r.accessType }),
           kind: r.kind,
         });
     }
     return { ...e, ledger };
   });
-}
-
-interface LedgerRow {
-  multipack_id: string;
-  id: string;
-  amount: number;
-  at: number;
-  area: string | null;
-  access_type_id: string | null;
-  kind: string;
 }
 
 /**

@@ -8,6 +8,7 @@
  * seq and id (and the ids derived from it: ledger entries, visits) change, before it was ever sent.
  */
 import type { Store } from "./db.js";
+import { editLedger, editVisits } from "./packedHistory.js";
 import { undoId } from "./passages.js";
 import { refundId } from "./relayFailure.js";
 
@@ -89,19 +90,19 @@ function move(store: Store, e: EventRow, seq: number): void {
   store.prepare("UPDATE outbox SET seq = ? WHERE seq = ?").run(seq, e.seq);
   store.prepare("UPDATE outbox_requeued SET seq = ? WHERE seq = ?").run(seq, e.seq);
   // R14/R16: the usage entry is the event's id, its refund and undo derive from it.
-  // Migration 15: the ledger is keyed by multipack; an event's entries are on its multipack.
-  for (const [from, to] of [
+  // The ledger is packed by multipack (migration 16); an event's entries are on its multipack.
+  const renamed = new Map([
     [e.id, id],
     [refundId(e.id), refundId(id)],
     [undoId(e.id), undoId(id)],
-  ] as const)
-    if (stored.multipackId)
-      store
-        .prepare("UPDATE ledger SET id = ? WHERE multipack_id = ? AND id = ?")
-        .run(to, stored.multipackId, from);
-  // Visits are keyed by member first: the member's range, not the whole table.
+  ]);
+  if (stored.multipackId)
+    editLedger(store, stored.multipackId, (r) => {
+      const to = renamed.get(r.id);
+      return to === undefined ? r : { ...r, id: to };
+    });
   if (e.member_id !== null) {
-    store.prepare("UPDATE visits SET id = ? WHERE member_id = ? AND id = ?").run(id, e.member_id, e.id);
+    editVisits(store, e.member_id, (v) => (v.id === e.id ? { ...v, id } : v));
     store
       .prepare("UPDATE presence SET event_id = ? WHERE member_id = ? AND event_id = ?")
       .run(id, e.member_id, e.id);

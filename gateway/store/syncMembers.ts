@@ -9,7 +9,15 @@ import type { ChangeSet } from "./changeSet.js";
 import type { Store } from "./db.js";
 import { historyCut } from "./historyFold.js";
 import { importMembers, MEMBER_BATCH } from "./importer.js";
-import { UNACKED_ENTRY } from "./ledgerFold.js";
+import {
+  editLedger,
+  editVisits,
+  entrySums,
+  hasLedger,
+  isUnacked,
+  readLedger,
+  writeVisits,
+} from "./packedHistory.js";
 
 /**
  * What one chunk may take, its commit (WAL writes and an fsync) included: what a waiting scan sits
@@ -211,11 +219,10 @@ function writeMembers(
   // A multipack new to the store that already has entries (recorded here, kept when it was
   // dropped): the importer counts only entries new to the ledger, so it is recounted after. Most
   // new multipacks have none, and one indexed probe is far cheaper than recounting every one.
-  const hasEntries = store.prepare("SELECT 1 FROM ledger WHERE multipack_id = ? LIMIT 1").pluck();
   const recounts: string[] = [];
   for (const m of docs) {
     const stored = new Set(before.get(m.id));
-    for (const mp of m.multipacks) if (!stored.has(mp.id) && hasEntries.get(mp.id)) recounts.push(mp.id);
+    for (const mp of m.multipacks) if (!stored.has(mp.id) && hasLedger(store, mp.id)) recounts.push(mp.id);
   }
   // The importer's upsert: fields and cards/blocks/bookings replaced, multipacks upserted, ledgers
   // merged; then the multipacks the document dropped (listed right after their member's other
@@ -260,9 +267,6 @@ function handsOver(docs: Member[], before: Map<string, string[]>): boolean {
   return docs.some((m) => m.multipacks.some((mp) => (holder.get(mp.id) ?? m.id) !== m.id));
 }
 
-/** Does the multipack hold an entry recorded here that is still waiting for an ack? */
-const UNACKED_LOCAL = `SELECT 1 FROM ledger l WHERE l.multipack_id = ? AND ${UNACKED_ENTRY} LIMIT 1`;
-
 /**
  * A multipack the member document no longer lists. Kept (and reported) while it holds entries
  * recorded here that the central has not acked: dropping it would take back credits the member
@@ -271,7 +275,8 @@ const UNACKED_LOCAL = `SELECT 1 FROM ledger l WHERE l.multipack_id = ? AND ${UNA
  * Returns whether it was deleted.
  */
 function dropMultipack(store: Store, m: Member, id: string, kept: string[]): boolean {
-  if (store.prepare(UNACKED_LOCAL).get(id)) {
+  // Does the multipack hold an entry recorded here that is still waiting for an ack?
+  if (readLedger(store, id).some((e) => isUnacked(store, e))) {
     kept.push(id);
     return false;
   }
@@ -281,15 +286,10 @@ function dropMultipack(store: Store, m: Member, id: string, kept: string[]): boo
 }
 
 function forgetMultipack(store: Store, memberId: string, id: string, derivedVisits = true): void {
+  const central = new Set(editLedger(store, id, (e) => (e.origin === "local" ? e : null)).map((e) => e.id));
   // The visits derived from the entries deleted go too, so the same entries sent again insert them cleanly.
-  if (derivedVisits)
-    store
-      .prepare(
-        `DELETE FROM visits WHERE member_id = ? AND multipack_id = ?
-         AND id IN (SELECT id FROM ledger WHERE multipack_id = ? AND origin <> 'local')`,
-      )
-      .run(memberId, id, id);
-  store.prepare("DELETE FROM ledger WHERE multipack_id = ? AND origin <> 'local'").run(id);
+  if (derivedVisits && central.size > 0)
+    editVisits(store, memberId, (v) => (v.multipack === id && central.has(v.id) ? null : v));
   store.prepare("DELETE FROM multipacks WHERE id = ?").run(id);
 }
 
@@ -298,17 +298,15 @@ function forgetMultipack(store: Store, memberId: string, id: string, derivedVisi
  * above); the importer counted only entries new to the ledger, so its totals are recomputed (R16).
  */
 function recount(store: Store, id: string): void {
+  const entries = readLedger(store, id);
+  const sums = entrySums(entries);
+  const uses = entries.filter((e) => e.kind === "usage" && e.area !== null).map((e) => e.at);
   store
     .prepare(
-      `UPDATE multipacks SET
-         used = before_used + (SELECT coalesce(sum(amount), 0) FROM ledger WHERE multipack_id = @id AND kind <> 'addition'),
-         added = before_added + (SELECT coalesce(sum(amount), 0) FROM ledger WHERE multipack_id = @id AND kind = 'addition'),
-         first_use_at = coalesce(
-           (SELECT min(at) FROM ledger WHERE multipack_id = @id AND kind = 'usage' AND area IS NOT NULL),
-           first_use_at)
-       WHERE id = @id`,
+      `UPDATE multipacks SET used = before_used + @used, added = before_added + @added,
+         first_use_at = coalesce(@firstUse, first_use_at) WHERE id = @id`,
     )
-    .run({ id });
+    .run({ ...sums, firstUse: uses.length > 0 ? Math.min(...uses) : null, id });
 }
 
 /**
@@ -323,7 +321,8 @@ export function deleteMember(store: Store, memberId: string): boolean {
     .pluck()
     .all(memberId) as string[];
   for (const id of mps) forgetMultipack(store, memberId, id);
-  for (const table of ["cards", "bookings", "blocks", "visits", "presence"])
+  for (const table of ["cards", "bookings", "blocks", "presence"])
     store.prepare(`DELETE FROM ${table} WHERE member_id = ?`).run(memberId);
+  writeVisits(store, memberId, []);
   return store.prepare("DELETE FROM members WHERE id = ?").run(memberId).changes > 0;
 }

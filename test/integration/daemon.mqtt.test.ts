@@ -11,6 +11,7 @@ import { SimShellyGen1 } from "../../firmware-sim/devices/shellyGen1.js";
 import { SimShellyGen2 } from "../../firmware-sim/devices/shellyGen2.js";
 import { SimTasmotaDevice } from "../../firmware-sim/devices/tasmotaDevice.js";
 import { listEvents } from "../../gateway/store/events.js";
+import { readLedger } from "../../gateway/store/packedHistory.js";
 import { realScheduler } from "../../runtime/scheduler.js";
 import { it } from "../harness/index.js";
 import { at, clockFrom } from "../helpers/build.js";
@@ -202,9 +203,9 @@ describe("the gateway with MQTT readers and relays on a real broker", () => {
     const [event] = listEvents(t.store);
     expect(event).toMatchObject({ decision: "grant", creditsDeducted: 1, relayFailed: true });
     // R16: the refund puts Anna's credit back.
-    const refunds = t.store.db
-      .prepare("SELECT amount, kind FROM ledger WHERE multipack_id = 'mp-anna-swim' ORDER BY amount DESC")
-      .all();
+    const refunds = readLedger(t.store, "mp-anna-swim")
+      .map(({ amount, kind }) => ({ amount, kind }))
+      .sort((a, b) => b.amount - a.amount);
     expect(refunds).toEqual([
       { amount: 1, kind: "usage" },
       { amount: -1, kind: "refund" },

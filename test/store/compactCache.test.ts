@@ -12,6 +12,7 @@ import { MIGRATIONS } from "../../gateway/store/migrations.js";
 import { pendingEvents } from "../../gateway/store/outbox.js";
 import { test } from "../harness/index.js";
 import { at } from "../helpers/build.js";
+import { asVersion15, unpacked } from "../helpers/packedRows.js";
 import { importExamples, importInputs, scanReq } from "./storeHelpers.js";
 
 const BLOCK = { blocks: [{ reason: "unpaid", from: "2027-03-22", message: "See the front desk" }] };
@@ -121,7 +122,7 @@ describe("member probes (migration 15)", () => {
     scan(t.store, scanReq("7654321", "pool"), at("2027-03-22T09:05"), "gw-1");
     const before = grid(t.store);
     expect(before.map((d) => d.reason)).toEqual(expect.arrayContaining(["ok", "booking", "member_blocked"]));
-    const ledger = (store: Store) => store.db.prepare("SELECT * FROM ledger ORDER BY id").all();
+    const ledger = (store: Store) => unpacked(store).db.prepare("SELECT * FROM ledger ORDER BY id").all();
     const ledgerBefore = ledger(t.store);
     const published = pendingEvents(t.store);
     expect(published.flatMap((e) => ("ledger" in e ? e.ledger : []))).toHaveLength(1);
@@ -132,9 +133,10 @@ describe("member probes (migration 15)", () => {
     expect(grid(store)).toEqual(before);
     expect(ledger(store)).toEqual(ledgerBefore);
     expect(pendingEvents(store)).toEqual(published);
+    // Migration 16 packed the ledger that migration 15 re-keyed: no table of rows is left.
     expect(
-      store.db.prepare("SELECT name FROM sqlite_master WHERE tbl_name = 'ledger'").pluck().all(),
-    ).toEqual(["ledger"]);
+      store.db.prepare("SELECT name FROM sqlite_master WHERE tbl_name IN ('ledger', 'visits')").pluck().all(),
+    ).toEqual([]);
     expect(probes(store)).toEqual({
       "m-anna": 0,
       "m-bruno": 0,
@@ -150,6 +152,7 @@ describe("member probes (migration 15)", () => {
 
 /** The cache as version 14 left it: no member flag, the ledger keyed by id with its multipack index. */
 function asVersion14(store: Store): void {
+  asVersion15(store);
   store.db.exec(`
     ALTER TABLE members DROP COLUMN probes;
     CREATE TABLE ledger_v14 (

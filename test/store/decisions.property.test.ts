@@ -5,6 +5,7 @@ import { explain, memberBalance, scan } from "../../gateway/decisions.js";
 import type { Store } from "../../gateway/store/db.js";
 import { it } from "../harness/index.js";
 import { at } from "../helpers/build.js";
+import { unpacked } from "../helpers/packedRows.js";
 import { dump, freshStore, importExamples, scanReq, type TestStore } from "./storeHelpers.js";
 
 const MIN = 60_000;
@@ -95,8 +96,8 @@ describe("R6: credits", () => {
           const end = instant(ordered.at(-1) ?? { day: 0, minute: 0 });
           for (const r of remainders(run.store, end)) expect(r).toBeGreaterThanOrEqual(0);
           // R14: every charged credit is a local ledger entry of the same amount.
-          const charged = run.store.db
-            .prepare("SELECT coalesce(sum(amount), 0) AS n FROM ledger WHERE origin = 'local'")
+          const charged = unpacked(run.store)
+            .db.prepare("SELECT coalesce(sum(amount), 0) AS n FROM ledger WHERE origin = 'local'")
             .get() as { n: number };
           const events = run.store.db.prepare("SELECT doc FROM events").all() as { doc: string }[];
           const deducted = events.reduce(

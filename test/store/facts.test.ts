@@ -2,8 +2,10 @@ import { describe, expect } from "vitest";
 import { loadFacts, scan, siteModel } from "../../gateway/decisions.js";
 import { historyStart } from "../../gateway/engine/index.js";
 import { countPresent, findCard, loadMember, loadMultipacks, loadVisits } from "../../gateway/store/facts.js";
+import { type PackedVisit, writeVisits } from "../../gateway/store/packedHistory.js";
 import { test } from "../harness/index.js";
 import { at } from "../helpers/build.js";
+import { unpacked } from "../helpers/packedRows.js";
 import { importInputs, scanReq } from "./storeHelpers.js";
 
 const HOUR = 3_600_000;
@@ -28,15 +30,22 @@ const it = test.extend("storeWithOldVisits", ({ exampleStore: store }) => {
       },
     },
   ]);
-  const insert = store.db.prepare(
-    `INSERT INTO visits (id, member_id, multipack_id, product_id, access_type_id, area, at, credits)
-     VALUES (?, 'm-old', 'mp-old', 'gymflex', 'studio-all', 'studio', ?, 0)`,
-  );
+  const visit = (id: string, at: number): PackedVisit => ({
+    id,
+    at,
+    multipack: "mp-old",
+    product: "gymflex",
+    accessType: "studio-all",
+    area: "studio",
+    credits: 0,
+    site: null,
+    undone: false,
+    local: false,
+  });
   const oldest = at("2025-01-01T10:00");
-  store.db.transaction(() => {
-    for (let i = 0; i < 5000; i++) insert.run(`old:${i}`, oldest + i * 2 * HOUR);
-    for (const day of ["22", "23", "24"]) insert.run(`week:${day}`, at(`2027-03-${day}T19:00`));
-  })();
+  const visits = Array.from({ length: 5000 }, (_, i) => visit(`old:${i}`, oldest + i * 2 * HOUR));
+  for (const day of ["22", "23", "24"]) visits.push(visit(`week:${day}`, at(`2027-03-${day}T19:00`)));
+  store.db.transaction(() => writeVisits(store, "m-old", visits))();
   return store;
 });
 
@@ -44,7 +53,9 @@ describe("facts loading stays bounded", () => {
   it("R7, R8: a member with 5,000 old visits gets only the visits since historyStart", ({
     storeWithOldVisits: store,
   }) => {
-    expect(store.db.prepare("SELECT count(*) AS n FROM visits WHERE member_id = 'm-old'").get()).toEqual({
+    expect(
+      unpacked(store).db.prepare("SELECT count(*) AS n FROM visits WHERE member_id = 'm-old'").get(),
+    ).toEqual({
       n: 5003,
     });
     const site = siteModel(store);

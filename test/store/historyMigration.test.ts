@@ -10,6 +10,7 @@ import type { Store } from "../../gateway/store/db.js";
 import { MIGRATIONS } from "../../gateway/store/migrations.js";
 import { test } from "../harness/index.js";
 import { at } from "../helpers/build.js";
+import { asVersion15, unpacked } from "../helpers/packedRows.js";
 import { importExamples, importInputs, scanReq } from "./storeHelpers.js";
 
 const CARDS = ["0001234567", "7654321", "5550001", "801", "802", "803"];
@@ -36,6 +37,7 @@ function decisions(store: Store): Decision[] {
 
 /** The cache as the version before migration 13 left it: what 13 and later added taken away. */
 function asVersion12(store: Store): void {
+  asVersion15(store);
   store.db.exec(`
     ALTER TABLE members DROP COLUMN probes;
     ALTER TABLE multipacks DROP COLUMN before_used;
@@ -91,7 +93,9 @@ describe("migration 13: visits and presence from every gateway", () => {
     expect(store.db.pragma("user_version", { simple: true })).toBe(MIGRATIONS.at(-1)?.version);
     expect(decisions(store)).toEqual(before);
     // The example's imported usage entry made the central's visit; the grants here are this gateway's own.
-    expect(store.db.prepare("SELECT id, local, undone, site FROM visits ORDER BY at").all()).toEqual([
+    expect(
+      unpacked(store).db.prepare("SELECT id, local, undone, site FROM visits ORDER BY at").all(),
+    ).toEqual([
       { id: "central:b1", local: 0, undone: 0, site: null },
       ...own.map((e) => ({ id: e.id, local: 1, undone: 0, site: null })),
     ]);

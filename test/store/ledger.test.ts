@@ -4,6 +4,7 @@ import type { Store } from "../../gateway/store/db.js";
 import { test } from "../harness/index.js";
 import { at } from "../helpers/build.js";
 import { exampleText } from "../helpers/examples.js";
+import { unpacked } from "../helpers/packedRows.js";
 import { dump, importInputs, scanReq } from "./storeHelpers.js";
 
 const MONDAY_10 = at("2027-03-22T10:00");
@@ -52,7 +53,9 @@ describe("R16: ledger entries merge by id", () => {
     expect(summary).toMatchObject({ ledgerAdded: 0, ledgerKnown: 1 });
     importInputs(store, [ada([usage("central:1", 5)])]);
     expect(balance(store, "m-ada", "mp-ada")).toBe("7/10");
-    expect(store.db.prepare("SELECT count(*) AS n FROM ledger WHERE id = 'central:1'").get()).toEqual({
+    expect(
+      unpacked(store).db.prepare("SELECT count(*) AS n FROM ledger WHERE id = 'central:1'").get(),
+    ).toEqual({
       n: 1,
     });
   });
@@ -63,7 +66,7 @@ describe("R16: ledger entries merge by id", () => {
       ada([usage("central:1", 3), { id: "central:2", amount: -2, at: "2027-03-03T09:00:00Z" }]),
     ]);
     expect(balance(store, "m-ada", "mp-ada")).toBe("9/10");
-    const kinds = store.db.prepare("SELECT id, kind, amount FROM ledger ORDER BY id").all();
+    const kinds = unpacked(store).db.prepare("SELECT id, kind, amount FROM ledger ORDER BY id").all();
     expect(kinds).toEqual([
       { id: "central:1", kind: "usage", amount: 3 },
       { id: "central:2", kind: "refund", amount: -2 },
@@ -98,8 +101,8 @@ describe("R16: entries recorded here survive a re-import", () => {
     expect(event).toMatchObject({ decision: "grant", creditsDeducted: 1, creditsRemaining: 9 });
     importInputs(store, [{ name: "members.yaml", text: exampleText("members.yaml") }]);
     expect(balance(store, "m-anna", "mp-anna-swim")).toBe("9/10");
-    const local = store.db
-      .prepare("SELECT id, amount, origin FROM ledger WHERE multipack_id = 'mp-anna-swim'")
+    const local = unpacked(store)
+      .db.prepare("SELECT id, amount, origin FROM ledger WHERE multipack_id = 'mp-anna-swim'")
       .all();
     expect(local).toEqual([{ id: "gw-1:1", amount: 1, origin: "local" }]);
   });

@@ -17,6 +17,7 @@ import { at } from "../helpers/build.js";
 import { exampleText } from "../helpers/examples.js";
 import { ManualScheduler } from "../helpers/fakeTransport.js";
 import { memoryLogger } from "../helpers/logs.js";
+import { unpacked } from "../helpers/packedRows.js";
 import { importInputs, scanReq } from "./storeHelpers.js";
 
 const it = test.extend("site", ({ store: { store } }) => {
@@ -52,7 +53,9 @@ function balance(store: Store, now = at("2027-03-26T12:00")): string {
 }
 
 function ledgerIds(store: Store): string[] {
-  return (store.db.prepare("SELECT id FROM ledger ORDER BY id").all() as { id: string }[]).map((r) => r.id);
+  return (unpacked(store).db.prepare("SELECT id FROM ledger ORDER BY id").all() as { id: string }[]).map(
+    (r) => r.id,
+  );
 }
 
 const entry = (id: string, amount: number, when: string, kind?: LedgerEntry["kind"]): LedgerEntry => ({
@@ -243,7 +246,7 @@ describe("sync.md history horizon: the gateway's own fold", () => {
     const out = await foldHistory(site, at("2027-03-26T12:00"), {
       page: 2,
       pause: async () => {
-        pages.push((site.db.prepare("SELECT count(*) AS n FROM ledger").get() as { n: number }).n);
+        pages.push((unpacked(site).db.prepare("SELECT count(*) AS n FROM ledger").get() as { n: number }).n);
       },
     });
     expect(out).toMatchObject({ members: 3, entries: 3 });

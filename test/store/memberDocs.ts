@@ -10,6 +10,7 @@ import type { Store } from "../../gateway/store/db.js";
 import { loadVisits } from "../../gateway/store/facts.js";
 import { applyMembers } from "../../gateway/store/syncMembers.js";
 import { at } from "../helpers/build.js";
+import { unpacked } from "../helpers/packedRows.js";
 import { scanReq } from "./storeHelpers.js";
 
 /** Bruno's card. */
@@ -82,4 +83,7 @@ export const decided = (
 export const visitIds = (store: Store, member = "m-bruno") =>
   loadVisits(store, member, 0, "rome-center").map((v) => v.id);
 /** One row of a query. */
-export const row = (store: Store, sql: string, ...params: unknown[]) => store.db.prepare(sql).get(...params);
+export const row = (store: Store, sql: string, ...params: unknown[]) =>
+  unpacked(store)
+    .db.prepare(sql)
+    .get(...params);

@@ -8,13 +8,17 @@ import { recordNoPassage, recordPassage, undoId, waitingGrants } from "../../gat
 import { recordRelayFailure } from "../../gateway/store/relayFailure.js";
 import { it } from "../harness/index.js";
 import { at } from "../helpers/build.js";
+import { unpacked } from "../helpers/packedRows.js";
 import { scanReq } from "./storeHelpers.js";
 
 const ANNA = "1234567";
 const T = (hhmm: string) => at(`2027-03-22T${hhmm}`);
 const WAIT = { doorId: "pool-gate", input: "pool-pass", deadline: T("17:30") + 10_000 };
 
-const rows = (store: Store, sql: string, ...params: unknown[]) => store.db.prepare(sql).all(...params);
+const rows = (store: Store, sql: string, ...params: unknown[]) =>
+  unpacked(store)
+    .db.prepare(sql)
+    .all(...params);
 const swim = (store: Store) =>
   memberBalance(store, { card: ANNA }, T("18:00")).multipacks.find((m) => m.productId === "swim10");
 const presence = (store: Store) =>

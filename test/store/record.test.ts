@@ -5,13 +5,14 @@ import type { Store } from "../../gateway/store/db.js";
 import { claimGatewayId, listEvents } from "../../gateway/store/events.js";
 import { it } from "../harness/index.js";
 import { at } from "../helpers/build.js";
+import { unpacked } from "../helpers/packedRows.js";
 import { dump, importExamples, scanReq } from "./storeHelpers.js";
 
 const MONDAY_10 = at("2027-03-22T10:00");
 const MIN = 60_000;
 const ANNA = "1234567";
 
-const rows = (store: Store, sql: string) => store.db.prepare(sql).all();
+const rows = (store: Store, sql: string) => unpacked(store).db.prepare(sql).all();
 
 describe("R14: a decision is recorded in one transaction", () => {
   it("R14: a charged grant writes its event, a ledger entry whose id is the event id, and an outbox row", ({
@@ -68,14 +69,16 @@ describe("R14: a decision is recorded in one transaction", () => {
   it("R14: when the ledger insert fails midway, neither the event nor the outbox row is written", ({
     exampleStore: store,
   }) => {
-    store.db.exec(
-      "CREATE TRIGGER ledger_fails BEFORE INSERT ON ledger BEGIN SELECT RAISE(ABORT, 'power cut'); END",
-    );
+    // Migration 16: the entry is written into its multipack's packed ledger, new or not.
+    for (const when of ["INSERT", "UPDATE"])
+      store.db.exec(
+        `CREATE TRIGGER ledger_fails_${when} BEFORE ${when} ON ledger_packs BEGIN SELECT RAISE(ABORT, 'power cut'); END`,
+      );
     const before = dump(store);
     expect(() => scan(store, scanReq(ANNA, "pool"), MONDAY_10, "gw-1")).toThrow("power cut");
     expect(dump(store)).toEqual(before);
     expect(store.meta("gateway_id")).toBeUndefined();
-    store.db.exec("DROP TRIGGER ledger_fails");
+    store.db.exec("DROP TRIGGER ledger_fails_INSERT; DROP TRIGGER ledger_fails_UPDATE");
     // The failed attempt used up no sequence number.
     expect(scan(store, scanReq(ANNA, "pool"), MONDAY_10, "gw-1").id).toBe("gw-1:1");
   });

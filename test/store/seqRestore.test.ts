@@ -13,6 +13,7 @@ import { restoreBackup } from "../../gateway/store/restoreFile.js";
 import { confirmSeq, unconfirmedSeq } from "../../gateway/store/seqRestore.js";
 import { it } from "../harness/index.js";
 import { at } from "../helpers/build.js";
+import { unpacked } from "../helpers/packedRows.js";
 import { scanReq } from "./storeHelpers.js";
 
 const MONDAY_10 = at("2027-03-22T10:00");
@@ -29,7 +30,7 @@ async function restored(store: Store, dir: string): Promise<Store> {
 
 const seqs = (store: Store) => store.prepare("SELECT seq, id FROM events ORDER BY seq").all();
 const ledgerIds = (store: Store) =>
-  store.prepare("SELECT id FROM ledger WHERE id LIKE 'gw-1:%' ORDER BY id").pluck().all();
+  unpacked(store).prepare("SELECT id FROM ledger WHERE id LIKE 'gw-1:%' ORDER BY id").pluck().all();
 const left = (store: Store) =>
   memberBalance(store, { member: "m-anna" }, MONDAY_10 + 2 * 86_400_000).multipacks[0]?.creditsRemaining;
 
@@ -64,9 +65,9 @@ describe("seq after a restore (R14: a seq is never used twice)", () => {
         [12, "gw-1:12"],
       ]);
       expect(ledgerIds(store)).toEqual(["gw-1:1", "gw-1:11"]);
-      expect(store.prepare("SELECT id FROM visits WHERE id LIKE 'gw-1:%' ORDER BY at").pluck().all()).toEqual(
-        ["gw-1:1", "gw-1:11"],
-      );
+      expect(
+        unpacked(store).prepare("SELECT id FROM visits WHERE id LIKE 'gw-1:%' ORDER BY at").pluck().all(),
+      ).toEqual(["gw-1:1", "gw-1:11"]);
       // The same credits: the usage moved with its event, none was lost or counted twice.
       expect(left(store)).toBe(before);
       expect(unconfirmedSeq(store)).toBeNull();

@@ -5,6 +5,7 @@ import { multipackOwner } from "../../gateway/store/facts.js";
 import { type ImportSummary, importFiles } from "../../gateway/store/importer.js";
 import { tempDir } from "../helpers/build.js";
 import { exampleText } from "../helpers/examples.js";
+import { unpacked } from "../helpers/packedRows.js";
 
 /** A store on a fresh temp data folder; `close()` closes it and removes the folder. */
 export interface TestStore {
@@ -50,8 +51,12 @@ export function importExamples(store: Store): ImportSummary {
   ]);
 }
 
-/** Every row of every table (and the schema version), ordered, for before/after comparisons. */
+/**
+ * Every row of every table (and the schema version), ordered, for before/after comparisons; the
+ * packed ledger and visits also as their rows (`ledger`, `visits`).
+ */
 export function dump(store: Store): Record<string, unknown[]> {
+  unpacked(store);
   const tables = store.db
     .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
     .all() as { name: string }[];
@@ -60,6 +65,10 @@ export function dump(store: Store): Record<string, unknown[]> {
   };
   for (const { name } of tables) {
     const rows = store.db.prepare(`SELECT * FROM "${name}"`).all() as Record<string, unknown>[];
+    out[name] = rows.map((r) => JSON.stringify(r)).sort();
+  }
+  for (const name of ["ledger", "visits"]) {
+    const rows = store.db.prepare(`SELECT * FROM temp.${name}`).all() as Record<string, unknown>[];
     out[name] = rows.map((r) => JSON.stringify(r)).sort();
   }
   return out;

@@ -23,6 +23,7 @@ import { applyMembers, applyMembersChunked } from "../../gateway/store/syncMembe
 import { it } from "../harness/index.js";
 import { at } from "../helpers/build.js";
 import { exampleText } from "../helpers/examples.js";
+import { unpacked } from "../helpers/packedRows.js";
 import { membersData } from "./memberArbitrary.js";
 import { dump, importInputs, scanReq } from "./storeHelpers.js";
 
@@ -87,7 +88,9 @@ describe("sync.md: a member document replaces the stored member, ledgers merge b
     ]);
     expect(balance(store)).toBe("7/10");
     expect(
-      store.db.prepare("SELECT id, origin FROM ledger WHERE multipack_id = 'mp-anna-swim' ORDER BY id").all(),
+      unpacked(store)
+        .db.prepare("SELECT id, origin FROM ledger WHERE multipack_id = 'mp-anna-swim' ORDER BY id")
+        .all(),
     ).toEqual([
       { id: "central:9", origin: "sync" },
       { id: "gw-1:1", origin: "local" },
@@ -168,9 +171,9 @@ describe("sync.md: a member document replaces the stored member, ledgers merge b
     applyMembers(store, [], ["m-anna"]);
     expect(memberIds(store)).not.toContain("m-anna");
     for (const table of ["cards", "multipacks", "bookings", "blocks", "visits", "presence"])
-      expect(store.db.prepare(`SELECT count(*) FROM ${table} WHERE member_id = 'm-anna'`).pluck().get()).toBe(
-        0,
-      );
+      expect(
+        unpacked(store).db.prepare(`SELECT count(*) FROM ${table} WHERE member_id = 'm-anna'`).pluck().get(),
+      ).toBe(0);
     expect(outboxDepth(store)).toBe(1);
     expect(
       pendingEvents(store)

@@ -11,12 +11,14 @@ describe("bench cacheSize", () => {
     const s = cacheSize(store);
     expect(s.members).toBe(4);
     const byName = new Map(s.trees.map((t) => [t.name, t]));
-    // The worked example: four members, one card each, five multipacks and one ledger entry.
+    // The worked example: four members, one card each, five multipacks and one ledger entry, packed
+    // (migration 16) into its multipack's row, with the visit it stands for in its member's.
     expect(byName.get("members")?.rows).toBe(4);
     expect(byName.get("cards")?.rows).toBe(4);
     expect(byName.get("cards_member")?.rows).toBe(4);
     expect(byName.get("multipacks")?.rows).toBe(5);
-    expect(byName.get("ledger")?.rows).toBe(1);
+    expect(byName.get("ledger_packs")?.rows).toBe(1);
+    expect(byName.get("visit_packs")?.rows).toBe(1);
     // Every page of the file is one tree's or free; each tree has at least one page.
     const pageSize = store.db.pragma("page_size", { simple: true }) as number;
     expect(s.fileBytes % pageSize).toBe(0);
@@ -24,6 +26,8 @@ describe("bench cacheSize", () => {
     expect(s.trees.reduce((n, t) => n + t.bytes, 0) + s.freeBytes).toBeLessThanOrEqual(s.fileBytes);
     const text = renderCacheSize("example", s);
     expect(text[0]).toMatch(/^example: \d+ bytes per member in use, \d+ with free pages \(4 members\)$/);
-    expect(text).toContainEqual(expect.stringMatching(/^ {2}ledger +\d+\.\d B\/member +0\.25 rows\/member$/));
+    expect(text).toContainEqual(
+      expect.stringMatching(/^ {2}ledger_packs +\d+\.\d B\/member +0\.25 rows\/member$/),
+    );
   });
 });

@@ -10,13 +10,17 @@ import { pendingEvents } from "../../gateway/store/outbox.js";
 import { recordRelayFailure, refundId } from "../../gateway/store/relayFailure.js";
 import { it } from "../harness/index.js";
 import { at } from "../helpers/build.js";
+import { unpacked } from "../helpers/packedRows.js";
 import { scanReq } from "../store/storeHelpers.js";
 
 const MONDAY_10 = at("2027-03-22T10:00");
 const ANNA = "1234567";
 const BRUNO = "7654321";
 
-const rows = (store: Store, sql: string, ...params: unknown[]) => store.db.prepare(sql).all(...params);
+const rows = (store: Store, sql: string, ...params: unknown[]) =>
+  unpacked(store)
+    .db.prepare(sql)
+    .all(...params);
 const swim = (store: Store, card: string) =>
   memberBalance(store, { card }, MONDAY_10).multipacks.find((m) => m.productId === "swim10");
 
