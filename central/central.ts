@@ -33,14 +33,7 @@ import { docShaper, siteCapability } from "./docShape.js";
 import { storedEvents } from "./eventIntake.js";
 import type { FileWatcher } from "./fileWatcher.js";
 import { routeGatewayMessage } from "./gatewayRouter.js";
-import {
-  DEFAULT_STALE_GATEWAY_DAYS,
-  type GatewayInfo,
-  listGateways,
-  type Staleness,
-  siteHellos,
-  watermark,
-} from "./gatewayStore.js";
+import { type GatewayInfo, listGateways, siteHellos, stalenessAt, watermark } from "./gatewayStore.js";
 import { creditsRemaining, type SiteConfigDoc } from "./memberDocs.js";
 import {
   countMembers,
@@ -78,6 +71,8 @@ export class Central {
   private wasOpen = false;
   private started = false;
   private stopped = false;
+  /** Which gateways of the site still count for shaping and the config gate (gatewayStore.ts). */
+  private readonly staleness = () => stalenessAt((this.o.clock ?? Date.now)(), this.o.staleGatewayDays);
 
   constructor(options: CentralOptions) {
     this.o = options;
@@ -94,14 +89,6 @@ export class Central {
       counters: this.totals,
       staleness: () => this.staleness(),
     });
-  }
-
-  /** Which gateways of the site still count for shaping and the config gate (gatewayStore.ts). */
-  private staleness(): Staleness {
-    return {
-      now: (this.o.clock ?? Date.now)(),
-      staleDays: this.o.staleGatewayDays ?? DEFAULT_STALE_GATEWAY_DAYS,
-    };
   }
 
   /**

@@ -67,6 +67,11 @@ export interface Staleness {
   staleDays: number;
 }
 
+/** Which gateways count at `now` with `staleDays` (the default when not given). */
+export function stalenessAt(now: number, staleDays: number | undefined): Staleness {
+  return { now, staleDays: staleDays ?? DEFAULT_STALE_GATEWAY_DAYS };
+}
+
 /**
  * Whether a gateway still counts for its site: online, or heard from (a hello or a status, its last
  * will included) within `staleDays`. A gateway retired or replaced stops holding the site's shaping
