@@ -1,7 +1,10 @@
 /** MQTT.js client options from the gateway's `mqtt:` section, and the URL as logs may show it. */
 import { readFileSync } from "node:fs";
 import type { IClientOptions } from "mqtt";
+import type { Logger } from "pino";
 import type { Mqtt } from "../../config/gateway.js";
+import type { Scheduler } from "../../runtime/scheduler.js";
+import type { BackoffOptions } from "../transport/backoff.js";
 
 /** The URL with a password in its user info masked: "mqtt://gw:***@host:1883". */
 export function redactUrl(url: string): string {
@@ -61,4 +64,38 @@ export function clientOptions(
   if (config.cert !== undefined) options.cert = readFileSync(config.cert);
   if (config.key !== undefined) options.key = readFileSync(config.key);
   return options;
+}
+
+/** What an MqttConnection is handed. */
+export interface MqttConnectionOptions {
+  /** The `mqtt:` section of the gateway configuration (TLS paths already absolute). */
+  config: Mqtt;
+  /** Gives the default client id `accessgw-<gatewayId>`. */
+  gatewayId: string;
+  logger: Logger;
+  now?: () => number;
+  scheduler?: Scheduler;
+  /** Delay between reconnect attempts; 250 ms doubling to 30 s with full jitter by default. */
+  backoff?: BackoffOptions;
+  random?: () => number;
+  /** MQTT keepalive in seconds (default 30): how fast a silently dead broker is noticed. */
+  keepaliveSeconds?: number;
+  /** How long one connection attempt may take, in ms (default 10 s). */
+  connectTimeoutMs?: number;
+  /** Overrides the client id (config.clientId, else `accessgw-<gatewayId>`). */
+  clientId?: string;
+  /**
+   * A persistent MQTT 5 session with a last will (the sync link). Without it the session is clean,
+   * so card reads queued while the gateway was away never arrive late and open a door for nobody.
+   */
+  session?: MqttSession;
+  /**
+   * Flow control (the sync link): while a message's handlers are still working on it (the promises
+   * they returned have not settled), at most one more message is read from the socket; the next
+   * waits, and with it the acknowledgement of that one. A snapshot of a million members then
+   * arrives as fast as it is applied, one message ahead, instead of piling up in memory; the broker
+   * keeps the rest. Handlers must not wait for the network themselves (a publish's PUBACK is read
+   * from the same socket).
+   */
+  flowControl?: boolean;
 }

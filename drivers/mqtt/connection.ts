@@ -7,12 +7,17 @@
  */
 import { connect, type MqttClient } from "mqtt";
 import type { Logger } from "pino";
-import type { Mqtt } from "../../config/gateway.js";
 import { realScheduler, type Scheduler } from "../../runtime/scheduler.js";
-import { type BackoffOptions, backoffDelay, defaultBackoff } from "../transport/backoff.js";
+import { backoffDelay, defaultBackoff } from "../transport/backoff.js";
 import { Listeners } from "../transport/listeners.js";
 import type { Health } from "../transport/reconnecting.js";
-import { clientOptions, type MqttSession, redactUrl, type SessionProtocol } from "./clientOptions.js";
+import {
+  clientOptions,
+  type MqttConnectionOptions,
+  redactUrl,
+  type SessionProtocol,
+} from "./clientOptions.js";
+import { FlowGate } from "./flowGate.js";
 import {
   type MqttConnectionEvents,
   type MqttCounters,
@@ -22,41 +27,8 @@ import {
   type MqttMessage,
   type PublishOptions,
 } from "./mqttTypes.js";
-import { topicFilterProblem, topicMatches, topicNameProblem } from "./topics.js";
-
-/** What an MqttConnection is handed. */
-export interface MqttConnectionOptions {
-  /** The `mqtt:` section of the gateway configuration (TLS paths already absolute). */
-  config: Mqtt;
-  /** Gives the default client id `accessgw-<gatewayId>`. */
-  gatewayId: string;
-  logger: Logger;
-  now?: () => number;
-  scheduler?: Scheduler;
-  /** Delay between reconnect attempts; 250 ms doubling to 30 s with full jitter by default. */
-  backoff?: BackoffOptions;
-  random?: () => number;
-  /** MQTT keepalive in seconds (default 30): how fast a silently dead broker is noticed. */
-  keepaliveSeconds?: number;
-  /** How long one connection attempt may take, in ms (default 10 s). */
-  connectTimeoutMs?: number;
-  /** Overrides the client id (config.clientId, else `accessgw-<gatewayId>`). */
-  clientId?: string;
-  /**
-   * A persistent MQTT 5 session with a last will (the sync link). Without it the session is clean,
-   * so card reads queued while the gateway was away never arrive late and open a door for nobody.
-   */
-  session?: MqttSession;
-  /**
-   * Flow control (the sync link): while a message's handlers are still working on it (the promises
-   * they returned have not settled), at most one more message is read from the socket; the next
-   * waits, and with it the acknowledgement of that one. A snapshot of a million members then
-   * arrives as fast as it is applied, one message ahead, instead of piling up in memory; the broker
-   * keeps the rest. Handlers must not wait for the network themselves (a publish's PUBACK is read
-   * from the same socket).
-   */
-  flowControl?: boolean;
-}
+import { Subscriptions } from "./subscriptions.js";
+import { topicFilterProblem, topicNameProblem } from "./topics.js";
 
 /** Subscriptions are QoS 1 so the broker retries a read that a flaky link dropped. */
 const SUBSCRIBE_QOS = 1;
@@ -70,6 +42,8 @@ const UNSUPPORTED_PROTOCOL = new Set([1, 132]);
 const STOP_GRACE_MS = 1000;
 
 /** One shared broker connection: constructed idle, `start()` connects, `stop()` disconnects. */
+export type { MqttConnectionOptions };
+
 export class MqttConnection implements MqttLink {
   /** The broker URL with any password in it masked, for logs, errors and status. */
   readonly url: string;
@@ -79,12 +53,7 @@ export class MqttConnection implements MqttLink {
   private readonly now: () => number;
   private readonly scheduler: Scheduler;
   private readonly listeners = new Listeners<MqttConnectionEvents>();
-  private readonly handlers = new Map<string, Set<MqttHandler>>();
-  /** Filters the broker has not acknowledged in this session. */
-  private readonly unacked = new Set<string>();
-  /** Filters with an UNSUBSCRIBE on the wire: subscribing again waits for its UNSUBACK. */
-  private readonly unsubscribing = new Set<string>();
-  private readonly subscribedWaiters: (() => void)[] = [];
+  private readonly subs = new Subscriptions();
   private readonly pendingPublishes = new Set<(err: Error) => void>();
   private readonly totals: MqttCounters = {
     messagesIn: 0,
@@ -107,10 +76,8 @@ export class MqttConnection implements MqttLink {
   private sessionProtocol: SessionProtocol = 5;
   /** The broker refused MQTT 5: the next attempt builds a new client that speaks 3.1.1. */
   private downgrade = false;
-  /** Flow control: what the handlers of the message being delivered are still doing. */
-  private hold: Promise<unknown> | undefined;
-  /** Flow control: what the handlers of the message before it are still doing. */
-  private previous: Promise<unknown> = Promise.resolve();
+  /** Flow control (the sync link): the next message waits for the one before it. */
+  private readonly gate: FlowGate | undefined;
 
   constructor(options: MqttConnectionOptions) {
     this.options = options;
@@ -119,6 +86,7 @@ export class MqttConnection implements MqttLink {
     this.log = options.logger;
     this.now = options.now ?? Date.now;
     this.scheduler = options.scheduler ?? realScheduler;
+    this.gate = options.flowControl === true ? new FlowGate() : undefined;
     this.state = { state: "connecting", since: this.now(), lastError: undefined, attempts: 0 };
   }
 
@@ -167,17 +135,9 @@ export class MqttConnection implements MqttLink {
   subscribe(filter: string, handler: MqttHandler): () => void {
     const problem = topicFilterProblem(filter);
     if (problem !== undefined) throw new MqttError("MQTT_BAD_TOPIC", this.url, problem);
-    let set = this.handlers.get(filter);
-    if (set === undefined) {
-      set = new Set();
-      this.handlers.set(filter, set);
-      this.unacked.add(filter);
-      // Some brokers (aedes) may handle a SUBSCRIBE before an earlier UNSUBSCRIBE of the same filter.
-      if (this.isOpen() && !this.unsubscribing.has(filter)) this.sendSubscribe([filter]);
-    }
-    // The same function may be handed in twice: each call gets its own removable entry.
-    const entry: MqttHandler = (m) => handler(m);
-    set.add(entry);
+    const { entry, isNew } = this.subs.add(filter, handler);
+    // Some brokers (aedes) may handle a SUBSCRIBE before an earlier UNSUBSCRIBE of the same filter.
+    if (isNew && this.isOpen() && !this.subs.isUnsubscribing(filter)) this.sendSubscribe([filter]);
     let removed = false;
     return () => {
       if (removed) return;
@@ -188,8 +148,7 @@ export class MqttConnection implements MqttLink {
 
   /** Resolves once the broker has acknowledged every filter subscribed so far (in this session). */
   whenSubscribed(): Promise<void> {
-    if (this.unacked.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.subscribedWaiters.push(resolve));
+    return this.subs.whenAcked();
   }
 
   /**
@@ -205,42 +164,28 @@ export class MqttConnection implements MqttLink {
     const client = this.client;
     if (client === undefined || !this.isOpen()) {
       const why = this.state.lastError === undefined ? "" : ` (${this.state.lastError.message})`;
+      const text = `not connected to the broker: ${this.state.state}${why}`;
       return this.refuse(
-        new MqttError(
-          "MQTT_NOT_CONNECTED",
-          this.url,
-          `not connected to the broker: ${this.state.state}${why}`,
-          {
-            cause: this.state.lastError,
-          },
-        ),
+        new MqttError("MQTT_NOT_CONNECTED", this.url, text, { cause: this.state.lastError }),
       );
     }
     const body = typeof payload === "string" ? payload : Buffer.from(payload);
     return new Promise<void>((resolve, reject) => {
-      let settled = false;
-      const fail = (err: Error) => {
-        if (settled) return;
-        settled = true;
-        this.pendingPublishes.delete(fail);
+      // Settles once: by MQTT.js's callback, or by rejectPending when the link drops first.
+      const settle = (err?: Error) => {
+        if (!this.pendingPublishes.delete(settle)) return;
+        if (err === undefined) {
+          this.totals.messagesOut++;
+          resolve();
+          return;
+        }
         this.totals.publishFailures++;
         reject(err);
       };
-      this.pendingPublishes.add(fail);
+      this.pendingPublishes.add(settle);
       client.publish(topic, body, { qos: options.qos ?? 0, retain: options.retain ?? false }, (err) => {
-        if (err) {
-          fail(
-            new MqttError("MQTT_PUBLISH_FAILED", this.url, `publish to ${topic} failed: ${err.message}`, {
-              cause: err,
-            }),
-          );
-          return;
-        }
-        if (settled) return;
-        settled = true;
-        this.pendingPublishes.delete(fail);
-        this.totals.messagesOut++;
-        resolve();
+        const text = `publish to ${topic} failed: ${err?.message}`;
+        settle(err ? new MqttError("MQTT_PUBLISH_FAILED", this.url, text, { cause: err }) : undefined);
       });
     });
   }
@@ -271,7 +216,7 @@ export class MqttConnection implements MqttLink {
       // MQTT.js may still report late socket errors; an "error" event without a listener would throw.
       client.on("error", () => {});
     }
-    for (const resolve of this.subscribedWaiters.splice(0)) resolve();
+    this.subs.release();
     this.setState({ state: "stopped", since: this.now(), lastError: undefined, attempts: 0 });
   }
 
@@ -309,18 +254,10 @@ export class MqttConnection implements MqttLink {
       return;
     }
     this.client = client;
-    if (this.options.flowControl === true) {
-      // MQTT.js emits "message" and then calls handleMessage for the same packet; its callback
-      // sends the PUBACK and lets the next packet in.
-      client.handleMessage = (_packet, callback) => {
-        // This message is taken (acknowledged, the next one read) once the one before it is done:
-        // one message is applied while the next waits in memory, parsed and ready.
-        const before = this.previous;
-        this.previous = this.hold ?? Promise.resolve();
-        this.hold = undefined;
-        void before.then(() => callback());
-      };
-    }
+    const gate = this.gate;
+    // MQTT.js emits "message" and then calls handleMessage for the same packet; its callback sends
+    // the PUBACK and lets the next packet in.
+    if (gate !== undefined) client.handleMessage = (_packet, callback) => gate.take(() => callback());
     client.on("connect", () => this.onConnect());
     client.on("close", () => this.onClose());
     client.on("error", (err) => this.onError(err));
@@ -335,16 +272,17 @@ export class MqttConnection implements MqttLink {
     this.log.info({ url: this.url, clientId: this.clientId }, "mqtt connected");
     // Clean session: the broker forgot our subscriptions, so every filter is sent again. (With a
     // persistent session they may still be there; subscribing again is harmless.)
-    this.unsubscribing.clear();
-    for (const filter of this.handlers.keys()) this.unacked.add(filter);
+    this.subs.clearUnsubscribing();
+    this.subs.unackAll();
     this.setState({ state: "open", since: this.now(), lastError: undefined, attempts: 0 });
-    if (this.handlers.size > 0) this.sendSubscribe([...this.handlers.keys()]);
+    const filters = this.subs.filters();
+    if (filters.length > 0) this.sendSubscribe(filters);
   }
 
   private onClose(): void {
     if (this.stopped) return;
     this.rejectPending("the connection to the broker was lost");
-    for (const filter of this.handlers.keys()) this.unacked.add(filter);
+    this.subs.unackAll();
     const err = this.state.lastError ?? new Error("connection closed");
     if (this.state.state === "open") this.log.warn({ url: this.url, err }, "mqtt connection lost");
     this.scheduleRetry(err);
@@ -412,25 +350,17 @@ export class MqttConnection implements MqttLink {
         if (g.qos === 128)
           this.log.warn({ url: this.url, filter: g.topic }, "mqtt broker refused subscription");
       }
-      for (const filter of filters) this.unacked.delete(filter);
-      if (this.unacked.size === 0) for (const resolve of this.subscribedWaiters.splice(0)) resolve();
+      this.subs.acked(filters);
     });
   }
 
   private removeHandler(filter: string, entry: MqttHandler): void {
-    const set = this.handlers.get(filter);
-    if (set === undefined) return;
-    set.delete(entry);
-    if (set.size > 0) return;
-    this.handlers.delete(filter);
-    this.unacked.delete(filter);
-    if (this.unacked.size === 0) for (const resolve of this.subscribedWaiters.splice(0)) resolve();
+    if (!this.subs.remove(filter, entry)) return;
     const client = this.client;
-    if (client === undefined || !this.isOpen() || this.unsubscribing.has(filter)) return;
-    this.unsubscribing.add(filter);
+    if (client === undefined || !this.isOpen() || !this.subs.startUnsubscribe(filter)) return;
     client.unsubscribe(filter, () => {
-      this.unsubscribing.delete(filter);
-      if (this.handlers.has(filter) && this.isOpen()) this.sendSubscribe([filter]);
+      this.subs.endUnsubscribe(filter);
+      if (this.subs.has(filter) && this.isOpen()) this.sendSubscribe([filter]);
     });
   }
 
@@ -439,21 +369,13 @@ export class MqttConnection implements MqttLink {
     if (this.stopped) return;
     this.totals.messagesIn++;
     const message: MqttMessage = { topic, payload, retain };
-    const pending: Promise<unknown>[] = [];
-    for (const [filter, set] of [...this.handlers]) {
-      if (!topicMatches(filter, topic)) continue;
-      for (const handler of [...set]) {
-        try {
-          const result = handler(message);
-          if (result === "rejected") this.totals.badPayloads++;
-          else if (result instanceof Promise) pending.push(result);
-        } catch (err) {
-          this.totals.handlerErrors++;
-          this.log.warn({ url: this.url, topic, err }, "mqtt message handler threw");
-        }
-      }
+    const { pending, rejected, threw } = this.subs.deliver(message);
+    this.totals.badPayloads += rejected;
+    for (const err of threw) {
+      this.totals.handlerErrors++;
+      this.log.warn({ url: this.url, topic, err }, "mqtt message handler threw");
     }
-    if (this.options.flowControl === true && pending.length > 0) this.hold = Promise.allSettled(pending);
+    this.gate?.holding(pending);
   }
 
   private refuse(err: MqttError): Promise<never> {
