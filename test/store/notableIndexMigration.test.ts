@@ -1,16 +1,19 @@
 /**
  * Migration 17 (issue 12: fewer pages per scan): the reason and kind indexes give way to one index
- * of the notable events. A cache written at version 16 migrates, and every `accessgw events` filter
- * lists the same events before and after, as a plain filter of the whole history says it should.
+ * of the notable events, and the presence index keeps only entries. A cache written at version 16
+ * migrates, and every `accessgw events` filter lists the same events before and after, as a plain
+ * filter of the whole history says it should; who is present stays the same.
  */
-import { describe, expect } from "vitest";
+import { describe, expect, vi } from "vitest";
 import { canonicalCard } from "../../config/cardNumber.js";
 import { EVENT_KINDS } from "../../config/protocol/events.js";
 import { REASON_CODES } from "../../config/protocol/reasons.js";
+import { presentMembers } from "../../gateway/console/consoleQueries.js";
 import { scan } from "../../gateway/decisions.js";
 import type { DecisionRequest } from "../../gateway/engine/types.js";
 import type { Store } from "../../gateway/store/db.js";
 import { type EventQuery, listAllEvents, recordEvent, type StoredEvent } from "../../gateway/store/events.js";
+import { countPresent } from "../../gateway/store/facts.js";
 import { test } from "../harness/index.js";
 import { at } from "../helpers/build.js";
 import { asVersion16 } from "../helpers/packedRows.js";
@@ -110,6 +113,13 @@ function expected(all: StoredEvent[], q: EventQuery): string[] {
   return some.map((e) => e.id);
 }
 
+/** R12: who is in each area, and the count area_full judges by, during the recorded day. */
+const present = (s: Store) =>
+  ["gym", "pool"].map((area) => ({
+    members: presentMembers(s, area, at("2027-03-22T00:00"), at("2027-03-22T23:00")).map((m) => m.id),
+    count: countPresent(s, area, at("2027-03-22T00:00"), at("2027-03-22T23:00"), "nobody"),
+  }));
+
 const listed = (s: Store, qs: EventQuery[]) => qs.map((q) => listAllEvents(s, q).map((e) => e.id));
 const indexes = (s: Store) =>
   s.db
@@ -117,7 +127,7 @@ const indexes = (s: Store) =>
     .pluck()
     .all();
 
-describe("migration 17: one index for the notable events", () => {
+describe("migration 17: one index for the notable events, the members present", () => {
   test("a version-16 cache migrates, and every events filter lists the same events", ({ store: t }) => {
     importExamples(t.store);
     record(t.store);
@@ -140,6 +150,7 @@ describe("migration 17: one index for the notable events", () => {
     asVersion16(t.store);
     const qs = queries(all);
     const before = listed(t.store, qs);
+    const presentBefore = present(t.store);
     const store = t.reopen();
     expect(store.db.pragma("user_version", { simple: true })).toBe(17);
     expect(indexes(store)).toEqual([
@@ -151,6 +162,14 @@ describe("migration 17: one index for the notable events", () => {
       "events_reader",
       "sqlite_autoindex_events_1",
     ]);
+    expect(
+      store.db
+        .prepare("SELECT name FROM sqlite_master WHERE tbl_name = 'presence' AND type = 'index'")
+        .pluck()
+        .all(),
+    ).toEqual(["presence_in"]);
+    expect(present(store)).toEqual(presentBefore);
+    expect(presentBefore.flatMap((p) => p.members)).not.toEqual([]);
     const after = listed(store, qs);
     expect(after).toEqual(before);
     expect(after).toEqual(qs.map((q) => expected(all, q)));
@@ -159,5 +178,29 @@ describe("migration 17: one index for the notable events", () => {
       const q = e.kind === "decision" ? { reason: e.reason } : { kind: e.kind };
       expect(listAllEvents(store, q).map((x) => x.id)).toContain(e.id);
     }
+  });
+
+  test("R12: who is present (area_full, the console) is read from the entries' index alone", ({
+    exampleStore: s,
+  }) => {
+    const plans: string[] = [];
+    const prepare = vi.spyOn(s, "prepare");
+    countPresent(s, "pool", 0, 1, "nobody");
+    presentMembers(s, "pool", 0, 1);
+    for (const [sql] of prepare.mock.calls) {
+      // Area, from, to, and the member left out of the count: as many as the statement takes.
+      const params = ["pool", 0, 1, "nobody"].slice(0, sql.split("?").length - 1);
+      const rows = s.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[];
+      plans.push(rows[0]?.detail ?? "");
+    }
+    prepare.mockRestore();
+    expect(plans).toEqual([
+      expect.stringMatching(
+        /^SEARCH presence USING COVERING INDEX presence_in \(area=\? AND last_at>\? AND last_at<\?\)$/,
+      ),
+      expect.stringMatching(
+        /^SEARCH p USING COVERING INDEX presence_in \(area=\? AND last_at>\? AND last_at<\?\)$/,
+      ),
+    ]);
   });
 });

@@ -53,7 +53,7 @@ describe("the pages a decision writes (issue 12: scan p99)", () => {
     scanned: s,
   }) => {
     expect(pagesOf(s, pool(ANNA), "2027-03-22T10:00")).toEqual({
-      pages: [...EVENT, "ledger_packs", "multipacks", "presence", "presence_area", "visit_packs"].sort(),
+      pages: [...EVENT, "ledger_packs", "multipacks", "presence", "presence_in", "visit_packs"].sort(),
       reason: "ok",
     });
   });
@@ -63,9 +63,23 @@ describe("the pages a decision writes (issue 12: scan p99)", () => {
   }) => {
     scan(s, pool(ANNA), at("2027-03-22T10:00"), "gw-1");
     expect(pagesOf(s, pool(ANNA, "out"), "2027-03-22T10:30")).toEqual({
-      pages: [...EVENT, "presence", "presence_area"].sort(),
+      pages: [...EVENT, "presence", "presence_in"].sort(),
       reason: "exit",
     });
+  });
+
+  it("R12: a member coming back in adds one presence index page, however many members are in or out", ({
+    scanned: s,
+  }) => {
+    // Other members' movements fill several pages of the presence index, out and in.
+    const insert = s.db.prepare(
+      "INSERT INTO presence (member_id, area, last_direction, last_at, local) VALUES (?, 'pool', ?, ?, 0)",
+    );
+    for (let i = 0; i < 3000; i++)
+      insert.run(`m-${String(i).padStart(5, "0")}`, i % 2 === 0 ? "in" : "out", at("2027-03-22T07:00") + i);
+    const { pages, reason } = pagesOf(s, pool(ANNA), "2027-03-22T10:00");
+    expect(reason).toBe("ok");
+    expect(pages.filter((p) => p.startsWith("presence"))).toEqual(["presence", "presence_in"]);
   });
 
   it("R14: a deny writes its event and its place in the notable events' index: 9 pages", ({ scanned: s }) => {
