@@ -20,6 +20,7 @@ import { foldOnce, populate } from "./populate.js";
 import { Rng } from "./prng.js";
 import { SCAN_AREAS, SITE, WEEK_START } from "./site.js";
 import { dbSize, ioCounters, type Latency, MB, memory, summarise } from "./stats.js";
+import { framesOf } from "./walFrames.js";
 
 const { values: opt } = parseArgs({
   options: {
@@ -78,6 +79,8 @@ export interface SizeResult {
   floor?: Latency;
   explain?: Latency;
   scan?: Latency;
+  /** WAL frames (pages) a scan's commit writes, by decision: scans, mean, max. */
+  scanFrames?: Record<string, { n: number; mean: number; max: number }>;
   commit?: Latency;
   outcomes: Record<string, number>;
   totalMs: number;
@@ -136,6 +139,8 @@ if (sizeAfterImport) {
 }
 
 const DAY_KEYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+/** Scans whose WAL frames are counted after the timed ones. */
+const FRAME_SCANS = 500;
 const HOLIDAY = 1; // 2026-12-08, the Tuesday of the scanned week
 const toMin = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
@@ -284,6 +289,23 @@ if (only.has("scan")) {
   } finally {
     await checkpointer.stop();
   }
+  // The WAL frames (pages written and fsynced) of each scan's commit, by outcome, on more scans of
+  // the same kind with the checkpointer stopped (each scan starts on an empty WAL).
+  const frames: Record<string, number[]> = {};
+  for (const r of requests(FRAME_SCANS, 5)) {
+    let outcome = "";
+    const n = framesOf(store, () => {
+      outcome = scan(store, r.req, r.at, "bench-gw").decision;
+    }).length;
+    frames[outcome] = [...(frames[outcome] ?? []), n];
+  }
+  result.scanFrames = Object.fromEntries(
+    Object.entries(frames).map(([k, ns]) => [
+      k,
+      { n: ns.length, mean: ns.reduce((a, b) => a + b, 0) / ns.length, max: Math.max(...ns) },
+    ]),
+  );
+  log(`scan WAL frames: ${JSON.stringify(result.scanFrames)}`);
 }
 
 // The disk's floor for a durable write: a bare BEGIN; INSERT; COMMIT on the same database.

@@ -107,4 +107,26 @@ export const SITES_MIGRATIONS: Migration[] = [
     // Every ledger row and visit packed, then the tables dropped (packedMigration.ts).
     convert: packHistory,
   },
+  {
+    version: 17,
+    name: "fewer index pages per scan: the notable events, the members present",
+    sql: `
+      -- Issue 12 (scan p99): every index of events is a page a scan writes and fsyncs. Routine grants
+      -- (ok, reentry, booking, exit: most events) are found by time, reader, card or member; listing
+      -- them by reason or kind reads the events' time index, where most rows match anyway. The
+      -- others (denies, staff and door grants, door, alarm and command events, whose reason is '')
+      -- go in one index by kind, reason and time, which serves --kind and --reason alone
+      -- (events.ts adds the index's condition to such a listing, so SQLite can use it).
+      DROP INDEX events_kind;
+      DROP INDEX events_reason;
+      CREATE INDEX events_notable ON events (kind, reason, at)
+        WHERE reason NOT IN ('ok', 'reentry', 'booking', 'exit');
+
+      -- R12: who is in an area (area_full, the console's list) reads the members whose last
+      -- movement was an entry. Keeping only those in the index, a movement writes one of its pages
+      -- (the entry added, or removed) instead of two (moved from the 'out' range to the 'in' one).
+      DROP INDEX presence_area;
+      CREATE INDEX presence_in ON presence (area, last_at) WHERE last_direction = 'in';
+    `,
+  },
 ];

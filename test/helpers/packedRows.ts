@@ -40,10 +40,27 @@ export function unpacked(store: Store): Store {
 }
 
 /**
+ * The cache as version 16 left it (before migration 17): an index of events by reason and one by
+ * kind instead of the notable events' index, and every presence row in presence_area. Reopen the
+ * store to migrate it again.
+ */
+export function asVersion16(store: Store): void {
+  store.db.exec(`
+    DROP INDEX events_notable;
+    CREATE INDEX events_reason ON events (reason, at);
+    CREATE INDEX events_kind ON events (kind, at);
+    DROP INDEX presence_in;
+    CREATE INDEX presence_area ON presence (area, last_direction, last_at);
+  `);
+  store.db.pragma("user_version = 16");
+}
+
+/**
  * The cache as version 15 left it (before migration 16): the ledger and visits as tables of rows,
  * no packs and no dictionary. Reopen the store to migrate it again.
  */
 export function asVersion15(store: Store): void {
+  asVersion16(store);
   unpacked(store);
   store.db.exec(`
     CREATE TABLE main.ledger (

@@ -97,7 +97,30 @@ describe("events filters read through indexes, never the whole table", () => {
     ["--card", { card: "1" }, ["1", -1], /SEARCH events USING INDEX events_card \(card=\?\)/],
     ["--member", { memberId: "m" }, ["m", -1], /SEARCH events USING INDEX events_member \(member_id=\?\)/],
     ["--reader", { readerId: "r" }, ["r", -1], /SEARCH events USING INDEX events_reader \(reader_id=\?\)/],
-    ["--reason", { reason: "ok" }, ["ok", -1], /SEARCH events USING INDEX events_reason \(reason=\?\)/],
+    [
+      "--reason of a deny: the notable events' index",
+      { reason: "anti_passback" },
+      ["anti_passback", -1],
+      /^SEARCH events USING INDEX events_notable \(kind=\? AND reason=\?\)$/,
+    ],
+    [
+      "--reason of a deny --since",
+      { reason: "no_credits", since: 1 },
+      [1, "no_credits", -1],
+      /^SEARCH events USING INDEX events_notable \(kind=\? AND reason=\? AND at>\?\)$/,
+    ],
+    [
+      "--reason of a staff grant: the notable events' index",
+      { reason: "staff_override" },
+      ["staff_override", -1],
+      /^SEARCH events USING INDEX events_notable \(kind=\? AND reason=\?\)$/,
+    ],
+    [
+      "--reason of a routine grant: the time index, where most events match",
+      { reason: "ok" },
+      ["ok", -1],
+      /^SCAN events USING INDEX events_at$/,
+    ],
     ["--since", { since: 1 }, [1, -1], /SEARCH events USING INDEX events_at \(at>\?\)/],
     [
       "--card --since",
@@ -124,12 +147,23 @@ describe("events filters read through indexes, never the whole table", () => {
       /^CO-ROUTINE .*; SEARCH events USING INDEX events_card \(card=\?\); SCAN .*; USE TEMP B-TREE FOR ORDER BY$/,
     ],
     ["no filter", {}, [-1], /SCAN events USING INDEX events_at/],
-    ["--kind (D7)", { kind: "alarm" }, ["alarm", -1], /SEARCH events USING INDEX events_kind \(kind=\?\)/],
+    [
+      "--kind (D7)",
+      { kind: "alarm" },
+      ["alarm", -1],
+      /^SEARCH events USING INDEX events_notable \(kind=\? AND reason=\?\)$/,
+    ],
     [
       "--kind --since",
       { kind: "door", since: 1 },
       [1, "door", -1],
-      /SEARCH events USING INDEX events_kind \(kind=\? AND at>\?\)/,
+      /^SEARCH events USING INDEX events_notable \(kind=\? AND reason=\? AND at>\?\)$/,
+    ],
+    [
+      "--kind decision: the time index, where nearly every event matches",
+      { kind: "decision" },
+      ["decision", -1],
+      /^SCAN events USING INDEX events_at$/,
     ],
     [
       "--reader --kind: the reader's index, not the kind's",
