@@ -64,6 +64,9 @@ export interface SizeResult {
   importMs: number;
   /** From the first chunk's generation to the last commit (populate.ts). */
   pipelineMs?: number;
+  /** CPU milliseconds of the writing thread and of the checking worker during the import (Linux). */
+  writeCpuMs?: number | null;
+  checkCpuMs?: number | null;
   /** Members per second through the pipelined import, over its wall time (generation overlapped, on the worker). */
   importRate: number;
   dbBytes: number;
@@ -95,6 +98,7 @@ let generateNs = 0n;
 let validateNs = 0n;
 let importNs = 0n;
 let wallNs = 0n;
+let cpu: { writeCpuMs: number | null; checkCpuMs: number | null } = { writeCpuMs: null, checkCpuMs: null };
 
 if (reuse) {
   stats = JSON.parse(stored as string).stats as GenStats;
@@ -114,6 +118,8 @@ if (reuse) {
   validateNs = filled.validateNs;
   importNs = filled.importNs;
   wallNs = filled.wallNs;
+  cpu = { writeCpuMs: filled.writeCpuMs, checkCpuMs: filled.checkCpuMs };
+  log(`import CPU: writing ${cpu.writeCpuMs} ms, checking and generating ${cpu.checkCpuMs} ms`);
   store.setMeta("bench", JSON.stringify({ size, seed, stats }));
 }
 gc();
@@ -237,6 +243,7 @@ const result: SizeResult = {
   validateMs: ms(validateNs),
   importMs: ms(importNs),
   pipelineMs: ms(wallNs),
+  ...cpu,
   importRate: reuse ? 0 : size / (ms(wallNs) / 1000),
   dbBytes: afterImport.db,
   walBytes: afterImport.wal,

@@ -14,7 +14,7 @@ import { startModuleWorker } from "../runtime/moduleWorker.js";
 import { type GenStats, newStats } from "./generate.js";
 import type { PopulateWorkerData, PopulateWorkerTotals } from "./populateWorker.js";
 import { SITE } from "./site.js";
-import { MB, memory } from "./stats.js";
+import { MB, memory, threadCpuMs } from "./stats.js";
 
 /**
  * What populate generated; the nanoseconds the worker spent generating and checking, the main
@@ -26,6 +26,9 @@ export interface Populated {
   validateNs: bigint;
   importNs: bigint;
   wallNs: bigint;
+  /** CPU milliseconds of the writing (main) thread and of the checking worker over the import (Linux). */
+  writeCpuMs: number | null;
+  checkCpuMs: number | null;
 }
 
 /**
@@ -38,7 +41,15 @@ export async function populate(
   o: { size: number; seed: number; chunk: number; log: (text: string) => void; before?: () => unknown },
 ): Promise<Populated> {
   const now = () => process.hrtime.bigint();
-  const out: Populated = { stats: newStats(), generateNs: 0n, validateNs: 0n, importNs: 0n, wallNs: 0n };
+  const out: Populated = {
+    stats: newStats(),
+    generateNs: 0n,
+    validateNs: 0n,
+    importNs: 0n,
+    wallNs: 0n,
+    writeCpuMs: null,
+    checkCpuMs: null,
+  };
   importFiles(store, loadDataFiles([{ name: "bench-site.yaml", value: SITE }], store.siteConfig()));
   // Run after the site is in (a fold needs its horizon); on an empty cache foldHistory does all
   // its work before its first await, so the members below already see its cut.
@@ -53,6 +64,7 @@ export async function populate(
     window: new SharedArrayBuffer(4),
   };
   const t0 = now();
+  const cpu0 = threadCpuMs();
   const worker = startModuleWorker(new URL("./populateWorker.js", import.meta.url), {
     workerData: data,
     resourceLimits: CHECKER_LIMITS,
@@ -63,6 +75,7 @@ export async function populate(
     out.stats = t.stats;
     out.generateNs = BigInt(t.generateNs);
     out.validateNs = BigInt(t.checkNs);
+    out.checkCpuMs = t.cpuMs;
   });
   let writer = new ImportWriter(store, "import");
   let done = 0;
@@ -98,6 +111,8 @@ export async function populate(
     throw err;
   } finally {
     out.wallNs = now() - t0;
+    const cpu1 = threadCpuMs();
+    out.writeCpuMs = cpu0 === null || cpu1 === null ? null : cpu1 - cpu0;
     await worker.terminate();
   }
   return out;

@@ -9,6 +9,7 @@ import type { SiteConfig } from "../config/site.js";
 import { checkImport } from "../gateway/store/importCheck.js";
 import { type ImportWorkerMessage, windowedSink } from "../gateway/store/importWindow.js";
 import { type GenStats, generateMember, newStats } from "./generate.js";
+import { threadCpuMs } from "./stats.js";
 
 /** What populate.ts hands the worker. */
 export interface PopulateWorkerData {
@@ -27,6 +28,8 @@ export interface PopulateWorkerTotals {
   stats: GenStats;
   generateNs: string;
   checkNs: string;
+  /** This thread's CPU milliseconds (Linux), or null. */
+  cpuMs: number | null;
 }
 
 const port = parentPort;
@@ -39,6 +42,7 @@ if (port) {
     const stats = newStats();
     let generateNs = 0n;
     let checkNs = 0n;
+    const cpu0 = threadCpuMs();
     for (let start = 0; start < data.size; start += data.chunk) {
       const t0 = process.hrtime.bigint();
       const members: Record<string, unknown>[] = [];
@@ -60,6 +64,7 @@ if (port) {
           stats,
           generateNs: String(generateNs),
           checkNs: String(checkNs),
+          cpuMs: cpu0 === null ? null : (threadCpuMs() as number) - cpu0,
         };
         port.postMessage(totals);
       }
