@@ -28,6 +28,8 @@ const { values: opt } = parseArgs({
     out: { type: "string" },
     seed: { type: "string", default: "20261207" },
     chunk: { type: "string", default: "1000" },
+    // Members per import transaction: one fsync'd commit each (synchronous=FULL).
+    "commit-every": { type: "string", default: "10000" },
     decisions: { type: "string", default: "20000" },
     scans: { type: "string", default: "10000" },
     warmup: { type: "string", default: "3000" },
@@ -74,6 +76,8 @@ export interface SizeResult {
   dbBytesAfter: number;
   walBytesAfter: number;
   rssAfterImport: number;
+  /** Peak RSS up to the end of the import (VmHWM then). */
+  peakAfterImport?: number;
   /** Issue 12 §3: the cache by B-tree after import and after the gateway's own fold pass. */
   sizeAfterImport?: CacheSize;
   sizeAfterFold?: CacheSize;
@@ -110,6 +114,7 @@ if (reuse) {
     size,
     seed,
     chunk,
+    commitEvery: Number(opt["commit-every"]),
     log,
     before: opt["fold-first"] ? () => foldOnce(store, WEEK_START) : undefined,
   });
@@ -125,9 +130,12 @@ if (reuse) {
 gc();
 const afterImport = dbSize(join(dir, DB_FILE));
 const rssAfterImport = memory().rss;
+// The peak so far is the import's: the fold pass and the measurements below may raise it.
+const peakAfterImport = memory().peak;
 log(
   `generated ${stats.members} members, ${stats.multipacks} multipacks, ${stats.ledger} ledger entries, ` +
-    `${stats.bookings} bookings; db ${Math.round(afterImport.db / MB)} MB + wal ${Math.round(afterImport.wal / MB)} MB`,
+    `${stats.bookings} bookings; db ${Math.round(afterImport.db / MB)} MB + wal ${Math.round(afterImport.wal / MB)} MB; ` +
+    `peak RSS so far ${Math.round(peakAfterImport / MB)} MB`,
 );
 
 // Issue 12 §3: where the bytes go, then the fold a daemon runs within a minute of its start, at the
@@ -250,6 +258,7 @@ const result: SizeResult = {
   dbBytesAfter: 0,
   walBytesAfter: 0,
   rssAfterImport,
+  peakAfterImport,
   sizeAfterImport,
   sizeAfterFold,
   fold,

@@ -33,12 +33,21 @@ export interface Populated {
 
 /**
  * Imports the site, runs `before`, then `size` members `chunk` at a time as `accessgw import` runs
- * (fileImport.ts): a worker generates and checks chunk N+1 while this thread writes chunk N, each
- * chunk one transaction committed on its verdict. Logs progress every tenth.
+ * (fileImport.ts): a worker generates and checks chunk N+1 while this thread writes chunk N; the
+ * transaction is committed on the verdict of every `commitEvery` members' last chunk (`accessgw
+ * import` commits once, at the end). Logs progress every tenth.
  */
 export async function populate(
   store: Store,
-  o: { size: number; seed: number; chunk: number; log: (text: string) => void; before?: () => unknown },
+  o: {
+    size: number;
+    seed: number;
+    chunk: number;
+    /** Members per transaction (whole chunks; default: one chunk). */
+    commitEvery?: number;
+    log: (text: string) => void;
+    before?: () => unknown;
+  },
 ): Promise<Populated> {
   const now = () => process.hrtime.bigint();
   const out: Populated = {
@@ -78,6 +87,7 @@ export async function populate(
     out.checkCpuMs = t.cpuMs;
   });
   let writer = new ImportWriter(store, "import");
+  const commitEvery = Math.max(1, Math.round((o.commitEvery ?? o.chunk) / o.chunk)) * o.chunk;
   let done = 0;
   let nextLog = 0;
   const timed = <T>(fn: () => T): T => {
@@ -93,9 +103,12 @@ export async function populate(
       members: (batch) => timed(() => writer.members(batch)),
       done(result) {
         if (result.count > 0) throw dataInvalid(result.count, result.problems);
-        timed(() => writer.finish(result.files));
-        writer = new ImportWriter(store, "import");
         done = Math.min(o.size, done + o.chunk);
+        // A chunk checked and found sound stays in the open transaction until enough are written.
+        if (done % commitEvery === 0 || done >= o.size) {
+          timed(() => writer.finish(result.files));
+          writer = new ImportWriter(store, "import");
+        }
         if (done >= nextLog || done >= o.size) {
           const rate = (done / Number(now() - t0)) * 1e9;
           o.log(
