@@ -91,7 +91,7 @@ export async function runBackupBench(
   const log = (text: string) => process.stderr.write(`  [backup] ${text}\n`);
   const store = Store.open(data);
   try {
-    populate(store, { size: o.members, seed: o.seed, chunk: 1000, log });
+    await populate(store, { size: o.members, seed: o.seed, chunk: 1000, log });
     log(`scanning every ${o.scanIntervalMs} ms for ${o.seconds} s without a backup`);
     const without = await scanWhile(store, o.members, o.scanIntervalMs, sleep(o.seconds * 1000));
     log("scanning while accessgw backup runs");

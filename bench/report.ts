@@ -132,12 +132,12 @@ export function rows(results: Sized[]): Row[] {
     (r) => (r.reused ? null : r.importRate >= 20_000),
   );
   add("import (ledger entries/s)", "", (r) =>
-    r.reused ? "–" : int(r.generated.ledger / ((r.validateMs + r.importMs) / 1000)),
+    r.reused ? "–" : int(r.generated.ledger / ((r.pipelineMs ?? r.validateMs + r.importMs) / 1000)),
   );
-  add("  of which validation, loadDataFiles (s)", "", (r) =>
+  add("  checking on the worker, importCheck (s)", "", (r) =>
     r.reused ? "–" : (r.validateMs / 1000).toFixed(1),
   );
-  add("  of which writing, importFiles (s)", "", (r) => (r.reused ? "–" : (r.importMs / 1000).toFixed(1)));
+  add("  writing meanwhile, ImportWriter (s)", "", (r) => (r.reused ? "–" : (r.importMs / 1000).toFixed(1)));
   add("generating the members (s, not counted)", "", (r) =>
     r.reused ? "–" : (r.generateMs / 1000).toFixed(1),
   );

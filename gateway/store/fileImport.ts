@@ -10,13 +10,11 @@ import { join } from "node:path";
 import type { Worker } from "node:worker_threads";
 import { dataInvalid } from "../../config/dataFile.js";
 import type { DataInput } from "../../config/dataPieces.js";
-import { AccessGwError } from "../../config/errors.js";
-import type { Member } from "../../config/members.js";
 import { startModuleWorker } from "../../runtime/moduleWorker.js";
 import { DB_FILE, type Store } from "./db.js";
-import type { CheckResult } from "./importCheck.js";
 import { type ImportSummary, ImportWriter } from "./importer.js";
-import type { ImportWorkerData, ImportWorkerMessage } from "./importWorker.js";
+import { CHECKER_LIMITS, followChecks } from "./importWindow.js";
+import type { ImportWorkerData } from "./importWorker.js";
 
 /**
  * Imports data files into the cache: all or nothing. Throws DATA_INVALID listing the problems (the
@@ -35,7 +33,10 @@ export async function importDataFiles(
     dbFile: join(store.dir, DB_FILE),
     window: new SharedArrayBuffer(4),
   };
-  const worker = startModuleWorker(new URL("./importWorker.js", import.meta.url), { workerData: data });
+  const worker = startModuleWorker(new URL("./importWorker.js", import.meta.url), {
+    workerData: data,
+    resourceLimits: CHECKER_LIMITS,
+  });
   return importFromWorker(store, worker, data.window, origin);
 }
 
@@ -52,44 +53,20 @@ export async function importFromWorker(
 ): Promise<ImportSummary> {
   const writer = new ImportWriter(store, origin);
   try {
-    const result = await verdict(worker, writer, new Int32Array(window));
-    if (result.count > 0) throw dataInvalid(result.count, result.problems);
-    return writer.finish(result.files);
+    let summary: ImportSummary | undefined;
+    await followChecks(worker, window, {
+      members: (batch) => writer.members(batch),
+      done(result) {
+        if (result.count > 0) throw dataInvalid(result.count, result.problems);
+        summary = writer.finish(result.files);
+        return true;
+      },
+    });
+    return summary as ImportSummary;
   } catch (err) {
     writer.abandon();
     throw err;
   } finally {
     await worker.terminate();
   }
-}
-
-/** Writes the members the worker posts until its verdict; rejects when it stops without one. */
-function verdict(worker: Worker, writer: ImportWriter, pending: Int32Array): Promise<CheckResult> {
-  return new Promise((resolve, reject) => {
-    // After a problem that refuses the import, what is still posted is not worth writing.
-    let refused = false;
-    const stopped = (why: string, cause?: unknown) =>
-      reject(
-        new AccessGwError("WORKER_FAILED", `refused, nothing was imported: the checking thread ${why}`, {
-          cause,
-        }),
-      );
-    worker.on("message", (m: ImportWorkerMessage) => {
-      if (m.type === "done") resolve(m.result);
-      else if (m.type === "failed") refused = true;
-      else {
-        try {
-          if (!refused) writer.members(m.batch as Member[]);
-        } catch (err) {
-          refused = true;
-          reject(err);
-        } finally {
-          Atomics.sub(pending, 0, 1);
-          Atomics.notify(pending, 0);
-        }
-      }
-    });
-    worker.on("error", (err) => stopped(`failed (${err.message})`, err));
-    worker.on("exit", (code) => stopped(`stopped (exit code ${code}) before its verdict`));
-  });
 }

@@ -7,6 +7,7 @@ import { applyLedgerBefore, foldedPacks, foldedThrough, mergeFrom } from "./ledg
 import { mergeLedgers, type Totals, withLedgersFrom } from "./ledgerMerge.js";
 import { mergeMemberHistory } from "./memberHistory.js";
 import { independent, writeCardRows, writeMemberRows, writeMultipackRows } from "./memberRows.js";
+import { holdCodes, releaseCodes } from "./packedCodes.js";
 import { diffRecord, plain } from "./recordDiff.js";
 import { SITE_TABLES } from "./siteTables.js";
 import { memberChanges } from "./storedMember.js";
@@ -61,12 +62,17 @@ export function writeImport(
   changes?: ChangeSet,
 ): ImportSummary {
   const sum = emptySummary(files.length);
-  store.db
-    .transaction(() => {
-      for (const f of files) writeConfig(store, f, sum, changes);
-      upsertAll(store, members, origin, sum, historyCut(store), changes);
-    })
-    .immediate();
+  holdCodes(store.db);
+  try {
+    store.db
+      .transaction(() => {
+        for (const f of files) writeConfig(store, f, sum, changes);
+        upsertAll(store, members, origin, sum, historyCut(store), changes);
+      })
+      .immediate();
+  } finally {
+    releaseCodes(store.db);
+  }
   if (changes) sum.changes = changes.report();
   return sum;
 }
@@ -102,18 +108,26 @@ export class ImportWriter {
     changes.append(this.memberChanges);
     this.store.db.exec("COMMIT");
     this.open = false;
+    releaseCodes(this.store.db);
     return { ...this.sum, files: files.length, changes: changes.report() };
   }
 
   /** Rolls back whatever was written: the import changes nothing. */
   abandon(): void {
     if (this.open && this.store.db.inTransaction) this.store.db.exec("ROLLBACK");
+    if (this.open) releaseCodes(this.store.db);
     this.open = false;
   }
 
   private begin(): void {
     if (this.open) return;
-    this.store.db.exec("BEGIN IMMEDIATE");
+    holdCodes(this.store.db);
+    try {
+      this.store.db.exec("BEGIN IMMEDIATE");
+    } catch (err) {
+      releaseCodes(this.store.db);
+      throw err;
+    }
     this.open = true;
     this.cut = historyCut(this.store);
   }

@@ -11,12 +11,15 @@ import type { CodeBook } from "./packedCodec.js";
 /**
  * The codes of one database. A code added inside a transaction is not remembered until it is
  * seen outside one: the transaction may roll back, and SQLite would then hand its number to
- * another text. Until then each use looks it up (a rare case: a text the cache never held).
+ * another text. Until then each use looks it up (a rare case: a text the cache never held) —
+ * unless the writer that owns the transaction holds the book (holdCodes): then they are
+ * remembered at once, and forgotten when it releases the book after its commit or rollback.
  */
 class Codes implements CodeBook {
   private readonly byText = new Map<string, number>();
   private readonly byCode = new Map<number, string>();
   private pending = false;
+  private holding = false;
   private readonly find: Database.Statement;
   private readonly name: Database.Statement;
   private readonly add: Database.Statement;
@@ -45,7 +48,26 @@ class Codes implements CodeBook {
 
   /** Outside a transaction, the codes added inside the last ones are committed or gone: read them again. */
   private settle(): void {
-    if (this.pending && !this.db.inTransaction) this.load();
+    if (this.pending && !this.db.inTransaction && !this.holding) this.load();
+  }
+
+  /** See holdCodes. */
+  hold(): void {
+    this.settle();
+    this.holding = !this.db.inTransaction;
+  }
+
+  /** See releaseCodes. */
+  release(): void {
+    if (!this.holding) return;
+    this.holding = false;
+    if (!this.pending) return;
+    if (!this.db.inTransaction) this.load();
+    else {
+      // Not the holder's own transaction that ended: what it remembered may yet roll back.
+      this.byText.clear();
+      this.byCode.clear();
+    }
   }
 
   code(text: string): number {
@@ -54,12 +76,12 @@ class Codes implements CodeBook {
     if (known !== undefined) return known;
     const stored = this.find.get(text) as number | undefined;
     if (stored !== undefined) {
-      if (!this.pending) this.remember(text, stored);
+      if (!this.pending || this.holding) this.remember(text, stored);
       return stored;
     }
     const added = this.add.get(text) as number;
     if (this.db.inTransaction) this.pending = true;
-    else this.remember(text, added);
+    if (!this.pending || this.holding) this.remember(text, added);
     return added;
   }
 
@@ -74,7 +96,7 @@ class Codes implements CodeBook {
         `a packed history value names code ${code}, which the cache does not have`,
       );
     // Without codes of ours in an open transaction, what the table holds is committed (perhaps by another process).
-    if (!this.pending) this.remember(stored, code);
+    if (!this.pending || this.holding) this.remember(stored, code);
     return stored;
   }
 
@@ -99,4 +121,18 @@ export function codeBook(db: Database.Database): CodeBook {
     books.set(db, book);
   }
   return book;
+}
+
+/**
+ * Issue 12 §4: a bulk writer about to open a transaction of its own (none is open) holds the
+ * book, so codes its transaction adds are remembered at once instead of looked up at each use;
+ * it must call releaseCodes once that transaction is committed or rolled back.
+ */
+export function holdCodes(db: Database.Database): void {
+  (codeBook(db) as Codes).hold();
+}
+
+/** Ends holdCodes: the codes added meanwhile are read again from what was committed. */
+export function releaseCodes(db: Database.Database): void {
+  (codeBook(db) as Codes).release();
 }

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
+import fc from "fast-check";
 import { describe, expect } from "vitest";
 import { AccessGwError } from "../../config/errors.js";
 import { Member } from "../../config/members.js";
@@ -8,7 +9,8 @@ import { importDataFiles, importFromWorker } from "../../gateway/store/fileImpor
 import { MemberSpool } from "../../gateway/store/memberSpool.js";
 import { test } from "../harness/index.js";
 import { exampleText } from "../helpers/examples.js";
-import { dump } from "./storeHelpers.js";
+import { membersData } from "./memberArbitrary.js";
+import { dump, freshStore, importInputs } from "./storeHelpers.js";
 
 /** The problems an import is refused with. */
 async function refusal(run: () => Promise<unknown>): Promise<string[]> {
@@ -184,5 +186,42 @@ describe("accessgw import, streamed", () => {
     expect(statSync(path).mode & 0o777).toBe(0o600);
     spool.close();
     expect(existsSync(path)).toBe(false);
+  });
+
+  it("writes exactly what the serial import writes, whatever the members and across batches (property)", async () => {
+    // Up to 450 plain members first, so the random ones land in the first, second or third batch.
+    const padded = fc.tuple(fc.nat({ max: 450 }), membersData).map(([n, list]) => [
+      ...Array.from({ length: n }, (_, i) => ({
+        id: `p-${i}`,
+        cards: [{ number: String(5000 + i) }],
+        multipacks: [
+          {
+            id: `pmp-${i}`,
+            product: "swim10",
+            purchasedAt: "2027-03-01T18:00:00+01:00",
+            ledger: [{ id: `pad:${i}`, amount: 1, at: "2027-03-02T10:00:00+01:00", area: "pool" }],
+          },
+        ],
+      })),
+      ...list,
+    ]);
+    await fc.assert(
+      fc.asyncProperty(padded, async (members) => {
+        const [serial, pipelined] = [freshStore(), freshStore()];
+        try {
+          const site = [{ name: "site.yaml", text: exampleText("site.yaml") }];
+          const input = [{ name: "members.json", value: { members } }];
+          importInputs(serial.store, site);
+          importInputs(serial.store, input);
+          importInputs(pipelined.store, site);
+          await importDataFiles(pipelined.store, input);
+          expect(dump(pipelined.store)).toEqual(dump(serial.store));
+        } finally {
+          serial.close();
+          pipelined.close();
+        }
+      }),
+      { numRuns: 12 },
+    );
   });
 });
