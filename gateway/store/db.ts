@@ -7,6 +7,7 @@ import { SqliteStore } from "../../runtime/sqliteStore.js";
 import { newFileMode, OWNER_ONLY } from "./dataFolder.js";
 import { migrate } from "./migrations.js";
 import { SITE_TABLES } from "./siteTables.js";
+import { WalGate } from "./walGate.js";
 
 export type Synchronous = "FULL" | "NORMAL" | "OFF";
 
@@ -25,6 +26,8 @@ export const DB_FILE = "accessgw.db";
 export class Store extends SqliteStore {
   /** The `synchronous` level decisions commit with (FULL unless the caller chose otherwise). */
   readonly synchronous: Synchronous;
+  /** Where bulk writers (sync chunks) wait while the checkpointer finishes (walGate.ts). */
+  readonly walGate = new WalGate();
   private siteCache: SiteConfig | null | undefined;
   /** The site revision siteCache was read at. */
   private siteRev = -1;

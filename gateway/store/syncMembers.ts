@@ -186,7 +186,11 @@ export async function applyMembersChunked(
     });
     commitMs = 0.7 * commitMs + 0.3 * (performance.now() - wrote);
     options.onProgress?.(done);
-    if (done < total) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (done < total) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      // The checkpointer may need a moment without chunks to finish (walGate.ts); scans go on.
+      await store.walGate.pass();
+    }
   } while (done < total);
   return {
     applied: true,
