@@ -106,7 +106,8 @@ export class Checkpointer {
     const gate = this.store.walGate;
     if (this.worker !== worker || !m.ok) {
       this.settled = undefined;
-      return gate.open();
+      gate.open();
+      return;
     }
     const log = m.log ?? 0;
     if (!m.again) {
@@ -118,7 +119,8 @@ export class Checkpointer {
     const complete = (m.checkpointed ?? 0) >= log;
     if (complete && this.settled === log) {
       this.settled = undefined;
-      return gate.open();
+      gate.open();
+      return;
     }
     this.settled = complete ? log : undefined;
     worker.postMessage("again");
