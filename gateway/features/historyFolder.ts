@@ -59,7 +59,12 @@ export class HistoryFolder implements Feature {
     if (cut !== null && foldedTo(store, cut)) return;
     const started = performance.now();
     const out = await foldHistory(store, now, {
-      pause: () => new Promise<void>((resolve) => setImmediate(resolve)),
+      // Scans between pages; and, like the sync's chunks, a moment for the checkpointer to catch
+      // up when the WAL has grown (store/walGate.ts): a pass over millions of members is long.
+      pause: async () => {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        await store.walGate.pass();
+      },
       stopped: () => this.stopping,
     });
     if (out.cut === null) return;

@@ -286,4 +286,28 @@ describe("sync.md history horizon: the nightly fold", () => {
     await folder.stop();
     expect(scheduler.pending).toBe(0);
   });
+
+  it("waits at the WAL gate between pages while the checkpointer catches up (store/walGate.ts)", async ({
+    site,
+  }) => {
+    apply(site, ada([entry("c:1", 2, "2027-03-02T10:00:00Z"), entry("c:2", 1, "2027-03-20T10:00:00Z")]));
+    const folder = new HistoryFolder({
+      store: site,
+      clock: () => at("2027-03-26T12:00"),
+      scheduler: new ManualScheduler(),
+      log: memoryLogger("info").logger,
+    });
+    site.walGate.close();
+    let done = false;
+    const pass = folder.foldNow().then(() => {
+      done = true;
+    });
+    for (let i = 0; i < 20; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+    // The page is written; the pass waits for the gate before going on.
+    expect(ledgerIds(site)).toEqual(["c:2"]);
+    expect(done).toBe(false);
+    site.walGate.open();
+    await pass;
+    expect(done).toBe(true);
+  });
 });
