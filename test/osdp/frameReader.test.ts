@@ -109,9 +109,7 @@ describe("the OSDP frame reader", () => {
         for (const e of reader.flush()) if (e.kind === "packet") packetLength += e.bytes.length;
         expect(reader.pending).toBe(0);
         const c = reader.counts();
-        expect(packetLength + c.droppedBytes + c.markBytes).toBe(
-          chunks.reduce((n, b) => n + b.length, 0),
-        );
+        expect(packetLength + c.droppedBytes + c.markBytes).toBe(chunks.reduce((n, b) => n + b.length, 0));
       }),
       RUNS,
     );
