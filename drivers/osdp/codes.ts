@@ -71,7 +71,7 @@ export const CAPABILITY = {
   READER_LED: 4,
   /** Reader audible output (compliance 1: on/off, 2: timed). */
   READER_AUDIBLE: 5,
-  /** Reader text output (items: rows; compliance: 0 none, else characters per row class). */
+  /** Reader text output (compliance 0, or no record: no display). */
   READER_TEXT: 6,
   TIME_KEEPING: 7,
   /** Check character support (compliance 1: CRC-16, 0: checksum only). */
@@ -87,6 +87,7 @@ export const CAPABILITY = {
   BIOMETRICS: 14,
   /** Secure PIN entry (a keypad whose digits travel under the secure channel). */
   SECURE_PIN_ENTRY: 15,
+  /** OSDP version (compliance 1: IEC 60839-11-5, 2: SIA OSDP 2.2). */
   OSDP_VERSION: 16,
 } as const;
 
