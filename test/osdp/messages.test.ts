@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CAPABILITY, CMD, REPLY } from "../../drivers/osdp/codes.js";
 import { decodeCommand, encodeCommand, type OsdpCommand } from "../../drivers/osdp/commands.js";
@@ -148,5 +149,18 @@ describe("OSDP replies beyond the traces", () => {
       encodeReply({ kind: "raw", reader: 0, format: 1, bitCount: 26, data: hexBytes("bd 88 eb") }),
     ).toThrow(/needs 4 bytes/);
     expect(() => encodeReply({ kind: "keypad", reader: 0, digits: "1A" })).toThrow(/digits, \* and #/);
+  });
+});
+
+describe("OSDP payload decoding on outside input", () => {
+  it("never throws on any code and any data: a value or a named error with a message", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 255 }), fc.uint8Array({ maxLength: 48 }), (code, data) => {
+        for (const result of [decodeCommand(code, data), decodeReply(code, data)]) {
+          if (!result.ok) expect(result.message).not.toBe("");
+        }
+      }),
+      { seed: 1313, numRuns: 2000 },
+    );
   });
 });

@@ -154,6 +154,16 @@ function framed(body: Uint8Array): Uint8Array {
 }
 
 describe("OSDP packet round trip", () => {
+  it("never throws on random bytes after a SOM", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 80 }), (rest) => {
+        const result = decodePacket(Uint8Array.from([0x53, ...rest]));
+        if (!result.ok) expect(result.message).not.toBe("");
+      }),
+      { seed: 1313, numRuns: 2000 },
+    );
+  });
+
   it("decodes every packet it encodes to the same fields", () => {
     fc.assert(
       fc.property(
