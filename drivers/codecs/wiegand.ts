@@ -6,8 +6,10 @@
  * `value`), as in the HID format sheets. Values are bigint because several formats exceed 32 bits.
  */
 
-/** Names of the supported Wiegand formats. */
-export type WiegandFormatName = "H10301" | "H10306" | "C1k35" | "C1k48" | "H10304" | "H10302";
+import type { WiegandFormatName } from "../../config/deviceLimits.js";
+
+/** Names of the supported Wiegand formats (defined once in config, where the schemas need them). */
+export type { WiegandFormatName };
 
 /** A decoded Wiegand credential; `facilityCode` is null for formats without one (H10302). */
 export interface WiegandCredential {
