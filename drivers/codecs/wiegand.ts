@@ -195,6 +195,19 @@ export function encodeWiegand(
 }
 
 /**
+ * The data bits of a full Wiegand value with its parity bits taken out, in wire order: the value
+ * Tasmota publishes as `UID`, so a card gives the same number whichever way it reached the gateway.
+ */
+export function wiegandData(format: WiegandFormatName, value: bigint): bigint {
+  const spec = FORMATS[format];
+  const parityPositions = new Set(spec.parity.map((p) => p.pos));
+  let data = 0n;
+  for (let pos = 1; pos <= spec.bits; pos++)
+    if (!parityPositions.has(pos)) data = (data << 1n) | BigInt(bitAt(value, spec.bits, pos));
+  return data;
+}
+
+/**
  * Splits Wiegand data that already had its parity bits removed (Tasmota's `UID`) into facility
  * code and card number, for a format's layout. No parity can be checked.
  */
