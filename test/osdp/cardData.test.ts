@@ -30,6 +30,7 @@ describe("OSDP RAW card data to card numbers (issue 13 §3, osdp.md Card numbers
       expect(osdpCardNumber(TRACE_READ, "auto", mode), mode).toEqual(toCardNumber(tasmota.raw, mode));
     expect(osdpCardNumber(TRACE_READ, "auto", "decimal")).toEqual({ ok: true, card: "8065495" });
     expect(osdpCardNumber(TRACE_READ, "auto", "as-is")).toEqual({ ok: true, card: "8065495" });
+    expect(osdpCardNumber(TRACE_READ, "auto", "hex")).toEqual({ ok: true, card: "7B11D7" });
   });
 
   it.each(wiegandFormats.map((f) => [f]))("decodes a %s read with cardFormat auto or its name", (format) => {
