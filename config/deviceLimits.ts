@@ -9,6 +9,12 @@ export const CARD_NUMBER_MODES = ["as-is", "decimal", "hex", "wiegand-fc-cn", "e
 /** One of {@link CARD_NUMBER_MODES}. */
 export type CardNumberMode = (typeof CARD_NUMBER_MODES)[number];
 
+/** The Wiegand formats the decoders know (drivers/codecs/wiegand.ts), named as on the HID sheets. */
+export const WIEGAND_FORMAT_NAMES = ["H10301", "H10306", "C1k35", "C1k48", "H10304", "H10302"] as const;
+
+/** One of {@link WIEGAND_FORMAT_NAMES}. */
+export type WiegandFormatName = (typeof WIEGAND_FORMAT_NAMES)[number];
+
 /** The channels one kind of relay device has, and what its number means. */
 export interface ChannelRange {
   what: string;
@@ -27,6 +33,8 @@ export const RELAY_CHANNELS = {
   "mqtt-shelly-gen1": { what: "relay number, 1 = relay/0", min: 1, max: 255 },
   "modbus-rtu": { what: "coil address", min: 0, max: 65535 },
   "mqtt-shelly-gen2": { what: "switch id", min: 0, max: 65535 },
+  // OSDP's OUT command numbers a PD's outputs from 0 in one byte.
+  "osdp-output": { what: "the PD's output number", min: 0, max: 255 },
 } as const satisfies Record<string, ChannelRange>;
 
 /** Whether `channel` is a whole number within `range`. */

@@ -25,6 +25,14 @@ import { GatewayId } from "./gatewayId.js";
 import { HttpSettings, httpWarnings } from "./http.js";
 import { Input } from "./inputs.js";
 import { knownKeysAt, unknownKeysMessage } from "./keyHints.js";
+import {
+  osdpBusProblems,
+  osdpKeyFileFindings,
+  osdpOutputFields,
+  osdpOutputProblems,
+  osdpReaderFields,
+  resolveKeyFile,
+} from "./osdp.js";
 import { Id } from "./site.js";
 import { SyncSettings, syncConfigProblems } from "./sync.js";
 
@@ -48,6 +56,7 @@ export const READER_DRIVERS = [
   "mqtt-esp-rfid",
   "mqtt-json",
   "mqtt-text",
+  "osdp",
 ] as const;
 
 /** D6: the placeholders a serial-line reply may use. */
@@ -119,6 +128,8 @@ export const Reader = byDriver(
     }),
     /** Any device publishing the card itself as the payload (ESPHome's `return x;`) on the full `topic`. */
     z.strictObject({ ...readerCommon, driver: z.literal("mqtt-text"), topic: ReadTopic }),
+    /** An OSDP PD on an RS-485 bus (config/osdp.ts); several may share one port (multi-drop). */
+    z.strictObject({ ...readerCommon, ...osdpReaderFields }),
   ],
   READER_DRIVERS,
 );
@@ -147,6 +158,7 @@ export const RELAY_DRIVERS = [
   "mqtt-tasmota",
   "mqtt-shelly-gen2",
   "mqtt-shelly-gen1",
+  "osdp-output",
 ] as const;
 
 /** A relay board; doors name it and say which of its channels to pulse. */
@@ -184,6 +196,8 @@ export const Relay = byDriver(
     z.strictObject({ id: Id, driver: z.literal("mqtt-shelly-gen2"), device: Topic }),
     /** The Gen1 Shelly id, e.g. "shelly1-98CDAC1F2E3A" (commands go to shellies/<device>/relay/…). */
     z.strictObject({ id: Id, driver: z.literal("mqtt-shelly-gen1"), device: Topic }),
+    /** An OSDP PD's own outputs, switched with OUT through its reader's bus. */
+    z.strictObject(osdpOutputFields),
   ],
   RELAY_DRIVERS,
 );
@@ -199,7 +213,7 @@ const CHANNEL_MEANING = Object.entries(RELAY_CHANNELS)
  * its inputs, alarm timings, lock release and schedule. What `channel` means depends on the
  * relay's driver (RELAY_CHANNELS, checked by `checkGatewayConfig`): lcus-serial the board's relay
  * number, mqtt-tasmota POWER<n>, mqtt-shelly-gen1 relay n−1, modbus-rtu the coil address,
- * mqtt-shelly-gen2 the switch id.
+ * mqtt-shelly-gen2 the switch id, osdp-output the PD's output number.
  */
 export const Door = z.strictObject({
   id: Id,
@@ -300,18 +314,28 @@ export function checkGatewayConfig(file: string, text: string): GatewayConfigChe
   const empty = emptyConfigProblem(file, parsed.value);
   if (empty !== undefined) return { config: null, raw: undefined, problems: [empty], warnings: [] };
   const raw = parsed.value;
-  const warnings = [...configWarnings(raw), ...httpWarnings(raw)].map((w) => `${file}: ${w}`);
+  const keys = osdpKeyFileFindings(raw, file);
+  const warnings = [...configWarnings(raw), ...httpWarnings(raw), ...keys.warnings].map(
+    (w) => `${file}: ${w}`,
+  );
   const result = GatewayConfig.safeParse(raw);
   const problems = result.success
     ? []
     : result.error.issues.map((i) => `${file}: ${formatPath(i.path) || "(top level)"}: ${issueText(i, raw)}`);
   // Cross checks work on the parsed document, so they report alongside schema problems.
   problems.push(
-    ...[...crossProblems(raw), ...doorProblems(raw), ...syncConfigProblems(raw)].map((p) => `${file}: ${p}`),
+    ...[
+      ...crossProblems(raw),
+      ...osdpBusProblems(raw),
+      ...osdpOutputProblems(raw),
+      ...keys.problems,
+      ...doorProblems(raw),
+      ...syncConfigProblems(raw),
+    ].map((p) => `${file}: ${p}`),
   );
   if (!result.success || problems.length > 0) return { config: null, raw, problems, warnings };
   const config = result.data;
-  // gateway.data and the TLS files may be relative to the configuration file.
+  // gateway.data, the TLS files and OSDP key files may be relative to the configuration file.
   const near = (p: string) => (isAbsolute(p) ? p : resolve(dirname(file), p));
   if (config.gateway.data) config.gateway.data = near(config.gateway.data);
   if (config.mqtt)
@@ -321,6 +345,8 @@ export function checkGatewayConfig(file: string, text: string): GatewayConfigChe
     }
   if (config.http?.tls)
     config.http.tls = { cert: near(config.http.tls.cert), key: near(config.http.tls.key) };
+  for (const r of config.readers)
+    if (r.driver === "osdp" && r.scbkFile !== undefined) r.scbkFile = resolveKeyFile(file, r.scbkFile);
   return { config, raw, problems, warnings };
 }
 

@@ -171,10 +171,11 @@ function unknownRefs(
     .map((r) => `${section}[${r.index}].${field}: unknown ${field} "${r[field]}"`);
 }
 
-/** One serial port's users so far: the first, and whether all of them speak Modbus RTU. */
+/** One serial port's users so far: the first, and whether all of them speak Modbus RTU or OSDP. */
 interface PortOwner {
   at: string;
   modbus: boolean;
+  osdp: boolean;
   baudRate: number;
   relays: number;
 }
@@ -182,7 +183,8 @@ interface PortOwner {
 /**
  * A serial line has one owner: two drivers on one port would steal each other's bytes. Modbus RTU
  * is a bus, though: one modbus-rtu relay board and any number of modbus-rtu inputs may share a port
- * (the gateway runs one request queue on it), at one baud rate.
+ * (the gateway runs one request queue on it), at one baud rate. So is OSDP's RS-485 multi-drop: any
+ * number of `osdp` readers share a port (their speeds and addresses: config/osdp.ts).
  */
 function sharedPorts(readers: RawItem[], relays: RawItem[], inputs: RawItem[]): string[] {
   const problems: string[] = [];
@@ -197,12 +199,14 @@ function sharedPorts(readers: RawItem[], relays: RawItem[], inputs: RawItem[]): 
     // Host names and the scheme are case-insensitive; device paths are not.
     const key = /^tcp:/i.test(item.port) ? item.port.toLowerCase() : item.port;
     const modbus = item.driver === "modbus-rtu" && (item.relay || item.at.startsWith("inputs"));
+    const osdp = item.driver === "osdp" && !item.relay;
     const baudRate = item.baudRate ?? 9600;
     const first = owners.get(key);
     if (first === undefined) {
-      owners.set(key, { at: item.at, modbus, baudRate, relays: item.relay ? 1 : 0 });
+      owners.set(key, { at: item.at, modbus, osdp, baudRate, relays: item.relay ? 1 : 0 });
       continue;
     }
+    if (first.osdp && osdp) continue;
     const onBus = first.modbus && modbus && !(item.relay && first.relays > 0);
     if (!onBus) problems.push(`${item.at}.port: port ${item.port} is also used by ${first.at}`);
     else if (baudRate !== first.baudRate)

@@ -6,8 +6,10 @@
  * `value`), as in the HID format sheets. Values are bigint because several formats exceed 32 bits.
  */
 
-/** Names of the supported Wiegand formats. */
-export type WiegandFormatName = "H10301" | "H10306" | "C1k35" | "C1k48" | "H10304" | "H10302";
+import type { WiegandFormatName } from "../../config/deviceLimits.js";
+
+/** Names of the supported Wiegand formats (defined once in config, where the schemas need them). */
+export type { WiegandFormatName };
 
 /** A decoded Wiegand credential; `facilityCode` is null for formats without one (H10302). */
 export interface WiegandCredential {
@@ -190,6 +192,19 @@ export function encodeWiegand(
     if (parityValue(value, bits, p) === 1) value |= 1n << BigInt(bits - p.pos);
   }
   return { ok: true, value, bits };
+}
+
+/**
+ * The data bits of a full Wiegand value with its parity bits taken out, in wire order: the value
+ * Tasmota publishes as `UID`, so a card gives the same number whichever way it reached the gateway.
+ */
+export function wiegandData(format: WiegandFormatName, value: bigint): bigint {
+  const spec = FORMATS[format];
+  const parityPositions = new Set(spec.parity.map((p) => p.pos));
+  let data = 0n;
+  for (let pos = 1; pos <= spec.bits; pos++)
+    if (!parityPositions.has(pos)) data = (data << 1n) | BigInt(bitAt(value, spec.bits, pos));
+  return data;
 }
 
 /**

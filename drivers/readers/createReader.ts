@@ -61,5 +61,15 @@ export function createReader(config: Reader, deps: ReaderDeps): CreateReaderResu
         ok: true,
         reader: new MqttReader(config, { connection: deps.mqtt, clock: deps.clock, logger: common.logger }),
       };
+    case "osdp":
+      // The configuration is accepted and checked already; the control panel that drives the bus is not.
+      return {
+        ok: false,
+        error: new ReaderError(
+          "READER_DRIVER_UNSUPPORTED",
+          config.id,
+          `driver osdp is not available in this version of accessgw yet (the configuration is valid; the reader stays off until an accessgw with the OSDP control panel runs it)`,
+        ),
+      };
   }
 }

@@ -82,5 +82,12 @@ export function createRelay(config: Relay, deps: RelayDeps): RelayDriver {
       if (config.driver === "mqtt-shelly-gen1") return new ShellyGen1Relay(config, mqttDeps);
       return new ShellyGen2Relay({ ...config, gatewayId: deps.gatewayId ?? "accessgw" }, mqttDeps);
     }
+    case "osdp-output":
+      // The configuration is accepted and checked already; OUT through the OSDP bus is not.
+      throw new RelayError(
+        "RELAY_UNSUPPORTED",
+        { relayId: config.id, failure: "unsupported" },
+        `driver osdp-output is not available in this version of accessgw yet (the configuration is valid; doors on this relay cannot open until an accessgw with the OSDP control panel runs it)`,
+      );
   }
 }

@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect } from "vitest";
 import { it } from "../harness/index.js";
@@ -101,6 +101,31 @@ describe.concurrent("check --config FILE", () => {
     expect(doc.problems).toContain(
       'gateway.yaml: readers[2].area: unknown area "spa" (the site has: gym, pool, studio)',
     );
+  });
+
+  it("issue 13: accepts osdp readers sharing a bus, refuses a duplicate address and an open key file (exit 2), warns about a missing key", async ({
+    folder: { dir, data },
+  }) => {
+    const pd = (fields: string) =>
+      `  - { ${fields}, area: pool, direction: in, driver: osdp, port: "tcp://127.0.0.1:4010" }`;
+    writeFileSync(join(dir, "open.scbk"), "000102030405060708090a0b0c0d0e0f\n", { mode: 0o644 });
+    chmodSync(join(dir, "open.scbk"), 0o644);
+    const file = gatewayYaml(dir, [
+      "readers:",
+      pd("id: pool-in, address: 1, scbkFile: keys/pool-in.scbk"),
+      pd("id: pool-out, address: 2, scbkFile: open.scbk"),
+      pd("id: spa-in, address: 2, secureChannel: off"),
+    ]);
+    const r = await accessgw(["check", "--config", file, "--json", "--data", data], { cwd: dir });
+    expect(r.code).toBe(2);
+    const doc = JSON.parse(r.stdout) as { problems: string[]; warnings: string[] };
+    expect(doc.problems).toEqual([
+      'gateway.yaml: readers[2].address: reader "spa-in" (readers[2]) and reader "pool-out" (readers[1]) both have address 2 on tcp://127.0.0.1:4010; each PD on a bus needs its own address',
+      `gateway.yaml: readers[1].scbkFile: ${join(dir, "open.scbk")} has mode 0644, open to group or others; the daemon refuses the key of reader "pool-out" (readers[1]) (chmod 600 ${join(dir, "open.scbk")})`,
+    ]);
+    expect(doc.warnings).toEqual([
+      `gateway.yaml: readers[0].scbkFile: ${join(dir, "keys", "pool-in.scbk")} does not exist (yet): reader "pool-in" (readers[0]) stays in install mode until \`accessgw osdp keyset --reader pool-in\` writes it`,
+    ]);
   });
 
   it("passes the demo gateway.yaml (every driver kind, simulated devices) against the demo site", async ({

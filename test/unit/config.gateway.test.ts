@@ -194,7 +194,7 @@ describe("the gateway configuration", () => {
   const rd = (fields: string) => `readers: [{ id: r, area: pool, direction: in, ${fields} }]`;
   const door = (fields: string) => `doors: [{ id: d, ${fields} }]`;
   const relay = (fields: string) => `relays: [{ id: b, ${fields} }]`;
-  const ALL_READERS = "serial-line | rdm6300 | mqtt-tasmota | mqtt-esp-rfid | mqtt-json | mqtt-text";
+  const ALL_READERS = "serial-line | rdm6300 | mqtt-tasmota | mqtt-esp-rfid | mqtt-json | mqtt-text | osdp";
 
   it.each<[string, string[], string[]]>([
     [

@@ -24,7 +24,16 @@ describe("docs/drivers.md", () => {
         merged[section] = [...(merged[section] ?? []), ...items];
     const check = checkGatewayConfig("docs/drivers.md", stringify(merged));
     expect(check.problems).toEqual([]);
-    expect(check.config?.readers.map((r) => r.driver).sort()).toEqual(["rdm6300", "serial-line"]);
-    expect(check.config?.relays.map((r) => r.driver).sort()).toEqual(["lcus-serial", "modbus-rtu"]);
+    expect(check.config?.readers.map((r) => r.driver).sort()).toEqual([
+      "osdp",
+      "osdp",
+      "rdm6300",
+      "serial-line",
+    ]);
+    expect(check.config?.relays.map((r) => r.driver).sort()).toEqual([
+      "lcus-serial",
+      "modbus-rtu",
+      "osdp-output",
+    ]);
   });
 });
