@@ -2,7 +2,7 @@
  * An OSDP RAW card read (osdp_RAW: a bit count and the bits, first bit on the wire the most
  * significant bit of the first byte) to the card number the gateway looks up. Wiegand formats go
  * through the same decoder (parity checked) and `cardNumber` conversion as Wiegand reads from
- * Tasmota, so one card gives one number whichever way it reached the gateway.
+ * Tasmota, except `decimal`, which osdp.md makes the card number alone.
  */
 import type { CardNumberMode } from "../../config/deviceLimits.js";
 import type { OSDP_CARD_FORMATS } from "../../config/osdp.js";
@@ -92,6 +92,9 @@ export function osdpCardNumber(
     raw = { kind: "hex", text };
   } else raw = wiegandRead(value.value, read.bits, cardFormat);
   if ("ok" in raw) return raw;
+  // osdp.md: through an OSDP reader `decimal` is the card number alone (123:4567 → 4567), where
+  // a Tasmota Wiegand reader's decimal is its data bits (8065495): `wiegand-fc-cn` is the same on both.
+  if (cardNumber === "decimal" && raw.kind === "wiegand") return { ok: true, card: `${raw.cardNumber}` };
   const converted = toCardNumber(raw, cardNumber);
   return converted.ok ? converted : { ok: false, error: "unsupported", detail: converted.detail };
 }
