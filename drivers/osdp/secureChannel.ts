@@ -43,15 +43,19 @@ export interface SessionKeys {
 }
 
 /** Why a secure channel step failed; outside input never throws, it gives one of these. */
-export type SecureFailureCode =
-  | "SC_CRYPTOGRAM_MISMATCH"
-  | "SC_KEY_MODE_MISMATCH"
-  | "SC_MALFORMED"
-  | "SC_OUT_OF_ORDER"
-  | "SC_REJECTED"
-  | "SC_RMAC_MISMATCH"
-  | "SC_MAC_MISMATCH"
-  | "SC_BAD_PADDING";
+export const SECURE_FAILURE_CODES = [
+  "SC_CRYPTOGRAM_MISMATCH",
+  "SC_KEY_MODE_MISMATCH",
+  "SC_MALFORMED",
+  "SC_OUT_OF_ORDER",
+  "SC_REJECTED",
+  "SC_RMAC_MISMATCH",
+  "SC_MAC_MISMATCH",
+  "SC_BAD_PADDING",
+] as const;
+
+/** One of the named secure channel failures. */
+export type SecureFailureCode = (typeof SECURE_FAILURE_CODES)[number];
 
 /** A failed step: its code and what was expected and found. */
 export interface SecureFailure {
