@@ -5,6 +5,7 @@
  * `data` fields of the codec's packets. The session state (the MAC chain) is in secureSession.ts.
  */
 import { createCipheriv, createDecipheriv, timingSafeEqual } from "node:crypto";
+import { inspect } from "node:util";
 
 /** Security control block types: the handshake (11–14) and the messages under the channel (15–18). */
 export const SCS = {
@@ -77,6 +78,22 @@ export class SecureChannelError extends Error {
     super(message);
     this.name = "SecureChannelError";
     this.code = code;
+  }
+}
+
+/** Anything holding key material: JSON and util.inspect show only `shown()`, so keys never reach a log. */
+export abstract class KeyHolder {
+  /** The fields safe to show. */
+  protected abstract shown(): Record<string, unknown>;
+
+  /** What JSON.stringify (and so pino) writes. */
+  toJSON(): Record<string, unknown> {
+    return this.shown();
+  }
+
+  /** What console.log and util.inspect write. */
+  [inspect.custom](): string {
+    return `${this.constructor.name} ${JSON.stringify(this.shown())}`;
   }
 }
 

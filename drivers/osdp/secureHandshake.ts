@@ -11,6 +11,7 @@ import {
   deriveSessionKeys,
   initialRmac,
   KEY_MODE_BYTE,
+  KeyHolder,
   type KeyMode,
   requireLength,
   SCBK_D,
@@ -52,7 +53,7 @@ export interface CpHandshakeOptions {
 }
 
 /** The control panel's side: challenge, check the PD's cryptogram, answer with ours, take the R-MAC. */
-export class CpHandshake {
+export class CpHandshake extends KeyHolder {
   readonly keyMode: KeyMode;
   private readonly scbk: Uint8Array;
   private readonly random: RandomSource;
@@ -65,10 +66,16 @@ export class CpHandshake {
   clientUid: Uint8Array | null = null;
 
   constructor(options: CpHandshakeOptions) {
+    super();
     if (options.scbk !== null) requireLength(options.scbk, 16, "SCBK key");
     this.keyMode = options.scbk === null ? "scbk-d" : "scbk";
     this.scbk = options.scbk ?? SCBK_D;
     this.random = options.random ?? cryptoRandom;
+  }
+
+  /** A log line shows the key mode and step, never the key. */
+  protected shown(): Record<string, unknown> {
+    return { keyMode: this.keyMode, step: this.state.step };
   }
 
   /** Starts (or restarts) the handshake: the CHLNG message with a fresh RND.A. */
@@ -128,7 +135,7 @@ export class CpHandshake {
     if (!sameBytes(expected, data))
       return secureFailure("SC_RMAC_MISMATCH", "the PD's initial R-MAC does not match the session keys");
     this.state = { step: "done" };
-    return { ok: true, session: new CpSession(keys, expected) };
+    return { ok: true, session: new CpSession(keys, expected, this.keyMode) };
   }
 }
 
@@ -142,7 +149,7 @@ export interface PdHandshakeOptions {
 }
 
 /** The peripheral device's side: answer the challenge, check the CP's cryptogram, give the R-MAC. */
-export class PdHandshake {
+export class PdHandshake extends KeyHolder {
   private readonly options: PdHandshakeOptions;
   private readonly random: RandomSource;
   private state:
@@ -152,10 +159,20 @@ export class PdHandshake {
   };
 
   constructor(options: PdHandshakeOptions) {
+    super();
     if (options.scbk !== null) requireLength(options.scbk, 16, "SCBK key");
     requireLength(options.clientUid, 8, "client id");
     this.options = options;
     this.random = options.random ?? cryptoRandom;
+  }
+
+  /** A log line shows whether the PD has a key and the step, never the key. */
+  protected shown(): Record<string, unknown> {
+    return {
+      hasKey: this.options.scbk !== null,
+      installMode: this.options.installMode,
+      step: this.state.step,
+    };
   }
 
   /** The key mode a CHLNG asking for `wanted` gets: a PD without SCBK can only answer with SCBK-D. */
@@ -200,7 +217,7 @@ export class PdHandshake {
   onScrypt(
     _scbData: Uint8Array,
     data: Uint8Array,
-  ): { ok: true; message: HandshakeMessage; session: PdSession; keyMode: KeyMode } | SecureFailure {
+  ): { ok: true; message: HandshakeMessage; session: PdSession } | SecureFailure {
     if (this.state.step !== "challenged")
       return secureFailure("SC_OUT_OF_ORDER", "SCRYPT without a CHLNG before it");
     const { keys, rndA, rndB, mode } = this.state;
@@ -217,8 +234,7 @@ export class PdHandshake {
     return {
       ok: true,
       message: { scb: { type: SCS.RMAC_I, data: Uint8Array.of(CP_ACCEPTED) }, data: rmac },
-      session: new PdSession(keys, rmac),
-      keyMode: mode,
+      session: new PdSession(keys, rmac, mode),
     };
   }
 }

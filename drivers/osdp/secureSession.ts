@@ -8,6 +8,8 @@ import {
   computeMac,
   decryptData,
   encryptData,
+  KeyHolder,
+  type KeyMode,
   requireLength,
   SecureChannelError,
   type SecureFailure,
@@ -26,17 +28,26 @@ export type SecureCheck = { ok: true } | SecureFailure;
 export type Decrypted = { ok: true; data: Uint8Array } | SecureFailure;
 
 /** The chain both sides keep: the last command MAC (C-MAC) and the last reply MAC (R-MAC), 16 bytes each. */
-abstract class ChainedSession {
+abstract class ChainedSession extends KeyHolder {
+  /** Which base key the session came from: "scbk-d" means the reader is still in install mode. */
+  readonly keyMode: KeyMode;
   protected readonly keys: SessionKeys;
   /** The last reply's MAC: the initial R-MAC until the first reply under the channel. */
   protected rmac: Uint8Array;
   /** The last command's MAC, null before the first command under the channel. */
   protected cmac: Uint8Array | null = null;
 
-  constructor(keys: SessionKeys, initialRmac: Uint8Array) {
+  constructor(keys: SessionKeys, initialRmac: Uint8Array, keyMode: KeyMode) {
+    super();
     requireLength(initialRmac, 16, "initial R-MAC");
     this.keys = keys;
     this.rmac = initialRmac;
+    this.keyMode = keyMode;
+  }
+
+  /** A log line shows the key mode, never the keys or the chain. */
+  protected shown(): Record<string, unknown> {
+    return { keyMode: this.keyMode };
   }
 
   /** The command MAC chained from the last reply. */

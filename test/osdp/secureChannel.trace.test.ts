@@ -103,7 +103,7 @@ describe("the handshake's values from the libosdp trace", () => {
       toHex(rmacI.scb?.data ?? new Uint8Array()),
       toHex(rmacI.data),
     ]);
-    expect(rmac.keyMode).toBe("scbk");
+    expect(rmac.session.keyMode).toBe("scbk");
   });
 });
 

@@ -39,7 +39,7 @@ function handshake(
   const rmac = pd.onScrypt(reply.message.scb.data, reply.message.data);
   if (!rmac.ok) return { ok: false, code: rmac.code };
   const done = cp.onRmacI(rmac.message.scb.data, rmac.message.data);
-  return done.ok ? { ok: true, mode: rmac.keyMode } : { ok: false, code: done.code };
+  return done.ok ? { ok: true, mode: rmac.session.keyMode } : { ok: false, code: done.code };
 }
 
 describe("a wrong key", () => {

@@ -4,6 +4,7 @@
  * survives the round trip between the two sides.
  */
 import { createCipheriv } from "node:crypto";
+import { inspect } from "node:util";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -16,6 +17,7 @@ import {
 } from "../../drivers/osdp/secureChannel.js";
 import { CpHandshake, PdHandshake } from "../../drivers/osdp/secureHandshake.js";
 import type { CpSession, PdSession } from "../../drivers/osdp/secureSession.js";
+import { memoryLogger } from "../helpers/logs.js";
 import { hex, toHex } from "./trace.js";
 
 const SCBK = hex("000102030405060708090a0b0c0d0e0f");
@@ -160,5 +162,24 @@ describe("encrypted data blocks", () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe("keys stay out of logs", () => {
+  it("a session or handshake logged through pino or printed shows its key mode, never a key", () => {
+    const { cp, pd } = sessions();
+    const cpSide = new CpHandshake({ scbk: SCBK });
+    const pdSide = new PdHandshake({ scbk: SCBK, installMode: true, clientUid: hex("0102030405060708") });
+    const log = memoryLogger();
+    log.logger.info({ cp, pd, cpSide, pdSide }, "secure channel up");
+    expect(log.lines[0]).toMatchObject({
+      cp: { keyMode: "scbk" },
+      pd: { keyMode: "scbk" },
+      cpSide: { keyMode: "scbk", step: "idle" },
+      pdSide: { hasKey: true, installMode: true, step: "idle" },
+    });
+    const printed = [JSON.stringify(log.lines), inspect({ cp, pd, cpSide, pdSide }, { depth: 5 })].join("");
+    expect(printed).toContain('CpSession {"keyMode":"scbk"}');
+    expect(printed).not.toMatch(/sEnc|sMac|scbk"?:|0, 1, 2, 3|000102030405/);
   });
 });

@@ -40,7 +40,7 @@ function outcome(cp: CpHandshake, pd: PdHandshake): string {
   const rmac = pd.onScrypt(reply.message.scb.data, reply.message.data);
   if (!rmac.ok) return rmac.code;
   const done = cp.onRmacI(rmac.message.scb.data, rmac.message.data);
-  return done.ok ? rmac.keyMode : done.code;
+  return done.ok ? rmac.session.keyMode : done.code;
 }
 
 describe("docs/osdp.md, secure channel", () => {
