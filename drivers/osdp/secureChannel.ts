@@ -53,6 +53,7 @@ export const SECURE_FAILURE_CODES = [
   "SC_RMAC_MISMATCH",
   "SC_MAC_MISMATCH",
   "SC_BAD_PADDING",
+  "SC_NOT_SECURED",
 ] as const;
 
 /** One of the named secure channel failures. */
