@@ -13,17 +13,10 @@ import {
   serverCryptogram,
 } from "../../drivers/osdp/secureChannel.js";
 import { CpHandshake, PdHandshake } from "../../drivers/osdp/secureHandshake.js";
-import type { CpSession, PdSession } from "../../drivers/osdp/secureSession.js";
-import { hex, readTrace, type TracePacket, toHex } from "./trace.js";
+import { TRACE_SCBK as SCBK, scTrace as trace, tracePacket, traceSessions } from "./sessions.js";
+import { toHex } from "./trace.js";
 
-const SCBK = hex("000102030405060708090a0b0c0d0e0f");
-const trace = readTrace("libosdp-sc-trace.txt");
-const [chlng, ccrypt, scrypt, rmacI] = [4, 5, 6, 7].map((i) => trace[i] as TracePacket) as [
-  TracePacket,
-  TracePacket,
-  TracePacket,
-  TracePacket,
-];
+const [chlng, ccrypt, scrypt, rmacI] = [tracePacket(4), tracePacket(5), tracePacket(6), tracePacket(7)];
 const chain = trace.slice(8);
 const rndA = chlng.data;
 const clientUid = ccrypt.data.slice(0, 8);
@@ -36,22 +29,6 @@ const PLAIN: Record<number, string> = {
   106: "0002020101", // BUZ: reader 0, default tone, 2 × 100 ms on, 1 off, once
   80: "00011a00bd88eb80", // RAW: reader 0, Wiegand, 26 bits, bd 88 eb 80 (H10301 123:4567)
 };
-
-/** Both sides established from the trace's handshake, its random numbers replayed. */
-function establish(): { cp: CpSession; pd: PdSession } {
-  const cpSide = new CpHandshake({ scbk: SCBK, random: () => rndA });
-  const pdSide = new PdHandshake({ scbk: SCBK, installMode: false, clientUid, random: () => rndB });
-  const challenge = cpSide.challenge();
-  const answer = pdSide.onChallenge(challenge.scb.data, challenge.data);
-  if (!answer.ok) throw new Error(answer.message);
-  const reply = cpSide.onCcrypt(answer.message.scb.data, answer.message.data);
-  if (!reply.ok) throw new Error(reply.message);
-  const rmac = pdSide.onScrypt(reply.message.scb.data, reply.message.data);
-  if (!rmac.ok) throw new Error(rmac.message);
-  const done = cpSide.onRmacI(rmac.message.scb.data, rmac.message.data);
-  if (!done.ok) throw new Error(done.message);
-  return { cp: done.session, pd: rmac.session };
-}
 
 describe("the handshake's values from the libosdp trace", () => {
   const keys = deriveSessionKeys(SCBK, rndA);
@@ -116,7 +93,7 @@ describe("the MAC chain and data blocks of the libosdp trace, in order", () => {
   });
 
   it("signs every command and verifies every reply on both sides, decrypting and re-encrypting each payload", () => {
-    const { cp, pd } = establish();
+    const { cp, pd } = traceSessions();
     const decrypted: Record<number, string> = {};
     for (const p of chain) {
       const mac = p.mac as Uint8Array;

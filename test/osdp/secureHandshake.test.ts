@@ -12,34 +12,22 @@ import {
   type HandshakeMessage,
   PdHandshake,
 } from "../../drivers/osdp/secureHandshake.js";
-import { hex, readTrace, type TracePacket, toHex } from "./trace.js";
+import { runHandshake, tracePacket } from "./sessions.js";
+import { hex, type TracePacket, toHex } from "./trace.js";
 
 const SCBK = hex("000102030405060708090a0b0c0d0e0f");
 const OTHER = hex("ffeeddccbbaa99887766554433221100");
 const UID = hex("beba0100afbeadde");
-const trace = readTrace("libosdp-sc-trace.txt");
-const [chlng, ccrypt, scrypt, rmacI] = [4, 5, 6, 7].map((i) => trace[i] as TracePacket) as [
-  TracePacket,
-  TracePacket,
-  TracePacket,
-  TracePacket,
-];
+const [chlng, ccrypt, scrypt, rmacI] = [tracePacket(4), tracePacket(5), tracePacket(6), tracePacket(7)];
 const scbData = (p: TracePacket): Uint8Array => p.scb?.data ?? new Uint8Array();
 
-/** Runs a whole handshake between the two machines; the first failure, or both sides' key mode. */
+/** A whole handshake's outcome: the key mode both sides agreed on, or the first failure. */
 function handshake(
   cp: CpHandshake,
   pd: PdHandshake,
 ): { ok: true; mode: string } | { ok: false; code: string } {
-  const challenge = cp.challenge();
-  const answer = pd.onChallenge(challenge.scb.data, challenge.data);
-  if (!answer.ok) return { ok: false, code: answer.code };
-  const reply = cp.onCcrypt(answer.message.scb.data, answer.message.data);
-  if (!reply.ok) return { ok: false, code: reply.code };
-  const rmac = pd.onScrypt(reply.message.scb.data, reply.message.data);
-  if (!rmac.ok) return { ok: false, code: rmac.code };
-  const done = cp.onRmacI(rmac.message.scb.data, rmac.message.data);
-  return done.ok ? { ok: true, mode: rmac.session.keyMode } : { ok: false, code: done.code };
+  const result = runHandshake(cp, pd);
+  return result.ok ? { ok: true, mode: result.pd.keyMode } : result;
 }
 
 describe("a wrong key", () => {

@@ -5,35 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { SCS } from "../../drivers/osdp/secureChannel.js";
-import { CpHandshake, PdHandshake } from "../../drivers/osdp/secureHandshake.js";
 import { openCommand, openReply, sealCommand, sealReply } from "../../drivers/osdp/secureMessages.js";
-import type { CpSession, PdSession } from "../../drivers/osdp/secureSession.js";
-import { hex, readTrace, type TracePacket, toHex } from "./trace.js";
-
-const SCBK = hex("000102030405060708090a0b0c0d0e0f");
-const trace = readTrace("libosdp-sc-trace.txt");
-const at = (i: number): TracePacket => trace[i] as TracePacket;
-
-/** Both sides established from the trace's handshake, its random numbers replayed. */
-function establish(): { cp: CpSession; pd: PdSession } {
-  const cpSide = new CpHandshake({ scbk: SCBK, random: () => at(4).data });
-  const pdSide = new PdHandshake({
-    scbk: SCBK,
-    installMode: false,
-    clientUid: at(5).data.slice(0, 8),
-    random: () => at(5).data.slice(8, 16),
-  });
-  const challenge = cpSide.challenge();
-  const answer = pdSide.onChallenge(challenge.scb.data, challenge.data);
-  if (!answer.ok) throw new Error(answer.message);
-  const reply = cpSide.onCcrypt(answer.message.scb.data, answer.message.data);
-  if (!reply.ok) throw new Error(reply.message);
-  const rmac = pdSide.onScrypt(reply.message.scb.data, reply.message.data);
-  if (!rmac.ok) throw new Error(rmac.message);
-  const done = cpSide.onRmacI(rmac.message.scb.data, rmac.message.data);
-  if (!done.ok) throw new Error(done.message);
-  return { cp: done.session, pd: rmac.session };
-}
+import { tracePacket as at, scTrace as trace, traceSessions } from "./sessions.js";
+import { hex, type TracePacket, toHex } from "./trace.js";
 
 /** The MAC input a packet would have with `data` in place of its own: the prefix up to the data, then it. */
 function macInputWith(p: TracePacket, data: Uint8Array): Uint8Array {
@@ -46,7 +20,7 @@ function macInputWith(p: TracePacket, data: Uint8Array): Uint8Array {
 
 describe("sealing and opening the libosdp trace's messages", () => {
   it("opens every command and reply to its payload and seals it back to the same block, data and MAC", () => {
-    const { cp, pd } = establish();
+    const { cp, pd } = traceSessions();
     const payloads: string[] = [];
     for (const p of trace.slice(8)) {
       const command = p.direction === "command";
@@ -69,7 +43,7 @@ describe("sealing and opening the libosdp trace's messages", () => {
   });
 
   it("uses SCS_15/SCS_16 for messages without data and SCS_17/SCS_18 for those with", () => {
-    const { cp, pd } = establish();
+    const { cp, pd } = traceSessions();
     expect(sealCommand(cp, hex("")).scb.type).toBe(SCS.COMMAND_MAC);
     expect(sealCommand(cp, hex("00")).scb.type).toBe(SCS.COMMAND_DATA);
     const poll = at(8);
@@ -81,7 +55,7 @@ describe("sealing and opening the libosdp trace's messages", () => {
 
 describe("packets that do not belong on the channel", () => {
   it("a reply in clear while the channel is up is SC_NOT_SECURED, and the chain is left as it was", () => {
-    const { cp, pd } = establish();
+    const { cp, pd } = traceSessions();
     const poll = at(8);
     expect(openCommand(pd, poll).ok).toBe(true);
     cp.signCommand(poll.macInput);
@@ -95,7 +69,7 @@ describe("packets that do not belong on the channel", () => {
   });
 
   it("a command in clear, or a secured one without its MAC, is refused by the PD", () => {
-    const { pd } = establish();
+    const { pd } = traceSessions();
     const poll = at(8);
     expect(openCommand(pd, { ...poll, scb: null, mac: null })).toMatchObject({ code: "SC_NOT_SECURED" });
     expect(openCommand(pd, { ...poll, mac: null })).toMatchObject({ code: "SC_MALFORMED" });
@@ -103,7 +77,7 @@ describe("packets that do not belong on the channel", () => {
   });
 
   it("an encrypted command replayed after its reply is refused before it is decrypted", () => {
-    const { cp, pd } = establish();
+    const { cp, pd } = traceSessions();
     const out = trace.find((p) => p.code === 0x68) as TracePacket;
     for (const p of trace.slice(8, out.index + 2)) {
       if (p.direction === "command") {

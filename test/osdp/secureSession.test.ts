@@ -18,6 +18,7 @@ import {
 import { CpHandshake, PdHandshake } from "../../drivers/osdp/secureHandshake.js";
 import type { CpSession, PdSession } from "../../drivers/osdp/secureSession.js";
 import { memoryLogger } from "../helpers/logs.js";
+import { runHandshake } from "./sessions.js";
 import { hex, toHex } from "./trace.js";
 
 const SCBK = hex("000102030405060708090a0b0c0d0e0f");
@@ -26,18 +27,12 @@ const ACK = hex("53e50e000d021640");
 
 /** A CP and a PD session established between the two handshake machines with fresh random numbers. */
 function sessions(): { cp: CpSession; pd: PdSession } {
-  const cpSide = new CpHandshake({ scbk: SCBK });
-  const pdSide = new PdHandshake({ scbk: SCBK, installMode: false, clientUid: hex("0102030405060708") });
-  const challenge = cpSide.challenge();
-  const answer = pdSide.onChallenge(challenge.scb.data, challenge.data);
-  if (!answer.ok) throw new Error(answer.message);
-  const reply = cpSide.onCcrypt(answer.message.scb.data, answer.message.data);
-  if (!reply.ok) throw new Error(reply.message);
-  const rmac = pdSide.onScrypt(reply.message.scb.data, reply.message.data);
-  if (!rmac.ok) throw new Error(rmac.message);
-  const done = cpSide.onRmacI(rmac.message.scb.data, rmac.message.data);
-  if (!done.ok) throw new Error(done.message);
-  return { cp: done.session, pd: rmac.session };
+  const result = runHandshake(
+    new CpHandshake({ scbk: SCBK }),
+    new PdHandshake({ scbk: SCBK, installMode: false, clientUid: hex("0102030405060708") }),
+  );
+  if (!result.ok) throw new Error(result.code);
+  return result;
 }
 
 /** One POLL/ACK exchange on the chain; returns the MACs sent. */

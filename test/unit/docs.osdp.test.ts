@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { SCBK_D, SECURE_FAILURE_CODES } from "../../drivers/osdp/secureChannel.js";
 import { CpHandshake, PdHandshake } from "../../drivers/osdp/secureHandshake.js";
+import { runHandshake } from "../osdp/sessions.js";
 
 const text = readFileSync("docs/osdp.md", "utf8");
 const KEY = Uint8Array.from({ length: 16 }, (_, i) => i);
@@ -32,15 +33,8 @@ function tableRows(first: string): string[][] {
 
 /** What a whole handshake between a CP and a PD ends in: "scbk", "scbk-d" or a failure code. */
 function outcome(cp: CpHandshake, pd: PdHandshake): string {
-  const challenge = cp.challenge();
-  const answer = pd.onChallenge(challenge.scb.data, challenge.data);
-  if (!answer.ok) return answer.code;
-  const reply = cp.onCcrypt(answer.message.scb.data, answer.message.data);
-  if (!reply.ok) return reply.code;
-  const rmac = pd.onScrypt(reply.message.scb.data, reply.message.data);
-  if (!rmac.ok) return rmac.code;
-  const done = cp.onRmacI(rmac.message.scb.data, rmac.message.data);
-  return done.ok ? rmac.session.keyMode : done.code;
+  const result = runHandshake(cp, pd);
+  return result.ok ? result.pd.keyMode : result.code;
 }
 
 describe("docs/osdp.md, secure channel", () => {
