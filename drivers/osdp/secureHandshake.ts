@@ -175,11 +175,12 @@ export class PdHandshake extends KeyHolder {
     };
   }
 
-  /** The key mode a CHLNG asking for `wanted` gets: a PD without SCBK can only answer with SCBK-D. */
-  private answerMode(wanted: KeyMode): KeyMode | null {
-    if (this.options.scbk === null) return "scbk-d";
-    if (wanted === "scbk-d") return this.options.installMode ? "scbk-d" : null;
-    return "scbk";
+  /** The key a CHLNG asking for `wanted` gets: a PD without SCBK can only answer with SCBK-D. */
+  private answerKey(wanted: KeyMode): { mode: KeyMode; key: Uint8Array } | null {
+    const own = this.options.scbk;
+    if (own === null) return { mode: "scbk-d", key: SCBK_D };
+    if (wanted === "scbk-d") return this.options.installMode ? { mode: "scbk-d", key: SCBK_D } : null;
+    return { mode: "scbk", key: own };
   }
 
   /** Takes the CP's CHLNG (which restarts any handshake); on success the CCRYPT message to send. */
@@ -192,8 +193,8 @@ export class PdHandshake extends KeyHolder {
       return secureFailure("SC_MALFORMED", `CHLNG must carry 8 bytes, got ${data.length}`);
     const wanted = keyModeOf(scbData);
     if (wanted === null) return secureFailure("SC_MALFORMED", "CHLNG names no known key mode");
-    const mode = this.answerMode(wanted);
-    if (mode === null)
+    const answer = this.answerKey(wanted);
+    if (answer === null)
       return secureFailure(
         "SC_KEY_MODE_MISMATCH",
         "the CP asked for SCBK-D but the PD is not in install mode",
@@ -201,7 +202,8 @@ export class PdHandshake extends KeyHolder {
     const rndA = data.slice();
     const rndB = this.random(8);
     requireLength(rndB, 8, "RND.B");
-    const keys = deriveSessionKeys(mode === "scbk" ? (this.options.scbk as Uint8Array) : SCBK_D, rndA);
+    const { mode, key } = answer;
+    const keys = deriveSessionKeys(key, rndA);
     this.state = { step: "challenged", keys, rndA, rndB, mode };
     const payload = new Uint8Array(32);
     payload.set(this.options.clientUid);
