@@ -4,6 +4,7 @@
  * cryptograms, the initial R-MAC, every MAC in order on both sides of the chain, and the encrypted
  * OUT, LED, BUZ and RAW payloads (decrypted, and encrypted back to the same bytes).
  */
+import { createCipheriv } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
   clientCryptogram,
@@ -14,7 +15,7 @@ import {
 } from "../../drivers/osdp/secureChannel.js";
 import { CpHandshake, PdHandshake } from "../../drivers/osdp/secureHandshake.js";
 import { TRACE_SCBK as SCBK, scTrace as trace, tracePacket, traceSessions } from "./sessions.js";
-import { toHex } from "./trace.js";
+import { hex, toHex } from "./trace.js";
 
 const [chlng, ccrypt, scrypt, rmacI] = [tracePacket(4), tracePacket(5), tracePacket(6), tracePacket(7)];
 const chain = trace.slice(8);
@@ -46,6 +47,16 @@ describe("the handshake's values from the libosdp trace", () => {
     const server = serverCryptogram(keys, rndA, rndB);
     expect(toHex(server)).toBe(toHex(scrypt.data));
     expect(toHex(initialRmac(keys, server))).toBe(toHex(rmacI.data));
+  });
+
+  it("orders the random numbers as libosdp does: RND.A then RND.B for the PD, RND.B then RND.A for the CP", () => {
+    // The trace's RND.A and RND.B are equal, so it cannot tell the two orders apart; distinct numbers can.
+    const [a, b] = [hex("0102030405060708"), hex("a1a2a3a4a5a6a7a8")];
+    const ecb = (input: Uint8Array): string =>
+      toHex(createCipheriv("aes-128-ecb", keys.sEnc, null).setAutoPadding(false).update(input));
+    expect(toHex(rndA)).toBe(toHex(rndB));
+    expect(toHex(clientCryptogram(keys, a, b))).toBe(ecb(new Uint8Array([...a, ...b])));
+    expect(toHex(serverCryptogram(keys, a, b))).toBe(ecb(new Uint8Array([...b, ...a])));
   });
 
   it("the CP's machine sends the trace's CHLNG and SCRYPT, SCBK in use (SCB data 1)", () => {
