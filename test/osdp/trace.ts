@@ -50,7 +50,9 @@ export function withoutMark(block: TraceBlock): Uint8Array {
   return block.bytes[0] === 0xff ? block.bytes.subarray(1) : block.bytes;
 }
 
-/** Bytes from hex text (spaces allowed), for fixtures written inline in tests. */
+/** Bytes from hex text (spaces allowed, or none), for fixtures written inline in tests. */
 export function hexBytes(hex: string): Uint8Array {
-  return Uint8Array.from(hex.trim().split(/\s+/).filter(Boolean), (h) => Number.parseInt(h, 16));
+  const digits = hex.replace(/\s+/g, "");
+  if (!/^([0-9a-f]{2})*$/i.test(digits)) throw new Error(`not hex bytes: "${hex}"`);
+  return Uint8Array.from(Buffer.from(digits, "hex"));
 }
