@@ -91,24 +91,24 @@ export const CAPABILITY = {
   OSDP_VERSION: 16,
 } as const;
 
-/** Security control block types. */
+/** Security control block types: the handshake (11–14) and the messages under the channel (15–18). */
 export const SCS = {
-  /** CHLNG: the control panel's random number. */
-  SCS_11: 0x11,
-  /** CCRYPT: the PD's random number and cryptogram. */
-  SCS_12: 0x12,
-  /** SCRYPT: the control panel's cryptogram. */
-  SCS_13: 0x13,
-  /** RMAC_I: the initial reply MAC. */
-  SCS_14: 0x14,
-  /** A command with a MAC, data in clear (or none). */
-  SCS_15: 0x15,
-  /** A reply with a MAC, data in clear (or none). */
-  SCS_16: 0x16,
-  /** A command with a MAC and encrypted data. */
-  SCS_17: 0x17,
-  /** A reply with a MAC and encrypted data. */
-  SCS_18: 0x18,
+  /** CP → PD: osdp_CHLNG with RND.A. */
+  CHLNG: 0x11,
+  /** PD → CP: osdp_CCRYPT with the client id, RND.B and the client cryptogram. */
+  CCRYPT: 0x12,
+  /** CP → PD: osdp_SCRYPT with the server cryptogram. */
+  SCRYPT: 0x13,
+  /** PD → CP: osdp_RMAC_I with the initial R-MAC. */
+  RMAC_I: 0x14,
+  /** A command with a MAC, its data in clear (or none). */
+  COMMAND_MAC: 0x15,
+  /** A reply with a MAC, its data in clear (or none). */
+  REPLY_MAC: 0x16,
+  /** A command with a MAC and its data encrypted. */
+  COMMAND_DATA: 0x17,
+  /** A reply with a MAC and its data encrypted. */
+  REPLY_DATA: 0x18,
 } as const;
 
 /** LED colours in LED commands. */

@@ -7,25 +7,8 @@
 import { createCipheriv, createDecipheriv, timingSafeEqual } from "node:crypto";
 import { inspect } from "node:util";
 
-/** Security control block types: the handshake (11–14) and the messages under the channel (15–18). */
-export const SCS = {
-  /** CP → PD: osdp_CHLNG with RND.A. */
-  CHLNG: 0x11,
-  /** PD → CP: osdp_CCRYPT with the client id, RND.B and the client cryptogram. */
-  CCRYPT: 0x12,
-  /** CP → PD: osdp_SCRYPT with the server cryptogram. */
-  SCRYPT: 0x13,
-  /** PD → CP: osdp_RMAC_I with the initial R-MAC. */
-  RMAC_I: 0x14,
-  /** A command with a MAC, its data in clear. */
-  COMMAND_MAC: 0x15,
-  /** A reply with a MAC, its data in clear. */
-  REPLY_MAC: 0x16,
-  /** A command with a MAC and its data encrypted. */
-  COMMAND_DATA: 0x17,
-  /** A reply with a MAC and its data encrypted. */
-  REPLY_DATA: 0x18,
-} as const;
+export { SCS } from "./codes.js";
+export { hasMac } from "./packet.js";
 
 /** The default secure channel base key (install mode): the bytes 0x30 to 0x3F. */
 export const SCBK_D: Uint8Array = Uint8Array.from({ length: 16 }, (_, i) => 0x30 + i);
@@ -205,11 +188,6 @@ export function decryptData(
 /** Compares two byte strings in constant time; different lengths are simply unequal. */
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
-}
-
-/** Whether a security block type carries a 4-byte MAC after the data (SCS_15–SCS_18). */
-export function hasMac(scsType: number): boolean {
-  return scsType >= SCS.COMMAND_MAC && scsType <= SCS.REPLY_DATA;
 }
 
 /** The bytes followed by 0x80 and zeros up to a whole number of blocks (at least one padding byte). */

@@ -4,6 +4,7 @@
  * reply's from the command's, so a replayed, reordered or altered packet fails its check. The CP
  * holds a `CpSession`, the PD a `PdSession`; neither frames packets nor does I/O.
  */
+import { MAC_LENGTH } from "./packet.js";
 import {
   computeMac,
   decryptData,
@@ -17,9 +18,6 @@ import {
   sameBytes,
   secureFailure,
 } from "./secureChannel.js";
-
-/** The 4 MAC bytes a packet carries. */
-export const MAC_LENGTH = 4;
 
 /** A check that passed, or why it failed. */
 export type SecureCheck = { ok: true } | SecureFailure;
