@@ -25,6 +25,7 @@ import { GatewayId } from "./gatewayId.js";
 import { HttpSettings, httpWarnings } from "./http.js";
 import { Input } from "./inputs.js";
 import { knownKeysAt, unknownKeysMessage } from "./keyHints.js";
+import { readerPinFields } from "./readerPin.js";
 import { Id } from "./site.js";
 import { SyncSettings, syncConfigProblems } from "./sync.js";
 
@@ -39,6 +40,7 @@ const readerCommon = {
   debounceMs: z.number().int().nonnegative().default(2000),
   /** How the raw read becomes the card number the site knows. */
   cardNumber: z.enum(CARD_NUMBER_MODES).default("as-is"),
+  ...readerPinFields,
 };
 
 export const READER_DRIVERS = [
