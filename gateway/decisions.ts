@@ -128,6 +128,11 @@ function errorDecision(store: Store, req: DecisionRequest, now: number): Decisio
   return deny(d, "error", ERROR_MESSAGE);
 }
 
+/** R14, R21: records a decision made outside the rules (a PIN step's deny), in its own transaction. */
+export function recordDecided(store: Store, decision: Decision, gatewayId: string): RecordedEvent {
+  return store.db.transaction(() => recordDecision(store, decision, gatewayId)).immediate();
+}
+
 /**
  * R14: records a scan whose decision could not even start (the stored site no longer has the
  * reader's area, or no site at all) as a deny `error`, in its own transaction.
