@@ -145,4 +145,83 @@ describe("R21: card and PIN at a Tasmota Wiegand keypad", () => {
     for (const typed of [PIN, "8642"]) expect(written).not.toContain(typed);
     expect(written).not.toContain("$scrypt$");
   });
+
+  it("R21: no # within pinTimeoutSeconds is pin_timeout; keys with no card are ignored; a member without a PIN is pin_missing", async ({
+    store: t,
+    broker,
+    mqttClient,
+    gateway: startGateway,
+  }) => {
+    pinMembers(t.store);
+    const scheduler = new DelayScheduler();
+    const now = at("2027-03-22T10:00");
+    const gateway = await startGateway({ config: config(broker.url), clock: () => now, scheduler });
+    await open(gateway);
+    const device = tasmota(await mqttClient());
+
+    // osdp.md: keys typed with no card first mean nothing, even a right PIN.
+    await device.keys(`${PIN}#`);
+    await device.card(PIA);
+    await device.keys("12");
+    await vi.waitFor(() => expect(scheduler.fire(10_000)).toBe(1), { timeout: 5000 });
+    expect(await events(t.store, 1)).toEqual(["pin_timeout"]);
+
+    // Noè has no PIN: refused at once, no waiting.
+    await device.card(NOPIN);
+    expect(await events(t.store, 2)).toEqual(["pin_timeout", "pin_missing"]);
+    expect(scheduler.fire(10_000)).toBe(0);
+  });
+
+  it("R21: exits never ask; an unknown card is refused by R1 before any PIN", async ({
+    store: t,
+    broker,
+    mqttClient,
+    gateway: startGateway,
+  }) => {
+    pinMembers(t.store);
+    const gateway = await startGateway({ config: config(broker.url), clock: () => at("2027-03-22T10:00") });
+    await open(gateway);
+    const client = await mqttClient();
+    await tasmota(client, "tele/gym-exit/SENSOR").card(PIA);
+    expect(await events(t.store, 1)).toEqual(["exit"]);
+    await tasmota(client).card("0BADCAFE");
+    expect(await events(t.store, 2)).toEqual(["exit", "unknown_card"]);
+  });
+
+  it("R21: five wrong PINs lock the card for 15 minutes, through a restart, and a right PIN then opens", async ({
+    store: t,
+    broker,
+    mqttClient,
+    gateway: startGateway,
+  }) => {
+    pinMembers(t.store);
+    let now = at("2027-03-22T10:00");
+    const options = { config: config(broker.url), clock: () => now };
+    const first = await startGateway(options);
+    await open(first);
+    const device = tasmota(await mqttClient());
+    for (let i = 1; i <= 5; i++) {
+      now += 5_000;
+      await device.card(PIA);
+      await device.keys(`000${i}#`);
+      await events(t.store, i);
+    }
+    now += 5_000;
+    await device.card(PIA);
+    await device.keys(`${PIN}#`);
+    expect(await events(t.store, 6)).toEqual([...Array(5).fill("wrong_pin"), "pin_locked"]);
+
+    await first.stop();
+    const second = await startGateway(options);
+    await open(second);
+    now += 10 * 60_000;
+    await device.card(PIA);
+    expect((await events(t.store, 7)).at(-1)).toBe("pin_locked");
+
+    // 15 minutes after the fifth wrong PIN the card may try again, and the right PIN opens.
+    now = at("2027-03-22T10:00") + 25_000 + 15 * 60_000;
+    await device.card(PIA);
+    await device.keys(`${PIN}#`);
+    expect((await events(t.store, 8)).at(-1)).toBe("ok");
+  });
 });
