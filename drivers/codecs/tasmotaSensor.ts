@@ -52,8 +52,9 @@ function tasmotaKey(value: bigint, size: number): ReaderMessage {
   if (key !== undefined) return { kind: "keypad", keys: key };
   if (value <= 15n)
     return bad(`Wiegand keypad value ${value} (Size ${size}) is no key: expected 0–9, 10 (*) or 11 (#)`);
+  // Not the value: it is the digits typed, perhaps a PIN, and this detail is logged.
   return bad(
-    `Wiegand keypad UID ${value} (Size ${size}) holds several keys: set SetOption124 1 on the Tasmota device so it publishes each key`,
+    `Wiegand keypad frame (Size ${size}) holds several keys: set SetOption124 1 on the Tasmota device so it publishes each key`,
   );
 }
 

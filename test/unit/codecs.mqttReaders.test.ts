@@ -111,11 +111,14 @@ describe("Tasmota reader messages", () => {
 
   it("R21: refuses keys Tasmota buffered into one number (SetOption124 0), naming the fix", () => {
     // Default Tasmota: "0042#" arrives as UID 42, its leading zeros and end key lost.
-    expect(parseTasmotaMessage(SENSOR, '{"Wiegand":{"UID":4711,"Size":4}}', "door1")).toMatchObject({
+    const buffered = parseTasmotaMessage(SENSOR, '{"Wiegand":{"UID":4711,"Size":4}}', "door1");
+    expect(buffered).toMatchObject({
       kind: "error",
       code: "bad_format",
       error: expect.stringContaining("SetOption124 1"),
     });
+    // The rejected read is logged: the digits (perhaps a PIN) are not in it.
+    expect(JSON.stringify(buffered)).not.toContain("4711");
     expect(parseTasmotaMessage(SENSOR, '{"Wiegand":{"UID":13,"Size":4}}', "door1")).toMatchObject({
       kind: "error",
       error: expect.stringContaining("is no key"),
