@@ -90,12 +90,19 @@ export class PinGate implements Feature {
     if (holder === null) return;
     const siteLocale = site.site.locale ?? null;
     // Refused at once, no PIN asked: a locked card, or a member with no PIN to type.
-    const refusal: PinRefusal | null =
-      pinLockedUntil(this.o.store, canonical, now) !== null
-        ? "pin_locked"
-        : holder.pinHash === null
-          ? "pin_missing"
-          : null;
+    let locked: boolean;
+    try {
+      locked = pinLockedUntil(this.o.store, canonical, now) !== null;
+    } catch (err) {
+      // The cache cannot say: the pipeline records R14's deny `error` (and logs why), never a grant.
+      this.o.pipeline.onCard(reader, e, {
+        refusal: () => {
+          throw err;
+        },
+      });
+      return;
+    }
+    const refusal: PinRefusal | null = locked ? "pin_locked" : holder.pinHash === null ? "pin_missing" : null;
     if (refusal !== null || holder.pinHash === null) {
       this.refuse(reader, e, holder, siteLocale, refusal ?? "pin_missing");
       return;
@@ -153,8 +160,16 @@ export class PinGate implements Feature {
   /** R1 first: the card's holder, or null when R1 refuses the card (recorded by the pipeline). */
   private cardAccepted(reader: Reader, e: CardEvent, now: number): PinHolder | null {
     const req = { card: e.card, area: reader.area, direction: reader.direction, readerId: reader.id };
-    const holder = pinHolder(this.o.store, canonicalCard(e.card));
-    if (holder === null || CARD_REFUSALS.has(explain(this.o.store, req, now).reason)) {
+    let refused: boolean;
+    let holder: PinHolder | null = null;
+    try {
+      holder = pinHolder(this.o.store, canonicalCard(e.card));
+      refused = holder === null || CARD_REFUSALS.has(explain(this.o.store, req, now).reason);
+    } catch {
+      // The pipeline decides it again and records what fails as R14's deny `error`; never a crash.
+      refused = true;
+    }
+    if (refused || holder === null) {
       this.o.pipeline.onCard(reader, e);
       return null;
     }

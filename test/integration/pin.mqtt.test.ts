@@ -157,7 +157,8 @@ describe("R21: card and PIN at a Tasmota Wiegand keypad", () => {
     const now = at("2027-03-22T10:00");
     const gateway = await startGateway({ config: config(broker.url), clock: () => now, scheduler });
     await open(gateway);
-    const device = tasmota(await mqttClient());
+    const client = await mqttClient();
+    const device = tasmota(client);
 
     // osdp.md: keys typed with no card first mean nothing, even a right PIN.
     await device.keys(`${PIN}#`);
@@ -166,9 +167,16 @@ describe("R21: card and PIN at a Tasmota Wiegand keypad", () => {
     await vi.waitFor(() => expect(scheduler.fire(10_000)).toBe(1), { timeout: 5000 });
     expect(await events(t.store, 1)).toEqual(["pin_timeout"]);
 
-    // Noè has no PIN: refused at once, no waiting.
+    // Noè has no PIN: refused at once, no waiting. His card, presented while Pia's waits for its
+    // PIN, replaces hers: nothing is recorded for Pia, and her PIN typed after it opens nothing.
+    await device.card(PIA);
+    await device.keys("12");
     await device.card(NOPIN);
     expect(await events(t.store, 2)).toEqual(["pin_timeout", "pin_missing"]);
+    await device.keys(`${PIN}#`);
+    // Pia leaving: her exit is recorded after the keys above were taken (one client, in order).
+    await tasmota(client, "tele/gym-exit/SENSOR").card(PIA);
+    expect(await events(t.store, 3)).toEqual(["pin_timeout", "pin_missing", "exit"]);
     expect(scheduler.fire(10_000)).toBe(0);
   });
 
