@@ -33,6 +33,7 @@ import {
   osdpReaderFields,
   resolveKeyFile,
 } from "./osdp.js";
+import { readerPinFields } from "./readerPin.js";
 import { Id } from "./site.js";
 import { SyncSettings, syncConfigProblems } from "./sync.js";
 
@@ -47,6 +48,7 @@ const readerCommon = {
   debounceMs: z.number().int().nonnegative().default(2000),
   /** How the raw read becomes the card number the site knows. */
   cardNumber: z.enum(CARD_NUMBER_MODES).default("as-is"),
+  ...readerPinFields,
 };
 
 export const READER_DRIVERS = [

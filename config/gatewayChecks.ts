@@ -6,6 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { type ChannelRange, MODBUS_UNIT, RELAY_CHANNELS } from "./deviceLimits.js";
+import { pinReaderProblems } from "./readerPin.js";
 import { Id } from "./site.js";
 
 const TCP = /^tcp:\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d+)$/i;
@@ -141,6 +142,7 @@ export function crossProblems(raw: unknown): string[] {
     ...sharedPorts(readers, relays, inputs),
     ...missingMqtt(raw, { readers, relays, inputs }),
     ...channelRanges(doors, relays),
+    ...pinReaderProblems(raw),
   ];
 }
 

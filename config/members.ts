@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { boundedInt, MAX_CARD_LENGTH, MAX_CREDITS, yearProblem } from "./bounds.js";
+import { PinHash } from "./pinHash.js";
 import { Id, isRealDate, LocalDate, Locale, MemberCode } from "./site.js";
 
 /** An instant with an explicit offset or `Z`, e.g. `2026-11-01T10:15:00+01:00`. */
@@ -181,6 +182,8 @@ export const Member = z.strictObject({
   locale: Locale.optional(),
   /** doors.md D3: staff or security: let in through a locked door, and the first person in of a schedule. */
   lockdownAccess: z.boolean().default(false),
+  /** R21: the PIN as a scrypt PHC string, never the PIN itself; absent: no PIN set. */
+  pinHash: PinHash.optional(),
   cards: z.array(Card).default([]),
   cardModels: z.array(MemberCardModel).default([]),
   multipacks: z.array(Multipack).default([]),

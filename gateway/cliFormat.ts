@@ -99,10 +99,13 @@ export function formatBalance(b: {
   memberId: string;
   name: string | null;
   codes: string[];
+  pinSet?: boolean;
   multipacks: MultipackBalance[];
 }): string {
   const lines = [`member ${b.memberId}${b.name ? ` (${b.name})` : ""}`];
   if (b.codes.length > 0) lines.push(`  member codes: ${b.codes.join(", ")}`);
+  // R21: for the front desk when a member is refused at a keypad; never the hash.
+  if (b.pinSet !== undefined) lines.push(`  PIN set: ${b.pinSet ? "yes" : "no"}`);
   if (b.multipacks.length === 0) lines.push("  no multipacks");
   for (const m of b.multipacks) {
     const credits = m.unlimited ? "unlimited" : `${m.creditsRemaining}/${m.creditsTotal} credits left`;

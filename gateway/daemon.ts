@@ -26,6 +26,7 @@ import { type FrontDeskActions, FrontDeskRefusal } from "./features/frontDeskAct
 import { HistoryFolder } from "./features/historyFolder.js";
 import type { InputSignals } from "./features/inputSignals.js";
 import { InputsFeature } from "./features/inputs.js";
+import { PinGate } from "./features/pinGate.js";
 import { ReaderFeedbackSink } from "./features/readerFeedback.js";
 import { ReadersFeature } from "./features/readers.js";
 import { RelaysFeature } from "./features/relays.js";
@@ -296,12 +297,21 @@ export class Gateway implements Feature {
       doors,
       recorded,
     });
+    // R21: cards at readers that ask for a PIN wait for it here; the others go on at once.
+    const pinGate = new PinGate({
+      store: this.options.store,
+      clock: this.options.clock,
+      scheduler: this.options.scheduler ?? realScheduler,
+      log: this.log,
+      pipeline,
+    });
     const readers = new ReadersFeature({
       readers: config.readers,
       factory: this.options.readerFactory ?? createReader,
       deps: () => this.deps(links().mqtt),
       logger,
-      onCard: (reader, e) => pipeline.onCard(reader, e),
+      onCard: (reader, e) => pinGate.card(reader, e),
+      onKeypad: (reader, e) => pinGate.keypad(reader, e),
       onState: (reader) => {
         pipeline.linkChanged(reader.id);
         changed();
@@ -317,6 +327,7 @@ export class Gateway implements Feature {
       relays,
       inputs,
       pipeline,
+      pinGate,
       readers,
       // sync.md "History horizon": history the rules can no longer reach is folded as time passes.
       new HistoryFolder({

@@ -128,6 +128,11 @@ function errorDecision(store: Store, req: DecisionRequest, now: number): Decisio
   return deny(d, "error", ERROR_MESSAGE);
 }
 
+/** R14, R21: records a decision made outside the rules (a PIN step's deny), in its own transaction. */
+export function recordDecided(store: Store, decision: Decision, gatewayId: string): RecordedEvent {
+  return store.db.transaction(() => recordDecision(store, decision, gatewayId)).immediate();
+}
+
 /**
  * R14: records a scan whose decision could not even start (the stored site no longer has the
  * reader's area, or no site at all) as a deny `error`, in its own transaction.
@@ -291,7 +296,13 @@ export function memberBalance(
   store: Store,
   by: { card?: string; member?: string },
   now: number,
-): { memberId: string; name: string | null; codes: string[]; multipacks: MultipackBalance[] } {
+): {
+  memberId: string;
+  name: string | null;
+  codes: string[];
+  pinSet: boolean;
+  multipacks: MultipackBalance[];
+} {
   const site = siteModel(store);
   let memberId = by.member;
   if (by.card !== undefined) {
@@ -304,5 +315,8 @@ export function memberBalance(
   const multipacks = loadMultipacks(store, site, memberId);
   const visits = loadVisits(store, memberId, historyStart(site, multipacks, now), site.site.id);
   const facts: Facts = { site, card: null, member, multipacks, visits, presence: null, presentCount: 0 };
-  return { memberId, name: member.name, codes: member.codes, multipacks: balances(facts, now) };
+  // R21: staff see whether a PIN is set, never the hash.
+  const pinSet =
+    store.prepare("SELECT pin_hash IS NOT NULL FROM members WHERE id = ?").pluck().get(memberId) === 1;
+  return { memberId, name: member.name, codes: member.codes, pinSet, multipacks: balances(facts, now) };
 }

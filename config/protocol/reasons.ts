@@ -28,6 +28,11 @@ export const REASONS = [
   { code: "card_blocked", decision: "deny", words: "card blocked or reported lost" },
   { code: "card_expired", decision: "deny", words: "card outside its validity dates" },
   { code: "member_blocked", decision: "deny", words: "member blocked" },
+  // R21: card and PIN, decided after R1 and before the rules of R3–R12 run.
+  { code: "pin_timeout", decision: "deny", words: "no PIN typed in time (card and PIN)" },
+  { code: "pin_missing", decision: "deny", words: "PIN asked but the member has no PIN set" },
+  { code: "wrong_pin", decision: "deny", words: "wrong PIN" },
+  { code: "pin_locked", decision: "deny", words: "card locked for 15 minutes after 5 wrong PINs" },
   { code: "no_entitlement", decision: "deny", words: "no multipack at all" },
   { code: "inactive", decision: "deny", stage: 1, words: "multipack not active (stored)" },
   { code: "expired", decision: "deny", stage: 2, words: "multipack expired" },

@@ -16,6 +16,8 @@ export type ReaderMessageCode = "bad_format" | "bad_parity" | "bad_characters" |
 /** What one MQTT message means for a reader. */
 export type ReaderMessage =
   | { kind: "card"; raw: RawRead }
+  /** R21: keypad keys as `0-9`, `*`, `#`. */
+  | { kind: "keypad"; keys: string }
   | { kind: "ignored" }
   | { kind: "error"; code: ReaderMessageCode; error: string };
 

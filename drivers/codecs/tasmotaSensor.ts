@@ -1,7 +1,7 @@
 /**
  * Tasmota's card reader drivers (PN532, MFRC522, RDM6300, Wiegand) as they publish on
- * `tele/<topic>/SENSOR`. Pure: topic + payload in, a card read (or "ignored" / a typed error)
- * out; bad JSON never throws.
+ * `tele/<topic>/SENSOR`. Pure: topic + payload in, a card read or keypad keys (or "ignored" / a
+ * typed error) out; bad JSON never throws.
  */
 import { z } from "zod";
 import {
@@ -36,6 +36,28 @@ const tasmotaSensor = z.object({
 /** Wiegand sizes that carry keypad keys rather than cards. */
 const KEYPAD_SIZES = new Set([4, 8]);
 
+/**
+ * R21: Wiegand keypads send one key per 4-bit frame (8-bit: the key and its complement, which
+ * Tasmota checks and drops when wrong): 0–9 the digits, 10 `*` and 11 `#`.
+ */
+const KEYPAD_KEYS = "0123456789*#";
+
+/**
+ * R21: a key from a 4- or 8-bit frame. Tasmota publishes each key alone only with `SetOption124 1`;
+ * by default it buffers digits up to `*` or `#` and publishes them as one decimal number, which loses
+ * leading zeros and which end key was pressed, so that form is refused with the fix.
+ */
+function tasmotaKey(value: bigint, size: number): ReaderMessage {
+  const key = value < BigInt(KEYPAD_KEYS.length) ? KEYPAD_KEYS[Number(value)] : undefined;
+  if (key !== undefined) return { kind: "keypad", keys: key };
+  if (value <= 15n)
+    return bad(`Wiegand keypad value ${value} (Size ${size}) is no key: expected 0–9, 10 (*) or 11 (#)`);
+  // Not the value: it is the digits typed, perhaps a PIN, and this detail is logged.
+  return bad(
+    `Wiegand keypad frame (Size ${size}) holds several keys: set SetOption124 1 on the Tasmota device so it publishes each key`,
+  );
+}
+
 /** The value of a Wiegand UID as Tasmota prints it. */
 function wiegandValue(uid: number | string): bigint {
   if (typeof uid === "number") return BigInt(uid);
@@ -43,7 +65,7 @@ function wiegandValue(uid: number | string): bigint {
 }
 
 function tasmotaWiegand(uid: number | string, size: number): ReaderMessage {
-  if (KEYPAD_SIZES.has(size)) return IGNORED;
+  if (KEYPAD_SIZES.has(size)) return tasmotaKey(wiegandValue(uid), size);
   const format = formatForSize(size);
   if (format === null) return bad(`Wiegand.Size ${size} is not a supported card format`);
   const data = wiegandValue(uid);
@@ -70,7 +92,8 @@ function quoteBareHexUid(text: string): string {
 
 /**
  * Parses a Tasmota message for the device `topic`: only `tele/<topic>/SENSOR` with a PN532,
- * RC522 (MFRC522), RDM6300 or Wiegand section is a card; other topics and sensors are ignored.
+ * RC522 (MFRC522), RDM6300 or Wiegand section is a card (a 4- or 8-bit Wiegand frame a keypad key);
+ * other topics and sensors are ignored.
  */
 export function parseTasmotaMessage(
   topic: string,

@@ -113,7 +113,7 @@ export class MqttReader implements ReaderDriver {
     this.rejects = new RejectLog(deps.logger, deps.clock, "mqtt");
   }
 
-  /** Subscribes to "card", "rejected" or "state"; returns a function that unsubscribes. */
+  /** Subscribes to "card", "keypad", "rejected" or "state"; returns a function that unsubscribes. */
   on<K extends keyof ReaderEvents>(event: K, listener: ReaderEvents[K]): () => void {
     return this.listeners.on(event, listener);
   }
@@ -175,6 +175,12 @@ export class MqttReader implements ReaderDriver {
     if (parsed.kind === "ignored") return undefined;
     if (parsed.kind === "error")
       return this.reject(parsed.code, `${message.topic}: ${parsed.error}`, message.topic);
+    if (parsed.kind === "keypad") {
+      this.totals.keypads = (this.totals.keypads ?? 0) + 1;
+      // R21: keys may be a PIN: never logged, not even at debug.
+      this.listeners.emit("keypad", { readerId: this.id, keys: parsed.keys, at: this.deps.clock() });
+      return undefined;
+    }
     const converted = toCardNumber(parsed.raw, this.config.cardNumber);
     if (!converted.ok) return this.reject(converted.error, converted.detail, message.topic);
     this.totals.cards++;

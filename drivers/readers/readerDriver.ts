@@ -1,5 +1,5 @@
 /**
- * What every card reader driver offers the gateway: typed `card`, `rejected` and `state` events,
+ * What every card reader driver offers the gateway: typed `card`, `keypad`, `rejected` and `state` events,
  * start()/stop(), and counters. Drivers know nothing about members, rules or debounce (R17).
  */
 import type { HealthState } from "../transport/reconnecting.js";
@@ -9,6 +9,15 @@ export interface CardEvent {
   readerId: string;
   card: string;
   /** When the read was decoded (ms, from the injected clock). */
+  at: number;
+}
+
+/** R21: keys pressed on a reader's keypad, already normalised to `0-9`, `*` and `#` (keypad.ts). */
+export interface KeypadEvent {
+  readerId: string;
+  /** One or more keys, in the order pressed. */
+  keys: string;
+  /** When the keys arrived (ms, from the injected clock). */
   at: number;
 }
 
@@ -51,6 +60,8 @@ export interface ReaderStateEvent {
 /** What a reader driver reports. */
 export interface ReaderEvents {
   card: (event: CardEvent) => void;
+  /** R21: keypad keys; only drivers in KEYPAD_READER_DRIVERS (config/readerPin.ts) emit them. */
+  keypad: (event: KeypadEvent) => void;
   rejected: (event: RejectedEvent) => void;
   state: (event: ReaderStateEvent) => void;
 }
@@ -59,6 +70,8 @@ export interface ReaderEvents {
 export interface ReaderCounters {
   /** Card events emitted. */
   cards: number;
+  /** R21: keypad events emitted (drivers with a keypad). */
+  keypads?: number;
   /** Dropped reads by error code. */
   rejected: Partial<Record<ReaderRejectCode, number>>;
   /** Bytes received from the transport. */

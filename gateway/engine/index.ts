@@ -21,6 +21,7 @@ import { limitCoversSite } from "./homeSite.js";
 import { limitFailure } from "./limits.js";
 import { memberCodeFailure } from "./memberCodes.js";
 import { creditsText, grantMessage } from "./message.js";
+import { pinDecision, pinRequired } from "./pin.js";
 import { isReentry } from "./reentry.js";
 import { transfersAt } from "./transfer.js";
 import { usability } from "./validity.js";
@@ -32,6 +33,7 @@ export { decide } from "./decide.js";
 export { historyStart } from "./history.js";
 export { historyHorizonDays, horizonStart } from "./horizon.js";
 export { type OfflineState, offlineState } from "./offline.js";
+export { type PinRefusal, pinDecision, pinRequired } from "./pin.js";
 export { compileSite } from "./site.js";
 export type * from "./types.js";
 
@@ -60,6 +62,7 @@ export const RULES = {
   R18: [transfersAt],
   R19: [memberCodeFailure],
   R20: [limitCoversSite],
+  R21: [pinRequired, pinDecision],
 } as const;
 export type { Catalogue, PeriodKey, UndoCause } from "./catalogues/catalogue.js";
 export { CATALOGUES, type Words, wordsFor } from "./words.js";

@@ -9,8 +9,8 @@ import type { StatusCounters, StatusLastScan } from "../../config/statusDocument
 import type { CardEvent } from "../../drivers/readers/readerDriver.js";
 import { Debouncer } from "../debounce.js";
 import { decisionLogFields } from "../decisionLog.js";
-import { recordError, scan } from "../decisions.js";
-import type { UndoCause } from "../engine/index.js";
+import { recordDecided, recordError, scan } from "../decisions.js";
+import type { Decision, UndoCause } from "../engine/index.js";
 import type { StorageHealth } from "../storageHealth.js";
 import type { Store } from "../store/db.js";
 import type { RecordedEvent } from "../store/events.js";
@@ -143,8 +143,13 @@ export class AccessPipeline implements Feature {
     this.lanes.get(readerId)?.debouncer.reset(readerId);
   }
 
-  /** R17 → R14 → door: decides synchronously (one transaction), then pulses without blocking others. */
-  onCard(reader: Reader, e: CardEvent): void {
+  /**
+   * R17 → R14 → door: decides synchronously (one transaction), then pulses without blocking others.
+   * `pin` (R21): the card comes from the PIN step, which applied R17 to the presentation already;
+   * its `refusal` (a PIN step that failed) is recorded instead of the rules' decision, with the same
+   * counters, log line and feedback.
+   */
+  onCard(reader: Reader, e: CardEvent, pin?: { refusal?: (now: number) => Decision }): void {
     const lane = this.lanes.get(reader.id);
     if (!this.accepting || !lane) return;
     const readerId = reader.id;
@@ -152,14 +157,17 @@ export class AccessPipeline implements Feature {
     const now = this.o.clock();
     const monotonic = this.o.monotonic ?? performance.now.bind(performance);
     const readAt = monotonic();
-    if (!lane.debouncer.accept(readerId, e.card, now)) {
+    // R17: seen either way, so a repeat right after a PIN's decision is one presentation with it.
+    const fresh = lane.debouncer.accept(readerId, e.card, now);
+    if (!fresh && pin === undefined) {
       this.o.log.debug({ readerId, card }, "repeated card ignored (R17)");
       return;
     }
     lane.counters.scans++;
     this.o.changed();
     const wait = lane.door && this.o.doors.passageFor(lane.door, reader.direction, now);
-    const event = this.record(reader, lane, e.card, now, wait);
+    const refusal = pin?.refusal;
+    const event = this.record(reader, lane, e.card, now, refusal ? undefined : wait, refusal);
     if (event === undefined) return;
     this.o.observer?.decided(event.decision, event.reason, (monotonic() - readAt) / 1000);
     // The event is in the outbox (R14): let the sync link send it.
@@ -243,6 +251,7 @@ export class AccessPipeline implements Feature {
     cardRead: string,
     now: number,
     wait: PassageWait | undefined,
+    refusal?: (now: number) => Decision,
   ): RecordedEvent | undefined {
     const readerId = reader.id;
     const card = maskCard(cardRead);
@@ -260,12 +269,14 @@ export class AccessPipeline implements Feature {
     };
     const { store, gatewayId, config, storage } = this.o;
     try {
-      const event = scan(store, req, now, gatewayId, {
-        offline: config.sync.enabled ? config.sync.offline : null,
-        door: lane.door !== undefined,
-        onError: failed,
-        ...(wait ? { passage: wait } : {}),
-      });
+      const event = refusal
+        ? recordDecided(store, refusal(now), gatewayId)
+        : scan(store, req, now, gatewayId, {
+            offline: config.sync.enabled ? config.sync.offline : null,
+            door: lane.door !== undefined,
+            onError: failed,
+            ...(wait ? { passage: wait } : {}),
+          });
       storage.cacheWritten();
       return event;
     } catch (err) {

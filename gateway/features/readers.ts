@@ -6,7 +6,12 @@
 import type { Logger } from "pino";
 import type { Reader } from "../../config/gateway.js";
 import type { createReader, ReaderDeps } from "../../drivers/readers/createReader.js";
-import type { CardEvent, ReaderDriver, ReaderStateEvent } from "../../drivers/readers/readerDriver.js";
+import type {
+  CardEvent,
+  KeypadEvent,
+  ReaderDriver,
+  ReaderStateEvent,
+} from "../../drivers/readers/readerDriver.js";
 import type { HealthState } from "../../drivers/transport/reconnecting.js";
 import type { Feature } from "./controller.js";
 import { startSlots, stopSlots } from "./reconcile.js";
@@ -35,6 +40,8 @@ export interface ReadersOptions {
   logger: Logger;
   /** A card was read (the access pipeline decides it). */
   onCard: (reader: Reader, e: CardEvent) => void;
+  /** R21: keys were pressed on a reader's keypad (the PIN step takes them). */
+  onKeypad?: (reader: Reader, e: KeypadEvent) => void;
   /** The reader's link changed state (the pipeline forgets its last card, R17). */
   onState: (reader: Reader) => void;
   /** The status shows something new (a rejected read was counted). */
@@ -87,7 +94,7 @@ export class ReadersFeature implements Feature {
       health: undefined,
       unsubscribe: [],
     };
-    const { factory, deps, logger, onCard, onState, changed } = this.options;
+    const { factory, deps, logger, onCard, onKeypad, onState, changed } = this.options;
     const child = logger.child({ component: "reader", readerId: config.id });
     const made = factory(config, { ...deps(), logger: child });
     if (!made.ok) {
@@ -101,6 +108,7 @@ export class ReadersFeature implements Feature {
     slot.state = "connecting";
     slot.unsubscribe.push(
       made.reader.on("card", (e) => onCard(config, e)),
+      made.reader.on("keypad", (e) => onKeypad?.(config, e)),
       made.reader.on("state", (e) => {
         slot.state = e.state;
         const { readerId: _id, state: _state, ...health } = e;

@@ -13,11 +13,11 @@ import type { Totals } from "./ledgerMerge.js";
 const ROW_COUNTS = [32, 8, 1] as const;
 
 const MEMBER_UPSERT = {
-  head: "INSERT INTO members (id, name, home_site, card_models, codes, locale, lockdown_access, probes)",
+  head: "INSERT INTO members (id, name, home_site, card_models, codes, locale, lockdown_access, probes, pin_hash)",
   tail: `ON CONFLICT (id) DO UPDATE SET name = excluded.name, home_site = excluded.home_site,
     card_models = excluded.card_models, codes = excluded.codes, locale = excluded.locale,
-    lockdown_access = excluded.lockdown_access, probes = excluded.probes`,
-  columns: 8,
+    lockdown_access = excluded.lockdown_access, probes = excluded.probes, pin_hash = excluded.pin_hash`,
+  columns: 9,
 };
 
 const CARD_UPSERT = {
@@ -130,6 +130,7 @@ export function writeMemberRows(store: Store, members: Member[]): Set<string> {
       m.lockdownAccess ? 1 : 0,
       // Migration 15: which of blocks (1) and bookings (2) a decision looks up.
       (m.blocks.length > 0 ? 1 : 0) | (m.bookings.length > 0 ? 2 : 0),
+      m.pinHash ?? null,
     );
   writeRows(store, MEMBER_UPSERT, values);
   if (stored.size > 0) {

@@ -129,4 +129,20 @@ export const SITES_MIGRATIONS: Migration[] = [
       CREATE INDEX presence_in ON presence (area, last_at) WHERE last_direction = 'in';
     `,
   },
+  {
+    version: 18,
+    name: "card and PIN: the member's PIN hash, wrong PINs and lock-outs",
+    sql: `
+      -- R21: the member's PIN as a scrypt PHC string (never the PIN); NULL: no PIN set.
+      ALTER TABLE members ADD COLUMN pin_hash TEXT;
+      -- R21: wrong PINs in a row per card (canonical number) and, after the fifth, until when (ms)
+      -- the card is refused pin_locked. In the cache, so a restart does not lift a lock-out; this
+      -- gateway's own, never synced ("at this gateway").
+      CREATE TABLE pin_failures (
+        card TEXT PRIMARY KEY,
+        failures INTEGER NOT NULL,
+        locked_until INTEGER
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

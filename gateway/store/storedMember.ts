@@ -3,6 +3,7 @@
  * changes of an import or a sync, issue 10 §7). The stored one is read in a single statement: an
  * import calls it once per member, and a bulk import is dominated by the number of statement calls.
  */
+import { createHash } from "node:crypto";
 import type { Member } from "../../config/members.js";
 import type { Change } from "./changeSet.js";
 import type { Store } from "./db.js";
@@ -11,7 +12,7 @@ import { diffRecord } from "./recordDiff.js";
 type Doc = Record<string, unknown>;
 
 /** The whole member in one row: its own fields, then each list as a JSON array of arrays. */
-const STORED_MEMBER = `SELECT m.name, m.home_site, m.card_models, m.codes, m.locale, m.lockdown_access,
+const STORED_MEMBER = `SELECT m.name, m.home_site, m.card_models, m.codes, m.locale, m.lockdown_access, m.pin_hash,
   (SELECT json_group_array(json_array(number, status, valid_from, valid_to)) FROM cards WHERE member_id = m.id) AS cards,
   (SELECT json_group_array(json_array(reason, date_from, date_to, message)) FROM blocks WHERE member_id = m.id) AS blocks,
   (SELECT json_group_array(json_array(id, area, start_at, end_at)) FROM bookings WHERE member_id = m.id) AS bookings,
@@ -26,6 +27,7 @@ interface Row {
   codes: string;
   locale: string | null;
   lockdown_access: number;
+  pin_hash: string | null;
   cards: string;
   blocks: string;
   bookings: string;
@@ -34,6 +36,15 @@ interface Row {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const rows = (json: string) => JSON.parse(json) as unknown[][];
+
+/**
+ * R21: a PIN hash as a change report shows it: "set" and a short fingerprint, so a new PIN is seen
+ * as a change while the hash itself never reaches a report or a log; null when no PIN is set.
+ */
+function pinMark(pinHash: string | null): string | null {
+  if (pinHash === null) return null;
+  return `set #${createHash("sha256").update(pinHash).digest("hex").slice(0, 8)}`;
+}
 
 /** The stored member in the shape of `memberShape`, or undefined when the cache has no such member. */
 export function storedMember(store: Store, id: string): Doc | undefined {
@@ -45,6 +56,7 @@ export function storedMember(store: Store, id: string): Doc | undefined {
     codes: JSON.parse(r.codes) as string[],
     locale: r.locale,
     lockdownAccess: r.lockdown_access === 1,
+    pin: pinMark(r.pin_hash),
     cards: rows(r.cards).map(([number, status, validFrom, validTo]) => ({
       number,
       status,
@@ -86,6 +98,7 @@ export function memberShape(m: Member): Doc {
     codes: m.codes,
     locale: m.locale ?? null,
     lockdownAccess: m.lockdownAccess,
+    pin: pinMark(m.pinHash ?? null),
     cards: m.cards.map((c) => ({
       number: c.number,
       status: c.status,

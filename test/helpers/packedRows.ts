@@ -45,6 +45,7 @@ export function unpacked(store: Store): Store {
  * store to migrate it again.
  */
 export function asVersion16(store: Store): void {
+  asVersion17(store);
   store.db.exec(`
     DROP INDEX events_notable;
     CREATE INDEX events_reason ON events (reason, at);
@@ -53,6 +54,18 @@ export function asVersion16(store: Store): void {
     CREATE INDEX presence_area ON presence (area, last_direction, last_at);
   `);
   store.db.pragma("user_version = 16");
+}
+
+/**
+ * The cache as version 17 left it (before migration 18, R21): no PIN hash, no wrong-PIN counts.
+ * Reopen the store to migrate it again.
+ */
+export function asVersion17(store: Store): void {
+  store.db.exec(`
+    DROP TABLE pin_failures;
+    ALTER TABLE members DROP COLUMN pin_hash;
+  `);
+  store.db.pragma("user_version = 17");
 }
 
 /**

@@ -152,7 +152,7 @@ describe("migration 17: one index for the notable events, the members present", 
     const before = listed(t.store, qs);
     const presentBefore = present(t.store);
     const store = t.reopen();
-    expect(store.db.pragma("user_version", { simple: true })).toBe(17);
+    expect(store.db.pragma("user_version", { simple: true })).toBe(18);
     expect(indexes(store)).toEqual([
       "events_at",
       "events_card",

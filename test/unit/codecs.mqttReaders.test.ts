@@ -96,9 +96,32 @@ describe("Tasmota reader messages", () => {
     });
   });
 
-  it("ignores Wiegand keypad keys of 4 and 8 bits", () => {
-    expect(parseTasmotaMessage(SENSOR, `{"Wiegand":{"UID":5,"Size":4}}`, "door1")).toEqual({
-      kind: "ignored",
+  // Payloads as xsns_82_wiegand.ino publishes them with SetOption124 1 (each key alone): the key's
+  // value as UID, the frame's bits as Size; SetOption123 1 prints the value in hex with an "h".
+  it.each([
+    ['{"Time":"2026-12-06T20:40:00","Wiegand":{"UID":5,"Size":4}}', "5"],
+    ['{"Wiegand":{"UID":0,"Size":4}}', "0"],
+    ['{"Wiegand":{"UID":9,"Size":8}}', "9"],
+    ['{"Wiegand":{"UID":10,"Size":4}}', "*"],
+    ['{"Wiegand":{"UID":11,"Size":8}}', "#"],
+    ['{"Wiegand":{"UID":"Bh","Size":4}}', "#"],
+  ])("R21: a Wiegand keypad frame %s is the key %s", (payload, keys) => {
+    expect(parseTasmotaMessage(SENSOR, payload, "door1")).toEqual({ kind: "keypad", keys });
+  });
+
+  it("R21: refuses keys Tasmota buffered into one number (SetOption124 0), naming the fix", () => {
+    // Default Tasmota: "0042#" arrives as UID 42, its leading zeros and end key lost.
+    const buffered = parseTasmotaMessage(SENSOR, '{"Wiegand":{"UID":4711,"Size":4}}', "door1");
+    expect(buffered).toMatchObject({
+      kind: "error",
+      code: "bad_format",
+      error: expect.stringContaining("SetOption124 1"),
+    });
+    // The rejected read is logged: the digits (perhaps a PIN) are not in it.
+    expect(JSON.stringify(buffered)).not.toContain("4711");
+    expect(parseTasmotaMessage(SENSOR, '{"Wiegand":{"UID":13,"Size":4}}', "door1")).toMatchObject({
+      kind: "error",
+      error: expect.stringContaining("is no key"),
     });
   });
 

@@ -37,8 +37,17 @@ describe("docs/rules.md explains every reason code", () => {
     expect(rules).toMatch(new RegExp(`^### ${rule} `, "m"));
   });
 
-  it("says plainly that R21 is not in this version, and R20 is", () => {
+  it("R21: documents card and PIN, its reader options and the lock-out, and nothing is left as not yet", () => {
     expect(rules).toMatch(/^### R20 Home site$/m);
-    expect(rules).toMatch(/^### R21 .* — not yet in this version$/m);
+    expect(rules).toMatch(/^### R21 Card and PIN$/m);
+    for (const words of [
+      "pinTimeoutSeconds",
+      "pin: { windows",
+      "5 wrong PINs",
+      "15 minutes",
+      "Exits never ask",
+    ])
+      expect(rules).toContain(words);
+    expect(rules).not.toContain("not yet in this version");
   });
 });

@@ -53,7 +53,7 @@ describe("the reason codes: one list for the engine, the event schema and the co
     expect(error && "stage" in error).toBe(false);
     expect(Reason.safeParse("error").success).toBe(true);
     expect(Reason.safeParse("member_code_missing").success).toBe(true);
-    expect(Reason.safeParse("pin_timeout").success).toBe(false);
+    expect(Reason.safeParse("pin_wrong").success).toBe(false);
   });
 
   it("every code has words for the command line", () => {

@@ -18,6 +18,11 @@ export interface Catalogue {
   cardExpiredOn: (date: string) => string;
   cardNotValidYet: string;
   accessBlocked: string;
+  /** R21 */
+  pinTimeout: string;
+  pinMissing: string;
+  wrongPin: string;
+  pinLocked: string;
   /** R2–R4 */
   noEntitlement: string;
   inactive: string;
