@@ -7,6 +7,7 @@ import { clearLine, createInterface, cursorTo, type Interface } from "node:readl
 import type { Readable, Writable } from "node:stream";
 import { DateTime } from "luxon";
 import { type LogLevel, levelShows } from "../runtime/logger.js";
+import { shownText } from "./devices/readerDisplay.js";
 import { parseHexBytes } from "./scenario.js";
 import type { ReaderShownEvent, RelayEvent, Simulator } from "./simulator.js";
 
@@ -61,9 +62,8 @@ export function relayLine(event: RelayEvent, zone?: string): string {
 
 /** D6: the live line of what a reader showed: `07:01:02.345  pool-in display "Piscina apre alle 08:00"`. */
 export function readerLine(event: ReaderShownEvent, zone?: string): string {
-  const what = event.via === "buzzer" ? event.text : JSON.stringify(event.text);
   const decision = event.decision === undefined ? "" : ` (${event.decision})`;
-  return `${formatTime(event.at, zone)}  ${event.deviceId} ${event.via} ${what}${decision}`;
+  return `${formatTime(event.at, zone)}  ${event.deviceId} ${shownText(event)}${decision}`;
 }
 
 /** The interactive prompt; run() resolves on `quit` or when the input ends. */

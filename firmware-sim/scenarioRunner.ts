@@ -4,6 +4,7 @@
  */
 import type { Scheduler } from "../runtime/scheduler.js";
 import type { RelaySide } from "./deviceKinds.js";
+import { shownText } from "./devices/readerDisplay.js";
 import {
   describeExpectation,
   type Expectation,
@@ -61,7 +62,7 @@ export async function runScenario(
 
 /** `pool-in display "Piscina apre alle 08:00"`, `gym-in buzzer 3 beeps`. */
 function readerShown(e: ReaderShownEvent): string {
-  return `${e.deviceId} ${e.via} ${e.via === "buzzer" ? e.text : JSON.stringify(e.text)}`;
+  return `${e.deviceId} ${shownText(e)}`;
 }
 
 /** The steps in order, and the summary line. */
