@@ -19,7 +19,7 @@ import { type HandshakeMessage, PdHandshake, type RandomSource } from "../../dri
 import { openCommand, sealReply } from "../../drivers/osdp/secureMessages.js";
 import type { PdSession } from "../../drivers/osdp/secureSession.js";
 import type { Scheduler } from "../../runtime/scheduler.js";
-import type { RawRead } from "./osdpCard.js";
+import { type PdCardFormat, rawCardRead } from "./osdpCard.js";
 import { PdPanel } from "./osdpPdPanel.js";
 
 /** The broadcast address: every PD on the bus takes it (used to set up a lone PD). */
@@ -164,9 +164,12 @@ export class OsdpPd extends KeyHolder {
     this.endSession();
   }
 
-  /** A card read, answered to the next POLL as RAW. */
-  presentCard(read: RawRead): void {
-    this.events.push(read);
+  /**
+   * Presents a card (`123:4567` in a Wiegand format, or hex bits for `raw`), answered to the next
+   * POLL as RAW; throws USAGE for a card the format cannot carry.
+   */
+  present(card: string, format: PdCardFormat = "H10301", bits?: number): void {
+    this.events.push(rawCardRead(`PD ${this.currentAddress}`, card, format, bits));
   }
 
   /** Keys typed (digits, * and #), answered to the next POLL as KEYPAD; throws RangeError without a keypad. */

@@ -7,7 +7,6 @@
  */
 import { describe, expect, it } from "vitest";
 import { decodePacket, type OsdpPacket } from "../../drivers/osdp/packet.js";
-import { rawCardRead } from "../../firmware-sim/devices/osdpCard.js";
 import { OsdpPd, type OsdpPdOptions } from "../../firmware-sim/devices/osdpPd.js";
 import { ManualScheduler } from "../helpers/fakeTransport.js";
 import { TRACE_SCBK } from "./sessions.js";
@@ -49,7 +48,7 @@ function replay(name: TraceName, pd: OsdpPd): { expected: string[]; got: string[
       expected.push(toHex(block.bytes));
       return;
     }
-    if (i === blocks.length - 2) pd.presentCard(rawCardRead("pd", "123:4567", "H10301"));
+    if (i === blocks.length - 2) pd.present("123:4567", "H10301");
     got.push(toHex(pd.handle(packet(withoutMark(block)))?.bytes ?? new Uint8Array()));
   });
   return { expected, got };
