@@ -26,6 +26,11 @@ export function ledColorName(code: number): string {
   return COLOR_NAMES.get(code) ?? `colour ${code}`;
 }
 
+/** `1 beep`, `3 beeps`: how a BUZ is shown (and how a scenario expects it). */
+export function beepText(n: number): string {
+  return `${n} beep${n === 1 ? "" : "s"}`;
+}
+
 /** The LED, buzzer, display and outputs of one simulated PD. */
 export class PdPanel {
   /** Every LED colour, beep, text and output change, oldest first, reported live. */
@@ -75,7 +80,7 @@ export class PdPanel {
   /** Applies a BUZ command: `count` beeps of a sounding tone (0 beeps for tone 0 or 1, which stop it). */
   applyBuzzer(command: BuzCommand): void {
     const beeps = command.tone >= TONE_DEFAULT ? command.count : 0;
-    this.display.show("buzzer", `${beeps} beep${beeps === 1 ? "" : "s"}`);
+    this.display.show("buzzer", beepText(beeps));
   }
 
   /** Applies a TEXT command: the row's line becomes the text, placed at its (1-based) column. */
