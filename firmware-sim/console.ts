@@ -8,6 +8,7 @@ import type { Readable, Writable } from "node:stream";
 import { DateTime } from "luxon";
 import { type LogLevel, levelShows } from "../runtime/logger.js";
 import { shownText } from "./devices/readerDisplay.js";
+import { OSDP_HELP, pdCommand, pdRows } from "./osdpConsole.js";
 import { parseHexBytes } from "./scenario.js";
 import type { ReaderShownEvent, RelayEvent, Simulator } from "./simulator.js";
 
@@ -41,6 +42,7 @@ const HELP = [
   "  walkaway [<turnstile>]      the member turns away: no PASS output",
   "  open|close|rex [<door>]     a door's contact opens or closes, or its REX button is pressed",
   "  alarm|reset [<panel>]       the fire panel's release contact goes active or back",
+  ...OSDP_HELP,
   "  signals                     every turnstile, door and fire panel signal, active or not",
   "  devices                     list devices, where they listen, plugged and connected",
   "  relays                      every relay channel, on or off, since when",
@@ -221,6 +223,14 @@ export class SimConsole {
       case "devices":
         this.printDevices();
         return true;
+      case "pd":
+        this.print(pdCommand(sim, args));
+        return true;
+      case "pds": {
+        const { header, rows } = pdRows(sim);
+        this.print(rows.length === 0 ? "no OSDP buses" : table(header, rows));
+        return true;
+      }
       case "relays":
         this.printRelays();
         return true;
