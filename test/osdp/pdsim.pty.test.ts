@@ -179,6 +179,13 @@ describe("a simulated OSDP PD on a pty", () => {
     ).toEqual(nak("record"));
   });
 
+  it("answers the broadcast address 0x7F from its own address", async ({ bus }) => {
+    const { cp } = await bus("      - { address: 5 }\n");
+    const id = await cp.send(0x7f, { kind: "id" });
+    expect(id.packet?.address).toBe(5);
+    expect(id.reply).toMatchObject({ kind: "pdid" });
+  });
+
   it("puts three PDs on one bus, each answering only its own address", async ({ bus }) => {
     const { cp } = await bus(
       [1, 2, 3].map((a) => `      - { address: ${a}, identity: { serialNumber: ${a * 100} } }\n`).join(""),

@@ -3,13 +3,15 @@
  * relative to the sim.yaml), its scenario vocabulary checked against the sim.yaml, and the judging
  * of what a PD showed (LED colour, beeps, text, an output pulse) against its history.
  */
-import { readFileSync } from "node:fs";
+import { chmodSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { checkSimConfig, loadSimConfig } from "../../firmware-sim/config.js";
 import type { ReaderOutput } from "../../firmware-sim/devices/readerDisplay.js";
 import { describePdExpectation, judgePd } from "../../firmware-sim/pdScenario.js";
 import { checkScenario, PdExpectation } from "../../firmware-sim/scenario.js";
+import { Simulator } from "../../firmware-sim/simulator.js";
+import { it } from "../harness/index.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const bus = (pds: string) =>
@@ -51,6 +53,17 @@ describe("the osdp-bus configuration", () => {
     const { config, problems } = checkSimConfig("sim.yaml", bus(pds));
     expect(config).toBeNull();
     expect(problems.join("\n")).toMatch(problem);
+  });
+});
+
+describe("a PD's key file", () => {
+  it("is refused when group or others may read it, naming the bus and the PD", ({ writeFile }) => {
+    const file = writeFile("pd1.scbk", "000102030405060708090a0b0c0d0e0f\n");
+    chmodSync(file, 0o644);
+    const config = loadSimConfig("sim.yaml", bus(`      - { address: 1, scbkFile: ${file} }\n`));
+    expect(() => new Simulator({ config })).toThrow(
+      /^bus: PD 1: .*mode 0644 lets group or others at the key/,
+    );
   });
 });
 
