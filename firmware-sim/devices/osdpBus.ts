@@ -5,11 +5,18 @@
  * ignored as a real PD ignores it), handed to every PD, and the one addressed replies through the
  * device's line faults.
  */
-import { OsdpFrameReader } from "../../drivers/osdp/frameReader.js";
+import { type FrameEvent, OsdpFrameReader } from "../../drivers/osdp/frameReader.js";
 import type { Scheduler } from "../../runtime/scheduler.js";
 import { deliver, type LineFault } from "./faults.js";
 import type { OsdpPd } from "./osdpPd.js";
 import type { DeviceLink } from "./serialDeviceServer.js";
+
+/**
+ * A PD gives up on a half-received packet after this much silence on the line (OSDP's
+ * inter-character timeout is 20 ms; a pty delivers in chunks, so a little more), so a corrupt
+ * length field from the CP cannot hide the packets behind it.
+ */
+export const IDLE_FLUSH_MS = 50;
 
 /** What a SimOsdpBus is handed. */
 export interface SimOsdpBusOptions {
@@ -39,6 +46,7 @@ export class SimOsdpBus {
   private reader = new OsdpFrameReader();
   private replies = 0;
   private readonly timers = new Set<unknown>();
+  private idleTimer: unknown;
   private unsubscribe: (() => void) | undefined;
 
   constructor(options: SimOsdpBusOptions) {
@@ -75,13 +83,21 @@ export class SimOsdpBus {
     this.unsubscribe = undefined;
     for (const timer of this.timers) this.scheduler.clearTimeout(timer);
     this.timers.clear();
+    this.scheduler.clearTimeout(this.idleTimer);
     this.reader = new OsdpFrameReader();
     for (const pd of this.pds) pd.stop();
   }
 
   /** Feeds bytes as if they came down the line (also what start() wires to the link). */
   receive(bytes: Uint8Array): void {
-    for (const event of this.reader.push(bytes)) {
+    this.dispatch(this.reader.push(bytes));
+    this.scheduler.clearTimeout(this.idleTimer);
+    if (this.reader.pending > 0)
+      this.idleTimer = this.scheduler.setTimeout(() => this.dispatch(this.reader.flush()), IDLE_FLUSH_MS);
+  }
+
+  private dispatch(events: readonly FrameEvent[]): void {
+    for (const event of events) {
       if (event.kind !== "packet") continue;
       for (const pd of this.pds) {
         const reply = pd.handle(event.packet);

@@ -237,6 +237,15 @@ describe("a simulated OSDP PD on a pty", () => {
     expect((await cp.send(1, { kind: "poll" }, { sequence: 3 })).reply).toEqual(nak("sequence_number"));
   });
 
+  it("gives up on a half packet after a silence, so a corrupt length does not hide the next command", async ({
+    bus,
+  }) => {
+    const { cp } = await bus("      - { address: 1 }\n");
+    // SOM, address 1, a length of 511 bytes that never come: then a real command behind it.
+    await cp.writeRaw(hexBytes("53 01 ff 01 04"));
+    expect((await cp.send(1, { kind: "id" })).reply).toMatchObject({ kind: "pdid" });
+  });
+
   it("takes a new address with COMSET after replying from the old one", async ({ bus }) => {
     const { sim, cp } = await bus("      - { address: 1 }\n");
     const com = await cp.send(1, { kind: "comset", address: 9, baudRate: 38400 });

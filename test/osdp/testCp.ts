@@ -107,6 +107,11 @@ export class TestCp {
     return { ok: true };
   }
 
+  /** Writes bytes as they are, expecting no reply (line noise, a broken packet). */
+  async writeRaw(bytes: Uint8Array): Promise<void> {
+    await this.port.write(bytes);
+  }
+
   /** Forgets the session with `address` (its next commands go in clear). */
   forget(address: number): void {
     this.sessions.delete(address);
