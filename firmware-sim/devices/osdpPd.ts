@@ -8,18 +8,18 @@
  * 0 starts over. Under the secure channel every command is checked against the MAC chain; a bad
  * MAC, a secured command without a session, or KEYSET in clear gets NAK "security conditions".
  */
-import { CAPABILITY, CMD, REPLY, SCS } from "../../drivers/osdp/codes.js";
-import type { OsdpCommand } from "../../drivers/osdp/commands.js";
-import { decodeCommand } from "../../drivers/osdp/commands.js";
+import { CMD, REPLY, SCS } from "../../drivers/osdp/codes.js";
+import { decodeCommand, type OsdpCommand } from "../../drivers/osdp/commands.js";
 import { writeNewKeyFile } from "../../drivers/osdp/keyFile.js";
 import { encodePacket, hasMac, MAX_ADDRESS, type OsdpPacket } from "../../drivers/osdp/packet.js";
-import { type Capability, encodeReply, type OsdpReply, type PdIdentity } from "../../drivers/osdp/replies.js";
+import { encodeReply, type OsdpReply, type PdIdentity } from "../../drivers/osdp/replies.js";
 import { KeyHolder, type SecureFailureCode } from "../../drivers/osdp/secureChannel.js";
 import { type HandshakeMessage, PdHandshake, type RandomSource } from "../../drivers/osdp/secureHandshake.js";
 import { openCommand, sealReply } from "../../drivers/osdp/secureMessages.js";
 import type { PdSession } from "../../drivers/osdp/secureSession.js";
 import type { Scheduler } from "../../runtime/scheduler.js";
 import { type PdCardFormat, rawCardRead } from "./osdpCard.js";
+import { clientUid, pdCapabilities } from "./osdpPdIdentity.js";
 import { PdPanel } from "./osdpPdPanel.js";
 
 /** The broadcast address: every PD on the bus takes it (used to set up a lone PD). */
@@ -41,9 +41,6 @@ type PdReplyPayload = Exclude<OsdpReply, { kind: "fmt" }>;
 
 /** NAK error codes the PD sends (codes.ts names them all). */
 const NAK = { COMMAND_LENGTH: 2, UNKNOWN_COMMAND: 3, SEQUENCE: 4, SECURITY_CONDITIONS: 6, RECORD: 9 };
-
-/** The PD's receive buffer (PDCAP 10), as libosdp's PD reports it. */
-const RECEIVE_BUFFER = 256;
 
 /** What an OsdpPd is handed. */
 export interface OsdpPdOptions {
@@ -127,19 +124,23 @@ export class OsdpPd extends KeyHolder {
     return this.scbk !== null;
   }
 
+  /** The secure channel now: in clear, or a session with its SCBK or with SCBK-D. */
   get secureState(): PdSecureState {
     if (this.session === null) return "clear";
     return this.session.keyMode === "scbk-d" ? "secure (install mode, SCBK-D)" : "secure";
   }
 
+  /** Whether its case is open. */
   get tamper(): boolean {
     return this.tampered;
   }
 
+  /** Whether its power supply has failed. */
   get powerFailure(): boolean {
     return this.powerFailed;
   }
 
+  /** The fault switched on (`none`: none). */
   get fault(): PdFault {
     return this.currentFault;
   }
@@ -254,7 +255,12 @@ export class OsdpPd extends KeyHolder {
       case "id":
         return { reply: { kind: "pdid", ...this.options.identity } };
       case "cap":
-        return { reply: { kind: "pdcap", capabilities: this.capabilities() } };
+        return {
+          reply: {
+            kind: "pdcap",
+            capabilities: pdCapabilities(this.options, this.installMode || this.scbk === null),
+          },
+        };
       case "lstat":
         return { reply: this.localStatus() };
       case "led":
@@ -383,42 +389,11 @@ export class OsdpPd extends KeyHolder {
   private localStatus(): PdReplyPayload {
     return { kind: "lstatr", tamper: this.tampered, power: this.powerFailed };
   }
-
-  /** PDCAP, in libosdp's order; items of COMMUNICATION_SECURITY bit 0: SCBK-D accepted (install mode). */
-  private capabilities(): Capability[] {
-    const o = this.options;
-    const record = (code: number, compliance: number, items: number): Capability[] => [
-      { code, compliance, items },
-    ];
-    return [
-      ...(o.inputs > 0 ? record(CAPABILITY.CONTACT_STATUS, 1, o.inputs) : []),
-      ...(o.outputs > 0 ? record(CAPABILITY.OUTPUT_CONTROL, 1, o.outputs) : []),
-      ...record(CAPABILITY.CARD_DATA_FORMAT, 1, 1),
-      ...record(CAPABILITY.READER_LED, 1, 1),
-      ...record(CAPABILITY.READER_AUDIBLE, 1, 1),
-      ...(o.display ? record(CAPABILITY.READER_TEXT, 1, 1) : []),
-      ...record(CAPABILITY.CHECK_CHARACTER, 1, 0),
-      ...record(CAPABILITY.COMMUNICATION_SECURITY, 1, this.installMode || this.scbk === null ? 1 : 0),
-      ...record(CAPABILITY.RECEIVE_BUFFER_SIZE, RECEIVE_BUFFER & 0xff, RECEIVE_BUFFER >> 8),
-      ...record(CAPABILITY.READERS, 0, 1),
-      ...record(CAPABILITY.OSDP_VERSION, 2, 0),
-    ];
-  }
 }
 
 /** The sequence after `n`: 1, 2, 3, 1… (0 only starts a conversation). */
 function nextSequence(n: number): number {
   return (n % 3) + 1;
-}
-
-/** The CCRYPT client id, laid out as libosdp's PD lays it: vendor code (low 2 bytes), model (2), serial (4). */
-function clientUid(identity: PdIdentity): Uint8Array {
-  const id = new Uint8Array(8);
-  const view = new DataView(id.buffer);
-  view.setUint16(0, identity.vendorCode & 0xffff, true);
-  view.setUint16(2, identity.model, true);
-  view.setUint32(4, identity.serialNumber >>> 0, true);
-  return id;
 }
 
 /** The packet with its last check byte flipped (the `bad-crc` fault). */
