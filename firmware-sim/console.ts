@@ -105,9 +105,7 @@ export class SimConsole {
     const offError = this.sim.on("error", (id, err) =>
       this.live("warn", `! ${id}: ${(err as Error).message}`),
     );
-    this.print(
-      `type a card number to present it at ${this.defaultReader ?? "(no reader)"}; "help" lists commands`,
-    );
+    this.print(`${this.greeting()}; "help" lists commands`);
     rl.prompt();
     try {
       for await (const line of rl) {
@@ -122,6 +120,15 @@ export class SimConsole {
       this.rl = undefined;
       rl.close();
     }
+  }
+
+  /** The first hint: a card at the default reader, or at the first OSDP PD when there is no other reader. */
+  private greeting(): string {
+    if (this.defaultReader !== undefined) return `type a card number to present it at ${this.defaultReader}`;
+    const bus = this.sim.devices.find((d) => d.osdp !== undefined);
+    const pd = bus?.osdp?.pds[0];
+    if (bus === undefined || pd === undefined) return "there is no reader";
+    return `type "pd ${bus.id}/${pd.address} card 123:4567" to present a card at an OSDP reader`;
   }
 
   /** Ends the prompt (run() resolves); for a signal that stops the simulator. */

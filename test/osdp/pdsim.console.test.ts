@@ -41,6 +41,7 @@ describe("the simulator prompt at an OSDP bus", () => {
     type("pd bus/1 card 1:1 X999");
     type("pds");
     await vi.waitFor(() => expect(printed).toMatch(/bus\/2 .*TAMPER/));
+    expect(printed).toContain('type "pd bus/1 card 123:4567" to present a card at an OSDP reader');
     expect(printed).toContain("card 123:4567 at bus/1");
     expect(printed).toContain("keys 1234# at bus/1");
     expect(printed).toContain("! bus: no PD at address 9 (the bus has: 1, 2)");
