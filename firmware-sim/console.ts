@@ -7,6 +7,8 @@ import { clearLine, createInterface, cursorTo, type Interface } from "node:readl
 import type { Readable, Writable } from "node:stream";
 import { DateTime } from "luxon";
 import { type LogLevel, levelShows } from "../runtime/logger.js";
+import { shownText } from "./devices/readerDisplay.js";
+import { OSDP_HELP, pdCommand, pdRows } from "./osdpConsole.js";
 import { parseHexBytes } from "./scenario.js";
 import type { ReaderShownEvent, RelayEvent, Simulator } from "./simulator.js";
 
@@ -40,6 +42,7 @@ const HELP = [
   "  walkaway [<turnstile>]      the member turns away: no PASS output",
   "  open|close|rex [<door>]     a door's contact opens or closes, or its REX button is pressed",
   "  alarm|reset [<panel>]       the fire panel's release contact goes active or back",
+  ...OSDP_HELP,
   "  signals                     every turnstile, door and fire panel signal, active or not",
   "  devices                     list devices, where they listen, plugged and connected",
   "  relays                      every relay channel, on or off, since when",
@@ -61,9 +64,8 @@ export function relayLine(event: RelayEvent, zone?: string): string {
 
 /** D6: the live line of what a reader showed: `07:01:02.345  pool-in display "Piscina apre alle 08:00"`. */
 export function readerLine(event: ReaderShownEvent, zone?: string): string {
-  const what = event.via === "buzzer" ? event.text : JSON.stringify(event.text);
   const decision = event.decision === undefined ? "" : ` (${event.decision})`;
-  return `${formatTime(event.at, zone)}  ${event.deviceId} ${event.via} ${what}${decision}`;
+  return `${formatTime(event.at, zone)}  ${event.deviceId} ${shownText(event)}${decision}`;
 }
 
 /** The interactive prompt; run() resolves on `quit` or when the input ends. */
@@ -103,9 +105,7 @@ export class SimConsole {
     const offError = this.sim.on("error", (id, err) =>
       this.live("warn", `! ${id}: ${(err as Error).message}`),
     );
-    this.print(
-      `type a card number to present it at ${this.defaultReader ?? "(no reader)"}; "help" lists commands`,
-    );
+    this.print(`${this.greeting()}; "help" lists commands`);
     rl.prompt();
     try {
       for await (const line of rl) {
@@ -120,6 +120,15 @@ export class SimConsole {
       this.rl = undefined;
       rl.close();
     }
+  }
+
+  /** The first hint: a card at the default reader, or at the first OSDP PD when there is no other reader. */
+  private greeting(): string {
+    if (this.defaultReader !== undefined) return `type a card number to present it at ${this.defaultReader}`;
+    const bus = this.sim.devices.find((d) => d.osdp !== undefined);
+    const pd = bus?.osdp?.pds[0];
+    if (bus === undefined || pd === undefined) return "there is no reader";
+    return `type "pd ${bus.id}/${pd.address} card 123:4567" to present a card at an OSDP reader`;
   }
 
   /** Ends the prompt (run() resolves); for a signal that stops the simulator. */
@@ -221,6 +230,14 @@ export class SimConsole {
       case "devices":
         this.printDevices();
         return true;
+      case "pd":
+        this.print(pdCommand(sim, args));
+        return true;
+      case "pds": {
+        const { header, rows } = pdRows(sim);
+        this.print(rows.length === 0 ? "no OSDP buses" : table(header, rows));
+        return true;
+      }
       case "relays":
         this.printRelays();
         return true;

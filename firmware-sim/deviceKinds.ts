@@ -5,9 +5,11 @@
 import type { Scheduler } from "../runtime/scheduler.js";
 import type { SimDeviceKind, SimDeviceSpec } from "./config.js";
 import type { Random } from "./devices/faults.js";
+import type { SimOsdpBus } from "./devices/osdpBus.js";
 import type { ReaderDisplay } from "./devices/readerDisplay.js";
 import type { RelayBoardEvents, RelayChange } from "./devices/relayState.js";
 import { mqttKinds } from "./mqttKinds.js";
+import { osdpKinds } from "./osdpKind.js";
 import { type SerialExposure, serialKinds } from "./serialKinds.js";
 import { signalKinds } from "./signalKinds.js";
 
@@ -54,6 +56,8 @@ export interface SimDeviceHandle {
   readonly reader?: ReaderSide;
   readonly relays?: RelaySide;
   readonly signals?: SignalSide;
+  /** The PDs of an OSDP bus (osdp-bus): a card, keys, tamper and power at each, and what each shows. */
+  readonly osdp?: SimOsdpBus;
   /** A Modbus board's discrete inputs (FC02), which a turnstile or door wired to it drives. */
   readonly setInput?: (address: number, on: boolean) => void;
   /** Where the gateway reaches it: `tcp://127.0.0.1:4001`, a pty path, an MQTT topic. */
@@ -92,4 +96,4 @@ export type DeviceFactory<S extends SimDeviceSpec = SimDeviceSpec> = (
 export type DeviceRegistry = { [K in SimDeviceKind]?: DeviceFactory<Extract<SimDeviceSpec, { kind: K }>> };
 
 /** Every kind the simulator can build. */
-export const deviceKinds: DeviceRegistry = { ...serialKinds, ...mqttKinds, ...signalKinds };
+export const deviceKinds: DeviceRegistry = { ...serialKinds, ...osdpKinds, ...mqttKinds, ...signalKinds };

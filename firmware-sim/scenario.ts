@@ -6,8 +6,11 @@
 import { z } from "zod";
 import { parseText } from "../config/dataFile.js";
 import { formatPath } from "../config/errors.js";
+import { LED_COLOR } from "../drivers/osdp/codes.js";
 import { issueMessage, MQTT_KINDS, type SimConfig } from "./config.js";
 import { HARDWARE_ACTIONS, type HardwareKind } from "./devices/doorHardware.js";
+import { PD_CARD_FORMATS } from "./devices/osdpCard.js";
+import { PD_FAULTS } from "./devices/osdpPd.js";
 import type { RelayChange } from "./devices/relayState.js";
 
 const Card = z.union([z.string().min(1), z.number().int().nonnegative()]).transform(String);
@@ -29,6 +32,49 @@ export const Expectation = z
   });
 export type Expectation = z.infer<typeof Expectation>;
 
+/**
+ * At one PD of an osdp-bus: exactly one of a card (`123:4567` in `format`, default H10301; hex with
+ * `bits` for raw), keys, tamper, power, a fault, or dropping the secure session.
+ */
+export const PdAction = z
+  .strictObject({
+    device: DeviceId,
+    address: z.number().int().min(0).max(126),
+    card: Card.optional(),
+    format: z.enum(PD_CARD_FORMATS).optional(),
+    bits: z.number().int().min(1).max(512).optional(),
+    keys: z
+      .string()
+      .regex(/^[0-9*#]+$/, "expected digits, * and #")
+      .optional(),
+    tamper: z.boolean().optional(),
+    power: z.enum(["ok", "fail"]).optional(),
+    fault: z.enum(PD_FAULTS).optional(),
+    dropSession: z.literal(true).optional(),
+  })
+  .refine(
+    (a) =>
+      [a.card, a.keys, a.tamper, a.power, a.fault, a.dropSession].filter((v) => v !== undefined).length === 1,
+    { error: "expected exactly one of card, keys, tamper, power, fault, dropSession" },
+  );
+export type PdAction = z.infer<typeof PdAction>;
+
+/** What one PD of an osdp-bus is expected to show within `within` ms of the last action step. */
+export const PdExpectation = z
+  .strictObject({
+    device: DeviceId,
+    address: z.number().int().min(0).max(126),
+    led: z.enum(Object.keys(LED_COLOR).map((c) => c.toLowerCase()) as [string, ...string[]]).optional(),
+    beeps: z.number().int().min(0).max(255).optional(),
+    text: z.string().min(1).optional(),
+    output: z.number().int().min(0).max(255).optional().describe("an output that pulses (ON then OFF)"),
+    within: Ms.default(2000),
+  })
+  .refine((e) => [e.led, e.beeps, e.text, e.output].some((v) => v !== undefined), {
+    error: "expected at least one of led, beeps, text, output",
+  });
+export type PdExpectation = z.infer<typeof PdExpectation>;
+
 /** One step; exactly one key per step. */
 export const Step = z.union([
   z.strictObject({ present: z.strictObject({ reader: DeviceId, card: Card }) }),
@@ -49,6 +95,8 @@ export const Step = z.union([
   z.strictObject({ expect: Expectation }),
   /** At a turnstile, door or fire panel: pass-in, pass-out, walk-away, open, close, rex, alarm, reset. */
   z.strictObject({ act: z.strictObject({ device: DeviceId, action: z.string().min(1) }) }),
+  z.strictObject({ pd: PdAction }),
+  z.strictObject({ expectPd: PdExpectation }),
 ]);
 export type Step = z.infer<typeof Step>;
 
@@ -61,7 +109,19 @@ export const Scenario = z.strictObject({
 });
 export type Scenario = z.infer<typeof Scenario>;
 
-const STEP_KEYS = ["present", "hold", "release", "wait", "unplug", "replug", "garbage", "expect", "act"];
+const STEP_KEYS = [
+  "present",
+  "hold",
+  "release",
+  "wait",
+  "unplug",
+  "replug",
+  "garbage",
+  "expect",
+  "act",
+  "pd",
+  "expectPd",
+];
 
 /** Parses and checks a scenario against the simulator's devices; every problem names file and path. */
 export function checkScenario(
@@ -125,6 +185,8 @@ function referenceProblems(scenario: Scenario, config: SimConfig): string[] {
       if (kind !== undefined && MQTT_KINDS.has(kind))
         problems.push(`${at}.garbage.device: garbage needs a serial device`);
     } else if ("expect" in step) need(`${at}.expect.relay`, step.expect.relay, RELAY_KINDS, "a relay board");
+    else if ("pd" in step) problems.push(...pdProblems(`${at}.pd`, step.pd, config));
+    else if ("expectPd" in step) problems.push(...pdProblems(`${at}.expectPd`, step.expectPd, config));
     else if ("act" in step) {
       need(`${at}.act.device`, step.act.device, HARDWARE_KINDS, "door hardware");
       const kind = kinds.get(step.act.device) as HardwareKind | undefined;
@@ -135,6 +197,21 @@ function referenceProblems(scenario: Scenario, config: SimConfig): string[] {
     }
   });
   return problems;
+}
+
+/** A PD step's bus must be an osdp-bus of the sim.yaml with a PD at that address. */
+function pdProblems(at: string, step: { device: string; address: number }, config: SimConfig): string[] {
+  const buses = config.devices.filter((d) => d.kind === "osdp-bus");
+  const bus = buses.find((d) => d.id === step.device);
+  if (bus === undefined)
+    return [
+      `${at}.device: "${step.device}" is not an osdp-bus (${buses.map((d) => d.id).join(", ") || "none"})`,
+    ];
+  if (!bus.pds.some((p) => p.address === step.address))
+    return [
+      `${at}.address: ${step.device} has no PD at ${step.address} (it has: ${bus.pds.map((p) => p.address).join(", ")})`,
+    ];
+  return [];
 }
 
 /** The outcome of one expectation so far: decided (pass/fail) or still pending. */

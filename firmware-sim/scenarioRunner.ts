@@ -4,10 +4,14 @@
  */
 import type { Scheduler } from "../runtime/scheduler.js";
 import type { RelaySide } from "./deviceKinds.js";
+import type { OsdpPd } from "./devices/osdpPd.js";
+import { shownText } from "./devices/readerDisplay.js";
+import { applyPdAction, describePdExpectation, judgePd } from "./pdScenario.js";
 import {
   describeExpectation,
   type Expectation,
   judge,
+  type PdExpectation,
   parseHexBytes,
   type Scenario,
   type Step,
@@ -61,7 +65,7 @@ export async function runScenario(
 
 /** `pool-in display "Piscina apre alle 08:00"`, `gym-in buzzer 3 beeps`. */
 function readerShown(e: ReaderShownEvent): string {
-  return `${e.deviceId} ${e.via} ${e.via === "buzzer" ? e.text : JSON.stringify(e.text)}`;
+  return `${e.deviceId} ${shownText(e)}`;
 }
 
 /** The steps in order, and the summary line. */
@@ -80,6 +84,15 @@ async function runSteps(
     if ("wait" in step) {
       await sleep(step.wait);
       print(`✓ ${n} wait ${step.wait} ms`);
+      continue;
+    }
+    if ("expectPd" in step) {
+      expectations += 1;
+      const e = step.expectPd;
+      const verdict = await settlePd(e, sim.pd(e.device, e.address), mark, options);
+      const ok = verdict.status === "pass";
+      if (!ok) failed += 1;
+      print(`${ok ? "✓" : "✗"} ${n} expect ${describePdExpectation(e)}: seen ${verdict.seen}`);
       continue;
     }
     if ("expect" in step) {
@@ -161,6 +174,31 @@ async function settle(
   }
 }
 
+/** Re-judges a PD expectation on everything the PD shows until it is decided or the window is over. */
+async function settlePd(
+  e: PdExpectation,
+  pd: OsdpPd,
+  mark: number,
+  options: ScenarioRunOptions,
+): Promise<Verdict> {
+  const verdictAt = (now: number) =>
+    judgePd(e, pd.panel.display.history, pd.panel.outputs.history, mark, now);
+  for (;;) {
+    const now = options.clock();
+    const verdict = verdictAt(now);
+    if (verdict.status !== "pending") return verdict;
+    await new Promise<void>((resolve) => {
+      const offs = [pd.panel.display.on("shown", () => done()), pd.panel.outputs.on("change", () => done())];
+      const timer = options.scheduler.setTimeout(() => done(), Math.max(1, mark + e.within - now));
+      function done() {
+        for (const off of offs) off();
+        options.scheduler.clearTimeout(timer);
+        resolve();
+      }
+    });
+  }
+}
+
 /** Runs one action step; not ok when it threw or its bytes did not go out on a fault-free device. */
 async function act(sim: Simulator, step: Step): Promise<{ ok: boolean; text: string }> {
   const sent = (id: string, went: boolean, what: string) => {
@@ -196,6 +234,9 @@ async function act(sim: Simulator, step: Step): Promise<{ ok: boolean; text: str
       const { device, hex } = step.garbage;
       const r = sim.garbage(device, hex === undefined ? undefined : parseHexBytes(hex));
       return sent(device, r.sent, `garbage ${Buffer.from(r.bytes).toString("hex")} at ${device}`);
+    }
+    if ("pd" in step) {
+      return { ok: true, text: applyPdAction(sim.pd(step.pd.device, step.pd.address), step.pd) };
     }
     if ("act" in step) {
       const { device, action } = step.act;

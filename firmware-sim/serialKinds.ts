@@ -7,6 +7,7 @@ import type { Expose, SimDeviceSpec } from "./config.js";
 import type { DeviceContext, DeviceRegistry, ReaderSide, RelaySide, SimDeviceHandle } from "./deviceKinds.js";
 import { SimLcusBoard } from "./devices/lcusBoard.js";
 import { SimModbusBoard } from "./devices/modbusBoard.js";
+import type { SimOsdpBus } from "./devices/osdpBus.js";
 import { SimRdm6300Module } from "./devices/rdm6300Module.js";
 import { type DeviceLink, SerialDeviceServer } from "./devices/serialDeviceServer.js";
 import { SimSerialLineReader } from "./devices/serialLineReader.js";
@@ -42,7 +43,8 @@ export function tcpExposure(port: number): SerialExposure {
   };
 }
 
-function expose(spec: { id: string; expose: Expose }, context: DeviceContext): SerialExposure {
+/** The exposure a serial device's `expose:` names (a TCP port, or a pty pair when available). */
+export function expose(spec: { id: string; expose: Expose }, context: DeviceContext): SerialExposure {
   if ("tcp" in spec.expose) return tcpExposure(spec.expose.tcp);
   if (context.ptyExposure === undefined)
     throw new AccessGwError("CONFIG_INVALID", `${spec.id}: pty exposure is not available in this build`);
@@ -50,12 +52,17 @@ function expose(spec: { id: string; expose: Expose }, context: DeviceContext): S
 }
 
 /** The parts every serial adapter shares: exposure lifecycle, disconnect cycle, raw writes. */
-function serialHandle(
+export function serialHandle(
   spec: Extract<SimDeviceSpec, { expose: Expose }>,
   context: DeviceContext,
   exposure: SerialExposure,
   device: { start(): void; stop(): void },
-  sides: { reader?: ReaderSide; relays?: RelaySide; setInput?: (address: number, on: boolean) => void },
+  sides: {
+    reader?: ReaderSide;
+    relays?: RelaySide;
+    setInput?: (address: number, on: boolean) => void;
+    osdp?: SimOsdpBus;
+  },
 ): SimDeviceHandle {
   let stopCycle = () => {};
   const handle: SimDeviceHandle = {

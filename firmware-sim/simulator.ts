@@ -15,6 +15,7 @@ import {
   type SimDeviceHandle,
 } from "./deviceKinds.js";
 import type { Random } from "./devices/faults.js";
+import type { OsdpPd } from "./devices/osdpPd.js";
 import type { ReaderOutput } from "./devices/readerDisplay.js";
 import { type EmbeddedBroker, startEmbeddedBroker } from "./embeddedBroker.js";
 import { ptyExposure } from "./ptyExposure.js";
@@ -49,7 +50,7 @@ export interface SimulatorEvents {
 export interface DeviceInfo extends DeviceStatus {
   id: string;
   kind: string;
-  role: "reader" | "relay" | "reader+relay" | "signals";
+  role: "reader" | "relay" | "reader+relay" | "signals" | "osdp";
   where: string;
 }
 
@@ -186,6 +187,26 @@ export class Simulator {
     return device.signals.act(action);
   }
 
+  /** The PD at `address` on the OSDP bus `busId`; throws USAGE naming the buses or the addresses. */
+  pd(busId: string, address: number): OsdpPd {
+    const bus = this.device(busId).osdp;
+    if (bus === undefined)
+      throw new AccessGwError(
+        "USAGE",
+        `"${busId}" is not an osdp-bus (OSDP buses: ${
+          this.devices
+            .filter((d) => d.osdp)
+            .map((d) => d.id)
+            .join(", ") || "none"
+        })`,
+      );
+    try {
+      return bus.pd(address);
+    } catch (err) {
+      throw new AccessGwError("USAGE", `${busId}: ${(err as Error).message}`);
+    }
+  }
+
   /** Pulls a device's cable. */
   unplug(id: string): Promise<void> {
     return this.device(id).unplug();
@@ -207,7 +228,15 @@ export class Simulator {
     return this.devices.map((d) => ({
       id: d.id,
       kind: d.kind,
-      role: d.signals ? "signals" : d.reader && d.relays ? "reader+relay" : d.reader ? "reader" : "relay",
+      role: d.osdp
+        ? "osdp"
+        : d.signals
+          ? "signals"
+          : d.reader && d.relays
+            ? "reader+relay"
+            : d.reader
+              ? "reader"
+              : "relay",
       where: d.where(),
       ...d.status(),
     }));
@@ -239,6 +268,13 @@ export class Simulator {
   }
 
   private watchDisplay(device: SimDeviceHandle): void {
+    // D6 through OSDP: each PD's LED, beeps, text and outputs, as `bus/address`.
+    for (const pd of device.osdp?.pds ?? [])
+      this.unsubscribes.push(
+        pd.panel.display.on("shown", (output) =>
+          this.listeners.emit("reader", { deviceId: `${device.id}/${pd.address}`, ...output }),
+        ),
+      );
     const display = device.reader?.display;
     if (display === undefined) return;
     this.unsubscribes.push(

@@ -9,9 +9,12 @@ import { Listeners } from "../../drivers/transport/listeners.js";
 export interface ReaderOutput {
   /** When the device got it (ms, from the simulator's clock). */
   at: number;
-  /** `display`: Tasmota DisplayText; `buzzer`: Tasmota Buzzer; `feedback`: mqtt-json; `reply`: serial line. */
-  via: "display" | "buzzer" | "feedback" | "reply";
-  /** The text shown, or `3 beeps`. */
+  /**
+   * `display`: Tasmota DisplayText or OSDP TEXT; `buzzer`: Tasmota Buzzer or OSDP BUZ; `feedback`:
+   * mqtt-json; `reply`: serial line; `led`: OSDP LED colour; `output`: OSDP OUT.
+   */
+  via: "display" | "buzzer" | "feedback" | "reply" | "led" | "output";
+  /** The text shown, `3 beeps`, `green`, or `output 1 ON`. */
   text: string;
   /** mqtt-json feedback's decision, when it said one. */
   decision?: string;
@@ -37,9 +40,9 @@ export class ReaderDisplay {
     return this.outputs;
   }
 
-  /** The texts shown so far (display, feedback and reply lines; no beeps). */
+  /** The texts shown so far (display, feedback and reply lines; no beeps, LEDs or outputs). */
   get texts(): string[] {
-    return this.outputs.filter((o) => o.via !== "buzzer").map((o) => o.text);
+    return this.outputs.filter((o) => !UNQUOTED.has(o.via)).map((o) => o.text);
   }
 
   /** Records one output and reports it. */
@@ -58,6 +61,14 @@ export class ReaderDisplay {
   on<K extends keyof ReaderDisplayEvents>(event: K, listener: ReaderDisplayEvents[K]): () => void {
     return this.listeners.on(event, listener);
   }
+}
+
+/** Outputs that are a state (beeps, a colour, an output), not a text a member reads. */
+const UNQUOTED: ReadonlySet<ReaderOutput["via"]> = new Set(["buzzer", "led", "output"]);
+
+/** How an output reads in a live line: `display "Welcome"`, `buzzer 3 beeps`, `led green`. */
+export function shownText(output: Pick<ReaderOutput, "via" | "text">): string {
+  return `${output.via} ${UNQUOTED.has(output.via) ? output.text : JSON.stringify(output.text)}`;
 }
 
 /** Tasmota `DisplayText`: the text without its `[…]` display commands (`[z]` clear, `[x0y10]` move…). */

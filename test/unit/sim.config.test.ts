@@ -158,9 +158,9 @@ describe("docs/simulator.md", () => {
     const blocks = [...text.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] ?? "");
     const sims = blocks.filter((b) => b.startsWith("# sim.yaml"));
     const scenarios = blocks.filter((b) => b.startsWith("# scenario.yaml"));
-    expect(sims).toHaveLength(3);
-    expect(scenarios).toHaveLength(1);
-    const [serial, mqtt, hardware] = sims.map((b) => checkSimConfig("docs/simulator.md", b));
+    expect(sims).toHaveLength(4);
+    expect(scenarios).toHaveLength(2);
+    const [serial, mqtt, hardware, osdp] = sims.map((b) => checkSimConfig("docs/simulator.md", b));
     expect(serial?.problems).toEqual([]);
     expect(mqtt?.problems).toEqual([]);
     // D1: the door hardware snippet, one device per kind of input module.
@@ -173,9 +173,14 @@ describe("docs/simulator.md", () => {
       "fire-panel",
       "turnstile",
     ]);
+    // Issue 13 §6: the OSDP bus snippet, and its scenario checked against it.
+    expect(osdp?.problems).toEqual([]);
+    expect(
+      checkScenario("docs/simulator.md", scenarios[0] ?? "", osdp?.config as SimConfig).problems,
+    ).toEqual([]);
     const both = {
       devices: [...(serial?.config?.devices ?? []), ...(mqtt?.config?.devices ?? [])],
     } as SimConfig;
-    expect(checkScenario("docs/simulator.md", scenarios[0] ?? "", both).problems).toEqual([]);
+    expect(checkScenario("docs/simulator.md", scenarios[1] ?? "", both).problems).toEqual([]);
   });
 });
