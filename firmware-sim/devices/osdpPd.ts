@@ -1,12 +1,9 @@
 /**
- * A simulated OSDP peripheral device (a reader with LED, buzzer, display, keypad and outputs), made
- * of the gateway's own OSDP codec and the PD side of its secure channel: one decoded command in,
- * the reply's bytes out. No I/O: the bus (osdpBus.ts) frames the line and writes the replies.
- *
- * As OSDP has it: a PD answers its address and the broadcast address; a command repeating the last
- * sequence number gets the last reply again (the CP lost it) and is not carried out twice; sequence
- * 0 starts over. Under the secure channel every command is checked against the MAC chain; a bad
- * MAC, a secured command without a session, or KEYSET in clear gets NAK "security conditions".
+ * A simulated OSDP PD (LED, buzzer, display, keypad, outputs) made of the gateway's OSDP codec and
+ * the PD side of its secure channel: a decoded command in, the reply's bytes out (osdpBus.ts does the
+ * I/O). It answers its address and the broadcast; a repeat of the last sequence gets the last reply
+ * again, not carried out twice; sequence 0 starts over. A bad MAC, a secured command without a
+ * session, or KEYSET in clear gets NAK "security conditions".
  */
 import { CMD, REPLY, SCS } from "../../drivers/osdp/codes.js";
 import { decodeCommand, type OsdpCommand } from "../../drivers/osdp/commands.js";
