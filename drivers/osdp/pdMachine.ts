@@ -1,0 +1,445 @@
+/**
+ * One PD as the control panel sees it: a pure state machine (no I/O, no timers, the time handed in)
+ * that the bus asks when it wants to talk (`dueAt`), for the packet to send (`takePacket`), and
+ * tells what came back (`onReply`) or that nothing did (`onTimeout`). After start or going offline:
+ * ID → CAP → the secure channel (CHLNG … RMAC_I) unless it is off → POLL, with the gateway's
+ * queued commands sent in place of a POLL. Sequence numbers: 0 to start afresh, then 1, 2, 3, 1…;
+ * a packet that got no reply is sent again as it was, with the same number.
+ */
+import { CMD, NAK_NAMES, REPLY } from "./codes.js";
+import { type EncodedPayload, encodeCommand } from "./commands.js";
+import { CpChannel } from "./cpChannel.js";
+import type {
+  CommandResult,
+  CpTimings,
+  PdCapabilities,
+  PdCommand,
+  PdCounters,
+  PdEvent,
+  PdStatus,
+} from "./cpTypes.js";
+import { encodePacket, MARK, type OsdpPacket } from "./packet.js";
+import { CommandQueue, type QueuedCommand } from "./pdCommands.js";
+import { capabilitiesOf, emptyCounters, nextSequence, replyName } from "./pdFacts.js";
+import { decodeReply, type OsdpReply, type PdIdentity } from "./replies.js";
+import type { HandshakeMessage, RandomSource } from "./secureHandshake.js";
+
+/** What one PD's machine is handed. */
+export interface PdMachineOptions {
+  address: number;
+  /** `required` (the configuration's default) or `off`. */
+  secureChannel: "required" | "off";
+  /** The reader's SCBK; null: install mode (SCBK-D) until KEYSET gives it one. */
+  scbk: Uint8Array | null;
+  random: RandomSource;
+  timings: CpTimings;
+  emit(event: PdEvent): void;
+}
+
+/** Where the conversation with the PD stands. */
+type Step = "id" | "cap" | "chlng" | "scrypt" | "poll";
+
+/** The packet on the wire: what it was for, its bytes (to send again as they are) and its number. */
+interface Flight {
+  what: Step | "command";
+  item?: QueuedCommand;
+  bytes: Uint8Array;
+  sequence: number;
+}
+
+const NAK = { CHECK_CHARACTER: 1, UNKNOWN_COMMAND: 3, SEQUENCE: 4, SECURITY_CONDITIONS: 6 } as const;
+
+/** The control panel's state machine for one PD. */
+export class PdMachine {
+  readonly address: number;
+  readonly counters: PdCounters = emptyCounters();
+  private readonly options: PdMachineOptions;
+  private readonly queue: CommandQueue;
+  private readonly channel: CpChannel;
+  private readonly unsupported = new Set<string>();
+  private step: Step = "id";
+  private sequence = 0;
+  private online = false;
+  private flight: Flight | null = null;
+  private again: Flight | null = null;
+  private notBefore = 0;
+  private lastSentAt = Number.NEGATIVE_INFINITY;
+  private lastReplyAt = 0;
+  private tamper = false;
+  private powerFailure = false;
+  private identity: PdIdentity | null = null;
+  private capabilities: PdCapabilities | null = null;
+  private stopped = false;
+
+  constructor(options: PdMachineOptions) {
+    this.options = options;
+    this.address = options.address;
+    this.queue = new CommandQueue(options.address);
+    this.channel = new CpChannel({
+      mode: options.secureChannel,
+      scbk: options.scbk,
+      random: options.random,
+      retryMs: options.timings.handshakeRetryMs,
+    });
+  }
+
+  /** The PD's state now. */
+  status(): PdStatus {
+    const { address, online, tamper, powerFailure } = this;
+    const status: PdStatus = { address, online, secureChannel: this.channel.state, tamper, powerFailure };
+    if (this.channel.reason !== undefined) status.reason = this.channel.reason;
+    return status;
+  }
+
+  /** Queues a command for the PD; settles on its ACK (or COM), NAK, or the PD going offline. */
+  enqueue(command: PdCommand): Promise<CommandResult> {
+    const refuse = this.refusal(command);
+    if (refuse) return Promise.reject(refuse);
+    return this.queue.add(command, this.capabilities);
+  }
+
+  /** When the PD next wants the bus (ms, on the clock the bus hands in). */
+  dueAt(): number {
+    if (this.again || !this.online || this.step !== "poll" || this.queue.length > 0) return this.notBefore;
+    const poll = this.lastSentAt + this.options.timings.pollIntervalMs;
+    return this.channel.state === "failed" ? Math.min(poll, this.channel.retryDue) : poll;
+  }
+
+  /** The next packet for the PD (mark byte first); it is on the wire until a reply or timeout. */
+  takePacket(now: number): Uint8Array {
+    this.lastSentAt = now;
+    this.counters.sent++;
+    if (this.again) {
+      this.flight = this.again;
+      this.again = null;
+      this.counters.resends++;
+      return this.flight.bytes;
+    }
+    if (!this.online) this.restart();
+    if (this.step === "poll" && this.channel.state === "failed" && now >= this.channel.retryDue)
+      this.step = "chlng";
+    this.flight = this.build();
+    return this.flight.bytes;
+  }
+
+  /** A reply to the packet on the wire; false when it is stale (another sequence number). */
+  onReply(packet: OsdpPacket, now: number): boolean {
+    const flight = this.flight;
+    if (flight === null) return false;
+    if (packet.sequence !== flight.sequence) {
+      this.counters.staleReplies++;
+      return false;
+    }
+    this.flight = null;
+    this.counters.replies++;
+    this.lastReplyAt = now;
+    this.notBefore = now;
+    if (!this.online) {
+      this.online = true;
+      this.report();
+    }
+    if (packet.code === REPLY.BUSY && packet.scb === null) {
+      // BUSY: alive but cannot answer yet; the same packet again later, not counted as a failure.
+      this.counters.busy++;
+      this.again = flight;
+      this.notBefore = now + this.options.timings.busyRetryMs;
+      return true;
+    }
+    this.sequence = nextSequence(flight.sequence);
+    if ((flight.what === "chlng" || flight.what === "scrypt") && packet.code !== REPLY.NAK) {
+      this.onHandshakeReply(flight.what, packet, now);
+      return true;
+    }
+    const reply = this.open(packet, flight);
+    if (reply !== null) this.handle(flight, reply, now);
+    return true;
+  }
+
+  /** No reply in time: the same packet again, or offline after 8 s without a valid reply. */
+  onTimeout(now: number): void {
+    const flight = this.flight;
+    if (flight === null) return;
+    this.flight = null;
+    this.counters.timeouts++;
+    const { offlineAfterMs, offlineRetryMs } = this.options.timings;
+    if (!this.online) {
+      this.notBefore = this.lastSentAt + offlineRetryMs;
+    } else if (now - this.lastReplyAt >= offlineAfterMs) {
+      flight.item?.reject(this.queue.error("OSDP_OFFLINE", `no reply for ${offlineAfterMs} ms`));
+      this.goOffline();
+    } else {
+      this.again = flight;
+      this.notBefore = now;
+    }
+  }
+
+  /** Rejects everything queued: the bus is stopping. */
+  stop(): void {
+    this.stopped = true;
+    for (const f of [this.flight, this.again])
+      f?.item?.reject(this.queue.error("OSDP_STOPPED", "the bus stopped"));
+    this.flight = this.again = null;
+    this.queue.rejectAll("OSDP_STOPPED", "the bus stopped");
+  }
+
+  private refusal(command: PdCommand) {
+    const name = command.kind.toUpperCase();
+    if (this.stopped) return this.queue.error("OSDP_STOPPED", "the bus stopped");
+    if (!this.online) return this.queue.error("OSDP_OFFLINE", "the PD is offline");
+    if (this.unsupported.has(command.kind))
+      return this.queue.error("OSDP_UNSUPPORTED", `the PD does not support ${name}`);
+    if (this.channel.required && this.channel.state === "failed")
+      return this.queue.error("OSDP_NOT_SECURED", `no secure channel: ${this.channel.reason}`);
+    if (command.kind === "keyset" && !this.channel.required)
+      return this.queue.error("OSDP_NOT_SECURED", "KEYSET is only ever sent under the secure channel");
+    return null;
+  }
+
+  /** Back to the start: sequence 0, ID, no secure channel. */
+  private restart(): void {
+    this.sequence = 0;
+    this.step = "id";
+    this.channel.reset();
+  }
+
+  private goOffline(): void {
+    this.online = false;
+    this.counters.wentOffline++;
+    this.again = null;
+    this.restart();
+    this.queue.rejectAll("OSDP_OFFLINE", "the PD went offline");
+    this.notBefore = this.lastSentAt + this.options.timings.offlineRetryMs;
+    this.report();
+  }
+
+  private build(): Flight {
+    const sequence = this.sequence;
+    switch (this.step) {
+      case "id":
+      case "cap":
+        return this.packet(this.step, sequence, encodeCommand({ kind: this.step }));
+      case "chlng":
+        this.counters.handshakes++;
+        return this.handshakePacket("chlng", CMD.CHLNG, this.channel.challenge());
+      case "scrypt":
+        return this.handshakePacket("scrypt", CMD.SCRYPT, this.channel.scryptMessage());
+      case "poll": {
+        const item = this.queue.take();
+        if (item?.command.kind === "keyset" && !this.channel.up) {
+          item.reject(
+            this.queue.error("OSDP_NOT_SECURED", "KEYSET is only ever sent under the secure channel"),
+          );
+          return this.build();
+        }
+        if (item) return this.packet("command", sequence, item.payload, item);
+        return this.packet("poll", sequence, encodeCommand({ kind: "poll" }));
+      }
+    }
+  }
+
+  /** A command in clear, or sealed when the channel is up. */
+  private packet(
+    what: Flight["what"],
+    sequence: number,
+    payload: EncodedPayload,
+    item?: QueuedCommand,
+  ): Flight {
+    const fields = { address: this.address, reply: false, sequence, integrity: "crc" as const };
+    const sealed = this.channel.seal(payload);
+    const bytes = sealed
+      ? encodePacket({ ...fields, scb: sealed.scb, code: payload.code, data: sealed.data }, sealed.sign)
+      : encodePacket({ ...fields, scb: null, ...payload });
+    return { what, item, sequence, bytes: withMark(bytes) };
+  }
+
+  private handshakePacket(what: Step, code: number, message: HandshakeMessage): Flight {
+    const sequence = this.sequence;
+    const fields = { address: this.address, reply: false, sequence, integrity: "crc" as const };
+    const bytes = encodePacket({ ...fields, scb: message.scb, code, data: message.data });
+    return { what, sequence, bytes: withMark(bytes) };
+  }
+
+  private onHandshakeReply(what: "chlng" | "scrypt", packet: OsdpPacket, now: number): void {
+    const failure = what === "chlng" ? this.channel.onCcrypt(packet) : this.channel.onRmacI(packet);
+    if (failure) {
+      this.secureFailed(failure, now);
+      return;
+    }
+    this.step = what === "chlng" ? "scrypt" : "poll";
+    if (what === "scrypt") this.report();
+  }
+
+  /** The reply's payload decoded, or null when it was refused (and reported). */
+  private open(packet: OsdpPacket, flight: Flight): OsdpReply | null {
+    const opened = this.channel.open(packet);
+    if (!opened.ok) {
+      this.reject(replyName(packet.code), opened.code, opened.message);
+      this.dropChannel(`${opened.code}: ${opened.message}`, flight.item);
+      return null;
+    }
+    const decoded = decodeReply(packet.code, opened.data);
+    if (decoded.ok) return decoded.value;
+    this.reject(replyName(packet.code), decoded.error, decoded.message);
+    // The PD answered, only not in a layout we read: a command it took is done, ID or CAP move on.
+    flight.item?.resolve({ kind: "ack" });
+    this.skipSetupStep(flight);
+    return null;
+  }
+
+  private handle(flight: Flight, reply: OsdpReply, now: number): void {
+    if (reply.kind === "nak") {
+      this.onNak(flight, reply.error, now);
+      return;
+    }
+    if (reply.kind === "busy") {
+      // A sealed BUSY moved the MAC chain: the command is sealed afresh on its next turn.
+      if (flight.item) this.queue.putBack(flight.item);
+      this.counters.busy++;
+      this.notBefore = now + this.options.timings.busyRetryMs;
+      return;
+    }
+    if (flight.what === "id" && reply.kind === "pdid") this.identity = reply;
+    else if (flight.what === "cap" && reply.kind === "pdcap") {
+      const capabilities = capabilitiesOf(reply.capabilities);
+      this.capabilities = capabilities;
+      this.options.emit({
+        kind: "capabilities",
+        address: this.address,
+        identity: this.identity,
+        capabilities,
+      });
+    } else if (flight.what === "poll") this.onPollReply(reply);
+    else if (flight.item) this.onCommandReply(flight.item, reply);
+    else this.reject("reply", "unexpected", `${reply.kind} in answer to ${flight.what.toUpperCase()}`);
+    this.skipSetupStep(flight);
+  }
+
+  private onPollReply(reply: OsdpReply): void {
+    if (reply.kind === "raw" || reply.kind === "keypad") {
+      const what = reply.kind === "raw" ? "card" : "keypad";
+      if (this.channel.insecure) {
+        this.reject(what, "SC_NOT_SECURED", "sent in clear while the secure channel is required: refused");
+        return;
+      }
+      const { address } = this;
+      if (reply.kind === "raw") {
+        const { reader, format, bitCount, data } = reply;
+        this.options.emit({ kind: "card", address, reader, format, bitCount, data });
+        return;
+      }
+      this.options.emit({ kind: "keypad", address, reader: reply.reader, digits: reply.digits });
+      return;
+    }
+    if (reply.kind === "lstatr") {
+      if (reply.tamper === this.tamper && reply.power === this.powerFailure) return;
+      this.tamper = reply.tamper;
+      this.powerFailure = reply.power;
+      this.report();
+      return;
+    }
+    // ACK, and FMT (deprecated, ignored).
+    if (reply.kind !== "ack" && reply.kind !== "fmt")
+      this.reject("reply", "unexpected", `${reply.kind} in answer to POLL`);
+  }
+
+  private onCommandReply(item: QueuedCommand, reply: OsdpReply): void {
+    if (reply.kind === "com") item.resolve({ kind: "com", address: reply.address, baudRate: reply.baudRate });
+    else item.resolve({ kind: "ack" });
+    if (item.command.kind === "keyset") {
+      // The PD takes the new key at once: the channel is set up again with it.
+      this.channel.setKey(item.command.key);
+      this.dropChannel("a new key was set (KEYSET)");
+    }
+  }
+
+  private onNak(flight: Flight, error: number, now: number): void {
+    this.counters.naks++;
+    const name = NAK_NAMES[error as keyof typeof NAK_NAMES] ?? "unknown";
+    const what = flight.what === "command" ? (flight.item?.command.kind ?? "command") : flight.what;
+    const item = flight.item;
+    if (error === NAK.SEQUENCE) {
+      // The PD expected another number (it restarted, or another CP talks to it): start afresh at 0.
+      if (item) this.queue.putBack(item);
+      this.reject("reply", name, "sequence error: starting again at 0");
+      this.restart();
+      this.report();
+      return;
+    }
+    if (flight.what === "chlng" || flight.what === "scrypt") {
+      this.secureFailed(
+        { code: "SC_REJECTED", message: `the PD answered ${what.toUpperCase()} with NAK ${name}` },
+        now,
+      );
+      return;
+    }
+    if (error === NAK.SECURITY_CONDITIONS && this.channel.required && this.channel.state !== "failed") {
+      this.reject("reply", name, "the PD refused the secure channel's conditions: setting it up again");
+      this.dropChannel(`NAK ${name}`, item);
+      return;
+    }
+    this.skipSetupStep(flight);
+    if (item && error === NAK.CHECK_CHARACTER && item.requeued++ === 0) {
+      // The PD saw a damaged packet: the command goes once more, under the next sequence number.
+      this.queue.putBack(item);
+      this.reject("reply", name, `${what.toUpperCase()} arrived damaged: sending it again`);
+      return;
+    }
+    if (item && error === NAK.UNKNOWN_COMMAND) {
+      // Never loop on a command the PD does not know: it is not sent to this PD again.
+      this.unsupported.add(item.command.kind);
+      item.reject(
+        this.queue.error("OSDP_UNSUPPORTED", `the PD does not support ${what.toUpperCase()}`, name),
+      );
+      return;
+    }
+    if (item) {
+      item.reject(this.queue.error("OSDP_NAK", `the PD refused ${what.toUpperCase()}: ${name}`, name));
+      return;
+    }
+    this.reject("reply", name, `NAK to ${what.toUpperCase()}`);
+  }
+
+  /** ID and CAP move on whatever the answer: a PD that cannot tell must not be asked forever. */
+  private skipSetupStep(flight: Flight): void {
+    if (flight.what === "id") this.step = "cap";
+    else if (flight.what === "cap") this.step = this.channel.required ? "chlng" : "poll";
+  }
+
+  /** The channel dropped: set up again before anything else; the command in hand goes first after. */
+  private dropChannel(reason: string, item?: QueuedCommand): void {
+    this.channel.drop(reason);
+    this.step = "chlng";
+    if (item && item.requeued++ === 0) this.queue.putBack(item);
+    else
+      item?.reject(
+        this.queue.error("OSDP_NOT_SECURED", `the secure channel dropped twice sending it: ${reason}`),
+      );
+    this.report();
+  }
+
+  /** No channel: reported, cards refused, commands refused, polled in clear, tried again later. */
+  private secureFailed(failure: { code: string; message: string }, now: number): void {
+    this.channel.fail(failure, now);
+    this.step = "poll";
+    this.queue.rejectAll("OSDP_NOT_SECURED", `no secure channel: ${this.channel.reason}`);
+    this.reject("secure channel", failure.code, failure.message);
+    this.report();
+  }
+
+  private reject(what: string, code: string, message: string): void {
+    this.counters.rejected++;
+    this.options.emit({ kind: "rejected", address: this.address, what, code, message });
+  }
+
+  private report(): void {
+    this.options.emit({ kind: "status", ...this.status() });
+  }
+}
+
+/** The control panel's mark byte before the packet, as libosdp sends it. */
+function withMark(packet: Uint8Array): Uint8Array {
+  const out = new Uint8Array(packet.length + 1);
+  out[0] = MARK;
+  out.set(packet, 1);
+  return out;
+}
