@@ -37,7 +37,10 @@ export const defaultTimings: Readonly<CpTimings> = {
  * `handshake` while it is, `established` with the reader's SCBK, `install` with SCBK-D, `failed`
  * when the PD refused or could not set it up (the reason says why).
  */
-export type SecureState = "off" | "none" | "handshake" | "established" | "install" | "failed";
+export const SECURE_STATES = ["off", "none", "handshake", "established", "install", "failed"] as const;
+
+/** One of {@link SECURE_STATES}. */
+export type SecureState = (typeof SECURE_STATES)[number];
 
 /** What the gateway knows of a PD's capabilities (PDCAP), with the records as the PD sent them. */
 export interface PdCapabilities {

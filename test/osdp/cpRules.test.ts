@@ -207,6 +207,30 @@ describe("BUSY and NAKs", () => {
     expect(kinds(line).filter((k) => k === "buz")).toHaveLength(1);
   });
 
+  it("NAK check_character: the command goes once more; a second NAK fails it", async () => {
+    const { pd, line, bus } = rig([secureReader()]);
+    await advance(100);
+    pd.script.push(nak(1));
+    const once = outcome(bus.send(1, LED));
+    await advance(100);
+    expect(await once).toEqual({ value: { kind: "ack" } });
+    pd.script.push(nak(1), nak(1));
+    const twice = outcome(bus.send(1, LED));
+    await advance(100);
+    expect(await twice).toMatchObject({ error: { code: "OSDP_NAK", detail: "check_character" } });
+    expect(kinds(line).filter((k) => k === "led")).toHaveLength(4);
+  });
+
+  it("NAK security_conditions twice on one command: the channel is set up again once, then the command fails", async () => {
+    const { pd, bus } = rig([secureReader()]);
+    await advance(100);
+    pd.script.push({ kind: "clear", reply: nak(6) }, { kind: "clear", reply: nak(6) });
+    const led = outcome(bus.send(1, LED));
+    await advance(200);
+    expect(await led).toMatchObject({ error: { code: "OSDP_NOT_SECURED" } });
+    expect(bus.status()[0]?.secureChannel).toBe("established");
+  });
+
   it("another NAK (record): the command's promise rejects with the NAK's name", async () => {
     const { pd, bus } = rig([secureReader()]);
     await advance(100);
@@ -228,6 +252,18 @@ describe("the secure channel in use", () => {
     expect(seen.cards).toEqual([]);
     expect(seen.rejected.at(-1)).toMatchObject({ what: "card", code: "SC_NOT_SECURED" });
     await expect(bus.send(1, LED)).rejects.toMatchObject({ code: "OSDP_NOT_SECURED" });
+  });
+
+  it("a failed channel is tried again every 10 s, polling in clear meanwhile", async () => {
+    const { line } = rig([{ address: 1 }]);
+    await advance(100);
+    const chlngs = () => kinds(line).filter((k) => k === "chlng").length;
+    expect(chlngs()).toBe(1);
+    await advance(9_800);
+    expect(chlngs()).toBe(1);
+    expect(kinds(line).at(-1)).toBe("poll");
+    await advance(200);
+    expect(chlngs()).toBe(2);
   });
 
   it("the same PD with the secure channel off: its card reads are used", async () => {
