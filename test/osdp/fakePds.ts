@@ -6,6 +6,7 @@
  */
 import { REPLY } from "../../drivers/osdp/codes.js";
 import { decodeCommand, type OsdpCommand } from "../../drivers/osdp/commands.js";
+import { OsdpFrameReader } from "../../drivers/osdp/frameReader.js";
 import type { OsdpLink } from "../../drivers/osdp/osdpBus.js";
 import { decodePacket, encodePacket, type OsdpPacket } from "../../drivers/osdp/packet.js";
 import { encodeReply, type OsdpReply } from "../../drivers/osdp/replies.js";
@@ -13,6 +14,7 @@ import { PdHandshake } from "../../drivers/osdp/secureHandshake.js";
 import { openCommand, sealReply } from "../../drivers/osdp/secureMessages.js";
 import type { PdSession } from "../../drivers/osdp/secureSession.js";
 import { Listeners } from "../../drivers/transport/listeners.js";
+import type { Transport } from "../../drivers/transport/transport.js";
 
 /** One packet the CP wrote, as a PD saw it. */
 export interface Written {
@@ -188,23 +190,42 @@ export class FakeLine implements OsdpLink {
   }
 
   write(bytes: Uint8Array): Promise<void> {
-    const decoded = decodePacket(bytes.subarray(1));
+    const reply = this.receive(bytes.subarray(1));
+    if (reply !== null) queueMicrotask(() => this.listeners.emit("data", reply));
+    return Promise.resolve();
+  }
+
+  /** A CP packet (without its mark byte) reaches the PD at its address: its answer, or null. */
+  receive(packetBytes: Uint8Array): Uint8Array | null {
+    const decoded = decodePacket(packetBytes);
     if (!decoded.ok) throw new Error(`the CP wrote a bad packet: ${decoded.message}`);
-    const pd = this.pds.get(decoded.packet.address);
-    const hex = Buffer.from(bytes).toString("hex");
+    const { packet } = decoded;
+    const pd = this.pds.get(packet.address);
+    const hex = Buffer.from(packetBytes).toString("hex");
     if (pd === undefined) {
       this.written.push({
-        address: decoded.packet.address,
-        sequence: decoded.packet.sequence,
+        address: packet.address,
+        sequence: packet.sequence,
         kind: "?",
         sealed: false,
         bytes: hex,
       });
-      return Promise.resolve();
+      return null;
     }
-    const { written, reply } = pd.answer(decoded.packet, hex);
+    const { written, reply } = pd.answer(packet, hex);
     this.written.push(written);
-    if (reply !== null && !pd.silent) queueMicrotask(() => this.listeners.emit("data", reply));
-    return Promise.resolve();
+    return pd.silent ? null : reply;
   }
+}
+
+/** Plays the line's PDs on a real transport (the far end of a pty pair): packets in, answers out. */
+export function serveLine(line: FakeLine, transport: Transport): void {
+  const reader = new OsdpFrameReader();
+  transport.on("data", (bytes) => {
+    for (const event of reader.push(bytes)) {
+      if (event.kind !== "packet" || event.packet.reply) continue;
+      const reply = line.receive(event.bytes);
+      if (reply !== null) void transport.write(reply);
+    }
+  });
 }
