@@ -3,14 +3,14 @@
  * way, the established session, and its state as the gateway reports it. The channel never falls
  * back to clear text by itself: a failure is named and kept until the next attempt.
  */
-import { REPLY, SCS } from "./codes.js";
+import { CMD, REPLY, SCS } from "./codes.js";
 import type { EncodedPayload } from "./commands.js";
 import type { SecureState } from "./cpTypes.js";
-import type { OsdpPacket } from "./packet.js";
+import { encodePacket, MARK, type OsdpPacket } from "./packet.js";
 import { replyName } from "./pdFacts.js";
 import { secureFailure as fail, type SecureFailure } from "./secureChannel.js";
 import { CpHandshake, type HandshakeMessage, type RandomSource } from "./secureHandshake.js";
-import { type Opened, openReply, type SealedMessage, sealCommand } from "./secureMessages.js";
+import { type Opened, openReply, sealCommand } from "./secureMessages.js";
 import type { CpSession } from "./secureSession.js";
 
 /** What a channel is handed. */
@@ -76,17 +76,26 @@ export class CpChannel {
     if (this.required) this.current = "none";
   }
 
-  /** The CHLNG message of a fresh handshake (a fresh RND.A). */
-  challenge(): HandshakeMessage {
+  /** The CHLNG packet of a fresh handshake (a fresh RND.A), in clear with its security block. */
+  challengeFrame(address: number, sequence: number): Uint8Array {
     this.handshake = new CpHandshake({ scbk: this.scbk, random: this.options.random });
     this.current = "handshake";
-    return this.handshake.challenge();
+    return handshakeFrame(address, sequence, CMD.CHLNG, this.handshake.challenge());
   }
 
-  /** The SCRYPT message, after a CCRYPT that checked out. */
-  scryptMessage(): HandshakeMessage {
+  /** The SCRYPT packet, after a CCRYPT that checked out. */
+  scryptFrame(address: number, sequence: number): Uint8Array {
     if (this.scrypt === null) throw new Error("SCRYPT before a CCRYPT checked out");
-    return this.scrypt;
+    return handshakeFrame(address, sequence, CMD.SCRYPT, this.scrypt);
+  }
+
+  /** A command packet (mark byte first): sealed under the session, in clear without one. */
+  frame(address: number, sequence: number, payload: EncodedPayload): Uint8Array {
+    const fields = { address, reply: false, sequence, integrity: "crc" as const };
+    if (this.session === null) return withMark(encodePacket({ ...fields, scb: null, ...payload }));
+    const sealed = sealCommand(this.session, payload.data);
+    const { scb, data, sign } = sealed;
+    return withMark(encodePacket({ ...fields, scb, code: payload.code, data }, sign));
   }
 
   /** Takes the PD's answer to CHLNG. */
@@ -111,11 +120,6 @@ export class CpChannel {
     this.current = done.session.keyMode === "scbk" ? "established" : "install";
     this.why = undefined;
     return null;
-  }
-
-  /** A command's payload sealed under the session, or null when there is none (it goes in clear). */
-  seal(payload: EncodedPayload): SealedMessage | null {
-    return this.session === null ? null : sealCommand(this.session, payload.data);
   }
 
   /** A reply's payload: checked and decrypted under the session, as it came without one. */
@@ -145,4 +149,23 @@ export class CpChannel {
   setKey(scbk: Uint8Array): void {
     this.scbk = scbk;
   }
+}
+
+/** CHLNG or SCRYPT: in clear, with the handshake's security block. */
+function handshakeFrame(
+  address: number,
+  sequence: number,
+  code: number,
+  message: HandshakeMessage,
+): Uint8Array {
+  const fields = { address, reply: false, sequence, integrity: "crc" as const };
+  return withMark(encodePacket({ ...fields, scb: message.scb, code, data: message.data }));
+}
+
+/** The control panel's mark byte before the packet, as libosdp sends it. */
+function withMark(packet: Uint8Array): Uint8Array {
+  const out = new Uint8Array(packet.length + 1);
+  out[0] = MARK;
+  out.set(packet, 1);
+  return out;
 }

@@ -3,7 +3,7 @@
  * the events it reports, the commands the gateway queues and the typed error their promises reject
  * with. Card bits out, commands in: nothing here knows about members.
  */
-import type { LedRecord, OutputRecord } from "./commands.js";
+import type { OsdpCommand } from "./commands.js";
 import type { Capability, PdIdentity } from "./replies.js";
 
 /** How long the control panel waits and how often it tries, in ms. */
@@ -104,21 +104,9 @@ export type PdEvent =
   /** ID and CAP answered: who the PD is and what it can do (display, outputs, receive buffer…). */
   | { kind: "capabilities"; address: number; identity: PdIdentity | null; capabilities: PdCapabilities };
 
-/** The commands the gateway queues for a PD. */
+/** The commands the gateway queues for a PD: the codec's, KEYSET always with a secure channel base key. */
 export type PdCommand =
-  | { kind: "led"; leds: LedRecord[] }
-  | { kind: "buz"; reader: number; tone: number; onTenths: number; offTenths: number; count: number }
-  | {
-      kind: "text";
-      reader: number;
-      command: number;
-      tempSeconds: number;
-      row: number;
-      column: number;
-      text: string;
-    }
-  | { kind: "out"; outputs: OutputRecord[] }
-  | { kind: "comset"; address: number; baudRate: number }
+  | Extract<OsdpCommand, { kind: "led" | "buz" | "text" | "out" | "comset" }>
   | { kind: "keyset"; key: Uint8Array };
 
 /** How a command ended well: ACK, or COM for COMSET (the settings the PD takes). */

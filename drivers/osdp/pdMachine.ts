@@ -6,7 +6,7 @@
  * queued commands sent in place of a POLL. Sequence numbers: 0 to start afresh, then 1, 2, 3, 1…;
  * a packet that got no reply is sent again as it was, with the same number.
  */
-import { CMD, NAK_NAMES, REPLY } from "./codes.js";
+import { NAK_NAMES, REPLY } from "./codes.js";
 import { type EncodedPayload, encodeCommand } from "./commands.js";
 import { CpChannel } from "./cpChannel.js";
 import type {
@@ -18,11 +18,12 @@ import type {
   PdEvent,
   PdStatus,
 } from "./cpTypes.js";
-import { encodePacket, MARK, type OsdpPacket } from "./packet.js";
+import { type NakedPacket, nakAction } from "./nakPolicy.js";
+import type { OsdpPacket } from "./packet.js";
 import { CommandQueue, type QueuedCommand } from "./pdCommands.js";
 import { capabilitiesOf, emptyCounters, nextSequence, replyName } from "./pdFacts.js";
 import { decodeReply, type OsdpReply, type PdIdentity } from "./replies.js";
-import type { HandshakeMessage, RandomSource } from "./secureHandshake.js";
+import type { RandomSource } from "./secureHandshake.js";
 
 /** What one PD's machine is handed. */
 export interface PdMachineOptions {
@@ -46,8 +47,6 @@ interface Flight {
   bytes: Uint8Array;
   sequence: number;
 }
-
-const NAK = { CHECK_CHARACTER: 1, UNKNOWN_COMMAND: 3, SEQUENCE: 4, SECURITY_CONDITIONS: 6 } as const;
 
 /** The control panel's state machine for one PD. */
 export class PdMachine {
@@ -220,9 +219,9 @@ export class PdMachine {
         return this.packet(this.step, sequence, encodeCommand({ kind: this.step }));
       case "chlng":
         this.counters.handshakes++;
-        return this.handshakePacket("chlng", CMD.CHLNG, this.channel.challenge());
+        return { what: "chlng", sequence, bytes: this.channel.challengeFrame(this.address, sequence) };
       case "scrypt":
-        return this.handshakePacket("scrypt", CMD.SCRYPT, this.channel.scryptMessage());
+        return { what: "scrypt", sequence, bytes: this.channel.scryptFrame(this.address, sequence) };
       case "poll": {
         const item = this.queue.take();
         if (item?.command.kind === "keyset" && !this.channel.up) {
@@ -244,19 +243,7 @@ export class PdMachine {
     payload: EncodedPayload,
     item?: QueuedCommand,
   ): Flight {
-    const fields = { address: this.address, reply: false, sequence, integrity: "crc" as const };
-    const sealed = this.channel.seal(payload);
-    const bytes = sealed
-      ? encodePacket({ ...fields, scb: sealed.scb, code: payload.code, data: sealed.data }, sealed.sign)
-      : encodePacket({ ...fields, scb: null, ...payload });
-    return { what, item, sequence, bytes: withMark(bytes) };
-  }
-
-  private handshakePacket(what: Step, code: number, message: HandshakeMessage): Flight {
-    const sequence = this.sequence;
-    const fields = { address: this.address, reply: false, sequence, integrity: "crc" as const };
-    const bytes = encodePacket({ ...fields, scb: message.scb, code, data: message.data });
-    return { what, sequence, bytes: withMark(bytes) };
+    return { what, item, sequence, bytes: this.channel.frame(this.address, sequence, payload) };
   }
 
   private onHandshakeReply(what: "chlng" | "scrypt", packet: OsdpPacket, now: number): void {
@@ -355,48 +342,44 @@ export class PdMachine {
   private onNak(flight: Flight, error: number, now: number): void {
     this.counters.naks++;
     const name = NAK_NAMES[error as keyof typeof NAK_NAMES] ?? "unknown";
-    const what = flight.what === "command" ? (flight.item?.command.kind ?? "command") : flight.what;
     const item = flight.item;
-    if (error === NAK.SEQUENCE) {
-      // The PD expected another number (it restarted, or another CP talks to it): start afresh at 0.
-      if (item) this.queue.putBack(item);
-      this.reject("reply", name, "sequence error: starting again at 0");
-      this.restart();
-      this.report();
-      return;
+    const what = (item?.command.kind ?? flight.what).toUpperCase();
+    const wanted = this.channel.required && this.channel.state !== "failed";
+    const action = nakAction(error, nakedPacket(flight.what), wanted);
+    if (action !== "restart" && action !== "handshake-refused" && action !== "set-up-again")
+      this.skipSetupStep(flight);
+    const fail = (code: "OSDP_NAK" | "OSDP_UNSUPPORTED", message: string) =>
+      item?.reject(this.queue.error(code, message, name));
+    switch (action) {
+      case "restart":
+        if (item) this.queue.putBack(item);
+        this.reject("reply", name, "sequence error: starting again at 0");
+        this.restart();
+        this.report();
+        break;
+      case "handshake-refused":
+        this.secureFailed({ code: "SC_REJECTED", message: `the PD answered ${what} with NAK ${name}` }, now);
+        break;
+      case "set-up-again":
+        this.reject("reply", name, "the PD refused the secure channel's conditions: setting it up again");
+        this.dropChannel(`NAK ${name}`, item);
+        break;
+      case "send-again":
+        if (item && item.requeued++ === 0) {
+          this.queue.putBack(item);
+          this.reject("reply", name, `${what} arrived damaged: sending it again`);
+        } else fail("OSDP_NAK", `the PD refused ${what}: ${name}`);
+        break;
+      case "unsupported":
+        if (item) this.unsupported.add(item.command.kind);
+        fail("OSDP_UNSUPPORTED", `the PD does not support ${what}`);
+        break;
+      case "fail":
+        fail("OSDP_NAK", `the PD refused ${what}: ${name}`);
+        break;
+      case "report":
+        this.reject("reply", name, `NAK to ${what}`);
     }
-    if (flight.what === "chlng" || flight.what === "scrypt") {
-      this.secureFailed(
-        { code: "SC_REJECTED", message: `the PD answered ${what.toUpperCase()} with NAK ${name}` },
-        now,
-      );
-      return;
-    }
-    if (error === NAK.SECURITY_CONDITIONS && this.channel.required && this.channel.state !== "failed") {
-      this.reject("reply", name, "the PD refused the secure channel's conditions: setting it up again");
-      this.dropChannel(`NAK ${name}`, item);
-      return;
-    }
-    this.skipSetupStep(flight);
-    if (item && error === NAK.CHECK_CHARACTER && item.requeued++ === 0) {
-      // The PD saw a damaged packet: the command goes once more, under the next sequence number.
-      this.queue.putBack(item);
-      this.reject("reply", name, `${what.toUpperCase()} arrived damaged: sending it again`);
-      return;
-    }
-    if (item && error === NAK.UNKNOWN_COMMAND) {
-      // Never loop on a command the PD does not know: it is not sent to this PD again.
-      this.unsupported.add(item.command.kind);
-      item.reject(
-        this.queue.error("OSDP_UNSUPPORTED", `the PD does not support ${what.toUpperCase()}`, name),
-      );
-      return;
-    }
-    if (item) {
-      item.reject(this.queue.error("OSDP_NAK", `the PD refused ${what.toUpperCase()}: ${name}`, name));
-      return;
-    }
-    this.reject("reply", name, `NAK to ${what.toUpperCase()}`);
   }
 
   /** ID and CAP move on whatever the answer: a PD that cannot tell must not be asked forever. */
@@ -436,10 +419,8 @@ export class PdMachine {
   }
 }
 
-/** The control panel's mark byte before the packet, as libosdp sends it. */
-function withMark(packet: Uint8Array): Uint8Array {
-  const out = new Uint8Array(packet.length + 1);
-  out[0] = MARK;
-  out.set(packet, 1);
-  return out;
+/** What a NAK answered, in the NAK policy's terms. */
+function nakedPacket(what: Flight["what"]): NakedPacket {
+  if (what === "id" || what === "cap") return "setup";
+  return what === "chlng" || what === "scrypt" ? "handshake" : what;
 }

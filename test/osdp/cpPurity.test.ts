@@ -11,7 +11,7 @@ const source = (name: string) => readFileSync(new URL(name, folder), "utf8");
 const importsOf = (text: string) =>
   [...text.matchAll(/^import\s[^;]*?from\s+"([^"]+)"/gm)].map((m) => m[1] ?? "");
 
-const MACHINES = ["cpTypes", "pdCommands", "pdFacts", "pdMachine", "cpChannel"];
+const MACHINES = ["cpTypes", "pdCommands", "pdFacts", "pdMachine", "cpChannel", "nakPolicy"];
 
 describe("the OSDP control panel", () => {
   it.each(MACHINES)("%s.ts imports only its neighbours and uses no timer or clock", (name) => {
