@@ -100,8 +100,10 @@ export class PdMachine {
   /** When the PD next wants the bus (ms, on the clock the bus hands in). */
   dueAt(): number {
     if (this.again || !this.online || this.step !== "poll" || this.queue.length > 0) return this.notBefore;
-    const poll = this.lastSentAt + this.options.timings.pollIntervalMs;
-    return this.channel.state === "failed" ? Math.min(poll, this.channel.retryDue) : poll;
+    const { pollIntervalMs, offlineRetryMs } = this.options.timings;
+    // Without the channel it needs, a PD is only polled to know it is there (its cards are refused).
+    if (this.channel.state !== "failed") return this.lastSentAt + pollIntervalMs;
+    return Math.min(this.lastSentAt + offlineRetryMs, this.channel.retryDue);
   }
 
   /** The next packet for the PD (mark byte first); it is on the wire until a reply or timeout. */
@@ -378,7 +380,8 @@ export class PdMachine {
         fail("OSDP_NAK", `the PD refused ${what}: ${name}`);
         break;
       case "report":
-        this.reject("reply", name, `NAK to ${what}`);
+        // A PD that wants the channel we could not set up NAKs every POLL: counted, reported once (secureFailed).
+        if (this.channel.state !== "failed") this.reject("reply", name, `NAK to ${what}`);
     }
   }
 

@@ -248,22 +248,33 @@ describe("the secure channel in use", () => {
     expect(bus.status()[0]).toMatchObject({ online: true, secureChannel: "failed" });
     expect(bus.status()[0]?.reason).toMatch(/SC_REJECTED/);
     pd.script.push(CARD);
-    await advance(100);
+    await advance(2_100);
     expect(seen.cards).toEqual([]);
     expect(seen.rejected.at(-1)).toMatchObject({ what: "card", code: "SC_NOT_SECURED" });
     await expect(bus.send(1, LED)).rejects.toMatchObject({ code: "OSDP_NOT_SECURED" });
   });
 
-  it("a failed channel is tried again every 10 s, polling in clear meanwhile", async () => {
+  it("a failed channel is tried again every 10 s, polling in clear every 2 s meanwhile", async () => {
     const { line } = rig([{ address: 1 }]);
     await advance(100);
-    const chlngs = () => kinds(line).filter((k) => k === "chlng").length;
-    expect(chlngs()).toBe(1);
+    const count = (kind: string) => kinds(line).filter((k) => k === kind).length;
+    expect(count("chlng")).toBe(1);
     await advance(9_800);
-    expect(chlngs()).toBe(1);
-    expect(kinds(line).at(-1)).toBe("poll");
+    expect(count("chlng")).toBe(1);
+    expect(count("poll")).toBe(4);
     await advance(200);
-    expect(chlngs()).toBe(2);
+    expect(count("chlng")).toBe(2);
+  });
+
+  it("a PD that wants a channel it cannot get NAKs every POLL: reported once, not at every poll", async () => {
+    const { fakes, seen } = rig([{ address: 1, secure: { scbk: NEW_KEY, installMode: false } }]);
+    const pd = fakes[0] as FakePd;
+    await advance(100);
+    for (let i = 0; i < 20; i++) pd.script.push({ kind: "clear", reply: nak(6) });
+    await advance(9_000);
+    expect(pd.script.length).toBeLessThan(17);
+    expect(seen.rejected.map((r) => r.code)).toEqual(["SC_CRYPTOGRAM_MISMATCH"]);
+    expect(seen.status.at(-1)?.reason).toMatch(/^SC_CRYPTOGRAM_MISMATCH/);
   });
 
   it("the same PD with the secure channel off: its card reads are used", async () => {
