@@ -364,6 +364,12 @@ describe("the bus", () => {
       expect(between).toEqual(expect.arrayContaining([1, 3]));
     }
     expect(bus.status().map((s) => s.online)).toEqual([true, false, true]);
+    // One packet on the wire at a time: nothing written while a reply was on its way, and nothing
+    // for 200 ms after a packet to the silent PD.
+    expect(line.overlaps).toBe(0);
+    for (const i of silentAt)
+      if (i + 1 < order.length)
+        expect((line.times[i + 1] as number) - (line.times[i] as number)).toBeGreaterThanOrEqual(200);
   });
 
   it("a LSTATR reporting tamper changes the PD's status", async () => {

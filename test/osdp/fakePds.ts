@@ -173,6 +173,11 @@ export function nak(error: number): OsdpReply {
 /** The fake RS-485 line: every write reaches the PD at its address, whose answer comes back. */
 export class FakeLine implements OsdpLink {
   readonly written: Written[] = [];
+  /** When each packet was written (the fake clock's ms). */
+  readonly times: number[] = [];
+  /** Writes that came while a reply was still on its way. */
+  overlaps = 0;
+  private replying = false;
   private readonly pds = new Map<number, FakePd>();
   private readonly listeners = new Listeners<{ data: (bytes: Uint8Array) => void }>();
 
@@ -190,8 +195,17 @@ export class FakeLine implements OsdpLink {
   }
 
   write(bytes: Uint8Array): Promise<void> {
+    // Half duplex: a write while a reply is still on its way would garble both.
+    if (this.replying) this.overlaps++;
+    this.times.push(Date.now());
     const reply = this.receive(bytes.subarray(1));
-    if (reply !== null) queueMicrotask(() => this.listeners.emit("data", reply));
+    if (reply !== null) {
+      this.replying = true;
+      queueMicrotask(() => {
+        this.replying = false;
+        this.listeners.emit("data", reply);
+      });
+    }
     return Promise.resolve();
   }
 
