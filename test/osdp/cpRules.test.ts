@@ -15,7 +15,7 @@ import type {
 import { OsdpBus } from "../../drivers/osdp/osdpBus.js";
 import type { OsdpReply } from "../../drivers/osdp/replies.js";
 import { realScheduler } from "../../runtime/scheduler.js";
-import { silentLogger } from "../helpers/logs.js";
+import { memoryLogger, silentLogger } from "../helpers/logs.js";
 import { FakeLine, FakePd, type FakePdOptions, nak } from "./fakePds.js";
 
 const KEY = Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i);
@@ -43,7 +43,7 @@ beforeEach(() => vi.useFakeTimers({ now: 1_000_000 }));
 afterEach(() => vi.useRealTimers());
 
 /** A bus over scripted PDs, and everything it reported. */
-function rig(pds: FakePdOptions[], required = true, scbk: Uint8Array | null = KEY) {
+function rig(pds: FakePdOptions[], required = true, scbk: Uint8Array | null = KEY, logger = silentLogger()) {
   const fakes = pds.map((o) => new FakePd(o));
   const line = new FakeLine(fakes);
   const bus = new OsdpBus({
@@ -53,7 +53,7 @@ function rig(pds: FakePdOptions[], required = true, scbk: Uint8Array | null = KE
     scheduler: realScheduler,
     now: () => Date.now(),
     random: () => Uint8Array.of(1, 1, 2, 3, 5, 8, 13, 21),
-    logger: silentLogger(),
+    logger,
   });
   const seen = {
     cards: [] as CardEvent[],
@@ -378,5 +378,27 @@ describe("the bus", () => {
     pd.script.push({ kind: "lstatr", tamper: true, power: false });
     await advance(100);
     expect(seen.status.at(-1)).toMatchObject({ online: true, tamper: true, powerFailure: false });
+  });
+
+  it("logs status changes and refusals, never a key, a card's bits or the keys typed", async () => {
+    const log = memoryLogger("debug");
+    const { pd, bus } = rig(
+      [{ address: 1, secure: { scbk: null, installMode: true } }],
+      true,
+      null,
+      log.logger,
+    );
+    await advance(100);
+    const keyset = outcome(bus.send(1, { kind: "keyset", key: NEW_KEY }));
+    await advance(100);
+    expect(await keyset).toEqual({ value: { kind: "ack" } });
+    pd.script.push(CARD, { kind: "keypad", reader: 0, digits: "4711" }, { kind: "clear", reply: CARD });
+    await advance(200);
+    const text = JSON.stringify(log.lines);
+    expect(log.lines.some((l) => l.msg === "OSDP card read" && l.bitCount === 26)).toBe(true);
+    expect(log.at("warn").length).toBeGreaterThan(0);
+    // Byte arrays would show as their fields or numbers: no such field, no key's or card's bytes.
+    for (const secret of ['"data"', '"digits"', '"key"', '"scbk"', "4711", '"0":189', "189,136", "16,17,18"])
+      expect(text).not.toContain(secret);
   });
 });
