@@ -69,6 +69,8 @@ export class PdMachine {
   private identity: PdIdentity | null = null;
   private capabilities: PdCapabilities | null = null;
   private stopped = false;
+  /** The last NAK reported for a POLL, until a POLL is answered otherwise. */
+  private lastNak: number | null = null;
 
   constructor(options: PdMachineOptions) {
     this.options = options;
@@ -304,6 +306,7 @@ export class PdMachine {
   }
 
   private onPollReply(reply: OsdpReply): void {
+    this.lastNak = null;
     if (reply.kind === "raw" || reply.kind === "keypad") {
       const what = reply.kind === "raw" ? "card" : "keypad";
       if (this.channel.insecure) {
@@ -380,8 +383,11 @@ export class PdMachine {
         fail("OSDP_NAK", `the PD refused ${what}: ${name}`);
         break;
       case "report":
-        // A PD that wants the channel we could not set up NAKs every POLL: counted, reported once (secureFailed).
-        if (this.channel.state !== "failed") this.reject("reply", name, `NAK to ${what}`);
+        // A PD that NAKs every POLL (it wants a channel we could not set up, or that is off here)
+        // is counted at each, reported once: when the channel failed, or when its NAK changes.
+        if (this.channel.state !== "failed" && this.lastNak !== error)
+          this.reject("reply", name, `NAK to ${what}`);
+        this.lastNak = error;
     }
   }
 

@@ -47,6 +47,16 @@ describe("the secure channel in use", () => {
     expect(seen.status.at(-1)?.reason).toMatch(/^SC_CRYPTOGRAM_MISMATCH/);
   });
 
+  it("a PD that wants the channel while it is off here NAKs every POLL: reported once, again when it changes", async () => {
+    const { pd, seen, bus } = rig([{ address: 1 }], false, null);
+    await advance(100);
+    for (let i = 0; i < 5; i++) pd.script.push({ kind: "clear", reply: nak(6) });
+    pd.script.push({ kind: "ack" }, { kind: "clear", reply: nak(6) });
+    await advance(1_000);
+    expect(seen.rejected.map((r) => r.code)).toEqual(["security_conditions", "security_conditions"]);
+    expect(bus.counters().pds[1]?.naks).toBe(6);
+  });
+
   it("the same PD with the secure channel off: its card reads are used", async () => {
     const { pd, seen } = rig([{ address: 1 }], false, null);
     await advance(100);
