@@ -87,6 +87,19 @@ describe("the secure channel in use", () => {
     expect(seen.keys).toEqual([{ address: 1, reader: 0, digits: "12#*" }]);
   });
 
+  it("a reply whose MAC does not fit the chain drops the channel; it is set up again before the queued LED goes", async () => {
+    const { pd, line, bus, seen } = rig([secureReader()]);
+    await advance(100);
+    pd.script.push({ kind: "badMac", reply: { kind: "ack" } });
+    const from = line.to(1).length;
+    const led = outcome(bus.send(1, LED));
+    await advance(100);
+    expect(seen.rejected[0]).toMatchObject({ code: "SC_MAC_MISMATCH" });
+    expect(await led).toEqual({ value: { kind: "ack" } });
+    expect(kinds(line).slice(from, from + 4)).toEqual(["led", "chlng", "scrypt", "led"]);
+    expect(bus.status()[0]?.secureChannel).toBe("established");
+  });
+
   it("a card read in clear while the channel is up is refused, never used", async () => {
     const { pd, seen } = rig([secureReader()]);
     await advance(100);

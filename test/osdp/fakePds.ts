@@ -31,7 +31,11 @@ export interface Written {
 }
 
 /** An answer a test scripts: a reply, a reply sent in clear even under the channel, or silence. */
-export type Scripted = OsdpReply | { kind: "clear"; reply: OsdpReply } | { kind: "silence" };
+export type Scripted =
+  | OsdpReply
+  | { kind: "clear"; reply: OsdpReply }
+  | { kind: "badMac"; reply: OsdpReply }
+  | { kind: "silence" };
 
 /** What a fake PD is given. */
 export interface FakePdOptions {
@@ -81,8 +85,9 @@ export class FakePd {
     }
     const next = this.script.shift() ?? this.normal(written.command);
     if (next.kind === "silence") return { written, reply: null };
-    const clear = next.kind === "clear";
-    const reply = this.encode(packet.sequence, clear ? next.reply : (next as OsdpReply), clear);
+    const wrapped = next.kind === "clear" || next.kind === "badMac";
+    const plain = wrapped ? next.reply : (next as OsdpReply);
+    const reply = this.encode(packet.sequence, plain, next.kind === "clear", next.kind === "badMac");
     if (written.kind === "keyset" && written.command?.kind === "keyset") {
       // The new key holds from the next handshake on.
       this.scbk = written.command.key;
@@ -152,12 +157,15 @@ export class FakePd {
     return { kind: "ack" };
   }
 
-  private encode(sequence: number, reply: OsdpReply, clear: boolean): Uint8Array {
+  private encode(sequence: number, reply: OsdpReply, clear: boolean, badMac = false): Uint8Array {
     const payload = encodeReply(reply as Exclude<OsdpReply, { kind: "fmt" }>);
     if (this.session === null || clear) return this.encodeRaw(sequence, null, payload.code, payload.data);
     const sealed = sealReply(this.session, payload.data);
     const fields = { address: this.address, reply: true, sequence, integrity: "crc" as const };
-    return encodePacket({ ...fields, scb: sealed.scb, code: payload.code, data: sealed.data }, sealed.sign);
+    // A MAC altered on the way (the CRC is computed after it, so only the MAC check can tell).
+    const sign = (macInput: Uint8Array) =>
+      sealed.sign(macInput).map((b, i) => (badMac && i === 0 ? b ^ 0xff : b));
+    return encodePacket({ ...fields, scb: sealed.scb, code: payload.code, data: sealed.data }, sign);
   }
 
   private encodeRaw(sequence: number, scb: OsdpPacket["scb"], code: number, data: Uint8Array): Uint8Array {
