@@ -16,6 +16,15 @@ import {
 /** What a secured packet adds to a command's data at most: header, block, code, MAC, CRC, padding. */
 const SECURE_OVERHEAD = 5 + 2 + 1 + 4 + 2 + 16;
 
+/** What decides whether a PD takes commands now. */
+export interface PdState {
+  stopped: boolean;
+  online: boolean;
+  channelRequired: boolean;
+  channelFailed: boolean;
+  channelReason: string | undefined;
+}
+
 /** One queued command and its caller's promise. */
 export interface QueuedCommand {
   command: PdCommand;
@@ -30,6 +39,7 @@ export interface QueuedCommand {
 export class CommandQueue {
   private readonly items: QueuedCommand[] = [];
   private readonly address: number;
+  private readonly unsupported = new Set<string>();
 
   constructor(address: number) {
     this.address = address;
@@ -40,8 +50,15 @@ export class CommandQueue {
     return this.items.length;
   }
 
+  /** Never sends `kind` to this PD again: it said it does not know the command (NAK unknown_command). */
+  markUnsupported(kind: PdCommand["kind"]): void {
+    this.unsupported.add(kind);
+  }
+
   /** Encodes and queues a command; the promise settles when the PD answers it (or cannot). */
-  add(command: PdCommand, capabilities: PdCapabilities | null): Promise<CommandResult> {
+  add(command: PdCommand, capabilities: PdCapabilities | null, state: PdState): Promise<CommandResult> {
+    const refused = this.refusal(command, state);
+    if (refused) return Promise.reject(refused);
     return new Promise((resolve, reject) => {
       let payload: EncodedPayload;
       try {
@@ -72,6 +89,21 @@ export class CommandQueue {
   /** Rejects every waiting command with the same reason. */
   rejectAll(code: OsdpCommandErrorCode, message: string): void {
     for (const item of this.items.splice(0)) item.reject(this.error(code, message));
+  }
+
+  /** Why the PD cannot take the command now, or null when it can. */
+  private refusal(command: PdCommand, state: PdState): OsdpCommandError | null {
+    const name = command.kind.toUpperCase();
+    if (state.stopped) return this.error("OSDP_STOPPED", "the bus stopped");
+    if (!state.online) return this.error("OSDP_OFFLINE", "the PD is offline");
+    if (this.unsupported.has(command.kind))
+      return this.error("OSDP_UNSUPPORTED", `the PD does not support ${name}`);
+    // Never in clear what must be secured: no channel where it is required, no KEYSET without one.
+    if (state.channelRequired && state.channelFailed)
+      return this.error("OSDP_NOT_SECURED", `no secure channel: ${state.channelReason}`);
+    if (command.kind === "keyset" && !state.channelRequired)
+      return this.error("OSDP_NOT_SECURED", "KEYSET is only ever sent under the secure channel");
+    return null;
   }
 
   /** A typed error about this PD. */

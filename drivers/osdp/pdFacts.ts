@@ -1,11 +1,12 @@
 /**
  * Small facts the control panel's state machine reads: the next sequence number, what a PDCAP
- * says in the terms the gateway uses, a reply code's name for reports, and zeroed counters.
+ * says in the terms the gateway uses, what an answer to POLL means, a reply code's name for
+ * reports, and zeroed counters.
  */
 import { CAPABILITY, REPLY } from "./codes.js";
-import type { PdCapabilities, PdCounters } from "./cpTypes.js";
+import type { PdCapabilities, PdCounters, PdEvent } from "./cpTypes.js";
 import { hex } from "./packet.js";
-import { type Capability, findCapability, receiveBufferSize } from "./replies.js";
+import { type Capability, findCapability, type OsdpReply, receiveBufferSize } from "./replies.js";
 
 /** The number after `sequence`: 0 starts afresh and is never used again until a restart (1, 2, 3, 1…). */
 export function nextSequence(sequence: number): number {
@@ -50,4 +51,50 @@ export function emptyCounters(): PdCounters {
     wentOffline: 0,
     handshakes: 0,
   };
+}
+
+/** What an answer to POLL means: an event to report, a refusal, the local status, or nothing. */
+export type PollOutcome =
+  | { kind: "event"; event: PdEvent }
+  | { kind: "refused"; what: string; code: string; message: string }
+  | { kind: "local"; tamper: boolean; powerFailure: boolean };
+
+/** An answer to POLL read; `insecure`: the secure channel is required and not up, so inputs are refused. */
+export function pollOutcome(
+  address: number,
+  reply: OsdpReply,
+  insecure: boolean,
+): PollOutcome | { kind: "none" } {
+  switch (reply.kind) {
+    case "raw":
+    case "keypad": {
+      const what = reply.kind === "raw" ? "card" : "keypad";
+      if (insecure)
+        return {
+          kind: "refused",
+          what,
+          code: "SC_NOT_SECURED",
+          message: "sent in clear while the secure channel is required: refused",
+        };
+      if (reply.kind === "keypad")
+        return {
+          kind: "event",
+          event: { kind: "keypad", address, reader: reply.reader, digits: reply.digits },
+        };
+      const { reader, format, bitCount, data } = reply;
+      return { kind: "event", event: { kind: "card", address, reader, format, bitCount, data } };
+    }
+    case "lstatr":
+      return { kind: "local", tamper: reply.tamper, powerFailure: reply.power };
+    case "ack":
+    case "fmt": // deprecated: ignored
+      return { kind: "none" };
+    default:
+      return {
+        kind: "refused",
+        what: "reply",
+        code: "unexpected",
+        message: `${reply.kind} in answer to POLL`,
+      };
+  }
 }

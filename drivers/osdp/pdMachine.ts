@@ -21,7 +21,7 @@ import type {
 import { type NakedPacket, nakAction } from "./nakPolicy.js";
 import type { OsdpPacket } from "./packet.js";
 import { CommandQueue, type QueuedCommand } from "./pdCommands.js";
-import { capabilitiesOf, emptyCounters, nextSequence, replyName } from "./pdFacts.js";
+import { capabilitiesOf, emptyCounters, nextSequence, pollOutcome, replyName } from "./pdFacts.js";
 import { decodeReply, type OsdpReply, type PdIdentity } from "./replies.js";
 import type { RandomSource } from "./secureHandshake.js";
 
@@ -55,7 +55,6 @@ export class PdMachine {
   private readonly options: PdMachineOptions;
   private readonly queue: CommandQueue;
   private readonly channel: CpChannel;
-  private readonly unsupported = new Set<string>();
   private step: Step = "id";
   private sequence = 0;
   private online = false;
@@ -94,9 +93,14 @@ export class PdMachine {
 
   /** Queues a command for the PD; settles on its ACK (or COM), NAK, or the PD going offline. */
   enqueue(command: PdCommand): Promise<CommandResult> {
-    const refuse = this.refusal(command);
-    if (refuse) return Promise.reject(refuse);
-    return this.queue.add(command, this.capabilities);
+    const { stopped, online, channel } = this;
+    const state = {
+      stopped,
+      online,
+      channelRequired: channel.required,
+      channelFailed: channel.state === "failed",
+    };
+    return this.queue.add(command, this.capabilities, { ...state, channelReason: channel.reason });
   }
 
   /** When the PD next wants the bus (ms, on the clock the bus hands in). */
@@ -183,19 +187,6 @@ export class PdMachine {
       f?.item?.reject(this.queue.error("OSDP_STOPPED", "the bus stopped"));
     this.flight = this.again = null;
     this.queue.rejectAll("OSDP_STOPPED", "the bus stopped");
-  }
-
-  private refusal(command: PdCommand) {
-    const name = command.kind.toUpperCase();
-    if (this.stopped) return this.queue.error("OSDP_STOPPED", "the bus stopped");
-    if (!this.online) return this.queue.error("OSDP_OFFLINE", "the PD is offline");
-    if (this.unsupported.has(command.kind))
-      return this.queue.error("OSDP_UNSUPPORTED", `the PD does not support ${name}`);
-    if (this.channel.required && this.channel.state === "failed")
-      return this.queue.error("OSDP_NOT_SECURED", `no secure channel: ${this.channel.reason}`);
-    if (command.kind === "keyset" && !this.channel.required)
-      return this.queue.error("OSDP_NOT_SECURED", "KEYSET is only ever sent under the secure channel");
-    return null;
   }
 
   /** Back to the start: sequence 0, ID, no secure channel. */
@@ -307,31 +298,17 @@ export class PdMachine {
 
   private onPollReply(reply: OsdpReply): void {
     this.lastNak = null;
-    if (reply.kind === "raw" || reply.kind === "keypad") {
-      const what = reply.kind === "raw" ? "card" : "keypad";
-      if (this.channel.insecure) {
-        this.reject(what, "SC_NOT_SECURED", "sent in clear while the secure channel is required: refused");
-        return;
-      }
-      const { address } = this;
-      if (reply.kind === "raw") {
-        const { reader, format, bitCount, data } = reply;
-        this.options.emit({ kind: "card", address, reader, format, bitCount, data });
-        return;
-      }
-      this.options.emit({ kind: "keypad", address, reader: reply.reader, digits: reply.digits });
-      return;
-    }
-    if (reply.kind === "lstatr") {
-      if (reply.tamper === this.tamper && reply.power === this.powerFailure) return;
-      this.tamper = reply.tamper;
-      this.powerFailure = reply.power;
+    const outcome = pollOutcome(this.address, reply, this.channel.insecure);
+    if (outcome.kind === "event") this.options.emit(outcome.event);
+    else if (outcome.kind === "refused") this.reject(outcome.what, outcome.code, outcome.message);
+    else if (
+      outcome.kind === "local" &&
+      (outcome.tamper !== this.tamper || outcome.powerFailure !== this.powerFailure)
+    ) {
+      this.tamper = outcome.tamper;
+      this.powerFailure = outcome.powerFailure;
       this.report();
-      return;
     }
-    // ACK, and FMT (deprecated, ignored).
-    if (reply.kind !== "ack" && reply.kind !== "fmt")
-      this.reject("reply", "unexpected", `${reply.kind} in answer to POLL`);
   }
 
   private onCommandReply(item: QueuedCommand, reply: OsdpReply): void {
@@ -376,7 +353,7 @@ export class PdMachine {
         } else fail("OSDP_NAK", `the PD refused ${what}: ${name}`);
         break;
       case "unsupported":
-        if (item) this.unsupported.add(item.command.kind);
+        if (item) this.queue.markUnsupported(item.command.kind);
         fail("OSDP_UNSUPPORTED", `the PD does not support ${what}`);
         break;
       case "fail":
