@@ -104,7 +104,7 @@ export class OsdpBus {
           ...pd,
           random: options.random,
           timings: this.timings,
-          emit: (event) => this.report(event),
+          emit: (event) => this.relay(event),
         }),
     );
   }
@@ -250,6 +250,18 @@ export class OsdpBus {
     if (this.wake !== undefined) this.options.scheduler.clearTimeout(this.wake);
     if (this.replyTimer !== undefined) this.options.scheduler.clearTimeout(this.replyTimer);
     this.wake = this.replyTimer = undefined;
+  }
+
+  /** Reports a PD's event; a listener that throws is logged, never allowed to stop the bus. */
+  private relay(event: PdEvent): void {
+    try {
+      this.report(event);
+    } catch (err) {
+      this.log.error(
+        { port: this.options.port, address: event.address, event: event.kind, err },
+        "OSDP listener failed",
+      );
+    }
   }
 
   private report(event: PdEvent): void {

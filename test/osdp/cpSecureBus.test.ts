@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { memoryLogger } from "../helpers/logs.js";
-import { advance, CARD, kinds, LED, NEW_KEY, outcome, rig, secureReader } from "./cpRig.js";
+import { advance, CARD, KEY, kinds, LED, NEW_KEY, outcome, rig, secureReader } from "./cpRig.js";
 import { type FakePd, nak } from "./fakePds.js";
 
 beforeEach(() => vi.useFakeTimers({ now: 1_000_000 }));
@@ -193,5 +193,18 @@ describe("the bus", () => {
     // Byte arrays would show as their fields or numbers: no such field, no key's or card's bytes.
     for (const secret of ['"data"', '"digits"', '"key"', '"scbk"', "4711", '"0":189', "189,136", "16,17,18"])
       expect(text).not.toContain(secret);
+  });
+
+  it("a listener that throws is logged and the bus goes on polling", async () => {
+    const log = memoryLogger("error");
+    const { pd, bus, seen } = rig([secureReader()], true, KEY, log.logger);
+    bus.on("card", () => {
+      throw new Error("listener bug");
+    });
+    await advance(100);
+    pd.script.push(CARD, CARD);
+    await advance(200);
+    expect(seen.cards).toHaveLength(2);
+    expect(log.at("error").map((l) => l.msg)).toEqual(["OSDP listener failed", "OSDP listener failed"]);
   });
 });
