@@ -7,8 +7,7 @@ import { z } from "zod";
 import { parseText } from "../config/dataFile.js";
 import { MODBUS_UNIT, RELAY_CHANNELS } from "../config/deviceLimits.js";
 import { AccessGwError, formatPath } from "../config/errors.js";
-import { OSDP_MAX_ADDRESS, resolveKeyFile } from "../config/osdp.js";
-import { PD_FAULTS } from "./devices/osdpPd.js";
+import { OsdpPdSpec, osdpBusProblems, resolvePdKeyFiles } from "./osdpConfig.js";
 
 const Id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "expected an id of letters, digits, . _ -");
 const Probability = z.number().min(0).max(1);
@@ -194,57 +193,6 @@ const SignalsVia = z.discriminatedUnion("driver", [
 ]);
 export type SignalsVia = z.infer<typeof SignalsVia>;
 
-/** A PD's identity in its PDID reply (and its secure channel client id). */
-const PdIdentitySpec = z.strictObject({
-  vendorCode: z.number().int().min(0).max(0xff_ffff).default(0x0a_cc_e5).describe("IEEE OUI, 3 bytes"),
-  model: z.number().int().min(0).max(255).default(1),
-  version: z.number().int().min(0).max(255).default(1),
-  serialNumber: z.number().int().min(0).max(0xffff_ffff).default(1),
-  firmware: z
-    .strictObject({
-      major: z.number().int().min(0).max(255),
-      minor: z.number().int().min(0).max(255),
-      build: z.number().int().min(0).max(255),
-    })
-    .default({ major: 1, minor: 0, build: 0 }),
-});
-
-/** One simulated OSDP PD on an osdp-bus. */
-export const OsdpPdSpec = z.strictObject({
-  address: z
-    .number()
-    .int()
-    .min(0)
-    .max(OSDP_MAX_ADDRESS)
-    .describe(`its address on the bus, 0..${OSDP_MAX_ADDRESS}`),
-  scbk: z
-    .string()
-    .regex(/^[0-9a-fA-F]{32}$/, "expected 32 hex digits")
-    .optional()
-    .describe("its secure channel key in the file (a test key: a real site keeps keys in files)"),
-  scbkFile: z
-    .string()
-    .min(1)
-    .optional()
-    .describe(
-      "its key file (32 hex digits, 0600), relative to this file; missing: install mode, and KEYSET writes it",
-    ),
-  installMode: z
-    .boolean()
-    .default(false)
-    .describe("also accept the handshake with SCBK-D while it has a key"),
-  display: z.boolean().default(true).describe("a text display (PDCAP reader text; TEXT is NAKed without)"),
-  keypad: z.boolean().default(true),
-  outputs: z.number().int().min(0).max(16).default(1).describe("outputs 0..n-1 that OUT switches"),
-  inputs: z.number().int().min(0).max(16).default(0).describe("contact inputs reported in PDCAP"),
-  identity: PdIdentitySpec.default(PdIdentitySpec.parse({})),
-  fault: z
-    .enum(PD_FAULTS)
-    .default("none")
-    .describe("a fault from the start (the prompt switches faults too)"),
-});
-export type OsdpPdSpec = z.infer<typeof OsdpPdSpec>;
-
 /** Several OSDP PDs on one RS-485 line (multi-drop), exposed like the other serial devices. */
 const OsdpBusDevice = z.strictObject({
   id: Id,
@@ -343,7 +291,7 @@ function crossProblems(config: SimConfig): string[] {
       else ports.set(key, i);
     }
     if ("via" in d) problems.push(...viaProblems(d.via, i, config));
-    if (d.kind === "osdp-bus") problems.push(...busProblems(d.pds, i));
+    if (d.kind === "osdp-bus") problems.push(...osdpBusProblems(d.pds, i));
     if (MQTT_KINDS.has(d.kind) && config.broker === undefined)
       problems.push(`devices[${i}]: a ${d.kind} device needs a broker: { url: mqtt://127.0.0.1:1883 }`);
     if (d.kind === "lcus-board")
@@ -363,21 +311,6 @@ function crossProblems(config: SimConfig): string[] {
         else if ("disconnect" in f && f.disconnect.everyMs === undefined)
           problems.push(`devices[${i}].faults[${j}].disconnect: MQTT devices unplug on a cycle: use everyMs`);
       });
-  });
-  return problems;
-}
-
-/** On one bus: addresses unique, and one key source per PD. */
-function busProblems(pds: readonly OsdpPdSpec[], i: number): string[] {
-  const problems: string[] = [];
-  const seen = new Map<number, number>();
-  pds.forEach((pd, j) => {
-    const first = seen.get(pd.address);
-    if (first !== undefined)
-      problems.push(`devices[${i}].pds[${j}].address: ${pd.address} is already used by pds[${first}]`);
-    else seen.set(pd.address, j);
-    if (pd.scbk !== undefined && pd.scbkFile !== undefined)
-      problems.push(`devices[${i}].pds[${j}]: give scbk or scbkFile, not both`);
   });
   return problems;
 }
@@ -409,15 +342,9 @@ export function checkSimConfig(file: string, text: string): { config: SimConfig 
       ),
     };
   const problems = crossProblems(result.data).map((p) => `${file}: ${p}`);
-  return { config: problems.length === 0 ? withKeyFilesResolved(file, result.data) : null, problems };
-}
-
-/** PD key files relative to the sim.yaml, as the gateway's are relative to its configuration. */
-function withKeyFilesResolved(file: string, config: SimConfig): SimConfig {
-  for (const d of config.devices)
-    if (d.kind === "osdp-bus")
-      for (const pd of d.pds) if (pd.scbkFile !== undefined) pd.scbkFile = resolveKeyFile(file, pd.scbkFile);
-  return config;
+  if (problems.length > 0) return { config: null, problems };
+  for (const d of result.data.devices) if (d.kind === "osdp-bus") resolvePdKeyFiles(file, d.pds);
+  return { config: result.data, problems };
 }
 
 /** Reads sim.yaml text; throws CONFIG_INVALID listing every problem. */

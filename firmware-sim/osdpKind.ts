@@ -5,11 +5,11 @@
  */
 import { AccessGwError } from "../config/errors.js";
 import { KeyFileError, readKeyFile } from "../drivers/osdp/keyFile.js";
-import type { OsdpPdSpec } from "./config.js";
 import type { DeviceContext, DeviceRegistry } from "./deviceKinds.js";
 import { SimOsdpBus } from "./devices/osdpBus.js";
 import { OsdpPd } from "./devices/osdpPd.js";
 import { lineFaults } from "./linkFaults.js";
+import type { OsdpPdSpec } from "./osdpConfig.js";
 import { expose, serialHandle } from "./serialKinds.js";
 
 /** The PD's SCBK: from the sim.yaml, from its key file, or null (none yet: install mode). */
