@@ -8,7 +8,7 @@
 import type { Logger } from "pino";
 import type { Scheduler } from "../../runtime/scheduler.js";
 import type { TransportFactory } from "../transport/transport.js";
-import { OsdpCommandError, type PdStatus } from "./cpTypes.js";
+import { type CpTimings, OsdpCommandError, type PdStatus } from "./cpTypes.js";
 import { KeyFileError, readKeyFile, stageNewKeyFile } from "./keyFile.js";
 import { OsdpPort } from "./osdpPort.js";
 import type { RandomSource } from "./secureHandshake.js";
@@ -47,6 +47,8 @@ export interface KeysetOptions {
   random: RandomSource;
   /** How long the PD has to come online with its secure channel up (default 10 s). */
   secureWithinMs?: number;
+  /** The control panel's timings (OSDP's by default). */
+  timings?: Partial<CpTimings>;
 }
 
 /** What was done: the PD was in install mode or on its old key, and where the new key is. */
