@@ -7,11 +7,14 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect } from "vitest";
+import { type GatewayStatus, toStatusDocument } from "../../config/statusDocument.js";
 import { readKeyFile } from "../../drivers/osdp/keyFile.js";
 import { openSerialTransport } from "../../drivers/transport/serialTransport.js";
 import { main } from "../../gateway/cli.js";
 import type { Io } from "../../gateway/cliVerbs.js";
+import { StatusSocket } from "../../gateway/statusSocket.js";
 import { test } from "../harness/index.js";
+import { silentLogger } from "../helpers/logs.js";
 import { requireSocat } from "../helpers/socat.js";
 import { TestCp } from "./testCp.js";
 
@@ -144,5 +147,49 @@ describe("accessgw osdp keyset (issue 13 §2)", () => {
     const noReader = await keyset();
     expect(noReader.code).toBe(2);
     expect(noReader.err).toContain("osdp keyset needs --reader ID");
+  });
+
+  it("refuses while a daemon runs on the data folder (it holds the port), and sends nothing", async ({
+    site,
+    defer,
+  }) => {
+    const { keyFile, keyset, sim, folder } = await site();
+    const running: GatewayStatus = {
+      state: "running",
+      doors: [],
+      readers: [],
+      relays: [],
+      inputs: [],
+      mqtt: null,
+      sync: null,
+      totals: { scans: 0, grants: 0, denies: 0, errors: 0, relayFailures: 0 },
+      problems: [],
+    };
+    const now = Date.parse("2026-12-06T07:00:00Z");
+    const daemon = new StatusSocket({
+      dataDir: folder,
+      mode: 0o600,
+      // Another process's pid: the daemon is not this test.
+      snapshot: () =>
+        toStatusDocument(running, {
+          gatewayId: "gw-1",
+          pid: 1,
+          state: "running",
+          startedAt: now,
+          now,
+          config: "gateway.yaml",
+          dataDir: folder,
+          zone: "UTC",
+        }),
+      logger: silentLogger(),
+    });
+    await daemon.start();
+    defer(() => daemon.stop());
+    const result = await keyset("--reader", "pool-in");
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(`the daemon is running on ${folder}`);
+    expect(result.err).toContain("stop it (systemctl stop accessgw), run keyset, then start it again");
+    expect(() => statSync(keyFile)).toThrow(/ENOENT/);
+    expect(sim.pd("bus", 1).secureState).toBe("clear");
   });
 });
