@@ -16,6 +16,7 @@ import type { AccessPipeline } from "./features/accessPipeline.js";
 import type { InputsFeature } from "./features/inputs.js";
 import type { ReaderLink, ReadersFeature } from "./features/readers.js";
 import type { RelaysFeature } from "./features/relays.js";
+import { osdpPdStatus, osdpProblems } from "./osdpStatus.js";
 
 /** The parts of a running gateway whose devices the status shows. */
 export interface DeviceParts {
@@ -37,7 +38,10 @@ export function deviceStatus(
   const inputs = parts?.inputs.status() ?? [];
   const mqtt = parts?.mqtt === undefined ? null : mqttStatus(parts.mqtt);
   const problems = [
-    ...readers.map((r) => deviceProblem(`reader ${r.id}`, r)),
+    ...readers.flatMap((r) => [
+      deviceProblem(`reader ${r.id}`, r),
+      ...(r.osdp ? osdpProblems(r.id, r.osdp) : []),
+    ]),
     ...relays.map((r) => deviceProblem(`relay ${r.id}`, r)),
     ...(parts?.inputs.problems() ?? []),
     mqtt === null ? undefined : deviceProblem(`mqtt broker ${mqtt.url}`, mqtt),
@@ -73,6 +77,7 @@ export function readerStatus(
     lastScan: lane.lastScan,
     counters: lane.counters,
     driverCounters: link.driver ? link.driver.counters() : null,
+    ...(link.driver?.pdStatus ? { osdp: osdpPdStatus(link.driver.pdStatus()) } : {}),
   };
 }
 
