@@ -59,12 +59,29 @@ export interface KeysetOutcome {
   via: "install" | "current-key";
 }
 
-/** Sets a new random SCBK on the PD and stores it in `scbkFile` only once the PD ACKs it. */
+/**
+ * Sets a new random SCBK on the PD and stores it in `scbkFile` only once the PD ACKs it. A PD that
+ * refuses the file's key is tried in install mode too: a reader reset to its factory settings is
+ * given a key without the technician deleting the old file first (it stays until the ACK).
+ */
 export async function setNewKey(options: KeysetOptions): Promise<KeysetOutcome> {
+  const current = currentKey(options.scbkFile);
+  if (current === null) return keysetWith(options, null);
+  try {
+    return await keysetWith(options, current);
+  } catch (err) {
+    if (!(err instanceof KeysetError && err.code === "KEYSET_NOT_SECURED")) throw err;
+    return keysetWith(options, null).catch((again: unknown) => {
+      throw again instanceof KeysetError && again.code === "KEYSET_NOT_SECURED" ? err : again;
+    });
+  }
+}
+
+/** One attempt: the channel with `scbk` (null: SCBK-D), then KEYSET, then the file. */
+async function keysetWith(options: KeysetOptions, scbk: Uint8Array | null): Promise<KeysetOutcome> {
   const { address, scbkFile } = options;
-  const current = currentKey(scbkFile);
   // KEYSET is only ever sent sealed, so the channel is required here whatever the reader says.
-  const port = new OsdpPort({ ...options, pds: [{ address, secureChannel: "required", scbk: current }] });
+  const port = new OsdpPort({ ...options, pds: [{ address, secureChannel: "required", scbk }] });
   port.start();
   try {
     const status = await secured(port, options);

@@ -92,6 +92,20 @@ describe("accessgw osdp keyset (issue 13 §2)", () => {
     expect(readdirSync(join(keyFile, ".."))).toEqual(["pool-in.scbk"]);
   });
 
+  it("gives a key to a reader reset to install mode though the key file still holds its old key", async ({
+    site,
+  }) => {
+    const { keyFile, keyset, handshake } = await site();
+    mkdirSync(join(keyFile, ".."), { mode: 0o700 });
+    writeFileSync(keyFile, `${OLD_KEY}\n`, { mode: 0o600 });
+    const result = await keyset("--reader", "pool-in", "--json");
+    expect(result.code, result.err).toBe(0);
+    expect(JSON.parse(result.out)).toMatchObject({ reader: "pool-in", via: "install" });
+    const key = readKeyFile(keyFile);
+    expect(Buffer.from(key).toString("hex")).not.toBe(OLD_KEY);
+    expect(await handshake(key)).toEqual({ ok: true });
+  });
+
   it("leaves the old key file as it was when the PD NAKs KEYSET", async ({ site, folder }) => {
     const pdKeys = join(folder.dir, "pd-keys");
     mkdirSync(pdKeys);
