@@ -38,13 +38,13 @@ export function osdpProblems(readerId: string, pd: StatusOsdpPd): string[] {
   return problems;
 }
 
-/** One line of `accessgw status` under the reader: the PD's address, link, channel, tamper and power. */
-export function osdpStatusText(pd: StatusOsdpPd): string {
+/** The PD's address, link, channel, tamper and power in one line (`status` text; the console joins with " · "). */
+export function osdpStatusText(pd: StatusOsdpPd, separator = "  "): string {
   const channel = pd.secureChannel === "failed" && pd.reason ? `failed (${pd.reason})` : pd.secureChannel;
   return [
     `PD ${pd.address} ${pd.online ? "online" : "OFFLINE"}`,
     `secure channel ${channel}`,
     pd.tamper ? "TAMPER" : "tamper ok",
     pd.powerFailure ? "POWER FAILURE" : "power ok",
-  ].join("  ");
+  ].join(separator);
 }
