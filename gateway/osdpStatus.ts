@@ -1,21 +1,50 @@
 /**
  * An `osdp` reader's PD in `accessgw status` and the console (issue 13 §6): online, the secure
  * channel, tamper and power, and which of them are problems (status exit 3): a PD offline, a
- * channel failed or on the default key where it is required, a tamper switch open.
+ * channel failed or on the default key where it is required, a tamper switch open. The PD's state
+ * comes from the reader driver's `details()` (drivers/readers/osdpReader.ts), read by its shape so
+ * this file does not depend on which reader drivers exist.
  */
 import type { StatusOsdpPd } from "../config/statusDocument.js";
-import type { PdStatus } from "../drivers/osdp/cpTypes.js";
+import { SECURE_STATES, type SecureState } from "../drivers/osdp/cpTypes.js";
 
-/** The status document's form of the control panel's PdStatus. */
-export function osdpPdStatus(pd: PdStatus): StatusOsdpPd {
+/** What an osdp reader's `details()` offers that status shows (its other fields are ignored). */
+interface OsdpDetails {
+  driver: "osdp";
+  address: number;
+  online: boolean;
+  secureChannel: SecureState;
+  reason?: string | undefined;
+  tamper: boolean;
+  powerFailure: boolean;
+}
+
+/** The PD of a reader driver that reports one through `details()`; null for any other driver. */
+export function osdpPdOf(driver: object | undefined): StatusOsdpPd | null {
+  const details = (driver as { details?: () => unknown } | undefined)?.details?.();
+  if (!isOsdpDetails(details)) return null;
   return {
-    address: pd.address,
-    online: pd.online,
-    secureChannel: pd.secureChannel,
-    reason: pd.reason ?? null,
-    tamper: pd.tamper,
-    powerFailure: pd.powerFailure,
+    address: details.address,
+    online: details.online,
+    secureChannel: details.secureChannel,
+    reason: details.reason ?? null,
+    tamper: details.tamper,
+    powerFailure: details.powerFailure,
   };
+}
+
+function isOsdpDetails(d: unknown): d is OsdpDetails {
+  const o = d as Partial<OsdpDetails> | null | undefined;
+  return (
+    typeof o === "object" &&
+    o !== null &&
+    o.driver === "osdp" &&
+    typeof o.address === "number" &&
+    typeof o.online === "boolean" &&
+    (SECURE_STATES as readonly unknown[]).includes(o.secureChannel) &&
+    typeof o.tamper === "boolean" &&
+    typeof o.powerFailure === "boolean"
+  );
 }
 
 /**
@@ -23,11 +52,13 @@ export function osdpPdStatus(pd: PdStatus): StatusOsdpPd {
  * is shown but is no problem of its own: the reader still reads (it runs on its backup or says so
  * wrongly), and a dead supply shows as offline.
  */
-export function osdpProblems(readerId: string, pd: StatusOsdpPd): string[] {
+export function osdpProblems(readerId: string, pd: StatusOsdpPd, linkOpen: boolean): string[] {
   const at = `reader ${readerId}: OSDP PD ${pd.address}`;
   const problems: string[] = [];
-  if (!pd.online) problems.push(`${at} offline (no answer for 8 s: wiring, address, speed, power)`);
-  if (pd.online && pd.secureChannel === "failed")
+  // A reader link that is down already says why (offline, channel failed): said once, not twice.
+  if (linkOpen && !pd.online)
+    problems.push(`${at} offline (no answer for 8 s: wiring, address, speed, power)`);
+  if (linkOpen && pd.online && pd.secureChannel === "failed")
     problems.push(
       `${at} secure channel failed${pd.reason ? ` (${pd.reason})` : ""}: its card reads are refused`,
     );

@@ -2,8 +2,6 @@
  * What every card reader driver offers the gateway: typed `card`, `keypad`, `rejected` and `state` events,
  * start()/stop(), and counters. Drivers know nothing about members, rules or debounce (R17).
  */
-
-import type { PdStatus } from "../osdp/cpTypes.js";
 import type { HealthState } from "../transport/reconnecting.js";
 
 /** A card presented at a reader; `card` is already converted per the reader's `cardNumber` mode. */
@@ -112,8 +110,6 @@ export interface ReaderDriver {
    * absent when the device has no way to take it.
    */
   feedback?(f: ReaderFeedback): void;
-  /** `osdp` readers: their PD's online, secure channel, tamper and power state, for status (issue 13 §6). */
-  pdStatus?(): PdStatus;
 }
 
 /** Why a reader could not be created. */

@@ -132,7 +132,10 @@ describe("devices page", () => {
       tamper: true,
       powerFailure: false,
     };
-    Object.assign(reader, { pdStatus: () => pd });
+    // As drivers/readers/osdpReader.ts reports its PD.
+    Object.assign(reader, {
+      details: () => ({ driver: "osdp", port: "/dev/ttyUSB2", ...pd, key: "refused" }),
+    });
     reader.state("open");
     const page = await c.page("/console/devices", "technician");
     expect(page).toContain(

@@ -11,7 +11,7 @@ import { statusExitCode } from "../../gateway/cli.js";
 import { formatStatus } from "../../gateway/cliFormat.js";
 import type { ReaderLink } from "../../gateway/features/readers.js";
 import { type DeviceParts, deviceStatus } from "../../gateway/gatewayStatus.js";
-import { osdpProblems, osdpStatusText } from "../../gateway/osdpStatus.js";
+import { osdpPdOf, osdpProblems, osdpStatusText } from "../../gateway/osdpStatus.js";
 
 const SECURED: StatusOsdpPd = {
   address: 101,
@@ -53,7 +53,37 @@ describe("the problems of an OSDP PD (status exit 3)", () => {
       ["reader pool-in: OSDP PD 101 tamper: the reader was opened or taken off the wall"],
     ],
   ] as const)("%s", (_, status, problems) => {
-    expect(osdpProblems("pool-in", status)).toEqual(problems);
+    expect(osdpProblems("pool-in", status, true)).toEqual(problems);
+  });
+
+  it("leaves offline and a failed channel to the reader's link when it is down (said once, not twice)", () => {
+    expect(osdpProblems("pool-in", pd({ online: false }), false)).toEqual([]);
+    expect(osdpProblems("pool-in", pd({ secureChannel: "failed" }), false)).toEqual([]);
+    expect(osdpProblems("pool-in", pd({ online: false, tamper: true }), false)).toEqual([
+      "reader pool-in: OSDP PD 101 tamper: the reader was opened or taken off the wall",
+    ]);
+  });
+
+  it("reads the PD from an osdp driver's details() only", () => {
+    const details = {
+      driver: "osdp",
+      port: "/dev/ttyUSB2",
+      address: 101,
+      online: true,
+      secureChannel: "install",
+      reason: undefined,
+      tamper: false,
+      powerFailure: true,
+      display: true,
+      key: "install",
+    };
+    expect(osdpPdOf({ details: () => details })).toEqual(
+      pd({ secureChannel: "install", powerFailure: true }),
+    );
+    expect(osdpPdOf({ details: () => ({ ...details, driver: "other" }) })).toBeNull();
+    expect(osdpPdOf({ details: () => ({ ...details, secureChannel: "maybe" }) })).toBeNull();
+    expect(osdpPdOf({})).toBeNull();
+    expect(osdpPdOf(undefined)).toBeNull();
   });
 
   it("says what the PD is doing in one line", () => {
@@ -67,17 +97,18 @@ describe("the problems of an OSDP PD (status exit 3)", () => {
 });
 
 /** The device parts of a gateway with one osdp reader whose driver reports this PD state. */
-function partsWith(status: PdStatus): DeviceParts {
+function partsWith(status: PdStatus, state: ReaderLink["state"] = "open"): DeviceParts {
   const driver = {
     id: "pool-in",
     counters: () => ({ cards: 0, rejected: {}, bytes: 0, reconnects: 0 }),
-    pdStatus: () => status,
+    // The shape of drivers/readers/osdpReader.ts details(): the PD's state, and more status ignores.
+    details: () => ({ driver: "osdp", port: "/dev/ttyUSB2", ...status, key: "key" }),
   } as Partial<ReaderDriver> as ReaderDriver;
   const link: ReaderLink = {
     config: { id: "pool-in", driver: "osdp" } as Reader,
     driver,
     problem: undefined,
-    state: "open",
+    state,
     health: undefined,
   };
   const counters = { scans: 0, grants: 0, denies: 0, errors: 0, relayFailures: 0 };
