@@ -31,6 +31,22 @@ export const StatusLastScan = z.object({
   relayFailed: z.boolean(),
 });
 
+/** The secure channel of an OSDP PD (drivers/osdp/cpTypes.ts SECURE_STATES; config imports nothing above it). */
+export const OSDP_SECURE_STATES = ["off", "none", "handshake", "established", "install", "failed"] as const;
+
+/** An `osdp` reader's PD as the control panel sees it (issue 13 §6). */
+export const StatusOsdpPd = z.object({
+  address: z.number(),
+  /** False after 8 s without a valid reply. */
+  online: z.boolean(),
+  /** off (by config), none (not yet), handshake, established, install (SCBK-D), failed. */
+  secureChannel: z.enum(OSDP_SECURE_STATES),
+  /** Why the channel failed or was dropped last; null when it never was. */
+  reason: z.string().nullable(),
+  tamper: z.boolean(),
+  powerFailure: z.boolean(),
+});
+
 /** One reader in the status file. */
 export const StatusReader = z.object({
   id: z.string(),
@@ -55,6 +71,8 @@ export const StatusReader = z.object({
       reconnects: z.number(),
     })
     .nullable(),
+  /** `osdp` readers: their PD; absent for other drivers and before the PD's driver runs. */
+  osdp: StatusOsdpPd.optional(),
 });
 
 /** One relay board in the status file. */
@@ -210,6 +228,8 @@ export type StatusDocument = z.infer<typeof StatusDocument>;
 export type StatusCounters = z.infer<typeof StatusCounters>;
 export type StatusLastScan = z.infer<typeof StatusLastScan>;
 export type StatusReader = z.infer<typeof StatusReader>;
+/** An OSDP PD in the status document. */
+export type StatusOsdpPd = z.infer<typeof StatusOsdpPd>;
 export type StatusRelay = z.infer<typeof StatusRelay>;
 export type StatusInput = z.infer<typeof StatusInput>;
 export type StatusDoor = z.infer<typeof StatusDoor>;

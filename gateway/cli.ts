@@ -80,6 +80,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         io,
         dataDir: dataDir(flags, optionalConfig(flags), io.env),
       });
+    if (verb.name === "osdp") return await runOsdpVerb(args, flags, io);
     if (verb.name === "user")
       return await (await import("./cliUser.js")).runUser(args, flags, {
         io,
@@ -111,6 +112,15 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
 /** The configuration --config names, or null without one (verbs that need no hardware). */
 function optionalConfig(flags: Flags): GatewayConfig | null {
   return flags.config ? readGatewayConfig(flags.config) : null;
+}
+
+/** `osdp keyset` (cliOsdp.ts): warnings of the port it opens go to stderr as the daemon's would. */
+async function runOsdpVerb(args: string[], flags: Flags, io: Io): Promise<number> {
+  const config = optionalConfig(flags);
+  const { runOsdp } = await import("./cliOsdp.js");
+  const { makeLogger, defaultLogFormat } = await import("../runtime/logger.js");
+  const logger = makeLogger("warn", defaultLogFormat(process.stderr.isTTY));
+  return runOsdp(args, flags, { io, config, dataDir: dataDir(flags, config, io.env), logger });
 }
 
 /** `events`: filters and --follow (cliEvents.ts); SIGINT and SIGTERM end --follow with exit 0. */

@@ -3,6 +3,7 @@ import { REASON_WORDS } from "../config/protocol/reasons.js";
 import type { StatusDoor, StatusInput, StatusSync } from "../config/statusDocument.js";
 import type { MultipackBalance } from "./engine/balance.js";
 import type { Decision, SiteModel } from "./engine/types.js";
+import { osdpStatusText } from "./osdpStatus.js";
 import type { StatusReading } from "./statusFile.js";
 import { reportLines } from "./store/changeSet.js";
 import type { RecordedEvent, StoredEvent } from "./store/events.js";
@@ -288,6 +289,7 @@ export function formatStatus(reading: StatusReading, now: number): string {
       r.state === "waiting" && left !== null ? `, next try in ${Math.max(0, Math.ceil(left / 1000))}s` : "";
     const attempts = r.state !== "open" && r.attempts > 0 ? ` (attempt ${r.attempts}${retry})` : "";
     lines.push(deviceHead(r, width, zone, attempts));
+    if (r.osdp) lines.push(`        ${osdpStatusText(r.osdp)}`);
     const c = r.counters;
     const dc = r.driverCounters;
     lines.push(

@@ -303,6 +303,26 @@ export const VERBS: readonly VerbSpec[] = [
     example: "accessgw user add anna --role desk --password-stdin --config /etc/accessgw/gateway.yaml",
   },
   {
+    name: "osdp",
+    args: "keyset",
+    synopsis: "keyset --reader R --config FILE [--json]",
+    summary: "set a new random secure channel key on an OSDP reader and store it in its scbkFile",
+    takes: {
+      ...COMMON,
+      config: "the gateway configuration: the reader's port, speed, address and scbkFile",
+      reader: "the osdp reader whose PD gets the new key",
+      json: "{ reader, address, file, via }",
+    },
+    details: [
+      "The PD must be in install mode (its manual says how) or on the key its scbkFile holds. The new key",
+      "is written to a temp file (0600) first and moved over scbkFile only once the PD ACKs KEYSET; a NAK",
+      "leaves scbkFile as it was, no answer keeps the sent key in <scbkFile>.unconfirmed. The key is never printed.",
+      "It opens the reader's port itself: stop the daemon first (it refuses while one runs on the data folder).",
+      "exit 0 done, 1 the PD refused or did not answer, or the daemon runs, 2 bad input (unknown reader, not osdp, no scbkFile).",
+    ],
+    example: "accessgw osdp keyset --reader pool-in --config /etc/accessgw/gateway.yaml",
+  },
+  {
     name: "sim",
     synopsis: "--config sim.yaml [--scenario FILE]",
     summary: "the hardware simulator (docs/simulator.md; also installed as accessgw-sim)",

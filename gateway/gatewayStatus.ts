@@ -9,6 +9,7 @@ import {
   type StatusCounters,
   type StatusLastScan,
   type StatusMqtt,
+  type StatusOsdpPd,
   type StatusReader,
 } from "../config/statusDocument.js";
 import type { MqttConnection } from "../drivers/mqtt/connection.js";
@@ -16,6 +17,7 @@ import type { AccessPipeline } from "./features/accessPipeline.js";
 import type { InputsFeature } from "./features/inputs.js";
 import type { ReaderLink, ReadersFeature } from "./features/readers.js";
 import type { RelaysFeature } from "./features/relays.js";
+import { osdpPdOf, osdpProblems } from "./osdpStatus.js";
 
 /** The parts of a running gateway whose devices the status shows. */
 export interface DeviceParts {
@@ -37,7 +39,10 @@ export function deviceStatus(
   const inputs = parts?.inputs.status() ?? [];
   const mqtt = parts?.mqtt === undefined ? null : mqttStatus(parts.mqtt);
   const problems = [
-    ...readers.map((r) => deviceProblem(`reader ${r.id}`, r)),
+    ...readers.flatMap((r) => [
+      deviceProblem(`reader ${r.id}`, r),
+      ...(r.osdp ? osdpProblems(r.id, r.osdp, r.state === "open") : []),
+    ]),
     ...relays.map((r) => deviceProblem(`relay ${r.id}`, r)),
     ...(parts?.inputs.problems() ?? []),
     mqtt === null ? undefined : deviceProblem(`mqtt broker ${mqtt.url}`, mqtt),
@@ -73,6 +78,7 @@ export function readerStatus(
     lastScan: lane.lastScan,
     counters: lane.counters,
     driverCounters: link.driver ? link.driver.counters() : null,
+    ...osdpField(osdpPdOf(link.driver)),
   };
 }
 
@@ -100,4 +106,9 @@ export function totalsOf(readers: readonly StatusReader[]): StatusCounters {
   for (const r of readers)
     for (const k of Object.keys(totals) as (keyof StatusCounters)[]) totals[k] += r.counters[k];
   return totals;
+}
+
+/** The reader's `osdp` field when its driver reports a PD (absent otherwise). */
+function osdpField(pd: StatusOsdpPd | null): { osdp?: StatusOsdpPd } {
+  return pd === null ? {} : { osdp: pd };
 }

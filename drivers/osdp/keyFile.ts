@@ -118,16 +118,36 @@ function readText(fd: number, file: string): string {
   }
 }
 
+/** A new key written next to its key file but not yet in place: `commit` puts it there, `discard` drops it. */
+export interface StagedKey {
+  key: Uint8Array;
+  /** The temp file holding the new key (0600) until `commit` renames it over the key file. */
+  temp: string;
+  /** Renames the temp file over the key file (atomic) and makes the rename durable. */
+  commit(): void;
+  /** Removes the temp file; the key file is left as it was. */
+  discard(): void;
+  /** Renames the temp file to `path` (kept 0600), for a key whose fate is unknown. */
+  keepAs(path: string): void;
+}
+
 /**
- * Writes a new random key to `file` and returns it: the folder is made (0700) when missing, the key
- * goes to a temp file created 0600 next to it, fsynced, and renamed over `file`, so a crash leaves
- * the old key or the new one, never half of one. `random` is handed in for tests.
+ * Writes a new random key to a temp file created 0600 next to `file` (the folder made 0700 when
+ * missing) and fsyncs it, without touching `file`: keyset stages the key before sending it, so the
+ * key the PD may take is on disk first. `random` is handed in for tests.
  */
-export function writeNewKeyFile(file: string, random: (n: number) => Uint8Array = randomBytes): Uint8Array {
+export function stageNewKeyFile(file: string, random: (n: number) => Uint8Array = randomBytes): StagedKey {
   const key = Uint8Array.from(random(KEY_BYTES));
   if (key.length !== KEY_BYTES) throw new Error(`random gave ${key.length} bytes, expected ${KEY_BYTES}`);
   const dir = dirname(file);
   const temp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const failed = (err: unknown): KeyFileError => {
+    removeQuietly(temp);
+    const code = (err as NodeJS.ErrnoException).code ?? "error";
+    return new KeyFileError("KEY_FILE_WRITE_FAILED", file, `cannot write the key file (${code})`, {
+      cause: err,
+    });
+  };
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     // 0600 from creation ("wx": never an existing file), so the key is never readable by others.
@@ -138,16 +158,28 @@ export function writeNewKeyFile(file: string, random: (n: number) => Uint8Array 
     } finally {
       closeSync(fd);
     }
-    renameSync(temp, file);
-    syncFolder(dir);
   } catch (err) {
-    removeQuietly(temp);
-    const code = (err as NodeJS.ErrnoException).code ?? "error";
-    throw new KeyFileError("KEY_FILE_WRITE_FAILED", file, `cannot write the key file (${code})`, {
-      cause: err,
-    });
+    throw failed(err);
   }
-  return key;
+  const moveTo = (path: string) => {
+    try {
+      renameSync(temp, path);
+      syncFolder(dir);
+    } catch (err) {
+      throw failed(err);
+    }
+  };
+  return { key, temp, commit: () => moveTo(file), discard: () => removeQuietly(temp), keepAs: moveTo };
+}
+
+/**
+ * Writes a new random key to `file` and returns it: staged in a temp file (0600, fsynced) and
+ * renamed over `file`, so a crash leaves the old key or the new one, never half of one.
+ */
+export function writeNewKeyFile(file: string, random: (n: number) => Uint8Array = randomBytes): Uint8Array {
+  const staged = stageNewKeyFile(file, random);
+  staged.commit();
+  return staged.key;
 }
 
 /** Removes a temp file that may not exist, or whose folder may not (the failure reported is the write's). */

@@ -16,6 +16,7 @@ import {
   type WebSession,
 } from "../../web/webTypes.js";
 import { MAX_FOR_MS, parseDuration } from "../logLevelControl.js";
+import { osdpStatusText } from "../osdpStatus.js";
 import { eventById } from "../store/events.js";
 import type { ConsoleContext } from "./consoleRoutes.js";
 import { health } from "./livePage.js";
@@ -61,7 +62,11 @@ function readerRow(ctx: ConsoleContext, r: StatusReader, zone: string, session: 
   const driver = r.driverCounters
     ? ` · bytes ${r.driverCounters.bytes} · reconnects ${r.driverCounters.reconnects}`
     : "";
-  return html`<tr data-device="${r.id}"><td>${r.id}</td><td>${r.driver}</td><td>${health(r)}${r.state !== "open" && r.attempts > 0 ? ` (attempt ${r.attempts})` : ""}</td><td>${since(r.since, zone)}</td><td>${counts(r.counters)}${driver}</td><td>${last}</td></tr>`;
+  // Issue 13 §6: an osdp reader's PD under its link's health (online, secure channel, tamper, power).
+  const pd = r.osdp
+    ? html`<br><span data-osdp="${r.osdp.address}">${osdpStatusText(r.osdp, " · ")}</span>`
+    : "";
+  return html`<tr data-device="${r.id}"><td>${r.id}</td><td>${r.driver}</td><td>${health(r)}${r.state !== "open" && r.attempts > 0 ? ` (attempt ${r.attempts})` : ""}${pd}</td><td>${since(r.since, zone)}</td><td>${counts(r.counters)}${driver}</td><td>${last}</td></tr>`;
 }
 
 /** A relay's row. */

@@ -1,5 +1,6 @@
 /** Issue 11 §1: the console's events page (filters, CSV download) and the technician's devices page. */
 import { describe, expect, vi } from "vitest";
+import type { PdStatus } from "../../drivers/osdp/cpTypes.js";
 import { csvField } from "../../gateway/console/eventColumns.js";
 import { atMondayPeak, consoleTest, type startConsole } from "../helpers/consoleRig.js";
 
@@ -117,6 +118,34 @@ describe("events page", () => {
 });
 
 describe("devices page", () => {
+  it("issue 13 §6: shows an OSDP reader's PD under its health, and its tamper among the problems", async ({
+    open,
+  }) => {
+    const c = await open(refusedReload);
+    const reader = c.rig.readers.get("pool-in");
+    if (!reader) throw new Error("the rig has no pool-in reader");
+    const pd: PdStatus = {
+      address: 101,
+      online: true,
+      secureChannel: "failed",
+      reason: "SC_CRYPTOGRAM_MISMATCH",
+      tamper: true,
+      powerFailure: false,
+    };
+    // As drivers/readers/osdpReader.ts reports its PD.
+    Object.assign(reader, {
+      details: () => ({ driver: "osdp", port: "/dev/ttyUSB2", ...pd, key: "refused" }),
+    });
+    reader.state("open");
+    const page = await c.page("/console/devices", "technician");
+    expect(page).toContain(
+      '<br><span data-osdp="101">PD 101 online · secure channel failed (SC_CRYPTOGRAM_MISMATCH) · TAMPER · power ok</span>',
+    );
+    expect(page).toContain(
+      "<li>reader pool-in: OSDP PD 101 tamper: the reader was opened or taken off the wall</li>",
+    );
+  });
+
   it("shows the technician each device in detail; reload and log level go to the daemon with who asked", async ({
     open,
   }) => {
