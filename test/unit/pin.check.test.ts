@@ -109,7 +109,7 @@ describe("R21: check refuses a PIN a reader cannot take", () => {
   it("R21: refuses pin on a driver without a keypad, naming the drivers that have one", () => {
     const text = config("driver: mqtt-text, topic: x/card, pin: always");
     expect(checkGatewayConfig("gw.yaml", text).problems).toEqual([
-      "gw.yaml: readers[0].pin: driver mqtt-text has no keypad; a PIN needs one of mqtt-tasmota (R21)",
+      "gw.yaml: readers[0].pin: driver mqtt-text has no keypad; a PIN needs one of mqtt-tasmota, osdp (R21)",
     ]);
     expect(
       checkGatewayConfig("gw.yaml", config("driver: mqtt-text, topic: x/card, pin: never")).problems,
