@@ -6,6 +6,7 @@
  * clear where the channel is required has its cards refused; a PD unplugged and back.
  */
 import { randomBytes, scryptSync } from "node:crypto";
+import { chmodSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, vi } from "vitest";
 import { GatewayConfig } from "../../config/gateway.js";
@@ -158,4 +159,85 @@ describe("the gateway's osdp readers on a simulated OSDP bus", () => {
       { timeout: 5000 },
     );
   });
+
+  it("R21: card then PIN at PD 1's keypad: the right PIN and # is granted, a wrong one is wrong_pin; PD 3 in clear has its cards refused and counted", async ({
+    store: t,
+    folder,
+    simulator,
+    gateway: startGateway,
+  }) => {
+    members(t.store);
+    let now = at("2027-03-22T10:00");
+    const { sim, gateway } = await started(folder, simulator, startGateway, "always", () => now);
+    const pd1 = sim.pd("bus", 1);
+    pd1.present("123:4567", "H10301");
+    await vi.waitFor(() => expect(pd1.pendingEvents).toBe(0), { timeout: 3000 });
+    pd1.typeKeys(`${PIN}#`);
+    await vi.waitFor(() => expect(reasons(t.store)).toEqual(["ok"]), { timeout: 5000 });
+    now += 60_000;
+    pd1.present("123:4567", "H10301");
+    await vi.waitFor(() => expect(pd1.pendingEvents).toBe(0), { timeout: 3000 });
+    pd1.typeKeys("8642#");
+    await vi.waitFor(() => expect(reasons(t.store)).toEqual(["ok", "wrong_pin"]), { timeout: 5000 });
+
+    // PD 3 has a key the gateway lacks: the channel fails, the PD is polled in clear, its card refused.
+    const back = () => gateway.status().readers.find((r) => r.id === "gym-back");
+    await vi.waitFor(() => expect(back()?.reason).toContain("secure channel failed"), { timeout: 5000 });
+    sim.pd("bus", 3).present("123:4567", "H10301");
+    await vi.waitFor(() => expect(back()?.driverCounters?.rejected).toEqual({ not_secured: 1 }), {
+      timeout: 5000,
+    });
+    expect(reasons(t.store)).toEqual(["ok", "wrong_pin"]);
+  });
+
+  it("refuses a reader whose key file is open to others, saying why, while the other PDs on its bus run", async ({
+    store: t,
+    folder,
+    simulator,
+    gateway: startGateway,
+  }) => {
+    members(t.store);
+    requireSocat();
+    const bus = join(folder.dir, "osdp-bus");
+    const keyFile = join(folder.dir, "keys", "gym-in.scbk");
+    writeNewKeyFile(keyFile);
+    await simulator(simYaml(bus, keyFile));
+    chmodSync(keyFile, 0o644);
+    const gateway = await startGateway({
+      config: gatewayConfig(bus, keyFile, "never"),
+      clock: () => at("2027-03-22T10:00"),
+    });
+    const reader = (id: string) => gateway.status().readers.find((r) => r.id === id);
+    await vi.waitFor(() => expect(reader("gym-side")?.state).toBe("open"), { timeout: 8000 });
+    expect(reader("gym-in")).toMatchObject({ state: "stopped" });
+    expect(reader("gym-in")?.reason).toContain("mode 0644 lets group or others at the key");
+  });
+
+  it("reports a PD that stops answering as waiting after 8 s, and open again once it answers", async ({
+    store: t,
+    folder,
+    simulator,
+    gateway: startGateway,
+  }) => {
+    members(t.store);
+    const { sim, gateway } = await started(folder, simulator, startGateway, "never", () =>
+      at("2027-03-22T10:00"),
+    );
+    const side = () => gateway.status().readers.find((r) => r.id === "gym-side");
+    sim.pd("bus", 2).setFault("silent");
+    await vi.waitFor(
+      () =>
+        expect(side()).toMatchObject({
+          state: "waiting",
+          reason: expect.stringContaining("does not answer"),
+        }),
+      {
+        timeout: 12_000,
+      },
+    );
+    expect(gateway.status().readers.find((r) => r.id === "gym-in")?.state).toBe("open");
+    sim.pd("bus", 2).setFault("none");
+    await vi.waitFor(() => expect(side()?.state).toBe("open"), { timeout: 8000 });
+    expect(side()?.driverCounters?.reconnects).toBe(1);
+  }, 30_000);
 });
