@@ -101,9 +101,9 @@ describe("D6 through OSDP: the feedback commands", () => {
     expect(displayLines("a ".repeat(60))).toHaveLength(2);
     expect(displayLines("x".repeat(40))).toEqual(["x".repeat(32)]);
     expect(feedbackText({ ...grant, message: "" })).toEqual([]);
-    expect(feedbackText(grant).map((c) => c.kind === "text" && [c.row, c.text])).toEqual([
-      [1, "Welcome Noe - 3 credits left"],
-      [2, "today"],
+    expect(feedbackText(grant).map((c) => c.kind === "text" && [c.row, c.tempSeconds, c.text])).toEqual([
+      [1, 5, "Welcome Noe - 3 credits left"],
+      [2, 5, "today"],
     ]);
   });
 });
