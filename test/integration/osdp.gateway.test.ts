@@ -158,6 +158,9 @@ describe("the gateway's osdp readers on a simulated OSDP bus", () => {
         ]),
       { timeout: 5000 },
     );
+    // Nothing was refused: no TEXT went to the PD without a display (it would NAK it).
+    const side = gateway.status().readers.find((r) => r.id === "gym-side");
+    expect(side?.driverCounters).toMatchObject({ cards: 1, feedbackFailures: 0 });
   });
 
   it("R21: card then PIN at PD 1's keypad: the right PIN and # is granted, a wrong one is wrong_pin; PD 3 in clear has its cards refused and counted", async ({

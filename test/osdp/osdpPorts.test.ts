@@ -36,7 +36,7 @@ describe("the gateway's OSDP ports", () => {
 
     registry.join({ port: "/dev/ttyUSB0", baudRate: 9600, pd: pd(3) });
     await vi.waitFor(() => expect(transports.opened).toHaveLength(2));
-    expect(transports.opened[0]?.open).toBe(false);
+    expect(transports.opened[0]?.isOpen).toBe(false);
     expect(registry.status("/dev/ttyUSB0", 3)).toMatchObject({ address: 3 });
 
     await registry.leave("/dev/ttyUSB0", 1);
@@ -44,7 +44,7 @@ describe("the gateway's OSDP ports", () => {
     expect(registry.status("/dev/ttyUSB0", 3)).toMatchObject({ address: 3 });
     await registry.leave("/dev/ttyUSB0", 3);
     expect(registry.status("/dev/ttyUSB0", 3)).toBeUndefined();
-    expect(transports.opened.every((t) => !t.open)).toBe(true);
+    expect(transports.opened.every((t) => !t.isOpen)).toBe(true);
     await expect(
       registry.send("/dev/ttyUSB0", 3, {
         kind: "buz",
@@ -67,7 +67,7 @@ describe("the gateway's OSDP ports", () => {
       expect(transports.opened.map((t) => t.target).sort()).toEqual(["/dev/ttyUSB0", "/dev/ttyUSB1"]),
     );
     await registry.stop();
-    expect(transports.opened.every((t) => !t.open)).toBe(true);
+    expect(transports.opened.every((t) => !t.isOpen)).toBe(true);
   });
 });
 
