@@ -75,7 +75,14 @@ export class OsdpOutputRelay implements RelayDriver {
   }
 
   health(): RelayHealth {
-    const state = this.stopped ? "stopped" : this.state.online ? "open" : "connecting";
+    // Like a reader: connecting until the PD first answers, waiting (with why) once it stopped.
+    const state = this.stopped
+      ? "stopped"
+      : this.state.online
+        ? "open"
+        : this.state.lastError === undefined
+          ? "connecting"
+          : "waiting";
     return { relayId: this.id, state, since: this.state.since, lastError: this.state.lastError };
   }
 
