@@ -6,10 +6,11 @@ import { z } from "zod";
 import { Window } from "./site.js";
 
 /**
- * The reader drivers that report keypad keys (`keypad` events): Tasmota's Wiegand keypads. A driver
+ * The reader drivers that report keypad keys (`keypad` events): Tasmota's Wiegand keypads and OSDP
+ * PDs with a keypad. A driver
  * that gains a keypad joins by being listed here.
  */
-export const KEYPAD_READER_DRIVERS: readonly string[] = ["mqtt-tasmota"];
+export const KEYPAD_READER_DRIVERS: readonly string[] = ["mqtt-tasmota", "osdp"];
 
 /** R21: when a reader asks for a PIN after the card: never, always, or in the windows (R3 semantics). */
 export const PinPolicy = z

@@ -26,6 +26,7 @@ import { type FrontDeskActions, FrontDeskRefusal } from "./features/frontDeskAct
 import { HistoryFolder } from "./features/historyFolder.js";
 import type { InputSignals } from "./features/inputSignals.js";
 import { InputsFeature } from "./features/inputs.js";
+import { OsdpFeature } from "./features/osdp.js";
 import { PinGate } from "./features/pinGate.js";
 import { ReaderFeedbackSink } from "./features/readerFeedback.js";
 import { ReadersFeature } from "./features/readers.js";
@@ -238,11 +239,14 @@ export class Gateway implements Feature {
     const links = () => this.parts ?? { mqtt, sync };
     // One bus per Modbus port: a relay board and the inputs polled on its port share it (D1).
     const modbusBuses = this.makeBuses();
+    // One OSDP bus per port: the osdp readers on it share it; osdp-output relays reach their PD on it.
+    const osdp = this.makeOsdp();
+    const osdpPorts = osdp.ports;
     const relays = new RelaysFeature({
       relays: config.relays,
       restingStates: (relayId) => doors.restingStates(relayId),
       factory: this.options.relayFactory ?? createRelay,
-      deps: () => ({ ...this.deps(links().mqtt), modbusBuses }),
+      deps: () => ({ ...this.deps(links().mqtt), modbusBuses, osdpPorts, osdpPd: (id) => osdp.pd(id) }),
       logger,
       changed,
     });
@@ -308,7 +312,7 @@ export class Gateway implements Feature {
     const readers = new ReadersFeature({
       readers: config.readers,
       factory: this.options.readerFactory ?? createReader,
-      deps: () => this.deps(links().mqtt),
+      deps: () => ({ ...this.deps(links().mqtt), osdpPorts }),
       logger,
       onCard: (reader, e) => pinGate.card(reader, e),
       onKeypad: (reader, e) => pinGate.keypad(reader, e),
@@ -324,6 +328,7 @@ export class Gateway implements Feature {
       { name: "sync", start: () => links().sync?.start(), stop: () => links().sync?.stop() },
       // D3: the doors' stored modes are read before the relays open, so each opens into its mode.
       doors,
+      osdp,
       relays,
       inputs,
       pipeline,
@@ -348,6 +353,19 @@ export class Gateway implements Feature {
       transportFactory: transportFactory ?? openTransport,
       scheduler: scheduler ?? realScheduler,
       logger: logger.child({ component: "modbus" }),
+      ...(backoff === undefined ? {} : { backoff }),
+    });
+  }
+
+  /** The OSDP buses, one per port, opened by the first osdp reader on each. */
+  private makeOsdp(): OsdpFeature {
+    const { transportFactory, scheduler, backoff, logger, monotonic } = this.options;
+    return new OsdpFeature({
+      transportFactory: transportFactory ?? openTransport,
+      scheduler: scheduler ?? realScheduler,
+      monotonic: monotonic ?? performance.now.bind(performance),
+      logger,
+      config: () => this.current,
       ...(backoff === undefined ? {} : { backoff }),
     });
   }

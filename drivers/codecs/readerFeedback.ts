@@ -51,13 +51,13 @@ export function replyLine(reply: SerialReply, f: ReaderFeedback): Uint8Array {
 }
 
 /** Control characters (a line break in a staff-written block message) become spaces. */
-function oneLine(text: string): string {
+export function oneLine(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced
   return text.replace(/[\u0000-\u001f\u007f]+/g, " ");
 }
 
 /** Accents dropped (è → e, ß → ss), dashes as `-`, anything else outside ASCII as `?`. */
-function toAscii(text: string): string {
+export function toAscii(text: string): string {
   return text
     .replace(/ß/g, "ss")
     .replace(/[—–]/g, "-")

@@ -4,9 +4,12 @@ import type { Logger } from "pino";
 import type { Reader } from "../../config/gateway.js";
 import type { Scheduler } from "../../runtime/scheduler.js";
 import type { MqttLink } from "../mqtt/mqttTypes.js";
+import { OsdpPorts } from "../osdp/osdpPorts.js";
+import { cryptoRandom } from "../osdp/secureHandshake.js";
 import type { BackoffOptions } from "../transport/backoff.js";
 import type { TransportFactory } from "../transport/transport.js";
 import { MqttReader } from "./mqttReader.js";
+import { OsdpReader } from "./osdpReader.js";
 import { Rdm6300Reader } from "./rdm6300Reader.js";
 import { type ReaderDriver, ReaderError } from "./readerDriver.js";
 import { SerialLineReader } from "./serialLineReader.js";
@@ -23,6 +26,8 @@ export interface ReaderDeps {
   random?: () => number;
   /** The gateway's shared broker connection (from the `mqtt:` section); needed by mqtt-* readers. */
   mqtt?: MqttLink;
+  /** The gateway's OSDP ports (osdp readers on one port share its bus); without it, a port of its own. */
+  osdpPorts?: OsdpPorts;
 }
 
 /** A driver, or a typed error saying why there is none. */
@@ -61,15 +66,26 @@ export function createReader(config: Reader, deps: ReaderDeps): CreateReaderResu
         ok: true,
         reader: new MqttReader(config, { connection: deps.mqtt, clock: deps.clock, logger: common.logger }),
       };
-    case "osdp":
-      // The configuration is accepted and checked already; the control panel that drives the bus is not.
+    case "osdp": {
+      const ports = deps.osdpPorts ?? new OsdpPorts({ ...osdpPortDeps(deps), logger: common.logger });
       return {
-        ok: false,
-        error: new ReaderError(
-          "READER_DRIVER_UNSUPPORTED",
-          config.id,
-          `driver osdp is not available in this version of accessgw yet (the configuration is valid; the reader stays off until an accessgw with the OSDP control panel runs it)`,
-        ),
+        ok: true,
+        reader: new OsdpReader(config, { ports, clock: deps.clock, logger: common.logger }),
       };
+    }
   }
+}
+
+/** What an OSDP port needs from the readers' dependencies (the daemon's registry is made from these too). */
+export function osdpPortDeps(
+  deps: Omit<ReaderDeps, "logger">,
+): Omit<ConstructorParameters<typeof OsdpPorts>[0], "logger"> {
+  return {
+    factory: deps.transportFactory,
+    scheduler: deps.scheduler,
+    // The control panel's timings need a clock that moves: never the (possibly fixed) wall clock.
+    now: performance.now.bind(performance),
+    random: cryptoRandom,
+    ...(deps.backoff === undefined ? {} : { backoff: deps.backoff }),
+  };
 }

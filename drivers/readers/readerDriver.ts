@@ -3,6 +3,7 @@
  * start()/stop(), and counters. Drivers know nothing about members, rules or debounce (R17).
  */
 import type { HealthState } from "../transport/reconnecting.js";
+import type { OsdpReaderDetails } from "./osdpReader.js";
 
 /** A card presented at a reader; `card` is already converted per the reader's `cardNumber` mode. */
 export interface CardEvent {
@@ -23,7 +24,8 @@ export interface KeypadEvent {
 
 /**
  * Why a read was dropped: a codec error code (`bad_parity`: the device reported a Wiegand parity
- * error), or "unsupported" when `cardNumber` cannot express it.
+ * error), "unsupported" when `cardNumber` cannot express it, or "not_secured": an OSDP PD sent it
+ * in clear while its reader requires the secure channel.
  */
 export type ReaderRejectCode =
   | "empty"
@@ -34,7 +36,8 @@ export type ReaderRejectCode =
   | "bad_checksum"
   | "zero_tag"
   | "bad_frame"
-  | "unsupported";
+  | "unsupported"
+  | "not_secured";
 
 /** A read (line or frame) the driver dropped, with a readable detail. */
 export interface RejectedEvent {
@@ -78,6 +81,8 @@ export interface ReaderCounters {
   bytes: number;
   /** Times the transport opened again after having been open before. */
   reconnects: number;
+  /** D6: feedback the device did not take (drivers whose device answers). */
+  feedbackFailures?: number;
 }
 
 /**
@@ -110,7 +115,12 @@ export interface ReaderDriver {
    * absent when the device has no way to take it.
    */
   feedback?(f: ReaderFeedback): void;
+  /** The device's own state beyond the link's (OSDP: the PD's secure channel, tamper, power). */
+  details?(): ReaderDetails;
 }
+
+/** What `details()` reports: one shape per driver that has one. */
+export type ReaderDetails = OsdpReaderDetails;
 
 /** Why a reader could not be created. */
 export type ReaderErrorCode = "READER_DRIVER_UNSUPPORTED";

@@ -24,6 +24,8 @@ const SERIAL_HINTS: Record<ReaderRejectCode, string> = {
   zero_tag: "an all-zero tag: a fob read badly, or a blank tag",
   bad_frame: "broken frames: wrong baud rate, or another device on the same line?",
   unsupported: "`cardNumber` cannot express this read: choose another `cardNumber` for this reader",
+  not_secured:
+    "an OSDP reader sent it in clear although secureChannel is required: a swapped reader, or one reset to factory settings? (accessgw osdp keyset)",
 };
 
 const MQTT_HINTS: Record<ReaderRejectCode, string> = {

@@ -5,12 +5,14 @@ import type { Relay } from "../../config/gateway.js";
 import type { Scheduler } from "../../runtime/scheduler.js";
 import { ModbusBus, type ModbusBuses } from "../modbus/modbusBus.js";
 import type { MqttLink } from "../mqtt/mqttTypes.js";
+import type { OsdpPorts } from "../osdp/osdpPorts.js";
 import type { BackoffOptions } from "../transport/backoff.js";
 import type { TransportFactory } from "../transport/transport.js";
 import { RelayError } from "./errors.js";
 import { LcusRelay } from "./lcusRelay.js";
 import { ModbusRelay } from "./modbusRelay.js";
 import { ShellyGen1Relay, ShellyGen2Relay, TasmotaRelay } from "./mqttRelays.js";
+import { OsdpOutputRelay, type OsdpPdLocation } from "./osdpOutputRelay.js";
 import type { RelayDriver, RestingStates } from "./relayDriver.js";
 
 /** What createRelay hands to every driver. */
@@ -30,6 +32,12 @@ export interface RelayDeps {
   modbusBuses?: ModbusBuses;
   /** The channels to put into their resting state whenever the link to the device (re)opens. */
   restingStates: RestingStates;
+  /** The gateway's OSDP ports, shared with the osdp readers; needed by osdp-output relays. */
+  osdpPorts?: OsdpPorts;
+  /** Where the PD of an osdp reader is (by reader id); undefined for a reader that is not osdp. */
+  osdpPd?: (readerId: string) => OsdpPdLocation | undefined;
+  /** Stamps health changes (ms); Date.now when left out. */
+  clock?: () => number;
 }
 
 /** Creates (does not start) the driver for `config`; throws RelayError RELAY_UNSUPPORTED when mqtt-* has no broker. */
@@ -82,12 +90,21 @@ export function createRelay(config: Relay, deps: RelayDeps): RelayDriver {
       if (config.driver === "mqtt-shelly-gen1") return new ShellyGen1Relay(config, mqttDeps);
       return new ShellyGen2Relay({ ...config, gatewayId: deps.gatewayId ?? "accessgw" }, mqttDeps);
     }
-    case "osdp-output":
-      // The configuration is accepted and checked already; OUT through the OSDP bus is not.
-      throw new RelayError(
-        "RELAY_UNSUPPORTED",
-        { relayId: config.id, failure: "unsupported" },
-        `driver osdp-output is not available in this version of accessgw yet (the configuration is valid; doors on this relay cannot open until an accessgw with the OSDP control panel runs it)`,
-      );
+    case "osdp-output": {
+      if (deps.osdpPorts === undefined || deps.osdpPd === undefined)
+        throw new RelayError(
+          "RELAY_UNSUPPORTED",
+          { relayId: config.id, failure: "unsupported" },
+          "driver osdp-output drives the PD of an osdp reader, and this gateway runs no OSDP bus",
+        );
+      return new OsdpOutputRelay(config.id, {
+        ports: deps.osdpPorts,
+        pd: deps.osdpPd(config.reader),
+        scheduler: deps.scheduler,
+        clock: deps.clock ?? Date.now,
+        logger: deps.logger,
+        restingStates: deps.restingStates,
+      });
+    }
   }
 }

@@ -3,8 +3,12 @@ import { join } from "node:path";
 import { describe, expect } from "vitest";
 import { checkGatewayConfig } from "../../config/gateway.js";
 import { osdpKeyFileFindings } from "../../config/osdp.js";
+import { KEYPAD_READER_DRIVERS } from "../../config/readerPin.js";
+import { OsdpPorts } from "../../drivers/osdp/osdpPorts.js";
 import { createReader } from "../../drivers/readers/createReader.js";
+import { OsdpReader } from "../../drivers/readers/osdpReader.js";
 import { createRelay } from "../../drivers/relays/createRelay.js";
+import { OsdpOutputRelay } from "../../drivers/relays/osdpOutputRelay.js";
 import { it } from "../harness/index.js";
 import { fakeTransportFactory, ManualScheduler } from "../helpers/fakeTransport.js";
 import { silentLogger } from "../helpers/logs.js";
@@ -211,7 +215,7 @@ describe("accessgw check on OSDP key files (issue 13 §2)", () => {
   });
 });
 
-describe("starting with OSDP before its driver", () => {
+describe("making the OSDP drivers", () => {
   const deps = {
     logger: silentLogger(),
     transportFactory: fakeTransportFactory().factory,
@@ -219,7 +223,7 @@ describe("starting with OSDP before its driver", () => {
     scheduler: new ManualScheduler(),
   };
 
-  it("refuses an osdp reader saying the configuration is valid and the driver not there yet", () => {
+  it("makes an osdp reader (idle until started) with a keypad, so pin is accepted on it", () => {
     const made = createReader(
       {
         id: "pool-in",
@@ -236,18 +240,27 @@ describe("starting with OSDP before its driver", () => {
       },
       deps,
     );
-    expect(made.ok).toBe(false);
-    if (made.ok) return;
-    expect(made.error).toMatchObject({ code: "READER_DRIVER_UNSUPPORTED", readerId: "pool-in" });
-    expect(made.error.message).toContain("driver osdp is not available in this version of accessgw yet");
+    expect(made.ok && made.reader).toBeInstanceOf(OsdpReader);
+    expect(KEYPAD_READER_DRIVERS).toContain("osdp");
   });
 
-  it("refuses an osdp-output relay the same way", () => {
-    expect(() =>
-      createRelay(
-        { id: "pd-out", driver: "osdp-output", reader: "pool-in" },
-        { ...deps, restingStates: () => [] },
-      ),
-    ).toThrow(expect.objectContaining({ code: "RELAY_UNSUPPORTED", relayId: "pd-out" }));
+  it("refuses an osdp-output relay where the gateway runs no OSDP bus, and makes one where it does", () => {
+    const config = { id: "pd-out", driver: "osdp-output" as const, reader: "pool-in" };
+    expect(() => createRelay(config, { ...deps, restingStates: () => [] })).toThrow(
+      expect.objectContaining({ code: "RELAY_UNSUPPORTED", relayId: "pd-out" }),
+    );
+    const osdpPorts = new OsdpPorts({
+      ...deps,
+      factory: deps.transportFactory,
+      now: () => 0,
+      random: (n) => new Uint8Array(n),
+    });
+    const relay = createRelay(config, {
+      ...deps,
+      restingStates: () => [],
+      osdpPorts,
+      osdpPd: () => undefined,
+    });
+    expect(relay).toBeInstanceOf(OsdpOutputRelay);
   });
 });

@@ -106,10 +106,15 @@ describe("R21: check refuses a PIN a reader cannot take", () => {
     expect(checkGatewayConfig("gw.yaml", text).problems).toEqual([]);
   });
 
+  it("R21: accepts pin on an osdp reader (a PD's keypad)", () => {
+    const text = config("driver: osdp, port: /dev/ttyUSB0, address: 1, secureChannel: off, pin: always");
+    expect(checkGatewayConfig("gw.yaml", text).problems).toEqual([]);
+  });
+
   it("R21: refuses pin on a driver without a keypad, naming the drivers that have one", () => {
     const text = config("driver: mqtt-text, topic: x/card, pin: always");
     expect(checkGatewayConfig("gw.yaml", text).problems).toEqual([
-      "gw.yaml: readers[0].pin: driver mqtt-text has no keypad; a PIN needs one of mqtt-tasmota (R21)",
+      "gw.yaml: readers[0].pin: driver mqtt-text has no keypad; a PIN needs one of mqtt-tasmota, osdp (R21)",
     ]);
     expect(
       checkGatewayConfig("gw.yaml", config("driver: mqtt-text, topic: x/card, pin: never")).problems,

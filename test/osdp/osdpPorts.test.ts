@@ -1,0 +1,109 @@
+/**
+ * Issue 13 §3: the gateway's OSDP ports. Readers naming one port share one bus (one transport,
+ * every PD polled on it); a PD joining or leaving later rebuilds the bus with the new set; the
+ * last one leaving closes the port. Also the D6 feedback commands as pure values.
+ */
+import { describe, expect, vi } from "vitest";
+import { LED_COLOR } from "../../drivers/osdp/codes.js";
+import { displayLines, feedbackSignals, feedbackText } from "../../drivers/osdp/osdpFeedback.js";
+import { OsdpPorts } from "../../drivers/osdp/osdpPorts.js";
+import { it } from "../harness/index.js";
+import { fakeTransportFactory, ManualScheduler } from "../helpers/fakeTransport.js";
+import { silentLogger } from "../helpers/logs.js";
+
+const pd = (address: number) => ({ address, secureChannel: "off" as const, scbk: null });
+
+function ports() {
+  const transports = fakeTransportFactory();
+  const registry = new OsdpPorts({
+    factory: transports.factory,
+    scheduler: new ManualScheduler(),
+    now: () => 0,
+    random: (n) => new Uint8Array(n),
+    logger: silentLogger(),
+  });
+  return { registry, transports };
+}
+
+describe("the gateway's OSDP ports", () => {
+  it("opens one bus for the readers of one port, rebuilds it when a PD joins later, and closes it with the last", async () => {
+    const { registry, transports } = ports();
+    registry.join({ port: "/dev/ttyUSB0", baudRate: 9600, pd: pd(1) });
+    registry.join({ port: "/dev/ttyUSB0", baudRate: 9600, pd: pd(2) });
+    await vi.waitFor(() => expect(transports.opened).toHaveLength(1));
+    expect(registry.status("/dev/ttyUSB0", 1)).toMatchObject({ address: 1, online: false });
+    expect(registry.status("/dev/ttyUSB0", 2)).toMatchObject({ address: 2 });
+
+    registry.join({ port: "/dev/ttyUSB0", baudRate: 9600, pd: pd(3) });
+    await vi.waitFor(() => expect(transports.opened).toHaveLength(2));
+    expect(transports.opened[0]?.isOpen).toBe(false);
+    expect(registry.status("/dev/ttyUSB0", 3)).toMatchObject({ address: 3 });
+
+    await registry.leave("/dev/ttyUSB0", 1);
+    await registry.leave("/dev/ttyUSB0", 2);
+    expect(registry.status("/dev/ttyUSB0", 3)).toMatchObject({ address: 3 });
+    await registry.leave("/dev/ttyUSB0", 3);
+    expect(registry.status("/dev/ttyUSB0", 3)).toBeUndefined();
+    expect(transports.opened.every((t) => !t.isOpen)).toBe(true);
+    await expect(
+      registry.send("/dev/ttyUSB0", 3, {
+        kind: "buz",
+        reader: 0,
+        tone: 2,
+        onTenths: 2,
+        offTenths: 2,
+        count: 1,
+      }),
+    ).rejects.toMatchObject({
+      code: "OSDP_OFFLINE",
+    });
+  });
+
+  it("keeps separate ports apart", async () => {
+    const { registry, transports } = ports();
+    registry.join({ port: "/dev/ttyUSB0", baudRate: 9600, pd: pd(1) });
+    registry.join({ port: "/dev/ttyUSB1", baudRate: 9600, pd: pd(1) });
+    await vi.waitFor(() =>
+      expect(transports.opened.map((t) => t.target).sort()).toEqual(["/dev/ttyUSB0", "/dev/ttyUSB1"]),
+    );
+    await registry.stop();
+    expect(transports.opened.every((t) => !t.isOpen)).toBe(true);
+  });
+});
+
+describe("D6 through OSDP: the feedback commands", () => {
+  const grant = {
+    decision: "grant" as const,
+    reason: "ok",
+    message: "Welcome Noè — 3 credits left today",
+    undone: false,
+  };
+
+  it("D6: a grant is LED green for 2 s and one short beep; a deny and an undone grant red and three", () => {
+    const [led, buz] = feedbackSignals(grant);
+    expect(led).toMatchObject({
+      kind: "led",
+      leds: [{ temporary: { control: 2, timerTenths: 20, onColor: LED_COLOR.GREEN } }],
+    });
+    expect(buz).toMatchObject({ kind: "buz", tone: 2, onTenths: 2, count: 1 });
+    for (const f of [
+      { ...grant, decision: "deny" as const },
+      { ...grant, undone: true },
+    ]) {
+      const [l, b] = feedbackSignals(f);
+      expect(l).toMatchObject({ leds: [{ temporary: { onColor: LED_COLOR.RED } }] });
+      expect(b).toMatchObject({ count: 3 });
+    }
+  });
+
+  it("D6: the message as ASCII (accents dropped, — as -), wrapped at words into two rows of at most 32", () => {
+    expect(displayLines(grant.message)).toEqual(["Welcome Noe - 3 credits left", "today"]);
+    expect(displayLines("a ".repeat(60))).toHaveLength(2);
+    expect(displayLines("x".repeat(40))).toEqual(["x".repeat(32)]);
+    expect(feedbackText({ ...grant, message: "" })).toEqual([]);
+    expect(feedbackText(grant).map((c) => c.kind === "text" && [c.row, c.tempSeconds, c.text])).toEqual([
+      [1, 5, "Welcome Noe - 3 credits left"],
+      [2, 5, "today"],
+    ]);
+  });
+});
