@@ -9,6 +9,7 @@
  * the packets actually exchanged (osdpWire.ts).
  */
 import { mkdirSync, rmSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -52,6 +53,8 @@ export interface OsdpBaudResult {
 export interface OsdpResult {
   pds: number;
   results: OsdpBaudResult[];
+  /** The 1-minute load average before and after: other work on the machine shows in the tails. */
+  load: [number, number];
 }
 
 /** How big a run is. */
@@ -170,6 +173,7 @@ export async function runOsdpBench(dir: string, options: OsdpBenchOptions): Prom
   const sim = new Simulator({ config: loadSimConfig("sim.yaml", simYaml(path, OSDP_PDS)) });
   await sim.start();
   const results: OsdpBaudResult[] = [];
+  const before = loadavg()[0] ?? 0;
   try {
     for (const baud of options.bauds) {
       const cycles = await measureCycles(path, baud, options.cycles);
@@ -180,7 +184,7 @@ export async function runOsdpBench(dir: string, options: OsdpBenchOptions): Prom
     await sim.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  return { pds: OSDP_PDS, results };
+  return { pds: OSDP_PDS, results, load: [before, loadavg()[0] ?? 0] };
 }
 
 const ms = (v: number) => v.toFixed(2);
@@ -218,6 +222,7 @@ export function renderOsdpMarkdown(r: OsdpResult, date: string, command: string)
     `Measured ${date} with \`${command}\`: ${r.pds} simulated PDs (firmware-sim osdp-bus) on a socat pty,`,
     "the gateway's OsdpPort as control panel through the real `serialport`, secure channel on every PD.",
     "The card path is on the bus alone: the card event pulses the PD's output 0 with OUT.",
+    `Load average (1 min) ${r.load[0].toFixed(2)} before, ${r.load[1].toFixed(2)} after.`,
     "",
     ...markdownTable(HEAD, rows(r), 3),
   ].join("\n");

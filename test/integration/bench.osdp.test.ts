@@ -72,6 +72,7 @@ describe("the OSDP benchmark, as a small run", () => {
       expect(slow.cycleWire.p50).toBeCloseTo(wireMs(slow.cycleBytes, 9600), 6);
       expect(slow.cycleBytes).toBeGreaterThan(OSDP_PDS * 2 * 8);
       expect(slow.turnaround.n).toBeGreaterThan(0);
+      expect(r.load).toHaveLength(2);
       const markdown = renderOsdpMarkdown(r, "2026-12-07", "npm run bench -- --only osdp");
       expect(markdown).toMatch(
         /^\| baud +\| what +\| target +\| +n \| p50 \(ms\) \| p99 \(ms\) \| max \(ms\) \|$/m,
