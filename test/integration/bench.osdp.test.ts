@@ -70,7 +70,8 @@ describe("the OSDP benchmark, as a small run", () => {
       if (!slow || !fast) throw new Error("expected two baud rates");
       // The same packets take 12 times longer on the wire at 9600 than at 115200.
       expect(slow.cycleWire.p50).toBeCloseTo(wireMs(slow.cycleBytes, 9600), 6);
-      expect(slow.cycleBytes).toBeGreaterThan(OSDP_PDS * 2 * 8);
+      // docs/osdp.md: a secured POLL (mark byte, header, SCB, MAC, CRC) and its ACK take 29 bytes.
+      expect([slow.cycleBytes, fast.cycleBytes]).toEqual([OSDP_PDS * 29, OSDP_PDS * 29]);
       expect(slow.turnaround.n).toBeGreaterThan(0);
       expect(r.load).toHaveLength(2);
       const markdown = renderOsdpMarkdown(r, "2026-12-07", "npm run bench -- --only osdp");
