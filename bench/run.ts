@@ -30,6 +30,8 @@
  *   npm run bench -- --only console --console-scans 20    # a quick one
  *   npm run bench -- --only gateways       # only the gateways figure (issue 12): two gateways and the
  *                                          # reference central, a visit at A → counted at B, p99 ≤ 2 s
+ *   npm run bench -- --only osdp           # only the OSDP figures (issue 13): 8 secured PDs on a pty,
+ *                                          # poll cycle and card → PD output against the wire time
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -47,6 +49,7 @@ import { renderFilesMarkdown, renderFilesText, runFileImport } from "./fileImpor
 import { renderGatewaysMarkdown, renderGatewaysText, runGatewaysBench } from "./gateways.js";
 import type { SizeResult } from "./measure.js";
 import { renderMetricsMarkdown, renderMetricsText, runMetricsBench } from "./metrics.js";
+import { renderOsdpMarkdown, renderOsdpText, runOsdpBench } from "./osdp.js";
 import { reloadRows, runReloadBench } from "./reload.js";
 import { type Row, renderMarkdown, renderText, rows } from "./report.js";
 import { machine } from "./stats.js";
@@ -98,6 +101,9 @@ const { values: opt } = parseArgs({
     "gateways-visits": { type: "string", default: "200" },
     "gateways-gap": { type: "string", default: "100" },
     "gateways-free": { type: "boolean", default: false },
+    "no-osdp": { type: "boolean", default: false },
+    "osdp-cycles": { type: "string", default: "2000" },
+    "osdp-cards": { type: "string", default: "400" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -115,7 +121,8 @@ if (opt.help) {
       "                        [--only backup | --no-backup] [--backup-members 1M] [--backup-seconds 20]\n" +
       "                        [--only console | --no-console] [--console-scans 100]\n" +
       "                        [--only gateways | --no-gateways] [--gateways-visits 200] [--gateways-gap 100]\n" +
-      "                        [--gateways-free]\n",
+      "                        [--gateways-free] [--only osdp | --no-osdp] [--osdp-cycles 2000]\n" +
+      "                        [--osdp-cards 400]\n",
   );
   process.exit(0);
 }
@@ -128,15 +135,10 @@ function parseSize(text: string): number {
   return Math.round(Number(m[1]) * mult);
 }
 
-if (
-  opt.only !== undefined &&
-  !["sizes", "e2e", "sync", "files", "doors", "metrics", "reload", "backup", "console", "gateways"].includes(
-    opt.only,
-  )
-) {
-  process.stderr.write(
-    `--only: expected sizes, e2e, sync, files, doors, metrics, reload, backup, console or gateways, found "${opt.only}"\n`,
-  );
+const FIGURES = ["sizes", "e2e", "sync", "files", "doors", "metrics", "reload", "backup", "console"];
+FIGURES.push("gateways", "osdp");
+if (opt.only !== undefined && !FIGURES.includes(opt.only)) {
+  process.stderr.write(`--only: expected one of ${FIGURES.join(", ")}, found "${opt.only}"\n`);
   process.exit(2);
 }
 /** Whether the figure `name` runs: every figure without --only, unless --no-<name> says not. */
@@ -152,6 +154,7 @@ const runReload = wants("reload");
 const runBackup = wants("backup");
 const runConsole = wants("console");
 const runGateways = wants("gateways");
+const runOsdp = wants("osdp");
 const sizes = runSizes
   ? (opt.sizes as string).split(",").map((s) => ({ label: s.trim(), n: parseSize(s) }))
   : [];
@@ -231,6 +234,15 @@ const gateways = runGateways
   : undefined;
 if (gateways) process.stdout.write(`\ngateways\n${renderGatewaysText(gateways)}\n`);
 
+const osdp = runOsdp
+  ? await runOsdpBench(join(cacheDir, "osdp"), {
+      bauds: [9600, 115_200],
+      cycles: Number(opt["osdp-cycles"]),
+      cards: Number(opt["osdp-cards"]),
+    })
+  : undefined;
+if (osdp) process.stdout.write(`\nOSDP\n${renderOsdpText(osdp)}\n`);
+
 for (const { label, n } of sizes) {
   const dir = join(cacheDir, `members-${label}`);
   const out = join(cacheDir, `result-${label}.json`);
@@ -301,43 +313,14 @@ if (runSizes && !opt["no-write"]) {
 // Written after the sizes' block, which may (re)create the file.
 if (e2e && !opt["no-write"]) {
   // The disk of the folder the gateway's database was in.
-  const m = machine(dirname(e2e.result.dir));
-  const body = renderE2eMarkdown({
-    ...e2e,
-    date: started.toISOString(),
-    command,
-    machine: { ...m, os: `Linux ${release()}` },
-  });
-  const file = resolve(opt.out as string);
-  editDoc(file, (doc) =>
-    replaceBlock(
-      doc,
-      ...markers("e2e"),
-      body,
-      (d, block) => `${d.trimEnd()}\n\n## End-to-end latency\n\n${block}\n`,
-    ),
-  );
-  process.stderr.write(`end-to-end figures written to ${file}\n`);
+  const m = { ...machine(dirname(e2e.result.dir)), os: `Linux ${release()}` };
+  const body = renderE2eMarkdown({ ...e2e, date: started.toISOString(), command, machine: m });
+  writeFigures(markers("e2e"), "End-to-end latency", body, "end-to-end");
 }
-
 if (sync && !opt["no-write"]) {
-  const m = machine(cacheDir);
-  const body = renderSyncMarkdown({
-    run: sync,
-    date: started.toISOString(),
-    command,
-    machine: { ...m, os: `Linux ${release()}` },
-  });
-  const file = resolve(opt.out as string);
-  editDoc(file, (doc) =>
-    replaceBlock(
-      doc,
-      ...markers("sync"),
-      body,
-      (d, block) => `${d.trimEnd()}\n\n## Central sync\n\n${block}\n`,
-    ),
-  );
-  process.stderr.write(`sync figures written to ${file}\n`);
+  const m = { ...machine(cacheDir), os: `Linux ${release()}` };
+  const body = renderSyncMarkdown({ run: sync, date: started.toISOString(), command, machine: m });
+  writeFigures(markers("sync"), "Central sync", body, "sync");
 }
 
 /** Writes one block of figures between its markers (under `heading` at the end the first time). */
@@ -396,4 +379,11 @@ if (metrics && !opt["no-write"])
     "Metrics scrape",
     renderMetricsMarkdown(metrics, started.toISOString(), command),
     "metrics",
+  );
+if (osdp && !opt["no-write"])
+  writeFigures(
+    markers("osdp"),
+    "OSDP readers",
+    renderOsdpMarkdown(osdp, started.toISOString(), command),
+    "OSDP",
   );

@@ -9,44 +9,15 @@
 import { NAK_NAMES, REPLY } from "./codes.js";
 import { type EncodedPayload, encodeCommand } from "./commands.js";
 import { CpChannel } from "./cpChannel.js";
-import type {
-  CommandResult,
-  CpTimings,
-  PdCapabilities,
-  PdCommand,
-  PdCounters,
-  PdEvent,
-  PdStatus,
-} from "./cpTypes.js";
-import { type NakedPacket, nakAction } from "./nakPolicy.js";
+import type { CommandResult, PdCapabilities, PdCommand, PdCounters, PdStatus } from "./cpTypes.js";
+import { nakAction } from "./nakPolicy.js";
 import type { OsdpPacket } from "./packet.js";
 import { CommandQueue, type QueuedCommand } from "./pdCommands.js";
 import { capabilitiesOf, emptyCounters, nextSequence, pollOutcome, replyName } from "./pdFacts.js";
+import { type Flight, nakedPacket, type PdMachineOptions, type Step } from "./pdFlight.js";
 import { decodeReply, type OsdpReply, type PdIdentity } from "./replies.js";
-import type { RandomSource } from "./secureHandshake.js";
 
-/** What one PD's machine is handed. */
-export interface PdMachineOptions {
-  address: number;
-  /** `required` (the configuration's default) or `off`. */
-  secureChannel: "required" | "off";
-  /** The reader's SCBK; null: install mode (SCBK-D) until KEYSET gives it one. */
-  scbk: Uint8Array | null;
-  random: RandomSource;
-  timings: CpTimings;
-  emit(event: PdEvent): void;
-}
-
-/** Where the conversation with the PD stands. */
-type Step = "id" | "cap" | "chlng" | "scrypt" | "poll";
-
-/** The packet on the wire: what it was for, its bytes (to send again as they are) and its number. */
-interface Flight {
-  what: Step | "command";
-  item?: QueuedCommand;
-  bytes: Uint8Array;
-  sequence: number;
-}
+export type { PdMachineOptions } from "./pdFlight.js";
 
 /** The control panel's state machine for one PD. */
 export class PdMachine {
@@ -403,10 +374,4 @@ export class PdMachine {
   private report(): void {
     this.options.emit({ kind: "status", ...this.status() });
   }
-}
-
-/** What a NAK answered, in the NAK policy's terms. */
-function nakedPacket(what: Flight["what"]): NakedPacket {
-  if (what === "id" || what === "cap") return "setup";
-  return what === "chlng" || what === "scrypt" ? "handshake" : what;
 }

@@ -1,0 +1,86 @@
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { OSDP_PDS, renderOsdpMarkdown, runOsdpBench } from "../../bench/osdp.js";
+import {
+  bytesBetween,
+  fetchingPoll,
+  pollCycles,
+  turnarounds,
+  type WireRecord,
+  wireMs,
+} from "../../bench/osdpWire.js";
+import { CMD, REPLY } from "../../drivers/osdp/codes.js";
+import { requireSocat } from "../../firmware-sim/devices/ptyLink.js";
+import { expectFormatted } from "../helpers/benchMarkdown.js";
+import { tempDir } from "../helpers/build.js";
+
+beforeAll(() => requireSocat());
+
+/** A POLL to `address` at `at` (16 bytes) and its ACK 1 ms later (14 bytes). */
+const exchange = (address: number, at: number): WireRecord[] => [
+  { from: "cp", at, bytes: 16, address, code: CMD.POLL },
+  { from: "pd", at: at + 1, bytes: 14, address, code: REPLY.ACK },
+];
+
+describe("the OSDP benchmark's wire arithmetic", () => {
+  it("counts 10 bits a byte at the baud rate: 96 bytes take 100 ms at 9600 and 8⅓ ms at 115200", () => {
+    expect(wireMs(96, 9600)).toBe(100);
+    expect(wireMs(96, 115_200)).toBeCloseTo(8.333, 3);
+  });
+
+  it("cuts poll cycles at each POLL to the first PD, keeps only those where every PD was polled, and sums their bytes", () => {
+    // PD 1, PD 2 at 0 and 2 ms; PD 1 again at 4 ms, then at 6 ms without PD 2 in between; then 8 ms.
+    const log = [
+      ...exchange(1, 0),
+      ...exchange(2, 2),
+      ...exchange(1, 4),
+      ...exchange(1, 6),
+      ...exchange(2, 7),
+    ];
+    log.push(...exchange(1, 9));
+    expect(pollCycles(log, 1, 2)).toEqual([
+      { ms: 4, packets: 4, bytes: 60 },
+      { ms: 3, packets: 4, bytes: 60 },
+    ]);
+    expect(turnarounds(log)).toEqual([1, 1, 1, 0, 1]);
+    expect(bytesBetween(log, 2, 5)).toBe(16 + 14 + 16 + 14);
+  });
+});
+
+describe("the POLL that fetched a card", () => {
+  it("is the last POLL to the PD before its first RAW reply after the card, even one written just before it", () => {
+    const raw: WireRecord = { from: "pd", at: 5, bytes: 30, address: 2, code: REPLY.RAW };
+    const log = [...exchange(2, 0), ...exchange(1, 2), { ...(exchange(2, 4)[0] as WireRecord) }, raw];
+    expect(fetchingPoll(log, 2, 4.5)).toBe(log[4]);
+    expect(fetchingPoll(log, 2, 6)).toBeUndefined();
+  });
+});
+
+describe("the OSDP benchmark, as a small run", () => {
+  it("times poll cycles of 8 secured PDs and card → PD output at 9600 and 115200 baud (never asserts times)", async () => {
+    const t = tempDir();
+    try {
+      const r = await runOsdpBench(join(t.dir, "osdp"), { bauds: [9600, 115_200], cycles: 5, cards: 8 });
+      expect(r.pds).toBe(OSDP_PDS);
+      expect(r.results.map((b) => [b.baud, b.cycle.n, b.cardToOutput.n, b.cardWire.n])).toEqual([
+        [9600, 5, 8, 8],
+        [115_200, 5, 8, 8],
+      ]);
+      const [slow, fast] = r.results;
+      if (!slow || !fast) throw new Error("expected two baud rates");
+      // The same packets take 12 times longer on the wire at 9600 than at 115200.
+      expect(slow.cycleWire.p50).toBeCloseTo(wireMs(slow.cycleBytes, 9600), 6);
+      // docs/osdp.md: a secured POLL (mark byte, header, SCB, MAC, CRC) and its ACK take 29 bytes.
+      expect([slow.cycleBytes, fast.cycleBytes]).toEqual([OSDP_PDS * 29, OSDP_PDS * 29]);
+      expect(slow.turnaround.n).toBeGreaterThan(0);
+      expect(r.load).toHaveLength(2);
+      const markdown = renderOsdpMarkdown(r, "2026-12-07", "npm run bench -- --only osdp");
+      expect(markdown).toMatch(
+        /^\| baud +\| what +\| target +\| +n \| p50 \(ms\) \| p99 \(ms\) \| max \(ms\) \|$/m,
+      );
+      expectFormatted(markdown);
+    } finally {
+      t.cleanup();
+    }
+  }, 90_000);
+});
