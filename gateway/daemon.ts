@@ -9,15 +9,15 @@ import type { Logger } from "pino";
 import type { GatewayConfig } from "../config/gateway.js";
 import type { GatewayStatus } from "../config/statusDocument.js";
 import { createInput } from "../drivers/inputs/createInput.js";
-import { ModbusBuses } from "../drivers/modbus/modbusBus.js";
 import { MqttConnection } from "../drivers/mqtt/connection.js";
-import { createReader, type ReaderDeps } from "../drivers/readers/createReader.js";
-import { createRelay, type RelayDeps } from "../drivers/relays/createRelay.js";
+import { createReader } from "../drivers/readers/createReader.js";
+import { createRelay } from "../drivers/relays/createRelay.js";
 import type { BackoffOptions } from "../drivers/transport/backoff.js";
-import { openTransport, type TransportFactory } from "../drivers/transport/transport.js";
+import type { TransportFactory } from "../drivers/transport/transport.js";
 import type { LogLevel } from "../runtime/logger.js";
 import { realScheduler, type Scheduler } from "../runtime/scheduler.js";
 import type { ReloadPlan } from "./configDiff.js";
+import { driverDeps, modbusBusesFor, osdpFeatureFor } from "./daemonDrivers.js";
 import { AccessPipeline, type DecisionObserver } from "./features/accessPipeline.js";
 import { type Feature, FeatureController } from "./features/controller.js";
 import { DoorsFeature } from "./features/doors.js";
@@ -26,7 +26,6 @@ import { type FrontDeskActions, FrontDeskRefusal } from "./features/frontDeskAct
 import { HistoryFolder } from "./features/historyFolder.js";
 import type { InputSignals } from "./features/inputSignals.js";
 import { InputsFeature } from "./features/inputs.js";
-import { OsdpFeature } from "./features/osdp.js";
 import { PinGate } from "./features/pinGate.js";
 import { ReaderFeedbackSink } from "./features/readerFeedback.js";
 import { ReadersFeature } from "./features/readers.js";
@@ -38,9 +37,6 @@ import { StorageHealth } from "./storageHealth.js";
 import type { Store } from "./store/db.js";
 import { SyncClient } from "./sync/client.js";
 import { GATEWAY_FEATURES } from "./sync/clientOptions.js";
-
-/** What every reader and relay driver gets from the daemon (its logger and resting states come from its feature). */
-type DriverDeps = Omit<ReaderDeps, "logger"> & Omit<RelayDeps, "logger" | "restingStates">;
 
 /** What a Gateway is handed. */
 export interface GatewayOptions {
@@ -238,22 +234,31 @@ export class Gateway implements Feature {
     // A reload may replace the broker and sync links: each use looks them up in the parts.
     const links = () => this.parts ?? { mqtt, sync };
     // One bus per Modbus port: a relay board and the inputs polled on its port share it (D1).
-    const modbusBuses = this.makeBuses();
+    const modbusBuses = modbusBusesFor(this.options);
     // One OSDP bus per port: the osdp readers on it share it; osdp-output relays reach their PD on it.
-    const osdp = this.makeOsdp();
+    const osdp = osdpFeatureFor(this.options, () => this.current);
     const osdpPorts = osdp.ports;
     const relays = new RelaysFeature({
       relays: config.relays,
       restingStates: (relayId) => doors.restingStates(relayId),
       factory: this.options.relayFactory ?? createRelay,
-      deps: () => ({ ...this.deps(links().mqtt), modbusBuses, osdpPorts, osdpPd: (id) => osdp.pd(id) }),
+      deps: () => ({
+        ...driverDeps(this.options, links().mqtt),
+        modbusBuses,
+        osdpPorts,
+        osdpPd: (id) => osdp.pd(id),
+      }),
       logger,
       changed,
     });
     const inputs = new InputsFeature({
       inputs: config.inputs,
       factory: this.options.inputFactory ?? createInput,
-      deps: () => ({ ...this.deps(links().mqtt), modbusBuses, gatewayId: this.options.gatewayId }),
+      deps: () => ({
+        ...driverDeps(this.options, links().mqtt),
+        modbusBuses,
+        gatewayId: this.options.gatewayId,
+      }),
       logger,
       changed,
     });
@@ -312,7 +317,7 @@ export class Gateway implements Feature {
     const readers = new ReadersFeature({
       readers: config.readers,
       factory: this.options.readerFactory ?? createReader,
-      deps: () => ({ ...this.deps(links().mqtt), osdpPorts }),
+      deps: () => ({ ...driverDeps(this.options, links().mqtt), osdpPorts }),
       logger,
       onCard: (reader, e) => pinGate.card(reader, e),
       onKeypad: (reader, e) => pinGate.keypad(reader, e),
@@ -344,30 +349,6 @@ export class Gateway implements Feature {
     ];
     const controller = new FeatureController(features, this.log);
     return { controller, readers, relays, inputs, doors, pipeline, frontDesk, mqtt, sync };
-  }
-
-  /** The Modbus buses, one per port, opened by the first device on each. */
-  private makeBuses(): ModbusBuses {
-    const { transportFactory, scheduler, backoff, logger } = this.options;
-    return new ModbusBuses({
-      transportFactory: transportFactory ?? openTransport,
-      scheduler: scheduler ?? realScheduler,
-      logger: logger.child({ component: "modbus" }),
-      ...(backoff === undefined ? {} : { backoff }),
-    });
-  }
-
-  /** The OSDP buses, one per port, opened by the first osdp reader on each. */
-  private makeOsdp(): OsdpFeature {
-    const { transportFactory, scheduler, backoff, logger, monotonic } = this.options;
-    return new OsdpFeature({
-      transportFactory: transportFactory ?? openTransport,
-      scheduler: scheduler ?? realScheduler,
-      monotonic: monotonic ?? performance.now.bind(performance),
-      logger,
-      config: () => this.current,
-      ...(backoff === undefined ? {} : { backoff }),
-    });
   }
 
   /** The link to the central server: its own persistent session, hello, outbox, status. */
@@ -406,19 +387,6 @@ export class Gateway implements Feature {
     });
     mqtt.on("state", () => this.changed());
     return mqtt;
-  }
-
-  /** What every driver is handed; each feature adds the driver's own logger (and a relay its resting states). */
-  private deps(mqtt: MqttConnection | undefined): DriverDeps {
-    const { transportFactory, scheduler, backoff, clock } = this.options;
-    return {
-      transportFactory: transportFactory ?? openTransport,
-      scheduler: scheduler ?? realScheduler,
-      clock,
-      gatewayId: this.options.gatewayId,
-      ...(backoff === undefined ? {} : { backoff }),
-      ...(mqtt === undefined ? {} : { mqtt }),
-    };
   }
 
   /** The status changed; the listener (the status file) throttles. */
