@@ -162,10 +162,7 @@ export class OsdpPd extends KeyHolder {
     this.endSession();
   }
 
-  /**
-   * Presents a card (`123:4567` in a Wiegand format, or hex bits for `raw`), answered to the next
-   * POLL as RAW; throws USAGE for a card the format cannot carry.
-   */
+  /** Presents a card (`123:4567`, or hex bits for `raw`) for the next POLL's RAW; USAGE if it does not fit. */
   present(card: string, format: PdCardFormat = "H10301", bits?: number): void {
     this.events.push(rawCardRead(`PD ${this.currentAddress}`, card, format, bits));
   }
