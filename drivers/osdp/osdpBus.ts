@@ -27,6 +27,9 @@ import { PdMachine } from "./pdMachine.js";
 import type { PdIdentity } from "./replies.js";
 import type { RandomSource } from "./secureHandshake.js";
 
+/** Longer than the longest packet takes to send at 9600 baud (512 bytes: 533 ms). */
+const WRITE_GUARD_MS = 1_000;
+
 /** The bytes of one port: what ReconnectingTransport (or a plain Transport) offers. */
 export interface OsdpLink {
   write(bytes: Uint8Array): Promise<void>;
@@ -188,18 +191,22 @@ export class OsdpBus {
     const token = ++this.token;
     this.outstanding = { machine, token };
     // The reply timeout runs from the end of sending (at 9600 baud a long packet takes tens of ms).
-    const arm = () => {
+    const arm = (ms: number) => {
       if (this.outstanding?.token !== token) return;
-      this.replyTimer = this.options.scheduler.setTimeout(
-        () => this.onReplyTimeout(token),
-        this.timings.replyTimeoutMs,
-      );
+      if (this.replyTimer !== undefined) this.options.scheduler.clearTimeout(this.replyTimer);
+      this.replyTimer = this.options.scheduler.setTimeout(() => this.onReplyTimeout(token), ms);
     };
-    this.options.link.write(bytes).then(arm, (err: unknown) => {
-      // A link that is down loses the packet like a noisy line: the PD times out and, after 8 s, is offline.
-      this.log.debug({ port: this.options.port, address: machine.address, err }, "OSDP write failed");
-      arm();
-    });
+    // Until the write settles: a write that never does (a serial port that vanished mid-write) must
+    // still end in a timeout, or the bus would wait on it forever and its PDs never go offline.
+    arm(this.timings.replyTimeoutMs + WRITE_GUARD_MS);
+    this.options.link.write(bytes).then(
+      () => arm(this.timings.replyTimeoutMs),
+      (err: unknown) => {
+        // A link that is down loses the packet like a noisy line: the PD times out and, after 8 s, is offline.
+        this.log.debug({ port: this.options.port, address: machine.address, err }, "OSDP write failed");
+        arm(this.timings.replyTimeoutMs);
+      },
+    );
   }
 
   private onBytes(events: FrameEvent[]): void {
