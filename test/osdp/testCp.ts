@@ -38,7 +38,8 @@ export class TestCp {
   private lastSent: Uint8Array | null = null;
   /** Packets that arrived while no command was waiting (a late reply). */
   readonly unexpected: OsdpPacket[] = [];
-  timeoutMs = 300;
+  // Generous: a loaded CI machine has delayed a reply past 300 ms; tests of silence set their own.
+  timeoutMs = 2_000;
 
   constructor(port: Transport) {
     this.port = port;
