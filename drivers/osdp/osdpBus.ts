@@ -6,7 +6,7 @@
  * PDs' state machines decide what to send. Card bits out, commands in: no member logic here.
  */
 import type { Logger } from "pino";
-import type { Scheduler } from "../../runtime/scheduler.js";
+import { cancel, type Pending, type Scheduler, soon } from "../../runtime/scheduler.js";
 import { Listeners } from "../transport/listeners.js";
 import {
   type CardEvent,
@@ -89,7 +89,7 @@ export class OsdpBus {
   private token = 0;
   private last = -1;
   private strayReplies = 0;
-  private wake: unknown;
+  private wake: Pending | undefined;
   private replyTimer: unknown;
   private unsubscribe: (() => void) | undefined;
   private running = false;
@@ -249,12 +249,12 @@ export class OsdpBus {
 
   private schedule(delay: number): void {
     if (!this.running) return;
-    if (this.wake !== undefined) this.options.scheduler.clearTimeout(this.wake);
-    this.wake = this.options.scheduler.setTimeout(() => this.pump(), Math.max(0, delay));
+    if (this.wake !== undefined) cancel(this.options.scheduler, this.wake);
+    this.wake = soon(this.options.scheduler, () => this.pump(), delay);
   }
 
   private clearTimers(): void {
-    if (this.wake !== undefined) this.options.scheduler.clearTimeout(this.wake);
+    if (this.wake !== undefined) cancel(this.options.scheduler, this.wake);
     if (this.replyTimer !== undefined) this.options.scheduler.clearTimeout(this.replyTimer);
     this.wake = this.replyTimer = undefined;
   }
