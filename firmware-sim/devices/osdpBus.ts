@@ -36,6 +36,9 @@ export interface SimOsdpBusCounters {
   replies: number;
 }
 
+/** Bytes on the line: `cp` as they came from the gateway, `pd` a reply as the bus writes it. */
+export type SimOsdpTraffic = (from: "cp" | "pd", bytes: Uint8Array) => void;
+
 /** Several OSDP PDs on one line; start() listens to it, stop() stops listening. */
 export class SimOsdpBus {
   /** The PDs on the bus, in configuration order. */
@@ -48,6 +51,7 @@ export class SimOsdpBus {
   private readonly timers = new Set<unknown>();
   private idleTimer: unknown;
   private unsubscribe: (() => void) | undefined;
+  private readonly watchers = new Set<SimOsdpTraffic>();
 
   constructor(options: SimOsdpBusOptions) {
     this.link = options.link;
@@ -72,6 +76,12 @@ export class SimOsdpBus {
     return { packets: counts.packets, badPackets: counts.badPackets, replies: this.replies };
   }
 
+  /** Calls `watcher` with the line's bytes both ways (a trace, or a benchmark's clock); returns a function that stops it. */
+  onTraffic(watcher: SimOsdpTraffic): () => void {
+    this.watchers.add(watcher);
+    return () => this.watchers.delete(watcher);
+  }
+
   /** Starts listening to the line; later calls do nothing. */
   start(): void {
     this.unsubscribe ??= this.link.onData((bytes) => this.receive(bytes));
@@ -90,6 +100,7 @@ export class SimOsdpBus {
 
   /** Feeds bytes as if they came down the line (also what start() wires to the link). */
   receive(bytes: Uint8Array): void {
+    for (const watcher of this.watchers) watcher("cp", bytes);
     this.dispatch(this.reader.push(bytes));
     this.scheduler.clearTimeout(this.idleTimer);
     if (this.reader.pending > 0)
@@ -119,6 +130,7 @@ export class SimOsdpBus {
   }
 
   private send(bytes: Uint8Array): void {
+    for (const watcher of this.watchers) watcher("pd", bytes);
     if (deliver(this.faults, bytes, (b) => this.link.write(b))) this.replies += 1;
   }
 }

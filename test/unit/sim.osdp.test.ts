@@ -6,12 +6,17 @@
 import { chmodSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect } from "vitest";
+import { CMD } from "../../drivers/osdp/codes.js";
+import { encodePacket } from "../../drivers/osdp/packet.js";
 import { checkSimConfig, loadSimConfig } from "../../firmware-sim/config.js";
+import { SimOsdpBus } from "../../firmware-sim/devices/osdpBus.js";
+import { OsdpPd } from "../../firmware-sim/devices/osdpPd.js";
 import type { ReaderOutput } from "../../firmware-sim/devices/readerDisplay.js";
 import { describePdExpectation, judgePd } from "../../firmware-sim/pdScenario.js";
 import { checkScenario, PdExpectation } from "../../firmware-sim/scenario.js";
 import { Simulator } from "../../firmware-sim/simulator.js";
 import { it } from "../harness/index.js";
+import { ManualScheduler } from "../helpers/fakeTransport.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const bus = (pds: string) =>
@@ -135,5 +140,66 @@ describe("judging what a PD showed", () => {
     expect(judgePd(pulse, [], changes, 10_000, 11_100).status).toBe("pass");
     expect(judgePd(e, history, [], 10_000, 10_200).seen).toBe("led green +100 ms, buzzer 1 beep +150 ms");
     expect(describePdExpectation(e)).toBe("bus/1 led green, 1 beep within 2000 ms");
+  });
+});
+
+describe("the bus's traffic", () => {
+  it("reports the gateway's bytes and each reply as written, until the watcher is removed", () => {
+    const scheduler = new ManualScheduler();
+    const pd = new OsdpPd({
+      address: 1,
+      scbk: null,
+      installMode: false,
+      keyFile: null,
+      display: false,
+      keypad: false,
+      outputs: 1,
+      inputs: 0,
+      identity: {
+        vendorCode: 1,
+        model: 1,
+        version: 1,
+        serialNumber: 1,
+        firmware: { major: 1, minor: 0, build: 0 },
+      },
+      clock: () => 0,
+      scheduler,
+    });
+    let fromGateway: (bytes: Uint8Array) => void = () => undefined;
+    const written: Uint8Array[] = [];
+    const bus = new SimOsdpBus({
+      link: {
+        write: (bytes) => written.push(bytes) > 0,
+        onData: (listener) => {
+          fromGateway = listener;
+          return () => undefined;
+        },
+      },
+      pds: [pd],
+      scheduler,
+    });
+    bus.start();
+    const seen: [string, number][] = [];
+    const stop = bus.onTraffic((from, bytes) => seen.push([from, bytes.length]));
+    const poll = (sequence: number) =>
+      encodePacket({
+        address: 1,
+        reply: false,
+        sequence,
+        integrity: "crc",
+        scb: null,
+        code: CMD.POLL,
+        data: new Uint8Array(),
+      });
+    fromGateway(poll(0));
+    expect(written).toHaveLength(1);
+    expect(seen).toEqual([
+      ["cp", poll(0).length],
+      ["pd", written[0]?.length],
+    ]);
+    stop();
+    fromGateway(poll(1));
+    expect(written).toHaveLength(2);
+    expect(seen).toHaveLength(2);
   });
 });
