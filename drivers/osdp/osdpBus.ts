@@ -27,6 +27,13 @@ import { PdMachine } from "./pdMachine.js";
 import type { PdIdentity } from "./replies.js";
 import type { RandomSource } from "./secureHandshake.js";
 
+/**
+ * Queued commands go before POLLs that are due, but at most this many in a row while a POLL waits:
+ * a door's OUT should not wait behind every other reader's POLL (eight of them are 240 ms at 9600
+ * baud), and a reader flooded with commands must not keep the others from being polled.
+ */
+export const MAX_COMMAND_RUN = 4;
+
 /** Longer than the longest packet takes to send at 9600 baud (512 bytes: 533 ms). */
 const WRITE_GUARD_MS = 1_000;
 
@@ -88,6 +95,8 @@ export class OsdpBus {
   private outstanding: { machine: PdMachine; token: number } | null = null;
   private token = 0;
   private last = -1;
+  /** Commands sent in a row ahead of a due POLL. */
+  private commandRun = 0;
   private strayReplies = 0;
   private wake: Pending | undefined;
   private replyTimer: unknown;
@@ -165,25 +174,39 @@ export class OsdpBus {
     return { pds, frames: this.reader.counts(), strayReplies: this.strayReplies };
   }
 
-  /** Sends for the next PD that wants the bus, round robin; or sleeps until one will. */
+  /**
+   * Sends for the next PD that wants the bus, round robin from the one after the last served; a PD
+   * with a queued command first (up to MAX_COMMAND_RUN in a row); or sleeps until one will want it.
+   */
   private pump(): void {
     this.wake = undefined;
     if (!this.running || this.outstanding !== null || this.machines.length === 0) return;
     const now = this.options.now();
     const count = this.machines.length;
     let soonest = Number.POSITIVE_INFINITY;
+    let first: number | undefined;
+    let command: number | undefined;
     for (let i = 1; i <= count; i++) {
       const index = (this.last + i) % count;
       const machine = this.machines[index] as PdMachine;
       const due = machine.dueAt();
-      if (due <= now) {
-        this.last = index;
-        this.transmit(machine, now);
-        return;
+      if (due > now) {
+        soonest = Math.min(soonest, due);
+        continue;
       }
-      soonest = Math.min(soonest, due);
+      first ??= index;
+      if (command === undefined && machine.hasCommand()) command = index;
     }
-    this.schedule(soonest - now);
+    if (first === undefined) {
+      this.schedule(soonest - now);
+      return;
+    }
+    // Ahead of its turn only while the run lasts; a command in its own turn ends the run.
+    const ahead = command !== undefined && command !== first && this.commandRun < MAX_COMMAND_RUN;
+    this.commandRun = ahead ? this.commandRun + 1 : 0;
+    // A command sent ahead leaves the round robin where it was: the PDs it passed are next.
+    if (!ahead) this.last = first;
+    this.transmit(this.machines[ahead ? (command as number) : first] as PdMachine, now);
   }
 
   private transmit(machine: PdMachine, now: number): void {

@@ -16,6 +16,9 @@ import {
 /** What a secured packet adds to a command's data at most: header, block, code, MAC, CRC, padding. */
 const SECURE_OVERHEAD = 5 + 2 + 1 + 4 + 2 + 16;
 
+/** What the reader shows the member: a door's OUT goes ahead of these when they still wait. */
+const FEEDBACK: ReadonlySet<PdCommand["kind"]> = new Set(["led", "buz", "text"]);
+
 /** What decides whether a PD takes commands now. */
 export interface PdState {
   stopped: boolean;
@@ -72,7 +75,16 @@ export class CommandQueue {
         reject(this.error("OSDP_INVALID", misfit));
         return;
       }
-      this.items.push({ command, payload, requeued: 0, resolve, reject });
+      const item = { command, payload, requeued: 0, resolve, reject };
+      if (command.kind !== "out") {
+        this.items.push(item);
+        return;
+      }
+      // The door first: a grant's LED and beep are queued the moment its pulse is asked for, and
+      // on a shared bus each waits its turn. OUTs keep their order among themselves.
+      let at = this.items.length;
+      while (at > 0 && FEEDBACK.has((this.items[at - 1] as QueuedCommand).command.kind)) at--;
+      this.items.splice(at, 0, item);
     });
   }
 

@@ -74,6 +74,11 @@ export class PdMachine {
     return this.queue.add(command, this.capabilities, { ...state, channelReason: channel.reason });
   }
 
+  /** Whether its next packet is a command the gateway queued (a door, a reader's feedback), not a POLL. */
+  hasCommand(): boolean {
+    return this.online && this.step === "poll" && this.again === null && this.queue.length > 0;
+  }
+
   /** When the PD next wants the bus (ms, on the clock the bus hands in). */
   dueAt(): number {
     if (this.again || !this.online || this.step !== "poll" || this.queue.length > 0) return this.notBefore;
