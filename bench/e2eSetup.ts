@@ -53,19 +53,27 @@ const SITE = {
   ],
 };
 
-/** Creates the data folder: the site, and `poolSize` members with an unlimited membership per reader. */
-export function createBenchData(dataDir: string, readers: number, poolSize: number): void {
+/**
+ * Creates the data folder: the site, and `poolSize` members with an unlimited membership per reader,
+ * reader `r`'s k-th member holding card `card(r, k)` (cardOf by default).
+ */
+export function createBenchData(
+  dataDir: string,
+  readers: number,
+  poolSize: number,
+  card: (reader: number, k: number) => string = cardOf,
+): void {
   const store = Store.open(dataDir);
   try {
     importFiles(store, loadDataFiles([{ name: "bench-site.json", value: SITE }], store.siteConfig()));
     const members: Record<string, unknown>[] = [];
     for (let r = 0; r < readers; r++)
       for (let k = 0; k < poolSize; k++) {
-        const card = cardOf(r, k);
+        const number = card(r, k);
         members.push({
-          id: `m-${card}`,
-          cards: [{ number: card, status: "active" }],
-          multipacks: [{ id: `mp-${card}`, product: "unlimited", purchasedAt: "2026-01-01T08:00:00Z" }],
+          id: `m-${number}`,
+          cards: [{ number, status: "active" }],
+          multipacks: [{ id: `mp-${number}`, product: "unlimited", purchasedAt: "2026-01-01T08:00:00Z" }],
         });
       }
     importFiles(

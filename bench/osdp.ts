@@ -22,6 +22,7 @@ import { Simulator } from "../firmware-sim/simulator.js";
 import { realScheduler } from "../runtime/scheduler.js";
 import { summariseMs } from "./e2eMatch.js";
 import { quiet } from "./logs.js";
+import { type OsdpGatewayResult, runOsdpGateway } from "./osdpGateway.js";
 import { bytesBetween, fetchingPoll, pollCycles, turnarounds, WireTap, wireMs } from "./osdpWire.js";
 import { markdownTable } from "./report.js";
 import type { Latency } from "./stats.js";
@@ -53,6 +54,8 @@ export interface OsdpBaudResult {
 export interface OsdpResult {
   pds: number;
   results: OsdpBaudResult[];
+  /** Card → door's output through the whole gateway (osdpGateway.ts), per baud. */
+  gateway: OsdpGatewayResult[];
   /** The 1-minute load average before and after: other work on the machine shows in the tails. */
   load: [number, number];
 }
@@ -62,8 +65,12 @@ export interface OsdpBenchOptions {
   bauds: number[];
   /** Poll cycles to time at each baud. */
   cycles: number;
-  /** Cards to present at each baud. */
+  /** Cards to present at each baud, on the bus alone. */
   cards: number;
+  /** Cards to present at each baud through the gateway (0: not measured). */
+  gatewayCards: number;
+  /** The compiled e2eGateway.js: the gateway's own process. */
+  gatewayScript: string;
 }
 
 /** The simulator's configuration: `pds` PDs with one output each and the same SCBK, on a pty at `path`. */
@@ -184,7 +191,19 @@ export async function runOsdpBench(dir: string, options: OsdpBenchOptions): Prom
     await sim.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  return { pds: OSDP_PDS, results, load: [before, loadavg()[0] ?? 0] };
+  const gateway: OsdpGatewayResult[] = [];
+  if (options.gatewayCards > 0)
+    for (const baud of options.bauds)
+      gateway.push(
+        await runOsdpGateway(join(dir, `gateway-${baud}`), {
+          baud,
+          pds: OSDP_PDS,
+          cards: options.gatewayCards,
+          gatewayScript: options.gatewayScript,
+        }),
+      );
+  rmSync(dir, { recursive: true, force: true });
+  return { pds: OSDP_PDS, results, gateway, load: [before, loadavg()[0] ?? 0] };
 }
 
 const ms = (v: number) => v.toFixed(2);
@@ -211,6 +230,23 @@ function rows(r: OsdpResult): string[][] {
       `p99 ≤ ${OSDP_OVERHEAD_P99_TARGET_MS} ms`,
     ),
     row(b.baud, "that path's wire time", b.cardWire, "computed"),
+    ...r.gateway
+      .filter((g) => g.baud === b.baud)
+      .flatMap((g) => [
+        row(
+          g.baud,
+          "POLL → door's output on through the gateway, above the wire",
+          g.cardToRelay,
+          `p99 ≤ ${OSDP_OVERHEAD_P99_TARGET_MS} ms`,
+        ),
+        row(g.baud, "of which RAW reply → OUT, in the gateway", g.gatewayShare, "—"),
+        row(
+          g.baud,
+          `that path's wire time (${g.granted} grants recorded, ${g.lost} lost)`,
+          g.wire,
+          "computed",
+        ),
+      ]),
   ]);
 }
 

@@ -9,11 +9,11 @@ import { CMD, REPLY } from "../drivers/osdp/codes.js";
 import { OsdpFrameReader } from "../drivers/osdp/frameReader.js";
 import type { Transport, TransportFactory } from "../drivers/transport/transport.js";
 
-/** One packet on the bus, as the control panel's end saw it. */
+/** One packet on the bus, as one end of the line saw it (the control panel's, or the PDs' in osdpGateway.ts). */
 export interface WireRecord {
-  /** `cp`: written by the control panel; `pd`: a reply read by it. */
+  /** `cp`: a packet of the control panel's; `pd`: a PD's reply. */
   from: "cp" | "pd";
-  /** performance.now() when written, or when its last byte was read. */
+  /** performance.now() when written, or when its last byte was read (at the end that logged it). */
   at: number;
   /** Its bytes on the wire (the CP's 0xFF mark byte counted). */
   bytes: number;
@@ -46,6 +46,15 @@ export class WireTap {
   /** Forgets what was logged (the setup before a measurement). */
   clear(): void {
     this.log.length = 0;
+  }
+
+  /**
+   * A handler for one direction's bytes seen elsewhere (the simulator's end of the line): logged as
+   * the CP's end logs them, with the time the handler is called.
+   */
+  observer(from: WireRecord["from"]): (chunk: Uint8Array) => void {
+    const reader = new OsdpFrameReader();
+    return (chunk) => this.record(from, reader, chunk);
   }
 
   private wrap(transport: Transport): Transport {

@@ -31,7 +31,8 @@
  *   npm run bench -- --only gateways       # only the gateways figure (issue 12): two gateways and the
  *                                          # reference central, a visit at A → counted at B, p99 ≤ 2 s
  *   npm run bench -- --only osdp           # only the OSDP figures (issue 13): 8 secured PDs on a pty,
- *                                          # poll cycle and card → PD output against the wire time
+ *                                          # poll cycle and card → PD output against the wire time, on
+ *                                          # the bus alone and through the gateway (its own process)
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -104,6 +105,7 @@ const { values: opt } = parseArgs({
     "no-osdp": { type: "boolean", default: false },
     "osdp-cycles": { type: "string", default: "2000" },
     "osdp-cards": { type: "string", default: "400" },
+    "osdp-gateway-cards": { type: "string", default: "200" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -122,7 +124,7 @@ if (opt.help) {
       "                        [--only console | --no-console] [--console-scans 100]\n" +
       "                        [--only gateways | --no-gateways] [--gateways-visits 200] [--gateways-gap 100]\n" +
       "                        [--gateways-free] [--only osdp | --no-osdp] [--osdp-cycles 2000]\n" +
-      "                        [--osdp-cards 400]\n",
+      "                        [--osdp-cards 400] [--osdp-gateway-cards 200]\n",
   );
   process.exit(0);
 }
@@ -239,6 +241,8 @@ const osdp = runOsdp
       bauds: [9600, 115_200],
       cycles: Number(opt["osdp-cycles"]),
       cards: Number(opt["osdp-cards"]),
+      gatewayCards: Number(opt["osdp-gateway-cards"]),
+      gatewayScript: join(here, "e2eGateway.js"),
     })
   : undefined;
 if (osdp) process.stdout.write(`\nOSDP\n${renderOsdpText(osdp)}\n`);

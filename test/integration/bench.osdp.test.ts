@@ -1,4 +1,6 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { OSDP_PDS, renderOsdpMarkdown, runOsdpBench } from "../../bench/osdp.js";
 import {
@@ -14,7 +16,12 @@ import { requireSocat } from "../../firmware-sim/devices/ptyLink.js";
 import { expectFormatted } from "../helpers/benchMarkdown.js";
 import { tempDir } from "../helpers/build.js";
 
-beforeAll(() => requireSocat());
+const GATEWAY = fileURLToPath(new URL("../../dist/bench/e2eGateway.js", import.meta.url));
+
+beforeAll(() => {
+  requireSocat();
+  if (!existsSync(GATEWAY)) throw new Error("dist/bench/e2eGateway.js is missing: run `npm run build` first");
+});
 
 /** A POLL to `address` at `at` (16 bytes) and its ACK 1 ms later (14 bytes). */
 const exchange = (address: number, at: number): WireRecord[] => [
@@ -57,10 +64,16 @@ describe("the POLL that fetched a card", () => {
 });
 
 describe("the OSDP benchmark, as a small run", () => {
-  it("times poll cycles of 8 secured PDs and card → PD output at 9600 and 115200 baud (never asserts times)", async () => {
+  it("times poll cycles of 8 secured PDs, card → PD output on the bus and through the gateway, at 9600 and 115200 baud (never asserts times)", async () => {
     const t = tempDir();
     try {
-      const r = await runOsdpBench(join(t.dir, "osdp"), { bauds: [9600, 115_200], cycles: 5, cards: 8 });
+      const r = await runOsdpBench(join(t.dir, "osdp"), {
+        bauds: [9600, 115_200],
+        cycles: 5,
+        cards: 8,
+        gatewayCards: 8,
+        gatewayScript: GATEWAY,
+      });
       expect(r.pds).toBe(OSDP_PDS);
       expect(r.results.map((b) => [b.baud, b.cycle.n, b.cardToOutput.n, b.cardWire.n])).toEqual([
         [9600, 5, 8, 8],
@@ -74,6 +87,15 @@ describe("the OSDP benchmark, as a small run", () => {
       expect([slow.cycleBytes, fast.cycleBytes]).toEqual([OSDP_PDS * 29, OSDP_PDS * 29]);
       expect(slow.turnaround.n).toBeGreaterThan(0);
       expect(r.load).toHaveLength(2);
+      // Through the gateway: every card granted, recorded in its database, and its door pulsed.
+      expect(
+        r.gateway.map((g) => [g.baud, g.cardToRelay.n, g.wire.n, g.gatewayShare.n, g.lost, g.granted]),
+      ).toEqual([
+        [9600, 8, 8, 8, 0, 8],
+        [115_200, 8, 8, 8, 0, 8],
+      ]);
+      // A grant's path carries at least the POLL with its RAW reply and the OUT with its ACK.
+      expect(r.gateway[0]?.wire.p50).toBeGreaterThan(wireMs(4 * 16, 9600));
       const markdown = renderOsdpMarkdown(r, "2026-12-07", "npm run bench -- --only osdp");
       expect(markdown).toMatch(
         /^\| baud +\| what +\| target +\| +n \| p50 \(ms\) \| p99 \(ms\) \| max \(ms\) \|$/m,
@@ -82,5 +104,5 @@ describe("the OSDP benchmark, as a small run", () => {
     } finally {
       t.cleanup();
     }
-  }, 90_000);
+  }, 180_000);
 });
