@@ -125,6 +125,24 @@ function planLogic<T>(
 /** Whether a driver uses the shared broker connection (the mqtt-* drivers). */
 const onBroker = (device: { driver: string }): boolean => device.driver.startsWith("mqtt-");
 
+/** Where reader `readerId`'s PD is in `config` ("/dev/ttyUSB2 address 1"), when it is an osdp reader. */
+function osdpPdOf(config: GatewayConfig, readerId: string): string | undefined {
+  const reader = config.readers.find((r) => r.id === readerId);
+  return reader?.driver === "osdp" ? `${reader.port} address ${reader.address}` : undefined;
+}
+
+/** An osdp-output relay drives its reader's PD: when that PD moves (port or address), the relay restarts to follow it. */
+function pdMoved(
+  relay: GatewayConfig["relays"][number],
+  running: GatewayConfig,
+  next: GatewayConfig,
+): string | undefined {
+  if (relay.driver !== "osdp-output") return undefined;
+  const [before, after] = [osdpPdOf(running, relay.reader), osdpPdOf(next, relay.reader)];
+  if (before === after) return undefined;
+  return `reader ${relay.reader}'s PD moved: ${before ?? "none"} → ${after ?? "none"}`;
+}
+
 /** The plan of a reload from `running` to `next`, both valid configurations. */
 export function planReload(running: GatewayConfig, next: GatewayConfig): ReloadPlan {
   const changes: ConfigChange[] = [];
@@ -159,7 +177,13 @@ export function planReload(running: GatewayConfig, next: GatewayConfig): ReloadP
   const brokerWhy = (device: { driver: string }) =>
     mqtt && onBroker(device) ? "the broker changed" : undefined;
   const readers = planDevices("reader", running.readers, next.readers, brokerWhy, changes);
-  const relays = planDevices("relay", running.relays, next.relays, brokerWhy, changes);
+  const relays = planDevices(
+    "relay",
+    running.relays,
+    next.relays,
+    (relay) => brokerWhy(relay) ?? pdMoved(relay, running, next),
+    changes,
+  );
   const inputs = planDevices("input", running.inputs, next.inputs, brokerWhy, changes);
   const doorsChanged = planLogic("door", (d) => d.id, running.doors, next.doors, changes);
   const fireChanged = planLogic("fire input", (f) => f.input, running.fireInputs, next.fireInputs, changes);

@@ -9,7 +9,7 @@ import type { Logger } from "pino";
 import type { GatewayConfig } from "../config/gateway.js";
 import type { GatewayStatus } from "../config/statusDocument.js";
 import { createInput } from "../drivers/inputs/createInput.js";
-import { MqttConnection } from "../drivers/mqtt/connection.js";
+import type { MqttConnection } from "../drivers/mqtt/connection.js";
 import { createReader } from "../drivers/readers/createReader.js";
 import { createRelay } from "../drivers/relays/createRelay.js";
 import type { BackoffOptions } from "../drivers/transport/backoff.js";
@@ -17,7 +17,7 @@ import type { TransportFactory } from "../drivers/transport/transport.js";
 import type { LogLevel } from "../runtime/logger.js";
 import { realScheduler, type Scheduler } from "../runtime/scheduler.js";
 import type { ReloadPlan } from "./configDiff.js";
-import { driverDeps, modbusBusesFor, osdpFeatureFor } from "./daemonDrivers.js";
+import { brokerFor, driverDeps, modbusBusesFor, osdpFeatureFor } from "./daemonDrivers.js";
 import { AccessPipeline, type DecisionObserver } from "./features/accessPipeline.js";
 import { type Feature, FeatureController } from "./features/controller.js";
 import { DoorsFeature } from "./features/doors.js";
@@ -104,6 +104,8 @@ export class Gateway implements Feature {
   private parts: Parts | undefined;
   /** The configuration running now (a reload replaces it). */
   private current: GatewayConfig;
+  /** The configuration a reload is applying, until it is the running one. */
+  private applying: GatewayConfig | undefined;
   private running = false;
   private stopping = false;
 
@@ -157,15 +159,21 @@ export class Gateway implements Feature {
   async reconfigure(next: GatewayConfig, plan: ReloadPlan): Promise<void> {
     const parts = this.parts;
     if (!parts || !this.running || this.stopping) throw new Error("the gateway is not running");
-    await reconfigure(parts, plan, next, {
-      makeMqtt: (config) => (config.mqtt === undefined ? undefined : this.makeMqtt(config.mqtt)),
-      makeSync: (config) => (config.sync.enabled ? this.makeSync(config) : undefined),
-      log: this.log,
-      setLogLevel: (level) => {
-        if (this.options.setLogLevel) this.options.setLogLevel(level);
-        else this.options.logger.level = level;
-      },
-    });
+    this.applying = next;
+    try {
+      await reconfigure(parts, plan, next, {
+        makeMqtt: (config) =>
+          config.mqtt === undefined ? undefined : brokerFor(this.options, config.mqtt, () => this.changed()),
+        makeSync: (config) => (config.sync.enabled ? this.makeSync(config) : undefined),
+        log: this.log,
+        setLogLevel: (level) => {
+          if (this.options.setLogLevel) this.options.setLogLevel(level);
+          else this.options.logger.level = level;
+        },
+      });
+    } finally {
+      this.applying = undefined;
+    }
     this.current = next;
     this.changed();
   }
@@ -229,14 +237,15 @@ export class Gateway implements Feature {
   private wire(): Parts {
     const { config, logger } = this.options;
     const changed = () => this.changed();
-    const mqtt = config.mqtt === undefined ? undefined : this.makeMqtt(config.mqtt);
+    const mqtt = config.mqtt === undefined ? undefined : brokerFor(this.options, config.mqtt, changed);
     const sync = config.sync.enabled ? this.makeSync(config) : undefined;
     // A reload may replace the broker and sync links: each use looks them up in the parts.
     const links = () => this.parts ?? { mqtt, sync };
     // One bus per Modbus port: a relay board and the inputs polled on its port share it (D1).
     const modbusBuses = modbusBusesFor(this.options);
     // One OSDP bus per port: the osdp readers on it share it; osdp-output relays reach their PD on it.
-    const osdp = osdpFeatureFor(this.options, () => this.current);
+    // A reload's relays start before it is the running one: they find their PD in the new one.
+    const osdp = osdpFeatureFor(this.options, () => this.applying ?? this.current);
     const osdpPorts = osdp.ports;
     const relays = new RelaysFeature({
       relays: config.relays,
@@ -372,21 +381,6 @@ export class Gateway implements Feature {
     });
     sync.link.on("state", () => this.changed());
     return sync;
-  }
-
-  /** The shared broker connection, started before the drivers that subscribe and publish on it. */
-  private makeMqtt(config: NonNullable<GatewayConfig["mqtt"]>): MqttConnection {
-    const { gatewayId, logger, clock, scheduler, backoff } = this.options;
-    const mqtt = new MqttConnection({
-      config,
-      gatewayId,
-      logger: logger.child({ component: "mqtt" }),
-      now: clock,
-      ...(scheduler === undefined ? {} : { scheduler }),
-      ...(backoff === undefined ? {} : { backoff }),
-    });
-    mqtt.on("state", () => this.changed());
-    return mqtt;
   }
 
   /** The status changed; the listener (the status file) throttles. */

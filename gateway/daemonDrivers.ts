@@ -1,10 +1,11 @@
 /**
- * What the daemon hands its drivers: the shared dependencies every driver gets, and the buses
- * drivers share (one Modbus bus per port, one OSDP bus per port), built from the daemon's options.
+ * What the daemon hands its drivers: the shared dependencies every driver gets, and the links
+ * drivers share (one Modbus bus per port, one OSDP bus per port, the broker connection), built from
+ * the daemon's options.
  */
 import type { GatewayConfig } from "../config/gateway.js";
 import { ModbusBuses } from "../drivers/modbus/modbusBus.js";
-import type { MqttConnection } from "../drivers/mqtt/connection.js";
+import { MqttConnection } from "../drivers/mqtt/connection.js";
 import type { ReaderDeps } from "../drivers/readers/createReader.js";
 import type { RelayDeps } from "../drivers/relays/createRelay.js";
 import { openTransport } from "../drivers/transport/transport.js";
@@ -50,4 +51,23 @@ export function driverDeps(options: GatewayOptions, mqtt: MqttConnection | undef
     ...(backoff === undefined ? {} : { backoff }),
     ...(mqtt === undefined ? {} : { mqtt }),
   };
+}
+
+/** The shared broker connection, started before the drivers that subscribe and publish on it. */
+export function brokerFor(
+  options: GatewayOptions,
+  config: NonNullable<GatewayConfig["mqtt"]>,
+  changed: () => void,
+): MqttConnection {
+  const { gatewayId, logger, clock, scheduler, backoff } = options;
+  const mqtt = new MqttConnection({
+    config,
+    gatewayId,
+    logger: logger.child({ component: "mqtt" }),
+    now: clock,
+    ...(scheduler === undefined ? {} : { scheduler }),
+    ...(backoff === undefined ? {} : { backoff }),
+  });
+  mqtt.on("state", changed);
+  return mqtt;
 }

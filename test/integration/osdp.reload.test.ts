@@ -1,7 +1,8 @@
 /**
  * Issue 13 §3, cli.md reload: a reload that adds an osdp reader on a port whose bus runs restarts
  * that bus with the new PD, and the readers already on it come back and go on deciding cards
- * (closing with the last reader is proven in test/osdp/osdpPorts.test.ts).
+ * (closing with the last reader is proven in test/osdp/osdpPorts.test.ts); a reload that moves a
+ * reader to another PD takes its door's osdp-output relay along.
  */
 import { join } from "node:path";
 import { describe, expect, vi } from "vitest";
@@ -13,6 +14,14 @@ import { at } from "../helpers/build.js";
 import { requireSocat } from "../helpers/socat.js";
 import { importExamples, importInputs } from "../store/storeHelpers.js";
 
+/** A member with a gym membership and the card the simulated PDs present. */
+const PIA = {
+  id: "m-pia",
+  name: "Pia",
+  cards: [{ number: "123:4567" }],
+  multipacks: [{ id: "mp-pia", product: "gymflex", purchasedAt: "2027-03-20T10:00:00+01:00" }],
+};
+
 describe("reloading osdp readers", () => {
   it("adds a PD to a running bus: the bus restarts with it, the reader already there is open again and decides cards", async ({
     store: t,
@@ -22,21 +31,7 @@ describe("reloading osdp readers", () => {
   }) => {
     requireSocat();
     importExamples(t.store);
-    importInputs(t.store, [
-      {
-        name: "pia.yaml",
-        value: {
-          members: [
-            {
-              id: "m-pia",
-              name: "Pia",
-              cards: [{ number: "123:4567" }],
-              multipacks: [{ id: "mp-pia", product: "gymflex", purchasedAt: "2027-03-20T10:00:00+01:00" }],
-            },
-          ],
-        },
-      },
-    ]);
+    importInputs(t.store, [{ name: "pia.yaml", value: { members: [PIA] } }]);
     const bus = join(folder.dir, "bus");
     const sim = await simulator(
       `devices:\n  - id: bus\n    kind: osdp-bus\n    expose: { pty: ${bus} }\n    pds: [{ address: 1 }, { address: 2 }]\n`,
@@ -78,5 +73,57 @@ describe("reloading osdp readers", () => {
         timeout: 5000,
       },
     );
+  }, 30_000);
+
+  it("moves a reader to another PD: its door's osdp-output relay follows, and a card there opens that PD's output", async ({
+    store: t,
+    folder,
+    simulator,
+    gateway: startGateway,
+  }) => {
+    requireSocat();
+    importExamples(t.store);
+    importInputs(t.store, [{ name: "pia.yaml", value: { members: [PIA] } }]);
+    const bus = join(folder.dir, "bus");
+    const sim = await simulator(
+      `devices:\n  - id: bus\n    kind: osdp-bus\n    expose: { pty: ${bus} }\n    pds: [{ address: 1 }, { address: 2 }]\n`,
+    );
+    const config = (address: number) =>
+      GatewayConfig.parse({
+        readers: [
+          {
+            id: "gym-1",
+            driver: "osdp",
+            port: bus,
+            address,
+            area: "gym",
+            direction: "in",
+            door: "gym-door",
+            cardNumber: "wiegand-fc-cn",
+          },
+        ],
+        doors: [{ id: "gym-door", relay: "gym-out", channel: 0, pulseMs: 300 }],
+        relays: [{ id: "gym-out", driver: "osdp-output", reader: "gym-1" }],
+      });
+    const gateway = await startGateway({ config: config(1), clock: () => at("2027-03-22T10:00") });
+    const opened = (address: number) =>
+      sim.pd("bus", address).panel.display.history.filter((o) => o.text === "output 0 ON").length;
+    await vi.waitFor(() => expect(gateway.status().relays.map((r) => r.state)).toEqual(["open"]), {
+      timeout: 5000,
+    });
+
+    await gateway.reconfigure(config(2), planReload(config(1), config(2)));
+    await vi.waitFor(() => expect(gateway.status().relays.map((r) => r.state)).toEqual(["open"]), {
+      timeout: 8000,
+    });
+    await vi.waitFor(() => expect(gateway.status().readers.map((r) => r.state)).toEqual(["open"]), {
+      timeout: 8000,
+    });
+    sim.pd("bus", 2).present("123:4567", "H10301");
+    await vi.waitFor(() => expect(opened(2)).toBe(1), { timeout: 5000 });
+    expect(listEvents(t.store).map((e) => [e.readerId, e.decision, e.relayFailed])).toEqual([
+      ["gym-1", "grant", false],
+    ]);
+    expect(opened(1)).toBe(0);
   }, 30_000);
 });

@@ -137,4 +137,30 @@ describe("a reload's plan: by id, what starts, stops and restarts (cli.md reload
       'gateway.data cannot change while the daemon runs (unset → "/srv/other"): restart the daemon to use it',
     ]);
   });
+
+  it("restarts an osdp-output relay when its reader's PD moves to another address, not when the reader changes otherwise", () => {
+    const osdp = (address: number, debounceMs = 2000) =>
+      GatewayConfig.parse({
+        readers: [
+          {
+            id: "pool-in",
+            driver: "osdp",
+            port: "/dev/ttyUSB2",
+            address,
+            area: "pool",
+            direction: "in",
+            debounceMs,
+          },
+        ],
+        doors: [{ id: "pool-gate", relay: "pool-out", channel: 0, pulseMs: 800 }],
+        relays: [{ id: "pool-out", driver: "osdp-output", reader: "pool-in" }],
+      });
+    const moved = planReload(osdp(0), osdp(101));
+    expect(moved.relays).toEqual({ added: [], removed: [], restarted: ["pool-out"] });
+    expect(moved.changes.map(describeChange)).toEqual([
+      "reader pool-in restarted (address changed)",
+      "relay pool-out restarted (reader pool-in's PD moved: /dev/ttyUSB2 address 0 → /dev/ttyUSB2 address 101)",
+    ]);
+    expect(planReload(osdp(0), osdp(0, 500)).relays.restarted).toEqual([]);
+  });
 });
