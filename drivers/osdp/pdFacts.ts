@@ -37,6 +37,16 @@ export function replyName(code: number): string {
   return REPLY_NAMES.get(code) ?? `reply ${hex(code)}`;
 }
 
+/**
+ * What a refused reply was, as the readers count it: a card read ("card") or keys ("keypad") by
+ * what they carry, anything else by the reply's name.
+ */
+export function refusedWhat(code: number): string {
+  if (code === REPLY.RAW) return "card";
+  if (code === REPLY.KEYPAD) return "keypad";
+  return replyName(code);
+}
+
 /** Counters at zero. */
 export function emptyCounters(): PdCounters {
   return {

@@ -13,7 +13,7 @@ import type { CommandResult, PdCapabilities, PdCommand, PdCounters, PdStatus } f
 import { nakAction } from "./nakPolicy.js";
 import type { OsdpPacket } from "./packet.js";
 import { CommandQueue, type QueuedCommand } from "./pdCommands.js";
-import { capabilitiesOf, emptyCounters, nextSequence, pollOutcome, replyName } from "./pdFacts.js";
+import { capabilitiesOf, emptyCounters, nextSequence, pollOutcome, refusedWhat } from "./pdFacts.js";
 import { type Flight, nakedPacket, type PdMachineOptions, type Step } from "./pdFlight.js";
 import { decodeReply, type OsdpReply, type PdIdentity } from "./replies.js";
 
@@ -231,13 +231,14 @@ export class PdMachine {
   private open(packet: OsdpPacket, flight: Flight): OsdpReply | null {
     const opened = this.channel.open(packet);
     if (!opened.ok) {
-      this.reject(replyName(packet.code), opened.code, opened.message);
+      // A card read in clear is a card refused: the reader counts it (not_secured) like one polled in clear.
+      this.reject(refusedWhat(packet.code), opened.code, opened.message);
       this.dropChannel(`${opened.code}: ${opened.message}`, flight.item);
       return null;
     }
     const decoded = decodeReply(packet.code, opened.data);
     if (decoded.ok) return decoded.value;
-    this.reject(replyName(packet.code), decoded.error, decoded.message);
+    this.reject(refusedWhat(packet.code), decoded.error, decoded.message);
     // The PD answered, only not in a layout we read: a command it took is done, ID or CAP move on.
     flight.item?.resolve({ kind: "ack" });
     this.skipSetupStep(flight);

@@ -106,7 +106,7 @@ describe("the secure channel in use", () => {
     pd.script.push({ kind: "clear", reply: CARD });
     await advance(60);
     expect(seen.cards).toEqual([]);
-    expect(seen.rejected[0]).toMatchObject({ what: "raw", code: "SC_NOT_SECURED" });
+    expect(seen.rejected[0]).toMatchObject({ what: "card", code: "SC_NOT_SECURED" });
   });
 
   it("KEYSET in install mode: sends the new SCBK sealed, and on ACK sets the channel up again with it", async () => {

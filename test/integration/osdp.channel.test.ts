@@ -1,0 +1,157 @@
+/**
+ * Issue 13 "Tests": the gateway's control panel against the simulator's PD on a socat pty — the
+ * secure channel established, lost and established again: a PD that restarts (its session gone) is
+ * set up again before anything else is sent; a PD that answers in clear while the channel is up is
+ * reported and its card refused, never used; and a tamper switch opened and closed at the PD shows
+ * in `status` with its problem, and goes.
+ */
+import { join } from "node:path";
+import { describe, expect, vi } from "vitest";
+import { GatewayConfig } from "../../config/gateway.js";
+import { CMD } from "../../drivers/osdp/codes.js";
+import { OsdpFrameReader } from "../../drivers/osdp/frameReader.js";
+import { writeNewKeyFile } from "../../drivers/osdp/keyFile.js";
+import type { Gateway } from "../../gateway/daemon.js";
+import { listEvents } from "../../gateway/store/events.js";
+import { it } from "../harness/index.js";
+import { at } from "../helpers/build.js";
+import { memoryLogger } from "../helpers/logs.js";
+import { requireSocat } from "../helpers/socat.js";
+import { importExamples, importInputs } from "../store/storeHelpers.js";
+
+/** A member with a gym membership and the card the simulated PD presents. */
+const PIA = {
+  id: "m-pia",
+  name: "Pia",
+  cards: [{ number: "123:4567" }],
+  multipacks: [{ id: "mp-pia", product: "gymflex", purchasedAt: "2027-03-20T10:00:00+01:00" }],
+};
+
+/** The gym reader's PD, secured with the gateway's key file, and its door on the PD's output 0. */
+async function securedPd(
+  t: { store: import("../../gateway/store/db.js").Store },
+  folder: { dir: string },
+  simulator: (text: string) => Promise<import("../../firmware-sim/simulator.js").Simulator>,
+  startGateway: (o: {
+    config: GatewayConfig;
+    clock: () => number;
+    logger: import("pino").Logger;
+  }) => Promise<Gateway>,
+) {
+  requireSocat();
+  importExamples(t.store);
+  importInputs(t.store, [{ name: "pia.yaml", value: { members: [PIA] } }]);
+  const bus = join(folder.dir, "bus");
+  const keyFile = join(folder.dir, "keys", "gym-in.scbk");
+  writeNewKeyFile(keyFile);
+  const sim = await simulator(
+    `devices:\n  - id: bus\n    kind: osdp-bus\n    expose: { pty: ${bus} }\n    pds: [{ address: 1, scbkFile: ${keyFile}, outputs: 1 }]\n`,
+  );
+  const config = GatewayConfig.parse({
+    readers: [
+      {
+        id: "gym-in",
+        driver: "osdp",
+        port: bus,
+        address: 1,
+        scbkFile: keyFile,
+        area: "gym",
+        direction: "in",
+        door: "gym-door",
+        cardNumber: "wiegand-fc-cn",
+      },
+    ],
+    doors: [{ id: "gym-door", relay: "gym-out", channel: 0, pulseMs: 300 }],
+    relays: [{ id: "gym-out", driver: "osdp-output", reader: "gym-in" }],
+  });
+  const log = memoryLogger("info");
+  const gateway = await startGateway({ config, clock: () => at("2027-03-22T10:00"), logger: log.logger });
+  const reader = () => gateway.status().readers[0];
+  const pd = () => sim.pd("bus", 1);
+  const opened = () => pd().panel.display.history.filter((o) => o.text === "output 0 ON").length;
+  const established = () =>
+    vi.waitFor(() => expect(reader()?.osdp).toMatchObject({ online: true, secureChannel: "established" }), {
+      timeout: 10_000,
+    });
+  await established();
+  return { sim, gateway, log, reader, pd, opened, established };
+}
+
+const grants = (store: import("../../gateway/store/db.js").Store) =>
+  listEvents(store).filter((e) => e.decision === "grant").length;
+
+describe("the secure channel with a simulated PD, lost and set up again", () => {
+  it("a PD that restarted (its session gone) gets the handshake again before anything else, and its card then opens the door", async ({
+    store: t,
+    folder,
+    simulator,
+    gateway: startGateway,
+  }) => {
+    const { sim, pd, opened, established } = await securedPd(t, folder, simulator, startGateway);
+    // What the gateway sends from here on, as the PD's end of the line receives it.
+    const codes: number[] = [];
+    const frames = new OsdpFrameReader();
+    sim.device("bus").osdp?.onTraffic((from, bytes) => {
+      if (from === "cp")
+        for (const e of frames.push(bytes)) if (e.kind === "packet") codes.push(e.packet.code);
+    });
+    pd().dropSession();
+    await vi.waitFor(() => expect(codes).toContain(CMD.CHLNG), { timeout: 5000 });
+    await established();
+    expect(pd().secureState).toBe("secure");
+    // Nothing but the handshake went between the drop being seen and the channel being up again.
+    const chlng = codes.indexOf(CMD.CHLNG);
+    expect(codes.slice(chlng, chlng + 2)).toEqual([CMD.CHLNG, CMD.SCRYPT]);
+    pd().present("123:4567", "H10301");
+    await vi.waitFor(() => expect(opened()).toBe(1), { timeout: 5000 });
+    expect(grants(t.store)).toBe(1);
+  }, 30_000);
+
+  it("a PD that answers in clear while the channel is up: reported, its card refused and never decided; sealed again, its card is granted", async ({
+    store: t,
+    folder,
+    simulator,
+    gateway: startGateway,
+  }) => {
+    const { gateway, pd, opened, established, log, reader } = await securedPd(
+      t,
+      folder,
+      simulator,
+      startGateway,
+    );
+    pd().setFault("clear");
+    pd().present("123:4567", "H10301");
+    await vi.waitFor(() => expect(reader()?.driverCounters?.rejected).toMatchObject({ not_secured: 1 }), {
+      timeout: 5000,
+    });
+    expect(log.at("warn")).toContainEqual(
+      expect.objectContaining({ msg: "OSDP PD message refused", what: "card", code: "SC_NOT_SECURED" }),
+    );
+    expect(listEvents(t.store)).toEqual([]);
+    expect(opened()).toBe(0);
+
+    pd().setFault("none");
+    await established();
+    pd().present("123:4567", "H10301");
+    await vi.waitFor(() => expect(opened()).toBe(1), { timeout: 5000 });
+    expect(grants(t.store)).toBe(1);
+    expect(gateway.status().readers[0]?.state).toBe("open");
+  }, 30_000);
+});
+
+describe("a tamper switch at a simulated PD", () => {
+  it("shows in status with its problem when opened, and goes when closed", async ({
+    store: t,
+    folder,
+    simulator,
+    gateway: startGateway,
+  }) => {
+    const { gateway, pd, reader } = await securedPd(t, folder, simulator, startGateway);
+    pd().setTamper(true);
+    await vi.waitFor(() => expect(reader()?.osdp?.tamper).toBe(true), { timeout: 5000 });
+    expect(gateway.status().problems.join("\n")).toMatch(/reader gym-in: OSDP PD 1.*tamper/i);
+    pd().setTamper(false);
+    await vi.waitFor(() => expect(reader()?.osdp?.tamper).toBe(false), { timeout: 5000 });
+    expect(gateway.status().problems.join("\n")).not.toMatch(/tamper/i);
+  }, 30_000);
+});
