@@ -223,4 +223,48 @@ describe("R21: card and PIN at an OSDP PD's keypad: timeout and lock-out", () =>
     expect(reasons(t.store)).toEqual([...Array(5).fill("wrong_pin"), "pin_locked", "ok", "pin_locked", "ok"]);
     expectNoPins(log, t.store);
   }, 30_000);
+
+  it("R21 keys at the PD: * clears and # ends the PIN, in OSDP's form (0x7F, 0x0D) or in ASCII; a second card while one waits replaces it, leaving its digits behind", async ({
+    store: t,
+    folder,
+    simulator,
+    gateway: startGateway,
+  }) => {
+    members(t.store);
+    const timers = new HeldTimers(TIMEOUT_S * 1000);
+    let now = at("2027-03-22T10:00");
+    const { sim, gateway } = await startedBus(
+      { folder, simulator, gateway: startGateway },
+      { pin: "always", pinTimeoutSeconds: TIMEOUT_S },
+      { clock: () => now, scheduler: timers },
+    );
+    const pd1 = sim.pd("bus", 1);
+    const waiting = () => vi.waitFor(() => expect(timers.pending).toBe(1), WAIT);
+
+    // "99" typed and cleared with *: only the PIN after it counts, # ends it.
+    pd1.present(PIA.card, "H10301");
+    await waiting();
+    pd1.typeKeys(`99*${PIA.pin}#`);
+    await vi.waitFor(() => expect(reasons(t.store)).toEqual(["ok"]), WAIT);
+    // The same keys from a keypad that sends * and # in ASCII.
+    now += 60_000;
+    pd1.present(PIA.card, "H10301");
+    await waiting();
+    pd1.typeKeys(`99*${PIA.pin}#`, true);
+    await vi.waitFor(() => expect(reasons(t.store)).toEqual(["ok", "ok"]), WAIT);
+    expect(counters(gateway)).toMatchObject({ keypads: 2, rejected: {} });
+
+    // Pia's card waits with half her PIN typed; Noè's card replaces it, and his PIN alone opens.
+    now += 60_000;
+    pd1.present(PIA.card, "H10301");
+    await waiting();
+    pd1.typeKeys(PIA.pin.slice(0, 3));
+    await vi.waitFor(() => expect(counters(gateway)).toMatchObject({ keypads: 3 }), WAIT);
+    pd1.present(NOE.card, "H10301");
+    pd1.typeKeys(`${NOE.pin}#`);
+    await vi.waitFor(() => expect(reasons(t.store)).toEqual(["ok", "ok", "ok"]), WAIT);
+    expect(listEvents(t.store)[2]).toMatchObject({ memberId: "m-noe" });
+    // Nothing is recorded for Pia's card, and no timer is left for it.
+    expect(timers.pending).toBe(0);
+  }, 30_000);
 });
