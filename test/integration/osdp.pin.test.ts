@@ -8,13 +8,14 @@
 import { describe, expect, vi } from "vitest";
 import { displayLines } from "../../drivers/osdp/osdpFeedback.js";
 import type { OsdpPd } from "../../firmware-sim/devices/osdpPd.js";
+import { planReload } from "../../gateway/configDiff.js";
 import type { Gateway } from "../../gateway/daemon.js";
 import type { Store } from "../../gateway/store/db.js";
 import { listEvents } from "../../gateway/store/events.js";
 import { it } from "../harness/index.js";
 import { at } from "../helpers/build.js";
 import { type MemoryLog, memoryLogger } from "../helpers/logs.js";
-import { HeldTimers, phc, reasons, startedBus } from "../helpers/osdpRig.js";
+import { gatewayConfig, HeldTimers, phc, reasons, startedBus } from "../helpers/osdpRig.js";
 import { importExamples, importInputs } from "../store/storeHelpers.js";
 
 /** Pia: 3 credits of the trial week (one a gym entry), so a grant takes one and a deny none. */
@@ -265,6 +266,43 @@ describe("R21: card and PIN at an OSDP PD's keypad: timeout and lock-out", () =>
     await vi.waitFor(() => expect(reasons(t.store)).toEqual(["ok", "ok", "ok"]), WAIT);
     expect(listEvents(t.store)[2]).toMatchObject({ memberId: "m-noe" });
     // Nothing is recorded for Pia's card, and no timer is left for it.
+    expect(timers.pending).toBe(0);
+  }, 30_000);
+
+  it("R21: a reload that restarts a PIN reader forgets the card waiting at it: no timer left, the PIN typed after opens nothing, the next card is taken as the new settings say", async ({
+    store: t,
+    folder,
+    simulator,
+    gateway: startGateway,
+  }) => {
+    members(t.store);
+    const timers = new HeldTimers(TIMEOUT_S * 1000);
+    let now = at("2027-03-22T10:00");
+    const pin = { pin: "always", pinTimeoutSeconds: TIMEOUT_S } as const;
+    const { sim, gateway, bus, keyFile } = await startedBus(
+      { folder, simulator, gateway: startGateway },
+      pin,
+      { clock: () => now, scheduler: timers },
+    );
+    const pd1 = sim.pd("bus", 1);
+    pd1.present(PIA.card, "H10301");
+    await vi.waitFor(() => expect(timers.pending).toBe(1), WAIT);
+
+    const before = gatewayConfig(bus, keyFile, pin);
+    const after = gatewayConfig(bus, keyFile, { pin: "never" });
+    await gateway.reconfigure(after, planReload(before, after));
+    expect(timers.pending).toBe(0);
+    const gymIn = () => gateway.status().readers.find((r) => r.id === "gym-in");
+    await vi.waitFor(() => expect(gymIn()?.state).toBe("open"), { timeout: 8000 });
+    // The PIN for the card presented before the reload: the restarted reader takes the keys, nobody waits for them.
+    pd1.typeKeys(`${PIA.pin}#`);
+    await vi.waitFor(() => expect(counters(gateway)).toMatchObject({ keypads: 1 }), WAIT);
+    expect(reasons(t.store)).toEqual([]);
+
+    // gym-in asks for no PIN now: the next card opens at once.
+    now += 60_000;
+    pd1.present(PIA.card, "H10301");
+    await vi.waitFor(() => expect(reasons(t.store)).toEqual(["ok"]), WAIT);
     expect(timers.pending).toBe(0);
   }, 30_000);
 });
