@@ -2,8 +2,9 @@
  * Issue 13 "Tests", R21 card and PIN at an OSDP keypad through the whole gateway: the simulator's
  * PD 1 (a keypad and a display) on a socat pty, the real `serialport`, the secure channel, the PIN
  * step, the pipeline and the door on the PD's own output. The right and wrong PIN are in
- * osdp.gateway.test.ts; here the timeout and the lock-out. The gateway's clock is the test's, and
- * the PIN timeout waits until the test fires it (HeldTimers): the poll loop runs on real timers.
+ * osdp.gateway.test.ts; here the timeout, the lock-out, the keys (`*`, `#` in both forms, a second
+ * card) and a reload while a card waits. The gateway's clock is the test's, and the PIN timeout
+ * waits until the test fires it (HeldTimers): the poll loop runs on real timers.
  */
 import { describe, expect, vi } from "vitest";
 import { displayLines } from "../../drivers/osdp/osdpFeedback.js";
@@ -27,6 +28,7 @@ const WRONG = ["918273", "918274", "918275", "918276", "918277"];
 /** A short PIN timeout, in seconds (config/readerPin.ts allows 1–120). */
 const TIMEOUT_S = 7;
 
+/** The worked example, Pia and Noè. */
 function members(store: Store): void {
   importExamples(store);
   const pack = (id: string, product: string) => [{ id, product, purchasedAt: "2027-03-20T10:00:00+01:00" }];
@@ -87,7 +89,7 @@ async function decided(store: Store, pd: OsdpPd, n: number, from: number) {
   return { event, shown: shown() };
 }
 
-describe("R21: card and PIN at an OSDP PD's keypad: timeout and lock-out", () => {
+describe("R21: card and PIN at an OSDP PD's keypad", () => {
   it("R21: no PIN, or digits without #, within pinTimeoutSeconds is pin_timeout: red, three beeps and the message at the PD, no door, no credit; the next card starts from no digits", async ({
     store: t,
     folder,
