@@ -330,6 +330,7 @@ export class Gateway implements Feature {
       logger,
       onCard: (reader, e) => pinGate.card(reader, e),
       onKeypad: (reader, e) => pinGate.keypad(reader, e),
+      onStopped: (reader) => pinGate.forget(reader.id),
       onState: (reader) => {
         pipeline.linkChanged(reader.id);
         changed();

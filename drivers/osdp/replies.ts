@@ -44,7 +44,8 @@ export type OsdpReply =
   | { kind: "pdcap"; capabilities: Capability[] }
   | { kind: "lstatr"; tamper: boolean; power: boolean }
   | { kind: "raw"; reader: number; format: number; bitCount: number; data: Uint8Array }
-  | { kind: "keypad"; reader: number; digits: string }
+  /** `ascii`: `*` and `#` go out as ASCII, as some keypads send them (never set when decoding). */
+  | { kind: "keypad"; reader: number; digits: string; ascii?: boolean }
   | { kind: "com"; address: number; baudRate: number }
   | { kind: "ccrypt"; clientUid: Uint8Array; rndB: Uint8Array; clientCryptogram: Uint8Array }
   | { kind: "rmac_i"; mac: Uint8Array }
@@ -55,6 +56,9 @@ export type OsdpReply =
 /** Keypad keys that are not digits: OSDP sends `*` as 0x7F and `#` as 0x0D. */
 const KEY_STAR = 0x7f;
 const KEY_HASH = 0x0d;
+/** R21: `*` and `#` in ASCII, which some keypads send instead; accepted as the same keys. */
+const ASCII_STAR = 0x2a;
+const ASCII_HASH = 0x23;
 
 /** Encodes a reply's payload, byte for byte as libosdp's PD builds it. */
 export function encodeReply(reply: Exclude<OsdpReply, { kind: "fmt" }>): EncodedPayload {
@@ -102,7 +106,7 @@ export function encodeReply(reply: Exclude<OsdpReply, { kind: "fmt" }>): Encoded
         data: data([
           byte("KEYPAD reader", reply.reader),
           byte("KEYPAD count", reply.digits.length),
-          ...keyBytes(reply.digits),
+          ...keyBytes(reply.digits, reply.ascii === true),
         ]),
       };
     case "com":
@@ -245,17 +249,21 @@ function decodeKeypad(data: Uint8Array): PayloadResult<OsdpReply> {
   let digits = "";
   for (const key of data.subarray(2)) {
     if (key >= 0x30 && key <= 0x39) digits += String.fromCharCode(key);
-    else if (key === KEY_STAR) digits += "*";
-    else if (key === KEY_HASH) digits += "#";
-    else return payloadError("bad_value", `KEYPAD key ${hex(key)} is not a digit, * (0x7f) or # (0x0d)`);
+    else if (key === KEY_STAR || key === ASCII_STAR) digits += "*";
+    else if (key === KEY_HASH || key === ASCII_HASH) digits += "#";
+    else
+      return payloadError(
+        "bad_value",
+        `KEYPAD key ${hex(key)} is not a digit, * (0x7f or 0x2a) or # (0x0d or 0x23)`,
+      );
   }
   return ok({ kind: "keypad", reader: data[0] ?? 0, digits });
 }
 
-function keyBytes(digits: string): number[] {
+function keyBytes(digits: string, ascii: boolean): number[] {
   return Array.from(digits, (c) => {
-    if (c === "*") return KEY_STAR;
-    if (c === "#") return KEY_HASH;
+    if (c === "*") return ascii ? ASCII_STAR : KEY_STAR;
+    if (c === "#") return ascii ? ASCII_HASH : KEY_HASH;
     if (c >= "0" && c <= "9") return c.charCodeAt(0);
     throw new RangeError(`KEYPAD keys are digits, * and #, found ${JSON.stringify(c)}`);
   });

@@ -167,12 +167,12 @@ export class OsdpPd extends KeyHolder {
     this.events.push(rawCardRead(`PD ${this.currentAddress}`, card, format, bits));
   }
 
-  /** Keys typed (digits, * and #), answered to the next POLL as KEYPAD; throws RangeError without a keypad. */
-  typeKeys(digits: string): void {
+  /** Keys (0-9 * #) for the next POLL's KEYPAD, * and # in ASCII if `ascii`; RangeError without a keypad. */
+  typeKeys(digits: string, ascii = false): void {
     if (!this.options.keypad) throw new RangeError(`PD ${this.currentAddress} has no keypad`);
     // encodeReply checks the keys now, so a bad key is refused here rather than at the next POLL.
     encodeReply({ kind: "keypad", reader: 0, digits });
-    this.events.push({ kind: "keypad", reader: 0, digits });
+    this.events.push({ kind: "keypad", reader: 0, digits, ascii });
   }
 
   /** Opens (true) or closes its tamper switch; the change is reported as LSTATR. */

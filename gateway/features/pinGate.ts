@@ -148,6 +148,17 @@ export class PinGate implements Feature {
     for (const p of [...this.pending.values()]) this.drop(p);
   }
 
+  /**
+   * A reader stopped (a reload removes or restarts it): the card waiting at it is forgotten, its
+   * timer with it, so neither a timeout nor keys at the restarted reader finish it under settings
+   * no longer in force; nothing is recorded. Its R17 window starts afresh (debounceMs may change).
+   */
+  forget(readerId: string): void {
+    const waiting = this.pending.get(readerId);
+    if (waiting) this.drop(waiting);
+    this.debouncers.delete(readerId);
+  }
+
   private debouncer(reader: Reader): Debouncer {
     let d = this.debouncers.get(reader.id);
     if (d === undefined) {

@@ -42,6 +42,8 @@ export interface ReadersOptions {
   onCard: (reader: Reader, e: CardEvent) => void;
   /** R21: keys were pressed on a reader's keypad (the PIN step takes them). */
   onKeypad?: (reader: Reader, e: KeypadEvent) => void;
+  /** R21: the reader stopped (the PIN step forgets the card waiting at it). */
+  onStopped?: (reader: Reader) => void;
   /** The reader's link changed state (the pipeline forgets its last card, R17). */
   onState: (reader: Reader) => void;
   /** The status shows something new (a rejected read was counted). */
@@ -67,12 +69,12 @@ export class ReadersFeature implements Feature {
   /** Stops listening first (no card is decided after this), then stops the drivers. */
   async stop(): Promise<void> {
     // The slots stay: the last status still lists every device.
-    await Promise.allSettled([...this.slots.values()].map(stopReader));
+    await Promise.allSettled([...this.slots.values()].map((slot) => this.stopReader(slot)));
   }
 
   /** Reload: stops the readers of `ids` (removed or about to restart); the others keep reading. */
   async stopSome(ids: Iterable<string>): Promise<void> {
-    await stopSlots(this.slots, ids, stopReader);
+    await stopSlots(this.slots, ids, (slot) => this.stopReader(slot));
   }
 
   /** Reload: makes and starts the readers of `ids` from `next`, which is the readers' order from now on. */
@@ -83,6 +85,13 @@ export class ReadersFeature implements Feature {
   /** Each reader's link, in configuration order. */
   links(): readonly ReaderLink[] {
     return [...this.slots.values()];
+  }
+
+  /** Stops listening first (no card of this reader is decided after this), then its driver. */
+  private async stopReader(slot: ReaderSlot): Promise<void> {
+    for (const off of slot.unsubscribe.splice(0)) off();
+    this.options.onStopped?.(slot.config);
+    await slot.driver?.stop();
   }
 
   private makeReader(config: Reader): ReaderSlot {
@@ -124,10 +133,4 @@ export class ReadersFeature implements Feature {
 
 function startReader(slot: ReaderSlot): void {
   slot.driver?.start();
-}
-
-/** Stops listening first (no card of this reader is decided after this), then its driver. */
-async function stopReader(slot: ReaderSlot): Promise<void> {
-  for (const off of slot.unsubscribe.splice(0)) off();
-  await slot.driver?.stop();
 }

@@ -5,29 +5,19 @@
  * on a display); R21 card and PIN at an OSDP keypad; the door on the PD's own output; a PD in
  * clear where the channel is required has its cards refused; a PD unplugged and back.
  */
-import { randomBytes, scryptSync } from "node:crypto";
 import { chmodSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, vi } from "vitest";
-import { GatewayConfig } from "../../config/gateway.js";
 import { writeNewKeyFile } from "../../drivers/osdp/keyFile.js";
-import type { Gateway } from "../../gateway/daemon.js";
 import type { Store } from "../../gateway/store/db.js";
 import { listEvents } from "../../gateway/store/events.js";
 import { it } from "../harness/index.js";
 import { at } from "../helpers/build.js";
+import { gatewayConfig, phc, reasons, simYaml, startedBus } from "../helpers/osdpRig.js";
 import { requireSocat } from "../helpers/socat.js";
 import { importExamples, importInputs } from "../store/storeHelpers.js";
 
 const PIN = "7305";
-
-/** A PHC string for `pin` with R21's parameters. */
-function phc(pin: string): string {
-  const salt = randomBytes(16);
-  const hash = scryptSync(pin, salt, 32, { N: 2 ** 14, r: 8, p: 1 });
-  const b64 = (b: Buffer) => b.toString("base64").replace(/=+$/, "");
-  return `$scrypt$ln=14,r=8,p=1$${b64(salt)}$${b64(hash)}`;
-}
 
 /** The worked example and Pia (card 123:4567, a PIN) with the unlimited gym pack. */
 function members(store: Store): void {
@@ -50,56 +40,6 @@ function members(store: Store): void {
   ]);
 }
 
-/** PD 1: the gateway's key file (secured); PD 2: no key on either side (install mode); PD 3: a key the gateway lacks. */
-function simYaml(bus: string, keyFile: string): string {
-  return [
-    "devices:",
-    "  - id: bus",
-    "    kind: osdp-bus",
-    `    expose: { pty: ${bus} }`,
-    "    pds:",
-    `      - { address: 1, scbkFile: ${keyFile}, display: true, keypad: true, outputs: 1 }`,
-    "      - { address: 2, display: false, keypad: true, outputs: 0 }",
-    "      - { address: 3, scbk: 00112233445566778899aabbccddeeff, display: false }",
-    "",
-  ].join("\n");
-}
-
-function gatewayConfig(bus: string, keyFile: string, pin: "never" | "always") {
-  const reader = { driver: "osdp", port: bus, area: "gym", direction: "in", cardNumber: "wiegand-fc-cn" };
-  return GatewayConfig.parse({
-    readers: [
-      { ...reader, id: "gym-in", address: 1, scbkFile: keyFile, door: "gym-door", pin },
-      { ...reader, id: "gym-side", address: 2 },
-      { ...reader, id: "gym-back", address: 3 },
-    ],
-    doors: [{ id: "gym-door", relay: "gym-pd", channel: 0, pulseMs: 300 }],
-    relays: [{ id: "gym-pd", driver: "osdp-output", reader: "gym-in" }],
-  });
-}
-
-async function started(
-  folder: { dir: string },
-  simulator: (text: string) => Promise<import("../../firmware-sim/simulator.js").Simulator>,
-  startGateway: (o: { config: GatewayConfig; clock: () => number }) => Promise<Gateway>,
-  pin: "never" | "always",
-  clock: () => number,
-) {
-  requireSocat();
-  const bus = join(folder.dir, "osdp-bus");
-  const keyFile = join(folder.dir, "keys", "gym-in.scbk");
-  writeNewKeyFile(keyFile);
-  const sim = await simulator(simYaml(bus, keyFile));
-  const gateway = await startGateway({ config: gatewayConfig(bus, keyFile, pin), clock });
-  const state = () => Object.fromEntries(gateway.status().readers.map((r) => [r.id, r.state]));
-  await vi.waitFor(() => expect(state()).toMatchObject({ "gym-in": "open", "gym-side": "open" }), {
-    timeout: 8000,
-  });
-  return { sim, gateway, bus, keyFile };
-}
-
-const reasons = (store: Store) => listEvents(store).map((e) => e.reason);
-
 describe("the gateway's osdp readers on a simulated OSDP bus", () => {
   it("D6: three PDs on one bus; a grant lights PD 1 green with one beep, shows the message and pulses its output 0; a deny is red with three beeps", async ({
     store: t,
@@ -109,7 +49,11 @@ describe("the gateway's osdp readers on a simulated OSDP bus", () => {
   }) => {
     members(t.store);
     let now = at("2027-03-22T10:00");
-    const { sim, gateway } = await started(folder, simulator, startGateway, "never", () => now);
+    const { sim, gateway } = await startedBus(
+      { folder, simulator, gateway: startGateway },
+      { pin: "never" },
+      { clock: () => now },
+    );
     const pd1 = sim.pd("bus", 1);
     const pd2 = sim.pd("bus", 2);
     // The secure channel: PD 1 with the key file, PD 2 in install mode (no key on either side).
@@ -171,7 +115,11 @@ describe("the gateway's osdp readers on a simulated OSDP bus", () => {
   }) => {
     members(t.store);
     let now = at("2027-03-22T10:00");
-    const { sim, gateway } = await started(folder, simulator, startGateway, "always", () => now);
+    const { sim, gateway } = await startedBus(
+      { folder, simulator, gateway: startGateway },
+      { pin: "always" },
+      { clock: () => now },
+    );
     const pd1 = sim.pd("bus", 1);
     pd1.present("123:4567", "H10301");
     await vi.waitFor(() => expect(pd1.pendingEvents).toBe(0), { timeout: 3000 });
@@ -207,7 +155,7 @@ describe("the gateway's osdp readers on a simulated OSDP bus", () => {
     await simulator(simYaml(bus, keyFile));
     chmodSync(keyFile, 0o644);
     const gateway = await startGateway({
-      config: gatewayConfig(bus, keyFile, "never"),
+      config: gatewayConfig(bus, keyFile, { pin: "never" }),
       clock: () => at("2027-03-22T10:00"),
     });
     const reader = (id: string) => gateway.status().readers.find((r) => r.id === id);
@@ -223,8 +171,10 @@ describe("the gateway's osdp readers on a simulated OSDP bus", () => {
     gateway: startGateway,
   }) => {
     members(t.store);
-    const { sim, gateway } = await started(folder, simulator, startGateway, "never", () =>
-      at("2027-03-22T10:00"),
+    const { sim, gateway } = await startedBus(
+      { folder, simulator, gateway: startGateway },
+      { pin: "never" },
+      { clock: () => at("2027-03-22T10:00") },
     );
     const side = () => gateway.status().readers.find((r) => r.id === "gym-side");
     sim.pd("bus", 2).setFault("silent");

@@ -144,6 +144,17 @@ describe("OSDP replies beyond the traces", () => {
     if (!result.ok) expect(result.message.length).toBeGreaterThan(10);
   });
 
+  it("R21: takes KEYPAD's * and # in ASCII (0x2a, 0x23) as well as OSDP's 0x7f and 0x0d", () => {
+    expect(decodeReply(REPLY.KEYPAD, hexBytes("00 06 31 2a 32 23 7f 0d"))).toEqual({
+      ok: true,
+      value: { kind: "keypad", reader: 0, digits: "1*2#*#" },
+    });
+    expect(encodeReply({ kind: "keypad", reader: 0, digits: "1*#", ascii: true })).toEqual({
+      code: REPLY.KEYPAD,
+      data: hexBytes("00 03 31 2a 23"),
+    });
+  });
+
   it("refuses to encode a RAW whose bytes do not hold its bits, or a key that is not one", () => {
     expect(() =>
       encodeReply({ kind: "raw", reader: 0, format: 1, bitCount: 26, data: hexBytes("bd 88 eb") }),
