@@ -5,11 +5,12 @@
  * no speed to change), the configuration file is left as it was, and what the configuration
  * already rules out — an address taken, a speed change on a shared port — is refused unsent.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect } from "vitest";
 import { readGatewayConfigFile } from "../../config/gatewayFile.js";
 import { type GatewayStatus, toStatusDocument } from "../../config/statusDocument.js";
+import { readKeyFile } from "../../drivers/osdp/keyFile.js";
 import { openSerialTransport } from "../../drivers/transport/serialTransport.js";
 import { main } from "../../gateway/cli.js";
 import { runOsdp } from "../../gateway/cliOsdp.js";
@@ -63,6 +64,9 @@ const it = test.extend(
             secureWithinMs: 1_500,
           }),
         );
+      /** Runs `accessgw osdp keyset …` in this process. */
+      const keyset = (...flags: string[]) =>
+        run((io) => main(["osdp", "keyset", "--config", config, "--data", folder.dir, ...flags], io));
       /** A test CP on the bus once the command has let go of it: does a PD answer ID at `address`? */
       const answersAt = async (address: number) => {
         const port = await openSerialTransport(bus, bus, 9600);
@@ -75,7 +79,28 @@ const it = test.extend(
           await port.close();
         }
       };
-      return { sim, config, text: readFileSync(config, "utf8"), comset, comsetQuickly, answersAt };
+      /** Does the PD at `address` take this key for a handshake? */
+      const handshake = async (address: number, key: Uint8Array) => {
+        const port = await openSerialTransport(bus, bus, 9600);
+        defer(() => port.close());
+        try {
+          return await new TestCp(port).secure(address, key);
+        } finally {
+          await port.close();
+        }
+      };
+      const keyFile = join(folder.dir, "keys", "pool-in.scbk");
+      return {
+        sim,
+        config,
+        text: readFileSync(config, "utf8"),
+        comset,
+        comsetQuickly,
+        keyset,
+        answersAt,
+        handshake,
+        keyFile,
+      };
     },
 );
 
@@ -115,6 +140,30 @@ describe("accessgw osdp comset (issue 13 §1)", () => {
     });
     expect(sim.pd("bus", 3).baudRate).toBe(19200);
     expect(await answersAt(3)).toBe(true);
+  });
+
+  it("moves a PD that has its own key under the secure channel with the key of its file, and refuses a key file that cannot be used", async ({
+    site,
+  }) => {
+    const { sim, comset, keyset, handshake, keyFile } = await site();
+    expect((await keyset("--reader", "pool-in")).code).toBe(0);
+    const key = readKeyFile(keyFile);
+    const result = await comset("--reader", "pool-in", "--address", "4");
+    expect(result.code, result.err).toBe(0);
+    expect(sim.pd("bus", 4).hasKey).toBe(true);
+    expect(await handshake(4, key)).toEqual({ ok: true });
+    // The configuration refuses a key file others can read before comset runs (exit 2)…
+    chmodSync(keyFile, 0o644);
+    const exposed = await comset("--reader", "pool-in", "--address", "5");
+    expect(exposed.code).toBe(2);
+    expect(exposed.err).toContain("open to group or others");
+    // …and comset one that holds no key (exit 1), before anything is sent.
+    writeFileSync(keyFile, "not a key\n", { mode: 0o600 });
+    chmodSync(keyFile, 0o600);
+    const invalid = await comset("--reader", "pool-in", "--address", "5");
+    expect(invalid.code).toBe(1);
+    expect(invalid.err).toContain(`accessgw osdp comset: reader pool-in: ${keyFile}: `);
+    expect(sim.pd("bus", 4).address).toBe(4);
   });
 
   it("refuses, unsent, an address another reader on the port has, a speed change on a shared port, and bad values (exit 2)", async ({
