@@ -65,6 +65,11 @@ export const osdpOutputFields = {
   ),
 };
 
+/** Which bus a port names: host names and the scheme of `tcp://` are case-insensitive, device paths are not. */
+export function osdpBusKey(port: string): string {
+  return /^tcp:/i.test(port) ? port.toLowerCase() : port;
+}
+
 /** An osdp reader of the parsed document, with its well-formed fields only. */
 interface RawOsdpReader {
   at: string;
@@ -88,8 +93,7 @@ function osdpReaders(raw: unknown): RawOsdpReader[] {
       {
         at: `readers[${index}]`,
         id: Id.safeParse(o.id).success ? (o.id as string) : undefined,
-        // Host names and the scheme are case-insensitive; device paths are not.
-        port: port !== undefined && /^tcp:/i.test(port) ? port.toLowerCase() : port,
+        port: port === undefined ? undefined : osdpBusKey(port),
         baudRate: typeof o.baudRate === "number" ? o.baudRate : 9600,
         address,
         scbkFile: typeof o.scbkFile === "string" && o.scbkFile !== "" ? o.scbkFile : undefined,

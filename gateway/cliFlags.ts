@@ -61,6 +61,8 @@ export const FLAGS = {
     value: "viewer|desk|technician|manager",
     help: "what the user may do in the consoles (README: roles)",
   },
+  address: { value: "N", help: "the PD's new address on its bus, 0..126 (127 is the broadcast address)" },
+  baud: { value: "B", help: "the PD's new speed: 9600, 19200, 38400, 57600, 115200 or 230400" },
   "password-stdin": { help: "read the password from stdin: one line (asked without echo on a terminal)" },
   help: { short: "h", help: "this verb's usage" },
 } as const satisfies Record<string, FlagSpec>;

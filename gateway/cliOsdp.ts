@@ -1,9 +1,12 @@
 /**
  * `accessgw osdp keyset --reader R` (issue 13 §2): a new random secure channel key for the PD of an
  * `osdp` reader, stored in the reader's `scbkFile` only once the PD has taken it
- * (drivers/osdp/keyset.ts keeps that order). The command opens the reader's port itself, so it
- * refuses while a daemon runs on the data folder: the daemon holds the port, and two control
- * panels on one RS-485 bus would talk over each other. The key is never printed nor logged.
+ * (drivers/osdp/keyset.ts keeps that order). `accessgw osdp comset --reader R --address N
+ * [--baud B]` (issue 13 §1): the PD's new address or speed, checked at the new settings
+ * (drivers/osdp/comset.ts), and the lines to change in the reader's entry printed; the
+ * configuration file is the technician's and is never rewritten. Both open the reader's port
+ * themselves, so they refuse while a daemon runs on the data folder: the daemon holds the port, and
+ * two control panels on one RS-485 bus would talk over each other. A key is never printed nor logged.
  */
 import { AccessGwError } from "../config/errors.js";
 import type { GatewayConfig } from "../config/gateway.js";
@@ -27,21 +30,20 @@ export interface OsdpCli {
   secureWithinMs?: number;
 }
 
-/** Runs `osdp keyset`; resolves with the exit code (0 done, 1 the PD or the daemon refused, 2 bad input). */
+/** Runs `osdp keyset` or `osdp comset`; resolves with the exit code (0 done, 1 the PD or the daemon refused, 2 bad input). */
 export async function runOsdp(args: string[], flags: Flags, cli: OsdpCli): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub !== "keyset" || rest.length > 0)
+  if ((sub !== "keyset" && sub !== "comset") || rest.length > 0)
     throw usage(
-      `osdp takes keyset (found "${args.join(" ")}"): accessgw osdp keyset --reader R --config FILE`,
+      `osdp takes keyset or comset (found "${args.join(" ")}"): accessgw osdp keyset --reader R --config FILE, accessgw osdp comset --reader R --address N [--baud B] --config FILE`,
     );
-  const reader = osdpReader(flags, cli.config);
-  const running = await otherDaemonRefusal(cli.dataDir);
-  if (running) {
-    cli.io.err(
-      `accessgw osdp keyset: the daemon is running on ${cli.dataDir} and holds ${reader.port}; stop it (systemctl stop accessgw), run keyset, then start it again`,
-    );
-    return running.code;
+  if (sub === "comset") {
+    const { runComset } = await import("./cliOsdpComset.js");
+    return runComset(flags, cli);
   }
+  const reader = keysetReader(flags, cli.config);
+  const running = await daemonRefusal("keyset", reader.port, cli);
+  if (running !== null) return running;
   let outcome: KeysetOutcome;
   try {
     outcome = await setNewKey({
@@ -70,11 +72,21 @@ export async function runOsdp(args: string[], flags: Flags, cli: OsdpCli): Promi
   return 0;
 }
 
-/** The osdp reader --reader names, with its key file; anything else is bad input (exit 2). */
-function osdpReader(flags: Flags, config: GatewayConfig | null) {
-  if (flags.reader === undefined) throw usage("osdp keyset needs --reader ID");
+/** The exit code when a daemon runs on the data folder (it holds the port), said on stderr; else null. */
+export async function daemonRefusal(sub: string, port: string, cli: OsdpCli): Promise<number | null> {
+  const running = await otherDaemonRefusal(cli.dataDir);
+  if (!running) return null;
+  cli.io.err(
+    `accessgw osdp ${sub}: the daemon is running on ${cli.dataDir} and holds ${port}; stop it (systemctl stop accessgw), run ${sub}, then start it again`,
+  );
+  return running.code;
+}
+
+/** The osdp reader --reader names; anything else is bad input (exit 2). */
+export function osdpReader(sub: string, flags: Flags, config: GatewayConfig | null) {
+  if (flags.reader === undefined) throw usage(`osdp ${sub} needs --reader ID`);
   if (config === null)
-    throw usage("osdp keyset needs --config FILE (the reader's port, address and key file)");
+    throw usage(`osdp ${sub} needs --config FILE (the reader's port, address and key file)`);
   const reader = config.readers.find((r) => r.id === flags.reader);
   if (!reader)
     throw new AccessGwError(
@@ -82,7 +94,15 @@ function osdpReader(flags: Flags, config: GatewayConfig | null) {
       `unknown reader "${flags.reader}" (the config has: ${config.readers.map((r) => r.id).join(", ") || "no readers"})`,
     );
   if (reader.driver !== "osdp")
-    throw usage(`reader "${reader.id}" is a ${reader.driver} reader; keyset sets the key of an osdp reader`);
+    throw usage(
+      `reader "${reader.id}" is a ${reader.driver} reader; ${sub} ${sub === "keyset" ? "sets the key" : "changes the address or speed"} of an osdp reader`,
+    );
+  return reader;
+}
+
+/** The osdp reader for keyset, with its key file (a reader without one is bad input). */
+function keysetReader(flags: Flags, config: GatewayConfig | null) {
+  const reader = osdpReader("keyset", flags, config);
   const { scbkFile } = reader;
   if (scbkFile === undefined)
     throw usage(

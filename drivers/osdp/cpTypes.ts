@@ -102,7 +102,9 @@ export type PdEvent =
   | ({ kind: "status" } & PdStatus)
   | ({ kind: "rejected" } & RejectedEvent)
   /** ID and CAP answered: who the PD is and what it can do (display, outputs, receive buffer…). */
-  | { kind: "capabilities"; address: number; identity: PdIdentity | null; capabilities: PdCapabilities };
+  | { kind: "capabilities"; address: number; identity: PdIdentity | null; capabilities: PdCapabilities }
+  /** The PD went offline after its COM said it took other settings (it is still polled as configured). */
+  | { kind: "moved"; address: number; to: { address: number; baudRate: number } };
 
 /** The commands the gateway queues for a PD: the codec's, KEYSET always with a secure channel base key. */
 export type PdCommand =

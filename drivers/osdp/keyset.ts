@@ -11,6 +11,7 @@ import type { TransportFactory } from "../transport/transport.js";
 import { type CpTimings, OsdpCommandError, type PdStatus } from "./cpTypes.js";
 import { KeyFileError, readKeyFile, stageNewKeyFile } from "./keyFile.js";
 import { OsdpPort } from "./osdpPort.js";
+import { whenPdReady } from "./pdReady.js";
 import type { RandomSource } from "./secureHandshake.js";
 
 /** Why a keyset did not happen; `code` lets the command line pick its words and exit code. */
@@ -109,40 +110,16 @@ function currentKey(file: string): Uint8Array | null {
 }
 
 /** Resolves once the PD is online with its channel up; rejects when it fails or stays silent. */
-function secured(port: OsdpPort, options: KeysetOptions): Promise<PdStatus> {
+async function secured(port: OsdpPort, options: KeysetOptions): Promise<PdStatus> {
   const { address, scheduler } = options;
-  return new Promise((resolve, reject) => {
-    let last: PdStatus | undefined;
-    const finish = (fn: () => void) => {
-      scheduler.clearTimeout(timer);
-      unsubscribe();
-      fn();
-    };
-    const check = (s: PdStatus) => {
-      last = s;
-      if (s.online && (s.secureChannel === "established" || s.secureChannel === "install"))
-        finish(() => resolve(s));
-      else if (s.secureChannel === "failed")
-        finish(() => reject(new KeysetError("KEYSET_NOT_SECURED", notSecured(options, s.reason))));
-    };
-    const timer = scheduler.setTimeout(
-      () =>
-        finish(() =>
-          reject(
-            last?.online
-              ? new KeysetError("KEYSET_NOT_SECURED", notSecured(options, last.reason))
-              : new KeysetError(
-                  "KEYSET_OFFLINE",
-                  `no answer from PD ${address} on ${options.target} at ${options.baudRate} baud: check the wiring, the address and the speed`,
-                ),
-          ),
-        ),
-      options.secureWithinMs ?? 10_000,
-    );
-    const unsubscribe = port.bus.on("status", (s) => {
-      if (s.address === address) check(s);
-    });
-  });
+  const ready = await whenPdReady(port.bus, address, scheduler, options.secureWithinMs ?? 10_000);
+  if (ready.ok) return ready.status;
+  if (ready.why === "not-secured")
+    throw new KeysetError("KEYSET_NOT_SECURED", notSecured(options, ready.reason));
+  throw new KeysetError(
+    "KEYSET_OFFLINE",
+    `no answer from PD ${address} on ${options.target} at ${options.baudRate} baud: check the wiring, the address and the speed`,
+  );
 }
 
 function notSecured(options: KeysetOptions, reason: string | undefined): string {

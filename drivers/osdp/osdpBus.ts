@@ -332,6 +332,12 @@ export class OsdpBus {
         this.listeners.emit("capabilities", caps);
         return;
       }
+      case "moved":
+        this.log.warn(
+          { port, address: event.address, newAddress: event.to.address, baudRate: event.to.baudRate },
+          "OSDP PD offline after taking new settings (COMSET): the gateway polls the address and speed of its configuration; change them there to the new ones, or set the PD back",
+        );
+        return;
     }
   }
 }

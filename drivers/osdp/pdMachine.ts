@@ -41,6 +41,8 @@ export class PdMachine {
   private stopped = false;
   /** The last NAK reported for a POLL, until a POLL is answered otherwise. */
   private lastNak: number | null = null;
+  /** The settings a COM named, until the PD answers again here (then it did not move after all). */
+  private movedTo: { address: number; baudRate: number } | null = null;
 
   constructor(options: PdMachineOptions) {
     this.options = options;
@@ -114,6 +116,7 @@ export class PdMachine {
       return false;
     }
     this.flight = null;
+    this.movedTo = null;
     this.counters.replies++;
     this.lastReplyAt = now;
     this.notBefore = now;
@@ -180,6 +183,8 @@ export class PdMachine {
     this.queue.rejectAll("OSDP_OFFLINE", "the PD went offline");
     this.notBefore = this.lastSentAt + this.options.timings.offlineRetryMs;
     this.report();
+    if (this.movedTo) this.options.emit({ kind: "moved", address: this.address, to: this.movedTo });
+    this.movedTo = null;
   }
 
   private build(): Flight {
@@ -289,8 +294,16 @@ export class PdMachine {
   }
 
   private onCommandReply(item: QueuedCommand, reply: OsdpReply): void {
-    if (reply.kind === "com") item.resolve({ kind: "com", address: reply.address, baudRate: reply.baudRate });
-    else item.resolve({ kind: "ack" });
+    if (reply.kind === "com" && item.command.kind === "comset") {
+      const { address, baudRate } = reply;
+      item.resolve({ kind: "com", address, baudRate });
+      // The configuration is the truth: the PD is still polled here; if it moved, going offline says where.
+      this.movedTo = { address, baudRate };
+      return;
+    }
+    if (reply.kind === "com")
+      this.reject("reply", "unexpected", `com in answer to ${item.command.kind.toUpperCase()}`);
+    item.resolve({ kind: "ack" });
     if (item.command.kind === "keyset") {
       // The PD takes the new key at once: the channel is set up again with it.
       this.channel.setKey(item.command.key);
