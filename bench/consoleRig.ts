@@ -3,7 +3,8 @@
  * benchmark (bench/console.ts): a data folder with the site and members imported and console users
  * added through the command line, a simulated serial-line reader and LCUS relay board on loopback
  * serial device servers, and `accessgw start` (the built binary) serving the console on
- * 127.0.0.1 at a port it picks and logs.
+ * 127.0.0.1 at a port it picks and logs. The data folder and the daemon are also offered alone,
+ * for a site with other devices (test/browser/osdpSite.ts: OSDP readers on a simulated bus).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -84,8 +85,8 @@ async function servingPort(child: ChildProcess, stderr: () => string): Promise<n
   throw new Error(`accessgw start logged no "http: serving" within 15 s: ${stderr()}`);
 }
 
-/** Imports the site and members, adds the users, starts the devices and the daemon. */
-export async function startConsoleRig(o: ConsoleRigOptions): Promise<ConsoleRig> {
+/** The data folder with the site and members imported and the users added (cli.md import, user add); returns its path. */
+export async function prepareConsoleData(o: ConsoleRigOptions): Promise<string> {
   const data = join(o.dir, "data");
   writeFileSync(join(o.dir, "site.yaml"), o.site);
   writeFileSync(join(o.dir, "members.yaml"), o.members);
@@ -96,6 +97,53 @@ export async function startConsoleRig(o: ConsoleRigOptions): Promise<ConsoleRig>
       ["user", "add", u.name, "--role", u.role, "--password-stdin", "--data", data],
       `${u.password}\n`,
     );
+  return data;
+}
+
+/** A running `accessgw start` with its console. */
+export interface ConsoleDaemon {
+  /** The console's base URL, `http://127.0.0.1:PORT`. */
+  url: string;
+  /** Everything the daemon wrote to stderr so far (JSON log lines). */
+  log: () => string;
+  /** Stops the daemon: SIGTERM, SIGKILL after 5 s. */
+  stop: () => Promise<void>;
+}
+
+/**
+ * Starts `accessgw start` on gateway.yaml `config` and data folder `data` (gateway id gw-console);
+ * resolves once its console listens (the daemon stopped again when it does not).
+ */
+export async function startConsoleDaemon(root: string, config: string, data: string): Promise<ConsoleDaemon> {
+  const child = spawn(
+    process.execPath,
+    [join(root, "bin", "accessgw.js"), "start", "--config", config, "--data", data],
+    { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, ACCESSGW_GATEWAY_ID: "gw-console" } },
+  );
+  let stderr = "";
+  child.stderr?.setEncoding("utf8").on("data", (c: string) => {
+    stderr += c;
+  });
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const closed = new Promise((resolve) => child.once("close", resolve));
+    child.kill("SIGTERM");
+    const killer = setTimeout(() => child.kill("SIGKILL"), 5000);
+    await closed;
+    clearTimeout(killer);
+  };
+  try {
+    const port = await servingPort(child, () => stderr);
+    return { url: `http://127.0.0.1:${port}`, log: () => stderr, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** Imports the site and members, adds the users, starts the devices and the daemon. */
+export async function startConsoleRig(o: ConsoleRigOptions): Promise<ConsoleRig> {
+  const data = await prepareConsoleData(o);
   const readerServer = new SerialDeviceServer();
   const relayServer = new SerialDeviceServer();
   await readerServer.start();
@@ -106,34 +154,28 @@ export async function startConsoleRig(o: ConsoleRigOptions): Promise<ConsoleRig>
   board.start();
   const config = join(o.dir, "gateway.yaml");
   writeFileSync(config, gatewayYaml(readerServer.target, relayServer.target));
-  const child = spawn(
-    process.execPath,
-    [join(o.root, "bin", "accessgw.js"), "start", "--config", config, "--data", data],
-    { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, ACCESSGW_GATEWAY_ID: "gw-console" } },
-  );
-  let stderr = "";
-  child.stderr?.setEncoding("utf8").on("data", (c: string) => {
-    stderr += c;
-  });
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const closed = new Promise((resolve) => child.once("close", resolve));
-      child.kill("SIGTERM");
-      const killer = setTimeout(() => child.kill("SIGKILL"), 5000);
-      await closed;
-      clearTimeout(killer);
-    }
+  const stopDevices = async () => {
     reader.stop();
     board.stop();
     await readerServer.stop();
     await relayServer.stop();
   };
+  let daemon: ConsoleDaemon;
   try {
-    const port = await servingPort(child, () => stderr);
+    daemon = await startConsoleDaemon(o.root, config, data);
+  } catch (err) {
+    await stopDevices();
+    throw err;
+  }
+  const stop = async () => {
+    await daemon.stop();
+    await stopDevices();
+  };
+  try {
     // The reader's line must be open before a test scans at it.
     for (const end = Date.now() + 5000; !readerServer.connected; await sleep(20))
       if (Date.now() > end) throw new Error("the daemon did not connect to the simulated reader in 5 s");
-    return { url: `http://127.0.0.1:${port}`, reader, board, data, log: () => stderr, stop };
+    return { url: daemon.url, reader, board, data, log: daemon.log, stop };
   } catch (err) {
     await stop();
     throw err;

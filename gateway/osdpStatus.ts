@@ -69,12 +69,25 @@ export function osdpProblems(readerId: string, pd: StatusOsdpPd, linkOpen: boole
   return problems;
 }
 
+/**
+ * The secure channel's state in a technician's words (docs/osdp.md, Troubleshooting): what needs
+ * action in capitals, as OFFLINE and TAMPER are; `--json` keeps the state's own name.
+ */
+const CHANNEL_WORDS: Record<SecureState, string> = {
+  off: "off by configuration",
+  none: "not set up",
+  handshake: "being set up",
+  established: "established",
+  install: "INSTALL MODE (default key)",
+  failed: "FAILED",
+};
+
 /** The PD's address, link, channel, tamper and power in one line (`status` text; the console joins with " · "). */
 export function osdpStatusText(pd: StatusOsdpPd, separator = "  "): string {
-  const channel = pd.secureChannel === "failed" && pd.reason ? `failed (${pd.reason})` : pd.secureChannel;
+  const why = pd.secureChannel === "failed" && pd.reason ? ` (${pd.reason})` : "";
   return [
     `PD ${pd.address} ${pd.online ? "online" : "OFFLINE"}`,
-    `secure channel ${channel}`,
+    `secure channel ${CHANNEL_WORDS[pd.secureChannel]}${why}`,
     pd.tamper ? "TAMPER" : "tamper ok",
     pd.powerFailure ? "POWER FAILURE" : "power ok",
   ].join(separator);

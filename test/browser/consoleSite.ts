@@ -2,6 +2,7 @@
  * The browser tests' site and the fixture that runs it: the real daemon with its console
  * (bench/consoleRig.ts) and one headless Chromium, both once per test file, shared by its tests in
  * sequence; each test opens its own browser context (its own cookies) at a fixed, small viewport.
+ * `browserTest` builds the same fixtures on another site (osdpSite.ts: OSDP readers).
  */
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { type ConsoleRig, startConsoleRig } from "../../bench/consoleRig.js";
@@ -65,37 +66,44 @@ export const USERS = {
 export const VIEWPORT = { width: 1024, height: 700 };
 
 /**
- * The harness with `site` (the daemon, its console URL and devices) and `chromium`, each once per
- * file, and `newPage(viewport?)`: a page in a fresh context, closed after the test.
+ * The harness with `site` (what `start` starts in a fresh folder: a daemon and its console URL,
+ * and the devices it reads) and `chromium`, each once per file, and `newPage(viewport?)`: a page
+ * in a fresh context, closed after the test.
  */
-export const test = harness
-  // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
-  .extend("site", { scope: "file" }, async ({}, { onCleanup }): Promise<ConsoleRig> => {
-    const cleanups = new CleanupStack();
-    onCleanup(() => cleanups.run());
-    const folder = tempDir("accessgw-browser-");
-    cleanups.defer(folder.cleanup);
-    const rig = await startConsoleRig({
-      root: ROOT,
-      dir: folder.dir,
-      site: SITE,
-      members: MEMBERS,
-      users: Object.values(USERS),
-    });
-    cleanups.defer(rig.stop);
-    return rig;
-  })
-  // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
-  .extend("chromium", { scope: "file" }, async ({}, { onCleanup }): Promise<Browser> => {
-    const browser = await launchChromium();
-    onCleanup(() => browser.close());
-    return browser;
-  })
-  .extend("newPage", ({ chromium, site, defer }) => async (viewport = VIEWPORT): Promise<Page> => {
-    const context: BrowserContext = await chromium.newContext({ viewport, baseURL: site.url });
-    defer(() => context.close());
-    return context.newPage();
-  });
+export function browserTest<S extends { url: string; stop: () => Promise<void> }>(
+  start: (dir: string) => Promise<S>,
+) {
+  return (
+    harness
+      // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
+      .extend("site", { scope: "file" }, async ({}, { onCleanup }): Promise<S> => {
+        const cleanups = new CleanupStack();
+        onCleanup(() => cleanups.run());
+        const folder = tempDir("accessgw-browser-");
+        cleanups.defer(folder.cleanup);
+        const site = await start(folder.dir);
+        cleanups.defer(site.stop);
+        return site;
+      })
+      // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
+      .extend("chromium", { scope: "file" }, async ({}, { onCleanup }): Promise<Browser> => {
+        const browser = await launchChromium();
+        onCleanup(() => browser.close());
+        return browser;
+      })
+      .extend("newPage", ({ chromium, site, defer }) => async (viewport = VIEWPORT): Promise<Page> => {
+        const context: BrowserContext = await chromium.newContext({ viewport, baseURL: site.url });
+        defer(() => context.close());
+        return context.newPage();
+      })
+  );
+}
+
+/** The console site: the daemon with a serial-line reader and an LCUS board, the users above. */
+export const test = browserTest(
+  (dir): Promise<ConsoleRig> =>
+    startConsoleRig({ root: ROOT, dir, site: SITE, members: MEMBERS, users: Object.values(USERS) }),
+);
 
 /** The same as `test`, for files that say `it`. */
 export const it = test;

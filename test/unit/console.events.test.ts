@@ -139,7 +139,7 @@ describe("devices page", () => {
     reader.state("open");
     const page = await c.page("/console/devices", "technician");
     expect(page).toContain(
-      '<br><span data-osdp="101">PD 101 online · secure channel failed (SC_CRYPTOGRAM_MISMATCH) · TAMPER · power ok</span>',
+      '<br><span data-osdp="101">PD 101 online · secure channel FAILED (SC_CRYPTOGRAM_MISMATCH) · TAMPER · power ok</span>',
     );
     expect(page).toContain(
       "<li>reader pool-in: OSDP PD 101 tamper: the reader was opened or taken off the wall</li>",

@@ -92,7 +92,20 @@ describe("the problems of an OSDP PD (status exit 3)", () => {
       osdpStatusText(
         pd({ secureChannel: "failed", reason: "SC_KEY_MODE_MISMATCH", tamper: true, powerFailure: true }),
       ),
-    ).toBe("PD 101 online  secure channel failed (SC_KEY_MODE_MISMATCH)  TAMPER  POWER FAILURE");
+    ).toBe("PD 101 online  secure channel FAILED (SC_KEY_MODE_MISMATCH)  TAMPER  POWER FAILURE");
+  });
+
+  it.each([
+    ["off", "off by configuration"],
+    ["none", "not set up"],
+    ["handshake", "being set up"],
+    ["established", "established"],
+    ["install", "INSTALL MODE (default key)"],
+    ["failed", "FAILED"],
+  ] as const)('words the secure channel %s as "%s"', (state, words) => {
+    expect(osdpStatusText(pd({ secureChannel: state }), " · ")).toBe(
+      `PD 101 online · secure channel ${words} · tamper ok · power ok`,
+    );
   });
 });
 
@@ -183,6 +196,6 @@ describe("status of an osdp reader (issue 13 §6)", () => {
     expect(statusExitCode({ running: true, reason: null, status })).toBe(3);
     const text = formatStatus({ running: true, reason: null, status }, now);
     expect(text).toContain("reader pool-in: OSDP PD 101 offline");
-    expect(text).toContain("        PD 101 OFFLINE  secure channel none  tamper ok  power ok");
+    expect(text).toContain("        PD 101 OFFLINE  secure channel not set up  tamper ok  power ok");
   });
 });
