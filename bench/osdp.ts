@@ -257,7 +257,8 @@ export function renderOsdpMarkdown(r: OsdpResult, date: string, command: string)
   return [
     `Measured ${date} with \`${command}\`: ${r.pds} simulated PDs (firmware-sim osdp-bus) on a socat pty,`,
     "the gateway's OsdpPort as control panel through the real `serialport`, secure channel on every PD.",
-    "The card path is on the bus alone: the card event pulses the PD's output 0 with OUT.",
+    "Card → PD output on the bus alone (the card event pulses the PD's output 0 with OUT), and through",
+    "the whole gateway in its own process (osdp readers, the decision, an osdp-output relay per door).",
     `Load average (1 min) ${r.load[0].toFixed(2)} before, ${r.load[1].toFixed(2)} after.`,
     "",
     ...markdownTable(HEAD, rows(r), 3),
