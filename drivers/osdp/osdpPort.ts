@@ -48,14 +48,17 @@ export class OsdpPort {
     this.bus = new OsdpBus({ ...options, port: target, link: this.transport });
   }
 
-  /** Opens the link (retrying with backoff) and starts polling. */
+  /** Opens the link (retrying with backoff) and starts polling once it is open. */
   start(): void {
-    // A reopened link starts clean: a half packet from before the break belongs to nobody.
     this.unsubscribe = this.transport.on("health", (h) => {
-      if (h.state === "open") this.bus.lineReset();
+      if (h.state !== "open") return;
+      // A reopened link starts clean: a half packet from before the break belongs to nobody.
+      this.bus.lineReset();
+      // The first time: polling starts now, not before, or the first ID would go into a port not
+      // yet open, be lost, and each PD wait the 2 s retry before it is asked again.
+      this.bus.start();
     });
     this.transport.start();
-    this.bus.start();
   }
 
   /** Stops polling (queued commands reject) and closes the link. */
