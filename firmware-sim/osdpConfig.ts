@@ -27,7 +27,11 @@ export const OsdpPdSpec = z.strictObject({
     .max(OSDP_MAX_ADDRESS)
     .describe(`its address on the bus, 0..${OSDP_MAX_ADDRESS}`),
   scbk: z
-    .string()
+    .string({
+      // YAML reads an unquoted key of digits alone (0101…) as a number.
+      error: (iss) =>
+        `expected 32 hex digits in quotes, found a ${typeof iss.input} (YAML reads a key of digits alone as a number)`,
+    })
     .regex(/^[0-9a-fA-F]{32}$/, "expected 32 hex digits")
     .optional()
     .describe("its secure channel key in the file (a test key: a real site keeps keys in files)"),

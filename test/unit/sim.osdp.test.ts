@@ -52,6 +52,11 @@ describe("the osdp-bus configuration", () => {
       "      - { address: 1, scbk: '0001' }\n",
       /pds\[0\]\.scbk: expected 32 hex digits/,
     ],
+    [
+      "an unquoted key of digits alone (a number to YAML)",
+      "      - { address: 1, scbk: 01010101010101010101010101010101 }\n",
+      /pds\[0\]\.scbk: expected 32 hex digits in quotes, found a number/,
+    ],
     ["the broadcast address", "      - { address: 127 }\n", /pds\[0\]\.address: Too big/],
     ["an unknown fault", "      - { address: 1, fault: slow }\n", /pds\[0\]\.fault: Invalid option/],
   ])("refuses %s, naming the field", (_, pds, problem) => {
