@@ -88,8 +88,9 @@ async function servingPort(child: ChildProcess, stderr: () => string): Promise<n
 /** The data folder with the site and members imported and the users added (cli.md import, user add); returns its path. */
 export async function prepareConsoleData(o: ConsoleRigOptions): Promise<string> {
   const data = join(o.dir, "data");
-  writeFileSync(join(o.dir, "site.yaml"), o.site);
-  writeFileSync(join(o.dir, "members.yaml"), o.members);
+  // Members (names, cards) and the configuration are written 0600, like every data file (secure by default).
+  writeFileSync(join(o.dir, "site.yaml"), o.site, { mode: 0o600 });
+  writeFileSync(join(o.dir, "members.yaml"), o.members, { mode: 0o600 });
   await run(o.root, ["import", join(o.dir, "site.yaml"), join(o.dir, "members.yaml"), "--data", data]);
   for (const u of o.users)
     await run(
@@ -153,7 +154,7 @@ export async function startConsoleRig(o: ConsoleRigOptions): Promise<ConsoleRig>
   reader.start();
   board.start();
   const config = join(o.dir, "gateway.yaml");
-  writeFileSync(config, gatewayYaml(readerServer.target, relayServer.target));
+  writeFileSync(config, gatewayYaml(readerServer.target, relayServer.target), { mode: 0o600 });
   const stopDevices = async () => {
     reader.stop();
     board.stop();
