@@ -1,25 +1,22 @@
 /**
- * Issue 13 "Tests": the gateway's control panel against the simulator's PD on a socat pty — the
- * secure channel established, lost and established again: a PD that restarts (its session gone) is
- * set up again before anything else is sent; a PD that answers in clear while the channel is up is
+ * Issue 13 "Tests": the gateway's control panel against the simulator's PD 1 on the shared OSDP bus
+ * (test/helpers/osdpRig.ts, a socat pty) — the secure channel established, lost and established
+ * again: a PD that restarts (its session gone) is set up again before anything else is sent; a PD that answers in clear while the channel is up is
  * reported and its card refused, never used; and a tamper switch opened and closed at the PD shows
  * in `status` with its problem, and goes.
  */
-import { join } from "node:path";
 import { describe, expect, vi } from "vitest";
-import { GatewayConfig } from "../../config/gateway.js";
 import { CMD } from "../../drivers/osdp/codes.js";
 import { OsdpFrameReader } from "../../drivers/osdp/frameReader.js";
-import { writeNewKeyFile } from "../../drivers/osdp/keyFile.js";
-import type { Gateway } from "../../gateway/daemon.js";
+import type { Store } from "../../gateway/store/db.js";
 import { listEvents } from "../../gateway/store/events.js";
 import { it } from "../harness/index.js";
 import { at } from "../helpers/build.js";
 import { memoryLogger } from "../helpers/logs.js";
-import { requireSocat } from "../helpers/socat.js";
+import { type OsdpFixtures, startedBus } from "../helpers/osdpRig.js";
 import { importExamples, importInputs } from "../store/storeHelpers.js";
 
-/** A member with a gym membership and the card the simulated PD presents. */
+/** A member with a gym membership and the card the simulated PDs present. */
 const PIA = {
   id: "m-pia",
   name: "Pia",
@@ -27,46 +24,17 @@ const PIA = {
   multipacks: [{ id: "mp-pia", product: "gymflex", purchasedAt: "2027-03-20T10:00:00+01:00" }],
 };
 
-/** The gym reader's PD, secured with the gateway's key file, and its door on the PD's output 0. */
-async function securedPd(
-  t: { store: import("../../gateway/store/db.js").Store },
-  folder: { dir: string },
-  simulator: (text: string) => Promise<import("../../firmware-sim/simulator.js").Simulator>,
-  startGateway: (o: {
-    config: GatewayConfig;
-    clock: () => number;
-    logger: import("pino").Logger;
-  }) => Promise<Gateway>,
-) {
-  requireSocat();
+/** The shared OSDP bus (test/helpers/osdpRig.ts), watched at PD 1: gym-in, secured, its door on PD 1's output 0. */
+async function securedPd(t: { store: Store }, f: OsdpFixtures) {
   importExamples(t.store);
   importInputs(t.store, [{ name: "pia.yaml", value: { members: [PIA] } }]);
-  const bus = join(folder.dir, "bus");
-  const keyFile = join(folder.dir, "keys", "gym-in.scbk");
-  writeNewKeyFile(keyFile);
-  const sim = await simulator(
-    `devices:\n  - id: bus\n    kind: osdp-bus\n    expose: { pty: ${bus} }\n    pds: [{ address: 1, scbkFile: ${keyFile}, outputs: 1 }]\n`,
-  );
-  const config = GatewayConfig.parse({
-    readers: [
-      {
-        id: "gym-in",
-        driver: "osdp",
-        port: bus,
-        address: 1,
-        scbkFile: keyFile,
-        area: "gym",
-        direction: "in",
-        door: "gym-door",
-        cardNumber: "wiegand-fc-cn",
-      },
-    ],
-    doors: [{ id: "gym-door", relay: "gym-out", channel: 0, pulseMs: 300 }],
-    relays: [{ id: "gym-out", driver: "osdp-output", reader: "gym-in" }],
-  });
   const log = memoryLogger("info");
-  const gateway = await startGateway({ config, clock: () => at("2027-03-22T10:00"), logger: log.logger });
-  const reader = () => gateway.status().readers[0];
+  const { sim, gateway } = await startedBus(
+    f,
+    { pin: "never" },
+    { clock: () => at("2027-03-22T10:00"), logger: log.logger },
+  );
+  const reader = () => gateway.status().readers.find((r) => r.id === "gym-in");
   const pd = () => sim.pd("bus", 1);
   const opened = () => pd().panel.display.history.filter((o) => o.text === "output 0 ON").length;
   const established = () =>
@@ -77,8 +45,7 @@ async function securedPd(
   return { sim, gateway, log, reader, pd, opened, established };
 }
 
-const grants = (store: import("../../gateway/store/db.js").Store) =>
-  listEvents(store).filter((e) => e.decision === "grant").length;
+const grants = (store: Store) => listEvents(store).filter((e) => e.decision === "grant").length;
 
 describe("the secure channel with a simulated PD, lost and set up again", () => {
   it("a PD that restarted (its session gone) gets the handshake again before anything else, and its card then opens the door", async ({
@@ -87,7 +54,7 @@ describe("the secure channel with a simulated PD, lost and set up again", () => 
     simulator,
     gateway: startGateway,
   }) => {
-    const { sim, pd, opened, established } = await securedPd(t, folder, simulator, startGateway);
+    const { sim, pd, opened, established } = await securedPd(t, { folder, simulator, gateway: startGateway });
     // What the gateway sends from here on, as the PD's end of the line receives it.
     const codes: number[] = [];
     const frames = new OsdpFrameReader();
@@ -113,12 +80,11 @@ describe("the secure channel with a simulated PD, lost and set up again", () => 
     simulator,
     gateway: startGateway,
   }) => {
-    const { gateway, pd, opened, established, log, reader } = await securedPd(
-      t,
+    const { pd, opened, established, log, reader } = await securedPd(t, {
       folder,
       simulator,
-      startGateway,
-    );
+      gateway: startGateway,
+    });
     pd().setFault("clear");
     pd().present("123:4567", "H10301");
     await vi.waitFor(() => expect(reader()?.driverCounters?.rejected).toMatchObject({ not_secured: 1 }), {
@@ -135,7 +101,7 @@ describe("the secure channel with a simulated PD, lost and set up again", () => 
     pd().present("123:4567", "H10301");
     await vi.waitFor(() => expect(opened()).toBe(1), { timeout: 5000 });
     expect(grants(t.store)).toBe(1);
-    expect(gateway.status().readers[0]?.state).toBe("open");
+    expect(reader()?.state).toBe("open");
   }, 30_000);
 });
 
@@ -146,7 +112,7 @@ describe("a tamper switch at a simulated PD", () => {
     simulator,
     gateway: startGateway,
   }) => {
-    const { gateway, pd, reader } = await securedPd(t, folder, simulator, startGateway);
+    const { gateway, pd, reader } = await securedPd(t, { folder, simulator, gateway: startGateway });
     pd().setTamper(true);
     await vi.waitFor(() => expect(reader()?.osdp?.tamper).toBe(true), { timeout: 5000 });
     expect(gateway.status().problems.join("\n")).toMatch(/reader gym-in: OSDP PD 1.*tamper/i);

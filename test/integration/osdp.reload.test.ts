@@ -7,7 +7,9 @@
 import { join } from "node:path";
 import { describe, expect, vi } from "vitest";
 import { GatewayConfig } from "../../config/gateway.js";
+import type { Simulator } from "../../firmware-sim/simulator.js";
 import { planReload } from "../../gateway/configDiff.js";
+import type { Store } from "../../gateway/store/db.js";
 import { listEvents } from "../../gateway/store/events.js";
 import { it } from "../harness/index.js";
 import { at } from "../helpers/build.js";
@@ -22,6 +24,22 @@ const PIA = {
   multipacks: [{ id: "mp-pia", product: "gymflex", purchasedAt: "2027-03-20T10:00:00+01:00" }],
 };
 
+/** Pia in the store, and the simulator's PDs 1 and 2 on one bus (no keys: install mode). */
+async function twoPds(
+  store: Store,
+  folder: { dir: string },
+  simulator: (text: string) => Promise<Simulator>,
+) {
+  requireSocat();
+  importExamples(store);
+  importInputs(store, [{ name: "pia.yaml", value: { members: [PIA] } }]);
+  const bus = join(folder.dir, "bus");
+  const sim = await simulator(
+    `devices:\n  - id: bus\n    kind: osdp-bus\n    expose: { pty: ${bus} }\n    pds: [{ address: 1 }, { address: 2 }]\n`,
+  );
+  return { bus, sim };
+}
+
 describe("reloading osdp readers", () => {
   it("adds a PD to a running bus: the bus restarts with it, the reader already there is open again and decides cards", async ({
     store: t,
@@ -29,13 +47,7 @@ describe("reloading osdp readers", () => {
     simulator,
     gateway: startGateway,
   }) => {
-    requireSocat();
-    importExamples(t.store);
-    importInputs(t.store, [{ name: "pia.yaml", value: { members: [PIA] } }]);
-    const bus = join(folder.dir, "bus");
-    const sim = await simulator(
-      `devices:\n  - id: bus\n    kind: osdp-bus\n    expose: { pty: ${bus} }\n    pds: [{ address: 1 }, { address: 2 }]\n`,
-    );
+    const { bus, sim } = await twoPds(t.store, folder, simulator);
     const reader = (id: string, address: number) => ({
       id,
       driver: "osdp",
@@ -81,13 +93,7 @@ describe("reloading osdp readers", () => {
     simulator,
     gateway: startGateway,
   }) => {
-    requireSocat();
-    importExamples(t.store);
-    importInputs(t.store, [{ name: "pia.yaml", value: { members: [PIA] } }]);
-    const bus = join(folder.dir, "bus");
-    const sim = await simulator(
-      `devices:\n  - id: bus\n    kind: osdp-bus\n    expose: { pty: ${bus} }\n    pds: [{ address: 1 }, { address: 2 }]\n`,
-    );
+    const { bus, sim } = await twoPds(t.store, folder, simulator);
     const config = (address: number) =>
       GatewayConfig.parse({
         readers: [
