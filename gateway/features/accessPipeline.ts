@@ -169,9 +169,7 @@ export class AccessPipeline implements Feature {
     const refusal = pin?.refusal;
     const event = this.record(reader, lane, e.card, now, refusal ? undefined : wait, refusal);
     if (event === undefined) return;
-    this.o.observer?.decided(event.decision, event.reason, (monotonic() - readAt) / 1000);
-    // The event is in the outbox (R14): let the sync link send it.
-    this.o.recorded();
+    const decidedIn = (monotonic() - readAt) / 1000;
     lane.lastScan = {
       at: new Date(now).toISOString(),
       card,
@@ -181,26 +179,27 @@ export class AccessPipeline implements Feature {
       memberId: event.memberId,
       relayFailed: false,
     };
+    if (event.decision === "grant") {
+      lane.counters.grants++;
+      // R14: the event is committed; only now is the door signalled, and before anything else is
+      // done for this scan (metrics, the sync link, the log line, the reader's light and beep).
+      if (lane.door) {
+        this.openFor(lane.door, reader.direction, event, wait, lane);
+        // The pulse was handed to the relay driver synchronously inside openFor.
+        this.o.observer?.relayCommanded((monotonic() - readAt) / 1000);
+      }
+    } else lane.counters.denies++;
+    // D6: the member hears and sees the outcome before the gateway's own bookkeeping.
+    this.o.feedback?.decided(event);
+    this.o.observer?.decided(event.decision, event.reason, decidedIn);
+    // The event is in the outbox (R14): let the sync link send it.
+    this.o.recorded();
     // Only when it is written: the member's name is one more read of the cache.
     if (this.o.log.isLevelEnabled("info"))
       this.o.log.info(
         decisionLogFields(this.o.store, event, lane.door?.id ?? null, card),
         event.decision === "grant" ? "scan granted" : "scan denied",
       );
-    if (event.decision !== "grant") {
-      lane.counters.denies++;
-      this.o.feedback?.decided(event);
-      return;
-    }
-    lane.counters.grants++;
-    // R14: the event is committed; only now is the door signalled.
-    if (lane.door) {
-      this.openFor(lane.door, reader.direction, event, wait, lane);
-      // The pulse was handed to the relay driver synchronously inside openFor.
-      this.o.observer?.relayCommanded((monotonic() - readAt) / 1000);
-    }
-    // D6: only now that the pulse is requested, so the reader's beep never delays the door.
-    this.o.feedback?.decided(event);
   }
 
   /**

@@ -189,6 +189,24 @@ describe("Gateway: reader → debounce → decision → door", () => {
     });
   });
 
+  it("asks the relay for the pulse before the scan's log line: the door first, then the bookkeeping", async ({
+    rig,
+  }) => {
+    const { store, reader, relay, logs } = await rig();
+    const atPulse: { events: string[]; logged: string[] }[] = [];
+    relay.onPulse = () =>
+      atPulse.push({
+        events: listEvents(store).map((e) => e.decision),
+        logged: logs.map((l) => String(l.msg)).filter((m) => m.startsWith("scan ")),
+      });
+
+    reader.present(ANNA);
+    await settle();
+
+    expect(atPulse).toEqual([{ events: ["grant"], logged: [] }]);
+    expect(logs.map((l) => l.msg)).toContain("scan granted");
+  });
+
   it("records the grant's door pulse pending until the relay finished it, then done", async ({ rig }) => {
     const { store, reader, relay } = await rig();
     let finish: () => void = () => {};
