@@ -7,29 +7,38 @@ export class KeyedQueue<K> {
   private readonly depths = new Map<K, number>();
 
   /**
-   * Queues `task` behind the key's earlier tasks; resolves or rejects as the task does. With
-   * `counted: false` it is left out of {@link pending} (housekeeping, not the caller's work).
+   * Queues `task` behind the key's earlier tasks; resolves or rejects as the task does. A key with
+   * nothing queued or running starts its task at once, in the caller's turn: a door's pulse is on
+   * its way to the line before the caller goes on (its log line, the reader's feedback), not one
+   * turn of the event loop later. With `counted: false` it is left out of {@link pending}
+   * (housekeeping, not the caller's work).
    */
   run<T>(key: K, task: () => Promise<T>, { counted = true }: { counted?: boolean } = {}): Promise<T> {
-    const before = this.tails.get(key) ?? Promise.resolve();
-    // A failed earlier task must not block later ones: wait for it to settle, whatever the outcome.
-    const result = before.then(
-      () => task(),
-      () => task(),
-    );
-    const tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
+    const before = this.tails.get(key);
+    // In place before the task starts, so a task that queues for its own key waits for itself.
+    let settled!: () => void;
+    const tail = new Promise<void>((resolve) => {
+      settled = resolve;
+    });
     this.tails.set(key, tail);
-    if (!counted) return result;
-    this.depths.set(key, (this.depths.get(key) ?? 0) + 1);
+    if (counted) this.depths.set(key, (this.depths.get(key) ?? 0) + 1);
+    const start = (): Promise<T> => {
+      try {
+        return Promise.resolve(task());
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    };
+    // A failed earlier task must not block later ones: wait for it to settle, whatever the outcome.
+    const result = before === undefined ? start() : before.then(start, start);
+    void result.then(settled, settled);
     void tail.then(() => {
-      const left = (this.depths.get(key) ?? 1) - 1;
-      if (left === 0) {
-        this.depths.delete(key);
-        if (this.tails.get(key) === tail) this.tails.delete(key);
-      } else this.depths.set(key, left);
+      if (counted) {
+        const left = (this.depths.get(key) ?? 1) - 1;
+        if (left === 0) this.depths.delete(key);
+        else this.depths.set(key, left);
+      }
+      if (this.tails.get(key) === tail) this.tails.delete(key);
     });
     return result;
   }
