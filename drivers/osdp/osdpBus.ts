@@ -99,6 +99,10 @@ export class OsdpBus {
   private commandRun = 0;
   private strayReplies = 0;
   private wake: Pending | undefined;
+  /** In pump(): a send() then schedules instead of pumping again from inside it. */
+  private pumping = false;
+  /** While a reply is handled: its events, reported once the exchange is settled. */
+  private held: PdEvent[] | null = null;
   private replyTimer: unknown;
   private unsubscribe: (() => void) | undefined;
   private running = false;
@@ -157,8 +161,15 @@ export class OsdpBus {
         new OsdpCommandError("OSDP_INVALID", address, `no PD at this address on ${this.options.port}`),
       );
     const result = machine.enqueue(command);
-    // A command for an idle bus goes out now rather than at the next poll.
-    if (this.running && this.outstanding === null) this.schedule(0);
+    // A command for an idle bus goes out now, in this call: a door's OUT is on the wire before the
+    // caller goes on (its log line, the grant's LED and beep), not on the next turn of the loop.
+    if (this.running && this.outstanding === null) {
+      if (this.pumping) this.schedule(0);
+      else {
+        if (this.wake !== undefined) cancel(this.options.scheduler, this.wake);
+        this.pump();
+      }
+    }
     return result;
   }
 
@@ -181,6 +192,16 @@ export class OsdpBus {
   private pump(): void {
     this.wake = undefined;
     if (!this.running || this.outstanding !== null || this.machines.length === 0) return;
+    // A listener that sends while a packet is being built (a PD's event out of takePacket) waits.
+    this.pumping = true;
+    try {
+      this.pumpOne();
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private pumpOne(): void {
     const now = this.options.now();
     const count = this.machines.length;
     let soonest = Number.POSITIVE_INFINITY;
@@ -247,8 +268,16 @@ export class OsdpBus {
         this.strayReplies++;
         continue;
       }
-      if (!outstanding.machine.onReply(packet, now)) continue;
-      this.settle();
+      // The reply's events (a card, keys, a status) go out once the exchange is over: a listener
+      // that sends (a door's OUT after a grant) then finds the bus free and is on the line at once.
+      const held: PdEvent[] = [];
+      this.held = held;
+      try {
+        if (outstanding.machine.onReply(packet, now)) this.settle();
+      } finally {
+        this.held = null;
+        for (const e of held) this.relay(e);
+      }
     }
   }
 
@@ -284,6 +313,10 @@ export class OsdpBus {
 
   /** Reports a PD's event; a listener that throws is logged, never allowed to stop the bus. */
   private relay(event: PdEvent): void {
+    if (this.held !== null) {
+      this.held.push(event);
+      return;
+    }
     try {
       this.report(event);
     } catch (err) {

@@ -9,6 +9,7 @@ import { OsdpBus } from "../../drivers/osdp/osdpBus.js";
 import { cancel, soon } from "../../runtime/scheduler.js";
 import { ManualScheduler } from "../helpers/fakeTransport.js";
 import { silentLogger } from "../helpers/logs.js";
+import { LED } from "./cpRig.js";
 import { FakeLine, FakePd } from "./fakePds.js";
 
 /** A manual scheduler that also queues immediates, and remembers each timer's delay. */
@@ -93,5 +94,46 @@ describe("the bus's next packet", () => {
     expect(withImmediate.delays).toEqual([5]);
     expect(withImmediate.runNext()).toBe(true);
     expect(ran).toBe(1);
+  });
+
+  it("is a command for an idle bus, written within send() itself; on a busy bus it waits for the reply", async () => {
+    const scheduler = new ImmediateScheduler();
+    let now = 0;
+    const line = new FakeLine([new FakePd({ address: 1 }), new FakePd({ address: 2 })]);
+    const bus = new OsdpBus({
+      port: "/dev/ttyFAKE",
+      link: line,
+      pds: [1, 2].map((address) => ({ address, secureChannel: "off" as const, scbk: null })),
+      scheduler,
+      now: () => now,
+      random: () => new Uint8Array(8),
+      logger: silentLogger(),
+    });
+    bus.start();
+    // Both PDs online and polled: the bus sleeps on a timer until the next POLL is due.
+    for (let step = 0; step < 20; step++) {
+      if (!scheduler.runImmediate()) {
+        now += 50;
+        scheduler.runNext();
+      }
+      await flush();
+    }
+    while (scheduler.runImmediate()) await flush();
+    const idle = line.written.length;
+    // Idle: the LED is on the line when send() returns, before any timer or immediate runs.
+    const done = bus.send(2, LED);
+    expect(line.written.slice(idle).map((w) => [w.address, w.kind])).toEqual([[2, "led"]]);
+    // Busy (that LED's reply not yet read): the next command waits for it, then goes next.
+    const second = bus.send(1, LED);
+    expect(line.written.length).toBe(idle + 1);
+    await flush();
+    expect(await done).toEqual({ kind: "ack" });
+    while (scheduler.runImmediate()) await flush();
+    expect(line.written.slice(idle).map((w) => [w.address, w.kind])).toEqual([
+      [2, "led"],
+      [1, "led"],
+    ]);
+    expect(await second).toEqual({ kind: "ack" });
+    bus.stop();
   });
 });

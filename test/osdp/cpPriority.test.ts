@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { OUTPUT_CONTROL } from "../../drivers/osdp/codes.js";
 import type { PdCommand } from "../../drivers/osdp/cpTypes.js";
 import { MAX_COMMAND_RUN } from "../../drivers/osdp/osdpBus.js";
-import { advance, LED, outcome, rig, secureReader } from "./cpRig.js";
+import { advance, CARD, LED, outcome, rig, secureReader } from "./cpRig.js";
 
 beforeEach(() => vi.useFakeTimers({ now: 1_000_000 }));
 afterEach(() => vi.useRealTimers());
@@ -67,6 +67,9 @@ describe("a PD's own queue", () => {
       kind: "out",
       outputs: [{ output, control: OUTPUT_CONTROL.TEMPORARY_ON, timerTenths: 1 }],
     });
+    // An idle bus sends a command at once: PD 2's LED is on the line while PD 3's commands queue.
+    const first = outcome(bus.send(2, LED));
+    expect(line.written.slice(from).map(label)).toEqual(["2L"]);
     const done = [LED, buz, out(0), text, out(1)].map((c) => outcome(bus.send(3, c)));
     await exchanges(20);
     const sent = line.to(3).slice(line.to(3).length - 5);
@@ -74,8 +77,31 @@ describe("a PD's own queue", () => {
     expect(
       sent.slice(0, 2).map((w) => (w.command as { outputs: { output: number }[] }).outputs[0]?.output),
     ).toEqual([0, 1]);
-    // Four go ahead of the due POLLs; the fifth waits for one POLL (MAX_COMMAND_RUN).
-    expect(line.written.slice(from, from + 6).map((w) => w.address)).toEqual([3, 3, 3, 3, 1, 3]);
-    for (const d of done) expect(await d).toEqual({ value: { kind: "ack" } });
+    // PD 2's LED and three of PD 3's go ahead of the due POLLs (its OUTs, then its LED); then one
+    // POLL (MAX_COMMAND_RUN), and PD 3's beep and text.
+    expect(line.written.slice(from, from + 7).map(label)).toEqual(["2L", "3", "3", "3L", "1", "3", "3"]);
+    for (const d of [first, ...done]) expect(await d).toEqual({ value: { kind: "ack" } });
+  });
+});
+
+describe("a card's door", () => {
+  it("is on the line within the card's listener: the card's exchange is over before its listeners hear it", async () => {
+    const { fakes, line, bus } = rig([secureReader(1), secureReader(2)]);
+    await advance(200);
+    const out: PdCommand = {
+      kind: "out",
+      outputs: [{ output: 0, control: OUTPUT_CONTROL.TEMPORARY_ON, timerTenths: 1 }],
+    };
+    const inListener: string[] = [];
+    let done: Promise<unknown> | undefined;
+    bus.on("card", (card) => {
+      const before = line.written.length;
+      done = outcome(bus.send(card.address, out));
+      inListener.push(...line.written.slice(before).map((w) => `${w.address} ${w.kind}`));
+    });
+    fakes[1]?.script.push(CARD);
+    await advance(200);
+    expect(inListener).toEqual(["2 out"]);
+    expect(await done).toEqual({ value: { kind: "ack" } });
   });
 });
