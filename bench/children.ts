@@ -34,15 +34,20 @@ export interface EndToEndOptions {
   controlSeconds: string;
   readers: string;
   boards: string;
+  /** Ms between two cards at one reader (e2eMain's --interval); its default when absent. */
+  interval?: string;
+  /** Where the result is written in the cache folder; `result-e2e.json` when absent. */
+  name?: string;
 }
 
 /** Runs e2eMain.js in a child process and reads its figures; exits on failure. */
 export function runEndToEnd(here: string, cacheDir: string, o: EndToEndOptions): E2eRun {
-  const out = join(cacheDir, "result-e2e.json");
+  const out = join(cacheDir, `result-${o.name ?? "e2e"}.json`);
   const args = o.quick
     ? ["--quick"]
     : [...["--seconds", o.seconds], ...["--control-seconds", o.controlSeconds]];
   args.push("--readers", o.readers, "--boards", o.boards, "--out", out);
+  if (o.interval !== undefined) args.push("--interval", o.interval);
   process.stderr.write("\nend to end: readers → gateway → relays on socat ptys\n");
   const child = spawnSync(process.execPath, [join(here, "e2eMain.js"), ...args], {
     stdio: ["ignore", "inherit", "inherit"],

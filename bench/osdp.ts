@@ -20,6 +20,7 @@ import { openTransport } from "../drivers/transport/transport.js";
 import { loadSimConfig } from "../firmware-sim/config.js";
 import { Simulator } from "../firmware-sim/simulator.js";
 import { realScheduler } from "../runtime/scheduler.js";
+import type { E2eResult } from "./e2eLatency.js";
 import { summariseMs } from "./e2eMatch.js";
 import { quiet } from "./logs.js";
 import { type OsdpGatewayResult, runOsdpGateway } from "./osdpGateway.js";
@@ -31,6 +32,12 @@ import type { Latency } from "./stats.js";
 export const OSDP_OVERHEAD_P99_TARGET_MS = 5;
 /** The PDs on the bus. */
 export const OSDP_PDS = 8;
+/**
+ * The mean time between two cards of the through-gateway run (osdpGateway.ts: after each card's
+ * output came on, a pause of 110–132 ms past its 100 ms pulse). The serial-line comparison runs
+ * its readers at this pace.
+ */
+export const OSDP_CARD_GAP_MS = 125;
 const KEY = "000102030405060708090a0b0c0d0e0f";
 
 /** What one baud rate measured. */
@@ -56,6 +63,11 @@ export interface OsdpResult {
   results: OsdpBaudResult[];
   /** Card → door's output through the whole gateway (osdpGateway.ts), per baud. */
   gateway: OsdpGatewayResult[];
+  /**
+   * The same gateway with serial-line readers and LCUS relays (the end-to-end benchmark, e2eMain.ts),
+   * a card every OSDP_CARD_GAP_MS across its readers: "like the other readers" at this pace.
+   */
+  serial?: { latency: Latency; scans: number; lost: number };
   /** The 1-minute load average before and after: other work on the machine shows in the tails. */
   load: [number, number];
 }
@@ -71,6 +83,8 @@ export interface OsdpBenchOptions {
   gatewayCards: number;
   /** The compiled e2eGateway.js: the gateway's own process. */
   gatewayScript: string;
+  /** Runs the serial-line readers at the same pace (a child process); none: not measured. */
+  serialAtSamePace?: () => E2eResult;
 }
 
 /** The simulator's configuration: `pds` PDs with one output each and the same SCBK, on a pty at `path`. */
@@ -203,7 +217,15 @@ export async function runOsdpBench(dir: string, options: OsdpBenchOptions): Prom
         }),
       );
   rmSync(dir, { recursive: true, force: true });
-  return { pds: OSDP_PDS, results, gateway, load: [before, loadavg()[0] ?? 0] };
+  const e2e = options.serialAtSamePace?.();
+  const serial = e2e && { latency: e2e.latency, scans: e2e.measuredScans, lost: e2e.lost };
+  return {
+    pds: OSDP_PDS,
+    results,
+    gateway,
+    ...(serial ? { serial } : {}),
+    load: [before, loadavg()[0] ?? 0],
+  };
 }
 
 const ms = (v: number) => v.toFixed(2);
@@ -219,35 +241,51 @@ function rows(r: OsdpResult): string[][] {
     ms(l.p99),
     ms(l.max),
   ];
-  return r.results.flatMap((b) => [
-    row(b.baud, `poll cycle, ${r.pds} PDs, above the wire`, b.cycle, "—"),
-    row(b.baud, `poll cycle's wire time (${b.cycleBytes} bytes)`, b.cycleWire, "computed"),
-    row(b.baud, "CP turnaround per exchange", b.turnaround, "—"),
-    row(
-      b.baud,
-      "POLL → PD output on, above the wire",
-      b.cardToOutput,
-      `p99 ≤ ${OSDP_OVERHEAD_P99_TARGET_MS} ms`,
-    ),
-    row(b.baud, "that path's wire time", b.cardWire, "computed"),
-    ...r.gateway
-      .filter((g) => g.baud === b.baud)
-      .flatMap((g) => [
-        row(
-          g.baud,
-          "POLL → door's output on through the gateway, above the wire",
-          g.cardToRelay,
-          `p99 ≤ ${OSDP_OVERHEAD_P99_TARGET_MS} ms`,
-        ),
-        row(g.baud, "of which RAW reply → OUT, in the gateway", g.gatewayShare, "—"),
-        row(
-          g.baud,
-          `that path's wire time (${g.granted} grants recorded, ${g.lost} lost)`,
-          g.wire,
-          "computed",
-        ),
-      ]),
-  ]);
+  return r.results
+    .flatMap((b) => [
+      row(b.baud, `poll cycle, ${r.pds} PDs, above the wire`, b.cycle, "—"),
+      row(b.baud, `poll cycle's wire time (${b.cycleBytes} bytes)`, b.cycleWire, "computed"),
+      row(b.baud, "CP turnaround per exchange", b.turnaround, "—"),
+      row(
+        b.baud,
+        "POLL → PD output on, above the wire",
+        b.cardToOutput,
+        `p99 ≤ ${OSDP_OVERHEAD_P99_TARGET_MS} ms`,
+      ),
+      row(b.baud, "that path's wire time", b.cardWire, "computed"),
+      ...r.gateway
+        .filter((g) => g.baud === b.baud)
+        .flatMap((g) => [
+          row(
+            g.baud,
+            "POLL → door's output on through the gateway, above the wire",
+            g.cardToRelay,
+            `p99 ≤ ${OSDP_OVERHEAD_P99_TARGET_MS} ms`,
+          ),
+          row(g.baud, "of which RAW reply → OUT, in the gateway", g.gatewayShare, "—"),
+          row(
+            g.baud,
+            `that path's wire time (${g.granted} grants recorded, ${g.lost} lost)`,
+            g.wire,
+            "computed",
+          ),
+        ]),
+    ])
+    .concat(
+      r.serial === undefined
+        ? []
+        : [
+            [
+              "9600",
+              `serial-line readers, a card every ${OSDP_CARD_GAP_MS} ms (${r.serial.scans} scans, ${r.serial.lost} lost): card line → relay frame`,
+              `p99 ≤ ${OSDP_OVERHEAD_P99_TARGET_MS} ms`,
+              String(r.serial.latency.n),
+              ms(r.serial.latency.p50),
+              ms(r.serial.latency.p99),
+              ms(r.serial.latency.max),
+            ],
+          ],
+    );
 }
 
 const HEAD = ["baud", "what", "target", "n", "p50 (ms)", "p99 (ms)", "max (ms)"];

@@ -1,26 +1,44 @@
 /**
  * The OSDP card-to-relay figure through the whole gateway (issue 13, "Benchmarks"): the gateway in
  * its own process (e2eGateway.ts, the production start path) with 8 `osdp` readers on one bus and an
- * `osdp-output` relay per door on each PD's output 0; the simulator's 8 PDs (firmware-sim osdp-bus,
- * secure channel on every one) on a socat pty in this process. A card is presented at a PD; the
+ * `osdp-output` relay per door on each PD's output 0; the simulator's 8 PDs (firmware-sim's
+ * SimOsdpBus and OsdpPd, secure channel on every one) on a socat pty in this process. Their end of
+ * the line is read with libuv's tty handle and written with writeSync, as the end-to-end
+ * benchmark's load generator does (e2eProbes.ts): `serialport` reads and writes through the libuv
+ * thread pool, which would add its own delay at this end and count it against the gateway. The
+ * gateway's end is the production `serialport`. A card is presented at a PD; the
  * clock runs from the POLL that fetched it (or from the card, when that POLL was on its way) to the
  * PD's output going on: RAW reply → the reader driver → the decision and its commit → the door's
  * pulse → OUT → the output on, with the grant's LED and beep on the same bus. The packets are
  * logged at the PDs' end of the line, so the wire time of what was exchanged can be computed.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
+import { ReadStream } from "node:tty";
 import { CMD, REPLY } from "../drivers/osdp/codes.js";
-import { loadSimConfig } from "../firmware-sim/config.js";
-import { Simulator } from "../firmware-sim/simulator.js";
+import { SimOsdpBus } from "../firmware-sim/devices/osdpBus.js";
+import { OsdpPd } from "../firmware-sim/devices/osdpPd.js";
+import type { DeviceLink } from "../firmware-sim/devices/serialDeviceServer.js";
+import { OsdpPdSpec } from "../firmware-sim/osdpConfig.js";
 import { Store } from "../gateway/store/db.js";
 import { listEvents } from "../gateway/store/events.js";
+import { realScheduler } from "../runtime/scheduler.js";
 import { summariseMs } from "./e2eMatch.js";
 import { createBenchData } from "./e2eSetup.js";
 import { bytesBetween, fetchingPoll, type WireRecord, WireTap, wireMs } from "./osdpWire.js";
+import { type PtyPair, startPtyPair } from "./ptyPair.js";
 import type { Latency } from "./stats.js";
 
 /** What one baud rate measured through the gateway. */
@@ -59,13 +77,60 @@ const LOST_AFTER_MS = 5_000;
 /** The key of PD `address`: each reader its own. */
 const keyOf = (address: number) => Buffer.alloc(16, address).toString("hex");
 
-function simYaml(path: string, pds: number): string {
-  const lines = Array.from(
+/**
+ * The PDs' end of the line: read with libuv's tty handle (`data` as soon as epoll reports bytes),
+ * written with one writeSync per reply, as a USB-RS-485 adapter hands a short packet over at once.
+ */
+function ttyLink(path: string): { link: DeviceLink; close: () => void } {
+  const fd = openSync(path, constants.O_RDWR | constants.O_NOCTTY);
+  const stream = new ReadStream(fd);
+  // socat going away at teardown ends the stream with EIO: expected then.
+  stream.on("error", () => {});
+  const link: DeviceLink = {
+    write: (bytes) => {
+      let at = 0;
+      // The tty handle put the fd in non-blocking mode; a reply is far smaller than the pty's buffer.
+      while (at < bytes.length) at += writeSync(fd, bytes, at);
+      return true;
+    },
+    onData: (listener) => {
+      stream.on("data", listener);
+      return () => stream.off("data", listener);
+    },
+  };
+  return { link, close: () => stream.destroy() };
+}
+
+/** The 8 simulated PDs (each its own key, one output, no display or keypad) on the pty's far end. */
+function simulatedPds(pair: PtyPair, pds: number) {
+  const line = ttyLink(pair.benchSide);
+  const devices = Array.from(
     { length: pds },
     (_, i) =>
-      `      - { address: ${i + 1}, scbk: "${keyOf(i + 1)}", outputs: 1, display: false, keypad: false }`,
+      new OsdpPd({
+        address: i + 1,
+        scbk: Uint8Array.from(Buffer.from(keyOf(i + 1), "hex")),
+        installMode: false,
+        keyFile: null,
+        display: false,
+        keypad: false,
+        outputs: 1,
+        inputs: 0,
+        identity: OsdpPdSpec.parse({ address: i + 1 }).identity,
+        clock: Date.now,
+        scheduler: realScheduler,
+      }),
   );
-  return `devices:\n  - id: bus\n    kind: osdp-bus\n    expose: { pty: ${path} }\n    pds:\n${lines.join("\n")}\n`;
+  const bus = new SimOsdpBus({ link: line.link, pds: devices, scheduler: realScheduler });
+  bus.start();
+  return {
+    bus,
+    pd: (address: number) => bus.pd(address),
+    stop: () => {
+      bus.stop();
+      line.close();
+    },
+  };
 }
 
 /** The gateway's configuration: reader i on PD address i+1, its door on that PD's output 0. */
@@ -113,26 +178,25 @@ async function stopGateway(child: ChildProcess): Promise<void> {
 export async function runOsdpGateway(dir: string, o: OsdpGatewayOptions): Promise<OsdpGatewayResult> {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, "keys"), { recursive: true, mode: 0o700 });
-  const port = join(dir, "osdp-bus");
   for (let a = 1; a <= o.pds; a++)
     writeFileSync(join(dir, "keys", `pd-${a}.scbk`), `${keyOf(a)}\n`, { mode: 0o600 });
   const perPd = WARMUP + Math.ceil(o.cards / o.pds);
   // Reader r's k-th member holds the card presented as that PD's k-th card.
   createBenchData(join(dir, "data"), o.pds, perPd, (r, k) => String(cardNumber(k * o.pds + r)));
   const config = join(dir, "gateway.yaml");
-  writeFileSync(config, JSON.stringify(gatewayDocument(dir, port, o), null, 2), { mode: 0o600 });
+  const pair = await startPtyPair();
+  writeFileSync(config, JSON.stringify(gatewayDocument(dir, pair.gatewaySide, o), null, 2), {
+    mode: 0o600,
+  });
 
-  const sim = new Simulator({ config: loadSimConfig(join(dir, "sim.yaml"), simYaml(port, o.pds)) });
-  await sim.start();
+  const sim = simulatedPds(pair, o.pds);
   const tap = new WireTap();
-  const line = sim.device("bus").osdp;
-  if (line === undefined) throw new Error("the simulator's bus has no OSDP line");
   const fromCp = tap.observer("cp");
   const fromPd = tap.observer("pd");
-  const offTraffic = line.onTraffic((from, bytes) => (from === "cp" ? fromCp : fromPd)(bytes));
+  const offTraffic = sim.bus.onTraffic((from, bytes) => (from === "cp" ? fromCp : fromPd)(bytes));
   const waiting = new Map<number, (at: number) => void>();
   const offs = Array.from({ length: o.pds }, (_, i) =>
-    sim.pd("bus", i + 1).panel.outputs.on("change", (c) => {
+    sim.pd(i + 1).panel.outputs.on("change", (c) => {
       if (c.on) waiting.get(i + 1)?.(performance.now());
     }),
   );
@@ -143,7 +207,7 @@ export async function runOsdpGateway(dir: string, o: OsdpGatewayOptions): Promis
     const address = (n % o.pds) + 1;
     const on = new Promise<number>((resolve) => waiting.set(address, resolve));
     const presented = performance.now();
-    sim.pd("bus", address).present(`12:${cardNumber(n)}`);
+    sim.pd(address).present(`12:${cardNumber(n)}`);
     const at = await Promise.race([on, sleep(limitMs).then(() => null)]);
     waiting.delete(address);
     return { presented, on: at };
@@ -193,7 +257,8 @@ export async function runOsdpGateway(dir: string, o: OsdpGatewayOptions): Promis
     await stopGateway(child);
     offTraffic();
     for (const off of offs) off();
-    await sim.stop();
+    sim.stop();
+    await pair.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

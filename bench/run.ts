@@ -50,7 +50,7 @@ import { renderFilesMarkdown, renderFilesText, runFileImport } from "./fileImpor
 import { renderGatewaysMarkdown, renderGatewaysText, runGatewaysBench } from "./gateways.js";
 import type { SizeResult } from "./measure.js";
 import { renderMetricsMarkdown, renderMetricsText, runMetricsBench } from "./metrics.js";
-import { renderOsdpMarkdown, renderOsdpText, runOsdpBench } from "./osdp.js";
+import { OSDP_CARD_GAP_MS, OSDP_PDS, renderOsdpMarkdown, renderOsdpText, runOsdpBench } from "./osdp.js";
 import { reloadRows, runReloadBench } from "./reload.js";
 import { type Row, renderMarkdown, renderText, rows } from "./report.js";
 import { machine } from "./stats.js";
@@ -106,6 +106,7 @@ const { values: opt } = parseArgs({
     "osdp-cycles": { type: "string", default: "2000" },
     "osdp-cards": { type: "string", default: "400" },
     "osdp-gateway-cards": { type: "string", default: "200" },
+    "osdp-serial-seconds": { type: "string", default: "30" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -124,7 +125,7 @@ if (opt.help) {
       "                        [--only console | --no-console] [--console-scans 100]\n" +
       "                        [--only gateways | --no-gateways] [--gateways-visits 200] [--gateways-gap 100]\n" +
       "                        [--gateways-free] [--only osdp | --no-osdp] [--osdp-cycles 2000]\n" +
-      "                        [--osdp-cards 400] [--osdp-gateway-cards 200]\n",
+      "                        [--osdp-cards 400] [--osdp-gateway-cards 200] [--osdp-serial-seconds 30]\n",
   );
   process.exit(0);
 }
@@ -243,6 +244,20 @@ const osdp = runOsdp
       cards: Number(opt["osdp-cards"]),
       gatewayCards: Number(opt["osdp-gateway-cards"]),
       gatewayScript: join(here, "e2eGateway.js"),
+      // The same gateway with serial-line readers, its cards as far apart as the OSDP cards above.
+      serialAtSamePace:
+        Number(opt["osdp-gateway-cards"]) > 0
+          ? () =>
+              runEndToEnd(here, cacheDir, {
+                quick: false,
+                seconds: opt["osdp-serial-seconds"] as string,
+                controlSeconds: "0",
+                readers: String(OSDP_PDS),
+                boards: "2",
+                interval: String(OSDP_PDS * OSDP_CARD_GAP_MS),
+                name: "osdp-serial",
+              }).result
+          : undefined,
     })
   : undefined;
 if (osdp) process.stdout.write(`\nOSDP\n${renderOsdpText(osdp)}\n`);

@@ -1,8 +1,9 @@
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { OSDP_PDS, renderOsdpMarkdown, runOsdpBench } from "../../bench/osdp.js";
+import { runEndToEnd } from "../../bench/children.js";
+import { OSDP_CARD_GAP_MS, OSDP_PDS, renderOsdpMarkdown, runOsdpBench } from "../../bench/osdp.js";
 import {
   bytesBetween,
   fetchingPoll,
@@ -73,6 +74,16 @@ describe("the OSDP benchmark, as a small run", () => {
         cards: 8,
         gatewayCards: 8,
         gatewayScript: GATEWAY,
+        serialAtSamePace: () =>
+          runEndToEnd(dirname(GATEWAY), t.dir, {
+            quick: false,
+            seconds: "2",
+            controlSeconds: "0",
+            readers: String(OSDP_PDS),
+            boards: "2",
+            interval: String(OSDP_PDS * OSDP_CARD_GAP_MS),
+            name: "osdp-serial",
+          }).result,
       });
       expect(r.pds).toBe(OSDP_PDS);
       expect(r.results.map((b) => [b.baud, b.cycle.n, b.cardToOutput.n, b.cardWire.n])).toEqual([
@@ -96,7 +107,11 @@ describe("the OSDP benchmark, as a small run", () => {
       ]);
       // A grant's path carries at least the POLL with its RAW reply and the OUT with its ACK.
       expect(r.gateway[0]?.wire.p50).toBeGreaterThan(wireMs(4 * 16, 9600));
+      // The serial-line readers at the same pace: a card every OSDP_CARD_GAP_MS, none lost.
+      expect(r.serial?.lost).toBe(0);
+      expect(r.serial?.scans).toBeGreaterThanOrEqual(8);
       const markdown = renderOsdpMarkdown(r, "2026-12-07", "npm run bench -- --only osdp");
+      expect(markdown).toContain(`serial-line readers, a card every ${OSDP_CARD_GAP_MS} ms`);
       expect(markdown).toMatch(
         /^\| baud +\| what +\| target +\| +n \| p50 \(ms\) \| p99 \(ms\) \| max \(ms\) \|$/m,
       );
