@@ -45,29 +45,38 @@ class ImmediateScheduler extends ManualScheduler {
 
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-describe("the bus's next packet", () => {
-  it("goes out straight after a reply, with no zero-delay timer in between", async () => {
-    const scheduler = new ImmediateScheduler();
-    let now = 0;
-    const line = new FakeLine([new FakePd({ address: 1 }), new FakePd({ address: 2 })]);
-    const bus = new OsdpBus({
-      port: "/dev/ttyFAKE",
-      link: line,
-      pds: [1, 2].map((address) => ({ address, secureChannel: "off" as const, scbk: null })),
-      scheduler,
-      now: () => now,
-      random: () => new Uint8Array(8),
-      logger: silentLogger(),
-    });
-    bus.start();
-    // Immediates first (a packet after a reply); when none is queued, the clock moves to the next poll.
-    for (let step = 0; step < 40; step++) {
+/** Two PDs in clear on a fake line, the bus started on a hand-run scheduler. */
+function handRunBus() {
+  const scheduler = new ImmediateScheduler();
+  const clock = { now: 0 };
+  const line = new FakeLine([new FakePd({ address: 1 }), new FakePd({ address: 2 })]);
+  const bus = new OsdpBus({
+    port: "/dev/ttyFAKE",
+    link: line,
+    pds: [1, 2].map((address) => ({ address, secureChannel: "off" as const, scbk: null })),
+    scheduler,
+    now: () => clock.now,
+    random: () => new Uint8Array(8),
+    logger: silentLogger(),
+  });
+  bus.start();
+  /** Immediates first (a packet after a reply); when none is queued, the clock moves to the next poll. */
+  const run = async (steps: number) => {
+    for (let step = 0; step < steps; step++) {
       if (!scheduler.runImmediate()) {
-        now += 50;
+        clock.now += 50;
         scheduler.runNext();
       }
       await flush();
     }
+  };
+  return { scheduler, line, bus, run };
+}
+
+describe("the bus's next packet", () => {
+  it("goes out straight after a reply, with no zero-delay timer in between", async () => {
+    const { scheduler, line, bus, run } = handRunBus();
+    await run(40);
     expect(line.written.length).toBeGreaterThan(10);
     expect(new Set(line.written.map((w) => w.address))).toEqual(new Set([1, 2]));
     expect(scheduler.delays.length).toBeGreaterThan(0);
@@ -97,27 +106,9 @@ describe("the bus's next packet", () => {
   });
 
   it("is a command for an idle bus, written within send() itself; on a busy bus it waits for the reply", async () => {
-    const scheduler = new ImmediateScheduler();
-    let now = 0;
-    const line = new FakeLine([new FakePd({ address: 1 }), new FakePd({ address: 2 })]);
-    const bus = new OsdpBus({
-      port: "/dev/ttyFAKE",
-      link: line,
-      pds: [1, 2].map((address) => ({ address, secureChannel: "off" as const, scbk: null })),
-      scheduler,
-      now: () => now,
-      random: () => new Uint8Array(8),
-      logger: silentLogger(),
-    });
-    bus.start();
+    const { scheduler, line, bus, run } = handRunBus();
     // Both PDs online and polled: the bus sleeps on a timer until the next POLL is due.
-    for (let step = 0; step < 20; step++) {
-      if (!scheduler.runImmediate()) {
-        now += 50;
-        scheduler.runNext();
-      }
-      await flush();
-    }
+    await run(20);
     while (scheduler.runImmediate()) await flush();
     const idle = line.written.length;
     // Idle: the LED is on the line when send() returns, before any timer or immediate runs.
