@@ -5,6 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import type { E2eResult } from "./e2eLatency.js";
 import type { E2eRun } from "./e2eReport.js";
 import type { SyncRun } from "./syncReport.js";
 
@@ -59,4 +60,24 @@ export function runEndToEnd(here: string, cacheDir: string, o: EndToEndOptions):
   const run = JSON.parse(readFileSync(out, "utf8")) as E2eRun;
   rmSync(out, { force: true });
   return run;
+}
+
+/**
+ * The end-to-end run with `readers` serial-line readers on 2 LCUS boards, a card every `gapMs` across
+ * them (each reader every readers × gapMs): the serial readers at the OSDP benchmark's pace.
+ */
+export function runSerialAtPace(
+  here: string,
+  cacheDir: string,
+  o: { readers: number; gapMs: number; seconds: string },
+): E2eResult {
+  return runEndToEnd(here, cacheDir, {
+    quick: false,
+    seconds: o.seconds,
+    controlSeconds: "0",
+    readers: String(o.readers),
+    boards: "2",
+    interval: String(o.readers * o.gapMs),
+    name: "osdp-serial",
+  }).result;
 }

@@ -41,7 +41,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { renderBackupMarkdown, renderBackupText, runBackupBench } from "./backup.js";
-import { runEndToEnd, runSync } from "./children.js";
+import { runEndToEnd, runSerialAtPace, runSync } from "./children.js";
 import { renderConsoleMarkdown, renderConsoleText, runConsoleBench } from "./console.js";
 import { editDoc, markers, replaceBlock } from "./docBlock.js";
 import { renderDoorsMarkdown, renderDoorsText, runDoorsBench } from "./doors.js";
@@ -245,19 +245,12 @@ const osdp = runOsdp
       gatewayCards: Number(opt["osdp-gateway-cards"]),
       gatewayScript: join(here, "e2eGateway.js"),
       // The same gateway with serial-line readers, its cards as far apart as the OSDP cards above.
-      serialAtSamePace:
-        Number(opt["osdp-gateway-cards"]) > 0
-          ? () =>
-              runEndToEnd(here, cacheDir, {
-                quick: false,
-                seconds: opt["osdp-serial-seconds"] as string,
-                controlSeconds: "0",
-                readers: String(OSDP_PDS),
-                boards: "2",
-                interval: String(OSDP_PDS * OSDP_CARD_GAP_MS),
-                name: "osdp-serial",
-              }).result
-          : undefined,
+      serialAtSamePace: () =>
+        runSerialAtPace(here, cacheDir, {
+          readers: OSDP_PDS,
+          gapMs: OSDP_CARD_GAP_MS,
+          seconds: opt["osdp-serial-seconds"] as string,
+        }),
     })
   : undefined;
 if (osdp) process.stdout.write(`\nOSDP\n${renderOsdpText(osdp)}\n`);

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runEndToEnd } from "../../bench/children.js";
+import { runSerialAtPace } from "../../bench/children.js";
 import { OSDP_CARD_GAP_MS, OSDP_PDS, renderOsdpMarkdown, runOsdpBench } from "../../bench/osdp.js";
 import {
   bytesBetween,
@@ -75,15 +75,11 @@ describe("the OSDP benchmark, as a small run", () => {
         gatewayCards: 8,
         gatewayScript: GATEWAY,
         serialAtSamePace: () =>
-          runEndToEnd(dirname(GATEWAY), t.dir, {
-            quick: false,
+          runSerialAtPace(dirname(GATEWAY), t.dir, {
+            readers: OSDP_PDS,
+            gapMs: OSDP_CARD_GAP_MS,
             seconds: "2",
-            controlSeconds: "0",
-            readers: String(OSDP_PDS),
-            boards: "2",
-            interval: String(OSDP_PDS * OSDP_CARD_GAP_MS),
-            name: "osdp-serial",
-          }).result,
+          }),
       });
       expect(r.pds).toBe(OSDP_PDS);
       expect(r.results.map((b) => [b.baud, b.cycle.n, b.cardToOutput.n, b.cardWire.n])).toEqual([
