@@ -1,25 +1,31 @@
 /**
- * Makes a serial hang-up visible. On Linux a tty whose device went away (USB unplugged, pty
- * master closed) reads 0 bytes forever; @serialport/bindings-cpp retries such reads in a tight
- * loop and never reports a disconnect. With vmin = 1 (the binding's default) a 0-byte read can
- * only mean end of file, so this binding turns it into a disconnect error instead.
+ * The Unix side of our serial ports, on top of @serialport/bindings-cpp's own port:
+ *
+ * - **A hang-up is visible.** On Linux a tty whose device went away (USB unplugged, pty master
+ *   closed) reads 0 bytes forever; the binding retries such reads in a tight loop and never
+ *   reports a disconnect. With vmin = 1 (the binding's default) a 0-byte read can only mean end of
+ *   file, so a 0-byte read here is a disconnect error.
+ * - **Bytes move on the event loop's thread.** The binding opens the device non-blocking and waits
+ *   for it with its poller (epoll), but then reads and writes through Node's thread pool: every
+ *   card line and every relay command waits for a pool thread to wake and for its completion to
+ *   come back. A read or write on a non-blocking descriptor never blocks, so here it is made at
+ *   once on the event loop's thread, and only "would block" waits for the poller. This takes two
+ *   thread hops off every card-to-relay path (docs/benchmarks.md).
  */
-import { read as fsRead } from "node:fs";
-import { promisify } from "node:util";
+import { readSync, writeSync } from "node:fs";
 import { SerialPort } from "serialport";
 
 /** The platform binding `serialport` picked. */
 export type SerialBinding = typeof SerialPort.binding;
 type PortBinding = Awaited<ReturnType<SerialBinding["open"]>>;
 
-/** The parts of a Unix port binding the read loop needs (absent on Windows). */
-interface UnixPort {
+/** The parts of a Unix port binding the read and write loops need (absent on Windows). */
+export interface UnixPort {
   readonly isOpen: boolean;
   fd: number | null;
-  poller: { once(event: "readable", callback: (err: Error | null) => void): unknown };
+  poller: { once(event: "readable" | "writable", callback: (err: Error | null) => void): unknown };
 }
 
-const readAsync = promisify(fsRead);
 const retryCodes = new Set(["EAGAIN", "EWOULDBLOCK", "EINTR"]);
 
 function isUnixPort(port: unknown): port is UnixPort {
@@ -32,6 +38,25 @@ function canceled(): Error {
   return Object.assign(new Error("Port is not open"), { canceled: true });
 }
 
+/**
+ * One non-blocking system call: its result, or "again" when it would have blocked. Any other error
+ * is thrown; node-serialport's stream closes the port as disconnected on it.
+ */
+function attempt(call: () => number): number | "again" {
+  try {
+    return call();
+  } catch (err) {
+    if (retryCodes.has((err as NodeJS.ErrnoException).code ?? "")) return "again";
+    throw err;
+  }
+}
+
+function waitFor(port: UnixPort, event: "readable" | "writable"): Promise<void> {
+  return new Promise((resolve, reject) =>
+    port.poller.once(event, (e) => (e === null ? resolve() : reject(e))),
+  );
+}
+
 /** Reads at least one byte; throws a disconnect error on end of file, "canceled" once closed. */
 export async function readUnixPort(
   port: UnixPort,
@@ -40,16 +65,11 @@ export async function readUnixPort(
   length: number,
 ): Promise<{ buffer: Buffer; bytesRead: number }> {
   for (;;) {
-    if (!port.isOpen || port.fd === null) throw canceled();
-    let bytesRead: number;
-    try {
-      ({ bytesRead } = await readAsync(port.fd, buffer, offset, length, null));
-    } catch (err) {
-      if (!retryCodes.has((err as NodeJS.ErrnoException).code ?? "")) throw err;
-      if (!port.isOpen) throw canceled();
-      await new Promise<void>((resolve, reject) =>
-        port.poller.once("readable", (e) => (e === null ? resolve() : reject(e))),
-      );
+    const fd = port.fd;
+    if (!port.isOpen || fd === null) throw canceled();
+    const bytesRead = attempt(() => readSync(fd, buffer, offset, length, null));
+    if (bytesRead === "again") {
+      await waitFor(port, "readable");
       continue;
     }
     if (bytesRead > 0) return { buffer, bytesRead };
@@ -58,16 +78,43 @@ export async function readUnixPort(
   }
 }
 
-/** Wraps a platform binding so Unix ports report a hang-up as a disconnect; others pass through. */
+/** Writes all of `buffer`, waiting for the poller whenever the device's output queue is full. */
+export async function writeUnixPort(port: UnixPort, buffer: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < buffer.length) {
+    const fd = port.fd;
+    if (!port.isOpen || fd === null) throw new Error("Port is not open");
+    const written = attempt(() => writeSync(fd, buffer, offset, buffer.length - offset));
+    if (written === "again") await waitFor(port, "writable");
+    else offset += written;
+  }
+}
+
+/**
+ * Wraps a platform binding: Unix ports report a hang-up as a disconnect and read and write on the
+ * event loop's thread; other platforms pass through.
+ */
 export function hangupSafeBinding(base: SerialBinding = SerialPort.binding): SerialBinding {
   // The binding is a union over platforms; its open options are passed through untouched.
   const baseOpen = base.open.bind(base) as (options: unknown) => Promise<PortBinding>;
   const open = async (options: unknown): Promise<PortBinding> => {
     const port = await baseOpen(options);
     if (isUnixPort(port)) {
-      const unixPort: UnixPort = port;
+      const unixPort: UnixPort & { writeOperation: Promise<void> | null } = Object.assign(port, {
+        writeOperation: null,
+      });
       port.read = (buffer: Buffer, offset: number, length: number) =>
         readUnixPort(unixPort, buffer, offset, length);
+      // drain() waits for `writeOperation` before asking the kernel to drain, as the binding's own
+      // write() arranges.
+      port.write = (buffer: Buffer) => {
+        if (!unixPort.isOpen) return Promise.reject(new Error("Port is not open"));
+        const operation = writeUnixPort(unixPort, buffer).finally(() => {
+          if (unixPort.writeOperation === operation) unixPort.writeOperation = null;
+        });
+        unixPort.writeOperation = operation;
+        return operation;
+      };
     }
     return port;
   };

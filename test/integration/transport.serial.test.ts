@@ -1,3 +1,5 @@
+import { execFileSync } from "node:child_process";
+import { closeSync, constants, open as openAsync, openSync } from "node:fs";
 import { join } from "node:path";
 import { SerialPort } from "serialport";
 import { beforeAll, describe, expect, vi } from "vitest";
@@ -22,6 +24,27 @@ const it = test.extend(
     },
 );
 
+/**
+ * Occupies every thread of Node's pool: each opens a FIFO for reading, which blocks until a writer
+ * comes. Returns the release, which lets every open finish and closes what it opened.
+ */
+function occupyThreadPool(dir: string): () => Promise<void> {
+  const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+  const fifos = Array.from({ length: threads }, (_, i) => join(dir, `pool-${i}.fifo`));
+  execFileSync("mkfifo", fifos);
+  const opened = fifos.map(
+    (fifo) =>
+      new Promise<number>((resolve, reject) =>
+        openAsync(fifo, "r", (err, fd) => (err ? reject(err) : resolve(fd))),
+      ),
+  );
+  return async () => {
+    const writers = fifos.map((fifo) => openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+    for (const fd of await Promise.all(opened)) closeSync(fd);
+    for (const fd of writers) closeSync(fd);
+  };
+}
+
 function closes(t: Transport): Promise<{ reason: CloseReason; err: Error | undefined }> {
   return new Promise((resolve) => t.on("close", (reason, err) => resolve({ reason, err })));
 }
@@ -45,6 +68,31 @@ describe("serial transport over socat pseudo-terminals", () => {
       peer.port.write(Buffer.from("0004318976\r\n"), (err) => (err ? reject(err) : resolve())),
     );
     await vi.waitFor(() => expect(Buffer.from(got).toString()).toBe("0004318976\r\n"), { timeout: 3000 });
+  });
+
+  it("reads and writes while every thread of Node's pool is busy", async ({
+    defer,
+    ptyPair,
+    folder: { dir },
+  }) => {
+    const { a, b } = await ptyPair();
+    const t = await openTransport(a, { baudRate: 9600 });
+    defer(() => t.close());
+    const peer = await openTransport(b, { baudRate: 9600 });
+    defer(() => peer.close());
+    const got = { t: [] as number[], peer: [] as number[] };
+    t.on("data", (bytes) => got.t.push(...bytes));
+    peer.on("data", (bytes) => got.peer.push(...bytes));
+    const release = occupyThreadPool(dir);
+    let released = false;
+    defer(() => (released ? undefined : release()));
+
+    // Not awaited: through the pool, the write itself would wait for the release.
+    const writes = [t.write(Uint8Array.of(0x01, 0x02)), peer.write(Uint8Array.of(0x03))];
+    await vi.waitFor(() => expect(got).toEqual({ t: [0x03], peer: [0x01, 0x02] }), { timeout: 3000 });
+    await Promise.all(writes);
+    released = true;
+    await release();
   });
 
   it("reports 'canceled' when we close the port ourselves", async ({ ptyPair }) => {
