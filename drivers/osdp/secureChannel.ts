@@ -4,7 +4,7 @@
  * message and the encrypted data blocks. It never frames packets: it works on the `macInput` and
  * `data` fields of the codec's packets. The session state (the MAC chain) is in secureSession.ts.
  */
-import { createCipheriv, createDecipheriv, timingSafeEqual } from "node:crypto";
+import { type Cipher, createCipheriv, createDecipheriv, type Decipher, timingSafeEqual } from "node:crypto";
 import { inspect } from "node:util";
 
 export { SCS } from "./codes.js";
@@ -94,22 +94,65 @@ export function requireLength(bytes: Uint8Array, length: number, what: string): 
     );
 }
 
+/**
+ * AES-128 on single blocks under one key. Making a cipher costs several times what a packet's few
+ * blocks cost, and every exchange on a secure bus needs three to five of them, so one ECB cipher
+ * per key is kept and CBC is chained here. ECB without padding holds nothing back between calls.
+ */
+interface BlockCipher {
+  /** The key it was made with: a key changed in place gets a new cipher. */
+  key: Uint8Array;
+  encrypt: Cipher;
+  decrypt?: Decipher;
+}
+
+const blockCiphers = new WeakMap<Uint8Array, BlockCipher>();
+
+function blockCipher(key: Uint8Array): BlockCipher {
+  const known = blockCiphers.get(key);
+  if (known !== undefined && equalKeys(known.key, key)) return known;
+  const made: BlockCipher = {
+    key: key.slice(),
+    encrypt: createCipheriv("aes-128-ecb", key, null).setAutoPadding(false),
+  };
+  blockCiphers.set(key, made);
+  return made;
+}
+
+/** Our own key against our own copy of it: no outside input, so a plain comparison. */
+function equalKeys(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** AES-128 in ECB mode over whole blocks. */
 function aesEcb(key: Uint8Array, input: Uint8Array): Uint8Array {
-  const cipher = createCipheriv("aes-128-ecb", key, null).setAutoPadding(false);
-  return new Uint8Array(Buffer.concat([cipher.update(input), cipher.final()]));
+  return new Uint8Array(blockCipher(key).encrypt.update(input));
 }
 
 /** AES-128 in CBC mode over whole blocks. */
 function aesCbc(key: Uint8Array, iv: Uint8Array, input: Uint8Array): Uint8Array {
-  const cipher = createCipheriv("aes-128-cbc", key, iv).setAutoPadding(false);
-  return new Uint8Array(Buffer.concat([cipher.update(input), cipher.final()]));
+  const { encrypt } = blockCipher(key);
+  const out = new Uint8Array(input.length);
+  const block = Buffer.allocUnsafe(BLOCK);
+  let previous: Uint8Array = iv;
+  for (let at = 0; at < input.length; at += BLOCK) {
+    for (let i = 0; i < BLOCK; i++) block[i] = (input[at + i] as number) ^ (previous[i] as number);
+    out.set(encrypt.update(block), at);
+    previous = out.subarray(at, at + BLOCK);
+  }
+  return out;
 }
 
 /** AES-128 CBC decryption over whole blocks. */
 function aesCbcDecrypt(key: Uint8Array, iv: Uint8Array, input: Uint8Array): Uint8Array {
-  const decipher = createDecipheriv("aes-128-cbc", key, iv).setAutoPadding(false);
-  return new Uint8Array(Buffer.concat([decipher.update(input), decipher.final()]));
+  const cipher = blockCipher(key);
+  cipher.decrypt ??= createDecipheriv("aes-128-ecb", key, null).setAutoPadding(false);
+  const out = new Uint8Array(cipher.decrypt.update(input));
+  for (let i = 0; i < out.length; i++)
+    out[i] = (out[i] as number) ^ (i < BLOCK ? (iv[i] as number) : (input[i - BLOCK] as number));
+  return out;
 }
 
 /** Derives S-ENC, S-MAC1 and S-MAC2: each the SCBK over 0x01, its code, the first 6 bytes of RND.A, zeros. */

@@ -143,6 +143,48 @@ describe("encrypted data blocks", () => {
     expect(decryptData(keys.sEnc, mac, new Uint8Array())).toMatchObject({ code: "SC_MALFORMED" });
   });
 
+  it("chains CBC as Node's own AES-128-CBC does, over any number of blocks, both ways", () => {
+    const padded = (b: Uint8Array) => {
+      const out = new Uint8Array((Math.floor(b.length / 16) + 1) * 16);
+      out.set(b);
+      out[b.length] = 0x80;
+      return out;
+    };
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 16, maxLength: 16 }),
+        fc.uint8Array({ maxLength: 100 }),
+        (key, plain) => {
+          const iv = mac.map((b) => ~b & 0xff);
+          const node = createCipheriv("aes-128-cbc", key, iv).setAutoPadding(false).update(padded(plain));
+          const ours = encryptData(key, mac, plain);
+          expect(toHex(ours)).toBe(toHex(node));
+          const back = decryptData(key, mac, ours);
+          expect(back.ok && toHex(back.data)).toBe(toHex(plain));
+          const whole = padded(plain);
+          const head = createCipheriv("aes-128-cbc", keys.sMac1, iv)
+            .setAutoPadding(false)
+            .update(whole.subarray(0, -16));
+          const chain = whole.length > 16 ? head.subarray(-16) : iv;
+          const last = createCipheriv("aes-128-cbc", keys.sMac2, chain)
+            .setAutoPadding(false)
+            .update(whole.subarray(-16));
+          expect(toHex(computeMac(keys, iv, whole))).toBe(toHex(last));
+        },
+      ),
+    );
+  });
+
+  it("a key changed in place is used as it is now, not as it was", () => {
+    const key = Uint8Array.from(keys.sEnc);
+    const before = encryptData(key, mac, hex("00050a00"));
+    key[0] = (key[0] as number) ^ 0xff;
+    const after = encryptData(key, mac, hex("00050a00"));
+    expect(toHex(after)).toBe(toHex(encryptData(Uint8Array.from(key), mac, hex("00050a00"))));
+    expect(toHex(after)).not.toBe(toHex(before));
+    expect(decryptData(key, mac, before)).toMatchObject({ code: "SC_BAD_PADDING" });
+  });
+
   it("any command and reply payload survives the round trip between the two sides", () => {
     const { cp, pd } = sessions();
     fc.assert(
