@@ -1,4 +1,4 @@
-import { DateTime } from "luxon";
+import { DateTime, Info, type Zone } from "luxon";
 
 /** The scan instant seen in the site's zone: everything the calendar rules ask about `now`. */
 export interface LocalNow {
@@ -17,11 +17,19 @@ export interface LocalNow {
  * Performance: luxon's zone arithmetic (Intl formatting under the hood) is the slow part of a
  * decision, and a decision asks the same questions several times (history, validity, periods). The
  * answers are pure functions of their arguments, so they are memoised; the memos are bounded.
+ *
+ * The commonest question, a zone's offset at an instant, costs a fraction of a millisecond when
+ * Intl's data is not in the CPU's caches, which is the case for a card after a quiet spell. It is
+ * asked of luxon once per zone and hour and remembered: an hour whose first and last millisecond
+ * have the same offset has that offset throughout, since no zone of the time zone database changes
+ * its offset and back within an hour. An hour with a change in it is asked exactly, each time.
  */
 const MEMO_MAX = 20_000;
+const HOUR_MS = 3_600_000;
 const dayStarts = new Map<string, number>();
 const midnights = new Map<string, number>();
-const localDates = new Map<string, string>();
+const hourOffsets = new Map<string, number>();
+const zones = new Map<string, Zone>();
 let lastNow: LocalNow | null = null;
 
 function remember<V>(memo: Map<string, V>, key: string, value: V): V {
@@ -30,20 +38,70 @@ function remember<V>(memo: Map<string, V>, key: string, value: V): V {
   return value;
 }
 
-/** Reads `now` in the site's time zone once per decision (luxon is the slow part of a decision). */
+function zoneNamed(name: string): Zone {
+  let zone = zones.get(name);
+  if (zone === undefined) {
+    zone = Info.normalizeZone(name);
+    if (zones.size >= 100) zones.clear();
+    zones.set(name, zone);
+  }
+  return zone;
+}
+
+/** The zone's offset from UTC at `ms`, in minutes (NaN for a zone luxon does not know). */
+function offsetAt(ms: number, zone: string): number {
+  const hour = Math.floor(ms / HOUR_MS);
+  const key = `${zone} ${hour}`;
+  const known = hourOffsets.get(key);
+  if (known !== undefined) return known;
+  const z = zoneNamed(zone);
+  const first = z.offset(hour * HOUR_MS);
+  const last = z.offset((hour + 1) * HOUR_MS - 1);
+  if (first === last && !Number.isNaN(first)) return remember(hourOffsets, key, first);
+  return z.offset(ms);
+}
+
+const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+
+interface WallClock {
+  /** `YYYY-MM-DD`. */
+  date: string;
+  /** Minutes since midnight. */
+  minutes: number;
+  /** The offset from UTC, in minutes. */
+  offset: number;
+}
+
+/** The wall clock in `zone` at `ms`; luxon answers for an unknown zone or a year outside 1–9999. */
+function wallClock(ms: number, zone: string): WallClock {
+  const offset = offsetAt(ms, zone);
+  const wall = new Date(ms + offset * 60_000);
+  const year = wall.getUTCFullYear();
+  if (Number.isNaN(offset) || year < 1 || year > 9999) {
+    const dt = DateTime.fromMillis(ms, { zone });
+    return { date: dt.toISODate() as string, minutes: dt.hour * 60 + dt.minute, offset: dt.offset };
+  }
+  return {
+    date: `${String(year).padStart(4, "0")}-${pad2(wall.getUTCMonth() + 1)}-${pad2(wall.getUTCDate())}`,
+    minutes: wall.getUTCHours() * 60 + wall.getUTCMinutes(),
+    offset,
+  };
+}
+
+/** Reads `now` in the site's time zone once per decision. */
 export function localNow(ms: number, zone: string): LocalNow {
   if (lastNow === null || lastNow.ms !== ms || lastNow.zone !== zone) {
-    const dt = DateTime.fromMillis(ms, { zone });
-    const date = dt.toISODate() as string;
-    // `startOf("day")` resolves local midnight of `date` from the current offset: it depends on
-    // nothing else, so it is remembered per zone, date and offset.
-    const key = `${zone} ${date} ${dt.offset}`;
+    const { date, minutes, offset } = wallClock(ms, zone);
+    // Local midnight of `date` depends on nothing but the zone, the date and the offset now.
+    const key = `${zone} ${date} ${offset}`;
     lastNow = {
       ms,
       zone,
       date,
-      minutes: dt.hour * 60 + dt.minute,
-      startOfDay: midnights.get(key) ?? remember(midnights, key, dt.startOf("day").toMillis()),
+      minutes,
+      startOfDay:
+        midnights.get(key) ??
+        remember(midnights, key, DateTime.fromMillis(ms, { zone }).startOf("day").toMillis()),
     };
   }
   return { ...lastNow };
@@ -61,12 +119,7 @@ export function startOfLocalDay(date: string, zone: string): number {
 
 /** The local date of an instant in `zone`. */
 export function localDateOf(ms: number, zone: string): string {
-  const key = `${zone} ${ms}`;
-  let date = localDates.get(key);
-  if (date === undefined) {
-    date = remember(localDates, key, DateTime.fromMillis(ms, { zone }).toISODate() as string);
-  }
-  return date;
+  return wallClock(ms, zone).date;
 }
 
 /** Local date and time of an instant, for messages: `{ date, time: "HH:MM" }`. */
