@@ -205,8 +205,10 @@ export class DoorModes {
   granted(doorId: string, memberId: string | null, direction: "in" | "out", now: number): void {
     const door = this.o.doors.find((d) => d.id === doorId);
     const s = this.states.get(doorId);
+    if (!door?.firstPersonIn || !s || memberId === null || direction !== "in") return;
+    // Only now: the calendar is a read of the cache, and a grant's door pulse waits behind this.
     const cal = this.o.calendar();
-    if (!door?.firstPersonIn || !s || !cal || memberId === null || direction !== "in") return;
+    if (!cal) return;
     const start = openWindowStart(door.schedule, now, cal.zone, cal.holidays);
     if (start === null || (s.firstInAt !== null && s.firstInAt >= start)) return;
     if (!hasLockdownAccess(this.o.store, memberId)) return;
