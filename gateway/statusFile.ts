@@ -5,6 +5,7 @@
  * pid is alive and `updatedAt` is fresh.
  */
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { StatusDocument } from "../config/statusDocument.js";
 import { realScheduler, type Scheduler } from "../runtime/scheduler.js";
@@ -29,9 +30,17 @@ export function statusFilePath(dataDir: string): string {
  */
 export function writeStatusFile(path: string, doc: StatusDocument, mode = 0o600): void {
   const temp = `${path}.${doc.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(doc, null, 2)}\n`, { mode });
+  writeFileSync(temp, statusText(doc), { mode });
   renameSync(temp, path);
 }
+
+/** writeStatusFile with the file work on Node's thread pool; the document is taken as it is now. */
+function writeStatusFileInBackground(path: string, doc: StatusDocument, mode: number): Promise<void> {
+  const temp = `${path}.${doc.pid}.tmp`;
+  return writeFile(temp, statusText(doc), { mode }).then(() => rename(temp, path));
+}
+
+const statusText = (doc: StatusDocument) => `${JSON.stringify(doc, null, 2)}\n`;
 
 /** What `status` concludes from a data folder. */
 export type StatusReading =
@@ -118,7 +127,12 @@ export interface StatusWriterOptions {
   mode?: number;
 }
 
-/** Rewrites the status file every second and soon after changes, at most once per minGapMs. */
+/**
+ * Rewrites the status file every second and soon after changes, at most once per minGapMs. The
+ * first and the last document are written at once; those in between are taken at once and written
+ * by Node's thread pool, one at a time: the file work took a millisecond or more of the event loop,
+ * and a card read in that time waited for it.
+ */
 export class StatusWriter {
   private readonly options: StatusWriterOptions;
   private readonly scheduler: Scheduler;
@@ -127,6 +141,10 @@ export class StatusWriter {
   private lastWrite = Number.NEGATIVE_INFINITY;
   private active = false;
   private failing = false;
+  /** The background write under way, if any. */
+  private inFlight: Promise<void> | null = null;
+  /** A write fell due while one was under way: one more follows it. */
+  private again = false;
 
   constructor(options: StatusWriterOptions) {
     this.options = options;
@@ -137,7 +155,8 @@ export class StatusWriter {
   start(): void {
     if (this.active) return;
     this.active = true;
-    this.write();
+    this.writeOnce();
+    this.schedule(this.options.intervalMs ?? STATUS_INTERVAL_MS);
   }
 
   /**
@@ -150,17 +169,33 @@ export class StatusWriter {
     this.schedule(Math.max(0, wait));
   }
 
-  /** Stops the timer and, unless told not to, writes a last document (the one saying "stopped"). */
-  stop(writeLast = true): void {
-    if (!this.active) return;
+  /**
+   * Stops the timer and, unless told not to, writes a last document (the one saying "stopped")
+   * once a background write under way has finished, so the last document is the one that stays.
+   */
+  stop(writeLast = true): Promise<void> {
+    if (!this.active) return Promise.resolve();
     this.active = false;
+    this.again = false;
     this.cancel();
-    if (writeLast) this.writeOnce();
+    const last = () => {
+      if (writeLast) this.writeOnce();
+    };
+    if (this.inFlight === null) {
+      last();
+      return Promise.resolve();
+    }
+    return this.inFlight.then(last);
+  }
+
+  /** Resolves once no background write is under way (and none is due to follow one). */
+  async flushed(): Promise<void> {
+    while (this.inFlight !== null) await this.inFlight;
   }
 
   private write(): void {
     this.cancel();
-    this.writeOnce();
+    this.writeInBackground();
     this.schedule(this.options.intervalMs ?? STATUS_INTERVAL_MS);
   }
 
@@ -168,14 +203,47 @@ export class StatusWriter {
     this.lastWrite = this.options.clock();
     try {
       writeStatusFile(this.options.path, this.options.snapshot(), this.options.mode);
+      this.written(null);
+    } catch (err) {
+      this.written(err);
+    }
+  }
+
+  private writeInBackground(): void {
+    if (this.inFlight !== null) {
+      this.again = true;
+      return;
+    }
+    this.lastWrite = this.options.clock();
+    let doc: StatusDocument;
+    try {
+      doc = this.options.snapshot();
+    } catch (err) {
+      this.written(err);
+      return;
+    }
+    this.inFlight = writeStatusFileInBackground(this.options.path, doc, this.options.mode ?? 0o600).then(
+      () => this.written(null),
+      (err: unknown) => this.written(err),
+    );
+    void this.inFlight.then(() => {
+      this.inFlight = null;
+      if (!this.again || !this.active) return;
+      this.again = false;
+      this.writeInBackground();
+    });
+  }
+
+  private written(err: unknown): void {
+    if (err === null) {
       this.failing = false;
       this.options.onWrite?.(null);
-    } catch (err) {
-      // Report once per failure streak, not every second.
-      if (!this.failing) this.options.onError(err);
-      this.failing = true;
-      this.options.onWrite?.(err);
+      return;
     }
+    // Report once per failure streak, not every second.
+    if (!this.failing) this.options.onError(err);
+    this.failing = true;
+    this.options.onWrite?.(err);
   }
 
   /** Arranges a write in `ms`, unless one is already due sooner (the heartbeat or an earlier change). */

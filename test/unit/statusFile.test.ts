@@ -36,7 +36,12 @@ const it = test.extend("writerRig", ({ folder: { dir } }) => (path?: string) => 
     },
     onError: (err) => errors.push(err),
   });
-  return { dir, scheduler, writes, errors, writer, setState: (s: typeof state) => (state = s) };
+  /** Advances the clock, then lets a write it started reach the disk. */
+  const tick = async (ms: number) => {
+    scheduler.advance(ms);
+    await writer.flushed();
+  };
+  return { dir, scheduler, writes, errors, writer, tick, setState: (s: typeof state) => (state = s) };
 });
 
 /** A daemon's status as the gateway reports it: one reader waiting, one relay open. */
@@ -248,39 +253,62 @@ class ManualScheduler implements Scheduler {
 }
 
 describe("StatusWriter", () => {
-  it("writes at start and then every second, as the daemon's heartbeat", ({ writerRig }) => {
-    const { writer, scheduler, writes, dir } = writerRig();
+  it("writes at start and then every second, as the daemon's heartbeat", async ({ writerRig }) => {
+    const { writer, scheduler, writes, dir, tick } = writerRig();
     writer.start();
-    scheduler.advance(3500);
+    for (let i = 0; i < 7; i++) await tick(500);
     expect(writes).toEqual([0, 1000, 2000, 3000]);
-    expect(readStatus(dir, alive(scheduler.now)).running).toBe(true);
+    expect(readStatus(dir, alive(scheduler.now)).status?.updatedAt).toBe(new Date(T0 + 3000).toISOString());
   });
 
-  it("writes soon after a change, at most once per 200 ms, never synchronously", ({ writerRig }) => {
-    const { writer, scheduler, writes } = writerRig();
+  it("writes soon after a change, at most once per 200 ms, never synchronously", async ({ writerRig }) => {
+    const { writer, writes, tick } = writerRig();
     writer.start();
-    scheduler.advance(50);
+    await tick(50);
     writer.changed();
     writer.changed();
     expect(writes).toEqual([0]);
-    scheduler.advance(150);
+    await tick(150);
     expect(writes).toEqual([0, 200]);
-    scheduler.advance(500);
+    await tick(500);
     writer.changed();
     expect(writes).toEqual([0, 200]);
-    scheduler.advance(0);
+    await tick(0);
     expect(writes).toEqual([0, 200, 700]);
     // The heartbeat counts from the last write.
-    scheduler.advance(1000);
+    await tick(1000);
     expect(writes).toEqual([0, 200, 700, 1700]);
   });
 
-  it("writes a last document on stop and leaves no timer running", ({ writerRig }) => {
+  it("takes the document at once but leaves the file work to Node's pool, one write at a time", async ({
+    writerRig,
+  }) => {
+    const { writer, scheduler, writes, dir } = writerRig();
+    const updatedAt = () => readStatus(dir, alive(scheduler.now)).status?.updatedAt;
+    writer.start();
+    expect(updatedAt()).toBe(new Date(T0).toISOString());
+    scheduler.advance(1000);
+    // Taken at 1000, not yet on disk: the event loop went on without waiting for the file.
+    expect(writes).toEqual([0, 1000]);
+    expect(updatedAt()).toBe(new Date(T0).toISOString());
+    // Two more fall due while that one is under way: one write follows it, with the newest document.
+    writer.changed();
+    scheduler.advance(200);
+    writer.changed();
+    scheduler.advance(200);
+    expect(writes).toEqual([0, 1000]);
+    await writer.flushed();
+    expect(writes).toEqual([0, 1000, 1400]);
+    expect(updatedAt()).toBe(new Date(T0 + 1400).toISOString());
+    expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it("writes a last document on stop and leaves no timer running", async ({ writerRig }) => {
     const { writer, scheduler, writes, dir, setState } = writerRig();
     writer.start();
     scheduler.advance(400);
     setState("stopped");
-    writer.stop();
+    await writer.stop();
     writer.changed();
     scheduler.advance(5000);
     expect(writes).toEqual([0, 400]);
@@ -291,20 +319,33 @@ describe("StatusWriter", () => {
     });
   });
 
-  it("can stop without a last write (after a failure the old document stays)", ({ writerRig }) => {
-    const { writer, scheduler, writes } = writerRig();
+  it("on stop, waits for a write under way so the last document is the one that stays", async ({
+    writerRig,
+  }) => {
+    const { writer, scheduler, writes, dir, setState } = writerRig();
     writer.start();
-    writer.stop(false);
-    scheduler.advance(2000);
+    scheduler.advance(1000);
+    setState("stopped");
+    const stopped = writer.stop();
+    expect(writes).toEqual([0, 1000]);
+    await stopped;
+    expect(writes).toEqual([0, 1000, 1000]);
+    expect(readStatus(dir, alive(scheduler.now))).toMatchObject({ status: { state: "stopped" } });
+  });
+
+  it("can stop without a last write (after a failure the old document stays)", async ({ writerRig }) => {
+    const { writer, writes, tick } = writerRig();
+    writer.start();
+    await writer.stop(false);
+    await tick(2000);
     expect(writes).toEqual([0]);
   });
 
-  it("reports a failing write once per failure streak and keeps trying", ({ writerRig }) => {
-    const { writer, scheduler, writes, errors, dir } = writerRig(
-      join("/nonexistent-accessgw-dir", "status.json"),
-    );
+  it("reports a failing write once per failure streak and keeps trying", async ({ writerRig }) => {
+    const { writer, writes, errors, dir, tick } = writerRig(join("/nonexistent-accessgw-dir", "status.json"));
     writer.start();
-    scheduler.advance(2000);
+    await tick(1000);
+    await tick(1000);
     expect(writes).toEqual([0, 1000, 2000]);
     expect(errors).toHaveLength(1);
     expect(String(errors[0])).toMatch(/ENOENT/);
