@@ -57,7 +57,11 @@ function waitFor(port: UnixPort, event: "readable" | "writable"): Promise<void> 
   );
 }
 
-/** Reads at least one byte; throws a disconnect error on end of file, "canceled" once closed. */
+/**
+ * Reads at least one byte; throws a disconnect error on end of file, "canceled" once closed. It
+ * waits for the poller first: the stream asks again right after each read, when there is nothing
+ * yet, and a read that would block costs a system call and an error object each time.
+ */
 export async function readUnixPort(
   port: UnixPort,
   buffer: Buffer,
@@ -65,13 +69,12 @@ export async function readUnixPort(
   length: number,
 ): Promise<{ buffer: Buffer; bytesRead: number }> {
   for (;;) {
+    if (!port.isOpen || port.fd === null) throw canceled();
+    await waitFor(port, "readable");
     const fd = port.fd;
     if (!port.isOpen || fd === null) throw canceled();
     const bytesRead = attempt(() => readSync(fd, buffer, offset, length, null));
-    if (bytesRead === "again") {
-      await waitFor(port, "readable");
-      continue;
-    }
+    if (bytesRead === "again") continue;
     if (bytesRead > 0) return { buffer, bytesRead };
     if (!port.isOpen) throw canceled();
     throw Object.assign(new Error("device hung up (end of file)"), { disconnect: true });
