@@ -105,8 +105,8 @@ const { values: opt } = parseArgs({
     "no-osdp": { type: "boolean", default: false },
     "osdp-cycles": { type: "string", default: "2000" },
     "osdp-cards": { type: "string", default: "400" },
-    "osdp-gateway-cards": { type: "string", default: "200" },
-    "osdp-serial-seconds": { type: "string", default: "30" },
+    "osdp-gateway-cards": { type: "string", default: "600" },
+    "osdp-serial-seconds": { type: "string", default: "75" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -125,7 +125,7 @@ if (opt.help) {
       "                        [--only console | --no-console] [--console-scans 100]\n" +
       "                        [--only gateways | --no-gateways] [--gateways-visits 200] [--gateways-gap 100]\n" +
       "                        [--gateways-free] [--only osdp | --no-osdp] [--osdp-cycles 2000]\n" +
-      "                        [--osdp-cards 400] [--osdp-gateway-cards 200] [--osdp-serial-seconds 30]\n",
+      "                        [--osdp-cards 400] [--osdp-gateway-cards 600] [--osdp-serial-seconds 75]\n",
   );
   process.exit(0);
 }

@@ -185,7 +185,7 @@ export class StatusWriter {
       last();
       return Promise.resolve();
     }
-    return this.inFlight.then(last);
+    return this.inFlight.then(last, last);
   }
 
   /** Resolves once no background write is under way (and none is due to follow one). */
@@ -226,7 +226,7 @@ export class StatusWriter {
       () => this.written(null),
       (err: unknown) => this.written(err),
     );
-    void this.inFlight.then(() => {
+    void this.inFlight.finally(() => {
       this.inFlight = null;
       if (!this.again || !this.active) return;
       this.again = false;

@@ -8,8 +8,9 @@
  * - **Bytes move on the event loop's thread.** The binding opens the device non-blocking and waits
  *   for it with its poller (epoll), but then reads and writes through Node's thread pool: every
  *   card line and every relay command waits for a pool thread to wake and for its completion to
- *   come back. A read or write on a non-blocking descriptor never blocks, so here it is made at
- *   once on the event loop's thread, and only "would block" waits for the poller. This takes two
+ *   come back. A read or write on a non-blocking descriptor never blocks, so here it is made on the
+ *   event loop's thread: a read as soon as the poller says there is something to read, a write at
+ *   once (waiting for the poller only while the device's output queue is full). This takes two
  *   thread hops off every card-to-relay path (docs/benchmarks.md).
  */
 import { readSync, writeSync } from "node:fs";
@@ -20,7 +21,7 @@ export type SerialBinding = typeof SerialPort.binding;
 type PortBinding = Awaited<ReturnType<SerialBinding["open"]>>;
 
 /** The parts of a Unix port binding the read and write loops need (absent on Windows). */
-export interface UnixPort {
+interface UnixPort {
   readonly isOpen: boolean;
   fd: number | null;
   poller: { once(event: "readable" | "writable", callback: (err: Error | null) => void): unknown };
