@@ -333,6 +333,7 @@ export class Gateway implements Feature {
       onStopped: (reader) => pinGate.forget(reader.id),
       onState: (reader) => {
         pipeline.linkChanged(reader.id);
+        pinGate.linkChanged(reader.id);
         changed();
       },
       changed,

@@ -155,6 +155,15 @@ export class PinGate implements Feature {
   }
 
   /**
+   * The reader's link changed (R17, as the pipeline does): its next card is a new presentation, so
+   * a member who presents the card again after the reader came back is asked for the PIN again. A
+   * card already waiting for its PIN keeps waiting; its timeout still ends it.
+   */
+  linkChanged(readerId: string): void {
+    this.debouncers.get(readerId)?.reset(readerId);
+  }
+
+  /**
    * A reader stopped (a reload removes or restarts it): the card waiting at it is forgotten, its
    * timer with it, so neither a timeout nor keys at the restarted reader finish it under settings
    * no longer in force; nothing is recorded. Its R17 window starts afresh (debounceMs may change).
