@@ -70,7 +70,12 @@ export function createReader(config: Reader, deps: ReaderDeps): CreateReaderResu
       const ports = deps.osdpPorts ?? new OsdpPorts({ ...osdpPortDeps(deps), logger: common.logger });
       return {
         ok: true,
-        reader: new OsdpReader(config, { ports, clock: deps.clock, logger: common.logger }),
+        reader: new OsdpReader(config, {
+          ports,
+          clock: deps.clock,
+          scheduler: deps.scheduler,
+          logger: common.logger,
+        }),
       };
     }
   }

@@ -6,10 +6,11 @@
  */
 import type { Logger } from "pino";
 import type { Reader } from "../../config/gateway.js";
+import type { Scheduler } from "../../runtime/scheduler.js";
 import { osdpCardNumber } from "../osdp/cardData.js";
 import type { PdCapabilities, PdCommand, PdStatus, SecureState } from "../osdp/cpTypes.js";
 import { KeyFileError, readKeyFile } from "../osdp/keyFile.js";
-import { feedbackSignals, feedbackText } from "../osdp/osdpFeedback.js";
+import { feedbackSignals, feedbackText, TEXT_PAGE_MS } from "../osdp/osdpFeedback.js";
 import type { OsdpPorts } from "../osdp/osdpPorts.js";
 import { Listeners } from "../transport/listeners.js";
 import type { HealthState } from "../transport/reconnecting.js";
@@ -26,10 +27,12 @@ import { RejectLog } from "./rejectLog.js";
 /** An `osdp` reader's configuration. */
 export type OsdpReaderConfig = Extract<Reader, { driver: "osdp" }>;
 
-/** What an OSDP reader is handed: the gateway's shared ports, its clock and logger. */
+/** What an OSDP reader is handed: the gateway's shared ports, its clock, timers and logger. */
 export interface OsdpReaderDeps {
   ports: OsdpPorts;
   clock: () => number;
+  /** Shows a long message's later pages on the display. */
+  scheduler: Scheduler;
   logger: Logger;
 }
 
@@ -60,6 +63,8 @@ export class OsdpReader implements ReaderDriver {
   private readonly listeners = new Listeners<ReaderEvents>();
   private readonly rejects: RejectLog;
   private readonly totals = { cards: 0, keypads: 0, feedbackFailures: 0, reconnects: 0 };
+  /** The later pages of the message on the display, not yet shown. */
+  private readonly pageTimers: unknown[] = [];
   private readonly rejected: Partial<Record<ReaderRejectCode, number>> = {};
   private pd: PdStatus | undefined;
   private capabilities: PdCapabilities | undefined;
@@ -112,6 +117,7 @@ export class OsdpReader implements ReaderDriver {
 
   /** Leaves the bus (the port closes with its last reader); no events follow. */
   async stop(): Promise<void> {
+    this.cancelPages();
     for (const off of this.unsubscribe.splice(0)) off();
     if (!this.joined) return;
     this.joined = false;
@@ -142,10 +148,24 @@ export class OsdpReader implements ReaderDriver {
     };
   }
 
-  /** D6: LED and beeps, and the message on a PD with a display; fire-and-forget, failures counted. */
+  /**
+   * D6: LED and beeps, and the message on a PD with a display; fire-and-forget, failures counted.
+   * A message longer than the display shows in pages; the next decision's feedback, or the
+   * reader's stop, cancels the pages not yet shown.
+   */
   feedback(f: ReaderFeedback): void {
-    const commands: PdCommand[] = feedbackSignals(f);
-    if (this.capabilities?.display === true) commands.push(...feedbackText(f));
+    this.cancelPages();
+    const pages = this.capabilities?.display === true ? feedbackText(f) : [];
+    this.send([...feedbackSignals(f), ...(pages[0] ?? [])]);
+    for (const [i, page] of pages.slice(1).entries())
+      this.pageTimers.push(this.deps.scheduler.setTimeout(() => this.send(page), (i + 1) * TEXT_PAGE_MS));
+  }
+
+  private cancelPages(): void {
+    for (const timer of this.pageTimers.splice(0)) this.deps.scheduler.clearTimeout(timer);
+  }
+
+  private send(commands: readonly PdCommand[]): void {
     for (const command of commands) {
       this.deps.ports.send(this.config.port, this.config.address, command).catch((err: unknown) => {
         this.totals.feedbackFailures++;

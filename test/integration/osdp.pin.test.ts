@@ -7,7 +7,7 @@
  * waits until the test fires it (HeldTimers): the poll loop runs on real timers.
  */
 import { describe, expect, vi } from "vitest";
-import { displayLines } from "../../drivers/osdp/osdpFeedback.js";
+import { displayLines, TEXT_PAGE_MS } from "../../drivers/osdp/osdpFeedback.js";
 import type { OsdpPd } from "../../firmware-sim/devices/osdpPd.js";
 import { planReload } from "../../gateway/configDiff.js";
 import type { Gateway } from "../../gateway/daemon.js";
@@ -202,13 +202,18 @@ describe("R21: card and PIN at an OSDP PD's keypad", () => {
     const locked = await attempt(PIA.card, null);
     expect(locked.event).toMatchObject({ reason: "pin_locked", memberId: "m-pia", creditsDeducted: 0 });
     expect(timers.pending).toBe(0);
-    // What fits of the message on two rows of 32 ("…or please see reception").
+    // The message on two rows of 32 at a time: the rest ("reception") a page later.
     expect(locked.shown).toEqual([
       "led:red",
       "buzzer:3 beeps",
       "display:Too many wrong PINs - try again",
       "display:in 15 minutes or please see",
     ]);
+    const page = pd1.panel.display.history.length;
+    await vi.waitFor(
+      () => expect(shownSince(pd1, page).map((s) => s.trimEnd())).toEqual(["display:reception", "display:"]),
+      { timeout: TEXT_PAGE_MS + WAIT.timeout },
+    );
     pd1.typeKeys(`${PIA.pin}#`);
 
     // Noè's card at the same reader, after Pia's keys on the bus: his PIN opens.

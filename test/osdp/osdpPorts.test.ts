@@ -5,7 +5,19 @@
  */
 import { describe, expect, vi } from "vitest";
 import { LED_COLOR } from "../../drivers/osdp/codes.js";
-import { displayLines, feedbackSignals, feedbackText } from "../../drivers/osdp/osdpFeedback.js";
+import type { PdCommand } from "../../drivers/osdp/cpTypes.js";
+import {
+  displayLines,
+  displayPages,
+  feedbackSignals,
+  feedbackText,
+  TEXT_PAGE_MS,
+} from "../../drivers/osdp/osdpFeedback.js";
+
+/** Each page's TEXT commands as [row, seconds shown, text]. */
+const texts = (pages: PdCommand[][]) =>
+  pages.map((page) => page.map((c) => c.kind === "text" && [c.row, c.tempSeconds, c.text]));
+
 import { OsdpPorts } from "../../drivers/osdp/osdpPorts.js";
 import { it } from "../harness/index.js";
 import { fakeTransportFactory, ManualScheduler } from "../helpers/fakeTransport.js";
@@ -101,9 +113,31 @@ describe("D6 through OSDP: the feedback commands", () => {
     expect(displayLines("a ".repeat(60))).toHaveLength(2);
     expect(displayLines("x".repeat(40))).toEqual(["x".repeat(32)]);
     expect(feedbackText({ ...grant, message: "" })).toEqual([]);
-    expect(feedbackText(grant).map((c) => c.kind === "text" && [c.row, c.tempSeconds, c.text])).toEqual([
-      [1, 5, "Welcome Noe - 3 credits left"],
-      [2, 5, "today"],
+    expect(texts(feedbackText(grant))).toEqual([
+      [
+        [1, 5, "Welcome Noe - 3 credits left"],
+        [2, 5, "today"],
+      ],
     ]);
+  });
+
+  it("D6: a message longer than two rows shows in pages: each up until the next, the last 5 s, a short one blanking the row it leaves; at most three", () => {
+    const locked = {
+      ...grant,
+      decision: "deny" as const,
+      message: "Too many wrong PINs — try again in 15 minutes or please see reception",
+    };
+    expect(texts(feedbackText(locked))).toEqual([
+      [
+        [1, 4, "Too many wrong PINs - try again"],
+        [2, 4, "in 15 minutes or please see"],
+      ],
+      [
+        [1, 5, "reception"],
+        [2, 5, " ".repeat(32)],
+      ],
+    ]);
+    expect(TEXT_PAGE_MS / 1000).toBeLessThan(4);
+    expect(displayPages("word ".repeat(100)).map((p) => p.length)).toEqual([2, 2, 2]);
   });
 });
