@@ -16,8 +16,8 @@ import { listEvents } from "../../gateway/store/events.js";
 import { it } from "../harness/index.js";
 import { at } from "../helpers/build.js";
 import { type MemoryLog, memoryLogger } from "../helpers/logs.js";
-import { gatewayConfig, HeldTimers, phc, reasons, startedBus } from "../helpers/osdpRig.js";
-import { importExamples, importInputs } from "../store/storeHelpers.js";
+import { gatewayConfig, HeldTimers, reasons, startedBus } from "../helpers/osdpRig.js";
+import { pinMembers } from "../helpers/pinMembers.js";
 
 /** Pia: 3 credits of the trial week (one a gym entry), so a grant takes one and a deny none. */
 const PIA = { card: "123:4567", pin: "730519" };
@@ -28,34 +28,9 @@ const WRONG = ["918273", "918274", "918275", "918276", "918277"];
 /** A short PIN timeout, in seconds (config/readerPin.ts allows 1–120). */
 const TIMEOUT_S = 7;
 
-/** The worked example, Pia and Noè. */
-function members(store: Store): void {
-  importExamples(store);
-  const pack = (id: string, product: string) => [{ id, product, purchasedAt: "2027-03-20T10:00:00+01:00" }];
-  importInputs(store, [
-    {
-      name: "pin.yaml",
-      value: {
-        members: [
-          {
-            id: "m-pia",
-            name: "Pia",
-            cards: [{ number: PIA.card }],
-            pinHash: phc(PIA.pin),
-            multipacks: pack("mp-pia", "trial"),
-          },
-          {
-            id: "m-noe",
-            name: "Noè",
-            cards: [{ number: NOE.card }],
-            pinHash: phc(NOE.pin),
-            multipacks: pack("mp-noe", "gymflex"),
-          },
-        ],
-      },
-    },
-  ]);
-}
+/** The worked example, Pia (the trial week) and Noè (the gym pack), both with a PIN. */
+const members = (store: Store) =>
+  pinMembers(store, { ...PIA, product: "trial" }, { ...NOE, product: "gymflex" });
 
 /** What PD 1 showed after its first `from` entries: `led:red`, `buzzer:3 beeps`, `display:…`. */
 const shownSince = (pd: OsdpPd, from: number) =>

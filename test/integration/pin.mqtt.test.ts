@@ -3,7 +3,6 @@
  * what Tasmota publishes (a PN532 card, then Wiegand keypad keys with SetOption124 1) and reads the
  * events the daemon recorded. The clock is the test's; the PIN timeout fires through the scheduler.
  */
-import { randomBytes, scryptSync } from "node:crypto";
 import type { MqttClient } from "mqtt";
 import { describe, expect, vi } from "vitest";
 import { GatewayConfig } from "../../config/gateway.js";
@@ -14,43 +13,9 @@ import { it } from "../harness/index.js";
 import { at } from "../helpers/build.js";
 import { ManualScheduler } from "../helpers/fakeTransport.js";
 import { memoryLogger } from "../helpers/logs.js";
-import { importExamples, importInputs } from "../store/storeHelpers.js";
+import { GYM_PIN_READER, NOPIN, PIA, PIN, pinMembers } from "../helpers/pinMembers.js";
 
-const PIA = "04A1B2C3";
-const NOPIN = "04D4E5F6";
-const PIN = "7305";
 const TOPIC = "tele/gym-reader/SENSOR";
-
-/** A PHC string for `pin` with R21's parameters, made with Node's scrypt. */
-function phc(pin: string): string {
-  const salt = randomBytes(16);
-  const hash = scryptSync(pin, salt, 32, { N: 2 ** 14, r: 8, p: 1 });
-  const b64 = (b: Buffer) => b.toString("base64").replace(/=+$/, "");
-  return `$scrypt$ln=14,r=8,p=1$${b64(salt)}$${b64(hash)}`;
-}
-
-/** The worked example, and Pia (a PIN) and Noè (none), both with the unlimited gym pack. */
-function pinMembers(store: Store): void {
-  importExamples(store);
-  const gym = (id: string) => [{ id, product: "gymflex", purchasedAt: "2027-03-20T10:00:00+01:00" }];
-  importInputs(store, [
-    {
-      name: "pin.yaml",
-      value: {
-        members: [
-          {
-            id: "m-pia",
-            name: "Pia",
-            cards: [{ number: PIA }],
-            pinHash: phc(PIN),
-            multipacks: gym("mp-pia"),
-          },
-          { id: "m-noe", name: "Noè", cards: [{ number: NOPIN }], multipacks: gym("mp-noe") },
-        ],
-      },
-    },
-  ]);
-}
 
 /** The gateway's timers held until the test fires those of one delay (the PIN timeout). */
 class DelayScheduler extends ManualScheduler {
@@ -68,14 +33,7 @@ class DelayScheduler extends ManualScheduler {
 const config = (url: string) =>
   GatewayConfig.parse({
     readers: [
-      {
-        id: "gym-in",
-        driver: "mqtt-tasmota",
-        topic: "gym-reader",
-        area: "gym",
-        direction: "in",
-        pin: "always",
-      },
+      GYM_PIN_READER,
       { id: "gym-out", driver: "mqtt-tasmota", topic: "gym-exit", area: "gym", direction: "out" },
     ],
     mqtt: { url },

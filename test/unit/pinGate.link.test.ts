@@ -12,23 +12,10 @@ import { test } from "../harness/index.js";
 import { at } from "../helpers/build.js";
 import { ManualScheduler } from "../helpers/fakeTransport.js";
 import { silentLogger } from "../helpers/logs.js";
-import { phc } from "../helpers/osdpRig.js";
-import { importExamples, importInputs } from "../store/storeHelpers.js";
-
-const PIA = "04A1B2C3";
-const PIN = "7305";
+import { GYM_PIN_READER, PIA, PIN, pinMembers } from "../helpers/pinMembers.js";
 
 const reader = GatewayConfig.parse({
-  readers: [
-    {
-      id: "gym-in",
-      driver: "mqtt-tasmota",
-      topic: "gym-reader",
-      area: "gym",
-      direction: "in",
-      pin: "always",
-    },
-  ],
+  readers: [GYM_PIN_READER],
   mqtt: { url: "mqtt://127.0.0.1:1" },
 }).readers[0];
 
@@ -37,23 +24,7 @@ describe("the PIN step and the reader's link (R17, R21)", () => {
     store: t,
   }) => {
     if (reader === undefined) throw new Error("no reader in the test's configuration");
-    importExamples(t.store);
-    importInputs(t.store, [
-      {
-        name: "pin.yaml",
-        value: {
-          members: [
-            {
-              id: "m-pia",
-              name: "Pia",
-              cards: [{ number: PIA }],
-              pinHash: phc(PIN),
-              multipacks: [{ id: "mp-pia", product: "gymflex", purchasedAt: "2027-03-20T10:00:00+01:00" }],
-            },
-          ],
-        },
-      },
-    ]);
+    pinMembers(t.store);
     let now = at("2027-03-22T10:00");
     // A card waiting for its PIN has its timeout queued here: that is how the test sees one wait.
     const scheduler = new ManualScheduler();
