@@ -28,10 +28,11 @@ import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ReadStream } from "node:tty";
 import { CMD, REPLY } from "../drivers/osdp/codes.js";
+import type { DeviceContext } from "../firmware-sim/deviceKinds.js";
 import { SimOsdpBus } from "../firmware-sim/devices/osdpBus.js";
-import { OsdpPd } from "../firmware-sim/devices/osdpPd.js";
 import type { DeviceLink } from "../firmware-sim/devices/serialDeviceServer.js";
 import { OsdpPdSpec } from "../firmware-sim/osdpConfig.js";
+import { buildPd } from "../firmware-sim/osdpKind.js";
 import { Store } from "../gateway/store/db.js";
 import { listEvents } from "../gateway/store/events.js";
 import { realScheduler } from "../runtime/scheduler.js";
@@ -104,22 +105,14 @@ function ttyLink(path: string): { link: DeviceLink; close: () => void } {
 /** The 8 simulated PDs (each its own key, one output, no display or keypad) on the pty's far end. */
 function simulatedPds(pair: PtyPair, pds: number) {
   const line = ttyLink(pair.benchSide);
-  const devices = Array.from(
-    { length: pds },
-    (_, i) =>
-      new OsdpPd({
-        address: i + 1,
-        scbk: Uint8Array.from(Buffer.from(keyOf(i + 1), "hex")),
-        installMode: false,
-        keyFile: null,
-        display: false,
-        keypad: false,
-        outputs: 1,
-        inputs: 0,
-        identity: OsdpPdSpec.parse({ address: i + 1 }).identity,
-        clock: Date.now,
-        scheduler: realScheduler,
-      }),
+  // The simulator's own builder; buildPd reads only the clock and the scheduler of its context.
+  const context = { clock: Date.now, scheduler: realScheduler } as DeviceContext;
+  const devices = Array.from({ length: pds }, (_, i) =>
+    buildPd(
+      "bench",
+      OsdpPdSpec.parse({ address: i + 1, scbk: keyOf(i + 1), display: false, keypad: false, outputs: 1 }),
+      context,
+    ),
   );
   const bus = new SimOsdpBus({ link: line.link, pds: devices, scheduler: realScheduler });
   bus.start();
