@@ -7,34 +7,18 @@
  * ON frame's first byte was read. Afterwards the gateway's database is cross-checked.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import {
-  closeSync,
-  constants,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-  writeSync,
-} from "node:fs";
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { LCUS_FRAME_LENGTH } from "../drivers/codecs/lcus.js";
 import { Store } from "../gateway/store/db.js";
 import { listEvents } from "../gateway/store/events.js";
-import {
-  matchScans,
-  type ReaderPulse,
-  type SentScan,
-  summariseMs,
-  TimedLcusSplitter,
-  wireTimeMs,
-  worstPerSecond,
-} from "./e2eMatch.js";
-import { cpuMs, measureFsync, measureHop, readEnd } from "./e2eProbes.js";
-import { cardOf, createBenchData, doorLayout, gatewayConfigDocument, scanLine } from "./e2eSetup.js";
+import { matchScans, summariseMs, wireTimeMs, worstPerSecond } from "./e2eMatch.js";
+import { cpuMs, measureFsync, measureHop } from "./e2eProbes.js";
+import { cardOf, createBenchData, gatewayConfigDocument, scanLine } from "./e2eSetup.js";
 import { type PtyPair, startPtyPair } from "./ptyPair.js";
+import { generateLoad, listenToBoards, poolSize } from "./serialLoad.js";
 import type { Latency } from "./stats.js";
 
 /** How one run is shaped. */
@@ -132,8 +116,7 @@ export async function runE2e(o: E2eOptions): Promise<E2eResult> {
   const cleanups: (() => Promise<void> | void)[] = [];
   try {
     const totalScans = Math.ceil(((o.seconds + o.warmupSeconds) * 1000) / o.intervalMs);
-    // Distinct members per reader; a card comes back no sooner than 30 s later (R17 debounce is 2 s).
-    const pool = Math.max(30, Math.min(300, totalScans));
+    const pool = poolSize(totalScans);
     createBenchData(join(dir, "data"), o.readers, pool);
     say(`${o.readers * pool} members imported; starting ${o.readers + o.boards + 1} socat pty pairs`);
     const pairs = await Promise.all(Array.from({ length: o.readers + o.boards + 1 }, () => startPtyPair()));
@@ -223,38 +206,6 @@ export async function runE2e(o: E2eOptions): Promise<E2eResult> {
   }
 }
 
-/** Reads every board's relay frames; ON frames become pulses of the reader whose door it is. */
-function listenToBoards(boards: PtyPair[], readers: number, cleanups: (() => void)[]) {
-  const layout = doorLayout(readers, boards.length);
-  const pulses: ReaderPulse[] = [];
-  const splitters = boards.map(() => new TimedLcusSplitter());
-  let off = 0;
-  let resting = 0;
-  let stray = 0;
-  // Readers whose door channel is ON: the next OFF there ends a pulse; any other OFF is a resting frame.
-  const on = new Set<number>();
-  boards.forEach((pair, b) => {
-    readEnd(pair.benchSide, cleanups, (chunk, at) => {
-      for (const frame of (splitters[b] as TimedLcusSplitter).push(chunk, at)) {
-        const reader = layout.findIndex((d) => d.board === b && d.channel === frame.channel);
-        if (reader < 0) stray++;
-        else if (frame.on) {
-          pulses.push({ reader, at: frame.at });
-          on.add(reader);
-        } else if (on.delete(reader)) off++;
-        else resting++;
-      }
-    });
-  });
-  return {
-    pulses,
-    offFrames: () => off,
-    restingFrames: () => resting,
-    stray: () => stray,
-    discarded: () => splitters.reduce((n, s) => n + s.discarded, 0),
-  };
-}
-
 /** Starts the gateway process; resolves once every reader's port is open. */
 async function startGateway(o: E2eOptions, config: string, logFile: string): Promise<ChildProcess> {
   const logFd = openSync(logFile, "w");
@@ -295,37 +246,6 @@ async function stopGateway(child: ChildProcess): Promise<number | null> {
   const code = await exited;
   clearTimeout(timer);
   return code;
-}
-
-/** Writes the scans on schedule: reader r's k-th card at T0 + (k × readers + r) × interval ÷ readers. */
-async function generateLoad(o: E2eOptions, fds: number[], pool: number) {
-  const step = o.intervalMs / o.readers;
-  const warmup = Math.round((o.warmupSeconds * 1000) / step);
-  const total = warmup + Math.round((o.seconds * 1000) / step);
-  const scans: SentScan[] = [];
-  const slips: number[] = [];
-  const sentCards: string[][] = fds.map(() => []);
-  const t0 = performance.now() + 20;
-  let j = 0;
-  let measuredFrom = t0;
-  while (j < total) {
-    const wait = t0 + j * step - performance.now();
-    if (wait > 0) await sleep(wait);
-    // Catch up on everything due (a late timer sends several scans in one go, each timed itself).
-    while (j < total && t0 + j * step <= performance.now()) {
-      const reader = j % o.readers;
-      const k = Math.floor(j / o.readers);
-      const card = cardOf(reader, k % pool);
-      writeSync(fds[reader] as number, scanLine(card));
-      const at = performance.now();
-      if (j === warmup) measuredFrom = at;
-      scans.push({ reader, at, measured: j >= warmup });
-      slips.push(at - (t0 + j * step));
-      (sentCards[reader] as string[]).push(card);
-      j++;
-    }
-  }
-  return { scans, slips, sentCards, measuredSeconds: (performance.now() - measuredFrom) / 1000 };
 }
 
 /** Counts the decisions the gateway recorded and compares the granted cards with the cards sent. */

@@ -55,27 +55,26 @@ const SITE = {
 
 /**
  * Creates the data folder: the site, and `poolSize` members with an unlimited membership per reader,
- * reader `r`'s k-th member holding card `card(r, k)` (cardOf by default).
+ * reader `r`'s k-th member holding card `card(r, k)` (cardOf by default), and one member for each of
+ * `moreCards` (another benchmark's readers in the same gateway).
  */
 export function createBenchData(
   dataDir: string,
   readers: number,
   poolSize: number,
   card: (reader: number, k: number) => string = cardOf,
+  moreCards: readonly string[] = [],
 ): void {
   const store = Store.open(dataDir);
   try {
     importFiles(store, loadDataFiles([{ name: "bench-site.json", value: SITE }], store.siteConfig()));
-    const members: Record<string, unknown>[] = [];
-    for (let r = 0; r < readers; r++)
-      for (let k = 0; k < poolSize; k++) {
-        const number = card(r, k);
-        members.push({
-          id: `m-${number}`,
-          cards: [{ number, status: "active" }],
-          multipacks: [{ id: `mp-${number}`, product: "unlimited", purchasedAt: "2026-01-01T08:00:00Z" }],
-        });
-      }
+    const numbers: string[] = [];
+    for (let r = 0; r < readers; r++) for (let k = 0; k < poolSize; k++) numbers.push(card(r, k));
+    const members = [...numbers, ...moreCards].map((number) => ({
+      id: `m-${number}`,
+      cards: [{ number, status: "active" }],
+      multipacks: [{ id: `mp-${number}`, product: "unlimited", purchasedAt: "2026-01-01T08:00:00Z" }],
+    }));
     importFiles(
       store,
       loadDataFiles([{ name: "bench-members.json", value: { members } }], store.siteConfig()),

@@ -23,21 +23,20 @@ import { realScheduler } from "../runtime/scheduler.js";
 import type { E2eResult } from "./e2eLatency.js";
 import { summariseMs } from "./e2eMatch.js";
 import { quiet } from "./logs.js";
-import { type OsdpGatewayResult, runOsdpGateway } from "./osdpGateway.js";
+import { OSDP_CARD_GAP_MS, type OsdpGatewayResult, runOsdpGateway } from "./osdpGateway.js";
+
+export { OSDP_CARD_GAP_MS };
+
+import { runSerialAtPace } from "./children.js";
 import { bytesBetween, fetchingPoll, pollCycles, turnarounds, WireTap, wireMs } from "./osdpWire.js";
 import { markdownTable } from "./report.js";
+import type { LoadFigures, SerialLoadOptions } from "./serialLoad.js";
 import type { Latency } from "./stats.js";
 
 /** The issue's target: p99 time above the wire time from card to relay, as for the other readers. */
 export const OSDP_OVERHEAD_P99_TARGET_MS = 5;
 /** The PDs on the bus. */
 export const OSDP_PDS = 8;
-/**
- * The mean time between two cards of the through-gateway run (osdpGateway.ts: after each card's
- * output came on, a pause of 110–132 ms past its 100 ms pulse). The serial-line comparison runs
- * its readers at this pace.
- */
-export const OSDP_CARD_GAP_MS = 125;
 const KEY = "000102030405060708090a0b0c0d0e0f";
 
 /** What one baud rate measured. */
@@ -85,7 +84,26 @@ export interface OsdpBenchOptions {
   gatewayScript: string;
   /** Runs the serial-line readers at the same pace (a child process), when gatewayCards > 0; none: not measured. */
   serialAtSamePace?: () => E2eResult;
+  /**
+   * The other readers' load, for a second through-the-gateway run at each baud with it in the
+   * same gateway (OTHER_READERS_LOAD: the end-to-end benchmark's); none: only the quiet run.
+   */
+  load?: SerialLoadOptions;
 }
+
+/**
+ * The load under which the other readers' target is set (issue 3, the end-to-end benchmark): 16
+ * serial-line readers at 9600 baud, a card at each every 100 ms (160 a second), their doors on 4
+ * LCUS boards.
+ */
+export const OTHER_READERS_LOAD: SerialLoadOptions = {
+  readers: 16,
+  boards: 4,
+  intervalMs: 100,
+  baudRate: 9600,
+  warmupSeconds: 2,
+  timeoutMs: 2000,
+};
 
 /** The simulator's configuration: `pds` PDs with one output each and the same SCBK, on a pty at `path`. */
 function simYaml(path: string, pds: number): string {
@@ -208,14 +226,16 @@ export async function runOsdpBench(dir: string, options: OsdpBenchOptions): Prom
   const gateway: OsdpGatewayResult[] = [];
   if (options.gatewayCards > 0)
     for (const baud of options.bauds)
-      gateway.push(
-        await runOsdpGateway(join(dir, `gateway-${baud}`), {
-          baud,
-          pds: OSDP_PDS,
-          cards: options.gatewayCards,
-          gatewayScript: options.gatewayScript,
-        }),
-      );
+      for (const load of options.load ? [undefined, options.load] : [undefined])
+        gateway.push(
+          await runOsdpGateway(join(dir, `gateway-${baud}`), {
+            baud,
+            pds: OSDP_PDS,
+            cards: options.gatewayCards,
+            gatewayScript: options.gatewayScript,
+            ...(load ? { load } : {}),
+          }),
+        );
   rmSync(dir, { recursive: true, force: true });
   // Only beside a through-the-gateway figure to compare it with.
   const e2e = options.gatewayCards > 0 ? options.serialAtSamePace?.() : undefined;
@@ -227,6 +247,30 @@ export async function runOsdpBench(dir: string, options: OsdpBenchOptions): Prom
     ...(serial ? { serial } : {}),
     load: [before, loadavg()[0] ?? 0],
   };
+}
+
+/** The figures as `npm run bench` takes them (run.ts's options), the compiled scripts beside this one in `here`. */
+export function runOsdpFigures(
+  cacheDir: string,
+  here: string,
+  o: { cycles: number; cards: number; gatewayCards: number; serialSeconds: string; quietOnly: boolean },
+): Promise<OsdpResult> {
+  return runOsdpBench(join(cacheDir, "osdp"), {
+    bauds: [9600, 115_200],
+    cycles: o.cycles,
+    cards: o.cards,
+    gatewayCards: o.gatewayCards,
+    gatewayScript: join(here, "e2eGateway.js"),
+    // The same gateway with serial-line readers, its cards as far apart as the OSDP cards.
+    serialAtSamePace: () =>
+      runSerialAtPace(here, cacheDir, {
+        readers: OSDP_PDS,
+        gapMs: OSDP_CARD_GAP_MS,
+        seconds: o.serialSeconds,
+      }),
+    // And again with the other readers' benchmark load in the same gateway: their target's terms.
+    ...(o.quietOnly ? {} : { load: OTHER_READERS_LOAD }),
+  });
 }
 
 const ms = (v: number) => v.toFixed(2);
@@ -259,9 +303,11 @@ function rows(r: OsdpResult): string[][] {
         .flatMap((g) => [
           row(
             g.baud,
-            "POLL → door's output on through the gateway, above the wire",
+            g.load
+              ? `the same under the other readers' load: ${loadText(g.load)}`
+              : "POLL → door's output on through the gateway, above the wire, quiet machine",
             g.cardToRelay,
-            `p99 ≤ ${OSDP_OVERHEAD_P99_TARGET_MS} ms`,
+            g.load ? `p99 ≤ ${OSDP_OVERHEAD_P99_TARGET_MS} ms` : "—",
           ),
           row(g.baud, "of which RAW reply → OUT, in the gateway", g.gatewayShare, "—"),
           row(
@@ -270,6 +316,16 @@ function rows(r: OsdpResult): string[][] {
             g.wire,
             "computed",
           ),
+          ...(g.load
+            ? [
+                row(
+                  g.baud,
+                  `meanwhile the load's card line → relay frame (${OTHER_READERS_LOAD.baudRate} baud)`,
+                  g.load.latency,
+                  `p99 ≤ ${OSDP_OVERHEAD_P99_TARGET_MS} ms`,
+                ),
+              ]
+            : []),
         ]),
     ])
     .concat(
@@ -287,6 +343,14 @@ function rows(r: OsdpResult): string[][] {
             ],
           ],
     );
+}
+
+/** What the load was and whether it kept up: its readers, scans a second, lost and duplicated. */
+function loadText(l: LoadFigures): string {
+  return (
+    `${l.readers} serial-line readers, a card each every ${l.intervalMs} ms ` +
+    `(${l.scansPerSecond.toFixed(0)}/s, ${l.lost} lost, ${l.duplicated} duplicated)`
+  );
 }
 
 const HEAD = ["baud", "what", "target", "n", "p50 (ms)", "p99 (ms)", "max (ms)"];

@@ -11,6 +11,8 @@
  * PD's output going on: RAW reply → the reader driver → the decision and its commit → the door's
  * pulse → OUT → the output on, with the grant's LED and beep on the same bus. The packets are
  * logged at the PDs' end of the line, so the wire time of what was exchanged can be computed.
+ * With `load`, the other readers' benchmark load (serialLoad.ts) runs in the same gateway from the
+ * end of the warm-up to the last card, and what it measured comes back beside the OSDP figures.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import {
@@ -40,6 +42,12 @@ import { summariseMs } from "./e2eMatch.js";
 import { createBenchData } from "./e2eSetup.js";
 import { bytesBetween, fetchingPoll, type WireRecord, WireTap, wireMs } from "./osdpWire.js";
 import { type PtyPair, startPtyPair } from "./ptyPair.js";
+import {
+  type LoadFigures,
+  prepareSerialLoad,
+  type SerialLoad,
+  type SerialLoadOptions,
+} from "./serialLoad.js";
 import type { Latency } from "./stats.js";
 
 /** What one baud rate measured through the gateway. */
@@ -59,6 +67,8 @@ export interface OsdpGatewayResult {
   lost: number;
   /** Grants the gateway recorded for the measured cards (cross-checked in its database afterwards). */
   granted: number;
+  /** The other readers' load that ran in the same gateway while the cards were measured. */
+  load?: LoadFigures;
 }
 
 /** How big a run is. */
@@ -68,11 +78,21 @@ export interface OsdpGatewayOptions {
   cards: number;
   /** The compiled e2eGateway.js. */
   gatewayScript: string;
+  /**
+   * The other readers' load (serial-line readers on LCUS boards, as the end-to-end benchmark runs
+   * them) in the same gateway, from after the warm-up until the last card; none: a quiet machine.
+   */
+  load?: SerialLoadOptions;
 }
 
 /** The card number of the n-th card: an H10301 card number (16 bits), facility 12 on the card. */
 const cardNumber = (n: number) => 1000 + n;
 const WARMUP = 1;
+/**
+ * The mean time between two cards (after each card's output came on, a pause of 110–132 ms, past
+ * its pulse). The serial-line comparison (osdp.ts) runs its readers at this pace.
+ */
+export const OSDP_CARD_GAP_MS = 125;
 const LOST_AFTER_MS = 5_000;
 
 /** The key of PD `address`: each reader its own. */
@@ -126,32 +146,53 @@ function simulatedPds(pair: PtyPair, pds: number) {
   };
 }
 
-/** The gateway's configuration: reader i on PD address i+1, its door on that PD's output 0. */
-function gatewayDocument(dir: string, port: string, o: OsdpGatewayOptions): unknown {
+/**
+ * The gateway's configuration: reader osdp-A on PD address A, its door on that PD's output 0; and the
+ * load's serial-line readers, doors and LCUS boards, if any.
+ */
+function gatewayDocument(dir: string, port: string, o: OsdpGatewayOptions, load?: SerialLoad): unknown {
   const ids = Array.from({ length: o.pds }, (_, i) => i + 1);
+  const more = load?.config ?? { readers: [], doors: [], relays: [] };
   return {
     gateway: { id: "gw-bench-osdp", data: "data" },
     log: { level: "info" },
-    readers: ids.map((a) => ({
-      id: `reader-${a}`,
-      area: "gym",
-      direction: "in",
-      door: `door-${a}`,
-      driver: "osdp",
-      port,
-      baudRate: o.baud,
-      address: a,
-      scbkFile: join(dir, "keys", `pd-${a}.scbk`),
-      cardNumber: "decimal",
-    })),
-    doors: ids.map((a) => ({ id: `door-${a}`, relay: `out-${a}`, channel: 0, pulseMs: 100 })),
-    relays: ids.map((a) => ({ id: `out-${a}`, driver: "osdp-output", reader: `reader-${a}` })),
+    readers: ids
+      .map((a) => ({
+        id: `osdp-${a}`,
+        area: "gym",
+        direction: "in",
+        door: `osdp-door-${a}`,
+        driver: "osdp",
+        port,
+        baudRate: o.baud,
+        address: a,
+        scbkFile: join(dir, "keys", `pd-${a}.scbk`),
+        cardNumber: "decimal",
+      }))
+      .concat(more.readers as never[]),
+    doors: ids
+      .map((a) => ({ id: `osdp-door-${a}`, relay: `osdp-out-${a}`, channel: 0, pulseMs: 100 }))
+      .concat(more.doors as never[]),
+    relays: ids
+      .map((a) => ({ id: `osdp-out-${a}`, driver: "osdp-output", reader: `osdp-${a}` }))
+      .concat(more.relays as never[]),
   };
 }
 
-async function startGateway(script: string, config: string, log: string): Promise<ChildProcess> {
+/**
+ * Every door's pulse (e2eGateway.ts): 100 ms, or under the load 40 ms, as the end-to-end benchmark
+ * has it (its readers get a card every 100 ms; a longer pulse would queue behind the next grant).
+ */
+const pulseMsOf = (o: OsdpGatewayOptions) => (o.load ? 40 : 100);
+
+async function startGateway(
+  script: string,
+  config: string,
+  log: string,
+  pulseMs: number,
+): Promise<ChildProcess> {
   const fd = openSync(log, "w");
-  const child = spawn(process.execPath, [script, "--config", config, "--pulse-ms", "100"], {
+  const child = spawn(process.execPath, [script, "--config", config, "--pulse-ms", String(pulseMs)], {
     stdio: ["ignore", "ignore", fd],
   });
   closeSync(fd);
@@ -174,11 +215,12 @@ export async function runOsdpGateway(dir: string, o: OsdpGatewayOptions): Promis
   for (let a = 1; a <= o.pds; a++)
     writeFileSync(join(dir, "keys", `pd-${a}.scbk`), `${keyOf(a)}\n`, { mode: 0o600 });
   const perPd = WARMUP + Math.ceil(o.cards / o.pds);
+  const load = o.load && (await prepareSerialLoad(o.load, (o.cards * (OSDP_CARD_GAP_MS + 5)) / 1000));
   // Reader r's k-th member holds the card presented as that PD's k-th card.
-  createBenchData(join(dir, "data"), o.pds, perPd, (r, k) => String(cardNumber(k * o.pds + r)));
+  createBenchData(join(dir, "data"), o.pds, perPd, (r, k) => String(cardNumber(k * o.pds + r)), load?.cards);
   const config = join(dir, "gateway.yaml");
   const pair = await startPtyPair();
-  writeFileSync(config, JSON.stringify(gatewayDocument(dir, pair.gatewaySide, o), null, 2), {
+  writeFileSync(config, JSON.stringify(gatewayDocument(dir, pair.gatewaySide, o, load), null, 2), {
     mode: 0o600,
   });
 
@@ -194,7 +236,8 @@ export async function runOsdpGateway(dir: string, o: OsdpGatewayOptions): Promis
     }),
   );
   const log = join(dir, "gateway.log");
-  const child = await startGateway(o.gatewayScript, config, log);
+  const child = await startGateway(o.gatewayScript, config, log, pulseMsOf(o));
+  let running: ReturnType<SerialLoad["start"]> | undefined;
   /** Presents card n at its PD; resolves with the time its output went on, or null after 5 s. */
   const present = async (n: number, limitMs: number): Promise<{ presented: number; on: number | null }> => {
     const address = (n % o.pds) + 1;
@@ -214,6 +257,10 @@ export async function runOsdpGateway(dir: string, o: OsdpGatewayOptions): Promis
           `PD ${(n % o.pds) + 1}'s output did not come on within 30 s of the warm-up card; the gateway's log ends:\n${readFileSync(log, "utf8").slice(-2000)}`,
         );
       await sleep(150);
+    }
+    if (load && o.load) {
+      running = load.start();
+      await sleep(o.load.warmupSeconds * 1000);
     }
     tap.clear();
     const overhead: number[] = [];
@@ -237,6 +284,8 @@ export async function runOsdpGateway(dir: string, o: OsdpGatewayOptions): Promis
       // Past the 100 ms pulse, and a gap that drifts against the poll cycle.
       await sleep(110 + ((k * 7) % 23));
     }
+    const loadFigures = await running?.stop();
+    running = undefined;
     await stopGateway(child);
     return {
       baud: o.baud,
@@ -245,13 +294,16 @@ export async function runOsdpGateway(dir: string, o: OsdpGatewayOptions): Promis
       gatewayShare: summariseMs(share),
       lost,
       granted: grantsFor(join(dir, "data"), o.pds * WARMUP, o.pds * WARMUP + o.cards),
+      ...(loadFigures ? { load: loadFigures } : {}),
     };
   } finally {
+    await running?.stop();
     await stopGateway(child);
     offTraffic();
     for (const off of offs) off();
     sim.stop();
     await pair.stop();
+    await load?.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

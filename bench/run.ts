@@ -41,7 +41,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { renderBackupMarkdown, renderBackupText, runBackupBench } from "./backup.js";
-import { runEndToEnd, runSerialAtPace, runSync } from "./children.js";
+import { runEndToEnd, runSync } from "./children.js";
 import { renderConsoleMarkdown, renderConsoleText, runConsoleBench } from "./console.js";
 import { editDoc, markers, replaceBlock } from "./docBlock.js";
 import { renderDoorsMarkdown, renderDoorsText, runDoorsBench } from "./doors.js";
@@ -50,7 +50,7 @@ import { renderFilesMarkdown, renderFilesText, runFileImport } from "./fileImpor
 import { renderGatewaysMarkdown, renderGatewaysText, runGatewaysBench } from "./gateways.js";
 import type { SizeResult } from "./measure.js";
 import { renderMetricsMarkdown, renderMetricsText, runMetricsBench } from "./metrics.js";
-import { OSDP_CARD_GAP_MS, OSDP_PDS, renderOsdpMarkdown, renderOsdpText, runOsdpBench } from "./osdp.js";
+import { renderOsdpMarkdown, renderOsdpText, runOsdpFigures } from "./osdp.js";
 import { reloadRows, runReloadBench } from "./reload.js";
 import { type Row, renderMarkdown, renderText, rows } from "./report.js";
 import { machine } from "./stats.js";
@@ -107,6 +107,7 @@ const { values: opt } = parseArgs({
     "osdp-cards": { type: "string", default: "400" },
     "osdp-gateway-cards": { type: "string", default: "600" },
     "osdp-serial-seconds": { type: "string", default: "75" },
+    "osdp-quiet-only": { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -125,7 +126,8 @@ if (opt.help) {
       "                        [--only console | --no-console] [--console-scans 100]\n" +
       "                        [--only gateways | --no-gateways] [--gateways-visits 200] [--gateways-gap 100]\n" +
       "                        [--gateways-free] [--only osdp | --no-osdp] [--osdp-cycles 2000]\n" +
-      "                        [--osdp-cards 400] [--osdp-gateway-cards 600] [--osdp-serial-seconds 75]\n",
+      "                        [--osdp-cards 400] [--osdp-gateway-cards 600] [--osdp-serial-seconds 75]\n" +
+      "                        [--osdp-quiet-only]\n",
   );
   process.exit(0);
 }
@@ -238,19 +240,12 @@ const gateways = runGateways
 if (gateways) process.stdout.write(`\ngateways\n${renderGatewaysText(gateways)}\n`);
 
 const osdp = runOsdp
-  ? await runOsdpBench(join(cacheDir, "osdp"), {
-      bauds: [9600, 115_200],
+  ? await runOsdpFigures(cacheDir, here, {
       cycles: Number(opt["osdp-cycles"]),
       cards: Number(opt["osdp-cards"]),
       gatewayCards: Number(opt["osdp-gateway-cards"]),
-      gatewayScript: join(here, "e2eGateway.js"),
-      // The same gateway with serial-line readers, its cards as far apart as the OSDP cards above.
-      serialAtSamePace: () =>
-        runSerialAtPace(here, cacheDir, {
-          readers: OSDP_PDS,
-          gapMs: OSDP_CARD_GAP_MS,
-          seconds: opt["osdp-serial-seconds"] as string,
-        }),
+      serialSeconds: opt["osdp-serial-seconds"] as string,
+      quietOnly: opt["osdp-quiet-only"] as boolean,
     })
   : undefined;
 if (osdp) process.stdout.write(`\nOSDP\n${renderOsdpText(osdp)}\n`);

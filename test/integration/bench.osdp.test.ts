@@ -3,7 +3,13 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runSerialAtPace } from "../../bench/children.js";
-import { OSDP_CARD_GAP_MS, OSDP_PDS, renderOsdpMarkdown, runOsdpBench } from "../../bench/osdp.js";
+import {
+  OSDP_CARD_GAP_MS,
+  OSDP_PDS,
+  OTHER_READERS_LOAD,
+  renderOsdpMarkdown,
+  runOsdpBench,
+} from "../../bench/osdp.js";
 import {
   bytesBetween,
   fetchingPoll,
@@ -65,7 +71,7 @@ describe("the POLL that fetched a card", () => {
 });
 
 describe("the OSDP benchmark, as a small run", () => {
-  it("times poll cycles of 8 secured PDs, card → PD output on the bus and through the gateway, at 9600 and 115200 baud (never asserts times)", async () => {
+  it("times poll cycles of 8 secured PDs, card → PD output on the bus and through the gateway, quiet and under the other readers' load, at 9600 and 115200 baud (never asserts times)", async () => {
     const t = tempDir();
     try {
       const r = await runOsdpBench(join(t.dir, "osdp"), {
@@ -80,6 +86,8 @@ describe("the OSDP benchmark, as a small run", () => {
             gapMs: OSDP_CARD_GAP_MS,
             seconds: "2",
           }),
+        // The other readers' load, smaller: 4 serial-line readers on 2 LCUS boards, 40 scans a second.
+        load: { ...OTHER_READERS_LOAD, readers: 4, boards: 2, warmupSeconds: 0.5 },
       });
       expect(r.pds).toBe(OSDP_PDS);
       expect(r.results.map((b) => [b.baud, b.cycle.n, b.cardToOutput.n, b.cardWire.n])).toEqual([
@@ -94,13 +102,29 @@ describe("the OSDP benchmark, as a small run", () => {
       expect([slow.cycleBytes, fast.cycleBytes]).toEqual([OSDP_PDS * 29, OSDP_PDS * 29]);
       expect(slow.turnaround.n).toBeGreaterThan(0);
       expect(r.load).toHaveLength(2);
-      // Through the gateway: every card granted, recorded in its database, and its door pulsed.
+      // Through the gateway, quiet and then under the load: every card granted, recorded in the
+      // gateway's database, and its door pulsed.
       expect(
-        r.gateway.map((g) => [g.baud, g.cardToRelay.n, g.wire.n, g.gatewayShare.n, g.lost, g.granted]),
+        r.gateway.map((g) => [
+          g.baud,
+          g.load !== undefined,
+          g.cardToRelay.n,
+          g.wire.n,
+          g.gatewayShare.n,
+          g.lost,
+          g.granted,
+        ]),
       ).toEqual([
-        [9600, 8, 8, 8, 0, 8],
-        [115_200, 8, 8, 8, 0, 8],
+        [9600, false, 8, 8, 8, 0, 8],
+        [9600, true, 8, 8, 8, 0, 8],
+        [115_200, false, 8, 8, 8, 0, 8],
+        [115_200, true, 8, 8, 8, 0, 8],
       ]);
+      // The load ran in the same gateway all the while: its scans each opened their door, once.
+      for (const g of r.gateway.filter((x) => x.load)) {
+        expect(g.load).toMatchObject({ readers: 4, intervalMs: 100, lost: 0, duplicated: 0 });
+        expect(g.load?.latency.n).toBeGreaterThan(8);
+      }
       // A grant's path carries at least the POLL with its RAW reply and the OUT with its ACK.
       expect(r.gateway[0]?.wire.p50).toBeGreaterThan(wireMs(4 * 16, 9600));
       // The serial-line readers at the same pace: a card every OSDP_CARD_GAP_MS, none lost.
@@ -108,6 +132,9 @@ describe("the OSDP benchmark, as a small run", () => {
       expect(r.serial?.scans).toBeGreaterThanOrEqual(8);
       const markdown = renderOsdpMarkdown(r, "2026-12-07", "npm run bench -- --only osdp");
       expect(markdown).toContain(`serial-line readers, a card every ${OSDP_CARD_GAP_MS} ms`);
+      expect(markdown).toMatch(
+        /the same under the other readers' load: 4 serial-line readers, a card each every 100 ms \(\d+\/s, 0 lost, 0 duplicated\)/,
+      );
       expect(markdown).toMatch(
         /^\| baud +\| what +\| target +\| +n \| p50 \(ms\) \| p99 \(ms\) \| max \(ms\) \|$/m,
       );
