@@ -20,18 +20,17 @@ import { openTransport } from "../drivers/transport/transport.js";
 import { loadSimConfig } from "../firmware-sim/config.js";
 import { Simulator } from "../firmware-sim/simulator.js";
 import { realScheduler } from "../runtime/scheduler.js";
+import { runSerialAtPace } from "./children.js";
 import type { E2eResult } from "./e2eLatency.js";
 import { summariseMs } from "./e2eMatch.js";
 import { quiet } from "./logs.js";
 import { OSDP_CARD_GAP_MS, type OsdpGatewayResult, runOsdpGateway } from "./osdpGateway.js";
-
-export { OSDP_CARD_GAP_MS };
-
-import { runSerialAtPace } from "./children.js";
 import { bytesBetween, fetchingPoll, pollCycles, turnarounds, WireTap, wireMs } from "./osdpWire.js";
 import { markdownTable } from "./report.js";
 import type { LoadFigures, SerialLoadOptions } from "./serialLoad.js";
 import type { Latency } from "./stats.js";
+
+export { OSDP_CARD_GAP_MS };
 
 /** The target: p99 time above the wire time from card to relay, as for the other readers. */
 export const OSDP_OVERHEAD_P99_TARGET_MS = 5;

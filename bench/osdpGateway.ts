@@ -156,8 +156,8 @@ function gatewayDocument(dir: string, port: string, o: OsdpGatewayOptions, load?
   return {
     gateway: { id: "gw-bench-osdp", data: "data" },
     log: { level: "info" },
-    readers: ids
-      .map((a) => ({
+    readers: [
+      ...ids.map((a) => ({
         id: `osdp-${a}`,
         area: "gym",
         direction: "in",
@@ -168,14 +168,17 @@ function gatewayDocument(dir: string, port: string, o: OsdpGatewayOptions, load?
         address: a,
         scbkFile: join(dir, "keys", `pd-${a}.scbk`),
         cardNumber: "decimal",
-      }))
-      .concat(more.readers as never[]),
-    doors: ids
-      .map((a) => ({ id: `osdp-door-${a}`, relay: `osdp-out-${a}`, channel: 0, pulseMs: 100 }))
-      .concat(more.doors as never[]),
-    relays: ids
-      .map((a) => ({ id: `osdp-out-${a}`, driver: "osdp-output", reader: `osdp-${a}` }))
-      .concat(more.relays as never[]),
+      })),
+      ...more.readers,
+    ],
+    doors: [
+      ...ids.map((a) => ({ id: `osdp-door-${a}`, relay: `osdp-out-${a}`, channel: 0, pulseMs: 100 })),
+      ...more.doors,
+    ],
+    relays: [
+      ...ids.map((a) => ({ id: `osdp-out-${a}`, driver: "osdp-output", reader: `osdp-${a}` })),
+      ...more.relays,
+    ],
   };
 }
 
