@@ -147,6 +147,8 @@ export class OsdpCommandError extends Error {
 export interface PdCounters {
   sent: number;
   replies: number;
+  /** Bytes of the packets this PD sent while it had the bus (stale replies included). */
+  bytes: number;
   timeouts: number;
   resends: number;
   busy: number;

@@ -268,6 +268,7 @@ export class OsdpBus {
         this.strayReplies++;
         continue;
       }
+      outstanding.machine.counters.bytes += event.bytes.length;
       // The reply's events (a card, keys, a status) go out once the exchange is over: a listener
       // that sends (a door's OUT after a grant) then finds the bus free and is on the line at once.
       const held: PdEvent[] = [];

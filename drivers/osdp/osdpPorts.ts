@@ -75,6 +75,8 @@ export class OsdpPorts {
   private readonly ports = new Map<string, PortEntry>();
   private readonly pds = new Map<string, Listeners<PdEvents>>();
   private readonly capabilities = new Map<string, PdCapabilities>();
+  /** Bytes each seated PD sent on the buses its port ran before the running one (a rebuild starts at 0). */
+  private readonly carriedBytes = new Map<string, number>();
 
   constructor(deps: OsdpPortsDeps) {
     this.deps = deps;
@@ -115,6 +117,7 @@ export class OsdpPorts {
     const entry = this.ports.get(portKey(port));
     if (entry === undefined || !entry.seats.delete(address)) return Promise.resolve();
     this.capabilities.delete(pdKey(portKey(port), address));
+    this.carriedBytes.delete(pdKey(portKey(port), address));
     return this.apply(port, entry);
   }
 
@@ -138,6 +141,13 @@ export class OsdpPorts {
       .get(portKey(port))
       ?.running?.bus.status()
       .find((s) => s.address === address);
+  }
+
+  /** The bytes a PD has sent since its reader joined, across rebuilds of its port's bus. */
+  bytesFrom(port: string, address: number): number {
+    const key = pdKey(portKey(port), address);
+    const running = this.ports.get(portKey(port))?.running?.bus.counters().pds[address]?.bytes ?? 0;
+    return (this.carriedBytes.get(key) ?? 0) + running;
   }
 
   /** What a PD said it can do (ID and CAP), once it has. */
@@ -170,6 +180,12 @@ export class OsdpPorts {
     const old = entry.running;
     entry.running = undefined;
     entry.runningKey = "";
+    // The PDs that stay on the port keep their byte counts; a PD that left starts again if it rejoins.
+    for (const [address, counters] of Object.entries(old?.bus.counters().pds ?? {})) {
+      if (!entry.seats.has(Number(address))) continue;
+      const key = pdKey(portKey(port), Number(address));
+      this.carriedBytes.set(key, (this.carriedBytes.get(key) ?? 0) + counters.bytes);
+    }
     if (old !== undefined)
       await old
         .stop()

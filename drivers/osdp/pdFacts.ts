@@ -52,6 +52,7 @@ export function emptyCounters(): PdCounters {
   return {
     sent: 0,
     replies: 0,
+    bytes: 0,
     timeouts: 0,
     resends: 0,
     busy: 0,

@@ -129,7 +129,8 @@ export class OsdpReader implements ReaderDriver {
   }
 
   counters(): ReaderCounters {
-    return { ...this.totals, rejected: { ...this.rejected }, bytes: 0 };
+    const bytes = this.deps.ports.bytesFrom(this.config.port, this.config.address);
+    return { ...this.totals, rejected: { ...this.rejected }, bytes };
   }
 
   /** The PD's state as the bus last reported it. */

@@ -95,5 +95,8 @@ describe("the example OSDP scenario against the gateway", () => {
       ["pool-in", "grant", "ok"],
       ["pool-out", "deny", "unknown_card"],
     ]);
+    // Each reader's bytes counter (status, the console's Devices page) counts what its own PD sent.
+    const bytes = gateway.status().readers.map((r) => r.driverCounters?.bytes ?? 0);
+    expect(bytes.every((n) => n > 0)).toBe(true);
   });
 });

@@ -23,6 +23,16 @@ describe("setting up a PD", () => {
   });
 });
 
+describe("counting", () => {
+  it("counts the bytes each PD replied with, for its reader's bytes counter", async () => {
+    const { line, bus } = rig([secureReader(1), secureReader(2)]);
+    await advance(300);
+    const counted = bus.counters().pds;
+    expect(line.replied.get(1)).toBeGreaterThan(0);
+    expect([counted[1]?.bytes, counted[2]?.bytes]).toEqual([line.replied.get(1), line.replied.get(2)]);
+  });
+});
+
 describe("timeouts and offline", () => {
   it("resends the same packet with the same sequence number after a 200 ms reply timeout", async () => {
     const { pd, line, bus } = rig([secureReader()]);

@@ -185,6 +185,8 @@ export class FakeLine implements OsdpLink {
   readonly times: number[] = [];
   /** Writes that came while a reply was still on its way. */
   overlaps = 0;
+  /** Bytes each PD replied with, by address. */
+  readonly replied = new Map<number, number>();
   private replying = false;
   private readonly pds = new Map<number, FakePd>();
   private readonly listeners = new Listeners<{ data: (bytes: Uint8Array) => void }>();
@@ -208,6 +210,9 @@ export class FakeLine implements OsdpLink {
     this.times.push(Date.now());
     const reply = this.receive(bytes.subarray(1));
     if (reply !== null) {
+      const to = decodePacket(bytes.subarray(1));
+      if (to.ok)
+        this.replied.set(to.packet.address, (this.replied.get(to.packet.address) ?? 0) + reply.length);
       this.replying = true;
       queueMicrotask(() => {
         this.replying = false;

@@ -4,7 +4,7 @@
  * last one leaving closes the port. Also the D6 feedback commands as pure values.
  */
 import { describe, expect, vi } from "vitest";
-import { LED_COLOR } from "../../drivers/osdp/codes.js";
+import { LED_COLOR, REPLY } from "../../drivers/osdp/codes.js";
 import type { PdCommand } from "../../drivers/osdp/cpTypes.js";
 import {
   displayLines,
@@ -13,6 +13,7 @@ import {
   feedbackText,
   TEXT_PAGE_MS,
 } from "../../drivers/osdp/osdpFeedback.js";
+import { decodePacket, encodePacket } from "../../drivers/osdp/packet.js";
 
 /** Each page's TEXT commands as [row, seconds shown, text]. */
 const texts = (pages: PdCommand[][]) =>
@@ -20,21 +21,51 @@ const texts = (pages: PdCommand[][]) =>
 
 import { OsdpPorts } from "../../drivers/osdp/osdpPorts.js";
 import { it } from "../harness/index.js";
-import { fakeTransportFactory, ManualScheduler } from "../helpers/fakeTransport.js";
+import {
+  type FakeTransportFactory,
+  fakeTransportFactory,
+  ManualScheduler,
+} from "../helpers/fakeTransport.js";
 import { silentLogger } from "../helpers/logs.js";
 
 const pd = (address: number) => ({ address, secureChannel: "off" as const, scbk: null });
 
 function ports() {
   const transports = fakeTransportFactory();
+  const scheduler = new ManualScheduler();
   const registry = new OsdpPorts({
     factory: transports.factory,
-    scheduler: new ManualScheduler(),
+    scheduler,
     now: () => 0,
     random: (n) => new Uint8Array(n),
     logger: silentLogger(),
   });
-  return { registry, transports };
+  return { registry, transports, scheduler };
+}
+
+/** Runs the bus until its newest transport has a packet written, then answers it with an ACK. */
+async function answerNext(scheduler: ManualScheduler, transports: FakeTransportFactory): Promise<number> {
+  await vi.waitFor(() => {
+    scheduler.runNext();
+    expect(transports.opened.at(-1)?.written.length).toBeGreaterThan(0);
+  });
+  const t = transports.last();
+  const sent = t.written.at(-1) as Uint8Array;
+  const decoded = decodePacket(sent[0] === 0xff ? sent.subarray(1) : sent);
+  if (!decoded.ok) throw new Error(decoded.message);
+  const { address, sequence } = decoded.packet;
+  const ack = encodePacket({
+    address,
+    reply: true,
+    sequence,
+    integrity: "crc",
+    scb: null,
+    code: REPLY.ACK,
+    data: new Uint8Array(0),
+  });
+  t.written.length = 0;
+  t.push(ack);
+  return ack.length;
 }
 
 describe("the gateway's OSDP ports", () => {
@@ -69,6 +100,26 @@ describe("the gateway's OSDP ports", () => {
     ).rejects.toMatchObject({
       code: "OSDP_OFFLINE",
     });
+  });
+
+  it("counts the bytes each PD sent, across a rebuild of its port's bus; a PD that leaves starts again from 0", async () => {
+    const { registry, transports, scheduler } = ports();
+    registry.join({ port: "/dev/ttyUSB0", baudRate: 9600, pd: pd(1) });
+    const first = await answerNext(scheduler, transports);
+    expect(registry.bytesFrom("/dev/ttyUSB0", 1)).toBe(first);
+
+    // PD 2 joins: the bus is rebuilt on a new transport; PD 1's count carries over.
+    registry.join({ port: "/dev/ttyUSB0", baudRate: 9600, pd: pd(2) });
+    await vi.waitFor(() => expect(transports.opened).toHaveLength(2));
+    expect(registry.bytesFrom("/dev/ttyUSB0", 1)).toBe(first);
+    const second = await answerNext(scheduler, transports);
+    expect(registry.bytesFrom("/dev/ttyUSB0", 1) + registry.bytesFrom("/dev/ttyUSB0", 2)).toBe(
+      first + second,
+    );
+
+    await registry.leave("/dev/ttyUSB0", 1);
+    expect(registry.bytesFrom("/dev/ttyUSB0", 1)).toBe(0);
+    await registry.stop();
   });
 
   it("keeps separate ports apart", async () => {
