@@ -260,13 +260,17 @@ export function runOsdpFigures(
     cards: o.cards,
     gatewayCards: o.gatewayCards,
     gatewayScript: join(here, "e2eGateway.js"),
-    // The same gateway with serial-line readers, its cards as far apart as the OSDP cards.
-    serialAtSamePace: () =>
-      runSerialAtPace(here, cacheDir, {
-        readers: OSDP_PDS,
-        gapMs: OSDP_CARD_GAP_MS,
-        seconds: o.serialSeconds,
-      }),
+    // The same gateway with serial-line readers, its cards as far apart as the OSDP cards (0 s: not run).
+    ...(Number(o.serialSeconds) > 0
+      ? {
+          serialAtSamePace: () =>
+            runSerialAtPace(here, cacheDir, {
+              readers: OSDP_PDS,
+              gapMs: OSDP_CARD_GAP_MS,
+              seconds: o.serialSeconds,
+            }),
+        }
+      : {}),
     // And again with the other readers' benchmark load in the same gateway: their target's terms.
     ...(o.quietOnly ? {} : { load: OTHER_READERS_LOAD }),
   });
