@@ -1,7 +1,9 @@
 /**
  * The devices page (technician): every reader, relay and input in detail (health and why, since
  * when, counters, a reader's last scan, an input's level), the broker and sync links, the
- * problems; and the daemon's `reload` and `log-level`, as the command line asks for them.
+ * problems, fetched again every few seconds by its script (assets/devices.js) so a device's change
+ * shows without a reload; and the daemon's `reload` and `log-level`, as the command line asks for
+ * them.
  */
 import type { StatusInput, StatusReader, StatusRelay } from "../../config/statusDocument.js";
 import { LOG_LEVELS } from "../../runtime/logger.js";
@@ -9,6 +11,7 @@ import { type Html, html } from "../../web/html.js";
 import type { Router } from "../../web/router.js";
 import {
   formFields,
+  htmlResponse,
   redirect,
   roleAtLeast,
   type WebRequest,
@@ -83,16 +86,18 @@ function inputRow(i: StatusInput, zone: string): Html {
   return html`<tr data-device="${i.id}"><td>${i.id}</td><td>${i.driver}</td><td>${health(i)}</td><td>${i.level}${i.levelSince ? ` since ${localTime(i.levelSince, zone)}` : ""}</td></tr>`;
 }
 
-/** The devices page. */
-function devicesPage(ctx: ConsoleContext, req: WebRequest, session: WebSession): WebResponse {
+/**
+ * The page's device sections (problems, readers, relays, inputs, links), as the status says now:
+ * the page's top, and what its script fetches again every few seconds.
+ */
+function deviceSections(ctx: ConsoleContext, session: WebSession): Html {
   const s = ctx.status();
   const zone = siteZone(ctx.store);
   const links = [
     ...(s.mqtt ? [{ ...s.mqtt, id: "mqtt broker", driver: s.mqtt.url }] : []),
     ...(s.sync ? [{ ...s.sync, id: "sync link", driver: s.sync.url }] : []),
   ];
-  const csrf = html`<input type="hidden" name="_csrf" value="${session.csrf}">`;
-  const body = html`<section><h2>Problems</h2>${
+  return html`<section><h2>Problems</h2>${
     s.problems.length === 0
       ? html`<p>No problems.</p>`
       : html`<ul class="problems">${s.problems.map((p) => html`<li>${p}</li>`)}</ul>`
@@ -104,7 +109,13 @@ function devicesPage(ctx: ConsoleContext, req: WebRequest, session: WebSession):
       ? html`<p>No inputs configured.</p>`
       : html`<table><thead><tr><th>Id</th><th>Driver</th><th>Health</th><th>Level</th></tr></thead><tbody>${s.inputs.map((i) => inputRow(i, zone))}</tbody></table>`
   }</section>
-${links.length > 0 ? html`<section><h2>Links</h2><table><tbody>${links.map((l) => html`<tr><td>${l.id}</td><td>${l.driver}</td><td>${health(l)}</td><td>${since(l.since, zone)}</td></tr>`)}</tbody></table></section>` : ""}
+${links.length > 0 ? html`<section><h2>Links</h2><table><tbody>${links.map((l) => html`<tr><td>${l.id}</td><td>${l.driver}</td><td>${health(l)}</td><td>${since(l.since, zone)}</td></tr>`)}</tbody></table></section>` : ""}`;
+}
+
+/** The devices page: the device sections (kept up to date by devices.js), then reload and log level. */
+function devicesPage(ctx: ConsoleContext, req: WebRequest, session: WebSession): WebResponse {
+  const csrf = html`<input type="hidden" name="_csrf" value="${session.csrf}">`;
+  const body = html`<div id="devices" data-refresh="${PAGE}/sections">${deviceSections(ctx, session)}</div>
 <section><h2>Reload</h2><p>Reads the gateway's configuration file again and restarts only what changed; a file with any problem is refused whole.</p>
 <form method="post" action="${PAGE}/reload">${csrf}<button>Reload the configuration</button></form></section>
 <section><h2>Log level</h2><form method="post" action="${PAGE}/log-level" class="action">${csrf}
@@ -112,7 +123,9 @@ ${links.length > 0 ? html`<section><h2>Links</h2><table><tbody>${links.map((l) =
 <label>For <input name="for" placeholder="e.g. 10m, 2h (empty: until reset)"></label>
 <label>Why <input name="why" maxlength="500"></label>
 <button>Set</button></form></section>`;
-  return consolePage(session, req.path, "Devices", body, ctx.notices.take(session));
+  return consolePage(session, req.path, "Devices", body, ctx.notices.take(session), [
+    "/console/assets/devices.js",
+  ]);
 }
 
 /** cli.md reload: the outcome, changes or problems, for the page. */
@@ -165,6 +178,9 @@ function logLevel(ctx: ConsoleContext, req: WebRequest, session: WebSession): We
 /** Adds the devices page, reload and log level. */
 export function devicesRoutes(router: Router, ctx: ConsoleContext): void {
   router.add("GET", PAGE, "technician", (req, session) => devicesPage(ctx, req, session));
+  router.add("GET", `${PAGE}/sections`, "technician", (_req, session) =>
+    htmlResponse(deviceSections(ctx, session).text),
+  );
   router.add("POST", `${PAGE}/reload`, "technician", (_req, session) => reload(ctx, session));
   router.add("POST", `${PAGE}/log-level`, "technician", (req, session) => logLevel(ctx, req, session));
 }

@@ -1,4 +1,8 @@
-/** Issue 11 §1: the console's events page (filters, CSV download) and the technician's devices page. */
+/**
+ * Issue 11 §1: the console's events page (filters, CSV download) and the technician's devices page,
+ * which keeps itself up to date.
+ */
+import { Script } from "node:vm";
 import { describe, expect, vi } from "vitest";
 import type { PdStatus } from "../../drivers/osdp/cpTypes.js";
 import { csvField } from "../../gateway/console/eventColumns.js";
@@ -184,5 +188,27 @@ describe("devices page", () => {
     expect(await c.page("/console/devices", "technician")).toContain(
       "for &quot;3 days&quot; is not a duration",
     );
+  });
+
+  it("keeps itself up to date: its script fetches the device sections again, which follow the status; the forms stay", async ({
+    open,
+  }) => {
+    const c = await open();
+    const page = await c.page("/console/devices", "technician");
+    expect(page).toContain('<div id="devices" data-refresh="/console/devices/sections">');
+    expect(page).toContain('<script src="/console/assets/devices.js"');
+    const before = await c.page("/console/devices/sections", "technician");
+    expect(before).toMatch(/<tr data-device="pool-in">.*<span class="bad">BAD<\/span>/);
+    expect(before).not.toContain("<form");
+    // The reader's port opens: the next fetch of the sections says so, without the page's reload.
+    c.rig.readers.get("pool-in")?.state("open");
+    expect(await c.page("/console/devices/sections", "technician")).toMatch(
+      /<tr data-device="pool-in">.*<span class="good">GOOD<\/span>/,
+    );
+    expect((await c.get("/console/devices/sections", "desk")).status).toBe(403);
+    const js = await c.get("/console/assets/devices.js");
+    expect(String(js.body)).toContain("box.dataset.refresh");
+    // Served as it is: a syntax error would only show in a browser.
+    expect(() => new Script(String(js.body))).not.toThrow();
   });
 });
