@@ -52,19 +52,21 @@ export const gatewayStatus: GatewayStatus = {
   problems: ["reader pool-in: not connected (connect ECONNREFUSED 127.0.0.1:4001), retrying"],
 };
 
-/** The document at T0, with `overrides`. */
+/** The document the daemon writes at T0 for `status` (the gateway's status). */
+export function docOf(status: GatewayStatus): StatusDocument {
+  return toStatusDocument(status, {
+    gatewayId: "gw-1",
+    pid: 4242,
+    state: "running",
+    startedAt: T0 - 120_000,
+    now: T0,
+    config: "/etc/accessgw/gateway.yaml",
+    dataDir: "/var/lib/accessgw",
+    zone: "Europe/Rome",
+  });
+}
+
+/** The document at T0 for gatewayStatus, with `overrides`. */
 export function doc(overrides: Partial<StatusDocument> = {}): StatusDocument {
-  return {
-    ...toStatusDocument(gatewayStatus, {
-      gatewayId: "gw-1",
-      pid: 4242,
-      state: "running",
-      startedAt: T0 - 120_000,
-      now: T0,
-      config: "/etc/accessgw/gateway.yaml",
-      dataDir: "/var/lib/accessgw",
-      zone: "Europe/Rome",
-    }),
-    ...overrides,
-  };
+  return { ...docOf(gatewayStatus), ...overrides };
 }

@@ -3,10 +3,10 @@
  * (cli.md), from a daemon's status document.
  */
 import { describe, expect, it } from "vitest";
-import { type GatewayStatus, StatusDocument, toStatusDocument } from "../../config/statusDocument.js";
+import { type GatewayStatus, StatusDocument } from "../../config/statusDocument.js";
 import { statusExitCode } from "../../gateway/cli.js";
 import { formatStatus } from "../../gateway/cliFormat.js";
-import { doc, gatewayStatus, T0 } from "../helpers/statusDoc.js";
+import { doc, docOf, gatewayStatus, T0 } from "../helpers/statusDoc.js";
 
 describe("statusExitCode (cli.md): what a script reads", () => {
   it("is 0 running with no problem, 3 running with problems, 4 not running", () => {
@@ -104,16 +104,7 @@ describe("formatStatus: what a technician reads", () => {
         },
       ],
     };
-    const d = toStatusDocument(withDoors, {
-      gatewayId: "gw-1",
-      pid: 4242,
-      state: "running",
-      startedAt: T0 - 120_000,
-      now: T0,
-      config: "/etc/accessgw/gateway.yaml",
-      dataDir: "/var/lib/accessgw",
-      zone: "Europe/Rome",
-    });
+    const d = docOf(withDoors);
     expect(StatusDocument.parse(JSON.parse(JSON.stringify(d)))).toEqual(d);
     const lines = formatStatus({ running: true, reason: null, status: d }, T0 + 2000).split("\n");
     expect(lines).toContain("doors (2):");
@@ -142,16 +133,7 @@ describe("formatStatus: what a technician reads", () => {
         reconnects: 2,
       },
     };
-    const d = toStatusDocument(withMqtt, {
-      gatewayId: "gw-1",
-      pid: 4242,
-      state: "running",
-      startedAt: T0 - 120_000,
-      now: T0,
-      config: "/etc/accessgw/gateway.yaml",
-      dataDir: "/var/lib/accessgw",
-      zone: "Europe/Rome",
-    });
+    const d = docOf(withMqtt);
     expect(d.mqtt).toEqual({
       url: "mqtt://127.0.0.1:1883",
       clientId: "accessgw-gw-1",
@@ -230,16 +212,7 @@ describe("formatStatus: what a technician reads", () => {
         ],
       },
     };
-    const d = toStatusDocument(withSync, {
-      gatewayId: "gw-1",
-      pid: 4242,
-      state: "running",
-      startedAt: T0 - 120_000,
-      now: T0,
-      config: "/etc/accessgw/gateway.yaml",
-      dataDir: "/var/lib/accessgw",
-      zone: "Europe/Rome",
-    });
+    const d = docOf(withSync);
     expect(d.sync).toMatchObject({
       state: "waiting",
       lastRev: 4711,
