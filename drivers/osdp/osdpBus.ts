@@ -178,6 +178,11 @@ export class OsdpBus {
     return this.machines.map((m) => m.status());
   }
 
+  /** The bytes one PD has sent on this bus (its counters' `bytes`, without copying every PD's). */
+  bytesFrom(address: number): number {
+    return this.machines.find((m) => m.address === address)?.counters.bytes ?? 0;
+  }
+
   /** The running counts. */
   counters(): OsdpBusCounters {
     const pds: Record<number, PdCounters> = {};

@@ -146,7 +146,7 @@ export class OsdpPorts {
   /** The bytes a PD has sent since its reader joined, across rebuilds of its port's bus. */
   bytesFrom(port: string, address: number): number {
     const key = pdKey(portKey(port), address);
-    const running = this.ports.get(portKey(port))?.running?.bus.counters().pds[address]?.bytes ?? 0;
+    const running = this.ports.get(portKey(port))?.running?.bus.bytesFrom(address) ?? 0;
     return (this.carriedBytes.get(key) ?? 0) + running;
   }
 
