@@ -65,12 +65,15 @@ async function demoPool(dir: string, data: string): Promise<{ sim: string; gatew
   return { sim, gateway };
 }
 
-/** Starts the simulator on a scenario, then the real gateway against it; resolves with the simulator's run. */
+/**
+ * Starts the simulator on a scenario, then the real gateway against it; resolves with the
+ * simulator's run and what the gateway had logged by then (for a failure's message).
+ */
 async function runAgainstGateway(
   defer: Defer,
   folder: { dir: string; data: string },
   scenario: string,
-): Promise<Run> {
+): Promise<Run & { gatewayLog: string }> {
   const { sim, gateway } = await demoPool(folder.dir, folder.data);
   const simulator = launch(defer, [SIM_BIN, "--config", sim, "--scenario", scenario]);
   // The devices listen before the gateway starts, so its first connection attempts succeed.
@@ -78,8 +81,9 @@ async function runAgainstGateway(
     timeout: 5000,
     interval: 20,
   });
-  launch(defer, [BIN, "start", "--config", gateway, "--data", folder.data]);
-  return simulator.exited;
+  const daemon = launch(defer, [BIN, "start", "--config", gateway, "--data", folder.data]);
+  const run = await simulator.exited;
+  return { ...run, gatewayLog: `the gateway's log:\n${daemon.output.stdout}${daemon.output.stderr}` };
 }
 
 describe("accessgw-sim --scenario against the real gateway", () => {
@@ -91,7 +95,7 @@ describe("accessgw-sim --scenario against the real gateway", () => {
     expect(run.stderr).toBe("");
     expect(run.stdout).toMatch(/pool-in\s+serial-line-reader\s+tcp:\/\/127\.0\.0\.1:\d+/);
     expect(run.stdout).toMatch(/✓ {2}1\. present 4215834 at pool-out/);
-    expect(run.stdout).toMatch(
+    expect(run.stdout, run.gatewayLog).toMatch(
       /✓ {2}2\. expect board-1 ch2 pulse 500\.\.2000 ms within 3000 ms: seen ON \+\d+ ms, OFF/,
     );
     expect(run.stdout).toMatch(/✓ {2}5\. expect board-1 ch1 no pulse within 2000 ms: seen nothing/);
